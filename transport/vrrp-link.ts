@@ -1,0 +1,48 @@
+import type { Observable } from 'rxjs';
+
+/** 4 = IPv4, 6 = IPv6. */
+export type IpFamily = 4 | 6;
+
+/** One VRRP packet as it came off the wire, before any check of RFC 5798 §7.1. */
+export interface ReceivedPacket {
+  /** The VRRP message (IP header stripped). */
+  readonly bytes: Uint8Array;
+  readonly family: IpFamily;
+  /** Textual source address of the IP packet. */
+  readonly source: string;
+  /** Textual destination address (224.0.0.18, ff02::12, or our unicast address). */
+  readonly destination: string;
+  /** TTL (IPv4) or hop limit (IPv6) as received. */
+  readonly ttl: number;
+  /** Name of the interface it arrived on. */
+  readonly interface: string;
+}
+
+export interface VrrpChannelOptions {
+  readonly interface: string;
+  readonly family: IpFamily;
+  /** Source address to send from (`unicast_src_ip`, else the interface's primary / link-local address). */
+  readonly sourceAddress: string;
+  /** Unicast peers (`unicast_peer`); empty means multicast to 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2). */
+  readonly unicastPeers: readonly string[];
+}
+
+/**
+ * One open VRRP endpoint on one interface and address family, shared by every instance there; the runtime
+ * routes its packets by VRID. Sends always use TTL / hop limit 255 (RFC 5798 §5.1.1.3).
+ */
+export interface VrrpChannel {
+  readonly packets$: Observable<ReceivedPacket>;
+  /** Sends one VRRP message to `destination` (the multicast group or a unicast peer). */
+  send(destination: string, bytes: Uint8Array): void;
+  close(): void;
+}
+
+/** Opens VRRP channels: raw sockets on a real host, a LAN segment in the simulator. */
+export interface VrrpLink {
+  open(options: VrrpChannelOptions): VrrpChannel;
+}
+
+export const VRRP_MULTICAST_V4 = '224.0.0.18';
+export const VRRP_MULTICAST_V6 = 'ff02::12';
+export const VRRP_PROTOCOL = 112;

@@ -1,0 +1,29 @@
+/**
+ * The message bus: every actor publishes what happened here, as one RxJS stream. The simulator's timeline, the
+ * daemon's log, the status dump and the metrics all subscribe to it; nothing polls actors.
+ */
+import { Subject, type Observable } from 'rxjs';
+import type { DropReason } from '../protocol/vrrp-types.js';
+import type { VrrpStateName } from '../machines/vrrp-instance.js';
+
+export type BusMessage =
+  | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number }
+  | { kind: 'vip'; at: number; node: string; instance: string; address: string; action: 'add' | 'del' }
+  | { kind: 'advert_sent'; at: number; node: string; instance: string; priority: number }
+  | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason }
+  | { kind: 'warning'; at: number; node: string; instance: string | undefined; message: string }
+  | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number }
+  | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string };
+
+export class Bus {
+  private readonly subject = new Subject<BusMessage>();
+  readonly messages$: Observable<BusMessage> = this.subject.asObservable();
+
+  publish(message: BusMessage): void {
+    this.subject.next(message);
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+}

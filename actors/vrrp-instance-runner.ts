@@ -1,0 +1,279 @@
+/**
+ * Runs one VRRP instance: the pure machine of machines/vrrp-instance.ts bound to transports. Its named actions
+ * become packets on a VRRP channel, addresses through the address manager and announcements; received packets
+ * pass the receive checks (RFC 5798 §7.1) before the machine sees them.
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { Clock, TimerId } from '../transport/clock.js';
+import type { AddressManager, Announcer } from '../transport/address-manager.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type ReceivedPacket, type VrrpChannel } from '../transport/vrrp-link.js';
+import type { DropReason, VrrpAdvertisement } from '../protocol/vrrp-types.js';
+import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
+import { checkAdvertisement } from '../protocol/receive-checks.js';
+import { compareAddresses } from '../protocol/ip.js';
+import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
+import { trackersFault } from '../machines/vrrp-priority.js';
+import type { Bus } from './bus.js';
+import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
+
+export interface InstanceCounters {
+  advertsSent: number;
+  advertsReceived: number;
+  priorityZeroSent: number;
+  priorityZeroReceived: number;
+  becomeMaster: number;
+  releaseMaster: number;
+  transitions: number;
+  addressListErrors: number;
+  drops: Partial<Record<DropReason, number>>;
+}
+
+export interface InstanceEnvironment {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly bus: Bus;
+  readonly addresses: AddressManager;
+  readonly announcer: Announcer;
+  readonly channel: VrrpChannel;
+  /** XState inspection, for the observability stream. */
+  readonly inspect?: (event: InspectionEvent) => void;
+  /** Called on every change of state or own-fault status (sync groups listen here). */
+  readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
+}
+
+export function newCounters(): InstanceCounters {
+  return {
+    advertsSent: 0,
+    advertsReceived: 0,
+    priorityZeroSent: 0,
+    priorityZeroReceived: 0,
+    becomeMaster: 0,
+    releaseMaster: 0,
+    transitions: 0,
+    addressListErrors: 0,
+    drops: {},
+  };
+}
+
+export class VrrpInstanceRunner {
+  readonly counters: InstanceCounters = newCounters();
+  private readonly actor: Actor<typeof vrrpInstanceMachine>;
+  private readonly garpTimers = new Set<TimerId>();
+  private lastState: VrrpStateName = 'INIT';
+  private lastSelfFault = false;
+
+  constructor(
+    readonly spec: VrrpInstanceSpec,
+    private readonly env: InstanceEnvironment,
+  ) {
+    const machine = vrrpInstanceMachine.provide({
+      actions: {
+        sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
+        sendPriorityZero: () => this.sendAdvertisement(0),
+        addVirtualAddresses: () => this.changeAddresses('add'),
+        removeVirtualAddresses: () => this.changeAddresses('del'),
+        announce: () => this.announce(),
+        notify: ({ context }, params) =>
+          env.bus.publish({
+            kind: 'notify',
+            at: env.clock.now(),
+            node: env.node,
+            instance: spec.name,
+            state: params.state,
+            priority: context.effectivePriority,
+          }),
+      },
+    });
+    this.actor = createActor(machine, {
+      input: { params: spec, trackers: spec.trackers },
+      clock: env.clock,
+      inspect: env.inspect,
+      id: spec.name,
+    });
+    this.actor.subscribe((snapshot) => this.observe(snapshot.value, snapshot.context));
+  }
+
+  get state(): VrrpStateName {
+    return vrrpStateName(this.actor.getSnapshot().value);
+  }
+
+  get effectivePriority(): number {
+    return this.actor.getSnapshot().context.effectivePriority;
+  }
+
+  get masterAddress(): string | undefined {
+    return this.actor.getSnapshot().context.masterAddress;
+  }
+
+  start(): void {
+    this.actor.start();
+    this.actor.send({ type: 'START' });
+  }
+
+  /** Graceful shutdown: a master sends priority 0 and releases its addresses (RFC 5798 §6.4.3). */
+  stop(): void {
+    this.actor.send({ type: 'STOP' });
+    this.halt();
+  }
+
+  /** Stops without a word, as a crashed host would: no priority 0, addresses left where they are. */
+  halt(): void {
+    this.cancelGarps();
+    this.actor.stop();
+  }
+
+  track(id: string, up: boolean): void {
+    this.actor.send({ type: 'TRACK', id, up });
+  }
+
+  sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
+    this.actor.send({ type: 'SYNC', state });
+  }
+
+  /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
+  receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
+    const spec = this.spec;
+    const verdict = checkAdvertisement(
+      { ttl: packet.ttl, multicast: spec.unicastPeers.length === 0, source: packet.source },
+      advertisement,
+      {
+        version: spec.version,
+        family: spec.family,
+        priority: spec.priority,
+        intervalCs: spec.advertIntervalCs,
+        addresses: spec.virtualAddresses.map((a) => a.address),
+        authType: spec.authType,
+        authPassword: spec.authPassword,
+        unicastPeers: spec.unicastPeers,
+      },
+    );
+    if ('drop' in verdict) {
+      this.countDrop(verdict.drop);
+      return;
+    }
+    this.counters.advertsReceived++;
+    if (advertisement.priority === 0) this.counters.priorityZeroReceived++;
+    if (verdict.warnings.length > 0) {
+      // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
+      this.counters.addressListErrors++;
+    }
+    const ours = this.sourceAddress();
+    this.actor.send({
+      type: 'ADVERTISEMENT',
+      priority: advertisement.priority,
+      intervalCs: advertisement.intervalCs,
+      source: packet.source,
+      sourceIsHigher: ours === undefined || compareAddresses(packet.source, ours) > 0,
+    });
+  }
+
+  countDrop(reason: DropReason): void {
+    this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
+    const env = this.env;
+    env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
+  }
+
+  private sourceAddress(): string | undefined {
+    return this.spec.unicastSourceAddress ?? this.env.addresses.primaryAddress(this.spec.interface, this.spec.family);
+  }
+
+  private sendAdvertisement(priority: number): void {
+    const spec = this.spec;
+    const source = this.sourceAddress();
+    if (source === undefined) return;
+    const advertisement: VrrpAdvertisement = {
+      version: spec.version,
+      vrid: spec.vrid,
+      priority,
+      intervalCs: spec.advertIntervalCs,
+      family: spec.family,
+      addresses: spec.virtualAddresses.map((a) => a.address),
+      authType: spec.authType,
+      authPassword: spec.authPassword,
+    };
+    const destinations =
+      spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    for (const destination of destinations) {
+      const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
+      this.env.channel.send(destination, bytes);
+    }
+    this.counters.advertsSent++;
+    if (priority === 0) this.counters.priorityZeroSent++;
+    const env = this.env;
+    env.bus.publish({ kind: 'advert_sent', at: env.clock.now(), node: env.node, instance: spec.name, priority });
+  }
+
+  private changeAddresses(action: 'add' | 'del'): void {
+    const env = this.env;
+    if (action === 'del') this.cancelGarps();
+    for (const address of this.spec.virtualAddresses) {
+      const done = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
+      done.catch((err: unknown) =>
+        env.bus.publish({
+          kind: 'warning',
+          at: env.clock.now(),
+          node: env.node,
+          instance: this.spec.name,
+          message: `cannot ${action} ${address.address}/${address.prefix} on ${address.interface}: ${String(err)}`,
+        }),
+      );
+      env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
+    }
+  }
+
+  /**
+   * keepalived: garp_master_repeat announcements at once, the same again after garp_master_delay, then every
+   * garp_master_refresh while master.
+   */
+  private announce(): void {
+    const { spec, env } = this;
+    const burst = (): void => {
+      for (let i = 0; i < spec.garpMasterRepeat; i++) env.announcer.announce(spec.interface, spec.virtualAddresses);
+    };
+    burst();
+    this.cancelGarps();
+    if (spec.garpMasterDelayMs > 0) this.scheduleGarp(spec.garpMasterDelayMs, burst, false);
+    if (spec.garpMasterRefreshMs > 0) this.scheduleGarp(spec.garpMasterRefreshMs, burst, true);
+  }
+
+  private scheduleGarp(delayMs: number, burst: () => void, repeat: boolean): void {
+    const id = this.env.clock.setTimeout(() => {
+      this.garpTimers.delete(id);
+      if (this.state !== 'MASTER') return;
+      burst();
+      if (repeat) this.scheduleGarp(delayMs, burst, true);
+    }, delayMs);
+    this.garpTimers.add(id);
+  }
+
+  private cancelGarps(): void {
+    for (const id of this.garpTimers) this.env.clock.clearTimeout(id);
+    this.garpTimers.clear();
+  }
+
+  private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
+    const state = vrrpStateName(value);
+    const selfFault = trackersFault(context.trackers);
+    const env = this.env;
+    if (state !== this.lastState) {
+      const from = this.lastState;
+      this.lastState = state;
+      this.counters.transitions++;
+      if (state === 'MASTER') this.counters.becomeMaster++;
+      if (from === 'MASTER') this.counters.releaseMaster++;
+      env.bus.publish({
+        kind: 'transition',
+        at: env.clock.now(),
+        node: env.node,
+        instance: this.spec.name,
+        from,
+        to: state,
+        priority: context.effectivePriority,
+      });
+    } else if (selfFault === this.lastSelfFault) {
+      return;
+    }
+    this.lastSelfFault = selfFault;
+    env.onStatus?.({ state, selfFault });
+  }
+}

@@ -1,0 +1,38 @@
+import type { InterfaceAddress } from '../transport/address-manager.js';
+import type { IpFamily } from '../transport/vrrp-link.js';
+import type { VrrpAuthType } from '../protocol/vrrp-types.js';
+import type { TrackerInput, VrrpInstanceParams } from '../machines/vrrp-instance.js';
+
+/**
+ * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
+ * times in milliseconds or centiseconds as named).
+ */
+export interface VrrpInstanceSpec extends VrrpInstanceParams {
+  readonly interface: string;
+  readonly family: IpFamily;
+  readonly authType: VrrpAuthType;
+  readonly authPassword: string;
+  readonly virtualAddresses: readonly InterfaceAddress[];
+  /** `unicast_src_ip`, when set. */
+  readonly unicastSourceAddress: string | undefined;
+  /** `unicast_peer` addresses; empty = multicast. */
+  readonly unicastPeers: readonly string[];
+  /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
+  readonly trackers: readonly TrackerInput[];
+  /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */
+  readonly v3ChecksumAsV2: boolean;
+  /** keepalived garp_master_delay (ms, 0 = no second burst), garp_master_repeat, garp_master_refresh (ms, 0 = off). */
+  readonly garpMasterDelayMs: number;
+  readonly garpMasterRepeat: number;
+  readonly garpMasterRefreshMs: number;
+}
+
+export interface SyncGroupSpec {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+export interface VrrpNodeSpec {
+  readonly instances: readonly VrrpInstanceSpec[];
+  readonly syncGroups: readonly SyncGroupSpec[];
+}

@@ -1,0 +1,88 @@
+/**
+ * A `vrrp_sync_group` (keepalived.conf(5)): its members change state together. One member in FAULT holds every
+ * member in FAULT until no member has a fault of its own; one member becoming MASTER makes all MASTER; one member
+ * falling back to BACKUP makes all BACKUP. Pure: the runtime reports member states and binds `driveMembers`.
+ */
+import { assign, setup } from 'xstate';
+import type { VrrpStateName } from './vrrp-instance.js';
+
+export interface SyncGroupInput {
+  readonly name: string;
+  readonly members: readonly string[];
+}
+
+interface MemberStatus {
+  readonly state: VrrpStateName;
+  /** The member's own fault (a tracked object or its interface), as opposed to one the group imposed. */
+  readonly selfFault: boolean;
+}
+
+export interface SyncGroupContext {
+  readonly name: string;
+  readonly members: Readonly<Record<string, MemberStatus>>;
+}
+
+export type SyncGroupEvent = { type: 'MEMBER_STATE'; member: string; state: VrrpStateName; selfFault: boolean };
+
+export type SyncDirective = 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR';
+
+function anySelfFault(context: SyncGroupContext): boolean {
+  return Object.values(context.members).some((m) => m.selfFault);
+}
+
+export const syncGroupMachine = setup({
+  types: {
+    context: {} as SyncGroupContext,
+    events: {} as SyncGroupEvent,
+    input: {} as SyncGroupInput,
+  },
+  actions: {
+    /** Send SYNC { state } to every member but the one that caused it. */
+    driveMembers: (_, _params: { state: SyncDirective }) => {},
+    record: assign(({ context, event }) => ({
+      members: { ...context.members, [event.member]: { state: event.state, selfFault: event.selfFault } },
+    })),
+  },
+  guards: {
+    memberFaulted: ({ event }) => event.selfFault,
+    memberMaster: ({ event }) => event.state === 'MASTER',
+    memberBackup: ({ event }) => event.state === 'BACKUP',
+    noSelfFault: ({ context }) => !anySelfFault(context),
+  },
+}).createMachine({
+  id: 'syncGroup',
+  initial: 'BACKUP',
+  context: ({ input }) => {
+    const members: Record<string, MemberStatus> = {};
+    for (const name of input.members) members[name] = { state: 'INIT', selfFault: false };
+    return { name: input.name, members };
+  },
+  states: {
+    BACKUP: {
+      on: {
+        MEMBER_STATE: [
+          { guard: 'memberFaulted', target: 'FAULT', actions: ['record', { type: 'driveMembers', params: { state: 'FAULT' } }] },
+          { guard: 'memberMaster', target: 'MASTER', actions: ['record', { type: 'driveMembers', params: { state: 'MASTER' } }] },
+          { actions: 'record' },
+        ],
+      },
+    },
+    MASTER: {
+      on: {
+        MEMBER_STATE: [
+          { guard: 'memberFaulted', target: 'FAULT', actions: ['record', { type: 'driveMembers', params: { state: 'FAULT' } }] },
+          { guard: 'memberBackup', target: 'BACKUP', actions: ['record', { type: 'driveMembers', params: { state: 'BACKUP' } }] },
+          { actions: 'record' },
+        ],
+      },
+    },
+    FAULT: {
+      always: { guard: 'noSelfFault', target: 'BACKUP', actions: { type: 'driveMembers', params: { state: 'CLEAR' } } },
+      on: {
+        MEMBER_STATE: { actions: 'record' },
+      },
+    },
+  },
+});
+
+export type SyncGroupMachine = typeof syncGroupMachine;

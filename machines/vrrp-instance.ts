@@ -1,0 +1,321 @@
+/**
+ * The VRRP instance state machine: RFC 5798 §6.4 (and RFC 3768 §6.4 for v2) with keepalived's behaviour where it
+ * differs (see ../shared/VRRP-CHECKLIST.md). Pure: no I/O and no timers of its own. Delays are named and computed
+ * from context; side effects are named actions that the runtime binds to transports with `machine.provide`.
+ *
+ * State keys are keepalived's state names, so a snapshot's value is what keepalived would print.
+ */
+import { and, assign, not, or, setup, stateIn } from 'xstate';
+import type { VrrpVersion } from '../protocol/vrrp-types.js';
+import { effectivePriority, OWNER_PRIORITY, trackersFault, type TrackerState } from './vrrp-priority.js';
+import { csToMs, masterDownMicros, microsToMs, skewMicros } from './vrrp-timing.js';
+
+export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+
+/** What the machine needs of a `vrrp_instance` (keepalived.conf(5)). */
+export interface VrrpInstanceParams {
+  readonly name: string;
+  readonly vrid: number;
+  readonly version: VrrpVersion;
+  /** Configured priority: 255 = address owner, else 1..254. */
+  readonly priority: number;
+  /** `advert_int` in centiseconds (RFC 5798 Advertisement_Interval). */
+  readonly advertIntervalCs: number;
+  /** false with `nopreempt`. */
+  readonly preempt: boolean;
+  /** `preempt_delay` in milliseconds (0 = none). */
+  readonly preemptDelayMs: number;
+  /** keepalived `lower_prio_no_advert`: do not answer a lower-priority advertisement at once. */
+  readonly lowerPrioNoAdvert: boolean;
+}
+
+/** A tracked object (track_interface/script/file/process) as the machine sees it. */
+export interface TrackerInput {
+  readonly id: string;
+  /** 0 = FAULT while down; >0 added while up; <0 added while down. */
+  readonly weight: number;
+  readonly up: boolean;
+}
+
+export interface VrrpInstanceInput {
+  readonly params: VrrpInstanceParams;
+  readonly trackers: readonly TrackerInput[];
+}
+
+export interface VrrpInstanceContext {
+  readonly params: VrrpInstanceParams;
+  readonly trackers: Readonly<Record<string, TrackerState>>;
+  readonly effectivePriority: number;
+  /** Master_Adver_Interval in centiseconds: learnt from the master in v3 (RFC 5798 §6.4.2). */
+  readonly masterAdverIntervalCs: number;
+  /** Source address of the master we last accepted, if any. */
+  readonly masterAddress: string | undefined;
+  /** Set while the sync group holds this member in FAULT. */
+  readonly syncFault: boolean;
+}
+
+export type VrrpInstanceEvent =
+  | { type: 'START' }
+  /** Graceful shutdown (RFC 5798 §6.4.3 "Shutdown"). */
+  | { type: 'STOP' }
+  /**
+   * An advertisement that passed the receive checks (RFC 5798 §7.1). `sourceIsHigher` tells whether its source
+   * address is greater than our primary address, for the equal-priority tie-break (RFC 5798 §6.4.3).
+   */
+  | { type: 'ADVERTISEMENT'; priority: number; intervalCs: number; source: string; sourceIsHigher: boolean }
+  | { type: 'TRACK'; id: string; up: boolean }
+  /** From the sync group: drive this member to a state, or lift a group FAULT. */
+  | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' };
+
+function isOwner(context: VrrpInstanceContext): boolean {
+  return context.params.priority === OWNER_PRIORITY;
+}
+
+function isFaulted(context: VrrpInstanceContext): boolean {
+  return context.syncFault || trackersFault(context.trackers);
+}
+
+function trackersFromInput(trackers: readonly TrackerInput[]): Record<string, TrackerState> {
+  const out: Record<string, TrackerState> = {};
+  for (const t of trackers) out[t.id] = { weight: t.weight, up: t.up };
+  return out;
+}
+
+export function masterDownMs(context: VrrpInstanceContext): number {
+  const { version } = context.params;
+  return microsToMs(masterDownMicros(version, context.effectivePriority, context.masterAdverIntervalCs));
+}
+
+export function skewMs(context: VrrpInstanceContext): number {
+  const { version } = context.params;
+  return microsToMs(skewMicros(version, context.effectivePriority, context.masterAdverIntervalCs));
+}
+
+export const vrrpInstanceMachine = setup({
+  types: {
+    context: {} as VrrpInstanceContext,
+    events: {} as VrrpInstanceEvent,
+    input: {} as VrrpInstanceInput,
+  },
+  actions: {
+    /** Send an advertisement with the effective priority. */
+    sendAdvertisement: () => {},
+    /** Send an advertisement with priority 0: "the master is leaving" (RFC 5798 §6.4.3). */
+    sendPriorityZero: () => {},
+    addVirtualAddresses: () => {},
+    removeVirtualAddresses: () => {},
+    /** Gratuitous ARP / unsolicited NA for the virtual addresses (keepalived garp_master_*). */
+    announce: () => {},
+    /** notify_master / notify_backup / notify_fault / notify_stop and `notify`. */
+    notify: (_, _params: { state: VrrpStateName }) => {},
+    learnMaster: assign(({ context, event }) => {
+      if (event.type !== 'ADVERTISEMENT') return {};
+      // RFC 5798 §6.4.2: a v3 backup sets Master_Adver_Interval to the advertisement's Max Adver Int.
+      // RFC 3768 has no such learning: v2 intervals must match (checked on receive).
+      const masterAdverIntervalCs = context.params.version === 3 ? event.intervalCs : context.masterAdverIntervalCs;
+      return { masterAdverIntervalCs, masterAddress: event.source };
+    }),
+    resetMasterToOwnInterval: assign(({ context }) => ({
+      masterAdverIntervalCs: context.params.advertIntervalCs,
+      masterAddress: undefined,
+    })),
+    applyTrack: assign(({ context, event }) => {
+      if (event.type !== 'TRACK') return {};
+      const current = context.trackers[event.id];
+      if (!current || current.up === event.up) return {};
+      const trackers = { ...context.trackers, [event.id]: { weight: current.weight, up: event.up } };
+      return { trackers, effectivePriority: effectivePriority(context.params.priority, trackers) };
+    }),
+    applySync: assign(({ event }) => {
+      if (event.type !== 'SYNC') return {};
+      if (event.state === 'FAULT') return { syncFault: true };
+      if (event.state === 'CLEAR') return { syncFault: false };
+      return {};
+    }),
+  },
+  guards: {
+    isOwner: ({ context }) => isOwner(context),
+    faulted: ({ context }) => isFaulted(context),
+    healthy: ({ context }) => !isFaulted(context),
+    healthyOwner: ({ context }) => !isFaulted(context) && isOwner(context),
+    priorityZero: ({ event }) => event.type === 'ADVERTISEMENT' && event.priority === 0,
+    /**
+     * Backup keeps the sender as master (RFC 5798 §6.4.2): Preempt_Mode false, or its priority ≥ ours. With
+     * keepalived's preempt_delay, a lower-priority master is also kept until the delay has run out.
+     */
+    backupAccepts: or(['notPreemptingOrNotLower', and(['hasPreemptDelay', not(stateIn('#vrrp.preemptExpired'))])]),
+    hasPreemptDelay: ({ context }) => context.params.preemptDelayMs > 0,
+    notPreemptingOrNotLower: ({ context, event }) =>
+      event.type === 'ADVERTISEMENT' && (!context.params.preempt || event.priority >= context.effectivePriority),
+    /** Master yields (RFC 5798 §6.4.3): higher priority, or equal priority from a higher primary address. */
+    senderWins: ({ context, event }) => {
+      if (event.type !== 'ADVERTISEMENT') return false;
+      return event.priority > context.effectivePriority || (event.priority === context.effectivePriority && event.sourceIsHigher);
+    },
+    forceElection: ({ context }) => !context.params.lowerPrioNoAdvert,
+    syncMaster: ({ event }) => event.type === 'SYNC' && event.state === 'MASTER',
+    syncBackup: ({ event }) => event.type === 'SYNC' && event.state === 'BACKUP',
+    lowerPriorityWhilePreempting: ({ context, event }) =>
+      event.type === 'ADVERTISEMENT' &&
+      context.params.preempt &&
+      context.params.preemptDelayMs > 0 &&
+      event.priority > 0 &&
+      event.priority < context.effectivePriority,
+  },
+  delays: {
+    masterDown: ({ context }) => masterDownMs(context),
+    skew: ({ context }) => skewMs(context),
+    adverInterval: ({ context }) => csToMs(context.params.advertIntervalCs),
+    preemptDelay: ({ context }) => context.params.preemptDelayMs,
+  },
+}).createMachine({
+  id: 'vrrp',
+  initial: 'INIT',
+  context: ({ input }) => {
+    const trackers = trackersFromInput(input.trackers);
+    return {
+      params: input.params,
+      trackers,
+      effectivePriority: effectivePriority(input.params.priority, trackers),
+      masterAdverIntervalCs: input.params.advertIntervalCs,
+      masterAddress: undefined,
+      syncFault: false,
+    };
+  },
+  on: {
+    TRACK: { actions: 'applyTrack' },
+  },
+  states: {
+    INIT: {
+      on: {
+        // Leaving Initialize (RFC 5798 §6.4.1).
+        START: [
+          { guard: 'faulted', target: 'FAULT' },
+          // The owner sends an advertisement, announces and becomes master at once.
+          { guard: 'isOwner', target: 'MASTER' },
+          // Everyone else, `state MASTER` or not, waits Master_Down_Interval as a backup (keepalived 2.x).
+          { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
+        ],
+        SYNC: { actions: 'applySync' },
+      },
+    },
+    BACKUP: {
+      type: 'parallel',
+      entry: { type: 'notify', params: { state: 'BACKUP' } },
+      always: { guard: 'faulted', target: 'FAULT' },
+      on: {
+        STOP: { target: 'STOP' },
+        SYNC: [
+          { guard: 'syncMaster', target: 'MASTER' },
+          { actions: 'applySync' },
+        ],
+      },
+      states: {
+        timer: {
+          initial: 'waiting',
+          states: {
+            /** Master_Down_Timer running (RFC 5798 §6.4.2). */
+            waiting: {
+              after: { masterDown: { target: '#vrrp.MASTER' } },
+              on: {
+                ADVERTISEMENT: [
+                  // Priority 0: the master is leaving; take over after Skew_Time.
+                  { guard: 'priorityZero', target: 'skewWait' },
+                  { guard: 'backupAccepts', target: 'waiting', reenter: true, actions: 'learnMaster' },
+                  // Otherwise discard: a lower-priority master, and we preempt once the timer runs out.
+                ],
+              },
+            },
+            skewWait: {
+              after: { skew: { target: '#vrrp.MASTER' } },
+              on: {
+                ADVERTISEMENT: [
+                  { guard: 'backupAccepts', target: 'waiting', actions: 'learnMaster' },
+                ],
+              },
+            },
+          },
+        },
+        /** keepalived preempt_delay: a lower-priority master is tolerated this long after we first see it. */
+        preempt: {
+          initial: 'idle',
+          states: {
+            idle: {
+              on: { ADVERTISEMENT: { guard: 'lowerPriorityWhilePreempting', target: 'holding' } },
+            },
+            holding: {
+              after: { preemptDelay: { target: 'expired' } },
+            },
+            expired: { id: 'preemptExpired' },
+          },
+        },
+      },
+    },
+    MASTER: {
+      entry: [
+        // keepalived order on becoming master: advertisement first, then addresses, then gratuitous ARPs.
+        'sendAdvertisement',
+        'addVirtualAddresses',
+        'announce',
+        { type: 'notify', params: { state: 'MASTER' } },
+      ],
+      always: { guard: 'faulted', target: 'FAULT', actions: ['sendPriorityZero', 'removeVirtualAddresses'] },
+      initial: 'advertising',
+      on: {
+        STOP: { target: 'STOP', actions: ['sendPriorityZero', 'removeVirtualAddresses'] },
+        SYNC: [
+          {
+            guard: 'syncBackup',
+            target: 'BACKUP',
+            actions: ['removeVirtualAddresses', 'resetMasterToOwnInterval'],
+          },
+          { actions: 'applySync' },
+        ],
+        ADVERTISEMENT: [
+          // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer.
+          { guard: 'priorityZero', target: '.advertising', reenter: true, actions: 'sendAdvertisement' },
+          { guard: 'senderWins', target: 'BACKUP', actions: ['removeVirtualAddresses', 'learnMaster'] },
+          // A lower priority: keepalived forces a new election by advertising at once and repeating its GARPs.
+          { guard: 'forceElection', actions: ['sendAdvertisement', 'announce'] },
+        ],
+      },
+      states: {
+        advertising: {
+          after: { adverInterval: { target: 'advertising', reenter: true, actions: 'sendAdvertisement' } },
+        },
+      },
+    },
+    FAULT: {
+      entry: { type: 'notify', params: { state: 'FAULT' } },
+      always: [
+        { guard: 'healthyOwner', target: 'MASTER' },
+        { guard: 'healthy', target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
+      ],
+      on: {
+        STOP: { target: 'STOP' },
+        SYNC: { actions: 'applySync' },
+      },
+    },
+    STOP: {
+      entry: { type: 'notify', params: { state: 'STOP' } },
+      on: {
+        // A restarted instance begins again from Initialize.
+        START: [
+          { guard: 'faulted', target: 'FAULT' },
+          { guard: 'isOwner', target: 'MASTER' },
+          { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
+        ],
+        SYNC: { actions: 'applySync' },
+      },
+    },
+  },
+});
+
+export type VrrpInstanceMachine = typeof vrrpInstanceMachine;
+
+/** keepalived's name for a snapshot's state. */
+export function vrrpStateName(value: unknown): VrrpStateName {
+  if (typeof value === 'string') return value as VrrpStateName;
+  if (value && typeof value === 'object') return Object.keys(value)[0] as VrrpStateName;
+  return 'INIT';
+}

@@ -1,0 +1,318 @@
+/**
+ * Invariant checkers over a finished run's timeline (sim/timeline.ts). Each returns { name, ok, detail }.
+ *
+ * - one_master_when_stable: once the network has been connected (no partition, no loss) and free of injected
+ *   faults for the settle time, each VRID has exactly one MASTER among the instances that can run, it holds all
+ *   the VIPs, and nothing changes until the next fault.
+ * - no_duplicate_vip: no VIP is held by two live nodes for longer than one Master_Down_Interval while connected.
+ * - failover_within_bound: when the master crashes, stops or loses its link, a backup takes over within the
+ *   protocol bound: crash/link → latency + Master_Down_Interval; graceful stop → latency + Skew_Time.
+ */
+import { masterDownMicros, microsToMs, skewMicros } from '../machines/vrrp-timing.js';
+import type { VrrpStateName } from '../machines/vrrp-instance.js';
+import type { VrrpVersion } from '../protocol/vrrp-types.js';
+import type { Timeline, TimelineTransition } from './timeline.js';
+
+export interface InstanceFacts {
+  readonly node: string;
+  readonly instance: string;
+  /** Instances with the same key form one virtual router: interface|family|VRID. */
+  readonly groupKey: string;
+  readonly interface: string;
+  readonly priority: number;
+  readonly advertIntervalCs: number;
+  readonly version: VrrpVersion;
+  readonly preemptDelayMs: number;
+  readonly vips: readonly string[];
+}
+
+export interface InvariantResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface InvariantInput {
+  readonly durationMs: number;
+  readonly instances: readonly InstanceFacts[];
+  /** Worst one-way delay a packet may see (latency + jitter + reordering delay), over the whole run. */
+  readonly maxDelayMs: number;
+  readonly timeline: Timeline;
+}
+
+const EPS = 1e-6;
+
+function masterDownMs(f: InstanceFacts): number {
+  return microsToMs(masterDownMicros(f.version, f.priority, f.advertIntervalCs));
+}
+
+function skewMs(f: InstanceFacts): number {
+  return microsToMs(skewMicros(f.version, f.priority, f.advertIntervalCs));
+}
+
+/** Node liveness, link state and network connectivity, replayed from the injected faults. */
+class WorldReplay {
+  readonly dead = new Set<string>();
+  readonly linkDown = new Set<string>();
+  partitioned = false;
+  loss = 0;
+
+  constructor(initialLoss: number) {
+    this.loss = initialLoss;
+  }
+
+  get connected(): boolean {
+    return !this.partitioned && this.loss === 0;
+  }
+
+  apply(fault: Timeline['faults'][number]): void {
+    const a = fault.action;
+    switch (a.kind) {
+      case 'crash':
+        this.dead.add(a.node);
+        break;
+      case 'restart':
+        this.dead.delete(a.node);
+        break;
+      case 'partition':
+        this.partitioned = a.groups.length > 1;
+        break;
+      case 'heal':
+        this.partitioned = false;
+        break;
+      case 'link':
+        if (a.up) this.linkDown.delete(`${a.node}|${a.interface}`);
+        else this.linkDown.add(`${a.node}|${a.interface}`);
+        break;
+      case 'network':
+        if (a.settings.loss !== undefined) this.loss = a.settings.loss;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function key(node: string, instance: string): string {
+  return `${node}|${instance}`;
+}
+
+/** The state of every instance just after time t (inclusive) or just before it. */
+function statesAt(transitions: readonly TimelineTransition[], t: number, inclusive: boolean): Map<string, VrrpStateName> {
+  const states = new Map<string, VrrpStateName>();
+  for (const tr of transitions) {
+    if (inclusive ? tr.t_ms > t + EPS : tr.t_ms >= t - EPS) break;
+    states.set(key(tr.node, tr.instance), tr.to);
+  }
+  return states;
+}
+
+function vipsAt(timeline: Timeline, t: number, inclusive: boolean): Map<string, Set<string>> {
+  const held = new Map<string, Set<string>>();
+  for (const v of timeline.vips) {
+    if (inclusive ? v.t_ms > t + EPS : v.t_ms >= t - EPS) break;
+    const set = held.get(v.node) ?? new Set<string>();
+    if (v.action === 'add') set.add(v.address);
+    else set.delete(v.address);
+    held.set(v.node, set);
+  }
+  return held;
+}
+
+function groupsOf(instances: readonly InstanceFacts[]): Map<string, InstanceFacts[]> {
+  const groups = new Map<string, InstanceFacts[]>();
+  for (const f of instances) {
+    const list = groups.get(f.groupKey) ?? [];
+    list.push(f);
+    groups.set(f.groupKey, list);
+  }
+  return groups;
+}
+
+/** Time after which a connected, fault-free virtual router must have settled. */
+export function settleMs(members: readonly InstanceFacts[], maxDelayMs: number): number {
+  let worst = 0;
+  for (const f of members) {
+    const interval = f.advertIntervalCs * 10;
+    worst = Math.max(worst, masterDownMs({ ...f, priority: 1 }) + interval + f.preemptDelayMs);
+  }
+  return worst + 2 * maxDelayMs;
+}
+
+export function checkOneMasterWhenStable(input: InvariantInput): InvariantResult {
+  const { timeline } = input;
+  const groups = groupsOf(input.instances);
+  const replay = new WorldReplay(initialLoss(timeline));
+  const boundaries = [0, ...timeline.faults.map((f) => f.t_ms), input.durationMs];
+  const problems: string[] = [];
+  let checked = 0;
+  let faultIndex = 0;
+  for (let i = 0; i + 1 < boundaries.length; i++) {
+    const start = boundaries[i]!;
+    while (faultIndex < timeline.faults.length && timeline.faults[faultIndex]!.t_ms <= start + EPS) {
+      replay.apply(timeline.faults[faultIndex]!);
+      faultIndex++;
+    }
+    const end = boundaries[i + 1]!;
+    if (!replay.connected) continue;
+    for (const [groupKey, members] of groups) {
+      const settle = start + settleMs(members, input.maxDelayMs);
+      if (settle >= end) continue;
+      const atEnd = end >= input.durationMs;
+      for (const [t, inclusive] of [[settle, true], [end, atEnd]] as const) {
+        checked++;
+        const states = statesAt(timeline.transitions, t, inclusive);
+        const vips = vipsAt(timeline, t, inclusive);
+        const live = members.filter((m) => !replay.dead.has(m.node));
+        const eligible = live.filter((m) => {
+          const s = states.get(key(m.node, m.instance));
+          return s === 'MASTER' || s === 'BACKUP';
+        });
+        const masters = eligible.filter((m) => states.get(key(m.node, m.instance)) === 'MASTER');
+        if (eligible.length > 0 && masters.length !== 1) {
+          problems.push(`${groupKey} at ${t}ms: ${masters.length} masters (${masters.map((m) => m.node).join(', ') || 'none'})`);
+          continue;
+        }
+        const master = masters[0];
+        if (master) {
+          const held = vips.get(master.node) ?? new Set<string>();
+          const missing = master.vips.filter((a) => !held.has(a));
+          if (missing.length > 0) problems.push(`${groupKey} at ${t}ms: master ${master.node} lacks ${missing.join(', ')}`);
+        }
+      }
+      const changes = timeline.transitions.filter(
+        (tr) => tr.t_ms > settle + EPS && tr.t_ms < end - EPS && members.some((m) => m.node === tr.node && m.instance === tr.instance),
+      );
+      if (changes.length > 0) {
+        const c = changes[0]!;
+        problems.push(`${groupKey}: ${c.node} ${c.from}→${c.to} at ${c.t_ms}ms in a stable period (${settle}–${end}ms)`);
+      }
+    }
+  }
+  return {
+    name: 'one_master_when_stable',
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? `${checked} checks in stable periods` : problems.slice(0, 5).join('; '),
+  };
+}
+
+function initialLoss(timeline: Timeline): number {
+  return timeline.initialLoss;
+}
+
+export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
+  const { timeline } = input;
+  const limitOf = new Map<string, number>();
+  for (const f of input.instances) {
+    for (const a of f.vips) limitOf.set(a, Math.max(limitOf.get(a) ?? 0, masterDownMs(f) + input.maxDelayMs));
+  }
+  type Change = { t: number; order: number; apply: () => void };
+  const replay = new WorldReplay(initialLoss(timeline));
+  const holders = new Map<string, Set<string>>();
+  const changes: Change[] = [];
+  timeline.faults.forEach((f, i) => changes.push({ t: f.t_ms, order: i, apply: () => replay.apply(f) }));
+  timeline.vips.forEach((v, i) =>
+    changes.push({
+      t: v.t_ms,
+      order: timeline.faults.length + i,
+      apply: () => {
+        const set = holders.get(v.address) ?? new Set<string>();
+        if (v.action === 'add') set.add(v.node);
+        else set.delete(v.node);
+        holders.set(v.address, set);
+      },
+    }),
+  );
+  changes.sort((a, b) => a.t - b.t || a.order - b.order);
+  const since = new Map<string, number>();
+  let worst = 0;
+  const problems: string[] = [];
+  const evaluate = (t: number): void => {
+    for (const [address, set] of holders) {
+      const liveHolders = [...set].filter((n) => !replay.dead.has(n));
+      const duplicated = replay.connected && liveHolders.length > 1;
+      const began = since.get(address);
+      if (duplicated && began === undefined) since.set(address, t);
+      if (!duplicated && began !== undefined) {
+        since.delete(address);
+        const held = t - began;
+        worst = Math.max(worst, held);
+        const limit = limitOf.get(address) ?? 0;
+        if (held > limit + EPS) problems.push(`${address} held twice for ${held.toFixed(3)}ms from ${began}ms (limit ${limit.toFixed(3)}ms)`);
+      }
+    }
+  };
+  let i = 0;
+  while (i < changes.length) {
+    const t = changes[i]!.t;
+    while (i < changes.length && changes[i]!.t === t) changes[i++]!.apply();
+    evaluate(t);
+  }
+  for (const [address, began] of since) {
+    const held = input.durationMs - began;
+    worst = Math.max(worst, held);
+    const limit = limitOf.get(address) ?? 0;
+    if (held > limit + EPS) problems.push(`${address} held twice for ${held.toFixed(3)}ms from ${began}ms until the end`);
+  }
+  return {
+    name: 'no_duplicate_vip',
+    ok: problems.length === 0,
+    detail: problems.length === 0 ? `longest overlap ${worst.toFixed(3)}ms` : problems.slice(0, 5).join('; '),
+  };
+}
+
+export function checkFailoverWithinBound(input: InvariantInput): InvariantResult {
+  const { timeline } = input;
+  const groups = groupsOf(input.instances);
+  const replay = new WorldReplay(initialLoss(timeline));
+  const problems: string[] = [];
+  let measured = 0;
+  let worstSlack = Infinity;
+  timeline.faults.forEach((fault, index) => {
+    const wasConnected = replay.connected;
+    const deadBefore = new Set(replay.dead);
+    replay.apply(fault);
+    const a = fault.action;
+    if (!wasConnected || !replay.connected) return;
+    if (a.kind !== 'crash' && a.kind !== 'stop' && a.kind !== 'link') return;
+    if (a.kind === 'link' && a.up) return;
+    const t = fault.t_ms;
+    const nextFault = timeline.faults[index + 1]?.t_ms ?? input.durationMs;
+    const states = statesAt(timeline.transitions, t, false);
+    for (const [groupKey, members] of groups) {
+      const master = members.find((m) => m.node === a.node && states.get(key(m.node, m.instance)) === 'MASTER');
+      if (!master) continue;
+      if (a.kind === 'link' && master.interface !== a.interface) continue;
+      const candidates = members.filter(
+        (m) => m.node !== a.node && !deadBefore.has(m.node) && states.get(key(m.node, m.instance)) === 'BACKUP',
+      );
+      if (candidates.length === 0) continue;
+      const wait = a.kind === 'stop' ? Math.max(...candidates.map(skewMs)) : Math.max(...candidates.map(masterDownMs));
+      const bound = t + input.maxDelayMs + wait;
+      if (bound > nextFault) continue;
+      const takeover = timeline.transitions.find(
+        (tr) => tr.t_ms > t - EPS && tr.to === 'MASTER' && candidates.some((c) => c.node === tr.node && c.instance === tr.instance),
+      );
+      measured++;
+      if (!takeover || takeover.t_ms > bound + EPS) {
+        problems.push(`${groupKey}: ${a.kind} of ${a.node} at ${t}ms, no takeover by ${bound.toFixed(3)}ms${takeover ? ` (took over at ${takeover.t_ms}ms)` : ''}`);
+      } else {
+        worstSlack = Math.min(worstSlack, bound - takeover.t_ms);
+      }
+    }
+  });
+  return {
+    name: 'failover_within_bound',
+    ok: problems.length === 0,
+    detail:
+      problems.length > 0
+        ? problems.slice(0, 5).join('; ')
+        : measured === 0
+          ? 'no failover to measure'
+          : `${measured} failovers, least slack ${worstSlack.toFixed(3)}ms`,
+  };
+}
+
+export function checkInvariants(input: InvariantInput): InvariantResult[] {
+  return [checkOneMasterWhenStable(input), checkNoDuplicateVip(input), checkFailoverWithinBound(input)];
+}

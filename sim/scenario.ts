@@ -1,0 +1,207 @@
+/**
+ * Simulation scenarios: a JSON or YAML file naming the nodes (each with a keepalived.conf, as a path relative to
+ * the scenario or inline text, and its interfaces), the network's behaviour and a schedule of faults. Bad input
+ * is a ScenarioError whose message is one line naming the file and the problem.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseDuration } from './duration.js';
+
+export interface NetworkSettings {
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly loss: number;
+  readonly duplication: number;
+  readonly reorder: number;
+}
+
+export interface ScenarioNode {
+  readonly name: string;
+  /** keepalived.conf text, and the file it came from (the scenario itself for inline text). */
+  readonly configText: string;
+  readonly configFile: string;
+  /** Interface name → "address/prefix" list (IPv4 and/or IPv6). */
+  readonly interfaces: Readonly<Record<string, readonly string[]>>;
+}
+
+export type ScenarioAction =
+  | { readonly kind: 'crash'; readonly node: string }
+  | { readonly kind: 'restart'; readonly node: string }
+  | { readonly kind: 'stop'; readonly node: string }
+  | { readonly kind: 'start'; readonly node: string }
+  | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
+  | { readonly kind: 'heal' }
+  | { readonly kind: 'link'; readonly node: string; readonly interface: string; readonly up: boolean }
+  | { readonly kind: 'network'; readonly settings: Partial<NetworkSettings> }
+  | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean };
+
+export interface ScenarioEvent {
+  readonly atMs: number;
+  readonly action: ScenarioAction;
+}
+
+export interface Scenario {
+  readonly file: string;
+  readonly durationMs: number;
+  readonly network: NetworkSettings;
+  readonly nodes: readonly ScenarioNode[];
+  readonly events: readonly ScenarioEvent[];
+}
+
+export class ScenarioError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`${path}: cannot read scenario (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseScenario(text, path);
+}
+
+export function parseScenario(text: string, file: string, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Scenario {
+  const fail = (problem: string): never => {
+    throw new ScenarioError(`${file}: ${problem}`);
+  };
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    return fail(`not valid ${file.endsWith('.json') ? 'JSON' : 'YAML/JSON'}: ${first}`);
+  }
+  if (!isObject(raw)) return fail('a scenario must be an object with "nodes"');
+
+  const durationMs = raw.duration === undefined ? 60_000 : parseDuration(raw.duration);
+  if (durationMs === undefined || durationMs <= 0) return fail(`"duration": not a duration: ${JSON.stringify(raw.duration)}`);
+
+  const network = parseNetwork(raw.network ?? {}, fail, 'network');
+  const defaults: NetworkSettings = {
+    latencyMs: network.latencyMs ?? 1,
+    jitterMs: network.jitterMs ?? 0,
+    loss: network.loss ?? 0,
+    duplication: network.duplication ?? 0,
+    reorder: network.reorder ?? 0,
+  };
+
+  if (!isObject(raw.nodes) || Object.keys(raw.nodes).length === 0) return fail('"nodes": at least one node is needed');
+  const nodes: ScenarioNode[] = [];
+  for (const [name, value] of Object.entries(raw.nodes)) {
+    if (!isObject(value)) return fail(`node "${name}": must be an object with "config" and "interfaces"`);
+    if (typeof value.config !== 'string' || value.config.trim() === '') return fail(`node "${name}": "config" must be a file path or keepalived.conf text`);
+    const inline = /[{\n]/.test(value.config);
+    let configText = value.config;
+    let configFile = file;
+    if (!inline) {
+      configFile = resolve(dirname(file), value.config);
+      try {
+        configText = readFile(configFile);
+      } catch {
+        return fail(`node "${name}": config file not found: ${value.config}`);
+      }
+    }
+    if (!isObject(value.interfaces) || Object.keys(value.interfaces).length === 0) {
+      return fail(`node "${name}": "interfaces" must map interface names to addresses`);
+    }
+    const interfaces: Record<string, string[]> = {};
+    for (const [ifname, addrs] of Object.entries(value.interfaces)) {
+      const list = Array.isArray(addrs) ? addrs : [addrs];
+      for (const a of list) {
+        if (typeof a !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(a)) {
+          return fail(`node "${name}" interface "${ifname}": not an address/prefix: ${JSON.stringify(a)}`);
+        }
+      }
+      interfaces[ifname] = list as string[];
+    }
+    nodes.push({ name, configText, configFile, interfaces });
+  }
+  const names = new Set(nodes.map((n) => n.name));
+
+  const rawEvents = raw.events ?? [];
+  if (!Array.isArray(rawEvents)) return fail('"events" must be a list');
+  const events: ScenarioEvent[] = rawEvents.map((e, index) => parseEvent(e, index, names, fail));
+  // Stable sort by time: events at the same time keep their file order.
+  const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i).map((x) => x.e);
+  return { file, durationMs, network: defaults, nodes, events: ordered };
+}
+
+function parseNetwork(value: unknown, fail: (p: string) => never, where: string): Partial<NetworkSettings> {
+  if (!isObject(value)) return fail(`"${where}" must be an object`);
+  const out: { -readonly [K in keyof NetworkSettings]?: number } = {};
+  const durationField = (key: string, target: 'latencyMs' | 'jitterMs'): void => {
+    if (value[key] === undefined) return;
+    const ms = parseDuration(value[key]);
+    if (ms === undefined) fail(`"${where}.${key}": not a duration: ${JSON.stringify(value[key])}`);
+    out[target] = ms;
+  };
+  const probabilityField = (key: string, target: 'loss' | 'duplication' | 'reorder'): void => {
+    if (value[key] === undefined) return;
+    const p = value[key];
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail(`"${where}.${key}": must be a probability from 0 to 1`);
+    out[target] = p as number;
+  };
+  durationField('latency', 'latencyMs');
+  durationField('jitter', 'jitterMs');
+  probabilityField('loss', 'loss');
+  probabilityField('duplication', 'duplication');
+  probabilityField('reorder', 'reorder');
+  return out;
+}
+
+function parseEvent(value: unknown, index: number, nodes: Set<string>, fail: (p: string) => never): ScenarioEvent {
+  const where = `events[${index}]`;
+  if (!isObject(value)) return fail(`${where}: must be an object with "at"`);
+  const atMs = parseDuration(value.at);
+  if (atMs === undefined) return fail(`${where}: "at" is not a duration: ${JSON.stringify(value.at)}`);
+  const node = (key: string): string => {
+    const name = value[key];
+    if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "${key}" names no node: ${JSON.stringify(name)}`);
+    return name;
+  };
+  let action: ScenarioAction;
+  if ('crash' in value) action = { kind: 'crash', node: node('crash') };
+  else if ('restart' in value) action = { kind: 'restart', node: node('restart') };
+  else if ('stop' in value) action = { kind: 'stop', node: node('stop') };
+  else if ('start' in value) action = { kind: 'start', node: node('start') };
+  else if ('partition' in value) {
+    const groups = value.partition;
+    if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === 'string' && nodes.has(n)))) {
+      return fail(`${where}: "partition" must be a list of lists of node names`);
+    }
+    action = { kind: 'partition', groups: groups as string[][] };
+  } else if ('heal' in value) action = { kind: 'heal' };
+  else if ('link' in value) {
+    const link = value.link;
+    if (!isObject(link) || typeof link.interface !== 'string' || typeof link.up !== 'boolean') {
+      return fail(`${where}: "link" needs { node, interface, up }`);
+    }
+    const name = link.node;
+    if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "link.node" names no node: ${JSON.stringify(name)}`);
+    action = { kind: 'link', node: name, interface: link.interface, up: link.up };
+  } else if ('track' in value) {
+    const track = value.track;
+    if (!isObject(track) || typeof track.id !== 'string' || typeof track.up !== 'boolean') {
+      return fail(`${where}: "track" needs { node, id, up }`);
+    }
+    const name = track.node;
+    if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "track.node" names no node: ${JSON.stringify(name)}`);
+    action = { kind: 'track', node: name, id: track.id, up: track.up };
+  } else {
+    const settings = parseNetwork(
+      Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'at')),
+      fail,
+      where,
+    );
+    if (Object.keys(settings).length === 0) return fail(`${where}: no known action (crash, restart, stop, start, partition, heal, link, track, loss, latency, jitter)`);
+    action = { kind: 'network', settings };
+  }
+  return { atMs, action };
+}

@@ -54,10 +54,8 @@ export class VrrpNode {
       const actor = createActor(
         syncGroupMachine.provide({
           actions: {
-            driveMembers: ({ event }, params) => {
-              for (const member of group.members) {
-                if (member !== event.member) this.runners.get(member)?.sync(params.state);
-              }
+            driveMembers: (_, params) => {
+              for (const member of group.members) this.runners.get(member)?.sync(params.state);
             },
           },
         }),

@@ -37,7 +37,10 @@ export const syncGroupMachine = setup({
     input: {} as SyncGroupInput,
   },
   actions: {
-    /** Send SYNC { state } to every member but the one that caused it. */
+    /**
+     * Send SYNC { state } to every member. The member that caused it is already there (a no-op for it), and a
+     * CLEAR must reach every member that the group held in FAULT, the last one to recover included.
+     */
     driveMembers: (_, _params: { state: SyncDirective }) => {},
     record: assign(({ context, event }) => ({
       members: { ...context.members, [event.member]: { state: event.state, selfFault: event.selfFault } },

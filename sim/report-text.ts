@@ -1,0 +1,26 @@
+/** The readable form of a simulation result: one line per event in virtual time, then the invariants. */
+import { formatMs } from './duration.js';
+import type { SimulationResult } from './run.js';
+
+export function formatTimeline(result: SimulationResult): string {
+  type Line = { t: number; order: number; text: string };
+  const lines: Line[] = [];
+  let order = 0;
+  for (const f of result.faults) lines.push({ t: f.t_ms, order: order++, text: `!! ${f.text}` });
+  for (const tr of result.transitions) {
+    lines.push({ t: tr.t_ms, order: order++, text: `${tr.node} ${tr.instance}: ${tr.from} -> ${tr.to}` });
+  }
+  for (const v of result.vips) {
+    lines.push({ t: v.t_ms, order: order++, text: `${v.node}: ${v.action === 'add' ? '+' : '-'} ${v.address}` });
+  }
+  lines.sort((a, b) => a.t - b.t || a.order - b.order);
+  const out: string[] = [`simulation seed ${result.seed}, ${formatMs(result.duration_ms)} of virtual time`];
+  for (const line of lines) out.push(`${formatMs(line.t).padStart(14)}  ${line.text}`);
+  out.push('invariants:');
+  for (const inv of result.invariants) out.push(`  ${inv.ok ? 'ok  ' : 'FAIL'} ${inv.name}: ${inv.detail}`);
+  const drops = Object.entries(result.stats.packets_dropped)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+  out.push(`stats: ${result.stats.events} events, ${result.stats.packets_sent} packets sent, dropped: ${drops || 'none'}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,156 @@
+/**
+ * Model-based tests: @xstate/graph walks the VRRP instance machine's graph (its states reached by external events
+ * and by its own timers); each shortest path is then replayed on a real actor that runs on the virtual clock,
+ * with its actions bound to recording transports. At every step the actor must be in the state the model
+ * predicts, and the side effects must agree with it: the VIPs are held exactly while MASTER, priority 0 goes out
+ * when a master stops or faults.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createActor, type AnyStateNode } from 'xstate';
+import { getShortestPaths } from '@xstate/graph';
+import {
+  masterDownMs,
+  skewMs,
+  vrrpInstanceMachine,
+  vrrpStateName,
+  type VrrpInstanceContext,
+  type VrrpInstanceEvent,
+  type VrrpInstanceInput,
+} from '../../machines/vrrp-instance.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+
+const ADV = (priority: number, sourceIsHigher = false): VrrpInstanceEvent => ({
+  type: 'ADVERTISEMENT',
+  priority,
+  intervalCs: 100,
+  source: sourceIsHigher ? '192.168.77.250' : '192.168.77.1',
+  sourceIsHigher,
+});
+
+const EXTERNAL_EVENTS: VrrpInstanceEvent[] = [
+  { type: 'START' },
+  { type: 'STOP' },
+  ADV(0),
+  ADV(200),
+  ADV(50),
+  ADV(100, true),
+  ADV(100, false),
+  { type: 'TRACK', id: 'interface:eth0', up: false },
+  { type: 'TRACK', id: 'interface:eth0', up: true },
+  { type: 'SYNC', state: 'MASTER' },
+  { type: 'SYNC', state: 'BACKUP' },
+  { type: 'SYNC', state: 'FAULT' },
+  { type: 'SYNC', state: 'CLEAR' },
+];
+
+type Snapshot = ReturnType<typeof vrrpInstanceMachine.transition>;
+
+/** The timer events pending in a snapshot, read from its active state nodes' `after` transitions. */
+function delayedEvents(snapshot: Snapshot): VrrpInstanceEvent[] {
+  const nodes = (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
+  const out: VrrpInstanceEvent[] = [];
+  for (const node of nodes) for (const t of node.after) out.push({ type: t.eventType } as unknown as VrrpInstanceEvent);
+  return out;
+}
+
+function delayFor(eventType: string, context: VrrpInstanceContext): number {
+  const name = eventType.split('.')[2];
+  switch (name) {
+    case 'masterDown':
+      return masterDownMs(context);
+    case 'skew':
+      return skewMs(context);
+    case 'adverInterval':
+      return context.params.advertIntervalCs * 10;
+    case 'preemptDelay':
+      return context.params.preemptDelayMs;
+    default:
+      throw new Error(`unknown delay ${name}`);
+  }
+}
+
+function inputFor(priority: number, preempt: boolean, preemptDelayMs: number): VrrpInstanceInput {
+  return {
+    params: {
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      priority,
+      advertIntervalCs: 100,
+      preempt,
+      preemptDelayMs,
+      lowerPrioNoAdvert: false,
+    },
+    trackers: [{ id: 'interface:eth0', weight: 0, up: true }],
+  };
+}
+
+function serialize(snapshot: Snapshot): string {
+  const c = snapshot.context;
+  return JSON.stringify([snapshot.value, c.syncFault, c.trackers['interface:eth0']?.up]);
+}
+
+const MODELS: [string, VrrpInstanceInput][] = [
+  ['priority 100, preempt', inputFor(100, true, 0)],
+  ['priority 100, nopreempt', inputFor(100, false, 0)],
+  ['priority 100, preempt_delay 2s', inputFor(100, true, 2000)],
+  ['owner (255)', inputFor(255, true, 0)],
+];
+
+for (const [label, input] of MODELS) {
+  test(`model-based paths: ${label}`, () => {
+    const paths = getShortestPaths(vrrpInstanceMachine, {
+      input,
+      events: (snapshot) => [...EXTERNAL_EVENTS, ...delayedEvents(snapshot)],
+      serializeState: (snapshot) => serialize(snapshot),
+    });
+    assert.ok(paths.length >= 8, `expected a rich graph, got ${paths.length} paths`);
+    const reached = new Set(paths.map((p) => vrrpStateName(p.state.value)));
+    for (const s of input.params.priority === 255 ? ['MASTER', 'FAULT', 'STOP'] : ['BACKUP', 'MASTER', 'FAULT', 'STOP']) {
+      assert.ok(reached.has(s as never), `${s} reachable`);
+    }
+
+    for (const path of paths) {
+      const clock = new VirtualClock();
+      const vips = new Set<string>();
+      const sent: number[] = [];
+      const actor = createActor(
+        vrrpInstanceMachine.provide({
+          actions: {
+            sendAdvertisement: ({ context }) => sent.push(context.effectivePriority),
+            sendPriorityZero: () => sent.push(0),
+            addVirtualAddresses: () => vips.add('192.168.77.100'),
+            removeVirtualAddresses: () => vips.delete('192.168.77.100'),
+          },
+        }),
+        { input, clock },
+      );
+      actor.start();
+      const description: string[] = [];
+      for (const step of path.steps) {
+        const event = step.event;
+        const before = vrrpStateName(actor.getSnapshot().value);
+        const sentBefore = sent.length;
+        if (event.type.startsWith('xstate.after.')) {
+          clock.runFor(delayFor(event.type, actor.getSnapshot().context));
+        } else if (event.type !== 'xstate.init') {
+          actor.send(event);
+        }
+        description.push(event.type === 'ADVERTISEMENT' ? `ADV(${event.priority})` : event.type);
+        const expected = vrrpStateName(step.state.value);
+        const actual = vrrpStateName(actor.getSnapshot().value);
+        assert.equal(actual, expected, `path ${description.join(' → ')}`);
+        // Side effects agree with the model.
+        assert.equal(vips.has('192.168.77.100'), actual === 'MASTER', `VIP held exactly while MASTER (${description.join(' → ')})`);
+        if (before === 'MASTER' && (actual === 'STOP' || actual === 'FAULT')) {
+          assert.ok(sent.slice(sentBefore).includes(0), `priority 0 sent when leaving MASTER for ${actual}`);
+        }
+        if (before !== 'MASTER' && actual === 'MASTER') {
+          assert.ok(sent.length > sentBefore && sent[sentBefore] !== 0, 'an advertisement goes out on becoming MASTER');
+        }
+      }
+      actor.stop();
+    }
+  });
+}

@@ -19,8 +19,11 @@ export interface Agent {
   /** Every event received so far, in order. */
   readonly events: readonly AgentEvent[];
   call<T = unknown>(method: string, params?: object): Promise<T>;
-  /** Resolves with the first event (already received or future) that matches; rejects after `timeoutMs`. */
-  waitFor(predicate: (event: AgentEvent) => boolean, timeoutMs?: number): Promise<AgentEvent>;
+  /**
+   * Resolves with the first matching event, already received (from index `since` of `events`, default 0) or
+   * future; rejects after `timeoutMs`.
+   */
+  waitFor(predicate: (event: AgentEvent) => boolean, timeoutMs?: number, since?: number): Promise<AgentEvent>;
   /** Asks the agent to exit and waits for it. */
   stop(): Promise<void>;
   stderr(): string;
@@ -108,8 +111,8 @@ export async function startAgent(lan: Lan, ns: string): Promise<Agent> {
         child.stdin?.write(`${JSON.stringify({ id, method, params })}\n`);
       });
     },
-    waitFor(predicate: (event: AgentEvent) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<AgentEvent> {
-      const already = events.find(predicate);
+    waitFor(predicate: (event: AgentEvent) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS, since = 0): Promise<AgentEvent> {
+      const already = events.slice(since).find(predicate);
       if (already !== undefined) return Promise.resolve(already);
       return new Promise<AgentEvent>((resolve, reject) => {
         const ac = new AbortController();

@@ -310,6 +310,9 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     bool was_polling = poll_ != nullptr;
     CloseFd();
+    // Drop the listener: it usually closes over the owner of this socket, and a strong native reference to it
+    // would keep both alive forever.
+    on_packet_.Reset();
     if (was_polling) Unref();
     return info.Env().Undefined();
   }

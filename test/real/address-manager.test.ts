@@ -20,7 +20,7 @@ async function kernelAddresses(lan: Lan, ns: string, dev: string): Promise<IpAdd
   return out[0]?.addr_info ?? [];
 }
 
-test('NetlinkAddressManager in a namespace', async (t) => {
+test('NetlinkAddressManager in a namespace', { timeout: 30_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
   const lan = await createLan({ name: 'addr', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 80, v4PrefixLength: 26 });
   const a = lan.host('a');

@@ -45,7 +45,7 @@ async function link(lan: Lan, ns: string, name: string): Promise<IpLink | undefi
   }
 }
 
-test('announcer, VMAC, routes and rules in namespaces', async (t) => {
+test('announcer, VMAC, routes and rules in namespaces', { timeout: 30_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('tcpdump'))) return;
   const lan = await createLan({ name: 'ann', hosts: ['a', 'b'], v4Prefix: '192.168.77.X', v4Start: 90, v4PrefixLength: 26, v6Prefix: 'fd77::64:X', v6PrefixLength: 112 });
   const a = lan.host('a');

@@ -22,7 +22,7 @@ function vrrp6Checksum(source: string, destination: string, message: Uint8Array)
   return ~sum & 0xffff;
 }
 
-test('RawVrrpLink between two namespaces', async (t) => {
+test('RawVrrpLink between two namespaces', { timeout: 30_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
   const lan = await createLan({ name: 'link', hosts: ['a', 'b'], v4Prefix: '192.168.77.X', v4PrefixLength: 26, v6Prefix: 'fd77::64:X', v6PrefixLength: 112 });
   const a = lan.host('a');

@@ -124,6 +124,23 @@ test('RawVrrpLink between two namespaces', { timeout: 30_000 }, async (t) => {
       await agentB.waitFor(packetOn(bound, 8));
       assert.equal(agentB.events.some(packetOn(bound, 7)), false, 'the eth0 channel must not see x1 traffic');
     });
+
+    await t.test('opening on a missing interface fails with ENODEV', async () => {
+      await assert.rejects(agentA.call('open', { interface: 'nope0', family: 4, unicastPeers: [], sourceAddress: '' }), { code: 'ENODEV' });
+    });
+
+    await t.test('a send that the kernel refuses (interface down) is reported, not thrown', async () => {
+      const sender = await agentA.call<number>('open', { interface: 'eth0', family: 4, unicastPeers: [], sourceAddress: a.ipv4 });
+      await lan.exec(a.ns, ['ip', 'link', 'set', 'eth0', 'down']);
+      try {
+        const result = await agentA.call<{ failures: number }>('send', { channel: sender, destination: '224.0.0.18', bytes: hex(sampleAdvertisement(59, 100, [192, 168, 77, 9])) });
+        assert.equal(result.failures, 1);
+        const error = await agentA.waitFor((e) => e.event === 'sendError' && e['channel'] === sender);
+        assert.match(String(error['error']), /sendmsg/);
+      } finally {
+        await lan.exec(a.ns, ['ip', 'link', 'set', 'eth0', 'up']);
+      }
+    });
   } finally {
     await Promise.all(agents.map((x) => x.stop()));
     await lan.cleanup();

@@ -125,6 +125,16 @@ test('RawVrrpLink between two namespaces', { timeout: 30_000 }, async (t) => {
       assert.equal(agentB.events.some(packetOn(bound, 7)), false, 'the eth0 channel must not see x1 traffic');
     });
 
+    await t.test('a burst of 300 advertisements sent at once all arrive', async () => {
+      const sender = await agentA.call<number>('open', { interface: 'eth0', family: 4, unicastPeers: [], sourceAddress: a.ipv4 });
+      const receiver = await agentB.call<number>('open', { interface: 'eth0', family: 4, unicastPeers: [], sourceAddress: b.ipv4 });
+      const since = agentB.events.length;
+      await agentA.call('send', { channel: sender, destination: '224.0.0.18', bytes: hex(sampleAdvertisement(60, 100, [192, 168, 77, 10])), repeat: 300 });
+      let seen = 0;
+      await agentB.waitFor((e) => packetOn(receiver, 10)(e) && ++seen === 300, 5000, since);
+      assert.equal(seen, 300);
+    });
+
     await t.test('opening on a missing interface fails with ENODEV', async () => {
       await assert.rejects(agentA.call('open', { interface: 'nope0', family: 4, unicastPeers: [], sourceAddress: '' }), { code: 'ENODEV' });
     });

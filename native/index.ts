@@ -1,0 +1,110 @@
+/**
+ * Typed wrapper over the vigil_native addon (native/src/*.cc, built by `npm run build:native` with node-gyp).
+ * Linux only. Everything here acts in the calling process's network namespace.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Called once per received packet, from the event loop (uv_poll), never re-entrantly. */
+export type RawPacketListener = (
+  /** IPv4: the whole packet, IP header included (as a raw IPv4 socket delivers it). IPv6: the payload only. */
+  bytes: Buffer,
+  source: string,
+  /** IPv4: the header's destination (IP_PKTINFO). IPv6: from IPV6_PKTINFO. */
+  destination: string,
+  /** TTL (IP_RECVTTL) or hop limit (IPV6_RECVHOPLIMIT); -1 if the kernel gave none. */
+  ttl: number,
+  /** Index of the interface it arrived on. */
+  ifindex: number,
+) => void;
+
+/** A raw IPv4 or IPv6 socket for one IP protocol, reading through libuv. Errors are thrown with `code`/`errno`. */
+export interface RawIpSocket {
+  /** SO_BINDTODEVICE: only packets arriving on this interface are delivered. */
+  bindToDevice(interfaceName: string): void;
+  /** IP_TTL + IP_MULTICAST_TTL, or IPV6_UNICAST_HOPS + IPV6_MULTICAST_HOPS. */
+  setHopLimit(hops: number): void;
+  /** IP_MULTICAST_IF (ip_mreqn) or IPV6_MULTICAST_IF. */
+  setMulticastInterface(ifindex: number): void;
+  /** IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP. */
+  setMulticastLoop(on: boolean): void;
+  /** IPv6 only: IPV6_CHECKSUM (the kernel fills and verifies the checksum at this byte offset). */
+  setChecksumOffset(offset: number): void;
+  joinGroup(group: string, ifindex: number): void;
+  leaveGroup(group: string, ifindex: number): void;
+  /**
+   * sendmsg with IP_PKTINFO / IPV6_PKTINFO: `ifindex` picks the outgoing interface (and scopes link-local and
+   * multicast IPv6 destinations); `source`, when given, is the source address (one of ours). Returns bytes sent.
+   */
+  send(bytes: Uint8Array, destination: string, ifindex: number, source?: string): number;
+  /** Starts delivering packets to the listener. */
+  start(): void;
+  /** Keep (default) or stop keeping the event loop alive while started. */
+  ref(): void;
+  unref(): void;
+  close(): void;
+}
+
+interface NativeBinding {
+  sendFrame(ifindex: number, frame: Uint8Array): number;
+  interfaceIndex(name: string): number;
+  interfaceMac(name: string): Buffer;
+  RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
+}
+
+const ADDON_FILE = 'vigil_native.node';
+
+function addonCandidates(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [
+    join(here, 'build', 'Release', ADDON_FILE), // running from native/ (sources)
+    join(here, '..', '..', 'native', 'build', 'Release', ADDON_FILE), // running from dist/native/
+    join(here, 'build', 'Debug', ADDON_FILE),
+  ];
+}
+
+let binding: NativeBinding | undefined;
+
+function load(): NativeBinding {
+  if (binding !== undefined) return binding;
+  const candidates = addonCandidates();
+  const path = candidates.find((p) => existsSync(p));
+  if (path === undefined) {
+    throw new Error(`vigil_native addon not built (run \`npm run build:native\`); looked in: ${candidates.join(', ')}`);
+  }
+  binding = createRequire(import.meta.url)(path) as NativeBinding;
+  return binding;
+}
+
+/** True when the addon is built and loadable (it is Linux only). */
+export function nativeAvailable(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sends one complete Ethernet frame (destination MAC first) on an interface through AF_PACKET. */
+export function sendFrame(ifindex: number, frame: Uint8Array): number {
+  return load().sendFrame(ifindex, frame);
+}
+
+/** if_nametoindex: 0 when there is no such interface. */
+export function interfaceIndex(name: string): number {
+  return load().interfaceIndex(name);
+}
+
+/** The interface's hardware address (SIOCGIFHWADDR), 6 bytes. */
+export function interfaceMac(name: string): Uint8Array {
+  return new Uint8Array(load().interfaceMac(name));
+}
+
+/** Opens a raw socket for `protocol` (112 for VRRP); receives nothing until `start()`. */
+export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPacketListener): RawIpSocket {
+  const Ctor = load().RawIpSocket;
+  return new Ctor(family, protocol, onPacket);
+}

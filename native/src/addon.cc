@@ -1,0 +1,12 @@
+// vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data).
+#include "common.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("sendFrame", Napi::Function::New(env, vigil::SendFrame, "sendFrame"));
+  exports.Set("interfaceIndex", Napi::Function::New(env, vigil::InterfaceIndex, "interfaceIndex"));
+  exports.Set("interfaceMac", Napi::Function::New(env, vigil::InterfaceMac, "interfaceMac"));
+  vigil::InitRawIpSocket(env, exports);
+  return exports;
+}
+
+NODE_API_MODULE(vigil_native, Init)

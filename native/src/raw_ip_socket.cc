@@ -1,0 +1,420 @@
+// A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP) whose reads are driven by libuv (uv_poll): one JS
+// callback per packet, with the ancillary data raw-socket cannot give (hop limit, destination, interface index),
+// and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO).
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+namespace vigil {
+
+namespace {
+
+constexpr size_t kReceiveBufferSize = 65536;
+// Packets handled per readable wakeup before yielding back to the event loop.
+constexpr int kMaxPacketsPerWakeup = 64;
+
+bool ParseAddress(int family, const std::string& text, void* out) {
+  return inet_pton(family, text.c_str(), out) == 1;
+}
+
+}  // namespace
+
+class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "RawIpSocket",
+                       {
+                           InstanceMethod("bindToDevice", &RawIpSocket::BindToDevice),
+                           InstanceMethod("setHopLimit", &RawIpSocket::SetHopLimit),
+                           InstanceMethod("setMulticastInterface", &RawIpSocket::SetMulticastInterface),
+                           InstanceMethod("setMulticastLoop", &RawIpSocket::SetMulticastLoop),
+                           InstanceMethod("setChecksumOffset", &RawIpSocket::SetChecksumOffset),
+                           InstanceMethod("joinGroup", &RawIpSocket::JoinGroup),
+                           InstanceMethod("leaveGroup", &RawIpSocket::LeaveGroup),
+                           InstanceMethod("send", &RawIpSocket::Send),
+                           InstanceMethod("start", &RawIpSocket::Start),
+                           InstanceMethod("ref", &RawIpSocket::RefLoop),
+                           InstanceMethod("unref", &RawIpSocket::UnrefLoop),
+                           InstanceMethod("close", &RawIpSocket::Close),
+                       });
+  }
+
+  // new RawIpSocket(family: 4 | 6, protocol: number, onPacket(bytes, source, destination, ttl, ifindex))
+  explicit RawIpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawIpSocket>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsFunction()) {
+      ThrowType(env, "new RawIpSocket(family: 4 | 6, protocol: number, onPacket: Function)");
+      return;
+    }
+    int family = info[0].As<Napi::Number>().Int32Value();
+    if (family != 4 && family != 6) {
+      ThrowType(env, "family must be 4 or 6");
+      return;
+    }
+    af_ = family == 4 ? AF_INET : AF_INET6;
+    int protocol = info[1].As<Napi::Number>().Int32Value();
+    on_packet_ = Napi::Persistent(info[2].As<Napi::Function>());
+
+    fd_ = socket(af_, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd_ < 0) {
+      ThrowErrno(env, "socket(SOCK_RAW)", errno);
+      return;
+    }
+    int on = 1;
+    int rc;
+    if (af_ == AF_INET) {
+      // The IPv4 header is delivered with the payload anyway; PKTINFO adds the interface index.
+      rc = setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+    } else {
+      // RFC 5798 §7.1 needs the hop limit; the destination tells multicast from unicast.
+      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
+    }
+    if (rc < 0) {
+      int err = errno;
+      CloseFd();
+      ThrowErrno(env, "setsockopt(recv ancillary data)", err);
+    }
+  }
+
+  ~RawIpSocket() override { CloseFd(); }
+
+ private:
+  bool CheckOpen(Napi::Env env) {
+    if (fd_ >= 0) return true;
+    ThrowErrno(env, "socket closed", EBADF);
+    return false;
+  }
+
+  Napi::Value BindToDevice(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "bindToDevice(name: string)");
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size() + 1)) < 0) {
+      return ThrowErrno(env, "setsockopt(SO_BINDTODEVICE)", errno);
+    }
+    return env.Undefined();
+  }
+
+  // Unicast and multicast TTL / hop limit (255 for VRRP, RFC 5798 §5.1.1.3, §5.1.2.3).
+  Napi::Value SetHopLimit(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setHopLimit(n: number)");
+    int hops = info[0].As<Napi::Number>().Int32Value();
+    if (hops < 1 || hops > 255) return ThrowType(env, "hop limit must be 1..255");
+    int rc;
+    if (af_ == AF_INET) {
+      rc = setsockopt(fd_, IPPROTO_IP, IP_TTL, &hops, sizeof(hops));
+      unsigned char mttl = static_cast<unsigned char>(hops);
+      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &mttl, sizeof(mttl));
+    } else {
+      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
+      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+    }
+    if (rc < 0) return ThrowErrno(env, "setsockopt(hop limit)", errno);
+    return env.Undefined();
+  }
+
+  Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setMulticastInterface(ifindex: number)");
+    int ifindex = info[0].As<Napi::Number>().Int32Value();
+    int rc;
+    if (af_ == AF_INET) {
+      struct ip_mreqn mreq;
+      std::memset(&mreq, 0, sizeof(mreq));
+      mreq.imr_ifindex = ifindex;
+      rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq));
+    } else {
+      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
+    }
+    if (rc < 0) return ThrowErrno(env, "setsockopt(MULTICAST_IF)", errno);
+    return env.Undefined();
+  }
+
+  Napi::Value SetMulticastLoop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsBoolean()) return ThrowType(env, "setMulticastLoop(on: boolean)");
+    int on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
+    int rc;
+    if (af_ == AF_INET) {
+      unsigned char loop = static_cast<unsigned char>(on);
+      rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop));
+    } else {
+      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on, sizeof(on));
+    }
+    if (rc < 0) return ThrowErrno(env, "setsockopt(MULTICAST_LOOP)", errno);
+    return env.Undefined();
+  }
+
+  // IPv6 only: the kernel computes (and on receive verifies) the checksum at this offset, pseudo-header included.
+  Napi::Value SetChecksumOffset(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setChecksumOffset(offset: number)");
+    if (af_ != AF_INET6) return ThrowType(env, "setChecksumOffset is IPv6 only");
+    int offset = info[0].As<Napi::Number>().Int32Value();
+    if (setsockopt(fd_, IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof(offset)) < 0) {
+      return ThrowErrno(env, "setsockopt(IPV6_CHECKSUM)", errno);
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value Membership(const Napi::CallbackInfo& info, bool join) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) {
+      return ThrowType(env, "joinGroup/leaveGroup(group: string, ifindex: number)");
+    }
+    std::string group = info[0].As<Napi::String>().Utf8Value();
+    int ifindex = info[1].As<Napi::Number>().Int32Value();
+    int rc;
+    if (af_ == AF_INET) {
+      // ip_mreqn with the interface index: 0.0.0.0 / index 0 fails (ENODEV) in a namespace without a default route.
+      struct ip_mreqn mreq;
+      std::memset(&mreq, 0, sizeof(mreq));
+      if (!ParseAddress(AF_INET, group, &mreq.imr_multiaddr)) return ThrowType(env, "bad IPv4 group address");
+      mreq.imr_ifindex = ifindex;
+      rc = setsockopt(fd_, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &mreq, sizeof(mreq));
+    } else {
+      struct ipv6_mreq mreq;
+      std::memset(&mreq, 0, sizeof(mreq));
+      if (!ParseAddress(AF_INET6, group, &mreq.ipv6mr_multiaddr)) return ThrowType(env, "bad IPv6 group address");
+      mreq.ipv6mr_interface = static_cast<unsigned>(ifindex);
+      rc = setsockopt(fd_, IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, &mreq, sizeof(mreq));
+    }
+    if (rc < 0) return ThrowErrno(env, join ? "setsockopt(ADD_MEMBERSHIP)" : "setsockopt(DROP_MEMBERSHIP)", errno);
+    return env.Undefined();
+  }
+
+  Napi::Value JoinGroup(const Napi::CallbackInfo& info) { return Membership(info, true); }
+  Napi::Value LeaveGroup(const Napi::CallbackInfo& info) { return Membership(info, false); }
+
+  // send(bytes, destination, ifindex, source?) -> bytes sent. ifindex scopes link-local / multicast destinations
+  // and picks the outgoing interface; source ('' or absent: the kernel's choice) must be one of our addresses.
+  Napi::Value Send(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsString() || !info[2].IsNumber()) {
+      return ThrowType(env, "send(bytes: Uint8Array, destination: string, ifindex: number, source?: string)");
+    }
+    Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+    std::string destination = info[1].As<Napi::String>().Utf8Value();
+    int ifindex = info[2].As<Napi::Number>().Int32Value();
+    std::string source;
+    if (info.Length() >= 4 && info[3].IsString()) source = info[3].As<Napi::String>().Utf8Value();
+
+    struct sockaddr_storage to;
+    std::memset(&to, 0, sizeof(to));
+    socklen_t to_len;
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    std::memset(control, 0, sizeof(control));
+    struct msghdr msg;
+    std::memset(&msg, 0, sizeof(msg));
+    struct iovec iov;
+    iov.iov_base = bytes.Data();
+    iov.iov_len = bytes.ByteLength();
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+
+    if (af_ == AF_INET) {
+      auto* sin = reinterpret_cast<struct sockaddr_in*>(&to);
+      sin->sin_family = AF_INET;
+      if (!ParseAddress(AF_INET, destination, &sin->sin_addr)) return ThrowType(env, "bad IPv4 destination");
+      to_len = sizeof(*sin);
+      msg.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
+      struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+      cmsg->cmsg_level = IPPROTO_IP;
+      cmsg->cmsg_type = IP_PKTINFO;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+      struct in_pktinfo pktinfo;
+      std::memset(&pktinfo, 0, sizeof(pktinfo));
+      pktinfo.ipi_ifindex = ifindex;
+      if (!source.empty() && !ParseAddress(AF_INET, source, &pktinfo.ipi_spec_dst)) {
+        return ThrowType(env, "bad IPv4 source");
+      }
+      std::memcpy(CMSG_DATA(cmsg), &pktinfo, sizeof(pktinfo));
+    } else {
+      auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&to);
+      sin6->sin6_family = AF_INET6;
+      if (!ParseAddress(AF_INET6, destination, &sin6->sin6_addr)) return ThrowType(env, "bad IPv6 destination");
+      if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) || IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr)) {
+        sin6->sin6_scope_id = static_cast<uint32_t>(ifindex);
+      }
+      to_len = sizeof(*sin6);
+      msg.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
+      struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+      cmsg->cmsg_level = IPPROTO_IPV6;
+      cmsg->cmsg_type = IPV6_PKTINFO;
+      cmsg->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+      struct in6_pktinfo pktinfo;
+      std::memset(&pktinfo, 0, sizeof(pktinfo));
+      pktinfo.ipi6_ifindex = static_cast<unsigned>(ifindex);
+      if (!source.empty() && !ParseAddress(AF_INET6, source, &pktinfo.ipi6_addr)) {
+        return ThrowType(env, "bad IPv6 source");
+      }
+      std::memcpy(CMSG_DATA(cmsg), &pktinfo, sizeof(pktinfo));
+    }
+    msg.msg_name = &to;
+    msg.msg_namelen = to_len;
+
+    ssize_t sent = sendmsg(fd_, &msg, 0);
+    if (sent < 0) return ThrowErrno(env, "sendmsg", errno);
+    return Napi::Number::New(env, static_cast<double>(sent));
+  }
+
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (poll_ != nullptr) return env.Undefined();
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      return ThrowType(env, "no libuv loop");
+    }
+    poll_ = new uv_poll_t;
+    int rc = uv_poll_init(loop, poll_, fd_);
+    if (rc == 0) {
+      poll_->data = this;
+      rc = uv_poll_start(poll_, UV_READABLE, &RawIpSocket::OnReadable);
+    }
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &RawIpSocket::FreeHandle);
+      poll_ = nullptr;
+      return ThrowErrno(env, "uv_poll_start", -rc);
+    }
+    Ref();  // stay alive while the loop may call us back
+    return env.Undefined();
+  }
+
+  Napi::Value RefLoop(const Napi::CallbackInfo& info) {
+    if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
+    if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    bool was_polling = poll_ != nullptr;
+    CloseFd();
+    // Drop the listener: it usually closes over the owner of this socket, and a strong native reference to it
+    // would keep both alive forever.
+    on_packet_.Reset();
+    if (was_polling) Unref();
+    return info.Env().Undefined();
+  }
+
+  void CloseFd() {
+    if (poll_ != nullptr) {
+      poll_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &RawIpSocket::FreeHandle);  // stops polling at once
+      poll_ = nullptr;
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  static void FreeHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
+
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+    auto* self = static_cast<RawIpSocket*>(handle->data);
+    if (self == nullptr || status < 0) return;
+    self->Drain();
+  }
+
+  void Drain() {
+    Napi::Env env = Env();
+    static uint8_t buffer[kReceiveBufferSize];
+    for (int n = 0; n < kMaxPacketsPerWakeup && fd_ >= 0; n++) {
+      struct sockaddr_storage from;
+      alignas(struct cmsghdr) char control[256];
+      struct iovec iov;
+      iov.iov_base = buffer;
+      iov.iov_len = sizeof(buffer);
+      struct msghdr msg;
+      std::memset(&msg, 0, sizeof(msg));
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof(from);
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      ssize_t got = recvmsg(fd_, &msg, MSG_DONTWAIT);
+      if (got < 0) return;  // EAGAIN (drained) or a transient error: wait for the next wakeup
+
+      char source[INET6_ADDRSTRLEN] = "";
+      char destination[INET6_ADDRSTRLEN] = "";
+      int ttl = -1;
+      int ifindex = 0;
+      if (af_ == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<struct sockaddr_in*>(&from)->sin_addr, source, sizeof(source));
+      } else {
+        inet_ntop(AF_INET6, &reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_addr, source, sizeof(source));
+      }
+      for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          struct in_pktinfo pi;
+          std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+          ifindex = pi.ipi_ifindex;
+          inet_ntop(AF_INET, &pi.ipi_addr, destination, sizeof(destination));  // the header's destination
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+          int v;
+          std::memcpy(&v, CMSG_DATA(c), sizeof(v));
+          ttl = v;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+          struct in6_pktinfo pi;
+          std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+          ifindex = static_cast<int>(pi.ipi6_ifindex);
+          inet_ntop(AF_INET6, &pi.ipi6_addr, destination, sizeof(destination));
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+          int v;
+          std::memcpy(&v, CMSG_DATA(c), sizeof(v));
+          ttl = v;
+        }
+      }
+
+      Napi::HandleScope scope(env);
+      Napi::Value args[] = {
+          Napi::Buffer<uint8_t>::Copy(env, buffer, static_cast<size_t>(got)),
+          Napi::String::New(env, source),
+          Napi::String::New(env, destination),
+          Napi::Number::New(env, ttl),
+          Napi::Number::New(env, ifindex),
+      };
+      on_packet_.MakeCallback(Value(), {args[0], args[1], args[2], args[3], args[4]});
+      if (env.IsExceptionPending()) {
+        // A throwing listener must not be swallowed: report it as an uncaught exception.
+        Napi::Error error = env.GetAndClearPendingException();
+        napi_fatal_exception(env, error.Value());
+        return;
+      }
+    }
+  }
+
+  int af_ = AF_INET;
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  Napi::FunctionReference on_packet_;
+};
+
+void InitRawIpSocket(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = RawIpSocket::Define(env);
+  exports.Set("RawIpSocket", ctor);
+}
+
+}  // namespace vigil

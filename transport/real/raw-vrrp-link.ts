@@ -1,0 +1,162 @@
+/**
+ * VrrpLink over raw IP sockets (protocol 112) from the vigil_native addon, for IPv4 and IPv6 alike.
+ *
+ * The addon is used for IPv4 too (not raw-socket): raw-socket cannot choose the source address of a send
+ * (`unicast_src_ip`), which needs sendmsg with IP_PKTINFO; one code path also gives the arrival interface.
+ */
+import { Subject, type Observable } from 'rxjs';
+import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
+import {
+  VRRP_MULTICAST_V4,
+  VRRP_MULTICAST_V6,
+  VRRP_PROTOCOL,
+  type ReceivedPacket,
+  type VrrpChannel,
+  type VrrpChannelOptions,
+  type VrrpLink,
+} from '../vrrp-link.js';
+import { bytesToIp } from './ip-address.js';
+
+/** RFC 5798 §5.1.1.3 / §5.1.2.3: VRRP is always sent with TTL / hop limit 255. */
+export const VRRP_TTL = 255;
+/** RFC 5798 §5.2.8: the checksum field is at byte 6 of the VRRP message. */
+const VRRP_CHECKSUM_OFFSET = 6;
+const IPV4_MIN_HEADER = 20;
+
+export interface SendError {
+  readonly destination: string;
+  readonly error: Error;
+}
+
+export interface RawVrrpLinkOptions {
+  /** TTL / hop limit of sent packets. Only tests change it (to check that receivers see the real value). */
+  readonly hopLimit?: number;
+  /**
+   * IPv6 only. When true (default) the kernel fills the checksum with the pseudo-header (IPV6_CHECKSUM 6) and
+   * silently drops received packets whose checksum is wrong; when false the caller's checksum is sent as is.
+   */
+  readonly kernelChecksumV6?: boolean;
+}
+
+/** What a received IPv4 datagram tells about itself; undefined when it is not a sane IPv4 header. */
+export function parseIpv4Header(
+  packet: Uint8Array,
+): { headerLength: number; ttl: number; protocol: number; source: string; destination: string } | undefined {
+  if (packet.length < IPV4_MIN_HEADER || (packet[0] ?? 0) >> 4 !== 4) return undefined;
+  const headerLength = ((packet[0] ?? 0) & 0x0f) * 4;
+  if (headerLength < IPV4_MIN_HEADER || headerLength > packet.length) return undefined;
+  return {
+    headerLength,
+    ttl: packet[8] ?? 0,
+    protocol: packet[9] ?? 0,
+    source: bytesToIp(packet.subarray(12, 16)),
+    destination: bytesToIp(packet.subarray(16, 20)),
+  };
+}
+
+export class RawVrrpChannel implements VrrpChannel {
+  readonly #packets = new Subject<ReceivedPacket>();
+  readonly #sendErrors = new Subject<SendError>();
+  readonly #socket: RawIpSocket;
+  readonly #ifindex: number;
+  readonly #options: VrrpChannelOptions;
+  #closed = false;
+  /** Datagrams dropped before decoding because their IPv4 header was malformed. */
+  malformed = 0;
+  sent = 0;
+  sendFailures = 0;
+
+  readonly packets$: Observable<ReceivedPacket> = this.#packets.asObservable();
+  /** Send failures (interface down, address gone, …): counted and reported here, never thrown at the caller. */
+  readonly sendErrors$: Observable<SendError> = this.#sendErrors.asObservable();
+
+  constructor(options: VrrpChannelOptions, linkOptions: RawVrrpLinkOptions) {
+    this.#options = options;
+    const ifindex = interfaceIndex(options.interface);
+    if (ifindex === 0) throw Object.assign(new Error(`no such interface: ${options.interface}`), { code: 'ENODEV' });
+    this.#ifindex = ifindex;
+    const socket = openRawIpSocket(options.family, VRRP_PROTOCOL, (bytes, source, destination, ttl) =>
+      this.#receive(bytes, source, destination, ttl),
+    );
+    this.#socket = socket;
+    try {
+      // Only this interface's packets (keepalived binds its receive socket the same way).
+      socket.bindToDevice(options.interface);
+      socket.setHopLimit(linkOptions.hopLimit ?? VRRP_TTL);
+      socket.setMulticastLoop(false); // else every sender hears itself
+      if (options.family === 6 && linkOptions.kernelChecksumV6 !== false) socket.setChecksumOffset(VRRP_CHECKSUM_OFFSET);
+      if (options.unicastPeers.length === 0) {
+        socket.setMulticastInterface(ifindex);
+        socket.joinGroup(this.#group(), ifindex);
+      }
+      socket.start();
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+  }
+
+  get options(): VrrpChannelOptions {
+    return this.#options;
+  }
+
+  #group(): string {
+    return this.#options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
+  }
+
+  #receive(bytes: Buffer, source: string, destination: string, ttl: number): void {
+    if (this.#options.family === 4) {
+      // A raw IPv4 socket hands over the IP header: TTL and destination are read from it, then it is stripped.
+      const header = parseIpv4Header(bytes);
+      if (header === undefined) {
+        this.malformed++;
+        return;
+      }
+      this.#packets.next({
+        bytes: new Uint8Array(bytes.buffer, bytes.byteOffset + header.headerLength, bytes.length - header.headerLength),
+        family: 4,
+        source: header.source,
+        destination: header.destination,
+        ttl: header.ttl,
+        interface: this.#options.interface,
+      });
+      return;
+    }
+    this.#packets.next({
+      bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+      family: 6,
+      source,
+      destination,
+      ttl,
+      interface: this.#options.interface,
+    });
+  }
+
+  send(destination: string, bytes: Uint8Array): void {
+    if (this.#closed) return;
+    try {
+      const source = this.#options.sourceAddress === '' ? undefined : this.#options.sourceAddress;
+      this.#socket.send(bytes, destination, this.#ifindex, source);
+      this.sent++;
+    } catch (error) {
+      this.sendFailures++;
+      this.#sendErrors.next({ destination, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+    this.#packets.complete();
+    this.#sendErrors.complete();
+  }
+}
+
+export class RawVrrpLink implements VrrpLink {
+  constructor(private readonly linkOptions: RawVrrpLinkOptions = {}) {}
+
+  open(options: VrrpChannelOptions): RawVrrpChannel {
+    return new RawVrrpChannel(options, this.linkOptions);
+  }
+}

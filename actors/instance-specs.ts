@@ -3,11 +3,52 @@
  * `vrrp_instance`, one SyncGroupSpec per `vrrp_sync_group`. Defaults were applied by the parser; what is decided
  * here is how keywords combine (e.g. `dev` defaulting to the instance's interface, tracked objects' weights).
  */
-import type { KeepalivedConfig, VrrpInstanceConfig } from '../config/model.js';
 import type { InterfaceAddress } from '../transport/address-manager.js';
+import type { IpFamily } from '../transport/vrrp-link.js';
+import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import type { TrackerInput } from '../machines/vrrp-instance.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './vrrp-instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
+
+/** What the VRRP runtime reads of a parsed `vrrp_instance` (the parser's model satisfies it structurally). */
+export interface VrrpInstanceConfig {
+  readonly name: string;
+  readonly interface: string;
+  readonly virtualRouterId: number;
+  readonly priority: number;
+  readonly advertIntervalCs: number;
+  readonly version: VrrpVersion;
+  readonly nopreempt: boolean;
+  readonly preemptDelaySeconds: number;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly authentication?: { readonly type: 'PASS' | 'AH'; readonly password: string } | undefined;
+  readonly virtualIpAddresses: readonly {
+    readonly address: string;
+    readonly prefix: number;
+    readonly family: IpFamily;
+    readonly dev?: string | undefined;
+    readonly scope?: string | undefined;
+    readonly label?: string | undefined;
+    readonly broadcast?: string | undefined;
+  }[];
+  readonly unicastSrcIp?: string | undefined;
+  readonly unicastPeers: readonly { readonly address: string }[];
+  readonly trackInterfaces: readonly { readonly name: string; readonly weight?: number | undefined }[];
+  readonly trackScripts: readonly { readonly name: string; readonly weight?: number | undefined }[];
+  readonly trackFiles: readonly { readonly name: string; readonly weight?: number | undefined }[];
+  readonly trackProcesses: readonly { readonly name: string; readonly weight?: number | undefined }[];
+  readonly v3ChecksumAsV2?: boolean | undefined;
+  readonly garpMasterDelay: number;
+  readonly garpMasterRepeat: number;
+  readonly garpMasterRefresh: number;
+}
+
+/** What the VRRP runtime reads of a whole parsed configuration. */
+export interface KeepalivedConfig {
+  readonly vrrpInstances: readonly VrrpInstanceConfig[];
+  readonly vrrpSyncGroups: readonly { readonly name: string; readonly group: readonly string[] }[];
+  readonly vrrpScripts: readonly { readonly name: string; readonly weight?: number | undefined; readonly initFail?: boolean | undefined }[];
+}
 
 function addressesOf(instance: VrrpInstanceConfig): InterfaceAddress[] {
   return instance.virtualIpAddresses.map((vip) => ({

@@ -59,6 +59,7 @@ export class VrrpInstanceRunner {
   readonly counters: InstanceCounters = newCounters();
   private readonly actor: Actor<typeof vrrpInstanceMachine>;
   private readonly garpTimers = new Set<TimerId>();
+  private readonly pending = new Set<Promise<void>>();
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
 
@@ -120,6 +121,11 @@ export class VrrpInstanceRunner {
   halt(): void {
     this.cancelGarps();
     this.actor.stop();
+  }
+
+  /** Resolves when every address change requested so far has been carried out (or has failed and been logged). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   track(id: string, up: boolean): void {
@@ -207,8 +213,8 @@ export class VrrpInstanceRunner {
     const env = this.env;
     if (action === 'del') this.cancelGarps();
     for (const address of this.spec.virtualAddresses) {
-      const done = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
-      done.catch((err: unknown) =>
+      const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
+      const done = request.catch((err: unknown) =>
         env.bus.publish({
           kind: 'warning',
           at: env.clock.now(),
@@ -217,6 +223,8 @@ export class VrrpInstanceRunner {
           message: `cannot ${action} ${address.address}/${address.prefix} on ${address.interface}: ${String(err)}`,
         }),
       );
+      this.pending.add(done);
+      void done.then(() => this.pending.delete(done));
       env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
     }
   }

@@ -1,7 +1,10 @@
 /**
- * The VRRP side of one host: opens a channel per (interface, family, unicast peers), decodes each packet once and
- * routes it by VRID to its instances, follows link events for track_interface, and runs the sync groups.
- * The same code runs in the daemon and in the simulator; only the transports differ.
+ * The VRRP side of one host: opens a channel per (interface, family, source, unicast peers), decodes each packet
+ * once and routes it by VRID to its instances, follows link events for track_interface, and runs the sync
+ * groups. The same code runs in the daemon and in the simulator; only the transports differ.
+ *
+ * `reconfigure` applies a new configuration the way a keepalived reload should: instances whose settings did not
+ * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones restart.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Subscription } from 'rxjs';
@@ -12,7 +15,7 @@ import { decodeAdvertisement } from '../protocol/vrrp-codec.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../machines/sync-group.js';
 import type { Bus } from './bus.js';
-import type { VrrpInstanceSpec, VrrpNodeSpec } from './vrrp-instance-spec.js';
+import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './vrrp-instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 
 export interface VrrpNodeTransports {
@@ -23,8 +26,11 @@ export interface VrrpNodeTransports {
 }
 
 interface OpenChannel {
+  readonly key: string;
   readonly channel: VrrpChannel;
   readonly byVrid: Map<number, VrrpInstanceRunner[]>;
+  readonly subscription: Subscription;
+  users: number;
 }
 
 /** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
@@ -37,20 +43,93 @@ export class VrrpNode {
   /** Drops that happened before any instance could be named (decode failures, unknown VRID). */
   readonly nodeDrops: Partial<Record<DropReason, number>> = {};
   private readonly channels = new Map<string, OpenChannel>();
-  private readonly groups: Actor<typeof syncGroupMachine>[] = [];
-  private readonly subscriptions: Subscription[] = [];
+  private readonly channelOf = new Map<string, OpenChannel>();
+  private readonly specs = new Map<string, string>();
+  private readonly groups = new Map<string, Actor<typeof syncGroupMachine>>();
+  private readonly groupOfMember = new Map<string, Actor<typeof syncGroupMachine>>();
+  private linkSubscription: Subscription | undefined;
+  private groupSpecs: readonly SyncGroupSpec[] = [];
 
   constructor(
     readonly name: string,
-    private readonly spec: VrrpNodeSpec,
+    private spec: VrrpNodeSpec,
     private readonly transports: VrrpNodeTransports,
     private readonly bus: Bus,
     private readonly inspect?: (event: InspectionEvent) => void,
   ) {}
 
   start(): void {
-    const groupOf = new Map<string, Actor<typeof syncGroupMachine>>();
-    for (const group of this.spec.syncGroups) {
+    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
+      const id = interfaceTrackerId(event.interface);
+      for (const runner of this.runners.values()) runner.track(id, event.up);
+    });
+    this.startGroups(this.spec.syncGroups);
+    for (const instance of this.spec.instances) this.addInstance(instance);
+  }
+
+  /** Applies a new configuration without disturbing instances whose settings did not change. */
+  reconfigure(next: VrrpNodeSpec): { kept: string[]; started: string[]; stopped: string[] } {
+    const kept: string[] = [];
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const wanted = new Map(next.instances.map((i) => [i.name, i]));
+    for (const name of [...this.runners.keys()]) {
+      const nextSpec = wanted.get(name);
+      if (nextSpec && JSON.stringify(nextSpec) === this.specs.get(name)) continue;
+      this.removeInstance(name, true);
+      stopped.push(name);
+    }
+    if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+      this.stopGroups();
+      this.startGroups(next.syncGroups);
+    }
+    for (const instance of next.instances) {
+      if (this.runners.has(instance.name)) {
+        kept.push(instance.name);
+        continue;
+      }
+      this.addInstance(instance);
+      started.push(instance.name);
+    }
+    this.spec = next;
+    return { kept, started, stopped };
+  }
+
+  /** Graceful stop: every master sends priority 0 and releases its addresses. */
+  stop(): void {
+    for (const name of [...this.runners.keys()]) this.removeInstance(name, true);
+    this.close();
+  }
+
+  /** A crash: everything goes silent at once. */
+  halt(): void {
+    for (const name of [...this.runners.keys()]) this.removeInstance(name, false);
+    this.close();
+  }
+
+  /** Resolves when every address change requested so far has been carried out. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.settled()));
+    await Promise.all([...this.retired].map((r) => r.settled()));
+    this.retired.clear();
+  }
+
+  private readonly retired = new Set<VrrpInstanceRunner>();
+
+  private close(): void {
+    this.stopGroups();
+    this.linkSubscription?.unsubscribe();
+    this.linkSubscription = undefined;
+    for (const open of this.channels.values()) {
+      open.subscription.unsubscribe();
+      open.channel.close();
+    }
+    this.channels.clear();
+  }
+
+  private startGroups(specs: readonly SyncGroupSpec[]): void {
+    this.groupSpecs = specs;
+    for (const group of specs) {
       const actor = createActor(
         syncGroupMachine.provide({
           actions: {
@@ -61,88 +140,100 @@ export class VrrpNode {
         }),
         { input: group, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
       );
-      this.groups.push(actor);
-      for (const member of group.members) groupOf.set(member, actor);
+      this.groups.set(group.name, actor);
+      for (const member of group.members) this.groupOfMember.set(member, actor);
+      actor.start();
     }
-    for (const instance of this.spec.instances) {
-      const open = this.channelFor(instance);
-      const group = groupOf.get(instance.name);
-      const runner = new VrrpInstanceRunner(this.withInterfaceState(instance), {
-        node: this.name,
-        clock: this.transports.clock,
-        bus: this.bus,
-        addresses: this.transports.addresses,
-        announcer: this.transports.announcer,
-        channel: open.channel,
-        inspect: this.inspect,
-        onStatus: group
-          ? (status) => group.send({ type: 'MEMBER_STATE', member: instance.name, ...status })
-          : undefined,
-      });
-      this.runners.set(instance.name, runner);
-      const list = open.byVrid.get(instance.vrid) ?? [];
-      list.push(runner);
-      open.byVrid.set(instance.vrid, list);
+  }
+
+  private stopGroups(): void {
+    for (const actor of this.groups.values()) actor.stop();
+    this.groups.clear();
+    this.groupOfMember.clear();
+  }
+
+  private addInstance(instance: VrrpInstanceSpec): void {
+    const open = this.acquireChannel(instance);
+    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance), {
+      node: this.name,
+      clock: this.transports.clock,
+      bus: this.bus,
+      addresses: this.transports.addresses,
+      announcer: this.transports.announcer,
+      channel: open.channel,
+      inspect: this.inspect,
+      onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
+    });
+    this.runners.set(instance.name, runner);
+    this.specs.set(instance.name, JSON.stringify(instance));
+    this.channelOf.set(instance.name, open);
+    const list = open.byVrid.get(instance.vrid) ?? [];
+    list.push(runner);
+    open.byVrid.set(instance.vrid, list);
+    runner.start();
+  }
+
+  private removeInstance(name: string, graceful: boolean): void {
+    const runner = this.runners.get(name);
+    if (!runner) return;
+    if (graceful) runner.stop();
+    else runner.halt();
+    this.retired.add(runner);
+    this.runners.delete(name);
+    this.specs.delete(name);
+    const open = this.channelOf.get(name);
+    this.channelOf.delete(name);
+    if (!open) return;
+    const list = (open.byVrid.get(runner.spec.vrid) ?? []).filter((r) => r !== runner);
+    if (list.length > 0) open.byVrid.set(runner.spec.vrid, list);
+    else open.byVrid.delete(runner.spec.vrid);
+    open.users--;
+    if (open.users === 0) {
+      open.subscription.unsubscribe();
+      open.channel.close();
+      this.channels.delete(open.key);
     }
-    this.subscriptions.push(
-      this.transports.addresses.linkEvents$.subscribe((event) => {
-        const id = interfaceTrackerId(event.interface);
-        for (const runner of this.runners.values()) runner.track(id, event.up);
-      }),
-    );
-    for (const group of this.groups) group.start();
-    for (const runner of this.runners.values()) runner.start();
-  }
-
-  /** Graceful stop: every master sends priority 0 and releases its addresses. */
-  stop(): void {
-    for (const runner of this.runners.values()) runner.stop();
-    this.close();
-  }
-
-  /** A crash: everything goes silent at once. */
-  halt(): void {
-    for (const runner of this.runners.values()) runner.halt();
-    this.close();
-  }
-
-  private close(): void {
-    for (const group of this.groups) group.stop();
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
-    for (const open of this.channels.values()) open.channel.close();
-    this.channels.clear();
-    this.groups.length = 0;
-    this.subscriptions.length = 0;
   }
 
   /** The instance's own interface is tracked with weight 0, with its current link state. */
   private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
-    const up = this.transports.addresses.isUp(instance.interface);
-    const others = instance.trackers.filter((t) => t.id !== id);
+    const addresses = this.transports.addresses;
     const own = instance.trackers.find((t) => t.id === id);
-    return { ...instance, trackers: [...others, { id, weight: own?.weight ?? 0, up }] };
+    const trackers = instance.trackers
+      .filter((t) => t.id !== id)
+      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
+    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
   }
 
-  private channelFor(instance: VrrpInstanceSpec): OpenChannel {
+  private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
     const source =
       instance.unicastSourceAddress ?? this.transports.addresses.primaryAddress(instance.interface, instance.family) ?? '';
     const key = [instance.interface, instance.family, source, ...instance.unicastPeers].join('|');
     const existing = this.channels.get(key);
-    if (existing) return existing;
+    if (existing) {
+      existing.users++;
+      return existing;
+    }
     const channel = this.transports.link.open({
       interface: instance.interface,
       family: instance.family,
       sourceAddress: source,
       unicastPeers: instance.unicastPeers,
     });
-    const open: OpenChannel = { channel, byVrid: new Map() };
-    this.subscriptions.push(channel.packets$.subscribe((packet) => this.route(open, packet)));
+    const byVrid = new Map<number, VrrpInstanceRunner[]>();
+    const open: OpenChannel = {
+      key,
+      channel,
+      byVrid,
+      users: 1,
+      subscription: channel.packets$.subscribe((packet) => this.route(byVrid, packet)),
+    };
     this.channels.set(key, open);
     return open;
   }
 
-  private route(open: OpenChannel, packet: ReceivedPacket): void {
+  private route(byVrid: Map<number, VrrpInstanceRunner[]>, packet: ReceivedPacket): void {
     const decoded = decodeAdvertisement(packet.bytes, {
       family: packet.family,
       source: packet.source,
@@ -152,7 +243,7 @@ export class VrrpNode {
       this.countNodeDrop(decoded.reason);
       return;
     }
-    const runners = open.byVrid.get(decoded.advertisement.vrid);
+    const runners = byVrid.get(decoded.advertisement.vrid);
     if (!runners) {
       // RFC 5798 §7.1: the VRID is not configured on this interface.
       this.countNodeDrop('vrid');

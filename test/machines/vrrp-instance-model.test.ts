@@ -134,7 +134,7 @@ for (const [label, input] of MODELS) {
         const sentBefore = sent.length;
         if (event.type.startsWith('xstate.after.')) {
           clock.runFor(delayFor(event.type, actor.getSnapshot().context));
-        } else if (event.type !== 'xstate.init') {
+        } else if ((event.type as string) !== 'xstate.init') {
           actor.send(event);
         }
         description.push(event.type === 'ADVERTISEMENT' ? `ADV(${event.priority})` : event.type);

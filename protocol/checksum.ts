@@ -1,0 +1,45 @@
+/** The Internet checksum (RFC 1071) and the IPv4/IPv6 pseudo-headers VRRPv3 covers (RFC 5798 §5.2.8). */
+import { VRRP_PROTOCOL } from '../transport/vrrp-link.js';
+
+/** One's-complement sum of 16-bit words over several chunks (odd chunk lengths carry over), not yet inverted. */
+function sum(chunks: readonly Uint8Array[]): number {
+  let total = 0;
+  let pending = -1;
+  for (const chunk of chunks) {
+    let i = 0;
+    if (pending >= 0 && chunk.length > 0) {
+      total += (pending << 8) | chunk[0]!;
+      pending = -1;
+      i = 1;
+    }
+    for (; i + 1 < chunk.length; i += 2) total += (chunk[i]! << 8) | chunk[i + 1]!;
+    if (i < chunk.length) pending = chunk[i]!;
+  }
+  if (pending >= 0) total += pending << 8;
+  while (total > 0xffff) total = (total & 0xffff) + (total >>> 16);
+  return total;
+}
+
+export function internetChecksum(...chunks: Uint8Array[]): number {
+  return ~sum(chunks) & 0xffff;
+}
+
+/** The pseudo-header for a VRRP message of `length` bytes between two addresses (4 or 16 bytes each). */
+export function pseudoHeader(source: Uint8Array, destination: Uint8Array, length: number): Uint8Array {
+  if (source.length === 4) {
+    const h = new Uint8Array(12);
+    h.set(source, 0);
+    h.set(destination, 4);
+    h[9] = VRRP_PROTOCOL;
+    h[10] = length >> 8;
+    h[11] = length & 0xff;
+    return h;
+  }
+  const h = new Uint8Array(40);
+  h.set(source, 0);
+  h.set(destination, 16);
+  h[34] = length >> 8;
+  h[35] = length & 0xff;
+  h[39] = VRRP_PROTOCOL;
+  return h;
+}

@@ -1,0 +1,108 @@
+/** IPv4/IPv6 text ⇄ bytes, canonical text (RFC 5952), numeric comparison and CIDR parsing. */
+import { isIP } from 'node:net';
+import type { IpFamily } from '../transport/vrrp-link.js';
+
+export function ipFamily(text: string): IpFamily | undefined {
+  const v = isIP(text);
+  return v === 4 ? 4 : v === 6 ? 6 : undefined;
+}
+
+export function parseIpv4(text: string): Uint8Array | undefined {
+  if (isIP(text) !== 4) return undefined;
+  return Uint8Array.from(text.split('.').map(Number));
+}
+
+export function parseIpv6(text: string): Uint8Array | undefined {
+  if (isIP(text) !== 6) return undefined;
+  let head = text;
+  let tail4: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    tail4 = text.slice(lastColon + 1).split('.').map(Number);
+    head = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const [left, right] = head.split('::') as [string, string | undefined];
+  const groups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const l = groups(left);
+  const r = right === undefined ? [] : groups(right);
+  const words = right === undefined ? l : [...l, ...new Array<number>(8 - l.length - r.length).fill(0), ...r];
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[i * 2] = w >> 8;
+    out[i * 2 + 1] = w & 0xff;
+  });
+  if (tail4.length === 4) out.set(tail4, 12);
+  return out;
+}
+
+export function parseIp(text: string): Uint8Array | undefined {
+  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+}
+
+export function formatIpv4(bytes: Uint8Array, offset = 0): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+}
+
+/** RFC 5952: lower case, leading zeros dropped, the longest run (≥ 2) of zero groups compressed, first on ties. */
+export function formatIpv6(bytes: Uint8Array, offset = 0): string {
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push((bytes[offset + i * 2]! << 8) | bytes[offset + i * 2 + 1]!);
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (ws: number[]): string => ws.map((w) => w.toString(16)).join(':');
+  if (bestStart < 0) return hex(words);
+  return `${hex(words.slice(0, bestStart))}::${hex(words.slice(bestStart + bestLen))}`;
+}
+
+export function formatIp(bytes: Uint8Array): string {
+  return bytes.length === 4 ? formatIpv4(bytes) : formatIpv6(bytes);
+}
+
+/** Canonical text of an address, or undefined when it is not one. */
+export function canonicalIp(text: string): string | undefined {
+  const bytes = parseIp(text);
+  return bytes ? formatIp(bytes) : undefined;
+}
+
+/** Numeric comparison of two addresses of the same family (RFC 5798 §6.4.3 tie-break: higher wins). */
+export function compareAddresses(a: string, b: string): number {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  if (!x || !y) return 0;
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
+export interface Cidr {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: IpFamily;
+}
+
+/** "192.168.77.10/24" or a bare address (prefix 32 / 128). */
+export function parseCidr(text: string): Cidr | undefined {
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const family = ipFamily(addressText);
+  if (!family) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (prefix > max) return undefined;
+  return { address: canonicalIp(addressText)!, prefix, family };
+}

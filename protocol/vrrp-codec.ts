@@ -1,0 +1,137 @@
+/**
+ * VRRP advertisements ⇄ bytes: VRRPv3 (RFC 5798 §5.2) for IPv4 and IPv6, VRRPv2 (RFC 3768 §5.3) for IPv4 with
+ * authentication types 0 and 1 ("PASS"). Decoding never throws: a malformed packet yields a drop reason.
+ */
+import type { IpFamily } from '../transport/vrrp-link.js';
+import { internetChecksum, pseudoHeader } from './checksum.js';
+import { formatIpv4, formatIpv6, parseIp } from './ip.js';
+import type { DropReason, VrrpAdvertisement, VrrpAuthType } from './vrrp-types.js';
+
+export const VRRP_HEADER_LENGTH = 8;
+export const VRRP_V2_AUTH_LENGTH = 8;
+/** RFC 5798 §5.2.7: 12 bits of centiseconds. */
+export const MAX_V3_INTERVAL_CS = 0x0fff;
+
+export interface EncodeContext {
+  readonly source: string;
+  readonly destination: string;
+  /** keepalived `v3_checksum_as_v2`: leave the IPv4 pseudo-header out of a v3 checksum. */
+  readonly v3ChecksumAsV2?: boolean | undefined;
+}
+
+export interface DecodeContext {
+  readonly family: IpFamily;
+  readonly source: string;
+  readonly destination: string;
+}
+
+export type DecodeResult = { readonly ok: true; readonly advertisement: VrrpAdvertisement } | { readonly ok: false; readonly reason: DropReason };
+
+function addressBytes(text: string, family: IpFamily): Uint8Array {
+  const bytes = parseIp(text);
+  if (!bytes || bytes.length !== (family === 4 ? 4 : 16)) throw new RangeError(`not an IPv${family} address: ${text}`);
+  return bytes;
+}
+
+/** v2 carries whole seconds (1–255): the interval in centiseconds is rounded to the nearest second. */
+function v2Seconds(intervalCs: number): number {
+  return Math.min(255, Math.max(1, Math.round(intervalCs / 100)));
+}
+
+export function encodeAdvertisement(adv: VrrpAdvertisement, ctx: EncodeContext): Uint8Array {
+  const family = adv.family;
+  if (adv.version === 2 && family !== 4) throw new RangeError('VRRPv2 is IPv4 only (RFC 3768)');
+  const size = family === 4 ? 4 : 16;
+  const length = VRRP_HEADER_LENGTH + adv.addresses.length * size + (adv.version === 2 ? VRRP_V2_AUTH_LENGTH : 0);
+  const out = new Uint8Array(length);
+  out[0] = (adv.version << 4) | 1;
+  out[1] = adv.vrid;
+  out[2] = adv.priority;
+  out[3] = adv.addresses.length;
+  if (adv.version === 3) {
+    const cs = Math.min(MAX_V3_INTERVAL_CS, Math.max(1, Math.round(adv.intervalCs)));
+    out[4] = cs >> 8;
+    out[5] = cs & 0xff;
+  } else {
+    out[4] = adv.authType;
+    out[5] = v2Seconds(adv.intervalCs);
+  }
+  adv.addresses.forEach((a, i) => out.set(addressBytes(a, family), VRRP_HEADER_LENGTH + i * size));
+  if (adv.version === 2 && adv.authType === 1) {
+    const password = new TextEncoder().encode(adv.authPassword).subarray(0, VRRP_V2_AUTH_LENGTH);
+    out.set(password, length - VRRP_V2_AUTH_LENGTH);
+  }
+  let checksum: number;
+  if (adv.version === 2 || (family === 4 && ctx.v3ChecksumAsV2)) {
+    checksum = internetChecksum(out);
+  } else {
+    checksum = internetChecksum(pseudoHeader(addressBytes(ctx.source, family), addressBytes(ctx.destination, family), length), out);
+  }
+  out[6] = checksum >> 8;
+  out[7] = checksum & 0xff;
+  return out;
+}
+
+function verifies(bytes: Uint8Array, ctx: DecodeContext, withPseudoHeader: boolean): boolean {
+  if (!withPseudoHeader) return internetChecksum(bytes) === 0;
+  const src = parseIp(ctx.source);
+  const dst = parseIp(ctx.destination);
+  const size = ctx.family === 4 ? 4 : 16;
+  if (!src || !dst || src.length !== size || dst.length !== size) return false;
+  return internetChecksum(pseudoHeader(src, dst, bytes.length), bytes) === 0;
+}
+
+export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): DecodeResult {
+  if (bytes.length < VRRP_HEADER_LENGTH) return { ok: false, reason: 'length' };
+  const version = bytes[0]! >> 4;
+  const type = bytes[0]! & 0x0f;
+  if (version !== 2 && version !== 3) return { ok: false, reason: 'version' };
+  if (version === 2 && ctx.family !== 4) return { ok: false, reason: 'version' };
+  if (type !== 1) return { ok: false, reason: 'type' };
+  const count = bytes[3]!;
+  const size = ctx.family === 4 ? 4 : 16;
+  const needed = VRRP_HEADER_LENGTH + count * size + (version === 2 ? VRRP_V2_AUTH_LENGTH : 0);
+  if (bytes.length < needed) return { ok: false, reason: 'length' };
+  // v3 over IPv4 is checked with the pseudo-header, and also accepted without it: that is what keepalived
+  // peers configured with `v3_checksum_as_v2` (and keepalived before 1.3.6 in unicast) send.
+  const good =
+    version === 2
+      ? verifies(bytes, ctx, false)
+      : verifies(bytes, ctx, true) || (ctx.family === 4 && verifies(bytes, ctx, false));
+  if (!good) return { ok: false, reason: 'checksum' };
+  const addresses: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = VRRP_HEADER_LENGTH + i * size;
+    addresses.push(size === 4 ? formatIpv4(bytes, at) : formatIpv6(bytes, at));
+  }
+  let intervalCs: number;
+  let authType: VrrpAuthType = 0;
+  let authPassword = '';
+  if (version === 3) {
+    intervalCs = ((bytes[4]! & 0x0f) << 8) | bytes[5]!;
+  } else {
+    const auth = bytes[4]!;
+    authType = auth === 1 ? 1 : auth === 2 ? 2 : 0;
+    if (auth > 2) return { ok: false, reason: 'auth_type' };
+    intervalCs = bytes[5]! * 100;
+    if (authType === 1) {
+      const data = bytes.subarray(needed - VRRP_V2_AUTH_LENGTH, needed);
+      let end = data.indexOf(0);
+      if (end < 0) end = data.length;
+      authPassword = new TextDecoder().decode(data.subarray(0, end));
+    }
+  }
+  return {
+    ok: true,
+    advertisement: {
+      version,
+      vrid: bytes[1]!,
+      priority: bytes[2]!,
+      intervalCs,
+      family: ctx.family,
+      addresses,
+      authType,
+      authPassword,
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * A simulated LAN segment carrying encoded VRRP packets between hosts' ports: multicast to every other port of
+ * the same family that is up and on the sender's side of a partition, unicast to the port holding the
+ * destination address. Latency, jitter, loss, duplication and reordering are drawn from the segment's own seeded
+ * stream in a fixed order, so a seed replays every delivery exactly.
+ */
+import type { Clock } from '../transport/clock.js';
+import type { Random } from '../transport/random.js';
+import type { IpFamily } from '../transport/vrrp-link.js';
+
+export interface LinkQuality {
+  readonly latencyMs: number;
+  readonly jitterMs: number;
+  readonly loss: number;
+  readonly duplication: number;
+  readonly reorder: number;
+}
+
+export interface Frame {
+  readonly family: IpFamily;
+  readonly source: string;
+  readonly destination: string;
+  readonly ttl: number;
+  readonly bytes: Uint8Array;
+}
+
+export type NetworkDropCause = 'loss' | 'partition' | 'link_down' | 'no_route';
+
+export class SegmentPort {
+  up = true;
+  /** Addresses this port answers to for unicast (configured ones and VIPs). */
+  readonly addresses = new Set<string>();
+  private readonly listeners: ((frame: Frame) => void)[] = [];
+
+  constructor(
+    readonly segment: LanSegment,
+    readonly host: string,
+    readonly interfaceName: string,
+  ) {}
+
+  listen(listener: (frame: Frame) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  send(frame: Frame): void {
+    this.segment.transmit(this, frame);
+  }
+
+  /** Called by the segment when a frame arrives. */
+  deliver(frame: Frame): void {
+    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(frame);
+  }
+}
+
+function isMulticast(address: string): boolean {
+  if (address.includes(':')) return address.toLowerCase().startsWith('ff');
+  const first = Number(address.slice(0, address.indexOf('.')));
+  return first >= 224 && first <= 239;
+}
+
+export class LanSegment {
+  private readonly ports: SegmentPort[] = [];
+  private quality: LinkQuality;
+  /** Host → partition group index; hosts not named in a partition are cut off from everyone. */
+  private sides: Map<string, number> | undefined;
+  packetsSent = 0;
+  packetsDelivered = 0;
+  readonly dropped: Record<NetworkDropCause, number> = { loss: 0, partition: 0, link_down: 0, no_route: 0 };
+
+  constructor(
+    readonly name: string,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    quality: LinkQuality,
+  ) {
+    this.quality = quality;
+  }
+
+  attach(host: string, interfaceName: string): SegmentPort {
+    const port = new SegmentPort(this, host, interfaceName);
+    this.ports.push(port);
+    return port;
+  }
+
+  setQuality(change: Partial<LinkQuality>): void {
+    this.quality = { ...this.quality, ...change };
+  }
+
+  partition(groups: readonly (readonly string[])[]): void {
+    const sides = new Map<string, number>();
+    groups.forEach((group, i) => group.forEach((host) => sides.set(host, i)));
+    this.sides = sides;
+  }
+
+  heal(): void {
+    this.sides = undefined;
+  }
+
+  private sameSide(a: string, b: string): boolean {
+    if (!this.sides) return true;
+    const sa = this.sides.get(a);
+    return sa !== undefined && sa === this.sides.get(b);
+  }
+
+  transmit(from: SegmentPort, frame: Frame): void {
+    this.packetsSent++;
+    if (!from.up) {
+      this.dropped.link_down++;
+      return;
+    }
+    if (isMulticast(frame.destination)) {
+      for (let i = 0; i < this.ports.length; i++) {
+        const to = this.ports[i]!;
+        if (to.host === from.host) continue; // a sender never hears itself (IP_MULTICAST_LOOP 0)
+        this.carry(from, to, frame);
+      }
+      return;
+    }
+    for (let i = 0; i < this.ports.length; i++) {
+      const to = this.ports[i]!;
+      if (to !== from && to.addresses.has(frame.destination)) {
+        this.carry(from, to, frame);
+        return;
+      }
+    }
+    this.dropped.no_route++;
+  }
+
+  private carry(from: SegmentPort, to: SegmentPort, frame: Frame): void {
+    if (!this.sameSide(from.host, to.host)) {
+      this.dropped.partition++;
+      return;
+    }
+    const q = this.quality;
+    if (q.loss > 0 && this.random.next() < q.loss) {
+      this.dropped.loss++;
+      return;
+    }
+    let delay = q.latencyMs;
+    if (q.jitterMs > 0) delay += this.random.next() * q.jitterMs;
+    if (q.reorder > 0 && this.random.next() < q.reorder) delay += q.latencyMs + q.jitterMs;
+    this.schedule(to, frame, delay);
+    if (q.duplication > 0 && this.random.next() < q.duplication) this.schedule(to, frame, delay + q.latencyMs / 2);
+  }
+
+  private schedule(to: SegmentPort, frame: Frame, delay: number): void {
+    // Rounded to the microsecond: VRRP timers have that resolution, and it keeps output free of float noise.
+    const rounded = Math.round(delay * 1000) / 1000;
+    this.clock.setTimeout(() => {
+      if (!to.up) {
+        this.dropped.link_down++;
+        return;
+      }
+      this.packetsDelivered++;
+      to.deliver(frame);
+    }, rounded);
+  }
+
+  /** The worst extra delay the current quality can add to a packet (for the invariants' bounds). */
+  worstDelayMs(): number {
+    const q = this.quality;
+    return q.latencyMs + q.jitterMs + (q.reorder > 0 ? q.latencyMs + q.jitterMs : 0) + (q.duplication > 0 ? q.latencyMs / 2 : 0);
+  }
+}

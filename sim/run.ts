@@ -1,0 +1,225 @@
+/**
+ * Runs a scenario in the simulated world: builds hosts and LAN segments (one per interface name), starts every
+ * node's VRRP runtime at t = 0 (the same actors as the daemon, over simulated transports), applies the fault
+ * schedule on the virtual clock, and judges the invariants. Same scenario and seed ⇒ byte-identical result.
+ */
+import { Bus } from '../actors/bus.js';
+import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
+import { VrrpNode } from '../actors/vrrp-node.js';
+import { loadVrrpConfig } from './config-loader.js';
+import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
+import { LanSegment, type LinkQuality } from './lan-segment.js';
+import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
+import { SeededRandom } from './seeded-random.js';
+import { SimHost, type ConfiguredAddress } from './sim-host.js';
+import { Timeline, type TimelineTransition, type TimelineVip } from './timeline.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export class SimulationInputError extends Error {}
+
+export interface SimulationResult {
+  readonly seed: number;
+  readonly duration_ms: number;
+  readonly transitions: readonly TimelineTransition[];
+  readonly vips: readonly TimelineVip[];
+  readonly invariants: readonly InvariantResult[];
+  readonly stats: {
+    readonly events: number;
+    readonly packets_sent: number;
+    readonly packets_dropped: Readonly<Record<string, number>>;
+  };
+  /** The injected faults, for the readable report (not part of `--json`). */
+  readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly untilMs?: number | undefined;
+}
+
+function describe(action: ScenarioAction): string {
+  switch (action.kind) {
+    case 'partition':
+      return `partition ${action.groups.map((g) => `[${g.join(' ')}]`).join(' ')}`;
+    case 'heal':
+      return 'heal';
+    case 'link':
+      return `link ${action.node} ${action.interface} ${action.up ? 'up' : 'down'}`;
+    case 'network':
+      return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+    case 'track':
+      return `track ${action.node} ${action.id} ${action.up ? 'up' : 'down'}`;
+    default:
+      return `${action.kind} ${action.node}`;
+  }
+}
+
+function parseInterfaceAddress(text: string): ConfiguredAddress {
+  const [address, prefix] = text.split('/');
+  return { address: address!, prefix: Number(prefix), family: address!.includes(':') ? 6 : 4 };
+}
+
+/** The JSON form printed by `vigil sim --json`: exactly the documented keys. */
+export function simulationJson(result: SimulationResult): string {
+  const { seed, duration_ms, transitions, vips, invariants, stats } = result;
+  return JSON.stringify({ seed, duration_ms, transitions, vips, invariants, stats });
+}
+
+class SimWorld {
+  readonly clock = new VirtualClock();
+  readonly bus = new Bus();
+  readonly timeline = new Timeline();
+  readonly segments = new Map<string, LanSegment>();
+  readonly hosts = new Map<string, SimHost>();
+  readonly specs = new Map<string, VrrpNodeSpec>();
+  readonly nodes = new Map<string, VrrpNode>();
+  worstDelayMs = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    seed: number,
+  ) {
+    const root = new SeededRandom(seed);
+    const quality: LinkQuality = scenario.network;
+    this.timeline.initialLoss = quality.loss;
+    this.timeline.record(this.bus);
+    scenario.nodes.forEach((node, index) => {
+      const host = new SimHost(node.name, index);
+      for (const [ifname, addresses] of Object.entries(node.interfaces)) {
+        let segment = this.segments.get(ifname);
+        if (!segment) {
+          segment = new LanSegment(ifname, this.clock, root.fork(`segment:${ifname}`), quality);
+          this.segments.set(ifname, segment);
+        }
+        host.addInterface(ifname, segment, addresses.map(parseInterfaceAddress));
+      }
+      this.hosts.set(node.name, host);
+      const spec = loadVrrpConfig(node.configText, node.configFile, node.name);
+      for (const instance of spec.instances) {
+        if (!host.interfaceNames().includes(instance.interface)) {
+          throw new SimulationInputError(
+            `${scenario.file}: node "${node.name}": vrrp_instance ${instance.name} uses interface ${instance.interface}, which the node does not have`,
+          );
+        }
+      }
+      this.specs.set(node.name, spec);
+    });
+    this.noteDelay();
+  }
+
+  private noteDelay(): void {
+    for (const s of this.segments.values()) this.worstDelayMs = Math.max(this.worstDelayMs, s.worstDelayMs());
+  }
+
+  startNode(name: string): void {
+    const host = this.hosts.get(name)!;
+    if (!host.alive || this.nodes.has(name)) return;
+    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus);
+    this.nodes.set(name, node);
+    node.start();
+  }
+
+  apply(event: ScenarioEvent): void {
+    const action = event.action;
+    this.timeline.fault(this.clock.now(), action);
+    switch (action.kind) {
+      case 'crash': {
+        const host = this.hosts.get(action.node)!;
+        if (!host.alive) return;
+        this.nodes.get(action.node)?.halt();
+        this.nodes.delete(action.node);
+        host.crash();
+        return;
+      }
+      case 'restart': {
+        const host = this.hosts.get(action.node)!;
+        this.nodes.get(action.node)?.halt();
+        this.nodes.delete(action.node);
+        for (const address of host.restart()) {
+          this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
+        }
+        this.startNode(action.node);
+        return;
+      }
+      case 'stop':
+        this.nodes.get(action.node)?.stop();
+        this.nodes.delete(action.node);
+        return;
+      case 'start':
+        this.startNode(action.node);
+        return;
+      case 'partition':
+        for (const s of this.segments.values()) s.partition(action.groups);
+        return;
+      case 'heal':
+        for (const s of this.segments.values()) s.heal();
+        return;
+      case 'link':
+        this.hosts.get(action.node)!.setLink(action.interface, action.up);
+        return;
+      case 'network':
+        for (const s of this.segments.values()) s.setQuality(action.settings);
+        this.noteDelay();
+        return;
+      case 'track':
+        for (const runner of this.nodes.get(action.node)?.runners.values() ?? []) runner.track(action.id, action.up);
+        return;
+    }
+  }
+
+  instanceFacts(): InstanceFacts[] {
+    const facts: InstanceFacts[] = [];
+    for (const [node, spec] of this.specs) {
+      for (const i of spec.instances) {
+        facts.push({
+          node,
+          instance: i.name,
+          groupKey: `${i.interface}|${i.family}|${i.vrid}`,
+          interface: i.interface,
+          priority: i.priority,
+          advertIntervalCs: i.advertIntervalCs,
+          version: i.version,
+          preemptDelayMs: i.preemptDelayMs,
+          vips: i.virtualAddresses.map((a) => a.address),
+        });
+      }
+    }
+    return facts;
+  }
+}
+
+export function runSimulation(scenario: Scenario, options: SimulationOptions): SimulationResult {
+  const durationMs = options.untilMs ?? scenario.durationMs;
+  const world = new SimWorld(scenario, options.seed);
+  for (const event of scenario.events) {
+    if (event.atMs > durationMs) continue;
+    world.clock.setTimeout(() => world.apply(event), event.atMs);
+  }
+  for (const name of world.hosts.keys()) world.startNode(name);
+  world.clock.runUntil(durationMs);
+
+  const timeline = world.timeline;
+  const invariants = checkInvariants({
+    durationMs,
+    instances: world.instanceFacts(),
+    maxDelayMs: world.worstDelayMs,
+    timeline,
+  });
+  const packetsDropped: Record<string, number> = {};
+  let packetsSent = 0;
+  for (const segment of world.segments.values()) {
+    packetsSent += segment.packetsSent;
+    for (const [cause, n] of Object.entries(segment.dropped)) if (n > 0) packetsDropped[cause] = (packetsDropped[cause] ?? 0) + n;
+  }
+  for (const [reason, n] of Object.entries(timeline.drops)) packetsDropped[reason] = (packetsDropped[reason] ?? 0) + n;
+  const sortedDrops = Object.fromEntries(Object.entries(packetsDropped).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    seed: options.seed,
+    duration_ms: durationMs,
+    transitions: timeline.transitions,
+    vips: timeline.vips,
+    invariants,
+    stats: { events: world.clock.eventsRun, packets_sent: packetsSent, packets_dropped: sortedDrops },
+    faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * A simulated host: interfaces attached to LAN segments, and the transports the VRRP runtime needs (VRRP link,
+ * address manager, announcer) implemented over them. A crashed host is silent and deaf; like a real one whose
+ * keepalived was killed, it keeps whatever addresses it had until it restarts (a reboot clears them).
+ */
+import { Subject, type Observable } from 'rxjs';
+import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
+import {
+  VRRP_MULTICAST_V4,
+  VRRP_MULTICAST_V6,
+  type IpFamily,
+  type ReceivedPacket,
+  type VrrpChannel,
+  type VrrpChannelOptions,
+  type VrrpLink,
+} from '../transport/vrrp-link.js';
+import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
+
+export interface ConfiguredAddress {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: IpFamily;
+}
+
+interface SimInterface {
+  readonly name: string;
+  readonly port: SegmentPort;
+  readonly configured: readonly ConfiguredAddress[];
+  readonly linkLocal: string;
+  readonly vips: Map<string, InterfaceAddress>;
+}
+
+export class SimHost implements AddressManager, Announcer, VrrpLink {
+  alive = true;
+  readonly announcements: { interface: string; addresses: string[] }[] = [];
+  private readonly interfaces = new Map<string, SimInterface>();
+  private readonly linkSubject = new Subject<LinkEvent>();
+  readonly linkEvents$: Observable<LinkEvent> = this.linkSubject.asObservable();
+
+  constructor(
+    readonly name: string,
+    private readonly index: number,
+  ) {}
+
+  addInterface(name: string, segment: LanSegment, configured: readonly ConfiguredAddress[]): void {
+    const port = segment.attach(this.name, name);
+    // A stable, unique IPv6 link-local address per host and interface (RFC 5798 §5.1.2.1 sends from it).
+    const linkLocal = `fe80::${(this.index + 1).toString(16)}:${(this.interfaces.size + 1).toString(16)}`;
+    for (const a of configured) port.addresses.add(a.address);
+    port.addresses.add(linkLocal);
+    this.interfaces.set(name, { name, port, configured, linkLocal, vips: new Map() });
+  }
+
+  interfaceNames(): string[] {
+    return [...this.interfaces.keys()];
+  }
+
+  /** Addresses currently added by VRRP on this host, per interface. */
+  heldAddresses(): string[] {
+    const out: string[] = [];
+    for (const i of this.interfaces.values()) out.push(...i.vips.keys());
+    return out;
+  }
+
+  crash(): void {
+    this.alive = false;
+  }
+
+  /** A reboot: alive again, with only the configured addresses. Returns the VIPs it lost. */
+  restart(): string[] {
+    const lost: string[] = [];
+    for (const i of this.interfaces.values()) {
+      for (const address of i.vips.keys()) {
+        lost.push(address);
+        i.port.addresses.delete(address);
+      }
+      i.vips.clear();
+    }
+    this.alive = true;
+    return lost;
+  }
+
+  setLink(interfaceName: string, up: boolean): void {
+    const i = this.interfaces.get(interfaceName);
+    if (!i || i.port.up === up) return;
+    i.port.up = up;
+    this.linkSubject.next({ interface: interfaceName, up });
+  }
+
+  // AddressManager
+
+  addAddress(address: InterfaceAddress): Promise<void> {
+    const i = this.interfaces.get(address.interface);
+    if (!i) return Promise.reject(new Error(`no interface ${address.interface} on ${this.name}`));
+    i.vips.set(address.address, address);
+    i.port.addresses.add(address.address);
+    return Promise.resolve();
+  }
+
+  removeAddress(address: InterfaceAddress): Promise<void> {
+    const i = this.interfaces.get(address.interface);
+    if (!i) return Promise.resolve();
+    if (i.vips.delete(address.address) && !i.configured.some((c) => c.address === address.address)) {
+      i.port.addresses.delete(address.address);
+    }
+    return Promise.resolve();
+  }
+
+  primaryAddress(interfaceName: string, family: IpFamily): string | undefined {
+    const i = this.interfaces.get(interfaceName);
+    if (!i) return undefined;
+    if (family === 6) return i.linkLocal;
+    return i.configured.find((c) => c.family === 4)?.address;
+  }
+
+  isUp(interfaceName: string): boolean {
+    return this.interfaces.get(interfaceName)?.port.up ?? false;
+  }
+
+  // Announcer
+
+  announce(interfaceName: string, addresses: readonly InterfaceAddress[]): void {
+    if (!this.alive) return;
+    this.announcements.push({ interface: interfaceName, addresses: addresses.map((a) => a.address) });
+  }
+
+  // VrrpLink
+
+  open(options: VrrpChannelOptions): VrrpChannel {
+    const i = this.interfaces.get(options.interface);
+    if (!i) throw new Error(`${this.name}: no interface ${options.interface}`);
+    return new SimVrrpChannel(this, i.port, options);
+  }
+}
+
+class SimVrrpChannel implements VrrpChannel {
+  private readonly subject = new Subject<ReceivedPacket>();
+  readonly packets$: Observable<ReceivedPacket> = this.subject.asObservable();
+  private readonly unlisten: () => void;
+
+  constructor(
+    private readonly host: SimHost,
+    private readonly port: SegmentPort,
+    private readonly options: VrrpChannelOptions,
+  ) {
+    const group = options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
+    const unicast = options.unicastPeers.length > 0;
+    this.unlisten = port.listen((frame: Frame) => {
+      if (!host.alive || frame.family !== options.family) return;
+      // Multicast mode hears the group; unicast mode hears packets sent to this host.
+      if (unicast ? frame.destination === group : frame.destination !== group) return;
+      this.subject.next({
+        bytes: frame.bytes,
+        family: frame.family,
+        source: frame.source,
+        destination: frame.destination,
+        ttl: frame.ttl,
+        interface: port.interfaceName,
+      });
+    });
+  }
+
+  send(destination: string, bytes: Uint8Array): void {
+    if (!this.host.alive) return;
+    this.port.send({ family: this.options.family, source: this.options.sourceAddress, destination, ttl: 255, bytes });
+  }
+
+  close(): void {
+    this.unlisten();
+    this.subject.complete();
+  }
+}

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadScenarioFile, ScenarioError } from '../sim/scenario.js';
 import { parseDuration } from '../sim/duration.js';
-import { runSimulation, SimulationInputError, type SimulationResult } from '../sim/run.js';
+import { runSimulation, simulationJson, SimulationInputError, type SimulationResult } from '../sim/run.js';
 import { exploreScenario } from '../sim/explore.js';
 import { SeededRandom } from '../sim/seeded-random.js';
 import { formatTimeline } from '../sim/report-text.js';
@@ -53,7 +53,7 @@ export function registerSimCommand(program: Command): void {
           return;
         }
         const result = runSimulation(scenario, { seed, untilMs });
-        process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatTimeline(result));
+        process.stdout.write(options.json ? `${simulationJson(result)}\n` : formatTimeline(result));
         process.exitCode = result.invariants.every((i) => i.ok) ? 0 : 1;
       } catch (err) {
         if (err instanceof ScenarioError || err instanceof SimulationInputError) fail(err.message);

@@ -143,7 +143,7 @@ export const vrrpInstanceMachine = setup({
      * Backup keeps the sender as master (RFC 5798 §6.4.2): Preempt_Mode false, or its priority ≥ ours. With
      * keepalived's preempt_delay, a lower-priority master is also kept until the delay has run out.
      */
-    backupAccepts: or(['notPreemptingOrNotLower', and(['hasPreemptDelay', not(stateIn('#vrrp.preemptExpired'))])]),
+    backupAccepts: or(['notPreemptingOrNotLower', and(['hasPreemptDelay', not(stateIn('#preemptExpired'))])]),
     hasPreemptDelay: ({ context }) => context.params.preemptDelayMs > 0,
     notPreemptingOrNotLower: ({ context, event }) =>
       event.type === 'ADVERTISEMENT' && (!context.params.preempt || event.priority >= context.effectivePriority),

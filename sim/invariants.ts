@@ -42,12 +42,17 @@ export interface InvariantInput {
 
 const EPS = 1e-6;
 
-function masterDownMs(f: InstanceFacts): number {
-  return microsToMs(masterDownMicros(f.version, f.priority, f.advertIntervalCs));
+/** A v3 backup times out on the interval it learned from the master (RFC 5798 §6.4.2); v2 on its own. */
+function intervalSeenBy(f: InstanceFacts, master?: InstanceFacts): number {
+  return f.version === 3 && master ? master.advertIntervalCs : f.advertIntervalCs;
 }
 
-function skewMs(f: InstanceFacts): number {
-  return microsToMs(skewMicros(f.version, f.priority, f.advertIntervalCs));
+function masterDownMs(f: InstanceFacts, master?: InstanceFacts): number {
+  return microsToMs(masterDownMicros(f.version, f.priority, intervalSeenBy(f, master)));
+}
+
+function skewMs(f: InstanceFacts, master?: InstanceFacts): number {
+  return microsToMs(skewMicros(f.version, f.priority, intervalSeenBy(f, master)));
 }
 
 /** Node liveness, link state and network connectivity, replayed from the injected faults. */
@@ -132,9 +137,10 @@ function groupsOf(instances: readonly InstanceFacts[]): Map<string, InstanceFact
 /** Time after which a connected, fault-free virtual router must have settled. */
 export function settleMs(members: readonly InstanceFacts[], maxDelayMs: number): number {
   let worst = 0;
+  const slowest = members.reduce((a, b) => (b.advertIntervalCs > a.advertIntervalCs ? b : a), members[0]!);
   for (const f of members) {
-    const interval = f.advertIntervalCs * 10;
-    worst = Math.max(worst, masterDownMs({ ...f, priority: 1 }) + interval + f.preemptDelayMs);
+    const interval = Math.max(f.advertIntervalCs, slowest.advertIntervalCs) * 10;
+    worst = Math.max(worst, masterDownMs({ ...f, priority: 1 }, slowest) + interval + f.preemptDelayMs);
   }
   return worst + 2 * maxDelayMs;
 }
@@ -203,8 +209,9 @@ function initialLoss(timeline: Timeline): number {
 export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
   const { timeline } = input;
   const limitOf = new Map<string, number>();
+  const slowest = input.instances.reduce((a, b) => (b.advertIntervalCs > a.advertIntervalCs ? b : a), input.instances[0]!);
   for (const f of input.instances) {
-    for (const a of f.vips) limitOf.set(a, Math.max(limitOf.get(a) ?? 0, masterDownMs(f) + input.maxDelayMs));
+    for (const a of f.vips) limitOf.set(a, Math.max(limitOf.get(a) ?? 0, masterDownMs(f, slowest) + input.maxDelayMs));
   }
   type Change = { t: number; order: number; apply: () => void };
   const replay = new WorldReplay(initialLoss(timeline));
@@ -287,7 +294,7 @@ export function checkFailoverWithinBound(input: InvariantInput): InvariantResult
         (m) => m.node !== a.node && !deadBefore.has(m.node) && states.get(key(m.node, m.instance)) === 'BACKUP',
       );
       if (candidates.length === 0) continue;
-      const wait = a.kind === 'stop' ? Math.max(...candidates.map(skewMs)) : Math.max(...candidates.map(masterDownMs));
+      const wait = Math.max(...candidates.map((c) => (a.kind === 'stop' ? skewMs(c, master) : masterDownMs(c, master))));
       const bound = t + input.maxDelayMs + wait;
       if (bound > nextFault) continue;
       const takeover = timeline.transitions.find(

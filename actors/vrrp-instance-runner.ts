@@ -9,7 +9,7 @@ import type { AddressManager, Announcer } from '../transport/address-manager.js'
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type ReceivedPacket, type VrrpChannel } from '../transport/vrrp-link.js';
 import type { DropReason, VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
-import { checkAdvertisement } from '../protocol/receive-checks.js';
+import { checkAdvertisement, type InstanceExpectations } from '../protocol/receive-checks.js';
 import { compareAddresses } from '../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
 import { trackersFault } from '../machines/vrrp-priority.js';
@@ -62,11 +62,25 @@ export class VrrpInstanceRunner {
   private readonly pending = new Set<Promise<void>>();
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
+  /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
+  private readonly expectations: InstanceExpectations;
+  /** The last advertisement encoded: a router sends the same bytes all day (hot path). */
+  private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
     private readonly env: InstanceEnvironment,
   ) {
+    this.expectations = {
+      version: spec.version,
+      family: spec.family,
+      priority: spec.priority,
+      intervalCs: spec.advertIntervalCs,
+      addresses: spec.virtualAddresses.map((a) => a.address),
+      authType: spec.authType,
+      authPassword: spec.authPassword,
+      unicastPeers: spec.unicastPeers,
+    };
     const machine = vrrpInstanceMachine.provide({
       actions: {
         sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
@@ -138,20 +152,10 @@ export class VrrpInstanceRunner {
 
   /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
-    const spec = this.spec;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: spec.unicastPeers.length === 0, source: packet.source },
+      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source },
       advertisement,
-      {
-        version: spec.version,
-        family: spec.family,
-        priority: spec.priority,
-        intervalCs: spec.advertIntervalCs,
-        addresses: spec.virtualAddresses.map((a) => a.address),
-        authType: spec.authType,
-        authPassword: spec.authPassword,
-        unicastPeers: spec.unicastPeers,
-      },
+      this.expectations,
     );
     if ('drop' in verdict) {
       this.countDrop(verdict.drop);
@@ -187,26 +191,33 @@ export class VrrpInstanceRunner {
     const spec = this.spec;
     const source = this.sourceAddress();
     if (source === undefined) return;
+    const destinations =
+      spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    for (const destination of destinations) this.env.channel.send(destination, this.encode(priority, source, destination));
+    this.counters.advertsSent++;
+    if (priority === 0) this.counters.priorityZeroSent++;
+    const env = this.env;
+    env.bus.publish({ kind: 'advert_sent', at: env.clock.now(), node: env.node, instance: spec.name, priority });
+  }
+
+  private encode(priority: number, source: string, destination: string): Uint8Array {
+    const key = `${priority}|${source}|${destination}`;
+    if (this.lastEncoded?.key === key) return this.lastEncoded.bytes;
+    const spec = this.spec;
     const advertisement: VrrpAdvertisement = {
       version: spec.version,
       vrid: spec.vrid,
       priority,
       intervalCs: spec.advertIntervalCs,
       family: spec.family,
-      addresses: spec.virtualAddresses.map((a) => a.address),
+      addresses: this.expectations.addresses,
       authType: spec.authType,
       authPassword: spec.authPassword,
     };
-    const destinations =
-      spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
-    for (const destination of destinations) {
-      const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
-      this.env.channel.send(destination, bytes);
-    }
-    this.counters.advertsSent++;
-    if (priority === 0) this.counters.priorityZeroSent++;
-    const env = this.env;
-    env.bus.publish({ kind: 'advert_sent', at: env.clock.now(), node: env.node, instance: spec.name, priority });
+    const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
+    // Unicast to several peers alternates destinations: only the single-destination case is worth keeping.
+    if (spec.unicastPeers.length <= 1) this.lastEncoded = { key, bytes };
+    return bytes;
   }
 
   private changeAddresses(action: 'add' | 'del'): void {

@@ -33,9 +33,8 @@ export function attr(type: number, payload: Uint8Array): Uint8Array {
   const length = 4 + payload.length;
   if (length > 0xffff) throw new Error(`netlink attribute ${type} too long (${length} bytes)`);
   const out = new Uint8Array(align4(length));
-  const view = new DataView(out.buffer);
-  view.setUint16(0, length, LITTLE_ENDIAN);
-  view.setUint16(2, type, LITTLE_ENDIAN);
+  put16(out, 0, length);
+  put16(out, 2, type);
   out.set(payload, 4);
   return out;
 }
@@ -48,9 +47,15 @@ export function u8(value: number): Uint8Array {
   return Uint8Array.of(value & 0xff);
 }
 
+/** Host-order 16-bit store without a DataView (hot path: every attribute header). */
+function put16(out: Uint8Array, offset: number, value: number): void {
+  out[offset + (LITTLE_ENDIAN ? 0 : 1)] = value & 0xff;
+  out[offset + (LITTLE_ENDIAN ? 1 : 0)] = (value >> 8) & 0xff;
+}
+
 export function u16(value: number): Uint8Array {
   const out = new Uint8Array(2);
-  new DataView(out.buffer).setUint16(0, value, LITTLE_ENDIAN);
+  put16(out, 0, value);
   return out;
 }
 
@@ -60,9 +65,10 @@ export function be16(value: number): Uint8Array {
 }
 
 export function u32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0, LITTLE_ENDIAN);
-  return out;
+  const v = value >>> 0;
+  return LITTLE_ENDIAN
+    ? Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24)
+    : Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
 export function be32(value: number): Uint8Array {
@@ -72,8 +78,11 @@ export function be32(value: number): Uint8Array {
 }
 
 /** NUL-terminated string (NLA_NUL_STRING / nla_put_string). */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 export function cstring(text: string): Uint8Array {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = encoder.encode(text);
   const out = new Uint8Array(bytes.length + 1);
   out.set(bytes);
   return out;
@@ -205,7 +214,7 @@ export function readBe32(bytes: Uint8Array): number {
 
 export function readCString(bytes: Uint8Array): string {
   const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end === -1 ? bytes : bytes.subarray(0, end));
+  return decoder.decode(end === -1 ? bytes : bytes.subarray(0, end));
 }
 
 /** CTRL_CMD_GETFAMILY for one family by name (flags REQUEST only: the reply is the family's NEWFAMILY). */

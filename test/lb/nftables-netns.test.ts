@@ -147,6 +147,15 @@ test('nftables backend in namespaces', async (t: TestContext) => {
       assert.deepEqual(await connect(world, 10), { b1: 5, b2: 5 });
     });
 
+    await t.test('a transaction nft refuses leaves the previous rules in force (atomic swap)', async () => {
+      await world.backend.apply(state(service({ b1: 1, b3: 1 })));
+      const before = await world.backend.listed();
+      const next = renderNftRuleset(state(service({ b2: 1 }))).text;
+      await assert.rejects(world.nft.run(['-f', '-'], `${next}add rule ip vigil svc_0 bogus\n`), /Error/);
+      assert.equal(await world.backend.listed(), before);
+      assert.deepEqual(await connect(world, 10), { b1: 5, b3: 5 });
+    });
+
     await t.test('clear() removes the vigil table and nothing else', async () => {
       await world.nft.run(['-f', '-'], 'table ip keep {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tcounter\n\t}\n}\ntable inet vigil2 {\n}\n');
       await world.backend.apply(state(service({ b1: 1, b2: 1, b3: 1 })));

@@ -41,13 +41,48 @@ export interface VrrpInstanceConfig {
   readonly garpMasterDelay: number;
   readonly garpMasterRepeat: number;
   readonly garpMasterRefresh: number;
+  /** notify_master / notify_backup / notify_fault / notify_stop / notify: script lines, as configured. */
+  readonly notifyMaster?: string | undefined;
+  readonly notifyBackup?: string | undefined;
+  readonly notifyFault?: string | undefined;
+  readonly notifyStop?: string | undefined;
+  readonly notify?: string | undefined;
+}
+
+/** What the runtime reads of a `vrrp_script` block. */
+export interface VrrpScriptConfig {
+  readonly name: string;
+  readonly script?: string | undefined;
+  /** Seconds between runs (keepalived default 1). */
+  readonly interval?: number | undefined;
+  /** Seconds before a run counts as failed (default: the interval). */
+  readonly timeout?: number | undefined;
+  readonly weight?: number | undefined;
+  readonly rise?: number | undefined;
+  readonly fall?: number | undefined;
+  readonly user?: string | undefined;
+  readonly initFail?: boolean | undefined;
 }
 
 /** What the VRRP runtime reads of a whole parsed configuration. */
 export interface KeepalivedConfig {
   readonly vrrpInstances: readonly VrrpInstanceConfig[];
-  readonly vrrpSyncGroups: readonly { readonly name: string; readonly group: readonly string[] }[];
-  readonly vrrpScripts: readonly { readonly name: string; readonly weight?: number | undefined; readonly initFail?: boolean | undefined }[];
+  readonly vrrpSyncGroups: readonly {
+    readonly name: string;
+    readonly group: readonly string[];
+    readonly notifyMaster?: string | undefined;
+    readonly notifyBackup?: string | undefined;
+    readonly notifyFault?: string | undefined;
+    readonly notify?: string | undefined;
+  }[];
+  readonly vrrpScripts: readonly VrrpScriptConfig[];
+  /** global_defs keywords the VRRP runtime reads. */
+  readonly globalDefs?: {
+    readonly routerId?: string | undefined;
+    readonly scriptUser?: string | undefined;
+    readonly scriptGroup?: string | undefined;
+    readonly notifyFifo?: string | undefined;
+  } | undefined;
 }
 
 function addressesOf(instance: VrrpInstanceConfig): InterfaceAddress[] {

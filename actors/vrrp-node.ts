@@ -95,6 +95,11 @@ export class VrrpNode {
     return { kept, started, stopped };
   }
 
+  /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
+  track(id: string, up: boolean): void {
+    for (const runner of this.runners.values()) runner.track(id, up);
+  }
+
   /** Graceful stop: every master sends priority 0 and releases its addresses. */
   stop(): void {
     for (const name of [...this.runners.keys()]) this.removeInstance(name, true);
@@ -142,6 +147,13 @@ export class VrrpNode {
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);
+      let last = String(actor.getSnapshot().value);
+      actor.subscribe((snapshot) => {
+        const now = String(snapshot.value);
+        if (now === last) return;
+        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
+        last = now;
+      });
       actor.start();
     }
   }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands.js';
+import { keepalivedSpelling } from './keepalived-args.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
 const program = new Command();
@@ -8,7 +9,7 @@ program.exitOverride();
 registerCommands(program);
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(keepalivedSpelling(process.argv));
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   const message = err instanceof Error ? err.message : String(err);

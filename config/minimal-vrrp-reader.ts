@@ -3,7 +3,7 @@
  * global_defs' vrrp_version), enough for the simulator until the full parser (config/parse.ts) lands. Unknown
  * keywords and blocks are skipped. Errors carry file:line.
  */
-import type { KeepalivedConfig, VrrpInstanceConfig } from '../actors/instance-specs.js';
+import type { KeepalivedConfig, VrrpInstanceConfig, VrrpScriptConfig } from '../actors/instance-specs.js';
 
 export class MinimalConfigError extends Error {}
 
@@ -70,13 +70,20 @@ export function readVrrpConfig(text: string, file: string): KeepalivedConfig {
   let defaultVersion: 2 | 3 = 2;
   const instances: Mutable<VrrpInstanceConfig>[] = [];
   const groups: { name: string; group: string[] }[] = [];
-  const scripts: { name: string; weight?: number; initFail?: boolean }[] = [];
+  const scripts: Mutable<VrrpScriptConfig>[] = [];
+  const globalDefs: { scriptUser?: string; scriptGroup?: string; notifyFifo?: string; routerId?: string } = {};
 
   while (pos < tokens.length) {
     const t = next();
     if (t.text === 'global_defs') {
       for (const line of blockLines()) {
         if (line[0]!.text === 'vrrp_version') defaultVersion = int(line[1] ?? line[0]!, 'vrrp_version', 2, 3) as 2 | 3;
+        if (line[0]!.text === 'script_user' && line[1]) {
+          globalDefs.scriptUser = line[1].text;
+          if (line[2]) globalDefs.scriptGroup = line[2].text;
+        }
+        if ((line[0]!.text === 'notify_fifo' || line[0]!.text === 'vrrp_notify_fifo') && line[1]) globalDefs.notifyFifo = line[1].text;
+        if (line[0]!.text === 'router_id' && line[1]) globalDefs.routerId = line[1].text;
       }
     } else if (t.text === 'vrrp_instance') {
       instances.push(readInstance(next().text, t));
@@ -99,10 +106,18 @@ export function readVrrpConfig(text: string, file: string): KeepalivedConfig {
       groups.push({ name, group: members });
     } else if (t.text === 'vrrp_script') {
       const name = next().text;
-      const script: { name: string; weight?: number; initFail?: boolean } = { name };
+      const script: Mutable<VrrpScriptConfig> = { name };
       for (const line of blockLines()) {
-        if (line[0]!.text === 'weight') script.weight = int(line[1] ?? line[0]!, 'weight', -254, 254);
-        if (line[0]!.text === 'init_fail') script.initFail = true;
+        const key = line[0]!.text;
+        const arg = line[1] ?? line[0]!;
+        if (key === 'weight') script.weight = int(arg, 'weight', -254, 254);
+        if (key === 'init_fail') script.initFail = true;
+        if (key === 'script') script.script = line.slice(1).map((w) => w.text).join(' ');
+        if (key === 'interval') script.interval = int(arg, 'interval', 1, 1_000_000);
+        if (key === 'timeout') script.timeout = int(arg, 'timeout', 1, 1_000_000);
+        if (key === 'rise') script.rise = int(arg, 'rise', 1, 1_000_000);
+        if (key === 'fall') script.fall = int(arg, 'fall', 1, 1_000_000);
+        if (key === 'user' && line[1]) script.user = line[1].text;
       }
       scripts.push(script);
     } else if (peek()?.text === '{' || tokens[pos + 1]?.text === '{') {
@@ -113,7 +128,7 @@ export function readVrrpConfig(text: string, file: string): KeepalivedConfig {
     }
   }
   for (const i of instances) if ((i.version as number) === 0) i.version = defaultVersion;
-  return { vrrpInstances: instances, vrrpSyncGroups: groups, vrrpScripts: scripts };
+  return { vrrpInstances: instances, vrrpSyncGroups: groups, vrrpScripts: scripts, globalDefs };
 
   function readInstance(name: string, at: Token): Mutable<VrrpInstanceConfig> {
     const instance: Mutable<VrrpInstanceConfig> = {
@@ -196,6 +211,17 @@ export function readVrrpConfig(text: string, file: string): KeepalivedConfig {
         case 'garp_master_refresh':
           instance.garpMasterRefresh = int(k, 'garp_master_refresh', 0, 100000, value().text);
           break;
+        case 'notify_master':
+        case 'notify_backup':
+        case 'notify_fault':
+        case 'notify_stop':
+        case 'notify': {
+          const line = words().map((w) => w.text).join(' ');
+          if (line === '') fail(k, `${k.text}: a script is needed`);
+          const field = ({ notify_master: 'notifyMaster', notify_backup: 'notifyBackup', notify_fault: 'notifyFault', notify_stop: 'notifyStop', notify: 'notify' } as const)[k.text];
+          instance[field] = line;
+          break;
+        }
         case 'unicast_src_ip':
           instance.unicastSrcIp = value().text;
           break;

@@ -1,0 +1,233 @@
+/**
+ * The composition root of `vigil run`: reads the configuration, builds the VRRP node, the tracked scripts and the
+ * notifier on the transports it is given, and handles reload and shutdown. The same class runs on real transports
+ * (cli/run-command.ts) and on simulated ones.
+ */
+import type { Subscription } from 'rxjs';
+import type { InspectionEvent } from 'xstate';
+import type { Clock } from '../transport/clock.js';
+import type { AddressManager, Announcer } from '../transport/address-manager.js';
+import type { VrrpLink } from '../transport/vrrp-link.js';
+import type { ProcessRunner } from '../transport/process-runner.js';
+import { ConfigLoadError, loadConfigFile, type LoadOptions } from '../config/load.js';
+import { Bus, type BusMessage } from './bus.js';
+import { nodeSpec, type KeepalivedConfig } from './instance-specs.js';
+import { VrrpNode } from './vrrp-node.js';
+import { Notifier, type NotifyScripts } from './notifier.js';
+import { ScriptTracker } from './script-tracker.js';
+import { instanceStatuses, type DaemonStatus } from './status.js';
+
+export interface DaemonLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface DaemonEnvironment {
+  readonly clock: Clock;
+  readonly link: VrrpLink;
+  readonly addresses: AddressManager;
+  readonly announcer: Announcer;
+  readonly processes: ProcessRunner;
+  readonly log: DaemonLog;
+  readonly pid: number;
+  readonly resolveUser?: (user: string, group?: string) => Promise<{ uid: number; gid: number } | undefined>;
+  readonly openFifo?: (path: string) => ((line: string) => void) | undefined;
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+export interface DaemonOptions extends LoadOptions {
+  readonly configFile: string;
+  /** Name of this node in bus messages (keepalived's router_id, else the host name). */
+  readonly nodeName: string;
+  /** Notify scripts are killed after this long (keepalived runs them unbounded; we never let one hang). */
+  readonly scriptTimeoutMs?: number;
+}
+
+const DEFAULT_SCRIPT_TIMEOUT_MS = 30_000;
+
+export type ReloadResult =
+  | { readonly ok: true; readonly kept: readonly string[]; readonly started: readonly string[]; readonly stopped: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+export class VigilDaemon {
+  readonly bus = new Bus();
+  private node: VrrpNode | undefined;
+  private notifier: Notifier | undefined;
+  private readonly scripts = new Map<string, ScriptTracker>();
+  private logSubscription: Subscription | undefined;
+  private reloads = 0;
+  private config: KeepalivedConfig | undefined;
+
+  constructor(
+    private readonly env: DaemonEnvironment,
+    private readonly options: DaemonOptions,
+  ) {}
+
+  /** Reads the configuration and starts every instance. Throws ConfigLoadError on a bad configuration. */
+  async start(): Promise<void> {
+    const { config, warnings } = loadConfigFile(this.options.configFile, this.options);
+    for (const w of warnings) this.env.log.warn(w);
+    this.config = config;
+    this.logSubscription = this.bus.messages$.subscribe((m) => this.logMessage(m));
+    await this.removeLeftovers(config);
+    const spec = nodeSpec(config);
+    this.node = new VrrpNode(this.options.nodeName, spec, this.env, this.bus, this.env.inspect);
+    this.notifier = new Notifier({
+      ...(await this.notifyTables(config)),
+      runner: this.env.processes,
+      timeoutMs: this.options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
+      user: await this.scriptUser(config),
+      writeFifo: config.globalDefs?.notifyFifo ? this.env.openFifo?.(config.globalDefs.notifyFifo) : undefined,
+      log: (level, message) => this.env.log[level](message),
+    });
+    this.notifier.attach(this.bus);
+    this.node.start();
+    await this.startScripts(config);
+    this.env.log.info(`started ${spec.instances.length} VRRP instance(s) from ${this.options.configFile}`);
+  }
+
+  /**
+   * SIGHUP: re-read the configuration. Unchanged instances keep their state and addresses; removed ones stop
+   * (priority 0, addresses released); a configuration with errors is rejected and the running one stays.
+   */
+  async reload(): Promise<ReloadResult> {
+    let next: KeepalivedConfig;
+    try {
+      const loaded = loadConfigFile(this.options.configFile, this.options);
+      for (const w of loaded.warnings) this.env.log.warn(w);
+      next = loaded.config;
+    } catch (err) {
+      const error = err instanceof ConfigLoadError ? err.message : String(err);
+      this.env.log.error(`reload rejected, the running configuration stays: ${error}`);
+      return { ok: false, error };
+    }
+    const node = this.node;
+    if (!node) return { ok: false, error: 'not running' };
+    this.reloads++;
+    const result = node.reconfigure(nodeSpec(next));
+    const tables = await this.notifyTables(next);
+    this.notifier?.update(tables.instances, tables.groups);
+    // Scripts are cheap to restart, but an unchanged one keeps its status (no flap of weights).
+    const before = JSON.stringify(this.config?.vrrpScripts ?? []);
+    if (before !== JSON.stringify(next.vrrpScripts)) {
+      this.stopScripts();
+      await this.startScripts(next);
+    }
+    this.config = next;
+    this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
+    return { ok: true, ...result };
+  }
+
+  status(): DaemonStatus {
+    return {
+      pid: this.env.pid,
+      config_file: this.options.configFile,
+      reloads: this.reloads,
+      instances: this.node ? instanceStatuses(this.node) : [],
+      scripts: [...this.scripts.values()].map((s) => ({ name: s.spec.name, up: s.up })),
+      drops: { ...(this.node?.nodeDrops ?? {}) },
+    };
+  }
+
+  /** SIGTERM: masters send priority 0 and release their addresses; resolves once the addresses are gone. */
+  async stop(): Promise<void> {
+    this.stopScripts();
+    const node = this.node;
+    this.node = undefined;
+    if (node) {
+      node.stop();
+      await node.settled();
+    }
+    this.notifier?.detach();
+    this.logSubscription?.unsubscribe();
+  }
+
+  private async removeLeftovers(config: KeepalivedConfig): Promise<void> {
+    // A vigil that crashed leaves its VIPs behind; keepalived removes configured VIPs at start too. The interface's
+    // own primary address is never touched (an address owner's VIP may be its real address).
+    const spec = nodeSpec(config);
+    for (const instance of spec.instances) {
+      for (const vip of instance.virtualAddresses) {
+        if (this.env.addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
+        await this.env.addresses.removeAddress(vip).catch((err: unknown) => this.env.log.debug(`cleanup of ${vip.address}: ${String(err)}`));
+      }
+    }
+  }
+
+  private async startScripts(config: KeepalivedConfig): Promise<void> {
+    const tracked = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+    for (const s of config.vrrpScripts) {
+      if (!s.script || !tracked.has(s.name)) continue;
+      const intervalMs = (s.interval ?? 1) * 1000;
+      const tracker = new ScriptTracker(
+        {
+          name: s.name,
+          script: s.script,
+          intervalMs,
+          timeoutMs: (s.timeout ?? s.interval ?? 1) * 1000,
+          rise: s.rise ?? 1,
+          fall: s.fall ?? 1,
+          initFail: s.initFail ?? false,
+          user: s.user ? await this.env.resolveUser?.(s.user) : await this.scriptUser(config),
+        },
+        {
+          clock: this.env.clock,
+          runner: this.env.processes,
+          inspect: this.env.inspect,
+          onStatus: (name, up) => {
+            this.env.log.info(`VRRP_Script(${name}) ${up ? 'succeeded' : 'failed'}`);
+            this.node?.track(`script:${name}`, up);
+          },
+        },
+      );
+      this.scripts.set(s.name, tracker);
+      tracker.start();
+    }
+  }
+
+  private stopScripts(): void {
+    for (const s of this.scripts.values()) s.stop();
+    this.scripts.clear();
+  }
+
+  private async scriptUser(config: KeepalivedConfig): Promise<{ uid: number; gid: number } | undefined> {
+    const user = config.globalDefs?.scriptUser;
+    if (!user) return undefined;
+    const resolved = await this.env.resolveUser?.(user, config.globalDefs?.scriptGroup);
+    if (!resolved) this.env.log.warn(`script_user ${user}: no such user, scripts run as ${this.env.pid === 0 ? 'root' : 'this user'}`);
+    return resolved;
+  }
+
+  private async notifyTables(config: KeepalivedConfig): Promise<{ instances: Map<string, NotifyScripts>; groups: Map<string, NotifyScripts> }> {
+    return {
+      instances: new Map(config.vrrpInstances.map((i) => [i.name, i])),
+      groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, g])),
+    };
+  }
+
+  private logMessage(m: BusMessage): void {
+    const log = this.env.log;
+    switch (m.kind) {
+      case 'transition':
+        // keepalived's wording, so existing log alerts keep matching.
+        log.info(`(${m.instance}) Entering ${m.to} STATE${m.from === 'INIT' ? ' (init)' : ''}`);
+        break;
+      case 'vip':
+        log.info(`(${m.instance}) ${m.action === 'add' ? 'Adding' : 'Removing'} VIP ${m.address}`);
+        break;
+      case 'warning':
+        log.warn(m.instance ? `(${m.instance}) ${m.message}` : m.message);
+        break;
+      case 'drop':
+        log.debug(`${m.instance ? `(${m.instance}) ` : ''}dropped an advertisement: ${m.reason}`);
+        break;
+      case 'sync':
+        log.info(`VRRP_Group(${m.group}) Syncing instances to ${m.to} state`);
+        break;
+      default:
+        break;
+    }
+  }
+}

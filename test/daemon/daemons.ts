@@ -65,15 +65,18 @@ export function startDaemon(lan: Lan, host: LanHost, kind: 'vigil' | 'keepalived
     vrrpPid: () => (kind === 'vigil' ? daemon.proc.pid : readPid(files.vrrp)),
     kill(signal) {
       const pid = daemon.vrrpPid();
-      // keepalived: SIGKILL of the VRRP child is the crash; its parent would restart it, so kill the parent first.
-      if (kind === 'keepalived' && signal === 'SIGKILL' && daemon.proc.pid) process.kill(daemon.proc.pid, 'SIGKILL');
-      if (pid) {
+      const send = (p: number | undefined, sig: NodeJS.Signals): void => {
+        if (!p) return;
         try {
-          process.kill(pid, signal);
+          process.kill(p, sig);
         } catch {
           // gone already
         }
-      }
+      };
+      send(pid, signal);
+      // keepalived: the VRRP child is the one that crashes; its parent would restart it (or, dying first, make the
+      // child shut down gracefully through PDEATHSIG), so the parent goes right after.
+      if (kind === 'keepalived' && signal === 'SIGKILL') send(daemon.proc.pid, 'SIGKILL');
     },
     exited(timeoutMs = 10_000) {
       const p = daemon.proc;

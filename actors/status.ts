@@ -26,6 +26,8 @@ export interface InstanceStatus {
     readonly release_master: number;
     readonly transitions: number;
     readonly address_list_errors: number;
+    /** Restarts of the instance's actor by its supervisor. */
+    readonly restarts: number;
     readonly drops: Partial<Record<DropReason, number>>;
   };
 }
@@ -64,6 +66,7 @@ export function instanceStatuses(node: VrrpNode): InstanceStatus[] {
         release_master: c.releaseMaster,
         transitions: c.transitions,
         address_list_errors: c.addressListErrors,
+        restarts: runner.restarts,
         drops: { ...c.drops },
       },
     };

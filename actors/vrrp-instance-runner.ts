@@ -57,7 +57,12 @@ export function newCounters(): InstanceCounters {
 
 export class VrrpInstanceRunner {
   readonly counters: InstanceCounters = newCounters();
-  private readonly actor: Actor<typeof vrrpInstanceMachine>;
+  private actor: Actor<typeof vrrpInstanceMachine>;
+  private readonly machine: typeof vrrpInstanceMachine;
+  /** Set while the supervisor rebuilds a crashed actor: its intermediate states are not news. */
+  private recovering = false;
+  /** Times the supervisor restarted this instance's actor after an error. */
+  restarts = 0;
   private readonly garpTimers = new Set<TimerId>();
   private readonly pending = new Set<Promise<void>>();
   private lastState: VrrpStateName = 'INIT';
@@ -81,14 +86,15 @@ export class VrrpInstanceRunner {
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
     };
-    const machine = vrrpInstanceMachine.provide({
+    this.machine = vrrpInstanceMachine.provide({
       actions: {
         sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
         sendPriorityZero: () => this.sendAdvertisement(0),
         addVirtualAddresses: () => this.changeAddresses('add'),
         removeVirtualAddresses: () => this.changeAddresses('del'),
         announce: () => this.announce(),
-        notify: ({ context }, params) =>
+        notify: ({ context }, params) => {
+          if (this.recovering) return;
           env.bus.publish({
             kind: 'notify',
             at: env.clock.now(),
@@ -96,16 +102,56 @@ export class VrrpInstanceRunner {
             instance: spec.name,
             state: params.state,
             priority: context.effectivePriority,
-          }),
+          });
+        },
       },
     });
-    this.actor = createActor(machine, {
-      input: { params: spec, trackers: spec.trackers },
-      clock: env.clock,
-      inspect: env.inspect,
-      id: spec.name,
+    this.actor = this.createInstanceActor(spec.trackers);
+  }
+
+  private createInstanceActor(trackers: VrrpInstanceSpec['trackers']): Actor<typeof vrrpInstanceMachine> {
+    const actor = createActor(this.machine, {
+      input: { params: this.spec, trackers },
+      clock: this.env.clock,
+      inspect: this.env.inspect,
+      id: this.spec.name,
     });
-    this.actor.subscribe((snapshot) => this.observe(snapshot.value, snapshot.context));
+    actor.subscribe({
+      next: (snapshot) => this.observe(snapshot.value, snapshot.context),
+      error: (error) => this.recover(error),
+    });
+    return actor;
+  }
+
+  /**
+   * The supervisor's part (keepalived's watchdog restarts a dead child): an actor that failed is rebuilt with the
+   * tracked objects' current status. A master goes straight back to MASTER (addresses re-added, which is a no-op
+   * for those still there): a restart never drops a VIP the instance owns.
+   */
+  private recover(error: unknown): void {
+    const env = this.env;
+    const wasMaster = this.lastState === 'MASTER';
+    const context = this.actor.getSnapshot().context;
+    const trackers = Object.entries(context.trackers).map(([id, t]) => ({ id, weight: t.weight, up: t.up }));
+    this.restarts++;
+    env.bus.publish({
+      kind: 'warning',
+      at: env.clock.now(),
+      node: env.node,
+      instance: this.spec.name,
+      message: `instance actor failed (${error instanceof Error ? error.message : String(error)}); restarted${wasMaster ? ' as MASTER' : ''}`,
+    });
+    this.recovering = true;
+    try {
+      this.actor = this.createInstanceActor(trackers);
+      this.actor.start();
+      this.actor.send({ type: 'START' });
+      if (wasMaster && vrrpStateName(this.actor.getSnapshot().value) === 'BACKUP') this.actor.send({ type: 'SYNC', state: 'MASTER' });
+    } finally {
+      this.recovering = false;
+    }
+    const snapshot = this.actor.getSnapshot();
+    this.observe(snapshot.value, snapshot.context);
   }
 
   get state(): VrrpStateName {
@@ -271,6 +317,7 @@ export class VrrpInstanceRunner {
   }
 
   private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
+    if (this.recovering) return;
     const state = vrrpStateName(value);
     const selfFault = trackersFault(context.trackers);
     const env = this.env;

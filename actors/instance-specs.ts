@@ -134,6 +134,9 @@ export function instanceSpec(instance: VrrpInstanceConfig, config: KeepalivedCon
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
+    virtualRoutes: [],
+    virtualRules: [],
+    vmac: undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import type { InterfaceAddress } from '../transport/address-manager.js';
 import type { IpFamily } from '../transport/vrrp-link.js';
 import type { VrrpAuthType } from '../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../machines/vrrp-instance.js';
+import type { RouteSpec, RuleSpec } from '../transport/routes.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -25,6 +26,14 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly garpMasterDelayMs: number;
   readonly garpMasterRepeat: number;
   readonly garpMasterRefreshMs: number;
+  /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
+  readonly virtualRoutes: readonly RouteSpec[];
+  readonly virtualRules: readonly RuleSpec[];
+  /**
+   * `use_vmac [NAME]`: the VIPs live on a macvlan with the virtual router MAC (RFC 5798 §7.3); advertisements
+   * leave through it too unless `vmac_xmit_base`.
+   */
+  readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
 }
 
 export interface SyncGroupSpec {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { registerConfigCommand } from './config-command.js';
 import { registerSimCommand } from './sim-command.js';
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
   registerSimCommand(program);
+  registerConfigCommand(program);
 }

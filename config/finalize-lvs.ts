@@ -7,9 +7,9 @@
  */
 import type { IpFamily } from '../transport/vrrp-link.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { Checker, CheckerConnection, Forwarding, RealServer, TrackFile, BfdInstance, VirtualServer, VirtualServerGroup } from './model.js';
+import type { BfdInstance, Checker, Forwarding, RealServer, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
-import type { CheckerDraft, ConnectionDraft } from './keywords/checkers.js';
+import type { CheckerDraft } from './keywords/checkers.js';
 import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
 
 const NAT: Forwarding = { method: 'NAT' };
@@ -21,107 +21,101 @@ function describe(vs: VirtualServerDraft): string {
   return `virtual_server group ${a.group}`;
 }
 
-function connection(c: ConnectionDraft, connectTimeout: number): CheckerConnection {
-  return { ...c, connectTimeout: c.connectTimeout ?? connectTimeout };
-}
-
-function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, owner: string, d: Diagnostics): Checker | undefined {
-  const delayLoop = c.delayLoop ?? rs.delayLoop;
-  const defaultRetry = c.type === 'DNS_CHECK' ? 3 : c.type === 'MISC_CHECK' ? 0 : 1;
-  const defaultDelayBeforeRetry = c.type === 'HTTP_GET' || c.type === 'SSL_GET' ? 3 : c.type === 'DNS_CHECK' ? delayLoop : 1;
-  const common = {
-    at: c.at,
-    retry: c.retry ?? rs.retry ?? defaultRetry,
-    delayBeforeRetry: c.delayBeforeRetry ?? rs.delayBeforeRetry ?? defaultDelayBeforeRetry,
-    warmup: c.warmup ?? rs.warmup ?? delayLoop,
-    delayLoop,
-    alpha: c.alpha ?? rs.alpha,
-    logAllFailures: c.logAllFailures,
-  };
-  const conn = connection(c.connection, rs.connectTimeout);
+/** Completes a checker in place (they can be tens of thousands) and returns it, or undefined when unusable. */
+function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, owner: () => string, d: Diagnostics): Checker | undefined {
+  if (c.type === 'FILE_CHECK') {
+    const file = refs.trackFiles.find((t) => t.name === c.trackFile);
+    if (!file) {
+      d.error(c.at, `${owner()}: FILE_CHECK ${c.trackFile === undefined ? 'has no track_file' : `track_file '${c.trackFile}' is not defined`} - checker ignored`);
+      return undefined;
+    }
+    if (c.weight === undefined) {
+      c.weight = file.weight;
+      c.weightReverse = file.weightReverse;
+    }
+    c.weightReverse ??= false;
+    c.dynamic ??= false;
+    return c as Checker;
+  }
+  if (c.type === 'BFD_CHECK') {
+    if (!refs.bfds.some((b) => b.name === c.name)) {
+      d.error(c.at, `${owner()}: BFD_CHECK ${c.name === undefined ? 'has no name' : `bfd_instance '${c.name}' is not defined`} - checker ignored`);
+      return undefined;
+    }
+    c.alpha ??= rs.alpha;
+    return c as Checker;
+  }
+  const delayLoop = (c.delayLoop ??= rs.delayLoop);
+  c.retry ??= rs.retry ?? (c.type === 'DNS_CHECK' ? 3 : c.type === 'MISC_CHECK' ? 0 : 1);
+  c.delayBeforeRetry ??= rs.delayBeforeRetry ?? (c.type === 'HTTP_GET' || c.type === 'SSL_GET' ? 3 : c.type === 'DNS_CHECK' ? delayLoop : 1);
+  c.warmup ??= rs.warmup ?? delayLoop;
+  c.alpha ??= rs.alpha;
+  c.logAllFailures ??= false;
+  if (c.type !== 'MISC_CHECK') c.connectTimeout ??= rs.connectTimeout;
   switch (c.type) {
     case 'HTTP_GET':
     case 'SSL_GET':
-      if (c.urls.length === 0) {
-        d.error(c.at, `${owner}: ${c.type} has no url - checker ignored`);
+      if (c.urls === undefined) {
+        d.error(c.at, `${owner()}: ${c.type} has no url - checker ignored`);
         return undefined;
       }
-      return { type: c.type, ...common, ...conn, urls: c.urls, virtualhost: c.virtualhost ?? rs.virtualhost, httpProtocol: c.httpProtocol, enableSni: c.enableSni, fastRecovery: c.fastRecovery };
-    case 'TCP_CHECK':
-    case 'PING_CHECK':
-      return { type: c.type, ...common, ...conn };
+      c.virtualhost ??= rs.virtualhost;
+      c.enableSni ??= false;
+      c.fastRecovery ??= false;
+      break;
     case 'SMTP_CHECK':
-      return { type: c.type, ...common, ...conn, heloName: c.heloName, hosts: c.hosts.map((h) => connection(h, conn.connectTimeout)) };
+      c.hosts = (c.hosts ?? []).map((h) => ({ ...h, connectTimeout: h.connectTimeout ?? c.connectTimeout }));
+      break;
     case 'DNS_CHECK':
-      return { type: c.type, ...common, ...conn, queryType: c.queryType ?? 'SOA', name: c.queryName ?? '.' };
-    case 'UDP_CHECK': {
-      const min = c.minReplyLength ?? 0;
-      const max = c.maxReplyLength ?? 255;
-      if (min > max) d.warning(c.at, `${owner}: UDP_CHECK min_reply_length ${min} > max_reply_length ${max}`);
-      return { type: c.type, ...common, ...conn, payload: c.payload, requireReply: c.requireReply, minReplyLength: min, maxReplyLength: max };
-    }
+      c.queryType ??= 'SOA';
+      c.name ??= '.';
+      break;
+    case 'UDP_CHECK':
+      c.minReplyLength ??= 0;
+      c.maxReplyLength ??= 255;
+      if (c.minReplyLength > c.maxReplyLength) d.warning(c.at, `${owner()}: UDP_CHECK min_reply_length ${c.minReplyLength} > max_reply_length ${c.maxReplyLength}`);
+      break;
     case 'MISC_CHECK':
       if (c.miscPath === undefined) {
-        d.error(c.at, `${owner}: MISC_CHECK has no misc_path - checker ignored`);
+        d.error(c.at, `${owner()}: MISC_CHECK has no misc_path - checker ignored`);
         return undefined;
       }
-      return { type: c.type, ...common, miscPath: c.miscPath, miscTimeout: c.miscTimeout, miscDynamic: c.miscDynamic, user: c.user, group: c.group };
-    case 'FILE_CHECK': {
-      const file = refs.trackFiles.find((t) => t.name === c.trackFile);
-      if (!file) {
-        d.error(c.at, `${owner}: FILE_CHECK ${c.trackFile === undefined ? 'has no track_file' : `track_file '${c.trackFile}' is not defined`} - checker ignored`);
-        return undefined;
-      }
-      return { type: c.type, at: c.at, trackFile: file.name, weight: c.weight ?? file.weight, weightReverse: c.weight === undefined ? file.weightReverse : c.weightReverse, dynamic: c.dynamic };
-    }
-    case 'BFD_CHECK':
-      if (!refs.bfds.some((b) => b.name === c.bfdName)) {
-        d.error(c.at, `${owner}: BFD_CHECK ${c.bfdName === undefined ? 'has no name' : `bfd_instance '${c.bfdName}' is not defined`} - checker ignored`);
-        return undefined;
-      }
-      return { type: c.type, at: c.at, name: c.bfdName!, alpha: c.alpha ?? rs.alpha };
+      c.miscDynamic ??= false;
+      break;
   }
+  return c as Checker;
 }
 
+/** Completes a real server in place with what it inherits from its virtual server. */
 function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: IpFamily, g: GlobalDefs, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, d: Diagnostics): RealServer | undefined {
-  const forwarding = rs.forwarding ?? vs.forwarding ?? NAT;
-  const owner = `${describe(vs)} real_server ${rs.ip}:${rs.port}`;
+  const forwarding = (rs.forwarding ??= vs.forwarding ?? NAT);
+  // Built only when a message needs it: there can be tens of thousands of real servers.
+  const owner = (): string => `${describe(vs)} real_server ${rs.ip}:${rs.port}`;
   if (rs.family !== family && forwarding.method !== 'TUN') {
-    d.error(rs.at, `${owner}: address family does not match the virtual server (only TUN real servers may differ)`);
+    d.error(rs.at, `${owner()}: address family does not match the virtual server (only TUN real servers may differ)`);
     return undefined;
   }
-  const base: RealServer = {
-    at: rs.at,
-    ip: rs.ip,
-    port: rs.port,
-    family: rs.family,
-    weight: rs.weight ?? vs.weight ?? 1,
-    forwarding,
-    notifyUp: rs.notifyUp,
-    notifyDown: rs.notifyDown,
-    uthreshold: rs.uthreshold,
-    lthreshold: rs.lthreshold,
-    inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure ?? false,
-    alpha: rs.alpha ?? vs.alpha ?? false,
-    retry: rs.retry ?? vs.retry,
-    delayBeforeRetry: rs.delayBeforeRetry ?? vs.delayBeforeRetry,
-    warmup: rs.warmup ?? vs.warmup,
-    connectTimeout: rs.connectTimeout ?? vs.connectTimeout ?? 5,
-    delayLoop: rs.delayLoop ?? vs.delayLoop ?? 60,
-    smtpAlert: rs.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert,
-    virtualhost: rs.virtualhost ?? vs.virtualhost,
-    snmpName: rs.snmpName,
-    checkers: [],
-  };
-  if (base.uthreshold !== undefined && base.lthreshold !== undefined && base.lthreshold > base.uthreshold) {
-    d.warning(rs.at, `${owner}: lthreshold ${base.lthreshold} is above uthreshold ${base.uthreshold}`);
+  rs.weight ??= vs.weight ?? 1;
+  rs.inhibitOnFailure ??= vs.inhibitOnFailure ?? false;
+  rs.alpha ??= vs.alpha ?? false;
+  rs.retry ??= vs.retry;
+  rs.delayBeforeRetry ??= vs.delayBeforeRetry;
+  rs.warmup ??= vs.warmup;
+  rs.connectTimeout ??= vs.connectTimeout ?? 5;
+  rs.delayLoop ??= vs.delayLoop ?? 60;
+  rs.smtpAlert ??= g.smtpAlertChecker ?? g.smtpAlert;
+  rs.virtualhost ??= vs.virtualhost;
+  if (rs.uthreshold !== undefined && rs.lthreshold !== undefined && rs.lthreshold > rs.uthreshold) {
+    d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
+  const done = rs as unknown as RealServer;
   const checkers: Checker[] = [];
   for (const c of rs.checkers) {
-    const checker = finishChecker(c, base, refs, owner, d);
+    const checker = finishChecker(c, done, refs, owner, d);
     if (checker) checkers.push(checker);
   }
-  return { ...base, checkers };
+  rs.checkers = checkers as unknown as CheckerDraft[];
+  return done;
 }
 
 function groupFamily(group: VirtualServerGroup): IpFamily | undefined {
@@ -171,11 +165,14 @@ export function finishVirtualServers(
     }
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
     const realServers: RealServer[] = [];
+    const seen = new Set<string>();
     for (const rs of vs.realServers) {
-      if (realServers.some((r) => r.ip === rs.ip && r.port === rs.port)) {
+      const key = `${rs.ip} ${rs.port}`;
+      if (seen.has(key)) {
         d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);
         continue;
       }
+      seen.add(key);
       const r = finishRealServer(rs, vs, family, g, refs, d);
       if (r) realServers.push(r);
     }

@@ -30,7 +30,10 @@ interface FileFrame {
   readonly kind: 'file';
   readonly path: string;
   readonly display: string;
-  readonly lines: string[];
+  readonly text: string;
+  /** Offset of the next physical line in text. */
+  offset: number;
+  /** Number of the last physical line read. */
   index: number;
   readonly parent: FileFrame | undefined;
   readonly depth: number;
@@ -54,6 +57,11 @@ interface RoundsFrame {
 type Frame = FileFrame | LinesFrame | RoundsFrame;
 
 const MAX_INCLUDE_DEPTH = 32;
+const OPEN_WORDS: readonly string[] = Object.freeze(['{']);
+const CLOSE_WORDS: readonly string[] = Object.freeze(['}']);
+
+/** splitPlain's answer for a line that needs the full preprocessor. */
+const NOT_PLAIN = Symbol('not plain');
 const INCLUDE = /^include([rmwba]?)[ \t]+(.*)$/;
 
 export class ConfigReader {
@@ -62,6 +70,9 @@ export class ConfigReader {
   private residue: string | undefined;
   private residueAt: SourcePosition = { file: '', line: 0 };
   private seed: number;
+  /** Further lines split from one plain physical line. */
+  private readonly queued: ConfigLine[] = [];
+  private queuedIndex = 0;
   /** Files read so far (absolute paths), for reporting. */
   readonly files: string[] = [];
 
@@ -84,6 +95,14 @@ export class ConfigReader {
 
   /** The next logical line, or undefined at the end of the configuration. */
   next(): ConfigLine | undefined {
+    if (this.queuedIndex < this.queued.length) {
+      const q = this.queued[this.queuedIndex++]!;
+      if (this.queuedIndex === this.queued.length) {
+        this.queued.length = 0;
+        this.queuedIndex = 0;
+      }
+      return q;
+    }
     for (;;) {
       if (this.residue !== undefined) {
         const text = this.residue;
@@ -96,18 +115,31 @@ export class ConfigReader {
       if (!top) return undefined;
       let line: ConfigLine | undefined;
       if (top.kind === 'file') {
-        if (top.index >= top.lines.length) {
+        const text = top.text;
+        const start = top.offset;
+        if (start > text.length) {
           this.stack.pop();
           continue;
         }
-        let raw = top.lines[top.index++]!;
-        if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-        const at = { file: top.display, line: top.index };
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        top.offset = end + 1;
+        top.index++;
+        if (!this.defs.collecting && this.residue === undefined) {
+          const plain = this.splitPlain(text, start, end, top.display, top.index);
+          if (plain !== NOT_PLAIN) {
+            if (plain) return plain;
+            continue;
+          }
+        }
+        let raw = text.slice(start, end);
+        if (raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
         if (raw === '') {
           // keepalived: an empty line ends a multi-line definition.
           this.defs.close();
           continue;
         }
+        const at = { file: top.display, line: top.index };
         const d = decomment(raw);
         if (d.unterminatedQuote) this.diagnostics.error(at, 'unterminated quote');
         if (d.text === '') continue;
@@ -124,6 +156,61 @@ export class ConfigReader {
       }
       if (line) return line;
     }
+  }
+
+  /**
+   * The common case, a physical line (text[start, end)) with nothing for the preprocessor to do: no comment
+   * (`#`, `!`), quote, escape, definition or conditional (`$`, `@`), replication (`~`) or include. Its words are
+   * split at white space, each `{` / `}` a line of its own; lines after the first wait in `queued`. Returns
+   * NOT_PLAIN (having queued nothing) when the line needs the full treatment, undefined for a blank line.
+   */
+  private splitPlain(text: string, start: number, end: number, file: string, lineNo: number): ConfigLine | undefined | typeof NOT_PLAIN {
+    let first: ConfigLine | undefined;
+    let words: string[] = [];
+    const queuedBefore = this.queued.length;
+    let i = start;
+    while (i < end) {
+      let c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 11 || c === 12 || c === 13) {
+        i++;
+        continue;
+      }
+      if (c === 123 || c === 125) {
+        if (words.length > 0) {
+          const l = { words, file, line: lineNo };
+          if (first === undefined) first = l;
+          else this.queued.push(l);
+          words = [];
+        }
+        const l = { words: c === 123 ? OPEN_WORDS : CLOSE_WORDS, file, line: lineNo };
+        if (first === undefined) first = l;
+        else this.queued.push(l);
+        i++;
+        continue;
+      }
+      if (c === 105 /* i */ && text.startsWith('include', i)) {
+        this.queued.length = queuedBefore;
+        return NOT_PLAIN;
+      }
+      const wordStart = i;
+      while (i < end) {
+        c = text.charCodeAt(i);
+        if (c === 32 || c === 9 || c === 11 || c === 12 || c === 13 || c === 123 || c === 125) break;
+        // ! " # $ @ \ ~
+        if (c === 33 || c === 34 || c === 35 || c === 36 || c === 64 || c === 92 || c === 126) {
+          this.queued.length = queuedBefore;
+          return NOT_PLAIN;
+        }
+        i++;
+      }
+      words.push(text.slice(wordStart, i));
+    }
+    if (words.length > 0) {
+      const l = { words, file, line: lineNo };
+      if (first === undefined) first = l;
+      else this.queued.push(l);
+    }
+    return first;
   }
 
   private nextRandom(): number {
@@ -288,6 +375,6 @@ export class ConfigReader {
 
   private pushFile(path: string, display: string, text: string, parent: FileFrame | undefined): void {
     this.files.push(path);
-    this.stack.push({ kind: 'file', path, display, lines: text.split('\n'), index: 0, parent, depth: (parent?.depth ?? 0) + 1 });
+    this.stack.push({ kind: 'file', path, display, text, offset: 0, index: 0, parent, depth: (parent?.depth ?? 0) + 1 });
   }
 }

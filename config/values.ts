@@ -90,6 +90,14 @@ export function seconds(
     diagnostics.error(line, `${name}: missing value (seconds from ${min} to ${max})`);
     return undefined;
   }
+  if (UNSIGNED.test(text)) {
+    const whole = Number(text);
+    if (whole < min || whole > max) {
+      diagnostics.error(line, `${name}: '${text}' is out of range [${min}, ${max}]`);
+      return undefined;
+    }
+    return whole;
+  }
   const m = DECIMAL.exec(text);
   if (!m || (m[1] === '' && (m[2] ?? '') === '')) {
     diagnostics.error(line, `${name}: '${text}' is not a number of seconds`);
@@ -116,6 +124,9 @@ export function boolean(line: ConfigLine, i: number, diagnostics: Diagnostics, n
   return undefined;
 }
 
+/** Dotted quad without leading zeros: already canonical. */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
 export interface Address {
   readonly address: string;
   readonly family: IpFamily;
@@ -127,6 +138,7 @@ export function address(text: string | undefined, at: SourcePosition, diagnostic
     diagnostics.error(at, `${name}: missing address`);
     return undefined;
   }
+  if (IPV4.test(text)) return { address: text, family: 4 };
   const family = ipFamily(text);
   if (family === undefined) {
     diagnostics.error(at, `${name}: '${text}' is not an IP address`);

@@ -14,7 +14,11 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export type ConnectionDraft = { -readonly [K in keyof CheckerConnection]?: CheckerConnection[K] };
 
-export interface CheckerDraft {
+/**
+ * A checker being read: the union of every checker type's fields, all optional, named as in the model so that
+ * finalize-lvs.ts completes it in place (a configuration can hold tens of thousands of checkers).
+ */
+export interface CheckerDraft extends ConnectionDraft {
   readonly type: CheckerType;
   readonly at: SourcePosition;
   retry?: number | undefined;
@@ -22,47 +26,34 @@ export interface CheckerDraft {
   warmup?: number | undefined;
   delayLoop?: number | undefined;
   alpha?: boolean | undefined;
-  logAllFailures: boolean;
-  connection: ConnectionDraft;
-  urls: Mutable<HttpUrl>[];
+  logAllFailures?: boolean | undefined;
+  urls?: Mutable<HttpUrl>[] | undefined;
   virtualhost?: string | undefined;
   httpProtocol?: '1.0' | '1.0C' | '1.1' | undefined;
-  enableSni: boolean;
-  fastRecovery: boolean;
+  enableSni?: boolean | undefined;
+  fastRecovery?: boolean | undefined;
   heloName?: string | undefined;
-  hosts: ConnectionDraft[];
+  hosts?: ConnectionDraft[] | undefined;
   queryType?: 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | undefined;
-  queryName?: string | undefined;
+  /** DNS_CHECK query name, BFD_CHECK bfd_instance name. */
+  name?: string | undefined;
   payload?: string | undefined;
   requireReply?: string | true | undefined;
   minReplyLength?: number | undefined;
   maxReplyLength?: number | undefined;
   miscPath?: string | undefined;
   miscTimeout?: number | undefined;
-  miscDynamic: boolean;
+  miscDynamic?: boolean | undefined;
   user?: string | undefined;
   group?: string | undefined;
   trackFile?: string | undefined;
   weight?: number | undefined;
-  weightReverse: boolean;
-  dynamic: boolean;
-  bfdName?: string | undefined;
+  weightReverse?: boolean | undefined;
+  dynamic?: boolean | undefined;
 }
 
 export function newCheckerDraft(type: CheckerType, at: ConfigLine): CheckerDraft {
-  return {
-    type,
-    at: { file: at.file, line: at.line },
-    logAllFailures: false,
-    connection: {},
-    urls: [],
-    enableSni: false,
-    fastRecovery: false,
-    hosts: [],
-    miscDynamic: false,
-    weightReverse: false,
-    dynamic: false,
-  };
+  return { type, at: { file: at.file, line: at.line } };
 }
 
 type H<T> = KeywordHandler<T>;
@@ -129,7 +120,7 @@ const COMMON: Record<string, H<CheckerDraft>> = {
   },
 };
 
-const CONNECTION = connectionHandlers<CheckerDraft>((c) => c.connection);
+const CONNECTION = connectionHandlers<CheckerDraft>((c) => c);
 
 function parseStatusCodes(line: ConfigLine, url: Mutable<HttpUrl>, warn: (m: string) => void): void {
   const codes: [number, number][] = [];
@@ -220,7 +211,7 @@ const HTTP: Record<string, H<CheckerDraft>> = {
       return;
     }
     if (url.statusCodes.length === 0) url.statusCodes = [[200, 299]];
-    c.urls.push(url);
+    (c.urls ??= []).push(url);
   },
 };
 
@@ -234,7 +225,7 @@ const SMTP: Record<string, H<CheckerDraft>> = {
   host: (c, line, w) => {
     const host: ConnectionDraft = {};
     w.block(host, SMTP_HOST_SPEC, line);
-    c.hosts.push(host);
+    (c.hosts ??= []).push(host);
   },
 };
 
@@ -251,7 +242,7 @@ const DNS: Record<string, H<CheckerDraft>> = {
   },
   name: (c, line, w) => {
     const n = word(line, 1, w.diagnostics, 'name');
-    if (n !== undefined) c.queryName = n;
+    if (n !== undefined) c.name = n;
   },
 };
 
@@ -324,7 +315,7 @@ const FILE: Record<string, H<CheckerDraft>> = {
 const BFD: Record<string, H<CheckerDraft>> = {
   name: (c, line, w) => {
     const n = word(line, 1, w.diagnostics, 'bfd_instance name');
-    if (n !== undefined) c.bfdName = n;
+    if (n !== undefined) c.name = n;
   },
   alpha: COMMON['alpha']!,
 };

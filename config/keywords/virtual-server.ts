@@ -280,7 +280,7 @@ export const VIRTUAL_SERVER_SPEC = blockSpec<VirtualServerDraft>('virtual_server
       w.skip(line);
       return;
     }
-    const rs: RealServerDraft = { at: { file: line.file, line: line.line }, ...a, checkers: [] };
+    const rs: RealServerDraft = { at: { file: line.file, line: line.line }, ip: a.ip, port: a.port, family: a.family, checkers: [] };
     w.block(rs, REAL_SERVER_SPEC, line);
     vs.realServers.push(rs);
   },

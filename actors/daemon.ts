@@ -12,6 +12,7 @@ import type { ProcessRunner } from '../transport/process-runner.js';
 import { ConfigLoadError, loadConfigFile, type LoadOptions } from '../config/load.js';
 import { Bus, type BusMessage } from './bus.js';
 import { nodeSpec, type KeepalivedConfig } from './instance-specs.js';
+import type { Script } from '../config/model.js';
 import { VrrpNode } from './vrrp-node.js';
 import { Notifier, type NotifyScripts } from './notifier.js';
 import { ScriptTracker } from './script-tracker.js';
@@ -79,7 +80,7 @@ export class VigilDaemon {
       runner: this.env.processes,
       timeoutMs: this.options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
       user: await this.scriptUser(config),
-      writeFifo: config.globalDefs?.notifyFifo ? this.env.openFifo?.(config.globalDefs.notifyFifo) : undefined,
+      writeFifo: this.fifoOf(config),
       log: (level, message) => this.env.log[level](message),
     });
     this.notifier.attach(this.bus);
@@ -160,16 +161,16 @@ export class VigilDaemon {
     const tracked = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
     for (const s of config.vrrpScripts) {
       if (!s.script || !tracked.has(s.name)) continue;
-      const intervalMs = (s.interval ?? 1) * 1000;
+      const intervalMs = s.interval * 1000;
       const tracker = new ScriptTracker(
         {
           name: s.name,
           script: s.script,
           intervalMs,
-          timeoutMs: (s.timeout ?? s.interval ?? 1) * 1000,
-          rise: s.rise ?? 1,
-          fall: s.fall ?? 1,
-          initFail: s.initFail ?? false,
+          timeoutMs: s.timeout * 1000,
+          rise: s.rise,
+          fall: s.fall,
+          initFail: s.initFail,
           user: s.user ? await this.env.resolveUser?.(s.user) : await this.scriptUser(config),
         },
         {
@@ -192,18 +193,31 @@ export class VigilDaemon {
     this.scripts.clear();
   }
 
+  /** global_defs notify_fifo (or vrrp_notify_fifo): every state change as one line. */
+  private fifoOf(config: KeepalivedConfig): ((line: string) => void) | undefined {
+    const fifo = config.globalDefs.vrrpNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
+    return fifo ? this.env.openFifo?.(fifo) : undefined;
+  }
+
   private async scriptUser(config: KeepalivedConfig): Promise<{ uid: number; gid: number } | undefined> {
-    const user = config.globalDefs?.scriptUser;
-    if (!user) return undefined;
-    const resolved = await this.env.resolveUser?.(user, config.globalDefs?.scriptGroup);
-    if (!resolved) this.env.log.warn(`script_user ${user}: no such user, scripts run as ${this.env.pid === 0 ? 'root' : 'this user'}`);
+    const scriptUser = config.globalDefs.scriptUser;
+    if (!scriptUser) return undefined;
+    const resolved = await this.env.resolveUser?.(scriptUser.user, scriptUser.group);
+    if (!resolved) this.env.log.warn(`script_user ${scriptUser.user}: no such user; scripts run as this process's user`);
     return resolved;
   }
 
   private async notifyTables(config: KeepalivedConfig): Promise<{ instances: Map<string, NotifyScripts>; groups: Map<string, NotifyScripts> }> {
+    const scripts = (o: { notifyMaster?: Script | undefined; notifyBackup?: Script | undefined; notifyFault?: Script | undefined; notifyStop?: Script | undefined; notify?: Script | undefined }): NotifyScripts => ({
+      notifyMaster: o.notifyMaster?.command,
+      notifyBackup: o.notifyBackup?.command,
+      notifyFault: o.notifyFault?.command,
+      notifyStop: o.notifyStop?.command,
+      notify: o.notify?.command,
+    });
     return {
-      instances: new Map(config.vrrpInstances.map((i) => [i.name, i])),
-      groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, g])),
+      instances: new Map(config.vrrpInstances.map((i) => [i.name, scripts(i)])),
+      groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, scripts(g)])),
     };
   }
 

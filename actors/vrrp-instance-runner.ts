@@ -84,7 +84,7 @@ export class VrrpInstanceRunner {
       family: spec.family,
       priority: spec.priority,
       intervalCs: spec.advertIntervalCs,
-      addresses: spec.virtualAddresses.map((a) => a.address),
+      addresses: spec.advertisedAddresses,
       authType: spec.authType,
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,

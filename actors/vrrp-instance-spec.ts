@@ -13,7 +13,10 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly family: IpFamily;
   readonly authType: VrrpAuthType;
   readonly authPassword: string;
+  /** Every address held while master: virtual_ipaddress, then virtual_ipaddress_excluded. */
   readonly virtualAddresses: readonly InterfaceAddress[];
+  /** The addresses carried in advertisements (virtual_ipaddress only). */
+  readonly advertisedAddresses: readonly string[];
   /** `unicast_src_ip`, when set. */
   readonly unicastSourceAddress: string | undefined;
   /** `unicast_peer` addresses; empty = multicast. */

@@ -1,0 +1,37 @@
+/**
+ * Problems found while reading a keepalived.conf: each carries the file and line it was found at and prints as
+ * `file:line: message`, the way the rest of vigil reports input problems.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+/** Where a line of configuration came from (after includes, sequences and definitions were expanded). */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}: ${d.message}`;
+}
+
+/** Collects errors and warnings in the order they were found. */
+export class Diagnostics {
+  readonly errors: Diagnostic[] = [];
+  readonly warnings: Diagnostic[] = [];
+
+  error(at: SourcePosition, message: string): void {
+    this.errors.push({ severity: 'error', file: at.file, line: at.line, message });
+  }
+
+  warning(at: SourcePosition, message: string): void {
+    this.warnings.push({ severity: 'warning', file: at.file, line: at.line, message });
+  }
+}

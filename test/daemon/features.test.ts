@@ -95,6 +95,12 @@ vrrp_instance VI_1 {
     sleeper = spawn('sleep', [marker], { stdio: 'ignore' });
     await eventually(vipOnVmac, 8000, describe);
 
+    // The interface goes down (netlink link event): FAULT, the VIP is released; back up: MASTER again.
+    await sh(['ip', 'link', 'set', 'eth0', 'down']);
+    await eventually(async () => /Entering FAULT STATE/.test(d.log()) && !(await vipOnVmac()), 4000, describe);
+    await sh(['ip', 'link', 'set', 'eth0', 'up']);
+    await eventually(vipOnVmac, 10_000, describe);
+
     // Stop: VMAC, static address and routes are gone.
     d.kill('SIGTERM');
     assert.equal(await d.exited(), 0);

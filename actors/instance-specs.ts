@@ -129,10 +129,19 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
+    garpIntervalMs: garpIntervalMs(instance, config),
     virtualRoutes: instance.virtualRoutes.map((r) => routeSpec(r, onto)),
     virtualRules: instance.virtualRules.map(ruleSpec),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
   };
+}
+
+/** A garp_group naming the interface wins over global_defs vrrp_garp_interval / vrrp_gna_interval. */
+function garpIntervalMs(instance: VrrpInstance, config: Config): number {
+  const group = config.garpGroups.find((g) => g.interface === instance.interface || g.interfaces.includes(instance.interface));
+  const ipv6 = instance.family === 6;
+  const seconds = (ipv6 ? group?.gnaInterval : group?.garpInterval) ?? (ipv6 ? config.globalDefs.vrrpGnaInterval : config.globalDefs.vrrpGarpInterval) ?? 0;
+  return Math.round(seconds * 1000);
 }
 
 export function nodeSpec(config: Config): VrrpNodeSpec {

@@ -5,7 +5,7 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock, TimerId } from '../transport/clock.js';
-import type { AddressManager, Announcer } from '../transport/address-manager.js';
+import type { AddressManager, Announcer, InterfaceAddress } from '../transport/address-manager.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type ReceivedPacket, type VrrpChannel } from '../transport/vrrp-link.js';
 import type { DropReason, VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
@@ -321,11 +321,29 @@ export class VrrpInstanceRunner {
    */
   private announce(): void {
     const { spec, env } = this;
-    const burst = (): void => {
-      for (let i = 0; i < spec.garpMasterRepeat; i++) env.announcer.announce(spec.interface, spec.virtualAddresses);
+    // Announcements go out from the interface that holds each VIP (a VMAC's MAC is the virtual router MAC).
+    const byInterface = new Map<string, InterfaceAddress[]>();
+    for (const a of spec.virtualAddresses) byInterface.set(a.interface, [...(byInterface.get(a.interface) ?? []), a]);
+    const once = (): void => {
+      for (const [name, addresses] of byInterface) env.announcer.announce(name, addresses);
     };
-    burst();
+    const burst = (): void => {
+      if (spec.garpIntervalMs <= 0) {
+        for (let i = 0; i < spec.garpMasterRepeat; i++) once();
+        return;
+      }
+      // vrrp_garp_interval: the repeats are spaced out (for switches that rate-limit ARP).
+      once();
+      for (let i = 1; i < spec.garpMasterRepeat; i++) {
+        const id = env.clock.setTimeout(() => {
+          this.garpTimers.delete(id);
+          if (this.state === 'MASTER') once();
+        }, i * spec.garpIntervalMs);
+        this.garpTimers.add(id);
+      }
+    };
     this.cancelGarps();
+    burst();
     if (spec.garpMasterDelayMs > 0) this.scheduleGarp(spec.garpMasterDelayMs, burst, false);
     if (spec.garpMasterRefreshMs > 0) this.scheduleGarp(spec.garpMasterRefreshMs, burst, true);
   }

@@ -29,6 +29,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly garpMasterDelayMs: number;
   readonly garpMasterRepeat: number;
   readonly garpMasterRefreshMs: number;
+  /** keepalived vrrp_garp_interval / vrrp_gna_interval (or a garp_group's): pause between announcements (ms). */
+  readonly garpIntervalMs: number;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];

@@ -47,13 +47,18 @@ test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped b
   assert.deepEqual(seen, at([0, 100, 200, 2000, 2100, 2200, 10_000, 10_100, 10_200, 20_000, 20_100, 20_200]));
   // A higher-priority master appears: this one yields and its pending announcements are cancelled.
   seen.length = 0;
-  node.runners.get('VI_1')!.receive(
-    { bytes: new Uint8Array(), family: 4, source: '192.168.77.200', destination: '224.0.0.18', ttl: 255, interface: 'eth0' },
-    { version: 2, vrid: 7, priority: 200, intervalCs: 100, family: 4, addresses: ['192.168.77.100', '192.168.77.101'], authType: 0, authPassword: '' },
-  );
-  assert.equal(node.runners.get('VI_1')!.state, 'BACKUP');
-  // The refresh due at T + 30 s is not sent; nothing is until it times out the silent master and takes over.
-  clock.runUntil(25_000 + 3609);
+  const runner = node.runners.get('VI_1')!;
+  const advert = () =>
+    runner.receive(
+      { bytes: new Uint8Array(), family: 4, source: '192.168.77.200', destination: '224.0.0.18', ttl: 255, interface: 'eth0' },
+      { version: 2, vrid: 7, priority: 200, intervalCs: 100, family: 4, addresses: ['192.168.77.100', '192.168.77.101'], authType: 0, authPassword: '' },
+    );
+  // The higher master keeps advertising past the time the next refresh (T + 30 s) would have been due.
+  for (let t = 25_000; t <= 36_000; t += 1000) {
+    clock.runUntil(t);
+    advert();
+  }
+  assert.equal(runner.state, 'BACKUP');
   assert.deepEqual(seen, []);
   node.halt();
 });

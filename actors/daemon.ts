@@ -45,6 +45,8 @@ export interface DaemonEnvironment {
   readonly vmacs?: VmacManager | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
+  /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
+  readonly interfaces?: (() => readonly string[]) | undefined;
   /** track_process: the processes running now. */
   readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
@@ -93,6 +95,7 @@ export class VigilDaemon {
   async start(): Promise<void> {
     const { config, warnings } = loadConfigFile(this.options.configFile, this.options);
     for (const w of warnings) this.env.log.warn(w);
+    this.checkInterfaces(config);
     this.config = config;
     this.logSubscription = this.bus.messages$.subscribe((m) => this.logMessage(m));
     await this.removeLeftovers(config);
@@ -124,6 +127,7 @@ export class VigilDaemon {
     try {
       const loaded = loadConfigFile(this.options.configFile, this.options);
       for (const w of loaded.warnings) this.env.log.warn(w);
+      this.checkInterfaces(loaded.config);
       next = loaded.config;
     } catch (err) {
       const error = err instanceof ConfigLoadError ? err.message : String(err);
@@ -191,6 +195,16 @@ export class VigilDaemon {
         if (this.env.addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
         await this.env.addresses.removeAddress(vip).catch((err: unknown) => this.env.log.debug(`cleanup of ${vip.address}: ${String(err)}`));
       }
+    }
+  }
+
+  /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */
+  private checkInterfaces(config: KeepalivedConfig): void {
+    const list = this.env.interfaces?.();
+    if (!list) return;
+    const known = new Set(list);
+    for (const i of config.vrrpInstances) {
+      if (!known.has(i.interface)) throw new ConfigLoadError(`${i.at.file}:${i.at.line}: vrrp_instance ${i.name}: interface ${i.interface} does not exist`);
     }
   }
 

@@ -134,6 +134,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       pid: process.pid,
       resolveUser,
       openFifo: (path) => fifoWriter(path, log),
+      interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(),
       vmacs: new NetlinkVmac(),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),

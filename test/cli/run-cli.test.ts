@@ -41,6 +41,11 @@ test('a bad configuration: one line with file:line, exit 1, no stack, pid file n
       assert.doesNotMatch(r.stderr, /\n\s+at /);
       assert.equal(existsSync(pid), false);
     }
+    // An interface that does not exist: refused like keepalived does, naming the instance's line.
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface vigil-no-if0\n  virtual_router_id 9\n  priority 100\n}\n');
+    const noIf = spawnSync(VIGIL, ['run', '-f', conf, '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(noIf.status, 1, noIf.stderr);
+    assert.match(noIf.stderr, /bad\.conf:1: vrrp_instance VI_1: interface vigil-no-if0 does not exist/);
     const missing = spawnSync(VIGIL, ['run', '-f', join(dir, 'none.conf'), '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /none\.conf/);

@@ -9,6 +9,7 @@ import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
 import type { Config, VirtualServer } from './model.js';
 import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
 import { ConfigReader } from './reader.js';
+import { checkScriptSecurity } from './script-security.js';
 import { Walker } from './walker.js';
 
 export interface ParseOptions {
@@ -66,6 +67,7 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
     const vrrp = finishVrrp(g, drafts, diagnostics);
     const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
     config = assemble(drafts, vrrp, virtualServers);
+    checkScriptSecurity(config, diagnostics);
   } catch (err) {
     diagnostics.error({ file, line: 0 }, `internal error while completing the configuration: ${err instanceof Error ? err.message : String(err)}`);
     config = assemble(drafts, { vrrpScripts: [], trackFiles: [], trackProcesses: [], bfdInstances: [], vrrpSyncGroups: [], vrrpInstances: [] }, []);

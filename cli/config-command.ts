@@ -7,7 +7,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { dumpConfig, dumpText } from '../config/dump.js';
 import { parseConfigFile, type ParseResult } from '../config/parse.js';
 
 interface CommonOptions {
@@ -66,7 +65,8 @@ export function registerConfigCommand(program: Command): void {
     .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
     .option('--json', 'print JSON')
-    .action((options: CommonOptions & { json?: boolean }) => {
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const { dumpConfig, dumpText } = await import('../config/dump.js');
       const result = read(options);
       report(result, false);
       process.stdout.write(options.json === true ? `${JSON.stringify(dumpConfig(result.config), null, 2)}\n` : dumpText(result.config));

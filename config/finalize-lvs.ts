@@ -110,12 +110,12 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
     d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
   const done = rs as unknown as RealServer;
-  const checkers: Checker[] = [];
+  // Completed in place; the array is compacted only when a checker is dropped.
+  let kept = 0;
   for (const c of rs.checkers) {
-    const checker = finishChecker(c, done, refs, owner, d);
-    if (checker) checkers.push(checker);
+    if (finishChecker(c, done, refs, owner, d)) rs.checkers[kept++] = c;
   }
-  rs.checkers = checkers as unknown as CheckerDraft[];
+  rs.checkers.length = kept;
   return done;
 }
 
@@ -174,14 +174,14 @@ export function finishVirtualServers(
     }
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
     const realServers: RealServer[] = [];
-    const seen = new Set<string>();
+    const seen = vs.realServers.length > 16 ? new Set<string>() : undefined;
     for (const rs of vs.realServers) {
-      const key = `${rs.ip} ${rs.port}`;
-      if (seen.has(key)) {
+      const duplicate = seen ? seen.has(`${rs.ip} ${rs.port}`) : realServers.some((r) => r.ip === rs.ip && r.port === rs.port);
+      if (duplicate) {
         d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);
         continue;
       }
-      seen.add(key);
+      seen?.add(`${rs.ip} ${rs.port}`);
       const r = finishRealServer(rs, vs, family, g, refs, d);
       if (r) realServers.push(r);
     }

@@ -75,6 +75,8 @@ export class ConfigReader {
   private readonly queued: ConfigLine[] = [];
   private queuedIndex = 0;
   private expanded = 0;
+  private readonly openLine: { words: readonly string[]; file: string; line: number } = { words: OPEN_WORDS, file: '', line: 0 };
+  private readonly closeLine: { words: readonly string[]; file: string; line: number } = { words: CLOSE_WORDS, file: '', line: 0 };
   private expansionReported = false;
   /** Files read so far (absolute paths), for reporting. */
   readonly files: string[] = [];
@@ -185,7 +187,11 @@ export class ConfigReader {
           else this.queued.push(l);
           words = [];
         }
-        const l = { words: c === 123 ? OPEN_WORDS : CLOSE_WORDS, file, line: lineNo };
+        // Brace lines are used at once and never kept, so one object of each is reused (a large
+        // configuration has hundreds of thousands of them).
+        const l = c === 123 ? this.openLine : this.closeLine;
+        l.file = file;
+        l.line = lineNo;
         if (first === undefined) first = l;
         else this.queued.push(l);
         i++;

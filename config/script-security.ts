@@ -21,6 +21,7 @@ export function checkScriptSecurity(config: Config, d: Diagnostics): void {
   }
   for (const sg of config.vrrpSyncGroups) if ([sg.notifyMaster, sg.notifyBackup, sg.notifyFault, sg.notifyStop, sg.notify].some(asRoot)) found(sg.at);
   for (const vs of config.virtualServers) {
+    if (first) break;
     if (asRoot(vs.quorumUp) || asRoot(vs.quorumDown)) found(vs.at);
     for (const rs of vs.realServers) {
       if (asRoot(rs.notifyUp) || asRoot(rs.notifyDown)) found(rs.at);

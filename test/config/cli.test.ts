@@ -113,10 +113,14 @@ test('config dump --json of the LVS fixture: virtual servers, real servers and t
   assert.deepEqual([j.virtual_servers[1]!['fwmark'], j.virtual_servers[2]!['group']], [7, 'WEB']);
 });
 
-test('config dump without --json prints keepalived-like text; errors still exit 1', async () => {
-  const r = await vigil(['config', 'dump', '-f', VALID]);
+test('config dump without --json prints keepalived.conf text that reads back the same; errors still exit 1', async () => {
+  const r = await vigil(['config', 'dump', '-f', VALID, '-i', 'lb1']);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^vrrp_instances \{\n  name VI_1\n/m);
+  assert.match(r.stdout, /^vrrp_instance VI_1 \{\n    state BACKUP\n    interface eth0\n    virtual_router_id 7\n    priority 150\n/m);
+  const again = await vigil(['config', 'dump', '--json', '-f', file('rendered.conf', r.stdout)]);
+  const first = await vigil(['config', 'dump', '--json', '-f', VALID, '-i', 'lb1']);
+  assert.equal(again.code, 0);
+  assert.deepEqual(JSON.parse(again.stdout), JSON.parse(first.stdout));
   const bad = await vigil(['config', 'dump', '--json', '-f', INVALID]);
   assert.equal(bad.code, 1);
   assert.deepEqual((JSON.parse(bad.stdout) as { vrrp_instances: unknown[] }).vrrp_instances, []);

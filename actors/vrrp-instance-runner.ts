@@ -9,11 +9,12 @@ import type { AddressManager, Announcer } from '../transport/address-manager.js'
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type ReceivedPacket, type VrrpChannel } from '../transport/vrrp-link.js';
 import type { DropReason, VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
-import { checkAdvertisement } from '../protocol/receive-checks.js';
+import { checkAdvertisement, type InstanceExpectations } from '../protocol/receive-checks.js';
 import { compareAddresses } from '../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
 import { trackersFault } from '../machines/vrrp-priority.js';
 import type { Bus } from './bus.js';
+import type { RouteManager } from '../transport/routes.js';
 import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
 
 export interface InstanceCounters {
@@ -35,6 +36,8 @@ export interface InstanceEnvironment {
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
   readonly channel: VrrpChannel;
+  /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
+  readonly routes?: RouteManager | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
   /** Called on every change of state or own-fault status (sync groups listen here). */
@@ -57,24 +60,44 @@ export function newCounters(): InstanceCounters {
 
 export class VrrpInstanceRunner {
   readonly counters: InstanceCounters = newCounters();
-  private readonly actor: Actor<typeof vrrpInstanceMachine>;
+  private actor: Actor<typeof vrrpInstanceMachine>;
+  private readonly machine: typeof vrrpInstanceMachine;
+  /** Set while the supervisor rebuilds a crashed actor: its intermediate states are not news. */
+  private recovering = false;
+  /** Times the supervisor restarted this instance's actor after an error. */
+  restarts = 0;
   private readonly garpTimers = new Set<TimerId>();
   private readonly pending = new Set<Promise<void>>();
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
+  /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
+  private readonly expectations: InstanceExpectations;
+  /** The last advertisement encoded: a router sends the same bytes all day (hot path). */
+  private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
     private readonly env: InstanceEnvironment,
   ) {
-    const machine = vrrpInstanceMachine.provide({
+    this.expectations = {
+      version: spec.version,
+      family: spec.family,
+      priority: spec.priority,
+      intervalCs: spec.advertIntervalCs,
+      addresses: spec.advertisedAddresses,
+      authType: spec.authType,
+      authPassword: spec.authPassword,
+      unicastPeers: spec.unicastPeers,
+    };
+    this.machine = vrrpInstanceMachine.provide({
       actions: {
         sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
         sendPriorityZero: () => this.sendAdvertisement(0),
         addVirtualAddresses: () => this.changeAddresses('add'),
         removeVirtualAddresses: () => this.changeAddresses('del'),
         announce: () => this.announce(),
-        notify: ({ context }, params) =>
+        notify: ({ context }, params) => {
+          if (this.recovering) return;
           env.bus.publish({
             kind: 'notify',
             at: env.clock.now(),
@@ -82,16 +105,56 @@ export class VrrpInstanceRunner {
             instance: spec.name,
             state: params.state,
             priority: context.effectivePriority,
-          }),
+          });
+        },
       },
     });
-    this.actor = createActor(machine, {
-      input: { params: spec, trackers: spec.trackers },
-      clock: env.clock,
-      inspect: env.inspect,
-      id: spec.name,
+    this.actor = this.createInstanceActor(spec.trackers);
+  }
+
+  private createInstanceActor(trackers: VrrpInstanceSpec['trackers']): Actor<typeof vrrpInstanceMachine> {
+    const actor = createActor(this.machine, {
+      input: { params: this.spec, trackers },
+      clock: this.env.clock,
+      inspect: this.env.inspect,
+      id: this.spec.name,
     });
-    this.actor.subscribe((snapshot) => this.observe(snapshot.value, snapshot.context));
+    actor.subscribe({
+      next: (snapshot) => this.observe(snapshot.value, snapshot.context),
+      error: (error) => this.recover(error),
+    });
+    return actor;
+  }
+
+  /**
+   * The supervisor's part (keepalived's watchdog restarts a dead child): an actor that failed is rebuilt with the
+   * tracked objects' current status. A master goes straight back to MASTER (addresses re-added, which is a no-op
+   * for those still there): a restart never drops a VIP the instance owns.
+   */
+  private recover(error: unknown): void {
+    const env = this.env;
+    const wasMaster = this.lastState === 'MASTER';
+    const context = this.actor.getSnapshot().context;
+    const trackers = Object.entries(context.trackers).map(([id, t]) => ({ id, weight: t.weight, up: t.up }));
+    this.restarts++;
+    env.bus.publish({
+      kind: 'warning',
+      at: env.clock.now(),
+      node: env.node,
+      instance: this.spec.name,
+      message: `instance actor failed (${error instanceof Error ? error.message : String(error)}); restarted${wasMaster ? ' as MASTER' : ''}`,
+    });
+    this.recovering = true;
+    try {
+      this.actor = this.createInstanceActor(trackers);
+      this.actor.start();
+      this.actor.send({ type: 'START' });
+      if (wasMaster && vrrpStateName(this.actor.getSnapshot().value) === 'BACKUP') this.actor.send({ type: 'SYNC', state: 'MASTER' });
+    } finally {
+      this.recovering = false;
+    }
+    const snapshot = this.actor.getSnapshot();
+    this.observe(snapshot.value, snapshot.context);
   }
 
   get state(): VrrpStateName {
@@ -128,8 +191,8 @@ export class VrrpInstanceRunner {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  track(id: string, up: boolean): void {
-    this.actor.send({ type: 'TRACK', id, up });
+  track(id: string, up: boolean, value?: number): void {
+    this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 
   sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
@@ -138,20 +201,10 @@ export class VrrpInstanceRunner {
 
   /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
-    const spec = this.spec;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: spec.unicastPeers.length === 0, source: packet.source },
+      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source },
       advertisement,
-      {
-        version: spec.version,
-        family: spec.family,
-        priority: spec.priority,
-        intervalCs: spec.advertIntervalCs,
-        addresses: spec.virtualAddresses.map((a) => a.address),
-        authType: spec.authType,
-        authPassword: spec.authPassword,
-        unicastPeers: spec.unicastPeers,
-      },
+      this.expectations,
     );
     if ('drop' in verdict) {
       this.countDrop(verdict.drop);
@@ -187,31 +240,41 @@ export class VrrpInstanceRunner {
     const spec = this.spec;
     const source = this.sourceAddress();
     if (source === undefined) return;
-    const advertisement: VrrpAdvertisement = {
-      version: spec.version,
-      vrid: spec.vrid,
-      priority,
-      intervalCs: spec.advertIntervalCs,
-      family: spec.family,
-      addresses: spec.virtualAddresses.map((a) => a.address),
-      authType: spec.authType,
-      authPassword: spec.authPassword,
-    };
     const destinations =
       spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
-    for (const destination of destinations) {
-      const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
-      this.env.channel.send(destination, bytes);
-    }
+    for (const destination of destinations) this.env.channel.send(destination, this.encode(priority, source, destination));
     this.counters.advertsSent++;
     if (priority === 0) this.counters.priorityZeroSent++;
     const env = this.env;
     env.bus.publish({ kind: 'advert_sent', at: env.clock.now(), node: env.node, instance: spec.name, priority });
   }
 
+  private encode(priority: number, source: string, destination: string): Uint8Array {
+    const key = `${priority}|${source}|${destination}`;
+    if (this.lastEncoded?.key === key) return this.lastEncoded.bytes;
+    const spec = this.spec;
+    const advertisement: VrrpAdvertisement = {
+      version: spec.version,
+      vrid: spec.vrid,
+      priority,
+      intervalCs: spec.advertIntervalCs,
+      family: spec.family,
+      addresses: this.expectations.addresses,
+      authType: spec.authType,
+      authPassword: spec.authPassword,
+    };
+    const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
+    // Unicast to several peers alternates destinations: only the single-destination case is worth keeping.
+    if (spec.unicastPeers.length <= 1) this.lastEncoded = { key, bytes };
+    return bytes;
+  }
+
   private changeAddresses(action: 'add' | 'del'): void {
     const env = this.env;
-    if (action === 'del') this.cancelGarps();
+    if (action === 'del') {
+      this.cancelGarps();
+      this.changeRoutes('del');
+    }
     for (const address of this.spec.virtualAddresses) {
       const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
       const done = request.catch((err: unknown) =>
@@ -227,6 +290,29 @@ export class VrrpInstanceRunner {
       void done.then(() => this.pending.delete(done));
       env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
     }
+    if (action === 'add') this.changeRoutes('add');
+  }
+
+  /** virtual_routes and virtual_rules follow the VIPs: routes after the addresses, rules after the routes. */
+  private changeRoutes(action: 'add' | 'del'): void {
+    const routes = this.env.routes;
+    const { virtualRoutes, virtualRules } = this.spec;
+    if (!routes || (virtualRoutes.length === 0 && virtualRules.length === 0)) return;
+    const run = async (): Promise<void> => {
+      if (action === 'add') {
+        for (const r of virtualRoutes) await routes.addRoute(r);
+        for (const r of virtualRules) await routes.addRule(r);
+      } else {
+        for (const r of virtualRules) await routes.removeRule(r);
+        for (const r of virtualRoutes) await routes.removeRoute(r);
+      }
+    };
+    const env = this.env;
+    const done = run().catch((err: unknown) =>
+      env.bus.publish({ kind: 'warning', at: env.clock.now(), node: env.node, instance: this.spec.name, message: `cannot ${action} virtual routes/rules: ${String(err)}` }),
+    );
+    this.pending.add(done);
+    void done.then(() => this.pending.delete(done));
   }
 
   /**
@@ -260,6 +346,7 @@ export class VrrpInstanceRunner {
   }
 
   private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
+    if (this.recovering) return;
     const state = vrrpStateName(value);
     const selfFault = trackersFault(context.trackers);
     const env = this.env;

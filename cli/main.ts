@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommand, rewriteKeepalivedTest } from './config-command.js';
+import { keepalivedSpelling } from './keepalived-args.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
 const program = new Command();
 program.name('vigil').description('keepalived, rebuilt as an actor system').version('0.1.0');
 program.exitOverride();
-// keepalived's `-t -f FILE` spelling of a configuration test.
-const args = rewriteKeepalivedTest(process.argv.slice(2));
+// keepalived's spellings: `-t -f FILE` tests the configuration, `-f FILE …` runs the daemon.
+const [node = 'node', script = 'vigil', ...rest] = process.argv;
+const args = keepalivedSpelling([node, script, ...rewriteKeepalivedTest(rest)]).slice(2);
 // `vigil config ...` loads only the parser: a configuration test starts as fast as keepalived's.
 if (args[0] === 'config') registerConfigCommand(program);
 else (await import('./commands.js')).registerCommands(program);

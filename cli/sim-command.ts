@@ -49,10 +49,13 @@ export function registerSimCommand(program: Command): void {
         if (options.explore !== undefined) {
           const runs = Number(options.explore);
           if (!Number.isInteger(runs) || runs < 1) fail(`--explore: not a positive integer: ${options.explore}`);
-          process.exitCode = explore(scenario, seed, runs, untilMs, options.json === true);
-          return;
+          if (runs > 1) {
+            process.exitCode = explore(scenario, seed, runs, untilMs, options.json === true);
+            return;
+          }
         }
-        const result = runSimulation(scenario, { seed, untilMs });
+        // `--explore 1 --seed N` is the replay of one exploration run: it prints that run like a plain one.
+        const result = options.explore !== undefined ? exploreRun(scenario, seed, untilMs) : runSimulation(scenario, { seed, untilMs });
         process.stdout.write(options.json ? `${simulationJson(result)}\n` : formatTimeline(result));
         process.exitCode = result.invariants.every((i) => i.ok) ? 0 : 1;
       } catch (err) {

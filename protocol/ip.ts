@@ -35,8 +35,18 @@ export function parseIpv6(text: string): Uint8Array | undefined {
   return out;
 }
 
+/** Parsed addresses by text: a router sees the same few addresses all day (hot path of encode/decode). */
+const parsedCache = new Map<string, Uint8Array | undefined>();
+const PARSED_CACHE_LIMIT = 4096;
+
+/** The address's bytes; the array is shared, so callers must not modify it. */
 export function parseIp(text: string): Uint8Array | undefined {
-  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  const cached = parsedCache.get(text);
+  if (cached !== undefined || parsedCache.has(text)) return cached;
+  const bytes = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+  parsedCache.set(text, bytes);
+  return bytes;
 }
 
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {

@@ -29,10 +29,23 @@ export interface InstanceExpectations {
 
 export type ReceiveVerdict = { readonly drop: DropReason } | { readonly accept: true; readonly warnings: readonly 'address_list'[] };
 
-function sameAddressList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(b.map((x) => canonicalIp(x) ?? x));
-  return a.every((x) => set.has(canonicalIp(x) ?? x));
+/** Canonical address sets of configured lists, computed once per list (the lists live as long as the instance). */
+const canonicalSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function canonicalSet(list: readonly string[]): ReadonlySet<string> {
+  let set = canonicalSets.get(list);
+  if (!set) {
+    set = new Set(list.map((x) => canonicalIp(x) ?? x));
+    canonicalSets.set(list, set);
+  }
+  return set;
+}
+
+function sameAddressList(received: readonly string[], configured: readonly string[]): boolean {
+  if (received.length !== configured.length) return false;
+  const set = canonicalSet(configured);
+  // Received addresses come canonical from the decoder.
+  return received.every((x) => set.has(x) || set.has(canonicalIp(x) ?? x));
 }
 
 export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, instance: InstanceExpectations): ReceiveVerdict {
@@ -42,7 +55,7 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
   if (adv.family !== instance.family) return { drop: 'family' };
   if (!meta.multicast) {
     const source = canonicalIp(meta.source) ?? meta.source;
-    if (!instance.unicastPeers.some((p) => (canonicalIp(p) ?? p) === source)) return { drop: 'unicast_peer' };
+    if (!canonicalSet(instance.unicastPeers).has(source)) return { drop: 'unicast_peer' };
   }
   if (adv.version === 2) {
     // RFC 3768 §7.1: authentication type and data must match; the interval must match ours.

@@ -8,6 +8,7 @@ import { formatIpv4, formatIpv6, parseIp } from './ip.js';
 import type { DropReason, VrrpAdvertisement, VrrpAuthType } from './vrrp-types.js';
 
 export const VRRP_HEADER_LENGTH = 8;
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 export const VRRP_V2_AUTH_LENGTH = 8;
 /** RFC 5798 §5.2.7: 12 bits of centiseconds. */
 export const MAX_V3_INTERVAL_CS = 0x0fff;
@@ -115,12 +116,20 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): Deco
     if (auth > 2) return { ok: false, reason: 'auth_type' };
     intervalCs = bytes[5]! * 100;
     if (authType === 1) {
+      // Only trailing NULs are padding; anything else is part of what is compared (keepalived compares all 8
+      // bytes). Bytes that are not UTF-8 can never equal a configured password.
       const data = bytes.subarray(needed - VRRP_V2_AUTH_LENGTH, needed);
-      let end = data.indexOf(0);
-      if (end < 0) end = data.length;
-      authPassword = new TextDecoder().decode(data.subarray(0, end));
+      let end = data.length;
+      while (end > 0 && data[end - 1] === 0) end--;
+      try {
+        authPassword = STRICT_UTF8.decode(data.subarray(0, end));
+      } catch {
+        return { ok: false, reason: 'auth' };
+      }
     }
   }
+  // An interval of 0 is impossible to honour (Master_Down_Interval would be the skew alone): never accepted.
+  if (intervalCs === 0) return { ok: false, reason: 'interval' };
   return {
     ok: true,
     advertisement: {

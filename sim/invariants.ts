@@ -61,9 +61,17 @@ class WorldReplay {
   readonly linkDown = new Set<string>();
   partitioned = false;
   loss = 0;
+  jitterMs = 0;
+  reorder = 0;
 
-  constructor(initialLoss: number) {
-    this.loss = initialLoss;
+  constructor(timeline: Timeline) {
+    this.loss = timeline.initialLoss;
+    if (timeline.initialReordering) this.reorder = 1;
+  }
+
+  /** Packets may overtake each other: an advertisement sent before a priority 0 can arrive after it. */
+  get reordering(): boolean {
+    return this.jitterMs > 0 || this.reorder > 0;
   }
 
   get connected(): boolean {
@@ -91,6 +99,8 @@ class WorldReplay {
         break;
       case 'network':
         if (a.settings.loss !== undefined) this.loss = a.settings.loss;
+        if (a.settings.jitterMs !== undefined) this.jitterMs = a.settings.jitterMs;
+        if (a.settings.reorder !== undefined) this.reorder = a.settings.reorder;
         break;
       default:
         break;
@@ -140,7 +150,10 @@ export function settleMs(members: readonly InstanceFacts[], maxDelayMs: number):
   const slowest = members.reduce((a, b) => (b.advertIntervalCs > a.advertIntervalCs ? b : a), members[0]!);
   for (const f of members) {
     const interval = Math.max(f.advertIntervalCs, slowest.advertIntervalCs) * 10;
-    worst = Math.max(worst, masterDownMs({ ...f, priority: 1 }, slowest) + interval + f.preemptDelayMs);
+    // Someone becomes master within a Master_Down_Interval; a preempt_delay router then tolerates it for the
+    // delay and takes over after its own Master_Down_Interval (keepalived preempt_delay).
+    const preempting = f.preemptDelayMs > 0 ? f.preemptDelayMs + masterDownMs(f, slowest) : 0;
+    worst = Math.max(worst, masterDownMs({ ...f, priority: 1 }, slowest) + interval + preempting);
   }
   return worst + 2 * maxDelayMs;
 }
@@ -148,7 +161,7 @@ export function settleMs(members: readonly InstanceFacts[], maxDelayMs: number):
 export function checkOneMasterWhenStable(input: InvariantInput): InvariantResult {
   const { timeline } = input;
   const groups = groupsOf(input.instances);
-  const replay = new WorldReplay(initialLoss(timeline));
+  const replay = new WorldReplay(timeline);
   const boundaries = [0, ...timeline.faults.map((f) => f.t_ms), input.durationMs];
   const problems: string[] = [];
   let checked = 0;
@@ -202,10 +215,6 @@ export function checkOneMasterWhenStable(input: InvariantInput): InvariantResult
   };
 }
 
-function initialLoss(timeline: Timeline): number {
-  return timeline.initialLoss;
-}
-
 export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
   const { timeline } = input;
   const limitOf = new Map<string, number>();
@@ -214,7 +223,7 @@ export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
     for (const a of f.vips) limitOf.set(a, Math.max(limitOf.get(a) ?? 0, masterDownMs(f, slowest) + input.maxDelayMs));
   }
   type Change = { t: number; order: number; apply: () => void };
-  const replay = new WorldReplay(initialLoss(timeline));
+  const replay = new WorldReplay(timeline);
   const holders = new Map<string, Set<string>>();
   const changes: Change[] = [];
   timeline.faults.forEach((f, i) => changes.push({ t: f.t_ms, order: i, apply: () => replay.apply(f) }));
@@ -271,7 +280,7 @@ export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
 export function checkFailoverWithinBound(input: InvariantInput): InvariantResult {
   const { timeline } = input;
   const groups = groupsOf(input.instances);
-  const replay = new WorldReplay(initialLoss(timeline));
+  const replay = new WorldReplay(timeline);
   const problems: string[] = [];
   let measured = 0;
   let worstSlack = Infinity;
@@ -283,6 +292,8 @@ export function checkFailoverWithinBound(input: InvariantInput): InvariantResult
     if (!wasConnected || !replay.connected) return;
     if (a.kind !== 'crash' && a.kind !== 'stop' && a.kind !== 'link') return;
     if (a.kind === 'link' && a.up) return;
+    // A stop or link change on a crashed node changes nothing on the wire.
+    if (deadBefore.has(a.node)) return;
     const t = fault.t_ms;
     const nextFault = timeline.faults[index + 1]?.t_ms ?? input.durationMs;
     const states = statesAt(timeline.transitions, t, false);
@@ -294,7 +305,13 @@ export function checkFailoverWithinBound(input: InvariantInput): InvariantResult
         (m) => m.node !== a.node && !deadBefore.has(m.node) && states.get(key(m.node, m.instance)) === 'BACKUP',
       );
       if (candidates.length === 0) continue;
-      const wait = Math.max(...candidates.map((c) => (a.kind === 'stop' ? skewMs(c, master) : masterDownMs(c, master))));
+      // Right after a heal two masters may coexist for a moment: if another one is still up, nothing fails over.
+      const otherMaster = members.some((m) => m.node !== a.node && !deadBefore.has(m.node) && states.get(key(m.node, m.instance)) === 'MASTER');
+      if (otherMaster) continue;
+      // A graceful stop is taken over after Skew_Time, unless an older advertisement can overtake the priority 0
+      // (jitter, reordering) and restart the backups' Master_Down timers.
+      const quick = a.kind === 'stop' && !replay.reordering;
+      const wait = Math.max(...candidates.map((c) => (quick ? skewMs(c, master) : masterDownMs(c, master))));
       const bound = t + input.maxDelayMs + wait;
       if (bound > nextFault) continue;
       const takeover = timeline.transitions.find(

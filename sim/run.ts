@@ -82,6 +82,7 @@ class SimWorld {
     const root = new SeededRandom(seed);
     const quality: LinkQuality = scenario.network;
     this.timeline.initialLoss = quality.loss;
+    this.timeline.initialReordering = quality.jitterMs > 0 || quality.reorder > 0;
     this.timeline.record(this.bus);
     scenario.nodes.forEach((node, index) => {
       const host = new SimHost(node.name, index);

@@ -40,6 +40,8 @@ export class Timeline {
   advertsSent = 0;
   /** Packet loss probability the network starts with (the invariants treat a lossy network as not connected). */
   initialLoss = 0;
+  /** Whether packets may overtake each other at the start (jitter or reordering). */
+  initialReordering = false;
 
   record(bus: Bus): Subscription {
     return bus.messages$.subscribe((m) => {

@@ -20,9 +20,14 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
   if (frame.ByteLength() < ETH_HLEN) return ThrowType(env, "frame shorter than an Ethernet header");
   const uint8_t* bytes = frame.Data();
 
+  // One socket for the life of the process: closing an AF_PACKET socket waits for an RCU grace period
+  // (synchronize_net in packet_release), about 10 ms, which would space a burst of gratuitous ARPs apart.
   // Protocol 0: this socket only transmits and never receives a copy of the traffic.
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, "socket(AF_PACKET)", errno);
+  static int fd = -1;
+  if (fd < 0) {
+    fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) return ThrowErrno(env, "socket(AF_PACKET)", errno);
+  }
 
   struct sockaddr_ll to;
   std::memset(&to, 0, sizeof(to));
@@ -34,7 +39,6 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
 
   ssize_t sent = sendto(fd, bytes, frame.ByteLength(), 0, reinterpret_cast<struct sockaddr*>(&to), sizeof(to));
   int err = errno;
-  close(fd);
   if (sent < 0) return ThrowErrno(env, "sendto(AF_PACKET)", err);
   return Napi::Number::New(env, static_cast<double>(sent));
 }

@@ -242,3 +242,12 @@ test('same seed, same output, byte for byte; another seed may differ under jitte
   const c = JSON.stringify(run(text, 8));
   assert.notEqual(a, c);
 });
+
+test('an advertisement for a VRID not configured on the interface is dropped and counted as vrid', () => {
+  const other = instance({ priority: 90 }).replace('virtual_router_id 51', 'virtual_router_id 52');
+  const r = run(scenario({ lb1: instance({ priority: 100 }), lb2: other }, [], '10s'));
+  assert.ok((r.stats.packets_dropped.vrid ?? 0) > 0);
+  // Two independent virtual routers: each is master of its own VRID.
+  assert.deepEqual(becameMaster(r, 'lb1'), [3609.375]);
+  assert.deepEqual(becameMaster(r, 'lb2'), [3648.437]);
+});

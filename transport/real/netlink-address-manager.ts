@@ -200,8 +200,18 @@ export class NetlinkAddressManager implements AddressManager {
     return index;
   }
 
-  async #request(address: InterfaceAddress): Promise<{ data: rt.Address; attrs: rt.AddressAttrs }> {
-    const index = await this.#requireIndex(address.interface);
+  /**
+   * The request for an address. Synchronous when the interface is known, so that the netlink message leaves (and
+   * the kernel applies it, rtnetlink works inside sendmsg) before whatever the caller does next — gratuitous ARPs
+   * must follow the address, not precede it.
+   */
+  #request(address: InterfaceAddress): { data: rt.Address; attrs: rt.AddressAttrs } | Promise<{ data: rt.Address; attrs: rt.AddressAttrs }> {
+    const known = this.#indexOf(address.interface);
+    if (known === undefined) return this.#requireIndex(address.interface).then((index) => this.#build(address, index));
+    return this.#build(address, known);
+  }
+
+  #build(address: InterfaceAddress, index: number): { data: rt.Address; attrs: rt.AddressAttrs } {
     const family = ipFamilyOf(address.address);
     if (family !== address.family) throw new Error(`${address.address} is not an IPv${address.family} address`);
     const bytes = Buffer.from(ipToBytes(address.address));
@@ -227,13 +237,15 @@ export class NetlinkAddressManager implements AddressManager {
 
   /** Adds the address; one already present is not an error. */
   async addAddress(address: InterfaceAddress): Promise<void> {
-    const { data, attrs } = await this.#request(address);
+    const request = this.#request(address);
+    const { data, attrs } = request instanceof Promise ? await request : request;
     await tolerate(this.#requests.newAddress(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
   }
 
   /** Removes the address; one already absent is not an error. */
   async removeAddress(address: InterfaceAddress): Promise<void> {
-    const { data, attrs } = await this.#request(address);
+    const request = this.#request(address);
+    const { data, attrs } = request instanceof Promise ? await request : request;
     delete data.flags;
     delete attrs.flags;
     await tolerate(this.#requests.delAddress(data, attrs), ['EADDRNOTAVAIL', 'ENOENT', 'ESRCH']);

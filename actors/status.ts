@@ -1,0 +1,97 @@
+/**
+ * The status of a running daemon, as `vigil status --json`, the status socket and the JSON dump show it
+ * (snake_case keys, keepalived's state names).
+ */
+import type { DropReason } from '../protocol/vrrp-types.js';
+import type { VrrpStateName } from '../machines/vrrp-instance.js';
+import type { VrrpNode } from './vrrp-node.js';
+
+export interface InstanceStatus {
+  readonly name: string;
+  readonly state: VrrpStateName;
+  readonly vrid: number;
+  readonly interface: string;
+  readonly family: 4 | 6;
+  readonly version: 2 | 3;
+  readonly priority: number;
+  readonly effective_priority: number;
+  readonly master_address: string | null;
+  readonly vips: readonly string[];
+  readonly counters: {
+    readonly adverts_sent: number;
+    readonly adverts_received: number;
+    readonly priority_zero_sent: number;
+    readonly priority_zero_received: number;
+    readonly become_master: number;
+    readonly release_master: number;
+    readonly transitions: number;
+    readonly address_list_errors: number;
+    /** Restarts of the instance's actor by its supervisor. */
+    readonly restarts: number;
+    readonly drops: Partial<Record<DropReason, number>>;
+  };
+}
+
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly config_file: string;
+  readonly reloads: number;
+  readonly instances: readonly InstanceStatus[];
+  readonly scripts: readonly { readonly name: string; readonly up: boolean }[];
+  /** Drops before any instance could be named: undecodable packets, unknown VRIDs. */
+  readonly drops: Partial<Record<DropReason, number>>;
+}
+
+export function instanceStatuses(node: VrrpNode): InstanceStatus[] {
+  return [...node.runners.values()].map((runner) => {
+    const spec = runner.spec;
+    const c = runner.counters;
+    return {
+      name: spec.name,
+      state: runner.state,
+      vrid: spec.vrid,
+      interface: spec.interface,
+      family: spec.family,
+      version: spec.version,
+      priority: spec.priority,
+      effective_priority: runner.effectivePriority,
+      master_address: runner.state === 'MASTER' ? null : (runner.masterAddress ?? null),
+      vips: spec.virtualAddresses.map((a) => `${a.address}/${a.prefix}`),
+      counters: {
+        adverts_sent: c.advertsSent,
+        adverts_received: c.advertsReceived,
+        priority_zero_sent: c.priorityZeroSent,
+        priority_zero_received: c.priorityZeroReceived,
+        become_master: c.becomeMaster,
+        release_master: c.releaseMaster,
+        transitions: c.transitions,
+        address_list_errors: c.addressListErrors,
+        restarts: runner.restarts,
+        drops: { ...c.drops },
+      },
+    };
+  });
+}
+
+/** Human-readable status, one block per instance (what `vigil status` prints). */
+export function formatStatus(status: DaemonStatus): string {
+  const lines: string[] = [`vigil pid ${status.pid}, config ${status.config_file}, ${status.reloads} reloads`];
+  for (const i of status.instances) {
+    lines.push(
+      `${i.name}: ${i.state}  vrid ${i.vrid} on ${i.interface} (v${i.version}, IPv${i.family})  priority ${i.priority}` +
+        (i.effective_priority !== i.priority ? ` (effective ${i.effective_priority})` : '') +
+        (i.master_address ? `  master ${i.master_address}` : ''),
+    );
+    lines.push(`    VIPs: ${i.vips.join(' ') || '-'}`);
+    const c = i.counters;
+    const drops = Object.entries(c.drops).map(([r, n]) => `${r} ${n}`).join(', ') || 'none';
+    lines.push(
+      `    adverts sent ${c.adverts_sent}, received ${c.adverts_received}; priority 0 sent ${c.priority_zero_sent}, received ${c.priority_zero_received}; ` +
+        `became master ${c.become_master}, released ${c.release_master}; transitions ${c.transitions}; drops: ${drops}`,
+    );
+  }
+  for (const s of status.scripts) lines.push(`script ${s.name}: ${s.up ? 'up' : 'down'}`);
+  const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
+  if (drops) lines.push(`dropped before routing: ${drops}`);
+  return `${lines.join('\n')}\n`;
+}

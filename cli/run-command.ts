@@ -1,0 +1,211 @@
+/**
+ * `vigil run -f FILE` (and keepalived's spelling `vigil -f FILE`): the daemon in the foreground, logging to stderr.
+ * Flags as keepalived has them; those that make no sense for a foreground actor system are accepted as no-ops.
+ * Signals as keepalived: HUP reloads, TERM/INT stop gracefully, USR1 writes the data dump (and the JSON dump),
+ * USR2 the stats dump.
+ */
+import type { Command } from 'commander';
+import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
+import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { VigilDaemon, type DaemonLog } from '../actors/daemon.js';
+import { ConfigLoadError } from '../config/load.js';
+import { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump } from '../actors/dumps.js';
+import { RealClock } from '../transport/real-clock.js';
+
+export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
+export const DEFAULT_PID_FILE = '/run/vigil.pid';
+
+interface RunOptions {
+  useFile: string;
+  pid: string;
+  configId?: string;
+  statusSocket: string;
+  logDetail?: boolean;
+  logConsole?: boolean;
+  vrrp?: boolean;
+  check?: boolean;
+  dontFork?: boolean;
+  routerId?: string;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`vigil: ${message}\n`);
+  process.exit(1);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** keepalived refuses to start when its pid file names a live process. */
+function claimPidFile(path: string): void {
+  if (existsSync(path)) {
+    const old = Number(readFileSync(path, 'utf8').trim());
+    if (Number.isInteger(old) && old > 0 && old !== process.pid && processAlive(old)) fail(`already running as pid ${old} (pid file ${path})`);
+  }
+  try {
+    writeFileSync(path, `${process.pid}\n`);
+  } catch (err) {
+    fail(`cannot write pid file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** notify_fifo: a FIFO with no reader would block a writer; open it non-blocking per line and skip when absent. */
+function fifoWriter(path: string, log: DaemonLog): (line: string) => void {
+  let warned = false;
+  return (line) => {
+    try {
+      const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+      try {
+        writeSync(fd, line);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      if (!warned) log.warn(`notify_fifo ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (no reader?)`);
+      warned = true;
+    }
+  };
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the daemon in the foreground (keepalived -n -l)')
+    .requiredOption('-f, --use-file <file>', 'configuration file (keepalived.conf)')
+    .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
+    .option('-i, --config-id <id>', 'select @id conditional configuration lines')
+    .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
+    .option('-D, --log-detail', 'detailed (debug) logging')
+    .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
+    .option('-P, --vrrp', 'run only the VRRP subsystem (the only one so far)')
+    .option('-C, --check', 'run only the checkers (none configured yet: exits)')
+    .option('-n, --dont-fork', "don't fork (vigil never forks)")
+    .action(async (options: RunOptions) => {
+      await runDaemon(options);
+    });
+}
+
+async function runDaemon(options: RunOptions): Promise<void> {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
+  }
+  const logger = pino({ level: options.logDetail ? 'debug' : 'info', base: { pid: process.pid } }, pino.destination(2));
+  const log: DaemonLog = {
+    debug: (m) => logger.debug(m),
+    info: (m) => logger.info(m),
+    warn: (m) => logger.warn(m),
+    error: (m) => logger.error(m),
+  };
+  if (options.check) {
+    log.info('checkers only (-C): no checker subsystem in this configuration, nothing to run');
+    return;
+  }
+  // Loaded lazily: the native addon and netlink exist only where the daemon runs.
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
+    await Promise.all([
+      import('../transport/real/raw-vrrp-link.js'),
+      import('../transport/real/netlink-address-manager.js'),
+      import('../transport/real/announcer.js'),
+      import('../transport/real/child-process-runner.js'),
+      import('../transport/real/status-socket.js'),
+      import('../transport/real/netlink-routes.js'),
+      import('../transport/real/vmac.js'),
+      import('../transport/real/proc-table.js'),
+    ]);
+  claimPidFile(options.pid);
+  const addresses = await NetlinkAddressManager.open();
+  const processes = new ChildProcessRunner();
+  const daemon = new VigilDaemon(
+    {
+      clock: new RealClock(),
+      link: new RawVrrpLink(),
+      addresses,
+      announcer: new RawAnnouncer({ onError: (e) => log.warn(`announce ${e.address} on ${e.interface}: ${e.error.message}`) }),
+      processes,
+      log,
+      pid: process.pid,
+      resolveUser,
+      openFifo: (path) => fifoWriter(path, log),
+      routes: new NetlinkRoutes(),
+      vmacs: new NetlinkVmac(),
+      readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      listProcesses,
+    },
+    { configFile: options.useFile, configId: options.configId, nodeName: hostname() },
+  );
+  const cleanupFiles = (): void => {
+    rmSync(options.pid, { force: true });
+    rmSync(options.statusSocket, { force: true });
+  };
+  try {
+    await daemon.start();
+  } catch (err) {
+    cleanupFiles();
+    addresses.close();
+    if (err instanceof ConfigLoadError) fail(err.message);
+    throw err;
+  }
+  const server = await serveStatus(options.statusSocket, (request) => {
+    const cmd = (request as { cmd?: unknown } | null)?.cmd;
+    if (cmd === 'status') return daemon.status();
+    return { error: `unknown command ${String(cmd)}` };
+  }).catch((err: unknown) => {
+    log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
+    return undefined;
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
+    await daemon.stop();
+    processes.killAll();
+    server?.close();
+    addresses.close();
+    cleanupFiles();
+    log.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
+  let reloading: Promise<void> | undefined;
+  let reloadAgain = false;
+  const reload = (): void => {
+    if (stopping) return;
+    if (reloading) {
+      reloadAgain = true;
+      return;
+    }
+    reloading = (async () => {
+      do {
+        reloadAgain = false;
+        await daemon.reload();
+      } while (reloadAgain && !stopping);
+      reloading = undefined;
+    })();
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', reload);
+  process.on('SIGUSR1', () => {
+    const status = daemon.status();
+    writeFileSync(DATA_DUMP_PATH, formatDataDump(status));
+    writeFileSync(JSON_DUMP_PATH, `${JSON.stringify(status, null, 2)}\n`);
+    log.info(`data dump written to ${DATA_DUMP_PATH} and ${JSON_DUMP_PATH}`);
+  });
+  process.on('SIGUSR2', () => {
+    writeFileSync(STATS_DUMP_PATH, formatStatsDump(daemon.status()));
+    log.info(`stats dump written to ${STATS_DUMP_PATH}`);
+  });
+  // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
+  setInterval(() => {}, 1 << 30);
+}

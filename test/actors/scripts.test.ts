@@ -1,0 +1,115 @@
+/**
+ * vrrp_script tracking (rise/fall/init_fail/timeouts) on the virtual clock with a scripted process runner, and
+ * notifications: which scripts run with which arguments (keepalived's "INSTANCE name state priority"), and
+ * failures and timeouts reported, never thrown.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { ScriptTracker } from '../../actors/script-tracker.js';
+import { Notifier } from '../../actors/notifier.js';
+import { Bus } from '../../actors/bus.js';
+import { splitCommandLine, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
+
+/** Answers each run from a list of outcomes (the last one repeats), after `delayMs` of virtual time. */
+function scriptedRunner(clock: VirtualClock, outcomes: ProcessOutcome[], delayMs = 10): ProcessRunner & { runs: ProcessRunRequest[] } {
+  const runs: ProcessRunRequest[] = [];
+  return {
+    runs,
+    run(request) {
+      runs.push(request);
+      const outcome = outcomes[Math.min(runs.length - 1, outcomes.length - 1)]!;
+      return new Promise((resolve) => clock.setTimeout(() => resolve(outcome), delayMs));
+    },
+  };
+}
+
+const ok: ProcessOutcome = { kind: 'exited', code: 0 };
+const bad: ProcessOutcome = { kind: 'exited', code: 1 };
+
+async function runFor(clock: VirtualClock, ms: number): Promise<void> {
+  // Promise callbacks (process outcomes) run between timer steps.
+  const end = clock.now() + ms;
+  while ((clock.peek() ?? Infinity) <= end) {
+    clock.step();
+    await new Promise((r) => setImmediate(r));
+  }
+  clock.runUntil(end);
+}
+
+test('vrrp_script: fall 2 failures to go down, rise 3 successes to come back, status changes reported once', async () => {
+  const clock = new VirtualClock();
+  const runner = scriptedRunner(clock, [ok, ok, bad, ok, bad, bad, bad, ok, ok, bad, ok, ok, ok, ok]);
+  const changes: [number, boolean][] = [];
+  const tracker = new ScriptTracker(
+    { name: 'chk', script: '/usr/bin/chk --fast', intervalMs: 1000, timeoutMs: 500, rise: 3, fall: 2, initFail: false },
+    { clock, runner, onStatus: (_, up) => changes.push([clock.now(), up]) },
+  );
+  tracker.start();
+  await runFor(clock, 20_000);
+  // Runs end at 10 ms, then every 1010 ms: run n (0-based) ends at 10 + 1010 n.
+  // Results: ok ok BAD ok BAD BAD → down at run 5; BAD ok ok BAD ok ok ok → up at run 12.
+  assert.deepEqual(changes, [
+    [10 + 1010 * 5, false],
+    [10 + 1010 * 12, true],
+  ]);
+  assert.deepEqual(runner.runs[0]!.argv, ['/usr/bin/chk', '--fast']);
+  assert.equal(runner.runs[0]!.timeoutMs, 500);
+  tracker.stop();
+});
+
+test('vrrp_script: init_fail starts down; a timeout counts as a failure', async () => {
+  const clock = new VirtualClock();
+  const runner = scriptedRunner(clock, [ok, { kind: 'timeout' }]);
+  const changes: boolean[] = [];
+  const tracker = new ScriptTracker(
+    { name: 'chk', script: 'chk', intervalMs: 1000, timeoutMs: 500, rise: 1, fall: 1, initFail: true },
+    { clock, runner, onStatus: (_, up) => changes.push(up) },
+  );
+  tracker.start();
+  assert.equal(tracker.up, false);
+  await runFor(clock, 3000);
+  assert.deepEqual(changes, [true, false]);
+  tracker.stop();
+});
+
+test('notify: notify_<state> alone, notify with INSTANCE name state priority, GROUP for sync groups; failures logged', async () => {
+  const clock = new VirtualClock();
+  const runner = scriptedRunner(clock, [ok, { kind: 'timeout' }, bad, ok]);
+  const bus = new Bus();
+  const logs: string[] = [];
+  const fifo: string[] = [];
+  const notifier = new Notifier({
+    instances: new Map([['VI_1', { notifyMaster: '/etc/vigil/master.sh "with space"', notify: '/etc/vigil/all.sh' }]]),
+    groups: new Map([['G', { notify: '/etc/vigil/group.sh' }]]),
+    runner,
+    timeoutMs: 2000,
+    writeFifo: (line) => fifo.push(line),
+    log: (level, m) => logs.push(`${level}: ${m}`),
+  });
+  notifier.attach(bus);
+  bus.publish({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'MASTER', priority: 150 });
+  bus.publish({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'BACKUP', priority: 150 });
+  bus.publish({ kind: 'sync', at: 0, node: 'n', group: 'G', from: 'BACKUP', to: 'MASTER' });
+  await runFor(clock, 100);
+  assert.deepEqual(
+    runner.runs.map((r) => r.argv),
+    [
+      ['/etc/vigil/master.sh', 'with space'],
+      ['/etc/vigil/all.sh', 'INSTANCE', 'VI_1', 'MASTER', '150'],
+      ['/etc/vigil/all.sh', 'INSTANCE', 'VI_1', 'BACKUP', '150'],
+      ['/etc/vigil/group.sh', 'GROUP', 'G', 'MASTER', '0'],
+    ],
+  );
+  assert.deepEqual(fifo, ['INSTANCE "VI_1" MASTER 150\n', 'INSTANCE "VI_1" BACKUP 150\n', 'GROUP "G" MASTER 0\n']);
+  assert.equal(logs.length, 2);
+  assert.match(logs[0]!, /all\.sh timed out after 2000 ms and was killed/);
+  assert.match(logs[1]!, /exited with status 1/);
+  notifier.detach();
+});
+
+test('splitCommandLine: blanks separate words, quotes group them', () => {
+  assert.deepEqual(splitCommandLine(`/bin/x  a "b c" 'd "e"' f`), ['/bin/x', 'a', 'b c', 'd "e"', 'f']);
+  assert.deepEqual(splitCommandLine('""'), ['']);
+  assert.deepEqual(splitCommandLine('   '), []);
+});

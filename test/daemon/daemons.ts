@@ -1,0 +1,157 @@
+/**
+ * Running real daemons in the namespaces of a test LAN: vigil (bin/vigil run) and Debian's keepalived, with
+ * their own pid files, logs captured, and helpers to read the VIPs of a namespace.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Lan, LanHost } from '../netns/harness.js';
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+export const VIGIL = join(ROOT, 'bin/vigil');
+
+export interface Daemon {
+  readonly kind: 'vigil' | 'keepalived';
+  readonly host: LanHost;
+  readonly dir: string;
+  readonly conf: string;
+  proc: ChildProcess;
+  log(): string;
+  /** The PID that holds the VRRP sockets (keepalived's VRRP child; vigil itself). */
+  vrrpPid(): number | undefined;
+  kill(signal: NodeJS.Signals): void;
+  /** Waits until the process has exited. */
+  exited(timeoutMs?: number): Promise<number | null>;
+  restart(): void;
+  statusSocket: string;
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startDaemon(lan: Lan, host: LanHost, kind: 'vigil' | 'keepalived', config: string): Daemon {
+  const dir = mkdtempSync(join(tmpdir(), `${kind}-${host.name}-`));
+  const conf = join(dir, 'keepalived.conf');
+  writeFileSync(conf, config);
+  const files = { pid: join(dir, 'main.pid'), vrrp: join(dir, 'vrrp.pid'), check: join(dir, 'check.pid'), sock: join(dir, 'status.sock') };
+  let output = '';
+  const argv =
+    kind === 'vigil'
+      ? [VIGIL, 'run', '-f', conf, '-p', files.pid, '--status-socket', files.sock, '-D']
+      : ['keepalived', '-n', '-l', '-D', '-P', '-f', conf, '-p', files.pid, '-r', files.vrrp, '-c', files.check];
+  const spawnIt = (): ChildProcess => {
+    const proc = lan.spawn(host.ns, argv);
+    proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    return proc;
+  };
+  const daemon: Daemon = {
+    kind,
+    host,
+    dir,
+    conf,
+    proc: spawnIt(),
+    statusSocket: files.sock,
+    log: () => output,
+    vrrpPid: () => (kind === 'vigil' ? daemon.proc.pid : readPid(files.vrrp)),
+    kill(signal) {
+      const pid = daemon.vrrpPid();
+      const send = (p: number | undefined, sig: NodeJS.Signals): void => {
+        if (!p) return;
+        try {
+          process.kill(p, sig);
+        } catch {
+          // gone already
+        }
+      };
+      send(pid, signal);
+      // keepalived: the VRRP child is the one that crashes; its parent would restart it (or, dying first, make the
+      // child shut down gracefully through PDEATHSIG), so the parent goes right after.
+      if (kind === 'keepalived' && signal === 'SIGKILL') send(daemon.proc.pid, 'SIGKILL');
+    },
+    exited(timeoutMs = 10_000) {
+      const p = daemon.proc;
+      if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(p.exitCode);
+      return Promise.race([
+        new Promise<number | null>((r) => p.once('exit', (code) => r(code))),
+        delay(timeoutMs).then(() => {
+          throw new Error(`${kind} on ${host.name} did not exit within ${timeoutMs} ms`);
+        }),
+      ]);
+    },
+    restart() {
+      for (const f of [files.pid, files.vrrp, files.check]) rmSync(f, { force: true });
+      daemon.proc = spawnIt();
+    },
+  };
+  return daemon;
+}
+
+/** Addresses on eth0 of a namespace (without prefix). */
+export async function addressesIn(lan: Lan, host: LanHost): Promise<string[]> {
+  const { stdout } = await lan.exec(host.ns, ['ip', '-j', 'addr', 'show', 'dev', 'eth0']);
+  const parsed = JSON.parse(stdout) as { addr_info: { local: string }[] }[];
+  return parsed.flatMap((l) => l.addr_info.map((a) => a.local));
+}
+
+/** Polls until `check` returns true; fails with `describe()` after the timeout. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, describe: () => string | Promise<string>, pollMs = 50): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
+    await delay(pollMs);
+  }
+}
+
+/** Which hosts hold `vip` right now. */
+export async function holders(lan: Lan, hosts: readonly LanHost[], vip: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const h of hosts) if ((await addressesIn(lan, h)).includes(vip)) out.push(h.name);
+  return out;
+}
+
+export function vrrpConfig(o: {
+  name?: string;
+  vrid: number;
+  priority: number;
+  version: 2 | 3;
+  vip: string;
+  advert?: string;
+  state?: 'MASTER' | 'BACKUP';
+  unicastSrc?: string;
+  unicastPeers?: readonly string[];
+  extra?: string;
+}): string {
+  const unicast = o.unicastPeers ? `unicast_src_ip ${o.unicastSrc}\n  unicast_peer {\n${o.unicastPeers.map((p) => `    ${p}\n`).join('')}  }\n` : '';
+  return `global_defs {
+  router_id ${o.name ?? 'test'}
+  vrrp_version ${o.version}
+}
+vrrp_instance VI_1 {
+  state ${o.state ?? 'BACKUP'}
+  interface eth0
+  virtual_router_id ${o.vrid}
+  priority ${o.priority}
+  advert_int ${o.advert ?? 1}
+  ${unicast}
+  ${o.extra ?? ''}
+  virtual_ipaddress {
+    ${o.vip}
+  }
+}
+`;
+}
+
+export function cleanupDir(d: Daemon): void {
+  rmSync(d.dir, { recursive: true, force: true });
+}

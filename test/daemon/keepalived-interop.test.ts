@@ -1,0 +1,98 @@
+/**
+ * Interop with Debian's keepalived 2.2.7 on the wire, the matrix of issue 4:
+ * {VRRPv2 IPv4, VRRPv3 IPv4, VRRPv3 IPv6} × {multicast, unicast} × {vigil higher, keepalived higher}.
+ * In each cell the higher-priority router must be MASTER alone; SIGKILL of it hands the VIP to the other within
+ * the protocol bound (3 × advert + skew, plus polling slack); restarting it preempts back and the other releases
+ * the VIP.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { commandAvailable, createLan } from '../netns/harness.js';
+import { requireRealNetwork } from '../real/helpers.js';
+import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+
+interface Cell {
+  readonly version: 2 | 3;
+  readonly family: 4 | 6;
+  readonly unicast: boolean;
+  readonly vigilHigher: boolean;
+}
+
+const CELLS: Cell[] = [];
+for (const [version, family] of [[2, 4], [3, 4], [3, 6]] as const) {
+  for (const unicast of [false, true]) for (const vigilHigher of [true, false]) CELLS.push({ version, family, unicast, vigilHigher });
+}
+
+const label = (c: Cell) => `VRRPv${c.version} IPv${c.family} ${c.unicast ? 'unicast' : 'multicast'}, ${c.vigilHigher ? 'vigil' : 'keepalived'} higher`;
+
+async function runCell(cell: Cell, index: number): Promise<void> {
+  const lan = await createLan({
+    name: `ki${index}`,
+    hosts: ['v', 'k'],
+    v4Prefix: '192.168.77.X',
+    v4Start: 193,
+    v4PrefixLength: 26,
+    v6Prefix: 'fd77::c0:X',
+    v6PrefixLength: 112,
+  });
+  const v = lan.host('v');
+  const k = lan.host('k');
+  const vip = cell.family === 4 ? '192.168.77.250' : 'fd77::c0:250';
+  const vipWithPrefix = cell.family === 4 ? `${vip}/26` : `${vip}/112`;
+  const vrid = 60 + index;
+  const addr = (h: typeof v) => (cell.family === 4 ? h.ipv4 : h.ipv6!);
+  const config = (self: typeof v, peer: typeof v, priority: number, name: string) =>
+    vrrpConfig({
+      name,
+      vrid,
+      priority,
+      version: cell.version,
+      vip: vipWithPrefix,
+      ...(cell.unicast ? { unicastSrc: addr(self), unicastPeers: [addr(peer)] } : {}),
+    });
+  const [vp, kp] = cell.vigilHigher ? [150, 100] : [100, 150];
+  const daemons: Daemon[] = [];
+  const who = () => holders(lan, [v, k], vip);
+  const describe = async () => `${label(cell)}: holders ${JSON.stringify(await who())}\n--- vigil:\n${daemons[0]?.log().slice(-3000)}\n--- keepalived:\n${daemons[1]?.log().slice(-3000)}`;
+  try {
+    const dv = startDaemon(lan, v, 'vigil', config(v, k, vp, 'vigil'));
+    const dk = startDaemon(lan, k, 'keepalived', config(k, v, kp, 'keepalived'));
+    daemons.push(dv, dk);
+    const [high, low] = cell.vigilHigher ? [dv, dk] : [dk, dv];
+    await eventually(async () => JSON.stringify(await who()) === JSON.stringify([high.host.name]), 15_000, describe);
+    // Stable: still alone a few adverts later (the lower one did not also become master).
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(await who(), [high.host.name], await describe());
+
+    // Crash of the master: the other takes over. Bound: 3 s + skew (< 1 s) + a 1 s slack for polling and start.
+    high.kill('SIGKILL');
+    const took = await eventually(async () => (await who()).includes(low.host.name), 5_000, describe);
+    assert.ok(took < 5_000);
+
+    // The higher comes back and preempts; the lower releases the VIP.
+    high.restart();
+    await eventually(async () => JSON.stringify(await who()) === JSON.stringify([high.host.name]), 15_000, describe);
+  } finally {
+    for (const d of daemons) d.kill('SIGKILL');
+    await lan.cleanup();
+    for (const d of daemons) cleanupDir(d);
+  }
+}
+
+test('interop matrix with keepalived 2.2.7 (12 cells)', { timeout: 240_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('keepalived'))) return;
+  // Four cells at a time, each on its own LAN of namespaces.
+  const queue = CELLS.map((cell, i) => ({ cell, i }));
+  const failures: string[] = [];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      try {
+        await runCell(next.cell, next.i);
+      } catch (err) {
+        failures.push(`${label(next.cell)}: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  assert.deepEqual(failures, []);
+});

@@ -1,0 +1,71 @@
+/** Per-instance receive checks (RFC 5798 §7.1, RFC 3768 §7.1, keepalived's differences): one test per reason. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkAdvertisement, type InstanceExpectations, type ReceivedMeta } from '../../protocol/receive-checks.js';
+import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
+
+const instance: InstanceExpectations = {
+  version: 3,
+  family: 4,
+  priority: 100,
+  intervalCs: 100,
+  addresses: ['192.168.77.100'],
+  authType: 0,
+  authPassword: '',
+  unicastPeers: [],
+};
+const v2instance: InstanceExpectations = { ...instance, version: 2, authType: 1, authPassword: 'secret' };
+const meta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.77.12' };
+const adv: VrrpAdvertisement = { version: 3, vrid: 51, priority: 90, intervalCs: 100, family: 4, addresses: ['192.168.77.100'], authType: 0, authPassword: '' };
+const v2adv: VrrpAdvertisement = { ...adv, version: 2, authType: 1, authPassword: 'secret' };
+
+test('a matching advertisement is accepted without warnings (v3 and v2)', () => {
+  assert.deepEqual(checkAdvertisement(meta, adv, instance), { accept: true, warnings: [] });
+  assert.deepEqual(checkAdvertisement(meta, v2adv, v2instance), { accept: true, warnings: [] });
+});
+
+test('ttl: multicast with TTL ≠ 255 is dropped; unicast accepts any TTL (keepalived)', () => {
+  assert.deepEqual(checkAdvertisement({ ...meta, ttl: 254 }, adv, instance), { drop: 'ttl' });
+  assert.deepEqual(checkAdvertisement({ ...meta, ttl: 1 }, adv, instance), { drop: 'ttl' });
+  const unicast = { ...instance, unicastPeers: ['192.168.77.12'] };
+  assert.deepEqual(checkAdvertisement({ ...meta, ttl: 64, multicast: false }, adv, unicast), { accept: true, warnings: [] });
+});
+
+test('version: v2 received by a v3 instance and the reverse', () => {
+  assert.deepEqual(checkAdvertisement(meta, v2adv, instance), { drop: 'version' });
+  assert.deepEqual(checkAdvertisement(meta, adv, v2instance), { drop: 'version' });
+});
+
+test('family: an IPv6 advertisement for an IPv4 instance', () => {
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, family: 6, addresses: ['fd77::100'] }, instance), { drop: 'family' });
+});
+
+test('unicast_peer: in unicast mode a source that is not a peer is dropped; peers compare canonically', () => {
+  const unicast = { ...instance, family: 6 as const, addresses: ['fd77::100'], unicastPeers: ['FD77:0:0::12'] };
+  const a6 = { ...adv, family: 6 as const, addresses: ['fd77::100'] };
+  assert.deepEqual(checkAdvertisement({ ...meta, multicast: false, source: 'fd77::13' }, a6, unicast), { drop: 'unicast_peer' });
+  assert.deepEqual(checkAdvertisement({ ...meta, multicast: false, source: 'fd77::12' }, a6, unicast), { accept: true, warnings: [] });
+});
+
+test('v2 auth_type, auth (password, compared on 8 bytes) and interval', () => {
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, authType: 0, authPassword: '' }, v2instance), { drop: 'auth_type' });
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, authPassword: 'secreT' }, v2instance), { drop: 'auth' });
+  const long = { ...v2instance, authPassword: 'longpassword' };
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, authPassword: 'longpass' }, long), { accept: true, warnings: [] });
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, intervalCs: 200 }, v2instance), { drop: 'interval' });
+});
+
+test('v3: a different interval is accepted (the backup learns it)', () => {
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, intervalCs: 250 }, instance), { accept: true, warnings: [] });
+});
+
+test('owner: the address owner (255) discards advertisements', () => {
+  assert.deepEqual(checkAdvertisement(meta, adv, { ...instance, priority: 255 }), { drop: 'owner' });
+});
+
+test('address_list: a different list or count is a warning, never a drop (order does not matter)', () => {
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.101'] }, instance), { accept: true, warnings: ['address_list'] });
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: [] }, instance), { accept: true, warnings: ['address_list'] });
+  const two = { ...instance, addresses: ['192.168.77.100', '192.168.77.101'] };
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.101', '192.168.77.100'] }, two), { accept: true, warnings: [] });
+});

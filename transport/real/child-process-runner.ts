@@ -1,0 +1,89 @@
+/** ProcessRunner over child_process: no shell, a hard timeout (SIGTERM, then SIGKILL after 1 s), optional uid/gid. */
+import { spawn } from 'node:child_process';
+import type { ProcessOutcome, ProcessRunner, ProcessRunRequest } from '../process-runner.js';
+
+const KILL_GRACE_MS = 1000;
+
+export class ChildProcessRunner implements ProcessRunner {
+  /** Processes still running, by PID: a daemon stopping kills them (no orphan scripts). */
+  readonly running = new Set<number>();
+
+  run(request: ProcessRunRequest): Promise<ProcessOutcome> {
+    return new Promise((resolve) => {
+      const [program, ...args] = request.argv;
+      if (program === undefined) {
+        resolve({ kind: 'failed', error: 'empty command' });
+        return;
+      }
+      let settled = false;
+      let timedOut = false;
+      const finish = (outcome: ProcessOutcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(killTimer);
+        resolve(outcome);
+      };
+      let killTimer: NodeJS.Timeout | undefined;
+      const child = spawn(program, args, {
+        stdio: 'ignore',
+        uid: request.user?.uid,
+        gid: request.user?.gid,
+        // Its own process group, so a timeout kills what the script started too.
+        detached: true,
+      });
+      const pid = child.pid;
+      if (pid !== undefined) this.running.add(pid);
+      const kill = (signal: NodeJS.Signals): void => {
+        if (pid === undefined) return;
+        try {
+          process.kill(-pid, signal);
+        } catch {
+          child.kill(signal);
+        }
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill('SIGTERM');
+        killTimer = setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS);
+      }, request.timeoutMs);
+      child.on('error', (error) => {
+        if (pid !== undefined) this.running.delete(pid);
+        finish({ kind: 'failed', error: error.message });
+      });
+      child.on('exit', (code, signal) => {
+        if (pid !== undefined) this.running.delete(pid);
+        if (timedOut) finish({ kind: 'timeout' });
+        else if (code !== null) finish({ kind: 'exited', code });
+        else finish({ kind: 'signalled', signal: signal ?? 'unknown' });
+      });
+    });
+  }
+
+  killAll(): void {
+    for (const pid of this.running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.running.clear();
+  }
+}
+
+/** uid/gid of a user (and optional group) from /etc/passwd and /etc/group, as keepalived's script_user does. */
+export async function resolveUser(user: string, group?: string): Promise<{ uid: number; gid: number } | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  const entry = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === user || f[2] === user);
+  if (!entry) return undefined;
+  let gid = Number(entry[3]);
+  if (group !== undefined) {
+    const groups = await readFile('/etc/group', 'utf8').catch(() => '');
+    const g = groups.split('\n').map((l) => l.split(':')).find((f) => f[0] === group || f[2] === group);
+    if (!g) return undefined;
+    gid = Number(g[2]);
+  }
+  return { uid: Number(entry[2]), gid };
+}

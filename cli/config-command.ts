@@ -7,7 +7,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { dumpConfig, dumpText } from '../config/dump.js';
 import { parseConfigFile, type ParseResult } from '../config/parse.js';
 
 interface CommonOptions {
@@ -62,14 +61,20 @@ export function registerConfigCommand(program: Command): void {
     });
   config
     .command('dump')
-    .description('print the resolved configuration, defaults filled in (keepalived keyword names)')
+    .description('print the resolved configuration with defaults filled in: keepalived.conf text, or JSON with keepalived keyword names')
     .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
     .option('--json', 'print JSON')
-    .action((options: CommonOptions & { json?: boolean }) => {
+    .action(async (options: CommonOptions & { json?: boolean }) => {
       const result = read(options);
       report(result, false);
-      process.stdout.write(options.json === true ? `${JSON.stringify(dumpConfig(result.config), null, 2)}\n` : dumpText(result.config));
+      if (options.json === true) {
+        const { dumpConfig } = await import('../config/dump.js');
+        process.stdout.write(`${JSON.stringify(dumpConfig(result.config), null, 2)}\n`);
+      } else {
+        const { renderConfig } = await import('../config/render.js');
+        process.stdout.write(renderConfig(result.config));
+      }
       process.exitCode = result.errors.length > 0 ? 1 : 0;
     });
 }

@@ -22,16 +22,24 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}: ${d.message}`;
 }
 
+/** At most this many of each kind are kept (a runaway configuration can produce millions). */
+export const MAX_DIAGNOSTICS = 10_000;
+
 /** Collects errors and warnings in the order they were found. */
 export class Diagnostics {
   readonly errors: Diagnostic[] = [];
   readonly warnings: Diagnostic[] = [];
 
   error(at: SourcePosition, message: string): void {
-    this.errors.push({ severity: 'error', file: at.file, line: at.line, message });
+    this.add(this.errors, 'error', at, message);
   }
 
   warning(at: SourcePosition, message: string): void {
-    this.warnings.push({ severity: 'warning', file: at.file, line: at.line, message });
+    this.add(this.warnings, 'warning', at, message);
+  }
+
+  private add(list: Diagnostic[], severity: Severity, at: SourcePosition, message: string): void {
+    if (list.length < MAX_DIAGNOSTICS) list.push({ severity, file: at.file, line: at.line, message });
+    else if (list.length === MAX_DIAGNOSTICS) list.push({ severity, file: at.file, line: at.line, message: `more than ${MAX_DIAGNOSTICS} ${severity}s - the rest are not shown` });
   }
 }

@@ -312,28 +312,3 @@ export function dumpConfig(config: Config): JsonObject {
   if (config.ssl) out['SSL'] = plain(config.ssl) ?? {};
   return out;
 }
-
-/** The readable (non-JSON) dump: keepalived.conf-like text of the resolved values. */
-export function dumpText(config: Config): string {
-  const lines: string[] = [];
-  const emit = (value: Json, indent: string, key?: string): void => {
-    const head = key === undefined ? indent : `${indent}${key}`;
-    if (Array.isArray(value)) {
-      if (value.every((v) => typeof v !== 'object' || v === null)) {
-        lines.push(`${head} ${value.map((v) => String(v)).join(' ')}`.trimEnd());
-        return;
-      }
-      for (const v of value) emit(v, indent, key);
-      return;
-    }
-    if (value !== null && typeof value === 'object') {
-      lines.push(`${head} {`);
-      for (const [k, v] of Object.entries(value)) emit(v, `${indent}  `, k);
-      lines.push(`${indent}}`);
-      return;
-    }
-    lines.push(`${head} ${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : String(value)}`);
-  };
-  for (const [k, v] of Object.entries(dumpConfig(config))) emit(v, '', k);
-  return `${lines.join('\n')}\n`;
-}

@@ -1,6 +1,7 @@
 /**
  * Completes virtual servers as keepalived's check_data does: groups resolved, address family settled, defaults
- * (protocol TCP, lb_algo wlc, lb_kind NAT, delay_loop 60 s, connect_timeout 5 s, weight 1), and the inheritance
+ * (protocol UDP when not given - keepalived 2.2 does that, and says so - lb_algo wlc, lb_kind NAT, delay_loop
+ * 60 s, connect_timeout 5 s, weight 1), and the inheritance
  * virtual server → real server → checker for retry / timeouts / alpha / inhibit_on_failure. Checker defaults:
  * retry 1 (DNS_CHECK 3, MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop),
  * warmup = delay_loop.
@@ -109,12 +110,12 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
     d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
   const done = rs as unknown as RealServer;
-  const checkers: Checker[] = [];
+  // Completed in place; the array is compacted only when a checker is dropped.
+  let kept = 0;
   for (const c of rs.checkers) {
-    const checker = finishChecker(c, done, refs, owner, d);
-    if (checker) checkers.push(checker);
+    if (finishChecker(c, done, refs, owner, d)) rs.checkers[kept++] = c;
   }
-  rs.checkers = checkers as unknown as CheckerDraft[];
+  rs.checkers.length = kept;
   return done;
 }
 
@@ -134,9 +135,10 @@ export function finishVirtualServers(
   for (const vs of drafts) {
     const name = describe(vs);
     let family = vs.family;
+    let group: VirtualServerGroup | undefined;
     if (vs.address.kind === 'group') {
       const groupName = vs.address.group;
-      const group = groups.find((x) => x.name === groupName);
+      group = groups.find((x) => x.name === groupName);
       if (!group) {
         d.error(vs.at, `${name}: virtual_server_group '${groupName}' is not defined`);
         continue;
@@ -149,13 +151,20 @@ export function finishVirtualServers(
       if (vs.sorryServer) families.add(vs.sorryServer.family);
       family = families.size === 1 ? [...families][0]! : 4;
     }
-    let protocol = vs.protocol ?? 'TCP';
-    if (vs.protocol !== undefined && vs.address.kind === 'fwmark') {
+    const byAddress = vs.address.kind === 'ip' || (group !== undefined && group.entries.some((e) => e.kind === 'address'));
+    let protocol = vs.protocol;
+    if (protocol === undefined) {
+      // keepalived 2.2: the kernel would take protocol 0 as UDP, so keepalived sets UDP explicitly, and says so.
+      if (byAddress) d.warning(vs.at, `${name}: no protocol given - using UDP (as keepalived does)`);
+      protocol = byAddress ? 'UDP' : 'TCP';
+    } else if (!byAddress) {
       d.warning(vs.at, `${name}: protocol is ignored for a fwmark service`);
-      protocol = 'TCP';
     }
     if (vs.lbAlgo === undefined) d.warning(vs.at, `${name}: no lb_algo given - using wlc`);
     const forwarding = vs.forwarding ?? NAT;
+    if (vs.forwarding === undefined && (vs.realServers.some((rs) => rs.forwarding === undefined) || (vs.sorryServer !== undefined && vs.sorryServerForwarding === undefined))) {
+      d.warning(vs.at, `${name}: no lb_kind given - using NAT`);
+    }
     let sorryServer: VirtualServer['sorryServer'];
     if (vs.sorryServer) {
       const ssForwarding = vs.sorryServerForwarding ?? forwarding;
@@ -165,14 +174,14 @@ export function finishVirtualServers(
     }
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
     const realServers: RealServer[] = [];
-    const seen = new Set<string>();
+    const seen = vs.realServers.length > 16 ? new Set<string>() : undefined;
     for (const rs of vs.realServers) {
-      const key = `${rs.ip} ${rs.port}`;
-      if (seen.has(key)) {
+      const duplicate = seen ? seen.has(`${rs.ip} ${rs.port}`) : realServers.some((r) => r.ip === rs.ip && r.port === rs.port);
+      if (duplicate) {
         d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);
         continue;
       }
-      seen.add(key);
+      seen?.add(`${rs.ip} ${rs.port}`);
       const r = finishRealServer(rs, vs, family, g, refs, d);
       if (r) realServers.push(r);
     }

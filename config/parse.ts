@@ -5,10 +5,11 @@
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
 import { nodeFileSystem, type ConfigFileSystem } from './files.js';
 import { finishVirtualServers } from './finalize-lvs.js';
-import { finishVrrp } from './finalize-vrrp.js';
-import type { Config } from './model.js';
-import { newDrafts, ROOT_SPEC } from './keywords/root.js';
+import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
+import type { Config, VirtualServer } from './model.js';
+import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
 import { ConfigReader } from './reader.js';
+import { checkScriptSecurity } from './script-security.js';
 import { Walker } from './walker.js';
 
 export interface ParseOptions {
@@ -27,22 +28,9 @@ export interface ParseResult {
   readonly files: readonly string[];
 }
 
-function run(file: string, text: string | undefined, options: ParseOptions): ParseResult {
-  const diagnostics = new Diagnostics();
-  const drafts = newDrafts();
-  let files: readonly string[] = [];
-  try {
-    const reader = new ConfigReader(file, diagnostics, { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed }, text);
-    files = reader.files;
-    new Walker(reader, diagnostics).root(drafts, ROOT_SPEC);
-  } catch (err) {
-    diagnostics.error({ file, line: 0 }, `internal error while reading: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const g = drafts.globalDefs;
-  const vrrp = finishVrrp(g, drafts, diagnostics);
-  const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
-  const config: Config = {
-    globalDefs: g,
+function assemble(drafts: Drafts, vrrp: VrrpParts, virtualServers: VirtualServer[]): Config {
+  return {
+    globalDefs: drafts.globalDefs,
     staticIpAddresses: drafts.staticIpAddresses,
     staticRoutes: drafts.staticRoutes,
     staticRules: drafts.staticRules,
@@ -60,6 +48,30 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
     virtualServers,
     ssl: drafts.ssl,
   };
+}
+
+function run(file: string, text: string | undefined, options: ParseOptions): ParseResult {
+  const diagnostics = new Diagnostics();
+  const drafts = newDrafts();
+  let files: readonly string[] = [];
+  try {
+    const reader = new ConfigReader(file, diagnostics, { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed }, text);
+    files = reader.files;
+    new Walker(reader, diagnostics).root(drafts, ROOT_SPEC);
+  } catch (err) {
+    diagnostics.error({ file, line: 0 }, `internal error while reading: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const g = drafts.globalDefs;
+  let config: Config;
+  try {
+    const vrrp = finishVrrp(g, drafts, diagnostics);
+    const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
+    config = assemble(drafts, vrrp, virtualServers);
+    checkScriptSecurity(config, diagnostics);
+  } catch (err) {
+    diagnostics.error({ file, line: 0 }, `internal error while completing the configuration: ${err instanceof Error ? err.message : String(err)}`);
+    config = assemble(drafts, { vrrpScripts: [], trackFiles: [], trackProcesses: [], bfdInstances: [], vrrpSyncGroups: [], vrrpInstances: [] }, []);
+  }
   return { config, warnings: diagnostics.warnings, errors: diagnostics.errors, files };
 }
 

@@ -10,7 +10,10 @@ export interface Replication {
   readonly text: string;
 }
 
-export type ReplicationResult = { readonly ok: true; readonly value: Replication } | { readonly ok: false; readonly problem: string };
+export type ReplicationResult =
+  | { readonly ok: true; readonly value: Replication }
+  /** `rounds` is set when the only problem is the number of lines it would make. */
+  | { readonly ok: false; readonly problem: string; readonly rounds?: number };
 
 const MAX_ROUNDS = 1_000_000;
 
@@ -41,7 +44,7 @@ function skipBlanks(text: string, i: number): number {
 }
 
 /** Parses a line starting with ~SEQ or ~SEQx; `params` has had definitions substituted by the caller. */
-export function parseSequence(line: string, substitute: (s: string) => string): ReplicationResult {
+export function parseSequence(line: string, substitute: (s: string) => string, maxRounds = MAX_ROUNDS): ReplicationResult {
   let i = 4;
   const hex = line[i] === 'x';
   if (hex) i++;
@@ -83,11 +86,11 @@ export function parseSequence(line: string, substitute: (s: string) => string): 
     }
   }
   if (hex && (start < 0 || end < 0)) return { ok: false, problem: `~SEQx is only valid for positive numbers '${line}'` };
+  const count = Math.floor((end - start) / step) + 1;
+  const limit = Math.min(maxRounds, MAX_ROUNDS);
+  if (count > limit) return { ok: false, problem: `~SEQ would produce ${count} lines '${line}'`, rounds: count };
   const rounds: [string, string][][] = [];
-  for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
-    if (rounds.length >= MAX_ROUNDS) return { ok: false, problem: `~SEQ produces more than ${MAX_ROUNDS} lines '${line}'` };
-    rounds.push([[variable, hex ? v.toString(16) : String(v)]]);
-  }
+  for (let v = start; step > 0 ? v <= end : v >= end; v += step) rounds.push([[variable, hex ? v.toString(16) : String(v)]]);
   const text = line.slice(skipBlanks(line, close + 1));
   return { ok: true, value: { rounds, text } };
 }

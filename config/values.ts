@@ -8,11 +8,6 @@ import type { IpFamily } from '../transport/vrrp-link.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { ConfigLine } from './reader.js';
 
-export interface Reading {
-  readonly line: ConfigLine;
-  readonly diagnostics: Diagnostics;
-}
-
 function keyword(line: ConfigLine): string {
   return line.words[0] ?? '';
 }

@@ -2,7 +2,8 @@
  * Walks the reader's lines through keyword tables, one table per block, the way keepalived's process_stream
  * does: a keyword's handler reads its own words, and may open a sub-block (`walker.block`) or read a block of
  * value lines (`walker.lines`). An unknown keyword is a warning (its `{ }` block, if any, is skipped); a
- * missing `{`, an extra `}` or a block left open at the end of the input is an error.
+ * missing `{`, an extra `}` or a block left open at the end of the input is an error. A `{` / `}` line may be an
+ * object the reader reuses: use it at once, never keep it.
  */
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { ConfigLine, ConfigReader } from './reader.js';
@@ -131,7 +132,9 @@ export class Walker {
   }
 
   /** Skips to the '}' matching an already consumed '{'. */
-  private skipRest(opener: ConfigLine): void {
+  private skipRest(from: ConfigLine): void {
+    // A copy: the reader reuses brace line objects.
+    const opener = { file: from.file, line: from.line, words: from.words };
     let depth = 1;
     for (;;) {
       const line = this.take();

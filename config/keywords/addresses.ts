@@ -409,6 +409,10 @@ export function parseRuleLine(line: ConfigLine, d: Diagnostics, isStatic: boolea
       return undefined;
     }
   }
+  if (r.from === undefined && r.to === undefined && r.table === undefined && r.iif === undefined && r.oif === undefined && r.fwmark === undefined && r.action === undefined && options.length === 0) {
+    d.warning(line, 'rule: nothing to match or do - skipping rule');
+    return undefined;
+  }
   if (r.preference === undefined) d.warning(line, 'rule: no preference given - keepalived assigns one');
   r.options = options;
   return r;

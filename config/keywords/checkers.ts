@@ -53,7 +53,19 @@ export interface CheckerDraft extends ConnectionDraft {
 }
 
 export function newCheckerDraft(type: CheckerType, at: ConfigLine): CheckerDraft {
-  return { type, at: { file: at.file, line: at.line } };
+  // The fields every connecting checker ends up with, present from the start (a stable object shape).
+  return {
+    type,
+    at: { file: at.file, line: at.line },
+    connectPort: undefined,
+    connectTimeout: undefined,
+    retry: undefined,
+    delayBeforeRetry: undefined,
+    warmup: undefined,
+    delayLoop: undefined,
+    alpha: undefined,
+    logAllFailures: undefined,
+  };
 }
 
 type H<T> = KeywordHandler<T>;

@@ -14,6 +14,22 @@ import { parseForwarding } from './forwarding.js';
 
 const WEIGHT_LIMIT = 2147483647;
 
+/**
+ * Appends to a list that is usually short (checkers of a real server, real servers of a virtual server): a copy
+ * of exactly the right size while short, since a pushed-to array reserves 16 slots, and tens of thousands of
+ * them make up much of a large configuration's memory.
+ */
+function append<T>(list: T[], item: T): T[] {
+  if (list.length >= 8) {
+    list.push(item);
+    return list;
+  }
+  const out = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) out[i] = list[i]!;
+  out[list.length] = item;
+  return out;
+}
+
 /** Timer keywords shared by virtual and real servers. */
 interface TimerDraft {
   retry?: number | undefined;
@@ -137,7 +153,7 @@ const checkerHandlers: Record<string, KeywordHandler<RealServerDraft>> = Object.
     (rs: RealServerDraft, line: ConfigLine, w: Walker) => {
       const c = newCheckerDraft(type, line);
       w.block(c, CHECKER_SPECS[type], line);
-      rs.checkers.push(c);
+      rs.checkers = append(rs.checkers, c);
     },
   ]),
 );
@@ -280,9 +296,27 @@ export const VIRTUAL_SERVER_SPEC = blockSpec<VirtualServerDraft>('virtual_server
       w.skip(line);
       return;
     }
-    const rs: RealServerDraft = { at: { file: line.file, line: line.line }, ip: a.ip, port: a.port, family: a.family, checkers: [] };
+    // Every field present from the start: completed in place later without changing the object's shape.
+    const rs: RealServerDraft = {
+      at: { file: line.file, line: line.line },
+      ip: a.ip,
+      port: a.port,
+      family: a.family,
+      weight: undefined,
+      forwarding: undefined,
+      inhibitOnFailure: undefined,
+      alpha: undefined,
+      retry: undefined,
+      delayBeforeRetry: undefined,
+      warmup: undefined,
+      connectTimeout: undefined,
+      delayLoop: undefined,
+      smtpAlert: undefined,
+      virtualhost: undefined,
+      checkers: [],
+    };
     w.block(rs, REAL_SERVER_SPEC, line);
-    vs.realServers.push(rs);
+    vs.realServers = append(vs.realServers, rs);
   },
 });
 

@@ -5,7 +5,7 @@
  */
 import type { IpFamily } from '../../transport/vrrp-link.js';
 import type { Diagnostics } from '../diagnostics.js';
-import type { Authentication, IpAddress, Route, Rule, Script, TrackedByName, UnicastPeer, VrrpInstance } from '../model.js';
+import type { Authentication, IpAddress, Route, Rule, Script, TrackedByName, UnicastPeer } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { address, boolean, integer, integerText, script, seconds, word } from '../values.js';
 import { blockSpec, type KeywordHandler, type Walker } from '../walker.js';
@@ -462,4 +462,3 @@ export function authenticationOf(v: InstanceDraft): Authentication | undefined {
   return { type: v.authType, password: v.authPass ?? '' };
 }
 
-export type { VrrpInstance };

@@ -94,7 +94,11 @@ test('virtual_server values: scheduler, forwarding method, protocol, weights', (
     at(6, "weight: '-1' is not an integer from 0 to 2147483647"),
     at(7, 'virtual_server 10.0.0.1:80 real_server 10.0.0.2:80: HTTP_GET has no url - checker ignored'),
   ]);
-  assert.deepEqual(warningsOf(r), [at(1, 'virtual_server 10.0.0.1:80: no lb_algo given - using wlc')]);
+  assert.deepEqual(warningsOf(r), [
+    at(1, 'virtual_server 10.0.0.1:80: no protocol given - using UDP (as keepalived does)'),
+    at(1, 'virtual_server 10.0.0.1:80: no lb_algo given - using wlc'),
+    at(1, 'virtual_server 10.0.0.1:80: no lb_kind given - using NAT'),
+  ]);
 });
 
 test('an unterminated block is an error at the line that opened it, and the end of input is not a crash', () => {

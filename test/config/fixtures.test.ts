@@ -268,15 +268,22 @@ test('lvs-full.conf: every checker type with its keywords and inherited values',
 
 test('lvs-full.conf: fwmark, group and IPv6 virtual servers', () => {
   const [, fw, group, v6] = lvsFull.config.virtualServers;
-  assert.deepEqual([fw!.address, fw!.lbAlgo, fw!.family], [{ kind: 'fwmark', fwmark: 7 }, 'sh', 4]);
+  assert.deepEqual([fw!.address, fw!.lbAlgo, fw!.family, fw!.forwarding.method], [{ kind: 'fwmark', fwmark: 7 }, 'sh', 4, 'DR']);
   assert.deepEqual([fw!.realServers[0]!.port, checker(fw!.realServers[0]!.checkers, 'TCP_CHECK').retry], [0, 0]);
   assert.deepEqual([group!.address, group!.protocol, group!.lbAlgo], [{ kind: 'group', group: 'WEB' }, 'UDP', 'lc']);
   assert.deepEqual([v6!.family, v6!.realServers[0]!.ip], [6, '2001:db8::81']);
 });
 
 test('defaults.conf: keepalived defaults are filled in', () => {
-  const r = parseConfigFile(join(FIXTURES, 'defaults.conf'));
+  const file = join(FIXTURES, 'defaults.conf');
+  const r = parseConfigFile(file);
   assert.deepEqual(errorsOf(r), []);
+  // keepalived reports the same three: it sets UDP and NAT itself, and would refuse root scripts.
+  assert.deepEqual(warningsOf(r), [
+    `${file}:16: virtual_server 192.0.2.50:80: no protocol given - using UDP (as keepalived does)`,
+    `${file}:16: virtual_server 192.0.2.50:80: no lb_kind given - using NAT`,
+    `${file}:26: scripts would run as root without enable_script_security (keepalived -t reports a SECURITY VIOLATION); set enable_script_security or script_user`,
+  ]);
   const [d, owner] = r.config.vrrpInstances;
   assert.deepEqual(
     [d!.state, d!.priority, d!.advertInt, d!.version, d!.nopreempt, d!.preemptDelaySeconds, d!.garpMasterDelay, d!.garpMasterRepeat, d!.garpMasterRefresh, d!.accept, d!.mcastDstIp, d!.downTimerAdverts],
@@ -285,7 +292,7 @@ test('defaults.conf: keepalived defaults are filled in', () => {
   // state MASTER without a priority makes the address owner.
   assert.deepEqual([owner!.state, owner!.priority], ['MASTER', 255]);
   const vs = r.config.virtualServers[0]!;
-  assert.deepEqual([vs.protocol, vs.lbAlgo, vs.forwarding.method, vs.delayLoop, vs.connectTimeout, vs.weight, vs.quorum, vs.hysteresis], ['TCP', 'rr', 'NAT', 60, 5, 1, 1, 0]);
+  assert.deepEqual([vs.protocol, vs.lbAlgo, vs.forwarding.method, vs.delayLoop, vs.connectTimeout, vs.weight, vs.quorum, vs.hysteresis], ['UDP', 'rr', 'NAT', 60, 5, 1, 1, 0]);
   const rs = vs.realServers[0]!;
   assert.deepEqual([rs.weight, rs.connectTimeout, rs.delayLoop, rs.forwarding.method], [1, 5, 60, 'NAT']);
   const [http, dns, misc, tcp] = rs.checkers;

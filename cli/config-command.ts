@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { parseConfigFile, type ParseResult } from '../config/parse.js';
+import { missingInterfaces } from '../config/host-checks.js';
 
 interface CommonOptions {
   useFile: string;
@@ -45,11 +46,15 @@ export function registerConfigCommand(program: Command): void {
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
     .option('--strict', 'count warnings as errors (as keepalived -t does for any reported problem)')
     .option('-q, --quiet', 'print nothing on success')
-    .action((options: CommonOptions & { strict?: boolean; quiet?: boolean }) => {
+    .option('--no-interfaces', "don't check that the VRRP interfaces exist on this host")
+    .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean }) => {
       const result = read(options);
       const strict = options.strict === true;
       report(result, strict);
-      const failed = result.errors.length > 0 || (strict && result.warnings.length > 0);
+      // keepalived -t fails on an interface this host does not have (exit 5).
+      const hostProblems = options.interfaces && result.errors.length === 0 ? missingInterfaces(result.config) : [];
+      if (hostProblems.length > 0) process.stderr.write(`${hostProblems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')}\n`);
+      const failed = result.errors.length > 0 || hostProblems.length > 0 || (strict && result.warnings.length > 0);
       if (!failed && options.quiet !== true) {
         const c = result.config;
         process.stdout.write(

@@ -140,7 +140,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
     },
-    { configFile: options.useFile, configId: options.configId, nodeName: hostname() },
+    // keepalived's default config id is the host name up to its first dot.
+    { configFile: options.useFile, configId: options.configId ?? hostname().split('.')[0], nodeName: hostname() },
   );
   const cleanupFiles = (): void => {
     rmSync(options.pid, { force: true });

@@ -33,7 +33,8 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const VALID = file('valid.conf', 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 7\n  @lb1 priority 150\n  @^lb1 priority 90\n  virtual_ipaddress {\n    192.0.2.7/24 dev eth0\n  }\n}\n');
+// `lo` exists on every host: `config test` checks that the VRRP interfaces exist, as keepalived -t does.
+const VALID = file('valid.conf', 'vrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 7\n  @lb1 priority 150\n  @^lb1 priority 90\n  virtual_ipaddress {\n    192.0.2.7/24 dev lo\n  }\n}\n');
 const INVALID = file('invalid.conf', 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 300\n  priority 0\n  virtual_ipaddress {\n    192.0.2.7\n  }\n}\n');
 const WARNING = file('warning.conf', 'global_defs {\n  fancy_option 1\n}\n');
 
@@ -76,6 +77,14 @@ test('keepalived spelling: vigil -t -f FILE (and --config-test, with -l -D ignor
   assert.equal(viaBin.code, 0);
 });
 
+test('config test: a VRRP interface this host does not have is an error (keepalived -t fails too); --no-interfaces skips the check', async () => {
+  const noIf = file('noif.conf', 'vrrp_instance VI_1 {\n  interface vigil-nope0\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.8/24\n  }\n}\n');
+  const r = await vigil(['config', 'test', '-f', noIf]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `${noIf}:1: vrrp_instance VI_1: interface vigil-nope0 does not exist\n`);
+  assert.equal((await vigil(['config', 'test', '--no-interfaces', '-f', noIf])).code, 0);
+});
+
 test('a missing file is an error line and exit 1', async () => {
   const missing = join(dir, 'nope.conf');
   const r = await vigil(['config', 'test', '-f', missing]);
@@ -93,7 +102,7 @@ test('config dump --json: keepalived keyword names, defaults filled, -i selects 
   assert.equal(vi['priority'], 150);
   assert.equal(vi['advert_int'], 1);
   assert.equal(vi['version'], 2);
-  assert.deepEqual(vi['virtual_ipaddress'], [{ address: '192.0.2.7', prefix: 24, dev: 'eth0' }]);
+  assert.deepEqual(vi['virtual_ipaddress'], [{ address: '192.0.2.7', prefix: 24, dev: 'lo' }]);
   assert.equal((j['global_defs'] as Record<string, unknown>)['vrrp_mcast_group4'], '224.0.0.18');
   const other = JSON.parse((await vigil(['config', 'dump', '--json', '-f', VALID, '-i', 'lb2'])).stdout) as { vrrp_instances: { priority: number }[] };
   assert.equal(other.vrrp_instances[0]!.priority, 90);
@@ -116,7 +125,7 @@ test('config dump --json of the LVS fixture: virtual servers, real servers and t
 test('config dump without --json prints keepalived.conf text that reads back the same; errors still exit 1', async () => {
   const r = await vigil(['config', 'dump', '-f', VALID, '-i', 'lb1']);
   assert.equal(r.code, 0);
-  assert.match(r.stdout, /^vrrp_instance VI_1 \{\n    state BACKUP\n    interface eth0\n    virtual_router_id 7\n    priority 150\n/m);
+  assert.match(r.stdout, /^vrrp_instance VI_1 \{\n    state BACKUP\n    interface lo\n    virtual_router_id 7\n    priority 150\n/m);
   const again = await vigil(['config', 'dump', '--json', '-f', file('rendered.conf', r.stdout)]);
   const first = await vigil(['config', 'dump', '--json', '-f', VALID, '-i', 'lb1']);
   assert.equal(again.code, 0);

@@ -131,3 +131,15 @@ export interface Prober {
 export function probeTimeoutMs(spec: ProbeSpec): number {
   return spec.kind === 'file' ? 1000 : spec.timeoutMs;
 }
+
+/**
+ * A prober that can answer through a callback run on the injected clock. The simulator needs it: a Promise
+ * settles in a microtask, after the virtual clock has already run on, so its result would arrive late.
+ */
+export interface CallbackProber extends Prober {
+  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): void;
+}
+
+export function isCallbackProber(prober: Prober): prober is CallbackProber {
+  return typeof (prober as Partial<CallbackProber>).probeWith === 'function';
+}

@@ -94,6 +94,11 @@ export class WorkerCheckerHost implements CheckerHost {
     });
   }
 
+  /** The worker thread's event-loop utilisation since it started (busy fraction, for benchmarks and status). */
+  eventLoopUtilization(): { idle: number; active: number; utilization: number } | undefined {
+    return this.worker?.performance.eventLoopUtilization();
+  }
+
   /** Test hook for the watchdog: make the worker's event loop busy. */
   block(ms: number): void {
     this.post({ t: 'block', ms });

@@ -12,7 +12,6 @@ export function probeTcp(spec: TcpProbeSpec): Promise<ProbeResult> {
       port: target.port,
       localAddress: target.bindto,
       localPort: target.bindPort,
-      noDelay: true,
     });
     let settled = false;
     const finish = (ok: boolean, detail: string): void => {

@@ -1,0 +1,194 @@
+/**
+ * Health checkers (issue 5): probes per second for TCP_CHECK and HTTP_GET against local servers (the probers
+ * alone, then whole checkers — machine, runner, worker — on one core), main-thread event-loop lag under a check
+ * flood with the checkers in-process and in the worker, and memory per real server.
+ *
+ * The servers run in a child process (the other core), so the figures are the checker side's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { probeTcp } from '../transport/probers/tcp-prober.js';
+import { probeHttp } from '../transport/probers/http-prober.js';
+import type { ProbeResult, ProbeSpec } from '../transport/probers/prober.js';
+import { RealProber } from '../transport/probers/real-prober.js';
+import { RealClock } from '../transport/real-clock.js';
+import { RealRandom } from '../transport/real-random.js';
+import { VirtualClock } from '../sim/virtual-clock.js';
+import { SeededRandom } from '../sim/seeded-random.js';
+import { SimulatedProber } from '../transport/probers/simulated-prober.js';
+import { SimulatedBackend } from '../transport/lb/simulated-backend.js';
+import { InProcessCheckerHost, type CheckerHost } from '../actors/checker-host.js';
+import { WorkerCheckerHost } from '../actors/worker-checker-host.js';
+import { HealthChecks } from '../actors/health-checks.js';
+import type { ResolvedChecker } from '../actors/resolve-checkers.js';
+import type { RealServerSpec } from '../actors/checker-spec.js';
+
+const SERVER = `
+const net = require('net'), http = require('http');
+const tcp = net.createServer((c) => { c.on('error', () => {}); c.end(); }).listen(0, '0.0.0.0', ready);
+const web = http.createServer((q, r) => { r.writeHead(200, { 'content-length': 2 }); r.end('ok'); }).listen(0, '0.0.0.0', ready);
+web.keepAliveTimeout = 0;
+let n = 0;
+function ready() { if (++n === 2) console.log(tcp.address().port + ' ' + web.address().port); }
+`;
+
+async function startServers(): Promise<{ tcpPort: number; httpPort: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [tcpPort, httpPort] = line.toString().trim().split(' ').map(Number);
+  return { tcpPort: tcpPort!, httpPort: httpPort!, child };
+}
+
+/** Probes per second with `concurrency` probes in flight for `ms`; destinations spread over 127.0.0.1-50. */
+async function rate(make: (i: number) => ProbeSpec, probe: (spec: ProbeSpec) => Promise<ProbeResult>, concurrency: number, ms: number) {
+  let done = 0;
+  let failed = 0;
+  let i = 0;
+  const end = performance.now() + ms;
+  const start = performance.now();
+  const cpu0 = process.cpuUsage();
+  const lane = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const r = await probe(make(i++));
+      done++;
+      if (!r.ok) failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { perSecond: Math.round(done / seconds), failed, perCpuSecond: Math.round(done / cpuSeconds), cpu: round(cpuSeconds / seconds) };
+}
+
+function addr(i: number): string {
+  return `127.0.0.${1 + (i % 50)}`;
+}
+
+function checkers(n: number, delayLoopMs: number, probe: (i: number) => ProbeSpec): ResolvedChecker[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `c${i}`,
+    kind: 'TCP_CHECK',
+    warmupMs: delayLoopMs,
+    params: { delayLoopMs, timeoutMs: 2000, retry: 1, delayBeforeRetryMs: 100, delayWhileDownMs: delayLoopMs, alpha: false, fromStart: false },
+    probe: probe(i),
+  }));
+}
+
+/** Whole checkers in the worker: probes completed per second once running. */
+async function checkerRate(n: number, delayLoopMs: number, probe: (i: number) => ProbeSpec, ms: number) {
+  const host = new WorkerCheckerHost({ clock: new RealClock() });
+  host.add(checkers(n, delayLoopMs, probe));
+  await new Promise((r) => setTimeout(r, 1000 + delayLoopMs + 200));
+  const a = await host.counters();
+  const elu0 = host.eventLoopUtilization()!;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await host.counters();
+  const elu1 = host.eventLoopUtilization()!;
+  const seconds = (performance.now() - t0) / 1000;
+  await host.stop();
+  const busy = (elu1.active - elu0.active) / (elu1.active + elu1.idle - elu0.active - elu0.idle);
+  const perSecond = Math.round((b.probes - a.probes) / seconds);
+  return { perSecond, failures: b.failures - a.failures, target: Math.round((n * 1000) / delayLoopMs), busy: round(busy), perBusySecond: Math.round(perSecond / busy) };
+}
+
+/** Lateness of a 10 ms timer chain on the main thread (what an advertisement timer sees): p50/p99/max. */
+async function timerLateness(ms: number): Promise<{ p50: number; p99: number; max: number }> {
+  const late: number[] = [];
+  const end = performance.now() + ms;
+  await new Promise<void>((resolve) => {
+    let due = performance.now() + 10;
+    const step = (): void => {
+      const now = performance.now();
+      late.push(now - due);
+      if (now >= end) return resolve();
+      due += 10;
+      setTimeout(step, Math.max(0, due - performance.now()));
+    };
+    setTimeout(step, 10);
+  });
+  late.sort((a, b) => a - b);
+  const q = (p: number) => late[Math.min(late.length - 1, Math.floor(p * late.length))]!;
+  return { p50: round(q(0.5)), p99: round(q(0.99)), max: round(late[late.length - 1]!) };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function lagUnderFlood(host: CheckerHost, n: number, delayLoopMs: number, probe: (i: number) => ProbeSpec, ms: number) {
+  host.add(checkers(n, delayLoopMs, probe));
+  await new Promise((r) => setTimeout(r, 1000 + delayLoopMs));
+  const before = await host.counters();
+  const lateness = await timerLateness(ms);
+  const after = await host.counters();
+  await host.stop();
+  return { ...lateness, probesPerSecond: Math.round(((after.probes - before.probes) * 1000) / ms) };
+}
+
+function memoryPerRealServer(n: number): number {
+  const clock = new VirtualClock();
+  const random = new SeededRandom(1);
+  const prober = new SimulatedProber(clock);
+  const host = new InProcessCheckerHost({ clock, random, prober });
+  const health = new HealthChecks({ clock, random, host, backend: new SimulatedBackend(clock), immediateApply: true });
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const realServers: RealServerSpec[] = Array.from({ length: n }, (_, i) => ({
+    address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    port: 80,
+    checkers: [{ kind: 'TCP_CHECK' }],
+  }));
+  health.start([{ target: { kind: 'address', address: '192.168.77.100', port: 80 }, realServers }]);
+  globalThis.gc?.();
+  const after = process.memoryUsage().heapUsed;
+  void health;
+  return Math.round((after - before) / n);
+}
+
+export async function run(): Promise<void> {
+  const { tcpPort, httpPort, child } = await startServers();
+  try {
+    const tcp = (i: number): ProbeSpec => ({ kind: 'tcp', target: { host: addr(i), port: tcpPort }, timeoutMs: 2000 });
+    const http = (i: number): ProbeSpec => ({
+      kind: 'http',
+      tls: false,
+      target: { host: addr(i), port: httpPort },
+      timeoutMs: 2000,
+      httpProtocol: '1.0',
+      urls: [{ path: '/health', statusCodes: [[200, 299]], host: 'bench' }],
+    });
+    const prober = new RealProber();
+    const tcpRaw = await rate(tcp, (s) => (s.kind === 'tcp' ? probeTcp(s) : prober.probe(s)), 64, 2000);
+    console.log(`TCP_CHECK prober, 64 in flight:       ${tcpRaw.perSecond} probes/s (${tcpRaw.failed} failed) at ${tcpRaw.cpu} core → ${tcpRaw.perCpuSecond} per CPU-second`);
+    const httpRaw = await rate(http, (s) => (s.kind === 'http' ? probeHttp(s) : prober.probe(s)), 64, 2000);
+    console.log(`HTTP_GET prober, 64 in flight:        ${httpRaw.perSecond} probes/s (${httpRaw.failed} failed) at ${httpRaw.cpu} core → ${httpRaw.perCpuSecond} per CPU-second`);
+
+    const tcpCheckers = await checkerRate(1000, 250, tcp, 3000);
+    console.log(
+      `TCP_CHECK checkers in the worker:     ${tcpCheckers.perSecond} checks/s of ${tcpCheckers.target} scheduled (1,000 × delay_loop 0.25 s; ${tcpCheckers.failures} failed); worker busy ${tcpCheckers.busy} → ${tcpCheckers.perBusySecond} checks per busy second`,
+    );
+    const httpCheckers = await checkerRate(500, 250, http, 3000);
+    console.log(
+      `HTTP_GET checkers in the worker:      ${httpCheckers.perSecond} checks/s of ${httpCheckers.target} scheduled (500 × delay_loop 0.25 s; ${httpCheckers.failures} failed); worker busy ${httpCheckers.busy} → ${httpCheckers.perBusySecond} checks per busy second`,
+    );
+
+    const idle = await timerLateness(3000);
+    console.log(`main-thread 10 ms timer lateness, idle:             p50 ${idle.p50} ms, p99 ${idle.p99} ms, max ${idle.max} ms`);
+    const clock = new RealClock();
+    const inProcess = await lagUnderFlood(new InProcessCheckerHost({ clock, random: new RealRandom(), prober: new RealProber(), publishProbes: false }), 2000, 1000, tcp, 3000);
+    console.log(
+      `  2,000 TCP checks/s in-process:                    p50 ${inProcess.p50} ms, p99 ${inProcess.p99} ms, max ${inProcess.max} ms (${inProcess.probesPerSecond} probes/s)`,
+    );
+    const inWorker = await lagUnderFlood(new WorkerCheckerHost({ clock }), 2000, 1000, tcp, 3000);
+    console.log(
+      `  2,000 TCP checks/s in the worker:                 p50 ${inWorker.p50} ms, p99 ${inWorker.p99} ms, max ${inWorker.max} ms (${inWorker.probesPerSecond} probes/s)`,
+    );
+    const memory = memoryPerRealServer(5000);
+    console.log(`memory per real server (1 TCP_CHECK, machines + runner): ${memory} bytes${globalThis.gc ? '' : ' (run node with --expose-gc for a steadier figure)'}`);
+  } finally {
+    child.kill();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -2,7 +2,8 @@
  * The checker worker thread: checkers with real probers on the real clock, off the VRRP thread (keepalived runs
  * its checkers in a child process of their own). Only reports cross back, batched once per event-loop turn.
  */
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../transport/real-clock.js';
 import { RealRandom } from '../transport/real-random.js';
 import { RealProber } from '../transport/probers/real-prober.js';
@@ -12,6 +13,15 @@ import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from './
 
 const port = parentPort;
 if (port === null) throw new Error('checker-worker.js runs as a worker thread');
+
+// On Linux, setpriority(PRIO_PROCESS, 0) renices the calling thread only: the checkers yield the CPU to the
+// VRRP thread when both want it (keepalived can likewise run its checker child at a lower priority).
+const nice = (workerData as { nice?: number } | undefined)?.nice ?? 10;
+try {
+  setPriority(0, nice);
+} catch {
+  // Not permitted: run at the default priority.
+}
 
 const send = (message: FromWorker): void => {
   const bytes = encodeMessage(message);

@@ -20,6 +20,8 @@ export interface WorkerHostOptions {
   /** First restart delay, doubled on each crash in a row up to `maxRestartDelayMs`. */
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
+  /** Nice value of the worker thread (Linux renices the thread alone); default 10. */
+  readonly nice?: number;
 }
 
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
@@ -134,7 +136,7 @@ export class WorkerCheckerHost implements CheckerHost {
 
   private spawn(event: 'started' | 'restarted'): void {
     const { clock } = this.options;
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(WORKER_URL, { workerData: { nice: this.options.nice ?? 10 } });
     this.worker = worker;
     this.startedAt = clock.now();
     this.lastPong = clock.now();

@@ -23,6 +23,11 @@ import { WorkerCheckerHost } from '../actors/worker-checker-host.js';
 import { HealthChecks } from '../actors/health-checks.js';
 import type { ResolvedChecker } from '../actors/resolve-checkers.js';
 import type { RealServerSpec } from '../actors/checker-spec.js';
+import { LanSegment } from '../sim/lan-segment.js';
+import { SimHost } from '../sim/sim-host.js';
+import { loadVrrpConfig } from '../sim/config-loader.js';
+import { Bus } from '../actors/bus.js';
+import { VrrpNode } from '../actors/vrrp-node.js';
 
 const SERVER = `
 const net = require('net'), http = require('http');
@@ -146,6 +151,69 @@ function memoryPerRealServer(n: number): number {
   return Math.round((after - before) / n);
 }
 
+const VRRP_CONF = (priority: number) => `
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    version 3
+    priority ${priority}
+    advert_int 0.05
+    virtual_ipaddress {
+        192.168.77.100/24
+    }
+}
+`;
+
+/**
+ * A VRRP master (and a backup ready to take over) on the main thread's real clock, over an in-memory LAN,
+ * advertising every 50 ms while `load` runs: the error of each advertisement period, and elections the load
+ * caused (the backup becoming MASTER).
+ */
+async function advertisementError(ms: number, load: () => Promise<() => Promise<{ probes: number }>>) {
+  const clock = new RealClock();
+  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 0, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const bus = new Bus();
+  const nodes = [255, 100].map((priority, i) => {
+    const host = new SimHost(`lb${i + 1}`, i);
+    host.addInterface('eth0', segment, [{ address: `192.168.77.${11 + i}`, prefix: 24, family: 4 }]);
+    return new VrrpNode(`lb${i + 1}`, loadVrrpConfig(VRRP_CONF(priority), 'bench.conf', `lb${i + 1}`), { clock, link: host, addresses: host, announcer: host }, bus);
+  });
+  const sent: number[] = [];
+  let spurious = 0;
+  let measuring = false;
+  bus.messages$.subscribe((m) => {
+    if (m.kind === 'advert_sent' && m.node === 'lb1' && measuring) sent.push(m.at);
+    if (m.kind === 'transition' && m.node === 'lb2' && m.to === 'MASTER') spurious++;
+  });
+  for (const n of nodes) n.start();
+  await new Promise((r) => setTimeout(r, 500));
+  const stopLoad = await load();
+  measuring = true;
+  await new Promise((r) => setTimeout(r, ms));
+  measuring = false;
+  const { probes } = await stopLoad();
+  for (const n of nodes) n.halt();
+  const errors = sent.slice(1).map((t, i) => Math.abs(t - sent[i]! - 50)).sort((a, b) => a - b);
+  const q = (p: number) => round(errors[Math.min(errors.length - 1, Math.floor(p * errors.length))] ?? NaN);
+  return { p50: q(0.5), p99: q(0.99), max: round(errors[errors.length - 1] ?? NaN), adverts: sent.length, spurious, probesPerSecond: Math.round((probes * 1000) / ms) };
+}
+
+/** Starts n checkers (delay_loop 1 s) on a host; returns a function that stops them and gives the probes done. */
+function checkLoad(makeHost: () => CheckerHost, n: number, probe: (i: number) => ProbeSpec) {
+  return async () => {
+    const host = makeHost();
+    host.add(checkers(n, 1000, probe));
+    await new Promise((r) => setTimeout(r, 2100)); // bootstrap + warmup
+    const before = await host.counters();
+    return async () => {
+      const after = await host.counters();
+      await host.stop();
+      return { probes: after.probes - before.probes };
+    };
+  };
+}
+
 export async function run(): Promise<void> {
   const { tcpPort, httpPort, child } = await startServers();
   try {
@@ -184,6 +252,17 @@ export async function run(): Promise<void> {
     console.log(
       `  2,000 TCP checks/s in the worker:                 p50 ${inWorker.p50} ms, p99 ${inWorker.p99} ms, max ${inWorker.max} ms (${inWorker.probesPerSecond} probes/s)`,
     );
+    const none = await advertisementError(5000, async () => async () => ({ probes: 0 }));
+    console.log(`VRRP advert_int 50 ms period error, no checks:                    p50 ${none.p50} ms, p99 ${none.p99} ms, max ${none.max} ms, ${none.spurious} spurious elections`);
+    for (const [label, make] of [
+      ['in-process', () => new InProcessCheckerHost({ clock, random: new RealRandom(), prober: new RealProber(), publishProbes: false })],
+      ['in the worker', () => new WorkerCheckerHost({ clock })],
+    ] as const) {
+      const r = await advertisementError(10_000, checkLoad(make, 5000, tcp));
+      console.log(
+        `  5,000 real servers checked every second ${label.padEnd(13)}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.spurious} spurious elections (${r.adverts} adverts, ${r.probesPerSecond} probes/s)`,
+      );
+    }
     const memory = memoryPerRealServer(5000);
     console.log(`memory per real server (1 TCP_CHECK, machines + runner): ${memory} bytes${globalThis.gc ? '' : ' (run node with --expose-gc for a steadier figure)'}`);
   } finally {

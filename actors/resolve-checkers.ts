@@ -195,7 +195,8 @@ function resolveChecker(ctx: Context, spec: CheckerSpec, id: string): ResolvedCh
     case 'MISC_CHECK': {
       const t = (spec.miscTimeout ?? ctx.vs.delayLoop ?? 60) * S;
       const argv = typeof spec.miscPath === 'string' ? splitCommandLine(spec.miscPath) : [...spec.miscPath];
-      return [one({ kind: 'misc', argv, timeoutMs: t, dynamic: spec.miscDynamic ?? false }, t)];
+      const who = { ...(spec.user !== undefined ? { user: spec.user } : {}), ...(spec.group !== undefined ? { group: spec.group } : {}) };
+      return [one({ kind: 'misc', argv, timeoutMs: t, dynamic: spec.miscDynamic ?? false, ...who }, t)];
     }
     case 'SMTP_CHECK': {
       const heloName = spec.heloName ?? DEFAULT_HELO_NAME;

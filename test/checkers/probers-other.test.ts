@@ -215,3 +215,20 @@ test('PING_CHECK (raw-socket ICMP): 127.0.0.1 and ::1 answer; an unroutable addr
     engine.close();
   }
 });
+
+test('MISC_CHECK user: the script runs as that user (names from /etc/passwd)', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('changing user needs root');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-user-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o755);
+  const script = join(dir, 'whoami.sh');
+  writeFileSync(script, '#!/bin/sh\n[ "$(id -u)" = "$1" ]\n');
+  chmodSync(script, 0o755);
+  const nobody = await probeMisc({ kind: 'misc', argv: [script, '65534'], timeoutMs: 2000, dynamic: false, user: 'nobody' });
+  assert.equal(nobody.ok, true, nobody.detail);
+  const root = await probeMisc({ kind: 'misc', argv: [script, '65534'], timeoutMs: 2000, dynamic: false });
+  assert.equal(root.ok, false);
+  const unknown = await probeMisc({ kind: 'misc', argv: [script, '0'], timeoutMs: 2000, dynamic: false, user: 'no-such-user-vigil' });
+  assert.equal(unknown.ok, false);
+  assert.match(unknown.detail, /unknown user/);
+});

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { MiscProbeSpec, ProbeResult } from './prober.js';
 import { describeError, startProbe } from './outcome.js';
+import { lookupUser } from './user-lookup.js';
 
 const KILL_GRACE_MS = 2000;
 
@@ -37,7 +38,14 @@ export function probeMisc(spec: MiscProbeSpec): Promise<ProbeResult> {
       clearTimeout(timer);
       resolve(timing.done(ok, detail, weight === undefined ? undefined : { kind: 'absolute', value: weight }));
     };
-    const child = spawn(file, args, { stdio: 'ignore', detached: true, uid: spec.uid, gid: spec.gid, shell: false });
+    const ids = spec.user === undefined ? undefined : lookupUser(spec.user, spec.group);
+    if (typeof ids === 'string') return resolve(timing.done(false, ids));
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, args, { stdio: 'ignore', detached: true, uid: ids?.uid, gid: ids?.gid, shell: false });
+    } catch (err) {
+      return resolve(timing.done(false, describeError(err)));
+    }
     const timer = setTimeout(() => {
       const pid = child.pid;
       finish(false, `timed out after ${spec.timeoutMs} ms`);

@@ -54,8 +54,9 @@ export interface MiscProbeSpec {
   readonly argv: readonly string[];
   readonly timeoutMs: number;
   readonly dynamic: boolean;
-  readonly uid?: number;
-  readonly gid?: number;
+  /** `user USERNAME [GROUPNAME]` (names or numbers). */
+  readonly user?: string;
+  readonly group?: string;
 }
 
 export interface SmtpProbeSpec {

@@ -66,6 +66,8 @@ export interface HttpGetSpec extends CheckerBase, ConnectOptions {
   /** SSL_GET: send SNI (the virtualhost, or `sniName`). */
   readonly enableSni?: boolean;
   readonly sniName?: string;
+  /** The global `SSL { }` block (ca, certificate, key files and the key's password), for SSL_GET. */
+  readonly ssl?: { readonly ca?: string; readonly certificate?: string; readonly key?: string; readonly password?: string };
 }
 
 export interface MiscCheckSpec extends CheckerBase {

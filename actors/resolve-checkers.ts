@@ -188,6 +188,7 @@ function resolveChecker(ctx: Context, spec: CheckerSpec, id: string): ResolvedCh
         urls,
         httpProtocol: spec.httpProtocol ?? '1.0',
         ...(sni !== undefined ? { servername: sni } : {}),
+        ...(spec.kind === 'SSL_GET' && spec.ssl !== undefined ? { tlsFiles: spec.ssl } : {}),
       };
       // Each url gets connect_timeout; the machine waits for all of them.
       return [one(probe, t * Math.max(1, urls.length))];

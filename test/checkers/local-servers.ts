@@ -3,7 +3,7 @@
  * can take a real server down and bring it back.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { execFileSync } from 'node:child_process';
@@ -81,7 +81,7 @@ export function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
   }
 }
 
-export function startHttps(handler: HttpHandler, credentials: { key: Buffer; cert: Buffer }): Promise<Restartable> {
+export function startHttps(handler: HttpHandler, credentials: ServerOptions): Promise<Restartable> {
   return restartable(() => createHttpsServer(credentials, handler));
 }
 

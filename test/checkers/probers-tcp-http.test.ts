@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { probeTcp } from '../../transport/probers/tcp-prober.js';
 import { httpRequest, probeHttp } from '../../transport/probers/http-prober.js';
 import type { HttpProbeSpec } from '../../transport/probers/prober.js';
@@ -167,6 +170,34 @@ test('SSL_GET: a self-signed certificate (made by openssl req) is accepted; dige
     assert.equal((await probeHttp(spec)).ok, true);
     // Plain HTTP against the TLS port is not a valid HTTP answer.
     assert.equal((await probeHttp({ ...spec, tls: false, timeoutMs: 300 })).ok, false);
+  } finally {
+    await server.close();
+  }
+});
+
+test('SSL_GET with the global SSL block: a client certificate for a server that requires one', async (t) => {
+  const serverCreds = selfSignedCertificate();
+  const clientCreds = selfSignedCertificate();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ssl-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'client.key'), clientCreds.key);
+  writeFileSync(join(dir, 'client.pem'), clientCreds.cert);
+  const server = await startHttps((_req, res) => res.end('ok'), { ...serverCreds, requestCert: true, rejectUnauthorized: true, ca: [clientCreds.cert] });
+  const spec: HttpProbeSpec = {
+    kind: 'http',
+    tls: true,
+    target: { host: '127.0.0.1', port: server.port },
+    timeoutMs: 2000,
+    httpProtocol: '1.0',
+    urls: [{ path: '/', statusCodes: [[200, 299]], host: 'h' }],
+  };
+  try {
+    assert.equal((await probeHttp(spec)).ok, false, 'no client certificate');
+    const withCert = await probeHttp({ ...spec, tlsFiles: { certificate: join(dir, 'client.pem'), key: join(dir, 'client.key') } });
+    assert.equal(withCert.ok, true, withCert.detail);
+    const missing = await probeHttp({ ...spec, tlsFiles: { key: join(dir, 'absent.key') } });
+    assert.equal(missing.ok, false);
+    assert.match(missing.detail, /ENOENT/);
   } finally {
     await server.close();
   }

@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from './prober.js';
 import { describeError, startProbe } from './outcome.js';
 
@@ -20,6 +21,35 @@ export function httpRequest(url: HttpUrlProbe, protocol: HttpProbeSpec['httpProt
   const minor = protocol === '1.1' ? 1 : 0;
   const close = protocol === '1.0' ? '' : 'Connection: close\r\n';
   return `GET ${url.path} HTTP/1.${minor}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${url.host}\r\n\r\n`;
+}
+
+/** Certificate files are read once per path. */
+const fileCache = new Map<string, Buffer | Error>();
+
+function readCached(path: string): Buffer {
+  let entry = fileCache.get(path);
+  if (entry === undefined) {
+    try {
+      entry = readFileSync(path);
+    } catch (err) {
+      entry = err instanceof Error ? err : new Error(String(err));
+    }
+    fileCache.set(path, entry);
+  }
+  if (entry instanceof Error) throw entry;
+  return entry;
+}
+
+function tlsOptions(spec: HttpProbeSpec): ConnectionOptions {
+  const files = spec.tlsFiles;
+  return {
+    rejectUnauthorized: false,
+    servername: spec.servername ?? '',
+    ...(files?.ca !== undefined ? { ca: readCached(files.ca) } : {}),
+    ...(files?.certificate !== undefined ? { cert: readCached(files.certificate) } : {}),
+    ...(files?.key !== undefined ? { key: readCached(files.key) } : {}),
+    ...(files?.password !== undefined ? { passphrase: files.password } : {}),
+  };
 }
 
 interface Response {
@@ -46,9 +76,12 @@ function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | s
   return new Promise((resolve) => {
     const { target } = spec;
     const options = { host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort };
-    const socket: Socket = spec.tls
-      ? connectTls({ ...options, rejectUnauthorized: false, servername: spec.servername ?? '' })
-      : connectTcp(options);
+    let socket: Socket;
+    try {
+      socket = spec.tls ? connectTls({ ...options, ...tlsOptions(spec) }) : connectTcp(options);
+    } catch (err) {
+      return resolve(describeError(err));
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;

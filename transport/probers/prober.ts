@@ -47,6 +47,8 @@ export interface HttpProbeSpec {
   readonly httpProtocol: '1.0' | '1.0C' | '1.1';
   /** SNI server name (SSL_GET enable_sni). */
   readonly servername?: string;
+  /** keepalived's global `SSL { ca, certificate, key, password }`: files for a client certificate. */
+  readonly tlsFiles?: { readonly ca?: string; readonly certificate?: string; readonly key?: string; readonly password?: string };
 }
 
 export interface MiscProbeSpec {

@@ -55,6 +55,10 @@ export interface HttpUrlSpec {
   /** Default 200-299. */
   readonly statusCode?: readonly StatusCodeSpec[];
   readonly virtualhost?: string;
+  /** A regular expression the body must match (JavaScript syntax, close to PCRE2 for common patterns). */
+  readonly regex?: string;
+  /** The body must not match `regex`. */
+  readonly regexNoMatch?: boolean;
 }
 
 export interface HttpGetSpec extends CheckerBase, ConnectOptions {

@@ -178,6 +178,7 @@ function resolveChecker(ctx: Context, spec: CheckerSpec, id: string): ResolvedCh
         ...(u.digest !== undefined ? { digest: u.digest.toLowerCase() } : {}),
         statusCodes: statusRanges(u.statusCode),
         host: u.virtualhost ?? spec.virtualhost ?? ctx.rs.virtualhost ?? ctx.vs.virtualhost ?? hostPort(target.host, target.port),
+        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch ?? false } : {}),
       }));
       const sni = spec.enableSni ? (spec.sniName ?? spec.virtualhost ?? ctx.rs.virtualhost ?? ctx.vs.virtualhost) : undefined;
       const probe: ProbeSpec = {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeTcp } from '../../transport/probers/tcp-prober.js';
-import { httpRequest, probeHttp } from '../../transport/probers/http-prober.js';
+import { httpRequest, judgeResponse, probeHttp } from '../../transport/probers/http-prober.js';
 import type { HttpProbeSpec } from '../../transport/probers/prober.js';
 import { selfSignedCertificate, startHttp, startHttps, startTcp } from './local-servers.js';
 
@@ -103,6 +103,16 @@ test('HTTP_GET: status codes, digest and virtualhost; down and up', async () => 
   } finally {
     await server.close();
   }
+});
+
+test('HTTP_GET regex and regex_no_match over the body', () => {
+  const url = { path: '/', statusCodes: [[200, 299]] as [number, number][], host: 'h' };
+  const response = { status: 200, body: Buffer.from('status: healthy\nload 0.3\n') };
+  assert.equal(judgeResponse({ ...url, regex: 'status: (healthy|ok)' }, response), undefined);
+  assert.equal(judgeResponse({ ...url, regex: 'status: down' }, response), 'body does not match regex');
+  assert.equal(judgeResponse({ ...url, regex: 'status: down', regexNoMatch: true }, response), undefined);
+  assert.equal(judgeResponse({ ...url, regex: 'healthy', regexNoMatch: true }, response), 'body matches regex_no_match');
+  assert.match(judgeResponse({ ...url, regex: '(' }, response) ?? '', /bad regex/);
 });
 
 test('HTTP_GET: every url is checked; one failing url fails the probe', async () => {

@@ -114,6 +114,17 @@ function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | s
   });
 }
 
+const regexCache = new Map<string, RegExp>();
+
+function compiled(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (re === undefined) {
+    re = new RegExp(source);
+    regexCache.set(source, re);
+  }
+  return re;
+}
+
 /** Why a response fails a url's checks, or undefined when it passes. */
 export function judgeResponse(url: HttpUrlProbe, response: Response): string | undefined {
   if (!url.statusCodes.some(([lo, hi]) => response.status >= lo && response.status <= hi)) {
@@ -122,6 +133,15 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
   if (url.digest !== undefined) {
     const digest = createHash('md5').update(response.body).digest('hex');
     if (digest !== url.digest.toLowerCase()) return `MD5 digest ${digest} differs`;
+  }
+  if (url.regex !== undefined) {
+    let matched: boolean;
+    try {
+      matched = compiled(url.regex).test(response.body.toString('latin1'));
+    } catch (err) {
+      return `bad regex: ${describeError(err)}`;
+    }
+    if (matched === (url.regexNoMatch ?? false)) return url.regexNoMatch ? 'body matches regex_no_match' : 'body does not match regex';
   }
   return undefined;
 }

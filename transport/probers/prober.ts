@@ -35,6 +35,9 @@ export interface HttpUrlProbe {
   readonly statusCodes: readonly (readonly [number, number])[];
   /** The Host header's value. */
   readonly host: string;
+  /** keepalived `regex` (run as a JavaScript RegExp over the body), and `regex_no_match` to invert it. */
+  readonly regex?: string;
+  readonly regexNoMatch?: boolean;
 }
 
 export interface HttpProbeSpec {

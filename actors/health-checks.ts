@@ -41,7 +41,7 @@ export class HealthChecks {
 
   constructor(private readonly options: HealthChecksOptions) {
     const { clock } = options;
-    this.lb = new LoadBalancerSync(options.backend, {
+    this.lb = new LoadBalancerSync(options.backend, clock, {
       immediate: options.immediateApply ?? false,
       onApplied: (report) => this.subject.next({ kind: 'lb_applied', at: clock.now(), report }),
       onError: (error) => this.subject.next({ kind: 'lb_error', at: clock.now(), message: error instanceof Error ? error.message : String(error) }),

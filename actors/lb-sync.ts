@@ -1,9 +1,16 @@
 /**
  * Joins the services of every virtual server into one desired state and hands it to the load-balancer backend.
- * Unchanged states are not re-applied. Real backends get one apply at a time (the newest state wins when
- * several changes come during an apply); the simulated backend, which is synchronous on the virtual clock, gets
- * each state at once (`immediate`) so that its history carries exact times.
+ *
+ * Changes are coalesced: a change schedules one flush on the injected clock after 0 ms, so a burst (thousands of
+ * real servers failing together, a batch of reports from the checker worker) costs one computation and one
+ * apply. On the virtual clock that flush still runs at the same virtual time, after the events already due then,
+ * so the simulator's history keeps exact times. Each virtual server gives a function computing its services,
+ * called only at flush time. Unchanged states are not re-applied.
+ *
+ * Real backends get one apply at a time (changes during an apply are flushed after it); the simulated backend
+ * (`immediate`) is called at once, since its promise would settle only after the virtual clock has moved on.
  */
+import type { Clock, TimerId } from '../transport/clock.js';
 import type { ApplyReport, DesiredState, LoadBalancerBackend, VirtualService } from '../transport/lb/desired-state.js';
 
 export interface LoadBalancerSyncOptions {
@@ -12,18 +19,24 @@ export interface LoadBalancerSyncOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+export type ServicesOf = () => readonly VirtualService[];
+
 export class LoadBalancerSync {
-  private readonly parts = new Map<string, readonly VirtualService[]>();
+  private readonly parts = new Map<string, ServicesOf>();
   private lastSignature = JSON.stringify({ services: [] });
-  private running: Promise<void> | undefined;
-  private dirty = false;
+  private timer: TimerId | undefined;
+  private applying: Promise<void> | undefined;
+  private dirtyWhileApplying = false;
+  /** Applies made (for tests and status). */
+  applies = 0;
 
   constructor(
     private readonly backend: LoadBalancerBackend,
+    private readonly clock: Clock,
     private readonly options: LoadBalancerSyncOptions = {},
   ) {}
 
-  set(owner: string, services: readonly VirtualService[]): void {
+  set(owner: string, services: ServicesOf): void {
     this.parts.set(owner, services);
     this.schedule();
   }
@@ -33,27 +46,42 @@ export class LoadBalancerSync {
   }
 
   state(): DesiredState {
-    return { services: [...this.parts.values()].flat() };
+    return { services: [...this.parts.values()].flatMap((f) => f()) };
   }
 
-  /** Resolves when everything set so far has been applied. */
+  /** Applies what is pending now and resolves when everything set so far has been applied. */
   async flush(): Promise<void> {
-    while (this.running !== undefined) await this.running;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+      this.run();
+    }
+    while (this.applying !== undefined) await this.applying;
   }
 
   private schedule(): void {
+    if (this.timer !== undefined) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.run();
+    }, 0);
+  }
+
+  private run(): void {
     if (this.options.immediate) {
       void this.applyLatest();
       return;
     }
-    this.dirty = true;
-    if (this.running !== undefined) return;
-    this.running = (async () => {
-      while (this.dirty) {
-        this.dirty = false;
+    if (this.applying !== undefined) {
+      this.dirtyWhileApplying = true;
+      return;
+    }
+    this.applying = (async () => {
+      do {
+        this.dirtyWhileApplying = false;
         await this.applyLatest();
-      }
-      this.running = undefined;
+      } while (this.dirtyWhileApplying);
+      this.applying = undefined;
     })();
   }
 
@@ -62,6 +90,7 @@ export class LoadBalancerSync {
     const signature = JSON.stringify(state);
     if (signature === this.lastSignature) return;
     this.lastSignature = signature;
+    this.applies++;
     try {
       const report = await this.backend.apply(state);
       this.options.onApplied?.(report);

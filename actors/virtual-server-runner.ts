@@ -89,11 +89,11 @@ export class VirtualServerRunner {
         })),
       },
     });
-    // Push once per macrostep, with the settled context (a change of liveness and of quorum come together).
-    this.actor.subscribe((snapshot) => {
+    // Tell the load balancer once per macrostep; it computes the services when it flushes (coalesced).
+    this.actor.subscribe(() => {
       if (!this.dirty) return;
       this.dirty = false;
-      env.lb.set(vs.key, desiredServices(snapshot.context.input, snapshot.context.members, snapshot.context.quorumUp));
+      env.lb.set(vs.key, this.services);
     });
   }
 
@@ -101,10 +101,15 @@ export class VirtualServerRunner {
     this.actor.start();
     if (this.dirty) {
       this.dirty = false;
-      const c = this.context;
-      this.env.lb.set(this.vs.key, desiredServices(c.input, c.members, c.quorumUp));
+      this.env.lb.set(this.vs.key, this.services);
     }
   }
+
+  /** The services this virtual server asks of the load balancer now. */
+  readonly services = (): ReturnType<typeof desiredServices> => {
+    const c = this.context;
+    return desiredServices(c.input, c.members, c.quorumUp);
+  };
 
   /** Owns this checker? */
   owns(checkerId: string): boolean {

@@ -92,6 +92,12 @@ const rsSetup = setup({
     /** keepalived update_svr_checker_state: a first result equal to the start state still notifies when DOWN. */
     firstFailure: ({ event }) => event.type === 'CHECKER' && event.report.firstRun && !event.report.up,
     omega: ({ event }) => event.type === 'SHUTDOWN' && event.omega,
+    /** The report would change the effective weight (misc_dynamic, FILE_CHECK). */
+    changesWeight: ({ context, event }) => {
+      if (event.type !== 'CHECKER') return false;
+      const checkers = { ...context.checkers, [event.report.id]: { up: event.report.up, weight: event.report.weight } };
+      return effectiveWeight(context.configuredWeight, checkers) !== context.weight;
+    },
   },
 });
 
@@ -115,7 +121,7 @@ export const realServerMachine = rsSetup.createMachine({
       },
       on: {
         // A weight change of a live server reaches the pool (and the quorum) at once.
-        CHECKER: { actions: ['applyReport', 'tellAlive'] },
+        CHECKER: [{ guard: 'changesWeight', actions: ['applyReport', 'tellAlive'] }, { actions: 'applyReport' }],
         SHUTDOWN: [
           { guard: 'omega', target: 'stopped', actions: { type: 'notifyDown', params: ({ context }) => ({ key: context.key }) } },
           { target: 'stopped' },

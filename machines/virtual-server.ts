@@ -27,7 +27,13 @@ export interface VirtualServerInput extends PoolConfig {
 
 export interface VirtualServerContext {
   readonly input: VirtualServerInput;
+  /**
+   * Liveness and weight per real server. Updated in place (one entry per RS_STATE), so that a burst of changes
+   * over thousands of real servers costs O(1) each rather than a copy of the table each.
+   */
   readonly members: Readonly<Record<string, MemberState>>;
+  /** Sum of live weights (keepalived weigh_live_realservers), kept up to date with `members`. */
+  readonly liveWeight: number;
   /** Mirrors the quorum region, for desiredServices(). */
   readonly quorumUp: boolean;
 }
@@ -74,17 +80,22 @@ const vsSetup = setup({
     resumeCheckers: (_, _params: { key: string }) => {},
     applyMember: assign(({ context, event }) => {
       if (event.type !== 'RS_STATE') return {};
-      return { members: { ...context.members, [event.key]: { alive: event.alive, weight: event.weight } } };
+      const members = context.members as Record<string, MemberState>;
+      const before = members[event.key];
+      const contribution = (m: MemberState | undefined): number => (m?.alive ? m.weight : 0);
+      const after: MemberState = { alive: event.alive, weight: event.weight };
+      members[event.key] = after;
+      return { liveWeight: context.liveWeight - contribution(before) + contribution(after) };
     }),
     setQuorumUp: assign({ quorumUp: true }),
     setQuorumDown: assign({ quorumUp: false }),
   },
   guards: {
-    startsWithQuorum: ({ context }) => liveWeight(context.members) >= context.input.quorum + context.input.hysteresis,
+    startsWithQuorum: ({ context }) => context.liveWeight >= context.input.quorum + context.input.hysteresis,
     hasSorryServer: ({ context }) => context.input.sorryServer !== undefined,
-    quorumGained: ({ context }) => liveWeight(context.members) >= context.input.quorum + context.input.hysteresis,
+    quorumGained: ({ context }) => context.liveWeight >= context.input.quorum + context.input.hysteresis,
     quorumLost: ({ context }) => {
-      const sum = liveWeight(context.members);
+      const sum = context.liveWeight;
       return sum === 0 || sum < context.input.quorum - context.input.hysteresis;
     },
     suspendedAtStart: ({ context }) => context.input.haSuspend && !context.input.masterAtStart,
@@ -99,10 +110,13 @@ const key = ({ context }: { context: VirtualServerContext }): { key: string } =>
 
 export const virtualServerMachine = vsSetup.createMachine({
   id: 'virtualServer',
-  context: ({ input }) => ({ input, members: initialMembers(input), quorumUp: true }),
-  entry: vsSetup.enqueueActions(({ context, enqueue }) => {
-    for (const rs of context.input.realServerInputs) enqueue.spawnChild('realServer', { id: rs.key, input: rs });
-  }),
+  context: ({ input, spawn }) => {
+    // Spawned here rather than by entry actions: XState copies the children table for each spawnChild action,
+    // which is quadratic over thousands of real servers; the context spawner adds them in place.
+    for (const rs of input.realServerInputs) spawn('realServer', { id: rs.key, input: rs });
+    const members = initialMembers(input);
+    return { input, members, liveWeight: liveWeight(members), quorumUp: true };
+  },
   initial: 'running',
   states: {
     running: {

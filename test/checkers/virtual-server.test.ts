@@ -134,9 +134,9 @@ test('alpha: real servers enter the pool only after a success; a dead one at sta
   const w = simWorld([vs({ alpha: true })], { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': silent });
   assert.deepEqual(w.pool(KEY), []);
   w.clock.runUntil(20_000);
+  // Both successes at 1 s reach the load balancer in one apply (changes at one instant are coalesced).
   assert.deepEqual(w.poolChanges(KEY), [
     [0, []],
-    [1000, [A]],
     [1000, [A, B]],
   ]);
   // keepalived notifies DOWN for an alpha checker whose first check fails (at the 5 s timeout).
@@ -252,4 +252,23 @@ test('over random fault schedules, the pool is the set of healthy servers within
       }
     }
   }
+});
+
+test('scale: 3,000 real servers failing at the same instant are one apply, and take well under a second of work', () => {
+  const servers: RealServerSpec[] = Array.from({ length: 3000 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, port: 80, checkers: [tcp] }));
+  const w = simWorld(
+    [vs({ retry: 0 }, servers)],
+    Object.fromEntries(servers.map((s) => [s.address, up])),
+    servers.map((s) => ({ atMs: 10_000, target: s.address, state: refuse })),
+  );
+  w.clock.runUntil(9000);
+  const before = w.health.lb.applies;
+  w.clock.runUntil(14_000);
+  assert.equal(w.pool(KEY).length, 0);
+  assert.equal(w.health.lb.applies - before, 1);
+  // Every failure at 13 s, removed at 13 s.
+  assert.deepEqual(w.poolChanges(KEY).map(([at, pool]) => [at, pool.length]), [
+    [0, 3000],
+    [13_000, 0],
+  ]);
 });

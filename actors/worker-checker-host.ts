@@ -20,7 +20,7 @@ export interface WorkerHostOptions {
   /** First restart delay, doubled on each crash in a row up to `maxRestartDelayMs`. */
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
-  /** Nice value of the worker thread (Linux renices the thread alone); default 10. */
+  /** Nice value of the worker thread (keepalived `checker_priority`; Linux renices the thread alone); default 10. */
   readonly nice?: number;
 }
 

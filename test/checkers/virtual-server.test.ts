@@ -272,3 +272,16 @@ test('scale: 3,000 real servers failing at the same instant reach the load balan
     [13_000, 0],
   ]);
 });
+
+test('determinism: the same seed gives the same load-balancer history and notifications; another seed differs', () => {
+  const runOnce = (seed: number) => {
+    const w = simWorld([vs({ warmup: 6 })], allUp, [
+      { atMs: 20_000, target: '192.168.77.12', state: silent },
+      { atMs: 45_000, target: '192.168.77.12', state: up },
+    ], { seed });
+    w.clock.runUntil(90_000);
+    return JSON.stringify({ history: w.backend.history, notes: w.notifications() });
+  };
+  assert.equal(runOnce(7), runOnce(7));
+  assert.notEqual(runOnce(7), runOnce(8), 'warmup draws depend on the seed');
+});

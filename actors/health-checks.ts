@@ -90,6 +90,14 @@ export class HealthChecks {
     return this.virtualServers.find((v) => v.vs.key === key);
   }
 
+  /** For a reload: checkers stopped, the rules left for the next HealthChecks to converge from. */
+  async stopKeepingRules(): Promise<void> {
+    this.subscription?.unsubscribe();
+    await this.options.host.stop();
+    await this.lb.flush();
+    this.subject.complete();
+  }
+
   /** Shutdown notifications (omega), checkers stopped, vigil's load-balancer rules removed. */
   async stop(): Promise<void> {
     for (const vs of this.virtualServers) vs.shutdown();

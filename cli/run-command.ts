@@ -85,8 +85,8 @@ export function registerRunCommand(program: Command): void {
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
     .option('-D, --log-detail', 'detailed (debug) logging')
     .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
-    .option('-P, --vrrp', 'run only the VRRP subsystem (the only one so far)')
-    .option('-C, --check', 'run only the checkers (none configured yet: exits)')
+    .option('-P, --vrrp', 'run only the VRRP subsystem')
+    .option('-C, --check', 'run only the checkers and the load balancer')
     .option('-n, --dont-fork', "don't fork (vigil never forks)")
     .action(async (options: RunOptions) => {
       await runDaemon(options);
@@ -104,10 +104,6 @@ async function runDaemon(options: RunOptions): Promise<void> {
     warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   };
-  if (options.check) {
-    log.info('checkers only (-C): no checker subsystem in this configuration, nothing to run');
-    return;
-  }
   // Loaded lazily: the native addon and netlink exist only where the daemon runs.
   const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
     await Promise.all([
@@ -120,12 +116,18 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
+  const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
+    import('../actors/worker-checker-host.js'),
+    import('../transport/lb/choose-backend.js'),
+    import('../transport/real-random.js'),
+  ]);
   claimPidFile(options.pid);
   const addresses = await NetlinkAddressManager.open();
+  const clock = new RealClock();
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
     {
-      clock: new RealClock(),
+      clock,
       link: new RawVrrpLink(),
       addresses,
       announcer: new RawAnnouncer({ onError: (e) => log.warn(`announce ${e.address} on ${e.interface}: ${e.error.message}`) }),
@@ -139,9 +141,20 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vmacs: new NetlinkVmac(),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
+      checks: {
+        random: new RealRandom(),
+        host: () => new WorkerCheckerHost({ clock }),
+        backend: (setting) => chooseBackend(setting),
+      },
     },
     // keepalived's default config id is the host name up to its first dot.
-    { configFile: options.useFile, configId: options.configId ?? hostname().split('.')[0], nodeName: hostname() },
+    {
+      configFile: options.useFile,
+      configId: options.configId ?? hostname().split('.')[0],
+      nodeName: hostname(),
+      vrrpOnly: options.vrrp === true,
+      checkersOnly: options.check === true,
+    },
   );
   const cleanupFiles = (): void => {
     rmSync(options.pid, { force: true });

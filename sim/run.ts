@@ -6,8 +6,11 @@
 import { Bus } from '../actors/bus.js';
 import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
 import { VrrpNode } from '../actors/vrrp-node.js';
-import { loadVrrpConfig } from './config-loader.js';
+import { loadNodeConfig } from './config-loader.js';
+import { SimDirectors, type PoolChange } from './sim-directors.js';
+import type { VirtualServerSpec } from '../actors/checker-spec.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
+import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
@@ -32,6 +35,8 @@ export interface SimulationResult {
   };
   /** The injected faults, for the readable report (not part of `--json`). */
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+  /** Each change of a director's live pool (virtual servers), for the readable report (not part of `--json`). */
+  readonly pools: readonly PoolChange[];
 }
 
 export interface SimulationOptions {
@@ -51,6 +56,8 @@ function describe(action: ScenarioAction): string {
       return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'track':
       return `track ${action.node} ${action.id} ${action.up ? 'up' : 'down'}`;
+    case 'server':
+      return `server ${action.target} ${action.state}`;
     default:
       return `${action.kind} ${action.node}`;
   }
@@ -75,6 +82,8 @@ class SimWorld {
   readonly hosts = new Map<string, SimHost>();
   readonly specs = new Map<string, VrrpNodeSpec>();
   readonly nodes = new Map<string, VrrpNode>();
+  readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
+  readonly directors: SimDirectors;
   worstDelayMs = 0;
 
   constructor(
@@ -97,7 +106,9 @@ class SimWorld {
         host.addInterface(ifname, segment, addresses.map(parseInterfaceAddress));
       }
       this.hosts.set(node.name, host);
-      const spec = loadVrrpConfig(node.configText, node.configFile, node.name);
+      const loaded = loadNodeConfig(node.configText, node.configFile, node.name);
+      const spec = loaded.vrrp;
+      this.virtualServers.set(node.name, loaded.virtualServers);
       for (const instance of spec.instances) {
         if (!host.interfaceNames().includes(instance.interface)) {
           throw new SimulationInputError(
@@ -107,6 +118,7 @@ class SimWorld {
       }
       this.specs.set(node.name, spec);
     });
+    this.directors = new SimDirectors(this.clock, root.fork('directors'), this.bus, this.virtualServers, scenario.servers);
     this.noteDelay();
   }
 
@@ -120,6 +132,7 @@ class SimWorld {
     const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus);
     this.nodes.set(name, node);
     node.start();
+    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)));
   }
 
   apply(event: ScenarioEvent): void {
@@ -131,6 +144,7 @@ class SimWorld {
         if (!host.alive) return;
         this.nodes.get(action.node)?.halt();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         host.crash();
         return;
       }
@@ -138,6 +152,7 @@ class SimWorld {
         const host = this.hosts.get(action.node)!;
         this.nodes.get(action.node)?.halt();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         for (const address of host.restart()) {
           this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
         }
@@ -147,6 +162,7 @@ class SimWorld {
       case 'stop':
         this.nodes.get(action.node)?.stop();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         return;
       case 'start':
         this.startNode(action.node);
@@ -166,6 +182,9 @@ class SimWorld {
         return;
       case 'track':
         for (const runner of this.nodes.get(action.node)?.runners.values() ?? []) runner.track(action.id, action.up);
+        return;
+      case 'server':
+        this.directors.setServer(action.target, action.state);
         return;
     }
   }
@@ -210,6 +229,14 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     maxDelayMs: world.worstDelayMs,
     timeline,
   });
+  const pools = checkPoolsMatchHealth({
+    durationMs,
+    pools: world.directors.pools,
+    resolved: world.directors.resolved,
+    faults: timeline.faults,
+    initialServers: new Map(Object.entries(scenario.servers)),
+  });
+  if (pools) invariants.push(pools);
   const packetsDropped: Record<string, number> = {};
   let packetsSent = 0;
   for (const segment of world.segments.values()) {
@@ -226,5 +253,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     invariants,
     stats: { events: world.clock.eventsRun, packets_sent: packetsSent, packets_dropped: sortedDrops },
     faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
+    pools: world.directors.pools,
   };
 }

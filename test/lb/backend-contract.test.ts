@@ -13,21 +13,9 @@ import { ExecNftRunner } from '../../transport/lb/nft-runner.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { commandAvailable, createLan, requireNetns } from '../netns/harness.js';
 import { FakeIpvsKernel } from './fake-ipvs-kernel.js';
+import { natDestination, webService } from './fixtures.js';
 
-const web: AddressService = {
-  kind: 'address',
-  key: 'web',
-  protocol: 'tcp',
-  family: 4,
-  address: '192.168.77.100',
-  port: 80,
-  scheduler: 'rr',
-  destinations: [
-    { address: '192.168.77.67', port: 8080, weight: 1, forwarding: 'NAT' },
-    { address: '192.168.77.68', port: 8080, weight: 1, forwarding: 'NAT' },
-    { address: '192.168.77.69', port: 8080, weight: 0, forwarding: 'NAT' },
-  ],
-};
+const web: AddressService = webService('rr', [natDestination(67, 8080, 1), natDestination(68, 8080, 1), natDestination(69, 8080, 0)]);
 const one: DesiredState = { services: [web] };
 const two: DesiredState = {
   services: [

@@ -7,22 +7,9 @@ import { IPVS_CMD, type IpvsService } from '../../transport/lb/ipvs-messages.js'
 import { SocketGenlChannel } from '../../transport/lb/genl-channel.js';
 import { ipToBytes } from '../../transport/real/ip-address.js';
 import { FakeIpvsKernel } from './fake-ipvs-kernel.js';
+import { natDestination, webService } from './fixtures.js';
 
-const web: AddressService = {
-  kind: 'address',
-  key: 'web',
-  protocol: 'tcp',
-  family: 4,
-  address: '192.168.77.100',
-  port: 80,
-  scheduler: 'wrr',
-  destinations: [
-    { address: '192.168.77.67', port: 8080, weight: 1, forwarding: 'NAT' },
-    { address: '192.168.77.68', port: 8080, weight: 2, forwarding: 'NAT' },
-    { address: '192.168.77.69', port: 8080, weight: 3, forwarding: 'NAT' },
-  ],
-  sorry: { address: '192.168.77.70', port: 8080, weight: 1, forwarding: 'NAT' },
-};
+const web: AddressService = webService('wrr', [natDestination(67, 8080, 1), natDestination(68, 8080, 2), natDestination(69, 8080, 3)], { sorry: natDestination(70, 8080, 1) });
 const state: DesiredState = {
   services: [web, { kind: 'fwmark', key: 'fw', protocol: 'tcp', family: 4, fwmark: 9, scheduler: 'fo', destinations: [] }],
 };

@@ -23,21 +23,13 @@ import {
 } from '../../transport/lb/ipvs-messages.js';
 import { toIpvsDest, toIpvsService } from '../../transport/lb/ipvs-mapping.js';
 import { SCHEDULERS, type AddressService, type Destination, type FwmarkService } from '../../transport/lb/desired-state.js';
+import { webService } from './fixtures.js';
 
 const h = (...parts: string[]): string => parts.join('').replace(/\s+/g, '');
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const f = (seq: number) => ({ familyId: 0x23, seq });
 
-const tcpWeb: AddressService = {
-  kind: 'address',
-  key: 'web',
-  protocol: 'tcp',
-  family: 4,
-  address: '192.168.77.100',
-  port: 80,
-  scheduler: 'rr',
-  destinations: [],
-};
+const tcpWeb: AddressService = webService('rr', []);
 const udpDns: AddressService = { ...tcpWeb, key: 'dns', protocol: 'udp', port: 53, scheduler: 'wlc', persistenceTimeout: 300, persistenceGranularity: '255.255.255.0' };
 const sctp6: AddressService = {
   ...tcpWeb,

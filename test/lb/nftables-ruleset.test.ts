@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderNftClear, renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
 import { SCHEDULERS, type AddressService, type Destination, type FwmarkService, type VirtualService } from '../../transport/lb/desired-state.js';
+import { webService } from './fixtures.js';
 
 const d = (last: number, weight = 1, port = 8080, forwarding: Destination['forwarding'] = 'NAT'): Destination => ({
   address: `192.168.77.${last}`,
@@ -10,16 +11,7 @@ const d = (last: number, weight = 1, port = 8080, forwarding: Destination['forwa
   forwarding,
 });
 
-const web: AddressService = {
-  kind: 'address',
-  key: 'web',
-  protocol: 'tcp',
-  family: 4,
-  address: '192.168.77.100',
-  port: 80,
-  scheduler: 'rr',
-  destinations: [d(67), d(68), d(69)],
-};
+const web: AddressService = webService('rr', [d(67), d(68), d(69)]);
 
 const HEAD4 = `add table ip vigil
 delete table ip vigil

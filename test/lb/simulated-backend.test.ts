@@ -3,21 +3,9 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
 import type { AddressService } from '../../transport/lb/desired-state.js';
+import { natDestination, webService } from './fixtures.js';
 
-const web: AddressService = {
-  kind: 'address',
-  key: 'web',
-  protocol: 'tcp',
-  family: 4,
-  address: '192.168.77.100',
-  port: 80,
-  scheduler: 'wrr',
-  destinations: [
-    { address: '192.168.77.67', port: 80, weight: 1, forwarding: 'NAT' },
-    { address: '192.168.77.68', port: 80, weight: 2, forwarding: 'NAT' },
-  ],
-  sorry: { address: '192.168.77.99', port: 80, weight: 1, forwarding: 'NAT' },
-};
+const web: AddressService = webService('wrr', [natDestination(67, 80, 1), natDestination(68, 80, 2)], { sorry: natDestination(99, 80, 1) });
 
 test('records every apply at the clock time, with the pool it leaves', async () => {
   const clock = new VirtualClock();

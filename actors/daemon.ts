@@ -25,7 +25,7 @@ import type { Script } from '../config/model.js';
 import { VrrpNode } from './vrrp-node.js';
 import { Notifier, type NotifyScripts } from './notifier.js';
 import { ScriptTracker } from './script-tracker.js';
-import { instanceStatuses, type DaemonStatus } from './status.js';
+import { instanceStatuses, virtualServerStatuses, type DaemonStatus } from './status.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -206,6 +206,7 @@ export class VigilDaemon {
       reloads: this.reloads,
       instances: this.node ? instanceStatuses(this.node) : [],
       scripts: [...this.scripts.values()].map((s) => ({ name: s.spec.name, up: s.up })),
+      virtual_servers: virtualServerStatuses(this.health?.virtualServers ?? []),
       drops: { ...(this.node?.nodeDrops ?? {}) },
     };
   }

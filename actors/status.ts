@@ -5,6 +5,7 @@
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
+import type { VirtualServerRunner } from './virtual-server-runner.js';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -32,14 +33,37 @@ export interface InstanceStatus {
   };
 }
 
+export interface VirtualServerStatus {
+  readonly key: string;
+  readonly quorum_up: boolean;
+  readonly real_servers: readonly { readonly key: string; readonly alive: boolean; readonly weight: number }[];
+  /** What the kernel load balancer is told: live destinations (address:port, weight), or the sorry server. */
+  readonly pool: readonly { readonly destination: string; readonly weight: number }[];
+}
+
 export interface DaemonStatus {
   readonly pid: number;
   readonly config_file: string;
   readonly reloads: number;
   readonly instances: readonly InstanceStatus[];
   readonly scripts: readonly { readonly name: string; readonly up: boolean }[];
+  readonly virtual_servers: readonly VirtualServerStatus[];
   /** Drops before any instance could be named: undecodable packets, unknown VRIDs. */
   readonly drops: Partial<Record<DropReason, number>>;
+}
+
+export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
+  return runners.map((r) => {
+    const pool = r.pool();
+    const live = pool.destinations.filter((d) => d.weight > 0);
+    const shown = live.length > 0 ? live : pool.sorry ? [pool.sorry] : [];
+    return {
+      key: r.vs.key,
+      quorum_up: r.quorumUp,
+      real_servers: Object.entries(r.context.members).map(([key, m]) => ({ key, alive: m.alive, weight: m.weight })),
+      pool: shown.map((d) => ({ destination: `${d.address}:${d.port}`, weight: d.weight })),
+    };
+  });
 }
 
 export function instanceStatuses(node: VrrpNode): InstanceStatus[] {
@@ -91,6 +115,11 @@ export function formatStatus(status: DaemonStatus): string {
     );
   }
   for (const s of status.scripts) lines.push(`script ${s.name}: ${s.up ? 'up' : 'down'}`);
+  for (const vs of status.virtual_servers) {
+    lines.push(`virtual server ${vs.key}: quorum ${vs.quorum_up ? 'up' : 'down'}`);
+    for (const rs of vs.real_servers) lines.push(`    real server ${rs.key}: ${rs.alive ? 'UP' : 'DOWN'} weight ${rs.weight}`);
+    lines.push(`    pool: ${vs.pool.map((d) => `${d.destination}(${d.weight})`).join(' ') || '-'}`);
+  }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
   return `${lines.join('\n')}\n`;

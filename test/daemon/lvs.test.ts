@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
 
 const VIP = '192.168.77.100';
 const SERVERS = ['b1', 'b2', 'b3'] as const;
@@ -99,6 +99,15 @@ ${realServers}
     const after = await connect(30);
     assert.deepEqual(Object.keys(after).sort(), ['b1', 'b3'], JSON.stringify(after));
     assert.match(d.log(), /Removing service \[192\.168\.77\.\d+:8080\]/);
+    // vigil status shows it: the real server DOWN, the pool without it.
+    const status = JSON.parse((await lan.exec(director.ns, [VIGIL, 'status', '--json', '--socket', d.statusSocket])).stdout) as {
+      virtual_servers: { key: string; real_servers: { key: string; alive: boolean }[]; pool: { destination: string }[] }[];
+    };
+    const b2 = `${lan.host('b2').ipv4}:8080`;
+    assert.equal(status.virtual_servers.length, 1);
+    assert.equal(status.virtual_servers[0]!.real_servers.find((r) => r.key.includes(b2))?.alive, false);
+    assert.ok(!status.virtual_servers[0]!.pool.some((p) => p.destination === b2));
+    assert.equal(status.virtual_servers[0]!.pool.length, 2);
 
     // Back: one successful probe puts it in the pool again.
     await startServer('b2');

@@ -15,8 +15,7 @@ import { PolledTracker, countMatching, parseTrackFile } from './polled-tracker.j
 import type { Random } from '../transport/random.js';
 import type { LoadBalancerBackend } from '../transport/lb/desired-state.js';
 import type { CheckerHost } from './checker-host.js';
-import { HealthChecks, type HealthEvent } from './health-checks.js';
-import { virtualServerSpecs } from './lvs-specs.js';
+import type { HealthChecks, HealthEvent } from './health-checks.js';
 import { ConfigLoadError, loadConfigFile, type LoadOptions } from '../config/load.js';
 import { Bus, type BusMessage } from './bus.js';
 import { nodeSpec, routeSpec, ruleSpec, type KeepalivedConfig } from './instance-specs.js';
@@ -56,16 +55,17 @@ export interface DaemonEnvironment {
    * The checker side (virtual servers, real servers, checkers, kernel load balancer); absent where the host has
    * none. `host` runs the checkers (a worker thread in the daemon); `backend` is chosen from lvs_backend.
    */
-  readonly checks?:
-    | {
-        readonly random: Random;
-        readonly host: () => CheckerHost;
-        readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
-      }
-    | undefined;
+  readonly checks?: (() => Promise<CheckerSide>) | undefined;
   /** track_process: the processes running now. */
   readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
+}
+
+/** The checker side's transports, loaded only when a configuration has virtual servers (start-up time). */
+export interface CheckerSide {
+  readonly random: Random;
+  readonly host: () => CheckerHost;
+  readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
 }
 
 /** Creates and removes use_vmac interfaces (NetlinkVmac on a real host). */
@@ -241,9 +241,11 @@ export class VigilDaemon {
   }
 
   private async startHealthChecks(config: KeepalivedConfig): Promise<void> {
+    if (config.virtualServers.length === 0) return;
+    // The checker side is loaded only when there is something to check: a VRRP-only daemon starts faster.
+    const [{ HealthChecks }, { virtualServerSpecs }] = await Promise.all([import('./health-checks.js'), import('./lvs-specs.js')]);
     const specs = virtualServerSpecs(config);
-    const checks = this.env.checks;
-    if (specs.length === 0) return;
+    const checks = await this.env.checks?.();
     if (!checks) {
       this.env.log.warn(`${specs.length} virtual server(s) configured, but no checker support on this host`);
       return;

@@ -116,11 +116,6 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
-  const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
-    import('../actors/worker-checker-host.js'),
-    import('../transport/lb/choose-backend.js'),
-    import('../transport/real-random.js'),
-  ]);
   claimPidFile(options.pid);
   const addresses = await NetlinkAddressManager.open();
   const clock = new RealClock();
@@ -141,10 +136,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vmacs: new NetlinkVmac(),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
-      checks: {
-        random: new RealRandom(),
-        host: () => new WorkerCheckerHost({ clock }),
-        backend: (setting) => chooseBackend(setting),
+      checks: async () => {
+        const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
+          import('../actors/worker-checker-host.js'),
+          import('../transport/lb/choose-backend.js'),
+          import('../transport/real-random.js'),
+        ]);
+        return { random: new RealRandom(), host: () => new WorkerCheckerHost({ clock }), backend: (setting) => chooseBackend(setting) };
       },
     },
     // keepalived's default config id is the host name up to its first dot.

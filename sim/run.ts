@@ -3,7 +3,9 @@
  * node's VRRP runtime at t = 0 (the same actors as the daemon, over simulated transports), applies the fault
  * schedule on the virtual clock, and judges the invariants. Same scenario and seed ⇒ byte-identical result.
  */
+import type { InspectionEvent } from 'xstate';
 import { Bus } from '../actors/bus.js';
+import type { Clock } from '../transport/clock.js';
 import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
 import { VrrpNode } from '../actors/vrrp-node.js';
 import { loadVrrpConfig } from './config-loader.js';
@@ -32,9 +34,17 @@ export interface SimulationResult {
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
 }
 
+/** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
+export interface SimulationObserver {
+  inspector(node: string): (event: InspectionEvent) => void;
+  fault(text: string): void;
+}
+
 export interface SimulationOptions {
   readonly seed: number;
   readonly untilMs?: number | undefined;
+  /** Called once the world's bus and clock exist; passive, so the run is the same with or without it. */
+  readonly observe?: ((world: { readonly bus: Bus; readonly clock: Clock }) => SimulationObserver) | undefined;
 }
 
 function describe(action: ScenarioAction): string {
@@ -74,11 +84,14 @@ class SimWorld {
   readonly specs = new Map<string, VrrpNodeSpec>();
   readonly nodes = new Map<string, VrrpNode>();
   worstDelayMs = 0;
+  private readonly observer: SimulationObserver | undefined;
 
   constructor(
     private readonly scenario: Scenario,
     seed: number,
+    observe?: SimulationOptions['observe'],
   ) {
+    this.observer = observe?.({ bus: this.bus, clock: this.clock });
     const root = new SeededRandom(seed);
     const quality: LinkQuality = scenario.network;
     this.timeline.initialLoss = quality.loss;
@@ -115,7 +128,7 @@ class SimWorld {
   startNode(name: string): void {
     const host = this.hosts.get(name)!;
     if (!host.alive || this.nodes.has(name)) return;
-    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus);
+    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus, this.observer?.inspector(name));
     this.nodes.set(name, node);
     node.start();
   }
@@ -123,6 +136,7 @@ class SimWorld {
   apply(event: ScenarioEvent): void {
     const action = event.action;
     this.timeline.fault(this.clock.now(), action);
+    this.observer?.fault(describe(action));
     switch (action.kind) {
       case 'crash': {
         const host = this.hosts.get(action.node)!;
@@ -191,7 +205,7 @@ class SimWorld {
 
 export function runSimulation(scenario: Scenario, options: SimulationOptions): SimulationResult {
   const durationMs = options.untilMs ?? scenario.durationMs;
-  const world = new SimWorld(scenario, options.seed);
+  const world = new SimWorld(scenario, options.seed, options.observe);
   for (const event of scenario.events) {
     if (event.atMs > durationMs) continue;
     world.clock.setTimeout(() => world.apply(event), event.atMs);

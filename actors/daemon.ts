@@ -9,9 +9,14 @@ import type { Clock } from '../transport/clock.js';
 import type { AddressManager, Announcer } from '../transport/address-manager.js';
 import type { VrrpLink } from '../transport/vrrp-link.js';
 import type { ProcessRunner } from '../transport/process-runner.js';
+import type { RouteManager } from '../transport/routes.js';
+import type { IpFamily } from '../transport/vrrp-link.js';
+import { PolledTracker, countMatching, parseTrackFile } from './polled-tracker.js';
 import { ConfigLoadError, loadConfigFile, type LoadOptions } from '../config/load.js';
 import { Bus, type BusMessage } from './bus.js';
-import { nodeSpec, type KeepalivedConfig } from './instance-specs.js';
+import { nodeSpec, routeSpec, ruleSpec, type KeepalivedConfig } from './instance-specs.js';
+import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
+import type { Script } from '../config/model.js';
 import { VrrpNode } from './vrrp-node.js';
 import { Notifier, type NotifyScripts } from './notifier.js';
 import { ScriptTracker } from './script-tracker.js';
@@ -34,8 +39,27 @@ export interface DaemonEnvironment {
   readonly pid: number;
   readonly resolveUser?: (user: string, group?: string) => Promise<{ uid: number; gid: number } | undefined>;
   readonly openFifo?: (path: string) => ((line: string) => void) | undefined;
+  /** virtual_routes/virtual_rules and static_routes/static_rules. */
+  readonly routes?: RouteManager | undefined;
+  /** use_vmac: macvlan interfaces with the virtual router MAC. */
+  readonly vmacs?: VmacManager | undefined;
+  /** track_file: the file's text, undefined when it cannot be read. */
+  readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
+  /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
+  readonly interfaces?: (() => readonly string[]) | undefined;
+  /** track_process: the processes running now. */
+  readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
 }
+
+/** Creates and removes use_vmac interfaces (NetlinkVmac on a real host). */
+export interface VmacManager {
+  create(options: { parent: string; vrid: number; family: IpFamily; name: string }): Promise<unknown>;
+  remove(name: string): Promise<void>;
+}
+
+/** How often track_file and track_process look (keepalived is event driven; one second is its resolution). */
+const TRACK_POLL_MS = 1000;
 
 export interface DaemonOptions extends LoadOptions {
   readonly configFile: string;
@@ -56,6 +80,8 @@ export class VigilDaemon {
   private node: VrrpNode | undefined;
   private notifier: Notifier | undefined;
   private readonly scripts = new Map<string, ScriptTracker>();
+  private readonly polled = new Map<string, PolledTracker>();
+  private readonly vmacsCreated = new Set<string>();
   private logSubscription: Subscription | undefined;
   private reloads = 0;
   private config: KeepalivedConfig | undefined;
@@ -69,22 +95,26 @@ export class VigilDaemon {
   async start(): Promise<void> {
     const { config, warnings } = loadConfigFile(this.options.configFile, this.options);
     for (const w of warnings) this.env.log.warn(w);
+    this.checkInterfaces(config);
     this.config = config;
     this.logSubscription = this.bus.messages$.subscribe((m) => this.logMessage(m));
     await this.removeLeftovers(config);
+    await this.applyStatics(config);
     const spec = nodeSpec(config);
+    await this.createVmacs(spec.instances);
     this.node = new VrrpNode(this.options.nodeName, spec, this.env, this.bus, this.env.inspect);
     this.notifier = new Notifier({
       ...(await this.notifyTables(config)),
       runner: this.env.processes,
       timeoutMs: this.options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
       user: await this.scriptUser(config),
-      writeFifo: config.globalDefs?.notifyFifo ? this.env.openFifo?.(config.globalDefs.notifyFifo) : undefined,
+      writeFifo: this.fifoOf(config),
       log: (level, message) => this.env.log[level](message),
     });
     this.notifier.attach(this.bus);
     this.node.start();
     await this.startScripts(config);
+    this.startPolledTrackers(config);
     this.env.log.info(`started ${spec.instances.length} VRRP instance(s) from ${this.options.configFile}`);
   }
 
@@ -97,6 +127,7 @@ export class VigilDaemon {
     try {
       const loaded = loadConfigFile(this.options.configFile, this.options);
       for (const w of loaded.warnings) this.env.log.warn(w);
+      this.checkInterfaces(loaded.config);
       next = loaded.config;
     } catch (err) {
       const error = err instanceof ConfigLoadError ? err.message : String(err);
@@ -106,7 +137,11 @@ export class VigilDaemon {
     const node = this.node;
     if (!node) return { ok: false, error: 'not running' };
     this.reloads++;
-    const result = node.reconfigure(nodeSpec(next));
+    const nextSpec = nodeSpec(next);
+    await this.createVmacs(nextSpec.instances);
+    const result = node.reconfigure(nextSpec);
+    await node.settled();
+    await this.removeUnusedVmacs(nextSpec.instances);
     const tables = await this.notifyTables(next);
     this.notifier?.update(tables.instances, tables.groups);
     // Scripts are cheap to restart, but an unchanged one keeps its status (no flap of weights).
@@ -114,6 +149,10 @@ export class VigilDaemon {
     if (before !== JSON.stringify(next.vrrpScripts)) {
       this.stopScripts();
       await this.startScripts(next);
+    }
+    if (JSON.stringify([this.config?.trackFiles, this.config?.trackProcesses]) !== JSON.stringify([next.trackFiles, next.trackProcesses])) {
+      this.stopPolledTrackers();
+      this.startPolledTrackers(next);
     }
     this.config = next;
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
@@ -134,12 +173,15 @@ export class VigilDaemon {
   /** SIGTERM: masters send priority 0 and release their addresses; resolves once the addresses are gone. */
   async stop(): Promise<void> {
     this.stopScripts();
+    this.stopPolledTrackers();
     const node = this.node;
     this.node = undefined;
     if (node) {
       node.stop();
       await node.settled();
     }
+    await this.removeUnusedVmacs([]);
+    if (this.config) await this.removeStatics(this.config);
     this.notifier?.detach();
     this.logSubscription?.unsubscribe();
   }
@@ -156,20 +198,117 @@ export class VigilDaemon {
     }
   }
 
+  /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */
+  private checkInterfaces(config: KeepalivedConfig): void {
+    const list = this.env.interfaces?.();
+    if (!list) return;
+    const known = new Set(list);
+    for (const i of config.vrrpInstances) {
+      if (!known.has(i.interface)) throw new ConfigLoadError(`${i.at.file}:${i.at.line}: vrrp_instance ${i.name}: interface ${i.interface} does not exist`);
+    }
+  }
+
+  /** static_ipaddress, static_routes, static_rules: set at start, whatever the VRRP state (keepalived.conf(5)). */
+  private async applyStatics(config: KeepalivedConfig): Promise<void> {
+    for (const a of config.staticIpAddresses) {
+      if (!a.dev) continue;
+      await this.env.addresses
+        .addAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev, scope: a.scope, label: a.label, broadcast: a.broadcast })
+        .catch((err: unknown) => this.env.log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
+    }
+    const routes = this.env.routes;
+    if (!routes) return;
+    for (const r of config.staticRoutes) await routes.addRoute(routeSpec(r)).catch((err: unknown) => this.env.log.warn(`static_routes ${r.destination}: ${String(err)}`));
+    for (const r of config.staticRules) await routes.addRule(ruleSpec(r)).catch((err: unknown) => this.env.log.warn(`static_rules: ${String(err)}`));
+  }
+
+  private async removeStatics(config: KeepalivedConfig): Promise<void> {
+    const routes = this.env.routes;
+    if (routes) {
+      for (const r of config.staticRules) await routes.removeRule(ruleSpec(r)).catch(() => undefined);
+      for (const r of config.staticRoutes) await routes.removeRoute(routeSpec(r)).catch(() => undefined);
+    }
+    for (const a of config.staticIpAddresses) {
+      if (!a.dev) continue;
+      await this.env.addresses.removeAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev }).catch(() => undefined);
+    }
+  }
+
+  private async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    for (const i of instances) {
+      if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
+      if (!this.env.vmacs) {
+        this.env.log.warn(`(${i.name}) use_vmac: no VMAC support on this host; ${i.vmac.name} not created`);
+        continue;
+      }
+      try {
+        await this.env.vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
+        this.vmacsCreated.add(i.vmac.name);
+        this.env.log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
+      } catch (err) {
+        this.env.log.error(`(${i.name}) cannot create VMAC ${i.vmac.name}: ${String(err)}`);
+      }
+    }
+  }
+
+  /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
+  private async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
+    for (const name of [...this.vmacsCreated]) {
+      if (used.has(name)) continue;
+      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
+      this.vmacsCreated.delete(name);
+    }
+  }
+
+  /** vrrp_track_file and track_process blocks that some instance tracks become polled trackers. */
+  private startPolledTrackers(config: KeepalivedConfig): void {
+    const onStatus = (id: string, seen: { up: boolean; value?: number | undefined }): void => {
+      this.env.log.info(`${id} is ${seen.value !== undefined ? `now ${seen.value}` : seen.up ? 'up' : 'down'}`);
+      this.node?.track(id, seen.up, seen.value);
+    };
+    const env = { clock: this.env.clock, onStatus, inspect: this.env.inspect };
+    const trackedFiles = new Set(config.vrrpInstances.flatMap((i) => i.trackFiles.map((t) => t.name)));
+    const readFile = this.env.readFile;
+    for (const f of config.trackFiles) {
+      if (!trackedFiles.has(f.name) || !readFile) continue;
+      const tracker = new PolledTracker(`file:${f.name}`, TRACK_POLL_MS, async () => parseTrackFile(await readFile(f.file)), env);
+      this.polled.set(`file:${f.name}`, tracker);
+      tracker.start();
+    }
+    const trackedProcesses = new Set(config.vrrpInstances.flatMap((i) => i.trackProcesses.map((t) => t.name)));
+    const list = this.env.listProcesses;
+    for (const p of config.trackProcesses) {
+      if (!trackedProcesses.has(p.name) || !list) continue;
+      const look = async (): Promise<{ up: boolean }> => {
+        const n = countMatching(await list(), p);
+        return { up: n >= p.quorum && (p.quorumMax === undefined || n <= p.quorumMax) };
+      };
+      const tracker = new PolledTracker(`process:${p.name}`, TRACK_POLL_MS, look, env);
+      this.polled.set(`process:${p.name}`, tracker);
+      tracker.start();
+    }
+  }
+
+  private stopPolledTrackers(): void {
+    for (const t of this.polled.values()) t.stop();
+    this.polled.clear();
+  }
+
   private async startScripts(config: KeepalivedConfig): Promise<void> {
     const tracked = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
     for (const s of config.vrrpScripts) {
       if (!s.script || !tracked.has(s.name)) continue;
-      const intervalMs = (s.interval ?? 1) * 1000;
+      const intervalMs = s.interval * 1000;
       const tracker = new ScriptTracker(
         {
           name: s.name,
           script: s.script,
           intervalMs,
-          timeoutMs: (s.timeout ?? s.interval ?? 1) * 1000,
-          rise: s.rise ?? 1,
-          fall: s.fall ?? 1,
-          initFail: s.initFail ?? false,
+          timeoutMs: s.timeout * 1000,
+          rise: s.rise,
+          fall: s.fall,
+          initFail: s.initFail,
           user: s.user ? await this.env.resolveUser?.(s.user) : await this.scriptUser(config),
         },
         {
@@ -192,18 +331,31 @@ export class VigilDaemon {
     this.scripts.clear();
   }
 
+  /** global_defs notify_fifo (or vrrp_notify_fifo): every state change as one line. */
+  private fifoOf(config: KeepalivedConfig): ((line: string) => void) | undefined {
+    const fifo = config.globalDefs.vrrpNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
+    return fifo ? this.env.openFifo?.(fifo) : undefined;
+  }
+
   private async scriptUser(config: KeepalivedConfig): Promise<{ uid: number; gid: number } | undefined> {
-    const user = config.globalDefs?.scriptUser;
-    if (!user) return undefined;
-    const resolved = await this.env.resolveUser?.(user, config.globalDefs?.scriptGroup);
-    if (!resolved) this.env.log.warn(`script_user ${user}: no such user, scripts run as ${this.env.pid === 0 ? 'root' : 'this user'}`);
+    const scriptUser = config.globalDefs.scriptUser;
+    if (!scriptUser) return undefined;
+    const resolved = await this.env.resolveUser?.(scriptUser.user, scriptUser.group);
+    if (!resolved) this.env.log.warn(`script_user ${scriptUser.user}: no such user; scripts run as this process's user`);
     return resolved;
   }
 
   private async notifyTables(config: KeepalivedConfig): Promise<{ instances: Map<string, NotifyScripts>; groups: Map<string, NotifyScripts> }> {
+    const scripts = (o: { notifyMaster?: Script | undefined; notifyBackup?: Script | undefined; notifyFault?: Script | undefined; notifyStop?: Script | undefined; notify?: Script | undefined }): NotifyScripts => ({
+      notifyMaster: o.notifyMaster?.command,
+      notifyBackup: o.notifyBackup?.command,
+      notifyFault: o.notifyFault?.command,
+      notifyStop: o.notifyStop?.command,
+      notify: o.notify?.command,
+    });
     return {
-      instances: new Map(config.vrrpInstances.map((i) => [i.name, i])),
-      groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, g])),
+      instances: new Map(config.vrrpInstances.map((i) => [i.name, scripts(i)])),
+      groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, scripts(g)])),
     };
   }
 

@@ -4,115 +4,109 @@
  * here is how keywords combine (e.g. `dev` defaulting to the instance's interface, tracked objects' weights).
  */
 import type { InterfaceAddress } from '../transport/address-manager.js';
-import type { IpFamily } from '../transport/vrrp-link.js';
-import type { VrrpVersion } from '../protocol/vrrp-types.js';
+import type { RouteSpec, RuleSpec } from '../transport/routes.js';
+import { routeTableNumber } from '../transport/routes.js';
 import type { TrackerInput } from '../machines/vrrp-instance.js';
+import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './vrrp-instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
 
-/** What the VRRP runtime reads of a parsed `vrrp_instance` (the parser's model satisfies it structurally). */
-export interface VrrpInstanceConfig {
-  readonly name: string;
-  readonly interface: string;
-  readonly virtualRouterId: number;
-  readonly priority: number;
-  readonly advertIntervalCs: number;
-  readonly version: VrrpVersion;
-  readonly nopreempt: boolean;
-  readonly preemptDelaySeconds: number;
-  readonly lowerPrioNoAdvert: boolean;
-  readonly authentication?: { readonly type: 'PASS' | 'AH'; readonly password: string } | undefined;
-  readonly virtualIpAddresses: readonly {
-    readonly address: string;
-    readonly prefix: number;
-    readonly family: IpFamily;
-    readonly dev?: string | undefined;
-    readonly scope?: string | undefined;
-    readonly label?: string | undefined;
-    readonly broadcast?: string | undefined;
-  }[];
-  readonly unicastSrcIp?: string | undefined;
-  readonly unicastPeers: readonly { readonly address: string }[];
-  readonly trackInterfaces: readonly { readonly name: string; readonly weight?: number | undefined }[];
-  readonly trackScripts: readonly { readonly name: string; readonly weight?: number | undefined }[];
-  readonly trackFiles: readonly { readonly name: string; readonly weight?: number | undefined }[];
-  readonly trackProcesses: readonly { readonly name: string; readonly weight?: number | undefined }[];
-  readonly v3ChecksumAsV2?: boolean | undefined;
-  readonly garpMasterDelay: number;
-  readonly garpMasterRepeat: number;
-  readonly garpMasterRefresh: number;
-  /** notify_master / notify_backup / notify_fault / notify_stop / notify: script lines, as configured. */
-  readonly notifyMaster?: string | undefined;
-  readonly notifyBackup?: string | undefined;
-  readonly notifyFault?: string | undefined;
-  readonly notifyStop?: string | undefined;
-  readonly notify?: string | undefined;
+export type KeepalivedConfig = Config;
+
+/** use_vmac: the interface that carries the VIPs (keepalived's default name is vrrp.VRID, IPv6 vrrp6.VRID). */
+export function vmacName(instance: VrrpInstance): string | undefined {
+  if (!instance.useVmac) return undefined;
+  return instance.useVmac.interface ?? (instance.family === 6 ? `vrrp6.${instance.virtualRouterId}` : `vrrp.${instance.virtualRouterId}`);
 }
 
-/** What the runtime reads of a `vrrp_script` block. */
-export interface VrrpScriptConfig {
-  readonly name: string;
-  readonly script?: string | undefined;
-  /** Seconds between runs (keepalived default 1). */
-  readonly interval?: number | undefined;
-  /** Seconds before a run counts as failed (default: the interval). */
-  readonly timeout?: number | undefined;
-  readonly weight?: number | undefined;
-  readonly rise?: number | undefined;
-  readonly fall?: number | undefined;
-  readonly user?: string | undefined;
-  readonly initFail?: boolean | undefined;
-}
-
-/** What the VRRP runtime reads of a whole parsed configuration. */
-export interface KeepalivedConfig {
-  readonly vrrpInstances: readonly VrrpInstanceConfig[];
-  readonly vrrpSyncGroups: readonly {
-    readonly name: string;
-    readonly group: readonly string[];
-    readonly notifyMaster?: string | undefined;
-    readonly notifyBackup?: string | undefined;
-    readonly notifyFault?: string | undefined;
-    readonly notify?: string | undefined;
-  }[];
-  readonly vrrpScripts: readonly VrrpScriptConfig[];
-  /** global_defs keywords the VRRP runtime reads. */
-  readonly globalDefs?: {
-    readonly routerId?: string | undefined;
-    readonly scriptUser?: string | undefined;
-    readonly scriptGroup?: string | undefined;
-    readonly notifyFifo?: string | undefined;
-  } | undefined;
-}
-
-function addressesOf(instance: VrrpInstanceConfig): InterfaceAddress[] {
-  return instance.virtualIpAddresses.map((vip) => ({
+function addressOf(vip: IpAddress, defaultInterface: string): InterfaceAddress {
+  return {
     address: vip.address,
     prefix: vip.prefix,
     family: vip.family,
-    interface: vip.dev ?? instance.interface,
+    interface: vip.dev ?? defaultInterface,
     scope: vip.scope,
     label: vip.label,
     broadcast: vip.broadcast,
-  }));
+  };
 }
 
-/** track_interface / track_script / track_file / track_process become trackers; scripts start up (keepalived). */
-function trackersOf(instance: VrrpInstanceConfig, config: KeepalivedConfig): TrackerInput[] {
+/** virtual_ipaddress and virtual_ipaddress_excluded both go on while master; only the former are advertised. */
+function addressesOf(instance: VrrpInstance): { advertised: InterfaceAddress[]; excluded: InterfaceAddress[] } {
+  const onto = vmacName(instance) ?? instance.interface;
+  return {
+    advertised: instance.virtualIpAddresses.map((v) => addressOf(v, onto)),
+    excluded: instance.excludedVirtualIpAddresses.map((v) => addressOf(v, onto)),
+  };
+}
+
+export function routeSpec(route: Route, defaultInterface?: string): RouteSpec {
+  const table = routeTableNumber(route.table);
+  return {
+    destination: route.destination,
+    prefix: route.prefix,
+    family: route.family,
+    ...(route.via !== undefined ? { gateway: route.via } : {}),
+    ...(route.dev !== undefined || defaultInterface !== undefined ? { interface: route.dev ?? defaultInterface } : {}),
+    ...(route.src !== undefined ? { source: route.src } : {}),
+    ...(table !== undefined ? { table } : {}),
+    ...(route.metric !== undefined ? { metric: route.metric } : {}),
+    ...(route.scope !== undefined ? { scope: route.scope } : {}),
+    ...(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local'].includes(route.type) ? { type: route.type as RouteSpec['type'] } : {}),
+  };
+}
+
+function prefixed(text: string | undefined): { address: string; prefix: number } | undefined {
+  if (text === undefined || text === 'all') return undefined;
+  const [address, prefix] = text.split('/');
+  return { address: address!, prefix: prefix !== undefined ? Number(prefix) : address!.includes(':') ? 128 : 32 };
+}
+
+export function ruleSpec(rule: Rule): RuleSpec {
+  const from = prefixed(rule.from);
+  const to = prefixed(rule.to);
+  const fwmark = rule.fwmark !== undefined ? Number(rule.fwmark.split('/')[0]) : undefined;
+  return {
+    family: rule.family,
+    table: routeTableNumber(rule.table) ?? 254,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(rule.preference !== undefined ? { priority: rule.preference } : {}),
+    ...(fwmark !== undefined && Number.isFinite(fwmark) ? { fwmark } : {}),
+    ...(rule.iif !== undefined ? { iif: rule.iif } : {}),
+    ...(rule.oif !== undefined ? { oif: rule.oif } : {}),
+  };
+}
+
+/** A tracked object's weight in this instance: the instance's own `weight` overrides the object's (and `reverse`). */
+function weightOf(t: TrackedByName, objectWeight: number, objectReverse: boolean): number {
+  const weight = t.weight ?? objectWeight;
+  return t.reverse !== objectReverse ? -weight : weight;
+}
+
+/** track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail. */
+function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
-  for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: t.weight ?? 0, up: true });
+  for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: weightOf(t, 0, false), up: true });
   for (const t of instance.trackScripts) {
     const script = config.vrrpScripts.find((s) => s.name === t.name);
-    const weight = t.weight ?? script?.weight ?? 0;
-    trackers.push({ id: `script:${t.name}`, weight, up: !(script?.initFail ?? false) });
+    trackers.push({ id: `script:${t.name}`, weight: weightOf(t, script?.weight ?? 0, script?.weightReverse ?? false), up: !(script?.initFail ?? false) });
   }
-  for (const t of instance.trackFiles) trackers.push({ id: `file:${t.name}`, weight: t.weight ?? 0, up: true });
-  for (const t of instance.trackProcesses) trackers.push({ id: `process:${t.name}`, weight: t.weight ?? 0, up: true });
+  for (const t of instance.trackFiles) {
+    const file = config.trackFiles.find((f) => f.name === t.name);
+    trackers.push({ id: `file:${t.name}`, weight: weightOf(t, file?.weight ?? 0, file?.weightReverse ?? false), up: true });
+  }
+  for (const t of instance.trackProcesses) {
+    const proc = config.trackProcesses.find((p) => p.name === t.name);
+    trackers.push({ id: `process:${t.name}`, weight: weightOf(t, proc?.weight ?? 0, proc?.weightReverse ?? false), up: true });
+  }
   return trackers;
 }
 
-export function instanceSpec(instance: VrrpInstanceConfig, config: KeepalivedConfig): VrrpInstanceSpec {
-  const family = instance.virtualIpAddresses[0]?.family ?? (instance.unicastSrcIp?.includes(':') ? 6 : 4);
+export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
+  const { advertised, excluded } = addressesOf(instance);
+  const vmac = vmacName(instance);
+  const onto = vmac ?? instance.interface;
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -123,21 +117,34 @@ export function instanceSpec(instance: VrrpInstanceConfig, config: KeepalivedCon
     preemptDelayMs: instance.preemptDelaySeconds * 1000,
     lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
     interface: instance.interface,
-    family,
+    family: instance.family,
     authType: instance.authentication?.type === 'PASS' ? 1 : instance.authentication?.type === 'AH' ? 2 : 0,
     authPassword: instance.authentication?.password ?? '',
-    virtualAddresses: addressesOf(instance),
+    virtualAddresses: [...advertised, ...excluded],
+    advertisedAddresses: advertised.map((a) => a.address),
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
     trackers: trackersOf(instance, config),
-    v3ChecksumAsV2: instance.v3ChecksumAsV2 ?? false,
+    v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
+    garpIntervalMs: garpIntervalMs(instance, config),
+    virtualRoutes: instance.virtualRoutes.map((r) => routeSpec(r, onto)),
+    virtualRules: instance.virtualRules.map(ruleSpec),
+    vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
   };
 }
 
-export function nodeSpec(config: KeepalivedConfig): VrrpNodeSpec {
+/** A garp_group naming the interface wins over global_defs vrrp_garp_interval / vrrp_gna_interval. */
+function garpIntervalMs(instance: VrrpInstance, config: Config): number {
+  const group = config.garpGroups.find((g) => g.interface === instance.interface || g.interfaces.includes(instance.interface));
+  const ipv6 = instance.family === 6;
+  const seconds = (ipv6 ? group?.gnaInterval : group?.garpInterval) ?? (ipv6 ? config.globalDefs.vrrpGnaInterval : config.globalDefs.vrrpGarpInterval) ?? 0;
+  return Math.round(seconds * 1000);
+}
+
+export function nodeSpec(config: Config): VrrpNodeSpec {
   const instances = config.vrrpInstances.map((i) => instanceSpec(i, config));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
   return { instances, syncGroups };

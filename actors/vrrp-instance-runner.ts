@@ -5,7 +5,7 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock, TimerId } from '../transport/clock.js';
-import type { AddressManager, Announcer } from '../transport/address-manager.js';
+import type { AddressManager, Announcer, InterfaceAddress } from '../transport/address-manager.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type ReceivedPacket, type VrrpChannel } from '../transport/vrrp-link.js';
 import type { DropReason, VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
@@ -14,6 +14,7 @@ import { compareAddresses } from '../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
 import { trackersFault } from '../machines/vrrp-priority.js';
 import type { Bus } from './bus.js';
+import type { RouteManager } from '../transport/routes.js';
 import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
 
 export interface InstanceCounters {
@@ -35,6 +36,8 @@ export interface InstanceEnvironment {
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
   readonly channel: VrrpChannel;
+  /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
+  readonly routes?: RouteManager | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
   /** Called on every change of state or own-fault status (sync groups listen here). */
@@ -81,7 +84,7 @@ export class VrrpInstanceRunner {
       family: spec.family,
       priority: spec.priority,
       intervalCs: spec.advertIntervalCs,
-      addresses: spec.virtualAddresses.map((a) => a.address),
+      addresses: spec.advertisedAddresses,
       authType: spec.authType,
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
@@ -188,8 +191,8 @@ export class VrrpInstanceRunner {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  track(id: string, up: boolean): void {
-    this.actor.send({ type: 'TRACK', id, up });
+  track(id: string, up: boolean, value?: number): void {
+    this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 
   sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
@@ -268,7 +271,10 @@ export class VrrpInstanceRunner {
 
   private changeAddresses(action: 'add' | 'del'): void {
     const env = this.env;
-    if (action === 'del') this.cancelGarps();
+    if (action === 'del') {
+      this.cancelGarps();
+      this.changeRoutes('del');
+    }
     for (const address of this.spec.virtualAddresses) {
       const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
       const done = request.catch((err: unknown) =>
@@ -284,6 +290,29 @@ export class VrrpInstanceRunner {
       void done.then(() => this.pending.delete(done));
       env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
     }
+    if (action === 'add') this.changeRoutes('add');
+  }
+
+  /** virtual_routes and virtual_rules follow the VIPs: routes after the addresses, rules after the routes. */
+  private changeRoutes(action: 'add' | 'del'): void {
+    const routes = this.env.routes;
+    const { virtualRoutes, virtualRules } = this.spec;
+    if (!routes || (virtualRoutes.length === 0 && virtualRules.length === 0)) return;
+    const run = async (): Promise<void> => {
+      if (action === 'add') {
+        for (const r of virtualRoutes) await routes.addRoute(r);
+        for (const r of virtualRules) await routes.addRule(r);
+      } else {
+        for (const r of virtualRules) await routes.removeRule(r);
+        for (const r of virtualRoutes) await routes.removeRoute(r);
+      }
+    };
+    const env = this.env;
+    const done = run().catch((err: unknown) =>
+      env.bus.publish({ kind: 'warning', at: env.clock.now(), node: env.node, instance: this.spec.name, message: `cannot ${action} virtual routes/rules: ${String(err)}` }),
+    );
+    this.pending.add(done);
+    void done.then(() => this.pending.delete(done));
   }
 
   /**
@@ -292,11 +321,29 @@ export class VrrpInstanceRunner {
    */
   private announce(): void {
     const { spec, env } = this;
-    const burst = (): void => {
-      for (let i = 0; i < spec.garpMasterRepeat; i++) env.announcer.announce(spec.interface, spec.virtualAddresses);
+    // Announcements go out from the interface that holds each VIP (a VMAC's MAC is the virtual router MAC).
+    const byInterface = new Map<string, InterfaceAddress[]>();
+    for (const a of spec.virtualAddresses) byInterface.set(a.interface, [...(byInterface.get(a.interface) ?? []), a]);
+    const once = (): void => {
+      for (const [name, addresses] of byInterface) env.announcer.announce(name, addresses);
     };
-    burst();
+    const burst = (): void => {
+      if (spec.garpIntervalMs <= 0) {
+        for (let i = 0; i < spec.garpMasterRepeat; i++) once();
+        return;
+      }
+      // vrrp_garp_interval: the repeats are spaced out (for switches that rate-limit ARP).
+      once();
+      for (let i = 1; i < spec.garpMasterRepeat; i++) {
+        const id = env.clock.setTimeout(() => {
+          this.garpTimers.delete(id);
+          if (this.state === 'MASTER') once();
+        }, i * spec.garpIntervalMs);
+        this.garpTimers.add(id);
+      }
+    };
     this.cancelGarps();
+    burst();
     if (spec.garpMasterDelayMs > 0) this.scheduleGarp(spec.garpMasterDelayMs, burst, false);
     if (spec.garpMasterRefreshMs > 0) this.scheduleGarp(spec.garpMasterRefreshMs, burst, true);
   }

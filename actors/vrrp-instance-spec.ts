@@ -2,6 +2,7 @@ import type { InterfaceAddress } from '../transport/address-manager.js';
 import type { IpFamily } from '../transport/vrrp-link.js';
 import type { VrrpAuthType } from '../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../machines/vrrp-instance.js';
+import type { RouteSpec, RuleSpec } from '../transport/routes.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -12,7 +13,10 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly family: IpFamily;
   readonly authType: VrrpAuthType;
   readonly authPassword: string;
+  /** Every address held while master: virtual_ipaddress, then virtual_ipaddress_excluded. */
   readonly virtualAddresses: readonly InterfaceAddress[];
+  /** The addresses carried in advertisements (virtual_ipaddress only). */
+  readonly advertisedAddresses: readonly string[];
   /** `unicast_src_ip`, when set. */
   readonly unicastSourceAddress: string | undefined;
   /** `unicast_peer` addresses; empty = multicast. */
@@ -25,6 +29,16 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly garpMasterDelayMs: number;
   readonly garpMasterRepeat: number;
   readonly garpMasterRefreshMs: number;
+  /** keepalived vrrp_garp_interval / vrrp_gna_interval (or a garp_group's): pause between announcements (ms). */
+  readonly garpIntervalMs: number;
+  /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
+  readonly virtualRoutes: readonly RouteSpec[];
+  readonly virtualRules: readonly RuleSpec[];
+  /**
+   * `use_vmac [NAME]`: the VIPs live on a macvlan with the virtual router MAC (RFC 5798 §7.3); advertisements
+   * leave through it too unless `vmac_xmit_base`.
+   */
+  readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
 }
 
 export interface SyncGroupSpec {

@@ -15,6 +15,7 @@ import { decodeAdvertisement } from '../protocol/vrrp-codec.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../machines/sync-group.js';
 import type { Bus } from './bus.js';
+import type { RouteManager } from '../transport/routes.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './vrrp-instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 
@@ -23,6 +24,7 @@ export interface VrrpNodeTransports {
   readonly link: VrrpLink;
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
+  readonly routes?: RouteManager | undefined;
 }
 
 interface OpenChannel {
@@ -96,8 +98,8 @@ export class VrrpNode {
   }
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
-  track(id: string, up: boolean): void {
-    for (const runner of this.runners.values()) runner.track(id, up);
+  track(id: string, up: boolean, value?: number): void {
+    for (const runner of this.runners.values()) runner.track(id, up, value);
   }
 
   /** Graceful stop: every master sends priority 0 and releases its addresses. */
@@ -172,6 +174,7 @@ export class VrrpNode {
       bus: this.bus,
       addresses: this.transports.addresses,
       announcer: this.transports.announcer,
+      routes: this.transports.routes,
       channel: open.channel,
       inspect: this.inspect,
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
@@ -221,14 +224,16 @@ export class VrrpNode {
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
     const source =
       instance.unicastSourceAddress ?? this.transports.addresses.primaryAddress(instance.interface, instance.family) ?? '';
-    const key = [instance.interface, instance.family, source, ...instance.unicastPeers].join('|');
+    // use_vmac: advertisements leave through the VMAC (source MAC = virtual router MAC) unless vmac_xmit_base.
+    const sendInterface = instance.vmac && !instance.vmac.xmitBase ? instance.vmac.name : instance.interface;
+    const key = [sendInterface, instance.family, source, ...instance.unicastPeers].join('|');
     const existing = this.channels.get(key);
     if (existing) {
       existing.users++;
       return existing;
     }
     const channel = this.transports.link.open({
-      interface: instance.interface,
+      interface: sendInterface,
       family: instance.family,
       sourceAddress: source,
       unicastPeers: instance.unicastPeers,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerConfigCommand } from './config-command.js';
 import { registerSimCommand } from './sim-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStatusCommand } from './status-command.js';
@@ -8,4 +9,5 @@ export function registerCommands(program: Command): void {
   registerSimCommand(program);
   registerRunCommand(program);
   registerStatusCommand(program);
+  registerConfigCommand(program);
 }

@@ -1,15 +1,20 @@
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands.js';
+import { registerConfigCommand, rewriteKeepalivedTest } from './config-command.js';
 import { keepalivedSpelling } from './keepalived-args.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
 const program = new Command();
 program.name('vigil').description('keepalived, rebuilt as an actor system').version('0.1.0');
 program.exitOverride();
-registerCommands(program);
+// keepalived's spellings: `-t -f FILE` tests the configuration, `-f FILE …` runs the daemon.
+const [node = 'node', script = 'vigil', ...rest] = process.argv;
+const args = keepalivedSpelling([node, script, ...rewriteKeepalivedTest(rest)]).slice(2);
+// `vigil config ...` loads only the parser: a configuration test starts as fast as keepalived's.
+if (args[0] === 'config') registerConfigCommand(program);
+else (await import('./commands.js')).registerCommands(program);
 
 try {
-  await program.parseAsync(keepalivedSpelling(process.argv));
+  await program.parseAsync(args, { from: 'user' });
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   const message = err instanceof Error ? err.message : String(err);

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
@@ -108,13 +109,17 @@ async function runDaemon(options: RunOptions): Promise<void> {
     return;
   }
   // Loaded lazily: the native addon and netlink exist only where the daemon runs.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }] = await Promise.all([
-    import('../transport/real/raw-vrrp-link.js'),
-    import('../transport/real/netlink-address-manager.js'),
-    import('../transport/real/announcer.js'),
-    import('../transport/real/child-process-runner.js'),
-    import('../transport/real/status-socket.js'),
-  ]);
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
+    await Promise.all([
+      import('../transport/real/raw-vrrp-link.js'),
+      import('../transport/real/netlink-address-manager.js'),
+      import('../transport/real/announcer.js'),
+      import('../transport/real/child-process-runner.js'),
+      import('../transport/real/status-socket.js'),
+      import('../transport/real/netlink-routes.js'),
+      import('../transport/real/vmac.js'),
+      import('../transport/real/proc-table.js'),
+    ]);
   claimPidFile(options.pid);
   const addresses = await NetlinkAddressManager.open();
   const processes = new ChildProcessRunner();
@@ -129,8 +134,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
       pid: process.pid,
       resolveUser,
       openFifo: (path) => fifoWriter(path, log),
+      interfaces: () => addresses.interfaces(),
+      routes: new NetlinkRoutes(),
+      vmacs: new NetlinkVmac(),
+      readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      listProcesses,
     },
-    { configFile: options.useFile, configId: options.configId, nodeName: hostname() },
+    // keepalived's default config id is the host name up to its first dot.
+    { configFile: options.useFile, configId: options.configId ?? hostname().split('.')[0], nodeName: hostname() },
   );
   const cleanupFiles = (): void => {
     rmSync(options.pid, { force: true });

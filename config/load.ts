@@ -1,15 +1,15 @@
 /**
- * The one entry point the daemon and the simulator use to read a keepalived.conf file: the parsed configuration
- * the runtime consumes, the warnings, or a ConfigLoadError whose message is one line naming file:line.
+ * The one entry point the daemon uses to read a keepalived.conf file: the parsed configuration, its warnings
+ * (file:line lines), or a ConfigLoadError whose message is the first error as one line naming file:line.
  */
-import { readFileSync } from 'node:fs';
-import type { KeepalivedConfig } from '../actors/instance-specs.js';
-import { MinimalConfigError, readVrrpConfig } from './minimal-vrrp-reader.js';
+import type { Config } from './model.js';
+import { formatDiagnostic } from './diagnostics.js';
+import { parseConfigFile, parseConfigText } from './parse.js';
 
 export class ConfigLoadError extends Error {}
 
 export interface LoadedConfig {
-  readonly config: KeepalivedConfig;
+  readonly config: Config;
   readonly warnings: readonly string[];
 }
 
@@ -18,22 +18,19 @@ export interface LoadOptions {
   readonly configId?: string | undefined;
 }
 
-export function loadConfigText(text: string, file: string, _options: LoadOptions = {}): LoadedConfig {
-  try {
-    return { config: readVrrpConfig(text, file), warnings: [] };
-  } catch (err) {
-    if (err instanceof MinimalConfigError) throw new ConfigLoadError(err.message);
-    throw err;
+function loaded(result: ReturnType<typeof parseConfigFile>): LoadedConfig {
+  const first = result.errors[0];
+  if (first) {
+    const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more error${result.errors.length > 2 ? 's' : ''})` : '';
+    throw new ConfigLoadError(`${formatDiagnostic(first)}${more}`);
   }
+  return { config: result.config, warnings: result.warnings.map(formatDiagnostic) };
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigLoadError(`${file}: cannot read the configuration (${code})`);
-  }
-  return loadConfigText(text, file, options);
+  return loaded(parseConfigFile(file, { configId: options.configId }));
+}
+
+export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  return loaded(parseConfigText(text, file, { configId: options.configId }));
 }

@@ -63,7 +63,11 @@ export type VrrpInstanceEvent =
    * address is greater than our primary address, for the equal-priority tie-break (RFC 5798 §6.4.3).
    */
   | { type: 'ADVERTISEMENT'; priority: number; intervalCs: number; source: string; sourceIsHigher: boolean }
-  | { type: 'TRACK'; id: string; up: boolean }
+  /**
+   * A tracked object's status. A track_file also reports the number in its file (`value`): it then counts
+   * value × weight, or FAULT for a non-zero value with weight 0 (keepalived vrrp_track_file).
+   */
+  | { type: 'TRACK'; id: string; up: boolean; value?: number }
   /** From the sync group: drive this member to a state, or lift a group FAULT. */
   | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' };
 
@@ -122,8 +126,9 @@ export const vrrpInstanceMachine = setup({
     applyTrack: assign(({ context, event }) => {
       if (event.type !== 'TRACK') return {};
       const current = context.trackers[event.id];
-      if (!current || current.up === event.up) return {};
-      const trackers = { ...context.trackers, [event.id]: { weight: current.weight, up: event.up } };
+      if (!current || (current.up === event.up && current.value === event.value)) return {};
+      const next: TrackerState = event.value === undefined ? { weight: current.weight, up: event.up } : { weight: current.weight, up: event.up, value: event.value };
+      const trackers = { ...context.trackers, [event.id]: next };
       return { trackers, effectivePriority: effectivePriority(context.params.priority, trackers) };
     }),
     applySync: assign(({ event }) => {

@@ -6,6 +6,8 @@
 export interface TrackerState {
   readonly weight: number;
   readonly up: boolean;
+  /** track_file: the number read from the file. */
+  readonly value?: number | undefined;
 }
 
 export const OWNER_PRIORITY = 255;
@@ -14,7 +16,8 @@ export function effectivePriority(basePriority: number, trackers: Readonly<Recor
   if (basePriority === OWNER_PRIORITY) return OWNER_PRIORITY;
   let priority = basePriority;
   for (const tracker of Object.values(trackers)) {
-    if (tracker.weight > 0 && tracker.up) priority += tracker.weight;
+    if (tracker.value !== undefined) priority += tracker.value * tracker.weight;
+    else if (tracker.weight > 0 && tracker.up) priority += tracker.weight;
     else if (tracker.weight < 0 && !tracker.up) priority += tracker.weight;
   }
   return Math.min(254, Math.max(1, priority));
@@ -22,6 +25,8 @@ export function effectivePriority(basePriority: number, trackers: Readonly<Recor
 
 /** True when a tracked object without weight is down (keepalived puts the instance in FAULT). */
 export function trackersFault(trackers: Readonly<Record<string, TrackerState>>): boolean {
-  for (const tracker of Object.values(trackers)) if (tracker.weight === 0 && !tracker.up) return true;
+  for (const tracker of Object.values(trackers)) {
+    if (tracker.value !== undefined ? tracker.weight === 0 && tracker.value !== 0 : tracker.weight === 0 && !tracker.up) return true;
+  }
   return false;
 }

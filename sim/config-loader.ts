@@ -1,17 +1,17 @@
 /**
- * Reads a node's keepalived.conf for the simulator and resolves it to the runtime's VrrpNodeSpec. A problem
- * becomes a SimulationInputError whose message is one line with file:line.
+ * Reads a node's keepalived.conf for the simulator and resolves it to the runtime's VrrpNodeSpec. The node's
+ * name is its config id (keepalived's default config id is the host name), so `@lb1 priority 150` works. A
+ * configuration error becomes a SimulationInputError whose message is one line with file:line.
  */
 import { nodeSpec } from '../actors/instance-specs.js';
 import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
-import { MinimalConfigError, readVrrpConfig } from '../config/minimal-vrrp-reader.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import { parseConfigText } from '../config/parse.js';
 import { SimulationInputError } from './run.js';
 
 export function loadVrrpConfig(text: string, file: string, node: string): VrrpNodeSpec {
-  try {
-    return nodeSpec(readVrrpConfig(text, file));
-  } catch (err) {
-    if (err instanceof MinimalConfigError) throw new SimulationInputError(`${err.message} (node ${node})`);
-    throw err;
-  }
+  const result = parseConfigText(text, file, { configId: node });
+  const first = result.errors[0];
+  if (first) throw new SimulationInputError(`${formatDiagnostic(first)} (node ${node})`);
+  return nodeSpec(result.config);
 }

@@ -16,6 +16,8 @@ import { SeededRandom } from './seeded-random.js';
 import { SimHost, type ConfiguredAddress } from './sim-host.js';
 import { Timeline, type TimelineTransition, type TimelineVip } from './timeline.js';
 import { VirtualClock } from './virtual-clock.js';
+import { timer } from 'rxjs';
+import { ClockScheduler } from '../transport/clock-scheduler.js';
 
 export class SimulationInputError extends Error {}
 
@@ -206,9 +208,11 @@ class SimWorld {
 export function runSimulation(scenario: Scenario, options: SimulationOptions): SimulationResult {
   const durationMs = options.untilMs ?? scenario.durationMs;
   const world = new SimWorld(scenario, options.seed, options.observe);
+  // The fault schedule runs as RxJS timers on the virtual clock (ties keep the scenario's order).
+  const scheduler = new ClockScheduler(world.clock);
   for (const event of scenario.events) {
     if (event.atMs > durationMs) continue;
-    world.clock.setTimeout(() => world.apply(event), event.atMs);
+    timer(event.atMs, scheduler).subscribe(() => world.apply(event));
   }
   for (const name of world.hosts.keys()) world.startNode(name);
   world.clock.runUntil(durationMs);

@@ -11,7 +11,7 @@ import { SimHost } from '../../sim/sim-host.js';
 import { Bus, type BusMessage } from '../../actors/bus.js';
 import { VrrpNode } from '../../actors/vrrp-node.js';
 import { nodeSpec } from '../../actors/instance-specs.js';
-import { readVrrpConfig } from '../../config/minimal-vrrp-reader.js';
+import { loadConfigText } from '../../config/load.js';
 import type { VrrpChannelOptions, VrrpLink } from '../../transport/vrrp-link.js';
 
 const CONFIG = `vrrp_instance VI_1 {
@@ -47,7 +47,7 @@ test('a failing instance actor is restarted; a master stays MASTER and keeps its
   const bus = new Bus();
   const messages: BusMessage[] = [];
   bus.messages$.subscribe((m) => messages.push(m));
-  const node = new VrrpNode('n', nodeSpec(readVrrpConfig(CONFIG, 'test.conf')), { clock, link, addresses: host, announcer: host }, bus);
+  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'test.conf').config), { clock, link, addresses: host, announcer: host }, bus);
   node.start();
   clock.runUntil(20_000);
   const runner = node.runners.get('VI_1')!;

@@ -23,11 +23,16 @@ test('three IPv6 daemons: highest wins, failover to the next, nopreempt keeps th
   try {
     await delay(500); // tcpdump attaches
     const conf = (p: number, extra = '') => vrrpConfig({ vrid: 30, priority: p, version: 3, vip: `${VIP}/112`, extra });
+    // With nopreempt the first to time out wins, whatever its priority: a starts first so that it is master
+    // before the others run (under load, a late timer would otherwise hand the election to b, correctly).
     const da = startDaemon(lan, a, 'vigil', conf(150, 'nopreempt'));
+    daemons.push(da);
+    await eventually(async () => JSON.stringify(await who()) === '["a"]', 10_000, describe);
     const db = startDaemon(lan, b, 'vigil', conf(120));
     const dc = startDaemon(lan, c, 'vigil', conf(100));
-    daemons.push(da, db, dc);
-    await eventually(async () => JSON.stringify(await who()) === '["a"]', 10_000, describe);
+    daemons.push(db, dc);
+    await delay(4500);
+    assert.deepEqual(await who(), ['a'], await describe());
     // keepalived: garp_master_repeat (5) unsolicited NAs for the VIP when becoming master.
     await eventually(async () => (capture.match(new RegExp(`tgt is ${VIP}`, 'g')) ?? []).length >= 5, 3000, () => capture);
 

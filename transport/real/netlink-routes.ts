@@ -7,42 +7,15 @@ import type { IpFamily } from '../vrrp-link.js';
 import { ipFamilyOf, ipToBytes } from './ip-address.js';
 import { AF_INET, AF_INET6, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';
 
-/** `ip route` in keepalived's syntax: `DST/PREFIX [via GW] [dev IF] [src ADDR] [table N] [metric N] [scope S]`. */
-export interface RouteSpec {
-  /** Destination network address, or 'default'. */
-  readonly destination: string;
-  readonly prefix?: number;
-  /** Needed with 'default' (IPv4 unless 6); otherwise inferred from the destination. */
-  readonly family?: IpFamily;
-  readonly gateway?: string;
-  readonly interface?: string;
-  /** Preferred source address (`src`). */
-  readonly source?: string;
-  /** Routing table number (default main, 254). */
-  readonly table?: number;
-  readonly metric?: number;
-  readonly scope?: string;
-  readonly type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local';
-  readonly protocol?: number;
-}
+import type { RouteManager, RouteSpec, RuleSpec } from '../routes.js';
 
-/** `ip rule`: `[from ADDR/PREFIX] [to ADDR/PREFIX] [fwmark N] [iif IF] [oif IF] table N [priority N]`. */
-export interface RuleSpec {
-  readonly family: IpFamily;
-  readonly from?: { readonly address: string; readonly prefix: number };
-  readonly to?: { readonly address: string; readonly prefix: number };
-  readonly table: number;
-  readonly priority?: number;
-  readonly fwmark?: number;
-  readonly iif?: string;
-  readonly oif?: string;
-}
+export type { RouteSpec, RuleSpec };
 
 const RT_TABLE_MAIN = 254;
 /** RTPROT_STATIC unless told otherwise (`ip route add` uses RTPROT_BOOT; recent keepalived its own, 18). */
 const DEFAULT_PROTOCOL = 4;
 
-export class NetlinkRoutes {
+export class NetlinkRoutes implements RouteManager {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
 
   async #ifindex(name: string): Promise<number> {

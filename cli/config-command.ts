@@ -1,0 +1,99 @@
+/**
+ * `vigil config test -f FILE [-i ID] [--strict]` and `vigil config dump -f FILE [--json] [-i ID]`: read a
+ * keepalived.conf the way keepalived 2.2 does. Problems go to stderr, one per line (`file:line: problem`,
+ * warnings as `file:line: warning: problem`); exit 0 when the configuration has no errors, 1 when it has.
+ * `vigil -t -f FILE` (keepalived's spelling) is rewritten to `config test` by cli/main.ts.
+ */
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import { parseConfigFile, type ParseResult } from '../config/parse.js';
+import { missingInterfaces } from '../config/host-checks.js';
+
+interface CommonOptions {
+  useFile: string;
+  configId?: string;
+}
+
+const DEFAULT_FILE = '/etc/keepalived/keepalived.conf';
+
+/** keepalived's default config id: the host name up to the first dot. */
+function defaultConfigId(): string {
+  return hostname().split('.')[0] ?? '';
+}
+
+function report(result: ParseResult, warningsAreErrors: boolean): void {
+  const lines: string[] = [];
+  for (const w of result.warnings) lines.push(`${w.file}:${w.line}: ${warningsAreErrors ? '' : 'warning: '}${w.message}`);
+  for (const e of result.errors) lines.push(formatDiagnostic(e));
+  if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+function read(options: CommonOptions): ParseResult {
+  return parseConfigFile(options.useFile, { configId: options.configId ?? defaultConfigId() });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function registerConfigCommand(program: Command): void {
+  const config = program.command('config').description('read a keepalived.conf: check it, or print what it resolves to');
+  config
+    .command('test')
+    .description('check a configuration (exit 0 when valid, 1 with errors; problems on stderr)')
+    .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
+    .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
+    .option('--strict', 'count warnings as errors (as keepalived -t does for any reported problem)')
+    .option('-q, --quiet', 'print nothing on success')
+    .option('--no-interfaces', "don't check that the VRRP interfaces exist on this host")
+    .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean }) => {
+      const result = read(options);
+      const strict = options.strict === true;
+      report(result, strict);
+      // keepalived -t fails on an interface this host does not have (exit 5).
+      const hostProblems = options.interfaces && result.errors.length === 0 ? missingInterfaces(result.config) : [];
+      if (hostProblems.length > 0) process.stderr.write(`${hostProblems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')}\n`);
+      const failed = result.errors.length > 0 || hostProblems.length > 0 || (strict && result.warnings.length > 0);
+      if (!failed && options.quiet !== true) {
+        const c = result.config;
+        process.stdout.write(
+          `${options.useFile}: configuration valid: ${plural(c.vrrpInstances.length, 'vrrp_instance')}, ` +
+            `${plural(c.virtualServers.length, 'virtual_server')}, ${plural(result.warnings.length, 'warning')}\n`,
+        );
+      }
+      process.exitCode = failed ? 1 : 0;
+    });
+  config
+    .command('dump')
+    .description('print the resolved configuration with defaults filled in: keepalived.conf text, or JSON with keepalived keyword names')
+    .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
+    .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      const result = read(options);
+      report(result, false);
+      if (options.json === true) {
+        const { dumpConfig } = await import('../config/dump.js');
+        process.stdout.write(`${JSON.stringify(dumpConfig(result.config), null, 2)}\n`);
+      } else {
+        const { renderConfig } = await import('../config/render.js');
+        process.stdout.write(renderConfig(result.config));
+      }
+      process.exitCode = result.errors.length > 0 ? 1 : 0;
+    });
+}
+
+/** keepalived options that mean nothing to a configuration test and are dropped from `-t` command lines. */
+const IGNORED_KEEPALIVED_FLAGS = new Set(['-l', '--log-console', '-D', '--log-detail', '-n', '--dont-fork', '-G', '--no-syslog']);
+
+/**
+ * keepalived's `-t [-f FILE] [-i ID]` (also `--config-test[=LOG_FILE]`) becomes `config test ...`; other
+ * command lines are returned unchanged. `argv` excludes node and the script.
+ */
+export function rewriteKeepalivedTest(argv: readonly string[]): string[] {
+  const isTest = (a: string): boolean => a === '-t' || a === '--config-test' || a.startsWith('--config-test=');
+  if (!argv.some(isTest) || argv[0] === 'config') return [...argv];
+  const rest = argv.filter((a) => !isTest(a) && !IGNORED_KEEPALIVED_FLAGS.has(a));
+  return ['config', 'test', ...rest];
+}

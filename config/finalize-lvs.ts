@@ -1,0 +1,222 @@
+/**
+ * Completes virtual servers as keepalived's check_data does: groups resolved, address family settled, defaults
+ * (protocol UDP when not given - keepalived 2.2 does that, and says so - lb_algo wlc, lb_kind NAT, delay_loop
+ * 60 s, connect_timeout 5 s, weight 1), and the inheritance
+ * virtual server → real server → checker for retry / timeouts / alpha / inhibit_on_failure. Checker defaults:
+ * retry 1 (DNS_CHECK 3, MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop),
+ * warmup = delay_loop.
+ */
+import type { IpFamily } from '../transport/vrrp-link.js';
+import type { Diagnostics } from './diagnostics.js';
+import type { BfdInstance, Checker, Forwarding, RealServer, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
+import type { GlobalDefs } from './keywords/global-defs.js';
+import type { CheckerDraft } from './keywords/checkers.js';
+import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
+
+const NAT: Forwarding = { method: 'NAT' };
+
+function describe(vs: VirtualServerDraft): string {
+  const a = vs.address;
+  if (a.kind === 'ip') return `virtual_server ${a.family === 6 ? `[${a.ip}]` : a.ip}:${a.port}`;
+  if (a.kind === 'fwmark') return `virtual_server fwmark ${a.fwmark}`;
+  return `virtual_server group ${a.group}`;
+}
+
+/** Completes a checker in place (they can be tens of thousands) and returns it, or undefined when unusable. */
+function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, owner: () => string, d: Diagnostics): Checker | undefined {
+  if (c.type === 'FILE_CHECK') {
+    const file = refs.trackFiles.find((t) => t.name === c.trackFile);
+    if (!file) {
+      d.error(c.at, `${owner()}: FILE_CHECK ${c.trackFile === undefined ? 'has no track_file' : `track_file '${c.trackFile}' is not defined`} - checker ignored`);
+      return undefined;
+    }
+    if (c.weight === undefined) {
+      c.weight = file.weight;
+      c.weightReverse = file.weightReverse;
+    }
+    c.weightReverse ??= false;
+    c.dynamic ??= false;
+    return c as Checker;
+  }
+  if (c.type === 'BFD_CHECK') {
+    if (!refs.bfds.some((b) => b.name === c.name)) {
+      d.error(c.at, `${owner()}: BFD_CHECK ${c.name === undefined ? 'has no name' : `bfd_instance '${c.name}' is not defined`} - checker ignored`);
+      return undefined;
+    }
+    c.alpha ??= rs.alpha;
+    return c as Checker;
+  }
+  const delayLoop = (c.delayLoop ??= rs.delayLoop);
+  c.retry ??= rs.retry ?? (c.type === 'DNS_CHECK' ? 3 : c.type === 'MISC_CHECK' ? 0 : 1);
+  c.delayBeforeRetry ??= rs.delayBeforeRetry ?? (c.type === 'HTTP_GET' || c.type === 'SSL_GET' ? 3 : c.type === 'DNS_CHECK' ? delayLoop : 1);
+  c.warmup ??= rs.warmup ?? delayLoop;
+  c.alpha ??= rs.alpha;
+  c.logAllFailures ??= false;
+  if (c.type !== 'MISC_CHECK') c.connectTimeout ??= rs.connectTimeout;
+  switch (c.type) {
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      if (c.urls === undefined) {
+        d.error(c.at, `${owner()}: ${c.type} has no url - checker ignored`);
+        return undefined;
+      }
+      c.virtualhost ??= rs.virtualhost;
+      c.enableSni ??= false;
+      c.fastRecovery ??= false;
+      break;
+    case 'SMTP_CHECK':
+      c.hosts = (c.hosts ?? []).map((h) => ({ ...h, connectTimeout: h.connectTimeout ?? c.connectTimeout }));
+      break;
+    case 'DNS_CHECK':
+      c.queryType ??= 'SOA';
+      c.name ??= '.';
+      break;
+    case 'UDP_CHECK':
+      c.minReplyLength ??= 0;
+      c.maxReplyLength ??= 255;
+      if (c.minReplyLength > c.maxReplyLength) d.warning(c.at, `${owner()}: UDP_CHECK min_reply_length ${c.minReplyLength} > max_reply_length ${c.maxReplyLength}`);
+      break;
+    case 'MISC_CHECK':
+      if (c.miscPath === undefined) {
+        d.error(c.at, `${owner()}: MISC_CHECK has no misc_path - checker ignored`);
+        return undefined;
+      }
+      c.miscDynamic ??= false;
+      break;
+  }
+  return c as Checker;
+}
+
+/** Completes a real server in place with what it inherits from its virtual server. */
+function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: IpFamily, g: GlobalDefs, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, d: Diagnostics): RealServer | undefined {
+  const forwarding = (rs.forwarding ??= vs.forwarding ?? NAT);
+  // Built only when a message needs it: there can be tens of thousands of real servers.
+  const owner = (): string => `${describe(vs)} real_server ${rs.ip}:${rs.port}`;
+  if (rs.family !== family && forwarding.method !== 'TUN') {
+    d.error(rs.at, `${owner()}: address family does not match the virtual server (only TUN real servers may differ)`);
+    return undefined;
+  }
+  rs.weight ??= vs.weight ?? 1;
+  rs.inhibitOnFailure ??= vs.inhibitOnFailure ?? false;
+  rs.alpha ??= vs.alpha ?? false;
+  rs.retry ??= vs.retry;
+  rs.delayBeforeRetry ??= vs.delayBeforeRetry;
+  rs.warmup ??= vs.warmup;
+  rs.connectTimeout ??= vs.connectTimeout ?? 5;
+  rs.delayLoop ??= vs.delayLoop ?? 60;
+  rs.smtpAlert ??= g.smtpAlertChecker ?? g.smtpAlert;
+  rs.virtualhost ??= vs.virtualhost;
+  if (rs.uthreshold !== undefined && rs.lthreshold !== undefined && rs.lthreshold > rs.uthreshold) {
+    d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
+  }
+  const done = rs as unknown as RealServer;
+  // Completed in place; the array is compacted only when a checker is dropped.
+  let kept = 0;
+  for (const c of rs.checkers) {
+    if (finishChecker(c, done, refs, owner, d)) rs.checkers[kept++] = c;
+  }
+  rs.checkers.length = kept;
+  return done;
+}
+
+function groupFamily(group: VirtualServerGroup): IpFamily | undefined {
+  for (const e of group.entries) if (e.family !== undefined) return e.family;
+  return undefined;
+}
+
+export function finishVirtualServers(
+  drafts: readonly VirtualServerDraft[],
+  groups: readonly VirtualServerGroup[],
+  g: GlobalDefs,
+  refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] },
+  d: Diagnostics,
+): VirtualServer[] {
+  const out: VirtualServer[] = [];
+  for (const vs of drafts) {
+    const name = describe(vs);
+    let family = vs.family;
+    let group: VirtualServerGroup | undefined;
+    if (vs.address.kind === 'group') {
+      const groupName = vs.address.group;
+      group = groups.find((x) => x.name === groupName);
+      if (!group) {
+        d.error(vs.at, `${name}: virtual_server_group '${groupName}' is not defined`);
+        continue;
+      }
+      family ??= groupFamily(group);
+    }
+    if (family === undefined) {
+      // keepalived: a fwmark service takes the family of its (non-tunnelled, or all same-family) real servers.
+      const families = new Set(vs.realServers.map((rs) => rs.family));
+      if (vs.sorryServer) families.add(vs.sorryServer.family);
+      family = families.size === 1 ? [...families][0]! : 4;
+    }
+    const byAddress = vs.address.kind === 'ip' || (group !== undefined && group.entries.some((e) => e.kind === 'address'));
+    let protocol = vs.protocol;
+    if (protocol === undefined) {
+      // keepalived 2.2: the kernel would take protocol 0 as UDP, so keepalived sets UDP explicitly, and says so.
+      if (byAddress) d.warning(vs.at, `${name}: no protocol given - using UDP (as keepalived does)`);
+      protocol = byAddress ? 'UDP' : 'TCP';
+    } else if (!byAddress) {
+      d.warning(vs.at, `${name}: protocol is ignored for a fwmark service`);
+    }
+    if (vs.lbAlgo === undefined) d.warning(vs.at, `${name}: no lb_algo given - using wlc`);
+    const forwarding = vs.forwarding ?? NAT;
+    if (vs.forwarding === undefined && (vs.realServers.some((rs) => rs.forwarding === undefined) || (vs.sorryServer !== undefined && vs.sorryServerForwarding === undefined))) {
+      d.warning(vs.at, `${name}: no lb_kind given - using NAT`);
+    }
+    let sorryServer: VirtualServer['sorryServer'];
+    if (vs.sorryServer) {
+      const ssForwarding = vs.sorryServerForwarding ?? forwarding;
+      if (vs.sorryServer.family !== family && ssForwarding.method !== 'TUN') {
+        d.warning(vs.at, `${name}: sorry_server ${vs.sorryServer.ip} address family does not match - ignoring it`);
+      } else sorryServer = { ...vs.sorryServer, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
+    }
+    if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
+    const realServers: RealServer[] = [];
+    const seen = vs.realServers.length > 16 ? new Set<string>() : undefined;
+    for (const rs of vs.realServers) {
+      const duplicate = seen ? seen.has(`${rs.ip} ${rs.port}`) : realServers.some((r) => r.ip === rs.ip && r.port === rs.port);
+      if (duplicate) {
+        d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);
+        continue;
+      }
+      seen?.add(`${rs.ip} ${rs.port}`);
+      const r = finishRealServer(rs, vs, family, g, refs, d);
+      if (r) realServers.push(r);
+    }
+    out.push({
+      at: { file: vs.at.file, line: vs.at.line },
+      address: vs.address,
+      family,
+      protocol,
+      lbAlgo: vs.lbAlgo ?? 'wlc',
+      forwarding,
+      schedulerFlags: vs.schedulerFlags,
+      persistenceTimeout: vs.persistenceTimeout,
+      persistenceGranularity: vs.persistenceGranularity,
+      persistenceEngine: vs.persistenceEngine,
+      haSuspend: vs.haSuspend,
+      smtpAlert: vs.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert,
+      virtualhost: vs.virtualhost,
+      snmpName: vs.snmpName,
+      alpha: vs.alpha ?? false,
+      omega: vs.omega,
+      quorum: vs.quorum,
+      hysteresis: vs.hysteresis,
+      quorumUp: vs.quorumUp,
+      quorumDown: vs.quorumDown,
+      ipFamily: vs.ipFamily,
+      sorryServer,
+      connectTimeout: vs.connectTimeout ?? 5,
+      retry: vs.retry,
+      delayBeforeRetry: vs.delayBeforeRetry,
+      warmup: vs.warmup,
+      delayLoop: vs.delayLoop ?? 60,
+      inhibitOnFailure: vs.inhibitOnFailure ?? false,
+      weight: vs.weight ?? 1,
+      realServers,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,394 @@
+/**
+ * Completes the VRRP part once every block is read, as keepalived's vrrp_complete_instance does: version from
+ * global_defs, priority from state (MASTER alone means the address owner, 255) and state from priority, strict
+ * mode rules, authentication limits, tracked objects resolved by name (their own weight filled in), sync group
+ * members checked. Whatever keepalived corrects and carries on with is a warning; an instance keepalived drops
+ * is an error.
+ */
+import type { Diagnostics, SourcePosition } from './diagnostics.js';
+import type { BfdInstance, TrackFile, TrackProcess, TrackedByName, VrrpInstance, VrrpScript, VrrpSyncGroup } from './model.js';
+import type { GlobalDefs } from './keywords/global-defs.js';
+import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
+import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
+import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
+import type { ScriptDraft } from './keywords/vrrp-script.js';
+
+export interface VrrpParts {
+  readonly vrrpScripts: VrrpScript[];
+  readonly trackFiles: TrackFile[];
+  readonly trackProcesses: TrackProcess[];
+  readonly bfdInstances: BfdInstance[];
+  readonly vrrpSyncGroups: VrrpSyncGroup[];
+  readonly vrrpInstances: VrrpInstance[];
+}
+
+const pos = (p: SourcePosition): SourcePosition => ({ file: p.file, line: p.line });
+
+export function finishScripts(drafts: readonly ScriptDraft[], d: Diagnostics): VrrpScript[] {
+  const out: VrrpScript[] = [];
+  for (const s of drafts) {
+    if (s.script === '') {
+      d.error(s.at, `vrrp_script ${s.name}: no script given`);
+      continue;
+    }
+    out.push({ ...s, at: pos(s.at), timeout: s.timeout ?? s.interval });
+  }
+  return out;
+}
+
+export function finishTrackFiles(drafts: readonly TrackFileDraft[], d: Diagnostics): TrackFile[] {
+  const out: TrackFile[] = [];
+  for (const t of drafts) {
+    if (t.file === '') d.error(t.at, `track_file ${t.name}: no file given`);
+    else out.push(t);
+  }
+  return out;
+}
+
+export function finishTrackProcesses(drafts: readonly TrackProcessDraft[], d: Diagnostics): TrackProcess[] {
+  const out: TrackProcess[] = [];
+  for (const t of drafts) {
+    if (!t.processGiven) {
+      d.error(t.at, `vrrp_track_process ${t.name}: no process given`);
+      continue;
+    }
+    const { processGiven: _, ...rest } = t;
+    if (rest.quorumMax !== undefined && rest.quorumMax < rest.quorum) d.warning(t.at, `vrrp_track_process ${t.name}: quorum_max ${rest.quorumMax} is below quorum ${rest.quorum}`);
+    out.push(rest);
+  }
+  return out;
+}
+
+export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInstance[] {
+  const out: BfdInstance[] = [];
+  for (const b of drafts) {
+    if (b.neighborIp === undefined) {
+      d.error(b.at, `bfd_instance ${b.name}: no neighbor_ip given`);
+      continue;
+    }
+    // keepalived sends events to both processes unless one is chosen.
+    out.push(!b.vrrp && !b.checker ? { ...b, vrrp: true, checker: true } : b);
+  }
+  return out;
+}
+
+interface Named {
+  readonly name: string;
+  readonly weight: number;
+}
+
+/** Keeps tracked entries whose target exists, filling in the target's own weight when none was given. */
+function resolveTracks(
+  owner: string,
+  at: SourcePosition,
+  kind: string,
+  tracks: readonly TrackedByName[],
+  targets: readonly Named[] | undefined,
+  d: Diagnostics,
+): TrackedByName[] {
+  const out: TrackedByName[] = [];
+  for (const t of tracks) {
+    if (!targets) {
+      out.push(t);
+      continue;
+    }
+    const target = targets.find((x) => x.name === t.name);
+    if (!target) {
+      d.warning(at, `${owner}: ${kind} '${t.name}' is not defined - ignoring`);
+      continue;
+    }
+    const reverse = t.weight === undefined && 'weightReverse' in target ? Boolean((target as { weightReverse?: boolean }).weightReverse) : t.reverse;
+    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse });
+  }
+  return out;
+}
+
+function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 'vrrpInstances' | 'vrrpSyncGroups'>, d: Diagnostics): VrrpInstance | undefined {
+  const name = `vrrp_instance ${v.name}`;
+  if (v.virtualRouterId === undefined) {
+    d.error(v.at, `${name}: virtual_router_id is missing`);
+    return undefined;
+  }
+  if (v.interface === undefined && v.sourceIp === undefined) {
+    d.error(v.at, `${name}: interface is missing (unicast instances need unicast_src_ip or interface)`);
+    return undefined;
+  }
+  const family = v.family ?? 4;
+  const strict = v.strictMode ?? g.vrrpStrict;
+  let version = v.version ?? (family === 6 ? 3 : g.vrrpVersion);
+  if (family === 6 && version === 2 && strict) {
+    d.warning(v.at, `${name}: IPv6 cannot be used with VRRP version 2 in strict mode - using version 3`);
+    version = 3;
+  }
+  if (v.virtualIpAddresses.length === 0) {
+    if (version === 3 || strict) {
+      d.error(v.at, `${name}: no virtual_ipaddress given; VRRPv3 and strict mode need at least one`);
+      return undefined;
+    }
+    d.warning(v.at, `${name}: no virtual_ipaddress given; at least one is sensible`);
+  }
+  const priority = v.priority ?? (v.state === 'MASTER' ? 255 : 100);
+  const owner = priority === 255;
+  let state: 'MASTER' | 'BACKUP' = v.state ?? (owner ? 'MASTER' : 'BACKUP');
+  if (strict && v.state !== undefined && (state === 'MASTER') !== owner) {
+    d.warning(v.at, `${name}: in strict mode state MASTER must match being the address owner (priority 255)`);
+    state = owner ? 'MASTER' : 'BACKUP';
+  }
+  let authentication = authenticationOf(v);
+  if (authentication) {
+    let drop: string | undefined;
+    if (strict) drop = 'strict mode does not support authentication';
+    else if (version === 3) drop = 'VRRP version 3 does not support authentication';
+    else if (authentication.password === '') drop = 'authentication given without auth_pass';
+    else if (family === 6 && authentication.type === 'AH') drop = 'AH authentication cannot be used with IPv6';
+    if (drop !== undefined) {
+      d.warning(v.at, `${name}: ${drop} - ignoring authentication`);
+      authentication = undefined;
+    } else if (authentication.type === 'AH' && state === 'MASTER' && !owner) {
+      d.warning(v.at, `${name}: initial state MASTER is incompatible with AH authentication - using BACKUP`);
+      state = 'BACKUP';
+    }
+  }
+  if (v.unicastConfigured && v.unicastPeers.length === 0 && !v.unicastFaultNoPeer) {
+    d.warning(v.at, `${name}: a unicast keyword was given without unicast_peer - using multicast (deprecated)`);
+  }
+  if (strict && v.unicastPeers.length > 0) {
+    d.error(v.at, `${name}: unicast peers are not supported in strict mode`);
+    return undefined;
+  }
+  let unicastTtl = v.unicastTtl;
+  if (unicastTtl !== undefined && v.unicastPeers.length === 0) {
+    d.warning(v.at, `${name}: unicast_ttl without unicast peers - ignoring`);
+    unicastTtl = undefined;
+  }
+  let nopreempt = v.nopreempt;
+  let preemptDelay = v.preemptDelaySeconds;
+  if (owner && nopreempt) {
+    d.warning(v.at, `${name}: nopreempt is incompatible with priority 255 - ignoring nopreempt`);
+    nopreempt = false;
+  }
+  if (state === 'MASTER') {
+    if (nopreempt) {
+      d.warning(v.at, `${name}: nopreempt does not work with initial state MASTER - ignoring nopreempt`);
+      nopreempt = false;
+    }
+    if (preemptDelay > 0) {
+      d.warning(v.at, `${name}: preempt_delay does not work with initial state MASTER - ignoring preempt_delay`);
+      preemptDelay = 0;
+    }
+  }
+  if (preemptDelay > 0 && (strict || nopreempt)) {
+    d.warning(v.at, `${name}: preempt_delay is incompatible with ${strict ? 'strict mode' : 'nopreempt'} - ignoring preempt_delay`);
+    preemptDelay = 0;
+  }
+  let downTimerAdverts = v.downTimerAdverts ?? g.vrrpDownTimerAdverts;
+  if (downTimerAdverts !== 3 && strict) {
+    d.warning(v.at, `${name}: down_timer_adverts is incompatible with strict mode - using 3`);
+    downTimerAdverts = 3;
+  }
+  let accept = v.accept ?? (owner ? true : !strict);
+  if (accept && !owner && strict && version === 2) {
+    d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
+    accept = false;
+  }
+  let vmacXmitBase = v.vmacXmitBase;
+  if (v.unicastPeers.length > 0 && v.useVmac && !vmacXmitBase) {
+    d.warning(v.at, `${name}: unicast with use_vmac needs vmac_xmit_base - setting it`);
+    vmacXmitBase = true;
+  }
+  const advertInt = v.advertInt ?? 1;
+  if (version === 2 && !Number.isInteger(advertInt)) {
+    d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
+  }
+  const tracks = {
+    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+    scripts: resolveTracks(name, v.at, 'track_script', v.tracks.track_script, parts.vrrpScripts, d),
+    files: resolveTracks(name, v.at, 'track_file', v.tracks.track_file, parts.trackFiles, d),
+    processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
+    bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, parts.bfdInstances, d),
+  };
+  if (owner) {
+    for (const [kind, list] of Object.entries(tracks)) {
+      for (const [i, t] of list.entries()) {
+        if (t.weight !== undefined && t.weight !== 0) {
+          d.warning(v.at, `${name}: the address owner (priority 255) cannot have a weighted ${kind.replace(/s$/, '')} '${t.name}' - using weight 0`);
+          list[i] = { ...t, weight: 0 };
+        }
+      }
+    }
+  }
+  return {
+    name: v.name,
+    at: pos(v.at),
+    state,
+    interface: v.interface ?? '',
+    vrf: v.vrf,
+    virtualRouterId: v.virtualRouterId,
+    priority,
+    advertInt,
+    advertIntervalCs: Math.round(advertInt * 100),
+    version,
+    family,
+    nopreempt,
+    preemptDelaySeconds: preemptDelay,
+    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
+    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+    authentication,
+    virtualIpAddresses: v.virtualIpAddresses,
+    excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
+    virtualRoutes: v.virtualRoutes,
+    virtualRules: v.virtualRules,
+    unicastSrcIp: v.sourceIp,
+    mcastSrcIp: v.sourceKeyword === 'mcast_src_ip' ? v.sourceIp : undefined,
+    mcastDstIp: v.mcastDstIp ?? (v.unicastPeers.length === 0 ? (family === 4 ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6) : undefined),
+    unicastPeers: v.unicastPeers,
+    unicastTtl,
+    unicastFaultNoPeer: v.unicastFaultNoPeer,
+    checkUnicastSrc: v.checkUnicastSrc || g.vrrpCheckUnicastSrc,
+    trackSrcIp: v.trackSrcIp,
+    dontTrackPrimary: v.dontTrackPrimary,
+    trackInterfaces: tracks.interfaces,
+    trackScripts: tracks.scripts,
+    trackFiles: tracks.files,
+    trackProcesses: tracks.processes,
+    trackBfds: tracks.bfds,
+    useVmac: v.useVmac,
+    useVmacAddr: v.useVmacAddr,
+    vmacXmitBase,
+    useIpvlan: v.useIpvlan,
+    nativeIpv6: v.nativeIpv6,
+    accept,
+    skipCheckAdvAddr: v.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
+    strictMode: strict,
+    promoteSecondaries: v.promoteSecondaries,
+    linkbeatUsePolling: v.linkbeatUsePolling,
+    debug: v.debug,
+    notifyMaster: v.notifyMaster,
+    notifyBackup: v.notifyBackup,
+    notifyFault: v.notifyFault,
+    notifyStop: v.notifyStop,
+    notifyDeleted: v.notifyDeleted,
+    notify: v.notify,
+    notifyMasterRxLowerPri: v.notifyMasterRxLowerPri,
+    notifyPriorityChanges: v.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
+    smtpAlert: v.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert,
+    garpMasterDelay: v.garpMasterDelay ?? g.vrrpGarpMasterDelay,
+    garpMasterRepeat: v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat,
+    garpMasterRefresh: v.garpMasterRefresh ?? g.vrrpGarpMasterRefresh,
+    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
+    garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
+    garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+    garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
+    downTimerAdverts,
+    kernelRxBufSize: v.kernelRxBufSize,
+    v3ChecksumAsV2: v.v3ChecksumAsV2,
+    oldUnicastChecksumNever: v.oldUnicastChecksumNever,
+    lvsSyncDaemonInterface: v.lvsSyncDaemonInterface,
+  };
+}
+
+/** Two multicast instances on one interface and family cannot share a VRID (nor unicast ones with a common peer). */
+function checkVridClashes(instances: readonly VrrpInstance[], d: Diagnostics): VrrpInstance[] {
+  const kept: VrrpInstance[] = [];
+  for (const v of instances) {
+    const clash = kept.find(
+      (o) =>
+        o.interface === v.interface &&
+        o.family === v.family &&
+        o.virtualRouterId === v.virtualRouterId &&
+        (o.mcastDstIp ?? '') === (v.mcastDstIp ?? '') &&
+        ((o.unicastPeers.length === 0 && v.unicastPeers.length === 0) || o.unicastPeers.some((p) => v.unicastPeers.some((q) => q.address === p.address))),
+    );
+    if (clash) {
+      d.error(v.at, `vrrp_instance ${v.name}: virtual_router_id ${v.virtualRouterId} is already used by vrrp_instance ${clash.name} on ${v.interface || 'the same addresses'} (IPv${v.family})`);
+      continue;
+    }
+    kept.push(v);
+  }
+  return kept;
+}
+
+function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInstance[], parts: Omit<VrrpParts, 'vrrpInstances' | 'vrrpSyncGroups'>, d: Diagnostics): VrrpSyncGroup[] {
+  const memberOf = new Map<string, string>();
+  const out: VrrpSyncGroup[] = [];
+  for (const draft of drafts) {
+    const name = `vrrp_sync_group ${draft.name}`;
+    const members: string[] = [];
+    for (const m of draft.group) {
+      if (!instances.some((i) => i.name === m)) {
+        d.warning(draft.at, `${name}: vrrp_instance '${m}' does not exist - ignoring`);
+        continue;
+      }
+      const other = memberOf.get(m);
+      if (other !== undefined) {
+        d.error(draft.at, `${name}: vrrp_instance '${m}' is already in vrrp_sync_group ${other}`);
+        continue;
+      }
+      memberOf.set(m, draft.name);
+      members.push(m);
+    }
+    if (members.length === 0) {
+      d.warning(draft.at, `${name}: no existing vrrp_instance in group - ignoring the group`);
+      continue;
+    }
+    if (members.length === 1) d.warning(draft.at, `${name}: has only one vrrp_instance - this probably is not what you want`);
+    const g = finishSyncGroup({ ...draft, group: members });
+    out.push({
+      ...g,
+      trackScripts: resolveTracks(name, draft.at, 'track_script', g.trackScripts, parts.vrrpScripts, d),
+      trackFiles: resolveTracks(name, draft.at, 'track_file', g.trackFiles, parts.trackFiles, d),
+      trackProcesses: resolveTracks(name, draft.at, 'track_process', g.trackProcesses, parts.trackProcesses, d),
+      trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, parts.bfdInstances, d),
+      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+    });
+  }
+  // keepalived: members of a sync group track with weight 0 unless the group sets sync_group_tracking_weight.
+  for (const [i, v] of instances.entries()) {
+    const groupName = memberOf.get(v.name);
+    const group = out.find((g) => g.name === groupName);
+    if (!group || group.syncGroupTrackingWeight) continue;
+    const zero = (list: readonly TrackedByName[], kind: string): TrackedByName[] =>
+      list.map((t) => {
+        if (!t.weight) return t;
+        d.warning(v.at, `vrrp_instance ${v.name}: ${kind} '${t.name}' weight ${t.weight} ignored in vrrp_sync_group ${group.name} (use sync_group_tracking_weight)`);
+        return { ...t, weight: 0 };
+      });
+    instances[i] = {
+      ...v,
+      trackInterfaces: zero(v.trackInterfaces, 'track_interface'),
+      trackScripts: zero(v.trackScripts, 'track_script'),
+      trackFiles: zero(v.trackFiles, 'track_file'),
+      trackProcesses: zero(v.trackProcesses, 'track_process'),
+      trackBfds: zero(v.trackBfds, 'track_bfd'),
+    };
+  }
+  return out;
+}
+
+export function finishVrrp(
+  g: GlobalDefs,
+  drafts: {
+    readonly scripts: readonly ScriptDraft[];
+    readonly trackFiles: readonly TrackFileDraft[];
+    readonly trackProcesses: readonly TrackProcessDraft[];
+    readonly bfdInstances: readonly BfdDraft[];
+    readonly syncGroups: readonly SyncGroupDraft[];
+    readonly instances: readonly InstanceDraft[];
+  },
+  d: Diagnostics,
+): VrrpParts {
+  const parts = {
+    vrrpScripts: finishScripts(drafts.scripts, d),
+    trackFiles: finishTrackFiles(drafts.trackFiles, d),
+    trackProcesses: finishTrackProcesses(drafts.trackProcesses, d),
+    bfdInstances: finishBfds(drafts.bfdInstances, d),
+  };
+  const finished: VrrpInstance[] = [];
+  for (const v of drafts.instances) {
+    const i = finishInstance(v, g, parts, d);
+    if (i) finished.push(i);
+  }
+  const vrrpInstances = checkVridClashes(finished, d);
+  const vrrpSyncGroups = finishSyncGroups(drafts.syncGroups, vrrpInstances, parts, d);
+  return { ...parts, vrrpInstances, vrrpSyncGroups };
+}

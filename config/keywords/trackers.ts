@@ -1,0 +1,170 @@
+/**
+ * Tracked objects defined at the top level: `track_file NAME { }` (`vrrp_track_file` is keepalived's deprecated
+ * synonym), `vrrp_track_process NAME { }` (also read as `track_process`, its later name) and
+ * `bfd_instance NAME { }`.
+ */
+import type { BfdInstance, TrackFile, TrackProcess } from '../model.js';
+import type { ConfigLine } from '../reader.js';
+import { address, integer, integerText, seconds, word } from '../values.js';
+import { blockSpec } from '../walker.js';
+import { parseOwnWeight } from './tracking.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export type TrackFileDraft = Mutable<TrackFile>;
+export type TrackProcessDraft = Mutable<TrackProcess> & { processGiven: boolean };
+export type BfdDraft = Mutable<BfdInstance>;
+
+const pos = (at: ConfigLine) => ({ file: at.file, line: at.line });
+
+export function newTrackFileDraft(name: string, at: ConfigLine): TrackFileDraft {
+  return { name, at: pos(at), file: '', weight: 1, weightReverse: false };
+}
+
+export const TRACK_FILE_SPEC = blockSpec<TrackFileDraft>('track_file', {
+  file: (t, line, w) => {
+    const f = word(line, 1, w.diagnostics, 'file name');
+    if (f !== undefined) t.file = f;
+  },
+  weight: (t, line, w) => {
+    const wt = parseOwnWeight(line, -2147483647, 2147483647, w.diagnostics);
+    if (wt) {
+      t.weight = wt.weight;
+      t.weightReverse = wt.reverse;
+    }
+  },
+  init_file: (t, line, w) => {
+    let value = 0;
+    let overwrite = false;
+    for (const arg of line.words.slice(1)) {
+      if (arg === 'overwrite') overwrite = true;
+      else {
+        const n = integerText(arg, line, -2147483648, 2147483647, w.diagnostics, 'init_file');
+        if (n === undefined) return;
+        value = n;
+      }
+    }
+    t.initFile = { value, overwrite };
+  },
+});
+
+export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcessDraft {
+  return {
+    name,
+    at: pos(at),
+    process: '',
+    params: [],
+    weight: 1,
+    weightReverse: false,
+    quorum: 1,
+    forkDelay: 0,
+    terminateDelay: 0,
+    fullCommand: false,
+    processGiven: false,
+  };
+}
+
+export const TRACK_PROCESS_SPEC = blockSpec<TrackProcessDraft>('vrrp_track_process', {
+  process: (t, line, w) => {
+    const p = word(line, 1, w.diagnostics, 'process name');
+    if (p === undefined) return;
+    t.process = p;
+    t.params = line.words.slice(2);
+    t.processGiven = true;
+  },
+  param_match: (t, line, w) => {
+    const m = word(line, 1, w.diagnostics);
+    if (m === 'initial' || m === 'partial') t.paramMatch = m;
+    else if (m !== undefined) w.diagnostics.error(line, `param_match: '${m}' is not initial or partial`);
+  },
+  weight: (t, line, w) => {
+    const wt = parseOwnWeight(line, -254, 254, w.diagnostics);
+    if (wt) {
+      t.weight = wt.weight;
+      t.weightReverse = wt.reverse;
+    }
+  },
+  quorum: (t, line, w) => {
+    const n = integer(line, 1, 0, 65535, w.diagnostics);
+    if (n !== undefined) t.quorum = n;
+  },
+  quorum_max: (t, line, w) => {
+    const n = integer(line, 1, 0, 65535, w.diagnostics);
+    if (n !== undefined) t.quorumMax = n;
+  },
+  fork_delay: (t, line, w) => {
+    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    if (s !== undefined) t.forkDelay = s;
+  },
+  terminate_delay: (t, line, w) => {
+    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    if (s !== undefined) t.terminateDelay = s;
+  },
+  delay: (t, line, w) => {
+    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    if (s !== undefined) t.forkDelay = t.terminateDelay = s;
+  },
+  full_command: (t) => {
+    t.fullCommand = true;
+  },
+});
+
+export function newBfdDraft(name: string, at: ConfigLine): BfdDraft {
+  return { name, at: pos(at), minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false, vrrp: false, checker: false };
+}
+
+function millis(t: BfdDraft, field: 'minRx' | 'minTx' | 'idleTx', line: ConfigLine, d: Parameters<typeof seconds>[4]): void {
+  // Given in milliseconds with micro-second resolution (three decimals).
+  const v = seconds(line, 1, 0, 4294967, d);
+  if (v !== undefined) t[field] = v;
+}
+
+export const BFD_SPEC = blockSpec<BfdDraft>('bfd_instance', {
+  neighbor_ip: (t, line, w) => {
+    const a = address(line.words[1], line, w.diagnostics, 'neighbor_ip');
+    if (a) t.neighborIp = a.address;
+  },
+  neighbour_ip: (t, line, w) => {
+    const a = address(line.words[1], line, w.diagnostics, 'neighbour_ip');
+    if (a) t.neighborIp = a.address;
+  },
+  source_ip: (t, line, w) => {
+    const a = address(line.words[1], line, w.diagnostics, 'source_ip');
+    if (a) t.sourceIp = a.address;
+  },
+  min_rx: (t, line, w) => millis(t, 'minRx', line, w.diagnostics),
+  min_tx: (t, line, w) => millis(t, 'minTx', line, w.diagnostics),
+  idle_tx: (t, line, w) => millis(t, 'idleTx', line, w.diagnostics),
+  multiplier: (t, line, w) => {
+    const n = integer(line, 1, 1, 255, w.diagnostics);
+    if (n !== undefined) t.multiplier = n;
+  },
+  passive: (t) => {
+    t.passive = true;
+  },
+  ttl: (t, line, w) => {
+    const n = integer(line, 1, 1, 255, w.diagnostics);
+    if (n !== undefined) t.ttl = n;
+  },
+  hoplimit: (t, line, w) => {
+    const n = integer(line, 1, 1, 255, w.diagnostics);
+    if (n !== undefined) t.ttl = n;
+  },
+  max_hops: (t, line, w) => {
+    const n = integer(line, 1, 0, 255, w.diagnostics);
+    if (n !== undefined) t.maxHops = n;
+  },
+  weight: (t, line, w) => {
+    const wt = parseOwnWeight(line, -253, 253, w.diagnostics);
+    if (wt) {
+      t.weight = wt.weight;
+      t.weightReverse = wt.reverse;
+    }
+  },
+  vrrp: (t) => {
+    t.vrrp = true;
+  },
+  checker: (t) => {
+    t.checker = true;
+  },
+});

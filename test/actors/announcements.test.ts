@@ -1,0 +1,64 @@
+/**
+ * Announcements on becoming master, on the virtual clock (keepalived garp_master_repeat, garp_master_delay,
+ * garp_master_refresh, vrrp_garp_interval): the burst at once, again after the delay, then every refresh, each
+ * burst spaced by the interval; all of it stops when the instance leaves MASTER.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { LanSegment } from '../../sim/lan-segment.js';
+import { SimHost } from '../../sim/sim-host.js';
+import { Bus } from '../../actors/bus.js';
+import { VrrpNode } from '../../actors/vrrp-node.js';
+import { nodeSpec } from '../../actors/instance-specs.js';
+import { loadConfigText } from '../../config/load.js';
+
+const CONFIG = `global_defs {
+  vrrp_garp_interval 0.1
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 7
+  priority 100
+  advert_int 1
+  garp_master_repeat 3
+  garp_master_delay 2
+  garp_master_refresh 10
+  virtual_ipaddress {
+    192.168.77.100/24
+    192.168.77.101/24 dev eth1
+  }
+}`;
+
+test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped by leaving MASTER', () => {
+  const clock = new VirtualClock();
+  const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const host = new SimHost('n', 0);
+  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  host.addInterface('eth1', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
+  const seen: string[] = [];
+  const announcer = { announce: (name: string, addresses: readonly { address: string }[]) => seen.push(`${clock.now()} ${name} ${addresses.map((a) => a.address).join(',')}`) };
+  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  node.start();
+  clock.runUntil(25_000);
+  const T = 3609.375;
+  const at = (offsets: number[]) => offsets.flatMap((o) => [`${T + o} eth0 192.168.77.100`, `${T + o} eth1 192.168.77.101`]);
+  assert.deepEqual(seen, at([0, 100, 200, 2000, 2100, 2200, 10_000, 10_100, 10_200, 20_000, 20_100, 20_200]));
+  // A higher-priority master appears: this one yields and its pending announcements are cancelled.
+  seen.length = 0;
+  const runner = node.runners.get('VI_1')!;
+  const advert = () =>
+    runner.receive(
+      { bytes: new Uint8Array(), family: 4, source: '192.168.77.200', destination: '224.0.0.18', ttl: 255, interface: 'eth0' },
+      { version: 2, vrid: 7, priority: 200, intervalCs: 100, family: 4, addresses: ['192.168.77.100', '192.168.77.101'], authType: 0, authPassword: '' },
+    );
+  // The higher master keeps advertising past the time the next refresh (T + 30 s) would have been due.
+  for (let t = 25_000; t <= 36_000; t += 1000) {
+    clock.runUntil(t);
+    advert();
+  }
+  assert.equal(runner.state, 'BACKUP');
+  assert.deepEqual(seen, []);
+  node.halt();
+});

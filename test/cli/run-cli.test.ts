@@ -1,0 +1,61 @@
+/** `vigil run` refusals: not root, a bad configuration; keepalived's spelling `vigil -f`. One line, exit 1. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
+const VIGIL = join(ROOT, 'bin/vigil');
+
+test('without root: one line naming what is needed, exit 1', (t) => {
+  if (process.getuid?.() !== 0 || spawnSync('runuser', ['--help']).status !== 0) {
+    t.skip('needs root (to drop to nobody with runuser)');
+    return;
+  }
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(ROOT, 'dist/cli/main.js'), 'run', '-f', '/nonexistent.conf'], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /root is required/);
+});
+
+test('a bad configuration: one line with file:line, exit 1, no stack, pid file not left behind', (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root: the daemon refuses to start otherwise');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+  chmodSync(dir, 0o755);
+  try {
+    const conf = join(dir, 'bad.conf');
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 0\n  priority 100\n}\n');
+    const pid = join(dir, 'vigil.pid');
+    for (const argv of [['run', '-f', conf, '-p', pid, '--status-socket', join(dir, 's')], ['-f', conf, '-p', pid, '-l', '-D', '-n', '--status-socket', join(dir, 's')]]) {
+      const r = spawnSync(VIGIL, argv, { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 1, `${argv.join(' ')}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /bad\.conf:3: .*virtual_router_id/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(existsSync(pid), false);
+    }
+    // An interface that does not exist: refused like keepalived does, naming the instance's line.
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface vigil-no-if0\n  virtual_router_id 9\n  priority 100\n}\n');
+    const noIf = spawnSync(VIGIL, ['run', '-f', conf, '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(noIf.status, 1, noIf.stderr);
+    assert.match(noIf.stderr, /bad\.conf:1: vrrp_instance VI_1: interface vigil-no-if0 does not exist/);
+    const missing = spawnSync(VIGIL, ['run', '-f', join(dir, 'none.conf'), '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /none\.conf/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('vigil status without a daemon: one line, exit 1', () => {
+  const r = spawnSync(VIGIL, ['status', '--socket', '/tmp/vigil-no-such.sock'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot reach the daemon at \/tmp\/vigil-no-such\.sock/);
+});

@@ -3,6 +3,7 @@ import { registerConfigCommand } from './config-command.js';
 import { registerSimCommand } from './sim-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStatusCommand } from './status-command.js';
+import { registerVizCommand } from './viz-command.js';
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerRunCommand(program);
   registerStatusCommand(program);
   registerConfigCommand(program);
+  registerVizCommand(program);
 }

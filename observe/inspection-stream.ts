@@ -40,6 +40,10 @@ export class InspectionStream {
   /** Graphs of the machines seen so far, by machine id. */
   readonly graphs = new Map<string, MachineGraph>();
   private readonly tracks = new Map<string, ActorTrack>();
+  /** Latest context of every actor, by stream name (kept by reference, never copied or emitted). */
+  readonly contexts = new Map<string, unknown>();
+  /** Machine id of every actor, by stream name. */
+  readonly machineOf = new Map<string, string>();
   private readonly buses: Subscription[] = [];
   /** Records emitted so far. */
   count = 0;
@@ -79,6 +83,7 @@ export class InspectionStream {
       if (snapshot.value === undefined) return;
       const actor = `${node}/${actorId(event)}`;
       const state = leafPaths(snapshot.value);
+      this.contexts.set(actor, snapshot.context);
       const info = actorInfo(snapshot.context);
       let track = this.tracks.get(actor);
       if (!track) {
@@ -110,6 +115,7 @@ export class InspectionStream {
       const actor = `${node}/${id}`;
       // A rebuilt actor (supervision, reload) starts from scratch.
       this.tracks.set(actor, { state: [], info: undefined });
+      this.machineOf.set(actor, logic.id);
       this.emit({ kind: 'actor', at, actor, node, id, machine: logic.id });
     }
   }

@@ -31,6 +31,8 @@ export interface ObservedTimeline {
   readonly steps: TimelineStep[];
   readonly transitions: TimelineTransition[];
   readonly vips: TimelineVip[];
+  /** The same VIP changes with the instance that made them ('-': a reboot cleared the node's addresses). */
+  readonly addressChanges: { readonly t_ms: number; readonly node: string; readonly instance: string; readonly address: string; readonly action: 'add' | 'del' }[];
   readonly faults: { readonly t_ms: number; readonly text: string }[];
   readonly warnings: { readonly t_ms: number; readonly node: string; readonly instance: string | null; readonly message: string }[];
   readonly syncs: { readonly t_ms: number; readonly node: string; readonly group: string; readonly from: string; readonly to: string }[];
@@ -49,6 +51,7 @@ export function emptyTimeline(): ObservedTimeline {
     steps: [],
     transitions: [],
     vips: [],
+    addressChanges: [],
     faults: [],
     warnings: [],
     syncs: [],
@@ -84,6 +87,7 @@ export function foldEvent(timeline: ObservedTimeline, event: ObservedEvent): voi
           return;
         case 'vip':
           timeline.vips.push({ t_ms: roundTime(m.at), node: m.node, address: m.address, action: m.action });
+          timeline.addressChanges.push({ t_ms: roundTime(m.at), node: m.node, instance: m.instance, address: m.address, action: m.action });
           return;
         case 'drop':
           timeline.drops[m.reason] = (timeline.drops[m.reason] ?? 0) + 1;

@@ -4,6 +4,7 @@ import { registerSimCommand } from './sim-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerVizCommand } from './viz-command.js';
+import { registerReplayCommand } from './replay-command.js';
 
 /** Adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program);
   registerConfigCommand(program);
   registerVizCommand(program);
+  registerReplayCommand(program);
 }

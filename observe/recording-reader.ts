@@ -41,7 +41,9 @@ export function readRecording(path: string): Recording {
   let header: RecordingHeader | undefined;
   let truncated = false;
   files.forEach((file, index) => {
-    const decoded = decodeFrames(readFileSync(file));
+    const bytes = readFileSync(file);
+    if (bytes.length === 0) throw new RecordingError(`${file}: empty (nothing written yet?)`);
+    const decoded = decodeFrames(bytes);
     truncated ||= decoded.truncated;
     const [first, ...rest] = decoded.values;
     if (!isHeader(first) || first.format !== RECORDING_FORMAT) throw new RecordingError(`${file}: not a vigil flight recording`);

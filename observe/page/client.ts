@@ -135,6 +135,11 @@ export function vigilPage(boot: PageBoot): void {
     (el.querySelector('.card-name') as HTMLElement).textContent = `${a.node} / ${a.id}  (${a.machine})`;
     const chart = el.querySelector('.chart') as HTMLElement;
     chart.innerHTML = svgs[a.machine] ?? `<p class="missing">no drawing of machine ${a.machine}</p>`;
+    // Small charts keep their size; large ones share the row until clicked (then they take it whole).
+    const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
+    el.style.flexBasis = `${Math.min(natural + 24, 420)}px`;
+    el.style.maxWidth = `${natural + 24}px`;
+    chart.addEventListener('click', () => el.classList.toggle('wide'));
     $('charts').appendChild(el);
     cards.set(a.actor, {
       el,

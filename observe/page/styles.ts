@@ -14,7 +14,7 @@ aside h2,main h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;co
 #actors,#actors ul{list-style:none;margin:0;padding:0}
 #actors li.node{margin-bottom:10px}
 .node-name{font-weight:bold;font-family:monospace}
-#actors li.actor{display:flex;gap:6px;align-items:center;padding:3px 6px;margin:2px 0 2px 10px;border-radius:6px;cursor:pointer;font-family:monospace;font-size:12px;background:#fff;border:1px solid #d0d7de}
+#actors li.actor{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:center;padding:3px 6px;margin:2px 0 2px 10px;border-radius:6px;cursor:pointer;font-family:monospace;font-size:12px;background:#fff;border:1px solid #d0d7de}
 #actors li.actor.selected{border-color:#0969da}
 #actors .machine,#actors .prio{color:#57606a}
 #actors .state{margin-left:auto}
@@ -28,11 +28,13 @@ main{flex:1;padding:12px 18px;min-width:0}
 #timeline{margin:12px 0;background:#fff;border:1px solid #d0d7de;border-radius:8px;overflow-x:auto}
 #timeline svg{display:block}
 #charts{display:flex;flex-wrap:wrap;gap:12px}
-.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;flex:1 1 520px;max-width:100%;min-width:0}
+.card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;flex:1 1 520px;min-width:0}
+.card.wide{flex-basis:100% !important}
+.chart{cursor:zoom-in}.card.wide .chart{cursor:zoom-out}
 .card-head{display:flex;gap:10px;align-items:center;font:bold 13px monospace}
 .card .info{font:12px monospace;color:#57606a;margin:2px 0 6px}
 .chart{overflow:auto;max-width:100%}
-.chart svg{width:100%;height:auto}
+.chart svg{width:100%;height:auto;display:block}
 #log ol{list-style:none;padding:0;margin:0;font:12px monospace;background:#fff;border:1px solid #d0d7de;border-radius:8px;max-height:320px;overflow:auto}
 #log li{padding:2px 10px;border-bottom:1px solid #eaeef2}
 #log li.milestone{font-weight:bold}

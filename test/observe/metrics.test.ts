@@ -61,6 +61,7 @@ test('/metrics after a failover: exporter names and labels, values equal to /sta
     metrics.close();
     await world.close();
   });
+  await world.start();
   await world.advance(6000);
   assert.equal(lb2.status().instances[0]!.state, 'BACKUP');
   // lb1's link fails: it goes FAULT, lb2 takes over after Master_Down_Interval.
@@ -141,6 +142,7 @@ test('keepalived_up is 0 and /status 503 when the daemon is not running', async 
     await server.close();
     await world.close();
   });
+  await world.start();
   const families = parsePrometheus(await (await fetch(`${url}metrics`)).text());
   assert.equal(value(families, 'keepalived_up'), 0);
   assert.equal(families.find((f) => f.name === 'keepalived_vrrp_state')?.metrics.length ?? 0, 0);

@@ -37,6 +37,8 @@ export interface ObservedWorld {
   readonly stream: InspectionStream;
   readonly daemons: ReadonlyMap<string, VigilDaemon>;
   readonly hosts: ReadonlyMap<string, SimHost>;
+  /** Starts both daemons (subscribe to `stream` first to see their first records). */
+  start(): Promise<void>;
   /** Advances virtual time, letting promise callbacks (address changes, script outcomes) run between timers. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
@@ -62,7 +64,6 @@ export async function observedPair(): Promise<ObservedWorld> {
       { configFile: file, nodeName: name },
     );
     stream.attachBus(daemon.bus);
-    await daemon.start();
     daemons.set(name, daemon);
     hosts.set(name, host);
   }
@@ -80,6 +81,9 @@ export async function observedPair(): Promise<ObservedWorld> {
     stream,
     daemons,
     hosts,
+    async start() {
+      for (const d of daemons.values()) await d.start();
+    },
     advance,
     async close() {
       for (const d of daemons.values()) await d.stop();

@@ -5,6 +5,7 @@
  * stays BACKUP until lb1 fails.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { InspectionEvent } from 'xstate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VigilDaemon } from '../../actors/daemon.js';
@@ -46,9 +47,15 @@ export interface ObservedWorld {
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-export async function observedPair(): Promise<ObservedWorld> {
+export interface PairOptions {
+  readonly clock?: VirtualClock;
+  /** Another `inspect` for a node's actors than the world's stream (e.g. an Observation's). */
+  readonly inspectors?: Readonly<Record<string, (event: InspectionEvent) => void>>;
+}
+
+export async function observedPair(options: PairOptions = {}): Promise<ObservedWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-observe-'));
-  const clock = new VirtualClock();
+  const clock = options.clock ?? new VirtualClock();
   const segment = new LanSegment('eth0', clock, new SeededRandom(7), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const stream = new InspectionStream(clock);
   const runner: ProcessRunner = { run: () => new Promise((resolve) => clock.setTimeout(() => resolve({ kind: 'exited', code: 0 }), 5)) };
@@ -60,7 +67,7 @@ export async function observedPair(): Promise<ObservedWorld> {
     const file = join(dir, `${name}.conf`);
     writeFileSync(file, CONFIG(priority, name === 'lb2'));
     const daemon = new VigilDaemon(
-      { clock, link: host, addresses: host, announcer: host, processes: runner, log: quiet, pid: 1000 + index, inspect: stream.inspector(name) },
+      { clock, link: host, addresses: host, announcer: host, processes: runner, log: quiet, pid: 1000 + index, inspect: options.inspectors?.[name] ?? stream.inspector(name) },
       { configFile: file, nodeName: name },
     );
     stream.attachBus(daemon.bus);

@@ -61,6 +61,7 @@ export class FlightRecorder {
   private readonly machines = new Map<string, MachineGraph>();
   private readonly actors = new Map<string, ActorEvent>();
   private readonly latest = new Map<string, StepEvent>();
+  private readonly latestInfo = new Map<string, NonNullable<StepEvent['info']>>();
   /** Frames written, all files together. */
   frames = 0;
   /** Bytes written, all files together. */
@@ -113,13 +114,13 @@ export class FlightRecorder {
       case 'actor':
         this.actors.set(event.actor, event);
         this.latest.delete(event.actor);
+        this.latestInfo.delete(event.actor);
         break;
-      case 'step': {
-        const before = this.latest.get(event.actor);
-        // Keep the latest state with the latest facts (a step carries facts only when they change).
-        this.latest.set(event.actor, event.info || !before?.info ? event : { ...event, info: before.info });
+      case 'step':
+        // The latest state, and the latest facts (a step carries facts only when they change).
+        this.latest.set(event.actor, event);
+        if (event.info) this.latestInfo.set(event.actor, event.info);
         break;
-      }
       default:
         break;
     }
@@ -151,7 +152,8 @@ export class FlightRecorder {
     for (const actor of this.actors.values()) {
       events.push(actor);
       const step = this.latest.get(actor.actor);
-      if (step) events.push({ ...step, changed: true });
+      const info = this.latestInfo.get(actor.actor);
+      if (step) events.push(info ? { ...step, changed: true, info } : { ...step, changed: true });
     }
     const checkpoint: RecordingCheckpoint = { kind: 'checkpoint', events };
     this.append(encodeFrame(checkpoint));

@@ -16,6 +16,9 @@ import { leafPaths } from './state-paths.js';
 interface ActorTrack {
   state: string[];
   info: ActorInfo | undefined;
+  /** The snapshot value and context last seen: unchanged references need no work (the hot path). */
+  value: unknown;
+  context: unknown;
 }
 
 function isMachine(logic: unknown): logic is AnyStateMachine {
@@ -82,18 +85,29 @@ export class InspectionStream {
       const snapshot = event.snapshot as { value?: unknown; context?: unknown; status?: string };
       if (snapshot.value === undefined) return;
       const actor = `${node}/${actorId(event)}`;
-      const state = leafPaths(snapshot.value);
-      this.contexts.set(actor, snapshot.context);
-      const info = actorInfo(snapshot.context);
       let track = this.tracks.get(actor);
       if (!track) {
-        track = { state: [], info: undefined };
+        track = { state: [], info: undefined, value: undefined, context: undefined };
         this.tracks.set(actor, track);
       }
-      const changed = !sameList(track.state, state);
-      const infoChanged = !sameInfo(track.info, info);
-      track.state = state;
-      if (infoChanged) track.info = info;
+      // Unchanged references (an event that moved nothing) need no work: the hot path.
+      let changed = false;
+      if (snapshot.value !== track.value) {
+        const next = leafPaths(snapshot.value);
+        changed = !sameList(track.state, next);
+        if (changed) track.state = next;
+        track.value = snapshot.value;
+      }
+      let infoChanged = false;
+      let info = track.info;
+      if (snapshot.context !== track.context) {
+        this.contexts.set(actor, snapshot.context);
+        track.context = snapshot.context;
+        const next = actorInfo(snapshot.context);
+        infoChanged = !sameInfo(track.info, next);
+        if (infoChanged) info = track.info = next;
+      }
+      const state = track.state;
       const at = this.clock.now();
       this.emit(
         infoChanged && info
@@ -114,7 +128,7 @@ export class InspectionStream {
       const id = actorId(event);
       const actor = `${node}/${id}`;
       // A rebuilt actor (supervision, reload) starts from scratch.
-      this.tracks.set(actor, { state: [], info: undefined });
+      this.tracks.set(actor, { state: [], info: undefined, value: undefined, context: undefined });
       this.machineOf.set(actor, logic.id);
       this.emit({ kind: 'actor', at, actor, node, id, machine: logic.id });
     }

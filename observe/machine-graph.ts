@@ -40,7 +40,16 @@ function guardText(guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'object' && 'type' in guard && typeof guard.type === 'string') return guard.type;
-  if (typeof guard === 'function') return guard.name || 'guard';
+  if (typeof guard === 'function') {
+    // xstate's and()/or()/not() carry their operands in `guards`.
+    const operands = (guard as { guards?: unknown }).guards;
+    if (Array.isArray(operands) && (guard.name === 'and' || guard.name === 'or' || guard.name === 'not')) {
+      const parts = operands.map((g) => guardText(g) ?? 'guard');
+      if (guard.name === 'not') return `!${parts[0]}`;
+      return `(${parts.join(guard.name === 'and' ? ' && ' : ' || ')})`;
+    }
+    return guard.name || 'guard';
+  }
   return 'guard';
 }
 

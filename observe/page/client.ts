@@ -83,10 +83,13 @@ export function vigilPage(boot: PageBoot): void {
   };
   const isMilestone = (e: ObservedEvent): boolean => e.kind === 'fault' || (e.kind === 'bus' && e.message.kind === 'transition');
 
+  // The fold up to the cursor is kept: following the live end (or stepping forward) only folds the new records.
+  let folded: { upto: number; actors: Map<string, Actor>; at: number } = { upto: 0, actors: new Map(), at: startMs };
   const fold = (upto: number): { actors: Map<string, Actor>; at: number } => {
-    const actors = new Map<string, Actor>();
-    let at = startMs;
-    for (let i = 0; i < upto; i++) {
+    if (upto < folded.upto) folded = { upto: 0, actors: new Map(), at: startMs };
+    const actors = folded.actors;
+    let at = folded.at;
+    for (let i = folded.upto; i < upto; i++) {
       const e = events[i]![1];
       at = Math.max(at, e.at);
       if (e.kind === 'actor') {
@@ -103,20 +106,27 @@ export function vigilPage(boot: PageBoot): void {
         if (e.info) a.info = { ...e.info };
       }
     }
-    return { actors, at };
+    folded = { upto, actors, at };
+    return folded;
   };
 
+  // The timeline's lanes come from every record (the cursor only draws a line): collected once, as records come.
+  const lanes = {
+    seen: 0,
+    transitions: [] as { t_ms: number; node: string; instance: string; from: string; to: string }[],
+    vips: [] as { t_ms: number; node: string; instance: string; address: string; action: string }[],
+    faults: [] as { t_ms: number; text: string }[],
+  };
   const timelineData = (): Parameters<typeof timelineSvg>[0] => {
-    const transitions: { t_ms: number; node: string; instance: string; from: string; to: string }[] = [];
-    const vips: { t_ms: number; node: string; instance: string; address: string; action: string }[] = [];
-    const faults: { t_ms: number; text: string }[] = [];
-    for (const [, e] of events) {
-      if (e.kind === 'fault') faults.push({ t_ms: e.at - startMs, text: e.text });
+    for (; lanes.seen < events.length; lanes.seen++) {
+      const e = events[lanes.seen]![1];
+      if (e.kind === 'fault') lanes.faults.push({ t_ms: e.at - startMs, text: e.text });
       if (e.kind !== 'bus') continue;
       const m = e.message;
-      if (m.kind === 'transition') transitions.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, from: m.from, to: m.to });
-      if (m.kind === 'vip') vips.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, address: m.address, action: m.action });
+      if (m.kind === 'transition') lanes.transitions.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, from: m.from, to: m.to });
+      if (m.kind === 'vip') lanes.vips.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, address: m.address, action: m.action });
     }
+    const { transitions, vips, faults } = lanes;
     const last = events.length > 0 ? events[events.length - 1]![1].at : startMs;
     const end = Math.max(endMs, last) - startMs;
     const cursorAt = cursor > 0 ? events[cursor - 1]![1].at - startMs : 0;

@@ -8,10 +8,15 @@ import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../transport/clock.js';
 import type { AddressManager, Announcer } from '../transport/address-manager.js';
 import type { VrrpLink } from '../transport/vrrp-link.js';
-import type { ProcessRunner } from '../transport/process-runner.js';
+import { splitCommandLine, type ProcessRunner } from '../transport/process-runner.js';
 import type { RouteManager } from '../transport/routes.js';
 import type { IpFamily } from '../transport/vrrp-link.js';
 import { PolledTracker, countMatching, parseTrackFile } from './polled-tracker.js';
+import type { Random } from '../transport/random.js';
+import type { LoadBalancerBackend } from '../transport/lb/desired-state.js';
+import type { CheckerHost } from './checker-host.js';
+import { HealthChecks, type HealthEvent } from './health-checks.js';
+import { virtualServerSpecs } from './lvs-specs.js';
 import { ConfigLoadError, loadConfigFile, type LoadOptions } from '../config/load.js';
 import { Bus, type BusMessage } from './bus.js';
 import { nodeSpec, routeSpec, ruleSpec, type KeepalivedConfig } from './instance-specs.js';
@@ -47,6 +52,17 @@ export interface DaemonEnvironment {
   readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
+  /**
+   * The checker side (virtual servers, real servers, checkers, kernel load balancer); absent where the host has
+   * none. `host` runs the checkers (a worker thread in the daemon); `backend` is chosen from lvs_backend.
+   */
+  readonly checks?:
+    | {
+        readonly random: Random;
+        readonly host: () => CheckerHost;
+        readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
+      }
+    | undefined;
   /** track_process: the processes running now. */
   readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
@@ -62,6 +78,10 @@ export interface VmacManager {
 const TRACK_POLL_MS = 1000;
 
 export interface DaemonOptions extends LoadOptions {
+  /** keepalived -P: VRRP only. */
+  readonly vrrpOnly?: boolean;
+  /** keepalived -C: checkers only. */
+  readonly checkersOnly?: boolean;
   readonly configFile: string;
   /** Name of this node in bus messages (keepalived's router_id, else the host name). */
   readonly nodeName: string;
@@ -70,6 +90,11 @@ export interface DaemonOptions extends LoadOptions {
 }
 
 const DEFAULT_SCRIPT_TIMEOUT_MS = 30_000;
+
+/** The part of a configuration the checker side is built from (a reload restarts it only when this changed). */
+function lvsPart(config: KeepalivedConfig | undefined): unknown {
+  return config ? [config.virtualServers, config.virtualServerGroups, config.globalDefs.lvsBackend, config.ssl] : undefined;
+}
 
 export type ReloadResult =
   | { readonly ok: true; readonly kept: readonly string[]; readonly started: readonly string[]; readonly stopped: readonly string[] }
@@ -81,6 +106,9 @@ export class VigilDaemon {
   private notifier: Notifier | undefined;
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly polled = new Map<string, PolledTracker>();
+  private health: HealthChecks | undefined;
+  private healthSubscription: Subscription | undefined;
+  private vrrpToHealth: Subscription | undefined;
   private readonly vmacsCreated = new Set<string>();
   private logSubscription: Subscription | undefined;
   private reloads = 0;
@@ -95,13 +123,15 @@ export class VigilDaemon {
   async start(): Promise<void> {
     const { config, warnings } = loadConfigFile(this.options.configFile, this.options);
     for (const w of warnings) this.env.log.warn(w);
-    this.checkInterfaces(config);
+    if (!this.options.checkersOnly) this.checkInterfaces(config);
     this.config = config;
     this.logSubscription = this.bus.messages$.subscribe((m) => this.logMessage(m));
-    await this.removeLeftovers(config);
-    await this.applyStatics(config);
     const spec = nodeSpec(config);
-    await this.createVmacs(spec.instances);
+    if (!this.options.checkersOnly) {
+      await this.removeLeftovers(config);
+      await this.applyStatics(config);
+      await this.createVmacs(spec.instances);
+    }
     this.node = new VrrpNode(this.options.nodeName, spec, this.env, this.bus, this.env.inspect);
     this.notifier = new Notifier({
       ...(await this.notifyTables(config)),
@@ -112,10 +142,14 @@ export class VigilDaemon {
       log: (level, message) => this.env.log[level](message),
     });
     this.notifier.attach(this.bus);
-    this.node.start();
-    await this.startScripts(config);
-    this.startPolledTrackers(config);
-    this.env.log.info(`started ${spec.instances.length} VRRP instance(s) from ${this.options.configFile}`);
+    if (!this.options.checkersOnly) {
+      this.node.start();
+      await this.startScripts(config);
+      this.startPolledTrackers(config);
+    }
+    if (!this.options.vrrpOnly) await this.startHealthChecks(config);
+    const vrrpCount = this.options.checkersOnly ? 0 : spec.instances.length;
+    this.env.log.info(`started ${vrrpCount} VRRP instance(s) and ${this.health?.virtualServers.length ?? 0} virtual server(s) from ${this.options.configFile}`);
   }
 
   /**
@@ -150,6 +184,12 @@ export class VigilDaemon {
       this.stopScripts();
       await this.startScripts(next);
     }
+    if (!this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next))) {
+      // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
+      // unchanged services are not touched in the kernel.
+      await this.stopHealthChecks(false);
+      await this.startHealthChecks(next);
+    }
     if (JSON.stringify([this.config?.trackFiles, this.config?.trackProcesses]) !== JSON.stringify([next.trackFiles, next.trackProcesses])) {
       this.stopPolledTrackers();
       this.startPolledTrackers(next);
@@ -174,6 +214,7 @@ export class VigilDaemon {
   async stop(): Promise<void> {
     this.stopScripts();
     this.stopPolledTrackers();
+    await this.stopHealthChecks(true);
     const node = this.node;
     this.node = undefined;
     if (node) {
@@ -196,6 +237,82 @@ export class VigilDaemon {
         await this.env.addresses.removeAddress(vip).catch((err: unknown) => this.env.log.debug(`cleanup of ${vip.address}: ${String(err)}`));
       }
     }
+  }
+
+  private async startHealthChecks(config: KeepalivedConfig): Promise<void> {
+    const specs = virtualServerSpecs(config);
+    const checks = this.env.checks;
+    if (specs.length === 0) return;
+    if (!checks) {
+      this.env.log.warn(`${specs.length} virtual server(s) configured, but no checker support on this host`);
+      return;
+    }
+    for (const vs of config.virtualServers) {
+      for (const rs of vs.realServers) {
+        for (const c of rs.checkers) if (c.type === 'BFD_CHECK') this.env.log.warn(`${c.at.file}:${c.at.line}: BFD_CHECK is not supported; ignored`);
+      }
+    }
+    let selection: { backend: LoadBalancerBackend; statement: string };
+    try {
+      selection = await checks.backend(config.globalDefs.lvsBackend ?? 'auto');
+    } catch (err) {
+      this.env.log.error(`no load balancer: ${err instanceof Error ? err.message : String(err)}; virtual servers are not programmed`);
+      return;
+    }
+    this.env.log.info(selection.statement);
+    const masters = new Set(this.node ? [...this.node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name) : []);
+    const health = new HealthChecks({ clock: this.env.clock, random: checks.random, host: checks.host(), backend: selection.backend, mastersAtStart: masters });
+    this.healthSubscription = health.events$.subscribe((e) => this.healthEvent(e));
+    health.start(specs);
+    this.health = health;
+    // ha_suspend: virtual servers follow the state of the VRRP instance that holds their address.
+    this.vrrpToHealth = this.bus.messages$.subscribe((m) => {
+      if (m.kind === 'transition') this.health?.vrrpState(m.instance, m.to);
+    });
+  }
+
+  private async stopHealthChecks(clearRules: boolean): Promise<void> {
+    const health = this.health;
+    this.health = undefined;
+    this.vrrpToHealth?.unsubscribe();
+    if (!health) return;
+    if (clearRules) await health.stop();
+    else await health.stopKeepingRules();
+    this.healthSubscription?.unsubscribe();
+  }
+
+  /** Checker news to the log, and keepalived's notify_up / notify_down / quorum_up / quorum_down scripts. */
+  private healthEvent(e: HealthEvent): void {
+    const log = this.env.log;
+    switch (e.kind) {
+      case 'real_server':
+        log.info(`${e.state === 'UP' ? 'Adding' : 'Removing'} service [${e.rs}] ${e.state === 'UP' ? 'to' : 'from'} VS [${e.vs}]`);
+        if (e.script) this.runScript(e.script, `real server ${e.rs} ${e.state}`);
+        break;
+      case 'quorum':
+        log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
+        if (e.script) this.runScript(e.script, `quorum ${e.vs} ${e.state}`);
+        break;
+      case 'suspend':
+        log.info(`VS [${e.vs}] checkers ${e.suspended ? 'suspended (ha_suspend: not master)' : 'resumed'}`);
+        break;
+      case 'lb_error':
+        log.error(`load balancer: ${e.message}`);
+        break;
+      case 'lb_applied':
+        log.debug(`load balancer updated: ${JSON.stringify(e.report)}`);
+        break;
+      default:
+        log.debug(`checkers: ${JSON.stringify(e)}`);
+        break;
+    }
+  }
+
+  private runScript(line: string, what: string): void {
+    void this.env.processes.run({ argv: splitCommandLine(line), timeoutMs: this.options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS }).then((outcome) => {
+      if (outcome.kind === 'exited' && outcome.code === 0) return;
+      this.env.log.warn(`${what}: ${line}: ${outcome.kind === 'exited' ? `exit ${outcome.code}` : outcome.kind}`);
+    });
   }
 
   /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */

@@ -15,3 +15,17 @@ export function keepalivedSpelling(argv: readonly string[]): string[] {
   if (args.some((a) => RUN_FLAGS.has(bare(a)) || /^-[fDlnPCpi]+$/.test(a))) return [node, script, 'run', ...args];
   return [...argv];
 }
+
+/** keepalived options that mean nothing to a configuration test and are dropped from `-t` command lines. */
+const IGNORED_KEEPALIVED_FLAGS = new Set(['-l', '--log-console', '-D', '--log-detail', '-n', '--dont-fork', '-G', '--no-syslog']);
+
+/**
+ * keepalived's `-t [-f FILE] [-i ID]` (also `--config-test[=LOG_FILE]`) becomes `config test ...`; other
+ * command lines are returned unchanged. `argv` excludes node and the script.
+ */
+export function rewriteKeepalivedTest(argv: readonly string[]): string[] {
+  const isTest = (a: string): boolean => a === '-t' || a === '--config-test' || a.startsWith('--config-test=');
+  if (!argv.some(isTest) || argv[0] === 'config') return [...argv];
+  const rest = argv.filter((a) => !isTest(a) && !IGNORED_KEEPALIVED_FLAGS.has(a));
+  return ['config', 'test', ...rest];
+}

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { registerConfigCommand, rewriteKeepalivedTest } from './config-command.js';
-import { keepalivedSpelling } from './keepalived-args.js';
+import { keepalivedSpelling, rewriteKeepalivedTest } from './keepalived-args.js';
+import { registerCommands } from './commands.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
 const program = new Command();
@@ -9,9 +9,7 @@ program.exitOverride();
 // keepalived's spellings: `-t -f FILE` tests the configuration, `-f FILE …` runs the daemon.
 const [node = 'node', script = 'vigil', ...rest] = process.argv;
 const args = keepalivedSpelling([node, script, ...rewriteKeepalivedTest(rest)]).slice(2);
-// `vigil config ...` loads only the parser: a configuration test starts as fast as keepalived's.
-if (args[0] === 'config') registerConfigCommand(program);
-else (await import('./commands.js')).registerCommands(program);
+await registerCommands(program, args[0]);
 
 try {
   await program.parseAsync(args, { from: 'user' });

@@ -85,8 +85,8 @@ export function registerRunCommand(program: Command): void {
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
     .option('-D, --log-detail', 'detailed (debug) logging')
     .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
-    .option('-P, --vrrp', 'run only the VRRP subsystem (the only one so far)')
-    .option('-C, --check', 'run only the checkers (none configured yet: exits)')
+    .option('-P, --vrrp', 'run only the VRRP subsystem')
+    .option('-C, --check', 'run only the checkers and the load balancer')
     .option('-n, --dont-fork', "don't fork (vigil never forks)")
     .action(async (options: RunOptions) => {
       await runDaemon(options);
@@ -104,10 +104,6 @@ async function runDaemon(options: RunOptions): Promise<void> {
     warn: (m) => logger.warn(m),
     error: (m) => logger.error(m),
   };
-  if (options.check) {
-    log.info('checkers only (-C): no checker subsystem in this configuration, nothing to run');
-    return;
-  }
   // Loaded lazily: the native addon and netlink exist only where the daemon runs.
   const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
     await Promise.all([
@@ -120,6 +116,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
+  const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
+    import('../actors/worker-checker-host.js'),
+    import('../transport/lb/choose-backend.js'),
+    import('../transport/real-random.js'),
+  ]);
   const clock = new RealClock();
   let observation: ReturnType<typeof observationFromOptions>;
   try {
@@ -147,9 +148,20 @@ async function runDaemon(options: RunOptions): Promise<void> {
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,
+      checks: {
+        random: new RealRandom(),
+        host: () => new WorkerCheckerHost({ clock }),
+        backend: (setting) => chooseBackend(setting),
+      },
     },
     // keepalived's default config id is the host name up to its first dot.
-    { configFile: options.useFile, configId: options.configId ?? hostname().split('.')[0], nodeName: hostname() },
+    {
+      configFile: options.useFile,
+      configId: options.configId ?? hostname().split('.')[0],
+      nodeName: hostname(),
+      vrrpOnly: options.vrrp === true,
+      checkersOnly: options.check === true,
+    },
   );
   const cleanupFiles = (): void => {
     rmSync(options.pid, { force: true });

@@ -13,6 +13,9 @@ export function formatTimeline(result: SimulationResult): string {
   for (const v of result.vips) {
     lines.push({ t: v.t_ms, order: order++, text: `${v.node}: ${v.action === 'add' ? '+' : '-'} ${v.address}` });
   }
+  for (const p of result.pools) {
+    lines.push({ t: p.t_ms, order: order++, text: `${p.node} pool ${p.service}: [${p.members.join(' ')}]` });
+  }
   lines.sort((a, b) => a.t - b.t || a.order - b.order);
   const out: string[] = [`simulation seed ${result.seed}, ${formatMs(result.duration_ms)} of virtual time`];
   for (const line of lines) out.push(`${formatMs(line.t).padStart(14)}  ${line.text}`);

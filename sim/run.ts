@@ -8,8 +8,11 @@ import { Bus } from '../actors/bus.js';
 import type { Clock } from '../transport/clock.js';
 import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
 import { VrrpNode } from '../actors/vrrp-node.js';
-import { loadVrrpConfig } from './config-loader.js';
+import { loadNodeConfig } from './config-loader.js';
+import { SimDirectors, type PoolChange } from './sim-directors.js';
+import type { VirtualServerSpec } from '../actors/checker-spec.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
+import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
@@ -34,6 +37,8 @@ export interface SimulationResult {
   };
   /** The injected faults, for the readable report (not part of `--json`). */
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+  /** Each change of a director's live pool (virtual servers), for the readable report (not part of `--json`). */
+  readonly pools: readonly PoolChange[];
 }
 
 /** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
@@ -61,6 +66,8 @@ function describe(action: ScenarioAction): string {
       return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'track':
       return `track ${action.node} ${action.id} ${action.up ? 'up' : 'down'}`;
+    case 'server':
+      return `server ${action.target} ${action.state}`;
     default:
       return `${action.kind} ${action.node}`;
   }
@@ -85,6 +92,8 @@ class SimWorld {
   readonly hosts = new Map<string, SimHost>();
   readonly specs = new Map<string, VrrpNodeSpec>();
   readonly nodes = new Map<string, VrrpNode>();
+  readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
+  readonly directors: SimDirectors;
   worstDelayMs = 0;
   private readonly observer: SimulationObserver | undefined;
 
@@ -110,7 +119,9 @@ class SimWorld {
         host.addInterface(ifname, segment, addresses.map(parseInterfaceAddress));
       }
       this.hosts.set(node.name, host);
-      const spec = loadVrrpConfig(node.configText, node.configFile, node.name);
+      const loaded = loadNodeConfig(node.configText, node.configFile, node.name);
+      const spec = loaded.vrrp;
+      this.virtualServers.set(node.name, loaded.virtualServers);
       for (const instance of spec.instances) {
         if (!host.interfaceNames().includes(instance.interface)) {
           throw new SimulationInputError(
@@ -120,6 +131,7 @@ class SimWorld {
       }
       this.specs.set(node.name, spec);
     });
+    this.directors = new SimDirectors(this.clock, root.fork('directors'), this.bus, this.virtualServers, scenario.servers);
     this.noteDelay();
   }
 
@@ -133,6 +145,7 @@ class SimWorld {
     const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus, this.observer?.inspector(name));
     this.nodes.set(name, node);
     node.start();
+    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)));
   }
 
   apply(event: ScenarioEvent): void {
@@ -145,6 +158,7 @@ class SimWorld {
         if (!host.alive) return;
         this.nodes.get(action.node)?.halt();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         host.crash();
         return;
       }
@@ -152,6 +166,7 @@ class SimWorld {
         const host = this.hosts.get(action.node)!;
         this.nodes.get(action.node)?.halt();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         for (const address of host.restart()) {
           this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
         }
@@ -161,6 +176,7 @@ class SimWorld {
       case 'stop':
         this.nodes.get(action.node)?.stop();
         this.nodes.delete(action.node);
+        this.directors.stop(action.node);
         return;
       case 'start':
         this.startNode(action.node);
@@ -180,6 +196,9 @@ class SimWorld {
         return;
       case 'track':
         for (const runner of this.nodes.get(action.node)?.runners.values() ?? []) runner.track(action.id, action.up);
+        return;
+      case 'server':
+        this.directors.setServer(action.target, action.state);
         return;
     }
   }
@@ -224,6 +243,14 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     maxDelayMs: world.worstDelayMs,
     timeline,
   });
+  const pools = checkPoolsMatchHealth({
+    durationMs,
+    pools: world.directors.pools,
+    resolved: world.directors.resolved,
+    faults: timeline.faults,
+    initialServers: new Map(Object.entries(scenario.servers)),
+  });
+  if (pools) invariants.push(pools);
   const packetsDropped: Record<string, number> = {};
   let packetsSent = 0;
   for (const segment of world.segments.values()) {
@@ -240,5 +267,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     invariants,
     stats: { events: world.clock.eventsRun, packets_sent: packetsSent, packets_dropped: sortedDrops },
     faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
+    pools: world.directors.pools,
   };
 }

@@ -34,17 +34,24 @@ export type ScenarioAction =
   | { readonly kind: 'heal' }
   | { readonly kind: 'link'; readonly node: string; readonly interface: string; readonly up: boolean }
   | { readonly kind: 'network'; readonly settings: Partial<NetworkSettings> }
-  | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean };
+  | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean }
+  /** A simulated real server changes: up (answers), down/silent (probes time out), refuse (connection refused). */
+  | { readonly kind: 'server'; readonly target: string; readonly state: SimServerMode };
 
 export interface ScenarioEvent {
   readonly atMs: number;
   readonly action: ScenarioAction;
 }
 
+/** A simulated real server's behaviour towards health checks (transport/probers/simulated-prober.ts). */
+export type SimServerMode = 'up' | 'refuse' | 'silent';
+
 export interface Scenario {
   readonly file: string;
   readonly durationMs: number;
   readonly network: NetworkSettings;
+  /** Simulated real servers ("address:port" or "address") at the start; any real server not named is up. */
+  readonly servers: Readonly<Record<string, SimServerMode>>;
   readonly nodes: readonly ScenarioNode[];
   readonly events: readonly ScenarioEvent[];
 }
@@ -52,6 +59,12 @@ export interface Scenario {
 export class ScenarioError extends Error {}
 
 type Json = Record<string, unknown>;
+
+function serverMode(value: unknown, fail: (problem: string) => never, where: string): SimServerMode {
+  if (value === 'up' || value === 'refuse' || value === 'silent') return value;
+  if (value === 'down') return 'silent';
+  return fail(`${where}: not up, down, refuse or silent: ${JSON.stringify(value)}`);
+}
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -125,12 +138,18 @@ export function parseScenario(text: string, file: string, readFile: (path: strin
   }
   const names = new Set(nodes.map((n) => n.name));
 
+  const servers: Record<string, SimServerMode> = {};
+  if (raw.servers !== undefined) {
+    if (!isObject(raw.servers)) return fail('"servers" must map "address:port" to up, down, refuse or silent');
+    for (const [target, state] of Object.entries(raw.servers)) servers[target] = serverMode(state, fail, `servers "${target}"`);
+  }
+
   const rawEvents = raw.events ?? [];
   if (!Array.isArray(rawEvents)) return fail('"events" must be a list');
   const events: ScenarioEvent[] = rawEvents.map((e, index) => parseEvent(e, index, names, fail));
   // Stable sort by time: events at the same time keep their file order.
   const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i).map((x) => x.e);
-  return { file, durationMs, network: defaults, nodes, events: ordered };
+  return { file, durationMs, network: defaults, servers, nodes, events: ordered };
 }
 
 function parseNetwork(value: unknown, fail: (p: string) => never, where: string): Partial<NetworkSettings> {
@@ -194,13 +213,17 @@ function parseEvent(value: unknown, index: number, nodes: Set<string>, fail: (p:
     const name = track.node;
     if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "track.node" names no node: ${JSON.stringify(name)}`);
     action = { kind: 'track', node: name, id: track.id, up: track.up };
+  } else if (value.server !== undefined) {
+    const server = value.server;
+    if (!isObject(server) || typeof server.target !== 'string') return fail(`${where}: "server" needs "target" ("address:port") and "state"`);
+    action = { kind: 'server', target: server.target, state: serverMode(server.state, fail, `${where} "server.state"`) };
   } else {
     const settings = parseNetwork(
       Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'at')),
       fail,
       where,
     );
-    if (Object.keys(settings).length === 0) return fail(`${where}: no known action (crash, restart, stop, start, partition, heal, link, track, loss, latency, jitter)`);
+    if (Object.keys(settings).length === 0) return fail(`${where}: no known action (crash, restart, stop, start, partition, heal, link, track, server, loss, latency, jitter)`);
     action = { kind: 'network', settings };
   }
   return { atMs, action };

@@ -4,6 +4,7 @@ import type { Random } from './random.js';
 
 export class RealRandom implements Random {
   next(): number {
-    return randomInt(0, 2 ** 48) / 2 ** 48;
+    // crypto.randomInt wants max − min < 2^48.
+    return randomInt(0, 2 ** 48 - 1) / 2 ** 48;
   }
 }

@@ -15,6 +15,7 @@ import {
   ip,
   type ModelOf,
 
+  oneOf,
   optionalText,
   scriptSpec,
   secs,
@@ -158,6 +159,8 @@ export const GLOBAL_KEYWORDS = {
   lvs_timeouts: lvsTimeouts,
   lvs_flush: flag,
   lvs_flush_on_stop: optionalText,
+  // vigil's own: which kernel load balancer to program (IPVS when the kernel has it, else nftables).
+  lvs_backend: withDefault(oneOf(['auto', 'ipvs', 'nftables']), 'auto'),
   lvs_sync_daemon: lvsSyncDaemon,
   vrrp_mcast_group4: withDefault(ip, '224.0.0.18'),
   vrrp_mcast_group6: withDefault(ip, 'ff02::12'),

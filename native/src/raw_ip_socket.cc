@@ -80,6 +80,14 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
       int err = errno;
       CloseFd();
       ThrowErrno(env, "setsockopt(recv ancillary data)", err);
+      return;
+    }
+    // A burst of advertisements (hundreds of VRIDs at once, as keepalived's vrrp_rx_bufs_policy allows for) must
+    // not overflow the default receive buffer while the event loop is busy. SO_RCVBUFFORCE passes rmem_max when
+    // we are root; otherwise SO_RCVBUF gets what the system allows. Failure here is not fatal.
+    int rcvbuf = 4 << 20;
+    if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
+      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     }
   }
 

@@ -37,13 +37,12 @@ global_defs {
 static_ipaddress {
   192.168.77.121/26 dev eth0
 }
-vrrp_track_file wfile {
+track_file wfile {
   file ${file}
   weight 0
 }
 track_process sleeper {
-  process sleep
-  ${'param'} ${marker}
+  process sleep ${marker}
   weight 0
 }
 vrrp_instance VI_1 {
@@ -69,7 +68,7 @@ vrrp_instance VI_1 {
   }
 }
 `;
-    const d = startDaemon(lan, v, 'vigil', config.replace(`${'param'} ${marker}`, `param ${marker}`));
+    const d = startDaemon(lan, v, 'vigil', config);
     daemons.push(d);
     const describe = async () => `${await sh(['ip', 'addr'])}\n${d.log().slice(-3000)}`;
     const vipOnVmac = async () => (await sh(['ip', '-o', 'addr', 'show', 'dev', 'vrrp.40'])).includes('192.168.77.120/26');

@@ -1,0 +1,83 @@
+/**
+ * The checker worker thread: checkers with real probers on the real clock, off the VRRP thread (keepalived runs
+ * its checkers in a child process of their own). Only reports cross back, batched once per event-loop turn.
+ */
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { RealClock } from '../transport/real-clock.js';
+import { RealRandom } from '../transport/real-random.js';
+import { RealProber } from '../transport/probers/real-prober.js';
+import type { CheckerReport } from '../machines/checker.js';
+import { InProcessCheckerHost } from './checker-host.js';
+import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from './checker-wire.js';
+
+const port = parentPort;
+if (port === null) throw new Error('checker-worker.js runs as a worker thread');
+
+// On Linux, setpriority(PRIO_PROCESS, 0) renices the calling thread only: the checkers yield the CPU to the
+// VRRP thread when both want it (keepalived can likewise run its checker child at a lower priority).
+const nice = (workerData as { nice?: number } | undefined)?.nice ?? 10;
+try {
+  setPriority(0, nice);
+} catch {
+  // Not permitted: run at the default priority.
+}
+
+const send = (message: FromWorker): void => {
+  const bytes = encodeMessage(message);
+  port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+};
+
+const host = new InProcessCheckerHost({
+  clock: new RealClock(),
+  random: new RealRandom(),
+  prober: new RealProber(),
+  publishProbes: false,
+  watchFiles: true,
+});
+
+let batch: CheckerReport[] = [];
+host.events$.subscribe((event) => {
+  if (event.kind !== 'report') return;
+  if (batch.length === 0) setImmediate(() => {
+    send({ t: 'reports', reports: batch });
+    batch = [];
+  });
+  batch.push(event.report);
+});
+
+port.on('message', (bytes: Uint8Array) => {
+  const message = decodeMessage<ToWorker>(bytes);
+  switch (message.t) {
+    case 'add':
+      host.add(message.checkers, { disabled: new Set(message.disabled), initialUp: new Map(message.initialUp) });
+      break;
+    case 'remove':
+      host.remove(message.ids);
+      break;
+    case 'enable':
+      host.setEnabled(message.ids, message.enabled);
+      break;
+    case 'counters':
+      void host.counters().then((c) => send({ t: 'counters', req: message.req, probes: c.probes, failures: c.failures }));
+      break;
+    case 'ping':
+      void host.counters().then((c) => send({ t: 'pong', req: message.req, probes: c.probes, failures: c.failures }));
+      break;
+    case 'block': {
+      const until = performance.now() + message.ms;
+      while (performance.now() < until) {
+        // Busy on purpose (watchdog test).
+      }
+      break;
+    }
+    case 'stop':
+      void host.stop().then(() => {
+        send({ t: 'stopped' });
+        port.close();
+      });
+      break;
+  }
+});
+
+send({ t: 'ready' });

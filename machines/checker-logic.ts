@@ -1,0 +1,91 @@
+/**
+ * keepalived's counting for one health checker, as a pure function: what a probe result does to the checker's
+ * state and when the next probe runs. Shared by every checker kind (TCP_CHECK, HTTP_GET, …); the differences
+ * between kinds are parameters (CheckerParams).
+ *
+ * The rule (keepalived check_tcp.c tcp_epilog and its siblings, current upstream):
+ * - one success brings the checker UP and resets the retry counter;
+ * - while UP, a failure is retried `retry` times, `delay_before_retry` apart; the (retry+1)-th consecutive failure
+ *   declares it DOWN;
+ * - the counter starts full (keepalived sets retry_it = retry at start), so the very first probe decides at once;
+ * - while DOWN, failures change nothing and the next probe comes after the "while down" delay (delay_loop).
+ * keepalived 2.2.7 still retried while DOWN (fixed upstream in 77dad708, 2025); vigil follows the fix.
+ */
+
+import type { ProbeWeight } from '../transport/probers/prober.js';
+
+export type { ProbeWeight };
+
+export interface CheckerParams {
+  /** `delay_loop`: between probes while nothing is failing. */
+  readonly delayLoopMs: number;
+  /** `connect_timeout` (network checkers) or `misc_timeout` (MISC_CHECK): a probe not answered by then failed. */
+  readonly timeoutMs: number;
+  /** `retry` (formerly `nb_get_retry`). */
+  readonly retry: number;
+  /** `delay_before_retry`. */
+  readonly delayBeforeRetryMs: number;
+  /** Between probes while DOWN: delay_loop; HTTP_GET/SSL_GET wait max(delay_before_retry, delay_loop). */
+  readonly delayWhileDownMs: number;
+  /** `alpha`: start DOWN, so that a success is needed before the real server enters the pool. */
+  readonly alpha: boolean;
+  /** MISC_CHECK counts the next run from the start of the previous one, not its end. */
+  readonly fromStart: boolean;
+}
+
+export interface CheckerCounters {
+  readonly up: boolean;
+  /** Whether a probe has completed since start (keepalived `has_run`). */
+  readonly hasRun: boolean;
+  /** keepalived `retry_it`: consecutive failures counted while UP. */
+  readonly retryIt: number;
+  readonly weight: ProbeWeight | undefined;
+}
+
+export interface ProbeOutcome {
+  readonly ok: boolean;
+  /** Time the probe took (the timeout when it timed out), for MISC_CHECK's from-start schedule. */
+  readonly latencyMs: number;
+  readonly weight?: ProbeWeight;
+}
+
+export interface Verdict {
+  readonly counters: CheckerCounters;
+  /** Milliseconds until the next probe starts. */
+  readonly nextDelayMs: number;
+  /** Something the real server must hear: a change of state or weight, or the first result. */
+  readonly report: boolean;
+}
+
+export function initialCounters(params: CheckerParams, initialUp?: boolean): CheckerCounters {
+  return { up: initialUp ?? !params.alpha, hasRun: initialUp !== undefined, retryIt: params.retry, weight: undefined };
+}
+
+function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.kind === b.kind && a.value === b.value);
+}
+
+export function judge(params: CheckerParams, c: CheckerCounters, outcome: ProbeOutcome): Verdict {
+  let delay = params.delayLoopMs;
+  let next: CheckerCounters;
+  let report: boolean;
+  if (outcome.ok) {
+    const weight = outcome.weight;
+    next = { up: true, hasRun: true, retryIt: 0, weight };
+    report = !c.up || !c.hasRun || !sameWeight(weight, c.weight);
+  } else if ((c.up || !c.hasRun) && c.retryIt >= params.retry) {
+    next = { up: false, hasRun: true, retryIt: 0, weight: undefined };
+    delay = params.delayWhileDownMs;
+    report = true;
+  } else if (c.up) {
+    next = { ...c, hasRun: true, retryIt: c.retryIt + 1 };
+    delay = params.delayBeforeRetryMs;
+    report = false;
+  } else {
+    next = { ...c, hasRun: true };
+    delay = params.delayWhileDownMs;
+    report = false;
+  }
+  if (params.fromStart) delay = Math.max(0, delay - outcome.latencyMs);
+  return { counters: next, nextDelayMs: delay, report };
+}

@@ -1,0 +1,78 @@
+/**
+ * The daemon's arrangement on real time: HTTP_GET checkers in the worker thread against three local web servers,
+ * virtual server and real servers on the main thread, the load balancer (simulated backend) following the pool.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RealClock } from '../../transport/real-clock.js';
+import { RealRandom } from '../../transport/real-random.js';
+import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
+import { WorkerCheckerHost } from '../../actors/worker-checker-host.js';
+import { HealthChecks, type HealthEvent } from '../../actors/health-checks.js';
+import { startHttp, type Restartable } from './local-servers.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function until(what: () => boolean, limitMs = 10_000): Promise<void> {
+  const start = performance.now();
+  while (!what()) {
+    if (performance.now() - start > limitMs) throw new Error('condition not reached');
+    await sleep(10);
+  }
+}
+
+test('HTTP_GET in the worker: a web server that stops leaves the pool, and comes back when it answers again', async () => {
+  const servers: Restartable[] = [];
+  for (let i = 0; i < 3; i++) {
+    servers.push(
+      await startHttp((_req, res) => {
+        res.writeHead(200);
+        res.end(`server ${i}`);
+      }),
+    );
+  }
+  const clock = new RealClock();
+  const backend = new SimulatedBackend(clock);
+  const host = new WorkerCheckerHost({ clock });
+  const health = new HealthChecks({ clock, random: new RealRandom(), host, backend });
+  const events: HealthEvent[] = [];
+  health.events$.subscribe((e) => events.push(e));
+  const key = '192.168.77.100:80';
+  try {
+    health.start([
+      {
+        target: { kind: 'address', address: '192.168.77.100', port: 80 },
+        lbAlgo: 'wrr',
+        delayLoop: 0.2,
+        retry: 1,
+        delayBeforeRetry: 0.1,
+        connectTimeout: 0.5,
+        warmup: 0,
+        alpha: true,
+        realServers: servers.map((s, i) => ({
+          address: '127.0.0.1',
+          port: s.port,
+          weight: i + 1,
+          checkers: [{ kind: 'HTTP_GET' as const, url: [{ path: '/health', statusCode: [200] }] }],
+        })),
+      },
+    ]);
+    const pool = () => backend.pool(key).length;
+    // alpha: empty until the first successes.
+    assert.equal(pool(), 0);
+    await until(() => pool() === 3);
+    await servers[1]!.stop();
+    await until(() => pool() === 2);
+    assert.ok(!backend.pool(key).includes(`127.0.0.1:${servers[1]!.port}`));
+    await servers[1]!.start();
+    await until(() => pool() === 3);
+    const weights = backend.current.services[0]!.destinations.map((d) => d.weight);
+    assert.deepEqual(weights, [1, 2, 3]);
+    const notes = events.flatMap((e) => (e.kind === 'real_server' ? [`${e.rs.split(':')[1]} ${e.state}`] : []));
+    assert.deepEqual(notes.slice(3), [`${servers[1]!.port} DOWN`, `${servers[1]!.port} UP`]);
+  } finally {
+    await health.stop();
+    for (const s of servers) await s.close();
+  }
+  assert.deepEqual(backend.current.services, [], 'stop clears what vigil created');
+});

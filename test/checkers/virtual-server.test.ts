@@ -1,0 +1,287 @@
+/**
+ * Real servers and virtual servers on the simulated backend and the virtual clock: removal and return at exact
+ * times, inhibit_on_failure, quorum with hysteresis, sorry server (and sorry_server_inhibit), alpha, notify
+ * scripts, misc_dynamic weights, ha_suspend and omega.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/checker-spec.js';
+import type { SimServerState } from '../../transport/probers/simulated-prober.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { simWorld } from './sim-world.js';
+
+const tcp: CheckerSpec = { kind: 'TCP_CHECK' };
+const up: SimServerState = { mode: 'up', latencyMs: 0 };
+const silent: SimServerState = { mode: 'silent' };
+const refuse: SimServerState = { mode: 'refuse', latencyMs: 0 };
+
+const rs = (n: number, extra: Partial<RealServerSpec> = {}): RealServerSpec => ({
+  address: `192.168.77.${10 + n}`,
+  port: 80,
+  checkers: [tcp],
+  ...extra,
+});
+
+function vs(extra: Partial<VirtualServerSpec> = {}, servers = [rs(1), rs(2), rs(3)]): VirtualServerSpec {
+  return {
+    target: { kind: 'address', address: '192.168.77.100', port: 80 },
+    lbAlgo: 'rr',
+    delayLoop: 6,
+    retry: 2,
+    delayBeforeRetry: 3,
+    connectTimeout: 5,
+    warmup: 0,
+    realServers: servers,
+    ...extra,
+  };
+}
+
+const KEY = '192.168.77.100:80';
+const A = '192.168.77.11:80';
+const B = '192.168.77.12:80';
+const C = '192.168.77.13:80';
+const allUp = { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': up };
+
+test('a silent real server leaves the pool exactly when its checker declares it DOWN, and returns on the first success', () => {
+  const w = simWorld([vs()], allUp, [
+    { atMs: 20_000, target: '192.168.77.12', state: silent },
+    { atMs: 60_000, target: '192.168.77.12', state: up },
+  ]);
+  w.clock.runUntil(80_000);
+  // Probes at 1, 7, 13, 19 s; 25 s gets no answer (timeout 30 s), retries at 33 s and 41 s: DOWN at 46 s
+  // = 25 + 3 × connect_timeout + 2 × delay_before_retry. Then 52 s (timeout 57 s), 63 s answers: UP.
+  assert.deepEqual(w.poolChanges(KEY), [
+    [0, [A, B, C]],
+    [46_000, [A, C]],
+    [63_000, [A, B, C]],
+  ]);
+  assert.deepEqual(w.notifications(), [`46000 ${B} DOWN`, `63000 ${B} UP`]);
+});
+
+test('inhibit_on_failure keeps a failed server with weight 0; notify scripts are named', () => {
+  const w = simWorld([vs({}, [rs(1, { inhibitOnFailure: true, notifyDown: '/bin/down.sh', notifyUp: '/bin/up.sh', weight: 3 }), rs(2)])], allUp, [
+    { atMs: 10_000, target: '192.168.77.11', state: refuse },
+    { atMs: 30_000, target: '192.168.77.11', state: up },
+  ]);
+  w.clock.runUntil(12_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 1 });
+  w.clock.runUntil(25_000);
+  // Refusals: 13 s (retry), 16 s (retry), 19 s → DOWN.
+  assert.deepEqual(w.weights(KEY), { [A]: 0, [B]: 1 });
+  assert.deepEqual(w.pool(KEY), [B]);
+  w.clock.runUntil(40_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 1 });
+  assert.deepEqual(w.notifications(), [`19000 ${A} DOWN /bin/down.sh`, `31000 ${A} UP /bin/up.sh`]);
+});
+
+test('quorum with hysteresis: lost below quorum − hysteresis (or at 0), regained at quorum + hysteresis', () => {
+  // Weights 1 each; quorum 2, hysteresis 1: up at start (3 ≥ 3), lost only at 0, regained at 3.
+  const w = simWorld([vs({ quorum: 2, hysteresis: 1, quorumUp: 'qup', quorumDown: 'qdown', retry: 0 })], allUp, [
+    { atMs: 10_000, target: '192.168.77.11', state: refuse },
+    { atMs: 16_000, target: '192.168.77.12', state: refuse },
+    { atMs: 22_000, target: '192.168.77.13', state: refuse },
+    { atMs: 28_000, target: '192.168.77.11', state: up },
+    { atMs: 34_000, target: '192.168.77.12', state: up },
+    { atMs: 40_000, target: '192.168.77.13', state: up },
+  ]);
+  w.clock.runUntil(50_000);
+  assert.deepEqual(w.notifications(), [
+    `13000 ${A} DOWN`,
+    `19000 ${B} DOWN`,
+    `25000 ${C} DOWN`,
+    '25000 quorum DOWN qdown',
+    `31000 ${A} UP`,
+    `37000 ${B} UP`,
+    `43000 ${C} UP`,
+    '43000 quorum UP qup',
+  ]);
+});
+
+test('sorry server: takes over the whole pool when the quorum is lost (alive servers too), leaves when it returns', () => {
+  const w = simWorld(
+    [vs({ quorum: 2, retry: 0, sorryServer: { address: '192.168.77.99', port: 8080 } })],
+    allUp,
+    [
+      { atMs: 10_000, target: '192.168.77.11', state: refuse },
+      { atMs: 16_000, target: '192.168.77.12', state: refuse },
+      { atMs: 22_000, target: '192.168.77.12', state: up },
+    ],
+  );
+  w.clock.runUntil(40_000);
+  assert.deepEqual(w.poolChanges(KEY), [
+    [0, [A, B, C]],
+    [13_000, [B, C]],
+    // Live weight 1 < quorum 2: only the sorry server, although C is alive.
+    [19_000, ['192.168.77.99:8080']],
+    [25_000, [B, C]],
+  ]);
+});
+
+test('sorry_server_inhibit keeps the unused sorry server at weight 0; inhibited servers stay at 0 while it serves', () => {
+  const w = simWorld(
+    [vs({ quorum: 1, retry: 0, sorryServer: { address: '192.168.77.99' }, sorryServerInhibit: true }, [rs(1, { inhibitOnFailure: true })])],
+    { '192.168.77.11': up },
+    [{ atMs: 10_000, target: '192.168.77.11', state: refuse }],
+  );
+  w.clock.runUntil(5000);
+  assert.deepEqual(w.weights(KEY), { [A]: 1, '192.168.77.99:80': 0 });
+  w.clock.runUntil(20_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 0 });
+  assert.deepEqual(w.pool(KEY), ['192.168.77.99:80']);
+});
+
+test('alpha: real servers enter the pool only after a success; a dead one at start never does', () => {
+  const w = simWorld([vs({ alpha: true })], { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': silent });
+  assert.deepEqual(w.pool(KEY), []);
+  w.clock.runUntil(20_000);
+  // Both successes at 1 s reach the load balancer in one apply (changes at one instant are coalesced).
+  assert.deepEqual(w.poolChanges(KEY), [
+    [0, []],
+    [1000, [A, B]],
+  ]);
+  // keepalived notifies DOWN for an alpha checker whose first check fails (at the 5 s timeout).
+  // Quorum starts lost (no notification without a sorry server) and is gained with the first live server.
+  assert.deepEqual(w.notifications(), [`1000 ${A} UP`, '1000 quorum UP', `1000 ${B} UP`, `6000 ${C} DOWN`]);
+});
+
+test('a real server is up only when all its checkers are', () => {
+  const both: RealServerSpec = { address: '192.168.77.11', port: 80, checkers: [tcp, { kind: 'HTTP_GET', url: [{ path: '/' }], connectPort: 8080 }] };
+  const w = simWorld([vs({ retry: 0 }, [both, rs(2)])], { '192.168.77.11:80': up, '192.168.77.11:8080': up, '192.168.77.12': up }, [
+    { atMs: 10_000, target: '192.168.77.11:8080', state: refuse },
+    { atMs: 30_000, target: '192.168.77.11:8080', state: up },
+  ]);
+  w.clock.runUntil(40_000);
+  assert.deepEqual(w.poolChanges(KEY), [
+    [0, [A, B]],
+    [13_000, [B]],
+    [31_000, [A, B]],
+  ]);
+});
+
+test('misc_dynamic: the exit status sets the weight (status − 2), and the quorum counts it', () => {
+  const misc: CheckerSpec = { kind: 'MISC_CHECK', miscPath: '/usr/local/bin/load-weight', miscDynamic: true };
+  const w = simWorld([vs({ quorum: 5, quorumUp: 'qup' }, [rs(1, { checkers: [misc] })])], {
+    'misc:/usr/local/bin/load-weight': { mode: 'up', latencyMs: 0, weight: { kind: 'absolute', value: 10 } },
+  });
+  // Weight 1 < quorum 5 at start: down; the first run sets weight 10 and the quorum is gained.
+  w.clock.runUntil(2000);
+  assert.deepEqual(w.weights(KEY), { [A]: 10 });
+  assert.deepEqual(w.notifications(), ['1000 quorum UP qup']);
+});
+
+test('ha_suspend: checkers do not probe until the VRRP instance is MASTER, and pause again when it is not', () => {
+  const spec = vs({ haSuspend: true, vrrpInstance: 'VI_1' });
+  const w = simWorld([spec], allUp);
+  w.clock.runUntil(20_000);
+  assert.equal([...w.prober.probes.values()].reduce((a, b) => a + b, 0), 0);
+  w.health.vrrpState('VI_1', 'MASTER');
+  w.clock.runUntil(32_000);
+  // Due times pass at 1, 7, 13, 19 s while suspended; the next is at 25 s (and 31 s).
+  assert.equal(w.prober.probes.get('192.168.77.11:80'), 2);
+  w.health.vrrpState('VI_1', 'BACKUP');
+  w.clock.runUntil(60_000);
+  assert.equal(w.prober.probes.get('192.168.77.11:80'), 2);
+  const suspends = w.events.flatMap((e) => (e.kind === 'suspend' ? [`${e.at} ${e.suspended}`] : []));
+  assert.deepEqual(suspends, ['0 true', '20000 false', '32000 true']);
+});
+
+test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared', async () => {
+  const w = simWorld([vs({ omega: true, quorumDown: 'qdown' }, [rs(1, { notifyDown: 'down' }), rs(2)])], allUp);
+  w.clock.runUntil(5000);
+  await w.health.stop();
+  assert.deepEqual(w.notifications(), [`5000 ${A} DOWN down`, `5000 ${B} DOWN`, '5000 quorum DOWN qdown']);
+  assert.deepEqual(w.backend.current.services, []);
+
+  const quiet = simWorld([vs({ quorumDown: 'qdown' })], allUp);
+  quiet.clock.runUntil(5000);
+  await quiet.health.stop();
+  assert.deepEqual(quiet.notifications(), []);
+});
+
+test('virtual_server_group: every address of a range and every fwmark gets the same pool', () => {
+  const w = simWorld(
+    [
+      vs({
+        target: { kind: 'group', name: 'web', entries: [{ address: '192.168.77.100', rangeEnd: 102, port: 80 }, { fwmark: 7 }] },
+        retry: 0,
+      }),
+    ],
+    allUp,
+    [{ atMs: 10_000, target: '192.168.77.11', state: refuse }],
+  );
+  w.clock.runUntil(20_000);
+  const keys = w.backend.current.services.map((s) => s.key);
+  assert.deepEqual(keys, ['group web#192.168.77.100:80', 'group web#192.168.77.101:80', 'group web#192.168.77.102:80', 'group web#FWM 7']);
+  for (const key of keys) assert.deepEqual(w.pool(key), [B, C]);
+});
+
+test('over random fault schedules, the pool is the set of healthy servers within the detection bounds', () => {
+  // delay_loop 6, retry 2, dbr 3, timeout 5: a server silent for longer than 6 + 3×5 + 2×3 = 27 s is out; one
+  // answering for longer than 6 + 5 = 11 s is in.
+  const DOWN_BOUND = 27_000;
+  const UP_BOUND = 11_000;
+  for (let seed = 1; seed <= 20; seed++) {
+    const random = new SeededRandom(seed);
+    const hosts = ['192.168.77.11', '192.168.77.12', '192.168.77.13', '192.168.77.14'];
+    const schedule: { atMs: number; target: string; state: SimServerState }[] = [];
+    const truth = new Map<string, { atMs: number; up: boolean }[]>();
+    for (const host of hosts) {
+      const changes = [{ atMs: 0, up: true }];
+      let t = 0;
+      let isUp = true;
+      for (;;) {
+        t += 5000 + Math.floor(random.next() * 60_000);
+        if (t >= 400_000) break;
+        isUp = !isUp;
+        changes.push({ atMs: t, up: isUp });
+        schedule.push({ atMs: t, target: host, state: isUp ? up : random.next() < 0.5 ? silent : refuse });
+      }
+      truth.set(host, changes);
+    }
+    const w = simWorld([vs({ warmup: 6 }, [rs(1), rs(2), rs(3), rs(4)])], Object.fromEntries(hosts.map((h) => [h, up])), schedule, { seed });
+    for (let at = 1000; at <= 400_000; at += 500) {
+      w.clock.runUntil(at);
+      const pool = new Set(w.pool(KEY));
+      for (const host of hosts) {
+        const changes = truth.get(host)!;
+        const last = changes.filter((c) => c.atMs <= at).pop()!;
+        const steadyFor = at - last.atMs;
+        const inPool = pool.has(`${host}:80`);
+        if (last.up && steadyFor > UP_BOUND + 6000 && last.atMs > 0) assert.ok(inPool, `seed ${seed}: ${host} up since ${last.atMs}, missing at ${at}`);
+        if (!last.up && steadyFor > DOWN_BOUND) assert.ok(!inPool, `seed ${seed}: ${host} down since ${last.atMs}, still in at ${at}`);
+      }
+    }
+  }
+});
+
+test('scale: 3,000 real servers failing at the same instant reach the load balancer in one apply', () => {
+  const servers: RealServerSpec[] = Array.from({ length: 3000 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, port: 80, checkers: [tcp] }));
+  const w = simWorld(
+    [vs({ retry: 0 }, servers)],
+    Object.fromEntries(servers.map((s) => [s.address, up])),
+    servers.map((s) => ({ atMs: 10_000, target: s.address, state: refuse })),
+  );
+  w.clock.runUntil(9000);
+  const before = w.health.lb.applies;
+  w.clock.runUntil(14_000);
+  assert.equal(w.pool(KEY).length, 0);
+  assert.equal(w.health.lb.applies - before, 1);
+  // Every failure at 13 s, removed at 13 s.
+  assert.deepEqual(w.poolChanges(KEY).map(([at, pool]) => [at, pool.length]), [
+    [0, 3000],
+    [13_000, 0],
+  ]);
+});
+
+test('determinism: the same seed gives the same load-balancer history and notifications; another seed differs', () => {
+  const runOnce = (seed: number) => {
+    const w = simWorld([vs({ warmup: 6 })], allUp, [
+      { atMs: 20_000, target: '192.168.77.12', state: silent },
+      { atMs: 45_000, target: '192.168.77.12', state: up },
+    ], { seed });
+    w.clock.runUntil(90_000);
+    return JSON.stringify({ history: w.backend.history, notes: w.notifications() });
+  };
+  assert.equal(runOnce(7), runOnce(7));
+  assert.notEqual(runOnce(7), runOnce(8), 'warmup draws depend on the seed');
+});

@@ -1,0 +1,118 @@
+/**
+ * The checker side of a real daemon, end to end (issue 5): a director running vigil (VRRP holding the VIP, a
+ * virtual_server with TCP_CHECK, nftables DNAT), three real servers, a client. A real server that dies stops
+ * receiving new connections within delay_loop × (retry + 1) + connect_timeout; back, it receives them again;
+ * stopping vigil removes its rules.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { commandAvailable, createLan } from '../netns/harness.js';
+import { requireRealNetwork } from '../real/helpers.js';
+import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+
+const VIP = '192.168.77.100';
+const SERVERS = ['b1', 'b2', 'b3'] as const;
+const SERVER = `
+const net = require('node:net');
+net.createServer((s) => { s.on('error', () => {}); s.end(process.argv[1]); }).listen(8080, '0.0.0.0', () => console.log('ready'));
+`;
+const CLIENT = `
+const net = require('node:net');
+const [host, total] = [process.argv[1], Number(process.argv[2])];
+const counts = {};
+const one = () => new Promise((resolve) => {
+  const s = net.connect({ host, port: 80 });
+  let data = '';
+  const done = (key) => { counts[key] = (counts[key] || 0) + 1; s.destroy(); resolve(); };
+  s.setTimeout(2000, () => done('error:timeout'));
+  s.on('data', (d) => { data += d; });
+  s.on('end', () => done(data));
+  s.on('error', (e) => done('error:' + e.code));
+});
+(async () => { for (let i = 0; i < total; i++) await one(); console.log(JSON.stringify(counts)); })();
+`;
+
+test('daemon with TCP_CHECK and nftables: a dead real server leaves the pool within the bound and comes back', { timeout: 120_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('nft'))) return;
+  const lan = await createLan({ name: 'lvs', hosts: ['client', 'director', ...SERVERS], v4Prefix: '192.168.77.X', v4PrefixLength: 26 });
+  const director = lan.host('director');
+  const client = lan.host('client');
+  const daemons: Daemon[] = [];
+  const servers = new Map<string, ChildProcess>();
+  const startServer = async (name: string) => {
+    const child = lan.spawn(lan.host(name).ns, [process.execPath, '-e', SERVER, name]);
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    assert.equal(line.toString().trim(), 'ready');
+    servers.set(name, child);
+  };
+  const connect = async (n: number): Promise<Record<string, number>> =>
+    JSON.parse((await lan.exec(client.ns, [process.execPath, '-e', CLIENT, VIP, String(n)])).stdout) as Record<string, number>;
+  try {
+    await lan.exec(director.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0']);
+    for (const name of SERVERS) {
+      await lan.exec(lan.host(name).ns, ['ip', 'route', 'add', `${client.ipv4}/32`, 'via', director.ipv4]);
+      await startServer(name);
+    }
+    const realServers = SERVERS.map(
+      (name) => `  real_server ${lan.host(name).ipv4} 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_timeout 1
+      retry 1
+      delay_before_retry 1
+    }
+  }`,
+    ).join('\n');
+    const config = `global_defs {
+  lvs_backend nftables
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 50
+  priority 150
+  advert_int 1
+  virtual_ipaddress {
+    ${VIP}/26
+  }
+}
+virtual_server ${VIP} 80 {
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+${realServers}
+}
+`;
+    const d = startDaemon(lan, director, 'vigil', config);
+    daemons.push(d);
+    const describe = async () => `${JSON.stringify(await connect(6))}\n${d.log().slice(-3000)}`;
+    const all = (counts: Record<string, number>) => SERVERS.every((s) => (counts[s] ?? 0) > 0) && Object.keys(counts).every((k) => !k.startsWith('error'));
+    await eventually(async () => all(await connect(9)), 20_000, describe, 500);
+    assert.match(d.log(), /load balancer: nftables/);
+
+    // b2 dies. Bound: delay_loop × (retry + 1) + connect_timeout = 1 × 2 + 1 = 3 s (plus a probe period of slack).
+    servers.get('b2')!.kill('SIGKILL');
+    await delay(3000 + 1500);
+    const after = await connect(30);
+    assert.deepEqual(Object.keys(after).sort(), ['b1', 'b3'], JSON.stringify(after));
+    assert.match(d.log(), /Removing service \[192\.168\.77\.\d+:8080\]/);
+
+    // Back: one successful probe puts it in the pool again.
+    await startServer('b2');
+    await eventually(async () => ((await connect(9))['b2'] ?? 0) > 0, 5000, describe, 500);
+
+    // Graceful stop: vigil's table is gone from the director.
+    d.kill('SIGTERM');
+    assert.equal(await d.exited(), 0);
+    const tables = (await lan.exec(director.ns, ['nft', 'list', 'tables'])).stdout;
+    assert.doesNotMatch(tables, /vigil/);
+  } finally {
+    for (const s of servers.values()) s.kill('SIGKILL');
+    for (const d of daemons) d.kill('SIGKILL');
+    await lan.cleanup();
+    for (const d of daemons) cleanupDir(d);
+  }
+});

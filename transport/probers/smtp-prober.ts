@@ -1,0 +1,64 @@
+/**
+ * SMTP_CHECK (keepalived check_smtp.c): connect, expect a 220 greeting, send `HELO helo_name`, expect 250, send
+ * QUIT and read its reply. Multi-line replies (RFC 5321 §4.2.1, "250-…" continuation lines) are read to their
+ * last line. The whole dialogue must finish within connect_timeout.
+ */
+import { connect } from 'node:net';
+import type { ProbeResult, SmtpProbeSpec } from './prober.js';
+import { describeError, startProbe } from './outcome.js';
+
+/** keepalived SMTP_DEFAULT_HELO. */
+export const DEFAULT_HELO_NAME = 'smtpchecker.keepalived.org';
+
+type Step = 'greeting' | 'helo' | 'quit';
+
+/** The code of a complete reply in `buffer` ("NNN text" as its last line), with the rest of the buffer. */
+export function takeReply(buffer: string): { code: number; rest: string } | undefined {
+  let start = 0;
+  for (;;) {
+    const eol = buffer.indexOf('\n', start);
+    if (eol < 0) return undefined;
+    const line = buffer.slice(start, eol).replace(/\r$/, '');
+    start = eol + 1;
+    if (line.length >= 3 && line[3] !== '-') return { code: Number.parseInt(line.slice(0, 3), 10), rest: buffer.slice(start) };
+  }
+}
+
+export function probeSmtp(spec: SmtpProbeSpec): Promise<ProbeResult> {
+  const timing = startProbe();
+  return new Promise((resolve) => {
+    const { target } = spec;
+    const socket = connect({ host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort });
+    let settled = false;
+    let step: Step = 'greeting';
+    let buffer = '';
+    const finish = (ok: boolean, detail: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(timing.done(ok, detail));
+    };
+    const timer = setTimeout(() => finish(false, `timeout waiting for the ${step} reply`), spec.timeoutMs);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let reply = takeReply(buffer); reply !== undefined && !settled; reply = takeReply(buffer)) {
+        buffer = reply.rest;
+        if (step === 'greeting') {
+          if (reply.code !== 220) return finish(false, `bad greeting ${reply.code}`);
+          step = 'helo';
+          socket.write(`HELO ${spec.heloName}\r\n`);
+        } else if (step === 'helo') {
+          if (reply.code !== 250) return finish(false, `bad HELO reply ${reply.code}`);
+          step = 'quit';
+          socket.write('QUIT\r\n');
+        } else {
+          return finish(true, 'greeting, HELO and QUIT answered');
+        }
+      }
+    });
+    socket.once('end', () => finish(false, `connection closed before the ${step} reply`));
+    socket.once('error', (err) => finish(false, describeError(err)));
+  });
+}

@@ -145,7 +145,7 @@ class SimWorld {
     const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus, this.observer?.inspector(name));
     this.nodes.set(name, node);
     node.start();
-    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)));
+    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)), this.observer?.inspector(name));
   }
 
   apply(event: ScenarioEvent): void {

@@ -174,7 +174,7 @@ export function vigilPage(boot: PageBoot): void {
         const s = top(a.state);
         const prio = typeof a.info['effectivePriority'] === 'number' ? ` <span class="prio">prio ${a.info['effectivePriority']}</span>` : '';
         html.push(
-          `<li class="actor${selected.has(a.actor) ? ' selected' : ''}" data-actor="${esc(a.actor)}"><span class="name">${esc(a.id)}</span> <span class="machine">${esc(a.machine)}</span>${prio} <span class="state s-${esc(s)}">${esc(s)}</span></li>`,
+          `<li class="actor${selected.has(a.actor) ? ' selected' : ''}" data-actor="${esc(a.actor)}" title="${esc(a.id)}"><span class="name">${esc(a.id.slice(a.id.lastIndexOf('/') + 1))}</span> <span class="machine">${esc(a.machine)}</span>${prio} <span class="state s-${esc(s)}">${esc(s)}</span></li>`,
         );
       }
       html.push('</ul></li>');

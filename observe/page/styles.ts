@@ -19,6 +19,7 @@ aside h2,main h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;co
 #actors .machine,#actors .prio{color:#57606a}
 #actors .state{margin-left:auto}
 .state{display:inline-block;padding:1px 7px;border-radius:10px;font:bold 11px monospace;background:#afb8c1;color:#fff}
+.s-up,.s-alive,.s-active,.s-GOOD{background:#2da44e}.s-down,.s-failed,.s-BAD{background:#cf222e}.s-probing{background:#54aeff}
 .s-BACKUP{background:#54aeff}.s-MASTER{background:#2da44e}.s-FAULT{background:#cf222e}.s-STOP{background:#57606a}.s-INIT{background:#8c959f}
 main{flex:1;padding:12px 18px;min-width:0}
 #scrub{display:flex;flex-wrap:wrap;gap:8px;align-items:center;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;position:sticky;top:0;z-index:2}

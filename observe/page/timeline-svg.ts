@@ -118,8 +118,13 @@ export function timelineSvg(input: TimelineSvgInput): string {
   input.faults.forEach((f, i) => {
     const fx = r1(x(f.t_ms));
     const row = faultRows[i % 2]!;
+    // A label stops before the next fault on its row (the full text is in the tooltip).
+    const next = input.faults[i + 2];
+    const room = (next ? x(next.t_ms) : width) - fx - 8;
+    const chars = Math.max(0, Math.floor(room / 6.7));
+    const label = f.text.length <= chars ? f.text : `${f.text.slice(0, Math.max(0, chars - 1))}…`;
     out.push(
-      `<g class="fault"><line x1="${fx}" y1="${row + 2}" x2="${fx}" y2="${axisY}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${fx + 3}" y="${row}" fill="#cf222e" font-size="11">${esc(f.text)}</text><title>${esc(`${f.t_ms / 1000} s: ${f.text}`)}</title></g>`,
+      `<g class="fault"><line x1="${fx}" y1="${row + 2}" x2="${fx}" y2="${axisY}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${fx + 3}" y="${row}" fill="#cf222e" font-size="11">${esc(label)}</text><title>${esc(`${f.t_ms / 1000} s: ${f.text}`)}</title></g>`,
     );
   });
   if (input.cursorMs !== undefined) {

@@ -94,22 +94,26 @@ test('a recording cut mid-frame (writer killed) replays up to the cut', (t) => {
   assert.deepEqual(replay.events, events.slice(0, -1));
 });
 
-test('observing a simulation does not change it', () => {
-  const plain = runSimulation(scenario, { seed: 11 });
-  let count = 0;
-  const observed = runSimulation(scenario, {
-    seed: 11,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe(() => count++);
-      return stream;
-    },
-  });
-  assert.ok(count > 100, `${count} records`);
-  assert.deepEqual(observed.transitions, plain.transitions);
-  assert.deepEqual(observed.vips, plain.vips);
-  assert.deepEqual(observed.stats, plain.stats);
+test('observing a simulation does not change it (VRRP only, and with directors and checkers)', () => {
+  const directors = loadScenarioFile(new URL('../../../examples/two-directors-lvs.json', import.meta.url).pathname);
+  for (const s of [scenario, directors]) {
+    const plain = runSimulation(s, { seed: 11 });
+    let count = 0;
+    const observed = runSimulation(s, {
+      seed: 11,
+      observe: ({ bus, clock }) => {
+        const stream = new InspectionStream(clock);
+        stream.attachBus(bus);
+        stream.events$.subscribe(() => count++);
+        return stream;
+      },
+    });
+    assert.ok(count > 100, `${count} records`);
+    assert.deepEqual(observed.transitions, plain.transitions);
+    assert.deepEqual(observed.vips, plain.vips);
+    assert.deepEqual(observed.stats, plain.stats);
+    assert.deepEqual(observed.invariants, plain.invariants);
+  }
 });
 
 test('the stream names actors node/id, carries their machines, state changes and context facts', () => {
@@ -135,4 +139,25 @@ test('the stream names actors node/id, carries their machines, state changes and
   assert.equal(info && info.kind === 'step' ? info.info?.['effectivePriority'] : undefined, 150);
   // Unchanged steps (advertisements heard by the backup) are in the stream, marked as such.
   assert.ok(events.some((e) => e.kind === 'step' && e.actor === 'lb2/VI_1' && !e.changed && e.event === 'ADVERTISEMENT'));
+});
+
+test('the checker side is in the stream too: virtual servers, real servers and checkers with their states', () => {
+  const directors = loadScenarioFile(new URL('../../../examples/two-directors-lvs.json', import.meta.url).pathname);
+  const events: ObservedEvent[] = [];
+  runSimulation(directors, {
+    seed: 1,
+    observe: ({ bus, clock }) => {
+      const stream = new InspectionStream(clock);
+      stream.attachBus(bus);
+      stream.events$.subscribe((e) => events.push(e));
+      return stream;
+    },
+  });
+  const timeline = foldEvents(events);
+  assert.deepEqual(Object.keys(timeline.machines).sort(), ['checker', 'realServer', 'virtualServer', 'vrrp']);
+  const realServers = timeline.actors.filter((a) => a.machine === 'realServer');
+  assert.ok(realServers.length >= 6, `${realServers.length} real-server actors`);
+  // A real server the scenario silences is seen leaving its healthy state.
+  const states = new Set(timeline.steps.filter((s) => realServers.some((r) => r.actor === s.actor)).map((s) => s.state[0]));
+  assert.ok(states.size >= 2, [...states].join(' '));
 });

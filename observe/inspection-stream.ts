@@ -43,6 +43,8 @@ export class InspectionStream {
   /** Graphs of the machines seen so far, by machine id. */
   readonly graphs = new Map<string, MachineGraph>();
   private readonly tracks = new Map<string, ActorTrack>();
+  /** Stream name of each actor reference (saves building the string on every snapshot). */
+  private readonly names = new WeakMap<object, string>();
   /** Latest context of every actor, by stream name (kept by reference, never copied or emitted). */
   readonly contexts = new Map<string, unknown>();
   /** Machine id of every actor, by stream name. */
@@ -84,7 +86,11 @@ export class InspectionStream {
     if (event.type === '@xstate.snapshot') {
       const snapshot = event.snapshot as { value?: unknown; context?: unknown; status?: string };
       if (snapshot.value === undefined) return;
-      const actor = `${node}/${actorId(event)}`;
+      let actor = this.names.get(event.actorRef);
+      if (actor === undefined) {
+        actor = `${node}/${actorId(event)}`;
+        this.names.set(event.actorRef, actor);
+      }
       let track = this.tracks.get(actor);
       if (!track) {
         track = { state: [], info: undefined, value: undefined, context: undefined };

@@ -264,7 +264,7 @@ export class VigilDaemon {
     }
     this.env.log.info(selection.statement);
     const masters = new Set(this.node ? [...this.node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name) : []);
-    const health = new HealthChecks({ clock: this.env.clock, random: checks.random, host: checks.host(), backend: selection.backend, mastersAtStart: masters });
+    const health = new HealthChecks({ clock: this.env.clock, random: checks.random, host: checks.host(), backend: selection.backend, mastersAtStart: masters, inspect: this.env.inspect });
     this.healthSubscription = health.events$.subscribe((e) => this.healthEvent(e));
     health.start(specs);
     this.health = health;

@@ -4,6 +4,7 @@
  * they converge. Checker reports are routed to the virtual server owning the checker; VRRP state changes reach
  * the virtual servers that name the instance (ha_suspend).
  */
+import type { InspectionEvent } from 'xstate';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Clock } from '../transport/clock.js';
 import type { Random } from '../transport/random.js';
@@ -29,6 +30,8 @@ export interface HealthChecksOptions {
   readonly immediateApply?: boolean;
   /** VRRP instances that are MASTER at start (ha_suspend). */
   readonly mastersAtStart?: ReadonlySet<string>;
+  /** XState inspection of the virtual-server actors (and the real servers they spawn), for observe/. */
+  readonly inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 
 export class HealthChecks {
@@ -69,6 +72,7 @@ export class HealthChecks {
           lb: this.lb,
           setCheckersEnabled: (ids, enabled) => host.setEnabled(ids, enabled),
           notify: (n) => this.subject.next(n),
+          inspect: this.options.inspect,
         },
         { masterAtStart },
       );

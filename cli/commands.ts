@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   run: async () => (await import('./run-command.js')).registerRunCommand,
   status: async () => (await import('./status-command.js')).registerStatusCommand,
   config: async () => (await import('./config-command.js')).registerConfigCommand,
+  viz: async () => (await import('./viz-command.js')).registerVizCommand,
+  replay: async () => (await import('./replay-command.js')).registerReplayCommand,
 };
 
 /** Adds the named subcommand, or every one when the name is not a known subcommand (help, errors). */

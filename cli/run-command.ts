@@ -13,11 +13,12 @@ import { VigilDaemon, type DaemonLog } from '../actors/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
 import { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump } from '../actors/dumps.js';
 import { RealClock } from '../transport/real-clock.js';
+import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
 
-interface RunOptions {
+interface RunOptions extends ObservationCliOptions {
   useFile: string;
   pid: string;
   configId?: string;
@@ -76,8 +77,7 @@ function fifoWriter(path: string, log: DaemonLog): (line: string) => void {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
+  addObservationOptions(program.command('run'))
     .description('run the daemon in the foreground (keepalived -n -l)')
     .requiredOption('-f, --use-file <file>', 'configuration file (keepalived.conf)')
     .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
@@ -116,9 +116,15 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
+  const clock = new RealClock();
+  let observation: ReturnType<typeof observationFromOptions>;
+  try {
+    observation = observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
   claimPidFile(options.pid);
   const addresses = await NetlinkAddressManager.open();
-  const clock = new RealClock();
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
     {
@@ -136,6 +142,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vmacs: new NetlinkVmac(),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
+      inspect: observation?.inspect,
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
           import('../actors/worker-checker-host.js'),
@@ -158,6 +165,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
     rmSync(options.pid, { force: true });
     rmSync(options.statusSocket, { force: true });
   };
+  observation?.attach(daemon);
+  // Bound before the daemon starts: a port in use stops vigil before it touches any address.
+  const url = await observation?.listen().catch((err: unknown) => {
+    cleanupFiles();
+    addresses.close();
+    fail(`--http ${options.http}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  if (url) log.info(`metrics, status and the live page at ${url}`);
   try {
     await daemon.start();
   } catch (err) {
@@ -181,6 +196,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     stopping = true;
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
     await daemon.stop();
+    await observation?.close();
     processes.killAll();
     server?.close();
     addresses.close();

@@ -10,8 +10,9 @@ import { runSimulation, simulationJson, SimulationInputError, type SimulationRes
 import { exploreScenario } from '../sim/explore.js';
 import { SeededRandom } from '../sim/seeded-random.js';
 import { formatTimeline } from '../sim/report-text.js';
+import { addSimObservationOptions, SimObservation, type SimObservationOptions } from './sim-observe.js';
 
-interface SimOptions {
+interface SimOptions extends SimObservationOptions {
   seed: string;
   json?: boolean;
   until?: string;
@@ -29,15 +30,14 @@ function parseSeed(text: string): number {
 }
 
 export function registerSimCommand(program: Command): void {
-  program
-    .command('sim')
+  addSimObservationOptions(program.command('sim'))
     .description('run a failover scenario in the deterministic simulator')
     .argument('<scenario>', 'scenario file (JSON or YAML)')
     .option('--seed <n>', 'seed of the simulated world', '1')
     .option('--json', 'print one JSON object instead of a timeline')
     .option('--until <duration>', 'stop the simulation at this virtual time (e.g. 60s)')
     .option('--explore <n>', 'run N seeds with randomized faults layered on the scenario')
-    .action((file: string, options: SimOptions) => {
+    .action(async (file: string, options: SimOptions) => {
       const seed = parseSeed(options.seed);
       let untilMs: number | undefined;
       if (options.until !== undefined) {
@@ -55,7 +55,11 @@ export function registerSimCommand(program: Command): void {
           }
         }
         // `--explore 1 --seed N` is the replay of one exploration run: it prints that run like a plain one.
-        const result = options.explore !== undefined ? exploreRun(scenario, seed, untilMs) : runSimulation(scenario, { seed, untilMs });
+        const observation = new SimObservation(options, { scenario: file, seed, duration_ms: untilMs ?? scenario.durationMs });
+        const observe = observation.wanted ? observation.observe : undefined;
+        const result =
+          options.explore !== undefined ? exploreRun(scenario, seed, untilMs, observe) : runSimulation(scenario, { seed, untilMs, observe });
+        await observation.finish(result, `${file} seed ${seed}`);
         process.stdout.write(options.json ? `${simulationJson(result)}\n` : formatTimeline(result));
         process.exitCode = result.invariants.every((i) => i.ok) ? 0 : 1;
       } catch (err) {
@@ -106,7 +110,8 @@ export function exploreRun(
   scenario: Parameters<typeof runSimulation>[0],
   seed: number,
   untilMs: number | undefined,
+  observe?: Parameters<typeof runSimulation>[1]['observe'],
 ): SimulationResult {
   const faults = new SeededRandom(seed).fork('explore-faults');
-  return runSimulation(exploreScenario(scenario, faults), { seed, untilMs });
+  return runSimulation(exploreScenario(scenario, faults), { seed, untilMs, observe });
 }

@@ -3,7 +3,9 @@
  * node's VRRP runtime at t = 0 (the same actors as the daemon, over simulated transports), applies the fault
  * schedule on the virtual clock, and judges the invariants. Same scenario and seed ⇒ byte-identical result.
  */
+import type { InspectionEvent } from 'xstate';
 import { Bus } from '../actors/bus.js';
+import type { Clock } from '../transport/clock.js';
 import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
 import { VrrpNode } from '../actors/vrrp-node.js';
 import { loadNodeConfig } from './config-loader.js';
@@ -39,9 +41,17 @@ export interface SimulationResult {
   readonly pools: readonly PoolChange[];
 }
 
+/** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
+export interface SimulationObserver {
+  inspector(node: string): (event: InspectionEvent) => void;
+  fault(text: string): void;
+}
+
 export interface SimulationOptions {
   readonly seed: number;
   readonly untilMs?: number | undefined;
+  /** Called once the world's bus and clock exist; passive, so the run is the same with or without it. */
+  readonly observe?: ((world: { readonly bus: Bus; readonly clock: Clock }) => SimulationObserver) | undefined;
 }
 
 function describe(action: ScenarioAction): string {
@@ -85,11 +95,14 @@ class SimWorld {
   readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
   readonly directors: SimDirectors;
   worstDelayMs = 0;
+  private readonly observer: SimulationObserver | undefined;
 
   constructor(
     private readonly scenario: Scenario,
     seed: number,
+    observe?: SimulationOptions['observe'],
   ) {
+    this.observer = observe?.({ bus: this.bus, clock: this.clock });
     const root = new SeededRandom(seed);
     const quality: LinkQuality = scenario.network;
     this.timeline.initialLoss = quality.loss;
@@ -129,15 +142,16 @@ class SimWorld {
   startNode(name: string): void {
     const host = this.hosts.get(name)!;
     if (!host.alive || this.nodes.has(name)) return;
-    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus);
+    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus, this.observer?.inspector(name));
     this.nodes.set(name, node);
     node.start();
-    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)));
+    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)), this.observer?.inspector(name));
   }
 
   apply(event: ScenarioEvent): void {
     const action = event.action;
     this.timeline.fault(this.clock.now(), action);
+    this.observer?.fault(describe(action));
     switch (action.kind) {
       case 'crash': {
         const host = this.hosts.get(action.node)!;
@@ -212,7 +226,7 @@ class SimWorld {
 
 export function runSimulation(scenario: Scenario, options: SimulationOptions): SimulationResult {
   const durationMs = options.untilMs ?? scenario.durationMs;
-  const world = new SimWorld(scenario, options.seed);
+  const world = new SimWorld(scenario, options.seed, options.observe);
   // The fault schedule runs as RxJS timers on the virtual clock (ties keep the scenario's order).
   const scheduler = new ClockScheduler(world.clock);
   for (const event of scenario.events) {

@@ -4,6 +4,7 @@
  * in-process on the virtual clock and a simulated load balancer whose history has exact virtual times.
  */
 import type { Subscription } from 'rxjs';
+import type { InspectionEvent } from 'xstate';
 import type { Bus } from '../actors/bus.js';
 import type { VirtualServerSpec } from '../actors/checker-spec.js';
 import { InProcessCheckerHost } from '../actors/checker-host.js';
@@ -63,7 +64,7 @@ export class SimDirectors {
     this.prober.set(target, { mode });
   }
 
-  start(node: string, mastersAtStart: ReadonlySet<string>): void {
+  start(node: string, mastersAtStart: ReadonlySet<string>, inspect?: (event: InspectionEvent) => void): void {
     const specs = this.specs.get(node) ?? [];
     if (specs.length === 0 || this.running.has(node)) return;
     const random = this.random.fork(`checkers:${node}:${this.starts++}`);
@@ -82,10 +83,11 @@ export class SimDirectors {
     const health = new HealthChecks({
       clock: this.clock,
       random: random.fork('specs'),
-      host: new InProcessCheckerHost({ clock: this.clock, random: random.fork('probes'), prober: this.prober }),
+      host: new InProcessCheckerHost({ clock: this.clock, random: random.fork('probes'), prober: this.prober, inspect }),
       backend: recording,
       immediateApply: true,
       mastersAtStart,
+      inspect,
     });
     const subscription = this.bus.messages$.subscribe((m) => {
       if (m.kind === 'transition' && m.node === node) health.vrrpState(m.instance, m.to);

@@ -1,0 +1,43 @@
+/**
+ * The observability options of `vigil run`: `--http ADDR:PORT` (metrics, status and the live page; off unless
+ * given, loopback unless an address is named) and `--record FILE` (the flight recorder, rotated at
+ * `--record-size`, keeping `--record-keep` old files). run-command.ts calls these two functions.
+ */
+import type { Command } from 'commander';
+import type { Clock } from '../transport/clock.js';
+import { parseHttpAddress } from '../observe/http-address.js';
+import { Observation } from '../observe/observation.js';
+
+export interface ObservationCliOptions {
+  http?: string;
+  record?: string;
+  recordSize?: string;
+  recordKeep?: string;
+}
+
+export function addObservationOptions(command: Command): Command {
+  return command
+    .option('--http <addr:port>', 'serve /metrics, /status and the live page here (e.g. 127.0.0.1:9650)')
+    .option('--record <file>', 'flight recorder: write every actor transition and bus message to FILE')
+    .option('--record-size <MiB>', 'rotate the recording at this size', '16')
+    .option('--record-keep <n>', 'rotated recordings kept (FILE.1 … FILE.n)', '4');
+}
+
+/** Reads the options; undefined when neither is given. Throws an Error with a one-line message on bad values. */
+export function observationFromOptions(options: ObservationCliOptions, node: string, clock: Clock, meta: Record<string, string | number>): Observation | undefined {
+  if (options.http === undefined && options.record === undefined) return undefined;
+  const http = options.http === undefined ? undefined : parseHttpAddress(options.http);
+  if (options.http !== undefined && !http) throw new Error(`--http: not ADDR:PORT: ${options.http}`);
+  const sizeMiB = Number(options.recordSize ?? '16');
+  const keep = Number(options.recordKeep ?? '4');
+  if (!(sizeMiB > 0)) throw new Error(`--record-size: not a positive number of MiB: ${options.recordSize}`);
+  if (!Number.isInteger(keep) || keep < 1) throw new Error(`--record-keep: not a positive integer: ${options.recordKeep}`);
+  return new Observation({
+    node,
+    clock,
+    title: node,
+    http,
+    record: options.record === undefined ? undefined : { path: options.record, maxBytes: Math.round(sizeMiB * (1 << 20)), keep },
+    meta,
+  });
+}

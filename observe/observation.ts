@@ -1,0 +1,96 @@
+/**
+ * Observability of one daemon, wired together: the inspection stream (its `inspect` goes to every actor), the
+ * flight recorder when asked (`--record FILE`), and the HTTP endpoint when asked (`--http ADDR:PORT`) with the
+ * metrics, the status and the live page. Built before the daemon starts so the first transitions are seen.
+ */
+import type { Bus } from '../actors/bus.js';
+import type { DaemonStatus } from '../actors/status.js';
+import type { Clock, TimerId } from '../transport/clock.js';
+import { FlightRecorder } from './flight-recorder.js';
+import type { HttpAddress } from './http-address.js';
+import { ObservationServer } from './http-server.js';
+import { InspectionStream } from './inspection-stream.js';
+import { DaemonMetrics } from './metrics.js';
+
+export interface ObservationConfig {
+  readonly node: string;
+  readonly clock: Clock;
+  readonly title: string;
+  readonly http?: HttpAddress | undefined;
+  readonly record?: { readonly path: string; readonly maxBytes?: number | undefined; readonly keep?: number | undefined } | undefined;
+  /** Written in each recording file's header. */
+  readonly meta?: Readonly<Record<string, string | number>> | undefined;
+  /** How often the recorder's buffer goes to the file (default 1000 ms of the clock). */
+  readonly flushMs?: number | undefined;
+}
+
+export interface ObservedDaemon {
+  readonly bus: Bus;
+  status(): DaemonStatus;
+}
+
+export class Observation {
+  readonly stream: InspectionStream;
+  readonly inspect: ReturnType<InspectionStream['inspector']>;
+  readonly recorder: FlightRecorder | undefined;
+  private server: ObservationServer | undefined;
+  private metrics: DaemonMetrics | undefined;
+  private flushTimer: TimerId | undefined;
+  private closed = false;
+
+  constructor(private readonly config: ObservationConfig) {
+    this.stream = new InspectionStream(config.clock);
+    this.inspect = this.stream.inspector(config.node);
+    if (config.record) {
+      this.recorder = new FlightRecorder({
+        path: config.record.path,
+        maxBytes: config.record.maxBytes,
+        keep: config.record.keep,
+        source: 'daemon',
+        meta: { node: config.node, ...(config.meta ?? {}) },
+      });
+      this.recorder.attach(this.stream.events$);
+      this.scheduleFlush();
+    }
+  }
+
+  /** Follows the daemon's bus; prepares the metrics and the HTTP endpoint (not listening yet). */
+  attach(daemon: ObservedDaemon): void {
+    this.stream.attachBus(daemon.bus);
+    if (!this.config.http) return;
+    const status = (): DaemonStatus | undefined => (this.closed ? undefined : daemon.status());
+    this.metrics = new DaemonMetrics({ node: this.config.node, status }, this.stream);
+    this.server = new ObservationServer({
+      host: this.config.http.host,
+      port: this.config.http.port,
+      title: this.config.title,
+      clock: this.config.clock,
+      stream: this.stream,
+      metrics: this.metrics,
+      status,
+    });
+  }
+
+  /** Starts the HTTP endpoint, if asked for; resolves with its URL. */
+  async listen(): Promise<string | undefined> {
+    if (!this.server) return undefined;
+    return (await this.server.listen()).url;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushTimer !== undefined) this.config.clock.clearTimeout(this.flushTimer);
+    await this.server?.close();
+    this.metrics?.close();
+    this.stream.complete();
+    this.recorder?.close();
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer = this.config.clock.setTimeout(() => {
+      this.recorder?.flush();
+      if (!this.closed) this.scheduleFlush();
+    }, this.config.flushMs ?? 1000);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * What the inspection stream carries: one record per thing that happened to an actor (registered, changed state,
+ * received an event) or on the bus, stamped with the injected clock's time. Plain data (strings, numbers, arrays,
+ * objects), so the same records go to the flight recorder (msgpackr), the page (JSON over server-sent events) and
+ * the metrics without conversion.
+ */
+import type { BusMessage } from '../actors/bus.js';
+import type { MachineGraph } from './machine-graph.js';
+
+/** Small per-machine facts taken from an actor's context (e.g. the effective priority of a VRRP instance). */
+export type ActorInfo = Readonly<Record<string, string | number | boolean | null>>;
+
+export type ObservedEvent =
+  /** A machine seen for the first time: its graph, so a recording can draw it without the code. */
+  | { readonly kind: 'machine'; readonly at: number; readonly graph: MachineGraph }
+  /** An actor was created. `actor` is unique in the stream: `node/actor-id`. */
+  | { readonly kind: 'actor'; readonly at: number; readonly actor: string; readonly node: string; readonly id: string; readonly machine: string }
+  /**
+   * An actor processed an event. `state` lists the active leaf states as dotted paths (a parallel state has
+   * several); `changed` is false when the event left them as they were.
+   */
+  | {
+      readonly kind: 'step';
+      readonly at: number;
+      readonly actor: string;
+      readonly event: string;
+      readonly state: readonly string[];
+      readonly changed: boolean;
+      readonly info?: ActorInfo;
+    }
+  /** A message published on the bus (transitions with keepalived's names, VIPs, drops, warnings, …). */
+  | { readonly kind: 'bus'; readonly at: number; readonly message: BusMessage }
+  /** A fault injected by the simulator (crash, partition, link down, …), described in words. */
+  | { readonly kind: 'fault'; readonly at: number; readonly text: string };
+
+export type ObservedKind = ObservedEvent['kind'];

@@ -1,0 +1,141 @@
+/**
+ * The timeline picture: one lane per node and instance, coloured by VRRP state (keepalived's names), a bar under
+ * a lane while that instance holds its virtual addresses, faults as red dashed lines, a time axis, and an
+ * optional cursor. Used by `vigil sim --svg` and, unchanged, by the page in the browser (it is injected with
+ * Function.prototype.toString), so it must stay self-contained: no imports, no outside names.
+ */
+export interface TimelineSvgInput {
+  readonly transitions: readonly { readonly t_ms: number; readonly node: string; readonly instance: string; readonly from: string; readonly to: string }[];
+  /**
+   * VIP changes with the instance that made them; '-' or no instance: every lane of the node (a reboot cleared
+   * the node's addresses, or the source did not say which instance).
+   */
+  readonly vips: readonly { readonly t_ms: number; readonly node: string; readonly instance?: string | undefined; readonly address: string; readonly action: string }[];
+  readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly cursorMs?: number | undefined;
+  readonly width?: number | undefined;
+  readonly title?: string | undefined;
+}
+
+export function timelineSvg(input: TimelineSvgInput): string {
+  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a' };
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const r1 = (n: number): number => Math.round(n * 10) / 10;
+  const width = input.width ?? 1000;
+  const labelW = 150;
+  const laneH = 22;
+  const gap = 12;
+  // Rows from the top: title and legend, then fault labels on two staggered rows, then the lanes.
+  const legendY = input.title ? 20 : 14;
+  const faultRows = [legendY + 16, legendY + 28];
+  const top = legendY + 44;
+  const plotW = width - labelW - 20;
+  const start = input.startMs;
+  const end = Math.max(input.endMs, start + 1);
+  const x = (t: number): number => labelW + ((Math.min(Math.max(t, start), end) - start) / (end - start)) * plotW;
+
+  const lanes: string[] = [];
+  const byLane = new Map<string, { t: number; state: string }[]>();
+  for (const t of input.transitions) {
+    const key = `${t.node} ${t.instance}`;
+    if (!byLane.has(key)) {
+      byLane.set(key, []);
+      lanes.push(key);
+    }
+    byLane.get(key)!.push({ t: t.t_ms, state: t.to });
+  }
+  const holding = new Map<string, { since: number; addresses: Set<string> }>();
+  const vipBars = new Map<string, { from: number; to: number }[]>();
+  const closeBar = (key: string, t: number): void => {
+    const h = holding.get(key);
+    if (!h || h.addresses.size > 0) return;
+    const bars = vipBars.get(key) ?? [];
+    bars.push({ from: h.since, to: t });
+    vipBars.set(key, bars);
+    holding.delete(key);
+  };
+  for (const v of input.vips) {
+    const keys = v.instance === undefined || v.instance === '-' ? lanes.filter((l) => l.startsWith(`${v.node} `)) : [`${v.node} ${v.instance}`];
+    for (const key of keys) {
+      if (v.action === 'add') {
+        const h = holding.get(key) ?? { since: v.t_ms, addresses: new Set<string>() };
+        h.addresses.add(v.address);
+        holding.set(key, h);
+      } else {
+        const h = holding.get(key);
+        if (!h) continue;
+        h.addresses.delete(v.address);
+        closeBar(key, v.t_ms);
+      }
+    }
+  }
+  for (const [key, h] of holding) {
+    const bars = vipBars.get(key) ?? [];
+    bars.push({ from: h.since, to: end });
+    vipBars.set(key, bars);
+  }
+
+  const height = top + lanes.length * (laneH + gap) + 28;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="vigil-timeline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="monospace" font-size="12">`,
+  );
+  out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
+  if (input.title) out.push(`<text x="10" y="20" font-size="14" font-weight="bold">${esc(input.title)}</text>`);
+  // Time axis: about ten ticks at a round step.
+  const span = (end - start) / 1000;
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+  const step = steps.find((s) => span / s <= 12) ?? 3600;
+  const axisY = height - 18;
+  out.push(`<line x1="${labelW}" y1="${axisY}" x2="${labelW + plotW}" y2="${axisY}" stroke="#57606a"/>`);
+  for (let s = Math.ceil(start / 1000 / step) * step; s <= end / 1000 + 1e-9; s += step) {
+    const tx = r1(x(s * 1000));
+    out.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 4}" stroke="#57606a"/>`);
+    out.push(`<text x="${tx}" y="${axisY + 15}" text-anchor="middle" fill="#57606a">${r1(s)}s</text>`);
+  }
+  lanes.forEach((key, i) => {
+    const y = top + i * (laneH + gap);
+    out.push(`<text x="8" y="${y + 15}" class="lane-label">${esc(key)}</text>`);
+    out.push(`<rect x="${labelW}" y="${y}" width="${plotW}" height="${laneH}" fill="#f6f8fa"/>`);
+    const changes = byLane.get(key)!;
+    changes.forEach((c, j) => {
+      const until = j + 1 < changes.length ? changes[j + 1]!.t : end;
+      const x0 = x(c.t);
+      const w = Math.max(x(until) - x0, 0.5);
+      out.push(
+        `<rect class="seg" data-lane="${esc(key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="${y}" width="${r1(w)}" height="${laneH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${key}: ${c.state} from ${c.t / 1000} s`)}</title></rect>`,
+      );
+      if (w > c.state.length * 7.3 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${y + 15}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
+    });
+    for (const bar of vipBars.get(key) ?? []) {
+      out.push(
+        `<rect class="vip" data-lane="${esc(key)}" x="${r1(x(bar.from))}" y="${y + laneH + 2}" width="${r1(Math.max(x(bar.to) - x(bar.from), 0.5))}" height="4" fill="#8250df"><title>${esc(`${key} holds its VIPs`)}</title></rect>`,
+      );
+    }
+  });
+  input.faults.forEach((f, i) => {
+    const fx = r1(x(f.t_ms));
+    const row = faultRows[i % 2]!;
+    // A label stops before the next fault on its row (the full text is in the tooltip).
+    const next = input.faults[i + 2];
+    const room = (next ? x(next.t_ms) : width) - fx - 8;
+    const chars = Math.max(0, Math.floor(room / 6.7));
+    const label = f.text.length <= chars ? f.text : `${f.text.slice(0, Math.max(0, chars - 1))}…`;
+    out.push(
+      `<g class="fault"><line x1="${fx}" y1="${row + 2}" x2="${fx}" y2="${axisY}" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${fx + 3}" y="${row}" fill="#cf222e" font-size="11">${esc(label)}</text><title>${esc(`${f.t_ms / 1000} s: ${f.text}`)}</title></g>`,
+    );
+  });
+  if (input.cursorMs !== undefined) {
+    const cx = r1(x(input.cursorMs));
+    out.push(`<line class="cursor" x1="${cx}" y1="${top - 6}" x2="${cx}" y2="${axisY}" stroke="#24292f" stroke-width="2"/>`);
+  }
+  const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'];
+  legend.forEach((s, i) => {
+    const lx = width - 20 - (legend.length - i) * 80;
+    out.push(`<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${legendY}">${s}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}

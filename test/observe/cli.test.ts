@@ -1,0 +1,54 @@
+/**
+ * `vigil sim --record --svg --html` and `vigil replay`: the replayed JSON has the transitions and VIP changes of
+ * `vigil sim --json`, the timeline picture has one segment per transition and one line per fault, the pages are
+ * written, and a file that is not a recording is refused (exit 2).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { checkXml } from './xml-check.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const vigil = `${root}bin/vigil`;
+
+test('vigil sim --record/--svg/--html, then vigil replay of the recording', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const [rec, svg, html] = ['run.vrec', 'run.svg', 'run.html'].map((f) => join(dir, f));
+  const sim = await run(vigil, ['sim', `${root}examples/two-node-failover.json`, '--seed', '4', '--json', '--record', rec!, '--svg', svg!, '--html', html!]);
+  const result = JSON.parse(sim.stdout) as { transitions: unknown[]; vips: unknown[] };
+  const replay = await run(vigil, ['replay', rec!, '--json']);
+  const replayed = JSON.parse(replay.stdout) as { source: string; meta: Record<string, unknown>; transitions: unknown[]; vips: unknown[]; faults: unknown[] };
+  assert.equal(replayed.source, 'sim');
+  assert.equal(replayed.meta['seed'], 4);
+  assert.deepEqual(replayed.transitions, result.transitions);
+  assert.deepEqual(replayed.vips, result.vips);
+  assert.equal(replayed.faults.length, 6);
+
+  const picture = readFileSync(svg!, 'utf8');
+  checkXml(picture);
+  assert.equal((picture.match(/<rect class="seg"/g) ?? []).length, result.transitions.length);
+  assert.equal((picture.match(/<g class="fault">/g) ?? []).length, 6);
+  assert.ok(picture.includes('>crash lb1<'));
+  assert.match(readFileSync(html!, 'utf8'), /^<!doctype html>/);
+
+  const page = join(dir, 'replay.html');
+  await run(vigil, ['replay', rec!, '-o', page]);
+  const text = readFileSync(page, 'utf8');
+  assert.match(text, /^<!doctype html>/);
+  assert.ok(!/<script[^>]+src=|<link[^>]+href=/.test(text), 'nothing loaded from elsewhere');
+
+  const bogus = join(dir, 'bogus.vrec');
+  writeFileSync(bogus, 'not a recording');
+  await assert.rejects(run(vigil, ['replay', bogus]), (err: { code?: number; stderr?: string }) => {
+    assert.equal(err.code, 2);
+    assert.match(err.stderr ?? '', /not a vigil flight recording/);
+    return true;
+  });
+});

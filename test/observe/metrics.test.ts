@@ -1,0 +1,150 @@
+/**
+ * /metrics and /status over HTTP for a daemon on simulated transports, after a failover: the Prometheus text
+ * parses (parse-prometheus-text-format), carries the keepalived exporter's names and labels, and its values are
+ * those of the status; vigil's own metrics saw the transitions and the failover's duration.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import type { DaemonStatus } from '../../actors/status.js';
+import { DaemonMetrics } from '../../observe/metrics.js';
+import { ObservationServer } from '../../observe/http-server.js';
+import { parseHttpAddress } from '../../observe/http-address.js';
+import { observedPair } from './observed-world.js';
+
+interface Sample {
+  readonly labels?: Record<string, string>;
+  readonly value?: string;
+  readonly buckets?: Record<string, string>;
+  readonly count?: string;
+  readonly sum?: string;
+}
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly metrics: readonly Sample[];
+}
+const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => Family[];
+
+function value(families: Family[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const family = families.find((f) => f.name === name);
+  const sample = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  return sample?.value === undefined ? undefined : Number(sample.value);
+}
+
+test('--http addresses: loopback unless named, IPv6 in brackets', () => {
+  assert.deepEqual(parseHttpAddress('9650'), { host: '127.0.0.1', port: 9650 });
+  assert.deepEqual(parseHttpAddress(':9650'), { host: '127.0.0.1', port: 9650 });
+  assert.deepEqual(parseHttpAddress('0.0.0.0:80'), { host: '0.0.0.0', port: 80 });
+  assert.deepEqual(parseHttpAddress('[::1]:9650'), { host: '::1', port: 9650 });
+  assert.equal(parseHttpAddress('host:99999'), undefined);
+  assert.equal(parseHttpAddress('nonsense'), undefined);
+});
+
+test('/metrics after a failover: exporter names and labels, values equal to /status', async (t) => {
+  const world = await observedPair();
+  const lb2 = world.daemons.get('lb2')!;
+  const metrics = new DaemonMetrics({ node: 'lb2', status: () => lb2.status() }, world.stream);
+  const server = new ObservationServer({
+    host: '127.0.0.1',
+    port: 0,
+    title: 'lb2',
+    clock: world.clock,
+    stream: world.stream,
+    metrics,
+    status: () => lb2.status(),
+  });
+  const { url } = await server.listen();
+  t.after(async () => {
+    await server.close();
+    metrics.close();
+    await world.close();
+  });
+  await world.start();
+  await world.advance(6000);
+  assert.equal(lb2.status().instances[0]!.state, 'BACKUP');
+  // lb1's link fails: it goes FAULT, lb2 takes over after Master_Down_Interval.
+  world.hosts.get('lb1')!.setLink('eth0', false);
+  await world.advance(6000);
+
+  const metricsResponse = await fetch(`${url}metrics`);
+  assert.equal(metricsResponse.status, 200);
+  assert.match(metricsResponse.headers.get('content-type') ?? '', /^text\/plain/);
+  const text = await metricsResponse.text();
+  const families = parsePrometheus(text);
+  const status = (await (await fetch(`${url}status`)).json()) as DaemonStatus;
+  assert.deepEqual(status, JSON.parse(JSON.stringify(lb2.status())));
+  const vi = status.instances[0]!;
+  assert.equal(vi.state, 'MASTER');
+
+  const common = { iname: 'VI_1', intf: 'eth0', vrid: '51' };
+  assert.equal(value(families, 'keepalived_up'), 1);
+  assert.equal(value(families, 'keepalived_vrrp_state', { ...common, ip_address: '192.168.77.100/24' }), 2);
+  const counters: [string, number][] = [
+    ['keepalived_advertisements_received_total', vi.counters.adverts_received],
+    ['keepalived_advertisements_sent_total', vi.counters.adverts_sent],
+    ['keepalived_become_master_total', vi.counters.become_master],
+    ['keepalived_release_master_total', vi.counters.release_master],
+    ['keepalived_priority_zero_received_total', vi.counters.priority_zero_received],
+    ['keepalived_priority_zero_sent_total', vi.counters.priority_zero_sent],
+    ['keepalived_address_list_errors_total', vi.counters.address_list_errors],
+  ];
+  for (const [name, expected] of counters) assert.equal(value(families, name, common), expected, name);
+  assert.equal(vi.counters.become_master, 1);
+  assert.ok(vi.counters.adverts_received >= 2 && vi.counters.adverts_sent >= 2, JSON.stringify(vi.counters));
+  // Every metric of the exporter is there, with its labels.
+  for (const name of [
+    'keepalived_gratuitous_arp_delay_total',
+    'keepalived_packet_length_errors_total',
+    'keepalived_advertisements_interval_errors_total',
+    'keepalived_ip_ttl_errors_total',
+    'keepalived_invalid_type_received_total',
+    'keepalived_authentication_invalid_total',
+    'keepalived_authentication_mismatch_total',
+    'keepalived_authentication_failure_total',
+  ]) {
+    const family = families.find((f) => f.name === name);
+    assert.equal(family?.type, 'COUNTER', name);
+    assert.deepEqual(Object.keys(family!.metrics[0]!.labels ?? {}).sort(), ['iname', 'intf', 'vrid'], name);
+  }
+  assert.equal(value(families, 'keepalived_script_status', { name: 'chk_up' }), 1);
+  assert.ok([0, 1].includes(value(families, 'keepalived_script_state', { name: 'chk_up' }) ?? -1));
+
+  // vigil's own.
+  assert.equal(value(families, 'vigil_transitions_total', { iname: 'VI_1', from: 'BACKUP', to: 'MASTER' }), 1);
+  const failover = families.find((f) => f.name === 'vigil_failover_duration_seconds')!;
+  assert.equal(failover.type, 'HISTOGRAM');
+  // The parser keeps only the buckets of a histogram with labels besides `le`: read count and sum from the text.
+  const line = (name: string): number => Number(new RegExp(`^${name}\\{iname="VI_1"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  assert.equal(line('vigil_failover_duration_seconds_count'), 1);
+  // Master_Down_Interval for priority 105 at advert_int 1: 3 × 1 s + (256 − 105)/256 s ≈ 3.59 s, since the last
+  // advertisement heard.
+  const took = line('vigil_failover_duration_seconds_sum');
+  assert.ok(Math.abs(took - 3.59) < 0.1, `failover took ${took} s`);
+  assert.equal(failover.metrics[0]?.buckets?.['3'], '0');
+  assert.equal(failover.metrics[0]?.buckets?.['4'], '1');
+  assert.equal(value(families, 'vigil_actor_state', { actor: 'lb2/VI_1', machine: 'vrrp', state: 'MASTER' }), 1);
+  const period = value(families, 'vigil_advertisement_period_seconds', { iname: 'VI_1' });
+  assert.ok(period !== undefined && Math.abs(period - 1) < 0.01, `advertisement period ${period}`);
+
+  // Unknown paths and methods.
+  assert.equal((await fetch(`${url}nope`)).status, 404);
+  assert.equal((await fetch(`${url}metrics`, { method: 'POST' })).status, 405);
+});
+
+test('keepalived_up is 0 and /status 503 when the daemon is not running', async (t) => {
+  const world = await observedPair();
+  const metrics = new DaemonMetrics({ node: 'lb1', status: () => undefined }, world.stream);
+  const server = new ObservationServer({ host: '127.0.0.1', port: 0, title: 'x', clock: world.clock, stream: world.stream, metrics, status: () => undefined });
+  const { url } = await server.listen();
+  t.after(async () => {
+    await server.close();
+    await world.close();
+  });
+  await world.start();
+  const families = parsePrometheus(await (await fetch(`${url}metrics`)).text());
+  assert.equal(value(families, 'keepalived_up'), 0);
+  assert.equal(families.find((f) => f.name === 'keepalived_vrrp_state')?.metrics.length ?? 0, 0);
+  assert.equal((await fetch(`${url}status`)).status, 503);
+});

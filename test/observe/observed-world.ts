@@ -1,0 +1,101 @@
+/**
+ * Two vigil daemons (VigilDaemon, the composition root of `vigil run`) on simulated transports, no root needed:
+ * hosts on one LAN segment, the virtual clock advanced by the test, and one inspection stream fed by both
+ * daemons' actors and buses. lb1 (priority 150) becomes MASTER; lb2 (100, tracking an always-good vrrp_script)
+ * stays BACKUP until lb1 fails.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { InspectionEvent } from 'xstate';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VigilDaemon } from '../../actors/daemon.js';
+import { InspectionStream } from '../../observe/inspection-stream.js';
+import { LanSegment } from '../../sim/lan-segment.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { SimHost } from '../../sim/sim-host.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import type { ProcessRunner } from '../../transport/process-runner.js';
+
+const CONFIG = (priority: number, script: boolean): string => `
+${script ? `vrrp_script chk_up {
+    script "/bin/true"
+    interval 2
+}
+` : ''}vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority ${priority}
+    advert_int 1
+    virtual_ipaddress {
+        192.168.77.100/24 dev eth0
+    }
+${script ? '    track_script {\n        chk_up weight 5\n    }\n' : ''}}
+`;
+
+export interface ObservedWorld {
+  readonly clock: VirtualClock;
+  readonly stream: InspectionStream;
+  readonly daemons: ReadonlyMap<string, VigilDaemon>;
+  readonly hosts: ReadonlyMap<string, SimHost>;
+  /** Starts both daemons (subscribe to `stream` first to see their first records). */
+  start(): Promise<void>;
+  /** Advances virtual time, letting promise callbacks (address changes, script outcomes) run between timers. */
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface PairOptions {
+  readonly clock?: VirtualClock;
+  /** Another `inspect` for a node's actors than the world's stream (e.g. an Observation's). */
+  readonly inspectors?: Readonly<Record<string, (event: InspectionEvent) => void>>;
+}
+
+export async function observedPair(options: PairOptions = {}): Promise<ObservedWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-observe-'));
+  const clock = options.clock ?? new VirtualClock();
+  const segment = new LanSegment('eth0', clock, new SeededRandom(7), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const stream = new InspectionStream(clock);
+  const runner: ProcessRunner = { run: () => new Promise((resolve) => clock.setTimeout(() => resolve({ kind: 'exited', code: 0 }), 5)) };
+  const daemons = new Map<string, VigilDaemon>();
+  const hosts = new Map<string, SimHost>();
+  for (const [index, name, priority] of [[0, 'lb1', 150], [1, 'lb2', 100]] as const) {
+    const host = new SimHost(name, index);
+    host.addInterface('eth0', segment, [{ address: `192.168.77.${11 + index}`, prefix: 24, family: 4 }]);
+    const file = join(dir, `${name}.conf`);
+    writeFileSync(file, CONFIG(priority, name === 'lb2'));
+    const daemon = new VigilDaemon(
+      { clock, link: host, addresses: host, announcer: host, processes: runner, log: quiet, pid: 1000 + index, inspect: options.inspectors?.[name] ?? stream.inspector(name) },
+      { configFile: file, nodeName: name },
+    );
+    stream.attachBus(daemon.bus);
+    daemons.set(name, daemon);
+    hosts.set(name, host);
+  }
+  const advance = async (ms: number): Promise<void> => {
+    const end = clock.now() + ms;
+    while ((clock.peek() ?? Infinity) <= end) {
+      clock.step();
+      await new Promise((r) => setImmediate(r));
+    }
+    clock.runUntil(end);
+    await new Promise((r) => setImmediate(r));
+  };
+  return {
+    clock,
+    stream,
+    daemons,
+    hosts,
+    async start() {
+      for (const d of daemons.values()) await d.start();
+    },
+    advance,
+    async close() {
+      for (const d of daemons.values()) await d.stop();
+      stream.complete();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -6,7 +6,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
-import type { Clock, TimerId } from '../transport/clock.js';
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { Clock } from '../transport/clock.js';
+import { watchdogMachine } from '../machines/watchdog.js';
 import type { CheckerReport } from '../machines/checker.js';
 import type { CheckerAddOptions, CheckerHost, HostEvent, ProbeCounters } from './checker-host.js';
 import type { ResolvedChecker } from './resolve-checkers.js';
@@ -22,6 +24,7 @@ export interface WorkerHostOptions {
   readonly maxRestartDelayMs?: number;
   /** Nice value of the worker thread (keepalived `checker_priority`; Linux renices the thread alone); default 10. */
   readonly nice?: number;
+  readonly inspect?: (event: InspectionEvent) => void;
 }
 
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
@@ -39,18 +42,37 @@ export class WorkerCheckerHost implements CheckerHost {
   private readonly retired: ProbeCounters = { probes: 0, failures: 0 };
   private lastSeen: ProbeCounters = { probes: 0, failures: 0 };
   private request = 0;
-  private lastPong = 0;
-  private heartbeat: TimerId | undefined;
-  private restartTimer: TimerId | undefined;
-  private crashesInARow = 0;
-  private startedAt = 0;
+  /** The supervisor: heartbeats, hang detection, restarts with backoff (machines/watchdog.ts). */
+  private readonly watchdog: Actor<typeof watchdogMachine>;
   private stopping = false;
   private lastError: string | undefined;
-  /** Restarts so far. */
-  restarts = 0;
-
   constructor(private readonly options: WorkerHostOptions) {
-    this.spawn('started');
+    const machine = watchdogMachine.provide({
+      actions: {
+        spawn: (_, params) => this.spawn(params.restart ? 'restarted' : 'started'),
+        ping: () => this.post({ t: 'ping', req: ++this.request }),
+        terminate: () => void this.worker?.terminate(),
+        report: (_, params) => this.lost(params.event, params.code),
+      },
+    });
+    this.watchdog = createActor(machine, {
+      input: {
+        heartbeatMs: options.heartbeatMs ?? 1000,
+        hangAfterMs: options.hangAfterMs ?? 10_000,
+        restartDelayMs: options.restartDelayMs ?? 100,
+        maxRestartDelayMs: options.maxRestartDelayMs ?? 5000,
+        stableAfterMs: 30_000,
+      },
+      clock: options.clock,
+      inspect: options.inspect,
+      id: 'watchdog:checkers',
+    });
+    this.watchdog.start();
+  }
+
+  /** Restarts so far. */
+  get restarts(): number {
+    return this.watchdog.getSnapshot().context.restarts;
   }
 
   add(checkers: readonly ResolvedChecker[], options: CheckerAddOptions = {}): void {
@@ -113,8 +135,7 @@ export class WorkerCheckerHost implements CheckerHost {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.heartbeat !== undefined) this.options.clock.clearTimeout(this.heartbeat);
-    if (this.restartTimer !== undefined) this.options.clock.clearTimeout(this.restartTimer);
+    this.watchdog.send({ type: 'STOP' });
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) {
@@ -135,11 +156,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   private spawn(event: 'started' | 'restarted'): void {
-    const { clock } = this.options;
     const worker = new Worker(WORKER_URL, { workerData: { nice: this.options.nice ?? 10 } });
     this.worker = worker;
-    this.startedAt = clock.now();
-    this.lastPong = clock.now();
     this.lastSeen = { probes: 0, failures: 0 };
     worker.on('message', (bytes: Uint8Array) => this.receive(decodeMessage<FromWorker>(bytes)));
     worker.on('error', (err) => {
@@ -159,7 +177,6 @@ export class WorkerCheckerHost implements CheckerHost {
     // The first start happens in the constructor: let the caller subscribe before hearing of it.
     if (event === 'started') queueMicrotask(() => this.publishWorker(event, detail));
     else this.publishWorker(event, detail);
-    this.scheduleHeartbeat();
   }
 
   private receive(message: FromWorker): void {
@@ -176,7 +193,7 @@ export class WorkerCheckerHost implements CheckerHost {
         this.pendingCounters.delete(message.req);
         break;
       case 'pong':
-        this.lastPong = at;
+        this.watchdog.send({ type: 'PONG' });
         this.lastSeen = { probes: message.probes, failures: message.failures };
         break;
       case 'ready':
@@ -185,45 +202,25 @@ export class WorkerCheckerHost implements CheckerHost {
     }
   }
 
-  private scheduleHeartbeat(): void {
-    const { clock } = this.options;
-    const period = this.options.heartbeatMs ?? 1000;
-    const hangAfter = this.options.hangAfterMs ?? 10_000;
-    this.heartbeat = clock.setTimeout(() => {
-      if (this.stopping || this.worker === undefined) return;
-      if (clock.now() - this.lastPong > hangAfter) {
-        this.publishWorker('hung', `no heartbeat answer for ${Math.round(clock.now() - this.lastPong)} ms`);
-        void this.worker.terminate(); // 'exit' restarts it
-        return;
-      }
-      this.post({ t: 'ping', req: ++this.request });
-      this.scheduleHeartbeat();
-    }, period);
-  }
-
   private exited(worker: Worker, code: number): void {
     if (worker !== this.worker || this.stopping) return;
-    const { clock } = this.options;
     this.worker = undefined;
-    if (this.heartbeat !== undefined) clock.clearTimeout(this.heartbeat);
     this.retired.probes += this.lastSeen.probes;
     this.retired.failures += this.lastSeen.failures;
-    this.publishWorker('crashed', `exit code ${code}${this.lastError !== undefined ? `: ${this.lastError}` : ''}`);
-    this.lastError = undefined;
     // Counter requests the dead worker will never answer.
     for (const answer of this.pendingCounters.values()) answer({ probes: 0, failures: 0 });
     this.pendingCounters.clear();
-    // A worker that lived a while resets the backoff.
-    if (clock.now() - this.startedAt > 30_000) this.crashesInARow = 0;
-    const base = this.options.restartDelayMs ?? 100;
-    const delay = Math.min(this.options.maxRestartDelayMs ?? 5000, base * 2 ** this.crashesInARow);
-    this.crashesInARow++;
-    this.restartTimer = clock.setTimeout(() => {
-      this.restartTimer = undefined;
-      if (this.stopping) return;
-      this.restarts++;
-      this.spawn('restarted');
-    }, delay);
+    this.watchdog.send({ type: 'EXITED', code });
+  }
+
+  /** The watchdog's report of a lost worker. */
+  private lost(event: 'crashed' | 'hung', code: number | undefined): void {
+    if (event === 'hung') {
+      this.publishWorker('hung', `no heartbeat answer for ${this.options.hangAfterMs ?? 10_000} ms`);
+      return;
+    }
+    this.publishWorker('crashed', `exit code ${code ?? '?'}${this.lastError !== undefined ? `: ${this.lastError}` : ''}`);
+    this.lastError = undefined;
   }
 
   private publishWorker(event: 'started' | 'crashed' | 'hung' | 'restarted', detail: string): void {

@@ -149,7 +149,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
           import('../transport/lb/choose-backend.js'),
           import('../transport/real-random.js'),
         ]);
-        return { random: new RealRandom(), host: () => new WorkerCheckerHost({ clock }), backend: (setting) => chooseBackend(setting) };
+        return { random: new RealRandom(), host: () => new WorkerCheckerHost({ clock, inspect: observation?.inspect }), backend: (setting) => chooseBackend(setting) };
       },
     },
     // keepalived's default config id is the host name up to its first dot.

@@ -19,8 +19,8 @@ test('use_vmac, virtual_routes/rules, static_ipaddress, track_file and track_pro
   const work = mkdtempSync(join(tmpdir(), 'vigil-features-'));
   const file = join(work, 'weight');
   writeFileSync(file, '0\n');
-  // A process only this test runs: `sleep 86400.77`.
-  const marker = '86400.77';
+  // A process only this test run has: `sleep 86400.<pid>` (track_process sees every process of the host).
+  const marker = `86400.${process.pid}`;
   let sleeper = spawn('sleep', [marker], { stdio: 'ignore' });
   const lan = await createLan({ name: 'ft', hosts: ['v', 'w'], v4Prefix: '192.168.77.X', v4Start: 100, v4PrefixLength: 26 });
   const [v, w] = [lan.host('v'), lan.host('w')];

@@ -71,7 +71,7 @@ export class VigilDaemon {
     this.logSubscription = this.bus.messages$.subscribe((m) => logBusMessage(this.env.log, m));
     const spec = nodeSpec(config);
     if (vrrp) {
-      await this.host.removeLeftovers(config);
+      await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
     }

@@ -3,7 +3,7 @@
  * of VIPs a crashed vigil left behind, static_ipaddress / static_routes / static_rules, and use_vmac interfaces.
  */
 import { ConfigLoadError } from '../config/load.js';
-import { nodeSpec, routeSpec, ruleSpec, type KeepalivedConfig } from './instance-specs.js';
+import { routeSpec, ruleSpec, type KeepalivedConfig } from './instance-specs.js';
 import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
 import type { DaemonEnvironment } from './daemon-environment.js';
 
@@ -26,9 +26,9 @@ export class HostSetup {
    * A vigil that crashed leaves its VIPs behind; keepalived removes configured VIPs at start too. The interface's
    * own primary address is never touched (an address owner's VIP may be its real address).
    */
-  async removeLeftovers(config: KeepalivedConfig): Promise<void> {
+  async removeLeftovers(instances: readonly VrrpInstanceSpec[]): Promise<void> {
     const { addresses, log } = this.env;
-    for (const instance of nodeSpec(config).instances) {
+    for (const instance of instances) {
       for (const vip of instance.virtualAddresses) {
         if (addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
         await addresses.removeAddress(vip).catch((err: unknown) => log.debug(`cleanup of ${vip.address}: ${String(err)}`));

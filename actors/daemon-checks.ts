@@ -12,9 +12,22 @@ import type { KeepalivedConfig } from './instance-specs.js';
 import { virtualServerStatuses, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type DaemonEnvironment } from './daemon-environment.js';
 
+/** keepalived's notation of a service in notify FIFO lines: `[ADDRESS]:proto:PORT` (fwmark services: `FWM N`). */
+function serviceText(address: string, protocol: string, port: number): string {
+  return `[${address}]:${protocol}:${port}`;
+}
+
+/** `address:port` or `[v6]:port`, as the checker side keys real servers. */
+function splitHostPort(key: string): { address: string; port: number } {
+  const colon = key.lastIndexOf(':');
+  return { address: key.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(key.slice(colon + 1)) };
+}
+
 export class DaemonChecks {
   private health: HealthChecks | undefined;
   private subscriptions: Subscription[] = [];
+  /** lvs_notify_fifo (or notify_fifo): `VS … UP|DOWN` and `RS … UP|DOWN` lines. */
+  private writeFifo: ((line: string) => void) | undefined;
 
   constructor(
     private readonly env: DaemonEnvironment,
@@ -54,6 +67,8 @@ export class DaemonChecks {
       return;
     }
     env.log.info(selection.statement);
+    const fifo = config.globalDefs.lvsNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
+    this.writeFifo = fifo ? env.openFifo?.(fifo) : undefined;
     const health = new HealthChecks({ clock: env.clock, random: checks.random, host: checks.host(), backend: selection.backend, mastersAtStart: masters, inspect: env.inspect });
     this.subscriptions = [
       health.events$.subscribe((e) => this.event(e)),
@@ -83,10 +98,12 @@ export class DaemonChecks {
       case 'real_server':
         log.info(`${e.state === 'UP' ? 'Adding' : 'Removing'} service [${e.rs}] ${e.state === 'UP' ? 'to' : 'from'} VS [${e.vs}]`);
         if (e.script) this.runScript(e.script, `real server ${e.rs} ${e.state}`);
+        this.fifoLine(e.vs, e.rs, e.state);
         break;
       case 'quorum':
         log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
         if (e.script) this.runScript(e.script, `quorum ${e.vs} ${e.state}`);
+        this.fifoLine(e.vs, undefined, e.state);
         break;
       case 'suspend':
         log.info(`VS [${e.vs}] checkers ${e.suspended ? 'suspended (ha_suspend: not master)' : 'resumed'}`);
@@ -101,6 +118,22 @@ export class DaemonChecks {
         log.debug(`checkers: ${JSON.stringify(e)}`);
         break;
     }
+  }
+
+  /** keepalived's lvs_notify_fifo lines: `VS [vip]:tcp:80 UP`, `RS [rip]:tcp:8080 [vip]:tcp:80 DOWN`. */
+  private fifoLine(vsKey: string, rsKey: string | undefined, state: 'UP' | 'DOWN'): void {
+    if (!this.writeFifo) return;
+    const vs = this.health?.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
+    const service = vs?.services[0];
+    if (!vs || !service) return;
+    const protocol = service.protocol;
+    const vsText = service.kind === 'fwmark' ? `FWM ${service.fwmark}` : serviceText(service.address, protocol, service.port);
+    if (rsKey === undefined) {
+      this.writeFifo(`VS ${vsText} ${state}\n`);
+      return;
+    }
+    const rs = splitHostPort(rsKey);
+    this.writeFifo(`RS ${serviceText(rs.address, protocol, rs.port)} ${vsText} ${state}\n`);
   }
 
   private runScript(line: string, what: string): void {

@@ -58,20 +58,34 @@ function claimPidFile(path: string): void {
   }
 }
 
-/** notify_fifo: a FIFO with no reader would block a writer; open it non-blocking per line and skip when absent. */
+/**
+ * notify_fifo / lvs_notify_fifo: the FIFO stays open between lines (its reader sees one stream, as with
+ * keepalived). Opened non-blocking, so a FIFO without a reader (ENXIO) or a full one (EAGAIN) never blocks the
+ * daemon: the line is dropped and said once.
+ */
 function fifoWriter(path: string, log: DaemonLog): (line: string) => void {
+  let fd: number | undefined;
   let warned = false;
+  const warn = (err: unknown): void => {
+    if (!warned) log.warn(`notify fifo ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (no reader?)`);
+    warned = true;
+  };
   return (line) => {
-    try {
-      const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
+        fd ??= openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
         writeSync(fd, line);
-      } finally {
-        closeSync(fd);
+        warned = false;
+        return;
+      } catch (err) {
+        // EPIPE: the reader went away; try a fresh open once (a new reader may be there).
+        if (fd !== undefined) closeSync(fd);
+        fd = undefined;
+        if (attempt === 1 || (err as NodeJS.ErrnoException).code !== 'EPIPE') {
+          warn(err);
+          return;
+        }
       }
-    } catch (err) {
-      if (!warned) log.warn(`notify_fifo ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (no reader?)`);
-      warned = true;
     }
   };
 }

@@ -7,7 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -41,6 +44,7 @@ test('daemon with TCP_CHECK and nftables: a dead real server leaves the pool wit
   const director = lan.host('director');
   const client = lan.host('client');
   const daemons: Daemon[] = [];
+  const cleanups: (() => void)[] = [];
   const servers = new Map<string, ChildProcess>();
   const startServer = async (name: string) => {
     const child = lan.spawn(lan.host(name).ns, [process.execPath, '-e', SERVER, name]);
@@ -66,8 +70,20 @@ test('daemon with TCP_CHECK and nftables: a dead real server leaves the pool wit
     }
   }`,
     ).join('\n');
+    // lvs_notify_fifo: a FIFO with a reader (cat), as keepalived's sample_notify_fifo.sh would be.
+    const fifoDir = mkdtempSync(join(tmpdir(), 'vigil-fifo-'));
+    const fifo = join(fifoDir, 'lvs.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let fifoText = '';
+    reader.stdout.on('data', (c: Buffer) => (fifoText += c.toString()));
+    cleanups.push(() => {
+      reader.kill('SIGKILL');
+      rmSync(fifoDir, { recursive: true, force: true });
+    });
     const config = `global_defs {
   lvs_backend nftables
+  lvs_notify_fifo ${fifo}
 }
 vrrp_instance VI_1 {
   interface eth0
@@ -99,6 +115,8 @@ ${realServers}
     const after = await connect(30);
     assert.deepEqual(Object.keys(after).sort(), ['b1', 'b3'], JSON.stringify(after));
     assert.match(d.log(), /Removing service \[192\.168\.77\.\d+:8080\]/);
+    const b2Address = lan.host('b2').ipv4.replace(/\./g, '\\.');
+    await eventually(async () => new RegExp(`^RS \\[${b2Address}\\]:tcp:8080 \\[192\\.168\\.77\\.100\\]:tcp:80 DOWN$`, 'm').test(fifoText), 2000, () => fifoText);
     // vigil status shows it: the real server DOWN, the pool without it.
     const status = JSON.parse((await lan.exec(director.ns, [VIGIL, 'status', '--json', '--socket', d.statusSocket])).stdout) as {
       virtual_servers: { key: string; real_servers: { key: string; alive: boolean }[]; pool: { destination: string }[] }[];
@@ -112,6 +130,7 @@ ${realServers}
     // Back: one successful probe puts it in the pool again.
     await startServer('b2');
     await eventually(async () => ((await connect(9))['b2'] ?? 0) > 0, 5000, describe, 500);
+    await eventually(async () => new RegExp(`^RS \\[${b2Address}\\]:tcp:8080 \\[192\\.168\\.77\\.100\\]:tcp:80 UP$`, 'm').test(fifoText), 2000, () => fifoText);
 
     // Graceful stop: vigil's table is gone from the director.
     d.kill('SIGTERM');
@@ -119,6 +138,7 @@ ${realServers}
     const tables = (await lan.exec(director.ns, ['nft', 'list', 'tables'])).stdout;
     assert.doesNotMatch(tables, /vigil/);
   } finally {
+    for (const c of cleanups) c();
     for (const s of servers.values()) s.kill('SIGKILL');
     for (const d of daemons) d.kill('SIGKILL');
     await lan.cleanup();

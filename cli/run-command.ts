@@ -236,6 +236,15 @@ async function runDaemon(options: RunOptions): Promise<void> {
       reloading = undefined;
     })();
   };
+  // A failed promise somewhere (an I/O error nobody awaited) is logged, not fatal: the actors keep running. An
+  // exception thrown out of the event loop means our own state may be broken: log it and exit 1, so that the
+  // supervisor (systemd Restart=on-failure, keepalived's parent in its world) starts a clean daemon.
+  process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+  process.on('uncaughtException', (err) => {
+    log.error(`uncaught exception, exiting for a restart: ${err.stack ?? err.message}`);
+    logger.flush();
+    process.exit(1);
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', reload);

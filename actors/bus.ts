@@ -2,7 +2,8 @@
  * The message bus: every actor publishes what happened here, as one RxJS stream. The simulator's timeline, the
  * daemon's log, the status dump and the metrics all subscribe to it; nothing polls actors.
  */
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../transport/subject.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
 

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { Clock } from '../transport/clock.js';
 import { parseHttpAddress } from '../observe/http-address.js';
-import { Observation } from '../observe/observation.js';
+import type { Observation } from '../observe/observation.js';
 
 export interface ObservationCliOptions {
   http?: string;
@@ -23,8 +23,16 @@ export function addObservationOptions(command: Command): Command {
     .option('--record-keep <n>', 'rotated recordings kept (FILE.1 … FILE.n)', '4');
 }
 
-/** Reads the options; undefined when neither is given. Throws an Error with a one-line message on bad values. */
-export function observationFromOptions(options: ObservationCliOptions, node: string, clock: Clock, meta: Record<string, string | number>): Observation | undefined {
+/**
+ * Reads the options; undefined when neither is given. Throws an Error with a one-line message on bad values.
+ * The observation side (metrics, page, recorder) is loaded only when asked for: a plain daemon starts faster.
+ */
+export async function observationFromOptions(
+  options: ObservationCliOptions,
+  node: string,
+  clock: Clock,
+  meta: Record<string, string | number>,
+): Promise<Observation | undefined> {
   if (options.http === undefined && options.record === undefined) return undefined;
   const http = options.http === undefined ? undefined : parseHttpAddress(options.http);
   if (options.http !== undefined && !http) throw new Error(`--http: not ADDR:PORT: ${options.http}`);
@@ -32,6 +40,7 @@ export function observationFromOptions(options: ObservationCliOptions, node: str
   const keep = Number(options.recordKeep ?? '4');
   if (!(sizeMiB > 0)) throw new Error(`--record-size: not a positive number of MiB: ${options.recordSize}`);
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`--record-keep: not a positive integer: ${options.recordKeep}`);
+  const { Observation } = await import('../observe/observation.js');
   return new Observation({
     node,
     clock,

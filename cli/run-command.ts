@@ -131,9 +131,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/proc-table.js'),
     ]);
   const clock = new RealClock();
-  let observation: ReturnType<typeof observationFromOptions>;
+  let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
-    observation = observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
+    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }

@@ -18,9 +18,9 @@ import { observedPair } from './observed-world.js';
 test('--http and --record on a daemon: /status, /metrics, the page, and a recording of what happened', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-observation-'));
   const clock = new VirtualClock();
-  const observation = observationFromOptions({ http: '127.0.0.1:0', record: join(dir, 'lb2.vrec'), recordSize: '1', recordKeep: '2' }, 'lb2', clock, {
+  const observation = (await observationFromOptions({ http: '127.0.0.1:0', record: join(dir, 'lb2.vrec'), recordSize: '1', recordKeep: '2' }, 'lb2', clock, {
     started_at: 'test',
-  })!;
+  }))!;
   const world = await observedPair({ clock, inspectors: { lb2: observation.inspect } });
   const lb2 = world.daemons.get('lb2')!;
   const published: BusMessage[] = [];
@@ -56,10 +56,10 @@ test('--http and --record on a daemon: /status, /metrics, the page, and a record
   assert.deepEqual(timeline.actors.map((a) => a.actor).sort(), ['lb2/VI_1', 'lb2/script:chk_up']);
 });
 
-test('observability options: off unless asked; bad values refused with one line', () => {
+test('observability options: off unless asked; bad values refused with one line', async () => {
   const clock = new VirtualClock();
-  assert.equal(observationFromOptions({}, 'n', clock, {}), undefined);
-  assert.throws(() => observationFromOptions({ http: 'nonsense' }, 'n', clock, {}), /^Error: --http: not ADDR:PORT: nonsense$/);
-  assert.throws(() => observationFromOptions({ record: '/tmp/x', recordSize: '0' }, 'n', clock, {}), /--record-size/);
-  assert.throws(() => observationFromOptions({ record: '/tmp/x', recordKeep: '1.5' }, 'n', clock, {}), /--record-keep/);
+  assert.equal(await observationFromOptions({}, 'n', clock, {}), undefined);
+  await assert.rejects(() => observationFromOptions({ http: 'nonsense' }, 'n', clock, {}), /^Error: --http: not ADDR:PORT: nonsense$/);
+  await assert.rejects(() => observationFromOptions({ record: '/tmp/x', recordSize: '0' }, 'n', clock, {}), /--record-size/);
+  await assert.rejects(() => observationFromOptions({ record: '/tmp/x', recordKeep: '1.5' }, 'n', clock, {}), /--record-keep/);
 });

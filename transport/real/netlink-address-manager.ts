@@ -5,7 +5,8 @@
  * Notifications are read as raw netlink messages (type included): the package's high-level rtnetlink event
  * drops the message type, and NEW vs DEL is exactly what the cache needs.
  */
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../subject.js';
 import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from 'netlink';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
 import type { IpFamily } from '../vrrp-link.js';

@@ -4,7 +4,8 @@
  * The addon is used for IPv4 too (not raw-socket): raw-socket cannot choose the source address of a send
  * (`unicast_src_ip`), which needs sendmsg with IP_PKTINFO; one code path also gives the arrival interface.
  */
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
 import {
   VRRP_MULTICAST_V4,

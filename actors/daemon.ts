@@ -145,14 +145,13 @@ export class VigilDaemon {
 
   /** SIGTERM: masters send priority 0 and release their addresses; resolves once the addresses are gone. */
   async stop(): Promise<void> {
-    this.trackers.stop();
-    await this.checks.stop(true);
+    // Priority 0 first (RFC 5798 §6.4.3): the backups' Skew_Time starts with it, everything else can wait.
     const node = this.node;
     this.node = undefined;
-    if (node) {
-      node.stop();
-      await node.settled();
-    }
+    node?.stop();
+    this.trackers.stop();
+    await this.checks.stop(true);
+    await node?.settled();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     this.notifier?.detach();

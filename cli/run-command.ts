@@ -208,8 +208,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    // The priority-0 advertisements leave before anything else (even the log line): a backup's Skew_Time runs
+    // from them.
+    const stopped = daemon.stop();
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
-    await daemon.stop();
+    await stopped;
     await observation?.close();
     processes.killAll();
     server?.close();

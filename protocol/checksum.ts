@@ -24,13 +24,16 @@ export function internetChecksum(...chunks: Uint8Array[]): number {
   return ~sum(chunks) & 0xffff;
 }
 
-/** The pseudo-header for a VRRP message of `length` bytes between two addresses (4 or 16 bytes each). */
-export function pseudoHeader(source: Uint8Array, destination: Uint8Array, length: number): Uint8Array {
+/**
+ * The pseudo-header for a message of `length` bytes between two addresses (4 or 16 bytes each): IPv4's
+ * (RFC 768 layout) or IPv6's (RFC 8200 §8.1). `protocol` is VRRP (112) unless told otherwise (ICMPv6: 58).
+ */
+export function pseudoHeader(source: Uint8Array, destination: Uint8Array, length: number, protocol: number = VRRP_PROTOCOL): Uint8Array {
   if (source.length === 4) {
     const h = new Uint8Array(12);
     h.set(source, 0);
     h.set(destination, 4);
-    h[9] = VRRP_PROTOCOL;
+    h[9] = protocol;
     h[10] = length >> 8;
     h[11] = length & 0xff;
     return h;
@@ -38,8 +41,10 @@ export function pseudoHeader(source: Uint8Array, destination: Uint8Array, length
   const h = new Uint8Array(40);
   h.set(source, 0);
   h.set(destination, 16);
-  h[34] = length >> 8;
+  h[32] = (length >>> 24) & 0xff;
+  h[33] = (length >>> 16) & 0xff;
+  h[34] = (length >>> 8) & 0xff;
   h[35] = length & 0xff;
-  h[39] = VRRP_PROTOCOL;
+  h[39] = protocol;
   return h;
 }

@@ -1,7 +1,8 @@
 /**
  * Ethernet frames the announcer sends through AF_PACKET, as pure functions (bytes only, no I/O).
- * Self-contained on purpose; protocol/announce-frames.ts (another branch) should absorb these later.
+ * The checksum is protocol/checksum.ts's, with the ICMPv6 pseudo-header.
  */
+import { internetChecksum, pseudoHeader } from '../../protocol/checksum.js';
 import { ipv4ToBytes, ipv6ToBytes } from './ip-address.js';
 
 const ETHERTYPE_ARP = 0x0806;
@@ -45,28 +46,9 @@ export function buildGratuitousArp(mac: Uint8Array, address: string): Uint8Array
   return frame;
 }
 
-/** One's-complement sum of 16-bit words (RFC 1071), not yet complemented. */
-function onesComplementSum(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
-  if (bytes.length % 2 === 1) sum += (bytes[bytes.length - 1] ?? 0) << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /** ICMPv6 checksum over the IPv6 pseudo-header (RFC 8200 §8.1) and the message (checksum field zero). */
 export function icmpv6Checksum(source: Uint8Array, destination: Uint8Array, message: Uint8Array): number {
-  const pseudo = new Uint8Array(40);
-  pseudo.set(source, 0);
-  pseudo.set(destination, 16);
-  const length = message.length;
-  pseudo[32] = (length >>> 24) & 0xff;
-  pseudo[33] = (length >>> 16) & 0xff;
-  pseudo[34] = (length >>> 8) & 0xff;
-  pseudo[35] = length & 0xff;
-  pseudo[39] = ICMPV6_NEXT_HEADER;
-  const sum = onesComplementSum(message, onesComplementSum(pseudo));
-  return ~sum & 0xffff;
+  return internetChecksum(pseudoHeader(source, destination, message.length, ICMPV6_NEXT_HEADER), message);
 }
 
 export interface UnsolicitedNaOptions {

@@ -1,5 +1,9 @@
-/** Textual IP addresses ⇄ bytes, for netlink attributes and raw frames. */
+/**
+ * Textual IP addresses ⇄ bytes for netlink attributes and raw frames: protocol/ip.ts's conversions, throwing on
+ * bad input (a transport is handed addresses the configuration already checked).
+ */
 import { isIPv4, isIPv6 } from 'node:net';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../../protocol/ip.js';
 import type { IpFamily } from '../vrrp-link.js';
 
 export function ipFamilyOf(address: string): IpFamily {
@@ -9,31 +13,15 @@ export function ipFamilyOf(address: string): IpFamily {
 }
 
 export function ipv4ToBytes(address: string): Uint8Array {
-  if (!isIPv4(address)) throw new Error(`not an IPv4 address: ${address}`);
-  return Uint8Array.from(address.split('.').map((part) => Number(part)));
+  const bytes = parseIpv4(address);
+  if (!bytes) throw new Error(`not an IPv4 address: ${address}`);
+  return bytes;
 }
 
 export function ipv6ToBytes(address: string): Uint8Array {
-  const bare = address.replace(/%.*$/, ''); // drop a zone index (fe80::1%eth0)
-  if (!isIPv6(bare)) throw new Error(`not an IPv6 address: ${address}`);
-  // An embedded dotted quad (::ffff:1.2.3.4) becomes the last two hex groups.
-  const text = bare.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) => {
-    const hi = (Number(a) << 8) | Number(b);
-    const lo = (Number(c) << 8) | Number(d);
-    return `${hi.toString(16)}:${lo.toString(16)}`;
-  });
-  const parse = (part: string | undefined): number[] =>
-    part === undefined || part === '' ? [] : part.split(':').map((g) => parseInt(g, 16));
-  const halves = text.split('::');
-  const head = parse(halves[0]);
-  const tail = parse(halves[1]);
-  const groups = halves.length > 1 ? [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail] : head;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    out[i * 2] = (g >> 8) & 0xff;
-    out[i * 2 + 1] = g & 0xff;
-  });
-  return out;
+  const bytes = parseIpv6(address.replace(/%.*$/, '')); // a zone index (fe80::1%eth0) is not part of the address
+  if (!bytes) throw new Error(`not an IPv6 address: ${address}`);
+  return bytes;
 }
 
 export function ipToBytes(address: string): Uint8Array {
@@ -42,28 +30,9 @@ export function ipToBytes(address: string): Uint8Array {
 
 /** Formats 4 or 16 bytes; IPv6 in RFC 5952 form (lowercase, longest zero run compressed). */
 export function bytesToIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
+  if (bytes.length === 4) return formatIpv4(bytes);
   if (bytes.length !== 16) throw new Error(`address of ${bytes.length} bytes`);
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIpv6(bytes);
 }
 
 /** IPv4 broadcast address of `address/prefix` (iproute2's `brd +`). */

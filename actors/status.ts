@@ -6,6 +6,7 @@ import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
+import { liveDestinations } from '../transport/lb/desired-state.js';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -55,13 +56,11 @@ export interface DaemonStatus {
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
   return runners.map((r) => {
     const pool = r.pool();
-    const live = pool.destinations.filter((d) => d.weight > 0);
-    const shown = live.length > 0 ? live : pool.sorry ? [pool.sorry] : [];
     return {
       key: r.vs.key,
       quorum_up: r.quorumUp,
       real_servers: Object.entries(r.context.members).map(([key, m]) => ({ key, alive: m.alive, weight: m.weight })),
-      pool: shown.map((d) => ({ destination: `${d.address}:${d.port}`, weight: d.weight })),
+      pool: liveDestinations(pool).map((d) => ({ destination: `${d.address}:${d.port}`, weight: d.weight })),
     };
   });
 }

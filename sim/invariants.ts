@@ -47,6 +47,11 @@ function intervalSeenBy(f: InstanceFacts, master?: InstanceFacts): number {
   return f.version === 3 && master ? master.advertIntervalCs : f.advertIntervalCs;
 }
 
+/** The instance with the longest advertisement interval: v3 backups may learn it (the worst case for bounds). */
+function slowestOf(instances: readonly InstanceFacts[]): InstanceFacts | undefined {
+  return instances.reduce<InstanceFacts | undefined>((a, b) => (a === undefined || b.advertIntervalCs > a.advertIntervalCs ? b : a), undefined);
+}
+
 function masterDownMs(f: InstanceFacts, master?: InstanceFacts): number {
   return microsToMs(masterDownMicros(f.version, f.priority, intervalSeenBy(f, master)));
 }
@@ -147,9 +152,9 @@ function groupsOf(instances: readonly InstanceFacts[]): Map<string, InstanceFact
 /** Time after which a connected, fault-free virtual router must have settled. */
 export function settleMs(members: readonly InstanceFacts[], maxDelayMs: number): number {
   let worst = 0;
-  const slowest = members.reduce((a, b) => (b.advertIntervalCs > a.advertIntervalCs ? b : a), members[0]!);
+  const slowest = slowestOf(members);
   for (const f of members) {
-    const interval = Math.max(f.advertIntervalCs, slowest.advertIntervalCs) * 10;
+    const interval = Math.max(f.advertIntervalCs, slowest?.advertIntervalCs ?? 0) * 10;
     // Someone becomes master within a Master_Down_Interval; a preempt_delay router then tolerates it for the
     // delay and takes over after its own Master_Down_Interval (keepalived preempt_delay).
     const preempting = f.preemptDelayMs > 0 ? f.preemptDelayMs + masterDownMs(f, slowest) : 0;
@@ -218,7 +223,7 @@ export function checkOneMasterWhenStable(input: InvariantInput): InvariantResult
 export function checkNoDuplicateVip(input: InvariantInput): InvariantResult {
   const { timeline } = input;
   const limitOf = new Map<string, number>();
-  const slowest = input.instances.reduce((a, b) => (b.advertIntervalCs > a.advertIntervalCs ? b : a), input.instances[0]!);
+  const slowest = slowestOf(input.instances);
   for (const f of input.instances) {
     for (const a of f.vips) limitOf.set(a, Math.max(limitOf.get(a) ?? 0, masterDownMs(f, slowest) + input.maxDelayMs));
   }

@@ -106,7 +106,7 @@ export function serviceIdentity(service: VirtualService): string {
 }
 
 /** The destinations that receive new connections: weight > 0, else the sorry server alone, else none. */
-export function liveDestinations(service: VirtualService): readonly Destination[] {
+export function liveDestinations(service: Pick<VirtualService, 'destinations' | 'sorry'>): readonly Destination[] {
   const live = service.destinations.filter((d) => d.weight > 0);
   if (live.length > 0) return live;
   return service.sorry === undefined ? [] : [{ ...service.sorry, weight: Math.max(1, service.sorry.weight) }];

@@ -83,5 +83,3 @@ export function registerConfigCommand(program: Command): void {
       process.exitCode = result.errors.length > 0 ? 1 : 0;
     });
 }
-
-export { rewriteKeepalivedTest } from './keepalived-args.js';

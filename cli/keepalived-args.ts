@@ -1,6 +1,6 @@
 /**
- * keepalived's command line on vigil: `vigil -f FILE …` runs the daemon (`vigil run -f FILE …`) and
- * `vigil -t -f FILE` tests the configuration (`vigil config test -f FILE`).
+ * keepalived's command line on vigil: `vigil -f FILE …` runs the daemon (`vigil run -f FILE …`, keepalivedSpelling)
+ * and `vigil -t -f FILE` tests the configuration (`vigil config test -f FILE`, rewriteKeepalivedTest).
  */
 const RUN_FLAGS = new Set(['-f', '--use-file', '-D', '--log-detail', '-l', '--log-console', '-n', '--dont-fork', '-P', '--vrrp', '-C', '--check', '-p', '--pid', '-i', '--config-id']);
 
@@ -9,9 +9,7 @@ export function keepalivedSpelling(argv: readonly string[]): string[] {
   const first = args[0];
   if (first === undefined || !first.startsWith('-')) return [...argv];
   const bare = (a: string): string => a.split('=')[0]!;
-  if (args.some((a) => a === '-t' || a === '--config-test')) {
-    return [node, script, 'config', 'test', ...args.filter((a) => a !== '-t' && a !== '--config-test')];
-  }
+  // `-t` was already turned into `config test` by rewriteKeepalivedTest (cli/main.ts runs it first).
   if (args.some((a) => RUN_FLAGS.has(bare(a)) || /^-[fDlnPCpi]+$/.test(a))) return [node, script, 'run', ...args];
   return [...argv];
 }

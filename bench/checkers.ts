@@ -11,6 +11,8 @@ import { setPriority } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { probeTcp } from '../transport/probers/tcp-prober.js';
+import { probeTcpSocket } from '../transport/probers/socket-tcp-prober.js';
+import { nativeTcpEngine } from '../transport/probers/native-tcp-prober.js';
 import { probeHttp } from '../transport/probers/http-prober.js';
 import type { ProbeResult, ProbeSpec } from '../transport/probers/prober.js';
 import { RealProber } from '../transport/probers/real-prober.js';
@@ -254,8 +256,16 @@ export async function run(): Promise<void> {
     });
     const prober = new RealProber();
     if (only !== 'vrrp') {
-    const tcpRaw = await rate(tcp, (s) => (s.kind === 'tcp' ? probeTcp(s) : prober.probe(s)), 64, 2000);
-    console.log(`TCP_CHECK prober, 64 in flight:       ${tcpRaw.perSecond} probes/s (${tcpRaw.failed} failed) at ${tcpRaw.cpu} core → ${tcpRaw.perCpuSecond} per CPU-second`);
+    const tcpSocket = await rate(tcp, (s) => (s.kind === 'tcp' ? probeTcpSocket(s) : prober.probe(s)), 64, 2000);
+    console.log(`TCP_CHECK prober (net.Socket), 64 in flight: ${tcpSocket.perSecond} probes/s (${tcpSocket.failed} failed) at ${tcpSocket.cpu} core → ${tcpSocket.perCpuSecond} per CPU-second`);
+    if (nativeTcpEngine() !== undefined) {
+      for (const inFlight of [64, 256]) {
+        const tcpNative = await rate(tcp, (s) => (s.kind === 'tcp' ? probeTcp(s) : prober.probe(s)), inFlight, 2000);
+        console.log(`TCP_CHECK prober (native), ${inFlight} in flight: ${tcpNative.perSecond} probes/s (${tcpNative.failed} failed) at ${tcpNative.cpu} core → ${tcpNative.perCpuSecond} per CPU-second`);
+      }
+    } else {
+      console.log('TCP_CHECK prober (native): addon not built');
+    }
     const httpRaw = await rate(http, (s) => (s.kind === 'http' ? probeHttp(s) : prober.probe(s)), 64, 2000);
     console.log(`HTTP_GET prober, 64 in flight:        ${httpRaw.perSecond} probes/s (${httpRaw.failed} failed) at ${httpRaw.cpu} core → ${httpRaw.perCpuSecond} per CPU-second`);
 

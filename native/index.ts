@@ -74,6 +74,8 @@ interface NativeBinding {
   interfaceMac(name: string): Buffer;
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
   TcpConnector: new (results: Int32Array, onResults: (count: number) => void) => TcpConnector;
+  setRealtimePriority(priority: number): void;
+  setRlimitRttime(microseconds: number): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -135,4 +137,17 @@ export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPa
 export function openTcpConnector(results: Int32Array, onResults: (count: number) => void): TcpConnector {
   const Ctor = load().TcpConnector;
   return new Ctor(results, onResults);
+}
+
+/**
+ * The calling thread only: SCHED_RR at `priority` (1..99), or SCHED_OTHER for 0. Threads and processes it starts
+ * later do not inherit it (SCHED_RESET_ON_FORK). Throws (EPERM …) when not allowed.
+ */
+export function setRealtimePriority(priority: number): void {
+  load().setRealtimePriority(priority);
+}
+
+/** RLIMIT_RTTIME: microseconds of CPU a realtime thread may use without blocking before SIGXCPU. */
+export function setRlimitRttime(microseconds: number): void {
+  load().setRlimitRttime(microseconds);
 }

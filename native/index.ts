@@ -135,8 +135,15 @@ export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPa
 
 /** A batched TCP connector; `results` must hold at least one (id, code) pair. */
 export function openTcpConnector(results: Int32Array, onResults: (count: number) => void): TcpConnector {
-  const Ctor = load().TcpConnector;
+  const Ctor = current('TcpConnector');
   return new Ctor(results, onResults);
+}
+
+/** A binding member, or a clear error when the built addon is older than this wrapper. */
+function current<K extends keyof NativeBinding>(name: K): NativeBinding[K] {
+  const member = load()[name];
+  if (member === undefined) throw new Error(`vigil_native addon predates ${name}: rebuild it (\`npm run build:native\`)`);
+  return member;
 }
 
 /**
@@ -144,10 +151,10 @@ export function openTcpConnector(results: Int32Array, onResults: (count: number)
  * later do not inherit it (SCHED_RESET_ON_FORK). Throws (EPERM …) when not allowed.
  */
 export function setRealtimePriority(priority: number): void {
-  load().setRealtimePriority(priority);
+  current('setRealtimePriority')(priority);
 }
 
 /** RLIMIT_RTTIME: microseconds of CPU a realtime thread may use without blocking before SIGXCPU. */
 export function setRlimitRttime(microseconds: number): void {
-  load().setRlimitRttime(microseconds);
+  current('setRlimitRttime')(microseconds);
 }

@@ -185,7 +185,7 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector> {
       return Code(env, err);
     }
     if (pending_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-    uint64_t deadline = NowNs() + static_cast<uint64_t>(timeout_ms < 0 ? 0 : timeout_ms * 1e6);
+    uint64_t deadline = NowNs() + static_cast<uint64_t>(timeout_ms >= 0 && timeout_ms < 1e12 ? timeout_ms * 1e6 : 0);
     deadlines_.emplace(deadline, key);
     if (deadline < armed_deadline_) Arm(deadline);
     return Napi::Number::New(env, kPending);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 import { nativeAvailable, openTcpConnector, TCP_CONNECT_PENDING, TCP_CONNECT_TIMED_OUT, type TcpConnector } from '../../native/index.js';
 import type { ProbeResult, TcpProbeSpec } from './prober.js';
+import { describeError } from './outcome.js';
 
 type Done = (result: ProbeResult) => void;
 
@@ -44,7 +45,14 @@ export class NativeTcpEngine {
     this.nextId = (this.nextId + 1) | 0;
     const started = performance.now();
     const { target } = spec;
-    const code = this.connector.connect(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort);
+    let code: number;
+    try {
+      code = this.connector.connect(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort);
+    } catch (err) {
+      // The prober contract: never throw, fail the probe.
+      queueMicrotask(() => done({ ok: false, detail: describeError(err), latencyMs: 0 }));
+      return;
+    }
     if (code === TCP_CONNECT_PENDING) {
       this.pending.set(id, { spec, started, done });
       return;
@@ -91,7 +99,14 @@ let engine: NativeTcpEngine | null | undefined;
  */
 export function nativeTcpEngine(): NativeTcpEngine | undefined {
   if (engine === undefined) {
-    engine = process.env['VIGIL_NATIVE_TCP'] !== '0' && nativeAvailable() ? new NativeTcpEngine() : null;
+    engine = null;
+    if (process.env['VIGIL_NATIVE_TCP'] !== '0' && nativeAvailable()) {
+      try {
+        engine = new NativeTcpEngine();
+      } catch {
+        // An addon built before the connector existed: Node's sockets do the probes.
+      }
+    }
   }
   return engine ?? undefined;
 }

@@ -108,6 +108,18 @@ async function checkerRate(n: number, delayLoopMs: number, probe: (i: number) =>
   return { perSecond, failures: b.failures - a.failures, target: Math.round((n * 1000) / delayLoopMs), busy: round(busy), perBusySecond: Math.round(perSecond / busy) };
 }
 
+/** The whole-checker rate lines: TCP_CHECK and HTTP_GET checkers in the worker. */
+async function checkerRates(tcp: (i: number) => ProbeSpec, http: (i: number) => ProbeSpec): Promise<void> {
+  const tcpCheckers = await checkerRate(1000, 250, tcp, 3000);
+  console.log(
+    `TCP_CHECK checkers in the worker:     ${tcpCheckers.perSecond} checks/s of ${tcpCheckers.target} scheduled (1,000 × delay_loop 0.25 s; ${tcpCheckers.failures} failed); worker busy ${tcpCheckers.busy} → ${tcpCheckers.perBusySecond} checks per busy second`,
+  );
+  const httpCheckers = await checkerRate(500, 250, http, 3000);
+  console.log(
+    `HTTP_GET checkers in the worker:      ${httpCheckers.perSecond} checks/s of ${httpCheckers.target} scheduled (500 × delay_loop 0.25 s; ${httpCheckers.failures} failed); worker busy ${httpCheckers.busy} → ${httpCheckers.perBusySecond} checks per busy second`,
+  );
+}
+
 /** Lateness of a 10 ms timer chain on the main thread (what an advertisement timer sees): p50/p99/max. */
 async function timerLateness(ms: number): Promise<{ p50: number; p99: number; max: number }> {
   const late: number[] = [];
@@ -258,6 +270,11 @@ export async function run(): Promise<void> {
       urls: [{ path: '/health', statusCodes: [[200, 299]], host: 'bench' }],
     });
     const prober = new RealProber();
+    if (only === 'rate') {
+      // VIGIL_BENCH_ONLY=rate: the whole-checker rates alone (issue 5's goal lines).
+      await checkerRates(tcp, http);
+      return;
+    }
     if (only !== 'vrrp') {
     const tcpSocket = await rate(tcp, (s) => (s.kind === 'tcp' ? probeTcpSocket(s) : prober.probe(s)), 64, 2000);
     console.log(`TCP_CHECK prober (net.Socket), 64 in flight: ${tcpSocket.perSecond} probes/s (${tcpSocket.failed} failed) at ${tcpSocket.cpu} core → ${tcpSocket.perCpuSecond} per CPU-second`);
@@ -272,14 +289,7 @@ export async function run(): Promise<void> {
     const httpRaw = await rate(http, (s) => (s.kind === 'http' ? probeHttp(s) : prober.probe(s)), 64, 2000);
     console.log(`HTTP_GET prober, 64 in flight:        ${httpRaw.perSecond} probes/s (${httpRaw.failed} failed) at ${httpRaw.cpu} core → ${httpRaw.perCpuSecond} per CPU-second`);
 
-    const tcpCheckers = await checkerRate(1000, 250, tcp, 3000);
-    console.log(
-      `TCP_CHECK checkers in the worker:     ${tcpCheckers.perSecond} checks/s of ${tcpCheckers.target} scheduled (1,000 × delay_loop 0.25 s; ${tcpCheckers.failures} failed); worker busy ${tcpCheckers.busy} → ${tcpCheckers.perBusySecond} checks per busy second`,
-    );
-    const httpCheckers = await checkerRate(500, 250, http, 3000);
-    console.log(
-      `HTTP_GET checkers in the worker:      ${httpCheckers.perSecond} checks/s of ${httpCheckers.target} scheduled (500 × delay_loop 0.25 s; ${httpCheckers.failures} failed); worker busy ${httpCheckers.busy} → ${httpCheckers.perBusySecond} checks per busy second`,
-    );
+    await checkerRates(tcp, http);
 
     const idle = await timerLateness(3000);
     console.log(`main-thread 10 ms timer lateness, idle:             p50 ${idle.p50} ms, p99 ${idle.p99} ms, max ${idle.max} ms`);

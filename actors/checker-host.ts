@@ -76,14 +76,12 @@ export class InProcessCheckerHost implements CheckerHost {
           random: this.options.random,
           prober: this.options.prober,
           inspect: this.options.inspect,
-          publish: (event) => {
-            if (event.kind === 'probe') {
-              this.stats.probes++;
-              if (!event.ok) this.stats.failures++;
-              if (!publishProbes) return;
-            }
-            this.subject.next(event);
+          publishProbes,
+          probed: (ok) => {
+            this.stats.probes++;
+            if (!ok) this.stats.failures++;
           },
+          publish: (event) => this.subject.next(event),
         },
         { enabled: !(options.disabled?.has(checker.id) ?? false), ...(initialUp !== undefined ? { initialUp } : {}) },
       );

@@ -1,9 +1,17 @@
 /**
- * Runs one checker: the pure machine of machines/checker.ts bound to a prober. `startProbe` becomes a probe
- * whose result returns as PROBE_RESULT; `report` and every probe result are published as CheckerEvents.
+ * Runs one checker: the pure machine of machines/checker.ts with its probe loop (machines/checker-timers.ts)
+ * bound to the clock and a prober. `report` is published as a CheckerEvent; every probe result is counted, and
+ * published as a 'probe' CheckerEvent only for a host that asked for them.
+ *
+ * Steady state: a checker that keeps getting the same result (a healthy server, or a dead one) gets the same
+ * answer from its machine every time — "next probe after d", nothing else. Once the machine gave that answer and
+ * nothing else happened to it since, the runner gives the same answer to the same result without running the
+ * machine (`shortcuts` counts them). Not when the run is observed (an inspector): there every result is a step.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../machines/checker.js';
+import { checkerTimers, type ProbeLoopHandle, type ProbeResultEvent } from '../machines/checker-timers.js';
+import type { ProbeWeight } from '../machines/checker-logic.js';
 import type { Clock } from '../transport/clock.js';
 import type { Random } from '../transport/random.js';
 import { isCallbackProber, type ProbeResult, type Prober } from '../transport/probers/prober.js';
@@ -17,7 +25,12 @@ export interface CheckerEnvironment {
   readonly clock: Clock;
   readonly random: Random;
   readonly prober: Prober;
+  /** Reports, and 'probe' events when `publishProbes`. */
   readonly publish: (event: CheckerEvent) => void;
+  /** Publish a 'probe' event for every result (default true); the worker has nobody listening to them. */
+  readonly publishProbes?: boolean;
+  /** Called for every probe result (a timeout included), published or not: the host's counters. */
+  readonly probed?: (ok: boolean) => void;
   readonly inspect?: (event: InspectionEvent) => void;
 }
 
@@ -28,20 +41,50 @@ export interface CheckerStartOptions {
   readonly initialUp?: boolean;
 }
 
+/** The machine's last answer to a result: "next probe after `delayMs`", given in `snapshot`. */
+interface Steady {
+  readonly snapshot: unknown;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly weight: ProbeWeight | undefined;
+  /** Only MISC_CHECK's from-start schedule depends on it; undefined where it does not matter. */
+  readonly latencyMs: number | undefined;
+  readonly delayMs: number;
+}
+
 export class CheckerRunner {
   private readonly actor: Actor<typeof checkerMachine>;
   private stopped = false;
+  private readonly publishProbes: boolean;
+  /** Answers of the machine to a result ("next after d"), and reports, so far. */
+  private scheduled = 0;
+  private lastDelay = 0;
+  private reports = 0;
+  private steady: Steady | undefined;
+  /** Results answered from `steady` without the machine. */
+  shortcuts = 0;
 
   constructor(
     readonly checker: ResolvedChecker,
     private readonly env: CheckerEnvironment,
     options: CheckerStartOptions,
   ) {
+    this.publishProbes = env.publishProbes ?? true;
     const machine = checkerMachine.provide({
       actions: {
-        startProbe: (_, { seq }) => this.probe(seq),
-        report: (_, report) => env.publish({ kind: 'report', at: env.clock.now(), report }),
+        report: (_, report) => {
+          this.reports++;
+          env.publish({ kind: 'report', at: env.clock.now(), report });
+        },
       },
+      actors: checkerTimers(env.clock, {
+        probe: (done) => this.probe(done),
+        result: (event, loop) => this.result(event, loop),
+        scheduled: (delayMs) => {
+          this.scheduled++;
+          this.lastDelay = delayMs;
+        },
+      }),
     });
     this.actor = createActor(machine, {
       clock: env.clock,
@@ -78,28 +121,75 @@ export class CheckerRunner {
     if (!this.stopped) this.actor.send({ type: 'CHECK_NOW' });
   }
 
-  private probe(seq: number): void {
-    const { prober, clock } = this.env;
-    const deliver = (result: ProbeResult): void => {
-      if (this.stopped) return;
-      this.env.publish({
-        kind: 'probe',
-        at: clock.now(),
-        checker: this.checker.id,
-        ok: result.ok,
-        latencyMs: result.latencyMs,
-        detail: result.detail,
-      });
-      this.actor.send({
-        type: 'PROBE_RESULT',
-        seq,
-        ok: result.ok,
-        latencyMs: result.latencyMs,
-        detail: result.detail,
-        ...(result.weight !== undefined ? { weight: result.weight } : {}),
-      });
-    };
-    if (isCallbackProber(prober)) prober.probeWith(this.checker.probe, deliver);
-    else prober.probe(this.checker.probe).then(deliver, (err: unknown) => deliver({ ok: false, detail: String(err), latencyMs: 0 }));
+  private probe(done: (result: ProbeResult) => void): void {
+    const prober = this.env.prober;
+    if (isCallbackProber(prober)) prober.probeWith(this.checker.probe, done);
+    else prober.probe(this.checker.probe).then(done, (err: unknown) => done({ ok: false, detail: String(err), latencyMs: 0 }));
   }
+
+  /** A result from the probe loop (a timeout included): to the machine, or answered as the machine last did. */
+  private result(event: ProbeResultEvent, loop: ProbeLoopHandle): void {
+    if (this.stopped) return;
+    const env = this.env;
+    env.probed?.(event.ok);
+    if (this.publishProbes) {
+      env.publish({ kind: 'probe', at: env.clock.now(), checker: this.checker.id, ok: event.ok, latencyMs: event.latencyMs, detail: event.detail });
+    }
+    const before = this.actor.getSnapshot();
+    const steady = this.steady;
+    const fromStart = this.checker.params.fromStart;
+    if (
+      steady !== undefined &&
+      steady.snapshot === before &&
+      steady.ok === event.ok &&
+      steady.detail === event.detail &&
+      sameWeight(steady.weight, event.weight) &&
+      (!fromStart || steady.latencyMs === event.latencyMs)
+    ) {
+      // Nothing happened to the machine since it answered this very result with "next after d" and nothing else.
+      this.shortcuts++;
+      loop.next(steady.delayMs);
+      return;
+    }
+    this.steady = undefined;
+    const scheduled = this.scheduled;
+    const reports = this.reports;
+    this.actor.send(event);
+    if (env.inspect !== undefined || this.stopped) return;
+    const after = this.actor.getSnapshot();
+    if (this.scheduled === scheduled + 1 && this.reports === reports && sameStates(before.value, after.value) && sameContext(before.context, after.context)) {
+      this.steady = {
+        snapshot: after,
+        ok: event.ok,
+        detail: event.detail,
+        weight: event.weight,
+        latencyMs: fromStart ? event.latencyMs : undefined,
+        delayMs: this.lastDelay,
+      };
+    }
+  }
+}
+
+function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.kind === b.kind && a.value === b.value);
+}
+
+/** Two state values name the same state (the checker's states are flat: 'up', 'down'). */
+function sameStates(a: unknown, b: unknown): boolean {
+  return a === b;
+}
+
+/** Two contexts hold the same values: every field by reference, the weight (a fresh object per probe) by value. */
+function sameContext(a: object, b: object): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (x === y) continue;
+    if (k === 'weight' && sameWeight(x as ProbeWeight | undefined, y as ProbeWeight | undefined)) continue;
+    return false;
+  }
+  return true;
 }

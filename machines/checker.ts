@@ -1,8 +1,9 @@
 /**
- * One health checker (keepalived TCP_CHECK, HTTP_GET, MISC_CHECK, …) as a machine: it waits, asks for a probe,
- * and judges the result with keepalived's counting (./checker-logic.ts). No I/O and no timers of its own: the
- * probe is the named action `startProbe` (the runtime answers with PROBE_RESULT carrying the same `seq`), the
- * deadline is the named delay `probeTimeout`, and what the real server must hear is the named action `report`.
+ * One health checker (keepalived TCP_CHECK, HTTP_GET, MISC_CHECK, …) as a machine: it judges each probe result
+ * with keepalived's counting (./checker-logic.ts) and says when the next probe runs. No I/O and no timers of its
+ * own: the probe cycle (wait, probe, race connect_timeout, drop stale results) is the invoked actor `probeLoop`
+ * (./checker-timers.ts), bound to the runtime's clock and prober with `machine.provide({ actors })`; what the real
+ * server must hear is the named action `report`. Its states are the checker's verdict: `up` or `down`.
  *
  * Timing (keepalived check_api.c register_checkers_thread): the first probe runs 1 s (BOOTSTRAP_DELAY) plus a
  * random part of `warmup` after start; the runtime draws that and passes it as `firstDelayMs`. The next probe is
@@ -10,8 +11,9 @@
  * which counts from the previous start. While suspended (ha_suspend), the due time passes without a probe and
  * the checker looks again after delay_loop, keeping its state.
  */
-import { assign, setup } from 'xstate';
+import { assign, fromCallback, sendTo, setup } from 'xstate';
 import { initialCounters, judge, type CheckerCounters, type CheckerParams, type ProbeWeight } from './checker-logic.js';
+import type { ProbeLoopCommand, ProbeLoopInput, ProbeResultEvent } from './checker-timers.js';
 
 /** keepalived BOOTSTRAP_DELAY: the checkers start one second after the daemon. */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -31,8 +33,7 @@ export interface CheckerContext extends CheckerCounters {
   readonly id: string;
   readonly params: CheckerParams;
   readonly enabled: boolean;
-  /** Number of the probe in flight; results for any other number are stale and ignored. */
-  readonly seq: number;
+  /** Until the next probe: the first delay at start, then what the last judged result asked for. */
   readonly nextDelayMs: number;
   readonly lastDetail: string;
   /** Set by judging a result when the real server must hear of it; sent by `report` at once. */
@@ -40,7 +41,8 @@ export interface CheckerContext extends CheckerCounters {
 }
 
 export type CheckerEvent =
-  | { type: 'PROBE_RESULT'; seq: number; ok: boolean; latencyMs: number; detail: string; weight?: ProbeWeight }
+  /** From the probe loop: a probe's result (a timeout is a failure with detail 'timeout'). */
+  | ProbeResultEvent
   | { type: 'ENABLE' }
   | { type: 'DISABLE' }
   /** Probe now instead of at the due time (FILE_CHECK: the file changed). */
@@ -66,34 +68,36 @@ const checkerSetup = setup({
     events: {} as CheckerEvent,
     input: {} as CheckerInput,
   },
+  actors: {
+    /**
+     * The probe cycle (./checker-timers.ts): probes when due, sends PROBE_RESULT, takes NEXT / ENABLE / DISABLE /
+     * PROBE_NOW. Bound to the runtime's clock and prober with `machine.provide({ actors: checkerTimers(…) })`.
+     */
+    probeLoop: fromCallback<ProbeLoopCommand, ProbeLoopInput>(() => undefined),
+  },
   actions: {
-    /** Start probe number `seq`; answer with PROBE_RESULT { seq }. */
-    startProbe: (_, _params: { seq: number }) => {},
     /** Tell the real server. */
     report: (_, _params: CheckerReport) => {},
-    nextSeq: assign(({ context }) => ({ seq: context.seq + 1 })),
-    waitLoop: assign(({ context }) => ({ nextDelayMs: context.params.delayLoopMs })),
     setEnabled: assign(({ event }) => ({ enabled: event.type === 'ENABLE' })),
+    /** The probe loop follows ha_suspend. */
+    tellLoopEnabled: sendTo('probeLoop', ({ event }): ProbeLoopCommand => ({ type: event.type === 'ENABLE' ? 'ENABLE' : 'DISABLE' })),
+    probeNow: sendTo('probeLoop', { type: 'PROBE_NOW' } satisfies ProbeLoopCommand),
+    /** The judged result says when the next probe is due. */
+    probeNext: sendTo('probeLoop', ({ context }): ProbeLoopCommand => ({ type: 'NEXT', delayMs: context.nextDelayMs })),
     /** Applies keepalived's counting; leaves what the real server must hear in `pendingReport`. */
     judgeResult: assign(({ context, event }) => {
-      const outcome =
-        event.type === 'PROBE_RESULT'
-          ? { ok: event.ok, latencyMs: event.latencyMs, weight: event.weight, detail: event.detail }
-          : { ok: false, latencyMs: context.params.timeoutMs, weight: undefined, detail: 'timeout' };
-      const verdict = judge(context.params, context, outcome);
+      if (event.type !== 'PROBE_RESULT') return {};
+      const verdict = judge(context.params, context, event);
       const pendingReport: CheckerReport | undefined = verdict.report
-        ? { id: context.id, up: verdict.counters.up, weight: verdict.counters.weight, firstRun: !context.hasRun, detail: outcome.detail }
+        ? { id: context.id, up: verdict.counters.up, weight: verdict.counters.weight, firstRun: !context.hasRun, detail: event.detail }
         : undefined;
-      return { ...verdict.counters, nextDelayMs: verdict.nextDelayMs, lastDetail: outcome.detail, pendingReport };
+      return { ...verdict.counters, nextDelayMs: verdict.nextDelayMs, lastDetail: event.detail, pendingReport };
     }),
   },
   guards: {
     enabled: ({ context }) => context.enabled,
-    currentProbe: ({ context, event }) => event.type === 'PROBE_RESULT' && event.seq === context.seq,
-  },
-  delays: {
-    nextDelay: ({ context }) => context.nextDelayMs,
-    probeTimeout: ({ context }) => context.params.timeoutMs,
+    up: ({ context }) => context.up,
+    down: ({ context }) => !context.up,
   },
 });
 
@@ -103,43 +107,37 @@ const reportIfPending = checkerSetup.enqueueActions(({ context, enqueue }) => {
 
 export const checkerMachine = checkerSetup.createMachine({
   id: 'checker',
-  initial: 'waiting',
   context: ({ input }) => ({
     ...initialCounters(input.params, input.initialUp),
     id: input.id,
     params: input.params,
     enabled: input.enabled,
-    seq: 0,
     nextDelayMs: input.firstDelayMs,
     lastDetail: '',
     pendingReport: undefined,
   }),
-  on: {
-    ENABLE: { actions: 'setEnabled' },
-    DISABLE: { actions: 'setEnabled' },
+  invoke: {
+    id: 'probeLoop',
+    src: 'probeLoop',
+    input: ({ context }) => ({
+      firstDelayMs: context.nextDelayMs,
+      timeoutMs: context.params.timeoutMs,
+      delayLoopMs: context.params.delayLoopMs,
+      enabled: context.enabled,
+    }),
   },
+  on: {
+    PROBE_RESULT: { actions: ['judgeResult', reportIfPending, 'probeNext'] },
+    ENABLE: { actions: ['setEnabled', 'tellLoopEnabled'] },
+    DISABLE: { actions: ['setEnabled', 'tellLoopEnabled'] },
+    CHECK_NOW: { guard: 'enabled', actions: 'probeNow' },
+  },
+  initial: 'start',
   states: {
-    waiting: {
-      after: {
-        nextDelay: [
-          { guard: 'enabled', target: 'probing' },
-          // Suspended: keepalived reschedules the checker thread every delay_loop without probing.
-          { target: 'waiting', reenter: true, actions: 'waitLoop' },
-        ],
-      },
-      on: {
-        CHECK_NOW: { guard: 'enabled', target: 'probing' },
-      },
-    },
-    probing: {
-      entry: ['nextSeq', { type: 'startProbe', params: ({ context }) => ({ seq: context.seq }) }],
-      after: {
-        probeTimeout: { target: 'waiting', actions: ['judgeResult', reportIfPending] },
-      },
-      on: {
-        PROBE_RESULT: { guard: 'currentProbe', target: 'waiting', actions: ['judgeResult', reportIfPending] },
-      },
-    },
+    /** alpha, or a restarted checker last reported DOWN, starts `down`; otherwise `up`. */
+    start: { always: [{ guard: 'up', target: 'up' }, { target: 'down' }] },
+    up: { always: { guard: 'down', target: 'down' } },
+    down: { always: { guard: 'up', target: 'up' } },
   },
 });
 

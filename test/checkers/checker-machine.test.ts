@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createActor } from 'xstate';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../../machines/checker.js';
+import { checkerTimers } from '../../machines/checker-timers.js';
 import type { CheckerParams, ProbeWeight } from '../../machines/checker-logic.js';
 
 type Answer = { ok: boolean; latencyMs: number; weight?: ProbeWeight } | 'silent';
@@ -35,22 +36,22 @@ function harness(params: Partial<CheckerParams>, world: (at: number) => Answer, 
   const clock = new VirtualClock();
   const probes: number[] = [];
   const reports: { at: number; report: CheckerReport }[] = [];
+  // The probe loop bound to the virtual clock, its probes answered by `world`.
   const machine = checkerMachine.provide({
     actions: {
-      startProbe: ({ self }, { seq }) => {
-        const at = clock.now();
-        probes.push(at);
-        const answer = world(at);
-        if (answer === 'silent') return; // never answers: the machine's probeTimeout decides
-        clock.setTimeout(
-          () => self.send({ type: 'PROBE_RESULT', seq, ok: answer.ok, latencyMs: answer.latencyMs, detail: '', weight: answer.weight }),
-          answer.latencyMs,
-        );
-      },
       report: (_, report) => {
         reports.push({ at: clock.now(), report });
       },
     },
+    actors: checkerTimers(clock, {
+      probe: (done) => {
+        const at = clock.now();
+        probes.push(at);
+        const answer = world(at);
+        if (answer === 'silent') return; // never answers: the loop's connect_timeout decides
+        clock.setTimeout(() => done({ ok: answer.ok, latencyMs: answer.latencyMs, detail: '', ...(answer.weight ? { weight: answer.weight } : {}) }), answer.latencyMs);
+      },
+    }),
   });
   const actor = createActor(machine, {
     clock,

@@ -1,0 +1,132 @@
+/**
+ * The probe cycle of one health checker as an actor that the checker machine invokes (machines/checker.ts): wait
+ * until the probe is due, start it, race it against connect_timeout (misc_timeout for MISC_CHECK), drop a result
+ * that comes after the race was lost, and send the machine PROBE_RESULT. The machine judges the result and
+ * answers NEXT with the delay until the next probe. Built on the injected Clock, so the same loop serves the
+ * daemon and the simulator.
+ *
+ * Why an actor and not `after` transitions: a checker probes all day; as `after` transitions every check is two
+ * state entries with a delayed event each (cancel and reschedule); here it is two clock timers and one event.
+ */
+import { fromCallback } from 'xstate';
+import type { Clock, TimerId } from '../transport/clock.js';
+import type { ProbeWeight } from './checker-logic.js';
+
+/** A probe's result as the machine hears it; a lost race is `{ ok: false, detail: 'timeout', latencyMs: timeout }`. */
+export interface ProbeResultEvent {
+  readonly type: 'PROBE_RESULT';
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly detail: string;
+  readonly weight?: ProbeWeight;
+}
+
+/** What the machine tells its probe loop. */
+export type ProbeLoopCommand =
+  /** The result is judged: the next probe is due after `delayMs`. */
+  | { readonly type: 'NEXT'; readonly delayMs: number }
+  /** ha_suspend: while disabled a due time passes without a probe, and the loop looks again after delay_loop. */
+  | { readonly type: 'ENABLE' }
+  | { readonly type: 'DISABLE' }
+  /** Probe at once instead of at the due time (FILE_CHECK: the file changed); ignored while a probe runs. */
+  | { readonly type: 'PROBE_NOW' };
+
+export interface ProbeLoopInput {
+  /** Until the first probe: BOOTSTRAP_DELAY + the warmup draw. */
+  readonly firstDelayMs: number;
+  readonly timeoutMs: number;
+  readonly delayLoopMs: number;
+  readonly enabled: boolean;
+}
+
+/** A live probe loop, for a runtime that answers a result itself (the steady-state shortcut). */
+export interface ProbeLoopHandle {
+  /** Schedule the next probe, exactly as the machine's NEXT would. */
+  next(delayMs: number): void;
+}
+
+export interface ProbeLoopHooks {
+  /** Start one probe; `done` is called once with its result (a call after the timeout is ignored). */
+  readonly probe: (done: (result: Omit<ProbeResultEvent, 'type'>) => void) => void;
+  /**
+   * Every result (a timeout included) goes here instead of straight to the machine, when given: the runtime then
+   * sends it to the machine, or answers it itself through the handle.
+   */
+  readonly result?: (event: ProbeResultEvent, loop: ProbeLoopHandle) => void;
+  /** The machine answered a result with NEXT (after `result` sent it). */
+  readonly scheduled?: (delayMs: number) => void;
+}
+
+export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
+  return fromCallback<ProbeLoopCommand, ProbeLoopInput>(({ input, sendBack, receive }) => {
+    const { timeoutMs, delayLoopMs } = input;
+    let enabled = input.enabled;
+    /** The pending due-time timer, or the pending timeout while probing. */
+    let timer: TimerId | undefined;
+    /** Number of the probe in flight (0: none); a result for any other number is stale. */
+    let inFlight = 0;
+    let seq = 0;
+    let stopped = false;
+    const handle: ProbeLoopHandle = { next: (delayMs) => wait(delayMs) };
+    const deliver = (event: ProbeResultEvent): void => {
+      if (hooks.result) hooks.result(event, handle);
+      else sendBack(event);
+    };
+    function wait(delayMs: number): void {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = clock.setTimeout(due, delayMs);
+    }
+    function due(): void {
+      timer = undefined;
+      // Suspended: keepalived reschedules the checker thread every delay_loop without probing.
+      if (!enabled) wait(delayLoopMs);
+      else start();
+    }
+    function start(): void {
+      const mine = ++seq;
+      inFlight = mine;
+      timer = clock.setTimeout(() => {
+        timer = undefined;
+        inFlight = 0;
+        deliver({ type: 'PROBE_RESULT', ok: false, latencyMs: timeoutMs, detail: 'timeout' });
+      }, timeoutMs);
+      hooks.probe((result) => {
+        if (stopped || inFlight !== mine) return;
+        inFlight = 0;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        timer = undefined;
+        deliver(result.weight === undefined
+          ? { type: 'PROBE_RESULT', ok: result.ok, latencyMs: result.latencyMs, detail: result.detail }
+          : { type: 'PROBE_RESULT', ok: result.ok, latencyMs: result.latencyMs, detail: result.detail, weight: result.weight });
+      });
+    }
+    receive((command) => {
+      switch (command.type) {
+        case 'NEXT':
+          hooks.scheduled?.(command.delayMs);
+          wait(command.delayMs);
+          break;
+        case 'ENABLE':
+        case 'DISABLE':
+          enabled = command.type === 'ENABLE';
+          break;
+        case 'PROBE_NOW':
+          if (inFlight !== 0 || !enabled) break;
+          if (timer !== undefined) clock.clearTimeout(timer);
+          timer = undefined;
+          start();
+          break;
+      }
+    });
+    wait(input.firstDelayMs);
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+    };
+  });
+}
+
+/** The checker's actors bound to a clock, ready for `machine.provide({ actors })`. */
+export function checkerTimers(clock: Clock, hooks: ProbeLoopHooks) {
+  return { probeLoop: probeLoop(clock, hooks) };
+}

@@ -10,7 +10,7 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../machines/checker.js';
-import { checkerTimers, type ProbeLoopHandle, type ProbeResultEvent } from '../machines/checker-timers.js';
+import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle } from '../machines/checker-timers.js';
 import type { ProbeWeight } from '../machines/checker-logic.js';
 import type { Clock } from '../transport/clock.js';
 import type { Random } from '../transport/random.js';
@@ -128,7 +128,7 @@ export class CheckerRunner {
   }
 
   /** A result from the probe loop (a timeout included): to the machine, or answered as the machine last did. */
-  private result(event: ProbeResultEvent, loop: ProbeLoopHandle): void {
+  private result(event: ProbeAnswer, loop: ProbeLoopHandle): void {
     if (this.stopped) return;
     const env = this.env;
     env.probed?.(event.ok);
@@ -154,7 +154,7 @@ export class CheckerRunner {
     this.steady = undefined;
     const scheduled = this.scheduled;
     const reports = this.reports;
-    this.actor.send(event);
+    this.actor.send(probeResultEvent(event));
     if (env.inspect !== undefined || this.stopped) return;
     const after = this.actor.getSnapshot();
     if (this.scheduled === scheduled + 1 && this.reports === reports && sameStates(before.value, after.value) && sameContext(before.context, after.context)) {

@@ -12,13 +12,24 @@ import { fromCallback } from 'xstate';
 import type { Clock, TimerId } from '../transport/clock.js';
 import type { ProbeWeight } from './checker-logic.js';
 
-/** A probe's result as the machine hears it; a lost race is `{ ok: false, detail: 'timeout', latencyMs: timeout }`. */
-export interface ProbeResultEvent {
-  readonly type: 'PROBE_RESULT';
+/** A probe's result: ok, time taken, a one-line detail, and a weight for MISC_CHECK misc_dynamic / FILE_CHECK. */
+export interface ProbeAnswer {
   readonly ok: boolean;
   readonly latencyMs: number;
   readonly detail: string;
   readonly weight?: ProbeWeight;
+}
+
+/** A result as the machine hears it; a lost race is `{ ok: false, detail: 'timeout', latencyMs: timeout }`. */
+export interface ProbeResultEvent extends ProbeAnswer {
+  readonly type: 'PROBE_RESULT';
+}
+
+/** The machine's event for a result. */
+export function probeResultEvent(answer: ProbeAnswer): ProbeResultEvent {
+  return answer.weight === undefined
+    ? { type: 'PROBE_RESULT', ok: answer.ok, latencyMs: answer.latencyMs, detail: answer.detail }
+    : { type: 'PROBE_RESULT', ok: answer.ok, latencyMs: answer.latencyMs, detail: answer.detail, weight: answer.weight };
 }
 
 /** What the machine tells its probe loop. */
@@ -47,12 +58,12 @@ export interface ProbeLoopHandle {
 
 export interface ProbeLoopHooks {
   /** Start one probe; `done` is called once with its result (a call after the timeout is ignored). */
-  readonly probe: (done: (result: Omit<ProbeResultEvent, 'type'>) => void) => void;
+  readonly probe: (done: (result: ProbeAnswer) => void) => void;
   /**
    * Every result (a timeout included) goes here instead of straight to the machine, when given: the runtime then
-   * sends it to the machine, or answers it itself through the handle.
+   * sends it to the machine (probeResultEvent), or answers it itself through the handle.
    */
-  readonly result?: (event: ProbeResultEvent, loop: ProbeLoopHandle) => void;
+  readonly result?: (answer: ProbeAnswer, loop: ProbeLoopHandle) => void;
   /** The machine answered a result with NEXT (after `result` sent it). */
   readonly scheduled?: (delayMs: number) => void;
 }
@@ -68,10 +79,11 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
     let seq = 0;
     let stopped = false;
     const handle: ProbeLoopHandle = { next: (delayMs) => wait(delayMs) };
-    const deliver = (event: ProbeResultEvent): void => {
-      if (hooks.result) hooks.result(event, handle);
-      else sendBack(event);
+    const deliver = (answer: ProbeAnswer): void => {
+      if (hooks.result) hooks.result(answer, handle);
+      else sendBack(probeResultEvent(answer));
     };
+    const timedOut: ProbeAnswer = { ok: false, latencyMs: timeoutMs, detail: 'timeout' };
     function wait(delayMs: number): void {
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = clock.setTimeout(due, delayMs);
@@ -82,22 +94,21 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
       if (!enabled) wait(delayLoopMs);
       else start();
     }
+    function timeout(): void {
+      timer = undefined;
+      inFlight = 0;
+      deliver(timedOut);
+    }
     function start(): void {
       const mine = ++seq;
       inFlight = mine;
-      timer = clock.setTimeout(() => {
-        timer = undefined;
-        inFlight = 0;
-        deliver({ type: 'PROBE_RESULT', ok: false, latencyMs: timeoutMs, detail: 'timeout' });
-      }, timeoutMs);
-      hooks.probe((result) => {
+      timer = clock.setTimeout(timeout, timeoutMs);
+      hooks.probe((answer) => {
         if (stopped || inFlight !== mine) return;
         inFlight = 0;
         if (timer !== undefined) clock.clearTimeout(timer);
         timer = undefined;
-        deliver(result.weight === undefined
-          ? { type: 'PROBE_RESULT', ok: result.ok, latencyMs: result.latencyMs, detail: result.detail }
-          : { type: 'PROBE_RESULT', ok: result.ok, latencyMs: result.latencyMs, detail: result.detail, weight: result.weight });
+        deliver(answer);
       });
     }
     receive((command) => {

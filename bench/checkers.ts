@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setPriority } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { probeTcp } from '../transport/probers/tcp-prober.js';
 import { probeTcpSocket } from '../transport/probers/socket-tcp-prober.js';
@@ -97,26 +97,36 @@ async function checkerRate(n: number, delayLoopMs: number, probe: (i: number) =>
   await new Promise((r) => setTimeout(r, 1000 + delayLoopMs + 200));
   const a = await host.counters();
   const elu0 = host.eventLoopUtilization()!;
+  const cpu0 = otherThreadsCpuMs();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
   const b = await host.counters();
   const elu1 = host.eventLoopUtilization()!;
+  const cpu1 = otherThreadsCpuMs();
   const seconds = (performance.now() - t0) / 1000;
   await host.stop();
   const busy = (elu1.active - elu0.active) / (elu1.active + elu1.idle - elu0.active - elu0.idle);
   const perSecond = Math.round((b.probes - a.probes) / seconds);
-  return { perSecond, failures: b.failures - a.failures, target: Math.round((n * 1000) / delayLoopMs), busy: round(busy), perBusySecond: Math.round(perSecond / busy) };
+  const cpuSeconds = (cpu1 - cpu0) / 1000;
+  return {
+    perSecond,
+    failures: b.failures - a.failures,
+    target: Math.round((n * 1000) / delayLoopMs),
+    busy: round(busy),
+    perBusySecond: Math.round(perSecond / busy),
+    perCpuSecond: Math.round((b.probes - a.probes) / cpuSeconds),
+  };
 }
 
 /** The whole-checker rate lines: TCP_CHECK and HTTP_GET checkers in the worker. */
 async function checkerRates(tcp: (i: number) => ProbeSpec, http: (i: number) => ProbeSpec): Promise<void> {
   const tcpCheckers = await checkerRate(1000, 250, tcp, 3000);
   console.log(
-    `TCP_CHECK checkers in the worker:     ${tcpCheckers.perSecond} checks/s of ${tcpCheckers.target} scheduled (1,000 × delay_loop 0.25 s; ${tcpCheckers.failures} failed); worker busy ${tcpCheckers.busy} → ${tcpCheckers.perBusySecond} checks per busy second`,
+    `TCP_CHECK checkers in the worker:     ${tcpCheckers.perSecond} checks/s of ${tcpCheckers.target} scheduled (1,000 × delay_loop 0.25 s; ${tcpCheckers.failures} failed); worker busy ${tcpCheckers.busy} → ${tcpCheckers.perBusySecond} checks per busy second, ${tcpCheckers.perCpuSecond} per CPU-second of the worker's threads`,
   );
   const httpCheckers = await checkerRate(500, 250, http, 3000);
   console.log(
-    `HTTP_GET checkers in the worker:      ${httpCheckers.perSecond} checks/s of ${httpCheckers.target} scheduled (500 × delay_loop 0.25 s; ${httpCheckers.failures} failed); worker busy ${httpCheckers.busy} → ${httpCheckers.perBusySecond} checks per busy second`,
+    `HTTP_GET checkers in the worker:      ${httpCheckers.perSecond} checks/s of ${httpCheckers.target} scheduled (500 × delay_loop 0.25 s; ${httpCheckers.failures} failed); worker busy ${httpCheckers.busy} → ${httpCheckers.perBusySecond} checks per busy second, ${httpCheckers.perCpuSecond} per CPU-second of the worker's threads`,
   );
 }
 
@@ -229,6 +239,29 @@ async function advertisementError(ms: number, load: () => Promise<() => Promise<
     ranMs: Math.round(sched1.runMs - sched0.runMs),
     waitedMs: Math.round(sched1.waitMs - sched0.waitMs),
   };
+}
+
+/**
+ * CPU time of every thread of this process but the calling one (Linux /proc/self/task/N/schedstat): with the main
+ * thread idle, that is the checker worker's JS thread with its GC and libuv helpers. Wall-clock "busy" time
+ * (event-loop utilisation) also counts the time the worker waited for a CPU on a loaded machine; this does not.
+ */
+function otherThreadsCpuMs(): number {
+  try {
+    const self = readlinkSync('/proc/thread-self').split('/').pop();
+    let ns = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid === self) continue;
+      try {
+        ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
 }
 
 /** The main thread's CPU time and run-queue wait so far (Linux /proc/thread-self/schedstat). */

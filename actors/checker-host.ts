@@ -8,7 +8,7 @@ import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../transport/clock.js';
 import type { Random } from '../transport/random.js';
 import type { Prober } from '../transport/probers/prober.js';
-import { CheckerRunner, type CheckerEvent } from './checker-runner.js';
+import { CheckerRunner, CheckerRuntime, type CheckerEvent } from './checker-runner.js';
 import type { ResolvedChecker } from './resolve-checkers.js';
 import { watchFile, type FileWatch } from './file-watch.js';
 
@@ -62,7 +62,12 @@ export class InProcessCheckerHost implements CheckerHost {
   private readonly watches = new Map<string, FileWatch>();
   private readonly stats: ProbeCounters = { probes: 0, failures: 0 };
 
-  constructor(private readonly options: InProcessOptions) {}
+  /** One checker machine for all the checkers here. */
+  private readonly runtime: CheckerRuntime;
+
+  constructor(private readonly options: InProcessOptions) {
+    this.runtime = new CheckerRuntime(options.clock);
+  }
 
   add(checkers: readonly ResolvedChecker[], options: CheckerAddOptions = {}): void {
     const publishProbes = this.options.publishProbes ?? true;
@@ -84,6 +89,7 @@ export class InProcessCheckerHost implements CheckerHost {
           publish: (event) => this.subject.next(event),
         },
         { enabled: !(options.disabled?.has(checker.id) ?? false), ...(initialUp !== undefined ? { initialUp } : {}) },
+        this.runtime,
       );
       this.runners.set(checker.id, runner);
       runner.start();

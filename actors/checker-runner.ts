@@ -52,8 +52,40 @@ interface Steady {
   readonly delayMs: number;
 }
 
+/**
+ * One provided checker machine for many checkers on one clock (a host's): its implementations find their runner
+ * by checker id, so that each checker costs an actor, not a machine of its own as well.
+ */
+export class CheckerRuntime {
+  readonly machine;
+  private readonly runners = new Map<string, CheckerRunner>();
+
+  constructor(readonly clock: Clock) {
+    this.machine = checkerMachine.provide({
+      actions: {
+        report: (_, report) => this.runners.get(report.id)?.reported(report),
+      },
+      actors: checkerTimers(clock, {
+        probe: (done, id) => this.runners.get(id)?.probe(done),
+        result: (answer, loop, id) => this.runners.get(id)?.result(answer, loop),
+        scheduled: (delayMs, id) => this.runners.get(id)?.scheduledNext(delayMs),
+      }),
+    });
+  }
+
+  register(runner: CheckerRunner): void {
+    if (this.runners.has(runner.checker.id)) throw new Error(`duplicate checker id ${runner.checker.id}`);
+    this.runners.set(runner.checker.id, runner);
+  }
+
+  unregister(runner: CheckerRunner): void {
+    if (this.runners.get(runner.checker.id) === runner) this.runners.delete(runner.checker.id);
+  }
+}
+
 export class CheckerRunner {
-  private readonly actor: Actor<typeof checkerMachine>;
+  private readonly actor: Actor<CheckerRuntime['machine']>;
+  private readonly runtime: CheckerRuntime;
   private stopped = false;
   private readonly publishProbes: boolean;
   /** Answers of the machine to a result ("next after d"), and reports, so far. */
@@ -64,29 +96,18 @@ export class CheckerRunner {
   /** Results answered from `steady` without the machine. */
   shortcuts = 0;
 
+  /** `runtime`: shared with the other checkers of a host on the same clock; by default one of its own. */
   constructor(
     readonly checker: ResolvedChecker,
     private readonly env: CheckerEnvironment,
     options: CheckerStartOptions,
+    runtime?: CheckerRuntime,
   ) {
     this.publishProbes = env.publishProbes ?? true;
-    const machine = checkerMachine.provide({
-      actions: {
-        report: (_, report) => {
-          this.reports++;
-          env.publish({ kind: 'report', at: env.clock.now(), report });
-        },
-      },
-      actors: checkerTimers(env.clock, {
-        probe: (done) => this.probe(done),
-        result: (event, loop) => this.result(event, loop),
-        scheduled: (delayMs) => {
-          this.scheduled++;
-          this.lastDelay = delayMs;
-        },
-      }),
-    });
-    this.actor = createActor(machine, {
+    this.runtime = runtime ?? new CheckerRuntime(env.clock);
+    if (this.runtime.clock !== env.clock) throw new Error('a checker runtime serves the checkers of one clock');
+    this.runtime.register(this);
+    this.actor = createActor(this.runtime.machine, {
       clock: env.clock,
       inspect: env.inspect,
       id: checker.id,
@@ -111,6 +132,7 @@ export class CheckerRunner {
   stop(): void {
     this.stopped = true;
     this.actor.stop();
+    this.runtime.unregister(this);
   }
 
   setEnabled(enabled: boolean): void {
@@ -121,14 +143,27 @@ export class CheckerRunner {
     if (!this.stopped) this.actor.send({ type: 'CHECK_NOW' });
   }
 
-  private probe(done: (result: ProbeResult) => void): void {
+  /** The machine's `report`. */
+  reported(report: CheckerReport): void {
+    this.reports++;
+    this.env.publish({ kind: 'report', at: this.env.clock.now(), report });
+  }
+
+  /** The machine told the probe loop when to probe next. */
+  scheduledNext(delayMs: number): void {
+    this.scheduled++;
+    this.lastDelay = delayMs;
+  }
+
+  /** Starts this checker's probe (the probe loop's `probe`). */
+  probe(done: (result: ProbeResult) => void): void {
     const prober = this.env.prober;
     if (isCallbackProber(prober)) prober.probeWith(this.checker.probe, done);
     else prober.probe(this.checker.probe).then(done, (err: unknown) => done({ ok: false, detail: String(err), latencyMs: 0 }));
   }
 
   /** A result from the probe loop (a timeout included): to the machine, or answered as the machine last did. */
-  private result(event: ProbeAnswer, loop: ProbeLoopHandle): void {
+  result(event: ProbeAnswer, loop: ProbeLoopHandle): void {
     if (this.stopped) return;
     const env = this.env;
     env.probed?.(event.ok);

@@ -43,6 +43,8 @@ export type ProbeLoopCommand =
   | { readonly type: 'PROBE_NOW' };
 
 export interface ProbeLoopInput {
+  /** The checker's id, passed to the hooks (one set of hooks can serve many checkers). */
+  readonly id: string;
   /** Until the first probe: BOOTSTRAP_DELAY + the warmup draw. */
   readonly firstDelayMs: number;
   readonly timeoutMs: number;
@@ -58,19 +60,19 @@ export interface ProbeLoopHandle {
 
 export interface ProbeLoopHooks {
   /** Start one probe; `done` is called once with its result (a call after the timeout is ignored). */
-  readonly probe: (done: (result: ProbeAnswer) => void) => void;
+  readonly probe: (done: (result: ProbeAnswer) => void, id: string) => void;
   /**
    * Every result (a timeout included) goes here instead of straight to the machine, when given: the runtime then
    * sends it to the machine (probeResultEvent), or answers it itself through the handle.
    */
-  readonly result?: (answer: ProbeAnswer, loop: ProbeLoopHandle) => void;
+  readonly result?: (answer: ProbeAnswer, loop: ProbeLoopHandle, id: string) => void;
   /** The machine answered a result with NEXT (after `result` sent it). */
-  readonly scheduled?: (delayMs: number) => void;
+  readonly scheduled?: (delayMs: number, id: string) => void;
 }
 
 export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
   return fromCallback<ProbeLoopCommand, ProbeLoopInput>(({ input, sendBack, receive }) => {
-    const { timeoutMs, delayLoopMs } = input;
+    const { id, timeoutMs, delayLoopMs } = input;
     let enabled = input.enabled;
     /** The pending due-time timer, or the pending timeout while probing. */
     let timer: TimerId | undefined;
@@ -80,7 +82,7 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
     let stopped = false;
     const handle: ProbeLoopHandle = { next: (delayMs) => wait(delayMs) };
     const deliver = (answer: ProbeAnswer): void => {
-      if (hooks.result) hooks.result(answer, handle);
+      if (hooks.result) hooks.result(answer, handle, id);
       else sendBack(probeResultEvent(answer));
     };
     const timedOut: ProbeAnswer = { ok: false, latencyMs: timeoutMs, detail: 'timeout' };
@@ -109,12 +111,12 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
         if (timer !== undefined) clock.clearTimeout(timer);
         timer = undefined;
         deliver(answer);
-      });
+      }, id);
     }
     receive((command) => {
       switch (command.type) {
         case 'NEXT':
-          hooks.scheduled?.(command.delayMs);
+          hooks.scheduled?.(command.delayMs, id);
           wait(command.delayMs);
           break;
         case 'ENABLE':

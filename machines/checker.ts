@@ -120,6 +120,7 @@ export const checkerMachine = checkerSetup.createMachine({
     id: 'probeLoop',
     src: 'probeLoop',
     input: ({ context }) => ({
+      id: context.id,
       firstDelayMs: context.nextDelayMs,
       timeoutMs: context.params.timeoutMs,
       delayLoopMs: context.params.delayLoopMs,

@@ -45,7 +45,13 @@ export class DeferredPinoLog implements DaemonLog {
     const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
     // pino's own epoch timestamp, except that a waiting line keeps the time it was logged at.
     let replayed: number | undefined;
-    const logger = pino({ level: this.level, base: { pid: this.pid }, timestamp: () => `,"time":${replayed ?? Date.now()}` }, pino.destination(2));
+    // Synchronous writes, as keepalived's syslog(): lines stay in order with the one-line errors written straight
+    // to stderr, and none is lost when the process exits (pino's default asynchronous stream can write a line
+    // still in flight after the ones flushed at exit, or not at all).
+    const logger = pino(
+      { level: this.level, base: { pid: this.pid }, timestamp: () => `,"time":${replayed ?? Date.now()}` },
+      pino.destination({ dest: 2, sync: true }),
+    );
     for (const line of this.#pending) {
       replayed = line.time;
       logger[line.level](line.message);

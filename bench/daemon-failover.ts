@@ -205,19 +205,21 @@ export async function run(): Promise<void> {
   for (const c of cases) {
     const wireLabel = c.signal === 'SIGTERM' ? 'priority 0→VIP' : 'last advert→VIP';
     process.stdout.write(`${c.label} (protocol bound ${c.boundMs.toFixed(1)} ms from the master's ${c.signal === 'SIGTERM' ? 'priority-0' : 'last'} advertisement):\n`);
-    const signal = new Map<Kind, number[]>();
-    const wire = new Map<Kind, number[]>();
-    for (const kind of kinds) {
-      const rss: number[] = [];
-      signal.set(kind, []);
-      wire.set(kind, []);
-      for (let i = 0; i < RUNS; i++) {
+    const signal = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
+    const wire = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
+    const rss = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
+    // The daemons take turns, run by run: a machine whose load drifts weighs on both alike.
+    for (let i = 0; i < RUNS; i++) {
+      for (const kind of kinds) {
         const r = await pairRun(kind, c.advert, c.version, c.signal, i);
         signal.get(kind)!.push(r.signalMs);
         wire.get(kind)!.push(r.wireMs);
-        if (r.rss !== undefined) rss.push(r.rss);
+        if (r.rss !== undefined) rss.get(kind)!.push(r.rss);
       }
-      process.stdout.write(`  ${kind.padEnd(10)} signal→VIP ${fmt(signal.get(kind)!)}${rss.length ? `; RSS of the VRRP process ${median(rss)} kB` : ''}\n`);
+    }
+    for (const kind of kinds) {
+      const kb = rss.get(kind)!;
+      process.stdout.write(`  ${kind.padEnd(10)} signal→VIP ${fmt(signal.get(kind)!)}${kb.length ? `; RSS of the VRRP process ${median(kb)} kB` : ''}\n`);
       const w = wire.get(kind)!.filter(Number.isFinite);
       const over = w.length ? ` (median ${(median(w) - c.boundMs).toFixed(1)} ms from the bound)` : '';
       process.stdout.write(`  ${kind.padEnd(10)} ${wireLabel} ${fmt(wire.get(kind)!)}${over}\n`);
@@ -228,15 +230,13 @@ export async function run(): Promise<void> {
     }
   }
   process.stdout.write('start to first advertisement (address owner, priority 255; exec to the packet on the wire):\n');
-  const first = new Map<Kind, number[]>();
-  for (const kind of kinds) {
-    const times: number[] = [];
-    for (let i = 0; i < RUNS; i++) times.push(await firstAdvert(kind, i));
-    first.set(kind, times);
-    process.stdout.write(`  ${kind.padEnd(10)} ${fmt(times)}\n`);
-  }
+  const first = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
   const floor: number[] = [];
-  for (let i = 0; i < Math.min(RUNS, 5); i++) floor.push(await bareNode(i));
+  for (let i = 0; i < RUNS; i++) {
+    for (const kind of kinds) first.get(kind)!.push(await firstAdvert(kind, i));
+    floor.push(await bareNode(i));
+  }
+  for (const kind of kinds) process.stdout.write(`  ${kind.padEnd(10)} ${fmt(first.get(kind)!)}\n`);
   process.stdout.write(`  ${'node -e 0'.padEnd(10)} ${fmt(floor)} (exec to exit: the floor under any Node.js daemon)\n`);
   if (kinds.length === 2) process.stdout.write(`  ${verdict(first.get('vigil')!, first.get('keepalived')!)}\n`);
 }

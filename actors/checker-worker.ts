@@ -2,11 +2,12 @@
  * The checker worker thread: checkers with real probers on the real clock, off the VRRP thread (keepalived runs
  * its checkers in a child process of their own). Only reports cross back, batched once per event-loop turn.
  */
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../transport/real-clock.js';
 import { RealRandom } from '../transport/real-random.js';
 import { RealProber } from '../transport/probers/real-prober.js';
+import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
+import type { ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { CheckerReport } from '../machines/checker.js';
 import { InProcessCheckerHost } from './checker-host.js';
 import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from './checker-wire.js';
@@ -14,14 +15,11 @@ import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from './
 const port = parentPort;
 if (port === null) throw new Error('checker-worker.js runs as a worker thread');
 
-// On Linux, setpriority(PRIO_PROCESS, 0) renices the calling thread only: the checkers yield the CPU to the
-// VRRP thread when both want it (keepalived can likewise run its checker child at a lower priority).
-const nice = (workerData as { nice?: number } | undefined)?.nice ?? 10;
-try {
-  setPriority(0, nice);
-} catch {
-  // Not permitted: run at the default priority.
-}
+// The worker thread's own scheduling (keepalived checker_priority, checker_rt_priority, checker_rlimit_rttime). On
+// Linux both setpriority and sched_setscheduler act on the calling thread only: at the default nice 10 the checkers
+// yield the CPU to the VRRP thread when both want it. Not permitted: the thread keeps the default scheduling.
+const scheduling = (workerData ?? {}) as ThreadScheduling;
+applyThreadScheduling({ ...scheduling, nice: scheduling.nice ?? 10 });
 
 const send = (message: FromWorker): void => {
   const bytes = encodeMessage(message);

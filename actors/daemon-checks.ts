@@ -6,6 +6,7 @@
 import type { Subscription } from 'rxjs';
 import { splitCommandLine } from '../transport/process-runner.js';
 import type { LoadBalancerBackend } from '../transport/lb/desired-state.js';
+import type { ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { Bus } from './bus.js';
 import type { HealthChecks, HealthEvent } from './health-checks.js';
 import type { KeepalivedConfig } from './instance-specs.js';
@@ -69,7 +70,7 @@ export class DaemonChecks {
     env.log.info(selection.statement);
     const fifo = config.globalDefs.lvsNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
     this.writeFifo = fifo ? env.openFifo?.(fifo) : undefined;
-    const health = new HealthChecks({ clock: env.clock, random: checks.random, host: checks.host(), backend: selection.backend, mastersAtStart: masters, inspect: env.inspect });
+    const health = new HealthChecks({ clock: env.clock, random: checks.random, host: checks.host(checkerScheduling(config)), backend: selection.backend, mastersAtStart: masters, inspect: env.inspect });
     this.subscriptions = [
       health.events$.subscribe((e) => this.event(e)),
       // ha_suspend: virtual servers follow the state of the VRRP instance that holds their address.
@@ -142,4 +143,10 @@ export class DaemonChecks {
       this.env.log.warn(`${what}: ${line}: ${outcome.kind === 'exited' ? `exit ${outcome.code}` : outcome.kind}`);
     });
   }
+}
+
+/** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */
+function checkerScheduling(config: KeepalivedConfig): ThreadScheduling {
+  const g = config.globalDefs;
+  return { nice: g.checkerPriority, realtimePriority: g.checkerRtPriority, rlimitRttimeUs: g.checkerRlimitRttime };
 }

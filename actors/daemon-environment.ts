@@ -9,6 +9,7 @@ import type { Random } from '../transport/random.js';
 import type { LoadBalancerBackend } from '../transport/lb/desired-state.js';
 import type { LoadOptions } from '../config/load.js';
 import type { CheckerHost } from './checker-host.js';
+import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -20,7 +21,8 @@ export interface DaemonLog {
 /** The checker side's transports, loaded only when a configuration has virtual servers (start-up time). */
 export interface CheckerSide {
   readonly random: Random;
-  readonly host: () => CheckerHost;
+  /** The checker host, its thread scheduled as global_defs checker_priority / checker_rt_priority say. */
+  readonly host: (scheduling: ThreadScheduling) => CheckerHost;
   readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
 }
 
@@ -53,6 +55,8 @@ export interface DaemonEnvironment {
   /** track_process: the processes running now. */
   readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
+  /** Schedules the calling (VRRP) thread: global_defs vrrp_priority, vrrp_rt_priority, vrrp_rlimit_rttime. */
+  readonly applyScheduling?: ApplyThreadScheduling | undefined;
 }
 
 export interface DaemonOptions extends LoadOptions {

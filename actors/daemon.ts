@@ -72,6 +72,9 @@ export class VigilDaemon {
     this.logSubscription = this.bus.messages$.subscribe((m) => logBusMessage(this.env.log, m));
     const spec = nodeSpec(config);
     if (vrrp) {
+      const g = config.globalDefs;
+      const failed = this.env.applyScheduling?.({ nice: g.vrrpPriority, realtimePriority: g.vrrpRtPriority, rlimitRttimeUs: g.vrrpRlimitRttime }) ?? [];
+      for (const f of failed) this.env.log.warn(`VRRP thread scheduling: ${f}`);
       await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);

@@ -13,6 +13,7 @@ import { checkAdvertisement, type InstanceExpectations } from '../protocol/recei
 import { compareAddresses } from '../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
 import { trackersFault } from '../machines/vrrp-priority.js';
+import { vrrpTimers, type MasterDownHandle } from '../machines/vrrp-timers.js';
 import type { Bus } from './bus.js';
 import type { RouteManager } from '../transport/routes.js';
 import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
@@ -74,6 +75,19 @@ export class VrrpInstanceRunner {
   private readonly expectations: InstanceExpectations;
   /** The last advertisement encoded: a router sends the same bytes all day (hot path). */
   private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
+  /** The running Master_Down_Timer, while the machine waits as a BACKUP. */
+  private masterDown: MasterDownHandle | undefined;
+  /** Restarts of Master_Down_Timer, and side effects of any other kind, so far (see `receive`). */
+  private masterDownRestarts = 0;
+  private effects = 0;
+  /**
+   * The steady state of a backup: the machine's answer to the master's advertisement, in the snapshot it left.
+   * The same advertisement in that same snapshot gets the same answer, so it is given without the machine.
+   */
+  private steady: { snapshot: unknown; priority: number; intervalCs: number; source: string; delayMs: number } | undefined;
+  private lastRestartDelay = 0;
+  /** Advertisements answered from `steady` without the machine. */
+  shortcuts = 0;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
@@ -97,6 +111,7 @@ export class VrrpInstanceRunner {
         removeVirtualAddresses: () => this.changeAddresses('del'),
         announce: () => this.announce(),
         notify: ({ context }, params) => {
+          this.effects++;
           if (this.recovering) return;
           env.bus.publish({
             kind: 'notify',
@@ -108,6 +123,22 @@ export class VrrpInstanceRunner {
           });
         },
       },
+      actors: vrrpTimers(env.clock, {
+        advertise: () => {
+          // A timer runs outside the machine's own error handling: a failure here fails the actor the same way.
+          try {
+            this.sendAdvertisement(this.actor.getSnapshot().context.effectivePriority);
+          } catch (error) {
+            this.actor.stop();
+            this.recover(error);
+          }
+        },
+        masterDownChanged: (handle) => (this.masterDown = handle),
+        masterDownRestarted: (delayMs) => {
+          this.masterDownRestarts++;
+          this.lastRestartDelay = delayMs;
+        },
+      }),
     });
     this.actor = this.createInstanceActor(spec.trackers);
   }
@@ -216,7 +247,25 @@ export class VrrpInstanceRunner {
       // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
       this.counters.addressListErrors++;
     }
+    const before = this.actor.getSnapshot();
+    const steady = this.steady;
+    if (
+      steady !== undefined &&
+      steady.snapshot === before &&
+      steady.priority === advertisement.priority &&
+      steady.intervalCs === advertisement.intervalCs &&
+      steady.source === packet.source &&
+      this.masterDown !== undefined
+    ) {
+      // Nothing happened to the machine since it answered this very advertisement by restarting the timer only.
+      this.masterDown.restart(steady.delayMs);
+      this.shortcuts++;
+      return;
+    }
+    this.steady = undefined;
     const ours = this.sourceAddress();
+    const restarts = this.masterDownRestarts;
+    const effects = this.effects;
     this.actor.send({
       type: 'ADVERTISEMENT',
       priority: advertisement.priority,
@@ -224,6 +273,18 @@ export class VrrpInstanceRunner {
       source: packet.source,
       sourceIsHigher: ours === undefined || compareAddresses(packet.source, ours) > 0,
     });
+    const after = this.actor.getSnapshot();
+    // Remember the answer when it was a timer restart and nothing else: same states, same context values. Not when
+    // the run is observed, where every event is shown.
+    if (
+      this.env.inspect === undefined &&
+      this.masterDownRestarts === restarts + 1 &&
+      this.effects === effects &&
+      sameStates(before.value, after.value) &&
+      sameContext(before.context, after.context)
+    ) {
+      this.steady = { snapshot: after, priority: advertisement.priority, intervalCs: advertisement.intervalCs, source: packet.source, delayMs: this.lastRestartDelay };
+    }
   }
 
   countDrop(reason: DropReason): void {
@@ -237,6 +298,7 @@ export class VrrpInstanceRunner {
   }
 
   private sendAdvertisement(priority: number): void {
+    this.effects++;
     const spec = this.spec;
     const source = this.sourceAddress();
     if (source === undefined) return;
@@ -270,6 +332,7 @@ export class VrrpInstanceRunner {
   }
 
   private changeAddresses(action: 'add' | 'del'): void {
+    this.effects++;
     const env = this.env;
     if (action === 'del') {
       this.cancelGarps();
@@ -320,6 +383,7 @@ export class VrrpInstanceRunner {
    * garp_master_refresh while master.
    */
   private announce(): void {
+    this.effects++;
     const { spec, env } = this;
     // Announcements go out from the interface that holds each VIP (a VMAC's MAC is the virtual router MAC).
     const byInterface = new Map<string, InterfaceAddress[]>();
@@ -389,4 +453,21 @@ export class VrrpInstanceRunner {
     this.lastSelfFault = selfFault;
     env.onStatus?.({ state, selfFault });
   }
+}
+
+/** Two state values name the same states (keepalived's state and every region's substate). */
+function sameStates(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => sameStates((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Two contexts hold the same values (tracker states are replaced, never mutated: compared by reference). */
+function sameContext(a: object, b: object): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
 }

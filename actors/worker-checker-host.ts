@@ -23,7 +23,10 @@ export interface WorkerHostOptions {
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
   /** Nice value of the worker thread (keepalived `checker_priority`; Linux renices the thread alone); default 10. */
-  readonly nice?: number;
+  readonly nice?: number | undefined;
+  /** keepalived `checker_rt_priority` (SCHED_RR) and `checker_rlimit_rttime` (µs) for the worker thread. */
+  readonly realtimePriority?: number | undefined;
+  readonly rlimitRttimeUs?: number | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
 }
 
@@ -156,7 +159,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   private spawn(event: 'started' | 'restarted'): void {
-    const worker = new Worker(WORKER_URL, { workerData: { nice: this.options.nice ?? 10 } });
+    const { nice, realtimePriority, rlimitRttimeUs } = this.options;
+    const worker = new Worker(WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs } });
     this.worker = worker;
     this.lastSeen = { probes: 0, failures: 0 };
     worker.on('message', (bytes: Uint8Array) => this.receive(decodeMessage<FromWorker>(bytes)));

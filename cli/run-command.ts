@@ -13,6 +13,7 @@ import { ConfigLoadError } from '../config/load.js';
 import { RealClock } from '../transport/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
+import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -156,13 +157,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,
+      applyScheduling: applyThreadScheduling,
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
           import('../actors/worker-checker-host.js'),
           import('../transport/lb/choose-backend.js'),
           import('../transport/real-random.js'),
         ]);
-        return { random: new RealRandom(), host: () => new WorkerCheckerHost({ clock, inspect: observation?.inspect }), backend: (setting) => chooseBackend(setting) };
+        return { random: new RealRandom(), host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }), backend: (setting) => chooseBackend(setting) };
       },
     },
     // keepalived's default config id is the host name up to its first dot.

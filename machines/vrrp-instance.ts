@@ -5,10 +5,11 @@
  *
  * State keys are keepalived's state names, so a snapshot's value is what keepalived would print.
  */
-import { and, assign, not, or, setup, stateIn } from 'xstate';
+import { and, assign, fromCallback, not, or, sendTo, setup, stateIn } from 'xstate';
 import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import { effectivePriority, OWNER_PRIORITY, trackersFault, type TrackerState } from './vrrp-priority.js';
 import { csToMs, masterDownMicros, microsToMs, skewMicros } from './vrrp-timing.js';
+import type { MasterDownRestart } from './vrrp-timers.js';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -69,7 +70,9 @@ export type VrrpInstanceEvent =
    */
   | { type: 'TRACK'; id: string; up: boolean; value?: number }
   /** From the sync group: drive this member to a state, or lift a group FAULT. */
-  | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' };
+  | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' }
+  /** From the Master_Down_Timer actor: Master_Down_Interval passed without an accepted advertisement. */
+  | { type: 'MASTER_DOWN' };
 
 function isOwner(context: VrrpInstanceContext): boolean {
   return context.params.priority === OWNER_PRIORITY;
@@ -101,6 +104,16 @@ export const vrrpInstanceMachine = setup({
     events: {} as VrrpInstanceEvent,
     input: {} as VrrpInstanceInput,
   },
+  actors: {
+    /**
+     * The two timers of RFC 5798 §6.4 are invoked actors; like the actions below they are bound to the runtime's
+     * clock with `machine.provide({ actors: vrrpTimers(clock, …) })` (machines/vrrp-timers.ts).
+     * Master_Down_Timer: sends MASTER_DOWN when Master_Down_Interval passes; RESTART moves its deadline.
+     */
+    masterDownTimer: fromCallback<MasterDownRestart, { delayMs: number }>(() => undefined),
+    /** Adver_Timer: sends an advertisement every Advertisement_Interval while invoked. */
+    adverTimer: fromCallback<{ type: 'NONE' }, { intervalMs: number }>(() => undefined),
+  },
   actions: {
     /** Send an advertisement with the effective priority. */
     sendAdvertisement: () => {},
@@ -119,6 +132,8 @@ export const vrrpInstanceMachine = setup({
       const masterAdverIntervalCs = context.params.version === 3 ? event.intervalCs : context.masterAdverIntervalCs;
       return { masterAdverIntervalCs, masterAddress: event.source };
     }),
+    /** An accepted advertisement restarts Master_Down_Timer (RFC 5798 §6.4.2), with the interval just learnt. */
+    restartMasterDown: sendTo('masterDownTimer', ({ context }): MasterDownRestart => ({ type: 'RESTART', delayMs: masterDownMs(context) })),
     resetMasterToOwnInterval: assign(({ context }) => ({
       masterAdverIntervalCs: context.params.advertIntervalCs,
       masterAddress: undefined,
@@ -168,9 +183,7 @@ export const vrrpInstanceMachine = setup({
       event.priority < context.effectivePriority,
   },
   delays: {
-    masterDown: ({ context }) => masterDownMs(context),
     skew: ({ context }) => skewMs(context),
-    adverInterval: ({ context }) => csToMs(context.params.advertIntervalCs),
     preemptDelay: ({ context }) => context.params.preemptDelayMs,
   },
 }).createMachine({
@@ -221,12 +234,13 @@ export const vrrpInstanceMachine = setup({
           states: {
             /** Master_Down_Timer running (RFC 5798 §6.4.2). */
             waiting: {
-              after: { masterDown: { target: '#vrrp.MASTER' } },
+              invoke: { id: 'masterDownTimer', src: 'masterDownTimer', input: ({ context }) => ({ delayMs: masterDownMs(context) }) },
               on: {
+                MASTER_DOWN: { target: '#vrrp.MASTER' },
                 ADVERTISEMENT: [
                   // Priority 0: the master is leaving; take over after Skew_Time.
                   { guard: 'priorityZero', target: 'skewWait' },
-                  { guard: 'backupAccepts', target: 'waiting', reenter: true, actions: 'learnMaster' },
+                  { guard: 'backupAccepts', actions: ['learnMaster', 'restartMasterDown'] },
                   // Otherwise discard: a lower-priority master, and we preempt once the timer runs out.
                 ],
               },
@@ -286,7 +300,7 @@ export const vrrpInstanceMachine = setup({
       },
       states: {
         advertising: {
-          after: { adverInterval: { target: 'advertising', reenter: true, actions: 'sendAdvertisement' } },
+          invoke: { src: 'adverTimer', input: ({ context }) => ({ intervalMs: csToMs(context.params.advertIntervalCs) }) },
         },
       },
     },

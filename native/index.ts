@@ -47,11 +47,35 @@ export interface RawIpSocket {
   close(): void;
 }
 
+/**
+ * TCP connects whose outcomes arrive in batches (native/src/tcp_connector.cc): the connector writes (id, code)
+ * pairs into the `results` array given at construction and calls `onResults(count)` once per batch, from the event
+ * loop. Code 0: connected; > 0: an errno; -1: the timeout elapsed. The loop is kept alive only while connects are
+ * pending.
+ */
+export interface TcpConnector {
+  /**
+   * Starts a non-blocking connect to an IP literal, optionally from `bindAddress`/`bindPort`. Returns
+   * TCP_CONNECT_PENDING, or the outcome code when it is known at once (an errno such as EADDRNOTAVAIL, ENETUNREACH).
+   */
+  connect(id: number, family: 4 | 6, address: string, port: number, timeoutMs: number, bindAddress?: string, bindPort?: number): number;
+  /** Closes every pending connect (their outcomes are never delivered) and the connector. */
+  close(): void;
+}
+
+/** `TcpConnector.connect`'s answer while the outcome is still to come. */
+export const TCP_CONNECT_PENDING = -2;
+/** The outcome code of a connect whose timeout elapsed. */
+export const TCP_CONNECT_TIMED_OUT = -1;
+
 interface NativeBinding {
   sendFrame(ifindex: number, frame: Uint8Array): number;
   interfaceIndex(name: string): number;
   interfaceMac(name: string): Buffer;
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
+  TcpConnector: new (results: Int32Array, onResults: (count: number) => void) => TcpConnector;
+  setRealtimePriority(priority: number): void;
+  setRlimitRttime(microseconds: number): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -107,4 +131,30 @@ export function interfaceMac(name: string): Uint8Array {
 export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPacketListener): RawIpSocket {
   const Ctor = load().RawIpSocket;
   return new Ctor(family, protocol, onPacket);
+}
+
+/** A batched TCP connector; `results` must hold at least one (id, code) pair. */
+export function openTcpConnector(results: Int32Array, onResults: (count: number) => void): TcpConnector {
+  const Ctor = current('TcpConnector');
+  return new Ctor(results, onResults);
+}
+
+/** A binding member, or a clear error when the built addon is older than this wrapper. */
+function current<K extends keyof NativeBinding>(name: K): NativeBinding[K] {
+  const member = load()[name];
+  if (member === undefined) throw new Error(`vigil_native addon predates ${name}: rebuild it (\`npm run build:native\`)`);
+  return member;
+}
+
+/**
+ * The calling thread only: SCHED_RR at `priority` (1..99), or SCHED_OTHER for 0. Threads and processes it starts
+ * later do not inherit it (SCHED_RESET_ON_FORK). Throws (EPERM …) when not allowed.
+ */
+export function setRealtimePriority(priority: number): void {
+  current('setRealtimePriority')(priority);
+}
+
+/** RLIMIT_RTTIME: microseconds of CPU a realtime thread may use without blocking before SIGXCPU. */
+export function setRlimitRttime(microseconds: number): void {
+  current('setRlimitRttime')(microseconds);
 }

@@ -19,6 +19,7 @@ import {
   type VrrpInstanceInput,
 } from '../../machines/vrrp-instance.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { vrrpTimers } from '../../machines/vrrp-timers.js';
 
 const ADV = (priority: number, sourceIsHigher = false): VrrpInstanceEvent => ({
   type: 'ADVERTISEMENT',
@@ -46,23 +47,28 @@ const EXTERNAL_EVENTS: VrrpInstanceEvent[] = [
 
 type Snapshot = ReturnType<typeof vrrpInstanceMachine.transition>;
 
-/** The timer events pending in a snapshot, read from its active state nodes' `after` transitions. */
+/**
+ * The timer events pending in a snapshot: its active state nodes' `after` transitions, and MASTER_DOWN while the
+ * Master_Down_Timer actor is invoked.
+ */
 function delayedEvents(snapshot: Snapshot): VrrpInstanceEvent[] {
   const nodes = (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
   const out: VrrpInstanceEvent[] = [];
-  for (const node of nodes) for (const t of node.after) out.push({ type: t.eventType } as unknown as VrrpInstanceEvent);
+  for (const node of nodes) {
+    for (const t of node.after) out.push({ type: t.eventType } as unknown as VrrpInstanceEvent);
+    if (node.invoke.some((i) => i.src === 'masterDownTimer')) out.push({ type: 'MASTER_DOWN' });
+  }
   return out;
 }
 
+const isTimerEvent = (type: string): boolean => type.startsWith('xstate.after.') || type === 'MASTER_DOWN';
+
 function delayFor(eventType: string, context: VrrpInstanceContext): number {
+  if (eventType === 'MASTER_DOWN') return masterDownMs(context);
   const name = eventType.split('.')[2];
   switch (name) {
-    case 'masterDown':
-      return masterDownMs(context);
     case 'skew':
       return skewMs(context);
-    case 'adverInterval':
-      return context.params.advertIntervalCs * 10;
     case 'preemptDelay':
       return context.params.preemptDelayMs;
     default:
@@ -124,6 +130,7 @@ for (const [label, input] of MODELS) {
             addVirtualAddresses: () => vips.add('192.168.77.100'),
             removeVirtualAddresses: () => vips.delete('192.168.77.100'),
           },
+          actors: vrrpTimers(clock, { advertise: () => sent.push(actor.getSnapshot().context.effectivePriority) }),
         }),
         { input, clock },
       );
@@ -135,7 +142,7 @@ for (const [label, input] of MODELS) {
         const contextBefore = actor.getSnapshot().context;
         const sentBefore = sent.length;
         let elapsed = 0;
-        if (event.type.startsWith('xstate.after.')) {
+        if (isTimerEvent(event.type)) {
           const start = clock.now();
           clock.step();
           elapsed = clock.now() - start;
@@ -147,7 +154,7 @@ for (const [label, input] of MODELS) {
         const actual = vrrpStateName(actor.getSnapshot().value);
         // The graph treats timers as independent events; in time, a shorter pending timer fires first. Such a
         // path cannot happen (e.g. preempt_delay expiring before a priority-0 skew), so it ends here.
-        if (actual !== expected && event.type.startsWith('xstate.after.') && elapsed < delayFor(event.type, contextBefore)) {
+        if (actual !== expected && isTimerEvent(event.type) && elapsed < delayFor(event.type, contextBefore)) {
           infeasible++;
           break;
         }

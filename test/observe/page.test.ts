@@ -98,7 +98,7 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   assert.equal(await stateOf(page, 'lb1/VI_1'), 'FAULT');
   assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="MASTER"]'), 1);
   // The transition that fired is marked on the chart.
-  assert.equal(await page.locator('.card[data-actor="lb2/VI_1"] g.edge.fired').getAttribute('data-event'), 'after masterDown');
+  assert.equal(await page.locator('.card[data-actor="lb2/VI_1"] g.edge.fired').getAttribute('data-event'), 'MASTER_DOWN');
   const segmentsAfter = await count(page, '#timeline rect.seg');
   assert.ok(segmentsAfter > segmentsBefore, `timeline grew from ${segmentsBefore} to ${segmentsAfter} segments`);
   assert.ok(await count(page, '#timeline rect.seg[data-lane="lb2 VI_1"][data-state="MASTER"]') >= 1);

@@ -132,7 +132,7 @@ test('the stream names actors node/id, carries their machines, state changes and
   assert.deepEqual(actors, ['lb1/VI_1 vrrp', 'lb2/VI_1 vrrp']);
   const masterStep = events.find((e) => e.kind === 'step' && e.actor === 'lb1/VI_1' && e.state[0] === 'MASTER.advertising');
   assert.ok(masterStep && masterStep.kind === 'step' && masterStep.changed);
-  assert.equal(masterStep.event, 'xstate.after.masterDown.vrrp.BACKUP.timer.waiting');
+  assert.equal(masterStep.event, 'MASTER_DOWN');
   const backup = events.find((e) => e.kind === 'step' && e.actor === 'lb2/VI_1' && e.state.length === 2);
   assert.deepEqual(backup && backup.kind === 'step' ? backup.state : [], ['BACKUP.timer.waiting', 'BACKUP.preempt.idle']);
   const info = events.find((e) => e.kind === 'step' && e.actor === 'lb1/VI_1' && e.info);

@@ -46,7 +46,8 @@ test('the VRRP instance is drawn with keepalived state names, nested BACKUP regi
   assert.equal(backup.type, 'parallel');
   assert.deepEqual(backup.children.map((c) => c.key), ['timer', 'preempt']);
   const labels = graph.transitions.map((t) => `${t.source} -> ${t.target}: ${t.label}`);
-  assert.ok(labels.includes('BACKUP.timer.waiting -> MASTER: after masterDown'), labels.join('\n'));
+  assert.ok(labels.includes('BACKUP.timer.waiting -> MASTER: MASTER_DOWN'), labels.join('\n'));
+  assert.ok(labels.includes('BACKUP.timer.skewWait -> MASTER: after skew'), labels.join('\n'));
   assert.ok(labels.includes('MASTER -> BACKUP: ADVERTISEMENT [senderWins]'));
   assert.ok(labels.includes('FAULT -> BACKUP: [healthy]'));
   const svg = await renderGraph(graph, 'svg');

@@ -1,7 +1,8 @@
 /** The daemon's prober: every kind on real sockets, processes and files. */
 import { randomInt } from 'node:crypto';
-import type { ProbeResult, ProbeSpec, Prober } from './prober.js';
-import { probeTcp } from './tcp-prober.js';
+import type { CallbackProber, ProbeResult, ProbeSpec } from './prober.js';
+import { probeTcp, probeTcpWith } from './tcp-prober.js';
+import { describeError } from './outcome.js';
 import { probeHttp } from './http-prober.js';
 import { probeMisc } from './misc-prober.js';
 import { probeSmtp } from './smtp-prober.js';
@@ -10,8 +11,14 @@ import { probeUdp } from './udp-prober.js';
 import { IcmpEngine, probePing } from './ping-prober.js';
 import { probeFile } from './file-prober.js';
 
-export class RealProber implements Prober {
+export class RealProber implements CallbackProber {
   private icmp: IcmpEngine | undefined;
+
+  /** The checker runner's path: TCP_CHECK answers straight from the native connector's batch, without a Promise. */
+  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): void {
+    if (spec.kind === 'tcp') return probeTcpWith(spec, done);
+    this.probe(spec).then(done, (err: unknown) => done({ ok: false, detail: describeError(err), latencyMs: 0 }));
+  }
 
   probe(spec: ProbeSpec): Promise<ProbeResult> {
     switch (spec.kind) {

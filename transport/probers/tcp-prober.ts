@@ -1,28 +1,18 @@
-/** TCP_CHECK: a TCP connection that completes within connect_timeout is a success; it is closed at once. */
-import { connect } from 'node:net';
+/**
+ * TCP_CHECK: a TCP connection that completes within connect_timeout is a success; it is closed at once. The native
+ * connector does it when the addon is built and the target is an IP literal; Node's net.Socket otherwise.
+ */
 import type { ProbeResult, TcpProbeSpec } from './prober.js';
-import { describeError, startProbe } from './outcome.js';
+import { NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
+import { probeTcpSocket } from './socket-tcp-prober.js';
 
 export function probeTcp(spec: TcpProbeSpec): Promise<ProbeResult> {
-  const timing = startProbe();
-  return new Promise((resolve) => {
-    const { target } = spec;
-    const socket = connect({
-      host: target.host,
-      port: target.port,
-      localAddress: target.bindto,
-      localPort: target.bindPort,
-    });
-    let settled = false;
-    const finish = (ok: boolean, detail: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(timing.done(ok, detail));
-    };
-    const timer = setTimeout(() => finish(false, 'connect timeout'), spec.timeoutMs);
-    socket.once('connect', () => finish(true, 'connected'));
-    socket.once('error', (err) => finish(false, describeError(err)));
-  });
+  return new Promise((resolve) => probeTcpWith(spec, resolve));
+}
+
+/** The same probe answered through a callback (no Promise per probe on the native path). */
+export function probeTcpWith(spec: TcpProbeSpec, done: (result: ProbeResult) => void): void {
+  const engine = nativeTcpEngine();
+  if (engine !== undefined && NativeTcpEngine.takes(spec)) engine.probe(spec, done);
+  else void probeTcpSocket(spec).then(done);
 }

@@ -1,0 +1,83 @@
+/**
+ * The two timers of a VRRP instance (RFC 5798 §6.4) as actors that the instance machine invokes: Adver_Timer while
+ * MASTER, Master_Down_Timer while a BACKUP waits. Both run on the injected Clock, so the same logic serves the
+ * daemon and the simulator.
+ *
+ * Why actors and not `after` transitions: a router advertises every second all day, and a backup restarts its
+ * Master_Down_Timer on every advertisement. As `after` transitions that is a state re-entry (cancel and reschedule)
+ * per packet; as actors it is one clock timer per advertisement sent and a moved deadline per one received.
+ */
+import { fromCallback } from 'xstate';
+import type { Clock, TimerId } from '../transport/clock.js';
+
+/** What the machine sends its Master_Down_Timer when an advertisement restarts it. */
+export interface MasterDownRestart {
+  readonly type: 'RESTART';
+  readonly delayMs: number;
+}
+
+/** A live Master_Down_Timer, for a runtime that restarts it without going through the machine. */
+export interface MasterDownHandle {
+  restart(delayMs: number): void;
+}
+
+export interface VrrpTimerHooks {
+  /** Called on every Adver_Timer expiry: send an advertisement. */
+  readonly advertise: () => void;
+  /** The live Master_Down_Timer, or undefined once it stopped. */
+  readonly masterDownChanged?: (handle: MasterDownHandle | undefined) => void;
+  /** The machine restarted Master_Down_Timer with this delay. */
+  readonly masterDownRestarted?: (delayMs: number) => void;
+}
+
+/**
+ * Master_Down_Timer as a deadline: a restart only moves the deadline; the one pending clock timer, when it fires
+ * before the deadline, re-arms for the rest. When it reaches the deadline it tells the machine MASTER_DOWN.
+ */
+export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownChanged' | 'masterDownRestarted'> = {}) {
+  return fromCallback<MasterDownRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
+    let deadline = clock.now() + input.delayMs;
+    let id: TimerId = clock.setTimeout(fire, input.delayMs);
+    function fire(): void {
+      const now = clock.now();
+      if (deadline > now) {
+        id = clock.setTimeout(fire, deadline - now);
+        return;
+      }
+      sendBack({ type: 'MASTER_DOWN' });
+    }
+    const handle: MasterDownHandle = {
+      restart: (delayMs) => {
+        deadline = clock.now() + delayMs;
+      },
+    };
+    receive((event) => {
+      hooks.masterDownRestarted?.(event.delayMs);
+      handle.restart(event.delayMs);
+    });
+    hooks.masterDownChanged?.(handle);
+    return () => {
+      clock.clearTimeout(id);
+      hooks.masterDownChanged?.(undefined);
+    };
+  });
+}
+
+/** Adver_Timer: an advertisement every interval while invoked (the first goes out on entering MASTER). */
+export function adverTimer(clock: Clock, advertise: () => void) {
+  return fromCallback<{ type: 'NONE' }, { intervalMs: number }>(({ input }) => {
+    let id = clock.setTimeout(function tick(): void {
+      id = clock.setTimeout(tick, input.intervalMs);
+      advertise();
+    }, input.intervalMs);
+    return () => clock.clearTimeout(id);
+  });
+}
+
+/** Both timers bound to a clock, ready for `machine.provide({ actors })`. */
+export function vrrpTimers(clock: Clock, hooks: VrrpTimerHooks) {
+  return {
+    masterDownTimer: masterDownTimer(clock, hooks),
+    adverTimer: adverTimer(clock, hooks.advertise),
+  };
+}

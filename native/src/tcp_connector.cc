@@ -1,0 +1,375 @@
+// TCP_CHECK's connect, without a Node socket per probe: non-blocking socket() + connect() (IPv4 or IPv6, optionally
+// bound to a source address: keepalived `bindto` / `bind_port`), completion read from one epoll fd that libuv
+// watches with a single uv_poll, SO_ERROR for the outcome, close at once. A min-heap of deadlines drives one
+// uv_timer for connect_timeout. Outcomes reach JS in batches: (id, code) pairs written into an Int32Array the
+// caller gave, then one call of its callback with the count, so a loop turn that completes a thousand connects makes
+// one JS call, not a thousand.
+//
+// Outcome codes: 0 connected, > 0 an errno (ECONNREFUSED, EHOSTUNREACH …), -1 connect_timeout elapsed.
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <utility>
+#include <vector>
+
+namespace vigil {
+
+namespace {
+
+constexpr int kPending = -2;
+constexpr int kTimedOut = -1;
+constexpr int kEventsPerWait = 256;
+
+uint64_t NowNs() { return uv_hrtime(); }
+
+// Parses an IP literal into a sockaddr; false when it is not one of `family`.
+bool FillAddress(int family, const std::string& text, int port, sockaddr_storage* out, socklen_t* len) {
+  std::memset(out, 0, sizeof(*out));
+  if (family == AF_INET) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(out);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET, text.c_str(), &sin->sin_addr) != 1) return false;
+    *len = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(out);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(static_cast<uint16_t>(port));
+    if (inet_pton(AF_INET6, text.c_str(), &sin6->sin6_addr) != 1) return false;
+    *len = sizeof(sockaddr_in6);
+  }
+  return true;
+}
+
+}  // namespace
+
+class TcpConnector : public Napi::ObjectWrap<TcpConnector> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "TcpConnector",
+                       {
+                           InstanceMethod("connect", &TcpConnector::Connect),
+                           InstanceMethod("close", &TcpConnector::Close),
+                       });
+  }
+
+  // new TcpConnector(results: Int32Array, onResults(count: number))
+  explicit TcpConnector(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpConnector>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsFunction() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        info[0].As<Napi::TypedArray>().ElementLength() < 2) {
+      ThrowType(env, "new TcpConnector(results: Int32Array (length >= 2), onResults: Function)");
+      return;
+    }
+    results_ref_ = Napi::Persistent(info[0].As<Napi::Int32Array>());
+    on_results_ = Napi::Persistent(info[1].As<Napi::Function>());
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) {
+      ThrowErrno(env, "epoll_create1", errno);
+      return;
+    }
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      CloseAll();
+      ThrowErrno(env, "napi_get_uv_event_loop", EINVAL);
+      return;
+    }
+    poll_ = new uv_poll_t;
+    int rc = uv_poll_init(loop, poll_, epoll_fd_);
+    if (rc != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      CloseAll();
+      ThrowErrno(env, "uv_poll_init", -rc);
+      return;
+    }
+    poll_->data = this;
+    timer_ = new uv_timer_t;
+    uv_timer_init(loop, timer_);
+    timer_->data = this;
+    // Neither handle keeps the loop alive while no probe is pending.
+    uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
+    rc = uv_poll_start(poll_, UV_READABLE, &TcpConnector::OnReadable);
+    if (rc != 0) {
+      CloseAll();
+      ThrowErrno(env, "uv_poll_start", -rc);
+      return;
+    }
+    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    // A worker thread's environment can end with probes in flight: close the handles while its loop still runs.
+    if (napi_add_env_cleanup_hook(env, &TcpConnector::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
+  }
+
+  ~TcpConnector() override {
+    if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), &TcpConnector::OnEnvCleanup, this);
+    CloseAll();
+  }
+
+ private:
+  struct Probe {
+    int fd = -1;
+    int32_t id = 0;
+    uint32_t generation = 0;
+  };
+  // (deadline ns, slot | generation << 32), earliest first.
+  using Deadline = std::pair<uint64_t, uint64_t>;
+
+  // connect(id, family 4 | 6, address, port, timeoutMs, bindAddress?: string, bindPort?: number): number
+  // → -2 while pending (the outcome comes through the callback), or an outcome code known at once.
+  Napi::Value Connect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (epoll_fd_ < 0) return ThrowErrno(env, "connector closed", EBADF);
+    if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsString() || !info[3].IsNumber() ||
+        !info[4].IsNumber()) {
+      return ThrowType(env, "connect(id, family, address, port, timeoutMs, bindAddress?, bindPort?)");
+    }
+    int32_t id = info[0].As<Napi::Number>().Int32Value();
+    int af = info[1].As<Napi::Number>().Int32Value() == 6 ? AF_INET6 : AF_INET;
+    std::string address = info[2].As<Napi::String>().Utf8Value();
+    int port = info[3].As<Napi::Number>().Int32Value();
+    double timeout_ms = info[4].As<Napi::Number>().DoubleValue();
+    bool has_bind = info.Length() > 5 && info[5].IsString();
+    int bind_port = info.Length() > 6 && info[6].IsNumber() ? info[6].As<Napi::Number>().Int32Value() : 0;
+
+    sockaddr_storage to;
+    socklen_t to_len = 0;
+    if (port < 0 || port > 65535 || !FillAddress(af, address, port, &to, &to_len)) return Code(env, EINVAL);
+
+    int fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) return Code(env, errno);
+    if (has_bind || bind_port != 0) {
+      sockaddr_storage from;
+      socklen_t from_len = 0;
+      std::string bind_address = has_bind ? info[5].As<Napi::String>().Utf8Value() : (af == AF_INET ? "0.0.0.0" : "::");
+      if (bind_port < 0 || bind_port > 65535 || !FillAddress(af, bind_address, bind_port, &from, &from_len)) {
+        close(fd);
+        return Code(env, EINVAL);
+      }
+      if (bind(fd, reinterpret_cast<sockaddr*>(&from), from_len) < 0) {
+        int err = errno;
+        close(fd);
+        return Code(env, err);
+      }
+    }
+    if (connect(fd, reinterpret_cast<sockaddr*>(&to), to_len) == 0) {
+      close(fd);
+      return Code(env, 0);
+    }
+    if (errno != EINPROGRESS) {
+      int err = errno;
+      close(fd);
+      return Code(env, err);
+    }
+
+    uint32_t slot = AllocateSlot();
+    Probe& probe = probes_[slot];
+    probe.fd = fd;
+    probe.id = id;
+    uint64_t key = slot | (static_cast<uint64_t>(probe.generation) << 32);
+    epoll_event ev;
+    ev.events = EPOLLOUT | EPOLLONESHOT;
+    ev.data.u64 = key;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      int err = errno;
+      Release(slot);
+      return Code(env, err);
+    }
+    if (pending_++ == 0) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    uint64_t deadline = NowNs() + static_cast<uint64_t>(timeout_ms >= 0 && timeout_ms < 1e12 ? timeout_ms * 1e6 : 0);
+    deadlines_.emplace(deadline, key);
+    if (deadline < armed_deadline_) Arm(deadline);
+    return Napi::Number::New(env, kPending);
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    CloseAll();
+    return info.Env().Undefined();
+  }
+
+  static Napi::Value Code(Napi::Env env, int code) { return Napi::Number::New(env, code); }
+
+  uint32_t AllocateSlot() {
+    if (!free_.empty()) {
+      uint32_t slot = free_.back();
+      free_.pop_back();
+      return slot;
+    }
+    probes_.emplace_back();
+    return static_cast<uint32_t>(probes_.size() - 1);
+  }
+
+  // Closes the probe's socket (which also removes it from the epoll set) and frees its slot.
+  void Release(uint32_t slot) {
+    Probe& probe = probes_[slot];
+    if (probe.fd >= 0) close(probe.fd);
+    probe.fd = -1;
+    probe.generation++;
+    free_.push_back(slot);
+  }
+
+  // The slot still holds the probe this key was made for.
+  bool Live(uint64_t key) const {
+    uint32_t slot = static_cast<uint32_t>(key);
+    return slot < probes_.size() && probes_[slot].fd >= 0 && probes_[slot].generation == static_cast<uint32_t>(key >> 32);
+  }
+
+  void Finish(uint64_t key, int code) {
+    uint32_t slot = static_cast<uint32_t>(key);
+    out_.push_back(probes_[slot].id);
+    out_.push_back(code);
+    Release(slot);
+    if (--pending_ == 0) {
+      uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+      uv_timer_stop(timer_);
+      armed_deadline_ = UINT64_MAX;
+      deadlines_ = {};  // every entry left is stale
+    }
+  }
+
+  void Arm(uint64_t deadline) {
+    armed_deadline_ = deadline;
+    uint64_t now = NowNs();
+    uint64_t wait_ms = deadline > now ? (deadline - now + 999999) / 1000000 : 0;
+    uv_timer_start(timer_, &TcpConnector::OnTimer, wait_ms, 0);
+    uv_ref(reinterpret_cast<uv_handle_t*>(timer_));
+  }
+
+  static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
+    auto* self = static_cast<TcpConnector*>(handle->data);
+    if (self == nullptr || status < 0) return;
+    self->Drain();
+    self->Deliver();
+  }
+
+  void Drain() {
+    epoll_event events[kEventsPerWait];
+    for (;;) {
+      if (epoll_fd_ < 0) return;
+      int n = epoll_wait(epoll_fd_, events, kEventsPerWait, 0);
+      if (n <= 0) return;
+      for (int i = 0; i < n; i++) {
+        uint64_t key = events[i].data.u64;
+        if (!Live(key)) continue;
+        int fd = probes_[static_cast<uint32_t>(key)].fd;
+        int err = 0;
+        socklen_t len = sizeof(err);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+        // EPOLLOUT without a pending error is an established connection (RFC 793 SYN-ACK received).
+        if (err == 0 && (events[i].events & (EPOLLERR | EPOLLHUP)) != 0) err = ECONNRESET;
+        Finish(key, err);
+      }
+      if (n < kEventsPerWait) return;
+    }
+  }
+
+  static void OnTimer(uv_timer_t* handle) {
+    auto* self = static_cast<TcpConnector*>(handle->data);
+    if (self == nullptr) return;
+    self->armed_deadline_ = UINT64_MAX;
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    uint64_t now = NowNs();
+    while (!self->deadlines_.empty()) {
+      Deadline top = self->deadlines_.top();
+      if (!self->Live(top.second)) {
+        self->deadlines_.pop();
+        continue;
+      }
+      if (top.first > now) {
+        self->Arm(top.first);
+        break;
+      }
+      self->deadlines_.pop();
+      self->Finish(top.second, kTimedOut);
+    }
+    self->Deliver();
+  }
+
+  // Hands the outcomes gathered in this callback to JS, as many results-array-fulls as it takes.
+  void Deliver() {
+    if (out_.empty()) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Int32Array results = results_ref_.Value();
+    size_t capacity = results.ElementLength() / 2 * 2;
+    int32_t* data = results.Data();
+    size_t done = 0;
+    std::vector<int32_t> batch;
+    batch.swap(out_);
+    while (done < batch.size()) {
+      size_t n = std::min(capacity, batch.size() - done);
+      std::memcpy(data, batch.data() + done, n * sizeof(int32_t));
+      done += n;
+      on_results_.MakeCallback(Value(), {Napi::Number::New(env, static_cast<double>(n / 2))});
+      if (env.IsExceptionPending()) {
+        Napi::Error error = env.GetAndClearPendingException();
+        napi_fatal_exception(env, error.Value());
+        break;
+      }
+    }
+    batch.clear();
+    if (out_.empty()) out_.swap(batch);  // keep the capacity for the next batch
+  }
+
+  static void OnEnvCleanup(void* arg) {
+    auto* self = static_cast<TcpConnector*>(arg);
+    self->cleanup_hook_ = false;
+    self->CloseAll();
+  }
+
+  static void FreePoll(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
+  static void FreeTimer(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
+
+  void CloseAll() {
+    if (poll_ != nullptr) {
+      poll_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &TcpConnector::FreePoll);
+      poll_ = nullptr;
+    }
+    if (timer_ != nullptr) {
+      timer_->data = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(timer_), &TcpConnector::FreeTimer);
+      timer_ = nullptr;
+    }
+    for (Probe& probe : probes_) {
+      if (probe.fd >= 0) close(probe.fd);
+      probe.fd = -1;
+    }
+    probes_.clear();
+    free_.clear();
+    deadlines_ = {};
+    pending_ = 0;
+    if (epoll_fd_ >= 0) {
+      close(epoll_fd_);
+      epoll_fd_ = -1;
+    }
+  }
+
+  int epoll_fd_ = -1;
+  bool cleanup_hook_ = false;
+  uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  uint64_t armed_deadline_ = UINT64_MAX;
+  size_t pending_ = 0;
+  std::vector<Probe> probes_;
+  std::vector<uint32_t> free_;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines_;
+  std::vector<int32_t> out_;
+  Napi::Reference<Napi::Int32Array> results_ref_;
+  Napi::FunctionReference on_results_;
+};
+
+void InitTcpConnector(Napi::Env env, Napi::Object exports) {
+  exports.Set("TcpConnector", TcpConnector::Define(env));
+}
+
+}  // namespace vigil

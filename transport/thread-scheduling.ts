@@ -1,0 +1,16 @@
+/**
+ * How a thread is scheduled: keepalived's `vrrp_priority` / `vrrp_rt_priority` / `vrrp_rlimit_rttime` for the VRRP
+ * thread and the `checker_*` equivalents for the checker worker. A VRRP thread made to wait for a CPU by the
+ * checkers sends its advertisements late; a realtime VRRP thread does not wait.
+ */
+export interface ThreadScheduling {
+  /** Nice value, -20..19. */
+  readonly nice?: number | undefined;
+  /** SCHED_RR priority 1..99 (not inherited by threads and processes started afterwards). */
+  readonly realtimePriority?: number | undefined;
+  /** RLIMIT_RTTIME in microseconds: CPU a realtime thread may use without blocking. */
+  readonly rlimitRttimeUs?: number | undefined;
+}
+
+/** Applies settings to the calling thread; returns one line per setting that could not be applied. */
+export type ApplyThreadScheduling = (settings: ThreadScheduling) => readonly string[];

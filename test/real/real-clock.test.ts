@@ -17,7 +17,7 @@ test('a precise timer fires once, never before its deadline', async () => {
   for (const ms of [10, 12.375, 30.9]) {
     const start = clock.now();
     const at = await fireAt(clock, ms);
-    assert.ok(at - start >= ms - 0.02, `${ms} ms timer fired after ${at - start} ms`);
+    assert.ok(at - start >= ms, `${ms} ms timer fired after ${at - start} ms`);
   }
   let fired = 0;
   clock.setTimeout(() => fired++, 10);

@@ -16,6 +16,7 @@ import { HostSetup } from './host-setup.js';
 import { DaemonTrackers } from './daemon-trackers.js';
 import { DaemonChecks } from './daemon-checks.js';
 import { logBusMessage } from './daemon-log.js';
+import { warmTakeoverPath } from './warm-up.js';
 
 export type { CheckerSide, DaemonEnvironment, DaemonLog, DaemonOptions, VmacManager } from './daemon-environment.js';
 
@@ -93,6 +94,7 @@ export class VigilDaemon {
       await this.trackers.start(config);
     }
     if (!this.options.vrrpOnly) await this.checks.start(config, this.masters());
+    if (vrrp) warmTakeoverPath(spec.instances, (i) => this.env.addresses.primaryAddress(i.interface, i.family));
     this.env.log.info(`started ${vrrp ? spec.instances.length : 0} VRRP instance(s) and ${this.checks.virtualServerCount} virtual server(s) from ${this.options.configFile}`);
   }
 

@@ -28,12 +28,16 @@ export class HostSetup {
    */
   async removeLeftovers(instances: readonly VrrpInstanceSpec[]): Promise<void> {
     const { addresses, log } = this.env;
+    // All at once: the removals are independent, and the first advertisement waits for them (one round trip to
+    // the kernel, not one per VIP).
+    const removals: Promise<void>[] = [];
     for (const instance of instances) {
       for (const vip of instance.virtualAddresses) {
         if (addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
-        await addresses.removeAddress(vip).catch((err: unknown) => log.debug(`cleanup of ${vip.address}: ${String(err)}`));
+        removals.push(addresses.removeAddress(vip).catch((err: unknown) => log.debug(`cleanup of ${vip.address}: ${String(err)}`)));
       }
     }
+    await Promise.all(removals);
   }
 
   /** static_ipaddress, static_routes, static_rules: set at start, whatever the VRRP state (keepalived.conf(5)). */

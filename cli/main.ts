@@ -1,8 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
 import { keepalivedSpelling, rewriteKeepalivedTest } from './keepalived-args.js';
 import { registerCommands } from './commands.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
+// commander is CommonJS: require() skips the ESM loader's wrapper and lexer (a few ms of every start).
+const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof import('commander');
 const program = new Command();
 program.name('vigil').description('keepalived, rebuilt as an actor system').version('0.1.0');
 program.exitOverride();

@@ -8,11 +8,10 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { pino } from 'pino';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
-import { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump } from '../actors/dumps.js';
 import { RealClock } from '../transport/real-clock.js';
+import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 
@@ -32,7 +31,11 @@ interface RunOptions extends ObservationCliOptions {
   routerId?: string;
 }
 
+/** Set once the daemon's log exists: what it holds is written before a failure's line. */
+let flushLog: (() => void) | undefined;
+
 function fail(message: string): never {
+  flushLog?.();
   process.stderr.write(`vigil: ${message}\n`);
   process.exit(1);
 }
@@ -112,26 +115,22 @@ async function runDaemon(options: RunOptions): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
   }
-  const logger = pino({ level: options.logDetail ? 'debug' : 'info', base: { pid: process.pid } }, pino.destination(2));
-  const log: DaemonLog = {
-    debug: (m) => logger.debug(m),
-    info: (m) => logger.info(m),
-    warn: (m) => logger.warn(m),
-    error: (m) => logger.error(m),
-  };
-  // Loaded lazily: the native addon and netlink exist only where the daemon runs.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { serveStatus }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
+  const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
+  flushLog = () => log.flush();
+  // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
+  // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
       import('../transport/real/announcer.js'),
       import('../transport/real/child-process-runner.js'),
-      import('../transport/real/status-socket.js'),
       import('../transport/real/netlink-routes.js'),
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
-  const clock = new RealClock();
+  // Precise timers: a takeover (Master_Down_Timer, Skew_Time) happens on time, not a millisecond or two after.
+  const clock = new RealClock({ precise: true });
   let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
     observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
@@ -195,17 +194,12 @@ async function runDaemon(options: RunOptions): Promise<void> {
     cleanupFiles();
     addresses.close();
     if (err instanceof ConfigLoadError) fail(err.message);
+    log.flush();
     throw err;
   }
-  const server = await serveStatus(options.statusSocket, (request) => {
-    const cmd = (request as { cmd?: unknown } | null)?.cmd;
-    if (cmd === 'status') return daemon.status();
-    return { error: `unknown command ${String(cmd)}` };
-  }).catch((err: unknown) => {
-    log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
-    return undefined;
-  });
-
+  log.load();
+  // The signal handlers come first: from here on a SIGTERM must send priority 0 and release the addresses.
+  let server: { close(): void } | undefined;
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -221,7 +215,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     addresses.close();
     cleanupFiles();
     log.info('stopped');
-    logger.flush();
+    log.flush();
     process.exit(0);
   };
   // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
@@ -247,12 +241,26 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('unhandledRejection', (reason) => log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
   process.on('uncaughtException', (err) => {
     log.error(`uncaught exception, exiting for a restart: ${err.stack ?? err.message}`);
-    logger.flush();
+    log.flush();
     process.exit(1);
   });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', reload);
+
+  // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
+  const [{ serveStatus }, { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump }] = await Promise.all([
+    import('../transport/real/status-socket.js'),
+    import('../actors/dumps.js'),
+  ]);
+  server = await serveStatus(options.statusSocket, (request) => {
+    const cmd = (request as { cmd?: unknown } | null)?.cmd;
+    if (cmd === 'status') return daemon.status();
+    return { error: `unknown command ${String(cmd)}` };
+  }).catch((err: unknown) => {
+    log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
+    return undefined;
+  });
   process.on('SIGUSR1', () => {
     const status = daemon.status();
     writeFileSync(DATA_DUMP_PATH, formatDataDump(status));

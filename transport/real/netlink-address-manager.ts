@@ -7,7 +7,7 @@
  */
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
-import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from 'netlink';
+import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
 import type { IpFamily } from '../vrrp-link.js';
 import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from './ip-address.js';

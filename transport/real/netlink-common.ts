@@ -1,5 +1,5 @@
 /** Small helpers shared by the netlink-based transports (the `netlink` npm package, rtnetlink). */
-import { FlagsNew } from 'netlink';
+import { FlagsNew } from './netlink-package.js';
 
 /** Flags for a NEW request that creates and refuses to replace (EEXIST tells us it was already there). */
 export const CREATE_EXCL = FlagsNew.CREATE | FlagsNew.EXCL;

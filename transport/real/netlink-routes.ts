@@ -2,7 +2,7 @@
  * Routes and policy rules over rtnetlink, for keepalived's `virtual_routes`, `virtual_rules`, `static_routes`
  * and `static_rules` in their basic forms. Adding what exists and removing what is absent are not errors.
  */
-import { createRtNetlink, rt, type RtNetlinkSocket } from 'netlink';
+import { createRtNetlink, rt, type RtNetlinkSocket } from './netlink-package.js';
 import type { IpFamily } from '../vrrp-link.js';
 import { ipFamilyOf, ipToBytes } from './ip-address.js';
 import { AF_INET, AF_INET6, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';

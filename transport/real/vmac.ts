@@ -3,7 +3,7 @@
  * 00-00-5E-00-01-{VRID} (IPv4) or 00-00-5E-00-02-{VRID} (IPv6) (RFC 5798 §7.3), created over rtnetlink.
  * Mode private by default, as keepalived creates it (MACVLAN_MODE_PRIVATE).
  */
-import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from 'netlink';
+import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from './netlink-package.js';
 import type { IpFamily } from '../vrrp-link.js';
 import { macFromString, macToString } from './ip-address.js';
 import { tolerate } from './netlink-common.js';
@@ -71,7 +71,7 @@ export class NetlinkVmac {
     if (name.length > 15) throw new Error(`interface name too long (max 15): ${name}`);
     const mac = virtualRouterMac(options.vrid, options.family);
     const linkinfo = toBuffer(
-      ifla.formatInfo({ kind: 'macvlan', data: toBuffer(ifla.formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
+      ifla().formatInfo({ kind: 'macvlan', data: toBuffer(ifla().formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
     );
     const up = options.up !== false;
     await tolerate(

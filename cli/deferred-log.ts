@@ -1,0 +1,74 @@
+/**
+ * The daemon's log: pino on stderr, loaded only once the instances have started. pino and its streams cost about
+ * 12 ms of a start, all before the first advertisement; a line logged before then waits here with its time and
+ * is written, in order and with that time, as soon as pino is there: when the daemon has started, when a start
+ * fails, or after a second at the latest (a start stuck somewhere still shows what it said).
+ */
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+import type { DaemonLog } from '../actors/daemon-environment.js';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<Level, number> = { debug: 20, info: 30, warn: 40, error: 50 };
+const LATEST_LOAD_MS = 1000;
+
+export class DeferredPinoLog implements DaemonLog {
+  #logger: Logger | undefined;
+  #pending: { level: Level; message: string; time: number }[] = [];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly level: 'debug' | 'info',
+    private readonly pid: number,
+  ) {
+    this.#timer = setTimeout(() => this.load(), LATEST_LOAD_MS);
+    this.#timer.unref();
+  }
+
+  debug(message: string): void {
+    this.#write('debug', message);
+  }
+  info(message: string): void {
+    this.#write('info', message);
+  }
+  warn(message: string): void {
+    this.#write('warn', message);
+  }
+  error(message: string): void {
+    this.#write('error', message);
+  }
+
+  /** Loads pino (synchronously) and writes the lines that waited. */
+  load(): void {
+    if (this.#logger) return;
+    clearTimeout(this.#timer);
+    const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
+    // pino's own epoch timestamp, except that a waiting line keeps the time it was logged at.
+    let replayed: number | undefined;
+    // Synchronous writes, as keepalived's syslog(): lines stay in order with the one-line errors written straight
+    // to stderr, and none is lost when the process exits (pino's default asynchronous stream can write a line
+    // still in flight after the ones flushed at exit, or not at all).
+    const logger = pino(
+      { level: this.level, base: { pid: this.pid }, timestamp: () => `,"time":${replayed ?? Date.now()}` },
+      pino.destination({ dest: 2, sync: true }),
+    );
+    for (const line of this.#pending) {
+      replayed = line.time;
+      logger[line.level](line.message);
+    }
+    replayed = undefined;
+    this.#pending = [];
+    this.#logger = logger;
+  }
+
+  /** Everything logged so far reaches stderr (before an exit). */
+  flush(): void {
+    this.load();
+    this.#logger?.flush();
+  }
+
+  #write(level: Level, message: string): void {
+    if (this.#logger) this.#logger[level](message);
+    else if (RANK[level] >= RANK[this.level]) this.#pending.push({ level, message, time: Date.now() });
+  }
+}

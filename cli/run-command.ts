@@ -129,8 +129,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
     ]);
-  // Precise timers: a takeover (Master_Down_Timer, Skew_Time) happens on time, not a millisecond or two after.
-  const clock = new RealClock({ precise: true });
+  // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
+  const clock = new RealClock();
   let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
     observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });

@@ -31,13 +31,16 @@ export interface VrrpTimerHooks {
 }
 
 /**
- * Master_Down_Timer as a deadline: a restart only moves the deadline; the one pending clock timer, when it fires
- * before the deadline, re-arms for the rest. When it reaches the deadline it tells the machine MASTER_DOWN.
+ * Master_Down_Timer as a deadline. On an exact clock (the simulator's) a restart only moves the deadline; the one
+ * pending timer, when it fires before the deadline, re-arms for the rest. On a clock with precise timers (the
+ * daemon's), whose last stretch costs CPU, a restart re-arms at once so that the timer fires only at a real
+ * deadline. Either way, at the deadline it tells the machine MASTER_DOWN.
  */
 export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownChanged' | 'masterDownRestarted'> = {}) {
+  const precise = clock.setPreciseTimeout?.bind(clock);
   return fromCallback<MasterDownRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
     let deadline = clock.now() + input.delayMs;
-    let id: TimerId = clock.setTimeout(fire, input.delayMs);
+    let id: TimerId = (precise ?? clock.setTimeout.bind(clock))(fire, input.delayMs);
     function fire(): void {
       const now = clock.now();
       if (deadline > now) {
@@ -49,6 +52,9 @@ export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'maste
     const handle: MasterDownHandle = {
       restart: (delayMs) => {
         deadline = clock.now() + delayMs;
+        if (precise === undefined) return;
+        clock.clearTimeout(id);
+        id = precise(fire, delayMs);
       },
     };
     receive((event) => {

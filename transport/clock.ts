@@ -12,6 +12,11 @@ export interface Clock {
   now(): number;
   /** Runs `fn` once, `ms` milliseconds from now (0 when negative). */
   setTimeout(fn: () => void, ms: number): TimerId;
-  /** Cancels a pending timer; unknown or fired ids are ignored. */
+  /** Cancels a pending timer; unknown or fired ids are ignored (precise ones too). */
   clearTimeout(id: TimerId): void;
+  /**
+   * A timer that must end on time, never early: a failover's deadline (Master_Down_Timer, RFC 5798 §6.4.2). A
+   * clock whose timers are exact already (the simulator's) does not offer it.
+   */
+  setPreciseTimeout?(fn: () => void, ms: number): TimerId;
 }

@@ -6,6 +6,9 @@ import { probeTcp } from '../../transport/probers/tcp-prober.js';
 import { probeTcpSocket } from '../../transport/probers/socket-tcp-prober.js';
 import type { TcpProbeSpec } from '../../transport/probers/prober.js';
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as TcpProbeSpec;
-const result = await (process.argv[3] === 'socket' ? probeTcpSocket(spec) : probeTcp(spec));
-process.stdout.write(`${JSON.stringify(result)}\n`);
+// Without a spec (the test runner walks this folder and runs every file) there is nothing to do.
+if (process.argv[2] !== undefined) {
+  const spec = JSON.parse(process.argv[2]) as TcpProbeSpec;
+  const result = await (process.argv[3] === 'socket' ? probeTcpSocket(spec) : probeTcp(spec));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

@@ -202,7 +202,10 @@ export async function run(): Promise<void> {
     { label: 'graceful handover after SIGTERM, VRRPv3 advert_int 1', advert: '1', version: 3, signal: 'SIGTERM', boundMs: microsToMs(skewMicros(3, 100, 100)) },
   ];
   process.stdout.write(`${RUNS} runs per figure and daemon (VIGIL_BENCH_RUNS); verdicts by medians and a Mann-Whitney test\n`);
+  // VIGIL_BENCH_ONLY=SIGKILL|SIGTERM|start runs only those figures.
+  const only = process.env['VIGIL_BENCH_ONLY'];
   for (const c of cases) {
+    if (only !== undefined && only !== c.signal) continue;
     const wireLabel = c.signal === 'SIGTERM' ? 'priority 0→VIP' : 'last advert→VIP';
     process.stdout.write(`${c.label} (protocol bound ${c.boundMs.toFixed(1)} ms from the master's ${c.signal === 'SIGTERM' ? 'priority-0' : 'last'} advertisement):\n`);
     const signal = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
@@ -229,6 +232,7 @@ export async function run(): Promise<void> {
       process.stdout.write(`  ${wireLabel} ${verdict(wire.get('vigil')!, wire.get('keepalived')!)}\n`);
     }
   }
+  if (only !== undefined && only !== 'start') return;
   process.stdout.write('start to first advertisement (address owner, priority 255; exec to the packet on the wire):\n');
   const first = new Map<Kind, number[]>(kinds.map((k) => [k, []]));
   const floor: number[] = [];

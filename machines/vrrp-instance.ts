@@ -183,7 +183,6 @@ export const vrrpInstanceMachine = setup({
       event.priority < context.effectivePriority,
   },
   delays: {
-    skew: ({ context }) => skewMs(context),
     preemptDelay: ({ context }) => context.params.preemptDelayMs,
   },
 }).createMachine({
@@ -245,9 +244,11 @@ export const vrrpInstanceMachine = setup({
                 ],
               },
             },
+            /** RFC 5798 §6.4.2: priority 0 sets Master_Down_Timer to Skew_Time. */
             skewWait: {
-              after: { skew: { target: '#vrrp.MASTER' } },
+              invoke: { id: 'masterDownTimer', src: 'masterDownTimer', input: ({ context }) => ({ delayMs: skewMs(context) }) },
               on: {
+                MASTER_DOWN: { target: '#vrrp.MASTER' },
                 ADVERTISEMENT: [
                   { guard: 'backupAccepts', target: 'waiting', actions: 'learnMaster' },
                 ],

@@ -1,6 +1,6 @@
 /**
  * An XState machine as plain data: its state tree and its transitions, labelled the way a reader of the machine
- * would say them ("ADVERTISEMENT [backupAccepts]", "after skew", "always [faulted]"). The SVG and Mermaid
+ * would say them ("ADVERTISEMENT [backupAccepts]", "after preemptDelay", "always [faulted]"). The SVG and Mermaid
  * renderers and the live page read this, never the machine object, so a flight recording can carry it.
  * Transitions without a target only run actions (they do not move the machine) and are left out.
  */

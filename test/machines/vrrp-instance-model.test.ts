@@ -63,12 +63,11 @@ function delayedEvents(snapshot: Snapshot): VrrpInstanceEvent[] {
 
 const isTimerEvent = (type: string): boolean => type.startsWith('xstate.after.') || type === 'MASTER_DOWN';
 
-function delayFor(eventType: string, context: VrrpInstanceContext): number {
-  if (eventType === 'MASTER_DOWN') return masterDownMs(context);
+function delayFor(eventType: string, context: VrrpInstanceContext, skewing: boolean): number {
+  // Master_Down_Timer runs Skew_Time after a priority-0 advertisement (RFC 5798 §6.4.2).
+  if (eventType === 'MASTER_DOWN') return skewing ? skewMs(context) : masterDownMs(context);
   const name = eventType.split('.')[2];
   switch (name) {
-    case 'skew':
-      return skewMs(context);
     case 'preemptDelay':
       return context.params.preemptDelayMs;
     default:
@@ -140,6 +139,7 @@ for (const [label, input] of MODELS) {
         const event = step.event;
         const before = vrrpStateName(actor.getSnapshot().value);
         const contextBefore = actor.getSnapshot().context;
+        const skewingBefore = actor.getSnapshot().matches({ BACKUP: { timer: 'skewWait' } });
         const sentBefore = sent.length;
         let elapsed = 0;
         if (isTimerEvent(event.type)) {
@@ -154,7 +154,7 @@ for (const [label, input] of MODELS) {
         const actual = vrrpStateName(actor.getSnapshot().value);
         // The graph treats timers as independent events; in time, a shorter pending timer fires first. Such a
         // path cannot happen (e.g. preempt_delay expiring before a priority-0 skew), so it ends here.
-        if (actual !== expected && isTimerEvent(event.type) && elapsed < delayFor(event.type, contextBefore)) {
+        if (actual !== expected && isTimerEvent(event.type) && elapsed < delayFor(event.type, contextBefore, skewingBefore)) {
           infeasible++;
           break;
         }

@@ -1,7 +1,8 @@
 /**
  * The VRRP instance state machine: RFC 5798 §6.4 (and RFC 3768 §6.4 for v2) with keepalived's behaviour where it
- * differs (see ../shared/VRRP-CHECKLIST.md). Pure: no I/O and no timers of its own. Delays are named and computed
- * from context; side effects are named actions that the runtime binds to transports with `machine.provide`.
+ * differs (see ../shared/VRRP-CHECKLIST.md). Pure: no I/O and no clock of its own. Side effects are named actions,
+ * and the two protocol timers are named invoked actors (Adver_Timer, Master_Down_Timer); the runtime binds both to
+ * its transports and clock with `machine.provide` (machines/vrrp-timers.ts). preempt_delay is a named delay.
  *
  * State keys are keepalived's state names, so a snapshot's value is what keepalived would print.
  */

@@ -11,7 +11,8 @@
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../machines/checker.js';
 import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle } from '../machines/checker-timers.js';
-import type { ProbeWeight } from '../machines/checker-logic.js';
+import { sameWeight, type ProbeWeight } from '../machines/checker-logic.js';
+import { sameContextValues, sameStateValue } from './same-snapshot.js';
 import type { Clock } from '../transport/clock.js';
 import type { Random } from '../transport/random.js';
 import { isCallbackProber, type ProbeResult, type Prober } from '../transport/probers/prober.js';
@@ -192,7 +193,7 @@ export class CheckerRunner {
     this.actor.send(probeResultEvent(event));
     if (env.inspect !== undefined || this.stopped) return;
     const after = this.actor.getSnapshot();
-    if (this.scheduled === scheduled + 1 && this.reports === reports && sameStates(before.value, after.value) && sameContext(before.context, after.context)) {
+    if (this.scheduled === scheduled + 1 && this.reports === reports && sameStateValue(before.value, after.value) && sameContextValues(before.context, after.context, sameCheckerField)) {
       this.steady = {
         snapshot: after,
         ok: event.ok,
@@ -205,26 +206,7 @@ export class CheckerRunner {
   }
 }
 
-function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.kind === b.kind && a.value === b.value);
-}
-
-/** Two state values name the same state (the checker's states are flat: 'up', 'down'). */
-function sameStates(a: unknown, b: unknown): boolean {
-  return a === b;
-}
-
-/** Two contexts hold the same values: every field by reference, the weight (a fresh object per probe) by value. */
-function sameContext(a: object, b: object): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    const x = (a as Record<string, unknown>)[k];
-    const y = (b as Record<string, unknown>)[k];
-    if (x === y) continue;
-    if (k === 'weight' && sameWeight(x as ProbeWeight | undefined, y as ProbeWeight | undefined)) continue;
-    return false;
-  }
-  return true;
+/** The weight is a fresh object per probe: compared by value; every other field by reference. */
+function sameCheckerField(key: string, x: unknown, y: unknown): boolean {
+  return key === 'weight' && sameWeight(x as ProbeWeight | undefined, y as ProbeWeight | undefined);
 }

@@ -14,6 +14,7 @@ import { compareAddresses } from '../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../machines/vrrp-instance.js';
 import { trackersFault } from '../machines/vrrp-priority.js';
 import { vrrpTimers, type MasterDownHandle } from '../machines/vrrp-timers.js';
+import { sameContextValues, sameStateValue } from './same-snapshot.js';
 import type { Bus } from './bus.js';
 import type { RouteManager } from '../transport/routes.js';
 import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
@@ -133,7 +134,11 @@ export class VrrpInstanceRunner {
             this.recover(error);
           }
         },
-        masterDownChanged: (handle) => (this.masterDown = handle),
+        masterDownStarted: (handle) => (this.masterDown = handle),
+        // A timer stopping after its successor started (skewWait → waiting) must not forget the successor.
+        masterDownStopped: (handle) => {
+          if (this.masterDown === handle) this.masterDown = undefined;
+        },
         masterDownRestarted: (delayMs) => {
           this.masterDownRestarts++;
           this.lastRestartDelay = delayMs;
@@ -280,8 +285,8 @@ export class VrrpInstanceRunner {
       this.env.inspect === undefined &&
       this.masterDownRestarts === restarts + 1 &&
       this.effects === effects &&
-      sameStates(before.value, after.value) &&
-      sameContext(before.context, after.context)
+      sameStateValue(before.value, after.value) &&
+      sameContextValues(before.context, after.context)
     ) {
       this.steady = { snapshot: after, priority: advertisement.priority, intervalCs: advertisement.intervalCs, source: packet.source, delayMs: this.lastRestartDelay };
     }
@@ -453,21 +458,4 @@ export class VrrpInstanceRunner {
     this.lastSelfFault = selfFault;
     env.onStatus?.({ state, selfFault });
   }
-}
-
-/** Two state values name the same states (keepalived's state and every region's substate). */
-function sameStates(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => sameStates((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** Two contexts hold the same values (tracker states are replaced, never mutated: compared by reference). */
-function sameContext(a: object, b: object): boolean {
-  if (a === b) return true;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
 }

@@ -61,7 +61,7 @@ export function initialCounters(params: CheckerParams, initialUp?: boolean): Che
   return { up: initialUp ?? !params.alpha, hasRun: initialUp !== undefined, retryIt: params.retry, weight: undefined };
 }
 
-function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
+export function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && a.kind === b.kind && a.value === b.value);
 }
 

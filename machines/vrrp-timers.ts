@@ -24,8 +24,9 @@ export interface MasterDownHandle {
 export interface VrrpTimerHooks {
   /** Called on every Adver_Timer expiry: send an advertisement. */
   readonly advertise: () => void;
-  /** The live Master_Down_Timer, or undefined once it stopped. */
-  readonly masterDownChanged?: (handle: MasterDownHandle | undefined) => void;
+  /** A Master_Down_Timer started, and this one stopped. */
+  readonly masterDownStarted?: (handle: MasterDownHandle) => void;
+  readonly masterDownStopped?: (handle: MasterDownHandle) => void;
   /** The machine restarted Master_Down_Timer with this delay. */
   readonly masterDownRestarted?: (delayMs: number) => void;
 }
@@ -36,7 +37,7 @@ export interface VrrpTimerHooks {
  * daemon's), whose last stretch costs CPU, a restart re-arms at once so that the timer fires only at a real
  * deadline. Either way, at the deadline it tells the machine MASTER_DOWN.
  */
-export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownChanged' | 'masterDownRestarted'> = {}) {
+export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownStarted' | 'masterDownStopped' | 'masterDownRestarted'> = {}) {
   const precise = clock.setPreciseTimeout?.bind(clock);
   return fromCallback<MasterDownRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
     let deadline = clock.now() + input.delayMs;
@@ -61,10 +62,10 @@ export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'maste
       hooks.masterDownRestarted?.(event.delayMs);
       handle.restart(event.delayMs);
     });
-    hooks.masterDownChanged?.(handle);
+    hooks.masterDownStarted?.(handle);
     return () => {
       clock.clearTimeout(id);
-      hooks.masterDownChanged?.(undefined);
+      hooks.masterDownStopped?.(handle);
     };
   });
 }

@@ -17,7 +17,7 @@ import { vrrpTimers, type MasterDownHandle } from '../machines/vrrp-timers.js';
 import { sameContextValues, sameStateValue } from './same-snapshot.js';
 import type { Bus } from './bus.js';
 import type { RouteManager } from '../transport/routes.js';
-import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
+import { advertisementOf, type VrrpInstanceSpec } from './vrrp-instance-spec.js';
 
 export interface InstanceCounters {
   advertsSent: number;
@@ -320,17 +320,7 @@ export class VrrpInstanceRunner {
     const key = `${priority}|${source}|${destination}`;
     if (this.lastEncoded?.key === key) return this.lastEncoded.bytes;
     const spec = this.spec;
-    const advertisement: VrrpAdvertisement = {
-      version: spec.version,
-      vrid: spec.vrid,
-      priority,
-      intervalCs: spec.advertIntervalCs,
-      family: spec.family,
-      addresses: this.expectations.addresses,
-      authType: spec.authType,
-      authPassword: spec.authPassword,
-    };
-    const bytes = encodeAdvertisement(advertisement, { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
+    const bytes = encodeAdvertisement(advertisementOf(spec, priority), { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
     // Unicast to several peers alternates destinations: only the single-destination case is worth keeping.
     if (spec.unicastPeers.length <= 1) this.lastEncoded = { key, bytes };
     return bytes;

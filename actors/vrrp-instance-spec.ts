@@ -1,6 +1,6 @@
 import type { InterfaceAddress } from '../transport/address-manager.js';
 import type { IpFamily } from '../transport/vrrp-link.js';
-import type { VrrpAuthType } from '../protocol/vrrp-types.js';
+import type { VrrpAdvertisement, VrrpAuthType } from '../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../transport/routes.js';
 
@@ -49,4 +49,18 @@ export interface SyncGroupSpec {
 export interface VrrpNodeSpec {
   readonly instances: readonly VrrpInstanceSpec[];
   readonly syncGroups: readonly SyncGroupSpec[];
+}
+
+/** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */
+export function advertisementOf(spec: VrrpInstanceSpec, priority: number): VrrpAdvertisement {
+  return {
+    version: spec.version,
+    vrid: spec.vrid,
+    priority,
+    intervalCs: spec.advertIntervalCs,
+    family: spec.family,
+    addresses: spec.advertisedAddresses,
+    authType: spec.authType,
+    authPassword: spec.authPassword,
+  };
 }

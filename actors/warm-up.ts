@@ -6,31 +6,20 @@
  * there instead. The bytes are thrown away.
  */
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
-import type { VrrpInstanceSpec } from './vrrp-instance-spec.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../transport/vrrp-link.js';
+import { advertisementOf, type VrrpInstanceSpec } from './vrrp-instance-spec.js';
 
-const GROUP = { 4: '224.0.0.18', 6: 'ff02::12' } as const;
+const GROUP = { 4: VRRP_MULTICAST_V4, 6: VRRP_MULTICAST_V6 } as const;
 const ANY_SOURCE = { 4: '192.0.2.1', 6: 'fe80::1' } as const;
 
 export function warmTakeoverPath(instances: readonly VrrpInstanceSpec[], primaryAddress: (i: VrrpInstanceSpec) => string | undefined): void {
   for (const spec of instances) {
     try {
-      encodeAdvertisement(
-        {
-          version: spec.version,
-          vrid: spec.vrid,
-          priority: spec.priority,
-          intervalCs: spec.advertIntervalCs,
-          family: spec.family,
-          addresses: spec.advertisedAddresses,
-          authType: spec.authType,
-          authPassword: spec.authPassword,
-        },
-        {
-          source: spec.unicastSourceAddress ?? primaryAddress(spec) ?? ANY_SOURCE[spec.family],
-          destination: spec.unicastPeers[0] ?? GROUP[spec.family],
-          v3ChecksumAsV2: spec.v3ChecksumAsV2,
-        },
-      );
+      encodeAdvertisement(advertisementOf(spec, spec.priority), {
+        source: spec.unicastSourceAddress ?? primaryAddress(spec) ?? ANY_SOURCE[spec.family],
+        destination: spec.unicastPeers[0] ?? GROUP[spec.family],
+        v3ChecksumAsV2: spec.v3ChecksumAsV2,
+      });
     } catch {
       // Only a warm-up: the instance's own encoding reports any real problem.
     }

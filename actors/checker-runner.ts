@@ -67,7 +67,7 @@ export class CheckerRuntime {
         report: (_, report) => this.runners.get(report.id)?.reported(report),
       },
       actors: checkerTimers(clock, {
-        probe: (done, id) => this.runners.get(id)?.probe(done),
+        probe: (done, id) => this.runners.get(id)?.probe(done) ?? false,
         result: (answer, loop, id) => this.runners.get(id)?.result(answer, loop),
         scheduled: (delayMs, id) => this.runners.get(id)?.scheduledNext(delayMs),
       }),
@@ -156,11 +156,12 @@ export class CheckerRunner {
     this.lastDelay = delayMs;
   }
 
-  /** Starts this checker's probe (the probe loop's `probe`). */
-  probe(done: (result: ProbeResult) => void): void {
+  /** Starts this checker's probe (the probe loop's `probe`); true when the prober keeps the timeout itself. */
+  probe(done: (result: ProbeResult) => void): boolean {
     const prober = this.env.prober;
-    if (isCallbackProber(prober)) prober.probeWith(this.checker.probe, done);
-    else prober.probe(this.checker.probe).then(done, (err: unknown) => done({ ok: false, detail: String(err), latencyMs: 0 }));
+    if (isCallbackProber(prober)) return prober.probeWith(this.checker.probe, done);
+    prober.probe(this.checker.probe).then(done, (err: unknown) => done({ ok: false, detail: String(err), latencyMs: 0 }));
+    return false;
   }
 
   /** A result from the probe loop (a timeout included): to the machine, or answered as the machine last did. */

@@ -59,8 +59,12 @@ export interface ProbeLoopHandle {
 }
 
 export interface ProbeLoopHooks {
-  /** Start one probe; `done` is called once with its result (a call after the timeout is ignored). */
-  readonly probe: (done: (result: ProbeAnswer) => void, id: string) => void;
+  /**
+   * Start one probe; `done` is called once with its result (a call after the timeout is ignored). Return true when
+   * the prober keeps the timeout itself (it answers by then, a timeout included): the loop then sets no timer of
+   * its own, one clock timer less per probe.
+   */
+  readonly probe: (done: (result: ProbeAnswer) => void, id: string) => boolean;
   /**
    * Every result (a timeout included) goes here instead of straight to the machine, when given: the runtime then
    * sends it to the machine (probeResultEvent), or answers it itself through the handle.
@@ -104,14 +108,15 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
     function start(): void {
       const mine = ++seq;
       inFlight = mine;
-      timer = clock.setTimeout(timeout, timeoutMs);
-      hooks.probe((answer) => {
+      const selfTimed = hooks.probe((answer) => {
         if (stopped || inFlight !== mine) return;
         inFlight = 0;
         if (timer !== undefined) clock.clearTimeout(timer);
         timer = undefined;
         deliver(answer);
       }, id);
+      // The race against connect_timeout, unless the prober keeps it (or has answered already).
+      if (!selfTimed && inFlight === mine && !stopped) timer = clock.setTimeout(timeout, timeoutMs);
     }
     receive((command) => {
       switch (command.type) {

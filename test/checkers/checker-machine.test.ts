@@ -19,6 +19,7 @@ interface Harness {
   reports: { at: number; report: CheckerReport }[];
   actor: ReturnType<typeof createActor<typeof checkerMachine>>;
   states: () => { at: number; up: boolean }[];
+  loopTimers: () => number;
 }
 
 const base: CheckerParams = {
@@ -32,10 +33,24 @@ const base: CheckerParams = {
 };
 
 /** A checker whose probes are answered by `world(startTime)`. */
-function harness(params: Partial<CheckerParams>, world: (at: number) => Answer, opts: { firstDelayMs?: number; enabled?: boolean } = {}): Harness {
+function harness(
+  params: Partial<CheckerParams>,
+  world: (at: number) => Answer,
+  opts: { firstDelayMs?: number; enabled?: boolean; selfTimed?: boolean } = {},
+): Harness {
   const clock = new VirtualClock();
   const probes: number[] = [];
   const reports: { at: number; report: CheckerReport }[] = [];
+  // The loop's own timers, counted (the world's answers use the clock directly).
+  let loopTimers = 0;
+  const loopClock = {
+    now: () => clock.now(),
+    setTimeout: (fn: () => void, ms: number) => {
+      loopTimers++;
+      return clock.setTimeout(fn, ms);
+    },
+    clearTimeout: (id: number) => clock.clearTimeout(id),
+  };
   // The probe loop bound to the virtual clock, its probes answered by `world`.
   const machine = checkerMachine.provide({
     actions: {
@@ -43,13 +58,20 @@ function harness(params: Partial<CheckerParams>, world: (at: number) => Answer, 
         reports.push({ at: clock.now(), report });
       },
     },
-    actors: checkerTimers(clock, {
+    actors: checkerTimers(loopClock, {
       probe: (done) => {
         const at = clock.now();
         probes.push(at);
         const answer = world(at);
-        if (answer === 'silent') return; // never answers: the loop's connect_timeout decides
+        if (answer === 'silent') {
+          // A self-timed prober (the native TCP connector) answers connect_timeout itself; otherwise it never
+          // answers and the loop's race decides.
+          const timeoutMs = params.timeoutMs ?? base.timeoutMs;
+          if (opts.selfTimed) clock.setTimeout(() => done({ ok: false, latencyMs: timeoutMs, detail: 'connect timeout' }), timeoutMs);
+          return opts.selfTimed ?? false;
+        }
         clock.setTimeout(() => done({ ok: answer.ok, latencyMs: answer.latencyMs, detail: '', ...(answer.weight ? { weight: answer.weight } : {}) }), answer.latencyMs);
+        return opts.selfTimed ?? false;
       },
     }),
   });
@@ -59,7 +81,7 @@ function harness(params: Partial<CheckerParams>, world: (at: number) => Answer, 
   });
   actor.start();
   const states = () => reports.map((r) => ({ at: r.at, up: r.report.up }));
-  return { clock, probes, reports, actor, states };
+  return { clock, probes, reports, actor, states, loopTimers: () => loopTimers };
 }
 
 test('first probe: 1 s bootstrap plus a uniform draw in [0, warmup], to the microsecond', () => {
@@ -105,6 +127,19 @@ test('silent server: DOWN at t + (retry+1) × connect_timeout + retry × delay_b
     { at: down, up: false },
     { at: 51_000, up: true },
   ]);
+});
+
+test('a prober that keeps connect_timeout itself: the same schedule and states, and no race timer of the loop', () => {
+  const world = (at: number): Answer => (at < 10_000 || at >= 41_000 ? { ok: true, latencyMs: 0 } : 'silent');
+  const raced = harness({}, world);
+  const selfTimed = harness({}, world, { selfTimed: true });
+  raced.clock.runUntil(60_000);
+  selfTimed.clock.runUntil(60_000);
+  assert.deepEqual(selfTimed.probes, raced.probes);
+  assert.deepEqual(selfTimed.states(), raced.states());
+  assert.deepEqual(selfTimed.states()[1], { at: 34_000, up: false });
+  // One timer per probe fewer: the race the loop no longer sets.
+  assert.equal(raced.loopTimers() - selfTimed.loopTimers(), raced.probes.length);
 });
 
 test('a success while retrying resets the count', () => {

@@ -59,6 +59,30 @@ for (const host of ['127.0.0.1', '::1']) {
   });
 }
 
+test('native TCP_CHECK to a local listener settles inside connect(): nothing left in flight, still answered later', { skip }, async () => {
+  const { server, port } = await listen('127.0.0.1');
+  try {
+    const refused = await closedPort('127.0.0.1');
+    const answers: ProbeResult[] = [];
+    engine!.probe(tcp('127.0.0.1', port), (r) => answers.push(r));
+    engine!.probe(tcp('127.0.0.1', refused), (r) => answers.push(r));
+    // The kernel ran both handshakes in the connect call: no epoll registration was needed for either.
+    assert.equal(engine!.inFlight, 0);
+    // The prober contract: never answered synchronously.
+    assert.equal(answers.length, 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      answers.map((r) => [r.ok, r.ok ? r.detail : /ECONNREFUSED/.test(r.detail)]),
+      [
+        [true, 'connected'],
+        [false, true],
+      ],
+    );
+  } finally {
+    server.close();
+  }
+});
+
 test('native TCP_CHECK: bindto is the source address; an address not ours fails with EADDRNOTAVAIL', { skip }, async () => {
   const sources: string[] = [];
   const server = createServer((socket) => {

@@ -143,7 +143,11 @@ export function probeTimeoutMs(spec: ProbeSpec): number {
  * settles in a microtask, after the virtual clock has already run on, so its result would arrive late.
  */
 export interface CallbackProber extends Prober {
-  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): void;
+  /**
+   * Starts the probe. Returns true when the prober keeps the spec's timeout itself (an answer, a timeout included,
+   * comes by then without fail), so the caller need not race it with a timer of its own.
+   */
+  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): boolean;
 }
 
 export function isCallbackProber(prober: Prober): prober is CallbackProber {

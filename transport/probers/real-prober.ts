@@ -14,10 +14,14 @@ import { probeFile } from './file-prober.js';
 export class RealProber implements CallbackProber {
   private icmp: IcmpEngine | undefined;
 
-  /** The checker runner's path: TCP_CHECK answers straight from the native connector's batch, without a Promise. */
-  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): void {
+  /**
+   * The checker runner's path: TCP_CHECK answers straight from the native connector's batch, without a Promise,
+   * and the connector keeps connect_timeout itself.
+   */
+  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): boolean {
     if (spec.kind === 'tcp') return probeTcpWith(spec, done);
     this.probe(spec).then(done, (err: unknown) => done({ ok: false, detail: describeError(err), latencyMs: 0 }));
+    return false;
   }
 
   probe(spec: ProbeSpec): Promise<ProbeResult> {

@@ -62,7 +62,7 @@ export class SimulatedProber implements CallbackProber {
     return { mode: 'silent' };
   }
 
-  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): void {
+  probeWith(spec: ProbeSpec, done: (result: ProbeResult) => void): boolean {
     const key = simTargetKeys(spec)[0]!;
     this.probes.set(key, (this.probes.get(key) ?? 0) + 1);
     const state = this.stateOf(spec);
@@ -70,13 +70,15 @@ export class SimulatedProber implements CallbackProber {
     const latencyMs = state.latencyMs ?? 1;
     if (state.mode === 'silent' || (latencyMs > timeoutMs && spec.kind !== 'file')) {
       this.clock.setTimeout(() => done({ ok: false, detail: 'timeout', latencyMs: timeoutMs }), timeoutMs);
-      return;
+      return false;
     }
     const ok = state.mode === 'up';
     this.clock.setTimeout(() => {
       const result: ProbeResult = { ok, detail: ok ? 'simulated answer' : 'simulated refusal', latencyMs };
       done(ok && state.weight !== undefined ? { ...result, weight: state.weight } : result);
     }, latencyMs);
+    // The checker's own race decides a timeout, as it did before probers could keep one themselves.
+    return false;
   }
 
   probe(spec: ProbeSpec): Promise<ProbeResult> {

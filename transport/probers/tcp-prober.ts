@@ -10,9 +10,16 @@ export function probeTcp(spec: TcpProbeSpec): Promise<ProbeResult> {
   return new Promise((resolve) => probeTcpWith(spec, resolve));
 }
 
-/** The same probe answered through a callback (no Promise per probe on the native path). */
-export function probeTcpWith(spec: TcpProbeSpec, done: (result: ProbeResult) => void): void {
+/**
+ * The same probe answered through a callback (no Promise per probe on the native path). True when the native
+ * connector took it: its deadline heap answers by connect_timeout.
+ */
+export function probeTcpWith(spec: TcpProbeSpec, done: (result: ProbeResult) => void): boolean {
   const engine = nativeTcpEngine();
-  if (engine !== undefined && NativeTcpEngine.takes(spec)) engine.probe(spec, done);
-  else void probeTcpSocket(spec).then(done);
+  if (engine !== undefined && NativeTcpEngine.takes(spec)) {
+    engine.probe(spec, done);
+    return true;
+  }
+  void probeTcpSocket(spec).then(done);
+  return false;
 }

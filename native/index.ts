@@ -59,6 +59,22 @@ export interface TcpConnector {
    * TCP_CONNECT_PENDING, or the outcome code when it is known at once (an errno such as EADDRNOTAVAIL, ENETUNREACH).
    */
   connect(id: number, family: 4 | 6, address: string, port: number, timeoutMs: number, bindAddress?: string, bindPort?: number): number;
+  /**
+   * The same connect, then `request` written and the answer read until the peer closes, the header's
+   * Content-Length is in, or `maxBytes` arrived; the bytes come with outcome 0. Returns TCP_CONNECT_PENDING or an
+   * error code known at once.
+   */
+  exchange(
+    id: number,
+    family: 4 | 6,
+    address: string,
+    port: number,
+    timeoutMs: number,
+    request: Buffer,
+    maxBytes: number,
+    bindAddress?: string,
+    bindPort?: number,
+  ): number;
   /** Closes every pending connect (their outcomes are never delivered) and the connector. */
   close(): void;
 }
@@ -73,7 +89,7 @@ interface NativeBinding {
   interfaceIndex(name: string): number;
   interfaceMac(name: string): Buffer;
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
-  TcpConnector: new (results: Int32Array, onResults: (count: number) => void) => TcpConnector;
+  TcpConnector: new (results: Int32Array, onResults: TcpResultsListener) => TcpConnector;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
 }
@@ -134,7 +150,13 @@ export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPa
 }
 
 /** A batched TCP connector; `results` must hold at least one (id, code) pair. */
-export function openTcpConnector(results: Int32Array, onResults: (count: number) => void): TcpConnector {
+/**
+ * `count` (id, code) pairs are in the results array; `answers[i]`, when given, holds the bytes an exchange among
+ * them received (null for plain connects and failures).
+ */
+export type TcpResultsListener = (count: number, answers: readonly (Buffer | null | undefined)[] | null) => void;
+
+export function openTcpConnector(results: Int32Array, onResults: TcpResultsListener): TcpConnector {
   const Ctor = current('TcpConnector');
   return new Ctor(results, onResults);
 }

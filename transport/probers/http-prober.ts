@@ -13,6 +13,8 @@ import { readFileSync } from 'node:fs';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from './prober.js';
 import { describeError, startProbe } from './outcome.js';
+import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
+import { TCP_CONNECT_TIMED_OUT } from '../../native/index.js';
 
 /** Responses larger than this are cut (and fail a digest check); keepalived reads with a fixed buffer too. */
 const MAX_RESPONSE = 4 * 1024 * 1024;
@@ -72,7 +74,44 @@ function parse(data: Buffer): { head?: { status: number; bodyStart: number; leng
   return { head: { status, bodyStart, length }, complete: length !== undefined && data.length - bodyStart >= length };
 }
 
-function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | string> {
+/** The response in what was read, or why there is none. */
+function responseIn(data: Buffer): Response | string {
+  const parsed = parse(data);
+  if (parsed.head === undefined) return data.length === 0 ? 'empty response' : 'no HTTP header in the response';
+  const { status, bodyStart, length } = parsed.head;
+  return { status, body: data.subarray(bodyStart, length === undefined ? data.length : bodyStart + length) };
+}
+
+/** Each url's request bytes, made once. */
+const requests = new WeakMap<HttpUrlProbe, { protocol: HttpProbeSpec['httpProtocol']; bytes: Buffer }>();
+
+function requestBytes(url: HttpUrlProbe, protocol: HttpProbeSpec['httpProtocol']): Buffer {
+  let cached = requests.get(url);
+  if (cached === undefined || cached.protocol !== protocol) {
+    cached = { protocol, bytes: Buffer.from(httpRequest(url, protocol), 'latin1') };
+    requests.set(url, cached);
+  }
+  return cached.bytes;
+}
+
+/** How a response is fetched: the native connector where it can (plain HTTP to an IP literal), or Node's sockets. */
+export type HttpTransport = 'auto' | 'socket';
+
+function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe, via: HttpTransport): Promise<Response | string> {
+  // Plain HTTP to an IP literal: the native connector does the whole round trip, no Node socket.
+  const engine = spec.tls || via === 'socket' ? undefined : nativeTcpEngine();
+  if (engine !== undefined && NativeTcpEngine.takes(spec)) {
+    return new Promise((resolve) => {
+      engine.exchange(spec.target, spec.timeoutMs, requestBytes(url, spec.httpProtocol), MAX_RESPONSE + 1, (code, answer) => {
+        if (code === 0) resolve(responseIn(answer ?? Buffer.alloc(0)));
+        else resolve(code === TCP_CONNECT_TIMED_OUT ? 'timeout' : describeConnectCode(spec.target, code));
+      });
+    });
+  }
+  return fetchBySocket(spec, url);
+}
+
+function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | string> {
   return new Promise((resolve) => {
     const { target } = spec;
     const options = { host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort };
@@ -92,14 +131,7 @@ function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | s
       socket.destroy();
       resolve(outcome);
     };
-    const fromData = (): Response | string => {
-      const data = Buffer.concat(chunks, size);
-      const parsed = parse(data);
-      if (parsed.head === undefined) return size === 0 ? 'empty response' : 'no HTTP header in the response';
-      const { status, bodyStart, length } = parsed.head;
-      const body = data.subarray(bodyStart, length === undefined ? data.length : bodyStart + length);
-      return { status, body };
-    };
+    const fromData = (): Response | string => responseIn(Buffer.concat(chunks, size));
     const timer = setTimeout(() => finish('timeout'), spec.timeoutMs);
     socket.once(spec.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequest(url, spec.httpProtocol)));
     socket.on('data', (chunk: Buffer) => {
@@ -146,10 +178,10 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
   return undefined;
 }
 
-export async function probeHttp(spec: HttpProbeSpec): Promise<ProbeResult> {
+export async function probeHttp(spec: HttpProbeSpec, via: HttpTransport = 'auto'): Promise<ProbeResult> {
   const timing = startProbe();
   for (const url of spec.urls) {
-    const response = await fetchOnce(spec, url);
+    const response = await fetchOnce(spec, url, via);
     if (typeof response === 'string') return timing.done(false, `${url.path}: ${response}`);
     const problem = judgeResponse(url, response);
     if (problem !== undefined) return timing.done(false, `${url.path}: ${problem}`);

@@ -8,15 +8,13 @@ import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 import { nativeAvailable, openTcpConnector, TCP_CONNECT_PENDING, TCP_CONNECT_TIMED_OUT, type TcpConnector } from '../../native/index.js';
 import type { ProbeResult, TcpProbeSpec } from './prober.js';
-import { describeError } from './outcome.js';
 
 type Done = (result: ProbeResult) => void;
 
-interface PendingConnect {
-  readonly spec: TcpProbeSpec;
-  readonly started: number;
-  readonly done: Done;
-}
+/** An outcome code (0, an errno, TCP_CONNECT_TIMED_OUT) and, for an answered exchange, the bytes received. */
+export type ExchangeDone = (code: number, answer: Buffer | undefined) => void;
+
+type Settle = (code: number, answer: Buffer | undefined) => void;
 
 /** Outcomes handed over per call (pairs of id and code). */
 const BATCH = 1024;
@@ -24,15 +22,15 @@ const BATCH = 1024;
 export class NativeTcpEngine {
   private readonly results = new Int32Array(BATCH * 2);
   private readonly connector: TcpConnector;
-  private readonly pending = new Map<number, PendingConnect>();
+  private readonly pending = new Map<number, Settle>();
   private nextId = 0;
 
   constructor() {
-    this.connector = openTcpConnector(this.results, (count) => this.settle(count));
+    this.connector = openTcpConnector(this.results, (count, answers) => this.settle(count, answers));
   }
 
   /** Whether this engine can probe the spec's target: IP literals only (no names, no `%scope`). */
-  static takes(spec: TcpProbeSpec): boolean {
+  static takes(spec: Pick<TcpProbeSpec, 'target'>): boolean {
     const { host, bindto } = spec.target;
     const family = isIPv4(host) ? 4 : isIPv6(host) && !host.includes('%') ? 6 : 0;
     if (family === 0) return false;
@@ -41,24 +39,23 @@ export class NativeTcpEngine {
 
   /** Starts the probe; `done` runs once, from a later event-loop callback (never synchronously). */
   probe(spec: TcpProbeSpec, done: Done): void {
-    const id = this.nextId;
-    this.nextId = (this.nextId + 1) | 0;
     const started = performance.now();
     const { target } = spec;
-    let code: number;
-    try {
-      code = this.connector.connect(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort);
-    } catch (err) {
-      // The prober contract: never throw, fail the probe.
-      queueMicrotask(() => done({ ok: false, detail: describeError(err), latencyMs: 0 }));
-      return;
-    }
-    if (code === TCP_CONNECT_PENDING) {
-      this.pending.set(id, { spec, started, done });
-      return;
-    }
-    // Known at once (a refused bind, an unreachable network): still answer asynchronously, as a socket would.
-    queueMicrotask(() => done(outcome(spec, code, performance.now() - started)));
+    this.start(
+      (id) => this.connector.connect(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort),
+      (code) => done(outcome(target, code, performance.now() - started)),
+    );
+  }
+
+  /**
+   * HTTP_GET's round trip: connect to `target`, write `request`, read the answer (up to `maxBytes`), all within
+   * `timeoutMs`. `done` runs once, never synchronously; a call that throws answers EINVAL.
+   */
+  exchange(target: TcpProbeSpec['target'], timeoutMs: number, request: Buffer, maxBytes: number, done: ExchangeDone): void {
+    this.start(
+      (id) => this.connector.exchange(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, timeoutMs, request, maxBytes, target.bindto, target.bindPort),
+      done,
+    );
   }
 
   get inFlight(): number {
@@ -70,25 +67,48 @@ export class NativeTcpEngine {
     this.pending.clear();
   }
 
-  private settle(count: number): void {
-    const now = performance.now();
+  private start(call: (id: number) => number, settle: Settle): void {
+    const id = this.nextId;
+    this.nextId = (this.nextId + 1) | 0;
+    let code: number;
+    try {
+      code = call(id);
+    } catch {
+      // The prober contract: never throw, fail the probe (the connector refused its arguments).
+      code = EINVAL;
+    }
+    if (code === TCP_CONNECT_PENDING) {
+      this.pending.set(id, settle);
+      return;
+    }
+    // Known at once (a local target's handshake, a refused bind): still answered asynchronously, as a socket would.
+    queueMicrotask(() => settle(code, undefined));
+  }
+
+  private settle(count: number, answers: readonly (Buffer | null | undefined)[] | null): void {
     const results = this.results;
     for (let i = 0; i < count; i++) {
       const id = results[2 * i]!;
-      const entry = this.pending.get(id);
-      if (entry === undefined) continue;
+      const settle = this.pending.get(id);
+      if (settle === undefined) continue;
       this.pending.delete(id);
-      entry.done(outcome(entry.spec, results[2 * i + 1]!, now - entry.started));
+      settle(results[2 * i + 1]!, answers?.[i] ?? undefined);
     }
   }
 }
 
-function outcome(spec: TcpProbeSpec, code: number, latencyMs: number): ProbeResult {
+const EINVAL = 22;
+
+/** A connect's outcome code in the words of Node's socket errors: "connect ECONNREFUSED 127.0.0.1:80". */
+export function describeConnectCode(target: TcpProbeSpec['target'], code: number): string {
+  if (code === TCP_CONNECT_TIMED_OUT) return 'connect timeout';
+  const { host, port } = target;
+  return `connect ${getSystemErrorName(-code)} ${isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
+
+function outcome(target: TcpProbeSpec['target'], code: number, latencyMs: number): ProbeResult {
   if (code === 0) return { ok: true, detail: 'connected', latencyMs };
-  if (code === TCP_CONNECT_TIMED_OUT) return { ok: false, detail: 'connect timeout', latencyMs };
-  // The same words as Node's socket errors: "connect ECONNREFUSED 127.0.0.1:80".
-  const { host, port } = spec.target;
-  return { ok: false, detail: `connect ${getSystemErrorName(-code)} ${isIPv6(host) ? `[${host}]` : host}:${port}`, latencyMs };
+  return { ok: false, detail: describeConnectCode(target, code), latencyMs };
 }
 
 let engine: NativeTcpEngine | null | undefined;

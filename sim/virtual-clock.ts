@@ -1,18 +1,17 @@
 /**
- * The simulator's clock: a discrete-event queue. A binary heap of (due time, sequence number) advances time to
- * each event in turn, so every timer fires at exactly its own time, ties in insertion order, in O(log n).
+ * The simulator's clock: a discrete-event queue. A binary heap of (due time, sequence number)
+ * (transport/timer-queue.ts) advances time to each event in turn, so every timer fires at exactly its own time,
+ * ties in insertion order, in O(log n).
  * (XState's SimulatedClock jumps straight to the target time and re-sorts on every flush: not usable here; see
- * DESIGN.md "Time and randomness".) Cancelled timers are dropped lazily when they reach the top.
+ * DESIGN.md "Time and randomness".)
  */
 import type { Clock, TimerId } from '../transport/clock.js';
+import { TimerQueue } from '../transport/timer-queue.js';
 
 export class VirtualClock implements Clock {
   private current = 0;
   private sequence = 0;
-  // Parallel arrays make the heap cheap: no object per comparison.
-  private dues: number[] = [];
-  private seqs: number[] = [];
-  private readonly callbacks = new Map<number, () => void>();
+  private readonly queue = new TimerQueue();
   /** Timers run so far. */
   eventsRun = 0;
 
@@ -22,35 +21,29 @@ export class VirtualClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.sequence;
-    const due = this.current + (ms > 0 ? ms : 0);
-    this.callbacks.set(id, fn);
-    this.push(due, id);
+    this.queue.add(id, this.current + (ms > 0 ? ms : 0), fn);
     return id;
   }
 
   clearTimeout(id: TimerId): void {
-    this.callbacks.delete(id);
+    this.queue.cancel(id);
   }
 
   /** Timers still to run. */
   get pending(): number {
-    return this.callbacks.size;
+    return this.queue.size;
   }
 
   /** Due time of the next timer, if any. */
   peek(): number | undefined {
-    this.dropCancelled();
-    return this.dues.length > 0 ? this.dues[0] : undefined;
+    return this.queue.peek();
   }
 
   /** Runs the next timer, advancing time to its due time. False when none is left. */
   step(): boolean {
-    this.dropCancelled();
-    if (this.dues.length === 0) return false;
-    const due = this.dues[0]!;
-    const id = this.pop();
-    const fn = this.callbacks.get(id)!;
-    this.callbacks.delete(id);
+    const due = this.queue.peek();
+    if (due === undefined) return false;
+    const fn = this.queue.shift()!;
     this.current = due;
     this.eventsRun++;
     fn();
@@ -69,59 +62,5 @@ export class VirtualClock implements Clock {
 
   runFor(ms: number): void {
     this.runUntil(this.current + ms);
-  }
-
-  private dropCancelled(): void {
-    while (this.seqs.length > 0 && !this.callbacks.has(this.seqs[0]!)) this.pop();
-  }
-
-  private less(i: number, j: number): boolean {
-    const a = this.dues[i]!;
-    const b = this.dues[j]!;
-    return a < b || (a === b && this.seqs[i]! < this.seqs[j]!);
-  }
-
-  private swap(i: number, j: number): void {
-    const d = this.dues[i]!;
-    this.dues[i] = this.dues[j]!;
-    this.dues[j] = d;
-    const s = this.seqs[i]!;
-    this.seqs[i] = this.seqs[j]!;
-    this.seqs[j] = s;
-  }
-
-  private push(due: number, id: number): void {
-    this.dues.push(due);
-    this.seqs.push(id);
-    let i = this.dues.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(i, parent)) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private pop(): number {
-    const top = this.seqs[0]!;
-    const lastDue = this.dues.pop()!;
-    const lastSeq = this.seqs.pop()!;
-    const n = this.dues.length;
-    if (n > 0) {
-      this.dues[0] = lastDue;
-      this.seqs[0] = lastSeq;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let smallest = i;
-        if (l < n && this.less(l, smallest)) smallest = l;
-        if (r < n && this.less(r, smallest)) smallest = r;
-        if (smallest === i) break;
-        this.swap(i, smallest);
-        i = smallest;
-      }
-    }
-    return top;
   }
 }

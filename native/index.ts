@@ -79,6 +79,14 @@ export interface TcpConnector {
   close(): void;
 }
 
+/** One timerfd timer on this thread's event loop (native/src/precise_timer.cc). */
+export interface PreciseTimer {
+  /** Fire once, `delayMs` from now (microsecond resolution); re-arming replaces the pending expiry. */
+  arm(delayMs: number): void;
+  disarm(): void;
+  close(): void;
+}
+
 /** `TcpConnector.connect`'s answer while the outcome is still to come. */
 export const TCP_CONNECT_PENDING = -2;
 /** The outcome code of a connect whose timeout elapsed. */
@@ -90,6 +98,7 @@ interface NativeBinding {
   interfaceMac(name: string): Buffer;
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
   TcpConnector: new (results: Int32Array, onResults: TcpResultsListener) => TcpConnector;
+  PreciseTimer: new (onFire: () => void) => PreciseTimer;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
 }
@@ -149,16 +158,22 @@ export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPa
   return new Ctor(family, protocol, onPacket);
 }
 
-/** A batched TCP connector; `results` must hold at least one (id, code) pair. */
 /**
  * `count` (id, code) pairs are in the results array; `answers[i]`, when given, holds the bytes an exchange among
  * them received (null for plain connects and failures).
  */
 export type TcpResultsListener = (count: number, answers: readonly (Buffer | null | undefined)[] | null) => void;
 
+/** A batched TCP connector; `results` must hold at least one (id, code) pair. */
 export function openTcpConnector(results: Int32Array, onResults: TcpResultsListener): TcpConnector {
   const Ctor = current('TcpConnector');
   return new Ctor(results, onResults);
+}
+
+/** A timerfd timer calling `onFire` on this thread's loop; throws when the addon is missing or predates it. */
+export function openPreciseTimer(onFire: () => void): PreciseTimer {
+  const Ctor = current('PreciseTimer');
+  return new Ctor(onFire);
 }
 
 /** A binding member, or a clear error when the built addon is older than this wrapper. */

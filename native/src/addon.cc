@@ -1,5 +1,5 @@
 // vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data,
-// TCP_CHECK connects batched off one epoll fd, realtime scheduling of a thread).
+// TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread).
 #include "common.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("interfaceMac", Napi::Function::New(env, vigil::InterfaceMac, "interfaceMac"));
   vigil::InitRawIpSocket(env, exports);
   vigil::InitTcpConnector(env, exports);
+  vigil::InitPreciseTimer(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   return exports;

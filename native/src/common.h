@@ -46,6 +46,7 @@ Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 Napi::Value InterfaceMac(const Napi::CallbackInfo& info);
 void InitRawIpSocket(Napi::Env env, Napi::Object exports);
 void InitTcpConnector(Napi::Env env, Napi::Object exports);
+void InitPreciseTimer(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 

@@ -34,8 +34,8 @@ export interface VrrpTimerHooks {
 /**
  * Master_Down_Timer as a deadline. On an exact clock (the simulator's) a restart only moves the deadline; the one
  * pending timer, when it fires before the deadline, re-arms for the rest. On a clock with precise timers (the
- * daemon's), whose last stretch costs CPU, a restart re-arms at once so that the timer fires only at a real
- * deadline. Either way, at the deadline it tells the machine MASTER_DOWN.
+ * daemon's), a restart re-arms at once so that the timer fires only at a real deadline (spinning precise timers
+ * cost CPU in their last stretch). Either way, at the deadline it tells the machine MASTER_DOWN.
  */
 export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownStarted' | 'masterDownStopped' | 'masterDownRestarted'> = {}) {
   const precise = clock.setPreciseTimeout?.bind(clock);
@@ -70,11 +70,16 @@ export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'maste
   });
 }
 
-/** Adver_Timer: an advertisement every interval while invoked (the first goes out on entering MASTER). */
+/**
+ * Adver_Timer: an advertisement every interval while invoked (the first goes out on entering MASTER). On a clock
+ * with precise timers it is one: the backups time their Master_Down_Timer from these advertisements, and the
+ * period error is what they see.
+ */
 export function adverTimer(clock: Clock, advertise: () => void) {
+  const set = clock.setPreciseTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
   return fromCallback<{ type: 'NONE' }, { intervalMs: number }>(({ input }) => {
-    let id = clock.setTimeout(function tick(): void {
-      id = clock.setTimeout(tick, input.intervalMs);
+    let id = set(function tick(): void {
+      id = set(tick, input.intervalMs);
       advertise();
     }, input.intervalMs);
     return () => clock.clearTimeout(id);

@@ -101,6 +101,8 @@ interface NativeBinding {
   PreciseTimer: new (onFire: () => void) => PreciseTimer;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
+  setFairSlice(microseconds: number): void;
+  setIdlePolicy(tid: number): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -194,4 +196,17 @@ export function setRealtimePriority(priority: number): void {
 /** RLIMIT_RTTIME: microseconds of CPU a realtime thread may use without blocking before SIGXCPU. */
 export function setRlimitRttime(microseconds: number): void {
   current('setRlimitRttime')(microseconds);
+}
+
+/**
+ * The calling thread's time slice under the fair scheduler (EEVDF custom slices, Linux 6.12+; 0 restores the
+ * default): a thread with a shorter slice than the running one gets the CPU as soon as it wakes.
+ */
+export function setFairSlice(microseconds: number): void {
+  current('setFairSlice')(microseconds);
+}
+
+/** SCHED_IDLE for one thread of this process (by thread id). */
+export function setIdlePolicy(tid: number): void {
+  current('setIdlePolicy')(tid);
 }

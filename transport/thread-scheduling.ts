@@ -10,6 +10,11 @@ export interface ThreadScheduling {
   readonly realtimePriority?: number | undefined;
   /** RLIMIT_RTTIME in microseconds: CPU a realtime thread may use without blocking. */
   readonly rlimitRttimeUs?: number | undefined;
+  /**
+   * The thread's own time slice under the fair scheduler, in microseconds (not realtime threads): a short one lets
+   * the thread preempt a busier one as soon as it wakes, rather than after that one's slice (Linux 6.12+).
+   */
+  readonly sliceUs?: number | undefined;
 }
 
 /** Applies settings to the calling thread; returns one line per setting that could not be applied. */

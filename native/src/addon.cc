@@ -11,6 +11,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitPreciseTimer(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
+  exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));
+  exports.Set("setIdlePolicy", Napi::Function::New(env, vigil::SetIdlePolicy, "setIdlePolicy"));
   return exports;
 }
 

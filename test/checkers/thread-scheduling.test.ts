@@ -51,3 +51,69 @@ test('applyThreadScheduling: SCHED_RR for the calling thread only, not inherited
   assert.equal(schedOf(answer.child).policy, SCHED_OTHER);
   assert.equal(schedOf(readFileSync('/proc/thread-self/stat', 'utf8')).policy, SCHED_OTHER);
 });
+
+const SLICE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const slice = () => /se\\.slice\\s*:\\s*(\\d+)/.exec(readFileSync('/proc/thread-self/sched', 'utf8'))?.[1];
+import(workerData.module).then(({ applyThreadScheduling }) => {
+  const before = slice();
+  const failedShort = applyThreadScheduling({ sliceUs: 100 });
+  const short = slice();
+  const failedBack = applyThreadScheduling({ sliceUs: 0 });
+  parentPort.postMessage({ before, short, back: slice(), failed: [...failedShort, ...failedBack] });
+});
+`;
+
+test('sliceUs: the calling thread\'s fair-scheduler slice, and 0 gives the default back', { skip: nativeAvailable() ? false : 'vigil_native addon not built' }, async (t) => {
+  const module = new URL('../../transport/real/thread-scheduling.js', import.meta.url).href;
+  const worker = new Worker(SLICE_WORKER, { eval: true, workerData: { module } });
+  const answer = (await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  })) as { before?: string; short?: string; back?: string; failed: string[] };
+  await worker.terminate();
+  assert.deepEqual(answer.failed, []);
+  if (answer.before === undefined) {
+    t.skip('this kernel does not show se.slice in /proc/thread-self/sched');
+    return;
+  }
+  assert.equal(answer.short, '100000');
+  assert.notEqual(answer.back, '100000');
+  assert.equal(answer.back, answer.before);
+});
+
+const PLATFORM_CHILD = `
+const { readdirSync, readFileSync } = require('node:fs');
+const policyOf = (tid) => { const s = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[41 - 3]); };
+const before = readdirSync('/proc/self/task').map(Number).filter((t) => t !== process.pid);
+// libuv's pool starts on the first file read queued to it: four more threads.
+require('node:fs').readFile('/proc/self/stat', () => {
+  import(process.argv[1]).then(({ nodePlatformThreads, idleNodePlatformThreads }) => {
+    const platform = nodePlatformThreads();
+    const failed = idleNodePlatformThreads();
+    const threads = readdirSync('/proc/self/task').map(Number).map((tid) => ({ tid, policy: policyOf(tid) }));
+    console.log(JSON.stringify({ before, platform, failed, threads, main: process.pid }));
+  });
+});
+`;
+
+test('idleNodePlatformThreads: SCHED_IDLE for the threads Node starts before any JavaScript, not the main thread nor libuv\'s pool', { skip: nativeAvailable() ? false : 'vigil_native addon not built' }, async () => {
+  const module = new URL('../../transport/real/thread-scheduling.js', import.meta.url).href;
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['-e', PLATFORM_CHILD, module], { encoding: 'utf8' });
+  const { before, platform, failed, threads, main } = JSON.parse(out) as {
+    before: number[];
+    platform: number[];
+    failed: string[];
+    threads: { tid: number; policy: number }[];
+    main: number;
+  };
+  assert.deepEqual(failed, []);
+  // The threads there before the first file read are exactly the ones chosen.
+  assert.deepEqual([...platform].sort((a, b) => a - b), [...before].sort((a, b) => a - b));
+  const pool = threads.filter((t) => t.tid !== main && !platform.includes(t.tid));
+  assert.ok(pool.length >= 1, `libuv's pool started: ${JSON.stringify(threads)}`);
+  const SCHED_IDLE = 5;
+  for (const t of threads) assert.equal(t.policy, platform.includes(t.tid) ? SCHED_IDLE : SCHED_OTHER, `thread ${t.tid}`);
+});

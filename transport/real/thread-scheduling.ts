@@ -1,6 +1,10 @@
-/** ThreadScheduling on Linux: setpriority for the nice value (thread-wide on Linux), the addon for SCHED_RR. */
+/**
+ * ThreadScheduling on Linux: setpriority for the nice value (per thread on Linux), the addon for SCHED_RR and for
+ * the fair scheduler's slice.
+ */
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { setRealtimePriority, setRlimitRttime } from '../../native/index.js';
+import { setFairSlice, setIdlePolicy, setRealtimePriority, setRlimitRttime } from '../../native/index.js';
 import type { ThreadScheduling } from '../thread-scheduling.js';
 
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -14,6 +18,13 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
       failed.push(`nice ${settings.nice}: ${reason(err)}`);
     }
   }
+  if (settings.sliceUs !== undefined && !(settings.realtimePriority !== undefined && settings.realtimePriority > 0)) {
+    try {
+      setFairSlice(settings.sliceUs);
+    } catch (err) {
+      failed.push(`time slice ${settings.sliceUs} µs: ${reason(err)}`);
+    }
+  }
   if (settings.realtimePriority !== undefined) {
     try {
       // The limit first: a realtime thread must never run unbounded without it when one is configured.
@@ -21,6 +32,49 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
       setRealtimePriority(settings.realtimePriority);
     } catch (err) {
       failed.push(`realtime priority ${settings.realtimePriority}: ${reason(err)}`);
+    }
+  }
+  return failed;
+}
+
+/**
+ * The threads Node starts before any JavaScript runs: its platform's delayed-task thread, V8's worker threads
+ * (`--v8-pool-size`, default 4) and the inspector's signal thread. They come right after the main thread, so they
+ * hold the lowest thread ids after it; libuv's pool (files, DNS) and worker threads are started later.
+ */
+export function nodePlatformThreads(): number[] {
+  const option = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)]
+    .map((arg) => /^--v8-pool-size=(\d+)$/.exec(arg)?.[1])
+    .find((value) => value !== undefined);
+  const workers = option !== undefined && Number(option) > 0 ? Number(option) : 4;
+  const tids = readdirSync('/proc/self/task')
+    .map(Number)
+    .filter((tid) => tid !== process.pid)
+    .sort((a, b) => a - b);
+  return tids.slice(0, workers + 2);
+}
+
+/**
+ * SCHED_IDLE for Node's platform threads (nodePlatformThreads). They run the garbage collection of every isolate
+ * of the process, the checker worker's included, in stretches of milliseconds; as ordinary threads the kernel lets
+ * such a stretch finish before the VRRP thread that woke on the same CPU may run (measured: advertisements up to
+ * 3 ms late under 5,000 checks/s). An idle-policy thread gives way at once, and still gets every CPU cycle nothing
+ * else wants. Returns one line per thread that could not be changed.
+ */
+export function idleNodePlatformThreads(): readonly string[] {
+  let tids: number[];
+  try {
+    tids = nodePlatformThreads();
+  } catch (err) {
+    return [`threads not listed: ${reason(err)}`];
+  }
+  const failed: string[] = [];
+  for (const tid of tids) {
+    try {
+      setIdlePolicy(tid);
+    } catch (err) {
+      // A thread that ended meanwhile is no failure.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') failed.push(`thread ${tid}: ${reason(err)}`);
     }
   }
   return failed;

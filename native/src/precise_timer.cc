@@ -3,6 +3,7 @@
 // they fire up to a millisecond or more late; a VRRP instance's Adver_Timer and Master_Down_Timer (RFC 5798 §6.4)
 // should not. One timer per clock: JS keeps its deadlines in a heap and arms this one for the earliest.
 #include "common.h"
+#include "uv_watch.h"
 
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -37,26 +38,9 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
       ThrowErrno(env, "timerfd_create", errno);
       return;
     }
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    poll_ = WatchReadable(env, fd_, this, &PreciseTimer::OnReadable);
+    if (poll_ == nullptr) {
       CloseAll();
-      ThrowErrno(env, "napi_get_uv_event_loop", EINVAL);
-      return;
-    }
-    poll_ = new uv_poll_t;
-    int rc = uv_poll_init(loop, poll_, fd_);
-    if (rc != 0) {
-      delete poll_;
-      poll_ = nullptr;
-      CloseAll();
-      ThrowErrno(env, "uv_poll_init", -rc);
-      return;
-    }
-    poll_->data = this;
-    rc = uv_poll_start(poll_, UV_READABLE, &PreciseTimer::OnReadable);
-    if (rc != 0) {
-      CloseAll();
-      ThrowErrno(env, "uv_poll_start", -rc);
       return;
     }
     // Like a Node timer, an armed one keeps the loop alive; a disarmed one does not.
@@ -132,14 +116,9 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
     self->CloseAll();
   }
 
-  static void FreePoll(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
-
   void CloseAll() {
-    if (poll_ != nullptr) {
-      poll_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &PreciseTimer::FreePoll);
-      poll_ = nullptr;
-    }
+    CloseWatch(poll_);
+    poll_ = nullptr;
     if (fd_ >= 0) {
       close(fd_);
       fd_ = -1;

@@ -2,6 +2,7 @@
 // callback per packet, with the ancillary data raw-socket cannot give (hop limit, destination, interface index),
 // and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO).
 #include "common.h"
+#include "uv_watch.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -286,21 +287,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
     if (poll_ != nullptr) return env.Undefined();
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
-      return ThrowType(env, "no libuv loop");
-    }
-    poll_ = new uv_poll_t;
-    int rc = uv_poll_init(loop, poll_, fd_);
-    if (rc == 0) {
-      poll_->data = this;
-      rc = uv_poll_start(poll_, UV_READABLE, &RawIpSocket::OnReadable);
-    }
-    if (rc != 0) {
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &RawIpSocket::FreeHandle);
-      poll_ = nullptr;
-      return ThrowErrno(env, "uv_poll_start", -rc);
-    }
+    poll_ = WatchReadable(env, fd_, this, &RawIpSocket::OnReadable);
+    if (poll_ == nullptr) return env.Undefined();
     Ref();  // stay alive while the loop may call us back
     return env.Undefined();
   }
@@ -326,18 +314,14 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   }
 
   void CloseFd() {
-    if (poll_ != nullptr) {
-      poll_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &RawIpSocket::FreeHandle);  // stops polling at once
-      poll_ = nullptr;
-    }
+    CloseWatch(poll_);  // stops polling at once
+    poll_ = nullptr;
     if (fd_ >= 0) {
       close(fd_);
       fd_ = -1;
     }
   }
 
-  static void FreeHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
 
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     auto* self = static_cast<RawIpSocket*>(handle->data);

@@ -11,6 +11,7 @@
 // Outcome codes: 0 connected (answered, for an exchange), > 0 an errno (ECONNREFUSED, EHOSTUNREACH …), -1 the
 // timeout elapsed.
 #include "common.h"
+#include "uv_watch.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -87,33 +88,16 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector> {
       ThrowErrno(env, "epoll_create1", errno);
       return;
     }
-    uv_loop_t* loop = nullptr;
-    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    poll_ = WatchReadable(env, epoll_fd_, this, &TcpConnector::OnReadable);
+    if (poll_ == nullptr) {
       CloseAll();
-      ThrowErrno(env, "napi_get_uv_event_loop", EINVAL);
       return;
     }
-    poll_ = new uv_poll_t;
-    int rc = uv_poll_init(loop, poll_, epoll_fd_);
-    if (rc != 0) {
-      delete poll_;
-      poll_ = nullptr;
-      CloseAll();
-      ThrowErrno(env, "uv_poll_init", -rc);
-      return;
-    }
-    poll_->data = this;
     timer_ = new uv_timer_t;
-    uv_timer_init(loop, timer_);
+    uv_timer_init(uv_handle_get_loop(reinterpret_cast<uv_handle_t*>(poll_)), timer_);
     timer_->data = this;
     // Neither handle keeps the loop alive while no probe is pending.
     uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
-    rc = uv_poll_start(poll_, UV_READABLE, &TcpConnector::OnReadable);
-    if (rc != 0) {
-      CloseAll();
-      ThrowErrno(env, "uv_poll_start", -rc);
-      return;
-    }
     uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
     // A worker thread's environment can end with probes in flight: close the handles while its loop still runs.
     if (napi_add_env_cleanup_hook(env, &TcpConnector::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
@@ -514,15 +498,11 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector> {
     self->CloseAll();
   }
 
-  static void FreePoll(uv_handle_t* handle) { delete reinterpret_cast<uv_poll_t*>(handle); }
   static void FreeTimer(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
 
   void CloseAll() {
-    if (poll_ != nullptr) {
-      poll_->data = nullptr;
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), &TcpConnector::FreePoll);
-      poll_ = nullptr;
-    }
+    CloseWatch(poll_);
+    poll_ = nullptr;
     if (timer_ != nullptr) {
       timer_->data = nullptr;
       uv_close(reinterpret_cast<uv_handle_t*>(timer_), &TcpConnector::FreeTimer);

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../transport/real-clock.js';
 import { RealRandom } from '../transport/real-random.js';
 import { RealProber } from '../transport/probers/real-prober.js';
-import { applyThreadScheduling, idleNodePlatformThreads } from '../transport/real/thread-scheduling.js';
+import { applyThreadScheduling, deprioritizeNodePlatformThreads } from '../transport/real/thread-scheduling.js';
 import type { ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { CheckerReport } from '../machines/checker.js';
 import { InProcessCheckerHost } from './checker-host.js';
@@ -23,7 +23,7 @@ const nice = scheduling.nice ?? 10;
 // sliceUs 0: the default slice again, not the VRRP thread's short one that a new thread inherits.
 applyThreadScheduling({ ...scheduling, nice, sliceUs: 0 });
 // The helper threads that collect this worker's garbage must not hold up the VRRP thread either.
-idleNodePlatformThreads();
+deprioritizeNodePlatformThreads();
 
 const send = (message: FromWorker): void => {
   const bytes = encodeMessage(message);

@@ -102,7 +102,6 @@ interface NativeBinding {
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
   setFairSlice(microseconds: number): void;
-  setIdlePolicy(tid: number): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -204,9 +203,4 @@ export function setRlimitRttime(microseconds: number): void {
  */
 export function setFairSlice(microseconds: number): void {
   current('setFairSlice')(microseconds);
-}
-
-/** SCHED_IDLE for one thread of this process (by thread id). */
-export function setIdlePolicy(tid: number): void {
-  current('setIdlePolicy')(tid);
 }

@@ -12,7 +12,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));
-  exports.Set("setIdlePolicy", Napi::Function::New(env, vigil::SetIdlePolicy, "setIdlePolicy"));
   return exports;
 }
 

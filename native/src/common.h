@@ -50,6 +50,5 @@ void InitPreciseTimer(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 Napi::Value SetFairSlice(const Napi::CallbackInfo& info);
-Napi::Value SetIdlePolicy(const Napi::CallbackInfo& info);
 
 }  // namespace vigil

@@ -78,16 +78,4 @@ Napi::Value SetFairSlice(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// setIdlePolicy(tid): SCHED_IDLE for one thread of this process. The fair scheduler lets any other thread that
-// wakes preempt it at once, and gives it the CPU that nothing else wants.
-Napi::Value SetIdlePolicy(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setIdlePolicy(tid: number)");
-  pid_t tid = static_cast<pid_t>(info[0].As<Napi::Number>().Int32Value());
-  struct sched_param param;
-  std::memset(&param, 0, sizeof(param));
-  if (sched_setscheduler(tid, SCHED_IDLE, &param) < 0) return ThrowErrno(env, "sched_setscheduler(SCHED_IDLE)", errno);
-  return env.Undefined();
-}
-
 }  // namespace vigil

@@ -85,20 +85,20 @@ test('sliceUs: the calling thread\'s fair-scheduler slice, and 0 gives the defau
 
 const PLATFORM_CHILD = `
 const { readdirSync, readFileSync } = require('node:fs');
-const policyOf = (tid) => { const s = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[41 - 3]); };
+const niceOf = (tid) => { const s = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19 - 3]); };
 const before = readdirSync('/proc/self/task').map(Number).filter((t) => t !== process.pid);
 // libuv's pool starts on the first file read queued to it: four more threads.
 require('node:fs').readFile('/proc/self/stat', () => {
-  import(process.argv[1]).then(({ nodePlatformThreads, idleNodePlatformThreads }) => {
+  import(process.argv[1]).then(({ nodePlatformThreads, deprioritizeNodePlatformThreads }) => {
     const platform = nodePlatformThreads();
-    const failed = idleNodePlatformThreads();
-    const threads = readdirSync('/proc/self/task').map(Number).map((tid) => ({ tid, policy: policyOf(tid) }));
+    const failed = deprioritizeNodePlatformThreads();
+    const threads = readdirSync('/proc/self/task').map(Number).map((tid) => ({ tid, nice: niceOf(tid) }));
     console.log(JSON.stringify({ before, platform, failed, threads, main: process.pid }));
   });
 });
 `;
 
-test('idleNodePlatformThreads: SCHED_IDLE for the threads Node starts before any JavaScript, not the main thread nor libuv\'s pool', { skip: nativeAvailable() ? false : 'vigil_native addon not built' }, async () => {
+test('deprioritizeNodePlatformThreads: nice 19 for the threads Node starts before any JavaScript, not the main thread nor libuv\'s pool', async () => {
   const module = new URL('../../transport/real/thread-scheduling.js', import.meta.url).href;
   const { execFileSync } = await import('node:child_process');
   const out = execFileSync(process.execPath, ['-e', PLATFORM_CHILD, module], { encoding: 'utf8' });
@@ -106,7 +106,7 @@ test('idleNodePlatformThreads: SCHED_IDLE for the threads Node starts before any
     before: number[];
     platform: number[];
     failed: string[];
-    threads: { tid: number; policy: number }[];
+    threads: { tid: number; nice: number }[];
     main: number;
   };
   assert.deepEqual(failed, []);
@@ -114,6 +114,5 @@ test('idleNodePlatformThreads: SCHED_IDLE for the threads Node starts before any
   assert.deepEqual([...platform].sort((a, b) => a - b), [...before].sort((a, b) => a - b));
   const pool = threads.filter((t) => t.tid !== main && !platform.includes(t.tid));
   assert.ok(pool.length >= 1, `libuv's pool started: ${JSON.stringify(threads)}`);
-  const SCHED_IDLE = 5;
-  for (const t of threads) assert.equal(t.policy, platform.includes(t.tid) ? SCHED_IDLE : SCHED_OTHER, `thread ${t.tid}`);
+  for (const t of threads) assert.equal(t.nice, platform.includes(t.tid) ? 19 : 0, `thread ${t.tid}`);
 });

@@ -61,7 +61,7 @@ export const PLATFORM_THREAD_NICE = 19;
  * Node's platform threads (nodePlatformThreads) to nice 19, never to a lower one. They run the garbage collection
  * of every isolate of the process, the checker worker's included, in stretches of milliseconds; at nice 0 the
  * kernel lets such a stretch finish before the VRRP thread that woke on the same CPU may run (bench, 5,000 checks/s:
- * advertisement period error p99 2.5 ms at nice 0, 0.35 ms at nice 19, medians of 4 and 7 runs). A nice value, not
+ * advertisement period error p99 3.0 ms at nice 0, 0.35 ms at nice 19, medians of 4 and 7 runs). A nice value, not
  * SCHED_IDLE: a thread that the VRRP thread's own garbage collection waits for must still get CPU on a saturated
  * machine.
  * Returns one line per thread that could not be changed.

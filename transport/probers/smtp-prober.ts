@@ -3,9 +3,8 @@
  * QUIT and read its reply. Multi-line replies (RFC 5321 §4.2.1, "250-…" continuation lines) are read to their
  * last line. The whole dialogue must finish within connect_timeout.
  */
-import { connect } from 'node:net';
 import type { ProbeResult, SmtpProbeSpec } from './prober.js';
-import { describeError, startProbe } from './outcome.js';
+import { socketProbe } from './socket-probe.js';
 
 /** keepalived SMTP_DEFAULT_HELO. */
 export const DEFAULT_HELO_NAME = 'smtpchecker.keepalived.org';
@@ -25,25 +24,15 @@ export function takeReply(buffer: string): { code: number; rest: string } | unde
 }
 
 export function probeSmtp(spec: SmtpProbeSpec): Promise<ProbeResult> {
-  const timing = startProbe();
   return new Promise((resolve) => {
-    const { target } = spec;
-    const socket = connect({ host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort });
-    let settled = false;
     let step: Step = 'greeting';
     let buffer = '';
-    const finish = (ok: boolean, detail: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(timing.done(ok, detail));
-    };
-    const timer = setTimeout(() => finish(false, `timeout waiting for the ${step} reply`), spec.timeoutMs);
+    const probe = socketProbe(spec, () => `timeout waiting for the ${step} reply`, resolve);
+    const { socket, finish } = probe;
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      for (let reply = takeReply(buffer); reply !== undefined && !settled; reply = takeReply(buffer)) {
+      for (let reply = takeReply(buffer); reply !== undefined && !probe.settled; reply = takeReply(buffer)) {
         buffer = reply.rest;
         if (step === 'greeting') {
           if (reply.code !== 220) return finish(false, `bad greeting ${reply.code}`);
@@ -59,6 +48,5 @@ export function probeSmtp(spec: SmtpProbeSpec): Promise<ProbeResult> {
       }
     });
     socket.once('end', () => finish(false, `connection closed before the ${step} reply`));
-    socket.once('error', (err) => finish(false, describeError(err)));
   });
 }

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock, TimerId } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
-import { openPreciseTimer, type PreciseTimer } from '../native/index.js';
+import { openPreciseTimer } from '../native/index.js';
 
 export interface RealClockOptions {
   /**
@@ -14,28 +14,56 @@ export interface RealClockOptions {
   readonly spinMs?: number;
 }
 
-/** What fires a timer now: the event loop's timer first, then, for a spun precise one, its last stretch. */
-type Pending = { readonly kind: 'timeout'; readonly handle: NodeJS.Timeout } | { readonly kind: 'immediate'; readonly handle: NodeJS.Immediate };
+/** What wakes the loop for the earliest precise deadline: one pending expiry at a time. */
+interface Waker {
+  arm(delayMs: number): void;
+  disarm(): void;
+}
 
-/** Precise timers on one timerfd: their deadlines in a queue, the timerfd armed for the earliest. */
-interface TimerfdTimers {
-  readonly queue: TimerQueue;
-  readonly timer: PreciseTimer;
-  /** The deadline the timerfd is armed for (Infinity: disarmed). */
-  armedFor: number;
+/**
+ * The waker without the addon: the event loop's timer until `spinMs` before the deadline, then setImmediate until
+ * it is reached. Costs at most `spinMs` of CPU per expiry.
+ */
+function spinningWaker(spinMs: number, fire: () => void): Waker {
+  let deadline = Infinity;
+  let timeout: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const spin = (): void => {
+    timeout = undefined;
+    immediate = undefined;
+    if (performance.now() < deadline) immediate = setImmediate(spin);
+    else {
+      deadline = Infinity;
+      fire();
+    }
+  };
+  const waker: Waker = {
+    arm(delayMs) {
+      waker.disarm();
+      deadline = performance.now() + Math.max(0, delayMs);
+      if (delayMs > spinMs) timeout = setTimeout(spin, delayMs - spinMs);
+      else immediate = setImmediate(spin);
+    },
+    disarm() {
+      if (timeout !== undefined) clearTimeout(timeout);
+      if (immediate !== undefined) clearImmediate(immediate);
+      timeout = undefined;
+      immediate = undefined;
+      deadline = Infinity;
+    },
+  };
+  return waker;
 }
 
 export class RealClock implements Clock {
-  private readonly timers = new Map<number, Pending>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
   private sequence = 0;
-  private readonly spinMs: number;
-  /** undefined: not opened yet; null: spinning instead (no addon, or asked to). */
-  private timerfd: TimerfdTimers | null | undefined;
+  /** Precise timers: their deadlines in one queue, the waker armed for the earliest (Infinity: disarmed). */
+  private readonly precise = new TimerQueue();
+  private armedFor = Infinity;
+  private waker: Waker | undefined;
 
-  constructor(options: RealClockOptions = {}) {
-    this.spinMs = options.spinMs ?? 1.5;
-    if (options.precision === 'spin') this.timerfd = null;
-  }
+  constructor(private readonly options: RealClockOptions = {}) {}
 
   now(): number {
     return performance.now();
@@ -43,93 +71,79 @@ export class RealClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.sequence;
-    this.timers.set(id, {
-      kind: 'timeout',
-      handle: setTimeout(() => {
+    this.timers.set(
+      id,
+      setTimeout(() => {
         this.timers.delete(id);
         fn();
       }, Math.max(0, ms)),
-    });
+    );
     return id;
   }
 
   /**
    * Ends on time to some tens of microseconds, never early: the event loop's own timers count whole milliseconds
    * and fire up to a millisecond or two late (or a fraction early). With the addon, a timerfd wakes the loop at
-   * the deadline, at no CPU cost while waiting; without it, the last `spinMs` run by setImmediate, which costs at
-   * most that much CPU per timer that fires. Cancelled ones cost nothing either way.
+   * the deadline, at no CPU cost while waiting; without it, the last `spinMs` run by setImmediate. Either way the
+   * timers wait in one queue and fire in deadline order; cancelled ones cost nothing.
    */
   setPreciseTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.sequence;
     const deadline = performance.now() + Math.max(0, ms);
-    const fd = this.openTimerfd();
-    if (fd !== null) {
-      fd.queue.add(id, deadline, fn);
-      if (deadline < fd.armedFor) this.arm(fd, deadline);
-      return id;
-    }
-    const finish = (): void => {
-      if (performance.now() >= deadline) {
-        this.timers.delete(id);
-        fn();
-      } else {
-        this.timers.set(id, { kind: 'immediate', handle: setImmediate(finish) });
-      }
-    };
-    if (ms > this.spinMs) this.timers.set(id, { kind: 'timeout', handle: setTimeout(finish, ms - this.spinMs) });
-    else this.timers.set(id, { kind: 'immediate', handle: setImmediate(finish) });
+    this.precise.add(id, deadline, fn);
+    if (deadline < this.armedFor) this.arm(deadline);
     return id;
   }
 
   clearTimeout(id: TimerId): void {
-    const fd = this.timerfd;
-    if (fd && fd.queue.cancel(id)) {
-      // The timerfd follows the earliest live deadline, so a cancelled one neither wakes nor holds the loop.
-      const next = fd.queue.peek();
-      if (next === undefined) this.disarm(fd);
-      else if (next > fd.armedFor) this.arm(fd, next);
+    if (this.precise.cancel(id)) {
+      // The waker follows the earliest live deadline, so a cancelled one neither wakes nor holds the loop.
+      const next = this.precise.peek();
+      if (next === undefined) this.disarm();
+      else if (next > this.armedFor) this.arm(next);
       return;
     }
     const pending = this.timers.get(id);
     if (pending === undefined) return;
-    if (pending.kind === 'timeout') clearTimeout(pending.handle);
-    else clearImmediate(pending.handle);
+    clearTimeout(pending);
     this.timers.delete(id);
   }
 
-  private openTimerfd(): TimerfdTimers | null {
-    if (this.timerfd === undefined) {
-      try {
-        const timers: TimerfdTimers = { queue: new TimerQueue(), timer: openPreciseTimer(() => this.fire(timers)), armedFor: Infinity };
-        this.timerfd = timers;
-      } catch {
-        // No addon (or one built before the timer): spin instead.
-        this.timerfd = null;
+  private openWaker(): Waker {
+    if (this.waker === undefined) {
+      const fire = (): void => this.fire();
+      if (this.options.precision !== 'spin') {
+        try {
+          this.waker = openPreciseTimer(fire);
+        } catch {
+          // No addon (or one built before the timer): spin instead.
+        }
       }
+      this.waker ??= spinningWaker(this.options.spinMs ?? 1.5, fire);
     }
-    return this.timerfd;
+    return this.waker;
   }
 
-  private arm(fd: TimerfdTimers, deadline: number): void {
-    fd.armedFor = deadline;
-    fd.timer.arm(deadline - performance.now());
+  private arm(deadline: number): void {
+    this.armedFor = deadline;
+    this.openWaker().arm(deadline - performance.now());
   }
 
-  private disarm(fd: TimerfdTimers): void {
-    fd.armedFor = Infinity;
-    fd.timer.disarm();
+  private disarm(): void {
+    this.armedFor = Infinity;
+    this.waker?.disarm();
   }
 
-  /** The timerfd expired: run every timer now due, in deadline order, then arm for the next. */
-  private fire(fd: TimerfdTimers): void {
-    fd.armedFor = Infinity;
+  /** The waker went off: run every timer now due, in deadline order, then arm for the next. */
+  private fire(): void {
+    this.armedFor = Infinity;
     try {
       const now = performance.now();
-      for (let due = fd.queue.peek(); due !== undefined && due <= now; due = fd.queue.peek()) fd.queue.shift()!();
+      for (let due = this.precise.peek(); due !== undefined && due <= now; due = this.precise.peek()) this.precise.shift()!();
     } finally {
       // Also after a timer threw: the others must still fire.
-      const next = fd.queue.peek();
-      if (next !== undefined && next < fd.armedFor) this.arm(fd, next);
+      const next = this.precise.peek();
+      if (next !== undefined && next < this.armedFor) this.arm(next);
     }
   }
 }

@@ -4,6 +4,7 @@
  * engine per thread, opened on first use.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { getSystemErrorName } from 'node:util';
 import { nativeAvailable, openTcpConnector, TCP_CONNECT_PENDING, TCP_CONNECT_TIMED_OUT, type TcpConnector } from '../../native/index.js';
@@ -14,15 +15,13 @@ type Done = (result: ProbeResult) => void;
 /** An outcome code (0, an errno, TCP_CONNECT_TIMED_OUT) and, for an answered exchange, the bytes received. */
 export type ExchangeDone = (code: number, answer: Buffer | undefined) => void;
 
-type Settle = (code: number, answer: Buffer | undefined) => void;
-
 /** Outcomes handed over per call (pairs of id and code). */
 const BATCH = 1024;
 
 export class NativeTcpEngine {
   private readonly results = new Int32Array(BATCH * 2);
   private readonly connector: TcpConnector;
-  private readonly pending = new Map<number, Settle>();
+  private readonly pending = new Map<number, ExchangeDone>();
   private nextId = 0;
 
   constructor() {
@@ -32,8 +31,8 @@ export class NativeTcpEngine {
   /** Whether this engine can probe the spec's target: IP literals only (no names, no `%scope`). */
   static takes(spec: Pick<TcpProbeSpec, 'target'>): boolean {
     const { host, bindto } = spec.target;
-    const family = isIPv4(host) ? 4 : isIPv6(host) && !host.includes('%') ? 6 : 0;
-    if (family === 0) return false;
+    if (!isIPv4(host) && !(isIPv6(host) && !host.includes('%'))) return false;
+    const family = familyOf(host);
     return bindto === undefined || (family === 4 ? isIPv4(bindto) : isIPv6(bindto) && !bindto.includes('%'));
   }
 
@@ -42,7 +41,7 @@ export class NativeTcpEngine {
     const started = performance.now();
     const { target } = spec;
     this.start(
-      (id) => this.connector.connect(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort),
+      (id) => this.connector.connect(id, familyOf(target.host), target.host, target.port, spec.timeoutMs, target.bindto, target.bindPort),
       (code) => done(outcome(target, code, performance.now() - started)),
     );
   }
@@ -53,7 +52,7 @@ export class NativeTcpEngine {
    */
   exchange(target: TcpProbeSpec['target'], timeoutMs: number, request: Buffer, maxBytes: number, done: ExchangeDone): void {
     this.start(
-      (id) => this.connector.exchange(id, isIPv4(target.host) ? 4 : 6, target.host, target.port, timeoutMs, request, maxBytes, target.bindto, target.bindPort),
+      (id) => this.connector.exchange(id, familyOf(target.host), target.host, target.port, timeoutMs, request, maxBytes, target.bindto, target.bindPort),
       done,
     );
   }
@@ -67,7 +66,7 @@ export class NativeTcpEngine {
     this.pending.clear();
   }
 
-  private start(call: (id: number) => number, settle: Settle): void {
+  private start(call: (id: number) => number, settle: ExchangeDone): void {
     const id = this.nextId;
     this.nextId = (this.nextId + 1) | 0;
     let code: number;
@@ -75,7 +74,7 @@ export class NativeTcpEngine {
       code = call(id);
     } catch {
       // The prober contract: never throw, fail the probe (the connector refused its arguments).
-      code = EINVAL;
+      code = constants.errno.EINVAL;
     }
     if (code === TCP_CONNECT_PENDING) {
       this.pending.set(id, settle);
@@ -97,7 +96,10 @@ export class NativeTcpEngine {
   }
 }
 
-const EINVAL = 22;
+/** The connector's address family for an IP literal the engine takes. */
+function familyOf(host: string): 4 | 6 {
+  return isIPv4(host) ? 4 : 6;
+}
 
 /** A connect's outcome code in the words of Node's socket errors: "connect ECONNREFUSED 127.0.0.1:80". */
 export function describeConnectCode(target: TcpProbeSpec['target'], code: number): string {

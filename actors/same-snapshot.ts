@@ -1,6 +1,6 @@
 /**
  * Whether a machine's answer left it where it was: the steady-state shortcuts of the VRRP and checker runners
- * (actors/vrrp-instance-runner.ts, actors/checker-runner.ts) remember an answer only when it did.
+ * (actors/vrrp/vrrp-instance-runner.ts, actors/checks/checker-runner.ts) remember an answer only when it did.
  */
 
 /** Two XState state values name the same states (every region's substate of a parallel state too). */

@@ -4,9 +4,9 @@
  */
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
-import type { VrrpNode } from './vrrp-node.js';
-import type { VirtualServerRunner } from './virtual-server-runner.js';
-import { liveDestinations } from '../transport/lb/desired-state.js';
+import type { VrrpNode } from './vrrp/vrrp-node.js';
+import type { VirtualServerRunner } from './lvs/virtual-server-runner.js';
+import { liveDestinations } from '../machines/desired-state.js';
 
 export interface InstanceStatus {
   readonly name: string;

@@ -12,31 +12,31 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { probeTcp } from '../transport/probers/tcp-prober.js';
-import { probeTcpSocket } from '../transport/probers/socket-tcp-prober.js';
-import { nativeTcpEngine } from '../transport/probers/native-tcp-prober.js';
+import { probeTcp } from '../transport/real/probers/tcp-prober.js';
+import { probeTcpSocket } from '../transport/real/probers/socket-tcp-prober.js';
+import { nativeTcpEngine } from '../transport/real/probers/native-tcp-prober.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 import { setRealtimePriority } from '../native/index.js';
-import { probeHttp } from '../transport/probers/http-prober.js';
-import type { ProbeResult, ProbeSpec } from '../transport/probers/prober.js';
-import { RealProber } from '../transport/probers/real-prober.js';
-import { RealClock } from '../transport/real-clock.js';
-import { RealRandom } from '../transport/real-random.js';
+import { probeHttp } from '../transport/real/probers/http-prober.js';
+import type { ProbeResult, ProbeSpec } from '../transport/prober.js';
+import { RealProber } from '../transport/real/probers/real-prober.js';
+import { RealClock } from '../transport/real/real-clock.js';
+import { RealRandom } from '../transport/real/real-random.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { SeededRandom } from '../sim/seeded-random.js';
-import { SimulatedProber } from '../transport/probers/simulated-prober.js';
-import { SimulatedBackend } from '../transport/lb/simulated-backend.js';
-import { InProcessCheckerHost, type CheckerHost } from '../actors/checker-host.js';
-import { WorkerCheckerHost } from '../actors/worker-checker-host.js';
-import { HealthChecks } from '../actors/health-checks.js';
-import type { ResolvedChecker } from '../actors/resolve-checkers.js';
-import type { RealServerSpec } from '../actors/checker-spec.js';
+import { SimulatedProber } from '../sim/simulated-prober.js';
+import { SimulatedBackend } from '../sim/simulated-backend.js';
+import { InProcessCheckerHost, type CheckerHost } from '../actors/checks/checker-host.js';
+import { WorkerCheckerHost } from '../actors/daemon/worker-checker-host.js';
+import { HealthChecks } from '../actors/lvs/health-checks.js';
+import type { ResolvedChecker } from '../actors/checks/resolve-checkers.js';
+import type { RealServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { LanSegment } from '../sim/lan-segment.js';
 import { SimHost } from '../sim/sim-host.js';
 import { loadVrrpConfig } from '../sim/config-loader.js';
 import { Bus } from '../actors/bus.js';
-import { VrrpNode } from '../actors/vrrp-node.js';
-import { VRRP_SLICE_US } from '../actors/daemon.js';
+import { VrrpNode } from '../actors/vrrp/vrrp-node.js';
+import { VRRP_SLICE_US } from '../actors/daemon/daemon.js';
 
 const SERVER = `
 const net = require('net'), http = require('http');
@@ -372,7 +372,7 @@ export async function run(): Promise<void> {
     );
     }
     const clock = new RealClock();
-    // The VRRP thread's scheduling as the daemon sets it without vrrp_rt_priority (actors/daemon.ts).
+    // The VRRP thread's scheduling as the daemon sets it without vrrp_rt_priority (actors/daemon/daemon.ts).
     const sliced = applyThreadScheduling({ sliceUs: VRRP_SLICE_US });
     if (sliced.length > 0) console.log(`  (VRRP thread slice not applied: ${sliced.join('; ')})`);
     const none = await advertisementError(5000, async () => async () => ({ probes: 0 }));

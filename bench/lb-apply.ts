@@ -3,13 +3,13 @@
  * nftables in a network namespace (one `nft -f` transaction), and the IPVS message encoding rate.
  */
 import { performance } from 'node:perf_hooks';
-import type { AddressService, DesiredState } from '../transport/lb/desired-state.js';
+import type { AddressService, DesiredState } from '../machines/desired-state.js';
 import { renderNftRuleset } from '../transport/lb/nftables-ruleset.js';
-import { NftablesBackend } from '../transport/lb/nftables-backend.js';
-import { ExecNftRunner } from '../transport/lb/nft-runner.js';
-import { IpvsBackend } from '../transport/lb/ipvs-backend.js';
-import { newDestMessage, newServiceMessage } from '../transport/lb/ipvs-messages.js';
-import { toIpvsDest, toIpvsService } from '../transport/lb/ipvs-mapping.js';
+import { NftablesBackend } from '../transport/real/lb/nftables-backend.js';
+import { ExecNftRunner } from '../transport/real/lb/nft-runner.js';
+import { IpvsBackend } from '../transport/real/lb/ipvs-backend.js';
+import { newDestMessage, newServiceMessage } from '../protocol/ipvs-messages.js';
+import { toIpvsDest, toIpvsService } from '../transport/real/lb/ipvs-mapping.js';
 import { createLan, netnsAvailable } from '../test/netns/harness.js';
 import { FakeIpvsKernel } from '../test/lb/fake-ipvs-kernel.js';
 

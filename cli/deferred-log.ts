@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import type { DaemonLog } from '../actors/daemon-environment.js';
+import type { DaemonLog } from '../actors/environment.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 20, info: 30, warn: 40, error: 50 };

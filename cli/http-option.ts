@@ -4,7 +4,7 @@
  * `--record-size`, keeping `--record-keep` old files). run-command.ts calls these two functions.
  */
 import type { Command } from 'commander';
-import type { Clock } from '../transport/clock.js';
+import type { Clock } from '../machines/clock.js';
 import { parseHttpAddress } from '../observe/http-address.js';
 import type { Observation } from '../observe/observation.js';
 

@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { VigilDaemon, type DaemonLog } from '../actors/daemon.js';
+import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
-import { RealClock } from '../transport/real-clock.js';
+import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
@@ -160,9 +160,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       applyScheduling: applyThreadScheduling,
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackend }, { RealRandom }] = await Promise.all([
-          import('../actors/worker-checker-host.js'),
-          import('../transport/lb/choose-backend.js'),
-          import('../transport/real-random.js'),
+          import('../actors/daemon/worker-checker-host.js'),
+          import('../transport/real/lb/choose-backend.js'),
+          import('../transport/real/real-random.js'),
         ]);
         return { random: new RealRandom(), host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }), backend: (setting) => chooseBackend(setting) };
       },
@@ -251,7 +251,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
   const [{ serveStatus }, { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump }] = await Promise.all([
     import('../transport/real/status-socket.js'),
-    import('../actors/dumps.js'),
+    import('../actors/daemon/dumps.js'),
   ]);
   server = await serveStatus(options.statusSocket, (request) => {
     const cmd = (request as { cmd?: unknown } | null)?.cmd;

@@ -6,7 +6,7 @@
  * retry 1 (DNS_CHECK 3, MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop),
  * warmup = delay_loop.
  */
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { BfdInstance, Checker, Forwarding, RealServer, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
@@ -14,6 +14,9 @@ import type { CheckerDraft } from './keywords/checkers.js';
 import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
 
 const NAT: Forwarding = { method: 'NAT' };
+
+/** SMTP_CHECK `helo_name` when none is given (keepalived SMTP_DEFAULT_HELO). */
+export const DEFAULT_HELO_NAME = 'smtpchecker.keepalived.org';
 
 function describe(vs: VirtualServerDraft): string {
   const a = vs.address;

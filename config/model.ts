@@ -1,9 +1,9 @@
 /**
  * The typed configuration vigil runs: what the parser makes of a keepalived.conf, defaults filled in as
  * keepalived applies them. Times are in seconds unless the name says otherwise. `at` is where the block started.
- * `Config` satisfies the VRRP runtime's structural `KeepalivedConfig` (actors/instance-specs.ts).
+ * `Config` satisfies the VRRP runtime's structural `KeepalivedConfig` (actors/vrrp/specs-from-config.ts).
  */
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import type { SourcePosition } from './diagnostics.js';
 import type { GlobalDefs } from './keywords/global-defs.js';

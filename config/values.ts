@@ -4,7 +4,7 @@
  * keyword at the line's file:line; the reader returns undefined and the keyword keeps its default.
  */
 import { canonicalIp, ipFamily } from '../protocol/ip.js';
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { ConfigLine } from './reader.js';
 

@@ -12,9 +12,12 @@
  * keepalived 2.2.7 still retried while DOWN (fixed upstream in 77dad708, 2025); vigil follows the fix.
  */
 
-import type { ProbeWeight } from '../transport/probers/prober.js';
-
-export type { ProbeWeight };
+/** A weight a probe reports along with success. */
+export type ProbeWeight =
+  /** MISC_CHECK misc_dynamic: the real server's weight becomes this (exit status − 2). */
+  | { readonly kind: 'absolute'; readonly value: number }
+  /** FILE_CHECK with a weight: added to the real server's configured weight. */
+  | { readonly kind: 'delta'; readonly value: number };
 
 export interface CheckerParams {
   /** `delay_loop`: between probes while nothing is failing. */

@@ -9,7 +9,7 @@
  * state entries with a delayed event each (cancel and reschedule); here it is two clock timers and one event.
  */
 import { fromCallback } from 'xstate';
-import type { Clock, TimerId } from '../transport/clock.js';
+import type { Clock, TimerId } from './clock.js';
 import type { ProbeWeight } from './checker-logic.js';
 
 /** A probe's result: ok, time taken, a one-line detail, and a weight for MISC_CHECK misc_dynamic / FILE_CHECK. */

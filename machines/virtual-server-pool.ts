@@ -4,7 +4,7 @@
  * `inhibit_on_failure`; while the quorum is lost and a sorry server exists, the sorry server alone (inhibited
  * servers stay at weight 0); with `sorry_server_inhibit`, the unused sorry server kept at weight 0.
  */
-import type { AddressService, Destination, ForwardingMethod, FwmarkService, VirtualService } from '../transport/lb/desired-state.js';
+import type { AddressService, Destination, ForwardingMethod, FwmarkService, VirtualService } from './desired-state.js';
 
 /** A service as the load balancer sees it, before its destinations are filled in. */
 export type ServiceTemplate = Omit<AddressService, 'destinations' | 'sorry'> | Omit<FwmarkService, 'destinations' | 'sorry'>;

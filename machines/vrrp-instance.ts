@@ -1,6 +1,6 @@
 /**
  * The VRRP instance state machine: RFC 5798 §6.4 (and RFC 3768 §6.4 for v2) with keepalived's behaviour where it
- * differs (see ../shared/VRRP-CHECKLIST.md). Pure: no I/O and no clock of its own. Side effects are named actions,
+ * differs (see docs/vrrp-checklist.md). Pure: no I/O and no clock of its own. Side effects are named actions,
  * and the two protocol timers are named invoked actors (Adver_Timer, Master_Down_Timer); the runtime binds both to
  * its transports and clock with `machine.provide` (machines/vrrp-timers.ts). preempt_delay is a named delay.
  *

@@ -8,7 +8,7 @@
  * per packet; as actors it is one clock timer per advertisement sent and a moved deadline per one received.
  */
 import { fromCallback } from 'xstate';
-import type { Clock, TimerId } from '../transport/clock.js';
+import type { Clock, TimerId } from './clock.js';
 
 /** What the machine sends its Master_Down_Timer when an advertisement restarts it. */
 export interface MasterDownRestart {

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Subscription } from 'rxjs';
 import type { DaemonStatus } from '../actors/status.js';
-import type { Clock, TimerId } from '../transport/clock.js';
+import type { Clock, TimerId } from '../machines/clock.js';
 import type { InspectionStream } from './inspection-stream.js';
 import type { DaemonMetrics } from './metrics.js';
 import { MachineSvgs } from './page/machine-svgs.js';

@@ -1,5 +1,5 @@
 /**
- * The one inspection stream (DESIGN.md "Observability"): every actor's XState inspection events and every bus
+ * The one inspection stream (docs/design.md "Observability"): every actor's XState inspection events and every bus
  * message, as ObservedEvent records on one RxJS stream, stamped by the injected clock. Actors are named
  * `node/actor-id`, so the actors of several simulated nodes share one stream. Nothing polls: records are pushed
  * as XState reports them.
@@ -7,7 +7,7 @@
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { AnyStateMachine, InspectionEvent } from 'xstate';
 import type { Bus } from '../actors/bus.js';
-import type { Clock } from '../transport/clock.js';
+import type { Clock } from '../machines/clock.js';
 import { actorInfo, sameInfo } from './actor-info.js';
 import { machineGraph, type MachineGraph } from './machine-graph.js';
 import type { ActorInfo, ObservedEvent } from './observed-event.js';

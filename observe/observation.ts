@@ -5,7 +5,7 @@
  */
 import type { Bus } from '../actors/bus.js';
 import type { DaemonStatus } from '../actors/status.js';
-import type { Clock, TimerId } from '../transport/clock.js';
+import type { Clock, TimerId } from '../machines/clock.js';
 import { FlightRecorder } from './flight-recorder.js';
 import type { HttpAddress } from './http-address.js';
 import { ObservationServer } from './http-server.js';

@@ -1,5 +1,5 @@
 /** The Internet checksum (RFC 1071) and the IPv4/IPv6 pseudo-headers VRRPv3 covers (RFC 5798 §5.2.8). */
-import { VRRP_PROTOCOL } from '../transport/vrrp-link.js';
+import { VRRP_PROTOCOL } from './vrrp-types.js';
 
 /** One's-complement sum of 16-bit words over several chunks (odd chunk lengths carry over), not yet inverted. */
 function sum(chunks: readonly Uint8Array[]): number {

@@ -1,6 +1,8 @@
 /** IPv4/IPv6 text ⇄ bytes, canonical text (RFC 5952), numeric comparison and CIDR parsing. */
 import { isIP } from 'node:net';
-import type { IpFamily } from '../transport/vrrp-link.js';
+
+/** 4 = IPv4, 6 = IPv6. */
+export type IpFamily = 4 | 6;
 
 export function ipFamily(text: string): IpFamily | undefined {
   const v = isIP(text);

@@ -1,9 +1,9 @@
 /**
  * The per-instance receive checks of RFC 5798 §7.1 and RFC 3768 §7.1, with keepalived's behaviour where it
- * differs (../shared/VRRP-CHECKLIST.md). A failed check is a drop reason, counted by the caller; never an error.
+ * differs (docs/vrrp-checklist.md). A failed check is a drop reason, counted by the caller; never an error.
  * (Length, version, type and checksum are checked by the decoder; the VRID by the runtime's routing.)
  */
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from './ip.js';
 import { canonicalIp } from './ip.js';
 import type { DropReason, VrrpAdvertisement, VrrpAuthType, VrrpVersion } from './vrrp-types.js';
 

@@ -2,7 +2,7 @@
  * VRRP advertisements ⇄ bytes: VRRPv3 (RFC 5798 §5.2) for IPv4 and IPv6, VRRPv2 (RFC 3768 §5.3) for IPv4 with
  * authentication types 0 and 1 ("PASS"). Decoding never throws: a malformed packet yields a drop reason.
  */
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from './ip.js';
 import { internetChecksum, pseudoHeader } from './checksum.js';
 import { formatIpv4, formatIpv6, parseIp } from './ip.js';
 import type { DropReason, VrrpAdvertisement, VrrpAuthType } from './vrrp-types.js';

@@ -1,4 +1,9 @@
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from './ip.js';
+
+/** IP protocol number of VRRP (RFC 5798 §5.1.1.4) and its multicast groups (§5.1.1.2, §5.1.2.2). */
+export const VRRP_PROTOCOL = 112;
+export const VRRP_MULTICAST_V4 = '224.0.0.18';
+export const VRRP_MULTICAST_V6 = 'ff02::12';
 
 export type VrrpVersion = 2 | 3;
 

@@ -3,10 +3,10 @@
  * and the virtual servers. The node's name is its config id (keepalived's default config id is the host name), so
  * `@lb1 priority 150` works. A configuration error becomes a SimulationInputError: one line with file:line.
  */
-import { nodeSpec } from '../actors/instance-specs.js';
-import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
-import { virtualServerSpecs } from '../actors/lvs-specs.js';
-import type { VirtualServerSpec } from '../actors/checker-spec.js';
+import { nodeSpec } from '../actors/vrrp/specs-from-config.js';
+import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
+import { virtualServerSpecs } from '../actors/lvs/specs-from-config.js';
+import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { parseConfigText } from '../config/parse.js';
 import { SimulationInputError } from './run.js';

@@ -4,9 +4,9 @@
  * destination address. Latency, jitter, loss, duplication and reordering are drawn from the segment's own seeded
  * stream in a fixed order, so a seed replays every delivery exactly.
  */
-import type { Clock } from '../transport/clock.js';
+import type { Clock } from '../machines/clock.js';
 import type { Random } from '../transport/random.js';
-import type { IpFamily } from '../transport/vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 
 export interface LinkQuality {
   readonly latencyMs: number;

@@ -8,7 +8,7 @@
  * then retry + 1 probes that each take up to connect_timeout with delay_before_retry between them; back up, one
  * probe after the down-state delay. At a director's start: one second of bootstrap plus the warmup on top.
  */
-import type { ResolvedVirtualServer } from '../actors/resolve-checkers.js';
+import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import type { InvariantResult } from './invariants.js';
 import type { PoolChange } from './sim-directors.js';
 import type { TimelineFault } from './timeline.js';

@@ -5,12 +5,12 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { Bus } from '../actors/bus.js';
-import type { Clock } from '../transport/clock.js';
-import type { VrrpNodeSpec } from '../actors/vrrp-instance-spec.js';
-import { VrrpNode } from '../actors/vrrp-node.js';
+import type { Clock } from '../machines/clock.js';
+import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
+import { VrrpNode } from '../actors/vrrp/vrrp-node.js';
 import { loadNodeConfig } from './config-loader.js';
 import { SimDirectors, type PoolChange } from './sim-directors.js';
-import type { VirtualServerSpec } from '../actors/checker-spec.js';
+import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';

@@ -43,7 +43,7 @@ export interface ScenarioEvent {
   readonly action: ScenarioAction;
 }
 
-/** A simulated real server's behaviour towards health checks (transport/probers/simulated-prober.ts). */
+/** A simulated real server's behaviour towards health checks (sim/simulated-prober.ts). */
 export type SimServerMode = 'up' | 'refuse' | 'silent';
 
 export interface Scenario {

@@ -5,15 +5,9 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
-import {
-  VRRP_MULTICAST_V4,
-  VRRP_MULTICAST_V6,
-  type IpFamily,
-  type ReceivedPacket,
-  type VrrpChannel,
-  type VrrpChannelOptions,
-  type VrrpLink,
-} from '../transport/vrrp-link.js';
+import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../protocol/vrrp-types.js';
+import type { IpFamily } from '../protocol/ip.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
 
 export interface ConfiguredAddress {

@@ -3,9 +3,9 @@
  * (transport/timer-queue.ts) advances time to each event in turn, so every timer fires at exactly its own time,
  * ties in insertion order, in O(log n).
  * (XState's SimulatedClock jumps straight to the target time and re-sorts on every flush: not usable here; see
- * DESIGN.md "Time and randomness".)
+ * docs/design.md "Time and randomness".)
  */
-import type { Clock, TimerId } from '../transport/clock.js';
+import type { Clock, TimerId } from '../machines/clock.js';
 import { TimerQueue } from '../transport/timer-queue.js';
 
 export class VirtualClock implements Clock {

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { IpFamily } from './vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 
 /** One address to put on or take off an interface (`virtual_ipaddress` entry, keepalived.conf(5)). */
 export interface InterfaceAddress {

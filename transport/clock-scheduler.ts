@@ -3,7 +3,7 @@
  * clock as the XState actors: the event loop in the daemon, the virtual clock in the simulator.
  */
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import type { Clock, TimerId } from './clock.js';
+import type { Clock, TimerId } from '../machines/clock.js';
 
 class ClockAction<T> extends Subscription implements SchedulerAction<T> {
   private timer: TimerId | undefined;

@@ -2,7 +2,7 @@
  * Routes and policy rules (keepalived `virtual_routes`, `virtual_rules`, `static_routes`, `static_rules`): the
  * contract. Adding what exists and removing what is absent are not errors.
  */
-import type { IpFamily } from './vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
 
 /** `ip route` in keepalived's syntax: `DST/PREFIX [via GW] [dev IF] [src ADDR] [table N] [metric N] [scope S]`. */
 export interface RouteSpec {

@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
+import type { IpFamily } from '../protocol/ip.js';
 
-/** 4 = IPv4, 6 = IPv6. */
-export type IpFamily = 4 | 6;
 
 /** One VRRP packet as it came off the wire, before any check of RFC 5798 §7.1. */
 export interface ReceivedPacket {
@@ -42,7 +41,3 @@ export interface VrrpChannel {
 export interface VrrpLink {
   open(options: VrrpChannelOptions): VrrpChannel;
 }
-
-export const VRRP_MULTICAST_V4 = '224.0.0.18';
-export const VRRP_MULTICAST_V6 = 'ff02::12';
-export const VRRP_PROTOCOL = 112;

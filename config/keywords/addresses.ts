@@ -5,7 +5,7 @@
  * so a bad one is a warning here.
  */
 import { parseIpv4, formatIpv4 } from '../../protocol/ip.js';
-import type { IpFamily } from '../../transport/vrrp-link.js';
+import type { IpFamily } from '../../protocol/ip.js';
 import { Diagnostics } from '../diagnostics.js';
 import type { IpAddress, Nexthop, Route, Rule } from '../model.js';
 import type { ConfigLine } from '../reader.js';

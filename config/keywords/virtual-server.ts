@@ -3,7 +3,7 @@
  * `sorry_server` and checkers (keepalived.conf(5), "Virtual server(s)"). Inherited values (retry, timeouts,
  * weights, lb_kind) are resolved in finalize-lvs.ts.
  */
-import type { IpFamily } from '../../transport/vrrp-link.js';
+import type { IpFamily } from '../../protocol/ip.js';
 import type { SourcePosition } from '../diagnostics.js';
 import type { CheckerType, Forwarding, LvsScheduler, Script, VirtualServerAddress } from '../model.js';
 import type { ConfigLine } from '../reader.js';

@@ -3,7 +3,7 @@
  * InstanceDraft; defaults that depend on other blocks (global_defs' vrrp_version, vrrp_garp_*, vrrp_strict, the
  * address family, state vs priority) are resolved in finalize-vrrp.ts.
  */
-import type { IpFamily } from '../../transport/vrrp-link.js';
+import type { IpFamily } from '../../protocol/ip.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { Authentication, IpAddress, Route, Rule, Script, TrackedByName, UnicastPeer } from '../model.js';
 import type { ConfigLine } from '../reader.js';

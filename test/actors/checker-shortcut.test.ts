@@ -1,5 +1,5 @@
 /**
- * The steady-state shortcut of a checker (actors/checker-runner.ts): a result the machine already answered with
+ * The steady-state shortcut of a checker (actors/checks/checker-runner.ts): a result the machine already answered with
  * "next probe after d" and nothing else, in the snapshot it left, is answered the same way without the machine.
  * It must never change an outcome: the same reports, probes and pool changes at the same virtual times as a run
  * where every result goes through the machine (an observed run), through failures, retries, recovery, alpha,
@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimulatedProber, type SimFault, type SimServerState } from '../../transport/probers/simulated-prober.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { InProcessCheckerHost } from '../../actors/checker-host.js';
-import { HealthChecks } from '../../actors/health-checks.js';
-import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/checker-spec.js';
+import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/simulated-prober.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { HealthChecks } from '../../actors/lvs/health-checks.js';
+import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
 
 const up: SimServerState = { mode: 'up', latencyMs: 2 };
 const slow: SimServerState = { mode: 'up', latencyMs: 40 };

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { ScriptTracker } from '../../actors/script-tracker.js';
-import { Notifier } from '../../actors/notifier.js';
+import { ScriptTracker } from '../../actors/trackers/script-tracker.js';
+import { Notifier } from '../../actors/vrrp/notifier.js';
 import { Bus } from '../../actors/bus.js';
 import { splitCommandLine, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
 

@@ -1,5 +1,5 @@
 /**
- * The steady-state shortcut of a backup (actors/vrrp-instance-runner.ts): the same advertisement from the same
+ * The steady-state shortcut of a backup (actors/vrrp/vrrp-instance-runner.ts): the same advertisement from the same
  * master, in the snapshot the machine left after answering it, restarts Master_Down_Timer without the machine.
  * It must never change an outcome: same transitions at the same virtual times as when every advertisement goes
  * through the machine (an observed run), exact Master_Down_Interval after the last advertisement, and a change
@@ -12,8 +12,8 @@ import { SeededRandom } from '../../sim/seeded-random.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { Bus, type BusMessage } from '../../actors/bus.js';
-import { VrrpNode } from '../../actors/vrrp-node.js';
-import { nodeSpec } from '../../actors/instance-specs.js';
+import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
+import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { loadConfigText } from '../../config/load.js';
 
 function config(priority: number, extra = ''): string {

@@ -9,8 +9,8 @@ import { SeededRandom } from '../../sim/seeded-random.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { Bus, type BusMessage } from '../../actors/bus.js';
-import { VrrpNode } from '../../actors/vrrp-node.js';
-import { nodeSpec } from '../../actors/instance-specs.js';
+import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
+import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { loadConfigText } from '../../config/load.js';
 import type { VrrpChannelOptions, VrrpLink } from '../../transport/vrrp-link.js';
 

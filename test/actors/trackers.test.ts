@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { PolledTracker, countMatching, parseTrackFile, type Observation } from '../../actors/polled-tracker.js';
+import { PolledTracker, countMatching, parseTrackFile, type Observation } from '../../actors/trackers/polled-tracker-runner.js';
 import { effectivePriority, trackersFault } from '../../machines/vrrp-priority.js';
 
 test('track_file value: value × weight; with weight 0 a non-zero value is FAULT; clamped to 1..254; owner untouched', () => {

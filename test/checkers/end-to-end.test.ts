@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RealClock } from '../../transport/real-clock.js';
-import { RealRandom } from '../../transport/real-random.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { WorkerCheckerHost } from '../../actors/worker-checker-host.js';
-import { HealthChecks, type HealthEvent } from '../../actors/health-checks.js';
+import { RealClock } from '../../transport/real/real-clock.js';
+import { RealRandom } from '../../transport/real/real-random.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { WorkerCheckerHost } from '../../actors/daemon/worker-checker-host.js';
+import { HealthChecks, type HealthEvent } from '../../actors/lvs/health-checks.js';
 import { startHttp, type Restartable } from './local-servers.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

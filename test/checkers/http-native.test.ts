@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { probeHttp, httpRequest } from '../../transport/probers/http-prober.js';
-import { NativeTcpEngine, nativeTcpEngine } from '../../transport/probers/native-tcp-prober.js';
-import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../transport/probers/prober.js';
+import { probeHttp, httpRequest } from '../../transport/real/probers/http-prober.js';
+import { NativeTcpEngine, nativeTcpEngine } from '../../transport/real/probers/native-tcp-prober.js';
+import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../transport/prober.js';
 
 const skip = nativeTcpEngine() === undefined ? 'vigil_native addon not built' : false;
 const md5 = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { nativeTcpEngine, NativeTcpEngine } from '../../transport/probers/native-tcp-prober.js';
-import { probeTcpSocket } from '../../transport/probers/socket-tcp-prober.js';
-import { probeTcp } from '../../transport/probers/tcp-prober.js';
-import type { ProbeResult, TcpProbeSpec } from '../../transport/probers/prober.js';
+import { nativeTcpEngine, NativeTcpEngine } from '../../transport/real/probers/native-tcp-prober.js';
+import { probeTcpSocket } from '../../transport/real/probers/socket-tcp-prober.js';
+import { probeTcp } from '../../transport/real/probers/tcp-prober.js';
+import type { ProbeResult, TcpProbeSpec } from '../../transport/prober.js';
 import { createLan, requireNetns } from '../netns/harness.js';
 
 const engine = nativeTcpEngine();

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RealProber } from '../../transport/probers/real-prober.js';
-import { SimulatedProber } from '../../transport/probers/simulated-prober.js';
-import type { ProbeResult, ProbeSpec } from '../../transport/probers/prober.js';
+import { RealProber } from '../../transport/real/probers/real-prober.js';
+import { SimulatedProber } from '../../sim/simulated-prober.js';
+import type { ProbeResult, ProbeSpec } from '../../transport/prober.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { startHttp, startTcp, type Restartable } from './local-servers.js';
 

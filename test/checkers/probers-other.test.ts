@@ -7,16 +7,16 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeSmtp, takeReply } from '../../transport/probers/smtp-prober.js';
-import { probeDns } from '../../transport/probers/dns-prober.js';
-import { judgeUdpReply, probeUdp } from '../../transport/probers/udp-prober.js';
-import { miscExitVerdict, probeMisc } from '../../transport/probers/misc-prober.js';
-import { fileStatus, probeFile, strtol0 } from '../../transport/probers/file-prober.js';
-import { parseHexString } from '../../transport/probers/hex-string.js';
-import { IcmpEngine, probePing } from '../../transport/probers/ping-prober.js';
+import { probeSmtp, takeReply } from '../../transport/real/probers/smtp-prober.js';
+import { probeDns } from '../../transport/real/probers/dns-prober.js';
+import { judgeUdpReply, probeUdp } from '../../transport/real/probers/udp-prober.js';
+import { miscExitVerdict, probeMisc } from '../../transport/real/probers/misc-prober.js';
+import { fileStatus, probeFile, strtol0 } from '../../transport/real/probers/file-prober.js';
+import { parseHexString } from '../../protocol/hex-string.js';
+import { IcmpEngine, probePing } from '../../transport/real/probers/ping-prober.js';
 import { decodeHeader, encodeQuery } from '../../protocol/dns-message.js';
 import { decodeEchoReply, encodeEchoRequest } from '../../protocol/icmp-echo.js';
-import type { UdpProbeSpec } from '../../transport/probers/prober.js';
+import type { UdpProbeSpec } from '../../transport/prober.js';
 import { startDns, startSmtp, startUdp } from './local-servers.js';
 
 test('SMTP_CHECK: greeting 220, HELO helo_name → 250, QUIT; a bad greeting fails; down and up', async () => {

@@ -9,9 +9,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probeTcp } from '../../transport/probers/tcp-prober.js';
-import { httpRequest, judgeResponse, probeHttp } from '../../transport/probers/http-prober.js';
-import type { HttpProbeSpec } from '../../transport/probers/prober.js';
+import { probeTcp } from '../../transport/real/probers/tcp-prober.js';
+import { httpRequest, judgeResponse, probeHttp } from '../../transport/real/probers/http-prober.js';
+import type { HttpProbeSpec } from '../../transport/prober.js';
 import { selfSignedCertificate, startHttp, startHttps, startTcp } from './local-servers.js';
 
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');

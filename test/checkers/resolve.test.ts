@@ -1,8 +1,8 @@
 /** keepalived's defaults and inheritance (checker ← real_server ← virtual_server) when resolving specs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandGroupEntry, resolveVirtualServer, splitCommandLine } from '../../actors/resolve-checkers.js';
-import type { CheckerSpec, VirtualServerSpec } from '../../actors/checker-spec.js';
+import { expandGroupEntry, resolveVirtualServer, splitCommandLine } from '../../actors/checks/resolve-checkers.js';
+import type { CheckerSpec, VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 
 function one(checker: CheckerSpec, vsExtra: Partial<VirtualServerSpec> = {}, rsExtra: object = {}) {

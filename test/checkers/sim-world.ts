@@ -4,12 +4,12 @@
  */
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimulatedProber, type SimFault, type SimServerState } from '../../transport/probers/simulated-prober.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { InProcessCheckerHost } from '../../actors/checker-host.js';
-import { HealthChecks, type HealthEvent } from '../../actors/health-checks.js';
-import type { VirtualServerSpec } from '../../actors/checker-spec.js';
-import { liveDestinations } from '../../transport/lb/desired-state.js';
+import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/simulated-prober.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { HealthChecks, type HealthEvent } from '../../actors/lvs/health-checks.js';
+import type { VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import { liveDestinations } from '../../machines/desired-state.js';
 
 export interface SimWorld {
   readonly clock: VirtualClock;

@@ -15,12 +15,12 @@ import { LanSegment } from '../../sim/lan-segment.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { loadVrrpConfig } from '../../sim/config-loader.js';
 import { Bus } from '../../actors/bus.js';
-import { VrrpNode } from '../../actors/vrrp-node.js';
-import { SimulatedProber, type SimServerState } from '../../transport/probers/simulated-prober.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { InProcessCheckerHost } from '../../actors/checker-host.js';
-import { HealthChecks } from '../../actors/health-checks.js';
-import type { VirtualServerSpec } from '../../actors/checker-spec.js';
+import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
+import { SimulatedProber, type SimServerState } from '../../sim/simulated-prober.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { HealthChecks } from '../../actors/lvs/health-checks.js';
+import type { VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 const REAL = ['192.168.77.21', '192.168.77.22', '192.168.77.23', '192.168.77.24'];

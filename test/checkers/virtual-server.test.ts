@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/checker-spec.js';
-import type { SimServerState } from '../../transport/probers/simulated-prober.js';
+import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import type { SimServerState } from '../../sim/simulated-prober.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { simWorld } from './sim-world.js';
 

@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { RealClock } from '../../transport/real-clock.js';
-import { WorkerCheckerHost } from '../../actors/worker-checker-host.js';
-import type { HostEvent } from '../../actors/checker-host.js';
-import type { ResolvedChecker } from '../../actors/resolve-checkers.js';
-import { decodeMessage, encodeMessage, type ToWorker } from '../../actors/checker-wire.js';
+import { RealClock } from '../../transport/real/real-clock.js';
+import { WorkerCheckerHost } from '../../actors/daemon/worker-checker-host.js';
+import type { HostEvent } from '../../actors/checks/checker-host.js';
+import type { ResolvedChecker } from '../../actors/checks/resolve-checkers.js';
+import { decodeMessage, encodeMessage, type ToWorker } from '../../actors/checks/checker-wire.js';
 import { startTcp } from './local-servers.js';
 
 function tcpChecker(id: string, port: number, over: Partial<ResolvedChecker['params']> = {}): ResolvedChecker {

@@ -2,8 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { KeepalivedConfig } from '../../actors/instance-specs.js';
-import { nodeSpec } from '../../actors/instance-specs.js';
+import type { KeepalivedConfig } from '../../actors/vrrp/specs-from-config.js';
+import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import type { Checker, HttpChecker } from '../../config/model.js';
 import { parseConfigFile } from '../../config/parse.js';
 import { errorsOf, FIXTURES, warningsOf } from './helpers.js';

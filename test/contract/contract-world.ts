@@ -3,7 +3,8 @@
  * (transport-contract.ts) runs against the simulated world and against real namespaces alike.
  */
 import type { InterfaceAddress, LinkEvent } from '../../transport/address-manager.js';
-import type { IpFamily, ReceivedPacket, VrrpChannelOptions } from '../../transport/vrrp-link.js';
+import type { ReceivedPacket, VrrpChannelOptions } from '../../transport/vrrp-link.js';
+import type { IpFamily } from '../../protocol/ip.js';
 
 export interface ContractHost {
   readonly name: string;

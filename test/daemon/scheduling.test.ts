@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon.js';
-import { InProcessCheckerHost } from '../../actors/checker-host.js';
+import { VigilDaemon } from '../../actors/daemon/daemon.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { SimulatedProber } from '../../transport/probers/simulated-prober.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { SimulatedProber } from '../../sim/simulated-prober.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
 
 const CONFIG = (globals: string): string => `

@@ -1,15 +1,16 @@
 /**
- * One contract suite for every LoadBalancerBackend (DESIGN.md: a transport contract runs against its real and
+ * One contract suite for every LoadBalancerBackend (docs/design.md: a transport contract runs against its real and
  * simulated implementations alike): the simulated backend, IPVS over a stand-in kernel, and nftables for real in
  * a network namespace.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressService, DesiredState, LoadBalancerBackend } from '../../transport/lb/desired-state.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import { IpvsBackend } from '../../transport/lb/ipvs-backend.js';
-import { NftablesBackend } from '../../transport/lb/nftables-backend.js';
-import { ExecNftRunner } from '../../transport/lb/nft-runner.js';
+import type { AddressService, DesiredState } from '../../machines/desired-state.js';
+import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { IpvsBackend } from '../../transport/real/lb/ipvs-backend.js';
+import { NftablesBackend } from '../../transport/real/lb/nftables-backend.js';
+import { ExecNftRunner } from '../../transport/real/lb/nft-runner.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { commandAvailable, createLan, requireNetns } from '../netns/harness.js';
 import { FakeIpvsKernel } from './fake-ipvs-kernel.js';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseBackend } from '../../transport/lb/choose-backend.js';
-import { IPVS_UNAVAILABLE } from '../../transport/lb/ipvs-backend.js';
-import { ExecNftRunner } from '../../transport/lb/nft-runner.js';
+import { chooseBackend } from '../../transport/real/lb/choose-backend.js';
+import { IPVS_UNAVAILABLE } from '../../transport/real/lb/ipvs-backend.js';
+import { ExecNftRunner } from '../../transport/real/lb/nft-runner.js';
 import { commandAvailable, createLan, requireNetns } from '../netns/harness.js';
 
 const noIpvs = async () => ({ ok: false as const, reason: IPVS_UNAVAILABLE });

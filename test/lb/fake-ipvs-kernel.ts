@@ -3,8 +3,8 @@
  * the requests vigil sends (with vigil's own decoder), keeps a service/destination table, answers dumps and
  * refuses what ip_vs refuses (EEXIST on a duplicate add, ESRCH / ENOENT on a missing service / destination).
  */
-import { NLM_F_MULTI, parseNetlinkMessages, type NetlinkReply } from '../../transport/lb/genl.js';
-import { NetlinkError, errnoName, type GenlChannel } from '../../transport/lb/genl-channel.js';
+import { NLM_F_MULTI, parseNetlinkMessages, type NetlinkReply } from '../../protocol/genl.js';
+import { NetlinkError, errnoName, type GenlChannel } from '../../transport/real/lb/genl-channel.js';
 import {
   decodeIpvsMessage,
   IPVS_CMD,
@@ -12,8 +12,8 @@ import {
   newServiceMessage,
   type IpvsDest,
   type IpvsService,
-} from '../../transport/lb/ipvs-messages.js';
-import { ipvsDestId, ipvsServiceId } from '../../transport/lb/ipvs-mapping.js';
+} from '../../protocol/ipvs-messages.js';
+import { ipvsDestId, ipvsServiceId } from '../../transport/real/lb/ipvs-mapping.js';
 
 export const FAKE_FAMILY = 0x23;
 

@@ -1,5 +1,5 @@
 /** The virtual service the load-balancer tests share: TCP 192.168.77.100:80, with per-test scheduler and destinations. */
-import type { AddressService, Destination } from '../../transport/lb/desired-state.js';
+import type { AddressService, Destination } from '../../machines/desired-state.js';
 
 export function webService(scheduler: AddressService['scheduler'], destinations: readonly Destination[], extra: Partial<AddressService> = {}): AddressService {
   return { kind: 'address', key: 'web', protocol: 'tcp', family: 4, address: '192.168.77.100', port: 80, scheduler, destinations, ...extra };

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { IPVS_UNAVAILABLE, IpvsBackend, probeIpvs } from '../../transport/lb/ipvs-backend.js';
-import { BackendUnavailableError, type AddressService, type DesiredState } from '../../transport/lb/desired-state.js';
-import { IPVS_CMD, type IpvsService } from '../../transport/lb/ipvs-messages.js';
-import { SocketGenlChannel } from '../../transport/lb/genl-channel.js';
-import { ipToBytes } from '../../transport/real/ip-address.js';
+import { IPVS_UNAVAILABLE, IpvsBackend, probeIpvs } from '../../transport/real/lb/ipvs-backend.js';
+import type { AddressService, DesiredState } from '../../machines/desired-state.js';
+import { BackendUnavailableError } from '../../transport/lb/load-balancer.js';
+import { IPVS_CMD, type IpvsService } from '../../protocol/ipvs-messages.js';
+import { SocketGenlChannel } from '../../transport/real/lb/genl-channel.js';
+import { ipToBytes } from '../../protocol/ip-bytes.js';
 import { FakeIpvsKernel } from './fake-ipvs-kernel.js';
 import { natDestination, webService } from './fixtures.js';
 

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { getFamilyMessage, parseNetlinkMessages } from '../../transport/lb/genl.js';
+import { getFamilyMessage, parseNetlinkMessages } from '../../protocol/genl.js';
 import {
   decodeIpvsMessage,
   delDestMessage,
@@ -20,9 +20,9 @@ import {
   setDestMessage,
   setServiceMessage,
   type IpvsService,
-} from '../../transport/lb/ipvs-messages.js';
-import { toIpvsDest, toIpvsService } from '../../transport/lb/ipvs-mapping.js';
-import { SCHEDULERS, type AddressService, type Destination, type FwmarkService } from '../../transport/lb/desired-state.js';
+} from '../../protocol/ipvs-messages.js';
+import { toIpvsDest, toIpvsService } from '../../transport/real/lb/ipvs-mapping.js';
+import { SCHEDULERS, type AddressService, type Destination, type FwmarkService } from '../../machines/desired-state.js';
 import { webService } from './fixtures.js';
 
 const h = (...parts: string[]): string => parts.join('').replace(/\s+/g, '');

@@ -7,10 +7,10 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { commandAvailable, createLan, requireNetns, type Lan, type LanHost } from '../netns/harness.js';
-import { NftablesBackend } from '../../transport/lb/nftables-backend.js';
-import { ExecNftRunner } from '../../transport/lb/nft-runner.js';
+import { NftablesBackend } from '../../transport/real/lb/nftables-backend.js';
+import { ExecNftRunner } from '../../transport/real/lb/nft-runner.js';
 import { renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
-import { SCHEDULERS, type AddressService, type DesiredState, type VirtualService } from '../../transport/lb/desired-state.js';
+import { SCHEDULERS, type AddressService, type DesiredState, type VirtualService } from '../../machines/desired-state.js';
 
 const VIP = '192.168.77.100';
 const SERVERS = ['b1', 'b2', 'b3'] as const;

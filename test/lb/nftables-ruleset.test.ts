@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderNftClear, renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
-import { SCHEDULERS, type AddressService, type Destination, type FwmarkService, type VirtualService } from '../../transport/lb/desired-state.js';
+import { SCHEDULERS, type AddressService, type Destination, type FwmarkService, type VirtualService } from '../../machines/desired-state.js';
 import { webService } from './fixtures.js';
 
 const d = (last: number, weight = 1, port = 8080, forwarding: Destination['forwarding'] = 'NAT'): Destination => ({

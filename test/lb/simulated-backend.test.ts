@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SimulatedBackend } from '../../transport/lb/simulated-backend.js';
-import type { AddressService } from '../../transport/lb/desired-state.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import type { AddressService } from '../../machines/desired-state.js';
 import { natDestination, webService } from './fixtures.js';
 
 const web: AddressService = webService('wrr', [natDestination(67, 80, 1), natDestination(68, 80, 2)], { sorry: natDestination(99, 80, 1) });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createActor, sendTo, setup } from 'xstate';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { adverTimer, masterDownTimer } from '../../machines/vrrp-timers.js';
-import type { Clock, TimerId } from '../../transport/clock.js';
+import type { Clock, TimerId } from '../../machines/clock.js';
 
 const INTERVAL = 3609.375;
 

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { InspectionEvent } from 'xstate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon.js';
+import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';

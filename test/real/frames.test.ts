@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGratuitousArp, buildUnsolicitedNa, icmpv6Checksum } from '../../transport/real/frames.js';
-import { bytesToIp, ipv4Broadcast, ipv6ToBytes, macFromString } from '../../transport/real/ip-address.js';
+import { buildGratuitousArp, buildUnsolicitedNa, icmpv6Checksum } from '../../protocol/frames.js';
+import { bytesToIp, ipv4Broadcast, ipv6ToBytes, macFromString } from '../../protocol/ip-bytes.js';
 import { parseIpv4Header } from '../../transport/real/raw-vrrp-link.js';
 import { virtualRouterMac } from '../../transport/real/vmac.js';
 

@@ -1,5 +1,5 @@
 /**
- * RealClock (transport/real-clock.ts): precise timers never fire early, fire once, in deadline order, and a
+ * RealClock (transport/real/real-clock.ts): precise timers never fire early, fire once, in deadline order, and a
  * cancelled one does not fire, whether they wake the loop by timerfd (the addon) or by spinning the last stretch on
  * setImmediate; plain timers are the event loop's. Lower bounds and order only: nothing here asserts how late a
  * timer may be.
@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { RealClock, type RealClockOptions } from '../../transport/real-clock.js';
+import { RealClock, type RealClockOptions } from '../../transport/real/real-clock.js';
 import { nativeAvailable } from '../../native/index.js';
 
 function fireAt(clock: RealClock, ms: number, precise = true): Promise<number> {

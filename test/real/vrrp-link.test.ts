@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createLan } from '../netns/harness.js';
 import { startAgent, type AgentEvent } from './agent-client.js';
 import { hex, requireRealNetwork, sampleAdvertisement } from './helpers.js';
-import { ipv6ToBytes } from '../../transport/real/ip-address.js';
+import { ipv6ToBytes } from '../../protocol/ip-bytes.js';
 
 // Checksum over the IPv6 pseudo-header (RFC 8200 §8.1) with next header 112, to check what the kernel filled in.
 function vrrp6Checksum(source: string, destination: string, message: Uint8Array): number {

@@ -13,8 +13,8 @@ import { runSimulation, simulationJson } from '../../sim/run.js';
 import { checkPoolsMatchHealth } from '../../sim/pool-invariant.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { loadConfigText } from '../../config/load.js';
-import { virtualServerSpecs } from '../../actors/lvs-specs.js';
-import { resolveVirtualServer } from '../../actors/resolve-checkers.js';
+import { virtualServerSpecs } from '../../actors/lvs/specs-from-config.js';
+import { resolveVirtualServer } from '../../actors/checks/resolve-checkers.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const EXAMPLE = join(ROOT, 'examples/two-directors-lvs.json');

@@ -23,16 +23,8 @@
  * Every such substitution is returned as an Approximation.
  */
 import { isIPv4 } from 'node:net';
-import {
-  assertValidDesiredState,
-  liveDestinations,
-  type Approximation,
-  type DesiredState,
-  type Destination,
-  type LbFamily,
-  type Scheduler,
-  type VirtualService,
-} from './desired-state.js';
+import { assertValidDesiredState, liveDestinations, type DesiredState, type Destination, type LbFamily, type Scheduler, type VirtualService } from '../../machines/desired-state.js';
+import type { Approximation } from './load-balancer.js';
 
 type Method = 'numgen' | 'saddr' | 'daddr' | 'first';
 

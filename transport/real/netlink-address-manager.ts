@@ -9,8 +9,8 @@ import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
-import type { IpFamily } from '../vrrp-link.js';
-import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from './ip-address.js';
+import type { IpFamily } from '../../protocol/ip.js';
+import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from '../../protocol/ip-bytes.js';
 import { AF_INET, AF_INET6, CREATE_EXCL, scopeName, scopeNumber, tolerate } from './netlink-common.js';
 
 /** An address as the kernel holds it. */

@@ -3,8 +3,8 @@
  * and `static_rules` in their basic forms. Adding what exists and removing what is absent are not errors.
  */
 import { createRtNetlink, rt, type RtNetlinkSocket } from './netlink-package.js';
-import type { IpFamily } from '../vrrp-link.js';
-import { ipFamilyOf, ipToBytes } from './ip-address.js';
+import type { IpFamily } from '../../protocol/ip.js';
+import { ipFamilyOf, ipToBytes } from '../../protocol/ip-bytes.js';
 import { AF_INET, AF_INET6, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';
 
 import type { RouteManager, RouteSpec, RuleSpec } from '../routes.js';

@@ -7,16 +7,9 @@
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
-import {
-  VRRP_MULTICAST_V4,
-  VRRP_MULTICAST_V6,
-  VRRP_PROTOCOL,
-  type ReceivedPacket,
-  type VrrpChannel,
-  type VrrpChannelOptions,
-  type VrrpLink,
-} from '../vrrp-link.js';
-import { bytesToIp } from './ip-address.js';
+import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
+import { bytesToIp } from '../../protocol/ip-bytes.js';
 
 /** RFC 5798 §5.1.1.3 / §5.1.2.3: VRRP is always sent with TTL / hop limit 255. */
 export const VRRP_TTL = 255;

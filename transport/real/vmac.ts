@@ -4,8 +4,8 @@
  * Mode private by default, as keepalived creates it (MACVLAN_MODE_PRIVATE).
  */
 import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from './netlink-package.js';
-import type { IpFamily } from '../vrrp-link.js';
-import { macFromString, macToString } from './ip-address.js';
+import type { IpFamily } from '../../protocol/ip.js';
+import { macFromString, macToString } from '../../protocol/ip-bytes.js';
 import { tolerate } from './netlink-common.js';
 
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';

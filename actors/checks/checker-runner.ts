@@ -1,0 +1,213 @@
+/**
+ * Runs one checker: the pure machine of machines/checker.ts with its probe loop (machines/checker-timers.ts)
+ * bound to the clock and a prober. `report` is published as a CheckerEvent; every probe result is counted, and
+ * published as a 'probe' CheckerEvent only for a host that asked for them.
+ *
+ * Steady state: a checker that keeps getting the same result (a healthy server, or a dead one) gets the same
+ * answer from its machine every time — "next probe after d", nothing else. Once the machine gave that answer and
+ * nothing else happened to it since, the runner gives the same answer to the same result without running the
+ * machine (`shortcuts` counts them). Not when the run is observed (an inspector): there every result is a step.
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../../machines/checker.js';
+import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle } from '../../machines/checker-timers.js';
+import { sameWeight, type ProbeWeight } from '../../machines/checker-logic.js';
+import { sameContextValues, sameStateValue } from '../same-snapshot.js';
+import type { Clock } from '../../machines/clock.js';
+import type { Random } from '../../transport/random.js';
+import { isCallbackProber, type ProbeResult, type Prober } from '../../transport/prober.js';
+import type { ResolvedChecker } from './resolve-checkers.js';
+
+export type CheckerEvent =
+  | { readonly kind: 'probe'; readonly at: number; readonly checker: string; readonly ok: boolean; readonly latencyMs: number; readonly detail: string }
+  | { readonly kind: 'report'; readonly at: number; readonly report: CheckerReport };
+
+export interface CheckerEnvironment {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly prober: Prober;
+  /** Reports, and 'probe' events when `publishProbes`. */
+  readonly publish: (event: CheckerEvent) => void;
+  /** Publish a 'probe' event for every result (default true); the worker has nobody listening to them. */
+  readonly publishProbes?: boolean;
+  /** Called for every probe result (a timeout included), published or not: the host's counters. */
+  readonly probed?: (ok: boolean) => void;
+  readonly inspect?: (event: InspectionEvent) => void;
+}
+
+export interface CheckerStartOptions {
+  /** False while the owning virtual server is suspended (ha_suspend). */
+  readonly enabled: boolean;
+  /** The state last reported before a restart (worker crash), if any. */
+  readonly initialUp?: boolean;
+}
+
+/** The machine's last answer to a result: "next probe after `delayMs`", given in `snapshot`. */
+interface Steady {
+  readonly snapshot: unknown;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly weight: ProbeWeight | undefined;
+  /** Only MISC_CHECK's from-start schedule depends on it; undefined where it does not matter. */
+  readonly latencyMs: number | undefined;
+  readonly delayMs: number;
+}
+
+/**
+ * One provided checker machine for many checkers on one clock (a host's): its implementations find their runner
+ * by checker id, so that each checker costs an actor, not a machine of its own as well.
+ */
+export class CheckerRuntime {
+  readonly machine;
+  private readonly runners = new Map<string, CheckerRunner>();
+
+  constructor(readonly clock: Clock) {
+    this.machine = checkerMachine.provide({
+      actions: {
+        report: (_, report) => this.runners.get(report.id)?.reported(report),
+      },
+      actors: checkerTimers(clock, {
+        probe: (done, id) => this.runners.get(id)?.probe(done) ?? false,
+        result: (answer, loop, id) => this.runners.get(id)?.result(answer, loop),
+        scheduled: (delayMs, id) => this.runners.get(id)?.scheduledNext(delayMs),
+      }),
+    });
+  }
+
+  register(runner: CheckerRunner): void {
+    if (this.runners.has(runner.checker.id)) throw new Error(`duplicate checker id ${runner.checker.id}`);
+    this.runners.set(runner.checker.id, runner);
+  }
+
+  unregister(runner: CheckerRunner): void {
+    if (this.runners.get(runner.checker.id) === runner) this.runners.delete(runner.checker.id);
+  }
+}
+
+export class CheckerRunner {
+  private readonly actor: Actor<CheckerRuntime['machine']>;
+  private readonly runtime: CheckerRuntime;
+  private stopped = false;
+  private readonly publishProbes: boolean;
+  /** Answers of the machine to a result ("next after d"), and reports, so far. */
+  private scheduled = 0;
+  private lastDelay = 0;
+  private reports = 0;
+  private steady: Steady | undefined;
+  /** Results answered from `steady` without the machine. */
+  shortcuts = 0;
+
+  /** `runtime`: shared with the other checkers of a host on the same clock; by default one of its own. */
+  constructor(
+    readonly checker: ResolvedChecker,
+    private readonly env: CheckerEnvironment,
+    options: CheckerStartOptions,
+    runtime?: CheckerRuntime,
+  ) {
+    this.publishProbes = env.publishProbes ?? true;
+    this.runtime = runtime ?? new CheckerRuntime(env.clock);
+    if (this.runtime.clock !== env.clock) throw new Error('a checker runtime serves the checkers of one clock');
+    this.runtime.register(this);
+    this.actor = createActor(this.runtime.machine, {
+      clock: env.clock,
+      inspect: env.inspect,
+      id: checker.id,
+      input: {
+        id: checker.id,
+        params: checker.params,
+        firstDelayMs: firstProbeDelayMs(checker.warmupMs, env.random.next()),
+        enabled: options.enabled,
+        ...(options.initialUp !== undefined ? { initialUp: options.initialUp } : {}),
+      },
+    });
+  }
+
+  get up(): boolean {
+    return this.actor.getSnapshot().context.up;
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.actor.stop();
+    this.runtime.unregister(this);
+  }
+
+  setEnabled(enabled: boolean): void {
+    if (!this.stopped) this.actor.send({ type: enabled ? 'ENABLE' : 'DISABLE' });
+  }
+
+  checkNow(): void {
+    if (!this.stopped) this.actor.send({ type: 'CHECK_NOW' });
+  }
+
+  /** The machine's `report`. */
+  reported(report: CheckerReport): void {
+    this.reports++;
+    this.env.publish({ kind: 'report', at: this.env.clock.now(), report });
+  }
+
+  /** The machine told the probe loop when to probe next. */
+  scheduledNext(delayMs: number): void {
+    this.scheduled++;
+    this.lastDelay = delayMs;
+  }
+
+  /** Starts this checker's probe (the probe loop's `probe`); true when the prober keeps the timeout itself. */
+  probe(done: (result: ProbeResult) => void): boolean {
+    const prober = this.env.prober;
+    if (isCallbackProber(prober)) return prober.probeWith(this.checker.probe, done);
+    prober.probe(this.checker.probe).then(done, (err: unknown) => done({ ok: false, detail: String(err), latencyMs: 0 }));
+    return false;
+  }
+
+  /** A result from the probe loop (a timeout included): to the machine, or answered as the machine last did. */
+  result(event: ProbeAnswer, loop: ProbeLoopHandle): void {
+    if (this.stopped) return;
+    const env = this.env;
+    env.probed?.(event.ok);
+    if (this.publishProbes) {
+      env.publish({ kind: 'probe', at: env.clock.now(), checker: this.checker.id, ok: event.ok, latencyMs: event.latencyMs, detail: event.detail });
+    }
+    const before = this.actor.getSnapshot();
+    const steady = this.steady;
+    const fromStart = this.checker.params.fromStart;
+    if (
+      steady !== undefined &&
+      steady.snapshot === before &&
+      steady.ok === event.ok &&
+      steady.detail === event.detail &&
+      sameWeight(steady.weight, event.weight) &&
+      (!fromStart || steady.latencyMs === event.latencyMs)
+    ) {
+      // Nothing happened to the machine since it answered this very result with "next after d" and nothing else.
+      this.shortcuts++;
+      loop.next(steady.delayMs);
+      return;
+    }
+    this.steady = undefined;
+    const scheduled = this.scheduled;
+    const reports = this.reports;
+    this.actor.send(probeResultEvent(event));
+    if (env.inspect !== undefined || this.stopped) return;
+    const after = this.actor.getSnapshot();
+    if (this.scheduled === scheduled + 1 && this.reports === reports && sameStateValue(before.value, after.value) && sameContextValues(before.context, after.context, sameCheckerField)) {
+      this.steady = {
+        snapshot: after,
+        ok: event.ok,
+        detail: event.detail,
+        weight: event.weight,
+        latencyMs: fromStart ? event.latencyMs : undefined,
+        delayMs: this.lastDelay,
+      };
+    }
+  }
+}
+
+/** The weight is a fresh object per probe: compared by value; every other field by reference. */
+function sameCheckerField(key: string, x: unknown, y: unknown): boolean {
+  return key === 'weight' && sameWeight(x as ProbeWeight | undefined, y as ProbeWeight | undefined);
+}

@@ -1,0 +1,96 @@
+/**
+ * What the daemon does to the host around the VRRP instances: the interface check at start and reload, cleanup
+ * of VIPs a crashed vigil left behind, static_ipaddress / static_routes / static_rules, and use_vmac interfaces.
+ */
+import { ConfigLoadError } from '../../config/load.js';
+import { routeSpec, ruleSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
+import type { DaemonEnvironment } from '../environment.js';
+
+export class HostSetup {
+  private readonly vmacsCreated = new Set<string>();
+
+  constructor(private readonly env: DaemonEnvironment) {}
+
+  /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */
+  checkInterfaces(config: KeepalivedConfig): void {
+    const list = this.env.interfaces?.();
+    if (!list) return;
+    const known = new Set(list);
+    for (const i of config.vrrpInstances) {
+      if (!known.has(i.interface)) throw new ConfigLoadError(`${i.at.file}:${i.at.line}: vrrp_instance ${i.name}: interface ${i.interface} does not exist`);
+    }
+  }
+
+  /**
+   * A vigil that crashed leaves its VIPs behind; keepalived removes configured VIPs at start too. The interface's
+   * own primary address is never touched (an address owner's VIP may be its real address).
+   */
+  async removeLeftovers(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const { addresses, log } = this.env;
+    // All at once: the removals are independent, and the first advertisement waits for them (one round trip to
+    // the kernel, not one per VIP).
+    const removals: Promise<void>[] = [];
+    for (const instance of instances) {
+      for (const vip of instance.virtualAddresses) {
+        if (addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
+        removals.push(addresses.removeAddress(vip).catch((err: unknown) => log.debug(`cleanup of ${vip.address}: ${String(err)}`)));
+      }
+    }
+    await Promise.all(removals);
+  }
+
+  /** static_ipaddress, static_routes, static_rules: set at start, whatever the VRRP state (keepalived.conf(5)). */
+  async applyStatics(config: KeepalivedConfig): Promise<void> {
+    const { addresses, routes, log } = this.env;
+    for (const a of config.staticIpAddresses) {
+      if (!a.dev) continue;
+      await addresses
+        .addAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev, scope: a.scope, label: a.label, broadcast: a.broadcast })
+        .catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
+    }
+    if (!routes) return;
+    for (const r of config.staticRoutes) await routes.addRoute(routeSpec(r)).catch((err: unknown) => log.warn(`static_routes ${r.destination}: ${String(err)}`));
+    for (const r of config.staticRules) await routes.addRule(ruleSpec(r)).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+  }
+
+  async removeStatics(config: KeepalivedConfig): Promise<void> {
+    const { addresses, routes } = this.env;
+    if (routes) {
+      for (const r of config.staticRules) await routes.removeRule(ruleSpec(r)).catch(() => undefined);
+      for (const r of config.staticRoutes) await routes.removeRoute(routeSpec(r)).catch(() => undefined);
+    }
+    for (const a of config.staticIpAddresses) {
+      if (!a.dev) continue;
+      await addresses.removeAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev }).catch(() => undefined);
+    }
+  }
+
+  async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const { vmacs, log } = this.env;
+    for (const i of instances) {
+      if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
+      if (!vmacs) {
+        log.warn(`(${i.name}) use_vmac: no VMAC support on this host; ${i.vmac.name} not created`);
+        continue;
+      }
+      try {
+        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
+        this.vmacsCreated.add(i.vmac.name);
+        log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
+      } catch (err) {
+        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name}: ${String(err)}`);
+      }
+    }
+  }
+
+  /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
+  async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
+    for (const name of [...this.vmacsCreated]) {
+      if (used.has(name)) continue;
+      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
+      this.vmacsCreated.delete(name);
+    }
+  }
+}

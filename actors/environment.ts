@@ -1,0 +1,75 @@
+/** What the daemon is given: its transports (real in `vigil run`, simulated in tests) and its options. */
+import type { InspectionEvent } from 'xstate';
+import type { Clock } from '../machines/clock.js';
+import type { AddressManager, Announcer } from '../transport/address-manager.js';
+import type { VrrpLink } from '../transport/vrrp-link.js';
+import type { IpFamily } from '../protocol/ip.js';
+import type { ProcessRunner } from '../transport/process-runner.js';
+import type { RouteManager } from '../transport/routes.js';
+import type { Random } from '../transport/random.js';
+import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
+import type { LoadOptions } from '../config/load.js';
+import type { CheckerHost } from './checks/checker-host.js';
+import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
+
+export interface DaemonLog {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** The checker side's transports, loaded only when a configuration has virtual servers (start-up time). */
+export interface CheckerSide {
+  readonly random: Random;
+  /** The checker host, its thread scheduled as global_defs checker_priority / checker_rt_priority say. */
+  readonly host: (scheduling: ThreadScheduling) => CheckerHost;
+  readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
+}
+
+/** Creates and removes use_vmac interfaces (NetlinkVmac on a real host). */
+export interface VmacManager {
+  create(options: { parent: string; vrid: number; family: IpFamily; name: string }): Promise<unknown>;
+  remove(name: string): Promise<void>;
+}
+
+export interface DaemonEnvironment {
+  readonly clock: Clock;
+  readonly link: VrrpLink;
+  readonly addresses: AddressManager;
+  readonly announcer: Announcer;
+  readonly processes: ProcessRunner;
+  readonly log: DaemonLog;
+  readonly pid: number;
+  readonly resolveUser?: (user: string, group?: string) => Promise<{ uid: number; gid: number } | undefined>;
+  readonly openFifo?: (path: string) => ((line: string) => void) | undefined;
+  /** virtual_routes/virtual_rules and static_routes/static_rules. */
+  readonly routes?: RouteManager | undefined;
+  /** use_vmac: macvlan interfaces with the virtual router MAC. */
+  readonly vmacs?: VmacManager | undefined;
+  /** track_file: the file's text, undefined when it cannot be read. */
+  readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
+  /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
+  readonly interfaces?: (() => readonly string[]) | undefined;
+  /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */
+  readonly checks?: (() => Promise<CheckerSide>) | undefined;
+  /** track_process: the processes running now. */
+  readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
+  readonly inspect?: (event: InspectionEvent) => void;
+  /** Schedules the calling (VRRP) thread: global_defs vrrp_priority, vrrp_rt_priority, vrrp_rlimit_rttime. */
+  readonly applyScheduling?: ApplyThreadScheduling | undefined;
+}
+
+export interface DaemonOptions extends LoadOptions {
+  /** keepalived -P: VRRP only. */
+  readonly vrrpOnly?: boolean;
+  /** keepalived -C: checkers only. */
+  readonly checkersOnly?: boolean;
+  readonly configFile: string;
+  /** Name of this node in bus messages (keepalived's router_id, else the host name). */
+  readonly nodeName: string;
+  /** Notify scripts are killed after this long (keepalived runs them unbounded; we never let one hang). */
+  readonly scriptTimeoutMs?: number;
+}
+
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 30_000;

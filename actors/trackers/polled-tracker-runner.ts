@@ -1,0 +1,85 @@
+/**
+ * Runs a track_file or track_process as an actor: the polled-tracker machine bound to a look function (reading
+ * the file, counting the processes). Each change goes to `onStatus` as (up, value).
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { Clock } from '../../machines/clock.js';
+import { polledTrackerMachine } from '../../machines/polled-tracker.js';
+
+export interface Observation {
+  readonly up: boolean;
+  readonly value?: number | undefined;
+}
+
+export class PolledTracker {
+  private readonly actor: Actor<typeof polledTrackerMachine>;
+  private stopped = false;
+
+  constructor(
+    readonly id: string,
+    intervalMs: number,
+    look: () => Promise<Observation>,
+    env: { clock: Clock; onStatus: (id: string, seen: Observation) => void; inspect?: (event: InspectionEvent) => void },
+  ) {
+    const machine = polledTrackerMachine.provide({
+      actions: {
+        poll: () => {
+          void look()
+            .catch((): Observation => ({ up: false }))
+            .then((seen) => {
+              if (!this.stopped) this.actor.send({ type: 'SEEN', up: seen.up, value: seen.value });
+            });
+        },
+        report: (_, params) => env.onStatus(id, params),
+      },
+    });
+    this.actor = createActor(machine, { input: { name: id, intervalMs }, clock: env.clock, inspect: env.inspect, id });
+  }
+
+  get seen(): Observation | undefined {
+    return this.actor.getSnapshot().context.seen;
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.actor.stop();
+  }
+}
+
+/**
+ * keepalived vrrp_track_file: the file holds an integer (a missing or unreadable file, or no number, reads as 0
+ * — keepalived's behaviour for an absent file when `init_file` is not given).
+ */
+export function parseTrackFile(text: string | undefined): Observation {
+  const n = text === undefined ? 0 : Number.parseInt(text.trim(), 10);
+  const value = Number.isFinite(n) ? n : 0;
+  return { up: value === 0, value };
+}
+
+/**
+ * keepalived track_process: how many processes match `process` (the command name, or the full command line when
+ * parameters are given), up while that count is at least `quorum` (and at most `quorumMax`).
+ */
+export function countMatching(
+  processes: readonly { readonly comm: string; readonly argv: readonly string[] }[],
+  spec: { readonly process: string; readonly params: readonly string[]; readonly paramMatch?: 'initial' | 'partial' | 'exact' | undefined },
+): number {
+  let n = 0;
+  for (const p of processes) {
+    const name = p.argv[0] ?? p.comm;
+    if (p.comm !== spec.process && name !== spec.process && name.split('/').pop() !== spec.process) continue;
+    if (spec.params.length > 0) {
+      const args = p.argv.slice(1);
+      const match = spec.paramMatch ?? 'exact';
+      if (match === 'exact' && (args.length !== spec.params.length || args.some((a, i) => a !== spec.params[i]))) continue;
+      if (match === 'initial' && spec.params.some((a, i) => args[i] !== a)) continue;
+      if (match === 'partial' && !args.join(' ').includes(spec.params.join(' '))) continue;
+    }
+    n++;
+  }
+  return n;
+}

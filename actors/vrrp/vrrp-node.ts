@@ -1,0 +1,276 @@
+/**
+ * The VRRP side of one host: opens a channel per (interface, family, source, unicast peers), decodes each packet
+ * once and routes it by VRID to its instances, follows link events for track_interface, and runs the sync
+ * groups. The same code runs in the daemon and in the simulator; only the transports differ.
+ *
+ * `reconfigure` applies a new configuration the way a keepalived reload should: instances whose settings did not
+ * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones restart.
+ */
+import { createActor, type Actor, type InspectionEvent } from 'xstate';
+import type { Subscription } from 'rxjs';
+import type { Clock } from '../../machines/clock.js';
+import type { AddressManager, Announcer } from '../../transport/address-manager.js';
+import type { ReceivedPacket, VrrpChannel, VrrpLink } from '../../transport/vrrp-link.js';
+import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
+import type { DropReason } from '../../protocol/vrrp-types.js';
+import { syncGroupMachine } from '../../machines/sync-group.js';
+import type { Bus } from '../bus.js';
+import type { RouteManager } from '../../transport/routes.js';
+import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
+import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+
+export interface VrrpNodeTransports {
+  readonly clock: Clock;
+  readonly link: VrrpLink;
+  readonly addresses: AddressManager;
+  readonly announcer: Announcer;
+  readonly routes?: RouteManager | undefined;
+}
+
+interface OpenChannel {
+  readonly key: string;
+  readonly channel: VrrpChannel;
+  readonly byVrid: Map<number, VrrpInstanceRunner[]>;
+  readonly subscription: Subscription;
+  users: number;
+}
+
+/** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
+export function interfaceTrackerId(interfaceName: string): string {
+  return `interface:${interfaceName}`;
+}
+
+export class VrrpNode {
+  readonly runners = new Map<string, VrrpInstanceRunner>();
+  /** Drops that happened before any instance could be named (decode failures, unknown VRID). */
+  readonly nodeDrops: Partial<Record<DropReason, number>> = {};
+  private readonly channels = new Map<string, OpenChannel>();
+  private readonly channelOf = new Map<string, OpenChannel>();
+  private readonly specs = new Map<string, string>();
+  private readonly groups = new Map<string, Actor<typeof syncGroupMachine>>();
+  private readonly groupOfMember = new Map<string, Actor<typeof syncGroupMachine>>();
+  private linkSubscription: Subscription | undefined;
+  private groupSpecs: readonly SyncGroupSpec[] = [];
+
+  constructor(
+    readonly name: string,
+    private spec: VrrpNodeSpec,
+    private readonly transports: VrrpNodeTransports,
+    private readonly bus: Bus,
+    private readonly inspect?: (event: InspectionEvent) => void,
+  ) {}
+
+  start(): void {
+    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
+      const id = interfaceTrackerId(event.interface);
+      for (const runner of this.runners.values()) runner.track(id, event.up);
+    });
+    this.startGroups(this.spec.syncGroups);
+    for (const instance of this.spec.instances) this.addInstance(instance);
+  }
+
+  /** Applies a new configuration without disturbing instances whose settings did not change. */
+  reconfigure(next: VrrpNodeSpec): { kept: string[]; started: string[]; stopped: string[] } {
+    const kept: string[] = [];
+    const started: string[] = [];
+    const stopped: string[] = [];
+    const wanted = new Map(next.instances.map((i) => [i.name, i]));
+    for (const name of [...this.runners.keys()]) {
+      const nextSpec = wanted.get(name);
+      if (nextSpec && JSON.stringify(nextSpec) === this.specs.get(name)) continue;
+      this.removeInstance(name, true);
+      stopped.push(name);
+    }
+    if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+      this.stopGroups();
+      this.startGroups(next.syncGroups);
+    }
+    for (const instance of next.instances) {
+      if (this.runners.has(instance.name)) {
+        kept.push(instance.name);
+        continue;
+      }
+      this.addInstance(instance);
+      started.push(instance.name);
+    }
+    this.spec = next;
+    return { kept, started, stopped };
+  }
+
+  /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
+  track(id: string, up: boolean, value?: number): void {
+    for (const runner of this.runners.values()) runner.track(id, up, value);
+  }
+
+  /** Graceful stop: every master sends priority 0 and releases its addresses. */
+  stop(): void {
+    for (const name of [...this.runners.keys()]) this.removeInstance(name, true);
+    this.close();
+  }
+
+  /** A crash: everything goes silent at once. */
+  halt(): void {
+    for (const name of [...this.runners.keys()]) this.removeInstance(name, false);
+    this.close();
+  }
+
+  /** Resolves when every address change requested so far has been carried out. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.settled()));
+    await Promise.all([...this.retired].map((r) => r.settled()));
+    this.retired.clear();
+  }
+
+  private readonly retired = new Set<VrrpInstanceRunner>();
+
+  private close(): void {
+    this.stopGroups();
+    this.linkSubscription?.unsubscribe();
+    this.linkSubscription = undefined;
+    for (const open of this.channels.values()) {
+      open.subscription.unsubscribe();
+      open.channel.close();
+    }
+    this.channels.clear();
+  }
+
+  private startGroups(specs: readonly SyncGroupSpec[]): void {
+    this.groupSpecs = specs;
+    for (const group of specs) {
+      const actor = createActor(
+        syncGroupMachine.provide({
+          actions: {
+            driveMembers: (_, params) => {
+              for (const member of group.members) this.runners.get(member)?.sync(params.state);
+            },
+          },
+        }),
+        { input: group, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
+      );
+      this.groups.set(group.name, actor);
+      for (const member of group.members) this.groupOfMember.set(member, actor);
+      let last = String(actor.getSnapshot().value);
+      actor.subscribe((snapshot) => {
+        const now = String(snapshot.value);
+        if (now === last) return;
+        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
+        last = now;
+      });
+      actor.start();
+    }
+  }
+
+  private stopGroups(): void {
+    for (const actor of this.groups.values()) actor.stop();
+    this.groups.clear();
+    this.groupOfMember.clear();
+  }
+
+  private addInstance(instance: VrrpInstanceSpec): void {
+    const open = this.acquireChannel(instance);
+    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance), {
+      node: this.name,
+      clock: this.transports.clock,
+      bus: this.bus,
+      addresses: this.transports.addresses,
+      announcer: this.transports.announcer,
+      routes: this.transports.routes,
+      channel: open.channel,
+      inspect: this.inspect,
+      onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
+    });
+    this.runners.set(instance.name, runner);
+    this.specs.set(instance.name, JSON.stringify(instance));
+    this.channelOf.set(instance.name, open);
+    const list = open.byVrid.get(instance.vrid) ?? [];
+    list.push(runner);
+    open.byVrid.set(instance.vrid, list);
+    runner.start();
+  }
+
+  private removeInstance(name: string, graceful: boolean): void {
+    const runner = this.runners.get(name);
+    if (!runner) return;
+    if (graceful) runner.stop();
+    else runner.halt();
+    this.retired.add(runner);
+    this.runners.delete(name);
+    this.specs.delete(name);
+    const open = this.channelOf.get(name);
+    this.channelOf.delete(name);
+    if (!open) return;
+    const list = (open.byVrid.get(runner.spec.vrid) ?? []).filter((r) => r !== runner);
+    if (list.length > 0) open.byVrid.set(runner.spec.vrid, list);
+    else open.byVrid.delete(runner.spec.vrid);
+    open.users--;
+    if (open.users === 0) {
+      open.subscription.unsubscribe();
+      open.channel.close();
+      this.channels.delete(open.key);
+    }
+  }
+
+  /** The instance's own interface is tracked with weight 0, with its current link state. */
+  private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
+    const id = interfaceTrackerId(instance.interface);
+    const addresses = this.transports.addresses;
+    const own = instance.trackers.find((t) => t.id === id);
+    const trackers = instance.trackers
+      .filter((t) => t.id !== id)
+      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
+    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
+  }
+
+  private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
+    const source =
+      instance.unicastSourceAddress ?? this.transports.addresses.primaryAddress(instance.interface, instance.family) ?? '';
+    // use_vmac: advertisements leave through the VMAC (source MAC = virtual router MAC) unless vmac_xmit_base.
+    const sendInterface = instance.vmac && !instance.vmac.xmitBase ? instance.vmac.name : instance.interface;
+    const key = [sendInterface, instance.family, source, ...instance.unicastPeers].join('|');
+    const existing = this.channels.get(key);
+    if (existing) {
+      existing.users++;
+      return existing;
+    }
+    const channel = this.transports.link.open({
+      interface: sendInterface,
+      family: instance.family,
+      sourceAddress: source,
+      unicastPeers: instance.unicastPeers,
+    });
+    const byVrid = new Map<number, VrrpInstanceRunner[]>();
+    const open: OpenChannel = {
+      key,
+      channel,
+      byVrid,
+      users: 1,
+      subscription: channel.packets$.subscribe((packet) => this.route(byVrid, packet)),
+    };
+    this.channels.set(key, open);
+    return open;
+  }
+
+  private route(byVrid: Map<number, VrrpInstanceRunner[]>, packet: ReceivedPacket): void {
+    const decoded = decodeAdvertisement(packet.bytes, {
+      family: packet.family,
+      source: packet.source,
+      destination: packet.destination,
+    });
+    if (!decoded.ok) {
+      this.countNodeDrop(decoded.reason);
+      return;
+    }
+    const runners = byVrid.get(decoded.advertisement.vrid);
+    if (!runners) {
+      // RFC 5798 §7.1: the VRID is not configured on this interface.
+      this.countNodeDrop('vrid');
+      return;
+    }
+    for (const runner of runners) runner.receive(packet, decoded.advertisement);
+  }
+
+  private countNodeDrop(reason: DropReason): void {
+    this.nodeDrops[reason] = (this.nodeDrops[reason] ?? 0) + 1;
+    this.bus.publish({ kind: 'drop', at: this.transports.clock.now(), node: this.name, instance: undefined, reason });
+  }
+}

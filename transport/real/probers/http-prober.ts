@@ -1,0 +1,190 @@
+/**
+ * HTTP_GET and SSL_GET: for each `url`, one connection carrying keepalived's request (GET, HTTP/1.0 by default,
+ * "User-Agent: KeepAliveClient", Host = virtualhost or address:port), the response read to its end (or to its
+ * Content-Length), then the status code checked against `status_code` (default 200-299) and the body's MD5
+ * against `digest`. TLS certificates are not verified, as keepalived does not verify them.
+ *
+ * keepalived checks one URL per delay_loop; vigil checks them all in one probe (what keepalived's
+ * `fast_recovery` does on the way up), each URL within connect_timeout.
+ */
+import { createHash } from 'node:crypto';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
+import { describeError, startProbe } from './outcome.js';
+import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
+import { TCP_CONNECT_TIMED_OUT } from '../../../native/index.js';
+
+/** Responses larger than this are cut (and fail a digest check); keepalived reads with a fixed buffer too. */
+const MAX_RESPONSE = 4 * 1024 * 1024;
+
+export function httpRequest(url: HttpUrlProbe, protocol: HttpProbeSpec['httpProtocol']): string {
+  const minor = protocol === '1.1' ? 1 : 0;
+  const close = protocol === '1.0' ? '' : 'Connection: close\r\n';
+  return `GET ${url.path} HTTP/1.${minor}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${url.host}\r\n\r\n`;
+}
+
+/** Certificate files are read once per path. */
+const fileCache = new Map<string, Buffer | Error>();
+
+function readCached(path: string): Buffer {
+  let entry = fileCache.get(path);
+  if (entry === undefined) {
+    try {
+      entry = readFileSync(path);
+    } catch (err) {
+      entry = err instanceof Error ? err : new Error(String(err));
+    }
+    fileCache.set(path, entry);
+  }
+  if (entry instanceof Error) throw entry;
+  return entry;
+}
+
+function tlsOptions(spec: HttpProbeSpec): ConnectionOptions {
+  const files = spec.tlsFiles;
+  return {
+    rejectUnauthorized: false,
+    servername: spec.servername ?? '',
+    ...(files?.ca !== undefined ? { ca: readCached(files.ca) } : {}),
+    ...(files?.certificate !== undefined ? { cert: readCached(files.certificate) } : {}),
+    ...(files?.key !== undefined ? { key: readCached(files.key) } : {}),
+    ...(files?.password !== undefined ? { passphrase: files.password } : {}),
+  };
+}
+
+interface Response {
+  readonly status: number;
+  readonly body: Buffer;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/** Parses what has arrived; `complete` when the body's Content-Length is reached. */
+function parse(data: Buffer): { head?: { status: number; bodyStart: number; length?: number }; complete: boolean } {
+  const end = data.indexOf(HEADER_END);
+  if (end < 0) return { complete: false };
+  const head = data.subarray(0, end).toString('latin1');
+  const match = /^HTTP\/\d\.\d (\d{3})/.exec(head);
+  const status = match ? Number(match[1]) : 0;
+  const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  const length = lengthMatch ? Number(lengthMatch[1]) : undefined;
+  const bodyStart = end + 4;
+  return { head: { status, bodyStart, length }, complete: length !== undefined && data.length - bodyStart >= length };
+}
+
+/** The response in what was read, or why there is none. */
+function responseIn(data: Buffer): Response | string {
+  const parsed = parse(data);
+  if (parsed.head === undefined) return data.length === 0 ? 'empty response' : 'no HTTP header in the response';
+  const { status, bodyStart, length } = parsed.head;
+  return { status, body: data.subarray(bodyStart, length === undefined ? data.length : bodyStart + length) };
+}
+
+/** Each url's request bytes, made once. */
+const requests = new WeakMap<HttpUrlProbe, { protocol: HttpProbeSpec['httpProtocol']; bytes: Buffer }>();
+
+function requestBytes(url: HttpUrlProbe, protocol: HttpProbeSpec['httpProtocol']): Buffer {
+  let cached = requests.get(url);
+  if (cached === undefined || cached.protocol !== protocol) {
+    cached = { protocol, bytes: Buffer.from(httpRequest(url, protocol), 'latin1') };
+    requests.set(url, cached);
+  }
+  return cached.bytes;
+}
+
+/** How a response is fetched: the native connector where it can (plain HTTP to an IP literal), or Node's sockets. */
+export type HttpTransport = 'auto' | 'socket';
+
+function fetchOnce(spec: HttpProbeSpec, url: HttpUrlProbe, via: HttpTransport): Promise<Response | string> {
+  // Plain HTTP to an IP literal: the native connector does the whole round trip, no Node socket.
+  const engine = spec.tls || via === 'socket' ? undefined : nativeTcpEngine();
+  if (engine !== undefined && NativeTcpEngine.takes(spec)) {
+    return new Promise((resolve) => {
+      engine.exchange(spec.target, spec.timeoutMs, requestBytes(url, spec.httpProtocol), MAX_RESPONSE + 1, (code, answer) => {
+        if (code === 0) resolve(responseIn(answer ?? Buffer.alloc(0)));
+        else resolve(code === TCP_CONNECT_TIMED_OUT ? 'timeout' : describeConnectCode(spec.target, code));
+      });
+    });
+  }
+  return fetchBySocket(spec, url);
+}
+
+function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response | string> {
+  return new Promise((resolve) => {
+    const { target } = spec;
+    const options = { host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort };
+    let socket: Socket;
+    try {
+      socket = spec.tls ? connectTls({ ...options, ...tlsOptions(spec) }) : connectTcp(options);
+    } catch (err) {
+      return resolve(describeError(err));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (outcome: Response | string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const fromData = (): Response | string => responseIn(Buffer.concat(chunks, size));
+    const timer = setTimeout(() => finish('timeout'), spec.timeoutMs);
+    socket.once(spec.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequest(url, spec.httpProtocol)));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_RESPONSE) return finish(fromData());
+      // Only look for the end once the header could be complete.
+      if (parse(chunks.length === 1 ? chunk : Buffer.concat(chunks, size)).complete) finish(fromData());
+    });
+    socket.once('end', () => finish(fromData()));
+    socket.once('error', (err) => finish(size > 0 ? fromData() : describeError(err)));
+  });
+}
+
+const regexCache = new Map<string, RegExp>();
+
+function compiled(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (re === undefined) {
+    re = new RegExp(source);
+    regexCache.set(source, re);
+  }
+  return re;
+}
+
+/** Why a response fails a url's checks, or undefined when it passes. */
+export function judgeResponse(url: HttpUrlProbe, response: Response): string | undefined {
+  if (!url.statusCodes.some(([lo, hi]) => response.status >= lo && response.status <= hi)) {
+    return `status ${response.status} not accepted`;
+  }
+  if (url.digest !== undefined) {
+    const digest = createHash('md5').update(response.body).digest('hex');
+    if (digest !== url.digest.toLowerCase()) return `MD5 digest ${digest} differs`;
+  }
+  if (url.regex !== undefined) {
+    let matched: boolean;
+    try {
+      matched = compiled(url.regex).test(response.body.toString('latin1'));
+    } catch (err) {
+      return `bad regex: ${describeError(err)}`;
+    }
+    if (matched === (url.regexNoMatch ?? false)) return url.regexNoMatch ? 'body matches regex_no_match' : 'body does not match regex';
+  }
+  return undefined;
+}
+
+export async function probeHttp(spec: HttpProbeSpec, via: HttpTransport = 'auto'): Promise<ProbeResult> {
+  const timing = startProbe();
+  for (const url of spec.urls) {
+    const response = await fetchOnce(spec, url, via);
+    if (typeof response === 'string') return timing.done(false, `${url.path}: ${response}`);
+    const problem = judgeResponse(url, response);
+    if (problem !== undefined) return timing.done(false, `${url.path}: ${problem}`);
+  }
+  return timing.done(true, `${spec.urls.length} url(s) ok`);
+}

@@ -1,0 +1,43 @@
+/**
+ * A probe over Node's net.Socket: the connection to the target (keepalived `bindto` / `bind_port` as its local
+ * end) and the probe's one outcome. The first `finish` wins: it clears the timeout, destroys the socket and
+ * resolves; a socket error finishes the probe as failed.
+ */
+import { connect, type Socket } from 'node:net';
+import type { Endpoint, ProbeResult } from '../../prober.js';
+import { describeError, startProbe } from './outcome.js';
+
+export interface SocketProbe {
+  readonly socket: Socket;
+  /** Whether the outcome is decided. */
+  readonly settled: boolean;
+  finish(ok: boolean, detail: string): void;
+}
+
+/** `timeoutDetail` is asked when the timeout fires, so it can name the step the probe was waiting at. */
+export function socketProbe(
+  spec: { readonly target: Endpoint; readonly timeoutMs: number },
+  timeoutDetail: () => string,
+  resolve: (result: ProbeResult) => void,
+): SocketProbe {
+  const timing = startProbe();
+  const { target } = spec;
+  const socket = connect({ host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort });
+  let settled = false;
+  const finish = (ok: boolean, detail: string): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    socket.destroy();
+    resolve(timing.done(ok, detail));
+  };
+  const timer = setTimeout(() => finish(false, timeoutDetail()), spec.timeoutMs);
+  socket.once('error', (err) => finish(false, describeError(err)));
+  return {
+    socket,
+    get settled() {
+      return settled;
+    },
+    finish,
+  };
+}

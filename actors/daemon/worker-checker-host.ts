@@ -111,6 +111,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   counters(): Promise<ProbeCounters> {
+    // Between a worker's death and its replacement nobody would answer: the dead workers' count is the answer.
+    if (this.worker === undefined) return Promise.resolve({ ...this.retired });
     const req = ++this.request;
     return new Promise((resolve) => {
       this.pendingCounters.set(req, (c) => {

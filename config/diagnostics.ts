@@ -18,6 +18,11 @@ export interface SourcePosition {
   readonly line: number;
 }
 
+/** Just the position of a line (a ConfigLine carries its words too), for `at` fields of the model. */
+export function positionOf(p: SourcePosition): SourcePosition {
+  return { file: p.file, line: p.line };
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}: ${d.message}`;
 }

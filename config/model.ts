@@ -15,6 +15,8 @@ export interface Script {
   readonly command: string;
   readonly user?: string | undefined;
   readonly group?: string | undefined;
+  /** Where it was read (the host checks name this line); absent for scripts made by code. */
+  readonly at?: SourcePosition | undefined;
 }
 
 /** virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress entry (ip address add options). */
@@ -38,6 +40,8 @@ export interface IpAddress {
   readonly preferredLft?: number | 'forever' | undefined;
   readonly useVmac: boolean;
   readonly trackGroup?: string | undefined;
+  /** Where it was read (the host checks name this line); absent for entries made by code. */
+  readonly at?: SourcePosition | undefined;
 }
 
 export interface Nexthop {
@@ -66,6 +70,8 @@ export interface Route {
   readonly trackGroup?: string | undefined;
   /** Other `ip route` options as given (mtu, advmss, realms, features, ...), in order. */
   readonly options: readonly (readonly [string, string])[];
+  /** Where it was read (the host checks name this line); absent for entries made by code. */
+  readonly at?: SourcePosition | undefined;
 }
 
 /** virtual_rules / static_rules entry (ip rule add syntax). */
@@ -83,6 +89,8 @@ export interface Rule {
   readonly noTrack: boolean;
   readonly trackGroup?: string | undefined;
   readonly options: readonly (readonly [string, string])[];
+  /** Where it was read (the host checks name this line); absent for entries made by code. */
+  readonly at?: SourcePosition | undefined;
 }
 
 export interface TrackedByName {
@@ -90,6 +98,8 @@ export interface TrackedByName {
   /** Undefined: the tracked object's own weight (scripts, files, processes) or 0 (interfaces). */
   readonly weight?: number | undefined;
   readonly reverse: boolean;
+  /** Where it was read (the host checks name this line); absent for entries made by code. */
+  readonly at?: SourcePosition | undefined;
 }
 
 export interface UnicastPeer {
@@ -277,6 +287,7 @@ export interface InterfaceDelay {
   readonly interface: string;
   readonly downDelay: number;
   readonly upDelay: number;
+  readonly at?: SourcePosition | undefined;
 }
 
 export type LvsMethod = 'NAT' | 'DR' | 'TUN';
@@ -495,7 +506,7 @@ export interface Config {
   readonly staticRoutes: readonly Route[];
   readonly staticRules: readonly Rule[];
   readonly trackGroups: readonly TrackGroup[];
-  readonly linkbeatInterfaces: readonly { readonly name: string; readonly type?: string | undefined }[];
+  readonly linkbeatInterfaces: readonly { readonly name: string; readonly type?: string | undefined; readonly at?: SourcePosition | undefined }[];
   readonly interfaceUpDownDelays: readonly InterfaceDelay[];
   readonly garpGroups: readonly GarpGroup[];
   readonly vrrpScripts: readonly VrrpScript[];

@@ -5,7 +5,7 @@
  */
 import { canonicalIp, ipFamily } from '../protocol/ip.js';
 import type { IpFamily } from '../protocol/ip.js';
-import type { Diagnostics, SourcePosition } from './diagnostics.js';
+import { positionOf, type Diagnostics, type SourcePosition } from './diagnostics.js';
 import type { ConfigLine } from './reader.js';
 
 function keyword(line: ConfigLine): string {
@@ -176,6 +176,7 @@ export interface ScriptSpec {
   readonly command: string;
   readonly user?: string | undefined;
   readonly group?: string | undefined;
+  readonly at?: SourcePosition | undefined;
 }
 
 export function script(line: ConfigLine, i: number, diagnostics: Diagnostics): ScriptSpec | undefined {
@@ -183,5 +184,5 @@ export function script(line: ConfigLine, i: number, diagnostics: Diagnostics): S
   if (command === undefined) return undefined;
   const user = line.words[i + 1];
   const group = line.words[i + 2];
-  return { command, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) };
+  return { command, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}), at: positionOf(line) };
 }

@@ -6,7 +6,7 @@
  */
 import { parseIpv4, formatIpv4 } from '../../protocol/ip.js';
 import type { IpFamily } from '../../protocol/ip.js';
-import { Diagnostics } from '../diagnostics.js';
+import { Diagnostics, positionOf } from '../diagnostics.js';
 import type { IpAddress, Nexthop, Route, Rule } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { address, integerText, parseUnsigned, prefixed } from '../values.js';
@@ -152,6 +152,7 @@ export function parseIpAddressLine(line: ConfigLine, keyword: string, d: Diagnos
       a.label = undefined;
     }
   }
+  a.at = positionOf(line);
   return a;
 }
 
@@ -309,6 +310,7 @@ export function parseRouteLine(line: ConfigLine, d: Diagnostics, isStatic: boole
   }
   r.nexthops = nexthops;
   r.options = options;
+  r.at = positionOf(line);
   return r;
 }
 
@@ -415,5 +417,6 @@ export function parseRuleLine(line: ConfigLine, d: Diagnostics, isStatic: boolea
   }
   if (r.preference === undefined) d.warning(line, 'rule: no preference given - keepalived assigns one');
   r.options = options;
+  r.at = positionOf(line);
   return r;
 }

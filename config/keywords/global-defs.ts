@@ -2,7 +2,7 @@
  * `global_defs { ... }` and the top-level process keywords (net_namespace, instance, child_wait_time, ...), as in
  * keepalived.conf(5) "Global definitions". Field names are the keywords in camelCase; defaults are keepalived's.
  */
-import type { Diagnostics } from '../diagnostics.js';
+import { positionOf, type Diagnostics, type SourcePosition } from '../diagnostics.js';
 import type { ConfigLine } from '../reader.js';
 import { address, integer, integerText, word } from '../values.js';
 import { blockSpec, type BlockSpec, type KeywordHandler } from '../walker.js';
@@ -107,10 +107,10 @@ const lvsTimeouts = custom<LvsTimeouts>((line, d) => {
   return out;
 });
 
-const userGroup = custom<{ readonly user: string; readonly group?: string | undefined }>((line, d) => {
+const userGroup = custom<{ readonly user: string; readonly group?: string | undefined; readonly at?: SourcePosition | undefined }>((line, d) => {
   const user = word(line, 1, d, 'user name');
   if (user === undefined) return undefined;
-  return line.words[2] === undefined ? { user } : { user, group: line.words[2] };
+  return line.words[2] === undefined ? { user, at: positionOf(line) } : { user, group: line.words[2], at: positionOf(line) };
 });
 
 /** garp_extra_if [all] SECONDS (0 disables). */

@@ -2,7 +2,8 @@
  * Top-level blocks of the VRRP process that are not instances: static_ipaddress / static_routes / static_rules,
  * track_group, linkbeat_interfaces, interface_up_down_delays and garp_group.
  */
-import type { GarpGroup, InterfaceDelay, IpAddress, Route, Rule, TrackGroup } from '../model.js';
+import type { Config, GarpGroup, InterfaceDelay, IpAddress, Route, Rule, TrackGroup } from '../model.js';
+import { positionOf } from '../diagnostics.js';
 import type { ConfigLine } from '../reader.js';
 import { seconds, word } from '../values.js';
 import { blockSpec, type Walker } from '../walker.js';
@@ -48,13 +49,14 @@ export function readTrackGroup(line: ConfigLine, w: Walker): TrackGroup | undefi
 
 const LINKBEAT_TYPES = new Set(['MII', 'ETHTOOL', 'IOCTL']);
 
-export function readLinkbeatInterfaces(line: ConfigLine, w: Walker, out: { name: string; type?: string | undefined }[]): void {
+export function readLinkbeatInterfaces(line: ConfigLine, w: Walker, out: Config['linkbeatInterfaces'][number][]): void {
   w.lines(line, (l) => {
     const [name, type] = l.words as [string, string | undefined];
+    const at = positionOf(l);
     if (type !== undefined && !LINKBEAT_TYPES.has(type)) {
       w.diagnostics.warning(l, `linkbeat_interfaces: unknown polling type '${type}' - ignoring`);
-      out.push({ name });
-    } else out.push(type === undefined ? { name } : { name, type });
+      out.push({ name, at });
+    } else out.push(type === undefined ? { name, at } : { name, type, at });
   });
 }
 
@@ -64,7 +66,7 @@ export function readInterfaceDelays(line: ConfigLine, w: Walker, out: InterfaceD
     if (down === undefined) return;
     const up = l.words[2] === undefined ? down : seconds(l, 2, 0, 255, w.diagnostics, 'interface_up_down_delays');
     if (up === undefined) return;
-    out.push({ interface: l.words[0]!, downDelay: down, upDelay: up });
+    out.push({ interface: l.words[0]!, downDelay: down, upDelay: up, at: positionOf(l) });
   });
 }
 

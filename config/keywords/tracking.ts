@@ -3,7 +3,7 @@
  * vrrp_sync_group): `NAME [weight W [reverse|noreverse]]`. keepalived limits tracked weights to ±253 (±254 is
  * taken down to ±253 with a warning; track_file / track_process accept ±254).
  */
-import type { Diagnostics } from '../diagnostics.js';
+import { positionOf, type Diagnostics } from '../diagnostics.js';
 import type { TrackedByName } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { integerText } from '../values.js';
@@ -26,18 +26,19 @@ export function parseTrackLine(kind: TrackKind, line: ConfigLine, d: Diagnostics
     return undefined;
   }
   seen.add(name);
-  if (option === undefined) return { name, reverse: false };
+  const at = positionOf(line);
+  if (option === undefined) return { name, reverse: false, at };
   if (option !== 'weight') {
     d.warning(line, `${kind}: unknown option '${option}' for '${name}' - ignoring`);
-    return { name, reverse: false };
+    return { name, reverse: false, at };
   }
   if (weightText === undefined) {
     d.error(line, `${kind}: weight without a value for '${name}'`);
-    return { name, reverse: false };
+    return { name, reverse: false, at };
   }
   const limit = LIMIT[kind];
   let weight = integerText(weightText, line, -254, 254, d, `${kind} weight`);
-  if (weight === undefined) return { name, reverse: false };
+  if (weight === undefined) return { name, reverse: false, at };
   if (Math.abs(weight) > limit) {
     d.warning(line, `${kind}: weight for '${name}' cannot be ${weight} - using ${weight < 0 ? -limit : limit}`);
     weight = weight < 0 ? -limit : limit;
@@ -47,7 +48,7 @@ export function parseTrackLine(kind: TrackKind, line: ConfigLine, d: Diagnostics
   else if (direction !== undefined && direction !== 'noreverse' && direction !== 'no_reverse') {
     d.warning(line, `${kind}: unknown weight option '${direction}' for '${name}' - ignoring`);
   }
-  return { name, weight, reverse };
+  return { name, weight, reverse, at };
 }
 
 /** `weight W [reverse]` of vrrp_script / track_file / vrrp_track_process / bfd_instance blocks. */

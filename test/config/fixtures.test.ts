@@ -6,7 +6,7 @@ import type { KeepalivedConfig } from '../../actors/vrrp/specs-from-config.js';
 import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import type { Checker, HttpChecker } from '../../config/model.js';
 import { parseConfigFile } from '../../config/parse.js';
-import { errorsOf, FIXTURES, warningsOf } from './helpers.js';
+import { errorsOf, FIXTURES, positionless, warningsOf } from './helpers.js';
 
 const vrrpFull = parseConfigFile(join(FIXTURES, 'vrrp-full.conf'), { configId: 'lb-a' });
 const lvsFull = parseConfigFile(join(FIXTURES, 'lvs-full.conf'));
@@ -53,7 +53,7 @@ test('vrrp-full.conf: global_defs and the top-level process keywords', () => {
   assert.equal(g.vrrpMcastGroup4, '224.0.0.19');
   assert.equal(g.vrrpMcastGroup6, 'ff02::12');
   assert.equal(g.vrrpGarpInterval, 0.001);
-  assert.deepEqual(g.scriptUser, { user: 'keepalived_script', group: 'nogroup' });
+  assert.deepEqual(positionless(g.scriptUser), { user: 'keepalived_script', group: 'nogroup' });
   assert.equal(g.enableScriptSecurity, true);
   assert.equal(g.vrrpPriority, -10);
   assert.deepEqual(g.checkerCpuAffinity, [1, 2]);
@@ -93,8 +93,8 @@ test('vrrp-full.conf: static addresses, routes, rules, track groups, linkbeat, d
     ],
   );
   assert.deepEqual(c.trackGroups, [{ name: 'TG1', group: ['VI_1'] }]);
-  assert.deepEqual(c.linkbeatInterfaces, [{ name: 'eth1' }, { name: 'eth2', type: 'ETHTOOL' }]);
-  assert.deepEqual(c.interfaceUpDownDelays, [
+  assert.deepEqual(positionless(c.linkbeatInterfaces), [{ name: 'eth1' }, { name: 'eth2', type: 'ETHTOOL' }]);
+  assert.deepEqual(positionless(c.interfaceUpDownDelays), [
     { interface: 'eth1', downDelay: 0.5, upDelay: 2 },
     { interface: 'eth2', downDelay: 1, upDelay: 1 },
   ]);
@@ -122,10 +122,10 @@ test('vrrp-full.conf: vrrp_sync_group', () => {
   const g = vrrpFull.config.vrrpSyncGroups[0]!;
   assert.equal(g.name, 'SG_1');
   assert.deepEqual(g.group, ['VI_1', 'VI_2']);
-  assert.deepEqual(g.trackInterfaces, [{ name: 'eth3', weight: 10, reverse: false }]);
-  assert.deepEqual(g.trackScripts, [{ name: 'chk_plain', weight: 0, reverse: false }]);
-  assert.deepEqual(g.notifyMaster, { command: '/usr/local/bin/notify.sh master', user: 'root' });
-  assert.deepEqual(g.notifyBackup, { command: '/usr/local/bin/backup.sh' });
+  assert.deepEqual(positionless(g.trackInterfaces), [{ name: 'eth3', weight: 10, reverse: false }]);
+  assert.deepEqual(positionless(g.trackScripts), [{ name: 'chk_plain', weight: 0, reverse: false }]);
+  assert.deepEqual(positionless(g.notifyMaster), { command: '/usr/local/bin/notify.sh master', user: 'root' });
+  assert.deepEqual(positionless(g.notifyBackup), { command: '/usr/local/bin/backup.sh' });
   assert.equal(g.smtpAlert, true);
   assert.equal(g.syncGroupTrackingWeight, true);
 });
@@ -159,26 +159,26 @@ test('vrrp-full.conf: vrrp_instance VI_1 with every keyword', () => {
   assert.equal(v.unicastTtl, 64);
   assert.equal(v.checkUnicastSrc, true);
   assert.equal(v.mcastDstIp, undefined);
-  assert.deepEqual(v.trackInterfaces, [
+  assert.deepEqual(positionless(v.trackInterfaces), [
     { name: 'eth1', weight: 0, reverse: false },
     { name: 'eth2', weight: -30, reverse: false },
   ]);
-  assert.deepEqual(v.trackScripts, [
+  assert.deepEqual(positionless(v.trackScripts), [
     { name: 'chk_haproxy', weight: -20, reverse: true },
     { name: 'chk_plain', weight: 5, reverse: false },
   ]);
-  assert.deepEqual(v.trackFiles, [{ name: 'tf_maint', weight: -10, reverse: false }]);
-  assert.deepEqual(v.trackProcesses, [{ name: 'tp_nginx', weight: 12, reverse: true }]);
-  assert.deepEqual(v.trackBfds, [{ name: 'bfd_peer', weight: 8, reverse: false }]);
+  assert.deepEqual(positionless(v.trackFiles), [{ name: 'tf_maint', weight: -10, reverse: false }]);
+  assert.deepEqual(positionless(v.trackProcesses), [{ name: 'tp_nginx', weight: 12, reverse: true }]);
+  assert.deepEqual(positionless(v.trackBfds), [{ name: 'bfd_peer', weight: 8, reverse: false }]);
   assert.deepEqual(
     [v.garpMasterDelay, v.garpMasterRepeat, v.garpMasterRefresh, v.garpMasterRefreshRepeat, v.garpLowerPrioDelay, v.garpLowerPrioRepeat, v.garpExtraIf, v.downTimerAdverts],
     [1, 2, 60, 3, 4, 5, { interval: 30, all: true }, 4],
   );
   assert.deepEqual([v.lowerPrioNoAdvert, v.higherPrioSendAdvert, v.promoteSecondaries, v.dontTrackPrimary, v.trackSrcIp, v.skipCheckAdvAddr, v.debug], [true, true, true, true, true, false, 2]);
-  assert.deepEqual(v.notifyMaster, { command: '/etc/keepalived/master.sh' });
-  assert.deepEqual(v.notifyBackup, { command: '/etc/keepalived/state.sh BACKUP', user: 'keepalived_script' });
+  assert.deepEqual(positionless(v.notifyMaster), { command: '/etc/keepalived/master.sh' });
+  assert.deepEqual(positionless(v.notifyBackup), { command: '/etc/keepalived/state.sh BACKUP', user: 'keepalived_script' });
   assert.equal(v.notifyDeleted, true);
-  assert.deepEqual(v.notifyMasterRxLowerPri, { command: '/etc/keepalived/rx.sh' });
+  assert.deepEqual(positionless(v.notifyMasterRxLowerPri), { command: '/etc/keepalived/rx.sh' });
   assert.equal(v.notifyPriorityChanges, true);
   assert.equal(v.smtpAlert, false);
   assert.equal(v.kernelRxBufSize, 65536);
@@ -222,7 +222,7 @@ test('lvs-full.conf: virtual_server by address with every keyword, sorry_server,
     [vs.protocol, vs.lbAlgo, vs.forwarding, vs.persistenceTimeout, vs.persistenceGranularity, vs.haSuspend, vs.virtualhost, vs.alpha, vs.omega, vs.quorum, vs.hysteresis],
     ['TCP', 'wrr', { method: 'DR' }, 360, '255.255.255.0', true, 'www.example.com', true, true, 3, 1],
   );
-  assert.deepEqual(vs.quorumUp, { command: '/usr/local/bin/quorum.sh up' });
+  assert.deepEqual(positionless(vs.quorumUp), { command: '/usr/local/bin/quorum.sh up' });
   assert.deepEqual(vs.sorryServer, { ip: '10.1.0.200', port: 8080, family: 4, forwarding: { method: 'NAT' }, inhibit: true });
   assert.deepEqual([vs.connectTimeout, vs.retry, vs.delayBeforeRetry, vs.warmup, vs.delayLoop, vs.inhibitOnFailure, vs.weight, vs.smtpAlert], [4, 2, 1.5, 0, 10, true, 3, false]);
   assert.deepEqual(vs.schedulerFlags, ['ops', 'sh-port']);
@@ -231,7 +231,7 @@ test('lvs-full.conf: virtual_server by address with every keyword, sorry_server,
     [rs1!.ip, rs1!.port, rs1!.weight, rs1!.uthreshold, rs1!.lthreshold, rs1!.forwarding, rs1!.inhibitOnFailure, rs1!.alpha, rs1!.connectTimeout, rs1!.delayLoop],
     ['10.1.0.10', 80, 5, 1000, 10, { method: 'DR' }, true, true, 4, 10],
   );
-  assert.deepEqual(rs1!.notifyDown, { command: '/usr/local/bin/down.sh 10.1.0.10' });
+  assert.deepEqual(positionless(rs1!.notifyDown), { command: '/usr/local/bin/down.sh 10.1.0.10' });
   assert.deepEqual([rs2!.weight, rs2!.forwarding], [3, { method: 'TUN', tunnelType: 'gue', tunnelPort: 6080, tunnelChecksum: 'csum' }]);
 });
 

@@ -23,6 +23,13 @@ export function parse(text: string, files: Readonly<Record<string, string>> = {}
   return parseConfigText(text, MAIN, { ...options, fs: memoryFileSystem({ [MAIN]: text, ...files }) });
 }
 
+/** A copy of a model value without its `at` positions (deeply), for comparisons of what was read. */
+export function positionless<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => positionless(v)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'at').map(([k, v]) => [k, positionless(v)])) as T;
+}
+
 export function errorsOf(r: ParseResult): string[] {
   return r.errors.map(formatDiagnostic);
 }

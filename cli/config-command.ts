@@ -2,13 +2,16 @@
  * `vigil config test -f FILE [-i ID] [--strict]` and `vigil config dump -f FILE [--json] [-i ID]`: read a
  * keepalived.conf the way keepalived 2.2 does. Problems go to stderr, one per line (`file:line: problem`,
  * warnings as `file:line: warning: problem`); exit 0 when the configuration has no errors, 1 when it has.
+ * `config test` also checks the file against this host as `keepalived -t` does (config/host-checks.ts): what
+ * keepalived refuses (an interface that does not exist, a routing table name it cannot resolve, ...) is an
+ * error; warnings are what keepalived reports and then works around, and count as errors with --strict.
  * `vigil -t -f FILE` (keepalived's spelling) is rewritten to `config test` by cli/main.ts.
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import { checkHost } from '../config/host-checks.js';
 import { parseConfigFile, type ParseResult } from '../config/parse.js';
-import { missingInterfaces } from '../config/host-checks.js';
 
 interface CommonOptions {
   useFile: string;
@@ -22,7 +25,7 @@ function defaultConfigId(): string {
   return hostname().split('.')[0] ?? '';
 }
 
-function report(result: ParseResult, warningsAreErrors: boolean): void {
+function report(result: { readonly warnings: readonly Diagnostic[]; readonly errors: readonly Diagnostic[] }, warningsAreErrors: boolean): void {
   const lines: string[] = [];
   for (const w of result.warnings) lines.push(`${w.file}:${w.line}: ${warningsAreErrors ? '' : 'warning: '}${w.message}`);
   for (const e of result.errors) lines.push(formatDiagnostic(e));
@@ -46,17 +49,18 @@ export function registerConfigCommand(program: Command): void {
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
     .option('--strict', 'count warnings as errors (as keepalived -t does for any reported problem)')
     .option('-q, --quiet', 'print nothing on success')
-    .option('--no-interfaces', "don't check that the VRRP interfaces exist on this host")
-    .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean }) => {
-      const result = read(options);
+    .option('--no-interfaces', "don't check the interfaces the file names against this host's")
+    .option('--no-host-checks', "don't check the file against this host at all (interfaces, iproute2 names, script users and files)")
+    .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean; hostChecks: boolean }) => {
+      const parsed = read(options);
       const strict = options.strict === true;
+      // A file that does not parse is not checked against the host: its half-read parts would mislead.
+      const host = options.hostChecks && parsed.errors.length === 0 ? checkHost(parsed.config, undefined, { interfaces: options.interfaces }) : { errors: [], warnings: [] };
+      const result = { warnings: [...parsed.warnings, ...host.warnings], errors: [...parsed.errors, ...host.errors] };
       report(result, strict);
-      // keepalived -t fails on an interface this host does not have (exit 5).
-      const hostProblems = options.interfaces && result.errors.length === 0 ? missingInterfaces(result.config) : [];
-      if (hostProblems.length > 0) process.stderr.write(`${hostProblems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n')}\n`);
-      const failed = result.errors.length > 0 || hostProblems.length > 0 || (strict && result.warnings.length > 0);
+      const failed = result.errors.length > 0 || (strict && result.warnings.length > 0);
       if (!failed && options.quiet !== true) {
-        const c = result.config;
+        const c = parsed.config;
         process.stdout.write(
           `${options.useFile}: configuration valid: ${plural(c.vrrpInstances.length, 'vrrp_instance')}, ` +
             `${plural(c.virtualServers.length, 'virtual_server')}, ${plural(result.warnings.length, 'warning')}\n`,

@@ -33,17 +33,18 @@ function file(name: string, text: string): string {
   return path;
 }
 
-// `lo` exists on every host: `config test` checks that the VRRP interfaces exist, as keepalived -t does.
+// Host-independent: `config test` runs with --no-interfaces on it, since the only interface every host has is `lo`,
+// which keepalived -t (and so config test) refuses for VRRP.
 const VALID = file('valid.conf', 'vrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 7\n  @lb1 priority 150\n  @^lb1 priority 90\n  virtual_ipaddress {\n    192.0.2.7/24 dev lo\n  }\n}\n');
 const INVALID = file('invalid.conf', 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 300\n  priority 0\n  virtual_ipaddress {\n    192.0.2.7\n  }\n}\n');
 const WARNING = file('warning.conf', 'global_defs {\n  fancy_option 1\n}\n');
 
 test('config test: exit 0 and a summary for a valid file, nothing on stderr', async () => {
-  const r = await vigil(['config', 'test', '-f', VALID, '-i', 'lb1']);
+  const r = await vigil(['config', 'test', '--no-interfaces', '-f', VALID, '-i', 'lb1']);
   assert.equal(r.code, 0);
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, `${VALID}: configuration valid: 1 vrrp_instance, 0 virtual_servers, 0 warnings\n`);
-  const quiet = await vigil(['config', 'test', '-q', '-f', VALID]);
+  const quiet = await vigil(['config', 'test', '-q', '--no-interfaces', '-f', VALID]);
   assert.deepEqual([quiet.code, quiet.stdout], [0, '']);
 });
 
@@ -71,9 +72,9 @@ test('keepalived spelling: vigil -t -f FILE (and --config-test, with -l -D ignor
   const bad = await vigil(['-t', '-f', INVALID]);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr.split('\n').length, 4);
-  const good = await vigil(['-l', '-D', '--config-test', '-f', VALID]);
+  const good = await vigil(['-l', '-D', '--config-test', '--no-interfaces', '-f', VALID]);
   assert.equal(good.code, 0);
-  const viaBin = await vigil(['-t', '-f', VALID], BIN);
+  const viaBin = await vigil(['-t', '--no-interfaces', '-f', VALID], BIN);
   assert.equal(viaBin.code, 0);
 });
 
@@ -81,8 +82,17 @@ test('config test: a VRRP interface this host does not have is an error (keepali
   const noIf = file('noif.conf', 'vrrp_instance VI_1 {\n  interface vigil-nope0\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.8/24\n  }\n}\n');
   const r = await vigil(['config', 'test', '-f', noIf]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, `${noIf}:1: vrrp_instance VI_1: interface vigil-nope0 does not exist\n`);
+  assert.equal(r.stderr, `${noIf}:1: vrrp_instance VI_1: interface vigil-nope0 does not exist (see dynamic_interfaces)\n`);
   assert.equal((await vigil(['config', 'test', '--no-interfaces', '-f', noIf])).code, 0);
+  assert.equal((await vigil(['config', 'test', '-f', VALID])).code, 1, 'lo is a loopback interface');
+});
+
+test('config test: host checks besides interfaces (a routing table name); --no-host-checks skips them all', async () => {
+  const noTable = file('notable.conf', 'vrrp_instance VI_1 {\n  interface vigil-nope0\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.8/24\n  }\n  virtual_routes {\n    10.9.0.0/16 dev lo table vigil-no-such-table\n  }\n}\n');
+  const r = await vigil(['config', 'test', '--no-interfaces', '-f', noTable]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^${noTable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:8: vrrp_instance VI_1: virtual_routes 10\\.9\\.0\\.0/16: routing table 'vigil-no-such-table' is not a number or a name in /etc/iproute2/rt_tables or rt_tables\\.d/\\*\\.conf\n$`));
+  assert.equal((await vigil(['config', 'test', '--no-host-checks', '-f', noTable])).code, 0);
 });
 
 test('a missing file is an error line and exit 1', async () => {

@@ -65,11 +65,6 @@ export class Definitions {
     this.defs.set('_BANG', { lines: ['!'], multiline: false, maxParams: 0 });
   }
 
-  /** Whether user definitions exist (keepalived only substitutes once one was made). */
-  get any(): boolean {
-    return this.defs.size > 5;
-  }
-
   get collecting(): boolean {
     return this.open !== undefined;
   }

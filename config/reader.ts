@@ -265,7 +265,7 @@ export class ConfigReader {
         return undefined;
       }
       if (buf.charCodeAt(0) === 126 /* ~ */) break;
-      if (!this.defs.any || buf.indexOf('$') < 0) break;
+      if (buf.indexOf('$') < 0) break;
       const s = this.defs.substitute(buf);
       if (!s) break;
       if (s.overflow) {

@@ -123,6 +123,10 @@ test('predefined ${_PWD}, ${_INSTANCE}, ${_HASH}, ${_BANG} and ${_RANDOM MIN MAX
   assert.ok(n >= 5 && n <= 7, out[1]);
 });
 
+test('predefined definitions are substituted without any user definition, in quotes too (keepalived 2.2.7 sets them at start)', () => {
+  assert.deepEqual(lines('script "${_PWD}/check.sh arg"\nb ${_INSTANCE} $HOME\n', {}, 'lb1'), ['1: script|/cfg/check.sh arg', '2: b|lb1|$HOME']);
+});
+
 test('a definition that refers to itself is an error, not a hang', () => {
   const out = lines('$A=x $A\ny $A\nz\n');
   assert.ok(out.includes('3: z'));

@@ -4,9 +4,12 @@
  * test/config/differential.test.ts.
  */
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkHost } from '../../config/host-checks.js';
-import { ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_MULTICAST, type FileInfo, type HostFacts, type HostInterface } from '../../config/host-facts.js';
+import { ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_MULTICAST, readHostFacts, type FileInfo, type HostFacts, type HostInterface } from '../../config/host-facts.js';
 import { programOf, scriptStatus } from '../../config/host-check-scripts.js';
 import { iproute2Names } from '../../config/iproute2-names.js';
 import { instance, MAIN, parse } from './helpers.js';
@@ -244,4 +247,37 @@ test('positions: problems name the file and line they were read from (an instanc
   const parsed = parse(instance('').replace('interface eth0', 'interface eth9'));
   const r = checkHost(parsed.config, host());
   assert.deepEqual(r.errors.map((e) => [e.file, e.line]), [[MAIN, 1]]);
+});
+
+test('host facts read from files: /sys/class/net (type, flags, lower devices), passwd, group, iproute2', () => {
+  const root = mkdtempSync(join(tmpdir(), 'vigil-host-facts-'));
+  try {
+    const net = join(root, 'net');
+    for (const [name, type, flags, lower] of [['eth0', '1', '0x1003', ''], ['lo', '772', '0x9', ''], ['vrrp.5', '1', '0x1003', 'eth0']] as const) {
+      mkdirSync(join(net, name), { recursive: true });
+      writeFileSync(join(net, name, 'type'), `${type}\n`);
+      writeFileSync(join(net, name, 'flags'), `${flags}\n`);
+      if (lower !== '') symlinkSync('../eth0', join(net, name, `lower_${lower}`));
+    }
+    writeFileSync(join(root, 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nkeepalived_script:x:990:991::/:/usr/sbin/nologin\n');
+    writeFileSync(join(root, 'group'), 'root:x:0:\nkeepalived_script:x:991:\n');
+    mkdirSync(join(root, 'iproute2/rt_tables.d'), { recursive: true });
+    writeFileSync(join(root, 'iproute2/rt_tables'), '254 main\n');
+    writeFileSync(join(root, 'iproute2/rt_tables.d/web.conf'), '100 web\n');
+    const h = readHostFacts({ sysClassNet: net, passwd: join(root, 'passwd'), groupFile: join(root, 'group'), iproute2Dir: join(root, 'iproute2'), path: '/usr/bin' });
+    assert.deepEqual([...(h.interfaces?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name)), [
+      { name: 'eth0', type: 1, flags: 0x1003, lower: [] },
+      { name: 'lo', type: 772, flags: 0x9, lower: [] },
+      { name: 'vrrp.5', type: 1, flags: 0x1003, lower: ['eth0'] },
+    ]);
+    assert.deepEqual([h.user('keepalived_script'), h.user('nobody'), h.group('keepalived_script'), h.group('nogroup')], [{ uid: 990, gid: 991 }, undefined, 991, undefined]);
+    assert.deepEqual([h.names.resolve('table', 'web'), h.names.resolve('table', 'main'), h.names.resolve('table', 'nosuch')], [100, 254, undefined]);
+    assert.deepEqual(h.searchPath, ['/usr/bin']);
+    assert.equal(h.stat(join(root, 'passwd'))?.kind, 'file');
+    assert.equal(h.lstat(join(net, 'vrrp.5', 'lower_eth0'))?.kind, 'symlink');
+    assert.equal(h.realpath(join(net, 'vrrp.5', 'lower_eth0')), join(net, 'eth0'));
+    assert.equal(readHostFacts({ sysClassNet: join(root, 'none') }).interfaces, undefined);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -18,7 +18,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commandAvailable, requireNetns } from '../netns/harness.js';
@@ -107,6 +107,7 @@ test('keepalived -t and vigil config test agree on valid and invalid configurati
   if (!requireNetns(t, () => commandAvailable('keepalived'))) return;
   const ns = `vigil-host-checks-${process.pid}`;
   const etc = join('/etc/netns', ns);
+  const etcNetnsExisted = existsSync('/etc/netns');
   const tmp = mkdtempSync('/tmp/vigil-host-checks-');
   try {
     for (const kind of ['valid', 'invalid', 'warn']) cpSync(join(DIR, kind), join(tmp, kind), { recursive: true });
@@ -144,6 +145,13 @@ test('keepalived -t and vigil config test agree on valid and invalid configurati
       // never created
     }
     rmSync(etc, { recursive: true, force: true });
+    if (!etcNetnsExisted) {
+      try {
+        rmdirSync('/etc/netns'); // only when empty: another run may be using it
+      } catch {
+        // not empty, or gone
+      }
+    }
     rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -10,7 +10,7 @@ import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import type { CheckerReport } from '../../machines/checker.js';
-import type { CheckerAddOptions, CheckerHost, HostEvent, ProbeCounters } from '../checks/checker-host.js';
+import { refuseDuplicates, type CheckerAddOptions, type CheckerHost, type HostEvent, type ProbeCounters } from '../checks/checker-host.js';
 import type { ResolvedChecker } from '../checks/resolve-checkers.js';
 import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from '../checks/checker-wire.js';
 
@@ -93,6 +93,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   add(checkers: readonly ResolvedChecker[], options: CheckerAddOptions = {}): void {
+    // Refused here, not in the worker, where the throw would crash it.
+    refuseDuplicates(checkers, (id) => this.checkers.has(id));
     for (const c of checkers) {
       this.checkers.set(c.id, c);
       if (options.disabled?.has(c.id)) this.disabled.add(c.id);

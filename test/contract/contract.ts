@@ -44,11 +44,14 @@ export async function failingCases<R>(cases: readonly ContractCase<R>[], rig: R 
   return failed;
 }
 
-/** Polls `done` every 2 ms of real time; fails after `limitMs` (a bound for a broken implementation, not a speed goal). */
-export async function pollUntil(done: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+/**
+ * Polls `done` every `everyMs` of real time; fails after `limitMs` (a bound for a broken implementation, not a
+ * speed goal).
+ */
+export async function pollUntil(done: () => boolean | Promise<boolean>, what: string, limitMs = 20_000, everyMs = 2): Promise<void> {
   const start = performance.now();
   while (!(await done())) {
     if (performance.now() - start > limitMs) throw new Error(`${what}: not reached in ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

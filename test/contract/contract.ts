@@ -16,12 +16,12 @@ export class CaseSkipped extends Error {
   override readonly name = 'CaseSkipped';
 }
 
-/** Runs each case as a subtest of `t`, in order, on one rig. */
-export async function runContract<R>(t: TestContext, cases: readonly ContractCase<R>[], rig: R): Promise<void> {
+/** Runs each case as a subtest of `t`, in order, on one rig (or one made afresh for each case, when `rig` is a function). */
+export async function runContract<R>(t: TestContext, cases: readonly ContractCase<R>[], rig: R | (() => R | Promise<R>)): Promise<void> {
   for (const c of cases) {
     await t.test(c.name, async (st) => {
       try {
-        await c.check(rig);
+        await c.check(typeof rig === 'function' ? await (rig as () => R | Promise<R>)() : rig);
       } catch (error) {
         if (!(error instanceof CaseSkipped)) throw error;
         st.skip(error.message);

@@ -1,7 +1,8 @@
 /**
  * The watchdog (keepalived's parent process restarting a dead VRRP or checker child): supervises one worker.
  * It pings on every heartbeat; a worker that has not answered for `hangAfterMs` is terminated as hung; a worker
- * that exits is restarted after a backoff that doubles with each crash in a row (up to `maxRestartDelayMs`) and
+ * still starting (loading its modules, which takes a few hundred milliseconds and much longer on a loaded host) is
+ * judged by `startLimitMs` instead, until it says it is ready or answers a ping; a worker that exits is restarted after a backoff that doubles with each crash in a row (up to `maxRestartDelayMs`) and
  * resets once a worker has lived `stableAfterMs`. Pure: spawning, pinging and terminating are named actions.
  */
 import { assign, setup } from 'xstate';
@@ -9,6 +10,8 @@ import { assign, setup } from 'xstate';
 export interface WatchdogInput {
   readonly heartbeatMs: number;
   readonly hangAfterMs: number;
+  /** How long a new worker may take to start before it is terminated as hung; default `hangAfterMs`. */
+  readonly startLimitMs?: number;
   readonly restartDelayMs: number;
   readonly maxRestartDelayMs: number;
   /** A worker that lived this long resets the backoff. */
@@ -23,6 +26,8 @@ export interface WatchdogContext extends WatchdogInput {
 export type WatchdogEvent =
   /** The worker answered a ping. */
   | { type: 'PONG' }
+  /** The worker has started (its entry has run) and reads its messages. */
+  | { type: 'READY' }
   /** The worker thread ended (crash, terminate). */
   | { type: 'EXITED'; code: number }
   /** The supervisor is shutting down: no restart any more. */
@@ -47,6 +52,7 @@ export const watchdogMachine = setup({
   delays: {
     heartbeat: ({ context }) => context.heartbeatMs,
     hangAfter: ({ context }) => context.hangAfterMs,
+    startLimit: ({ context }) => context.startLimitMs ?? context.hangAfterMs,
     stableAfter: ({ context }) => context.stableAfterMs,
     // Counted before the wait: the first crash waits restartDelayMs, the next twice that, and so on.
     backoff: ({ context }) => Math.min(context.maxRestartDelayMs, context.restartDelayMs * 2 ** Math.max(0, context.crashesInARow - 1)),
@@ -71,8 +77,12 @@ export const watchdogMachine = setup({
           },
         },
         liveness: {
-          initial: 'answering',
+          initial: 'starting',
           states: {
+            starting: {
+              after: { startLimit: 'hung' },
+              on: { READY: 'answering', PONG: 'answering' },
+            },
             answering: {
               after: { hangAfter: 'hung' },
               on: { PONG: { target: 'answering', reenter: true } },

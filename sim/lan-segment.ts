@@ -3,6 +3,10 @@
  * the same family that is up and on the sender's side of a partition, unicast to the port holding the
  * destination address. Latency, jitter, loss, duplication and reordering are drawn from the segment's own seeded
  * stream in a fixed order, so a seed replays every delivery exactly.
+ *
+ * It also carries link-layer frames (whole Ethernet frames: the announcer's gratuitous ARP and unsolicited NA) to
+ * the other ports that listen for them, after the base latency. They draw nothing from the seeded stream and are
+ * not counted with the VRRP packets, and nothing is scheduled when nobody listens: a scenario replays the same.
  */
 import type { Clock } from '../machines/clock.js';
 import type { Random } from '../transport/random.js';
@@ -31,6 +35,8 @@ export class SegmentPort {
   /** Addresses this port answers to for unicast (configured ones and VIPs). */
   readonly addresses = new Set<string>();
   private readonly listeners: ((frame: Frame) => void)[] = [];
+  /** Listeners for link-layer frames (tests, captures). */
+  readonly linkListeners: ((frame: Uint8Array) => void)[] = [];
 
   constructor(
     readonly segment: LanSegment,
@@ -48,6 +54,20 @@ export class SegmentPort {
 
   send(frame: Frame): void {
     this.segment.transmit(this, frame);
+  }
+
+  /** Hears the link-layer frames other ports send. Returns the way to stop. */
+  listenLinkFrames(listener: (frame: Uint8Array) => void): () => void {
+    this.linkListeners.push(listener);
+    return () => {
+      const i = this.linkListeners.indexOf(listener);
+      if (i >= 0) this.linkListeners.splice(i, 1);
+    };
+  }
+
+  /** Sends a whole Ethernet frame to every other port (broadcast and multicast alike). */
+  sendLinkFrame(bytes: Uint8Array): void {
+    this.segment.broadcastLinkFrame(this, bytes);
   }
 
   /** Called by the segment when a frame arrives. */
@@ -78,6 +98,28 @@ export class LanSegment {
     quality: LinkQuality,
   ) {
     this.quality = quality;
+  }
+
+  /** The port of a host's interface: what it answers to (`addresses`) is what the segment delivers to it. */
+  port(host: string, interfaceName: string): SegmentPort | undefined {
+    return this.ports.find((p) => p.host === host && p.interfaceName === interfaceName);
+  }
+
+  /** Whether any port listens for link-layer frames (when none does, senders need not build them). */
+  carriesLinkFrames(): boolean {
+    return this.ports.some((p) => p.linkListeners.length > 0);
+  }
+
+  /** Carries a link-layer frame to every other listening port that is up and on the sender's side, after the base latency. */
+  broadcastLinkFrame(from: SegmentPort, bytes: Uint8Array): void {
+    if (!from.up) return;
+    for (const to of this.ports) {
+      if (to === from || to.linkListeners.length === 0 || !this.sameSide(from.host, to.host)) continue;
+      this.clock.setTimeout(() => {
+        if (!to.up) return;
+        for (const listener of [...to.linkListeners]) listener(bytes);
+      }, this.quality.latencyMs);
+    }
   }
 
   attach(host: string, interfaceName: string): SegmentPort {

@@ -1,13 +1,16 @@
 /**
  * A simulated host: interfaces attached to LAN segments, and the transports the VRRP runtime needs (VRRP link,
  * address manager, announcer) implemented over them. A crashed host is silent and deaf; like a real one whose
- * keepalived was killed, it keeps whatever addresses it had until it restarts (a reboot clears them).
+ * keepalived was killed, it keeps whatever addresses it had until it restarts (a reboot clears them). Each
+ * interface has a MAC of its own (02:00:00:00:host:interface, locally administered); announcements go on the
+ * segment as the real announcer's frames (protocol/frames.ts) from that MAC.
  */
 import { Subject, type Observable } from 'rxjs';
 import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
 import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../protocol/vrrp-types.js';
 import type { IpFamily } from '../protocol/ip.js';
+import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
 
 export interface ConfiguredAddress {
@@ -21,6 +24,7 @@ interface SimInterface {
   readonly port: SegmentPort;
   readonly configured: readonly ConfiguredAddress[];
   readonly linkLocal: string;
+  readonly mac: Uint8Array;
   readonly vips: Map<string, InterfaceAddress>;
 }
 
@@ -42,7 +46,13 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const linkLocal = `fe80::${(this.index + 1).toString(16)}:${(this.interfaces.size + 1).toString(16)}`;
     for (const a of configured) port.addresses.add(a.address);
     port.addresses.add(linkLocal);
-    this.interfaces.set(name, { name, port, configured, linkLocal, vips: new Map() });
+    const mac = Uint8Array.of(0x02, 0, 0, 0, (this.index + 1) & 0xff, (this.interfaces.size + 1) & 0xff);
+    this.interfaces.set(name, { name, port, configured, linkLocal, mac, vips: new Map() });
+  }
+
+  /** The MAC of an interface. */
+  macOf(interfaceName: string): Uint8Array | undefined {
+    return this.interfaces.get(interfaceName)?.mac;
   }
 
   interfaceNames(): string[] {
@@ -116,6 +126,10 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   announce(interfaceName: string, addresses: readonly InterfaceAddress[]): void {
     if (!this.alive) return;
     this.announcements.push({ interface: interfaceName, addresses: addresses.map((a) => a.address) });
+    const i = this.interfaces.get(interfaceName);
+    // Like the real announcer: an unknown interface sends nothing; a down one, nothing either (the segment's rule).
+    if (i === undefined || !i.port.segment.carriesLinkFrames()) return;
+    for (const a of addresses) i.port.sendLinkFrame(a.family === 4 ? buildGratuitousArp(i.mac, a.address) : buildUnsolicitedNa(i.mac, a.address));
   }
 
   // VrrpLink

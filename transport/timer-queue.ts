@@ -1,7 +1,7 @@
 /**
  * Timers ordered by due time, ties in the order their ids were given (ids must increase): a binary heap over
  * parallel arrays, so no object is made per comparison. Cancelled timers leave the heap lazily, when they reach
- * the top. The simulator's clock runs on one; so do the real clock's precise timers.
+ * the top. The simulator's clock runs on one; so do the real clock's timers.
  */
 export class TimerQueue {
   private dues: number[] = [];
@@ -21,6 +21,13 @@ export class TimerQueue {
   /** False when the id is unknown, already run or already cancelled. */
   cancel(id: number): boolean {
     return this.callbacks.delete(id);
+  }
+
+  /** Removes one live timer out of turn and gives its callback; undefined when unknown, run or cancelled. */
+  take(id: number): (() => void) | undefined {
+    const fn = this.callbacks.get(id);
+    this.callbacks.delete(id);
+    return fn;
   }
 
   /** Due time of the earliest live timer. */

@@ -36,6 +36,7 @@ export interface ProbeCounters {
 
 export interface CheckerHost {
   readonly events$: Observable<HostEvent>;
+  /** Throws, adding none of them, when an id is already here or twice in `checkers`. */
   add(checkers: readonly ResolvedChecker[], options?: CheckerAddOptions): void;
   remove(ids: readonly string[]): void;
   setEnabled(ids: readonly string[], enabled: boolean): void;
@@ -55,6 +56,15 @@ export interface InProcessOptions {
   readonly inspect?: (event: InspectionEvent) => void;
 }
 
+/** Throws on the first id already present (`has`) or given twice: before anything is added, so a batch is all or nothing. */
+export function refuseDuplicates(checkers: readonly ResolvedChecker[], has: (id: string) => boolean): void {
+  const seen = new Set<string>();
+  for (const { id } of checkers) {
+    if (has(id) || seen.has(id)) throw new Error(`duplicate checker id ${id}`);
+    seen.add(id);
+  }
+}
+
 export class InProcessCheckerHost implements CheckerHost {
   private readonly subject = new Subject<HostEvent>();
   readonly events$: Observable<HostEvent> = this.subject.asObservable();
@@ -70,9 +80,9 @@ export class InProcessCheckerHost implements CheckerHost {
   }
 
   add(checkers: readonly ResolvedChecker[], options: CheckerAddOptions = {}): void {
+    refuseDuplicates(checkers, (id) => this.runners.has(id));
     const publishProbes = this.options.publishProbes ?? true;
     for (const checker of checkers) {
-      if (this.runners.has(checker.id)) throw new Error(`duplicate checker id ${checker.id}`);
       const initialUp = options.initialUp?.get(checker.id);
       const runner = new CheckerRunner(
         checker,

@@ -12,8 +12,6 @@ export type ToWorker =
   | { readonly t: 'enable'; readonly ids: readonly string[]; readonly enabled: boolean }
   | { readonly t: 'counters'; readonly req: number }
   | { readonly t: 'ping'; readonly req: number }
-  /** Test hook for the watchdog: keep the worker's event loop busy for this long. */
-  | { readonly t: 'block'; readonly ms: number }
   | { readonly t: 'stop' };
 
 export type FromWorker =

@@ -67,13 +67,6 @@ port.on('message', (bytes: Uint8Array) => {
     case 'ping':
       void host.counters().then((c) => send({ t: 'pong', req: message.req, probes: c.probes, failures: c.failures }));
       break;
-    case 'block': {
-      const until = performance.now() + message.ms;
-      while (performance.now() < until) {
-        // Busy on purpose (watchdog test).
-      }
-      break;
-    }
     case 'stop':
       void host.stop().then(() => {
         send({ t: 'stopped' });

@@ -10,7 +10,7 @@ import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import type { CheckerReport } from '../../machines/checker.js';
-import type { CheckerAddOptions, CheckerHost, HostEvent, ProbeCounters } from '../checks/checker-host.js';
+import { refuseDuplicates, type CheckerAddOptions, type CheckerHost, type HostEvent, type ProbeCounters } from '../checks/checker-host.js';
 import type { ResolvedChecker } from '../checks/resolve-checkers.js';
 import { decodeMessage, encodeMessage, type FromWorker, type ToWorker } from '../checks/checker-wire.js';
 
@@ -19,6 +19,11 @@ export interface WorkerHostOptions {
   /** Heartbeat period; a worker silent for `hangAfterMs` is terminated and replaced. */
   readonly heartbeatMs?: number;
   readonly hangAfterMs?: number;
+  /**
+   * How long a new worker may take to load before it is terminated as hung (default 30 s): loading takes a few
+   * hundred milliseconds, far more on a loaded host, and a short `hangAfterMs` must not kill every replacement.
+   */
+  readonly startLimitMs?: number;
   /** First restart delay, doubled on each crash in a row up to `maxRestartDelayMs`. */
   readonly restartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
@@ -28,9 +33,15 @@ export interface WorkerHostOptions {
   readonly realtimePriority?: number | undefined;
   readonly rlimitRttimeUs?: number | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
+  /**
+   * The worker's entry module; default actors/daemon/checker-worker.js. Tests give one that wraps it with fault
+   * injection (hang, crash), which is no part of the worker protocol.
+   */
+  readonly entry?: URL;
 }
 
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
+const DEFAULT_START_LIMIT_MS = 30_000;
 
 export class WorkerCheckerHost implements CheckerHost {
   private readonly subject = new Subject<HostEvent>();
@@ -49,6 +60,8 @@ export class WorkerCheckerHost implements CheckerHost {
   private readonly watchdog: Actor<typeof watchdogMachine>;
   private stopping = false;
   private lastError: string | undefined;
+  /** Whether the current worker has said it is ready (a hang before that is a failed start). */
+  private ready = false;
   constructor(private readonly options: WorkerHostOptions) {
     const machine = watchdogMachine.provide({
       actions: {
@@ -62,6 +75,7 @@ export class WorkerCheckerHost implements CheckerHost {
       input: {
         heartbeatMs: options.heartbeatMs ?? 1000,
         hangAfterMs: options.hangAfterMs ?? 10_000,
+        startLimitMs: options.startLimitMs ?? DEFAULT_START_LIMIT_MS,
         restartDelayMs: options.restartDelayMs ?? 100,
         maxRestartDelayMs: options.maxRestartDelayMs ?? 5000,
         stableAfterMs: 30_000,
@@ -79,6 +93,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   add(checkers: readonly ResolvedChecker[], options: CheckerAddOptions = {}): void {
+    // Refused here, not in the worker, where the throw would crash it.
+    refuseDuplicates(checkers, (id) => this.checkers.has(id));
     for (const c of checkers) {
       this.checkers.set(c.id, c);
       if (options.disabled?.has(c.id)) this.disabled.add(c.id);
@@ -128,16 +144,6 @@ export class WorkerCheckerHost implements CheckerHost {
     return this.worker?.performance.eventLoopUtilization();
   }
 
-  /** Test hook for the watchdog: make the worker's event loop busy. */
-  block(ms: number): void {
-    this.post({ t: 'block', ms });
-  }
-
-  /** Test hook: kill the worker as a crash would. */
-  crash(): void {
-    void this.worker?.terminate();
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
     this.watchdog.send({ type: 'STOP' });
@@ -162,10 +168,14 @@ export class WorkerCheckerHost implements CheckerHost {
 
   private spawn(event: 'started' | 'restarted'): void {
     const { nice, realtimePriority, rlimitRttimeUs } = this.options;
-    const worker = new Worker(WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs } });
+    const worker = new Worker(this.options.entry ?? WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs } });
     this.worker = worker;
+    this.ready = false;
     this.lastSeen = { probes: 0, failures: 0 };
-    worker.on('message', (bytes: Uint8Array) => this.receive(decodeMessage<FromWorker>(bytes)));
+    worker.on('message', (bytes: Uint8Array) => {
+      // A replaced worker's last words (a late pong, a late 'ready') are not the new one's.
+      if (worker === this.worker) this.receive(decodeMessage<FromWorker>(bytes));
+    });
     worker.on('error', (err) => {
       this.lastError = err.message;
     });
@@ -203,6 +213,9 @@ export class WorkerCheckerHost implements CheckerHost {
         this.lastSeen = { probes: message.probes, failures: message.failures };
         break;
       case 'ready':
+        this.ready = true;
+        this.watchdog.send({ type: 'READY' });
+        break;
       case 'stopped':
         break;
     }
@@ -222,7 +235,12 @@ export class WorkerCheckerHost implements CheckerHost {
   /** The watchdog's report of a lost worker. */
   private lost(event: 'crashed' | 'hung', code: number | undefined): void {
     if (event === 'hung') {
-      this.publishWorker('hung', `no heartbeat answer for ${this.options.hangAfterMs ?? 10_000} ms`);
+      this.publishWorker(
+        'hung',
+        this.ready
+          ? `no heartbeat answer for ${this.options.hangAfterMs ?? 10_000} ms`
+          : `not started within ${this.options.startLimitMs ?? DEFAULT_START_LIMIT_MS} ms`,
+      );
       return;
     }
     this.publishWorker('crashed', `exit code ${code ?? '?'}${this.lastError !== undefined ? `: ${this.lastError}` : ''}`);

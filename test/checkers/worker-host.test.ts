@@ -1,7 +1,8 @@
 /**
  * Checkers in a worker thread (msgpackr messages): reports cross back, a burst of 1,000 checks leaves the main
  * thread's event loop free (counted in ticks, not measured in time), and the supervisor replaces a worker that
- * crashes or hangs, resuming every checker from the state it last reported.
+ * crashes or hangs, resuming every checker from the state it last reported. Crashes and hangs are injected through
+ * a test entry that wraps the real worker (worker-faults.ts), not through the worker protocol.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import type { HostEvent } from '../../actors/checks/checker-host.js';
 import type { ResolvedChecker } from '../../actors/checks/resolve-checkers.js';
 import { decodeMessage, encodeMessage, type ToWorker } from '../../actors/checks/checker-wire.js';
 import { startTcp } from './local-servers.js';
+import { FAULTY_WORKER_ENTRY, workerFaults } from './worker-faults.js';
 
 function tcpChecker(id: string, port: number, over: Partial<ResolvedChecker['params']> = {}): ResolvedChecker {
   return {
@@ -26,7 +28,11 @@ function tcpChecker(id: string, port: number, over: Partial<ResolvedChecker['par
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function until(what: () => boolean | Promise<boolean>, limitMs = 10_000): Promise<void> {
+/**
+ * Waits for a condition. The limit only turns a hang into a readable failure: on a loaded machine a worker takes
+ * seconds to start, so it is generous, and a test's own timeout bounds the whole.
+ */
+async function until(what: () => boolean | Promise<boolean>, limitMs = 30_000): Promise<void> {
   const start = performance.now();
   while (!(await what())) {
     if (performance.now() - start > limitMs) throw new Error('condition not reached');
@@ -110,22 +116,27 @@ test('isolation: while the worker runs a burst of 1,000 checks, the main event l
 
 test('supervision: a crashed worker is replaced; checkers resume from their last state without flapping', async () => {
   const server = await startTcp();
-  const host = new WorkerCheckerHost({ clock: new RealClock(), restartDelayMs: 50 });
+  const faults = workerFaults();
+  const host = new WorkerCheckerHost({ clock: new RealClock(), restartDelayMs: 50, entry: FAULTY_WORKER_ENTRY });
   const events: HostEvent[] = [];
   host.events$.subscribe((e) => events.push(e));
   try {
     host.add([tcpChecker('a', server.port), tcpChecker('b', server.port + 0)]);
     await until(() => events.filter((e) => e.kind === 'report').length >= 2);
     const before = (await host.counters()).probes;
-    host.crash();
+    const first = await faults.listening();
+    faults.crash();
     await until(() => host.restarts === 1);
-    await until(async () => (await host.counters()).probes >= before + 4, 8000);
+    // The replacement must load (seconds on a loaded machine) and probe both checkers twice.
+    await faults.listening(first);
+    await until(async () => (await host.counters()).probes >= before + 4);
     const kinds = events.flatMap((e) => (e.kind === 'worker' ? [e.event] : []));
     assert.deepEqual(kinds, ['started', 'crashed', 'restarted']);
     // Only the first results were reported: the replacement started from UP and found them UP.
     const reports = events.flatMap((e) => (e.kind === 'report' ? [`${e.report.id} ${e.report.up}`] : []));
     assert.deepEqual(reports.sort(), ['a true', 'b true']);
   } finally {
+    faults.close();
     await host.stop();
     await server.close();
   }
@@ -133,19 +144,31 @@ test('supervision: a crashed worker is replaced; checkers resume from their last
 
 test('watchdog: a worker that stops answering heartbeats is terminated and replaced', async () => {
   const server = await startTcp();
-  const host = new WorkerCheckerHost({ clock: new RealClock(), heartbeatMs: 50, hangAfterMs: 300, restartDelayMs: 20 });
-  const kinds: string[] = [];
+  // A worker takes about 400 ms to load here, seconds on a loaded machine. The start is judged by startLimitMs
+  // (30 s) until the worker says it is ready: before that distinction, with hangAfterMs at 300 ms, every
+  // replacement was killed as hung while loading and the probes after the restart never came (the failure seen in
+  // a full-suite run). hangAfterMs is 1.5 s, not less: a healthy worker sharing two loaded CPUs can take hundreds of
+  // milliseconds to answer a heartbeat. The hang lasts far longer; terminating the worker ends it.
+  const faults = workerFaults();
+  const host = new WorkerCheckerHost({ clock: new RealClock(), heartbeatMs: 100, hangAfterMs: 1500, restartDelayMs: 20, entry: FAULTY_WORKER_ENTRY });
+  const workers: string[] = [];
   host.events$.subscribe((e) => {
-    if (e.kind === 'worker') kinds.push(e.event);
+    if (e.kind === 'worker') workers.push(`${e.event}: ${e.detail}`);
   });
   try {
     host.add([tcpChecker('a', server.port)]);
-    host.block(5000);
+    const first = await faults.listening();
+    faults.hang(60_000);
     await until(() => host.restarts === 1);
-    assert.deepEqual(kinds, ['started', 'hung', 'crashed', 'restarted']);
+    await faults.listening(first);
     const before = (await host.counters()).probes;
-    await until(async () => (await host.counters()).probes > before, 5000);
+    // The replacement's checker probes (its first probe is due a second after it starts).
+    await until(async () => (await host.counters()).probes > before);
+    const kinds = workers.map((w) => w.slice(0, w.indexOf(':')));
+    assert.deepEqual(kinds.slice(0, 4), ['started', 'hung', 'crashed', 'restarted'], workers.join('\n'));
+    assert.match(workers[1]!, /no heartbeat answer for 1500 ms/);
   } finally {
+    faults.close();
     await host.stop();
     await server.close();
   }

@@ -5,7 +5,7 @@ import { createActor } from 'xstate';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 
-function watch(clock: VirtualClock, answerPings = false) {
+function watch(clock: VirtualClock, answerPings = false, startLimitMs?: number) {
   const log: string[] = [];
   let actor: ReturnType<typeof createActor<typeof watchdogMachine>>;
   actor = createActor(
@@ -20,7 +20,10 @@ function watch(clock: VirtualClock, answerPings = false) {
         report: (_, p) => log.push(`${clock.now()} ${p.event}${p.code !== undefined ? ` ${p.code}` : ''}`),
       },
     }),
-    { input: { heartbeatMs: 1000, hangAfterMs: 2500, restartDelayMs: 100, maxRestartDelayMs: 350, stableAfterMs: 30_000 }, clock },
+    {
+      input: { heartbeatMs: 1000, hangAfterMs: 2500, restartDelayMs: 100, maxRestartDelayMs: 350, stableAfterMs: 30_000, ...(startLimitMs !== undefined ? { startLimitMs } : {}) },
+      clock,
+    },
   );
   actor.start();
   return { actor, log };
@@ -53,4 +56,22 @@ test('crashes restart after a backoff that doubles up to the maximum; a worker t
   // STOP: no restart after the next exit.
   actor.send({ type: 'STOP' });
   assert.equal(actor.getSnapshot().status, 'done');
+});
+
+test('a worker still starting is judged by the start limit, not by hangAfter; once ready, by hangAfter', () => {
+  const clock = new VirtualClock();
+  const { actor, log } = watch(clock, false, 6000);
+  // Loading takes 4 s (longer than hangAfter, 2.5 s): not hung. Then it answers nothing: hung 2.5 s after ready.
+  clock.setTimeout(() => actor.send({ type: 'READY' }), 4000);
+  clock.runUntil(7000);
+  assert.deepEqual(log.filter((l) => !l.endsWith('ping')), ['0 spawn', '6500 hung', '6500 terminate']);
+  actor.stop();
+});
+
+test('a worker that never starts is terminated at the start limit', () => {
+  const clock = new VirtualClock();
+  const { actor, log } = watch(clock, false, 6000);
+  clock.runUntil(7000);
+  assert.deepEqual(log.filter((l) => !l.endsWith('ping')), ['0 spawn', '6000 hung', '6000 terminate']);
+  actor.stop();
 });

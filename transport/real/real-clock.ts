@@ -56,9 +56,17 @@ function spinningWaker(spinMs: number, fire: () => void): Waker {
 }
 
 export class RealClock implements Clock {
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  /**
+   * Every pending timer, plain and precise, in deadline order. Whatever wakes the loop (a plain timer's own event
+   * loop timer, or the waker) runs every timer then due, in that order: the event loop runs its timers before its
+   * I/O (the timerfd) and setImmediate (the spinning waker), so on a loop that was held up a plain timer would
+   * otherwise overtake an earlier precise one, or the other way round (the Clock contract, test/contract/).
+   */
+  private readonly timers = new TimerQueue();
+  /** The event loop's timer behind each plain timer. */
+  private readonly plain = new Map<number, NodeJS.Timeout>();
   private sequence = 0;
-  /** Precise timers: their deadlines in one queue, the waker armed for the earliest (Infinity: disarmed). */
+  /** Precise deadlines alone: the waker is armed for the earliest (Infinity: disarmed). */
   private readonly precise = new TimerQueue();
   private armedFor = Infinity;
   private waker: Waker | undefined;
@@ -71,13 +79,13 @@ export class RealClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.sequence;
-    this.timers.set(
-      id,
-      setTimeout(() => {
-        this.timers.delete(id);
-        fn();
-      }, Math.max(0, ms)),
-    );
+    const delay = Math.max(0, ms);
+    this.timers.add(id, performance.now() + delay, () => {
+      clearTimeout(this.plain.get(id));
+      this.plain.delete(id);
+      fn();
+    });
+    this.plain.set(id, setTimeout(() => this.runDue(id), delay));
     return id;
   }
 
@@ -90,12 +98,17 @@ export class RealClock implements Clock {
   setPreciseTimeout(fn: () => void, ms: number): TimerId {
     const id = ++this.sequence;
     const deadline = performance.now() + Math.max(0, ms);
-    this.precise.add(id, deadline, fn);
+    this.timers.add(id, deadline, () => {
+      this.precise.cancel(id);
+      fn();
+    });
+    this.precise.add(id, deadline, noop);
     if (deadline < this.armedFor) this.arm(deadline);
     return id;
   }
 
   clearTimeout(id: TimerId): void {
+    if (!this.timers.cancel(id)) return;
     if (this.precise.cancel(id)) {
       // The waker follows the earliest live deadline, so a cancelled one neither wakes nor holds the loop.
       const next = this.precise.peek();
@@ -103,15 +116,13 @@ export class RealClock implements Clock {
       else if (next > this.armedFor) this.arm(next);
       return;
     }
-    const pending = this.timers.get(id);
-    if (pending === undefined) return;
-    clearTimeout(pending);
-    this.timers.delete(id);
+    clearTimeout(this.plain.get(id));
+    this.plain.delete(id);
   }
 
   private openWaker(): Waker {
     if (this.waker === undefined) {
-      const fire = (): void => this.fire();
+      const fire = (): void => this.runDue();
       if (this.options.precision !== 'spin') {
         try {
           this.waker = openPreciseTimer(fire);
@@ -134,16 +145,25 @@ export class RealClock implements Clock {
     this.waker?.disarm();
   }
 
-  /** The waker went off: run every timer now due, in deadline order, then arm for the next. */
-  private fire(): void {
-    this.armedFor = Infinity;
+  /**
+   * Runs every timer now due, in deadline order, then arms the waker for the next precise one. `trigger` is the
+   * plain timer whose event-loop timer went off: it runs even if that was a fraction of a millisecond early.
+   */
+  private runDue(trigger?: TimerId): void {
+    // The waker went off (no trigger): it is armed no more. A plain trigger leaves it armed; if the precise timer it
+    // was armed for ran here, it wakes once for nothing and arms for the next.
+    if (trigger === undefined) this.armedFor = Infinity;
     try {
       const now = performance.now();
-      for (let due = this.precise.peek(); due !== undefined && due <= now; due = this.precise.peek()) this.precise.shift()!();
+      for (let due = this.timers.peek(); due !== undefined && due <= now; due = this.timers.peek()) this.timers.shift()!();
+      if (trigger !== undefined) this.timers.take(trigger)?.();
     } finally {
-      // Also after a timer threw: the others must still fire.
+      // Also after a timer threw: the others must still fire (a plain trigger not run yet gets a new loop timer).
+      if (trigger !== undefined && this.plain.has(trigger)) this.plain.set(trigger, setTimeout(() => this.runDue(trigger), 0));
       const next = this.precise.peek();
       if (next !== undefined && next < this.armedFor) this.arm(next);
     }
   }
 }
+
+function noop(): void {}

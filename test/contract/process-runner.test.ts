@@ -1,0 +1,100 @@
+/**
+ * The ProcessRunner contract (process-runner-contract.ts) on the real runner (child processes), and on broken
+ * runners that must fail it.
+ *
+ * The simulated runner: when sim/ has one (being added on the assembly branch), give it a rig here and run the
+ * contract on it like the real one: `request(program)` becomes an entry of its schedule (what the program does),
+ * `run` lets the virtual clock go on until the outcome is in and measures the virtual time it took.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChildProcessRunner } from '../../transport/real/child-process-runner.js';
+import type { ProcessRunner } from '../../transport/process-runner.js';
+import { CaseSkipped, failingCases, runContract } from './contract.js';
+import { processRunnerContract, type Program, type ProcessRunnerRig } from './process-runner-contract.js';
+
+/** The real rig: each program is a small shell script (the script's own shell, not one around the runner). */
+function realRig(dir: string, runner: ProcessRunner = new ChildProcessRunner()): ProcessRunnerRig {
+  let n = 0;
+  const script = (body: string): string => {
+    const path = join(dir, `program-${++n}`);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  return {
+    runner,
+    request(program: Program, timeoutMs: number) {
+      switch (program.does) {
+        case 'exit':
+          return { argv: [script(`exit ${program.code}`)], timeoutMs };
+        case 'die':
+          return { argv: [script(`kill -${program.signal.slice(3)} $$`)], timeoutMs };
+        case 'hang':
+          return { argv: [script('exec sleep 30')], timeoutMs };
+        case 'check arguments': {
+          const expected = program.args.map((a, i) => `[ "$${i + 1}" = ${quote(a)} ] || exit 1`).join('\n');
+          return { argv: [script(`[ $# = ${program.args.length} ] || exit 1\n${expected}\nexit 0`), ...program.args], timeoutMs };
+        }
+        case 'check user':
+          if (process.getuid?.() !== 0) throw new CaseSkipped('running as another user needs root');
+          return { argv: [script(`[ "$(id -u)" = ${program.uid} ] && [ "$(id -g)" = ${program.gid} ]`)], timeoutMs, user: { uid: program.uid, gid: program.gid } };
+        case 'not exist':
+          return { argv: [join(dir, 'no-such-program')], timeoutMs };
+      }
+    },
+    async run(request) {
+      const started = performance.now();
+      const outcome = await runner.run(request);
+      return { outcome, tookMs: performance.now() - started };
+    },
+  };
+}
+
+function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-contracts-process-'));
+  // The 'check user' script must be readable and runnable by nobody.
+  chmodSync(dir, 0o755);
+  return body(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+test('process runner contract: real child processes', { timeout: 60_000 }, (t) => withDir((dir) => runContract(t, processRunnerContract, realRig(dir))));
+
+/** The real runner with one fault. */
+function broken(fault: 'shell' | 'throws' | 'impatient' | 'unsigned') {
+  const real = new ChildProcessRunner();
+  const runner: ProcessRunner = {
+    async run(request) {
+      switch (fault) {
+        case 'shell':
+          // Joins the arguments into one shell line: they are split and expanded again.
+          return real.run({ ...request, argv: ['/bin/sh', '-c', request.argv.join(' ')] });
+        case 'throws':
+          if (request.argv.length === 0) throw new Error('empty command');
+          return real.run(request);
+        case 'impatient':
+          return Promise.race([real.run(request), new Promise<{ kind: 'timeout' }>((r) => setTimeout(() => r({ kind: 'timeout' }), request.timeoutMs / 2))]);
+        case 'unsigned': {
+          const outcome = await real.run(request);
+          return outcome.kind === 'signalled' ? { kind: 'exited', code: 128 + 9 } : outcome;
+        }
+      }
+    },
+  };
+  return runner;
+}
+
+test('process runner contract: broken runners fail it', { timeout: 60_000 }, () =>
+  withDir(async (dir) => {
+    const failing = (fault: Parameters<typeof broken>[0]) => failingCases(processRunnerContract, realRig(dir, broken(fault)));
+    const name = (start: string) => processRunnerContract.find((c) => c.name.startsWith(start))!.name;
+    assert.ok((await failing('shell')).includes(name('arguments reach')));
+    assert.ok((await failing('throws')).includes(name('a program that cannot start')));
+    assert.ok((await failing('impatient')).includes(name('a program still running')));
+    assert.ok((await failing('unsigned')).includes(name('death by a signal')));
+  }),
+);

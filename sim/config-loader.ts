@@ -9,7 +9,7 @@ import { virtualServerSpecs } from '../actors/lvs/specs-from-config.js';
 import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { parseConfigText } from '../config/parse.js';
-import { SimulationInputError } from './run.js';
+import { SimulationInputError } from './simulation-input-error.js';
 
 export interface SimNodeConfig {
   readonly vrrp: VrrpNodeSpec;

@@ -18,11 +18,10 @@ import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
 import { SimHost, type ConfiguredAddress } from './sim-host.js';
 import { Timeline, type TimelineTransition, type TimelineVip } from './timeline.js';
+import { SimulationInputError } from './simulation-input-error.js';
 import { VirtualClock } from './virtual-clock.js';
 import { timer } from 'rxjs';
 import { ClockScheduler } from '../transport/clock-scheduler.js';
-
-export class SimulationInputError extends Error {}
 
 export interface SimulationResult {
   readonly seed: number;

@@ -1,6 +1,7 @@
 /**
- * The daemon builds its node with the node assembly (actors/node-assembly.ts); its reload keeps what did not
- * change (instances, trackers, checker side). VigilDaemon runs here on simulated transports.
+ * One node assembly for the daemon and the simulator (actors/node-assembly.ts): the same configuration, run by
+ * VigilDaemon on simulated transports and by the simulator, builds the same actors and runs the same scripts at
+ * the same virtual times; and the daemon's reload keeps what did not change (instances, trackers, checker side).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,9 +11,13 @@ import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { loadNodeConfig } from '../../sim/config-loader.js';
 import { LanSegment } from '../../sim/lan-segment.js';
+import { parseScenario } from '../../sim/scenario.js';
+import { runSimulation } from '../../sim/run.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
+import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { SimulatedProber } from '../../sim/simulated-prober.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
@@ -106,6 +111,7 @@ function simDaemon(text: string): SimDaemon {
   const host = new SimHost('lb1', 0);
   host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const runs: { t_ms: number; argv: readonly string[] }[] = [];
+  const tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, (r) => runs.push({ t_ms: Math.round(r.t_ms * 1000) / 1000, argv: r.argv }));
   const prober = new SimulatedProber(clock, { '192.168.77.21:8080': { mode: 'up' } });
   const actors: string[] = [];
   const inspect = actorLog(actors);
@@ -119,14 +125,7 @@ function simDaemon(text: string): SimDaemon {
       announcer: host,
       log: quiet,
       pid: 1,
-      processes: {
-        run: (request) => {
-          runs.push({ t_ms: clock.now(), argv: request.argv });
-          return Promise.resolve({ kind: 'exited', code: 0 });
-        },
-      },
-      readFile: async () => undefined,
-      listProcesses: async () => [{ comm: 'nginx', argv: ['nginx'] }],
+      ...tracked.environment(),
       inspect,
       checks: async () => ({
         random: random.fork('specs'),
@@ -159,6 +158,38 @@ function simDaemon(text: string): SimDaemon {
     },
   };
 }
+
+test('the daemon and the simulator assemble the same node: same actors, same scripts at the same virtual times', async () => {
+  const text = config();
+  const d = simDaemon(text);
+  await d.daemon.start();
+  await d.advance(8000);
+  const daemonActors = [...d.actors];
+  const daemonRuns = d.runs.map((r) => `${r.t_ms} ${r.argv.join(' ')}`);
+
+  // The same keepalived.conf, named by a scenario beside it (checker ids carry the file and line).
+  const simActors: string[] = [];
+  const scenario = JSON.stringify({ duration: '8s', nodes: { lb1: { config: 'keepalived.conf', interfaces: { eth0: '192.168.77.11/24' } } } });
+  const result = runSimulation(parseScenario(scenario, join(d.dir, 'one.json')), {
+    seed: 1,
+    observe: () => ({ inspector: () => actorLog(simActors), fault: () => {} }),
+  });
+  const simRuns = result.scripts.map((r) => `${r.t_ms} ${r.argv.join(' ')}`);
+  await d.close();
+
+  // The instance, the tracked objects and the virtual server with its real server and checker run in both.
+  for (const id of ['VI_1:vrrp', 'script:chk:vrrp_script', 'file:maint:tracker', 'process:web:tracker', 'vs:192.168.77.100:80:virtualServer', '192.168.77.21:8080:realServer']) {
+    assert.ok(daemonActors.includes(id), `daemon lacks ${id}: ${daemonActors.join(', ')}`);
+  }
+  assert.ok(daemonActors.some((a) => a.endsWith('keepalived.conf:42:checker')), daemonActors.join(', '));
+  assert.deepEqual([...new Set(simActors)].sort(), [...new Set(daemonActors)].sort());
+  // notify (BACKUP at 0, MASTER with priority 160: chk's weight) and the real server's notify_up (alpha: it
+  // starts down).
+  assert.ok(daemonRuns.includes('0 /etc/vigil/notify.sh INSTANCE VI_1 BACKUP 160'), daemonRuns.join('\n'));
+  assert.ok(daemonRuns.some((r) => r.endsWith('/etc/vigil/notify.sh INSTANCE VI_1 MASTER 160')), daemonRuns.join('\n'));
+  assert.ok(daemonRuns.some((r) => r.endsWith('/etc/vigil/rs-up.sh')), daemonRuns.join('\n'));
+  assert.deepEqual(simRuns, daemonRuns);
+});
 
 test('reload: kept, started and stopped instances; trackers kept unless their blocks changed; the checker side restarted only when it changed', async () => {
   const d = simDaemon(config({ instances: ['VI_1', 'VI_2'] }));

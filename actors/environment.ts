@@ -1,4 +1,7 @@
-/** What the daemon is given: its transports (real in `vigil run`, simulated in tests) and its options. */
+/**
+ * What a node is built on (actors/node-assembly.ts), and what the daemon is given on top: transports (real in
+ * `vigil run`, simulated in the simulator and in tests) and options.
+ */
 import type { InspectionEvent } from 'xstate';
 import type { Clock } from '../machines/clock.js';
 import type { AddressManager, Announcer } from '../transport/address-manager.js';
@@ -33,29 +36,62 @@ export interface VmacManager {
   remove(name: string): Promise<void>;
 }
 
-export interface DaemonEnvironment {
+/** A process as track_process sees it. */
+export interface ProcessEntry {
+  readonly comm: string;
+  readonly argv: readonly string[];
+}
+
+/**
+ * A look at the host that answers either with a promise (a real host) or by calling `done` on the injected clock
+ * (the simulator: a promise would settle only after its virtual clock has run on).
+ */
+export type Answering<T> = (done: (value: T) => void) => Promise<T> | undefined;
+
+/** A user scripts run as (keepalived `script_user`, a vrrp_script's `user`), resolved to ids. */
+export interface RunAs {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** Users resolved before a node is assembled (resolving is asynchronous; the assembly is not). */
+export interface ScriptUsers {
+  /** global_defs script_user; undefined: scripts run as this process's user. */
+  readonly scriptUser?: RunAs | undefined;
+  /** A vrrp_script's own `user`, by script name. */
+  readonly byScript: ReadonlyMap<string, RunAs | undefined>;
+}
+
+/** What one node runs on: the daemon and the simulator give the same shape, real or simulated. */
+export interface NodeEnvironment {
   readonly clock: Clock;
   readonly link: VrrpLink;
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
+  /** Notify scripts, vrrp_script checks, checker notify scripts. */
   readonly processes: ProcessRunner;
   readonly log: DaemonLog;
-  readonly pid: number;
-  readonly resolveUser?: (user: string, group?: string) => Promise<{ uid: number; gid: number } | undefined>;
-  readonly openFifo?: (path: string) => ((line: string) => void) | undefined;
+  /** notify_fifo / lvs_notify_fifo: a writer for the FIFO at `path`. */
+  readonly openFifo?: ((path: string) => ((line: string) => void) | undefined) | undefined;
   /** virtual_routes/virtual_rules and static_routes/static_rules. */
   readonly routes?: RouteManager | undefined;
+  /** track_file: the file's text, undefined when it cannot be read. */
+  readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
+  /** track_process: the processes running now. */
+  readonly listProcesses?: Answering<readonly ProcessEntry[]> | undefined;
+  readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+}
+
+/** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */
+export interface DaemonEnvironment extends NodeEnvironment {
+  readonly pid: number;
+  readonly resolveUser?: (user: string, group?: string) => Promise<RunAs | undefined>;
   /** use_vmac: macvlan interfaces with the virtual router MAC. */
   readonly vmacs?: VmacManager | undefined;
-  /** track_file: the file's text, undefined when it cannot be read. */
-  readonly readFile?: ((path: string) => Promise<string | undefined>) | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
   /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */
   readonly checks?: (() => Promise<CheckerSide>) | undefined;
-  /** track_process: the processes running now. */
-  readonly listProcesses?: (() => Promise<readonly { comm: string; argv: readonly string[] }[]>) | undefined;
-  readonly inspect?: (event: InspectionEvent) => void;
   /** Schedules the calling (VRRP) thread: global_defs vrrp_priority, vrrp_rt_priority, vrrp_rlimit_rttime. */
   readonly applyScheduling?: ApplyThreadScheduling | undefined;
 }

@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { loadScenarioFile, ScenarioError } from '../sim/scenario.js';
 import { parseDuration } from '../sim/duration.js';
-import { runSimulation, simulationJson, SimulationInputError, type SimulationResult } from '../sim/run.js';
-import { exploreScenario } from '../sim/explore.js';
-import { SeededRandom } from '../sim/seeded-random.js';
+import { runSimulation, simulationJson } from '../sim/run.js';
+import { SimulationInputError } from '../sim/simulation-input-error.js';
+import { exploreRun } from '../sim/explore.js';
 import { formatTimeline } from '../sim/report-text.js';
 import { addSimObservationOptions, SimObservation, type SimObservationOptions } from './sim-observe.js';
 
@@ -103,15 +103,4 @@ function explore(
     }
   }
   return violations.length === 0 ? 0 : 1;
-}
-
-/** One exploration run: the faults are drawn from their own stream of the seed, the world from another. */
-export function exploreRun(
-  scenario: Parameters<typeof runSimulation>[0],
-  seed: number,
-  untilMs: number | undefined,
-  observe?: Parameters<typeof runSimulation>[1]['observe'],
-): SimulationResult {
-  const faults = new SeededRandom(seed).fork('explore-faults');
-  return runSimulation(exploreScenario(scenario, faults), { seed, untilMs, observe });
 }

@@ -1,17 +1,20 @@
 /**
- * Reads a node's keepalived.conf for the simulator and resolves it to what the runtime runs: the VRRP node spec
- * and the virtual servers. The node's name is its config id (keepalived's default config id is the host name), so
- * `@lb1 priority 150` works. A configuration error becomes a SimulationInputError: one line with file:line.
+ * Reads a node's keepalived.conf for the simulator: the configuration the node is assembled from, and what the
+ * world checks and judges it by (the VRRP node spec, the virtual servers). The node's name is its config id
+ * (keepalived's default config id is the host name), so `@lb1 priority 150` works. A configuration error becomes
+ * a SimulationInputError: one line with file:line.
  */
-import { nodeSpec } from '../actors/vrrp/specs-from-config.js';
+import { nodeSpec, type KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
 import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
 import { virtualServerSpecs } from '../actors/lvs/specs-from-config.js';
 import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { parseConfigText } from '../config/parse.js';
-import { SimulationInputError } from './run.js';
+import { SimulationInputError } from './simulation-input-error.js';
 
 export interface SimNodeConfig {
+  /** The configuration the node is assembled from (actors/node-assembly.ts). */
+  readonly config: KeepalivedConfig;
   readonly vrrp: VrrpNodeSpec;
   readonly virtualServers: readonly VirtualServerSpec[];
 }
@@ -20,7 +23,7 @@ export function loadNodeConfig(text: string, file: string, node: string): SimNod
   const result = parseConfigText(text, file, { configId: node });
   const first = result.errors[0];
   if (first) throw new SimulationInputError(`${formatDiagnostic(first)} (node ${node})`);
-  return { vrrp: nodeSpec(result.config), virtualServers: virtualServerSpecs(result.config) };
+  return { config: result.config, vrrp: nodeSpec(result.config), virtualServers: virtualServerSpecs(result.config) };
 }
 
 /** The VRRP part alone. */

@@ -6,6 +6,8 @@
  */
 import type { Random } from '../transport/random.js';
 import type { Scenario, ScenarioEvent } from './scenario.js';
+import { runSimulation, type SimulationOptions, type SimulationResult } from './run.js';
+import { SeededRandom } from './seeded-random.js';
 
 export interface ExploreOptions {
   /** Maximum number of fault pairs per run. */
@@ -67,4 +69,10 @@ export function exploreScenario(base: Scenario, random: Random, options: Explore
     .sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i)
     .map((x) => x.e);
   return { ...base, events };
+}
+
+/** One exploration run: the faults are drawn from their own stream of the seed, the world from another. */
+export function exploreRun(scenario: Scenario, seed: number, untilMs: number | undefined, observe?: SimulationOptions['observe']): SimulationResult {
+  const faults = new SeededRandom(seed).fork('explore-faults');
+  return runSimulation(exploreScenario(scenario, faults), { seed, untilMs, observe });
 }

@@ -2,8 +2,9 @@
  * Invariant checkers over a finished run's timeline (sim/timeline.ts). Each returns { name, ok, detail }.
  *
  * - one_master_when_stable: once the network has been connected (no partition, no loss) and free of injected
- *   faults for the settle time, each VRID has exactly one MASTER among the instances that can run, it holds all
- *   the VIPs, and nothing changes until the next fault.
+ *   faults for the settle time (counted, for a tracked object's change, from when its tracker must have noticed
+ *   it), each VRID has exactly one MASTER among the instances that can run, it holds all the VIPs, and nothing
+ *   changes until the next fault.
  * - no_duplicate_vip: no VIP is held by two live nodes for longer than one Master_Down_Interval while connected.
  * - failover_within_bound: when the master crashes, stops or loses its link, a backup takes over within the
  *   protocol bound: crash/link → latency + Master_Down_Interval; graceful stop → latency + Skew_Time.
@@ -38,6 +39,11 @@ export interface InvariantInput {
   /** Worst one-way delay a packet may see (latency + jitter + reordering delay), over the whole run. */
   readonly maxDelayMs: number;
   readonly timeline: Timeline;
+  /**
+   * How long after an injected change the nodes may take to notice it: a tracked object's tracker looks on its own
+   * schedule (a vrrp_script every interval, rise/fall times over; files and processes every second). 0 if absent.
+   */
+  readonly noticeMs?: ((action: Timeline['faults'][number]['action']) => number) | undefined;
 }
 
 const EPS = 1e-6;
@@ -171,16 +177,20 @@ export function checkOneMasterWhenStable(input: InvariantInput): InvariantResult
   const problems: string[] = [];
   let checked = 0;
   let faultIndex = 0;
+  // A change not yet noticed (a tracked object between its tracker's looks) keeps the world unsettled until then.
+  let noticedBy = 0;
   for (let i = 0; i + 1 < boundaries.length; i++) {
     const start = boundaries[i]!;
     while (faultIndex < timeline.faults.length && timeline.faults[faultIndex]!.t_ms <= start + EPS) {
-      replay.apply(timeline.faults[faultIndex]!);
+      const fault = timeline.faults[faultIndex]!;
+      replay.apply(fault);
+      noticedBy = Math.max(noticedBy, fault.t_ms + (input.noticeMs?.(fault.action) ?? 0));
       faultIndex++;
     }
     const end = boundaries[i + 1]!;
     if (!replay.connected) continue;
     for (const [groupKey, members] of groups) {
-      const settle = start + settleMs(members, input.maxDelayMs);
+      const settle = Math.max(start, noticedBy) + settleMs(members, input.maxDelayMs);
       if (settle >= end) continue;
       const atEnd = end >= input.durationMs;
       for (const [t, inclusive] of [[settle, true], [end, atEnd]] as const) {

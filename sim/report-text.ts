@@ -2,6 +2,11 @@
 import { formatMs } from './duration.js';
 import type { SimulationResult } from './run.js';
 
+/** An argument with blanks or quotes is shown quoted, so that the line reads unambiguously. */
+function quoted(arg: string): string {
+  return arg === '' || /[\s"'\\]/.test(arg) ? JSON.stringify(arg) : arg;
+}
+
 export function formatTimeline(result: SimulationResult): string {
   type Line = { t: number; order: number; text: string };
   const lines: Line[] = [];
@@ -15,6 +20,9 @@ export function formatTimeline(result: SimulationResult): string {
   }
   for (const p of result.pools) {
     lines.push({ t: p.t_ms, order: order++, text: `${p.node} pool ${p.service}: [${p.members.join(' ')}]` });
+  }
+  for (const r of result.scripts) {
+    lines.push({ t: r.t_ms, order: order++, text: `${r.node} ran ${r.argv.map(quoted).join(' ')}: ${r.outcome}` });
   }
   lines.sort((a, b) => a.t - b.t || a.order - b.order);
   const out: string[] = [`simulation seed ${result.seed}, ${formatMs(result.duration_ms)} of virtual time`];

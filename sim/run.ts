@@ -1,13 +1,17 @@
 /**
  * Runs a scenario in the simulated world: builds hosts and LAN segments (one per interface name), starts every
- * node's VRRP runtime at t = 0 (the same actors as the daemon, over simulated transports), applies the fault
- * schedule on the virtual clock, and judges the invariants. Same scenario and seed ⇒ byte-identical result.
+ * node at t = 0 with the daemon's node assembly (actors/node-assembly.ts: VRRP, trackers, notifier, checker side)
+ * over simulated transports, applies the fault schedule on the virtual clock, and judges the invariants. Same
+ * scenario and seed ⇒ byte-identical result.
  */
 import type { InspectionEvent } from 'xstate';
 import { Bus } from '../actors/bus.js';
 import type { Clock } from '../machines/clock.js';
 import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
-import { VrrpNode } from '../actors/vrrp/vrrp-node.js';
+import type { KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
+import { NO_SCRIPT_USERS, NodeAssembly } from '../actors/node-assembly.js';
+import { NodeChecks } from '../actors/lvs/node-checks.js';
+import type { DaemonLog, NodeEnvironment } from '../actors/environment.js';
 import { loadNodeConfig } from './config-loader.js';
 import { SimDirectors, type PoolChange } from './sim-directors.js';
 import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
@@ -17,12 +21,21 @@ import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
 import { SimHost, type ConfiguredAddress } from './sim-host.js';
-import { Timeline, type TimelineTransition, type TimelineVip } from './timeline.js';
+import { SimTrackedObjects } from './sim-tracked-objects.js';
+import { SimulationInputError } from './simulation-input-error.js';
+import type { ProcessOutcome } from '../transport/process-runner.js';
+import { roundTime, Timeline, type TimelineTransition, type TimelineVip } from './timeline.js';
 import { VirtualClock } from './virtual-clock.js';
 import { timer } from 'rxjs';
 import { ClockScheduler } from '../transport/clock-scheduler.js';
 
-export class SimulationInputError extends Error {}
+/** A script a node ran (notify scripts, checkers' notify scripts; not the vrrp_script checks themselves). */
+export interface ScriptRun {
+  readonly t_ms: number;
+  readonly node: string;
+  readonly argv: readonly string[];
+  readonly outcome: string;
+}
 
 export interface SimulationResult {
   readonly seed: number;
@@ -39,6 +52,8 @@ export interface SimulationResult {
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
   /** Each change of a director's live pool (virtual servers), for the readable report (not part of `--json`). */
   readonly pools: readonly PoolChange[];
+  /** Scripts the nodes ran, as the simulated process runner recorded them (not part of `--json`). */
+  readonly scripts: readonly ScriptRun[];
 }
 
 /** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
@@ -65,7 +80,7 @@ function describe(action: ScenarioAction): string {
     case 'network':
       return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'track':
-      return `track ${action.node} ${action.id} ${action.up ? 'up' : 'down'}`;
+      return `track ${action.node} ${action.id} ${action.value !== undefined ? `value ${action.value}` : action.up ? 'up' : 'down'}`;
     case 'server':
       return `server ${action.target} ${action.state}`;
     default:
@@ -84,16 +99,36 @@ export function simulationJson(result: SimulationResult): string {
   return JSON.stringify({ seed, duration_ms, transitions, vips, invariants, stats });
 }
 
+/** A simulated node's daemon logs nowhere: the report is built from the bus and the recorded runs. */
+const SILENT: DaemonLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+function outcomeText(outcome: ProcessOutcome): string {
+  switch (outcome.kind) {
+    case 'exited':
+      return `exit ${outcome.code}`;
+    case 'signalled':
+      return `killed by ${outcome.signal}`;
+    case 'failed':
+      return `failed: ${outcome.error}`;
+    default:
+      return outcome.kind;
+  }
+}
+
 class SimWorld {
   readonly clock = new VirtualClock();
   readonly bus = new Bus();
   readonly timeline = new Timeline();
   readonly segments = new Map<string, LanSegment>();
   readonly hosts = new Map<string, SimHost>();
+  readonly configs = new Map<string, KeepalivedConfig>();
   readonly specs = new Map<string, VrrpNodeSpec>();
-  readonly nodes = new Map<string, VrrpNode>();
+  /** What each node's tracked objects look at (its programs, files, processes): the host's, kept across restarts. */
+  readonly tracked = new Map<string, SimTrackedObjects>();
+  readonly nodes = new Map<string, NodeAssembly>();
   readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
   readonly directors: SimDirectors;
+  readonly scripts: ScriptRun[] = [];
   worstDelayMs = 0;
   private readonly observer: SimulationObserver | undefined;
 
@@ -129,9 +164,20 @@ class SimWorld {
           );
         }
       }
+      this.configs.set(node.name, loaded.config);
       this.specs.set(node.name, spec);
+      const record = (run: { t_ms: number; argv: readonly string[]; outcome: ProcessOutcome }): void => {
+        this.scripts.push({ t_ms: roundTime(run.t_ms), node: node.name, argv: run.argv, outcome: outcomeText(run.outcome) });
+      };
+      this.tracked.set(node.name, new SimTrackedObjects(this.clock, loaded.config, record));
     });
-    this.directors = new SimDirectors(this.clock, root.fork('directors'), this.bus, this.virtualServers, scenario.servers);
+    for (const event of scenario.events) {
+      const action = event.action;
+      if (action.kind !== 'track') continue;
+      const problem = this.tracked.get(action.node)?.problem(action.id, action.value);
+      if (problem) throw new SimulationInputError(`${scenario.file}: track ${action.node} ${action.id}: ${problem} in node "${action.node}"'s configuration`);
+    }
+    this.directors = new SimDirectors(this.clock, root.fork('directors'), this.virtualServers, scenario.servers);
     this.noteDelay();
   }
 
@@ -139,13 +185,45 @@ class SimWorld {
     for (const s of this.segments.values()) this.worstDelayMs = Math.max(this.worstDelayMs, s.worstDelayMs());
   }
 
+  /** The node's environment: its simulated host, its tracked objects' world, the world's clock. */
+  private environment(name: string): NodeEnvironment {
+    const host = this.hosts.get(name)!;
+    return {
+      clock: this.clock,
+      link: host,
+      addresses: host,
+      announcer: host,
+      log: SILENT,
+      ...this.tracked.get(name)!.environment(),
+      inspect: this.observer?.inspector(name),
+    };
+  }
+
   startNode(name: string): void {
     const host = this.hosts.get(name)!;
     if (!host.alive || this.nodes.has(name)) return;
-    const node = new VrrpNode(name, this.specs.get(name)!, { clock: this.clock, link: host, addresses: host, announcer: host }, this.bus, this.observer?.inspector(name));
+    const env = this.environment(name);
+    const config = this.configs.get(name)!;
+    const node = new NodeAssembly(env, this.bus, { name, config, users: NO_SCRIPT_USERS });
     this.nodes.set(name, node);
     node.start();
-    this.directors.start(name, new Set([...node.runners.values()].filter((r) => r.state === 'MASTER').map((r) => r.spec.name)), this.observer?.inspector(name));
+    if (this.directors.wants(name)) {
+      const checks = new NodeChecks(env, config, this.directors.transports(name, env.inspect));
+      node.attachChecks(checks);
+      this.directors.started(name, checks);
+    }
+  }
+
+  /** A crash (`graceful` false: silent at once) or a stop (priority 0, addresses released, notify_stop). */
+  private stopNode(name: string, graceful: boolean): void {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    this.nodes.delete(name);
+    if (graceful) node.stop();
+    else node.halt();
+    void node.detachChecks(true);
+    this.directors.stopped(name);
+    node.detach();
   }
 
   apply(event: ScenarioEvent): void {
@@ -156,17 +234,13 @@ class SimWorld {
       case 'crash': {
         const host = this.hosts.get(action.node)!;
         if (!host.alive) return;
-        this.nodes.get(action.node)?.halt();
-        this.nodes.delete(action.node);
-        this.directors.stop(action.node);
+        this.stopNode(action.node, false);
         host.crash();
         return;
       }
       case 'restart': {
         const host = this.hosts.get(action.node)!;
-        this.nodes.get(action.node)?.halt();
-        this.nodes.delete(action.node);
-        this.directors.stop(action.node);
+        this.stopNode(action.node, false);
         for (const address of host.restart()) {
           this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
         }
@@ -174,9 +248,7 @@ class SimWorld {
         return;
       }
       case 'stop':
-        this.nodes.get(action.node)?.stop();
-        this.nodes.delete(action.node);
-        this.directors.stop(action.node);
+        this.stopNode(action.node, true);
         return;
       case 'start':
         this.startNode(action.node);
@@ -195,7 +267,8 @@ class SimWorld {
         this.noteDelay();
         return;
       case 'track':
-        for (const runner of this.nodes.get(action.node)?.runners.values() ?? []) runner.track(action.id, action.up);
+        // A script, file or process changes on the host; the node's trackers notice it on their own schedule.
+        if (!this.tracked.get(action.node)!.set(action.id, action.up, action.value)) this.nodes.get(action.node)?.node.track(action.id, action.up);
         return;
       case 'server':
         this.directors.setServer(action.target, action.state);
@@ -242,6 +315,7 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     instances: world.instanceFacts(),
     maxDelayMs: world.worstDelayMs,
     timeline,
+    noticeMs: (action) => (action.kind === 'track' ? world.tracked.get(action.node)!.noticeMs(action.id) : 0),
   });
   const pools = checkPoolsMatchHealth({
     durationMs,
@@ -268,5 +342,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     stats: { events: world.clock.eventsRun, packets_sent: packetsSent, packets_dropped: sortedDrops },
     faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
     pools: world.directors.pools,
+    scripts: world.scripts,
   };
 }

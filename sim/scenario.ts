@@ -2,6 +2,16 @@
  * Simulation scenarios: a JSON or YAML file naming the nodes (each with a keepalived.conf, as a path relative to
  * the scenario or inline text, and its interfaces), the network's behaviour and a schedule of faults. Bad input
  * is a ScenarioError whose message is one line naming the file and the problem.
+ *
+ * Tracked objects: each node runs its vrrp_script, track_file and track_process trackers as the daemon does, on a
+ * simulated host where every program exits 0, no file exists (it reads as 0) and every tracked process runs.
+ * `{ "at": T, "track": { "node": N, "id": "script:NAME", "up": false } }` makes vrrp_script NAME's program exit 1
+ * from T on (`true`: 0); `"id": "file:NAME"` writes 1 (down) or 0 (up) into track_file NAME's file, or the
+ * integer given as `"value"` instead of `"up"`; `"id": "process:NAME"` stops (down) or starts (up) the processes
+ * track_process NAME counts. The node notices on its trackers' own schedule (interval, rise, fall; one second for
+ * files and processes). An id the node's configuration does not define is an input error; any other id (e.g.
+ * `interface:eth1`) reaches the node's instances at once. Notify scripts are not run but recorded, with their
+ * arguments and virtual time, in the readable report.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -34,7 +44,11 @@ export type ScenarioAction =
   | { readonly kind: 'heal' }
   | { readonly kind: 'link'; readonly node: string; readonly interface: string; readonly up: boolean }
   | { readonly kind: 'network'; readonly settings: Partial<NetworkSettings> }
-  | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean }
+  /**
+   * A tracked object of a node changes on its host: `script:NAME` exits 0/1, `file:NAME` holds 0/1 (or `value`),
+   * `process:NAME` runs or not (sim/sim-tracked-objects.ts); the node's trackers notice it on their own schedule.
+   */
+  | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean; readonly value?: number }
   /** A simulated real server changes: up (answers), down/silent (probes time out), refuse (connection refused). */
   | { readonly kind: 'server'; readonly target: string; readonly state: SimServerMode };
 
@@ -207,12 +221,17 @@ function parseEvent(value: unknown, index: number, nodes: Set<string>, fail: (p:
     action = { kind: 'link', node: name, interface: link.interface, up: link.up };
   } else if ('track' in value) {
     const track = value.track;
-    if (!isObject(track) || typeof track.id !== 'string' || typeof track.up !== 'boolean') {
-      return fail(`${where}: "track" needs { node, id, up }`);
+    const fileValue = isObject(track) ? track.value : undefined;
+    if (fileValue !== undefined && !Number.isInteger(fileValue)) return fail(`${where}: "track.value" must be an integer: ${JSON.stringify(fileValue)}`);
+    if (!isObject(track) || typeof track.id !== 'string' || (typeof track.up !== 'boolean' && fileValue === undefined)) {
+      return fail(`${where}: "track" needs { node, id, up } (or { node, id, value } for a file)`);
     }
     const name = track.node;
     if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "track.node" names no node: ${JSON.stringify(name)}`);
-    action = { kind: 'track', node: name, id: track.id, up: track.up };
+    action =
+      typeof fileValue === 'number'
+        ? { kind: 'track', node: name, id: track.id, up: fileValue === 0, value: fileValue }
+        : { kind: 'track', node: name, id: track.id, up: track.up === true };
   } else if (value.server !== undefined) {
     const server = value.server;
     if (!isObject(server) || typeof server.target !== 'string') return fail(`${where}: "server" needs "target" ("address:port") and "state"`);

@@ -1,14 +1,14 @@
 /**
- * The checker side of simulated nodes: one shared set of simulated real servers (their behaviour follows the
- * scenario), and per node with virtual servers the same HealthChecks composition as the daemon, its checkers
- * in-process on the virtual clock and a simulated load balancer whose history has exact virtual times.
+ * The simulated surroundings of the directors (nodes with virtual servers): one shared set of simulated real
+ * servers whose behaviour follows the scenario, and per node the transports its checker side runs on (checkers
+ * in-process on the virtual clock, a simulated load balancer whose every state is recorded with its exact virtual
+ * time, for the pool invariant). The checker side itself is the daemon's (actors/lvs/node-checks.ts), attached
+ * to the node by the node assembly.
  */
-import type { Subscription } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
-import type { Bus } from '../actors/bus.js';
 import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { InProcessCheckerHost } from '../actors/checks/checker-host.js';
-import { HealthChecks } from '../actors/lvs/health-checks.js';
+import type { CheckerTransports, NodeChecks } from '../actors/lvs/node-checks.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { SimulatedBackend } from './simulated-backend.js';
 import { liveDestinations } from '../machines/desired-state.js';
@@ -26,25 +26,19 @@ export interface PoolChange {
   readonly members: readonly string[];
 }
 
-interface Running {
-  readonly health: HealthChecks;
-  readonly backend: SimulatedBackend;
-  readonly subscription: Subscription;
-}
-
 export class SimDirectors {
   readonly prober: SimulatedProber;
   readonly pools: PoolChange[] = [];
   /** The virtual servers of each node as its first start resolved them (for the invariant). */
   readonly resolved = new Map<string, readonly ResolvedVirtualServer[]>();
-  private readonly running = new Map<string, Running>();
+  /** Nodes whose checker side runs now. */
+  private readonly running = new Set<string>();
   private readonly last = new Map<string, string>();
   private starts = 0;
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly random: SeededRandom,
-    private readonly bus: Bus,
     private readonly specs: ReadonlyMap<string, readonly VirtualServerSpec[]>,
     servers: Readonly<Record<string, SimServerMode>>,
   ) {
@@ -65,9 +59,13 @@ export class SimDirectors {
     this.prober.set(target, { mode });
   }
 
-  start(node: string, mastersAtStart: ReadonlySet<string>, inspect?: (event: InspectionEvent) => void): void {
-    const specs = this.specs.get(node) ?? [];
-    if (specs.length === 0 || this.running.has(node)) return;
+  /** True when `node` has virtual servers and its checker side is not running: it is to start with the node. */
+  wants(node: string): boolean {
+    return (this.specs.get(node) ?? []).length > 0 && !this.running.has(node);
+  }
+
+  /** The transports of one start of a node's checker side. */
+  transports(node: string, inspect?: (event: InspectionEvent) => void): CheckerTransports {
     const random = this.random.fork(`checkers:${node}:${this.starts++}`);
     const backend = new SimulatedBackend(this.clock);
     // The pool is read right after each apply: the simulated backend takes the state synchronously, while the
@@ -81,39 +79,28 @@ export class SimDirectors {
       },
       clear: () => backend.clear(),
     };
-    const health = new HealthChecks({
-      clock: this.clock,
+    return {
       random: random.fork('specs'),
       host: new InProcessCheckerHost({ clock: this.clock, random: random.fork('probes'), prober: this.prober, inspect }),
       backend: recording,
       immediateApply: true,
-      mastersAtStart,
-      inspect,
-    });
-    const subscription = this.bus.messages$.subscribe((m) => {
-      if (m.kind === 'transition' && m.node === node) health.vrrpState(m.instance, m.to);
-    });
-    health.start(specs);
-    if (!this.resolved.has(node)) this.resolved.set(node, health.virtualServers.map((v) => v.vs));
-    this.running.set(node, { health, backend, subscription });
+    };
+  }
+
+  /** The node's checker side started on `transports(node)`. */
+  started(node: string, checks: NodeChecks): void {
+    if (!this.resolved.has(node)) this.resolved.set(node, checks.resolved);
+    this.running.add(node);
   }
 
   /** A crash or stop: the node's checkers and load balancer are gone with it. */
-  stop(node: string): void {
-    const r = this.running.get(node);
-    if (!r) return;
-    this.running.delete(node);
-    r.subscription.unsubscribe();
-    void r.health.stop();
+  stopped(node: string): void {
+    if (!this.running.delete(node)) return;
     for (const key of [...this.last.keys()]) {
       if (!key.startsWith(`${node}|`)) continue;
       this.pools.push({ t_ms: this.clock.now(), node, service: key.slice(node.length + 1), members: [] });
       this.last.delete(key);
     }
-  }
-
-  isRunning(node: string): boolean {
-    return this.running.has(node);
   }
 
   private recordPools(node: string, backend: SimulatedBackend): void {

@@ -23,6 +23,21 @@ export interface ProcessRunner {
 }
 
 /**
+ * A runner that can answer through a callback run on the injected clock (the simulator's, as CallbackProber for
+ * probes): a Promise settles in a microtask, after the virtual clock has already run on.
+ */
+export interface CallbackProcessRunner extends ProcessRunner {
+  runWith(request: ProcessRunRequest, done: (outcome: ProcessOutcome) => void): void;
+}
+
+/** Runs a program and hands its outcome to `done`: through the callback where the runner offers one. */
+export function runProcess(runner: ProcessRunner, request: ProcessRunRequest, done: (outcome: ProcessOutcome) => void): void {
+  const callback = runner as Partial<CallbackProcessRunner>;
+  if (typeof callback.runWith === 'function') callback.runWith(request, done);
+  else void runner.run(request).then(done);
+}
+
+/**
  * Splits a keepalived script line into argv: words separated by blanks, single or double quotes group words
  * (keepalived.conf(5): a script path with arguments is quoted as a whole in the config and split here).
  */

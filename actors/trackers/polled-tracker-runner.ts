@@ -1,15 +1,21 @@
 /**
  * Runs a track_file or track_process as an actor: the polled-tracker machine bound to a look function (reading
  * the file, counting the processes). Each change goes to `onStatus` as (up, value).
+ *
+ * A look answers with a promise (a real host) or by calling `done` on the clock (the simulator, whose virtual
+ * clock would run on before a promise settles).
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import { polledTrackerMachine } from '../../machines/polled-tracker.js';
+import type { Answering } from '../environment.js';
 
 export interface Observation {
   readonly up: boolean;
   readonly value?: number | undefined;
 }
+
+export type Look = Answering<Observation>;
 
 export class PolledTracker {
   private readonly actor: Actor<typeof polledTrackerMachine>;
@@ -18,17 +24,18 @@ export class PolledTracker {
   constructor(
     readonly id: string,
     intervalMs: number,
-    look: () => Promise<Observation>,
+    look: Look,
     env: { clock: Clock; onStatus: (id: string, seen: Observation) => void; inspect?: (event: InspectionEvent) => void },
   ) {
     const machine = polledTrackerMachine.provide({
       actions: {
         poll: () => {
-          void look()
-            .catch((): Observation => ({ up: false }))
-            .then((seen) => {
-              if (!this.stopped) this.actor.send({ type: 'SEEN', up: seen.up, value: seen.value });
-            });
+          const seen = (observation: Observation): void => {
+            if (!this.stopped) this.actor.send({ type: 'SEEN', up: observation.up, value: observation.value });
+          };
+          void look(seen)
+            ?.catch((): Observation => ({ up: false }))
+            .then(seen);
         },
         report: (_, params) => env.onStatus(id, params),
       },

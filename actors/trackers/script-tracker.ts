@@ -4,7 +4,7 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
-import { splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
+import { runProcess, splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
 import { trackedScriptMachine } from '../../machines/tracked-script.js';
 
 export interface ScriptTrackerSpec {
@@ -38,7 +38,7 @@ export class ScriptTracker {
     const machine = trackedScriptMachine.provide({
       actions: {
         runScript: () => {
-          void env.runner.run({ argv, timeoutMs: spec.timeoutMs, user: spec.user }).then((outcome) => {
+          runProcess(env.runner, { argv, timeoutMs: spec.timeoutMs, user: spec.user }, (outcome) => {
             if (this.stopped) return;
             env.onRun?.(spec.name, outcome.kind === 'exited' ? `exit ${outcome.code}` : outcome.kind);
             this.actor.send({ type: 'RESULT', ok: outcome.kind === 'exited' && outcome.code === 0 });

@@ -1,38 +1,53 @@
 /**
- * The daemon's tracked objects: `vrrp_script` (ScriptTracker), `track_file` and `track_process` (PolledTracker),
+ * A node's tracked objects: `vrrp_script` (ScriptTracker), `track_file` and `track_process` (PolledTracker),
  * each publishing its status to the VRRP instances that track it (`script:NAME`, `file:NAME`, `process:NAME`).
+ * The same code runs in the daemon and in the simulator; only what the trackers look at differs (real programs,
+ * files and processes, or the simulated host's).
  */
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
-import { PolledTracker, countMatching, parseTrackFile, type Observation } from './polled-tracker-runner.js';
+import { PolledTracker, countMatching, parseTrackFile, type Look, type Observation } from './polled-tracker-runner.js';
 import { ScriptTracker } from './script-tracker.js';
-import type { DaemonEnvironment } from '../environment.js';
+import type { NodeEnvironment, ProcessEntry, ScriptUsers } from '../environment.js';
 
 /** How often track_file and track_process look (keepalived is event driven; one second is its resolution). */
-const TRACK_POLL_MS = 1000;
+export const TRACK_POLL_MS = 1000;
 
 export type TrackSink = (id: string, up: boolean, value?: number) => void;
 
-export class DaemonTrackers {
+/** What the trackers need of a node's environment. */
+export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'listProcesses'>;
+
+/** The vrrp_script, track_file and track_process blocks that some instance tracks (the others never run). */
+function trackedParts(config: KeepalivedConfig): { scripts: KeepalivedConfig['vrrpScripts']; files: KeepalivedConfig['trackFiles']; processes: KeepalivedConfig['trackProcesses'] } {
+  const scripts = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
+  const files = new Set(config.vrrpInstances.flatMap((i) => i.trackFiles.map((t) => t.name)));
+  const processes = new Set(config.vrrpInstances.flatMap((i) => i.trackProcesses.map((t) => t.name)));
+  return {
+    scripts: config.vrrpScripts.filter((s) => s.script && scripts.has(s.name)),
+    files: config.trackFiles.filter((f) => files.has(f.name)),
+    processes: config.trackProcesses.filter((p) => processes.has(p.name)),
+  };
+}
+
+export class NodeTrackers {
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly polled = new Map<string, PolledTracker>();
 
   constructor(
-    private readonly env: DaemonEnvironment,
+    private readonly env: TrackerEnvironment,
     private readonly track: TrackSink,
-    /** script_user of global_defs, resolved. */
-    private readonly scriptUser: (config: KeepalivedConfig) => Promise<{ uid: number; gid: number } | undefined>,
   ) {}
 
-  async start(config: KeepalivedConfig): Promise<void> {
-    await this.startScripts(config);
+  start(config: KeepalivedConfig, users: ScriptUsers): void {
+    this.startScripts(config, users);
     this.startPolled(config);
   }
 
   /** A reload: what did not change keeps running (and its status: no flap of weights). */
-  async reload(previous: KeepalivedConfig | undefined, next: KeepalivedConfig): Promise<void> {
+  reload(previous: KeepalivedConfig | undefined, next: KeepalivedConfig, users: ScriptUsers): void {
     if (JSON.stringify(previous?.vrrpScripts ?? []) !== JSON.stringify(next.vrrpScripts)) {
       this.stopScripts();
-      await this.startScripts(next);
+      this.startScripts(next, users);
     }
     if (JSON.stringify([previous?.trackFiles, previous?.trackProcesses]) !== JSON.stringify([next.trackFiles, next.trackProcesses])) {
       this.stopPolled();
@@ -49,11 +64,9 @@ export class DaemonTrackers {
     return [...this.scripts.values()].map((s) => ({ name: s.spec.name, up: s.up }));
   }
 
-  private async startScripts(config: KeepalivedConfig): Promise<void> {
+  private startScripts(config: KeepalivedConfig, users: ScriptUsers): void {
     const env = this.env;
-    const tracked = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-    for (const s of config.vrrpScripts) {
-      if (!s.script || !tracked.has(s.name)) continue;
+    for (const s of trackedParts(config).scripts) {
       const tracker = new ScriptTracker(
         {
           name: s.name,
@@ -63,7 +76,7 @@ export class DaemonTrackers {
           rise: s.rise,
           fall: s.fall,
           initFail: s.initFail,
-          user: s.user ? await env.resolveUser?.(s.user) : await this.scriptUser(config),
+          user: s.user ? users.byScript.get(s.name) : users.scriptUser,
         },
         {
           clock: env.clock,
@@ -92,24 +105,25 @@ export class DaemonTrackers {
       this.track(id, seen.up, seen.value);
     };
     const env = { clock: this.env.clock, onStatus, inspect: this.env.inspect };
-    const add = (id: string, look: () => Promise<Observation>): void => {
+    const add = (id: string, look: Look): void => {
       const tracker = new PolledTracker(id, TRACK_POLL_MS, look, env);
       this.polled.set(id, tracker);
       tracker.start();
     };
-    const trackedFiles = new Set(config.vrrpInstances.flatMap((i) => i.trackFiles.map((t) => t.name)));
+    const { files, processes } = trackedParts(config);
     const readFile = this.env.readFile;
-    for (const f of config.trackFiles) {
-      if (trackedFiles.has(f.name) && readFile) add(`file:${f.name}`, async () => parseTrackFile(await readFile(f.file)));
+    if (readFile) {
+      for (const f of files) add(`file:${f.name}`, (done) => readFile(f.file, (text) => done(parseTrackFile(text)))?.then(parseTrackFile));
     }
-    const trackedProcesses = new Set(config.vrrpInstances.flatMap((i) => i.trackProcesses.map((t) => t.name)));
     const list = this.env.listProcesses;
-    for (const p of config.trackProcesses) {
-      if (!trackedProcesses.has(p.name) || !list) continue;
-      add(`process:${p.name}`, async () => {
-        const n = countMatching(await list(), p);
-        return { up: n >= p.quorum && (p.quorumMax === undefined || n <= p.quorumMax) };
-      });
+    if (list) {
+      for (const p of processes) {
+        const judge = (running: readonly ProcessEntry[]): Observation => {
+          const n = countMatching(running, p);
+          return { up: n >= p.quorum && (p.quorumMax === undefined || n <= p.quorumMax) };
+        };
+        add(`process:${p.name}`, (done) => list((running) => done(judge(running)))?.then(judge));
+      }
     }
   }
 

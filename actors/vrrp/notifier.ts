@@ -4,7 +4,7 @@
  * without a shell, with a timeout, as `script_user`; the daemon never waits for them.
  */
 import type { Subscription } from 'rxjs';
-import { splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
+import { runProcess, splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
 import type { Bus } from '../bus.js';
 
 export interface NotifyScripts {
@@ -16,6 +16,8 @@ export interface NotifyScripts {
 }
 
 export interface NotifierOptions {
+  /** Only this node's changes (the simulator's bus carries every node's); all when absent. */
+  readonly node?: string | undefined;
   readonly instances: ReadonlyMap<string, NotifyScripts>;
   readonly groups: ReadonlyMap<string, NotifyScripts>;
   readonly runner: ProcessRunner;
@@ -42,6 +44,7 @@ export class Notifier {
 
   attach(bus: Bus): void {
     this.subscription = bus.messages$.subscribe((m) => {
+      if (this.options.node !== undefined && m.node !== this.options.node) return;
       if (m.kind === 'notify') this.changed('INSTANCE', m.instance, m.state, m.priority, this.options.instances.get(m.instance));
       if (m.kind === 'sync') this.changed('GROUP', m.group, m.to, 0, this.options.groups.get(m.group));
     });
@@ -68,7 +71,7 @@ export class Notifier {
   private run(argv: string[], what: string): void {
     const { runner, timeoutMs, user, log } = this.options;
     this.inFlight++;
-    void runner.run({ argv, timeoutMs, user }).then((outcome) => {
+    runProcess(runner, { argv, timeoutMs, user }, (outcome) => {
       this.inFlight--;
       if (outcome.kind === 'exited' && outcome.code === 0) return;
       if (outcome.kind === 'timeout') log('warn', `${what}: ${argv[0]} timed out after ${timeoutMs} ms and was killed`);

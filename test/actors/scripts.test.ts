@@ -9,7 +9,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { ScriptTracker } from '../../actors/trackers/script-tracker.js';
 import { Notifier } from '../../actors/vrrp/notifier.js';
 import { Bus } from '../../actors/bus.js';
-import { splitCommandLine, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
+import { splitCommandLine, type CallbackProcessRunner, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
 
 /** Answers each run from a list of outcomes (the last one repeats), after `delayMs` of virtual time. */
 function scriptedRunner(clock: VirtualClock, outcomes: ProcessOutcome[], delayMs = 10): ProcessRunner & { runs: ProcessRunRequest[] } {
@@ -112,4 +112,51 @@ test('splitCommandLine: blanks separate words, quotes group them', () => {
   assert.deepEqual(splitCommandLine(`/bin/x  a "b c" 'd "e"' f`), ['/bin/x', 'a', 'b c', 'd "e"', 'f']);
   assert.deepEqual(splitCommandLine('""'), ['']);
   assert.deepEqual(splitCommandLine('   '), []);
+});
+
+test('a runner that answers through a callback on the clock: results arrive at their virtual time, with no promise to wait for', () => {
+  const clock = new VirtualClock();
+  const runs: ProcessRunRequest[] = [];
+  let code = 0;
+  const runner: CallbackProcessRunner = {
+    runWith(request, done) {
+      runs.push(request);
+      clock.setTimeout(() => done({ kind: 'exited', code }), 10);
+    },
+    run(request) {
+      return new Promise((resolve) => this.runWith(request, resolve));
+    },
+  };
+  const changes: [number, boolean][] = [];
+  const tracker = new ScriptTracker(
+    { name: 'chk', script: 'chk', intervalMs: 1000, timeoutMs: 500, rise: 1, fall: 2, initFail: false },
+    { clock, runner, onStatus: (_, up) => changes.push([clock.now(), up]) },
+  );
+  tracker.start();
+  clock.runUntil(2500);
+  code = 1;
+  // Synchronously, on the virtual clock alone: runs end at 10, 1020, 2030, 3040, 4050 ms.
+  clock.runUntil(5000);
+  assert.deepEqual(changes, [[4050, false]]);
+  assert.equal(runs.length, 5);
+  tracker.stop();
+});
+
+test('notify: a notifier given its node hears only that node (a shared bus carries every node)', () => {
+  const clock = new VirtualClock();
+  const runs: string[][] = [];
+  const runner: CallbackProcessRunner = {
+    runWith: (request, done) => {
+      runs.push([...request.argv]);
+      done({ kind: 'exited', code: 0 });
+    },
+    run: () => Promise.resolve({ kind: 'exited', code: 0 }),
+  };
+  const bus = new Bus();
+  const notifier = new Notifier({ node: 'lb1', instances: new Map([['VI_1', { notify: '/n.sh' }]]), groups: new Map(), runner, timeoutMs: 1000, log: () => {} });
+  notifier.attach(bus);
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb2', instance: 'VI_1', state: 'MASTER', priority: 100 });
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'BACKUP', priority: 150 });
+  assert.deepEqual(runs, [['/n.sh', 'INSTANCE', 'VI_1', 'BACKUP', '150']]);
+  notifier.detach();
 });

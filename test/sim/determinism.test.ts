@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, simulationJson } from '../../sim/run.js';
-import { exploreRun } from '../../cli/sim-command.js';
+import { exploreRun } from '../../sim/explore.js';
 
 const config = (p: number): string =>
   `vrrp_instance VI_1 {\n state BACKUP\n interface eth0\n virtual_router_id 51\n priority ${p}\n advert_int 1\n virtual_ipaddress {\n 192.168.77.100/24\n }\n}`;

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../sim/scenario.js';
-import { exploreRun } from '../../cli/sim-command.js';
+import { exploreRun } from '../../sim/explore.js';
 
 function vrrp(o: { name?: string; vrid?: number; priority?: number; version?: 2 | 3; extra?: string; vips: string; iface?: string }): string {
   return `vrrp_instance ${o.name ?? 'VI_1'} {

@@ -1,0 +1,229 @@
+/**
+ * One node assembly for the daemon and the simulator (actors/node-assembly.ts): the same configuration, run by
+ * VigilDaemon on simulated transports and by the simulator, builds the same actors and runs the same scripts at
+ * the same virtual times; and the daemon's reload keeps what did not change (instances, trackers, checker side).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InspectionEvent } from 'xstate';
+import { VigilDaemon } from '../../actors/daemon/daemon.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { loadNodeConfig } from '../../sim/config-loader.js';
+import { LanSegment } from '../../sim/lan-segment.js';
+import { parseScenario } from '../../sim/scenario.js';
+import { runSimulation } from '../../sim/run.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { SimHost } from '../../sim/sim-host.js';
+import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { SimulatedProber } from '../../sim/simulated-prober.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function config(o: { scriptInterval?: number; priorityOf2?: number; instances?: readonly string[]; delayLoop?: number } = {}): string {
+  const instances = o.instances ?? ['VI_1'];
+  return `vrrp_script chk {
+    script "/usr/local/bin/chk --quick"
+    interval ${o.scriptInterval ?? 1}
+    weight 10
+}
+vrrp_track_file maint {
+    file /run/vigil/maint
+    weight -10
+}
+track_process web {
+    process nginx
+    weight 0
+}
+${instances
+  .map(
+    (name, i) => `vrrp_instance ${name} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${51 + i}
+    priority ${i === 1 ? (o.priorityOf2 ?? 120) : 150}
+    advert_int 1
+    virtual_ipaddress {
+        192.168.77.${100 + i}/24
+    }
+    track_script {
+        chk
+    }
+    track_file {
+        maint
+    }
+    track_process {
+        web
+    }
+    notify /etc/vigil/notify.sh
+}`,
+  )
+  .join('\n')}
+virtual_server 192.168.77.100 80 {
+    delay_loop ${o.delayLoop ?? 2}
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    alpha
+    real_server 192.168.77.21 8080 {
+        notify_up /etc/vigil/rs-up.sh
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+`;
+}
+
+/** Machine actors by id, in the order they were created (spawned children included). */
+function actorLog(into: string[]): (event: InspectionEvent) => void {
+  return (event) => {
+    if (event.type !== '@xstate.actor') return;
+    const ref = event.actorRef as { id?: unknown; logic?: { id?: unknown } };
+    if (ref.logic?.id === undefined) return;
+    into.push(`${String(ref.id)}:${String(ref.logic.id)}`);
+  };
+}
+
+interface SimDaemon {
+  readonly daemon: VigilDaemon;
+  readonly clock: VirtualClock;
+  readonly runs: { t_ms: number; argv: readonly string[] }[];
+  readonly actors: string[];
+  /** The directory of the configuration file (removed by close). */
+  readonly dir: string;
+  write(text: string): void;
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** VigilDaemon for node lb1 on the simulator's transports: a host on a LAN segment, simulated programs, files, processes and real servers. */
+function simDaemon(text: string): SimDaemon {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-assembly-'));
+  const file = join(dir, 'keepalived.conf');
+  writeFileSync(file, text);
+  const clock = new VirtualClock();
+  const segment = new LanSegment('eth0', clock, new SeededRandom(7), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const host = new SimHost('lb1', 0);
+  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const runs: { t_ms: number; argv: readonly string[] }[] = [];
+  const tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, (r) => runs.push({ t_ms: Math.round(r.t_ms * 1000) / 1000, argv: r.argv }));
+  const prober = new SimulatedProber(clock, { '192.168.77.21:8080': { mode: 'up' } });
+  const actors: string[] = [];
+  const inspect = actorLog(actors);
+  // The random streams the simulator gives lb1's first checker side with seed 1 (sim/run.ts, sim/sim-directors.ts).
+  const random = new SeededRandom(1).fork('directors').fork('checkers:lb1:0');
+  const daemon = new VigilDaemon(
+    {
+      clock,
+      link: host,
+      addresses: host,
+      announcer: host,
+      log: quiet,
+      pid: 1,
+      ...tracked.environment(),
+      inspect,
+      checks: async () => ({
+        random: random.fork('specs'),
+        host: () => new InProcessCheckerHost({ clock, random: random.fork('probes'), prober, inspect }),
+        backend: async () => ({ backend: new SimulatedBackend(clock), statement: 'simulated load balancer' }),
+      }),
+    },
+    { configFile: file, nodeName: 'lb1' },
+  );
+  return {
+    daemon,
+    clock,
+    runs,
+    actors,
+    dir,
+    write: (next) => writeFileSync(file, next),
+    async advance(ms) {
+      // Promise callbacks (address changes, the daemon's awaits) run between timers.
+      const end = clock.now() + ms;
+      while ((clock.peek() ?? Infinity) <= end) {
+        clock.step();
+        await new Promise((r) => setImmediate(r));
+      }
+      clock.runUntil(end);
+      await new Promise((r) => setImmediate(r));
+    },
+    async close() {
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('the daemon and the simulator assemble the same node: same actors, same scripts at the same virtual times', async () => {
+  const text = config();
+  const d = simDaemon(text);
+  await d.daemon.start();
+  await d.advance(8000);
+  const daemonActors = [...d.actors];
+  const daemonRuns = d.runs.map((r) => `${r.t_ms} ${r.argv.join(' ')}`);
+
+  // The same keepalived.conf, named by a scenario beside it (checker ids carry the file and line).
+  const simActors: string[] = [];
+  const scenario = JSON.stringify({ duration: '8s', nodes: { lb1: { config: 'keepalived.conf', interfaces: { eth0: '192.168.77.11/24' } } } });
+  const result = runSimulation(parseScenario(scenario, join(d.dir, 'one.json')), {
+    seed: 1,
+    observe: () => ({ inspector: () => actorLog(simActors), fault: () => {} }),
+  });
+  const simRuns = result.scripts.map((r) => `${r.t_ms} ${r.argv.join(' ')}`);
+  await d.close();
+
+  // The instance, the tracked objects and the virtual server with its real server and checker run in both.
+  for (const id of ['VI_1:vrrp', 'script:chk:vrrp_script', 'file:maint:tracker', 'process:web:tracker', 'vs:192.168.77.100:80:virtualServer', '192.168.77.21:8080:realServer']) {
+    assert.ok(daemonActors.includes(id), `daemon lacks ${id}: ${daemonActors.join(', ')}`);
+  }
+  assert.ok(daemonActors.some((a) => a.endsWith('keepalived.conf:42:checker')), daemonActors.join(', '));
+  assert.deepEqual([...new Set(simActors)].sort(), [...new Set(daemonActors)].sort());
+  // notify (BACKUP at 0, MASTER with priority 160: chk's weight) and the real server's notify_up (alpha: it
+  // starts down).
+  assert.ok(daemonRuns.includes('0 /etc/vigil/notify.sh INSTANCE VI_1 BACKUP 160'), daemonRuns.join('\n'));
+  assert.ok(daemonRuns.some((r) => r.endsWith('/etc/vigil/notify.sh INSTANCE VI_1 MASTER 160')), daemonRuns.join('\n'));
+  assert.ok(daemonRuns.some((r) => r.endsWith('/etc/vigil/rs-up.sh')), daemonRuns.join('\n'));
+  assert.deepEqual(simRuns, daemonRuns);
+});
+
+test('reload: kept, started and stopped instances; trackers kept unless their blocks changed; the checker side restarted only when it changed', async () => {
+  const d = simDaemon(config({ instances: ['VI_1', 'VI_2'] }));
+  await d.daemon.start();
+  await d.advance(5000);
+  const created = (id: string): number => d.actors.filter((a) => a === id).length;
+  const virtualServers = (): number => d.actors.filter((a) => a.endsWith(':virtualServer')).length;
+  assert.equal(created('script:chk:vrrp_script'), 1);
+  assert.equal(virtualServers(), 1);
+
+  // VI_2 goes, VI_3 comes, VI_1 and everything else stay.
+  d.write(config({ instances: ['VI_1', 'VI_3'] }));
+  const first = await d.daemon.reload();
+  await d.advance(1000);
+  assert.deepEqual(first, { ok: true, kept: ['VI_1'], started: ['VI_3'], stopped: ['VI_2'] });
+  assert.equal(created('script:chk:vrrp_script'), 1, 'the unchanged vrrp_script keeps running');
+  assert.equal(created('file:maint:tracker'), 1);
+  assert.equal(virtualServers(), 1, 'the unchanged checker side keeps running');
+  assert.deepEqual(
+    d.daemon.status().instances.map((i) => i.name),
+    ['VI_1', 'VI_3'],
+  );
+
+  // A changed virtual server restarts the checker side; a changed vrrp_script restarts its tracker (and the
+  // instances tracking it are unchanged: they are kept).
+  d.write(config({ instances: ['VI_1', 'VI_3'], delayLoop: 3, scriptInterval: 2 }));
+  const second = await d.daemon.reload();
+  await d.advance(1000);
+  assert.deepEqual(second, { ok: true, kept: ['VI_1', 'VI_3'], started: [], stopped: [] });
+  assert.equal(created('script:chk:vrrp_script'), 2);
+  assert.equal(created('file:maint:tracker'), 1, 'unchanged track_file and track_process blocks keep running');
+  assert.equal(virtualServers(), 2);
+  assert.deepEqual(d.daemon.status().scripts, [{ name: 'chk', up: true }]);
+  assert.equal(d.daemon.status().virtual_servers.length, 1);
+  await d.close();
+  assert.deepEqual(d.daemon.status().instances, []);
+});

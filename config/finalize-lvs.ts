@@ -8,7 +8,9 @@
  */
 import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics } from './diagnostics.js';
-import type { BfdInstance, Checker, Forwarding, RealServer, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
+import type { BfdInstance, Checker, Forwarding, RealServer, Script, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
+import type { SourcePosition } from './diagnostics.js';
+import { parseCommandLine } from './command-line.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import type { CheckerDraft } from './keywords/checkers.js';
 import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
@@ -23,6 +25,26 @@ function describe(vs: VirtualServerDraft): string {
   if (a.kind === 'ip') return `virtual_server ${a.family === 6 ? `[${a.ip}]` : a.ip}:${a.port}`;
   if (a.kind === 'fwmark') return `virtual_server fwmark ${a.fwmark}`;
   return `virtual_server group ${a.group}`;
+}
+
+/** Why keepalived would make no command of a script line, or undefined. */
+function commandProblem(line: string): string | undefined {
+  const parsed = parseCommandLine(line);
+  return 'problem' in parsed ? parsed.problem : undefined;
+}
+
+/**
+ * A script line keepalived cannot split into argv is dropped (notify.c notify_script_init logs "Unable to parse
+ * script"; an unterminated quote is a configuration error).
+ */
+function usableScript(script: Script | undefined, at: SourcePosition, what: () => string, d: Diagnostics): Script | undefined {
+  if (script === undefined) return undefined;
+  const problem = commandProblem(script.command);
+  if (problem === undefined) return script;
+  const message = `${what()}: cannot split '${script.command}' into a command (${problem}) - ignoring it`;
+  if (problem.startsWith('missing terminating')) d.error(at, message);
+  else d.warning(at, message);
+  return undefined;
 }
 
 /** Completes a checker in place (they can be tens of thousands) and returns it, or undefined when unusable. */
@@ -84,6 +106,12 @@ function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: read
         d.error(c.at, `${owner()}: MISC_CHECK has no misc_path - checker ignored`);
         return undefined;
       }
+      // keepalived check_misc.c misc_end_handler: a path that does not split into a command drops the checker.
+      const problem = commandProblem(c.miscPath);
+      if (problem !== undefined) {
+        d.error(c.at, `${owner()}: MISC_CHECK misc_path '${c.miscPath}' is not a command (${problem}) - checker ignored`);
+        return undefined;
+      }
       c.miscDynamic ??= false;
       break;
   }
@@ -109,6 +137,8 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
   rs.delayLoop ??= vs.delayLoop ?? 60;
   rs.smtpAlert ??= g.smtpAlertChecker ?? g.smtpAlert;
   rs.virtualhost ??= vs.virtualhost;
+  rs.notifyUp = usableScript(rs.notifyUp, rs.at, () => `${owner()} notify_up`, d);
+  rs.notifyDown = usableScript(rs.notifyDown, rs.at, () => `${owner()} notify_down`, d);
   if (rs.uthreshold !== undefined && rs.lthreshold !== undefined && rs.lthreshold > rs.uthreshold) {
     d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
@@ -207,8 +237,8 @@ export function finishVirtualServers(
       omega: vs.omega,
       quorum: vs.quorum,
       hysteresis: vs.hysteresis,
-      quorumUp: vs.quorumUp,
-      quorumDown: vs.quorumDown,
+      quorumUp: usableScript(vs.quorumUp, vs.at, () => `${name} quorum_up`, d),
+      quorumDown: usableScript(vs.quorumDown, vs.at, () => `${name} quorum_down`, d),
       ipFamily: vs.ipFamily,
       sorryServer,
       connectTimeout: vs.connectTimeout ?? 5,

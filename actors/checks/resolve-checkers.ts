@@ -14,6 +14,7 @@ import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
 import { DEFAULT_HELO_NAME } from '../../config/finalize-lvs.js';
+import { splitCommandLine } from '../../config/command-line.js';
 import type { Random } from '../../transport/random.js';
 import type {
   CheckerSpec,
@@ -128,32 +129,6 @@ function connectTimeoutMs(ctx: Context, options: ConnectOptions): number {
 function statusRanges(codes: HttpGetSpec['url'][number]['statusCode']): (readonly [number, number])[] {
   if (codes === undefined || codes.length === 0) return [[200, 299]];
   return codes.map((c) => (typeof c === 'number' ? ([c, c] as const) : ([c[0], c[1]] as const)));
-}
-
-/** Splits a misc_path command line into words: blanks separate, single and double quotes group. */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let inWord = false;
-  let quote: string | undefined;
-  for (const ch of line) {
-    if (quote !== undefined) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(current);
-  return words;
 }
 
 /** One checker spec → one or more resolved checkers (SMTP_CHECK `host` blocks each become one). */

@@ -4,7 +4,7 @@
  * checker news goes to the log, and keepalived's notify_up / notify_down / quorum_up / quorum_down scripts run.
  */
 import type { Subscription } from 'rxjs';
-import { splitCommandLine } from '../../transport/process-runner.js';
+import { splitCommandLine } from '../../config/command-line.js';
 import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
 import type { Bus } from '../bus.js';

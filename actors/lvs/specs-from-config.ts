@@ -109,7 +109,7 @@ export function virtualServerSpecs(config: Config): VirtualServerSpec[] {
   return config.virtualServers.map((vs) => ({
     target: targetOf(vs, config),
     protocol: vs.protocol.toLowerCase() as 'tcp' | 'udp' | 'sctp',
-    lbAlgo: vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo,
+    lbAlgo: vs.lbAlgo,
     lbKind: vs.forwarding.method,
     persistenceTimeout: vs.persistenceTimeout,
     persistenceGranularity: vs.persistenceGranularity,

@@ -10,7 +10,7 @@ import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
 import { VrrpNode } from '../actors/vrrp/vrrp-node.js';
 import { loadNodeConfig } from './config-loader.js';
 import { SimDirectors, type PoolChange } from './sim-directors.js';
-import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
@@ -92,7 +92,7 @@ class SimWorld {
   readonly hosts = new Map<string, SimHost>();
   readonly specs = new Map<string, VrrpNodeSpec>();
   readonly nodes = new Map<string, VrrpNode>();
-  readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
+  readonly virtualServers = new Map<string, readonly ResolvedVirtualServer[]>();
   readonly directors: SimDirectors;
   worstDelayMs = 0;
   private readonly observer: SimulationObserver | undefined;

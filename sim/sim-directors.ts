@@ -6,7 +6,6 @@
 import type { Subscription } from 'rxjs';
 import type { InspectionEvent } from 'xstate';
 import type { Bus } from '../actors/bus.js';
-import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { InProcessCheckerHost } from '../actors/checks/checker-host.js';
 import { HealthChecks } from '../actors/lvs/health-checks.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
@@ -45,7 +44,7 @@ export class SimDirectors {
     private readonly clock: VirtualClock,
     private readonly random: SeededRandom,
     private readonly bus: Bus,
-    private readonly specs: ReadonlyMap<string, readonly VirtualServerSpec[]>,
+    private readonly specs: ReadonlyMap<string, readonly ResolvedVirtualServer[]>,
     servers: Readonly<Record<string, SimServerMode>>,
   ) {
     const initial: Record<string, SimServerState> = {};
@@ -83,7 +82,6 @@ export class SimDirectors {
     };
     const health = new HealthChecks({
       clock: this.clock,
-      random: random.fork('specs'),
       host: new InProcessCheckerHost({ clock: this.clock, random: random.fork('probes'), prober: this.prober, inspect }),
       backend: recording,
       immediateApply: true,

@@ -48,11 +48,11 @@ export class DaemonChecks {
   async start(config: KeepalivedConfig, masters: ReadonlySet<string>): Promise<void> {
     if (config.virtualServers.length === 0) return;
     const { env } = this;
-    const [{ HealthChecks }, { virtualServerSpecs }] = await Promise.all([import('../lvs/health-checks.js'), import('../lvs/specs-from-config.js')]);
-    const specs = virtualServerSpecs(config);
+    const [{ HealthChecks }, { resolveVirtualServers }] = await Promise.all([import('../lvs/health-checks.js'), import('../checks/resolve-checkers.js')]);
+    const resolved = resolveVirtualServers(config);
     const checks = await env.checks?.();
     if (!checks) {
-      env.log.warn(`${specs.length} virtual server(s) configured, but no checker support on this host`);
+      env.log.warn(`${resolved.length} virtual server(s) configured, but no checker support on this host`);
       return;
     }
     for (const vs of config.virtualServers) {
@@ -70,7 +70,7 @@ export class DaemonChecks {
     env.log.info(selection.statement);
     const fifo = config.globalDefs.lvsNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
     this.writeFifo = fifo ? env.openFifo?.(fifo) : undefined;
-    const health = new HealthChecks({ clock: env.clock, random: checks.random, host: checks.host(checkerScheduling(config)), backend: selection.backend, mastersAtStart: masters, inspect: env.inspect });
+    const health = new HealthChecks({ clock: env.clock, host: checks.host(checkerScheduling(config)), backend: selection.backend, mastersAtStart: masters, inspect: env.inspect });
     this.subscriptions = [
       health.events$.subscribe((e) => this.event(e)),
       // ha_suspend: virtual servers follow the state of the VRRP instance that holds their address.
@@ -78,7 +78,7 @@ export class DaemonChecks {
         if (m.kind === 'transition') this.health?.vrrpState(m.instance, m.to);
       }),
     ];
-    health.start(specs);
+    health.start(resolved);
     this.health = health;
   }
 

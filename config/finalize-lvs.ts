@@ -10,11 +10,10 @@
  * DNS_CHECK type SOA name ".", UDP_CHECK reply lengths 0-255, FILE_CHECK weight of its track_file.
  */
 import type { IpFamily } from '../protocol/ip.js';
-import type { Diagnostics } from './diagnostics.js';
+import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { BfdInstance, Checker, Forwarding, RealServer, Script, TrackFile, VirtualServer, VirtualServerAddress, VirtualServerGroup } from './model.js';
 import { canonicalIp } from '../protocol/ip.js';
 import { addressRangeSize } from '../protocol/ip-range.js';
-import type { SourcePosition } from './diagnostics.js';
 import { parseCommandLine } from './command-line.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import type { CheckerDraft } from './keywords/checkers.js';
@@ -152,8 +151,6 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
   if (rs.uthreshold !== undefined && rs.lthreshold !== undefined && rs.lthreshold > rs.uthreshold) {
     d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
-  // keepalived check_data.c: a real server without a port (0) on an address service takes the service's port.
-  if (rs.port === 0 && vs.address.kind === 'ip') (rs as { port: number }).port = vs.address.port;
   const done = rs as unknown as RealServer;
   // Completed in place; the array is compacted only when a checker is dropped.
   let kept = 0;
@@ -250,6 +247,9 @@ export function finishVirtualServers(
     const realServers: RealServer[] = [];
     const seen = vs.realServers.length > 16 ? new Set<string>() : undefined;
     for (const rs of vs.realServers) {
+      // keepalived check_data.c: a real server without a port (0) on an address service takes the service's
+      // port; `real_server A` and `real_server A PORT` are then the same server.
+      if (rs.port === 0 && vs.address.kind === 'ip') (rs as { port: number }).port = vs.address.port;
       const duplicate = seen ? seen.has(`${rs.ip} ${rs.port}`) : realServers.some((r) => r.ip === rs.ip && r.port === rs.port);
       if (duplicate) {
         d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);

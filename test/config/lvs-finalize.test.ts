@@ -73,6 +73,8 @@ test("a sorry server without a port serves on the virtual server's; a fwmark ser
   assert.equal(byAddress!.realServers[0]!.port, 8080);
   assert.equal(byMark!.sorryServer!.port, 0);
   assert.equal(byMark!.realServers[0]!.port, 0);
+  const twice = parse(vs('  real_server 10.0.0.2 {\n  }\n  real_server 10.0.0.2 80 {\n  }'));
+  assert.deepEqual(errorsOf(twice), [at(7, 'virtual_server 10.0.0.1:80: real_server 10.0.0.2:80 is given twice - ignoring the second')]);
 });
 
 test('lb_algo twos is read, said to be unimplemented, and wlc is used', () => {

@@ -9,7 +9,6 @@ import type { VrrpLink } from '../transport/vrrp-link.js';
 import type { IpFamily } from '../protocol/ip.js';
 import type { ProcessRunner } from '../transport/process-runner.js';
 import type { RouteManager } from '../transport/routes.js';
-import type { Random } from '../transport/random.js';
 import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
 import type { CheckerHost } from './checks/checker-host.js';
@@ -24,7 +23,6 @@ export interface DaemonLog {
 
 /** The checker side's transports, loaded only when a configuration has virtual servers (start-up time). */
 export interface CheckerSide {
-  readonly random: Random;
   /** The checker host, its thread scheduled as global_defs checker_priority / checker_rt_priority say. */
   readonly host: (scheduling: ThreadScheduling) => CheckerHost;
   readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;

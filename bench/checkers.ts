@@ -30,7 +30,8 @@ import { InProcessCheckerHost, type CheckerHost } from '../actors/checks/checker
 import { WorkerCheckerHost } from '../actors/daemon/worker-checker-host.js';
 import { HealthChecks } from '../actors/lvs/health-checks.js';
 import type { ResolvedChecker } from '../actors/checks/resolve-checkers.js';
-import type { RealServerSpec } from '../actors/lvs/virtual-server-spec.js';
+import { resolveVirtualServers } from '../actors/checks/resolve-checkers.js';
+import { loadConfigText } from '../config/load.js';
 import { LanSegment } from '../sim/lan-segment.js';
 import { SimHost } from '../sim/sim-host.js';
 import { loadVrrpConfig } from '../sim/config-loader.js';
@@ -192,15 +193,13 @@ function memoryPerRealServer(n: number): number {
   const random = new SeededRandom(1);
   const prober = new SimulatedProber(clock);
   const host = new InProcessCheckerHost({ clock, random, prober });
-  const health = new HealthChecks({ clock, random, host, backend: new SimulatedBackend(clock), immediateApply: true });
+  const health = new HealthChecks({ clock, host, backend: new SimulatedBackend(clock), immediateApply: true });
+  const realServers = Array.from({ length: n }, (_, i) => `real_server 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} 80 {\nTCP_CHECK {\n}\n}\n`);
+  const config = loadConfigText(`virtual_server 192.168.77.100 80 {\nprotocol TCP\nlb_algo wlc\nlb_kind NAT\n${realServers.join('')}}\n`, 'bench.conf').config;
   collectGarbage();
   const before = process.memoryUsage().heapUsed;
-  const realServers: RealServerSpec[] = Array.from({ length: n }, (_, i) => ({
-    address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    port: 80,
-    checkers: [{ kind: 'TCP_CHECK' }],
-  }));
-  health.start([{ target: { kind: 'address', address: '192.168.77.100', port: 80 }, realServers }]);
+  // Measured: the resolved form and what runs it (the configuration was read before, and is not counted).
+  health.start(resolveVirtualServers(config));
   collectGarbage();
   const after = process.memoryUsage().heapUsed;
   void health;

@@ -223,11 +223,6 @@ function checker(c: Checker): JsonObject {
     }
     case 'DNS_CHECK':
       return plain(c, { queryType: 'dns_type', bindTo: 'bindto' }) as JsonObject;
-    case 'MISC_CHECK': {
-      const out = plain(c) as JsonObject;
-      if (c.miscTimeout === undefined) delete out['misc_timeout'];
-      return out;
-    }
     default:
       return plain(c, { bindTo: 'bindto' }) as JsonObject;
   }

@@ -1,14 +1,20 @@
 /**
- * Completes virtual servers as keepalived's check_data does: groups resolved, address family settled, defaults
- * (protocol UDP when not given - keepalived 2.2 does that, and says so - lb_algo wlc, lb_kind NAT, delay_loop
- * 60 s, connect_timeout 5 s, weight 1), and the inheritance
- * virtual server → real server → checker for retry / timeouts / alpha / inhibit_on_failure. Checker defaults:
- * retry 1 (DNS_CHECK 3, MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop),
- * warmup = delay_loop.
+ * Completes virtual servers as keepalived's check_data does, and is the one place that applies keepalived's
+ * defaults to them (the runtime only converts units and shapes, actors/checks/resolve-checkers.ts): groups
+ * resolved, address family settled, defaults (protocol UDP when not given - keepalived 2.2 does that, and says
+ * so - lb_algo wlc, lb_kind NAT, delay_loop 60 s, connect_timeout 5 s, weight 1, a real or sorry server's port
+ * 0 on an address service is the service's port), and the inheritance virtual server → real server → checker
+ * for retry / timeouts / alpha / inhibit_on_failure / virtualhost. Checker defaults: retry 1 (DNS_CHECK 3,
+ * MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop), warmup = delay_loop,
+ * http_protocol 1.0, helo_name smtpchecker.keepalived.org, misc_timeout = the virtual server's delay_loop,
+ * DNS_CHECK type SOA name ".", UDP_CHECK reply lengths 0-255, FILE_CHECK weight of its track_file.
  */
 import type { IpFamily } from '../protocol/ip.js';
-import type { Diagnostics } from './diagnostics.js';
-import type { BfdInstance, Checker, Forwarding, RealServer, TrackFile, VirtualServer, VirtualServerGroup } from './model.js';
+import type { Diagnostics, SourcePosition } from './diagnostics.js';
+import type { BfdInstance, Checker, Forwarding, RealServer, Script, TrackFile, VirtualServer, VirtualServerAddress, VirtualServerGroup } from './model.js';
+import { canonicalIp } from '../protocol/ip.js';
+import { addressRangeSize } from '../protocol/ip-range.js';
+import { parseCommandLine } from './command-line.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import type { CheckerDraft } from './keywords/checkers.js';
 import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
@@ -25,8 +31,28 @@ function describe(vs: VirtualServerDraft): string {
   return `virtual_server group ${a.group}`;
 }
 
+/** Why keepalived would make no command of a script line, or undefined. */
+function commandProblem(line: string): string | undefined {
+  const parsed = parseCommandLine(line);
+  return 'problem' in parsed ? parsed.problem : undefined;
+}
+
+/**
+ * A script line keepalived cannot split into argv is dropped (notify.c notify_script_init logs "Unable to parse
+ * script"; an unterminated quote is a configuration error).
+ */
+function usableScript(script: Script | undefined, at: SourcePosition, what: () => string, d: Diagnostics): Script | undefined {
+  if (script === undefined) return undefined;
+  const problem = commandProblem(script.command);
+  if (problem === undefined) return script;
+  const message = `${what()}: cannot split '${script.command}' into a command (${problem}) - ignoring it`;
+  if (problem.startsWith('missing terminating')) d.error(at, message);
+  else d.warning(at, message);
+  return undefined;
+}
+
 /** Completes a checker in place (they can be tens of thousands) and returns it, or undefined when unusable. */
-function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, owner: () => string, d: Diagnostics): Checker | undefined {
+function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, refs: { trackFiles: readonly TrackFile[]; bfds: readonly BfdInstance[] }, owner: () => string, d: Diagnostics): Checker | undefined {
   if (c.type === 'FILE_CHECK') {
     const file = refs.trackFiles.find((t) => t.name === c.trackFile);
     if (!file) {
@@ -64,10 +90,12 @@ function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: read
         return undefined;
       }
       c.virtualhost ??= rs.virtualhost;
+      c.httpProtocol ??= '1.0';
       c.enableSni ??= false;
       c.fastRecovery ??= false;
       break;
     case 'SMTP_CHECK':
+      c.heloName ??= DEFAULT_HELO_NAME;
       c.hosts = (c.hosts ?? []).map((h) => ({ ...h, connectTimeout: h.connectTimeout ?? c.connectTimeout }));
       break;
     case 'DNS_CHECK':
@@ -79,13 +107,22 @@ function finishChecker(c: CheckerDraft, rs: RealServer, refs: { trackFiles: read
       c.maxReplyLength ??= 255;
       if (c.minReplyLength > c.maxReplyLength) d.warning(c.at, `${owner()}: UDP_CHECK min_reply_length ${c.minReplyLength} > max_reply_length ${c.maxReplyLength}`);
       break;
-    case 'MISC_CHECK':
+    case 'MISC_CHECK': {
       if (c.miscPath === undefined) {
         d.error(c.at, `${owner()}: MISC_CHECK has no misc_path - checker ignored`);
         return undefined;
       }
+      // keepalived check_misc.c misc_end_handler: a path that does not split into a command drops the checker.
+      const problem = commandProblem(c.miscPath);
+      if (problem !== undefined) {
+        d.error(c.at, `${owner()}: MISC_CHECK misc_path '${c.miscPath}' is not a command (${problem}) - checker ignored`);
+        return undefined;
+      }
+      // keepalived check_misc.c: no misc_timeout (or 0) waits the virtual server's delay_loop.
+      if (!c.miscTimeout) c.miscTimeout = vsDelayLoop;
       c.miscDynamic ??= false;
       break;
+    }
   }
   return c as Checker;
 }
@@ -109,6 +146,8 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
   rs.delayLoop ??= vs.delayLoop ?? 60;
   rs.smtpAlert ??= g.smtpAlertChecker ?? g.smtpAlert;
   rs.virtualhost ??= vs.virtualhost;
+  rs.notifyUp = usableScript(rs.notifyUp, rs.at, () => `${owner()} notify_up`, d);
+  rs.notifyDown = usableScript(rs.notifyDown, rs.at, () => `${owner()} notify_down`, d);
   if (rs.uthreshold !== undefined && rs.lthreshold !== undefined && rs.lthreshold > rs.uthreshold) {
     d.warning(rs.at, `${owner()}: lthreshold ${rs.lthreshold} is above uthreshold ${rs.uthreshold}`);
   }
@@ -116,10 +155,19 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
   // Completed in place; the array is compacted only when a checker is dropped.
   let kept = 0;
   for (const c of rs.checkers) {
-    if (finishChecker(c, done, refs, owner, d)) rs.checkers[kept++] = c;
+    if (finishChecker(c, done, vs.delayLoop ?? 60, refs, owner, d)) rs.checkers[kept++] = c;
   }
   rs.checkers.length = kept;
   return done;
+}
+
+/** Addresses one virtual_server_group range may expand to: a 16-bit range, as keepalived's `A-N` form allows. */
+const MAX_GROUP_RANGE = 65536n;
+
+function serviceIdentity(a: VirtualServerAddress): string {
+  if (a.kind === 'ip') return `${canonicalIp(a.ip) ?? a.ip} ${a.port}`;
+  if (a.kind === 'fwmark') return `fwmark ${a.fwmark}`;
+  return `group ${a.group}`;
 }
 
 function groupFamily(group: VirtualServerGroup): IpFamily | undefined {
@@ -135,6 +183,7 @@ export function finishVirtualServers(
   d: Diagnostics,
 ): VirtualServer[] {
   const out: VirtualServer[] = [];
+  const services = new Set<string>();
   for (const vs of drafts) {
     const name = describe(vs);
     let family = vs.family;
@@ -147,6 +196,12 @@ export function finishVirtualServers(
         continue;
       }
       family ??= groupFamily(group);
+      const huge = group.entries.find((e) => e.kind === 'address' && e.rangeEnd !== undefined && addressRangeSize(e.ip, e.rangeEnd) > MAX_GROUP_RANGE);
+      if (huge !== undefined && huge.kind === 'address') {
+        // Each address of a range is a service of its own (in IPVS too): a /64 cannot be.
+        d.error(vs.at, `${name}: virtual_server_group '${groupName}' range ${huge.ip}-${huge.rangeEnd} holds more than ${MAX_GROUP_RANGE} addresses - virtual server ignored`);
+        continue;
+      }
     }
     if (family === undefined) {
       // keepalived: a fwmark service takes the family of its (non-tunnelled, or all same-family) real servers.
@@ -164,6 +219,7 @@ export function finishVirtualServers(
       d.warning(vs.at, `${name}: protocol is ignored for a fwmark service`);
     }
     if (vs.lbAlgo === undefined) d.warning(vs.at, `${name}: no lb_algo given - using wlc`);
+    if (vs.lbAlgo === 'twos') d.warning(vs.at, `${name}: lb_algo twos is not implemented by vigil's load balancers - using wlc`);
     const forwarding = vs.forwarding ?? NAT;
     if (vs.forwarding === undefined && (vs.realServers.some((rs) => rs.forwarding === undefined) || (vs.sorryServer !== undefined && vs.sorryServerForwarding === undefined))) {
       d.warning(vs.at, `${name}: no lb_kind given - using NAT`);
@@ -173,12 +229,27 @@ export function finishVirtualServers(
       const ssForwarding = vs.sorryServerForwarding ?? forwarding;
       if (vs.sorryServer.family !== family && ssForwarding.method !== 'TUN') {
         d.warning(vs.at, `${name}: sorry_server ${vs.sorryServer.ip} address family does not match - ignoring it`);
-      } else sorryServer = { ...vs.sorryServer, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
+      } else {
+        // Port 0 on an address service is the service's port (the kernel's rule; keepalived writes it out for
+        // real servers and non-NAT sorry servers).
+        const port = vs.sorryServer.port === 0 && vs.address.kind === 'ip' ? vs.address.port : vs.sorryServer.port;
+        sorryServer = { ...vs.sorryServer, port, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
+      }
     }
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
+    // The same service twice cannot be programmed (IPVS refuses the second): said here, the second dropped.
+    const identity = `${serviceIdentity(vs.address)} ${byAddress ? protocol : ''} ${family}`;
+    if (services.has(identity)) {
+      d.error(vs.at, `${name}: the same virtual server is given twice - ignoring the second`);
+      continue;
+    }
+    services.add(identity);
     const realServers: RealServer[] = [];
     const seen = vs.realServers.length > 16 ? new Set<string>() : undefined;
     for (const rs of vs.realServers) {
+      // keepalived check_data.c: a real server without a port (0) on an address service takes the service's
+      // port; `real_server A` and `real_server A PORT` are then the same server.
+      if (rs.port === 0 && vs.address.kind === 'ip') (rs as { port: number }).port = vs.address.port;
       const duplicate = seen ? seen.has(`${rs.ip} ${rs.port}`) : realServers.some((r) => r.ip === rs.ip && r.port === rs.port);
       if (duplicate) {
         d.error(rs.at, `${name}: real_server ${rs.ip}:${rs.port} is given twice - ignoring the second`);
@@ -193,7 +264,7 @@ export function finishVirtualServers(
       address: vs.address,
       family,
       protocol,
-      lbAlgo: vs.lbAlgo ?? 'wlc',
+      lbAlgo: vs.lbAlgo === undefined || vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo,
       forwarding,
       schedulerFlags: vs.schedulerFlags,
       persistenceTimeout: vs.persistenceTimeout,
@@ -207,8 +278,8 @@ export function finishVirtualServers(
       omega: vs.omega,
       quorum: vs.quorum,
       hysteresis: vs.hysteresis,
-      quorumUp: vs.quorumUp,
-      quorumDown: vs.quorumDown,
+      quorumUp: usableScript(vs.quorumUp, vs.at, () => `${name} quorum_up`, d),
+      quorumDown: usableScript(vs.quorumDown, vs.at, () => `${name} quorum_down`, d),
       ipFamily: vs.ipFamily,
       sorryServer,
       connectTimeout: vs.connectTimeout ?? 5,

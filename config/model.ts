@@ -338,7 +338,8 @@ export interface HttpChecker extends CheckerCommon, CheckerConnection {
   readonly type: 'HTTP_GET' | 'SSL_GET';
   readonly urls: readonly HttpUrl[];
   readonly virtualhost?: string | undefined;
-  readonly httpProtocol?: '1.0' | '1.0C' | '1.1' | undefined;
+  /** Default 1.0 (no "Connection: close"). */
+  readonly httpProtocol: '1.0' | '1.0C' | '1.1';
   readonly enableSni: boolean;
   readonly fastRecovery: boolean;
 }
@@ -353,7 +354,8 @@ export interface PingChecker extends CheckerCommon, CheckerConnection {
 
 export interface SmtpChecker extends CheckerCommon, CheckerConnection {
   readonly type: 'SMTP_CHECK';
-  readonly heloName?: string | undefined;
+  /** Default smtpchecker.keepalived.org. */
+  readonly heloName: string;
   readonly hosts: readonly CheckerConnection[];
 }
 
@@ -375,7 +377,8 @@ export interface UdpChecker extends CheckerCommon, CheckerConnection {
 export interface MiscChecker extends CheckerCommon {
   readonly type: 'MISC_CHECK';
   readonly miscPath: string;
-  readonly miscTimeout?: number | undefined;
+  /** Seconds; default (and 0): the virtual server's delay_loop. */
+  readonly miscTimeout: number;
   readonly miscDynamic: boolean;
   readonly user?: string | undefined;
   readonly group?: string | undefined;
@@ -385,7 +388,8 @@ export interface FileChecker {
   readonly type: 'FILE_CHECK';
   readonly at: SourcePosition;
   readonly trackFile: string;
-  readonly weight?: number | undefined;
+  /** Default: the track_file's weight (and its reverse). */
+  readonly weight: number;
   readonly weightReverse: boolean;
   readonly dynamic: boolean;
 }
@@ -445,7 +449,8 @@ export interface VirtualServer {
   /** Address family (from the address, ip_family, or the real servers). */
   readonly family: IpFamily;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
-  readonly lbAlgo: LvsScheduler;
+  /** Default wlc; `twos` is read but not implemented (finalize-lvs says so and uses wlc). */
+  readonly lbAlgo: Exclude<LvsScheduler, 'twos'>;
   readonly forwarding: Forwarding;
   /** ops, hashed, flag-1..3, sh-port, sh-fallback, mh-port, mh-fallback. */
   readonly schedulerFlags: readonly string[];

@@ -6,8 +6,7 @@
  */
 import { nodeSpec, type KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
 import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
-import { virtualServerSpecs } from '../actors/lvs/specs-from-config.js';
-import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
+import { resolveVirtualServers, type ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import { parseConfigText } from '../config/parse.js';
 import { SimulationInputError } from './simulation-input-error.js';
@@ -16,14 +15,14 @@ export interface SimNodeConfig {
   /** The configuration the node is assembled from (actors/node-assembly.ts). */
   readonly config: KeepalivedConfig;
   readonly vrrp: VrrpNodeSpec;
-  readonly virtualServers: readonly VirtualServerSpec[];
+  readonly virtualServers: readonly ResolvedVirtualServer[];
 }
 
 export function loadNodeConfig(text: string, file: string, node: string): SimNodeConfig {
   const result = parseConfigText(text, file, { configId: node });
   const first = result.errors[0];
   if (first) throw new SimulationInputError(`${formatDiagnostic(first)} (node ${node})`);
-  return { config: result.config, vrrp: nodeSpec(result.config), virtualServers: virtualServerSpecs(result.config) };
+  return { config: result.config, vrrp: nodeSpec(result.config), virtualServers: resolveVirtualServers(result.config) };
 }
 
 /** The VRRP part alone. */

@@ -14,7 +14,7 @@ import { NodeChecks } from '../actors/lvs/node-checks.js';
 import type { DaemonLog, NodeEnvironment } from '../actors/environment.js';
 import { loadNodeConfig } from './config-loader.js';
 import { SimDirectors, type PoolChange } from './sim-directors.js';
-import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
@@ -126,7 +126,7 @@ class SimWorld {
   /** What each node's tracked objects look at (its programs, files, processes): the host's, kept across restarts. */
   readonly tracked = new Map<string, SimTrackedObjects>();
   readonly nodes = new Map<string, NodeAssembly>();
-  readonly virtualServers = new Map<string, readonly VirtualServerSpec[]>();
+  readonly virtualServers = new Map<string, readonly ResolvedVirtualServer[]>();
   readonly directors: SimDirectors;
   readonly scripts: ScriptRun[] = [];
   worstDelayMs = 0;

@@ -6,7 +6,6 @@
  * to the node by the node assembly.
  */
 import type { InspectionEvent } from 'xstate';
-import type { VirtualServerSpec } from '../actors/lvs/virtual-server-spec.js';
 import { InProcessCheckerHost } from '../actors/checks/checker-host.js';
 import type { CheckerTransports, NodeChecks } from '../actors/lvs/node-checks.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
@@ -39,7 +38,7 @@ export class SimDirectors {
   constructor(
     private readonly clock: VirtualClock,
     private readonly random: SeededRandom,
-    private readonly specs: ReadonlyMap<string, readonly VirtualServerSpec[]>,
+    private readonly specs: ReadonlyMap<string, readonly ResolvedVirtualServer[]>,
     servers: Readonly<Record<string, SimServerMode>>,
   ) {
     const initial: Record<string, SimServerState> = {};
@@ -80,7 +79,6 @@ export class SimDirectors {
       clear: () => backend.clear(),
     };
     return {
-      random: random.fork('specs'),
       host: new InProcessCheckerHost({ clock: this.clock, random: random.fork('probes'), prober: this.prober, inspect }),
       backend: recording,
       immediateApply: true,

@@ -15,7 +15,7 @@ import type { KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
 import type { NodeEnvironment, ProcessEntry } from '../actors/environment.js';
 import type { Clock } from '../machines/clock.js';
 import { TRACK_POLL_MS } from '../actors/trackers/trackers.js';
-import { splitCommandLine } from '../transport/process-runner.js';
+import { splitCommandLine } from '../config/command-line.js';
 import { SimulatedFiles } from './simulated-files.js';
 import { SimulatedProcessRunner, type SimProcessRun } from './simulated-process-runner.js';
 import { SimulatedProcessTable } from './simulated-process-table.js';

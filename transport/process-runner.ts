@@ -4,7 +4,7 @@
  * happened.
  */
 export interface ProcessRunRequest {
-  /** Program and arguments, already split (keepalived splits the configured line on spaces, honouring quotes). */
+  /** Program and arguments, already split (config/command-line.ts splits a configured line as keepalived does). */
   readonly argv: readonly string[];
   /** Killed (SIGTERM, then SIGKILL) after this long. */
   readonly timeoutMs: number;
@@ -35,33 +35,4 @@ export function runProcess(runner: ProcessRunner, request: ProcessRunRequest, do
   const callback = runner as Partial<CallbackProcessRunner>;
   if (typeof callback.runWith === 'function') callback.runWith(request, done);
   else void runner.run(request).then(done);
-}
-
-/**
- * Splits a keepalived script line into argv: words separated by blanks, single or double quotes group words
- * (keepalived.conf(5): a script path with arguments is quoted as a whole in the config and split here).
- */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  let inWord = false;
-  for (const ch of line) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === ' ' || ch === '\t') {
-      if (inWord) out.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += ch;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(current);
-  return out;
 }

@@ -1,10 +1,8 @@
 /**
- * From spec (keepalived keywords, seconds) to what runs: checker machine parameters in milliseconds and the
- * prober's wire-level spec, with keepalived's inheritance (checker ← real_server ← virtual_server) and defaults
- * (keepalived check_data.c validate_check_config, check_*.c keyword handlers):
- * delay_loop 60 s; connect_timeout 5 s; retry 1 (DNS_CHECK 3, MISC_CHECK 0); delay_before_retry 1 s
- * (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop); warmup = delay_loop; alpha off; weight 1; lb_algo wlc; lb_kind NAT;
- * quorum 1, hysteresis 0.
+ * From the finalized configuration (config/model.ts as config/finalize-lvs.ts completes it: every keepalived
+ * default and every inheritance already applied) to what runs: checker machine parameters in milliseconds, the
+ * prober's wire-level spec, the load balancer's services, and which VRRP instance a virtual server follows under
+ * ha_suspend. Units and shapes only: no keepalived default is decided here.
  */
 import { isIPv6 } from 'node:net';
 import type { CheckerParams } from '../../machines/checker-logic.js';
@@ -13,21 +11,14 @@ import type { Destination, ForwardingMethod, LbFamily } from '../../machines/des
 import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
-import { DEFAULT_HELO_NAME } from '../../config/finalize-lvs.js';
-import type { Random } from '../../transport/random.js';
-import type {
-  CheckerSpec,
-  CheckerTimingSpec,
-  ConnectOptions,
-  HttpGetSpec,
-  RealServerSpec,
-  VirtualServerGroupEntry,
-  VirtualServerSpec,
-} from '../lvs/virtual-server-spec.js';
+import { canonicalIp } from '../../protocol/ip.js';
+import { expandAddressRange } from '../../protocol/ip-range.js';
+import { splitCommandLine } from '../../config/command-line.js';
+import type { Checker, CheckerConnection, CheckerType, Config, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
-  readonly kind: CheckerSpec['kind'];
+  readonly kind: CheckerType;
   readonly params: CheckerParams;
   readonly warmupMs: number;
   readonly probe: ProbeSpec;
@@ -49,7 +40,6 @@ export interface ResolvedRealServer {
   readonly checkers: readonly ResolvedChecker[];
 }
 
-
 export interface ResolvedVirtualServer {
   readonly key: string;
   readonly services: readonly ServiceTemplate[];
@@ -65,7 +55,19 @@ export interface ResolvedVirtualServer {
   readonly realServers: readonly ResolvedRealServer[];
 }
 
+/** What resolution reads of the configuration besides the virtual servers: groups, track files, SSL, VIPs. */
+export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'>;
+
 const S = 1000;
+
+/**
+ * keepalived's UDP_CHECK datagram when no `payload` is given (core/layer4.c set_buf): 32 bytes of
+ * "keepalived check - " repeated.
+ */
+const DEFAULT_UDP_PAYLOAD = Uint8Array.from(Buffer.from('keepalived check - '.repeat(2).slice(0, 32), 'latin1'));
+
+/** keepalived's sorry server weight (check_data.c alloc_ssvr): it has no `weight` keyword. */
+const SORRY_SERVER_WEIGHT = 1;
 
 function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
@@ -75,275 +77,232 @@ function familyOf(address: string): LbFamily {
   return isIPv6(address) ? 6 : 4;
 }
 
-/** The first defined value. */
-function pick<T>(...values: (T | undefined)[]): T | undefined {
-  for (const v of values) if (v !== undefined) return v;
-  return undefined;
+type TimedChecker = Pick<HttpChecker, 'delayLoop' | 'retry' | 'delayBeforeRetry' | 'warmup' | 'alpha'>;
+
+function timing(type: CheckerType, c: TimedChecker, timeoutMs: number): { params: CheckerParams; warmupMs: number } {
+  const isHttp = type === 'HTTP_GET' || type === 'SSL_GET';
+  return {
+    params: {
+      delayLoopMs: c.delayLoop * S,
+      timeoutMs,
+      retry: c.retry,
+      delayBeforeRetryMs: c.delayBeforeRetry * S,
+      // keepalived check_http.c epilog: a failed URL is retried after max(delay_before_retry, delay_loop).
+      delayWhileDownMs: (isHttp ? Math.max(c.delayBeforeRetry, c.delayLoop) : c.delayLoop) * S,
+      alpha: c.alpha,
+      // MISC_CHECK's delay_loop runs from the script's start, not its end.
+      fromStart: type === 'MISC_CHECK',
+    },
+    warmupMs: c.warmup * S,
+  };
+}
+
+function endpoint(rs: RealServer, c: Omit<CheckerConnection, 'connectTimeout'>): Endpoint {
+  return {
+    host: c.connectIp ?? rs.ip,
+    port: c.connectPort ?? rs.port,
+    ...(c.bindTo !== undefined ? { bindto: c.bindTo } : {}),
+    ...(c.bindPort !== undefined ? { bindPort: c.bindPort } : {}),
+  };
 }
 
 interface Context {
-  readonly vs: VirtualServerSpec;
-  readonly rs: RealServerSpec;
-  readonly random: Random;
+  readonly config: LvsConfig;
+  readonly rs: RealServer;
 }
 
-function timing(ctx: Context, checker: CheckerTimingSpec & { kind: CheckerSpec['kind'] }, timeoutMs: number): { params: CheckerParams; warmupMs: number } {
-  const { vs, rs } = ctx;
-  const delayLoop = pick(checker.delayLoop, rs.delayLoop, vs.delayLoop) ?? 60;
-  const kindRetry = checker.kind === 'DNS_CHECK' ? 3 : checker.kind === 'MISC_CHECK' ? 0 : 1;
-  const retry = pick(checker.retry, rs.retry, vs.retry) ?? kindRetry;
-  const kindDbr = checker.kind === 'HTTP_GET' || checker.kind === 'SSL_GET' ? 3 : checker.kind === 'DNS_CHECK' ? delayLoop : 1;
-  const delayBeforeRetry = pick(checker.delayBeforeRetry, rs.delayBeforeRetry, vs.delayBeforeRetry) ?? kindDbr;
-  const warmup = pick(checker.warmup, rs.warmup, vs.warmup) ?? delayLoop;
-  const alpha = checker.kind === 'FILE_CHECK' ? false : (pick(checker.alpha, rs.alpha, vs.alpha) ?? false);
-  const isHttp = checker.kind === 'HTTP_GET' || checker.kind === 'SSL_GET';
-  return {
-    params: {
-      delayLoopMs: delayLoop * S,
-      timeoutMs,
-      retry: checker.kind === 'FILE_CHECK' ? 0 : retry,
-      delayBeforeRetryMs: delayBeforeRetry * S,
-      // keepalived check_http.c epilog: a failed URL is retried after max(delay_before_retry, delay_loop).
-      delayWhileDownMs: (isHttp ? Math.max(delayBeforeRetry, delayLoop) : delayLoop) * S,
-      alpha,
-      fromStart: checker.kind === 'MISC_CHECK',
-    },
-    warmupMs: warmup * S,
-  };
-}
-
-function endpoint(ctx: Context, options: ConnectOptions): Endpoint {
-  return {
-    host: options.connectIp ?? ctx.rs.address,
-    port: options.connectPort ?? ctx.rs.port,
-    ...(options.bindto !== undefined ? { bindto: options.bindto } : {}),
-    ...(options.bindPort !== undefined ? { bindPort: options.bindPort } : {}),
-  };
-}
-
-function connectTimeoutMs(ctx: Context, options: ConnectOptions): number {
-  return (pick(options.connectTimeout, ctx.rs.connectTimeout, ctx.vs.connectTimeout) ?? 5) * S;
-}
-
-function statusRanges(codes: HttpGetSpec['url'][number]['statusCode']): (readonly [number, number])[] {
-  if (codes === undefined || codes.length === 0) return [[200, 299]];
-  return codes.map((c) => (typeof c === 'number' ? ([c, c] as const) : ([c[0], c[1]] as const)));
-}
-
-/** Splits a misc_path command line into words: blanks separate, single and double quotes group. */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let inWord = false;
-  let quote: string | undefined;
-  for (const ch of line) {
-    if (quote !== undefined) {
-      if (ch === quote) quote = undefined;
-      else current += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(current);
-      current = '';
-      inWord = false;
-    } else {
-      current += ch;
-      inWord = true;
-    }
+/** One checker → one or more resolved checkers (SMTP_CHECK `host` blocks each become one, as in keepalived). */
+function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[] {
+  const { rs } = ctx;
+  if (c.type === 'BFD_CHECK') return []; // not implemented: the daemon says so
+  if (c.type === 'FILE_CHECK') {
+    const file = ctx.config.trackFiles.find((f) => f.name === c.trackFile);
+    if (file === undefined) return []; // finalize-lvs dropped it with an error
+    // keepalived watches the file (inotify); vigil reads it every delay_loop of its real server, starting as a
+    // checker of that real server would. Its state is known at once: no retry, never alpha.
+    const delayLoop = rs.delayLoop;
+    const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
+    return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
-  if (inWord) words.push(current);
-  return words;
-}
-
-/** One checker spec → one or more resolved checkers (SMTP_CHECK `host` blocks each become one). */
-function resolveChecker(ctx: Context, spec: CheckerSpec, id: string): ResolvedChecker[] {
-  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({
-    id: spec.id ?? `${id}${suffix}`,
-    kind: spec.kind,
-    ...timing(ctx, spec, timeoutMs),
-    probe,
-  });
-  switch (spec.kind) {
+  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe });
+  switch (c.type) {
     case 'TCP_CHECK': {
-      const t = connectTimeoutMs(ctx, spec);
-      return [one({ kind: 'tcp', target: endpoint(ctx, spec), timeoutMs: t }, t)];
+      const t = c.connectTimeout * S;
+      return [one({ kind: 'tcp', target: endpoint(rs, c), timeoutMs: t }, t)];
     }
     case 'HTTP_GET':
     case 'SSL_GET': {
-      const t = connectTimeoutMs(ctx, spec);
-      const target = endpoint(ctx, spec);
-      const urls = spec.url.map((u) => ({
+      const t = c.connectTimeout * S;
+      const target = endpoint(rs, c);
+      const urls = c.urls.map((u) => ({
         path: u.path,
-        ...(u.digest !== undefined ? { digest: u.digest.toLowerCase() } : {}),
-        statusCodes: statusRanges(u.statusCode),
-        host: u.virtualhost ?? spec.virtualhost ?? ctx.rs.virtualhost ?? ctx.vs.virtualhost ?? hostPort(target.host, target.port),
-        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch ?? false } : {}),
+        ...(u.digest !== undefined ? { digest: u.digest } : {}),
+        statusCodes: u.statusCodes,
+        // The Host header: the url's virtualhost, else the checker's (inherited), else the address it connects to.
+        host: u.virtualhost ?? c.virtualhost ?? hostPort(target.host, target.port),
+        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch } : {}),
       }));
-      const sni = spec.enableSni ? (spec.sniName ?? spec.virtualhost ?? ctx.rs.virtualhost ?? ctx.vs.virtualhost) : undefined;
+      const ssl = ctx.config.ssl;
       const probe: ProbeSpec = {
         kind: 'http',
-        tls: spec.kind === 'SSL_GET',
+        tls: c.type === 'SSL_GET',
         target,
         timeoutMs: t,
         urls,
-        httpProtocol: spec.httpProtocol ?? '1.0',
-        ...(sni !== undefined ? { servername: sni } : {}),
-        ...(spec.kind === 'SSL_GET' && spec.ssl !== undefined ? { tlsFiles: spec.ssl } : {}),
+        httpProtocol: c.httpProtocol,
+        ...(c.enableSni && c.virtualhost !== undefined ? { servername: c.virtualhost } : {}),
+        ...(c.type === 'SSL_GET' && ssl !== undefined ? { tlsFiles: { ca: ssl.ca, certificate: ssl.certificate, key: ssl.key, password: ssl.password } } : {}),
       };
       // Each url gets connect_timeout; the machine waits for all of them.
       return [one(probe, t * Math.max(1, urls.length))];
     }
     case 'MISC_CHECK': {
-      const t = (spec.miscTimeout ?? ctx.vs.delayLoop ?? 60) * S;
-      const argv = typeof spec.miscPath === 'string' ? splitCommandLine(spec.miscPath) : [...spec.miscPath];
-      const who = { ...(spec.user !== undefined ? { user: spec.user } : {}), ...(spec.group !== undefined ? { group: spec.group } : {}) };
-      return [one({ kind: 'misc', argv, timeoutMs: t, dynamic: spec.miscDynamic ?? false, ...who }, t)];
+      const t = c.miscTimeout * S;
+      const who = { ...(c.user !== undefined ? { user: c.user } : {}), ...(c.group !== undefined ? { group: c.group } : {}) };
+      return [one({ kind: 'misc', argv: splitCommandLine(c.miscPath), timeoutMs: t, dynamic: c.miscDynamic, ...who }, t)];
     }
     case 'SMTP_CHECK': {
-      const heloName = spec.heloName ?? DEFAULT_HELO_NAME;
-      const hosts = spec.host ?? [];
       const out: ResolvedChecker[] = [];
-      if (hosts.length === 0 || spec.connectIp !== undefined || spec.connectPort !== undefined) {
-        const t = connectTimeoutMs(ctx, spec);
-        out.push(one({ kind: 'smtp', target: endpoint(ctx, spec), timeoutMs: t, heloName }, t));
+      if (c.hosts.length === 0 || c.connectIp !== undefined || c.connectPort !== undefined) {
+        const t = c.connectTimeout * S;
+        out.push(one({ kind: 'smtp', target: endpoint(rs, c), timeoutMs: t, heloName: c.heloName }, t));
       }
-      hosts.forEach((host, i) => {
-        const options = { ...host, connectTimeout: host.connectTimeout ?? spec.connectTimeout };
-        const t = connectTimeoutMs(ctx, options);
-        out.push(one({ kind: 'smtp', target: endpoint(ctx, options), timeoutMs: t, heloName }, t, `/host${i}`));
+      c.hosts.forEach((host, i) => {
+        const t = host.connectTimeout * S;
+        out.push(one({ kind: 'smtp', target: endpoint(rs, host), timeoutMs: t, heloName: c.heloName }, t, `/host${i}`));
       });
       return out;
     }
     case 'DNS_CHECK': {
-      const t = connectTimeoutMs(ctx, spec);
-      const type = DNS_TYPE_NUMBERS[spec.type ?? 'SOA'] ?? 6;
-      return [one({ kind: 'dns', target: endpoint(ctx, spec), timeoutMs: t, name: spec.name ?? '.', type }, t)];
+      const t = c.connectTimeout * S;
+      return [one({ kind: 'dns', target: endpoint(rs, c), timeoutMs: t, name: c.name, type: DNS_TYPE_NUMBERS[c.queryType]! }, t)];
     }
     case 'UDP_CHECK': {
-      const t = connectTimeoutMs(ctx, spec);
-      const payload =
-        spec.payload !== undefined
-          ? parseHexString(spec.payload).data
-          : Uint8Array.from({ length: 16 }, () => Math.floor(ctx.random.next() * 256));
-      const reply = typeof spec.requireReply === 'string' ? parseHexString(spec.requireReply, true) : undefined;
+      const t = c.connectTimeout * S;
+      const reply = typeof c.requireReply === 'string' ? parseHexString(c.requireReply, true) : undefined;
       return [
         one(
           {
             kind: 'udp',
-            target: endpoint(ctx, spec),
+            target: endpoint(rs, c),
             timeoutMs: t,
-            payload,
-            requireReply: spec.requireReply !== undefined && spec.requireReply !== false,
+            payload: c.payload !== undefined ? parseHexString(c.payload).data : DEFAULT_UDP_PAYLOAD,
+            requireReply: c.requireReply !== undefined,
             ...(reply !== undefined ? { replyData: reply.data } : {}),
             ...(reply?.mask !== undefined ? { replyMask: reply.mask } : {}),
-            minReplyLength: spec.minReplyLength ?? 0,
-            maxReplyLength: spec.maxReplyLength ?? 255,
+            minReplyLength: c.minReplyLength,
+            maxReplyLength: c.maxReplyLength,
           },
           t,
         ),
       ];
     }
     case 'PING_CHECK': {
-      const t = connectTimeoutMs(ctx, spec);
-      return [one({ kind: 'ping', target: endpoint(ctx, spec), timeoutMs: t }, t)];
-    }
-    case 'FILE_CHECK': {
-      const weight = spec.weight ?? spec.trackFile.weight ?? 1;
-      const reverse = spec.weight !== undefined ? (spec.reverse ?? false) : (spec.trackFile.reverse ?? false);
-      return [one({ kind: 'file', path: spec.trackFile.file, weight, reverse }, 1000)];
+      const t = c.connectTimeout * S;
+      return [one({ kind: 'ping', target: endpoint(rs, c), timeoutMs: t }, t)];
     }
   }
 }
 
-function resolveRealServer(vs: VirtualServerSpec, vsKey: string, rs: RealServerSpec, random: Random): ResolvedRealServer {
-  const key = hostPort(rs.address, rs.port);
-  const ctx: Context = { vs, rs, random };
-  const checkers = rs.checkers.flatMap((c, i) => resolveChecker(ctx, c, `${vsKey}|${key}|${i}:${c.kind}`));
+function resolveRealServer(config: LvsConfig, vsKey: string, rs: RealServer): ResolvedRealServer {
+  const key = hostPort(rs.ip, rs.port);
+  const ctx: Context = { config, rs };
   return {
     key,
-    address: rs.address,
+    address: rs.ip,
     port: rs.port,
-    weight: rs.weight ?? vs.weight ?? 1,
-    forwarding: rs.lbKind ?? vs.lbKind ?? 'NAT',
-    inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure ?? false,
-    ...(rs.notifyUp !== undefined ? { notifyUp: rs.notifyUp } : {}),
-    ...(rs.notifyDown !== undefined ? { notifyDown: rs.notifyDown } : {}),
+    weight: rs.weight,
+    forwarding: rs.forwarding.method,
+    inhibitOnFailure: rs.inhibitOnFailure,
+    ...(rs.notifyUp !== undefined ? { notifyUp: rs.notifyUp.command } : {}),
+    ...(rs.notifyDown !== undefined ? { notifyDown: rs.notifyDown.command } : {}),
     ...(rs.uthreshold !== undefined ? { upperThreshold: rs.uthreshold } : {}),
     ...(rs.lthreshold !== undefined ? { lowerThreshold: rs.lthreshold } : {}),
-    checkers,
+    checkers: rs.checkers.flatMap((c, i) => resolveChecker(ctx, c, `${vsKey}|${key}|${i}:${c.type}`)),
   };
 }
 
 /** The text keepalived prints for a virtual server: "address:port", "[v6]:port", "FWM n", "group NAME". */
-export function virtualServerKey(spec: VirtualServerSpec): string {
-  if (spec.key !== undefined) return spec.key;
-  const t = spec.target;
-  if (t.kind === 'address') return hostPort(t.address, t.port);
-  if (t.kind === 'fwmark') return `FWM ${t.fwmark}`;
-  return `group ${t.name}`;
+export function virtualServerKey(vs: Pick<VirtualServer, 'address'>): string {
+  const a = vs.address;
+  if (a.kind === 'ip') return hostPort(a.ip, a.port);
+  if (a.kind === 'fwmark') return `FWM ${a.fwmark}`;
+  return `group ${a.group}`;
 }
 
-/** A group entry's addresses: a range runs over the last octet (IPv4) or the last 16-bit group (IPv6). */
-export function expandGroupEntry(entry: VirtualServerGroupEntry): { address: string; port: number }[] | { fwmark: number } {
-  if ('fwmark' in entry) return { fwmark: entry.fwmark };
-  if (entry.rangeEnd === undefined) return [{ address: entry.address, port: entry.port }];
-  const out: { address: string; port: number }[] = [];
-  if (isIPv6(entry.address)) {
-    const colon = entry.address.lastIndexOf(':');
-    const prefix = entry.address.slice(0, colon + 1);
-    const first = Number.parseInt(entry.address.slice(colon + 1) || '0', 16);
-    for (let n = first; n <= entry.rangeEnd; n++) out.push({ address: `${prefix}${n.toString(16)}`, port: entry.port });
-  } else {
-    const dot = entry.address.lastIndexOf('.');
-    const prefix = entry.address.slice(0, dot + 1);
-    for (let n = Number(entry.address.slice(dot + 1)); n <= entry.rangeEnd; n++) out.push({ address: `${prefix}${n}`, port: entry.port });
-  }
-  return out;
+/** A group entry's services: every address of a range (finalize-lvs bounds its size), or a fwmark. */
+export function expandGroupEntry(entry: VirtualServerGroupEntry): { address: string; port: number }[] | { fwmark: number; family?: LbFamily } {
+  if (entry.kind === 'fwmark') return { fwmark: entry.fwmark, ...(entry.family !== undefined ? { family: entry.family } : {}) };
+  const port = entry.port ?? 0;
+  const addresses = entry.rangeEnd === undefined ? [entry.ip] : expandAddressRange(entry.ip, entry.rangeEnd);
+  return addresses.map((address) => ({ address, port }));
 }
 
-function serviceTemplates(spec: VirtualServerSpec, key: string): ServiceTemplate[] {
+/** keepalived `persistence_granularity`: a netmask for IPv4, a prefix length for IPv6. */
+function granularity(vs: VirtualServer): string | number | undefined {
+  const g = vs.persistenceGranularity;
+  return g !== undefined && vs.family === 6 && /^\d+$/.test(g) ? Number(g) : g;
+}
+
+function serviceTemplates(config: LvsConfig, vs: VirtualServer, key: string): ServiceTemplate[] {
+  const g = granularity(vs);
   const base = {
-    protocol: spec.protocol ?? 'tcp',
-    scheduler: spec.lbAlgo ?? 'wlc',
-    ...(spec.persistenceTimeout !== undefined ? { persistenceTimeout: spec.persistenceTimeout } : {}),
-    ...(spec.persistenceGranularity !== undefined ? { persistenceGranularity: spec.persistenceGranularity } : {}),
+    protocol: vs.protocol.toLowerCase() as Lowercase<VirtualServer['protocol']>,
+    scheduler: vs.lbAlgo,
+    ...(vs.persistenceTimeout !== undefined ? { persistenceTimeout: vs.persistenceTimeout } : {}),
+    ...(g !== undefined ? { persistenceGranularity: g } : {}),
   } as const;
-  const t = spec.target;
-  if (t.kind === 'address') return [{ ...base, kind: 'address', key, family: familyOf(t.address), address: t.address, port: t.port }];
-  if (t.kind === 'fwmark') return [{ ...base, kind: 'fwmark', key, family: t.family ?? 4, fwmark: t.fwmark }];
+  const a = vs.address;
+  if (a.kind === 'ip') return [{ ...base, kind: 'address', key, family: familyOf(a.ip), address: a.ip, port: a.port }];
+  if (a.kind === 'fwmark') return [{ ...base, kind: 'fwmark', key, family: vs.family, fwmark: a.fwmark }];
   const out: ServiceTemplate[] = [];
-  for (const entry of t.entries) {
+  for (const entry of config.virtualServerGroups.find((x) => x.name === a.group)?.entries ?? []) {
     const expanded = expandGroupEntry(entry);
     if ('fwmark' in expanded) {
-      out.push({ ...base, kind: 'fwmark', key: `${key}#FWM ${expanded.fwmark}`, family: t.family ?? 4, fwmark: expanded.fwmark });
+      out.push({ ...base, kind: 'fwmark', key: `${key}#FWM ${expanded.fwmark}`, family: expanded.family ?? vs.family, fwmark: expanded.fwmark });
     } else {
-      for (const a of expanded) {
-        out.push({ ...base, kind: 'address', key: `${key}#${hostPort(a.address, a.port)}`, family: familyOf(a.address), address: a.address, port: a.port });
-      }
+      for (const e of expanded) out.push({ ...base, kind: 'address', key: `${key}#${hostPort(e.address, e.port)}`, family: familyOf(e.address), address: e.address, port: e.port });
     }
   }
   return out;
 }
 
-export function resolveVirtualServer(spec: VirtualServerSpec, random: Random): ResolvedVirtualServer {
-  const key = virtualServerKey(spec);
-  const sorry = spec.sorryServer;
-  const port = spec.target.kind === 'address' ? spec.target.port : 0;
+/** ha_suspend: the vrrp_instance whose virtual_ipaddress holds the virtual server's address (keepalived's rule). */
+function owningInstance(config: LvsConfig, vs: VirtualServer): string | undefined {
+  if (vs.address.kind !== 'ip') return undefined;
+  const ip = canonicalIp(vs.address.ip);
+  return config.vrrpInstances.find((i) => [...i.virtualIpAddresses, ...i.excludedVirtualIpAddresses].some((v) => canonicalIp(v.address) === ip))?.name;
+}
+
+export function resolveVirtualServer(config: LvsConfig, vs: VirtualServer, key = virtualServerKey(vs)): ResolvedVirtualServer {
+  const sorry = vs.sorryServer;
+  const vrrpInstance = owningInstance(config, vs);
   return {
     key,
-    services: serviceTemplates(spec, key),
-    quorum: spec.quorum ?? 1,
-    hysteresis: spec.hysteresis ?? 0,
-    ...(spec.quorumUp !== undefined ? { quorumUp: spec.quorumUp } : {}),
-    ...(spec.quorumDown !== undefined ? { quorumDown: spec.quorumDown } : {}),
-    ...(sorry !== undefined
-      ? { sorryServer: { address: sorry.address, port: sorry.port ?? port, weight: sorry.weight ?? 1, forwarding: sorry.lbKind ?? spec.lbKind ?? 'NAT' } }
-      : {}),
-    sorryServerInhibit: spec.sorryServerInhibit ?? false,
-    omega: spec.omega ?? false,
-    haSuspend: spec.haSuspend ?? false,
-    ...(spec.vrrpInstance !== undefined ? { vrrpInstance: spec.vrrpInstance } : {}),
-    realServers: spec.realServers.map((rs) => resolveRealServer(spec, key, rs, random)),
+    services: serviceTemplates(config, vs, key),
+    quorum: vs.quorum,
+    hysteresis: vs.hysteresis,
+    ...(vs.quorumUp !== undefined ? { quorumUp: vs.quorumUp.command } : {}),
+    ...(vs.quorumDown !== undefined ? { quorumDown: vs.quorumDown.command } : {}),
+    ...(sorry !== undefined ? { sorryServer: { address: sorry.ip, port: sorry.port, weight: SORRY_SERVER_WEIGHT, forwarding: sorry.forwarding.method } } : {}),
+    sorryServerInhibit: sorry?.inhibit ?? false,
+    omega: vs.omega,
+    haSuspend: vs.haSuspend,
+    ...(vrrpInstance !== undefined ? { vrrpInstance } : {}),
+    realServers: vs.realServers.map((rs) => resolveRealServer(config, key, rs)),
   };
+}
+
+/**
+ * Every virtual server of the configuration. Two virtual servers may share keepalived's text (one address and
+ * port over TCP and UDP): the later ones get " (2)", " (3)" so that services and checkers keep distinct keys.
+ */
+export function resolveVirtualServers(config: LvsConfig): ResolvedVirtualServer[] {
+  const seen = new Map<string, number>();
+  return config.virtualServers.map((vs) => {
+    const text = virtualServerKey(vs);
+    const n = (seen.get(text) ?? 0) + 1;
+    seen.set(text, n);
+    return resolveVirtualServer(config, vs, n === 1 ? text : `${text} (${n})`);
+  });
 }

@@ -13,10 +13,10 @@ import type { DaemonEnvironment } from '../environment.js';
 /** Undefined when there is nothing to check, or nothing to check with (said in the log). */
 export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfig, scriptTimeoutMs: number | undefined): Promise<NodeChecks | undefined> {
   if (config.virtualServers.length === 0) return undefined;
-  const [{ NodeChecks }, { virtualServerSpecs }] = await Promise.all([import('../lvs/node-checks.js'), import('../lvs/specs-from-config.js')]);
+  const [{ NodeChecks }, { resolveVirtualServers }] = await Promise.all([import('../lvs/node-checks.js'), import('../checks/resolve-checkers.js')]);
   const checks = await env.checks?.();
   if (!checks) {
-    env.log.warn(`${virtualServerSpecs(config).length} virtual server(s) configured, but no checker support on this host`);
+    env.log.warn(`${resolveVirtualServers(config).length} virtual server(s) configured, but no checker support on this host`);
     return undefined;
   }
   for (const vs of config.virtualServers) {
@@ -32,7 +32,7 @@ export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfi
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { random: checks.random, host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs);
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs);
 }
 
 /** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */

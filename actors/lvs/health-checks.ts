@@ -1,5 +1,6 @@
 /**
- * The composition root of keepalived's checker side: virtual servers (specs → resolved → runners), their checkers
+ * The composition root of keepalived's checker side: virtual servers (resolved from the configuration by
+ * actors/checks/resolve-checkers.ts → runners), their checkers
  * on a CheckerHost (in-process for the simulator, a worker thread for the daemon), and the load-balancer backend
  * they converge. Checker reports are routed to the virtual server owning the checker; VRRP state changes reach
  * the virtual servers that name the instance (ha_suspend).
@@ -7,12 +8,10 @@
 import type { InspectionEvent } from 'xstate';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Clock } from '../../machines/clock.js';
-import type { Random } from '../../transport/random.js';
 import type { ApplyReport, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
-import type { VirtualServerSpec } from './virtual-server-spec.js';
 import type { CheckerHost, HostEvent } from '../checks/checker-host.js';
 import { LoadBalancerSync } from './lb-sync.js';
-import { resolveVirtualServer, type ResolvedVirtualServer } from '../checks/resolve-checkers.js';
+import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import { VirtualServerRunner, type LbNotification } from './virtual-server-runner.js';
 
 export type HealthEvent =
@@ -23,7 +22,6 @@ export type HealthEvent =
 
 export interface HealthChecksOptions {
   readonly clock: Clock;
-  readonly random: Random;
   readonly host: CheckerHost;
   readonly backend: LoadBalancerBackend;
   /** Apply each state at once (the simulated backend, for exact virtual times). */
@@ -51,13 +49,8 @@ export class HealthChecks {
     });
   }
 
-  /** Resolves the specs, starts the virtual servers and their checkers. */
-  start(specs: readonly VirtualServerSpec[]): void {
-    const resolved = specs.map((s) => resolveVirtualServer(s, this.options.random));
-    this.startResolved(resolved);
-  }
-
-  startResolved(resolved: readonly ResolvedVirtualServer[]): void {
+  /** Starts the virtual servers and their checkers. */
+  start(resolved: readonly ResolvedVirtualServer[]): void {
     const { clock, host } = this.options;
     this.subscription ??= host.events$.subscribe((event) => {
       if (event.kind === 'report') this.byChecker.get(event.report.id)?.report(event.report);

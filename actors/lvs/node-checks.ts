@@ -8,21 +8,20 @@
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
 import type { Subscription } from 'rxjs';
-import { runProcess, splitCommandLine } from '../../transport/process-runner.js';
+import { runProcess } from '../../transport/process-runner.js';
+import { splitCommandLine } from '../../config/command-line.js';
 import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
-import type { Random } from '../../transport/random.js';
 import type { CheckerHost } from '../checks/checker-host.js';
 import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
 import { HealthChecks, type HealthEvent } from './health-checks.js';
-import { virtualServerSpecs } from './specs-from-config.js';
+import { resolveVirtualServers } from '../checks/resolve-checkers.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
 
 /** Where a node's checkers run and what they program. */
 export interface CheckerTransports {
-  readonly random: Random;
   readonly host: CheckerHost;
   readonly backend: LoadBalancerBackend;
   /** Apply each state at once (the simulated backend, for exact virtual times). */
@@ -74,7 +73,6 @@ export class NodeChecks {
     const { env, transports } = this;
     const health = new HealthChecks({
       clock: env.clock,
-      random: transports.random,
       host: transports.host,
       backend: transports.backend,
       immediateApply: transports.immediateApply,
@@ -83,7 +81,7 @@ export class NodeChecks {
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
-    health.start(virtualServerSpecs(this.config));
+    health.start(resolveVirtualServers(this.config));
   }
 
   /** A VRRP instance of this node changed state: virtual servers with ha_suspend follow it. */

@@ -4,7 +4,8 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
-import { runProcess, splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
+import { runProcess, type ProcessRunner } from '../../transport/process-runner.js';
+import { splitCommandLine } from '../../config/command-line.js';
 import { trackedScriptMachine } from '../../machines/tracked-script.js';
 
 export interface ScriptTrackerSpec {

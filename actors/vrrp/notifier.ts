@@ -4,7 +4,8 @@
  * without a shell, with a timeout, as `script_user`; the daemon never waits for them.
  */
 import type { Subscription } from 'rxjs';
-import { runProcess, splitCommandLine, type ProcessRunner } from '../../transport/process-runner.js';
+import { runProcess, type ProcessRunner } from '../../transport/process-runner.js';
+import { splitCommandLine } from '../../config/command-line.js';
 import type { Bus } from '../bus.js';
 
 export interface NotifyScripts {

@@ -14,37 +14,34 @@ import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/s
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { HealthChecks } from '../../actors/lvs/health-checks.js';
-import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../../actors/checks/resolve-checkers.js';
+import { virtualServersOf } from '../checkers/lvs-config.js';
 
 const up: SimServerState = { mode: 'up', latencyMs: 2 };
 const slow: SimServerState = { mode: 'up', latencyMs: 40 };
 const silent: SimServerState = { mode: 'silent' };
 const refuse: SimServerState = { mode: 'refuse', latencyMs: 1 };
 
-const rs = (n: number, checkers: CheckerSpec[] = [{ kind: 'TCP_CHECK' }], extra: Partial<RealServerSpec> = {}): RealServerSpec => ({
-  address: `192.168.77.${10 + n}`,
-  port: 80,
-  checkers,
-  ...extra,
-});
+const TCP = 'TCP_CHECK {\n}';
 
-function vs(port: number, realServers: RealServerSpec[], extra: Partial<VirtualServerSpec> = {}): VirtualServerSpec {
-  return {
-    target: { kind: 'address', address: '192.168.77.100', port },
-    lbAlgo: 'rr',
-    delayLoop: 2,
-    retry: 2,
-    delayBeforeRetry: 1,
-    connectTimeout: 1.5,
-    warmup: 3,
-    realServers,
-    ...extra,
-  };
+/** A real_server block on 192.168.77.(10 + n):80 with its checker blocks. */
+const rs = (n: number, checkers: string[] = [TCP]): string => `real_server 192.168.77.${10 + n} 80 {\n${checkers.join('\n')}\n}`;
+
+/** virtual_server 192.168.77.100 PORT (TCP, rr, NAT, delay_loop 2, retry 2, delay_before_retry 1, connect_timeout 1.5, warmup 3); `extra` lines win. */
+function vs(port: number, realServers: string[], extra: string[] = []): string {
+  const head = ['protocol TCP', 'lb_algo rr', 'lb_kind NAT', 'delay_loop 2', 'retry 2', 'delay_before_retry 1', 'connect_timeout 1.5', 'warmup 3'];
+  return `virtual_server 192.168.77.100 ${port} {\n${[...head, ...extra, ...realServers].join('\n')}\n}\n`;
 }
+
+/** The VRRP instance whose address is the virtual servers' (ha_suspend follows it). */
+const VI_1 = 'vrrp_instance VI_1 {\ninterface eth0\nvirtual_router_id 51\nvirtual_ipaddress {\n192.168.77.100/24\n}\n}\n';
+
+/** The checker of 192.168.77.13 in the virtual server on port 84, as resolve-checkers names it. */
+const NOW = '192.168.77.100:84|192.168.77.13:80|0:TCP_CHECK';
 
 interface Scenario {
   readonly name: string;
-  readonly specs: VirtualServerSpec[];
+  readonly specs: ResolvedVirtualServer[];
   readonly servers: Record<string, SimServerState>;
   readonly faults: SimFault[];
   /** Things done to the world at given times (VRRP state changes, probes now). */
@@ -52,12 +49,12 @@ interface Scenario {
   readonly untilMs: number;
 }
 
-const misc = (path: string): CheckerSpec => ({ kind: 'MISC_CHECK', miscPath: path, miscTimeout: 1, miscDynamic: true, delayLoop: 3 });
+const misc = (path: string): string => `MISC_CHECK {\nmisc_path ${path}\nmisc_timeout 1\nmisc_dynamic\ndelay_loop 3\n}`;
 
 const scenarios: Scenario[] = [
   {
     name: 'failures, retries and recovery (refused, silent, slow, flapping)',
-    specs: [vs(80, [rs(1), rs(2), rs(3), rs(4)])],
+    specs: virtualServersOf(vs(80, [rs(1), rs(2), rs(3), rs(4)])),
     servers: { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': up, '192.168.77.14': up },
     faults: [
       { atMs: 20_000, target: '192.168.77.12', state: refuse },
@@ -77,7 +74,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'alpha',
-    specs: [vs(81, [rs(1), rs(2), rs(3)], { alpha: true })],
+    specs: virtualServersOf(vs(81, [rs(1), rs(2), rs(3)], ['alpha'])),
     servers: { '192.168.77.11': up, '192.168.77.12': refuse, '192.168.77.13': silent },
     faults: [
       { atMs: 30_000, target: '192.168.77.12', state: up },
@@ -88,7 +85,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'MISC_CHECK from start, misc_dynamic weights, a run past misc_timeout',
-    specs: [vs(82, [rs(1, [misc('/bin/a')]), rs(2, [misc('/bin/b')])], { retry: 1 })],
+    specs: virtualServersOf(vs(82, [rs(1, [misc('/bin/a')]), rs(2, [misc('/bin/b')])], ['retry 1'])),
     servers: {
       'misc:/bin/a': { mode: 'up', latencyMs: 300, weight: { kind: 'absolute', value: 10 } },
       'misc:/bin/b': { mode: 'up', latencyMs: 100 },
@@ -105,7 +102,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'ha_suspend: disabled, enabled, disabled again, enabled while failing; probes asked for at once',
-    specs: [vs(83, [rs(1), rs(2)], { haSuspend: true, vrrpInstance: 'VI_1' }), vs(84, [rs(3, [{ kind: 'TCP_CHECK', id: 'now' }])])],
+    specs: virtualServersOf(VI_1 + vs(83, [rs(1), rs(2)], ['ha_suspend']) + vs(84, [rs(3)])),
     servers: { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': up },
     faults: [
       { atMs: 35_000, target: '192.168.77.12', state: refuse },
@@ -118,9 +115,9 @@ const scenarios: Scenario[] = [
       [37_500, (w) => w.health.vrrpState('VI_1', 'MASTER')],
       [70_000, (w) => w.health.vrrpState('VI_1', 'BACKUP')],
       [75_000, (w) => w.health.vrrpState('VI_1', 'MASTER')],
-      [20_000.5, (w) => w.host.checkNow(['now'])],
-      [40_000.5, (w) => w.host.checkNow(['now'])],
-      [41_000.5, (w) => w.host.checkNow(['now'])],
+      [20_000.5, (w) => w.host.checkNow([NOW])],
+      [40_000.5, (w) => w.host.checkNow([NOW])],
+      [41_000.5, (w) => w.host.checkNow([NOW])],
     ],
     untilMs: 100_000,
   },
@@ -135,7 +132,7 @@ function run(s: Scenario, observed: boolean) {
   const inspect = observed ? () => void steps++ : undefined;
   const host = new InProcessCheckerHost({ clock, random: random.fork('checkers'), prober, ...(inspect ? { inspect } : {}) });
   const backend = new SimulatedBackend(clock);
-  const health = new HealthChecks({ clock, random: random.fork('specs'), host, backend, immediateApply: true, ...(inspect ? { inspect } : {}) });
+  const health = new HealthChecks({ clock, host, backend, immediateApply: true, ...(inspect ? { inspect } : {}) });
   const log: string[] = [];
   health.events$.subscribe((e) => {
     if (e.kind === 'probe') log.push(`${e.at} probe ${e.checker} ${e.ok} ${e.detail} ${e.latencyMs}`);
@@ -172,4 +169,9 @@ test('checker shortcut: most results of a steady pool skip the machine, and a ch
   const first = plain.log.find((l) => l.includes('probe') && l.includes('192.168.77.12') && l.includes('false') && Number(l.split(' ')[0]) >= 20_000);
   assert.ok(down && first, 'reported');
   assert.equal(Number(down.split(' ')[0]) - Number(first.split(' ')[0]), 2 * (1000 + 1));
+});
+
+test('checker shortcut: the checker the ha_suspend scenario probes at once is one of its checkers', () => {
+  const ids = scenarios[3]!.specs.flatMap((v) => v.realServers.flatMap((r) => r.checkers.map((c) => c.id)));
+  assert.ok(ids.includes(NOW), ids.join(', '));
 });

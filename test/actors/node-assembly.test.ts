@@ -167,7 +167,7 @@ test('the daemon and the simulator assemble the same node: same actors, same scr
   const daemonActors = [...d.actors];
   const daemonRuns = d.runs.map((r) => `${r.t_ms} ${r.argv.join(' ')}`);
 
-  // The same keepalived.conf, named by a scenario beside it (checker ids carry the file and line).
+  // The same keepalived.conf, named by a scenario beside it.
   const simActors: string[] = [];
   const scenario = JSON.stringify({ duration: '8s', nodes: { lb1: { config: 'keepalived.conf', interfaces: { eth0: '192.168.77.11/24' } } } });
   const result = runSimulation(parseScenario(scenario, join(d.dir, 'one.json')), {
@@ -181,7 +181,7 @@ test('the daemon and the simulator assemble the same node: same actors, same scr
   for (const id of ['VI_1:vrrp', 'script:chk:vrrp_script', 'file:maint:tracker', 'process:web:tracker', 'vs:192.168.77.100:80:virtualServer', '192.168.77.21:8080:realServer']) {
     assert.ok(daemonActors.includes(id), `daemon lacks ${id}: ${daemonActors.join(', ')}`);
   }
-  assert.ok(daemonActors.some((a) => a.endsWith('keepalived.conf:42:checker')), daemonActors.join(', '));
+  assert.ok(daemonActors.includes('192.168.77.100:80|192.168.77.21:8080|0:TCP_CHECK:checker'), daemonActors.join(', '));
   assert.deepEqual([...new Set(simActors)].sort(), [...new Set(daemonActors)].sort());
   // notify (BACKUP at 0, MASTER with priority 160: chk's weight) and the real server's notify_up (alpha: it
   // starts down).

@@ -9,7 +9,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { ScriptTracker } from '../../actors/trackers/script-tracker.js';
 import { Notifier } from '../../actors/vrrp/notifier.js';
 import { Bus } from '../../actors/bus.js';
-import { splitCommandLine, type CallbackProcessRunner, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
+import { type CallbackProcessRunner, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
 
 /** Answers each run from a list of outcomes (the last one repeats), after `delayMs` of virtual time. */
 function scriptedRunner(clock: VirtualClock, outcomes: ProcessOutcome[], delayMs = 10): ProcessRunner & { runs: ProcessRunRequest[] } {
@@ -106,12 +106,6 @@ test('notify: notify_<state> alone, notify with INSTANCE name state priority, GR
   assert.match(logs[0]!, /all\.sh timed out after 2000 ms and was killed/);
   assert.match(logs[1]!, /exited with status 1/);
   notifier.detach();
-});
-
-test('splitCommandLine: blanks separate words, quotes group them', () => {
-  assert.deepEqual(splitCommandLine(`/bin/x  a "b c" 'd "e"' f`), ['/bin/x', 'a', 'b c', 'd "e"', 'f']);
-  assert.deepEqual(splitCommandLine('""'), ['']);
-  assert.deepEqual(splitCommandLine('   '), []);
 });
 
 test('a runner that answers through a callback on the clock: results arrive at their virtual time, with no promise to wait for', () => {

@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RealClock } from '../../transport/real/real-clock.js';
-import { RealRandom } from '../../transport/real/real-random.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { WorkerCheckerHost } from '../../actors/daemon/worker-checker-host.js';
 import { HealthChecks, type HealthEvent } from '../../actors/lvs/health-checks.js';
 import { startHttp, type Restartable } from './local-servers.js';
+import { virtualServersOf } from './lvs-config.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -34,29 +34,28 @@ test('HTTP_GET in the worker: a web server that stops leaves the pool, and comes
   const clock = new RealClock();
   const backend = new SimulatedBackend(clock);
   const host = new WorkerCheckerHost({ clock });
-  const health = new HealthChecks({ clock, random: new RealRandom(), host, backend });
+  const health = new HealthChecks({ clock, host, backend });
   const events: HealthEvent[] = [];
   health.events$.subscribe((e) => events.push(e));
   const key = '192.168.77.100:80';
   try {
-    health.start([
-      {
-        target: { kind: 'address', address: '192.168.77.100', port: 80 },
-        lbAlgo: 'wrr',
-        delayLoop: 0.2,
-        retry: 1,
-        delayBeforeRetry: 0.1,
-        connectTimeout: 0.5,
-        warmup: 0,
-        alpha: true,
-        realServers: servers.map((s, i) => ({
-          address: '127.0.0.1',
-          port: s.port,
-          weight: i + 1,
-          checkers: [{ kind: 'HTTP_GET' as const, url: [{ path: '/health', statusCode: [200] }] }],
-        })),
-      },
-    ]);
+    const realServers = servers.map(
+      (s, i) => `    real_server 127.0.0.1 ${s.port} {\n        weight ${i + 1}\n        HTTP_GET {\n            url {\n                path /health\n                status_code 200\n            }\n        }\n    }\n`,
+    );
+    health.start(
+      virtualServersOf(`virtual_server 192.168.77.100 80 {
+    protocol TCP
+    lb_algo wrr
+    lb_kind NAT
+    delay_loop 0.2
+    retry 1
+    delay_before_retry 0.1
+    connect_timeout 0.5
+    warmup 0
+    alpha
+${realServers.join('')}}
+`),
+    );
     const pool = () => backend.pool(key).length;
     // alpha: empty until the first successes.
     assert.equal(pool(), 0);

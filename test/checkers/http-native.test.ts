@@ -1,8 +1,9 @@
 /**
  * HTTP_GET through the native connector (an exchange: connect, request, answer) must judge every server the way
  * the Node-socket path does: the answer ended by Content-Length on a connection left open, by the server's close,
- * split over many writes, large, empty, not HTTP, cut by a reset, never coming; a refused port. The request bytes
- * on the wire are the same too.
+ * split over many writes, large, empty, not HTTP, cut by a reset, never coming; the framing edge cases of
+ * protocol/http-response.ts (whitespace in the status line and Content-Length, folded and repeated Content-Length,
+ * bare LF line ends); a refused port. The request bytes on the wire are the same too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,6 +89,34 @@ const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socke
     expect: true,
   },
   { name: 'never answers: the timeout', behave: () => {}, expect: /timeout/ },
+  // The framing edge cases (protocol/http-response.ts): the connector's end of reading and the parser agree.
+  { name: 'two spaces before the status code: status 0', behave: (s) => s.write('HTTP/1.1  200 OK\r\nContent-Length: 2\r\n\r\nok'), expect: /status 0 not accepted/ },
+  { name: 'a tab before the status code: status 0', behave: (s) => s.write('HTTP/1.1\t200 OK\r\nContent-Length: 2\r\n\r\nok'), expect: /status 0 not accepted/ },
+  { name: 'no reason phrase and no space after the code: status 0', behave: (s) => s.write('HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n'), expect: /status 0 not accepted/ },
+  { name: 'an empty reason phrase after its space', behave: (s) => s.write('HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n'), expect: true },
+  {
+    name: 'spaces and tabs before a lower-case Content-Length value, on a connection kept open',
+    url: { digest: md5('hello') },
+    behave: (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: \t 5\r\n\r\nhello'),
+    expect: true,
+  },
+  {
+    name: 'a body longer than Content-Length: the digest covers Content-Length bytes',
+    url: { digest: md5('hello') },
+    behave: (s) => s.end('HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA'),
+    expect: true,
+  },
+  {
+    name: 'a folded Content-Length is no length: the body runs to the close',
+    url: { digest: md5('hello world') },
+    behave: (s) => s.end('HTTP/1.0 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello world'),
+    expect: true,
+  },
+  { name: 'a folded Content-Length on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello'), expect: /timeout/ },
+  { name: 'the first Content-Length line decides, even without a number', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: x\r\nContent-Length: 5\r\n\r\nhello'), expect: /timeout/ },
+  { name: 'a space before the colon is not Content-Length', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello'), expect: /timeout/ },
+  { name: 'bare LF line ends: no header', behave: (s) => s.end('HTTP/1.0 200 OK\nContent-Length: 2\n\nok'), expect: /no HTTP header in the response/ },
+  { name: 'bare LF line ends on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.0 200 OK\nContent-Length: 2\n\nok'), expect: /timeout/ },
 ];
 
 const spec = (port: number, url: Partial<HttpUrlProbe> = {}): HttpProbeSpec => ({

@@ -8,7 +8,7 @@ import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/s
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { HealthChecks, type HealthEvent } from '../../actors/lvs/health-checks.js';
-import type { VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../../actors/checks/resolve-checkers.js';
 import { liveDestinations } from '../../machines/desired-state.js';
 
 export interface SimWorld {
@@ -28,7 +28,7 @@ export interface SimWorld {
 }
 
 export function simWorld(
-  specs: readonly VirtualServerSpec[],
+  virtualServers: readonly ResolvedVirtualServer[],
   servers: Readonly<Record<string, SimServerState>>,
   schedule: readonly SimFault[] = [],
   options: { seed?: number; mastersAtStart?: ReadonlySet<string> } = {},
@@ -40,7 +40,6 @@ export function simWorld(
   const backend = new SimulatedBackend(clock);
   const health = new HealthChecks({
     clock,
-    random: random.fork('specs'),
     host,
     backend,
     immediateApply: true,
@@ -48,7 +47,7 @@ export function simWorld(
   });
   const events: HealthEvent[] = [];
   health.events$.subscribe((e) => events.push(e));
-  health.start(specs);
+  health.start(virtualServers);
   const liveOf = (state: (typeof backend.history)[number]['state'], key: string): string[] => {
     const service = state?.services.find((s) => s.key === key);
     return service === undefined ? [] : liveDestinations(service).map((d) => `${d.address}:${d.port}`);

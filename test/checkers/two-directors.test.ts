@@ -20,25 +20,28 @@ import { SimulatedProber, type SimServerState } from '../../sim/simulated-prober
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { HealthChecks } from '../../actors/lvs/health-checks.js';
-import type { VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../../actors/checks/resolve-checkers.js';
+import { virtualServersOf } from './lvs-config.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 const REAL = ['192.168.77.21', '192.168.77.22', '192.168.77.23', '192.168.77.24'];
 const KEY = '192.168.77.100:80';
 
-function virtualServer(haSuspend: boolean): VirtualServerSpec {
-  return {
-    target: { kind: 'address', address: '192.168.77.100', port: 80 },
-    lbAlgo: 'rr',
-    delayLoop: 3,
-    retry: 1,
-    delayBeforeRetry: 1,
-    connectTimeout: 2,
-    warmup: 3,
-    haSuspend,
-    vrrpInstance: 'VI_1',
-    realServers: REAL.map((address) => ({ address, port: 80, checkers: [{ kind: 'TCP_CHECK' as const }] })),
-  };
+/** A director's keepalived.conf (its VI_1 holds 192.168.77.100) with the virtual server, resolved. */
+function virtualServers(file: string, haSuspend: boolean): ResolvedVirtualServer[] {
+  const realServers = REAL.map((address) => `    real_server ${address} 80 {\n        TCP_CHECK {\n        }\n    }\n`).join('');
+  const vs = `virtual_server 192.168.77.100 80 {
+    protocol TCP
+    lb_algo rr
+    lb_kind NAT
+    delay_loop 3
+    retry 1
+    delay_before_retry 1
+    connect_timeout 2
+    warmup 3
+${haSuspend ? '    ha_suspend\n' : ''}${realServers}}
+`;
+  return virtualServersOf(`${readFileSync(file, 'utf8')}\n${vs}`);
 }
 
 function run(seed: number, haSuspend: boolean) {
@@ -75,8 +78,8 @@ function run(seed: number, haSuspend: boolean) {
     const node = new VrrpNode(name, spec, { clock, link: host, addresses: host, announcer: host }, bus);
     const backend = new SimulatedBackend(clock);
     const checkers = new InProcessCheckerHost({ clock, random: random.fork(`checkers:${name}`), prober });
-    const health = new HealthChecks({ clock, random: random.fork(`specs:${name}`), host: checkers, backend, immediateApply: true });
-    return { name, host, node, backend, health, state: 'INIT' as string, masterSince: 0 };
+    const health = new HealthChecks({ clock, host: checkers, backend, immediateApply: true });
+    return { name, file, host, node, backend, health, state: 'INIT' as string, masterSince: 0 };
   });
   bus.messages$.subscribe((m) => {
     if (m.kind !== 'transition') return;
@@ -86,7 +89,7 @@ function run(seed: number, haSuspend: boolean) {
     d.health.vrrpState(m.instance, m.to);
   });
   for (const d of directors) {
-    d.health.start([virtualServer(haSuspend)]);
+    d.health.start(virtualServers(d.file, haSuspend));
     d.node.start();
   }
   // lb1 (priority 150) crashes at 100 s and comes back at 160 s.

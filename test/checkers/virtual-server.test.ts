@@ -5,36 +5,33 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CheckerSpec, RealServerSpec, VirtualServerSpec } from '../../actors/lvs/virtual-server-spec.js';
+import type { ResolvedVirtualServer } from '../../actors/checks/resolve-checkers.js';
 import type { SimServerState } from '../../sim/simulated-prober.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { simWorld } from './sim-world.js';
+import { virtualServersOf } from './lvs-config.js';
 
-const tcp: CheckerSpec = { kind: 'TCP_CHECK' };
+const TCP = 'TCP_CHECK {\n}';
 const up: SimServerState = { mode: 'up', latencyMs: 0 };
 const silent: SimServerState = { mode: 'silent' };
 const refuse: SimServerState = { mode: 'refuse', latencyMs: 0 };
 
-const rs = (n: number, extra: Partial<RealServerSpec> = {}): RealServerSpec => ({
-  address: `192.168.77.${10 + n}`,
-  port: 80,
-  checkers: [tcp],
-  ...extra,
-});
+/** A real_server block on 192.168.77.(10 + n):80; its lines default to one TCP_CHECK. */
+const rs = (n: number, ...body: string[]): string => `real_server 192.168.77.${10 + n} 80 {\n${(body.length > 0 ? body : [TCP]).join('\n')}\n}`;
 
-function vs(extra: Partial<VirtualServerSpec> = {}, servers = [rs(1), rs(2), rs(3)]): VirtualServerSpec {
-  return {
-    target: { kind: 'address', address: '192.168.77.100', port: 80 },
-    lbAlgo: 'rr',
-    delayLoop: 6,
-    retry: 2,
-    delayBeforeRetry: 3,
-    connectTimeout: 5,
-    warmup: 0,
-    realServers: servers,
-    ...extra,
-  };
+/**
+ * virtual_server 192.168.77.100 80 (TCP, rr, NAT, delay_loop 6, retry 2, delay_before_retry 3, connect_timeout 5,
+ * warmup 0), resolved as the daemon resolves it; `extra` lines come after those and win, `before` goes ahead of
+ * the block.
+ */
+function vs(extra: readonly string[] = [], servers = [rs(1), rs(2), rs(3)], before = ''): ResolvedVirtualServer[] {
+  return virtualServersOf(
+    `${before}\nvirtual_server 192.168.77.100 80 {\nprotocol TCP\nlb_algo rr\nlb_kind NAT\ndelay_loop 6\nretry 2\ndelay_before_retry 3\nconnect_timeout 5\nwarmup 0\n${extra.join('\n')}\n${servers.join('\n')}\n}\n`,
+  );
 }
+
+/** The VRRP instance whose address is the virtual server's (ha_suspend follows it). */
+const VI_1 = 'vrrp_instance VI_1 {\ninterface eth0\nvirtual_router_id 51\nvirtual_ipaddress {\n192.168.77.100/24\n}\n}';
 
 const KEY = '192.168.77.100:80';
 const A = '192.168.77.11:80';
@@ -43,7 +40,7 @@ const C = '192.168.77.13:80';
 const allUp = { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': up };
 
 test('a silent real server leaves the pool exactly when its checker declares it DOWN, and returns on the first success', () => {
-  const w = simWorld([vs()], allUp, [
+  const w = simWorld(vs(), allUp, [
     { atMs: 20_000, target: '192.168.77.12', state: silent },
     { atMs: 60_000, target: '192.168.77.12', state: up },
   ]);
@@ -59,7 +56,7 @@ test('a silent real server leaves the pool exactly when its checker declares it 
 });
 
 test('inhibit_on_failure keeps a failed server with weight 0; notify scripts are named', () => {
-  const w = simWorld([vs({}, [rs(1, { inhibitOnFailure: true, notifyDown: '/bin/down.sh', notifyUp: '/bin/up.sh', weight: 3 }), rs(2)])], allUp, [
+  const w = simWorld(vs([], [rs(1, 'inhibit_on_failure', 'notify_down /bin/down.sh', 'notify_up /bin/up.sh', 'weight 3', TCP), rs(2)]), allUp, [
     { atMs: 10_000, target: '192.168.77.11', state: refuse },
     { atMs: 30_000, target: '192.168.77.11', state: up },
   ]);
@@ -76,7 +73,7 @@ test('inhibit_on_failure keeps a failed server with weight 0; notify scripts are
 
 test('quorum with hysteresis: lost below quorum − hysteresis (or at 0), regained at quorum + hysteresis', () => {
   // Weights 1 each; quorum 2, hysteresis 1: up at start (3 ≥ 3), lost only at 0, regained at 3.
-  const w = simWorld([vs({ quorum: 2, hysteresis: 1, quorumUp: 'qup', quorumDown: 'qdown', retry: 0 })], allUp, [
+  const w = simWorld(vs(['quorum 2', 'hysteresis 1', 'quorum_up qup', 'quorum_down qdown', 'retry 0']), allUp, [
     { atMs: 10_000, target: '192.168.77.11', state: refuse },
     { atMs: 16_000, target: '192.168.77.12', state: refuse },
     { atMs: 22_000, target: '192.168.77.13', state: refuse },
@@ -99,7 +96,7 @@ test('quorum with hysteresis: lost below quorum − hysteresis (or at 0), regain
 
 test('sorry server: takes over the whole pool when the quorum is lost (alive servers too), leaves when it returns', () => {
   const w = simWorld(
-    [vs({ quorum: 2, retry: 0, sorryServer: { address: '192.168.77.99', port: 8080 } })],
+    vs(['quorum 2', 'retry 0', 'sorry_server 192.168.77.99 8080']),
     allUp,
     [
       { atMs: 10_000, target: '192.168.77.11', state: refuse },
@@ -119,7 +116,7 @@ test('sorry server: takes over the whole pool when the quorum is lost (alive ser
 
 test('sorry_server_inhibit keeps the unused sorry server at weight 0; inhibited servers stay at 0 while it serves', () => {
   const w = simWorld(
-    [vs({ quorum: 1, retry: 0, sorryServer: { address: '192.168.77.99' }, sorryServerInhibit: true }, [rs(1, { inhibitOnFailure: true })])],
+    vs(['quorum 1', 'retry 0', 'sorry_server 192.168.77.99', 'sorry_server_inhibit'], [rs(1, 'inhibit_on_failure', TCP)]),
     { '192.168.77.11': up },
     [{ atMs: 10_000, target: '192.168.77.11', state: refuse }],
   );
@@ -131,7 +128,7 @@ test('sorry_server_inhibit keeps the unused sorry server at weight 0; inhibited 
 });
 
 test('alpha: real servers enter the pool only after a success; a dead one at start never does', () => {
-  const w = simWorld([vs({ alpha: true })], { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': silent });
+  const w = simWorld(vs(['alpha']), { '192.168.77.11': up, '192.168.77.12': up, '192.168.77.13': silent });
   assert.deepEqual(w.pool(KEY), []);
   w.clock.runUntil(20_000);
   // Both successes at 1 s reach the load balancer in one apply (changes at one instant are coalesced).
@@ -145,8 +142,8 @@ test('alpha: real servers enter the pool only after a success; a dead one at sta
 });
 
 test('a real server is up only when all its checkers are', () => {
-  const both: RealServerSpec = { address: '192.168.77.11', port: 80, checkers: [tcp, { kind: 'HTTP_GET', url: [{ path: '/' }], connectPort: 8080 }] };
-  const w = simWorld([vs({ retry: 0 }, [both, rs(2)])], { '192.168.77.11:80': up, '192.168.77.11:8080': up, '192.168.77.12': up }, [
+  const both = rs(1, TCP, 'HTTP_GET {\nurl {\npath /\n}\nconnect_port 8080\n}');
+  const w = simWorld(vs(['retry 0'], [both, rs(2)]), { '192.168.77.11:80': up, '192.168.77.11:8080': up, '192.168.77.12': up }, [
     { atMs: 10_000, target: '192.168.77.11:8080', state: refuse },
     { atMs: 30_000, target: '192.168.77.11:8080', state: up },
   ]);
@@ -159,8 +156,8 @@ test('a real server is up only when all its checkers are', () => {
 });
 
 test('misc_dynamic: the exit status sets the weight (status − 2), and the quorum counts it', () => {
-  const misc: CheckerSpec = { kind: 'MISC_CHECK', miscPath: '/usr/local/bin/load-weight', miscDynamic: true };
-  const w = simWorld([vs({ quorum: 5, quorumUp: 'qup' }, [rs(1, { checkers: [misc] })])], {
+  const misc = 'MISC_CHECK {\nmisc_path /usr/local/bin/load-weight\nmisc_dynamic\n}';
+  const w = simWorld(vs(['quorum 5', 'quorum_up qup'], [rs(1, misc)]), {
     'misc:/usr/local/bin/load-weight': { mode: 'up', latencyMs: 0, weight: { kind: 'absolute', value: 10 } },
   });
   // Weight 1 < quorum 5 at start: down; the first run sets weight 10 and the quorum is gained.
@@ -170,8 +167,7 @@ test('misc_dynamic: the exit status sets the weight (status − 2), and the quor
 });
 
 test('ha_suspend: checkers do not probe until the VRRP instance is MASTER, and pause again when it is not', () => {
-  const spec = vs({ haSuspend: true, vrrpInstance: 'VI_1' });
-  const w = simWorld([spec], allUp);
+  const w = simWorld(vs(['ha_suspend'], undefined, VI_1), allUp);
   w.clock.runUntil(20_000);
   assert.equal([...w.prober.probes.values()].reduce((a, b) => a + b, 0), 0);
   w.health.vrrpState('VI_1', 'MASTER');
@@ -186,26 +182,23 @@ test('ha_suspend: checkers do not probe until the VRRP instance is MASTER, and p
 });
 
 test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared', async () => {
-  const w = simWorld([vs({ omega: true, quorumDown: 'qdown' }, [rs(1, { notifyDown: 'down' }), rs(2)])], allUp);
+  const w = simWorld(vs(['omega', 'quorum_down qdown'], [rs(1, 'notify_down down', TCP), rs(2)]), allUp);
   w.clock.runUntil(5000);
   await w.health.stop();
   assert.deepEqual(w.notifications(), [`5000 ${A} DOWN down`, `5000 ${B} DOWN`, '5000 quorum DOWN qdown']);
   assert.deepEqual(w.backend.current.services, []);
 
-  const quiet = simWorld([vs({ quorumDown: 'qdown' })], allUp);
+  const quiet = simWorld(vs(['quorum_down qdown']), allUp);
   quiet.clock.runUntil(5000);
   await quiet.health.stop();
   assert.deepEqual(quiet.notifications(), []);
 });
 
 test('virtual_server_group: every address of a range and every fwmark gets the same pool', () => {
+  const group = 'virtual_server_group web {\n192.168.77.100-102 80\nfwmark 7\n}\n';
+  const text = `${group}virtual_server group web {\nprotocol TCP\nlb_algo rr\nlb_kind NAT\ndelay_loop 6\nretry 0\ndelay_before_retry 3\nconnect_timeout 5\nwarmup 0\n${[rs(1), rs(2), rs(3)].join('\n')}\n}\n`;
   const w = simWorld(
-    [
-      vs({
-        target: { kind: 'group', name: 'web', entries: [{ address: '192.168.77.100', rangeEnd: 102, port: 80 }, { fwmark: 7 }] },
-        retry: 0,
-      }),
-    ],
+    virtualServersOf(text),
     allUp,
     [{ atMs: 10_000, target: '192.168.77.11', state: refuse }],
   );
@@ -238,7 +231,7 @@ test('over random fault schedules, the pool is the set of healthy servers within
       }
       truth.set(host, changes);
     }
-    const w = simWorld([vs({ warmup: 6 }, [rs(1), rs(2), rs(3), rs(4)])], Object.fromEntries(hosts.map((h) => [h, up])), schedule, { seed });
+    const w = simWorld(vs(['warmup 6'], [rs(1), rs(2), rs(3), rs(4)]), Object.fromEntries(hosts.map((h) => [h, up])), schedule, { seed });
     for (let at = 1000; at <= 400_000; at += 500) {
       w.clock.runUntil(at);
       const pool = new Set(w.pool(KEY));
@@ -255,11 +248,11 @@ test('over random fault schedules, the pool is the set of healthy servers within
 });
 
 test('scale: 3,000 real servers failing at the same instant reach the load balancer in one apply', () => {
-  const servers: RealServerSpec[] = Array.from({ length: 3000 }, (_, i) => ({ address: `10.0.${i >> 8}.${i & 255}`, port: 80, checkers: [tcp] }));
+  const addresses = Array.from({ length: 3000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   const w = simWorld(
-    [vs({ retry: 0 }, servers)],
-    Object.fromEntries(servers.map((s) => [s.address, up])),
-    servers.map((s) => ({ atMs: 10_000, target: s.address, state: refuse })),
+    vs(['retry 0'], addresses.map((a) => `real_server ${a} 80 {\n${TCP}\n}`)),
+    Object.fromEntries(addresses.map((a) => [a, up])),
+    addresses.map((a) => ({ atMs: 10_000, target: a, state: refuse })),
   );
   w.clock.runUntil(9000);
   const before = w.health.lb.applies;
@@ -275,7 +268,7 @@ test('scale: 3,000 real servers failing at the same instant reach the load balan
 
 test('determinism: the same seed gives the same load-balancer history and notifications; another seed differs', () => {
   const runOnce = (seed: number) => {
-    const w = simWorld([vs({ warmup: 6 })], allUp, [
+    const w = simWorld(vs(['warmup 6']), allUp, [
       { atMs: 20_000, target: '192.168.77.12', state: silent },
       { atMs: 45_000, target: '192.168.77.12', state: up },
     ], { seed });

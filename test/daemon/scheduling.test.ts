@@ -69,7 +69,6 @@ async function start(globals: string, failing: readonly string[] = []) {
         return failing;
       },
       checks: async () => ({
-        random,
         host: (scheduling) => {
           checkerCalls.push(scheduling);
           return new InProcessCheckerHost({ clock, random, prober: new SimulatedProber(clock) });

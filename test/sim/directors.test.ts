@@ -13,8 +13,7 @@ import { runSimulation, simulationJson } from '../../sim/run.js';
 import { checkPoolsMatchHealth } from '../../sim/pool-invariant.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { loadConfigText } from '../../config/load.js';
-import { virtualServerSpecs } from '../../actors/lvs/specs-from-config.js';
-import { resolveVirtualServer } from '../../actors/checks/resolve-checkers.js';
+import { resolveVirtualServers } from '../../actors/checks/resolve-checkers.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const EXAMPLE = join(ROOT, 'examples/two-directors-lvs.json');
@@ -54,7 +53,7 @@ test('pool_matches_health catches a pool that does not follow the servers', () =
   const r = runSimulation(example([]), { seed: 1 });
   assert.equal(r.invariants.find((i) => i.name === 'pool_matches_health')?.ok, true);
   const config = loadConfigText(readFileSync(join(ROOT, 'examples/directors.conf'), 'utf8'), 'directors.conf', { configId: 'lb1' }).config;
-  const resolved = virtualServerSpecs(config).map((spec) => resolveVirtualServer(spec, new SeededRandom(1)));
+  const resolved = resolveVirtualServers(config);
   const judge = (faults: Parameters<typeof checkPoolsMatchHealth>[0]['faults']) =>
     checkPoolsMatchHealth({ durationMs: 90_000, pools: r.pools, resolved: new Map([['lb1', resolved]]), faults, initialServers: new Map() });
   assert.equal(judge([])?.ok, true);

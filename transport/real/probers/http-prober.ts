@@ -12,6 +12,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
+import { parseResponseHead, responseBody, responseComplete, type HttpResponseHead } from '../../../protocol/http-response.js';
 import { describeError, startProbe } from './outcome.js';
 import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
 import { TCP_CONNECT_TIMED_OUT } from '../../../native/index.js';
@@ -56,30 +57,13 @@ function tlsOptions(spec: HttpProbeSpec): ConnectionOptions {
 
 interface Response {
   readonly status: number;
-  readonly body: Buffer;
+  readonly body: Uint8Array;
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
-
-/** Parses what has arrived; `complete` when the body's Content-Length is reached. */
-function parse(data: Buffer): { head?: { status: number; bodyStart: number; length?: number }; complete: boolean } {
-  const end = data.indexOf(HEADER_END);
-  if (end < 0) return { complete: false };
-  const head = data.subarray(0, end).toString('latin1');
-  const match = /^HTTP\/\d\.\d (\d{3})/.exec(head);
-  const status = match ? Number(match[1]) : 0;
-  const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-  const length = lengthMatch ? Number(lengthMatch[1]) : undefined;
-  const bodyStart = end + 4;
-  return { head: { status, bodyStart, length }, complete: length !== undefined && data.length - bodyStart >= length };
-}
-
-/** The response in what was read, or why there is none. */
-function responseIn(data: Buffer): Response | string {
-  const parsed = parse(data);
-  if (parsed.head === undefined) return data.length === 0 ? 'empty response' : 'no HTTP header in the response';
-  const { status, bodyStart, length } = parsed.head;
-  return { status, body: data.subarray(bodyStart, length === undefined ? data.length : bodyStart + length) };
+/** The response in what was read (framed by protocol/http-response.ts, on both paths), or why there is none. */
+function responseIn(data: Buffer, head = parseResponseHead(data)): Response | string {
+  if (head === undefined) return data.length === 0 ? 'empty response' : 'no HTTP header in the response';
+  return { status: head.status, body: responseBody(data, head) };
 }
 
 /** Each url's request bytes, made once. */
@@ -131,6 +115,8 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
       socket.destroy();
       resolve(outcome);
     };
+    // The head, once its header section is in: then only the body's length is watched.
+    let head: HttpResponseHead | undefined;
     const fromData = (): Response | string => responseIn(Buffer.concat(chunks, size));
     const timer = setTimeout(() => finish('timeout'), spec.timeoutMs);
     socket.once(spec.tls ? 'secureConnect' : 'connect', () => socket.write(httpRequest(url, spec.httpProtocol)));
@@ -138,8 +124,13 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
       chunks.push(chunk);
       size += chunk.length;
       if (size > MAX_RESPONSE) return finish(fromData());
-      // Only look for the end once the header could be complete.
-      if (parse(chunks.length === 1 ? chunk : Buffer.concat(chunks, size)).complete) finish(fromData());
+      if (head === undefined) {
+        const data = chunks.length === 1 ? chunk : Buffer.concat(chunks, size);
+        head = parseResponseHead(data);
+        if (responseComplete(data, head)) finish(responseIn(data, head));
+      } else if (head.contentLength !== undefined && size - head.bodyStart >= head.contentLength) {
+        finish(fromData());
+      }
     });
     socket.once('end', () => finish(fromData()));
     socket.once('error', (err) => finish(size > 0 ? fromData() : describeError(err)));
@@ -169,7 +160,7 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
   if (url.regex !== undefined) {
     let matched: boolean;
     try {
-      matched = compiled(url.regex).test(response.body.toString('latin1'));
+      matched = compiled(url.regex).test(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('latin1'));
     } catch (err) {
       return `bad regex: ${describeError(err)}`;
     }

@@ -165,3 +165,14 @@ test('a missing main file is an error, not an exception', () => {
   const missing = parse('include /nowhere/keepalived.conf\n');
   assert.deepEqual(errorsOf(missing), [at(1, "include: cannot open '/nowhere/keepalived.conf': no such file")]);
 });
+
+test("keepalived's spellings that mean the same: a rule's 'order' is its preference; global_tracking keeps members' weights", () => {
+  const rule = parse(instance('  virtual_rules {\n    from 10.1.0.0/16 table 100 order 300\n  }'));
+  assert.deepEqual(rule.config.vrrpInstances[0]!.virtualRules.map((r) => [r.preference, r.options]), [[300, []]]);
+  const group = (keyword: string): number | undefined => {
+    const text = instance('  track_interface {\n    eth1 weight -20\n  }') + `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  ${keyword}\n}\n`;
+    return parse(text).config.vrrpInstances[0]!.trackInterfaces[0]!.weight;
+  };
+  // Without either, keepalived takes a sync group member's tracking weights as 0 (FAULT when down).
+  assert.deepEqual([group('sync_group_tracking_weight'), group('global_tracking'), group('smtp_alert off')], [-20, -20, 0]);
+});

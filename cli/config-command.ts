@@ -44,7 +44,7 @@ export function registerConfigCommand(program: Command): void {
     .description('check a configuration (exit 0 when valid, 1 with errors; problems on stderr)')
     .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
-    .option('--strict', 'count warnings as errors (as keepalived -t does for any reported problem)')
+    .option('--strict', 'count warnings, keywords vigil does not implement among them, as errors (as keepalived -t does for any reported problem)')
     .option('-q, --quiet', 'print nothing on success')
     .option('--no-interfaces', "don't check that the VRRP interfaces exist on this host")
     .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean }) => {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { errorsOf, instance, MAIN, parse, warningsOf } from './helpers.js';
+import { errorsOf, instance, MAIN, parse, parserWarningsOf, warningsOf } from './helpers.js';
 
 const at = (line: number, message: string): string => `${MAIN}:${line}: ${message}`;
 
@@ -14,7 +14,7 @@ test('an unknown keyword is a warning with file:line; its block is skipped', () 
   assert.deepEqual(warningsOf(r), [at(7, "unknown keyword 'frobnicate' in vrrp_instance"), at(8, "unknown keyword 'shiny_block' in vrrp_instance")]);
   assert.equal(r.config.vrrpInstances[0]!.priority, 42);
   const top = parse('no_such_block {\n  x\n}\nglobal_defs {\n  router_id R\n}\n');
-  assert.deepEqual(warningsOf(top), [at(1, "unknown keyword 'no_such_block'")]);
+  assert.deepEqual(parserWarningsOf(top), [at(1, "unknown keyword 'no_such_block'")]);
   assert.equal(top.config.globalDefs.routerId, 'R');
 });
 

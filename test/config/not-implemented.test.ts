@@ -1,9 +1,10 @@
 /**
  * Keywords vigil accepts but does not implement: one warning per use, `FILE:LINE: KEYWORD is accepted but not
- * implemented by vigil`; every entry of config/not-implemented.ts fires on a use of it.
+ * implemented by vigil`, an error with `strict`; every entry of config/not-implemented.ts fires on a use of it.
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { ConfigLoadError, loadConfigText } from '../../config/load.js';
 import { NOT_IMPLEMENTED, parseNotImplementedKey } from '../../config/not-implemented.js';
 import { renderConfig } from '../../config/render.js';
 import { instance, MAIN, parse, warningsOf } from './helpers.js';
@@ -77,6 +78,12 @@ test('config dump spells out defaults, and its output read back has nothing to w
 test('a listed block is one warning: nothing is said of the keywords inside it', () => {
   const text = 'bfd_instance B1 {\n  neighbor_ip 192.0.2.9\n  min_rx 20\n}\n';
   assert.deepEqual(notImplemented(text), [`${MAIN}:1: bfd_instance ${SUFFIX}`]);
+});
+
+test('strict: a keyword vigil does not implement is an error naming its file and line', () => {
+  const text = instance('  unicast_ttl 10\n  unicast_peer {\n    192.0.2.9\n  }');
+  assert.deepEqual(loadConfigText(text, MAIN).warnings, [`${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`]);
+  assert.throws(() => loadConfigText(text, MAIN, { strict: true }), (err: unknown) => err instanceof ConfigLoadError && err.message === `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`);
 });
 
 /** Blocks whose opening line takes arguments, and the ones a use is written with. */

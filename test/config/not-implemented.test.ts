@@ -1,13 +1,16 @@
 /**
  * Keywords vigil accepts but does not implement: one warning per use, `FILE:LINE: KEYWORD is accepted but not
- * implemented by vigil`, an error with `strict`; every entry of config/not-implemented.ts fires on a use of it.
+ * implemented by vigil`, an error with `strict`; every entry of config/not-implemented.ts fires on a use of it,
+ * and the README lists exactly these entries with their reasons.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigLoadError, loadConfigText } from '../../config/load.js';
 import { NOT_IMPLEMENTED, parseNotImplementedKey } from '../../config/not-implemented.js';
 import { renderConfig } from '../../config/render.js';
-import { instance, MAIN, parse, warningsOf } from './helpers.js';
+import { instance, MAIN, parse, ROOT, warningsOf } from './helpers.js';
 
 const SUFFIX = 'is accepted but not implemented by vigil';
 
@@ -148,4 +151,30 @@ test('every entry of the list warns, once, when its keyword is used', () => {
   }
   assert.deepEqual(silent, []);
   assert.ok(Object.keys(NOT_IMPLEMENTED).length > 50);
+});
+
+/** The README section, from the heading to the next heading. */
+function readmeSection(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## What vigil does not implement');
+  assert.ok(start >= 0, 'README.md has no "## What vigil does not implement" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** The table rows the README must have: one per entry, in the list's order. */
+function expectedReadmeRows(): string[] {
+  return Object.entries(NOT_IMPLEMENTED).map(([key, value]) => {
+    const entry = typeof value === 'string' ? { reason: value } : value;
+    const defaults = entry.defaults ? ` (keepalived's default, ${entry.defaults.map((d) => `\`${d}\``).join(' or ')}, is not warned about)` : '';
+    return `| \`${key.replace(/\|/g, '\\|')}\` | ${entry.reason}${defaults} |`;
+  });
+}
+
+test('the README lists exactly the keywords of config/not-implemented.ts, with their reasons', () => {
+  const rows = readmeSection()
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
+  const expected = expectedReadmeRows();
+  assert.deepEqual(rows, expected, `README.md's table should be:\n${expected.join('\n')}`);
 });

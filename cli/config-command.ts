@@ -47,7 +47,7 @@ export function registerConfigCommand(program: Command): void {
     .description('check a configuration (exit 0 when valid, 1 with errors; problems on stderr)')
     .option('-f, --use-file <file>', 'configuration file', DEFAULT_FILE)
     .option('-i, --config-id <id>', 'config id selecting @id lines (default: the host name)')
-    .option('--strict', 'count warnings as errors (as keepalived -t does for any reported problem)')
+    .option('--strict', 'count warnings, keywords vigil does not implement among them, as errors (as keepalived -t does for any reported problem)')
     .option('-q, --quiet', 'print nothing on success')
     .option('--no-interfaces', "don't check the interfaces the file names against this host's")
     .option('--no-host-checks', "don't check the file against this host at all (interfaces, iproute2 names, script users and files)")

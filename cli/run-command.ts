@@ -29,6 +29,7 @@ interface RunOptions extends ObservationCliOptions {
   check?: boolean;
   dontFork?: boolean;
   routerId?: string;
+  strict?: boolean;
 }
 
 /** Set once the daemon's log exists: what it holds is written before a failure's line. */
@@ -106,6 +107,7 @@ export function registerRunCommand(program: Command): void {
     .option('-P, --vrrp', 'run only the VRRP subsystem')
     .option('-C, --check', 'run only the checkers and the load balancer')
     .option('-n, --dont-fork', "don't fork (vigil never forks)")
+    .option('--strict', 'refuse a configuration with warnings, such as keywords vigil does not implement (at start and reload)')
     .action(async (options: RunOptions) => {
       await runDaemon(options);
     });
@@ -173,6 +175,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       nodeName: hostname(),
       vrrpOnly: options.vrrp === true,
       checkersOnly: options.check === true,
+      strict: options.strict === true,
     },
   );
   const cleanupFiles = (): void => {

@@ -219,7 +219,6 @@ export function finishVirtualServers(
       d.warning(vs.at, `${name}: protocol is ignored for a fwmark service`);
     }
     if (vs.lbAlgo === undefined) d.warning(vs.at, `${name}: no lb_algo given - using wlc`);
-    if (vs.lbAlgo === 'twos') d.warning(vs.at, `${name}: lb_algo twos is not implemented by vigil's load balancers - using wlc`);
     const forwarding = vs.forwarding ?? NAT;
     if (vs.forwarding === undefined && (vs.realServers.some((rs) => rs.forwarding === undefined) || (vs.sorryServer !== undefined && vs.sorryServerForwarding === undefined))) {
       d.warning(vs.at, `${name}: no lb_kind given - using NAT`);

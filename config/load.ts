@@ -1,6 +1,7 @@
 /**
  * The one entry point the daemon uses to read a keepalived.conf file: the parsed configuration, its warnings
- * (file:line lines), or a ConfigLoadError whose message is the first error as one line naming file:line.
+ * (file:line lines), or a ConfigLoadError whose message is the first error as one line naming file:line. With
+ * `strict`, warnings count as errors (`vigil run --strict`, like `config test --strict`).
  */
 import type { Config } from './model.js';
 import { formatDiagnostic } from './diagnostics.js';
@@ -16,21 +17,25 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** keepalived `-i/--config-id`: selects `@id` conditional lines. */
   readonly configId?: string | undefined;
+  /** Warnings (a keyword vigil does not implement among them) are errors. */
+  readonly strict?: boolean | undefined;
 }
 
-function loaded(result: ReturnType<typeof parseConfigFile>): LoadedConfig {
-  const first = result.errors[0];
+function loaded(result: ReturnType<typeof parseConfigFile>, strict: boolean): LoadedConfig {
+  const problems = strict ? [...result.errors, ...result.warnings] : result.errors;
+  const first = problems[0];
   if (first) {
-    const more = result.errors.length > 1 ? ` (and ${result.errors.length - 1} more error${result.errors.length > 2 ? 's' : ''})` : '';
+    const what = strict ? 'problem' : 'error';
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more ${what}${problems.length > 2 ? 's' : ''})` : '';
     throw new ConfigLoadError(`${formatDiagnostic(first)}${more}`);
   }
   return { config: result.config, warnings: result.warnings.map(formatDiagnostic) };
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigFile(file, { configId: options.configId }));
+  return loaded(parseConfigFile(file, { configId: options.configId }), options.strict === true);
 }
 
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigText(text, file, { configId: options.configId }));
+  return loaded(parseConfigText(text, file, { configId: options.configId }), options.strict === true);
 }

@@ -310,13 +310,17 @@ export interface CheckerConnection {
   readonly fwmark?: number | undefined;
 }
 
-interface CheckerCommon {
-  readonly at: SourcePosition;
+/** A checker's timing, inherited checker ← real_server ← virtual_server by finalize-lvs.ts. */
+export interface CheckerTiming {
   readonly retry: number;
   readonly delayBeforeRetry: number;
   readonly warmup: number;
   readonly delayLoop: number;
   readonly alpha: boolean;
+}
+
+interface CheckerCommon extends CheckerTiming {
+  readonly at: SourcePosition;
   readonly logAllFailures: boolean;
 }
 
@@ -449,7 +453,7 @@ export interface VirtualServer {
   /** Address family (from the address, ip_family, or the real servers). */
   readonly family: IpFamily;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
-  /** Default wlc; `twos` is read but not implemented (finalize-lvs says so and uses wlc). */
+  /** Default wlc; `twos` is read but not implemented (config/not-implemented.ts says so; finalize-lvs uses wlc). */
   readonly lbAlgo: Exclude<LvsScheduler, 'twos'>;
   readonly forwarding: Forwarding;
   /** ops, hashed, flag-1..3, sh-port, sh-fallback, mh-port, mh-fallback. */

@@ -8,6 +8,7 @@ import { finishVirtualServers } from './finalize-lvs.js';
 import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
 import type { Config, VirtualServer } from './model.js';
 import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
+import { notImplementedObserver } from './not-implemented.js';
 import { ConfigReader } from './reader.js';
 import { checkScriptSecurity } from './script-security.js';
 import { Walker } from './walker.js';
@@ -57,7 +58,7 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
   try {
     const reader = new ConfigReader(file, diagnostics, { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed }, text);
     files = reader.files;
-    new Walker(reader, diagnostics).root(drafts, ROOT_SPEC);
+    new Walker(reader, diagnostics, notImplementedObserver(diagnostics)).root(drafts, ROOT_SPEC);
   } catch (err) {
     diagnostics.error({ file, line: 0 }, `internal error while reading: ${err instanceof Error ? err.message : String(err)}`);
   }

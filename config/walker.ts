@@ -4,6 +4,10 @@
  * value lines (`walker.lines`). An unknown keyword is a warning (its `{ }` block, if any, is skipped); a
  * missing `{`, an extra `}` or a block left open at the end of the input is an error. A `{` / `}` line may be an
  * object the reader reuses: use it at once, never keep it.
+ *
+ * The grammar is data too: each BlockSpec names the sub-blocks its keywords open (`blocks`), so the whole
+ * grammar can be listed (config/not-implemented.ts and its coverage test). A handler that opens a block its
+ * spec does not declare is an internal error, so the declaration cannot drift from the handlers.
  */
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { ConfigLine, ConfigReader } from './reader.js';
@@ -14,20 +18,40 @@ export interface BlockSpec<T> {
   /** How the block is named in messages, e.g. "vrrp_instance". */
   readonly name: string;
   readonly keywords: ReadonlyMap<string, KeywordHandler<T>>;
+  /** Which of `keywords` open a `{ }` block of keywords of their own, and its spec. */
+  readonly blocks: ReadonlyMap<string, AnyBlockSpec>;
 }
 
-/** Builds a BlockSpec from an object of handlers (keyword names as keys). */
-export function blockSpec<T>(name: string, keywords: Readonly<Record<string, KeywordHandler<T>>>): BlockSpec<T> {
-  return { name, keywords: new Map(Object.entries(keywords)) };
+/** A BlockSpec whatever it fills (the grammar's shape, without the drafts' types). */
+export type AnyBlockSpec = BlockSpec<never>;
+
+/** Builds a BlockSpec from an object of handlers (keyword names as keys) and the sub-blocks they open. */
+export function blockSpec<T>(name: string, keywords: Readonly<Record<string, KeywordHandler<T>>>, blocks: Readonly<Record<string, AnyBlockSpec>> = {}): BlockSpec<T> {
+  for (const k of Object.keys(blocks)) if (!(k in keywords)) throw new Error(`blockSpec ${name}: sub-block '${k}' is not one of its keywords`);
+  return { name, keywords: new Map(Object.entries(keywords)), blocks: new Map(Object.entries(blocks)) };
+}
+
+/**
+ * Told of every keyword the walker hands to its handler, with its path from the top level (`vrrp_instance`,
+ * `authentication`, `auth_type`), and of every line of a value block (`walker.lines`) with the path of the
+ * keyword that opened it. Lines may be reused objects: read them at once.
+ */
+export interface KeywordObserver {
+  keyword(path: readonly string[], line: ConfigLine): void;
+  valueLine(path: readonly string[], line: ConfigLine): void;
 }
 
 export class Walker {
   private peeked: ConfigLine | undefined;
   private ended = false;
+  /** The keywords being handled, outermost first, and the spec each was found in. */
+  private readonly path: string[] = [];
+  private readonly specs: AnyBlockSpec[] = [];
 
   constructor(
     private readonly reader: ConfigReader,
     readonly diagnostics: Diagnostics,
+    private readonly observer?: KeywordObserver,
   ) {}
 
   /** The top level: keywords until the end of the input. */
@@ -51,6 +75,11 @@ export class Walker {
 
   /** Reads `{ ... }` after `opener` with `spec`'s keywords applied to `child`. */
   block<C>(child: C, spec: BlockSpec<C>, opener: ConfigLine): void {
+    const parent = this.specs[this.specs.length - 1];
+    const keyword = this.path[this.path.length - 1];
+    if (parent !== undefined && keyword !== undefined && parent.blocks.get(keyword) !== (spec as AnyBlockSpec)) {
+      throw new Error(`'${keyword}' in ${parent.name || 'the top level'} opens block ${spec.name}, which its spec does not declare`);
+    }
     if (!this.expectOpen(opener)) return;
     for (;;) {
       const line = this.take();
@@ -85,6 +114,7 @@ export class Walker {
         this.skipRest(line);
         continue;
       }
+      this.observer?.valueLine(this.path, line);
       each(line);
     }
   }
@@ -107,7 +137,15 @@ export class Walker {
     const keyword = line.words[0]!;
     const handler = spec.keywords.get(keyword);
     if (handler) {
-      handler(target, line, this);
+      this.path.push(keyword);
+      this.specs.push(spec as AnyBlockSpec);
+      try {
+        this.observer?.keyword(this.path, line);
+        handler(target, line, this);
+      } finally {
+        this.path.pop();
+        this.specs.pop();
+      }
       return;
     }
     this.diagnostics.warning(line, `unknown keyword '${keyword}'${spec.name === '' ? '' : ` in ${spec.name}`}`);

@@ -14,7 +14,7 @@ import { parseHexString } from '../../protocol/hex-string.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { Checker, CheckerConnection, CheckerType, Config, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
+import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
@@ -77,7 +77,7 @@ function familyOf(address: string): LbFamily {
   return isIPv6(address) ? 6 : 4;
 }
 
-type TimedChecker = Pick<HttpChecker, 'delayLoop' | 'retry' | 'delayBeforeRetry' | 'warmup' | 'alpha'>;
+type TimedChecker = CheckerTiming;
 
 function timing(type: CheckerType, c: TimedChecker, timeoutMs: number): { params: CheckerParams; warmupMs: number } {
   const isHttp = type === 'HTTP_GET' || type === 'SSL_GET';

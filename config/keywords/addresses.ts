@@ -357,6 +357,7 @@ export function parseRuleLine(line: ConfigLine, d: Diagnostics, isStatic: boolea
         break;
       case 'preference':
       case 'priority':
+      case 'order': // keepalived's third spelling
       case 'pref': {
         const n = value === undefined ? undefined : parseUnsigned(value);
         if (n === undefined || n > 4294967295) {

@@ -334,9 +334,9 @@ const BFD: Record<string, H<CheckerDraft>> = {
 
 export const CHECKER_SPECS: Readonly<Record<CheckerType, BlockSpec<CheckerDraft>>> = {
   TCP_CHECK: blockSpec('TCP_CHECK', { ...CONNECTION, ...COMMON }),
-  HTTP_GET: blockSpec('HTTP_GET', { ...CONNECTION, ...COMMON, ...HTTP }),
-  SSL_GET: blockSpec('SSL_GET', { ...CONNECTION, ...COMMON, ...HTTP }),
-  SMTP_CHECK: blockSpec('SMTP_CHECK', { ...CONNECTION, ...COMMON, ...SMTP }),
+  HTTP_GET: blockSpec('HTTP_GET', { ...CONNECTION, ...COMMON, ...HTTP }, { url: URL_SPEC }),
+  SSL_GET: blockSpec('SSL_GET', { ...CONNECTION, ...COMMON, ...HTTP }, { url: URL_SPEC }),
+  SMTP_CHECK: blockSpec('SMTP_CHECK', { ...CONNECTION, ...COMMON, ...SMTP }, { host: SMTP_HOST_SPEC }),
   DNS_CHECK: blockSpec('DNS_CHECK', { ...CONNECTION, ...COMMON, ...DNS }),
   UDP_CHECK: blockSpec('UDP_CHECK', { ...CONNECTION, ...COMMON, ...UDP }),
   PING_CHECK: blockSpec('PING_CHECK', { ...CONNECTION, ...COMMON }),

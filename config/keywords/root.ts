@@ -9,7 +9,7 @@ import { word } from '../values.js';
 import { blockSpec, type BlockSpec, type KeywordHandler, type Walker } from '../walker.js';
 import { defaultGlobalDefs, GLOBAL_DEFS_SPEC, ROOT_GLOBAL_HANDLERS, type GlobalDefs } from './global-defs.js';
 import { newSyncGroupDraft, SYNC_GROUP_SPEC, type SyncGroupDraft } from './sync-group.js';
-import { readGarpGroup, readInterfaceDelays, readLinkbeatInterfaces, readStaticAddresses, readStaticRoutes, readStaticRules, readTrackGroup } from './static.js';
+import { GARP_GROUP_SPEC, readGarpGroup, readInterfaceDelays, readLinkbeatInterfaces, readStaticAddresses, readStaticRoutes, readStaticRules, readTrackGroup, TRACK_GROUP_SPEC } from './static.js';
 import { BFD_SPEC, newBfdDraft, newTrackFileDraft, newTrackProcessDraft, TRACK_FILE_SPEC, TRACK_PROCESS_SPEC, type BfdDraft, type TrackFileDraft, type TrackProcessDraft } from './trackers.js';
 import { newInstanceDraft, VRRP_INSTANCE_SPEC, type InstanceDraft } from './vrrp-instance.js';
 import { newScriptDraft, VRRP_SCRIPT_SPEC, type ScriptDraft } from './vrrp-script.js';
@@ -166,5 +166,19 @@ const handlers: Record<string, H> = {
   },
 };
 
-export const ROOT_SPEC = blockSpec<Drafts>('', handlers);
+export const ROOT_SPEC = blockSpec<Drafts>('', handlers, {
+  global_defs: GLOBAL_DEFS_SPEC,
+  track_group: TRACK_GROUP_SPEC,
+  garp_group: GARP_GROUP_SPEC,
+  vrrp_script: VRRP_SCRIPT_SPEC,
+  track_file: TRACK_FILE_SPEC,
+  vrrp_track_file: TRACK_FILE_SPEC,
+  vrrp_track_process: TRACK_PROCESS_SPEC,
+  track_process: TRACK_PROCESS_SPEC,
+  bfd_instance: BFD_SPEC,
+  vrrp_sync_group: SYNC_GROUP_SPEC,
+  vrrp_instance: VRRP_INSTANCE_SPEC,
+  virtual_server: VIRTUAL_SERVER_SPEC,
+  SSL: SSL_SPEC,
+});
 

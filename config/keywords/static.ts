@@ -32,7 +32,7 @@ export function readStaticRules(line: ConfigLine, w: Walker, out: Rule[]): void 
 
 type TrackGroupDraft = { name: string; group: string[] };
 
-const TRACK_GROUP_SPEC = blockSpec<TrackGroupDraft>('track_group', {
+export const TRACK_GROUP_SPEC = blockSpec<TrackGroupDraft>('track_group', {
   group: (g, line, w) => w.lines(line, (l) => g.group.push(...l.words)),
 });
 
@@ -73,7 +73,7 @@ export function readInterfaceDelays(line: ConfigLine, w: Walker, out: InterfaceD
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type GarpDraft = Mutable<GarpGroup> & { interfaces: string[] };
 
-const GARP_GROUP_SPEC = blockSpec<GarpDraft>('garp_group', {
+export const GARP_GROUP_SPEC = blockSpec<GarpDraft>('garp_group', {
   garp_interval: (g, line, w) => {
     const s = seconds(line, 1, 0, 1000, w.diagnostics);
     if (s !== undefined) g.garpInterval = s;

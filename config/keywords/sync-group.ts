@@ -75,7 +75,9 @@ export const SYNC_GROUP_SPEC = blockSpec<SyncGroupDraft>('vrrp_sync_group', {
   },
   global_tracking: (g, line, w) => {
     w.diagnostics.warning(line, `vrrp_sync_group ${g.name}: global_tracking is deprecated - use track_* on the sync group`);
+    // keepalived reads it as sync_group_tracking_weight: the members' tracking weights count.
     g.globalTracking = true;
+    g.syncGroupTrackingWeight = true;
   },
   sync_group_tracking_weight: (g) => {
     g.syncGroupTrackingWeight = true;

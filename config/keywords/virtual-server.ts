@@ -185,7 +185,7 @@ const REAL_SERVER_SPEC = blockSpec<RealServerDraft>('real_server', {
     if (s) rs.notifyDown = s;
   },
   ...checkerHandlers,
-});
+}, CHECKER_SPECS);
 
 type VH = KeywordHandler<VirtualServerDraft>;
 
@@ -318,7 +318,7 @@ export const VIRTUAL_SERVER_SPEC = blockSpec<VirtualServerDraft>('virtual_server
     w.block(rs, REAL_SERVER_SPEC, line);
     vs.realServers = append(vs.realServers, rs);
   },
-});
+}, { real_server: REAL_SERVER_SPEC });
 
 /** Opens `virtual_server ...`; undefined (block skipped) when the address cannot be read. */
 export function newVirtualServerDraft(line: ConfigLine, w: Walker): VirtualServerDraft | undefined {

@@ -454,7 +454,7 @@ function garpExtraIf(v: InstanceDraft, line: ConfigLine, w: Walker): void {
   if (n !== undefined) v.garpExtraIf = { interval: n, all };
 }
 
-export const VRRP_INSTANCE_SPEC = blockSpec<InstanceDraft>('vrrp_instance', handlers);
+export const VRRP_INSTANCE_SPEC = blockSpec<InstanceDraft>('vrrp_instance', handlers, { authentication: authenticationSpec });
 
 /** Authentication as the model has it: keepalived keeps the type only with a password. */
 export function authenticationOf(v: InstanceDraft): Authentication | undefined {

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { errorsOf, instance, MAIN, parse, warningsOf } from './helpers.js';
+import { errorsOf, instance, MAIN, parse, parserWarningsOf, warningsOf } from './helpers.js';
 
 const at = (line: number, message: string): string => `${MAIN}:${line}: ${message}`;
 
@@ -14,7 +14,7 @@ test('an unknown keyword is a warning with file:line; its block is skipped', () 
   assert.deepEqual(warningsOf(r), [at(7, "unknown keyword 'frobnicate' in vrrp_instance"), at(8, "unknown keyword 'shiny_block' in vrrp_instance")]);
   assert.equal(r.config.vrrpInstances[0]!.priority, 42);
   const top = parse('no_such_block {\n  x\n}\nglobal_defs {\n  router_id R\n}\n');
-  assert.deepEqual(warningsOf(top), [at(1, "unknown keyword 'no_such_block'")]);
+  assert.deepEqual(parserWarningsOf(top), [at(1, "unknown keyword 'no_such_block'")]);
   assert.equal(top.config.globalDefs.routerId, 'R');
 });
 
@@ -164,4 +164,15 @@ test('a missing main file is an error, not an exception', () => {
   assert.deepEqual(errorsOf(r), []);
   const missing = parse('include /nowhere/keepalived.conf\n');
   assert.deepEqual(errorsOf(missing), [at(1, "include: cannot open '/nowhere/keepalived.conf': no such file")]);
+});
+
+test("keepalived's spellings that mean the same: a rule's 'order' is its preference; global_tracking keeps members' weights", () => {
+  const rule = parse(instance('  virtual_rules {\n    from 10.1.0.0/16 table 100 order 300\n  }'));
+  assert.deepEqual(rule.config.vrrpInstances[0]!.virtualRules.map((r) => [r.preference, r.options]), [[300, []]]);
+  const group = (keyword: string): number | undefined => {
+    const text = instance('  track_interface {\n    eth1 weight -20\n  }') + `vrrp_sync_group G {\n  group {\n    VI_1\n  }\n  ${keyword}\n}\n`;
+    return parse(text).config.vrrpInstances[0]!.trackInterfaces[0]!.weight;
+  };
+  // Without either, keepalived takes a sync group member's tracking weights as 0 (FAULT when down).
+  assert.deepEqual([group('sync_group_tracking_weight'), group('global_tracking'), group('smtp_alert off')], [-20, -20, 0]);
 });

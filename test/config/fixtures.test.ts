@@ -6,7 +6,7 @@ import type { KeepalivedConfig } from '../../actors/vrrp/specs-from-config.js';
 import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import type { Checker, HttpChecker } from '../../config/model.js';
 import { parseConfigFile } from '../../config/parse.js';
-import { errorsOf, FIXTURES, positionless, warningsOf } from './helpers.js';
+import { errorsOf, FIXTURES, parserWarningsOf, positionless } from './helpers.js';
 
 const vrrpFull = parseConfigFile(join(FIXTURES, 'vrrp-full.conf'), { configId: 'lb-a' });
 const lvsFull = parseConfigFile(join(FIXTURES, 'lvs-full.conf'));
@@ -32,7 +32,7 @@ test('vrrp-full.conf: no errors, only the expected warnings', () => {
   assert.deepEqual(errorsOf(vrrpFull), []);
   const file = join(FIXTURES, 'vrrp-full.conf');
   assert.deepEqual(
-    warningsOf(vrrpFull).map((w) => w.replace(file, 'F')),
+    parserWarningsOf(vrrpFull).map((w) => w.replace(file, 'F')),
     [
       "F:32: 'lvs_process_name' is deprecated - use 'checker_process_name'",
       'F:221: vrrp_instance VI_2: auth_pass is longer than 8 characters - truncated',
@@ -200,7 +200,7 @@ test('vrrp-full.conf: VI_2 (vmac, PASS authentication, preempt_delay, globals) a
 
 test('lvs-full.conf: no errors or warnings; SSL block and virtual_server_group ranges', () => {
   assert.deepEqual(errorsOf(lvsFull), []);
-  assert.deepEqual(warningsOf(lvsFull), []);
+  assert.deepEqual(parserWarningsOf(lvsFull), []);
   assert.deepEqual(lvsFull.config.ssl, { password: 'secret', ca: '/etc/ssl/ca.pem', certificate: '/etc/ssl/cert.pem', key: '/etc/ssl/key.pem' });
   const g = lvsFull.config.virtualServerGroups[0]!;
   assert.equal(g.name, 'WEB');
@@ -279,7 +279,7 @@ test('defaults.conf: keepalived defaults are filled in', () => {
   const r = parseConfigFile(file);
   assert.deepEqual(errorsOf(r), []);
   // keepalived reports the same three: it sets UDP and NAT itself, and would refuse root scripts.
-  assert.deepEqual(warningsOf(r), [
+  assert.deepEqual(parserWarningsOf(r), [
     `${file}:16: virtual_server 192.0.2.50:80: no protocol given - using UDP (as keepalived does)`,
     `${file}:16: virtual_server 192.0.2.50:80: no lb_kind given - using NAT`,
     `${file}:26: scripts would run as root without enable_script_security (keepalived -t reports a SECURITY VIOLATION); set enable_script_security or script_user`,

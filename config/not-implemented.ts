@@ -1,0 +1,370 @@
+/**
+ * The one list of what vigil reads in a keepalived.conf but does not do, each with its reason. Every use of a
+ * listed keyword is a warning, `FILE:LINE: KEYWORD is accepted but not implemented by vigil` (`--strict` makes it
+ * an error), so a file never silently means less under vigil than under keepalived. Every other keyword of the
+ * grammar is in config/implemented.ts with the evidence that the runtime acts on it. test/config/
+ * keyword-coverage.test.ts holds the two lists to the grammar; test/config/not-implemented.test.ts holds the
+ * README's table to this list.
+ *
+ * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
+ * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
+ * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
+ * apply (`vrrp_instance authentication auth_type: AH`, `vrrp_instance virtual_routes: nexthop`): `a|b` is either
+ * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
+ * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
+ * or removing an entry is one line.
+ */
+import type { Diagnostics } from './diagnostics.js';
+import type { ConfigLine } from './reader.js';
+import type { KeywordObserver } from './walker.js';
+
+export interface NotImplementedEntry {
+  readonly reason: string;
+  /** Whether the entry applies to these matched words (one per pattern word), on this line. */
+  readonly when?: (matched: readonly string[], line: readonly string[]) => boolean;
+  /** Values that are keepalived's default: the keyword given with one of them is not warned about. */
+  readonly defaults?: readonly string[];
+}
+
+const OFF = ['off', 'false', 'no'];
+
+const TABLE_NAMES = new Set(['main', 'local', 'default', 'unspec']);
+/** A routing table given by a name of /etc/iproute2/rt_tables (vigil knows main, local, default, unspec and numbers). */
+const namedTable = (m: readonly string[]): boolean => !TABLE_NAMES.has(m[1]!) && !/^\d+$/.test(m[1]!);
+const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}$/;
+
+const ADDRESS_FLAGS = 'home|-nodad|mngtmpaddr|noprefixroute|autojoin|no_track|preferred_lft|peer';
+const ROUTE_OPTIONS =
+  'nexthop|or|onlink|proto|protocol|no_track|from|tos|dsfield|encap|expires|mtu|hoplimit|advmss|rtt|rttvar|reordering|window|cwnd|ssthresh|realms|rto_min|initcwnd|initrwnd|features|quickack|congctl|pref|ttl-propagate|fastopen_no_cookie|prepend|append|vrf|as';
+const ROUTE_TYPES = 'throw|broadcast|anycast|multicast|nat';
+const RULE_OPTIONS =
+  'not|tos|dsfield|realms|suppress_prefixlength|sup_pl|suppress_ifgroup|sup_group|tunnel-id|uidrange|l3mdev|protocol|ipproto|sport|dport|no_track|goto|nop|blackhole|prohibit|unreachable|type';
+const NOTIFY_SCRIPTS = 'notify_master|notify_backup|notify_fault|notify_stop|notify';
+
+const BFD = 'BFD is not implemented';
+const SNMP = 'SNMP is not implemented';
+const DBUS = 'D-Bus is not implemented';
+const EMAIL = 'email alerts are not implemented';
+const FIREWALL = 'vigil installs no VIP firewall (vrrp_strict / no_accept): traffic to a VIP is never dropped';
+const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
+const ROUTE_OPTION = 'only destination, via, dev, src, table, metric, scope and the types unicast, blackhole, unreachable, prohibit and local reach the kernel';
+const RULE_OPTION = 'only from, to, table, preference, iif, oif and fwmark (without a mask) reach the kernel, and the action is always a table lookup';
+const TABLE_NAME = 'table names from /etc/iproute2/rt_tables are not resolved: the route or rule goes to table main';
+const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
+const SCRIPT_USER = 'the script runs as script_user (or vigil\'s user), not as the user named after it';
+
+export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
+  // Top level
+  linkbeat_use_polling: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
+  net_namespace: 'vigil runs in the network namespace it is started in',
+  net_namespace_ipvs: 'vigil runs in the network namespace it is started in',
+  namespace_with_ipsets: 'vigil runs in the network namespace it is started in',
+  use_pid_dir: 'the pid file is the one given with -p',
+  instance: 'instance names (for pid files and data_use_instance) are not implemented',
+  child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
+  'static_ipaddress: <address>': { reason: 'an address without dev is not added (keepalived puts it on default_interface)', when: (_, line) => !line.includes('dev') },
+  [`static_ipaddress: ${ADDRESS_FLAGS}|track_group`]: ADDRESS_FLAG,
+  [`static_routes: ${ROUTE_OPTIONS}|track_group`]: ROUTE_OPTION,
+  [`static_routes: ${ROUTE_TYPES}`]: ROUTE_OPTION,
+  'static_routes: table <name>': { reason: TABLE_NAME, when: namedTable },
+  [`static_rules: ${RULE_OPTIONS}|track_group`]: RULE_OPTION,
+  'static_rules: table|lookup <name>': { reason: TABLE_NAME, when: namedTable },
+  'static_rules: fwmark <mark>': { reason: 'the mask of fwmark MARK/MASK is not applied', when: (m) => m[1]!.includes('/') },
+  track_group: 'static addresses, routes and rules are not tracked',
+  linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
+  interface_up_down_delays: 'link changes are acted on at once',
+  bfd_instance: BFD,
+  'vrrp_script user: <user> <group>': 'the script runs with the user\'s own group, not the group named',
+  'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
+  'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
+  'vrrp_track_process fork_delay': 'processes are polled every second; fork and exit delays are not applied',
+  'vrrp_track_process terminate_delay': 'processes are polled every second; fork and exit delays are not applied',
+  'vrrp_track_process delay': 'processes are polled every second; fork and exit delays are not applied',
+  'vrrp_track_process full_command': 'processes are matched by name and parameters, not by the full command line',
+  'track_process fork_delay': 'processes are polled every second; fork and exit delays are not applied',
+  'track_process terminate_delay': 'processes are polled every second; fork and exit delays are not applied',
+  'track_process delay': 'processes are polled every second; fork and exit delays are not applied',
+  'track_process full_command': 'processes are matched by name and parameters, not by the full command line',
+
+  // global_defs
+  'global_defs process_names': 'vigil is one process; its threads are not renamed',
+  'global_defs process_name': 'vigil is one process; its threads are not renamed',
+  'global_defs vrrp_process_name': 'vigil is one process; its threads are not renamed',
+  'global_defs checker_process_name': 'vigil is one process; its threads are not renamed',
+  'global_defs lvs_process_name': 'vigil is one process; its threads are not renamed',
+  'global_defs bfd_process_name': BFD,
+  'global_defs router_id': 'it only names the machine in email alerts and SNMP, which vigil does not have',
+  'global_defs notification_email': EMAIL,
+  'global_defs notification_email_from': EMAIL,
+  'global_defs smtp_server': EMAIL,
+  'global_defs smtp_helo_name': EMAIL,
+  'global_defs smtp_connect_timeout': { reason: EMAIL, defaults: ['30'] },
+  'global_defs smtp_alert': { reason: EMAIL, defaults: OFF },
+  'global_defs smtp_alert_vrrp': { reason: EMAIL, defaults: OFF },
+  'global_defs smtp_alert_checker': { reason: EMAIL, defaults: OFF },
+  'global_defs no_email_faults': EMAIL,
+  'global_defs no_checker_emails': EMAIL,
+  'global_defs checker_log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
+  'global_defs startup_script': 'no script is run at start',
+  'global_defs startup_script_timeout': { reason: 'no script is run at start', defaults: ['10'] },
+  'global_defs shutdown_script': 'no script is run at shutdown',
+  'global_defs shutdown_script_timeout': { reason: 'no script is run at shutdown', defaults: ['10'] },
+  'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
+  'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
+  'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
+  'global_defs default_interface': { reason: 'a static_ipaddress without dev is not added', defaults: ['eth0'] },
+  'global_defs disable_local_igmp': "the interfaces' IGMP settings are not changed",
+  'global_defs lvs_timeouts': "the kernel's IPVS connection timeouts are left as they are",
+  'global_defs lvs_flush': 'the load balancer is not flushed at start (vigil converges its own services)',
+  'global_defs lvs_flush_on_stop': 'at stop vigil removes its own services only',
+  'global_defs lvs_flush_onstop': 'at stop vigil removes its own services only',
+  'global_defs lvs_sync_daemon': 'the IPVS connection sync daemon is not started',
+  'global_defs vrrp_mcast_group4': { reason: 'IPv4 advertisements always go to 224.0.0.18', defaults: ['224.0.0.18'] },
+  'global_defs vrrp_mcast_group6': { reason: 'IPv6 advertisements always go to ff02::12', defaults: ['ff02::12'] },
+  'global_defs vrrp_garp_master_refresh_repeat': { reason: 'each refresh sends one round of gratuitous ARPs / NAs', defaults: ['1'] },
+  'global_defs vrrp_garp_lower_prio_delay': 'a master hearing a lower priority does not announce its addresses again',
+  'global_defs vrrp_garp_lower_prio_repeat': 'a master hearing a lower priority does not announce its addresses again',
+  'global_defs vrrp_down_timer_adverts': { reason: 'Master_Down_Timer is always three advertisement intervals plus skew', defaults: ['3'] },
+  'global_defs vrrp_min_garp': { reason: 'the gratuitous ARP defaults are not changed', defaults: OFF },
+  'global_defs vrrp_garp_extra_if': 'no periodic gratuitous ARPs on the base interface of a VMAC',
+  'global_defs vrrp_vmac_garp_intvl': 'no periodic gratuitous ARPs on the base interface of a VMAC',
+  'global_defs vrrp_higher_prio_send_advert': { reason: 'a master hearing a higher priority steps down without advertising first', defaults: OFF },
+  'global_defs vrrp_iptables': FIREWALL,
+  'global_defs vrrp_ipsets': FIREWALL,
+  'global_defs nftables': FIREWALL,
+  'global_defs nftables_priority': FIREWALL,
+  'global_defs nftables_ifindex': FIREWALL,
+  'global_defs nftables_counters': FIREWALL,
+  'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
+  'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
+  'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
+  'global_defs vrrp_check_unicast_src': 'unicast advertisements from an address not in unicast_peer are always dropped',
+  'global_defs vrrp_skip_check_adv_addr': 'the address list of every advertisement is checked',
+  'global_defs vrrp_strict': "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented",
+  'global_defs vrrp_no_swap': 'memory is not locked',
+  'global_defs vrrp_cpu_affinity': 'threads are not pinned to CPUs',
+  'global_defs checker_no_swap': 'memory is not locked',
+  'global_defs checker_cpu_affinity': 'threads are not pinned to CPUs',
+  'global_defs bfd_priority': BFD,
+  'global_defs bfd_no_swap': BFD,
+  'global_defs bfd_rt_priority': BFD,
+  'global_defs bfd_cpu_affinity': BFD,
+  'global_defs bfd_rlimit_rttime': BFD,
+  'global_defs bfd_rlimit_rtime': BFD,
+  'global_defs notify_fifo_script': 'the FIFO is written, but no script is started to read it',
+  'global_defs vrrp_notify_fifo_script': 'the FIFO is written, but no script is started to read it',
+  'global_defs lvs_notify_fifo_script': 'the FIFO is written, but no script is started to read it',
+  'global_defs vrrp_notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
+  'global_defs fifo_write_vrrp_states_on_reload': 'the states are not written to the FIFO again at reload',
+  'global_defs snmp_socket': SNMP,
+  'global_defs enable_traps': SNMP,
+  'global_defs enable_snmp_vrrp': SNMP,
+  'global_defs enable_snmp_keepalived': SNMP,
+  'global_defs enable_snmp_rfc': SNMP,
+  'global_defs enable_snmp_rfcv2': SNMP,
+  'global_defs enable_snmp_rfcv3': SNMP,
+  'global_defs enable_snmp_checker': SNMP,
+  'global_defs enable_dbus': DBUS,
+  'global_defs dbus_service_name': DBUS,
+  'global_defs enable_script_security': "scripts' paths are not checked for writers other than root (keepalived refuses such scripts); it only silences the warning",
+  'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
+  'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,
+  'global_defs vrrp_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs process_monitor_rcv_bufs': NETLINK_BUFS,
+  'global_defs process_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs lvs_netlink_cmd_rcv_bufs': NETLINK_BUFS,
+  'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
+  'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs rs_init_notifies': "real servers' first state is not notified",
+  'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
+  'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
+  'global_defs vrrp_startup_delay': 'instances start at once',
+  'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
+  'global_defs vmac_prefix': { reason: 'VMAC interfaces are named vrrp.VRID (vrrp6.VRID for IPv6) unless use_vmac names one', defaults: ['vrrp'] },
+  'global_defs vmac_addr_prefix': 'the prefix of VMAC interfaces is not changed',
+  'global_defs umask': "files are created with the process's umask",
+  'global_defs random_seed': 'the random generator is not seeded from the configuration',
+  'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',
+  'global_defs reload_time_file': 'reloads happen on SIGHUP only',
+  'global_defs reload_repeat': 'reloads happen on SIGHUP only',
+  'global_defs reload_file': 'reloads happen on SIGHUP only',
+  'global_defs include_check': 'included files are not watched',
+  'global_defs config_save_dir': 'configurations are not saved',
+  'global_defs tmp_config_directory': 'configurations are not saved',
+  'global_defs data_use_instance': { reason: 'instance names (for pid files and data_use_instance) are not implemented', defaults: OFF },
+
+  // vrrp_sync_group
+  'vrrp_sync_group track_interface': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
+  'vrrp_sync_group track_script': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
+  'vrrp_sync_group track_file': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
+  'vrrp_sync_group track_process': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
+  'vrrp_sync_group track_bfd': BFD,
+  [`vrrp_sync_group ${NOTIFY_SCRIPTS}: <script> <user>`]: SCRIPT_USER,
+  'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
+  'vrrp_sync_group notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
+
+  // vrrp_instance
+  'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
+  'vrrp_instance authentication auth_type: AH': 'AH authentication is not on the wire: vigil sends and expects the password as with PASS',
+  [`vrrp_instance virtual_ipaddress: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
+  [`vrrp_instance virtual_ipaddress_excluded: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
+  [`vrrp_instance virtual_routes: ${ROUTE_OPTIONS}`]: ROUTE_OPTION,
+  [`vrrp_instance virtual_routes: ${ROUTE_TYPES}`]: ROUTE_OPTION,
+  'vrrp_instance virtual_routes: table <name>': { reason: TABLE_NAME, when: namedTable },
+  [`vrrp_instance virtual_rules: ${RULE_OPTIONS}`]: RULE_OPTION,
+  'vrrp_instance virtual_rules: table|lookup <name>': { reason: TABLE_NAME, when: namedTable },
+  'vrrp_instance virtual_rules: fwmark <mark>': { reason: 'the mask of fwmark MARK/MASK is not applied', when: (m) => m[1]!.includes('/') },
+  'vrrp_instance mcast_dst_ip': { reason: 'IPv4 advertisements always go to 224.0.0.18, IPv6 ones to ff02::12', defaults: ['224.0.0.18', 'ff02::12'] },
+  'vrrp_instance unicast_peer: min_ttl|max_ttl': 'the TTL of unicast advertisements is not checked',
+  'vrrp_instance unicast_ttl': 'unicast advertisements are sent with TTL 255',
+  'vrrp_instance unicast_fault_no_peer': 'an instance without unicast peers is not put in FAULT',
+  'vrrp_instance check_unicast_src': 'unicast advertisements from an address not in unicast_peer are always dropped',
+  'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
+  'vrrp_instance track_src_ip': 'the source address is not tracked',
+  'vrrp_instance dont_track_primary': "the instance's interface is always tracked",
+  'vrrp_instance track_bfd': BFD,
+  'vrrp_instance use_vmac: <mac>': { reason: 'the VMAC interface always has the virtual router MAC', when: (m) => MAC.test(m[0]!) },
+  'vrrp_instance use_vmac_addr': 'the VMAC interface always has the virtual router MAC',
+  'vrrp_instance use_ipvlan': 'ipvlan interfaces are not created',
+  'vrrp_instance no_accept': FIREWALL,
+  'vrrp_instance skip_check_adv_addr': { reason: 'the address list of every advertisement is checked', defaults: OFF },
+  'vrrp_instance strict_mode': { reason: "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented", defaults: OFF },
+  'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
+  'vrrp_instance linkbeat_use_polling': 'link state always comes from netlink events; MII / ethtool polling is not implemented',
+  [`vrrp_instance ${NOTIFY_SCRIPTS}: <script> <user>`]: SCRIPT_USER,
+  'vrrp_instance notify_master_rx_lower_pri': 'not run',
+  'vrrp_instance notify_deleted': 'not run: a removed instance runs notify_stop',
+  'vrrp_instance notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
+  'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
+  'vrrp_instance lvs_sync_daemon_interface': 'the IPVS connection sync daemon is not started',
+  'vrrp_instance garp_master_refresh_repeat': { reason: 'each refresh sends one round of gratuitous ARPs / NAs', defaults: ['1'] },
+  'vrrp_instance garp_lower_prio_delay': 'a master hearing a lower priority does not announce its addresses again',
+  'vrrp_instance garp_lower_prio_repeat': 'a master hearing a lower priority does not announce its addresses again',
+  'vrrp_instance garp_extra_if': 'no periodic gratuitous ARPs on the base interface of a VMAC',
+  'vrrp_instance vmac_garp_intvl': 'no periodic gratuitous ARPs on the base interface of a VMAC',
+  'vrrp_instance down_timer_adverts': { reason: 'Master_Down_Timer is always three advertisement intervals plus skew', defaults: ['3'] },
+  'vrrp_instance higher_prio_send_advert': { reason: 'a master hearing a higher priority steps down without advertising first', defaults: OFF },
+  'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
+
+  // virtual_server
+  'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
+  'virtual_server snmp_name': SNMP,
+  'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
+  'virtual_server hashed': 'scheduler flags are not passed to the kernel',
+  'virtual_server ops': 'scheduler flags are not passed to the kernel',
+  'virtual_server flag-1': 'scheduler flags are not passed to the kernel',
+  'virtual_server flag-2': 'scheduler flags are not passed to the kernel',
+  'virtual_server flag-3': 'scheduler flags are not passed to the kernel',
+  'virtual_server sh-port': 'scheduler flags are not passed to the kernel',
+  'virtual_server sh-fallback': 'scheduler flags are not passed to the kernel',
+  'virtual_server mh-port': 'scheduler flags are not passed to the kernel',
+  'virtual_server mh-fallback': 'scheduler flags are not passed to the kernel',
+  'virtual_server lb_kind|lvs_method: type|nocsum|csum|remcsum': 'tunnel options are not passed to the kernel: TUN is plain ipip',
+  'virtual_server sorry_server_lvs_method: type|nocsum|csum|remcsum': 'tunnel options are not passed to the kernel: TUN is plain ipip',
+  'virtual_server persistence_engine': 'persistence engines (sip) are not passed to the kernel',
+  'virtual_server quorum_up|quorum_down: <script> <user>': 'the script runs as vigil\'s user, not as the user named after it',
+  'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
+  'virtual_server real_server snmp_name': SNMP,
+  'virtual_server real_server lvs_method: type|nocsum|csum|remcsum': 'tunnel options are not passed to the kernel: TUN is plain ipip',
+  'virtual_server real_server notify_up|notify_down: <script> <user>': 'the script runs as vigil\'s user, not as the user named after it',
+  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
+  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
+  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
+  'virtual_server real_server HTTP_GET|SSL_GET fast_recovery': { reason: 'a failed real server needs its full retries to come back', defaults: OFF },
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_options': 'regex is a JavaScript regular expression without PCRE options',
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_min_offset': 'regex is matched against the whole body',
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_max_offset': 'regex is matched against the whole body',
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_stack': 'regex is a JavaScript regular expression; PCRE stack sizes do not apply',
+  'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
+  'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
+  'virtual_server real_server FILE_CHECK dynamic': "the file's value does not change the real server's weight",
+  'virtual_server real_server BFD_CHECK': BFD,
+};
+
+/** An entry's key read: the keyword path and the words after the colon (alternatives split at `|`). */
+export interface NotImplementedKey {
+  readonly path: readonly (readonly string[])[];
+  readonly pattern: readonly (readonly string[])[];
+}
+
+export function parseNotImplementedKey(key: string): NotImplementedKey {
+  const colon = key.indexOf(':');
+  const words = (text: string): string[][] =>
+    text
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '')
+      .map((w) => w.split('|'));
+  return { path: words(colon < 0 ? key : key.slice(0, colon)), pattern: colon < 0 ? [] : words(key.slice(colon + 1)) };
+}
+
+interface Compiled extends NotImplementedKey {
+  readonly entry: NotImplementedEntry;
+}
+
+const compiled: readonly Compiled[] = Object.entries(NOT_IMPLEMENTED).map(([key, value]) => ({
+  ...parseNotImplementedKey(key),
+  entry: typeof value === 'string' ? { reason: value } : value,
+}));
+
+/** Entries by the last word of their path: the walker asks for every keyword, and few keywords are listed. */
+const byKeyword = new Map<string, Compiled[]>();
+for (const c of compiled) for (const k of c.path[c.path.length - 1]!) byKeyword.set(k, [...(byKeyword.get(k) ?? []), c]);
+
+function pathMatches(c: Compiled, path: readonly string[]): boolean {
+  return c.path.length === path.length && c.path.every((alternatives, i) => alternatives.includes(path[i]!));
+}
+
+const isPlaceholder = (word: string): boolean => word.startsWith('<') && word.endsWith('>');
+
+/**
+ * The uses of the entry's pattern in `words` (from `from` on), as the words matched: each distinct option word
+ * is a use of its own (`nexthop … proto` is two); a pattern with a placeholder is used once per line.
+ */
+function patternMatches(c: Compiled, words: readonly string[], from: number): string[][] {
+  const out: string[][] = [];
+  const once = c.pattern.some((alternatives) => alternatives.some(isPlaceholder));
+  for (let i = from; i + c.pattern.length <= words.length; i++) {
+    const matched: string[] = [];
+    for (let j = 0; j < c.pattern.length; j++) {
+      const word = words[i + j]!;
+      if (!c.pattern[j]!.some((a) => a === word || isPlaceholder(a))) break;
+      matched.push(word);
+    }
+    if (matched.length !== c.pattern.length || !(c.entry.when?.(matched, words) ?? true)) continue;
+    if (!out.some((m) => m.join(' ') === matched.join(' '))) out.push(matched);
+    if (once) break;
+    i += matched.length - 1;
+  }
+  return out;
+}
+
+function warn(d: Diagnostics, line: ConfigLine, words: readonly string[]): void {
+  d.warning(line, `${words.join(' ')} is accepted but not implemented by vigil`);
+}
+
+/** The walker's observer that warns once per use of a listed keyword (or of a listed option on a line). */
+export function notImplementedObserver(d: Diagnostics): KeywordObserver {
+  return {
+    keyword(path, line) {
+      for (const c of byKeyword.get(path[path.length - 1]!) ?? []) {
+        if (!pathMatches(c, path)) continue;
+        if (c.pattern.length === 0) {
+          const value = line.words[1];
+          const isDefault = value !== undefined && (c.entry.defaults?.includes(value) ?? false);
+          if (!isDefault && (c.entry.when?.([], line.words) ?? true)) warn(d, line, path);
+          continue;
+        }
+        for (const matched of patternMatches(c, line.words, 1)) warn(d, line, [...path, ...matched]);
+      }
+    },
+    valueLine(path, line) {
+      for (const c of byKeyword.get(path[path.length - 1]!) ?? []) {
+        if (c.pattern.length === 0 || !pathMatches(c, path)) continue;
+        for (const matched of patternMatches(c, line.words, 0)) warn(d, line, [...path, ...matched]);
+      }
+    },
+  };
+}

@@ -1,11 +1,16 @@
 /**
  * The simulator's process runner (the ProcessRunner contract of transport/process-runner.ts): nothing is
- * executed. A program exits with the status the scenario gave it (0 unless told otherwise), decided when the run
- * ends, `runMs` of virtual time after it started; the answer comes through a callback on the clock. Every run is
- * handed to `onRun`, so a report can show which scripts ran and when.
+ * executed. A program does what the scenario (or a test) made it do: exit with a status (0 unless told otherwise),
+ * die of a signal, hang until its timeout, or not exist. The outcome is decided when the run ends, `runMs` of
+ * virtual time after it started (at `timeoutMs` for a program that hangs or runs longer), and comes through a
+ * callback on the clock. Every run is handed to `onRun`, so a report can show which scripts ran and when.
  */
 import type { Clock } from '../machines/clock.js';
 import type { CallbackProcessRunner, ProcessOutcome, ProcessRunRequest } from '../transport/process-runner.js';
+
+/** What a simulated program does with one run (it sees the whole request: arguments and user). */
+export type SimProgramAnswer = { readonly exit: number } | { readonly signal: string } | 'hang' | 'missing';
+export type SimProgram = (request: ProcessRunRequest) => SimProgramAnswer;
 
 export interface SimProcessRun {
   /** When the run ended (virtual ms). */
@@ -19,7 +24,7 @@ function key(argv: readonly string[]): string {
 }
 
 export class SimulatedProcessRunner implements CallbackProcessRunner {
-  private readonly exits = new Map<string, number>();
+  private readonly programs = new Map<string, SimProgram>();
 
   constructor(
     private readonly clock: Clock,
@@ -27,26 +32,42 @@ export class SimulatedProcessRunner implements CallbackProcessRunner {
     private readonly runMs = 0,
   ) {}
 
-  /** From now on, a run whose argv starts with `argv` exits with `code` (the longest such prefix decides). */
-  setExit(argv: readonly string[], code: number): void {
-    this.exits.set(key(argv), code);
+  /** From now on, a run whose argv starts with `argv` is answered by `program` (the longest such prefix decides). */
+  define(argv: readonly string[], program: SimProgram): void {
+    this.programs.set(key(argv), program);
   }
 
-  exitOf(argv: readonly string[]): number {
-    for (let n = argv.length; n > 0; n--) {
-      const code = this.exits.get(key(argv.slice(0, n)));
-      if (code !== undefined) return code;
+  /** From now on, a run whose argv starts with `argv` exits with `code`. */
+  setExit(argv: readonly string[], code: number): void {
+    this.define(argv, () => ({ exit: code }));
+  }
+
+  private answer(request: ProcessRunRequest): SimProgramAnswer {
+    for (let n = request.argv.length; n > 0; n--) {
+      const program = this.programs.get(key(request.argv.slice(0, n)));
+      if (program) return program(request);
     }
-    return 0;
+    return { exit: 0 };
   }
 
   runWith(request: ProcessRunRequest, done: (outcome: ProcessOutcome) => void): void {
     const argv = [...request.argv];
+    const answer: SimProgramAnswer = argv.length === 0 ? 'missing' : this.answer(request);
+    // A program that cannot start fails at once; one that outlives its timeout is killed then, as the real runner does.
+    const ranMs = answer === 'missing' ? 0 : answer === 'hang' ? request.timeoutMs : Math.min(this.runMs, request.timeoutMs);
+    const timedOut = answer === 'hang' || (answer !== 'missing' && this.runMs > request.timeoutMs);
     this.clock.setTimeout(() => {
-      const outcome: ProcessOutcome = argv.length === 0 ? { kind: 'failed', error: 'empty command' } : { kind: 'exited', code: this.exitOf(argv) };
+      const outcome: ProcessOutcome =
+        answer === 'missing'
+          ? { kind: 'failed', error: argv.length === 0 ? 'empty command' : `${argv[0]}: no such file (simulated)` }
+          : timedOut
+            ? { kind: 'timeout' }
+            : 'exit' in answer
+              ? { kind: 'exited', code: answer.exit }
+              : { kind: 'signalled', signal: answer.signal };
       this.onRun({ t_ms: this.clock.now(), argv, outcome });
       done(outcome);
-    }, this.runMs);
+    }, ranMs);
   }
 
   run(request: ProcessRunRequest): Promise<ProcessOutcome> {

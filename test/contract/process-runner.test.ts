@@ -1,10 +1,7 @@
 /**
- * The ProcessRunner contract (process-runner-contract.ts) on the real runner (child processes), and on broken
- * runners that must fail it.
- *
- * The simulated runner: when sim/ has one (being added on the assembly branch), give it a rig here and run the
- * contract on it like the real one: `request(program)` becomes an entry of its schedule (what the program does),
- * `run` lets the virtual clock go on until the outcome is in and measures the virtual time it took.
+ * The ProcessRunner contract (process-runner-contract.ts) on the real runner (child processes), on the simulated
+ * one (sim/simulated-process-runner.ts: each program becomes a definition of what it does, and `run` lets the
+ * virtual clock go on until the outcome is in), and on broken runners that must fail it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +9,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildProcessRunner } from '../../transport/real/child-process-runner.js';
-import type { ProcessRunner } from '../../transport/process-runner.js';
+import { SimulatedProcessRunner, type SimProgram } from '../../sim/simulated-process-runner.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import type { ProcessOutcome, ProcessRunner } from '../../transport/process-runner.js';
 import { CaseSkipped, failingCases, runContract } from './contract.js';
 import { processRunnerContract, type Program, type ProcessRunnerRig } from './process-runner-contract.js';
 
@@ -61,6 +60,51 @@ function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   chmodSync(dir, 0o755);
   return body(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
 }
+
+/** The simulated rig: each program is defined by what it does, under a path of its own. */
+function simRig(runMs = 20): ProcessRunnerRig & { readonly runner: SimulatedProcessRunner } {
+  const clock = new VirtualClock();
+  const runner = new SimulatedProcessRunner(clock, () => {}, runMs);
+  let n = 0;
+  const define = (program: SimProgram): string => {
+    const path = `/sim/program-${++n}`;
+    runner.define([path], program);
+    return path;
+  };
+  return {
+    runner,
+    request(program: Program, timeoutMs: number) {
+      switch (program.does) {
+        case 'exit':
+          return { argv: [define(() => ({ exit: program.code }))], timeoutMs };
+        case 'die':
+          return { argv: [define(() => ({ signal: program.signal }))], timeoutMs };
+        case 'hang':
+          return { argv: [define(() => 'hang')], timeoutMs };
+        case 'check arguments': {
+          const path = define((r) => ({ exit: JSON.stringify(r.argv.slice(1)) === JSON.stringify(program.args) ? 0 : 1 }));
+          return { argv: [path, ...program.args], timeoutMs };
+        }
+        case 'check user': {
+          const path = define((r) => ({ exit: r.user?.uid === program.uid && r.user.gid === program.gid ? 0 : 1 }));
+          return { argv: [path], timeoutMs, user: { uid: program.uid, gid: program.gid } };
+        }
+        case 'not exist':
+          return { argv: [define(() => 'missing')], timeoutMs };
+      }
+    },
+    async run(request) {
+      const started = clock.now();
+      let outcome: ProcessOutcome | undefined;
+      runner.runWith(request, (o) => (outcome = o));
+      while (outcome === undefined && clock.peek() !== undefined) clock.step();
+      if (outcome === undefined) throw new Error('the simulated run never ended');
+      return { outcome, tookMs: clock.now() - started };
+    },
+  };
+}
+
+test('process runner contract: simulated runner', (t) => runContract(t, processRunnerContract, simRig()));
 
 test('process runner contract: real child processes', { timeout: 60_000 }, (t) => withDir((dir) => runContract(t, processRunnerContract, realRig(dir))));
 

@@ -34,7 +34,7 @@ export interface RawIpSocket {
   setChecksumOffset(offset: number): void;
   /**
    * IPv4 only: IP_HDRINCL, `send` takes whole datagrams (IP header first; the kernel fills the header checksum and
-   * total length, and an identification of 0). Throws a TypeError when the built addon predates it.
+   * total length, and an identification of 0). Absent from an addon built before it.
    */
   setHeaderIncluded(on: boolean): void;
   joinGroup(group: string, ifindex: number): void;

@@ -84,7 +84,12 @@ export class RawVrrpChannel implements VrrpChannel {
     );
     this.#socket = socket;
     try {
-      if (options.ipsecAh) socket.setHeaderIncluded(true);
+      if (options.ipsecAh) {
+        if (typeof socket.setHeaderIncluded !== 'function') {
+          throw new Error('the vigil_native addon predates AH authentication (no setHeaderIncluded): rebuild it (`npm run build:native`)');
+        }
+        socket.setHeaderIncluded(true);
+      }
       // Only this interface's packets (keepalived binds its receive socket the same way).
       socket.bindToDevice(options.interface);
       socket.setHopLimit(linkOptions.hopLimit ?? VRRP_TTL);

@@ -13,7 +13,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { internetChecksum } from './checksum.js';
-import { parseIpv4, formatIpv4 } from './ip.js';
+import { parseIpv4 } from './ip.js';
 import { VRRP_PROTOCOL } from './vrrp-types.js';
 
 /** IP protocol number of AH (RFC 2402 §2). */
@@ -172,9 +172,4 @@ export function verifyAhDatagram(datagram: Uint8Array, key: Uint8Array, unicast:
   if (!timingSafeEqual(icv, opened.ah.icv)) return { ok: false, reason: 'icv' };
   if (opened.ah.spi !== u32(datagram, 12)) return { ok: false, reason: 'spi' };
   return { ok: true, sequence: opened.ah.sequence };
-}
-
-/** The IPv4 source address of a datagram, as text. */
-export function datagramSource(datagram: Uint8Array): string {
-  return formatIpv4(datagram, 12);
 }

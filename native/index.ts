@@ -32,6 +32,11 @@ export interface RawIpSocket {
   setMulticastLoop(on: boolean): void;
   /** IPv6 only: IPV6_CHECKSUM (the kernel fills and verifies the checksum at this byte offset). */
   setChecksumOffset(offset: number): void;
+  /**
+   * IPv4 only: IP_HDRINCL, `send` takes whole datagrams (IP header first; the kernel fills the header checksum and
+   * total length, and an identification of 0). Absent from an addon built before it.
+   */
+  setHeaderIncluded(on: boolean): void;
   joinGroup(group: string, ifindex: number): void;
   leaveGroup(group: string, ifindex: number): void;
   /**
@@ -153,7 +158,7 @@ export function interfaceMac(name: string): Uint8Array {
   return new Uint8Array(load().interfaceMac(name));
 }
 
-/** Opens a raw socket for `protocol` (112 for VRRP); receives nothing until `start()`. */
+/** Opens a raw socket for `protocol` (112 for VRRP, 51 for AH); receives nothing until `start()`. */
 export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPacketListener): RawIpSocket {
   const Ctor = load().RawIpSocket;
   return new Ctor(family, protocol, onPacket);

@@ -173,7 +173,8 @@ export class DaemonMetrics {
     // type other than the instance's is a mismatch, a wrong password a failure.
     set('keepalived_authentication_invalid_total', 0);
     set('keepalived_authentication_mismatch_total', d.auth_type);
-    set('keepalived_authentication_failure_total', d.auth);
+    // keepalived's auth_failure counts a wrong password and an AH replay alike.
+    set('keepalived_authentication_failure_total', (d.auth ?? 0) + (d.auth_replay ?? 0));
     set('keepalived_priority_zero_received_total', c.priority_zero_received);
     set('keepalived_priority_zero_sent_total', c.priority_zero_sent);
     const state = STATE_NUMBER[i.state] ?? 0;

@@ -6,6 +6,8 @@
 import type { IpFamily } from './ip.js';
 import { canonicalIp } from './ip.js';
 import type { DropReason, VrrpAdvertisement, VrrpAuthType, VrrpVersion } from './vrrp-types.js';
+import { ahKey, verifyAhDatagram } from './ipsec-ah.js';
+import { AH_COUNTER_START, sequenceAccepted, type AhCounter } from './ipsec-ah-sequence.js';
 
 export interface ReceivedMeta {
   /** TTL / hop limit as received. */
@@ -13,6 +15,8 @@ export interface ReceivedMeta {
   /** True in multicast mode (no unicast_peer). */
   readonly multicast: boolean;
   readonly source: string;
+  /** The whole IPv4 datagram when it arrived with an AH header (protocol 51): what the ICV covers. */
+  readonly datagram?: Uint8Array | undefined;
 }
 
 export interface InstanceExpectations {
@@ -27,7 +31,13 @@ export interface InstanceExpectations {
   readonly unicastPeers: readonly string[];
 }
 
-export type ReceiveVerdict = { readonly drop: DropReason } | { readonly accept: true; readonly warnings: readonly 'address_list'[] };
+/**
+ * `ahSequence`: the AH sequence number of a packet that passed the AH checks, set even when a later check drops
+ * it: keepalived's counter has taken the number by then (protocol/ipsec-ah-sequence.ts).
+ */
+export type ReceiveVerdict =
+  | { readonly drop: DropReason; readonly ahSequence?: number }
+  | { readonly accept: true; readonly warnings: readonly 'address_list'[]; readonly ahSequence?: number };
 
 /** Canonical address sets of configured lists, computed once per list (the lists live as long as the instance). */
 const canonicalSets = new WeakMap<readonly string[], ReadonlySet<string>>();
@@ -48,7 +58,12 @@ function sameAddressList(received: readonly string[], configured: readonly strin
   return received.every((x) => set.has(x) || set.has(canonicalIp(x) ?? x));
 }
 
-export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, instance: InstanceExpectations): ReceiveVerdict {
+/**
+ * `ah`: the instance's AH counter (auth type 2), against which a received sequence number must be news.
+ */
+export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, instance: InstanceExpectations, ah?: AhCounter): ReceiveVerdict {
+  // keepalived checks first that an AH header is there exactly when the instance uses AH (authtype_mismatch).
+  if ((meta.datagram !== undefined) !== (instance.authType === 2)) return { drop: 'auth_type' };
   // RFC 5798 §7.1: TTL / hop limit must be 255. keepalived enforces it in multicast mode only.
   if (meta.multicast && meta.ttl !== 255) return { drop: 'ttl' };
   if (adv.version !== instance.version) return { drop: 'version' };
@@ -57,16 +72,29 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
     const source = canonicalIp(meta.source) ?? meta.source;
     if (!canonicalSet(instance.unicastPeers).has(source)) return { drop: 'unicast_peer' };
   }
+  let ahSequence: number | undefined;
   if (adv.version === 2) {
     // RFC 3768 §7.1: authentication type and data must match; the interval must match ours.
     if (adv.authType !== instance.authType) return { drop: 'auth_type' };
     if (adv.authType === 1 && adv.authPassword !== instance.authPassword.slice(0, 8)) return { drop: 'auth' };
-    if (adv.intervalCs !== instance.intervalCs) return { drop: 'interval' };
+    if (adv.authType === 2 && meta.datagram !== undefined) {
+      // keepalived: the ICV (a wrong password), the SPI (= source address), then anti-replay; all auth_failure.
+      // The TTL is in the ICV in multicast mode only.
+      const verdict = verifyAhDatagram(meta.datagram, ahKey(instance.authPassword), !meta.multicast);
+      if (!verdict.ok) return { drop: 'auth' };
+      if (!sequenceAccepted(ah ?? AH_COUNTER_START, verdict.sequence)) return { drop: 'auth_replay' };
+      ahSequence = verdict.sequence;
+    }
+    if (adv.intervalCs !== instance.intervalCs) return withSequence({ drop: 'interval' }, ahSequence);
   }
   // RFC 5798 §7.1: the address owner discards advertisements (it is master whatever others say).
-  if (instance.priority === 255) return { drop: 'owner' };
+  if (instance.priority === 255) return withSequence({ drop: 'owner' }, ahSequence);
   // A differing address list is a misconfiguration to log and count, never a reason to drop alone
   // (keepalived ≥ 2.3.3; 2.2.7's drop turns it into two masters).
   const warnings: 'address_list'[] = sameAddressList(adv.addresses, instance.addresses) ? [] : ['address_list'];
-  return { accept: true, warnings };
+  return withSequence({ accept: true, warnings }, ahSequence);
+}
+
+function withSequence<V extends ReceiveVerdict>(verdict: V, ahSequence: number | undefined): V {
+  return ahSequence === undefined ? verdict : { ...verdict, ahSequence };
 }

@@ -7,7 +7,10 @@ export const VRRP_MULTICAST_V6 = 'ff02::12';
 
 export type VrrpVersion = 2 | 3;
 
-/** RFC 3768 §5.3.6 authentication types (v2 only). 2 (IP AH) is decoded but never accepted. */
+/**
+ * RFC 3768 §5.3.6 authentication types (v2 only). 2 is IP Authentication Header: the VRRP field says so, the
+ * authentication itself is an IPsec AH header around the message (protocol/ipsec-ah.ts).
+ */
 export type VrrpAuthType = 0 | 1 | 2;
 
 /** A decoded VRRP advertisement (RFC 5798 §5.2, RFC 3768 §5.3). */
@@ -41,6 +44,8 @@ export type DropReason =
   | 'family'
   | 'auth_type'
   | 'auth'
+  /** AH: a sequence number not above the last one accepted or sent (keepalived counts it as auth_failure). */
+  | 'auth_replay'
   | 'interval'
   | 'unicast_peer'
   | 'address_list';

@@ -25,6 +25,11 @@ export interface Frame {
   readonly source: string;
   readonly destination: string;
   readonly ttl: number;
+  /**
+   * The IP protocol, as a raw socket tells them apart: 112 frames carry the VRRP message, 51 (AH) frames the whole
+   * IPv4 datagram (header, AH header, VRRP message), the bytes a real link puts on the wire. Absent means 112.
+   */
+  readonly protocol?: number | undefined;
   readonly bytes: Uint8Array;
 }
 

@@ -8,7 +8,8 @@
 import { Subject, type Observable } from 'rxjs';
 import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
 import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../protocol/vrrp-types.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
+import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import type { IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
@@ -153,24 +154,41 @@ class SimVrrpChannel implements VrrpChannel {
   ) {
     const group = options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
     const unicast = options.unicastPeers.length > 0;
+    const protocol = options.ipsecAh ? IPPROTO_AH : VRRP_PROTOCOL;
     this.unlisten = port.listen((frame: Frame) => {
-      if (!host.alive || frame.family !== options.family) return;
+      if (!host.alive || frame.family !== options.family || (frame.protocol ?? VRRP_PROTOCOL) !== protocol) return;
       // Multicast mode hears the group; unicast mode hears packets sent to this host.
       if (unicast ? frame.destination === group : frame.destination !== group) return;
+      let bytes = frame.bytes;
+      let datagram: Uint8Array | undefined;
+      if (protocol === IPPROTO_AH) {
+        // What the real link does with a protocol-51 datagram: split off the headers, keep the whole for the ICV.
+        const opened = openAhDatagram(frame.bytes);
+        if (!opened.ok) return;
+        bytes = opened.payload;
+        datagram = frame.bytes;
+      }
       this.subject.next({
-        bytes: frame.bytes,
+        bytes,
         family: frame.family,
         source: frame.source,
         destination: frame.destination,
         ttl: frame.ttl,
         interface: port.interfaceName,
+        ...(datagram ? { datagram } : {}),
       });
     });
   }
 
   send(destination: string, bytes: Uint8Array): void {
     if (!this.host.alive) return;
-    this.port.send({ family: this.options.family, source: this.options.sourceAddress, destination, ttl: 255, bytes });
+    const { family, sourceAddress: source, ipsecAh } = this.options;
+    if (ipsecAh) {
+      // A whole IPv4 datagram, sent as it is (IP_HDRINCL): its header holds the TTL.
+      this.port.send({ family, source, destination, ttl: bytes[8] ?? 0, protocol: IPPROTO_AH, bytes });
+      return;
+    }
+    this.port.send({ family, source, destination, ttl: 255, bytes });
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import type { IpFamily } from '../protocol/ip.js';
 
 /** One VRRP packet as it came off the wire, before any check of RFC 5798 §7.1. */
 export interface ReceivedPacket {
-  /** The VRRP message (IP header stripped). */
+  /** The VRRP message (IP header, and AH header if any, stripped). */
   readonly bytes: Uint8Array;
   readonly family: IpFamily;
   /** Textual source address of the IP packet. */
@@ -15,6 +15,11 @@ export interface ReceivedPacket {
   readonly ttl: number;
   /** Name of the interface it arrived on. */
   readonly interface: string;
+  /**
+   * Channels opened with `ipsecAh`: the whole IPv4 datagram as received, IP and AH headers included (what the
+   * AH ICV covers); `bytes` is the VRRP message inside it.
+   */
+  readonly datagram?: Uint8Array | undefined;
 }
 
 export interface VrrpChannelOptions {
@@ -24,6 +29,12 @@ export interface VrrpChannelOptions {
   readonly sourceAddress: string;
   /** Unicast peers (`unicast_peer`); empty means multicast to 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2). */
   readonly unicastPeers: readonly string[];
+  /**
+   * keepalived `auth_type AH` (IPv4, VRRPv2): the channel carries IP protocol 51 instead of 112. `send` then takes
+   * whole IPv4 datagrams (IP header with TTL, AH header, VRRP message: protocol/ipsec-ah.ts) and sends them as
+   * they are; received packets carry `datagram`. AH packets without VRRP inside are ignored.
+   */
+  readonly ipsecAh?: boolean | undefined;
 }
 
 /**
@@ -32,7 +43,7 @@ export interface VrrpChannelOptions {
  */
 export interface VrrpChannel {
   readonly packets$: Observable<ReceivedPacket>;
-  /** Sends one VRRP message to `destination` (the multicast group or a unicast peer). */
+  /** Sends one VRRP message (an `ipsecAh` channel: one whole IPv4 datagram) to `destination`. */
   send(destination: string, bytes: Uint8Array): void;
   close(): void;
 }

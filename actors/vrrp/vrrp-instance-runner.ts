@@ -19,6 +19,7 @@ import { sameContextValues, sameStateValue } from '../same-snapshot.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
+import { ahReceiveContext, type AhSession } from './ah-session.js';
 
 export interface InstanceCounters {
   advertsSent: number;
@@ -43,6 +44,8 @@ export interface InstanceEnvironment {
   readonly routes?: RouteManager | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
+  /** `auth_type AH`: the instance's sequence counter, kept by the node across reloads. */
+  readonly ah?: AhSession | undefined;
   /** Called on every change of state or own-fault status (sync groups listen here). */
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
 }
@@ -238,11 +241,17 @@ export class VrrpInstanceRunner {
 
   /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
+    const ah = this.env.ah;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source },
+      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, datagram: packet.datagram },
       advertisement,
       this.expectations,
+      ah?.counter,
     );
+    if (ah && verdict.ahSequence !== undefined) {
+      const seen = 'drop' in verdict ? 'other' : ahReceiveContext(this.state, advertisement.priority, this.effectivePriority, this.sourceIsHigher(packet.source));
+      ah.heard(verdict.ahSequence, seen);
+    }
     if ('drop' in verdict) {
       this.countDrop(verdict.drop);
       return;
@@ -269,7 +278,6 @@ export class VrrpInstanceRunner {
       return;
     }
     this.steady = undefined;
-    const ours = this.sourceAddress();
     const restarts = this.masterDownRestarts;
     const effects = this.effects;
     this.actor.send({
@@ -277,7 +285,7 @@ export class VrrpInstanceRunner {
       priority: advertisement.priority,
       intervalCs: advertisement.intervalCs,
       source: packet.source,
-      sourceIsHigher: ours === undefined || compareAddresses(packet.source, ours) > 0,
+      sourceIsHigher: this.sourceIsHigher(packet.source),
     });
     const after = this.actor.getSnapshot();
     // Remember the answer when it was a timer restart and nothing else: same states, same context values. Not when
@@ -299,6 +307,11 @@ export class VrrpInstanceRunner {
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }
 
+  private sourceIsHigher(source: string): boolean {
+    const ours = this.sourceAddress();
+    return ours === undefined || compareAddresses(source, ours) > 0;
+  }
+
   private sourceAddress(): string | undefined {
     return this.spec.unicastSourceAddress ?? this.env.addresses.primaryAddress(this.spec.interface, this.spec.family);
   }
@@ -310,7 +323,13 @@ export class VrrpInstanceRunner {
     if (source === undefined) return;
     const destinations =
       spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
-    for (const destination of destinations) this.env.channel.send(destination, this.encode(priority, source, destination));
+    const ah = this.env.ah;
+    // AH: one sequence number per advertisement; the first one as master restarts a cycled counter.
+    ah?.advertise(this.lastState !== 'MASTER' && priority !== 0);
+    for (const destination of destinations) {
+      const message = this.encode(priority, source, destination);
+      this.env.channel.send(destination, ah ? ah.seal(message, source, destination) : message);
+    }
     this.counters.advertsSent++;
     if (priority === 0) this.counters.priorityZeroSent++;
     const env = this.env;

@@ -18,6 +18,7 @@ import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+import { AhSession } from './ah-session.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -49,6 +50,8 @@ export class VrrpNode {
   private readonly specs = new Map<string, string>();
   private readonly groups = new Map<string, Actor<typeof syncGroupMachine>>();
   private readonly groupOfMember = new Map<string, Actor<typeof syncGroupMachine>>();
+  /** AH sequence counters by instance name: a reloaded instance goes on from its predecessor's. */
+  private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
 
@@ -93,6 +96,7 @@ export class VrrpNode {
       this.addInstance(instance);
       started.push(instance.name);
     }
+    for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
     this.spec = next;
     return { kept, started, stopped };
   }
@@ -176,6 +180,7 @@ export class VrrpNode {
       announcer: this.transports.announcer,
       routes: this.transports.routes,
       channel: open.channel,
+      ah: this.ahSession(instance),
       inspect: this.inspect,
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
@@ -186,6 +191,16 @@ export class VrrpNode {
     list.push(runner);
     open.byVrid.set(instance.vrid, list);
     runner.start();
+  }
+
+  private ahSession(instance: VrrpInstanceSpec): AhSession | undefined {
+    if (instance.authType !== 2) {
+      this.ahSessions.delete(instance.name);
+      return undefined;
+    }
+    const session = new AhSession(instance.authPassword, instance.unicastPeers.length > 0, this.ahSessions.get(instance.name)?.counter);
+    this.ahSessions.set(instance.name, session);
+    return session;
   }
 
   private removeInstance(name: string, graceful: boolean): void {
@@ -226,7 +241,9 @@ export class VrrpNode {
       instance.unicastSourceAddress ?? this.transports.addresses.primaryAddress(instance.interface, instance.family) ?? '';
     // use_vmac: advertisements leave through the VMAC (source MAC = virtual router MAC) unless vmac_xmit_base.
     const sendInterface = instance.vmac && !instance.vmac.xmitBase ? instance.vmac.name : instance.interface;
-    const key = [sendInterface, instance.family, source, ...instance.unicastPeers].join('|');
+    // AH instances have a protocol-51 channel of their own (keepalived's socket pool is keyed by protocol too).
+    const ipsecAh = instance.authType === 2;
+    const key = [sendInterface, instance.family, source, ipsecAh ? 'ah' : 'vrrp', ...instance.unicastPeers].join('|');
     const existing = this.channels.get(key);
     if (existing) {
       existing.users++;
@@ -237,6 +254,7 @@ export class VrrpNode {
       family: instance.family,
       sourceAddress: source,
       unicastPeers: instance.unicastPeers,
+      ...(ipsecAh ? { ipsecAh } : {}),
     });
     const byVrid = new Map<number, VrrpInstanceRunner[]>();
     const open: OpenChannel = {

@@ -1,4 +1,4 @@
-// A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP) whose reads are driven by libuv (uv_poll): one JS
+// A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP, 51 for VRRP inside AH) whose reads are driven by libuv (uv_poll): one JS
 // callback per packet, with the ancillary data raw-socket cannot give (hop limit, destination, interface index),
 // and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO).
 #include "common.h"
@@ -35,6 +35,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
                            InstanceMethod("setMulticastInterface", &RawIpSocket::SetMulticastInterface),
                            InstanceMethod("setMulticastLoop", &RawIpSocket::SetMulticastLoop),
                            InstanceMethod("setChecksumOffset", &RawIpSocket::SetChecksumOffset),
+                           InstanceMethod("setHeaderIncluded", &RawIpSocket::SetHeaderIncluded),
                            InstanceMethod("joinGroup", &RawIpSocket::JoinGroup),
                            InstanceMethod("leaveGroup", &RawIpSocket::LeaveGroup),
                            InstanceMethod("send", &RawIpSocket::Send),
@@ -175,6 +176,20 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     int offset = info[0].As<Napi::Number>().Int32Value();
     if (setsockopt(fd_, IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof(offset)) < 0) {
       return ThrowErrno(env, "setsockopt(IPV6_CHECKSUM)", errno);
+    }
+    return env.Undefined();
+  }
+
+  // IPv4 only: IP_HDRINCL, the caller writes the IP header (AH authenticates fields the kernel would otherwise
+  // choose, such as the identification). The kernel still fills the header checksum and the total length.
+  Napi::Value SetHeaderIncluded(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsBoolean()) return ThrowType(env, "setHeaderIncluded(on: boolean)");
+    if (af_ != AF_INET) return ThrowType(env, "setHeaderIncluded is IPv4 only");
+    int on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
+    if (setsockopt(fd_, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on)) < 0) {
+      return ThrowErrno(env, "setsockopt(IP_HDRINCL)", errno);
     }
     return env.Undefined();
   }

@@ -1,29 +1,53 @@
 /**
  * Interop with Debian's keepalived 2.2.7 on the wire, the matrix of issue 4:
- * {VRRPv2 IPv4, VRRPv3 IPv4, VRRPv3 IPv6} × {multicast, unicast} × {vigil higher, keepalived higher}.
+ * {VRRPv2 IPv4, VRRPv3 IPv4, VRRPv3 IPv6, VRRPv2 IPv4 with AH authentication} × {multicast, unicast} ×
+ * {vigil higher, keepalived higher}.
  * In each cell the higher-priority router must be MASTER alone; SIGKILL of it hands the VIP to the other within
  * the protocol bound (3 × advert + skew, plus polling slack); restarting it preempts back and the other releases
- * the VIP.
+ * the VIP (with AH the restarted one counts its sequence numbers from 1 again: keepalived's resync must work both
+ * ways). With AH and a password that differs, neither hears the other: both are MASTER, and each counts the
+ * other's advertisements as authentication failures.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { cleanupDir, eventually, holders, startDaemon, VIGIL, vrrpConfig, type Daemon } from './daemons.js';
 
 interface Cell {
   readonly version: 2 | 3;
   readonly family: 4 | 6;
   readonly unicast: boolean;
   readonly vigilHigher: boolean;
+  /** auth_type AH; `wrong`: keepalived's auth_pass differs from vigil's. */
+  readonly ah?: 'same' | 'wrong';
 }
 
 const CELLS: Cell[] = [];
 for (const [version, family] of [[2, 4], [3, 4], [3, 6]] as const) {
   for (const unicast of [false, true]) for (const vigilHigher of [true, false]) CELLS.push({ version, family, unicast, vigilHigher });
 }
+for (const unicast of [false, true]) {
+  for (const vigilHigher of [true, false]) CELLS.push({ version: 2, family: 4, unicast, vigilHigher, ah: 'same' });
+  CELLS.push({ version: 2, family: 4, unicast, vigilHigher: true, ah: 'wrong' });
+}
 
-const label = (c: Cell) => `VRRPv${c.version} IPv${c.family} ${c.unicast ? 'unicast' : 'multicast'}, ${c.vigilHigher ? 'vigil' : 'keepalived'} higher`;
+const label = (c: Cell) =>
+  `VRRPv${c.version} IPv${c.family} ${c.unicast ? 'unicast' : 'multicast'}${c.ah ? ` AH${c.ah === 'wrong' ? ' (wrong password)' : ''}` : ''}, ${c.vigilHigher ? 'vigil' : 'keepalived'} higher`;
+
+const authentication = (password: string) => `authentication {
+    auth_type AH
+    auth_pass ${password}
+  }`;
+
+/** vigil's drop counters for VI_1, through its status socket. */
+function vigilDrops(ns: string, d: Daemon): Record<string, number> {
+  const r = spawnSync('ip', ['netns', 'exec', ns, VIGIL, 'status', '--json', '--socket', d.statusSocket], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const status = JSON.parse(r.stdout) as { instances: { name: string; counters: { drops: Record<string, number> } }[] };
+  return status.instances.find((i) => i.name === 'VI_1')?.counters.drops ?? {};
+}
 
 async function runCell(cell: Cell, index: number): Promise<void> {
   const lan = await createLan({
@@ -49,6 +73,7 @@ async function runCell(cell: Cell, index: number): Promise<void> {
       version: cell.version,
       vip: vipWithPrefix,
       ...(cell.unicast ? { unicastSrc: addr(self), unicastPeers: [addr(peer)] } : {}),
+      ...(cell.ah ? { extra: authentication(name === 'keepalived' && cell.ah === 'wrong' ? 'wrongpw' : 'secret') } : {}),
     });
   const [vp, kp] = cell.vigilHigher ? [150, 100] : [100, 150];
   const daemons: Daemon[] = [];
@@ -58,6 +83,15 @@ async function runCell(cell: Cell, index: number): Promise<void> {
     const dv = startDaemon(lan, v, 'vigil', config(v, k, vp, 'vigil'));
     const dk = startDaemon(lan, k, 'keepalived', config(k, v, kp, 'keepalived'));
     daemons.push(dv, dk);
+    if (cell.ah === 'wrong') {
+      // Neither hears the other: both become (and stay) MASTER, and both count authentication failures.
+      await eventually(async () => (await who()).length === 2, 15_000, describe);
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal((await who()).length, 2, await describe());
+      assert.ok((vigilDrops(v.ns, dv)['auth'] ?? 0) >= 2, `${JSON.stringify(vigilDrops(v.ns, dv))}\n${await describe()}`);
+      assert.match(dk.log(), /IPSEC-AH : invalid IPSEC HMAC-MD5 value/, await describe());
+      return;
+    }
     const [high, low] = cell.vigilHigher ? [dv, dk] : [dk, dv];
     await eventually(async () => JSON.stringify(await who()) === JSON.stringify([high.host.name]), 15_000, describe);
     // Stable: still alone a few adverts later (the lower one did not also become master).
@@ -79,7 +113,7 @@ async function runCell(cell: Cell, index: number): Promise<void> {
   }
 }
 
-test('interop matrix with keepalived 2.2.7 (12 cells)', { timeout: 240_000 }, async (t) => {
+test(`interop matrix with keepalived 2.2.7 (${CELLS.length} cells)`, { timeout: 360_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('keepalived'))) return;
   // Four cells at a time, each on its own LAN of namespaces.
   const queue = CELLS.map((cell, i) => ({ cell, i }));

@@ -11,6 +11,8 @@ import { DaemonMetrics } from '../../observe/metrics.js';
 import { ObservationServer } from '../../observe/http-server.js';
 import { parseHttpAddress } from '../../observe/http-address.js';
 import { observedPair } from './observed-world.js';
+import { InspectionStream } from '../../observe/inspection-stream.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 
 interface Sample {
   readonly labels?: Record<string, string>;
@@ -147,4 +149,49 @@ test('keepalived_up is 0 and /status 503 when the daemon is not running', async 
   assert.equal(value(families, 'keepalived_up'), 0);
   assert.equal(families.find((f) => f.name === 'keepalived_vrrp_state')?.metrics.length ?? 0, 0);
   assert.equal((await fetch(`${url}status`)).status, 503);
+});
+
+test('authentication drops: an AH replay counts as keepalived_authentication_failure_total, and by its own reason', async () => {
+  const status: DaemonStatus = {
+    pid: 1,
+    config_file: 'keepalived.conf',
+    reloads: 0,
+    scripts: [],
+    virtual_servers: [],
+    drops: {},
+    instances: [
+      {
+        name: 'VI_AH',
+        state: 'BACKUP',
+        vrid: 61,
+        interface: 'eth0',
+        family: 4,
+        version: 2,
+        priority: 100,
+        effective_priority: 100,
+        master_address: '192.168.77.1',
+        vips: [],
+        counters: {
+          adverts_sent: 0,
+          adverts_received: 9,
+          priority_zero_sent: 0,
+          priority_zero_received: 0,
+          become_master: 0,
+          release_master: 0,
+          transitions: 1,
+          address_list_errors: 0,
+          restarts: 0,
+          drops: { auth: 2, auth_replay: 3, auth_type: 1 },
+        },
+      },
+    ],
+  };
+  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  metrics.close();
+  const labels = { iname: 'VI_AH', intf: 'eth0', vrid: '61' };
+  assert.equal(value(families, 'keepalived_authentication_failure_total', labels), 5);
+  assert.equal(value(families, 'keepalived_authentication_mismatch_total', labels), 1);
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: 'VI_AH', reason: 'auth_replay' }), 3);
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: 'VI_AH', reason: 'auth' }), 2);
 });

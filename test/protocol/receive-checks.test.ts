@@ -69,3 +69,43 @@ test('address_list: a different list or count is a warning, never a drop (order 
   const two = { ...instance, addresses: ['192.168.77.100', '192.168.77.101'] };
   assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.101', '192.168.77.100'] }, two), { accept: true, warnings: [] });
 });
+
+// AH (auth type 2): keepalived's datagram from test/protocol/ipsec-ah.test.ts, sequence 1, priority 150.
+const AH_DATAGRAM = new Uint8Array(
+  Buffer.from('45c0004000010000ff33bf0dc0a85b01e000001270040000c0a85b01000000016a07950e1b330e6e18840d122133960102012abdc0a85b640000000000000000', 'hex'),
+);
+const ahInstance: InstanceExpectations = { ...instance, version: 2, addresses: ['192.168.91.100'], authType: 2, authPassword: 'secret' };
+const ahAdv: VrrpAdvertisement = { ...adv, version: 2, priority: 150, addresses: ['192.168.91.100'], authType: 2, authPassword: '' };
+const ahMeta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.91.1', datagram: AH_DATAGRAM };
+
+test('AH: a good datagram is accepted with its sequence number', () => {
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance), { accept: true, warnings: [], ahSequence: 1 });
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance, { sequence: 0, cycled: false }), { accept: true, warnings: [], ahSequence: 1 });
+});
+
+test('AH: a wrong password is an authentication failure (ICV mismatch)', () => {
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, { ...ahInstance, authPassword: 'Secret' }), { drop: 'auth' });
+  // A byte changed on the way is the same failure.
+  const changed = Uint8Array.from(AH_DATAGRAM);
+  changed[50] ^= 1;
+  assert.deepEqual(checkAdvertisement({ ...ahMeta, datagram: changed }, ahAdv, ahInstance), { drop: 'auth' });
+});
+
+test('AH: a sequence number not above the counter is a replay', () => {
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance, { sequence: 1, cycled: false }), { drop: 'auth_replay' });
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance, { sequence: 7, cycled: false }), { drop: 'auth_replay' });
+});
+
+test('AH: a header where none is expected, or none where one is, is an authentication type mismatch', () => {
+  assert.deepEqual(checkAdvertisement({ ...ahMeta, datagram: undefined }, ahAdv, ahInstance), { drop: 'auth_type' });
+  assert.deepEqual(checkAdvertisement(ahMeta, { ...ahAdv, authType: 0 }, { ...ahInstance, authType: 0 }), { drop: 'auth_type' });
+  // The VRRP header saying something else than AH inside a good AH datagram.
+  assert.deepEqual(checkAdvertisement(ahMeta, { ...ahAdv, authType: 1 }, ahInstance), { drop: 'auth_type' });
+});
+
+test('AH: checks after authentication still drop, but the sequence number has been taken (keepalived)', () => {
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, { ...ahInstance, intervalCs: 200 }), { drop: 'interval', ahSequence: 1 });
+  assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, { ...ahInstance, priority: 255 }), { drop: 'owner', ahSequence: 1 });
+  // Before authentication nothing is taken: a wrong TTL in multicast.
+  assert.deepEqual(checkAdvertisement({ ...ahMeta, ttl: 254 }, ahAdv, ahInstance), { drop: 'ttl' });
+});

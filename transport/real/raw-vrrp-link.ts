@@ -3,12 +3,17 @@
  *
  * The addon is used for IPv4 too (not raw-socket): raw-socket cannot choose the source address of a send
  * (`unicast_src_ip`), which needs sendmsg with IP_PKTINFO; one code path also gives the arrival interface.
+ *
+ * An `ipsecAh` channel (keepalived `auth_type AH`) is a protocol-51 socket: a protocol-112 socket never sees VRRP
+ * inside AH. It sends with IP_HDRINCL, since the AH ICV covers IP header fields (identification, total length)
+ * that the kernel would otherwise choose after the ICV is computed.
  */
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
 import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
+import { IPPROTO_AH, openAhDatagram } from '../../protocol/ipsec-ah.js';
 import { bytesToIp } from '../../protocol/ip-bytes.js';
 
 /** RFC 5798 §5.1.1.3 / §5.1.2.3: VRRP is always sent with TTL / hop limit 255. */
@@ -54,9 +59,12 @@ export class RawVrrpChannel implements VrrpChannel {
   readonly #socket: RawIpSocket;
   readonly #ifindex: number;
   readonly #options: VrrpChannelOptions;
+  readonly #hopLimit: number | undefined;
   #closed = false;
-  /** Datagrams dropped before decoding because their IPv4 header was malformed. */
+  /** Datagrams dropped before decoding because their IPv4 (or AH) header was malformed. */
   malformed = 0;
+  /** AH channels: AH datagrams for another protocol than VRRP, ignored as keepalived does. */
+  notVrrp = 0;
   sent = 0;
   sendFailures = 0;
 
@@ -69,11 +77,19 @@ export class RawVrrpChannel implements VrrpChannel {
     const ifindex = interfaceIndex(options.interface);
     if (ifindex === 0) throw Object.assign(new Error(`no such interface: ${options.interface}`), { code: 'ENODEV' });
     this.#ifindex = ifindex;
-    const socket = openRawIpSocket(options.family, VRRP_PROTOCOL, (bytes, source, destination, ttl) =>
+    if (options.ipsecAh && options.family !== 4) throw new RangeError('AH authentication is IPv4 only');
+    this.#hopLimit = linkOptions.hopLimit;
+    const socket = openRawIpSocket(options.family, options.ipsecAh ? IPPROTO_AH : VRRP_PROTOCOL, (bytes, source, destination, ttl) =>
       this.#receive(bytes, source, destination, ttl),
     );
     this.#socket = socket;
     try {
+      if (options.ipsecAh) {
+        if (typeof socket.setHeaderIncluded !== 'function') {
+          throw new Error('the vigil_native addon predates AH authentication (no setHeaderIncluded): rebuild it (`npm run build:native`)');
+        }
+        socket.setHeaderIncluded(true);
+      }
       // Only this interface's packets (keepalived binds its receive socket the same way).
       socket.bindToDevice(options.interface);
       socket.setHopLimit(linkOptions.hopLimit ?? VRRP_TTL);
@@ -106,6 +122,10 @@ export class RawVrrpChannel implements VrrpChannel {
         this.malformed++;
         return;
       }
+      if (this.#options.ipsecAh) {
+        this.#receiveAh(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), header);
+        return;
+      }
       this.#packets.next({
         bytes: new Uint8Array(bytes.buffer, bytes.byteOffset + header.headerLength, bytes.length - header.headerLength),
         family: 4,
@@ -126,8 +146,31 @@ export class RawVrrpChannel implements VrrpChannel {
     });
   }
 
+  #receiveAh(datagram: Uint8Array, header: { ttl: number; source: string; destination: string }): void {
+    const opened = openAhDatagram(datagram);
+    if (!opened.ok) {
+      if (opened.reason === 'not_vrrp') this.notVrrp++;
+      else this.malformed++;
+      return;
+    }
+    this.#packets.next({
+      bytes: opened.payload,
+      family: 4,
+      source: header.source,
+      destination: header.destination,
+      ttl: header.ttl,
+      interface: this.#options.interface,
+      datagram,
+    });
+  }
+
   send(destination: string, bytes: Uint8Array): void {
     if (this.#closed) return;
+    if (this.#options.ipsecAh && this.#hopLimit !== undefined && bytes[8] !== this.#hopLimit) {
+      // Tests only: the TTL lives in the datagram's own header here (in multicast mode the ICV covers it).
+      bytes = Uint8Array.from(bytes);
+      bytes[8] = this.#hopLimit;
+    }
     try {
       const source = this.#options.sourceAddress === '' ? undefined : this.#options.sourceAddress;
       this.#socket.send(bytes, destination, this.#ifindex, source);

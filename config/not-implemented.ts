@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`vrrp_instance authentication auth_type: AH`, `vrrp_instance virtual_routes: nexthop`): `a|b` is either
+ * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: nexthop`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -207,7 +207,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
-  'vrrp_instance authentication auth_type: AH': 'AH authentication is not on the wire: vigil sends and expects the password as with PASS',
   [`vrrp_instance virtual_ipaddress: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
   [`vrrp_instance virtual_ipaddress_excluded: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
   [`vrrp_instance virtual_routes: ${ROUTE_OPTIONS}`]: ROUTE_OPTION,

@@ -292,9 +292,8 @@ export const vrrpInstanceMachine = setup({
           },
           { actions: 'applySync' },
         ],
+        // Priority 0 is answered by `advertising` (below), which re-enters itself only, not MASTER.
         ADVERTISEMENT: [
-          // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer.
-          { guard: 'priorityZero', target: '.advertising', reenter: true, actions: 'sendAdvertisement' },
           { guard: 'senderWins', target: 'BACKUP', actions: ['removeVirtualAddresses', 'learnMaster'] },
           // A lower priority: keepalived forces a new election by advertising at once and repeating its GARPs.
           { guard: 'forceElection', actions: ['sendAdvertisement', 'announce'] },
@@ -303,6 +302,12 @@ export const vrrpInstanceMachine = setup({
       states: {
         advertising: {
           invoke: { src: 'adverTimer', input: ({ context }) => ({ intervalMs: csToMs(context.params.advertIntervalCs) }) },
+          on: {
+            // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer (keepalived
+            // vrrp_state_master_rx: nothing else). Re-entering this state restarts the timer; a transition on
+            // MASTER with `reenter` would leave and re-enter MASTER, re-running its entry (addresses, GARPs, notify).
+            ADVERTISEMENT: { guard: 'priorityZero', target: 'advertising', reenter: true, actions: 'sendAdvertisement' },
+          },
         },
       },
     },

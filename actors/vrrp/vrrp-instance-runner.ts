@@ -4,8 +4,8 @@
  * pass the receive checks (RFC 5798 §7.1) before the machine sees them.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import type { Clock, TimerId } from '../../machines/clock.js';
-import type { AddressManager, Announcer, InterfaceAddress } from '../../transport/address-manager.js';
+import type { Clock } from '../../machines/clock.js';
+import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import { type ReceivedPacket, type VrrpChannel } from '../../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../../protocol/vrrp-types.js';
 import type { DropReason, VrrpAdvertisement } from '../../protocol/vrrp-types.js';
@@ -19,6 +19,7 @@ import { sameContextValues, sameStateValue } from '../same-snapshot.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
+import { Announcements } from './announcements.js';
 
 export interface InstanceCounters {
   advertsSent: number;
@@ -69,7 +70,7 @@ export class VrrpInstanceRunner {
   private recovering = false;
   /** Times the supervisor restarted this instance's actor after an error. */
   restarts = 0;
-  private readonly garpTimers = new Set<TimerId>();
+  private readonly announcements: Announcements;
   private readonly pending = new Set<Promise<void>>();
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
@@ -105,13 +106,17 @@ export class VrrpInstanceRunner {
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
     };
+    this.announcements = new Announcements(spec.virtualAddresses, env.announcer);
     this.machine = vrrpInstanceMachine.provide({
       actions: {
         sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
         sendPriorityZero: () => this.sendAdvertisement(0),
         addVirtualAddresses: () => this.changeAddresses('add'),
         removeVirtualAddresses: () => this.changeAddresses('del'),
-        announce: () => this.announce(),
+        announce: (_, params) => {
+          this.effects++;
+          this.announcements.announce(params.count);
+        },
         notify: ({ context }, params) => {
           this.effects++;
           if (this.recovering) return;
@@ -126,15 +131,8 @@ export class VrrpInstanceRunner {
         },
       },
       actors: vrrpTimers(env.clock, {
-        advertise: () => {
-          // A timer runs outside the machine's own error handling: a failure here fails the actor the same way.
-          try {
-            this.sendAdvertisement(this.actor.getSnapshot().context.effectivePriority);
-          } catch (error) {
-            this.actor.stop();
-            this.recover(error);
-          }
-        },
+        advertise: () => this.fromTimer(() => this.sendAdvertisement(this.actor.getSnapshot().context.effectivePriority)),
+        announce: (count) => this.fromTimer(() => this.announcements.announce(count)),
         masterDownStarted: (handle) => (this.masterDown = handle),
         // A timer stopping after its successor started (skewWait → waiting) must not forget the successor.
         masterDownStopped: (handle) => {
@@ -161,6 +159,16 @@ export class VrrpInstanceRunner {
       error: (error) => this.recover(error),
     });
     return actor;
+  }
+
+  /** A timer's work runs outside the machine's own error handling: a failure there fails the actor the same way. */
+  private fromTimer(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.actor.stop();
+      this.recover(error);
+    }
   }
 
   /**
@@ -219,7 +227,6 @@ export class VrrpInstanceRunner {
 
   /** Stops without a word, as a crashed host would: no priority 0, addresses left where they are. */
   halt(): void {
-    this.cancelGarps();
     this.actor.stop();
   }
 
@@ -330,10 +337,7 @@ export class VrrpInstanceRunner {
   private changeAddresses(action: 'add' | 'del'): void {
     this.effects++;
     const env = this.env;
-    if (action === 'del') {
-      this.cancelGarps();
-      this.changeRoutes('del');
-    }
+    if (action === 'del') this.changeRoutes('del');
     for (const address of this.spec.virtualAddresses) {
       const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
       const done = request.catch((err: unknown) =>
@@ -372,55 +376,6 @@ export class VrrpInstanceRunner {
     );
     this.pending.add(done);
     void done.then(() => this.pending.delete(done));
-  }
-
-  /**
-   * keepalived: garp_master_repeat announcements at once, the same again after garp_master_delay, then every
-   * garp_master_refresh while master.
-   */
-  private announce(): void {
-    this.effects++;
-    const { spec, env } = this;
-    // Announcements go out from the interface that holds each VIP (a VMAC's MAC is the virtual router MAC).
-    const byInterface = new Map<string, InterfaceAddress[]>();
-    for (const a of spec.virtualAddresses) byInterface.set(a.interface, [...(byInterface.get(a.interface) ?? []), a]);
-    const once = (): void => {
-      for (const [name, addresses] of byInterface) env.announcer.announce(name, addresses);
-    };
-    const burst = (): void => {
-      if (spec.garpIntervalMs <= 0) {
-        for (let i = 0; i < spec.garpMasterRepeat; i++) once();
-        return;
-      }
-      // vrrp_garp_interval: the repeats are spaced out (for switches that rate-limit ARP).
-      once();
-      for (let i = 1; i < spec.garpMasterRepeat; i++) {
-        const id = env.clock.setTimeout(() => {
-          this.garpTimers.delete(id);
-          if (this.state === 'MASTER') once();
-        }, i * spec.garpIntervalMs);
-        this.garpTimers.add(id);
-      }
-    };
-    this.cancelGarps();
-    burst();
-    if (spec.garpMasterDelayMs > 0) this.scheduleGarp(spec.garpMasterDelayMs, burst, false);
-    if (spec.garpMasterRefreshMs > 0) this.scheduleGarp(spec.garpMasterRefreshMs, burst, true);
-  }
-
-  private scheduleGarp(delayMs: number, burst: () => void, repeat: boolean): void {
-    const id = this.env.clock.setTimeout(() => {
-      this.garpTimers.delete(id);
-      if (this.state !== 'MASTER') return;
-      burst();
-      if (repeat) this.scheduleGarp(delayMs, burst, true);
-    }, delayMs);
-    this.garpTimers.add(id);
-  }
-
-  private cancelGarps(): void {
-    for (const id of this.garpTimers) this.env.clock.clearTimeout(id);
-    this.garpTimers.clear();
   }
 
   private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {

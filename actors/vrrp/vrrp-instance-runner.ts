@@ -12,10 +12,10 @@ import type { DropReason, VrrpAdvertisement } from '../../protocol/vrrp-types.js
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { checkAdvertisement, type InstanceExpectations } from '../../protocol/receive-checks.js';
 import { compareAddresses } from '../../protocol/ip.js';
-import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../../machines/vrrp-instance.js';
+import { vrrpInstanceMachine, vrrpStateName, type VrrpInstanceEvent, type VrrpStateName } from '../../machines/vrrp-instance.js';
 import { trackersFault } from '../../machines/vrrp-priority.js';
 import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js';
-import { sameContextValues, sameStateValue } from '../same-snapshot.js';
+import { SteadyShortcut } from '../steady-shortcut.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
@@ -46,7 +46,11 @@ export interface InstanceEnvironment {
   readonly inspect?: (event: InspectionEvent) => void;
   /** Called on every change of state or own-fault status (sync groups listen here). */
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
+  /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
+  readonly steadyShortcut?: boolean;
 }
+
+type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
 
 export function newCounters(): InstanceCounters {
   return {
@@ -80,17 +84,18 @@ export class VrrpInstanceRunner {
   private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
   /** The running Master_Down_Timer, while the machine waits as a BACKUP. */
   private masterDown: MasterDownHandle | undefined;
-  /** Restarts of Master_Down_Timer, and side effects of any other kind, so far (see `receive`). */
-  private masterDownRestarts = 0;
-  private effects = 0;
   /**
-   * The steady state of a backup: the machine's answer to the master's advertisement, in the snapshot it left.
-   * The same advertisement in that same snapshot gets the same answer, so it is given without the machine.
+   * The steady state of a backup (../steady-shortcut.ts): its answer to the master's advertisement is to restart
+   * Master_Down_Timer with this delay, and nothing else.
    */
-  private steady: { snapshot: unknown; priority: number; intervalCs: number; source: string; delayMs: number } | undefined;
-  private lastRestartDelay = 0;
-  /** Advertisements answered from `steady` without the machine. */
-  shortcuts = 0;
+  private readonly steady: SteadyShortcut<AdvertisementEvent, number>;
+  private readonly restartMasterDown = (delayMs: number): boolean => {
+    if (this.masterDown === undefined) return false;
+    this.masterDown.restart(delayMs);
+    return true;
+  };
+  /** The last tie-break (RFC 5798 §6.4.3): is this source above our address? Asked once per advertisement. */
+  private lastTieBreak: { source: string; ours: string | undefined; higher: boolean } | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
@@ -107,6 +112,7 @@ export class VrrpInstanceRunner {
       unicastPeers: spec.unicastPeers,
     };
     this.announcements = new Announcements(spec.virtualAddresses, env.announcer);
+    this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
     this.machine = vrrpInstanceMachine.provide({
       actions: {
         sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
@@ -114,11 +120,11 @@ export class VrrpInstanceRunner {
         addVirtualAddresses: () => this.changeAddresses('add'),
         removeVirtualAddresses: () => this.changeAddresses('del'),
         announce: (_, params) => {
-          this.effects++;
+          this.steady.effect();
           this.announcements.announce(params.count);
         },
         notify: ({ context }, params) => {
-          this.effects++;
+          this.steady.effect();
           if (this.recovering) return;
           env.bus.publish({
             kind: 'notify',
@@ -138,10 +144,7 @@ export class VrrpInstanceRunner {
         masterDownStopped: (handle) => {
           if (this.masterDown === handle) this.masterDown = undefined;
         },
-        masterDownRestarted: (delayMs) => {
-          this.masterDownRestarts++;
-          this.lastRestartDelay = delayMs;
-        },
+        masterDownRestarted: (delayMs) => this.steady.answered(delayMs),
       }),
     });
     this.actor = this.createInstanceActor(spec.trackers);
@@ -260,44 +263,14 @@ export class VrrpInstanceRunner {
       // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
       this.counters.addressListErrors++;
     }
-    const before = this.actor.getSnapshot();
-    const steady = this.steady;
-    if (
-      steady !== undefined &&
-      steady.snapshot === before &&
-      steady.priority === advertisement.priority &&
-      steady.intervalCs === advertisement.intervalCs &&
-      steady.source === packet.source &&
-      this.masterDown !== undefined
-    ) {
-      // Nothing happened to the machine since it answered this very advertisement by restarting the timer only.
-      this.masterDown.restart(steady.delayMs);
-      this.shortcuts++;
-      return;
-    }
-    this.steady = undefined;
-    const ours = this.sourceAddress();
-    const restarts = this.masterDownRestarts;
-    const effects = this.effects;
-    this.actor.send({
+    const event: AdvertisementEvent = {
       type: 'ADVERTISEMENT',
       priority: advertisement.priority,
       intervalCs: advertisement.intervalCs,
       source: packet.source,
-      sourceIsHigher: ours === undefined || compareAddresses(packet.source, ours) > 0,
-    });
-    const after = this.actor.getSnapshot();
-    // Remember the answer when it was a timer restart and nothing else: same states, same context values. Not when
-    // the run is observed, where every event is shown.
-    if (
-      this.env.inspect === undefined &&
-      this.masterDownRestarts === restarts + 1 &&
-      this.effects === effects &&
-      sameStateValue(before.value, after.value) &&
-      sameContextValues(before.context, after.context)
-    ) {
-      this.steady = { snapshot: after, priority: advertisement.priority, intervalCs: advertisement.intervalCs, source: packet.source, delayMs: this.lastRestartDelay };
-    }
+      sourceIsHigher: this.sourceIsHigher(packet.source),
+    };
+    this.steady.deliver(this.actor, event, this.restartMasterDown);
   }
 
   countDrop(reason: DropReason): void {
@@ -306,12 +279,26 @@ export class VrrpInstanceRunner {
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }
 
+  /** Advertisements answered without the machine (the steady-state shortcut). */
+  get shortcuts(): number {
+    return this.steady.hits;
+  }
+
+  private sourceIsHigher(source: string): boolean {
+    const ours = this.sourceAddress();
+    const last = this.lastTieBreak;
+    if (last !== undefined && last.source === source && last.ours === ours) return last.higher;
+    const higher = ours === undefined || compareAddresses(source, ours) > 0;
+    this.lastTieBreak = { source, ours, higher };
+    return higher;
+  }
+
   private sourceAddress(): string | undefined {
     return this.spec.unicastSourceAddress ?? this.env.addresses.primaryAddress(this.spec.interface, this.spec.family);
   }
 
   private sendAdvertisement(priority: number): void {
-    this.effects++;
+    this.steady.effect();
     const spec = this.spec;
     const source = this.sourceAddress();
     if (source === undefined) return;
@@ -335,7 +322,7 @@ export class VrrpInstanceRunner {
   }
 
   private changeAddresses(action: 'add' | 'del'): void {
-    this.effects++;
+    this.steady.effect();
     const env = this.env;
     if (action === 'del') this.changeRoutes('del');
     for (const address of this.spec.virtualAddresses) {

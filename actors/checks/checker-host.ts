@@ -53,6 +53,8 @@ export interface InProcessOptions {
   /** FILE_CHECK: probe at once when the file changes (real files only). */
   readonly watchFile?: WatchFile | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
+  /** The runners' steady-state shortcut (default on; tests compare runs without it). */
+  readonly steadyShortcut?: boolean;
 }
 
 export class InProcessCheckerHost implements CheckerHost {
@@ -81,6 +83,7 @@ export class InProcessCheckerHost implements CheckerHost {
           random: this.options.random,
           prober: this.options.prober,
           inspect: this.options.inspect,
+          steadyShortcut: this.options.steadyShortcut,
           publishProbes,
           probed: (ok) => {
             this.stats.probes++;

@@ -20,6 +20,8 @@ interface SimInterface {
   readonly name: string;
   readonly port: SegmentPort;
   readonly configured: readonly ConfiguredAddress[];
+  /** The first configured IPv4 address: the primary (asked for on every advertisement received). */
+  readonly primary4: string | undefined;
   readonly linkLocal: string;
   readonly vips: Map<string, InterfaceAddress>;
 }
@@ -42,7 +44,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const linkLocal = `fe80::${(this.index + 1).toString(16)}:${(this.interfaces.size + 1).toString(16)}`;
     for (const a of configured) port.addresses.add(a.address);
     port.addresses.add(linkLocal);
-    this.interfaces.set(name, { name, port, configured, linkLocal, vips: new Map() });
+    const primary4 = configured.find((c) => c.family === 4)?.address;
+    this.interfaces.set(name, { name, port, configured, primary4, linkLocal, vips: new Map() });
   }
 
   interfaceNames(): string[] {
@@ -104,7 +107,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const i = this.interfaces.get(interfaceName);
     if (!i) return undefined;
     if (family === 6) return i.linkLocal;
-    return i.configured.find((c) => c.family === 4)?.address;
+    return i.primary4;
   }
 
   isUp(interfaceName: string): boolean {

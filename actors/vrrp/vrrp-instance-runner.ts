@@ -68,8 +68,8 @@ export class VrrpInstanceRunner {
     this.masterDown.restart(delayMs);
     return true;
   };
-  /** The last tie-break (RFC 5798 §6.4.3): is this source above our address? Asked once per advertisement. */
-  private lastTieBreak: { source: string; ours: string | undefined; higher: boolean } | undefined;
+  /** The last event built, with what it was built from (a steady master sends the same all day). */
+  private lastEvent: { priority: number; intervalCs: number; source: string; ours: string | undefined; event: AdvertisementEvent } | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
@@ -127,8 +127,21 @@ export class VrrpInstanceRunner {
         },
       },
       actors: vrrpTimers(env.clock, {
-        advertise: () => this.fromTimer(() => this.sender.send(this.actor.getSnapshot().context.effectivePriority)),
-        announce: (count) => this.fromTimer(() => this.announcements.announce(count)),
+        // A timer's work runs outside the machine's own error handling: a failure there fails the actor the same way.
+        advertise: () => {
+          try {
+            this.sender.send(this.actor.getSnapshot().context.effectivePriority);
+          } catch (error) {
+            this.failedInTimer(error);
+          }
+        },
+        announce: (count) => {
+          try {
+            this.announcements.announce(count);
+          } catch (error) {
+            this.failedInTimer(error);
+          }
+        },
         masterDownStarted: (handle) => (this.masterDown = handle),
         // A timer stopping after its successor started (skewWait → waiting) must not forget the successor.
         masterDownStopped: (handle) => {
@@ -154,14 +167,9 @@ export class VrrpInstanceRunner {
     return actor;
   }
 
-  /** A timer's work runs outside the machine's own error handling: a failure there fails the actor the same way. */
-  private fromTimer(work: () => void): void {
-    try {
-      work();
-    } catch (error) {
-      this.actor.stop();
-      this.recover(error);
-    }
+  private failedInTimer(error: unknown): void {
+    this.actor.stop();
+    this.recover(error);
   }
 
   private recover(error: unknown): void {
@@ -238,14 +246,7 @@ export class VrrpInstanceRunner {
       // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
       this.counters.addressListErrors++;
     }
-    const event: AdvertisementEvent = {
-      type: 'ADVERTISEMENT',
-      priority: advertisement.priority,
-      intervalCs: advertisement.intervalCs,
-      source: packet.source,
-      sourceIsHigher: this.sourceIsHigher(packet.source),
-    };
-    this.steady.deliver(this.actor, event, this.restartMasterDown);
+    this.steady.deliver(this.actor, this.advertisementEvent(advertisement.priority, advertisement.intervalCs, packet.source), this.restartMasterDown);
   }
 
   countDrop(reason: DropReason): void {
@@ -254,13 +255,18 @@ export class VrrpInstanceRunner {
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }
 
-  private sourceIsHigher(source: string): boolean {
+  /**
+   * The machine's event for an accepted advertisement, made from these values and our own address only (the
+   * tie-break of RFC 5798 §6.4.3: is the source above us?). The same values give the same event object again.
+   */
+  private advertisementEvent(priority: number, intervalCs: number, source: string): AdvertisementEvent {
     const ours = this.sender.sourceAddress();
-    const last = this.lastTieBreak;
-    if (last !== undefined && last.source === source && last.ours === ours) return last.higher;
-    const higher = ours === undefined || compareAddresses(source, ours) > 0;
-    this.lastTieBreak = { source, ours, higher };
-    return higher;
+    const last = this.lastEvent;
+    if (last !== undefined && last.priority === priority && last.intervalCs === intervalCs && last.source === source && last.ours === ours) return last.event;
+    const sourceIsHigher = ours === undefined || compareAddresses(source, ours) > 0;
+    const event: AdvertisementEvent = { type: 'ADVERTISEMENT', priority, intervalCs, source, sourceIsHigher };
+    this.lastEvent = { priority, intervalCs, source, ours, event };
+    return event;
   }
 
   private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {

@@ -21,7 +21,7 @@ import { loadConfigText } from '../../config/load.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../../transport/address-manager.js';
 import type { ReceivedPacket } from '../../transport/vrrp-link.js';
 import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
-import { sameData } from '../../actors/steady-shortcut.js';
+import { sameData, SteadyShortcut } from '../../actors/steady-shortcut.js';
 import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/simulated-prober.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
@@ -241,6 +241,42 @@ test('the key is the whole event: plain data equal field by field, nothing less'
   assert.ok(sameData(probe, { ...probe, weight: { kind: 'absolute', value: 3 } }), 'nested values compared by value');
   assert.ok(!sameData(probe, { ...probe, weight: { kind: 'absolute', value: 4 } }));
   assert.ok(!sameData([1, 2], { 0: 1, 1: 2 }));
+});
+
+test('the helper gives a remembered answer only to an equal event in the snapshot it left', () => {
+  type E = { type: string; [field: string]: unknown };
+  let snapshot = { value: 'steady', context: { n: 1 } };
+  let sent = 0;
+  const shortcut = new SteadyShortcut<E, number>({ remember: () => true });
+  const actor = {
+    getSnapshot: () => snapshot,
+    send: () => {
+      sent++;
+      shortcut.answered(7);
+    },
+  };
+  const replayed: number[] = [];
+  const deliver = (event: E): void => shortcut.deliver(actor, event, (answer) => replayed.push(answer) > 0);
+  const first = { type: 'X', a: 1, w: { kind: 'absolute', value: 3 } };
+  deliver(first);
+  assert.deepEqual([sent, shortcut.hits], [1, 0], 'the first goes to the machine');
+  deliver({ type: 'X', a: 1, w: { kind: 'absolute', value: 3 } });
+  deliver({ a: 1, type: 'X', w: { value: 3, kind: 'absolute' } });
+  assert.deepEqual([sent, shortcut.hits, replayed], [1, 2, [7, 7]], 'equal events, fields in any order, get the answer');
+  deliver({ type: 'X', a: 1, w: { kind: 'absolute', value: 3 }, extra: undefined });
+  assert.deepEqual([sent, shortcut.hits], [2, 2], 'a field more is another event');
+  deliver({ type: 'X', a: 1 });
+  assert.deepEqual([sent, shortcut.hits], [3, 2], 'a field less is another event');
+  deliver({ type: 'X', a: 1 });
+  assert.deepEqual([sent, shortcut.hits], [3, 3]);
+  snapshot = { value: 'steady', context: { n: 1 } };
+  deliver({ type: 'X', a: 1 });
+  assert.deepEqual([sent, shortcut.hits], [4, 3], 'another snapshot: to the machine');
+  const effectful = new SteadyShortcut<E, number>({ remember: () => true });
+  const noisy = { getSnapshot: () => snapshot, send: () => (effectful.answered(7), effectful.effect()) };
+  effectful.deliver(noisy, { type: 'X' }, () => true);
+  effectful.deliver(noisy, { type: 'X' }, () => true);
+  assert.equal(effectful.hits, 0, 'an answer with another effect is not remembered');
 });
 
 // ---------------------------------------------------------------------------------------------------------------

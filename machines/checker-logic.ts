@@ -47,8 +47,8 @@ export interface CheckerCounters {
 
 export interface ProbeOutcome {
   readonly ok: boolean;
-  /** Time the probe took (the timeout when it timed out), for MISC_CHECK's from-start schedule. */
-  readonly latencyMs: number;
+  /** Time the probe took (the timeout when it timed out): given where the schedule counts from the start (MISC_CHECK). */
+  readonly latencyMs?: number;
   readonly weight?: ProbeWeight;
 }
 
@@ -89,6 +89,6 @@ export function judge(params: CheckerParams, c: CheckerCounters, outcome: ProbeO
     delay = params.delayWhileDownMs;
     report = false;
   }
-  if (params.fromStart) delay = Math.max(0, delay - outcome.latencyMs);
+  if (params.fromStart) delay = Math.max(0, delay - (outcome.latencyMs ?? 0));
   return { counters: next, nextDelayMs: delay, report };
 }

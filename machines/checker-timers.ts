@@ -20,16 +20,26 @@ export interface ProbeAnswer {
   readonly weight?: ProbeWeight;
 }
 
-/** A result as the machine hears it; a lost race is `{ ok: false, detail: 'timeout', latencyMs: timeout }`. */
-export interface ProbeResultEvent extends ProbeAnswer {
+/**
+ * A result as the machine hears it; a lost race is `{ ok: false, detail: 'timeout' }`. It carries what the machine
+ * reads and nothing else, so that the same result is the same event (the runner's steady-state shortcut is keyed
+ * on the whole event, actors/steady-shortcut.ts): the time the probe took only where the next probe counts from
+ * the start of this one (MISC_CHECK), since nothing else reads it.
+ */
+export interface ProbeResultEvent {
   readonly type: 'PROBE_RESULT';
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly weight?: ProbeWeight;
+  readonly latencyMs?: number;
 }
 
-/** The machine's event for a result. */
-export function probeResultEvent(answer: ProbeAnswer): ProbeResultEvent {
-  return answer.weight === undefined
-    ? { type: 'PROBE_RESULT', ok: answer.ok, latencyMs: answer.latencyMs, detail: answer.detail }
-    : { type: 'PROBE_RESULT', ok: answer.ok, latencyMs: answer.latencyMs, detail: answer.detail, weight: answer.weight };
+/** The machine's event for a result; `fromStart`: the checker's schedule counts from the start of a probe. */
+export function probeResultEvent(answer: ProbeAnswer, fromStart: boolean): ProbeResultEvent {
+  const event: { -readonly [K in keyof ProbeResultEvent]: ProbeResultEvent[K] } = { type: 'PROBE_RESULT', ok: answer.ok, detail: answer.detail };
+  if (answer.weight !== undefined) event.weight = answer.weight;
+  if (fromStart) event.latencyMs = answer.latencyMs;
+  return event;
 }
 
 /** What the machine tells its probe loop. */
@@ -50,6 +60,8 @@ export interface ProbeLoopInput {
   readonly timeoutMs: number;
   readonly delayLoopMs: number;
   readonly enabled: boolean;
+  /** MISC_CHECK: the next probe counts from the start of the previous one (the machine needs the latency). */
+  readonly fromStart: boolean;
 }
 
 /** A live probe loop, for a runtime that answers a result itself (the steady-state shortcut). */
@@ -87,7 +99,7 @@ export function probeLoop(clock: Clock, hooks: ProbeLoopHooks) {
     const handle: ProbeLoopHandle = { next: (delayMs) => wait(delayMs) };
     const deliver = (answer: ProbeAnswer): void => {
       if (hooks.result) hooks.result(answer, handle, id);
-      else sendBack(probeResultEvent(answer));
+      else sendBack(probeResultEvent(answer, input.fromStart));
     };
     const timedOut: ProbeAnswer = { ok: false, latencyMs: timeoutMs, detail: 'timeout' };
     function wait(delayMs: number): void {

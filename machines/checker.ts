@@ -125,6 +125,7 @@ export const checkerMachine = checkerSetup.createMachine({
       timeoutMs: context.params.timeoutMs,
       delayLoopMs: context.params.delayLoopMs,
       enabled: context.enabled,
+      fromStart: context.params.fromStart,
     }),
   },
   on: {

@@ -1,8 +1,9 @@
 /**
  * The VRRP instance state machine: RFC 5798 §6.4 (and RFC 3768 §6.4 for v2) with keepalived's behaviour where it
  * differs (see docs/vrrp-checklist.md). Pure: no I/O and no clock of its own. Side effects are named actions,
- * and the two protocol timers are named invoked actors (Adver_Timer, Master_Down_Timer); the runtime binds both to
- * its transports and clock with `machine.provide` (machines/vrrp-timers.ts). preempt_delay is a named delay.
+ * and the two protocol timers (Adver_Timer, Master_Down_Timer) and the master's gratuitous ARP schedule are named
+ * invoked actors; the runtime binds them to its transports and clock with `machine.provide`
+ * (machines/vrrp-timers.ts, machines/garp-timer.ts). preempt_delay is a named delay.
  *
  * State keys are keepalived's state names, so a snapshot's value is what keepalived would print.
  */
@@ -11,11 +12,12 @@ import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import { effectivePriority, OWNER_PRIORITY, trackersFault, type TrackerState } from './vrrp-priority.js';
 import { csToMs, masterDownMicros, microsToMs, skewMicros } from './vrrp-timing.js';
 import type { MasterDownRestart } from './vrrp-timers.js';
+import { announcementsAtOnce, garpScheduleOf, type GarpRestart, type GarpSchedule } from './garp-timer.js';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
-/** What the machine needs of a `vrrp_instance` (keepalived.conf(5)). */
-export interface VrrpInstanceParams {
+/** What the machine needs of a `vrrp_instance` (keepalived.conf(5)); the garp_master_* settings among them. */
+export interface VrrpInstanceParams extends GarpSchedule {
   readonly name: string;
   readonly vrid: number;
   readonly version: VrrpVersion;
@@ -114,6 +116,8 @@ export const vrrpInstanceMachine = setup({
     masterDownTimer: fromCallback<MasterDownRestart, { delayMs: number }>(() => undefined),
     /** Adver_Timer: sends an advertisement every Advertisement_Interval while invoked. */
     adverTimer: fromCallback<{ type: 'NONE' }, { intervalMs: number }>(() => undefined),
+    /** The master's later gratuitous ARPs / unsolicited NAs (garp_master_delay, _refresh, the interval); RESTART. */
+    garpTimer: fromCallback<GarpRestart, GarpSchedule>(() => undefined),
   },
   actions: {
     /** Send an advertisement with the effective priority. */
@@ -122,8 +126,13 @@ export const vrrpInstanceMachine = setup({
     sendPriorityZero: () => {},
     addVirtualAddresses: () => {},
     removeVirtualAddresses: () => {},
-    /** Gratuitous ARP / unsolicited NA for the virtual addresses (keepalived garp_master_*). */
-    announce: () => {},
+    /**
+     * `count` rounds of gratuitous ARP / unsolicited NA for the virtual addresses: the ones due at once of a
+     * garp_master_repeat burst; the garpTimer actor sends the rest.
+     */
+    announce: (_, _params: { count: number }) => {},
+    /** Start the GARP schedule over (after the announcements at once of a new burst). */
+    restartGarpTimer: sendTo('garpTimer', { type: 'RESTART' } satisfies GarpRestart),
     /** notify_master / notify_backup / notify_fault / notify_stop and `notify`. */
     notify: (_, _params: { state: VrrpStateName }) => {},
     learnMaster: assign(({ context, event }) => {
@@ -277,9 +286,11 @@ export const vrrpInstanceMachine = setup({
         // keepalived order on becoming master: advertisement first, then addresses, then gratuitous ARPs.
         'sendAdvertisement',
         'addVirtualAddresses',
-        'announce',
+        { type: 'announce', params: ({ context }) => ({ count: announcementsAtOnce(context.params) }) },
         { type: 'notify', params: { state: 'MASTER' } },
       ],
+      // The rest of the GARP schedule, for as long as this instance is master.
+      invoke: { id: 'garpTimer', src: 'garpTimer', input: ({ context }) => garpScheduleOf(context.params) },
       always: { guard: 'faulted', target: 'FAULT', actions: ['sendPriorityZero', 'removeVirtualAddresses'] },
       initial: 'advertising',
       on: {
@@ -292,17 +303,25 @@ export const vrrpInstanceMachine = setup({
           },
           { actions: 'applySync' },
         ],
+        // Priority 0 is answered by `advertising` (below), which re-enters itself only, not MASTER.
         ADVERTISEMENT: [
-          // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer.
-          { guard: 'priorityZero', target: '.advertising', reenter: true, actions: 'sendAdvertisement' },
           { guard: 'senderWins', target: 'BACKUP', actions: ['removeVirtualAddresses', 'learnMaster'] },
           // A lower priority: keepalived forces a new election by advertising at once and repeating its GARPs.
-          { guard: 'forceElection', actions: ['sendAdvertisement', 'announce'] },
+          {
+            guard: 'forceElection',
+            actions: ['sendAdvertisement', { type: 'announce', params: ({ context }) => ({ count: announcementsAtOnce(context.params) }) }, 'restartGarpTimer'],
+          },
         ],
       },
       states: {
         advertising: {
           invoke: { src: 'adverTimer', input: ({ context }) => ({ intervalMs: csToMs(context.params.advertIntervalCs) }) },
+          on: {
+            // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer (keepalived
+            // vrrp_state_master_rx: nothing else). Re-entering this state restarts the timer; a transition on
+            // MASTER with `reenter` would leave and re-enter MASTER, re-running its entry (addresses, GARPs, notify).
+            ADVERTISEMENT: { guard: 'priorityZero', target: 'advertising', reenter: true, actions: 'sendAdvertisement' },
+          },
         },
       },
     },

@@ -9,6 +9,7 @@
  */
 import { fromCallback } from 'xstate';
 import type { Clock, TimerId } from './clock.js';
+import { garpTimer } from './garp-timer.js';
 
 /** What the machine sends its Master_Down_Timer when an advertisement restarts it. */
 export interface MasterDownRestart {
@@ -24,6 +25,8 @@ export interface MasterDownHandle {
 export interface VrrpTimerHooks {
   /** Called on every Adver_Timer expiry: send an advertisement. */
   readonly advertise: () => void;
+  /** Called when the GARP schedule (./garp-timer.ts) has `count` rounds of announcements due; none when absent. */
+  readonly announce?: (count: number) => void;
   /** A Master_Down_Timer started, and this one stopped. */
   readonly masterDownStarted?: (handle: MasterDownHandle) => void;
   readonly masterDownStopped?: (handle: MasterDownHandle) => void;
@@ -86,10 +89,12 @@ export function adverTimer(clock: Clock, advertise: () => void) {
   });
 }
 
-/** Both timers bound to a clock, ready for `machine.provide({ actors })`. */
+/** The instance's timers bound to a clock, ready for `machine.provide({ actors })`. */
 export function vrrpTimers(clock: Clock, hooks: VrrpTimerHooks) {
+  const announce = hooks.announce ?? (() => undefined);
   return {
     masterDownTimer: masterDownTimer(clock, hooks),
     adverTimer: adverTimer(clock, hooks.advertise),
+    garpTimer: garpTimer(clock, announce),
   };
 }

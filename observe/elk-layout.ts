@@ -18,15 +18,18 @@ function elkNode(node: LayoutNode): ElkNode {
   const children = node.children ?? [];
   const layoutOptions: Record<string, string> = {};
   if (node.direction) layoutOptions['elk.direction'] = node.direction;
-  if (children.length > 0) {
-    layoutOptions['elk.padding'] = `[top=${TITLE_BAND + PAD},left=${PAD},bottom=${PAD},right=${PAD}]`;
-    // The box must be wide enough for its own title.
-    layoutOptions['elk.nodeSize.constraints'] = 'MINIMUM_SIZE';
-    layoutOptions['elk.nodeSize.minimum'] = `(${labelWidth(node.label, true) + 2 * PAD}, ${TITLE_BAND + 2 * PAD})`;
-    return { id: node.id, layoutOptions, children: children.map(elkNode) };
-  }
   // A label may have several lines: the first is the name (bold), the others details.
   const [name = '', ...details] = node.label.split('\n');
+  if (children.length > 0) {
+    // The title band holds the name and the details under it.
+    const band = TITLE_BAND + details.length * FONT.lineHeight;
+    layoutOptions['elk.padding'] = `[top=${band + PAD},left=${PAD},bottom=${PAD},right=${PAD}]`;
+    // The box must be wide enough for its own title.
+    layoutOptions['elk.nodeSize.constraints'] = 'MINIMUM_SIZE';
+    const width = Math.max(labelWidth(name, true), ...details.map((d) => labelWidth(d)));
+    layoutOptions['elk.nodeSize.minimum'] = `(${width + 2 * PAD}, ${band + 2 * PAD})`;
+    return { id: node.id, layoutOptions, children: children.map(elkNode) };
+  }
   const width = node.size?.width ?? Math.max(64, labelWidth(name, true) + 2 * PAD, ...details.map((d) => labelWidth(d) + 2 * PAD));
   const height = node.size?.height ?? 34 + details.length * FONT.lineHeight;
   return { id: node.id, width, height, layoutOptions };

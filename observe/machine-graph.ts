@@ -1,6 +1,7 @@
 /**
  * An XState machine as plain data: its state tree and its transitions, labelled the way a reader of the machine
- * would say them ("ADVERTISEMENT [backupAccepts]", "after preemptDelay", "always [faulted]"). The SVG and Mermaid
+ * would say them ("ADVERTISEMENT [backupAccepts]", "after preemptDelay", "always [faulted]"), and the actors each
+ * state invokes while it is active (the VRRP instance's timers: adverTimer, masterDownTimer, garpTimer). The SVG and Mermaid
  * renderers and the live page read this, never the machine object, so a flight recording can carry it.
  * Transitions without a target only run actions (they do not move the machine) and are left out.
  */
@@ -16,6 +17,8 @@ export interface GraphState {
   readonly type: GraphStateType;
   /** Path of the initial child of a compound state. */
   readonly initial?: string | undefined;
+  /** The actors it invokes (their `src`), running while it is active; absent when none (and in older recordings). */
+  readonly invokes?: readonly string[] | undefined;
   readonly children: readonly GraphState[];
 }
 
@@ -62,11 +65,13 @@ function withGuard(text: string, guard: unknown): string {
 function stateOf(node: AnyStateNode): GraphState {
   const children = Object.values(node.states as Record<string, AnyStateNode>).map(stateOf);
   const initialTarget = node.type === 'compound' ? node.initial?.target?.[0] : undefined;
+  const invokes = (node.invoke as readonly { src: unknown }[]).map((i) => (typeof i.src === 'string' ? i.src : 'actor'));
   return {
     path: pathOf(node),
     key: node.path.length === 0 ? node.machine.id : node.key,
     type: node.type,
     initial: initialTarget ? pathOf(initialTarget) : undefined,
+    ...(invokes.length > 0 ? { invokes } : {}),
     children,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A machine graph as boxes for ELK: every state a box (compound and parallel states contain their children,
- * the regions of a parallel state are dashed boxes), a dot with an arrow marks each initial state, and every
- * transition is a labelled edge. State boxes carry `data-state="PATH"` so the live page can light them.
+ * the regions of a parallel state are dashed boxes) naming under its name the actors it invokes, a dot with an
+ * arrow marks each initial state, and every transition is a labelled edge. State boxes carry `data-state="PATH"` so the live page can light them.
  */
 import type { Diagram, LayoutEdge, LayoutNode } from './diagram.js';
 import { layoutDiagram } from './elk-layout.js';
@@ -39,7 +39,7 @@ export function statechartLayoutInput(graph: MachineGraph): { nodes: LayoutNode[
 
   const nodeOf = (state: GraphState, parent: GraphState | undefined): LayoutNode => ({
     id: stateBoxId(state.path),
-    label: state.key,
+    label: [state.key, ...(state.invokes ?? []).map((src) => `invoke ${src}`)].join('\n'),
     kind: kindOf(state, parent),
     children: state.children.length > 0 ? childrenOf(state) : undefined,
     data: { state: state.path },

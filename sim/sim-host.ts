@@ -24,6 +24,8 @@ interface SimInterface {
   readonly name: string;
   readonly port: SegmentPort;
   readonly configured: readonly ConfiguredAddress[];
+  /** The first configured IPv4 address: the primary (asked for on every advertisement received). */
+  readonly primary4: string | undefined;
   readonly linkLocal: string;
   readonly mac: Uint8Array;
   readonly vips: Map<string, InterfaceAddress>;
@@ -48,7 +50,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     for (const a of configured) port.addresses.add(a.address);
     port.addresses.add(linkLocal);
     const mac = Uint8Array.of(0x02, 0, 0, 0, (this.index + 1) & 0xff, (this.interfaces.size + 1) & 0xff);
-    this.interfaces.set(name, { name, port, configured, linkLocal, mac, vips: new Map() });
+    const primary4 = configured.find((c) => c.family === 4)?.address;
+    this.interfaces.set(name, { name, port, configured, primary4, linkLocal, mac, vips: new Map() });
   }
 
   /** The MAC of an interface. */
@@ -115,7 +118,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const i = this.interfaces.get(interfaceName);
     if (!i) return undefined;
     if (family === 6) return i.linkLocal;
-    return i.configured.find((c) => c.family === 4)?.address;
+    return i.primary4;
   }
 
   isUp(interfaceName: string): boolean {

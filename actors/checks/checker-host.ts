@@ -54,6 +54,8 @@ export interface InProcessOptions {
   /** FILE_CHECK: probe at once when the file changes (real files only). */
   readonly watchFile?: WatchFile | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
+  /** The runners' steady-state shortcut (default on; tests compare runs without it). */
+  readonly steadyShortcut?: boolean;
 }
 
 /** Throws on the first id already present (`has`) or given twice: before anything is added, so a batch is all or nothing. */
@@ -91,6 +93,7 @@ export class InProcessCheckerHost implements CheckerHost {
           random: this.options.random,
           prober: this.options.prober,
           inspect: this.options.inspect,
+          steadyShortcut: this.options.steadyShortcut,
           publishProbes,
           probed: (ok) => {
             this.stats.probes++;

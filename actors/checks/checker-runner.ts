@@ -5,14 +5,15 @@
  *
  * Steady state: a checker that keeps getting the same result (a healthy server, or a dead one) gets the same
  * answer from its machine every time — "next probe after d", nothing else. Once the machine gave that answer and
- * nothing else happened to it since, the runner gives the same answer to the same result without running the
- * machine (`shortcuts` counts them). Not when the run is observed (an inspector): there every result is a step.
+ * nothing else happened to it since, the runner gives the same answer to the same result event without running
+ * the machine (../steady-shortcut.ts; `shortcuts` counts them). Not when the run is observed (an inspector):
+ * there every result is a step.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../../machines/checker.js';
-import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle } from '../../machines/checker-timers.js';
+import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle, type ProbeResultEvent } from '../../machines/checker-timers.js';
 import { sameWeight, type ProbeWeight } from '../../machines/checker-logic.js';
-import { sameContextValues, sameStateValue } from '../same-snapshot.js';
+import { SteadyShortcut } from '../steady-shortcut.js';
 import type { Clock } from '../../machines/clock.js';
 import type { Random } from '../../transport/random.js';
 import { isCallbackProber, type ProbeResult, type Prober } from '../../transport/prober.js';
@@ -33,6 +34,8 @@ export interface CheckerEnvironment {
   /** Called for every probe result (a timeout included), published or not: the host's counters. */
   readonly probed?: (ok: boolean) => void;
   readonly inspect?: (event: InspectionEvent) => void;
+  /** The steady-state shortcut (default on; off in an observed run, where every result is shown, and in tests). */
+  readonly steadyShortcut?: boolean;
 }
 
 export interface CheckerStartOptions {
@@ -40,17 +43,6 @@ export interface CheckerStartOptions {
   readonly enabled: boolean;
   /** The state last reported before a restart (worker crash), if any. */
   readonly initialUp?: boolean;
-}
-
-/** The machine's last answer to a result: "next probe after `delayMs`", given in `snapshot`. */
-interface Steady {
-  readonly snapshot: unknown;
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly weight: ProbeWeight | undefined;
-  /** Only MISC_CHECK's from-start schedule depends on it; undefined where it does not matter. */
-  readonly latencyMs: number | undefined;
-  readonly delayMs: number;
 }
 
 /**
@@ -89,13 +81,14 @@ export class CheckerRunner {
   private readonly runtime: CheckerRuntime;
   private stopped = false;
   private readonly publishProbes: boolean;
-  /** Answers of the machine to a result ("next after d"), and reports, so far. */
-  private scheduled = 0;
-  private lastDelay = 0;
-  private reports = 0;
-  private steady: Steady | undefined;
-  /** Results answered from `steady` without the machine. */
-  shortcuts = 0;
+  /** The machine's answer to a result in the steady state: the next probe after this delay, and nothing else. */
+  private readonly steady: SteadyShortcut<ProbeResultEvent, number>;
+  /** The probe loop of the result being delivered (the shortcut's answer goes to it). */
+  private loop: ProbeLoopHandle | undefined;
+  private readonly nextProbe = (delayMs: number): boolean => {
+    this.loop?.next(delayMs);
+    return this.loop !== undefined;
+  };
 
   /** `runtime`: shared with the other checkers of a host on the same clock; by default one of its own. */
   constructor(
@@ -105,6 +98,10 @@ export class CheckerRunner {
     runtime?: CheckerRuntime,
   ) {
     this.publishProbes = env.publishProbes ?? true;
+    this.steady = new SteadyShortcut({
+      remember: () => env.inspect === undefined && env.steadyShortcut !== false && !this.stopped,
+      sameField: sameCheckerField,
+    });
     this.runtime = runtime ?? new CheckerRuntime(env.clock);
     if (this.runtime.clock !== env.clock) throw new Error('a checker runtime serves the checkers of one clock');
     this.runtime.register(this);
@@ -144,16 +141,20 @@ export class CheckerRunner {
     if (!this.stopped) this.actor.send({ type: 'CHECK_NOW' });
   }
 
+  /** Results answered without the machine (the steady-state shortcut). */
+  get shortcuts(): number {
+    return this.steady.hits;
+  }
+
   /** The machine's `report`. */
   reported(report: CheckerReport): void {
-    this.reports++;
+    this.steady.effect();
     this.env.publish({ kind: 'report', at: this.env.clock.now(), report });
   }
 
   /** The machine told the probe loop when to probe next. */
   scheduledNext(delayMs: number): void {
-    this.scheduled++;
-    this.lastDelay = delayMs;
+    this.steady.answered(delayMs);
   }
 
   /** Starts this checker's probe (the probe loop's `probe`); true when the prober keeps the timeout itself. */
@@ -172,38 +173,9 @@ export class CheckerRunner {
     if (this.publishProbes) {
       env.publish({ kind: 'probe', at: env.clock.now(), checker: this.checker.id, ok: event.ok, latencyMs: event.latencyMs, detail: event.detail });
     }
-    const before = this.actor.getSnapshot();
-    const steady = this.steady;
-    const fromStart = this.checker.params.fromStart;
-    if (
-      steady !== undefined &&
-      steady.snapshot === before &&
-      steady.ok === event.ok &&
-      steady.detail === event.detail &&
-      sameWeight(steady.weight, event.weight) &&
-      (!fromStart || steady.latencyMs === event.latencyMs)
-    ) {
-      // Nothing happened to the machine since it answered this very result with "next after d" and nothing else.
-      this.shortcuts++;
-      loop.next(steady.delayMs);
-      return;
-    }
-    this.steady = undefined;
-    const scheduled = this.scheduled;
-    const reports = this.reports;
-    this.actor.send(probeResultEvent(event));
-    if (env.inspect !== undefined || this.stopped) return;
-    const after = this.actor.getSnapshot();
-    if (this.scheduled === scheduled + 1 && this.reports === reports && sameStateValue(before.value, after.value) && sameContextValues(before.context, after.context, sameCheckerField)) {
-      this.steady = {
-        snapshot: after,
-        ok: event.ok,
-        detail: event.detail,
-        weight: event.weight,
-        latencyMs: fromStart ? event.latencyMs : undefined,
-        delayMs: this.lastDelay,
-      };
-    }
+    this.loop = loop;
+    this.steady.deliver(this.actor, probeResultEvent(event, this.checker.params.fromStart), this.nextProbe);
+    this.loop = undefined;
   }
 }
 

@@ -6,7 +6,8 @@ import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
- * times in milliseconds or centiseconds as named).
+ * times in milliseconds or centiseconds as named). The machine's part (VrrpInstanceParams) includes the GARP
+ * schedule (machines/garp-timer.ts).
  */
 export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly interface: string;
@@ -25,12 +26,6 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly trackers: readonly TrackerInput[];
   /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */
   readonly v3ChecksumAsV2: boolean;
-  /** keepalived garp_master_delay (ms, 0 = no second burst), garp_master_repeat, garp_master_refresh (ms, 0 = off). */
-  readonly garpMasterDelayMs: number;
-  readonly garpMasterRepeat: number;
-  readonly garpMasterRefreshMs: number;
-  /** keepalived vrrp_garp_interval / vrrp_gna_interval (or a garp_group's): pause between announcements (ms). */
-  readonly garpIntervalMs: number;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];

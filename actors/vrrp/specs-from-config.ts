@@ -129,6 +129,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
+    garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
     garpIntervalMs: garpIntervalMs(instance, config),
     virtualRoutes: instance.virtualRoutes.map((r) => routeSpec(r, onto)),
     virtualRules: instance.virtualRules.map(ruleSpec),

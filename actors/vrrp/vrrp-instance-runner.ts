@@ -1,37 +1,33 @@
 /**
- * Runs one VRRP instance: the pure machine of machines/vrrp-instance.ts bound to transports. Its named actions
- * become packets on a VRRP channel, addresses through the address manager and announcements; received packets
- * pass the receive checks (RFC 5798 §7.1) before the machine sees them.
+ * Runs one VRRP instance: the pure machine of machines/vrrp-instance.ts bound to transports. Received packets pass
+ * the receive checks (RFC 5798 §7.1) before the machine hears them; the machine's named actions and timers become
+ * advertisements (./advert-sender.ts), address and route changes (./address-effects.ts) and announcements
+ * (./announcements.ts); a failed actor is rebuilt (./instance-supervisor.ts). Changes of state are published on the
+ * bus and told to the sync group.
+ *
+ * Steady state: a backup hearing its master restarts Master_Down_Timer and does nothing else. That answer, once
+ * given by the machine, is given again by the runner to the same advertisement (../steady-shortcut.ts).
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import type { Clock, TimerId } from '../../machines/clock.js';
-import type { AddressManager, Announcer, InterfaceAddress } from '../../transport/address-manager.js';
-import { type ReceivedPacket, type VrrpChannel } from '../../transport/vrrp-link.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../../protocol/vrrp-types.js';
+import type { Clock } from '../../machines/clock.js';
+import type { AddressManager, Announcer } from '../../transport/address-manager.js';
+import type { ReceivedPacket, VrrpChannel } from '../../transport/vrrp-link.js';
 import type { DropReason, VrrpAdvertisement } from '../../protocol/vrrp-types.js';
-import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { checkAdvertisement, type InstanceExpectations } from '../../protocol/receive-checks.js';
 import { compareAddresses } from '../../protocol/ip.js';
-import { vrrpInstanceMachine, vrrpStateName, type VrrpStateName } from '../../machines/vrrp-instance.js';
+import { vrrpInstanceMachine, vrrpStateName, type TrackerInput, type VrrpInstanceEvent, type VrrpStateName } from '../../machines/vrrp-instance.js';
 import { trackersFault } from '../../machines/vrrp-priority.js';
 import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js';
-import { sameContextValues, sameStateValue } from '../same-snapshot.js';
+import { SteadyShortcut } from '../steady-shortcut.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
-import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
+import type { VrrpInstanceSpec } from './instance-spec.js';
+import { newCounters, type InstanceCounters } from './instance-counters.js';
+import { AdvertSender } from './advert-sender.js';
 import { ahReceiveContext, type AhSession } from './ah-session.js';
-
-export interface InstanceCounters {
-  advertsSent: number;
-  advertsReceived: number;
-  priorityZeroSent: number;
-  priorityZeroReceived: number;
-  becomeMaster: number;
-  releaseMaster: number;
-  transitions: number;
-  addressListErrors: number;
-  drops: Partial<Record<DropReason, number>>;
-}
+import { AddressEffects } from './address-effects.js';
+import { Announcements } from './announcements.js';
+import { InstanceSupervisor } from './instance-supervisor.js';
 
 export interface InstanceEnvironment {
   readonly node: string;
@@ -48,51 +44,35 @@ export interface InstanceEnvironment {
   readonly ah?: AhSession | undefined;
   /** Called on every change of state or own-fault status (sync groups listen here). */
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
+  /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
+  readonly steadyShortcut?: boolean;
 }
 
-export function newCounters(): InstanceCounters {
-  return {
-    advertsSent: 0,
-    advertsReceived: 0,
-    priorityZeroSent: 0,
-    priorityZeroReceived: 0,
-    becomeMaster: 0,
-    releaseMaster: 0,
-    transitions: 0,
-    addressListErrors: 0,
-    drops: {},
-  };
-}
+type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
 
 export class VrrpInstanceRunner {
   readonly counters: InstanceCounters = newCounters();
   private actor: Actor<typeof vrrpInstanceMachine>;
   private readonly machine: typeof vrrpInstanceMachine;
-  /** Set while the supervisor rebuilds a crashed actor: its intermediate states are not news. */
-  private recovering = false;
-  /** Times the supervisor restarted this instance's actor after an error. */
-  restarts = 0;
-  private readonly garpTimers = new Set<TimerId>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly supervisor: InstanceSupervisor;
+  private readonly sender: AdvertSender;
+  private readonly addressEffects: AddressEffects;
+  private readonly announcements: Announcements;
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
   /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
   private readonly expectations: InstanceExpectations;
-  /** The last advertisement encoded: a router sends the same bytes all day (hot path). */
-  private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
   /** The running Master_Down_Timer, while the machine waits as a BACKUP. */
   private masterDown: MasterDownHandle | undefined;
-  /** Restarts of Master_Down_Timer, and side effects of any other kind, so far (see `receive`). */
-  private masterDownRestarts = 0;
-  private effects = 0;
-  /**
-   * The steady state of a backup: the machine's answer to the master's advertisement, in the snapshot it left.
-   * The same advertisement in that same snapshot gets the same answer, so it is given without the machine.
-   */
-  private steady: { snapshot: unknown; priority: number; intervalCs: number; source: string; delayMs: number } | undefined;
-  private lastRestartDelay = 0;
-  /** Advertisements answered from `steady` without the machine. */
-  shortcuts = 0;
+  /** A backup's answer to its master's advertisement: Master_Down_Timer restarted with this delay, nothing else. */
+  private readonly steady: SteadyShortcut<AdvertisementEvent, number>;
+  private readonly restartMasterDown = (delayMs: number): boolean => {
+    if (this.masterDown === undefined) return false;
+    this.masterDown.restart(delayMs);
+    return true;
+  };
+  /** The last event built, with what it was built from (a steady master sends the same all day). */
+  private lastEvent: { priority: number; intervalCs: number; source: string; ours: string | undefined; event: AdvertisementEvent } | undefined;
 
   constructor(
     readonly spec: VrrpInstanceSpec,
@@ -108,16 +88,37 @@ export class VrrpInstanceRunner {
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
     };
+    this.supervisor = new InstanceSupervisor(spec.name, env);
+    this.sender = new AdvertSender(spec, env, this.counters);
+    this.addressEffects = new AddressEffects(spec, env);
+    this.announcements = new Announcements(spec.virtualAddresses, env.announcer);
+    this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
+    const steady = this.steady;
     this.machine = vrrpInstanceMachine.provide({
       actions: {
-        sendAdvertisement: ({ context }) => this.sendAdvertisement(context.effectivePriority),
-        sendPriorityZero: () => this.sendAdvertisement(0),
-        addVirtualAddresses: () => this.changeAddresses('add'),
-        removeVirtualAddresses: () => this.changeAddresses('del'),
-        announce: () => this.announce(),
+        sendAdvertisement: ({ context }) => {
+          steady.effect();
+          this.sender.send(context.effectivePriority, this.lastState !== 'MASTER');
+        },
+        sendPriorityZero: () => {
+          steady.effect();
+          this.sender.send(0);
+        },
+        addVirtualAddresses: () => {
+          steady.effect();
+          this.addressEffects.add();
+        },
+        removeVirtualAddresses: () => {
+          steady.effect();
+          this.addressEffects.remove();
+        },
+        announce: (_, params) => {
+          steady.effect();
+          this.announcements.announce(params.count);
+        },
         notify: ({ context }, params) => {
-          this.effects++;
-          if (this.recovering) return;
+          steady.effect();
+          if (this.supervisor.recovering) return;
           env.bus.publish({
             kind: 'notify',
             at: env.clock.now(),
@@ -129,13 +130,19 @@ export class VrrpInstanceRunner {
         },
       },
       actors: vrrpTimers(env.clock, {
+        // A timer's work runs outside the machine's own error handling: a failure there fails the actor the same way.
         advertise: () => {
-          // A timer runs outside the machine's own error handling: a failure here fails the actor the same way.
           try {
-            this.sendAdvertisement(this.actor.getSnapshot().context.effectivePriority);
+            this.sender.send(this.actor.getSnapshot().context.effectivePriority, this.lastState !== 'MASTER');
           } catch (error) {
-            this.actor.stop();
-            this.recover(error);
+            this.failedInTimer(error);
+          }
+        },
+        announce: (count) => {
+          try {
+            this.announcements.announce(count);
+          } catch (error) {
+            this.failedInTimer(error);
           }
         },
         masterDownStarted: (handle) => (this.masterDown = handle),
@@ -143,16 +150,13 @@ export class VrrpInstanceRunner {
         masterDownStopped: (handle) => {
           if (this.masterDown === handle) this.masterDown = undefined;
         },
-        masterDownRestarted: (delayMs) => {
-          this.masterDownRestarts++;
-          this.lastRestartDelay = delayMs;
-        },
+        masterDownRestarted: (delayMs) => steady.answered(delayMs),
       }),
     });
     this.actor = this.createInstanceActor(spec.trackers);
   }
 
-  private createInstanceActor(trackers: VrrpInstanceSpec['trackers']): Actor<typeof vrrpInstanceMachine> {
+  private createInstanceActor(trackers: readonly TrackerInput[]): Actor<typeof vrrpInstanceMachine> {
     const actor = createActor(this.machine, {
       input: { params: this.spec, trackers },
       clock: this.env.clock,
@@ -166,35 +170,25 @@ export class VrrpInstanceRunner {
     return actor;
   }
 
-  /**
-   * The supervisor's part (keepalived's watchdog restarts a dead child): an actor that failed is rebuilt with the
-   * tracked objects' current status. A master goes straight back to MASTER (addresses re-added, which is a no-op
-   * for those still there): a restart never drops a VIP the instance owns.
-   */
+  private failedInTimer(error: unknown): void {
+    this.actor.stop();
+    this.recover(error);
+  }
+
   private recover(error: unknown): void {
-    const env = this.env;
-    const wasMaster = this.lastState === 'MASTER';
-    const context = this.actor.getSnapshot().context;
-    const trackers = Object.entries(context.trackers).map(([id, t]) => ({ id, weight: t.weight, up: t.up }));
-    this.restarts++;
-    env.bus.publish({
-      kind: 'warning',
-      at: env.clock.now(),
-      node: env.node,
-      instance: this.spec.name,
-      message: `instance actor failed (${error instanceof Error ? error.message : String(error)}); restarted${wasMaster ? ' as MASTER' : ''}`,
-    });
-    this.recovering = true;
-    try {
-      this.actor = this.createInstanceActor(trackers);
-      this.actor.start();
-      this.actor.send({ type: 'START' });
-      if (wasMaster && vrrpStateName(this.actor.getSnapshot().value) === 'BACKUP') this.actor.send({ type: 'SYNC', state: 'MASTER' });
-    } finally {
-      this.recovering = false;
-    }
+    this.actor = this.supervisor.restart(this.actor, error, this.lastState === 'MASTER', (trackers) => this.createInstanceActor(trackers));
     const snapshot = this.actor.getSnapshot();
     this.observe(snapshot.value, snapshot.context);
+  }
+
+  /** Times the supervisor restarted this instance's actor after an error. */
+  get restarts(): number {
+    return this.supervisor.restarts;
+  }
+
+  /** Advertisements answered without the machine (the steady-state shortcut). */
+  get shortcuts(): number {
+    return this.steady.hits;
   }
 
   get state(): VrrpStateName {
@@ -222,13 +216,12 @@ export class VrrpInstanceRunner {
 
   /** Stops without a word, as a crashed host would: no priority 0, addresses left where they are. */
   halt(): void {
-    this.cancelGarps();
     this.actor.stop();
   }
 
   /** Resolves when every address change requested so far has been carried out (or has failed and been logged). */
-  async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  settled(): Promise<void> {
+    return this.addressEffects.settled();
   }
 
   track(id: string, up: boolean, value?: number): void {
@@ -262,43 +255,7 @@ export class VrrpInstanceRunner {
       // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
       this.counters.addressListErrors++;
     }
-    const before = this.actor.getSnapshot();
-    const steady = this.steady;
-    if (
-      steady !== undefined &&
-      steady.snapshot === before &&
-      steady.priority === advertisement.priority &&
-      steady.intervalCs === advertisement.intervalCs &&
-      steady.source === packet.source &&
-      this.masterDown !== undefined
-    ) {
-      // Nothing happened to the machine since it answered this very advertisement by restarting the timer only.
-      this.masterDown.restart(steady.delayMs);
-      this.shortcuts++;
-      return;
-    }
-    this.steady = undefined;
-    const restarts = this.masterDownRestarts;
-    const effects = this.effects;
-    this.actor.send({
-      type: 'ADVERTISEMENT',
-      priority: advertisement.priority,
-      intervalCs: advertisement.intervalCs,
-      source: packet.source,
-      sourceIsHigher: this.sourceIsHigher(packet.source),
-    });
-    const after = this.actor.getSnapshot();
-    // Remember the answer when it was a timer restart and nothing else: same states, same context values. Not when
-    // the run is observed, where every event is shown.
-    if (
-      this.env.inspect === undefined &&
-      this.masterDownRestarts === restarts + 1 &&
-      this.effects === effects &&
-      sameStateValue(before.value, after.value) &&
-      sameContextValues(before.context, after.context)
-    ) {
-      this.steady = { snapshot: after, priority: advertisement.priority, intervalCs: advertisement.intervalCs, source: packet.source, delayMs: this.lastRestartDelay };
-    }
+    this.steady.deliver(this.actor, this.advertisementEvent(advertisement.priority, advertisement.intervalCs, packet.source), this.restartMasterDown);
   }
 
   countDrop(reason: DropReason): void {
@@ -307,143 +264,26 @@ export class VrrpInstanceRunner {
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }
 
-  private sourceIsHigher(source: string): boolean {
-    const ours = this.sourceAddress();
-    return ours === undefined || compareAddresses(source, ours) > 0;
-  }
-
-  private sourceAddress(): string | undefined {
-    return this.spec.unicastSourceAddress ?? this.env.addresses.primaryAddress(this.spec.interface, this.spec.family);
-  }
-
-  private sendAdvertisement(priority: number): void {
-    this.effects++;
-    const spec = this.spec;
-    const source = this.sourceAddress();
-    if (source === undefined) return;
-    const destinations =
-      spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
-    const ah = this.env.ah;
-    // AH: one sequence number per advertisement; the first one as master restarts a cycled counter.
-    ah?.advertise(this.lastState !== 'MASTER' && priority !== 0);
-    for (const destination of destinations) {
-      const message = this.encode(priority, source, destination);
-      this.env.channel.send(destination, ah ? ah.seal(message, source, destination) : message);
-    }
-    this.counters.advertsSent++;
-    if (priority === 0) this.counters.priorityZeroSent++;
-    const env = this.env;
-    env.bus.publish({ kind: 'advert_sent', at: env.clock.now(), node: env.node, instance: spec.name, priority });
-  }
-
-  private encode(priority: number, source: string, destination: string): Uint8Array {
-    const key = `${priority}|${source}|${destination}`;
-    if (this.lastEncoded?.key === key) return this.lastEncoded.bytes;
-    const spec = this.spec;
-    const bytes = encodeAdvertisement(advertisementOf(spec, priority), { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
-    // Unicast to several peers alternates destinations: only the single-destination case is worth keeping.
-    if (spec.unicastPeers.length <= 1) this.lastEncoded = { key, bytes };
-    return bytes;
-  }
-
-  private changeAddresses(action: 'add' | 'del'): void {
-    this.effects++;
-    const env = this.env;
-    if (action === 'del') {
-      this.cancelGarps();
-      this.changeRoutes('del');
-    }
-    for (const address of this.spec.virtualAddresses) {
-      const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
-      const done = request.catch((err: unknown) =>
-        env.bus.publish({
-          kind: 'warning',
-          at: env.clock.now(),
-          node: env.node,
-          instance: this.spec.name,
-          message: `cannot ${action} ${address.address}/${address.prefix} on ${address.interface}: ${String(err)}`,
-        }),
-      );
-      this.pending.add(done);
-      void done.then(() => this.pending.delete(done));
-      env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
-    }
-    if (action === 'add') this.changeRoutes('add');
-  }
-
-  /** virtual_routes and virtual_rules follow the VIPs: routes after the addresses, rules after the routes. */
-  private changeRoutes(action: 'add' | 'del'): void {
-    const routes = this.env.routes;
-    const { virtualRoutes, virtualRules } = this.spec;
-    if (!routes || (virtualRoutes.length === 0 && virtualRules.length === 0)) return;
-    const run = async (): Promise<void> => {
-      if (action === 'add') {
-        for (const r of virtualRoutes) await routes.addRoute(r);
-        for (const r of virtualRules) await routes.addRule(r);
-      } else {
-        for (const r of virtualRules) await routes.removeRule(r);
-        for (const r of virtualRoutes) await routes.removeRoute(r);
-      }
-    };
-    const env = this.env;
-    const done = run().catch((err: unknown) =>
-      env.bus.publish({ kind: 'warning', at: env.clock.now(), node: env.node, instance: this.spec.name, message: `cannot ${action} virtual routes/rules: ${String(err)}` }),
-    );
-    this.pending.add(done);
-    void done.then(() => this.pending.delete(done));
-  }
-
   /**
-   * keepalived: garp_master_repeat announcements at once, the same again after garp_master_delay, then every
-   * garp_master_refresh while master.
+   * The machine's event for an accepted advertisement, made from these values and our own address only (the
+   * tie-break of RFC 5798 §6.4.3: is the source above us?). The same values give the same event object again.
    */
-  private announce(): void {
-    this.effects++;
-    const { spec, env } = this;
-    // Announcements go out from the interface that holds each VIP (a VMAC's MAC is the virtual router MAC).
-    const byInterface = new Map<string, InterfaceAddress[]>();
-    for (const a of spec.virtualAddresses) byInterface.set(a.interface, [...(byInterface.get(a.interface) ?? []), a]);
-    const once = (): void => {
-      for (const [name, addresses] of byInterface) env.announcer.announce(name, addresses);
-    };
-    const burst = (): void => {
-      if (spec.garpIntervalMs <= 0) {
-        for (let i = 0; i < spec.garpMasterRepeat; i++) once();
-        return;
-      }
-      // vrrp_garp_interval: the repeats are spaced out (for switches that rate-limit ARP).
-      once();
-      for (let i = 1; i < spec.garpMasterRepeat; i++) {
-        const id = env.clock.setTimeout(() => {
-          this.garpTimers.delete(id);
-          if (this.state === 'MASTER') once();
-        }, i * spec.garpIntervalMs);
-        this.garpTimers.add(id);
-      }
-    };
-    this.cancelGarps();
-    burst();
-    if (spec.garpMasterDelayMs > 0) this.scheduleGarp(spec.garpMasterDelayMs, burst, false);
-    if (spec.garpMasterRefreshMs > 0) this.scheduleGarp(spec.garpMasterRefreshMs, burst, true);
+  private advertisementEvent(priority: number, intervalCs: number, source: string): AdvertisementEvent {
+    const ours = this.sender.sourceAddress();
+    const last = this.lastEvent;
+    if (last !== undefined && last.priority === priority && last.intervalCs === intervalCs && last.source === source && last.ours === ours) return last.event;
+    const sourceIsHigher = isAbove(source, ours);
+    const event: AdvertisementEvent = { type: 'ADVERTISEMENT', priority, intervalCs, source, sourceIsHigher };
+    this.lastEvent = { priority, intervalCs, source, ours, event };
+    return event;
   }
 
-  private scheduleGarp(delayMs: number, burst: () => void, repeat: boolean): void {
-    const id = this.env.clock.setTimeout(() => {
-      this.garpTimers.delete(id);
-      if (this.state !== 'MASTER') return;
-      burst();
-      if (repeat) this.scheduleGarp(delayMs, burst, true);
-    }, delayMs);
-    this.garpTimers.add(id);
-  }
-
-  private cancelGarps(): void {
-    for (const id of this.garpTimers) this.env.clock.clearTimeout(id);
-    this.garpTimers.clear();
+  private sourceIsHigher(source: string): boolean {
+    return isAbove(source, this.sender.sourceAddress());
   }
 
   private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
-    if (this.recovering) return;
+    if (this.supervisor.recovering) return;
     const state = vrrpStateName(value);
     const selfFault = trackersFault(context.trackers);
     const env = this.env;
@@ -468,4 +308,9 @@ export class VrrpInstanceRunner {
     this.lastSelfFault = selfFault;
     env.onStatus?.({ state, selfFault });
   }
+}
+
+/** RFC 5798 §6.4.3's tie-break: is the source's address above ours (or have we none)? */
+function isAbove(source: string, ours: string | undefined): boolean {
+  return ours === undefined || compareAddresses(source, ours) > 0;
 }

@@ -25,6 +25,7 @@ vrrp_instance VI_1 {
   garp_master_repeat 3
   garp_master_delay 2
   garp_master_refresh 10
+  garp_master_refresh_repeat 3
   virtual_ipaddress {
     192.168.77.100/24
     192.168.77.101/24 dev eth1
@@ -60,5 +61,23 @@ test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped b
   }
   assert.equal(runner.state, 'BACKUP');
   assert.deepEqual(seen, []);
+  node.halt();
+});
+
+test('garp_master_refresh_repeat: a refresh is its own burst (keepalived default 1), not garp_master_repeat', () => {
+  const clock = new VirtualClock();
+  const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const host = new SimHost('n', 0);
+  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const seen: number[] = [];
+  const announcer = { announce: () => seen.push(clock.now()) };
+  const config = CONFIG.replace('  garp_master_refresh_repeat 3\n', '').replace(/vrrp_garp_interval 0.1/, 'vrrp_garp_interval 0').replace('    192.168.77.101/24 dev eth1\n', '');
+  assert.ok(!config.includes('refresh_repeat') && !config.includes('eth1'));
+  const node = new VrrpNode('n', nodeSpec(loadConfigText(config, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  node.start();
+  clock.runUntil(25_000);
+  const T = 3609.375;
+  // Three at once, three after garp_master_delay 2, then one every garp_master_refresh 10.
+  assert.deepEqual(seen, [T, T, T, T + 2000, T + 2000, T + 2000, T + 10_000, T + 20_000]);
   node.halt();
 });

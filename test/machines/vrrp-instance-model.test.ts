@@ -3,7 +3,8 @@
  * and by its own timers); each shortest path is then replayed on a real actor that runs on the virtual clock,
  * with its actions bound to recording transports. At every step the actor must be in the state the model
  * predicts, and the side effects must agree with it: the VIPs are held exactly while MASTER, priority 0 goes out
- * when a master stops or faults.
+ * when a master stops or faults, gratuitous ARPs go out on becoming MASTER and only while MASTER, and a master's
+ * GARP schedule (garpTimer) runs on at its exact times.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +87,11 @@ function inputFor(priority: number, preempt: boolean, preemptDelayMs: number): V
       preempt,
       preemptDelayMs,
       lowerPrioNoAdvert: false,
+      garpMasterDelayMs: 5000,
+      garpMasterRepeat: 5,
+      garpMasterRefreshMs: 20_000,
+      garpMasterRefreshRepeat: 1,
+      garpIntervalMs: 0,
     },
     trackers: [{ id: 'interface:eth0', weight: 0, up: true }],
   };
@@ -121,6 +127,8 @@ for (const [label, input] of MODELS) {
       const clock = new VirtualClock();
       const vips = new Set<string>();
       const sent: number[] = [];
+      /** Announcements: "time count" from the machine's `announce` action, "time count timer" from its garpTimer. */
+      const announced: string[] = [];
       const actor = createActor(
         vrrpInstanceMachine.provide({
           actions: {
@@ -128,8 +136,15 @@ for (const [label, input] of MODELS) {
             sendPriorityZero: () => sent.push(0),
             addVirtualAddresses: () => vips.add('192.168.77.100'),
             removeVirtualAddresses: () => vips.delete('192.168.77.100'),
+            announce: (_, params) => announced.push(`${clock.now()} ${params.count}`),
           },
-          actors: vrrpTimers(clock, { advertise: () => sent.push(actor.getSnapshot().context.effectivePriority) }),
+          actors: vrrpTimers(clock, {
+            advertise: () => sent.push(actor.getSnapshot().context.effectivePriority),
+            announce: (count) => {
+              assert.equal(vrrpStateName(actor.getSnapshot().value), 'MASTER', 'the GARP schedule runs only while MASTER');
+              announced.push(`${clock.now()} ${count} timer`);
+            },
+          }),
         }),
         { input, clock },
       );
@@ -141,6 +156,7 @@ for (const [label, input] of MODELS) {
         const contextBefore = actor.getSnapshot().context;
         const skewingBefore = actor.getSnapshot().matches({ BACKUP: { timer: 'skewWait' } });
         const sentBefore = sent.length;
+        const announcedBefore = announced.length;
         let elapsed = 0;
         if (isTimerEvent(event.type)) {
           const start = clock.now();
@@ -166,7 +182,17 @@ for (const [label, input] of MODELS) {
         }
         if (before !== 'MASTER' && actual === 'MASTER') {
           assert.ok(sent.length > sentBefore && sent[sentBefore] !== 0, 'an advertisement goes out on becoming MASTER');
+          assert.deepEqual(announced.slice(announcedBefore), [`${clock.now()} 5`], 'garp_master_repeat announcements at once on becoming MASTER');
         }
+        if (actual !== 'MASTER') assert.equal(announced.length, announcedBefore, `no announcement on the way to ${actual}`);
+      }
+      // A master's schedule goes on from its last start (becoming master, or a lower priority heard): the second
+      // burst after garp_master_delay, the refresh after garp_master_refresh.
+      const last = announced.at(-1);
+      if (vrrpStateName(actor.getSnapshot().value) === 'MASTER' && last !== undefined && !last.endsWith('timer')) {
+        const since = Number(last.split(' ')[0]);
+        clock.runUntil(since + 20_000);
+        assert.deepEqual(announced.slice(announced.length - 2), [`${since + 5000} 5 timer`, `${since + 20_000} 1 timer`], description.join(' → '));
       }
       actor.stop();
     }

@@ -62,6 +62,23 @@ test('the VRRP instance is drawn with keepalived state names, nested BACKUP regi
   assert.ok(wx > bx && wy > by && wx + ww < bx + bw && wy + wh < by + bh, 'waiting lies inside BACKUP');
 });
 
+test("the VRRP instance's timers are drawn in the states that invoke them, the GARP schedule in MASTER", async () => {
+  const graph = machineGraph((await loadMachine(findEntry('vrrp')!))!);
+  const invokes = new Map(allStates(graph).map((s) => [s.path, s.invokes ?? []]));
+  assert.deepEqual(invokes.get('MASTER'), ['garpTimer']);
+  assert.deepEqual(invokes.get('MASTER.advertising'), ['adverTimer']);
+  assert.deepEqual(invokes.get('BACKUP.timer.waiting'), ['masterDownTimer']);
+  assert.deepEqual(invokes.get('BACKUP.timer.skewWait'), ['masterDownTimer']);
+  assert.deepEqual(invokes.get('FAULT'), []);
+  const svg = await renderGraph(graph, 'svg');
+  // The name in the box's title, the invoked actor under it, the box's children below both.
+  const master = /data-state="MASTER"><rect x="[\d.]+" y="([\d.]+)"[^>]*\/><text[^>]*>MASTER<\/text><text class="detail"[^>]*y="([\d.]+)"[^>]*>invoke garpTimer<\/text>/.exec(svg);
+  assert.ok(master, 'MASTER names garpTimer');
+  const child = /data-state="MASTER\.advertising"><rect x="[\d.]+" y="([\d.]+)"/.exec(svg);
+  assert.ok(child && Number(child[1]) > Number(master[2]), 'advertising lies below the title band');
+  assert.match(svg, /data-state="MASTER\.advertising">.*?>advertising<\/text><text class="detail"[^>]*>invoke adverTimer<\/text>/);
+});
+
 test('Mermaid text declares every state, nests composite states and lists every transition', async () => {
   for (const entry of await availableMachines()) {
     const graph = machineGraph((await loadMachine(entry))!);

@@ -23,6 +23,7 @@ interface RunOptions extends ObservationCliOptions {
   pid: string;
   configId?: string;
   statusSocket: string;
+  dumpDir?: string;
   logDetail?: boolean;
   logConsole?: boolean;
   vrrp?: boolean;
@@ -101,6 +102,7 @@ export function registerRunCommand(program: Command): void {
     .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
     .option('-i, --config-id <id>', 'select @id conditional configuration lines')
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
+    .option('--dump-dir <dir>', 'directory of the SIGUSR1/SIGUSR2 dumps, only root may write it (default /run/vigil)')
     .option('-D, --log-detail', 'detailed (debug) logging')
     .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
     .option('-P, --vrrp', 'run only the VRRP subsystem')
@@ -249,10 +251,19 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGHUP', reload);
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
-  const [{ serveStatus }, { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump }] = await Promise.all([
+  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }] = await Promise.all([
     import('../transport/real/status-socket.js'),
     import('../actors/daemon/dumps.js'),
   ]);
+  // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
+  const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
+  process.on('SIGUSR1', () => {
+    dumps.dataDump(daemon.status());
+  });
+  process.on('SIGUSR2', () => {
+    dumps.statsDump(daemon.status());
+  });
+  dumps.prepare();
   server = await serveStatus(options.statusSocket, (request) => {
     const cmd = (request as { cmd?: unknown } | null)?.cmd;
     if (cmd === 'status') return daemon.status();
@@ -260,16 +271,6 @@ async function runDaemon(options: RunOptions): Promise<void> {
   }).catch((err: unknown) => {
     log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
     return undefined;
-  });
-  process.on('SIGUSR1', () => {
-    const status = daemon.status();
-    writeFileSync(DATA_DUMP_PATH, formatDataDump(status));
-    writeFileSync(JSON_DUMP_PATH, `${JSON.stringify(status, null, 2)}\n`);
-    log.info(`data dump written to ${DATA_DUMP_PATH} and ${JSON_DUMP_PATH}`);
-  });
-  process.on('SIGUSR2', () => {
-    writeFileSync(STATS_DUMP_PATH, formatStatsDump(daemon.status()));
-    log.info(`stats dump written to ${STATS_DUMP_PATH}`);
   });
   // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
   setInterval(() => {}, 1 << 30);

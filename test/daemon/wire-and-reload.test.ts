@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -134,15 +135,15 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     assert.ok(afterStorm.reloads >= 1 && afterStorm.reloads <= 50);
     assert.ok(afterStorm.instances.every((i) => i.state === 'MASTER'));
 
-    // SIGUSR1: data dump and JSON dump; SIGUSR2: stats dump (keepalived's /tmp/keepalived.* as /tmp/vigil.*).
-    for (const f of ['/tmp/vigil.data', '/tmp/vigil.json', '/tmp/vigil.stats']) rmSync(f, { force: true });
+    // SIGUSR1: data dump and JSON dump; SIGUSR2: stats dump (keepalived's /tmp/keepalived.* as vigil.* in --dump-dir).
+    const dump = (name: string): string => join(d.dumpDir, name);
     process.kill(pid, 'SIGUSR1');
     process.kill(pid, 'SIGUSR2');
-    await eventually(async () => existsSync('/tmp/vigil.data') && existsSync('/tmp/vigil.stats') && existsSync('/tmp/vigil.json'), 3000, () => d.log());
-    await delay(100);
-    assert.match(readFileSync('/tmp/vigil.data', 'utf8'), /VRRP instance V3\n {3}state {18}MASTER/);
-    assert.match(readFileSync('/tmp/vigil.stats', 'utf8'), /VRRP instance: V2\n {2}advertisements received: 0\n {2}advertisements sent: +[1-9]/);
-    const json = JSON.parse(readFileSync('/tmp/vigil.json', 'utf8')) as Status;
+    // Each file appears whole (written under a temporary name, then renamed).
+    await eventually(async () => existsSync(dump('vigil.data')) && existsSync(dump('vigil.stats')) && existsSync(dump('vigil.json')), 3000, () => d.log());
+    assert.match(readFileSync(dump('vigil.data'), 'utf8'), /VRRP instance V3\n {3}state {18}MASTER/);
+    assert.match(readFileSync(dump('vigil.stats'), 'utf8'), /VRRP instance: V2\n {2}advertisements received: 0\n {2}advertisements sent: +[1-9]/);
+    const json = JSON.parse(readFileSync(dump('vigil.json'), 'utf8')) as Status;
     assert.deepEqual(json.instances.map((i) => [i.name, i.state]), [['V3', 'MASTER'], ['V2', 'MASTER']]);
 
     // Remove V2: its VIP goes (priority 0 sent), V3 keeps its VIP without a flap.

@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
+import { rmSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
@@ -14,6 +14,7 @@ import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
+import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pid-file.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -39,28 +40,6 @@ function fail(message: string): never {
   flushLog?.();
   process.stderr.write(`vigil: ${message}\n`);
   process.exit(1);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** keepalived refuses to start when its pid file names a live process. */
-function claimPidFile(path: string): void {
-  if (existsSync(path)) {
-    const old = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(old) && old > 0 && old !== process.pid && processAlive(old)) fail(`already running as pid ${old} (pid file ${path})`);
-  }
-  try {
-    writeFileSync(path, `${process.pid}\n`);
-  } catch (err) {
-    fail(`cannot write pid file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 /**
@@ -117,6 +96,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
   }
+  // Named like keepalived in ps and /proc/PID/comm: the pid file check knows a live vigil by its name.
+  process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
@@ -139,7 +120,12 @@ async function runDaemon(options: RunOptions): Promise<void> {
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  claimPidFile(options.pid);
+  try {
+    claimPidFile(options.pid);
+  } catch (err) {
+    if (err instanceof PidFileError) fail(err.message);
+    throw err;
+  }
   const addresses = await NetlinkAddressManager.open();
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
@@ -179,7 +165,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     },
   );
   const cleanupFiles = (): void => {
-    rmSync(options.pid, { force: true });
+    releasePidFile(options.pid);
     rmSync(options.statusSocket, { force: true });
   };
   observation?.attach(daemon);

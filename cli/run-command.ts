@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { rmSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
+import { openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
@@ -24,6 +24,7 @@ interface RunOptions extends ObservationCliOptions {
   pid: string;
   configId?: string;
   statusSocket: string;
+  statusSocketMode: string;
   dumpDir?: string;
   logDetail?: boolean;
   logConsole?: boolean;
@@ -40,6 +41,11 @@ function fail(message: string): never {
   flushLog?.();
   process.stderr.write(`vigil: ${message}\n`);
   process.exit(1);
+}
+
+/** An octal file mode as given on the command line ("0600", "660"). */
+function parseMode(text: string): number | undefined {
+  return /^0?[0-7]{3}$/.test(text) ? parseInt(text, 8) : undefined;
 }
 
 /**
@@ -81,6 +87,7 @@ export function registerRunCommand(program: Command): void {
     .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
     .option('-i, --config-id <id>', 'select @id conditional configuration lines')
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
+    .option('--status-socket-mode <mode>', 'file mode of the status socket (octal)', '0600')
     .option('--dump-dir <dir>', 'directory of the SIGUSR1/SIGUSR2 dumps, only root may write it (default /run/vigil)')
     .option('-D, --log-detail', 'detailed (debug) logging')
     .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
@@ -96,6 +103,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
   }
+  const statusSocketMode = parseMode(options.statusSocketMode);
+  if (statusSocketMode === undefined) fail(`--status-socket-mode: not an octal file mode: ${options.statusSocketMode}`);
   // Named like keepalived in ps and /proc/PID/comm: the pid file check knows a live vigil by its name.
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
@@ -164,10 +173,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       checkersOnly: options.check === true,
     },
   );
-  const cleanupFiles = (): void => {
-    releasePidFile(options.pid);
-    rmSync(options.statusSocket, { force: true });
-  };
+  // Only what this daemon made: its own pid file, its own socket (server.close below).
+  const cleanupFiles = (): void => releasePidFile(options.pid);
   observation?.attach(daemon);
   // Bound before the daemon starts: a port in use stops vigil before it touches any address.
   const url = await observation?.listen().catch((err: unknown) => {
@@ -250,14 +257,19 @@ async function runDaemon(options: RunOptions): Promise<void> {
     dumps.statsDump(daemon.status());
   });
   dumps.prepare();
-  server = await serveStatus(options.statusSocket, (request) => {
-    const cmd = (request as { cmd?: unknown } | null)?.cmd;
-    if (cmd === 'status') return daemon.status();
-    return { error: `unknown command ${String(cmd)}` };
-  }).catch((err: unknown) => {
-    log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
+  const statusServer = await serveStatus(
+    options.statusSocket,
+    (request) => {
+      const cmd = (request as { cmd?: unknown } | null)?.cmd;
+      if (cmd === 'status') return daemon.status();
+      return { error: `unknown command ${String(cmd)}` };
+    },
+    { mode: statusSocketMode },
+  ).catch((err: unknown) => {
+    log.warn(`status socket ${options.statusSocket}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   });
+  server = statusServer;
   // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
   setInterval(() => {}, 1 << 30);
 }

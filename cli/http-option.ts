@@ -32,6 +32,7 @@ export async function observationFromOptions(
   node: string,
   clock: Clock,
   meta: Record<string, string | number>,
+  daemon: { log?: { warn(message: string): void } } = {},
 ): Promise<Observation | undefined> {
   if (options.http === undefined && options.record === undefined) return undefined;
   const http = options.http === undefined ? undefined : parseHttpAddress(options.http);
@@ -41,12 +42,18 @@ export async function observationFromOptions(
   if (!(sizeMiB > 0)) throw new Error(`--record-size: not a positive number of MiB: ${options.recordSize}`);
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`--record-keep: not a positive integer: ${options.recordKeep}`);
   const { Observation } = await import('../observe/observation.js');
-  return new Observation({
-    node,
-    clock,
-    title: node,
-    http,
-    record: options.record === undefined ? undefined : { path: options.record, maxBytes: Math.round(sizeMiB * (1 << 20)), keep },
-    meta,
-  });
+  try {
+    return new Observation({
+      node,
+      clock,
+      title: node,
+      http,
+      record: options.record === undefined ? undefined : { path: options.record, maxBytes: Math.round(sizeMiB * (1 << 20)), keep },
+      meta,
+      warn: daemon.log ? (m) => daemon.log!.warn(m) : undefined,
+    });
+  } catch (err) {
+    // The first recording file could not be created.
+    throw new Error(`--record ${options.record}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }

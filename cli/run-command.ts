@@ -125,7 +125,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const clock = new RealClock();
   let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
-    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
+    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() }, {
+      log,
+    });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }

@@ -22,6 +22,8 @@ export interface ObservationConfig {
   readonly meta?: Readonly<Record<string, string | number>> | undefined;
   /** How often the recorder's buffer goes to the file (default 1000 ms of the clock). */
   readonly flushMs?: number | undefined;
+  /** Where the recorder says that it stopped writing, and that it resumed. */
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 export interface ObservedDaemon {
@@ -48,6 +50,7 @@ export class Observation {
         keep: config.record.keep,
         source: 'daemon',
         meta: { node: config.node, ...(config.meta ?? {}) },
+        onError: (message) => config.warn?.(message),
       });
       this.recorder.attach(this.stream.events$);
       this.scheduleFlush();

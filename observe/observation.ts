@@ -22,6 +22,10 @@ export interface ObservationConfig {
   readonly meta?: Readonly<Record<string, string | number>> | undefined;
   /** How often the recorder's buffer goes to the file (default 1000 ms of the clock). */
   readonly flushMs?: number | undefined;
+  /** Required on every HTTP request; a non-loopback address is served only with one. */
+  readonly token?: string | undefined;
+  /** Host names the HTTP endpoint also answers to (a scraper using a DNS name). */
+  readonly allowedHosts?: readonly string[] | undefined;
   /** Where the recorder says that it stopped writing, and that it resumed. */
   readonly warn?: ((message: string) => void) | undefined;
 }
@@ -71,6 +75,8 @@ export class Observation {
       stream: this.stream,
       metrics: this.metrics,
       status,
+      token: this.config.token,
+      allowedHosts: [this.config.node, ...(this.config.allowedHosts ?? [])],
     });
   }
 

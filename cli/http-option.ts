@@ -38,7 +38,7 @@ export async function observationFromOptions(
   node: string,
   clock: Clock,
   meta: Record<string, string | number>,
-  daemon: { log?: { warn(message: string): void } } = {},
+  daemon: { log?: { warn(message: string): void }; fileWriteFailures?: () => Readonly<Record<string, number>> } = {},
 ): Promise<Observation | undefined> {
   if (options.http === undefined && options.record === undefined) return undefined;
   const http = options.http === undefined ? undefined : parseHttpAddress(options.http);
@@ -61,6 +61,7 @@ export async function observationFromOptions(
       token,
       allowedHosts,
       warn: daemon.log ? (m) => daemon.log!.warn(m) : undefined,
+      fileWriteFailures: daemon.fileWriteFailures,
     });
   } catch (err) {
     // The first recording file could not be created.

@@ -109,6 +109,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // Files that could not be written (dumps here, the recording in the observation), for /metrics.
+  const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
   const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
@@ -127,6 +129,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   try {
     observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() }, {
       log,
+      fileWriteFailures: () => fileWriteFailures,
     });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
@@ -254,9 +257,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
   process.on('SIGUSR1', () => {
     dumps.dataDump(daemon.status());
+    fileWriteFailures['dump'] = dumps.failures;
   });
   process.on('SIGUSR2', () => {
     dumps.statsDump(daemon.status());
+    fileWriteFailures['dump'] = dumps.failures;
   });
   dumps.prepare();
   const statusServer = await serveStatus(

@@ -28,6 +28,8 @@ export interface ObservationConfig {
   readonly allowedHosts?: readonly string[] | undefined;
   /** Where the recorder says that it stopped writing, and that it resumed. */
   readonly warn?: ((message: string) => void) | undefined;
+  /** Other files the daemon could not write (the dumps), by kind, for /metrics. */
+  readonly fileWriteFailures?: (() => Readonly<Record<string, number>>) | undefined;
 }
 
 export interface ObservedDaemon {
@@ -66,7 +68,16 @@ export class Observation {
     this.stream.attachBus(daemon.bus);
     if (!this.config.http) return;
     const status = (): DaemonStatus | undefined => (this.closed ? undefined : daemon.status());
-    this.metrics = new DaemonMetrics({ node: this.config.node, status }, this.stream);
+    const fileWriteFailures = (): Record<string, number> => ({
+      ...(this.config.fileWriteFailures?.() ?? {}),
+      ...(this.recorder ? { recording: this.recorder.writeFailures } : {}),
+    });
+    const httpRejections = (): Record<string, number> => {
+      const c = this.server?.counters;
+      if (!c) return {};
+      return { bad_host: c.badHost, unauthorized: c.unauthorized, too_many_event_clients: c.refusedEventClients, event_client_dropped: c.droppedEventClients };
+    };
+    this.metrics = new DaemonMetrics({ node: this.config.node, status, fileWriteFailures, httpRejections }, this.stream);
     this.server = new ObservationServer({
       host: this.config.http.host,
       port: this.config.http.port,

@@ -38,7 +38,7 @@ async function rawServer(behave: (socket: Socket, request: Buffer) => void): Pro
 const big = Buffer.alloc(1 << 20, 'a');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socket) => void; expect: RegExp | true }[] = [
+const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socket) => void; expect: RegExp | true; timeoutMs?: number }[] = [
   {
     name: 'Content-Length reached on a connection the server keeps open',
     url: { digest: md5('hello') },
@@ -87,20 +87,21 @@ const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socke
     },
     expect: true,
   },
-  { name: 'never answers: the timeout', behave: () => {}, expect: /timeout/ },
+  { name: 'never answers: the timeout', behave: () => {}, expect: /timeout/, timeoutMs: 300 },
 ];
 
-const spec = (port: number, url: Partial<HttpUrlProbe> = {}): HttpProbeSpec => ({
+// A server that answers is given all the time a loaded machine may need; only the timeout case waits for it.
+const spec = (port: number, url: Partial<HttpUrlProbe> = {}, timeoutMs = 10_000): HttpProbeSpec => ({
   kind: 'http',
   tls: false,
   target: { host: '127.0.0.1', port },
-  timeoutMs: 300,
+  timeoutMs,
   httpProtocol: '1.0',
   urls: [{ path: '/health', statusCodes: [[200, 299]], host: 'web.test', ...url }],
 });
 
 /** Both paths' verdicts on one server; the native one must really have gone through an exchange. */
-async function bothWays(port: number, url?: Partial<HttpUrlProbe>): Promise<{ native: ProbeResult; socket: ProbeResult }> {
+async function bothWays(port: number, url?: Partial<HttpUrlProbe>, timeoutMs?: number): Promise<{ native: ProbeResult; socket: ProbeResult }> {
   const engine = nativeTcpEngine()!;
   const original = NativeTcpEngine.prototype.exchange;
   let exchanges = 0;
@@ -109,9 +110,9 @@ async function bothWays(port: number, url?: Partial<HttpUrlProbe>): Promise<{ na
     return original.apply(this, args);
   };
   try {
-    const native = await probeHttp(spec(port, url));
+    const native = await probeHttp(spec(port, url, timeoutMs));
     assert.equal(exchanges, 1, 'the native path fetched the url');
-    const socket = await probeHttp(spec(port, url), 'socket');
+    const socket = await probeHttp(spec(port, url, timeoutMs), 'socket');
     assert.equal(exchanges, 1, 'the socket path did not use the connector');
     return { native, socket };
   } finally {
@@ -123,7 +124,7 @@ for (const c of cases) {
   test(`HTTP_GET native and socket paths agree: ${c.name}`, { skip }, async () => {
     const { server, port, requests } = await rawServer(c.behave);
     try {
-      const { native, socket } = await bothWays(port, c.url);
+      const { native, socket } = await bothWays(port, c.url, c.timeoutMs);
       for (const [path, r] of [['native', native], ['socket', socket]] as const) {
         if (c.expect === true) assert.equal(r.ok, true, `${path}: ${r.detail}`);
         else {

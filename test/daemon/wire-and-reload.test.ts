@@ -84,7 +84,13 @@ test('bad packets on the wire are dropped and counted; the state does not change
     await send(good, adv({ version: 2, vrid: 82, authType: 1, authPassword: 'wrong' }));
     await send(good, adv({ vrid: 99 }));
     await send(good, adv({}).subarray(0, 10));
-    await delay(1500);
+    // Every bad packet counted: the daemon has seen them all (rather than a fixed wait), and nothing changed.
+    const counted = (s: Status): boolean => {
+      const v3 = s.instances.find((i) => i.name === 'V3')!;
+      const v2 = s.instances.find((i) => i.name === 'V2')!;
+      return (v3.counters.drops['ttl'] ?? 0) >= 5 && (v2.counters.drops['auth'] ?? 0) >= 5 && ['checksum', 'vrid', 'length'].every((r) => (s.drops[r] ?? 0) >= 5);
+    };
+    await eventually(async () => counted(status(v.ns, d)), 5000, () => JSON.stringify(status(v.ns, d)));
     const s = status(v.ns, d);
     const v3 = s.instances.find((i) => i.name === 'V3')!;
     const v2 = s.instances.find((i) => i.name === 'V2')!;
@@ -129,7 +135,9 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
       process.kill(pid, 'SIGHUP');
       await delay(10);
     }
-    await delay(1500);
+    // The storm coalesces: wait until every reload begun has finished (each logs "reloaded:" at its end).
+    const finished = (): number => (d.log().match(/reloaded: kept/g) ?? []).length;
+    await eventually(async () => finished() >= 1 && finished() === status(v.ns, d).reloads, 10_000, () => d.log());
     assert.doesNotMatch(events, /Deleted.*192\.168\.77\.18[01]/, 'no VIP removed during the storm');
     const afterStorm = status(v.ns, d);
     assert.ok(afterStorm.reloads >= 1 && afterStorm.reloads <= 50);

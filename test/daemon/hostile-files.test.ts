@@ -1,14 +1,14 @@
 /**
  * A running vigil (in a network namespace) against what others may have put where it writes: at its dump
  * names a symlink to a file of value, a directory and a FIFO; a stale pid file naming a live process that is not
- * vigil; a second vigil started on the same pid file; and a file system that fills up under `--record`. The
- * daemon never follows, blocks or exits: it stays MASTER and keeps advertising, and what it could not write is
- * logged and counted in /metrics.
+ * vigil; a second vigil started on the same pid file; a file system that fills up under `--record`; and its dump
+ * signals sent while it starts. The daemon never follows, blocks or exits: it stays MASTER and keeps advertising,
+ * and what it could not write is logged and counted in /metrics.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -147,6 +147,47 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     assert.ok(replay.events.some((e) => e.kind === 'fault' && /^recording gap: \d+ records lost \(ENOSPC\)$/.test(e.text)));
     process.kill(d.vrrpPid()!, 'SIGTERM');
     assert.equal(await d.exited(20_000), 0);
+  } finally {
+    for (const d of daemons) d.kill('SIGKILL');
+    await lan.cleanup();
+    for (const d of daemons) cleanupDir(d);
+  }
+});
+
+test('SIGUSR1 and SIGUSR2 while the daemon starts: never the Node debugger (root code for any local user), never an exit', { timeout: 90_000 }, async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const lan = await createLan({ name: 'hardenfiles', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 150, v4PrefixLength: 26 });
+  const v = lan.host('v');
+  const daemons: Daemon[] = [];
+  try {
+    const d = startDaemon(lan, v, 'vigil', CONFIG);
+    daemons.push(d);
+    // From the moment its pid file is there (it is running its own code by then) until its status socket answers:
+    // without handlers, SIGUSR1 starts Node's inspector on 127.0.0.1:9229 and SIGUSR2 ends the process.
+    await eventually(async () => existsSync(d.pidFile), 15_000, () => d.log(), 2);
+    let sent = 0;
+    await eventually(
+      async () => {
+        if (!alive(d)) return true;
+        for (const signal of ['SIGUSR2', 'SIGUSR1'] as const) {
+          try {
+            process.kill(d.proc.pid!, signal);
+            sent++;
+          } catch {
+            return true;
+          }
+        }
+        return spawnSync('ip', ['netns', 'exec', v.ns, VIGIL, 'status', '--socket', d.statusSocket], { encoding: 'utf8' }).status === 0;
+      },
+      15_000,
+      () => d.log(),
+      5,
+    );
+    assert.ok(alive(d), `exited (${d.proc.exitCode ?? d.proc.signalCode}) after ${sent} signals:\n${d.log()}`);
+    assert.doesNotMatch(d.log(), /Debugger listening/);
+    const listening = spawnSync('ip', ['netns', 'exec', v.ns, 'ss', '-Hltn', 'sport = :9229'], { encoding: 'utf8' });
+    assert.equal(listening.stdout.trim(), '', 'nothing listens on the inspector port');
+    await eventually(async () => (await addressesIn(lan, v)).includes('192.168.77.190'), 15_000, () => d.log());
   } finally {
     for (const d of daemons) d.kill('SIGKILL');
     await lan.cleanup();

@@ -3,6 +3,11 @@ import { keepalivedSpelling, rewriteKeepalivedTest } from './keepalived-args.js'
 import { registerCommands } from './commands.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
+// SIGUSR1 and SIGUSR2 are the daemon's dump signals, and may come at any moment (a keepalived habit). Unhandled,
+// SIGUSR1 starts Node's inspector (a debugger port on 127.0.0.1: root code for any local user) and SIGUSR2 ends
+// the process. Held from here on, before the daemon's modules load; `vigil run` adds the dumps once it can.
+process.on('SIGUSR1', () => {});
+process.on('SIGUSR2', () => {});
 // commander is CommonJS: require() skips the ESM loader's wrapper and lexer (a few ms of every start).
 const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof import('commander');
 const program = new Command();

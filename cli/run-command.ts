@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
+import { openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
@@ -14,6 +14,7 @@ import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
+import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pid-file.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -23,6 +24,8 @@ interface RunOptions extends ObservationCliOptions {
   pid: string;
   configId?: string;
   statusSocket: string;
+  statusSocketMode: string;
+  dumpDir?: string;
   logDetail?: boolean;
   logConsole?: boolean;
   vrrp?: boolean;
@@ -41,26 +44,9 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** keepalived refuses to start when its pid file names a live process. */
-function claimPidFile(path: string): void {
-  if (existsSync(path)) {
-    const old = Number(readFileSync(path, 'utf8').trim());
-    if (Number.isInteger(old) && old > 0 && old !== process.pid && processAlive(old)) fail(`already running as pid ${old} (pid file ${path})`);
-  }
-  try {
-    writeFileSync(path, `${process.pid}\n`);
-  } catch (err) {
-    fail(`cannot write pid file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+/** An octal file mode as given on the command line ("0600", "660"). */
+function parseMode(text: string): number | undefined {
+  return /^0?[0-7]{3}$/.test(text) ? parseInt(text, 8) : undefined;
 }
 
 /**
@@ -102,6 +88,8 @@ export function registerRunCommand(program: Command): void {
     .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
     .option('-i, --config-id <id>', 'select @id conditional configuration lines')
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
+    .option('--status-socket-mode <mode>', 'file mode of the status socket (octal)', '0600')
+    .option('--dump-dir <dir>', 'directory of the SIGUSR1/SIGUSR2 dumps, only root may write it (default /run/vigil)')
     .option('-D, --log-detail', 'detailed (debug) logging')
     .option('-l, --log-console', 'log to the console (always: vigil logs to stderr)')
     .option('-P, --vrrp', 'run only the VRRP subsystem')
@@ -117,8 +105,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
   }
+  const statusSocketMode = parseMode(options.statusSocketMode);
+  if (statusSocketMode === undefined) fail(`--status-socket-mode: not an octal file mode: ${options.statusSocketMode}`);
+  // Named like keepalived in ps and /proc/PID/comm: the pid file check knows a live vigil by its name.
+  process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // Files that could not be written (dumps here, the recording in the observation), for /metrics.
+  const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
   const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
@@ -135,11 +129,19 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const clock = new RealClock();
   let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
-    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() });
+    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() }, {
+      log,
+      fileWriteFailures: () => fileWriteFailures,
+    });
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  claimPidFile(options.pid);
+  try {
+    claimPidFile(options.pid);
+  } catch (err) {
+    if (err instanceof PidFileError) fail(err.message);
+    throw err;
+  }
   const addresses = await NetlinkAddressManager.open();
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
@@ -178,10 +180,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       strict: options.strict === true,
     },
   );
-  const cleanupFiles = (): void => {
-    rmSync(options.pid, { force: true });
-    rmSync(options.statusSocket, { force: true });
-  };
+  // Only what this daemon made: its own pid file, its own socket (server.close below).
+  const cleanupFiles = (): void => releasePidFile(options.pid);
   observation?.attach(daemon);
   // Bound before the daemon starts: a port in use stops vigil before it touches any address.
   const url = await observation?.listen().catch((err: unknown) => {
@@ -251,28 +251,34 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGHUP', reload);
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
-  const [{ serveStatus }, { DATA_DUMP_PATH, JSON_DUMP_PATH, STATS_DUMP_PATH, formatDataDump, formatStatsDump }] = await Promise.all([
+  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }] = await Promise.all([
     import('../transport/real/status-socket.js'),
     import('../actors/daemon/dumps.js'),
   ]);
-  server = await serveStatus(options.statusSocket, (request) => {
-    const cmd = (request as { cmd?: unknown } | null)?.cmd;
-    if (cmd === 'status') return daemon.status();
-    return { error: `unknown command ${String(cmd)}` };
-  }).catch((err: unknown) => {
-    log.warn(`status socket ${options.statusSocket}: ${String(err)}`);
-    return undefined;
-  });
+  // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
+  const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
   process.on('SIGUSR1', () => {
-    const status = daemon.status();
-    writeFileSync(DATA_DUMP_PATH, formatDataDump(status));
-    writeFileSync(JSON_DUMP_PATH, `${JSON.stringify(status, null, 2)}\n`);
-    log.info(`data dump written to ${DATA_DUMP_PATH} and ${JSON_DUMP_PATH}`);
+    dumps.dataDump(daemon.status());
+    fileWriteFailures['dump'] = dumps.failures;
   });
   process.on('SIGUSR2', () => {
-    writeFileSync(STATS_DUMP_PATH, formatStatsDump(daemon.status()));
-    log.info(`stats dump written to ${STATS_DUMP_PATH}`);
+    dumps.statsDump(daemon.status());
+    fileWriteFailures['dump'] = dumps.failures;
   });
+  dumps.prepare();
+  const statusServer = await serveStatus(
+    options.statusSocket,
+    (request) => {
+      const cmd = (request as { cmd?: unknown } | null)?.cmd;
+      if (cmd === 'status') return daemon.status();
+      return { error: `unknown command ${String(cmd)}` };
+    },
+    { mode: statusSocketMode },
+  ).catch((err: unknown) => {
+    log.warn(`status socket ${options.statusSocket}: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  server = statusServer;
   // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
   setInterval(() => {}, 1 << 30);
 }

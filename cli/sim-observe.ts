@@ -46,7 +46,13 @@ export class SimObservation {
     this.stream = stream;
     stream.attachBus(bus);
     if (this.options.record !== undefined) {
-      this.recorder = new FlightRecorder({ path: this.options.record, source: 'sim', meta: this.meta, maxBytes: 1 << 30 });
+      this.recorder = new FlightRecorder({
+        path: this.options.record,
+        source: 'sim',
+        meta: this.meta,
+        maxBytes: 1 << 30,
+        onError: (message) => process.stderr.write(`vigil: ${message}\n`),
+      });
       this.recorder.attach(stream.events$);
     }
     if (this.options.svg !== undefined || this.options.html !== undefined) stream.events$.subscribe((e) => this.events.push(e));

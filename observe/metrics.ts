@@ -10,7 +10,8 @@
  *
  * vigil's own, fed by the inspection stream: transitions, drops by reason, failover duration (last advertisement
  * heard to MASTER), advertisement period and its error, and the current state of every actor (real servers,
- * virtual servers and checkers included once they run as actors).
+ * virtual servers and checkers included once they run as actors). From the daemon's side: files it could not
+ * write (dumps, the recording) and what the HTTP endpoint turned away.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -27,6 +28,10 @@ export interface MetricsSource {
   status(): DaemonStatus | undefined;
   /** Name of this node in the inspection stream (actors are `node/id`). */
   readonly node: string;
+  /** Files that could not be written, by kind (dump, recording). */
+  fileWriteFailures?(): Readonly<Record<string, number>>;
+  /** Requests and clients the HTTP endpoint turned away, by reason. */
+  httpRejections?(): Readonly<Record<string, number>>;
 }
 
 interface VrrpParams {
@@ -51,6 +56,8 @@ export class DaemonMetrics {
   private readonly advertPeriod: Gauge;
   private readonly advertError: Histogram;
   private readonly actorState: Gauge;
+  private readonly fileFailures: Counter;
+  private readonly httpRejected: Counter;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -109,6 +116,18 @@ export class DaemonMetrics {
       registers,
     });
     this.actorState = new Gauge({ name: 'vigil_actor_state', help: 'Current top-level state of every actor (1 for the state it is in)', labelNames: ['actor', 'machine', 'state'], registers });
+    this.fileFailures = new Counter({
+      name: 'vigil_file_write_failures_total',
+      help: 'Files not written (a full disk, a directory or a link where a dump goes, …), by kind: dump, recording',
+      labelNames: ['file'],
+      registers,
+    });
+    this.httpRejected = new Counter({
+      name: 'vigil_http_rejected_total',
+      help: 'Requests and /events clients the HTTP endpoint turned away, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
   }
 
@@ -139,6 +158,10 @@ export class DaemonMetrics {
     this.scriptState.reset();
     this.drops.reset();
     this.restarts.reset();
+    this.fileFailures.reset();
+    for (const [file, n] of Object.entries(this.source.fileWriteFailures?.() ?? {})) this.fileFailures.inc({ file }, n);
+    this.httpRejected.reset();
+    for (const [reason, n] of Object.entries(this.source.httpRejections?.() ?? {})) this.httpRejected.inc({ reason }, n);
     if (!status) return;
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);

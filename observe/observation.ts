@@ -22,6 +22,14 @@ export interface ObservationConfig {
   readonly meta?: Readonly<Record<string, string | number>> | undefined;
   /** How often the recorder's buffer goes to the file (default 1000 ms of the clock). */
   readonly flushMs?: number | undefined;
+  /** Required on every HTTP request; a non-loopback address is served only with one. */
+  readonly token?: string | undefined;
+  /** Host names the HTTP endpoint also answers to (a scraper using a DNS name). */
+  readonly allowedHosts?: readonly string[] | undefined;
+  /** Where the recorder says that it stopped writing, and that it resumed. */
+  readonly warn?: ((message: string) => void) | undefined;
+  /** Other files the daemon could not write (the dumps), by kind, for /metrics. */
+  readonly fileWriteFailures?: (() => Readonly<Record<string, number>>) | undefined;
 }
 
 export interface ObservedDaemon {
@@ -48,6 +56,7 @@ export class Observation {
         keep: config.record.keep,
         source: 'daemon',
         meta: { node: config.node, ...(config.meta ?? {}) },
+        onError: (message) => config.warn?.(message),
       });
       this.recorder.attach(this.stream.events$);
       this.scheduleFlush();
@@ -59,7 +68,16 @@ export class Observation {
     this.stream.attachBus(daemon.bus);
     if (!this.config.http) return;
     const status = (): DaemonStatus | undefined => (this.closed ? undefined : daemon.status());
-    this.metrics = new DaemonMetrics({ node: this.config.node, status }, this.stream);
+    const fileWriteFailures = (): Record<string, number> => ({
+      ...(this.config.fileWriteFailures?.() ?? {}),
+      ...(this.recorder ? { recording: this.recorder.writeFailures } : {}),
+    });
+    const httpRejections = (): Record<string, number> => {
+      const c = this.server?.counters;
+      if (!c) return {};
+      return { bad_host: c.badHost, unauthorized: c.unauthorized, too_many_event_clients: c.refusedEventClients, event_client_dropped: c.droppedEventClients };
+    };
+    this.metrics = new DaemonMetrics({ node: this.config.node, status, fileWriteFailures, httpRejections }, this.stream);
     this.server = new ObservationServer({
       host: this.config.http.host,
       port: this.config.http.port,
@@ -68,6 +86,8 @@ export class Observation {
       stream: this.stream,
       metrics: this.metrics,
       status,
+      token: this.config.token,
+      allowedHosts: [this.config.node, ...(this.config.allowedHosts ?? [])],
     });
   }
 

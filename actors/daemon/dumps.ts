@@ -1,12 +1,78 @@
 /**
- * SIGUSR1 / SIGUSR2 dumps (keepalived writes /tmp/keepalived.data and /tmp/keepalived.stats; vigil writes
- * /tmp/vigil.data, /tmp/vigil.stats and /tmp/vigil.json). Text laid out for people; the JSON is the status.
+ * SIGUSR1 / SIGUSR2 dumps. keepalived writes /tmp/keepalived.data, /tmp/keepalived.stats and keepalived.json;
+ * vigil writes the same three with its own prefix (vigil.data, vigil.stats, vigil.json), and not in the shared
+ * /tmp but in a directory only root can write (`--dump-dir`, default /run/vigil, created 0700), each file made
+ * new at 0600 and renamed into place (transport/real/private-files.ts). A dump that cannot be written is logged
+ * and counted, never fatal. Text laid out for people; the JSON is the status.
  */
 import type { DaemonStatus } from '../status.js';
+import type { DaemonLog } from '../environment.js';
+import { ensurePrivateDirectory, replaceFile } from '../../transport/real/private-files.js';
+import { join } from 'node:path';
 
-export const DATA_DUMP_PATH = '/tmp/vigil.data';
-export const STATS_DUMP_PATH = '/tmp/vigil.stats';
-export const JSON_DUMP_PATH = '/tmp/vigil.json';
+export const DEFAULT_DUMP_DIR = '/run/vigil';
+export const DUMP_FILES = { data: 'vigil.data', stats: 'vigil.stats', json: 'vigil.json' } as const;
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e.code ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** Writes the dumps into one directory; `failures` counts the files that could not be written. */
+export class DumpWriter {
+  failures = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: Pick<DaemonLog, 'info' | 'warn'>,
+  ) {}
+
+  /** At start: makes the directory (0700) if missing; a problem is said now, and again at each dump. */
+  prepare(): void {
+    try {
+      ensurePrivateDirectory(this.dir);
+    } catch (err) {
+      this.log.warn(`dumps will not be written: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** SIGUSR1: the data dump and the JSON dump. Returns the number of files written. */
+  dataDump(status: DaemonStatus): number {
+    return this.write('data dump', [
+      [DUMP_FILES.data, formatDataDump(status)],
+      [DUMP_FILES.json, `${JSON.stringify(status, null, 2)}\n`],
+    ]);
+  }
+
+  /** SIGUSR2: the stats dump. */
+  statsDump(status: DaemonStatus): number {
+    return this.write('stats dump', [[DUMP_FILES.stats, formatStatsDump(status)]]);
+  }
+
+  private write(what: string, files: readonly (readonly [string, string])[]): number {
+    try {
+      // Checked every time: the directory may have been removed (or replaced) since the last dump.
+      ensurePrivateDirectory(this.dir);
+    } catch (err) {
+      this.failures += files.length;
+      this.log.warn(`${what} not written: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
+    const written: string[] = [];
+    for (const [name, text] of files) {
+      const path = join(this.dir, name);
+      try {
+        replaceFile(this.dir, name, text);
+        written.push(path);
+      } catch (err) {
+        this.failures++;
+        this.log.warn(`${what}: ${path} not written (${reason(err)})`);
+      }
+    }
+    if (written.length > 0) this.log.info(`${what} written to ${written.join(' and ')}`);
+    return written.length;
+  }
+}
 
 export function formatDataDump(status: DaemonStatus): string {
   const out: string[] = ['------< vigil VRRP topology >------'];

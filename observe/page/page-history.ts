@@ -60,6 +60,17 @@ export class PageHistory {
   /** Records with seq ≥ from, in order. */
   since(from = 0): readonly NumberedEvent[] {
     if (from <= 0) return this.events;
+    return this.events.slice(this.indexOf(from));
+  }
+
+  /** At most `limit` records with seq ≥ from, in order (what follows is not copied). */
+  range(from: number, limit: number): readonly NumberedEvent[] {
+    const start = this.indexOf(from);
+    return this.events.slice(start, start + limit);
+  }
+
+  /** Index of the first record with seq ≥ from. */
+  private indexOf(from: number): number {
     // seq increases along the list; compaction leaves gaps but keeps the order.
     let lo = 0;
     let hi = this.events.length;
@@ -68,7 +79,7 @@ export class PageHistory {
       if (this.events[mid]!.seq < from) lo = mid + 1;
       else hi = mid;
     }
-    return this.events.slice(lo);
+    return lo;
   }
 
   get size(): number {

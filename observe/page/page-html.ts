@@ -32,8 +32,14 @@ const BODY = `
   </main>
 </div>`;
 
-export function pageHtml(boot: PageBoot): string {
-  return [
+/**
+ * The page in pieces: the head and the boot data up to its records, the records in slices of `sliceRecords`,
+ * then the rest. Joined, the pieces are exactly `pageHtml(boot)`; the live endpoint writes them one by one and
+ * lets the event loop turn between slices, so a long history never holds the VRRP thread for the whole page.
+ */
+export function* pageHtmlParts(boot: PageBoot, sliceRecords = 1000): Generator<string> {
+  const { events, ...rest } = boot;
+  yield [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -41,7 +47,16 @@ export function pageHtml(boot: PageBoot): string {
     `<style>${PAGE_CSS}</style>`,
     '</head><body>',
     BODY,
-    `<script type="application/json" id="vigil-data">${scriptJson(boot)}</script>`,
+    // `rest` always has a title, so its JSON is `{…}` and the records go in as its last member.
+    `<script type="application/json" id="vigil-data">${scriptJson(rest).slice(0, -1)},"events":[`,
+  ].join('\n');
+  const slice = Math.max(1, sliceRecords);
+  for (let i = 0; i < events.length; i += slice) {
+    const part = events.slice(i, i + slice).map((e) => scriptJson(e)).join(',');
+    yield i === 0 ? part : `,${part}`;
+  }
+  yield [
+    ']}</script>',
     '<script>',
     timelineSvg.toString(),
     vigilPage.toString(),
@@ -50,4 +65,8 @@ export function pageHtml(boot: PageBoot): string {
     '</body></html>',
     '',
   ].join('\n');
+}
+
+export function pageHtml(boot: PageBoot): string {
+  return [...pageHtmlParts(boot)].join('');
 }

@@ -39,7 +39,7 @@ async function rawServer(behave: (socket: Socket, request: Buffer) => void): Pro
 const big = Buffer.alloc(1 << 20, 'a');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socket) => void; expect: RegExp | true }[] = [
+const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socket) => void; expect: RegExp | true; timeoutMs?: number }[] = [
   {
     name: 'Content-Length reached on a connection the server keeps open',
     url: { digest: md5('hello') },
@@ -88,7 +88,7 @@ const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socke
     },
     expect: true,
   },
-  { name: 'never answers: the timeout', behave: () => {}, expect: /timeout/ },
+  { name: 'never answers: the timeout', behave: () => {}, expect: /timeout/, timeoutMs: 300 },
   // The framing edge cases (protocol/http-response.ts): the connector's end of reading and the parser agree.
   { name: 'two spaces before the status code: status 0', behave: (s) => s.write('HTTP/1.1  200 OK\r\nContent-Length: 2\r\n\r\nok'), expect: /status 0 not accepted/ },
   { name: 'a tab before the status code: status 0', behave: (s) => s.write('HTTP/1.1\t200 OK\r\nContent-Length: 2\r\n\r\nok'), expect: /status 0 not accepted/ },
@@ -112,24 +112,25 @@ const cases: { name: string; url?: Partial<HttpUrlProbe>; behave: (socket: Socke
     behave: (s) => s.end('HTTP/1.0 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello world'),
     expect: true,
   },
-  { name: 'a folded Content-Length on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello'), expect: /timeout/ },
-  { name: 'the first Content-Length line decides, even without a number', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: x\r\nContent-Length: 5\r\n\r\nhello'), expect: /timeout/ },
-  { name: 'a space before the colon is not Content-Length', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello'), expect: /timeout/ },
+  { name: 'a folded Content-Length on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello'), expect: /timeout/, timeoutMs: 300 },
+  { name: 'the first Content-Length line decides, even without a number', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: x\r\nContent-Length: 5\r\n\r\nhello'), expect: /timeout/, timeoutMs: 300 },
+  { name: 'a space before the colon is not Content-Length', behave: (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\nhello'), expect: /timeout/, timeoutMs: 300 },
   { name: 'bare LF line ends: no header', behave: (s) => s.end('HTTP/1.0 200 OK\nContent-Length: 2\n\nok'), expect: /no HTTP header in the response/ },
-  { name: 'bare LF line ends on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.0 200 OK\nContent-Length: 2\n\nok'), expect: /timeout/ },
+  { name: 'bare LF line ends on a connection kept open: the timeout', behave: (s) => s.write('HTTP/1.0 200 OK\nContent-Length: 2\n\nok'), expect: /timeout/, timeoutMs: 300 },
 ];
 
-const spec = (port: number, url: Partial<HttpUrlProbe> = {}): HttpProbeSpec => ({
+// A server that answers is given all the time a loaded machine may need; only the timeout case waits for it.
+const spec = (port: number, url: Partial<HttpUrlProbe> = {}, timeoutMs = 10_000): HttpProbeSpec => ({
   kind: 'http',
   tls: false,
   target: { host: '127.0.0.1', port },
-  timeoutMs: 300,
+  timeoutMs,
   httpProtocol: '1.0',
   urls: [{ path: '/health', statusCodes: [[200, 299]], host: 'web.test', ...url }],
 });
 
 /** Both paths' verdicts on one server; the native one must really have gone through an exchange. */
-async function bothWays(port: number, url?: Partial<HttpUrlProbe>): Promise<{ native: ProbeResult; socket: ProbeResult }> {
+async function bothWays(port: number, url?: Partial<HttpUrlProbe>, timeoutMs?: number): Promise<{ native: ProbeResult; socket: ProbeResult }> {
   const engine = nativeTcpEngine()!;
   const original = NativeTcpEngine.prototype.exchange;
   let exchanges = 0;
@@ -138,9 +139,9 @@ async function bothWays(port: number, url?: Partial<HttpUrlProbe>): Promise<{ na
     return original.apply(this, args);
   };
   try {
-    const native = await probeHttp(spec(port, url));
+    const native = await probeHttp(spec(port, url, timeoutMs));
     assert.equal(exchanges, 1, 'the native path fetched the url');
-    const socket = await probeHttp(spec(port, url), 'socket');
+    const socket = await probeHttp(spec(port, url, timeoutMs), 'socket');
     assert.equal(exchanges, 1, 'the socket path did not use the connector');
     return { native, socket };
   } finally {
@@ -152,7 +153,7 @@ for (const c of cases) {
   test(`HTTP_GET native and socket paths agree: ${c.name}`, { skip }, async () => {
     const { server, port, requests } = await rawServer(c.behave);
     try {
-      const { native, socket } = await bothWays(port, c.url);
+      const { native, socket } = await bothWays(port, c.url, c.timeoutMs);
       for (const [path, r] of [['native', native], ['socket', socket]] as const) {
         if (c.expect === true) assert.equal(r.ok, true, `${path}: ${r.detail}`);
         else {

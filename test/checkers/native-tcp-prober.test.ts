@@ -93,7 +93,8 @@ test('native TCP_CHECK: bindto is the source address; an address not ours fails 
   const port = (server.address() as { port: number }).port;
   try {
     assert.equal((await probeNative(tcp('127.0.0.1', port, { bindto: '127.0.0.9' }))).ok, true);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the server see the connection
+    // The server sees the connection a moment after the probe's connect: wait for it (bounded), not a fixed time.
+    for (const start = performance.now(); !sources.includes('127.0.0.9') && performance.now() - start < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(sources.includes('127.0.0.9'), `sources seen: ${sources.join(', ')}`);
     const bad = await probeNative(tcp('127.0.0.1', port, { bindto: '192.168.77.250' }));
     assert.equal(bad.ok, false);

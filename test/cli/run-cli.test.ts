@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, chmodSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkoutReadableBy } from './readable-copy.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const VIGIL = join(ROOT, 'bin/vigil');
@@ -15,7 +16,11 @@ test('without root: one line naming what is needed, exit 1', (t) => {
     t.skip('needs root (to drop to nobody with runuser)');
     return;
   }
-  const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(ROOT, 'dist/cli/main.js'), 'run', '-f', '/nonexistent.conf'], { encoding: 'utf8' });
+  // From a checkout nobody can read (a clone under /root, mode 0700), the CLI runs from a readable copy.
+  const checkout = checkoutReadableBy('nobody', ROOT);
+  t.after(() => checkout.cleanup());
+  if (checkout.copied) t.diagnostic(`${checkout.copied}: running a copy`);
+  const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(checkout.root, 'dist/cli/main.js'), 'run', '-f', '/nonexistent.conf'], { encoding: 'utf8', cwd: '/' });
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /root is required/);

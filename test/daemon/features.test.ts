@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
@@ -103,9 +102,7 @@ vrrp_instance VI_1 {
     // Stop: VMAC, static address and routes are gone.
     d.kill('SIGTERM');
     assert.equal(await d.exited(), 0);
-    await delay(200);
-    assert.doesNotMatch(await sh(['ip', '-o', 'link']), /vrrp\.40/);
-    assert.doesNotMatch(await sh(['ip', '-o', 'addr']), /192\.168\.77\.12[01]/);
+    await eventually(async () => !/vrrp\.40/.test(await sh(['ip', '-o', 'link'])) && !/192\.168\.77\.12[01]/.test(await sh(['ip', '-o', 'addr'])), 3000, describe);
   } finally {
     sleeper.kill('SIGKILL');
     tcpdump.kill('SIGKILL');

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -83,7 +84,13 @@ test('bad packets on the wire are dropped and counted; the state does not change
     await send(good, adv({ version: 2, vrid: 82, authType: 1, authPassword: 'wrong' }));
     await send(good, adv({ vrid: 99 }));
     await send(good, adv({}).subarray(0, 10));
-    await delay(1500);
+    // Every bad packet counted: the daemon has seen them all (rather than a fixed wait), and nothing changed.
+    const counted = (s: Status): boolean => {
+      const v3 = s.instances.find((i) => i.name === 'V3')!;
+      const v2 = s.instances.find((i) => i.name === 'V2')!;
+      return (v3.counters.drops['ttl'] ?? 0) >= 5 && (v2.counters.drops['auth'] ?? 0) >= 5 && ['checksum', 'vrid', 'length'].every((r) => (s.drops[r] ?? 0) >= 5);
+    };
+    await eventually(async () => counted(status(v.ns, d)), 5000, () => JSON.stringify(status(v.ns, d)));
     const s = status(v.ns, d);
     const v3 = s.instances.find((i) => i.name === 'V3')!;
     const v2 = s.instances.find((i) => i.name === 'V2')!;
@@ -128,21 +135,23 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
       process.kill(pid, 'SIGHUP');
       await delay(10);
     }
-    await delay(1500);
+    // The storm coalesces: wait until every reload begun has finished (each logs "reloaded:" at its end).
+    const finished = (): number => (d.log().match(/reloaded: kept/g) ?? []).length;
+    await eventually(async () => finished() >= 1 && finished() === status(v.ns, d).reloads, 10_000, () => d.log());
     assert.doesNotMatch(events, /Deleted.*192\.168\.77\.18[01]/, 'no VIP removed during the storm');
     const afterStorm = status(v.ns, d);
     assert.ok(afterStorm.reloads >= 1 && afterStorm.reloads <= 50);
     assert.ok(afterStorm.instances.every((i) => i.state === 'MASTER'));
 
-    // SIGUSR1: data dump and JSON dump; SIGUSR2: stats dump (keepalived's /tmp/keepalived.* as /tmp/vigil.*).
-    for (const f of ['/tmp/vigil.data', '/tmp/vigil.json', '/tmp/vigil.stats']) rmSync(f, { force: true });
+    // SIGUSR1: data dump and JSON dump; SIGUSR2: stats dump (keepalived's /tmp/keepalived.* as vigil.* in --dump-dir).
+    const dump = (name: string): string => join(d.dumpDir, name);
     process.kill(pid, 'SIGUSR1');
     process.kill(pid, 'SIGUSR2');
-    await eventually(async () => existsSync('/tmp/vigil.data') && existsSync('/tmp/vigil.stats') && existsSync('/tmp/vigil.json'), 3000, () => d.log());
-    await delay(100);
-    assert.match(readFileSync('/tmp/vigil.data', 'utf8'), /VRRP instance V3\n {3}state {18}MASTER/);
-    assert.match(readFileSync('/tmp/vigil.stats', 'utf8'), /VRRP instance: V2\n {2}advertisements received: 0\n {2}advertisements sent: +[1-9]/);
-    const json = JSON.parse(readFileSync('/tmp/vigil.json', 'utf8')) as Status;
+    // Each file appears whole (written under a temporary name, then renamed).
+    await eventually(async () => existsSync(dump('vigil.data')) && existsSync(dump('vigil.stats')) && existsSync(dump('vigil.json')), 3000, () => d.log());
+    assert.match(readFileSync(dump('vigil.data'), 'utf8'), /VRRP instance V3\n {3}state {18}MASTER/);
+    assert.match(readFileSync(dump('vigil.stats'), 'utf8'), /VRRP instance: V2\n {2}advertisements received: 0\n {2}advertisements sent: +[1-9]/);
+    const json = JSON.parse(readFileSync(dump('vigil.json'), 'utf8')) as Status;
     assert.deepEqual(json.instances.map((i) => [i.name, i.state]), [['V3', 'MASTER'], ['V2', 'MASTER']]);
 
     // Remove V2: its VIP goes (priority 0 sent), V3 keeps its VIP without a flap.

@@ -7,7 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { decodeFrames } from './frames.js';
 import { RECORDING_FORMAT, type RecordingCheckpoint, type RecordingHeader } from './flight-recorder.js';
 import type { ObservedEvent } from './observed-event.js';
-import { foldEvents, type ObservedTimeline } from './timeline-model.js';
 
 export class RecordingError extends Error {}
 
@@ -57,8 +56,4 @@ export function readRecording(path: string): Recording {
     }
   });
   return { files, header: header!, events, truncated };
-}
-
-export function replayTimeline(path: string): ObservedTimeline {
-  return foldEvents(readRecording(path).events);
 }

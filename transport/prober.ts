@@ -127,11 +127,6 @@ export interface Prober {
   close(): void;
 }
 
-/** The time a probe may take: its own timeout (FILE_CHECK reads at once). */
-export function probeTimeoutMs(spec: ProbeSpec): number {
-  return spec.kind === 'file' ? 1000 : spec.timeoutMs;
-}
-
 /**
  * A prober that can answer through a callback run on the injected clock. The simulator needs it: a Promise
  * settles in a microtask, after the virtual clock has already run on, so its result would arrive late.

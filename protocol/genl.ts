@@ -7,7 +7,6 @@ import { endianness } from 'node:os';
 
 export const LITTLE_ENDIAN = endianness() === 'LE';
 
-export const NETLINK_GENERIC = 16;
 export const NLM_F_REQUEST = 0x1;
 export const NLM_F_MULTI = 0x2;
 export const NLM_F_ACK = 0x4;

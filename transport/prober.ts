@@ -112,8 +112,6 @@ export type ProbeSpec =
   | PingProbeSpec
   | FileProbeSpec;
 
-export type ProbeKind = ProbeSpec['kind'];
-
 export interface ProbeResult {
   readonly ok: boolean;
   readonly detail: string;

@@ -3,7 +3,7 @@
  * directories. Tests give it an in-memory tree; the CLI gives it the real one.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export type FileKind = 'file' | 'directory' | 'missing';
 
@@ -32,11 +32,6 @@ export const nodeFileSystem: ConfigFileSystem = {
     }
   },
 };
-
-/** A path as keepalived opens it: relative paths are relative to the directory of the including file. */
-export function resolveFrom(includingFile: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(dirname(includingFile), path);
-}
 
 /** An in-memory file tree keyed by absolute path (tests and the fuzzer). */
 export function memoryFileSystem(files: Readonly<Record<string, string>>): ConfigFileSystem {

@@ -142,5 +142,3 @@ export const checkerMachine = checkerSetup.createMachine({
     down: { always: { guard: 'up', target: 'up' } },
   },
 });
-
-export type CheckerMachine = typeof checkerMachine;

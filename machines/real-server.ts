@@ -145,5 +145,3 @@ export const realServerMachine = rsSetup.createMachine({
     stopped: { type: 'final' },
   },
 });
-
-export type RealServerMachine = typeof realServerMachine;

@@ -87,5 +87,3 @@ export const syncGroupMachine = setup({
     },
   },
 });
-
-export type SyncGroupMachine = typeof syncGroupMachine;

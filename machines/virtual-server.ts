@@ -189,5 +189,3 @@ export const virtualServerMachine = vsSetup.createMachine({
     },
   },
 });
-
-export type VirtualServerMachine = typeof virtualServerMachine;

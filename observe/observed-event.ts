@@ -32,5 +32,3 @@ export type ObservedEvent =
   | { readonly kind: 'bus'; readonly at: number; readonly message: BusMessage }
   /** A fault injected by the simulator (crash, partition, link down, …), described in words. */
   | { readonly kind: 'fault'; readonly at: number; readonly text: string };
-
-export type ObservedKind = ObservedEvent['kind'];

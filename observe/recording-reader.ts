@@ -9,7 +9,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { decodeFrames } from './frames.js';
 import { RECORDING_FORMAT, type RecordingCheckpoint, type RecordingGap, type RecordingHeader } from './flight-recorder.js';
 import type { ObservedEvent } from './observed-event.js';
-import { foldEvents, type ObservedTimeline } from './timeline-model.js';
 
 export class RecordingError extends Error {}
 
@@ -78,8 +77,4 @@ export function readRecording(path: string): Recording {
     }
   });
   return { files, header: header!, events, truncated };
-}
-
-export function replayTimeline(path: string): ObservedTimeline {
-  return foldEvents(readRecording(path).events);
 }

@@ -18,13 +18,3 @@ export function topState(paths: readonly string[]): string {
   const dot = first.indexOf('.');
   return dot < 0 ? first : first.slice(0, dot);
 }
-
-/** The active states: every leaf and all of its ancestors ("BACKUP", "BACKUP.timer", "BACKUP.timer.waiting"). */
-export function activeStates(paths: readonly string[]): Set<string> {
-  const out = new Set<string>();
-  for (const p of paths) {
-    const parts = p.split('.');
-    for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
-  }
-  return out;
-}

@@ -7,7 +7,6 @@ import { endianness } from 'node:os';
 
 export const LITTLE_ENDIAN = endianness() === 'LE';
 
-export const NETLINK_GENERIC = 16;
 export const NLM_F_REQUEST = 0x1;
 export const NLM_F_MULTI = 0x2;
 export const NLM_F_ACK = 0x4;
@@ -41,10 +40,6 @@ export function attr(type: number, payload: Uint8Array): Uint8Array {
 
 export function nested(type: number, children: readonly Uint8Array[]): Uint8Array {
   return attr(type | NLA_F_NESTED, concat(children));
-}
-
-export function u8(value: number): Uint8Array {
-  return Uint8Array.of(value & 0xff);
 }
 
 /** Host-order 16-bit store without a DataView (hot path: every attribute header). */
@@ -135,22 +130,13 @@ export interface NetlinkReply {
 
 /** Splits a datagram into netlink messages (several per read for dumps). */
 export function parseNetlinkMessages(data: Uint8Array): NetlinkReply[] {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: NetlinkReply[] = [];
-  let offset = 0;
-  while (offset + NLMSG_HDRLEN <= data.length) {
-    const length = view.getUint32(offset, LITTLE_ENDIAN);
-    if (length < NLMSG_HDRLEN || offset + length > data.length) throw new Error(`malformed netlink message at ${offset}`);
-    out.push({
-      type: view.getUint16(offset + 4, LITTLE_ENDIAN),
-      flags: view.getUint16(offset + 6, LITTLE_ENDIAN),
-      seq: view.getUint32(offset + 8, LITTLE_ENDIAN),
-      portId: view.getUint32(offset + 12, LITTLE_ENDIAN),
-      payload: data.subarray(offset + NLMSG_HDRLEN, offset + length),
-    });
-    offset += align4(length);
-  }
-  return out;
+  return splitRecords(data, NLMSG_HDRLEN, 'message', (view, offset, length) => ({
+    type: view.getUint16(offset + 4, LITTLE_ENDIAN),
+    flags: view.getUint16(offset + 6, LITTLE_ENDIAN),
+    seq: view.getUint32(offset + 8, LITTLE_ENDIAN),
+    portId: view.getUint32(offset + 12, LITTLE_ENDIAN),
+    payload: data.subarray(offset + NLMSG_HDRLEN, offset + length),
+  }));
 }
 
 /** The errno of an NLMSG_ERROR payload (0 is an ACK), as a positive number. */
@@ -167,14 +153,25 @@ export interface Attribute {
 }
 
 export function parseAttributes(data: Uint8Array): Attribute[] {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: Attribute[] = [];
-  let offset = 0;
-  while (offset + 4 <= data.length) {
-    const length = view.getUint16(offset, LITTLE_ENDIAN);
+  return splitRecords(data, 4, 'attribute', (view, offset, length) => {
     const rawType = view.getUint16(offset + 2, LITTLE_ENDIAN);
-    if (length < 4 || offset + length > data.length) throw new Error(`malformed netlink attribute at ${offset}`);
-    out.push({ type: rawType & NLA_TYPE_MASK, nested: (rawType & NLA_F_NESTED) !== 0, value: data.subarray(offset + 4, offset + length) });
+    return { type: rawType & NLA_TYPE_MASK, nested: (rawType & NLA_F_NESTED) !== 0, value: data.subarray(offset + 4, offset + length) };
+  });
+}
+
+/**
+ * Netlink's records: messages (struct nlmsghdr: 16 bytes, a 32-bit length first) and attributes (struct nlattr:
+ * 4 bytes, a 16-bit length first). Each starts with its length, header included; the next starts at the 4-byte
+ * boundary after it (NLMSG_ALIGN, NLA_ALIGN). A length shorter than the header or past the end is malformed.
+ */
+function splitRecords<T>(data: Uint8Array, headerLength: 4 | 16, what: string, read: (view: DataView, offset: number, length: number) => T): T[] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: T[] = [];
+  let offset = 0;
+  while (offset + headerLength <= data.length) {
+    const length = headerLength === 4 ? view.getUint16(offset, LITTLE_ENDIAN) : view.getUint32(offset, LITTLE_ENDIAN);
+    if (length < headerLength || offset + length > data.length) throw new Error(`malformed netlink ${what} at ${offset}`);
+    out.push(read(view, offset, length));
     offset += align4(length);
   }
   return out;

@@ -98,23 +98,3 @@ export function compareAddresses(a: string, b: string): number {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
   return 0;
 }
-
-export interface Cidr {
-  readonly address: string;
-  readonly prefix: number;
-  readonly family: IpFamily;
-}
-
-/** "192.168.77.10/24" or a bare address (prefix 32 / 128). */
-export function parseCidr(text: string): Cidr | undefined {
-  const slash = text.indexOf('/');
-  const addressText = slash < 0 ? text : text.slice(0, slash);
-  const family = ipFamily(addressText);
-  if (!family) return undefined;
-  const max = family === 4 ? 32 : 128;
-  const prefixText = slash < 0 ? String(max) : text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = Number(prefixText);
-  if (prefix > max) return undefined;
-  return { address: canonicalIp(addressText)!, prefix, family };
-}

@@ -112,8 +112,6 @@ export type ProbeSpec =
   | PingProbeSpec
   | FileProbeSpec;
 
-export type ProbeKind = ProbeSpec['kind'];
-
 export interface ProbeResult {
   readonly ok: boolean;
   readonly detail: string;
@@ -125,11 +123,6 @@ export interface Prober {
   probe(spec: ProbeSpec): Promise<ProbeResult>;
   /** Releases shared resources (ICMP sockets, agents). */
   close(): void;
-}
-
-/** The time a probe may take: its own timeout (FILE_CHECK reads at once). */
-export function probeTimeoutMs(spec: ProbeSpec): number {
-  return spec.kind === 'file' ? 1000 : spec.timeoutMs;
 }
 
 /**

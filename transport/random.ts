@@ -6,8 +6,3 @@ export interface Random {
   /** A float in [0, 1). */
   next(): number;
 }
-
-/** An integer in [min, max] (both inclusive). */
-export function randomInt(random: Random, min: number, max: number): number {
-  return min + Math.floor(random.next() * (max - min + 1));
-}

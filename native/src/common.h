@@ -2,6 +2,7 @@
 #pragma once
 
 #include <napi.h>
+#include <uv.h>
 
 #include <cerrno>
 #include <cstring>
@@ -9,28 +10,15 @@
 
 namespace vigil {
 
-// Throws a JS Error carrying errno as `code` (e.g. "ENODEV") and `errno`, like Node's own system errors.
+// Throws a JS Error carrying errno as `code` (e.g. "ENODEV") and `errno`, like Node's own system errors: the name
+// is libuv's, as Node's is (an errno libuv does not know gets no `code`).
 inline Napi::Value ThrowErrno(Napi::Env env, const std::string& what, int err) {
   std::string message = what + ": " + std::strerror(err);
   Napi::Error error = Napi::Error::New(env, message);
-  const char* name = nullptr;
-  switch (err) {
-    case ENODEV: name = "ENODEV"; break;
-    case EPERM: name = "EPERM"; break;
-    case EACCES: name = "EACCES"; break;
-    case EINVAL: name = "EINVAL"; break;
-    case EADDRNOTAVAIL: name = "EADDRNOTAVAIL"; break;
-    case ENETUNREACH: name = "ENETUNREACH"; break;
-    case ENETDOWN: name = "ENETDOWN"; break;
-    case ENXIO: name = "ENXIO"; break;
-    case EAGAIN: name = "EAGAIN"; break;
-    case ENOBUFS: name = "ENOBUFS"; break;
-    case EMSGSIZE: name = "EMSGSIZE"; break;
-    case EBADF: name = "EBADF"; break;
-    default: break;
-  }
+  char name[64];
+  uv_err_name_r(-err, name, sizeof(name));  // "Unknown system error -N" for an errno it does not know
   error.Set("errno", Napi::Number::New(env, err));
-  if (name != nullptr) error.Set("code", Napi::String::New(env, name));
+  if (name[0] == 'E') error.Set("code", Napi::String::New(env, name));
   error.Set("syscall", Napi::String::New(env, what));
   error.ThrowAsJavaScriptException();
   return env.Undefined();

@@ -23,6 +23,17 @@ bool ParseAddress(int family, const std::string& text, void* out) {
   return inet_pton(family, text.c_str(), out) == 1;
 }
 
+// One control message (level, type, value) as the whole of msg's control data; msg_control has room for it.
+template <typename T>
+void PutControl(struct msghdr* msg, int level, int type, const T& value) {
+  msg->msg_controllen = CMSG_SPACE(sizeof(T));
+  struct cmsghdr* cmsg = CMSG_FIRSTHDR(msg);
+  cmsg->cmsg_level = level;
+  cmsg->cmsg_type = type;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(T));
+  std::memcpy(CMSG_DATA(cmsg), &value, sizeof(T));
+}
+
 }  // namespace
 
 class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
@@ -67,17 +78,11 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
       ThrowErrno(env, "socket(SOCK_RAW)", errno);
       return;
     }
+    // RFC 5798 §7.1 needs the TTL / hop limit; the destination tells multicast from unicast, PKTINFO also gives the
+    // interface index. (The IPv4 header is delivered with the payload anyway.)
     int on = 1;
-    int rc;
-    if (af_ == AF_INET) {
-      // The IPv4 header is delivered with the payload anyway; PKTINFO adds the interface index.
-      rc = setsockopt(fd_, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
-      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
-    } else {
-      // RFC 5798 §7.1 needs the hop limit; the destination tells multicast from unicast.
-      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
-      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on));
-    }
+    int rc = SetFamilyOption(IP_PKTINFO, on, IPV6_RECVPKTINFO, on);
+    if (rc == 0) rc = SetFamilyOption(IP_RECVTTL, on, IPV6_RECVHOPLIMIT, on);
     if (rc < 0) {
       int err = errno;
       CloseFd();
@@ -102,82 +107,70 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     return false;
   }
 
+  // The prologue of a method taking one argument: the socket is open and info[0] passes `is` (else a JS error).
+  bool CheckOneArgument(const Napi::CallbackInfo& info, bool (Napi::Value::*is)() const, const char* usage) {
+    if (!CheckOpen(info.Env())) return false;
+    if (info.Length() >= 1 && (info[0].*is)()) return true;
+    ThrowType(info.Env(), usage);
+    return false;
+  }
+
+  // setsockopt of the socket's family: the IPv4 option (IPPROTO_IP) or the IPv6 one, each with a value of its type.
+  template <typename V4, typename V6>
+  int SetFamilyOption(int v4_name, const V4& v4, int v6_name, const V6& v6) {
+    return af_ == AF_INET ? setsockopt(fd_, IPPROTO_IP, v4_name, &v4, sizeof(v4)) : setsockopt(fd_, IPPROTO_IPV6, v6_name, &v6, sizeof(v6));
+  }
+
+  // undefined, or the errno of a failed setsockopt (rc < 0) thrown.
+  static Napi::Value OptionResult(Napi::Env env, int rc, const char* what) {
+    return rc < 0 ? ThrowErrno(env, what, errno) : env.Undefined();
+  }
+
   Napi::Value BindToDevice(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsString()) return ThrowType(env, "bindToDevice(name: string)");
+    if (!CheckOneArgument(info, &Napi::Value::IsString, "bindToDevice(name: string)")) return env.Undefined();
     std::string name = info[0].As<Napi::String>().Utf8Value();
-    if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size() + 1)) < 0) {
-      return ThrowErrno(env, "setsockopt(SO_BINDTODEVICE)", errno);
-    }
-    return env.Undefined();
+    int rc = setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size() + 1));
+    return OptionResult(env, rc, "setsockopt(SO_BINDTODEVICE)");
   }
 
   // Unicast and multicast TTL / hop limit (255 for VRRP, RFC 5798 §5.1.1.3, §5.1.2.3).
   Napi::Value SetHopLimit(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setHopLimit(n: number)");
+    if (!CheckOneArgument(info, &Napi::Value::IsNumber, "setHopLimit(n: number)")) return env.Undefined();
     int hops = info[0].As<Napi::Number>().Int32Value();
     if (hops < 1 || hops > 255) return ThrowType(env, "hop limit must be 1..255");
-    int rc;
-    if (af_ == AF_INET) {
-      rc = setsockopt(fd_, IPPROTO_IP, IP_TTL, &hops, sizeof(hops));
-      unsigned char mttl = static_cast<unsigned char>(hops);
-      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_TTL, &mttl, sizeof(mttl));
-    } else {
-      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
-      if (rc == 0) rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-    }
-    if (rc < 0) return ThrowErrno(env, "setsockopt(hop limit)", errno);
-    return env.Undefined();
+    unsigned char multicast_ttl = static_cast<unsigned char>(hops);  // IPv4's multicast TTL is one byte
+    int rc = SetFamilyOption(IP_TTL, hops, IPV6_UNICAST_HOPS, hops);
+    if (rc == 0) rc = SetFamilyOption(IP_MULTICAST_TTL, multicast_ttl, IPV6_MULTICAST_HOPS, hops);
+    return OptionResult(env, rc, "setsockopt(hop limit)");
   }
 
   Napi::Value SetMulticastInterface(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setMulticastInterface(ifindex: number)");
+    if (!CheckOneArgument(info, &Napi::Value::IsNumber, "setMulticastInterface(ifindex: number)")) return env.Undefined();
     int ifindex = info[0].As<Napi::Number>().Int32Value();
-    int rc;
-    if (af_ == AF_INET) {
-      struct ip_mreqn mreq;
-      std::memset(&mreq, 0, sizeof(mreq));
-      mreq.imr_ifindex = ifindex;
-      rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq));
-    } else {
-      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex));
-    }
-    if (rc < 0) return ThrowErrno(env, "setsockopt(MULTICAST_IF)", errno);
-    return env.Undefined();
+    struct ip_mreqn mreq;
+    std::memset(&mreq, 0, sizeof(mreq));
+    mreq.imr_ifindex = ifindex;
+    return OptionResult(env, SetFamilyOption(IP_MULTICAST_IF, mreq, IPV6_MULTICAST_IF, ifindex), "setsockopt(MULTICAST_IF)");
   }
 
   Napi::Value SetMulticastLoop(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsBoolean()) return ThrowType(env, "setMulticastLoop(on: boolean)");
+    if (!CheckOneArgument(info, &Napi::Value::IsBoolean, "setMulticastLoop(on: boolean)")) return env.Undefined();
     int on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
-    int rc;
-    if (af_ == AF_INET) {
-      unsigned char loop = static_cast<unsigned char>(on);
-      rc = setsockopt(fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop));
-    } else {
-      rc = setsockopt(fd_, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on, sizeof(on));
-    }
-    if (rc < 0) return ThrowErrno(env, "setsockopt(MULTICAST_LOOP)", errno);
-    return env.Undefined();
+    unsigned char loop = static_cast<unsigned char>(on);  // one byte for IPv4
+    return OptionResult(env, SetFamilyOption(IP_MULTICAST_LOOP, loop, IPV6_MULTICAST_LOOP, on), "setsockopt(MULTICAST_LOOP)");
   }
 
   // IPv6 only: the kernel computes (and on receive verifies) the checksum at this offset, pseudo-header included.
   Napi::Value SetChecksumOffset(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "setChecksumOffset(offset: number)");
+    if (!CheckOneArgument(info, &Napi::Value::IsNumber, "setChecksumOffset(offset: number)")) return env.Undefined();
     if (af_ != AF_INET6) return ThrowType(env, "setChecksumOffset is IPv6 only");
     int offset = info[0].As<Napi::Number>().Int32Value();
-    if (setsockopt(fd_, IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof(offset)) < 0) {
-      return ThrowErrno(env, "setsockopt(IPV6_CHECKSUM)", errno);
-    }
-    return env.Undefined();
+    return OptionResult(env, setsockopt(fd_, IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof(offset)), "setsockopt(IPV6_CHECKSUM)");
   }
 
   // IPv4 only: IP_HDRINCL, the caller writes the IP header (AH authenticates fields the kernel would otherwise
@@ -257,18 +250,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
       sin->sin_family = AF_INET;
       if (!ParseAddress(AF_INET, destination, &sin->sin_addr)) return ThrowType(env, "bad IPv4 destination");
       to_len = sizeof(*sin);
-      msg.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
-      struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-      cmsg->cmsg_level = IPPROTO_IP;
-      cmsg->cmsg_type = IP_PKTINFO;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
       struct in_pktinfo pktinfo;
       std::memset(&pktinfo, 0, sizeof(pktinfo));
       pktinfo.ipi_ifindex = ifindex;
       if (!source.empty() && !ParseAddress(AF_INET, source, &pktinfo.ipi_spec_dst)) {
         return ThrowType(env, "bad IPv4 source");
       }
-      std::memcpy(CMSG_DATA(cmsg), &pktinfo, sizeof(pktinfo));
+      PutControl(&msg, IPPROTO_IP, IP_PKTINFO, pktinfo);
     } else {
       auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&to);
       sin6->sin6_family = AF_INET6;
@@ -277,18 +265,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
         sin6->sin6_scope_id = static_cast<uint32_t>(ifindex);
       }
       to_len = sizeof(*sin6);
-      msg.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-      struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-      cmsg->cmsg_level = IPPROTO_IPV6;
-      cmsg->cmsg_type = IPV6_PKTINFO;
-      cmsg->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
       struct in6_pktinfo pktinfo;
       std::memset(&pktinfo, 0, sizeof(pktinfo));
       pktinfo.ipi6_ifindex = static_cast<unsigned>(ifindex);
       if (!source.empty() && !ParseAddress(AF_INET6, source, &pktinfo.ipi6_addr)) {
         return ThrowType(env, "bad IPv6 source");
       }
-      std::memcpy(CMSG_DATA(cmsg), &pktinfo, sizeof(pktinfo));
+      PutControl(&msg, IPPROTO_IPV6, IPV6_PKTINFO, pktinfo);
     }
     msg.msg_name = &to;
     msg.msg_namelen = to_len;

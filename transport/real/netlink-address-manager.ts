@@ -36,10 +36,6 @@ interface CachedAddress {
   value: ListedAddress;
 }
 
-// IFF_* from <net/if.h>.
-const IFF_UP = 0x1;
-const IFF_RUNNING = 0x40;
-
 export interface NetlinkAddressManagerOptions {
   /** Keep the event loop alive for notifications (default false: the daemon's other handles do that). */
   readonly ref?: boolean;

@@ -367,7 +367,8 @@ export function finishLvsGlobals(g: GlobalDefs, instances: readonly VrrpInstance
     const at = syncd.at ?? { file: '', line: 0 };
     const instance = syncd.instance === undefined ? undefined : instances.find((i) => i.name === syncd!.instance);
     if (syncd.instance !== undefined && instance === undefined) {
-      d.error(at, `lvs_sync_daemon: unable to find vrrp instance ${syncd.instance} - the sync daemon is not started`);
+      // keepalived -t passes it; its VRRP process says so at start and clears the sync daemon.
+      d.warning(at, `lvs_sync_daemon: unable to find vrrp instance ${syncd.instance} - the sync daemon is not started`);
       syncd = undefined;
     } else {
       syncd = { ...syncd, id: syncd.id ?? instance?.virtualRouterId ?? 0 };

@@ -24,14 +24,15 @@ test('scheduler flags: sh-/mh- flags only with their scheduler, ops only on UDP,
   assert.deepEqual(parse(vs('  lb_algo mh\n  mh-port', 'fwmark 3')).config.virtualServers[0]?.schedulerFlags, ['mh-port']);
 });
 
-test('lvs_sync_daemon: the sync id defaults to the VRID of the instance named (0 without); an unknown instance is an error', () => {
+test('lvs_sync_daemon: the sync id defaults to the VRID of the instance named (0 without); an unknown instance is warned about and dropped', () => {
   const named = parse(`global_defs {\n  lvs_sync_daemon eth1 VI_1\n}\n${instance('', 'VI_1', 42)}`);
   assert.deepEqual(errorsOf(named), []);
   assert.equal(named.config.globalDefs.lvsSyncDaemon?.id, 42);
   assert.equal(parse('global_defs {\n  lvs_sync_daemon eth1\n}\n').config.globalDefs.lvsSyncDaemon?.id, 0);
   assert.equal(parse(`global_defs {\n  lvs_sync_daemon eth1 inst VI_1 id 9\n}\n${instance('')}`).config.globalDefs.lvsSyncDaemon?.id, 9);
   const unknown = parse(`global_defs {\n  lvs_sync_daemon eth1 inst VI_9\n}\n${instance('')}`);
-  assert.deepEqual(errorsOf(unknown), [`${MAIN}:2: lvs_sync_daemon: unable to find vrrp instance VI_9 - the sync daemon is not started`]);
+  assert.deepEqual(errorsOf(unknown), [], 'keepalived -t passes it (test/config/differential/valid/32-…)');
+  assert.deepEqual(parserWarningsOf(unknown), [`${MAIN}:2: lvs_sync_daemon: unable to find vrrp instance VI_9 - the sync daemon is not started`]);
   assert.equal(unknown.config.globalDefs.lvsSyncDaemon, undefined);
 });
 

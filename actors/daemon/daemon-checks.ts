@@ -35,9 +35,6 @@ export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfi
     return undefined;
   }
   env.log.info(selection.statement);
-  if (config.globalDefs.lvsSyncDaemon !== undefined && selection.backend.syncDaemon === undefined) {
-    env.log.error(`lvs_sync_daemon: the ${selection.backend.name} load balancer has no connection sync daemon (IPVS only); not started`);
-  }
   return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload });
 }
 

@@ -163,11 +163,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
       checks: async () => {
-        const [{ WorkerCheckerHost }, { chooseBackend }] = await Promise.all([
+        const [{ WorkerCheckerHost }, { chooseBackendOnce }] = await Promise.all([
           import('../actors/daemon/worker-checker-host.js'),
           import('../transport/real/lb/choose-backend.js'),
         ]);
-        return { host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }), backend: (setting) => chooseBackend(setting) };
+        return { host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }), backend: (setting) => chooseBackendOnce(setting) };
       },
     },
     // keepalived's default config id is the host name up to its first dot.

@@ -11,11 +11,11 @@
  */
 import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
-import type { BfdInstance, Checker, Forwarding, RealServer, Script, TrackFile, VirtualServer, VirtualServerAddress, VirtualServerGroup } from './model.js';
+import type { BfdInstance, Checker, Forwarding, RealServer, Script, TrackFile, VirtualServer, VirtualServerAddress, VirtualServerGroup, VrrpInstance } from './model.js';
 import { canonicalIp } from '../protocol/ip.js';
 import { addressRangeSize } from '../protocol/ip-range.js';
 import { parseCommandLine } from './command-line.js';
-import type { GlobalDefs } from './keywords/global-defs.js';
+import type { GlobalDefs, LvsSyncDaemon } from './keywords/global-defs.js';
 import type { CheckerDraft } from './keywords/checkers.js';
 import type { RealServerDraft, VirtualServerDraft } from './keywords/virtual-server.js';
 
@@ -235,6 +235,9 @@ export function finishVirtualServers(
         sorryServer = { ...vs.sorryServer, port, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
       }
     }
+    const lbAlgo = vs.lbAlgo === undefined || vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo;
+    const schedulerFlags = usableSchedulerFlags(vs.schedulerFlags, lbAlgo, byAddress ? protocol : undefined, () => name, vs.at, d);
+    if (g.lvsBackend === 'nftables') refuseOnNftables(vs, schedulerFlags, name, d);
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);
     // The same service twice cannot be programmed (IPVS refuses the second): said here, the second dropped.
     const identity = `${serviceIdentity(vs.address)} ${byAddress ? protocol : ''} ${family}`;
@@ -263,9 +266,9 @@ export function finishVirtualServers(
       address: vs.address,
       family,
       protocol,
-      lbAlgo: vs.lbAlgo === undefined || vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo,
+      lbAlgo,
       forwarding,
-      schedulerFlags: vs.schedulerFlags,
+      schedulerFlags,
       persistenceTimeout: vs.persistenceTimeout,
       persistenceGranularity: vs.persistenceGranularity,
       persistenceEngine: vs.persistenceEngine,
@@ -292,4 +295,88 @@ export function finishVirtualServers(
     });
   }
   return out;
+}
+
+/**
+ * The scheduler flags that reach the kernel, as keepalived 2.2 keeps them (check_parser.c lbflags_handler,
+ * check_data.c): `sh-port` / `sh-fallback` only with lb_algo sh, `mh-port` / `mh-fallback` only with mh (else
+ * "only applies to sh scheduler - ignoring"; `hashed` sets nothing, the kernel marks every service hashed itself),
+ * `ops` only on UDP (else "one packet scheduling requires UDP - resetting"; a fwmark service keeps it). keepalived
+ * reads the scheduler in force at the flag's line; vigil reads the virtual server's final lb_algo.
+ */
+function usableSchedulerFlags(flags: readonly string[], lbAlgo: string, protocol: string | undefined, name: () => string, at: SourcePosition, d: Diagnostics): string[] {
+  const out: string[] = [];
+  for (const f of flags) {
+    const family = /^(sh|mh)-(port|fallback)$/.exec(f)?.[1];
+    if (f === 'hashed') {
+      if (lbAlgo !== 'sh' && lbAlgo !== 'mh') d.warning(at, `${name()}: hashed only applies to sh scheduler - ignoring`);
+      continue;
+    }
+    if (family !== undefined && family !== lbAlgo) {
+      d.warning(at, `${name()}: ${f} only applies to ${family} scheduler - ignoring`);
+      continue;
+    }
+    if (f === 'ops' && protocol !== undefined && protocol !== 'UDP') {
+      d.warning(at, `${name()}: one packet scheduling requires UDP - resetting`);
+      continue;
+    }
+    out.push(f);
+  }
+  return out;
+}
+
+const nftablesOnly = (what: string): string => `${what} needs IPVS: it is not available with lvs_backend nftables`;
+
+/**
+ * `lvs_backend nftables` (vigil's keyword): what IPVS does and nftables cannot is refused, each with its line.
+ * Available there: sh-port / mh-port (the hash takes the source port), sh-fallback / mh-fallback (the map holds
+ * only live servers, so a client whose server is down is hashed over the others), flag-1..3 as the scheduler
+ * reads them, plain TUN (`type ipip`, rendered as DNAT like every TUN destination), lvs_flush and
+ * lvs_flush_on_stop (vigil's tables are replaced at start and deleted at stop, each in one transaction).
+ */
+function refuseOnNftables(vs: VirtualServerDraft, flags: readonly string[], name: string, d: Diagnostics): void {
+  if (flags.includes('ops')) d.error(vs.at, `${name}: ${nftablesOnly('ops (one-packet scheduling)')}`);
+  if (vs.persistenceEngine !== undefined) d.error(vs.at, `${name}: ${nftablesOnly(`persistence_engine ${vs.persistenceEngine}`)}`);
+  const tunnel = (f: Forwarding | undefined, where: string, at: SourcePosition): void => {
+    if (f?.method !== 'TUN') return;
+    const type = f.tunnelType ?? 'ipip';
+    if (type !== 'ipip' || (f.tunnelChecksum !== undefined && f.tunnelChecksum !== 'nocsum')) {
+      d.error(at, `${where}: ${nftablesOnly(`TUN ${type === 'ipip' ? '' : `type ${type} `}${f.tunnelChecksum ?? ''}`.trim())}`);
+    }
+  };
+  tunnel(vs.forwarding, `${name} lb_kind`, vs.at);
+  tunnel(vs.sorryServerForwarding, `${name} sorry_server_lvs_method`, vs.at);
+  for (const rs of vs.realServers) if (rs.forwarding !== undefined && rs.forwarding !== vs.forwarding) tunnel(rs.forwarding, `${name} real_server ${rs.ip}:${rs.port} lvs_method`, rs.at);
+}
+
+/**
+ * The global LVS keywords, completed as keepalived does: `lvs_sync_daemon` (or an instance's deprecated
+ * `lvs_sync_daemon_interface`) names an existing VRRP instance ("Unable to find vrrp instance … for lvs_syncd"
+ * otherwise: the sync daemon is dropped) and its sync id defaults to that instance's VRID (0 without an instance);
+ * with `lvs_backend nftables`, lvs_timeouts and lvs_sync_daemon are refused.
+ */
+export function finishLvsGlobals(g: GlobalDefs, instances: readonly VrrpInstance[], d: Diagnostics): void {
+  const mutable = g as { -readonly [K in keyof GlobalDefs]: GlobalDefs[K] };
+  let syncd: LvsSyncDaemon | undefined = g.lvsSyncDaemon;
+  for (const i of instances) {
+    if (i.lvsSyncDaemonInterface === undefined) continue;
+    if (syncd === undefined) syncd = { interface: i.lvsSyncDaemonInterface, instance: i.name, at: i.at };
+    else d.warning(i.at, `vrrp_instance ${i.name}: lvs_sync_daemon_interface ignored: the sync daemon is already given (${syncd.interface}${syncd.instance !== undefined ? ` ${syncd.instance}` : ''})`);
+  }
+  if (syncd !== undefined) {
+    const at = syncd.at ?? { file: '', line: 0 };
+    const instance = syncd.instance === undefined ? undefined : instances.find((i) => i.name === syncd!.instance);
+    if (syncd.instance !== undefined && instance === undefined) {
+      // keepalived -t passes it; its VRRP process says so at start and clears the sync daemon.
+      d.warning(at, `lvs_sync_daemon: unable to find vrrp instance ${syncd.instance} - the sync daemon is not started`);
+      syncd = undefined;
+    } else {
+      syncd = { ...syncd, id: syncd.id ?? instance?.virtualRouterId ?? 0 };
+    }
+  }
+  mutable.lvsSyncDaemon = syncd;
+  if (g.lvsBackend === 'nftables') {
+    if (g.lvsTimeouts !== undefined) d.error(g.lvsTimeouts.at ?? { file: '', line: 0 }, nftablesOnly('lvs_timeouts (the IPVS connection timeouts)'));
+    if (syncd !== undefined) d.error(syncd.at ?? { file: '', line: 0 }, nftablesOnly('lvs_sync_daemon (the IPVS connection sync daemon)'));
+  }
 }

@@ -55,6 +55,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // global_defs: most are defaults of the instances' own keywords
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
+  'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
+  'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
+  'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',
+  'global_defs lvs_sync_daemon': 'GlobalDefs.lvsSyncDaemon',
   'global_defs vrrp_garp_master_delay': 'VrrpInstance.garpMasterDelay',
   'global_defs vrrp_garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'global_defs vrrp_garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
@@ -125,6 +129,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'vrrp_instance garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
   'vrrp_instance lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
+  // finalize-lvs.ts turns it into global_defs lvs_sync_daemon IF NAME, as keepalived does.
+  'vrrp_instance lvs_sync_daemon_interface': { test: 'test/actors/lvs-sync-daemon.test.ts' },
 
   // virtual_server and real_server
   [VS]: 'Config.virtualServers VirtualServer.address',
@@ -138,7 +144,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${VS} virtualhost`]: 'HttpChecker.virtualhost',
   [`${VS} ip_family`]: 'VirtualServer.family',
   [`${VS} lb_algo|lvs_sched`]: 'VirtualServer.lbAlgo',
-  [`${VS} lb_kind|lvs_method`]: 'RealServer.forwarding Forwarding.method',
+  [`${VS} lb_kind|lvs_method`]: 'RealServer.forwarding Forwarding.method Forwarding.tunnelType Forwarding.tunnelPort Forwarding.tunnelChecksum',
+  [`${VS} ops|flag-1|flag-2|flag-3|sh-port|sh-fallback|mh-port|mh-fallback`]: 'VirtualServer.schedulerFlags',
+  [`${VS} hashed`]: { noop: 'keepalived 2.2.7 sets no flag for it (only sh-port / sh-fallback / mh-… under sh and mh); the kernel marks every service hashed itself' },
+  [`${VS} persistence_engine`]: 'VirtualServer.persistenceEngine',
   [`${VS} persistence_timeout`]: 'VirtualServer.persistenceTimeout',
   [`${VS} persistence_granularity`]: 'VirtualServer.persistenceGranularity',
   [`${VS} protocol`]: 'VirtualServer.protocol',
@@ -162,7 +171,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} alpha`]: 'CheckerTiming.alpha',
   [`${RS} virtualhost`]: 'HttpChecker.virtualhost',
   [`${RS} weight`]: 'RealServer.weight',
-  [`${RS} lvs_method`]: 'RealServer.forwarding Forwarding.method',
+  [`${RS} lvs_method`]: 'RealServer.forwarding Forwarding.method Forwarding.tunnelType Forwarding.tunnelPort Forwarding.tunnelChecksum',
   [`${RS} uthreshold`]: 'RealServer.uthreshold',
   [`${RS} lthreshold`]: 'RealServer.lthreshold',
   [`${RS} notify_up`]: 'RealServer.notifyUp Script.command',

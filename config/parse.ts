@@ -4,7 +4,7 @@
  */
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
 import { nodeFileSystem, type ConfigFileSystem } from './files.js';
-import { finishVirtualServers } from './finalize-lvs.js';
+import { finishLvsGlobals, finishVirtualServers } from './finalize-lvs.js';
 import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
 import type { Config, VirtualServer } from './model.js';
 import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
@@ -66,6 +66,7 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
   let config: Config;
   try {
     const vrrp = finishVrrp(g, drafts, diagnostics);
+    finishLvsGlobals(g, vrrp.vrrpInstances, diagnostics);
     const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
     config = assemble(drafts, vrrp, virtualServers);
     checkScriptSecurity(config, diagnostics);

@@ -91,7 +91,7 @@ function globalValue(o: Out, keyword: string, value: unknown): void {
     case 'vrrp_garp_extra_if':
       return o.line(keyword, ...(v['all'] === true ? ['all'] : []), v['interval'] as number);
     case 'lvs_timeouts':
-      return o.line(keyword, ...Object.entries(v).flatMap(([k, n]) => [k, String(n)]));
+      return o.line(keyword, ...Object.entries(v).flatMap(([k, n]) => (k === 'at' || n === undefined ? [] : [k, String(n)])));
     case 'lvs_sync_daemon': {
       const parts: (string | number)[] = [word(v['interface'] as string)];
       if (v['instance'] !== undefined) parts.push('inst', word(v['instance'] as string));

@@ -18,6 +18,29 @@ export type LbProtocol = (typeof PROTOCOLS)[number];
 
 export type LbFamily = 4 | 6;
 
+/**
+ * Scheduler flags as IPVS stores them (keepalived `ops`, `flag-1..3`; config/finalize-lvs.ts turns `sh-fallback` /
+ * `mh-fallback` into flag-1 and `sh-port` / `mh-port` into flag-2, as the kernel's sh and mh schedulers read them).
+ */
+export const SCHEDULER_FLAGS = ['ops', 'flag-1', 'flag-2', 'flag-3'] as const;
+export type SchedulerFlag = (typeof SCHEDULER_FLAGS)[number];
+
+/** keepalived `lb_kind TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]`: the encapsulation of a TUN destination. */
+export interface TunnelOptions {
+  readonly type: 'ipip' | 'gue' | 'gre';
+  /** GUE only: the UDP port. */
+  readonly port?: number;
+  /** GUE and GRE: the checksum option (default nocsum). */
+  readonly checksum?: 'nocsum' | 'csum' | 'remcsum';
+}
+
+/** keepalived `lvs_timeouts` (seconds): IPVS's TCP, TCP FIN-wait and UDP connection timeouts; absent = unchanged. */
+export interface LbTimeouts {
+  readonly tcp?: number;
+  readonly tcpFin?: number;
+  readonly udp?: number;
+}
+
 export interface Destination {
   readonly address: string;
   /** 0 in a fwmark service keeps the packet's port; 0 in an address service means the service's port. */
@@ -28,6 +51,8 @@ export interface Destination {
   /** IPVS `uthreshold` / `lthreshold` (keepalived real_server keywords); 0 = none. */
   readonly upperThreshold?: number;
   readonly lowerThreshold?: number;
+  /** TUN only; absent = plain IPIP, as keepalived. */
+  readonly tunnel?: TunnelOptions;
 }
 
 interface ServiceBase {
@@ -40,6 +65,9 @@ interface ServiceBase {
   readonly persistenceTimeout?: number;
   /** keepalived `persistence_granularity`: a netmask (IPv4, e.g. 255.255.255.0) or a prefix length (IPv6). */
   readonly persistenceGranularity?: string | number;
+  /** keepalived `persistence_engine` (e.g. sip); applies to persistent services only, as in keepalived. */
+  readonly persistenceEngine?: string;
+  readonly schedulerFlags?: readonly SchedulerFlag[];
   readonly destinations: readonly Destination[];
   /** keepalived `sorry_server`: used only while no destination has a weight above 0. */
   readonly sorry?: Destination;
@@ -60,6 +88,7 @@ export type VirtualService = AddressService | FwmarkService;
 
 export interface DesiredState {
   readonly services: readonly VirtualService[];
+  readonly timeouts?: LbTimeouts;
 }
 
 /** The identity of a service in the kernel: two services with the same identity are the same IPVS service. */
@@ -113,6 +142,9 @@ export function validateDesiredState(state: DesiredState): string[] {
       const ok = service.family === 4 ? typeof g === 'string' && isNetmask(g) : typeof g === 'number' && Number.isInteger(g) && g >= 1 && g <= 128;
       if (!ok) problems.push(`${where}: bad persistence_granularity ${String(g)}`);
     }
+    for (const f of service.schedulerFlags ?? []) if (!(SCHEDULER_FLAGS as readonly string[]).includes(f)) problems.push(`${where}: unknown scheduler flag ${f}`);
+    const pe = service.persistenceEngine;
+    if (pe !== undefined && !/^[A-Za-z0-9_-]{1,15}$/.test(pe)) problems.push(`${where}: bad persistence_engine ${pe}`);
     const seen = new Set<string>();
     for (const d of [...service.destinations, ...(service.sorry === undefined ? [] : [service.sorry])]) {
       const at = `${where}, destination ${d.address}:${d.port}`;
@@ -122,6 +154,7 @@ export function validateDesiredState(state: DesiredState): string[] {
       if (!isPort(d.port, true)) problems.push(`${at}: bad port`);
       if (!Number.isInteger(d.weight) || d.weight < 0 || d.weight > 0x7fffffff) problems.push(`${at}: bad weight ${d.weight}`);
       if (!(FORWARDING_METHODS as readonly string[]).includes(d.forwarding)) problems.push(`${at}: unknown forwarding ${d.forwarding}`);
+      if (d.tunnel !== undefined) problems.push(...tunnelProblems(d.tunnel, d.forwarding).map((p) => `${at}: ${p}`));
       if (d !== service.sorry) {
         const id = `${d.address}|${d.port}`;
         if (seen.has(id)) problems.push(`${at}: duplicate destination`);
@@ -129,7 +162,22 @@ export function validateDesiredState(state: DesiredState): string[] {
       }
     }
   }
+  const t = state.timeouts;
+  for (const [k, v] of Object.entries(t ?? {})) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xffffffff)) problems.push(`lvs_timeouts: bad ${k} ${String(v)}`);
+  }
   return problems;
+}
+
+/** keepalived's rules for tunnel options (check_parser.c): GUE needs a port, IPIP has no checksum, GRE no remcsum. */
+function tunnelProblems(t: TunnelOptions, forwarding: ForwardingMethod): string[] {
+  const out: string[] = [];
+  if (forwarding !== 'TUN') out.push('tunnel options on a non-TUN destination');
+  if ((t.type === 'gue') !== (t.port !== undefined)) out.push('a gue tunnel needs a port, other tunnels cannot have one');
+  if (t.port !== undefined && !isPort(t.port, false)) out.push(`bad tunnel port ${t.port}`);
+  if (t.type === 'ipip' && t.checksum !== undefined && t.checksum !== 'nocsum') out.push('ipip tunnels have no checksum option');
+  if (t.type === 'gre' && t.checksum === 'remcsum') out.push('gre tunnels have no remote checksum option');
+  return out;
 }
 
 /** A contiguous IPv4 netmask in dotted form (255.255.255.0). */

@@ -4,7 +4,7 @@
  * `inhibit_on_failure`; while the quorum is lost and a sorry server exists, the sorry server alone (inhibited
  * servers stay at weight 0); with `sorry_server_inhibit`, the unused sorry server kept at weight 0.
  */
-import type { AddressService, Destination, ForwardingMethod, FwmarkService, VirtualService } from './desired-state.js';
+import type { AddressService, Destination, ForwardingMethod, FwmarkService, TunnelOptions, VirtualService } from './desired-state.js';
 
 /** A service as the load balancer sees it, before its destinations are filled in. */
 export type ServiceTemplate = Omit<AddressService, 'destinations' | 'sorry'> | Omit<FwmarkService, 'destinations' | 'sorry'>;
@@ -14,6 +14,7 @@ export interface PoolMember {
   readonly address: string;
   readonly port: number;
   readonly forwarding: ForwardingMethod;
+  readonly tunnel?: TunnelOptions;
   readonly inhibitOnFailure: boolean;
   readonly upperThreshold?: number;
   readonly lowerThreshold?: number;
@@ -37,6 +38,7 @@ function destination(member: PoolMember, weight: number): Destination {
     port: member.port,
     weight,
     forwarding: member.forwarding,
+    ...(member.tunnel !== undefined ? { tunnel: member.tunnel } : {}),
     ...(member.upperThreshold !== undefined ? { upperThreshold: member.upperThreshold } : {}),
     ...(member.lowerThreshold !== undefined ? { lowerThreshold: member.lowerThreshold } : {}),
   };

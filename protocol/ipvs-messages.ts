@@ -21,6 +21,7 @@ import {
   readCString,
   readU16,
   readU32,
+  u8,
   u16,
   u32,
   type NetlinkReply,
@@ -84,15 +85,28 @@ export const IPVS_DEST_ATTR = {
   TUN_FLAGS: 15,
 } as const;
 
-/** IP_VS_SVC_F_* */
+/** IP_VS_SVC_F_* (SCHED1..3 mean what the scheduler says: sh and mh read SCHED1 as fallback, SCHED2 as port). */
 export const IP_VS_SVC_F_PERSISTENT = 0x0001;
+export const IP_VS_SVC_F_HASHED = 0x0002;
 export const IP_VS_SVC_F_ONEPACKET = 0x0004;
+export const IP_VS_SVC_F_SCHED1 = 0x0008;
+export const IP_VS_SVC_F_SCHED2 = 0x0010;
+export const IP_VS_SVC_F_SCHED3 = 0x0020;
 /** IP_VS_CONN_F_* forwarding methods (IP_VS_CONN_F_FWD_MASK = 7). */
 export const IP_VS_CONN_F_MASQ = 0x0000;
 export const IP_VS_CONN_F_TUNNEL = 0x0002;
 export const IP_VS_CONN_F_DROUTE = 0x0003;
 export const IP_VS_CONN_F_FWD_MASK = 0x0007;
 export const IP_VS_SCHEDNAME_MAXLEN = 16;
+export const IP_VS_PENAME_MAXLEN = 16;
+/** IP_VS_CONN_F_TUNNEL_TYPE_* (IPVS_DEST_ATTR_TUN_TYPE, a u8). */
+export const IP_VS_CONN_F_TUNNEL_TYPE_IPIP = 0;
+export const IP_VS_CONN_F_TUNNEL_TYPE_GUE = 1;
+export const IP_VS_CONN_F_TUNNEL_TYPE_GRE = 2;
+/** IP_VS_TUNNEL_ENCAP_FLAG_* (IPVS_DEST_ATTR_TUN_FLAGS, a u16). */
+export const IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM = 0;
+export const IP_VS_TUNNEL_ENCAP_FLAG_CSUM = 1;
+export const IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM = 2;
 
 export const AF_INET = 2;
 export const AF_INET6 = 10;
@@ -114,6 +128,8 @@ export interface IpvsService {
   readonly timeout: number;
   /** IPv4: the mask as a number (0xffffff00); IPv6: the prefix length. */
   readonly netmask: number;
+  /** Persistence engine (keepalived `persistence_engine`, e.g. sip): IPVS_SVC_ATTR_PE_NAME, absent = none. */
+  readonly peName?: string;
 }
 
 export interface IpvsDest {
@@ -125,6 +141,14 @@ export interface IpvsDest {
   readonly weight: number;
   readonly upperThreshold: number;
   readonly lowerThreshold: number;
+  /**
+   * TUN only: IP_VS_CONN_F_TUNNEL_TYPE_* (keepalived `type ipip|gue|gre`), the GUE port and the
+   * IP_VS_TUNNEL_ENCAP_FLAG_* checksum flags. Sent as keepalived does: the type for every TUN destination, the
+   * port for GUE, the flags for GUE and GRE.
+   */
+  readonly tunType?: number;
+  readonly tunPort?: number;
+  readonly tunFlags?: number;
 }
 
 export type IpvsDestId = Pick<IpvsDest, 'address' | 'port' | 'af'>;
@@ -158,13 +182,19 @@ function serviceIdAttrs(service: IpvsService): Uint8Array[] {
   return out;
 }
 
-/** Identity plus SCHED_NAME, FLAGS (struct ip_vs_flags {flags, mask = ~0}), TIMEOUT, NETMASK: a full entry. */
+/**
+ * Identity plus SCHED_NAME, PE_NAME (when there is an engine), FLAGS (struct ip_vs_flags {flags, mask = ~0}),
+ * TIMEOUT, NETMASK: a full entry.
+ */
 function serviceFullAttrs(service: IpvsService): Uint8Array[] {
   if (service.scheduler.length === 0 || service.scheduler.length >= IP_VS_SCHEDNAME_MAXLEN) throw new Error(`bad scheduler name ${service.scheduler}`);
+  const pe = service.peName;
+  if (pe !== undefined && (pe.length === 0 || pe.length >= IP_VS_PENAME_MAXLEN)) throw new Error(`bad persistence engine name ${pe}`);
   const netmask = service.af === AF_INET ? be32(service.netmask) : u32(service.netmask);
   return [
     ...serviceIdAttrs(service),
     attr(IPVS_SVC_ATTR.SCHED_NAME, cstring(service.scheduler)),
+    ...(pe !== undefined ? [attr(IPVS_SVC_ATTR.PE_NAME, cstring(pe))] : []),
     attr(IPVS_SVC_ATTR.FLAGS, Uint8Array.of(...u32(service.flags), ...u32(0xffffffff))),
     attr(IPVS_SVC_ATTR.TIMEOUT, u32(service.timeout)),
     attr(IPVS_SVC_ATTR.NETMASK, netmask),
@@ -183,7 +213,18 @@ function destFullAttrs(dest: IpvsDest): Uint8Array[] {
     attr(IPVS_DEST_ATTR.U_THRESH, u32(dest.upperThreshold)),
     attr(IPVS_DEST_ATTR.L_THRESH, u32(dest.lowerThreshold)),
     attr(IPVS_DEST_ATTR.ADDR_FAMILY, u16(dest.af)),
+    ...tunnelAttrs(dest),
   ];
+}
+
+/** keepalived's rule (libipvs fill_dest): TUN_TYPE for a TUN destination, TUN_PORT for GUE, TUN_FLAGS unless IPIP. */
+function tunnelAttrs(dest: IpvsDest): Uint8Array[] {
+  if ((dest.fwdMethod & IP_VS_CONN_F_FWD_MASK) !== IP_VS_CONN_F_TUNNEL || dest.tunType === undefined) return [];
+  const out = [attr(IPVS_DEST_ATTR.TUN_TYPE, u8(dest.tunType))];
+  // The kernel reads the port with nla_get_be16.
+  if (dest.tunType === IP_VS_CONN_F_TUNNEL_TYPE_GUE) out.push(attr(IPVS_DEST_ATTR.TUN_PORT, be16(dest.tunPort ?? 0)));
+  if (dest.tunType !== IP_VS_CONN_F_TUNNEL_TYPE_IPIP) out.push(attr(IPVS_DEST_ATTR.TUN_FLAGS, u16(dest.tunFlags ?? IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM)));
+  return out;
 }
 
 const request = (framing: IpvsFraming, cmd: number, flags: number, attrs: readonly Uint8Array[]): Uint8Array =>
@@ -260,6 +301,7 @@ export function decodeService(attrs: Uint8Array): IpvsService {
   const timeout = get(IPVS_SVC_ATTR.TIMEOUT);
   const netmask = get(IPVS_SVC_ATTR.NETMASK);
   const address = addressOf(af, get(IPVS_SVC_ATTR.ADDR));
+  const pe = get(IPVS_SVC_ATTR.PE_NAME);
   const fw = fwmark === undefined ? 0 : readU32(fwmark);
   return {
     af,
@@ -271,6 +313,7 @@ export function decodeService(attrs: Uint8Array): IpvsService {
     flags: flags === undefined ? 0 : readU32(flags),
     timeout: timeout === undefined ? 0 : readU32(timeout),
     netmask: netmask === undefined ? 0 : af === AF_INET ? readBe32(netmask) : readU32(netmask),
+    ...(pe !== undefined ? { peName: readCString(pe) } : {}),
   };
 }
 
@@ -285,14 +328,23 @@ export function decodeDest(attrs: Uint8Array, serviceAf: number): IpvsDest {
     const v = a.get(t);
     return v === undefined ? 0 : readU32(v);
   };
+  const fwdMethod = num(IPVS_DEST_ATTR.FWD_METHOD) & IP_VS_CONN_F_FWD_MASK;
+  const tunType = a.get(IPVS_DEST_ATTR.TUN_TYPE);
+  const tunPort = a.get(IPVS_DEST_ATTR.TUN_PORT);
+  const tunFlags = a.get(IPVS_DEST_ATTR.TUN_FLAGS);
+  // The kernel reports the tunnel attributes of every destination (zeros for non-TUN): only TUN's mean anything.
+  const tunnel = fwdMethod === IP_VS_CONN_F_TUNNEL && tunType !== undefined;
   return {
     address,
     port: readBe16(port),
     af,
-    fwdMethod: num(IPVS_DEST_ATTR.FWD_METHOD) & IP_VS_CONN_F_FWD_MASK,
+    fwdMethod,
     weight: num(IPVS_DEST_ATTR.WEIGHT),
     upperThreshold: num(IPVS_DEST_ATTR.U_THRESH),
     lowerThreshold: num(IPVS_DEST_ATTR.L_THRESH),
+    ...(tunnel ? { tunType: tunType[0]! } : {}),
+    ...(tunnel && tunPort !== undefined && tunType[0] === IP_VS_CONN_F_TUNNEL_TYPE_GUE ? { tunPort: readBe16(tunPort) } : {}),
+    ...(tunnel && tunFlags !== undefined && tunType[0] !== IP_VS_CONN_F_TUNNEL_TYPE_IPIP ? { tunFlags: readU16(tunFlags) } : {}),
   };
 }
 

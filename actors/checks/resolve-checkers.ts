@@ -7,14 +7,14 @@
 import { isIPv6 } from 'node:net';
 import type { CheckerParams } from '../../machines/checker-logic.js';
 import type { ServiceTemplate } from '../../machines/virtual-server-pool.js';
-import type { Destination, ForwardingMethod, LbFamily } from '../../machines/desired-state.js';
+import type { Destination, ForwardingMethod, LbFamily, SchedulerFlag, TunnelOptions } from '../../machines/desired-state.js';
 import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
+import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
@@ -32,6 +32,7 @@ export interface ResolvedRealServer {
   /** Configured weight (keepalived iweight). */
   readonly weight: number;
   readonly forwarding: ForwardingMethod;
+  readonly tunnel?: TunnelOptions;
   readonly inhibitOnFailure: boolean;
   readonly notifyUp?: string;
   readonly notifyDown?: string;
@@ -213,6 +214,7 @@ function resolveRealServer(config: LvsConfig, vsKey: string, rs: RealServer): Re
     port: rs.port,
     weight: rs.weight,
     forwarding: rs.forwarding.method,
+    ...tunnelOf(rs.forwarding),
     inhibitOnFailure: rs.inhibitOnFailure,
     ...(rs.notifyUp !== undefined ? { notifyUp: rs.notifyUp.command } : {}),
     ...(rs.notifyDown !== undefined ? { notifyDown: rs.notifyDown.command } : {}),
@@ -238,6 +240,35 @@ export function expandGroupEntry(entry: VirtualServerGroupEntry): { address: str
   return addresses.map((address) => ({ address, port }));
 }
 
+/** A TUN server's tunnel (`type ipip|gue|gre`, `port`, checksum); plain TUN is IPIP. */
+function tunnelOf(f: Forwarding): { tunnel?: TunnelOptions } {
+  if (f.method !== 'TUN' || (f.tunnelType === undefined && f.tunnelChecksum === undefined)) return {};
+  return {
+    tunnel: {
+      type: f.tunnelType ?? 'ipip',
+      ...(f.tunnelPort !== undefined ? { port: f.tunnelPort } : {}),
+      ...(f.tunnelChecksum !== undefined ? { checksum: f.tunnelChecksum } : {}),
+    },
+  };
+}
+
+/** The IPVS flag of each keepalived flag word finalize-lvs.ts kept: sh/mh fallback is SCHED1, port is SCHED2. */
+const FLAG_OF: Readonly<Record<string, SchedulerFlag | undefined>> = {
+  ops: 'ops',
+  'flag-1': 'flag-1',
+  'flag-2': 'flag-2',
+  'flag-3': 'flag-3',
+  'sh-fallback': 'flag-1',
+  'mh-fallback': 'flag-1',
+  'sh-port': 'flag-2',
+  'mh-port': 'flag-2',
+};
+
+function schedulerFlags(vs: VirtualServer): { schedulerFlags?: SchedulerFlag[] } {
+  const flags = [...new Set(vs.schedulerFlags.map((f) => FLAG_OF[f]).filter((f): f is SchedulerFlag => f !== undefined))];
+  return flags.length > 0 ? { schedulerFlags: flags } : {};
+}
+
 /** keepalived `persistence_granularity`: a netmask for IPv4, a prefix length for IPv6. */
 function granularity(vs: VirtualServer): string | number | undefined {
   const g = vs.persistenceGranularity;
@@ -251,6 +282,8 @@ function serviceTemplates(config: LvsConfig, vs: VirtualServer, key: string): Se
     scheduler: vs.lbAlgo,
     ...(vs.persistenceTimeout !== undefined ? { persistenceTimeout: vs.persistenceTimeout } : {}),
     ...(g !== undefined ? { persistenceGranularity: g } : {}),
+    ...(vs.persistenceEngine !== undefined ? { persistenceEngine: vs.persistenceEngine } : {}),
+    ...schedulerFlags(vs),
   } as const;
   const a = vs.address;
   if (a.kind === 'ip') return [{ ...base, kind: 'address', key, family: familyOf(a.ip), address: a.ip, port: a.port }];
@@ -284,7 +317,7 @@ export function resolveVirtualServer(config: LvsConfig, vs: VirtualServer, key =
     hysteresis: vs.hysteresis,
     ...(vs.quorumUp !== undefined ? { quorumUp: vs.quorumUp.command } : {}),
     ...(vs.quorumDown !== undefined ? { quorumDown: vs.quorumDown.command } : {}),
-    ...(sorry !== undefined ? { sorryServer: { address: sorry.ip, port: sorry.port, weight: SORRY_SERVER_WEIGHT, forwarding: sorry.forwarding.method } } : {}),
+    ...(sorry !== undefined ? { sorryServer: { address: sorry.ip, port: sorry.port, weight: SORRY_SERVER_WEIGHT, forwarding: sorry.forwarding.method, ...tunnelOf(sorry.forwarding) } } : {}),
     sorryServerInhibit: sorry?.inhibit ?? false,
     omega: vs.omega,
     haSuspend: vs.haSuspend,

@@ -10,9 +10,12 @@ import type { NodeChecks } from '../lvs/node-checks.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { DaemonEnvironment } from '../environment.js';
 
-/** Undefined when there is nothing to check, or nothing to check with (said in the log). */
-export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfig, scriptTimeoutMs: number | undefined): Promise<NodeChecks | undefined> {
-  if (config.virtualServers.length === 0) return undefined;
+/**
+ * Undefined when there is nothing to check (no virtual server, no lvs_sync_daemon), or nothing to check with
+ * (said in the log). `reload`: a reload's checker side (keepalived's lvs_flush happens at start only).
+ */
+export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfig, scriptTimeoutMs: number | undefined, reload = false): Promise<NodeChecks | undefined> {
+  if (config.virtualServers.length === 0 && config.globalDefs.lvsSyncDaemon === undefined) return undefined;
   const [{ NodeChecks }, { resolveVirtualServers }] = await Promise.all([import('../lvs/node-checks.js'), import('../checks/resolve-checkers.js')]);
   const checks = await env.checks?.();
   if (!checks) {
@@ -32,7 +35,7 @@ export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfi
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs);
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload });
 }
 
 /** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */

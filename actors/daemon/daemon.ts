@@ -28,7 +28,9 @@ export type { CheckerSide, DaemonEnvironment, DaemonLog, DaemonOptions, VmacMana
 
 /** The part of a configuration the checker side is built from (a reload restarts it only when this changed). */
 function lvsPart(config: KeepalivedConfig | undefined): unknown {
-  return config ? [config.virtualServers, config.virtualServerGroups, config.globalDefs.lvsBackend, config.ssl] : undefined;
+  if (!config) return undefined;
+  const g = config.globalDefs;
+  return [config.virtualServers, config.virtualServerGroups, g.lvsBackend, config.ssl, g.lvsTimeouts, g.lvsFlushOnStop, g.lvsSyncDaemon];
 }
 
 export type ReloadResult =
@@ -116,7 +118,7 @@ export class VigilDaemon {
       // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
       // unchanged services are not touched in the kernel.
       await assembly.detachChecks(false);
-      await this.startChecks(assembly, next);
+      await this.startChecks(assembly, next, true);
     }
     this.config = next;
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
@@ -151,8 +153,8 @@ export class VigilDaemon {
   }
 
   /** The checker side, when the configuration has virtual servers and the host can check them. */
-  private async startChecks(assembly: NodeAssembly, config: KeepalivedConfig): Promise<void> {
-    const checks = await loadChecks(this.env, config, this.options.scriptTimeoutMs);
+  private async startChecks(assembly: NodeAssembly, config: KeepalivedConfig, reload = false): Promise<void> {
+    const checks = await loadChecks(this.env, config, this.options.scriptTimeoutMs, reload);
     if (checks) assembly.attachChecks(checks);
   }
 

@@ -8,7 +8,8 @@
 import type { InspectionEvent } from 'xstate';
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Clock } from '../../machines/clock.js';
-import type { ApplyReport, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
+import type { ApplyReport, ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
+import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost, HostEvent } from '../checks/checker-host.js';
 import { LoadBalancerSync } from './lb-sync.js';
 import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
@@ -28,6 +29,12 @@ export interface HealthChecksOptions {
   readonly immediateApply?: boolean;
   /** VRRP instances that are MASTER at start (ha_suspend). */
   readonly mastersAtStart?: ReadonlySet<string>;
+  /** keepalived `lvs_timeouts`: applied with the services, restored when the rules go. */
+  readonly timeouts?: LbTimeouts | undefined;
+  /** keepalived `lvs_flush`: flush the backend's table before the first apply (a start, not a reload). */
+  readonly flushAtStart?: boolean | undefined;
+  /** keepalived `lvs_flush_on_stop`: how the rules go at stop (default: each destination, then each service). */
+  readonly clearMode?: ClearMode | undefined;
   /** XState inspection of the virtual-server actors (and the real servers they spawn), for observe/. */
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
 }
@@ -44,6 +51,8 @@ export class HealthChecks {
     const { clock } = options;
     this.lb = new LoadBalancerSync(options.backend, clock, {
       immediate: options.immediateApply ?? false,
+      timeouts: options.timeouts,
+      flushFirst: options.flushAtStart,
       onApplied: (report) => this.subject.next({ kind: 'lb_applied', at: clock.now(), report }),
       onError: (error) => this.subject.next({ kind: 'lb_error', at: clock.now(), message: error instanceof Error ? error.message : String(error) }),
     });
@@ -101,7 +110,7 @@ export class HealthChecks {
     this.subscription?.unsubscribe();
     await this.options.host.stop();
     await this.lb.flush();
-    await this.options.backend.clear();
+    await this.options.backend.clear(this.options.clearMode);
     this.subject.complete();
   }
 }

@@ -11,11 +11,15 @@
  * (`immediate`) is called at once, since its promise would settle only after the virtual clock has moved on.
  */
 import type { Clock, TimerId } from '../../machines/clock.js';
-import type { DesiredState, VirtualService } from '../../machines/desired-state.js';
+import type { DesiredState, LbTimeouts, VirtualService } from '../../machines/desired-state.js';
 import type { ApplyReport, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 
 export interface LoadBalancerSyncOptions {
   readonly immediate?: boolean;
+  /** keepalived `lvs_timeouts`, part of every state applied. */
+  readonly timeouts?: LbTimeouts | undefined;
+  /** keepalived `lvs_flush`: the backend's whole table is flushed before the first apply (at start, not on reload). */
+  readonly flushFirst?: boolean | undefined;
   readonly onApplied?: (report: ApplyReport) => void;
   readonly onError?: (error: unknown) => void;
 }
@@ -28,6 +32,7 @@ export class LoadBalancerSync {
   private timer: TimerId | undefined;
   private applying: Promise<void> | undefined;
   private dirtyWhileApplying = false;
+  private flushPending: boolean;
   /** Applies made (for tests and status). */
   applies = 0;
 
@@ -35,7 +40,9 @@ export class LoadBalancerSync {
     private readonly backend: LoadBalancerBackend,
     private readonly clock: Clock,
     private readonly options: LoadBalancerSyncOptions = {},
-  ) {}
+  ) {
+    this.flushPending = options.flushFirst ?? false;
+  }
 
   set(owner: string, services: ServicesOf): void {
     this.parts.set(owner, services);
@@ -47,7 +54,8 @@ export class LoadBalancerSync {
   }
 
   state(): DesiredState {
-    return { services: [...this.parts.values()].flatMap((f) => f()) };
+    const services = [...this.parts.values()].flatMap((f) => f());
+    return this.options.timeouts === undefined ? { services } : { services, timeouts: this.options.timeouts };
   }
 
   /** Applies what is pending now and resolves when everything set so far has been applied. */
@@ -93,6 +101,10 @@ export class LoadBalancerSync {
     this.lastSignature = signature;
     this.applies++;
     try {
+      if (this.flushPending) {
+        this.flushPending = false;
+        await this.backend.flush?.();
+      }
       const report = await this.backend.apply(state);
       this.options.onApplied?.(report);
     } catch (error) {

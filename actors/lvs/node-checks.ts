@@ -10,7 +10,8 @@
 import type { Subscription } from 'rxjs';
 import { runProcess } from '../../transport/process-runner.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
+import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
+import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
 import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
@@ -19,6 +20,8 @@ import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.
 import { HealthChecks, type HealthEvent } from './health-checks.js';
 import { resolveVirtualServers } from '../checks/resolve-checkers.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
+import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
+import { ipvsOnlyUses } from './ipvs-only.js';
 
 /** Where a node's checkers run and what they program. */
 export interface CheckerTransports {
@@ -39,8 +42,24 @@ function splitHostPort(key: string): { address: string; port: number } {
   return { address: key.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(key.slice(colon + 1)) };
 }
 
+/** keepalived `lvs_flush_on_stop`: alone, the whole table; `VS`, the services; not given, each server then service. */
+function clearModeOf(flushOnStop: true | 'VS' | undefined): ClearMode {
+  return flushOnStop === true ? 'all' : flushOnStop === 'VS' ? 'services' : 'each';
+}
+
+function timeoutsOf(t: KeepalivedConfig['globalDefs']['lvsTimeouts']): LbTimeouts | undefined {
+  if (t === undefined) return undefined;
+  return { ...(t.tcp !== undefined ? { tcp: t.tcp } : {}), ...(t.tcpfin !== undefined ? { tcpFin: t.tcpfin } : {}), ...(t.udp !== undefined ? { udp: t.udp } : {}) };
+}
+
+export interface NodeChecksOptions {
+  /** A reload's checker side: keepalived's `lvs_flush` happens at start only. */
+  readonly reload?: boolean | undefined;
+}
+
 export class NodeChecks {
   private health: HealthChecks | undefined;
+  private syncDaemon: SyncDaemonRunner | undefined;
   private subscription: Subscription | undefined;
   /** lvs_notify_fifo (or notify_fifo): `VS … UP|DOWN` and `RS … UP|DOWN` lines. */
   private readonly writeFifo: ((line: string) => void) | undefined;
@@ -50,6 +69,7 @@ export class NodeChecks {
     private readonly config: KeepalivedConfig,
     private readonly transports: CheckerTransports,
     private readonly scriptTimeoutMs = DEFAULT_SCRIPT_TIMEOUT_MS,
+    private readonly options: NodeChecksOptions = {},
   ) {
     const fifo = config.globalDefs.lvsNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
     this.writeFifo = fifo ? env.openFifo?.(fifo) : undefined;
@@ -71,22 +91,41 @@ export class NodeChecks {
   /** `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend). */
   start(masters: ReadonlySet<string>): void {
     const { env, transports } = this;
+    const g = this.config.globalDefs;
+    const backend = transports.backend;
+    // What config test cannot know under `lvs_backend auto`: the kernel vigil runs on has no IPVS. Said loudly.
+    const unavailable = backend.name === 'ipvs' ? [] : ipvsOnlyUses(this.config);
+    if (unavailable.length > 0) env.log.error(`load balancer ${backend.name} (lvs_backend ${g.lvsBackend ?? 'auto'}) cannot do what IPVS does; not applied: ${unavailable.join('; ')}`);
     const health = new HealthChecks({
       clock: env.clock,
       host: transports.host,
-      backend: transports.backend,
+      backend,
       immediateApply: transports.immediateApply,
       mastersAtStart: masters,
       inspect: env.inspect,
+      timeouts: backend.name === 'ipvs' ? timeoutsOf(g.lvsTimeouts) : undefined,
+      flushAtStart: (g.lvsFlush ?? false) && !(this.options.reload ?? false),
+      clearMode: clearModeOf(g.lvsFlushOnStop),
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
     health.start(resolveVirtualServers(this.config));
+    const spec = syncDaemonSpec(g);
+    if (spec !== undefined && backend.syncDaemon !== undefined) {
+      this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
+      this.syncDaemon.start(masters);
+    }
   }
 
-  /** A VRRP instance of this node changed state: virtual servers with ha_suspend follow it. */
+  /** A VRRP instance of this node changed state: virtual servers with ha_suspend follow it, and so does lvs_sync_daemon. */
   vrrpState(instance: string, state: string): void {
     this.health?.vrrpState(instance, state);
+    this.syncDaemon?.vrrpState(instance, state);
+  }
+
+  /** Resolves when the sync daemon commands asked for so far have been sent (tests). */
+  async settled(): Promise<void> {
+    await this.syncDaemon?.settled();
   }
 
   /** `clearRules`: on shutdown vigil's rules go; on a reload they stay for the next start to converge from. */
@@ -95,6 +134,11 @@ export class NodeChecks {
     this.health = undefined;
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    // A reload leaves the sync daemon running: the next checker side converges it (unchanged: untouched).
+    const syncDaemon = this.syncDaemon;
+    this.syncDaemon = undefined;
+    if (clearRules) await syncDaemon?.stop();
+    else await syncDaemon?.settled();
     if (!health) return;
     if (clearRules) await health.stop();
     else await health.stopKeepingRules();

@@ -50,13 +50,14 @@ export interface LvsSyncDaemon {
   readonly port?: number | undefined;
   readonly ttl?: number | undefined;
   readonly group?: string | undefined;
+  readonly at?: SourcePosition | undefined;
 }
 
 /** lvs_sync_daemon IF [[inst] VRRP_INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group ADDR] */
 const lvsSyncDaemon = custom<LvsSyncDaemon>((line, d) => {
   const iface = word(line, 1, d, 'interface');
   if (iface === undefined) return undefined;
-  const out: { -readonly [K in keyof LvsSyncDaemon]: LvsSyncDaemon[K] } = { interface: iface };
+  const out: { -readonly [K in keyof LvsSyncDaemon]: LvsSyncDaemon[K] } = { interface: iface, at: positionOf(line) };
   const ranges: Record<string, [number, number]> = { id: [0, 255], maxlen: [1, 65507], port: [1, 65535], ttl: [1, 255] };
   for (let i = 2; i < line.words.length; i++) {
     const w = line.words[i]!;
@@ -90,10 +91,11 @@ export interface LvsTimeouts {
   readonly tcp?: number | undefined;
   readonly tcpfin?: number | undefined;
   readonly udp?: number | undefined;
+  readonly at?: SourcePosition | undefined;
 }
 
 const lvsTimeouts = custom<LvsTimeouts>((line, d) => {
-  const out: { tcp?: number; tcpfin?: number; udp?: number } = {};
+  const out: { tcp?: number; tcpfin?: number; udp?: number; at?: SourcePosition } = { at: positionOf(line) };
   for (let i = 1; i < line.words.length; i += 2) {
     const k = line.words[i]!;
     if (k !== 'tcp' && k !== 'tcpfin' && k !== 'udp') {
@@ -105,6 +107,15 @@ const lvsTimeouts = custom<LvsTimeouts>((line, d) => {
     out[k] = v;
   }
   return out;
+});
+
+/** lvs_flush_on_stop [VS]: alone, flush the whole table (true); VS, delete vigil's services only (keepalived 2.2). */
+const lvsFlushOnStop = custom<true | 'VS'>((line, d) => {
+  const w = line.words[1];
+  if (w === undefined) return true;
+  if (w === 'VS') return w;
+  d.error(line, `lvs_flush_on_stop: unknown type '${w}' (nothing, or VS)`);
+  return undefined;
 });
 
 const userGroup = custom<{ readonly user: string; readonly group?: string | undefined; readonly at?: SourcePosition | undefined }>((line, d) => {
@@ -158,7 +169,7 @@ export const GLOBAL_KEYWORDS = {
   disable_local_igmp: flag,
   lvs_timeouts: lvsTimeouts,
   lvs_flush: flag,
-  lvs_flush_on_stop: optionalText,
+  lvs_flush_on_stop: lvsFlushOnStop,
   // vigil's own: which kernel load balancer to program (IPVS when the kernel has it, else nftables).
   lvs_backend: withDefault(oneOf(['auto', 'ipvs', 'nftables']), 'auto'),
   lvs_sync_daemon: lvsSyncDaemon,

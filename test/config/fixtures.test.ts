@@ -57,8 +57,8 @@ test('vrrp-full.conf: global_defs and the top-level process keywords', () => {
   assert.equal(g.enableScriptSecurity, true);
   assert.equal(g.vrrpPriority, -10);
   assert.deepEqual(g.checkerCpuAffinity, [1, 2]);
-  assert.deepEqual(g.lvsSyncDaemon, { interface: 'eth9', instance: 'VI_6', id: 7, maxlen: 1400, port: 8848, ttl: 2, group: '224.0.0.81' });
-  assert.deepEqual(g.lvsTimeouts, { tcp: 900, tcpfin: 120, udp: 300 });
+  assert.deepEqual(positionless(g.lvsSyncDaemon), { interface: 'eth9', instance: 'VI_6', id: 7, maxlen: 1400, port: 8848, ttl: 2, group: '224.0.0.81' });
+  assert.deepEqual(positionless(g.lvsTimeouts), { tcp: 900, tcpfin: 120, udp: 300 });
   assert.equal(g.maxAutoPriority, 99);
   assert.equal(g.dynamicInterfaces, 'allow_if_changes');
   assert.equal(g.checkerProcessName, 'lvs_proc');
@@ -225,7 +225,7 @@ test('lvs-full.conf: virtual_server by address with every keyword, sorry_server,
   assert.deepEqual(positionless(vs.quorumUp), { command: '/usr/local/bin/quorum.sh up' });
   assert.deepEqual(vs.sorryServer, { ip: '10.1.0.200', port: 8080, family: 4, forwarding: { method: 'NAT' }, inhibit: true });
   assert.deepEqual([vs.connectTimeout, vs.retry, vs.delayBeforeRetry, vs.warmup, vs.delayLoop, vs.inhibitOnFailure, vs.weight, vs.smtpAlert], [4, 2, 1.5, 0, 10, true, 3, false]);
-  assert.deepEqual(vs.schedulerFlags, ['ops', 'sh-port']);
+  assert.deepEqual(vs.schedulerFlags, ['flag-1', 'flag-3']);
   const [rs1, rs2] = vs.realServers;
   assert.deepEqual(
     [rs1!.ip, rs1!.port, rs1!.weight, rs1!.uthreshold, rs1!.lthreshold, rs1!.forwarding, rs1!.inhibitOnFailure, rs1!.alpha, rs1!.connectTimeout, rs1!.delayLoop],

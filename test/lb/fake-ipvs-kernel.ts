@@ -1,10 +1,20 @@
 /**
  * A stand-in for the kernel's IPVS generic-netlink family, for reconcile tests on kernels without IPVS: decodes
- * the requests vigil sends (with vigil's own decoder), keeps a service/destination table, answers dumps and
- * refuses what ip_vs refuses (EEXIST on a duplicate add, ESRCH / ENOENT on a missing service / destination).
+ * the requests vigil sends (with vigil's own decoder), keeps a service/destination table, the three connection
+ * timeouts and the sync daemons, answers dumps and refuses what ip_vs refuses (EEXIST on a duplicate add or a
+ * daemon already running, ESRCH / ENOENT on a missing service / destination / daemon, EINVAL on a daemon request
+ * without state, interface or sync id).
  */
 import { NLM_F_MULTI, parseNetlinkMessages, type NetlinkReply } from '../../protocol/genl.js';
 import { NetlinkError, errnoName, type GenlChannel } from '../../transport/real/lb/genl-channel.js';
+import {
+  decodeDaemon,
+  newDaemonMessage,
+  decodeTimeouts,
+  setTimeoutsMessage,
+  type IpvsDaemon,
+  type IpvsTimeouts,
+} from '../../protocol/ipvs-daemon-messages.js';
 import {
   decodeIpvsMessage,
   IPVS_CMD,
@@ -21,6 +31,12 @@ export class FakeIpvsKernel implements GenlChannel {
   readonly services = new Map<string, { service: IpvsService; dests: Map<string, IpvsDest> }>();
   /** Commands received, in order (GET included). */
   readonly commands: number[] = [];
+  /** Every request as sent, in order, for byte-level checks. */
+  readonly requests: Uint8Array[] = [];
+  /** The kernel's defaults (TCP 900 s, FIN 120 s, UDP 300 s). */
+  timeouts: IpvsTimeouts = { tcp: 900, tcpFin: 120, udp: 300 };
+  /** Running sync daemons by state (1 master, 2 backup). */
+  readonly daemons = new Map<number, Partial<IpvsDaemon>>();
 
   constructor(private readonly hasIpvs = true) {}
 
@@ -29,13 +45,48 @@ export class FakeIpvsKernel implements GenlChannel {
   }
 
   async request(build: (seq: number) => Uint8Array, what: string): Promise<NetlinkReply[]> {
-    const [msg] = parseNetlinkMessages(build(1));
+    const bytes = build(1);
+    const [msg] = parseNetlinkMessages(bytes);
     if (msg === undefined || msg.type !== FAKE_FAMILY) throw new Error('not an IPVS message');
-    const { cmd, service, dest } = decodeIpvsMessage(msg);
-    this.commands.push(cmd);
+    this.requests.push(bytes);
     const fail = (errno: number): never => {
       throw new NetlinkError(errno, errnoName(errno), what);
     };
+    const cmd0 = msg.payload[0]!;
+    switch (cmd0) {
+      case IPVS_CMD.GET_CONFIG:
+        this.commands.push(cmd0);
+        return [this.#single(setTimeoutsMessage({ familyId: FAKE_FAMILY, seq: 1 }, this.timeouts), IPVS_CMD.SET_CONFIG)];
+      case IPVS_CMD.SET_CONFIG: {
+        this.commands.push(cmd0);
+        this.timeouts = decodeTimeouts(msg);
+        return [];
+      }
+      case IPVS_CMD.FLUSH:
+        this.commands.push(cmd0);
+        this.services.clear();
+        return [];
+      case IPVS_CMD.GET_DAEMON:
+        this.commands.push(cmd0);
+        return [...this.daemons.values()].map((d) => this.#reply(newDaemonMessage({ familyId: FAKE_FAMILY, seq: 1 }, d as IpvsDaemon)));
+      case IPVS_CMD.NEW_DAEMON: {
+        this.commands.push(cmd0);
+        const { daemon } = decodeDaemon(msg);
+        if (daemon.state === undefined || daemon.interface === undefined || daemon.syncId === undefined) return fail(22);
+        if (this.daemons.has(daemon.state)) return fail(17);
+        this.daemons.set(daemon.state, daemon);
+        return [];
+      }
+      case IPVS_CMD.DEL_DAEMON: {
+        this.commands.push(cmd0);
+        const { daemon } = decodeDaemon(msg);
+        if (daemon.state === undefined) return fail(22);
+        if (!this.daemons.delete(daemon.state)) return fail(3);
+        return [];
+      }
+    }
+    const { cmd, service, dest } = decodeIpvsMessage(msg);
+    this.commands.push(cmd);
     if (cmd === IPVS_CMD.GET_SERVICE) {
       return [...this.services.values()].map((s) => this.#reply(newServiceMessage({ familyId: FAKE_FAMILY, seq: 1 }, s.service)));
     }
@@ -79,6 +130,15 @@ export class FakeIpvsKernel implements GenlChannel {
   }
 
   close(): void {}
+
+  /** A one-message answer (a doit command's reply), with the command the kernel puts in it. */
+  #single(bytes: Uint8Array, cmd: number): NetlinkReply {
+    const [reply] = parseNetlinkMessages(bytes);
+    if (reply === undefined) throw new Error('unparseable reply');
+    const payload = Uint8Array.from(reply.payload);
+    payload[0] = cmd;
+    return { ...reply, flags: 0, payload };
+  }
 
   #reply(bytes: Uint8Array): NetlinkReply {
     const [reply] = parseNetlinkMessages(bytes);

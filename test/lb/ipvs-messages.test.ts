@@ -316,3 +316,51 @@ test('decode(encode(x)) = x for services and destinations (property)', () => {
     }),
   );
 });
+
+test('scheduler flags and a persistence engine: FLAGS bits and PE_NAME after SCHED_NAME (ops, flag-2, sip)', () => {
+  const sip: AddressService = { ...udpDns, key: 'sip', port: 5060, scheduler: 'sh', schedulerFlags: ['ops', 'flag-2'], persistenceEngine: 'sip', persistenceGranularity: '255.255.255.255' };
+  const expected = h(
+    '70000000 2300 0500 01000000 00000000', // 112 bytes
+    '01 01 0000',
+    '5c00 0180', // 92 bytes
+    '0600 0100 0200 0000',
+    '0600 0200 1100 0000',
+    '1400 0300 c0a84d64 000000000000000000000000',
+    '0600 0400 13c4 0000', // port 5060
+    '0700 0600 736800 00', // "sh"
+    '0800 0b00 73697000', // IPVS_SVC_ATTR_PE_NAME "sip\0"
+    '0c00 0700 15000000 ffffffff', // PERSISTENT 0x1 | ONEPACKET 0x4 | SCHED2 0x10
+    '0800 0800 2c010000',
+    '0800 0900 ffffffff',
+  );
+  const msg = newServiceMessage(f(1), toIpvsService(sip));
+  assert.equal(hex(msg), expected);
+  const [m] = parseNetlinkMessages(msg);
+  assert.equal(decodeIpvsMessage(m!).service?.peName, 'sip');
+});
+
+test('flag-1 and flag-3 are IP_VS_SVC_F_SCHED1 (0x08) and SCHED3 (0x20); an engine without persistence is not sent', () => {
+  const s = toIpvsService({ ...tcpWeb, schedulerFlags: ['flag-1', 'flag-3'], persistenceEngine: 'sip' });
+  assert.equal(s.flags, 0x28);
+  assert.equal(s.peName, undefined, 'keepalived names the engine only for a persistent service');
+});
+
+test('TUN destinations: TUN_TYPE always, TUN_PORT (big-endian) for gue, TUN_FLAGS for gue and gre', () => {
+  const base = h('0800 0300 02000000', '0800 0400 01000000', '0800 0500 00000000', '0800 0600 00000000', '0600 0b00 0200 0000');
+  const head = (len: string, nested: string) => h(len, '2300 0500 01000000 00000000', '05 01 0000', '3000 0180', WEB_ID, nested, '1400 0100 c0a84d43 000000000000000000000000', '0600 0200 1f90 0000');
+  const tun: Destination = { ...nat67, weight: 1, forwarding: 'TUN' };
+  const gue = h(head('a4000000', '6000 0280'), base, '0500 0d00 01 000000', '0600 0e00 17c0 0000', '0600 0f00 0100 0000');
+  assert.equal(hex(newDestMessage(f(1), toIpvsService(tcpWeb), toIpvsDest({ ...tun, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } }, tcpWeb))), gue);
+  const gre = h(head('9c000000', '5800 0280'), base, '0500 0d00 02 000000', '0600 0f00 0000 0000');
+  assert.equal(hex(newDestMessage(f(1), toIpvsService(tcpWeb), toIpvsDest({ ...tun, tunnel: { type: 'gre' } }, tcpWeb))), gre);
+  const ipip = h(head('94000000', '5000 0280'), base, '0500 0d00 00 000000');
+  assert.equal(hex(newDestMessage(f(1), toIpvsService(tcpWeb), toIpvsDest(tun, tcpWeb))), ipip, 'plain TUN is IPIP, type 0');
+  const [m] = parseNetlinkMessages(Buffer.from(gue, 'hex'));
+  const d = decodeIpvsMessage(m!).dest;
+  assert.deepEqual([d?.tunType, d?.tunPort, d?.tunFlags], [1, 6080, 1]);
+});
+
+test('a NAT or DR destination carries no tunnel attribute', () => {
+  const msg = hex(newDestMessage(f(1), toIpvsService(tcpWeb), toIpvsDest({ ...nat67, forwarding: 'DR', tunnel: undefined }, tcpWeb)));
+  assert.equal(msg.length / 2, 140);
+});

@@ -168,6 +168,14 @@ test('nftables backend in namespaces', async (t: TestContext) => {
       await world.backend.clear(); // idempotent
     });
 
+    await t.test('lvs_flush: a crashed vigil\'s table goes before the first apply, other tables stay', async () => {
+      await world.nft.run(['-f', '-'], 'table ip vigil {\n\tchain stale {\n\t\tcounter\n\t}\n}\ntable ip keep2 {\n}\n');
+      await world.backend.flush();
+      const tables = (await world.nft.run(['list', 'tables'])).stdout;
+      assert.ok(!/table ip vigil$/m.test(tables) && /table ip keep2$/m.test(tables), tables);
+      await world.nft.run(['delete', 'table', 'ip', 'keep2']);
+    });
+
     await t.test('nft accepts every rendering: each scheduler, IPv4 and IPv6, persistence, fwmark', async () => {
       const services: VirtualService[] = [];
       SCHEDULERS.forEach((scheduler, i) => {
@@ -177,6 +185,10 @@ test('nftables backend in namespaces', async (t: TestContext) => {
         services.push({ kind: 'address', key: `v6-${scheduler}`, protocol: 'udp', family: 6, address: 'fd77::100', port: 1000 + i, scheduler, persistenceTimeout: 30, persistenceGranularity: 48, destinations: dests6 });
         services.push({ kind: 'address', key: `p4-${scheduler}`, protocol: 'sctp', family: 4, address: VIP, port: 2000 + i, scheduler, persistenceTimeout: 30, persistenceGranularity: '255.255.0.0', destinations: dests4 });
         services.push({ kind: 'fwmark', key: `fw-${scheduler}`, protocol: 'tcp', family: 4, fwmark: 100 + i, scheduler, destinations: dests4.map((d) => ({ ...d, port: 0 })) });
+        // Scheduler flags (sh-port / mh-port are flag-2), with and without a persistence mask.
+        const schedulerFlags = ['flag-1', 'flag-2'] as const;
+        services.push({ kind: 'address', key: `f4-${scheduler}`, protocol: 'udp', family: 4, address: VIP, port: 3000 + i, scheduler, schedulerFlags, persistenceGranularity: '255.255.255.0', destinations: dests4 });
+        services.push({ kind: 'address', key: `f6-${scheduler}`, protocol: 'tcp', family: 6, address: 'fd77::100', port: 3000 + i, scheduler, schedulerFlags, destinations: dests6 });
       });
       const text = renderNftRuleset({ services }, { table: 'vigilcheck' }).text;
       await world.nft.run(['-c', '-f', '-'], text);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderNftClear, renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
 import { SCHEDULERS, type AddressService, type Destination, type FwmarkService, type VirtualService } from '../../machines/desired-state.js';
-import { webService } from './fixtures.js';
+import { natDestination, webService } from './fixtures.js';
 
 const d = (last: number, weight = 1, port = 8080, forwarding: Destination['forwarding'] = 'NAT'): Destination => ({
   address: `192.168.77.${last}`,
@@ -145,4 +145,16 @@ test('keys are safe inside comments; table names are checked; invalid states ref
   assert.throws(() => renderNftRuleset({ services: [] }, { table: 'bad name' }), /bad nftables table name/);
   assert.throws(() => renderNftRuleset({ services: [{ ...web, address: 'fd77::1' }] }), /is not IPv4/);
   assert.equal(renderNftRuleset({ services: [web] }, { table: 'vigil_t' }).text.split('\n')[0], 'add table ip vigil_t');
+});
+
+test('sh and mh with flag-2 (sh-port / mh-port) hash the source port too; other schedulers and flags leave the rule as it was', () => {
+  const dests = [natDestination(67, 8080, 1), natDestination(68, 8080, 1)];
+  for (const scheduler of ['sh', 'mh'] as const) {
+    const rule = renderNftRuleset({ services: [webService(scheduler, dests, { schedulerFlags: ['flag-2'] })] }).text;
+    assert.match(rule, /jhash ip saddr \. th sport mod 2 seed 0x0/, scheduler);
+  }
+  const plain = renderNftRuleset({ services: [webService('sh', dests)] }).text;
+  assert.match(plain, /jhash ip saddr mod 2 seed 0x0/);
+  assert.equal(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-1', 'flag-3'] })] }).text, plain);
+  assert.equal(renderNftRuleset({ services: [webService('wrr', dests, { schedulerFlags: ['flag-2'] })] }).text, renderNftRuleset({ services: [webService('wrr', dests)] }).text);
 });

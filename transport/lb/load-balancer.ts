@@ -5,6 +5,7 @@
  * vigil created: IPVS services it added, or the nftables tables it owns.
  */
 import type { DesiredState } from '../../machines/desired-state.js';
+import type { SyncDaemonControl } from './sync-daemon.js';
 
 /** A scheduler (or feature) the backend could not honour exactly, and what it did instead. */
 export interface Approximation {
@@ -27,12 +28,23 @@ export interface ApplyReport {
   readonly warnings: readonly string[];
 }
 
+/**
+ * How vigil's services leave at stop (keepalived `lvs_flush_on_stop`): `each` removes every destination, then
+ * every service, one by one (keepalived's default); `services` removes the services, the kernel dropping their
+ * destinations (`lvs_flush_on_stop VS`); `all` flushes the whole table, vigil's or not (`lvs_flush_on_stop`).
+ */
+export type ClearMode = 'each' | 'services' | 'all';
+
 export interface LoadBalancerBackend {
   readonly name: string;
   /** Converges the kernel to `state`, idempotently, touching only what vigil created. */
   apply(state: DesiredState): Promise<ApplyReport>;
-  /** Removes everything vigil created. */
-  clear(): Promise<void>;
+  /** Removes everything vigil created (and restores what it changed: lvs_timeouts), as `mode` says (default each). */
+  clear(mode?: ClearMode): Promise<void>;
+  /** keepalived `lvs_flush`: at start, before the first apply, removes every service the kernel holds. */
+  flush?(): Promise<void>;
+  /** The connection sync daemon (lvs_sync_daemon), where the backend has one (IPVS). */
+  readonly syncDaemon?: SyncDaemonControl;
 }
 
 /** Thrown when the kernel lacks what a backend needs (no IPVS, no nft). */

@@ -18,6 +18,9 @@
  *   lblc, lblcr → dh                                               (locality = by destination address)
  *   mh → sh                                                        (hash by source, not Maglev's consistent table)
  *   ovf → fo                                                       (no overflow on active connections)
+ * sh and mh with flag-2 (keepalived sh-port / mh-port) hash the source address and port (`jhash … saddr . th sport`),
+ * as IPVS does; their flag-1 (sh-fallback / mh-fallback) needs nothing: the map holds only live servers, so a
+ * client whose server is down is hashed over the others.
  * persistence_timeout with a rotating scheduler becomes source hashing (masked by persistence_granularity):
  * sticky while the pool is unchanged, with no timeout. DR and TUN destinations are rendered as DNAT (NAT).
  * Every such substitution is returned as an Approximation.
@@ -191,7 +194,9 @@ function renderService(service: VirtualService, approximations: Approximation[],
     const mask = method === 'saddr' ? granularityMask(service) : '';
     const { modulus, elements, scaled } = slots(dests, plan.weighted, withPort, mask !== '');
     if (scaled) warnings.push(`${service.key}: weights scaled to ${modulus} hash slots (proportions rounded)`);
-    const key = method === 'numgen' ? `numgen inc mod ${modulus}` : `jhash ${family} ${method}${mask} mod ${modulus} seed 0x0`;
+    const withSourcePort = method === 'saddr' && (service.scheduler === 'sh' || service.scheduler === 'mh') && (service.schedulerFlags ?? []).includes('flag-2');
+    const hashed = `${family} ${method}${mask}${withSourcePort ? ' . th sport' : ''}`;
+    const key = method === 'numgen' ? `numgen inc mod ${modulus}` : `jhash ${hashed} mod ${modulus} seed 0x0`;
     expr = `${key} map { ${elements} }`;
   }
   const live = method === 'first' ? 1 : dests.length;

@@ -38,3 +38,21 @@ export async function chooseBackend(setting: LvsBackendSetting, options: ChooseB
   }
   throw new BackendUnavailableError(setting === 'auto' ? `no load-balancer backend: ${ipvs?.reason ?? ''}; ${nft.reason}` : `lvs_backend nftables: ${nft.reason}`);
 }
+
+/** One selection per setting for the whole process (see chooseBackendOnce). */
+const selections = new Map<LvsBackendSetting, Promise<BackendSelection>>();
+
+/**
+ * chooseBackend, once per setting for the life of the process: a reload goes on with the backend that knows what
+ * vigil created (the services to remove when a virtual server leaves the configuration, the timeouts to restore
+ * at stop), instead of a new one that knows nothing. A failed choice is not kept (the next reload tries again).
+ */
+export function chooseBackendOnce(setting: LvsBackendSetting): Promise<BackendSelection> {
+  let selection = selections.get(setting);
+  if (selection === undefined) {
+    selection = chooseBackend(setting);
+    selections.set(setting, selection);
+    selection.catch(() => selections.delete(setting));
+  }
+  return selection;
+}

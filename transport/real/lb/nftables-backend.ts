@@ -56,9 +56,22 @@ export class NftablesBackend implements LoadBalancerBackend {
     };
   }
 
+  /**
+   * Deletes vigil's tables in one transaction. Every lvs_flush_on_stop mode comes to this: nftables drops a
+   * table's rules with it, and the load balancer vigil programs here is nothing but its tables.
+   */
   async clear(): Promise<void> {
     await this.#transaction(renderNftClear(this.table));
     this.#applied = undefined;
+  }
+
+  /**
+   * keepalived `lvs_flush` (at start): what a load balancer left behind goes before the first apply. Here that is
+   * vigil's tables (a crashed vigil's rules); other tables are not vigil's to remove, as IPVS services of another
+   * program are with IPVS_CMD_FLUSH.
+   */
+  async flush(): Promise<void> {
+    await this.clear();
   }
 
   /** The rules currently in vigil's tables (`nft list table …`), for status and tests. */

@@ -5,6 +5,7 @@
 import type { Config } from './model.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { parseConfigFile, parseConfigText } from './parse.js';
+import type { ReaderLimits } from './reader-limits.js';
 
 export class ConfigLoadError extends Error {}
 
@@ -16,6 +17,8 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** keepalived `-i/--config-id`: selects `@id` conditional lines. */
   readonly configId?: string | undefined;
+  /** Caps on what is read (config/reader-limits.ts); the defaults suit real sites, tests lower them. */
+  readonly limits?: Partial<ReaderLimits> | undefined;
 }
 
 function loaded(result: ReturnType<typeof parseConfigFile>): LoadedConfig {
@@ -28,9 +31,9 @@ function loaded(result: ReturnType<typeof parseConfigFile>): LoadedConfig {
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigFile(file, { configId: options.configId }));
+  return loaded(parseConfigFile(file, { configId: options.configId, limits: options.limits }));
 }
 
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigText(text, file, { configId: options.configId }));
+  return loaded(parseConfigText(text, file, { configId: options.configId, limits: options.limits }));
 }

@@ -29,6 +29,7 @@ interface RunOptions extends ObservationCliOptions {
   check?: boolean;
   dontFork?: boolean;
   routerId?: string;
+  secureConfig?: boolean;
 }
 
 /** Set once the daemon's log exists: what it holds is written before a failure's line. */
@@ -106,6 +107,7 @@ export function registerRunCommand(program: Command): void {
     .option('-P, --vrrp', 'run only the VRRP subsystem')
     .option('-C, --check', 'run only the checkers and the load balancer')
     .option('-n, --dont-fork', "don't fork (vigil never forks)")
+    .option('--secure-config', 'refuse configuration files that a non-root user could change (at start and on reload)')
     .action(async (options: RunOptions) => {
       await runDaemon(options);
     });
@@ -171,6 +173,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     {
       configFile: options.useFile,
       configId: options.configId ?? hostname().split('.')[0],
+      secureConfig: options.secureConfig === true,
       nodeName: hostname(),
       vrrpOnly: options.vrrp === true,
       checkersOnly: options.check === true,

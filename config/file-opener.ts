@@ -2,11 +2,12 @@
  * Opens the configuration files the reader asks for, the main file (`-f`) and each include, and decides what is
  * read: an include cycle (on real paths, so a link or `./a/../a.conf` cannot hide one), nesting too deep, the caps
  * on files and bytes (config/reader-limits.ts), what keepalived skips (anything but a regular, non-executable file:
- * a FIFO, a socket, a device, a directory, a script) and binary data. Each problem is one diagnostic at the line
- * of the include that named the file.
+ * a FIFO, a socket, a device, a directory, a script), the optional ownership check (--secure-config) and binary
+ * data. Each problem is one diagnostic at the line of the include that named the file.
  */
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { ConfigFileSystem, FileType } from './files.js';
+import { configFileInsecurity } from './file-security.js';
 import { formatBytes, type ReaderLimits } from './reader-limits.js';
 
 export interface OpenedFile {
@@ -44,6 +45,7 @@ export class FileOpener {
     private readonly fs: ConfigFileSystem,
     private readonly diagnostics: Diagnostics,
     private readonly limits: ReaderLimits,
+    private readonly secure: boolean,
   ) {}
 
   /** Reads `path` (absolute), named `display` in messages, from the include at `at`. */
@@ -66,6 +68,13 @@ export class FileOpener {
     const status = this.fs.status(path, true);
     if (status !== undefined && status.type !== 'file') return this.skip(at, how, display, `is a ${status.type}`, status.type);
     if (status !== undefined && (status.mode & EXECUTE) !== 0) return this.skip(at, how, display, 'is executable', 'file');
+    if (this.secure) {
+      const why = configFileInsecurity(this.fs, path);
+      if (why !== undefined) {
+        this.diagnostics.error(at, `${this.prefix(how)}'${display}' is not secure: '${why}' can be changed by a user other than root (--secure-config)`);
+        return SKIPPED;
+      }
+    }
     const read = this.fs.readFile(path, this.limits.maxBytes - this.bytes);
     if (!read.ok) {
       if (read.tooLarge === true) {

@@ -17,6 +17,8 @@ export interface LoadedConfig {
 export interface LoadOptions {
   /** keepalived `-i/--config-id`: selects `@id` conditional lines. */
   readonly configId?: string | undefined;
+  /** `--secure-config`: refuse configuration files a non-root user could change (config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
   /** Caps on what is read (config/reader-limits.ts); the defaults suit real sites, tests lower them. */
   readonly limits?: Partial<ReaderLimits> | undefined;
 }
@@ -31,9 +33,9 @@ function loaded(result: ReturnType<typeof parseConfigFile>): LoadedConfig {
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigFile(file, { configId: options.configId, limits: options.limits }));
+  return loaded(parseConfigFile(file, { configId: options.configId, secureConfig: options.secureConfig, limits: options.limits }));
 }
 
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigText(text, file, { configId: options.configId, limits: options.limits }));
+  return loaded(parseConfigText(text, file, { configId: options.configId, secureConfig: options.secureConfig, limits: options.limits }));
 }

@@ -22,6 +22,8 @@ export interface ParseOptions {
   readonly randomSeed?: number | undefined;
   /** Caps on what the reader reads and generates (config/reader-limits.ts). */
   readonly limits?: Partial<ReaderLimits> | undefined;
+  /** Refuse configuration files a non-root user could change (config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
 }
 
 export interface ParseResult {
@@ -62,7 +64,7 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
     const reader = new ConfigReader(
       file,
       diagnostics,
-      { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed, limits: options.limits },
+      { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed, limits: options.limits, secureConfig: options.secureConfig },
       text,
     );
     files = reader.files;

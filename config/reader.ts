@@ -30,6 +30,8 @@ export interface ReaderOptions {
   readonly randomSeed?: number | undefined;
   /** Caps on what is read and generated (defaults: DEFAULT_READER_LIMITS). */
   readonly limits?: Partial<ReaderLimits> | undefined;
+  /** Refuse files a non-root user could change (--secure-config; config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
 }
 
 interface FileFrame {
@@ -100,7 +102,7 @@ export class ConfigReader {
   ) {
     this.seed = (options.randomSeed ?? 1) >>> 0;
     this.limits = readerLimits(options.limits);
-    this.opener = new FileOpener(options.fs, diagnostics, this.limits);
+    this.opener = new FileOpener(options.fs, diagnostics, this.limits, options.secureConfig === true);
     this.defs = new Definitions({
       currentDirectory: () => dirname(this.currentFile()?.path ?? resolve(mainFile)),
       instance: options.configId ?? '',

@@ -16,6 +16,7 @@ import { parseConfigFile, type ParseResult } from '../config/parse.js';
 interface CommonOptions {
   useFile: string;
   configId?: string;
+  secureConfig?: boolean;
 }
 
 const DEFAULT_FILE = '/etc/keepalived/keepalived.conf';
@@ -33,7 +34,7 @@ function report(result: { readonly warnings: readonly Diagnostic[]; readonly err
 }
 
 function read(options: CommonOptions): ParseResult {
-  return parseConfigFile(options.useFile, { configId: options.configId ?? defaultConfigId() });
+  return parseConfigFile(options.useFile, { configId: options.configId ?? defaultConfigId(), secureConfig: options.secureConfig === true });
 }
 
 function plural(n: number, word: string): string {
@@ -51,6 +52,7 @@ export function registerConfigCommand(program: Command): void {
     .option('-q, --quiet', 'print nothing on success')
     .option('--no-interfaces', "don't check the interfaces the file names against this host's")
     .option('--no-host-checks', "don't check the file against this host at all (interfaces, iproute2 names, script users and files)")
+    .option('--secure-config', 'refuse configuration files that a non-root user could change (as vigil run --secure-config)')
     .action((options: CommonOptions & { strict?: boolean; quiet?: boolean; interfaces: boolean; hostChecks: boolean }) => {
       const parsed = read(options);
       const strict = options.strict === true;

@@ -33,6 +33,7 @@ interface RunOptions extends ObservationCliOptions {
   dontFork?: boolean;
   routerId?: string;
   strict?: boolean;
+  secureConfig?: boolean;
 }
 
 /** Set once the daemon's log exists: what it holds is written before a failure's line. */
@@ -96,6 +97,7 @@ export function registerRunCommand(program: Command): void {
     .option('-C, --check', 'run only the checkers and the load balancer')
     .option('-n, --dont-fork', "don't fork (vigil never forks)")
     .option('--strict', 'refuse a configuration with warnings, such as keywords vigil does not implement (at start and reload)')
+    .option('--secure-config', 'refuse configuration files that a non-root user could change (at start and on reload)')
     .action(async (options: RunOptions) => {
       await runDaemon(options);
     });
@@ -174,6 +176,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     {
       configFile: options.useFile,
       configId: options.configId ?? hostname().split('.')[0],
+      secureConfig: options.secureConfig === true,
       nodeName: hostname(),
       vrrpOnly: options.vrrp === true,
       checkersOnly: options.check === true,

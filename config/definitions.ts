@@ -17,8 +17,34 @@ export interface Substitution {
   readonly text: string;
   /** Remaining lines of multi-line definitions met on the line, outermost first. */
   readonly pendingLines: string[][];
-  /** Set when expansion ran away (a definition that contains itself, or a huge line). */
-  readonly overflow: boolean;
+  /**
+   * Set when expansion ran away: `cycle` (a definition met inside its own expansion; `cycle` names the chain),
+   * `expansions` (more than MAX_EXPANSIONS substitutions on the line), `length` (the line passed its maximum
+   * length), `work` (the work allowed was spent).
+   */
+  readonly overflow?: 'cycle' | 'expansions' | 'length' | 'work' | undefined;
+  readonly cycle?: readonly string[] | undefined;
+  /** Work done: the line's length, `stepCost` per `$` looked at, and the line's length after each substitution. */
+  readonly work: number;
+}
+
+export interface SubstitutionLimits {
+  /** Longest line a substitution may make. */
+  readonly maxLength: number;
+  /** Work allowed for this line (see Substitution.work). */
+  readonly maxWork: number;
+  readonly stepCost: number;
+}
+
+const UNLIMITED: SubstitutionLimits = { maxLength: 1 << 20, maxWork: Number.MAX_SAFE_INTEGER, stepCost: 0 };
+
+/**
+ * The expansion of one definition on the line being built. Its end is kept as the distance from the end of the
+ * line: every later substitution happens inside it, before that end, so the distance does not change.
+ */
+interface Region {
+  readonly name: string;
+  readonly tail: number;
 }
 
 export interface PredefinedContext {
@@ -30,7 +56,6 @@ export interface PredefinedContext {
 }
 
 const MAX_EXPANSIONS = 10_000;
-const MAX_LINE = 1 << 20;
 
 function isAlpha(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -130,39 +155,66 @@ export class Definitions {
     this.open = undefined;
   }
 
-  /** Substitutes every known reference in `text` (see keepalived.conf(5), "Parameter substitution"). */
-  substitute(text: string): Substitution | undefined {
+  /**
+   * Substitutes every known reference in `text` (see keepalived.conf(5), "Parameter substitution"). As in
+   * keepalived, the text a definition is replaced with is scanned again (so definitions nest); a reference met
+   * inside the expansion of the same definition can never end (keepalived loops on it) and is reported as a cycle
+   * at once, before any blow-up.
+   */
+  substitute(text: string, limits: SubstitutionLimits = UNLIMITED): Substitution | undefined {
     let buf = text;
     let cur = buf.indexOf('$');
     if (cur < 0) return undefined;
     let found = false;
     let expansions = 0;
+    // Finding the references costs a scan of the line and a look-up per `$`, found or not.
+    let work = text.length;
     const pendingLines: string[][] = [];
+    const regions: Region[] = [];
+    /** How many regions of each name are open. */
+    const openRegions = new Map<string, number>();
+    const stop = (overflow: NonNullable<Substitution['overflow']>, cycle?: string[]): Substitution => ({ text: buf, pendingLines, overflow, cycle, work });
     while (cur >= 0 && cur + 1 < buf.length) {
+      work += limits.stepCost;
+      if (work > limits.maxWork) return stop('work');
       const ref = this.reference(buf, cur);
       if (!ref) {
         cur = buf.indexOf('$', cur + 1);
         continue;
       }
       found = true;
-      if (++expansions > MAX_EXPANSIONS) return { text: buf, pendingLines, overflow: true };
-      const { def, end, params } = ref;
+      const { name, def, end, params } = ref;
+      // The scan only moves forward: expansions this reference does not lie within are finished.
+      while (regions.length > 0 && buf.length - regions[regions.length - 1]!.tail < end) {
+        const done = regions.pop()!;
+        openRegions.set(done.name, openRegions.get(done.name)! - 1);
+      }
+      if (!def.compute && (openRegions.get(name) ?? 0) > 0) {
+        const again = regions.findIndex((r) => r.name === name);
+        return stop('cycle', [...regions.slice(again).map((r) => r.name), name]);
+      }
+      if (++expansions > MAX_EXPANSIONS) return stop('expansions');
       let replacement: string;
       if (def.compute) replacement = def.compute(params);
       else if (def.multiline) {
         replacement = def.lines[0] ?? '';
         if (def.lines.length > 1) pendingLines.push(def.lines.slice(1));
       } else replacement = def.lines[0] ?? '';
+      const delta = replacement.length - (end - cur);
+      if (buf.length + delta > limits.maxLength) return stop('length');
       buf = buf.slice(0, cur) + replacement + buf.slice(end);
-      if (buf.length > MAX_LINE) return { text: buf.slice(0, MAX_LINE), pendingLines, overflow: true };
+      work += buf.length;
+      if (work > limits.maxWork) return stop('work');
+      regions.push({ name, tail: buf.length - (cur + replacement.length) });
+      openRegions.set(name, (openRegions.get(name) ?? 0) + 1);
       // keepalived stops substituting once a value starts a ~SEQ/~LST: that line is re-read as one.
       if (replacement.trimStart().startsWith('~')) break;
       cur = buf.indexOf('$', cur);
     }
-    return found ? { text: buf, pendingLines, overflow: false } : undefined;
+    return found ? { text: buf, pendingLines, work } : undefined;
   }
 
-  private reference(buf: string, dollar: number): { def: Definition; end: number; params: number[] } | undefined {
+  private reference(buf: string, dollar: number): { name: string; def: Definition; end: number; params: number[] } | undefined {
     let i = dollar + 1;
     const braces = buf.charCodeAt(i) === 123; /* { */
     if (braces) i++;
@@ -191,6 +243,6 @@ export class Definitions {
     const atEnd = end === buf.length;
     if (def.multiline && !atEnd) return undefined;
     if (params.length > 0 && def.maxParams === 0) return undefined;
-    return { def, end, params: params.slice(0, def.maxParams) };
+    return { name, def, end, params: params.slice(0, def.maxParams) };
   }
 }

@@ -30,6 +30,13 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** At most this many of each kind are kept (a runaway configuration can produce millions). */
 export const MAX_DIAGNOSTICS = 10_000;
 
+/** Messages quote the configuration (an unknown keyword, a bad line): a 60 KB line is not repeated whole. */
+export const MAX_MESSAGE_LENGTH = 1_000;
+
+function bounded(message: string): string {
+  return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length - MAX_MESSAGE_LENGTH} more characters)`;
+}
+
 /** Collects errors and warnings in the order they were found. */
 export class Diagnostics {
   readonly errors: Diagnostic[] = [];
@@ -44,7 +51,7 @@ export class Diagnostics {
   }
 
   private add(list: Diagnostic[], severity: Severity, at: SourcePosition, message: string): void {
-    if (list.length < MAX_DIAGNOSTICS) list.push({ severity, file: at.file, line: at.line, message });
+    if (list.length < MAX_DIAGNOSTICS) list.push({ severity, file: at.file, line: at.line, message: bounded(message) });
     else if (list.length === MAX_DIAGNOSTICS) list.push({ severity, file: at.file, line: at.line, message: `more than ${MAX_DIAGNOSTICS} ${severity}s - the rest are not shown` });
   }
 }

@@ -1,39 +1,41 @@
 /**
- * What the configuration reader needs of a file system: reading a file, listing a directory, telling files from
- * directories. Tests give it an in-memory tree; the CLI gives it the real one.
+ * What the configuration reader needs of a file system: the status of a path, reading a regular file with a cap
+ * on its size, listing a directory, resolving a real path. Tests give it an in-memory tree; the CLI and the daemon
+ * give it the real one (config/node-files.ts).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export type FileKind = 'file' | 'directory' | 'missing';
+export type FileType = 'file' | 'directory' | 'symbolic link' | 'FIFO' | 'socket' | 'character device' | 'block device' | 'unknown';
 
-export interface ConfigFileSystem {
-  /** Contents as UTF-8 text; throws when it cannot be read. */
-  readFile(path: string): string;
-  /** Names in a directory (no `.`/`..`), or undefined when it is not a readable directory. */
-  readDirectory(path: string): readonly string[] | undefined;
-  kind(path: string): FileKind;
+export interface FileStatus {
+  readonly type: FileType;
+  readonly size: number;
+  /** Permission bits (st_mode & 07777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
 }
 
-export const nodeFileSystem: ConfigFileSystem = {
-  readFile: (path) => readFileSync(path, 'utf8'),
-  readDirectory: (path) => {
-    try {
-      return readdirSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  kind: (path) => {
-    try {
-      return statSync(path).isDirectory() ? 'directory' : 'file';
-    } catch {
-      return 'missing';
-    }
-  },
-};
+export type FileRead =
+  | { readonly ok: true; readonly text: string; readonly bytes: number }
+  /** `tooLarge`: the file holds more than the bytes asked for (nothing is returned). */
+  | { readonly ok: false; readonly problem: string; readonly tooLarge?: boolean };
 
-/** An in-memory file tree keyed by absolute path (tests and the fuzzer). */
+export interface ConfigFileSystem {
+  /** stat(2) (`follow`) or lstat(2) of a path; undefined when it does not exist or cannot be reached. */
+  status(path: string, follow: boolean): FileStatus | undefined;
+  /**
+   * Contents of a regular file as UTF-8 text, at most `maxBytes` bytes. Anything but a regular file (a FIFO, a
+   * device, a directory) is refused without being read; a FIFO must never make this block.
+   */
+  readFile(path: string, maxBytes: number): FileRead;
+  /** Names in a directory (no `.`/`..`), or undefined when it is not a readable directory. */
+  readDirectory(path: string): readonly string[] | undefined;
+  /** realpath(3), or undefined when the path cannot be resolved. */
+  realPath(path: string): string | undefined;
+}
+
+/** An in-memory file tree keyed by absolute path (tests and the fuzzer): root's files, mode 0644, no links. */
 export function memoryFileSystem(files: Readonly<Record<string, string>>): ConfigFileSystem {
   const normalized = new Map<string, string>();
   for (const [path, text] of Object.entries(files)) normalized.set(resolve(path), text);
@@ -42,11 +44,20 @@ export function memoryFileSystem(files: Readonly<Record<string, string>>): Confi
     for (const key of normalized.keys()) if (key.startsWith(prefix)) return true;
     return false;
   };
+  const status = (path: string): FileStatus | undefined => {
+    const p = resolve(path);
+    const text = normalized.get(p);
+    if (text !== undefined) return { type: 'file', size: Buffer.byteLength(text), mode: 0o644, uid: 0, gid: 0 };
+    return isDirectory(p) ? { type: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0 } : undefined;
+  };
   return {
-    readFile: (path) => {
+    status,
+    readFile: (path, maxBytes) => {
       const text = normalized.get(resolve(path));
-      if (text === undefined) throw new Error(`ENOENT: no such file '${path}'`);
-      return text;
+      if (text === undefined) return { ok: false, problem: isDirectory(resolve(path)) ? 'is a directory' : 'no such file' };
+      const bytes = Buffer.byteLength(text);
+      if (bytes > maxBytes) return { ok: false, problem: `larger than ${maxBytes} bytes`, tooLarge: true };
+      return { ok: true, text, bytes };
     },
     readDirectory: (path) => {
       const dir = resolve(path);
@@ -58,10 +69,6 @@ export function memoryFileSystem(files: Readonly<Record<string, string>>): Confi
       }
       return [...names];
     },
-    kind: (path) => {
-      const p = resolve(path);
-      if (normalized.has(p)) return 'file';
-      return isDirectory(p) ? 'directory' : 'missing';
-    },
+    realPath: (path) => (status(path) === undefined ? undefined : resolve(path)),
   };
 }

@@ -14,51 +14,71 @@ export interface GlobResult {
   readonly missing: string[];
   /** Whether any alternative had a wildcard. */
   readonly hadWildcard: boolean;
+  /** Set (and the lists left empty) when the pattern passed a limit. */
+  readonly tooMany?: 'alternatives' | 'paths';
 }
 
-/** `a{b,c{d,e}}f` → [`abf`, `acdf`, `acef`]; a backslash escapes the next character. */
-export function expandBraces(pattern: string): string[] {
+/**
+ * `a{b,c{d,e}}f` → [`abf`, `acdf`, `acef`]; a backslash escapes the next character. Undefined when there would be
+ * more than `limit` alternatives (`{a,b}` written 30 times makes 2^30): the expansion stops as soon as it passes
+ * the limit, so its work is bounded by the limit, not by the number of alternatives.
+ */
+export function expandBraces(pattern: string, limit = Number.MAX_SAFE_INTEGER): string[] | undefined {
+  const out: string[] = [];
+  return expandInto(pattern, out, limit) ? out : undefined;
+}
+
+const BACKSLASH = 92;
+const OPEN = 123; // {
+const CLOSE = 125; // }
+const COMMA = 44;
+
+function expandInto(pattern: string, out: string[], limit: number): boolean {
   let depth = 0;
   let open = -1;
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
+    const c = pattern.charCodeAt(i);
+    if (c === BACKSLASH) {
       i++;
       continue;
     }
-    if (c === '{') {
+    if (c === OPEN) {
       if (depth === 0) open = i;
       depth++;
-    } else if (c === '}' && depth > 0) {
+    } else if (c === CLOSE && depth > 0) {
       depth--;
       if (depth === 0) {
         const head = pattern.slice(0, open);
         const tail = pattern.slice(i + 1);
-        const alternatives = splitTopLevel(pattern.slice(open + 1, i));
-        const out: string[] = [];
-        for (const alt of alternatives) for (const rest of expandBraces(alt + tail)) out.push(head + rest);
-        return out;
+        for (const alternative of splitTopLevel(pattern, open + 1, i)) {
+          const rests: string[] = [];
+          if (!expandInto(alternative + tail, rests, limit - out.length)) return false;
+          for (const rest of rests) out.push(head + rest);
+        }
+        return out.length <= limit;
       }
     }
   }
-  return [pattern];
+  out.push(pattern);
+  return out.length <= limit;
 }
 
-function splitTopLevel(body: string): string[] {
+/** The alternatives of the group body pattern[from, to), split at its top-level commas. */
+function splitTopLevel(pattern: string, from: number, to: number): string[] {
   const parts: string[] = [];
   let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\') i++;
-    else if (c === '{') depth++;
-    else if (c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(body.slice(start, i));
+  let start = from;
+  for (let i = from; i < to; i++) {
+    const c = pattern.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === OPEN) depth++;
+    else if (c === CLOSE) depth--;
+    else if (c === COMMA && depth === 0) {
+      parts.push(pattern.slice(start, i));
       start = i + 1;
     }
   }
-  parts.push(body.slice(start));
+  parts.push(pattern.slice(start, to));
   return parts;
 }
 
@@ -75,50 +95,50 @@ function unescape(segment: string): string {
   return segment.replace(/\\(.)/g, '$1');
 }
 
-/** fnmatch(3) of one path segment. */
+/**
+ * fnmatch(3) of one path segment. Linear in the pattern times the name (no exponential backtracking on a pattern
+ * like `*a*a*a*a*b`): on a mismatch only the last `*` is retried one character further on, which is enough
+ * because a later `*` can absorb whatever an earlier one would have.
+ */
 export function matchSegment(pattern: string, name: string): boolean {
   if (name.startsWith('.') && !pattern.startsWith('.')) return false;
-  return matchFrom(pattern, 0, name, 0);
-}
-
-function matchFrom(p: string, pi: number, s: string, si: number): boolean {
-  while (pi < p.length) {
-    const c = p[pi]!;
-    if (c === '*') {
-      while (p[pi] === '*') pi++;
-      if (pi === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (matchFrom(p, pi, s, k)) return true;
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (c === '?') {
-      pi++;
-      si++;
-      continue;
-    }
-    if (c === '[') {
-      const end = classEnd(p, pi);
-      if (end < 0) {
-        if (s[si] !== '[') return false;
-        pi++;
-        si++;
+  let p = 0;
+  let s = 0;
+  let starP = -1;
+  let starS = 0;
+  while (s < name.length) {
+    if (p < pattern.length) {
+      if (pattern[p] === '*') {
+        starP = ++p;
+        starS = s;
         continue;
       }
-      if (!matchClass(p.slice(pi + 1, end), s[si]!)) return false;
-      pi = end + 1;
-      si++;
-      continue;
+      const next = matchOne(pattern, p, name[s]!);
+      if (next >= 0) {
+        p = next;
+        s++;
+        continue;
+      }
     }
-    let literal = c;
-    if (c === '\\' && pi + 1 < p.length) {
-      pi++;
-      literal = p[pi]!;
-    }
-    if (s[si] !== literal) return false;
-    pi++;
-    si++;
+    if (starP < 0) return false;
+    p = starP;
+    s = ++starS;
   }
-  return si === s.length;
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** Matches one character of the name at pattern[p]: the index after that pattern element, or -1. */
+function matchOne(p: string, pi: number, ch: string): number {
+  const c = p[pi]!;
+  if (c === '?') return pi + 1;
+  if (c === '[') {
+    const end = classEnd(p, pi);
+    if (end < 0) return ch === '[' ? pi + 1 : -1;
+    return matchClass(p.slice(pi + 1, end), ch) ? end + 1 : -1;
+  }
+  if (c === '\\' && pi + 1 < p.length) return p[pi + 1] === ch ? pi + 2 : -1;
+  return c === ch ? pi + 1 : -1;
 }
 
 function classEnd(p: string, start: number): number {
@@ -148,7 +168,8 @@ function matchClass(body: string, ch: string): boolean {
   return found !== negate;
 }
 
-function globOne(pattern: string, fs: ConfigFileSystem): string[] {
+/** Matches of one brace-free pattern, or undefined past `maxPaths` paths at any segment. */
+function globOne(pattern: string, fs: ConfigFileSystem, maxPaths: number): string[] | undefined {
   const absolute = pattern.startsWith('/');
   const segments = pattern.split('/').filter((s) => s !== '');
   let bases = [absolute ? '/' : ''];
@@ -158,12 +179,14 @@ function globOne(pattern: string, fs: ConfigFileSystem): string[] {
       const join = (name: string): string => (base === '' ? name : base.endsWith('/') ? base + name : `${base}/${name}`);
       if (!hasWildcard(segment)) {
         const candidate = join(unescape(segment));
-        if (fs.kind(candidate) !== 'missing') next.push(candidate);
-        continue;
+        // lstat, as glob(3): a dangling or looping link is a match, which then cannot be read (and says why).
+        if (fs.status(candidate, false) !== undefined) next.push(candidate);
+      } else {
+        const names = fs.readDirectory(base === '' ? '.' : base);
+        if (!names) continue;
+        for (const name of [...names].sort()) if (matchSegment(segment, name)) next.push(join(name));
       }
-      const names = fs.readDirectory(base === '' ? '.' : base);
-      if (!names) continue;
-      for (const name of [...names].sort()) if (matchSegment(segment, name)) next.push(join(name));
+      if (next.length > maxPaths) return undefined;
     }
     bases = next;
     if (bases.length === 0) break;
@@ -171,17 +194,34 @@ function globOne(pattern: string, fs: ConfigFileSystem): string[] {
   return bases;
 }
 
-/** Expands an absolute include pattern. */
-export function globInclude(pattern: string, fs: ConfigFileSystem): GlobResult {
+export interface GlobLimits {
+  /** Brace alternatives of one pattern. */
+  readonly maxAlternatives: number;
+  /** Paths matched in all (and at any one segment of one alternative). */
+  readonly maxPaths: number;
+}
+
+const UNLIMITED: GlobLimits = { maxAlternatives: Number.MAX_SAFE_INTEGER, maxPaths: Number.MAX_SAFE_INTEGER };
+
+/**
+ * Expands an absolute include pattern. `tooMany` (with nothing else filled in) when it has more brace
+ * alternatives or matches more paths than the limits allow: a pattern of a few `*` segments from `/` must not
+ * walk the whole file system of a root daemon.
+ */
+export function globInclude(pattern: string, fs: ConfigFileSystem, limits: GlobLimits = UNLIMITED): GlobResult {
   const files: string[] = [];
   const directories: string[] = [];
   const missing: string[] = [];
   let hadWildcard = false;
-  for (const alternative of expandBraces(pattern)) {
+  const tooMany = (what: 'alternatives' | 'paths'): GlobResult => ({ files: [], directories: [], missing: [], hadWildcard, tooMany: what });
+  const alternatives = expandBraces(pattern, limits.maxAlternatives);
+  if (!alternatives) return tooMany('alternatives');
+  for (const alternative of alternatives) {
     if (hasWildcard(alternative)) hadWildcard = true;
-    const matches = globOne(alternative, fs);
+    const matches = globOne(alternative, fs, limits.maxPaths - files.length - directories.length);
+    if (!matches) return tooMany('paths');
     if (matches.length === 0 && !hasWildcard(alternative)) missing.push(unescape(alternative));
-    for (const m of matches) (fs.kind(m) === 'directory' ? directories : files).push(m);
+    for (const m of matches) (fs.status(m, true)?.type === 'directory' ? directories : files).push(m);
   }
   return { files, directories, missing, hadWildcard };
 }

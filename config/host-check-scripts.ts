@@ -42,7 +42,7 @@ export function executableBy(file: FileInfo, who: HostAccount): boolean {
 }
 
 /** The first part of `path` (from `/` down) a non-root user could replace, or undefined when none. */
-export function insecurePart(path: string, host: HostFacts): string | undefined {
+export function insecurePart(path: string, host: Pick<HostFacts, 'lstat'>): string | undefined {
   const parts = path.split('/').filter((p) => p !== '');
   const prefixes = [path.startsWith('/') ? '/' : '.', ...parts.map((_, i) => `${path.startsWith('/') ? '/' : ''}${parts.slice(0, i + 1).join('/')}`)];
   for (const [i, p] of prefixes.entries()) {

@@ -6,6 +6,7 @@
 import type { Config } from './model.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { parseConfigFile, parseConfigText } from './parse.js';
+import type { ReaderLimits } from './reader-limits.js';
 
 export class ConfigLoadError extends Error {}
 
@@ -19,6 +20,10 @@ export interface LoadOptions {
   readonly configId?: string | undefined;
   /** Warnings (a keyword vigil does not implement among them) are errors. */
   readonly strict?: boolean | undefined;
+  /** `--secure-config`: refuse configuration files a non-root user could change (config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
+  /** Caps on what is read (config/reader-limits.ts); the defaults suit real sites, tests lower them. */
+  readonly limits?: Partial<ReaderLimits> | undefined;
 }
 
 function loaded(result: ReturnType<typeof parseConfigFile>, strict: boolean): LoadedConfig {
@@ -33,9 +38,9 @@ function loaded(result: ReturnType<typeof parseConfigFile>, strict: boolean): Lo
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigFile(file, { configId: options.configId }), options.strict === true);
+  return loaded(parseConfigFile(file, { configId: options.configId, secureConfig: options.secureConfig, limits: options.limits }), options.strict === true);
 }
 
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
-  return loaded(parseConfigText(text, file, { configId: options.configId }), options.strict === true);
+  return loaded(parseConfigText(text, file, { configId: options.configId, secureConfig: options.secureConfig, limits: options.limits }), options.strict === true);
 }

@@ -3,13 +3,15 @@
  * on user input; every problem is a Diagnostic with file:line. An internal failure is reported as an error too.
  */
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
-import { nodeFileSystem, type ConfigFileSystem } from './files.js';
+import type { ConfigFileSystem } from './files.js';
 import { finishLvsGlobals, finishVirtualServers } from './finalize-lvs.js';
 import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
 import type { Config, VirtualServer } from './model.js';
 import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
+import { nodeFileSystem } from './node-files.js';
 import { notImplementedObserver } from './not-implemented.js';
 import { ConfigReader } from './reader.js';
+import type { ReaderLimits } from './reader-limits.js';
 import { checkScriptSecurity } from './script-security.js';
 import { Walker } from './walker.js';
 
@@ -19,6 +21,10 @@ export interface ParseOptions {
   readonly fs?: ConfigFileSystem | undefined;
   /** Seed for ${_RANDOM}. */
   readonly randomSeed?: number | undefined;
+  /** Caps on what the reader reads and generates (config/reader-limits.ts). */
+  readonly limits?: Partial<ReaderLimits> | undefined;
+  /** Refuse configuration files a non-root user could change (config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
 }
 
 export interface ParseResult {
@@ -56,7 +62,12 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
   const drafts = newDrafts();
   let files: readonly string[] = [];
   try {
-    const reader = new ConfigReader(file, diagnostics, { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed }, text);
+    const reader = new ConfigReader(
+      file,
+      diagnostics,
+      { fs: options.fs ?? nodeFileSystem, configId: options.configId, randomSeed: options.randomSeed, limits: options.limits, secureConfig: options.secureConfig },
+      text,
+    );
     files = reader.files;
     new Walker(reader, diagnostics, notImplementedObserver(diagnostics)).root(drafts, ROOT_SPEC);
   } catch (err) {

@@ -3,14 +3,18 @@
  * the file and line it came from. In order, for every line: `#`/`!` comments, `$NAME=` definitions (and their
  * continuation lines), `@id` / `@^id` conditional lines, `~SEQ` / `~LST` replication, `$NAME` / `${NAME}`
  * substitution, `include` (globs, relative to the including file), and finally every `{` and `}` put on a line of
- * its own, as keepalived does. Never throws on input: problems go to the Diagnostics.
+ * its own, as keepalived does. Never throws on input: problems go to the Diagnostics. What it may open and how
+ * much it may read or generate is capped (config/reader-limits.ts, config/file-opener.ts); passing a cap is an
+ * error and ends the reading ("- stopping").
  */
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
-import { Definitions } from './definitions.js';
+import { Definitions, type Substitution } from './definitions.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
+import { FileOpener, type OpenAncestor, type OpenHow, type OpenOutcome } from './file-opener.js';
 import type { ConfigFileSystem } from './files.js';
 import { globInclude } from './glob.js';
-import { parseList, parseSequence } from './sequences.js';
+import { KEEPALIVED_MAX_LINE_BYTES, LINE_PASSES, readerLimits, SUBSTITUTION_STEP_COST, type ReaderLimits } from './reader-limits.js';
+import { parseList, parseSequence, type Replication } from './sequences.js';
 import { decomment, firstBrace, splitWords, trimBlanks } from './text.js';
 
 export interface ConfigLine extends SourcePosition {
@@ -24,11 +28,16 @@ export interface ReaderOptions {
   readonly configId?: string | undefined;
   /** Seed of ${_RANDOM} (keepalived's global_defs random_seed; fixed here so reads are repeatable). */
   readonly randomSeed?: number | undefined;
+  /** Caps on what is read and generated (defaults: DEFAULT_READER_LIMITS). */
+  readonly limits?: Partial<ReaderLimits> | undefined;
+  /** Refuse files a non-root user could change (--secure-config; config/file-security.ts). */
+  readonly secureConfig?: boolean | undefined;
 }
 
 interface FileFrame {
   readonly kind: 'file';
   readonly path: string;
+  readonly real: string;
   readonly display: string;
   readonly text: string;
   /** Offset of the next physical line in text. */
@@ -36,7 +45,8 @@ interface FileFrame {
   /** Number of the last physical line read. */
   index: number;
   readonly parent: FileFrame | undefined;
-  readonly depth: number;
+  /** A line longer than keepalived reads was reported (once per file). */
+  longLineWarned: boolean;
 }
 
 interface LinesFrame {
@@ -48,7 +58,7 @@ interface LinesFrame {
 
 interface RoundsFrame {
   readonly kind: 'rounds';
-  readonly rounds: readonly (readonly [string, string])[][];
+  readonly replication: Replication;
   readonly text: string;
   index: number;
   readonly at: SourcePosition;
@@ -56,8 +66,7 @@ interface RoundsFrame {
 
 type Frame = FileFrame | LinesFrame | RoundsFrame;
 
-const MAX_INCLUDE_DEPTH = 32;
-const MAX_EXPANDED_LINES = 1_000_000;
+const MAX_SUBSTITUTION_PASSES = 100;
 const OPEN_WORDS: readonly string[] = Object.freeze(['{']);
 const CLOSE_WORDS: readonly string[] = Object.freeze(['}']);
 
@@ -75,9 +84,13 @@ export class ConfigReader {
   private readonly queued: ConfigLine[] = [];
   private queuedIndex = 0;
   private expanded = 0;
+  /** Units of work of generated lines and substitution so far (ReaderLimits.maxExpansionWork). */
+  private work = 0;
+  private readonly limits: ReaderLimits;
+  private readonly opener: FileOpener;
+  private halted = false;
   private readonly openLine: { words: readonly string[]; file: string; line: number } = { words: OPEN_WORDS, file: '', line: 0 };
   private readonly closeLine: { words: readonly string[]; file: string; line: number } = { words: CLOSE_WORDS, file: '', line: 0 };
-  private expansionReported = false;
   /** Files read so far (absolute paths), for reporting. */
   readonly files: string[] = [];
 
@@ -88,14 +101,22 @@ export class ConfigReader {
     mainText?: string,
   ) {
     this.seed = (options.randomSeed ?? 1) >>> 0;
+    this.limits = readerLimits(options.limits);
+    this.opener = new FileOpener(options.fs, diagnostics, this.limits, options.secureConfig === true);
     this.defs = new Definitions({
       currentDirectory: () => dirname(this.currentFile()?.path ?? resolve(mainFile)),
       instance: options.configId ?? '',
       random: () => this.nextRandom(),
     });
     const path = resolve(mainFile);
-    if (mainText !== undefined) this.pushFile(path, mainFile, mainText, undefined);
-    else this.openFile(path, mainFile, undefined, { file: mainFile, line: 0 });
+    const main = mainText !== undefined ? this.opener.given(path, mainFile, mainText) : this.opener.open(path, mainFile, { file: mainFile, line: 0 }, [], 'main');
+    if (main.kind === 'opened') this.pushFile(main, undefined);
+    else if (main.kind === 'stop') this.halted = true;
+  }
+
+  /** Whether reading ended early on a cap (what is still open was not read to its end). */
+  get stopped(): boolean {
+    return this.halted;
   }
 
   /** The next logical line, or undefined at the end of the configuration. */
@@ -130,6 +151,7 @@ export class ConfigReader {
         if (end < 0) end = text.length;
         top.offset = end + 1;
         top.index++;
+        if (end - start > KEEPALIVED_MAX_LINE_BYTES / 3 && !this.lineLengthAllowed(top, start, end)) continue;
         if (!this.defs.collecting && this.residue === undefined) {
           const plain = this.splitPlain(text, start, end, top.display, top.index);
           if (plain !== NOT_PLAIN) {
@@ -154,8 +176,8 @@ export class ConfigReader {
         if (top.index >= top.lines.length) this.stack.pop();
         line = this.process(text, top.at);
       } else {
-        const round = top.rounds[top.index++]!;
-        if (top.index >= top.rounds.length) this.stack.pop();
+        const round = top.replication.round(top.index++);
+        if (top.index >= top.replication.count) this.stack.pop();
         for (const [name, value] of round) this.defs.set(name, value);
         line = this.process(top.text, top.at);
       }
@@ -248,8 +270,10 @@ export class ConfigReader {
       return undefined;
     }
     for (let rounds = 0; ; rounds++) {
-      if (rounds > 1000) {
-        this.diagnostics.error(at, 'parameter substitution does not terminate');
+      // keepalived substitutes again while the line still holds a `$` (and the last pass changed it): a line that
+      // keeps making new references only stops at its length limit. Real lines need two or three passes.
+      if (rounds > MAX_SUBSTITUTION_PASSES) {
+        this.diagnostics.error(at, `parameter substitution does not terminate (more than ${MAX_SUBSTITUTION_PASSES} passes over the line)`);
         return undefined;
       }
       const first = buf.charCodeAt(0);
@@ -266,14 +290,13 @@ export class ConfigReader {
       }
       if (buf.charCodeAt(0) === 126 /* ~ */) break;
       if (buf.indexOf('$') < 0) break;
-      const s = this.defs.substitute(buf);
+      const s = this.substitute(buf, at);
       if (!s) break;
-      if (s.overflow) {
-        this.diagnostics.error(at, 'parameter substitution does not terminate (a definition refers to itself?)');
-        return undefined;
-      }
+      if (s.overflow) return undefined;
       for (const lines of s.pendingLines) {
-        if (!this.allowExpansion(lines.length, at)) return undefined;
+        let chars = 0;
+        for (const l of lines) chars += l.length;
+        if (!this.allowExpansion(lines.length, chars, at)) return undefined;
         this.stack.push({ kind: 'lines', lines, index: 0, at });
       }
       buf = decomment(s.text).text;
@@ -308,15 +331,84 @@ export class ConfigReader {
   }
 
   /**
-   * Counts lines made by ~SEQ / ~LST and multi-line definitions; past MAX_EXPANDED_LINES (a definition that
-   * expands itself, nested sequences gone wild) it is an error and the expansion stops.
+   * A physical line text[start, end) of `file`: past ReaderLimits.maxLineLength it is an error and skipped; past
+   * what keepalived reads of a line (1,023 bytes; it reads the rest as another line) a warning, once per file.
    */
-  private allowExpansion(lines: number, at: SourcePosition): boolean {
+  private lineLengthAllowed(file: FileFrame, start: number, end: number): boolean {
+    const at = { file: file.display, line: file.index };
+    if (end - start > this.limits.maxLineLength) {
+      this.diagnostics.error(at, `line longer than ${this.limits.maxLineLength} characters (${end - start}) - skipped`);
+      return false;
+    }
+    if (!file.longLineWarned) {
+      const bytes = Buffer.byteLength(file.text.slice(start, end).replace(/\r$/, ''));
+      if (bytes > KEEPALIVED_MAX_LINE_BYTES) {
+        file.longLineWarned = true;
+        this.diagnostics.warning(at, `line of ${bytes} bytes: keepalived reads at most ${KEEPALIVED_MAX_LINE_BYTES} bytes of a line and would read the rest as another line`);
+      }
+    }
+    return true;
+  }
+
+  /** $NAME substitution of one line within the caps; a runaway is reported here (ReaderLimits). */
+  private substitute(text: string, at: SourcePosition): Substitution | undefined {
+    const s = this.defs.substitute(text, {
+      maxLength: this.limits.maxLineLength,
+      maxWork: this.limits.maxExpansionWork - this.work,
+      stepCost: SUBSTITUTION_STEP_COST,
+    });
+    if (!s) return undefined;
+    this.work += s.work + LINE_PASSES * s.text.length;
+    switch (s.overflow) {
+      case undefined:
+        break;
+      case 'cycle':
+        this.diagnostics.error(at, `parameter substitution does not terminate: ${(s.cycle ?? []).map((n) => `$${n}`).join(' -> ')} (a definition that contains itself)`);
+        break;
+      case 'expansions':
+        this.diagnostics.error(at, 'parameter substitution does not terminate (too many substitutions on one line)');
+        break;
+      case 'length':
+        this.diagnostics.error(at, `parameter substitution makes a line longer than ${this.limits.maxLineLength} characters`);
+        break;
+      case 'work':
+        this.expansionSpent(at);
+        break;
+    }
+    return s;
+  }
+
+  private expansionSpent(at: SourcePosition): void {
+    this.diagnostics.error(at, `~SEQ, ~LST and $definitions make more configuration than the reader's cap on generated text (${this.limits.maxExpansionWork} units) - stopping`);
+    this.halt();
+  }
+
+  /**
+   * Counts lines made by ~SEQ / ~LST and multi-line definitions and their characters; past the caps (a
+   * definition that expands itself, nested sequences gone wild) it is an error and the reading stops.
+   */
+  private allowExpansion(lines: number, chars: number, at: SourcePosition): boolean {
     this.expanded += lines;
-    if (this.expanded <= MAX_EXPANDED_LINES) return true;
-    if (!this.expansionReported) this.diagnostics.error(at, `more than ${MAX_EXPANDED_LINES} lines generated by ~SEQ/~LST or multi-line definitions - stopping expansion`);
-    this.expansionReported = true;
-    return false;
+    this.work += LINE_PASSES * chars;
+    if (this.expanded > this.limits.maxGeneratedLines) {
+      this.diagnostics.error(at, `more than ${this.limits.maxGeneratedLines} lines generated by ~SEQ/~LST or multi-line definitions - stopping`);
+      this.halt();
+      return false;
+    }
+    if (this.work > this.limits.maxExpansionWork) {
+      this.expansionSpent(at);
+      return false;
+    }
+    return true;
+  }
+
+  /** Ends the reading: nothing more is returned. */
+  private halt(): void {
+    this.halted = true;
+    this.stack.length = 0;
+    this.queued.length = 0;
+    this.queuedIndex = 0;
+    this.residue = undefined;
   }
 
   /** `@id rest` keeps `rest` when id is the config id; `@^id rest` when it is not. */
@@ -332,28 +424,43 @@ export class ConfigReader {
   }
 
   private replicate(buf: string, at: SourcePosition): void {
-    if (this.expansionReported) return;
-    const budget = MAX_EXPANDED_LINES - this.expanded + 1;
-    const result = buf[1] === 'S' ? parseSequence(buf, (s) => this.defs.substitute(s)?.text ?? s, budget) : parseList(buf);
+    const budget = this.limits.maxGeneratedLines - this.expanded + 1;
+    const result = buf[1] === 'S' ? parseSequence(buf, (s) => (this.halted ? s : (this.substitute(s, at)?.text ?? s)), budget) : parseList(buf);
+    if (this.halted) return;
     if (!result.ok) {
-      if (result.rounds !== undefined) this.allowExpansion(result.rounds, at);
+      if (result.rounds !== undefined) this.allowExpansion(result.rounds, 0, at);
       else this.diagnostics.error(at, result.problem);
       return;
     }
-    if (result.value.rounds.length === 0 || !this.allowExpansion(result.value.rounds.length, at)) return;
-    this.stack.push({ kind: 'rounds', rounds: result.value.rounds, text: result.value.text, index: 0, at });
+    const rounds = result.value.count;
+    if (rounds === 0 || !this.allowExpansion(rounds, rounds * result.value.text.length, at)) return;
+    this.stack.push({ kind: 'rounds', replication: result.value, text: result.value.text, index: 0, at });
   }
 
   /**
    * `include PATTERN` (and includer/includem/includew/includeb/includea). A missing file is an error (keepalived
    * only logs it for plain `include`, which silently drops configuration); a wildcard matching nothing is a
-   * warning, an error for includew / includea.
+   * warning, an error for includew / includea. What keepalived skips (a directory, anything but a regular
+   * non-executable file) is a warning for include, an error for the others, as keepalived's INCLUDE_R.
    */
   private include(variant: string, pattern: string, at: SourcePosition): void {
+    if (pattern.length > this.limits.maxPatternLength) {
+      this.diagnostics.error(at, `include: pattern longer than ${this.limits.maxPatternLength} characters`);
+      return;
+    }
     const includer = this.currentFile();
     const base = includer?.path ?? resolve('.');
     const absolutePattern = isAbsolute(pattern) ? pattern : join(dirname(base), pattern);
-    const result = globInclude(absolutePattern, this.options.fs);
+    const result = globInclude(absolutePattern, this.options.fs, { maxAlternatives: this.limits.maxPatternAlternatives, maxPaths: this.limits.maxFiles });
+    if (result.tooMany === 'alternatives') {
+      this.diagnostics.error(at, `include: '${pattern}' has more than ${this.limits.maxPatternAlternatives} brace alternatives`);
+      return;
+    }
+    if (result.tooMany === 'paths') {
+      this.diagnostics.error(at, `include: '${pattern}' matches more than ${this.limits.maxFiles} paths - stopping`);
+      this.halt();
+      return;
+    }
     const displayOf = (path: string): string => {
       if (isAbsolute(pattern) || !includer) return path;
       return normalize(join(dirname(includer.display), relative(dirname(includer.path), path)));
@@ -369,39 +476,28 @@ export class ConfigReader {
       if (variant === 'w' || variant === 'a') this.diagnostics.error(at, message);
       else this.diagnostics.warning(at, message);
     }
-    // Push in reverse so the first match is read first.
-    for (let i = result.files.length - 1; i >= 0; i--) {
-      const path = result.files[i]!;
-      this.openFile(path, displayOf(path), includer, at);
-    }
-  }
-
-  private openFile(path: string, display: string, parent: FileFrame | undefined, at: SourcePosition): void {
-    for (let f = parent; f; f = f.parent) {
-      if (f.path === path) {
-        const chain: string[] = [];
-        for (let g: FileFrame | undefined = parent; g; g = g.parent) chain.unshift(g.display);
-        this.diagnostics.error(at, `include cycle: ${[...chain, display].join(' -> ')}`);
+    const ancestors: OpenAncestor[] = [];
+    for (let f = includer; f; f = f.parent) ancestors.unshift(f);
+    const how: OpenHow = variant === '' ? 'include' : 'includer';
+    const opened: OpenOutcome[] = [];
+    for (const path of result.files) {
+      const outcome = this.opener.open(path, displayOf(path), at, ancestors, how);
+      if (outcome.kind === 'stop') {
+        this.halt();
         return;
       }
+      opened.push(outcome);
     }
-    if ((parent?.depth ?? 0) + 1 > MAX_INCLUDE_DEPTH) {
-      this.diagnostics.error(at, `include: nesting deeper than ${MAX_INCLUDE_DEPTH} files at '${display}'`);
-      return;
+    // Pushed in reverse so the first match is read first.
+    for (let i = opened.length - 1; i >= 0; i--) {
+      const o = opened[i]!;
+      if (o.kind === 'opened') this.pushFile(o, includer);
     }
-    let text: string;
-    try {
-      text = this.options.fs.readFile(path);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.replace(/^[A-Z]+: /, '').split(',')[0] : String(err);
-      this.diagnostics.error(at, `cannot read '${display}': ${reason}`);
-      return;
-    }
-    this.pushFile(path, display, text, parent);
   }
 
-  private pushFile(path: string, display: string, text: string, parent: FileFrame | undefined): void {
+  private pushFile(opened: OpenOutcome & { kind: 'opened' }, parent: FileFrame | undefined): void {
+    const { path, real, display, text } = opened.file;
     this.files.push(path);
-    this.stack.push({ kind: 'file', path, display, text, offset: 0, index: 0, parent, depth: (parent?.depth ?? 0) + 1 });
+    this.stack.push({ kind: 'file', path, real, display, text, offset: 0, index: 0, parent, longLineWarned: false });
   }
 }

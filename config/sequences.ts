@@ -5,8 +5,10 @@
  */
 
 export interface Replication {
-  /** Each round's variable assignments; the text is read once per round. */
-  readonly rounds: readonly (readonly [string, string])[][];
+  /** Rounds: the text is read once per round. */
+  readonly count: number;
+  /** Round i's variable assignments (0 <= i < count), made when asked for: a ~SEQ may have a million rounds. */
+  round(i: number): readonly (readonly [string, string])[];
   readonly text: string;
 }
 
@@ -89,10 +91,12 @@ export function parseSequence(line: string, substitute: (s: string) => string, m
   const count = Math.floor((end - start) / step) + 1;
   const limit = Math.min(maxRounds, MAX_ROUNDS);
   if (count > limit) return { ok: false, problem: `~SEQ would produce ${count} lines '${line}'`, rounds: count };
-  const rounds: [string, string][][] = [];
-  for (let v = start; step > 0 ? v <= end : v >= end; v += step) rounds.push([[variable, hex ? v.toString(16) : String(v)]]);
   const text = line.slice(skipBlanks(line, close + 1));
-  return { ok: true, value: { rounds, text } };
+  const round = (i: number): [string, string][] => {
+    const v = start + i * step;
+    return [[variable, hex ? v.toString(16) : String(v)]];
+  };
+  return { ok: true, value: { count, round, text } };
 }
 
 /** Reads `{a, b}` or a single item up to `,` / `)`; returns the items and the index after them. */
@@ -140,5 +144,5 @@ export function parseList(line: string): ReplicationResult {
     if (line[i] !== ',') return bad;
     i++;
   }
-  return { ok: true, value: { rounds, text: line.slice(skipBlanks(line, i + 1)) } };
+  return { ok: true, value: { count: rounds.length, round: (k) => rounds[k]!, text: line.slice(skipBlanks(line, i + 1)) } };
 }

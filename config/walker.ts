@@ -166,6 +166,8 @@ export class Walker {
   }
 
   private unterminated(opener: SourcePosition & { readonly words: readonly string[] }): void {
+    // A reader stopped on a cap has said why; the blocks it left open are not further errors.
+    if (this.reader.stopped) return;
     this.diagnostics.error(opener, `unterminated block '${opener.words.join(' ')}': missing '}' before end of input`);
   }
 

@@ -42,6 +42,10 @@ export function nested(type: number, children: readonly Uint8Array[]): Uint8Arra
   return attr(type | NLA_F_NESTED, concat(children));
 }
 
+export function u8(value: number): Uint8Array {
+  return Uint8Array.of(value & 0xff);
+}
+
 /** Host-order 16-bit store without a DataView (hot path: every attribute header). */
 function put16(out: Uint8Array, offset: number, value: number): void {
   out[offset + (LITTLE_ENDIAN ? 0 : 1)] = value & 0xff;

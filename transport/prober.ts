@@ -112,6 +112,8 @@ export type ProbeSpec =
   | PingProbeSpec
   | FileProbeSpec;
 
+export type ProbeKind = ProbeSpec['kind'];
+
 export interface ProbeResult {
   readonly ok: boolean;
   readonly detail: string;

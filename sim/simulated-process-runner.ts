@@ -42,11 +42,18 @@ export class SimulatedProcessRunner implements CallbackProcessRunner {
 
   runWith(request: ProcessRunRequest, done: (outcome: ProcessOutcome) => void): void {
     const argv = [...request.argv];
-    this.clock.setTimeout(() => {
-      const outcome: ProcessOutcome = argv.length === 0 ? { kind: 'failed', error: 'empty command' } : { kind: 'exited', code: this.exitOf(argv) };
+    const end = (outcome: ProcessOutcome): void => {
+      request.signal?.removeEventListener('abort', aborted);
       this.onRun({ t_ms: this.clock.now(), argv, outcome });
       done(outcome);
-    }, this.runMs);
+    };
+    const id = this.clock.setTimeout(() => end(argv.length === 0 ? { kind: 'failed', error: 'empty command' } : { kind: 'exited', code: this.exitOf(argv) }), this.runMs);
+    // An abort ends the run at once, as SIGTERM ends a real one.
+    const aborted = (): void => {
+      this.clock.clearTimeout(id);
+      end({ kind: 'signalled', signal: 'SIGTERM' });
+    };
+    request.signal?.addEventListener('abort', aborted, { once: true });
   }
 
   run(request: ProcessRunRequest): Promise<ProcessOutcome> {

@@ -37,3 +37,43 @@ test('script_user: the script runs with that uid and gid', async (t) => {
   assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 5000 }), { kind: 'exited', code: 1 });
   assert.equal(await resolveUser('no-such-user-here'), undefined);
 });
+
+test('a script gets a clean environment: PATH and the locale, nothing else of vigil', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-scripts-env-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+  process.env['LD_PRELOAD'] = '/tmp/evil.so';
+  process.env['NODE_OPTIONS'] = '--inspect';
+  process.env['VIGIL_SECRET'] = 'x';
+  process.env['LANG'] = 'C.UTF-8';
+  const out = join(dir, 'env');
+  const runner = new ChildProcessRunner();
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', `env > ${out}`], timeoutMs: 5000 }), { kind: 'exited', code: 0 });
+  const names = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.slice(0, l.indexOf('=')))
+    // What sh itself sets for the command it runs.
+    .filter((n) => n !== 'PWD' && n !== 'SHLVL' && n !== '_' && n !== 'OLDPWD');
+  assert.deepEqual(names.sort(), ['LANG', 'PATH']);
+});
+
+test('an aborted run ends at once with SIGTERM, and a run without a timeout runs until then', async () => {
+  const runner = new ChildProcessRunner();
+  const abort = new AbortController();
+  const started = performance.now();
+  const run = runner.run({ argv: ['/bin/sleep', '30'], timeoutMs: Infinity, signal: abort.signal });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(runner.running.size, 1, 'still running after 200 ms: no timeout fired');
+  abort.abort();
+  assert.deepEqual(await run, { kind: 'signalled', signal: 'SIGTERM' });
+  assert.ok(performance.now() - started < 10_000);
+  assert.equal(runner.running.size, 0);
+});

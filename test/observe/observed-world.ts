@@ -93,7 +93,13 @@ export async function observedPair(options: PairOptions = {}): Promise<ObservedW
     },
     advance,
     async close() {
-      for (const d of daemons.values()) await d.stop();
+      // A stop waits for the notify scripts it starts, which take virtual time: the clock goes on meanwhile.
+      for (const d of daemons.values()) {
+        let stopped = false;
+        const stopping = d.stop().then(() => (stopped = true));
+        while (!stopped) await advance(100);
+        await stopping;
+      }
       stream.complete();
       rmSync(dir, { recursive: true, force: true });
     },

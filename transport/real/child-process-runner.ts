@@ -87,19 +87,3 @@ export class ChildProcessRunner implements ProcessRunner {
     this.running.clear();
   }
 }
-
-/** uid/gid of a user (and optional group) from /etc/passwd and /etc/group, as keepalived's script_user does. */
-export async function resolveUser(user: string, group?: string): Promise<{ uid: number; gid: number } | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  const entry = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === user || f[2] === user);
-  if (!entry) return undefined;
-  let gid = Number(entry[3]);
-  if (group !== undefined) {
-    const groups = await readFile('/etc/group', 'utf8').catch(() => '');
-    const g = groups.split('\n').map((l) => l.split(':')).find((f) => f[0] === group || f[2] === group);
-    if (!g) return undefined;
-    gid = Number(g[2]);
-  }
-  return { uid: Number(entry[2]), gid };
-}

@@ -15,6 +15,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { DaemonStatus, InstanceStatus } from '../actors/status.js';
+import type { ScriptRunStats } from '../actors/scripts/script-runner.js';
 import type { InspectionStream } from './inspection-stream.js';
 import type { ObservedEvent } from './observed-event.js';
 import { topState } from './state-paths.js';
@@ -51,6 +52,7 @@ export class DaemonMetrics {
   private readonly advertPeriod: Gauge;
   private readonly advertError: Histogram;
   private readonly actorState: Gauge;
+  private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -109,6 +111,15 @@ export class DaemonMetrics {
       registers,
     });
     this.actorState = new Gauge({ name: 'vigil_actor_state', help: 'Current top-level state of every actor (1 for the state it is in)', labelNames: ['actor', 'machine', 'state'], registers });
+    // Notify scripts (actors/scripts/script-runner.ts): the bound at work.
+    this.scriptRuns = {
+      running: new Gauge({ name: 'vigil_notify_scripts_running', help: 'Notify scripts running now', registers }),
+      waiting: new Gauge({ name: 'vigil_notify_scripts_waiting', help: 'Notify scripts waiting for a place to run', registers }),
+      started: new Counter({ name: 'vigil_notify_scripts_started_total', help: 'Notify scripts started', registers }),
+      dropped: new Counter({ name: 'vigil_notify_scripts_dropped_total', help: 'Notify scripts dropped: the oldest waiting when too many waited, and those waiting when vigil stopped', registers }),
+      peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
+      refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
+    };
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
   }
 
@@ -149,6 +160,13 @@ export class DaemonMetrics {
     }
     this.actorState.reset();
     for (const [actor, { machine, state }] of this.actorTop) this.actorState.set({ actor, machine, state }, 1);
+    const runs = status.script_runs;
+    for (const [what, metric] of Object.entries(this.scriptRuns) as [keyof ScriptRunStats, Gauge | Counter][]) {
+      metric.reset();
+      const n = runs?.[what] ?? 0;
+      if (metric instanceof Gauge) metric.set(n);
+      else metric.inc(n);
+    }
   }
 
   private instance(i: InstanceStatus): void {

@@ -30,7 +30,7 @@ ${script ? `vrrp_script chk_up {
     virtual_ipaddress {
         192.168.77.100/24 dev eth0
     }
-${script ? '    track_script {\n        chk_up weight 5\n    }\n' : ''}}
+${script ? '    track_script {\n        chk_up weight 5\n    }\n    notify /etc/vigil/notify.sh\n' : ''}}
 `;
 
 export interface ObservedWorld {

@@ -91,7 +91,7 @@ export class NodeAssembly {
   constructor(
     private readonly env: NodeEnvironment,
     private readonly bus: Bus,
-    private readonly options: NodeAssemblyOptions,
+    options: NodeAssemblyOptions,
   ) {
     this.name = options.name;
     this.config = options.config;

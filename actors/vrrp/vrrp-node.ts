@@ -119,6 +119,10 @@ export class VrrpNode {
   /** Graceful stop: every master sends priority 0 and releases its addresses. */
   stop(): void {
     for (const name of [...this.runners.keys()]) this.removeInstance(name, true);
+    // keepalived's notify_shutdown: the instances' STOP, then each sync group's (its notify_stop, `notify … STOP`).
+    for (const [group, state] of this.groupStates()) {
+      this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: state, to: 'STOP' });
+    }
     this.close();
   }
 

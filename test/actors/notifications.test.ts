@@ -258,3 +258,32 @@ test('a peer flapping as fast as it can: never more scripts at once than the bou
   );
   await w.close();
 });
+
+test('stop: each instance\'s STOP, then each sync group\'s, scripts and FIFO lines alike', async () => {
+  const text = `global_defs {
+    notify_fifo /run/vigil/all.fifo
+}
+vrrp_sync_group G {
+    group {
+        VI_1
+        VI_2
+    }
+    notify_stop /etc/vigil/group-stop.sh
+    notify /etc/vigil/group.sh
+}
+${instance('VI_1', 1, '    notify_stop /etc/vigil/stop.sh')}
+${instance('VI_2', 2)}`;
+  const w = world(text);
+  await w.daemon.start();
+  await w.advance(5000);
+  const before = w.started.length;
+  const lines = w.fifo.get('/run/vigil/all.fifo')!.length;
+  const state = w.daemon.assembly!.node.groupStates().get('G');
+  await w.close();
+  assert.deepEqual(
+    w.started.slice(before).map((r) => r.replace(/^\d+ /, '')),
+    ['/etc/vigil/stop.sh', '/etc/vigil/group-stop.sh', '/etc/vigil/group.sh GROUP G STOP 0'],
+  );
+  assert.deepEqual(w.fifo.get('/run/vigil/all.fifo')!.slice(lines), ['INSTANCE "VI_1" STOP 100\n', 'INSTANCE "VI_2" STOP 100\n', 'GROUP "G" STOP 0\n']);
+  assert.ok(state === 'MASTER' || state === 'BACKUP', `the group was ${state}`);
+});

@@ -56,7 +56,7 @@ test('a stop terminates the scripts that ran before it and drops those that wait
   const w = world(5000);
   for (let n = 1; n <= 4; n++) w.runner.notify(job(n));
   w.clock.runUntil(10);
-  w.runner.notify(job(9, { stopping: true, timeoutMs: 1000 }));
+  w.runner.notify(job(9, { stopping: true }));
   w.runner.terminate();
   let idle = false;
   void w.runner.idle().then(() => (idle = true));

@@ -5,7 +5,7 @@
  * notify_priority_changes, `vigil run -C` stays without VRRP across a reload, and a peer that flaps as fast as it
  * can does not make more scripts run at once than the bound.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,8 +38,10 @@ interface World {
   close(): Promise<void>;
 }
 
-function world(text: string, o: { runMs?: number; options?: Partial<DaemonOptions> } = {}): World {
+function world(t: TestContext, text: string, o: { runMs?: number; options?: Partial<DaemonOptions> } = {}): World {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-scripts-notify-'));
+  // Gone even when an assertion fails before close().
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, text);
   const clock = new VirtualClock();
@@ -124,11 +126,11 @@ ${body}
 `;
 }
 
-test('reload: an added instance notifies from its first state on; a removed one is DELETED with notify_deleted, else FAULT', async () => {
+test('reload: an added instance notifies from its first state on; a removed one is DELETED with notify_deleted, else FAULT', async (t) => {
   const globals = 'global_defs {\n    vrrp_notify_fifo /run/vigil/vrrp.fifo\n}\n';
   const a = instance('VI_A', 1, '    notify_deleted /etc/vigil/deleted.sh\n    notify /etc/vigil/notify.sh');
   const b = instance('VI_B', 2, '    notify_fault /etc/vigil/fault.sh\n    notify /etc/vigil/notify.sh');
-  const w = world(globals + a + b);
+  const w = world(t, globals + a + b);
   await w.daemon.start();
   await w.advance(5000);
   const before = w.started.length;
@@ -156,7 +158,7 @@ test('reload: an added instance notifies from its first state on; a removed one 
   await w.close();
 });
 
-test('notify_priority_changes: the instance\'s own, else its sync group\'s, else global; only the FIFO hears', async () => {
+test('notify_priority_changes: the instance\'s own, else its sync group\'s, else global; only the FIFO hears', async (t) => {
   const text = (global: boolean) => `global_defs {
     notify_fifo /run/vigil/all.fifo
 ${global ? '    vrrp_notify_priority_changes\n' : ''}}
@@ -178,7 +180,7 @@ ${instance('VI_OFF', 3, '    track_file {\n        maint\n    }\n    notify_prio
 ${instance('VI_GLOBAL', 4, '    track_file {\n        maint\n    }')}
 `;
   for (const global of [false, true]) {
-    const w = world(text(global));
+    const w = world(t, text(global));
     await w.daemon.start();
     await w.advance(3000);
     // The track file now holds 5: 5 × -10, so 50.
@@ -193,13 +195,13 @@ ${instance('VI_GLOBAL', 4, '    track_file {\n        maint\n    }')}
   }
 });
 
-test('vigil run -C: the checker side alone, and a reload does not start the VRRP instances or their trackers', async () => {
+test('vigil run -C: the checker side alone, and a reload does not start the VRRP instances or their trackers', async (t) => {
   const text = `vrrp_script chk {
     script /etc/vigil/chk.sh
     interval 1
 }
 ${instance('VI_1', 1, '    track_script {\n        chk\n    }\n    notify /etc/vigil/notify.sh')}`;
-  const w = world(text, { options: { checkersOnly: true } });
+  const w = world(t, text, { options: { checkersOnly: true } });
   await w.daemon.start();
   await w.advance(3000);
   w.write(text.replace('priority 100', 'priority 110'));
@@ -213,10 +215,10 @@ ${instance('VI_1', 1, '    track_script {\n        chk\n    }\n    notify /etc/v
   await w.close();
 });
 
-test('a peer flapping as fast as it can: never more scripts at once than the bound, the overflow dropped and counted, the last state notified', async () => {
+test('a peer flapping as fast as it can: never more scripts at once than the bound, the overflow dropped and counted, the last state notified', async (t) => {
   const text = instance('VI_1', 1, '    notify_master /etc/vigil/master.sh\n    notify_backup /etc/vigil/backup.sh\n    notify /etc/vigil/notify.sh', 150);
   // Every script takes 3 s; at most 4 run and 8 wait.
-  const w = world(text, { runMs: 3000, options: { scriptLimits: { maxRunning: 4, maxWaiting: 8 } } });
+  const w = world(t, text, { runMs: 3000, options: { scriptLimits: { maxRunning: 4, maxWaiting: 8 } } });
   const peer = new SimHost('peer', 1);
   peer.addInterface('eth0', w.segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
   const channel = peer.open({ interface: 'eth0', family: 4, sourceAddress: '192.168.77.12', unicastPeers: [] });
@@ -259,7 +261,7 @@ test('a peer flapping as fast as it can: never more scripts at once than the bou
   await w.close();
 });
 
-test('stop: each instance\'s STOP, then each sync group\'s, scripts and FIFO lines alike', async () => {
+test('stop: each instance\'s STOP, then each sync group\'s, scripts and FIFO lines alike', async (t) => {
   const text = `global_defs {
     notify_fifo /run/vigil/all.fifo
 }
@@ -273,7 +275,7 @@ vrrp_sync_group G {
 }
 ${instance('VI_1', 1, '    notify_stop /etc/vigil/stop.sh')}
 ${instance('VI_2', 2)}`;
-  const w = world(text);
+  const w = world(t, text);
   await w.daemon.start();
   await w.advance(5000);
   const before = w.started.length;

@@ -14,7 +14,11 @@ export type BusMessage =
   | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason }
   | { kind: 'warning'; at: number; node: string; instance: string | undefined; message: string }
   | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number }
-  | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string };
+  | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string }
+  /** The effective priority changed (a tracked object's weight); `state` is the instance's now. */
+  | { kind: 'priority'; at: number; node: string; instance: string; state: VrrpStateName; from: number; priority: number }
+  /** A master heard (and kept its mastership over) an advertisement with a lower priority than its own. */
+  | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number };
 
 export class Bus {
   private readonly subject = new Subject<BusMessage>();

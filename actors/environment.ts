@@ -11,7 +11,10 @@ import type { ProcessRunner } from '../transport/process-runner.js';
 import type { RouteManager } from '../transport/routes.js';
 import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
+import type { HostFacts } from '../config/host-facts.js';
+import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
 import type { CheckerHost } from './checks/checker-host.js';
+import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 
 export interface DaemonLog {
@@ -46,18 +49,10 @@ export interface ProcessEntry {
  */
 export type Answering<T> = (done: (value: T) => void) => Promise<T> | undefined;
 
-/** A user scripts run as (keepalived `script_user`, a vrrp_script's `user`), resolved to ids. */
+/** A user scripts run as (keepalived `script_user`, a script's own `user [group]`), resolved to ids. */
 export interface RunAs {
   readonly uid: number;
   readonly gid: number;
-}
-
-/** Users resolved before a node is assembled (resolving is asynchronous; the assembly is not). */
-export interface ScriptUsers {
-  /** global_defs script_user; undefined: scripts run as this process's user. */
-  readonly scriptUser?: RunAs | undefined;
-  /** A vrrp_script's own `user`, by script name. */
-  readonly byScript: ReadonlyMap<string, RunAs | undefined>;
 }
 
 /** What one node runs on: the daemon and the simulator give the same shape, real or simulated. */
@@ -69,8 +64,8 @@ export interface NodeEnvironment {
   /** Notify scripts, vrrp_script checks, checker notify scripts. */
   readonly processes: ProcessRunner;
   readonly log: DaemonLog;
-  /** notify_fifo / lvs_notify_fifo: a writer for the FIFO at `path`. */
-  readonly openFifo?: ((path: string) => ((line: string) => void) | undefined) | undefined;
+  /** notify_fifo, vrrp_notify_fifo, lvs_notify_fifo: the FIFO at a path, created for its owner when missing. */
+  readonly openFifo?: OpenNotifyFifo | undefined;
   /** virtual_routes/virtual_rules and static_routes/static_rules. */
   readonly routes?: RouteManager | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
@@ -83,7 +78,11 @@ export interface NodeEnvironment {
 /** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */
 export interface DaemonEnvironment extends NodeEnvironment {
   readonly pid: number;
-  readonly resolveUser?: (user: string, group?: string) => Promise<RunAs | undefined>;
+  /**
+   * The host the scripts are judged against (their users, groups and files: actors/scripts/runnable-scripts.ts), read
+   * afresh at start and at each reload. Absent (simulated transports): every script runs as this process.
+   */
+  readonly hostFacts?: (() => HostFacts) | undefined;
   /** use_vmac: macvlan interfaces with the virtual router MAC. */
   readonly vmacs?: VmacManager | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
@@ -104,6 +103,8 @@ export interface DaemonOptions extends LoadOptions {
   readonly nodeName: string;
   /** Notify scripts are killed after this long (keepalived runs them unbounded; we never let one hang). */
   readonly scriptTimeoutMs?: number;
+  /** How many notify scripts run at once, and wait (actors/scripts/script-runner.ts). */
+  readonly scriptLimits?: ScriptLimits;
 }
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 30_000;

@@ -1,11 +1,12 @@
 /**
  * One node, assembled by the daemon (actors/daemon/daemon.ts) and by the simulator (sim/run.ts) alike: the VRRP
- * node, the notifier, the tracked objects (vrrp_script, track_file, track_process) and, once attached, the
- * checker side (actors/lvs/node-checks.ts) with its ha_suspend link to this node's instances. Only the
- * environment differs: real transports in the daemon, simulated twins in the simulator.
+ * node, the notifier and the notify FIFOs, the tracked objects (vrrp_script, track_file, track_process) and, once
+ * attached, the checker side (actors/lvs/node-checks.ts) with its ha_suspend link to this node's instances. Only the
+ * environment differs: real transports in the daemon, simulated twins in the simulator. Every script of the node
+ * runs through one bounded runner (actors/scripts/script-runner.ts).
  *
- * Synchronous: what has to be waited for (host set-up, resolving users, loading the checker side) is done by the
- * caller before; the simulator runs a node inside one event of its virtual clock.
+ * Synchronous: what has to be waited for (host set-up, judging the scripts against the host, loading the checker
+ * side) is done by the caller before; the simulator runs a node inside one event of its virtual clock.
  */
 import type { Subscription } from 'rxjs';
 import type { Script } from '../config/model.js';
@@ -15,16 +16,25 @@ import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
 import type { NodeChecks } from './lvs/node-checks.js';
+import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
+import { NotifyFifos } from './scripts/notify-fifos.js';
 import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
-import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment, type ScriptUsers } from './environment.js';
+import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
 
 export interface NodeAssemblyOptions {
   /** The node's name in bus messages (keepalived's router_id, else the host name; the simulator's node name). */
   readonly name: string;
+  /**
+   * The runnable configuration (actors/scripts/runnable-scripts.ts): the scripts keepalived would run, their users
+   * as ids.
+   */
   readonly config: KeepalivedConfig;
-  readonly users: ScriptUsers;
   /** Notify scripts are killed after this long (keepalived runs them unbounded; we never let one hang). */
   readonly scriptTimeoutMs?: number | undefined;
+  /** The runner of the node's scripts: the daemon's (one for its whole life), else the node makes its own. */
+  readonly scripts?: ScriptRunner | undefined;
+  /** The bound of the runner the node makes. */
+  readonly scriptLimits?: ScriptLimits | undefined;
 }
 
 export interface ReconfigureResult {
@@ -33,18 +43,33 @@ export interface ReconfigureResult {
   readonly stopped: readonly string[];
 }
 
-/** Users of no one: scripts run as this process's user (the simulator's, or a configuration without users). */
-export const NO_SCRIPT_USERS: ScriptUsers = { byScript: new Map() };
-
-type NotifyOwner = { notifyMaster?: Script | undefined; notifyBackup?: Script | undefined; notifyFault?: Script | undefined; notifyStop?: Script | undefined; notify?: Script | undefined };
+type NotifyOwner = {
+  notifyMaster?: Script | undefined;
+  notifyBackup?: Script | undefined;
+  notifyFault?: Script | undefined;
+  notifyStop?: Script | undefined;
+  notify?: Script | undefined;
+};
 
 function notifyScripts(o: NotifyOwner): NotifyScripts {
-  return { notifyMaster: o.notifyMaster?.command, notifyBackup: o.notifyBackup?.command, notifyFault: o.notifyFault?.command, notifyStop: o.notifyStop?.command, notify: o.notify?.command };
+  return { notifyMaster: o.notifyMaster, notifyBackup: o.notifyBackup, notifyFault: o.notifyFault, notifyStop: o.notifyStop, notify: o.notify };
 }
 
 function notifyTables(config: KeepalivedConfig): { instances: Map<string, NotifyScripts>; groups: Map<string, NotifyScripts> } {
+  const groupOf = (instance: string) => config.vrrpSyncGroups.find((g) => g.group.includes(instance));
   return {
-    instances: new Map(config.vrrpInstances.map((i) => [i.name, notifyScripts(i)])),
+    instances: new Map(
+      config.vrrpInstances.map((i) => [
+        i.name,
+        {
+          ...notifyScripts(i),
+          notifyDeleted: i.notifyDeleted,
+          notifyMasterRxLowerPri: i.notifyMasterRxLowerPri,
+          // vrrp.c: the instance's own setting, else its sync group's, else global_defs'.
+          priorityChanges: i.notifyPriorityChanges ?? groupOf(i.name)?.notifyPriorityChanges ?? config.globalDefs.vrrpNotifyPriorityChanges ?? false,
+        },
+      ]),
+    ),
     groups: new Map(config.vrrpSyncGroups.map((g) => [g.name, notifyScripts(g)])),
   };
 }
@@ -52,12 +77,16 @@ function notifyTables(config: KeepalivedConfig): { instances: Map<string, Notify
 export class NodeAssembly {
   readonly name: string;
   readonly node: VrrpNode;
+  /** The node's scripts: notify scripts bounded, FIFO readers, and (the daemon's) startup and shutdown scripts. */
+  readonly scripts: ScriptRunner;
   private readonly notifier: Notifier;
+  private readonly fifos: NotifyFifos;
   private readonly trackers: NodeTrackers;
   private checks: NodeChecks | undefined;
   private haSuspend: Subscription | undefined;
   private config: KeepalivedConfig;
-  private users: ScriptUsers;
+  /** Whether the VRRP side runs (`vigil run -C` runs the checker side alone, across reloads too). */
+  private vrrpRunning = false;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -66,25 +95,26 @@ export class NodeAssembly {
   ) {
     this.name = options.name;
     this.config = options.config;
-    this.users = options.users;
+    this.scripts = options.scripts ?? new ScriptRunner(env.processes, env.log, options.scriptLimits);
+    this.fifos = new NotifyFifos(env, this.scripts, options.config.globalDefs);
     this.node = new VrrpNode(options.name, nodeSpec(options.config), env, bus, env.inspect);
     this.notifier = new Notifier({
       ...notifyTables(options.config),
       node: options.name,
-      runner: env.processes,
+      scripts: this.scripts,
       timeoutMs: options.scriptTimeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS,
-      user: options.users.scriptUser,
-      writeFifo: this.fifoOf(options.config),
-      log: (level, message) => env.log[level](message),
+      fifo: (line) => this.fifos.vrrp(line),
     });
     this.notifier.attach(bus);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
   }
 
-  /** The VRRP side runs: the instances start, then the tracked objects they follow. */
+  /** The VRRP side runs: its notify FIFOs open, the instances start, then the tracked objects they follow. */
   start(): void {
+    this.vrrpRunning = true;
+    this.fifos.openSide('vrrp');
     this.node.start();
-    this.trackers.start(this.config, this.users);
+    this.trackers.start(this.config);
   }
 
   /** The VRRP instances that are MASTER now. */
@@ -102,7 +132,8 @@ export class NodeAssembly {
     this.haSuspend = this.bus.messages$.subscribe((m) => {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
-    checks.start(this.masters());
+    this.fifos.openSide('lvs');
+    checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) });
   }
 
   /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
@@ -119,17 +150,25 @@ export class NodeAssembly {
   }
 
   /**
-   * A reload: unchanged instances keep running untouched, removed ones stop (priority 0, addresses released),
-   * changed ones restart; then the notifier takes the new scripts (a removed instance's notify_stop ran with the
-   * old ones) and trackers whose blocks did not change keep running, status and all.
+   * A reload: unchanged instances keep running untouched, removed ones stop (priority 0, addresses released) and
+   * are notified as deleted with their old scripts, changed ones restart; instances the reload adds start with the
+   * new scripts from their first notification on; trackers whose blocks did not change keep running, status and
+   * all. A node whose VRRP side does not run (`vigil run -C`) keeps it that way.
    */
-  reconfigure(next: KeepalivedConfig, users: ScriptUsers): ReconfigureResult {
-    const result = this.node.reconfigure(nodeSpec(next));
+  reconfigure(next: KeepalivedConfig): ReconfigureResult {
+    this.fifos.reconfigure(next.globalDefs);
+    if (!this.vrrpRunning) {
+      this.config = next;
+      return { kept: [], started: [], stopped: [] };
+    }
+    const remaining = new Set(next.vrrpInstances.map((i) => i.name));
+    this.notifier.removing([...this.node.runners.keys()].filter((name) => !remaining.has(name)));
     const tables = notifyTables(next);
-    this.notifier.update(tables.instances, tables.groups);
-    this.trackers.reload(this.config, next, users);
+    const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
+    this.notifier.removing([]);
+    this.trackers.reload(this.config, next);
     this.config = next;
-    this.users = users;
+    if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
     return result;
   }
 
@@ -149,11 +188,18 @@ export class NodeAssembly {
     this.node.halt();
     this.trackers.stop();
     this.notifier.detach();
+    this.fifos.close();
   }
 
-  /** The last step of a stop: no more notify scripts. */
+  /** The first step of a stop after priority 0: the FIFOs' readers get SIGTERM (they read on until the FIFOs close). */
+  stopFifoReaders(): void {
+    this.fifos.stopReaders();
+  }
+
+  /** The last step of a stop: no more notifications; the FIFOs close (and go, when vigil made them). */
   detach(): void {
     this.notifier.detach();
+    this.fifos.close();
   }
 
   instanceStatuses(): InstanceStatus[] {
@@ -172,9 +218,9 @@ export class NodeAssembly {
     return this.checks?.virtualServers.length ?? 0;
   }
 
-  /** global_defs notify_fifo (or vrrp_notify_fifo): every state change as one line. */
-  private fifoOf(config: KeepalivedConfig): ((line: string) => void) | undefined {
-    const fifo = config.globalDefs.vrrpNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
-    return fifo ? this.env.openFifo?.(fifo) : undefined;
+  /** fifo_write_vrrp_states_on_reload: every instance's and sync group's state, again, after a reload. */
+  private writeStates(): void {
+    for (const r of this.node.runners.values()) this.fifos.vrrp(`INSTANCE "${r.spec.name}" ${r.state} ${r.effectivePriority}\n`);
+    for (const [group, state] of this.node.groupStates()) this.fifos.vrrp(`GROUP "${group}" ${state} 0\n`);
   }
 }

@@ -7,6 +7,7 @@ import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { VrrpNode } from './vrrp/vrrp-node.js';
 import type { VirtualServerRunner } from './lvs/virtual-server-runner.js';
 import { liveDestinations } from '../machines/desired-state.js';
+import type { ScriptRunStats } from './scripts/script-runner.js';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -51,6 +52,8 @@ export interface DaemonStatus {
   readonly virtual_servers: readonly VirtualServerStatus[];
   /** Drops before any instance could be named: undecodable packets, unknown VRIDs. */
   readonly drops: Partial<Record<DropReason, number>>;
+  /** Notify scripts: running, waiting their turn, dropped, refused at load (actors/scripts/script-runner.ts). */
+  readonly script_runs?: ScriptRunStats | undefined;
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -121,5 +124,9 @@ export function formatStatus(status: DaemonStatus): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  const r = status.script_runs;
+  if (r && (r.started > 0 || r.refused > 0)) {
+    lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -5,11 +5,11 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { openSync, writeSync, closeSync, constants as fsConstants } from 'node:fs';
 import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
+import { readHostFacts } from '../config/host-facts.js';
 import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
@@ -50,38 +50,6 @@ function parseMode(text: string): number | undefined {
   return /^0?[0-7]{3}$/.test(text) ? parseInt(text, 8) : undefined;
 }
 
-/**
- * notify_fifo / lvs_notify_fifo: the FIFO stays open between lines (its reader sees one stream, as with
- * keepalived). Opened non-blocking, so a FIFO without a reader (ENXIO) or a full one (EAGAIN) never blocks the
- * daemon: the line is dropped and said once.
- */
-function fifoWriter(path: string, log: DaemonLog): (line: string) => void {
-  let fd: number | undefined;
-  let warned = false;
-  const warn = (err: unknown): void => {
-    if (!warned) log.warn(`notify fifo ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (no reader?)`);
-    warned = true;
-  };
-  return (line) => {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        fd ??= openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
-        writeSync(fd, line);
-        warned = false;
-        return;
-      } catch (err) {
-        // EPIPE: the reader went away; try a fresh open once (a new reader may be there).
-        if (fd !== undefined) closeSync(fd);
-        fd = undefined;
-        if (attempt === 1 || (err as NodeJS.ErrnoException).code !== 'EPIPE') {
-          warn(err);
-          return;
-        }
-      }
-    }
-  };
-}
-
 export function registerRunCommand(program: Command): void {
   addObservationOptions(program.command('run'))
     .description('run the daemon in the foreground (keepalived -n -l)')
@@ -117,7 +85,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -126,6 +94,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/netlink-routes.js'),
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
+      import('../transport/real/notify-fifo.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -155,8 +124,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       processes,
       log,
       pid: process.pid,
-      resolveUser,
-      openFifo: (path) => fifoWriter(path, log),
+      hostFacts: () => readHostFacts(),
+      openFifo: (path, owner) => openNotifyFifo(path, owner, log),
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(),
       vmacs: new NetlinkVmac(),

@@ -8,7 +8,7 @@
  * pointed anywhere.
  */
 import type { ConfigFileSystem, FileStatus } from './files.js';
-import { insecurePart } from './host-check-scripts.js';
+import { insecurePart } from './script-files.js';
 import type { FileInfo } from './host-facts.js';
 
 function info(s: FileStatus | undefined): FileInfo | undefined {

@@ -75,7 +75,18 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs notify_fifo': 'GlobalDefs.notifyFifo',
   'global_defs vrrp_notify_fifo': 'GlobalDefs.vrrpNotifyFifo',
   'global_defs lvs_notify_fifo': 'GlobalDefs.lvsNotifyFifo',
-  'global_defs script_user': 'GlobalDefs.scriptUser',
+  // Scripts are judged at run time by config test's own code (config/script-files.ts, actors/scripts/).
+  'global_defs script_user': { test: 'test/daemon/script-security.test.ts' },
+  'global_defs enable_script_security': 'GlobalDefs.enableScriptSecurity',
+  'global_defs startup_script': 'GlobalDefs.startupScript',
+  'global_defs startup_script_timeout': 'GlobalDefs.startupScriptTimeout',
+  'global_defs shutdown_script': 'GlobalDefs.shutdownScript',
+  'global_defs shutdown_script_timeout': 'GlobalDefs.shutdownScriptTimeout',
+  'global_defs notify_fifo_script': 'GlobalDefs.notifyFifoScript',
+  'global_defs vrrp_notify_fifo_script': 'GlobalDefs.vrrpNotifyFifoScript',
+  'global_defs lvs_notify_fifo_script': 'GlobalDefs.lvsNotifyFifoScript',
+  'global_defs vrrp_notify_priority_changes': 'GlobalDefs.vrrpNotifyPriorityChanges',
+  'global_defs fifo_write_vrrp_states_on_reload': 'GlobalDefs.fifoWriteVrrpStatesOnReload',
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',
@@ -85,6 +96,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_fault': 'VrrpSyncGroup.notifyFault',
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
+  'vrrp_sync_group notify_priority_changes': 'VrrpSyncGroup.notifyPriorityChanges',
   // Both keep the members' own tracking weights (finalize-vrrp.ts sets them to 0 otherwise).
   'vrrp_sync_group global_tracking': 'TrackedByName.weight',
   'vrrp_sync_group sync_group_tracking_weight': 'TrackedByName.weight',
@@ -125,6 +137,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',
   'vrrp_instance notify_stop': 'VrrpInstance.notifyStop',
   'vrrp_instance notify': 'VrrpInstance.notify',
+  'vrrp_instance notify_master_rx_lower_pri': 'VrrpInstance.notifyMasterRxLowerPri',
+  'vrrp_instance notify_deleted': 'VrrpInstance.notifyDeleted',
+  'vrrp_instance notify_priority_changes': 'VrrpInstance.notifyPriorityChanges',
   'vrrp_instance garp_master_delay': 'VrrpInstance.garpMasterDelay',
   'vrrp_instance garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'vrrp_instance garp_master_refresh': 'VrrpInstance.garpMasterRefresh',

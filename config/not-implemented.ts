@@ -39,7 +39,6 @@ const ROUTE_OPTIONS =
 const ROUTE_TYPES = 'throw|broadcast|anycast|multicast|nat';
 const RULE_OPTIONS =
   'not|tos|dsfield|realms|suppress_prefixlength|sup_pl|suppress_ifgroup|sup_group|tunnel-id|uidrange|l3mdev|protocol|ipproto|sport|dport|no_track|goto|nop|blackhole|prohibit|unreachable|type';
-const NOTIFY_SCRIPTS = 'notify_master|notify_backup|notify_fault|notify_stop|notify';
 
 const BFD = 'BFD is not implemented';
 const SNMP = 'SNMP is not implemented';
@@ -51,7 +50,6 @@ const ROUTE_OPTION = 'only destination, via, dev, src, table, metric, scope and 
 const RULE_OPTION = 'only from, to, table, preference, iif, oif and fwmark (without a mask) reach the kernel, and the action is always a table lookup';
 const TABLE_NAME = 'table names from /etc/iproute2/rt_tables are not resolved: the route or rule goes to table main';
 const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
-const SCRIPT_USER = 'the script runs as script_user (or vigil\'s user), not as the user named after it';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
@@ -74,7 +72,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   interface_up_down_delays: 'link changes are acted on at once',
   bfd_instance: BFD,
-  'vrrp_script user: <user> <group>': 'the script runs with the user\'s own group, not the group named',
   'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
   'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
   'vrrp_track_process fork_delay': 'processes are polled every second; fork and exit delays are not applied',
@@ -105,10 +102,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs no_email_faults': EMAIL,
   'global_defs no_checker_emails': EMAIL,
   'global_defs checker_log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
-  'global_defs startup_script': 'no script is run at start',
-  'global_defs startup_script_timeout': { reason: 'no script is run at start', defaults: ['10'] },
-  'global_defs shutdown_script': 'no script is run at shutdown',
-  'global_defs shutdown_script_timeout': { reason: 'no script is run at shutdown', defaults: ['10'] },
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
@@ -146,11 +139,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs bfd_cpu_affinity': BFD,
   'global_defs bfd_rlimit_rttime': BFD,
   'global_defs bfd_rlimit_rtime': BFD,
-  'global_defs notify_fifo_script': 'the FIFO is written, but no script is started to read it',
-  'global_defs vrrp_notify_fifo_script': 'the FIFO is written, but no script is started to read it',
-  'global_defs lvs_notify_fifo_script': 'the FIFO is written, but no script is started to read it',
-  'global_defs vrrp_notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
-  'global_defs fifo_write_vrrp_states_on_reload': 'the states are not written to the FIFO again at reload',
   'global_defs snmp_socket': SNMP,
   'global_defs enable_traps': SNMP,
   'global_defs enable_snmp_vrrp': SNMP,
@@ -161,7 +149,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs enable_snmp_checker': SNMP,
   'global_defs enable_dbus': DBUS,
   'global_defs dbus_service_name': DBUS,
-  'global_defs enable_script_security': "scripts' paths are not checked for writers other than root (keepalived refuses such scripts); it only silences the warning",
   'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
   'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,
@@ -196,9 +183,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_sync_group track_file': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
   'vrrp_sync_group track_process': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
   'vrrp_sync_group track_bfd': BFD,
-  [`vrrp_sync_group ${NOTIFY_SCRIPTS}: <script> <user>`]: SCRIPT_USER,
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
-  'vrrp_sync_group notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
@@ -227,10 +212,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance strict_mode': { reason: "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented", defaults: OFF },
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance linkbeat_use_polling': 'link state always comes from netlink events; MII / ethtool polling is not implemented',
-  [`vrrp_instance ${NOTIFY_SCRIPTS}: <script> <user>`]: SCRIPT_USER,
-  'vrrp_instance notify_master_rx_lower_pri': 'not run',
-  'vrrp_instance notify_deleted': 'not run: a removed instance runs notify_stop',
-  'vrrp_instance notify_priority_changes': { reason: 'priority changes are not notified', defaults: OFF },
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance garp_master_refresh_repeat': { reason: 'each refresh sends one round of gratuitous ARPs / NAs', defaults: ['1'] },
   'vrrp_instance garp_lower_prio_delay': 'a master hearing a lower priority does not announce its addresses again',
@@ -245,10 +226,8 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server snmp_name': SNMP,
   'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
-  'virtual_server quorum_up|quorum_down: <script> <user>': 'the script runs as vigil\'s user, not as the user named after it',
   'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP,
-  'virtual_server real_server notify_up|notify_down: <script> <user>': 'the script runs as vigil\'s user, not as the user named after it',
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },

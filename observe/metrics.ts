@@ -16,6 +16,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { DaemonStatus, InstanceStatus } from '../actors/status.js';
+import type { ScriptRunStats } from '../actors/scripts/script-runner.js';
 import type { InspectionStream } from './inspection-stream.js';
 import type { ObservedEvent } from './observed-event.js';
 import { topState } from './state-paths.js';
@@ -58,6 +59,7 @@ export class DaemonMetrics {
   private readonly actorState: Gauge;
   private readonly fileFailures: Counter;
   private readonly httpRejected: Counter;
+  private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -128,6 +130,15 @@ export class DaemonMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Notify scripts (actors/scripts/script-runner.ts): the bound at work.
+    this.scriptRuns = {
+      running: new Gauge({ name: 'vigil_notify_scripts_running', help: 'Notify scripts running now', registers }),
+      waiting: new Gauge({ name: 'vigil_notify_scripts_waiting', help: 'Notify scripts waiting for a place to run', registers }),
+      started: new Counter({ name: 'vigil_notify_scripts_started_total', help: 'Notify scripts started', registers }),
+      dropped: new Counter({ name: 'vigil_notify_scripts_dropped_total', help: 'Notify scripts dropped: the oldest waiting when too many waited, and those waiting when vigil stopped', registers }),
+      peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
+      refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
+    };
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
   }
 
@@ -172,6 +183,13 @@ export class DaemonMetrics {
     }
     this.actorState.reset();
     for (const [actor, { machine, state }] of this.actorTop) this.actorState.set({ actor, machine, state }, 1);
+    const runs = status.script_runs;
+    for (const [what, metric] of Object.entries(this.scriptRuns) as [keyof ScriptRunStats, Gauge | Counter][]) {
+      metric.reset();
+      const n = runs?.[what] ?? 0;
+      if (metric instanceof Gauge) metric.set(n);
+      else metric.inc(n);
+    }
   }
 
   private instance(i: InstanceStatus): void {

@@ -9,7 +9,8 @@ import { Bus } from '../actors/bus.js';
 import type { Clock } from '../machines/clock.js';
 import type { VrrpNodeSpec } from '../actors/vrrp/instance-spec.js';
 import type { KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
-import { NO_SCRIPT_USERS, NodeAssembly } from '../actors/node-assembly.js';
+import { NodeAssembly } from '../actors/node-assembly.js';
+import { runnableScripts } from '../actors/scripts/runnable-scripts.js';
 import { NodeChecks } from '../actors/lvs/node-checks.js';
 import type { DaemonLog, NodeEnvironment } from '../actors/environment.js';
 import { loadNodeConfig } from './config-loader.js';
@@ -164,7 +165,8 @@ class SimWorld {
           );
         }
       }
-      this.configs.set(node.name, loaded.config);
+      // A simulated host judges no script: every one runs, as the simulator (runnable-scripts.ts without a host).
+      this.configs.set(node.name, runnableScripts(loaded.config, undefined).config);
       this.specs.set(node.name, spec);
       const record = (run: { t_ms: number; argv: readonly string[]; outcome: ProcessOutcome }): void => {
         this.scripts.push({ t_ms: roundTime(run.t_ms), node: node.name, argv: run.argv, outcome: outcomeText(run.outcome) });
@@ -204,7 +206,7 @@ class SimWorld {
     if (!host.alive || this.nodes.has(name)) return;
     const env = this.environment(name);
     const config = this.configs.get(name)!;
-    const node = new NodeAssembly(env, this.bus, { name, config, users: NO_SCRIPT_USERS });
+    const node = new NodeAssembly(env, this.bus, { name, config });
     this.nodes.set(name, node);
     node.start();
     if (this.directors.wants(name)) {

@@ -15,7 +15,7 @@ import type { KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
 import type { NodeEnvironment, ProcessEntry } from '../actors/environment.js';
 import type { Clock } from '../machines/clock.js';
 import { TRACK_POLL_MS } from '../actors/trackers/trackers.js';
-import { splitCommandLine } from '../config/command-line.js';
+import { scriptArgv } from '../actors/scripts/script-command.js';
 import { SimulatedFiles } from './simulated-files.js';
 import { SimulatedProcessRunner, type SimProcessRun } from './simulated-process-runner.js';
 import { SimulatedProcessTable } from './simulated-process-table.js';
@@ -47,7 +47,7 @@ export class SimTrackedObjects {
     /** Every run of a program that is not a vrrp_script check: notify scripts, checker notify scripts. */
     onScript: (run: SimProcessRun) => void,
   ) {
-    for (const s of config.vrrpScripts) if (s.script) this.checks.add(JSON.stringify(splitCommandLine(s.script)));
+    for (const s of config.vrrpScripts) if (s.script) this.checks.add(JSON.stringify(scriptArgv(s.script)));
     this.processes = new SimulatedProcessRunner(clock, (run) => {
       if (!this.checks.has(JSON.stringify(run.argv))) onScript(run);
     });
@@ -94,7 +94,7 @@ export class SimTrackedObjects {
     const [kind, name] = split(id);
     if (kind === 'script') {
       const script = this.config.vrrpScripts.find((s) => s.name === name)?.script;
-      if (script) this.processes.setExit(splitCommandLine(script), up ? 0 : 1);
+      if (script) this.processes.setExit(scriptArgv(script), up ? 0 : 1);
       return true;
     }
     if (kind === 'file') {

@@ -53,21 +53,32 @@ export class SimulatedProcessRunner implements CallbackProcessRunner {
   runWith(request: ProcessRunRequest, done: (outcome: ProcessOutcome) => void): void {
     const argv = [...request.argv];
     const answer: SimProgramAnswer = argv.length === 0 ? 'missing' : this.answer(request);
-    // A program that cannot start fails at once; one that outlives its timeout is killed then, as the real runner does.
+    // A program that cannot start fails at once; one that outlives its timeout is killed then, as the real runner
+    // does; an abort ends a run at once, as SIGTERM ends a real one.
     const ranMs = answer === 'missing' ? 0 : answer === 'hang' ? request.timeoutMs : Math.min(this.runMs, request.timeoutMs);
     const timedOut = answer === 'hang' || (answer !== 'missing' && this.runMs > request.timeoutMs);
-    this.clock.setTimeout(() => {
-      const outcome: ProcessOutcome =
+    const end = (outcome: ProcessOutcome): void => {
+      request.signal?.removeEventListener('abort', aborted);
+      this.onRun({ t_ms: this.clock.now(), argv, outcome });
+      done(outcome);
+    };
+    const finished = (): void =>
+      end(
         answer === 'missing'
           ? { kind: 'failed', error: argv.length === 0 ? 'empty command' : `${argv[0]}: no such file (simulated)` }
           : timedOut
             ? { kind: 'timeout' }
             : 'exit' in answer
               ? { kind: 'exited', code: answer.exit }
-              : { kind: 'signalled', signal: answer.signal };
-      this.onRun({ t_ms: this.clock.now(), argv, outcome });
-      done(outcome);
-    }, ranMs);
+              : { kind: 'signalled', signal: answer.signal },
+      );
+    // A run without a timeout that hangs ends only when aborted.
+    const id = Number.isFinite(ranMs) ? this.clock.setTimeout(finished, ranMs) : undefined;
+    const aborted = (): void => {
+      if (id !== undefined) this.clock.clearTimeout(id);
+      end({ kind: 'signalled', signal: 'SIGTERM' });
+    };
+    request.signal?.addEventListener('abort', aborted, { once: true });
   }
 
   run(request: ProcessRunRequest): Promise<ProcessOutcome> {

@@ -6,10 +6,12 @@
 export interface ProcessRunRequest {
   /** Program and arguments, already split (config/command-line.ts splits a configured line as keepalived does). */
   readonly argv: readonly string[];
-  /** Killed (SIGTERM, then SIGKILL) after this long. */
+  /** Killed (SIGTERM, then SIGKILL) after this long; Infinity: never (a notify FIFO's reader runs as long as vigil). */
   readonly timeoutMs: number;
   /** Run as this user (keepalived `script_user` / `user`), when set. */
   readonly user?: { readonly uid: number; readonly gid: number } | undefined;
+  /** Aborting it ends the run as a timeout would (SIGTERM, then SIGKILL): vigil stopping, a FIFO closed. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export type ProcessOutcome =

@@ -1,8 +1,9 @@
 /**
- * The composition root of `vigil run`: reads the configuration, prepares the host (interfaces, leftover VIPs,
- * statics, VMACs, thread scheduling), resolves script users and loads the checker side, and builds the node on
- * the transports it is given with the assembly the simulator uses too (actors/node-assembly.ts); handles reload
- * and shutdown. The same class runs on real transports (cli/run-command.ts) and on simulated ones (tests, the
+ * The composition root of `vigil run`: reads the configuration, judges its scripts against the host (their users
+ * and files: what keepalived would not run does not run), runs the startup script, prepares the host (interfaces,
+ * leftover VIPs, statics, VMACs, thread scheduling) and loads the checker side, and builds the node on the
+ * transports it is given with the assembly the simulator uses too (actors/node-assembly.ts); handles reload and
+ * shutdown (notify scripts of the stop run to their end, then the shutdown script). The same class runs on real transports (cli/run-command.ts) and on simulated ones (tests, the
  * live page's test).
  */
 import type { Subscription } from 'rxjs';
@@ -11,7 +12,9 @@ import { Bus } from '../bus.js';
 import { nodeSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import { NodeAssembly } from '../node-assembly.js';
 import type { DaemonStatus } from '../status.js';
-import type { DaemonEnvironment, DaemonOptions, RunAs, ScriptUsers } from '../environment.js';
+import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
+import { runnableScripts } from '../scripts/runnable-scripts.js';
+import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
@@ -43,13 +46,17 @@ export class VigilDaemon {
   private readonly host: HostSetup;
   private logSubscription: Subscription | undefined;
   private reloads = 0;
+  /** The runnable configuration running now (actors/scripts/runnable-scripts.ts). */
   private config: KeepalivedConfig | undefined;
+  /** Every script of the daemon's life: one bound across reloads. */
+  readonly scripts: ScriptRunner;
 
   constructor(
     private readonly env: DaemonEnvironment,
     private readonly options: DaemonOptions,
   ) {
     this.host = new HostSetup(env);
+    this.scripts = new ScriptRunner(env.processes, env.log, options.scriptLimits);
   }
 
   /** The node this daemon runs, as the assembly built it (undefined before start and after stop). */
@@ -59,11 +66,14 @@ export class VigilDaemon {
 
   /** Reads the configuration and starts every instance. Throws ConfigLoadError on a bad configuration. */
   async start(): Promise<void> {
-    const { config, warnings } = loadConfigFile(this.options.configFile, this.options);
-    for (const w of warnings) this.env.log.warn(w);
+    const loaded = loadConfigFile(this.options.configFile, this.options);
+    for (const w of loaded.warnings) this.env.log.warn(w);
     const vrrp = !this.options.checkersOnly;
-    if (vrrp) this.host.checkInterfaces(config);
+    if (vrrp) this.host.checkInterfaces(loaded.config);
+    const config = this.runnable(loaded.config);
     this.config = config;
+    // keepalived runs its startup script before anything else starts, and waits for it (or its timeout).
+    await this.startupOrShutdown('startup', config);
     this.logSubscription = this.bus.messages$.subscribe((m) => logBusMessage(this.env.log, m));
     const spec = nodeSpec(config);
     if (vrrp) {
@@ -79,7 +89,7 @@ export class VigilDaemon {
     const assembly = new NodeAssembly(this.env, this.bus, {
       name: this.options.nodeName,
       config,
-      users: await this.scriptUsers(config),
+      scripts: this.scripts,
       scriptTimeoutMs: this.options.scriptTimeoutMs,
     });
     this.current = assembly;
@@ -98,8 +108,8 @@ export class VigilDaemon {
     try {
       const loaded = loadConfigFile(this.options.configFile, this.options);
       for (const w of loaded.warnings) this.env.log.warn(w);
-      this.host.checkInterfaces(loaded.config);
-      next = loaded.config;
+      if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
+      next = this.runnable(loaded.config);
     } catch (err) {
       const error = err instanceof ConfigLoadError ? err.message : String(err);
       this.env.log.error(`reload rejected, the running configuration stays: ${error}`);
@@ -109,11 +119,11 @@ export class VigilDaemon {
     if (!assembly) return { ok: false, error: 'not running' };
     this.reloads++;
     const nextSpec = nodeSpec(next);
-    await this.host.createVmacs(nextSpec.instances);
-    const users = await this.scriptUsers(next);
-    const result = assembly.reconfigure(next, users);
+    const vrrp = !this.options.checkersOnly;
+    if (vrrp) await this.host.createVmacs(nextSpec.instances);
+    const result = assembly.reconfigure(next);
     await assembly.settled();
-    await this.host.removeUnusedVmacs(nextSpec.instances);
+    if (vrrp) await this.host.removeUnusedVmacs(nextSpec.instances);
     if (!this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next))) {
       // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
       // unchanged services are not touched in the kernel.
@@ -135,6 +145,7 @@ export class VigilDaemon {
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
+      script_runs: this.scripts.stats(),
     };
   }
 
@@ -144,11 +155,18 @@ export class VigilDaemon {
     const assembly = this.current;
     this.current = undefined;
     assembly?.stop();
+    // keepalived's order: scripts still running from before get SIGTERM, so do the FIFOs' readers; the STOP
+    // notifications just started, and the omega ones the checker side sends now, run on.
+    this.scripts.terminate();
+    assembly?.stopFifoReaders();
     await assembly?.detachChecks(true);
     await assembly?.settled();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
+    // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
+    await this.scripts.idle();
     assembly?.detach();
+    if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();
   }
 
@@ -158,21 +176,26 @@ export class VigilDaemon {
     if (checks) assembly.attachChecks(checks);
   }
 
-  /** global_defs script_user and each tracked vrrp_script's own `user`, resolved once. */
-  private async scriptUsers(config: KeepalivedConfig): Promise<ScriptUsers> {
-    const byScript = new Map<string, RunAs | undefined>();
-    const tracked = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-    for (const s of config.vrrpScripts) {
-      if (s.script && s.user && tracked.has(s.name)) byScript.set(s.name, await this.env.resolveUser?.(s.user));
-    }
-    return { scriptUser: await this.scriptUser(config), byScript };
+  /** The configuration as it runs here: scripts keepalived would refuse are said once and left out. */
+  private runnable(config: KeepalivedConfig): KeepalivedConfig {
+    const { config: runnable, refused } = runnableScripts(config, this.env.hostFacts?.());
+    for (const line of refused) this.env.log.warn(line);
+    this.scripts.setRefused(refused.length);
+    return runnable;
   }
 
-  private async scriptUser(config: KeepalivedConfig): Promise<RunAs | undefined> {
-    const scriptUser = config.globalDefs.scriptUser;
-    if (!scriptUser) return undefined;
-    const resolved = await this.env.resolveUser?.(scriptUser.user, scriptUser.group);
-    if (!resolved) this.env.log.warn(`script_user ${scriptUser.user}: no such user; scripts run as this process's user`);
-    return resolved;
+  /**
+   * startup_script / shutdown_script: run, and waited for up to startup_script_timeout / shutdown_script_timeout
+   * (keepalived main.c); their exit status is only logged.
+   */
+  private startupOrShutdown(which: 'startup' | 'shutdown', config: KeepalivedConfig): Promise<void> {
+    const g = config.globalDefs;
+    const script = which === 'startup' ? g.startupScript : g.shutdownScript;
+    if (script === undefined) return Promise.resolve();
+    const seconds = which === 'startup' ? g.startupScriptTimeout : g.shutdownScriptTimeout;
+    this.env.log.info(`running ${which} script ${script.command}`);
+    return new Promise((resolve) => {
+      this.scripts.start({ script, timeoutMs: seconds * 1000, what: `${which}_script` }, () => resolve());
+    });
   }
 }

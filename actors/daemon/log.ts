@@ -19,6 +19,12 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
     case 'sync':
       log.info(`VRRP_Group(${m.group}) Syncing instances to ${m.to} state`);
       break;
+    case 'priority':
+      log.info(`(${m.instance}) Changing effective priority from ${m.from} to ${m.priority}`);
+      break;
+    case 'master_rx_lower_pri':
+      log.info(`(${m.instance}) Received advert from ${m.source} with lower priority ${m.theirs}, ours ${m.priority}`);
+      break;
     default:
       break;
   }

@@ -1,20 +1,23 @@
 /**
  * A node's checker side, the same in the daemon and the simulator: its virtual servers with their checkers on a
  * checker host, converging a load-balancer backend (HealthChecks); checker news goes to the log, and keepalived's
- * notify_up / notify_down / quorum_up / quorum_down scripts and lvs_notify_fifo lines follow it.
+ * notify_up / notify_down / quorum_up / quorum_down scripts (as their users, through the node's bounded script
+ * runner) and notify FIFO lines follow it. When vigil stops, a virtual server with omega notifies once more (its
+ * scripts get keepalived's one second).
  *
  * Built from the transports the caller provides (a worker thread and the kernel in the daemon, which loads this
  * module only when a configuration has virtual servers; in-process on simulated servers in the simulator), then
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
 import type { Subscription } from 'rxjs';
-import { runProcess } from '../../transport/process-runner.js';
-import { splitCommandLine } from '../../config/command-line.js';
 import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
 import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import type { Script } from '../../config/model.js';
+import type { ScriptRunner } from '../scripts/script-runner.js';
+import { STOP_SCRIPT_TIMEOUT_MS } from '../vrrp/notifier.js';
 import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
 import { HealthChecks, type HealthEvent } from './health-checks.js';
@@ -29,6 +32,13 @@ export interface CheckerTransports {
   readonly backend: LoadBalancerBackend;
   /** Apply each state at once (the simulated backend, for exact virtual times). */
   readonly immediateApply?: boolean | undefined;
+}
+
+/** What the node gives its checker side to notify with. */
+export interface CheckerScripts {
+  readonly runner: ScriptRunner;
+  /** The notify FIFOs' checker lines (notify_fifo and lvs_notify_fifo). */
+  readonly fifo?: ((line: string) => void) | undefined;
 }
 
 /** keepalived's notation of a service in notify FIFO lines: `[ADDRESS]:proto:PORT` (fwmark services: `FWM N`). */
@@ -61,19 +71,20 @@ export class NodeChecks {
   private health: HealthChecks | undefined;
   private syncDaemon: SyncDaemonRunner | undefined;
   private subscription: Subscription | undefined;
-  /** lvs_notify_fifo (or notify_fifo): `VS … UP|DOWN` and `RS … UP|DOWN` lines. */
-  private readonly writeFifo: ((line: string) => void) | undefined;
+  private scripts: CheckerScripts | undefined;
+  /** The configured scripts (with their users) of each notification: `vs|UP`, `vs|rs|UP`, … */
+  private readonly notifyScripts = new Map<string, Script>();
+  /** vigil is stopping: the notifications now are the last ones. */
+  private stopping = false;
 
+  /** `config`: the runnable configuration (actors/scripts/runnable-scripts.ts). */
   constructor(
     private readonly env: NodeEnvironment,
     private readonly config: KeepalivedConfig,
     private readonly transports: CheckerTransports,
     private readonly scriptTimeoutMs = DEFAULT_SCRIPT_TIMEOUT_MS,
     private readonly options: NodeChecksOptions = {},
-  ) {
-    const fifo = config.globalDefs.lvsNotifyFifo?.command ?? config.globalDefs.notifyFifo?.command;
-    this.writeFifo = fifo ? env.openFifo?.(fifo) : undefined;
-  }
+  ) {}
 
   get virtualServers(): readonly VirtualServerRunner[] {
     return this.health?.virtualServers ?? [];
@@ -89,8 +100,9 @@ export class NodeChecks {
   }
 
   /** `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend). */
-  start(masters: ReadonlySet<string>): void {
+  start(masters: ReadonlySet<string>, scripts: CheckerScripts): void {
     const { env, transports } = this;
+    this.scripts = scripts;
     const g = this.config.globalDefs;
     const backend = transports.backend;
     // What config test cannot know under `lvs_backend auto`: the kernel vigil runs on has no IPVS. Said loudly.
@@ -110,6 +122,7 @@ export class NodeChecks {
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
     health.start(resolveVirtualServers(this.config));
+    this.mapNotifyScripts(health.virtualServers);
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
       this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
@@ -132,16 +145,19 @@ export class NodeChecks {
   async stop(clearRules: boolean): Promise<void> {
     const health = this.health;
     this.health = undefined;
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    this.stopping = true;
     // A reload leaves the sync daemon running: the next checker side converges it (unchanged: untouched).
     const syncDaemon = this.syncDaemon;
     this.syncDaemon = undefined;
     if (clearRules) await syncDaemon?.stop();
     else await syncDaemon?.settled();
-    if (!health) return;
-    if (clearRules) await health.stop();
-    else await health.stopKeepingRules();
+    // The subscription goes after the stop: a shutdown's omega notifications come out of it.
+    if (health) {
+      if (clearRules) await health.stop();
+      else await health.stopKeepingRules();
+    }
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
   }
 
   private event(e: HealthEvent): void {
@@ -149,12 +165,12 @@ export class NodeChecks {
     switch (e.kind) {
       case 'real_server':
         log.info(`${e.state === 'UP' ? 'Adding' : 'Removing'} service [${e.rs}] ${e.state === 'UP' ? 'to' : 'from'} VS [${e.vs}]`);
-        if (e.script) this.runScript(e.script, `real server ${e.rs} ${e.state}`);
+        if (e.script) this.runScript(`${e.vs}|${e.rs}|${e.state}`, e.script, `real_server ${e.rs} notify_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, e.rs, e.state);
         break;
       case 'quorum':
         log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
-        if (e.script) this.runScript(e.script, `quorum ${e.vs} ${e.state}`);
+        if (e.script) this.runScript(`${e.vs}|${e.state}`, e.script, `virtual_server ${e.vs} quorum_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, undefined, e.state);
         break;
       case 'suspend':
@@ -174,24 +190,50 @@ export class NodeChecks {
 
   /** keepalived's lvs_notify_fifo lines: `VS [vip]:tcp:80 UP`, `RS [rip]:tcp:8080 [vip]:tcp:80 DOWN`. */
   private fifoLine(vsKey: string, rsKey: string | undefined, state: 'UP' | 'DOWN'): void {
-    if (!this.writeFifo) return;
-    const vs = this.health?.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
+    const write = this.scripts?.fifo;
+    if (!write) return;
+    const vs = this.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
     const service = vs?.services[0];
     if (!vs || !service) return;
     const protocol = service.protocol;
     const vsText = service.kind === 'fwmark' ? `FWM ${service.fwmark}` : serviceText(service.address, protocol, service.port);
     if (rsKey === undefined) {
-      this.writeFifo(`VS ${vsText} ${state}\n`);
+      write(`VS ${vsText} ${state}\n`);
       return;
     }
     const rs = splitHostPort(rsKey);
-    this.writeFifo(`RS ${serviceText(rs.address, protocol, rs.port)} ${vsText} ${state}\n`);
+    write(`RS ${serviceText(rs.address, protocol, rs.port)} ${vsText} ${state}\n`);
   }
 
-  private runScript(line: string, what: string): void {
-    runProcess(this.env.processes, { argv: splitCommandLine(line), timeoutMs: this.scriptTimeoutMs }, (outcome) => {
-      if (outcome.kind === 'exited' && outcome.code === 0) return;
-      this.env.log.warn(`${what}: ${line}: ${outcome.kind === 'exited' ? `exit ${outcome.code}` : outcome.kind}`);
+  /**
+   * The virtual servers run in the order of the configuration's, and their real servers in the order of each one's
+   * (the checker side resolves them one to one): so each notification's configured script, user and all, is found
+   * by key.
+   */
+  private mapNotifyScripts(runners: readonly VirtualServerRunner[]): void {
+    this.notifyScripts.clear();
+    runners.forEach((runner, i) => {
+      const vs = this.config.virtualServers[i];
+      if (vs === undefined) return;
+      const key = runner.vs.key;
+      if (vs.quorumUp) this.notifyScripts.set(`${key}|UP`, vs.quorumUp);
+      if (vs.quorumDown) this.notifyScripts.set(`${key}|DOWN`, vs.quorumDown);
+      runner.vs.realServers.forEach((rs, j) => {
+        const configured = vs.realServers[j];
+        if (configured?.notifyUp) this.notifyScripts.set(`${key}|${rs.key}|UP`, configured.notifyUp);
+        if (configured?.notifyDown) this.notifyScripts.set(`${key}|${rs.key}|DOWN`, configured.notifyDown);
+      });
     });
+  }
+
+  private runScript(key: string, command: string, what: string): void {
+    const script = this.notifyScripts.get(key);
+    if (script === undefined || script.command !== command) {
+      // Never run a command as some other script's user.
+      this.env.log.warn(`${what}: ${command}: not found among the configured scripts; not run`);
+      return;
+    }
+    const timeoutMs = this.stopping ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.scriptTimeoutMs) : this.scriptTimeoutMs;
+    this.scripts?.runner.notify({ script, timeoutMs, what, stopping: this.stopping });
   }
 }

@@ -5,7 +5,7 @@
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import { runProcess, type ProcessRunner } from '../../transport/process-runner.js';
-import { splitCommandLine } from '../../config/command-line.js';
+import { scriptArgv } from '../scripts/script-command.js';
 import { trackedScriptMachine } from '../../machines/tracked-script.js';
 
 export interface ScriptTrackerSpec {
@@ -35,7 +35,7 @@ export class ScriptTracker {
     readonly spec: ScriptTrackerSpec,
     env: ScriptTrackerEnvironment,
   ) {
-    const argv = splitCommandLine(spec.script);
+    const argv = scriptArgv(spec.script);
     const machine = trackedScriptMachine.provide({
       actions: {
         runScript: () => {

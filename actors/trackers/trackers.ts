@@ -7,7 +7,8 @@
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import { PolledTracker, countMatching, parseTrackFile, type Look, type Observation } from './polled-tracker-runner.js';
 import { ScriptTracker } from './script-tracker.js';
-import type { NodeEnvironment, ProcessEntry, ScriptUsers } from '../environment.js';
+import type { NodeEnvironment, ProcessEntry } from '../environment.js';
+import { runAsOf } from '../scripts/script-command.js';
 
 /** How often track_file and track_process look (keepalived is event driven; one second is its resolution). */
 export const TRACK_POLL_MS = 1000;
@@ -38,16 +39,17 @@ export class NodeTrackers {
     private readonly track: TrackSink,
   ) {}
 
-  start(config: KeepalivedConfig, users: ScriptUsers): void {
-    this.startScripts(config, users);
+  /** `config`: the runnable configuration (actors/scripts/runnable-scripts.ts): each vrrp_script with its user as ids. */
+  start(config: KeepalivedConfig): void {
+    this.startScripts(config);
     this.startPolled(config);
   }
 
   /** A reload: what did not change keeps running (and its status: no flap of weights). */
-  reload(previous: KeepalivedConfig | undefined, next: KeepalivedConfig, users: ScriptUsers): void {
+  reload(previous: KeepalivedConfig | undefined, next: KeepalivedConfig): void {
     if (JSON.stringify(previous?.vrrpScripts ?? []) !== JSON.stringify(next.vrrpScripts)) {
       this.stopScripts();
-      this.startScripts(next, users);
+      this.startScripts(next);
     }
     if (JSON.stringify([previous?.trackFiles, previous?.trackProcesses]) !== JSON.stringify([next.trackFiles, next.trackProcesses])) {
       this.stopPolled();
@@ -64,9 +66,14 @@ export class NodeTrackers {
     return [...this.scripts.values()].map((s) => ({ name: s.spec.name, up: s.up }));
   }
 
-  private startScripts(config: KeepalivedConfig, users: ScriptUsers): void {
+  private startScripts(config: KeepalivedConfig): void {
     const env = this.env;
     for (const s of trackedParts(config).scripts) {
+      const user = runAsOf(s);
+      if (user === 'unresolved') {
+        env.log.warn(`vrrp_script ${s.name}: user ${s.user} was never resolved; not run`);
+        continue;
+      }
       const tracker = new ScriptTracker(
         {
           name: s.name,
@@ -76,7 +83,7 @@ export class NodeTrackers {
           rise: s.rise,
           fall: s.fall,
           initFail: s.initFail,
-          user: s.user ? users.byScript.get(s.name) : users.scriptUser,
+          user,
         },
         {
           clock: env.clock,

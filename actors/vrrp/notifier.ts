@@ -1,19 +1,37 @@
 /**
- * keepalived's notifications: on each state change of an instance (or sync group) run `notify_<state>` and
- * `notify` ("INSTANCE"|"GROUP" name state priority), and write the same line to `notify_fifo`. Scripts run
- * without a shell, with a timeout, as `script_user`; the daemon never waits for them.
+ * keepalived's VRRP notifications (vrrp_notify.c): on each state change of an instance or sync group, run
+ * `notify_<state>`, then `notify` with four more arguments ("INSTANCE"|"GROUP", name, state, priority; a group's
+ * priority is 0), then write the same as a line to the notify FIFOs: `INSTANCE "VI_1" MASTER 100`.
+ *
+ * Also as keepalived:
+ * - a master that hears a lower priority runs `notify_master_rx_lower_pri` (no arguments) and writes
+ *   `MASTER_RX_LOWER_PRI`, on every such advertisement;
+ * - with notify_priority_changes (the instance's, else its sync group's, else global vrrp_notify_priority_changes)
+ *   a change of effective priority writes `MASTER_PRIORITY` or `BACKUP_PRIORITY` to the FIFOs (no script);
+ * - an instance a reload removes is not STOPped but DELETED when it has `notify_deleted` (its script, if any, then
+ *   `notify … DELETED`), else it gets the FAULT notifications, unless it was in FAULT already (vrrp.c
+ *   clear_diff_vrrp);
+ * - notify_stop and `notify … STOP` are killed after one second (keepalived's TIMER_HZ for them).
+ *
+ * Scripts run through the node's bounded runner (actors/scripts/script-runner.ts) as their users; the daemon never
+ * waits for them.
  */
 import type { Subscription } from 'rxjs';
-import { runProcess, type ProcessRunner } from '../../transport/process-runner.js';
-import { splitCommandLine } from '../../config/command-line.js';
+import type { Script } from '../../config/model.js';
+import type { ScriptRunner } from '../scripts/script-runner.js';
 import type { Bus } from '../bus.js';
 
 export interface NotifyScripts {
-  readonly notifyMaster?: string | undefined;
-  readonly notifyBackup?: string | undefined;
-  readonly notifyFault?: string | undefined;
-  readonly notifyStop?: string | undefined;
-  readonly notify?: string | undefined;
+  readonly notifyMaster?: Script | undefined;
+  readonly notifyBackup?: Script | undefined;
+  readonly notifyFault?: Script | undefined;
+  readonly notifyStop?: Script | undefined;
+  readonly notify?: Script | undefined;
+  /** notify_deleted: DELETED rather than FAULT for an instance a reload removes; its script when it names one. */
+  readonly notifyDeleted?: Script | true | undefined;
+  readonly notifyMasterRxLowerPri?: Script | undefined;
+  /** notify_priority_changes, already resolved from the sync group and global_defs. */
+  readonly priorityChanges?: boolean | undefined;
 }
 
 export interface NotifierOptions {
@@ -21,33 +39,60 @@ export interface NotifierOptions {
   readonly node?: string | undefined;
   readonly instances: ReadonlyMap<string, NotifyScripts>;
   readonly groups: ReadonlyMap<string, NotifyScripts>;
-  readonly runner: ProcessRunner;
+  readonly scripts: ScriptRunner;
   readonly timeoutMs: number;
-  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
-  /** notify_fifo: one line per change, written by the caller (a FIFO with no reader must not block us). */
-  readonly writeFifo?: ((line: string) => void) | undefined;
-  readonly log: (level: 'info' | 'warn', message: string) => void;
+  /** The notify FIFOs' VRRP lines (notify_fifo and vrrp_notify_fifo). */
+  readonly fifo?: ((line: string) => void) | undefined;
 }
 
-const STATE_SCRIPT: Record<string, keyof NotifyScripts> = {
+/** keepalived kills notify_stop (and `notify` for STOP) after TIMER_HZ: the daemon is going away. */
+export const STOP_SCRIPT_TIMEOUT_MS = 1000;
+
+const STATE_SCRIPT: Record<string, 'notifyMaster' | 'notifyBackup' | 'notifyFault' | 'notifyStop'> = {
   MASTER: 'notifyMaster',
   BACKUP: 'notifyBackup',
   FAULT: 'notifyFault',
   STOP: 'notifyStop',
 };
 
+const KEYWORD: Record<string, string> = {
+  notifyMaster: 'notify_master',
+  notifyBackup: 'notify_backup',
+  notifyFault: 'notify_fault',
+  notifyStop: 'notify_stop',
+};
+
 export class Notifier {
   private subscription: Subscription | undefined;
-  /** Runs in flight; a stopping daemon waits for none of them. */
-  inFlight = 0;
+  /** Instances a reload is removing: their STOP is a deletion. */
+  private readonly deleting = new Set<string>();
+  /** The last state each instance was notified in. */
+  private readonly lastState = new Map<string, string>();
 
   constructor(private options: NotifierOptions) {}
 
   attach(bus: Bus): void {
     this.subscription = bus.messages$.subscribe((m) => {
       if (this.options.node !== undefined && m.node !== this.options.node) return;
-      if (m.kind === 'notify') this.changed('INSTANCE', m.instance, m.state, m.priority, this.options.instances.get(m.instance));
-      if (m.kind === 'sync') this.changed('GROUP', m.group, m.to, 0, this.options.groups.get(m.group));
+      switch (m.kind) {
+        case 'notify':
+          this.instanceChanged(m.instance, m.state, m.priority);
+          break;
+        case 'sync':
+          this.changed('GROUP', m.group, m.to, 0, this.options.groups.get(m.group));
+          break;
+        case 'priority':
+          if (this.options.instances.get(m.instance)?.priorityChanges) this.fifoLine('INSTANCE', m.instance, m.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', m.priority);
+          break;
+        case 'master_rx_lower_pri': {
+          const script = this.options.instances.get(m.instance)?.notifyMasterRxLowerPri;
+          if (script) this.run(script, [], `instance ${m.instance} notify_master_rx_lower_pri`, this.options.timeoutMs);
+          this.fifoLine('INSTANCE', m.instance, 'MASTER_RX_LOWER_PRI', m.priority);
+          break;
+        }
+        default:
+          break;
+      }
     });
   }
 
@@ -56,29 +101,56 @@ export class Notifier {
     this.options = { ...this.options, instances, groups };
   }
 
+  /** A reload is about to remove these instances: their STOP is reported as keepalived reports a deletion. */
+  removing(instances: Iterable<string>): void {
+    this.deleting.clear();
+    for (const name of instances) this.deleting.add(name);
+  }
+
   detach(): void {
     this.subscription?.unsubscribe();
   }
 
-  private changed(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number, scripts: NotifyScripts | undefined): void {
-    this.options.writeFifo?.(`${kind} "${name}" ${state} ${priority}\n`);
-    if (!scripts) return;
-    const specific = STATE_SCRIPT[state];
-    const line = specific ? scripts[specific] : undefined;
-    if (line) this.run(splitCommandLine(line), `${kind.toLowerCase()} ${name} ${specific}`);
-    if (scripts.notify) this.run([...splitCommandLine(scripts.notify), kind, name, state, String(priority)], `${kind.toLowerCase()} ${name} notify`);
+  private instanceChanged(name: string, state: string, priority: number): void {
+    const scripts = this.options.instances.get(name);
+    const was = this.lastState.get(name);
+    this.lastState.set(name, state);
+    if (state !== 'STOP' || !this.deleting.delete(name)) {
+      this.changed('INSTANCE', name, state, priority, scripts);
+      return;
+    }
+    this.lastState.delete(name);
+    const deleted = scripts?.notifyDeleted;
+    if (deleted !== undefined) {
+      if (deleted !== true) this.run(deleted, [], `instance ${name} notify_deleted`, this.options.timeoutMs);
+      this.generic('INSTANCE', name, 'DELETED', priority, scripts);
+      this.fifoLine('INSTANCE', name, 'DELETED', priority);
+    } else if (was !== 'FAULT') {
+      this.changed('INSTANCE', name, 'FAULT', priority, scripts);
+    }
   }
 
-  private run(argv: string[], what: string): void {
-    const { runner, timeoutMs, user, log } = this.options;
-    this.inFlight++;
-    runProcess(runner, { argv, timeoutMs, user }, (outcome) => {
-      this.inFlight--;
-      if (outcome.kind === 'exited' && outcome.code === 0) return;
-      if (outcome.kind === 'timeout') log('warn', `${what}: ${argv[0]} timed out after ${timeoutMs} ms and was killed`);
-      else if (outcome.kind === 'exited') log('warn', `${what}: ${argv[0]} exited with status ${outcome.code}`);
-      else if (outcome.kind === 'signalled') log('warn', `${what}: ${argv[0]} was killed by ${outcome.signal}`);
-      else log('warn', `${what}: cannot run ${argv[0]}: ${outcome.error}`);
-    });
+  private changed(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number, scripts: NotifyScripts | undefined): void {
+    const specific = STATE_SCRIPT[state];
+    const script = specific !== undefined ? scripts?.[specific] : undefined;
+    const timeoutMs = state === 'STOP' ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.options.timeoutMs) : this.options.timeoutMs;
+    if (script && specific) this.run(script, [], `${kind.toLowerCase()} ${name} ${KEYWORD[specific]}`, timeoutMs, state === 'STOP');
+    this.generic(kind, name, state, priority, scripts);
+    this.fifoLine(kind, name, state, priority);
+  }
+
+  private generic(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number, scripts: NotifyScripts | undefined): void {
+    if (!scripts?.notify) return;
+    const stop = state === 'STOP';
+    const timeoutMs = stop ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.options.timeoutMs) : this.options.timeoutMs;
+    this.run(scripts.notify, [kind, name, state, String(priority)], `${kind.toLowerCase()} ${name} notify`, timeoutMs, stop);
+  }
+
+  private fifoLine(kind: 'INSTANCE' | 'GROUP', name: string, state: string, priority: number): void {
+    this.options.fifo?.(`${kind} "${name}" ${state} ${priority}\n`);
+  }
+
+  private run(script: Script, args: readonly string[], what: string, timeoutMs: number, stopping = false): void {
+    this.options.scripts.notify({ script, args, timeoutMs, what, stopping });
   }
 }

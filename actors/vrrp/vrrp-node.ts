@@ -64,16 +64,16 @@ export class VrrpNode {
   ) {}
 
   start(): void {
-    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
-      const id = interfaceTrackerId(event.interface);
-      for (const runner of this.runners.values()) runner.track(id, event.up);
-    });
+    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => this.track(interfaceTrackerId(event.interface), event.up));
     this.startGroups(this.spec.syncGroups);
     for (const instance of this.spec.instances) this.addInstance(instance);
   }
 
-  /** Applies a new configuration without disturbing instances whose settings did not change. */
-  reconfigure(next: VrrpNodeSpec): { kept: string[]; started: string[]; stopped: string[] } {
+  /**
+   * Applies a new configuration without disturbing instances whose settings did not change. `beforeStart` runs once
+   * the old instances are gone and before the new ones start (the notifier takes the new scripts there).
+   */
+  reconfigure(next: VrrpNodeSpec, beforeStart?: () => void): { kept: string[]; started: string[]; stopped: string[] } {
     const kept: string[] = [];
     const started: string[] = [];
     const stopped: string[] = [];
@@ -88,6 +88,7 @@ export class VrrpNode {
       this.stopGroups();
       this.startGroups(next.syncGroups);
     }
+    beforeStart?.();
     for (const instance of next.instances) {
       if (this.runners.has(instance.name)) {
         kept.push(instance.name);
@@ -103,12 +104,29 @@ export class VrrpNode {
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
   track(id: string, up: boolean, value?: number): void {
-    for (const runner of this.runners.values()) runner.track(id, up, value);
+    for (const runner of this.runners.values()) {
+      const before = runner.effectivePriority;
+      runner.track(id, up, value);
+      const after = runner.effectivePriority;
+      // keepalived logs "Changing effective priority" and, with notify_priority_changes, tells the FIFOs.
+      if (after !== before) {
+        this.bus.publish({ kind: 'priority', at: this.transports.clock.now(), node: this.name, instance: runner.spec.name, state: runner.state, from: before, priority: after });
+      }
+    }
+  }
+
+  /** The sync groups' states now, by name. */
+  groupStates(): Map<string, string> {
+    return new Map([...this.groups].map(([name, actor]) => [name, String(actor.getSnapshot().value)]));
   }
 
   /** Graceful stop: every master sends priority 0 and releases its addresses. */
   stop(): void {
     for (const name of [...this.runners.keys()]) this.removeInstance(name, true);
+    // keepalived's notify_shutdown: the instances' STOP, then each sync group's (its notify_stop, `notify … STOP`).
+    for (const [group, state] of this.groupStates()) {
+      this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: state, to: 'STOP' });
+    }
     this.close();
   }
 
@@ -284,7 +302,21 @@ export class VrrpNode {
       this.countNodeDrop('vrid');
       return;
     }
-    for (const runner of runners) runner.receive(packet, decoded.advertisement);
+    for (const runner of runners) {
+      if (runner.state !== 'MASTER') {
+        runner.receive(packet, decoded.advertisement);
+        continue;
+      }
+      const heard = runner.counters.advertsReceived;
+      const ours = runner.effectivePriority;
+      runner.receive(packet, decoded.advertisement);
+      // A master that accepted an advertisement other than priority 0 and is master still has heard a lower
+      // priority (RFC 5798 §6.4.3: else it would have stepped down): keepalived's MASTER_RX_LOWER_PRI event.
+      const theirs = decoded.advertisement.priority;
+      if (theirs !== 0 && runner.counters.advertsReceived > heard && runner.state === 'MASTER') {
+        this.bus.publish({ kind: 'master_rx_lower_pri', at: this.transports.clock.now(), node: this.name, instance: runner.spec.name, priority: ours, source: packet.source, theirs });
+      }
+    }
   }
 
   private countNodeDrop(reason: DropReason): void {

@@ -16,6 +16,11 @@ import { IpvsBackend } from '../../transport/real/lb/ipvs-backend.js';
 import { NftablesBackend } from '../../transport/real/lb/nftables-backend.js';
 import { loadConfigText } from '../../config/load.js';
 import { FakeIpvsKernel } from '../lb/fake-ipvs-kernel.js';
+import { ScriptRunner } from '../../actors/scripts/script-runner.js';
+import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
+
+/** These configurations have no notify scripts: the checker side is given a runner that nothing reaches. */
+const NO_SCRIPTS = { runner: new ScriptRunner(new SimulatedProcessRunner(new VirtualClock()), { info: () => {}, warn: () => {} }) };
 
 const VRRP = `vrrp_instance VI_1 {
   interface eth0
@@ -41,7 +46,7 @@ const states = (k: FakeIpvsKernel) => [...k.daemons.values()].map((d) => `${d.st
 test('lvs_sync_daemon IF inst NAME: backup at start, master while the instance is MASTER, backup again after, stopped with vigil', async () => {
   const kernel = new FakeIpvsKernel();
   const { checks } = nodeChecks(`global_defs {\n  lvs_sync_daemon eth1 inst VI_1 maxlen 1400 port 8848 ttl 2 group 224.0.0.81\n}\n${VRRP}`, kernel);
-  checks.start(new Set());
+  checks.start(new Set(), NO_SCRIPTS);
   await checks.settled();
   assert.deepEqual(states(kernel), ['backup eth1 51'], 'the sync id defaults to the instance VRID');
   assert.deepEqual(kernel.daemons.get(2), { state: 2, interface: 'eth1', syncId: 51, maxlen: 1400, port: 8848, ttl: 2, group: Uint8Array.of(224, 0, 0, 81) });
@@ -60,7 +65,7 @@ test('lvs_sync_daemon IF inst NAME: backup at start, master while the instance i
 test('an instance already MASTER when the checker side starts: the master daemon at once', async () => {
   const kernel = new FakeIpvsKernel();
   const { checks } = nodeChecks(`global_defs {\n  lvs_sync_daemon eth1 VI_1 id 7\n}\n${VRRP}`, kernel);
-  checks.start(new Set(['VI_1']));
+  checks.start(new Set(['VI_1']), NO_SCRIPTS);
   await checks.settled();
   assert.deepEqual(states(kernel), ['master eth1 7']);
 });
@@ -69,7 +74,7 @@ test("the instance's lvs_sync_daemon_interface means lvs_sync_daemon IF NAME", a
   const kernel = new FakeIpvsKernel();
   const { checks, config } = nodeChecks(VRRP.replace('priority 100', 'priority 100\n  lvs_sync_daemon_interface eth2'), kernel);
   assert.equal(config.globalDefs.lvsSyncDaemon?.instance, 'VI_1');
-  checks.start(new Set());
+  checks.start(new Set(), NO_SCRIPTS);
   checks.vrrpState('VI_1', 'MASTER');
   await checks.settled();
   assert.deepEqual(states(kernel), ['master eth2 51']);
@@ -78,14 +83,14 @@ test("the instance's lvs_sync_daemon_interface means lvs_sync_daemon IF NAME", a
 test('without an instance both daemons run from start to stop, sync id 0; a reload leaves them running', async () => {
   const kernel = new FakeIpvsKernel();
   const { checks } = nodeChecks('global_defs {\n  lvs_sync_daemon eth1\n}\n', kernel);
-  checks.start(new Set());
+  checks.start(new Set(), NO_SCRIPTS);
   await checks.settled();
   assert.deepEqual(states(kernel), ['backup eth1 0', 'master eth1 0']);
   await checks.stop(false);
   assert.deepEqual(states(kernel), ['backup eth1 0', 'master eth1 0'], 'a reload does not interrupt the sync');
   const again = nodeChecks('global_defs {\n  lvs_sync_daemon eth1\n}\n', kernel).checks;
   kernel.commands.length = 0;
-  again.start(new Set());
+  again.start(new Set(), NO_SCRIPTS);
   await again.settled();
   assert.ok(!kernel.commands.includes(9) && !kernel.commands.includes(10), 'the next checker side finds them as wanted');
   await again.stop(true);
@@ -120,7 +125,7 @@ test('a kernel error is logged, and the next transition tries again', async () =
 
 test('auto chose nftables: the IPVS-only keywords are named in one error line at start', async () => {
   const { checks, logs } = nodeChecks(`global_defs {\n  lvs_timeouts tcp 7200\n}\nvirtual_server 192.168.77.100 5060 {\n  protocol UDP\n  lb_algo rr\n  ops\n  persistence_timeout 60\n  persistence_engine sip\n}\n`, new FakeIpvsKernel(), { nftables: true });
-  checks.start(new Set());
+  checks.start(new Set(), NO_SCRIPTS);
   const line = logs.find((l) => l.startsWith('error '));
   assert.match(line ?? '', /load balancer nftables \(lvs_backend auto\) cannot do what IPVS does; not applied: lvs_timeouts; ops \(virtual_server at \/cfg\/keepalived.conf:4\); persistence_engine sip/);
   await checks.stop(false);

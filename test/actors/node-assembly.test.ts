@@ -153,7 +153,11 @@ function simDaemon(text: string): SimDaemon {
       await new Promise((r) => setImmediate(r));
     },
     async close() {
-      await daemon.stop();
+      // The stop waits for the notify scripts it starts, which take virtual time: the clock goes on meanwhile.
+      let stopped = false;
+      const stopping = daemon.stop().then(() => (stopped = true));
+      while (!stopped) await this.advance(100);
+      await stopping;
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { ScriptTracker } from '../../actors/trackers/script-tracker.js';
 import { Notifier } from '../../actors/vrrp/notifier.js';
+import { ScriptRunner } from '../../actors/scripts/script-runner.js';
 import { Bus } from '../../actors/bus.js';
 import { type CallbackProcessRunner, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
 
@@ -79,13 +80,13 @@ test('notify: notify_<state> alone, notify with INSTANCE name state priority, GR
   const bus = new Bus();
   const logs: string[] = [];
   const fifo: string[] = [];
+  const log = { info: (m: string) => logs.push(`info: ${m}`), warn: (m: string) => logs.push(`warn: ${m}`) };
   const notifier = new Notifier({
-    instances: new Map([['VI_1', { notifyMaster: '/etc/vigil/master.sh "with space"', notify: '/etc/vigil/all.sh' }]]),
-    groups: new Map([['G', { notify: '/etc/vigil/group.sh' }]]),
-    runner,
+    instances: new Map([['VI_1', { notifyMaster: { command: '/etc/vigil/master.sh "with space"' }, notify: { command: '/etc/vigil/all.sh' } }]]),
+    groups: new Map([['G', { notify: { command: '/etc/vigil/group.sh' } }]]),
+    scripts: new ScriptRunner(runner, log),
     timeoutMs: 2000,
-    writeFifo: (line) => fifo.push(line),
-    log: (level, m) => logs.push(`${level}: ${m}`),
+    fifo: (line) => fifo.push(line),
   });
   notifier.attach(bus);
   bus.publish({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'MASTER', priority: 150 });
@@ -147,7 +148,8 @@ test('notify: a notifier given its node hears only that node (a shared bus carri
     run: () => Promise.resolve({ kind: 'exited', code: 0 }),
   };
   const bus = new Bus();
-  const notifier = new Notifier({ node: 'lb1', instances: new Map([['VI_1', { notify: '/n.sh' }]]), groups: new Map(), runner, timeoutMs: 1000, log: () => {} });
+  const quiet = { info() {}, warn() {} };
+  const notifier = new Notifier({ node: 'lb1', instances: new Map([['VI_1', { notify: { command: '/n.sh' } }]]), groups: new Map(), scripts: new ScriptRunner(runner, quiet), timeoutMs: 1000 });
   notifier.attach(bus);
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb2', instance: 'VI_1', state: 'MASTER', priority: 100 });
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'BACKUP', priority: 150 });

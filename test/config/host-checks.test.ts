@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkHost } from '../../config/host-checks.js';
 import { ARPHRD_ETHER, ARPHRD_LOOPBACK, IFF_MULTICAST, readHostFacts, type FileInfo, type HostFacts, type HostInterface } from '../../config/host-facts.js';
-import { programOf, scriptStatus } from '../../config/host-check-scripts.js';
+import { programOf, scriptStatus } from '../../config/script-files.js';
 import { iproute2Names } from '../../config/iproute2-names.js';
 import { instance, MAIN, parse } from './helpers.js';
 

@@ -130,6 +130,16 @@ test('/metrics after a failover: exporter names and labels, values equal to /sta
   const period = value(families, 'vigil_advertisement_period_seconds', { iname: 'VI_1' });
   assert.ok(period !== undefined && Math.abs(period - 1) < 0.01, `advertisement period ${period}`);
 
+  // Notify scripts (lb2's `notify`: BACKUP, then MASTER), as the status counts them.
+  const runs = status.script_runs!;
+  assert.equal(runs.started, 2);
+  assert.equal(value(families, 'vigil_notify_scripts_started_total'), runs.started);
+  assert.equal(value(families, 'vigil_notify_scripts_dropped_total'), runs.dropped);
+  assert.equal(value(families, 'vigil_notify_scripts_running'), runs.running);
+  assert.equal(value(families, 'vigil_notify_scripts_waiting'), runs.waiting);
+  assert.equal(value(families, 'vigil_notify_scripts_running_max'), runs.peak_running);
+  assert.equal(value(families, 'vigil_scripts_refused'), runs.refused);
+
   // Unknown paths and methods.
   assert.equal((await fetch(`${url}nope`)).status, 404);
   assert.equal((await fetch(`${url}metrics`, { method: 'POST' })).status, 405);

@@ -30,7 +30,7 @@ ${script ? `vrrp_script chk_up {
     virtual_ipaddress {
         192.168.77.100/24 dev eth0
     }
-${script ? '    track_script {\n        chk_up weight 5\n    }\n' : ''}}
+${script ? '    track_script {\n        chk_up weight 5\n    }\n    notify /etc/vigil/notify.sh\n' : ''}}
 `;
 
 export interface ObservedWorld {
@@ -93,7 +93,13 @@ export async function observedPair(options: PairOptions = {}): Promise<ObservedW
     },
     advance,
     async close() {
-      for (const d of daemons.values()) await d.stop();
+      // A stop waits for the notify scripts it starts, which take virtual time: the clock goes on meanwhile.
+      for (const d of daemons.values()) {
+        let stopped = false;
+        const stopping = d.stop().then(() => (stopped = true));
+        while (!stopped) await advance(100);
+        await stopping;
+      }
       stream.complete();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ChildProcessRunner, resolveUser } from '../../transport/real/child-process-runner.js';
+import { ChildProcessRunner } from '../../transport/real/child-process-runner.js';
+import { readHostFacts } from '../../config/host-facts.js';
 
 test('exit codes and signals are reported; a missing program is a failure, not an exception', async () => {
   const runner = new ChildProcessRunner();
@@ -67,11 +68,50 @@ test('script_user: the script runs with that uid and gid', async (t) => {
     t.skip('needs root to change user');
     return;
   }
-  const nobody = await resolveUser('nobody');
+  const nobody = readHostFacts().user('nobody');
   assert.ok(nobody, 'nobody exists');
   const runner = new ChildProcessRunner();
   const check = `test "$(id -u)" = ${nobody.uid} && test "$(id -g)" = ${nobody.gid}`;
   assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 5000, user: nobody }), { kind: 'exited', code: 0 });
   assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 5000 }), { kind: 'exited', code: 1 });
-  assert.equal(await resolveUser('no-such-user-here'), undefined);
+});
+
+test('a script gets a clean environment: PATH and the locale, nothing else of vigil', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-scripts-env-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  });
+  process.env['LD_PRELOAD'] = '/tmp/evil.so';
+  process.env['NODE_OPTIONS'] = '--inspect';
+  process.env['VIGIL_SECRET'] = 'x';
+  process.env['LANG'] = 'C.UTF-8';
+  const out = join(dir, 'env');
+  const runner = new ChildProcessRunner();
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', `env > ${out}`], timeoutMs: 5000 }), { kind: 'exited', code: 0 });
+  const names = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.slice(0, l.indexOf('=')))
+    // What sh itself sets for the command it runs.
+    .filter((n) => n !== 'PWD' && n !== 'SHLVL' && n !== '_' && n !== 'OLDPWD');
+  assert.deepEqual(names.sort(), ['LANG', 'PATH']);
+});
+
+test('an aborted run ends at once with SIGTERM, and a run without a timeout runs until then', async () => {
+  const runner = new ChildProcessRunner();
+  const abort = new AbortController();
+  const started = performance.now();
+  const run = runner.run({ argv: ['/bin/sleep', '30'], timeoutMs: Infinity, signal: abort.signal });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(runner.running.size, 1, 'still running after 200 ms: no timeout fired');
+  abort.abort();
+  assert.deepEqual(await run, { kind: 'signalled', signal: 'SIGTERM' });
+  assert.ok(performance.now() - started < 10_000);
+  assert.equal(runner.running.size, 0);
 });

@@ -1,6 +1,10 @@
-/** ProcessRunner over child_process: no shell, a hard timeout (SIGTERM, then SIGKILL after 1 s), optional uid/gid. */
+/**
+ * ProcessRunner over child_process: no shell, a hard timeout or an abort (SIGTERM, then SIGKILL after 1 s, to the
+ * script's own process group), optional uid/gid, and a clean environment (./script-environment.ts).
+ */
 import { spawn } from 'node:child_process';
 import type { ProcessOutcome, ProcessRunner, ProcessRunRequest } from '../process-runner.js';
+import { scriptEnvironment } from './script-environment.js';
 
 const KILL_GRACE_MS = 1000;
 
@@ -29,6 +33,7 @@ export class ChildProcessRunner implements ProcessRunner {
         stdio: 'ignore',
         uid: request.user?.uid,
         gid: request.user?.gid,
+        env: scriptEnvironment(),
         // Its own process group, so a timeout kills what the script started too.
         detached: true,
       });
@@ -42,17 +47,28 @@ export class ChildProcessRunner implements ProcessRunner {
           child.kill(signal);
         }
       };
-      const timer = setTimeout(() => {
-        timedOut = true;
+      const end = (): void => {
+        if (killTimer !== undefined) return;
         kill('SIGTERM');
         killTimer = setTimeout(() => kill('SIGKILL'), KILL_GRACE_MS);
-      }, request.timeoutMs);
+      };
+      const timer = Number.isFinite(request.timeoutMs)
+        ? setTimeout(() => {
+            timedOut = true;
+            end();
+          }, request.timeoutMs)
+        : undefined;
+      const abort = (): void => end();
+      request.signal?.addEventListener('abort', abort, { once: true });
+      if (request.signal?.aborted) end();
       child.on('error', (error) => {
         if (pid !== undefined) this.running.delete(pid);
+        request.signal?.removeEventListener('abort', abort);
         finish({ kind: 'failed', error: error.message });
       });
       child.on('exit', (code, signal) => {
         if (pid !== undefined) this.running.delete(pid);
+        request.signal?.removeEventListener('abort', abort);
         if (timedOut) finish({ kind: 'timeout' });
         else if (code !== null) finish({ kind: 'exited', code });
         else finish({ kind: 'signalled', signal: signal ?? 'unknown' });
@@ -70,20 +86,4 @@ export class ChildProcessRunner implements ProcessRunner {
     }
     this.running.clear();
   }
-}
-
-/** uid/gid of a user (and optional group) from /etc/passwd and /etc/group, as keepalived's script_user does. */
-export async function resolveUser(user: string, group?: string): Promise<{ uid: number; gid: number } | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  const entry = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === user || f[2] === user);
-  if (!entry) return undefined;
-  let gid = Number(entry[3]);
-  if (group !== undefined) {
-    const groups = await readFile('/etc/group', 'utf8').catch(() => '');
-    const g = groups.split('\n').map((l) => l.split(':')).find((f) => f[0] === group || f[2] === group);
-    if (!g) return undefined;
-    gid = Number(g[2]);
-  }
-  return { uid: Number(entry[2]), gid };
 }

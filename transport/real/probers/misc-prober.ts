@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import type { MiscProbeSpec, ProbeResult } from '../../prober.js';
 import { describeError, startProbe } from './outcome.js';
 import { lookupUser } from '../user-lookup.js';
+import { scriptEnvironment } from '../script-environment.js';
 
 const KILL_GRACE_MS = 2000;
 
@@ -42,7 +43,7 @@ export function probeMisc(spec: MiscProbeSpec): Promise<ProbeResult> {
     if (typeof ids === 'string') return resolve(timing.done(false, ids));
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(file, args, { stdio: 'ignore', detached: true, uid: ids?.uid, gid: ids?.gid, shell: false });
+      child = spawn(file, args, { stdio: 'ignore', detached: true, uid: ids?.uid, gid: ids?.gid, env: scriptEnvironment(), shell: false });
     } catch (err) {
       return resolve(timing.done(false, describeError(err)));
     }

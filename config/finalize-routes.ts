@@ -48,10 +48,10 @@ const u32 = (text: string | undefined, what: string, max = 0xffffffff): number =
   return n;
 };
 
-/** Whole-word unsigned 64-bit decimal (keepalived's read_unsigned64). */
-const u64 = (text: string | undefined, what: string): bigint => {
+/** Whole-word unsigned 64-bit decimal (keepalived's read_unsigned64), as decimal digits. */
+const u64 = (text: string | undefined, what: string): string => {
   if (text === undefined || !/^\+?[0-9]+$/.test(text) || BigInt(text) > 0xffffffffffffffffn) throw new Dropped(`invalid ${what} '${text ?? ''}'`);
-  return BigInt(text);
+  return BigInt(text).toString();
 };
 
 const RTT_MIN_MS = 200;
@@ -111,11 +111,11 @@ class Resolver {
     if (type === 'ila') {
       const groups = (rest[0] ?? '').split(':');
       if (rest.length !== 1 || groups.length !== 4 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) throw new Dropped(`invalid locator '${rest[0] ?? ''}' for ila encapsulation`);
-      return { kind: 'ila', locator: groups.reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n) };
+      return { kind: 'ila', locator: groups.reduce((v, g) => (v << 16n) | BigInt(parseInt(g, 16)), 0n).toString() };
     }
     if (type !== 'ip' && type !== 'ip6') throw new Dropped(`unknown encap type '${type ?? ''}'`);
     const family: IpFamily = type === 'ip' ? 4 : 6;
-    const e: { id?: bigint; dst?: string; src?: string; dsfield?: number; hops?: number; flags?: number } = {};
+    const e: { id?: string; dst?: string; src?: string; dsfield?: number; hops?: number; flags?: number } = {};
     for (let i = 0; i + 1 < rest.length; i += 2) {
       const [k, v] = [rest[i]!, rest[i + 1]!];
       if (k === 'id') e.id = u64(v, 'encap id');

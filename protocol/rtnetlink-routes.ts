@@ -110,12 +110,18 @@ export type MetricName =
 /** Numbers in the kernel's units (rtt in 1/8 ms, rttvar in 1/4 ms, rto_min in ms); congctl is a name. */
 export type RouteMetrics = { readonly [K in Exclude<MetricName, 'congctl'>]?: number } & { readonly congctl?: string };
 
-/** Lightweight tunnel encapsulation (`encap`, RTA_ENCAP), LWTUNNEL_ENCAP_*. 64-bit ids are bigints. */
+/**
+ * A 64-bit unsigned number as decimal digits: specs stay plain JSON (the runtime compares and records them), which
+ * a bigint is not.
+ */
+export type U64 = string;
+
+/** Lightweight tunnel encapsulation (`encap`, RTA_ENCAP), LWTUNNEL_ENCAP_*. */
 export type RouteEncap =
   | { readonly kind: 'mpls'; readonly labels: readonly number[] }
-  | { readonly kind: 'ip'; readonly id?: bigint; readonly dst?: string; readonly src?: string; readonly tos?: number; readonly ttl?: number; readonly flags?: number }
-  | { readonly kind: 'ila'; readonly locator: bigint }
-  | { readonly kind: 'ip6'; readonly id?: bigint; readonly dst?: string; readonly src?: string; readonly tc?: number; readonly hoplimit?: number; readonly flags?: number };
+  | { readonly kind: 'ip'; readonly id?: U64; readonly dst?: string; readonly src?: string; readonly tos?: number; readonly ttl?: number; readonly flags?: number }
+  | { readonly kind: 'ila'; readonly locator: U64 }
+  | { readonly kind: 'ip6'; readonly id?: U64; readonly dst?: string; readonly src?: string; readonly tc?: number; readonly hoplimit?: number; readonly flags?: number };
 
 const ENCAP_TYPE: Readonly<Record<RouteEncap['kind'], number>> = { mpls: 1, ip: 2, ila: 3, ip6: 4 };
 
@@ -231,7 +237,7 @@ export interface RuleSpec {
   /** `iif` / `dev`. */
   readonly iif?: string | undefined;
   readonly oif?: string | undefined;
-  readonly tunnelId?: bigint | undefined;
+  readonly tunnelId?: U64 | undefined;
   readonly uidRange?: Range | undefined;
   readonly l3mdev: boolean;
   /** RTPROT_KEEPALIVED unless the rule is not tracked and names its own (FRA_PROTOCOL). */
@@ -257,9 +263,9 @@ function u32Attr(type: number, value: number): Uint8Array {
   return attr(type, u32(value));
 }
 
-function be64(value: bigint): Uint8Array {
+function be64(value: U64): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, value), false);
+  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, BigInt(value)), false);
   return out;
 }
 
@@ -400,7 +406,7 @@ export function ruleRequest(op: 'add' | 'delete', rule: RuleSpec): RtnetlinkRequ
   if (rule.suppressIfgroup !== undefined) attrs.push(u32Attr(FRA_SUPPRESS_IFGROUP, rule.suppressIfgroup));
   if (rule.iif !== undefined) attrs.push(attr(FRA_IFNAME, cstring(rule.iif)));
   if (rule.oif !== undefined) attrs.push(attr(FRA_OIFNAME, cstring(rule.oif)));
-  if (rule.tunnelId !== undefined && rule.tunnelId !== 0n) attrs.push(attr(FRA_TUN_ID, be64(rule.tunnelId)));
+  if (rule.tunnelId !== undefined && BigInt(rule.tunnelId) !== 0n) attrs.push(attr(FRA_TUN_ID, be64(rule.tunnelId)));
   if (rule.uidRange !== undefined) attrs.push(rangeAttr(FRA_UID_RANGE, rule.uidRange, 4));
   if (rule.l3mdev) attrs.push(attr(FRA_L3MDEV, u8(1)));
   if (rule.protocol !== undefined) attrs.push(attr(FRA_PROTOCOL, u8(rule.protocol)));

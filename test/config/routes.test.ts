@@ -95,7 +95,7 @@ test('the other route options: type, from, src, via, onlink, encap, expires, pre
   const v4 = kernelRoute('src 192.0.2.1 to 10.9.0.0/16 via 192.0.2.254 dev eth0 onlink metric 9 ttl-propagate enabled encap ip id 5 dst 10.0.0.9 ttl 3 add');
   assert.deepEqual(
     [v4?.source, v4?.gateway, v4?.onlink, v4?.metric, v4?.ttlPropagate, v4?.encap, v4?.mode],
-    ['192.0.2.1', '192.0.2.254', true, 9, true, { kind: 'ip', id: 5n, dst: '10.0.0.9', ttl: 3 }, 'add'],
+    ['192.0.2.1', '192.0.2.254', true, 9, true, { kind: 'ip', id: '5', dst: '10.0.0.9', ttl: 3 }, 'add'],
   );
   const ecmp = kernelRoute('10.9.0.0/16 nexthop via 192.0.2.1 dev eth0 weight 3 nexthop via 192.0.2.2 dev eth1 onlink realms cosmos encap mpls 100/200');
   assert.deepEqual(ecmp?.nexthops, [
@@ -136,7 +136,7 @@ test('rule matches: not, from / to, fwmark with its mask, uidrange, ports, tunne
   const r = kernelRule('not from 10.1.0.0/16 to 10.2.0.0/24 fwmark 0x10/0xff uidrange 100-200 sport 10-20 tunnel-id 7 iif eth0 oif eth1 table 5 priority 9');
   assert.deepEqual(
     [r?.invert, r?.from, r?.to, r?.fwmark, r?.fwmask, r?.uidRange, r?.sport, r?.tunnelId, r?.iif, r?.oif, r?.priority],
-    [true, { address: '10.1.0.0', prefix: 16 }, { address: '10.2.0.0', prefix: 24 }, 0x10, 0xff, { start: 100, end: 200 }, { start: 10, end: 20 }, 7n, 'eth0', 'eth1', 9],
+    [true, { address: '10.1.0.0', prefix: 16 }, { address: '10.2.0.0', prefix: 24 }, 0x10, 0xff, { start: 100, end: 200 }, { start: 10, end: 20 }, '7', 'eth0', 'eth1', 9],
   );
   const single = read('|to 10.1.0.0/16 table 5 dport 80 priority 5');
   assert.equal(single.rules[0]!.kernel?.dport, undefined);

@@ -23,6 +23,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   static_ipaddress: 'Config.staticIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast',
   static_routes: 'Config.staticRoutes Route.kernel',
   static_rules: 'Config.staticRules Rule.kernel',
+  // Static routes and rules follow it (their instances track their interface); static addresses do not (listed).
+  track_group: 'Config.trackGroups',
+  'track_group group': 'TrackGroup.group',
   garp_group: 'Config.garpGroups',
   'garp_group garp_interval': 'GarpGroup.garpInterval',
   'garp_group gna_interval': 'GarpGroup.gnaInterval',

@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`vrrp_instance authentication auth_type: AH`, `vrrp_instance virtual_routes: nexthop`): `a|b` is either
+ * apply (`vrrp_instance authentication auth_type: AH`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -40,7 +40,6 @@ const EMAIL = 'email alerts are not implemented';
 const FIREWALL = 'vigil installs no VIP firewall (vrrp_strict / no_accept): traffic to a VIP is never dropped';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
-const STATIC_TRACK_GROUP = 'static routes and rules are not tracked: the instances of their track_group do not follow them';
 const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
 const SCRIPT_USER = 'the script runs as script_user (or vigil\'s user), not as the user named after it';
 
@@ -56,9 +55,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'static_ipaddress: <address>': { reason: 'an address without dev is not added (keepalived puts it on default_interface)', when: (_, line) => !line.includes('dev') },
   [`static_ipaddress: ${ADDRESS_FLAGS}|track_group`]: ADDRESS_FLAG,
   'static_routes: vrf': NO_VRF,
-  'static_routes: track_group': STATIC_TRACK_GROUP,
-  'static_rules: track_group': STATIC_TRACK_GROUP,
-  track_group: 'static addresses, routes and rules are not tracked',
   linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   interface_up_down_delays: 'link changes are acted on at once',
   bfd_instance: BFD,

@@ -7,9 +7,12 @@ import { ConfigLoadError } from '../../config/load.js';
 import { routeSpecs, ruleSpecs, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
 import type { DaemonEnvironment } from '../environment.js';
+import { trackStaticRoutes } from './static-route-tracking.js';
 
 export class HostSetup {
   private readonly vmacsCreated = new Set<string>();
+  /** Stops following the static routes and rules (before vigil removes them itself). */
+  private stopStaticWatch: (() => void) | undefined;
 
   constructor(private readonly env: DaemonEnvironment) {}
 
@@ -69,6 +72,8 @@ export class HostSetup {
       await routes.addRoute(r).catch((err: unknown) => log.warn(`static_routes ${r.destination.address}/${r.destination.prefix}: ${String(err)}`));
     }
     for (const r of ruleSpecs(config.staticRules)) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+    this.stopStaticWatch?.();
+    this.stopStaticWatch = trackStaticRoutes(this.env, config);
   }
 
   private async removeStaticRoutes(config: KeepalivedConfig): Promise<void> {
@@ -80,6 +85,8 @@ export class HostSetup {
 
   async removeStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses } = this.env;
+    this.stopStaticWatch?.();
+    this.stopStaticWatch = undefined;
     await this.removeStaticRoutes(config);
     for (const a of config.staticIpAddresses) {
       if (!a.dev) continue;

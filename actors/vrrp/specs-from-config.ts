@@ -51,12 +51,17 @@ export function ruleSpecs(rules: readonly Rule[]): RuleSpec[] {
 /**
  * The interfaces of tracked routes (`dev`) and rules (`iif`, `oif`): keepalived tracks them for the instance with
  * weight 0, so the instance goes to FAULT while one is down, even one track_interface gave a weight (vrrp.c
- * vrrp_complete_instance, add_vrrp_to_interface).
+ * vrrp_complete_instance, add_vrrp_to_interface). So are those of the static routes (`dev`) and rules (`iif`)
+ * whose track_group names the instance (vrrp_static_track.c static_track_group_init).
  */
-function routeInterfaces(instance: VrrpInstance): string[] {
+function routeInterfaces(instance: VrrpInstance, config: Config): string[] {
+  const groups = new Set(config.trackGroups.filter((g) => g.group.includes(instance.name)).map((g) => g.name));
+  const inGroup = (r: { trackGroup?: string | undefined }): boolean => r.trackGroup !== undefined && groups.has(r.trackGroup);
   const names = [
     ...routeSpecs(instance.virtualRoutes).flatMap((r) => (r.tracked && r.dev !== undefined ? [r.dev] : [])),
     ...ruleSpecs(instance.virtualRules).flatMap((r) => (r.tracked ? [r.iif, r.oif].filter((n): n is string => n !== undefined) : [])),
+    ...routeSpecs(config.staticRoutes.filter(inGroup)).flatMap((r) => (r.tracked && r.dev !== undefined ? [r.dev] : [])),
+    ...ruleSpecs(config.staticRules.filter(inGroup)).flatMap((r) => (r.tracked && r.iif !== undefined ? [r.iif] : [])),
   ];
   return [...new Set(names)];
 }
@@ -71,7 +76,7 @@ function weightOf(t: TrackedByName, objectWeight: number, objectReverse: boolean
 function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
   for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: weightOf(t, 0, false), up: true });
-  for (const name of routeInterfaces(instance)) {
+  for (const name of routeInterfaces(instance, config)) {
     const id = interfaceTrackerId(name);
     const i = trackers.findIndex((t) => t.id === id);
     if (i >= 0) trackers[i] = { ...trackers[i]!, weight: 0 };

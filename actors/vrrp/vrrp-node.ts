@@ -18,6 +18,7 @@ import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+import { followRouteDeletions } from './tracked-routes.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -50,6 +51,7 @@ export class VrrpNode {
   private readonly groups = new Map<string, Actor<typeof syncGroupMachine>>();
   private readonly groupOfMember = new Map<string, Actor<typeof syncGroupMachine>>();
   private linkSubscription: Subscription | undefined;
+  private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
 
   constructor(
@@ -64,6 +66,12 @@ export class VrrpNode {
     this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
       const id = interfaceTrackerId(event.interface);
       for (const runner of this.runners.values()) runner.track(id, event.up);
+    });
+    this.routeSubscription = followRouteDeletions(this.transports.routes, {
+      node: this.name,
+      now: () => this.transports.clock.now(),
+      bus: this.bus,
+      runners: () => this.runners.values(),
     });
     this.startGroups(this.spec.syncGroups);
     for (const instance of this.spec.instances) this.addInstance(instance);
@@ -127,6 +135,8 @@ export class VrrpNode {
     this.stopGroups();
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
+    this.routeSubscription?.unsubscribe();
+    this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
       open.subscription.unsubscribe();
       open.channel.close();

@@ -55,12 +55,12 @@ test('what vigil implements is not warned about: PASS, numbered and well-known t
 });
 
 test('one warning per use: a keyword given twice, two warnings; two listed options on one line, one each; an option repeated, one', () => {
-  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n') + 'static_routes {\n  10.9.0.0/16 dev eth0 vrf blue track_group G vrf red\n}\n';
+  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n') + 'static_ipaddress {\n  10.9.0.1/16 dev eth0 home mngtmpaddr home\n}\n';
   assert.deepEqual(notImplemented(text), [
     `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`,
     `${MAIN}:8: vrrp_instance unicast_ttl ${SUFFIX}`,
-    `${MAIN}:12: static_routes vrf ${SUFFIX}`,
-    `${MAIN}:12: static_routes track_group ${SUFFIX}`,
+    `${MAIN}:12: static_ipaddress home ${SUFFIX}`,
+    `${MAIN}:12: static_ipaddress mngtmpaddr ${SUFFIX}`,
   ]);
 });
 

@@ -4,6 +4,9 @@
  * - every option keepalived accepts reaches the kernel with the value written, names resolved from the
  *   namespace's own /etc/iproute2 (a table named vigil_rt);
  * - Debian's keepalived 2.2.7, given the same file on an identical host, leaves exactly the same routes and rules;
+ * - tracking: a static route or rule deleted by someone else is put back, and a static route when its interface
+ *   comes up again; a virtual one makes its instance leave MASTER (and come back with it, elected again), unless
+ *   `no_track`;
  * - routes and rules are marked protocol keepalived; a crash leaves the virtual ones behind and the next start
  *   removes them (while a peer holds the master role), and only them: a route someone else added for the same
  *   destination with another protocol stays; a stop removes the static ones.
@@ -25,6 +28,7 @@ function config(priority: number): string {
   return `
 static_routes {
   10.40.0.0/16 via ${GW} dev eth0 table 201 metric 3
+  10.42.0.0/16 via 10.77.0.2 dev eth1 table 201
   fd77:40::/48 dev eth1 table 201
 }
 static_rules {
@@ -236,6 +240,46 @@ test('virtual and static routes and rules: every option in the kernel, as keepal
       }
     });
 
+    await t.test('tracking: a deleted static route or rule is put back; a deleted virtual one makes the instance leave MASTER, unless no_track', async () => {
+      const sh = (...cmd: string[]) => lan.exec(a.ns, cmd);
+      await sh('ip', 'route', 'del', '10.40.0.0/16', 'table', '201');
+      await sh('ip', 'rule', 'del', 'priority', '200');
+      await eventually(async () => {
+        const s = await kernelState(lan, a);
+        return route(s, '10.40.0.0/16') !== undefined && rule(s, 200) !== undefined;
+      }, 3000, describe);
+      // no_track: the instance stays MASTER and the route stays deleted.
+      await sh('ip', 'route', 'del', 'blackhole', '10.23.0.0/16', 'table', '200');
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await hasVip(lan, a), true);
+      assert.equal(route(await kernelState(lan, a), '10.23.0.0/16'), undefined);
+      // Tracked: MASTER is left (the VIP goes), and, alone on the LAN, the instance is elected again with all its
+      // routes and rules, the no_track one too.
+      for (const remove of [['ip', 'route', 'del', '10.20.0.0/16', 'table', 'vigil_rt'], ['ip', 'rule', 'del', 'priority', '101']]) {
+        await sh(...remove);
+        await eventually(async () => !(await hasVip(lan, a)), 3000, describe);
+        await eventually(() => hasVip(lan, a), 10_000, describe);
+        await eventually(async () => {
+          const s = await kernelState(lan, a);
+          return route(s, '10.20.0.0/16') !== undefined && route(s, '10.23.0.0/16') !== undefined && rule(s, 101) !== undefined;
+        }, 3000, describe);
+      }
+      // A link flap: the kernel drops the routes through eth1; the instance, which tracks eth1 through its routes
+      // and rules, goes to FAULT; back up, the static routes are put back and the instance is MASTER again.
+      await sh('ip', 'link', 'set', 'eth1', 'down');
+      await eventually(async () => !(await hasVip(lan, a)) && route(await kernelState(lan, a), '10.42.0.0/16') === undefined, 3000, describe);
+      await sh('ip', 'link', 'set', 'eth1', 'up');
+      await eventually(() => hasVip(lan, a), 10_000, describe);
+      await eventually(async () => {
+        const s = await kernelState(lan, a);
+        // (ip's JSON gives the encapsulated route 10.27.0.0/16 its encapsulation's dst.)
+        const encapsulated = (await sh('ip', 'route', 'show', '10.27.0.0/16')).stdout.includes('dev eth1');
+        return route(s, '10.42.0.0/16') !== undefined && route(s, 'fd77:40::/48') !== undefined && encapsulated;
+      }, 3000, describe);
+      assert.match(da.log(), /tracked virtual route 10\.20\.0\.0\/16 was deleted from the kernel: leaving MASTER/);
+      assert.match(da.log(), /tracked virtual rule with preference 101 was deleted from the kernel: leaving MASTER/);
+    });
+
     await t.test('a crash leaves the virtual routes and rules; the next start removes them, and only them', async () => {
       // Someone else's route for one of the same destinations, in the same table, with another protocol.
       await lan.exec(a.ns, ['ip', 'route', 'append', '10.25.0.0/16', 'via', GW, 'proto', 'static']);
@@ -256,6 +300,7 @@ test('virtual and static routes and rules: every option in the kernel, as keepal
         [
           ['10.25.0.0/16', 'static'],
           ['10.40.0.0/16', 'keepalived'],
+          ['10.42.0.0/16', 'keepalived'],
           ['fd77:40::/48', 'keepalived'],
         ],
         'only the static routes and the foreign one',

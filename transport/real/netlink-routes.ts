@@ -3,17 +3,47 @@
  * protocol/rtnetlink-routes.ts, byte for byte, and sent on the `netlink` package's socket (which adds the header,
  * the sequence number and waits for the ACK). Interfaces are looked up by name for each request (RTM_GETLINK), as
  * an interface may come and go. Adding what exists and removing what is absent are not errors.
+ *
+ * Deletions are read from a second socket, opened when `deletions$` is first subscribed to and joined to the
+ * route and rule groups of both families (raw messages: the package's parsed event drops NEW vs DEL).
  */
-import { createRtNetlink, type RtNetlinkSocket } from './netlink-package.js';
-import { getLinkRequest, linkIndexOf, routeRequest, ruleRequest, type RtnetlinkRequest } from '../../protocol/rtnetlink-routes.js';
+import { createRequire } from 'node:module';
+import type { Observable as ObservableOf } from 'rxjs';
+import { createNetlink, createRtNetlink, Protocol, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
+import { getLinkRequest, linkIndexOf, routeRequest, RTM_DELROUTE, RTM_DELRULE, ruleRequest, type RtnetlinkRequest } from '../../protocol/rtnetlink-routes.js';
+import { parseRouteNotice, parseRuleNotice, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE } from '../../protocol/rtnetlink-notices.js';
 import { netlinkErrorCode, tolerate } from './netlink-common.js';
 
-import type { RouteManager, RouteSpec, RuleSpec } from '../routes.js';
+import type { KernelDeletion, RouteManager, RouteSpec, RuleSpec } from '../routes.js';
 
 export type { RouteSpec, RuleSpec };
 
+// Required from rxjs/internal, not imported from 'rxjs': the whole index costs the daemon's start (transport/subject.ts).
+const { Observable } = createRequire(import.meta.url)('rxjs/internal/Observable') as typeof import('rxjs/internal/Observable');
+
 export class NetlinkRoutes implements RouteManager {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
+  /** Interface names by index, as looked up for requests: a deleted route names its interface by index. */
+  readonly #names = new Map<number, string>();
+
+  readonly deletions$: ObservableOf<KernelDeletion> = new Observable<KernelDeletion>((subscriber) => {
+    const socket: NetlinkSocket = createNetlink(Protocol.ROUTE, { recvBufferSize: 1 << 20, sendBufferSize: 0 });
+    for (const group of [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE]) socket.addMembership(group);
+    socket.on('message', (messages) => {
+      for (const m of messages) {
+        if (m.type === RTM_DELROUTE) {
+          const route = parseRouteNotice(m.data, (index) => this.#names.get(index));
+          if (route) subscriber.next({ kind: 'route', route });
+        } else if (m.type === RTM_DELRULE) {
+          const rule = parseRuleNotice(m.data);
+          if (rule) subscriber.next({ kind: 'rule', rule });
+        }
+      }
+    });
+    // ENOBUFS (notifications lost) must not crash the daemon; what was lost is not seen, as in keepalived.
+    socket.on('error', () => undefined);
+    return () => socket.close();
+  });
 
   async #send(request: RtnetlinkRequest): Promise<Uint8Array[]> {
     const [replies] = await this.#socket.socket.request(request.type, request.payload, { flags: request.flags });
@@ -27,7 +57,11 @@ export class NetlinkRoutes implements RouteManager {
     } catch (error) {
       if (netlinkErrorCode(error) !== 'ENODEV') throw error;
     }
-    if (reply) return linkIndexOf(reply);
+    if (reply) {
+      const index = linkIndexOf(reply);
+      this.#names.set(index, name);
+      return index;
+    }
     throw Object.assign(new Error(`no such interface: ${name}`), { code: 'ENODEV' });
   }
 

@@ -16,7 +16,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const ROUTE_TYPE_WORDS = new Set(['unicast', 'local', 'nat', 'broadcast', 'brd', 'anycast', 'multicast', 'prohibit', 'unreachable', 'blackhole', 'xresolve', 'throw']);
 
 /** Options followed by one word. */
-const ONE_WORD = new Set(['from', 'tos', 'dsfield', 'expires', 'hoplimit', 'window', 'initcwnd', 'initrwnd', 'realms', 'features', 'quickack', 'pref', 'ttl-propagate', 'fastopen_no_cookie', 'vrf']);
+const ONE_WORD = new Set(['tos', 'dsfield', 'expires', 'hoplimit', 'window', 'initcwnd', 'initrwnd', 'realms', 'features', 'quickack', 'pref', 'ttl-propagate', 'fastopen_no_cookie', 'vrf']);
 /** Options followed by `lock` (optional) and one word. */
 const LOCKABLE = new Set(['mtu', 'advmss', 'rtt', 'rttvar', 'reordering', 'cwnd', 'ssthresh', 'rto_min', 'congctl']);
 /** How an add meets a route with the same key. */

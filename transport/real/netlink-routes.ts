@@ -78,7 +78,15 @@ export class NetlinkRoutes implements RouteManager {
   }
 
   async removeRoute(spec: RouteSpec): Promise<void> {
-    await tolerate(this.#send(await this.#route('delete', spec)), ['ESRCH', 'ENOENT']);
+    let request: RtnetlinkRequest;
+    try {
+      request = await this.#route('delete', spec);
+    } catch (error) {
+      // The interface is gone, and the kernel removed the routes through it with it.
+      if (netlinkErrorCode(error) === 'ENODEV') return;
+      throw error;
+    }
+    await tolerate(this.#send(request), ['ESRCH', 'ENOENT']);
   }
 
   async addRule(spec: RuleSpec): Promise<void> {

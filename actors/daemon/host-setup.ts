@@ -83,6 +83,28 @@ export class HostSetup {
     for (const r of routeSpecs(config.staticRoutes)) await routes.removeRoute(r).catch(() => undefined);
   }
 
+  /**
+   * Reload: static routes and rules gone from the configuration are removed, new ones added, and the tracking
+   * follows the new set (keepalived's clear_diff_static_routes / clear_diff_static_rules, then its adds).
+   */
+  async reloadStaticRoutes(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
+    const { routes, log } = this.env;
+    if (!routes) return;
+    this.stopStaticWatch?.();
+    const kept = (list: readonly unknown[]): Set<string> => new Set(list.map((x) => JSON.stringify(x)));
+    const nextRoutes = routeSpecs(next.staticRoutes);
+    const nextRules = ruleSpecs(next.staticRules);
+    const keptRoutes = kept(nextRoutes);
+    const keptRules = kept(nextRules);
+    for (const r of ruleSpecs(previous.staticRules)) if (!keptRules.has(JSON.stringify(r))) await routes.removeRule(r).catch(() => undefined);
+    for (const r of routeSpecs(previous.staticRoutes)) if (!keptRoutes.has(JSON.stringify(r))) await routes.removeRoute(r).catch(() => undefined);
+    for (const r of nextRoutes) {
+      await routes.addRoute(r).catch((err: unknown) => log.warn(`static_routes ${r.destination.address}/${r.destination.prefix}: ${String(err)}`));
+    }
+    for (const r of nextRules) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+    this.stopStaticWatch = trackStaticRoutes(this.env, next);
+  }
+
   async removeStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses } = this.env;
     this.stopStaticWatch?.();

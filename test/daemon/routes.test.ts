@@ -9,11 +9,11 @@
  *   `no_track`;
  * - routes and rules are marked protocol keepalived; a crash leaves the virtual ones behind and the next start
  *   removes them (while a peer holds the master role), and only them: a route someone else added for the same
- *   destination with another protocol stays; a stop removes the static ones.
+ *   destination with another protocol stays; a reload changes the static ones, a stop removes them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -308,6 +308,20 @@ test('virtual and static routes and rules: every option in the kernel, as keepal
       // The untracked rule with its own protocol (12) is removed too: it is removed by its own protocol.
       assert.deepEqual(after.rules.map((r) => r['priority']), [200]);
       assert.equal(await hasVip(lan, a), false);
+    });
+
+    await t.test('a reload removes the static routes and rules gone from the file and adds the new ones', async () => {
+      const next = config(150).replace(`10.40.0.0/16 via ${GW} dev eth0 table 201 metric 3`, `10.43.0.0/16 via ${GW} dev eth0 table 201`).replace('lookup 201 priority 200', 'lookup 201 priority 210');
+      writeFileSync(da.conf, next);
+      da.kill('SIGHUP');
+      await eventually(async () => /reloaded: /.test(da.log()), 5000, describe);
+      await eventually(async () => {
+        const s = await kernelState(lan, a);
+        return route(s, '10.43.0.0/16') !== undefined && route(s, '10.40.0.0/16') === undefined && rule(s, 210) !== undefined && rule(s, 200) === undefined;
+      }, 3000, describe);
+      // The new route is tracked: deleted, it is put back.
+      await lan.exec(a.ns, ['ip', 'route', 'del', '10.43.0.0/16', 'table', '201']);
+      await eventually(async () => route(await kernelState(lan, a), '10.43.0.0/16') !== undefined, 3000, describe);
     });
 
     await t.test('a stop removes the static routes and rules', async () => {

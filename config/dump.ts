@@ -102,6 +102,7 @@ function rule(r: Rule): JsonObject {
   put(out, 'oif', r.oif);
   put(out, 'fwmark', r.fwmark);
   put(out, 'action', r.action);
+  put(out, 'goto', r.gotoTarget);
   if (r.noTrack) out['no_track'] = true;
   put(out, 'track_group', r.trackGroup);
   for (const [k, v] of r.options) out[k] = v === '' ? true : v;

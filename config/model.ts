@@ -4,6 +4,7 @@
  * `Config` satisfies the VRRP runtime's structural `KeepalivedConfig` (actors/vrrp/specs-from-config.ts).
  */
 import type { IpFamily } from '../protocol/ip.js';
+import type { RouteSpec, RuleSpec } from '../protocol/rtnetlink-routes.js';
 import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import type { SourcePosition } from './diagnostics.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
@@ -49,6 +50,10 @@ export interface Nexthop {
   readonly dev?: string | undefined;
   readonly weight?: number | undefined;
   readonly onlink: boolean;
+  /** `realms [FROM/]TO` as written (names of rt_realms or numbers). */
+  readonly realms?: string | undefined;
+  /** `encap TYPE …`: the words after encap. */
+  readonly encap?: string | undefined;
 }
 
 /** virtual_routes / static_routes entry (ip route add syntax). */
@@ -68,10 +73,15 @@ export interface Route {
   readonly nexthops: readonly Nexthop[];
   readonly noTrack: boolean;
   readonly trackGroup?: string | undefined;
-  /** Other `ip route` options as given (mtu, advmss, realms, features, ...), in order. */
+  /**
+   * Other `ip route` options as given, in order: the option and its words (`mtu` → `lock 1400`, `encap` →
+   * `ip id 5 dst 10.0.0.9`, a flag such as `onlink` → '').
+   */
   readonly options: readonly (readonly [string, string])[];
   /** Where it was read (the host checks name this line); absent for entries made by code. */
   readonly at?: SourcePosition | undefined;
+  /** What goes to the kernel, names resolved (config/finalize-routes.ts); absent until then. */
+  readonly kernel?: RouteSpec | undefined;
 }
 
 /** virtual_rules / static_rules entry (ip rule add syntax). */
@@ -84,13 +94,19 @@ export interface Rule {
   readonly iif?: string | undefined;
   readonly oif?: string | undefined;
   readonly fwmark?: string | undefined;
+  /** lookup (`table` / `lookup`), goto, nop, blackhole, unreachable, prohibit; undefined when none was given. */
   readonly action?: string | undefined;
+  /** `goto N`. */
+  readonly gotoTarget?: number | undefined;
   readonly invert: boolean;
   readonly noTrack: boolean;
   readonly trackGroup?: string | undefined;
+  /** Other `ip rule` options as given, in order (`tos` → `AF11`, `l3mdev` → ''). */
   readonly options: readonly (readonly [string, string])[];
   /** Where it was read (the host checks name this line); absent for entries made by code. */
   readonly at?: SourcePosition | undefined;
+  /** What goes to the kernel, names resolved (config/finalize-routes.ts); absent until then. */
+  readonly kernel?: RuleSpec | undefined;
 }
 
 export interface TrackedByName {

@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: nexthop`): `a|b` is either
+ * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -28,17 +28,9 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-const TABLE_NAMES = new Set(['main', 'local', 'default', 'unspec']);
-/** A routing table given by a name of /etc/iproute2/rt_tables (vigil knows main, local, default, unspec and numbers). */
-const namedTable = (m: readonly string[]): boolean => !TABLE_NAMES.has(m[1]!) && !/^\d+$/.test(m[1]!);
 const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}$/;
 
 const ADDRESS_FLAGS = 'home|-nodad|mngtmpaddr|noprefixroute|autojoin|no_track|preferred_lft|peer';
-const ROUTE_OPTIONS =
-  'nexthop|or|onlink|proto|protocol|no_track|from|tos|dsfield|encap|expires|mtu|hoplimit|advmss|rtt|rttvar|reordering|window|cwnd|ssthresh|realms|rto_min|initcwnd|initrwnd|features|quickack|congctl|pref|ttl-propagate|fastopen_no_cookie|prepend|append|vrf|as';
-const ROUTE_TYPES = 'throw|broadcast|anycast|multicast|nat';
-const RULE_OPTIONS =
-  'not|tos|dsfield|realms|suppress_prefixlength|sup_pl|suppress_ifgroup|sup_group|tunnel-id|uidrange|l3mdev|protocol|ipproto|sport|dport|no_track|goto|nop|blackhole|prohibit|unreachable|type';
 
 const BFD = 'BFD is not implemented';
 const SNMP = 'SNMP is not implemented';
@@ -46,9 +38,7 @@ const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
 const FIREWALL = 'vigil installs no VIP firewall (vrrp_strict / no_accept): traffic to a VIP is never dropped';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
-const ROUTE_OPTION = 'only destination, via, dev, src, table, metric, scope and the types unicast, blackhole, unreachable, prohibit and local reach the kernel';
-const RULE_OPTION = 'only from, to, table, preference, iif, oif and fwmark (without a mask) reach the kernel, and the action is always a table lookup';
-const TABLE_NAME = 'table names from /etc/iproute2/rt_tables are not resolved: the route or rule goes to table main';
+const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
@@ -62,13 +52,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
   'static_ipaddress: <address>': { reason: 'an address without dev is not added (keepalived puts it on default_interface)', when: (_, line) => !line.includes('dev') },
   [`static_ipaddress: ${ADDRESS_FLAGS}|track_group`]: ADDRESS_FLAG,
-  [`static_routes: ${ROUTE_OPTIONS}|track_group`]: ROUTE_OPTION,
-  [`static_routes: ${ROUTE_TYPES}`]: ROUTE_OPTION,
-  'static_routes: table <name>': { reason: TABLE_NAME, when: namedTable },
-  [`static_rules: ${RULE_OPTIONS}|track_group`]: RULE_OPTION,
-  'static_rules: table|lookup <name>': { reason: TABLE_NAME, when: namedTable },
-  'static_rules: fwmark <mark>': { reason: 'the mask of fwmark MARK/MASK is not applied', when: (m) => m[1]!.includes('/') },
-  track_group: 'static addresses, routes and rules are not tracked',
+  'static_routes: vrf': NO_VRF,
   linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   interface_up_down_delays: 'link changes are acted on at once',
   bfd_instance: BFD,
@@ -189,12 +173,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   [`vrrp_instance virtual_ipaddress: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
   [`vrrp_instance virtual_ipaddress_excluded: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
-  [`vrrp_instance virtual_routes: ${ROUTE_OPTIONS}`]: ROUTE_OPTION,
-  [`vrrp_instance virtual_routes: ${ROUTE_TYPES}`]: ROUTE_OPTION,
-  'vrrp_instance virtual_routes: table <name>': { reason: TABLE_NAME, when: namedTable },
-  [`vrrp_instance virtual_rules: ${RULE_OPTIONS}`]: RULE_OPTION,
-  'vrrp_instance virtual_rules: table|lookup <name>': { reason: TABLE_NAME, when: namedTable },
-  'vrrp_instance virtual_rules: fwmark <mark>': { reason: 'the mask of fwmark MARK/MASK is not applied', when: (m) => m[1]!.includes('/') },
+  'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance mcast_dst_ip': { reason: 'IPv4 advertisements always go to 224.0.0.18, IPv6 ones to ff02::12', defaults: ['224.0.0.18', 'ff02::12'] },
   'vrrp_instance unicast_peer: min_ttl|max_ttl': 'the TTL of unicast advertisements is not checked',
   'vrrp_instance unicast_ttl': 'unicast advertisements are sent with TTL 255',

@@ -5,7 +5,10 @@
 import { Diagnostics, type Diagnostic } from './diagnostics.js';
 import type { ConfigFileSystem } from './files.js';
 import { finishLvsGlobals, finishVirtualServers } from './finalize-lvs.js';
+import { finishRoutes, type RouteNames } from './finalize-routes.js';
 import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
+import { ipProtocolNames } from './ip-protocols.js';
+import { iproute2Names } from './iproute2-names.js';
 import type { Config, VirtualServer } from './model.js';
 import { newDrafts, ROOT_SPEC, type Drafts } from './keywords/root.js';
 import { nodeFileSystem } from './node-files.js';
@@ -25,6 +28,8 @@ export interface ParseOptions {
   readonly limits?: Partial<ReaderLimits> | undefined;
   /** Refuse configuration files a non-root user could change (config/file-security.ts). */
   readonly secureConfig?: boolean | undefined;
+  /** Where route and rule names are looked up (default: this host's /etc/iproute2 and /etc/protocols). */
+  readonly routeNames?: RouteNames | undefined;
 }
 
 export interface ParseResult {
@@ -79,7 +84,7 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
     const vrrp = finishVrrp(g, drafts, diagnostics);
     finishLvsGlobals(g, vrrp.vrrpInstances, diagnostics);
     const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
-    config = assemble(drafts, vrrp, virtualServers);
+    config = finishRoutes(assemble(drafts, vrrp, virtualServers), options.routeNames ?? { iproute2: iproute2Names(), ipProtocols: ipProtocolNames() }, diagnostics);
     checkScriptSecurity(config, diagnostics);
   } catch (err) {
     diagnostics.error({ file, line: 0 }, `internal error while completing the configuration: ${err instanceof Error ? err.message : String(err)}`);

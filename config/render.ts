@@ -156,10 +156,12 @@ function route(r: Route): string {
     opt('dev', h.dev);
     opt('weight', h.weight);
     if (h.onlink) w.push('onlink');
+    opt('realms', h.realms);
+    if (h.encap !== undefined) w.push('encap', ...h.encap.split(' ').map(word));
   }
   if (r.noTrack) w.push('no_track');
   opt('track_group', r.trackGroup);
-  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, word(v));
+  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, ...v.split(' ').map(word));
   return w.join(' ');
 }
 
@@ -176,10 +178,11 @@ function rule(r: Rule): string {
   opt('iif', r.iif);
   opt('oif', r.oif);
   opt('fwmark', r.fwmark);
-  if (r.action !== undefined) w.push(word(r.action));
+  if (r.action === 'goto') opt('goto', r.gotoTarget);
+  else if (r.action !== undefined) w.push(word(r.action));
   if (r.noTrack) w.push('no_track');
   opt('track_group', r.trackGroup);
-  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, word(v));
+  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, ...v.split(' ').map(word));
   if (r.family === 6 && r.from === undefined && r.to === undefined) w.push('inet6');
   return w.join(' ');
 }

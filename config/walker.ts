@@ -47,6 +47,7 @@ export class Walker {
   /** The keywords being handled, outermost first, and the spec each was found in. */
   private readonly path: string[] = [];
   private readonly specs: AnyBlockSpec[] = [];
+  private readonly counts = new Map<string, number>();
 
   constructor(
     private readonly reader: ConfigReader,
@@ -131,6 +132,13 @@ export class Walker {
   /** Whether a `{` line comes next. */
   nextIsOpen(): boolean {
     return this.peek()?.words[0] === '{';
+  }
+
+  /** How many times `key` was counted before, in reading order (defaults keepalived numbers as it reads). */
+  count(key: string): number {
+    const n = this.counts.get(key) ?? 0;
+    this.counts.set(key, n + 1);
+    return n;
   }
 
   private dispatch<T>(target: T, spec: BlockSpec<T>, line: ConfigLine): void {

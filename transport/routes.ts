@@ -1,52 +1,28 @@
 /**
  * Routes and policy rules (keepalived `virtual_routes`, `virtual_rules`, `static_routes`, `static_rules`): the
- * contract. Adding what exists and removing what is absent are not errors.
+ * contract. A spec is the kernel's view with every name already resolved by the configuration
+ * (protocol/rtnetlink-routes.ts); only interfaces are names, looked up on the host. Adding what exists and
+ * removing what is absent are not errors. A removal matches the spec's protocol, so it never takes a route or
+ * rule that someone else added for the same destination.
  */
-import type { IpFamily } from '../protocol/ip.js';
+import type { Observable } from 'rxjs';
+import type { RouteNotice, RuleNotice } from '../protocol/rtnetlink-notices.js';
+import type { RouteSpec, RuleSpec } from '../protocol/rtnetlink-routes.js';
 
-/** `ip route` in keepalived's syntax: `DST/PREFIX [via GW] [dev IF] [src ADDR] [table N] [metric N] [scope S]`. */
-export interface RouteSpec {
-  /** Destination network address, or 'default'. */
-  readonly destination: string;
-  readonly prefix?: number;
-  /** Needed with 'default' (IPv4 unless 6); otherwise inferred from the destination. */
-  readonly family?: IpFamily;
-  readonly gateway?: string;
-  readonly interface?: string;
-  /** Preferred source address (`src`). */
-  readonly source?: string;
-  /** Routing table number (default main, 254). */
-  readonly table?: number;
-  readonly metric?: number;
-  readonly scope?: string;
-  readonly type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local';
-  readonly protocol?: number;
-}
+export type { NexthopSpec, RouteEncap, RouteSpec, RuleSpec } from '../protocol/rtnetlink-routes.js';
+export { isRouteOf, isRuleOf, type RouteNotice, type RuleNotice } from '../protocol/rtnetlink-notices.js';
 
-/** `ip rule`: `[from ADDR/PREFIX] [to ADDR/PREFIX] [fwmark N] [iif IF] [oif IF] table N [priority N]`. */
-export interface RuleSpec {
-  readonly family: IpFamily;
-  readonly from?: { readonly address: string; readonly prefix: number };
-  readonly to?: { readonly address: string; readonly prefix: number };
-  readonly table: number;
-  readonly priority?: number;
-  readonly fwmark?: number;
-  readonly iif?: string;
-  readonly oif?: string;
-}
+/** A route or rule the kernel deleted (whoever asked it to). */
+export type KernelDeletion = { readonly kind: 'route'; readonly route: RouteNotice } | { readonly kind: 'rule'; readonly rule: RuleNotice };
 
 export interface RouteManager {
   addRoute(spec: RouteSpec): Promise<void>;
   removeRoute(spec: RouteSpec): Promise<void>;
   addRule(spec: RuleSpec): Promise<void>;
   removeRule(spec: RuleSpec): Promise<void>;
-}
-
-/** Named routing tables of iproute2 (/etc/iproute2/rt_tables); anything else must be a number. */
-export function routeTableNumber(table: string | undefined): number | undefined {
-  if (table === undefined) return undefined;
-  const named: Record<string, number> = { main: 254, local: 255, default: 253, unspec: 0 };
-  if (table in named) return named[table];
-  const n = Number(table);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+  /**
+   * Every route and rule deletion in the kernel, from the moment of subscribing: what keepalived watches to
+   * follow its tracked routes and rules. Absent where deletions cannot be seen.
+   */
+  readonly deletions$?: Observable<KernelDeletion>;
 }

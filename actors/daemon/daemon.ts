@@ -124,6 +124,7 @@ export class VigilDaemon {
     const result = assembly.reconfigure(next);
     await assembly.settled();
     if (vrrp) await this.host.removeUnusedVmacs(nextSpec.instances);
+    if (!this.options.checkersOnly && this.config) await this.host.reloadStaticRoutes(this.config, next);
     if (!this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next))) {
       // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
       // unchanged services are not touched in the kernel.

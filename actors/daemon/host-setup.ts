@@ -1,14 +1,18 @@
 /**
  * What the daemon does to the host around the VRRP instances: the interface check at start and reload, cleanup
- * of VIPs a crashed vigil left behind, static_ipaddress / static_routes / static_rules, and use_vmac interfaces.
+ * of VIPs, virtual routes and virtual rules a crashed vigil left behind, static_ipaddress / static_routes /
+ * static_rules, and use_vmac interfaces.
  */
 import { ConfigLoadError } from '../../config/load.js';
-import { routeSpec, ruleSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import { routeSpecs, ruleSpecs, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
 import type { DaemonEnvironment } from '../environment.js';
+import { trackStaticRoutes } from './static-route-tracking.js';
 
 export class HostSetup {
   private readonly vmacsCreated = new Set<string>();
+  /** Stops following the static routes and rules (before vigil removes them itself). */
+  private stopStaticWatch: (() => void) | undefined;
 
   constructor(private readonly env: DaemonEnvironment) {}
 
@@ -23,14 +27,26 @@ export class HostSetup {
   }
 
   /**
-   * A vigil that crashed leaves its VIPs behind; keepalived removes configured VIPs at start too. The interface's
-   * own primary address is never touched (an address owner's VIP may be its real address).
+   * A vigil that crashed leaves its VIPs, virtual routes and virtual rules behind; keepalived removes the
+   * configured ones at start too (vrrp_restore_interfaces_startup). The interface's own primary address is never
+   * touched (an address owner's VIP may be its real address). A route or rule is removed only with the protocol
+   * it was added with (keepalived's, 18, unless `no_track` named another), so one someone else added for the same
+   * destination stays.
    */
   async removeLeftovers(instances: readonly VrrpInstanceSpec[]): Promise<void> {
-    const { addresses, log } = this.env;
+    const { addresses, routes, log } = this.env;
     // All at once: the removals are independent, and the first advertisement waits for them (one round trip to
-    // the kernel, not one per VIP).
+    // the kernel, not one per VIP). Rules and routes go first, as when an instance leaves MASTER.
     const removals: Promise<void>[] = [];
+    if (routes) {
+      for (const instance of instances) {
+        for (const r of instance.virtualRules) removals.push(routes.removeRule(r).catch((err: unknown) => log.debug(`cleanup of a rule of ${instance.name}: ${String(err)}`)));
+        for (const r of instance.virtualRoutes) {
+          removals.push(routes.removeRoute(r).catch((err: unknown) => log.debug(`cleanup of route ${r.destination.address}/${r.destination.prefix}: ${String(err)}`)));
+        }
+      }
+      await Promise.all(removals.splice(0));
+    }
     for (const instance of instances) {
       for (const vip of instance.virtualAddresses) {
         if (addresses.primaryAddress(vip.interface, vip.family) === vip.address) continue;
@@ -50,16 +66,50 @@ export class HostSetup {
         .catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
     }
     if (!routes) return;
-    for (const r of config.staticRoutes) await routes.addRoute(routeSpec(r)).catch((err: unknown) => log.warn(`static_routes ${r.destination}: ${String(err)}`));
-    for (const r of config.staticRules) await routes.addRule(ruleSpec(r)).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+    // keepalived clears leftover static routes and rules first, then adds them (vrrp_daemon.c start_vrrp).
+    await this.removeStaticRoutes(config);
+    for (const r of routeSpecs(config.staticRoutes)) {
+      await routes.addRoute(r).catch((err: unknown) => log.warn(`static_routes ${r.destination.address}/${r.destination.prefix}: ${String(err)}`));
+    }
+    for (const r of ruleSpecs(config.staticRules)) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+    this.stopStaticWatch?.();
+    this.stopStaticWatch = trackStaticRoutes(this.env, config);
+  }
+
+  private async removeStaticRoutes(config: KeepalivedConfig): Promise<void> {
+    const { routes } = this.env;
+    if (!routes) return;
+    for (const r of ruleSpecs(config.staticRules)) await routes.removeRule(r).catch(() => undefined);
+    for (const r of routeSpecs(config.staticRoutes)) await routes.removeRoute(r).catch(() => undefined);
+  }
+
+  /**
+   * Reload: static routes and rules gone from the configuration are removed, new ones added, and the tracking
+   * follows the new set (keepalived's clear_diff_static_routes / clear_diff_static_rules, then its adds).
+   */
+  async reloadStaticRoutes(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
+    const { routes, log } = this.env;
+    if (!routes) return;
+    this.stopStaticWatch?.();
+    const kept = (list: readonly unknown[]): Set<string> => new Set(list.map((x) => JSON.stringify(x)));
+    const nextRoutes = routeSpecs(next.staticRoutes);
+    const nextRules = ruleSpecs(next.staticRules);
+    const keptRoutes = kept(nextRoutes);
+    const keptRules = kept(nextRules);
+    for (const r of ruleSpecs(previous.staticRules)) if (!keptRules.has(JSON.stringify(r))) await routes.removeRule(r).catch(() => undefined);
+    for (const r of routeSpecs(previous.staticRoutes)) if (!keptRoutes.has(JSON.stringify(r))) await routes.removeRoute(r).catch(() => undefined);
+    for (const r of nextRoutes) {
+      await routes.addRoute(r).catch((err: unknown) => log.warn(`static_routes ${r.destination.address}/${r.destination.prefix}: ${String(err)}`));
+    }
+    for (const r of nextRules) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
+    this.stopStaticWatch = trackStaticRoutes(this.env, next);
   }
 
   async removeStatics(config: KeepalivedConfig): Promise<void> {
-    const { addresses, routes } = this.env;
-    if (routes) {
-      for (const r of config.staticRules) await routes.removeRule(ruleSpec(r)).catch(() => undefined);
-      for (const r of config.staticRoutes) await routes.removeRoute(routeSpec(r)).catch(() => undefined);
-    }
+    const { addresses } = this.env;
+    this.stopStaticWatch?.();
+    this.stopStaticWatch = undefined;
+    await this.removeStaticRoutes(config);
     for (const a of config.staticIpAddresses) {
       if (!a.dev) continue;
       await addresses.removeAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev }).catch(() => undefined);

@@ -5,7 +5,6 @@
  */
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
-import { routeTableNumber } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
@@ -40,42 +39,31 @@ function addressesOf(instance: VrrpInstance): { advertised: InterfaceAddress[]; 
   };
 }
 
-export function routeSpec(route: Route, defaultInterface?: string): RouteSpec {
-  const table = routeTableNumber(route.table);
-  return {
-    destination: route.destination,
-    prefix: route.prefix,
-    family: route.family,
-    ...(route.via !== undefined ? { gateway: route.via } : {}),
-    ...(route.dev !== undefined || defaultInterface !== undefined ? { interface: route.dev ?? defaultInterface } : {}),
-    ...(route.src !== undefined ? { source: route.src } : {}),
-    ...(table !== undefined ? { table } : {}),
-    ...(route.metric !== undefined ? { metric: route.metric } : {}),
-    ...(route.scope !== undefined ? { scope: route.scope } : {}),
-    ...(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local'].includes(route.type) ? { type: route.type as RouteSpec['type'] } : {}),
-  };
+/** What goes to the kernel for each route and rule (resolved by config/finalize-routes.ts). */
+export function routeSpecs(routes: readonly Route[]): RouteSpec[] {
+  return routes.flatMap((r) => (r.kernel ? [r.kernel] : []));
 }
 
-function prefixed(text: string | undefined): { address: string; prefix: number } | undefined {
-  if (text === undefined || text === 'all') return undefined;
-  const [address, prefix] = text.split('/');
-  return { address: address!, prefix: prefix !== undefined ? Number(prefix) : address!.includes(':') ? 128 : 32 };
+export function ruleSpecs(rules: readonly Rule[]): RuleSpec[] {
+  return rules.flatMap((r) => (r.kernel ? [r.kernel] : []));
 }
 
-export function ruleSpec(rule: Rule): RuleSpec {
-  const from = prefixed(rule.from);
-  const to = prefixed(rule.to);
-  const fwmark = rule.fwmark !== undefined ? Number(rule.fwmark.split('/')[0]) : undefined;
-  return {
-    family: rule.family,
-    table: routeTableNumber(rule.table) ?? 254,
-    ...(from ? { from } : {}),
-    ...(to ? { to } : {}),
-    ...(rule.preference !== undefined ? { priority: rule.preference } : {}),
-    ...(fwmark !== undefined && Number.isFinite(fwmark) ? { fwmark } : {}),
-    ...(rule.iif !== undefined ? { iif: rule.iif } : {}),
-    ...(rule.oif !== undefined ? { oif: rule.oif } : {}),
-  };
+/**
+ * The interfaces of tracked routes (`dev`) and rules (`iif`, `oif`): keepalived tracks them for the instance with
+ * weight 0, so the instance goes to FAULT while one is down, even one track_interface gave a weight (vrrp.c
+ * vrrp_complete_instance, add_vrrp_to_interface). So are those of the static routes (`dev`) and rules (`iif`)
+ * whose track_group names the instance (vrrp_static_track.c static_track_group_init).
+ */
+function routeInterfaces(instance: VrrpInstance, config: Config): string[] {
+  const groups = new Set(config.trackGroups.filter((g) => g.group.includes(instance.name)).map((g) => g.name));
+  const inGroup = (r: { trackGroup?: string | undefined }): boolean => r.trackGroup !== undefined && groups.has(r.trackGroup);
+  const names = [
+    ...routeSpecs(instance.virtualRoutes).flatMap((r) => (r.tracked && r.dev !== undefined ? [r.dev] : [])),
+    ...ruleSpecs(instance.virtualRules).flatMap((r) => (r.tracked ? [r.iif, r.oif].filter((n): n is string => n !== undefined) : [])),
+    ...routeSpecs(config.staticRoutes.filter(inGroup)).flatMap((r) => (r.tracked && r.dev !== undefined ? [r.dev] : [])),
+    ...ruleSpecs(config.staticRules.filter(inGroup)).flatMap((r) => (r.tracked && r.iif !== undefined ? [r.iif] : [])),
+  ];
+  return [...new Set(names)];
 }
 
 /** A tracked object's weight in this instance: the instance's own `weight` overrides the object's (and `reverse`). */
@@ -88,6 +76,12 @@ function weightOf(t: TrackedByName, objectWeight: number, objectReverse: boolean
 function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
   for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: weightOf(t, 0, false), up: true });
+  for (const name of routeInterfaces(instance, config)) {
+    const id = interfaceTrackerId(name);
+    const i = trackers.findIndex((t) => t.id === id);
+    if (i >= 0) trackers[i] = { ...trackers[i]!, weight: 0 };
+    else trackers.push({ id, weight: 0, up: true });
+  }
   for (const t of instance.trackScripts) {
     const script = config.vrrpScripts.find((s) => s.name === t.name);
     trackers.push({ id: `script:${t.name}`, weight: weightOf(t, script?.weight ?? 0, script?.weightReverse ?? false), up: !(script?.initFail ?? false) });
@@ -106,7 +100,6 @@ function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
 export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
   const { advertised, excluded } = addressesOf(instance);
   const vmac = vmacName(instance);
-  const onto = vmac ?? instance.interface;
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -131,8 +124,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
     garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
     garpIntervalMs: garpIntervalMs(instance, config),
-    virtualRoutes: instance.virtualRoutes.map((r) => routeSpec(r, onto)),
-    virtualRules: instance.virtualRules.map(ruleSpec),
+    virtualRoutes: routeSpecs(instance.virtualRoutes),
+    virtualRules: ruleSpecs(instance.virtualRules),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
   };
 }

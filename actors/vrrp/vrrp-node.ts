@@ -19,6 +19,7 @@ import type { RouteManager } from '../../transport/routes.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
+import { followRouteDeletions } from './tracked-routes.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -53,6 +54,7 @@ export class VrrpNode {
   /** AH sequence counters by instance name: a reloaded instance goes on from its predecessor's. */
   private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
+  private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
 
   constructor(
@@ -65,6 +67,12 @@ export class VrrpNode {
 
   start(): void {
     this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => this.track(interfaceTrackerId(event.interface), event.up));
+    this.routeSubscription = followRouteDeletions(this.transports.routes, {
+      node: this.name,
+      now: () => this.transports.clock.now(),
+      bus: this.bus,
+      runners: () => this.runners.values(),
+    });
     this.startGroups(this.spec.syncGroups);
     for (const instance of this.spec.instances) this.addInstance(instance);
   }
@@ -149,6 +157,8 @@ export class VrrpNode {
     this.stopGroups();
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
+    this.routeSubscription?.unsubscribe();
+    this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
       open.subscription.unsubscribe();
       open.channel.close();

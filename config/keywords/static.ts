@@ -7,7 +7,9 @@ import { positionOf } from '../diagnostics.js';
 import type { ConfigLine } from '../reader.js';
 import { seconds, word } from '../values.js';
 import { blockSpec, type Walker } from '../walker.js';
-import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
+import { parseIpAddressLine } from './addresses.js';
+import { parseRouteLine } from './routes.js';
+import { parseRuleLine, rulePriorities } from './rules.js';
 
 export function readStaticAddresses(line: ConfigLine, w: Walker, out: IpAddress[]): void {
   w.lines(line, (l) => {
@@ -25,7 +27,7 @@ export function readStaticRoutes(line: ConfigLine, w: Walker, out: Route[]): voi
 
 export function readStaticRules(line: ConfigLine, w: Walker, out: Rule[]): void {
   w.lines(line, (l) => {
-    const r = parseRuleLine(l, w.diagnostics, true);
+    const r = parseRuleLine(l, w.diagnostics, true, rulePriorities(w));
     if (r) out.push(r);
   });
 }

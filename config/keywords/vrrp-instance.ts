@@ -9,7 +9,9 @@ import type { Authentication, IpAddress, Route, Rule, Script, TrackedByName, Uni
 import type { ConfigLine } from '../reader.js';
 import { address, boolean, integer, integerText, script, seconds, word } from '../values.js';
 import { blockSpec, type KeywordHandler, type Walker } from '../walker.js';
-import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
+import { parseIpAddressLine } from './addresses.js';
+import { parseRouteLine } from './routes.js';
+import { parseRuleLine, rulePriorities } from './rules.js';
 import { parseTrackLine, type TrackKind } from './tracking.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -269,7 +271,7 @@ const handlers: Record<string, H> = {
     }),
   virtual_rules: (v, line, w) =>
     w.lines(line, (l) => {
-      const r = parseRuleLine(l, w.diagnostics, false);
+      const r = parseRuleLine(l, w.diagnostics, false, rulePriorities(w));
       if (r) v.virtualRules.push(r);
     }),
   unicast_src_ip: (v, line, w) => {

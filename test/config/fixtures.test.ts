@@ -38,6 +38,9 @@ test('vrrp-full.conf: no errors, only the expected warnings', () => {
       'F:221: vrrp_instance VI_2: auth_pass is longer than 8 characters - truncated',
       'F:138: vrrp_instance VI_1: nopreempt does not work with initial state MASTER - ignoring nopreempt',
       'F:230: vrrp_instance VI_6: in strict mode state MASTER must match being the address owner (priority 255)',
+      // keepalived tracks a route only through its interface (vrrp_iproute.c).
+      'F:42: static_routes 203.0.113.0/24: cannot be tracked with no interface (dev) given - not tracking, as keepalived',
+      'F:157: vrrp_instance VI_1: virtual_routes 10.20.0.0/16: cannot be tracked with no interface (dev) given - not tracking, as keepalived',
     ],
   );
 });

@@ -33,32 +33,33 @@ vrrp_instance VI_1 { state BACKUP
   virtual_routes { 10.9.0.0/16 via 192.168.77.1 table mytable } }
 `;
 
-test("issue 12's example: sync-group tracking, the route table name and vrrp_strict are each warned about at their line", () => {
+test("issue 12's example: sync-group tracking and vrrp_strict are each warned about at their line; the table name is resolved", () => {
   assert.deepEqual(notImplemented(ISSUE_EXAMPLE), [
     `${MAIN}:1: global_defs router_id ${SUFFIX}`,
     `${MAIN}:2: global_defs vrrp_strict ${SUFFIX}`,
     `${MAIN}:4: vrrp_sync_group track_interface ${SUFFIX}`,
-    `${MAIN}:12: vrrp_instance virtual_routes table mytable ${SUFFIX}`,
   ]);
+  // mytable is looked up in rt_tables like any other table name: unknown here, the route is skipped with a warning.
+  assert.ok(warningsOf(parse(ISSUE_EXAMPLE)).some((w) => w.startsWith(`${MAIN}:12: `) && w.includes("routing table 'mytable'") && w.endsWith('skipping route')));
 });
 
 test('what vigil implements is not warned about: PASS, numbered and well-known tables, use_vmac without a MAC, static addresses with dev', () => {
   const text =
-    'static_ipaddress {\n  10.1.1.1/24 dev eth0\n}\nstatic_rules {\n  from 10.1.1.0/24 table 100 priority 10 fwmark 7\n}\n' +
+    'static_ipaddress {\n  10.1.1.1/24 dev eth0\n}\nstatic_rules {\n  from 10.1.1.0/24 table 100 priority 10 fwmark 7/0xff not tos 0x10 ipproto tcp dport 80-80\n}\n' +
     instance(
-      '  authentication {\n    auth_type PASS\n    auth_pass secret\n  }\n  virtual_routes {\n    10.9.0.0/16 via 192.0.2.254 table 100\n    10.8.0.0/16 dev eth0 table main metric 5\n    blackhole 10.7.0.0/16\n  }\n' +
+      '  authentication {\n    auth_type PASS\n    auth_pass secret\n  }\n  virtual_routes {\n    10.9.0.0/16 via 192.0.2.254 table 100 protocol 18 onlink mtu lock 1400\n    10.8.0.0/16 dev eth0 table main metric 5 nexthop via 192.0.2.2 weight 2 nexthop via 192.0.2.3\n    blackhole 10.7.0.0/16\n    throw 10.6.0.0/16 table 100 no_track\n  }\n' +
         '  use_vmac vrrp.51\n  notify_master /bin/true\n  track_interface {\n    eth1 weight -10\n  }',
     );
   assert.deepEqual(notImplemented(text), []);
 });
 
 test('one warning per use: a keyword given twice, two warnings; two listed options on one line, one each; an option repeated, one', () => {
-  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n  virtual_routes {\n    10.9.0.0/16 nexthop via 192.0.2.2 nexthop via 192.0.2.3 proto 4\n  }');
+  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n') + 'static_ipaddress {\n  10.9.0.1/16 dev eth0 home mngtmpaddr home\n}\n';
   assert.deepEqual(notImplemented(text), [
     `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`,
     `${MAIN}:8: vrrp_instance unicast_ttl ${SUFFIX}`,
-    `${MAIN}:10: vrrp_instance virtual_routes nexthop ${SUFFIX}`,
-    `${MAIN}:10: vrrp_instance virtual_routes proto ${SUFFIX}`,
+    `${MAIN}:12: static_ipaddress home ${SUFFIX}`,
+    `${MAIN}:12: static_ipaddress mngtmpaddr ${SUFFIX}`,
   ]);
 });
 

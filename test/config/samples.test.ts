@@ -115,7 +115,12 @@ const CHECKS: Readonly<Record<string, (c: Config) => void>> = {
     assert.deepEqual(c.staticRoutes.map((r) => r.scope), [undefined, undefined, undefined, 'site', 'link']);
     const routes = vi(c, 'VI_1').virtualRoutes;
     assert.equal(routes.length, 7);
-    assert.deepEqual(routes[4]!.nexthops, [{ via: '192.168.100.253', onlink: false }]);
+    // `via A or B` is two next hops, A and B (keepalived moves the via into the first).
+    assert.deepEqual(routes[4]!.nexthops, [
+      { via: '192.168.100.252', onlink: false },
+      { via: '192.168.100.253', onlink: false },
+    ]);
+    assert.equal(routes[4]!.via, undefined);
     assert.deepEqual([routes[5]!.type, routes[5]!.destination, routes[5]!.prefix], ['blackhole', '192.168.113.1', 32]);
     assert.deepEqual([routes[6]!.destination, routes[6]!.via, routes[6]!.table], ['0.0.0.0', '192.168.0.1', '100']);
   },

@@ -96,7 +96,9 @@ test('announcer, VMAC, routes and rules in namespaces', { timeout: 30_000 }, asy
     });
 
     await t.test('routes: add (idempotent) in a table with gateway and metric, then remove', async () => {
-      const route = { destination: '192.168.77.112', prefix: 28, gateway: b.ipv4, interface: 'eth0', table: 100, metric: 5 };
+      // A RouteSpec (protocol/rtnetlink-routes.ts) as the configuration makes it; test/daemon/routes.test.ts has every option.
+      const base = { type: 1, tos: 0, protocol: 18, onlink: false, metrics: {}, lock: 0, nexthops: [], mode: 'prepend', tracked: true };
+      const route = { ...base, family: 4, destination: { address: '192.168.77.112', prefix: 28 }, gateway: b.ipv4, dev: 'eth0', table: 100, metric: 5 };
       await agent.call('routeAdd', route);
       await agent.call('routeAdd', route);
       const shown = JSON.parse((await lan.exec(a.ns, ['ip', '-j', 'route', 'show', 'table', '100'])).stdout) as Array<Record<string, unknown>>;
@@ -104,7 +106,7 @@ test('announcer, VMAC, routes and rules in namespaces', { timeout: 30_000 }, asy
         shown.map((r) => ({ dst: r['dst'], gateway: r['gateway'], dev: r['dev'], metric: r['metric'] })),
         [{ dst: '192.168.77.112/28', gateway: b.ipv4, dev: 'eth0', metric: 5 }],
       );
-      const v6 = { destination: 'fd77::64:f000', prefix: 116, gateway: b.ipv6, table: 100 };
+      const v6 = { ...base, family: 6, destination: { address: 'fd77::64:f000', prefix: 116 }, gateway: b.ipv6, table: 100 };
       await agent.call('routeAdd', v6);
       const shown6 = JSON.parse((await lan.exec(a.ns, ['ip', '-j', '-6', 'route', 'show', 'table', '100'])).stdout) as Array<Record<string, unknown>>;
       assert.equal(shown6[0]?.['dst'], 'fd77::64:f000/116');
@@ -115,7 +117,7 @@ test('announcer, VMAC, routes and rules in namespaces', { timeout: 30_000 }, asy
     });
 
     await t.test('rules: from/to, table, priority; add idempotent, remove', async () => {
-      const rule = { family: 4, from: { address: '192.168.77.100', prefix: 32 }, to: { address: '192.168.77.112', prefix: 28 }, table: 100, priority: 1000 };
+      const rule = { family: 4, action: 1, invert: false, tos: 0, l3mdev: false, tracked: true, protocol: 18, from: { address: '192.168.77.100', prefix: 32 }, to: { address: '192.168.77.112', prefix: 28 }, table: 100, priority: 1000 };
       await agent.call('ruleAdd', rule);
       await agent.call('ruleAdd', rule);
       const rules = JSON.parse((await lan.exec(a.ns, ['ip', '-j', 'rule', 'show'])).stdout) as Array<Record<string, unknown>>;

@@ -1,100 +1,100 @@
 /**
- * Routes and policy rules over rtnetlink, for keepalived's `virtual_routes`, `virtual_rules`, `static_routes`
- * and `static_rules` in their basic forms. Adding what exists and removing what is absent are not errors.
+ * Routes and policy rules over rtnetlink, with every option keepalived 2.2.7 sends: the requests are encoded by
+ * protocol/rtnetlink-routes.ts, byte for byte, and sent on the `netlink` package's socket (which adds the header,
+ * the sequence number and waits for the ACK). Interfaces are looked up by name for each request (RTM_GETLINK), as
+ * an interface may come and go. Adding what exists and removing what is absent are not errors.
+ *
+ * Deletions are read from a second socket, opened when `deletions$` is first subscribed to and joined to the
+ * route and rule groups of both families (raw messages: the package's parsed event drops NEW vs DEL).
  */
-import { createRtNetlink, rt, type RtNetlinkSocket } from './netlink-package.js';
-import type { IpFamily } from '../../protocol/ip.js';
-import { ipFamilyOf, ipToBytes } from '../../protocol/ip-bytes.js';
-import { AF_INET, AF_INET6, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';
+import { createRequire } from 'node:module';
+import type { Observable as ObservableOf } from 'rxjs';
+import { createNetlink, createRtNetlink, Protocol, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
+import { getLinkRequest, linkIndexOf, routeRequest, RTM_DELROUTE, RTM_DELRULE, ruleRequest, type RtnetlinkRequest } from '../../protocol/rtnetlink-routes.js';
+import { parseRouteNotice, parseRuleNotice, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE } from '../../protocol/rtnetlink-notices.js';
+import { netlinkErrorCode, tolerate } from './netlink-common.js';
 
-import type { RouteManager, RouteSpec, RuleSpec } from '../routes.js';
+import type { KernelDeletion, RouteManager, RouteSpec, RuleSpec } from '../routes.js';
 
 export type { RouteSpec, RuleSpec };
 
-const RT_TABLE_MAIN = 254;
-/** RTPROT_STATIC unless told otherwise (`ip route add` uses RTPROT_BOOT; recent keepalived its own, 18). */
-const DEFAULT_PROTOCOL = 4;
+// Required from rxjs/internal, not imported from 'rxjs': the whole index costs the daemon's start (transport/subject.ts).
+const { Observable } = createRequire(import.meta.url)('rxjs/internal/Observable') as typeof import('rxjs/internal/Observable');
 
 export class NetlinkRoutes implements RouteManager {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
+  /** Interface names by index, as looked up for requests: a deleted route names its interface by index. */
+  readonly #names = new Map<number, string>();
+
+  readonly deletions$: ObservableOf<KernelDeletion> = new Observable<KernelDeletion>((subscriber) => {
+    const socket: NetlinkSocket = createNetlink(Protocol.ROUTE, { recvBufferSize: 1 << 20, sendBufferSize: 0 });
+    for (const group of [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE]) socket.addMembership(group);
+    socket.on('message', (messages) => {
+      for (const m of messages) {
+        if (m.type === RTM_DELROUTE) {
+          const route = parseRouteNotice(m.data, (index) => this.#names.get(index));
+          if (route) subscriber.next({ kind: 'route', route });
+        } else if (m.type === RTM_DELRULE) {
+          const rule = parseRuleNotice(m.data);
+          if (rule) subscriber.next({ kind: 'rule', rule });
+        }
+      }
+    });
+    // ENOBUFS (notifications lost) must not crash the daemon; what was lost is not seen, as in keepalived.
+    socket.on('error', () => undefined);
+    return () => socket.close();
+  });
+
+  async #send(request: RtnetlinkRequest): Promise<Uint8Array[]> {
+    const [replies] = await this.#socket.socket.request(request.type, request.payload, { flags: request.flags });
+    return replies.map((m) => m.data);
+  }
 
   async #ifindex(name: string): Promise<number> {
-    for (const link of await this.#socket.getLinks()) {
-      if (link.attrs.ifname === name && link.data.index !== undefined) return link.data.index;
+    let reply: Uint8Array | undefined;
+    try {
+      [reply] = await this.#send(getLinkRequest(name));
+    } catch (error) {
+      if (netlinkErrorCode(error) !== 'ENODEV') throw error;
+    }
+    if (reply) {
+      const index = linkIndexOf(reply);
+      this.#names.set(index, name);
+      return index;
     }
     throw Object.assign(new Error(`no such interface: ${name}`), { code: 'ENODEV' });
   }
 
-  async #route(spec: RouteSpec): Promise<{ data: rt.Route; attrs: rt.RouteAttrs }> {
-    const isDefault = spec.destination === 'default';
-    const family: IpFamily = isDefault ? (spec.family ?? 4) : ipFamilyOf(spec.destination);
-    const table = spec.table ?? RT_TABLE_MAIN;
-    const type = spec.type ?? 'unicast';
-    const attrs: rt.RouteAttrs = {};
-    if (!isDefault) attrs.dst = Buffer.from(ipToBytes(spec.destination));
-    if (spec.gateway !== undefined) attrs.gateway = Buffer.from(ipToBytes(spec.gateway));
-    if (spec.interface !== undefined) attrs.oif = await this.#ifindex(spec.interface);
-    if (spec.source !== undefined) attrs.prefsrc = Buffer.from(ipToBytes(spec.source));
-    if (spec.metric !== undefined) attrs.priority = spec.metric;
-    if (table > 255) attrs.table = table;
-    // Without a gateway a unicast route is on-link (scope link), as `ip route` decides.
-    const scope =
-      spec.scope !== undefined
-        ? scopeNumber(spec.scope)
-        : type === 'local'
-          ? 254
-          : type === 'unicast' && spec.gateway === undefined && spec.interface !== undefined
-            ? 253
-            : 0;
-    const data: rt.Route = {
-      family: family === 4 ? AF_INET : AF_INET6,
-      dstLen: isDefault ? 0 : (spec.prefix ?? (family === 4 ? 32 : 128)),
-      table: table > 255 ? 252 : table, // RT_TABLE_COMPAT, the real id goes in RTA_TABLE
-      protocol: spec.protocol ?? DEFAULT_PROTOCOL,
-      scope,
-      type: type.toUpperCase() as keyof typeof rt.RouteType,
-    };
-    return { data, attrs };
+  /** The route's request, its interfaces looked up first. */
+  async #route(op: 'add' | 'delete', spec: RouteSpec): Promise<RtnetlinkRequest> {
+    const names = [spec.dev, ...spec.nexthops.map((h) => h.dev)].filter((n): n is string => n !== undefined);
+    const indexes = new Map<string, number>();
+    for (const name of new Set(names)) indexes.set(name, await this.#ifindex(name));
+    return routeRequest(op, spec, (name) => indexes.get(name)!);
   }
 
   async addRoute(spec: RouteSpec): Promise<void> {
-    const { data, attrs } = await this.#route(spec);
-    await tolerate(this.#socket.newRoute(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
+    await tolerate(this.#send(await this.#route('add', spec)), ['EEXIST']);
   }
 
   async removeRoute(spec: RouteSpec): Promise<void> {
-    const { data, attrs } = await this.#route(spec);
-    delete data.protocol;
-    await tolerate(this.#socket.delRoute(data, attrs), ['ESRCH', 'ENOENT']);
-  }
-
-  #rule(spec: RuleSpec): { data: rt.Rule; attrs: rt.RuleAttrs } {
-    const attrs: rt.RuleAttrs = {};
-    if (spec.from !== undefined) attrs.src = Buffer.from(ipToBytes(spec.from.address));
-    if (spec.to !== undefined) attrs.dst = Buffer.from(ipToBytes(spec.to.address));
-    if (spec.priority !== undefined) attrs.priority = spec.priority;
-    if (spec.fwmark !== undefined) attrs.fwmark = spec.fwmark;
-    if (spec.iif !== undefined) attrs.iifname = spec.iif;
-    if (spec.oif !== undefined) attrs.oifname = spec.oif;
-    attrs.table = spec.table;
-    const data: rt.Rule = {
-      family: spec.family === 4 ? AF_INET : AF_INET6,
-      srcLen: spec.from?.prefix ?? 0,
-      dstLen: spec.to?.prefix ?? 0,
-      table: spec.table > 255 ? 0 : spec.table,
-      action: 'toTbl',
-    };
-    return { data, attrs };
+    let request: RtnetlinkRequest;
+    try {
+      request = await this.#route('delete', spec);
+    } catch (error) {
+      // The interface is gone, and the kernel removed the routes through it with it.
+      if (netlinkErrorCode(error) === 'ENODEV') return;
+      throw error;
+    }
+    await tolerate(this.#send(request), ['ESRCH', 'ENOENT']);
   }
 
   async addRule(spec: RuleSpec): Promise<void> {
-    const { data, attrs } = this.#rule(spec);
-    await tolerate(this.#socket.newRule(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
+    await tolerate(this.#send(ruleRequest('add', spec)), ['EEXIST']);
   }
 
   async removeRule(spec: RuleSpec): Promise<void> {
-    const { data, attrs } = this.#rule(spec);
-    await tolerate(this.#socket.delRule(data, attrs), ['ENOENT', 'ESRCH']);
+    await tolerate(this.#send(ruleRequest('delete', spec)), ['ENOENT', 'ESRCH']);
   }
 
   close(): void {

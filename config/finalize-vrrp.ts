@@ -75,9 +75,13 @@ export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInst
 interface Named {
   readonly name: string;
   readonly weight: number;
+  readonly weightReverse?: boolean | undefined;
 }
 
-/** Keeps tracked entries whose target exists, filling in the target's own weight when none was given. */
+/**
+ * Keeps tracked entries whose target exists, filling in the target's own weight when none was given and its own
+ * direction (`weight … reverse`) when the line says neither reverse nor noreverse.
+ */
 function resolveTracks(
   owner: string,
   at: SourcePosition,
@@ -97,8 +101,7 @@ function resolveTracks(
       d.warning(at, `${owner}: ${kind} '${t.name}' is not defined - ignoring`);
       continue;
     }
-    const reverse = t.weight === undefined && 'weightReverse' in target ? Boolean((target as { weightReverse?: boolean }).weightReverse) : t.reverse;
-    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse });
+    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse: t.reverse ?? target.weightReverse ?? false, ...(t.at ? { at: t.at } : {}) });
   }
   return out;
 }
@@ -201,7 +204,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
   }
   const tracks = {
-    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     scripts: resolveTracks(name, v.at, 'track_script', v.tracks.track_script, parts.vrrpScripts, d),
     files: resolveTracks(name, v.at, 'track_file', v.tracks.track_file, parts.trackFiles, d),
     processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
@@ -339,7 +342,7 @@ function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInst
       trackFiles: resolveTracks(name, draft.at, 'track_file', g.trackFiles, parts.trackFiles, d),
       trackProcesses: resolveTracks(name, draft.at, 'track_process', g.trackProcesses, parts.trackProcesses, d),
       trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, parts.bfdInstances, d),
-      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     });
   }
   // keepalived: members of a sync group track with weight 0 unless the group sets sync_group_tracking_weight.

@@ -78,28 +78,21 @@ export function ruleSpec(rule: Rule): RuleSpec {
   };
 }
 
-/** A tracked object's weight in this instance: the instance's own `weight` overrides the object's (and `reverse`). */
-function weightOf(t: TrackedByName, objectWeight: number, objectReverse: boolean): number {
-  const weight = t.weight ?? objectWeight;
-  return t.reverse !== objectReverse ? -weight : weight;
+/** A tracked object as the instance machine sees it: its weight and direction were resolved by config/finalize-vrrp.ts. */
+function tracker(id: string, t: TrackedByName, up: boolean): TrackerInput {
+  return { id, weight: t.weight ?? 0, ...(t.reverse ? { reverse: true } : {}), up };
 }
 
 /** track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail. */
 function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
-  for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: weightOf(t, 0, false), up: true });
+  for (const t of instance.trackInterfaces) trackers.push(tracker(interfaceTrackerId(t.name), t, true));
   for (const t of instance.trackScripts) {
     const script = config.vrrpScripts.find((s) => s.name === t.name);
-    trackers.push({ id: `script:${t.name}`, weight: weightOf(t, script?.weight ?? 0, script?.weightReverse ?? false), up: !(script?.initFail ?? false) });
+    trackers.push(tracker(`script:${t.name}`, t, !(script?.initFail ?? false)));
   }
-  for (const t of instance.trackFiles) {
-    const file = config.trackFiles.find((f) => f.name === t.name);
-    trackers.push({ id: `file:${t.name}`, weight: weightOf(t, file?.weight ?? 0, file?.weightReverse ?? false), up: true });
-  }
-  for (const t of instance.trackProcesses) {
-    const proc = config.trackProcesses.find((p) => p.name === t.name);
-    trackers.push({ id: `process:${t.name}`, weight: weightOf(t, proc?.weight ?? 0, proc?.weightReverse ?? false), up: true });
-  }
+  for (const t of instance.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
+  for (const t of instance.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
   return trackers;
 }
 

@@ -22,8 +22,8 @@ test('the model satisfies the VRRP runtime interface (KeepalivedConfig) and maps
   assert.deepEqual(vi1.unicastPeers, ['192.0.2.2', '192.0.2.3']);
   assert.equal(vi1.v3ChecksumAsV2, true);
   assert.equal(vi1.garpMasterRepeat, 2);
-  // The script's own weight (-20) is used when the instance gives none; init_fail starts it down.
-  assert.deepEqual(vi1.trackers.find((t) => t.id === 'script:chk_haproxy'), { id: 'script:chk_haproxy', weight: -20, up: false });
+  // The script's own weight (-20 reverse) is used when the instance gives none; init_fail starts it down.
+  assert.deepEqual(vi1.trackers.find((t) => t.id === 'script:chk_haproxy'), { id: 'script:chk_haproxy', weight: -20, reverse: true, up: false });
   assert.equal(spec.instances.find((i) => i.name === 'VI_2')!.authPassword, 'verylong');
   assert.deepEqual(spec.syncGroups, [{ name: 'SG_1', members: ['VI_1', 'VI_2'] }]);
 });

@@ -9,6 +9,7 @@ import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { BfdInstance, TrackFile, TrackProcess, TrackedByName, VrrpInstance, VrrpScript, VrrpSyncGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
+import { finishGroupTracking, withoutOwnInterface, withoutOwnWeights } from './finalize-tracking.js';
 import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
 import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
 import type { ScriptDraft } from './keywords/vrrp-script.js';
@@ -210,16 +211,6 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
     bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, parts.bfdInstances, d),
   };
-  if (owner) {
-    for (const [kind, list] of Object.entries(tracks)) {
-      for (const [i, t] of list.entries()) {
-        if (t.weight !== undefined && t.weight !== 0) {
-          d.warning(v.at, `${name}: the address owner (priority 255) cannot have a weighted ${kind.replace(/s$/, '')} '${t.name}' - using weight 0`);
-          list[i] = { ...t, weight: 0 };
-        }
-      }
-    }
-  }
   return {
     name: v.name,
     at: pos(v.at),
@@ -345,27 +336,12 @@ function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInst
       trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     });
   }
-  // keepalived: members of a sync group track with weight 0 unless the group sets sync_group_tracking_weight.
+  // keepalived's rules for tracking weights in sync groups and for the address owner (finalize-tracking.ts).
   for (const [i, v] of instances.entries()) {
-    const groupName = memberOf.get(v.name);
-    const group = out.find((g) => g.name === groupName);
-    if (!group || group.syncGroupTrackingWeight) continue;
-    const zero = (list: readonly TrackedByName[], kind: string): TrackedByName[] =>
-      list.map((t) => {
-        if (!t.weight) return t;
-        d.warning(v.at, `vrrp_instance ${v.name}: ${kind} '${t.name}' weight ${t.weight} ignored in vrrp_sync_group ${group.name} (use sync_group_tracking_weight)`);
-        return { ...t, weight: 0 };
-      });
-    instances[i] = {
-      ...v,
-      trackInterfaces: zero(v.trackInterfaces, 'track_interface'),
-      trackScripts: zero(v.trackScripts, 'track_script'),
-      trackFiles: zero(v.trackFiles, 'track_file'),
-      trackProcesses: zero(v.trackProcesses, 'track_process'),
-      trackBfds: zero(v.trackBfds, 'track_bfd'),
-    };
+    const group = out.find((g) => g.name === memberOf.get(v.name));
+    instances[i] = withoutOwnWeights(withoutOwnInterface(v, d), group, d);
   }
-  return out;
+  return out.map((g) => finishGroupTracking(g, instances.filter((v) => g.group.includes(v.name)), d));
 }
 
 export function finishVrrp(

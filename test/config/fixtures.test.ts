@@ -38,6 +38,8 @@ test('vrrp-full.conf: no errors, only the expected warnings', () => {
       'F:221: vrrp_instance VI_2: auth_pass is longer than 8 characters - truncated',
       'F:138: vrrp_instance VI_1: nopreempt does not work with initial state MASTER - ignoring nopreempt',
       'F:230: vrrp_instance VI_6: in strict mode state MASTER must match being the address owner (priority 255)',
+      // keepalived: "(VI_1) Ignoring track_interface eth1 since own interface".
+      "F:169: vrrp_instance VI_1: ignoring track_interface eth1 since it is the instance's own interface (tracked anyway, weight 0)",
     ],
   );
 });
@@ -159,10 +161,8 @@ test('vrrp-full.conf: vrrp_instance VI_1 with every keyword', () => {
   assert.equal(v.unicastTtl, 64);
   assert.equal(v.checkUnicastSrc, true);
   assert.equal(v.mcastDstIp, undefined);
-  assert.deepEqual(positionless(v.trackInterfaces), [
-    { name: 'eth1', weight: 0, reverse: false },
-    { name: 'eth2', weight: -30, reverse: false },
-  ]);
+  // eth1 is VI_1's own interface: tracked anyway (weight 0), its track_interface line ignored as keepalived does.
+  assert.deepEqual(positionless(v.trackInterfaces), [{ name: 'eth2', weight: -30, reverse: false }]);
   assert.deepEqual(positionless(v.trackScripts), [
     { name: 'chk_haproxy', weight: -20, reverse: true },
     { name: 'chk_plain', weight: 5, reverse: false },

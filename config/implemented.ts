@@ -82,9 +82,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_fault': 'VrrpSyncGroup.notifyFault',
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
-  // Both keep the members' own tracking weights (finalize-vrrp.ts sets them to 0 otherwise).
-  'vrrp_sync_group global_tracking': 'TrackedByName.weight',
-  'vrrp_sync_group sync_group_tracking_weight': 'TrackedByName.weight',
+  // The group's own tracking reaches every member (actors/vrrp/group-tracking.ts).
+  'vrrp_sync_group track_interface': 'VrrpSyncGroup.trackInterfaces TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_file': 'VrrpSyncGroup.trackFiles TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
+  // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
+  'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
+  'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
 
   // vrrp_instance
   vrrp_instance: 'Config.vrrpInstances',

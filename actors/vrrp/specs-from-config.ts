@@ -10,6 +10,7 @@ import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
+import { withGroupTracking } from './group-tracking.js';
 
 export type KeepalivedConfig = Config;
 
@@ -83,17 +84,30 @@ function tracker(id: string, t: TrackedByName, up: boolean): TrackerInput {
   return { id, weight: t.weight ?? 0, ...(t.reverse ? { reverse: true } : {}), up };
 }
 
-/** track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail. */
-function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
+/** What tracks objects: a vrrp_instance, or a vrrp_sync_group for each of its members. */
+type Tracking = Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>;
+
+/**
+ * track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail.
+ * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD is not implemented: config/not-implemented.ts).
+ */
+function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
-  for (const t of instance.trackInterfaces) trackers.push(tracker(interfaceTrackerId(t.name), t, true));
-  for (const t of instance.trackScripts) {
+  for (const t of owner.trackInterfaces) trackers.push(tracker(interfaceTrackerId(t.name), t, true));
+  for (const t of owner.trackScripts) {
     const script = config.vrrpScripts.find((s) => s.name === t.name);
     trackers.push(tracker(`script:${t.name}`, t, !(script?.initFail ?? false)));
   }
-  for (const t of instance.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
-  for (const t of instance.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
+  for (const t of owner.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
+  for (const t of owner.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
   return trackers;
+}
+
+/** The instance's trackers, with those of its sync group's own tracking (actors/vrrp/group-tracking.ts). */
+function instanceTrackers(instance: VrrpInstance, config: Config): TrackerInput[] {
+  const own = trackersOf(instance, config);
+  const group = config.vrrpSyncGroups.find((g) => g.group.includes(instance.name));
+  return group ? withGroupTracking(own, trackersOf(group, config), interfaceTrackerId(instance.interface)) : own;
 }
 
 export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
@@ -117,7 +131,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     advertisedAddresses: advertised.map((a) => a.address),
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
-    trackers: trackersOf(instance, config),
+    trackers: instanceTrackers(instance, config),
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,

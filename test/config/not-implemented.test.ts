@@ -33,11 +33,10 @@ vrrp_instance VI_1 { state BACKUP
   virtual_routes { 10.9.0.0/16 via 192.168.77.1 table mytable } }
 `;
 
-test("issue 12's example: sync-group tracking, the route table name and vrrp_strict are each warned about at their line", () => {
+test("issue 12's example: the route table name and vrrp_strict are each warned about at their line; the sync group's tracking is implemented", () => {
   assert.deepEqual(notImplemented(ISSUE_EXAMPLE), [
     `${MAIN}:1: global_defs router_id ${SUFFIX}`,
     `${MAIN}:2: global_defs vrrp_strict ${SUFFIX}`,
-    `${MAIN}:4: vrrp_sync_group track_interface ${SUFFIX}`,
     `${MAIN}:12: vrrp_instance virtual_routes table mytable ${SUFFIX}`,
   ]);
 });

@@ -9,6 +9,7 @@ import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { BfdInstance, TrackFile, TrackProcess, TrackedByName, VrrpInstance, VrrpScript, VrrpSyncGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
+import { finishGroupTracking, withoutOwnInterface, withoutOwnWeights } from './finalize-tracking.js';
 import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
 import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
 import type { ScriptDraft } from './keywords/vrrp-script.js';
@@ -75,9 +76,13 @@ export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInst
 interface Named {
   readonly name: string;
   readonly weight: number;
+  readonly weightReverse?: boolean | undefined;
 }
 
-/** Keeps tracked entries whose target exists, filling in the target's own weight when none was given. */
+/**
+ * Keeps tracked entries whose target exists, filling in the target's own weight when none was given and its own
+ * direction (`weight … reverse`) when the line says neither reverse nor noreverse.
+ */
 function resolveTracks(
   owner: string,
   at: SourcePosition,
@@ -97,8 +102,7 @@ function resolveTracks(
       d.warning(at, `${owner}: ${kind} '${t.name}' is not defined - ignoring`);
       continue;
     }
-    const reverse = t.weight === undefined && 'weightReverse' in target ? Boolean((target as { weightReverse?: boolean }).weightReverse) : t.reverse;
-    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse });
+    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse: t.reverse ?? target.weightReverse ?? false, ...(t.at ? { at: t.at } : {}) });
   }
   return out;
 }
@@ -201,22 +205,12 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
   }
   const tracks = {
-    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     scripts: resolveTracks(name, v.at, 'track_script', v.tracks.track_script, parts.vrrpScripts, d),
     files: resolveTracks(name, v.at, 'track_file', v.tracks.track_file, parts.trackFiles, d),
     processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
     bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, parts.bfdInstances, d),
   };
-  if (owner) {
-    for (const [kind, list] of Object.entries(tracks)) {
-      for (const [i, t] of list.entries()) {
-        if (t.weight !== undefined && t.weight !== 0) {
-          d.warning(v.at, `${name}: the address owner (priority 255) cannot have a weighted ${kind.replace(/s$/, '')} '${t.name}' - using weight 0`);
-          list[i] = { ...t, weight: 0 };
-        }
-      }
-    }
-  }
   return {
     name: v.name,
     at: pos(v.at),
@@ -339,30 +333,15 @@ function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInst
       trackFiles: resolveTracks(name, draft.at, 'track_file', g.trackFiles, parts.trackFiles, d),
       trackProcesses: resolveTracks(name, draft.at, 'track_process', g.trackProcesses, parts.trackProcesses, d),
       trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, parts.bfdInstances, d),
-      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     });
   }
-  // keepalived: members of a sync group track with weight 0 unless the group sets sync_group_tracking_weight.
+  // keepalived's rules for tracking weights in sync groups and for the address owner (finalize-tracking.ts).
   for (const [i, v] of instances.entries()) {
-    const groupName = memberOf.get(v.name);
-    const group = out.find((g) => g.name === groupName);
-    if (!group || group.syncGroupTrackingWeight) continue;
-    const zero = (list: readonly TrackedByName[], kind: string): TrackedByName[] =>
-      list.map((t) => {
-        if (!t.weight) return t;
-        d.warning(v.at, `vrrp_instance ${v.name}: ${kind} '${t.name}' weight ${t.weight} ignored in vrrp_sync_group ${group.name} (use sync_group_tracking_weight)`);
-        return { ...t, weight: 0 };
-      });
-    instances[i] = {
-      ...v,
-      trackInterfaces: zero(v.trackInterfaces, 'track_interface'),
-      trackScripts: zero(v.trackScripts, 'track_script'),
-      trackFiles: zero(v.trackFiles, 'track_file'),
-      trackProcesses: zero(v.trackProcesses, 'track_process'),
-      trackBfds: zero(v.trackBfds, 'track_bfd'),
-    };
+    const group = out.find((g) => g.name === memberOf.get(v.name));
+    instances[i] = withoutOwnWeights(withoutOwnInterface(v, d), group, d);
   }
-  return out;
+  return out.map((g) => finishGroupTracking(g, instances.filter((v) => g.group.includes(v.name)), d));
 }
 
 export function finishVrrp(

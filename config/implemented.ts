@@ -35,18 +35,19 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_script script': 'VrrpScript.script',
   'vrrp_script interval': 'VrrpScript.interval',
   'vrrp_script timeout': 'VrrpScript.timeout',
-  'vrrp_script weight': 'VrrpScript.weight VrrpScript.weightReverse',
+  // An object's own weight and direction reach the instances through their track_* entries (finalize-vrrp.ts).
+  'vrrp_script weight': 'TrackedByName.weight TrackedByName.reverse',
   'vrrp_script rise': 'VrrpScript.rise',
   'vrrp_script fall': 'VrrpScript.fall',
   'vrrp_script user': 'VrrpScript.user',
   'vrrp_script init_fail': 'VrrpScript.initFail',
   'track_file|vrrp_track_file': 'Config.trackFiles',
   'track_file|vrrp_track_file file': 'TrackFile.file',
-  'track_file|vrrp_track_file weight': 'TrackFile.weight TrackFile.weightReverse',
+  'track_file|vrrp_track_file weight': 'TrackedByName.weight TrackedByName.reverse TrackFile.weight',
   'track_process|vrrp_track_process': 'Config.trackProcesses',
   'track_process|vrrp_track_process process': 'TrackProcess.process TrackProcess.params',
   'track_process|vrrp_track_process param_match': 'TrackProcess.paramMatch',
-  'track_process|vrrp_track_process weight': 'TrackProcess.weight TrackProcess.weightReverse',
+  'track_process|vrrp_track_process weight': 'TrackedByName.weight TrackedByName.reverse',
   'track_process|vrrp_track_process quorum': 'TrackProcess.quorum',
   'track_process|vrrp_track_process quorum_max': 'TrackProcess.quorumMax',
   virtual_server_group: 'Config.virtualServerGroups VirtualServerGroup.entries',
@@ -100,9 +101,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
   'vrrp_sync_group notify_priority_changes': 'VrrpSyncGroup.notifyPriorityChanges',
-  // Both keep the members' own tracking weights (finalize-vrrp.ts sets them to 0 otherwise).
-  'vrrp_sync_group global_tracking': 'TrackedByName.weight',
-  'vrrp_sync_group sync_group_tracking_weight': 'TrackedByName.weight',
+  // The group's own tracking reaches every member (actors/vrrp/group-tracking.ts).
+  'vrrp_sync_group track_interface': 'VrrpSyncGroup.trackInterfaces TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_file': 'VrrpSyncGroup.trackFiles TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
+  // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
+  'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
+  'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
 
   // vrrp_instance
   vrrp_instance: 'Config.vrrpInstances',

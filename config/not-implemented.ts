@@ -162,10 +162,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs data_use_instance': { reason: 'instance names (for pid files and data_use_instance) are not implemented', defaults: OFF },
 
   // vrrp_sync_group
-  'vrrp_sync_group track_interface': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_script': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_file': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_process': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
   'vrrp_sync_group track_bfd': BFD,
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 

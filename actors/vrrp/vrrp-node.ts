@@ -253,15 +253,17 @@ export class VrrpNode {
     }
   }
 
-  /** The instance's own interface is tracked with weight 0, with its current link state. */
+  /**
+   * The instance's own interface is tracked with weight 0 (keepalived ignores a track_interface naming it, and a
+   * sync group's leaves it unweighted), and every tracked interface starts with its current link state.
+   */
   private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
     const addresses = this.transports.addresses;
-    const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
-    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
+    return { ...instance, trackers: [...trackers, { id, weight: 0, up: addresses.isUp(instance.interface) }] };
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {

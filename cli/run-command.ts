@@ -223,9 +223,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGHUP', reload);
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
-  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }] = await Promise.all([
+  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }, { processResources }] = await Promise.all([
     import('../transport/real/status-socket.js'),
     import('../actors/daemon/dumps.js'),
+    import('../transport/real/process-resources.js'),
   ]);
   // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
   const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
@@ -242,7 +243,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     options.statusSocket,
     (request) => {
       const cmd = (request as { cmd?: unknown } | null)?.cmd;
-      if (cmd === 'status') return daemon.status();
+      if (cmd === 'status') return { ...daemon.status(), process: processResources() };
       return { error: `unknown command ${String(cmd)}` };
     },
     { mode: statusSocketMode },

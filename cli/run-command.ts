@@ -18,6 +18,12 @@ import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pi
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
+/**
+ * How long a stop may take before vigil exits anyway (a hung nft, a hung netlink request): never forever. Long
+ * enough for notify and shutdown scripts to meet their own timeouts (shutdown_script_timeout defaults to 10 s);
+ * under systemd, TimeoutStopSec comes first.
+ */
+const STOP_BOUND_MS = 60_000;
 
 interface RunOptions extends ObservationCliOptions {
   useFile: string;
@@ -182,15 +188,32 @@ async function runDaemon(options: RunOptions): Promise<void> {
     // from them.
     const stopped = daemon.stop();
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
-    await stopped;
-    await observation?.close();
-    processes.killAll();
-    server?.close();
-    addresses.close();
-    cleanupFiles();
-    log.info('stopped');
+    // A step that fails (nft refusing to remove the rules, say) is logged and the others still run; a step that
+    // hangs does not keep the daemon (and its service manager) waiting past STOP_BOUND_MS.
+    let failed = false;
+    const step = async (what: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        failed = true;
+        log.error(`stopping: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const bound = setTimeout(() => {
+      log.error(`stopping: not done after ${STOP_BOUND_MS} ms; exiting anyway`);
+      log.flush();
+      process.exit(1);
+    }, STOP_BOUND_MS);
+    await step('the daemon', () => stopped);
+    await step('the recorder', () => observation?.close());
+    await step('scripts', () => processes.killAll());
+    await step('the status socket', () => server?.close());
+    await step('netlink', () => addresses.close());
+    await step('files', () => cleanupFiles());
+    clearTimeout(bound);
+    log.info(failed ? 'stopped, with errors (above)' : 'stopped');
     log.flush();
-    process.exit(0);
+    process.exit(failed ? 1 : 0);
   };
   // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
   let reloading: Promise<void> | undefined;

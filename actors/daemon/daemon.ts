@@ -160,7 +160,8 @@ export class VigilDaemon {
     // notifications just started, and the omega ones the checker side sends now, run on.
     this.scripts.terminate();
     assembly?.stopFifoReaders();
-    await assembly?.detachChecks(true);
+    // The load balancer's rules may fail to go (nft refusing): said, and the rest of the stop still runs.
+    await assembly?.detachChecks(true).catch((err: unknown) => this.env.log.error(`stopping the checks: ${err instanceof Error ? err.message : String(err)}`));
     await assembly?.settled();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);

@@ -142,7 +142,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     if (err instanceof PidFileError) fail(err.message);
     throw err;
   }
-  const addresses = await NetlinkAddressManager.open();
+  const netlinkError = (message: string): void => log.warn(message);
+  const addresses = await NetlinkAddressManager.open({ onError: netlinkError });
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
     {
@@ -156,8 +157,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       resolveUser,
       openFifo: (path) => fifoWriter(path, log),
       interfaces: () => addresses.interfaces(),
-      routes: new NetlinkRoutes(),
-      vmacs: new NetlinkVmac(),
+      routes: new NetlinkRoutes(netlinkError),
+      vmacs: new NetlinkVmac({ onError: netlinkError }),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,

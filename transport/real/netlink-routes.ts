@@ -5,7 +5,7 @@
 import { createRtNetlink, rt, type RtNetlinkSocket } from './netlink-package.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { ipFamilyOf, ipToBytes } from '../../protocol/ip-bytes.js';
-import { AF_INET, AF_INET6, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';
+import { AF_INET, AF_INET6, bounded, CREATE_EXCL, scopeNumber, tolerate } from './netlink-common.js';
 
 import type { RouteManager, RouteSpec, RuleSpec } from '../routes.js';
 
@@ -18,8 +18,13 @@ const DEFAULT_PROTOCOL = 4;
 export class NetlinkRoutes implements RouteManager {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
 
+  /** `onError`: errors the netlink socket reports (an unhandled one would end the process). */
+  constructor(onError?: (message: string) => void) {
+    this.#socket.socket.on('error', (error) => onError?.(`netlink (routes) socket: ${error.message}`));
+  }
+
   async #ifindex(name: string): Promise<number> {
-    for (const link of await this.#socket.getLinks()) {
+    for (const link of await bounded('RTM_GETLINK (dump)', (o) => this.#socket.getLinks(undefined, undefined, o))) {
       if (link.attrs.ifname === name && link.data.index !== undefined) return link.data.index;
     }
     throw Object.assign(new Error(`no such interface: ${name}`), { code: 'ENODEV' });
@@ -59,13 +64,13 @@ export class NetlinkRoutes implements RouteManager {
 
   async addRoute(spec: RouteSpec): Promise<void> {
     const { data, attrs } = await this.#route(spec);
-    await tolerate(this.#socket.newRoute(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
+    await tolerate(bounded('RTM_NEWROUTE', (o) => this.#socket.newRoute(data, attrs, { ...o, flags: CREATE_EXCL })), ['EEXIST']);
   }
 
   async removeRoute(spec: RouteSpec): Promise<void> {
     const { data, attrs } = await this.#route(spec);
     delete data.protocol;
-    await tolerate(this.#socket.delRoute(data, attrs), ['ESRCH', 'ENOENT']);
+    await tolerate(bounded('RTM_DELROUTE', (o) => this.#socket.delRoute(data, attrs, o)), ['ESRCH', 'ENOENT']);
   }
 
   #rule(spec: RuleSpec): { data: rt.Rule; attrs: rt.RuleAttrs } {
@@ -89,12 +94,12 @@ export class NetlinkRoutes implements RouteManager {
 
   async addRule(spec: RuleSpec): Promise<void> {
     const { data, attrs } = this.#rule(spec);
-    await tolerate(this.#socket.newRule(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
+    await tolerate(bounded('RTM_NEWRULE', (o) => this.#socket.newRule(data, attrs, { ...o, flags: CREATE_EXCL })), ['EEXIST']);
   }
 
   async removeRule(spec: RuleSpec): Promise<void> {
     const { data, attrs } = this.#rule(spec);
-    await tolerate(this.#socket.delRule(data, attrs), ['ENOENT', 'ESRCH']);
+    await tolerate(bounded('RTM_DELRULE', (o) => this.#socket.delRule(data, attrs, o)), ['ENOENT', 'ESRCH']);
   }
 
   close(): void {

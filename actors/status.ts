@@ -51,6 +51,8 @@ export interface DaemonStatus {
   readonly virtual_servers: readonly VirtualServerStatus[];
   /** Drops before any instance could be named: undecodable packets, unknown VRIDs. */
   readonly drops: Partial<Record<DropReason, number>>;
+  /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
+  readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -121,5 +123,6 @@ export function formatStatus(status: DaemonStatus): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
   return `${lines.join('\n')}\n`;
 }

@@ -133,6 +133,7 @@ export class VigilDaemon {
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
+      send_errors: assembly?.node.sendErrorCounts() ?? [],
     };
   }
 

@@ -19,6 +19,7 @@ import type { RouteManager } from '../../transport/routes.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
+import { SendErrorLog, type SendErrorCount } from './send-error-log.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -30,6 +31,8 @@ export interface VrrpNodeTransports {
 
 interface OpenChannel {
   readonly key: string;
+  /** The interface the channel is bound to (the VMAC's when advertisements leave through it). */
+  readonly interface: string;
   readonly channel: VrrpChannel;
   readonly byVrid: Map<number, VrrpInstanceRunner[]>;
   readonly subscription: Subscription;
@@ -39,6 +42,14 @@ interface OpenChannel {
 /** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
 export function interfaceTrackerId(interfaceName: string): string {
   return `interface:${interfaceName}`;
+}
+
+/**
+ * Tracker id under which an instance follows its channel (weight 0): FAULT while the channel cannot send, that is
+ * while its interface does not exist (keepalived: an instance whose sockets are closed is down, vrrp_if.c).
+ */
+export function channelTrackerId(interfaceName: string): string {
+  return `channel:${interfaceName}`;
 }
 
 export class VrrpNode {
@@ -54,6 +65,7 @@ export class VrrpNode {
   private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
+  private readonly sendErrors: SendErrorLog;
 
   constructor(
     readonly name: string,
@@ -61,10 +73,14 @@ export class VrrpNode {
     private readonly transports: VrrpNodeTransports,
     private readonly bus: Bus,
     private readonly inspect?: (event: InspectionEvent) => void,
-  ) {}
+  ) {
+    this.sendErrors = new SendErrorLog(transports.clock, (message) => this.warn(message));
+  }
 
   start(): void {
     this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
+      // The interface may have been deleted or created again (a new index): its channels bind anew first.
+      for (const open of [...this.channels.values()]) if (open.interface === event.interface) open.channel.refresh();
       const id = interfaceTrackerId(event.interface);
       for (const runner of this.runners.values()) runner.track(id, event.up);
     });
@@ -170,9 +186,8 @@ export class VrrpNode {
     this.groupOfMember.clear();
   }
 
-  private addInstance(instance: VrrpInstanceSpec): void {
-    const open = this.acquireChannel(instance);
-    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance), {
+  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): void {
+    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance, open), {
       node: this.name,
       clock: this.transports.clock,
       bus: this.bus,
@@ -217,6 +232,10 @@ export class VrrpNode {
     const list = (open.byVrid.get(runner.spec.vrid) ?? []).filter((r) => r !== runner);
     if (list.length > 0) open.byVrid.set(runner.spec.vrid, list);
     else open.byVrid.delete(runner.spec.vrid);
+    this.releaseChannel(open);
+  }
+
+  private releaseChannel(open: OpenChannel): void {
     open.users--;
     if (open.users === 0) {
       open.subscription.unsubscribe();
@@ -225,15 +244,19 @@ export class VrrpNode {
     }
   }
 
-  /** The instance's own interface is tracked with weight 0, with its current link state. */
-  private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
+  /**
+   * The instance's own interface is tracked with weight 0, with its current link state, and so is its channel
+   * (whether it is bound to an interface that exists).
+   */
+  private withInterfaceState(instance: VrrpInstanceSpec, open: OpenChannel): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
     const addresses = this.transports.addresses;
     const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
-    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
+    const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
+    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }, channel] };
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
@@ -257,15 +280,27 @@ export class VrrpNode {
       ...(ipsecAh ? { ipsecAh } : {}),
     });
     const byVrid = new Map<number, VrrpInstanceRunner[]>();
-    const open: OpenChannel = {
-      key,
-      channel,
-      byVrid,
-      users: 1,
-      subscription: channel.packets$.subscribe((packet) => this.route(byVrid, packet)),
-    };
+    const subscription = channel.packets$.subscribe((packet) => this.route(byVrid, packet));
+    const open: OpenChannel = { key, interface: sendInterface, channel, byVrid, users: 1, subscription };
+    const trackerId = channelTrackerId(sendInterface);
+    subscription.add(
+      channel.usable$.subscribe((usable) => {
+        this.warn(usable ? `${sendInterface}: VRRP channel bound again` : `${sendInterface}: VRRP channel lost its interface, its instances go to FAULT`);
+        for (const runners of byVrid.values()) for (const runner of runners) runner.track(trackerId, usable);
+      }),
+    );
+    subscription.add(channel.sendErrors$.subscribe((e) => this.sendErrors.failed(sendInterface, instance.family, e)));
     this.channels.set(key, open);
     return open;
+  }
+
+  /** Send failures by interface, family and errno name, since the node started. */
+  sendErrorCounts(): readonly SendErrorCount[] {
+    return this.sendErrors.counts();
+  }
+
+  private warn(message: string): void {
+    this.bus.publish({ kind: 'warning', at: this.transports.clock.now(), node: this.name, instance: undefined, message });
   }
 
   private route(byVrid: Map<number, VrrpInstanceRunner[]>, packet: ReceivedPacket): void {

@@ -9,6 +9,7 @@ import type { Subscription } from 'rxjs';
 import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Bus } from '../bus.js';
 import { nodeSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
 import { NodeAssembly } from '../node-assembly.js';
 import type { DaemonStatus } from '../status.js';
 import type { DaemonEnvironment, DaemonOptions, RunAs, ScriptUsers } from '../environment.js';
@@ -40,8 +41,11 @@ export class VigilDaemon {
   private current: NodeAssembly | undefined;
   private readonly host: HostSetup;
   private logSubscription: Subscription | undefined;
+  private linkSubscription: Subscription | undefined;
   private reloads = 0;
   private config: KeepalivedConfig | undefined;
+  /** The VRRP instances of the running configuration (their VMACs are made again when they go). */
+  private instances: readonly VrrpInstanceSpec[] = [];
 
   constructor(
     private readonly env: DaemonEnvironment,
@@ -73,6 +77,7 @@ export class VigilDaemon {
       await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
+      this.instances = spec.instances;
     }
     const assembly = new NodeAssembly(this.env, this.bus, {
       name: this.options.nodeName,
@@ -81,7 +86,11 @@ export class VigilDaemon {
       scriptTimeoutMs: this.options.scriptTimeoutMs,
     });
     this.current = assembly;
-    if (vrrp) assembly.start();
+    if (vrrp) {
+      assembly.start();
+      // A VMAC deleted, or taken away with the interface under it, is made again once that interface is back.
+      this.linkSubscription = this.env.addresses.linkEvents$.subscribe(() => void this.host.restoreVmacs(() => this.instances));
+    }
     if (!this.options.vrrpOnly) await this.startChecks(assembly, config);
     if (vrrp) warmTakeoverPath(spec.instances, (i) => this.env.addresses.primaryAddress(i.interface, i.family));
     this.env.log.info(`started ${vrrp ? spec.instances.length : 0} VRRP instance(s) and ${assembly.virtualServerCount} virtual server(s) from ${this.options.configFile}`);
@@ -110,6 +119,8 @@ export class VigilDaemon {
     await this.host.createVmacs(nextSpec.instances);
     const users = await this.scriptUsers(next);
     const result = assembly.reconfigure(next, users);
+    // Before the VMACs it drops are deleted: their link events must not make them again.
+    if (!this.options.checkersOnly) this.instances = nextSpec.instances;
     await assembly.settled();
     await this.host.removeUnusedVmacs(nextSpec.instances);
     if (!this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next))) {
@@ -143,6 +154,8 @@ export class VigilDaemon {
     const assembly = this.current;
     this.current = undefined;
     assembly?.stop();
+    this.linkSubscription?.unsubscribe();
+    await this.host.vmacsSettled();
     await assembly?.detachChecks(true);
     await assembly?.settled();
     await this.host.removeUnusedVmacs([]);

@@ -93,4 +93,52 @@ export class HostSetup {
       this.vmacsCreated.delete(name);
     }
   }
+
+  /**
+   * A VMAC that is gone while its parent interface exists is created again, as keepalived does when the VMAC is
+   * deleted or when the interface under it is deleted and comes back, taking its macvlans with it (vrrp_if.c
+   * recreate_vmac_thread, update_added_interface). Called on every link event; one pass at a time, and a pass asked
+   * for while one runs follows it.
+   */
+  restoreVmacs(instances: () => readonly VrrpInstanceSpec[]): Promise<void> {
+    if (this.restoring) {
+      this.restoreAgain = true;
+      return this.restoring;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.restoreAgain = false;
+        await this.restoreOnce(instances());
+      } while (this.restoreAgain);
+    };
+    this.restoring = run().finally(() => (this.restoring = undefined));
+    return this.restoring;
+  }
+
+  private restoring: Promise<void> | undefined;
+  private restoreAgain = false;
+
+  private async restoreOnce(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const { vmacs, log } = this.env;
+    const present = this.env.interfaces?.();
+    if (!vmacs || !present) return;
+    const exists = new Set(present);
+    for (const i of instances) {
+      if (!i.vmac || exists.has(i.vmac.name) || !exists.has(i.interface)) continue;
+      try {
+        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
+        const again = this.vmacsCreated.has(i.vmac.name);
+        this.vmacsCreated.add(i.vmac.name);
+        exists.add(i.vmac.name);
+        log.info(`(${i.name}) ${again ? 're-created' : 'created'} VMAC interface ${i.vmac.name} on ${i.interface}`);
+      } catch (err) {
+        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Resolves when no VMAC is being created again. */
+  async vmacsSettled(): Promise<void> {
+    while (this.restoring) await this.restoring;
+  }
 }

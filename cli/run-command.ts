@@ -221,7 +221,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
     log.flush();
     process.exit(0);
   };
-  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
+  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload. The latch is released
+  // whatever the reload does (a reload that failed must not make every later SIGHUP a no-op); a SIGTERM meanwhile
+  // is the daemon's to handle (its stop waits for the reload, which gives up).
   let reloading: Promise<void> | undefined;
   let reloadAgain = false;
   const reload = (): void => {
@@ -231,11 +233,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
       return;
     }
     reloading = (async () => {
-      do {
-        reloadAgain = false;
-        await daemon.reload();
-      } while (reloadAgain && !stopping);
-      reloading = undefined;
+      try {
+        do {
+          reloadAgain = false;
+          await daemon.reload().catch((err: unknown) => log.error(`reload failed: ${err instanceof Error ? err.message : String(err)}`));
+        } while (reloadAgain && !stopping);
+      } finally {
+        reloading = undefined;
+      }
     })();
   };
   // A failed promise somewhere (an I/O error nobody awaited) is logged, not fatal: the actors keep running. An

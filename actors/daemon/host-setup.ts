@@ -66,7 +66,12 @@ export class HostSetup {
     }
   }
 
-  async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+  /**
+   * use_vmac interfaces of these instances that this daemon has not made yet. At start a failure is logged and the
+   * instance waits in FAULT for its interface. A reload passes `made`: the names made go there, a failure throws,
+   * and the caller removes what was made (`removeVmacs`) and keeps the running configuration.
+   */
+  async createVmacs(instances: readonly VrrpInstanceSpec[], made?: string[]): Promise<void> {
     const { vmacs, log } = this.env;
     for (const i of instances) {
       if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
@@ -77,21 +82,28 @@ export class HostSetup {
       try {
         await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
         this.vmacsCreated.add(i.vmac.name);
+        made?.push(i.vmac.name);
         log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
       } catch (err) {
-        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name}: ${String(err)}`);
+        const message = `(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`;
+        if (made) throw new Error(message);
+        log.error(message);
       }
+    }
+  }
+
+  /** Deletes these VMAC interfaces (those a failed reload made). */
+  async removeVmacs(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (!this.vmacsCreated.delete(name)) continue;
+      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
     }
   }
 
   /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
   async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
     const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
-    for (const name of [...this.vmacsCreated]) {
-      if (used.has(name)) continue;
-      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
-      this.vmacsCreated.delete(name);
-    }
+    await this.removeVmacs([...this.vmacsCreated].filter((name) => !used.has(name)));
   }
 
   /**

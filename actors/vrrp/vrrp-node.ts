@@ -88,15 +88,29 @@ export class VrrpNode {
     for (const instance of this.spec.instances) this.addInstance(instance);
   }
 
-  /** Applies a new configuration without disturbing instances whose settings did not change. */
+  /**
+   * Applies a new configuration without disturbing instances whose settings did not change. The channels the new
+   * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
+   * configuration is untouched (and a channel an old and a new instance share stays open across).
+   */
   reconfigure(next: VrrpNodeSpec): { kept: string[]; started: string[]; stopped: string[] } {
     const kept: string[] = [];
     const started: string[] = [];
     const stopped: string[] = [];
     const wanted = new Map(next.instances.map((i) => [i.name, i]));
-    for (const name of [...this.runners.keys()]) {
+    const changed = [...this.runners.keys()].filter((name) => {
       const nextSpec = wanted.get(name);
-      if (nextSpec && JSON.stringify(nextSpec) === this.specs.get(name)) continue;
+      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
+    });
+    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
+    const opened = new Map<string, OpenChannel>();
+    try {
+      for (const instance of starting) opened.set(instance.name, this.acquireChannel(instance));
+    } catch (error) {
+      for (const open of opened.values()) this.releaseChannel(open);
+      throw error;
+    }
+    for (const name of changed) {
       this.removeInstance(name, true);
       stopped.push(name);
     }
@@ -105,11 +119,12 @@ export class VrrpNode {
       this.startGroups(next.syncGroups);
     }
     for (const instance of next.instances) {
-      if (this.runners.has(instance.name)) {
+      const open = opened.get(instance.name);
+      if (open === undefined) {
         kept.push(instance.name);
         continue;
       }
-      this.addInstance(instance);
+      this.addInstance(instance, open);
       started.push(instance.name);
     }
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);

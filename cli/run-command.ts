@@ -119,7 +119,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     if (err instanceof PidFileError) fail(err.message);
     throw err;
   }
-  const addresses = await NetlinkAddressManager.open();
+  const netlinkError = (message: string): void => log.warn(message);
+  const addresses = await NetlinkAddressManager.open({ onError: netlinkError });
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
     {
@@ -133,8 +134,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       hostFacts: () => readHostFacts(),
       openFifo: (path, owner) => openNotifyFifo(path, owner, log),
       interfaces: () => addresses.interfaces(),
-      routes: new NetlinkRoutes(),
-      vmacs: new NetlinkVmac(),
+      routes: new NetlinkRoutes(netlinkError),
+      vmacs: new NetlinkVmac({ onError: netlinkError }),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,
@@ -215,7 +216,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
     log.flush();
     process.exit(failed ? 1 : 0);
   };
-  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
+  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload. The latch is released
+  // whatever the reload does (a reload that failed must not make every later SIGHUP a no-op); a SIGTERM meanwhile
+  // is the daemon's to handle (its stop waits for the reload, which gives up).
   let reloading: Promise<void> | undefined;
   let reloadAgain = false;
   const reload = (): void => {
@@ -225,11 +228,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
       return;
     }
     reloading = (async () => {
-      do {
-        reloadAgain = false;
-        await daemon.reload();
-      } while (reloadAgain && !stopping);
-      reloading = undefined;
+      try {
+        do {
+          reloadAgain = false;
+          await daemon.reload().catch((err: unknown) => log.error(`reload failed: ${err instanceof Error ? err.message : String(err)}`));
+        } while (reloadAgain && !stopping);
+      } finally {
+        reloading = undefined;
+      }
     })();
   };
   // A failed promise somewhere (an I/O error nobody awaited) is logged, not fatal: the actors keep running. An

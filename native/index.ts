@@ -97,6 +97,21 @@ export const TCP_CONNECT_PENDING = -2;
 /** The outcome code of a connect whose timeout elapsed. */
 export const TCP_CONNECT_TIMED_OUT = -1;
 
+/** A netlink socket listening to multicast groups; see openNetlinkMonitor. */
+export interface NetlinkMonitor {
+  /** Keeps the event loop alive while open (off by default). */
+  ref(): void;
+  unref(): void;
+  /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
+  receiveBufferSize(): number;
+  close(): void;
+}
+
+/** One datagram read from a netlink monitor: one or more netlink messages, headers included. */
+export type NetlinkDatagramListener = (datagram: Buffer) => void;
+/** An error the monitor's socket reported (ENOBUFS: notifications were lost in a receive buffer overrun). */
+export type NetlinkErrorListener = (code: string, errno: number) => void;
+
 interface NativeBinding {
   sendFrame(ifindex: number, frame: Uint8Array): number;
   interfaceIndex(name: string): number;
@@ -104,6 +119,7 @@ interface NativeBinding {
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
   TcpConnector: new (results: Int32Array, onResults: TcpResultsListener) => TcpConnector;
   PreciseTimer: new (onFire: () => void) => PreciseTimer;
+  NetlinkMonitor: new (protocol: number, groups: readonly number[], receiveBufferSize: number, onData: NetlinkDatagramListener, onError: NetlinkErrorListener) => NetlinkMonitor;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
   setFairSlice(microseconds: number): void;
@@ -180,6 +196,22 @@ export function openTcpConnector(results: Int32Array, onResults: TcpResultsListe
 export function openPreciseTimer(onFire: () => void): PreciseTimer {
   const Ctor = current('PreciseTimer');
   return new Ctor(onFire);
+}
+
+/**
+ * A netlink socket of `protocol` (0: NETLINK_ROUTE) in the multicast `groups` (RTNLGRP_* numbers), read on this
+ * thread's loop. Unlike the `netlink` package's sockets it survives a receive buffer overrun: the error (ENOBUFS)
+ * goes to `onError` and reading goes on. Only the kernel's messages are delivered.
+ */
+export function openNetlinkMonitor(
+  protocol: number,
+  groups: readonly number[],
+  receiveBufferSize: number,
+  onData: NetlinkDatagramListener,
+  onError: NetlinkErrorListener,
+): NetlinkMonitor {
+  const Ctor = current('NetlinkMonitor');
+  return new Ctor(protocol, groups, receiveBufferSize, onData, onError);
 }
 
 /** A binding member, or a clear error when the built addon is older than this wrapper. */

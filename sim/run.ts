@@ -78,6 +78,8 @@ function describe(action: ScenarioAction): string {
       return 'heal';
     case 'link':
       return `link ${action.node} ${action.interface} ${action.up ? 'up' : 'down'}`;
+    case 'interface':
+      return `interface ${action.node} ${action.interface} ${action.present ? 'created' : 'deleted'}`;
     case 'network':
       return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'track':
@@ -264,6 +266,12 @@ class SimWorld {
       case 'link':
         this.hosts.get(action.node)!.setLink(action.interface, action.up);
         return;
+      case 'interface': {
+        const host = this.hosts.get(action.node)!;
+        if (action.present) host.createInterface(action.interface);
+        else host.deleteInterface(action.interface);
+        return;
+      }
       case 'network':
         for (const s of this.segments.values()) s.setQuality(action.settings);
         this.noteDelay();

@@ -35,7 +35,8 @@ export interface InstanceEnvironment {
   readonly bus: Bus;
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
-  readonly channel: VrrpChannel;
+  /** Where its advertisements go (the node owns the channel; the instance only sends). */
+  readonly channel: Pick<VrrpChannel, 'send'>;
   /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
   readonly routes?: RouteManager | undefined;
   /** XState inspection, for the observability stream. */

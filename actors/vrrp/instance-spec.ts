@@ -34,6 +34,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * leave through it too unless `vmac_xmit_base`.
    */
   readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
+  /** `vrrp_strict` / `strict_mode`: the receive checks to the letter of RFC 3768 §7.1 (protocol/receive-checks.ts). */
+  readonly strict: boolean;
 }
 
 export interface SyncGroupSpec {

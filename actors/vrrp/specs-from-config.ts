@@ -134,6 +134,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     virtualRoutes: instance.virtualRoutes.map((r) => routeSpec(r, onto)),
     virtualRules: instance.virtualRules.map(ruleSpec),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
+    strict: instance.strictMode,
   };
 }
 

@@ -87,6 +87,7 @@ export class VrrpInstanceRunner {
       authType: spec.authType,
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
+      strict: spec.strict,
     };
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
@@ -236,7 +237,7 @@ export class VrrpInstanceRunner {
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
     const ah = this.env.ah;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, datagram: packet.datagram },
+      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, destination: packet.destination, datagram: packet.datagram },
       advertisement,
       this.expectations,
       ah?.counter,

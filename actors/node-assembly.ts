@@ -10,7 +10,8 @@
 import type { Subscription } from 'rxjs';
 import type { Script } from '../config/model.js';
 import type { Bus } from './bus.js';
-import { nodeSpec, type KeepalivedConfig } from './vrrp/specs-from-config.js';
+import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from './vrrp/specs-from-config.js';
+import type { VipFirewall } from '../transport/vip-firewall.js';
 import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
@@ -58,6 +59,8 @@ export class NodeAssembly {
   private haSuspend: Subscription | undefined;
   private config: KeepalivedConfig;
   private users: ScriptUsers;
+  /** The VIP firewall, with the table global_defs named at start (a reload keeps it). */
+  private readonly firewall: VipFirewall | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -67,7 +70,8 @@ export class NodeAssembly {
     this.name = options.name;
     this.config = options.config;
     this.users = options.users;
-    this.node = new VrrpNode(options.name, nodeSpec(options.config), env, bus, env.inspect);
+    this.firewall = env.vipFirewall?.(vipFirewallSettings(options.config.globalDefs));
+    this.node = new VrrpNode(options.name, nodeSpec(options.config), { ...env, firewall: this.firewall }, bus, env.inspect);
     this.notifier = new Notifier({
       ...notifyTables(options.config),
       node: options.name,
@@ -81,8 +85,12 @@ export class NodeAssembly {
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
   }
 
-  /** The VRRP side runs: the instances start, then the tracked objects they follow. */
+  /**
+   * The VRRP side runs: the instances start, then the tracked objects they follow. The VIP firewall's table of
+   * a run that crashed goes first (its changes run in order: before any block of ours).
+   */
   start(): void {
+    if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
     this.node.start();
     this.trackers.start(this.config, this.users);
   }
@@ -124,6 +132,9 @@ export class NodeAssembly {
    * old ones) and trackers whose blocks did not change keep running, status and all.
    */
   reconfigure(next: KeepalivedConfig, users: ScriptUsers): ReconfigureResult {
+    if (this.firewall && JSON.stringify(vipFirewallSettings(next.globalDefs)) !== JSON.stringify(vipFirewallSettings(this.config.globalDefs))) {
+      this.env.log.warn('global_defs nftables settings changed: the VIP firewall keeps its table, priority and counters until vigil restarts');
+    }
     const result = this.node.reconfigure(nodeSpec(next));
     const tables = notifyTables(next);
     this.notifier.update(tables.instances, tables.groups);
@@ -136,6 +147,19 @@ export class NodeAssembly {
   /** Resolves when every address change requested so far has been carried out. */
   settled(): Promise<void> {
     return this.node.settled();
+  }
+
+  /** The last of a stop, once the addresses are released: the VIP firewall's table goes (keepalived nft_end). */
+  async closeFirewall(): Promise<void> {
+    await this.node.settled();
+    if (this.firewall) await this.track(this.firewall.clear(), 'cannot remove the VIP firewall table');
+  }
+
+  /** A firewall failure is a warning on the bus (the log, the status), never an exception. */
+  private track(request: Promise<void>, what: string): Promise<void> {
+    return request.catch((err: unknown) =>
+      this.bus.publish({ kind: 'warning', at: this.env.clock.now(), node: this.name, instance: undefined, message: `${what}: ${String(err)}` }),
+    );
   }
 
   /** Graceful stop: masters send priority 0 first (RFC 5798 §6.4.3) and release their addresses; trackers stop. */

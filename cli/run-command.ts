@@ -121,7 +121,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   flushLog = () => log.flush();
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner, resolveUser }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { NftVipFirewall }, { ExecNftRunner }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -130,6 +130,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/netlink-routes.js'),
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
+      import('../transport/real/nft-vip-firewall.js'),
+      import('../transport/real/lb/nft-runner.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -156,6 +158,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(),
       vmacs: new NetlinkVmac(),
+      vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,

@@ -21,6 +21,7 @@ import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js
 import { SteadyShortcut } from '../steady-shortcut.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
+import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { VrrpInstanceSpec } from './instance-spec.js';
 import { newCounters, type InstanceCounters } from './instance-counters.js';
 import { AdvertSender } from './advert-sender.js';
@@ -38,6 +39,8 @@ export interface InstanceEnvironment {
   readonly channel: VrrpChannel;
   /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
   readonly routes?: RouteManager | undefined;
+  /** The VIP firewall (no_accept / vrrp_strict); absent where the host has none. */
+  readonly firewall?: VipFirewall | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
   /** `auth_type AH`: the instance's sequence counter, kept by the node across reloads. */

@@ -1,12 +1,12 @@
 /**
  * A simulated host's nftables, as far as the VIP firewall goes: tables by family and name, each holding the
- * addresses whose traffic it drops. Like the kernel's, they outlive the node that made them (a crashed node's
+ * addresses whose traffic it drops and the VMACs whose listener reports it sends on their base interface. Like the kernel's, they outlive the node that made them (a crashed node's
  * table stays until the next start clears it) and a reboot empties them. Each node's firewall
  * (`firewall(settings)`) counts its own holders, as the real one does in its process.
  */
 import type { IpFamily } from '../protocol/ip.js';
 import { canonicalIp } from '../protocol/ip.js';
-import { isLinkLocal, type VipFirewall, type VipFirewallAddress, type VipFirewallSettings } from '../transport/vip-firewall.js';
+import { isLinkLocal, type VipFirewall, type VipFirewallAddress, type VipFirewallSettings, type VipFirewallVmac } from '../transport/vip-firewall.js';
 
 /** An address as the firewall matches it: link-local ones together with their interface. */
 function keyOf(a: { address: string; interface?: string | undefined }): string {
@@ -16,8 +16,16 @@ function keyOf(a: { address: string; interface?: string | undefined }): string {
 
 const tableKey = (family: IpFamily, table: string): string => `${family === 4 ? 'ip' : 'ip6'} ${table}`;
 
+interface SimTable {
+  readonly addresses: Set<string>;
+  /** VMAC>BASE */
+  readonly vmacs: Set<string>;
+}
+
+const vmacText = (v: VipFirewallVmac): string => `${v.interface}>${v.base}`;
+
 export class SimulatedNftables {
-  private readonly tables = new Map<string, Set<string>>();
+  private readonly tables = new Map<string, SimTable>();
 
   firewall(settings: VipFirewallSettings): VipFirewall {
     return new SimulatedVipFirewall(this, settings.table);
@@ -31,12 +39,17 @@ export class SimulatedNftables {
   /** Whether traffic to (or from) the address is dropped now; a link-local one on that interface. */
   drops(address: string, interfaceName?: string): boolean {
     const key = keyOf({ address, interface: interfaceName });
-    return [...this.tables.values()].some((t) => t.has(key));
+    return [...this.tables.values()].some((t) => t.addresses.has(key));
   }
 
   /** Every address dropped now (link-local ones as ADDRESS%INTERFACE), sorted. */
   dropped(): string[] {
-    return [...new Set([...this.tables.values()].flatMap((t) => [...t]))].sort();
+    return [...new Set([...this.tables.values()].flatMap((t) => [...t.addresses]))].sort();
+  }
+
+  /** The VMACs whose listener reports go out on their base interface now, as `FAMILY VMAC>BASE`, sorted. */
+  vmacs(): string[] {
+    return [...this.tables].flatMap(([key, t]) => [...t.vmacs].map((v) => `${key.split(' ')[0]!} ${v}`)).sort();
   }
 
   /** A reboot: the kernel starts without tables. */
@@ -45,15 +58,15 @@ export class SimulatedNftables {
   }
 
   /** @internal The elements of a table, made on first use. */
-  table(family: IpFamily, name: string): Set<string> {
+  table(family: IpFamily, name: string): SimTable {
     const key = tableKey(family, name);
     let t = this.tables.get(key);
-    if (!t) this.tables.set(key, (t = new Set()));
+    if (!t) this.tables.set(key, (t = { addresses: new Set(), vmacs: new Set() }));
     return t;
   }
 
   /** @internal */
-  existing(family: IpFamily, name: string): Set<string> | undefined {
+  existing(family: IpFamily, name: string): SimTable | undefined {
     return this.tables.get(tableKey(family, name));
   }
 
@@ -76,7 +89,7 @@ class SimulatedVipFirewall implements VipFirewall {
     for (const a of addresses) {
       const key = `${a.family} ${keyOf(a)}`;
       const n = this.holders.get(key) ?? 0;
-      if (n === 0) this.nftables.table(a.family, this.table).add(keyOf(a));
+      if (n === 0) this.nftables.table(a.family, this.table).addresses.add(keyOf(a));
       this.holders.set(key, n + 1);
     }
     return Promise.resolve();
@@ -92,7 +105,27 @@ class SimulatedVipFirewall implements VipFirewall {
         continue;
       }
       this.holders.delete(key);
-      this.nftables.existing(a.family, this.table)?.delete(keyOf(a));
+      this.nftables.existing(a.family, this.table)?.addresses.delete(keyOf(a));
+    }
+    return Promise.resolve();
+  }
+
+  addVmac(vmac: VipFirewallVmac): Promise<void> {
+    const key = `${vmac.family} vmac ${vmacText(vmac)}`;
+    const n = this.holders.get(key) ?? 0;
+    if (n === 0) this.nftables.table(vmac.family, this.table).vmacs.add(vmacText(vmac));
+    this.holders.set(key, n + 1);
+    return Promise.resolve();
+  }
+
+  removeVmac(vmac: VipFirewallVmac): Promise<void> {
+    const key = `${vmac.family} vmac ${vmacText(vmac)}`;
+    const n = this.holders.get(key);
+    if (n === undefined) return Promise.resolve();
+    if (n > 1) this.holders.set(key, n - 1);
+    else {
+      this.holders.delete(key);
+      this.nftables.existing(vmac.family, this.table)?.vmacs.delete(vmacText(vmac));
     }
     return Promise.resolve();
   }

@@ -6,7 +6,8 @@
  * own; vigil does the same (transport/real/nft-vip-firewall.ts), or keeps the state in the simulated host.
  *
  * Each `block` of an address counts one holder (two instances may share an address): the address is let through
- * again once every holder has unblocked it; unblocking what is not blocked is harmless. Nothing exists on the
+ * again once every holder has unblocked it; unblocking what is not blocked is harmless. A VMAC's rules
+ * (`addVmac`) count their holders the same way. Nothing exists on the
  * host before the first block of a family; `clear` removes everything this firewall (or a crashed predecessor
  * with the same table) made.
  */
@@ -39,11 +40,24 @@ export interface VipFirewallAddress {
   readonly byName: boolean;
 }
 
+/** A use_vmac interface (a macvlan) of one family, on its base interface. */
+export interface VipFirewallVmac {
+  readonly interface: string;
+  readonly base: string;
+  readonly family: IpFamily;
+}
+
 export interface VipFirewall {
   /** Drops traffic to and from the addresses (one more holder each). */
   block(addresses: readonly VipFirewallAddress[]): Promise<void>;
   /** One holder fewer each: an address with none left is let through again. */
   unblock(addresses: readonly VipFirewallAddress[]): Promise<void>;
+  /**
+   * use_vmac, whatever the accept mode (keepalived nft_add_vmac): multicast listener reports sent on the VMAC go
+   * out on its base interface instead, IPv6 router solicitations from it not at all. While the VMAC exists.
+   */
+  addVmac(vmac: VipFirewallVmac): Promise<void>;
+  removeVmac(vmac: VipFirewallVmac): Promise<void>;
   /** Removes the firewall's table whole, a crashed run's too: at start and at stop. Harmless when there is none. */
   clear(): Promise<void>;
 }

@@ -29,6 +29,8 @@ export class AddressEffects {
   private readonly pending = new Set<Promise<void>>();
   /** Whether this instance holds a block in the firewall now (a supervisor's restart adds again: one block). */
   private blocking = false;
+  /** Whether the firewall sends this instance's VMAC's listener reports on its base interface now. */
+  private vmacSet = false;
 
   constructor(
     private readonly spec: VrrpInstanceSpec,
@@ -45,6 +47,23 @@ export class AddressEffects {
   remove(): void {
     this.changeRoutes('del');
     this.unblock(this.changeAddresses('del'));
+  }
+
+  /**
+   * use_vmac, whatever the accept mode (keepalived firewall_add_vmac): for as long as the instance runs, the
+   * firewall sends its VMAC's multicast listener reports on the base interface instead, for the family of each
+   * address it holds (virtual_ipaddress_excluded may add the other).
+   */
+  vmacFirewall(action: 'add' | 'del'): void {
+    const { firewall } = this.env;
+    const vmac = this.spec.vmac;
+    if (!firewall || !vmac || this.vmacSet === (action === 'add')) return;
+    this.vmacSet = action === 'add';
+    const families = [...new Set([this.spec.family, ...this.spec.virtualAddresses.map((a) => a.family)])].sort();
+    for (const family of families) {
+      const v = { interface: vmac.name, base: this.spec.interface, family };
+      this.track(action === 'add' ? firewall.addVmac(v) : firewall.removeVmac(v), (err) => `cannot ${action} the firewall's rules for ${vmac.name}: ${String(err)}`);
+    }
   }
 
   /** Resolves when every change requested so far has been carried out (or has failed and been logged). */

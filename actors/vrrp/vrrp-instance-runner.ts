@@ -208,6 +208,7 @@ export class VrrpInstanceRunner {
   }
 
   start(): void {
+    this.addressEffects.vmacFirewall('add');
     this.actor.start();
     this.actor.send({ type: 'START' });
   }
@@ -216,6 +217,7 @@ export class VrrpInstanceRunner {
   stop(): void {
     this.actor.send({ type: 'STOP' });
     this.halt();
+    this.addressEffects.vmacFirewall('del');
   }
 
   /** Stops without a word, as a crashed host would: no priority 0, addresses left where they are. */

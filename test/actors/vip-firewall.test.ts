@@ -3,7 +3,7 @@
  * instances drop traffic to their addresses (keepalived 2.2.7's outcomes for vrrp_strict × accept / no_accept ×
  * owner × version), that the drop is in place before the addresses are and goes after them, that it follows the
  * master through a failover, that a stop removes the table and a crash leaves it for the next start to remove,
- * and that a firewall that fails is a warning, never a missing VIP. Also strict mode's address-list drop at work.
+ * use_vmac's rules, and that a firewall that fails is a warning, never a missing VIP. Also strict mode's address-list drop at work.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -224,12 +224,38 @@ test("a crash leaves the table (and the addresses) behind; the next start remove
   }
 });
 
+test("use_vmac, whatever the accept mode: the VMAC's listener reports go out on its base interface from start to stop", async () => {
+  const w = new World();
+  try {
+    const node = w.node(
+      'lb1',
+      vrrp({ priority: 100, extra: '    use_vmac\n    virtual_ipaddress_excluded {\n        fd77::100/64\n    }' }) +
+        vrrp({ name: 'VI_2', vrid: 52, priority: 100, vips: ['192.168.77.102/24'], extra: '    use_vmac vmac52\n    no_accept' }),
+    );
+    // The VMACs the daemon's host set-up would have made (the simulated host has no netlink).
+    node.host.addInterface('vrrp.51', w.segment, []);
+    node.host.addInterface('vmac52', w.segment, []);
+    await node.daemon.start();
+    await w.advance(100);
+    assert.deepEqual(node.host.nftables.vmacs(), ['ip vmac52>eth0', 'ip vrrp.51>eth0', 'ip6 vrrp.51>eth0'], 'from the start, as a backup');
+    assert.deepEqual(node.host.nftables.dropped(), []);
+    await w.advance(5000);
+    assert.deepEqual(node.host.nftables.dropped(), ['192.168.77.102'], 'and the no_accept one drops its traffic as master');
+    await node.daemon.stop();
+    assert.deepEqual(node.host.nftables.tableNames(), []);
+  } finally {
+    w.close();
+  }
+});
+
 test('a firewall that cannot block is a warning: the addresses are added all the same', async () => {
   const w = new World();
   try {
     const broken: VipFirewallFactory = () => ({
       block: () => Promise.reject(new Error('nft: no such program')),
       unblock: () => Promise.resolve(),
+      addVmac: () => Promise.resolve(),
+      removeVmac: () => Promise.resolve(),
       clear: () => Promise.resolve(),
     });
     const node = w.node('lb1', NO_ACCEPT(100), () => broken);

@@ -3,8 +3,9 @@
  * after each step, not from the firewall's own account: nothing exists before the first block, and only the
  * blocked address's family gets a table; unblocking lets the address through and leaves the table; an address
  * blocked twice stays dropped until both holders unblock it; unblocking what is not blocked is harmless; IPv6
- * link-local addresses are dropped on their interface; changes happen in the order asked; clear removes it all,
- * twice is harmless, a crashed run's table too, and blocking works again after it.
+ * link-local addresses are dropped on their interface; changes happen in the order asked; a VMAC's rules come with
+ * it and go with it, in the same table as the drops; clear removes it all, twice is harmless, a crashed run's table
+ * too, and blocking works again after it.
  */
 import assert from 'node:assert/strict';
 import type { VipFirewall, VipFirewallAddress } from '../../transport/vip-firewall.js';
@@ -19,6 +20,10 @@ export interface VipFirewallRig {
   dropped(): Promise<string[]>;
   /** The families with a table of the firewall now ('ip', 'ip6'), sorted. */
   tables(): Promise<string[]>;
+  /** The VMACs whose listener reports go out on their base interface, as `FAMILY VMAC>BASE`, sorted. */
+  vmacs(): Promise<string[]>;
+  /** A macvlan on `interface` that exists in this rig's host. */
+  readonly vmac: string;
   /** The interface addresses live on in this rig's host. */
   readonly interface: string;
 }
@@ -100,6 +105,38 @@ export const vipFirewallContract: readonly ContractCase<VipFirewallRig>[] = [
         const b = v6('fd77::100', rig);
         await Promise.all([rig.firewall.block([a, b]), rig.firewall.unblock([a]), rig.firewall.block([a]), rig.firewall.unblock([b])]);
         assert.deepEqual(await rig.dropped(), ['192.168.77.100']);
+      }),
+  },
+  {
+    name: "a VMAC's listener reports go out on its base interface while it is added; its family's table comes with it",
+    check: (rig) =>
+      cleanly(rig, async () => {
+        const vmac4 = { interface: rig.vmac, base: rig.interface, family: 4 as const };
+        const vmac6 = { ...vmac4, family: 6 as const };
+        await rig.firewall.addVmac(vmac4);
+        assert.deepEqual(await rig.vmacs(), [`ip ${rig.vmac}>${rig.interface}`]);
+        assert.deepEqual(await rig.tables(), ['ip']);
+        assert.deepEqual(await rig.dropped(), []);
+        await rig.firewall.addVmac(vmac6);
+        await rig.firewall.removeVmac(vmac4);
+        assert.deepEqual(await rig.vmacs(), [`ip6 ${rig.vmac}>${rig.interface}`]);
+        await rig.firewall.removeVmac(vmac4);
+        await rig.firewall.removeVmac(vmac6);
+        assert.deepEqual(await rig.vmacs(), []);
+        assert.deepEqual(await rig.tables(), ['ip', 'ip6']);
+      }),
+  },
+  {
+    name: "a VMAC and the addresses' drops share their family's table, and clear removes both",
+    check: (rig) =>
+      cleanly(rig, async () => {
+        await rig.firewall.addVmac({ interface: rig.vmac, base: rig.interface, family: 4 });
+        await rig.firewall.block([v4('192.168.77.100', rig)]);
+        assert.deepEqual(await rig.vmacs(), [`ip ${rig.vmac}>${rig.interface}`]);
+        assert.deepEqual(await rig.dropped(), ['192.168.77.100']);
+        assert.deepEqual(await rig.tables(), ['ip']);
+        await rig.firewall.clear();
+        assert.deepEqual([await rig.vmacs(), await rig.dropped(), await rig.tables()], [[], [], []]);
       }),
   },
   {

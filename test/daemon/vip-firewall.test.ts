@@ -6,7 +6,7 @@
  *   (sets with their elements, chains with hook and priority, rules): for every combination of strict mode ×
  *   accept / no_accept / neither × owner or not × IPv4 VRRPv2 / IPv4 VRRPv3 / IPv6, one instance each; then
  *   global_defs nftables NAME, nftables_priority, nftables_counters, nftables_ifindex, dont_track_primary's
- *   link-local matching by name, and vrrp_iptables. A stop removes both tables.
+ *   link-local matching by name, vrrp_iptables, and use_vmac's rules. A stop removes both tables.
  * - Against the kernel: a peer's ping to a no_accept VIP gets no answer, to an accept or owner VIP it does; a
  *   SIGKILLed vigil leaves its table, and the next start replaces it.
  */
@@ -68,6 +68,12 @@ function dropsTraffic(cell: Cell): boolean {
   return cell.accept === 'no_accept' || (cell.strict && (cell.accept === '' || cell.version === 2));
 }
 
+/** The addresses on every interface of a namespace (VIPs on a VMAC too). */
+async function allAddressesIn(lan: Lan, host: LanHost): Promise<string[]> {
+  const { stdout } = await lan.exec(host.ns, ['ip', '-j', 'addr', 'show']);
+  return (JSON.parse(stdout) as { addr_info: { local: string }[] }[]).flatMap((l) => l.addr_info.map((a) => a.local));
+}
+
 async function ruleset(lan: Lan, host: LanHost): Promise<string> {
   return (await lan.exec(host.ns, ['nft', '-j', 'list', 'ruleset'])).stdout;
 }
@@ -83,7 +89,7 @@ async function bothTables(config: string, vips: readonly string[], tables: { kee
     daemons.push(startDaemon(lan, ka, 'keepalived', config), startDaemon(lan2, vg, 'vigil', config));
     const wanted = vips.map((v) => v.split('/')[0]!);
     const allUp = (l: Lan, h: LanHost) => async () => {
-      const held = await addressesIn(l, h);
+      const held = await allAddressesIn(l, h);
       return wanted.every((v) => held.includes(v));
     };
     const describe = () => daemons.map((d) => `${d.kind}:\n${d.log().slice(-2000)}`).join('\n');
@@ -140,6 +146,21 @@ test('differential with keepalived 2.2.7: nftables_ifindex matches every link-lo
   const views = await bothTables(config, vipsOf(noAccept6, 2), { keepalived: 'keepalived', vigil: 'vigil_vrrp' });
   assert.deepEqual(views.vigil, views.keepalived);
   assert.deepEqual(Object.keys(views.vigil.sets).sort(), ['ip6 neighbor-discovery', 'ip6 vips', 'ip6 vips_link_local']);
+});
+
+test("differential with keepalived 2.2.7: use_vmac's listener-report rules, with accept and with no_accept, IPv4 and IPv6", { timeout: 120_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('keepalived'), () => commandAvailable('nft'))) return;
+  const accept4: Cell = { strict: false, accept: '', owner: false, family: 4, version: 2 };
+  const noAccept6: Cell = { strict: false, accept: 'no_accept', owner: false, family: 6, version: 3 };
+  // IPv6 VMACs are named: keepalived calls them vrrp.VRID first, vigil vrrp6.VRID.
+  const config = 'global_defs {\n  nftables_counters\n}\n' + instanceText(accept4, 51, 'use_vmac') + instanceText(noAccept6, 52, 'use_vmac vmac52');
+  const views = await bothTables(config, [...vipsOf(accept4, 51), ...vipsOf(noAccept6, 52)], { keepalived: 'keepalived', vigil: 'vigil_vrrp' });
+  assert.deepEqual(views.vigil, views.keepalived);
+  assert.deepEqual(
+    Object.entries(views.vigil.sets).filter(([k]) => k.includes('vmac')).map(([k, v]) => `${k}: ${v.elements.join(' ')}`).sort(),
+    ['ip vmac_map: vrrp.51>eth0', 'ip6 vmac_map: vmac52>eth0', 'ip6 vmac_set: vmac52'],
+  );
+  assert.deepEqual(droppedBy(views.vigil), ['fd77:52::1', 'fe80::77:52%vmac52']);
 });
 
 test('against the kernel: no ping answer from a no_accept VIP, answers from accept and owner VIPs; a SIGKILLed vigil leaves its table, the next start replaces it', { timeout: 120_000 }, async (t) => {

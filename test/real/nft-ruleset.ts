@@ -7,7 +7,7 @@
 export interface TableView {
   /** Families that have the table: 'ip', 'ip6'. */
   readonly families: readonly string[];
-  /** `FAMILY SET` → its type, flags and elements (an element of a concatenation as A%B), elements sorted. */
+  /** `FAMILY SET` (or map) → its type, flags and elements (a concatenation as A%B, a map's key and value as K>V), sorted. */
   readonly sets: Readonly<Record<string, { readonly type: unknown; readonly flags?: unknown; readonly elements: readonly string[] }>>;
   /** `FAMILY CHAIN` → its hook, priority, type and policy (none for a regular chain). */
   readonly chains: Readonly<Record<string, { readonly type?: unknown; readonly hook?: unknown; readonly prio?: unknown; readonly policy?: unknown }>>;
@@ -19,6 +19,8 @@ type Json = Record<string, unknown>;
 
 function elementText(e: unknown): string {
   if (typeof e === 'string' || typeof e === 'number') return String(e);
+  // A map's element: key and value.
+  if (Array.isArray(e)) return e.map(elementText).join('>');
   const o = e as Json;
   if (Array.isArray((o as { concat?: unknown }).concat)) return ((o as { concat: unknown[] }).concat).map(elementText).join('%');
   if (o['elem'] !== undefined) return elementText((o['elem'] as Json)['val']);
@@ -44,9 +46,10 @@ export function tableView(listing: string, table: string): TableView {
     }
     if (value['table'] !== table) continue;
     const family = String(value['family']);
-    if (kind === 'set') {
+    if (kind === 'set' || kind === 'map') {
       const elems = Array.isArray(value['elem']) ? (value['elem'] as unknown[]).map(elementText).sort() : [];
-      sets[`${family} ${String(value['name'])}`] = { type: value['type'], ...(value['flags'] !== undefined ? { flags: value['flags'] } : {}), elements: elems };
+      const type = kind === 'map' ? [value['type'], value['map']] : value['type'];
+      sets[`${family} ${String(value['name'])}`] = { type, ...(value['flags'] !== undefined ? { flags: value['flags'] } : {}), elements: elems };
     } else if (kind === 'chain') {
       const { type, hook, prio, policy } = value;
       chains[`${family} ${String(value['name'])}`] = hook === undefined ? {} : { type, hook, prio, policy };
@@ -58,7 +61,7 @@ export function tableView(listing: string, table: string): TableView {
   return { families: families.sort(), sets, chains, rules };
 }
 
-/** The elements of every set that a rule looks up before dropping: what the table drops. */
+/** The elements of every address set (vips…) that a rule looks up before dropping: the addresses the table drops. */
 export function droppedBy(view: TableView): string[] {
   const out = new Set<string>();
   for (const [key, list] of Object.entries(view.rules)) {
@@ -68,7 +71,7 @@ export function droppedBy(view: TableView): string[] {
       if (!expr.some((e) => 'drop' in e)) continue;
       for (const e of expr) {
         const right = (e['match'] as Json | undefined)?.['right'];
-        if (typeof right === 'string' && right.startsWith('@')) for (const x of view.sets[`${family} ${right.slice(1)}`]?.elements ?? []) out.add(x);
+        if (typeof right === 'string' && right.startsWith('@vips')) for (const x of view.sets[`${family} ${right.slice(1)}`]?.elements ?? []) out.add(x);
       }
     }
   }

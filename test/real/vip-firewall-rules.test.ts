@@ -5,10 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearLines, elementLines, elementOf, familySetup, linkLocalSetup } from '../../transport/real/vip-firewall-rules.js';
+import { clearLines, elementLines, elementOf, linkLocalSetup, tableSetup, vipsSetup, vmacLines, vmacSetup } from '../../transport/real/vip-firewall-rules.js';
 import type { VipFirewallSettings } from '../../transport/vip-firewall.js';
 
 const SETTINGS: VipFirewallSettings = { table: 'vigil_vrrp', priority: -1, counters: false };
+/** A family's table as the first blocked address makes it. */
+const familySetup = (settings: VipFirewallSettings, family: 4 | 6): string[] => [...tableSetup(settings, family), ...vipsSetup(settings, family)];
 
 test('IPv4: one set of addresses, dropped on input as destination and on output as source', () => {
   assert.deepEqual(familySetup(SETTINGS, 4), [
@@ -66,6 +68,25 @@ test('global_defs nftables NAME, nftables_priority and nftables_counters reach e
   assert.ok(v6.includes('add rule ip6 mytab out ip6 saddr fe80::/10 counter goto out_link_local'));
   assert.ok(linkLocalSetup(own, 'name').includes('add rule ip6 mytab in_link_local ip6 daddr . iifname @vips_link_local_name counter drop'));
   assert.ok([...familySetup(own, 4), ...familySetup(own, 6), ...linkLocalSetup(own, 'index')].every((l) => l.includes(' mytab ') || l.endsWith(' mytab')));
+});
+
+test('use_vmac: listener reports on a macvlan are sent on the base interface instead, IPv6 router solicitations dropped', () => {
+  assert.deepEqual(tableSetup(SETTINGS, 4), ['add table ip vigil_vrrp', 'add chain ip vigil_vrrp out { type filter hook output priority -1; policy accept; }']);
+  assert.deepEqual(vmacSetup(SETTINGS, 4), [
+    'add map ip vigil_vrrp vmac_map { type iface_index : iface_index; }',
+    'add rule ip vigil_vrrp out ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map drop',
+  ]);
+  assert.deepEqual(vmacSetup({ ...SETTINGS, counters: true }, 6), [
+    'add map ip6 vigil_vrrp vmac_map { type iface_index : iface_index; }',
+    'add set ip6 vigil_vrrp vmac_set { type iface_index; }',
+    'add rule ip6 vigil_vrrp out icmpv6 type mld2-listener-report meta oifkind "macvlan" dup to ip6 daddr device oif map @vmac_map counter drop',
+    'add rule ip6 vigil_vrrp out icmpv6 type nd-router-solicit meta oifkind "macvlan" oif @vmac_set counter drop',
+  ]);
+  assert.deepEqual(vmacLines(SETTINGS, 'add', { interface: 'vrrp.51', base: 'eth0', family: 4 }), ['add element ip vigil_vrrp vmac_map { "vrrp.51" : "eth0" }']);
+  assert.deepEqual(vmacLines(SETTINGS, 'delete', { interface: 'vrrp6.51', base: 'eth0', family: 6 }), [
+    'delete element ip6 vigil_vrrp vmac_map { "vrrp6.51" : "eth0" }',
+    'delete element ip6 vigil_vrrp vmac_set { "vrrp6.51" }',
+  ]);
 });
 
 test('elements: the set of its kind, canonical addresses, link-local ones with their interface', () => {

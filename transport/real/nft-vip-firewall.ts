@@ -1,23 +1,43 @@
 /**
  * The VIP firewall in the kernel: one nftables table (ip and ip6) driven with `nft -f`, one transaction per
  * change, so a change is all there or not at all. Changes run one after another in the order asked. The table of
- * a family, and the link-local sets, are made with the first address that needs them (keepalived does the same),
- * so a node whose instances accept their traffic, or are never master, leaves no trace.
+ * a family, its address sets, the link-local sets and the VMAC map are each made with the first element that
+ * needs them (keepalived does the same), so a node whose instances accept their traffic, or are never master,
+ * and have no VMAC, leaves no trace.
  */
 import type { IpFamily } from '../../protocol/ip.js';
-import type { VipFirewall, VipFirewallAddress, VipFirewallSettings } from '../vip-firewall.js';
+import type { VipFirewall, VipFirewallAddress, VipFirewallSettings, VipFirewallVmac } from '../vip-firewall.js';
 import type { NftRunner } from './lb/nft-runner.js';
-import { clearLines, elementLines, elementOf, familySetup, linkLocalSetup, type FirewallElement, type LinkLocalKind } from './vip-firewall-rules.js';
+import {
+  clearLines,
+  elementLines,
+  elementOf,
+  linkLocalSetup,
+  tableSetup,
+  vipsSetup,
+  vmacLines,
+  vmacSetup,
+  type FirewallElement,
+  type LinkLocalKind,
+} from './vip-firewall-rules.js';
 
 const keyOf = (e: FirewallElement): string => `${e.family} ${e.set} ${e.text}`;
+const vmacKey = (v: VipFirewallVmac): string => `${v.family} vmac ${v.interface} ${v.base}`;
+
+/** What exists in the kernel now, made by this firewall. */
+interface Made {
+  readonly tables: Set<IpFamily>;
+  readonly vips: Set<IpFamily>;
+  readonly vmacs: Set<IpFamily>;
+  readonly linkLocal: Set<LinkLocalKind>;
+}
 
 export class NftVipFirewall implements VipFirewall {
   readonly #settings: VipFirewallSettings;
   readonly #runner: NftRunner;
   #queue: Promise<unknown> = Promise.resolve();
-  readonly #families = new Set<IpFamily>();
-  readonly #linkLocal = new Set<LinkLocalKind>();
-  /** Holders of each element now in the kernel. */
+  readonly #made: Made = { tables: new Set(), vips: new Set(), vmacs: new Set(), linkLocal: new Set() };
+  /** Holders of each element (address or VMAC) now in the kernel. */
   readonly #holders = new Map<string, number>();
 
   constructor(settings: VipFirewallSettings, runner: NftRunner) {
@@ -33,48 +53,71 @@ export class NftVipFirewall implements VipFirewall {
     return this.#serial(async () => {
       const elements = addresses.map(elementOf);
       const fresh = unique(elements.filter((e) => !this.#holders.has(keyOf(e))));
-      const families = new Set(fresh.map((e) => e.family).filter((f) => !this.#families.has(f)));
-      const linkLocal = new Set(fresh.flatMap((e) => (e.linkLocal !== undefined && !this.#linkLocal.has(e.linkLocal) ? [e.linkLocal] : [])));
       if (fresh.length > 0) {
-        const lines = [
-          ...[...families].sort().flatMap((f) => familySetup(this.#settings, f)),
-          ...[...linkLocal].sort().flatMap((k) => linkLocalSetup(this.#settings, k)),
+        const families = [...new Set(fresh.map((e) => e.family))].sort();
+        const linkLocal = [...new Set(fresh.flatMap((e) => (e.linkLocal !== undefined ? [e.linkLocal] : [])))].sort();
+        const made = { tables: families.filter((f) => !this.#made.tables.has(f)), vips: families.filter((f) => !this.#made.vips.has(f)), linkLocal: linkLocal.filter((k) => !this.#made.linkLocal.has(k)) };
+        await this.#run([
+          ...made.tables.flatMap((f) => tableSetup(this.#settings, f)),
+          ...made.vips.flatMap((f) => vipsSetup(this.#settings, f)),
+          ...made.linkLocal.flatMap((k) => linkLocalSetup(this.#settings, k)),
           ...elementLines(this.#settings, 'add', fresh),
-        ];
-        await this.#run(lines);
-        for (const f of families) this.#families.add(f);
-        for (const k of linkLocal) this.#linkLocal.add(k);
+        ]);
+        for (const f of made.tables) this.#made.tables.add(f);
+        for (const f of made.vips) this.#made.vips.add(f);
+        for (const k of made.linkLocal) this.#made.linkLocal.add(k);
       }
-      for (const e of elements) this.#holders.set(keyOf(e), (this.#holders.get(keyOf(e)) ?? 0) + 1);
+      for (const e of elements) this.#hold(keyOf(e));
     });
   }
 
   unblock(addresses: readonly VipFirewallAddress[]): Promise<void> {
     return this.#serial(async () => {
-      const last: FirewallElement[] = [];
+      const elements = addresses.map(elementOf);
       const counts = new Map(this.#holders);
-      for (const e of addresses.map(elementOf)) {
-        const n = counts.get(keyOf(e));
-        if (n === undefined) continue;
-        if (n > 1) counts.set(keyOf(e), n - 1);
-        else {
-          counts.delete(keyOf(e));
-          last.push(e);
-        }
-      }
-      if (last.length > 0) await this.#run(elementLines(this.#settings, 'delete', last));
+      for (const e of elements) release(counts, keyOf(e));
+      const gone = unique(elements).filter((e) => this.#holders.has(keyOf(e)) && !counts.has(keyOf(e)));
+      if (gone.length > 0) await this.#run(elementLines(this.#settings, 'delete', gone));
       this.#holders.clear();
       for (const [k, n] of counts) this.#holders.set(k, n);
+    });
+  }
+
+  addVmac(vmac: VipFirewallVmac): Promise<void> {
+    return this.#serial(async () => {
+      if (!this.#holders.has(vmacKey(vmac))) {
+        const f = vmac.family;
+        await this.#run([
+          ...(this.#made.tables.has(f) ? [] : tableSetup(this.#settings, f)),
+          ...(this.#made.vmacs.has(f) ? [] : vmacSetup(this.#settings, f)),
+          ...vmacLines(this.#settings, 'add', vmac),
+        ]);
+        this.#made.tables.add(f);
+        this.#made.vmacs.add(f);
+      }
+      this.#hold(vmacKey(vmac));
+    });
+  }
+
+  removeVmac(vmac: VipFirewallVmac): Promise<void> {
+    return this.#serial(async () => {
+      const n = this.#holders.get(vmacKey(vmac));
+      if (n === undefined) return;
+      if (n === 1) await this.#run(vmacLines(this.#settings, 'delete', vmac));
+      release(this.#holders, vmacKey(vmac));
     });
   }
 
   clear(): Promise<void> {
     return this.#serial(async () => {
       await this.#run(clearLines(this.#settings));
-      this.#families.clear();
-      this.#linkLocal.clear();
+      for (const s of Object.values(this.#made) as Set<unknown>[]) s.clear();
       this.#holders.clear();
     });
+  }
+
+  #hold(key: string): void {
+    this.#holders.set(key, (this.#holders.get(key) ?? 0) + 1);
   }
 
   async #run(lines: readonly string[]): Promise<void> {
@@ -87,6 +130,14 @@ export class NftVipFirewall implements VipFirewall {
     this.#queue = done.catch(() => undefined);
     return done;
   }
+}
+
+/** One holder fewer; none left: the key goes. */
+function release(counts: Map<string, number>, key: string): void {
+  const n = counts.get(key);
+  if (n === undefined) return;
+  if (n > 1) counts.set(key, n - 1);
+  else counts.delete(key);
 }
 
 function unique(elements: readonly FirewallElement[]): FirewallElement[] {

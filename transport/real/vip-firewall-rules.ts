@@ -9,11 +9,12 @@
  *
  * IPv6 lets neighbour discovery through first (the backup must still resolve the master), and sends link-local
  * destinations to chains of their own, where an address is matched with its interface (by index, or by name
- * with `dont_track_primary`); those sets and rules come with the first link-local address of their kind.
+ * with `dont_track_primary`); those sets and rules come with the first link-local address of their kind. A VMAC
+ * (use_vmac) adds its own map and rules to the family's output chain, as soon as it exists.
  */
 import type { IpFamily } from '../../protocol/ip.js';
 import { canonicalIp } from '../../protocol/ip.js';
-import { isLinkLocal, type VipFirewallAddress, type VipFirewallSettings } from '../vip-firewall.js';
+import { isLinkLocal, type VipFirewallAddress, type VipFirewallSettings, type VipFirewallVmac } from '../vip-firewall.js';
 
 export type LinkLocalKind = 'index' | 'name';
 
@@ -51,14 +52,17 @@ function baseChain(settings: VipFirewallSettings, family: IpFamily, name: 'in' |
   return `add chain ${nftFamily(family)} ${settings.table} ${name} { type filter hook ${hook} priority ${settings.priority}; policy accept; }`;
 }
 
-/** The table of one family, with its chains, sets and rules, in keepalived's order. */
-export function familySetup(settings: VipFirewallSettings, family: IpFamily): string[] {
+/** The table of one family and its output chain: what the addresses and the VMACs both need. */
+export function tableSetup(settings: VipFirewallSettings, family: IpFamily): string[] {
+  return [`add table ${nftFamily(family)} ${settings.table}`, baseChain(settings, family, 'out')];
+}
+
+/** The addresses' part of a family's table (after tableSetup), with its chains, sets and rules, in keepalived's order. */
+export function vipsSetup(settings: VipFirewallSettings, family: IpFamily): string[] {
   const f = nftFamily(family);
   const t = settings.table;
   if (family === 4) {
     return [
-      `add table ${f} ${t}`,
-      baseChain(settings, 4, 'out'),
       baseChain(settings, 4, 'in'),
       `add set ${f} ${t} vips { type ipv4_addr; }`,
       rule(settings, 4, 'in', 'ip daddr @vips', 'drop'),
@@ -66,8 +70,6 @@ export function familySetup(settings: VipFirewallSettings, family: IpFamily): st
     ];
   }
   return [
-    `add table ${f} ${t}`,
-    baseChain(settings, 6, 'out'),
     baseChain(settings, 6, 'in'),
     `add chain ${f} ${t} in_link_local`,
     `add chain ${f} ${t} out_link_local`,
@@ -92,6 +94,35 @@ export function linkLocalSetup(settings: VipFirewallSettings, kind: LinkLocalKin
     rule(settings, 6, 'in_link_local', `ip6 daddr . ${iif} @${set}`, 'drop'),
     rule(settings, 6, 'out_link_local', `ip6 saddr . ${oif} @${set}`, 'drop'),
   ];
+}
+
+/**
+ * use_vmac (keepalived nft_add_vmac): a multicast listener report sent on a VMAC (a macvlan) is sent on its base
+ * interface instead, so the switch learns the group where the host really listens; an IPv6 router solicitation
+ * from a VMAC is not sent at all.
+ */
+export function vmacSetup(settings: VipFirewallSettings, family: IpFamily): string[] {
+  const t = settings.table;
+  if (family === 4) {
+    return [
+      `add map ip ${t} vmac_map { type iface_index : iface_index; }`,
+      rule(settings, 4, 'out', 'ip protocol igmp meta oifkind "macvlan" dup to ip daddr device oif map @vmac_map', 'drop'),
+    ];
+  }
+  return [
+    `add map ip6 ${t} vmac_map { type iface_index : iface_index; }`,
+    `add set ip6 ${t} vmac_set { type iface_index; }`,
+    rule(settings, 6, 'out', 'icmpv6 type mld2-listener-report meta oifkind "macvlan" dup to ip6 daddr device oif map @vmac_map', 'drop'),
+    rule(settings, 6, 'out', 'icmpv6 type nd-router-solicit meta oifkind "macvlan" oif @vmac_set', 'drop'),
+  ];
+}
+
+/** A VMAC's elements: VMAC → base interface in the map (and the VMAC in IPv6's set). */
+export function vmacLines(settings: VipFirewallSettings, action: 'add' | 'delete', vmac: VipFirewallVmac): string[] {
+  const f = nftFamily(vmac.family);
+  const lines = [`${action} element ${f} ${settings.table} vmac_map { ${quoted(vmac.interface)} : ${quoted(vmac.base)} }`];
+  if (vmac.family === 6) lines.push(`${action} element ${f} ${settings.table} vmac_set { ${quoted(vmac.interface)} }`);
+  return lines;
 }
 
 /** `add element` / `delete element` lines, one per set. */

@@ -90,6 +90,9 @@ class World {
   readonly dir = mkdtempSync(join(tmpdir(), 'vigil-vip-firewall-'));
   private hosts = 0;
 
+  /** Everything the daemons logged as warnings. */
+  readonly warnings: string[] = [];
+
   node(name: string, config: string, firewall?: (host: SimHost) => VipFirewallFactory, host?: SimHost): Node {
     const file = join(this.dir, `${name}.conf`);
     writeFileSync(file, config);
@@ -103,7 +106,7 @@ class World {
         announcer: h,
         processes: { run: async () => ({ kind: 'exited', code: 0 }) },
         vipFirewall: firewall ? firewall(h) : (settings) => h.nftables.firewall(settings),
-        log: quiet,
+        log: { ...quiet, warn: (m: string) => this.warnings.push(m) },
         pid: 1,
       },
       { configFile: file, nodeName: name },
@@ -219,6 +222,24 @@ test("a crash leaves the table (and the addresses) behind; the next start remove
     assert.deepEqual(first.host.nftables.tableNames(), []);
     await next.daemon.stop();
     await other.daemon.stop();
+  } finally {
+    w.close();
+  }
+});
+
+test('a reload keeps the table it started with, and says so when global_defs asks for another', async () => {
+  const w = new World();
+  try {
+    const node = w.node('lb1', NO_ACCEPT(100));
+    await node.daemon.start();
+    await w.advance(5000);
+    writeFileSync(join(w.dir, 'lb1.conf'), 'global_defs {\n  nftables other\n}\n' + NO_ACCEPT(100));
+    assert.equal((await node.daemon.reload()).ok, true);
+    await w.advance(1000);
+    assert.deepEqual(w.warnings, ['global_defs nftables settings changed: the VIP firewall keeps its table, priority and counters until vigil restarts']);
+    assert.deepEqual(node.host.nftables.tableNames(), ['ip vigil_vrrp']);
+    assert.deepEqual(node.host.nftables.dropped(), ['192.168.77.100', '192.168.77.101']);
+    await node.daemon.stop();
   } finally {
     w.close();
   }

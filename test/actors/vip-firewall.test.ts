@@ -2,7 +2,8 @@
  * The VIP firewall in the runtime, on simulated transports (the same assembly the daemon runs on real ones): which
  * instances drop traffic to their addresses (keepalived 2.2.7's outcomes for vrrp_strict × accept / no_accept ×
  * owner × version), that the drop is in place before the addresses are and goes after them, that it follows the
- * master through a failover, that a stop removes the table and a crash leaves it for the next start to remove,
+ * master through a failover and an accept mode changed by a reload, that a stop removes the table and a crash
+ * leaves it for the next start to remove,
  * use_vmac's rules, and that a firewall that fails is a warning, never a missing VIP. Also strict mode's address-list drop at work.
  */
 import { test } from 'node:test';
@@ -240,6 +241,34 @@ test('a reload keeps the table it started with, and says so when global_defs ask
     assert.deepEqual(node.host.nftables.tableNames(), ['ip vigil_vrrp']);
     assert.deepEqual(node.host.nftables.dropped(), ['192.168.77.100', '192.168.77.101']);
     await node.daemon.stop();
+  } finally {
+    w.close();
+  }
+});
+
+test('a reload that changes the accept mode of a master moves its addresses in or out of the table', async () => {
+  const w = new World();
+  try {
+    const node = w.node('lb1', NO_ACCEPT(100));
+    await node.daemon.start();
+    await w.advance(5000);
+    assert.deepEqual(node.host.nftables.dropped(), ['192.168.77.100', '192.168.77.101']);
+    // no_accept → accept: the instance restarts and, master again, lets its traffic in.
+    const accepting = vrrp({ priority: 100, extra: '    accept', vips: ['192.168.77.100/24', '192.168.77.101/24'] });
+    writeFileSync(join(w.dir, 'lb1.conf'), accepting);
+    assert.equal((await node.daemon.reload()).ok, true);
+    await w.advance(5000);
+    assert.equal(node.daemon.status().instances[0]!.state, 'MASTER');
+    assert.deepEqual(node.host.heldAddresses(), ['192.168.77.100', '192.168.77.101']);
+    assert.deepEqual(node.host.nftables.dropped(), []);
+    // accept → vrrp_strict (VRRPv2: accept is ignored): dropped again.
+    writeFileSync(join(w.dir, 'lb1.conf'), 'global_defs {\n  vrrp_strict\n}\n' + accepting);
+    assert.equal((await node.daemon.reload()).ok, true);
+    await w.advance(5000);
+    assert.deepEqual(node.host.heldAddresses(), ['192.168.77.100', '192.168.77.101']);
+    assert.deepEqual(node.host.nftables.dropped(), ['192.168.77.100', '192.168.77.101']);
+    await node.daemon.stop();
+    assert.deepEqual(node.host.nftables.tableNames(), []);
   } finally {
     w.close();
   }

@@ -196,10 +196,9 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
   if (v.unicastConfigured && v.unicastPeers.length === 0 && !v.unicastFaultNoPeer) {
     d.warning(v.at, `${name}: a unicast keyword was given without unicast_peer - using multicast (deprecated)`);
   }
-  if (strict && v.unicastPeers.length > 0) {
-    d.error(v.at, `${name}: unicast peers are not supported in strict mode`);
-    return undefined;
-  }
+  // Strict mode with unicast peers is not refused: keepalived 2.2.7 means to refuse it on a multicast interface,
+  // but tests VRRP_FLAG_UNICAST before setting it (vrrp_complete_instance), so -t passes and the instance runs
+  // unicast (measured in a namespace; test/config/differential/valid/46-strict-unicast.conf).
   let unicastTtl = v.unicastTtl;
   if (unicastTtl !== undefined && v.unicastPeers.length === 0) {
     d.warning(v.at, `${name}: unicast_ttl without unicast peers - ignoring`);

@@ -1,13 +1,13 @@
 /**
  * vrrp_strict / strict_mode as keepalived 2.2.7's vrrp_complete_instance applies it to an instance: what RFC 5798
  * rules out is reset (said when it was asked for, silently when it came from global_defs), and the first IPv6 VIP
- * must be link-local. (Authentication, unicast peers, preempt_delay, down_timer_adverts, state and accept:
- * fixtures.test.ts and errors.test.ts.)
+ * must be link-local; unicast peers are kept, as 2.2.7 keeps them. (Authentication, preempt_delay,
+ * down_timer_adverts, state and accept: fixtures.test.ts and errors.test.ts.)
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { VrrpInstance } from '../../config/model.js';
-import { instance, MAIN, parse, parserWarningsOf } from './helpers.js';
+import { errorsOf, instance, MAIN, parse, parserWarningsOf } from './helpers.js';
 
 const STRICT = 'global_defs {\n  vrrp_strict\n}\n';
 
@@ -73,4 +73,14 @@ test('strict mode: the first IPv6 VIP must be link-local (keepalived -t refuses,
   assert.deepEqual(read(v6('    2001:db8::9/64\n    fe80::9/64\n')).warnings, ['4: vrrp_instance V6: the first IPv6 VIP address must be link local in strict mode']);
   assert.deepEqual(read(v6('    FE80::9/64\n    2001:db8::9/64\n')).warnings, []);
   assert.equal(read(v6('    2001:db8::9/64\n')).v.family, 6);
+});
+
+test("strict mode with unicast peers: kept, as keepalived 2.2.7 keeps it (its refusal never fires), and IPv6's link-local rule is multicast's", () => {
+  const r = parse(STRICT + instance('  unicast_peer {\n    192.0.2.9\n  }'));
+  assert.deepEqual(errorsOf(r), []);
+  assert.deepEqual(parserWarningsOf(r), []);
+  const v = r.config.vrrpInstances[0]!;
+  assert.deepEqual([v.strictMode, v.unicastPeers.map((p) => p.address)], [true, ['192.0.2.9']]);
+  const v6 = parse(`${STRICT}vrrp_instance V6 {\n  interface eth0\n  virtual_router_id 9\n  unicast_peer {\n    2001:db8::2\n  }\n  virtual_ipaddress {\n    2001:db8::9/64\n  }\n}\n`);
+  assert.deepEqual([...errorsOf(v6), ...parserWarningsOf(v6)], []);
 });

@@ -91,7 +91,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -101,6 +101,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
       import('../transport/real/notify-fifo.js'),
+      import('../transport/real/nft-vip-firewall.js'),
+      import('../transport/real/lb/nft-runner.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -136,6 +138,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
+      vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,

@@ -5,6 +5,7 @@
  * members checked. Whatever keepalived corrects and carries on with is a warning; an instance keepalived drops
  * is an error.
  */
+import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { BfdInstance, TrackFile, TrackProcess, TrackedByName, VrrpInstance, VrrpScript, VrrpSyncGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
@@ -107,6 +108,49 @@ function resolveTracks(
   return out;
 }
 
+/** An IPv6 link-local address (fe80::/10). */
+const isLinkLocal = (address: string): boolean => /^fe[89ab][0-9a-f]:/i.test(address);
+
+/**
+ * The settings strict mode decides (keepalived vrrp_complete_instance): unset, they take strict mode's value; given
+ * against it, keepalived says so and resets them. Outside strict mode, the instance's own value or global_defs'.
+ */
+function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, family: IpFamily, d: Diagnostics) {
+  const name = `vrrp_instance ${v.name}`;
+  const reset = <T>(given: T | undefined, wanted: T, what: string): T => {
+    if (given !== undefined && given !== wanted) d.warning(v.at, `${name}: strict mode requires ${what} - resetting`);
+    return wanted;
+  };
+  if (strict && family === 6 && v.unicastPeers.length === 0 && v.virtualIpAddresses.length > 0 && !isLinkLocal(v.virtualIpAddresses[0]!.address)) {
+    d.warning(v.at, `${name}: the first IPv6 VIP address must be link local in strict mode`);
+  }
+  let useVmac = v.useVmac;
+  if (strict && useVmac?.mac !== undefined) {
+    d.warning(v.at, `${name}: a VMAC address cannot be given in strict mode - clearing`);
+    useVmac = { interface: useVmac.interface };
+  }
+  if (!strict) {
+    return {
+      lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? false,
+      higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+      garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
+      garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+      vmacXmitBase: v.vmacXmitBase,
+      useVmac,
+    };
+  }
+  return {
+    // RFC 5798 §6.4.3: a master discards a lower priority's advertisement, and sends no gratuitous ARPs for it.
+    lowerPrioNoAdvert: reset(v.lowerPrioNoAdvert, true, 'lower_prio_no_advert'),
+    higherPrioSendAdvert: reset(v.higherPrioSendAdvert, false, 'higher_prio_send_advert to be off'),
+    garpLowerPrioDelay: reset(v.garpLowerPrioDelay === 0 ? undefined : v.garpLowerPrioDelay, 0, 'garp_lower_prio_delay 0'),
+    garpLowerPrioRepeat: reset(v.garpLowerPrioRepeat === 0 ? undefined : v.garpLowerPrioRepeat, 0, 'garp_lower_prio_repeat 0'),
+    // Advertisements leave through the VMAC, with the virtual router MAC (RFC 5798 §7.3).
+    vmacXmitBase: useVmac !== undefined ? reset(v.vmacXmitBase || undefined, false, 'vmac_xmit_base to be off') : v.vmacXmitBase,
+    useVmac,
+  };
+}
+
 function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 'vrrpInstances' | 'vrrpSyncGroups'>, d: Diagnostics): VrrpInstance | undefined {
   const name = `vrrp_instance ${v.name}`;
   if (v.virtualRouterId === undefined) {
@@ -156,10 +200,9 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
   if (v.unicastConfigured && v.unicastPeers.length === 0 && !v.unicastFaultNoPeer) {
     d.warning(v.at, `${name}: a unicast keyword was given without unicast_peer - using multicast (deprecated)`);
   }
-  if (strict && v.unicastPeers.length > 0) {
-    d.error(v.at, `${name}: unicast peers are not supported in strict mode`);
-    return undefined;
-  }
+  // Strict mode with unicast peers is not refused: keepalived 2.2.7 means to refuse it on a multicast interface,
+  // but tests VRRP_FLAG_UNICAST before setting it (vrrp_complete_instance), so -t passes and the instance runs
+  // unicast (measured in a namespace; test/config/differential/valid/46-strict-unicast.conf).
   let unicastTtl = v.unicastTtl;
   if (unicastTtl !== undefined && v.unicastPeers.length === 0) {
     d.warning(v.at, `${name}: unicast_ttl without unicast peers - ignoring`);
@@ -195,7 +238,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
     accept = false;
   }
-  let vmacXmitBase = v.vmacXmitBase;
+  const forStrict = strictModeSettings(v, g, strict, family, d);
+  let vmacXmitBase = forStrict.vmacXmitBase;
   if (v.unicastPeers.length > 0 && v.useVmac && !vmacXmitBase) {
     d.warning(v.at, `${name}: unicast with use_vmac needs vmac_xmit_base - setting it`);
     vmacXmitBase = true;
@@ -225,8 +269,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     family,
     nopreempt,
     preemptDelaySeconds: preemptDelay,
-    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
-    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+    lowerPrioNoAdvert: forStrict.lowerPrioNoAdvert,
+    higherPrioSendAdvert: forStrict.higherPrioSendAdvert,
     authentication,
     virtualIpAddresses: v.virtualIpAddresses,
     excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
@@ -246,7 +290,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     trackFiles: tracks.files,
     trackProcesses: tracks.processes,
     trackBfds: tracks.bfds,
-    useVmac: v.useVmac,
+    useVmac: forStrict.useVmac,
     useVmacAddr: v.useVmacAddr,
     vmacXmitBase,
     useIpvlan: v.useIpvlan,
@@ -270,8 +314,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     garpMasterRepeat: v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat,
     garpMasterRefresh: v.garpMasterRefresh ?? g.vrrpGarpMasterRefresh,
     garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
-    garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
-    garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+    garpLowerPrioDelay: forStrict.garpLowerPrioDelay,
+    garpLowerPrioRepeat: forStrict.garpLowerPrioRepeat,
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
     downTimerAdverts,
     kernelRxBufSize: v.kernelRxBufSize,

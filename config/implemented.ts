@@ -91,6 +91,16 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs lvs_notify_fifo_script': 'GlobalDefs.lvsNotifyFifoScript',
   'global_defs vrrp_notify_priority_changes': 'GlobalDefs.vrrpNotifyPriorityChanges',
   'global_defs fifo_write_vrrp_states_on_reload': 'GlobalDefs.fifoWriteVrrpStatesOnReload',
+  // Strict mode's effects on the instance are finalize-vrrp.ts's; at run time, its receive checks and the VIP firewall.
+  'global_defs vrrp_strict': 'VrrpInstance.strictMode VrrpInstance.accept',
+  // The VIP firewall's nftables table (transport/real/nft-vip-firewall.ts).
+  'global_defs nftables': 'GlobalDefs.nftables',
+  'global_defs nftables_priority': 'GlobalDefs.nftablesPriority',
+  'global_defs nftables_counters': 'GlobalDefs.nftablesCounters',
+  'global_defs nftables_ifindex': 'GlobalDefs.nftablesIfindex',
+  // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
+  'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
+  'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',
@@ -139,8 +149,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance use_vmac': 'VrrpInstance.useVmac',
   'vrrp_instance vmac_xmit_base': 'VrrpInstance.vmacXmitBase',
   'vrrp_instance debug': { noop: 'keepalived.conf(5): "Debug level, not implemented yet"' },
-  // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept).
-  'vrrp_instance accept': { noop: 'vigil installs no VIP firewall, so traffic to the addresses is accepted, as accept asks' },
+  // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept with VRRPv2).
+  'vrrp_instance accept|no_accept': 'VrrpInstance.accept',
+  'vrrp_instance strict_mode': 'VrrpInstance.strictMode VrrpInstance.accept',
   'vrrp_instance notify_master': 'VrrpInstance.notifyMaster',
   'vrrp_instance notify_backup': 'VrrpInstance.notifyBackup',
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',

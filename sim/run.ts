@@ -197,6 +197,7 @@ class SimWorld {
       link: host,
       addresses: host,
       announcer: host,
+      vipFirewall: (settings) => host.nftables.firewall(settings),
       log: SILENT,
       ...this.tracked.get(name)!.environment(),
       inspect: this.observer?.inspector(name),
@@ -223,8 +224,10 @@ class SimWorld {
     const node = this.nodes.get(name);
     if (!node) return;
     this.nodes.delete(name);
-    if (graceful) node.stop();
-    else node.halt();
+    if (graceful) {
+      node.stop();
+      void node.closeFirewall();
+    } else node.halt();
     void node.detachChecks(true);
     this.directors.stopped(name);
     node.detach();

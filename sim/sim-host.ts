@@ -13,6 +13,7 @@ import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import type { IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
+import { SimulatedNftables } from './simulated-vip-firewall.js';
 
 export interface ConfiguredAddress {
   readonly address: string;
@@ -38,6 +39,8 @@ interface SimInterface {
 export class SimHost implements AddressManager, Announcer, VrrpLink {
   alive = true;
   readonly announcements: { interface: string; addresses: string[] }[] = [];
+  /** The host's VIP firewall tables: they outlive a crashed node, a reboot clears them. */
+  readonly nftables = new SimulatedNftables();
   private readonly interfaces = new Map<string, SimInterface>();
   private readonly linkSubject = new Subject<LinkEvent>();
   readonly linkEvents$: Observable<LinkEvent> = this.linkSubject.asObservable();
@@ -122,6 +125,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
       }
       i.vips.clear();
     }
+    this.nftables.reboot();
     this.alive = true;
     return lost;
   }

@@ -9,7 +9,7 @@
 import type { Subscription } from 'rxjs';
 import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
 import { Bus } from '../bus.js';
-import { nodeSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec, VrrpNodeSpec } from '../vrrp/instance-spec.js';
 import { NodeAssembly, type ReconfigureResult } from '../node-assembly.js';
 import type { NodeChecks } from '../lvs/node-checks.js';
@@ -112,6 +112,7 @@ export class VigilDaemon {
     }
     if (!this.options.vrrpOnly) await this.startChecks(assembly, config);
     if (vrrp) warmTakeoverPath(spec.instances, (i) => this.env.addresses.primaryAddress(i.interface, i.family));
+    if (vrrp) this.noteFirewall(config, spec.instances);
     this.env.log.info(`started ${vrrp ? spec.instances.length : 0} VRRP instance(s) and ${assembly.virtualServerCount} virtual server(s) from ${this.options.configFile}`);
   }
 
@@ -244,6 +245,7 @@ export class VigilDaemon {
     // The load balancer's rules may fail to go (nft refusing): said, and the rest of the stop still runs.
     await assembly?.detachChecks(true).catch((err: unknown) => this.env.log.error(`stopping the checks: ${err instanceof Error ? err.message : String(err)}`));
     await assembly?.settled();
+    await assembly?.closeFirewall();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
@@ -251,6 +253,15 @@ export class VigilDaemon {
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();
+  }
+
+  /** Which instances drop traffic to their addresses while master, and where (keepalived logs the same at start). */
+  private noteFirewall(config: KeepalivedConfig, instances: readonly VrrpInstanceSpec[]): void {
+    const names = instances.filter((i) => i.firewalled.length > 0).map((i) => i.name);
+    if (names.length === 0) return;
+    const table = vipFirewallSettings(config.globalDefs).table;
+    if (this.env.vipFirewall) this.env.log.info(`no_accept / vrrp_strict: traffic to the addresses of ${names.join(', ')} is dropped while master (nftables table ${table})`);
+    else this.env.log.warn(`no_accept / vrrp_strict: this host has no VIP firewall, traffic to the addresses of ${names.join(', ')} is accepted`);
   }
 
   /** The checker side, when the configuration has virtual servers and the host can check them. */

@@ -6,7 +6,8 @@
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
-import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
+import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
+import { DEFAULT_VIP_FIREWALL_PRIORITY, DEFAULT_VIP_FIREWALL_TABLE, type VipFirewallAddress, type VipFirewallSettings } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
 import { withGroupTracking } from './group-tracking.js';
@@ -29,6 +30,30 @@ function addressOf(vip: IpAddress, defaultInterface: string): InterfaceAddress {
     label: vip.label,
     broadcast: vip.broadcast,
   };
+}
+
+/** global_defs `nftables [NAME]`, `nftables_priority`, `nftables_counters` (vrrp_iptables means the defaults). */
+export function vipFirewallSettings(g: GlobalDefs): VipFirewallSettings {
+  return {
+    table: typeof g.nftables === 'string' ? g.nftables : DEFAULT_VIP_FIREWALL_TABLE,
+    priority: g.nftablesPriority ?? DEFAULT_VIP_FIREWALL_PRIORITY,
+    counters: g.nftablesCounters,
+  };
+}
+
+/**
+ * keepalived vrrp_handle_accept_mode: the address owner and an instance in accept mode let traffic in; the others
+ * drop it while master. A link-local address is matched with its interface by name only with dont_track_primary
+ * (and not nftables_ifindex), for the addresses on the instance's interface or marked no_track.
+ */
+function firewalledOf(instance: VrrpInstance, g: GlobalDefs, vips: readonly IpAddress[], held: readonly InterfaceAddress[], onto: string): VipFirewallAddress[] {
+  if (instance.priority === 255 || instance.accept) return [];
+  return held.map((a, i) => ({
+    address: a.address,
+    family: a.family,
+    interface: a.interface,
+    byName: instance.dontTrackPrimary && !g.nftablesIfindex && (a.interface === onto || vips[i]!.noTrack),
+  }));
 }
 
 /** virtual_ipaddress and virtual_ipaddress_excluded both go on while master; only the former are advertised. */
@@ -107,6 +132,7 @@ function instanceTrackers(instance: VrrpInstance, config: Config): TrackerInput[
 export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
   const { advertised, excluded } = addressesOf(instance);
   const vmac = vmacName(instance);
+  const onto = vmac ?? instance.interface;
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -134,6 +160,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     virtualRoutes: routeSpecs(instance.virtualRoutes),
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
+    strict: instance.strictMode,
+    firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
   };
 }
 

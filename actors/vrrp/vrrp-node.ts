@@ -16,6 +16,7 @@ import type { DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
+import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
@@ -28,6 +29,7 @@ export interface VrrpNodeTransports {
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
   readonly routes?: RouteManager | undefined;
+  readonly firewall?: VipFirewall | undefined;
 }
 
 interface OpenChannel {
@@ -238,6 +240,7 @@ export class VrrpNode {
       addresses: this.transports.addresses,
       announcer: this.transports.announcer,
       routes: this.transports.routes,
+      firewall: this.transports.firewall,
       channel: open.channel,
       ah: this.ahSession(instance),
       inspect: this.inspect,

@@ -70,6 +70,10 @@ test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
           assert.ok(s.process.rss_kb < 400_000, `RSS ${s.process.rss_kb} kB`);
           assert.ok(s.process.children <= 2, `${s.process.children} children`);
           p.assertRunning();
+          // A stop takes its scripts with it (a SIGKILL would leave the one running now behind, writing forever).
+          p.dm.proc.kill('SIGTERM');
+          await p.dm.exited(15_000);
+          await eventually(async () => (await p.lan.exec(p.m.ns, ['pgrep', '-f', '^/usr/bin/yes flood']).then(() => false, () => true)), 5000, p.describe);
         });
       }),
       t.test('a flood of bad packets on the LAN: no election, every packet read or dropped by the socket, counted', () =>

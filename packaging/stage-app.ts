@@ -82,6 +82,24 @@ export function normalizeModes(dir: string): void {
   }
 }
 
+/** The lifecycle scripts npm runs when a package is installed. */
+export const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const;
+
+/**
+ * A bundled dependency's install scripts out of its manifest: netlink's and msgpackr-extract's (node-gyp-build)
+ * check for a prebuilt binary and compile one when there is none. Their binaries ship prebuilt (netlink for
+ * linux-x64 and linux-arm64, msgpackr-extract for linux-x64; without it msgpackr is pure JavaScript), so an install
+ * runs no script at all and never reaches for a compiler.
+ */
+function withoutInstallScripts(manifestPath: string): void {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { scripts?: Record<string, string>; gypfile?: boolean };
+  const scripts = manifest.scripts ?? {};
+  if (!INSTALL_SCRIPTS.some((name) => name in scripts) && manifest.gypfile === undefined) return;
+  for (const name of INSTALL_SCRIPTS) delete scripts[name];
+  delete manifest.gypfile;
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
 /** Every `.node` binary under `dir`. */
 export function nodeBinaries(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -162,6 +180,7 @@ export function stageApp(root: string, dest: string): StagedApp {
     for (const rel of [...NOT_SHIPPED_TOP_DIR, ...(NOT_SHIPPED_PATHS[m.name] ?? [])]) rmSync(join(target, rel), { recursive: true, force: true });
   }
   prune(join(dest, 'node_modules'));
+  for (const m of modules) withoutInstallScripts(join(dest, 'node_modules', m.path, 'package.json'));
   stripBinaries(dest);
   removeEmptyDirs(join(dest, 'node_modules'));
   normalizeModes(dest);

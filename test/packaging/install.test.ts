@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackages, type BuiltPackages } from '../../packaging/build-package.js';
+import { INSTALL_SCRIPTS } from '../../packaging/stage-app.js';
 import { onPath } from './tools.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -129,13 +130,18 @@ test('installed from the npm tarball (npm install -g --prefix --offline), vigil 
   assert.equal(manifest['scripts'], undefined, 'no scripts: nothing is built on install');
   assert.equal(manifest['devDependencies'], undefined);
   assert.deepEqual(manifest['bundleDependencies'], Object.keys(manifest['dependencies'] as object));
+  for (const m of built.app.modules) {
+    const bundled = JSON.parse(readFileSync(join(built.app.dir, 'node_modules', m.path, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const script of INSTALL_SCRIPTS) assert.equal(bundled.scripts?.[script], undefined, `${m.path} would run ${script} at install`);
+  }
 
   const prefix = join(work, 'npm-prefix');
-  const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--cache', join(work, 'npm-cache'), '--no-audit', '--no-fund', built.tarball], {
+  const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--offline', '--cache', join(work, 'npm-cache'), '--no-audit', '--no-fund', '--foreground-scripts', built.tarball], {
     encoding: 'utf8',
     env: { PATH: barePath, HOME: work, npm_config_update_notifier: 'false' },
   });
   assert.equal(install.status, 0, `${install.stdout}${install.stderr}`);
+  assert.doesNotMatch(install.stdout, /^> /m, 'no lifecycle script ran');
   behavesAsCheckout(join(prefix, 'bin', 'vigil'));
   assert.ok(existsSync(join(prefix, 'share', 'man', 'man8', 'vigil.8')), 'npm links the man page');
 });

@@ -141,6 +141,12 @@ function send(lan: Lan, host: LanHost, packets: string[], count: number): Promis
   );
 }
 
+/** Drops at the namespace's raw sockets for protocol 112 (receive buffer full): the last column of /proc/net/raw. */
+async function rawDrops(lan: Lan, host: LanHost): Promise<number> {
+  const lines = (await lan.exec(host.ns, ['cat', '/proc/net/raw'])).stdout.split('\n').slice(1);
+  return lines.filter((l) => /:0070\s/.test(l)).reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1) ?? 0), 0);
+}
+
 const elections = (log: string): number => (log.match(/Entering (MASTER|BACKUP) STATE(?! \(init\))/g) ?? []).length;
 
 async function floodRun(kind: Kind): Promise<void> {
@@ -162,6 +168,7 @@ async function floodRun(kind: Kind): Promise<void> {
     const before = { m: elections(dm.log()), b: elections(db.log()) };
     const drops0 = kind === 'vigil' ? await vigilStatus(lan, dm) : undefined;
     const stat0 = procStat(dm.vrrpPid());
+    const raw0 = await rawDrops(lan, m);
     const t0 = wallNow();
     const flood = send(lan, f, floodPackets(f.ipv4), Math.round(RATE * SECONDS));
     const samples: number[] = [];
@@ -209,7 +216,9 @@ async function floodRun(kind: Kind): Promise<void> {
         delta(inst('V2', s)['auth'], inst('V2', drops0)['auth']),
       ];
       const parts = KINDS.map((k, i) => `${k} ${counted[i]}/${report.perPacket[i]}`);
-      process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}\n`);
+      const socketDrops = (await rawDrops(lan, m)) - raw0;
+      const total = counted.reduce((a, b) => a + b, 0);
+      process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops}; ${total + socketDrops} of ${report.sent} accounted for\n`);
     }
   } finally {
     wire.stop();

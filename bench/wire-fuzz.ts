@@ -64,10 +64,10 @@ function templates(source: string): string[] {
 }
 
 /** The namespace's IP counters (/proc/net/snmp "Ip:" and /proc/net/netstat "IpExt:"), by name. */
-async function ipCounters(lan: Lan, host: LanHost): Promise<Record<string, number>> {
+async function ipCounters(lan: Lan, ns: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const file of ['/proc/net/snmp', '/proc/net/netstat']) {
-    const lines = (await lan.exec(host.ns, ['cat', file])).stdout.split('\n');
+    const lines = (await lan.exec(ns, ['cat', file])).stdout.split('\n');
     for (let i = 0; i + 1 < lines.length; i += 2) {
       const names = lines[i]!.split(/\s+/);
       const values = lines[i + 1]!.split(/\s+/);
@@ -76,6 +76,13 @@ async function ipCounters(lan: Lan, host: LanHost): Promise<Record<string, numbe
     }
   }
   return out;
+}
+
+/** An interface's packet counters (/sys/class/net/IF/statistics) as seen in the namespace. */
+async function linkCounters(lan: Lan, ns: string, ifname = 'eth0'): Promise<Record<string, number>> {
+  const names = ['tx_packets', 'tx_dropped', 'tx_errors', 'rx_packets', 'rx_dropped', 'rx_errors'];
+  const out = (await lan.exec(ns, ['sh', '-c', names.map((n) => `cat /sys/class/net/${ifname}/statistics/${n}`).join('; ')])).stdout.trim().split('\n');
+  return Object.fromEntries(names.map((n, i) => [n, Number(out[i])]));
 }
 
 /** Drops at raw sockets for protocol 112 (the last column of /proc/net/raw; the "local address" ends :0070). */
@@ -129,9 +136,13 @@ export async function run(): Promise<void> {
     const daemon = d;
     await eventually(async () => JSON.stringify(await holders(lan, [v], VIP3)) === '["v"]', 20_000, () => daemon.log());
     await delay(1000);
-    const ip0 = await ipCounters(lan, v);
+    const ip0 = await ipCounters(lan, v.ns);
+    const bridge0 = await ipCounters(lan, lan.bridgeNs);
     const raw0 = await rawDrops(lan, v);
     const seen0 = seenByVigil(await vigilStatus(lan, d));
+    // The bridge's ports: p0 is v's cable, p1 f's (test/netns/harness.ts names them in host order).
+    const counters = () => Promise.all([linkCounters(lan, f.ns), linkCounters(lan, lan.bridgeNs, 'p1'), linkCounters(lan, lan.bridgeNs, 'p0'), linkCounters(lan, v.ns)]);
+    const before = await counters();
     const report = await send(lan, f, templates(f.ipv4));
     // Let the daemon read what is queued before counting.
     let seen1 = seenByVigil(await vigilStatus(lan, d));
@@ -146,9 +157,12 @@ export async function run(): Promise<void> {
       () => 'vigil kept counting',
       500,
     );
-    const ip1 = await ipCounters(lan, v);
+    const ip1 = await ipCounters(lan, v.ns);
+    const bridge1 = await ipCounters(lan, lan.bridgeNs);
     const raw1 = await rawDrops(lan, v);
     const alive = d.proc.exitCode === null && d.proc.signalCode === null;
+    const after = await counters();
+    const link = (a: Record<string, number>, b: Record<string, number>, k: string) => (b[k] ?? 0) - (a[k] ?? 0);
     const delta = (k: string) => (ip1[k] ?? 0) - (ip0[k] ?? 0);
     const ipDrops = ['InHdrErrors', 'InAddrErrors', 'InUnknownProtos', 'InDiscards', 'InTruncatedPkts', 'InCsumErrors', 'InNoRoutes', 'ReasmFails'];
     const dropped = ipDrops.map((k) => [k, delta(k)] as const).filter(([, n]) => n > 0);
@@ -159,11 +173,17 @@ export async function run(): Promise<void> {
       .sort((a, b) => b[1] - a[1]);
     const w = (s: string) => process.stdout.write(`  ${s}\n`);
     w(`sent ${report.sent} in ${report.seconds.toFixed(1)} s (${(report.sent / report.seconds).toFixed(0)}/s); refused by the sender's kernel ${report.refused}`);
+    const hop = (i: number, dir: 'tx' | 'rx') => `${link(before[i]!, after[i]!, `${dir}_packets`)} (dropped ${link(before[i]!, after[i]!, `${dir}_dropped`)})`;
+    w(`on the LAN (ARP and the daemon's own packets included): the sender's eth0 sent ${hop(0, 'tx')}; the bridge got ${hop(1, 'rx')} and passed on ${hop(2, 'tx')}; the receiver's eth0 got ${hop(3, 'rx')}`);
+    // With br_netfilter loaded (bridge-nf-call-iptables), the bridge checks IPv4 headers and drops bad ones,
+    // counting them in its own namespace's IP counters.
+    const bridgeDrops = ['InHdrErrors', 'InTruncatedPkts', 'InCsumErrors'].reduce((sum, k) => sum + (bridge1[k] ?? 0) - (bridge0[k] ?? 0), 0);
+    w(`dropped by the bridge's IPv4 header check (br_netfilter): ${bridgeDrops}`);
     w(`receiver's IP layer: received ${delta('InReceives')}, dropped ${dropped.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}, delivered ${delta('InDelivers')}`);
     w(`raw socket drops (its receive buffer full; the kernel counts them as InUnknownProtos too): ${raw1 - raw0}`);
     w(`vigil read ${vigilSeen}: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}`);
     const ipDropped = dropped.reduce((sum, [, n]) => sum + n, 0);
-    w(`sent − received by the IP layer = ${report.sent - delta('InReceives')} (goal 0); received − IP drops − delivered = ${delta('InReceives') - ipDropped - delta('InDelivers')} (goal 0)`);
+    w(`sent − bridge drops − received by the IP layer = ${report.sent - bridgeDrops - delta('InReceives')} (goal 0); received − IP drops − delivered = ${delta('InReceives') - ipDropped - delta('InDelivers')} (goal 0)`);
     w(`delivered − read by vigil = ${delta('InDelivers') - vigilSeen} (goal 0: every delivered packet accepted or dropped with a reason)`);
     w(`daemon still running: ${alive}; VIP held: ${JSON.stringify(await holders(lan, [v], VIP3)) === '["v"]'}`);
   } finally {

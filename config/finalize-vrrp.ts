@@ -11,6 +11,7 @@ import type { GlobalDefs } from './keywords/global-defs.js';
 import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
 import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
 import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
+import { finishVmac } from './finalize-vmac.js';
 import type { ScriptDraft } from './keywords/vrrp-script.js';
 
 export interface VrrpParts {
@@ -191,11 +192,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
     accept = false;
   }
-  let vmacXmitBase = v.vmacXmitBase;
-  if (v.unicastPeers.length > 0 && v.useVmac && !vmacXmitBase) {
-    d.warning(v.at, `${name}: unicast with use_vmac needs vmac_xmit_base - setting it`);
-    vmacXmitBase = true;
-  }
+  const vmac = finishVmac(v, name, v.at, strict, d);
   const advertInt = v.advertInt ?? 1;
   if (version === 2 && !Number.isInteger(advertInt)) {
     d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
@@ -234,8 +231,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
     higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
     authentication,
-    virtualIpAddresses: v.virtualIpAddresses,
-    excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
+    virtualIpAddresses: vmac.virtualIpAddresses,
+    excludedVirtualIpAddresses: vmac.excludedVirtualIpAddresses,
     virtualRoutes: v.virtualRoutes,
     virtualRules: v.virtualRules,
     unicastSrcIp: v.sourceIp,
@@ -252,15 +249,15 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     trackFiles: tracks.files,
     trackProcesses: tracks.processes,
     trackBfds: tracks.bfds,
-    useVmac: v.useVmac,
+    useVmac: vmac.useVmac,
     useVmacAddr: v.useVmacAddr,
-    vmacXmitBase,
-    useIpvlan: v.useIpvlan,
+    vmacXmitBase: vmac.vmacXmitBase,
+    useIpvlan: vmac.useIpvlan,
     nativeIpv6: v.nativeIpv6,
     accept,
     skipCheckAdvAddr: v.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
     strictMode: strict,
-    promoteSecondaries: v.promoteSecondaries,
+    promoteSecondaries: vmac.promoteSecondaries,
     linkbeatUsePolling: v.linkbeatUsePolling,
     debug: v.debug,
     notifyMaster: v.notifyMaster,

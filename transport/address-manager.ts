@@ -46,6 +46,8 @@ export interface AddressManager {
   primaryAddress(interfaceName: string, family: IpFamily): string | undefined;
   isUp(interfaceName: string): boolean;
   readonly linkEvents$: Observable<LinkEvent>;
+  /** Addresses the kernel adds and removes, where the host reports them (netlink): deleted static addresses are put back. */
+  readonly addressEvents$?: Observable<{ readonly kind: 'added' | 'removed'; readonly address: InterfaceAddress }>;
 }
 
 /** Gratuitous ARP (IPv4) and unsolicited neighbour advertisements (IPv6) for addresses we now hold. */

@@ -4,15 +4,25 @@
  * static_rules, and use_vmac interfaces.
  */
 import { ConfigLoadError } from '../../config/load.js';
-import { routeSpecs, ruleSpecs, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import { addressOf, routeSpecs, ruleSpecs, staticAddressInterface, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
 import type { DaemonEnvironment } from '../environment.js';
 import { trackStaticRoutes } from './static-route-tracking.js';
+import { trackStaticAddresses } from './static-address-tracking.js';
+import type { VirtualInterfaceSpec } from '../vrrp/virtual-interfaces.js';
+
+/** The interfaces an instance needs; a spec made without them (tests) has its VMAC alone. */
+function interfacesOf(i: VrrpInstanceSpec): readonly VirtualInterfaceSpec[] {
+  if (i.interfaces) return i.interfaces;
+  return i.vmac ? [{ kind: i.vmac.kind, name: i.vmac.name, parent: i.interface, family: i.family, ipv6: i.family === 6 }] : [];
+}
 
 export class HostSetup {
   private readonly vmacsCreated = new Set<string>();
   /** Stops following the static routes and rules (before vigil removes them itself). */
   private stopStaticWatch: (() => void) | undefined;
+  /** Stops putting back deleted static addresses. */
+  private stopStaticAddressWatch: (() => void) | undefined;
 
   constructor(private readonly env: DaemonEnvironment) {}
 
@@ -59,12 +69,13 @@ export class HostSetup {
   /** static_ipaddress, static_routes, static_rules: set at start, whatever the VRRP state (keepalived.conf(5)). */
   async applyStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses, routes, log } = this.env;
+    // Without dev, keepalived puts it on global_defs default_interface; the options are those of a VIP.
     for (const a of config.staticIpAddresses) {
-      if (!a.dev) continue;
-      await addresses
-        .addAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev, scope: a.scope, label: a.label, broadcast: a.broadcast })
-        .catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
+      const address = addressOf(a, staticAddressInterface(a, config));
+      await addresses.addAddress(address).catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
     }
+    this.stopStaticAddressWatch?.();
+    this.stopStaticAddressWatch = trackStaticAddresses(this.env, config);
     if (!routes) return;
     // keepalived clears leftover static routes and rules first, then adds them (vrrp_daemon.c start_vrrp).
     await this.removeStaticRoutes(config);
@@ -103,40 +114,56 @@ export class HostSetup {
     }
     for (const r of nextRules) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
     this.stopStaticWatch = trackStaticRoutes(this.env, next);
+    this.stopStaticAddressWatch?.();
+    this.stopStaticAddressWatch = trackStaticAddresses(this.env, next);
   }
 
   async removeStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses } = this.env;
     this.stopStaticWatch?.();
     this.stopStaticWatch = undefined;
+    this.stopStaticAddressWatch?.();
+    this.stopStaticAddressWatch = undefined;
     await this.removeStaticRoutes(config);
     for (const a of config.staticIpAddresses) {
-      if (!a.dev) continue;
-      await addresses.removeAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev }).catch(() => undefined);
+      await addresses.removeAddress(addressOf(a, staticAddressInterface(a, config))).catch(() => undefined);
     }
   }
 
+  /**
+   * The macvlan / ipvlan interfaces of the instances (use_vmac, use_vmac_addr, use_ipvlan: VrrpInstanceSpec
+   * interfaces), each once, with its MAC or ipvlan mode; an ipvlan's own address goes on it at once, as keepalived
+   * adds it (an IPv6 one deprecated, without DAD).
+   */
   async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
-    const { vmacs, log } = this.env;
+    const { vmacs, log, addresses } = this.env;
     for (const i of instances) {
-      if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
-      if (!vmacs) {
-        log.warn(`(${i.name}) use_vmac: no VMAC support on this host; ${i.vmac.name} not created`);
-        continue;
-      }
-      try {
-        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
-        this.vmacsCreated.add(i.vmac.name);
-        log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
-      } catch (err) {
-        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name}: ${String(err)}`);
+      for (const v of interfacesOf(i)) {
+        if (this.vmacsCreated.has(v.name)) continue;
+        const what = v.kind === 'ipvlan' ? 'ipvlan' : 'VMAC';
+        if (!vmacs) {
+          log.warn(`(${i.name}) ${v.kind === 'ipvlan' ? 'use_ipvlan' : 'use_vmac'}: no VMAC support on this host; ${v.name} not created`);
+          continue;
+        }
+        try {
+          await vmacs.create({ parent: v.parent, vrid: i.vrid, family: v.family, name: v.name, mac: v.mac, kind: v.kind, ipvlanMode: v.ipvlanMode, ipv6: v.ipv6 });
+          this.vmacsCreated.add(v.name);
+          log.info(`(${i.name}) created ${what} interface ${v.name} on ${v.parent}`);
+        } catch (err) {
+          log.error(`(${i.name}) cannot create ${what} ${v.name}: ${String(err)}`);
+          continue;
+        }
+        if (v.address) {
+          const own = { ...v.address, interface: v.name, ...(v.address.family === 6 ? { preferredLifetime: 0 } : {}) };
+          await addresses.addAddress(own).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${v.address!.address} to ${v.name}: ${String(err)}`));
+        }
       }
     }
   }
 
   /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
   async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
-    const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
+    const used = new Set(instances.flatMap((i) => interfacesOf(i).map((v) => v.name)));
     for (const name of [...this.vmacsCreated]) {
       if (used.has(name)) continue;
       await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));

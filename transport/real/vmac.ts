@@ -1,8 +1,10 @@
 /**
  * keepalived's `use_vmac`: a macvlan interface on the VRRP interface carrying the virtual router MAC
- * 00-00-5E-00-01-{VRID} (IPv4) or 00-00-5E-00-02-{VRID} (IPv6) (RFC 5798 §7.3), created over rtnetlink.
- * Mode private by default, as keepalived creates it (MACVLAN_MODE_PRIVATE).
+ * 00-00-5E-00-01-{VRID} (IPv4) or 00-00-5E-00-02-{VRID} (IPv6) (RFC 5798 §7.3), or the MAC `use_vmac` gives,
+ * created over rtnetlink. Mode private by default, as keepalived creates it (MACVLAN_MODE_PRIVATE).
+ * `use_ipvlan`: an L2 ipvlan with the flags of its mode (vrrp_vmac.c netlink_link_add_ipvlan).
  */
+import { writeFile } from 'node:fs/promises';
 import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from './netlink-package.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { macFromString, macToString } from '../../protocol/ip-bytes.js';
@@ -12,6 +14,12 @@ export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';
 
 /** MACVLAN_MODE_* from <linux/if_link.h>. */
 const MACVLAN_MODES: Readonly<Record<MacvlanMode, number>> = { private: 1, vepa: 2, bridge: 4, passthru: 8 };
+
+export type IpvlanMode = 'bridge' | 'private' | 'vepa';
+
+/** IPVLAN_MODE_L2 (IFLA_IPVLAN_MODE) and the IPVLAN_F_* flags of each keepalived ipvlan type (IFLA_IPVLAN_FLAGS). */
+const IPVLAN_MODE_L2 = 0;
+const IPVLAN_FLAGS: Readonly<Record<IpvlanMode, number>> = { bridge: 0, private: 1, vepa: 2 };
 
 export interface VmacOptions {
   /** The interface the VRRP instance runs on (`interface`). */
@@ -23,12 +31,24 @@ export interface VmacOptions {
   readonly mode?: MacvlanMode;
   /** Bring it up at once (default true). */
   readonly up?: boolean;
+  /** `use_vmac … MAC`: the macvlan's MAC, aa:bb:cc:dd:ee:ff (default: the virtual router MAC). */
+  readonly mac?: string | undefined;
+  /** `use_ipvlan`: an ipvlan (L2) instead of a macvlan. */
+  readonly kind?: 'macvlan' | 'ipvlan' | undefined;
+  /** `use_ipvlan … bridge|private|vepa` (default bridge). */
+  readonly ipvlanMode?: IpvlanMode | undefined;
+  /**
+   * false: IPv6 is disabled on it (net.ipv6.conf.NAME.disable_ipv6), as keepalived does on an IPv4 instance's
+   * VMAC or ipvlan without IPv6 eVIPs. Default: left as the kernel makes it.
+   */
+  readonly ipv6?: boolean | undefined;
 }
 
 export interface Vmac {
   readonly name: string;
   readonly index: number;
-  readonly mac: string;
+  /** The MAC it was asked for (an ipvlan shares its parent's). */
+  readonly mac: string | undefined;
 }
 
 /** The virtual router MAC of RFC 5798 §7.3, as text. */
@@ -45,6 +65,12 @@ function toBuffer(data: StreamData): Buffer {
   const stream = new AttrStream();
   stream.emit(data);
   return Buffer.concat(stream.bufs);
+}
+
+function u16(value: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(value, 0); // host order, as u32 below
+  return b;
 }
 
 function u32(value: number): Buffer {
@@ -69,21 +95,27 @@ export class NetlinkVmac {
     if (parent === undefined) throw Object.assign(new Error(`no such interface: ${options.parent}`), { code: 'ENODEV' });
     const name = options.name ?? defaultVmacName(options.vrid, options.family);
     if (name.length > 15) throw new Error(`interface name too long (max 15): ${name}`);
-    const mac = virtualRouterMac(options.vrid, options.family);
+    const ipvlan = options.kind === 'ipvlan';
+    const mac = ipvlan ? undefined : (options.mac ?? virtualRouterMac(options.vrid, options.family));
     const linkinfo = toBuffer(
-      ifla().formatInfo({ kind: 'macvlan', data: toBuffer(ifla().formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
+      ipvlan
+        ? ifla().formatInfo({ kind: 'ipvlan', data: toBuffer(ifla().formatIpvlan({ mode: IPVLAN_MODE_L2, flags: u16(IPVLAN_FLAGS[options.ipvlanMode ?? 'bridge']) })) })
+        : ifla().formatInfo({ kind: 'macvlan', data: toBuffer(ifla().formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
     );
     const up = options.up !== false;
     await tolerate(
       this.#socket.newLink(
-        { family: 0, ...(up ? { flags: { up: true }, change: { up: true } } : {}) },
-        { ifname: name, link: u32(parent), address: Buffer.from(macFromString(mac)), linkinfo },
+        { family: 0 },
+        { ifname: name, link: u32(parent), ...(mac !== undefined ? { address: Buffer.from(macFromString(mac)) } : {}), linkinfo },
         { flags: FlagsNew.CREATE | FlagsNew.EXCL },
       ),
       ['EEXIST'],
     );
     const index = await this.#index(name);
     if (index === undefined) throw new Error(`VMAC ${name} vanished after creation`);
+    // Before it is up, so that an IPv4-only interface never gets a link-local address (RFC 5798 §7.4).
+    if (options.ipv6 === false) await writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1').catch(() => undefined);
+    if (up) await this.#socket.newLink({ family: 0, index, flags: { up: true }, change: { up: true } }, {});
     return { name, index, mac };
   }
 

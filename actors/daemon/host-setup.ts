@@ -11,6 +11,18 @@ import { trackStaticRoutes } from './static-route-tracking.js';
 import { trackStaticAddresses } from './static-address-tracking.js';
 import type { VirtualInterfaceSpec } from '../vrrp/virtual-interfaces.js';
 
+/**
+ * An IPv6 macvlan's link-local address (keepalived set_link_local_address), so that advertisements leave from a
+ * non-VIP address with the virtual router MAC: the instance's IPv6 source address on its own VMAC, else the
+ * parent's link-local address.
+ */
+function linkLocalOf(i: VrrpInstanceSpec, v: VirtualInterfaceSpec, parentLinkLocal: string | undefined): { address: string; prefix: number; family: 6 } | undefined {
+  if (!v.linkLocal) return undefined;
+  const own = v.name === i.vmac?.name && i.unicastSourceAddress?.includes(':') ? i.unicastSourceAddress : undefined;
+  const address = own ?? parentLinkLocal;
+  return address !== undefined ? { address, prefix: 64, family: 6 } : undefined;
+}
+
 /** The interfaces an instance needs; a spec made without them (tests) has its VMAC alone. */
 function interfacesOf(i: VrrpInstanceSpec): readonly VirtualInterfaceSpec[] {
   if (i.interfaces) return i.interfaces;
@@ -153,9 +165,11 @@ export class HostSetup {
           log.error(`(${i.name}) cannot create ${what} ${v.name}: ${String(err)}`);
           continue;
         }
-        if (v.address) {
-          const own = { ...v.address, interface: v.name, ...(v.address.family === 6 ? { preferredLifetime: 0 } : {}) };
-          await addresses.addAddress(own).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${v.address!.address} to ${v.name}: ${String(err)}`));
+        // keepalived adds these as it adds a VIP, with no lifetime: an IPv6 one is deprecated, without DAD.
+        const own = v.address ?? linkLocalOf(i, v, addresses.primaryAddress(v.parent, 6));
+        if (own) {
+          const address = { ...own, interface: v.name, ...(own.family === 6 ? { preferredLifetime: 0 } : {}) };
+          await addresses.addAddress(address).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${own.address} to ${v.name}: ${String(err)}`));
         }
       }
     }

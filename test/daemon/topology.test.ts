@@ -1,6 +1,7 @@
 /**
  * The topology keywords on a real daemon in a namespace, read back with `ip -d -j link` and `ip -j addr`:
- * `use_vmac NAME MAC`, `use_vmac_addr`, `use_ipvlan NAME ADDRESS MODE`, the VIP options (preferred_lft, home,
+ * `use_vmac NAME MAC` (and an IPv6 `use_vmac` with its link-local address and keepalived's interface settings),
+ * `use_vmac_addr`, `use_ipvlan NAME ADDRESS MODE`, the VIP options (preferred_lft, home,
  * noprefixroute, -nodad, peer, an IPv6 /128 deprecated), and static_ipaddress with its options and without `dev`
  * (on default_interface). Then Debian's keepalived 2.2.7, given the same file on an identical host, must leave the
  * same links and addresses (modulo interface indexes and the veths' random MACs).
@@ -45,7 +46,18 @@ vrrp_instance VI_1 {
     192.168.79.101/32 dev eth1
   }
 }
-${ipvlan ? IPVLAN : ''}vrrp_instance VI_3 {
+${ipvlan ? IPVLAN : ''}vrrp_instance VI_4 {
+  state MASTER
+  interface eth0
+  virtual_router_id 54
+  priority 150
+  advert_int 1
+  use_vmac
+  virtual_ipaddress {
+    fd77::79:54/64
+  }
+}
+vrrp_instance VI_3 {
   state MASTER
   interface eth0
   virtual_router_id 53
@@ -65,6 +77,7 @@ interface Link {
   link?: string;
   address: string;
   flags: string[];
+  inet6_addr_gen_mode?: string;
   linkinfo?: { info_kind?: string; info_data?: { mode?: string; flags?: string } };
 }
 interface Addr {
@@ -84,27 +97,39 @@ async function topology(lan: Lan, host: LanHost): Promise<{ links: Record<string
   const links = JSON.parse((await lan.exec(host.ns, ['ip', '-d', '-j', 'link', 'show'])).stdout) as Link[];
   const addrs = JSON.parse((await lan.exec(host.ns, ['ip', '-j', 'addr', 'show'])).stdout) as Array<{ ifname: string; addr_info: Addr[] }>;
   const macOf = new Map(links.map((l) => [l.ifname, l.address]));
+  const linkLocalOf = new Map(addrs.map((i) => [i.ifname, i.addr_info.find((a) => a.local.startsWith('fe80:'))?.local]));
+  const parentOf = new Map<string, string>();
+  const sysctl = async (family: 4 | 6, name: string, key: string): Promise<string> =>
+    (await lan.exec(host.ns, ['cat', `/proc/sys/net/ipv${family}/conf/${name}/${key}`])).stdout.trim();
   const out: Record<string, unknown> = {};
   for (const l of links) {
     const kind = l.linkinfo?.info_kind;
     if (kind !== 'macvlan' && kind !== 'ipvlan') continue;
-    const parent = l.link?.replace(/@.*/, '');
+    const parent = l.link?.replace(/@.*/, '') ?? '';
+    parentOf.set(l.ifname, parent);
+    const settings: Record<string, string> = {};
+    for (const key of ['arp_ignore', 'accept_local', 'rp_filter', 'promote_secondaries']) settings[key] = await sysctl(4, l.ifname, key);
+    for (const key of ['arp_ignore', 'arp_filter']) settings[`parent ${key}`] = await sysctl(4, parent, key);
+    settings['disable_ipv6'] = await sysctl(6, l.ifname, 'disable_ipv6');
     out[l.ifname] = {
       kind,
       parent,
       mode: l.linkinfo?.info_data?.mode,
       flags: l.linkinfo?.info_data?.flags,
-      mac: l.address === macOf.get(parent ?? '') ? 'parent' : l.address,
+      mac: l.address === macOf.get(parent) ? 'parent' : l.address,
       up: l.flags.includes('UP'),
+      addrgenmode: l.inet6_addr_gen_mode,
+      settings,
     };
   }
   const ignored = new Set([host.ipv4, host.ipv6, host.ipv6LinkLocal, '10.77.0.1', '10.78.0.1', '127.0.0.1', '::1']);
   const addresses: Record<string, unknown[]> = {};
   for (const i of addrs) {
+    const parent = parentOf.get(i.ifname);
     const mine = i.addr_info
-      .filter((a) => !ignored.has(a.local) && !a.local.startsWith('fe80:'))
+      .filter((a) => parent !== undefined || (!ignored.has(a.local) && !a.local.startsWith('fe80:')))
       .map((a) => ({
-        local: a.local,
+        local: parent !== undefined && a.local === linkLocalOf.get(parent) ? "parent's link-local" : a.local,
         prefix: a.prefixlen,
         ...(a.address !== undefined ? { peer: a.address } : {}),
         ...(a.home ? { home: true } : {}),
@@ -141,7 +166,8 @@ async function ipvlanSupported(lan: Lan, host: LanHost): Promise<boolean> {
 }
 
 const settled = (t: Awaited<ReturnType<typeof topology>>, ipvlan: boolean): boolean =>
-  ['vm51', 'vrrp.51', ...(ipvlan ? ['ipv52'] : [])].every((n) => n in t.links) &&
+  ['vm51', 'vrrp.51', 'vrrp.54', ...(ipvlan ? ['ipv52'] : [])].every((n) => n in t.links) &&
+  (t.addresses['vrrp.54']?.length ?? 0) >= 2 &&
   (t.addresses['vm51']?.length ?? 0) >= 1 &&
   (t.addresses['vrrp.51']?.length ?? 0) >= 1 &&
   (t.addresses['eth0']?.length ?? 0) >= 4 &&
@@ -162,15 +188,30 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
     let vigil = await topology(lan, a);
     await eventually(async () => settled((vigil = await topology(lan, a)), ipvlan), 10_000, async () => `${JSON.stringify(vigil, null, 1)}\n${da.log().slice(-3000)}`);
 
-    await t.test("the VMAC with the given name and MAC; the address's macvlan with the same MAC; the ipvlan with its mode", () => {
-      assert.deepEqual(vigil.links['vm51'], { kind: 'macvlan', parent: 'eth0', mode: 'private', flags: undefined, mac: '02:11:22:33:44:55', up: true });
-      assert.deepEqual(vigil.links['vrrp.51'], { kind: 'macvlan', parent: 'eth1', mode: 'private', flags: undefined, mac: '02:11:22:33:44:55', up: true });
+    await t.test("the VMACs with their name and MAC (an address's macvlan takes the given one), set up as keepalived sets them; the ipvlan with its mode", () => {
+      // IPv4 macvlans: no IPv6, no ARP replies for the parent's addresses, hear other instances (vrrp_if_config.c).
+      const ipv4 = { arp_ignore: '1', accept_local: '1', rp_filter: '0', promote_secondaries: '1', 'parent arp_ignore': '1', 'parent arp_filter': '1', disable_ipv6: '1' };
+      const macvlan = { kind: 'macvlan', mode: 'private', flags: undefined, up: true, addrgenmode: 'none' };
+      assert.deepEqual(vigil.links['vm51'], { ...macvlan, parent: 'eth0', mac: '02:11:22:33:44:55', settings: ipv4 });
+      assert.deepEqual(vigil.links['vrrp.51'], { ...macvlan, parent: 'eth1', mac: '02:11:22:33:44:55', settings: ipv4 });
+      // IPv6: the RFC 5798 MAC, IPv6 on, no address made from the MAC, the IPv4 settings left alone.
+      assert.deepEqual(vigil.links['vrrp.54'], {
+        ...macvlan,
+        parent: 'eth0',
+        mac: '00:00:5e:00:02:36',
+        settings: { arp_ignore: '0', accept_local: '0', rp_filter: '0', promote_secondaries: '0', 'parent arp_ignore': '1', 'parent arp_filter': '1', disable_ipv6: '0' },
+      });
       if (ipvlan) assert.deepEqual(vigil.links['ipv52'], { kind: 'ipvlan', parent: 'eth3', mode: 'l2', flags: 'private', mac: 'parent', up: true });
     });
 
     await t.test('each address on its interface with the options written', () => {
       assert.deepEqual(vigil.addresses['vm51'], [{ local: '192.168.79.100', prefix: 26 }]);
       assert.deepEqual(vigil.addresses['vrrp.51'], [{ local: '192.168.79.101', prefix: 32 }]);
+      // The IPv6 VMAC's link-local address is its parent's (set_link_local_address), deprecated, without DAD.
+      assert.deepEqual(vigil.addresses['vrrp.54'], [
+        { local: 'fd77::79:54', prefix: 64, nodad: true, deprecated: false, preferred: 'forever' },
+        { local: "parent's link-local", prefix: 64, nodad: true, deprecated: true, preferred: 0 },
+      ]);
       if (ipvlan) {
         assert.deepEqual(vigil.addresses['ipv52'], [{ local: '10.78.0.120', prefix: 24 }]);
         assert.deepEqual(vigil.addresses['eth3'], [{ local: '10.78.0.121', prefix: 24 }]);
@@ -219,6 +260,10 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
       const after = await topology(lan, a);
       assert.deepEqual(after.links, {});
       assert.deepEqual(after.addresses, {});
+      // The parents' ARP settings as they were before the first VMAC.
+      for (const parent of ['eth0', 'eth1']) {
+        for (const key of ['arp_ignore', 'arp_filter']) assert.equal((await lan.exec(a.ns, ['cat', `/proc/sys/net/ipv4/conf/${parent}/${key}`])).stdout.trim(), '0', `${parent} ${key}`);
+      }
     });
   } finally {
     for (const d of daemons) d.kill('SIGKILL');

@@ -9,6 +9,7 @@ import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type
 import type { IpFamily } from '../../protocol/ip.js';
 import { macFromString, macToString } from '../../protocol/ip-bytes.js';
 import { tolerate } from './netlink-common.js';
+import { VmacSysctls } from './vmac-sysctl.js';
 
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';
 
@@ -19,6 +20,9 @@ export type IpvlanMode = 'bridge' | 'private' | 'vepa';
 
 /** IPVLAN_MODE_L2 (IFLA_IPVLAN_MODE) and the IPVLAN_F_* flags of each keepalived ipvlan type (IFLA_IPVLAN_FLAGS). */
 const IPVLAN_MODE_L2 = 0;
+const AF_INET6 = 10;
+/** IN6_ADDR_GEN_MODE_NONE (IFLA_INET6_ADDR_GEN_MODE). */
+const ADDR_GEN_MODE_NONE = 1;
 const IPVLAN_FLAGS: Readonly<Record<IpvlanMode, number>> = { bridge: 0, private: 1, vepa: 2 };
 
 export interface VmacOptions {
@@ -81,6 +85,7 @@ function u32(value: number): Buffer {
 
 export class NetlinkVmac {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
+  readonly #sysctls = new VmacSysctls();
 
   async #index(name: string): Promise<number | undefined> {
     for (const link of await this.#socket.getLinks()) {
@@ -113,8 +118,11 @@ export class NetlinkVmac {
     );
     const index = await this.#index(name);
     if (index === undefined) throw new Error(`VMAC ${name} vanished after creation`);
+    if (!ipvlan && options.family === 4) await this.#sysctls.setUp(name, options.parent);
     // Before it is up, so that an IPv4-only interface never gets a link-local address (RFC 5798 §7.4).
     if (options.ipv6 === false) await writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1').catch(() => undefined);
+    // Nor a macvlan one made from its MAC (keepalived: IN6_ADDR_GEN_MODE_NONE; its link-local is added apart).
+    if (!ipvlan) await this.#socket.newLink({ family: 0, index }, { afSpec: new Map([[AF_INET6, toBuffer(ifla().formatLinkProtocolInfoInet6({ addrGenMode: ADDR_GEN_MODE_NONE }))]]) }).catch(() => undefined);
     if (up) await this.#socket.newLink({ family: 0, index, flags: { up: true }, change: { up: true } }, {});
     return { name, index, mac };
   }
@@ -122,8 +130,8 @@ export class NetlinkVmac {
   /** Deletes the interface; an absent one is not an error. */
   async remove(name: string): Promise<void> {
     const index = await this.#index(name);
-    if (index === undefined) return;
-    await tolerate(this.#socket.delLink({ index }), ['ENODEV']);
+    if (index !== undefined) await tolerate(this.#socket.delLink({ index }), ['ENODEV']);
+    await this.#sysctls.tearDown(name);
   }
 
   close(): void {

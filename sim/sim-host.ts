@@ -12,6 +12,7 @@ import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import type { IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
+import { macFromString } from '../protocol/ip-bytes.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
 
 export interface ConfiguredAddress {
@@ -29,6 +30,8 @@ interface SimInterface {
   readonly linkLocal: string;
   readonly mac: Uint8Array;
   readonly vips: Map<string, InterfaceAddress>;
+  /** A macvlan / ipvlan: the interface it is on. */
+  readonly parent?: string;
 }
 
 export class SimHost implements AddressManager, Announcer, VrrpLink {
@@ -52,6 +55,23 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const mac = Uint8Array.of(0x02, 0, 0, 0, (this.index + 1) & 0xff, (this.interfaces.size + 1) & 0xff);
     const primary4 = configured.find((c) => c.family === 4)?.address;
     this.interfaces.set(name, { name, port, configured, primary4, linkLocal, mac, vips: new Map() });
+  }
+
+  /**
+   * A macvlan or ipvlan on one of the host's interfaces (use_vmac, use_vmac_addr, use_ipvlan): a port of its own on
+   * the parent's segment, with the MAC given (an ipvlan: the parent's) and the ipvlan's own address. It has the
+   * parent's link-local address (keepalived gives an IPv6 VMAC its parent's) and follows the parent's link.
+   */
+  addVirtualInterface(name: string, parentName: string, mac: string | undefined, address: ConfiguredAddress | undefined): void {
+    const parent = this.interfaces.get(parentName);
+    if (!parent || this.interfaces.has(name)) return;
+    const port = parent.port.segment.attach(this.name, name);
+    port.up = parent.port.up;
+    const configured = address ? [address] : [];
+    for (const a of configured) port.addresses.add(a.address);
+    port.addresses.add(parent.linkLocal);
+    const bytes = mac !== undefined ? macFromString(mac) : parent.mac;
+    this.interfaces.set(name, { name, port, configured, primary4: configured.find((c) => c.family === 4)?.address, linkLocal: parent.linkLocal, mac: bytes, vips: new Map(), parent: parentName });
   }
 
   /** The MAC of an interface. */
@@ -93,6 +113,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     if (!i || i.port.up === up) return;
     i.port.up = up;
     this.linkSubject.next({ interface: interfaceName, up });
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.setLink(child.name, up);
   }
 
   // AddressManager

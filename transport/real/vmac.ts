@@ -83,6 +83,15 @@ function u32(value: number): Buffer {
   return b;
 }
 
+/** IFLA_LINKINFO of the interface: a macvlan with its mode, or an L2 ipvlan with its flags (IFLA_IPVLAN_FLAGS). */
+export function linkInfo(options: Pick<VmacOptions, 'kind' | 'mode' | 'ipvlanMode'>): Buffer {
+  return toBuffer(
+    options.kind === 'ipvlan'
+      ? ifla().formatInfo({ kind: 'ipvlan', data: toBuffer(ifla().formatIpvlan({ mode: IPVLAN_MODE_L2, flags: u16(IPVLAN_FLAGS[options.ipvlanMode ?? 'bridge']) })) })
+      : ifla().formatInfo({ kind: 'macvlan', data: toBuffer(ifla().formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
+  );
+}
+
 export class NetlinkVmac {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
   readonly #sysctls = new VmacSysctls();
@@ -102,11 +111,7 @@ export class NetlinkVmac {
     if (name.length > 15) throw new Error(`interface name too long (max 15): ${name}`);
     const ipvlan = options.kind === 'ipvlan';
     const mac = ipvlan ? undefined : (options.mac ?? virtualRouterMac(options.vrid, options.family));
-    const linkinfo = toBuffer(
-      ipvlan
-        ? ifla().formatInfo({ kind: 'ipvlan', data: toBuffer(ifla().formatIpvlan({ mode: IPVLAN_MODE_L2, flags: u16(IPVLAN_FLAGS[options.ipvlanMode ?? 'bridge']) })) })
-        : ifla().formatInfo({ kind: 'macvlan', data: toBuffer(ifla().formatMacvlan({ mode: MACVLAN_MODES[options.mode ?? 'private'] })) }),
-    );
+    const linkinfo = linkInfo(options);
     const up = options.up !== false;
     await tolerate(
       this.#socket.newLink(

@@ -112,6 +112,7 @@ export class HostSetup {
    */
   async reloadStaticRoutes(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
     const { routes, log } = this.env;
+    await this.reloadStaticAddresses(previous, next);
     if (!routes) return;
     this.stopStaticWatch?.();
     const kept = (list: readonly unknown[]): Set<string> => new Set(list.map((x) => JSON.stringify(x)));
@@ -126,7 +127,20 @@ export class HostSetup {
     }
     for (const r of nextRules) await routes.addRule(r).catch((err: unknown) => log.warn(`static_rules: ${String(err)}`));
     this.stopStaticWatch = trackStaticRoutes(this.env, next);
+  }
+
+  /**
+   * Reload: static addresses gone from the configuration, or changed, are removed and the new set added
+   * (keepalived's clear_diff_static_addresses, then its adds); deleted ones are put back as the new file says.
+   */
+  private async reloadStaticAddresses(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
+    const { addresses, log } = this.env;
     this.stopStaticAddressWatch?.();
+    const specs = (c: KeepalivedConfig) => c.staticIpAddresses.map((a) => addressOf(a, staticAddressInterface(a, c)));
+    const nextSpecs = specs(next);
+    const kept = new Set(nextSpecs.map((a) => JSON.stringify(a)));
+    for (const a of specs(previous)) if (!kept.has(JSON.stringify(a))) await addresses.removeAddress(a).catch(() => undefined);
+    for (const a of nextSpecs) await addresses.addAddress(a).catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
     this.stopStaticAddressWatch = trackStaticAddresses(this.env, next);
   }
 

@@ -6,6 +6,7 @@
  * (on default_interface). Then Debian's keepalived 2.2.7, given the same file on an identical host, must leave the
  * same links and addresses (modulo interface indexes and the veths' random MACs).
  */
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
@@ -231,6 +232,19 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
     await t.test('a deleted static address is put back', async () => {
       await lan.exec(a.ns, ['ip', 'addr', 'del', '10.79.0.1/24', 'dev', 'eth1']);
       await eventually(async () => ((await topology(lan, a)).addresses['eth1'] ?? []).some((x) => (x as { local: string }).local === '10.79.0.1'), 5000, () => da.log().slice(-2000));
+    });
+
+    await t.test('a reload removes the static addresses gone from the file or changed, and adds the new ones', async () => {
+      const next = config(ipvlan).replace('  10.79.0.1/24\n', '  10.79.0.2/24\n').replace('fd79::1/64 dev eth1 home noprefixroute', 'fd79::1/64 dev eth1 home');
+      writeFileSync(da.conf, next);
+      da.kill('SIGHUP');
+      await eventually(async () => /reloaded: /.test(da.log()), 5000, () => da.log().slice(-2000));
+      const expected = [
+        { local: '10.79.0.2', prefix: 24 },
+        { local: 'fd79::1', prefix: 64, home: true, nodad: true, deprecated: false, preferred: 'forever' },
+      ];
+      let eth1: unknown[] = [];
+      await eventually(async () => JSON.stringify((eth1 = (await topology(lan, a)).addresses['eth1'] ?? [])) === JSON.stringify(expected), 3000, () => `${JSON.stringify(eth1)}\n${da.log().slice(-2000)}`);
     });
 
     await t.test("Debian's keepalived, given the same file on an identical host, leaves the same links and addresses", async (st) => {

@@ -105,3 +105,14 @@ test('no_track: the interface of a VIP on another link is tracked unless no_trac
   assert.ok(ids.includes('interface:eth1'), ids.join());
   assert.ok(!ids.includes('interface:eth2'), ids.join());
 });
+
+test('track_group on a static address: the instances of the group track its interface (default_interface without dev)', () => {
+  const c = config(
+    'global_defs {\n  default_interface eth4\n}\ntrack_group TG {\n  group {\n    VI_1\n  }\n}\n' +
+      'static_ipaddress {\n  10.0.0.1/24 track_group TG\n  10.0.1.1/24 dev eth5 track_group TG\n  10.0.2.1/24 dev eth6 track_group TG no_track\n  10.0.3.1/24 dev eth7\n}\n' +
+      inst('VI_1', 4, '') + inst('VI_2', 5, ''),
+  );
+  const ids = (i: number): string[] => instanceSpec(c.vrrpInstances[i]!, c).trackers.map((t) => t.id).filter((id) => id.startsWith('interface:'));
+  assert.deepEqual(ids(0), ['interface:eth4', 'interface:eth5']);
+  assert.deepEqual(ids(1), []);
+});

@@ -33,7 +33,7 @@ export function finishVmac(v: InstanceDraft, name: string, at: SourcePosition, s
     }
   }
   if (useVmac?.mac !== undefined && strict) {
-    d.warning(at, `${name}: a VMAC's MAC address cannot be given in strict mode - using the RFC 5798 address`);
+    d.warning(at, `${name}: a VMAC address cannot be given in strict mode - clearing`);
     useVmac = { interface: useVmac.interface };
   }
   if (useVmac?.mac !== undefined && useVmac.mac.split(':').length === 5 && v.virtualRouterId !== undefined) {
@@ -41,7 +41,7 @@ export function finishVmac(v: InstanceDraft, name: string, at: SourcePosition, s
     useVmac = { ...useVmac, mac: `${useVmac.mac}:${v.virtualRouterId.toString(16).padStart(2, '0')}` };
   }
   if (useVmac && xmitBase && strict) {
-    d.warning(at, `${name}: vmac_xmit_base is incompatible with strict mode - resetting it`);
+    d.warning(at, `${name}: strict mode requires vmac_xmit_base to be off - resetting`);
     xmitBase = false;
   }
   if ((useVmac || useIpvlan) && promoteSecondaries) {

@@ -23,6 +23,10 @@ function linkLocalOf(i: VrrpInstanceSpec, v: VirtualInterfaceSpec, parentLinkLoc
   return address !== undefined ? { address, prefix: 64, family: 6 } : undefined;
 }
 
+function kindName(v: VirtualInterfaceSpec): string {
+  return v.kind === 'ipvlan' ? 'ipvlan' : 'VMAC';
+}
+
 /** The interfaces an instance needs; a spec made without them (tests) has its VMAC alone. */
 function interfacesOf(i: VrrpInstanceSpec): readonly VirtualInterfaceSpec[] {
   if (i.interfaces) return i.interfaces;
@@ -158,44 +162,107 @@ export class HostSetup {
 
   /**
    * The macvlan / ipvlan interfaces of the instances (use_vmac, use_vmac_addr, use_ipvlan: VrrpInstanceSpec
-   * interfaces), each once, with its MAC or ipvlan mode; an ipvlan's own address goes on it at once, as keepalived
-   * adds it (an IPv6 one deprecated, without DAD).
+   * interfaces) that this daemon has not made yet, each once, with its MAC or ipvlan mode; an ipvlan's own address
+   * goes on it at once, as keepalived adds it (an IPv6 one deprecated, without DAD). At start a failure is logged
+   * and the instance waits in FAULT for its interface. A reload passes `made`: the names made go there, a failure
+   * throws, and the caller removes what was made (`removeVmacs`) and keeps the running configuration.
    */
-  async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
-    const { vmacs, log, addresses } = this.env;
+  async createVmacs(instances: readonly VrrpInstanceSpec[], made?: string[]): Promise<void> {
+    const { vmacs, log } = this.env;
     for (const i of instances) {
       for (const v of interfacesOf(i)) {
         if (this.vmacsCreated.has(v.name)) continue;
-        const what = v.kind === 'ipvlan' ? 'ipvlan' : 'VMAC';
         if (!vmacs) {
           log.warn(`(${i.name}) ${v.kind === 'ipvlan' ? 'use_ipvlan' : 'use_vmac'}: no VMAC support on this host; ${v.name} not created`);
           continue;
         }
         try {
-          await vmacs.create({ parent: v.parent, vrid: i.vrid, family: v.family, name: v.name, mac: v.mac, kind: v.kind, ipvlanMode: v.ipvlanMode, ipv6: v.ipv6 });
-          this.vmacsCreated.add(v.name);
-          log.info(`(${i.name}) created ${what} interface ${v.name} on ${v.parent}`);
+          await this.createOne(i, v);
+          made?.push(v.name);
+          log.info(`(${i.name}) created ${kindName(v)} interface ${v.name} on ${v.parent}`);
         } catch (err) {
-          log.error(`(${i.name}) cannot create ${what} ${v.name}: ${String(err)}`);
-          continue;
-        }
-        // keepalived adds these as it adds a VIP, with no lifetime: an IPv6 one is deprecated, without DAD.
-        const own = v.address ?? linkLocalOf(i, v, addresses.primaryAddress(v.parent, 6));
-        if (own) {
-          const address = { ...own, interface: v.name, ...(own.family === 6 ? { preferredLifetime: 0 } : {}) };
-          await addresses.addAddress(address).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${own.address} to ${v.name}: ${String(err)}`));
+          const message = `(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`;
+          if (made) throw new Error(message);
+          log.error(message);
         }
       }
+    }
+  }
+
+  /** Creates one macvlan / ipvlan, and adds its own address (an ipvlan's, an IPv6 macvlan's link-local). */
+  private async createOne(i: VrrpInstanceSpec, v: VirtualInterfaceSpec): Promise<void> {
+    const { vmacs, log, addresses } = this.env;
+    if (!vmacs) return;
+    await vmacs.create({ parent: v.parent, vrid: i.vrid, family: v.family, name: v.name, mac: v.mac, kind: v.kind, ipvlanMode: v.ipvlanMode, ipv6: v.ipv6 });
+    this.vmacsCreated.add(v.name);
+    // keepalived adds these as it adds a VIP, with no lifetime: an IPv6 one is deprecated, without DAD.
+    const own = v.address ?? linkLocalOf(i, v, addresses.primaryAddress(v.parent, 6));
+    if (own) {
+      const address = { ...own, interface: v.name, ...(own.family === 6 ? { preferredLifetime: 0 } : {}) };
+      await addresses.addAddress(address).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${own.address} to ${v.name}: ${String(err)}`));
+    }
+  }
+
+  /** Deletes these VMAC interfaces (those a failed reload made). */
+  async removeVmacs(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (!this.vmacsCreated.delete(name)) continue;
+      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
     }
   }
 
   /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
   async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
     const used = new Set(instances.flatMap((i) => interfacesOf(i).map((v) => v.name)));
-    for (const name of [...this.vmacsCreated]) {
-      if (used.has(name)) continue;
-      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
-      this.vmacsCreated.delete(name);
+    await this.removeVmacs([...this.vmacsCreated].filter((name) => !used.has(name)));
+  }
+
+  /**
+   * A VMAC (or ipvlan) that is gone while its parent interface exists is created again, as keepalived does when
+   * the VMAC is deleted or when the interface under it is deleted and comes back, taking its macvlans with it
+   * (vrrp_if.c recreate_vmac_thread, update_added_interface). Called on every link event; one pass at a time, and
+   * a pass asked for while one runs follows it.
+   */
+  restoreVmacs(instances: () => readonly VrrpInstanceSpec[]): Promise<void> {
+    if (this.restoring) {
+      this.restoreAgain = true;
+      return this.restoring;
     }
+    const run = async (): Promise<void> => {
+      do {
+        this.restoreAgain = false;
+        await this.restoreOnce(instances());
+      } while (this.restoreAgain);
+    };
+    this.restoring = run().finally(() => (this.restoring = undefined));
+    return this.restoring;
+  }
+
+  private restoring: Promise<void> | undefined;
+  private restoreAgain = false;
+
+  private async restoreOnce(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const { vmacs, log } = this.env;
+    const present = this.env.interfaces?.();
+    if (!vmacs || !present) return;
+    const exists = new Set(present);
+    for (const i of instances) {
+      for (const v of interfacesOf(i)) {
+        if (exists.has(v.name) || !exists.has(v.parent)) continue;
+        try {
+          const again = this.vmacsCreated.has(v.name);
+          await this.createOne(i, v);
+          exists.add(v.name);
+          log.info(`(${i.name}) ${again ? 're-created' : 'created'} ${kindName(v)} interface ${v.name} on ${v.parent}`);
+        } catch (err) {
+          log.error(`(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    }
+  }
+
+  /** Resolves when no VMAC is being created again. */
+  async vmacsSettled(): Promise<void> {
+    while (this.restoring) await this.restoring;
   }
 }

@@ -4,6 +4,7 @@ import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { VirtualInterfaceSpec } from './virtual-interfaces.js';
+import type { VipFirewallAddress } from '../../transport/vip-firewall.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -37,6 +38,13 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly vmac?: { readonly name: string; readonly xmitBase: boolean; readonly kind: 'macvlan' | 'ipvlan' } | undefined;
   /** The macvlan / ipvlan interfaces the instance needs (use_vmac, use_ipvlan, use_vmac_addr), its own first. */
   readonly interfaces?: readonly VirtualInterfaceSpec[] | undefined;
+  /** `vrrp_strict` / `strict_mode`: the receive checks to the letter of RFC 3768 §7.1 (protocol/receive-checks.ts). */
+  readonly strict: boolean;
+  /**
+   * The addresses whose traffic the VIP firewall drops while this instance is master: all it holds, unless it
+   * accepts (`accept`; strict VRRPv2 never does) or owns them (priority 255). Empty when it lets traffic in.
+   */
+  readonly firewalled: readonly VipFirewallAddress[];
 }
 
 export interface SyncGroupSpec {

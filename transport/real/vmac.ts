@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from './netlink-package.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { macFromString, macToString } from '../../protocol/ip-bytes.js';
-import { tolerate } from './netlink-common.js';
+import { bounded, NETLINK_REQUEST_TIMEOUT_MS, tolerate } from './netlink-common.js';
 import { VmacSysctls } from './vmac-sysctl.js';
 
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';
@@ -92,12 +92,25 @@ export function linkInfo(options: Pick<VmacOptions, 'kind' | 'mode' | 'ipvlanMod
   );
 }
 
+export interface NetlinkVmacOptions {
+  /** How long a request waits for the kernel's answer (default NETLINK_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number;
+  /** Errors the netlink socket reports (an unhandled one would end the process). */
+  readonly onError?: (message: string) => void;
+}
+
 export class NetlinkVmac {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
   readonly #sysctls = new VmacSysctls();
+  readonly #timeoutMs: number;
+
+  constructor(options: NetlinkVmacOptions = {}) {
+    this.#timeoutMs = options.requestTimeoutMs ?? NETLINK_REQUEST_TIMEOUT_MS;
+    this.#socket.socket.on('error', (error) => options.onError?.(`netlink (VMAC) socket: ${error.message}`));
+  }
 
   async #index(name: string): Promise<number | undefined> {
-    for (const link of await this.#socket.getLinks()) {
+    for (const link of await bounded('RTM_GETLINK (dump)', (o) => this.#socket.getLinks(undefined, undefined, o), this.#timeoutMs)) {
       if (link.attrs.ifname === name) return link.data.index;
     }
     return undefined;
@@ -114,10 +127,15 @@ export class NetlinkVmac {
     const linkinfo = linkInfo(options);
     const up = options.up !== false;
     await tolerate(
-      this.#socket.newLink(
-        { family: 0 },
-        { ifname: name, link: u32(parent), ...(mac !== undefined ? { address: Buffer.from(macFromString(mac)) } : {}), linkinfo },
-        { flags: FlagsNew.CREATE | FlagsNew.EXCL },
+      bounded(
+        `RTM_NEWLINK ${name}`,
+        (o) =>
+          this.#socket.newLink(
+            { family: 0 },
+            { ifname: name, link: u32(parent), ...(mac !== undefined ? { address: Buffer.from(macFromString(mac)) } : {}), linkinfo },
+            { ...o, flags: FlagsNew.CREATE | FlagsNew.EXCL },
+          ),
+        this.#timeoutMs,
       ),
       ['EEXIST'],
     );
@@ -127,15 +145,18 @@ export class NetlinkVmac {
     // Before it is up, so that an IPv4-only interface never gets a link-local address (RFC 5798 §7.4).
     if (options.ipv6 === false) await writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1').catch(() => undefined);
     // Nor a macvlan one made from its MAC (keepalived: IN6_ADDR_GEN_MODE_NONE; its link-local is added apart).
-    if (!ipvlan) await this.#socket.newLink({ family: 0, index }, { afSpec: new Map([[AF_INET6, toBuffer(ifla().formatLinkProtocolInfoInet6({ addrGenMode: ADDR_GEN_MODE_NONE }))]]) }).catch(() => undefined);
-    if (up) await this.#socket.newLink({ family: 0, index, flags: { up: true }, change: { up: true } }, {});
+    if (!ipvlan) {
+      const afSpec = new Map([[AF_INET6, toBuffer(ifla().formatLinkProtocolInfoInet6({ addrGenMode: ADDR_GEN_MODE_NONE }))]]);
+      await bounded(`RTM_NEWLINK ${name} (addr_gen_mode)`, (o) => this.#socket.newLink({ family: 0, index }, { afSpec }, o), this.#timeoutMs).catch(() => undefined);
+    }
+    if (up) await bounded(`RTM_NEWLINK ${name} (up)`, (o) => this.#socket.newLink({ family: 0, index, flags: { up: true }, change: { up: true } }, {}, o), this.#timeoutMs);
     return { name, index, mac };
   }
 
   /** Deletes the interface; an absent one is not an error. */
   async remove(name: string): Promise<void> {
     const index = await this.#index(name);
-    if (index !== undefined) await tolerate(this.#socket.delLink({ index }), ['ENODEV']);
+    if (index !== undefined) await tolerate(bounded(`RTM_DELLINK ${name}`, (o) => this.#socket.delLink({ index }, undefined, o), this.#timeoutMs), ['ENODEV']);
     await this.#sysctls.tearDown(name);
   }
 

@@ -66,11 +66,13 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   /**
    * `ip link del`: the interface and every address on it are gone; channels bound to it hear and send nothing.
-   * A link event (down) tells the runtime, as netlink's RTM_DELLINK does.
+   * A link event (down) tells the runtime, as netlink's RTM_DELLINK does. Its macvlans and ipvlans go with it,
+   * as the kernel deletes them.
    */
   deleteInterface(interfaceName: string): void {
     const i = this.interfaces.get(interfaceName);
     if (!i || !i.present) return;
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.deleteInterface(child.name);
     i.segment.detach(i.port);
     i.present = false;
     i.vips.clear();
@@ -79,7 +81,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   /**
    * The interface created again under its name, up, with its configured addresses (not the VIPs): a new
-   * attachment, which channels bound to the old one do not see until they are refreshed.
+   * attachment, which channels bound to the old one do not see until they are refreshed. Its macvlans and ipvlans
+   * come back with it, as the daemon creates them again (actors/daemon/host-setup.ts restoreVmacs).
    */
   createInterface(interfaceName: string): void {
     const i = this.interfaces.get(interfaceName);
@@ -90,6 +93,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     i.port = port;
     i.present = true;
     this.linkSubject.next({ interface: interfaceName, up: true });
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.createInterface(child.name);
   }
 
   /** The interface's current attachment; undefined while it is deleted. */

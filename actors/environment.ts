@@ -32,9 +32,20 @@ export interface CheckerSide {
   readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
 }
 
-/** Creates and removes use_vmac interfaces (NetlinkVmac on a real host). */
+/** Creates and removes use_vmac / use_ipvlan interfaces (NetlinkVmac on a real host). */
 export interface VmacManager {
-  create(options: { parent: string; vrid: number; family: IpFamily; name: string }): Promise<unknown>;
+  create(options: {
+    parent: string;
+    vrid: number;
+    family: IpFamily;
+    name: string;
+    /** A macvlan's MAC (default: the virtual router MAC of RFC 5798 §7.3). */
+    mac?: string | undefined;
+    kind?: 'macvlan' | 'ipvlan' | undefined;
+    ipvlanMode?: 'bridge' | 'private' | 'vepa' | undefined;
+    /** false: IPv6 disabled on the interface. */
+    ipv6?: boolean | undefined;
+  }): Promise<unknown>;
   remove(name: string): Promise<void>;
 }
 

@@ -13,6 +13,7 @@ import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
 import { finishGroupTracking, withoutOwnInterface, withoutOwnWeights } from './finalize-tracking.js';
 import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
 import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
+import { finishVmac } from './finalize-vmac.js';
 import type { ScriptDraft } from './keywords/vrrp-script.js';
 
 export interface VrrpParts {
@@ -124,19 +125,12 @@ function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, fa
   if (strict && family === 6 && v.unicastPeers.length === 0 && v.virtualIpAddresses.length > 0 && !isLinkLocal(v.virtualIpAddresses[0]!.address)) {
     d.warning(v.at, `${name}: the first IPv6 VIP address must be link local in strict mode`);
   }
-  let useVmac = v.useVmac;
-  if (strict && useVmac?.mac !== undefined) {
-    d.warning(v.at, `${name}: a VMAC address cannot be given in strict mode - clearing`);
-    useVmac = { interface: useVmac.interface };
-  }
   if (!strict) {
     return {
       lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? false,
       higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
       garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
       garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
-      vmacXmitBase: v.vmacXmitBase,
-      useVmac,
     };
   }
   return {
@@ -145,9 +139,7 @@ function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, fa
     higherPrioSendAdvert: reset(v.higherPrioSendAdvert, false, 'higher_prio_send_advert to be off'),
     garpLowerPrioDelay: reset(v.garpLowerPrioDelay === 0 ? undefined : v.garpLowerPrioDelay, 0, 'garp_lower_prio_delay 0'),
     garpLowerPrioRepeat: reset(v.garpLowerPrioRepeat === 0 ? undefined : v.garpLowerPrioRepeat, 0, 'garp_lower_prio_repeat 0'),
-    // Advertisements leave through the VMAC, with the virtual router MAC (RFC 5798 §7.3).
-    vmacXmitBase: useVmac !== undefined ? reset(v.vmacXmitBase || undefined, false, 'vmac_xmit_base to be off') : v.vmacXmitBase,
-    useVmac,
+    // A VMAC's MAC and vmac_xmit_base under strict mode: config/finalize-vmac.ts, in keepalived's order.
   };
 }
 
@@ -239,11 +231,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     accept = false;
   }
   const forStrict = strictModeSettings(v, g, strict, family, d);
-  let vmacXmitBase = forStrict.vmacXmitBase;
-  if (v.unicastPeers.length > 0 && v.useVmac && !vmacXmitBase) {
-    d.warning(v.at, `${name}: unicast with use_vmac needs vmac_xmit_base - setting it`);
-    vmacXmitBase = true;
-  }
+  const vmac = finishVmac(v, name, v.at, strict, d);
   const advertInt = v.advertInt ?? 1;
   if (version === 2 && !Number.isInteger(advertInt)) {
     d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
@@ -272,8 +260,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     lowerPrioNoAdvert: forStrict.lowerPrioNoAdvert,
     higherPrioSendAdvert: forStrict.higherPrioSendAdvert,
     authentication,
-    virtualIpAddresses: v.virtualIpAddresses,
-    excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
+    virtualIpAddresses: vmac.virtualIpAddresses,
+    excludedVirtualIpAddresses: vmac.excludedVirtualIpAddresses,
     virtualRoutes: v.virtualRoutes,
     virtualRules: v.virtualRules,
     unicastSrcIp: v.sourceIp,
@@ -290,15 +278,15 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     trackFiles: tracks.files,
     trackProcesses: tracks.processes,
     trackBfds: tracks.bfds,
-    useVmac: forStrict.useVmac,
+    useVmac: vmac.useVmac,
     useVmacAddr: v.useVmacAddr,
-    vmacXmitBase,
-    useIpvlan: v.useIpvlan,
+    vmacXmitBase: vmac.vmacXmitBase,
+    useIpvlan: vmac.useIpvlan,
     nativeIpv6: v.nativeIpv6,
     accept,
     skipCheckAdvAddr: v.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
     strictMode: strict,
-    promoteSecondaries: v.promoteSecondaries,
+    promoteSecondaries: vmac.promoteSecondaries,
     linkbeatUsePolling: v.linkbeatUsePolling,
     debug: v.debug,
     notifyMaster: v.notifyMaster,

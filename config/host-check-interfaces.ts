@@ -2,7 +2,7 @@
  * The interfaces a configuration names, checked against the host's as `keepalived -t` does (vrrp_parser.c,
  * vrrp_track.c, vrrp_ipaddress.c, vrrp_iproute.c, vrrp_iprule.c, vrrp.c): every interface named by a vrrp_instance
  * (`interface`, `track_interface`, `vrf`), a vrrp_sync_group's `track_interface`, an address's, route's or next
- * hop's `dev`, a rule's `iif` / `oif`, a garp_group, linkbeat_interfaces and interface_up_down_delays must exist,
+ * hop's `dev` (a static address without one: default_interface), a rule's `iif` / `oif`, a garp_group, linkbeat_interfaces and interface_up_down_delays must exist,
  * unless global_defs sets `dynamic_interfaces`. Of an instance's existing interface keepalived also refuses a
  * loopback, one without multicast when no unicast_peer is given, a VMAC or ipvlan on a non-Ethernet interface, and
  * a `use_vmac NAME` / `use_ipvlan NAME` taken by an interface that is not a macvlan / ipvlan.
@@ -60,6 +60,10 @@ export function checkInterfaces(config: Config, interfaces: ReadonlyMap<string, 
   // Top-level blocks carry no block position of their own; each entry has its line.
   const top: SourcePosition = { file: '', line: 0 };
   addresses(config.staticIpAddresses, '', 'static_ipaddress', top);
+  // Without dev, keepalived puts it on default_interface (get_default_if), which must then exist.
+  for (const a of config.staticIpAddresses) {
+    if (a.dev === undefined) need(config.globalDefs.defaultInterface, a.at ?? top, `static_ipaddress ${a.address}/${a.prefix} (no dev: global_defs default_interface)`);
+  }
   routes(config.staticRoutes, 'static_routes', top);
   rules(config.staticRules, 'static_rules', top);
   for (const g of config.garpGroups) {

@@ -20,10 +20,11 @@ const HTTP = 'virtual_server real_server HTTP_GET|SSL_GET';
 export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // Top level
   global_defs: 'Config.globalDefs',
-  static_ipaddress: 'Config.staticIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast',
+  // Without dev on global_defs default_interface; deleted ones put back unless no_track (test/daemon/topology.test.ts).
+  static_ipaddress: 'Config.staticIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast IpAddress.peer IpAddress.home IpAddress.nodad IpAddress.mngtmpaddr IpAddress.noprefixroute IpAddress.autojoin IpAddress.noTrack IpAddress.preferredLft IpAddress.trackGroup',
   static_routes: 'Config.staticRoutes Route.kernel',
   static_rules: 'Config.staticRules Rule.kernel',
-  // Static routes and rules follow it (their instances track their interface); static addresses do not (listed).
+  // The instances of a track_group track the interfaces of its static routes, rules and addresses.
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
   garp_group: 'Config.garpGroups',
@@ -58,6 +59,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'SSL key': 'SslContext.key',
 
   // global_defs: most are defaults of the instances' own keywords
+  'global_defs default_interface': 'GlobalDefs.defaultInterface',
+  'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
+  'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
   'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
@@ -135,7 +139,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance authentication': 'VrrpInstance.authentication',
   'vrrp_instance authentication auth_type': 'Authentication.type',
   'vrrp_instance authentication auth_pass': 'Authentication.password',
-  'vrrp_instance virtual_ipaddress': 'VrrpInstance.virtualIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast',
+  'vrrp_instance virtual_ipaddress': 'VrrpInstance.virtualIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast IpAddress.peer IpAddress.home IpAddress.nodad IpAddress.mngtmpaddr IpAddress.noprefixroute IpAddress.autojoin IpAddress.noTrack IpAddress.preferredLft IpAddress.useVmac',
   'vrrp_instance virtual_ipaddress_excluded': 'VrrpInstance.excludedVirtualIpAddresses',
   'vrrp_instance virtual_routes': 'VrrpInstance.virtualRoutes Route.kernel',
   'vrrp_instance virtual_rules': 'VrrpInstance.virtualRules Rule.kernel',
@@ -147,6 +151,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance track_file': 'VrrpInstance.trackFiles TrackedByName.weight',
   'vrrp_instance track_process': 'VrrpInstance.trackProcesses TrackedByName.weight',
   'vrrp_instance use_vmac': 'VrrpInstance.useVmac',
+  'vrrp_instance use_vmac_addr': 'VrrpInstance.useVmacAddr',
+  'vrrp_instance use_ipvlan': 'VrrpInstance.useIpvlan',
   'vrrp_instance vmac_xmit_base': 'VrrpInstance.vmacXmitBase',
   'vrrp_instance debug': { noop: 'keepalived.conf(5): "Debug level, not implemented yet"' },
   // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept with VRRPv2).

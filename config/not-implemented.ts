@@ -28,17 +28,12 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}$/;
-
-const ADDRESS_FLAGS = 'home|-nodad|mngtmpaddr|noprefixroute|autojoin|no_track|preferred_lft|peer';
-
 const BFD = 'BFD is not implemented';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
-const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
@@ -49,8 +44,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   use_pid_dir: 'the pid file is the one given with -p',
   instance: 'instance names (for pid files and data_use_instance) are not implemented',
   child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
-  'static_ipaddress: <address>': { reason: 'an address without dev is not added (keepalived puts it on default_interface)', when: (_, line) => !line.includes('dev') },
-  [`static_ipaddress: ${ADDRESS_FLAGS}|track_group`]: ADDRESS_FLAG,
   'static_routes: vrf': NO_VRF,
   linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   interface_up_down_delays: 'link changes are acted on at once',
@@ -88,7 +81,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
-  'global_defs default_interface': { reason: 'a static_ipaddress without dev is not added', defaults: ['eth0'] },
   'global_defs disable_local_igmp': "the interfaces' IGMP settings are not changed",
   'global_defs vrrp_mcast_group4': { reason: 'IPv4 advertisements always go to 224.0.0.18', defaults: ['224.0.0.18'] },
   'global_defs vrrp_mcast_group6': { reason: 'IPv6 advertisements always go to ff02::12', defaults: ['ff02::12'] },
@@ -140,8 +132,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
   'global_defs vrrp_startup_delay': 'instances start at once',
   'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
-  'global_defs vmac_prefix': { reason: 'VMAC interfaces are named vrrp.VRID (vrrp6.VRID for IPv6) unless use_vmac names one', defaults: ['vrrp'] },
-  'global_defs vmac_addr_prefix': 'the prefix of VMAC interfaces is not changed',
   'global_defs umask': "files are created with the process's umask",
   'global_defs random_seed': 'the random generator is not seeded from the configuration',
   'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',
@@ -159,8 +149,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
-  [`vrrp_instance virtual_ipaddress: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
-  [`vrrp_instance virtual_ipaddress_excluded: ${ADDRESS_FLAGS}|use_vmac`]: ADDRESS_FLAG,
   'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance mcast_dst_ip': { reason: 'IPv4 advertisements always go to 224.0.0.18, IPv6 ones to ff02::12', defaults: ['224.0.0.18', 'ff02::12'] },
   'vrrp_instance unicast_peer: min_ttl|max_ttl': 'the TTL of unicast advertisements is not checked',
@@ -171,9 +159,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance track_src_ip': 'the source address is not tracked',
   'vrrp_instance dont_track_primary': "the instance's interface is always tracked",
   'vrrp_instance track_bfd': BFD,
-  'vrrp_instance use_vmac: <mac>': { reason: 'the VMAC interface always has the virtual router MAC', when: (m) => MAC.test(m[0]!) },
-  'vrrp_instance use_vmac_addr': 'the VMAC interface always has the virtual router MAC',
-  'vrrp_instance use_ipvlan': 'ipvlan interfaces are not created',
   'vrrp_instance skip_check_adv_addr': { reason: 'the address list of every advertisement is checked', defaults: OFF },
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance linkbeat_use_polling': 'link state always comes from netlink events; MII / ethtool polling is not implemented',

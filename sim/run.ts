@@ -167,6 +167,10 @@ class SimWorld {
           );
         }
       }
+      // The macvlans and ipvlans the daemon would create (actors/daemon/host-setup.ts), there from the start.
+      for (const instance of spec.instances) {
+        for (const v of instance.interfaces ?? []) host.addVirtualInterface(v.name, v.parent, v.mac, v.address);
+      }
       // A simulated host judges no script: every one runs, as the simulator (runnable-scripts.ts without a host).
       this.configs.set(node.name, runnableScripts(loaded.config, undefined).config);
       this.specs.set(node.name, spec);

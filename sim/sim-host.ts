@@ -12,6 +12,7 @@ import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import type { IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
+import { macFromString } from '../protocol/ip-bytes.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
 import { SimulatedNftables } from './simulated-vip-firewall.js';
 
@@ -34,6 +35,8 @@ interface SimInterface {
   readonly linkLocal: string;
   readonly mac: Uint8Array;
   readonly vips: Map<string, InterfaceAddress>;
+  /** A macvlan / ipvlan: the interface it is on. */
+  readonly parent?: string;
 }
 
 export class SimHost implements AddressManager, Announcer, VrrpLink {
@@ -63,11 +66,13 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   /**
    * `ip link del`: the interface and every address on it are gone; channels bound to it hear and send nothing.
-   * A link event (down) tells the runtime, as netlink's RTM_DELLINK does.
+   * A link event (down) tells the runtime, as netlink's RTM_DELLINK does. Its macvlans and ipvlans go with it,
+   * as the kernel deletes them.
    */
   deleteInterface(interfaceName: string): void {
     const i = this.interfaces.get(interfaceName);
     if (!i || !i.present) return;
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.deleteInterface(child.name);
     i.segment.detach(i.port);
     i.present = false;
     i.vips.clear();
@@ -76,7 +81,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   /**
    * The interface created again under its name, up, with its configured addresses (not the VIPs): a new
-   * attachment, which channels bound to the old one do not see until they are refreshed.
+   * attachment, which channels bound to the old one do not see until they are refreshed. Its macvlans and ipvlans
+   * come back with it, as the daemon creates them again (actors/daemon/host-setup.ts restoreVmacs).
    */
   createInterface(interfaceName: string): void {
     const i = this.interfaces.get(interfaceName);
@@ -87,12 +93,41 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     i.port = port;
     i.present = true;
     this.linkSubject.next({ interface: interfaceName, up: true });
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.createInterface(child.name);
   }
 
   /** The interface's current attachment; undefined while it is deleted. */
   portOf(interfaceName: string): SegmentPort | undefined {
     const i = this.interfaces.get(interfaceName);
     return i?.present ? i.port : undefined;
+  }
+
+  /**
+   * A macvlan or ipvlan on one of the host's interfaces (use_vmac, use_vmac_addr, use_ipvlan): a port of its own on
+   * the parent's segment, with the MAC given (an ipvlan: the parent's) and the ipvlan's own address. It has the
+   * parent's link-local address (keepalived gives an IPv6 VMAC its parent's) and follows the parent's link.
+   */
+  addVirtualInterface(name: string, parentName: string, mac: string | undefined, address: ConfiguredAddress | undefined): void {
+    const parent = this.interfaces.get(parentName);
+    if (!parent || !parent.present || this.interfaces.has(name)) return;
+    const port = parent.segment.attach(this.name, name);
+    port.up = parent.port.up;
+    const configured = address ? [address] : [];
+    for (const a of configured) port.addresses.add(a.address);
+    port.addresses.add(parent.linkLocal);
+    const bytes = mac !== undefined ? macFromString(mac) : parent.mac;
+    this.interfaces.set(name, {
+      name,
+      segment: parent.segment,
+      port,
+      present: true,
+      configured,
+      primary4: configured.find((c) => c.family === 4)?.address,
+      linkLocal: parent.linkLocal,
+      mac: bytes,
+      vips: new Map(),
+      parent: parentName,
+    });
   }
 
   /** The MAC of an interface. */
@@ -135,6 +170,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     if (!i || !i.present || i.port.up === up) return;
     i.port.up = up;
     this.linkSubject.next({ interface: interfaceName, up });
+    for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.setLink(child.name, up);
   }
 
   // AddressManager

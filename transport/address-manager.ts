@@ -10,6 +10,24 @@ export interface InterfaceAddress {
   readonly scope?: string;
   readonly label?: string;
   readonly broadcast?: string;
+  /** `peer ADDRESS`: the remote end of a point-to-point address (IFA_ADDRESS; the prefix is the peer's). */
+  readonly peer?: string;
+  /** `home`, `mngtmpaddr`, `noprefixroute`, `autojoin`: the IFA_F_* flags of `ip address add`. */
+  readonly flags?: AddressFlags;
+  /** IPv6 only: `-nodad` asks for duplicate address detection, which keepalived turns off for every address. */
+  readonly dad?: boolean;
+  /**
+   * IPv6 only: the preferred lifetime in seconds (`preferred_lft`; 0 = deprecated, keepalived's default for a
+   * /128, RFC 3484 source selection then avoids it). Absent: forever. The valid lifetime is always forever.
+   */
+  readonly preferredLifetime?: number;
+}
+
+export interface AddressFlags {
+  readonly home?: boolean;
+  readonly mngtmpaddr?: boolean;
+  readonly noprefixroute?: boolean;
+  readonly autojoin?: boolean;
 }
 
 /**
@@ -32,6 +50,8 @@ export interface AddressManager {
   primaryAddress(interfaceName: string, family: IpFamily): string | undefined;
   isUp(interfaceName: string): boolean;
   readonly linkEvents$: Observable<LinkEvent>;
+  /** Addresses the kernel adds and removes, where the host reports them (netlink): deleted static addresses are put back. */
+  readonly addressEvents$?: Observable<{ readonly kind: 'added' | 'removed'; readonly address: InterfaceAddress }>;
 }
 
 /** Gratuitous ARP (IPv4) and unsolicited neighbour advertisements (IPv6) for addresses we now hold. */

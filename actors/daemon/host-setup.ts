@@ -4,15 +4,41 @@
  * static_rules, and use_vmac interfaces.
  */
 import { ConfigLoadError } from '../../config/load.js';
-import { routeSpecs, ruleSpecs, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import { addressOf, routeSpecs, ruleSpecs, staticAddressInterface, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec } from '../vrrp/instance-spec.js';
 import type { DaemonEnvironment } from '../environment.js';
 import { trackStaticRoutes } from './static-route-tracking.js';
+import { trackStaticAddresses } from './static-address-tracking.js';
+import type { VirtualInterfaceSpec } from '../vrrp/virtual-interfaces.js';
+
+/**
+ * An IPv6 macvlan's link-local address (keepalived set_link_local_address), so that advertisements leave from a
+ * non-VIP address with the virtual router MAC: the instance's IPv6 source address on its own VMAC, else the
+ * parent's link-local address.
+ */
+function linkLocalOf(i: VrrpInstanceSpec, v: VirtualInterfaceSpec, parentLinkLocal: string | undefined): { address: string; prefix: number; family: 6 } | undefined {
+  if (!v.linkLocal) return undefined;
+  const own = v.name === i.vmac?.name && i.unicastSourceAddress?.includes(':') ? i.unicastSourceAddress : undefined;
+  const address = own ?? parentLinkLocal;
+  return address !== undefined ? { address, prefix: 64, family: 6 } : undefined;
+}
+
+function kindName(v: VirtualInterfaceSpec): string {
+  return v.kind === 'ipvlan' ? 'ipvlan' : 'VMAC';
+}
+
+/** The interfaces an instance needs; a spec made without them (tests) has its VMAC alone. */
+function interfacesOf(i: VrrpInstanceSpec): readonly VirtualInterfaceSpec[] {
+  if (i.interfaces) return i.interfaces;
+  return i.vmac ? [{ kind: i.vmac.kind, name: i.vmac.name, parent: i.interface, family: i.family, ipv6: i.family === 6 }] : [];
+}
 
 export class HostSetup {
   private readonly vmacsCreated = new Set<string>();
   /** Stops following the static routes and rules (before vigil removes them itself). */
   private stopStaticWatch: (() => void) | undefined;
+  /** Stops putting back deleted static addresses. */
+  private stopStaticAddressWatch: (() => void) | undefined;
 
   constructor(private readonly env: DaemonEnvironment) {}
 
@@ -59,12 +85,13 @@ export class HostSetup {
   /** static_ipaddress, static_routes, static_rules: set at start, whatever the VRRP state (keepalived.conf(5)). */
   async applyStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses, routes, log } = this.env;
+    // Without dev, keepalived puts it on global_defs default_interface; the options are those of a VIP.
     for (const a of config.staticIpAddresses) {
-      if (!a.dev) continue;
-      await addresses
-        .addAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev, scope: a.scope, label: a.label, broadcast: a.broadcast })
-        .catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
+      const address = addressOf(a, staticAddressInterface(a, config));
+      await addresses.addAddress(address).catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
     }
+    this.stopStaticAddressWatch?.();
+    this.stopStaticAddressWatch = trackStaticAddresses(this.env, config);
     if (!routes) return;
     // keepalived clears leftover static routes and rules first, then adds them (vrrp_daemon.c start_vrrp).
     await this.removeStaticRoutes(config);
@@ -89,6 +116,7 @@ export class HostSetup {
    */
   async reloadStaticRoutes(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
     const { routes, log } = this.env;
+    await this.reloadStaticAddresses(previous, next);
     if (!routes) return;
     this.stopStaticWatch?.();
     const kept = (list: readonly unknown[]): Set<string> => new Set(list.map((x) => JSON.stringify(x)));
@@ -105,40 +133,73 @@ export class HostSetup {
     this.stopStaticWatch = trackStaticRoutes(this.env, next);
   }
 
+  /**
+   * Reload: static addresses gone from the configuration, or changed, are removed and the new set added
+   * (keepalived's clear_diff_static_addresses, then its adds); deleted ones are put back as the new file says.
+   */
+  private async reloadStaticAddresses(previous: KeepalivedConfig, next: KeepalivedConfig): Promise<void> {
+    const { addresses, log } = this.env;
+    this.stopStaticAddressWatch?.();
+    const specs = (c: KeepalivedConfig) => c.staticIpAddresses.map((a) => addressOf(a, staticAddressInterface(a, c)));
+    const nextSpecs = specs(next);
+    const kept = new Set(nextSpecs.map((a) => JSON.stringify(a)));
+    for (const a of specs(previous)) if (!kept.has(JSON.stringify(a))) await addresses.removeAddress(a).catch(() => undefined);
+    for (const a of nextSpecs) await addresses.addAddress(a).catch((err: unknown) => log.warn(`static_ipaddress ${a.address}: ${String(err)}`));
+    this.stopStaticAddressWatch = trackStaticAddresses(this.env, next);
+  }
+
   async removeStatics(config: KeepalivedConfig): Promise<void> {
     const { addresses } = this.env;
     this.stopStaticWatch?.();
     this.stopStaticWatch = undefined;
+    this.stopStaticAddressWatch?.();
+    this.stopStaticAddressWatch = undefined;
     await this.removeStaticRoutes(config);
     for (const a of config.staticIpAddresses) {
-      if (!a.dev) continue;
-      await addresses.removeAddress({ address: a.address, prefix: a.prefix, family: a.family, interface: a.dev }).catch(() => undefined);
+      await addresses.removeAddress(addressOf(a, staticAddressInterface(a, config))).catch(() => undefined);
     }
   }
 
   /**
-   * use_vmac interfaces of these instances that this daemon has not made yet. At start a failure is logged and the
-   * instance waits in FAULT for its interface. A reload passes `made`: the names made go there, a failure throws,
-   * and the caller removes what was made (`removeVmacs`) and keeps the running configuration.
+   * The macvlan / ipvlan interfaces of the instances (use_vmac, use_vmac_addr, use_ipvlan: VrrpInstanceSpec
+   * interfaces) that this daemon has not made yet, each once, with its MAC or ipvlan mode; an ipvlan's own address
+   * goes on it at once, as keepalived adds it (an IPv6 one deprecated, without DAD). At start a failure is logged
+   * and the instance waits in FAULT for its interface. A reload passes `made`: the names made go there, a failure
+   * throws, and the caller removes what was made (`removeVmacs`) and keeps the running configuration.
    */
   async createVmacs(instances: readonly VrrpInstanceSpec[], made?: string[]): Promise<void> {
     const { vmacs, log } = this.env;
     for (const i of instances) {
-      if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
-      if (!vmacs) {
-        log.warn(`(${i.name}) use_vmac: no VMAC support on this host; ${i.vmac.name} not created`);
-        continue;
+      for (const v of interfacesOf(i)) {
+        if (this.vmacsCreated.has(v.name)) continue;
+        if (!vmacs) {
+          log.warn(`(${i.name}) ${v.kind === 'ipvlan' ? 'use_ipvlan' : 'use_vmac'}: no VMAC support on this host; ${v.name} not created`);
+          continue;
+        }
+        try {
+          await this.createOne(i, v);
+          made?.push(v.name);
+          log.info(`(${i.name}) created ${kindName(v)} interface ${v.name} on ${v.parent}`);
+        } catch (err) {
+          const message = `(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`;
+          if (made) throw new Error(message);
+          log.error(message);
+        }
       }
-      try {
-        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
-        this.vmacsCreated.add(i.vmac.name);
-        made?.push(i.vmac.name);
-        log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
-      } catch (err) {
-        const message = `(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`;
-        if (made) throw new Error(message);
-        log.error(message);
-      }
+    }
+  }
+
+  /** Creates one macvlan / ipvlan, and adds its own address (an ipvlan's, an IPv6 macvlan's link-local). */
+  private async createOne(i: VrrpInstanceSpec, v: VirtualInterfaceSpec): Promise<void> {
+    const { vmacs, log, addresses } = this.env;
+    if (!vmacs) return;
+    await vmacs.create({ parent: v.parent, vrid: i.vrid, family: v.family, name: v.name, mac: v.mac, kind: v.kind, ipvlanMode: v.ipvlanMode, ipv6: v.ipv6 });
+    this.vmacsCreated.add(v.name);
+    // keepalived adds these as it adds a VIP, with no lifetime: an IPv6 one is deprecated, without DAD.
+    const own = v.address ?? linkLocalOf(i, v, addresses.primaryAddress(v.parent, 6));
+    if (own) {
+      const address = { ...own, interface: v.name, ...(own.family === 6 ? { preferredLifetime: 0 } : {}) };
+      await addresses.addAddress(address).catch((err: unknown) => log.warn(`(${i.name}) cannot add ${own.address} to ${v.name}: ${String(err)}`));
     }
   }
 
@@ -152,15 +213,15 @@ export class HostSetup {
 
   /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
   async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
-    const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
+    const used = new Set(instances.flatMap((i) => interfacesOf(i).map((v) => v.name)));
     await this.removeVmacs([...this.vmacsCreated].filter((name) => !used.has(name)));
   }
 
   /**
-   * A VMAC that is gone while its parent interface exists is created again, as keepalived does when the VMAC is
-   * deleted or when the interface under it is deleted and comes back, taking its macvlans with it (vrrp_if.c
-   * recreate_vmac_thread, update_added_interface). Called on every link event; one pass at a time, and a pass asked
-   * for while one runs follows it.
+   * A VMAC (or ipvlan) that is gone while its parent interface exists is created again, as keepalived does when
+   * the VMAC is deleted or when the interface under it is deleted and comes back, taking its macvlans with it
+   * (vrrp_if.c recreate_vmac_thread, update_added_interface). Called on every link event; one pass at a time, and
+   * a pass asked for while one runs follows it.
    */
   restoreVmacs(instances: () => readonly VrrpInstanceSpec[]): Promise<void> {
     if (this.restoring) {
@@ -186,15 +247,16 @@ export class HostSetup {
     if (!vmacs || !present) return;
     const exists = new Set(present);
     for (const i of instances) {
-      if (!i.vmac || exists.has(i.vmac.name) || !exists.has(i.interface)) continue;
-      try {
-        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
-        const again = this.vmacsCreated.has(i.vmac.name);
-        this.vmacsCreated.add(i.vmac.name);
-        exists.add(i.vmac.name);
-        log.info(`(${i.name}) ${again ? 're-created' : 'created'} VMAC interface ${i.vmac.name} on ${i.interface}`);
-      } catch (err) {
-        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`);
+      for (const v of interfacesOf(i)) {
+        if (exists.has(v.name) || !exists.has(v.parent)) continue;
+        try {
+          const again = this.vmacsCreated.has(v.name);
+          await this.createOne(i, v);
+          exists.add(v.name);
+          log.info(`(${i.name}) ${again ? 're-created' : 'created'} ${kindName(v)} interface ${v.name} on ${v.parent}`);
+        } catch (err) {
+          log.error(`(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
     }
   }

@@ -3,6 +3,7 @@ import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
+import type { VirtualInterfaceSpec } from './virtual-interfaces.js';
 import type { VipFirewallAddress } from '../../transport/vip-firewall.js';
 
 /**
@@ -32,9 +33,11 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly virtualRules: readonly RuleSpec[];
   /**
    * `use_vmac [NAME]`: the VIPs live on a macvlan with the virtual router MAC (RFC 5798 §7.3); advertisements
-   * leave through it too unless `vmac_xmit_base`.
+   * leave through it too unless `vmac_xmit_base`. `use_ipvlan`: advertisements leave through the ipvlan.
    */
-  readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
+  readonly vmac?: { readonly name: string; readonly xmitBase: boolean; readonly kind: 'macvlan' | 'ipvlan' } | undefined;
+  /** The macvlan / ipvlan interfaces the instance needs (use_vmac, use_ipvlan, use_vmac_addr), its own first. */
+  readonly interfaces?: readonly VirtualInterfaceSpec[] | undefined;
   /** `vrrp_strict` / `strict_mode`: the receive checks to the letter of RFC 3768 §7.1 (protocol/receive-checks.ts). */
   readonly strict: boolean;
   /**

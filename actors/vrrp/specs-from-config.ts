@@ -10,25 +10,47 @@ import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpIns
 import { DEFAULT_VIP_FIREWALL_PRIORITY, DEFAULT_VIP_FIREWALL_TABLE, type VipFirewallAddress, type VipFirewallSettings } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
+import { topologies, trackedAddressInterfaces, type InstanceTopology } from './virtual-interfaces.js';
 import { withGroupTracking } from './group-tracking.js';
+
+/** A static_ipaddress without `dev` goes on global_defs default_interface (keepalived's get_default_if). */
+export function staticAddressInterface(a: IpAddress, config: Config): string {
+  return a.dev ?? config.globalDefs.defaultInterface;
+}
 
 export type KeepalivedConfig = Config;
 
-/** use_vmac: the interface that carries the VIPs (keepalived's default name is vrrp.VRID, IPv6 vrrp6.VRID). */
-export function vmacName(instance: VrrpInstance): string | undefined {
-  if (!instance.useVmac) return undefined;
-  return instance.useVmac.interface ?? (instance.family === 6 ? `vrrp6.${instance.virtualRouterId}` : `vrrp.${instance.virtualRouterId}`);
+/** The interface the instance's VIPs of its own family go on: its VMAC (use_vmac), else its interface. */
+export function vmacName(instance: VrrpInstance, config: Config): string | undefined {
+  const own = topologies(config).get(instance)?.own;
+  return own?.kind === 'macvlan' ? own.name : undefined;
 }
 
-function addressOf(vip: IpAddress, defaultInterface: string): InterfaceAddress {
+/**
+ * A virtual_ipaddress / virtual_ipaddress_excluded entry as keepalived adds it (vrrp_ipaddress.c): its options, and
+ * an IPv6 /128 deprecated (preferred lifetime 0) unless `preferred_lft` says otherwise (keepalived.conf(5)); IPv4
+ * addresses have no lifetimes.
+ */
+export function addressOf(vip: IpAddress, onto: string): InterfaceAddress {
+  const flags = {
+    ...(vip.home ? { home: true } : {}),
+    ...(vip.mngtmpaddr ? { mngtmpaddr: true } : {}),
+    ...(vip.noprefixroute ? { noprefixroute: true } : {}),
+    ...(vip.autojoin ? { autojoin: true } : {}),
+  };
+  const preferred = vip.family === 6 ? (vip.preferredLft ?? (vip.prefix === 128 ? 0 : 'forever')) : 'forever';
   return {
     address: vip.address,
     prefix: vip.prefix,
     family: vip.family,
-    interface: vip.dev ?? defaultInterface,
+    interface: onto,
     scope: vip.scope,
     label: vip.label,
     broadcast: vip.broadcast,
+    ...(vip.peer !== undefined ? { peer: vip.peer } : {}),
+    ...(Object.keys(flags).length > 0 ? { flags } : {}),
+    ...(vip.family === 6 && vip.nodad ? { dad: true } : {}),
+    ...(preferred !== 'forever' ? { preferredLifetime: preferred } : {}),
   };
 }
 
@@ -57,11 +79,11 @@ function firewalledOf(instance: VrrpInstance, g: GlobalDefs, vips: readonly IpAd
 }
 
 /** virtual_ipaddress and virtual_ipaddress_excluded both go on while master; only the former are advertised. */
-function addressesOf(instance: VrrpInstance): { advertised: InterfaceAddress[]; excluded: InterfaceAddress[] } {
-  const onto = vmacName(instance) ?? instance.interface;
+function addressesOf(instance: VrrpInstance, topology: InstanceTopology): { advertised: InterfaceAddress[]; excluded: InterfaceAddress[] } {
+  const n = instance.virtualIpAddresses.length;
   return {
-    advertised: instance.virtualIpAddresses.map((v) => addressOf(v, onto)),
-    excluded: instance.excludedVirtualIpAddresses.map((v) => addressOf(v, onto)),
+    advertised: instance.virtualIpAddresses.map((v, i) => addressOf(v, topology.addressInterfaces[i]!)),
+    excluded: instance.excludedVirtualIpAddresses.map((v, i) => addressOf(v, topology.addressInterfaces[n + i]!)),
   };
 }
 
@@ -80,7 +102,7 @@ export function ruleSpecs(rules: readonly Rule[]): RuleSpec[] {
  * vrrp_complete_instance, add_vrrp_to_interface). So are those of the static routes (`dev`) and rules (`iif`)
  * whose track_group names the instance (vrrp_static_track.c static_track_group_init).
  */
-function routeInterfaces(instance: VrrpInstance, config: Config): string[] {
+function routeInterfaces(instance: VrrpInstance, config: Config, topology: InstanceTopology): string[] {
   const groups = new Set(config.trackGroups.filter((g) => g.group.includes(instance.name)).map((g) => g.name));
   const inGroup = (r: { trackGroup?: string | undefined }): boolean => r.trackGroup !== undefined && groups.has(r.trackGroup);
   const names = [
@@ -88,6 +110,10 @@ function routeInterfaces(instance: VrrpInstance, config: Config): string[] {
     ...ruleSpecs(instance.virtualRules).flatMap((r) => (r.tracked ? [r.iif, r.oif].filter((n): n is string => n !== undefined) : [])),
     ...routeSpecs(config.staticRoutes.filter(inGroup)).flatMap((r) => (r.tracked && r.dev !== undefined ? [r.dev] : [])),
     ...ruleSpecs(config.staticRules.filter(inGroup)).flatMap((r) => (r.tracked && r.iif !== undefined ? [r.iif] : [])),
+    ...config.staticIpAddresses.filter((a) => inGroup(a) && !a.noTrack).map((a) => staticAddressInterface(a, config)),
+    // The interfaces of the VIPs (keepalived's TRACK_ADDR): the instance cannot hold an address on a link that is
+    // down. Its own interface (and its VMAC, which follows it) are tracked anyway, or not with dont_track_primary.
+    ...trackedAddressInterfaces(instance, topology).filter((name) => name !== instance.interface && name !== topology.own?.name),
   ];
   return [...new Set(names)];
 }
@@ -117,9 +143,13 @@ function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
 }
 
 /** The instance's trackers, with those of its sync group's own tracking (actors/vrrp/group-tracking.ts). */
-function instanceTrackers(instance: VrrpInstance, config: Config): TrackerInput[] {
+function instanceTrackers(instance: VrrpInstance, config: Config, topology: InstanceTopology): TrackerInput[] {
   const own = trackersOf(instance, config);
-  for (const name of routeInterfaces(instance, config)) {
+  // keepalived puts an IPv4 instance whose ipvlan has no address in FAULT for good (a configuration fault).
+  if (topology.own?.kind === 'ipvlan' && topology.own.address === undefined && instance.family === 4) {
+    own.unshift({ id: 'config:ipvlan-address', weight: 0, up: false });
+  }
+  for (const name of routeInterfaces(instance, config, topology)) {
     const id = interfaceTrackerId(name);
     const i = own.findIndex((t) => t.id === id);
     if (i >= 0) own[i] = { ...own[i]!, weight: 0 };
@@ -129,10 +159,13 @@ function instanceTrackers(instance: VrrpInstance, config: Config): TrackerInput[
   return group ? withGroupTracking(own, trackersOf(group, config), interfaceTrackerId(instance.interface)) : own;
 }
 
-export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
-  const { advertised, excluded } = addressesOf(instance);
-  const vmac = vmacName(instance);
-  const onto = vmac ?? instance.interface;
+export function instanceSpec(instance: VrrpInstance, config: Config, topology = topologies(config).get(instance)!): VrrpInstanceSpec {
+  const { advertised, excluded } = addressesOf(instance, topology);
+  const own = topology.own;
+  // use_ipvlan ADDRESS: the advertisements' source unless one is configured (keepalived's vrrp_ipvlan_handler).
+  const source = instance.unicastSrcIp ?? (own?.kind === 'ipvlan' ? own.address?.address : undefined);
+  // keepalived's vrrp->ifp: the instance's VMAC or ipvlan, else its interface (the VIP firewall's link-local rule).
+  const onto = own?.name ?? instance.interface;
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -148,9 +181,9 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     authPassword: instance.authentication?.password ?? '',
     virtualAddresses: [...advertised, ...excluded],
     advertisedAddresses: advertised.map((a) => a.address),
-    unicastSourceAddress: instance.unicastSrcIp,
+    unicastSourceAddress: source,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
-    trackers: instanceTrackers(instance, config),
+    trackers: instanceTrackers(instance, config, topology),
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
@@ -159,7 +192,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     garpIntervalMs: garpIntervalMs(instance, config),
     virtualRoutes: routeSpecs(instance.virtualRoutes),
     virtualRules: ruleSpecs(instance.virtualRules),
-    vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
+    vmac: own !== undefined ? { name: own.name, xmitBase: instance.vmacXmitBase, kind: own.kind } : undefined,
+    interfaces: topology.interfaces,
     strict: instance.strictMode,
     firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
   };
@@ -174,7 +208,8 @@ function garpIntervalMs(instance: VrrpInstance, config: Config): number {
 }
 
 export function nodeSpec(config: Config): VrrpNodeSpec {
-  const instances = config.vrrpInstances.map((i) => instanceSpec(i, config));
+  const all = topologies(config);
+  const instances = config.vrrpInstances.map((i) => instanceSpec(i, config, all.get(i)));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
   return { instances, syncGroups };
 }

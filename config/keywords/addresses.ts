@@ -2,7 +2,7 @@
  * One line of virtual_ipaddress / virtual_ipaddress_excluded / static_ipaddress (`ip address add` options). A bad
  * address is an error (routes and rules are read in routes.ts and rules.ts).
  */
-import { parseIpv4, formatIpv4 } from '../../protocol/ip.js';
+import { canonicalIp, ipFamily, parseIpv4, formatIpv4 } from '../../protocol/ip.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { Diagnostics, positionOf } from '../diagnostics.js';
 import type { IpAddress } from '../model.js';
@@ -90,11 +90,18 @@ export function parseIpAddressLine(line: ConfigLine, keyword: string, d: Diagnos
         break;
       }
       case 'peer': {
-        const pa = prefixed(w[++i], line, d, `${keyword} peer`);
-        if (pa && pa.family === a.family) {
+        // keepalived reads the peer without a prefix: the address becomes a host address (/32, /128) with it.
+        const text = w[++i]!;
+        const family = text.includes('/') ? undefined : ipFamily(text);
+        const pa = family !== undefined ? { address: canonicalIp(text)!, family } : undefined;
+        if (a.peer !== undefined) d.warning(line, `${keyword}: peer ${text} - another peer has already been given - ignoring`);
+        else if (!pa) d.warning(line, `${keyword}: invalid peer address ${text} - ignoring`);
+        else if (pa.family !== a.family) d.warning(line, `${keyword}: peer ${pa.address} does not match the address family - ignoring`);
+        else {
+          if (a.prefix !== (a.family === 4 ? 32 : 128)) d.warning(line, `${keyword}: a prefix cannot be given with a peer address (${w[0]}) - ignoring the prefix`);
           a.peer = pa.address;
-          if (pa.prefixGiven) a.prefix = pa.prefix;
-        } else if (pa) d.warning(line, `${keyword}: peer ${pa.address} does not match the address family - ignoring`);
+          a.prefix = a.family === 4 ? 32 : 128;
+        }
         break;
       }
       case 'home':
@@ -135,6 +142,11 @@ export function parseIpAddressLine(line: ConfigLine, keyword: string, d: Diagnos
       default:
         d.warning(line, `${keyword}: unknown option '${opt}' for ${w[0]} - ignoring`);
     }
+  }
+  if ((broadcastSign !== undefined || a.broadcast !== undefined) && a.peer !== undefined) {
+    d.warning(line, `${keyword}: broadcast and peer addresses cannot both be given for ${w[0]} - ignoring the broadcast address`);
+    broadcastSign = undefined;
+    a.broadcast = undefined;
   }
   if (broadcastSign !== undefined) {
     if (a.prefix <= 30) a.broadcast = broadcastOf(a.peer ?? a.address, a.prefix, broadcastSign === '+');

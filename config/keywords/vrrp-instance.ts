@@ -13,6 +13,7 @@ import { parseIpAddressLine } from './addresses.js';
 import { parseRouteLine } from './routes.js';
 import { parseRuleLine, rulePriorities } from './rules.js';
 import { parseTrackLine, type TrackKind } from './tracking.js';
+import { parseUseIpvlan, parseUseVmac, type UseIpvlanDraft, type UseVmacDraft } from './vmac.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -51,10 +52,10 @@ export interface InstanceDraft {
   trackSrcIp: boolean;
   dontTrackPrimary: boolean;
   tracks: Record<TrackKind, TrackedByName[]>;
-  useVmac?: { interface?: string | undefined; mac?: string | undefined } | undefined;
+  useVmac?: UseVmacDraft | undefined;
   useVmacAddr: boolean;
   vmacXmitBase: boolean;
-  useIpvlan?: { interface?: string | undefined; address?: string | undefined; mode?: string | undefined } | undefined;
+  useIpvlan?: UseIpvlanDraft | undefined;
   nativeIpv6: boolean;
   accept?: boolean | undefined;
   skipCheckAdvAddr?: boolean | undefined;
@@ -193,8 +194,6 @@ const authenticationSpec = blockSpec<InstanceDraft>('authentication', {
     v.authPass = p.slice(0, 8);
   },
 });
-
-const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){4,5}$/;
 
 const handlers: Record<string, H> = {
   state: (v, line, w) => {
@@ -347,13 +346,7 @@ const handlers: Record<string, H> = {
   track_process: trackHandler('track_process'),
   track_bfd: trackHandler('track_bfd'),
   use_vmac: (v, line, w) => {
-    const vmac: { interface?: string; mac?: string } = {};
-    for (const arg of line.words.slice(1)) {
-      if (MAC.test(arg)) vmac.mac = arg.toLowerCase();
-      else if (vmac.interface === undefined && arg.length < 16) vmac.interface = arg;
-      else w.diagnostics.warning(line, `use_vmac: unexpected '${arg}' - ignoring`);
-    }
-    v.useVmac = vmac;
+    v.useVmac = parseUseVmac(line, prefix(v), w.diagnostics);
   },
   use_vmac_addr: (v) => {
     v.useVmacAddr = true;
@@ -362,14 +355,8 @@ const handlers: Record<string, H> = {
     v.vmacXmitBase = true;
   },
   use_ipvlan: (v, line, w) => {
-    const ipvlan: { interface?: string; address?: string; mode?: string } = {};
-    for (const arg of line.words.slice(1)) {
-      if (arg === 'bridge' || arg === 'private' || arg === 'vepa') ipvlan.mode = arg;
-      else if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(arg) && (arg.includes('.') || arg.includes(':'))) ipvlan.address = arg;
-      else if (ipvlan.interface === undefined) ipvlan.interface = arg;
-      else w.diagnostics.warning(line, `use_ipvlan: unexpected '${arg}' - ignoring`);
-    }
-    v.useIpvlan = ipvlan;
+    if (v.useIpvlan) w.diagnostics.warning(line, `${prefix(v)}: use_ipvlan is already given - ignoring this one`);
+    else v.useIpvlan = parseUseIpvlan(line, prefix(v), v, w.diagnostics);
   },
   accept: (v) => {
     v.accept = true;

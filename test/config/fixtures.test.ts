@@ -191,7 +191,7 @@ test('vrrp-full.conf: vrrp_instance VI_1 with every keyword', () => {
 test('vrrp-full.conf: VI_2 (vmac, PASS authentication, preempt_delay, globals) and VI_6 (IPv6, strict)', () => {
   const v2 = vrrpFull.config.vrrpInstances.find((i) => i.name === 'VI_2')!;
   assert.deepEqual([v2.state, v2.priority, v2.version, v2.preemptDelaySeconds, v2.accept], ['BACKUP', 100, 2, 30.5, true]);
-  assert.deepEqual(v2.useVmac, { interface: 'vrrp.52', mac: '00:00:5e:00:01' });
+  assert.deepEqual(v2.useVmac, { interface: 'vrrp.52', mac: '02:00:5e:00:01:34' });
   assert.equal(v2.vmacXmitBase, true);
   assert.deepEqual(v2.authentication, { type: 'PASS', password: 'verylong' });
   // From global_defs: vrrp_mcast_group4, vrrp_garp_*, vrrp_skip_check_adv_addr, vrrp_check_unicast_src, smtp_alert_vrrp.

@@ -109,6 +109,18 @@ test('interfaces: a sync group track_interface, static entries, garp_group, link
   assert.deepEqual(problems(`global_defs {\n  dynamic_interfaces\n}\n${text}`), []);
 });
 
+test('interfaces: a static address without dev goes on default_interface (eth0 unless set), which must exist', () => {
+  const statics = 'static_ipaddress {\n  10.0.0.1/24\n}\n';
+  assert.deepEqual(problems(statics), []);
+  assert.deepEqual(problems(`global_defs {\n  default_interface eth1\n}\n${statics}`), []);
+  assert.deepEqual(problems(`global_defs {\n  default_interface nosuch0\n}\n${statics}`), [
+    '5: static_ipaddress 10.0.0.1/24 (no dev: global_defs default_interface): interface nosuch0 does not exist (see dynamic_interfaces)',
+  ]);
+  assert.deepEqual(problems(statics, host({ interfaces: [link('lo', ARPHRD_LOOPBACK, 0x9), link('ens3')] })), [
+    '2: static_ipaddress 10.0.0.1/24 (no dev: global_defs default_interface): interface eth0 does not exist (see dynamic_interfaces)',
+  ]);
+});
+
 test('interfaces: loopback, no multicast without unicast peers, use_vmac on a non-Ethernet interface, a use_vmac name taken', () => {
   const h = host({
     interfaces: [link('lo', ARPHRD_LOOPBACK, 0x9), link('eth0'), link('nomc0', ARPHRD_ETHER, 0x1), link('tun0', 65534), link('veth9'), link('vrrp.9', ARPHRD_ETHER, UP, ['eth0'])],

@@ -52,12 +52,12 @@ test('what vigil implements is not warned about: PASS, numbered and well-known t
 });
 
 test('one warning per use: a keyword given twice, two warnings; two listed options on one line, one each; an option repeated, one', () => {
-  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n') + 'static_ipaddress {\n  10.9.0.1/16 dev eth0 home mngtmpaddr home\n}\n';
+  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n  unicast_peer {\n    192.0.2.9 min_ttl 5 max_ttl 250 min_ttl 6\n  }\n');
   assert.deepEqual(notImplemented(text), [
     `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`,
     `${MAIN}:8: vrrp_instance unicast_ttl ${SUFFIX}`,
-    `${MAIN}:12: static_ipaddress home ${SUFFIX}`,
-    `${MAIN}:12: static_ipaddress mngtmpaddr ${SUFFIX}`,
+    `${MAIN}:10: vrrp_instance unicast_peer min_ttl ${SUFFIX}`,
+    `${MAIN}:10: vrrp_instance unicast_peer max_ttl ${SUFFIX}`,
   ]);
 });
 

@@ -70,9 +70,9 @@ test('strict: a reload that brings in a keyword vigil does not implement is reje
     writeFileSync(file, CONFIG(''));
     const strict = daemon(file, true);
     await strict.daemon.start();
-    writeFileSync(file, CONFIG('    priority 120\n    use_ipvlan eth0 192.168.77.12/24'));
+    writeFileSync(file, CONFIG('    priority 120\n    smtp_alert'));
     const result = await strict.daemon.reload();
-    assert.deepEqual(result, { ok: false, error: `${file}:9: vrrp_instance use_ipvlan is accepted but not implemented by vigil` });
+    assert.deepEqual(result, { ok: false, error: `${file}:9: vrrp_instance smtp_alert is accepted but not implemented by vigil` });
     assert.equal(strict.daemon.status().instances[0]!.priority, 100);
     await strict.daemon.stop();
   } finally {

@@ -26,6 +26,24 @@ export interface ListedAddress extends InterfaceAddress {
   readonly secondary: boolean;
 }
 
+/** The lifetime the kernel calls infinite (INFINITY_LIFE_TIME). */
+const FOREVER = 0xffffffff;
+
+/**
+ * The IFA_F_* flags of an address as keepalived adds it (vrrp_ipaddress.c netlink_ipaddress): the options given,
+ * and IFA_F_NODAD on every IPv6 address unless `-nodad` — a VIP must be usable at once, and VRRP is its own
+ * duplicate detection.
+ */
+function addressFlags(address: InterfaceAddress): rt.AddressFlags {
+  const flags: rt.AddressFlags = {};
+  if (address.family === 6 && address.dad !== true) flags.nodad = true;
+  if (address.flags?.home === true) flags.homeaddress = true;
+  if (address.flags?.mngtmpaddr === true) flags.managetempaddr = true;
+  if (address.flags?.noprefixroute === true) flags.noprefixroute = true;
+  if (address.flags?.autojoin === true) flags.mcautojoin = true;
+  return flags;
+}
+
 export interface AddressEvent {
   readonly kind: 'added' | 'removed';
   readonly address: ListedAddress;
@@ -312,7 +330,10 @@ export class NetlinkAddressManager implements AddressManager {
     const family = ipFamilyOf(address.address);
     if (family !== address.family) throw new Error(`${address.address} is not an IPv${address.family} address`);
     const bytes = Buffer.from(ipToBytes(address.address));
-    const attrs: rt.AddressAttrs = { local: bytes, address: bytes };
+    // IFA_ADDRESS is the prefix address: the peer's for a point-to-point address (`peer`), else our own.
+    const peer = address.peer !== undefined ? Buffer.from(ipToBytes(address.peer)) : undefined;
+    if (peer !== undefined && peer.length !== bytes.length) throw new Error(`peer ${address.peer} is not an IPv${family} address`);
+    const attrs: rt.AddressAttrs = { local: bytes, address: peer ?? bytes };
     if (address.label !== undefined && family === 4) attrs.label = address.label;
     if (address.broadcast !== undefined && address.broadcast !== '-' && family === 4) {
       const broadcast = address.broadcast === '+' ? ipv4Broadcast(address.address, address.prefix) : address.broadcast;
@@ -324,10 +345,11 @@ export class NetlinkAddressManager implements AddressManager {
       scope: scopeNumber(address.scope),
       index,
     };
-    // A virtual IPv6 address must be usable at once: no duplicate address detection (IFA_F_NODAD).
-    if (family === 6) {
-      data.flags = { nodad: true };
-      attrs.flags = { nodad: true };
+    const flags = addressFlags(address);
+    if (Object.keys(flags).length > 0) attrs.flags = flags; // IFA_FLAGS (u32), as keepalived sends them
+    // keepalived's IFA_CACHEINFO: a preferred lifetime other than forever, the valid one forever (IPv6 only).
+    if (family === 6 && address.preferredLifetime !== undefined && address.preferredLifetime < FOREVER) {
+      attrs.cacheInfo = { ifaPrefered: address.preferredLifetime, ifaValid: FOREVER, cstamp: 0, tstamp: 0 };
     }
     return { data, attrs };
   }
@@ -353,9 +375,11 @@ export class NetlinkAddressManager implements AddressManager {
       throw error;
     }
     const { data, attrs } = request;
-    delete data.flags;
-    delete attrs.flags;
-    await tolerate(bounded(`RTM_DELADDR ${address.address}`, (o) => this.#requests.delAddress(data, attrs, o), this.#timeoutMs), [
+    // The kernel matches IFA_LOCAL and, for IPv4, IFA_ADDRESS (the peer of a point-to-point address) with the
+    // prefix; the rest of an add's attributes (flags, lifetimes, broadcast) mean nothing to a delete.
+    const removal: rt.AddressAttrs = { local: attrs.local, ...(data.family === AF_INET ? { address: attrs.address } : {}) };
+    if (attrs.label !== undefined) removal.label = attrs.label;
+    await tolerate(bounded(`RTM_DELADDR ${address.address}`, (o) => this.#requests.delAddress(data, removal, o), this.#timeoutMs), [
       'EADDRNOTAVAIL',
       'ENOENT',
       'ESRCH',

@@ -25,6 +25,7 @@ export declare namespace rt {
   type Rule = Netlink.rt.Rule;
   type RuleAttrs = Netlink.rt.RuleAttrs;
   type AddressAttrs = Netlink.rt.AddressAttrs;
+  type AddressFlags = Netlink.rt.AddressFlags;
   type Address = Netlink.rt.Address;
   type AddressMessage = Netlink.rt.AddressMessage;
   type LinkMessage = Netlink.rt.LinkMessage;

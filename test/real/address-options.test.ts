@@ -1,0 +1,103 @@
+/**
+ * The per-address options of virtual_ipaddress / static_ipaddress reach the kernel as keepalived 2.2.7 sends them
+ * (vrrp_ipaddress.c netlink_ipaddress): IFA_FLAGS (home, mngtmpaddr, noprefixroute, autojoin, and nodad on every
+ * IPv6 address unless -nodad), IFA_CACHEINFO with the preferred lifetime (IPv6), IFA_ADDRESS as the peer. Read
+ * back with `ip -j addr`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLan, type Lan } from '../netns/harness.js';
+import { startAgent } from './agent-client.js';
+import { requireRealNetwork } from './helpers.js';
+
+interface IpAddrInfo {
+  family: string;
+  local: string;
+  address?: string;
+  prefixlen: number;
+  home?: boolean;
+  mngtmpaddr?: boolean;
+  noprefixroute?: boolean;
+  autojoin?: boolean;
+  nodad?: boolean;
+  deprecated?: boolean;
+  preferred_life_time?: number;
+  valid_life_time?: number;
+}
+
+const FOREVER = 4294967295;
+
+async function kernelAddress(lan: Lan, ns: string, local: string): Promise<IpAddrInfo | undefined> {
+  const out = JSON.parse((await lan.exec(ns, ['ip', '-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as Array<{ addr_info: IpAddrInfo[] }>;
+  return out[0]?.addr_info.find((a) => a.local === local);
+}
+
+test('address options in a namespace: flags, lifetimes and peer as written', { timeout: 30_000 }, async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const lan = await createLan({ name: 'addropt', hosts: ['a'], v4Prefix: '192.168.78.X', v4Start: 80, v4PrefixLength: 26 });
+  const a = lan.host('a');
+  const agent = await startAgent(lan, a.ns);
+  try {
+    await agent.call('amOpen');
+
+    await t.test('IPv6 flags: home, mngtmpaddr, noprefixroute; nodad unless dad is asked for', async () => {
+      await agent.call('amAdd', { address: 'fd78::1', prefix: 64, interface: 'eth0', family: 6, flags: { home: true, mngtmpaddr: true, noprefixroute: true } });
+      const one = await kernelAddress(lan, a.ns, 'fd78::1');
+      assert.deepEqual([one?.home, one?.mngtmpaddr, one?.noprefixroute, one?.nodad], [true, true, true, true]);
+      assert.equal(one?.preferred_life_time, FOREVER);
+      await agent.call('amAdd', { address: 'fd78::2', prefix: 64, interface: 'eth0', family: 6, dad: true });
+      const two = await kernelAddress(lan, a.ns, 'fd78::2');
+      assert.equal(two?.nodad, undefined);
+      assert.equal(two?.home, undefined);
+    });
+
+    await t.test('noprefixroute: no route for the prefix is made', async () => {
+      const routes = (await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd78::/64'])).stdout;
+      // fd78::2 has no noprefixroute, so the prefix route exists; remove it and add another address with the flag.
+      assert.match(routes, /fd78::\/64/);
+      await agent.call('amAdd', { address: 'fd79::1', prefix: 64, interface: 'eth0', family: 6, flags: { noprefixroute: true } });
+      assert.equal((await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd79::/64'])).stdout.trim(), '');
+    });
+
+    await t.test('preferred lifetime: 0 makes the address deprecated, a number is kept, valid stays forever', async () => {
+      await agent.call('amAdd', { address: 'fd78::10', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 0 });
+      const zero = await kernelAddress(lan, a.ns, 'fd78::10');
+      assert.equal(zero?.deprecated, true);
+      assert.equal(zero?.preferred_life_time, 0);
+      assert.equal(zero?.valid_life_time, FOREVER);
+      await agent.call('amAdd', { address: 'fd78::11', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 3600 });
+      const hour = await kernelAddress(lan, a.ns, 'fd78::11');
+      assert.ok(hour !== undefined && hour.preferred_life_time! > 3500 && hour.preferred_life_time! <= 3600, JSON.stringify(hour));
+      assert.equal(hour?.valid_life_time, FOREVER);
+    });
+
+    await t.test('autojoin on a multicast address', async () => {
+      await agent.call('amAdd', { address: 'ff15::78', prefix: 128, interface: 'eth0', family: 6, flags: { autojoin: true } });
+      assert.equal((await kernelAddress(lan, a.ns, 'ff15::78'))?.autojoin, true);
+    });
+
+    await t.test('peer: IFA_ADDRESS is the peer, and the address is removed again', async () => {
+      const v4 = { address: '10.78.0.1', prefix: 32, interface: 'eth0', family: 4, peer: '10.78.0.2' };
+      await agent.call('amAdd', v4);
+      const got = await kernelAddress(lan, a.ns, '10.78.0.1');
+      assert.deepEqual([got?.address, got?.prefixlen], ['10.78.0.2', 32]);
+      const v6 = { address: 'fd78::20', prefix: 128, interface: 'eth0', family: 6, peer: 'fd78::21' };
+      await agent.call('amAdd', v6);
+      assert.equal((await kernelAddress(lan, a.ns, 'fd78::20'))?.address, 'fd78::21');
+      await agent.call('amRemove', v4);
+      await agent.call('amRemove', v6);
+      assert.equal(await kernelAddress(lan, a.ns, '10.78.0.1'), undefined);
+      assert.equal(await kernelAddress(lan, a.ns, 'fd78::20'), undefined);
+    });
+
+    await t.test('an address with options is removed like any other', async () => {
+      for (const address of ['fd78::1', 'fd78::10', 'ff15::78']) {
+        await agent.call('amRemove', { address, prefix: address === 'fd78::1' ? 64 : 128, interface: 'eth0', family: 6 });
+        assert.equal(await kernelAddress(lan, a.ns, address), undefined, address);
+      }
+    });
+  } finally {
+    await agent.stop();
+    await lan.cleanup();
+  }
+});

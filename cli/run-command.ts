@@ -85,7 +85,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -93,7 +93,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/child-process-runner.js'),
       import('../transport/real/netlink-routes.js'),
       import('../transport/real/vmac.js'),
-      import('../transport/real/proc-table.js'),
+      import('../transport/real/proc-connector.js'),
       import('../transport/real/notify-fifo.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
@@ -130,7 +130,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       routes: new NetlinkRoutes(),
       vmacs: new NetlinkVmac(),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
-      listProcesses,
+      processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
       checks: async () => {

@@ -79,7 +79,7 @@ export function actorTree(config: Config, file: string): ActorTree {
     const users = config.vrrpInstances.filter((i) => i.trackProcesses.some((t) => t.name === p.name));
     if (users.length === 0) continue;
     const id = `process:${p.name}`;
-    trackers.push({ id, label: `${p.name}\nvrrp_track_process\n${p.process}`, kind: 'actor', data: { actor: id, machine: 'polledTracker' } });
+    trackers.push({ id, label: `${p.name}\nvrrp_track_process\n${p.process}`, kind: 'actor', data: { actor: id, machine: 'trackedProcess' } });
     for (const i of users) edge(id, `instance:${i.name}`, weightText(i.trackProcesses.find((t) => t.name === p.name)!, undefined), 'tracks');
   }
 

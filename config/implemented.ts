@@ -49,6 +49,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_process|vrrp_track_process weight': 'TrackProcess.weight TrackProcess.weightReverse',
   'track_process|vrrp_track_process quorum': 'TrackProcess.quorum',
   'track_process|vrrp_track_process quorum_max': 'TrackProcess.quorumMax',
+  'track_process|vrrp_track_process fork_delay': 'TrackProcess.forkDelay',
+  'track_process|vrrp_track_process terminate_delay': 'TrackProcess.terminateDelay',
+  'track_process|vrrp_track_process delay': 'TrackProcess.forkDelay TrackProcess.terminateDelay',
+  'track_process|vrrp_track_process full_command': 'TrackProcess.fullCommand',
   virtual_server_group: 'Config.virtualServerGroups VirtualServerGroup.entries',
   SSL: 'Config.ssl',
   'SSL password': 'SslContext.password',
@@ -57,6 +61,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'SSL key': 'SslContext.key',
 
   // global_defs: most are defaults of the instances' own keywords
+  'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
   'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',

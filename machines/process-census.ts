@@ -55,10 +55,11 @@ export class ProcessCensus {
   }
 
   /**
-   * A whole listing replaces what was known. A count that grew comes out as by a fork, one that shrank as by an
-   * exit: a listing (polling, or after lost events) sees the difference, not how it came.
+   * A whole listing replaces what was known. A listing sees the difference, not how it came: a count that shrank
+   * comes out as by an exit, one that grew as `grown` says (keepalived, listing again after lost events, reports
+   * a gained quorum at once: 'change'; vigil's polling, where no events come, judges it as after a fork).
    */
-  rescan(entries: readonly ProcessEntry[]): CountChange[] {
+  rescan(entries: readonly ProcessEntry[], grown: CountCause = 'fork'): CountChange[] {
     const before = new Map(this.counts);
     this.counted.clear();
     for (const name of this.counts.keys()) this.counts.set(name, 0);
@@ -71,7 +72,7 @@ export class ProcessCensus {
     const changes: CountChange[] = [];
     for (const [name, count] of this.counts) {
       const was = before.get(name) ?? 0;
-      if (count !== was) changes.push({ name, count, cause: count > was ? 'fork' : 'exit' });
+      if (count !== was) changes.push({ name, count, cause: count > was ? grown : 'exit' });
     }
     return changes;
   }

@@ -7,7 +7,8 @@
  * Where the kernel will not tell of process events (the monitor says why: e.g. vigil runs in a network namespace
  * other than the host's first one), keepalived's track_process does not work at all; vigil says so in the log and
  * lists the processes every second instead, a grown count being judged as after a fork and a shrunk one as after
- * an exit. When events were lost, the processes are listed again a second later (keepalived's reinitialise).
+ * an exit. When events were lost, the processes are listed again a second later (keepalived's reinitialise: a
+ * quorum gained meanwhile counts at once, one lost after terminate_delay).
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock, TimerId } from '../../machines/clock.js';
@@ -149,7 +150,7 @@ export class ProcessTrackers {
     this.env.monitor.list(this.reads, (entries: readonly ProcessEntry[]) => {
       if (this.stopped) return;
       this.listings--;
-      const changes = this.census.rescan(entries);
+      const changes = this.census.rescan(entries, this.following === 'polling' ? 'fork' : 'change');
       if (!this.listed) {
         this.listed = true;
         for (const [name, actor] of this.actors) actor.send({ type: 'LISTED', count: this.census.count(name) });

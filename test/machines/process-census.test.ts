@@ -31,6 +31,8 @@ test('a listing counts each block; a second listing reports the difference as a 
     { name: 'byCommand', count: 1, cause: 'fork' },
   ]);
   assert.deepEqual(c.rescan([{ pid: 10, comm: 'nginx', cmdline: cmdline('/usr/sbin/nginx') }]), [{ name: 'byName', count: 1, cause: 'exit' }]);
+  // After lost events keepalived counts a gained process at once: the caller says how growth is judged.
+  assert.deepEqual(c.rescan([{ pid: 10, comm: 'nginx', cmdline: cmdline('/usr/sbin/nginx') }, { pid: 13, comm: 'nginx', cmdline: '' }], 'change'), [{ name: 'byName', count: 2, cause: 'change' }]);
 });
 
 test('fork: the child counts where its parent counts; a child of an uncounted process counts nowhere', () => {

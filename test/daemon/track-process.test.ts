@@ -63,11 +63,11 @@ test('track_process on a real daemon follows the kernel\'s process events: FAULT
       `global_defs {
   router_id track-process
 }
-track_process sleeper {
+vrrp_track_process sleeper {
   process sleep ${markers.sleeper}
   weight 0
 }
-track_process pair {
+vrrp_track_process pair {
   process sleep ${markers.pair}
   quorum 2
   weight -50
@@ -106,7 +106,9 @@ vrrp_instance VI_TP {
     };
 
     await eventually(reaches('MASTER', 200), 10_000, describe);
-    assert.match(log, /following processes through the kernel's process events connector/);
+    // The log is written behind the state changes (it may come a little later).
+    const logged = (pattern: RegExp) => async () => pattern.test(log);
+    await eventually(logged(/following processes through the kernel's process events connector/), 5000, describe);
 
     // The process the instance needs is killed: FAULT; it runs again: MASTER.
     await kill(sleeper);
@@ -119,8 +121,8 @@ vrrp_instance VI_TP {
     await eventually(reaches('MASTER', 150), 5000, describe);
     run(markers.pair);
     await eventually(reaches('MASTER', 200), 5000, describe);
-    assert.match(log, /Quorum lost for tracked process sleeper/);
-    assert.match(log, /Quorum gained for tracked process pair/);
+    await eventually(logged(/Quorum lost for tracked process sleeper/), 5000, describe);
+    await eventually(logged(/Quorum gained for tracked process pair/), 5000, describe);
   } finally {
     if (daemon && daemon.exitCode === null) {
       const exited = new Promise((r) => daemon!.once('exit', r));

@@ -1,6 +1,6 @@
 /**
  * Tracked objects defined at the top level: `track_file NAME { }` (`vrrp_track_file` is keepalived's deprecated
- * synonym), `vrrp_track_process NAME { }` (also read as `track_process`, its later name) and
+ * synonym), `vrrp_track_process NAME { }` (also read as `track_process`, with a warning: keepalived refuses it) and
  * `bfd_instance NAME { }`.
  */
 import type { BfdInstance, TrackFile, TrackProcess } from '../model.js';

@@ -35,7 +35,7 @@ vrrp_track_file maint {
     file /run/vigil/maint
     weight -10
 }
-track_process web {
+vrrp_track_process web {
     process nginx
     weight 0
 }

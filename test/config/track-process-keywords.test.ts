@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { renderConfig } from '../../config/render.js';
-import { errorsOf, parse } from './helpers.js';
+import { errorsOf, parse, warningsOf } from './helpers.js';
 
 function block(body: string) {
   const r = parse(`vrrp_track_process t {\n${body}\n}\n`);
@@ -59,4 +59,13 @@ test('render writes what reads back the same (bare param_match, no zero delays)'
     const { at: _b, ...b } = again.config.trackProcesses[0]!;
     assert.deepEqual(b, a, body);
   }
+});
+
+test('a top-level track_process block is read, with a warning: keepalived knows it only as vrrp_track_process', () => {
+  const r = parse('track_process t {\nprocess nginx\n}\n');
+  assert.deepEqual(errorsOf(r), []);
+  assert.equal(r.config.trackProcesses[0]?.process, 'nginx');
+  assert.equal(warningsOf(r).length, 1);
+  assert.match(warningsOf(r)[0]!, /:1: 'track_process NAME \{ \}' is not a keepalived block .* use 'vrrp_track_process'/);
+  assert.deepEqual(warningsOf(parse('vrrp_track_process t {\nprocess nginx\n}\n')), []);
 });

@@ -156,7 +156,7 @@ test('track_file: the file read every second; its value times the weight moves t
 
 test('track_process without weight: the instance is FAULT from the exit the kernel tells until the exec of a new copy', () => {
   const conf = config(
-    `track_process web {
+    `vrrp_track_process web {
     process nginx
     param_match initial
     quorum 2
@@ -183,7 +183,7 @@ test('track_process without weight: the instance is FAULT from the exit the kern
 
 test('track_process fork_delay and terminate_delay: a lost copy is FAULT terminate_delay later, a forked one back fork_delay later, a quick restart never', () => {
   const conf = config(
-    `track_process web {
+    `vrrp_track_process web {
     process nginx
     quorum 2
     fork_delay 2
@@ -216,7 +216,7 @@ test('track_process fork_delay and terminate_delay: a lost copy is FAULT termina
 
 test('track_process with a weight: the priority follows the count crossing quorum_max as keepalived (over the range is down)', () => {
   const conf = config(
-    `track_process web {
+    `vrrp_track_process web {
     process /usr/sbin/nginx -g x
     quorum 1
     quorum_max 2

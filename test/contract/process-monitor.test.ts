@@ -23,7 +23,8 @@ const PYTHON = '/usr/bin/python3';
 
 /**
  * The helper: SIGUSR2 forks a child (which sleeps, with the same handlers), SIGUSR1 renames the process to the
- * name in DIR/name-PID; each reports by a file in DIR. Killed children stay zombies: the helper never reaps.
+ * name in DIR/name-PID; each reports by a file in DIR. Killed children stay zombies: the helper never reaps. A
+ * child says when it is alive: a signal that reaches it before Python has finished forking is dropped.
  */
 const HELPER = `
 import os, sys, time, signal, ctypes
@@ -39,6 +40,7 @@ def rename(s, f):
 def fork(s, f):
     pid = os.fork()
     if pid == 0:
+        put(f'alive-{os.getpid()}', '')
         while True: time.sleep(100)
     put(f'child-{os.getpid()}', str(pid))
 signal.signal(signal.SIGUSR1, rename)
@@ -91,6 +93,7 @@ function realRig(dir: string, monitor: ProcessMonitor = new ProcConnectorMonitor
       const child = Number(readFileSync(file(`child-${pid}`), 'utf8'));
       rmSync(file(`child-${pid}`));
       children.add(child);
+      await pollUntil(() => existsSync(file(`alive-${child}`)), 'the forked child ready for signals');
       return child;
     },
     async rename(pid, comm) {

@@ -54,7 +54,9 @@ export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcess
     at: pos(at),
     process: '',
     params: [],
-    weight: 1,
+    // keepalived 2.2.7's alloc_vrrp_process leaves the weight 0 (keepalived.conf(5) says 1, its code does not, and
+    // the code is what runs): a block without weight makes its instances FAULT when the quorum is lost.
+    weight: 0,
     weightReverse: false,
     quorum: 1,
     forkDelay: 0,

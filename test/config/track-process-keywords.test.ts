@@ -69,3 +69,9 @@ test('a top-level track_process block is read, with a warning: keepalived knows 
   assert.match(warningsOf(r)[0]!, /:1: 'track_process NAME \{ \}' is not a keepalived block .* use 'vrrp_track_process'/);
   assert.deepEqual(warningsOf(parse('vrrp_track_process t {\nprocess nginx\n}\n')), []);
 });
+
+test('weight: 0 unless given (keepalived 2.2.7: a lost quorum is FAULT), -254..254 with reverse', () => {
+  assert.deepEqual([block('process x').p?.weight, block('process x').p?.weightReverse], [0, false]);
+  assert.deepEqual([block('process x\nweight -20 reverse').p?.weight, block('process x\nweight -20 reverse').p?.weightReverse], [-20, true]);
+  assert.equal(block('process x\nweight 255').errors.length, 1);
+});

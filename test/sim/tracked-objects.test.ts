@@ -181,6 +181,22 @@ test('track_process without weight: the instance is FAULT from the exit the kern
   ]);
 });
 
+test('track_process with no weight anywhere: the default weight is 0 (keepalived 2.2.7), a lost quorum is FAULT', () => {
+  const conf = config(
+    `vrrp_track_process web {
+    process nginx
+}`,
+    '    track_process {\n        web\n    }',
+  );
+  const { result } = run(scenarioText(conf, [{ at: '5.5s', track: { node: 'lb1', id: 'process:web', up: false } }], '10s'), () => undefined);
+  const lb1 = result.transitions.filter((t) => t.node === 'lb1').map((t) => [t.t_ms, t.from, t.to]);
+  assert.deepEqual(lb1.slice(0, 3), [
+    [0, 'INIT', 'BACKUP'],
+    [3414.062, 'BACKUP', 'MASTER'],
+    [5500, 'MASTER', 'FAULT'],
+  ]);
+});
+
 test('track_process fork_delay and terminate_delay: a lost copy is FAULT terminate_delay later, a forked one back fork_delay later, a quick restart never', () => {
   const conf = config(
     `vrrp_track_process web {

@@ -47,10 +47,10 @@ test('track_process on a real daemon follows the kernel\'s process events: FAULT
   };
   const ns = `track-process-${process.pid}`;
   const peer = `trackpeer${process.pid % 100000}`;
-  execFileSync('ip', ['netns', 'add', ns]);
   let daemon: ChildProcess | undefined;
   let log = '';
   try {
+    execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
     execFileSync('ip', ['-n', ns, 'link', 'set', peer, 'up']);
     execFileSync('ip', ['addr', 'add', `10.254.${net}.1/29`, 'dev', dev]);

@@ -8,6 +8,7 @@ import type { AddressManager, Announcer } from '../transport/address-manager.js'
 import type { VrrpLink } from '../transport/vrrp-link.js';
 import type { IpFamily } from '../protocol/ip.js';
 import type { ProcessRunner } from '../transport/process-runner.js';
+import type { ProcessMonitor } from '../transport/process-monitor.js';
 import type { RouteManager } from '../transport/routes.js';
 import type { VipFirewallFactory } from '../transport/vip-firewall.js';
 import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
@@ -49,12 +50,6 @@ export interface VmacManager {
   remove(name: string): Promise<void>;
 }
 
-/** A process as track_process sees it. */
-export interface ProcessEntry {
-  readonly comm: string;
-  readonly argv: readonly string[];
-}
-
 /**
  * A look at the host that answers either with a promise (a real host) or by calling `done` on the injected clock
  * (the simulator: a promise would settle only after its virtual clock has run on).
@@ -84,8 +79,8 @@ export interface NodeEnvironment {
   readonly vipFirewall?: VipFirewallFactory | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
-  /** track_process: the processes running now. */
-  readonly listProcesses?: Answering<readonly ProcessEntry[]> | undefined;
+  /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
+  readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
 }
 

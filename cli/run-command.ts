@@ -91,7 +91,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -99,7 +99,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/child-process-runner.js'),
       import('../transport/real/netlink-routes.js'),
       import('../transport/real/vmac.js'),
-      import('../transport/real/proc-table.js'),
+      import('../transport/real/proc-connector.js'),
       import('../transport/real/notify-fifo.js'),
       import('../transport/real/nft-vip-firewall.js'),
       import('../transport/real/lb/nft-runner.js'),
@@ -140,7 +140,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vmacs: new NetlinkVmac({ onError: netlinkError }),
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
-      listProcesses,
+      processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
       checks: async () => {

@@ -50,14 +50,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   bfd_instance: BFD,
   'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
   'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
-  'vrrp_track_process fork_delay': 'processes are polled every second; fork and exit delays are not applied',
-  'vrrp_track_process terminate_delay': 'processes are polled every second; fork and exit delays are not applied',
-  'vrrp_track_process delay': 'processes are polled every second; fork and exit delays are not applied',
-  'vrrp_track_process full_command': 'processes are matched by name and parameters, not by the full command line',
-  'track_process fork_delay': 'processes are polled every second; fork and exit delays are not applied',
-  'track_process terminate_delay': 'processes are polled every second; fork and exit delays are not applied',
-  'track_process delay': 'processes are polled every second; fork and exit delays are not applied',
-  'track_process full_command': 'processes are matched by name and parameters, not by the full command line',
 
   // global_defs
   'global_defs process_names': 'vigil is one process; its threads are not renamed',
@@ -121,8 +113,10 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,
   'global_defs vrrp_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs process_monitor_rcv_bufs': NETLINK_BUFS,
-  'global_defs process_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs process_monitor_rcv_bufs_force': {
+    reason: 'process_monitor_rcv_bufs is set with SO_RCVBUF, so net.core.rmem_max bounds it (no SO_RCVBUFFORCE)',
+    defaults: OFF,
+  },
   'global_defs lvs_netlink_cmd_rcv_bufs': NETLINK_BUFS,
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,

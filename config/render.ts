@@ -488,12 +488,14 @@ export function renderConfig(c: Config): string {
   for (const p of c.trackProcesses) {
     o.block(`vrrp_track_process ${word(p.name)}`, () => {
       o.line('process', word(p.process), ...p.params.map(word));
-      o.kv('param_match', p.paramMatch);
+      // keepalived spells exact matching as a bare `param_match` (and implies it when parameters are given).
+      if (p.paramMatch === 'exact') o.line('param_match');
+      else o.kv('param_match', p.paramMatch);
       weight(o, p.weight, p.weightReverse);
-      o.line('quorum', p.quorum);
+      if (p.quorum > 0) o.line('quorum', p.quorum);
       o.kv('quorum_max', p.quorumMax);
-      o.line('fork_delay', p.forkDelay);
-      o.line('terminate_delay', p.terminateDelay);
+      if (p.forkDelay > 0) o.line('fork_delay', p.forkDelay);
+      if (p.terminateDelay > 0) o.line('terminate_delay', p.terminateDelay);
       o.flag('full_command', p.fullCommand);
     });
   }

@@ -1,8 +1,7 @@
 /**
- * A tracked file (keepalived `vrrp_track_file`) or tracked process (`track_process`): looked at every interval;
- * a change of what was seen is reported once. (keepalived learns of changes through inotify and the proc
- * connector; polling is simpler and as good at one-second resolution.) Pure: the runtime does the looking
- * (action `poll`) and answers with SEEN.
+ * A tracked file (keepalived `vrrp_track_file`): looked at every interval; a change of what was seen is reported
+ * once. (keepalived learns of changes through inotify; polling is simpler and as good at one-second resolution.)
+ * Pure: the runtime does the looking (action `poll`) and answers with SEEN.
  */
 import { assign, setup } from 'xstate';
 
@@ -12,7 +11,7 @@ export interface PolledTrackerInput {
 }
 
 export interface PolledTrackerContext extends PolledTrackerInput {
-  /** What was last reported: up/down and, for files, the number read. */
+  /** What was last reported: up/down and the number read. */
   readonly seen: { readonly up: boolean; readonly value?: number | undefined } | undefined;
 }
 

@@ -95,7 +95,7 @@ export function actorTree(config: Config, file: string): ActorTree {
   for (const p of config.trackProcesses) {
     const id = `process:${p.name}`;
     if (trackEdges(id, (o) => o.trackProcesses, p.name, undefined) === 0) continue;
-    trackers.push({ id, label: `${p.name}\nvrrp_track_process\n${p.process}`, kind: 'actor', data: { actor: id, machine: 'polledTracker' } });
+    trackers.push({ id, label: `${p.name}\nvrrp_track_process\n${p.process}`, kind: 'actor', data: { actor: id, machine: 'trackedProcess' } });
   }
 
   const nodes: LayoutNode[] = [];

@@ -8,8 +8,9 @@
  * `{ "at": T, "track": { "node": N, "id": "script:NAME", "up": false } }` makes vrrp_script NAME's program exit 1
  * from T on (`true`: 0); `"id": "file:NAME"` writes 1 (down) or 0 (up) into track_file NAME's file, or the
  * integer given as `"value"` instead of `"up"`; `"id": "process:NAME"` stops (down) or starts (up) the processes
- * track_process NAME counts. The node notices on its trackers' own schedule (interval, rise, fall; one second for
- * files and processes). An id the node's configuration does not define is an input error; any other id (e.g.
+ * track_process NAME counts, or makes `"value"` copies run (forks of a running one, or exits). The node notices on
+ * its trackers' own schedule (interval, rise, fall; one second for files; processes at once, as the kernel's
+ * process events tell, then fork_delay / terminate_delay). An id the node's configuration does not define is an input error; any other id (e.g.
  * `interface:eth1`) reaches the node's instances at once. Notify scripts are not run but recorded, with their
  * arguments and virtual time, in the readable report.
  */
@@ -51,7 +52,8 @@ export type ScenarioAction =
   | { readonly kind: 'network'; readonly settings: Partial<NetworkSettings> }
   /**
    * A tracked object of a node changes on its host: `script:NAME` exits 0/1, `file:NAME` holds 0/1 (or `value`),
-   * `process:NAME` runs or not (sim/sim-tracked-objects.ts); the node's trackers notice it on their own schedule.
+   * `process:NAME` runs or not, or runs `value` copies (sim/sim-tracked-objects.ts); the node's trackers notice it
+   * on their own schedule.
    */
   | { readonly kind: 'track'; readonly node: string; readonly id: string; readonly up: boolean; readonly value?: number }
   /** A simulated real server changes: up (answers), down/silent (probes time out), refuse (connection refused). */

@@ -8,11 +8,13 @@
  * through their own interval, rise and fall, as the daemon's would:
  * - `script:NAME`: vrrp_script NAME's program now exits 0 (up) or 1 (down);
  * - `file:NAME`: track_file NAME's file now holds 0 (up), 1 (down) or the event's `value`;
- * - `process:NAME`: track_process NAME's process now runs (`quorum` copies, up) or not at all (down).
+ * - `process:NAME`: track_process NAME's process now runs (`quorum` copies, up) or not at all (down), or `value`
+ *   copies: more are forks of a running copy (a first one is started: fork and exec), fewer are exits; the node
+ *   hears of each as the kernel's process events would tell it.
  * Any other id (e.g. `interface:eth1`) is told to the node's instances at once, as before.
  */
 import type { KeepalivedConfig } from '../actors/vrrp/specs-from-config.js';
-import type { NodeEnvironment, ProcessEntry } from '../actors/environment.js';
+import type { NodeEnvironment } from '../actors/environment.js';
 import type { Clock } from '../machines/clock.js';
 import { TRACK_POLL_MS } from '../actors/trackers/trackers.js';
 import { scriptArgv } from '../actors/scripts/script-command.js';
@@ -22,10 +24,9 @@ import { SimulatedProcessTable } from './simulated-process-table.js';
 
 type TrackProcess = KeepalivedConfig['trackProcesses'][number];
 
-/** Processes that track_process `p` counts: `count` copies of its program with its parameters. */
-function processesOf(p: TrackProcess, count: number): ProcessEntry[] {
-  const comm = p.process.split('/').pop() ?? p.process;
-  return Array.from({ length: count }, () => ({ comm, argv: [p.process, ...p.params] }));
+/** The command line of a process that track_process `p` counts: its program with its parameters. */
+function argvOf(p: TrackProcess): string[] {
+  return [p.process, ...p.params];
 }
 
 /** As many processes as make track_process `p` up. */
@@ -53,22 +54,32 @@ export class SimTrackedObjects {
     });
     this.files = new SimulatedFiles(clock);
     this.table = new SimulatedProcessTable(clock);
-    for (const p of config.trackProcesses) this.table.set(p.name, processesOf(p, quorumOf(p)));
+    for (const p of config.trackProcesses) this.runCopies(p, quorumOf(p));
+  }
+
+  /** Makes `count` copies of `p`'s process run: a first one started, the others forks of a running one; the newest exit first. */
+  private runCopies(p: TrackProcess, count: number): void {
+    const running = this.table.running(argvOf(p));
+    for (const pid of running.slice(count).reverse()) this.table.exit(pid);
+    if (count <= running.length) return;
+    const parent = running[0] ?? this.table.start(argvOf(p));
+    for (let n = Math.max(running.length, 1); n < count; n++) this.table.fork(parent);
   }
 
   /** The node's environment for its tracked objects and scripts. */
-  environment(): Pick<NodeEnvironment, 'processes' | 'readFile' | 'listProcesses'> {
+  environment(): Pick<NodeEnvironment, 'processes' | 'readFile' | 'processMonitor'> {
     return {
       processes: this.processes,
       readFile: (path, done) => this.files.read(path, done),
-      listProcesses: (done) => this.table.list(done),
+      processMonitor: this.table,
     };
   }
 
   /** Why a `track` event cannot apply to this node (it names a block the configuration lacks), if it cannot. */
   problem(id: string, value: number | undefined): string | undefined {
     const [kind, name] = split(id);
-    if (value !== undefined && kind !== 'file') return `"value" applies to file:NAME only, not ${id}`;
+    if (value !== undefined && kind !== 'file' && kind !== 'process') return `"value" applies to file:NAME and process:NAME only, not ${id}`;
+    if (value !== undefined && kind === 'process' && value < 0) return `"value" of process:NAME is a number of processes, not ${value}`;
     if (kind === 'script' && !this.config.vrrpScripts.some((s) => s.name === name && s.script)) return `no vrrp_script ${name} with a script`;
     if (kind === 'file' && !this.config.trackFiles.some((f) => f.name === name)) return `no vrrp_track_file ${name}`;
     if (kind === 'process' && !this.config.trackProcesses.some((p) => p.name === name)) return `no track_process ${name}`;
@@ -77,8 +88,9 @@ export class SimTrackedObjects {
 
   /**
    * How long after a `track` event the node's tracker has surely noticed it: a vrrp_script's runs come every
-   * interval (a simulated run takes no time) and it takes rise or fall of them; files and processes are looked at
-   * every second. 0 for ids told to the instances at once.
+   * interval (a simulated run takes no time) and it takes rise or fall of them; files are looked at every second;
+   * processes are told at once, and judged after fork_delay or terminate_delay. 0 for ids told to the instances
+   * at once.
    */
   noticeMs(id: string): number {
     const [kind, name] = split(id);
@@ -86,7 +98,11 @@ export class SimTrackedObjects {
       const s = this.config.vrrpScripts.find((v) => v.name === name);
       return s ? s.interval * 1000 * Math.max(s.rise, s.fall) : 0;
     }
-    return kind === 'file' || kind === 'process' ? TRACK_POLL_MS : 0;
+    if (kind === 'process') {
+      const p = this.config.trackProcesses.find((t) => t.name === name);
+      return p ? Math.max(p.forkDelay, p.terminateDelay) * 1000 : 0;
+    }
+    return kind === 'file' ? TRACK_POLL_MS : 0;
   }
 
   /** A scenario `track` event. False when the id names no script, file or process: the caller tells the node. */
@@ -104,7 +120,7 @@ export class SimTrackedObjects {
     }
     if (kind === 'process') {
       const p = this.config.trackProcesses.find((t) => t.name === name);
-      if (p) this.table.set(p.name, up ? processesOf(p, quorumOf(p)) : []);
+      if (p) this.runCopies(p, value ?? (up ? quorumOf(p) : 0));
       return true;
     }
     return false;

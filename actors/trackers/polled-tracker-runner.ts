@@ -1,6 +1,6 @@
 /**
- * Runs a track_file or track_process as an actor: the polled-tracker machine bound to a look function (reading
- * the file, counting the processes). Each change goes to `onStatus` as (up, value).
+ * Runs a track_file as an actor: the polled-tracker machine bound to a look function (reading the file). Each
+ * change goes to `onStatus` as (up, value).
  *
  * A look answers with a promise (a real host) or by calling `done` on the clock (the simulator, whose virtual
  * clock would run on before a promise settles).
@@ -65,28 +65,4 @@ export function parseTrackFile(text: string | undefined): Observation {
   const n = text === undefined ? 0 : Number.parseInt(text.trim(), 10);
   const value = Number.isFinite(n) ? n : 0;
   return { up: value === 0, value };
-}
-
-/**
- * keepalived track_process: how many processes match `process` (the command name, or the full command line when
- * parameters are given), up while that count is at least `quorum` (and at most `quorumMax`).
- */
-export function countMatching(
-  processes: readonly { readonly comm: string; readonly argv: readonly string[] }[],
-  spec: { readonly process: string; readonly params: readonly string[]; readonly paramMatch?: 'initial' | 'partial' | 'exact' | undefined },
-): number {
-  let n = 0;
-  for (const p of processes) {
-    const name = p.argv[0] ?? p.comm;
-    if (p.comm !== spec.process && name !== spec.process && name.split('/').pop() !== spec.process) continue;
-    if (spec.params.length > 0) {
-      const args = p.argv.slice(1);
-      const match = spec.paramMatch ?? 'exact';
-      if (match === 'exact' && (args.length !== spec.params.length || args.some((a, i) => a !== spec.params[i]))) continue;
-      if (match === 'initial' && spec.params.some((a, i) => args[i] !== a)) continue;
-      if (match === 'partial' && !args.join(' ').includes(spec.params.join(' '))) continue;
-    }
-    n++;
-  }
-  return n;
 }

@@ -1,22 +1,24 @@
 /**
- * A node's tracked objects: `vrrp_script` (ScriptTracker), `track_file` and `track_process` (PolledTracker),
+ * A node's tracked objects: `vrrp_script` (ScriptTracker), `track_file` (PolledTracker), `track_process`
+ * (ProcessTrackers),
  * each publishing its status to the VRRP instances that track it (`script:NAME`, `file:NAME`, `process:NAME`).
  * The same code runs in the daemon and in the simulator; only what the trackers look at differs (real programs,
  * files and processes, or the simulated host's).
  */
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
-import { PolledTracker, countMatching, parseTrackFile, type Look, type Observation } from './polled-tracker-runner.js';
+import { PolledTracker, parseTrackFile, type Look, type Observation } from './polled-tracker-runner.js';
+import { ProcessTrackers } from './process-trackers.js';
 import { ScriptTracker } from './script-tracker.js';
-import type { NodeEnvironment, ProcessEntry } from '../environment.js';
+import type { NodeEnvironment } from '../environment.js';
 import { runAsOf } from '../scripts/script-command.js';
 
-/** How often track_file and track_process look (keepalived is event driven; one second is its resolution). */
+/** How often track_file looks (keepalived is event driven; one second is its resolution). */
 export const TRACK_POLL_MS = 1000;
 
 export type TrackSink = (id: string, up: boolean, value?: number) => void;
 
 /** What the trackers need of a node's environment. */
-export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'listProcesses'>;
+export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'processMonitor'>;
 
 /**
  * The vrrp_script, track_file and track_process blocks that some instance or sync group tracks (the others never
@@ -37,6 +39,7 @@ function trackedParts(config: KeepalivedConfig): { scripts: KeepalivedConfig['vr
 export class NodeTrackers {
   private readonly scripts = new Map<string, ScriptTracker>();
   private readonly polled = new Map<string, PolledTracker>();
+  private processes: ProcessTrackers | undefined;
 
   constructor(
     private readonly env: TrackerEnvironment,
@@ -114,7 +117,7 @@ export class NodeTrackers {
     this.scripts.clear();
   }
 
-  /** vrrp_track_file and track_process blocks that some instance tracks become polled trackers. */
+  /** vrrp_track_file blocks that some instance tracks become polled trackers; track_process blocks, process trackers. */
   private startPolled(config: KeepalivedConfig): void {
     const onStatus = (id: string, seen: Observation): void => {
       this.env.log.info(`${id} is ${seen.value !== undefined ? `now ${seen.value}` : seen.up ? 'up' : 'down'}`);
@@ -131,20 +134,18 @@ export class NodeTrackers {
     if (readFile) {
       for (const f of files) add(`file:${f.name}`, (done) => readFile(f.file, (text) => done(parseTrackFile(text)))?.then(parseTrackFile));
     }
-    const list = this.env.listProcesses;
-    if (list) {
-      for (const p of processes) {
-        const judge = (running: readonly ProcessEntry[]): Observation => {
-          const n = countMatching(running, p);
-          return { up: n >= p.quorum && (p.quorumMax === undefined || n <= p.quorumMax) };
-        };
-        add(`process:${p.name}`, (done) => list((running) => done(judge(running)))?.then(judge));
-      }
+    const monitor = this.env.processMonitor;
+    if (monitor && processes.length > 0) {
+      const { clock, log, inspect } = this.env;
+      this.processes = new ProcessTrackers(processes, { clock, monitor, log, inspect, onStatus: (name, up) => this.track(`process:${name}`, up) }, config.globalDefs.processMonitorRcvBufs);
+      this.processes.start();
     }
   }
 
   private stopPolled(): void {
     for (const t of this.polled.values()) t.stop();
     this.polled.clear();
+    this.processes?.stop();
+    this.processes = undefined;
   }
 }

@@ -145,7 +145,12 @@ const handlers: Record<string, H> = {
     named((x) => x.trackFiles, newTrackFileDraft, TRACK_FILE_SPEC)(d, line, w);
   },
   vrrp_track_process: named((d) => d.trackProcesses, newTrackProcessDraft, TRACK_PROCESS_SPEC),
-  track_process: named((d) => d.trackProcesses, newTrackProcessDraft, TRACK_PROCESS_SPEC),
+  // keepalived (2.2.7 and later) knows this block only as vrrp_track_process; `track_process` is the instance's and
+  // the sync group's list of them. Read, but said: keepalived -t refuses the file (--strict makes it an error).
+  track_process: (d, line, w) => {
+    w.diagnostics.warning(line, `'track_process NAME { }' is not a keepalived block (keepalived refuses it) - use 'vrrp_track_process'`);
+    named((x) => x.trackProcesses, newTrackProcessDraft, TRACK_PROCESS_SPEC)(d, line, w);
+  },
   bfd_instance: named((d) => d.bfdInstances, newBfdDraft, BFD_SPEC),
   vrrp_sync_group: named((d) => d.syncGroups, newSyncGroupDraft, SYNC_GROUP_SPEC),
   vrrp_instance: named((d) => d.instances, newInstanceDraft, VRRP_INSTANCE_SPEC),

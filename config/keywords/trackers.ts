@@ -1,6 +1,6 @@
 /**
  * Tracked objects defined at the top level: `track_file NAME { }` (`vrrp_track_file` is keepalived's deprecated
- * synonym), `vrrp_track_process NAME { }` (also read as `track_process`, its later name) and
+ * synonym), `vrrp_track_process NAME { }` (also read as `track_process`, with a warning: keepalived refuses it) and
  * `bfd_instance NAME { }`.
  */
 import type { BfdInstance, TrackFile, TrackProcess } from '../model.js';
@@ -54,7 +54,9 @@ export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcess
     at: pos(at),
     process: '',
     params: [],
-    weight: 1,
+    // keepalived 2.2.7's alloc_vrrp_process leaves the weight 0 (keepalived.conf(5) says 1, its code does not, and
+    // the code is what runs): a block without weight makes its instances FAULT when the quorum is lost.
+    weight: 0,
     weightReverse: false,
     quorum: 1,
     forkDelay: 0,
@@ -64,18 +66,38 @@ export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcess
   };
 }
 
+/** keepalived's range for fork_delay, terminate_delay and delay: a microsecond to an hour. */
+const PROCESS_DELAY_MIN = 0.000001;
+const PROCESS_DELAY_MAX = 3600;
+
+// keepalived's vrrp_parser.c: parameters after the process name, or any param_match, mean the full command line is
+// compared (full_command), the parameters exactly unless param_match says initial or partial; `param_match` alone
+// is exact.
 export const TRACK_PROCESS_SPEC = blockSpec<TrackProcessDraft>('vrrp_track_process', {
   process: (t, line, w) => {
+    if (t.processGiven) {
+      w.diagnostics.error(line, `process: already set for track process ${t.name}`);
+      return;
+    }
     const p = word(line, 1, w.diagnostics, 'process name');
     if (p === undefined) return;
     t.process = p;
     t.params = line.words.slice(2);
     t.processGiven = true;
+    if (t.params.length > 0) {
+      t.paramMatch ??= 'exact';
+      t.fullCommand = true;
+    }
   },
   param_match: (t, line, w) => {
-    const m = word(line, 1, w.diagnostics);
-    if (m === 'initial' || m === 'partial') t.paramMatch = m;
-    else if (m !== undefined) w.diagnostics.error(line, `param_match: '${m}' is not initial or partial`);
+    const m = line.words[1];
+    if (m === undefined) t.paramMatch = 'exact';
+    else if (m === 'initial' || m === 'partial') t.paramMatch = m;
+    else {
+      w.diagnostics.error(line, `param_match: '${m}' is not initial or partial`);
+      return;
+    }
+    t.fullCommand = true;
   },
   weight: (t, line, w) => {
     const wt = parseOwnWeight(line, -254, 254, w.diagnostics);
@@ -85,23 +107,27 @@ export const TRACK_PROCESS_SPEC = blockSpec<TrackProcessDraft>('vrrp_track_proce
     }
   },
   quorum: (t, line, w) => {
-    const n = integer(line, 1, 0, 65535, w.diagnostics);
+    const n = integer(line, 1, 1, 65535, w.diagnostics);
     if (n !== undefined) t.quorum = n;
   },
   quorum_max: (t, line, w) => {
     const n = integer(line, 1, 0, 65535, w.diagnostics);
-    if (n !== undefined) t.quorumMax = n;
+    if (n === undefined) return;
+    t.quorumMax = n;
+    // keepalived: quorum_max 0 (no process may run) makes the quorum 0.
+    if (n === 0) t.quorum = 0;
+    else if (t.quorum === 0) t.quorum = 1;
   },
   fork_delay: (t, line, w) => {
-    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    const s = seconds(line, 1, PROCESS_DELAY_MIN, PROCESS_DELAY_MAX, w.diagnostics);
     if (s !== undefined) t.forkDelay = s;
   },
   terminate_delay: (t, line, w) => {
-    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    const s = seconds(line, 1, PROCESS_DELAY_MIN, PROCESS_DELAY_MAX, w.diagnostics);
     if (s !== undefined) t.terminateDelay = s;
   },
   delay: (t, line, w) => {
-    const s = seconds(line, 1, 0, 4294, w.diagnostics);
+    const s = seconds(line, 1, PROCESS_DELAY_MIN, PROCESS_DELAY_MAX, w.diagnostics);
     if (s !== undefined) t.forkDelay = t.terminateDelay = s;
   },
   full_command: (t) => {

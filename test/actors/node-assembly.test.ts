@@ -35,7 +35,7 @@ vrrp_track_file maint {
     file /run/vigil/maint
     weight -10
 }
-track_process web {
+vrrp_track_process web {
     process nginx
     weight 0
 }
@@ -182,7 +182,7 @@ test('the daemon and the simulator assemble the same node: same actors, same scr
   await d.close();
 
   // The instance, the tracked objects and the virtual server with its real server and checker run in both.
-  for (const id of ['VI_1:vrrp', 'script:chk:vrrp_script', 'file:maint:tracker', 'process:web:tracker', 'vs:192.168.77.100:80:virtualServer', '192.168.77.21:8080:realServer']) {
+  for (const id of ['VI_1:vrrp', 'script:chk:vrrp_script', 'file:maint:tracker', 'process:web:trackedProcess', 'vs:192.168.77.100:80:virtualServer', '192.168.77.21:8080:realServer']) {
     assert.ok(daemonActors.includes(id), `daemon lacks ${id}: ${daemonActors.join(', ')}`);
   }
   assert.ok(daemonActors.includes('192.168.77.100:80|192.168.77.21:8080|0:TCP_CHECK:checker'), daemonActors.join(', '));

@@ -1,8 +1,8 @@
-/** track_file and track_process: the polled tracker on the virtual clock, file values, process matching, weights. */
+/** track_file: the polled tracker on the virtual clock, file values, weights. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { PolledTracker, countMatching, parseTrackFile, type Observation } from '../../actors/trackers/polled-tracker-runner.js';
+import { PolledTracker, parseTrackFile, type Observation } from '../../actors/trackers/polled-tracker-runner.js';
 import { effectivePriority, trackersFault } from '../../machines/vrrp-priority.js';
 
 test('track_file value: value × weight; with weight 0 a non-zero value is FAULT; clamped to 1..254; owner untouched', () => {
@@ -21,19 +21,6 @@ test('parseTrackFile: integers, blanks, garbage and a missing file', () => {
   assert.deepEqual(parseTrackFile('0'), { up: true, value: 0 });
   assert.deepEqual(parseTrackFile('abc'), { up: true, value: 0 });
   assert.deepEqual(parseTrackFile(undefined), { up: true, value: 0 });
-});
-
-test('countMatching: by name, by path, with exact/initial/partial parameters', () => {
-  const ps = [
-    { comm: 'nginx', argv: ['/usr/sbin/nginx', '-g', 'daemon off;'] },
-    { comm: 'nginx', argv: ['nginx: worker process'] },
-    { comm: 'haproxy', argv: ['/usr/sbin/haproxy', '-f', '/etc/haproxy.cfg', '-p', '/run/h.pid'] },
-  ];
-  assert.equal(countMatching(ps, { process: 'nginx', params: [] }), 2);
-  assert.equal(countMatching(ps, { process: 'haproxy', params: ['-f', '/etc/haproxy.cfg'], paramMatch: 'initial' }), 1);
-  assert.equal(countMatching(ps, { process: 'haproxy', params: ['-f', '/etc/haproxy.cfg'], paramMatch: 'exact' }), 0);
-  assert.equal(countMatching(ps, { process: 'haproxy', params: ['-p', '/run/h.pid'], paramMatch: 'partial' }), 1);
-  assert.equal(countMatching(ps, { process: 'sshd', params: [] }), 0);
 });
 
 test('polled tracker: looks every interval and reports only changes, at their virtual time', async () => {

@@ -45,7 +45,7 @@ track_file f_w {
   file /run/f2
   weight -5
 }
-track_process p_w {
+vrrp_track_process p_w {
   process nginx
   weight 10
 }

@@ -40,7 +40,7 @@ track_file wfile {
   file ${file}
   weight 0
 }
-track_process sleeper {
+vrrp_track_process sleeper {
   process sleep ${marker}
   weight 0
 }

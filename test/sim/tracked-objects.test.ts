@@ -154,9 +154,9 @@ test('track_file: the file read every second; its value times the weight moves t
   assert.match(formatTimeline(result), /track lb1 file:maint value 2/);
 });
 
-test('track_process without weight: the instance is FAULT from the poll that finds the process gone until the one that finds it back', () => {
+test('track_process without weight: the instance is FAULT from the exit the kernel tells until the exec of a new copy', () => {
   const conf = config(
-    `track_process web {
+    `vrrp_track_process web {
     process nginx
     param_match initial
     quorum 2
@@ -172,11 +172,84 @@ test('track_process without weight: the instance is FAULT from the poll that fin
     () => undefined,
   );
   const lb1 = result.transitions.filter((t) => t.node === 'lb1').map((t) => [t.t_ms, t.from, t.to]);
+  // Event-driven (the simulated kernel tells of each exit, fork and exec): no polling second to wait for.
   assert.deepEqual(lb1.slice(0, 4), [
     [0, 'INIT', 'BACKUP'],
     [3414.062, 'BACKUP', 'MASTER'],
-    [6000, 'MASTER', 'FAULT'],
-    [13_000, 'FAULT', 'BACKUP'],
+    [5500, 'MASTER', 'FAULT'],
+    [12_200, 'FAULT', 'BACKUP'],
+  ]);
+});
+
+test('track_process with no weight anywhere: the default weight is 0 (keepalived 2.2.7), a lost quorum is FAULT', () => {
+  const conf = config(
+    `vrrp_track_process web {
+    process nginx
+}`,
+    '    track_process {\n        web\n    }',
+  );
+  const { result } = run(scenarioText(conf, [{ at: '5.5s', track: { node: 'lb1', id: 'process:web', up: false } }], '10s'), () => undefined);
+  const lb1 = result.transitions.filter((t) => t.node === 'lb1').map((t) => [t.t_ms, t.from, t.to]);
+  assert.deepEqual(lb1.slice(0, 3), [
+    [0, 'INIT', 'BACKUP'],
+    [3414.062, 'BACKUP', 'MASTER'],
+    [5500, 'MASTER', 'FAULT'],
+  ]);
+});
+
+test('track_process fork_delay and terminate_delay: a lost copy is FAULT terminate_delay later, a forked one back fork_delay later, a quick restart never', () => {
+  const conf = config(
+    `vrrp_track_process web {
+    process nginx
+    quorum 2
+    fork_delay 2
+    terminate_delay 3
+    weight 0
+}`,
+    '    track_process {\n        web\n    }',
+  );
+  const { result } = run(
+    scenarioText(conf, [
+      // One of the two copies exits: FAULT after terminate_delay (3 s).
+      { at: '5.5s', track: { node: 'lb1', id: 'process:web', value: 1 } },
+      // The running copy forks a second: back after fork_delay (2 s).
+      { at: '12.2s', track: { node: 'lb1', id: 'process:web', value: 2 } },
+      // A copy exits and is forked again within terminate_delay: nothing happens.
+      { at: '20s', track: { node: 'lb1', id: 'process:web', value: 1 } },
+      { at: '21s', track: { node: 'lb1', id: 'process:web', value: 2 } },
+    ], '30s'),
+    () => undefined,
+  );
+  const lb1 = result.transitions.filter((t) => t.node === 'lb1').map((t) => [t.t_ms, t.from, t.to]);
+  assert.deepEqual(lb1.slice(0, 4), [
+    [0, 'INIT', 'BACKUP'],
+    [3414.062, 'BACKUP', 'MASTER'],
+    [8500, 'MASTER', 'FAULT'],
+    [14_200, 'FAULT', 'BACKUP'],
+  ]);
+  assert.equal(lb1.filter((t) => (t[0] as number) >= 20_000 && t[2] === 'FAULT').length, 0, 'the restart within terminate_delay is not a FAULT');
+});
+
+test('track_process with a weight: the priority follows the count crossing quorum_max as keepalived (over the range is down)', () => {
+  const conf = config(
+    `vrrp_track_process web {
+    process /usr/sbin/nginx -g x
+    quorum 1
+    quorum_max 2
+    weight -60
+}`,
+    '    track_process {\n        web\n    }',
+  );
+  const { series } = run(
+    scenarioText(conf, [
+      { at: '5s', track: { node: 'lb1', id: 'process:web', value: 3 } },
+      { at: '9s', track: { node: 'lb1', id: 'process:web', value: 2 } },
+    ], '12s'),
+    priorityOf,
+  );
+  assert.deepEqual((series.get('lb1/VI_1') ?? []).filter(([t]) => t >= 5000), [
+    [5000, 90],
+    [9000, 150],
   ]);
 });
 

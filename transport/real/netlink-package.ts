@@ -13,6 +13,9 @@ export type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket, StreamData } from 
 export type { Netlink };
 
 export const { createNetlink } = require('netlink/dist/netlink.js') as Pick<typeof Netlink, 'createNetlink'>;
+/** The bare socket (datagrams in and out, no netlink parsing): the process events connector. */
+export const { RawNetlinkSocket } = require('netlink/dist/raw.js') as Pick<typeof Netlink, 'RawNetlinkSocket'>;
+export type RawNetlinkSocket = Netlink.RawNetlinkSocket;
 export const { createRtNetlink } = require('netlink/dist/rt/rt.js') as Pick<typeof Netlink, 'createRtNetlink'>;
 export const { Protocol, FlagsNew } = require('netlink/dist/constants.js') as Pick<typeof Netlink, 'Protocol' | 'FlagsNew'>;
 export const { AttrStream, parseMessages } = require('netlink/dist/structs.js') as Pick<typeof Netlink, 'AttrStream' | 'parseMessages'>;

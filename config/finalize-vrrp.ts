@@ -103,6 +103,48 @@ function resolveTracks(
   return out;
 }
 
+/** The global GARP settings an instance inherits, in seconds and counts. */
+export interface GlobalGarp {
+  readonly delay: number;
+  readonly repeat: number;
+  readonly refresh: number;
+  readonly refreshRepeat: number;
+  readonly lowerPrioDelay: number;
+  readonly lowerPrioRepeat: number;
+}
+
+/**
+ * global_defs' GARP settings as the instances inherit them. vrrp_min_garp turns the defaults still in place into
+ * one announcement and no second burst (keepalived vrrp_min_garp_handler changes a value only while it is the
+ * default; read after the keyword, a value equal to the default counts as given here, as in any order). The
+ * lower-priority ones default to garp_master_repeat and _delay (keepalived vrrp_complete_init).
+ */
+export function globalGarp(g: GlobalDefs): GlobalGarp {
+  const min = g.vrrpMinGarp === true;
+  const delay = min && g.vrrpGarpMasterDelay === 5 ? 0 : g.vrrpGarpMasterDelay;
+  const repeat = min && g.vrrpGarpMasterRepeat === 5 ? 1 : g.vrrpGarpMasterRepeat;
+  // A refresh of no announcements (vrrp_min_garp with a refresh and its default repeat) is no refresh.
+  const refreshRepeat = min && g.vrrpGarpMasterRefreshRepeat === 1 ? 0 : g.vrrpGarpMasterRefreshRepeat;
+  return {
+    delay,
+    repeat,
+    refresh: refreshRepeat === 0 ? 0 : g.vrrpGarpMasterRefresh,
+    refreshRepeat: refreshRepeat === 0 ? 1 : refreshRepeat,
+    lowerPrioDelay: g.vrrpGarpLowerPrioDelay ?? delay,
+    lowerPrioRepeat: g.vrrpGarpLowerPrioRepeat ?? repeat,
+  };
+}
+
+/**
+ * A lower-priority setting: the instance's own, else the global one; strict mode allows none (keepalived
+ * vrrp_complete_instance resets a given one with a warning).
+ */
+function strictZero(name: string, keyword: string, own: number | undefined, inherited: number, strict: boolean, at: SourcePosition, d: Diagnostics): number {
+  if (!strict) return own ?? inherited;
+  if (own !== undefined && own !== 0) d.warning(at, `${name}: strict mode allows no ${keyword} - using 0`);
+  return 0;
+}
+
 function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 'vrrpInstances' | 'vrrpSyncGroups'>, d: Diagnostics): VrrpInstance | undefined {
   const name = `vrrp_instance ${v.name}`;
   if (v.virtualRouterId === undefined) {
@@ -186,6 +228,12 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: down_timer_adverts is incompatible with strict mode - using 3`);
     downTimerAdverts = 3;
   }
+  let higherPrioSendAdvert = v.higherPrioSendAdvert ?? (strict ? false : (g.vrrpHigherPrioSendAdvert ?? false));
+  if (higherPrioSendAdvert && strict) {
+    d.warning(v.at, `${name}: strict mode requires higher_prio_send_advert to be off - ignoring it`);
+    higherPrioSendAdvert = false;
+  }
+  const garp = globalGarp(g);
   let accept = v.accept ?? (owner ? true : !strict);
   if (accept && !owner && strict && version === 2) {
     d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
@@ -232,7 +280,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     nopreempt,
     preemptDelaySeconds: preemptDelay,
     lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
-    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+    higherPrioSendAdvert,
     authentication,
     virtualIpAddresses: v.virtualIpAddresses,
     excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
@@ -272,12 +320,12 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     notifyMasterRxLowerPri: v.notifyMasterRxLowerPri,
     notifyPriorityChanges: v.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
     smtpAlert: v.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert,
-    garpMasterDelay: v.garpMasterDelay ?? g.vrrpGarpMasterDelay,
-    garpMasterRepeat: v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat,
-    garpMasterRefresh: v.garpMasterRefresh ?? g.vrrpGarpMasterRefresh,
-    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
-    garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
-    garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+    garpMasterDelay: v.garpMasterDelay ?? garp.delay,
+    garpMasterRepeat: v.garpMasterRepeat ?? garp.repeat,
+    garpMasterRefresh: v.garpMasterRefresh ?? garp.refresh,
+    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? garp.refreshRepeat,
+    garpLowerPrioDelay: strictZero(name, 'garp_lower_prio_delay', v.garpLowerPrioDelay, garp.lowerPrioDelay, strict, v.at, d),
+    garpLowerPrioRepeat: strictZero(name, 'garp_lower_prio_repeat', v.garpLowerPrioRepeat, garp.lowerPrioRepeat, strict, v.at, d),
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
     downTimerAdverts,
     kernelRxBufSize: v.kernelRxBufSize,

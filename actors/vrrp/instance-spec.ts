@@ -16,6 +16,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly authPassword: string;
   /** Every address held while master: virtual_ipaddress, then virtual_ipaddress_excluded. */
   readonly virtualAddresses: readonly InterfaceAddress[];
+  /** garp_extra_if: one address per interface, announced every garpExtraIfMs (./specs-from-config.ts). */
+  readonly extraAnnouncements: readonly InterfaceAddress[];
   /** The addresses carried in advertisements (virtual_ipaddress only). */
   readonly advertisedAddresses: readonly string[];
   /** `unicast_src_ip`, when set. */
@@ -44,6 +46,8 @@ export interface SyncGroupSpec {
 export interface VrrpNodeSpec {
   readonly instances: readonly VrrpInstanceSpec[];
   readonly syncGroups: readonly SyncGroupSpec[];
+  /** global_defs vrrp_startup_delay in milliseconds (0 = none): counted from the node's start, not from a reload. */
+  readonly startupDelayMs?: number;
 }
 
 /** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */

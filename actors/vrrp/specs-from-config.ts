@@ -97,9 +97,27 @@ function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
   return trackers;
 }
 
+/**
+ * garp_extra_if: the addresses announced every interval, one per interface (the first there, VIPs before eVIPs),
+ * on the interfaces of VIPs other than the instance's own (keepalived vrrp_send_vmac_update). Without `all` only
+ * VMACs of a VIP's own would count, and vigil makes none: keepalived then turns the keyword off (vrrp.c
+ * vrrp_complete_instance), and so does an instance whose VIPs are all on its own interface. The instance's own
+ * interface is announced on too with vmac_xmit_base, whose advertisements leave from the base interface.
+ */
+function extraAnnouncements(instance: VrrpInstance, addresses: readonly InterfaceAddress[], own: string): InterfaceAddress[] {
+  const extra = instance.garpExtraIf;
+  if (extra === undefined || extra.interval === 0 || !extra.all) return [];
+  if (!addresses.some((a) => a.interface !== own)) return [];
+  const out = new Map<string, InterfaceAddress>();
+  const xmitBase = instance.useVmac !== undefined && instance.vmacXmitBase;
+  for (const a of addresses) if ((a.interface !== own || xmitBase) && !out.has(a.interface)) out.set(a.interface, a);
+  return [...out.values()];
+}
+
 export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
   const { advertised, excluded } = addressesOf(instance);
   const vmac = vmacName(instance);
+  const extra = extraAnnouncements(instance, [...advertised, ...excluded], vmac ?? instance.interface);
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -109,6 +127,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     preempt: !instance.nopreempt,
     preemptDelayMs: instance.preemptDelaySeconds * 1000,
     lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
+    higherPrioSendAdvert: instance.higherPrioSendAdvert,
+    downTimerAdverts: instance.downTimerAdverts,
     interface: instance.interface,
     family: instance.family,
     authType: instance.authentication?.type === 'PASS' ? 1 : instance.authentication?.type === 'AH' ? 2 : 0,
@@ -124,6 +144,10 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
     garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
     garpIntervalMs: garpIntervalMs(instance, config),
+    garpLowerPrioRepeat: instance.garpLowerPrioRepeat,
+    garpLowerPrioDelayMs: instance.garpLowerPrioDelay * 1000,
+    garpExtraIfMs: extra.length > 0 ? instance.garpExtraIf!.interval * 1000 : 0,
+    extraAnnouncements: extra,
     virtualRoutes: routeSpecs(instance.virtualRoutes),
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
@@ -141,5 +165,5 @@ function garpIntervalMs(instance: VrrpInstance, config: Config): number {
 export function nodeSpec(config: Config): VrrpNodeSpec {
   const instances = config.vrrpInstances.map((i) => instanceSpec(i, config));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
-  return { instances, syncGroups };
+  return { instances, syncGroups, startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000) };
 }

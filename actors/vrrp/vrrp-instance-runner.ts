@@ -46,6 +46,8 @@ export interface InstanceEnvironment {
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
   /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
   readonly steadyShortcut?: boolean;
+  /** The clock time global_defs vrrp_startup_delay ends (keepalived vrrp_delayed_start_time); absent: none. */
+  readonly startupUntil?: number | undefined;
 }
 
 type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
@@ -91,7 +93,7 @@ export class VrrpInstanceRunner {
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
     this.addressEffects = new AddressEffects(spec, env);
-    this.announcements = new Announcements(spec.virtualAddresses, env.announcer);
+    this.announcements = new Announcements(spec.virtualAddresses, env.announcer, spec.extraAnnouncements);
     this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
     const steady = this.steady;
     this.machine = vrrpInstanceMachine.provide({
@@ -145,6 +147,14 @@ export class VrrpInstanceRunner {
             this.failedInTimer(error);
           }
         },
+        announceExtra: () => {
+          try {
+            this.announcements.announceExtra();
+          } catch (error) {
+            this.failedInTimer(error);
+          }
+        },
+        ...(env.startupUntil !== undefined ? { notBefore: () => env.startupUntil! } : {}),
         masterDownStarted: (handle) => (this.masterDown = handle),
         // A timer stopping after its successor started (skewWait → waiting) must not forget the successor.
         masterDownStopped: (handle) => {
@@ -157,8 +167,9 @@ export class VrrpInstanceRunner {
   }
 
   private createInstanceActor(trackers: readonly TrackerInput[]): Actor<typeof vrrpInstanceMachine> {
+    const startupDelayed = this.env.startupUntil !== undefined && this.env.startupUntil > this.env.clock.now();
     const actor = createActor(this.machine, {
-      input: { params: this.spec, trackers },
+      input: { params: this.spec, trackers, startupDelayed },
       clock: this.env.clock,
       inspect: this.env.inspect,
       id: this.spec.name,

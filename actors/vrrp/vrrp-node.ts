@@ -56,6 +56,8 @@ export class VrrpNode {
   private linkSubscription: Subscription | undefined;
   private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
+  /** When global_defs vrrp_startup_delay ends (set at start; a reload does not start it again, as keepalived). */
+  private startupUntil: number | undefined;
 
   constructor(
     readonly name: string,
@@ -66,6 +68,8 @@ export class VrrpNode {
   ) {}
 
   start(): void {
+    const delay = this.spec.startupDelayMs ?? 0;
+    if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
     this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => this.track(interfaceTrackerId(event.interface), event.up));
     this.routeSubscription = followRouteDeletions(this.transports.routes, {
       node: this.name,
@@ -210,6 +214,7 @@ export class VrrpNode {
       channel: open.channel,
       ah: this.ahSession(instance),
       inspect: this.inspect,
+      startupUntil: this.startupUntil,
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
     this.runners.set(instance.name, runner);

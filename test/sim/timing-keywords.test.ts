@@ -1,0 +1,236 @@
+/**
+ * keepalived's timing keywords through the node assembly the daemon and the simulator share
+ * (actors/node-assembly.ts), from keepalived.conf text to what goes on the simulated LAN, at exact virtual times:
+ * vrrp_startup_delay, down_timer_adverts, higher_prio_send_advert with garp_lower_prio_repeat / _delay,
+ * vrrp_min_garp and garp_extra_if. The LAN's latency is 1 ms.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Bus } from '../../actors/bus.js';
+import { NodeAssembly } from '../../actors/node-assembly.js';
+import { runnableScripts } from '../../actors/scripts/runnable-scripts.js';
+import { loadNodeConfig } from '../../sim/config-loader.js';
+import { LanSegment } from '../../sim/lan-segment.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { SimHost } from '../../sim/sim-host.js';
+import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import type { InterfaceAddress } from '../../transport/address-manager.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+function instance(body: string, extraGlobal = ''): string {
+  return `global_defs {
+    router_id test
+${extraGlobal}
+}
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    advert_int 1
+    virtual_ipaddress {
+        192.168.77.100/24
+    }
+${body}
+}
+`;
+}
+
+interface World {
+  readonly clock: VirtualClock;
+  /** "time node what": advertisements sent (with their priority), announcements (interface and count), transitions. */
+  readonly log: string[];
+  readonly nodes: Map<string, NodeAssembly>;
+  start(name: string): void;
+  crash(name: string): void;
+}
+
+/** Nodes on one LAN (eth0, and eth1 where a node has it), each running `configs[name]` as lb1..lbN. */
+function world(configs: Record<string, string>, withEth1 = false): World {
+  const clock = new VirtualClock();
+  const random = new SeededRandom(1);
+  const quality = { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 };
+  const eth0 = new LanSegment('eth0', clock, random.fork('eth0'), quality);
+  const eth1 = new LanSegment('eth1', clock, random.fork('eth1'), quality);
+  const bus = new Bus();
+  const log: string[] = [];
+  bus.messages$.subscribe((m) => {
+    if (m.kind === 'advert_sent') log.push(`${m.at} ${m.node} advert ${m.priority}`);
+    if (m.kind === 'transition') log.push(`${m.at} ${m.node} ${m.to}`);
+  });
+  const nodes = new Map<string, NodeAssembly>();
+  const hosts = new Map<string, SimHost>();
+  const make = (name: string): NodeAssembly => {
+    const index = Object.keys(configs).indexOf(name);
+    const host = new SimHost(name, index);
+    host.addInterface('eth0', eth0, [{ address: `192.168.77.${11 + index}`, prefix: 24, family: 4 }]);
+    if (withEth1) host.addInterface('eth1', eth1, [{ address: `10.1.0.${11 + index}`, prefix: 24, family: 4 }]);
+    const announce = host.announce.bind(host);
+    host.announce = (ifname: string, addresses: readonly InterfaceAddress[]) => {
+      log.push(`${clock.now()} ${name} garp ${ifname} ${addresses.map((a) => a.address).join(',')}`);
+      announce(ifname, addresses);
+    };
+    hosts.set(name, host);
+    const loaded = loadNodeConfig(configs[name]!, 'keepalived.conf', name);
+    const tracked = new SimTrackedObjects(clock, loaded.config, () => undefined);
+    const env = { clock, link: host, addresses: host, announcer: host, log: quiet, ...tracked.environment() };
+    return new NodeAssembly(env, bus, { name, config: runnableScripts(loaded.config, undefined).config });
+  };
+  return {
+    clock,
+    log,
+    nodes,
+    start(name) {
+      const node = make(name);
+      nodes.set(name, node);
+      node.start();
+    },
+    crash(name) {
+      nodes.get(name)!.halt();
+      hosts.get(name)!.crash();
+    },
+  };
+}
+
+/** The log lines of one node, between two times (inclusive), without the time filter's lines of others. */
+function lines(w: World, node: string, from = 0, to = Infinity): string[] {
+  return w.log.filter((l) => {
+    const [t, n] = l.split(' ');
+    return n === node && Number(t) >= from && Number(t) <= to;
+  });
+}
+
+test('vrrp_startup_delay: a backup alone becomes master only after the delay plus its Master_Down_Interval', () => {
+  const w = world({ lb1: instance('    priority 150', '    vrrp_startup_delay 5') });
+  w.start('lb1');
+  w.clock.runUntil(20_000);
+  // Master_Down_Interval of priority 150: 3 s + (256 − 150) × 1 s / 256 = 3414.0625 ms, from 5 s.
+  assert.deepEqual(
+    lines(w, 'lb1').filter((l) => !l.includes('advert') && !l.includes('garp')),
+    ['0 lb1 BACKUP', '8414.062 lb1 MASTER'],
+  );
+});
+
+test('vrrp_startup_delay: the address owner waits for the end of the delay, then advertises and announces', () => {
+  const w = world({ lb1: instance('    priority 255', '    vrrp_startup_delay 2.5\n    vrrp_garp_master_delay 0') });
+  w.start('lb1');
+  w.clock.runUntil(2499);
+  assert.deepEqual(lines(w, 'lb1'), []);
+  w.clock.runUntil(3600);
+  assert.deepEqual(lines(w, 'lb1'), ['2500 lb1 advert 255', '2500 lb1 garp eth0 192.168.77.100', '2500 lb1 garp eth0 192.168.77.100', '2500 lb1 garp eth0 192.168.77.100', '2500 lb1 garp eth0 192.168.77.100', '2500 lb1 garp eth0 192.168.77.100', '2500 lb1 MASTER', '3500 lb1 advert 255']);
+});
+
+test('down_timer_adverts: the backup takes over N advertisement intervals plus skew after the last advertisement', () => {
+  for (const [adverts, expected] of [
+    [3, 3609.375],
+    [6, 6609.375],
+  ] as const) {
+    const w = world({ lb1: instance('    priority 150'), lb2: instance(`    priority 100\n    down_timer_adverts ${adverts}`) });
+    w.start('lb1');
+    w.start('lb2');
+    w.clock.runUntil(10_000);
+    const lastAdvert = Math.max(...lines(w, 'lb1', 0, 10_000).filter((l) => l.includes('advert')).map((l) => Number(l.split(' ')[0])));
+    w.crash('lb1');
+    w.clock.runUntil(30_000);
+    const master = lines(w, 'lb2').filter((l) => l.endsWith('MASTER'));
+    // Heard 1 ms after it was sent (the LAN's latency).
+    assert.deepEqual(master, [`${lastAdvert + 1 + expected} lb2 MASTER`], `down_timer_adverts ${adverts}`);
+  }
+});
+
+test('higher_prio_send_advert: the old master advertises once on hearing the new one; garp_lower_prio_repeat answers it, and again after garp_lower_prio_delay', () => {
+  const w = world({
+    lb1: instance('    priority 150\n    higher_prio_send_advert\n    garp_master_delay 0\n    garp_master_repeat 1'),
+    lb2: instance('    priority 200\n    garp_master_delay 0\n    garp_master_repeat 1\n    garp_lower_prio_repeat 2\n    garp_lower_prio_delay 3'),
+  });
+  w.start('lb1');
+  w.clock.runUntil(10_000);
+  assert.ok(lines(w, 'lb1').includes('3414.062 lb1 MASTER'));
+  w.start('lb2');
+  w.clock.runUntil(20_000);
+  // lb2 (200) ignores lb1's lower advertisements and takes over when its Master_Down_Timer expires (keepalived
+  // 2.x preempts so): 10 s + 3 s + (256 − 200) × 1 s / 256. lb1 hears lb2's advertisement 1 ms later: it
+  // advertises 150 once and steps down; lb2 hears that 150 1 ms after that.
+  const at = 13_218.75;
+  assert.deepEqual(lines(w, 'lb1', at).slice(0, 2), [`${at + 1} lb1 advert 150`, `${at + 1} lb1 BACKUP`]);
+  assert.deepEqual(
+    lines(w, 'lb2', 10_001, 20_000).filter((l) => !l.includes('advert')),
+    [
+      `${at} lb2 garp eth0 192.168.77.100`,
+      `${at} lb2 MASTER`,
+      // Its own burst on hearing the lower priority, and the same again 3 s later.
+      `${at + 2} lb2 garp eth0 192.168.77.100`,
+      `${at + 2} lb2 garp eth0 192.168.77.100`,
+      `${at + 2 + 3000} lb2 garp eth0 192.168.77.100`,
+      `${at + 2 + 3000} lb2 garp eth0 192.168.77.100`,
+    ],
+  );
+
+  // Without higher_prio_send_advert lb1 steps down silently, and lb2 announces nothing more.
+  const quiet = world({
+    lb1: instance('    priority 150\n    garp_master_delay 0\n    garp_master_repeat 1'),
+    lb2: instance('    priority 200\n    garp_master_delay 0\n    garp_master_repeat 1\n    garp_lower_prio_repeat 2\n    garp_lower_prio_delay 3'),
+  });
+  quiet.start('lb1');
+  quiet.clock.runUntil(10_000);
+  quiet.start('lb2');
+  quiet.clock.runUntil(20_000);
+  assert.deepEqual(lines(quiet, 'lb1', at).slice(0, 1), [`${at + 1} lb1 BACKUP`]);
+  assert.deepEqual(lines(quiet, 'lb2', 10_001).filter((l) => l.includes('garp')), [`${at} lb2 garp eth0 192.168.77.100`]);
+});
+
+test('vrrp_min_garp: one announcement on becoming master and no second burst; a given value still counts', () => {
+  const w = world({ lb1: instance('    priority 255', '    vrrp_min_garp') });
+  w.start('lb1');
+  w.clock.runUntil(20_000);
+  assert.deepEqual(lines(w, 'lb1').filter((l) => l.includes('garp')), ['0 lb1 garp eth0 192.168.77.100']);
+
+  const given = world({ lb1: instance('    priority 255', '    vrrp_min_garp\n    vrrp_garp_master_repeat 2') });
+  given.start('lb1');
+  given.clock.runUntil(20_000);
+  assert.deepEqual(lines(given, 'lb1').filter((l) => l.includes('garp')), ['0 lb1 garp eth0 192.168.77.100', '0 lb1 garp eth0 192.168.77.100']);
+
+  // Without it, keepalived's defaults: 5 at once and 5 more after 5 s.
+  const plain = world({ lb1: instance('    priority 255') });
+  plain.start('lb1');
+  plain.clock.runUntil(20_000);
+  assert.deepEqual(
+    lines(plain, 'lb1').filter((l) => l.includes('garp')).map((l) => l.split(' ')[0]),
+    ['0', '0', '0', '0', '0', '5000', '5000', '5000', '5000', '5000'],
+  );
+});
+
+test('garp_extra_if all: while master, one announcement on each other VIP interface every interval', () => {
+  const conf = `vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority 255
+    advert_int 1
+    garp_master_delay 0
+    garp_master_repeat 1
+    garp_extra_if all 10
+    virtual_ipaddress {
+        192.168.77.100/24
+        10.1.0.100/24 dev eth1
+        10.1.0.101/24 dev eth1
+    }
+}
+`;
+  const w = world({ lb1: conf }, true);
+  w.start('lb1');
+  w.clock.runUntil(35_000);
+  assert.deepEqual(lines(w, 'lb1').filter((l) => l.includes('garp')), [
+    '0 lb1 garp eth0 192.168.77.100',
+    '0 lb1 garp eth1 10.1.0.100,10.1.0.101',
+    '10000 lb1 garp eth1 10.1.0.100',
+    '20000 lb1 garp eth1 10.1.0.100',
+    '30000 lb1 garp eth1 10.1.0.100',
+  ]);
+  // Without `all` the extra interfaces count only when they are VMACs of the instance's own: none here.
+  const w2 = world({ lb1: conf.replace('garp_extra_if all 10', 'garp_extra_if 10') }, true);
+  w2.start('lb1');
+  w2.clock.runUntil(35_000);
+  assert.equal(lines(w2, 'lb1').filter((l) => l.includes('garp')).length, 2);
+});

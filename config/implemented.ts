@@ -26,6 +26,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // Static routes and rules follow it (their instances track their interface); static addresses do not (listed).
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
+  interface_up_down_delays: 'Config.interfaceUpDownDelays InterfaceDelay.downDelay InterfaceDelay.upDelay',
   garp_group: 'Config.garpGroups',
   'garp_group garp_interval': 'GarpGroup.garpInterval',
   'garp_group gna_interval': 'GarpGroup.gnaInterval',
@@ -156,6 +157,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'vrrp_instance garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
   'vrrp_instance lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
+  'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

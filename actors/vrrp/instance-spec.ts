@@ -3,6 +3,7 @@ import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
+import type { InterfaceDelaySpec } from './link-debounce.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -26,6 +27,11 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly unicastPeers: readonly string[];
   /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
   readonly trackers: readonly TrackerInput[];
+  /**
+   * keepalived `dont_track_primary`: the instance's own interface going down does not put it in FAULT (unless
+   * track_interface names it).
+   */
+  readonly dontTrackPrimary?: boolean;
   /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */
   readonly v3ChecksumAsV2: boolean;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
@@ -48,6 +54,8 @@ export interface VrrpNodeSpec {
   readonly syncGroups: readonly SyncGroupSpec[];
   /** global_defs vrrp_startup_delay in milliseconds (0 = none): counted from the node's start, not from a reload. */
   readonly startupDelayMs?: number;
+  /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
+  readonly interfaceDelays?: readonly InterfaceDelaySpec[];
 }
 
 /** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */

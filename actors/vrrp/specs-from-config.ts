@@ -8,6 +8,7 @@ import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
+import type { InterfaceDelaySpec } from './link-debounce.js';
 import { interfaceTrackerId } from './vrrp-node.js';
 
 export type KeepalivedConfig = Config;
@@ -138,6 +139,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
     trackers: trackersOf(instance, config),
+    dontTrackPrimary: instance.dontTrackPrimary,
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
@@ -162,8 +164,34 @@ function garpIntervalMs(instance: VrrpInstance, config: Config): number {
   return Math.round(seconds * 1000);
 }
 
+/**
+ * interface_up_down_delays in milliseconds. A delay must stay below (down_timer_adverts - 1) advertisement
+ * intervals of every instance on the interface, else a backup would take over before its master's link change
+ * is acted on: keepalived (vrrp.c check_debounce_timers) cuts it to that less 1/256 of an interval, and to 0 with
+ * down_timer_adverts 1. (keepalived cuts it again when a master's shorter interval is learnt; here the
+ * instance's own interval counts.)
+ */
+function interfaceDelays(config: Config): InterfaceDelaySpec[] {
+  return config.interfaceUpDownDelays.map((d) => {
+    let downMs = d.downDelay * 1000;
+    let upMs = d.upDelay * 1000;
+    for (const i of config.vrrpInstances.filter((v) => v.interface === d.interface)) {
+      const advertMs = i.advertIntervalCs * 10;
+      const limit = (i.downTimerAdverts - 1) * advertMs;
+      if (downMs >= limit) downMs = Math.max(0, limit - advertMs / 256);
+      if (upMs >= limit) upMs = Math.max(0, limit - advertMs / 256);
+    }
+    return { interface: d.interface, downMs, upMs };
+  });
+}
+
 export function nodeSpec(config: Config): VrrpNodeSpec {
   const instances = config.vrrpInstances.map((i) => instanceSpec(i, config));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
-  return { instances, syncGroups, startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000) };
+  return {
+    instances,
+    syncGroups,
+    startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
+    interfaceDelays: interfaceDelays(config),
+  };
 }

@@ -20,6 +20,7 @@ import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-s
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
+import { LinkDebounce } from './link-debounce.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -58,6 +59,8 @@ export class VrrpNode {
   private groupSpecs: readonly SyncGroupSpec[] = [];
   /** When global_defs vrrp_startup_delay ends (set at start; a reload does not start it again, as keepalived). */
   private startupUntil: number | undefined;
+  /** Link changes as the instances hear them: after interface_up_down_delays (set at start). */
+  private links: LinkDebounce | undefined;
 
   constructor(
     readonly name: string,
@@ -70,7 +73,11 @@ export class VrrpNode {
   start(): void {
     const delay = this.spec.startupDelayMs ?? 0;
     if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
-    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => this.track(interfaceTrackerId(event.interface), event.up));
+    const addresses = this.transports.addresses;
+    const links = new LinkDebounce(this.transports.clock, (name) => addresses.isUp(name), (name, up) => this.track(interfaceTrackerId(name), up));
+    links.setDelays(this.spec.interfaceDelays ?? []);
+    this.links = links;
+    this.linkSubscription = addresses.linkEvents$.subscribe((event) => links.event(event.interface, event.up));
     this.routeSubscription = followRouteDeletions(this.transports.routes, {
       node: this.name,
       now: () => this.transports.clock.now(),
@@ -110,6 +117,7 @@ export class VrrpNode {
       started.push(instance.name);
     }
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
+    this.links?.setDelays(next.interfaceDelays ?? []);
     this.spec = next;
     return { kept, started, stopped };
   }
@@ -161,6 +169,7 @@ export class VrrpNode {
     this.stopGroups();
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
+    this.links?.close();
     this.routeSubscription?.unsubscribe();
     this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
@@ -258,15 +267,20 @@ export class VrrpNode {
     }
   }
 
-  /** The instance's own interface is tracked with weight 0, with its current link state. */
+  /**
+   * The instance's own interface is tracked with weight 0, with its current link state; with dont_track_primary
+   * only when track_interface (or a tracked route) names it (keepalived adds it with VRRP_NOT_TRACK_IF).
+   */
   private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
-    const addresses = this.transports.addresses;
+    // The state the instances have been told: a change still within its interface_up_down_delays is not yet.
+    const isUp = (name: string): boolean => this.links?.state(name) ?? this.transports.addresses.isUp(name);
     const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
-      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
-    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
+      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t));
+    if (instance.dontTrackPrimary === true && own === undefined) return { ...instance, trackers };
+    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: isUp(instance.interface) }] };
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {

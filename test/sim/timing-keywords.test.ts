@@ -2,7 +2,7 @@
  * keepalived's timing keywords through the node assembly the daemon and the simulator share
  * (actors/node-assembly.ts), from keepalived.conf text to what goes on the simulated LAN, at exact virtual times:
  * vrrp_startup_delay, down_timer_adverts, higher_prio_send_advert with garp_lower_prio_repeat / _delay,
- * vrrp_min_garp and garp_extra_if. The LAN's latency is 1 ms.
+ * vrrp_min_garp, garp_extra_if, dont_track_primary and interface_up_down_delays. The LAN's latency is 1 ms.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,7 @@ interface World {
   readonly nodes: Map<string, NodeAssembly>;
   start(name: string): void;
   crash(name: string): void;
+  link(name: string, ifname: string, up: boolean): void;
 }
 
 /** Nodes on one LAN (eth0, and eth1 where a node has it), each running `configs[name]` as lb1..lbN. */
@@ -89,6 +90,9 @@ function world(configs: Record<string, string>, withEth1 = false): World {
     crash(name) {
       nodes.get(name)!.halt();
       hosts.get(name)!.crash();
+    },
+    link(name, ifname, up) {
+      hosts.get(name)!.setLink(ifname, up);
     },
   };
 }
@@ -233,4 +237,64 @@ test('garp_extra_if all: while master, one announcement on each other VIP interf
   w2.start('lb1');
   w2.clock.runUntil(35_000);
   assert.equal(lines(w2, 'lb1').filter((l) => l.includes('garp')).length, 2);
+});
+
+/** The transitions of one node. */
+function states(w: World, node: string): string[] {
+  return lines(w, node).filter((l) => /(INIT|BACKUP|MASTER|FAULT|STOP)$/.test(l));
+}
+
+test('dont_track_primary: the instance is not put in FAULT when its interface goes down, unless track_interface names it', () => {
+  const plain = world({ lb1: instance('    priority 255') });
+  plain.start('lb1');
+  plain.clock.runUntil(5000);
+  plain.link('lb1', 'eth0', false);
+  plain.clock.runUntil(6000);
+  assert.deepEqual(states(plain, 'lb1'), ['0 lb1 MASTER', '5000 lb1 FAULT']);
+
+  const dont = world({ lb1: instance('    priority 255\n    dont_track_primary') });
+  dont.start('lb1');
+  dont.clock.runUntil(5000);
+  dont.link('lb1', 'eth0', false);
+  dont.clock.runUntil(6000);
+  assert.deepEqual(states(dont, 'lb1'), ['0 lb1 MASTER']);
+
+  const named = world({ lb1: instance('    priority 255\n    dont_track_primary\n    track_interface {\n        eth0\n    }') });
+  named.start('lb1');
+  named.clock.runUntil(5000);
+  named.link('lb1', 'eth0', false);
+  named.clock.runUntil(6000);
+  assert.deepEqual(states(named, 'lb1'), ['0 lb1 MASTER', '5000 lb1 FAULT']);
+});
+
+test('interface_up_down_delays: a link change reaches the instance after its delay; a shorter flap never does', () => {
+  const delays = 'interface_up_down_delays {\n    eth0 1.5 1.8\n}\n';
+  const w = world({ lb1: delays + instance('    priority 255') });
+  w.start('lb1');
+  w.clock.runUntil(5000);
+  // A flap of 1 s: shorter than the down delay.
+  w.link('lb1', 'eth0', false);
+  w.clock.runUntil(6000);
+  w.link('lb1', 'eth0', true);
+  w.clock.runUntil(10_000);
+  assert.deepEqual(states(w, 'lb1'), ['0 lb1 MASTER']);
+  w.link('lb1', 'eth0', false);
+  w.clock.runUntil(20_000);
+  w.link('lb1', 'eth0', true);
+  w.clock.runUntil(30_000);
+  assert.deepEqual(states(w, 'lb1'), ['0 lb1 MASTER', '11500 lb1 FAULT', '21800 lb1 MASTER']);
+});
+
+test('interface_up_down_delays: a delay not below (down_timer_adverts - 1) advertisement intervals is cut to that less 1/256 of one', () => {
+  // 3 adverts of 1 s: at most 2 s less 1/256 s; the 5 s down delay becomes 1996.09375 ms.
+  const delays = 'interface_up_down_delays {\n    eth0 5\n}\n';
+  const w = world({ lb1: delays + instance('    priority 255') });
+  w.start('lb1');
+  w.clock.runUntil(5000);
+  w.link('lb1', 'eth0', false);
+  w.clock.runUntil(10_000);
+  assert.deepEqual(states(w, 'lb1'), ['0 lb1 MASTER', '6996.09375 lb1 FAULT']);
+  // No up delay given: the link coming back is acted on at once.
+  w.link('lb1', 'eth0', true);
+  assert.deepEqual(states(w, 'lb1').at(-1), '10000 lb1 MASTER');
 });

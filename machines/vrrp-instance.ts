@@ -88,7 +88,12 @@ export type VrrpInstanceEvent =
   /** From the sync group: drive this member to a state, or lift a group FAULT. */
   | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' }
   /** From the Master_Down_Timer actor: Master_Down_Interval passed without an accepted advertisement. */
-  | { type: 'MASTER_DOWN' };
+  | { type: 'MASTER_DOWN' }
+  /**
+   * Another member of this instance's sync group, master, heard a lower priority: keepalived
+   * (vrrp_state_master_rx) sends this member's garp_lower_prio_repeat burst too, and its repeat after the delay.
+   */
+  | { type: 'GROUP_LOWER_PRIORITY' };
 
 function isOwner(context: VrrpInstanceContext): boolean {
   return context.params.priority === OWNER_PRIORITY;
@@ -338,6 +343,10 @@ export const vrrpInstanceMachine = setup({
           },
           { actions: 'applySync' },
         ],
+        GROUP_LOWER_PRIORITY: {
+          guard: 'lowerPrioGarps',
+          actions: [{ type: 'announce', params: ({ context }) => ({ count: lowerPriorityAtOnce(context.params) }) }, 'lowerPriorityGarps'],
+        },
         // Priority 0 and lower priorities are answered by `advertising` (below), which re-enters itself only.
         ADVERTISEMENT: [
           // higher_prio_send_advert: one advertisement first, so that the other master (if it has

@@ -239,6 +239,11 @@ export class VrrpInstanceRunner {
     this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 
+  /** Another member of the sync group heard a lower priority (see VrrpNode). */
+  groupLowerPriority(): void {
+    this.actor.send({ type: 'GROUP_LOWER_PRIORITY' });
+  }
+
   sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
     this.actor.send({ type: 'SYNC', state });
   }

@@ -344,7 +344,22 @@ export class VrrpNode {
       const theirs = decoded.advertisement.priority;
       if (theirs !== 0 && runner.counters.advertsReceived > heard && runner.state === 'MASTER') {
         this.bus.publish({ kind: 'master_rx_lower_pri', at: this.transports.clock.now(), node: this.name, instance: runner.spec.name, priority: ours, source: packet.source, theirs });
+        this.groupLowerPriority(runner.spec.name);
       }
+    }
+  }
+
+  /**
+   * keepalived vrrp_state_master_rx: a master hearing a lower priority makes the other members of its sync group
+   * send their garp_lower_prio_repeat announcements too (each as its own settings say; masters only, as only
+   * they hold their addresses).
+   */
+  private groupLowerPriority(member: string): void {
+    const group = this.groupSpecs.find((g) => g.members.includes(member));
+    if (group === undefined) return;
+    for (const other of group.members) {
+      if (other === member) continue;
+      this.runners.get(other)?.groupLowerPriority();
     }
   }
 

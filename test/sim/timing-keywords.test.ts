@@ -298,3 +298,45 @@ test('interface_up_down_delays: a delay not below (down_timer_adverts - 1) adver
   w.link('lb1', 'eth0', true);
   assert.deepEqual(states(w, 'lb1').at(-1), '10000 lb1 MASTER');
 });
+
+test("garp_lower_prio_repeat in a sync group: a member hearing a lower priority makes the others send their own burst", () => {
+  const member = (name: string, vrid: number, vip: string, repeat: number) => `vrrp_instance ${name} {
+    state BACKUP
+    interface eth0
+    virtual_router_id ${vrid}
+    priority 150
+    advert_int 1
+    garp_master_delay 0
+    garp_master_repeat 1
+    garp_lower_prio_repeat ${repeat}
+    garp_lower_prio_delay 0
+    virtual_ipaddress {
+        ${vip}/24
+    }
+}
+`;
+  const lb1 = `vrrp_sync_group G {
+    group {
+        VI_1
+        VI_2
+    }
+}
+${member('VI_1', 51, '192.168.77.100', 1)}${member('VI_2', 52, '192.168.77.101', 3)}`;
+  // lb2 is VI_1's master first; on hearing lb1 it advertises its 100 once more (higher_prio_send_advert).
+  const w = world({ lb1, lb2: instance('    priority 100\n    higher_prio_send_advert') });
+  w.start('lb2');
+  w.clock.runUntil(10_000);
+  w.start('lb1');
+  w.clock.runUntil(20_000);
+  const garps = lines(w, 'lb1').filter((l) => l.includes('garp'));
+  // Becoming master (one each), then on lb2's last advertisement: VI_1's burst of 1 and VI_2's of 3.
+  assert.equal(garps.length, 6, garps.join('\n'));
+  const heardAt = garps[2]!.split(' ')[0];
+  assert.deepEqual(garps.slice(2), [
+    `${heardAt} lb1 garp eth0 192.168.77.100`,
+    `${heardAt} lb1 garp eth0 192.168.77.101`,
+    `${heardAt} lb1 garp eth0 192.168.77.101`,
+    `${heardAt} lb1 garp eth0 192.168.77.101`,
+  ]);
+  assert.ok(lines(w, 'lb2').some((l) => l === `${Number(heardAt) - 1} lb2 advert 100`), lines(w, 'lb2').join('\n'));
+});

@@ -158,6 +158,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
   'vrrp_instance lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
   'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
+  'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

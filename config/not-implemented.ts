@@ -170,7 +170,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance unicast_fault_no_peer': 'an instance without unicast peers is not put in FAULT',
   'vrrp_instance check_unicast_src': 'unicast advertisements from an address not in unicast_peer are always dropped',
   'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
-  'vrrp_instance track_src_ip': 'the source address is not tracked',
   'vrrp_instance track_bfd': BFD,
   'vrrp_instance use_vmac: <mac>': { reason: 'the VMAC interface always has the virtual router MAC', when: (m) => MAC.test(m[0]!) },
   'vrrp_instance use_vmac_addr': 'the VMAC interface always has the virtual router MAC',

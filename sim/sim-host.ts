@@ -6,7 +6,7 @@
  * segment as the real announcer's frames (protocol/frames.ts) from that MAC.
  */
 import { Subject, type Observable } from 'rxjs';
-import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
+import type { AddressChange, AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
 import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
@@ -37,6 +37,10 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   private readonly interfaces = new Map<string, SimInterface>();
   private readonly linkSubject = new Subject<LinkEvent>();
   readonly linkEvents$: Observable<LinkEvent> = this.linkSubject.asObservable();
+  private readonly addressSubject = new Subject<AddressChange>();
+  readonly addressEvents$: Observable<AddressChange> = this.addressSubject.asObservable();
+  /** Configured addresses taken off by hand (`ip addr del`), by interface. */
+  private readonly removedConfigured = new Map<string, Set<string>>();
 
   constructor(
     readonly name: string,
@@ -95,22 +99,51 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     this.linkSubject.next({ interface: interfaceName, up });
   }
 
+  /** An operator takes a configured address off the interface (`ip addr del`), or puts it back. */
+  setConfiguredAddress(interfaceName: string, address: string, present: boolean): void {
+    const i = this.interfaces.get(interfaceName);
+    const configured = i?.configured.find((c) => c.address === address);
+    if (!i || !configured) return;
+    const removed = this.removedConfigured.get(interfaceName) ?? new Set<string>();
+    if (removed.has(address) !== present) return;
+    if (present) {
+      removed.delete(address);
+      i.port.addresses.add(address);
+    } else {
+      removed.add(address);
+      if (!i.vips.has(address)) i.port.addresses.delete(address);
+    }
+    this.removedConfigured.set(interfaceName, removed);
+    this.addressSubject.next({ kind: present ? 'added' : 'removed', address: { ...configured, interface: interfaceName } });
+  }
+
+  hasAddress(interfaceName: string, address: string): boolean {
+    const i = this.interfaces.get(interfaceName);
+    if (!i) return false;
+    if (i.vips.has(address)) return true;
+    return i.configured.some((c) => c.address === address) && !(this.removedConfigured.get(interfaceName)?.has(address) ?? false);
+  }
+
   // AddressManager
 
   addAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
     if (!i) return Promise.reject(new Error(`no interface ${address.interface} on ${this.name}`));
+    const had = this.hasAddress(address.interface, address.address);
     i.vips.set(address.address, address);
     i.port.addresses.add(address.address);
+    if (!had) this.addressSubject.next({ kind: 'added', address });
     return Promise.resolve();
   }
 
   removeAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
     if (!i) return Promise.resolve();
+    const had = this.hasAddress(address.interface, address.address);
     if (i.vips.delete(address.address) && !i.configured.some((c) => c.address === address.address)) {
       i.port.addresses.delete(address.address);
     }
+    if (had && !this.hasAddress(address.interface, address.address)) this.addressSubject.next({ kind: 'removed', address });
     return Promise.resolve();
   }
 

@@ -9,7 +9,7 @@ import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import type { InterfaceDelaySpec } from './link-debounce.js';
-import { interfaceTrackerId } from './vrrp-node.js';
+import { addressTrackerId, interfaceTrackerId } from './vrrp-node.js';
 
 export type KeepalivedConfig = Config;
 
@@ -82,6 +82,11 @@ function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
     const i = trackers.findIndex((t) => t.id === id);
     if (i >= 0) trackers[i] = { ...trackers[i]!, weight: 0 };
     else trackers.push({ id, weight: 0, up: true });
+  }
+  // track_src_ip: the instance is FAULT while its unicast_src_ip is not on its interface; keepalived ignores the
+  // keyword without unicast_src_ip (vrrp.c vrrp_complete_instance).
+  if (instance.trackSrcIp && instance.unicastSrcIp !== undefined) {
+    trackers.push({ id: addressTrackerId(instance.interface, instance.unicastSrcIp), weight: 0, up: true });
   }
   for (const t of instance.trackScripts) {
     const script = config.vrrpScripts.find((s) => s.name === t.name);

@@ -39,6 +39,11 @@ interface OpenChannel {
 }
 
 /** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
+/** keepalived `track_src_ip`: the instance's unicast_src_ip on its interface (FAULT while it is missing). */
+export function addressTrackerId(interfaceName: string, address: string): string {
+  return `address:${interfaceName}:${address}`;
+}
+
 export function interfaceTrackerId(interfaceName: string): string {
   return `interface:${interfaceName}`;
 }
@@ -55,6 +60,7 @@ export class VrrpNode {
   /** AH sequence counters by instance name: a reloaded instance goes on from its predecessor's. */
   private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
+  private addressSubscription: Subscription | undefined;
   private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
   /** When global_defs vrrp_startup_delay ends (set at start; a reload does not start it again, as keepalived). */
@@ -78,6 +84,9 @@ export class VrrpNode {
     links.setDelays(this.spec.interfaceDelays ?? []);
     this.links = links;
     this.linkSubscription = addresses.linkEvents$.subscribe((event) => links.event(event.interface, event.up));
+    this.addressSubscription = addresses.addressEvents$?.subscribe((event) =>
+      this.track(addressTrackerId(event.address.interface, event.address.address), event.kind === 'added'),
+    );
     this.routeSubscription = followRouteDeletions(this.transports.routes, {
       node: this.name,
       now: () => this.transports.clock.now(),
@@ -170,6 +179,8 @@ export class VrrpNode {
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
     this.links?.close();
+    this.addressSubscription?.unsubscribe();
+    this.addressSubscription = undefined;
     this.routeSubscription?.unsubscribe();
     this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
@@ -278,9 +289,16 @@ export class VrrpNode {
     const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
-      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t));
+      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
+      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
     if (instance.dontTrackPrimary === true && own === undefined) return { ...instance, trackers };
     return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: isUp(instance.interface) }] };
+  }
+
+  /** Whether the address of a track_src_ip tracker is on its interface now (unknown to the transport: yes). */
+  private holds(trackerId: string): boolean {
+    const [, interfaceName = '', ...rest] = trackerId.split(':');
+    return this.transports.addresses.hasAddress?.(interfaceName, rest.join(':')) ?? true;
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {

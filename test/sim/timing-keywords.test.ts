@@ -2,7 +2,8 @@
  * keepalived's timing keywords through the node assembly the daemon and the simulator share
  * (actors/node-assembly.ts), from keepalived.conf text to what goes on the simulated LAN, at exact virtual times:
  * vrrp_startup_delay, down_timer_adverts, higher_prio_send_advert with garp_lower_prio_repeat / _delay,
- * vrrp_min_garp, garp_extra_if, dont_track_primary and interface_up_down_delays. The LAN's latency is 1 ms.
+ * vrrp_min_garp, garp_extra_if, dont_track_primary, interface_up_down_delays and track_src_ip. The LAN's latency
+ * is 1 ms.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +46,8 @@ interface World {
   start(name: string): void;
   crash(name: string): void;
   link(name: string, ifname: string, up: boolean): void;
+  /** `ip addr del` / `ip addr add` of a configured address. */
+  address(name: string, ifname: string, address: string, present: boolean): void;
 }
 
 /** Nodes on one LAN (eth0, and eth1 where a node has it), each running `configs[name]` as lb1..lbN. */
@@ -93,6 +96,9 @@ function world(configs: Record<string, string>, withEth1 = false): World {
     },
     link(name, ifname, up) {
       hosts.get(name)!.setLink(ifname, up);
+    },
+    address(name, ifname, address, present) {
+      hosts.get(name)!.setConfiguredAddress(ifname, address, present);
     },
   };
 }
@@ -339,4 +345,21 @@ ${member('VI_1', 51, '192.168.77.100', 1)}${member('VI_2', 52, '192.168.77.101',
     `${heardAt} lb1 garp eth0 192.168.77.101`,
   ]);
   assert.ok(lines(w, 'lb2').some((l) => l === `${Number(heardAt) - 1} lb2 advert 100`), lines(w, 'lb2').join('\n'));
+});
+
+test('track_src_ip: the instance is FAULT while its unicast_src_ip is off the interface; without the keyword, or without unicast_src_ip, nothing happens', () => {
+  const unicast = '    priority 255\n    unicast_src_ip 192.168.77.11\n    unicast_peer {\n        192.168.77.12\n    }';
+  const run = (body: string): string[] => {
+    const w = world({ lb1: instance(body) });
+    w.start('lb1');
+    w.clock.runUntil(5000);
+    w.address('lb1', 'eth0', '192.168.77.11', false);
+    w.clock.runUntil(8000);
+    w.address('lb1', 'eth0', '192.168.77.11', true);
+    w.clock.runUntil(10_000);
+    return states(w, 'lb1');
+  };
+  assert.deepEqual(run(`${unicast}\n    track_src_ip`), ['0 lb1 MASTER', '5000 lb1 FAULT', '8000 lb1 MASTER']);
+  assert.deepEqual(run(unicast), ['0 lb1 MASTER']);
+  assert.deepEqual(run('    priority 255\n    track_src_ip'), ['0 lb1 MASTER']);
 });

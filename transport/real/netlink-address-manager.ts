@@ -268,6 +268,10 @@ export class NetlinkAddressManager implements AddressManager {
     return index !== undefined && this.#links.get(index)?.up === true;
   }
 
+  hasAddress(interfaceName: string, address: string): boolean {
+    return this.listAddresses(interfaceName).some((a) => a.address === address);
+  }
+
   /** The interface's addresses as the cache holds them (kernel order). */
   listAddresses(interfaceName: string): ListedAddress[] {
     const index = this.#indexOf(interfaceName);

@@ -27,6 +27,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
   interface_up_down_delays: 'Config.interfaceUpDownDelays InterfaceDelay.downDelay InterfaceDelay.upDelay',
+  // Polled every second (actors/vrrp/link-poller.ts); a type of MII is listed as not implemented.
+  linkbeat_interfaces: 'Config.linkbeatInterfaces',
+  linkbeat_use_polling: 'GlobalDefs.linkbeatUsePolling',
   garp_group: 'Config.garpGroups',
   'garp_group garp_interval': 'GarpGroup.garpInterval',
   'garp_group gna_interval': 'GarpGroup.gnaInterval',
@@ -159,6 +162,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
   'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
   'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
+  'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

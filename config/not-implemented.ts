@@ -43,7 +43,6 @@ const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
-  linkbeat_use_polling: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   net_namespace: 'vigil runs in the network namespace it is started in',
   net_namespace_ipvs: 'vigil runs in the network namespace it is started in',
   namespace_with_ipsets: 'vigil runs in the network namespace it is started in',
@@ -53,7 +52,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'static_ipaddress: <address>': { reason: 'an address without dev is not added (keepalived puts it on default_interface)', when: (_, line) => !line.includes('dev') },
   [`static_ipaddress: ${ADDRESS_FLAGS}|track_group`]: ADDRESS_FLAG,
   'static_routes: vrf': NO_VRF,
-  linkbeat_interfaces: 'link state always comes from netlink events; MII / ethtool polling is not implemented',
+  'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
   'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
   'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
@@ -178,7 +177,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance skip_check_adv_addr': { reason: 'the address list of every advertisement is checked', defaults: OFF },
   'vrrp_instance strict_mode': { reason: "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented", defaults: OFF },
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
-  'vrrp_instance linkbeat_use_polling': 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 

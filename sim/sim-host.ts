@@ -92,11 +92,16 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     return lost;
   }
 
-  setLink(interfaceName: string, up: boolean): void {
+  /** `silent`: a driver that does not report its carrier to netlink (what keepalived's linkbeat polls for). */
+  setLink(interfaceName: string, up: boolean, silent = false): void {
     const i = this.interfaces.get(interfaceName);
     if (!i || i.port.up === up) return;
     i.port.up = up;
-    this.linkSubject.next({ interface: interfaceName, up });
+    if (!silent) this.linkSubject.next({ interface: interfaceName, up });
+  }
+
+  pollCarrier(interfaceName: string): boolean {
+    return this.isUp(interfaceName);
   }
 
   /** An operator takes a configured address off the interface (`ip addr del`), or puts it back. */

@@ -34,6 +34,11 @@ export interface AddressManager {
   primaryAddress(interfaceName: string, family: IpFamily): string | undefined;
   isUp(interfaceName: string): boolean;
   readonly linkEvents$: Observable<LinkEvent>;
+  /**
+   * The link state read from the kernel now, not from notifications: administratively up with carrier (keepalived
+   * linkbeat polling).
+   */
+  pollCarrier?(interfaceName: string): boolean;
   /** Whether the interface holds the address now (keepalived `track_src_ip` follows it). */
   hasAddress?(interfaceName: string, address: string): boolean;
   /** Every address change on any interface (keepalived `track_src_ip`). */

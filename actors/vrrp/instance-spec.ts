@@ -54,6 +54,8 @@ export interface VrrpNodeSpec {
   readonly syncGroups: readonly SyncGroupSpec[];
   /** global_defs vrrp_startup_delay in milliseconds (0 = none): counted from the node's start, not from a reload. */
   readonly startupDelayMs?: number;
+  /** linkbeat_interfaces / linkbeat_use_polling: interfaces whose link state is polled (./link-poller.ts). */
+  readonly polledInterfaces?: readonly string[];
   /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
   readonly interfaceDelays?: readonly InterfaceDelaySpec[];
 }

@@ -68,6 +68,16 @@ export class LinkDebounce {
     this.apply(interfaceName, up);
   }
 
+  /** A state read by polling (linkbeat): acted on at once if it differs, whatever is pending. */
+  force(interfaceName: string, up: boolean): void {
+    const waiting = this.pending.get(interfaceName);
+    if (waiting !== undefined) {
+      this.clock.clearTimeout(waiting.timer);
+      this.pending.delete(interfaceName);
+    }
+    if (this.state(interfaceName) !== up) this.apply(interfaceName, up);
+  }
+
   /** Cancels every pending change. */
   close(): void {
     for (const { timer } of this.pending.values()) this.clock.clearTimeout(timer);

@@ -190,6 +190,19 @@ function interfaceDelays(config: Config): InterfaceDelaySpec[] {
   });
 }
 
+/**
+ * The interfaces keepalived polls (vrrp.c vrrp_complete_instance, vrrp_if.c init_interface_linkbeat): those of
+ * linkbeat_interfaces, and an instance's own with linkbeat_use_polling (its own or the global one), but only
+ * those an instance follows (its own interface or a track_interface; vigil's VMACs are never named here).
+ */
+function polledInterfaces(config: Config): string[] {
+  const tracked = new Set(config.vrrpInstances.flatMap((i) => [i.interface, ...i.trackInterfaces.map((t) => t.name)]));
+  for (const g of config.vrrpSyncGroups) for (const t of g.trackInterfaces) tracked.add(t.name);
+  const wanted = new Set(config.linkbeatInterfaces.map((l) => l.name));
+  for (const i of config.vrrpInstances) if (i.linkbeatUsePolling || config.globalDefs.linkbeatUsePolling === true) wanted.add(i.interface);
+  return [...wanted].filter((name) => tracked.has(name));
+}
+
 export function nodeSpec(config: Config): VrrpNodeSpec {
   const instances = config.vrrpInstances.map((i) => instanceSpec(i, config));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
@@ -198,5 +211,6 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     syncGroups,
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
+    polledInterfaces: polledInterfaces(config),
   };
 }

@@ -21,6 +21,7 @@ import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
 import { LinkDebounce } from './link-debounce.js';
+import { LinkPoller } from './link-poller.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -67,6 +68,8 @@ export class VrrpNode {
   private startupUntil: number | undefined;
   /** Link changes as the instances hear them: after interface_up_down_delays (set at start). */
   private links: LinkDebounce | undefined;
+  /** linkbeat: interfaces whose link state is read every second rather than from notifications. */
+  private poller: LinkPoller | undefined;
 
   constructor(
     readonly name: string,
@@ -80,10 +83,20 @@ export class VrrpNode {
     const delay = this.spec.startupDelayMs ?? 0;
     if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
     const addresses = this.transports.addresses;
-    const links = new LinkDebounce(this.transports.clock, (name) => addresses.isUp(name), (name, up) => this.track(interfaceTrackerId(name), up));
+    const poll = (name: string): boolean => addresses.pollCarrier?.(name) ?? addresses.isUp(name);
+    const polled = new Set(this.spec.polledInterfaces ?? []);
+    // A polled interface's first state is read as its polls will read it (keepalived init_linkbeat_status).
+    const links = new LinkDebounce(this.transports.clock, (name) => (polled.has(name) ? poll(name) : addresses.isUp(name)), (name, up) =>
+      this.track(interfaceTrackerId(name), up),
+    );
     links.setDelays(this.spec.interfaceDelays ?? []);
     this.links = links;
-    this.linkSubscription = addresses.linkEvents$.subscribe((event) => links.event(event.interface, event.up));
+    const poller = new LinkPoller(this.transports.clock, poll, (name, up) => links.force(name, up));
+    poller.setInterfaces([...polled]);
+    this.poller = poller;
+    this.linkSubscription = addresses.linkEvents$.subscribe((event) => {
+      if (!poller.has(event.interface)) links.event(event.interface, event.up);
+    });
     this.addressSubscription = addresses.addressEvents$?.subscribe((event) =>
       this.track(addressTrackerId(event.address.interface, event.address.address), event.kind === 'added'),
     );
@@ -127,6 +140,7 @@ export class VrrpNode {
     }
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
     this.links?.setDelays(next.interfaceDelays ?? []);
+    this.poller?.setInterfaces(next.polledInterfaces ?? []);
     this.spec = next;
     return { kept, started, stopped };
   }
@@ -179,6 +193,7 @@ export class VrrpNode {
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
     this.links?.close();
+    this.poller?.close();
     this.addressSubscription?.unsubscribe();
     this.addressSubscription = undefined;
     this.routeSubscription?.unsubscribe();

@@ -2,7 +2,7 @@
  * keepalived's timing keywords through the node assembly the daemon and the simulator share
  * (actors/node-assembly.ts), from keepalived.conf text to what goes on the simulated LAN, at exact virtual times:
  * vrrp_startup_delay, down_timer_adverts, higher_prio_send_advert with garp_lower_prio_repeat / _delay,
- * vrrp_min_garp, garp_extra_if, dont_track_primary, interface_up_down_delays and track_src_ip. The LAN's latency
+ * vrrp_min_garp, garp_extra_if, dont_track_primary, interface_up_down_delays, track_src_ip and linkbeat. The LAN's latency
  * is 1 ms.
  */
 import { test } from 'node:test';
@@ -45,7 +45,8 @@ interface World {
   readonly nodes: Map<string, NodeAssembly>;
   start(name: string): void;
   crash(name: string): void;
-  link(name: string, ifname: string, up: boolean): void;
+  /** `silent`: the carrier changes and netlink says nothing (a driver linkbeat polling exists for). */
+  link(name: string, ifname: string, up: boolean, silent?: boolean): void;
   /** `ip addr del` / `ip addr add` of a configured address. */
   address(name: string, ifname: string, address: string, present: boolean): void;
 }
@@ -94,8 +95,8 @@ function world(configs: Record<string, string>, withEth1 = false): World {
       nodes.get(name)!.halt();
       hosts.get(name)!.crash();
     },
-    link(name, ifname, up) {
-      hosts.get(name)!.setLink(ifname, up);
+    link(name, ifname, up, silent = false) {
+      hosts.get(name)!.setLink(ifname, up, silent);
     },
     address(name, ifname, address, present) {
       hosts.get(name)!.setConfiguredAddress(ifname, address, present);
@@ -362,4 +363,35 @@ test('track_src_ip: the instance is FAULT while its unicast_src_ip is off the in
   assert.deepEqual(run(`${unicast}\n    track_src_ip`), ['0 lb1 MASTER', '5000 lb1 FAULT', '8000 lb1 MASTER']);
   assert.deepEqual(run(unicast), ['0 lb1 MASTER']);
   assert.deepEqual(run('    priority 255\n    track_src_ip'), ['0 lb1 MASTER']);
+});
+
+test('linkbeat_interfaces / linkbeat_use_polling: the carrier is read every second; notifications for the interface are ignored', () => {
+  const run = (prefix: string, body: string, silent: boolean, flap = false): string[] => {
+    const w = world({ lb1: prefix + instance(`    priority 255${body}`) });
+    w.start('lb1');
+    w.clock.runUntil(5300);
+    w.link('lb1', 'eth0', false, silent);
+    if (flap) {
+      w.clock.runUntil(5600);
+      w.link('lb1', 'eth0', true, silent);
+      w.clock.runUntil(20_000);
+      return states(w, 'lb1');
+    }
+    w.clock.runUntil(8300);
+    w.link('lb1', 'eth0', true, silent);
+    w.clock.runUntil(20_000);
+    return states(w, 'lb1');
+  };
+  // A driver that never tells netlink: without polling the loss is never seen.
+  assert.deepEqual(run('', '', true), ['0 lb1 MASTER']);
+  // Polled every second from the start: seen at the polls after the changes.
+  const polled = ['0 lb1 MASTER', '6000 lb1 FAULT', '9000 lb1 MASTER'];
+  assert.deepEqual(run('linkbeat_interfaces {\n    eth0\n}\n', '', true), polled);
+  assert.deepEqual(run('linkbeat_use_polling\n', '', true), polled);
+  assert.deepEqual(run('', '\n    linkbeat_use_polling', true), polled);
+  // The notifications are ignored: the poll decides, and a flap between two polls is not seen at all.
+  assert.deepEqual(run('linkbeat_interfaces {\n    eth0\n}\n', '', false), polled);
+  assert.deepEqual(run('linkbeat_interfaces {\n    eth0\n}\n', '', false, true), ['0 lb1 MASTER']);
+  // Not polled: an interface no instance follows.
+  assert.deepEqual(run('linkbeat_interfaces {\n    eth1\n}\n', '', true), ['0 lb1 MASTER']);
 });

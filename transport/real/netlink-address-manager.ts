@@ -5,6 +5,7 @@
  * Notifications are read as raw netlink messages (type included): the package's high-level rtnetlink event
  * drops the message type, and NEW vs DEL is exactly what the cache needs.
  */
+import { readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
@@ -266,6 +267,21 @@ export class NetlinkAddressManager implements AddressManager {
   isUp(interfaceName: string): boolean {
     const index = this.#indexOf(interfaceName);
     return index !== undefined && this.#links.get(index)?.up === true;
+  }
+
+  /**
+   * sysfs, read now: IFF_UP in `flags` and `carrier` (the kernel's netif_carrier_ok, which is also what
+   * ETHTOOL_GLINK answers for nearly every driver). Reading `carrier` of an interface that is down fails.
+   */
+  pollCarrier(interfaceName: string): boolean {
+    if (!/^[^/\s]{1,15}$/.test(interfaceName) || interfaceName === '.' || interfaceName === '..') return false;
+    try {
+      const flags = Number.parseInt(readFileSync(`/sys/class/net/${interfaceName}/flags`, 'utf8').trim(), 16);
+      if ((flags & 1) === 0) return false;
+      return readFileSync(`/sys/class/net/${interfaceName}/carrier`, 'utf8').trim() === '1';
+    } catch {
+      return false;
+    }
   }
 
   hasAddress(interfaceName: string, address: string): boolean {

@@ -28,8 +28,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
   readonly trackers: readonly TrackerInput[];
   /**
-   * keepalived `dont_track_primary`: the instance's own interface going down does not put it in FAULT (unless
-   * track_interface names it).
+   * keepalived `dont_track_primary`: the instance's own interface going down does not put it in FAULT (a
+   * track_interface naming it is ignored, as always).
    */
   readonly dontTrackPrimary?: boolean;
   /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */

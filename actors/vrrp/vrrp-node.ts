@@ -294,20 +294,20 @@ export class VrrpNode {
   }
 
   /**
-   * The instance's own interface is tracked with weight 0, with its current link state; with dont_track_primary
-   * only when track_interface (or a tracked route) names it (keepalived adds it with VRRP_NOT_TRACK_IF).
+   * The instance's own interface is tracked with weight 0 (keepalived ignores a track_interface naming it), and
+   * every tracked interface starts with the link state the instances have been told. With dont_track_primary the
+   * own interface is not tracked at all (keepalived adds it as VRRP_NOT_TRACK_IF).
    */
   private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
     // The state the instances have been told: a change still within its interface_up_down_delays is not yet.
     const isUp = (name: string): boolean => this.links?.state(name) ?? this.transports.addresses.isUp(name);
-    const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
       .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
-    if (instance.dontTrackPrimary === true && own === undefined) return { ...instance, trackers };
-    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: isUp(instance.interface) }] };
+    if (instance.dontTrackPrimary === true) return { ...instance, trackers };
+    return { ...instance, trackers: [...trackers, { id, weight: 0, up: isUp(instance.interface) }] };
   }
 
   /** Whether the address of a track_src_ip tracker is on its interface now (unknown to the transport: yes). */

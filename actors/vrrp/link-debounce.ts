@@ -14,6 +14,16 @@ export interface InterfaceDelaySpec {
   readonly upMs: number;
 }
 
+/**
+ * A delay must stay below (down_timer_adverts - 1) advertisement intervals, else a backup would take over before
+ * its master's link change is acted on: keepalived (vrrp.c check_debounce_timers) cuts it to that less 1/256 of
+ * an interval, and to 0 with down_timer_adverts 1.
+ */
+export function capDelay(delayMs: number, downTimerAdverts: number, advertMs: number): number {
+  const limit = (downTimerAdverts - 1) * advertMs;
+  return delayMs >= limit ? Math.max(0, limit - advertMs / 256) : delayMs;
+}
+
 export class LinkDebounce {
   /** The link state last acted on, by interface. */
   private readonly acted = new Map<string, boolean>();
@@ -32,6 +42,16 @@ export class LinkDebounce {
   /** The delays in force (a reload may change them; a pending change keeps the delay it started with). */
   setDelays(delays: readonly InterfaceDelaySpec[]): void {
     this.delays = new Map(delays.map((d) => [d.interface, d]));
+  }
+
+  /**
+   * An instance on the interface learnt a shorter advertisement interval from its master: keepalived
+   * (update_master_adver_int) cuts the interface's delays again, for good (until a reload sets them anew).
+   */
+  cap(interfaceName: string, downTimerAdverts: number, advertMs: number): void {
+    const d = this.delays.get(interfaceName);
+    if (d === undefined) return;
+    this.delays.set(interfaceName, { ...d, downMs: capDelay(d.downMs, downTimerAdverts, advertMs), upMs: capDelay(d.upMs, downTimerAdverts, advertMs) });
   }
 
   /** The link state acted on: what the instances have been told. */

@@ -8,7 +8,7 @@ import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
-import type { InterfaceDelaySpec } from './link-debounce.js';
+import { capDelay, type InterfaceDelaySpec } from './link-debounce.js';
 import { addressTrackerId, interfaceTrackerId } from './vrrp-node.js';
 
 export type KeepalivedConfig = Config;
@@ -170,21 +170,16 @@ function garpIntervalMs(instance: VrrpInstance, config: Config): number {
 }
 
 /**
- * interface_up_down_delays in milliseconds. A delay must stay below (down_timer_adverts - 1) advertisement
- * intervals of every instance on the interface, else a backup would take over before its master's link change
- * is acted on: keepalived (vrrp.c check_debounce_timers) cuts it to that less 1/256 of an interval, and to 0 with
- * down_timer_adverts 1. (keepalived cuts it again when a master's shorter interval is learnt; here the
- * instance's own interval counts.)
+ * interface_up_down_delays in milliseconds, cut for every instance on the interface (./link-debounce.ts capDelay;
+ * a shorter interval learnt from a master cuts them again at run time).
  */
 function interfaceDelays(config: Config): InterfaceDelaySpec[] {
   return config.interfaceUpDownDelays.map((d) => {
     let downMs = d.downDelay * 1000;
     let upMs = d.upDelay * 1000;
     for (const i of config.vrrpInstances.filter((v) => v.interface === d.interface)) {
-      const advertMs = i.advertIntervalCs * 10;
-      const limit = (i.downTimerAdverts - 1) * advertMs;
-      if (downMs >= limit) downMs = Math.max(0, limit - advertMs / 256);
-      if (upMs >= limit) upMs = Math.max(0, limit - advertMs / 256);
+      downMs = capDelay(downMs, i.downTimerAdverts, i.advertIntervalCs * 10);
+      upMs = capDelay(upMs, i.downTimerAdverts, i.advertIntervalCs * 10);
     }
     return { interface: d.interface, downMs, upMs };
   });

@@ -46,6 +46,8 @@ export interface InstanceEnvironment {
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
   /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
   readonly steadyShortcut?: boolean;
+  /** The instance learnt a shorter advertisement interval from its master (centiseconds). */
+  readonly onShorterMasterInterval?: (intervalCs: number) => void;
   /** The clock time global_defs vrrp_startup_delay ends (keepalived vrrp_delayed_start_time); absent: none. */
   readonly startupUntil?: number | undefined;
 }
@@ -62,6 +64,8 @@ export class VrrpInstanceRunner {
   private readonly announcements: Announcements;
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
+  /** The Master_Adver_Interval last seen in the machine's context (see onShorterMasterInterval). */
+  private lastMasterIntervalCs = Infinity;
   /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
   private readonly expectations: InstanceExpectations;
   /** The running Master_Down_Timer, while the machine waits as a BACKUP. */
@@ -298,8 +302,10 @@ export class VrrpInstanceRunner {
     return isAbove(source, this.sender.sourceAddress());
   }
 
-  private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
+  private observe(value: unknown, context: { effectivePriority: number; masterAdverIntervalCs: number; trackers: Parameters<typeof trackersFault>[0] }): void {
     if (this.supervisor.recovering) return;
+    if (context.masterAdverIntervalCs < this.lastMasterIntervalCs) this.env.onShorterMasterInterval?.(context.masterAdverIntervalCs);
+    this.lastMasterIntervalCs = context.masterAdverIntervalCs;
     const state = vrrpStateName(value);
     const selfFault = trackersFault(context.trackers);
     const env = this.env;

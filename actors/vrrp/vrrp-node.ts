@@ -250,6 +250,7 @@ export class VrrpNode {
       ah: this.ahSession(instance),
       inspect: this.inspect,
       startupUntil: this.startupUntil,
+      onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
     this.runners.set(instance.name, runner);

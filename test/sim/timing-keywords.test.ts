@@ -396,3 +396,24 @@ test('linkbeat_interfaces / linkbeat_use_polling: the carrier is read every seco
   // Not polled: an interface no instance follows.
   assert.deepEqual(run('linkbeat_interfaces {\n    eth1\n}\n', '', true), ['0 lb1 MASTER']);
 });
+
+test('interface_up_down_delays: a shorter advertisement interval learnt from the master cuts the delays again', () => {
+  const v3 = (body: string) => `global_defs {\n    vrrp_version 3\n}\n` + instance(body).replace(/global_defs \{[^}]*\}\n/, '');
+  const delays = 'interface_up_down_delays {\n    eth0 1.9\n}\n';
+  // Alone, lb2's own 1 s interval allows 1.9 s.
+  const alone = world({ lb2: delays + v3('    priority 100') });
+  alone.start('lb2');
+  alone.clock.runUntil(10_000);
+  alone.link('lb2', 'eth0', false);
+  alone.clock.runUntil(15_000);
+  assert.deepEqual(states(alone, 'lb2').slice(-1), ['11900 lb2 FAULT']);
+  // Hearing lb1's 0.5 s: (3 - 1) × 500 ms less 500/256 ms.
+  const w = world({ lb1: v3('    priority 150\n    advert_int 0.5'), lb2: delays + v3('    priority 100') });
+  w.start('lb1');
+  w.start('lb2');
+  w.clock.runUntil(10_000);
+  assert.equal(states(w, 'lb2').at(-1), '0 lb2 BACKUP');
+  w.link('lb2', 'eth0', false);
+  w.clock.runUntil(15_000);
+  assert.deepEqual(states(w, 'lb2').slice(-1), ['10998.046875 lb2 FAULT']);
+});

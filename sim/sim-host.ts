@@ -72,9 +72,14 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   deleteInterface(interfaceName: string): void {
     const i = this.interfaces.get(interfaceName);
     if (!i || !i.present) return;
+    const removed = this.removedConfigured.get(interfaceName);
+    const held: InterfaceAddress[] = [...i.vips.values()];
+    for (const c of i.configured) if (!i.vips.has(c.address) && !removed?.has(c.address)) held.push({ ...c, interface: interfaceName });
     i.segment.detach(i.port);
     i.present = false;
     i.vips.clear();
+    // As the kernel's RTM_DELADDRs for the addresses that went with it (track_src_ip hears them).
+    for (const address of held) this.addressSubject.next({ kind: 'removed', address });
     this.linkSubject.next({ interface: interfaceName, up: false });
   }
 
@@ -90,6 +95,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     port.addresses.add(i.linkLocal);
     i.port = port;
     i.present = true;
+    this.removedConfigured.delete(interfaceName);
+    for (const c of i.configured) this.addressSubject.next({ kind: 'added', address: { ...c, interface: interfaceName } });
     this.linkSubject.next({ interface: interfaceName, up: true });
   }
 

@@ -109,14 +109,47 @@ function resolveTracks(
   return out;
 }
 
+/** The global GARP settings an instance inherits, in seconds and counts. */
+export interface GlobalGarp {
+  readonly delay: number;
+  readonly repeat: number;
+  readonly refresh: number;
+  readonly refreshRepeat: number;
+  readonly lowerPrioDelay: number;
+  readonly lowerPrioRepeat: number;
+}
+
+/**
+ * global_defs' GARP settings as the instances inherit them. vrrp_min_garp turns the defaults still in place into
+ * one announcement and no second burst (keepalived vrrp_min_garp_handler changes a value only while it is the
+ * default; read after the keyword, a value equal to the default counts as given here, as in any order). The
+ * lower-priority ones default to garp_master_repeat and _delay (keepalived vrrp_complete_init).
+ */
+export function globalGarp(g: GlobalDefs): GlobalGarp {
+  const min = g.vrrpMinGarp === true;
+  const delay = min && g.vrrpGarpMasterDelay === 5 ? 0 : g.vrrpGarpMasterDelay;
+  const repeat = min && g.vrrpGarpMasterRepeat === 5 ? 1 : g.vrrpGarpMasterRepeat;
+  // A refresh of no announcements (vrrp_min_garp with a refresh and its default repeat) is no refresh.
+  const refreshRepeat = min && g.vrrpGarpMasterRefreshRepeat === 1 ? 0 : g.vrrpGarpMasterRefreshRepeat;
+  return {
+    delay,
+    repeat,
+    refresh: refreshRepeat === 0 ? 0 : g.vrrpGarpMasterRefresh,
+    refreshRepeat: refreshRepeat === 0 ? 1 : refreshRepeat,
+    lowerPrioDelay: g.vrrpGarpLowerPrioDelay ?? delay,
+    lowerPrioRepeat: g.vrrpGarpLowerPrioRepeat ?? repeat,
+  };
+}
+
 /** An IPv6 link-local address (fe80::/10). */
 const isLinkLocal = (address: string): boolean => /^fe[89ab][0-9a-f]:/i.test(address);
 
 /**
  * The settings strict mode decides (keepalived vrrp_complete_instance): unset, they take strict mode's value; given
- * against it, keepalived says so and resets them. Outside strict mode, the instance's own value or global_defs'.
+ * against it, keepalived says so and resets them. Outside strict mode, the instance's own value or global_defs'
+ * (the lower-priority GARPs' as globalGarp resolves them).
  */
-function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, family: IpFamily, d: Diagnostics) {
+function strictModeSettings(v: InstanceDraft, g: GlobalDefs, garp: GlobalGarp, strict: boolean, family: IpFamily, d: Diagnostics) {
   const name = `vrrp_instance ${v.name}`;
   const reset = <T>(given: T | undefined, wanted: T, what: string): T => {
     if (given !== undefined && given !== wanted) d.warning(v.at, `${name}: strict mode requires ${what} - resetting`);
@@ -129,8 +162,8 @@ function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, fa
     return {
       lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? false,
       higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
-      garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
-      garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+      garpLowerPrioDelay: v.garpLowerPrioDelay ?? garp.lowerPrioDelay,
+      garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? garp.lowerPrioRepeat,
     };
   }
   return {
@@ -225,12 +258,13 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: down_timer_adverts is incompatible with strict mode - using 3`);
     downTimerAdverts = 3;
   }
+  const garp = globalGarp(g);
   let accept = v.accept ?? (owner ? true : !strict);
   if (accept && !owner && strict && version === 2) {
     d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
     accept = false;
   }
-  const forStrict = strictModeSettings(v, g, strict, family, d);
+  const forStrict = strictModeSettings(v, g, garp, strict, family, d);
   const vmac = finishVmac(v, name, v.at, strict, d);
   const advertInt = v.advertInt ?? 1;
   if (version === 2 && !Number.isInteger(advertInt)) {
@@ -298,10 +332,10 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     notifyMasterRxLowerPri: v.notifyMasterRxLowerPri,
     notifyPriorityChanges: v.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
     smtpAlert: v.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert,
-    garpMasterDelay: v.garpMasterDelay ?? g.vrrpGarpMasterDelay,
-    garpMasterRepeat: v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat,
-    garpMasterRefresh: v.garpMasterRefresh ?? g.vrrpGarpMasterRefresh,
-    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
+    garpMasterDelay: v.garpMasterDelay ?? garp.delay,
+    garpMasterRepeat: v.garpMasterRepeat ?? garp.repeat,
+    garpMasterRefresh: v.garpMasterRefresh ?? garp.refresh,
+    garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? garp.refreshRepeat,
     garpLowerPrioDelay: forStrict.garpLowerPrioDelay,
     garpLowerPrioRepeat: forStrict.garpLowerPrioRepeat,
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,

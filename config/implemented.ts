@@ -27,6 +27,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // The instances of a track_group track the interfaces of its static routes, rules and addresses.
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
+  interface_up_down_delays: 'Config.interfaceUpDownDelays InterfaceDelay.downDelay InterfaceDelay.upDelay',
+  // Polled every second (actors/vrrp/link-poller.ts); a type of MII is listed as not implemented.
+  linkbeat_interfaces: 'Config.linkbeatInterfaces',
+  linkbeat_use_polling: 'GlobalDefs.linkbeatUsePolling',
   garp_group: 'Config.garpGroups',
   'garp_group garp_interval': 'GarpGroup.garpInterval',
   'garp_group gna_interval': 'GarpGroup.gnaInterval',
@@ -78,6 +82,15 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_garp_interval': 'GlobalDefs.vrrpGarpInterval',
   'global_defs vrrp_gna_interval': 'GlobalDefs.vrrpGnaInterval',
   'global_defs vrrp_lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
+  'global_defs vrrp_garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
+  'global_defs vrrp_garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
+  'global_defs vrrp_garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
+  'global_defs vrrp_down_timer_adverts': 'VrrpInstance.downTimerAdverts',
+  // finalize-vrrp.ts globalGarp: keepalived's GARP defaults still in place become one announcement, no repeat.
+  'global_defs vrrp_min_garp': { test: 'test/sim/timing-keywords.test.ts' },
+  'global_defs vrrp_garp_extra_if|vrrp_vmac_garp_intvl': 'VrrpInstance.garpExtraIf',
+  'global_defs vrrp_higher_prio_send_advert': 'VrrpInstance.higherPrioSendAdvert',
+  'global_defs vrrp_startup_delay': 'GlobalDefs.vrrpStartupDelay',
   'global_defs vrrp_version': 'VrrpInstance.version',
   'global_defs vrrp_priority': 'GlobalDefs.vrrpPriority',
   'global_defs vrrp_rt_priority': 'GlobalDefs.vrrpRtPriority',
@@ -175,6 +188,15 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'vrrp_instance garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
   'vrrp_instance lower_prio_no_advert': 'VrrpInstance.lowerPrioNoAdvert',
+  'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
+  'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
+  'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
+  'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
+  'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
+  'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
+  'vrrp_instance garp_extra_if|vmac_garp_intvl': 'VrrpInstance.garpExtraIf',
+  'vrrp_instance down_timer_adverts': 'VrrpInstance.downTimerAdverts',
+  'vrrp_instance higher_prio_send_advert': 'VrrpInstance.higherPrioSendAdvert',
   // finalize-lvs.ts turns it into global_defs lvs_sync_daemon IF NAME, as keepalived does.
   'vrrp_instance lvs_sync_daemon_interface': { test: 'test/actors/lvs-sync-daemon.test.ts' },
 

@@ -202,8 +202,10 @@ export interface VrrpInstance {
   /** Seconds; 0 = no refresh. */
   readonly garpMasterRefresh: number;
   readonly garpMasterRefreshRepeat: number;
-  readonly garpLowerPrioDelay?: number | undefined;
-  readonly garpLowerPrioRepeat?: number | undefined;
+  /** Seconds: the second lower-priority burst (garp_lower_prio_delay, default vrrp_garp_master_delay; 0 in strict mode). */
+  readonly garpLowerPrioDelay: number;
+  /** Announcements on hearing a lower priority (garp_lower_prio_repeat, default vrrp_garp_master_repeat; 0 in strict mode). */
+  readonly garpLowerPrioRepeat: number;
   readonly garpExtraIf?: { readonly interval: number; readonly all: boolean } | undefined;
   readonly downTimerAdverts: number;
   readonly kernelRxBufSize?: number | undefined;

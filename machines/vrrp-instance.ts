@@ -12,7 +12,7 @@ import type { VrrpVersion } from '../protocol/vrrp-types.js';
 import { effectivePriority, OWNER_PRIORITY, trackersFault, type TrackerState } from './vrrp-priority.js';
 import { csToMs, masterDownMicros, microsToMs, skewMicros } from './vrrp-timing.js';
 import type { MasterDownRestart } from './vrrp-timers.js';
-import { announcementsAtOnce, garpScheduleOf, type GarpRestart, type GarpSchedule } from './garp-timer.js';
+import { announcementsAtOnce, garpScheduleOf, lowerPriorityAtOnce, type GarpLowerPriority, type GarpSchedule } from './garp-timer.js';
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -31,6 +31,10 @@ export interface VrrpInstanceParams extends GarpSchedule {
   readonly preemptDelayMs: number;
   /** keepalived `lower_prio_no_advert`: do not answer a lower-priority advertisement at once. */
   readonly lowerPrioNoAdvert: boolean;
+  /** keepalived `higher_prio_send_advert`: a master hearing a higher priority advertises once before it steps down. */
+  readonly higherPrioSendAdvert: boolean;
+  /** keepalived `down_timer_adverts`: advertisement intervals in Master_Down_Interval (the RFCs' 3). */
+  readonly downTimerAdverts: number;
 }
 
 /** A tracked object (track_interface/script/file/process) as the machine sees it. */
@@ -46,6 +50,13 @@ export interface TrackerInput {
 export interface VrrpInstanceInput {
   readonly params: VrrpInstanceParams;
   readonly trackers: readonly TrackerInput[];
+  /**
+   * The node started less than global_defs vrrp_startup_delay ago (keepalived vrrp_delayed_start_time): the
+   * address owner then waits for the end of the delay (its Master_Down_Timer of 0, bound to start no earlier)
+   * instead of becoming master at once. Backups wait through their Master_Down_Timer, which the runtime holds to
+   * the same end (machines/vrrp-timers.ts `notBefore`).
+   */
+  readonly startupDelayed?: boolean;
 }
 
 export interface VrrpInstanceContext {
@@ -58,6 +69,8 @@ export interface VrrpInstanceContext {
   readonly masterAddress: string | undefined;
   /** Set while the sync group holds this member in FAULT. */
   readonly syncFault: boolean;
+  /** See VrrpInstanceInput.startupDelayed. */
+  readonly startupDelayed: boolean;
 }
 
 export type VrrpInstanceEvent =
@@ -77,7 +90,12 @@ export type VrrpInstanceEvent =
   /** From the sync group: drive this member to a state, or lift a group FAULT. */
   | { type: 'SYNC'; state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR' }
   /** From the Master_Down_Timer actor: Master_Down_Interval passed without an accepted advertisement. */
-  | { type: 'MASTER_DOWN' };
+  | { type: 'MASTER_DOWN' }
+  /**
+   * Another member of this instance's sync group, master, heard a lower priority: keepalived
+   * (vrrp_state_master_rx) sends this member's garp_lower_prio_repeat burst too, and its repeat after the delay.
+   */
+  | { type: 'GROUP_LOWER_PRIORITY' };
 
 function isOwner(context: VrrpInstanceContext): boolean {
   return context.params.priority === OWNER_PRIORITY;
@@ -95,7 +113,7 @@ function trackersFromInput(trackers: readonly TrackerInput[]): Record<string, Tr
 
 export function masterDownMs(context: VrrpInstanceContext): number {
   const { version } = context.params;
-  return microsToMs(masterDownMicros(version, context.effectivePriority, context.masterAdverIntervalCs));
+  return microsToMs(masterDownMicros(version, context.effectivePriority, context.masterAdverIntervalCs, context.params.downTimerAdverts));
 }
 
 export function skewMs(context: VrrpInstanceContext): number {
@@ -118,8 +136,11 @@ export const vrrpInstanceMachine = setup({
     masterDownTimer: fromCallback<MasterDownRestart, { delayMs: number }>(() => undefined),
     /** Adver_Timer: sends an advertisement every Advertisement_Interval while invoked. */
     adverTimer: fromCallback<{ type: 'NONE' }, { intervalMs: number }>(() => undefined),
-    /** The master's later gratuitous ARPs / unsolicited NAs (garp_master_delay, _refresh, the interval); RESTART. */
-    garpTimer: fromCallback<GarpRestart, GarpSchedule>(() => undefined),
+    /**
+     * The master's later gratuitous ARPs / unsolicited NAs (garp_master_delay, _refresh, the interval, garp_extra_if);
+     * LOWER_PRIORITY adds the lower-priority bursts (garp_lower_prio_repeat and _delay).
+     */
+    garpTimer: fromCallback<GarpLowerPriority, GarpSchedule>(() => undefined),
   },
   actions: {
     /** Send an advertisement with the effective priority. */
@@ -133,8 +154,11 @@ export const vrrpInstanceMachine = setup({
      * garp_master_repeat burst; the garpTimer actor sends the rest.
      */
     announce: (_, _params: { count: number }) => {},
-    /** Start the GARP schedule over (after the announcements at once of a new burst). */
-    restartGarpTimer: sendTo('garpTimer', { type: 'RESTART' } satisfies GarpRestart),
+    /**
+     * keepalived vrrp_state_master_rx on a lower priority: garp_lower_prio_repeat announcements, those due at once
+     * by `announce`, the rest and the repeat after garp_lower_prio_delay by the GARP schedule (its refresh goes on).
+     */
+    lowerPriorityGarps: sendTo('garpTimer', { type: 'LOWER_PRIORITY' } satisfies GarpLowerPriority),
     /** notify_master / notify_backup / notify_fault / notify_stop and `notify`. */
     notify: (_, _params: { state: VrrpStateName }) => {},
     learnMaster: assign(({ context, event }) => {
@@ -186,6 +210,9 @@ export const vrrpInstanceMachine = setup({
       return event.priority > context.effectivePriority || (event.priority === context.effectivePriority && event.sourceIsHigher);
     },
     forceElection: ({ context }) => !context.params.lowerPrioNoAdvert,
+    lowerPrioGarps: ({ context }) => context.params.garpLowerPrioRepeat > 0,
+    higherPrioSendAdvert: ({ context }) => context.params.higherPrioSendAdvert,
+    ownerStartupDelayed: ({ context }) => isOwner(context) && context.startupDelayed,
     syncMaster: ({ event }) => event.type === 'SYNC' && event.state === 'MASTER',
     syncBackup: ({ event }) => event.type === 'SYNC' && event.state === 'BACKUP',
     lowerPriorityWhilePreempting: ({ context, event }) =>
@@ -210,6 +237,7 @@ export const vrrpInstanceMachine = setup({
       masterAdverIntervalCs: input.params.advertIntervalCs,
       masterAddress: undefined,
       syncFault: false,
+      startupDelayed: input.startupDelayed ?? false,
     };
   },
   on: {
@@ -217,16 +245,28 @@ export const vrrpInstanceMachine = setup({
   },
   states: {
     INIT: {
+      initial: 'idle',
       on: {
         // Leaving Initialize (RFC 5798 §6.4.1).
         START: [
           { guard: 'faulted', target: 'FAULT' },
+          // Within vrrp_startup_delay the owner waits for its end (keepalived: a backup whose timer is 1 µs).
+          { guard: 'ownerStartupDelayed', target: '.startupDelay' },
           // The owner sends an advertisement, announces and becomes master at once.
           { guard: 'isOwner', target: 'MASTER' },
           // Everyone else, `state MASTER` or not, waits Master_Down_Interval as a backup (keepalived 2.x).
           { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
         ],
         SYNC: { actions: 'applySync' },
+      },
+      states: {
+        idle: {},
+        /** The owner until the end of vrrp_startup_delay: a Master_Down_Timer of 0 held to it. */
+        startupDelay: {
+          invoke: { id: 'masterDownTimer', src: 'masterDownTimer', input: { delayMs: 0 } },
+          always: { guard: 'faulted', target: '#vrrp.FAULT' },
+          on: { MASTER_DOWN: { target: '#vrrp.MASTER' } },
+        },
       },
     },
     BACKUP: {
@@ -306,14 +346,16 @@ export const vrrpInstanceMachine = setup({
           },
           { actions: 'applySync' },
         ],
-        // Priority 0 is answered by `advertising` (below), which re-enters itself only, not MASTER.
+        GROUP_LOWER_PRIORITY: {
+          guard: 'lowerPrioGarps',
+          actions: [{ type: 'announce', params: ({ context }) => ({ count: lowerPriorityAtOnce(context.params) }) }, 'lowerPriorityGarps'],
+        },
+        // Priority 0 and lower priorities are answered by `advertising` (below), which re-enters itself only.
         ADVERTISEMENT: [
+          // higher_prio_send_advert: one advertisement first, so that the other master (if it has
+          // garp_lower_prio_repeat) announces its addresses again after ours (keepalived vrrp_state_master_rx).
+          { guard: and(['senderWins', 'higherPrioSendAdvert']), target: 'BACKUP', actions: ['sendAdvertisement', 'removeVirtualAddresses', 'learnMaster'] },
           { guard: 'senderWins', target: 'BACKUP', actions: ['removeVirtualAddresses', 'learnMaster'] },
-          // A lower priority: keepalived forces a new election by advertising at once and repeating its GARPs.
-          {
-            guard: 'forceElection',
-            actions: ['sendAdvertisement', { type: 'announce', params: ({ context }) => ({ count: announcementsAtOnce(context.params) }) }, 'restartGarpTimer'],
-          },
         ],
       },
       states: {
@@ -323,7 +365,22 @@ export const vrrpInstanceMachine = setup({
             // RFC 5798 §6.4.3: priority 0 → send an advertisement at once and reset the Adver_Timer (keepalived
             // vrrp_state_master_rx: nothing else). Re-entering this state restarts the timer; a transition on
             // MASTER with `reenter` would leave and re-enter MASTER, re-running its entry (addresses, GARPs, notify).
-            ADVERTISEMENT: { guard: 'priorityZero', target: 'advertising', reenter: true, actions: 'sendAdvertisement' },
+            ADVERTISEMENT: [
+              { guard: 'priorityZero', target: 'advertising', reenter: true, actions: 'sendAdvertisement' },
+              // A lower priority: unless lower_prio_no_advert, keepalived forces a new election by advertising at
+              // once, which restarts its Adver_Timer; either way garp_lower_prio_repeat announcements go out.
+              {
+                guard: and([not('senderWins'), 'forceElection', 'lowerPrioGarps']),
+                target: 'advertising',
+                reenter: true,
+                actions: ['sendAdvertisement', { type: 'announce', params: ({ context }) => ({ count: lowerPriorityAtOnce(context.params) }) }, 'lowerPriorityGarps'],
+              },
+              { guard: and([not('senderWins'), 'forceElection']), target: 'advertising', reenter: true, actions: 'sendAdvertisement' },
+              {
+                guard: and([not('senderWins'), 'lowerPrioGarps']),
+                actions: [{ type: 'announce', params: ({ context }) => ({ count: lowerPriorityAtOnce(context.params) }) }, 'lowerPriorityGarps'],
+              },
+            ],
           },
         },
       },
@@ -345,6 +402,7 @@ export const vrrpInstanceMachine = setup({
         // A restarted instance begins again from Initialize.
         START: [
           { guard: 'faulted', target: 'FAULT' },
+          { guard: 'ownerStartupDelayed', target: '#vrrp.INIT.startupDelay' },
           { guard: 'isOwner', target: 'MASTER' },
           { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
         ],

@@ -27,6 +27,13 @@ export interface VrrpTimerHooks {
   readonly advertise: () => void;
   /** Called when the GARP schedule (./garp-timer.ts) has `count` rounds of announcements due; none when absent. */
   readonly announce?: (count: number) => void;
+  /** Called every garp_extra_if: one announcement on each extra interface (./garp-timer.ts); none when absent. */
+  readonly announceExtra?: () => void;
+  /**
+   * The clock time before which no Master_Down_Interval starts: the end of global_defs vrrp_startup_delay
+   * (keepalived vrrp_init_instance_sands: a backup's timer runs from the end of the delay while it lasts).
+   */
+  readonly notBefore?: () => number;
   /** A Master_Down_Timer started, and this one stopped. */
   readonly masterDownStarted?: (handle: MasterDownHandle) => void;
   readonly masterDownStopped?: (handle: MasterDownHandle) => void;
@@ -38,16 +45,28 @@ export interface VrrpTimerHooks {
  * Master_Down_Timer as a deadline. On an exact clock (the simulator's) a restart only moves the deadline; the one
  * pending timer, when it fires before the deadline, re-arms for the rest. On a clock with precise timers (the
  * daemon's), a restart re-arms at once so that the timer fires only at a real deadline (spinning precise timers
- * cost CPU in their last stretch). Either way, at the deadline it tells the machine MASTER_DOWN.
+ * cost CPU in their last stretch). Either way, at the deadline it tells the machine MASTER_DOWN. A delay counts
+ * from now, or from `notBefore` while that is still to come (vrrp_startup_delay).
  */
-export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'masterDownStarted' | 'masterDownStopped' | 'masterDownRestarted'> = {}) {
+export function masterDownTimer(
+  clock: Clock,
+  hooks: Pick<VrrpTimerHooks, 'masterDownStarted' | 'masterDownStopped' | 'masterDownRestarted' | 'notBefore'> = {},
+) {
   const precise = clock.setPreciseTimeout?.bind(clock);
+  const notBefore = hooks.notBefore;
+  const deadlineAfter = (delayMs: number): number => {
+    const now = clock.now();
+    return (notBefore === undefined ? now : Math.max(now, notBefore())) + delayMs;
+  };
   return fromCallback<MasterDownRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
-    let deadline = clock.now() + input.delayMs;
-    let id: TimerId = (precise ?? clock.setTimeout.bind(clock))(fire, input.delayMs);
+    let deadline = deadlineAfter(input.delayMs);
+    /** When the pending clock timer fires. */
+    let due = deadline;
+    let id: TimerId = (precise ?? clock.setTimeout.bind(clock))(fire, deadline - clock.now());
     function fire(): void {
       const now = clock.now();
       if (deadline > now) {
+        due = deadline;
         id = clock.setTimeout(fire, deadline - now);
         return;
       }
@@ -55,10 +74,12 @@ export function masterDownTimer(clock: Clock, hooks: Pick<VrrpTimerHooks, 'maste
     }
     const handle: MasterDownHandle = {
       restart: (delayMs) => {
-        deadline = clock.now() + delayMs;
-        if (precise === undefined) return;
+        deadline = deadlineAfter(delayMs);
+        // A later deadline waits for the pending timer; an earlier one (a shorter interval learnt) cannot.
+        if (precise === undefined && deadline >= due) return;
         clock.clearTimeout(id);
-        id = precise(fire, delayMs);
+        due = deadline;
+        id = (precise ?? clock.setTimeout.bind(clock))(fire, deadline - clock.now());
       },
     };
     receive((event) => {
@@ -95,6 +116,6 @@ export function vrrpTimers(clock: Clock, hooks: VrrpTimerHooks) {
   return {
     masterDownTimer: masterDownTimer(clock, hooks),
     adverTimer: adverTimer(clock, hooks.advertise),
-    garpTimer: garpTimer(clock, announce),
+    garpTimer: garpTimer(clock, announce, hooks.announceExtra ?? (() => undefined)),
   };
 }

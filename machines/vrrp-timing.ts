@@ -13,9 +13,15 @@ export function skewMicros(version: VrrpVersion, priority: number, masterAdverIn
   return Math.floor(((256 - priority) * masterAdverIntervalCs * MICROS_PER_CS) / 256);
 }
 
-/** Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time. */
-export function masterDownMicros(version: VrrpVersion, priority: number, masterAdverIntervalCs: number): number {
-  return 3 * masterAdverIntervalCs * MICROS_PER_CS + skewMicros(version, priority, masterAdverIntervalCs);
+/** The RFCs' count of advertisement intervals in Master_Down_Interval (RFC 5798 §6.1, RFC 3768 §6.1). */
+export const DOWN_TIMER_ADVERTS = 3;
+
+/**
+ * Master_Down_Interval = 3 × Master_Adver_Interval + Skew_Time; keepalived's `down_timer_adverts` (1..100) replaces
+ * the 3 (vrrp.h VRRP_MS_DOWN_TIMER).
+ */
+export function masterDownMicros(version: VrrpVersion, priority: number, masterAdverIntervalCs: number, downTimerAdverts = DOWN_TIMER_ADVERTS): number {
+  return downTimerAdverts * masterAdverIntervalCs * MICROS_PER_CS + skewMicros(version, priority, masterAdverIntervalCs);
 }
 
 export function microsToMs(micros: number): number {

@@ -6,7 +6,7 @@
  * segment as the real announcer's frames (protocol/frames.ts) from that MAC.
  */
 import { Subject, type Observable } from 'rxjs';
-import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
+import type { AddressChange, AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
 import { type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
@@ -47,6 +47,10 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   private readonly interfaces = new Map<string, SimInterface>();
   private readonly linkSubject = new Subject<LinkEvent>();
   readonly linkEvents$: Observable<LinkEvent> = this.linkSubject.asObservable();
+  private readonly addressSubject = new Subject<AddressChange>();
+  readonly addressEvents$: Observable<AddressChange> = this.addressSubject.asObservable();
+  /** Configured addresses taken off by hand (`ip addr del`), by interface. */
+  private readonly removedConfigured = new Map<string, Set<string>>();
 
   constructor(
     readonly name: string,
@@ -73,9 +77,14 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     const i = this.interfaces.get(interfaceName);
     if (!i || !i.present) return;
     for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.deleteInterface(child.name);
+    const removed = this.removedConfigured.get(interfaceName);
+    const held: InterfaceAddress[] = [...i.vips.values()];
+    for (const c of i.configured) if (!i.vips.has(c.address) && !removed?.has(c.address)) held.push({ ...c, interface: interfaceName });
     i.segment.detach(i.port);
     i.present = false;
     i.vips.clear();
+    // As the kernel's RTM_DELADDRs for the addresses that went with it (track_src_ip hears them).
+    for (const address of held) this.addressSubject.next({ kind: 'removed', address });
     this.linkSubject.next({ interface: interfaceName, up: false });
   }
 
@@ -92,6 +101,8 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     port.addresses.add(i.linkLocal);
     i.port = port;
     i.present = true;
+    this.removedConfigured.delete(interfaceName);
+    for (const c of i.configured) this.addressSubject.next({ kind: 'added', address: { ...c, interface: interfaceName } });
     this.linkSubject.next({ interface: interfaceName, up: true });
     for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.createInterface(child.name);
   }
@@ -165,12 +176,42 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     return lost;
   }
 
-  setLink(interfaceName: string, up: boolean): void {
+  /** `silent`: a driver that does not report its carrier to netlink (what keepalived's linkbeat polls for). */
+  setLink(interfaceName: string, up: boolean, silent = false): void {
     const i = this.interfaces.get(interfaceName);
     if (!i || !i.present || i.port.up === up) return;
     i.port.up = up;
-    this.linkSubject.next({ interface: interfaceName, up });
+    if (!silent) this.linkSubject.next({ interface: interfaceName, up });
     for (const child of this.interfaces.values()) if (child.parent === interfaceName) this.setLink(child.name, up);
+  }
+
+  pollCarrier(interfaceName: string): boolean {
+    return this.isUp(interfaceName);
+  }
+
+  /** An operator takes a configured address off the interface (`ip addr del`), or puts it back. */
+  setConfiguredAddress(interfaceName: string, address: string, present: boolean): void {
+    const i = this.interfaces.get(interfaceName);
+    const configured = i?.configured.find((c) => c.address === address);
+    if (!i || !configured) return;
+    const removed = this.removedConfigured.get(interfaceName) ?? new Set<string>();
+    if (removed.has(address) !== present) return;
+    if (present) {
+      removed.delete(address);
+      i.port.addresses.add(address);
+    } else {
+      removed.add(address);
+      if (!i.vips.has(address)) i.port.addresses.delete(address);
+    }
+    this.removedConfigured.set(interfaceName, removed);
+    this.addressSubject.next({ kind: present ? 'added' : 'removed', address: { ...configured, interface: interfaceName } });
+  }
+
+  hasAddress(interfaceName: string, address: string): boolean {
+    const i = this.interfaces.get(interfaceName);
+    if (!i || !i.present) return false;
+    if (i.vips.has(address)) return true;
+    return i.configured.some((c) => c.address === address) && !(this.removedConfigured.get(interfaceName)?.has(address) ?? false);
   }
 
   // AddressManager
@@ -178,17 +219,21 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   addAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
     if (!i || !i.present) return Promise.reject(Object.assign(new Error(`no interface ${address.interface} on ${this.name}`), { code: 'ENODEV' }));
+    const had = this.hasAddress(address.interface, address.address);
     i.vips.set(address.address, address);
     i.port.addresses.add(address.address);
+    if (!had) this.addressSubject.next({ kind: 'added', address });
     return Promise.resolve();
   }
 
   removeAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
     if (!i || !i.present) return Promise.resolve();
+    const had = this.hasAddress(address.interface, address.address);
     if (i.vips.delete(address.address) && !i.configured.some((c) => c.address === address.address)) {
       i.port.addresses.delete(address.address);
     }
+    if (had && !this.hasAddress(address.interface, address.address)) this.addressSubject.next({ kind: 'removed', address });
     return Promise.resolve();
   }
 

@@ -39,6 +39,12 @@ export interface LinkEvent {
   readonly up: boolean;
 }
 
+/** An address appeared on or disappeared from an interface (anyone's doing: ours, an operator's `ip addr`). */
+export interface AddressChange {
+  readonly kind: 'added' | 'removed';
+  readonly address: InterfaceAddress;
+}
+
 /**
  * The host's addresses and links: netlink on a real host, the simulated host's table in the simulator.
  * Adding an address that is present, or removing one that is absent, is not an error (idempotent).
@@ -50,8 +56,15 @@ export interface AddressManager {
   primaryAddress(interfaceName: string, family: IpFamily): string | undefined;
   isUp(interfaceName: string): boolean;
   readonly linkEvents$: Observable<LinkEvent>;
-  /** Addresses the kernel adds and removes, where the host reports them (netlink): deleted static addresses are put back. */
-  readonly addressEvents$?: Observable<{ readonly kind: 'added' | 'removed'; readonly address: InterfaceAddress }>;
+  /**
+   * The link state read from the kernel now, not from notifications: administratively up with carrier (keepalived
+   * linkbeat polling).
+   */
+  pollCarrier?(interfaceName: string): boolean;
+  /** Whether the interface holds the address now (keepalived `track_src_ip` follows it). */
+  hasAddress?(interfaceName: string, address: string): boolean;
+  /** Every address change on any interface (keepalived `track_src_ip`). */
+  readonly addressEvents$?: Observable<AddressChange>;
 }
 
 /** Gratuitous ARP (IPv4) and unsolicited neighbour advertisements (IPv6) for addresses we now hold. */

@@ -11,6 +11,8 @@ export class Announcements {
   constructor(
     virtualAddresses: readonly InterfaceAddress[],
     private readonly announcer: Announcer,
+    /** garp_extra_if: one address per interface (actors/vrrp/specs-from-config.ts). */
+    private readonly extra: readonly InterfaceAddress[] = [],
   ) {
     const byInterface = new Map<string, InterfaceAddress[]>();
     for (const a of virtualAddresses) byInterface.set(a.interface, [...(byInterface.get(a.interface) ?? []), a]);
@@ -22,5 +24,10 @@ export class Announcements {
     for (let i = 0; i < rounds; i++) {
       for (const [name, addresses] of this.byInterface) this.announcer.announce(name, addresses);
     }
+  }
+
+  /** garp_extra_if: one announcement on each extra interface (keepalived vrrp_send_vmac_update). */
+  announceExtra(): void {
+    for (const a of this.extra) this.announcer.announce(a.interface, [a]);
   }
 }

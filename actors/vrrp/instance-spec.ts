@@ -4,6 +4,7 @@ import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { VirtualInterfaceSpec } from './virtual-interfaces.js';
+import type { InterfaceDelaySpec } from './link-debounce.js';
 import type { VipFirewallAddress } from '../../transport/vip-firewall.js';
 
 /**
@@ -18,6 +19,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly authPassword: string;
   /** Every address held while master: virtual_ipaddress, then virtual_ipaddress_excluded. */
   readonly virtualAddresses: readonly InterfaceAddress[];
+  /** garp_extra_if: one address per interface, announced every garpExtraIfMs (./specs-from-config.ts). */
+  readonly extraAnnouncements: readonly InterfaceAddress[];
   /** The addresses carried in advertisements (virtual_ipaddress only). */
   readonly advertisedAddresses: readonly string[];
   /** `unicast_src_ip`, when set. */
@@ -26,6 +29,11 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly unicastPeers: readonly string[];
   /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
   readonly trackers: readonly TrackerInput[];
+  /**
+   * keepalived `dont_track_primary`: the instance's own interface going down does not put it in FAULT (a
+   * track_interface naming it is ignored, as always).
+   */
+  readonly dontTrackPrimary?: boolean;
   /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */
   readonly v3ChecksumAsV2: boolean;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
@@ -55,6 +63,12 @@ export interface SyncGroupSpec {
 export interface VrrpNodeSpec {
   readonly instances: readonly VrrpInstanceSpec[];
   readonly syncGroups: readonly SyncGroupSpec[];
+  /** global_defs vrrp_startup_delay in milliseconds (0 = none): counted from the node's start, not from a reload. */
+  readonly startupDelayMs?: number;
+  /** linkbeat_interfaces / linkbeat_use_polling: interfaces whose link state is polled (./link-poller.ts). */
+  readonly polledInterfaces?: readonly string[];
+  /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
+  readonly interfaceDelays?: readonly InterfaceDelaySpec[];
 }
 
 /** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */

@@ -9,7 +9,8 @@ import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
 import { DEFAULT_VIP_FIREWALL_PRIORITY, DEFAULT_VIP_FIREWALL_TABLE, type VipFirewallAddress, type VipFirewallSettings } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
-import { interfaceTrackerId } from './vrrp-node.js';
+import { capDelay, type InterfaceDelaySpec } from './link-debounce.js';
+import { addressTrackerId, interfaceTrackerId } from './vrrp-node.js';
 import { topologies, trackedAddressInterfaces, type InstanceTopology } from './virtual-interfaces.js';
 import { withGroupTracking } from './group-tracking.js';
 
@@ -155,8 +156,30 @@ function instanceTrackers(instance: VrrpInstance, config: Config, topology: Inst
     if (i >= 0) own[i] = { ...own[i]!, weight: 0 };
     else own.push({ id, weight: 0, up: true });
   }
+  // track_src_ip: the instance is FAULT while its unicast_src_ip is not on its interface; keepalived ignores the
+  // keyword without unicast_src_ip (vrrp.c vrrp_complete_instance).
+  if (instance.trackSrcIp && instance.unicastSrcIp !== undefined) {
+    own.push({ id: addressTrackerId(instance.interface, instance.unicastSrcIp), weight: 0, up: true });
+  }
   const group = config.vrrpSyncGroups.find((g) => g.group.includes(instance.name));
   return group ? withGroupTracking(own, trackersOf(group, config), interfaceTrackerId(instance.interface)) : own;
+}
+
+/**
+ * garp_extra_if: the addresses announced every interval, one per interface (the first there, VIPs before eVIPs),
+ * on the interfaces of VIPs other than the instance's own (keepalived vrrp_send_vmac_update). Without `all` only
+ * VMACs of a VIP's own would count, and vigil makes none: keepalived then turns the keyword off (vrrp.c
+ * vrrp_complete_instance), and so does an instance whose VIPs are all on its own interface. The instance's own
+ * interface is announced on too with vmac_xmit_base, whose advertisements leave from the base interface.
+ */
+function extraAnnouncements(instance: VrrpInstance, addresses: readonly InterfaceAddress[], own: string): InterfaceAddress[] {
+  const extra = instance.garpExtraIf;
+  if (extra === undefined || extra.interval === 0 || !extra.all) return [];
+  if (!addresses.some((a) => a.interface !== own)) return [];
+  const out = new Map<string, InterfaceAddress>();
+  const xmitBase = instance.useVmac !== undefined && instance.vmacXmitBase;
+  for (const a of addresses) if ((a.interface !== own || xmitBase) && !out.has(a.interface)) out.set(a.interface, a);
+  return [...out.values()];
 }
 
 export function instanceSpec(instance: VrrpInstance, config: Config, topology = topologies(config).get(instance)!): VrrpInstanceSpec {
@@ -166,6 +189,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
   const source = instance.unicastSrcIp ?? (own?.kind === 'ipvlan' ? own.address?.address : undefined);
   // keepalived's vrrp->ifp: the instance's VMAC or ipvlan, else its interface (the VIP firewall's link-local rule).
   const onto = own?.name ?? instance.interface;
+  const extra = extraAnnouncements(instance, [...advertised, ...excluded], onto);
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -175,6 +199,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     preempt: !instance.nopreempt,
     preemptDelayMs: instance.preemptDelaySeconds * 1000,
     lowerPrioNoAdvert: instance.lowerPrioNoAdvert,
+    higherPrioSendAdvert: instance.higherPrioSendAdvert,
+    downTimerAdverts: instance.downTimerAdverts,
     interface: instance.interface,
     family: instance.family,
     authType: instance.authentication?.type === 'PASS' ? 1 : instance.authentication?.type === 'AH' ? 2 : 0,
@@ -184,12 +210,17 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     unicastSourceAddress: source,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
     trackers: instanceTrackers(instance, config, topology),
+    dontTrackPrimary: instance.dontTrackPrimary,
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
     garpMasterRefreshRepeat: instance.garpMasterRefreshRepeat,
     garpIntervalMs: garpIntervalMs(instance, config),
+    garpLowerPrioRepeat: instance.garpLowerPrioRepeat,
+    garpLowerPrioDelayMs: instance.garpLowerPrioDelay * 1000,
+    garpExtraIfMs: extra.length > 0 ? instance.garpExtraIf!.interval * 1000 : 0,
+    extraAnnouncements: extra,
     virtualRoutes: routeSpecs(instance.virtualRoutes),
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: own !== undefined ? { name: own.name, xmitBase: instance.vmacXmitBase, kind: own.kind } : undefined,
@@ -207,9 +238,44 @@ function garpIntervalMs(instance: VrrpInstance, config: Config): number {
   return Math.round(seconds * 1000);
 }
 
+/**
+ * interface_up_down_delays in milliseconds, cut for every instance on the interface (./link-debounce.ts capDelay;
+ * a shorter interval learnt from a master cuts them again at run time).
+ */
+function interfaceDelays(config: Config): InterfaceDelaySpec[] {
+  return config.interfaceUpDownDelays.map((d) => {
+    let downMs = d.downDelay * 1000;
+    let upMs = d.upDelay * 1000;
+    for (const i of config.vrrpInstances.filter((v) => v.interface === d.interface)) {
+      downMs = capDelay(downMs, i.downTimerAdverts, i.advertIntervalCs * 10);
+      upMs = capDelay(upMs, i.downTimerAdverts, i.advertIntervalCs * 10);
+    }
+    return { interface: d.interface, downMs, upMs };
+  });
+}
+
+/**
+ * The interfaces keepalived polls (vrrp.c vrrp_complete_instance, vrrp_if.c init_interface_linkbeat): those of
+ * linkbeat_interfaces, and an instance's own with linkbeat_use_polling (its own or the global one), but only
+ * those an instance follows (its own interface or a track_interface; vigil's VMACs are never named here).
+ */
+function polledInterfaces(config: Config): string[] {
+  const tracked = new Set(config.vrrpInstances.flatMap((i) => [i.interface, ...i.trackInterfaces.map((t) => t.name)]));
+  for (const g of config.vrrpSyncGroups) for (const t of g.trackInterfaces) tracked.add(t.name);
+  const wanted = new Set(config.linkbeatInterfaces.map((l) => l.name));
+  for (const i of config.vrrpInstances) if (i.linkbeatUsePolling || config.globalDefs.linkbeatUsePolling === true) wanted.add(i.interface);
+  return [...wanted].filter((name) => tracked.has(name));
+}
+
 export function nodeSpec(config: Config): VrrpNodeSpec {
   const all = topologies(config);
   const instances = config.vrrpInstances.map((i) => instanceSpec(i, config, all.get(i)));
   const syncGroups: SyncGroupSpec[] = config.vrrpSyncGroups.map((g) => ({ name: g.name, members: g.group }));
-  return { instances, syncGroups };
+  return {
+    instances,
+    syncGroups,
+    startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
+    interfaceDelays: interfaceDelays(config),
+    polledInterfaces: polledInterfaces(config),
+  };
 }

@@ -50,6 +50,10 @@ export interface InstanceEnvironment {
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
   /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
   readonly steadyShortcut?: boolean;
+  /** The instance learnt a shorter advertisement interval from its master (centiseconds). */
+  readonly onShorterMasterInterval?: (intervalCs: number) => void;
+  /** The clock time global_defs vrrp_startup_delay ends (keepalived vrrp_delayed_start_time); absent: none. */
+  readonly startupUntil?: number | undefined;
 }
 
 type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
@@ -64,6 +68,8 @@ export class VrrpInstanceRunner {
   private readonly announcements: Announcements;
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
+  /** The Master_Adver_Interval last seen in the machine's context (see onShorterMasterInterval). */
+  private lastMasterIntervalCs = Infinity;
   /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
   private readonly expectations: InstanceExpectations;
   /** The running Master_Down_Timer, while the machine waits as a BACKUP. */
@@ -96,7 +102,7 @@ export class VrrpInstanceRunner {
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
     this.addressEffects = new AddressEffects(spec, env);
-    this.announcements = new Announcements(spec.virtualAddresses, env.announcer);
+    this.announcements = new Announcements(spec.virtualAddresses, env.announcer, spec.extraAnnouncements);
     this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
     const steady = this.steady;
     this.machine = vrrpInstanceMachine.provide({
@@ -150,6 +156,14 @@ export class VrrpInstanceRunner {
             this.failedInTimer(error);
           }
         },
+        announceExtra: () => {
+          try {
+            this.announcements.announceExtra();
+          } catch (error) {
+            this.failedInTimer(error);
+          }
+        },
+        ...(env.startupUntil !== undefined ? { notBefore: () => env.startupUntil! } : {}),
         masterDownStarted: (handle) => (this.masterDown = handle),
         // A timer stopping after its successor started (skewWait → waiting) must not forget the successor.
         masterDownStopped: (handle) => {
@@ -162,8 +176,9 @@ export class VrrpInstanceRunner {
   }
 
   private createInstanceActor(trackers: readonly TrackerInput[]): Actor<typeof vrrpInstanceMachine> {
+    const startupDelayed = this.env.startupUntil !== undefined && this.env.startupUntil > this.env.clock.now();
     const actor = createActor(this.machine, {
-      input: { params: this.spec, trackers },
+      input: { params: this.spec, trackers, startupDelayed },
       clock: this.env.clock,
       inspect: this.env.inspect,
       id: this.spec.name,
@@ -235,6 +250,11 @@ export class VrrpInstanceRunner {
     this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 
+  /** Another member of the sync group heard a lower priority (see VrrpNode). */
+  groupLowerPriority(): void {
+    this.actor.send({ type: 'GROUP_LOWER_PRIORITY' });
+  }
+
   sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
     this.actor.send({ type: 'SYNC', state });
   }
@@ -289,8 +309,10 @@ export class VrrpInstanceRunner {
     return isAbove(source, this.sender.sourceAddress());
   }
 
-  private observe(value: unknown, context: { effectivePriority: number; trackers: Parameters<typeof trackersFault>[0] }): void {
+  private observe(value: unknown, context: { effectivePriority: number; masterAdverIntervalCs: number; trackers: Parameters<typeof trackersFault>[0] }): void {
     if (this.supervisor.recovering) return;
+    if (context.masterAdverIntervalCs < this.lastMasterIntervalCs) this.env.onShorterMasterInterval?.(context.masterAdverIntervalCs);
+    this.lastMasterIntervalCs = context.masterAdverIntervalCs;
     const state = vrrpStateName(value);
     const selfFault = trackersFault(context.trackers);
     const env = this.env;

@@ -21,6 +21,8 @@ import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-s
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
+import { LinkDebounce } from './link-debounce.js';
+import { LinkPoller } from './link-poller.js';
 import { SendErrorLog, type SendErrorCount } from './send-error-log.js';
 
 export interface VrrpNodeTransports {
@@ -43,6 +45,11 @@ interface OpenChannel {
 }
 
 /** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
+/** keepalived `track_src_ip`: the instance's unicast_src_ip on its interface (FAULT while it is missing). */
+export function addressTrackerId(interfaceName: string, address: string): string {
+  return `address:${interfaceName}:${address}`;
+}
+
 export function interfaceTrackerId(interfaceName: string): string {
   return `interface:${interfaceName}`;
 }
@@ -67,8 +74,15 @@ export class VrrpNode {
   /** AH sequence counters by instance name: a reloaded instance goes on from its predecessor's. */
   private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
+  private addressSubscription: Subscription | undefined;
   private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
+  /** When global_defs vrrp_startup_delay ends (set at start; a reload does not start it again, as keepalived). */
+  private startupUntil: number | undefined;
+  /** Link changes as the instances hear them: after interface_up_down_delays (set at start). */
+  private links: LinkDebounce | undefined;
+  /** linkbeat: interfaces whose link state is read every second rather than from notifications. */
+  private poller: LinkPoller | undefined;
   private readonly sendErrors: SendErrorLog;
 
   constructor(
@@ -82,12 +96,29 @@ export class VrrpNode {
   }
 
   start(): void {
-    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
-      // The interface may have been deleted or created again (a new index): its channels bind anew first.
+    const delay = this.spec.startupDelayMs ?? 0;
+    if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
+    const addresses = this.transports.addresses;
+    const poll = (name: string): boolean => addresses.pollCarrier?.(name) ?? addresses.isUp(name);
+    const polled = new Set(this.spec.polledInterfaces ?? []);
+    // A polled interface's first state is read as its polls will read it (keepalived init_linkbeat_status).
+    const links = new LinkDebounce(this.transports.clock, (name) => (polled.has(name) ? poll(name) : addresses.isUp(name)), (name, up) =>
+      this.track(interfaceTrackerId(name), up),
+    );
+    links.setDelays(this.spec.interfaceDelays ?? []);
+    this.links = links;
+    const poller = new LinkPoller(this.transports.clock, poll, (name, up) => links.force(name, up));
+    poller.setInterfaces([...polled]);
+    this.poller = poller;
+    this.linkSubscription = addresses.linkEvents$.subscribe((event) => {
+      // The interface may have been deleted or created again (a new index): its channels bind anew first, whatever
+      // its delays or polling (a channel's own tracker puts its instances in FAULT while it cannot send).
       for (const open of [...this.channels.values()]) if (open.interface === event.interface) open.channel.refresh();
-      const id = interfaceTrackerId(event.interface);
-      for (const runner of this.runners.values()) runner.track(id, event.up);
+      if (!poller.has(event.interface)) links.event(event.interface, event.up);
     });
+    this.addressSubscription = addresses.addressEvents$?.subscribe((event) =>
+      this.track(addressTrackerId(event.address.interface, event.address.address), event.kind === 'added'),
+    );
     this.routeSubscription = followRouteDeletions(this.transports.routes, {
       node: this.name,
       now: () => this.transports.clock.now(),
@@ -140,6 +171,8 @@ export class VrrpNode {
       started.push(instance.name);
     }
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
+    this.links?.setDelays(next.interfaceDelays ?? []);
+    this.poller?.setInterfaces(next.polledInterfaces ?? []);
     this.spec = next;
     return { kept, started, stopped };
   }
@@ -191,6 +224,10 @@ export class VrrpNode {
     this.stopGroups();
     this.linkSubscription?.unsubscribe();
     this.linkSubscription = undefined;
+    this.links?.close();
+    this.poller?.close();
+    this.addressSubscription?.unsubscribe();
+    this.addressSubscription = undefined;
     this.routeSubscription?.unsubscribe();
     this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
@@ -244,6 +281,8 @@ export class VrrpNode {
       channel: open.channel,
       ah: this.ahSession(instance),
       inspect: this.inspect,
+      startupUntil: this.startupUntil,
+      onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
     this.runners.set(instance.name, runner);
@@ -293,17 +332,27 @@ export class VrrpNode {
 
   /**
    * The instance's own interface is tracked with weight 0 (keepalived ignores a track_interface naming it, and a
-   * sync group's leaves it unweighted), and every tracked interface starts with its current link state; so is its
-   * channel (whether it is bound to an interface that exists).
+   * sync group's leaves it unweighted), and every tracked interface starts with the link state the instances have
+   * been told; so is its channel (whether it is bound to an interface that exists). With dont_track_primary the own
+   * interface is not tracked at all (keepalived adds it as VRRP_NOT_TRACK_IF); the channel still is.
    */
   private withInterfaceState(instance: VrrpInstanceSpec, open: OpenChannel): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
-    const addresses = this.transports.addresses;
+    // The state the instances have been told: a change still within its interface_up_down_delays is not yet.
+    const isUp = (name: string): boolean => this.links?.state(name) ?? this.transports.addresses.isUp(name);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
-      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
+      .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
+      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
     const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
-    return { ...instance, trackers: [...trackers, { id, weight: 0, up: addresses.isUp(instance.interface) }, channel] };
+    if (instance.dontTrackPrimary === true) return { ...instance, trackers: [...trackers, channel] };
+    return { ...instance, trackers: [...trackers, { id, weight: 0, up: isUp(instance.interface) }, channel] };
+  }
+
+  /** Whether the address of a track_src_ip tracker is on its interface now (unknown to the transport: yes). */
+  private holds(trackerId: string): boolean {
+    const [, interfaceName = '', ...rest] = trackerId.split(':');
+    return this.transports.addresses.hasAddress?.(interfaceName, rest.join(':')) ?? true;
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
@@ -379,7 +428,22 @@ export class VrrpNode {
       const theirs = decoded.advertisement.priority;
       if (theirs !== 0 && runner.counters.advertsReceived > heard && runner.state === 'MASTER') {
         this.bus.publish({ kind: 'master_rx_lower_pri', at: this.transports.clock.now(), node: this.name, instance: runner.spec.name, priority: ours, source: packet.source, theirs });
+        this.groupLowerPriority(runner.spec.name);
       }
+    }
+  }
+
+  /**
+   * keepalived vrrp_state_master_rx: a master hearing a lower priority makes the other members of its sync group
+   * send their garp_lower_prio_repeat announcements too (each as its own settings say; masters only, as only
+   * they hold their addresses).
+   */
+  private groupLowerPriority(member: string): void {
+    const group = this.groupSpecs.find((g) => g.members.includes(member));
+    if (group === undefined) return;
+    for (const other of group.members) {
+      if (other === member) continue;
+      this.runners.get(other)?.groupLowerPriority();
     }
   }
 

@@ -66,7 +66,8 @@ export function readInterfaceDelays(line: ConfigLine, w: Walker, out: InterfaceD
   w.lines(line, (l) => {
     const down = seconds(l, 1, 0, 255, w.diagnostics, 'interface_up_down_delays');
     if (down === undefined) return;
-    const up = l.words[2] === undefined ? down : seconds(l, 2, 0, 255, w.diagnostics, 'interface_up_down_delays');
+    // keepalived (vrrp_parser.c alloc_if_up_down_delay): without an up delay, a link coming up is acted on at once.
+    const up = l.words[2] === undefined ? 0 : seconds(l, 2, 0, 255, w.diagnostics, 'interface_up_down_delays');
     if (up === undefined) return;
     out.push({ interface: l.words[0]!, downDelay: down, upDelay: up, at: positionOf(l) });
   });

@@ -101,7 +101,7 @@ test('vrrp-full.conf: static addresses, routes, rules, track groups, linkbeat, d
   assert.deepEqual(positionless(c.linkbeatInterfaces), [{ name: 'eth1' }, { name: 'eth2', type: 'ETHTOOL' }]);
   assert.deepEqual(positionless(c.interfaceUpDownDelays), [
     { interface: 'eth1', downDelay: 0.5, upDelay: 2 },
-    { interface: 'eth2', downDelay: 1, upDelay: 1 },
+    { interface: 'eth2', downDelay: 1, upDelay: 0 },
   ]);
   assert.equal(c.garpGroups.length, 1);
   assert.deepEqual(c.garpGroups[0]!.interfaces, ['eth1', 'eth2']);

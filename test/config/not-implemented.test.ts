@@ -62,12 +62,12 @@ test('one warning per use: a keyword given twice, two warnings; two listed optio
 });
 
 test("a keyword given with keepalived's default value means what leaving it out means: no warning", () => {
-  const defaults = 'global_defs {\n  vrrp_mcast_group4 224.0.0.18\n  smtp_connect_timeout 30\n}\n' + instance('  smtp_alert off\n  down_timer_adverts 3\n  mcast_dst_ip 224.0.0.18');
+  const defaults = 'global_defs {\n  vrrp_mcast_group4 224.0.0.18\n  smtp_connect_timeout 30\n}\n' + instance('  skip_check_adv_addr off\n  smtp_alert off\n  mcast_dst_ip 224.0.0.18');
   assert.deepEqual(notImplemented(defaults), []);
-  const others = 'global_defs {\n  vrrp_mcast_group4 224.0.0.19\n  smtp_connect_timeout 31\n}\n' + instance('  smtp_alert\n  down_timer_adverts 4\n  mcast_dst_ip 224.0.0.19');
+  const others = 'global_defs {\n  vrrp_mcast_group4 224.0.0.19\n  smtp_connect_timeout 31\n}\n' + instance('  skip_check_adv_addr\n  smtp_alert\n  mcast_dst_ip 224.0.0.19');
   assert.deepEqual(
     notImplemented(others).map((w) => w.slice(MAIN.length + 1)),
-    ['2: global_defs vrrp_mcast_group4', '3: global_defs smtp_connect_timeout', '11: vrrp_instance smtp_alert', '12: vrrp_instance down_timer_adverts', '13: vrrp_instance mcast_dst_ip'].map((w) => `${w} ${SUFFIX}`),
+    ['2: global_defs vrrp_mcast_group4', '3: global_defs smtp_connect_timeout', '11: vrrp_instance skip_check_adv_addr', '12: vrrp_instance smtp_alert', '13: vrrp_instance mcast_dst_ip'].map((w) => `${w} ${SUFFIX}`),
   );
 });
 

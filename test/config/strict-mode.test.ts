@@ -20,8 +20,9 @@ test('strict mode: lower_prio_no_advert on, higher_prio_send_advert off, no grat
   const { v, warnings } = read(STRICT + instance(''));
   assert.deepEqual([v.lowerPrioNoAdvert, v.higherPrioSendAdvert, v.garpLowerPrioDelay, v.garpLowerPrioRepeat], [true, false, 0, 0]);
   assert.deepEqual(warnings, []);
+  // Without strict mode the lower-priority GARPs default to garp_master_delay / _repeat (keepalived vrrp_complete_init).
   const lenient = read(instance('')).v;
-  assert.deepEqual([lenient.lowerPrioNoAdvert, lenient.higherPrioSendAdvert, lenient.garpLowerPrioDelay, lenient.garpLowerPrioRepeat], [false, false, undefined, undefined]);
+  assert.deepEqual([lenient.lowerPrioNoAdvert, lenient.higherPrioSendAdvert, lenient.garpLowerPrioDelay, lenient.garpLowerPrioRepeat], [false, false, 5, 5]);
 });
 
 test("strict mode: an instance's own settings against it are reset, with a warning each", () => {

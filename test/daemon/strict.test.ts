@@ -50,14 +50,14 @@ test('strict: a keyword vigil does not implement refuses the start; without stri
   const dir = mkdtempSync(join(tmpdir(), 'vigil-strict-'));
   try {
     const file = join(dir, 'keepalived.conf');
-    writeFileSync(file, CONFIG('    garp_extra_if 30'));
+    writeFileSync(file, CONFIG('    smtp_alert'));
     const lenient = daemon(file, false);
     await lenient.daemon.start();
-    assert.deepEqual(lenient.warnings, [`${file}:8: vrrp_instance garp_extra_if is accepted but not implemented by vigil`]);
+    assert.deepEqual(lenient.warnings, [`${file}:8: vrrp_instance smtp_alert is accepted but not implemented by vigil`]);
     assert.equal(lenient.daemon.status().instances.length, 1);
     await lenient.daemon.stop();
     const strict = daemon(file, true);
-    await assert.rejects(strict.daemon.start(), (err: unknown) => err instanceof ConfigLoadError && err.message === `${file}:8: vrrp_instance garp_extra_if is accepted but not implemented by vigil`);
+    await assert.rejects(strict.daemon.start(), (err: unknown) => err instanceof ConfigLoadError && err.message === `${file}:8: vrrp_instance smtp_alert is accepted but not implemented by vigil`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

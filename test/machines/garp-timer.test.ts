@@ -1,8 +1,9 @@
 /**
  * The master's gratuitous ARP schedule (machines/garp-timer.ts), invoked by the instance machine while MASTER, on
  * the virtual clock: keepalived's garp_master_repeat at once, again after garp_master_delay, then
- * garp_master_refresh_repeat every garp_master_refresh, each burst spaced by vrrp_garp_interval. Exact times; a
- * lower-priority master heard starts the schedule over; leaving MASTER ends it.
+ * garp_master_refresh_repeat every garp_master_refresh, each burst spaced by vrrp_garp_interval; a lower priority
+ * heard adds garp_lower_prio_repeat at once and after garp_lower_prio_delay; garp_extra_if's own period. Exact times;
+ * leaving MASTER ends it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,9 @@ const KEEPALIVED_DEFAULTS: GarpSchedule = {
   garpMasterRefreshMs: 0,
   garpMasterRefreshRepeat: 1,
   garpIntervalMs: 0,
+  garpLowerPrioRepeat: 5,
+  garpLowerPrioDelayMs: 5000,
+  garpExtraIfMs: 0,
 };
 
 function params(garp: Partial<GarpSchedule>, priority = 255): VrrpInstanceParams {
@@ -30,6 +34,8 @@ function params(garp: Partial<GarpSchedule>, priority = 255): VrrpInstanceParams
     preempt: true,
     preemptDelayMs: 0,
     lowerPrioNoAdvert: false,
+    higherPrioSendAdvert: false,
+    downTimerAdverts: 3,
     ...KEEPALIVED_DEFAULTS,
     ...garp,
   };
@@ -92,27 +98,69 @@ test('without an interval a refresh burst is garp_master_refresh_repeat at once;
   assert.deepEqual(announced, ['0 5', '7000 3', '14000 3', '21000 3']);
 });
 
-test('a lower-priority master heard starts the schedule over; what was due from the old one is dropped', () => {
-  const { clock, announced, actor } = master({ garpMasterRepeat: 2, garpMasterDelayMs: 3000, garpMasterRefreshMs: 10_000, garpIntervalMs: 500 }, 200);
+test('a lower priority heard: garp_lower_prio_repeat at once and again after garp_lower_prio_delay; the master schedule goes on', () => {
+  const { clock, announced, actor } = master(
+    { garpMasterRepeat: 2, garpMasterDelayMs: 3000, garpMasterRefreshMs: 10_000, garpIntervalMs: 500, garpLowerPrioRepeat: 2, garpLowerPrioDelayMs: 4000 },
+    200,
+  );
   actor.send({ type: 'START' });
   actor.send({ type: 'SYNC', state: 'MASTER' });
   assert.equal(vrrpStateName(actor.getSnapshot().value), 'MASTER');
   clock.runUntil(3200);
-  // keepalived forces a new election: it advertises and announces again at once (priority 100 < 200).
+  // keepalived vrrp_state_master_rx: a burst of its own (priority 100 < 200), repeated 4 s later.
   actor.send({ type: 'ADVERTISEMENT', priority: 100, intervalCs: 100, source: '192.168.77.12', sourceIsHigher: true });
   clock.runUntil(14_000);
   assert.deepEqual(announced, [
     '0 1',
     '500 1',
     '3000 1',
-    // 3500 was due from the delayed burst; the restart at 3200 dropped it.
     '3200 1',
+    // Due from the second master burst: a lower priority heard leaves it alone.
+    '3500 1',
     '3700 1',
-    '6200 1',
-    '6700 1',
-    // The refresh counts from the restart too: 13200, not 10000.
-    '13200 1',
+    '7200 1',
+    '7700 1',
+    // The refresh counts from becoming master still.
+    '10000 1',
   ]);
+});
+
+test('each lower-priority advertisement has its own repeat; repeat 0 (strict mode) announces nothing', () => {
+  const lower = { type: 'ADVERTISEMENT', priority: 100, intervalCs: 100, source: '192.168.77.12', sourceIsHigher: true } as const;
+  const { clock, announced, actor } = master({ garpMasterDelayMs: 0, garpMasterRepeat: 1, garpLowerPrioRepeat: 3, garpLowerPrioDelayMs: 5000 }, 200);
+  actor.send({ type: 'START' });
+  actor.send({ type: 'SYNC', state: 'MASTER' });
+  clock.runUntil(1000);
+  actor.send(lower);
+  clock.runUntil(2000);
+  actor.send(lower);
+  clock.runUntil(10_000);
+  assert.deepEqual(announced, ['0 1', '1000 3', '2000 3', '6000 3', '7000 3']);
+
+  const none = master({ garpMasterDelayMs: 0, garpMasterRepeat: 1, garpLowerPrioRepeat: 0, garpLowerPrioDelayMs: 0 }, 200);
+  none.actor.send({ type: 'START' });
+  none.actor.send({ type: 'SYNC', state: 'MASTER' });
+  none.clock.runUntil(1000);
+  none.actor.send(lower);
+  none.clock.runUntil(10_000);
+  assert.deepEqual(none.announced, ['0 1']);
+});
+
+test('garp_extra_if: the extra interfaces are announced on every interval while master, and no more once it leaves', () => {
+  const clock = new VirtualClock();
+  const extra: number[] = [];
+  const actor = createActor(
+    vrrpInstanceMachine.provide({
+      actors: vrrpTimers(clock, { advertise: () => undefined, announceExtra: () => extra.push(clock.now()) }),
+    }),
+    { input: { params: params({ garpExtraIfMs: 30_000 }), trackers: [{ id: 'interface:eth0', weight: 0, up: true }] }, clock },
+  );
+  actor.start();
+  actor.send({ type: 'START' });
+  clock.runUntil(95_000);
+  actor.send({ type: 'STOP' });
+  clock.runUntil(200_000);
+  assert.deepEqual(extra, [30_000, 60_000, 90_000]);
 });
 
 test('leaving MASTER ends the schedule: nothing after stepping down, faulting or stopping', () => {

@@ -19,12 +19,17 @@ const PARAMS: VrrpInstanceParams = {
   preempt: true,
   preemptDelayMs: 0,
   lowerPrioNoAdvert: false,
+  higherPrioSendAdvert: false,
+  downTimerAdverts: 3,
   // keepalived's defaults: a second burst of 5 after 5 s, no refresh.
   garpMasterDelayMs: 5000,
   garpMasterRepeat: 5,
   garpMasterRefreshMs: 0,
   garpMasterRefreshRepeat: 1,
   garpIntervalMs: 0,
+  garpLowerPrioRepeat: 5,
+  garpLowerPrioDelayMs: 5000,
+  garpExtraIfMs: 0,
 };
 
 test('a master hearing priority 0 sends one advertisement, restarts its Adver_Timer and does nothing else', () => {

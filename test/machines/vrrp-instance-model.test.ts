@@ -87,11 +87,16 @@ function inputFor(priority: number, preempt: boolean, preemptDelayMs: number): V
       preempt,
       preemptDelayMs,
       lowerPrioNoAdvert: false,
+      higherPrioSendAdvert: false,
+      downTimerAdverts: 3,
       garpMasterDelayMs: 5000,
       garpMasterRepeat: 5,
       garpMasterRefreshMs: 20_000,
       garpMasterRefreshRepeat: 1,
       garpIntervalMs: 0,
+      garpLowerPrioRepeat: 2,
+      garpLowerPrioDelayMs: 3000,
+      garpExtraIfMs: 0,
     },
     trackers: [{ id: 'interface:eth0', weight: 0, up: true }],
   };
@@ -150,6 +155,9 @@ for (const [label, input] of MODELS) {
       );
       actor.start();
       const description: string[] = [];
+      /** When the instance last became MASTER, and when it heard lower priorities since. */
+      let becameMaster: number | undefined;
+      let lowerHeard: number[] = [];
       for (const step of path.steps) {
         const event = step.event;
         const before = vrrpStateName(actor.getSnapshot().value);
@@ -183,16 +191,30 @@ for (const [label, input] of MODELS) {
         if (before !== 'MASTER' && actual === 'MASTER') {
           assert.ok(sent.length > sentBefore && sent[sentBefore] !== 0, 'an advertisement goes out on becoming MASTER');
           assert.deepEqual(announced.slice(announcedBefore), [`${clock.now()} 5`], 'garp_master_repeat announcements at once on becoming MASTER');
+          becameMaster = clock.now();
+          lowerHeard = [];
+        }
+        if (before === 'MASTER' && actual === 'MASTER' && event.type === 'ADVERTISEMENT' && event.priority !== 0) {
+          // A lower priority: an advertisement at once (no lower_prio_no_advert), and garp_lower_prio_repeat.
+          assert.equal(sent[sentBefore], contextBefore.effectivePriority, 'a lower priority is answered with an advertisement');
+          assert.deepEqual(announced.slice(announcedBefore), [`${clock.now()} 2`], 'garp_lower_prio_repeat announcements at once');
+          lowerHeard.push(clock.now());
         }
         if (actual !== 'MASTER') assert.equal(announced.length, announcedBefore, `no announcement on the way to ${actual}`);
       }
-      // A master's schedule goes on from its last start (becoming master, or a lower priority heard): the second
-      // burst after garp_master_delay, the refresh after garp_master_refresh.
-      const last = announced.at(-1);
-      if (vrrpStateName(actor.getSnapshot().value) === 'MASTER' && last !== undefined && !last.endsWith('timer')) {
-        const since = Number(last.split(' ')[0]);
-        clock.runUntil(since + 20_000);
-        assert.deepEqual(announced.slice(announced.length - 2), [`${since + 5000} 5 timer`, `${since + 20_000} 1 timer`], description.join(' → '));
+      // A master's schedule goes on from becoming master (the second burst after garp_master_delay, the refresh
+      // every garp_master_refresh), and each lower priority heard adds its repeat after garp_lower_prio_delay.
+      if (vrrpStateName(actor.getSnapshot().value) === 'MASTER' && becameMaster !== undefined) {
+        const now = clock.now();
+        const until = now + 20_000;
+        const due: [number, string][] = [];
+        if (becameMaster + 5000 > now) due.push([becameMaster + 5000, '5']);
+        for (let t = becameMaster + 20_000; t <= until; t += 20_000) if (t > now) due.push([t, '1']);
+        for (const t of lowerHeard) if (t + 3000 > now) due.push([t + 3000, '2']);
+        due.sort((a, b) => a[0] - b[0]);
+        const from = announced.length;
+        clock.runUntil(until);
+        assert.deepEqual(announced.slice(from), due.map(([t, count]) => `${t} ${count} timer`), description.join(' → '));
       }
       actor.stop();
     }

@@ -106,10 +106,14 @@ test('NetlinkAddressManager in a namespace', { timeout: 30_000 }, async (t) => {
       await lan.exec(a.ns, ['ip', 'link', 'set', 'eth0', 'down']);
       await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'eth0' && e['up'] === false, 5000, since);
       assert.equal(await agent.call('amIsUp', { interface: 'eth0' }), false);
+      // linkbeat polling reads the same state from sysfs, now.
+      assert.equal(await agent.call('amPollCarrier', { interface: 'eth0' }), false);
       const back = agent.events.length;
       await lan.exec(a.ns, ['ip', 'link', 'set', 'eth0', 'up']);
       await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'eth0' && e['up'] === true, 5000, back);
       assert.equal(await agent.call('amIsUp', { interface: 'eth0' }), true);
+      assert.equal(await agent.call('amPollCarrier', { interface: 'eth0' }), true);
+      assert.equal(await agent.call('amPollCarrier', { interface: 'nonexistent0' }), false);
     });
 
     await t.test('carrier loss (peer end down) is a link-down event', async () => {
@@ -117,9 +121,11 @@ test('NetlinkAddressManager in a namespace', { timeout: 30_000 }, async (t) => {
       await lan.exec(lan.bridgeNs, ['ip', 'link', 'set', 'p0', 'down']);
       await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'eth0' && e['up'] === false, 5000, since);
       assert.equal(await agent.call('amIsUp', { interface: 'eth0' }), false);
+      assert.equal(await agent.call('amPollCarrier', { interface: 'eth0' }), false, 'the carrier file says 0');
       const back = agent.events.length;
       await lan.exec(lan.bridgeNs, ['ip', 'link', 'set', 'p0', 'up']);
       await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'eth0' && e['up'] === true, 5000, back);
+      assert.equal(await agent.call('amPollCarrier', { interface: 'eth0' }), true);
     });
 
     await t.test('errors: unknown interface rejects with ENODEV', async () => {

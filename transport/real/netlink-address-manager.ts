@@ -10,6 +10,7 @@
  * reaches the instances (keepalived only logs the overrun, keepalived_netlink.c). Every socket has an error
  * listener, and every request a bound on its answer (NETLINK_REQUEST_TIMEOUT_MS).
  */
+import { readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { createRtNetlink, parseMessages, Protocol, rt, type NetlinkMessage, type RtNetlinkSocket } from './netlink-package.js';
@@ -405,6 +406,25 @@ export class NetlinkAddressManager implements AddressManager {
   isUp(interfaceName: string): boolean {
     const index = this.#indexOf(interfaceName);
     return index !== undefined && this.#links.get(index)?.up === true;
+  }
+
+  /**
+   * sysfs, read now: IFF_UP in `flags` and `carrier` (the kernel's netif_carrier_ok, which is also what
+   * ETHTOOL_GLINK answers for nearly every driver). Reading `carrier` of an interface that is down fails.
+   */
+  pollCarrier(interfaceName: string): boolean {
+    if (!/^[^/\s]{1,15}$/.test(interfaceName) || interfaceName === '.' || interfaceName === '..') return false;
+    try {
+      const flags = Number.parseInt(readFileSync(`/sys/class/net/${interfaceName}/flags`, 'utf8').trim(), 16);
+      if ((flags & 1) === 0) return false;
+      return readFileSync(`/sys/class/net/${interfaceName}/carrier`, 'utf8').trim() === '1';
+    } catch {
+      return false;
+    }
+  }
+
+  hasAddress(interfaceName: string, address: string): boolean {
+    return this.listAddresses(interfaceName).some((a) => a.address === address);
   }
 
   /** The interface's addresses as the cache holds them (kernel order). */

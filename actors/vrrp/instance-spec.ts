@@ -1,6 +1,7 @@
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
+import type { UnicastPeerTtl } from '../../protocol/receive-checks.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 
@@ -22,6 +23,12 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly unicastSourceAddress: string | undefined;
   /** `unicast_peer` addresses; empty = multicast. */
   readonly unicastPeers: readonly string[];
+  /** Each peer's `min_ttl` / `max_ttl`: the TTL range its advertisements must arrive with. */
+  readonly unicastPeerTtls: readonly UnicastPeerTtl[];
+  /** `check_unicast_src` (or vrrp_check_unicast_src, min_ttl, max_ttl): advertisements from non-peers are dropped. */
+  readonly checkUnicastSource: boolean;
+  /** `skip_check_adv_addr`: a BACKUP does not check again the advertisements of the master it last heard. */
+  readonly skipCheckAdvAddr: boolean;
   /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
   readonly trackers: readonly TrackerInput[];
   /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */

@@ -23,6 +23,13 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly unicastSourceAddress: string | undefined;
   /** `unicast_peer` addresses; empty = multicast. */
   readonly unicastPeers: readonly string[];
+  /**
+   * Multicast mode: the group advertisements go to and are heard on (`mcast_dst_ip`, else global_defs
+   * `vrrp_mcast_group4` / `vrrp_mcast_group6`); undefined in unicast mode.
+   */
+  readonly multicastGroup: string | undefined;
+  /** Unicast mode: `unicast_ttl`, the TTL / hop limit advertisements are sent with (default: transport/vrrp-link.ts). */
+  readonly unicastTtl: number | undefined;
   /** Each peer's `min_ttl` / `max_ttl`: the TTL range its advertisements must arrive with. */
   readonly unicastPeerTtls: readonly UnicastPeerTtl[];
   /** `check_unicast_src` (or vrrp_check_unicast_src, min_ttl, max_ttl): advertisements from non-peers are dropped. */

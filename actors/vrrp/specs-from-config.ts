@@ -117,7 +117,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     advertisedAddresses: advertised.map((a) => a.address),
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
-    ...unicastChecks(instance),
+    ...unicastAndMulticast(instance),
     trackers: trackersOf(instance, config),
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
@@ -132,12 +132,16 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
 }
 
 /**
- * The receive checks of unicast mode (finalize-vrrp.ts applied the global defaults); min_ttl / max_ttl on a peer
- * turn check_unicast_src on (keepalived vrrp_data.c alloc_vrrp_unicast_peer).
+ * The multicast group or the unicast settings (finalize-vrrp.ts applied the global defaults); min_ttl / max_ttl
+ * on a peer turn check_unicast_src on (keepalived vrrp_data.c alloc_vrrp_unicast_peer).
  */
-function unicastChecks(instance: VrrpInstance): Pick<VrrpInstanceSpec, 'unicastPeerTtls' | 'checkUnicastSource' | 'skipCheckAdvAddr'> {
+function unicastAndMulticast(
+  instance: VrrpInstance,
+): Pick<VrrpInstanceSpec, 'multicastGroup' | 'unicastTtl' | 'unicastPeerTtls' | 'checkUnicastSource' | 'skipCheckAdvAddr'> {
   const unicast = instance.unicastPeers.length > 0;
   return {
+    multicastGroup: unicast ? undefined : instance.mcastDstIp,
+    unicastTtl: unicast ? instance.unicastTtl : undefined,
     unicastPeerTtls: instance.unicastPeers.filter((p) => p.minTtl !== 0 || p.maxTtl !== 255).map((p) => ({ address: p.address, minTtl: p.minTtl, maxTtl: p.maxTtl })),
     checkUnicastSource: unicast && instance.checkUnicastSrc,
     skipCheckAdvAddr: instance.skipCheckAdvAddr,

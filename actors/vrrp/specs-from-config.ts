@@ -118,7 +118,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
     ...unicastAndMulticast(instance),
-    trackers: trackersOf(instance, config),
+    trackers: [...trackersOf(instance, config), ...configFaults(instance)],
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
@@ -129,6 +129,18 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
   };
+}
+
+/** Tracker id of keepalived's `unicast_fault_no_peer` with no peer: down for the life of the instance. */
+export const NO_UNICAST_PEER_TRACKER = 'config:unicast_fault_no_peer';
+
+/**
+ * Faults of the configuration that hold the instance in FAULT, as trackers that are down and never come up:
+ * `unicast_fault_no_peer` without any unicast_peer (keepalived's "Cannot use unicast without any peers - going to
+ * fault state", a config fault until the next reload).
+ */
+function configFaults(instance: VrrpInstance): TrackerInput[] {
+  return instance.unicastFaultNoPeer && instance.unicastPeers.length === 0 ? [{ id: NO_UNICAST_PEER_TRACKER, weight: 0, up: false }] : [];
 }
 
 /**

@@ -101,6 +101,23 @@ export const linkAddressContract: readonly ContractCase<ContractWorld>[] = [
     },
   },
   {
+    name: 'modes apart: a multicast channel hears no unicast, a unicast channel no multicast (keepalived binds its sockets)',
+    async check(world) {
+      const { a, b } = world;
+      const aMulticast = await a.open({ ...v4, sourceAddress: a.ipv4 });
+      const aUnicast = await a.open({ ...v4, sourceAddress: a.ipv4, unicastPeers: [b.ipv4] });
+      const bMulticast = await b.open({ ...v4, sourceAddress: b.ipv4 });
+      const bUnicast = await b.open({ ...v4, sourceAddress: b.ipv4, unicastPeers: [a.ipv4] });
+      await a.send(aUnicast, b.ipv4, marker(20));
+      await a.send(aMulticast, '224.0.0.18', marker(21));
+      await world.settle(300);
+      const heard = (channel: number, n: number): number => b.received(channel).filter((p) => hex(p.bytes) === hex(marker(n))).length;
+      assert.deepEqual([heard(bUnicast, 20), heard(bMulticast, 20)], [1, 0], 'unicast: heard by the unicast channel only');
+      assert.deepEqual([heard(bMulticast, 21), heard(bUnicast, 21)], [1, 0], 'multicast: heard by the multicast channel only');
+      for (const [host, channel] of [[a, aMulticast], [a, aUnicast], [b, bMulticast], [b, bUnicast]] as const) await host.close(channel);
+    },
+  },
+  {
     name: 'a configured IPv6 multicast group (mcast_dst_ip ff02::1:88), hop limit 255',
     async check(world) {
       const { a, b } = world;

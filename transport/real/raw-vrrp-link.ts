@@ -8,8 +8,9 @@
  * inside AH. It sends with IP_HDRINCL, since the AH ICV covers IP header fields (identification, total length)
  * that the kernel would otherwise choose after the ICV is computed.
  *
- * A multicast channel joins its group (mcast_dst_ip, vrrp_mcast_group4/6) and ignores the other groups a raw
- * socket also hears (keepalived binds its socket to the group). A unicast channel sends with `unicast_ttl`; an
+ * A multicast channel joins its group (mcast_dst_ip, vrrp_mcast_group4/6) and ignores what a raw socket also
+ * hears for other groups and for unicast addresses (keepalived binds its socket to the group); a unicast channel
+ * ignores multicast (keepalived binds its socket to unicast_src_ip). A unicast channel sends with `unicast_ttl`; an
  * IPv4 TTL of 0, which IP_TTL refuses, goes out as keepalived sends it: with IP_HDRINCL and a header of our own.
  */
 import type { Observable } from 'rxjs';
@@ -76,8 +77,8 @@ export class RawVrrpChannel implements VrrpChannel {
   malformed = 0;
   /** AH channels: AH datagrams for another protocol than VRRP, ignored as keepalived does. */
   notVrrp = 0;
-  /** Multicast channels: packets sent to another group, which a raw socket hears too; ignored. */
-  otherGroup = 0;
+  /** Packets for the other mode or another group, which a raw socket hears too; ignored. */
+  foreignDestination = 0;
   sent = 0;
   sendFailures = 0;
 
@@ -128,9 +129,9 @@ export class RawVrrpChannel implements VrrpChannel {
     return this.#options;
   }
 
-  /** A multicast channel hears its own group only (and unicast, which the receive checks judge). */
-  #otherGroup(destination: string): boolean {
-    return this.#group !== undefined && destination !== this.#group && isMulticastIp(destination);
+  /** A multicast channel hears its own group only; a unicast channel, no multicast. */
+  #foreign(destination: string): boolean {
+    return this.#group === undefined ? isMulticastIp(destination) : destination !== this.#group;
   }
 
   #receive(bytes: Buffer, source: string, destination: string, ttl: number): void {
@@ -141,8 +142,8 @@ export class RawVrrpChannel implements VrrpChannel {
         this.malformed++;
         return;
       }
-      if (this.#otherGroup(header.destination)) {
-        this.otherGroup++;
+      if (this.#foreign(header.destination)) {
+        this.foreignDestination++;
         return;
       }
       if (this.#options.ipsecAh) {
@@ -159,8 +160,8 @@ export class RawVrrpChannel implements VrrpChannel {
       });
       return;
     }
-    if (this.#otherGroup(destination)) {
-      this.otherGroup++;
+    if (this.#foreign(destination)) {
+      this.foreignDestination++;
       return;
     }
     this.#packets.next({

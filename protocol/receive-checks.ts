@@ -21,6 +21,8 @@ export interface ReceivedMeta {
    * vrrp_state_backup: check_addr).
    */
   readonly skipAddressCheck?: boolean | undefined;
+  /** The packet's destination address ('' when the link could not tell). */
+  readonly destination: string;
   /** The whole IPv4 datagram when it arrived with an AH header (protocol 51): what the ICV covers. */
   readonly datagram?: Uint8Array | undefined;
 }
@@ -70,6 +72,13 @@ function canonicalSet(list: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** IPv4 224.0.0.0/4 or IPv6 ff00::/8. */
+function isMulticast(address: string): boolean {
+  if (address.includes(':')) return /^ff[0-9a-f]{2}:/i.test(address);
+  const first = Number(address.split('.')[0]);
+  return first >= 224 && first <= 239;
+}
+
 /**
  * keepalived 2.2.7's address-list check (vrrp.c vrrp_check_packet): the count must match and every configured
  * address must be in the advertisement (its order does not matter).
@@ -99,6 +108,8 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
   if (meta.multicast && meta.ttl !== 255) return { drop: 'ttl' };
   if (adv.version !== instance.version) return { drop: 'version' };
   if (adv.family !== instance.family) return { drop: 'family' };
+  // keepalived: a multicast instance drops what was sent to an address of ours, a unicast one what was multicast.
+  if (meta.destination !== '' && isMulticast(meta.destination) !== meta.multicast) return { drop: 'destination' };
   let ahSequence: number | undefined;
   if (adv.version === 2) {
     // RFC 3768 §7.1: authentication type and data must match; the interval must match ours.

@@ -4,6 +4,7 @@ import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.
 import type { UnicastPeerTtl } from '../../protocol/receive-checks.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
+import type { VipFirewallAddress } from '../../transport/vip-firewall.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -48,6 +49,11 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * leave through it too unless `vmac_xmit_base`.
    */
   readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
+  /**
+   * The addresses whose traffic the VIP firewall drops while this instance is master: all it holds, unless it
+   * accepts (`accept`; strict VRRPv2 never does) or owns them (priority 255). Empty when it lets traffic in.
+   */
+  readonly firewalled: readonly VipFirewallAddress[];
 }
 
 export interface SyncGroupSpec {

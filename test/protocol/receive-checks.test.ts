@@ -15,7 +15,9 @@ const instance: InstanceExpectations = {
   unicastPeers: [],
 };
 const v2instance: InstanceExpectations = { ...instance, version: 2, authType: 1, authPassword: 'secret' };
-const meta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.77.12' };
+const meta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.77.12', destination: '224.0.0.18' };
+/** What a unicast instance receives: sent to its own address. */
+const unicastMeta: ReceivedMeta = { ...meta, multicast: false, destination: '192.168.77.11' };
 const adv: VrrpAdvertisement = { version: 3, vrid: 51, priority: 90, intervalCs: 100, family: 4, addresses: ['192.168.77.100'], authType: 0, authPassword: '' };
 const v2adv: VrrpAdvertisement = { ...adv, version: 2, authType: 1, authPassword: 'secret' };
 
@@ -28,7 +30,7 @@ test('ttl: multicast with TTL ≠ 255 is dropped; unicast accepts any TTL (keepa
   assert.deepEqual(checkAdvertisement({ ...meta, ttl: 254 }, adv, instance), { drop: 'ttl' });
   assert.deepEqual(checkAdvertisement({ ...meta, ttl: 1 }, adv, instance), { drop: 'ttl' });
   const unicast = { ...instance, unicastPeers: ['192.168.77.12'] };
-  assert.deepEqual(checkAdvertisement({ ...meta, ttl: 64, multicast: false }, adv, unicast), { accept: true });
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, ttl: 64 }, adv, unicast), { accept: true });
 });
 
 test('version: v2 received by a v3 instance and the reverse', () => {
@@ -43,7 +45,7 @@ test('family: an IPv6 advertisement for an IPv4 instance', () => {
 test('unicast_peer: a stranger is heard unless check_unicast_src; with it, peers compare canonically', () => {
   const unicast = { ...instance, family: 6 as const, addresses: ['fd77::100'], unicastPeers: ['FD77:0:0::12'] };
   const a6 = { ...adv, family: 6 as const, addresses: ['fd77::100'] };
-  const stranger = { ...meta, multicast: false, source: 'fd77::13' };
+  const stranger = { ...unicastMeta, source: 'fd77::13', destination: 'fd77::11' };
   // keepalived 2.2.7: off unless set (check_unicast_src, vrrp_check_unicast_src, or a peer's min_ttl / max_ttl).
   assert.deepEqual(checkAdvertisement(stranger, a6, unicast), { accept: true });
   const checked = { ...unicast, checkUnicastSource: true };
@@ -60,7 +62,7 @@ test('unicast_peer min_ttl / max_ttl: the TTL must be in the range of the peer i
     checkUnicastSource: true,
     unicastPeerTtls: [{ address: '192.168.77.12', minTtl: 60, maxTtl: 64 }],
   };
-  const from12 = { ...meta, multicast: false };
+  const from12 = unicastMeta;
   assert.deepEqual(checkAdvertisement({ ...from12, ttl: 59 }, adv, unicast), { drop: 'ttl' });
   assert.deepEqual(checkAdvertisement({ ...from12, ttl: 60 }, adv, unicast), { accept: true });
   assert.deepEqual(checkAdvertisement({ ...from12, ttl: 64 }, adv, unicast), { accept: true });
@@ -102,12 +104,36 @@ test('skip_check_adv_addr: the checks it skips are the address list and the unic
   const skip = { ...meta, skipAddressCheck: true };
   assert.deepEqual(checkAdvertisement(skip, { ...adv, addresses: ['192.168.77.101'] }, instance), { accept: true });
   const unicast: InstanceExpectations = { ...instance, unicastPeers: ['192.168.77.13'], checkUnicastSource: true };
-  assert.deepEqual(checkAdvertisement({ ...skip, multicast: false }, adv, unicast), { accept: true });
+  assert.deepEqual(checkAdvertisement({ ...skip, multicast: false, destination: '192.168.77.11' }, adv, unicast), { accept: true });
   // Not the others: multicast TTL, version, interval, authentication, the owner.
   assert.deepEqual(checkAdvertisement({ ...skip, ttl: 254 }, adv, instance), { drop: 'ttl' });
   assert.deepEqual(checkAdvertisement(skip, { ...v2adv, intervalCs: 200 }, v2instance), { drop: 'interval' });
   assert.deepEqual(checkAdvertisement(skip, { ...v2adv, authPassword: 'other' }, v2instance), { drop: 'auth' });
   assert.deepEqual(checkAdvertisement(skip, adv, { ...instance, priority: 255 }), { drop: 'owner' });
+});
+
+test('destination: multicast mode drops what was sent to one of our addresses, unicast mode what was multicast (keepalived)', () => {
+  assert.deepEqual(checkAdvertisement({ ...meta, destination: '192.168.77.11' }, adv, instance), { drop: 'destination' });
+  const unicast = { ...instance, unicastPeers: ['192.168.77.12'] };
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, destination: '224.0.0.18' }, adv, unicast), { drop: 'destination' });
+  const v6 = { ...instance, family: 6 as const, addresses: ['fd77::100'] };
+  const a6 = { ...adv, family: 6 as const, addresses: ['fd77::100'] };
+  assert.deepEqual(checkAdvertisement({ ...meta, source: 'fe80::12', destination: 'FF02::12' }, a6, v6), { accept: true });
+  assert.deepEqual(checkAdvertisement({ ...meta, source: 'fe80::12', destination: 'fe80::11' }, a6, v6), { drop: 'destination' });
+  // A link that cannot tell the destination ('') is not judged on it.
+  assert.deepEqual(checkAdvertisement({ ...meta, destination: '' }, adv, instance), { accept: true });
+});
+
+test('strict mode or not, a different address list or count is dropped (RFC 3768 §7.1, keepalived 2.2.7)', () => {
+  const v2 = { ...instance, version: 2 as const, authType: 0 as const };
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.100', '192.168.77.101'] }, instance), { drop: 'address_list' });
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, version: 2, addresses: [] }, v2), { drop: 'address_list' });
+});
+
+test('strict mode has no authentication (finalize-vrrp.ts drops it): an advertisement carrying a password is dropped', () => {
+  const strict = { ...instance, version: 2 as const };
+  assert.deepEqual(checkAdvertisement(meta, v2adv, strict), { drop: 'auth_type' });
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, authType: 0, authPassword: '' }, strict), { accept: true });
 });
 
 // AH (auth type 2): keepalived's datagram from test/protocol/ipsec-ah.test.ts, sequence 1, priority 150.
@@ -116,7 +142,7 @@ const AH_DATAGRAM = new Uint8Array(
 );
 const ahInstance: InstanceExpectations = { ...instance, version: 2, addresses: ['192.168.91.100'], authType: 2, authPassword: 'secret' };
 const ahAdv: VrrpAdvertisement = { ...adv, version: 2, priority: 150, addresses: ['192.168.91.100'], authType: 2, authPassword: '' };
-const ahMeta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.91.1', datagram: AH_DATAGRAM };
+const ahMeta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.91.1', destination: '224.0.0.18', datagram: AH_DATAGRAM };
 
 test('AH: a good datagram is accepted with its sequence number', () => {
   assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance), { accept: true, ahSequence: 1 });

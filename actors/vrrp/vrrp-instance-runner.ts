@@ -280,8 +280,9 @@ export class VrrpInstanceRunner {
 
   countDrop(reason: DropReason): void {
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
-    // keepalived 2.2.7 counts a differing address list in addr_list_err (vrrp.c vrrp_check_packet).
-    if (reason === 'address_list') this.counters.addressListErrors++;
+    // keepalived 2.2.7 counts a differing address list in addr_list_err, and an advertisement multicast to a unicast
+    // instance or the reverse (vrrp.c vrrp_check_packet).
+    if (reason === 'address_list' || reason === 'destination') this.counters.addressListErrors++;
     const env = this.env;
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }

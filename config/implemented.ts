@@ -92,6 +92,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_higher_prio_send_advert': 'VrrpInstance.higherPrioSendAdvert',
   'global_defs vrrp_startup_delay': 'GlobalDefs.vrrpStartupDelay',
   'global_defs vrrp_version': 'VrrpInstance.version',
+  'global_defs vrrp_mcast_group4|vrrp_mcast_group6': 'VrrpInstance.mcastDstIp',
+  'global_defs vrrp_check_unicast_src': 'VrrpInstance.checkUnicastSrc',
+  'global_defs vrrp_skip_check_adv_addr': 'VrrpInstance.skipCheckAdvAddr',
   'global_defs vrrp_priority': 'GlobalDefs.vrrpPriority',
   'global_defs vrrp_rt_priority': 'GlobalDefs.vrrpRtPriority',
   'global_defs vrrp_rlimit_rttime|vrrp_rlimit_rtime': 'GlobalDefs.vrrpRlimitRttime',
@@ -114,7 +117,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_notify_priority_changes': 'GlobalDefs.vrrpNotifyPriorityChanges',
   'global_defs fifo_write_vrrp_states_on_reload': 'GlobalDefs.fifoWriteVrrpStatesOnReload',
   // Strict mode's effects on the instance are finalize-vrrp.ts's; at run time, its receive checks and the VIP firewall.
-  'global_defs vrrp_strict': 'VrrpInstance.strictMode VrrpInstance.accept',
+  // Strict mode acts through the settings finalize-vrrp.ts decides for it (accept, lower_prio_no_advert, …); its
+  // receive checks are keepalived 2.2.7's in every mode (protocol/receive-checks.ts).
+  'global_defs vrrp_strict': 'VrrpInstance.accept VrrpInstance.lowerPrioNoAdvert',
   // The VIP firewall's nftables table (transport/real/nft-vip-firewall.ts).
   'global_defs nftables': 'GlobalDefs.nftables',
   'global_defs nftables_priority': 'GlobalDefs.nftablesPriority',
@@ -162,7 +167,12 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance virtual_routes': 'VrrpInstance.virtualRoutes Route.kernel',
   'vrrp_instance virtual_rules': 'VrrpInstance.virtualRules Rule.kernel',
   'vrrp_instance unicast_src_ip|mcast_src_ip': 'VrrpInstance.unicastSrcIp',
-  'vrrp_instance unicast_peer': 'VrrpInstance.unicastPeers UnicastPeer.address',
+  'vrrp_instance unicast_peer': 'VrrpInstance.unicastPeers UnicastPeer.address UnicastPeer.minTtl UnicastPeer.maxTtl',
+  'vrrp_instance mcast_dst_ip': 'VrrpInstance.mcastDstIp',
+  'vrrp_instance unicast_ttl': 'VrrpInstance.unicastTtl',
+  'vrrp_instance unicast_fault_no_peer': 'VrrpInstance.unicastFaultNoPeer',
+  'vrrp_instance check_unicast_src': 'VrrpInstance.checkUnicastSrc',
+  'vrrp_instance skip_check_adv_addr': 'VrrpInstance.skipCheckAdvAddr',
   'vrrp_instance old_unicast_checksum': 'VrrpInstance.v3ChecksumAsV2',
   'vrrp_instance track_interface': 'VrrpInstance.trackInterfaces TrackedByName.weight',
   'vrrp_instance track_script': 'VrrpInstance.trackScripts TrackedByName.weight',
@@ -175,7 +185,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance debug': { noop: 'keepalived.conf(5): "Debug level, not implemented yet"' },
   // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept with VRRPv2).
   'vrrp_instance accept|no_accept': 'VrrpInstance.accept',
-  'vrrp_instance strict_mode': 'VrrpInstance.strictMode VrrpInstance.accept',
+  'vrrp_instance strict_mode': 'VrrpInstance.accept VrrpInstance.lowerPrioNoAdvert',
   'vrrp_instance notify_master': 'VrrpInstance.notifyMaster',
   'vrrp_instance notify_backup': 'VrrpInstance.notifyBackup',
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',

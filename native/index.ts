@@ -25,7 +25,7 @@ export type RawPacketListener = (
 export interface RawIpSocket {
   /** SO_BINDTODEVICE: only packets arriving on this interface are delivered. */
   bindToDevice(interfaceName: string): void;
-  /** IP_TTL + IP_MULTICAST_TTL, or IPV6_UNICAST_HOPS + IPV6_MULTICAST_HOPS. */
+  /** IP_TTL + IP_MULTICAST_TTL, or IPV6_UNICAST_HOPS + IPV6_MULTICAST_HOPS; 0..255 (IPv4 refuses 0: EINVAL). */
   setHopLimit(hops: number): void;
   /** IP_MULTICAST_IF (ip_mreqn) or IPV6_MULTICAST_IF. */
   setMulticastInterface(ifindex: number): void;

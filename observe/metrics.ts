@@ -218,8 +218,8 @@ export class DaemonMetrics {
     set('keepalived_advertisements_interval_errors_total', d.interval);
     set('keepalived_ip_ttl_errors_total', d.ttl);
     set('keepalived_invalid_type_received_total', d.type);
-    // keepalived's addr_list_err also counts advertisements multicast to a unicast instance and the reverse.
-    set('keepalived_address_list_errors_total', c.address_list_errors + (d.address_list ?? 0) + (d.destination ?? 0));
+    // keepalived's addr_list_err: the instance counts it (address_list and destination drops, as keepalived 2.2.7).
+    set('keepalived_address_list_errors_total', c.address_list_errors);
     // An unknown authentication type is refused before the VRID is looked at (node drops, iname ""); a known
     // type other than the instance's is a mismatch, a wrong password a failure.
     set('keepalived_authentication_invalid_total', 0);

@@ -89,6 +89,16 @@ export function canonicalIp(text: string): string | undefined {
   return bytes ? formatIp(bytes) : undefined;
 }
 
+/**
+ * Whether the text of an address is multicast: IPv4 224.0.0.0/4, IPv6 ff00::/8 (a first group of four digits
+ * starting ff: `ff::1` is 00ff::1). Read from the text, without parsing: links ask it of every packet.
+ */
+export function isMulticastIp(text: string): boolean {
+  if (text.includes(':')) return /^ff[0-9a-f]{2}:/i.test(text);
+  const first = Number(text.slice(0, text.indexOf('.')));
+  return first >= 224 && first <= 239;
+}
+
 /** Numeric comparison of two addresses of the same family (RFC 5798 §6.4.3 tie-break: higher wins). */
 export function compareAddresses(a: string, b: string): number {
   const x = parseIp(a);

@@ -15,6 +15,12 @@ export interface ReceivedMeta {
   /** True in multicast mode (no unicast_peer). */
   readonly multicast: boolean;
   readonly source: string;
+  /**
+   * keepalived's `skip_check_adv_addr` applies: a BACKUP hears the master whose advertisement it last accepted, so
+   * the address list, and in unicast mode the source and its TTL range, are not checked again (vrrp.c,
+   * vrrp_state_backup: check_addr).
+   */
+  readonly skipAddressCheck?: boolean | undefined;
   /** The packet's destination address ('' when the link could not tell). */
   readonly destination: string;
   /** The whole IPv4 datagram when it arrived with an AH header (protocol 51): what the ICV covers. */
@@ -31,8 +37,19 @@ export interface InstanceExpectations {
   readonly authType: VrrpAuthType;
   readonly authPassword: string;
   readonly unicastPeers: readonly string[];
-  /** `vrrp_strict` / `strict_mode`: a differing address list is dropped, as RFC 3768 §7.1 and keepalived 2.2.7 do. */
-  readonly strict: boolean;
+  /**
+   * `check_unicast_src` / `vrrp_check_unicast_src`, or a peer's `min_ttl` / `max_ttl` (which turn it on): in
+   * unicast mode an advertisement from an address that is not a peer is dropped. Off unless set, as keepalived.
+   */
+  readonly checkUnicastSource?: boolean | undefined;
+  /** The TTL / hop limit range each peer's advertisements must arrive with (`unicast_peer` `min_ttl` / `max_ttl`). */
+  readonly unicastPeerTtls?: readonly UnicastPeerTtl[] | undefined;
+}
+
+export interface UnicastPeerTtl {
+  readonly address: string;
+  readonly minTtl: number;
+  readonly maxTtl: number;
 }
 
 /**
@@ -41,7 +58,7 @@ export interface InstanceExpectations {
  */
 export type ReceiveVerdict =
   | { readonly drop: DropReason; readonly ahSequence?: number }
-  | { readonly accept: true; readonly warnings: readonly 'address_list'[]; readonly ahSequence?: number };
+  | { readonly accept: true; readonly ahSequence?: number };
 
 /** Canonical address sets of configured lists, computed once per list (the lists live as long as the instance). */
 const canonicalSets = new WeakMap<readonly string[], ReadonlySet<string>>();
@@ -62,11 +79,23 @@ function isMulticast(address: string): boolean {
   return first >= 224 && first <= 239;
 }
 
+/**
+ * keepalived 2.2.7's address-list check (vrrp.c vrrp_check_packet): the count must match and every configured
+ * address must be in the advertisement (its order does not matter).
+ */
 function sameAddressList(received: readonly string[], configured: readonly string[]): boolean {
   if (received.length !== configured.length) return false;
-  const set = canonicalSet(configured);
   // Received addresses come canonical from the decoder.
-  return received.every((x) => set.has(x) || set.has(canonicalIp(x) ?? x));
+  const heard = new Set(received);
+  return [...canonicalSet(configured)].every((x) => heard.has(x));
+}
+
+/** The configured peer an advertisement came from, or undefined. */
+function peerOf(source: string, instance: InstanceExpectations): UnicastPeerTtl | undefined {
+  const canonical = canonicalIp(source) ?? source;
+  if (!canonicalSet(instance.unicastPeers).has(canonical)) return undefined;
+  const limits = instance.unicastPeerTtls?.find((p) => (canonicalIp(p.address) ?? p.address) === canonical);
+  return limits ?? { address: source, minTtl: 0, maxTtl: 255 };
 }
 
 /**
@@ -81,10 +110,6 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
   if (adv.family !== instance.family) return { drop: 'family' };
   // keepalived: a multicast instance drops what was sent to an address of ours, a unicast one what was multicast.
   if (meta.destination !== '' && isMulticast(meta.destination) !== meta.multicast) return { drop: 'destination' };
-  if (!meta.multicast) {
-    const source = canonicalIp(meta.source) ?? meta.source;
-    if (!canonicalSet(instance.unicastPeers).has(source)) return { drop: 'unicast_peer' };
-  }
   let ahSequence: number | undefined;
   if (adv.version === 2) {
     // RFC 3768 §7.1: authentication type and data must match; the interval must match ours.
@@ -100,15 +125,20 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
     }
     if (adv.intervalCs !== instance.intervalCs) return withSequence({ drop: 'interval' }, ahSequence);
   }
+  if (!meta.skipAddressCheck) {
+    // keepalived 2.2.7 drops an advertisement whose address list differs (RFC 3768 §7.1's MAY, counted as
+    // addr_list_err) unless skip_check_adv_addr spares the master it last heard.
+    if (!sameAddressList(adv.addresses, instance.addresses)) return withSequence({ drop: 'address_list' }, ahSequence);
+    if (!meta.multicast && instance.checkUnicastSource) {
+      const peer = peerOf(meta.source, instance);
+      if (peer === undefined) return withSequence({ drop: 'unicast_peer' }, ahSequence);
+      // An unknown TTL (-1) is not judged, as keepalived.
+      if (meta.ttl >= 0 && (meta.ttl < peer.minTtl || meta.ttl > peer.maxTtl)) return withSequence({ drop: 'ttl' }, ahSequence);
+    }
+  }
   // RFC 5798 §7.1: the address owner discards advertisements (it is master whatever others say).
   if (instance.priority === 255) return withSequence({ drop: 'owner' }, ahSequence);
-  // A differing address list is a misconfiguration to log and count, never a reason to drop alone
-  // (keepalived ≥ 2.3.3; 2.2.7's drop turns it into two masters) — except in strict mode, which asks for RFC 3768
-  // §7.1 to the letter: keepalived 2.2.7 drops it there as everywhere.
-  const sameList = sameAddressList(adv.addresses, instance.addresses);
-  if (!sameList && instance.strict) return withSequence({ drop: 'address_list' }, ahSequence);
-  const warnings: 'address_list'[] = sameList ? [] : ['address_list'];
-  return withSequence({ accept: true, warnings }, ahSequence);
+  return withSequence({ accept: true }, ahSequence);
 }
 
 function withSequence<V extends ReceiveVerdict>(verdict: V, ahSequence: number | undefined): V {

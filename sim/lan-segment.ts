@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../machines/clock.js';
 import type { Random } from '../transport/random.js';
-import type { IpFamily } from '../protocol/ip.js';
+import { isMulticastIp, type IpFamily } from '../protocol/ip.js';
 
 export interface LinkQuality {
   readonly latencyMs: number;
@@ -79,12 +79,6 @@ export class SegmentPort {
   deliver(frame: Frame): void {
     for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(frame);
   }
-}
-
-function isMulticast(address: string): boolean {
-  if (address.includes(':')) return address.toLowerCase().startsWith('ff');
-  const first = Number(address.slice(0, address.indexOf('.')));
-  return first >= 224 && first <= 239;
 }
 
 export class LanSegment {
@@ -166,7 +160,7 @@ export class LanSegment {
       this.dropped.link_down++;
       return;
     }
-    if (isMulticast(frame.destination)) {
+    if (isMulticastIp(frame.destination)) {
       for (let i = 0; i < this.ports.length; i++) {
         const to = this.ports[i]!;
         if (to.host === from.host) continue; // a sender never hears itself (IP_MULTICAST_LOOP 0)

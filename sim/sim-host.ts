@@ -7,10 +7,10 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import type { AddressChange, AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
-import { type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
+import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
+import { VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
-import type { IpFamily } from '../protocol/ip.js';
+import { isMulticastIp, type IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
 import { macFromString } from '../protocol/ip-bytes.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
@@ -268,6 +268,9 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
   }
 }
 
+/** What a simulated host's IPv6 unicast hop limit is when none is set: Linux's net.ipv6.conf.*.hop_limit. */
+const SYSTEM_HOP_LIMIT_V6 = 64;
+
 /**
  * A channel on a simulated interface, bound to its attachment of the moment as a raw socket is bound to an
  * interface index: after the interface is deleted and created again it hears nothing until `refresh`, and a send
@@ -283,11 +286,14 @@ class SimVrrpChannel implements VrrpChannel {
   private port: SegmentPort | undefined;
   private unlisten: (() => void) | undefined;
   private closed = false;
+  /** TTL / hop limit of what this channel sends (RFC 5798 §5.1.1.3; unicast_ttl, transport/vrrp-link.ts). */
+  private readonly ttl: number;
 
   constructor(
     private readonly host: SimHost,
     private readonly options: VrrpChannelOptions,
   ) {
+    this.ttl = sendTtlOf(options) ?? SYSTEM_HOP_LIMIT_V6;
     this.bind(host.portOf(options.interface));
   }
 
@@ -310,13 +316,13 @@ class SimVrrpChannel implements VrrpChannel {
     this.port = port;
     if (port === undefined) return;
     const { options, host } = this;
-    const group = options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
     const unicast = options.unicastPeers.length > 0;
+    const group = unicast ? undefined : multicastGroupOf(options);
     const protocol = options.ipsecAh ? IPPROTO_AH : VRRP_PROTOCOL;
     this.unlisten = port.listen((frame: Frame) => {
       if (!host.alive || frame.family !== options.family || (frame.protocol ?? VRRP_PROTOCOL) !== protocol) return;
-      // Multicast mode hears the group; unicast mode hears packets sent to this host.
-      if (unicast ? frame.destination === group : frame.destination !== group) return;
+      // Multicast mode hears its own group (mcast_dst_ip); unicast mode hears packets sent to this host.
+      if (group === undefined ? isMulticastIp(frame.destination) : frame.destination !== group) return;
       let bytes = frame.bytes;
       let datagram: Uint8Array | undefined;
       if (protocol === IPPROTO_AH) {
@@ -354,7 +360,7 @@ class SimVrrpChannel implements VrrpChannel {
       port.send({ family, source, destination, ttl: bytes[8] ?? 0, protocol: IPPROTO_AH, bytes });
       return;
     }
-    port.send({ family, source, destination, ttl: 255, bytes });
+    port.send({ family, source, destination, ttl: this.ttl, bytes });
   }
 
   close(): void {

@@ -1,5 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { IpFamily } from '../protocol/ip.js';
+import { canonicalIp } from '../protocol/ip.js';
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../protocol/vrrp-types.js';
 
 
 /** One VRRP packet as it came off the wire, before any check of RFC 5798 §7.1. */
@@ -9,7 +11,7 @@ export interface ReceivedPacket {
   readonly family: IpFamily;
   /** Textual source address of the IP packet. */
   readonly source: string;
-  /** Textual destination address (224.0.0.18, ff02::12, or our unicast address). */
+  /** Textual destination address (the channel's multicast group, or our unicast address). */
   readonly destination: string;
   /** TTL (IPv4) or hop limit (IPv6) as received. */
   readonly ttl: number;
@@ -27,8 +29,18 @@ export interface VrrpChannelOptions {
   readonly family: IpFamily;
   /** Source address to send from (`unicast_src_ip`, else the interface's primary / link-local address). */
   readonly sourceAddress: string;
-  /** Unicast peers (`unicast_peer`); empty means multicast to 224.0.0.18 / ff02::12 (RFC 5798 §5.1.1.2). */
+  /** Unicast peers (`unicast_peer`); empty means multicast to `multicastGroup` (RFC 5798 §5.1.1.2). */
   readonly unicastPeers: readonly string[];
+  /**
+   * Multicast mode: the group joined, sent to and heard (`mcast_dst_ip`, else global_defs `vrrp_mcast_group4` /
+   * `vrrp_mcast_group6`); absent means 224.0.0.18 / ff02::12. A multicast channel hears no other group.
+   */
+  readonly multicastGroup?: string | undefined;
+  /**
+   * Unicast mode: the TTL / hop limit sent with (`unicast_ttl`, 0–255). Absent: 255 for IPv4 and the system's
+   * hop limit for IPv6, as keepalived 2.2.7 (which sets no hop limit on its IPv6 unicast socket).
+   */
+  readonly unicastTtl?: number | undefined;
   /**
    * keepalived `auth_type AH` (IPv4, VRRPv2): the channel carries IP protocol 51 instead of 112. `send` then takes
    * whole IPv4 datagrams (IP header with TTL, AH header, VRRP message: protocol/ipsec-ah.ts) and sends them as
@@ -47,7 +59,8 @@ export interface SendError {
 
 /**
  * One open VRRP endpoint on one interface and address family, shared by every instance there; the runtime
- * routes its packets by VRID. Sends always use TTL / hop limit 255 (RFC 5798 §5.1.1.3).
+ * routes its packets by VRID. Multicast sends use TTL / hop limit 255 (RFC 5798 §5.1.1.3), unicast ones
+ * `unicastTtl` or its default.
  *
  * A channel is bound to the interface that had its name when it was bound. An interface can be deleted and
  * created again under the same name (a new interface index): the channel is then deaf and mute until `refresh`
@@ -82,4 +95,19 @@ export interface VrrpChannel {
 /** Opens VRRP channels: raw sockets on a real host, a LAN segment in the simulator. */
 export interface VrrpLink {
   open(options: VrrpChannelOptions): VrrpChannel;
+}
+
+/** The group a multicast channel joins, sends to and hears, in canonical text (what a link reports as destination). */
+export function multicastGroupOf(options: Pick<VrrpChannelOptions, 'family' | 'multicastGroup'>): string {
+  const group = options.multicastGroup ?? (options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6);
+  return canonicalIp(group) ?? group;
+}
+
+/**
+ * The TTL / hop limit a channel sends with: 255 in multicast mode; in unicast mode `unicastTtl`, else 255 for
+ * IPv4 and undefined for IPv6 (the system's hop limit, net.ipv6.conf.*.hop_limit).
+ */
+export function sendTtlOf(options: Pick<VrrpChannelOptions, 'family' | 'unicastPeers' | 'unicastTtl'>): number | undefined {
+  if (options.unicastPeers.length === 0) return 255;
+  return options.unicastTtl ?? (options.family === 4 ? 255 : undefined);
 }

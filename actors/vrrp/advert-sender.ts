@@ -1,12 +1,12 @@
 /**
- * Sends one instance's advertisements on its channel: to the VRRP multicast group or to each unicast_peer, from
+ * Sends one instance's advertisements on its channel: to its multicast group (224.0.0.18 / ff02::12 unless
+ * mcast_dst_ip or vrrp_mcast_group4/6 say otherwise) or to each unicast_peer, from
  * unicast_src_ip or else the interface's primary (IPv4) or link-local (IPv6) address (RFC 5798 §5.1.1.1,
  * §5.1.2.1); counted, and published on the bus. A router sends the same bytes all day: the last encoding is kept.
  */
 import type { Clock } from '../../machines/clock.js';
 import type { AddressManager } from '../../transport/address-manager.js';
-import type { VrrpChannel } from '../../transport/vrrp-link.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../../protocol/vrrp-types.js';
+import { multicastGroupOf, type VrrpChannel } from '../../transport/vrrp-link.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import type { Bus } from '../bus.js';
 import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
@@ -32,7 +32,7 @@ export class AdvertSender {
     private readonly env: AdvertSenderEnvironment,
     private readonly counters: InstanceCounters,
   ) {
-    this.destinations = spec.unicastPeers.length > 0 ? spec.unicastPeers : [spec.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    this.destinations = spec.unicastPeers.length > 0 ? spec.unicastPeers : [multicastGroupOf({ family: spec.family, multicastGroup: spec.multicastGroup })];
   }
 
   /** The address advertisements leave from; undefined while the interface has none (nothing is sent then). */

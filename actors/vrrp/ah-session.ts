@@ -14,19 +14,21 @@ import {
 } from '../../protocol/ipsec-ah-sequence.js';
 import type { VrrpStateName } from '../../machines/vrrp-instance.js';
 
-/** RFC 3768 §5.1.1.3: VRRP goes out with TTL 255. */
-const VRRP_TTL = 255;
-
 export class AhSession {
   counter: AhCounter;
   /** keepalived counts the identification from 1, one per advertisement; 0 would let the kernel pick one. */
   private identification = 0;
   private readonly key: Uint8Array;
 
+  /**
+   * `ttl`: what the datagrams' IP header carries (the socket sends them as they are): 255 (RFC 3768 §5.1.1.3),
+   * or `unicast_ttl` in unicast mode.
+   */
   constructor(
     password: string,
     private readonly unicast: boolean,
     counter: AhCounter = AH_COUNTER_START,
+    private readonly ttl = 255,
   ) {
     this.key = ahKey(password);
     this.counter = counter;
@@ -44,7 +46,7 @@ export class AhSession {
     return sealAhDatagram(message, {
       source,
       destination,
-      ttl: VRRP_TTL,
+      ttl: this.ttl,
       identification: this.identification,
       sequence: this.counter.sequence,
       key: this.key,

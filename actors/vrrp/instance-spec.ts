@@ -1,6 +1,7 @@
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
+import type { UnicastPeerTtl } from '../../protocol/receive-checks.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { VirtualInterfaceSpec } from './virtual-interfaces.js';
@@ -27,6 +28,19 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly unicastSourceAddress: string | undefined;
   /** `unicast_peer` addresses; empty = multicast. */
   readonly unicastPeers: readonly string[];
+  /**
+   * Multicast mode: the group advertisements go to and are heard on (`mcast_dst_ip`, else global_defs
+   * `vrrp_mcast_group4` / `vrrp_mcast_group6`); undefined in unicast mode.
+   */
+  readonly multicastGroup: string | undefined;
+  /** Unicast mode: `unicast_ttl`, the TTL / hop limit advertisements are sent with (default: transport/vrrp-link.ts). */
+  readonly unicastTtl: number | undefined;
+  /** Each peer's `min_ttl` / `max_ttl`: the TTL range its advertisements must arrive with. */
+  readonly unicastPeerTtls: readonly UnicastPeerTtl[];
+  /** `check_unicast_src` (or vrrp_check_unicast_src, min_ttl, max_ttl): advertisements from non-peers are dropped. */
+  readonly checkUnicastSource: boolean;
+  /** `skip_check_adv_addr`: a BACKUP does not check again the advertisements of the master it last heard. */
+  readonly skipCheckAdvAddr: boolean;
   /** Tracked objects with their weights; the instance's own interface is tracked with weight 0. */
   readonly trackers: readonly TrackerInput[];
   /**
@@ -46,8 +60,6 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
   readonly vmac?: { readonly name: string; readonly xmitBase: boolean; readonly kind: 'macvlan' | 'ipvlan' } | undefined;
   /** The macvlan / ipvlan interfaces the instance needs (use_vmac, use_ipvlan, use_vmac_addr), its own first. */
   readonly interfaces?: readonly VirtualInterfaceSpec[] | undefined;
-  /** `vrrp_strict` / `strict_mode`: the receive checks to the letter of RFC 3768 §7.1 (protocol/receive-checks.ts). */
-  readonly strict: boolean;
   /**
    * The addresses whose traffic the VIP firewall drops while this instance is master: all it holds, unless it
    * accepts (`accept`; strict VRRPv2 never does) or owns them (priority 255). Empty when it lets traffic in.

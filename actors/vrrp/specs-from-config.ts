@@ -209,7 +209,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     advertisedAddresses: advertised.map((a) => a.address),
     unicastSourceAddress: source,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
-    trackers: instanceTrackers(instance, config, topology),
+    ...unicastAndMulticast(instance),
+    trackers: [...instanceTrackers(instance, config, topology), ...configFaults(instance)],
     dontTrackPrimary: instance.dontTrackPrimary,
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
@@ -225,8 +226,36 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: own !== undefined ? { name: own.name, xmitBase: instance.vmacXmitBase, kind: own.kind } : undefined,
     interfaces: topology.interfaces,
-    strict: instance.strictMode,
     firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
+  };
+}
+
+/** Tracker id of keepalived's `unicast_fault_no_peer` with no peer: down for the life of the instance. */
+export const NO_UNICAST_PEER_TRACKER = 'config:unicast_fault_no_peer';
+
+/**
+ * Faults of the configuration that hold the instance in FAULT, as trackers that are down and never come up:
+ * `unicast_fault_no_peer` without any unicast_peer (keepalived's "Cannot use unicast without any peers - going to
+ * fault state", a config fault until the next reload).
+ */
+function configFaults(instance: VrrpInstance): TrackerInput[] {
+  return instance.unicastFaultNoPeer && instance.unicastPeers.length === 0 ? [{ id: NO_UNICAST_PEER_TRACKER, weight: 0, up: false }] : [];
+}
+
+/**
+ * The multicast group or the unicast settings (finalize-vrrp.ts applied the global defaults); min_ttl / max_ttl
+ * on a peer turn check_unicast_src on (keepalived vrrp_data.c alloc_vrrp_unicast_peer).
+ */
+function unicastAndMulticast(
+  instance: VrrpInstance,
+): Pick<VrrpInstanceSpec, 'multicastGroup' | 'unicastTtl' | 'unicastPeerTtls' | 'checkUnicastSource' | 'skipCheckAdvAddr'> {
+  const unicast = instance.unicastPeers.length > 0;
+  return {
+    multicastGroup: unicast ? undefined : instance.mcastDstIp,
+    unicastTtl: unicast ? instance.unicastTtl : undefined,
+    unicastPeerTtls: instance.unicastPeers.filter((p) => p.minTtl !== 0 || p.maxTtl !== 255).map((p) => ({ address: p.address, minTtl: p.minTtl, maxTtl: p.maxTtl })),
+    checkUnicastSource: unicast && instance.checkUnicastSrc,
+    skipCheckAdvAddr: instance.skipCheckAdvAddr,
   };
 }
 

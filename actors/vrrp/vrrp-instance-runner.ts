@@ -81,6 +81,11 @@ export class VrrpInstanceRunner {
     this.masterDown.restart(delayMs);
     return true;
   };
+  /**
+   * The source of the last advertisement a BACKUP accepted with a priority above 0 (keepalived's master_saddr,
+   * never cleared): what `skip_check_adv_addr` spares from the address checks.
+   */
+  private heardMaster: string | undefined;
   /** The last event built, with what it was built from (a steady master sends the same all day). */
   private lastEvent: { priority: number; intervalCs: number; source: string; ours: string | undefined; event: AdvertisementEvent } | undefined;
 
@@ -97,7 +102,8 @@ export class VrrpInstanceRunner {
       authType: spec.authType,
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
-      strict: spec.strict,
+      checkUnicastSource: spec.checkUnicastSource,
+      unicastPeerTtls: spec.unicastPeerTtls,
     };
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
@@ -262,8 +268,18 @@ export class VrrpInstanceRunner {
   /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
     const ah = this.env.ah;
+    const backup = this.state === 'BACKUP';
+    // keepalived checks the address list in BACKUP only when the source is not the master it last heard.
+    const skipAddressCheck = backup && this.spec.skipCheckAdvAddr && this.heardMaster === packet.source;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, destination: packet.destination, datagram: packet.datagram },
+      {
+        ttl: packet.ttl,
+        multicast: this.spec.unicastPeers.length === 0,
+        source: packet.source,
+        destination: packet.destination,
+        skipAddressCheck,
+        datagram: packet.datagram,
+      },
       advertisement,
       this.expectations,
       ah?.counter,
@@ -278,15 +294,15 @@ export class VrrpInstanceRunner {
     }
     this.counters.advertsReceived++;
     if (advertisement.priority === 0) this.counters.priorityZeroReceived++;
-    if (verdict.warnings.length > 0) {
-      // keepalived ≥ 2.3.3 logs and counts a differing address list (addr_list_err); it never drops for it alone.
-      this.counters.addressListErrors++;
-    }
+    else if (backup) this.heardMaster = packet.source;
     this.steady.deliver(this.actor, this.advertisementEvent(advertisement.priority, advertisement.intervalCs, packet.source), this.restartMasterDown);
   }
 
   countDrop(reason: DropReason): void {
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
+    // keepalived 2.2.7 counts a differing address list in addr_list_err, and an advertisement multicast to a unicast
+    // instance or the reverse (vrrp.c vrrp_check_packet).
+    if (reason === 'address_list' || reason === 'destination') this.counters.addressListErrors++;
     const env = this.env;
     env.bus.publish({ kind: 'drop', at: env.clock.now(), node: env.node, instance: this.spec.name, reason });
   }

@@ -10,7 +10,7 @@ import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Subscription } from 'rxjs';
 import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
-import type { ReceivedPacket, VrrpChannel, VrrpLink } from '../../transport/vrrp-link.js';
+import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
@@ -299,7 +299,7 @@ export class VrrpNode {
       this.ahSessions.delete(instance.name);
       return undefined;
     }
-    const session = new AhSession(instance.authPassword, instance.unicastPeers.length > 0, this.ahSessions.get(instance.name)?.counter);
+    const session = new AhSession(instance.authPassword, instance.unicastPeers.length > 0, this.ahSessions.get(instance.name)?.counter, sendTtlOf(instance) ?? 255);
     this.ahSessions.set(instance.name, session);
     return session;
   }
@@ -360,21 +360,16 @@ export class VrrpNode {
       instance.unicastSourceAddress ?? this.transports.addresses.primaryAddress(instance.interface, instance.family) ?? '';
     // use_vmac: advertisements leave through the VMAC (source MAC = virtual router MAC) unless vmac_xmit_base.
     const sendInterface = instance.vmac && !instance.vmac.xmitBase ? instance.vmac.name : instance.interface;
-    // AH instances have a protocol-51 channel of their own (keepalived's socket pool is keyed by protocol too).
-    const ipsecAh = instance.authType === 2;
-    const key = [sendInterface, instance.family, source, ipsecAh ? 'ah' : 'vrrp', ...instance.unicastPeers].join('|');
+    const options = channelOptions(instance, sendInterface, source);
+    // AH instances have a protocol-51 channel of their own (keepalived's socket pool is keyed by protocol too), and
+    // multicast ones one per group (mcast_dst_ip).
+    const key = [sendInterface, instance.family, source, options.ipsecAh ? 'ah' : 'vrrp', options.multicastGroup ?? '', options.unicastTtl ?? '', ...instance.unicastPeers].join('|');
     const existing = this.channels.get(key);
     if (existing) {
       existing.users++;
       return existing;
     }
-    const channel = this.transports.link.open({
-      interface: sendInterface,
-      family: instance.family,
-      sourceAddress: source,
-      unicastPeers: instance.unicastPeers,
-      ...(ipsecAh ? { ipsecAh } : {}),
-    });
+    const channel = this.transports.link.open(options);
     const byVrid = new Map<number, VrrpInstanceRunner[]>();
     const subscription = channel.packets$.subscribe((packet) => this.route(byVrid, packet));
     const open: OpenChannel = { key, interface: sendInterface, channel, byVrid, users: 1, subscription };
@@ -451,4 +446,19 @@ export class VrrpNode {
     this.nodeDrops[reason] = (this.nodeDrops[reason] ?? 0) + 1;
     this.bus.publish({ kind: 'drop', at: this.transports.clock.now(), node: this.name, instance: undefined, reason });
   }
+}
+
+/** The channel an instance needs: multicast to its group, or unicast to its peers with its unicast_ttl. */
+function channelOptions(instance: VrrpInstanceSpec, sendInterface: string, source: string): VrrpChannelOptions {
+  const ipsecAh = instance.authType === 2;
+  const unicast = instance.unicastPeers.length > 0;
+  return {
+    interface: sendInterface,
+    family: instance.family,
+    sourceAddress: source,
+    unicastPeers: instance.unicastPeers,
+    ...(!unicast ? { multicastGroup: multicastGroupOf({ family: instance.family, multicastGroup: instance.multicastGroup }) } : {}),
+    ...(unicast && instance.unicastTtl !== undefined ? { unicastTtl: instance.unicastTtl } : {}),
+    ...(ipsecAh ? { ipsecAh } : {}),
+  };
 }

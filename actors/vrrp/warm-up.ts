@@ -6,10 +6,9 @@
  * there instead. The bytes are thrown away.
  */
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from '../../protocol/vrrp-types.js';
+import { multicastGroupOf } from '../../transport/vrrp-link.js';
 import { advertisementOf, type VrrpInstanceSpec } from './instance-spec.js';
 
-const GROUP = { 4: VRRP_MULTICAST_V4, 6: VRRP_MULTICAST_V6 } as const;
 const ANY_SOURCE = { 4: '192.0.2.1', 6: 'fe80::1' } as const;
 
 export function warmTakeoverPath(instances: readonly VrrpInstanceSpec[], primaryAddress: (i: VrrpInstanceSpec) => string | undefined): void {
@@ -17,7 +16,7 @@ export function warmTakeoverPath(instances: readonly VrrpInstanceSpec[], primary
     try {
       encodeAdvertisement(advertisementOf(spec, spec.priority), {
         source: spec.unicastSourceAddress ?? primaryAddress(spec) ?? ANY_SOURCE[spec.family],
-        destination: spec.unicastPeers[0] ?? GROUP[spec.family],
+        destination: spec.unicastPeers[0] ?? multicastGroupOf({ family: spec.family, multicastGroup: spec.multicastGroup }),
         v3ChecksumAsV2: spec.v3ChecksumAsV2,
       });
     } catch {

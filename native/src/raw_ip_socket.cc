@@ -134,12 +134,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     return OptionResult(env, rc, "setsockopt(SO_BINDTODEVICE)");
   }
 
-  // Unicast and multicast TTL / hop limit (255 for VRRP, RFC 5798 §5.1.1.3, §5.1.2.3).
+  // Unicast and multicast TTL / hop limit (255 for VRRP, RFC 5798 §5.1.1.3, §5.1.2.3; keepalived's unicast_ttl
+  // takes 0..255). IPv6 takes 0; the kernel refuses an IPv4 IP_TTL of 0 (EINVAL): that needs IP_HDRINCL.
   Napi::Value SetHopLimit(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOneArgument(info, &Napi::Value::IsNumber, "setHopLimit(n: number)")) return env.Undefined();
     int hops = info[0].As<Napi::Number>().Int32Value();
-    if (hops < 1 || hops > 255) return ThrowType(env, "hop limit must be 1..255");
+    if (hops < 0 || hops > 255) return ThrowType(env, "hop limit must be 0..255");
     unsigned char multicast_ttl = static_cast<unsigned char>(hops);  // IPv4's multicast TTL is one byte
     int rc = SetFamilyOption(IP_TTL, hops, IPV6_UNICAST_HOPS, hops);
     if (rc == 0) rc = SetFamilyOption(IP_MULTICAST_TTL, multicast_ttl, IPV6_MULTICAST_HOPS, hops);

@@ -51,23 +51,22 @@ test('what vigil implements is not warned about: PASS, numbered and well-known t
   assert.deepEqual(notImplemented(text), []);
 });
 
-test('one warning per use: a keyword given twice, two warnings; two listed options on one line, one each; an option repeated, one', () => {
-  const text = instance('  unicast_ttl 10\n  unicast_ttl 20\n  unicast_peer {\n    192.0.2.9 min_ttl 5 max_ttl 250 min_ttl 6\n  }\n');
+test('one warning per use: a keyword given twice, two warnings; a listed option on a line, one', () => {
+  const text = instance('  smtp_alert\n  smtp_alert\n  virtual_routes {\n    10.9.0.0/16 dev eth0 vrf blue\n  }\n');
   assert.deepEqual(notImplemented(text), [
-    `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`,
-    `${MAIN}:8: vrrp_instance unicast_ttl ${SUFFIX}`,
-    `${MAIN}:10: vrrp_instance unicast_peer min_ttl ${SUFFIX}`,
-    `${MAIN}:10: vrrp_instance unicast_peer max_ttl ${SUFFIX}`,
+    `${MAIN}:7: vrrp_instance smtp_alert ${SUFFIX}`,
+    `${MAIN}:8: vrrp_instance smtp_alert ${SUFFIX}`,
+    `${MAIN}:10: vrrp_instance virtual_routes vrf ${SUFFIX}`,
   ]);
 });
 
 test("a keyword given with keepalived's default value means what leaving it out means: no warning", () => {
-  const defaults = 'global_defs {\n  vrrp_mcast_group4 224.0.0.18\n  smtp_connect_timeout 30\n}\n' + instance('  skip_check_adv_addr off\n  smtp_alert off\n  mcast_dst_ip 224.0.0.18');
+  const defaults = 'global_defs {\n  checker_log_all_failures off\n  smtp_connect_timeout 30\n}\n' + instance('  smtp_alert off\n  smtp_alert no\n  smtp_alert false');
   assert.deepEqual(notImplemented(defaults), []);
-  const others = 'global_defs {\n  vrrp_mcast_group4 224.0.0.19\n  smtp_connect_timeout 31\n}\n' + instance('  skip_check_adv_addr\n  smtp_alert\n  mcast_dst_ip 224.0.0.19');
+  const others = 'global_defs {\n  checker_log_all_failures\n  smtp_connect_timeout 31\n}\n' + instance('  smtp_alert\n  smtp_alert on\n  smtp_alert yes');
   assert.deepEqual(
     notImplemented(others).map((w) => w.slice(MAIN.length + 1)),
-    ['2: global_defs vrrp_mcast_group4', '3: global_defs smtp_connect_timeout', '11: vrrp_instance skip_check_adv_addr', '12: vrrp_instance smtp_alert', '13: vrrp_instance mcast_dst_ip'].map((w) => `${w} ${SUFFIX}`),
+    ['2: global_defs checker_log_all_failures', '3: global_defs smtp_connect_timeout', '11: vrrp_instance smtp_alert', '12: vrrp_instance smtp_alert', '13: vrrp_instance smtp_alert'].map((w) => `${w} ${SUFFIX}`),
   );
 });
 
@@ -82,9 +81,9 @@ test('a listed block is one warning: nothing is said of the keywords inside it',
 });
 
 test('strict: a keyword vigil does not implement is an error naming its file and line', () => {
-  const text = instance('  unicast_ttl 10\n  unicast_peer {\n    192.0.2.9\n  }');
-  assert.deepEqual(loadConfigText(text, MAIN).warnings, [`${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`]);
-  assert.throws(() => loadConfigText(text, MAIN, { strict: true }), (err: unknown) => err instanceof ConfigLoadError && err.message === `${MAIN}:7: vrrp_instance unicast_ttl ${SUFFIX}`);
+  const text = instance('  smtp_alert\n  unicast_peer {\n    192.0.2.9\n  }');
+  assert.deepEqual(loadConfigText(text, MAIN).warnings, [`${MAIN}:7: vrrp_instance smtp_alert ${SUFFIX}`]);
+  assert.throws(() => loadConfigText(text, MAIN, { strict: true }), (err: unknown) => err instanceof ConfigLoadError && err.message === `${MAIN}:7: vrrp_instance smtp_alert ${SUFFIX}`);
 });
 
 /** Blocks whose opening line takes arguments, and the ones a use is written with. */

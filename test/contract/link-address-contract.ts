@@ -79,6 +79,99 @@ export const linkAddressContract: readonly ContractCase<ContractWorld>[] = [
     },
   },
   {
+    name: 'a configured multicast group (mcast_dst_ip): joined, sent to and heard; the default group is not heard there',
+    async check(world) {
+      const { a, b } = world;
+      const group = { ...v4, multicastGroup: '224.0.0.88' };
+      const sa = await a.open({ ...group, sourceAddress: a.ipv4 });
+      const sb = await b.open({ ...group, sourceAddress: b.ipv4 });
+      const sbDefault = await b.open({ ...v4, sourceAddress: b.ipv4 });
+      const saDefault = await a.open({ ...v4, sourceAddress: a.ipv4 });
+      await a.send(sa, '224.0.0.88', marker(7));
+      await a.send(saDefault, '224.0.0.18', marker(8));
+      await world.settle(300);
+      const heard = (channel: number, n: number): ReturnType<typeof b.received> => b.received(channel).filter((p) => hex(p.bytes) === hex(marker(n)));
+      assert.equal(heard(sb, 7).length, 1);
+      assert.equal(heard(sb, 7)[0]!.destination, '224.0.0.88');
+      assert.equal(heard(sb, 7)[0]!.ttl, 255);
+      assert.equal(heard(sb, 8).length, 0, 'a channel on 224.0.0.88 ignores 224.0.0.18');
+      assert.equal(heard(sbDefault, 7).length, 0, 'a channel on 224.0.0.18 ignores 224.0.0.88');
+      assert.equal(heard(sbDefault, 8).length, 1);
+      for (const [host, channel] of [[a, sa], [a, saDefault], [b, sb], [b, sbDefault]] as const) await host.close(channel);
+    },
+  },
+  {
+    name: 'modes apart: a multicast channel hears no unicast, a unicast channel no multicast (keepalived binds its sockets)',
+    async check(world) {
+      const { a, b } = world;
+      const aMulticast = await a.open({ ...v4, sourceAddress: a.ipv4 });
+      const aUnicast = await a.open({ ...v4, sourceAddress: a.ipv4, unicastPeers: [b.ipv4] });
+      const bMulticast = await b.open({ ...v4, sourceAddress: b.ipv4 });
+      const bUnicast = await b.open({ ...v4, sourceAddress: b.ipv4, unicastPeers: [a.ipv4] });
+      await a.send(aUnicast, b.ipv4, marker(20));
+      await a.send(aMulticast, '224.0.0.18', marker(21));
+      await world.settle(300);
+      const heard = (channel: number, n: number): number => b.received(channel).filter((p) => hex(p.bytes) === hex(marker(n))).length;
+      assert.deepEqual([heard(bUnicast, 20), heard(bMulticast, 20)], [1, 0], 'unicast: heard by the unicast channel only');
+      assert.deepEqual([heard(bMulticast, 21), heard(bUnicast, 21)], [1, 0], 'multicast: heard by the multicast channel only');
+      for (const [host, channel] of [[a, aMulticast], [a, aUnicast], [b, bMulticast], [b, bUnicast]] as const) await host.close(channel);
+    },
+  },
+  {
+    name: 'a configured IPv6 multicast group (mcast_dst_ip ff02::1:88), hop limit 255',
+    async check(world) {
+      const { a, b } = world;
+      const v6 = { interface: 'eth0', family: 6 as const, unicastPeers: [] as string[], multicastGroup: 'FF02:0::1:88' };
+      const sa = await a.open({ ...v6, sourceAddress: a.ipv6LinkLocal });
+      const sb = await b.open({ ...v6, sourceAddress: b.ipv6LinkLocal });
+      const bytes = Uint8Array.from([0x31, 53, 100, 0, 0x00, 0x64, 0, 0]);
+      await a.send(sa, 'ff02::1:88', bytes);
+      await world.settle(300);
+      const got = b.received(sb).filter((p) => p.bytes[1] === 53);
+      assert.equal(got.length, 1);
+      assert.equal(got[0]!.destination, 'ff02::1:88');
+      assert.equal(got[0]!.ttl, 255);
+      await a.close(sa);
+      await b.close(sb);
+    },
+  },
+  {
+    name: 'unicast_ttl: unicast IPv4 leaves with the TTL given, 0 and 1 included; 255 when none is given',
+    async check(world) {
+      const { a, b } = world;
+      const sb = await b.open({ ...v4, sourceAddress: b.ipv4, unicastPeers: [a.ipv4] });
+      for (const [n, ttl] of [[10, 0], [11, 1], [12, 64], [13, undefined]] as const) {
+        const sa = await a.open({ ...v4, sourceAddress: a.ipv4, unicastPeers: [b.ipv4], ...(ttl !== undefined ? { unicastTtl: ttl } : {}) });
+        await a.send(sa, b.ipv4, marker(n));
+        await world.settle(300);
+        const got = b.received(sb).filter((p) => hex(p.bytes) === hex(marker(n)));
+        assert.equal(got.length, 1, `unicast_ttl ${ttl}: one packet`);
+        assert.equal(got[0]!.ttl, ttl ?? 255, `unicast_ttl ${ttl}`);
+        assert.equal(got[0]!.source, a.ipv4);
+        await a.close(sa);
+      }
+      await b.close(sb);
+    },
+  },
+  {
+    name: 'unicast_ttl: unicast IPv6 leaves with the hop limit given; the system hop limit (64) when none is given',
+    async check(world) {
+      const { a, b } = world;
+      const v6 = { interface: 'eth0', family: 6 as const };
+      const sb = await b.open({ ...v6, sourceAddress: b.ipv6, unicastPeers: [a.ipv6] });
+      for (const [n, hops] of [[54, 9], [55, undefined]] as const) {
+        const sa = await a.open({ ...v6, sourceAddress: a.ipv6, unicastPeers: [b.ipv6], ...(hops !== undefined ? { unicastTtl: hops } : {}) });
+        await a.send(sa, b.ipv6, Uint8Array.from([0x31, n, 100, 0, 0x00, 0x64, 0, 0]));
+        await world.settle(300);
+        const got = b.received(sb).filter((p) => p.bytes[1] === n);
+        assert.equal(got.length, 1, `hop limit ${hops}: one packet`);
+        assert.equal(got[0]!.ttl, hops ?? 64, `hop limit ${hops}`);
+        await a.close(sa);
+      }
+      await b.close(sb);
+    },
+  },
+  {
     name: 'primary addresses and link state: the configured IPv4 address, the IPv6 link-local, up',
     async check({ a }) {
       assert.equal(await a.primaryAddress('eth0', 4), a.ipv4);

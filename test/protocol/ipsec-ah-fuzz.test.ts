@@ -78,7 +78,6 @@ test('fuzz: 60,000 random and mutated AH datagrams never throw, and only authent
       authType: 2,
       authPassword: PASSWORD,
       unicastPeers: unicast ? [source] : [],
-      strict: false,
     };
     const verdict = checkAdvertisement({ ttl: d[8]!, multicast: !unicast, source, destination, datagram: d }, decoded.advertisement, instance, counter);
     if ('drop' in verdict) {

@@ -8,6 +8,11 @@
  * inside AH. It sends with IP_HDRINCL, since the AH ICV covers IP header fields (identification, total length)
  * that the kernel would otherwise choose after the ICV is computed.
  *
+ * A multicast channel joins its group (mcast_dst_ip, vrrp_mcast_group4/6) and ignores what a raw socket also
+ * hears for other groups and for unicast addresses (keepalived binds its socket to the group); a unicast channel
+ * ignores multicast (keepalived binds its socket to unicast_src_ip). A unicast channel sends with `unicast_ttl`; an
+ * IPv4 TTL of 0, which IP_TTL refuses, goes out as keepalived sends it: with IP_HDRINCL and a header of our own.
+ *
  * The socket is bound to the interface's index (SO_BINDTODEVICE, the multicast membership, the sends): when the
  * interface is deleted and created again it has a new index, and `refresh` (on a link event, or a send that fails
  * with ENODEV / ENXIO) opens a new socket bound to it.
@@ -15,21 +20,24 @@
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
-import { type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
+import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
+import { VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../../protocol/ipsec-ah.js';
+import { ipv4Datagram } from '../../protocol/ipv4-datagram.js';
 import { bytesToIp } from '../../protocol/ip-bytes.js';
+import { isMulticastIp } from '../../protocol/ip.js';
 
 export type { SendError } from '../vrrp-link.js';
 
-/** RFC 5798 §5.1.1.3 / §5.1.2.3: VRRP is always sent with TTL / hop limit 255. */
-export const VRRP_TTL = 255;
 /** RFC 5798 §5.2.8: the checksum field is at byte 6 of the VRRP message. */
 const VRRP_CHECKSUM_OFFSET = 6;
 const IPV4_MIN_HEADER = 20;
 
 export interface RawVrrpLinkOptions {
-  /** TTL / hop limit of sent packets. Only tests change it (to check that receivers see the real value). */
+  /**
+   * TTL / hop limit of every sent packet, whatever the channel's own. Only tests set it (to check that receivers
+   * see the real value).
+   */
   readonly hopLimit?: number;
   /**
    * IPv6 only. When true (default) the kernel fills the checksum with the pseudo-header (IPV6_CHECKSUM 6) and
@@ -72,11 +80,19 @@ export class RawVrrpChannel implements VrrpChannel {
   readonly #options: VrrpChannelOptions;
   readonly #linkOptions: RawVrrpLinkOptions;
   readonly #hopLimit: number | undefined;
+  /** Multicast mode: the group joined (canonical text). */
+  readonly #group: string | undefined;
+  /** TTL / hop limit sent with; undefined: the system's (IPv6 unicast without unicast_ttl). */
+  readonly #ttl: number | undefined;
+  /** IPv4 unicast with TTL 0: each VRRP message is sent in an IPv4 header built here (IP_HDRINCL). */
+  readonly #headerTtl: number | undefined;
   #closed = false;
   /** Datagrams dropped before decoding because their IPv4 (or AH) header was malformed. */
   malformed = 0;
   /** AH channels: AH datagrams for another protocol than VRRP, ignored as keepalived does. */
   notVrrp = 0;
+  /** Packets for the other mode or another group, which a raw socket hears too; ignored. */
+  foreignDestination = 0;
   sent = 0;
   sendFailures = 0;
   /** Times the socket was opened again for an interface that came (back) after the channel was opened. */
@@ -96,6 +112,10 @@ export class RawVrrpChannel implements VrrpChannel {
     this.#linkOptions = linkOptions;
     if (options.ipsecAh && options.family !== 4) throw new RangeError('AH authentication is IPv4 only');
     this.#hopLimit = linkOptions.hopLimit;
+    const unicast = options.unicastPeers.length > 0;
+    this.#group = unicast ? undefined : multicastGroupOf(options);
+    this.#ttl = linkOptions.hopLimit ?? sendTtlOf(options);
+    this.#headerTtl = this.#ttl === 0 && options.family === 4 && !options.ipsecAh ? 0 : undefined;
     const ifindex = interfaceIndex(options.interface);
     this.#ifindex = ifindex;
     if (ifindex === 0) return;
@@ -144,20 +164,21 @@ export class RawVrrpChannel implements VrrpChannel {
       this.#receive(bytes, source, destination, ttl),
     );
     try {
-      if (options.ipsecAh) {
+      if (options.ipsecAh || this.#headerTtl !== undefined) {
         if (typeof socket.setHeaderIncluded !== 'function') {
-          throw new Error('the vigil_native addon predates AH authentication (no setHeaderIncluded): rebuild it (`npm run build:native`)');
+          throw new Error('the vigil_native addon predates IP_HDRINCL sends (no setHeaderIncluded): rebuild it (`npm run build:native`)');
         }
         socket.setHeaderIncluded(true);
       }
       // Only this interface's packets (keepalived binds its receive socket the same way).
       socket.bindToDevice(options.interface);
-      socket.setHopLimit(this.#linkOptions.hopLimit ?? VRRP_TTL);
+      // IPv6 unicast without unicast_ttl keeps the system's hop limit, as keepalived's socket does.
+      if (this.#ttl !== undefined && this.#headerTtl === undefined) socket.setHopLimit(this.#ttl);
       socket.setMulticastLoop(false); // else every sender hears itself
       if (options.family === 6 && this.#linkOptions.kernelChecksumV6 !== false) socket.setChecksumOffset(VRRP_CHECKSUM_OFFSET);
-      if (options.unicastPeers.length === 0) {
+      if (this.#group !== undefined) {
         socket.setMulticastInterface(ifindex);
-        socket.joinGroup(this.#group(), ifindex);
+        socket.joinGroup(this.#group, ifindex);
       }
       socket.start();
     } catch (error) {
@@ -171,8 +192,9 @@ export class RawVrrpChannel implements VrrpChannel {
     return this.#options;
   }
 
-  #group(): string {
-    return this.#options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
+  /** A multicast channel hears its own group only; a unicast channel, no multicast. */
+  #foreign(destination: string): boolean {
+    return this.#group === undefined ? isMulticastIp(destination) : destination !== this.#group;
   }
 
   #receive(bytes: Buffer, source: string, destination: string, ttl: number): void {
@@ -181,6 +203,10 @@ export class RawVrrpChannel implements VrrpChannel {
       const header = parseIpv4Header(bytes);
       if (header === undefined) {
         this.malformed++;
+        return;
+      }
+      if (this.#foreign(header.destination)) {
+        this.foreignDestination++;
         return;
       }
       if (this.#options.ipsecAh) {
@@ -195,6 +221,10 @@ export class RawVrrpChannel implements VrrpChannel {
         ttl: header.ttl,
         interface: this.#options.interface,
       });
+      return;
+    }
+    if (this.#foreign(destination)) {
+      this.foreignDestination++;
       return;
     }
     this.#packets.next({
@@ -241,6 +271,7 @@ export class RawVrrpChannel implements VrrpChannel {
     }
     try {
       const from = source ?? this.#options.sourceAddress;
+      if (this.#headerTtl !== undefined) bytes = ipv4Datagram(bytes, { source: from, destination, ttl: this.#headerTtl });
       socket.send(bytes, destination, this.#ifindex, from === '' ? undefined : from);
       this.sent++;
     } catch (error) {

@@ -1,5 +1,6 @@
 // vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data,
-// TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread).
+// TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread,
+// AF_UNIX datagrams for sd_notify).
 #include "common.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -9,6 +10,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitRawIpSocket(env, exports);
   vigil::InitTcpConnector(env, exports);
   vigil::InitPreciseTimer(env, exports);
+  vigil::InitUnixDatagramSocket(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));

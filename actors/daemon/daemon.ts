@@ -7,13 +7,13 @@
  * live page's test).
  */
 import type { Subscription } from 'rxjs';
-import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
+import { ConfigLoadError } from '../../config/load.js';
 import { Bus } from '../bus.js';
 import { nodeSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import { NodeAssembly } from '../node-assembly.js';
 import type { DaemonStatus } from '../status.js';
 import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
-import { runnableScripts } from '../scripts/runnable-scripts.js';
+import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
 import { loadChecks } from './daemon-checks.js';
@@ -29,13 +29,6 @@ export const VRRP_SLICE_US = 100;
 
 export type { CheckerSide, DaemonEnvironment, DaemonLog, DaemonOptions, VmacManager } from '../environment.js';
 
-/** The part of a configuration the checker side is built from (a reload restarts it only when this changed). */
-function lvsPart(config: KeepalivedConfig | undefined): unknown {
-  if (!config) return undefined;
-  const g = config.globalDefs;
-  return [config.virtualServers, config.virtualServerGroups, g.lvsBackend, config.ssl, g.lvsTimeouts, g.lvsFlushOnStop, g.lvsSyncDaemon];
-}
-
 export type ReloadResult =
   | { readonly ok: true; readonly kept: readonly string[]; readonly started: readonly string[]; readonly stopped: readonly string[] }
   | { readonly ok: false; readonly error: string };
@@ -48,6 +41,8 @@ export class VigilDaemon {
   private reloads = 0;
   /** The runnable configuration running now (actors/scripts/runnable-scripts.ts). */
   private config: KeepalivedConfig | undefined;
+  /** The same, as it was loaded (its checker part's digest). */
+  private running: LoadedRunnable | undefined;
   /** Every script of the daemon's life: one bound across reloads. */
   readonly scripts: ScriptRunner;
 
@@ -66,12 +61,11 @@ export class VigilDaemon {
 
   /** Reads the configuration and starts every instance. Throws ConfigLoadError on a bad configuration. */
   async start(): Promise<void> {
-    const loaded = loadConfigFile(this.options.configFile, this.options);
-    for (const w of loaded.warnings) this.env.log.warn(w);
+    const loaded = await this.load();
     const vrrp = !this.options.checkersOnly;
-    if (vrrp) this.host.checkInterfaces(loaded.config);
-    const config = this.runnable(loaded.config);
+    const config = loaded.config;
     this.config = config;
+    this.running = loaded;
     // keepalived runs its startup script before anything else starts, and waits for it (or its timeout).
     await this.startupOrShutdown('startup', config);
     this.logSubscription = this.bus.messages$.subscribe((m) => logBusMessage(this.env.log, m));
@@ -104,12 +98,9 @@ export class VigilDaemon {
    * (priority 0, addresses released); a configuration with errors is rejected and the running one stays.
    */
   async reload(): Promise<ReloadResult> {
-    let next: KeepalivedConfig;
+    let loaded: LoadedRunnable;
     try {
-      const loaded = loadConfigFile(this.options.configFile, this.options);
-      for (const w of loaded.warnings) this.env.log.warn(w);
-      if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
-      next = this.runnable(loaded.config);
+      loaded = await this.load();
     } catch (err) {
       const error = err instanceof ConfigLoadError ? err.message : String(err);
       this.env.log.error(`reload rejected, the running configuration stays: ${error}`);
@@ -118,6 +109,7 @@ export class VigilDaemon {
     const assembly = this.current;
     if (!assembly) return { ok: false, error: 'not running' };
     this.reloads++;
+    const next = loaded.config;
     const nextSpec = nodeSpec(next);
     const vrrp = !this.options.checkersOnly;
     if (vrrp) await this.host.createVmacs(nextSpec.instances);
@@ -125,13 +117,14 @@ export class VigilDaemon {
     await assembly.settled();
     if (vrrp) await this.host.removeUnusedVmacs(nextSpec.instances);
     if (!this.options.checkersOnly && this.config) await this.host.reloadStaticRoutes(this.config, next);
-    if (!this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next))) {
+    if (!this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest) {
       // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
       // unchanged services are not touched in the kernel.
       await assembly.detachChecks(false);
       await this.startChecks(assembly, next, true);
     }
     this.config = next;
+    this.running = loaded;
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
     return { ok: true, ...result };
   }
@@ -177,12 +170,20 @@ export class VigilDaemon {
     if (checks) assembly.attachChecks(checks);
   }
 
-  /** The configuration as it runs here: scripts keepalived would refuse are said once and left out. */
-  private runnable(config: KeepalivedConfig): KeepalivedConfig {
-    const { config: runnable, refused } = runnableScripts(config, this.env.hostFacts?.());
-    for (const line of refused) this.env.log.warn(line);
-    this.scripts.setRefused(refused.length);
-    return runnable;
+  /**
+   * Reads the configuration as it runs here (scripts keepalived would refuse are said once and left out), on the
+   * environment's loader (the config worker of a real host: nothing of it runs on the VRRP thread) or else on this
+   * thread. Throws ConfigLoadError on a bad configuration.
+   */
+  private async load(): Promise<LoadedRunnable> {
+    const { configFile, configId, strict, secureConfig, limits } = this.options;
+    const options = { configId, strict, secureConfig, limits };
+    const loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    for (const w of loaded.warnings) this.env.log.warn(w);
+    if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
+    for (const line of loaded.refused) this.env.log.warn(line);
+    this.scripts.setRefused(loaded.refused.length);
+    return loaded;
   }
 
   /**

@@ -15,6 +15,9 @@ import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pid-file.js';
+import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
+import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
+import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -81,6 +84,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // systemd's NOTIFY_SOCKET (Type=notify), read and cleared from the environment before anything is started.
+  const serviceManager = serviceManagerFromEnvironment((message) => log.warn(message));
   // Files that could not be written (dumps here, the recording in the observation), for /metrics.
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
@@ -133,6 +138,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       listProcesses,
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
+      // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.
+      loadConfig: workerConfigLoader(),
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackendOnce }] = await Promise.all([
           import('../actors/daemon/worker-checker-host.js'),
@@ -152,6 +159,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       strict: options.strict === true,
     },
   );
+  // READY / RELOADING / STOPPING / STATUS and the watchdog's pings (actors/daemon/service-liveness.ts).
+  const liveness = serviceManager ? new ServiceLiveness(serviceManager, clock, () => describeDaemon(daemon)) : undefined;
+  liveness?.starting(options.useFile);
   // Only what this daemon made: its own pid file, its own socket (server.close below).
   const cleanupFiles = (): void => releasePidFile(options.pid);
   observation?.attach(daemon);
@@ -181,6 +191,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     // The priority-0 advertisements leave before anything else (even the log line): a backup's Skew_Time runs
     // from them.
     const stopped = daemon.stop();
+    liveness?.stopping(signal);
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
     await stopped;
     await observation?.close();
@@ -188,6 +199,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     server?.close();
     addresses.close();
     cleanupFiles();
+    liveness?.close();
+    serviceManager?.close();
     log.info('stopped');
     log.flush();
     process.exit(0);
@@ -202,10 +215,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
       return;
     }
     reloading = (async () => {
+      liveness?.reloading(options.useFile);
+      let result: Awaited<ReturnType<typeof daemon.reload>>;
       do {
         reloadAgain = false;
-        await daemon.reload();
+        result = await daemon.reload();
       } while (reloadAgain && !stopping);
+      if (!stopping) liveness?.reloaded(result);
       reloading = undefined;
     })();
   };
@@ -251,6 +267,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     return undefined;
   });
   server = statusServer;
+  // Started, signals handled, status socket answering: READY=1 (the exact point: actors/daemon/service-liveness.ts).
+  liveness?.ready(daemon.bus);
   // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
   setInterval(() => {}, 1 << 30);
 }

@@ -245,13 +245,12 @@ async function runDaemon(options: RunOptions): Promise<void> {
   ]);
   // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
   const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
+  // Written in slices between turns of the VRRP thread's loop (actors/daemon/dumps.ts); they never reject.
   process.on('SIGUSR1', () => {
-    dumps.dataDump(daemon.status());
-    fileWriteFailures['dump'] = dumps.failures;
+    void dumps.dataDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
   });
   process.on('SIGUSR2', () => {
-    dumps.statsDump(daemon.status());
-    fileWriteFailures['dump'] = dumps.failures;
+    void dumps.statsDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
   });
   dumps.prepare();
   const statusServer = await serveStatus(

@@ -147,7 +147,8 @@ function* statsDumpPieces(status: DaemonStatus): Generator<string> {
  * arrays (instances, virtual servers …) is one piece.
  */
 export function* jsonPieces(status: DaemonStatus): Generator<string> {
-  const entries = Object.entries(status).filter(([, value]) => JSON.stringify(value) !== undefined);
+  // What JSON.stringify leaves out of an object (not stringified to find out: that is the work being sliced).
+  const entries = Object.entries(status).filter(([, value]) => value !== undefined && typeof value !== 'function' && typeof value !== 'symbol');
   if (entries.length === 0) {
     yield '{}\n';
     return;
@@ -163,7 +164,7 @@ export function* jsonPieces(status: DaemonStatus): Generator<string> {
     yield `${head}[\n`;
     for (const [e, element] of value.entries()) {
       // JSON.stringify writes undefined, functions and symbols in arrays as null.
-      const text = JSON.stringify(element) === undefined ? 'null' : indented(element, '    ');
+      const text = element === undefined || typeof element === 'function' || typeof element === 'symbol' ? 'null' : indented(element, '    ');
       yield `    ${text}${e < value.length - 1 ? ',' : ''}\n`;
     }
     yield `  ]${comma}\n`;

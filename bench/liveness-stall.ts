@@ -45,7 +45,7 @@ async function longestStall(work: () => unknown): Promise<Stall> {
   let lastCpu = threadCpuNs();
   let worst = 0;
   let worstCpu = lastCpu === undefined ? undefined : 0;
-  let timer: NodeJS.Timeout | undefined;
+  let running = true;
   const tick = (): void => {
     const now = performance.now();
     const cpu = threadCpuNs();
@@ -53,16 +53,18 @@ async function longestStall(work: () => unknown): Promise<Stall> {
     if (worstCpu !== undefined && cpu !== undefined && lastCpu !== undefined) worstCpu = Math.max(worstCpu, (cpu - lastCpu) / 1e6);
     last = now;
     lastCpu = cpu;
-    timer = setTimeout(tick, 1);
+    if (running) timer = setTimeout(tick, 1);
   };
+  let timer = setTimeout(tick, 1);
   const started = performance.now();
   last = started;
   lastCpu = threadCpuNs();
-  timer = setTimeout(tick, 1);
   await work();
   const totalMs = performance.now() - started;
-  tick();
+  // The last turn counts too; then no timer is left behind (the process must be able to exit).
+  running = false;
   clearTimeout(timer);
+  tick();
   return { stallMs: worst, cpuMs: worstCpu, totalMs };
 }
 

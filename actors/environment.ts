@@ -9,6 +9,7 @@ import type { VrrpLink } from '../transport/vrrp-link.js';
 import type { IpFamily } from '../protocol/ip.js';
 import type { ProcessRunner } from '../transport/process-runner.js';
 import type { RouteManager } from '../transport/routes.js';
+import type { VipFirewallFactory } from '../transport/vip-firewall.js';
 import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
 import type { HostFacts } from '../config/host-facts.js';
@@ -69,6 +70,8 @@ export interface NodeEnvironment {
   readonly openFifo?: OpenNotifyFifo | undefined;
   /** virtual_routes/virtual_rules and static_routes/static_rules. */
   readonly routes?: RouteManager | undefined;
+  /** The VIP firewall (no_accept / vrrp_strict), built with global_defs' nftables settings. */
+  readonly vipFirewall?: VipFirewallFactory | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
   /** track_process: the processes running now. */

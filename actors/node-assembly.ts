@@ -11,7 +11,8 @@
 import type { Subscription } from 'rxjs';
 import type { Script } from '../config/model.js';
 import type { Bus } from './bus.js';
-import { nodeSpec, type KeepalivedConfig } from './vrrp/specs-from-config.js';
+import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from './vrrp/specs-from-config.js';
+import type { VipFirewall } from '../transport/vip-firewall.js';
 import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
@@ -87,6 +88,8 @@ export class NodeAssembly {
   private config: KeepalivedConfig;
   /** Whether the VRRP side runs (`vigil run -C` runs the checker side alone, across reloads too). */
   private vrrpRunning = false;
+  /** The VIP firewall, with the table global_defs named at start (a reload keeps it). */
+  private readonly firewall: VipFirewall | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -97,7 +100,8 @@ export class NodeAssembly {
     this.config = options.config;
     this.scripts = options.scripts ?? new ScriptRunner(env.processes, env.log, options.scriptLimits);
     this.fifos = new NotifyFifos(env, this.scripts, options.config.globalDefs);
-    this.node = new VrrpNode(options.name, nodeSpec(options.config), env, bus, env.inspect);
+    this.firewall = env.vipFirewall?.(vipFirewallSettings(options.config.globalDefs));
+    this.node = new VrrpNode(options.name, nodeSpec(options.config), { ...env, firewall: this.firewall }, bus, env.inspect);
     this.notifier = new Notifier({
       ...notifyTables(options.config),
       node: options.name,
@@ -109,10 +113,14 @@ export class NodeAssembly {
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
   }
 
-  /** The VRRP side runs: its notify FIFOs open, the instances start, then the tracked objects they follow. */
+  /**
+   * The VRRP side runs: its notify FIFOs open, the instances start, then the tracked objects they follow. The VIP
+   * firewall's table of a run that crashed goes first (its changes run in order: before any block of ours).
+   */
   start(): void {
     this.vrrpRunning = true;
     this.fifos.openSide('vrrp');
+    if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
     this.node.start();
     this.trackers.start(this.config);
   }
@@ -156,6 +164,9 @@ export class NodeAssembly {
    * all. A node whose VRRP side does not run (`vigil run -C`) keeps it that way.
    */
   reconfigure(next: KeepalivedConfig): ReconfigureResult {
+    if (this.firewall && JSON.stringify(vipFirewallSettings(next.globalDefs)) !== JSON.stringify(vipFirewallSettings(this.config.globalDefs))) {
+      this.env.log.warn('global_defs nftables settings changed: the VIP firewall keeps its table, priority and counters until vigil restarts');
+    }
     this.fifos.reconfigure(next.globalDefs);
     if (!this.vrrpRunning) {
       this.config = next;
@@ -175,6 +186,19 @@ export class NodeAssembly {
   /** Resolves when every address change requested so far has been carried out. */
   settled(): Promise<void> {
     return this.node.settled();
+  }
+
+  /** The last of a stop, once the addresses are released: the VIP firewall's table goes (keepalived nft_end). */
+  async closeFirewall(): Promise<void> {
+    await this.node.settled();
+    if (this.firewall) await this.track(this.firewall.clear(), 'cannot remove the VIP firewall table');
+  }
+
+  /** A firewall failure is a warning on the bus (the log, the status), never an exception. */
+  private track(request: Promise<void>, what: string): Promise<void> {
+    return request.catch((err: unknown) =>
+      this.bus.publish({ kind: 'warning', at: this.env.clock.now(), node: this.name, instance: undefined, message: `${what}: ${String(err)}` }),
+    );
   }
 
   /** Graceful stop: masters send priority 0 first (RFC 5798 §6.4.3) and release their addresses; trackers stop. */

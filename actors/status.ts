@@ -54,6 +54,8 @@ export interface DaemonStatus {
   readonly drops: Partial<Record<DropReason, number>>;
   /** Notify scripts: running, waiting their turn, dropped, refused at load (actors/scripts/script-runner.ts). */
   readonly script_runs?: ScriptRunStats | undefined;
+  /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
+  readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -128,5 +130,6 @@ export function formatStatus(status: DaemonStatus): string {
   if (r && (r.started > 0 || r.refused > 0)) {
     lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);
   }
+  for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const filters = process.argv.slice(2);
+// Options (`--duration 600`) are the benchmarks' own: neither they nor their values are file filters.
+const args = process.argv.slice(2);
+const filters = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--')));
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { keepalivedSpelling, rewriteKeepalivedTest } from './keepalived-args.js';
 import { registerCommands } from './commands.js';
+import { describeProgram } from './program.js';
 
 /** Entry point of `bin/vigil`. Subcommands live in cli/*-command.ts and are listed in cli/commands.ts. */
 // SIGUSR1 and SIGUSR2 are the daemon's dump signals, and may come at any moment (a keepalived habit). Unhandled,
@@ -11,7 +12,7 @@ process.on('SIGUSR2', () => {});
 // commander is CommonJS: require() skips the ESM loader's wrapper and lexer (a few ms of every start).
 const { Command, CommanderError } = createRequire(import.meta.url)('commander') as typeof import('commander');
 const program = new Command();
-program.name('vigil').description('keepalived, rebuilt as an actor system').version('0.1.0');
+describeProgram(program);
 program.exitOverride();
 // keepalived's spellings: `-t -f FILE` tests the configuration, `-f FILE …` runs the daemon.
 const [node = 'node', script = 'vigil', ...rest] = process.argv;

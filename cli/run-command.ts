@@ -21,6 +21,12 @@ import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
+/**
+ * How long a stop may take before vigil exits anyway (a hung nft, a hung netlink request): never forever. Long
+ * enough for notify and shutdown scripts to meet their own timeouts (shutdown_script_timeout defaults to 10 s);
+ * under systemd, TimeoutStopSec comes first.
+ */
+const STOP_BOUND_MS = 60_000;
 
 interface RunOptions extends ObservationCliOptions {
   useFile: string;
@@ -90,7 +96,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { listProcesses }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -100,6 +106,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/vmac.js'),
       import('../transport/real/proc-table.js'),
       import('../transport/real/notify-fifo.js'),
+      import('../transport/real/nft-vip-firewall.js'),
+      import('../transport/real/lb/nft-runner.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -118,7 +126,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     if (err instanceof PidFileError) fail(err.message);
     throw err;
   }
-  const addresses = await NetlinkAddressManager.open();
+  const netlinkError = (message: string): void => log.warn(message);
+  const addresses = await NetlinkAddressManager.open({ onError: netlinkError });
   const processes = new ChildProcessRunner();
   const daemon = new VigilDaemon(
     {
@@ -132,8 +141,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       hostFacts: () => readHostFacts(),
       openFifo: (path, owner) => openNotifyFifo(path, owner, log),
       interfaces: () => addresses.interfaces(),
-      routes: new NetlinkRoutes(),
-      vmacs: new NetlinkVmac(),
+      routes: new NetlinkRoutes(netlinkError),
+      vmacs: new NetlinkVmac({ onError: netlinkError }),
+      vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       listProcesses,
       inspect: observation?.inspect,
@@ -193,19 +203,40 @@ async function runDaemon(options: RunOptions): Promise<void> {
     const stopped = daemon.stop();
     liveness?.stopping(signal);
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
-    await stopped;
-    await observation?.close();
-    processes.killAll();
-    server?.close();
-    addresses.close();
-    cleanupFiles();
-    liveness?.close();
-    serviceManager?.close();
-    log.info('stopped');
+    // A step that fails (nft refusing to remove the rules, say) is logged and the others still run; a step that
+    // hangs does not keep the daemon (and its service manager) waiting past STOP_BOUND_MS.
+    let failed = false;
+    const step = async (what: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        failed = true;
+        log.error(`stopping: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const bound = setTimeout(() => {
+      log.error(`stopping: not done after ${STOP_BOUND_MS} ms; exiting anyway`);
+      log.flush();
+      process.exit(1);
+    }, STOP_BOUND_MS);
+    await step('the daemon', () => stopped);
+    await step('the recorder', () => observation?.close());
+    await step('scripts', () => processes.killAll());
+    await step('the status socket', () => server?.close());
+    await step('netlink', () => addresses.close());
+    await step('files', () => cleanupFiles());
+    await step('the service manager', () => {
+      liveness?.close();
+      serviceManager?.close();
+    });
+    clearTimeout(bound);
+    log.info(failed ? 'stopped, with errors (above)' : 'stopped');
     log.flush();
-    process.exit(0);
+    process.exit(failed ? 1 : 0);
   };
-  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload.
+  // Reloads are serialized: a storm of SIGHUPs coalesces into at most one pending reload. The latch is released
+  // whatever the reload does (a reload that failed must not make every later SIGHUP a no-op); a SIGTERM meanwhile
+  // is the daemon's to handle (its stop waits for the reload, which gives up).
   let reloading: Promise<void> | undefined;
   let reloadAgain = false;
   const reload = (): void => {
@@ -216,13 +247,20 @@ async function runDaemon(options: RunOptions): Promise<void> {
     }
     reloading = (async () => {
       liveness?.reloading(options.useFile);
-      let result: Awaited<ReturnType<typeof daemon.reload>>;
-      do {
-        reloadAgain = false;
-        result = await daemon.reload();
-      } while (reloadAgain && !stopping);
-      if (!stopping) liveness?.reloaded(result);
-      reloading = undefined;
+      try {
+        let result: Awaited<ReturnType<typeof daemon.reload>>;
+        do {
+          reloadAgain = false;
+          result = await daemon.reload().catch((err: unknown) => {
+            const error = err instanceof Error ? err.message : String(err);
+            log.error(`reload failed: ${error}`);
+            return { ok: false, error } as const;
+          });
+        } while (reloadAgain && !stopping);
+        if (!stopping) liveness?.reloaded(result);
+      } finally {
+        reloading = undefined;
+      }
     })();
   };
   // A failed promise somewhere (an I/O error nobody awaited) is logged, not fatal: the actors keep running. An
@@ -239,9 +277,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGHUP', reload);
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
-  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }] = await Promise.all([
+  const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }, { processResources }] = await Promise.all([
     import('../transport/real/status-socket.js'),
     import('../actors/daemon/dumps.js'),
+    import('../transport/real/process-resources.js'),
   ]);
   // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
   const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
@@ -257,7 +296,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     options.statusSocket,
     (request) => {
       const cmd = (request as { cmd?: unknown } | null)?.cmd;
-      if (cmd === 'status') return daemon.status();
+      if (cmd === 'status') return { ...daemon.status(), process: processResources() };
       return { error: `unknown command ${String(cmd)}` };
     },
     { mode: statusSocketMode },

@@ -5,10 +5,12 @@
  * members checked. Whatever keepalived corrects and carries on with is a warning; an instance keepalived drops
  * is an error.
  */
+import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
 import type { BfdInstance, TrackFile, TrackProcess, TrackedByName, VrrpInstance, VrrpScript, VrrpSyncGroup } from './model.js';
 import type { GlobalDefs } from './keywords/global-defs.js';
 import { finishSyncGroup, type SyncGroupDraft } from './keywords/sync-group.js';
+import { finishGroupTracking, withoutOwnInterface, withoutOwnWeights } from './finalize-tracking.js';
 import type { BfdDraft, TrackFileDraft, TrackProcessDraft } from './keywords/trackers.js';
 import { authenticationOf, type InstanceDraft } from './keywords/vrrp-instance.js';
 import type { ScriptDraft } from './keywords/vrrp-script.js';
@@ -75,9 +77,13 @@ export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInst
 interface Named {
   readonly name: string;
   readonly weight: number;
+  readonly weightReverse?: boolean | undefined;
 }
 
-/** Keeps tracked entries whose target exists, filling in the target's own weight when none was given. */
+/**
+ * Keeps tracked entries whose target exists, filling in the target's own weight when none was given and its own
+ * direction (`weight … reverse`) when the line says neither reverse nor noreverse.
+ */
 function resolveTracks(
   owner: string,
   at: SourcePosition,
@@ -97,10 +103,52 @@ function resolveTracks(
       d.warning(at, `${owner}: ${kind} '${t.name}' is not defined - ignoring`);
       continue;
     }
-    const reverse = t.weight === undefined && 'weightReverse' in target ? Boolean((target as { weightReverse?: boolean }).weightReverse) : t.reverse;
-    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse });
+    out.push({ name: t.name, weight: t.weight ?? target.weight, reverse: t.reverse ?? target.weightReverse ?? false, ...(t.at ? { at: t.at } : {}) });
   }
   return out;
+}
+
+/** An IPv6 link-local address (fe80::/10). */
+const isLinkLocal = (address: string): boolean => /^fe[89ab][0-9a-f]:/i.test(address);
+
+/**
+ * The settings strict mode decides (keepalived vrrp_complete_instance): unset, they take strict mode's value; given
+ * against it, keepalived says so and resets them. Outside strict mode, the instance's own value or global_defs'.
+ */
+function strictModeSettings(v: InstanceDraft, g: GlobalDefs, strict: boolean, family: IpFamily, d: Diagnostics) {
+  const name = `vrrp_instance ${v.name}`;
+  const reset = <T>(given: T | undefined, wanted: T, what: string): T => {
+    if (given !== undefined && given !== wanted) d.warning(v.at, `${name}: strict mode requires ${what} - resetting`);
+    return wanted;
+  };
+  if (strict && family === 6 && v.unicastPeers.length === 0 && v.virtualIpAddresses.length > 0 && !isLinkLocal(v.virtualIpAddresses[0]!.address)) {
+    d.warning(v.at, `${name}: the first IPv6 VIP address must be link local in strict mode`);
+  }
+  let useVmac = v.useVmac;
+  if (strict && useVmac?.mac !== undefined) {
+    d.warning(v.at, `${name}: a VMAC address cannot be given in strict mode - clearing`);
+    useVmac = { interface: useVmac.interface };
+  }
+  if (!strict) {
+    return {
+      lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? false,
+      higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+      garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
+      garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+      vmacXmitBase: v.vmacXmitBase,
+      useVmac,
+    };
+  }
+  return {
+    // RFC 5798 §6.4.3: a master discards a lower priority's advertisement, and sends no gratuitous ARPs for it.
+    lowerPrioNoAdvert: reset(v.lowerPrioNoAdvert, true, 'lower_prio_no_advert'),
+    higherPrioSendAdvert: reset(v.higherPrioSendAdvert, false, 'higher_prio_send_advert to be off'),
+    garpLowerPrioDelay: reset(v.garpLowerPrioDelay === 0 ? undefined : v.garpLowerPrioDelay, 0, 'garp_lower_prio_delay 0'),
+    garpLowerPrioRepeat: reset(v.garpLowerPrioRepeat === 0 ? undefined : v.garpLowerPrioRepeat, 0, 'garp_lower_prio_repeat 0'),
+    // Advertisements leave through the VMAC, with the virtual router MAC (RFC 5798 §7.3).
+    vmacXmitBase: useVmac !== undefined ? reset(v.vmacXmitBase || undefined, false, 'vmac_xmit_base to be off') : v.vmacXmitBase,
+    useVmac,
+  };
 }
 
 function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 'vrrpInstances' | 'vrrpSyncGroups'>, d: Diagnostics): VrrpInstance | undefined {
@@ -152,10 +200,9 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
   if (v.unicastConfigured && v.unicastPeers.length === 0 && !v.unicastFaultNoPeer) {
     d.warning(v.at, `${name}: a unicast keyword was given without unicast_peer - using multicast (deprecated)`);
   }
-  if (strict && v.unicastPeers.length > 0) {
-    d.error(v.at, `${name}: unicast peers are not supported in strict mode`);
-    return undefined;
-  }
+  // Strict mode with unicast peers is not refused: keepalived 2.2.7 means to refuse it on a multicast interface,
+  // but tests VRRP_FLAG_UNICAST before setting it (vrrp_complete_instance), so -t passes and the instance runs
+  // unicast (measured in a namespace; test/config/differential/valid/46-strict-unicast.conf).
   let unicastTtl = v.unicastTtl;
   if (unicastTtl !== undefined && v.unicastPeers.length === 0) {
     d.warning(v.at, `${name}: unicast_ttl without unicast peers - ignoring`);
@@ -191,7 +238,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: accept mode for VRRP version 2 does not comply with RFC 3768 in strict mode - ignoring accept`);
     accept = false;
   }
-  let vmacXmitBase = v.vmacXmitBase;
+  const forStrict = strictModeSettings(v, g, strict, family, d);
+  let vmacXmitBase = forStrict.vmacXmitBase;
   if (v.unicastPeers.length > 0 && v.useVmac && !vmacXmitBase) {
     d.warning(v.at, `${name}: unicast with use_vmac needs vmac_xmit_base - setting it`);
     vmacXmitBase = true;
@@ -201,22 +249,12 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     d.warning(v.at, `${name}: VRRP version 2 advertises whole seconds - advert_int ${advertInt} is sent as ${Math.max(1, Math.floor(advertInt))}`);
   }
   const tracks = {
-    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+    interfaces: v.tracks.track_interface.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     scripts: resolveTracks(name, v.at, 'track_script', v.tracks.track_script, parts.vrrpScripts, d),
     files: resolveTracks(name, v.at, 'track_file', v.tracks.track_file, parts.trackFiles, d),
     processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
     bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, parts.bfdInstances, d),
   };
-  if (owner) {
-    for (const [kind, list] of Object.entries(tracks)) {
-      for (const [i, t] of list.entries()) {
-        if (t.weight !== undefined && t.weight !== 0) {
-          d.warning(v.at, `${name}: the address owner (priority 255) cannot have a weighted ${kind.replace(/s$/, '')} '${t.name}' - using weight 0`);
-          list[i] = { ...t, weight: 0 };
-        }
-      }
-    }
-  }
   return {
     name: v.name,
     at: pos(v.at),
@@ -231,8 +269,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     family,
     nopreempt,
     preemptDelaySeconds: preemptDelay,
-    lowerPrioNoAdvert: v.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
-    higherPrioSendAdvert: v.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
+    lowerPrioNoAdvert: forStrict.lowerPrioNoAdvert,
+    higherPrioSendAdvert: forStrict.higherPrioSendAdvert,
     authentication,
     virtualIpAddresses: v.virtualIpAddresses,
     excludedVirtualIpAddresses: v.excludedVirtualIpAddresses,
@@ -252,7 +290,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     trackFiles: tracks.files,
     trackProcesses: tracks.processes,
     trackBfds: tracks.bfds,
-    useVmac: v.useVmac,
+    useVmac: forStrict.useVmac,
     useVmacAddr: v.useVmacAddr,
     vmacXmitBase,
     useIpvlan: v.useIpvlan,
@@ -276,8 +314,8 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     garpMasterRepeat: v.garpMasterRepeat ?? g.vrrpGarpMasterRepeat,
     garpMasterRefresh: v.garpMasterRefresh ?? g.vrrpGarpMasterRefresh,
     garpMasterRefreshRepeat: v.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
-    garpLowerPrioDelay: v.garpLowerPrioDelay ?? g.vrrpGarpLowerPrioDelay,
-    garpLowerPrioRepeat: v.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat,
+    garpLowerPrioDelay: forStrict.garpLowerPrioDelay,
+    garpLowerPrioRepeat: forStrict.garpLowerPrioRepeat,
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
     downTimerAdverts,
     kernelRxBufSize: v.kernelRxBufSize,
@@ -339,30 +377,15 @@ function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInst
       trackFiles: resolveTracks(name, draft.at, 'track_file', g.trackFiles, parts.trackFiles, d),
       trackProcesses: resolveTracks(name, draft.at, 'track_process', g.trackProcesses, parts.trackProcesses, d),
       trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, parts.bfdInstances, d),
-      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0 })),
+      trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     });
   }
-  // keepalived: members of a sync group track with weight 0 unless the group sets sync_group_tracking_weight.
+  // keepalived's rules for tracking weights in sync groups and for the address owner (finalize-tracking.ts).
   for (const [i, v] of instances.entries()) {
-    const groupName = memberOf.get(v.name);
-    const group = out.find((g) => g.name === groupName);
-    if (!group || group.syncGroupTrackingWeight) continue;
-    const zero = (list: readonly TrackedByName[], kind: string): TrackedByName[] =>
-      list.map((t) => {
-        if (!t.weight) return t;
-        d.warning(v.at, `vrrp_instance ${v.name}: ${kind} '${t.name}' weight ${t.weight} ignored in vrrp_sync_group ${group.name} (use sync_group_tracking_weight)`);
-        return { ...t, weight: 0 };
-      });
-    instances[i] = {
-      ...v,
-      trackInterfaces: zero(v.trackInterfaces, 'track_interface'),
-      trackScripts: zero(v.trackScripts, 'track_script'),
-      trackFiles: zero(v.trackFiles, 'track_file'),
-      trackProcesses: zero(v.trackProcesses, 'track_process'),
-      trackBfds: zero(v.trackBfds, 'track_bfd'),
-    };
+    const group = out.find((g) => g.name === memberOf.get(v.name));
+    instances[i] = withoutOwnWeights(withoutOwnInterface(v, d), group, d);
   }
-  return out;
+  return out.map((g) => finishGroupTracking(g, instances.filter((v) => g.group.includes(v.name)), d));
 }
 
 export function finishVrrp(

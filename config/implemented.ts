@@ -35,18 +35,19 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_script script': 'VrrpScript.script',
   'vrrp_script interval': 'VrrpScript.interval',
   'vrrp_script timeout': 'VrrpScript.timeout',
-  'vrrp_script weight': 'VrrpScript.weight VrrpScript.weightReverse',
+  // An object's own weight and direction reach the instances through their track_* entries (finalize-vrrp.ts).
+  'vrrp_script weight': 'TrackedByName.weight TrackedByName.reverse',
   'vrrp_script rise': 'VrrpScript.rise',
   'vrrp_script fall': 'VrrpScript.fall',
   'vrrp_script user': 'VrrpScript.user',
   'vrrp_script init_fail': 'VrrpScript.initFail',
   'track_file|vrrp_track_file': 'Config.trackFiles',
   'track_file|vrrp_track_file file': 'TrackFile.file',
-  'track_file|vrrp_track_file weight': 'TrackFile.weight TrackFile.weightReverse',
+  'track_file|vrrp_track_file weight': 'TrackedByName.weight TrackedByName.reverse TrackFile.weight',
   'track_process|vrrp_track_process': 'Config.trackProcesses',
   'track_process|vrrp_track_process process': 'TrackProcess.process TrackProcess.params',
   'track_process|vrrp_track_process param_match': 'TrackProcess.paramMatch',
-  'track_process|vrrp_track_process weight': 'TrackProcess.weight TrackProcess.weightReverse',
+  'track_process|vrrp_track_process weight': 'TrackedByName.weight TrackedByName.reverse',
   'track_process|vrrp_track_process quorum': 'TrackProcess.quorum',
   'track_process|vrrp_track_process quorum_max': 'TrackProcess.quorumMax',
   virtual_server_group: 'Config.virtualServerGroups VirtualServerGroup.entries',
@@ -90,6 +91,16 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs lvs_notify_fifo_script': 'GlobalDefs.lvsNotifyFifoScript',
   'global_defs vrrp_notify_priority_changes': 'GlobalDefs.vrrpNotifyPriorityChanges',
   'global_defs fifo_write_vrrp_states_on_reload': 'GlobalDefs.fifoWriteVrrpStatesOnReload',
+  // Strict mode's effects on the instance are finalize-vrrp.ts's; at run time, its receive checks and the VIP firewall.
+  'global_defs vrrp_strict': 'VrrpInstance.strictMode VrrpInstance.accept',
+  // The VIP firewall's nftables table (transport/real/nft-vip-firewall.ts).
+  'global_defs nftables': 'GlobalDefs.nftables',
+  'global_defs nftables_priority': 'GlobalDefs.nftablesPriority',
+  'global_defs nftables_counters': 'GlobalDefs.nftablesCounters',
+  'global_defs nftables_ifindex': 'GlobalDefs.nftablesIfindex',
+  // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
+  'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
+  'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',
@@ -100,9 +111,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
   'vrrp_sync_group notify_priority_changes': 'VrrpSyncGroup.notifyPriorityChanges',
-  // Both keep the members' own tracking weights (finalize-vrrp.ts sets them to 0 otherwise).
-  'vrrp_sync_group global_tracking': 'TrackedByName.weight',
-  'vrrp_sync_group sync_group_tracking_weight': 'TrackedByName.weight',
+  // The group's own tracking reaches every member (actors/vrrp/group-tracking.ts).
+  'vrrp_sync_group track_interface': 'VrrpSyncGroup.trackInterfaces TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_file': 'VrrpSyncGroup.trackFiles TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
+  // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
+  'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
+  'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
 
   // vrrp_instance
   vrrp_instance: 'Config.vrrpInstances',
@@ -133,8 +149,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance use_vmac': 'VrrpInstance.useVmac',
   'vrrp_instance vmac_xmit_base': 'VrrpInstance.vmacXmitBase',
   'vrrp_instance debug': { noop: 'keepalived.conf(5): "Debug level, not implemented yet"' },
-  // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept).
-  'vrrp_instance accept': { noop: 'vigil installs no VIP firewall, so traffic to the addresses is accepted, as accept asks' },
+  // keepalived drops traffic to the addresses only with no_accept or vrrp_strict (which wins over accept with VRRPv2).
+  'vrrp_instance accept|no_accept': 'VrrpInstance.accept',
+  'vrrp_instance strict_mode': 'VrrpInstance.strictMode VrrpInstance.accept',
   'vrrp_instance notify_master': 'VrrpInstance.notifyMaster',
   'vrrp_instance notify_backup': 'VrrpInstance.notifyBackup',
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',

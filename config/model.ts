@@ -113,7 +113,12 @@ export interface TrackedByName {
   readonly name: string;
   /** Undefined: the tracked object's own weight (scripts, files, processes) or 0 (interfaces). */
   readonly weight?: number | undefined;
-  readonly reverse: boolean;
+  /**
+   * keepalived's weight multiplier of -1: the adjustment goes the other way (a positive weight is taken off while
+   * up, a negative one added while down) and weight 0 means FAULT while up. Undefined when the line says neither
+   * `reverse` nor `noreverse`: the tracked object's own `weight … reverse` then applies (resolved once finalized).
+   */
+  readonly reverse?: boolean | undefined;
   /** Where it was read (the host checks name this line); absent for entries made by code. */
   readonly at?: SourcePosition | undefined;
 }

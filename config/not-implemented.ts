@@ -36,7 +36,6 @@ const BFD = 'BFD is not implemented';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
-const FIREWALL = 'vigil installs no VIP firewall (vrrp_strict / no_accept): traffic to a VIP is never dropped';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 const ADDRESS_FLAG = 'only dev, scope, label and broadcast reach the kernel';
@@ -101,18 +100,11 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_garp_extra_if': 'no periodic gratuitous ARPs on the base interface of a VMAC',
   'global_defs vrrp_vmac_garp_intvl': 'no periodic gratuitous ARPs on the base interface of a VMAC',
   'global_defs vrrp_higher_prio_send_advert': { reason: 'a master hearing a higher priority steps down without advertising first', defaults: OFF },
-  'global_defs vrrp_iptables': FIREWALL,
-  'global_defs vrrp_ipsets': FIREWALL,
-  'global_defs nftables': FIREWALL,
-  'global_defs nftables_priority': FIREWALL,
-  'global_defs nftables_ifindex': FIREWALL,
-  'global_defs nftables_counters': FIREWALL,
   'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs vrrp_check_unicast_src': 'unicast advertisements from an address not in unicast_peer are always dropped',
   'global_defs vrrp_skip_check_adv_addr': 'the address list of every advertisement is checked',
-  'global_defs vrrp_strict': "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented",
   'global_defs vrrp_no_swap': 'memory is not locked',
   'global_defs vrrp_cpu_affinity': 'threads are not pinned to CPUs',
   'global_defs checker_no_swap': 'memory is not locked',
@@ -162,10 +154,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs data_use_instance': { reason: 'instance names (for pid files and data_use_instance) are not implemented', defaults: OFF },
 
   // vrrp_sync_group
-  'vrrp_sync_group track_interface': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_script': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_file': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
-  'vrrp_sync_group track_process': 'tracking on the sync group is not implemented: only its members\' own tracking counts',
   'vrrp_sync_group track_bfd': BFD,
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
@@ -186,9 +174,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance use_vmac: <mac>': { reason: 'the VMAC interface always has the virtual router MAC', when: (m) => MAC.test(m[0]!) },
   'vrrp_instance use_vmac_addr': 'the VMAC interface always has the virtual router MAC',
   'vrrp_instance use_ipvlan': 'ipvlan interfaces are not created',
-  'vrrp_instance no_accept': FIREWALL,
   'vrrp_instance skip_check_adv_addr': { reason: 'the address list of every advertisement is checked', defaults: OFF },
-  'vrrp_instance strict_mode': { reason: "only its effects on the configuration apply: strict mode's receive checks and VIP firewall are not implemented", defaults: OFF },
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance linkbeat_use_polling': 'link state always comes from netlink events; MII / ethtool polling is not implemented',
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },

@@ -187,25 +187,37 @@ function rule(r: Rule): string {
   return w.join(' ');
 }
 
-function tracks(o: Out, keyword: string, list: readonly TrackedByName[]): void {
+/**
+ * A track_* block. `objects` are the tracked blocks (vrrp_script …): a line that leaves out reverse / noreverse
+ * takes its object's direction, so `noreverse` is written where the object's is `reverse` and the line's is not.
+ */
+function tracks(o: Out, keyword: string, list: readonly TrackedByName[], objects: readonly { readonly name: string; readonly weightReverse: boolean }[] = []): void {
   if (list.length === 0) return;
+  const objectReverse = (name: string): boolean => objects.some((x) => x.name === name && x.weightReverse);
   o.block(keyword, () => {
-    for (const t of list) o.line(word(t.name), ...(t.weight !== undefined ? ['weight', t.weight] : []), ...(t.reverse ? ['reverse'] : []));
+    for (const t of list) {
+      const direction = t.reverse === true ? ['reverse'] : t.reverse === false && t.weight !== undefined && objectReverse(t.name) ? ['noreverse'] : [];
+      o.line(word(t.name), ...(t.weight !== undefined ? ['weight', t.weight, ...direction] : []));
+    }
   });
+}
+
+function allTracks(o: Out, owner: Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>, c: Config): void {
+  tracks(o, 'track_interface', owner.trackInterfaces);
+  tracks(o, 'track_script', owner.trackScripts, c.vrrpScripts);
+  tracks(o, 'track_file', owner.trackFiles, c.trackFiles);
+  tracks(o, 'track_process', owner.trackProcesses, c.trackProcesses);
+  tracks(o, 'track_bfd', owner.trackBfds, c.bfdInstances);
 }
 
 function weight(o: Out, w: number, reverse: boolean): void {
   o.line('weight', w, ...(reverse ? ['reverse'] : []));
 }
 
-function syncGroup(o: Out, g: VrrpSyncGroup): void {
+function syncGroup(o: Out, g: VrrpSyncGroup, c: Config): void {
   o.block(`vrrp_sync_group ${word(g.name)}`, () => {
     o.block('group', () => g.group.forEach((m) => o.line(word(m))));
-    tracks(o, 'track_interface', g.trackInterfaces);
-    tracks(o, 'track_script', g.trackScripts);
-    tracks(o, 'track_file', g.trackFiles);
-    tracks(o, 'track_process', g.trackProcesses);
-    tracks(o, 'track_bfd', g.trackBfds);
+    allTracks(o, g, c);
     o.script('notify_master', g.notifyMaster);
     o.script('notify_backup', g.notifyBackup);
     o.script('notify_fault', g.notifyFault);
@@ -218,7 +230,7 @@ function syncGroup(o: Out, g: VrrpSyncGroup): void {
   });
 }
 
-function instance(o: Out, v: VrrpInstance): void {
+function instance(o: Out, v: VrrpInstance, c: Config): void {
   o.block(`vrrp_instance ${word(v.name)}`, () => {
     o.line('state', v.state);
     if (v.interface !== '') o.line('interface', word(v.interface));
@@ -252,11 +264,7 @@ function instance(o: Out, v: VrrpInstance): void {
     o.flag('unicast_fault_no_peer', v.unicastFaultNoPeer);
     o.flag('track_src_ip', v.trackSrcIp);
     o.flag('dont_track_primary', v.dontTrackPrimary);
-    tracks(o, 'track_interface', v.trackInterfaces);
-    tracks(o, 'track_script', v.trackScripts);
-    tracks(o, 'track_file', v.trackFiles);
-    tracks(o, 'track_process', v.trackProcesses);
-    tracks(o, 'track_bfd', v.trackBfds);
+    allTracks(o, v, c);
     if (v.useVmac) o.line('use_vmac', ...[v.useVmac.interface, v.useVmac.mac].filter((x): x is string => x !== undefined).map(word));
     o.flag('use_vmac_addr', v.useVmacAddr);
     o.flag('vmac_xmit_base', v.vmacXmitBase);
@@ -505,8 +513,8 @@ export function renderConfig(c: Config): string {
       o.flag('checker', b.checker);
     });
   }
-  c.vrrpSyncGroups.forEach((g) => syncGroup(o, g));
-  c.vrrpInstances.forEach((v) => instance(o, v));
+  c.vrrpSyncGroups.forEach((g) => syncGroup(o, g, c));
+  c.vrrpInstances.forEach((v) => instance(o, v, c));
   for (const g of c.virtualServerGroups) {
     o.block(`virtual_server_group ${word(g.name)}`, () => {
       for (const e of g.entries) {

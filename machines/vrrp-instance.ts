@@ -38,6 +38,8 @@ export interface TrackerInput {
   readonly id: string;
   /** 0 = FAULT while down; >0 added while up; <0 added while down. */
   readonly weight: number;
+  /** keepalived's `weight … reverse`: the opposite adjustment, and weight 0 = FAULT while up (machines/vrrp-priority.ts). */
+  readonly reverse?: boolean | undefined;
   readonly up: boolean;
 }
 
@@ -87,7 +89,7 @@ function isFaulted(context: VrrpInstanceContext): boolean {
 
 function trackersFromInput(trackers: readonly TrackerInput[]): Record<string, TrackerState> {
   const out: Record<string, TrackerState> = {};
-  for (const t of trackers) out[t.id] = { weight: t.weight, up: t.up };
+  for (const t of trackers) out[t.id] = t.reverse ? { weight: t.weight, reverse: true, up: t.up } : { weight: t.weight, up: t.up };
   return out;
 }
 
@@ -152,7 +154,8 @@ export const vrrpInstanceMachine = setup({
       if (event.type !== 'TRACK') return {};
       const current = context.trackers[event.id];
       if (!current || (current.up === event.up && current.value === event.value)) return {};
-      const next: TrackerState = event.value === undefined ? { weight: current.weight, up: event.up } : { weight: current.weight, up: event.up, value: event.value };
+      const { value: _, ...kept } = current;
+      const next: TrackerState = event.value === undefined ? { ...kept, up: event.up } : { ...kept, up: event.up, value: event.value };
       const trackers = { ...context.trackers, [event.id]: next };
       return { trackers, effectivePriority: effectivePriority(context.params.priority, trackers) };
     }),

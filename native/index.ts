@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** Called once per received packet, from the event loop (uv_poll), never re-entrantly. */
 export type RawPacketListener = (
@@ -111,6 +112,21 @@ export const TCP_CONNECT_PENDING = -2;
 /** The outcome code of a connect whose timeout elapsed. */
 export const TCP_CONNECT_TIMED_OUT = -1;
 
+/** A netlink socket listening to multicast groups; see openNetlinkMonitor. */
+export interface NetlinkMonitor {
+  /** Keeps the event loop alive while open (off by default). */
+  ref(): void;
+  unref(): void;
+  /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
+  receiveBufferSize(): number;
+  close(): void;
+}
+
+/** One datagram read from a netlink monitor: one or more netlink messages, headers included. */
+export type NetlinkDatagramListener = (datagram: Buffer) => void;
+/** An error the monitor's socket reported (ENOBUFS: notifications were lost in a receive buffer overrun). */
+export type NetlinkErrorListener = (code: string, errno: number) => void;
+
 interface NativeBinding {
   sendFrame(ifindex: number, frame: Uint8Array): number;
   interfaceIndex(name: string): number;
@@ -119,6 +135,7 @@ interface NativeBinding {
   TcpConnector: new (results: Int32Array, onResults: TcpResultsListener) => TcpConnector;
   PreciseTimer: new (onFire: () => void) => PreciseTimer;
   UnixDatagramSocket: new () => UnixDatagramSocket;
+  NetlinkMonitor: new (protocol: number, groups: readonly number[], receiveBufferSize: number, onData: NetlinkDatagramListener, onError: NetlinkErrorListener) => NetlinkMonitor;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
   setFairSlice(microseconds: number): void;
@@ -127,25 +144,49 @@ interface NativeBinding {
 const ADDON_FILE = 'vigil_native.node';
 
 function addonCandidates(): string[] {
+  // VIGIL_NATIVE_ADDON names the one file to load (another build of it; tests of the fallback).
+  const chosen = process.env['VIGIL_NATIVE_ADDON'];
+  if (chosen !== undefined && chosen !== '') return [chosen];
   const here = dirname(fileURLToPath(import.meta.url));
   return [
     join(here, 'build', 'Release', ADDON_FILE), // running from native/ (sources)
-    join(here, '..', '..', 'native', 'build', 'Release', ADDON_FILE), // running from dist/native/
+    join(here, '..', '..', 'native', 'build', 'Release', ADDON_FILE), // running from dist/native/ (a checkout, a package)
     join(here, 'build', 'Debug', ADDON_FILE),
   ];
 }
 
+/**
+ * What vigil does without the addon, said once per process (from the main thread) the first time something asks
+ * for it: an npm install on a platform without a prebuilt addon (only linux-x64 is shipped) still runs config
+ * test, sim, viz and replay, and the daemon's checkers.
+ */
+export const FALLBACK_EFFECTS =
+  "VRRP and gratuitous ARP/NA cannot run (raw sockets); TCP and HTTP checks use Node's sockets (slower); timers poll instead of timerfd (more CPU); no realtime scheduling";
+
 let binding: NativeBinding | undefined;
+let loadError: Error | undefined;
 
 function load(): NativeBinding {
   if (binding !== undefined) return binding;
+  if (loadError !== undefined) throw loadError;
   const candidates = addonCandidates();
   const path = candidates.find((p) => existsSync(p));
-  if (path === undefined) {
-    throw new Error(`vigil_native addon not built (run \`npm run build:native\`); looked in: ${candidates.join(', ')}`);
+  const platform = `${process.platform}-${process.arch}`;
+  try {
+    if (path === undefined) throw new Error(`no vigil_native addon for ${platform} (build it with \`npm run build:native\`); looked in: ${candidates.join(', ')}`);
+    try {
+      binding = createRequire(import.meta.url)(path) as NativeBinding;
+    } catch (err) {
+      // dlopen's reason (wrong ELF class, a missing symbol, not an ELF file) is its first line.
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      throw new Error(`the vigil_native addon cannot be loaded on ${platform}: ${reason}`);
+    }
+    return binding;
+  } catch (err) {
+    loadError = err as Error;
+    if (isMainThread) process.stderr.write(`vigil: warning: ${loadError.message}: ${FALLBACK_EFFECTS}\n`);
+    throw loadError;
   }
-  binding = createRequire(import.meta.url)(path) as NativeBinding;
-  return binding;
 }
 
 /** True when the addon is built and loadable (it is Linux only). */
@@ -201,6 +242,22 @@ export function openPreciseTimer(onFire: () => void): PreciseTimer {
 export function openUnixDatagramSocket(): UnixDatagramSocket {
   const Ctor = current('UnixDatagramSocket');
   return new Ctor();
+}
+
+/**
+ * A netlink socket of `protocol` (0: NETLINK_ROUTE) in the multicast `groups` (RTNLGRP_* numbers), read on this
+ * thread's loop. Unlike the `netlink` package's sockets it survives a receive buffer overrun: the error (ENOBUFS)
+ * goes to `onError` and reading goes on. Only the kernel's messages are delivered.
+ */
+export function openNetlinkMonitor(
+  protocol: number,
+  groups: readonly number[],
+  receiveBufferSize: number,
+  onData: NetlinkDatagramListener,
+  onError: NetlinkErrorListener,
+): NetlinkMonitor {
+  const Ctor = current('NetlinkMonitor');
+  return new Ctor(protocol, groups, receiveBufferSize, onData, onError);
 }
 
 /** A binding member, or a clear error when the built addon is older than this wrapper. */

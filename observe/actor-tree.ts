@@ -15,7 +15,7 @@ export interface ActorTree {
 
 function weightText(t: TrackedByName, own: number | undefined): string {
   const weight = t.weight ?? own ?? 0;
-  if (weight === 0) return 'FAULT when down';
+  if (weight === 0) return t.reverse ? 'FAULT when up' : 'FAULT when down';
   const signed = weight > 0 ? `+${weight}` : `${weight}`;
   return t.reverse ? `weight ${signed} reversed` : `weight ${signed}`;
 }
@@ -52,7 +52,7 @@ export function actorTree(config: Config, file: string): ActorTree {
   const vrrpChildren: LayoutNode[] = [
     ...config.vrrpSyncGroups.map((g) => ({
       id: `group:${g.name}`,
-      label: `vrrp_sync_group ${g.name}`,
+      label: `vrrp_sync_group ${g.name}${g.trackInterfaces.length ? ` · track_interface ${g.trackInterfaces.map((t) => t.name).join(' ')}` : ''}`,
       kind: 'group',
       children: g.group.map(instanceNode),
       data: { actor: `group:${g.name}`, machine: 'syncGroup' },
@@ -60,27 +60,42 @@ export function actorTree(config: Config, file: string): ActorTree {
     ...config.vrrpInstances.filter((i) => !grouped.has(i.name)).map((i) => instanceNode(i.name)),
   ];
 
+  /**
+   * Who tracks an object, as edges: the instances tracking it, and every member of a sync group tracking it (each
+   * member tracks the group's objects itself, actors/vrrp/group-tracking.ts).
+   */
+  const trackEdges = (id: string, pick: (owner: Config['vrrpInstances'][number] | Config['vrrpSyncGroups'][number]) => readonly TrackedByName[], name: string, own: number | undefined): number => {
+    let count = 0;
+    for (const i of config.vrrpInstances) {
+      const t = pick(i).find((x) => x.name === name);
+      if (!t) continue;
+      edge(id, `instance:${i.name}`, weightText(t, own), 'tracks');
+      count++;
+    }
+    for (const g of config.vrrpSyncGroups) {
+      const t = pick(g).find((x) => x.name === name);
+      if (!t) continue;
+      for (const member of g.group) edge(id, `instance:${member}`, `${weightText(t, own)} (sync group ${g.name})`, 'tracks');
+      count++;
+    }
+    return count;
+  };
+
   const trackers: LayoutNode[] = [];
   for (const s of config.vrrpScripts) {
-    const users = config.vrrpInstances.filter((i) => i.trackScripts.some((t) => t.name === s.name));
-    if (users.length === 0) continue;
     const id = `script:${s.name}`;
+    if (trackEdges(id, (o) => o.trackScripts, s.name, s.weight) === 0) continue;
     trackers.push({ id, label: `${s.name}\nvrrp_script · every ${s.interval} s\nrise ${s.rise} fall ${s.fall}`, kind: 'actor', data: { actor: id, machine: 'vrrp_script' } });
-    for (const i of users) edge(id, `instance:${i.name}`, weightText(i.trackScripts.find((t) => t.name === s.name)!, s.weight), 'tracks');
   }
   for (const f of config.trackFiles) {
-    const users = config.vrrpInstances.filter((i) => i.trackFiles.some((t) => t.name === f.name));
-    if (users.length === 0) continue;
     const id = `file:${f.name}`;
+    if (trackEdges(id, (o) => o.trackFiles, f.name, f.weight) === 0) continue;
     trackers.push({ id, label: `${f.name}\nvrrp_track_file\n${f.file}`, kind: 'actor', data: { actor: id, machine: 'polledTracker' } });
-    for (const i of users) edge(id, `instance:${i.name}`, weightText(i.trackFiles.find((t) => t.name === f.name)!, f.weight), 'tracks');
   }
   for (const p of config.trackProcesses) {
-    const users = config.vrrpInstances.filter((i) => i.trackProcesses.some((t) => t.name === p.name));
-    if (users.length === 0) continue;
     const id = `process:${p.name}`;
+    if (trackEdges(id, (o) => o.trackProcesses, p.name, undefined) === 0) continue;
     trackers.push({ id, label: `${p.name}\nvrrp_track_process\n${p.process}`, kind: 'actor', data: { actor: id, machine: 'polledTracker' } });
-    for (const i of users) edge(id, `instance:${i.name}`, weightText(i.trackProcesses.find((t) => t.name === p.name)!, undefined), 'tracks');
   }
 
   const nodes: LayoutNode[] = [];

@@ -11,7 +11,7 @@
  * vigil's own, fed by the inspection stream: transitions, drops by reason, failover duration (last advertisement
  * heard to MASTER), advertisement period and its error, and the current state of every actor (real servers,
  * virtual servers and checkers included once they run as actors). From the daemon's side: files it could not
- * write (dumps, the recording) and what the HTTP endpoint turned away.
+ * write (dumps, the recording), what the HTTP endpoint turned away, and advertisements the host refused to send.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -60,6 +60,7 @@ export class DaemonMetrics {
   private readonly fileFailures: Counter;
   private readonly httpRejected: Counter;
   private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
+  private readonly sendErrors: Counter;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -139,6 +140,12 @@ export class DaemonMetrics {
       peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
       refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
     };
+    this.sendErrors = new Counter({
+      name: 'vigil_advert_send_errors_total',
+      help: 'Advertisements the host refused to send (interface gone, address gone, buffers full, …), by interface, family and errno name',
+      labelNames: ['intf', 'family', 'code'],
+      registers,
+    });
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
   }
 
@@ -173,7 +180,9 @@ export class DaemonMetrics {
     for (const [file, n] of Object.entries(this.source.fileWriteFailures?.() ?? {})) this.fileFailures.inc({ file }, n);
     this.httpRejected.reset();
     for (const [reason, n] of Object.entries(this.source.httpRejections?.() ?? {})) this.httpRejected.inc({ reason }, n);
+    this.sendErrors.reset();
     if (!status) return;
+    for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);
     for (const s of status.scripts) {
@@ -209,7 +218,8 @@ export class DaemonMetrics {
     set('keepalived_advertisements_interval_errors_total', d.interval);
     set('keepalived_ip_ttl_errors_total', d.ttl);
     set('keepalived_invalid_type_received_total', d.type);
-    set('keepalived_address_list_errors_total', c.address_list_errors + (d.address_list ?? 0));
+    // keepalived's addr_list_err also counts advertisements multicast to a unicast instance and the reverse.
+    set('keepalived_address_list_errors_total', c.address_list_errors + (d.address_list ?? 0) + (d.destination ?? 0));
     // An unknown authentication type is refused before the VRID is looked at (node drops, iname ""); a known
     // type other than the instance's is a mismatch, a wrong password a failure.
     set('keepalived_authentication_invalid_total', 0);

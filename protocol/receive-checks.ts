@@ -15,6 +15,8 @@ export interface ReceivedMeta {
   /** True in multicast mode (no unicast_peer). */
   readonly multicast: boolean;
   readonly source: string;
+  /** The packet's destination address ('' when the link could not tell). */
+  readonly destination: string;
   /** The whole IPv4 datagram when it arrived with an AH header (protocol 51): what the ICV covers. */
   readonly datagram?: Uint8Array | undefined;
 }
@@ -29,6 +31,8 @@ export interface InstanceExpectations {
   readonly authType: VrrpAuthType;
   readonly authPassword: string;
   readonly unicastPeers: readonly string[];
+  /** `vrrp_strict` / `strict_mode`: a differing address list is dropped, as RFC 3768 §7.1 and keepalived 2.2.7 do. */
+  readonly strict: boolean;
 }
 
 /**
@@ -51,6 +55,13 @@ function canonicalSet(list: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/** IPv4 224.0.0.0/4 or IPv6 ff00::/8. */
+function isMulticast(address: string): boolean {
+  if (address.includes(':')) return /^ff[0-9a-f]{2}:/i.test(address);
+  const first = Number(address.split('.')[0]);
+  return first >= 224 && first <= 239;
+}
+
 function sameAddressList(received: readonly string[], configured: readonly string[]): boolean {
   if (received.length !== configured.length) return false;
   const set = canonicalSet(configured);
@@ -68,6 +79,8 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
   if (meta.multicast && meta.ttl !== 255) return { drop: 'ttl' };
   if (adv.version !== instance.version) return { drop: 'version' };
   if (adv.family !== instance.family) return { drop: 'family' };
+  // keepalived: a multicast instance drops what was sent to an address of ours, a unicast one what was multicast.
+  if (meta.destination !== '' && isMulticast(meta.destination) !== meta.multicast) return { drop: 'destination' };
   if (!meta.multicast) {
     const source = canonicalIp(meta.source) ?? meta.source;
     if (!canonicalSet(instance.unicastPeers).has(source)) return { drop: 'unicast_peer' };
@@ -90,8 +103,11 @@ export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, i
   // RFC 5798 §7.1: the address owner discards advertisements (it is master whatever others say).
   if (instance.priority === 255) return withSequence({ drop: 'owner' }, ahSequence);
   // A differing address list is a misconfiguration to log and count, never a reason to drop alone
-  // (keepalived ≥ 2.3.3; 2.2.7's drop turns it into two masters).
-  const warnings: 'address_list'[] = sameAddressList(adv.addresses, instance.addresses) ? [] : ['address_list'];
+  // (keepalived ≥ 2.3.3; 2.2.7's drop turns it into two masters) — except in strict mode, which asks for RFC 3768
+  // §7.1 to the letter: keepalived 2.2.7 drops it there as everywhere.
+  const sameList = sameAddressList(adv.addresses, instance.addresses);
+  if (!sameList && instance.strict) return withSequence({ drop: 'address_list' }, ahSequence);
+  const warnings: 'address_list'[] = sameList ? [] : ['address_list'];
   return withSequence({ accept: true, warnings }, ahSequence);
 }
 

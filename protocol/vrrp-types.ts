@@ -48,4 +48,6 @@ export type DropReason =
   | 'auth_replay'
   | 'interval'
   | 'unicast_peer'
+  /** Sent to one of our addresses while we listen to the multicast group, or multicast while we are unicast. */
+  | 'destination'
   | 'address_list';

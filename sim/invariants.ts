@@ -108,6 +108,10 @@ class WorldReplay {
         if (a.up) this.linkDown.delete(`${a.node}|${a.interface}`);
         else this.linkDown.add(`${a.node}|${a.interface}`);
         break;
+      case 'interface': // a deleted interface is a link down; one created again comes up
+        if (a.present) this.linkDown.delete(`${a.node}|${a.interface}`);
+        else this.linkDown.add(`${a.node}|${a.interface}`);
+        break;
       case 'network':
         if (a.settings.loss !== undefined) this.loss = a.settings.loss;
         if (a.settings.jitterMs !== undefined) this.jitterMs = a.settings.jitterMs;
@@ -305,8 +309,8 @@ export function checkFailoverWithinBound(input: InvariantInput): InvariantResult
     replay.apply(fault);
     const a = fault.action;
     if (!wasConnected || !replay.connected) return;
-    if (a.kind !== 'crash' && a.kind !== 'stop' && a.kind !== 'link') return;
-    if (a.kind === 'link' && a.up) return;
+    if (a.kind !== 'crash' && a.kind !== 'stop' && a.kind !== 'link' && a.kind !== 'interface') return;
+    if ((a.kind === 'link' && a.up) || (a.kind === 'interface' && a.present)) return;
     // A stop or link change on a crashed node changes nothing on the wire.
     if (deadBefore.has(a.node)) return;
     const t = fault.t_ms;
@@ -315,7 +319,7 @@ export function checkFailoverWithinBound(input: InvariantInput): InvariantResult
     for (const [groupKey, members] of groups) {
       const master = members.find((m) => m.node === a.node && states.get(key(m.node, m.instance)) === 'MASTER');
       if (!master) continue;
-      if (a.kind === 'link' && master.interface !== a.interface) continue;
+      if ((a.kind === 'link' || a.kind === 'interface') && master.interface !== a.interface) continue;
       const candidates = members.filter(
         (m) => m.node !== a.node && !deadBefore.has(m.node) && states.get(key(m.node, m.instance)) === 'BACKUP',
       );

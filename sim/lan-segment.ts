@@ -133,6 +133,13 @@ export class LanSegment {
     return port;
   }
 
+  /** The interface is gone (deleted on its host): the port hears and carries nothing from now on. */
+  detach(port: SegmentPort): void {
+    port.up = false;
+    const i = this.ports.indexOf(port);
+    if (i >= 0) this.ports.splice(i, 1);
+  }
+
   setQuality(change: Partial<LinkQuality>): void {
     this.quality = { ...this.quality, ...change };
   }

@@ -78,6 +78,8 @@ function describe(action: ScenarioAction): string {
       return 'heal';
     case 'link':
       return `link ${action.node} ${action.interface} ${action.up ? 'up' : 'down'}`;
+    case 'interface':
+      return `interface ${action.node} ${action.interface} ${action.present ? 'created' : 'deleted'}`;
     case 'network':
       return `network ${Object.entries(action.settings).map(([k, v]) => `${k}=${v}`).join(' ')}`;
     case 'track':
@@ -195,6 +197,7 @@ class SimWorld {
       link: host,
       addresses: host,
       announcer: host,
+      vipFirewall: (settings) => host.nftables.firewall(settings),
       log: SILENT,
       ...this.tracked.get(name)!.environment(),
       inspect: this.observer?.inspector(name),
@@ -221,8 +224,10 @@ class SimWorld {
     const node = this.nodes.get(name);
     if (!node) return;
     this.nodes.delete(name);
-    if (graceful) node.stop();
-    else node.halt();
+    if (graceful) {
+      node.stop();
+      void node.closeFirewall();
+    } else node.halt();
     void node.detachChecks(true);
     this.directors.stopped(name);
     node.detach();
@@ -264,6 +269,12 @@ class SimWorld {
       case 'link':
         this.hosts.get(action.node)!.setLink(action.interface, action.up);
         return;
+      case 'interface': {
+        const host = this.hosts.get(action.node)!;
+        if (action.present) host.createInterface(action.interface);
+        else host.deleteInterface(action.interface);
+        return;
+      }
       case 'network':
         for (const s of this.segments.values()) s.setQuality(action.settings);
         this.noteDelay();

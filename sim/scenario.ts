@@ -43,6 +43,11 @@ export type ScenarioAction =
   | { readonly kind: 'partition'; readonly groups: readonly (readonly string[])[] }
   | { readonly kind: 'heal' }
   | { readonly kind: 'link'; readonly node: string; readonly interface: string; readonly up: boolean }
+  /**
+   * `ip link del` (present false) and the interface created again under its name (present true: up, with its
+   * configured addresses, a new attachment that channels must bind to again).
+   */
+  | { readonly kind: 'interface'; readonly node: string; readonly interface: string; readonly present: boolean }
   | { readonly kind: 'network'; readonly settings: Partial<NetworkSettings> }
   /**
    * A tracked object of a node changes on its host: `script:NAME` exits 0/1, `file:NAME` holds 0/1 (or `value`),
@@ -219,6 +224,14 @@ function parseEvent(value: unknown, index: number, nodes: Set<string>, fail: (p:
     const name = link.node;
     if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "link.node" names no node: ${JSON.stringify(name)}`);
     action = { kind: 'link', node: name, interface: link.interface, up: link.up };
+  } else if ('interface' in value) {
+    const change = value.interface;
+    if (!isObject(change) || typeof change.interface !== 'string' || typeof change.present !== 'boolean') {
+      return fail(`${where}: "interface" needs { node, interface, present }`);
+    }
+    const name = change.node;
+    if (typeof name !== 'string' || !nodes.has(name)) return fail(`${where}: "interface.node" names no node: ${JSON.stringify(name)}`);
+    action = { kind: 'interface', node: name, interface: change.interface, present: change.present };
   } else if ('track' in value) {
     const track = value.track;
     const fileValue = isObject(track) ? track.value : undefined;
@@ -242,7 +255,7 @@ function parseEvent(value: unknown, index: number, nodes: Set<string>, fail: (p:
       fail,
       where,
     );
-    if (Object.keys(settings).length === 0) return fail(`${where}: no known action (crash, restart, stop, start, partition, heal, link, track, server, loss, latency, jitter)`);
+    if (Object.keys(settings).length === 0) return fail(`${where}: no known action (crash, restart, stop, start, partition, heal, link, interface, track, server, loss, latency, jitter)`);
     action = { kind: 'network', settings };
   }
   return { atMs, action };

@@ -7,12 +7,13 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import type { AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
-import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
+import { type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import type { IpFamily } from '../protocol/ip.js';
 import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
+import { SimulatedNftables } from './simulated-vip-firewall.js';
 
 export interface ConfiguredAddress {
   readonly address: string;
@@ -22,7 +23,11 @@ export interface ConfiguredAddress {
 
 interface SimInterface {
   readonly name: string;
-  readonly port: SegmentPort;
+  readonly segment: LanSegment;
+  /** The interface's attachment to its segment; a new one when the interface is deleted and created again. */
+  port: SegmentPort;
+  /** False while the interface is deleted. */
+  present: boolean;
   readonly configured: readonly ConfiguredAddress[];
   /** The first configured IPv4 address: the primary (asked for on every advertisement received). */
   readonly primary4: string | undefined;
@@ -34,6 +39,8 @@ interface SimInterface {
 export class SimHost implements AddressManager, Announcer, VrrpLink {
   alive = true;
   readonly announcements: { interface: string; addresses: string[] }[] = [];
+  /** The host's VIP firewall tables: they outlive a crashed node, a reboot clears them. */
+  readonly nftables = new SimulatedNftables();
   private readonly interfaces = new Map<string, SimInterface>();
   private readonly linkSubject = new Subject<LinkEvent>();
   readonly linkEvents$: Observable<LinkEvent> = this.linkSubject.asObservable();
@@ -51,7 +58,41 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     port.addresses.add(linkLocal);
     const mac = Uint8Array.of(0x02, 0, 0, 0, (this.index + 1) & 0xff, (this.interfaces.size + 1) & 0xff);
     const primary4 = configured.find((c) => c.family === 4)?.address;
-    this.interfaces.set(name, { name, port, configured, primary4, linkLocal, mac, vips: new Map() });
+    this.interfaces.set(name, { name, segment, port, present: true, configured, primary4, linkLocal, mac, vips: new Map() });
+  }
+
+  /**
+   * `ip link del`: the interface and every address on it are gone; channels bound to it hear and send nothing.
+   * A link event (down) tells the runtime, as netlink's RTM_DELLINK does.
+   */
+  deleteInterface(interfaceName: string): void {
+    const i = this.interfaces.get(interfaceName);
+    if (!i || !i.present) return;
+    i.segment.detach(i.port);
+    i.present = false;
+    i.vips.clear();
+    this.linkSubject.next({ interface: interfaceName, up: false });
+  }
+
+  /**
+   * The interface created again under its name, up, with its configured addresses (not the VIPs): a new
+   * attachment, which channels bound to the old one do not see until they are refreshed.
+   */
+  createInterface(interfaceName: string): void {
+    const i = this.interfaces.get(interfaceName);
+    if (!i || i.present) return;
+    const port = i.segment.attach(this.name, interfaceName);
+    for (const a of i.configured) port.addresses.add(a.address);
+    port.addresses.add(i.linkLocal);
+    i.port = port;
+    i.present = true;
+    this.linkSubject.next({ interface: interfaceName, up: true });
+  }
+
+  /** The interface's current attachment; undefined while it is deleted. */
+  portOf(interfaceName: string): SegmentPort | undefined {
+    const i = this.interfaces.get(interfaceName);
+    return i?.present ? i.port : undefined;
   }
 
   /** The MAC of an interface. */
@@ -84,13 +125,14 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
       }
       i.vips.clear();
     }
+    this.nftables.reboot();
     this.alive = true;
     return lost;
   }
 
   setLink(interfaceName: string, up: boolean): void {
     const i = this.interfaces.get(interfaceName);
-    if (!i || i.port.up === up) return;
+    if (!i || !i.present || i.port.up === up) return;
     i.port.up = up;
     this.linkSubject.next({ interface: interfaceName, up });
   }
@@ -99,7 +141,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   addAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
-    if (!i) return Promise.reject(new Error(`no interface ${address.interface} on ${this.name}`));
+    if (!i || !i.present) return Promise.reject(Object.assign(new Error(`no interface ${address.interface} on ${this.name}`), { code: 'ENODEV' }));
     i.vips.set(address.address, address);
     i.port.addresses.add(address.address);
     return Promise.resolve();
@@ -107,7 +149,7 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   removeAddress(address: InterfaceAddress): Promise<void> {
     const i = this.interfaces.get(address.interface);
-    if (!i) return Promise.resolve();
+    if (!i || !i.present) return Promise.resolve();
     if (i.vips.delete(address.address) && !i.configured.some((c) => c.address === address.address)) {
       i.port.addresses.delete(address.address);
     }
@@ -116,13 +158,14 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
 
   primaryAddress(interfaceName: string, family: IpFamily): string | undefined {
     const i = this.interfaces.get(interfaceName);
-    if (!i) return undefined;
+    if (!i || !i.present) return undefined;
     if (family === 6) return i.linkLocal;
     return i.primary4;
   }
 
   isUp(interfaceName: string): boolean {
-    return this.interfaces.get(interfaceName)?.port.up ?? false;
+    const i = this.interfaces.get(interfaceName);
+    return i !== undefined && i.present && i.port.up;
   }
 
   // Announcer
@@ -132,29 +175,60 @@ export class SimHost implements AddressManager, Announcer, VrrpLink {
     this.announcements.push({ interface: interfaceName, addresses: addresses.map((a) => a.address) });
     const i = this.interfaces.get(interfaceName);
     // Like the real announcer: an unknown interface sends nothing; a down one, nothing either (the segment's rule).
-    if (i === undefined || !i.port.segment.carriesLinkFrames()) return;
+    if (i === undefined || !i.present || !i.port.segment.carriesLinkFrames()) return;
     for (const a of addresses) i.port.sendLinkFrame(a.family === 4 ? buildGratuitousArp(i.mac, a.address) : buildUnsolicitedNa(i.mac, a.address));
   }
 
   // VrrpLink
 
   open(options: VrrpChannelOptions): VrrpChannel {
-    const i = this.interfaces.get(options.interface);
-    if (!i) throw new Error(`${this.name}: no interface ${options.interface}`);
-    return new SimVrrpChannel(this, i.port, options);
+    if (!this.interfaces.has(options.interface)) throw new Error(`${this.name}: no interface ${options.interface}`);
+    return new SimVrrpChannel(this, options);
   }
 }
 
+/**
+ * A channel on a simulated interface, bound to its attachment of the moment as a raw socket is bound to an
+ * interface index: after the interface is deleted and created again it hears nothing until `refresh`, and a send
+ * on the dead attachment fails (ENXIO) and binds it again, as the real channel does.
+ */
 class SimVrrpChannel implements VrrpChannel {
   private readonly subject = new Subject<ReceivedPacket>();
+  private readonly usableSubject = new Subject<boolean>();
+  private readonly sendErrorSubject = new Subject<SendError>();
   readonly packets$: Observable<ReceivedPacket> = this.subject.asObservable();
-  private readonly unlisten: () => void;
+  readonly usable$: Observable<boolean> = this.usableSubject.asObservable();
+  readonly sendErrors$: Observable<SendError> = this.sendErrorSubject.asObservable();
+  private port: SegmentPort | undefined;
+  private unlisten: (() => void) | undefined;
+  private closed = false;
 
   constructor(
     private readonly host: SimHost,
-    private readonly port: SegmentPort,
     private readonly options: VrrpChannelOptions,
   ) {
+    this.bind(host.portOf(options.interface));
+  }
+
+  get usable(): boolean {
+    return this.port !== undefined;
+  }
+
+  refresh(): void {
+    if (this.closed) return;
+    const current = this.host.portOf(this.options.interface);
+    if (current === this.port) return;
+    const was = this.usable;
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.bind(current);
+    if (this.usable !== was) this.usableSubject.next(this.usable);
+  }
+
+  private bind(port: SegmentPort | undefined): void {
+    this.port = port;
+    if (port === undefined) return;
+    const { options, host } = this;
     const group = options.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6;
     const unicast = options.unicastPeers.length > 0;
     const protocol = options.ipsecAh ? IPPROTO_AH : VRRP_PROTOCOL;
@@ -183,19 +257,31 @@ class SimVrrpChannel implements VrrpChannel {
     });
   }
 
-  send(destination: string, bytes: Uint8Array): void {
-    if (!this.host.alive) return;
-    const { family, sourceAddress: source, ipsecAh } = this.options;
-    if (ipsecAh) {
-      // A whole IPv4 datagram, sent as it is (IP_HDRINCL): its header holds the TTL.
-      this.port.send({ family, source, destination, ttl: bytes[8] ?? 0, protocol: IPPROTO_AH, bytes });
+  send(destination: string, bytes: Uint8Array, from?: string): void {
+    if (!this.host.alive || this.closed) return;
+    const port = this.port;
+    if (port === undefined || port !== this.host.portOf(this.options.interface)) {
+      const code = port === undefined ? 'ENODEV' : 'ENXIO';
+      this.sendErrorSubject.next({ destination, code, error: Object.assign(new Error(`sendmsg: ${code}`), { code }) });
+      if (port !== undefined) this.refresh();
       return;
     }
-    this.port.send({ family, source, destination, ttl: 255, bytes });
+    const { family, ipsecAh } = this.options;
+    const source = from ?? this.options.sourceAddress;
+    if (ipsecAh) {
+      // A whole IPv4 datagram, sent as it is (IP_HDRINCL): its header holds the TTL.
+      port.send({ family, source, destination, ttl: bytes[8] ?? 0, protocol: IPPROTO_AH, bytes });
+      return;
+    }
+    port.send({ family, source, destination, ttl: 255, bytes });
   }
 
   close(): void {
-    this.unlisten();
+    if (this.closed) return;
+    this.closed = true;
+    this.unlisten?.();
     this.subject.complete();
+    this.usableSubject.complete();
+    this.sendErrorSubject.complete();
   }
 }

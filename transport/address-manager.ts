@@ -12,6 +12,10 @@ export interface InterfaceAddress {
   readonly broadcast?: string;
 }
 
+/**
+ * A link came up or went down; also told when an interface is deleted (down, even if it was down already) and when
+ * one appears (with its state), so that channels and VMACs bound to a name follow a deleted and re-created one.
+ */
 export interface LinkEvent {
   readonly interface: string;
   readonly up: boolean;

@@ -37,14 +37,45 @@ export interface VrrpChannelOptions {
   readonly ipsecAh?: boolean | undefined;
 }
 
+/** A send the host refused (interface gone, address gone, buffer full, …): reported, never thrown at the sender. */
+export interface SendError {
+  readonly destination: string;
+  /** The errno name (ENODEV, ENXIO, EADDRNOTAVAIL, ENOBUFS, …), or 'unknown'. */
+  readonly code: string;
+  readonly error: Error;
+}
+
 /**
  * One open VRRP endpoint on one interface and address family, shared by every instance there; the runtime
  * routes its packets by VRID. Sends always use TTL / hop limit 255 (RFC 5798 §5.1.1.3).
+ *
+ * A channel is bound to the interface that had its name when it was bound. An interface can be deleted and
+ * created again under the same name (a new interface index): the channel is then deaf and mute until `refresh`
+ * binds it to the new one, as keepalived closes an instance's sockets when its interface goes and opens them
+ * again when it comes back (vrrp_if.c cleanup_lost_interface, update_added_interface).
  */
 export interface VrrpChannel {
   readonly packets$: Observable<ReceivedPacket>;
-  /** Sends one VRRP message (an `ipsecAh` channel: one whole IPv4 datagram) to `destination`. */
-  send(destination: string, bytes: Uint8Array): void;
+  /**
+   * Sends one VRRP message (an `ipsecAh` channel: one whole IPv4 datagram) to `destination`, from `source` when
+   * given (the address the message was built for: the VRRP checksum covers it), else from the channel's
+   * `sourceAddress`.
+   */
+  send(destination: string, bytes: Uint8Array, source?: string): void;
+  /**
+   * Whether the channel is bound to its interface and can send: false while the interface does not exist (deleted,
+   * a VMAC not created yet) or could not be bound. Its instances are in FAULT meanwhile (keepalived: an instance
+   * whose socket is closed is down, vrrp_if.c).
+   */
+  readonly usable: boolean;
+  /** Every change of `usable`. */
+  readonly usable$: Observable<boolean>;
+  readonly sendErrors$: Observable<SendError>;
+  /**
+   * The interface may have gone or come back (a link event named it): bind to the interface that has the name
+   * now, or become unusable if there is none. Nothing happens when the binding is still the right one.
+   */
+  refresh(): void;
   close(): void;
 }
 

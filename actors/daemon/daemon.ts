@@ -9,8 +9,10 @@
 import type { Subscription } from 'rxjs';
 import { ConfigLoadError } from '../../config/load.js';
 import { Bus } from '../bus.js';
-import { nodeSpec, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
-import { NodeAssembly } from '../node-assembly.js';
+import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
+import type { VrrpInstanceSpec, VrrpNodeSpec } from '../vrrp/instance-spec.js';
+import { NodeAssembly, type ReconfigureResult } from '../node-assembly.js';
+import type { NodeChecks } from '../lvs/node-checks.js';
 import type { DaemonStatus } from '../status.js';
 import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
 import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
@@ -33,11 +35,15 @@ export type ReloadResult =
   | { readonly ok: true; readonly kept: readonly string[]; readonly started: readonly string[]; readonly stopped: readonly string[] }
   | { readonly ok: false; readonly error: string };
 
+/** A reload that a stop overtook: it undoes what it prepared and leaves the rest to the stop. */
+class ReloadAborted extends Error {}
+
 export class VigilDaemon {
   readonly bus = new Bus();
   private current: NodeAssembly | undefined;
   private readonly host: HostSetup;
   private logSubscription: Subscription | undefined;
+  private linkSubscription: Subscription | undefined;
   private reloads = 0;
   /** The runnable configuration running now (actors/scripts/runnable-scripts.ts). */
   private config: KeepalivedConfig | undefined;
@@ -45,6 +51,11 @@ export class VigilDaemon {
   private running: LoadedRunnable | undefined;
   /** Every script of the daemon's life: one bound across reloads. */
   readonly scripts: ScriptRunner;
+  /** The VRRP instances of the running configuration (their VMACs are made again when they go). */
+  private instances: readonly VrrpInstanceSpec[] = [];
+  /** The reload under way, if any (reloads run one at a time; a stop waits for the one under way). */
+  private reloading: Promise<ReloadResult> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly env: DaemonEnvironment,
@@ -79,6 +90,7 @@ export class VigilDaemon {
       await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
+      this.instances = spec.instances;
     }
     const assembly = new NodeAssembly(this.env, this.bus, {
       name: this.options.nodeName,
@@ -87,44 +99,107 @@ export class VigilDaemon {
       scriptTimeoutMs: this.options.scriptTimeoutMs,
     });
     this.current = assembly;
-    if (vrrp) assembly.start();
+    if (vrrp) {
+      assembly.start();
+      // A VMAC deleted, or taken away with the interface under it, is made again once that interface is back.
+      this.linkSubscription = this.env.addresses.linkEvents$.subscribe(() => void this.host.restoreVmacs(() => this.instances));
+    }
     if (!this.options.vrrpOnly) await this.startChecks(assembly, config);
     if (vrrp) warmTakeoverPath(spec.instances, (i) => this.env.addresses.primaryAddress(i.interface, i.family));
+    if (vrrp) this.noteFirewall(config, spec.instances);
     this.env.log.info(`started ${vrrp ? spec.instances.length : 0} VRRP instance(s) and ${assembly.virtualServerCount} virtual server(s) from ${this.options.configFile}`);
   }
 
   /**
    * SIGHUP: re-read the configuration. Unchanged instances keep their state and addresses; removed ones stop
-   * (priority 0, addresses released); a configuration with errors is rejected and the running one stays.
+   * (priority 0, addresses released). What the new configuration needs (VMACs, channels, the checker side) is
+   * made before anything of the running one is torn down; a configuration with errors, or one whose needs cannot
+   * be met, is rejected whole and the running one stays. Reloads run one after the other.
    */
-  async reload(): Promise<ReloadResult> {
+  reload(): Promise<ReloadResult> {
+    const previous = this.reloading;
+    const run = (async (): Promise<ReloadResult> => {
+      await previous?.catch(() => undefined);
+      try {
+        return await this.reloadOnce();
+      } catch (err) {
+        // Nothing above should throw; if it does, the next SIGHUP still reloads.
+        const error = err instanceof Error ? err.message : String(err);
+        this.env.log.error(`reload failed: ${error}`);
+        return { ok: false, error };
+      }
+    })();
+    this.reloading = run;
+    void run.finally(() => {
+      if (this.reloading === run) this.reloading = undefined;
+    });
+    return run;
+  }
+
+  private async reloadOnce(): Promise<ReloadResult> {
+    const reject = (error: string): ReloadResult => {
+      this.env.log.error(`reload rejected, the running configuration stays: ${error}`);
+      return { ok: false, error };
+    };
+    if (this.stopping) return { ok: false, error: 'stopping' };
+    this.env.log.info(`reloading the configuration from ${this.options.configFile}`);
     let loaded: LoadedRunnable;
     try {
       loaded = await this.load();
     } catch (err) {
-      const error = err instanceof ConfigLoadError ? err.message : String(err);
-      this.env.log.error(`reload rejected, the running configuration stays: ${error}`);
-      return { ok: false, error };
+      return reject(err instanceof ConfigLoadError ? err.message : String(err));
     }
     const assembly = this.current;
     if (!assembly) return { ok: false, error: 'not running' };
-    this.reloads++;
     const next = loaded.config;
-    const nextSpec = nodeSpec(next);
     const vrrp = !this.options.checkersOnly;
-    if (vrrp) await this.host.createVmacs(nextSpec.instances);
-    const result = assembly.reconfigure(next);
-    await assembly.settled();
-    if (vrrp) await this.host.removeUnusedVmacs(nextSpec.instances);
-    if (!this.options.checkersOnly && this.config) await this.host.reloadStaticRoutes(this.config, next);
-    if (!this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest) {
-      // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
-      // unchanged services are not touched in the kernel.
-      await assembly.detachChecks(false);
-      await this.startChecks(assembly, next, true);
+    // The checker part's digests were made where the configurations were read (off the VRRP thread).
+    const lvsChanged = !this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest;
+    const made: string[] = [];
+    let checks: NodeChecks | undefined;
+    let nextSpec: VrrpNodeSpec;
+    let result: ReconfigureResult;
+    try {
+      nextSpec = nodeSpec(next);
+      const aborted = (): void => {
+        if (this.stopping) throw new ReloadAborted('stopping');
+      };
+      // What the new configuration needs, before anything of the running one goes.
+      if (vrrp) await this.host.createVmacs(nextSpec.instances, made);
+      aborted();
+      if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true);
+      aborted();
+      // Opens the new instances' channels first; throws before stopping anything if one cannot be opened.
+      result = assembly.reconfigure(next);
+    } catch (err) {
+      await checks?.discard();
+      await this.host.removeVmacs(made);
+      if (err instanceof ReloadAborted) {
+        this.env.log.info('reload abandoned: stopping');
+        return { ok: false, error: 'stopping' };
+      }
+      return reject(err instanceof Error ? err.message : String(err));
     }
+    this.reloads++;
+    const previousConfig = this.config;
     this.config = next;
     this.running = loaded;
+    if (vrrp) this.instances = nextSpec.instances;
+    // Then what the running configuration had and the new one drops. The new one runs from here on: a failure
+    // now is logged, it does not bring the old one back.
+    try {
+      await assembly.settled();
+      if (vrrp) await this.host.removeUnusedVmacs(nextSpec.instances);
+      if (vrrp && previousConfig) await this.host.reloadStaticRoutes(previousConfig, next);
+      if (lvsChanged) {
+        // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
+        // unchanged services are not touched in the kernel. A stop that came meanwhile clears them.
+        await assembly.detachChecks(false);
+        if (checks) assembly.attachChecks(checks);
+      }
+    } catch (err) {
+      this.env.log.error(`reload: ${err instanceof Error ? err.message : String(err)}`);
+    }
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
     return { ok: true, ...result };
   }
@@ -140,21 +215,31 @@ export class VigilDaemon {
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       script_runs: this.scripts.stats(),
+      send_errors: assembly?.node.sendErrorCounts() ?? [],
     };
   }
 
-  /** SIGTERM: masters send priority 0 and release their addresses; resolves once the addresses are gone. */
+  /**
+   * SIGTERM: masters send priority 0 and release their addresses; resolves once the addresses are gone. A reload
+   * under way gives up at its next step (undoing what it made for the new configuration) and is waited for.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     // Priority 0 first (RFC 5798 §6.4.3): the backups' Skew_Time starts with it, everything else can wait.
     const assembly = this.current;
     this.current = undefined;
     assembly?.stop();
+    this.linkSubscription?.unsubscribe();
+    await this.reloading?.catch(() => undefined);
     // keepalived's order: scripts still running from before get SIGTERM, so do the FIFOs' readers; the STOP
     // notifications just started, and the omega ones the checker side sends now, run on.
     this.scripts.terminate();
     assembly?.stopFifoReaders();
-    await assembly?.detachChecks(true);
+    await this.host.vmacsSettled();
+    // The load balancer's rules may fail to go (nft refusing): said, and the rest of the stop still runs.
+    await assembly?.detachChecks(true).catch((err: unknown) => this.env.log.error(`stopping the checks: ${err instanceof Error ? err.message : String(err)}`));
     await assembly?.settled();
+    await assembly?.closeFirewall();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
@@ -162,6 +247,15 @@ export class VigilDaemon {
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();
+  }
+
+  /** Which instances drop traffic to their addresses while master, and where (keepalived logs the same at start). */
+  private noteFirewall(config: KeepalivedConfig, instances: readonly VrrpInstanceSpec[]): void {
+    const names = instances.filter((i) => i.firewalled.length > 0).map((i) => i.name);
+    if (names.length === 0) return;
+    const table = vipFirewallSettings(config.globalDefs).table;
+    if (this.env.vipFirewall) this.env.log.info(`no_accept / vrrp_strict: traffic to the addresses of ${names.join(', ')} is dropped while master (nftables table ${table})`);
+    else this.env.log.warn(`no_accept / vrrp_strict: this host has no VIP firewall, traffic to the addresses of ${names.join(', ')} is accepted`);
   }
 
   /** The checker side, when the configuration has virtual servers and the host can check them. */

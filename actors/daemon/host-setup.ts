@@ -116,7 +116,12 @@ export class HostSetup {
     }
   }
 
-  async createVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+  /**
+   * use_vmac interfaces of these instances that this daemon has not made yet. At start a failure is logged and the
+   * instance waits in FAULT for its interface. A reload passes `made`: the names made go there, a failure throws,
+   * and the caller removes what was made (`removeVmacs`) and keeps the running configuration.
+   */
+  async createVmacs(instances: readonly VrrpInstanceSpec[], made?: string[]): Promise<void> {
     const { vmacs, log } = this.env;
     for (const i of instances) {
       if (!i.vmac || this.vmacsCreated.has(i.vmac.name)) continue;
@@ -127,20 +132,75 @@ export class HostSetup {
       try {
         await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
         this.vmacsCreated.add(i.vmac.name);
+        made?.push(i.vmac.name);
         log.info(`(${i.name}) created VMAC interface ${i.vmac.name} on ${i.interface}`);
       } catch (err) {
-        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name}: ${String(err)}`);
+        const message = `(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`;
+        if (made) throw new Error(message);
+        log.error(message);
       }
+    }
+  }
+
+  /** Deletes these VMAC interfaces (those a failed reload made). */
+  async removeVmacs(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      if (!this.vmacsCreated.delete(name)) continue;
+      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
     }
   }
 
   /** VMAC interfaces no instance uses any more are deleted (keepalived removes them on stop). */
   async removeUnusedVmacs(instances: readonly VrrpInstanceSpec[]): Promise<void> {
     const used = new Set(instances.flatMap((i) => (i.vmac ? [i.vmac.name] : [])));
-    for (const name of [...this.vmacsCreated]) {
-      if (used.has(name)) continue;
-      await this.env.vmacs?.remove(name).catch((err: unknown) => this.env.log.warn(`cannot remove VMAC ${name}: ${String(err)}`));
-      this.vmacsCreated.delete(name);
+    await this.removeVmacs([...this.vmacsCreated].filter((name) => !used.has(name)));
+  }
+
+  /**
+   * A VMAC that is gone while its parent interface exists is created again, as keepalived does when the VMAC is
+   * deleted or when the interface under it is deleted and comes back, taking its macvlans with it (vrrp_if.c
+   * recreate_vmac_thread, update_added_interface). Called on every link event; one pass at a time, and a pass asked
+   * for while one runs follows it.
+   */
+  restoreVmacs(instances: () => readonly VrrpInstanceSpec[]): Promise<void> {
+    if (this.restoring) {
+      this.restoreAgain = true;
+      return this.restoring;
     }
+    const run = async (): Promise<void> => {
+      do {
+        this.restoreAgain = false;
+        await this.restoreOnce(instances());
+      } while (this.restoreAgain);
+    };
+    this.restoring = run().finally(() => (this.restoring = undefined));
+    return this.restoring;
+  }
+
+  private restoring: Promise<void> | undefined;
+  private restoreAgain = false;
+
+  private async restoreOnce(instances: readonly VrrpInstanceSpec[]): Promise<void> {
+    const { vmacs, log } = this.env;
+    const present = this.env.interfaces?.();
+    if (!vmacs || !present) return;
+    const exists = new Set(present);
+    for (const i of instances) {
+      if (!i.vmac || exists.has(i.vmac.name) || !exists.has(i.interface)) continue;
+      try {
+        await vmacs.create({ parent: i.interface, vrid: i.vrid, family: i.family, name: i.vmac.name });
+        const again = this.vmacsCreated.has(i.vmac.name);
+        this.vmacsCreated.add(i.vmac.name);
+        exists.add(i.vmac.name);
+        log.info(`(${i.name}) ${again ? 're-created' : 'created'} VMAC interface ${i.vmac.name} on ${i.interface}`);
+      } catch (err) {
+        log.error(`(${i.name}) cannot create VMAC ${i.vmac.name} on ${i.interface}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Resolves when no VMAC is being created again. */
+  async vmacsSettled(): Promise<void> {
+    while (this.restoring) await this.restoring;
   }
 }

@@ -2,6 +2,27 @@
 import type { BusMessage } from '../bus.js';
 import type { DaemonLog } from '../environment.js';
 
+/**
+ * Drops are logged at most once a second per instance and reason, with how many were left unlogged: a flood of
+ * bad packets on the LAN must not become a flood of log lines (every drop is still counted: status, /metrics).
+ */
+const DROP_LOG_INTERVAL_MS = 1000;
+const dropLogs = new WeakMap<DaemonLog, Map<string, { last: number; unlogged: number }>>();
+
+function dropLine(log: DaemonLog, m: Extract<BusMessage, { kind: 'drop' }>): string | undefined {
+  let seen = dropLogs.get(log);
+  if (seen === undefined) dropLogs.set(log, (seen = new Map()));
+  const key = `${m.instance ?? ''}\0${m.reason}`;
+  const entry = seen.get(key);
+  if (entry !== undefined && m.at - entry.last < DROP_LOG_INTERVAL_MS) {
+    entry.unlogged++;
+    return undefined;
+  }
+  const more = entry !== undefined && entry.unlogged > 0 ? ` (and ${entry.unlogged} more since the last such line)` : '';
+  seen.set(key, { last: m.at, unlogged: 0 });
+  return `${m.instance ? `(${m.instance}) ` : ''}dropped an advertisement: ${m.reason}${more}`;
+}
+
 export function logBusMessage(log: DaemonLog, m: BusMessage): void {
   switch (m.kind) {
     case 'transition':
@@ -13,9 +34,11 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
     case 'warning':
       log.warn(m.instance ? `(${m.instance}) ${m.message}` : m.message);
       break;
-    case 'drop':
-      log.debug(`${m.instance ? `(${m.instance}) ` : ''}dropped an advertisement: ${m.reason}`);
+    case 'drop': {
+      const line = dropLine(log, m);
+      if (line !== undefined) log.debug(line);
       break;
+    }
     case 'sync':
       log.info(`VRRP_Group(${m.group}) Syncing instances to ${m.to} state`);
       break;

@@ -130,6 +130,11 @@ export class NodeChecks {
     }
   }
 
+  /** A checker side made for a reload that did not happen: its checker host stops without having started. */
+  async discard(): Promise<void> {
+    if (!this.health) await this.transports.host.stop();
+  }
+
   /** A VRRP instance of this node changed state: virtual servers with ha_suspend follow it, and so does lvs_sync_daemon. */
   vrrpState(instance: string, state: string): void {
     this.health?.vrrpState(instance, state);

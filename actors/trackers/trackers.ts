@@ -18,11 +18,15 @@ export type TrackSink = (id: string, up: boolean, value?: number) => void;
 /** What the trackers need of a node's environment. */
 export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'listProcesses'>;
 
-/** The vrrp_script, track_file and track_process blocks that some instance tracks (the others never run). */
+/**
+ * The vrrp_script, track_file and track_process blocks that some instance or sync group tracks (the others never
+ * run): a sync group's own tracking reaches its members (actors/vrrp/group-tracking.ts).
+ */
 function trackedParts(config: KeepalivedConfig): { scripts: KeepalivedConfig['vrrpScripts']; files: KeepalivedConfig['trackFiles']; processes: KeepalivedConfig['trackProcesses'] } {
-  const scripts = new Set(config.vrrpInstances.flatMap((i) => i.trackScripts.map((t) => t.name)));
-  const files = new Set(config.vrrpInstances.flatMap((i) => i.trackFiles.map((t) => t.name)));
-  const processes = new Set(config.vrrpInstances.flatMap((i) => i.trackProcesses.map((t) => t.name)));
+  const trackers = [...config.vrrpInstances, ...config.vrrpSyncGroups];
+  const scripts = new Set(trackers.flatMap((i) => i.trackScripts.map((t) => t.name)));
+  const files = new Set(trackers.flatMap((i) => i.trackFiles.map((t) => t.name)));
+  const processes = new Set(trackers.flatMap((i) => i.trackProcesses.map((t) => t.name)));
   return {
     scripts: config.vrrpScripts.filter((s) => s.script && scripts.has(s.name)),
     files: config.trackFiles.filter((f) => files.has(f.name)),
@@ -45,13 +49,18 @@ export class NodeTrackers {
     this.startPolled(config);
   }
 
-  /** A reload: what did not change keeps running (and its status: no flap of weights). */
+  /**
+   * A reload: what did not change keeps running (and its status: no flap of weights). What runs is what is
+   * tracked: a block that an instance or a sync group starts (or stops) tracking counts as a change.
+   */
   reload(previous: KeepalivedConfig | undefined, next: KeepalivedConfig): void {
-    if (JSON.stringify(previous?.vrrpScripts ?? []) !== JSON.stringify(next.vrrpScripts)) {
+    const before = previous ? trackedParts(previous) : { scripts: [], files: [], processes: [] };
+    const after = trackedParts(next);
+    if (JSON.stringify(before.scripts) !== JSON.stringify(after.scripts)) {
       this.stopScripts();
       this.startScripts(next);
     }
-    if (JSON.stringify([previous?.trackFiles, previous?.trackProcesses]) !== JSON.stringify([next.trackFiles, next.trackProcesses])) {
+    if (JSON.stringify([before.files, before.processes]) !== JSON.stringify([after.files, after.processes])) {
       this.stopPolled();
       this.startPolled(next);
     }

@@ -1,13 +1,16 @@
 /**
- * What holding an instance's addresses does to the host. On becoming master: virtual_ipaddress and
+ * What holding an instance's addresses does to the host. On becoming master: the VIP firewall's drop of their
+ * traffic when the instance does not accept it (no_accept, strict VRRPv2), then virtual_ipaddress and
  * virtual_ipaddress_excluded through the address manager, then virtual_routes, then virtual_rules (keepalived
- * vrrp_state_become_master); on leaving MASTER the reverse: rules, routes, then the addresses. Requests run in the
- * background; a failure is a warning on the bus, never an exception; `settled` resolves when every request made so
- * far is done.
+ * vrrp_state_become_master); on leaving MASTER the reverse: rules, routes, the addresses, then the firewall lets
+ * their traffic through again. Requests run in the background; a failure is a warning on the bus, never an
+ * exception (a firewall that cannot block does not keep the addresses off); `settled` resolves when every request
+ * made so far is done.
  */
 import type { Clock } from '../../machines/clock.js';
 import type { AddressManager } from '../../transport/address-manager.js';
 import type { RouteManager } from '../../transport/routes.js';
+import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { Bus } from '../bus.js';
 import type { VrrpInstanceSpec } from './instance-spec.js';
 
@@ -18,26 +21,49 @@ export interface AddressEffectsEnvironment {
   readonly addresses: AddressManager;
   /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
   readonly routes?: RouteManager | undefined;
+  /** The VIP firewall; absent where the host has none (then nothing is ever dropped). */
+  readonly firewall?: VipFirewall | undefined;
 }
 
 export class AddressEffects {
   private readonly pending = new Set<Promise<void>>();
+  /** Whether this instance holds a block in the firewall now (a supervisor's restart adds again: one block). */
+  private blocking = false;
+  /** Whether the firewall sends this instance's VMAC's listener reports on its base interface now. */
+  private vmacSet = false;
 
   constructor(
     private readonly spec: VrrpInstanceSpec,
     private readonly env: AddressEffectsEnvironment,
   ) {}
 
-  /** Adds the addresses, then the routes and rules. */
+  /** Blocks the addresses' traffic if the instance does not accept it, adds the addresses, then the routes and rules. */
   add(): void {
-    this.changeAddresses('add');
+    this.changeAddresses('add', this.block());
     this.changeRoutes('add');
   }
 
-  /** Removes the rules and routes, then the addresses. */
+  /** Removes the rules and routes, then the addresses; then lets their traffic through. */
   remove(): void {
     this.changeRoutes('del');
-    this.changeAddresses('del');
+    this.unblock(this.changeAddresses('del'));
+  }
+
+  /**
+   * use_vmac, whatever the accept mode (keepalived firewall_add_vmac): for as long as the instance runs, the
+   * firewall sends its VMAC's multicast listener reports on the base interface instead, for the family of each
+   * address it holds (virtual_ipaddress_excluded may add the other).
+   */
+  vmacFirewall(action: 'add' | 'del'): void {
+    const { firewall } = this.env;
+    const vmac = this.spec.vmac;
+    if (!firewall || !vmac || this.vmacSet === (action === 'add')) return;
+    this.vmacSet = action === 'add';
+    const families = [...new Set([this.spec.family, ...this.spec.virtualAddresses.map((a) => a.family)])].sort();
+    for (const family of families) {
+      const v = { interface: vmac.name, base: this.spec.interface, family };
+      this.track(action === 'add' ? firewall.addVmac(v) : firewall.removeVmac(v), (err) => `cannot ${action} the firewall's rules for ${vmac.name}: ${String(err)}`);
+    }
   }
 
   /** Resolves when every change requested so far has been carried out (or has failed and been logged). */
@@ -54,13 +80,42 @@ export class AddressEffects {
     void done.then(() => this.pending.delete(done));
   }
 
-  private changeAddresses(action: 'add' | 'del'): void {
+  /** The address changes, each after `after` (the firewall's block) when given; resolves when all are done. */
+  private changeAddresses(action: 'add' | 'del', after?: Promise<void>): Promise<unknown> {
     const env = this.env;
+    const requests: Promise<void>[] = [];
     for (const address of this.spec.virtualAddresses) {
-      const request = action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address);
+      const change = (): Promise<void> => (action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address));
+      const request = after ? after.then(change) : change();
+      requests.push(request);
       this.track(request, (err) => `cannot ${action} ${address.address}/${address.prefix} on ${address.interface}: ${String(err)}`);
       env.bus.publish({ kind: 'vip', at: env.clock.now(), node: env.node, instance: this.spec.name, address: address.address, action });
     }
+    return Promise.allSettled(requests);
+  }
+
+  /** keepalived sets the firewall's drop before the addresses, so no packet reaches them unfiltered. */
+  private block(): Promise<void> | undefined {
+    const { firewall } = this.env;
+    const addresses = this.spec.firewalled;
+    if (!firewall || addresses.length === 0 || this.blocking) return undefined;
+    this.blocking = true;
+    const request = firewall.block(addresses);
+    this.track(request, (err) => `cannot drop traffic to the addresses of ${this.spec.name} (no_accept / vrrp_strict): ${String(err)}`);
+    // The addresses go on whether or not the firewall could block them: the failure is the warning above.
+    return request.catch(() => undefined);
+  }
+
+  /** After the addresses are gone, their traffic is let through again (keepalived: after vrrp_handle_ipaddress). */
+  private unblock(removed: Promise<unknown>): void {
+    const { firewall } = this.env;
+    if (!firewall || !this.blocking) return;
+    this.blocking = false;
+    const addresses = this.spec.firewalled;
+    this.track(
+      removed.then(() => firewall.unblock(addresses)),
+      (err) => `cannot let traffic to the addresses of ${this.spec.name} through again: ${String(err)}`,
+    );
   }
 
   /** virtual_routes and virtual_rules follow the VIPs: routes after the addresses, rules after the routes. */

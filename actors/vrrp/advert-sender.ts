@@ -18,7 +18,7 @@ export interface AdvertSenderEnvironment {
   readonly clock: Clock;
   readonly bus: Bus;
   readonly addresses: AddressManager;
-  readonly channel: VrrpChannel;
+  readonly channel: Pick<VrrpChannel, 'send'>;
   /** `auth_type AH`: advertisements are sealed in an AH datagram with the instance's next sequence number. */
   readonly ah?: AhSession | undefined;
 }
@@ -50,7 +50,8 @@ export class AdvertSender {
     ah?.advertise(notYetMaster && priority !== 0);
     for (const destination of this.destinations) {
       const message = this.encode(priority, source, destination);
-      env.channel.send(destination, ah ? ah.seal(message, source, destination) : message);
+      // From the address the message was built for: after an interface comes back, not the one the channel opened with.
+      env.channel.send(destination, ah ? ah.seal(message, source, destination) : message, source);
     }
     this.counters.advertsSent++;
     if (priority === 0) this.counters.priorityZeroSent++;

@@ -3,6 +3,7 @@ import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
 import type { TrackerInput, VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
+import type { VipFirewallAddress } from '../../transport/vip-firewall.js';
 
 /**
  * Everything the runtime needs to run one `vrrp_instance`, resolved from the configuration (defaults applied,
@@ -34,6 +35,13 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * leave through it too unless `vmac_xmit_base`.
    */
   readonly vmac?: { readonly name: string; readonly xmitBase: boolean } | undefined;
+  /** `vrrp_strict` / `strict_mode`: the receive checks to the letter of RFC 3768 §7.1 (protocol/receive-checks.ts). */
+  readonly strict: boolean;
+  /**
+   * The addresses whose traffic the VIP firewall drops while this instance is master: all it holds, unless it
+   * accepts (`accept`; strict VRRPv2 never does) or owns them (priority 255). Empty when it lets traffic in.
+   */
+  readonly firewalled: readonly VipFirewallAddress[];
 }
 
 export interface SyncGroupSpec {

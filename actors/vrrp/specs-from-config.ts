@@ -6,9 +6,11 @@
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
-import type { Config, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
+import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
+import { DEFAULT_VIP_FIREWALL_PRIORITY, DEFAULT_VIP_FIREWALL_TABLE, type VipFirewallAddress, type VipFirewallSettings } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { interfaceTrackerId } from './vrrp-node.js';
+import { withGroupTracking } from './group-tracking.js';
 
 export type KeepalivedConfig = Config;
 
@@ -28,6 +30,30 @@ function addressOf(vip: IpAddress, defaultInterface: string): InterfaceAddress {
     label: vip.label,
     broadcast: vip.broadcast,
   };
+}
+
+/** global_defs `nftables [NAME]`, `nftables_priority`, `nftables_counters` (vrrp_iptables means the defaults). */
+export function vipFirewallSettings(g: GlobalDefs): VipFirewallSettings {
+  return {
+    table: typeof g.nftables === 'string' ? g.nftables : DEFAULT_VIP_FIREWALL_TABLE,
+    priority: g.nftablesPriority ?? DEFAULT_VIP_FIREWALL_PRIORITY,
+    counters: g.nftablesCounters,
+  };
+}
+
+/**
+ * keepalived vrrp_handle_accept_mode: the address owner and an instance in accept mode let traffic in; the others
+ * drop it while master. A link-local address is matched with its interface by name only with dont_track_primary
+ * (and not nftables_ifindex), for the addresses on the instance's interface or marked no_track.
+ */
+function firewalledOf(instance: VrrpInstance, g: GlobalDefs, vips: readonly IpAddress[], held: readonly InterfaceAddress[], onto: string): VipFirewallAddress[] {
+  if (instance.priority === 255 || instance.accept) return [];
+  return held.map((a, i) => ({
+    address: a.address,
+    family: a.family,
+    interface: a.interface,
+    byName: instance.dontTrackPrimary && !g.nftablesIfindex && (a.interface === onto || vips[i]!.noTrack),
+  }));
 }
 
 /** virtual_ipaddress and virtual_ipaddress_excluded both go on while master; only the former are advertised. */
@@ -66,40 +92,47 @@ function routeInterfaces(instance: VrrpInstance, config: Config): string[] {
   return [...new Set(names)];
 }
 
-/** A tracked object's weight in this instance: the instance's own `weight` overrides the object's (and `reverse`). */
-function weightOf(t: TrackedByName, objectWeight: number, objectReverse: boolean): number {
-  const weight = t.weight ?? objectWeight;
-  return t.reverse !== objectReverse ? -weight : weight;
+/** A tracked object as the instance machine sees it: its weight and direction were resolved by config/finalize-vrrp.ts. */
+function tracker(id: string, t: TrackedByName, up: boolean): TrackerInput {
+  return { id, weight: t.weight ?? 0, ...(t.reverse ? { reverse: true } : {}), up };
 }
 
-/** track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail. */
-function trackersOf(instance: VrrpInstance, config: Config): TrackerInput[] {
+/** What tracks objects: a vrrp_instance, or a vrrp_sync_group for each of its members. */
+type Tracking = Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>;
+
+/**
+ * track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail.
+ * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD is not implemented: config/not-implemented.ts).
+ */
+function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
-  for (const t of instance.trackInterfaces) trackers.push({ id: interfaceTrackerId(t.name), weight: weightOf(t, 0, false), up: true });
+  for (const t of owner.trackInterfaces) trackers.push(tracker(interfaceTrackerId(t.name), t, true));
+  for (const t of owner.trackScripts) {
+    const script = config.vrrpScripts.find((s) => s.name === t.name);
+    trackers.push(tracker(`script:${t.name}`, t, !(script?.initFail ?? false)));
+  }
+  for (const t of owner.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
+  for (const t of owner.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
+  return trackers;
+}
+
+/** The instance's trackers, with those of its sync group's own tracking (actors/vrrp/group-tracking.ts). */
+function instanceTrackers(instance: VrrpInstance, config: Config): TrackerInput[] {
+  const own = trackersOf(instance, config);
   for (const name of routeInterfaces(instance, config)) {
     const id = interfaceTrackerId(name);
-    const i = trackers.findIndex((t) => t.id === id);
-    if (i >= 0) trackers[i] = { ...trackers[i]!, weight: 0 };
-    else trackers.push({ id, weight: 0, up: true });
+    const i = own.findIndex((t) => t.id === id);
+    if (i >= 0) own[i] = { ...own[i]!, weight: 0 };
+    else own.push({ id, weight: 0, up: true });
   }
-  for (const t of instance.trackScripts) {
-    const script = config.vrrpScripts.find((s) => s.name === t.name);
-    trackers.push({ id: `script:${t.name}`, weight: weightOf(t, script?.weight ?? 0, script?.weightReverse ?? false), up: !(script?.initFail ?? false) });
-  }
-  for (const t of instance.trackFiles) {
-    const file = config.trackFiles.find((f) => f.name === t.name);
-    trackers.push({ id: `file:${t.name}`, weight: weightOf(t, file?.weight ?? 0, file?.weightReverse ?? false), up: true });
-  }
-  for (const t of instance.trackProcesses) {
-    const proc = config.trackProcesses.find((p) => p.name === t.name);
-    trackers.push({ id: `process:${t.name}`, weight: weightOf(t, proc?.weight ?? 0, proc?.weightReverse ?? false), up: true });
-  }
-  return trackers;
+  const group = config.vrrpSyncGroups.find((g) => g.group.includes(instance.name));
+  return group ? withGroupTracking(own, trackersOf(group, config), interfaceTrackerId(instance.interface)) : own;
 }
 
 export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstanceSpec {
   const { advertised, excluded } = addressesOf(instance);
   const vmac = vmacName(instance);
+  const onto = vmac ?? instance.interface;
   return {
     name: instance.name,
     vrid: instance.virtualRouterId,
@@ -117,7 +150,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     advertisedAddresses: advertised.map((a) => a.address),
     unicastSourceAddress: instance.unicastSrcIp,
     unicastPeers: instance.unicastPeers.map((p) => p.address),
-    trackers: trackersOf(instance, config),
+    trackers: instanceTrackers(instance, config),
     v3ChecksumAsV2: instance.v3ChecksumAsV2,
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
@@ -127,6 +160,8 @@ export function instanceSpec(instance: VrrpInstance, config: Config): VrrpInstan
     virtualRoutes: routeSpecs(instance.virtualRoutes),
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: vmac !== undefined ? { name: vmac, xmitBase: instance.vmacXmitBase } : undefined,
+    strict: instance.strictMode,
+    firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
   };
 }
 

@@ -21,6 +21,7 @@ import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js
 import { SteadyShortcut } from '../steady-shortcut.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
+import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { VrrpInstanceSpec } from './instance-spec.js';
 import { newCounters, type InstanceCounters } from './instance-counters.js';
 import { AdvertSender } from './advert-sender.js';
@@ -35,9 +36,12 @@ export interface InstanceEnvironment {
   readonly bus: Bus;
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
-  readonly channel: VrrpChannel;
+  /** Where its advertisements go (the node owns the channel; the instance only sends). */
+  readonly channel: Pick<VrrpChannel, 'send'>;
   /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
   readonly routes?: RouteManager | undefined;
+  /** The VIP firewall (no_accept / vrrp_strict); absent where the host has none. */
+  readonly firewall?: VipFirewall | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
   /** `auth_type AH`: the instance's sequence counter, kept by the node across reloads. */
@@ -87,6 +91,7 @@ export class VrrpInstanceRunner {
       authType: spec.authType,
       authPassword: spec.authPassword,
       unicastPeers: spec.unicastPeers,
+      strict: spec.strict,
     };
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
@@ -204,6 +209,7 @@ export class VrrpInstanceRunner {
   }
 
   start(): void {
+    this.addressEffects.vmacFirewall('add');
     this.actor.start();
     this.actor.send({ type: 'START' });
   }
@@ -212,6 +218,7 @@ export class VrrpInstanceRunner {
   stop(): void {
     this.actor.send({ type: 'STOP' });
     this.halt();
+    this.addressEffects.vmacFirewall('del');
   }
 
   /** Stops without a word, as a crashed host would: no priority 0, addresses left where they are. */
@@ -236,7 +243,7 @@ export class VrrpInstanceRunner {
   receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
     const ah = this.env.ah;
     const verdict = checkAdvertisement(
-      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, datagram: packet.datagram },
+      { ttl: packet.ttl, multicast: this.spec.unicastPeers.length === 0, source: packet.source, destination: packet.destination, datagram: packet.datagram },
       advertisement,
       this.expectations,
       ah?.counter,

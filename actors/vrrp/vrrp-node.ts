@@ -16,10 +16,12 @@ import type { DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
+import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
+import { SendErrorLog, type SendErrorCount } from './send-error-log.js';
 
 export interface VrrpNodeTransports {
   readonly clock: Clock;
@@ -27,10 +29,13 @@ export interface VrrpNodeTransports {
   readonly addresses: AddressManager;
   readonly announcer: Announcer;
   readonly routes?: RouteManager | undefined;
+  readonly firewall?: VipFirewall | undefined;
 }
 
 interface OpenChannel {
   readonly key: string;
+  /** The interface the channel is bound to (the VMAC's when advertisements leave through it). */
+  readonly interface: string;
   readonly channel: VrrpChannel;
   readonly byVrid: Map<number, VrrpInstanceRunner[]>;
   readonly subscription: Subscription;
@@ -40,6 +45,14 @@ interface OpenChannel {
 /** Tracker id under which an instance follows its own interface (weight 0: FAULT while down). */
 export function interfaceTrackerId(interfaceName: string): string {
   return `interface:${interfaceName}`;
+}
+
+/**
+ * Tracker id under which an instance follows its channel (weight 0): FAULT while the channel cannot send, that is
+ * while its interface does not exist (keepalived: an instance whose sockets are closed is down, vrrp_if.c).
+ */
+export function channelTrackerId(interfaceName: string): string {
+  return `channel:${interfaceName}`;
 }
 
 export class VrrpNode {
@@ -56,6 +69,7 @@ export class VrrpNode {
   private linkSubscription: Subscription | undefined;
   private routeSubscription: Subscription | undefined;
   private groupSpecs: readonly SyncGroupSpec[] = [];
+  private readonly sendErrors: SendErrorLog;
 
   constructor(
     readonly name: string,
@@ -63,10 +77,17 @@ export class VrrpNode {
     private readonly transports: VrrpNodeTransports,
     private readonly bus: Bus,
     private readonly inspect?: (event: InspectionEvent) => void,
-  ) {}
+  ) {
+    this.sendErrors = new SendErrorLog(transports.clock, (message) => this.warn(message));
+  }
 
   start(): void {
-    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => this.track(interfaceTrackerId(event.interface), event.up));
+    this.linkSubscription = this.transports.addresses.linkEvents$.subscribe((event) => {
+      // The interface may have been deleted or created again (a new index): its channels bind anew first.
+      for (const open of [...this.channels.values()]) if (open.interface === event.interface) open.channel.refresh();
+      const id = interfaceTrackerId(event.interface);
+      for (const runner of this.runners.values()) runner.track(id, event.up);
+    });
     this.routeSubscription = followRouteDeletions(this.transports.routes, {
       node: this.name,
       now: () => this.transports.clock.now(),
@@ -78,17 +99,29 @@ export class VrrpNode {
   }
 
   /**
-   * Applies a new configuration without disturbing instances whose settings did not change. `beforeStart` runs once
-   * the old instances are gone and before the new ones start (the notifier takes the new scripts there).
+   * Applies a new configuration without disturbing instances whose settings did not change. The channels the new
+   * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
+   * configuration is untouched (and a channel an old and a new instance share stays open across). `beforeStart`
+   * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there).
    */
   reconfigure(next: VrrpNodeSpec, beforeStart?: () => void): { kept: string[]; started: string[]; stopped: string[] } {
     const kept: string[] = [];
     const started: string[] = [];
     const stopped: string[] = [];
     const wanted = new Map(next.instances.map((i) => [i.name, i]));
-    for (const name of [...this.runners.keys()]) {
+    const changed = [...this.runners.keys()].filter((name) => {
       const nextSpec = wanted.get(name);
-      if (nextSpec && JSON.stringify(nextSpec) === this.specs.get(name)) continue;
+      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
+    });
+    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
+    const opened = new Map<string, OpenChannel>();
+    try {
+      for (const instance of starting) opened.set(instance.name, this.acquireChannel(instance));
+    } catch (error) {
+      for (const open of opened.values()) this.releaseChannel(open);
+      throw error;
+    }
+    for (const name of changed) {
       this.removeInstance(name, true);
       stopped.push(name);
     }
@@ -98,11 +131,12 @@ export class VrrpNode {
     }
     beforeStart?.();
     for (const instance of next.instances) {
-      if (this.runners.has(instance.name)) {
+      const open = opened.get(instance.name);
+      if (open === undefined) {
         kept.push(instance.name);
         continue;
       }
-      this.addInstance(instance);
+      this.addInstance(instance, open);
       started.push(instance.name);
     }
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
@@ -198,15 +232,15 @@ export class VrrpNode {
     this.groupOfMember.clear();
   }
 
-  private addInstance(instance: VrrpInstanceSpec): void {
-    const open = this.acquireChannel(instance);
-    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance), {
+  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): void {
+    const runner = new VrrpInstanceRunner(this.withInterfaceState(instance, open), {
       node: this.name,
       clock: this.transports.clock,
       bus: this.bus,
       addresses: this.transports.addresses,
       announcer: this.transports.announcer,
       routes: this.transports.routes,
+      firewall: this.transports.firewall,
       channel: open.channel,
       ah: this.ahSession(instance),
       inspect: this.inspect,
@@ -245,6 +279,10 @@ export class VrrpNode {
     const list = (open.byVrid.get(runner.spec.vrid) ?? []).filter((r) => r !== runner);
     if (list.length > 0) open.byVrid.set(runner.spec.vrid, list);
     else open.byVrid.delete(runner.spec.vrid);
+    this.releaseChannel(open);
+  }
+
+  private releaseChannel(open: OpenChannel): void {
     open.users--;
     if (open.users === 0) {
       open.subscription.unsubscribe();
@@ -253,15 +291,19 @@ export class VrrpNode {
     }
   }
 
-  /** The instance's own interface is tracked with weight 0, with its current link state. */
-  private withInterfaceState(instance: VrrpInstanceSpec): VrrpInstanceSpec {
+  /**
+   * The instance's own interface is tracked with weight 0 (keepalived ignores a track_interface naming it, and a
+   * sync group's leaves it unweighted), and every tracked interface starts with its current link state; so is its
+   * channel (whether it is bound to an interface that exists).
+   */
+  private withInterfaceState(instance: VrrpInstanceSpec, open: OpenChannel): VrrpInstanceSpec {
     const id = interfaceTrackerId(instance.interface);
     const addresses = this.transports.addresses;
-    const own = instance.trackers.find((t) => t.id === id);
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: addresses.isUp(t.id.slice('interface:'.length)) } : t));
-    return { ...instance, trackers: [...trackers, { id, weight: own?.weight ?? 0, up: addresses.isUp(instance.interface) }] };
+    const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
+    return { ...instance, trackers: [...trackers, { id, weight: 0, up: addresses.isUp(instance.interface) }, channel] };
   }
 
   private acquireChannel(instance: VrrpInstanceSpec): OpenChannel {
@@ -285,15 +327,27 @@ export class VrrpNode {
       ...(ipsecAh ? { ipsecAh } : {}),
     });
     const byVrid = new Map<number, VrrpInstanceRunner[]>();
-    const open: OpenChannel = {
-      key,
-      channel,
-      byVrid,
-      users: 1,
-      subscription: channel.packets$.subscribe((packet) => this.route(byVrid, packet)),
-    };
+    const subscription = channel.packets$.subscribe((packet) => this.route(byVrid, packet));
+    const open: OpenChannel = { key, interface: sendInterface, channel, byVrid, users: 1, subscription };
+    const trackerId = channelTrackerId(sendInterface);
+    subscription.add(
+      channel.usable$.subscribe((usable) => {
+        this.warn(usable ? `${sendInterface}: VRRP channel bound again` : `${sendInterface}: VRRP channel lost its interface, its instances go to FAULT`);
+        for (const runners of byVrid.values()) for (const runner of runners) runner.track(trackerId, usable);
+      }),
+    );
+    subscription.add(channel.sendErrors$.subscribe((e) => this.sendErrors.failed(sendInterface, instance.family, e)));
     this.channels.set(key, open);
     return open;
+  }
+
+  /** Send failures by interface, family and errno name, since the node started. */
+  sendErrorCounts(): readonly SendErrorCount[] {
+    return this.sendErrors.counts();
+  }
+
+  private warn(message: string): void {
+    this.bus.publish({ kind: 'warning', at: this.transports.clock.now(), node: this.name, instance: undefined, message });
   }
 
   private route(byVrid: Map<number, VrrpInstanceRunner[]>, packet: ReceivedPacket): void {

@@ -141,6 +141,16 @@ const dynamicInterfaces = custom<'allow_if_changes' | true>((line, d) => {
   return undefined;
 });
 
+/**
+ * keepalived built without iptables (Debian's 2.2.7) reads vrrp_iptables as nftables and does not know vrrp_ipsets;
+ * both fail `keepalived -t`. This host has no iptables: vigil's VIP firewall is nftables either way.
+ */
+const firewallNote = (keyword: string, what: string) =>
+  custom<string[]>((line, d) => {
+    d.warning(line, `${keyword}: ${what} not used - the VIP firewall is an nftables table; use 'nftables'`);
+    return line.words.slice(1);
+  });
+
 /** The keywords of global_defs with how each is read. */
 export const GLOBAL_KEYWORDS = {
   process_names: flag,
@@ -189,8 +199,8 @@ export const GLOBAL_KEYWORDS = {
   vrrp_lower_prio_no_advert: bool,
   vrrp_higher_prio_send_advert: bool,
   vrrp_version: withDefault(custom<2 | 3>((line, d) => integer(line, 1, 2, 3, d) as 2 | 3 | undefined), 2),
-  vrrp_iptables: words,
-  vrrp_ipsets: words,
+  vrrp_iptables: firewallNote('vrrp_iptables', 'iptables is'),
+  vrrp_ipsets: firewallNote('vrrp_ipsets', 'ipsets are'),
   nftables: optionalText,
   nftables_priority: int(-2147483648, 2147483647),
   nftables_ifindex: flag,

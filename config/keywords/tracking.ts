@@ -1,7 +1,9 @@
 /**
  * Lines of track_interface / track_script / track_file / track_process / track_bfd blocks (in vrrp_instance and
  * vrrp_sync_group): `NAME [weight W [reverse|noreverse]]`. keepalived limits tracked weights to ±253 (±254 is
- * taken down to ±253 with a warning; track_file / track_process accept ±254).
+ * taken down to ±253 with a warning; track_file / track_process accept ±254). Without `reverse` / `noreverse` the
+ * tracked object's own direction applies (vrrp_track.c alloc_track_script and its kin start from the object's
+ * weight_reverse), so `reverse` is left undefined here and resolved once the objects are known.
  */
 import { positionOf, type Diagnostics } from '../diagnostics.js';
 import type { TrackedByName } from '../model.js';
@@ -27,28 +29,27 @@ export function parseTrackLine(kind: TrackKind, line: ConfigLine, d: Diagnostics
   }
   seen.add(name);
   const at = positionOf(line);
-  if (option === undefined) return { name, reverse: false, at };
+  if (option === undefined) return { name, at };
   if (option !== 'weight') {
     d.warning(line, `${kind}: unknown option '${option}' for '${name}' - ignoring`);
-    return { name, reverse: false, at };
+    return { name, at };
   }
   if (weightText === undefined) {
     d.error(line, `${kind}: weight without a value for '${name}'`);
-    return { name, reverse: false, at };
+    return { name, at };
   }
   const limit = LIMIT[kind];
   let weight = integerText(weightText, line, -254, 254, d, `${kind} weight`);
-  if (weight === undefined) return { name, reverse: false, at };
+  if (weight === undefined) return { name, at };
   if (Math.abs(weight) > limit) {
     d.warning(line, `${kind}: weight for '${name}' cannot be ${weight} - using ${weight < 0 ? -limit : limit}`);
     weight = weight < 0 ? -limit : limit;
   }
-  let reverse = false;
+  let reverse: boolean | undefined;
   if (direction === 'reverse') reverse = true;
-  else if (direction !== undefined && direction !== 'noreverse' && direction !== 'no_reverse') {
-    d.warning(line, `${kind}: unknown weight option '${direction}' for '${name}' - ignoring`);
-  }
-  return { name, weight, reverse, at };
+  else if (direction === 'noreverse' || direction === 'no_reverse') reverse = false;
+  else if (direction !== undefined) d.warning(line, `${kind}: unknown weight option '${direction}' for '${name}' - ignoring`);
+  return { name, weight, ...(reverse !== undefined ? { reverse } : {}), at };
 }
 
 /** `weight W [reverse]` of vrrp_script / track_file / vrrp_track_process / bfd_instance blocks. */

@@ -323,7 +323,9 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
 
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
     auto* self = static_cast<RawIpSocket*>(handle->data);
-    if (self == nullptr || status < 0) return;
+    if (self == nullptr || self->fd_ < 0) return;
+    // A pending socket error stopped the watch: clear it and keep reading (a deaf channel is a split brain).
+    if (status < 0) ResumeAfterPollError(self->poll_, self->fd_, &RawIpSocket::OnReadable);
     self->Drain();
   }
 

@@ -4,6 +4,7 @@
 
 #include "common.h"
 
+#include <sys/socket.h>
 #include <uv.h>
 
 namespace vigil {
@@ -30,6 +31,18 @@ inline uv_poll_t* WatchReadable(Napi::Env env, int fd, void* owner, uv_poll_cb c
     return nullptr;
   }
   return poll;
+}
+
+// libuv stops a watch when poll() reports POLLERR (a pending socket error: ENOBUFS on a netlink socket, an ICMP
+// error on a socket that asked for them) and calls back with UV_EBADF (uv__poll_io): a socket that is fine again at
+// once would never be read again. This takes the pending error off the socket (SO_ERROR, which clears it), starts
+// the watch again, and returns the error (0: there was none).
+inline int ResumeAfterPollError(uv_poll_t* poll, int fd, uv_poll_cb callback) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (poll != nullptr) uv_poll_start(poll, UV_READABLE, callback);
+  return err;
 }
 
 // Stops a watch from WatchReadable at once (no callback after this) and frees the handle when libuv is done.

@@ -19,7 +19,6 @@ import { VrrpInstanceRunner } from '../../actors/vrrp/vrrp-instance-runner.js';
 import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { loadConfigText } from '../../config/load.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../../transport/address-manager.js';
-import type { ReceivedPacket } from '../../transport/vrrp-link.js';
 import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
 import { sameData, SteadyShortcut } from '../../actors/steady-shortcut.js';
 import { SimulatedProber, type SimFault, type SimServerState } from '../../sim/simulated-prober.js';
@@ -151,9 +150,7 @@ function playVrrp(variant: Variant, steps: readonly Step[], shortcut: boolean): 
     addresses: host,
     announcer: { announce: (name, addresses) => note(`announce ${name} ${addresses.map((a) => a.address).join(',')}`) },
     channel: {
-      packets$: new Subject<ReceivedPacket>(),
       send: (destination, bytes) => note(`send ${destination} ${Buffer.from(bytes).toString('hex')}`),
-      close: () => undefined,
     },
     steadyShortcut: shortcut,
   });

@@ -35,6 +35,12 @@ test('a failing instance actor is restarted; a master stays MASTER and keeps its
       const channel = host.open(options);
       return {
         packets$: channel.packets$,
+        get usable() {
+          return channel.usable;
+        },
+        usable$: channel.usable$,
+        sendErrors$: channel.sendErrors$,
+        refresh: () => channel.refresh(),
         close: () => channel.close(),
         send(destination: string, bytes: Uint8Array) {
           sends++;

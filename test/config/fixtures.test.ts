@@ -22,8 +22,8 @@ test('the model satisfies the VRRP runtime interface (KeepalivedConfig) and maps
   assert.deepEqual(vi1.unicastPeers, ['192.0.2.2', '192.0.2.3']);
   assert.equal(vi1.v3ChecksumAsV2, true);
   assert.equal(vi1.garpMasterRepeat, 2);
-  // The script's own weight (-20) is used when the instance gives none; init_fail starts it down.
-  assert.deepEqual(vi1.trackers.find((t) => t.id === 'script:chk_haproxy'), { id: 'script:chk_haproxy', weight: -20, up: false });
+  // The script's own weight (-20 reverse) is used when the instance gives none; init_fail starts it down.
+  assert.deepEqual(vi1.trackers.find((t) => t.id === 'script:chk_haproxy'), { id: 'script:chk_haproxy', weight: -20, reverse: true, up: false });
   assert.equal(spec.instances.find((i) => i.name === 'VI_2')!.authPassword, 'verylong');
   assert.deepEqual(spec.syncGroups, [{ name: 'SG_1', members: ['VI_1', 'VI_2'] }]);
 });
@@ -38,6 +38,8 @@ test('vrrp-full.conf: no errors, only the expected warnings', () => {
       'F:221: vrrp_instance VI_2: auth_pass is longer than 8 characters - truncated',
       'F:138: vrrp_instance VI_1: nopreempt does not work with initial state MASTER - ignoring nopreempt',
       'F:230: vrrp_instance VI_6: in strict mode state MASTER must match being the address owner (priority 255)',
+      // keepalived: "(VI_1) Ignoring track_interface eth1 since own interface".
+      "F:169: vrrp_instance VI_1: ignoring track_interface eth1 since it is the instance's own interface (tracked anyway, weight 0)",
       // keepalived tracks a route only through its interface (vrrp_iproute.c).
       'F:42: static_routes 203.0.113.0/24: cannot be tracked with no interface (dev) given - not tracking, as keepalived',
       'F:157: vrrp_instance VI_1: virtual_routes 10.20.0.0/16: cannot be tracked with no interface (dev) given - not tracking, as keepalived',
@@ -162,10 +164,8 @@ test('vrrp-full.conf: vrrp_instance VI_1 with every keyword', () => {
   assert.equal(v.unicastTtl, 64);
   assert.equal(v.checkUnicastSrc, true);
   assert.equal(v.mcastDstIp, undefined);
-  assert.deepEqual(positionless(v.trackInterfaces), [
-    { name: 'eth1', weight: 0, reverse: false },
-    { name: 'eth2', weight: -30, reverse: false },
-  ]);
+  // eth1 is VI_1's own interface: tracked anyway (weight 0), its track_interface line ignored as keepalived does.
+  assert.deepEqual(positionless(v.trackInterfaces), [{ name: 'eth2', weight: -30, reverse: false }]);
   assert.deepEqual(positionless(v.trackScripts), [
     { name: 'chk_haproxy', weight: -20, reverse: true },
     { name: 'chk_plain', weight: 5, reverse: false },

@@ -29,6 +29,12 @@ export interface ContractHost {
   announce(interfaceName: string, addresses: readonly InterfaceAddress[]): Promise<void>;
   setLink(up: boolean): Promise<void>;
   linkEvents(): LinkEvent[];
+  /** `ip link del eth0`: the interface and its addresses are gone. */
+  deleteInterface(): Promise<void>;
+  /** eth0 created again with its configured addresses (a new interface index), up. */
+  createInterface(): Promise<void>;
+  /** What the runtime does on a link event: the channel binds to the interface that has its name now. Returns `usable`. */
+  refresh(channel: number): Promise<boolean>;
 }
 
 export interface ContractWorld {

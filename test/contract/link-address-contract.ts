@@ -165,4 +165,28 @@ export const linkAddressContract: readonly ContractCase<ContractWorld>[] = [
       assert.ok(a.linkEvents().some((e) => e.interface === 'eth0' && e.up));
     },
   },
+  {
+    name: 'an interface deleted and created again: the channel is unusable while it is gone, then, refreshed, hears and sends on the new one',
+    async check(world) {
+      const { a, b } = world;
+      const sa = await a.open({ ...v4, sourceAddress: a.ipv4 });
+      const sb = await b.open({ ...v4, sourceAddress: b.ipv4 });
+      const heard = (host: typeof a, channel: number, n: number) => host.received(channel).filter((p) => hex(p.bytes) === hex(marker(n))).length;
+      try {
+        await a.deleteInterface();
+        assert.equal(await a.refresh(sa), false, 'usable with its interface gone');
+        assert.equal(await a.isUp('eth0'), false);
+        await a.createInterface();
+        assert.equal(await a.refresh(sa), true, 'not bound to the new interface');
+        await world.until(() => a.linkEvents().some((e) => e.interface === 'eth0' && e.up) && heard(a, sa, 7) > 0, 'b heard on the new interface', () =>
+          b.send(sb, '224.0.0.18', marker(7)),
+        );
+        await world.until(() => heard(b, sb, 8) > 0, 'a heard from the new interface', () => a.send(sa, '224.0.0.18', marker(8)));
+        assert.equal(await a.primaryAddress('eth0', 4), a.ipv4);
+      } finally {
+        await a.close(sa);
+        await b.close(sb);
+      }
+    },
+  },
 ];

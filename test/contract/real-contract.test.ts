@@ -54,6 +54,9 @@ async function realHost(lan: Lan, host: LanHost, agent: Agent): Promise<Contract
       await lan.exec(host.ns, ['ip', 'link', 'set', 'eth0', up ? 'up' : 'down']);
     },
     linkEvents: () => agent.events.filter((e) => e.event === 'link').map((e) => e as unknown as LinkEvent),
+    deleteInterface: () => lan.deleteInterface(host),
+    createInterface: () => lan.createInterface(host),
+    refresh: async (channel) => (await agent.call<{ usable: boolean }>('refresh', { channel })).usable,
   };
 }
 

@@ -25,12 +25,34 @@ type Fault =
   /** The link ignores unicast peers: its channels are multicast ones, deaf to unicast. */
   | 'no unicast'
   /** The announcer sends from the wrong address: a's primary instead of the one announced. */
-  | 'wrong sender';
+  | 'wrong sender'
+  /** The link's channels stay bound to the interface they were opened on: refresh does nothing. */
+  | 'stays bound';
 
 function faulty(sim: SimHost, fault: Fault | undefined): { link: VrrpLink; addresses: Pick<AddressManager, 'addAddress' | 'removeAddress'>; announce: SimHost['announce'] } {
   const counts = new Map<string, number>();
   return {
-    link: fault === 'no unicast' ? { open: (options) => sim.open({ ...options, unicastPeers: [] }) } : sim,
+    link:
+      fault === 'no unicast'
+        ? { open: (options) => sim.open({ ...options, unicastPeers: [] }) }
+        : fault === 'stays bound'
+          ? {
+              open: (options) => {
+                const channel = sim.open(options);
+                return {
+                  packets$: channel.packets$,
+                  usable$: channel.usable$,
+                  sendErrors$: channel.sendErrors$,
+                  get usable() {
+                    return channel.usable;
+                  },
+                  send: (destination, bytes, source) => channel.send(destination, bytes, source),
+                  refresh: () => undefined,
+                  close: () => channel.close(),
+                };
+              },
+            }
+          : sim,
     addresses:
       fault === 'addresses on paper'
         ? { addAddress: async () => {}, removeAddress: async () => {} }
@@ -99,6 +121,13 @@ function simWorld(fault?: Fault): ContractWorld {
       announce: async (i, list) => announce(i, list),
       setLink: async (up) => sim.setLink('eth0', up),
       linkEvents: () => events,
+      deleteInterface: async () => sim.deleteInterface('eth0'),
+      createInterface: async () => sim.createInterface('eth0'),
+      async refresh(id) {
+        const channel = channels.get(id)!.channel;
+        channel.refresh();
+        return channel.usable;
+      },
     };
   };
   const frames: Uint8Array[] = [];
@@ -137,6 +166,7 @@ test('VrrpLink, AddressManager and Announcer contracts: faulty simulated hosts f
   assert.ok((await fails('counted adds', linkAddressContract)).includes(name(linkAddressContract, 'an address added twice is gone')));
   assert.ok((await fails('no unicast', linkAddressContract)).includes(name(linkAddressContract, 'unicast IPv4 between peers')));
   assert.ok((await fails('wrong sender', announcerContract)).includes(name(announcerContract, 'an IPv4 address')));
+  assert.deepEqual(await fails('stays bound', linkAddressContract), [name(linkAddressContract, 'an interface deleted and created again')]);
   assert.deepEqual(await failingCases(linkAddressContract, () => simWorld()), []);
   assert.deepEqual(await failingCases(announcerContract, () => simWorld()), []);
 });

@@ -86,10 +86,16 @@ async function runCell(cell: Cell, index: number): Promise<void> {
     if (cell.ah === 'wrong') {
       // Neither hears the other: both become (and stay) MASTER, and both count authentication failures.
       await eventually(async () => (await who()).length === 2, 15_000, describe);
-      // Still both after vigil has refused five of keepalived's advertisements (more than a Master_Down_Interval).
-      await eventually(async () => (vigilDrops(v.ns, dv)['auth'] ?? 0) >= 5, 15_000, describe);
-      assert.equal((await who()).length, 2, await describe());
-      assert.match(dk.log(), /IPSEC-AH : invalid IPSEC HMAC-MD5 value/, await describe());
+      // vigil refuses keepalived's advertisements. keepalived 2.2.7 as master sends none while it hears, every advert_int,
+      // advertisements it cannot authenticate (seen on the wire), so vigil may count only the first one or two.
+      const withDrops = async () => `vigil drops ${JSON.stringify(vigilDrops(v.ns, dv))}\n${await describe()}`;
+      await eventually(async () => (vigilDrops(v.ns, dv)['auth'] ?? 0) >= 1, 15_000, withDrops);
+      // Still both after more than a Master_Down_Interval: five more of vigil's advertisements sent, and keepalived
+      // refused (logged) five of them.
+      const sent = async () => (await vigilStatus(lan, dv).catch(() => undefined))?.instances[0]?.counters.adverts_sent ?? 0;
+      const from = await sent();
+      await eventually(async () => (await sent()) >= from + 5 && (dk.log().match(/IPSEC-AH : invalid IPSEC HMAC-MD5 value/g)?.length ?? 0) >= 5, 15_000, withDrops);
+      assert.equal((await who()).length, 2, await withDrops());
       return;
     }
     const [high, low] = cell.vigilHigher ? [dv, dk] : [dk, dv];
@@ -121,8 +127,8 @@ async function runCell(cell: Cell, index: number): Promise<void> {
 
 test(`interop matrix with keepalived 2.2.7 (${CELLS.length} cells)`, { timeout: 360_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('keepalived'))) return;
-  // Four cells at a time, each on its own LAN of namespaces.
-  const queue = CELLS.map((cell, i) => ({ cell, i }));
+  // Four cells at a time, each on its own LAN of namespaces (VIGIL_CELL=text runs only the cells whose label has it).
+  const queue = CELLS.map((cell, i) => ({ cell, i })).filter((q) => !process.env.VIGIL_CELL || label(q.cell).includes(process.env.VIGIL_CELL));
   const failures: string[] = [];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {

@@ -41,6 +41,10 @@ export interface Lan {
   exec(ns: string, cmd: readonly string[]): Promise<ExecResult>;
   /** Starts a long-running command in a namespace; its PID is tracked and killed by cleanup(). */
   spawn(ns: string, cmd: readonly string[], options?: SpawnOptions): ChildProcess;
+  /** `ip link del eth0` in the host's namespace (its bridge port goes with it, and every address on it). */
+  deleteInterface(host: LanHost): Promise<void>;
+  /** eth0 created again as createLan made it (same MAC, hence the same link-local address; addresses; up), with a new index. */
+  createInterface(host: LanHost): Promise<void>;
   /** Kills tracked processes (SIGKILL, by PID), deletes the namespaces. Safe to call twice. */
   cleanup(): Promise<void>;
 }
@@ -168,6 +172,14 @@ export async function createLan(options: LanOptions): Promise<Lan> {
       child.once('exit', () => children.delete(child));
       return child;
     },
+    async deleteInterface(host: LanHost): Promise<void> {
+      await exec(host.ns, ['ip', 'link', 'del', host.ifname]);
+    },
+    async createInterface(host: LanHost): Promise<void> {
+      const i = lan.hosts.indexOf(host);
+      if (i < 0) throw new Error(`no host ${host.name} on ${prefix}`);
+      await plug(host.ns, `p${i}`, host);
+    },
     async cleanup(): Promise<void> {
       const waits = [...children]
         .filter((c) => c.exitCode === null && c.signalCode === null)
@@ -186,6 +198,17 @@ export async function createLan(options: LanOptions): Promise<Lan> {
     await exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
   };
 
+  // eth0 of a host: a veth whose other end is port `port` of the bridge, with its addresses, up.
+  const plug = async (ns: string, port: string, host: { ipv4: string; ipv4Prefix: number; ipv6?: string; mac?: string }): Promise<void> => {
+    await exec(bridgeNs, ['ip', 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', ...(host.mac !== undefined ? ['address', host.mac] : []), 'netns', ns]);
+    await exec(bridgeNs, ['ip', 'link', 'set', port, 'master', 'br0', 'up']);
+    await exec(ns, ['ip', 'addr', 'add', `${host.ipv4}/${host.ipv4Prefix}`, 'dev', 'eth0']);
+    if (host.ipv6 !== undefined) {
+      await exec(ns, ['ip', 'addr', 'add', `${host.ipv6}/${options.v6PrefixLength ?? 64}`, 'dev', 'eth0', 'nodad']);
+    }
+    await exec(ns, ['ip', 'link', 'set', 'eth0', 'up']);
+  };
+
   try {
     await addNs(bridgeNs);
     // mcast_snooping 0: without it the bridge drops IPv6 VRRP multicast (no MLD querier on the LAN).
@@ -196,18 +219,11 @@ export async function createLan(options: LanOptions): Promise<Lan> {
     for (const [i, name] of options.hosts.entries()) {
       const ns = `${prefix}-${name}`;
       await addNs(ns);
-      const port = `p${i}`;
-      await exec(bridgeNs, ['ip', 'link', 'add', port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-      await exec(bridgeNs, ['ip', 'link', 'set', port, 'master', 'br0', 'up']);
       const n = start + i;
       const ipv4 = options.v4Prefix.replace('X', String(n));
       const ipv4Prefix = options.v4PrefixLength ?? 24;
-      await exec(ns, ['ip', 'addr', 'add', `${ipv4}/${ipv4Prefix}`, 'dev', 'eth0']);
       const ipv6 = options.v6Prefix?.replace('X', String(n));
-      if (ipv6 !== undefined) {
-        await exec(ns, ['ip', 'addr', 'add', `${ipv6}/${options.v6PrefixLength ?? 64}`, 'dev', 'eth0', 'nodad']);
-      }
-      await exec(ns, ['ip', 'link', 'set', 'eth0', 'up']);
+      await plug(ns, `p${i}`, { ipv4, ipv4Prefix, ...(ipv6 !== undefined ? { ipv6 } : {}) });
       const info = JSON.parse((await exec(ns, ['ip', '-j', 'addr', 'show', 'dev', 'eth0'])).stdout) as Array<{
         address: string;
         addr_info: Array<{ family: string; local: string; scope: string }>;

@@ -205,3 +205,24 @@ test('authentication drops: an AH replay counts as keepalived_authentication_fai
   assert.equal(value(families, 'vigil_dropped_packets_total', { iname: 'VI_AH', reason: 'auth_replay' }), 3);
   assert.equal(value(families, 'vigil_dropped_packets_total', { iname: 'VI_AH', reason: 'auth' }), 2);
 });
+
+test('advertisements the host refused to send: vigil_advert_send_errors_total by interface, family and errno name', async () => {
+  const status: DaemonStatus = {
+    pid: 1,
+    config_file: 'keepalived.conf',
+    reloads: 0,
+    scripts: [],
+    virtual_servers: [],
+    drops: {},
+    instances: [],
+    send_errors: [
+      { interface: 'vrrp.50', family: 4, code: 'ENODEV', count: 7 },
+      { interface: 'eth0', family: 6, code: 'EADDRNOTAVAIL', count: 2 },
+    ],
+  };
+  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  metrics.close();
+  assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'vrrp.50', family: '4', code: 'ENODEV' }), 7);
+  assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'eth0', family: '6', code: 'EADDRNOTAVAIL' }), 2);
+});

@@ -109,7 +109,9 @@ test('vigil viz --config draws the actor tree: sync groups around their instance
   assert.ok(tree.edges.length > 0 && tree.edges.every((e) => e.target.startsWith('instance:')));
   const mermaid = actorTreeMermaid(tree);
   assert.match(mermaid, /^flowchart TB/);
-  assert.match(mermaid, /subgraph n\d+\["vrrp_sync_group SG_1"\]/);
+  assert.match(mermaid, /subgraph n\d+\["vrrp_sync_group SG_1 · track_interface eth3"\]/);
+  // The group's track_script reaches both members.
+  assert.match(mermaid, /-->\|"FAULT when down \(sync group SG_1\)"\| n\d+\n.*-->\|"FAULT when down \(sync group SG_1\)"\|/);
   const lvs = actorTree(loadConfigFile(`${root}test/config/fixtures/lvs-full.conf`).config, 'lvs-full.conf');
   const lvsSvg = await renderActorTree(lvs, 'svg');
   checkXml(lvsSvg);

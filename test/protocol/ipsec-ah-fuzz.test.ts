@@ -13,7 +13,7 @@ import type { DropReason } from '../../protocol/vrrp-types.js';
 import { formatIpv4 } from '../../protocol/ip.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 
-const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'auth_replay', 'interval', 'unicast_peer', 'address_list']);
+const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'auth_replay', 'interval', 'unicast_peer', 'destination', 'address_list']);
 
 // keepalived's own datagrams (test/protocol/ipsec-ah.test.ts): multicast, and unicast to 192.168.91.2.
 const SEEDS: [string, boolean][] = [
@@ -78,8 +78,9 @@ test('fuzz: 60,000 random and mutated AH datagrams never throw, and only authent
       authType: 2,
       authPassword: PASSWORD,
       unicastPeers: unicast ? [source] : [],
+      strict: false,
     };
-    const verdict = checkAdvertisement({ ttl: d[8]!, multicast: !unicast, source, datagram: d }, decoded.advertisement, instance, counter);
+    const verdict = checkAdvertisement({ ttl: d[8]!, multicast: !unicast, source, destination, datagram: d }, decoded.advertisement, instance, counter);
     if ('drop' in verdict) {
       assert.ok(REASONS.has(verdict.drop), `unknown reason ${verdict.drop}`);
       count(verdict.drop);

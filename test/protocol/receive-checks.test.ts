@@ -13,9 +13,12 @@ const instance: InstanceExpectations = {
   authType: 0,
   authPassword: '',
   unicastPeers: [],
+  strict: false,
 };
 const v2instance: InstanceExpectations = { ...instance, version: 2, authType: 1, authPassword: 'secret' };
-const meta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.77.12' };
+const meta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.77.12', destination: '224.0.0.18' };
+/** What a unicast instance receives: sent to its own address. */
+const unicastMeta: ReceivedMeta = { ...meta, multicast: false, destination: '192.168.77.11' };
 const adv: VrrpAdvertisement = { version: 3, vrid: 51, priority: 90, intervalCs: 100, family: 4, addresses: ['192.168.77.100'], authType: 0, authPassword: '' };
 const v2adv: VrrpAdvertisement = { ...adv, version: 2, authType: 1, authPassword: 'secret' };
 
@@ -28,7 +31,7 @@ test('ttl: multicast with TTL ≠ 255 is dropped; unicast accepts any TTL (keepa
   assert.deepEqual(checkAdvertisement({ ...meta, ttl: 254 }, adv, instance), { drop: 'ttl' });
   assert.deepEqual(checkAdvertisement({ ...meta, ttl: 1 }, adv, instance), { drop: 'ttl' });
   const unicast = { ...instance, unicastPeers: ['192.168.77.12'] };
-  assert.deepEqual(checkAdvertisement({ ...meta, ttl: 64, multicast: false }, adv, unicast), { accept: true, warnings: [] });
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, ttl: 64 }, adv, unicast), { accept: true, warnings: [] });
 });
 
 test('version: v2 received by a v3 instance and the reverse', () => {
@@ -43,8 +46,8 @@ test('family: an IPv6 advertisement for an IPv4 instance', () => {
 test('unicast_peer: in unicast mode a source that is not a peer is dropped; peers compare canonically', () => {
   const unicast = { ...instance, family: 6 as const, addresses: ['fd77::100'], unicastPeers: ['FD77:0:0::12'] };
   const a6 = { ...adv, family: 6 as const, addresses: ['fd77::100'] };
-  assert.deepEqual(checkAdvertisement({ ...meta, multicast: false, source: 'fd77::13' }, a6, unicast), { drop: 'unicast_peer' });
-  assert.deepEqual(checkAdvertisement({ ...meta, multicast: false, source: 'fd77::12' }, a6, unicast), { accept: true, warnings: [] });
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, source: 'fd77::13', destination: 'fd77::11' }, a6, unicast), { drop: 'unicast_peer' });
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, source: 'fd77::12', destination: 'fd77::11' }, a6, unicast), { accept: true, warnings: [] });
 });
 
 test('v2 auth_type, auth (password, compared on 8 bytes) and interval', () => {
@@ -70,13 +73,40 @@ test('address_list: a different list or count is a warning, never a drop (order 
   assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.101', '192.168.77.100'] }, two), { accept: true, warnings: [] });
 });
 
+test('destination: multicast mode drops what was sent to one of our addresses, unicast mode what was multicast (keepalived)', () => {
+  assert.deepEqual(checkAdvertisement({ ...meta, destination: '192.168.77.11' }, adv, instance), { drop: 'destination' });
+  const unicast = { ...instance, unicastPeers: ['192.168.77.12'] };
+  assert.deepEqual(checkAdvertisement({ ...unicastMeta, destination: '224.0.0.18' }, adv, unicast), { drop: 'destination' });
+  const v6 = { ...instance, family: 6 as const, addresses: ['fd77::100'] };
+  const a6 = { ...adv, family: 6 as const, addresses: ['fd77::100'] };
+  assert.deepEqual(checkAdvertisement({ ...meta, source: 'fe80::12', destination: 'FF02::12' }, a6, v6), { accept: true, warnings: [] });
+  assert.deepEqual(checkAdvertisement({ ...meta, source: 'fe80::12', destination: 'fe80::11' }, a6, v6), { drop: 'destination' });
+  // A link that cannot tell the destination ('') is not judged on it.
+  assert.deepEqual(checkAdvertisement({ ...meta, destination: '' }, adv, instance), { accept: true, warnings: [] });
+});
+
+test('strict mode: a different address list or count is dropped (RFC 3768 §7.1, keepalived 2.2.7); the same list is not', () => {
+  const strict = { ...instance, strict: true };
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.101'] }, strict), { drop: 'address_list' });
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, addresses: ['192.168.77.100', '192.168.77.101'] }, strict), { drop: 'address_list' });
+  assert.deepEqual(checkAdvertisement(meta, adv, strict), { accept: true, warnings: [] });
+  const v2strict = { ...strict, version: 2 as const, authType: 0 as const };
+  assert.deepEqual(checkAdvertisement(meta, { ...adv, version: 2, addresses: [] }, v2strict), { drop: 'address_list' });
+});
+
+test('strict mode has no authentication (finalize-vrrp.ts drops it): an advertisement carrying a password is dropped', () => {
+  const strict = { ...instance, version: 2 as const, strict: true };
+  assert.deepEqual(checkAdvertisement(meta, v2adv, strict), { drop: 'auth_type' });
+  assert.deepEqual(checkAdvertisement(meta, { ...v2adv, authType: 0, authPassword: '' }, strict), { accept: true, warnings: [] });
+});
+
 // AH (auth type 2): keepalived's datagram from test/protocol/ipsec-ah.test.ts, sequence 1, priority 150.
 const AH_DATAGRAM = new Uint8Array(
   Buffer.from('45c0004000010000ff33bf0dc0a85b01e000001270040000c0a85b01000000016a07950e1b330e6e18840d122133960102012abdc0a85b640000000000000000', 'hex'),
 );
 const ahInstance: InstanceExpectations = { ...instance, version: 2, addresses: ['192.168.91.100'], authType: 2, authPassword: 'secret' };
 const ahAdv: VrrpAdvertisement = { ...adv, version: 2, priority: 150, addresses: ['192.168.91.100'], authType: 2, authPassword: '' };
-const ahMeta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.91.1', datagram: AH_DATAGRAM };
+const ahMeta: ReceivedMeta = { ttl: 255, multicast: true, source: '192.168.91.1', destination: '224.0.0.18', datagram: AH_DATAGRAM };
 
 test('AH: a good datagram is accepted with its sequence number', () => {
   assert.deepEqual(checkAdvertisement(ahMeta, ahAdv, ahInstance), { accept: true, warnings: [], ahSequence: 1 });

@@ -10,7 +10,7 @@ import { checkAdvertisement } from '../../protocol/receive-checks.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 
-const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'interval', 'unicast_peer', 'address_list']);
+const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'interval', 'unicast_peer', 'destination', 'address_list']);
 
 const SEEDS: [string, 4 | 6, string, string][] = [
   ['3133640100646e17c0a84d64', 4, '192.168.77.11', '224.0.0.18'],
@@ -71,9 +71,9 @@ test('fuzz: 120,000 random and mutated packets never throw, and every verdict is
     };
     assert.equal(comparable(packet), comparable(again), `accepted packet decodes faithfully: ${JSON.stringify(a)}`);
     const verdict = checkAdvertisement(
-      { ttl: int(256), multicast: rnd.next() < 0.5, source },
+      { ttl: int(256), multicast: rnd.next() < 0.5, source, destination },
       a,
-      { version: 3, family, priority: 100, intervalCs: 100, addresses: ['192.168.77.100'], authType: 0, authPassword: '', unicastPeers: [source] },
+      { version: 3, family, priority: 100, intervalCs: 100, addresses: ['192.168.77.100'], authType: 0, authPassword: '', unicastPeers: [source], strict: rnd.next() < 0.5 },
     );
     if ('drop' in verdict) assert.ok(REASONS.has(verdict.drop));
   }

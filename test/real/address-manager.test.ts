@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createLan, type Lan } from '../netns/harness.js';
 import { startAgent } from './agent-client.js';
 import { requireRealNetwork } from './helpers.js';
@@ -123,6 +126,50 @@ test('NetlinkAddressManager in a namespace', { timeout: 30_000 }, async (t) => {
       await assert.rejects(agent.call('amAdd', { address: '192.168.77.104', prefix: 32, interface: 'nope0', family: 4 }), { code: 'ENODEV' });
     });
   } finally {
+    await agent.stop();
+    await lan.cleanup();
+  }
+});
+
+test('NetlinkAddressManager after lost notifications (ENOBUFS): the resync tells the link-down and the address it missed', { timeout: 60_000 }, async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const lan = await createLan({ name: 'nobufs', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 90, v4PrefixLength: 26 });
+  const a = lan.host('a');
+  const agent = await startAgent(lan, a.ns);
+  const batch = join(mkdtempSync(join(tmpdir(), 'resilience-nobufs-')), 'burst');
+  try {
+    // A receive buffer the kernel rounds up to a few kB: a burst of link changes overruns it.
+    await agent.call('amOpen', { recvBufferSize: 1024 });
+    await lan.exec(a.ns, ['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
+    await lan.exec(a.ns, ['ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
+    await lan.exec(a.ns, ['ip', 'link', 'set', 'v1', 'up']);
+    await lan.exec(a.ns, ['ip', 'link', 'set', 'v0', 'up']);
+    await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'v0' && e['up'] === true);
+    assert.equal(await agent.call('amIsUp', { interface: 'v0' }), true);
+    writeFileSync(batch, Array.from({ length: 40 }, (_, i) => `link add b${i} type veth peer name c${i}\n`).join(''));
+
+    // While the agent's event loop is held, nothing is read: the burst fills the buffer, and what comes after it
+    // (v0 down, its address removed) is lost.
+    const since = agent.events.length;
+    const held = agent.call('block', { ms: 3000 });
+    await agent.waitFor((e) => e.event === 'blocking', 5000, since);
+    await lan.exec(a.ns, ['ip', '-batch', batch]);
+    await lan.exec(a.ns, ['ip', 'link', 'set', 'v0', 'down']);
+    await lan.exec(a.ns, ['ip', 'addr', 'del', '10.77.0.1/24', 'dev', 'v0']);
+    await held;
+
+    const error = await agent.waitFor((e) => e.event === 'netlinkError', 10_000, since);
+    assert.match(String(error['message']), /receive buffer overrun/);
+    await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'v0' && e['up'] === false, 10_000, since);
+    await agent.waitFor((e) => e.event === 'address' && e['kind'] === 'removed' && e['address'] === '10.77.0.1', 10_000, since);
+    assert.equal(await agent.call('amIsUp', { interface: 'v0' }), false);
+    const stats = await agent.call<{ resyncs: number; socketErrors: Record<string, number>; interfaces: string[] }>('amStats');
+    assert.ok(stats.resyncs >= 1, JSON.stringify(stats));
+    assert.ok((stats.socketErrors['ENOBUFS'] ?? 0) >= 1, JSON.stringify(stats));
+    // The cache holds every interface of the burst: the dump found them all.
+    for (let i = 0; i < 40; i++) assert.ok(stats.interfaces.includes(`b${i}`), `b${i} missing from ${stats.interfaces.join(' ')}`);
+  } finally {
+    rmSync(dirname(batch), { recursive: true, force: true });
     await agent.stop();
     await lan.cleanup();
   }

@@ -135,8 +135,21 @@ test('RawVrrpLink between two namespaces', { timeout: 30_000 }, async (t) => {
       assert.equal(seen, 300);
     });
 
-    await t.test('opening on a missing interface fails with ENODEV', async () => {
-      await assert.rejects(agentA.call('open', { interface: 'nope0', family: 4, unicastPeers: [], sourceAddress: '' }), { code: 'ENODEV' });
+    await t.test('a channel on a missing interface is unusable (a send is an ENODEV error) until the interface exists', async () => {
+      const channel = await agentA.call<number>('open', { interface: 'late0', family: 4, unicastPeers: [], sourceAddress: '' });
+      assert.deepEqual(await agentA.call('channelState', { channel }), { usable: false, index: 0, rebinds: 0, sent: 0, failures: 0 });
+      await agentA.call('send', { channel, destination: '224.0.0.18', bytes: hex(sampleAdvertisement(61, 100, [192, 168, 77, 11])) });
+      const error = await agentA.waitFor((e) => e.event === 'sendError' && e['channel'] === channel);
+      assert.equal(error['code'], 'ENODEV');
+      await lan.exec(a.ns, ['ip', 'link', 'add', 'late0', 'type', 'veth', 'peer', 'name', 'late1']);
+      try {
+        const state = await agentA.call<{ usable: boolean; index: number }>('refresh', { channel });
+        assert.equal(state.usable, true);
+        assert.ok(state.index > 0);
+        await agentA.waitFor((e) => e.event === 'usable' && e['channel'] === channel && e['usable'] === true);
+      } finally {
+        await lan.exec(a.ns, ['ip', 'link', 'del', 'late0']);
+      }
     });
 
     await t.test('a send that the kernel refuses (interface down) is reported, not thrown', async () => {

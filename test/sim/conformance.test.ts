@@ -185,6 +185,24 @@ test('interface down puts the master in FAULT and the backup takes over within t
   assertInvariants(r);
 });
 
+test('interface deleted and created again: FAULT, the backup takes over; the new interface is heard at once', () => {
+  // nopreempt on lb1: back as a backup that hears lb2, it must stay BACKUP. A channel still bound to the deleted
+  // interface would be deaf and take over after its Master_Down_Interval: a second master.
+  const r = run(
+    scenario({ lb1: instance({ priority: 100, extra: 'nopreempt' }), lb2: instance({ priority: 90 }) }, [
+      { at: '10500ms', interface: { node: 'lb1', interface: 'eth0', present: false } },
+      { at: '30s', interface: { node: 'lb1', interface: 'eth0', present: true } },
+    ]),
+  );
+  const fault = r.transitions.find((t) => t.node === 'lb1' && t.to === 'FAULT');
+  assert.equal(fault?.t_ms, 10_500);
+  assert.deepEqual(becameMaster(r, 'lb2'), [9610.375 + 3648.437]);
+  assert.deepEqual(becameMaster(r, 'lb1'), [3609.375]);
+  const back = r.transitions.find((t) => t.node === 'lb1' && t.from === 'FAULT');
+  assert.deepEqual([back?.t_ms, back?.to], [30_000, 'BACKUP']);
+  assertInvariants(r);
+});
+
 test('sync group: a member in FAULT drives its sibling out of MASTER', () => {
   const group = (prio: number): string => `vrrp_sync_group G1 {
     group {

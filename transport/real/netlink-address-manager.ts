@@ -4,14 +4,20 @@
  *
  * Notifications are read as raw netlink messages (type included): the package's high-level rtnetlink event
  * drops the message type, and NEW vs DEL is exactly what the cache needs.
+ *
+ * Notifications can be lost: a burst larger than the socket's receive buffer overruns it (ENOBUFS). The cache is
+ * then dumped again and every difference is told as an event, so that a link-down lost in the overrun still
+ * reaches the instances (keepalived only logs the overrun, keepalived_netlink.c). Every socket has an error
+ * listener, and every request a bound on its answer (NETLINK_REQUEST_TIMEOUT_MS).
  */
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
-import { createNetlink, createRtNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
+import { createRtNetlink, parseMessages, Protocol, rt, type NetlinkMessage, type RtNetlinkSocket } from './netlink-package.js';
+import { openNetlinkMonitor, type NetlinkMonitor } from '../../native/index.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from '../../protocol/ip-bytes.js';
-import { AF_INET, AF_INET6, CREATE_EXCL, scopeName, scopeNumber, tolerate } from './netlink-common.js';
+import { AF_INET, AF_INET6, bounded, CREATE_EXCL, NETLINK_REQUEST_TIMEOUT_MS, netlinkErrorCode, scopeName, scopeNumber, tolerate } from './netlink-common.js';
 
 /** An address as the kernel holds it. */
 export interface ListedAddress extends InterfaceAddress {
@@ -39,58 +45,111 @@ interface CachedAddress {
 export interface NetlinkAddressManagerOptions {
   /** Keep the event loop alive for notifications (default false: the daemon's other handles do that). */
   readonly ref?: boolean;
+  /**
+   * SO_RCVBUF of the notification socket (default 1 MiB; the kernel doubles it). A burst of changes larger than it
+   * is lost (ENOBUFS) and the cache is reloaded from a dump; tests make it small to provoke that.
+   */
+  readonly recvBufferSize?: number;
+  /** How long a request waits for the kernel's answer (default NETLINK_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number;
+  /** Errors on the netlink sockets, and lost notifications, in a line each (the daemon logs them). */
+  readonly onError?: (message: string) => void;
+}
+
+/** A resync dumps again while notifications keep arriving during its dumps, at most this many times. */
+const MAX_DUMPS = 4;
+
+/** What one dump of links and addresses says, in the cache's shape. */
+interface Snapshot {
+  readonly links: Map<number, LinkState>;
+  readonly addresses: Map<number, CachedAddress[]>;
 }
 
 export class NetlinkAddressManager implements AddressManager {
   readonly #requests: RtNetlinkSocket;
-  readonly #notifications: NetlinkSocket;
-  readonly #links = new Map<number, LinkState>();
+  readonly #notifications: NetlinkMonitor;
+  readonly #options: NetlinkAddressManagerOptions;
+  readonly #timeoutMs: number;
+  #links = new Map<number, LinkState>();
   /** Per interface index, in kernel order (dump order, then arrival order). */
-  readonly #addresses = new Map<number, CachedAddress[]>();
+  #addresses = new Map<number, CachedAddress[]>();
   readonly #linkEvents = new Subject<LinkEvent>();
   readonly #addressEvents = new Subject<AddressEvent>();
-  /** Notifications that arrive while the initial dump runs are applied after it, in order. */
+  /** Notifications that arrive while a dump runs; undefined when none runs. */
   #pending: NetlinkMessage[] | undefined = [];
+  /** Notifications were lost while a dump ran: it must dump again. */
+  #lostDuringDump = false;
   #closed = false;
 
   readonly linkEvents$: Observable<LinkEvent> = this.#linkEvents.asObservable();
   /** Every address appearing or disappearing on any interface (ours or anyone's). */
   readonly addressEvents$: Observable<AddressEvent> = this.#addressEvents.asObservable();
 
-  private constructor(options: NetlinkAddressManagerOptions) {
-    this.#requests = createRtNetlink();
-    // A large receive buffer: a burst of notifications (many VIPs at once) must not overflow (ENOBUFS).
-    this.#notifications = createNetlink(Protocol.ROUTE, {
-      ref: options.ref === true,
-      recvBufferSize: 1 << 20,
-      sendBufferSize: 0,
-    });
-    for (const group of [rt.MulticastGroups.LINK, rt.MulticastGroups.IPV4_IFADDR, rt.MulticastGroups.IPV6_IFADDR]) {
-      this.#notifications.socket.addMembership(group);
-    }
-    this.#notifications.on('message', (messages) => {
-      if (this.#pending !== undefined) this.#pending.push(...messages);
-      else for (const m of messages) this.#apply(m.type, m.data, true);
-    });
-    // ENOBUFS means notifications were lost: reload the whole state (an unhandled 'error' would crash us).
-    this.#notifications.on('error', () => {
-      if (this.#closed || this.#pending !== undefined) return;
-      this.resyncs++;
-      this.#pending = [];
-      this.#load().catch(() => {
-        this.#pending = undefined;
-      });
-    });
-  }
-
   /** How many times the cache was reloaded after lost notifications. */
   resyncs = 0;
+  /** Errors the netlink sockets reported, by errno name (ENOBUFS: notifications lost). */
+  readonly socketErrors: Record<string, number> = {};
+
+  private constructor(options: NetlinkAddressManagerOptions) {
+    this.#options = options;
+    this.#timeoutMs = options.requestTimeoutMs ?? NETLINK_REQUEST_TIMEOUT_MS;
+    this.#requests = createRtNetlink();
+    // An unhandled 'error' event would end the process: a request socket's errors are reported (its requests
+    // fail on their own, or time out).
+    this.#requests.socket.on('error', (error) => this.#socketError('request', error));
+    this.#notifications = this.#openNotifications();
+  }
+
+  /**
+   * The notification socket: link and address changes of every interface, as raw messages (type included). The
+   * addon's, not the package's: the package's socket ends the process on a receive buffer overrun
+   * (native/src/netlink_monitor.cc says why).
+   */
+  #openNotifications(): NetlinkMonitor {
+    const monitor = openNetlinkMonitor(
+      Protocol.ROUTE,
+      [rt.MulticastGroups.LINK, rt.MulticastGroups.IPV4_IFADDR, rt.MulticastGroups.IPV6_IFADDR],
+      // A large receive buffer: a burst of notifications (many VIPs at once) must not overflow (ENOBUFS).
+      this.#options.recvBufferSize ?? 1 << 20,
+      (datagram) => this.#receive(datagram),
+      (code, errno) => {
+        if (this.#closed) return;
+        this.#socketError('notification', Object.assign(new Error(`recvmsg: ${code} (errno ${errno})`), { code }));
+        // Notifications were lost: reload the whole state and tell what changed meanwhile.
+        this.#resync();
+      },
+    );
+    if (this.#options.ref === true) monitor.ref();
+    return monitor;
+  }
+
+  #receive(datagram: Buffer): void {
+    if (this.#closed) return;
+    let messages: NetlinkMessage[];
+    try {
+      messages = parseMessages(datagram);
+    } catch (error) {
+      this.#socketError('notification', Object.assign(new Error(`a notification that does not parse: ${String(error)}`), { code: 'EBADMSG' }));
+      this.#resync();
+      return;
+    }
+    if (this.#pending !== undefined) this.#pending.push(...messages);
+    else for (const m of messages) this.#apply(m.type, m.data, true);
+  }
+
+  #socketError(which: 'request' | 'notification', error: Error): string {
+    const code = netlinkErrorCode(error) ?? 'unknown';
+    this.socketErrors[code] = (this.socketErrors[code] ?? 0) + 1;
+    const what = code === 'ENOBUFS' && which === 'notification' ? 'notifications lost (receive buffer overrun), links and addresses are reloaded' : error.message;
+    this.#options.onError?.(`netlink ${which} socket: ${what}`);
+    return code;
+  }
 
   /** Opens the netlink sockets, subscribes to link and address notifications, and loads the current state. */
   static async open(options: NetlinkAddressManagerOptions = {}): Promise<NetlinkAddressManager> {
     const manager = new NetlinkAddressManager(options);
     try {
-      await manager.#load();
+      await manager.#load(false);
     } catch (error) {
       manager.close();
       throw error;
@@ -98,16 +157,68 @@ export class NetlinkAddressManager implements AddressManager {
     return manager;
   }
 
-  async #load(): Promise<void> {
-    this.#links.clear();
-    this.#addresses.clear();
-    const links = await this.#requests.getLinks();
-    for (const link of links) this.#applyLink(link, false, false);
-    const addresses = await this.#requests.getAddresses();
-    for (const address of addresses) this.#applyAddress(address, false, false);
-    const pending = this.#pending ?? [];
-    this.#pending = undefined;
-    for (const m of pending) this.#apply(m.type, m.data, true);
+  /** After lost notifications: the state dumped again, and every difference told as the notifications would have. */
+  #resync(): void {
+    if (this.#pending !== undefined) {
+      this.#lostDuringDump = true; // the dump under way starts over
+      return;
+    }
+    this.resyncs++;
+    this.#pending = [];
+    this.#load(true).catch((error: unknown) => {
+      this.#pending = undefined;
+      this.#options.onError?.(`netlink: reloading links and addresses failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /**
+   * Dumps links and addresses until no notification came during a dump (each dump then holds every change
+   * notified before it), and installs the result; `notify`: tell the differences with the cache as events.
+   */
+  async #load(notify: boolean): Promise<void> {
+    for (let dump = 1; ; dump++) {
+      this.#pending = [];
+      this.#lostDuringDump = false;
+      const links = await bounded('RTM_GETLINK (dump)', (o) => this.#requests.getLinks(undefined, undefined, o), this.#timeoutMs);
+      const addresses = await bounded('RTM_GETADDR (dump)', (o) => this.#requests.getAddresses(undefined, undefined, o), this.#timeoutMs);
+      if (this.#closed) return;
+      const quiet = this.#pending.length === 0 && !this.#lostDuringDump;
+      if (!quiet && dump < MAX_DUMPS) continue;
+      const pending = this.#pending;
+      this.#pending = undefined;
+      this.#install(snapshot(links, addresses), notify);
+      // Still busy after MAX_DUMPS: what came during the last dump is applied on top of it.
+      for (const m of quiet ? [] : pending) this.#apply(m.type, m.data, notify);
+      return;
+    }
+  }
+
+  /** Replaces the cache with a dump's, telling what differs (links gone, come, up or down; addresses). */
+  #install(next: Snapshot, notify: boolean): void {
+    const before = { links: this.#links, addresses: this.#addresses };
+    this.#links = next.links;
+    this.#addresses = next.addresses;
+    if (!notify) return;
+    for (const [index, link] of before.links) {
+      const now = next.links.get(index);
+      if (now !== undefined && now.name === link.name) continue;
+      // Deleted (or renamed): its addresses went with it.
+      for (const a of before.addresses.get(index) ?? []) if (now === undefined) this.#addressEvents.next({ kind: 'removed', address: a.value });
+      if (link.up || now === undefined) this.#linkEvents.next({ interface: link.name, up: false });
+    }
+    for (const [index, link] of next.links) {
+      const was = before.links.get(index);
+      if (was === undefined || was.name !== link.name || was.up !== link.up) this.#linkEvents.next({ interface: link.name, up: link.up });
+    }
+    for (const [index, list] of next.addresses) {
+      const old = new Set((before.addresses.get(index) ?? []).map((a) => a.key));
+      for (const a of list) if (!old.has(a.key)) this.#addressEvents.next({ kind: 'added', address: a.value });
+    }
+    for (const [index, list] of before.addresses) {
+      if (!next.links.has(index)) continue; // told with its link
+      const now = new Set((next.addresses.get(index) ?? []).map((a) => a.key));
+      for (const a of list) if (!now.has(a.key)) this.#addressEvents.next({ kind: 'removed', address: a.value });
+    }
   }
 
   #apply(type: number, data: Buffer, notify: boolean): void {
@@ -131,36 +242,25 @@ export class NetlinkAddressManager implements AddressManager {
     const previous = this.#links.get(index);
     if (deleted) {
       this.#links.delete(index);
-      for (const a of this.#addresses.get(index) ?? []) this.#addressEvents.next({ kind: 'removed', address: a.value });
+      if (notify) for (const a of this.#addresses.get(index) ?? []) this.#addressEvents.next({ kind: 'removed', address: a.value });
       this.#addresses.delete(index);
-      if (notify && previous?.up === true) this.#linkEvents.next({ interface: previous.name, up: false });
+      // Told even when it was down already: whoever follows the interface learns that it is gone.
+      if (notify && previous !== undefined) this.#linkEvents.next({ interface: previous.name, up: false });
       return;
     }
-    const name = message.attrs.ifname ?? previous?.name ?? `if${index}`;
-    const flags = message.data.flags;
-    const up = flags?.up === true && flags.running === true;
-    this.#links.set(index, { name, up });
-    if (notify && previous?.up !== up) this.#linkEvents.next({ interface: name, up });
+    const state = linkState(message, previous);
+    this.#links.set(index, state);
+    if (!notify) return;
+    // A renamed interface is gone under its old name (keepalived treats it as lost, keepalived_netlink.c).
+    if (previous !== undefined && previous.name !== state.name && previous.up) this.#linkEvents.next({ interface: previous.name, up: false });
+    if (previous?.up !== state.up || previous.name !== state.name) this.#linkEvents.next({ interface: state.name, up: state.up });
   }
 
   #applyAddress(message: rt.AddressMessage, deleted: boolean, notify: boolean): void {
+    const listed = listedAddress(message, this.#links);
     const index = message.data.index;
-    const raw = message.attrs.local ?? message.attrs.address;
-    if (index === undefined || raw === undefined) return;
-    const family: IpFamily = message.data.family === AF_INET ? 4 : 6;
-    const address = bytesToIp(raw);
-    const flags = message.attrs.flags ?? message.data.flags ?? {};
-    const listed: ListedAddress = {
-      address,
-      prefix: message.data.prefixlen ?? (family === 4 ? 32 : 128),
-      interface: this.#links.get(index)?.name ?? `if${index}`,
-      family,
-      scope: scopeName(message.data.scope ?? 0),
-      ...(message.attrs.label !== undefined && family === 4 ? { label: message.attrs.label } : {}),
-      ...(message.attrs.broadcast !== undefined ? { broadcast: bytesToIp(message.attrs.broadcast) } : {}),
-      secondary: flags.secondary === true,
-    };
-    const key = `${address}/${listed.prefix}`;
+    if (listed === undefined || index === undefined) return;
+    const key = `${listed.address}/${listed.prefix}`;
     const list = this.#addresses.get(index) ?? [];
     const at = list.findIndex((a) => a.key === key);
     if (deleted) {
@@ -189,7 +289,7 @@ export class NetlinkAddressManager implements AddressManager {
     let index = this.#indexOf(interfaceName);
     if (index === undefined) {
       // Created a moment ago and its notification has not been read yet.
-      for (const link of await this.#requests.getLinks()) {
+      for (const link of await bounded('RTM_GETLINK (dump)', (o) => this.#requests.getLinks(undefined, undefined, o), this.#timeoutMs)) {
         if (link.attrs.ifname === interfaceName && link.data.index !== undefined) index = link.data.index;
       }
     }
@@ -236,16 +336,31 @@ export class NetlinkAddressManager implements AddressManager {
   async addAddress(address: InterfaceAddress): Promise<void> {
     const request = this.#request(address);
     const { data, attrs } = request instanceof Promise ? await request : request;
-    await tolerate(this.#requests.newAddress(data, attrs, { flags: CREATE_EXCL }), ['EEXIST']);
+    await tolerate(
+      bounded(`RTM_NEWADDR ${address.address}`, (o) => this.#requests.newAddress(data, attrs, { ...o, flags: CREATE_EXCL }), this.#timeoutMs),
+      ['EEXIST'],
+    );
   }
 
-  /** Removes the address; one already absent is not an error. */
+  /** Removes the address; one already absent (its interface gone too) is not an error. */
   async removeAddress(address: InterfaceAddress): Promise<void> {
-    const request = this.#request(address);
-    const { data, attrs } = request instanceof Promise ? await request : request;
+    let request: { data: rt.Address; attrs: rt.AddressAttrs } | Promise<{ data: rt.Address; attrs: rt.AddressAttrs }>;
+    try {
+      request = this.#request(address);
+      if (request instanceof Promise) request = await request;
+    } catch (error) {
+      if (netlinkErrorCode(error) === 'ENODEV') return; // deleted with its interface
+      throw error;
+    }
+    const { data, attrs } = request;
     delete data.flags;
     delete attrs.flags;
-    await tolerate(this.#requests.delAddress(data, attrs), ['EADDRNOTAVAIL', 'ENOENT', 'ESRCH']);
+    await tolerate(bounded(`RTM_DELADDR ${address.address}`, (o) => this.#requests.delAddress(data, attrs, o), this.#timeoutMs), [
+      'EADDRNOTAVAIL',
+      'ENOENT',
+      'ESRCH',
+      'ENODEV',
+    ]);
   }
 
   /**
@@ -288,4 +403,51 @@ export class NetlinkAddressManager implements AddressManager {
     this.#linkEvents.complete();
     this.#addressEvents.complete();
   }
+}
+
+/** A link as the cache holds it. */
+function linkState(message: rt.LinkMessage, previous: LinkState | undefined): LinkState {
+  const index = message.data.index ?? 0;
+  const name = message.attrs.ifname ?? previous?.name ?? `if${index}`;
+  const flags = message.data.flags;
+  return { name, up: flags?.up === true && flags.running === true };
+}
+
+/** An address message as the cache holds it; undefined when it names no interface or no address. */
+function listedAddress(message: rt.AddressMessage, links: ReadonlyMap<number, LinkState>): ListedAddress | undefined {
+  const index = message.data.index;
+  const raw = message.attrs.local ?? message.attrs.address;
+  if (index === undefined || raw === undefined) return undefined;
+  const family: IpFamily = message.data.family === AF_INET ? 4 : 6;
+  const address = bytesToIp(raw);
+  const flags = message.attrs.flags ?? message.data.flags ?? {};
+  return {
+    address,
+    prefix: message.data.prefixlen ?? (family === 4 ? 32 : 128),
+    interface: links.get(index)?.name ?? `if${index}`,
+    family,
+    scope: scopeName(message.data.scope ?? 0),
+    ...(message.attrs.label !== undefined && family === 4 ? { label: message.attrs.label } : {}),
+    ...(message.attrs.broadcast !== undefined ? { broadcast: bytesToIp(message.attrs.broadcast) } : {}),
+    secondary: flags.secondary === true,
+  };
+}
+
+/** A dump in the cache's shape. */
+function snapshot(links: readonly rt.LinkMessage[], addresses: readonly rt.AddressMessage[]): Snapshot {
+  const out: Snapshot = { links: new Map(), addresses: new Map() };
+  for (const link of links) {
+    const index = link.data.index;
+    if (index !== undefined) out.links.set(index, linkState(link, undefined));
+  }
+  for (const message of addresses) {
+    const listed = listedAddress(message, out.links);
+    const index = message.data.index;
+    if (listed === undefined || index === undefined) continue;
+    const list = out.addresses.get(index) ?? [];
+    const key = `${listed.address}/${listed.prefix}`;
+    if (!list.some((a) => a.key === key)) list.push({ key, value: listed });
+    out.addresses.set(index, list);
+  }
+  return out;
 }

@@ -12,6 +12,30 @@ export function netlinkErrorCode(error: unknown): string | undefined {
   return /Request rejected: (\w+)/.exec(error.message)?.[1];
 }
 
+/**
+ * How long a netlink request waits for its answer. The kernel answers at once; an answer lost (a receive buffer
+ * overrun) or never sent would otherwise leave the caller waiting forever, and with it a VIP change or a reload.
+ */
+export const NETLINK_REQUEST_TIMEOUT_MS = 5000;
+
+/** The `netlink` package's words when its `timeout` option fires. */
+const PACKAGE_TIMEOUT = 'Timeout has been reached';
+
+/**
+ * Runs a request of the `netlink` package with a bound: `send` gets the options to pass (its `timeout`), and an
+ * answer that does not come within it fails with ETIMEDOUT naming the request (the package then forgets it).
+ */
+export async function bounded<T>(what: string, send: (options: { timeout: number }) => Promise<T>, timeoutMs = NETLINK_REQUEST_TIMEOUT_MS): Promise<T> {
+  try {
+    return await send({ timeout: timeoutMs });
+  } catch (error) {
+    if (error instanceof Error && error.message === PACKAGE_TIMEOUT) {
+      throw Object.assign(new Error(`netlink ${what}: no answer from the kernel within ${timeoutMs} ms`), { code: 'ETIMEDOUT' });
+    }
+    throw error;
+  }
+}
+
 /** Runs a request, treating the listed errno names as success (idempotent add / remove). */
 export async function tolerate(request: Promise<unknown>, codes: readonly string[]): Promise<boolean> {
   try {

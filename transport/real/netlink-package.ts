@@ -15,7 +15,7 @@ export type { Netlink };
 export const { createNetlink } = require('netlink/dist/netlink.js') as Pick<typeof Netlink, 'createNetlink'>;
 export const { createRtNetlink } = require('netlink/dist/rt/rt.js') as Pick<typeof Netlink, 'createRtNetlink'>;
 export const { Protocol, FlagsNew } = require('netlink/dist/constants.js') as Pick<typeof Netlink, 'Protocol' | 'FlagsNew'>;
-export const { AttrStream } = require('netlink/dist/structs.js') as Pick<typeof Netlink, 'AttrStream'>;
+export const { AttrStream, parseMessages } = require('netlink/dist/structs.js') as Pick<typeof Netlink, 'AttrStream' | 'parseMessages'>;
 /** rtnetlink's structures (the package's `rt` namespace). */
 export const rt = require('netlink/dist/rt/structs.js') as typeof Netlink.rt;
 // A namespace cannot be re-exported as a type alias; `rt.Route` etc. are reached through this one.

@@ -12,7 +12,7 @@ import type { Observable as ObservableOf } from 'rxjs';
 import { createNetlink, createRtNetlink, Protocol, type NetlinkSocket, type RtNetlinkSocket } from './netlink-package.js';
 import { getLinkRequest, linkIndexOf, routeRequest, RTM_DELROUTE, RTM_DELRULE, ruleRequest, type RtnetlinkRequest } from '../../protocol/rtnetlink-routes.js';
 import { parseRouteNotice, parseRuleNotice, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE } from '../../protocol/rtnetlink-notices.js';
-import { netlinkErrorCode, tolerate } from './netlink-common.js';
+import { bounded, netlinkErrorCode, tolerate } from './netlink-common.js';
 
 import type { KernelDeletion, RouteManager, RouteSpec, RuleSpec } from '../routes.js';
 
@@ -25,6 +25,11 @@ export class NetlinkRoutes implements RouteManager {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
   /** Interface names by index, as looked up for requests: a deleted route names its interface by index. */
   readonly #names = new Map<number, string>();
+
+  /** `onError`: errors the netlink socket reports (an unhandled one would end the process). */
+  constructor(onError?: (message: string) => void) {
+    this.#socket.socket.on('error', (error) => onError?.(`netlink (routes) socket: ${error.message}`));
+  }
 
   readonly deletions$: ObservableOf<KernelDeletion> = new Observable<KernelDeletion>((subscriber) => {
     const socket: NetlinkSocket = createNetlink(Protocol.ROUTE, { recvBufferSize: 1 << 20, sendBufferSize: 0 });
@@ -46,7 +51,7 @@ export class NetlinkRoutes implements RouteManager {
   });
 
   async #send(request: RtnetlinkRequest): Promise<Uint8Array[]> {
-    const [replies] = await this.#socket.socket.request(request.type, request.payload, { flags: request.flags });
+    const [replies] = await bounded(`message type ${request.type}`, (o) => this.#socket.socket.request(request.type, request.payload, { ...o, flags: request.flags }));
     return replies.map((m) => m.data);
   }
 

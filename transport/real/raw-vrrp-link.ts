@@ -7,25 +7,26 @@
  * An `ipsecAh` channel (keepalived `auth_type AH`) is a protocol-51 socket: a protocol-112 socket never sees VRRP
  * inside AH. It sends with IP_HDRINCL, since the AH ICV covers IP header fields (identification, total length)
  * that the kernel would otherwise choose after the ICV is computed.
+ *
+ * The socket is bound to the interface's index (SO_BINDTODEVICE, the multicast membership, the sends): when the
+ * interface is deleted and created again it has a new index, and `refresh` (on a link event, or a send that fails
+ * with ENODEV / ENXIO) opens a new socket bound to it.
  */
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
-import { type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
+import { type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../../protocol/ipsec-ah.js';
 import { bytesToIp } from '../../protocol/ip-bytes.js';
+
+export type { SendError } from '../vrrp-link.js';
 
 /** RFC 5798 §5.1.1.3 / §5.1.2.3: VRRP is always sent with TTL / hop limit 255. */
 export const VRRP_TTL = 255;
 /** RFC 5798 §5.2.8: the checksum field is at byte 6 of the VRRP message. */
 const VRRP_CHECKSUM_OFFSET = 6;
 const IPV4_MIN_HEADER = 20;
-
-export interface SendError {
-  readonly destination: string;
-  readonly error: Error;
-}
 
 export interface RawVrrpLinkOptions {
   /** TTL / hop limit of sent packets. Only tests change it (to check that receivers see the real value). */
@@ -53,12 +54,23 @@ export function parseIpv4Header(
   };
 }
 
+/** Errors that mean the interface is gone (deleted, or re-created with a new index). */
+const INTERFACE_GONE = new Set(['ENODEV', 'ENXIO']);
+
+function errnoName(error: Error): string {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'unknown';
+}
+
 export class RawVrrpChannel implements VrrpChannel {
   readonly #packets = new Subject<ReceivedPacket>();
   readonly #sendErrors = new Subject<SendError>();
-  readonly #socket: RawIpSocket;
-  readonly #ifindex: number;
+  readonly #usable = new Subject<boolean>();
+  /** The socket bound to the interface's current index; undefined while the interface does not exist. */
+  #socket: RawIpSocket | undefined;
+  #ifindex = 0;
   readonly #options: VrrpChannelOptions;
+  readonly #linkOptions: RawVrrpLinkOptions;
   readonly #hopLimit: number | undefined;
   #closed = false;
   /** Datagrams dropped before decoding because their IPv4 (or AH) header was malformed. */
@@ -67,22 +79,70 @@ export class RawVrrpChannel implements VrrpChannel {
   notVrrp = 0;
   sent = 0;
   sendFailures = 0;
+  /** Times the socket was opened again for an interface that came (back) after the channel was opened. */
+  rebinds = 0;
 
   readonly packets$: Observable<ReceivedPacket> = this.#packets.asObservable();
   /** Send failures (interface down, address gone, …): counted and reported here, never thrown at the caller. */
   readonly sendErrors$: Observable<SendError> = this.#sendErrors.asObservable();
+  readonly usable$: Observable<boolean> = this.#usable.asObservable();
 
+  /**
+   * Opens the channel. An interface that does not exist (yet) gives an unusable channel that `refresh` binds once
+   * it does; any other failure to set the socket up is thrown.
+   */
   constructor(options: VrrpChannelOptions, linkOptions: RawVrrpLinkOptions) {
     this.#options = options;
-    const ifindex = interfaceIndex(options.interface);
-    if (ifindex === 0) throw Object.assign(new Error(`no such interface: ${options.interface}`), { code: 'ENODEV' });
-    this.#ifindex = ifindex;
+    this.#linkOptions = linkOptions;
     if (options.ipsecAh && options.family !== 4) throw new RangeError('AH authentication is IPv4 only');
     this.#hopLimit = linkOptions.hopLimit;
+    const ifindex = interfaceIndex(options.interface);
+    this.#ifindex = ifindex;
+    if (ifindex === 0) return;
+    try {
+      this.#socket = this.#open(ifindex);
+    } catch (error) {
+      // Deleted between the lookup and the bind: as if it had not been there.
+      if (!(error instanceof Error && INTERFACE_GONE.has(errnoName(error)))) throw error;
+    }
+  }
+
+  get usable(): boolean {
+    return this.#socket !== undefined;
+  }
+
+  /** The index of the interface the socket is bound to; 0 while unusable. */
+  get interfaceIndex(): number {
+    return this.#socket === undefined ? 0 : this.#ifindex;
+  }
+
+  refresh(): void {
+    if (this.#closed) return;
+    const ifindex = interfaceIndex(this.#options.interface);
+    if (ifindex !== 0 && ifindex === this.#ifindex && this.#socket !== undefined) return;
+    const was = this.usable;
+    this.#socket?.close();
+    this.#socket = undefined;
+    this.#ifindex = ifindex;
+    if (ifindex !== 0) {
+      try {
+        this.#socket = this.#open(ifindex);
+        this.rebinds++;
+      } catch (error) {
+        // Gone again in between, or the kernel refused: unusable until the next refresh.
+        const e = error instanceof Error ? error : new Error(String(error));
+        this.#sendErrors.next({ destination: '', code: errnoName(e), error: e });
+      }
+    }
+    if (this.usable !== was) this.#usable.next(this.usable);
+  }
+
+  /** A raw socket bound to the interface of this index: SO_BINDTODEVICE by name, multicast membership by index. */
+  #open(ifindex: number): RawIpSocket {
+    const options = this.#options;
     const socket = openRawIpSocket(options.family, options.ipsecAh ? IPPROTO_AH : VRRP_PROTOCOL, (bytes, source, destination, ttl) =>
       this.#receive(bytes, source, destination, ttl),
     );
-    this.#socket = socket;
     try {
       if (options.ipsecAh) {
         if (typeof socket.setHeaderIncluded !== 'function') {
@@ -92,9 +152,9 @@ export class RawVrrpChannel implements VrrpChannel {
       }
       // Only this interface's packets (keepalived binds its receive socket the same way).
       socket.bindToDevice(options.interface);
-      socket.setHopLimit(linkOptions.hopLimit ?? VRRP_TTL);
+      socket.setHopLimit(this.#linkOptions.hopLimit ?? VRRP_TTL);
       socket.setMulticastLoop(false); // else every sender hears itself
-      if (options.family === 6 && linkOptions.kernelChecksumV6 !== false) socket.setChecksumOffset(VRRP_CHECKSUM_OFFSET);
+      if (options.family === 6 && this.#linkOptions.kernelChecksumV6 !== false) socket.setChecksumOffset(VRRP_CHECKSUM_OFFSET);
       if (options.unicastPeers.length === 0) {
         socket.setMulticastInterface(ifindex);
         socket.joinGroup(this.#group(), ifindex);
@@ -104,6 +164,7 @@ export class RawVrrpChannel implements VrrpChannel {
       socket.close();
       throw error;
     }
+    return socket;
   }
 
   get options(): VrrpChannelOptions {
@@ -164,29 +225,46 @@ export class RawVrrpChannel implements VrrpChannel {
     });
   }
 
-  send(destination: string, bytes: Uint8Array): void {
+  send(destination: string, bytes: Uint8Array, source?: string): void {
     if (this.#closed) return;
     if (this.#options.ipsecAh && this.#hopLimit !== undefined && bytes[8] !== this.#hopLimit) {
       // Tests only: the TTL lives in the datagram's own header here (in multicast mode the ICV covers it).
       bytes = Uint8Array.from(bytes);
       bytes[8] = this.#hopLimit;
     }
+    if (this.#socket === undefined) this.refresh(); // the interface may be back and its link event not read yet
+    const socket = this.#socket;
+    if (socket === undefined) {
+      // Like keepalived with its socket closed (vrrp.c vrrp_send_adv): nothing goes out; the instances are in FAULT.
+      this.#failed(destination, Object.assign(new Error(`${this.#options.interface}: no such interface`), { code: 'ENODEV' }));
+      return;
+    }
     try {
-      const source = this.#options.sourceAddress === '' ? undefined : this.#options.sourceAddress;
-      this.#socket.send(bytes, destination, this.#ifindex, source);
+      const from = source ?? this.#options.sourceAddress;
+      socket.send(bytes, destination, this.#ifindex, from === '' ? undefined : from);
       this.sent++;
     } catch (error) {
-      this.sendFailures++;
-      this.#sendErrors.next({ destination, error: error instanceof Error ? error : new Error(String(error)) });
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.#failed(destination, e);
+      // The interface may have gone under the socket (a lost or late link event; a deleted one gives ENETUNREACH, a
+      // re-created one ENODEV): bind again, or become unusable. A look-up by name; nothing if the binding still holds.
+      this.refresh();
     }
+  }
+
+  #failed(destination: string, error: Error): void {
+    this.sendFailures++;
+    this.#sendErrors.next({ destination, code: errnoName(error), error });
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket.close();
+    this.#socket?.close();
+    this.#socket = undefined;
     this.#packets.complete();
     this.#sendErrors.complete();
+    this.#usable.complete();
   }
 }
 

@@ -6,7 +6,7 @@
 import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket, type StreamData } from './netlink-package.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { macFromString, macToString } from '../../protocol/ip-bytes.js';
-import { tolerate } from './netlink-common.js';
+import { bounded, NETLINK_REQUEST_TIMEOUT_MS, tolerate } from './netlink-common.js';
 
 export type MacvlanMode = 'private' | 'vepa' | 'bridge' | 'passthru';
 
@@ -53,11 +53,24 @@ function u32(value: number): Buffer {
   return b;
 }
 
+export interface NetlinkVmacOptions {
+  /** How long a request waits for the kernel's answer (default NETLINK_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number;
+  /** Errors the netlink socket reports (an unhandled one would end the process). */
+  readonly onError?: (message: string) => void;
+}
+
 export class NetlinkVmac {
   readonly #socket: RtNetlinkSocket = createRtNetlink();
+  readonly #timeoutMs: number;
+
+  constructor(options: NetlinkVmacOptions = {}) {
+    this.#timeoutMs = options.requestTimeoutMs ?? NETLINK_REQUEST_TIMEOUT_MS;
+    this.#socket.socket.on('error', (error) => options.onError?.(`netlink (VMAC) socket: ${error.message}`));
+  }
 
   async #index(name: string): Promise<number | undefined> {
-    for (const link of await this.#socket.getLinks()) {
+    for (const link of await bounded('RTM_GETLINK (dump)', (o) => this.#socket.getLinks(undefined, undefined, o), this.#timeoutMs)) {
       if (link.attrs.ifname === name) return link.data.index;
     }
     return undefined;
@@ -75,10 +88,15 @@ export class NetlinkVmac {
     );
     const up = options.up !== false;
     await tolerate(
-      this.#socket.newLink(
-        { family: 0, ...(up ? { flags: { up: true }, change: { up: true } } : {}) },
-        { ifname: name, link: u32(parent), address: Buffer.from(macFromString(mac)), linkinfo },
-        { flags: FlagsNew.CREATE | FlagsNew.EXCL },
+      bounded(
+        `RTM_NEWLINK ${name}`,
+        (o) =>
+          this.#socket.newLink(
+            { family: 0, ...(up ? { flags: { up: true }, change: { up: true } } : {}) },
+            { ifname: name, link: u32(parent), address: Buffer.from(macFromString(mac)), linkinfo },
+            { ...o, flags: FlagsNew.CREATE | FlagsNew.EXCL },
+          ),
+        this.#timeoutMs,
       ),
       ['EEXIST'],
     );
@@ -91,7 +109,7 @@ export class NetlinkVmac {
   async remove(name: string): Promise<void> {
     const index = await this.#index(name);
     if (index === undefined) return;
-    await tolerate(this.#socket.delLink({ index }), ['ENODEV']);
+    await tolerate(bounded(`RTM_DELLINK ${name}`, (o) => this.#socket.delLink({ index }, undefined, o), this.#timeoutMs), ['ENODEV']);
   }
 
   close(): void {

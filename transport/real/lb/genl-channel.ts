@@ -13,6 +13,7 @@ import {
   parseNetlinkMessages,
   type NetlinkReply,
 } from '../../../protocol/genl.js';
+import { NETLINK_REQUEST_TIMEOUT_MS } from '../netlink-common.js';
 
 /** A request the kernel refused: errno as a positive number and its name (ENOENT, EEXIST, …). */
 export class NetlinkError extends Error {
@@ -64,7 +65,8 @@ export class SocketGenlChannel implements GenlChannel {
   readonly #pending = new Map<number, Pending>();
   #seq = 1;
 
-  constructor() {
+  /** `timeoutMs`: a request whose answer does not come within it fails (ETIMEDOUT) instead of waiting forever. */
+  constructor(private readonly timeoutMs = NETLINK_REQUEST_TIMEOUT_MS) {
     this.#socket = new RawNetlinkSocket(Protocol.GENERIC, { recvBufferSize: 1 << 20, sendBufferSize: 0 });
     this.#socket.on('message', (data) => this.#receive(data));
     this.#socket.on('error', (error) => {
@@ -89,10 +91,19 @@ export class SocketGenlChannel implements GenlChannel {
   request(build: (seq: number) => Uint8Array, what: string): Promise<NetlinkReply[]> {
     const seq = this.#seq++;
     return new Promise<NetlinkReply[]>((resolve, reject) => {
-      this.#pending.set(seq, { what, parts: [], resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this.#pending.delete(seq)) return;
+        reject(Object.assign(new Error(`${what}: no answer from the kernel within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      }, this.timeoutMs);
+      const done = <T>(settle: (value: T) => void) => (value: T): void => {
+        clearTimeout(timer);
+        settle(value);
+      };
+      this.#pending.set(seq, { what, parts: [], resolve: done(resolve), reject: done(reject) });
       this.#socket.send(build(seq), {}, (error) => {
         if (error === undefined) return;
         this.#pending.delete(seq);
+        clearTimeout(timer);
         reject(error);
       });
     });

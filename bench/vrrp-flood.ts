@@ -1,0 +1,232 @@
+/**
+ * Flood benchmark (issue 13): 20,000 packets/s of bad VRRP advertisements (TTL 254, an unknown VRID, a bad
+ * checksum, a wrong password), each with a priority above the master's, sent from a third host at a master with
+ * VRRPv3 advert_int 0.05 and its backup; vigil and keepalived 2.2.7 in turn, on the same LAN of namespaces.
+ * Printed per daemon: the master's advertisement period error (p50/p99/max, from tcpdump stamps on the backup's
+ * wire; goal p99 ≤ 2 ms), elections during the flood (goal 0), the VRRP process's CPU and RSS before, during and
+ * after, and, for vigil, every packet counted by drop reason against what was sent.
+ * VIGIL_BENCH_FLOOD_S (default 10) sets the flood's length, VIGIL_BENCH_FLOOD_PPS (default 20000) its rate.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
+import { cleanupDir, eventually, holders, ROOT, startDaemon, vigilStatus, type Daemon } from '../test/daemon/daemons.js';
+import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
+import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
+import { ipv4Datagram } from './tools/packet-mutations.js';
+import type { SenderReport } from './tools/packet-sender.js';
+
+type Kind = 'vigil' | 'keepalived';
+const SECONDS = Number(process.env['VIGIL_BENCH_FLOOD_S'] ?? 10);
+const RATE = Number(process.env['VIGIL_BENCH_FLOOD_PPS'] ?? 20_000);
+const SENDER = join(ROOT, 'dist/bench/tools/packet-sender.js');
+const V3_VIP = '192.168.77.140';
+const V2_VIP = '192.168.77.141';
+
+function config(priority: number): string {
+  return `vrrp_instance V3 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 100
+  version 3
+  priority ${priority}
+  advert_int 0.05
+  virtual_ipaddress {
+    ${V3_VIP}/26
+  }
+}
+vrrp_instance V2 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 101
+  version 2
+  priority ${priority}
+  advert_int 1
+  authentication {
+    auth_type PASS
+    auth_pass secret
+  }
+  virtual_ipaddress {
+    ${V2_VIP}/26
+  }
+}
+`;
+}
+
+/** The flood's four kinds of bad packet, in the order the sender cycles through them. */
+const KINDS = ['ttl 254 (V3)', 'unknown VRID 99', 'bad checksum (V3)', 'wrong password (V2)'] as const;
+
+function floodPackets(source: string): string[] {
+  const adv = (o: Partial<VrrpAdvertisement>): Uint8Array =>
+    encodeAdvertisement(
+      { version: 3, vrid: 100, priority: 254, intervalCs: 5, family: 4, addresses: [V3_VIP], authType: 0, authPassword: '', ...o },
+      { source, destination: '224.0.0.18' },
+    );
+  const badChecksum = adv({});
+  badChecksum[6] = badChecksum[6]! ^ 0xff;
+  const payloads: [Uint8Array, number][] = [
+    [adv({}), 254],
+    [adv({ vrid: 99 }), 255],
+    [badChecksum, 255],
+    [adv({ version: 2, vrid: 101, intervalCs: 100, addresses: [V2_VIP], authType: 1, authPassword: 'wrong' }), 255],
+  ];
+  return payloads.map(([payload, ttl]) => Buffer.from(ipv4Datagram({ source, destination: '224.0.0.18', ttl, payload })).toString('hex'));
+}
+
+interface Advert {
+  readonly wall: number;
+  readonly source: string;
+  readonly vrid: number;
+}
+
+function capture(lan: Lan, host: LanHost, sources: readonly string[]): { adverts: Advert[]; ready: Promise<void>; stop: () => void } {
+  const filter = `ip proto 112 and (${sources.map((s) => `src host ${s}`).join(' or ')})`;
+  const proc = lan.spawn(host.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', filter]);
+  const adverts: Advert[] = [];
+  let buffer = '';
+  proc.stdout?.on('data', (c: Buffer) => {
+    buffer += c.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      const m = /^(\d+\.\d+) IP (\S+) > .*vrid (\d+)/.exec(line);
+      if (m) adverts.push({ wall: Number(m[1]) * 1000, source: m[2]!, vrid: Number(m[3]) });
+    }
+  });
+  const ready = new Promise<void>((resolve) => {
+    proc.stderr?.on('data', (c: Buffer) => {
+      if (c.toString().includes('listening')) resolve();
+    });
+    setTimeout(resolve, 3000).unref();
+  });
+  return { adverts, ready, stop: () => proc.kill('SIGKILL') };
+}
+
+function procStat(pid: number | undefined): { rssKb: number; cpuTicks: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command.
+    return { rssKb: Number(rss?.[1] ?? 0), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
+const wallNow = (): number => performance.timeOrigin + performance.now();
+
+function send(lan: Lan, host: LanHost, packets: string[], count: number): Promise<SenderReport> {
+  const plan = { interface: 'eth0', destination: '224.0.0.18', rate: RATE, count, packets };
+  const proc = lan.spawn(host.ns, [process.execPath, SENDER, JSON.stringify(plan)]);
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) =>
+    proc.once('exit', () => {
+      try {
+        resolve(JSON.parse(out) as SenderReport);
+      } catch {
+        reject(new Error(`the packet sender failed: ${err || out}`));
+      }
+    }),
+  );
+}
+
+const elections = (log: string): number => (log.match(/Entering (MASTER|BACKUP) STATE(?! \(init\))/g) ?? []).length;
+
+async function floodRun(kind: Kind): Promise<void> {
+  const lan = await createLan({ name: `fl${kind[0]}`, hosts: ['m', 'b', 'f'], v4Prefix: '192.168.77.X', v4Start: 131, v4PrefixLength: 26 });
+  const [m, b, f] = [lan.host('m'), lan.host('b'), lan.host('f')];
+  const daemons: Daemon[] = [];
+  const wire = capture(lan, b, [m.ipv4, b.ipv4]);
+  try {
+    await wire.ready;
+    const dm = startDaemon(lan, m, kind, config(150));
+    const db = startDaemon(lan, b, kind, config(100));
+    daemons.push(dm, db);
+    await eventually(
+      async () => JSON.stringify(await holders(lan, [m, b], V3_VIP)) === '["m"]' && JSON.stringify(await holders(lan, [m, b], V2_VIP)) === '["m"]',
+      20_000,
+      () => dm.log() + db.log(),
+    );
+    await delay(2000);
+    const before = { m: elections(dm.log()), b: elections(db.log()) };
+    const drops0 = kind === 'vigil' ? await vigilStatus(lan, dm) : undefined;
+    const stat0 = procStat(dm.vrrpPid());
+    const t0 = wallNow();
+    const flood = send(lan, f, floodPackets(f.ipv4), Math.round(RATE * SECONDS));
+    const samples: number[] = [];
+    const sampler = setInterval(() => {
+      const s = procStat(dm.vrrpPid());
+      if (s) samples.push(s.rssKb);
+    }, 1000);
+    const report = await flood;
+    clearInterval(sampler);
+    const t1 = wallNow();
+    const stat1 = procStat(dm.vrrpPid());
+    await delay(2000);
+    const stat2 = procStat(dm.vrrpPid());
+    const during = wire.adverts.filter((a) => a.wall >= t0 && a.wall <= t1);
+    const fromMaster = during.filter((a) => a.source === m.ipv4 && a.vrid === 100).map((a) => a.wall);
+    const errors = fromMaster.slice(1).map((t, i) => Math.abs(t - fromMaster[i]! - 50));
+    const fromBackup = during.filter((a) => a.source === b.ipv4).length;
+    const after = { m: elections(dm.log()) - before.m, b: elections(db.log()) - before.b };
+    const stillOne =
+      JSON.stringify(await holders(lan, [m, b], V3_VIP)) === '["m"]' && JSON.stringify(await holders(lan, [m, b], V2_VIP)) === '["m"]';
+    const seconds = (t1 - t0) / 1000;
+    const ticks = stat0 && stat1 ? stat1.cpuTicks - stat0.cpuTicks : Number.NaN;
+    const w = kind.padEnd(10);
+    process.stdout.write(
+      `  ${w} sent ${report.sent} packets in ${report.seconds.toFixed(1)} s (${(report.sent / report.seconds).toFixed(0)}/s, ${report.refused} refused by the sender's kernel)\n`,
+    );
+    process.stdout.write(
+      `  ${w} advert period error over ${errors.length} periods: p50 ${percentile(errors, 50).toFixed(2)} ms, p99 ${percentile(errors, 99).toFixed(2)} ms, max ${Math.max(...errors).toFixed(2)} ms (goal p99 ≤ 2 ms)\n`,
+    );
+    process.stdout.write(
+      `  ${w} elections during the flood: master ${after.m}, backup ${after.b}; backup advertisements ${fromBackup}; one holder of each VIP after: ${stillOne} (goal: 0, 0, 0, true)\n`,
+    );
+    process.stdout.write(
+      `  ${w} VRRP process: CPU ${((ticks / 100 / seconds) * 100).toFixed(0)}% of a core during the flood; RSS ${stat0?.rssKb} kB before, ` +
+        `${samples.length ? `${Math.min(...samples)}–${Math.max(...samples)} kB during, ` : ''}${stat2?.rssKb} kB 2 s after\n`,
+    );
+    if (kind === 'vigil' && drops0) {
+      const s = await vigilStatus(lan, dm);
+      const inst = (name: string, st: typeof s) => st.instances.find((i) => i.name === name)?.counters.drops ?? {};
+      const delta = (now: number | undefined, then: number | undefined) => (now ?? 0) - (then ?? 0);
+      const counted = [
+        delta(inst('V3', s)['ttl'], inst('V3', drops0)['ttl']),
+        delta(s.drops['vrid'], drops0.drops['vrid']),
+        delta(s.drops['checksum'], drops0.drops['checksum']),
+        delta(inst('V2', s)['auth'], inst('V2', drops0)['auth']),
+      ];
+      const parts = KINDS.map((k, i) => `${k} ${counted[i]}/${report.perPacket[i]}`);
+      process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}\n`);
+    }
+  } finally {
+    wire.stop();
+    for (const d of daemons) d.kill('SIGKILL');
+    await lan.cleanup();
+    for (const d of daemons) cleanupDir(d);
+  }
+}
+
+export async function run(): Promise<void> {
+  const avail = netnsAvailable();
+  if (!avail.ok) {
+    process.stdout.write(`skipped: ${avail.reason}\n`);
+    return;
+  }
+  const keepalived = spawn('keepalived', ['--version']).pid !== undefined;
+  process.stdout.write(`${RATE} bad packets/s for ${SECONDS} s (VIGIL_BENCH_FLOOD_PPS, VIGIL_BENCH_FLOOD_S) at a VRRPv3 advert_int 0.05 master\n`);
+  for (const kind of keepalived ? (['vigil', 'keepalived'] as const) : (['vigil'] as const)) await floodRun(kind);
+  if (!keepalived) process.stdout.write('keepalived not installed: vigil only\n');
+}

@@ -24,9 +24,10 @@ export interface LoadedRunnable {
 
 /**
  * Reads and judges a configuration file; throws ConfigLoadError on a bad one. `running`: the configuration
- * running now, whose checker part a loader may hand back as it is when the file's is the same.
+ * running now, whose checker part a loader may hand back as it is when the file's is the same. `signal`: once
+ * aborted (the daemon stopping), the load is given up at once and rejects with the signal's reason.
  */
-export type ConfigLoader = (file: string, options: LoadOptions, running?: LoadedRunnable) => Promise<LoadedRunnable>;
+export type ConfigLoader = (file: string, options: LoadOptions, running?: LoadedRunnable, signal?: AbortSignal) => Promise<LoadedRunnable>;
 
 /** The fields of a configuration that only the checker side reads, as arrays (those a loader may reuse). */
 export const LVS_ARRAYS = ['virtualServers', 'virtualServerGroups'] as const satisfies readonly (keyof KeepalivedConfig)[];

@@ -13,17 +13,25 @@ import type { FromConfigWorker, ToConfigWorker } from './config-wire.js';
 const WORKER_URL = new URL('./config-worker.js', import.meta.url);
 
 export function workerConfigLoader(entry: URL = WORKER_URL): ConfigLoader {
-  return (file, options, running) =>
+  return (file, options, running, signal) =>
     new Promise<LoadedRunnable>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       const worker = new Worker(entry);
       const post = (message: ToConfigWorker): void => worker.postMessage(message);
       let settled = false;
       const settle = (outcome: () => void): void => {
         if (settled) return;
         settled = true;
+        signal?.removeEventListener('abort', abort);
         void worker.terminate();
         outcome();
       };
+      // Given up (the daemon stopping): the worker ends now, whatever it was reading.
+      const abort = (): void => settle(() => reject(signal?.reason));
+      signal?.addEventListener('abort', abort, { once: true });
       let head: Extract<FromConfigWorker, { type: 'loaded' }> | undefined;
       const arrays: Record<string, unknown[]> = {};
       const complete = (): void => {

@@ -56,6 +56,8 @@ export class VigilDaemon {
   /** The reload under way, if any (reloads run one at a time; a stop waits for the one under way). */
   private reloading: Promise<ReloadResult> | undefined;
   private stopping = false;
+  /** Aborted by stop(): a configuration still being read for a reload is given up (its worker ended). */
+  private readonly stopSignal = new AbortController();
 
   constructor(
     private readonly env: DaemonEnvironment,
@@ -145,8 +147,12 @@ export class VigilDaemon {
     this.env.log.info(`reloading the configuration from ${this.options.configFile}`);
     let loaded: LoadedRunnable;
     try {
-      loaded = await this.load();
+      loaded = await this.load(this.stopSignal.signal);
     } catch (err) {
+      if (err instanceof ReloadAborted || this.stopSignal.signal.aborted) {
+        this.env.log.info('reload abandoned: stopping');
+        return { ok: false, error: 'stopping' };
+      }
       return reject(err instanceof ConfigLoadError ? err.message : String(err));
     }
     const assembly = this.current;
@@ -225,6 +231,7 @@ export class VigilDaemon {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     // Priority 0 first (RFC 5798 §6.4.3): the backups' Skew_Time starts with it, everything else can wait.
     const assembly = this.current;
     this.current = undefined;
@@ -269,10 +276,12 @@ export class VigilDaemon {
    * environment's loader (the config worker of a real host: nothing of it runs on the VRRP thread) or else on this
    * thread. Throws ConfigLoadError on a bad configuration.
    */
-  private async load(): Promise<LoadedRunnable> {
+  private async load(signal?: AbortSignal): Promise<LoadedRunnable> {
     const { configFile, configId, strict, secureConfig, limits } = this.options;
     const options = { configId, strict, secureConfig, limits };
-    const loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    const loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running, signal) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    // A stop that came while the file was read: nothing of it is said or kept.
+    if (signal?.aborted) throw new ReloadAborted('stopping');
     for (const w of loaded.warnings) this.env.log.warn(w);
     if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
     for (const line of loaded.refused) this.env.log.warn(line);

@@ -90,3 +90,21 @@ test(
     assert.deepEqual(third.config, loadRunnable(file, {}, undefined).config);
   }),
 );
+
+test(
+  'an aborted load (the daemon stopping mid-reload) rejects at once with the signal\'s reason, before or during the read',
+  withDir(async (dir) => {
+    const file = join(dir, 'keepalived.conf');
+    writeFileSync(file, generateConfig({ ...LARGE, virtualServers: 3000 }));
+    const during = new AbortController();
+    const reason = new Error('stopping');
+    const loading = workerConfigLoader()(file, {}, undefined, during.signal);
+    const started = performance.now();
+    during.abort(reason);
+    await assert.rejects(loading, (err) => err === reason);
+    assert.ok(performance.now() - started < 1_000, 'the load was waited for instead of given up');
+    const before = new AbortController();
+    before.abort(reason);
+    await assert.rejects(workerConfigLoader()(file, {}, undefined, before.signal), (err) => err === reason);
+  }),
+);

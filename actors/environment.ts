@@ -18,6 +18,7 @@ import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
+import type { ConfigLoader } from './runnable-config.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -100,6 +101,11 @@ export interface DaemonEnvironment extends NodeEnvironment {
   readonly checks?: (() => Promise<CheckerSide>) | undefined;
   /** Schedules the calling (VRRP) thread: global_defs vrrp_priority, vrrp_rt_priority, vrrp_rlimit_rttime. */
   readonly applyScheduling?: ApplyThreadScheduling | undefined;
+  /**
+   * Reads the configuration at start and on reload off the VRRP thread (actors/daemon/config-loader.ts); absent,
+   * it is read on the calling thread with `hostFacts`.
+   */
+  readonly loadConfig?: ConfigLoader | undefined;
 }
 
 export interface DaemonOptions extends LoadOptions {

@@ -15,6 +15,9 @@ import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pid-file.js';
+import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
+import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
+import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -87,6 +90,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // systemd's NOTIFY_SOCKET (Type=notify), read and cleared from the environment before anything is started.
+  const serviceManager = serviceManagerFromEnvironment((message) => log.warn(message));
   // Files that could not be written (dumps here, the recording in the observation), for /metrics.
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
@@ -143,6 +148,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
+      // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.
+      loadConfig: workerConfigLoader(),
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackendOnce }] = await Promise.all([
           import('../actors/daemon/worker-checker-host.js'),
@@ -162,6 +169,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       strict: options.strict === true,
     },
   );
+  // READY / RELOADING / STOPPING / STATUS and the watchdog's pings (actors/daemon/service-liveness.ts).
+  const liveness = serviceManager ? new ServiceLiveness(serviceManager, clock, () => describeDaemon(daemon)) : undefined;
+  liveness?.starting(options.useFile);
   // Only what this daemon made: its own pid file, its own socket (server.close below).
   const cleanupFiles = (): void => releasePidFile(options.pid);
   observation?.attach(daemon);
@@ -191,6 +201,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     // The priority-0 advertisements leave before anything else (even the log line): a backup's Skew_Time runs
     // from them.
     const stopped = daemon.stop();
+    liveness?.stopping(signal);
     log.info(`${signal}: stopping (priority 0 from masters, addresses released)`);
     // A step that fails (nft refusing to remove the rules, say) is logged and the others still run; a step that
     // hangs does not keep the daemon (and its service manager) waiting past STOP_BOUND_MS.
@@ -214,6 +225,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
     await step('the status socket', () => server?.close());
     await step('netlink', () => addresses.close());
     await step('files', () => cleanupFiles());
+    await step('the service manager', () => {
+      liveness?.close();
+      serviceManager?.close();
+    });
     clearTimeout(bound);
     log.info(failed ? 'stopped, with errors (above)' : 'stopped');
     log.flush();
@@ -231,11 +246,18 @@ async function runDaemon(options: RunOptions): Promise<void> {
       return;
     }
     reloading = (async () => {
+      liveness?.reloading(options.useFile);
       try {
+        let result: Awaited<ReturnType<typeof daemon.reload>>;
         do {
           reloadAgain = false;
-          await daemon.reload().catch((err: unknown) => log.error(`reload failed: ${err instanceof Error ? err.message : String(err)}`));
+          result = await daemon.reload().catch((err: unknown) => {
+            const error = err instanceof Error ? err.message : String(err);
+            log.error(`reload failed: ${error}`);
+            return { ok: false, error } as const;
+          });
         } while (reloadAgain && !stopping);
+        if (!stopping) liveness?.reloaded(result);
       } finally {
         reloading = undefined;
       }
@@ -262,13 +284,12 @@ async function runDaemon(options: RunOptions): Promise<void> {
   ]);
   // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
   const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
+  // Written in slices between turns of the VRRP thread's loop (actors/daemon/dumps.ts); they never reject.
   process.on('SIGUSR1', () => {
-    dumps.dataDump(daemon.status());
-    fileWriteFailures['dump'] = dumps.failures;
+    void dumps.dataDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
   });
   process.on('SIGUSR2', () => {
-    dumps.statsDump(daemon.status());
-    fileWriteFailures['dump'] = dumps.failures;
+    void dumps.statsDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
   });
   dumps.prepare();
   const statusServer = await serveStatus(
@@ -284,6 +305,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
     return undefined;
   });
   server = statusServer;
+  // Started, signals handled, status socket answering: READY=1 (the exact point: actors/daemon/service-liveness.ts).
+  liveness?.ready(daemon.bus);
   // Keep the process alive: raw sockets are unref'd where possible, the daemon lives until a signal.
   setInterval(() => {}, 1 << 30);
 }

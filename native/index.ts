@@ -93,6 +93,20 @@ export interface PreciseTimer {
   close(): void;
 }
 
+/**
+ * An AF_UNIX datagram socket (native/src/unix_datagram.cc): sd_notify's transport. An address is a path, or an
+ * abstract name written with a leading '@' (as $NOTIFY_SOCKET writes it). Errors are thrown with `code`/`errno`.
+ */
+export interface UnixDatagramSocket {
+  /** One datagram to `address`, never blocking (a full receiver throws EAGAIN). Returns bytes sent. */
+  send(address: string, bytes: Uint8Array): number;
+  /** Receives at `address`, with each sender's pid (SO_PASSCRED). */
+  bind(address: string): void;
+  /** Delivers each datagram and its sender's pid (-1 when none came) from the event loop, until close(). */
+  start(onMessage: (bytes: Buffer, pid: number) => void): void;
+  close(): void;
+}
+
 /** `TcpConnector.connect`'s answer while the outcome is still to come. */
 export const TCP_CONNECT_PENDING = -2;
 /** The outcome code of a connect whose timeout elapsed. */
@@ -120,6 +134,7 @@ interface NativeBinding {
   RawIpSocket: new (family: 4 | 6, protocol: number, onPacket: RawPacketListener) => RawIpSocket;
   TcpConnector: new (results: Int32Array, onResults: TcpResultsListener) => TcpConnector;
   PreciseTimer: new (onFire: () => void) => PreciseTimer;
+  UnixDatagramSocket: new () => UnixDatagramSocket;
   NetlinkMonitor: new (protocol: number, groups: readonly number[], receiveBufferSize: number, onData: NetlinkDatagramListener, onError: NetlinkErrorListener) => NetlinkMonitor;
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
@@ -221,6 +236,12 @@ export function openTcpConnector(results: Int32Array, onResults: TcpResultsListe
 export function openPreciseTimer(onFire: () => void): PreciseTimer {
   const Ctor = current('PreciseTimer');
   return new Ctor(onFire);
+}
+
+/** An unbound AF_UNIX datagram socket; throws when the addon is missing or predates it. */
+export function openUnixDatagramSocket(): UnixDatagramSocket {
+  const Ctor = current('UnixDatagramSocket');
+  return new Ctor();
 }
 
 /**

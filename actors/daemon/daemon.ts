@@ -7,7 +7,7 @@
  * live page's test).
  */
 import type { Subscription } from 'rxjs';
-import { ConfigLoadError, loadConfigFile } from '../../config/load.js';
+import { ConfigLoadError } from '../../config/load.js';
 import { Bus } from '../bus.js';
 import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { VrrpInstanceSpec, VrrpNodeSpec } from '../vrrp/instance-spec.js';
@@ -15,7 +15,7 @@ import { NodeAssembly, type ReconfigureResult } from '../node-assembly.js';
 import type { NodeChecks } from '../lvs/node-checks.js';
 import type { DaemonStatus } from '../status.js';
 import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
-import { runnableScripts } from '../scripts/runnable-scripts.js';
+import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
 import { loadChecks } from './daemon-checks.js';
@@ -30,13 +30,6 @@ import { warmTakeoverPath } from '../vrrp/warm-up.js';
 export const VRRP_SLICE_US = 100;
 
 export type { CheckerSide, DaemonEnvironment, DaemonLog, DaemonOptions, VmacManager } from '../environment.js';
-
-/** The part of a configuration the checker side is built from (a reload restarts it only when this changed). */
-function lvsPart(config: KeepalivedConfig | undefined): unknown {
-  if (!config) return undefined;
-  const g = config.globalDefs;
-  return [config.virtualServers, config.virtualServerGroups, g.lvsBackend, config.ssl, g.lvsTimeouts, g.lvsFlushOnStop, g.lvsSyncDaemon];
-}
 
 export type ReloadResult =
   | { readonly ok: true; readonly kept: readonly string[]; readonly started: readonly string[]; readonly stopped: readonly string[] }
@@ -54,6 +47,8 @@ export class VigilDaemon {
   private reloads = 0;
   /** The runnable configuration running now (actors/scripts/runnable-scripts.ts). */
   private config: KeepalivedConfig | undefined;
+  /** The same, as it was loaded (its checker part's digest). */
+  private running: LoadedRunnable | undefined;
   /** Every script of the daemon's life: one bound across reloads. */
   readonly scripts: ScriptRunner;
   /** The VRRP instances of the running configuration (their VMACs are made again when they go). */
@@ -61,6 +56,8 @@ export class VigilDaemon {
   /** The reload under way, if any (reloads run one at a time; a stop waits for the one under way). */
   private reloading: Promise<ReloadResult> | undefined;
   private stopping = false;
+  /** Aborted by stop(): a configuration still being read for a reload is given up (its worker ended). */
+  private readonly stopSignal = new AbortController();
 
   constructor(
     private readonly env: DaemonEnvironment,
@@ -77,12 +74,11 @@ export class VigilDaemon {
 
   /** Reads the configuration and starts every instance. Throws ConfigLoadError on a bad configuration. */
   async start(): Promise<void> {
-    const loaded = loadConfigFile(this.options.configFile, this.options);
-    for (const w of loaded.warnings) this.env.log.warn(w);
+    const loaded = await this.load();
     const vrrp = !this.options.checkersOnly;
-    if (vrrp) this.host.checkInterfaces(loaded.config);
-    const config = this.runnable(loaded.config);
+    const config = loaded.config;
     this.config = config;
+    this.running = loaded;
     // keepalived runs its startup script before anything else starts, and waits for it (or its timeout).
     await this.startupOrShutdown('startup', config);
     this.logSubscription = this.bus.messages$.subscribe((m) => logBusMessage(this.env.log, m));
@@ -149,19 +145,22 @@ export class VigilDaemon {
     };
     if (this.stopping) return { ok: false, error: 'stopping' };
     this.env.log.info(`reloading the configuration from ${this.options.configFile}`);
-    let next: KeepalivedConfig;
+    let loaded: LoadedRunnable;
     try {
-      const loaded = loadConfigFile(this.options.configFile, this.options);
-      for (const w of loaded.warnings) this.env.log.warn(w);
-      if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
-      next = this.runnable(loaded.config);
+      loaded = await this.load(this.stopSignal.signal);
     } catch (err) {
+      if (err instanceof ReloadAborted || this.stopSignal.signal.aborted) {
+        this.env.log.info('reload abandoned: stopping');
+        return { ok: false, error: 'stopping' };
+      }
       return reject(err instanceof ConfigLoadError ? err.message : String(err));
     }
     const assembly = this.current;
     if (!assembly) return { ok: false, error: 'not running' };
+    const next = loaded.config;
     const vrrp = !this.options.checkersOnly;
-    const lvsChanged = !this.options.vrrpOnly && JSON.stringify(lvsPart(this.config)) !== JSON.stringify(lvsPart(next));
+    // The checker part's digests were made where the configurations were read (off the VRRP thread).
+    const lvsChanged = !this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest;
     const made: string[] = [];
     let checks: NodeChecks | undefined;
     let nextSpec: VrrpNodeSpec;
@@ -190,6 +189,7 @@ export class VigilDaemon {
     this.reloads++;
     const previousConfig = this.config;
     this.config = next;
+    this.running = loaded;
     if (vrrp) this.instances = nextSpec.instances;
     // Then what the running configuration had and the new one drops. The new one runs from here on: a failure
     // now is logged, it does not bring the old one back.
@@ -231,6 +231,7 @@ export class VigilDaemon {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopSignal.abort();
     // Priority 0 first (RFC 5798 §6.4.3): the backups' Skew_Time starts with it, everything else can wait.
     const assembly = this.current;
     this.current = undefined;
@@ -270,12 +271,22 @@ export class VigilDaemon {
     if (checks) assembly.attachChecks(checks);
   }
 
-  /** The configuration as it runs here: scripts keepalived would refuse are said once and left out. */
-  private runnable(config: KeepalivedConfig): KeepalivedConfig {
-    const { config: runnable, refused } = runnableScripts(config, this.env.hostFacts?.());
-    for (const line of refused) this.env.log.warn(line);
-    this.scripts.setRefused(refused.length);
-    return runnable;
+  /**
+   * Reads the configuration as it runs here (scripts keepalived would refuse are said once and left out), on the
+   * environment's loader (the config worker of a real host: nothing of it runs on the VRRP thread) or else on this
+   * thread. Throws ConfigLoadError on a bad configuration.
+   */
+  private async load(signal?: AbortSignal): Promise<LoadedRunnable> {
+    const { configFile, configId, strict, secureConfig, limits } = this.options;
+    const options = { configId, strict, secureConfig, limits };
+    const loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running, signal) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    // A stop that came while the file was read: nothing of it is said or kept.
+    if (signal?.aborted) throw new ReloadAborted('stopping');
+    for (const w of loaded.warnings) this.env.log.warn(w);
+    if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
+    for (const line of loaded.refused) this.env.log.warn(line);
+    this.scripts.setRefused(loaded.refused.length);
+    return loaded;
   }
 
   /**

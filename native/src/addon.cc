@@ -1,6 +1,6 @@
 // vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data,
 // TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread, a netlink
-// notification socket that survives a receive buffer overrun).
+// notification socket that survives a receive buffer overrun, AF_UNIX datagrams for sd_notify).
 #include "common.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -10,6 +10,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitRawIpSocket(env, exports);
   vigil::InitTcpConnector(env, exports);
   vigil::InitPreciseTimer(env, exports);
+  vigil::InitUnixDatagramSocket(env, exports);
   vigil::InitNetlinkMonitor(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));

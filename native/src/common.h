@@ -35,6 +35,7 @@ Napi::Value InterfaceMac(const Napi::CallbackInfo& info);
 void InitRawIpSocket(Napi::Env env, Napi::Object exports);
 void InitTcpConnector(Napi::Env env, Napi::Object exports);
 void InitPreciseTimer(Napi::Env env, Napi::Object exports);
+void InitUnixDatagramSocket(Napi::Env env, Napi::Object exports);
 void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);

@@ -53,7 +53,7 @@ function capture(): { log: { info(m: string): void; warn(m: string): void }; inf
   return { log: { info: (m) => infos.push(m), warn: (m) => warnings.push(m) }, infos, warnings };
 }
 
-test('hostile objects at every dump name: the symlink and the FIFO are replaced, the directory is counted', (t) => {
+test('hostile objects at every dump name: the symlink and the FIFO are replaced, the directory is counted', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'vigil-harden-files-'));
   t.after(() => rmSync(base, { recursive: true, force: true }));
   const dir = join(base, 'run');
@@ -66,8 +66,8 @@ test('hostile objects at every dump name: the symlink and the FIFO are replaced,
 
   const { log, infos, warnings } = capture();
   const dumps = new DumpWriter(dir, log);
-  assert.equal(dumps.dataDump(STATUS), 2);
-  assert.equal(dumps.statsDump(STATUS), 0);
+  assert.equal(await dumps.dataDump(STATUS), 2);
+  assert.equal(await dumps.statsDump(STATUS), 0);
 
   assert.equal(readFileSync(victim, 'utf8'), 'root:x:0:0::/root:/bin/sh\n', 'the symlink was not followed');
   for (const name of [DUMP_FILES.data, DUMP_FILES.json]) {
@@ -84,25 +84,25 @@ test('hostile objects at every dump name: the symlink and the FIFO are replaced,
 
   // Once the directory is gone, the next SIGUSR2 writes the stats.
   rmSync(join(dir, DUMP_FILES.stats), { recursive: true });
-  assert.equal(dumps.statsDump(STATUS), 1);
+  assert.equal(await dumps.statsDump(STATUS), 1);
   assert.match(readFileSync(join(dir, DUMP_FILES.stats), 'utf8'), /advertisements sent: {5}7/);
   assert.equal(dumps.failures, 1);
 });
 
-test('the dump directory: made 0700 when missing; one others may write, or a symlink, gets no dump', (t) => {
+test('the dump directory: made 0700 when missing; one others may write, or a symlink, gets no dump', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'vigil-harden-files-'));
   t.after(() => rmSync(base, { recursive: true, force: true }));
   const { log, warnings } = capture();
   const made = new DumpWriter(join(base, 'run', 'vigil'), log);
   made.prepare();
   assert.equal(lstatSync(join(base, 'run', 'vigil')).mode & 0o777, 0o700);
-  assert.equal(made.statsDump(STATUS), 1);
+  assert.equal(await made.statsDump(STATUS), 1);
 
   const open = join(base, 'tmp');
   mkdirSync(open);
   chmodSync(open, 0o1777);
   const shared = new DumpWriter(open, log);
-  assert.equal(shared.dataDump(STATUS), 0);
+  assert.equal(await shared.dataDump(STATUS), 0);
   assert.equal(shared.failures, 2);
   assert.match(warnings.at(-1)!, /^data dump not written: .*tmp is writable by others \(mode 1777\): refused$/);
 
@@ -110,6 +110,6 @@ test('the dump directory: made 0700 when missing; one others may write, or a sym
   const linked = new DumpWriter(join(base, 'link'), log);
   linked.prepare();
   assert.match(warnings.at(-1)!, /^dumps will not be written: .*link is a symbolic link: refused$/);
-  assert.equal(linked.statsDump(STATUS), 0);
+  assert.equal(await linked.statsDump(STATUS), 0);
   assert.equal(linked.failures, 1);
 });

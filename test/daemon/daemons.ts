@@ -40,6 +40,8 @@ export interface DaemonOptions {
   readonly wrap?: (argv: readonly string[], dir: string) => readonly string[];
   /** Called with the daemon's directory before it starts (to put files in place). */
   readonly prepare?: (dir: string) => void;
+  /** Variables added to the daemon's environment (NOTIFY_SOCKET …). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 function readPid(path: string): number | undefined {
@@ -65,7 +67,7 @@ export function startDaemon(lan: Lan, host: LanHost, kind: 'vigil' | 'keepalived
       : ['keepalived', '-n', '-l', '-D', '-P', '-f', conf, '-p', files.pid, '-r', files.vrrp, '-c', files.check, ...(options.args?.(dir) ?? [])];
   const argv = options.wrap ? options.wrap(command, dir) : command;
   const spawnIt = (): ChildProcess => {
-    const proc = lan.spawn(host.ns, argv);
+    const proc = options.env ? lan.spawn(host.ns, argv, { env: { ...process.env, ...options.env } }) : lan.spawn(host.ns, argv);
     proc.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     proc.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     return proc;

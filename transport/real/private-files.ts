@@ -7,6 +7,8 @@
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Why a directory is not private to this user: `undefined` when it is. */
 function notPrivate(path: string): string | undefined {
@@ -52,6 +54,44 @@ export function replaceFile(dir: string, name: string, data: string | Uint8Array
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     writeAll(fd, bytes);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(temp);
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temp, join(dir, name));
+  } catch (err) {
+    unlinkSync(temp);
+    throw err;
+  }
+}
+
+/** How long one turn of `replaceFileInSlices` may hold the event loop (the VRRP thread's), ms. */
+export const FILE_SLICE_MS = 5;
+
+/**
+ * `replaceFile` for a large file made on the VRRP thread: its text comes as pieces, made and written for at most
+ * `sliceMs` per turn of the event loop, so that a dump of a large status never holds back an advertisement. The
+ * file is created and renamed as `replaceFile` does; rejects (and leaves no temporary file) when it cannot.
+ */
+export async function replaceFileInSlices(dir: string, name: string, pieces: Iterable<string>, sliceMs = FILE_SLICE_MS): Promise<void> {
+  const temp = join(dir, `.${name}.${process.pid}.${sequence++}.tmp`);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    let turn = performance.now();
+    let pending: string[] = [];
+    for (const piece of pieces) {
+      pending.push(piece);
+      if (performance.now() - turn >= sliceMs) {
+        writeAll(fd, Buffer.from(pending.join('')));
+        pending = [];
+        await nextTurn();
+        turn = performance.now();
+      }
+    }
+    writeAll(fd, Buffer.from(pending.join('')));
   } catch (err) {
     closeSync(fd);
     unlinkSync(temp);

@@ -1,0 +1,149 @@
+/**
+ * How long the VRRP thread's event loop is held (issue 13, "Liveness") while the daemon does what can take long:
+ * reading a large configuration on reload (on the VRRP thread, as before, and on the config worker, as now) and
+ * writing the SIGUSR1 / SIGUSR2 dumps of a large status. Prints the longest turn of the loop (the thread's CPU time
+ * between two turns, and the wall time, which on a loaded machine also counts waiting for a CPU) and the whole
+ * operation's time. An advert interval is 1 s by default and can be 10 ms (VRRPv3): a turn must stay well below it.
+ * (Page rendering has its own benchmark: bench/page-render.ts.)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadRunnable } from '../actors/runnable-config.js';
+import { workerConfigLoader } from '../actors/daemon/config-loader.js';
+import { DumpWriter } from '../actors/daemon/dumps.js';
+import type { DaemonStatus, InstanceStatus, VirtualServerStatus } from '../actors/status.js';
+import { generateConfig } from './config-generate.js';
+
+interface Stall {
+  /** The longest gap between two turns of the event loop, ms of wall time. */
+  readonly stallMs: number;
+  /** The most CPU time this thread used between two turns, ms (undefined without /proc schedstat). */
+  readonly cpuMs: number | undefined;
+  /** The whole operation, ms. */
+  readonly totalMs: number;
+}
+
+/** This thread's time on a CPU in ns (/proc/thread-self/schedstat), undefined where the kernel does not say. */
+function threadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `work` while a 1 ms timer chain measures the gaps between turns of this thread's event loop (a timer, not a
+ * setImmediate spin: a spinning thread would take the CPU the config worker needs and slow what it measures).
+ * On a loaded machine the wall time of a gap also counts the time the thread waited for a CPU; its CPU time is
+ * the work that one turn held the loop for.
+ */
+async function longestStall(work: () => unknown): Promise<Stall> {
+  let last = performance.now();
+  let lastCpu = threadCpuNs();
+  let worst = 0;
+  let worstCpu = lastCpu === undefined ? undefined : 0;
+  let running = true;
+  const tick = (): void => {
+    const now = performance.now();
+    const cpu = threadCpuNs();
+    worst = Math.max(worst, now - last);
+    if (worstCpu !== undefined && cpu !== undefined && lastCpu !== undefined) worstCpu = Math.max(worstCpu, (cpu - lastCpu) / 1e6);
+    last = now;
+    lastCpu = cpu;
+    if (running) timer = setTimeout(tick, 1);
+  };
+  let timer = setTimeout(tick, 1);
+  const started = performance.now();
+  last = started;
+  lastCpu = threadCpuNs();
+  await work();
+  const totalMs = performance.now() - started;
+  // The last turn counts too; then no timer is left behind (the process must be able to exit).
+  running = false;
+  clearTimeout(timer);
+  tick();
+  return { stallMs: worst, cpuMs: worstCpu, totalMs };
+}
+
+const figures = (s: Stall): string =>
+  `longest turn ${s.cpuMs === undefined ? '' : `${s.cpuMs.toFixed(1)} ms of CPU, `}${s.stallMs.toFixed(1)} ms wall; whole ${s.totalMs.toFixed(0)} ms`;
+
+function largeStatus(instances: number, virtualServers: number, realServers: number): DaemonStatus {
+  const vrrp: InstanceStatus[] = [];
+  for (let i = 0; i < instances; i++) {
+    vrrp.push({
+      name: `VI_${i}`,
+      state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
+      vrid: (i % 255) + 1,
+      interface: 'eth0',
+      family: 4,
+      version: 3,
+      priority: 100,
+      effective_priority: 100,
+      master_address: i % 2 === 0 ? null : '192.168.0.2',
+      vips: [`10.100.${Math.floor(i / 256) % 256}.${i % 256}`],
+      counters: {
+        adverts_sent: i * 7,
+        adverts_received: i * 3,
+        priority_zero_sent: 0,
+        priority_zero_received: 0,
+        become_master: 1,
+        release_master: 0,
+        transitions: 2,
+        address_list_errors: 0,
+        restarts: 0,
+        drops: {},
+      },
+    });
+  }
+  const vs: VirtualServerStatus[] = [];
+  for (let v = 0; v < virtualServers; v++) {
+    const real = Array.from({ length: realServers }, (_, r) => ({ key: `172.16.${r % 256}.${(v % 250) + 1}:8080`, alive: r !== 0, weight: 1 }));
+    vs.push({
+      key: `10.${Math.floor(v / 65536)}.${Math.floor(v / 256) % 256}.${v % 256}:80/TCP`,
+      quorum_up: true,
+      real_servers: real,
+      pool: real.filter((r) => r.alive).map((r) => ({ destination: r.key, weight: r.weight })),
+    });
+  }
+  return { pid: 1, config_file: '/etc/keepalived/keepalived.conf', reloads: 3, instances: vrrp, scripts: [], virtual_servers: vs, drops: {} };
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-liveness-bench-'));
+  try {
+    const options = { virtualServers: 10_000, realServers: 4, vrrpInstances: 100, interface: 'lo' };
+    const file = join(dir, 'keepalived.conf');
+    const text = generateConfig(options);
+    writeFileSync(file, text);
+    const lines = text.split('\n').length - 1;
+    process.stdout.write(`reload of ${lines.toLocaleString('en-US')} lines (${options.virtualServers} virtual servers × ${options.realServers} real servers, ${options.vrrpInstances} vrrp_instances):\n`);
+    // Warm both paths once (module loading, JIT).
+    loadRunnable(file, {}, undefined);
+    const load = workerConfigLoader();
+    const running = await load(file, {}, undefined);
+    const here = await longestStall(() => loadRunnable(file, {}, undefined));
+    process.stdout.write(`  on the VRRP thread (before):                  ${figures(here)}\n`);
+    // A changed checker part crosses whole; an unchanged one is reused from the running configuration.
+    writeFileSync(file, generateConfig({ ...options, virtualServers: options.virtualServers - 1 }));
+    const changed = await longestStall(() => load(file, {}, running));
+    process.stdout.write(`  on the config worker, checker part changed:   ${figures(changed)}\n`);
+    const unchanged = await longestStall(() => load(file, {}, running).then((l) => load(file, {}, l)));
+    process.stdout.write(`  on the config worker, two loads, 2nd reusing: ${figures(unchanged)}\n`);
+
+    const status = largeStatus(1000, options.virtualServers, options.realServers);
+    const quiet = { info: () => {}, warn: (m: string) => process.stdout.write(`  (${m})\n`) };
+    const dumps = new DumpWriter(join(dir, 'run'), quiet);
+    dumps.prepare();
+    await dumps.dataDump(status);
+    process.stdout.write(`dumps of 1000 instances and ${options.virtualServers} virtual servers × ${options.realServers} real servers:\n`);
+    process.stdout.write(`  SIGUSR1 (data + JSON): ${figures(await longestStall(() => dumps.dataDump(status)))}\n`);
+    process.stdout.write(`  SIGUSR2 (stats):       ${figures(await longestStall(() => dumps.statsDump(status)))}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+

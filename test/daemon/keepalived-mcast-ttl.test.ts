@@ -258,9 +258,15 @@ CELLS.push({
   name: 'a differing VIP list: dropped and counted by both (keepalived 2.2.7), both master',
   async run(w) {
     const dv = await w.start(w.v, 'vigil', conf({ name: 'vigil', priority: 100, family: 4 }));
-    await w.start(w.k, 'keepalived', conf({ name: 'keepalived', priority: 150, family: 4, vips: '192.168.77.250/26\n    192.168.77.251/26' }));
+    const dk = await w.start(w.k, 'keepalived', conf({ name: 'keepalived', priority: 150, family: 4, vips: '192.168.77.250/26\n    192.168.77.251/26' }));
     await eventually(async () => (await w.who()).length === 2, LONG, () => w.describe());
-    await eventually(async () => ((await vigilInstance(w, dv))?.counters.drops['address_list'] ?? 0) >= 5, LONG, () => w.describe());
+    // keepalived 2.2.7 as master sends nothing while it keeps hearing advertisements it drops (seen on the wire, as
+    // with a wrong AH password): vigil may count only the first one or two of its drops; keepalived counts vigil's.
+    await eventually(async () => ((await vigilInstance(w, dv))?.counters.drops['address_list'] ?? 0) >= 1, LONG, () => w.describe());
+    // Still both after more than a Master_Down_Interval: five more of vigil's advertisements, five refused by keepalived.
+    await advertsPass(w, dv, 'adverts_sent');
+    await eventually(async () => (dk.log().match(/received an unexpected ip number count/g) ?? []).length >= 5, LONG, () => w.describe());
+    assert.equal((await w.who()).length, 2, await w.describe());
   },
 });
 // ...unless skip_check_adv_addr: a BACKUP that heard its master with the same list keeps hearing it once the

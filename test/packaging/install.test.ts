@@ -26,7 +26,7 @@ const skip = process.platform !== 'linux' ? 'packages are built on Linux' : miss
 
 let work = '';
 let built: BuiltPackages;
-/** A PATH with node, npm and sh only: no cc, g++, make or python. */
+/** A PATH with node, npm and the system's commands, but no cc, g++, make or python. */
 let barePath = '';
 
 before(async () => {
@@ -38,6 +38,16 @@ before(async () => {
   symlinkSync(process.execPath, join(bin, 'node'));
   symlinkSync(realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim()), join(bin, 'npm'));
   symlinkSync(realpathSync('/bin/sh'), join(bin, 'sh'));
+  // The rest of the system's commands (a vrrp_script's program is looked up in $PATH by config test, as keepalived
+  // -t does), but no compiler, linker, make or Python: what a router has.
+  const builds = /^(cc|c\+\+|cpp|gcc|g\+\+|clang|ld|as|make|gmake|python|node-gyp)|gcc|g\+\+|python|-linux-gnu-/;
+  for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (builds.test(name) || existsSync(join(bin, name))) continue;
+      symlinkSync(join(dir, name), join(bin, name));
+    }
+  }
   barePath = bin;
 });
 

@@ -9,19 +9,18 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
-import { cleanupDir, eventually, holders, ROOT, startDaemon, vigilStatus, type Daemon } from '../test/daemon/daemons.js';
+import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon } from '../test/daemon/daemons.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { ipv4Datagram } from './tools/packet-mutations.js';
 import type { SenderReport } from './tools/packet-sender.js';
+import { rawSocketDrops, runSender } from './tools/sender-process.js';
 
 type Kind = 'vigil' | 'keepalived';
 const SECONDS = Number(process.env['VIGIL_BENCH_FLOOD_S'] ?? 10);
 const RATE = Number(process.env['VIGIL_BENCH_FLOOD_PPS'] ?? 20_000);
-const SENDER = join(ROOT, 'dist/bench/tools/packet-sender.js');
 const V3_VIP = '192.168.77.140';
 const V2_VIP = '192.168.77.141';
 
@@ -124,28 +123,9 @@ function percentile(xs: readonly number[], p: number): number {
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
 function send(lan: Lan, host: LanHost, packets: string[], count: number): Promise<SenderReport> {
-  const plan = { interface: 'eth0', destination: '224.0.0.18', rate: RATE, count, packets };
-  const proc = lan.spawn(host.ns, [process.execPath, SENDER, JSON.stringify(plan)]);
-  let out = '';
-  let err = '';
-  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) =>
-    proc.once('exit', () => {
-      try {
-        resolve(JSON.parse(out) as SenderReport);
-      } catch {
-        reject(new Error(`the packet sender failed: ${err || out}`));
-      }
-    }),
-  );
+  return runSender(lan, host, { interface: 'eth0', destination: '224.0.0.18', rate: RATE, count, packets });
 }
 
-/** Drops at the namespace's raw sockets for protocol 112 (receive buffer full): the last column of /proc/net/raw. */
-async function rawDrops(lan: Lan, host: LanHost): Promise<number> {
-  const lines = (await lan.exec(host.ns, ['cat', '/proc/net/raw'])).stdout.split('\n').slice(1);
-  return lines.filter((l) => /:0070\s/.test(l)).reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1) ?? 0), 0);
-}
 
 const elections = (log: string): number => (log.match(/Entering (MASTER|BACKUP) STATE(?! \(init\))/g) ?? []).length;
 
@@ -168,7 +148,7 @@ async function floodRun(kind: Kind): Promise<void> {
     const before = { m: elections(dm.log()), b: elections(db.log()) };
     const drops0 = kind === 'vigil' ? await vigilStatus(lan, dm) : undefined;
     const stat0 = procStat(dm.vrrpPid());
-    const raw0 = await rawDrops(lan, m);
+    const raw0 = await rawSocketDrops(lan, m.ns);
     const t0 = wallNow();
     const flood = send(lan, f, floodPackets(f.ipv4), Math.round(RATE * SECONDS));
     const samples: number[] = [];
@@ -216,7 +196,7 @@ async function floodRun(kind: Kind): Promise<void> {
         delta(inst('V2', s)['auth'], inst('V2', drops0)['auth']),
       ];
       const parts = KINDS.map((k, i) => `${k} ${counted[i]}/${report.perPacket[i]}`);
-      const socketDrops = (await rawDrops(lan, m)) - raw0;
+      const socketDrops = (await rawSocketDrops(lan, m.ns)) - raw0;
       const total = counted.reduce((a, b) => a + b, 0);
       process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops}; ${total + socketDrops} of ${report.sent} accounted for\n`);
     }

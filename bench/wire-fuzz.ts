@@ -6,19 +6,18 @@
  * reason, from its status socket). Goals: the daemon never exits, and the ledger balances.
  * VIGIL_BENCH_FUZZ_PACKETS (default 1000000), VIGIL_BENCH_FUZZ_PPS (default 20000), VIGIL_BENCH_SEED (default 1).
  */
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
-import { cleanupDir, eventually, holders, ROOT, startDaemon, vigilStatus, type Daemon, type VigilStatus } from '../test/daemon/daemons.js';
+import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon, type VigilStatus } from '../test/daemon/daemons.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { ipv4Datagram } from './tools/packet-mutations.js';
 import type { SenderReport } from './tools/packet-sender.js';
+import { rawSocketDrops, runSender } from './tools/sender-process.js';
 
 const PACKETS = Number(process.env['VIGIL_BENCH_FUZZ_PACKETS'] ?? 1_000_000);
 const RATE = Number(process.env['VIGIL_BENCH_FUZZ_PPS'] ?? 20_000);
 const SEED = Number(process.env['VIGIL_BENCH_SEED'] ?? 1);
-const SENDER = join(ROOT, 'dist/bench/tools/packet-sender.js');
 const VIP3 = '192.168.77.150';
 const VIP2 = '192.168.77.151';
 
@@ -85,11 +84,6 @@ async function linkCounters(lan: Lan, ns: string, ifname = 'eth0'): Promise<Reco
   return Object.fromEntries(names.map((n, i) => [n, Number(out[i])]));
 }
 
-/** Drops at raw sockets for protocol 112 (the last column of /proc/net/raw; the "local address" ends :0070). */
-async function rawDrops(lan: Lan, host: LanHost): Promise<number> {
-  const lines = (await lan.exec(host.ns, ['cat', '/proc/net/raw'])).stdout.split('\n').slice(1);
-  return lines.filter((l) => /:0070\s/.test(l)).reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1) ?? 0), 0);
-}
 
 /** Every packet vigil read: accepted, or dropped with a reason (node-wide and per instance). */
 function seenByVigil(s: VigilStatus): { total: number; byReason: Record<string, number> } {
@@ -104,21 +98,7 @@ function seenByVigil(s: VigilStatus): { total: number; byReason: Record<string, 
 }
 
 function send(lan: Lan, host: LanHost, packets: string[]): Promise<SenderReport> {
-  const plan = { interface: 'eth0', destination: '224.0.0.18', rate: RATE, count: PACKETS, packets, fuzzSeed: SEED };
-  const proc = lan.spawn(host.ns, [process.execPath, SENDER, JSON.stringify(plan)]);
-  let out = '';
-  let err = '';
-  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) =>
-    proc.once('exit', () => {
-      try {
-        resolve(JSON.parse(out) as SenderReport);
-      } catch {
-        reject(new Error(`the packet sender failed: ${err || out}`));
-      }
-    }),
-  );
+  return runSender(lan, host, { interface: 'eth0', destination: '224.0.0.18', rate: RATE, count: PACKETS, packets, fuzzSeed: SEED });
 }
 
 export async function run(): Promise<void> {
@@ -138,7 +118,7 @@ export async function run(): Promise<void> {
     await delay(1000);
     const ip0 = await ipCounters(lan, v.ns);
     const bridge0 = await ipCounters(lan, lan.bridgeNs);
-    const raw0 = await rawDrops(lan, v);
+    const raw0 = await rawSocketDrops(lan, v.ns);
     const seen0 = seenByVigil(await vigilStatus(lan, d));
     // The bridge's ports: p0 is v's cable, p1 f's (test/netns/harness.ts names them in host order).
     const counters = () => Promise.all([linkCounters(lan, f.ns), linkCounters(lan, lan.bridgeNs, 'p1'), linkCounters(lan, lan.bridgeNs, 'p0'), linkCounters(lan, v.ns)]);
@@ -159,7 +139,7 @@ export async function run(): Promise<void> {
     );
     const ip1 = await ipCounters(lan, v.ns);
     const bridge1 = await ipCounters(lan, lan.bridgeNs);
-    const raw1 = await rawDrops(lan, v);
+    const raw1 = await rawSocketDrops(lan, v.ns);
     const alive = d.proc.exitCode === null && d.proc.signalCode === null;
     const after = await counters();
     const link = (a: Record<string, number>, b: Record<string, number>, k: string) => (b[k] ?? 0) - (a[k] ?? 0);

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { eventually, ROOT, vigilStatus } from '../daemon/daemons.js';
+import { eventually, vigilStatus } from '../daemon/daemons.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
 import { ipv4Datagram } from '../../bench/tools/packet-mutations.js';
-import type { SenderReport } from '../../bench/tools/packet-sender.js';
+import { rawSocketDrops, runSender } from '../../bench/tools/sender-process.js';
 import { withPair } from './fault-pair.js';
 
 test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
@@ -93,16 +93,11 @@ test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
           ].map((b) => Buffer.from(b).toString('hex'));
           const before = await vigilStatus(p.lan, p.dm);
           const seen = (s: typeof before) => (s.instances[0]!.counters.drops['ttl'] ?? 0) + (s.drops['vrid'] ?? 0) + (s.drops['checksum'] ?? 0);
-          const rawDrops = async () =>
-            (await p.lan.exec(p.m.ns, ['cat', '/proc/net/raw'])).stdout
-              .split('\n')
-              .filter((l) => /:0070\s/.test(l))
-              .reduce((sum, l) => sum + Number(l.trim().split(/\s+/).at(-1)), 0);
+          const rawDrops = () => rawSocketDrops(p.lan, p.m.ns);
           const raw0 = await rawDrops();
           const [logM, logB] = [p.dm.log().length, p.db.log().length];
           const plan = { interface: 'eth0', destination: '224.0.0.18', rate: 5000, count: 20_000, packets };
-          const out = await p.lan.exec(f.ns, [process.execPath, join(ROOT, 'dist/bench/tools/packet-sender.js'), JSON.stringify(plan)]);
-          const report = JSON.parse(out.stdout) as SenderReport;
+          const report = await runSender(p.lan, f, plan);
           assert.equal(report.sent, 20_000);
           let counted = 0;
           await eventually(

@@ -17,6 +17,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
 import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from '../test/daemon/daemons.js';
 import { masterDownMicros, skewMicros, microsToMs } from '../machines/vrrp-timing.js';
+import { captureAdverts } from './tools/advert-capture.js';
 import { median, verdict } from './compare.js';
 
 type Kind = 'vigil' | 'keepalived';
@@ -64,36 +65,6 @@ function watchVip(lan: Lan, host: LanHost, vip: string): { appeared: Promise<Vip
     }
   });
   return { appeared, stop: () => proc.kill('SIGKILL') };
-}
-
-interface Advert {
-  readonly wall: number;
-  readonly source: string;
-  readonly priority: number;
-}
-
-/** Every VRRP packet on the host's eth0, stamped by tcpdump (-tt: epoch seconds). */
-function captureAdverts(lan: Lan, host: LanHost): { adverts: Advert[]; ready: Promise<void>; stop: () => void } {
-  const proc = lan.spawn(host.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', 'ip proto 112']);
-  const adverts: Advert[] = [];
-  let buffer = '';
-  proc.stdout?.on('data', (c: Buffer) => {
-    buffer += c.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+\.\d+) IP (\S+) > .*prio (\d+)/.exec(line);
-      if (m) adverts.push({ wall: Number(m[1]) * 1000, source: m[2]!, priority: Number(m[3]) });
-    }
-  });
-  // tcpdump says "listening on eth0" on stderr once its capture is open.
-  const ready = new Promise<void>((resolve) => {
-    proc.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('listening')) resolve();
-    });
-    setTimeout(resolve, 2000).unref();
-  });
-  return { adverts, ready, stop: () => proc.kill('SIGKILL') };
 }
 
 function rssKb(pid: number | undefined): number | undefined {

@@ -14,6 +14,7 @@ import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns
 import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon } from '../test/daemon/daemons.js';
 import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
+import { captureAdverts } from './tools/advert-capture.js';
 import { ipv4Datagram } from './tools/packet-mutations.js';
 import type { SenderReport } from './tools/packet-sender.js';
 import { rawSocketDrops, runSender } from './tools/sender-process.js';
@@ -74,35 +75,6 @@ function floodPackets(source: string): string[] {
   return payloads.map(([payload, ttl]) => Buffer.from(ipv4Datagram({ source, destination: '224.0.0.18', ttl, payload })).toString('hex'));
 }
 
-interface Advert {
-  readonly wall: number;
-  readonly source: string;
-  readonly vrid: number;
-}
-
-function capture(lan: Lan, host: LanHost, sources: readonly string[]): { adverts: Advert[]; ready: Promise<void>; stop: () => void } {
-  const filter = `ip proto 112 and (${sources.map((s) => `src host ${s}`).join(' or ')})`;
-  const proc = lan.spawn(host.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', filter]);
-  const adverts: Advert[] = [];
-  let buffer = '';
-  proc.stdout?.on('data', (c: Buffer) => {
-    buffer += c.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+\.\d+) IP (\S+) > .*vrid (\d+)/.exec(line);
-      if (m) adverts.push({ wall: Number(m[1]) * 1000, source: m[2]!, vrid: Number(m[3]) });
-    }
-  });
-  const ready = new Promise<void>((resolve) => {
-    proc.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('listening')) resolve();
-    });
-    setTimeout(resolve, 3000).unref();
-  });
-  return { adverts, ready, stop: () => proc.kill('SIGKILL') };
-}
-
 function procStat(pid: number | undefined): { rssKb: number; cpuTicks: number } | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -133,7 +105,7 @@ async function floodRun(kind: Kind): Promise<void> {
   const lan = await createLan({ name: `fl${kind[0]}`, hosts: ['m', 'b', 'f'], v4Prefix: '192.168.77.X', v4Start: 131, v4PrefixLength: 26 });
   const [m, b, f] = [lan.host('m'), lan.host('b'), lan.host('f')];
   const daemons: Daemon[] = [];
-  const wire = capture(lan, b, [m.ipv4, b.ipv4]);
+  const wire = captureAdverts(lan, b, [m.ipv4, b.ipv4]);
   try {
     await wire.ready;
     const dm = startDaemon(lan, m, kind, config(150));

@@ -81,26 +81,19 @@ export class Walker {
     if (parent !== undefined && keyword !== undefined && parent.blocks.get(keyword) !== (spec as AnyBlockSpec)) {
       throw new Error(`'${keyword}' in ${parent.name || 'the top level'} opens block ${spec.name}, which its spec does not declare`);
     }
-    if (!this.expectOpen(opener)) return;
-    for (;;) {
-      const line = this.take();
-      if (!line) {
-        this.unterminated(opener);
-        return;
-      }
-      const first = line.words[0]!;
-      if (first === '}') return;
-      if (first === '{') {
-        this.diagnostics.error(line, "unexpected '{'");
-        this.skipRest(line);
-        continue;
-      }
-      this.dispatch(child, spec, line);
-    }
+    this.inner(opener, "unexpected '{'", (line) => this.dispatch(child, spec, line));
   }
 
   /** Reads `{ ... }` after `opener`, handing each inner line to `each` (keepalived's alloc_value_block). */
   lines(opener: ConfigLine, each: (line: ConfigLine) => void): void {
+    this.inner(opener, `unexpected '{' in ${opener.words[0]}`, (line) => {
+      this.observer?.valueLine(this.path, line);
+      each(line);
+    });
+  }
+
+  /** Hands each line inside `{ ... }` after `opener` to `each`; a stray `{` is `braceError` and its block is skipped. */
+  private inner(opener: ConfigLine, braceError: string, each: (line: ConfigLine) => void): void {
     if (!this.expectOpen(opener)) return;
     for (;;) {
       const line = this.take();
@@ -111,11 +104,10 @@ export class Walker {
       const first = line.words[0]!;
       if (first === '}') return;
       if (first === '{') {
-        this.diagnostics.error(line, `unexpected '{' in ${opener.words[0]}`);
+        this.diagnostics.error(line, braceError);
         this.skipRest(line);
         continue;
       }
-      this.observer?.valueLine(this.path, line);
       each(line);
     }
   }

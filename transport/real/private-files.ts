@@ -50,20 +50,39 @@ export function writeAll(fd: number, data: Uint8Array): void {
  */
 export function replaceFile(dir: string, name: string, data: string | Uint8Array): void {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  const temp = join(dir, `.${name}.${process.pid}.${sequence++}.tmp`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const temp = createTemp(dir, name);
   try {
-    writeAll(fd, bytes);
+    writeAll(temp.fd, bytes);
   } catch (err) {
-    closeSync(fd);
-    unlinkSync(temp);
+    abandonTemp(temp);
     throw err;
   }
-  closeSync(fd);
+  renameTemp(temp, join(dir, name));
+}
+
+interface TempFile {
+  readonly fd: number;
+  readonly path: string;
+}
+
+/** A new temporary file beside `name` in `dir`: exclusive, never through a symlink, 0600. */
+function createTemp(dir: string, name: string): TempFile {
+  const path = join(dir, `.${name}.${process.pid}.${sequence++}.tmp`);
+  return { fd: openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600), path };
+}
+
+function abandonTemp(temp: TempFile): void {
+  closeSync(temp.fd);
+  unlinkSync(temp.path);
+}
+
+/** Closes the written temporary file and puts it in place of `target` (atomically); removes it if it cannot. */
+function renameTemp(temp: TempFile, target: string): void {
+  closeSync(temp.fd);
   try {
-    renameSync(temp, join(dir, name));
+    renameSync(temp.path, target);
   } catch (err) {
-    unlinkSync(temp);
+    unlinkSync(temp.path);
     throw err;
   }
 }
@@ -77,31 +96,23 @@ export const FILE_SLICE_MS = 5;
  * file is created and renamed as `replaceFile` does; rejects (and leaves no temporary file) when it cannot.
  */
 export async function replaceFileInSlices(dir: string, name: string, pieces: Iterable<string>, sliceMs = FILE_SLICE_MS): Promise<void> {
-  const temp = join(dir, `.${name}.${process.pid}.${sequence++}.tmp`);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const temp = createTemp(dir, name);
   try {
     let turn = performance.now();
     let pending: string[] = [];
     for (const piece of pieces) {
       pending.push(piece);
       if (performance.now() - turn >= sliceMs) {
-        writeAll(fd, Buffer.from(pending.join('')));
+        writeAll(temp.fd, Buffer.from(pending.join('')));
         pending = [];
         await nextTurn();
         turn = performance.now();
       }
     }
-    writeAll(fd, Buffer.from(pending.join('')));
+    writeAll(temp.fd, Buffer.from(pending.join('')));
   } catch (err) {
-    closeSync(fd);
-    unlinkSync(temp);
+    abandonTemp(temp);
     throw err;
   }
-  closeSync(fd);
-  try {
-    renameSync(temp, join(dir, name));
-  } catch (err) {
-    unlinkSync(temp);
-    throw err;
-  }
+  renameTemp(temp, join(dir, name));
 }

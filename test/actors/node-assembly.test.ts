@@ -21,6 +21,7 @@ import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { SimulatedProber } from '../../sim/simulated-prober.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { advanceSettling } from '../virtual-time.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -142,16 +143,7 @@ function simDaemon(text: string): SimDaemon {
     actors,
     dir,
     write: (next) => writeFileSync(file, next),
-    async advance(ms) {
-      // Promise callbacks (address changes, the daemon's awaits) run between timers.
-      const end = clock.now() + ms;
-      while ((clock.peek() ?? Infinity) <= end) {
-        clock.step();
-        await new Promise((r) => setImmediate(r));
-      }
-      clock.runUntil(end);
-      await new Promise((r) => setImmediate(r));
-    },
+    advance: (ms) => advanceSettling(clock, ms),
     async close() {
       // The stop waits for the notify scripts it starts, which take virtual time: the clock goes on meanwhile.
       let stopped = false;

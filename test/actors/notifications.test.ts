@@ -20,6 +20,7 @@ import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4 } from '../../protocol/vrrp-types.js';
 import type { CallbackProcessRunner } from '../../transport/process-runner.js';
 import type { DaemonOptions } from '../../actors/environment.js';
+import { advanceSettling } from '../virtual-time.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -82,15 +83,7 @@ function world(t: TestContext, text: string, o: { runMs?: number; options?: Part
     },
     { configFile: file, nodeName: 'lb1', ...o.options },
   );
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while ((clock.peek() ?? Infinity) <= end) {
-      clock.step();
-      await new Promise((r) => setImmediate(r));
-    }
-    clock.runUntil(end);
-    await new Promise((r) => setImmediate(r));
-  };
+  const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
   return {
     daemon,
     clock,

@@ -11,6 +11,7 @@ import { Notifier } from '../../actors/vrrp/notifier.js';
 import { ScriptRunner } from '../../actors/scripts/script-runner.js';
 import { Bus } from '../../actors/bus.js';
 import { type CallbackProcessRunner, type ProcessOutcome, type ProcessRunner, type ProcessRunRequest } from '../../transport/process-runner.js';
+import { advanceSettling } from '../virtual-time.js';
 
 /** Answers each run from a list of outcomes (the last one repeats), after `delayMs` of virtual time. */
 function scriptedRunner(clock: VirtualClock, outcomes: ProcessOutcome[], delayMs = 10): ProcessRunner & { runs: ProcessRunRequest[] } {
@@ -28,15 +29,7 @@ function scriptedRunner(clock: VirtualClock, outcomes: ProcessOutcome[], delayMs
 const ok: ProcessOutcome = { kind: 'exited', code: 0 };
 const bad: ProcessOutcome = { kind: 'exited', code: 1 };
 
-async function runFor(clock: VirtualClock, ms: number): Promise<void> {
-  // Promise callbacks (process outcomes) run between timer steps.
-  const end = clock.now() + ms;
-  while ((clock.peek() ?? Infinity) <= end) {
-    clock.step();
-    await new Promise((r) => setImmediate(r));
-  }
-  clock.runUntil(end);
-}
+const runFor = advanceSettling;
 
 test('vrrp_script: fall 2 failures to go down, rise 3 successes to come back, status changes reported once', async () => {
   const clock = new VirtualClock();

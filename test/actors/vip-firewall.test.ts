@@ -21,6 +21,7 @@ import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { VipFirewallFactory } from '../../transport/vip-firewall.js';
+import { advanceSettling } from '../virtual-time.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -118,14 +119,8 @@ class World {
   }
 
   /** Runs the virtual clock, letting promise callbacks (address and firewall changes) run between timers. */
-  async advance(ms: number): Promise<void> {
-    const end = this.clock.now() + ms;
-    while ((this.clock.peek() ?? Infinity) <= end) {
-      this.clock.step();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.clock.runUntil(end);
-    await new Promise((r) => setImmediate(r));
+  advance(ms: number): Promise<void> {
+    return advanceSettling(this.clock, ms);
   }
 
   close(): void {

@@ -15,6 +15,7 @@ import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { ProcessRunner } from '../../transport/process-runner.js';
+import { advanceSettling } from '../virtual-time.js';
 
 const CONFIG = (priority: number, script: boolean): string => `
 ${script ? `vrrp_script chk_up {
@@ -74,15 +75,7 @@ export async function observedPair(options: PairOptions = {}): Promise<ObservedW
     daemons.set(name, daemon);
     hosts.set(name, host);
   }
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    while ((clock.peek() ?? Infinity) <= end) {
-      clock.step();
-      await new Promise((r) => setImmediate(r));
-    }
-    clock.runUntil(end);
-    await new Promise((r) => setImmediate(r));
-  };
+  const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
   return {
     clock,
     stream,

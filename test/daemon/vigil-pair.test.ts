@@ -33,8 +33,8 @@ test('two vigil daemons: election, SIGKILL failover, preempt back, SIGTERM hando
     assert.deepEqual(parsed.instances[0]!.vips, [`${VIP}/26`]);
     assert.ok(parsed.instances[0]!.counters.adverts_sent > 0);
     const text = spawnSync('ip', ['netns', 'exec', b.ns, VIGIL, 'status', '--socket', db.statusSocket], { encoding: 'utf8' });
-    assert.match(text.stdout, /VI_1: BACKUP +vrid 40 on eth0/);
-    assert.match(text.stdout, new RegExp(`master ${a.ipv4.replace(/\./g, '\\.')}`));
+    // The table: the BACKUP group, VI_1's row with its VRID, interface and the master's address.
+    assert.match(text.stdout, new RegExp(`^BACKUP \\(1\\)\n.*\n  VI_1 +40 +eth0 +v\\d/4 +\\d+ +${a.ipv4.replace(/\./g, '\\.')} `, 'm'));
 
     // Crash of the master: b takes over within Master_Down_Interval (3 s + skew) plus polling slack.
     da.kill('SIGKILL');

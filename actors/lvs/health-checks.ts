@@ -106,14 +106,15 @@ export class HealthChecks {
     const { clock } = this.options;
     const { signal } = options;
     this.lb.hold();
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
+    return new Promise<void>((resolve, reject) => {
+      const end = (outcome: () => void): void => {
         if (this.building === undefined) return;
         if (this.building.timer !== undefined) clock.clearTimeout(this.building.timer);
         this.building = undefined;
         signal?.removeEventListener('abort', done);
-        resolve();
+        outcome();
       };
+      const done = (): void => end(resolve);
       const turn = (): void => {
         const building = this.building;
         if (building === undefined) return;
@@ -121,7 +122,14 @@ export class HealthChecks {
         const started = clock.now();
         let checkers = 0;
         while (checkers < slice.checkers && clock.now() - started < slice.ms) {
-          const built = buildNext();
+          let built: number | undefined;
+          try {
+            built = buildNext();
+          } catch (err) {
+            // The caller's to handle (a reload logs it), never an exception out of a timer of the VRRP thread.
+            end(() => reject(err));
+            return;
+          }
           if (built === undefined) {
             this.lb.release();
             done();

@@ -156,3 +156,25 @@ ${vs(0)}${vs(1)}${vs(2)}`;
   assert.deepEqual(host.adds.map((a) => a.disabled.length), [1, 0, 0], 'built after VI_1 became MASTER: checking at once');
   await health.stop();
 });
+
+test('a failure in a later slice rejects the building (the caller logs it); nothing is thrown out of the clock', async () => {
+  const clock = new VirtualClock();
+  const host = new RecordingHost();
+  const add = host.add.bind(host);
+  host.add = (checkers, options) => {
+    if (host.adds.length === 2 * (SLICE.checkers / 4)) throw new Error('duplicate checker id x');
+    add(checkers, options);
+  };
+  const health = new HealthChecks({ clock, host, backend: recordingBackend([]), buildSlice: SLICE });
+  let outcome: unknown;
+  const built = health.start(eachVirtualServer(bigConfig())).then(
+    () => (outcome = 'resolved'),
+    (err: unknown) => (outcome = err),
+  );
+  await drive(clock, () => outcome !== undefined);
+  await built;
+  assert.ok(outcome instanceof Error && outcome.message === 'duplicate checker id x', String(outcome));
+  assert.equal(health.isBuilding, false);
+  assert.equal(host.total, 2 * SLICE.checkers);
+  await health.stop();
+});

@@ -133,15 +133,15 @@ export class NodeAssembly {
   /**
    * The checker side joins: virtual servers whose instance is MASTER now check at once, the others wait under
    * ha_suspend, and from here on they follow this node's VRRP transitions (the simulator's bus carries every
-   * node's).
+   * node's). Resolves once its virtual servers are built (the daemon builds them a slice per turn).
    */
-  attachChecks(checks: NodeChecks): void {
+  attachChecks(checks: NodeChecks, signal?: AbortSignal): Promise<void> {
     this.checks = checks;
     this.haSuspend = this.bus.messages$.subscribe((m) => {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
-    checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) });
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
   }
 
   /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */

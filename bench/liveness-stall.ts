@@ -1,7 +1,8 @@
 /**
  * How long the VRRP thread's event loop is held (issue 13, "Liveness") while the daemon does what can take long:
  * reading a large configuration on reload (on the VRRP thread, as before, and on the config worker, as now) and
- * writing the SIGUSR1 / SIGUSR2 dumps of a large status. Prints the longest turn of the loop (the thread's CPU time
+ * writing the SIGUSR1 / SIGUSR2 dumps of a large status, and building the checker side of 2,000 checkers (at start and
+ * on a reload that changed it: at once, as before, and a slice per turn, as now). Prints the longest turn of the loop (the thread's CPU time
  * between two turns, and the wall time, which on a loaded machine also counts waiting for a CPU) and the whole
  * operation's time. An advert interval is 1 s by default and can be 10 ms (VRRPv3): a turn must stay well below it.
  * (Page rendering has its own benchmark: bench/page-render.ts.)
@@ -15,6 +16,12 @@ import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 import { DumpWriter } from '../actors/daemon/dumps.js';
 import type { DaemonStatus, InstanceStatus, VirtualServerStatus } from '../actors/status.js';
 import { generateConfig } from './config-generate.js';
+import { HealthChecks, type BuildSlice } from '../actors/lvs/health-checks.js';
+import { eachVirtualServer } from '../actors/checks/resolve-checkers.js';
+import { WorkerCheckerHost } from '../actors/daemon/worker-checker-host.js';
+import { CHECKER_BUILD_SLICE } from '../actors/daemon/daemon-checks.js';
+import { RealClock } from '../transport/real/real-clock.js';
+import { SimulatedBackend } from '../sim/simulated-backend.js';
 
 interface Stall {
   /** The longest gap between two turns of the event loop, ms of wall time. */
@@ -112,6 +119,17 @@ function largeStatus(instances: number, virtualServers: number, realServers: num
   return { pid: 1, config_file: '/etc/keepalived/keepalived.conf', reloads: 3, instances: vrrp, scripts: [], virtual_servers: vs, drops: {} };
 }
 
+/** Builds the checker side of `file` on this thread (checkers in a worker, as the daemon has them) and stops it. */
+async function buildCheckerSide(file: string, slice: BuildSlice | undefined): Promise<Stall> {
+  const config = loadRunnable(file, {}, undefined).config;
+  const clock = new RealClock();
+  const host = new WorkerCheckerHost({ clock });
+  const health = new HealthChecks({ clock, host, backend: new SimulatedBackend(clock), buildSlice: slice });
+  const stall = await longestStall(() => health.start(eachVirtualServer(config)));
+  await health.stop();
+  return stall;
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-liveness-bench-'));
   try {
@@ -134,6 +152,14 @@ export async function run(): Promise<void> {
     const unchanged = await longestStall(() => load(file, {}, running).then((l) => load(file, {}, l)));
     process.stdout.write(`  on the config worker, two loads, 2nd reusing: ${figures(unchanged)}\n`);
 
+    const checkerFile = join(dir, 'checkers.conf');
+    // Real servers on loopback addresses (refused at once): the probes that start meanwhile stay on this host.
+    writeFileSync(checkerFile, generateConfig({ virtualServers: 500, realServers: 4 }).replaceAll('real_server 172.16.', 'real_server 127.16.'));
+    process.stdout.write('the checker side of 500 virtual servers × 4 real servers (2,000 TCP_CHECKs) built on the VRRP thread:\n');
+    await buildCheckerSide(checkerFile, undefined);
+    process.stdout.write(`  at once (before):     ${figures(await buildCheckerSide(checkerFile, undefined))}\n`);
+    process.stdout.write(`  a slice per turn:     ${figures(await buildCheckerSide(checkerFile, CHECKER_BUILD_SLICE))}\n`);
+
     const status = largeStatus(1000, options.virtualServers, options.realServers);
     const quiet = { info: () => {}, warn: (m: string) => process.stdout.write(`  (${m})\n`) };
     const dumps = new DumpWriter(join(dir, 'run'), quiet);
@@ -147,3 +173,5 @@ export async function run(): Promise<void> {
   }
 }
 
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

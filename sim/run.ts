@@ -218,7 +218,7 @@ class SimWorld {
     node.start();
     if (this.directors.wants(name)) {
       const checks = new NodeChecks(env, config, this.directors.transports(name, env.inspect));
-      node.attachChecks(checks);
+      void node.attachChecks(checks);
       this.directors.started(name, checks);
     }
   }

@@ -331,11 +331,16 @@ export function resolveVirtualServer(config: LvsConfig, vs: VirtualServer, key =
  * port over TCP and UDP): the later ones get " (2)", " (3)" so that services and checkers keep distinct keys.
  */
 export function resolveVirtualServers(config: LvsConfig): ResolvedVirtualServer[] {
+  return [...eachVirtualServer(config)];
+}
+
+/** The same, one at a time as they are asked for: a daemon building thousands resolves them a slice per turn. */
+export function* eachVirtualServer(config: LvsConfig): Generator<ResolvedVirtualServer> {
   const seen = new Map<string, number>();
-  return config.virtualServers.map((vs) => {
+  for (const vs of config.virtualServers) {
     const text = virtualServerKey(vs);
     const n = (seen.get(text) ?? 0) + 1;
     seen.set(text, n);
-    return resolveVirtualServer(config, vs, n === 1 ? text : `${text} (${n})`);
-  });
+    yield resolveVirtualServer(config, vs, n === 1 ? text : `${text} (${n})`);
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * The daemon's ConfigLoader on a real host: each load runs in a config worker thread of its own
  * (actors/daemon/config-worker.ts) and arrives in chunks (actors/daemon/config-wire.ts), so that neither reading
- * nor handing over a large configuration holds up the VRRP thread for longer than a chunk.
+ * nor handing over a large configuration holds up the VRRP thread for longer than a chunk. A load that does not end
+ * within a bound (an include on a hung file system) is given up: on reload the running configuration stays, and the
+ * next SIGHUP reads afresh on a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import { deserialize } from 'node:v8';
@@ -12,7 +14,24 @@ import type { FromConfigWorker, ToConfigWorker } from './config-wire.js';
 
 const WORKER_URL = new URL('./config-worker.js', import.meta.url);
 
-export function workerConfigLoader(entry: URL = WORKER_URL): ConfigLoader {
+/**
+ * How long one load may take. Reading, parsing and judging 300,000 lines takes about 5 s on a busy 2-core host
+ * (bench/liveness-stall.ts); a load still going after this is hung, not slow.
+ */
+export const CONFIG_LOAD_TIMEOUT_MS = 60_000;
+
+export interface WorkerConfigLoaderOptions {
+  /** The worker's entry module (tests give one that hangs). */
+  readonly entry?: URL | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+/** Loads given up whose worker thread has not ended yet (blocked in a system call that cannot be interrupted). */
+let stuckWorkers = 0;
+
+export function workerConfigLoader(options: WorkerConfigLoaderOptions = {}): ConfigLoader {
+  const entry = options.entry ?? WORKER_URL;
+  const timeoutMs = options.timeoutMs ?? CONFIG_LOAD_TIMEOUT_MS;
   return (file, options, running, signal) =>
     new Promise<LoadedRunnable>((resolve, reject) => {
       if (signal?.aborted) {
@@ -25,10 +44,20 @@ export function workerConfigLoader(entry: URL = WORKER_URL): ConfigLoader {
       const settle = (outcome: () => void): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
         void worker.terminate();
         outcome();
       };
+      // A hung load (keepalived has none: its reload would wait forever) is given up; its thread is told to end,
+      // and one blocked in a system call ends when that call returns without holding the daemon's exit.
+      const timer = setTimeout(() => {
+        worker.unref();
+        stuckWorkers++;
+        worker.once('exit', () => stuckWorkers--);
+        const stuck = stuckWorkers > 1 ? ` (${stuckWorkers} loads given up have not ended yet)` : '';
+        settle(() => reject(new ConfigLoadError(`${file}: not read within ${timeoutMs / 1000} s, given up (an include that blocks?)${stuck}`)));
+      }, timeoutMs);
       // Given up (the daemon stopping): the worker ends now, whatever it was reading.
       const abort = (): void => settle(() => reject(signal?.reason));
       signal?.addEventListener('abort', abort, { once: true });
@@ -61,7 +90,9 @@ export function workerConfigLoader(entry: URL = WORKER_URL): ConfigLoader {
         }
       });
       worker.on('error', (err) => settle(() => reject(err)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`the config worker exited (code ${code}) before ${file} was read`))));
+      worker.on('exit', (code) =>
+        settle(() => reject(new Error(`the config worker exited (code ${code}) before ${file} was read`))),
+      );
       post({ type: 'load', file, options, runningLvsDigest: running?.lvsDigest });
     });
 }

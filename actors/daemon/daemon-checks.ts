@@ -9,6 +9,14 @@ import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { NodeChecks } from '../lvs/node-checks.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import type { DaemonEnvironment } from '../environment.js';
+import type { BuildSlice } from '../lvs/health-checks.js';
+
+/**
+ * The checker side is built on the VRRP thread a slice per turn: at most this many checkers, or this many
+ * milliseconds, then whatever is due (an advertisement) runs. 2,000 checkers built at once held the thread for
+ * 1.5–9 s on a busy 2-core host, far past an advert interval (bench/liveness-stall.ts measures a slice).
+ */
+export const CHECKER_BUILD_SLICE: BuildSlice = { checkers: 64, ms: 4 };
 
 /**
  * Undefined when there is nothing to check (no virtual server, no lvs_sync_daemon), or nothing to check with
@@ -35,7 +43,7 @@ export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfi
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload });
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, buildSlice: CHECKER_BUILD_SLICE });
 }
 
 /** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */

@@ -201,7 +201,8 @@ export class VigilDaemon {
         // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
         // unchanged services are not touched in the kernel. A stop that came meanwhile clears them.
         await assembly.detachChecks(false);
-        if (checks) assembly.attachChecks(checks);
+        // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
+        if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
       }
     } catch (err) {
       this.env.log.error(`reload: ${err instanceof Error ? err.message : String(err)}`);
@@ -268,7 +269,7 @@ export class VigilDaemon {
   /** The checker side, when the configuration has virtual servers and the host can check them. */
   private async startChecks(assembly: NodeAssembly, config: KeepalivedConfig, reload = false): Promise<void> {
     const checks = await loadChecks(this.env, config, this.options.scriptTimeoutMs, reload);
-    if (checks) assembly.attachChecks(checks);
+    if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { DaemonEnvironment } from '../environment.js';
 import { trackStaticRoutes } from './static-route-tracking.js';
 import { trackStaticAddresses } from './static-address-tracking.js';
 import type { VirtualInterfaceSpec } from '../vrrp/virtual-interfaces.js';
+import { LogLimiter } from '../log-limiter.js';
 
 /**
  * An IPv6 macvlan's link-local address (keepalived set_link_local_address), so that advertisements leave from a
@@ -35,12 +36,19 @@ function interfacesOf(i: VrrpInstanceSpec): readonly VirtualInterfaceSpec[] {
 
 export class HostSetup {
   private readonly vmacsCreated = new Set<string>();
+  /**
+   * A VMAC that cannot be made is tried again at every link event: its error is logged once a minute, with how
+   * many tries failed meanwhile (keyed by interface and message; a success starts afresh).
+   */
+  private readonly vmacErrors: LogLimiter;
   /** Stops following the static routes and rules (before vigil removes them itself). */
   private stopStaticWatch: (() => void) | undefined;
   /** Stops putting back deleted static addresses. */
   private stopStaticAddressWatch: (() => void) | undefined;
 
-  constructor(private readonly env: DaemonEnvironment) {}
+  constructor(private readonly env: DaemonEnvironment) {
+    this.vmacErrors = new LogLimiter(env.clock);
+  }
 
   /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */
   checkInterfaces(config: KeepalivedConfig): void {
@@ -183,10 +191,16 @@ export class HostSetup {
         } catch (err) {
           const message = `(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`;
           if (made) throw new Error(message);
-          log.error(message);
+          this.vmacError(v.name, message);
         }
       }
     }
+  }
+
+  /** A failure to make a VMAC, logged at most once a minute for the same interface and message. */
+  private vmacError(name: string, message: string): void {
+    const more = this.vmacErrors.occurred(`${name}\0${message}`);
+    if (more !== undefined) this.env.log.error(`${message}${more}`);
   }
 
   /** Creates one macvlan / ipvlan, and adds its own address (an ipvlan's, an IPv6 macvlan's link-local). */
@@ -195,6 +209,7 @@ export class HostSetup {
     if (!vmacs) return;
     await vmacs.create({ parent: v.parent, vrid: i.vrid, family: v.family, name: v.name, mac: v.mac, kind: v.kind, ipvlanMode: v.ipvlanMode, ipv6: v.ipv6 });
     this.vmacsCreated.add(v.name);
+    this.vmacErrors.clearPrefix(`${v.name}\0`);
     // keepalived adds these as it adds a VIP, with no lifetime: an IPv6 one is deprecated, without DAD.
     const own = v.address ?? linkLocalOf(i, v, addresses.primaryAddress(v.parent, 6));
     if (own) {
@@ -255,7 +270,7 @@ export class HostSetup {
           exists.add(v.name);
           log.info(`(${i.name}) ${again ? 're-created' : 'created'} ${kindName(v)} interface ${v.name} on ${v.parent}`);
         } catch (err) {
-          log.error(`(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`);
+          this.vmacError(v.name, `(${i.name}) cannot create ${kindName(v)} ${v.name} on ${v.parent}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
     }

@@ -7,7 +7,7 @@
  */
 import type { InspectionEvent } from 'xstate';
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { Clock } from '../../machines/clock.js';
+import type { Clock, TimerId } from '../../machines/clock.js';
 import type { ApplyReport, ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost, HostEvent } from '../checks/checker-host.js';
@@ -37,6 +37,24 @@ export interface HealthChecksOptions {
   readonly clearMode?: ClearMode | undefined;
   /** XState inspection of the virtual-server actors (and the real servers they spawn), for observe/. */
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+  /**
+   * Build the virtual servers a slice per turn of the clock (the daemon: its VRRP thread runs them, and thousands
+   * of checkers built at once held it for seconds, past the advert interval). Absent: all at once (the simulator).
+   */
+  readonly buildSlice?: BuildSlice | undefined;
+}
+
+/** How much of the checker side one turn builds: a slice ends after `checkers` checkers or `ms` of the clock. */
+export interface BuildSlice {
+  readonly checkers: number;
+  readonly ms: number;
+}
+
+export interface StartOptions {
+  /** Stops the building (the daemon stopping): what is built stays, the rest is not built. */
+  readonly signal?: AbortSignal | undefined;
+  /** Each virtual server's runner as it is made, before it starts (its position among the resolved ones). */
+  readonly built?: ((runner: VirtualServerRunner, index: number) => void) | undefined;
 }
 
 export class HealthChecks {
@@ -46,9 +64,14 @@ export class HealthChecks {
   readonly virtualServers: VirtualServerRunner[] = [];
   private readonly byChecker = new Map<string, VirtualServerRunner>();
   private subscription: Subscription | undefined;
+  /** The VRRP instances that are MASTER now: what a virtual server built now starts with (ha_suspend). */
+  private readonly masters: Set<string>;
+  /** The building under way, when sliced. */
+  private building: { timer: TimerId | undefined; cancel: () => void } | undefined;
 
   constructor(private readonly options: HealthChecksOptions) {
     const { clock } = options;
+    this.masters = new Set(options.mastersAtStart);
     this.lb = new LoadBalancerSync(options.backend, clock, {
       immediate: options.immediateApply ?? false,
       timeouts: options.timeouts,
@@ -58,37 +81,106 @@ export class HealthChecks {
     });
   }
 
-  /** Starts the virtual servers and their checkers. */
-  start(resolved: readonly ResolvedVirtualServer[]): void {
-    const { clock, host } = this.options;
-    this.subscription ??= host.events$.subscribe((event) => {
+  /**
+   * Starts the virtual servers and their checkers, taking them from `resolved` as they are built; resolves once
+   * all are (or the building was stopped). Sliced (`buildSlice`), the load balancer is told only once all are.
+   */
+  start(resolved: Iterable<ResolvedVirtualServer>, options: StartOptions = {}): Promise<void> {
+    this.subscription ??= this.options.host.events$.subscribe((event) => {
       if (event.kind === 'report') this.byChecker.get(event.report.id)?.report(event.report);
       this.subject.next(event);
     });
-    for (const vs of resolved) {
-      const masterAtStart = vs.vrrpInstance === undefined || (this.options.mastersAtStart?.has(vs.vrrpInstance) ?? false);
-      const runner = new VirtualServerRunner(
-        vs,
-        {
-          clock,
-          lb: this.lb,
-          setCheckersEnabled: (ids, enabled) => host.setEnabled(ids, enabled),
-          notify: (n) => this.subject.next(n),
-          inspect: this.options.inspect,
-        },
-        { masterAtStart },
-      );
-      this.virtualServers.push(runner);
-      const checkers = vs.realServers.flatMap((rs) => rs.checkers);
-      for (const c of checkers) this.byChecker.set(c.id, runner);
-      const disabled = vs.haSuspend && !masterAtStart ? new Set(checkers.map((c) => c.id)) : undefined;
-      runner.start();
-      host.add(checkers, disabled === undefined ? {} : { disabled });
+    const next = resolved[Symbol.iterator]();
+    let index = 0;
+    /** Builds the next virtual server: its number of checkers, undefined when there is none left. */
+    const buildNext = (): number | undefined => {
+      const item = next.next();
+      if (item.done === true) return undefined;
+      return this.build(item.value, index++, options.built);
+    };
+    const slice = this.options.buildSlice;
+    if (slice === undefined) {
+      while (buildNext() !== undefined);
+      return Promise.resolve();
     }
+    const { clock } = this.options;
+    const { signal } = options;
+    this.lb.hold();
+    return new Promise<void>((resolve, reject) => {
+      const end = (outcome: () => void): void => {
+        if (this.building === undefined) return;
+        if (this.building.timer !== undefined) clock.clearTimeout(this.building.timer);
+        this.building = undefined;
+        signal?.removeEventListener('abort', done);
+        outcome();
+      };
+      const done = (): void => end(resolve);
+      const turn = (): void => {
+        const building = this.building;
+        if (building === undefined) return;
+        building.timer = undefined;
+        const started = clock.now();
+        let checkers = 0;
+        while (checkers < slice.checkers && clock.now() - started < slice.ms) {
+          let built: number | undefined;
+          try {
+            built = buildNext();
+          } catch (err) {
+            // The caller's to handle (a reload logs it), never an exception out of a timer of the VRRP thread.
+            end(() => reject(err));
+            return;
+          }
+          if (built === undefined) {
+            this.lb.release();
+            done();
+            return;
+          }
+          checkers += Math.max(1, built);
+        }
+        // The rest on a later turn: whatever is due meanwhile (an advertisement) runs first.
+        building.timer = clock.setTimeout(turn, 0);
+      };
+      this.building = { timer: undefined, cancel: done };
+      signal?.addEventListener('abort', done, { once: true });
+      if (signal?.aborted === true) done();
+      else turn();
+    });
   }
 
-  /** A VRRP instance changed state: virtual servers with ha_suspend follow it. */
+  /** Makes and starts one virtual server and adds its checkers to the host; returns its number of checkers. */
+  private build(vs: ResolvedVirtualServer, index: number, built: StartOptions['built']): number {
+    const { clock, host } = this.options;
+    const masterAtStart = vs.vrrpInstance === undefined || this.masters.has(vs.vrrpInstance);
+    const runner = new VirtualServerRunner(
+      vs,
+      {
+        clock,
+        lb: this.lb,
+        setCheckersEnabled: (ids, enabled) => host.setEnabled(ids, enabled),
+        notify: (n) => this.subject.next(n),
+        inspect: this.options.inspect,
+      },
+      { masterAtStart },
+    );
+    this.virtualServers.push(runner);
+    built?.(runner, index);
+    const checkers = vs.realServers.flatMap((rs) => rs.checkers);
+    for (const c of checkers) this.byChecker.set(c.id, runner);
+    const disabled = vs.haSuspend && !masterAtStart ? new Set(checkers.map((c) => c.id)) : undefined;
+    runner.start();
+    host.add(checkers, disabled === undefined ? {} : { disabled });
+    return checkers.length;
+  }
+
+  /** Whether virtual servers are still being built (a slice per turn). */
+  get isBuilding(): boolean {
+    return this.building !== undefined;
+  }
+
+  /** A VRRP instance changed state: virtual servers with ha_suspend follow it (those built later start so). */
   vrrpState(instance: string, state: string): void {
+    if (state === 'MASTER') this.masters.add(instance);
+    else this.masters.delete(instance);
     for (const vs of this.virtualServers) if (vs.vs.vrrpInstance === instance) vs.vrrp(state === 'MASTER');
   }
 
@@ -98,6 +190,7 @@ export class HealthChecks {
 
   /** For a reload: checkers stopped, the rules left for the next HealthChecks to converge from. */
   async stopKeepingRules(): Promise<void> {
+    this.building?.cancel();
     this.subscription?.unsubscribe();
     await this.options.host.stop();
     await this.lb.flush();
@@ -106,6 +199,7 @@ export class HealthChecks {
 
   /** Shutdown notifications (omega), checkers stopped, vigil's load-balancer rules removed. */
   async stop(): Promise<void> {
+    this.building?.cancel();
     for (const vs of this.virtualServers) vs.shutdown();
     this.subscription?.unsubscribe();
     await this.options.host.stop();

@@ -33,6 +33,9 @@ export class LoadBalancerSync {
   private applying: Promise<void> | undefined;
   private dirtyWhileApplying = false;
   private flushPending: boolean;
+  /** While held (a checker side still being built), changes wait: a partial state would drop services. */
+  private held = false;
+  private changedWhileHeld = false;
   /** Applies made (for tests and status). */
   applies = 0;
 
@@ -53,12 +56,29 @@ export class LoadBalancerSync {
     if (this.parts.delete(owner)) this.schedule();
   }
 
+  /**
+   * Changes from here on wait for release(): the virtual servers of a configuration built a slice per turn are
+   * applied together, so the kernel never sees a state with only the first slice's services.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.changedWhileHeld) {
+      this.changedWhileHeld = false;
+      this.schedule();
+    }
+  }
+
   state(): DesiredState {
     const services = [...this.parts.values()].flatMap((f) => f());
     return this.options.timeouts === undefined ? { services } : { services, timeouts: this.options.timeouts };
   }
 
-  /** Applies what is pending now and resolves when everything set so far has been applied. */
+  /** Applies what is pending now and resolves when everything set so far has been applied (held changes excepted). */
   async flush(): Promise<void> {
     if (this.timer !== undefined) {
       this.clock.clearTimeout(this.timer);
@@ -69,6 +89,10 @@ export class LoadBalancerSync {
   }
 
   private schedule(): void {
+    if (this.held) {
+      this.changedWhileHeld = true;
+      return;
+    }
     if (this.timer !== undefined) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;

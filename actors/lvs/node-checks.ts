@@ -20,8 +20,8 @@ import type { ScriptRunner } from '../scripts/script-runner.js';
 import { STOP_SCRIPT_TIMEOUT_MS } from '../vrrp/notifier.js';
 import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
-import { HealthChecks, type HealthEvent } from './health-checks.js';
-import { resolveVirtualServers } from '../checks/resolve-checkers.js';
+import { HealthChecks, type BuildSlice, type HealthEvent } from './health-checks.js';
+import { eachVirtualServer } from '../checks/resolve-checkers.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
 import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
 import { ipvsOnlyUses } from './ipvs-only.js';
@@ -65,6 +65,8 @@ function timeoutsOf(t: KeepalivedConfig['globalDefs']['lvsTimeouts']): LbTimeout
 export interface NodeChecksOptions {
   /** A reload's checker side: keepalived's `lvs_flush` happens at start only. */
   readonly reload?: boolean | undefined;
+  /** Build the virtual servers a slice per turn (the daemon's VRRP thread); absent, all at once. */
+  readonly buildSlice?: BuildSlice | undefined;
 }
 
 export class NodeChecks {
@@ -99,8 +101,11 @@ export class NodeChecks {
     return virtualServerStatuses(this.health?.virtualServers ?? []);
   }
 
-  /** `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend). */
-  start(masters: ReadonlySet<string>, scripts: CheckerScripts): void {
+  /**
+   * `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend).
+   * Resolves once every virtual server is built (a slice per turn with `buildSlice`), or `signal` stopped it.
+   */
+  start(masters: ReadonlySet<string>, scripts: CheckerScripts, signal?: AbortSignal): Promise<void> {
     const { env, transports } = this;
     this.scripts = scripts;
     const g = this.config.globalDefs;
@@ -118,16 +123,18 @@ export class NodeChecks {
       timeouts: backend.name === 'ipvs' ? timeoutsOf(g.lvsTimeouts) : undefined,
       flushAtStart: (g.lvsFlush ?? false) && !(this.options.reload ?? false),
       clearMode: clearModeOf(g.lvsFlushOnStop),
+      buildSlice: this.options.buildSlice,
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
-    health.start(resolveVirtualServers(this.config));
-    this.mapNotifyScripts(health.virtualServers);
+    this.notifyScripts.clear();
+    const built = health.start(eachVirtualServer(this.config), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
       this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
       this.syncDaemon.start(masters);
     }
+    return built;
   }
 
   /** A checker side made for a reload that did not happen: its checker host stops without having started. */
@@ -213,21 +220,18 @@ export class NodeChecks {
   /**
    * The virtual servers run in the order of the configuration's, and their real servers in the order of each one's
    * (the checker side resolves them one to one): so each notification's configured script, user and all, is found
-   * by key.
+   * by key. Mapped as each runner is made, before it can notify.
    */
-  private mapNotifyScripts(runners: readonly VirtualServerRunner[]): void {
-    this.notifyScripts.clear();
-    runners.forEach((runner, i) => {
-      const vs = this.config.virtualServers[i];
-      if (vs === undefined) return;
-      const key = runner.vs.key;
-      if (vs.quorumUp) this.notifyScripts.set(`${key}|UP`, vs.quorumUp);
-      if (vs.quorumDown) this.notifyScripts.set(`${key}|DOWN`, vs.quorumDown);
-      runner.vs.realServers.forEach((rs, j) => {
-        const configured = vs.realServers[j];
-        if (configured?.notifyUp) this.notifyScripts.set(`${key}|${rs.key}|UP`, configured.notifyUp);
-        if (configured?.notifyDown) this.notifyScripts.set(`${key}|${rs.key}|DOWN`, configured.notifyDown);
-      });
+  private mapNotifyScripts(runner: VirtualServerRunner, i: number): void {
+    const vs = this.config.virtualServers[i];
+    if (vs === undefined) return;
+    const key = runner.vs.key;
+    if (vs.quorumUp) this.notifyScripts.set(`${key}|UP`, vs.quorumUp);
+    if (vs.quorumDown) this.notifyScripts.set(`${key}|DOWN`, vs.quorumDown);
+    runner.vs.realServers.forEach((rs, j) => {
+      const configured = vs.realServers[j];
+      if (configured?.notifyUp) this.notifyScripts.set(`${key}|${rs.key}|UP`, configured.notifyUp);
+      if (configured?.notifyDown) this.notifyScripts.set(`${key}|${rs.key}|DOWN`, configured.notifyDown);
     });
   }
 

@@ -6,6 +6,7 @@
 import type { Clock } from '../../machines/clock.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { SendError } from '../../transport/vrrp-link.js';
+import { LogLimiter, REPEATED_FAILURE_LOG_INTERVAL_MS } from '../log-limiter.js';
 
 export interface SendErrorCount {
   readonly interface: string;
@@ -16,45 +17,39 @@ export interface SendErrorCount {
 }
 
 /** The least time between two log lines about the same failure. */
-export const SEND_ERROR_LOG_INTERVAL_MS = 60_000;
+export const SEND_ERROR_LOG_INTERVAL_MS = REPEATED_FAILURE_LOG_INTERVAL_MS;
 
 interface Entry {
   readonly interface: string;
   readonly family: IpFamily;
   readonly code: string;
   count: number;
-  loggedAt: number | undefined;
-  /** Failures since the last line. */
-  unlogged: number;
 }
 
 export class SendErrorLog {
   private readonly entries = new Map<string, Entry>();
+  private readonly limiter: LogLimiter;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: (message: string) => void,
-    private readonly intervalMs = SEND_ERROR_LOG_INTERVAL_MS,
-  ) {}
+    intervalMs = SEND_ERROR_LOG_INTERVAL_MS,
+  ) {
+    this.limiter = new LogLimiter(clock, intervalMs);
+  }
 
   failed(interfaceName: string, family: IpFamily, error: SendError): void {
     const key = `${interfaceName}|${family}|${error.code}`;
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { interface: interfaceName, family, code: error.code, count: 0, loggedAt: undefined, unlogged: 0 };
+      entry = { interface: interfaceName, family, code: error.code, count: 0 };
       this.entries.set(key, entry);
     }
     entry.count++;
-    const now = this.clock.now();
-    if (entry.loggedAt !== undefined && now - entry.loggedAt < this.intervalMs) {
-      entry.unlogged++;
-      return;
-    }
-    const more = entry.unlogged > 0 ? ` (and ${entry.unlogged} more like it since the last report)` : '';
+    const more = this.limiter.occurred(key);
+    if (more === undefined) return;
     const to = error.destination === '' ? '' : ` to ${error.destination}`;
     this.log(`${interfaceName}: cannot send VRRP advertisement${to}: ${error.error.message}${more}`);
-    entry.loggedAt = now;
-    entry.unlogged = 0;
   }
 
   counts(): SendErrorCount[] {

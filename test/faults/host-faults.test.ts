@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -53,10 +53,13 @@ test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
       }),
       t.test('tracked scripts that hang, flood their output, or cannot be executed: killed, refused, the daemon unharmed', () => {
         writeFileSync(join(dir, 'noexec.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+        // The flood's argument names this run: the check that it is gone looks at our process alone, not at a
+        // `yes flood` someone else runs on the host (pgrep sees every process, whatever the network namespace).
+        const flood = `flood-${basename(dir)}`;
         const top = (host: 'm' | 'b') =>
           host === 'm'
             ? `vrrp_script hang {\n  script "/bin/sleep 30"\n  interval 1\n  timeout 1\n  fall 1\n  rise 1\n}\n` +
-              `vrrp_script flood {\n  script "/usr/bin/yes flood"\n  interval 1\n  timeout 1\n  fall 1\n  rise 1\n}\n` +
+              `vrrp_script flood {\n  script "/usr/bin/yes ${flood}"\n  interval 1\n  timeout 1\n  fall 1\n  rise 1\n}\n` +
               `vrrp_script noexec {\n  script "${join(dir, 'noexec.sh')}"\n  interval 1\n}\n`
             : '';
         // The hanging script (weight -60) takes the master below the backup when it is judged failed.
@@ -73,7 +76,7 @@ test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
           // A stop takes its scripts with it (a SIGKILL would leave the one running now behind, writing forever).
           p.dm.proc.kill('SIGTERM');
           await p.dm.exited(15_000);
-          await eventually(async () => (await p.lan.exec(p.m.ns, ['pgrep', '-f', '^/usr/bin/yes flood']).then(() => false, () => true)), 5000, p.describe);
+          await eventually(async () => (await p.lan.exec(p.m.ns, ['pgrep', '-f', `^/usr/bin/yes ${flood}$`]).then(() => false, () => true)), 5000, p.describe);
         });
       }),
       t.test('a flood of bad packets on the LAN: no election, every packet read or dropped by the socket, counted', () =>

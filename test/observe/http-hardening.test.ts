@@ -3,7 +3,7 @@
  * (DNS rebinding); a token, when set, is required, and a non-loopback address is refused without one; `/events`
  * clients are capped; one that does not read is dropped once its unsent data passes the bound, or when it
  * stalls a catch-up for longer than `stallMs`; the page and a backlog go out in slices, the event loop turning
- * between them, and the page is the same as in one piece.
+ * between them, and the page is the same as in one piece; connections past the cap are closed at once.
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -194,4 +194,37 @@ test('the page and an /events backlog go out in slices, the event loop turning b
   const ids = [...backlog.received().matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   assert.deepEqual(ids, events.map(([seq]) => seq), 'every record once, in order');
   backlog.socket.destroy();
+});
+
+test('connections are capped: one past the cap is closed at once, the others are served; a freed slot serves again', async (t) => {
+  const { port } = await endpoint(t, { maxConnections: 2 });
+  // Two idle connections that never send a request hold both slots.
+  const open = (): Promise<{ socket: Socket; closed: Promise<void> }> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const closed = new Promise<void>((r) => socket.once('close', () => r()));
+      socket.on('error', () => {});
+      socket.once('connect', () => resolve({ socket, closed }));
+      socket.once('error', reject);
+    });
+  const a = await open();
+  const b = await open();
+  const third = await open();
+  // The server closes the connection past the cap without reading it.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'open'>((r) => (timer = setTimeout(() => r('open'), 20_000)));
+  assert.equal(await Promise.race([third.closed.then(() => 'closed' as const), late]), 'closed', 'the connection past the cap was closed');
+  clearTimeout(timer);
+  await assert.rejects(get(port, '/metrics'));
+  a.socket.destroy();
+  await a.closed;
+  // The server hears of the close on its side a moment later: asked again until answered.
+  let reply: Reply | undefined;
+  const start = performance.now();
+  while (reply === undefined) {
+    reply = await get(port, '/metrics').catch(() => undefined);
+    if (reply === undefined && performance.now() - start > 20_000) assert.fail('no answer within 20 s of a slot freed');
+  }
+  assert.ok(reply.status > 0);
+  b.socket.destroy();
 });

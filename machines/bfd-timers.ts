@@ -53,18 +53,21 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom) {
 /**
  * DETECTION_TIMEOUT once `delayMs` passes without a DETECTION_RESTART (each valid packet received restarts it).
  * A restart only moves the deadline; the pending clock timer re-arms for the rest when it fires early, or is
- * replaced when the new deadline is sooner.
+ * replaced when the new deadline is sooner. It is a failure's deadline, like VRRP's Master_Down_Timer: on a clock
+ * with precise timers (the daemon's) it is one, so that a session goes Down at its Detection Time and not a
+ * millisecond or two (or a busy loop's tens) later.
  */
 export function bfdDetectionTimer(clock: Clock) {
+  const set = clock.setPreciseTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
   return fromCallback<BfdDetectionRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
     let deadline = clock.now() + input.delayMs;
     let due = deadline;
-    let id: TimerId = clock.setTimeout(fire, input.delayMs);
+    let id: TimerId = set(fire, input.delayMs);
     function fire(): void {
       const now = clock.now();
       if (deadline > now) {
         due = deadline;
-        id = clock.setTimeout(fire, deadline - now);
+        id = set(fire, deadline - now);
         return;
       }
       sendBack({ type: 'DETECTION_TIMEOUT' });
@@ -74,7 +77,7 @@ export function bfdDetectionTimer(clock: Clock) {
       if (deadline >= due) return;
       clock.clearTimeout(id);
       due = deadline;
-      id = clock.setTimeout(fire, event.delayMs);
+      id = set(fire, event.delayMs);
     });
     return () => clock.clearTimeout(id);
   });

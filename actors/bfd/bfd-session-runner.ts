@@ -36,13 +36,15 @@ export class BfdSessionRunner {
   authSequence: BfdAuthSequenceState = UNKNOWN_SEQUENCE;
   packetsSent = 0;
   packetsReceived = 0;
+  /** Clock time of the last packet handed to the session (undefined before any). */
+  lastReceivedAt: number | undefined;
   private current: BfdStateName;
 
   constructor(
     readonly spec: BfdSessionSpec,
     readonly localDiscriminator: number,
     private readonly sender: BfdSender,
-    clock: Clock,
+    private readonly clock: Clock,
     random: Random,
   ) {
     this.actor = createActor(
@@ -87,6 +89,7 @@ export class BfdSessionRunner {
 
   receive(packet: BfdControlPacket): void {
     this.packetsReceived++;
+    this.lastReceivedAt = this.clock.now();
     this.actor.send({ type: 'RECEIVED', packet });
   }
 

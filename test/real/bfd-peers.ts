@@ -3,7 +3,7 @@
  * (its BFD child, pid file `-b`) and FRR's bfdd run alone (its own pid file and vty socket directory). Every
  * process is killed by PID on stop.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -63,13 +63,17 @@ export async function startKeepalivedBfd(lan: Lan, ns: string, config: string): 
   };
 }
 
-/** FRR's bfdd alone in a namespace, configured through vtysh-less startup config (`-f`). */
-export async function startFrrBfdd(lan: Lan, ns: string, config: string): Promise<BfdPeer> {
+/**
+ * FRR's bfdd alone in a namespace with its configuration file (`-f`), its own pid file, vty socket directory and
+ * control socket; it runs as the frr user (root is not in frrvty), so its directory is open to it.
+ */
+export async function startFrrBfdd(lan: Lan, ns: string, config: string): Promise<BfdPeer & { show(): Promise<string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-frr-bfd-'));
-  const files = { conf: join(dir, 'bfdd.conf'), pid: join(dir, 'bfdd.pid'), vty: dir };
-  await writeFile(files.conf, config);
+  await chmod(dir, 0o777);
+  const files = { conf: join(dir, 'bfdd.conf'), pid: join(dir, 'bfdd.pid'), ctl: join(dir, 'bfdd.sock') };
+  await writeFile(files.conf, config, { mode: 0o644 });
   let log = '';
-  const child = lan.spawn(ns, ['/usr/lib/frr/bfdd', '-f', files.conf, '-i', files.pid, '--vty_socket', files.vty, '-u', 'root', '-g', 'root', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout', '--log-level', 'debug']);
+  const child = lan.spawn(ns, ['/usr/lib/frr/bfdd', '-f', files.conf, '-i', files.pid, '--vty_socket', dir, '--bfdctl', files.ctl, '-u', 'frr', '-g', 'frr', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout', '--log-level', 'debug']);
   child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   const kill = async (): Promise<void> => {
@@ -79,6 +83,8 @@ export async function startFrrBfdd(lan: Lan, ns: string, config: string): Promis
   return {
     log: () => log,
     kill,
+    /** `show bfd peers json` through vtysh on bfdd's own vty socket. */
+    show: async () => (await lan.exec(ns, ['vtysh', '--vty_socket', dir, '-c', 'show bfd peers json'])).stdout,
     async stop() {
       await kill();
       await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /**
  * BFD between vigil's node (actors/bfd/ on UdpBfdLink and the real clock, in a namespace through the agent) and
- * Debian's keepalived 2.2.7 (its BFD child) in another: min_rx / min_tx 10 ms, multiplier 3. The session comes Up
- * on both sides; when keepalived is killed vigil's side goes Down on Control Detection Time Expired one Detection
+ * Debian's keepalived 2.2.7 (its BFD child) in another: min_rx / min_tx 10 ms, multiplier 3, and an IPv6 session at
+ * keepalived's defaults (hop limit 64). The sessions come Up on both sides; when keepalived is killed vigil's side goes Down on Control Detection Time Expired one Detection
  * Time (3 × 10 ms) after the last packet it heard, and when vigil's node stops keepalived's side expires, which
  * keepalived logs with the time it waited ("Expired after N ms"). The bound allows the timer's lateness on a
  * loaded machine; the times are printed.
@@ -34,33 +34,48 @@ bfd_instance ${name} {
 }
 `;
 
-test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3, Down within the Detection Time either way', { timeout: 90_000 }, async (t) => {
+/**
+ * An IPv6 session beside it at keepalived's defaults: hop limit 64 sent and required (BFD_CONTROL_HOPLIMIT with
+ * max_hops 0), 10 ms × 5.
+ */
+const bfd6Config = (name: string, neighbor: string, source: string): string => `
+bfd_instance ${name} {
+  neighbor_ip ${neighbor}
+  source_ip ${source}
+}
+`;
+
+test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3 (and an IPv6 session at its defaults), Down within the Detection Time either way', { timeout: 90_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('keepalived'))) return;
-  const lan = await createLan({ name: 'bfdka', hosts: ['vg', 'ka'], v4Prefix: '192.168.77.X', v4Start: 131, v4PrefixLength: 26 });
+  const lan = await createLan({ name: 'bfdka', hosts: ['vg', 'ka'], v4Prefix: '192.168.77.X', v4Start: 131, v4PrefixLength: 26, v6Prefix: 'fd77::X', v6PrefixLength: 64 });
   const vg = lan.host('vg');
   const ka = lan.host('ka');
   const agent = await startAgent(lan, vg.ns);
   let keepalived: BfdPeer | undefined;
   try {
-    const parsed = parse(bfdConfig('to_ka', ka.ipv4, vg.ipv4));
+    const parsed = parse(bfdConfig('to_ka', ka.ipv4, vg.ipv4) + bfd6Config('to_ka6', ka.ipv6!, vg.ipv6!));
+    const kaConfig = bfdConfig('to_vg', vg.ipv4, ka.ipv4) + bfd6Config('to_vg6', vg.ipv6!, ka.ipv6!);
     assert.deepEqual(parsed.errors, []);
     const specs = bfdSpecsFromConfig(parsed.config.bfdInstances);
     assert.deepEqual(await agent.call('bfdNodeStart', { specs }), []);
-    keepalived = await startKeepalivedBfd(lan, ka.ns, bfdConfig('to_vg', vg.ipv4, ka.ipv4));
+    keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
     const kaLog = (): string => keepalived?.log() ?? '';
     /** Both Polls over and packets coming at the fast rate: 20 more heard after the Poll ended (200 ms at 10 ms). */
     const steady = async (): Promise<void> => {
       type Session = { state: string; packetsReceived: number; polling: boolean; detectionTimeMs: number };
-      const session = async (): Promise<Session> => (await agent.call<Session[]>('bfdNodeSessions'))[0]!;
+      const session = async (): Promise<Session> => (await agent.call<(Session & { name: string })[]>('bfdNodeSessions')).find((x) => x.name === 'to_ka')!;
       await pollUntil(async () => { const s = await session(); return s.state === 'Up' && !s.polling && s.detectionTimeMs === 30; }, 'fast rate', 10_000, 10);
       const from = (await session()).packetsReceived;
       await pollUntil(async () => (await session()).packetsReceived >= from + 20, '20 packets at the fast rate', 10_000, 10);
     };
-    const change = (to: string, since: number) => agent.waitFor((e: AgentEvent) => e.event === 'bfdChange' && e['to'] === to, 20_000, since);
+    const change = (to: string, since: number, name = 'to_ka') => agent.waitFor((e: AgentEvent) => e.event === 'bfdChange' && e['name'] === name && e['to'] === to, 20_000, since);
 
     // Up on both sides (the slow start at 1 s takes a few seconds).
     await change('Up', 0).catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
     await pollUntil(() => /\(to_vg\) Entering Up state/.test(kaLog()), 'keepalived Up', 20_000, 20).catch((e: Error) => assert.fail(`${e.message}\n${kaLog()}`));
+    // The IPv6 session too, both ways.
+    await change('Up', 0, 'to_ka6').catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
+    await pollUntil(() => /\(to_vg6\) Entering Up state/.test(kaLog()), 'keepalived IPv6 Up', 20_000, 20).catch((e: Error) => assert.fail(`${e.message}\n${kaLog()}`));
 
     // keepalived dies: vigil is Down one Detection Time after the last packet it heard from it. A session that
     // flapped on the loaded machine just before the kill says nothing about detection: then keepalived comes
@@ -79,7 +94,7 @@ test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3, Down within
       assert.ok(attempt < 3, 'the session flapped at every attempt');
       await keepalived.stop();
       const restart = agent.events.length;
-      keepalived = await startKeepalivedBfd(lan, ka.ns, bfdConfig('to_vg', vg.ipv4, ka.ipv4));
+      keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
       await change('Up', restart);
     }
     const waited = Number(down['at']) - Number(down['lastReceivedAt']);
@@ -90,7 +105,7 @@ test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3, Down within
 
     // keepalived back: Up again; then vigil stops and keepalived expires.
     const again = agent.events.length;
-    keepalived = await startKeepalivedBfd(lan, ka.ns, bfdConfig('to_vg', vg.ipv4, ka.ipv4));
+    keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
     await change('Up', again).catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
     await pollUntil(() => /\(to_vg\) Entering Up state/.test(kaLog()), 'keepalived Up again', 20_000, 20);
     await steady();

@@ -62,17 +62,50 @@ export function finishTrackProcesses(drafts: readonly TrackProcessDraft[], d: Di
   return out;
 }
 
+/** keepalived BFD_INAME_MAX: 32 bytes with the terminating NUL. */
+const BFD_NAME_MAX = 31;
+/** keepalived BFD_CONTROL_TTL / BFD_CONTROL_HOPLIMIT: the default `ttl` / `hoplimit` per family. */
+const BFD_DEFAULT_TTL = { 4: 255, 6: 64 } as const;
+
+/**
+ * keepalived 2.2.7's bfd_end_handler (and alloc_bfd): a name of at most 31 bytes, a neighbor, a source of the
+ * neighbor's family, no second instance for the same neighbor (and source), ttl 255 (IPv4) or hop limit 64
+ * (IPv6) by default, max_hops no more than ttl; events to both processes unless `vrrp` or `checker` chose one.
+ */
 export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInstance[] {
   const out: BfdInstance[] = [];
   for (const b of drafts) {
+    if (new TextEncoder().encode(b.name).length > BFD_NAME_MAX) {
+      d.error(b.at, `bfd_instance ${b.name}: name too long (maximum length is ${BFD_NAME_MAX} characters) - ignoring`);
+      continue;
+    }
     if (b.neighborIp === undefined) {
       d.error(b.at, `bfd_instance ${b.name}: no neighbor_ip given`);
       continue;
     }
-    // keepalived sends events to both processes unless one is chosen.
-    out.push(!b.vrrp && !b.checker ? { ...b, vrrp: true, checker: true } : b);
+    const family = familyOf(b.neighborIp);
+    if (b.sourceIp !== undefined && familyOf(b.sourceIp) !== family) {
+      d.error(b.at, `bfd_instance ${b.name}: source address ${b.sourceIp} and neighbor address ${b.neighborIp} are not of the same family, disabling instance`);
+      continue;
+    }
+    if (out.some((o) => o.neighborIp === b.neighborIp && o.sourceIp === b.sourceIp)) {
+      d.error(b.at, `bfd_instance ${b.name}: duplicate ${b.sourceIp !== undefined ? `source/neighbor address ${b.sourceIp}/` : 'neighbor address '}${b.neighborIp}, ignoring instance`);
+      continue;
+    }
+    const ttl = b.ttl ?? BFD_DEFAULT_TTL[family];
+    let maxHops = b.maxHops;
+    if (maxHops > ttl) {
+      d.error(b.at, `bfd_instance ${b.name}: max_hops exceeds ttl/hoplimit - setting to ttl/hoplimit`);
+      maxHops = ttl;
+    }
+    const events = !b.vrrp && !b.checker ? { vrrp: true, checker: true } : {};
+    out.push({ ...b, ttl, maxHops, ...events });
   }
   return out;
+}
+
+function familyOf(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
 }
 
 interface Named {

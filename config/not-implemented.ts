@@ -28,7 +28,8 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-const BFD = 'BFD is not implemented';
+// The session machine, codec, link and node exist (actors/bfd/); nothing starts them in `vigil run` yet.
+const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';

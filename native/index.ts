@@ -19,6 +19,8 @@ export type RawPacketListener = (
   ttl: number,
   /** Index of the interface it arrived on. */
   ifindex: number,
+  /** UDP sockets: the source port; raw sockets: 0. */
+  sourcePort: number,
 ) => void;
 
 /** A raw IPv4 or IPv6 socket for one IP protocol, reading through libuv. Errors are thrown with `code`/`errno`. */
@@ -44,7 +46,11 @@ export interface RawIpSocket {
    * sendmsg with IP_PKTINFO / IPV6_PKTINFO: `ifindex` picks the outgoing interface (and scopes link-local and
    * multicast IPv6 destinations); `source`, when given, is the source address (one of ours). Returns bytes sent.
    */
-  send(bytes: Uint8Array, destination: string, ifindex: number, source?: string): number;
+  send(bytes: Uint8Array, destination: string, ifindex: number, source?: string, port?: number): number;
+  /** UDP sockets (protocol 17): bind to an address ('' = any) and port. Absent from an addon built before it. */
+  bind(address: string, port: number): void;
+  /** The bound port (getsockname). */
+  localPort(): number;
   /** Starts delivering packets to the listener. */
   start(): void;
   /** Keep (default) or stop keeping the event loop alive while started. */
@@ -214,7 +220,10 @@ export function interfaceMac(name: string): Uint8Array {
   return new Uint8Array(load().interfaceMac(name));
 }
 
-/** Opens a raw socket for `protocol` (112 for VRRP, 51 for AH); receives nothing until `start()`. */
+/**
+ * Opens a raw socket for `protocol` (112 for VRRP, 51 for AH), or with 17 a UDP socket (IPv6 ones IPV6_V6ONLY)
+ * whose packets are the UDP payload; receives nothing until `start()`.
+ */
 export function openRawIpSocket(family: 4 | 6, protocol: number, onPacket: RawPacketListener): RawIpSocket {
   const Ctor = load().RawIpSocket;
   return new Ctor(family, protocol, onPacket);

@@ -30,6 +30,8 @@ export interface Frame {
    * IPv4 datagram (header, AH header, VRRP message), the bytes a real link puts on the wire. Absent means 112.
    */
   readonly protocol?: number | undefined;
+  /** Protocol 17 (BFD over UDP, sim/simulated-bfd-link.ts): the ports; `bytes` is then the UDP payload. */
+  readonly udp?: { readonly sourcePort: number; readonly destinationPort: number } | undefined;
   readonly bytes: Uint8Array;
 }
 

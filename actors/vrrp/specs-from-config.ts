@@ -129,7 +129,7 @@ type Tracking = Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFi
 
 /**
  * track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail.
- * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD is not implemented: config/not-implemented.ts).
+ * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD sessions do not reach VRRP yet: config/not-implemented.ts).
  */
 function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];

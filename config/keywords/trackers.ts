@@ -139,9 +139,12 @@ export function newBfdDraft(name: string, at: ConfigLine): BfdDraft {
   return { name, at: pos(at), minRx: 10, minTx: 10, idleTx: 1000, multiplier: 5, passive: false, maxHops: 0, weight: 0, weightReverse: false, vrrp: false, checker: false };
 }
 
+/**
+ * keepalived 2.2.7 bfd_parser.c: milliseconds with micro-second resolution (three decimals), min_rx / min_tx from
+ * 1 and idle_tx from 1000 (BFD_*_MIN), up to UINT32_MAX / 1000; a bad value is reported and ignored.
+ */
 function millis(t: BfdDraft, field: 'minRx' | 'minTx' | 'idleTx', line: ConfigLine, d: Parameters<typeof seconds>[4]): void {
-  // Given in milliseconds with micro-second resolution (three decimals).
-  const v = seconds(line, 1, 0, 4294967, d);
+  const v = seconds(line, 1, field === 'idleTx' ? 1000 : 1, 4294967, d);
   if (v !== undefined) t[field] = v;
 }
 
@@ -176,9 +179,10 @@ export const BFD_SPEC = blockSpec<BfdDraft>('bfd_instance', {
     const n = integer(line, 1, 1, 255, w.diagnostics);
     if (n !== undefined) t.ttl = n;
   },
+  // keepalived reads -1..255 into a byte: -1 is 255, which turns the TTL check off (bfd_check_packet_ttl).
   max_hops: (t, line, w) => {
-    const n = integer(line, 1, 0, 255, w.diagnostics);
-    if (n !== undefined) t.maxHops = n;
+    const n = integer(line, 1, -1, 255, w.diagnostics);
+    if (n !== undefined) t.maxHops = n < 0 ? 255 : n;
   },
   weight: (t, line, w) => {
     const wt = parseOwnWeight(line, -253, 253, w.diagnostics);

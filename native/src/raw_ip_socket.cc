@@ -1,6 +1,7 @@
 // A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP, 51 for VRRP inside AH) whose reads are driven by libuv (uv_poll): one JS
 // callback per packet, with the ancillary data raw-socket cannot give (hop limit, destination, interface index),
-// and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO).
+// and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO). Opened with protocol 17 it is a UDP
+// socket instead (BFD, RFC 5881: the TTL of every packet received, a bound port, sends to a port).
 #include "common.h"
 #include "uv_watch.h"
 
@@ -50,6 +51,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
                            InstanceMethod("joinGroup", &RawIpSocket::JoinGroup),
                            InstanceMethod("leaveGroup", &RawIpSocket::LeaveGroup),
                            InstanceMethod("send", &RawIpSocket::Send),
+                           InstanceMethod("bind", &RawIpSocket::Bind),
+                           InstanceMethod("localPort", &RawIpSocket::LocalPort),
                            InstanceMethod("start", &RawIpSocket::Start),
                            InstanceMethod("ref", &RawIpSocket::RefLoop),
                            InstanceMethod("unref", &RawIpSocket::UnrefLoop),
@@ -73,11 +76,15 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     int protocol = info[1].As<Napi::Number>().Int32Value();
     on_packet_ = Napi::Persistent(info[2].As<Napi::Function>());
 
-    fd_ = socket(af_, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    udp_ = protocol == IPPROTO_UDP;
+    fd_ = socket(af_, (udp_ ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd_ < 0) {
-      ThrowErrno(env, "socket(SOCK_RAW)", errno);
+      ThrowErrno(env, udp_ ? "socket(SOCK_DGRAM)" : "socket(SOCK_RAW)", errno);
       return;
     }
+    // An IPv6 UDP socket hears IPv6 only, so that an IPv4 one can have the same port.
+    int v6only = 1;
+    if (udp_ && af_ == AF_INET6) setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
     // RFC 5798 §7.1 needs the TTL / hop limit; the destination tells multicast from unicast, PKTINFO also gives the
     // interface index. (The IPv4 header is delivered with the payload anyway.)
     int on = 1;
@@ -215,6 +222,45 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     return env.Undefined();
   }
 
+  // bind(address: string ('' = any), port: number): UDP sockets (BFD's listener, a session's source port).
+  Napi::Value Bind(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsString() || !info[1].IsNumber()) return ThrowType(env, "bind(address: string, port: number)");
+    std::string address = info[0].As<Napi::String>().Utf8Value();
+    int port = info[1].As<Napi::Number>().Int32Value();
+    if (port < 0 || port > 65535) return ThrowType(env, "port must be 0..65535");
+    struct sockaddr_storage at;
+    std::memset(&at, 0, sizeof(at));
+    socklen_t len;
+    if (af_ == AF_INET) {
+      auto* sin = reinterpret_cast<struct sockaddr_in*>(&at);
+      sin->sin_family = AF_INET;
+      sin->sin_port = htons(static_cast<uint16_t>(port));
+      if (!address.empty() && !ParseAddress(AF_INET, address, &sin->sin_addr)) return ThrowType(env, "bad IPv4 address");
+      len = sizeof(*sin);
+    } else {
+      auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&at);
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = htons(static_cast<uint16_t>(port));
+      if (!address.empty() && !ParseAddress(AF_INET6, address, &sin6->sin6_addr)) return ThrowType(env, "bad IPv6 address");
+      len = sizeof(*sin6);
+    }
+    if (bind(fd_, reinterpret_cast<struct sockaddr*>(&at), len) < 0) return ThrowErrno(env, "bind", errno);
+    return env.Undefined();
+  }
+
+  // The port the socket is bound to (getsockname), 0 when unbound.
+  Napi::Value LocalPort(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    struct sockaddr_storage at;
+    socklen_t len = sizeof(at);
+    if (getsockname(fd_, reinterpret_cast<struct sockaddr*>(&at), &len) < 0) return ThrowErrno(env, "getsockname", errno);
+    uint16_t port = af_ == AF_INET ? reinterpret_cast<struct sockaddr_in*>(&at)->sin_port : reinterpret_cast<struct sockaddr_in6*>(&at)->sin6_port;
+    return Napi::Number::New(env, ntohs(port));
+  }
+
   Napi::Value JoinGroup(const Napi::CallbackInfo& info) { return Membership(info, true); }
   Napi::Value LeaveGroup(const Napi::CallbackInfo& info) { return Membership(info, false); }
 
@@ -224,8 +270,10 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
     if (info.Length() < 3 || !info[0].IsTypedArray() || !info[1].IsString() || !info[2].IsNumber()) {
-      return ThrowType(env, "send(bytes: Uint8Array, destination: string, ifindex: number, source?: string)");
+      return ThrowType(env, "send(bytes: Uint8Array, destination: string, ifindex: number, source?: string, port?: number)");
     }
+    // The destination port (UDP sockets); raw sockets take 0.
+    uint16_t port = info.Length() >= 5 && info[4].IsNumber() ? htons(static_cast<uint16_t>(info[4].As<Napi::Number>().Int32Value())) : 0;
     Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
     std::string destination = info[1].As<Napi::String>().Utf8Value();
     int ifindex = info[2].As<Napi::Number>().Int32Value();
@@ -249,6 +297,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     if (af_ == AF_INET) {
       auto* sin = reinterpret_cast<struct sockaddr_in*>(&to);
       sin->sin_family = AF_INET;
+      sin->sin_port = port;
       if (!ParseAddress(AF_INET, destination, &sin->sin_addr)) return ThrowType(env, "bad IPv4 destination");
       to_len = sizeof(*sin);
       struct in_pktinfo pktinfo;
@@ -261,6 +310,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     } else {
       auto* sin6 = reinterpret_cast<struct sockaddr_in6*>(&to);
       sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = port;
       if (!ParseAddress(AF_INET6, destination, &sin6->sin6_addr)) return ThrowType(env, "bad IPv6 destination");
       if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) || IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr)) {
         sin6->sin6_scope_id = static_cast<uint32_t>(ifindex);
@@ -354,10 +404,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
       char destination[INET6_ADDRSTRLEN] = "";
       int ttl = -1;
       int ifindex = 0;
+      int source_port = 0;
       if (af_ == AF_INET) {
         inet_ntop(AF_INET, &reinterpret_cast<struct sockaddr_in*>(&from)->sin_addr, source, sizeof(source));
+        if (udp_) source_port = ntohs(reinterpret_cast<struct sockaddr_in*>(&from)->sin_port);
       } else {
         inet_ntop(AF_INET6, &reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_addr, source, sizeof(source));
+        if (udp_) source_port = ntohs(reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_port);
       }
       for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -388,8 +441,9 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
           Napi::String::New(env, destination),
           Napi::Number::New(env, ttl),
           Napi::Number::New(env, ifindex),
+          Napi::Number::New(env, source_port),
       };
-      on_packet_.MakeCallback(Value(), {args[0], args[1], args[2], args[3], args[4]});
+      on_packet_.MakeCallback(Value(), {args[0], args[1], args[2], args[3], args[4], args[5]});
       if (env.IsExceptionPending()) {
         // A throwing listener must not be swallowed: report it as an uncaught exception.
         Napi::Error error = env.GetAndClearPendingException();
@@ -400,6 +454,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   }
 
   int af_ = AF_INET;
+  bool udp_ = false;
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference on_packet_;

@@ -7,6 +7,8 @@ import type { Lan } from '../netns/harness.js';
 export interface Capture {
   /** Whole link-layer frames captured so far, in order. */
   readonly frames: Uint8Array[];
+  /** The capture time of each frame (the kernel's clock, milliseconds since the epoch), in step with `frames`. */
+  readonly times: number[];
   stop(): void;
 }
 
@@ -14,6 +16,7 @@ export interface Capture {
 export async function capture(lan: Lan, ns: string, ifname: string, filter: string): Promise<Capture> {
   const child = lan.spawn(ns, ['tcpdump', '-i', ifname, '-U', '-w', '-', '-s', '512', filter], { stdio: ['ignore', 'pipe', 'pipe'] });
   const frames: Uint8Array[] = [];
+  const times: number[] = [];
   let buffer = Buffer.alloc(0);
   let header: { little: boolean } | undefined;
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -28,6 +31,7 @@ export async function capture(lan: Lan, ns: string, ifname: string, filter: stri
     while (buffer.length >= 16 && buffer.length >= 16 + u32(8)) {
       const length = u32(8);
       frames.push(new Uint8Array(buffer.subarray(16, 16 + length)));
+      times.push(u32(0) * 1000 + u32(4) / 1000);
       buffer = buffer.subarray(16 + length);
     }
   });
@@ -41,6 +45,7 @@ export async function capture(lan: Lan, ns: string, ifname: string, filter: stri
   });
   return {
     frames,
+    times,
     stop: () => {
       if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
     },

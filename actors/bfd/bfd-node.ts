@@ -1,0 +1,116 @@
+/**
+ * A node's BFD sessions: one runner per session, one link for all. Each received packet is decoded once, put
+ * through RFC 5880 §6.8.6 (protocol/bfd-reception.ts), matched to its session (by Your Discriminator, or while
+ * that is 0 by neighbor and source address, as keepalived's find_bfd_by_discr / find_bfd_by_addr), judged against
+ * the session (TTL, authentication) and handed to it. A dropped packet is counted by reason, never thrown.
+ */
+import { Subject } from '../../transport/subject.js';
+import type { Subscription } from 'rxjs';
+import type { Clock } from '../../machines/clock.js';
+import type { Random } from '../../transport/random.js';
+import { bfdPortOf, type BfdLink, type BfdReceivedPacket } from '../../transport/bfd-link.js';
+import { decodeBfdControl } from '../../protocol/bfd-codec.js';
+import { checkBfdForSession, checkBfdPacket } from '../../protocol/bfd-reception.js';
+import type { BfdDropReason } from '../../protocol/bfd-types.js';
+import { canonicalIp } from '../../protocol/ip.js';
+import { BfdSessionRunner, type BfdSessionChange } from './bfd-session-runner.js';
+import { minTtlOf, type BfdSessionSpec } from './bfd-session-spec.js';
+
+export interface BfdDrop {
+  readonly reason: BfdDropReason;
+  readonly source: string;
+  /** The session it was matched to, when it got that far. */
+  readonly session?: string | undefined;
+}
+
+export class BfdNode {
+  private readonly sessions: BfdSessionRunner[] = [];
+  private readonly byDiscriminator = new Map<number, BfdSessionRunner>();
+  private readonly changes = new Subject<BfdSessionChange>();
+  private readonly drops = new Subject<BfdDrop>();
+  /** Every session's changes of state. */
+  readonly changes$ = this.changes.asObservable();
+  readonly drops$ = this.drops.asObservable();
+  readonly dropCounts = new Map<BfdDropReason, number>();
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly link: BfdLink,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    specs: readonly BfdSessionSpec[],
+  ) {
+    for (const spec of specs) {
+      const discriminator = this.freshDiscriminator();
+      const sender = link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
+      const runner = new BfdSessionRunner(spec, discriminator, sender, clock, random);
+      runner.changes$.subscribe((c) => this.changes.next(c));
+      this.sessions.push(runner);
+      this.byDiscriminator.set(discriminator, runner);
+    }
+  }
+
+  /** bfd.LocalDiscr: nonzero and unique on the node (RFC 5880 §6.8.1), drawn at random as keepalived does. */
+  private freshDiscriminator(): number {
+    for (;;) {
+      const d = Math.floor(this.random.next() * 0xffffffff) + 1;
+      if (!this.byDiscriminator.has(d)) return d;
+    }
+  }
+
+  start(): void {
+    this.subscription = this.link.packets$.subscribe((p) => this.receive(p));
+    for (const s of this.sessions) s.start();
+  }
+
+  session(name: string): BfdSessionRunner | undefined {
+    return this.sessions.find((s) => s.spec.params.name === name);
+  }
+
+  get all(): readonly BfdSessionRunner[] {
+    return this.sessions;
+  }
+
+  private drop(reason: BfdDropReason, packet: BfdReceivedPacket, session?: BfdSessionRunner): void {
+    this.dropCounts.set(reason, (this.dropCounts.get(reason) ?? 0) + 1);
+    this.drops.next({ reason, source: packet.source, session: session?.spec.params.name });
+  }
+
+  private receive(received: BfdReceivedPacket): void {
+    const decoded = decodeBfdControl(received.bytes);
+    if (!decoded.ok) return this.drop(decoded.reason, received);
+    const packet = decoded.packet;
+    const reason = checkBfdPacket(packet);
+    if (reason !== undefined) return this.drop(reason, received);
+    const session = packet.yourDiscriminator !== 0 ? this.byDiscriminator.get(packet.yourDiscriminator) : this.byAddress(received);
+    // The session must be the one for where the packet came from and on which port (RFC 5881 §4 / RFC 5883 §5).
+    if (session === undefined || received.port !== bfdPortOf(session.spec.multihop) || !this.fromNeighbor(session, received)) return this.drop('no_session', received);
+    if (session.state === 'AdminDown') return;
+    const verdict = checkBfdForSession(packet, {
+      ttl: received.ttl,
+      minTtl: minTtlOf(session.spec),
+      authSequence: session.authSequence,
+      localDetectMult: session.spec.params.detectMult,
+    });
+    if (!verdict.ok) return this.drop(verdict.reason, received, session);
+    session.authSequence = verdict.authSequence;
+    session.receive(packet);
+  }
+
+  private fromNeighbor(session: BfdSessionRunner, received: BfdReceivedPacket): boolean {
+    const spec = session.spec;
+    if ((canonicalIp(received.source) ?? received.source) !== spec.neighbor) return false;
+    return spec.source === undefined || (canonicalIp(received.destination) ?? received.destination) === spec.source;
+  }
+
+  private byAddress(received: BfdReceivedPacket): BfdSessionRunner | undefined {
+    return this.sessions.find((s) => this.fromNeighbor(s, received));
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+    for (const s of this.sessions) s.stop();
+    this.changes.complete();
+    this.drops.complete();
+  }
+}

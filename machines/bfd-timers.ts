@@ -1,0 +1,89 @@
+/**
+ * The two timers of a BFD session as actors its machine invokes (./bfd-session.ts), on the injected Clock and
+ * Random: the transmission timer (periodic, jittered per RFC 5880 §6.8.7) and the detection timer (§6.8.4).
+ */
+import { fromCallback } from 'xstate';
+import type { Clock, TimerId } from './clock.js';
+import { jitteredIntervalMs } from './bfd-session-logic.js';
+
+/** A draw in [0, 1) (transport/random.ts has the same shape; machines/ may not import it). */
+export interface BfdRandom {
+  next(): number;
+}
+
+export interface BfdTxInterval {
+  readonly type: 'TX_INTERVAL';
+  readonly intervalUs: number;
+}
+
+export interface BfdDetectionRestart {
+  readonly type: 'DETECTION_RESTART';
+  readonly delayMs: number;
+}
+
+/**
+ * TX_TIMER every jittered interval, the first at once (no packet precedes it to keep a distance from). A new
+ * interval applies from the next packet on, or at once when that comes sooner (keepalived
+ * bfd_sender_reschedule: a shorter interval learnt is not held back by the longer pending one).
+ */
+export function bfdTransmitTimer(clock: Clock, random: BfdRandom) {
+  return fromCallback<BfdTxInterval, { intervalUs: number; detectMult: number }>(({ input, sendBack, receive }) => {
+    let intervalUs = input.intervalUs;
+    const next = (): number => jitteredIntervalMs(intervalUs, input.detectMult, random.next());
+    let due = clock.now();
+    let id: TimerId = clock.setTimeout(fire, 0);
+    function fire(): void {
+      due = clock.now() + next();
+      id = clock.setTimeout(fire, due - clock.now());
+      sendBack({ type: 'TX_TIMER' });
+    }
+    receive((event) => {
+      if (event.intervalUs === intervalUs) return;
+      intervalUs = event.intervalUs;
+      const sooner = clock.now() + next();
+      if (sooner >= due) return;
+      clock.clearTimeout(id);
+      due = sooner;
+      id = clock.setTimeout(fire, due - clock.now());
+    });
+    return () => clock.clearTimeout(id);
+  });
+}
+
+/**
+ * DETECTION_TIMEOUT once `delayMs` passes without a DETECTION_RESTART (each valid packet received restarts it).
+ * A restart only moves the deadline; the pending clock timer re-arms for the rest when it fires early, or is
+ * replaced when the new deadline is sooner. It is a failure's deadline, like VRRP's Master_Down_Timer: on a clock
+ * with precise timers (the daemon's) it is one, so that a session goes Down at its Detection Time and not a
+ * millisecond or two (or a busy loop's tens) later.
+ */
+export function bfdDetectionTimer(clock: Clock) {
+  const set = clock.setPreciseTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
+  return fromCallback<BfdDetectionRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
+    let deadline = clock.now() + input.delayMs;
+    let due = deadline;
+    let id: TimerId = set(fire, input.delayMs);
+    function fire(): void {
+      const now = clock.now();
+      if (deadline > now) {
+        due = deadline;
+        id = set(fire, deadline - now);
+        return;
+      }
+      sendBack({ type: 'DETECTION_TIMEOUT' });
+    }
+    receive((event) => {
+      deadline = clock.now() + event.delayMs;
+      if (deadline >= due) return;
+      clock.clearTimeout(id);
+      due = deadline;
+      id = set(fire, event.delayMs);
+    });
+    return () => clock.clearTimeout(id);
+  });
+}
+
+/** The session's timers bound to a clock and a random source, for `machine.provide({ actors })`. */
+export function bfdTimers(clock: Clock, random: BfdRandom) {
+  return { txTimer: bfdTransmitTimer(clock, random), detectionTimer: bfdDetectionTimer(clock) };
+}

@@ -19,6 +19,7 @@ import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { ConfigLoader } from './runnable-config.js';
+import type { KeepalivedConfig } from './vrrp/specs-from-config.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -106,6 +107,22 @@ export interface DaemonEnvironment extends NodeEnvironment {
    * it is read on the calling thread with `hostFacts`.
    */
   readonly loadConfig?: ConfigLoader | undefined;
+  /** The process-level keywords (umask, pid file names, process names, net_namespace, reload_file …). */
+  readonly process?: ProcessHooks | undefined;
+}
+
+/**
+ * What the daemon's process does with the process-level keywords of a configuration (on a real host
+ * actors/daemon/process-control.ts).
+ */
+export interface ProcessHooks {
+  /**
+   * A configuration was read: at start before anything of it is acted on (it may not return: net_namespace runs
+   * vigil again in the namespace), on reload once it is accepted. Throwing at start stops the daemon with that line.
+   */
+  configured(config: KeepalivedConfig, phase: 'start' | 'reload'): void;
+  /** A reload is about to read the configuration (reload_file): returns what to call once it has been read. */
+  reading(running: KeepalivedConfig): () => void;
 }
 
 export interface DaemonOptions extends LoadOptions {

@@ -5,6 +5,7 @@
 import { positionOf, type Diagnostics, type SourcePosition } from '../diagnostics.js';
 import type { ConfigLine } from '../reader.js';
 import { address, integer, integerText, word } from '../values.js';
+import { parseUmask } from '../umask.js';
 import { blockSpec, type BlockSpec, type KeywordHandler } from '../walker.js';
 import {
   bool,
@@ -129,6 +130,14 @@ const garpExtraIf = custom<{ readonly interval: number; readonly all: boolean }>
   const all = line.words[1] === 'all';
   const v = integer(line, all ? 2 : 1, 0, 86400, d);
   return v === undefined ? undefined : { interval: v, all };
+});
+
+/** umask NUMBER|BITS (config/umask.ts). */
+const umask = custom<number>((line, d) => {
+  const mask = parseUmask(line.words.slice(1));
+  if (typeof mask === 'number') return mask;
+  d.error(line, `umask: ${mask}`);
+  return undefined;
 });
 
 const maxAutoPriority = custom<number>((line, d) => (line.words[1] === undefined ? 99 : integer(line, 1, -1, 99, d)));
@@ -263,7 +272,7 @@ export const GLOBAL_KEYWORDS = {
   log_unknown_vrids: flag,
   vmac_prefix: withDefault(text, 'vrrp'),
   vmac_addr_prefix: text,
-  umask: text,
+  umask,
   random_seed: uint(0, UINT_MAX),
   reload_check_config: optionalText,
   reload_time_file: text,

@@ -2,14 +2,15 @@
  * The process-level keywords on a real vigil in a network namespace, judged from /proc and the file system:
  * `umask` (the process's mask), `instance` (the pid file /run/vigil/vigil_NAME.pid, made rw-r--r--, gone at stop),
  * `vrrp_process_name` (the main thread's comm), `vrrp_cpu_affinity` (the main thread's CPUs), `data_use_instance`
- * (the SIGUSR1 dump named vigil.NAME.data); and `net_namespace` (a vigil started outside the namespace runs in
+ * (the SIGUSR1 dump named vigil.NAME.data), `checker_process_name` and `checker_cpu_affinity` (the checker
+ * worker thread's); and `net_namespace` (a vigil started outside the namespace runs in
  * it with the same pid, its pid file in /run/vigil/NS/, and becomes master there). Needs root.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan, requireNetns } from '../netns/harness.js';
 import { addressesIn, eventually, VIGIL } from './daemons.js';
@@ -57,7 +58,11 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
   let child: ChildProcess | undefined;
   try {
     const conf = join(dir, 'keepalived.conf');
-    writeFileSync(conf, config(`instance ${instance}`, '    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    data_use_instance'));
+    writeFileSync(
+      conf,
+      config(`instance ${instance}`, '    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    checker_process_name kwp_check\n    checker_cpu_affinity 1\n    data_use_instance\n    lvs_backend nftables') +
+        `virtual_server ${VIP} 80 {\n    delay_loop 5\n    lb_kind NAT\n    protocol TCP\n    real_server 192.168.77.201 80 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`,
+    );
     const dumps = join(dir, 'dumps');
     child = lan.spawn(lan.host('a').ns, [VIGIL, 'run', '-f', conf, '--status-socket', join(dir, 'status.sock'), '--dump-dir', dumps, '-D']);
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
@@ -70,6 +75,12 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     assert.equal(procField(pid, 'Umask'), '0027');
     assert.equal(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'kwp_vrrp');
     assert.equal(procField(pid, 'Cpus_allowed_list'), '0');
+    // checker_process_name / checker_cpu_affinity: the checker worker thread (when the machine has a second CPU).
+    const comms = (): { tid: number; comm: string }[] =>
+      readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid: Number(tid), comm: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() }));
+    await eventually(async () => comms().some((c) => c.comm === 'kwp_check'), 10_000, () => `no checker thread: ${JSON.stringify(comms())} ${output}`);
+    const checker = comms().find((c) => c.comm === 'kwp_check')!;
+    if (cpus().length > 1) assert.equal(procField(pid, 'Cpus_allowed_list', checker.tid), '1');
     // Threads started before the configuration was read keep every CPU: only the VRRP thread is pinned.
     const others = readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid !== pid);
     assert.ok(others.some((tid) => procField(pid, 'Cpus_allowed_list', tid) !== '0'), 'every thread pinned');

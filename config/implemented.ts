@@ -142,6 +142,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs process_name': { test: 'test/daemon/scheduling.test.ts' },
   'global_defs checker_process_name|lvs_process_name': { test: 'test/daemon/scheduling.test.ts' },
   'global_defs checker_cpu_affinity': { test: 'test/daemon/scheduling.test.ts' },
+  // Seeds ${_RANDOM} from its line on (config/reader.ts), as keepalived.conf(5) says.
+  'global_defs random_seed': { test: 'test/config/reader.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

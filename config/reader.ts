@@ -26,7 +26,7 @@ export interface ReaderOptions {
   readonly fs: ConfigFileSystem;
   /** keepalived's -i / --config-id: selects `@id` lines. Undefined: no `@id` line matches. */
   readonly configId?: string | undefined;
-  /** Seed of ${_RANDOM} (keepalived's global_defs random_seed; fixed here so reads are repeatable). */
+  /** First seed of ${_RANDOM} (fixed, so that reads are repeatable); a global_defs random_seed line reseeds it. */
   readonly randomSeed?: number | undefined;
   /** Caps on what is read and generated (defaults: DEFAULT_READER_LIMITS). */
   readonly limits?: Partial<ReaderLimits> | undefined;
@@ -119,8 +119,20 @@ export class ConfigReader {
     return this.halted;
   }
 
-  /** The next logical line, or undefined at the end of the configuration. */
+  /**
+   * The next logical line, or undefined at the end of the configuration. A `random_seed N` line (global_defs)
+   * seeds the ${_RANDOM} of the lines after it: the same seed, the same configuration (keepalived.conf(5)).
+   */
   next(): ConfigLine | undefined {
+    const line = this.nextLine();
+    if (line !== undefined && line.words[0] === 'random_seed') {
+      const seed = line.words[1];
+      if (seed !== undefined && /^\d{1,10}$/.test(seed) && Number(seed) <= 0xffffffff) this.seed = Number(seed) >>> 0;
+    }
+    return line;
+  }
+
+  private nextLine(): ConfigLine | undefined {
     if (this.queuedIndex < this.queued.length) {
       const q = this.queued[this.queuedIndex++]!;
       if (this.queuedIndex === this.queued.length) {

@@ -123,6 +123,16 @@ test('predefined ${_PWD}, ${_INSTANCE}, ${_HASH}, ${_BANG} and ${_RANDOM MIN MAX
   assert.ok(n >= 5 && n <= 7, out[1]);
 });
 
+test('random_seed seeds the ${_RANDOM} of the lines after it: one seed, one configuration; another seed, another', () => {
+  const text = (seed: number): string => `a \${_RANDOM 0 1000000000}\nglobal_defs {\nrandom_seed ${seed}\n}\nb \${_RANDOM 0 1000000000} \${_RANDOM 0 1000000000}\n`;
+  const values = (seed: number): string[] => lines(text(seed)).filter((l) => /: [ab]\|/.test(l));
+  const [a7, b7] = values(7);
+  const [a8, b8] = values(8);
+  assert.deepEqual(values(7), [a7, b7]);
+  assert.equal(a7, a8, 'a line before random_seed is not affected');
+  assert.notEqual(b7, b8);
+});
+
 test('predefined definitions are substituted without any user definition, in quotes too (keepalived 2.2.7 sets them at start)', () => {
   assert.deepEqual(lines('script "${_PWD}/check.sh arg"\nb ${_INSTANCE} $HOME\n', {}, 'lb1'), ['1: script|/cfg/check.sh arg', '2: b|lb1|$HOME']);
 });

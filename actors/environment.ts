@@ -121,9 +121,15 @@ export interface ProcessHooks {
    * vigil again in the namespace), on reload once it is accepted. Throwing at start stops the daemon with that line.
    */
   configured(config: KeepalivedConfig, phase: 'start' | 'reload'): void;
-  /** A reload is about to read the configuration (reload_file): returns what to call once it has been read. */
-  reading(running: KeepalivedConfig): () => void;
+  /**
+   * A reload is about to read the configuration (reload_file, reload_check_config): returns what to call once it
+   * has been read, with its warnings or the error that refuses it.
+   */
+  reading(running: KeepalivedConfig): (outcome: ReadOutcome) => void;
 }
+
+/** How the reading of a configuration ended. */
+export type ReadOutcome = { readonly ok: true; readonly warnings: readonly string[] } | { readonly ok: false; readonly error: string };
 
 export interface DaemonOptions extends LoadOptions {
   /** keepalived -P: VRRP only. */

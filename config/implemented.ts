@@ -144,6 +144,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs checker_cpu_affinity': { test: 'test/daemon/scheduling.test.ts' },
   // Seeds ${_RANDOM} from its line on (config/reader.ts), as keepalived.conf(5) says.
   'global_defs random_seed': { test: 'test/config/reader.test.ts' },
+  // reload_file there while a reload reads the files; reload_check_config: the reading's verdict in its log file
+  // (a configuration with errors is refused whether or not it is set: vigil reads it whole before applying it).
+  'global_defs reload_file': { test: 'test/daemon/reload-files.test.ts' },
+  'global_defs reload_check_config': { test: 'test/daemon/reload-files.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

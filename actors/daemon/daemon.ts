@@ -308,14 +308,16 @@ export class VigilDaemon {
   private async load(signal?: AbortSignal): Promise<LoadedRunnable> {
     const { configFile, configId, strict, secureConfig, limits } = this.options;
     const options = { configId, strict, secureConfig, limits };
-    // reload_file: there while a reload reads the files, so that whoever updates them can wait for it to go.
+    // reload_file: there while a reload reads the files; reload_check_config: what the reading found, in its file.
     const read = this.config ? this.env.process?.reading(this.config) : undefined;
     let loaded: LoadedRunnable;
     try {
       loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running, signal) : loadRunnable(configFile, options, this.env.hostFacts?.());
-    } finally {
-      read?.();
+    } catch (err) {
+      read?.({ ok: false, error: err instanceof Error ? err.message : String(err) });
+      throw err;
     }
+    read?.({ ok: true, warnings: loaded.warnings });
     // A stop that came while the file was read: nothing of it is said or kept.
     if (signal?.aborted) throw new ReloadAborted('stopping');
     // At start, the process settings come before anything is looked at on the host (net_namespace changes the host).

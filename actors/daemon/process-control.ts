@@ -10,12 +10,12 @@
  *   has other threads, as Node has. It cannot change on reload.
  * - `reload_file`: created (mode 0644) while a reload reads the files, removed once they are read.
  */
-import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, rmdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { inNetworkNamespace, runInNetworkNamespace } from '../../transport/real/net-namespace.js';
 import { DEFAULT_UMASK } from '../../config/umask.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../../transport/real/pid-file.js';
-import type { DaemonLog, ProcessHooks } from '../environment.js';
+import type { DaemonLog, ProcessHooks, ReadOutcome } from '../environment.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
 import { pidDirectory, pidFilePath, reloadFilePath } from './process-names.js';
 
@@ -63,25 +63,45 @@ export class ProcessControl implements ProcessHooks {
     this.claimPidFile(config);
   }
 
-  reading(running: KeepalivedConfig): () => void {
-    const path = reloadFilePath(running.globalDefs);
-    if (path === undefined) return () => {};
-    try {
-      // keepalived: creat(…, 0644), truncating a file that is there.
-      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-      fchmodSync(fd, 0o644);
-      closeSync(fd);
-    } catch (err) {
-      this.options.log.warn(`reload_file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      return () => {};
-    }
-    return () => {
-      try {
-        unlinkSync(path);
-      } catch {
-        // removed by someone else meanwhile
+  reading(running: KeepalivedConfig): (outcome: ReadOutcome) => void {
+    const g = running.globalDefs;
+    const path = reloadFilePath(g);
+    const made = path !== undefined && this.writeFile('reload_file', path, '');
+    // reload_check_config [LOG_FILE]: keepalived runs its config test into LOG_FILE (/dev/null without one,
+    // truncated first) and reloads only when it passes; vigil judges the files itself, with the same result.
+    const checkLog = g.reloadCheckConfig === undefined ? undefined : g.reloadCheckConfig === true ? '/dev/null' : g.reloadCheckConfig;
+    if (checkLog !== undefined && checkLog !== '/dev/null') this.writeFile('reload_check_config', checkLog, '');
+    return (outcome) => {
+      if (made) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // removed by someone else meanwhile
+        }
       }
+      if (checkLog === undefined) return;
+      if (!outcome.ok) this.options.log.warn(`new configuration failed validation, see ${checkLog} for details`);
+      if (checkLog === '/dev/null') return;
+      const lines = outcome.ok ? outcome.warnings : [outcome.error];
+      if (lines.length > 0) this.writeFile('reload_check_config', checkLog, lines.map((l) => `${l}\n`).join(''));
     };
+  }
+
+  /** Writes a file rw-r--r-- whatever the umask (truncating one that is there); says why not. */
+  private writeFile(keyword: string, path: string, text: string): boolean {
+    try {
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+      try {
+        fchmodSync(fd, 0o644);
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    } catch (err) {
+      this.options.log.warn(`${keyword} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      return false;
+    }
   }
 
   /** Removes the pid file this daemon made (not another daemon's). */

@@ -64,7 +64,7 @@ test('reload_file: made rw-r--r-- while a reload reads the files (umask 0177 not
     const config = { globalDefs: globals(`global_defs {\n reload_file ${path}\n}\n`) } as unknown as KeepalivedConfig;
     const done = control.reading(config);
     assert.equal(statSync(path).mode & 0o777, 0o644);
-    done();
+    done({ ok: true, warnings: [] });
     assert.equal(existsSync(path), false);
     // The configuration's umask is applied when it is read, unless -u gave one.
     control.configured({ globalDefs: globals('global_defs {\n umask 0022\n}\n') } as unknown as KeepalivedConfig, 'reload');

@@ -17,6 +17,7 @@ import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
 import { ProcessControl, ProcessSettingError } from '../actors/daemon/process-control.js';
 import { DEFAULT_PID_FILE, dumpFileName } from '../actors/daemon/process-names.js';
 import { numericUmask } from '../config/umask.js';
+import { ReloadTimeMonitor } from '../transport/real/reload-time-file.js';
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
@@ -223,6 +224,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       log.flush();
       process.exit(1);
     }, STOP_BOUND_MS);
+    reloadTimes.close();
     await step('the daemon', () => stopped);
     await step('the recorder', () => observation?.close());
     await step('scripts', () => processes.killAll());
@@ -262,6 +264,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
           });
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
+        if (!stopping) reloadTimes.update(reloadTimeSettings());
       } finally {
         reloading = undefined;
       }
@@ -279,6 +282,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', reload);
+  // reload_time_file: a reload at the time a file names, as if SIGHUP came then.
+  const reloadTimes = new ReloadTimeMonitor(reload, log);
+  const reloadTimeSettings = (): { file: string; repeat: boolean } | undefined => {
+    const g = daemon.globals;
+    return g?.reloadTimeFile === undefined ? undefined : { file: g.reloadTimeFile, repeat: g.reloadRepeat };
+  };
+  reloadTimes.update(reloadTimeSettings());
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
   const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }, { processResources }] = await Promise.all([

@@ -148,6 +148,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // (a configuration with errors is refused whether or not it is set: vigil reads it whole before applying it).
   'global_defs reload_file': { test: 'test/daemon/reload-files.test.ts' },
   'global_defs reload_check_config': { test: 'test/daemon/reload-files.test.ts' },
+  // A reload at the time the file names (transport/real/reload-time-file.ts); a real vigil's in process-keywords.
+  'global_defs reload_time_file': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs reload_repeat': { test: 'test/real/reload-time-file.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

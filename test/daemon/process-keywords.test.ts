@@ -2,7 +2,7 @@
  * The process-level keywords on a real vigil in a network namespace, judged from /proc and the file system:
  * `umask` (the process's mask), `instance` (the pid file /run/vigil/vigil_NAME.pid, made rw-r--r--, gone at stop),
  * `vrrp_process_name` (the main thread's comm), `vrrp_cpu_affinity` (the main thread's CPUs), `data_use_instance`
- * (the SIGUSR1 dump named vigil.NAME.data), `checker_process_name` and `checker_cpu_affinity` (the checker
+ * (the SIGUSR1 dump named vigil.NAME.data), `reload_time_file` (a reload at the time written), `checker_process_name` and `checker_cpu_affinity` (the checker
  * worker thread's); and `net_namespace` (a vigil started outside the namespace runs in
  * it with the same pid, its pid file in /run/vigil/NS/, and becomes master there). Needs root.
  */
@@ -58,9 +58,10 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
   let child: ChildProcess | undefined;
   try {
     const conf = join(dir, 'keepalived.conf');
+    const reloadAt = join(dir, 'reload-at');
     writeFileSync(
       conf,
-      config(`instance ${instance}`, '    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    checker_process_name kwp_check\n    checker_cpu_affinity 1\n    data_use_instance\n    lvs_backend nftables') +
+      config(`instance ${instance}`, `    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    checker_process_name kwp_check\n    checker_cpu_affinity 1\n    data_use_instance\n    lvs_backend nftables\n    reload_time_file ${reloadAt}`) +
         `virtual_server ${VIP} 80 {\n    delay_loop 5\n    lb_kind NAT\n    protocol TCP\n    real_server 192.168.77.201 80 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`,
     );
     const dumps = join(dir, 'dumps');
@@ -87,6 +88,11 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     child.kill('SIGUSR1');
     await eventually(async () => existsSync(join(dumps, `vigil.${instance}.data`)), 5000, () => `no dump: ${readdirSync(dumps).join(' ')} ${output}`);
     assert.equal(existsSync(join(dumps, 'vigil.data')), false);
+    // reload_time_file: the time written (two seconds ahead, local time) brings a reload, and the file goes.
+    const t = new Date(Date.now() + 2000);
+    writeFileSync(reloadAt, `${[t.getHours(), t.getMinutes(), t.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')}\n`);
+    await eventually(async () => /reloaded: kept 1/.test(output), 10_000, () => `no reload: ${output}`);
+    assert.equal(existsSync(reloadAt), false);
     await stopProcess(child);
     assert.equal(existsSync(pidFile), false, 'the pid file stays after the stop');
   } finally {

@@ -257,11 +257,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
         let result: Awaited<ReturnType<typeof daemon.reload>>;
         do {
           reloadAgain = false;
+          processControl.saveReloadState(daemon.runningConfig, 'pre', daemon.status());
           result = await daemon.reload().catch((err: unknown) => {
             const error = err instanceof Error ? err.message : String(err);
             log.error(`reload failed: ${error}`);
             return { ok: false, error } as const;
           });
+          processControl.saveReloadState(daemon.runningConfig, 'post', daemon.status());
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
         if (!stopping) reloadTimes.update(reloadTimeSettings());

@@ -151,6 +151,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // A reload at the time the file names (transport/real/reload-time-file.ts); a real vigil's in process-keywords.
   'global_defs reload_time_file': { test: 'test/daemon/process-keywords.test.ts' },
   'global_defs reload_repeat': { test: 'test/real/reload-time-file.test.ts' },
+  // Each configuration read, rendered, and the data dumps before and after each reload (process-control.ts).
+  'global_defs config_save_dir': { test: 'test/daemon/reload-files.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

@@ -74,6 +74,11 @@ export class VigilDaemon {
     return this.config?.globalDefs;
   }
 
+  /** The configuration running now (undefined before start). */
+  get runningConfig(): KeepalivedConfig | undefined {
+    return this.config;
+  }
+
   /** The node this daemon runs, as the assembly built it (undefined before start and after stop). */
   get assembly(): NodeAssembly | undefined {
     return this.current;

@@ -9,9 +9,16 @@
  *   configuration needs. keepalived setns()es itself; a thread cannot join a mount namespace in a process that
  *   has other threads, as Node has. It cannot change on reload.
  * - `reload_file`: created (mode 0644) while a reload reads the files, removed once they are read.
+ * - `reload_check_config [LOG_FILE]`: what the reading of a reload found, in LOG_FILE.
+ * - `config_save_dir DIR` (made 0700 when missing): each configuration read, as vigil understood it
+ *   (`vigil.conf.PID.N`, keepalived's `keepalived.conf.PID.N` is its preprocessed text), and the data dump before
+ *   and after each reload (`vigil_vrrp.PID.N.pre` / `.post`, keepalived's `keepalived_vrrp.PID.N.pre` / `.post`).
  */
 import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { renderConfig } from '../../config/render.js';
+import type { DaemonStatus } from '../status.js';
+import { formatDataDump } from './dumps.js';
 import { inNetworkNamespace, runInNetworkNamespace } from '../../transport/real/net-namespace.js';
 import { DEFAULT_UMASK } from '../../config/umask.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../../transport/real/pid-file.js';
@@ -37,6 +44,8 @@ export interface ProcessControlOptions {
 
 export class ProcessControl implements ProcessHooks {
   private pidFile: string | undefined;
+  private savedConfigs = 0;
+  private savedReloads = 0;
   /** Directories made for the pid file, removed at stop when empty (keepalived's remove_pid_dir). */
   private readonly madeDirs: string[] = [];
   private started: KeepalivedConfig | undefined;
@@ -48,6 +57,8 @@ export class ProcessControl implements ProcessHooks {
   configured(config: KeepalivedConfig, phase: 'start' | 'reload'): void {
     const g = config.globalDefs;
     if (this.options.umask === undefined && g.umask !== undefined) process.umask(g.umask);
+    const dir = this.saveDirectory(config);
+    if (dir !== undefined) this.writeFile('config_save_dir', join(dir, `vigil.conf.${process.pid}.${this.savedConfigs++}`), renderConfig(config));
     if (phase === 'reload') {
       const before = this.started?.globalDefs;
       for (const [keyword, was, now] of [
@@ -102,6 +113,31 @@ export class ProcessControl implements ProcessHooks {
       this.options.log.warn(`${keyword} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       return false;
     }
+  }
+
+  /** config_save_dir: the data dump before a reload (`pre`) or after it (`post`), numbered by reload. */
+  saveReloadState(running: KeepalivedConfig | undefined, when: 'pre' | 'post', status: DaemonStatus): void {
+    const dir = running === undefined ? undefined : this.saveDirectory(running);
+    if (dir === undefined) return;
+    if (when === 'pre') this.savedReloads++;
+    this.writeFile('config_save_dir', join(dir, `vigil_vrrp.${process.pid}.${this.savedReloads}.${when}`), formatDataDump(status));
+  }
+
+  /** The configuration's config_save_dir, made (0700, not its parents) when missing; undefined when unusable. */
+  private saveDirectory(config: KeepalivedConfig): string | undefined {
+    const dir = config.globalDefs.configSaveDir?.replace(/(.)\/$/, '$1');
+    if (dir === undefined) return undefined;
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      // rwx------ whatever the umask (keepalived's 0177 would leave it rw-------).
+      chmodSync(dir, 0o700);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        this.options.log.warn(`config_save_dir ${dir}: cannot be made (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        return undefined;
+      }
+    }
+    return dir;
   }
 
   /** Removes the pid file this daemon made (not another daemon's). */

@@ -153,6 +153,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs reload_repeat': { test: 'test/real/reload-time-file.test.ts' },
   // Each configuration read, rendered, and the data dumps before and after each reload (process-control.ts).
   'global_defs config_save_dir': { test: 'test/daemon/reload-files.test.ts' },
+  // Applied by the reader to the includes after it (config/include-check.ts), saved and restored per file.
+  'global_defs include_check': { test: 'test/config/reader.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

@@ -101,7 +101,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
   'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
-  'global_defs include_check': 'included files are not watched',
   'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
   // vrrp_sync_group

@@ -6,6 +6,7 @@ import { positionOf, type Diagnostics, type SourcePosition } from '../diagnostic
 import type { ConfigLine } from '../reader.js';
 import { address, integer, integerText, word } from '../values.js';
 import { parseUmask } from '../umask.js';
+import { applyIncludeCheck } from '../include-check.js';
 import { blockSpec, type BlockSpec, type KeywordHandler } from '../walker.js';
 import {
   bool,
@@ -138,6 +139,12 @@ const umask = custom<number>((line, d) => {
   if (typeof mask === 'number') return mask;
   d.error(line, `umask: ${mask}`);
   return undefined;
+});
+
+/** include_check [[+|-]read|match|wildcard_match|brace_match …]: applied by the reader (config/include-check.ts). */
+const includeCheck = custom<string[]>((line, d) => {
+  for (const problem of applyIncludeCheck(0, line.words.slice(1)).problems) d.error(line, `include_check: ${problem}`);
+  return line.words.slice(1);
 });
 
 const maxAutoPriority = custom<number>((line, d) => (line.words[1] === undefined ? 99 : integer(line, 1, -1, 99, d)));
@@ -278,7 +285,7 @@ export const GLOBAL_KEYWORDS = {
   reload_time_file: text,
   reload_repeat: flag,
   reload_file: optionalText,
-  include_check: words,
+  include_check: includeCheck,
   config_save_dir: text,
   tmp_config_directory: text,
   data_use_instance: bool,

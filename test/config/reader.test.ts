@@ -169,6 +169,19 @@ test('a missing include file is an error at the include line; a wildcard matchin
   assert.deepEqual(errorsOf(w), [`${MAIN}:1: include: no file matches 'none/*.conf'`]);
 });
 
+test('include_check makes the problems of plain includes after it errors; an included file changes it for itself only', () => {
+  const files = { '/cfg/sub/x.conf': 'x 1\n', '/cfg/inner.conf': 'include_check -wildcard_match\ninclude none/*.conf\n' };
+  // Before the line: warnings. After it: errors (wildcard_match, and read for a directory).
+  const r = parse('include none/*.conf\nglobal_defs {\n  include_check\n}\ninclude none/*.conf\ninclude sub/\n', files);
+  assert.deepEqual(warningsOf(r).filter((w) => w.includes('include:')), [`${MAIN}:1: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(r), [`${MAIN}:5: include: no file matches 'none/*.conf'`, `${MAIN}:6: include: '/cfg/sub' is a directory - skipping`]);
+  // A file included after it removes wildcard_match for its own lines; the including file's setting is back after it.
+  const nested = parse('global_defs {\n  include_check +wildcard_match\n}\ninclude inner.conf\ninclude none/*.conf\n', files);
+  assert.deepEqual(warningsOf(nested).filter((w) => w.includes('include:')), [`/cfg/inner.conf:2: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(nested), [`${MAIN}:5: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(parse('global_defs {\n  include_check +sometimes\n}\n')), [`${MAIN}:2: include_check: unknown include_check type 'sometimes' - ignoring`]);
+});
+
 test('an include cycle is an error naming the chain, at the including line', () => {
   const r = parse('include a.conf\n', { '/cfg/a.conf': 'global_defs {\n}\ninclude b.conf\n', '/cfg/b.conf': '\ninclude a.conf\n' });
   assert.deepEqual(errorsOf(r), ['/cfg/b.conf:2: include cycle: /cfg/keepalived.conf -> /cfg/a.conf -> /cfg/b.conf -> /cfg/a.conf']);

@@ -14,6 +14,7 @@ import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
+import { watchAutoPriority } from '../transport/real/auto-priority.js';
 import { ProcessControl, ProcessSettingError } from '../actors/daemon/process-control.js';
 import { DEFAULT_PID_FILE, dumpFileName } from '../actors/daemon/process-names.js';
 import { numericUmask } from '../config/umask.js';
@@ -151,7 +152,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
-      applyScheduling: applyThreadScheduling,
+      // The VRRP thread's scheduling, and max_auto_priority watched on its clock.
+      applyScheduling: (settings) => {
+        const failed = applyThreadScheduling(settings);
+        const { maxAutoPriority: max, minAutoPriorityDelayUs: minDelayUs, realtimePriority: current, rlimitRttimeUs } = settings;
+        watchAutoPriority(clock, { max, minDelayUs, current, rlimitRttimeUs }, (m) => log.warn(`VRRP thread: ${m}`));
+        return failed;
+      },
       // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.
       loadConfig: workerConfigLoader(),
       process: processControl,

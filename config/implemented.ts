@@ -155,6 +155,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs config_save_dir': { test: 'test/daemon/reload-files.test.ts' },
   // Applied by the reader to the includes after it (config/include-check.ts), saved and restored per file.
   'global_defs include_check': { test: 'test/config/reader.test.ts' },
+  // Watched on the VRRP thread's and the checker thread's clocks (transport/real/auto-priority.ts).
+  'global_defs max_auto_priority': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs min_auto_priority_delay': { test: 'test/real/auto-priority.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
 
   // vrrp_sync_group

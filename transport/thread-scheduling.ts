@@ -19,6 +19,12 @@ export interface ThreadScheduling {
   readonly cpus?: readonly number[] | undefined;
   /** The thread's name as ps and /proc/PID/task/TID/comm show it (vrrp_process_name, checker_process_name). */
   readonly name?: string | undefined;
+  /**
+   * max_auto_priority (0 or -1: off) and min_auto_priority_delay (µs): the thread goes realtime, then higher, when
+   * its timers run that late. Watched on the thread's own clock (transport/real/auto-priority.ts), not applied once.
+   */
+  readonly maxAutoPriority?: number | undefined;
+  readonly minAutoPriorityDelayUs?: number | undefined;
 }
 
 /** Applies settings to the calling thread; returns one line per setting that could not be applied. */

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../../transport/real/real-clock.js';
+import { watchAutoPriority } from '../../transport/real/auto-priority.js';
 import { RealRandom } from '../../transport/real/real-random.js';
 import { RealProber } from '../../transport/real/probers/real-prober.js';
 import { applyThreadScheduling, deprioritizeNodePlatformThreads } from '../../transport/real/thread-scheduling.js';
@@ -31,8 +32,16 @@ const send = (message: FromWorker): void => {
   port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
 };
 
+const clock = new RealClock();
+// max_auto_priority: the worker thread goes realtime (then higher) when its own timers run late.
+watchAutoPriority(
+  clock,
+  { max: scheduling.maxAutoPriority, minDelayUs: scheduling.minAutoPriorityDelayUs, current: scheduling.realtimePriority, rlimitRttimeUs: scheduling.rlimitRttimeUs },
+  (message) => process.stderr.write(`vigil: checker thread: ${message}\n`),
+);
+
 const host = new InProcessCheckerHost({
-  clock: new RealClock(),
+  clock,
   random: new RealRandom(),
   prober: new RealProber(),
   publishProbes: false,

@@ -59,5 +59,7 @@ function checkerScheduling(config: KeepalivedConfig): ThreadScheduling {
     rlimitRttimeUs: g.checkerRlimitRttime,
     cpus: g.checkerCpuAffinity,
     name: checkerThreadName(g),
+    maxAutoPriority: g.maxAutoPriority,
+    minAutoPriorityDelayUs: g.minAutoPriorityDelay,
   };
 }

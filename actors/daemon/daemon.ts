@@ -105,6 +105,8 @@ export class VigilDaemon {
           sliceUs: VRRP_SLICE_US,
           cpus: g.vrrpCpuAffinity,
           name: vrrpThreadName(g),
+          maxAutoPriority: g.maxAutoPriority,
+          minAutoPriorityDelayUs: g.minAutoPriorityDelay,
         }) ?? [];
       for (const f of failed) this.env.log.warn(`VRRP thread scheduling: ${f}`);
       // Before the first advertisement: VIPs a crashed vigil left behind go, statics and VMACs are in place.

@@ -35,6 +35,9 @@ export interface WorkerHostOptions {
   /** checker_cpu_affinity and checker_process_name for the worker thread. */
   readonly cpus?: readonly number[] | undefined;
   readonly name?: string | undefined;
+  /** max_auto_priority and min_auto_priority_delay, watched on the worker's clock. */
+  readonly maxAutoPriority?: number | undefined;
+  readonly minAutoPriorityDelayUs?: number | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
   /**
    * The worker's entry module; default actors/daemon/checker-worker.js. Tests give one that wraps it with fault
@@ -170,8 +173,9 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   private spawn(event: 'started' | 'restarted'): void {
-    const { nice, realtimePriority, rlimitRttimeUs, cpus, name } = this.options;
-    const worker = new Worker(this.options.entry ?? WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs, cpus, name } });
+    const { nice, realtimePriority, rlimitRttimeUs, cpus, name, maxAutoPriority, minAutoPriorityDelayUs } = this.options;
+    const workerData = { nice: nice ?? 10, realtimePriority, rlimitRttimeUs, cpus, name, maxAutoPriority, minAutoPriorityDelayUs };
+    const worker = new Worker(this.options.entry ?? WORKER_URL, { workerData });
     this.worker = worker;
     this.ready = false;
     this.lastSeen = { probes: 0, failures: 0 };

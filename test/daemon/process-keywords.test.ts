@@ -2,7 +2,7 @@
  * The process-level keywords on a real vigil in a network namespace, judged from /proc and the file system:
  * `umask` (the process's mask), `instance` (the pid file /run/vigil/vigil_NAME.pid, made rw-r--r--, gone at stop),
  * `vrrp_process_name` (the main thread's comm), `vrrp_cpu_affinity` (the main thread's CPUs), `data_use_instance`
- * (the SIGUSR1 dump named vigil.NAME.data), `reload_time_file` (a reload at the time written), `checker_process_name` and `checker_cpu_affinity` (the checker
+ * (the SIGUSR1 dump named vigil.NAME.data), `max_auto_priority` (realtime after a late timer), `reload_time_file` (a reload at the time written), `checker_process_name` and `checker_cpu_affinity` (the checker
  * worker thread's); and `net_namespace` (a vigil started outside the namespace runs in
  * it with the same pid, its pid file in /run/vigil/NS/, and becomes master there). Needs root.
  */
@@ -61,7 +61,7 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     const reloadAt = join(dir, 'reload-at');
     writeFileSync(
       conf,
-      config(`instance ${instance}`, `    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    checker_process_name kwp_check\n    checker_cpu_affinity 1\n    data_use_instance\n    lvs_backend nftables\n    reload_time_file ${reloadAt}`) +
+      config(`instance ${instance}`, `    umask 0027\n    vrrp_process_name kwp_vrrp\n    vrrp_cpu_affinity 0\n    checker_process_name kwp_check\n    checker_cpu_affinity 1\n    data_use_instance\n    lvs_backend nftables\n    reload_time_file ${reloadAt}\n    max_auto_priority 3\n    min_auto_priority_delay 1000000`) +
         `virtual_server ${VIP} 80 {\n    delay_loop 5\n    lb_kind NAT\n    protocol TCP\n    real_server 192.168.77.201 80 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n`,
     );
     const dumps = join(dir, 'dumps');
@@ -88,6 +88,19 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     child.kill('SIGUSR1');
     await eventually(async () => existsSync(join(dumps, `vigil.${instance}.data`)), 5000, () => `no dump: ${readdirSync(dumps).join(' ')} ${output}`);
     assert.equal(existsSync(join(dumps, 'vigil.data')), false);
+    // max_auto_priority: held up (stopped) for longer than min_auto_priority_delay, its next timer runs late and the
+    // VRRP thread goes SCHED_RR at priority 1 (policy and rt_priority: /proc/PID/task/TID/stat fields 41 and 40).
+    const policy = (): string[] => {
+      const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return [fields[38]!, fields[37]!];
+    };
+    assert.deepEqual(policy(), ['0', '0']);
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((r) => setTimeout(r, 2500));
+    process.kill(pid, 'SIGCONT');
+    await eventually(async () => policy()[0] === '2', 5000, () => `not realtime: ${policy().join(' ')} ${output}`);
+    assert.deepEqual(policy(), ['2', '1']);
     // reload_time_file: the time written (two seconds ahead, local time) brings a reload, and the file goes.
     const t = new Date(Date.now() + 2000);
     writeFileSync(reloadAt, `${[t.getHours(), t.getMinutes(), t.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')}\n`);

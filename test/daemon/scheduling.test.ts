@@ -93,8 +93,8 @@ async function start(globals: string, failing: readonly string[] = []) {
 test('vrrp_* scheduling goes to the VRRP thread, checker_* to the checker host', async () => {
   const w = await start('    vrrp_priority -5\n    vrrp_rt_priority 10\n    vrrp_rlimit_rttime 20000\n    checker_priority 5\n    checker_rt_priority 3\n    checker_rlimit_rttime 30000');
   try {
-    assert.deepEqual(w.vrrpCalls, [{ nice: -5, realtimePriority: 10, rlimitRttimeUs: 20000, sliceUs: 100, cpus: undefined, name: undefined }]);
-    assert.deepEqual(w.checkerCalls, [{ nice: 5, realtimePriority: 3, rlimitRttimeUs: 30000, cpus: undefined, name: undefined }]);
+    assert.deepEqual(w.vrrpCalls, [{ nice: -5, realtimePriority: 10, rlimitRttimeUs: 20000, sliceUs: 100, cpus: undefined, name: undefined, maxAutoPriority: undefined, minAutoPriorityDelayUs: undefined }]);
+    assert.deepEqual(w.checkerCalls, [{ nice: 5, realtimePriority: 3, rlimitRttimeUs: 30000, cpus: undefined, name: undefined, maxAutoPriority: undefined, minAutoPriorityDelayUs: undefined }]);
   } finally {
     await w.close();
   }
@@ -103,8 +103,8 @@ test('vrrp_* scheduling goes to the VRRP thread, checker_* to the checker host',
 test('without the keywords nothing is asked for; a refused setting is logged, not fatal', async () => {
   const w = await start('    router_id lb1', ['realtime priority 10: sched_setscheduler: Operation not permitted']);
   try {
-    assert.deepEqual(w.vrrpCalls, [{ nice: undefined, realtimePriority: undefined, rlimitRttimeUs: undefined, sliceUs: 100, cpus: undefined, name: undefined }]);
-    assert.deepEqual(w.checkerCalls, [{ nice: undefined, realtimePriority: undefined, rlimitRttimeUs: undefined, cpus: undefined, name: undefined }]);
+    assert.deepEqual(w.vrrpCalls, [{ nice: undefined, realtimePriority: undefined, rlimitRttimeUs: undefined, sliceUs: 100, cpus: undefined, name: undefined, maxAutoPriority: undefined, minAutoPriorityDelayUs: undefined }]);
+    assert.deepEqual(w.checkerCalls, [{ nice: undefined, realtimePriority: undefined, rlimitRttimeUs: undefined, cpus: undefined, name: undefined, maxAutoPriority: undefined, minAutoPriorityDelayUs: undefined }]);
     assert.ok(w.warnings.some((m) => /VRRP thread scheduling: realtime priority 10/.test(m)), w.warnings.join('\n'));
   } finally {
     await w.close();

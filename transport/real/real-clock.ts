@@ -70,6 +70,8 @@ export class RealClock implements Clock {
   private readonly precise = new TimerQueue();
   private armedFor = Infinity;
   private waker: Waker | undefined;
+  /** Told when the loop runs a timer more than `afterMs` past its due time (max_auto_priority). */
+  private lateness: { readonly afterMs: number; readonly late: (lateMs: number) => void } | undefined;
 
   constructor(private readonly options: RealClockOptions = {}) {}
 
@@ -105,6 +107,14 @@ export class RealClock implements Clock {
     this.precise.add(id, deadline, noop);
     if (deadline < this.armedFor) this.arm(deadline);
     return id;
+  }
+
+  /**
+   * Calls `late` whenever the earliest timer due runs more than `afterMs` late: the thread is not getting the CPU
+   * soon enough (keepalived's scheduler checks the same on each wake-up, min_auto_priority_delay).
+   */
+  watchLateness(afterMs: number, late: (lateMs: number) => void): void {
+    this.lateness = { afterMs, late };
   }
 
   clearTimeout(id: TimerId): void {
@@ -155,6 +165,8 @@ export class RealClock implements Clock {
     if (trigger === undefined) this.armedFor = Infinity;
     try {
       const now = performance.now();
+      const earliest = this.timers.peek();
+      if (this.lateness !== undefined && earliest !== undefined && now - earliest > this.lateness.afterMs) this.lateness.late(now - earliest);
       for (let due = this.timers.peek(); due !== undefined && due <= now; due = this.timers.peek()) this.timers.shift()!();
       if (trigger !== undefined) this.timers.take(trigger)?.();
     } finally {

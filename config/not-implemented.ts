@@ -34,12 +34,14 @@ const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
+const NO_SWAP =
+  'memory is not locked: mlockall(MCL_CURRENT | MCL_FUTURE), with or without MCL_ONFAULT, makes V8 abort (its mprotect of code pages then fails, OS::SetPermissions; tried on Node 20 as root)';
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
-  net_namespace_ipvs: 'vigil runs in the network namespace it is started in',
-  namespace_with_ipsets: 'vigil runs in the network namespace it is started in',
+  net_namespace_ipvs: 'IPVS is programmed in the namespace vigil runs in (net_namespace's, or the one it was started in); no other is opened for it',
+  namespace_with_ipsets: 'vigil uses no ipsets (its VIP firewall is an nftables table, and this host has no ipset): nothing to allow in a namespace',
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
@@ -65,8 +67,8 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
-  'global_defs vrrp_no_swap': 'memory is not locked',
-  'global_defs checker_no_swap': 'memory is not locked',
+  'global_defs vrrp_no_swap': NO_SWAP,
+  'global_defs checker_no_swap': NO_SWAP,
   'global_defs bfd_priority': BFD,
   'global_defs bfd_no_swap': BFD,
   'global_defs bfd_rt_priority': BFD,

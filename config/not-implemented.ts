@@ -40,7 +40,7 @@ const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
-  net_namespace_ipvs: 'IPVS is programmed in the namespace vigil runs in (net_namespace's, or the one it was started in); no other is opened for it',
+  net_namespace_ipvs: "IPVS is programmed in the namespace vigil runs in (net_namespace's, or the one it was started in); no other is opened for it",
   namespace_with_ipsets: 'vigil uses no ipsets (its VIP firewall is an nftables table, and this host has no ipset): nothing to allow in a namespace',
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",

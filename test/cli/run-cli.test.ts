@@ -51,6 +51,17 @@ test('a bad configuration: one line with file:line, exit 1, no stack, pid file n
     const noIf = spawnSync(VIGIL, ['run', '-f', conf, '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(noIf.status, 1, noIf.stderr);
     assert.match(noIf.stderr, /bad\.conf:1: vrrp_instance VI_1: interface vigil-no-if0 does not exist/);
+    // A net_namespace that does not exist, a bad -u: one line each, and no pid file.
+    writeFileSync(conf, 'net_namespace vigil-kw-proc-none\nvrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 9\n  priority 100\n}\n');
+    const noNs = spawnSync(VIGIL, ['run', '-f', conf, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(noNs.status, 1, noNs.stderr);
+    assert.deepEqual(noNs.stderr.trim().split('\n').filter((l) => !l.startsWith('{')), [
+      'vigil: net_namespace vigil-kw-proc-none: /run/netns/vigil-kw-proc-none: ENOENT (create it with ip netns add vigil-kw-proc-none)',
+    ]);
+    assert.equal(existsSync('/run/vigil/vigil-kw-proc-none'), false);
+    const badUmask = spawnSync(VIGIL, ['-f', conf, '-u', '0999', '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(badUmask.status, 1, badUmask.stderr);
+    assert.equal(badUmask.stderr.trim(), 'vigil: --umask: not a file mode mask: 0999');
     const missing = spawnSync(VIGIL, ['run', '-f', join(dir, 'none.conf'), '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /none\.conf/);

@@ -24,7 +24,8 @@ import { DEFAULT_UMASK } from '../../config/umask.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../../transport/real/pid-file.js';
 import type { DaemonLog, ProcessHooks, ReadOutcome } from '../environment.js';
 import type { KeepalivedConfig } from '../vrrp/specs-from-config.js';
-import { pidDirectory, pidFilePath, reloadFilePath } from './process-names.js';
+import { pidDirectory, pidFilePath, reloadFilePath, vrrpThreadName } from './process-names.js';
+import type { ApplyThreadScheduling } from '../../transport/thread-scheduling.js';
 
 /** A process-level setting that cannot be applied: the daemon does not start (one line, no stack). */
 export class ProcessSettingError extends Error {}
@@ -40,11 +41,15 @@ export interface ProcessControlOptions {
   /** The environment vigil was started with (before NOTIFY_SOCKET was taken from it): what a re-run gets. */
   readonly environment: NodeJS.ProcessEnv;
   readonly log: Pick<DaemonLog, 'info' | 'warn'>;
+  /** Applies settings to the calling thread (the VRRP thread's name on reload). */
+  readonly applyScheduling: ApplyThreadScheduling;
 }
 
 export class ProcessControl implements ProcessHooks {
   private pidFile: string | undefined;
   private savedConfigs = 0;
+  /** The VRRP thread's name as last set. */
+  private threadName: string | undefined;
   private savedReloads = 0;
   /** Directories made for the pid file, removed at stop when empty (keepalived's remove_pid_dir). */
   private readonly madeDirs: string[] = [];
@@ -61,6 +66,12 @@ export class ProcessControl implements ProcessHooks {
     if (dir !== undefined) this.writeFile('config_save_dir', join(dir, `vigil.conf.${process.pid}.${this.savedConfigs++}`), renderConfig(config));
     if (phase === 'reload') {
       const before = this.started?.globalDefs;
+      // keepalived renames itself on reload when process_name changed; here the VRRP (main) thread.
+      const name = vrrpThreadName(g);
+      if (name !== undefined && name !== this.threadName) {
+        for (const failure of this.options.applyScheduling({ name })) this.options.log.warn(`VRRP thread: ${failure}`);
+      }
+      this.threadName = name ?? this.threadName;
       for (const [keyword, was, now] of [
         ['net_namespace', before?.netNamespace, g.netNamespace],
         ['instance', before?.instance, g.instance],
@@ -70,6 +81,8 @@ export class ProcessControl implements ProcessHooks {
       return;
     }
     this.started = config;
+    // The daemon names the VRRP thread with the rest of its scheduling at start.
+    this.threadName = vrrpThreadName(g);
     if (g.netNamespace !== undefined) this.enterNamespace(g.netNamespace);
     this.claimPidFile(config);
   }

@@ -59,7 +59,7 @@ test('reload_file: made rw-r--r-- while a reload reads the files (umask 0177 not
   const before = process.umask();
   try {
     const path = join(dir, 'vigil.reload');
-    const control = new ProcessControl({ environment: {}, log: { info() {}, warn() {} } });
+    const control = new ProcessControl({ environment: {}, log: { info() {}, warn() {} }, applyScheduling: () => [] });
     assert.equal(process.umask(), 0o177);
     const config = { globalDefs: globals(`global_defs {\n reload_file ${path}\n}\n`) } as unknown as KeepalivedConfig;
     const done = control.reading(config);
@@ -69,9 +69,30 @@ test('reload_file: made rw-r--r-- while a reload reads the files (umask 0177 not
     // The configuration's umask is applied when it is read, unless -u gave one.
     control.configured({ globalDefs: globals('global_defs {\n umask 0022\n}\n') } as unknown as KeepalivedConfig, 'reload');
     assert.equal(process.umask(), 0o022);
-    const given = new ProcessControl({ umask: 0o077, environment: {}, log: { info() {}, warn() {} } });
+    const given = new ProcessControl({ umask: 0o077, environment: {}, log: { info() {}, warn() {} }, applyScheduling: () => [] });
     given.configured({ globalDefs: globals('global_defs {\n umask 0022\n}\n') } as unknown as KeepalivedConfig, 'reload');
     assert.equal(process.umask(), 0o077);
+  } finally {
+    process.umask(before);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('process_name changed by a reload renames the VRRP thread (keepalived renames itself); unchanged, nothing is asked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-proc-'));
+  const before = process.umask();
+  const asked: unknown[] = [];
+  try {
+    const control = new ProcessControl({ pidFile: join(dir, 'vigil.pid'), environment: {}, log: { info() {}, warn() {} }, applyScheduling: (s) => (asked.push(s), []) });
+    const named = (name: string) => ({ globalDefs: globals(`global_defs {\n process_name ${name}\n}\n`) }) as unknown as KeepalivedConfig;
+    control.configured(named('ka_a'), 'start');
+    control.configured(named('ka_a'), 'reload');
+    assert.deepEqual(asked, []);
+    control.configured(named('ka_b'), 'reload');
+    control.configured(named('ka_b'), 'reload');
+    assert.deepEqual(asked, [{ name: 'ka_b' }]);
+    control.release();
+    assert.equal(existsSync(join(dir, 'vigil.pid')), false);
   } finally {
     process.umask(before);
     rmSync(dir, { recursive: true, force: true });

@@ -46,7 +46,7 @@ test('reload_file is there while a reload reads the files; reload_check_config L
   host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const warnings: string[] = [];
   const log = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-  const control = new ProcessControl({ pidFile: join(dir, 'vigil.pid'), environment: {}, log });
+  const control = new ProcessControl({ pidFile: join(dir, 'vigil.pid'), environment: {}, log, applyScheduling: () => [] });
   // The reload file as the files are being read: the loader is where the reading happens.
   const seenWhileReading: boolean[] = [];
   const daemon = new VigilDaemon(

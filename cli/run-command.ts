@@ -130,7 +130,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   // umask at once; the pid file, names and namespace once the configuration is read (daemon.start()).
-  const processControl = new ProcessControl({ pidFile: options.pid, umask, environment, log, applyScheduling: applyThreadScheduling });
+  const processControl = new ProcessControl({ pidFile: options.pid, umask, environment, log, applyScheduling: applyThreadScheduling, beforeExec: () => log.flush() });
   const netlinkError = (message: string): void => log.warn(message);
   const addresses = await NetlinkAddressManager.open({ onError: netlinkError });
   const processes = new ChildProcessRunner();

@@ -41,6 +41,8 @@ export interface ProcessControlOptions {
   /** The environment vigil was started with (before NOTIFY_SOCKET was taken from it): what a re-run gets. */
   readonly environment: NodeJS.ProcessEnv;
   readonly log: Pick<DaemonLog, 'info' | 'warn'>;
+  /** Called just before the process is replaced (net_namespace): what the log holds is written. */
+  readonly beforeExec?: (() => void) | undefined;
   /** Applies settings to the calling thread (the VRRP thread's name on reload). */
   readonly applyScheduling: ApplyThreadScheduling;
 }
@@ -198,6 +200,7 @@ export class ProcessControl implements ProcessHooks {
     if (inside) return;
     if (process.env[NETNS_MARKER] === name) throw new ProcessSettingError(`net_namespace ${name}: still not in the namespace after ip netns exec`);
     this.options.log.info(`net_namespace ${name}: running again in the namespace`);
+    this.options.beforeExec?.();
     const problem = runInNetworkNamespace(name, { ...this.options.environment, [NETNS_MARKER]: name });
     throw new ProcessSettingError(`net_namespace ${name}: ${problem}`);
   }

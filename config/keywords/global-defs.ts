@@ -141,6 +141,17 @@ const umask = custom<number>((line, d) => {
   return undefined;
 });
 
+/** A process (thread) name: the kernel keeps 15 bytes, and keepalived says so when it truncates. */
+const processName = custom<string>((line, d) => {
+  const name = word(line, 1, d, 'process name');
+  if (name === undefined) return undefined;
+  if (Buffer.byteLength(name) > 15) {
+    d.warning(line, `${line.words[0]}: process name ${name} more than 15 characters, truncating`);
+    return Buffer.from(name).subarray(0, 15).toString();
+  }
+  return name;
+});
+
 /** include_check [[+|-]read|match|wildcard_match|brace_match …]: applied by the reader (config/include-check.ts). */
 const includeCheck = custom<string[]>((line, d) => {
   for (const problem of applyIncludeCheck(0, line.words.slice(1)).problems) d.error(line, `include_check: ${problem}`);
@@ -170,10 +181,10 @@ const firewallNote = (keyword: string, what: string) =>
 /** The keywords of global_defs with how each is read. */
 export const GLOBAL_KEYWORDS = {
   process_names: flag,
-  process_name: text,
-  vrrp_process_name: text,
-  checker_process_name: text,
-  bfd_process_name: text,
+  process_name: processName,
+  vrrp_process_name: processName,
+  checker_process_name: processName,
+  bfd_process_name: processName,
   router_id: text,
   notification_email_from: text,
   smtp_server: smtpServer,

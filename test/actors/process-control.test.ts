@@ -98,3 +98,9 @@ test('process_name changed by a reload renames the VRRP thread (keepalived renam
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a process name longer than the kernel keeps (15 bytes) is truncated with a warning at its line, as keepalived does', () => {
+  const r = parseConfigText('global_defs {\n vrrp_process_name a_very_long_vrrp_name\n}\n', 'k.conf');
+  assert.equal(r.config.globalDefs.vrrpProcessName, 'a_very_long_vrr');
+  assert.ok(r.warnings.some((w) => w.line === 2 && w.message.includes('more than 15 characters, truncating')), JSON.stringify(r.warnings));
+});

@@ -3,7 +3,7 @@
  * the fair scheduler's slice, for the CPU affinity and the name of the thread.
  */
 import { readdirSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { cpus, getPriority, setPriority } from 'node:os';
 import { setFairSlice, setRealtimePriority, setRlimitRttime, setThreadAffinity, setThreadName } from '../../native/index.js';
 import type { ThreadScheduling } from '../thread-scheduling.js';
 
@@ -35,6 +35,10 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
     }
   }
   if (settings.cpus !== undefined && settings.cpus.length > 0) {
+    // keepalived refuses a cpu_id past the CPUs online (its configuration is read where it runs); here it is said.
+    const online = cpus().length;
+    const missing = settings.cpus.filter((cpu) => cpu >= online);
+    if (missing.length > 0) failed.push(`CPU affinity: CPU ${missing.join(', ')} not among the ${online} CPUs here`);
     try {
       setThreadAffinity(settings.cpus);
     } catch (err) {

@@ -64,6 +64,7 @@ export class ProcessControl implements ProcessHooks {
   configured(config: KeepalivedConfig, phase: 'start' | 'reload'): void {
     const g = config.globalDefs;
     if (this.options.umask === undefined && g.umask !== undefined) process.umask(g.umask);
+    else if (g.umask !== undefined && phase === 'start') this.options.log.info('umask: the command line option wins over the configuration');
     const dir = this.saveDirectory(config);
     if (dir !== undefined) this.writeFile('config_save_dir', join(dir, `vigil.conf.${process.pid}.${this.savedConfigs++}`), renderConfig(config));
     if (phase === 'reload') {

@@ -18,6 +18,9 @@ import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pi
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
+import { SnmpService } from '../observe/snmp/snmp-service.js';
+import { VIGIL_VERSION } from './program.js';
+import { resolveProgram } from '../transport/real/program-path.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -182,6 +185,17 @@ async function runDaemon(options: RunOptions): Promise<void> {
     fail(`--http ${options.http}: ${err instanceof Error ? err.message : String(err)}`);
   });
   if (url) log.info(`metrics, status and the live page at ${url}`);
+  // enable_snmp_vrrp: the AgentX subagent (a missing snmpd is a warning; it connects again when snmpd is back).
+  const snmp = new SnmpService({
+    config: () => daemon.runningConfig,
+    status: () => daemon.status(),
+    ifIndex: (name) => addresses.indexOf(name),
+    hostname: hostname(),
+    version: `vigil v${VIGIL_VERSION}`,
+    log,
+    resolveProgram,
+    messages$: daemon.bus.messages$,
+  });
   try {
     await daemon.start();
   } catch (err) {
@@ -192,6 +206,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     throw err;
   }
   log.load();
+  snmp.apply();
   // The signal handlers come first: from here on a SIGTERM must send priority 0 and release the addresses.
   let server: { close(): void } | undefined;
   let stopping = false;
@@ -220,6 +235,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       process.exit(1);
     }, STOP_BOUND_MS);
     await step('the daemon', () => stopped);
+    await step('SNMP', () => snmp.stop());
     await step('the recorder', () => observation?.close());
     await step('scripts', () => processes.killAll());
     await step('the status socket', () => server?.close());
@@ -258,6 +274,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
           });
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
+        if (!stopping && result.ok) snmp.apply();
       } finally {
         reloading = undefined;
       }

@@ -67,6 +67,11 @@ export class VigilDaemon {
     this.scripts = new ScriptRunner(env.processes, env.log, options.scriptLimits);
   }
 
+  /** The configuration running now (undefined before start): what SNMP and the dumps describe. */
+  get runningConfig(): KeepalivedConfig | undefined {
+    return this.config;
+  }
+
   /** The node this daemon runs, as the assembly built it (undefined before start and after stop). */
   get assembly(): NodeAssembly | undefined {
     return this.current;

@@ -157,8 +157,10 @@ export class VrrpNode {
       stopped.push(name);
     }
     if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+      const before = new Set(this.groupSpecs.map((g) => JSON.stringify(g)));
       this.stopGroups();
-      this.startGroups(next.syncGroups);
+      // keepalived notifies again only the groups a reload changed (state_same_at_reload).
+      this.startGroups(next.syncGroups, (g) => !before.has(JSON.stringify(g)));
     }
     beforeStart?.();
     for (const instance of next.instances) {
@@ -237,7 +239,12 @@ export class VrrpNode {
     this.channels.clear();
   }
 
-  private startGroups(specs: readonly SyncGroupSpec[]): void {
+  /**
+   * Starts the sync groups. Each one `announce` picks is announced in its first state when that is BACKUP or FAULT
+   * (group notify scripts, FIFO, traps), before its members' own first notifications: keepalived's
+   * vrrp_init_state.
+   */
+  private startGroups(specs: readonly SyncGroupSpec[], announce: (group: SyncGroupSpec) => boolean = () => true): void {
     this.groupSpecs = specs;
     for (const group of specs) {
       const actor = createActor(
@@ -252,14 +259,22 @@ export class VrrpNode {
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);
-      let last = String(actor.getSnapshot().value);
+      const initial = String(actor.getSnapshot().value);
+      let last = initial;
+      let starting = true;
       actor.subscribe((snapshot) => {
         const now = String(snapshot.value);
         if (now === last) return;
-        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
+        if (!starting) this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
         last = now;
       });
       actor.start();
+      starting = false;
+      // The state the group settled in as it started, told once.
+      const from = announce(group) ? 'INIT' : initial;
+      if (last !== from && (from !== 'INIT' || last === 'BACKUP' || last === 'FAULT')) {
+        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from, to: last });
+      }
     }
   }
 

@@ -21,6 +21,7 @@ import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 import { SnmpService } from '../observe/snmp/snmp-service.js';
 import { VIGIL_VERSION } from './program.js';
 import { resolveProgram } from '../transport/real/program-path.js';
+import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -195,6 +196,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     log,
     resolveProgram,
     messages$: daemon.bus.messages$,
+    subagent: (o) => new AgentxSubagent(o),
   });
   try {
     await daemon.start();

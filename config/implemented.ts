@@ -128,6 +128,12 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
   'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
+  // SNMP: vigil is an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees (observe/snmp/).
+  'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  // routerId in KEEPALIVED-MIB and in every notification (the host name when not given).
+  'global_defs router_id': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',

@@ -30,7 +30,8 @@ const OFF = ['off', 'false', 'no'];
 
 // The session machine, codec, link and node exist (actors/bfd/); nothing starts them in `vigil run` yet.
 const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
-const SNMP = 'SNMP is not implemented';
+const SNMP_RFC = 'the RFC VRRP MIBs (RFC 2787, RFC 6527) are not served yet: KEEPALIVED-MIB is (enable_snmp_vrrp)';
+const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
@@ -57,7 +58,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs checker_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs lvs_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs bfd_process_name': BFD,
-  'global_defs router_id': 'it only names the machine in email alerts and SNMP, which vigil does not have',
   'global_defs notification_email': EMAIL,
   'global_defs notification_email_from': EMAIL,
   'global_defs smtp_server': EMAIL,
@@ -86,14 +86,10 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs bfd_cpu_affinity': BFD,
   'global_defs bfd_rlimit_rttime': BFD,
   'global_defs bfd_rlimit_rtime': BFD,
-  'global_defs snmp_socket': SNMP,
-  'global_defs enable_traps': SNMP,
-  'global_defs enable_snmp_vrrp': SNMP,
-  'global_defs enable_snmp_keepalived': SNMP,
-  'global_defs enable_snmp_rfc': SNMP,
-  'global_defs enable_snmp_rfcv2': SNMP,
-  'global_defs enable_snmp_rfcv3': SNMP,
-  'global_defs enable_snmp_checker': SNMP,
+  'global_defs enable_snmp_rfc': SNMP_RFC,
+  'global_defs enable_snmp_rfcv2': SNMP_RFC,
+  'global_defs enable_snmp_rfcv3': SNMP_RFC,
+  'global_defs enable_snmp_checker': SNMP_CHECKER,
   'global_defs enable_dbus': DBUS,
   'global_defs dbus_service_name': DBUS,
   'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
@@ -138,10 +134,10 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
 
   // virtual_server
   'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
-  'virtual_server snmp_name': SNMP,
+  'virtual_server snmp_name': SNMP_CHECKER,
   'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
   'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
-  'virtual_server real_server snmp_name': SNMP,
+  'virtual_server real_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },

@@ -48,8 +48,7 @@ export class MibView {
     const within = this.subtrees.some((s) => s.length <= oid.length && s.every((v, k) => oid[k] === v));
     // An object exists when some instance lies under oid minus its last sub-identifier (a column or a scalar).
     const object = oid.slice(0, -1);
-    const next = this.entries[i];
-    const objectExists = next !== undefined && object.length > 0 && object.every((v, k) => next.oid[k] === v);
+    const objectExists = object.length > 0 && [this.entries[i - 1], this.entries[i]].some((e) => e !== undefined && object.every((v, k) => e.oid[k] === v));
     return { oid, type: within && objectExists ? VarType.NoSuchInstance : VarType.NoSuchObject };
   }
 

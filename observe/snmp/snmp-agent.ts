@@ -6,7 +6,7 @@
 import type { Config } from '../../config/model.js';
 import type { DaemonStatus } from '../../actors/status.js';
 import { MibView } from '../../protocol/snmp-view.js';
-import { AgentxSubagent } from '../../transport/real/agentx-subagent.js';
+import type { Subagent, SubagentFactory } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
 
 export interface SnmpAgentSources {
@@ -17,6 +17,8 @@ export interface SnmpAgentSources {
   readonly version: string;
   readonly log: { info(message: string): void; warn(message: string): void };
   readonly resolveProgram?: ((program: string) => string) | undefined;
+  /** Makes the subagent (the real one: transport/real/agentx-subagent.ts). */
+  readonly subagent: SubagentFactory;
 }
 
 /** Whether the configuration asks for the KEEPALIVED-MIB VRRP subtree. */
@@ -25,10 +27,10 @@ export function snmpVrrpEnabled(config: Config): boolean {
 }
 
 /** The subagent for this configuration, not yet started; undefined when SNMP is not enabled. */
-export function snmpAgentFor(config: Config, src: SnmpAgentSources): AgentxSubagent | undefined {
+export function snmpAgentFor(config: Config, src: SnmpAgentSources): Subagent | undefined {
   if (!snmpVrrpEnabled(config)) return undefined;
   const subtrees = [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP];
-  return new AgentxSubagent({
+  return src.subagent({
     socket: config.globalDefs.snmpSocket,
     description: `vigil ${src.version} VRRP`,
     subtrees,

@@ -4,7 +4,7 @@
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage } from '../../actors/bus.js';
-import type { AgentxSubagent } from '../../transport/real/agentx-subagent.js';
+import type { Subagent } from '../../transport/agentx-subagent.js';
 import { snmpAgentFor, snmpVrrpEnabled, type SnmpAgentSources } from './snmp-agent.js';
 import { instanceStateTrap, syncGroupStateTrap, trapsEnabled, type Trap } from './keepalived-traps.js';
 
@@ -14,7 +14,7 @@ export interface SnmpServiceSources extends SnmpAgentSources {
 }
 
 export class SnmpService {
-  private agent: AgentxSubagent | undefined;
+  private agent: Subagent | undefined;
   private settings = '';
   private readonly traps: Subscription;
   /** State changes before the first apply() (the daemon starting): sent once it is known whether traps are on. */

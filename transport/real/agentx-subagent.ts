@@ -21,19 +21,8 @@ import {
   type Oid,
   type VarBind,
 } from '../../protocol/agentx-codec.js';
-import type { MibView } from '../../protocol/snmp-view.js';
+import type { AgentxSubagentOptions, Subagent } from '../agentx-subagent.js';
 
-export interface AgentxSubagentOptions {
-  /** keepalived's snmp_socket: `unix:/path`, `/path`, `tcp:host:port` (default: net-snmp's unix:/var/agentx/master). */
-  readonly socket?: string | undefined;
-  readonly description: string;
-  readonly subtrees: readonly Oid[];
-  /** The MIB as it is now (called once per request PDU). */
-  readonly view: () => MibView;
-  readonly log: { info(message: string): void; warn(message: string): void };
-  /** How long to wait before connecting again after a failure (ms). */
-  readonly retryMs?: number | undefined;
-}
 
 export const DEFAULT_AGENTX_SOCKET = 'unix:/var/agentx/master';
 /** SNMPv2-MIB sysUpTime.0 and snmpTrapOID.0: the first two varbinds of every notification (RFC 3416 §4.2.6). */
@@ -51,7 +40,7 @@ export function parseAgentxSocket(spec: string): AgentxTarget {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] === undefined ? 705 : Number(m[2]) };
 }
 
-export class AgentxSubagent {
+export class AgentxSubagent implements Subagent {
   private socket: Socket | undefined;
   private pending: Buffer = Buffer.alloc(0);
   private sessionId = 0;

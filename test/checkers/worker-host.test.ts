@@ -121,6 +121,38 @@ test('isolation: while the worker runs a burst of 1,000 checks, the main event l
   }
 });
 
+test('a batch of 100 reports reaches the virtual servers 10 per turn, in order, with the clock\'s timers between', async () => {
+  const clock = new RealClock();
+  const entry = new URL('./fixtures/batch-report-worker.js', import.meta.url);
+  const host = new WorkerCheckerHost({ clock, entry, reportSlice: { reports: 10, ms: 60_000 } });
+  const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
+  const delivered: string[] = [];
+  /** A timer of the clock that keeps coming due while reports are delivered; how often it ran at each report. */
+  let ticks = 0;
+  const ticksAt: number[] = [];
+  const tick = (): void => {
+    ticks++;
+    if (delivered.length < ids.length) clock.setTimeout(tick, 0);
+  };
+  host.events$.subscribe((e) => {
+    if (e.kind !== 'report') return;
+    if (delivered.length === 0) clock.setTimeout(tick, 0);
+    delivered.push(e.report.id);
+    ticksAt.push(ticks);
+  });
+  try {
+    host.add(ids.map((id) => tcpChecker(id, 1)));
+    await until(() => delivered.length >= ids.length);
+    assert.deepEqual(delivered, ids);
+    // One slice per turn: the timer due meanwhile ran between each two (delivered at once: all 100 at tick 0).
+    const perTurn = new Map<number, number>();
+    for (const t of ticksAt) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    assert.deepEqual([...perTurn.values()], Array.from({ length: 10 }, () => 10), `reports per turn: ${[...perTurn.values()].join(' ')}`);
+  } finally {
+    await host.stop();
+  }
+});
+
 test('supervision: a crashed worker is replaced; checkers resume from their last state without flapping', async () => {
   const server = await startTcp();
   const faults = workerFaults();

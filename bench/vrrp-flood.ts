@@ -8,7 +8,8 @@
  * Each daemon runs twice: with the default scheduling, and with global_defs vrrp_rt_priority (SCHED_RR for the
  * VRRP process or thread, as keepalived's).
  * VIGIL_BENCH_FLOOD_S (default 10) sets the flood's length, VIGIL_BENCH_FLOOD_PPS (default 20000) its rate,
- * VIGIL_BENCH_FLOOD_RT (default 50; 0: default scheduling only) the realtime priority.
+ * VIGIL_BENCH_FLOOD_RT (default 50; 0: default scheduling only) the realtime priority, VIGIL_BENCH_FLOOD_DAEMONS
+ * (default "vigil,keepalived") which daemons run, VIGIL_BENCH_NODE_FLAGS (space separated) node flags for vigil.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ type Kind = 'vigil' | 'keepalived';
 const SECONDS = Number(process.env['VIGIL_BENCH_FLOOD_S'] ?? 10);
 const RATE = Number(process.env['VIGIL_BENCH_FLOOD_PPS'] ?? 20_000);
 const RT_PRIORITY = Number(process.env['VIGIL_BENCH_FLOOD_RT'] ?? 50);
+const DAEMONS = (process.env['VIGIL_BENCH_FLOOD_DAEMONS'] ?? 'vigil,keepalived').split(',');
+const NODE_FLAGS = (process.env['VIGIL_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 const V3_VIP = '192.168.77.140';
 const V2_VIP = '192.168.77.141';
 
@@ -114,8 +117,9 @@ async function floodRun(kind: Kind, rt: number): Promise<void> {
   const wire = captureAdverts(lan, b, [m.ipv4, b.ipv4]);
   try {
     await wire.ready;
-    const dm = startDaemon(lan, m, kind, config(150, rt));
-    const db = startDaemon(lan, b, kind, config(100, rt));
+    const options = kind === 'vigil' && NODE_FLAGS.length > 0 ? { wrap: (argv: readonly string[]) => [process.execPath, ...NODE_FLAGS, ...argv] } : {};
+    const dm = startDaemon(lan, m, kind, config(150, rt), options);
+    const db = startDaemon(lan, b, kind, config(100, rt), options);
     daemons.push(dm, db);
     await eventually(
       async () => JSON.stringify(await holders(lan, [m, b], V3_VIP)) === '["m"]' && JSON.stringify(await holders(lan, [m, b], V2_VIP)) === '["m"]',
@@ -175,8 +179,11 @@ async function floodRun(kind: Kind, rt: number): Promise<void> {
       ];
       const parts = KINDS.map((k, i) => `${k} ${counted[i]}/${report.perPacket[i]}`);
       const socketDrops = (await rawSocketDrops(lan, m.ns)) - raw0;
+      const kernelDrops = s.kernel_drops === undefined ? 'not reported' : String(s.kernel_drops - (drops0.kernel_drops ?? 0));
       const total = counted.reduce((a, b) => a + b, 0);
-      process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops}; ${total + socketDrops} of ${report.sent} accounted for\n`);
+      process.stdout.write(
+        `  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops} (vigil's kernel_drops: ${kernelDrops}); ${total + socketDrops} of ${report.sent} accounted for\n`,
+      );
     }
   } finally {
     wire.stop();
@@ -195,7 +202,9 @@ export async function run(): Promise<void> {
   const keepalived = spawn('keepalived', ['--version']).pid !== undefined;
   process.stdout.write(`${RATE} bad packets/s for ${SECONDS} s (VIGIL_BENCH_FLOOD_PPS, VIGIL_BENCH_FLOOD_S) at a VRRPv3 advert_int 0.05 master\n`);
   for (const rt of RT_PRIORITY > 0 ? [0, RT_PRIORITY] : [0]) {
-    for (const kind of keepalived ? (['vigil', 'keepalived'] as const) : (['vigil'] as const)) await floodRun(kind, rt);
+    for (const kind of ['vigil', 'keepalived'] as const) {
+      if (DAEMONS.includes(kind) && (kind === 'vigil' || keepalived)) await floodRun(kind, rt);
+    }
   }
   if (!keepalived) process.stdout.write('keepalived not installed: vigil only\n');
 }

@@ -68,6 +68,7 @@ export function formatStatusTable(status: DaemonStatus, filter = ''): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  if (status.kernel_drops) lines.push(`kernel_drops (receive buffer full, never read): ${status.kernel_drops}`);
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
   return `${lines.join('\n')}\n`;
 }

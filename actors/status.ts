@@ -54,6 +54,11 @@ export interface DaemonStatus {
   readonly drops: Partial<Record<DropReason, number>>;
   /** Notify scripts: running, waiting their turn, dropped, refused at load (actors/scripts/script-runner.ts). */
   readonly script_runs?: ScriptRunStats | undefined;
+  /**
+   * VRRP packets the kernel dropped at a full receive buffer before vigil could read them (SO_RXQ_OVFL); /metrics
+   * shows them as the drop reason `receive_buffer_full`. Absent from a daemon that predates it.
+   */
+  readonly kernel_drops?: number;
   /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
   readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
 }
@@ -126,6 +131,7 @@ export function formatStatus(status: DaemonStatus): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  if (status.kernel_drops) lines.push(`kernel_drops (receive buffer full, never read): ${status.kernel_drops}`);
   const r = status.script_runs;
   if (r && (r.started > 0 || r.refused > 0)) {
     lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);

@@ -97,7 +97,7 @@ export class DaemonMetrics {
 
     this.drops = new Counter({
       name: 'vigil_dropped_packets_total',
-      help: 'Advertisements dropped by the receive checks (RFC 5798 §7.1), by reason; iname "" before an instance could be named',
+      help: 'Advertisements dropped by the receive checks (RFC 5798 §7.1), by reason; iname "" before an instance could be named; receive_buffer_full: dropped by the kernel before they could be read',
       labelNames: ['iname', 'reason'],
       registers,
     });
@@ -185,6 +185,8 @@ export class DaemonMetrics {
     for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);
+    // Packets the kernel dropped at a full receive buffer: never read, so without a reason of their own.
+    if (status.kernel_drops) this.drops.inc({ iname: '', reason: 'receive_buffer_full' }, status.kernel_drops);
     for (const s of status.scripts) {
       this.scriptStatus.set({ name: s.name }, s.up ? 1 : 0);
       const state = this.actorTop.get(`${this.source.node}/script:${s.name}`)?.state;

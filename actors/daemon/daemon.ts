@@ -226,6 +226,7 @@ export class VigilDaemon {
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
+      kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
     };

@@ -66,6 +66,8 @@ export class VrrpNode {
   readonly runners = new Map<string, VrrpInstanceRunner>();
   /** Drops that happened before any instance could be named (decode failures, unknown VRID). */
   readonly nodeDrops: Partial<Record<DropReason, number>> = {};
+  /** Receive-buffer drops of the channels closed so far (kernelDrops adds the open ones'). */
+  private closedKernelDrops = 0;
   private readonly channels = new Map<string, OpenChannel>();
   private readonly channelOf = new Map<string, OpenChannel>();
   private readonly specs = new Map<string, string>();
@@ -234,6 +236,7 @@ export class VrrpNode {
     this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
       open.subscription.unsubscribe();
+      this.closedKernelDrops += open.channel.kernelDrops ?? 0;
       open.channel.close();
     }
     this.channels.clear();
@@ -340,6 +343,7 @@ export class VrrpNode {
     open.users--;
     if (open.users === 0) {
       open.subscription.unsubscribe();
+      this.closedKernelDrops += open.channel.kernelDrops ?? 0;
       open.channel.close();
       this.channels.delete(open.key);
     }
@@ -398,6 +402,16 @@ export class VrrpNode {
     subscription.add(channel.sendErrors$.subscribe((e) => this.sendErrors.failed(sendInterface, instance.family, e)));
     this.channels.set(key, open);
     return open;
+  }
+
+  /**
+   * VRRP packets the host dropped before this node could read them, its receive buffers being full (a flood
+   * faster than the node reads), since the node started: they never reached a drop reason of their own.
+   */
+  kernelDrops(): number {
+    let n = this.closedKernelDrops;
+    for (const open of this.channels.values()) n += open.channel.kernelDrops ?? 0;
+    return n;
   }
 
   /** Send failures by interface, family and errno name, since the node started. */

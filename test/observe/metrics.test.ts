@@ -226,3 +226,27 @@ test('advertisements the host refused to send: vigil_advert_send_errors_total by
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'vrrp.50', family: '4', code: 'ENODEV' }), 7);
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'eth0', family: '6', code: 'EADDRNOTAVAIL' }), 2);
 });
+
+test('packets the kernel dropped at a full receive buffer: vigil_dropped_packets_total reason receive_buffer_full', async () => {
+  const status = (kernel: number | undefined): DaemonStatus => ({
+    pid: 1,
+    config_file: 'keepalived.conf',
+    reloads: 0,
+    scripts: [],
+    virtual_servers: [],
+    drops: { vrid: 4 },
+    instances: [],
+    ...(kernel !== undefined ? { kernel_drops: kernel } : {}),
+  });
+  let now: DaemonStatus = status(1234);
+  const metrics = new DaemonMetrics({ node: 'n', status: () => now }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: '', reason: 'receive_buffer_full' }), 1234);
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: '', reason: 'vrid' }), 4);
+  // None yet (or a daemon that cannot tell): no such series.
+  now = status(undefined);
+  const none = parsePrometheus(await metrics.render());
+  metrics.close();
+  const series = none.find((f) => f.name === 'vigil_dropped_packets_total')?.metrics ?? [];
+  assert.equal(series.some((m) => m.labels?.['reason'] === 'receive_buffer_full'), false);
+});

@@ -15,6 +15,7 @@ import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
 import type { HostFacts } from '../config/host-facts.js';
 import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
+import type { TrackFileHost } from '../transport/track-files.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
@@ -80,6 +81,8 @@ export interface NodeEnvironment {
   readonly vipFirewall?: VipFirewallFactory | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
+  /** track_file at start and reload, before the instances: init_file's write and the first read. */
+  readonly trackFileHost?: TrackFileHost | undefined;
   /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
   readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;

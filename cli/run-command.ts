@@ -18,6 +18,7 @@ import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pi
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
+import { realTrackFileHost } from '../transport/real/track-file-host.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -145,6 +146,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vmacs: new NetlinkVmac({ onError: netlinkError }),
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,

@@ -49,6 +49,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_file|vrrp_track_file': 'Config.trackFiles',
   'track_file|vrrp_track_file file': 'TrackFile.file',
   'track_file|vrrp_track_file weight': 'TrackedByName.weight TrackedByName.reverse TrackFile.weight',
+  // Written at start and reload as keepalived does (actors/trackers/init-files.ts, test/actors/track-file-init.test.ts).
+  'track_file|vrrp_track_file init_file': 'TrackFile.initFile',
   'track_process|vrrp_track_process': 'Config.trackProcesses',
   'track_process|vrrp_track_process process': 'TrackProcess.process TrackProcess.params',
   'track_process|vrrp_track_process param_match': 'TrackProcess.paramMatch',

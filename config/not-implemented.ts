@@ -47,8 +47,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
-  'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
-  'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
 
   // global_defs
   'global_defs process_names': 'vigil is one process; its threads are not renamed',

@@ -84,6 +84,12 @@ export class VrrpNode {
   /** linkbeat: interfaces whose link state is read every second rather than from notifications. */
   private poller: LinkPoller | undefined;
   private readonly sendErrors: SendErrorLog;
+  /**
+   * The last status of each tracked script, file and process (`script:`, `file:`, `process:`), told before or
+   * after the instances started: an instance that starts (at start, or added by a reload) begins from it, as
+   * keepalived's initialise_tracking_priorities does, rather than from an assumed status until the next change.
+   */
+  private readonly trackedStatus = new Map<string, { up: boolean; value?: number | undefined }>();
 
   constructor(
     readonly name: string,
@@ -179,6 +185,7 @@ export class VrrpNode {
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
   track(id: string, up: boolean, value?: number): void {
+    if (/^(script|file|process):/.test(id)) this.trackedStatus.set(id, { up, value });
     for (const runner of this.runners.values()) {
       const before = runner.effectivePriority;
       runner.track(id, up, value);
@@ -343,7 +350,11 @@ export class VrrpNode {
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
-      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
+      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t))
+      .map((t) => {
+        const known = this.trackedStatus.get(t.id);
+        return known ? { ...t, up: known.up, ...(known.value !== undefined ? { value: known.value } : {}) } : t;
+      });
     const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
     if (instance.dontTrackPrimary === true) return { ...instance, trackers: [...trackers, channel] };
     return { ...instance, trackers: [...trackers, { id, weight: 0, up: isUp(instance.interface) }, channel] };

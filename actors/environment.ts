@@ -16,6 +16,7 @@ import type { LoadOptions } from '../config/load.js';
 import type { HostFacts } from '../config/host-facts.js';
 import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
 import type { TrackFileHost } from '../transport/track-files.js';
+import type { Sysctls } from '../transport/sysctl.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
@@ -98,6 +99,8 @@ export interface DaemonEnvironment extends NodeEnvironment {
   readonly hostFacts?: (() => HostFacts) | undefined;
   /** use_vmac: macvlan interfaces with the virtual router MAC. */
   readonly vmacs?: VmacManager | undefined;
+  /** disable_local_igmp, promote_secondaries: settings under /proc/sys changed while vigil runs. */
+  readonly sysctls?: Sysctls | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
   /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */

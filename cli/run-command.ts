@@ -19,6 +19,7 @@ import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 import { realTrackFileHost } from '../transport/real/track-file-host.js';
+import { procSysctls } from '../transport/real/proc-sysctl.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -144,6 +145,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
+      sysctls: procSysctls,
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       trackFileHost: realTrackFileHost,

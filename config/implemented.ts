@@ -70,6 +70,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // global_defs: most are defaults of the instances' own keywords
   'global_defs default_interface': 'GlobalDefs.defaultInterface',
+  // net.ipv4.igmp_link_local_mcast_reports 0 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
@@ -203,6 +205,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
   'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
   'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
+  // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

@@ -70,7 +70,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
-  'global_defs disable_local_igmp': "the interfaces' IGMP settings are not changed",
   'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
@@ -130,7 +129,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
   'vrrp_instance track_bfd': BFD,
-  'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 

@@ -72,6 +72,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs default_interface': 'GlobalDefs.defaultInterface',
   // net.ipv4.igmp_link_local_mcast_reports 0 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
+  // Each advertisement for a VRID unknown on its interface logged (test/actors/log-unknown-vrids.test.ts).
+  'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',

@@ -108,7 +108,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
-  'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
   'global_defs umask': "files are created with the process's umask",
   'global_defs random_seed': 'the random generator is not seeded from the configuration',
   'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',

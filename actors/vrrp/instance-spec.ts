@@ -81,6 +81,8 @@ export interface VrrpNodeSpec {
   readonly polledInterfaces?: readonly string[];
   /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
   readonly interfaceDelays?: readonly InterfaceDelaySpec[];
+  /** global_defs log_unknown_vrids: an advertisement for a VRID no instance on its interface has is logged. */
+  readonly logUnknownVrids?: boolean;
 }
 
 /** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */

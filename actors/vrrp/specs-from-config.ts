@@ -306,5 +306,6 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
     polledInterfaces: polledInterfaces(config),
+    logUnknownVrids: config.globalDefs.logUnknownVrids === true,
   };
 }

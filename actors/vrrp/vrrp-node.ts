@@ -418,7 +418,7 @@ export class VrrpNode {
     const runners = byVrid.get(decoded.advertisement.vrid);
     if (!runners) {
       // RFC 5798 §7.1: the VRID is not configured on this interface.
-      this.countNodeDrop('vrid');
+      this.countNodeDrop('vrid', this.spec.logUnknownVrids ? { vrid: decoded.advertisement.vrid, interface: packet.interface } : undefined);
       return;
     }
     for (const runner of runners) {
@@ -453,9 +453,10 @@ export class VrrpNode {
     }
   }
 
-  private countNodeDrop(reason: DropReason): void {
+  private countNodeDrop(reason: DropReason, unknownVrid?: { vrid: number; interface: string }): void {
     this.nodeDrops[reason] = (this.nodeDrops[reason] ?? 0) + 1;
-    this.bus.publish({ kind: 'drop', at: this.transports.clock.now(), node: this.name, instance: undefined, reason });
+    const at = this.transports.clock.now();
+    this.bus.publish(unknownVrid ? { kind: 'drop', at, node: this.name, instance: undefined, reason, unknownVrid } : { kind: 'drop', at, node: this.name, instance: undefined, reason });
   }
 }
 

@@ -179,7 +179,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance unicast_fault_no_peer': 'VrrpInstance.unicastFaultNoPeer',
   'vrrp_instance check_unicast_src': 'VrrpInstance.checkUnicastSrc',
   'vrrp_instance skip_check_adv_addr': 'VrrpInstance.skipCheckAdvAddr',
-  'vrrp_instance old_unicast_checksum': 'VrrpInstance.v3ChecksumAsV2',
+  // The group in the pseudo-header; `never`: no switch to it (test/actors/old-unicast-checksum.test.ts).
+  'vrrp_instance old_unicast_checksum': 'VrrpInstance.oldUnicastChecksum VrrpInstance.oldUnicastChecksumNever',
   'vrrp_instance track_interface': 'VrrpInstance.trackInterfaces TrackedByName.weight',
   'vrrp_instance track_script': 'VrrpInstance.trackScripts TrackedByName.weight',
   'vrrp_instance track_file': 'VrrpInstance.trackFiles TrackedByName.weight',

@@ -126,7 +126,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
   'vrrp_instance track_bfd': BFD,
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",

@@ -12,7 +12,7 @@ import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
-import type { DropReason } from '../../protocol/vrrp-types.js';
+import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
@@ -289,6 +289,7 @@ export class VrrpNode {
       ah: this.ahSession(instance),
       inspect: this.inspect,
       startupUntil: this.startupUntil,
+      checksumGroup4: this.spec.checksumGroup4,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
@@ -410,6 +411,7 @@ export class VrrpNode {
       family: packet.family,
       source: packet.source,
       destination: packet.destination,
+      oldChecksumGroup: packet.family === 4 ? (this.spec.checksumGroup4 ?? VRRP_MULTICAST_V4) : undefined,
     });
     if (!decoded.ok) {
       this.countNodeDrop(decoded.reason);
@@ -423,12 +425,12 @@ export class VrrpNode {
     }
     for (const runner of runners) {
       if (runner.state !== 'MASTER') {
-        runner.receive(packet, decoded.advertisement);
+        runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
         continue;
       }
       const heard = runner.counters.advertsReceived;
       const ours = runner.effectivePriority;
-      runner.receive(packet, decoded.advertisement);
+      runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
       // A master that accepted an advertisement other than priority 0 and is master still has heard a lower
       // priority (RFC 5798 §6.4.3: else it would have stepped down): keepalived's MASTER_RX_LOWER_PRI event.
       const theirs = decoded.advertisement.priority;

@@ -11,7 +11,8 @@ export type BusMessage =
   | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number }
   | { kind: 'vip'; at: number; node: string; instance: string; address: string; action: 'add' | 'del' }
   | { kind: 'advert_sent'; at: number; node: string; instance: string; priority: number }
-  | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason }
+  /** `unknownVrid`: with global_defs log_unknown_vrids, the VRID no instance on that interface has (logged each time). */
+  | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason; unknownVrid?: { vrid: number; interface: string } }
   | { kind: 'warning'; at: number; node: string; instance: string | undefined; message: string }
   | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number }
   | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string }

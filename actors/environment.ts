@@ -15,6 +15,8 @@ import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
 import type { HostFacts } from '../config/host-facts.js';
 import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
+import type { TrackFileHost } from '../transport/track-files.js';
+import type { Sysctls } from '../transport/sysctl.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
@@ -80,6 +82,8 @@ export interface NodeEnvironment {
   readonly vipFirewall?: VipFirewallFactory | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
+  /** track_file at start and reload, before the instances: init_file's write and the first read. */
+  readonly trackFileHost?: TrackFileHost | undefined;
   /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
   readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
@@ -95,6 +99,8 @@ export interface DaemonEnvironment extends NodeEnvironment {
   readonly hostFacts?: (() => HostFacts) | undefined;
   /** use_vmac: macvlan interfaces with the virtual router MAC. */
   readonly vmacs?: VmacManager | undefined;
+  /** disable_local_igmp, promote_secondaries: settings under /proc/sys changed while vigil runs. */
+  readonly sysctls?: Sysctls | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
   /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */

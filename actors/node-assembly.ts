@@ -16,6 +16,7 @@ import type { VipFirewall } from '../transport/vip-firewall.js';
 import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
+import { initTrackFiles } from './trackers/init-files.js';
 import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
@@ -111,18 +112,20 @@ export class NodeAssembly {
     });
     this.notifier.attach(bus);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
+    if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
   }
 
   /**
-   * The VRRP side runs: its notify FIFOs open, the instances start, then the tracked objects they follow. The VIP
-   * firewall's table of a run that crashed goes first (its changes run in order: before any block of ours).
+   * The VRRP side runs: its notify FIFOs open, the tracked objects start (tracked files are read now, as keepalived
+   * init_track_files does), then the instances, from those statuses. The VIP firewall's table of a run that
+   * crashed goes first (its changes run in order: before any block of ours).
    */
   start(): void {
     this.vrrpRunning = true;
     this.fifos.openSide('vrrp');
     if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
-    this.node.start();
     this.trackers.start(this.config);
+    this.node.start();
   }
 
   /** The VRRP instances that are MASTER now. */
@@ -168,6 +171,7 @@ export class NodeAssembly {
       this.env.log.warn('global_defs nftables settings changed: the VIP firewall keeps its table, priority and counters until vigil restarts');
     }
     this.fifos.reconfigure(next.globalDefs);
+    if (this.env.trackFileHost) initTrackFiles(next.trackFiles, this.env.trackFileHost, true, this.env.log);
     if (!this.vrrpRunning) {
       this.config = next;
       return { kept: [], started: [], stopped: [] };
@@ -175,6 +179,7 @@ export class NodeAssembly {
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
     this.notifier.removing([...this.node.runners.keys()].filter((name) => !remaining.has(name)));
     const tables = notifyTables(next);
+    this.trackers.readFiles(next);
     const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
     this.notifier.removing([]);
     this.trackers.reload(this.config, next);

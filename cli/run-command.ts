@@ -22,6 +22,8 @@ import { SnmpService } from '../observe/snmp/snmp-service.js';
 import { VIGIL_VERSION } from './program.js';
 import { resolveProgram } from '../transport/real/program-path.js';
 import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
+import { realTrackFileHost } from '../transport/real/track-file-host.js';
+import { procSysctls } from '../transport/real/proc-sysctl.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -147,8 +149,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
+      sysctls: procSysctls,
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,

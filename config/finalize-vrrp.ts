@@ -374,7 +374,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
     downTimerAdverts,
     kernelRxBufSize: v.kernelRxBufSize,
-    v3ChecksumAsV2: v.v3ChecksumAsV2,
+    oldUnicastChecksum: v.oldUnicastChecksum,
     oldUnicastChecksumNever: v.oldUnicastChecksumNever,
     lvsSyncDaemonInterface: v.lvsSyncDaemonInterface,
   };

@@ -49,6 +49,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_file|vrrp_track_file': 'Config.trackFiles',
   'track_file|vrrp_track_file file': 'TrackFile.file',
   'track_file|vrrp_track_file weight': 'TrackedByName.weight TrackedByName.reverse TrackFile.weight',
+  // Written at start and reload as keepalived does (actors/trackers/init-files.ts, test/actors/track-file-init.test.ts).
+  'track_file|vrrp_track_file init_file': 'TrackFile.initFile',
   'track_process|vrrp_track_process': 'Config.trackProcesses',
   'track_process|vrrp_track_process process': 'TrackProcess.process TrackProcess.params',
   'track_process|vrrp_track_process param_match': 'TrackProcess.paramMatch',
@@ -68,6 +70,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // global_defs: most are defaults of the instances' own keywords
   'global_defs default_interface': 'GlobalDefs.defaultInterface',
+  // net.ipv4.igmp_link_local_mcast_reports 0 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
+  // Each advertisement for a VRID unknown on its interface logged (test/actors/log-unknown-vrids.test.ts).
+  'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
@@ -179,7 +185,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance unicast_fault_no_peer': 'VrrpInstance.unicastFaultNoPeer',
   'vrrp_instance check_unicast_src': 'VrrpInstance.checkUnicastSrc',
   'vrrp_instance skip_check_adv_addr': 'VrrpInstance.skipCheckAdvAddr',
-  'vrrp_instance old_unicast_checksum': 'VrrpInstance.v3ChecksumAsV2',
+  // The group in the pseudo-header; `never`: no switch to it (test/actors/old-unicast-checksum.test.ts).
+  'vrrp_instance old_unicast_checksum': 'VrrpInstance.oldUnicastChecksum VrrpInstance.oldUnicastChecksumNever',
   'vrrp_instance track_interface': 'VrrpInstance.trackInterfaces TrackedByName.weight',
   'vrrp_instance track_script': 'VrrpInstance.trackScripts TrackedByName.weight',
   'vrrp_instance track_file': 'VrrpInstance.trackFiles TrackedByName.weight',
@@ -207,6 +214,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
   'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
   'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
+  // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

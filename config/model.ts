@@ -209,8 +209,12 @@ export interface VrrpInstance {
   readonly garpExtraIf?: { readonly interval: number; readonly all: boolean } | undefined;
   readonly downTimerAdverts: number;
   readonly kernelRxBufSize?: number | undefined;
-  /** old_unicast_checksum: VRRPv3 over IPv4 checksummed without the pseudo-header (keepalived < 1.3.6). */
-  readonly v3ChecksumAsV2: boolean;
+  /**
+   * old_unicast_checksum: VRRPv3 over IPv4 checksummed with the multicast group (global vrrp_mcast_group4) in the
+   * pseudo-header in place of the unicast peer, as keepalived before 1.3.6 did; `never`: not switched to it when a
+   * peer sends it (keepalived switches by default).
+   */
+  readonly oldUnicastChecksum: boolean;
   readonly oldUnicastChecksumNever: boolean;
   readonly lvsSyncDaemonInterface?: string | undefined;
 }

@@ -48,8 +48,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
-  'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
-  'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
 
   // global_defs
   'global_defs process_names': 'vigil is one process; its threads are not renamed',
@@ -72,7 +70,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
-  'global_defs disable_local_igmp': "the interfaces' IGMP settings are not changed",
   'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
@@ -107,7 +104,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
-  'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
   'global_defs umask': "files are created with the process's umask",
   'global_defs random_seed': 'the random generator is not seeded from the configuration',
   'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',
@@ -126,9 +122,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
   'vrrp_instance track_bfd': BFD,
-  'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 

@@ -18,6 +18,7 @@ import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
 import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
+import { HostSysctls } from './host-sysctls.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
@@ -42,6 +43,8 @@ export class VigilDaemon {
   readonly bus = new Bus();
   private current: NodeAssembly | undefined;
   private readonly host: HostSetup;
+  /** disable_local_igmp and promote_secondaries, on a host that has /proc/sys. */
+  private readonly sysctls: HostSysctls | undefined;
   private logSubscription: Subscription | undefined;
   private linkSubscription: Subscription | undefined;
   private reloads = 0;
@@ -64,6 +67,7 @@ export class VigilDaemon {
     private readonly options: DaemonOptions,
   ) {
     this.host = new HostSetup(env);
+    this.sysctls = env.sysctls ? new HostSysctls(env.sysctls, env.log) : undefined;
     this.scripts = new ScriptRunner(env.processes, env.log, options.scriptLimits);
   }
 
@@ -97,6 +101,7 @@ export class VigilDaemon {
       await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
+      this.sysctls?.start(config);
       this.instances = spec.instances;
     }
     const assembly = new NodeAssembly(this.env, this.bus, {
@@ -196,6 +201,7 @@ export class VigilDaemon {
     this.config = next;
     this.running = loaded;
     if (vrrp) this.instances = nextSpec.instances;
+    if (vrrp) this.sysctls?.reload(next);
     // Then what the running configuration had and the new one drops. The new one runs from here on: a failure
     // now is logged, it does not bring the old one back.
     try {
@@ -256,6 +262,7 @@ export class VigilDaemon {
     await assembly?.closeFirewall();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
+    this.sysctls?.stop();
     // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
     await this.scripts.idle();
     assembly?.detach();

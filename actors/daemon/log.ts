@@ -35,6 +35,8 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
       log.warn(m.instance ? `(${m.instance}) ${m.message}` : m.message);
       break;
     case 'drop': {
+      // keepalived vrrp_scheduler.c logs every one, at LOG_INFO.
+      if (m.unknownVrid) log.info(`Unknown VRID(${m.unknownVrid.vrid}) received on interface(${m.unknownVrid.interface}). ignoring...`);
       const line = dropLine(log, m);
       if (line !== undefined) log.debug(line);
       break;

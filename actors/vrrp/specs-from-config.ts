@@ -212,7 +212,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     ...unicastAndMulticast(instance),
     trackers: [...instanceTrackers(instance, config, topology), ...configFaults(instance)],
     dontTrackPrimary: instance.dontTrackPrimary,
-    v3ChecksumAsV2: instance.v3ChecksumAsV2,
+    oldUnicastChecksum: instance.oldUnicastChecksumNever ? 'never' : instance.oldUnicastChecksum ? 'always' : 'auto',
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
@@ -306,5 +306,7 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
     polledInterfaces: polledInterfaces(config),
+    logUnknownVrids: config.globalDefs.logUnknownVrids === true,
+    checksumGroup4: config.globalDefs.vrrpMcastGroup4,
   };
 }

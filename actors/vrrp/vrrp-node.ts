@@ -12,7 +12,7 @@ import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
-import type { DropReason } from '../../protocol/vrrp-types.js';
+import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
@@ -86,6 +86,12 @@ export class VrrpNode {
   /** linkbeat: interfaces whose link state is read every second rather than from notifications. */
   private poller: LinkPoller | undefined;
   private readonly sendErrors: SendErrorLog;
+  /**
+   * The last status of each tracked script, file and process (`script:`, `file:`, `process:`), told before or
+   * after the instances started: an instance that starts (at start, or added by a reload) begins from it, as
+   * keepalived's initialise_tracking_priorities does, rather than from an assumed status until the next change.
+   */
+  private readonly trackedStatus = new Map<string, { up: boolean; value?: number | undefined }>();
 
   constructor(
     readonly name: string,
@@ -183,6 +189,7 @@ export class VrrpNode {
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
   track(id: string, up: boolean, value?: number): void {
+    if (/^(script|file|process):/.test(id)) this.trackedStatus.set(id, { up, value });
     for (const runner of this.runners.values()) {
       const before = runner.effectivePriority;
       runner.track(id, up, value);
@@ -300,6 +307,7 @@ export class VrrpNode {
       ah: this.ahSession(instance),
       inspect: this.inspect,
       startupUntil: this.startupUntil,
+      checksumGroup4: this.spec.checksumGroup4,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
@@ -362,7 +370,11 @@ export class VrrpNode {
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
-      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
+      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t))
+      .map((t) => {
+        const known = this.trackedStatus.get(t.id);
+        return known ? { ...t, up: known.up, ...(known.value !== undefined ? { value: known.value } : {}) } : t;
+      });
     const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
     if (instance.dontTrackPrimary === true) return { ...instance, trackers: [...trackers, channel] };
     return { ...instance, trackers: [...trackers, { id, weight: 0, up: isUp(instance.interface) }, channel] };
@@ -428,6 +440,7 @@ export class VrrpNode {
       family: packet.family,
       source: packet.source,
       destination: packet.destination,
+      oldChecksumGroup: packet.family === 4 ? (this.spec.checksumGroup4 ?? VRRP_MULTICAST_V4) : undefined,
     });
     if (!decoded.ok) {
       this.countNodeDrop(decoded.reason);
@@ -436,17 +449,17 @@ export class VrrpNode {
     const runners = byVrid.get(decoded.advertisement.vrid);
     if (!runners) {
       // RFC 5798 §7.1: the VRID is not configured on this interface.
-      this.countNodeDrop('vrid');
+      this.countNodeDrop('vrid', this.spec.logUnknownVrids ? { vrid: decoded.advertisement.vrid, interface: packet.interface } : undefined);
       return;
     }
     for (const runner of runners) {
       if (runner.state !== 'MASTER') {
-        runner.receive(packet, decoded.advertisement);
+        runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
         continue;
       }
       const heard = runner.counters.advertsReceived;
       const ours = runner.effectivePriority;
-      runner.receive(packet, decoded.advertisement);
+      runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
       // A master that accepted an advertisement other than priority 0 and is master still has heard a lower
       // priority (RFC 5798 §6.4.3: else it would have stepped down): keepalived's MASTER_RX_LOWER_PRI event.
       const theirs = decoded.advertisement.priority;
@@ -471,9 +484,10 @@ export class VrrpNode {
     }
   }
 
-  private countNodeDrop(reason: DropReason): void {
+  private countNodeDrop(reason: DropReason, unknownVrid?: { vrid: number; interface: string }): void {
     this.nodeDrops[reason] = (this.nodeDrops[reason] ?? 0) + 1;
-    this.bus.publish({ kind: 'drop', at: this.transports.clock.now(), node: this.name, instance: undefined, reason });
+    const at = this.transports.clock.now();
+    this.bus.publish(unknownVrid ? { kind: 'drop', at, node: this.name, instance: undefined, reason, unknownVrid } : { kind: 'drop', at, node: this.name, instance: undefined, reason });
   }
 }
 

@@ -64,7 +64,6 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.weightReverse = file.weightReverse;
     }
     c.weightReverse ??= false;
-    c.dynamic ??= false;
     return c as Checker;
   }
   if (c.type === 'BFD_CHECK') {

@@ -297,4 +297,5 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} MISC_CHECK user`]: 'MiscChecker.user MiscChecker.group',
   [`${RS} FILE_CHECK track_file`]: 'FileChecker.trackFile',
   [`${RS} FILE_CHECK weight`]: 'FileChecker.weight FileChecker.weightReverse',
+  [`${RS} FILE_CHECK dynamic`]: { noop: "keepalived 2.2.7's parser has no such keyword (check/check_file.c): it warns and ignores it; so does vigil" },
 };

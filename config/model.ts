@@ -418,7 +418,6 @@ export interface FileChecker {
   /** Default: the track_file's weight (and its reverse). */
   readonly weight: number;
   readonly weightReverse: boolean;
-  readonly dynamic: boolean;
 }
 
 export interface BfdChecker {

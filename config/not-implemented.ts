@@ -152,7 +152,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'virtual_server real_server HTTP_GET|SSL_GET url regex_stack': 'regex is a JavaScript regular expression; PCRE stack sizes do not apply',
   'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
-  'virtual_server real_server FILE_CHECK dynamic': "the file's value does not change the real server's weight",
   'virtual_server real_server BFD_CHECK': BFD,
 };
 

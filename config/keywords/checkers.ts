@@ -49,7 +49,6 @@ export interface CheckerDraft extends ConnectionDraft {
   trackFile?: string | undefined;
   weight?: number | undefined;
   weightReverse?: boolean | undefined;
-  dynamic?: boolean | undefined;
 }
 
 export function newCheckerDraft(type: CheckerType, at: ConfigLine): CheckerDraft {
@@ -319,8 +318,10 @@ const FILE: Record<string, H<CheckerDraft>> = {
       c.weightReverse = wt.reverse;
     }
   },
-  dynamic: (c) => {
-    c.dynamic = true;
+  // keepalived.conf(5) lists `dynamic` here, but keepalived 2.2.7's parser (check/check_file.c
+  // install_file_check_keyword) has no such keyword: it logs "Unknown keyword 'dynamic'", ignores it, and -t fails.
+  dynamic: (_c, line, w) => {
+    w.diagnostics.warning(line, "FILE_CHECK dynamic is not a keyword of keepalived 2.2.7 (its man page lists it, its parser does not): ignored, as keepalived does");
   },
 };
 

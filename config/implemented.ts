@@ -278,6 +278,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${HTTP} url virtualhost`]: 'HttpUrl.virtualhost',
   [`${HTTP} url regex`]: 'HttpUrl.regex',
   [`${HTTP} url regex_no_match`]: 'HttpUrl.regexNoMatch',
+  // caseless, dotall, multiline, utf become JavaScript flags; options without effect on a match are accepted; the
+  // others are listed in not-implemented.ts (protocol/http-body-regex.ts).
+  [`${HTTP} url regex_options`]: 'HttpUrl.regexOptions',
+  [`${HTTP} url regex_min_offset`]: 'HttpUrl.regexMinOffset',
+  [`${HTTP} url regex_max_offset`]: 'HttpUrl.regexMaxOffset',
+  [`${HTTP} url regex_stack`]: {
+    noop: "it sizes PCRE2's JIT stack; V8's regular expressions grow their backtracking stack as needed, so a pattern that needs a larger one still runs",
+  },
   [`${RS} SMTP_CHECK helo_name`]: 'SmtpChecker.heloName',
   [`${RS} SMTP_CHECK host`]: 'SmtpChecker.hosts',
   [`${RS} SMTP_CHECK host connect_ip`]: 'CheckerConnection.connectIp',

@@ -11,10 +11,11 @@ import type { Destination, ForwardingMethod, LbFamily, SchedulerFlag, TunnelOpti
 import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
+import { regexFlags } from '../../protocol/http-body-regex.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
+import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, HttpUrl, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
@@ -72,6 +73,16 @@ const SORRY_SERVER_WEIGHT = 1;
 
 function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** regex_options as JavaScript flags and the offset window (config/keywords/checkers.ts checked min <= max). */
+function regexWindow(u: HttpUrl): { regexFlags?: string; regexMinOffset?: number; regexMaxOffset?: number } {
+  const flags = regexFlags(u.regexOptions ?? []);
+  return {
+    ...(flags !== '' ? { regexFlags: flags } : {}),
+    ...(u.regexMinOffset !== undefined && u.regexMinOffset > 0 ? { regexMinOffset: u.regexMinOffset } : {}),
+    ...(u.regexMaxOffset !== undefined ? { regexMaxOffset: u.regexMaxOffset } : {}),
+  };
 }
 
 function familyOf(address: string): LbFamily {
@@ -141,7 +152,7 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         statusCodes: u.statusCodes,
         // The Host header: the url's virtualhost, else the checker's (inherited), else the address it connects to.
         host: u.virtualhost ?? c.virtualhost ?? hostPort(target.host, target.port),
-        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch } : {}),
+        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch, ...regexWindow(u) } : {}),
       }));
       const ssl = ctx.config.ssl;
       const probe: ProbeSpec = {

@@ -12,6 +12,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
+import { bodyMatches } from '../../../protocol/http-body-regex.js';
 import { parseResponseHead, responseBody, responseComplete, type HttpResponseHead } from '../../../protocol/http-response.js';
 import { describeError, startProbe } from './outcome.js';
 import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
@@ -137,17 +138,6 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
   });
 }
 
-const regexCache = new Map<string, RegExp>();
-
-function compiled(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source);
-    regexCache.set(source, re);
-  }
-  return re;
-}
-
 /** Why a response fails a url's checks, or undefined when it passes. */
 export function judgeResponse(url: HttpUrlProbe, response: Response): string | undefined {
   if (!url.statusCodes.some(([lo, hi]) => response.status >= lo && response.status <= hi)) {
@@ -160,7 +150,10 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
   if (url.regex !== undefined) {
     let matched: boolean;
     try {
-      matched = compiled(url.regex).test(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('latin1'));
+      matched = bodyMatches(
+        { source: url.regex, flags: url.regexFlags, minOffset: url.regexMinOffset, maxOffset: url.regexMaxOffset },
+        response.body,
+      );
     } catch (err) {
       return `bad regex: ${describeError(err)}`;
     }

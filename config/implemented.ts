@@ -99,6 +99,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_rt_priority': 'GlobalDefs.vrrpRtPriority',
   'global_defs vrrp_rlimit_rttime|vrrp_rlimit_rtime': 'GlobalDefs.vrrpRlimitRttime',
   'global_defs checker_priority': 'GlobalDefs.checkerPriority',
+  'global_defs checker_log_all_failures': 'GlobalDefs.checkerLogAllFailures',
   'global_defs checker_rt_priority': 'GlobalDefs.checkerRtPriority',
   'global_defs checker_rlimit_rttime|checker_rlimit_rtime': 'GlobalDefs.checkerRlimitRttime',
   'global_defs notify_fifo': 'GlobalDefs.notifyFifo',
@@ -267,6 +268,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} ${TIMED} warmup`]: 'CheckerTiming.warmup',
   [`${RS} ${TIMED} delay_loop`]: 'CheckerTiming.delayLoop',
   [`${RS} ${TIMED} alpha`]: 'CheckerTiming.alpha',
+  // Each failed check while up is logged (actors/lvs/node-checks.ts), not only the one that takes it down.
+  [`${RS} ${TIMED} log_all_failures`]: 'TcpChecker.logAllFailures',
   [`${HTTP} nb_get_retry`]: 'CheckerTiming.retry',
   [`${HTTP} virtualhost`]: 'HttpChecker.virtualhost',
   [`${HTTP} http_protocol`]: 'HttpChecker.httpProtocol',

@@ -23,6 +23,8 @@ export interface ResolvedChecker {
   readonly params: CheckerParams;
   readonly warmupMs: number;
   readonly probe: ProbeSpec;
+  /** keepalived `log_all_failures` (or global_defs `checker_log_all_failures`): every failure while up is logged. */
+  readonly logAllFailures?: true;
 }
 
 export interface ResolvedRealServer {
@@ -58,7 +60,10 @@ export interface ResolvedVirtualServer {
 }
 
 /** What resolution reads of the configuration besides the virtual servers: groups, track files, SSL, VIPs. */
-export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'>;
+export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'> & {
+  /** Absent in tests that resolve bare virtual servers: keepalived's global defaults. */
+  readonly globalDefs?: Config['globalDefs'];
+};
 
 const S = 1000;
 
@@ -136,7 +141,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
     const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
     return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
-  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe });
+  const logAll = c.logAllFailures || ctx.config.globalDefs?.checkerLogAllFailures === true ? { logAllFailures: true as const } : {};
+  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe, ...logAll });
   switch (c.type) {
     case 'TCP_CHECK': {
       const t = c.connectTimeout * S;

@@ -199,6 +199,7 @@ export class WorkerCheckerHost implements CheckerHost {
     const at = this.options.clock.now();
     switch (message.t) {
       case 'reports':
+        for (const [checker, detail] of message.failures ?? []) this.subject.next({ kind: 'failure', at, checker, detail });
         for (const report of message.reports) {
           this.lastUp.set(report.id, report.up);
           this.subject.next({ kind: 'report', at, report: report as CheckerReport });

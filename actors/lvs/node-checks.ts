@@ -188,6 +188,10 @@ export class NodeChecks {
       case 'suspend':
         log.info(`VS [${e.vs}] checkers ${e.suspended ? 'suspended (ha_suspend: not master)' : 'resumed'}`);
         break;
+      case 'failure':
+        // keepalived log_all_failures / checker_log_all_failures (check_tcp.c, check_http.c, …: LOG_INFO).
+        log.info(`${checkerName(e.checker)} failed: ${e.detail}`);
+        break;
       case 'lb_error':
         log.error(`load balancer: ${e.message}`);
         break;
@@ -245,4 +249,11 @@ export class NodeChecks {
     const timeoutMs = this.stopping ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.scriptTimeoutMs) : this.scriptTimeoutMs;
     this.scripts?.runner.notify({ script, timeoutMs, what, stopping: this.stopping });
   }
+}
+
+/** A checker id (`VS|RS|n:TYPE`, actors/checks/resolve-checkers.ts) as keepalived names it in the log. */
+function checkerName(id: string): string {
+  const [vs, rs, which] = id.split('|');
+  const type = which?.slice(which.indexOf(':') + 1) ?? 'checker';
+  return rs === undefined ? id : `${type} on service [${rs}] of VS [${vs}]`;
 }

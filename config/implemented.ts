@@ -274,6 +274,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${HTTP} virtualhost`]: 'HttpChecker.virtualhost',
   [`${HTTP} http_protocol`]: 'HttpChecker.httpProtocol',
   [`${HTTP} enable_sni`]: 'HttpChecker.enableSni',
+  // Without it a DOWN checker's success is confirmed N urls × delay_loop later (machines/checker-logic.ts).
+  [`${HTTP} fast_recovery`]: 'HttpChecker.fastRecovery',
   [`${HTTP} url`]: 'HttpChecker.urls',
   [`${HTTP} url path`]: 'HttpUrl.path',
   [`${HTTP} url digest`]: 'HttpUrl.digest',

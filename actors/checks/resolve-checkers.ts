@@ -172,7 +172,11 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         ...(c.type === 'SSL_GET' && ssl !== undefined ? { tlsFiles: { ca: ssl.ca, certificate: ssl.certificate, key: ssl.key, password: ssl.password } } : {}),
       };
       // Each url gets connect_timeout; the machine waits for all of them.
-      return [one(probe, t * Math.max(1, urls.length))];
+      const checker = one(probe, t * Math.max(1, urls.length));
+      if (c.fastRecovery) return [checker];
+      // Without fast_recovery keepalived rechecks its N urls delay_loop apart before a DOWN checker is UP again
+      // (machines/checker-logic.ts).
+      return [{ ...checker, params: { ...checker.params, confirmUpAfterMs: Math.max(1, urls.length) * checker.params.delayLoopMs } }];
     }
     case 'MISC_CHECK': {
       const t = c.miscTimeout * S;

@@ -4,8 +4,9 @@
  * Content-Length), then the status code checked against `status_code` (default 200-299) and the body's MD5
  * against `digest`. TLS certificates are not verified, as keepalived does not verify them.
  *
- * keepalived checks one URL per delay_loop; vigil checks them all in one probe (what keepalived's
- * `fast_recovery` does on the way up), each URL within connect_timeout.
+ * keepalived checks one URL per delay_loop; vigil checks them all in one probe, each URL within connect_timeout
+ * (keepalived's way back up without `fast_recovery`, N urls delay_loop apart, is machines/checker-logic.ts's
+ * confirmation).
  */
 import { createHash } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';

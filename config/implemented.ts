@@ -100,6 +100,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_rlimit_rttime|vrrp_rlimit_rtime': 'GlobalDefs.vrrpRlimitRttime',
   'global_defs checker_priority': 'GlobalDefs.checkerPriority',
   'global_defs checker_log_all_failures': 'GlobalDefs.checkerLogAllFailures',
+  // Real servers alive at start (on a reload: the new ones) get their UP notification then (actors/lvs/node-checks.ts).
+  'global_defs rs_init_notifies': 'GlobalDefs.rsInitNotifies',
   'global_defs checker_rt_priority': 'GlobalDefs.checkerRtPriority',
   'global_defs checker_rlimit_rttime|checker_rlimit_rtime': 'GlobalDefs.checkerRlimitRttime',
   'global_defs notify_fifo': 'GlobalDefs.notifyFifo',

@@ -107,7 +107,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
   'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
   'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',

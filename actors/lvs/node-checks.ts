@@ -65,6 +65,8 @@ function timeoutsOf(t: KeepalivedConfig['globalDefs']['lvsTimeouts']): LbTimeout
 export interface NodeChecksOptions {
   /** A reload's checker side: keepalived's `lvs_flush` happens at start only. */
   readonly reload?: boolean | undefined;
+  /** On a reload, the configuration that ran before: its real servers are not new (rs_init_notifies). */
+  readonly previous?: KeepalivedConfig | undefined;
   /** Build the virtual servers a slice per turn (the daemon's VRRP thread); absent, all at once. */
   readonly buildSlice?: BuildSlice | undefined;
 }
@@ -124,6 +126,7 @@ export class NodeChecks {
       flushAtStart: (g.lvsFlush ?? false) && !(this.options.reload ?? false),
       clearMode: clearModeOf(g.lvsFlushOnStop),
       buildSlice: this.options.buildSlice,
+      rsInitNotifies: g.rsInitNotifies ? this.newRealServers() : undefined,
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
@@ -170,6 +173,15 @@ export class NodeChecks {
     }
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+  }
+
+  /** keepalived's rs_init_notifies notify the real servers a start (or a reload, for those it adds) brings up. */
+  private newRealServers(): (vsKey: string, rsKey: string) => boolean {
+    const previous = this.options.reload === true ? this.options.previous : undefined;
+    if (previous === undefined) return () => true;
+    const known = new Set<string>();
+    for (const vs of eachVirtualServer(previous)) for (const rs of vs.realServers) known.add(`${vs.key}|${rs.key}`);
+    return (vsKey, rsKey) => !known.has(`${vsKey}|${rsKey}`);
   }
 
   private event(e: HealthEvent): void {

@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
+ * apply (`static_routes: vrf`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -137,7 +137,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // virtual_server
   'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server snmp_name': SNMP,
-  'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
   'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",

@@ -64,7 +64,6 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.weightReverse = file.weightReverse;
     }
     c.weightReverse ??= false;
-    c.dynamic ??= false;
     return c as Checker;
   }
   if (c.type === 'BFD_CHECK') {
@@ -235,7 +234,7 @@ export function finishVirtualServers(
         sorryServer = { ...vs.sorryServer, port, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
       }
     }
-    const lbAlgo = vs.lbAlgo === undefined || vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo;
+    const lbAlgo = vs.lbAlgo ?? 'wlc';
     const schedulerFlags = usableSchedulerFlags(vs.schedulerFlags, lbAlgo, byAddress ? protocol : undefined, () => name, vs.at, d);
     if (g.lvsBackend === 'nftables') refuseOnNftables(vs, schedulerFlags, name, d);
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);

@@ -422,7 +422,6 @@ export interface FileChecker {
   /** Default: the track_file's weight (and its reverse). */
   readonly weight: number;
   readonly weightReverse: boolean;
-  readonly dynamic: boolean;
 }
 
 export interface BfdChecker {
@@ -480,8 +479,8 @@ export interface VirtualServer {
   /** Address family (from the address, ip_family, or the real servers). */
   readonly family: IpFamily;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
-  /** Default wlc; `twos` is read but not implemented (config/not-implemented.ts says so; finalize-lvs uses wlc). */
-  readonly lbAlgo: Exclude<LvsScheduler, 'twos'>;
+  /** Default wlc; the IPVS scheduler's name (twos: the kernel's ip_vs_twos, Linux 6.2 and later). */
+  readonly lbAlgo: LvsScheduler;
   readonly forwarding: Forwarding;
   /** ops, hashed, flag-1..3, sh-port, sh-fallback, mh-port, mh-fallback. */
   readonly schedulerFlags: readonly string[];

@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
+ * apply (`static_routes: vrf`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -66,7 +66,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs smtp_alert_checker': { reason: EMAIL, defaults: OFF },
   'global_defs no_email_faults': EMAIL,
   'global_defs no_checker_emails': EMAIL,
-  'global_defs checker_log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
@@ -101,7 +100,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
   'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
   'global_defs umask': "files are created with the process's umask",
@@ -129,20 +127,14 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // virtual_server
   'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server snmp_name': SNMP_CHECKER,
-  'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
   'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
-  'virtual_server real_server HTTP_GET|SSL_GET fast_recovery': { reason: 'a failed real server needs its full retries to come back', defaults: OFF },
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_options': 'regex is a JavaScript regular expression without PCRE options',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_min_offset': 'regex is matched against the whole body',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_max_offset': 'regex is matched against the whole body',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_stack': 'regex is a JavaScript regular expression; PCRE stack sizes do not apply',
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
+    'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
   'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
-  'virtual_server real_server FILE_CHECK dynamic': "the file's value does not change the real server's weight",
   'virtual_server real_server BFD_CHECK': BFD,
 };
 

@@ -337,7 +337,6 @@ function checker(o: Out, c: Checker): void {
     if (c.type === 'FILE_CHECK') {
       o.line('track_file', word(c.trackFile));
       if (c.weight !== undefined) weight(o, c.weight, c.weightReverse);
-      o.flag('dynamic', c.dynamic);
       return;
     }
     if (c.type === 'BFD_CHECK') {

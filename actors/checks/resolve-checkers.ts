@@ -11,10 +11,11 @@ import type { Destination, ForwardingMethod, LbFamily, SchedulerFlag, TunnelOpti
 import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
+import { regexFlags } from '../../protocol/http-body-regex.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
+import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, HttpUrl, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
@@ -22,6 +23,8 @@ export interface ResolvedChecker {
   readonly params: CheckerParams;
   readonly warmupMs: number;
   readonly probe: ProbeSpec;
+  /** keepalived `log_all_failures` (or global_defs `checker_log_all_failures`): every failure while up is logged. */
+  readonly logAllFailures?: true;
 }
 
 export interface ResolvedRealServer {
@@ -57,7 +60,10 @@ export interface ResolvedVirtualServer {
 }
 
 /** What resolution reads of the configuration besides the virtual servers: groups, track files, SSL, VIPs. */
-export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'>;
+export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'> & {
+  /** Absent in tests that resolve bare virtual servers: keepalived's global defaults. */
+  readonly globalDefs?: Config['globalDefs'];
+};
 
 const S = 1000;
 
@@ -72,6 +78,16 @@ const SORRY_SERVER_WEIGHT = 1;
 
 function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** regex_options as JavaScript flags and the offset window (config/keywords/checkers.ts checked min <= max). */
+function regexWindow(u: HttpUrl): { regexFlags?: string; regexMinOffset?: number; regexMaxOffset?: number } {
+  const flags = regexFlags(u.regexOptions ?? []);
+  return {
+    ...(flags !== '' ? { regexFlags: flags } : {}),
+    ...(u.regexMinOffset !== undefined && u.regexMinOffset > 0 ? { regexMinOffset: u.regexMinOffset } : {}),
+    ...(u.regexMaxOffset !== undefined ? { regexMaxOffset: u.regexMaxOffset } : {}),
+  };
 }
 
 function familyOf(address: string): LbFamily {
@@ -125,7 +141,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
     const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
     return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
-  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe });
+  const logAll = c.logAllFailures || ctx.config.globalDefs?.checkerLogAllFailures === true ? { logAllFailures: true as const } : {};
+  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe, ...logAll });
   switch (c.type) {
     case 'TCP_CHECK': {
       const t = c.connectTimeout * S;
@@ -141,7 +158,7 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         statusCodes: u.statusCodes,
         // The Host header: the url's virtualhost, else the checker's (inherited), else the address it connects to.
         host: u.virtualhost ?? c.virtualhost ?? hostPort(target.host, target.port),
-        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch } : {}),
+        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch, ...regexWindow(u) } : {}),
       }));
       const ssl = ctx.config.ssl;
       const probe: ProbeSpec = {
@@ -155,7 +172,11 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         ...(c.type === 'SSL_GET' && ssl !== undefined ? { tlsFiles: { ca: ssl.ca, certificate: ssl.certificate, key: ssl.key, password: ssl.password } } : {}),
       };
       // Each url gets connect_timeout; the machine waits for all of them.
-      return [one(probe, t * Math.max(1, urls.length))];
+      const checker = one(probe, t * Math.max(1, urls.length));
+      if (c.fastRecovery) return [checker];
+      // Without fast_recovery keepalived rechecks its N urls delay_loop apart before a DOWN checker is UP again
+      // (machines/checker-logic.ts).
+      return [{ ...checker, params: { ...checker.params, confirmUpAfterMs: Math.max(1, urls.length) * checker.params.delayLoopMs } }];
     }
     case 'MISC_CHECK': {
       const t = c.miscTimeout * S;

@@ -183,7 +183,7 @@ export class VigilDaemon {
       // What the new configuration needs, before anything of the running one goes.
       if (vrrp) await this.host.createVmacs(nextSpec.instances, made);
       aborted();
-      if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true);
+      if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true, this.config);
       aborted();
       // Opens the new instances' channels first; throws before stopping anything if one cannot be opened.
       result = assembly.reconfigure(next);

@@ -215,6 +215,7 @@ export class WorkerCheckerHost implements CheckerHost {
     const at = this.options.clock.now();
     switch (message.t) {
       case 'reports':
+        for (const [checker, detail] of message.failures ?? []) this.subject.next({ kind: 'failure', at, checker, detail });
         for (const report of message.reports) {
           // What a replacement worker resumes with is known at once; the virtual servers hear it a slice at a time.
           this.lastUp.set(report.id, report.up);

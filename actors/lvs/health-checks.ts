@@ -35,6 +35,11 @@ export interface HealthChecksOptions {
   readonly flushAtStart?: boolean | undefined;
   /** keepalived `lvs_flush_on_stop`: how the rules go at stop (default: each destination, then each service). */
   readonly clearMode?: ClearMode | undefined;
+  /**
+   * global_defs rs_init_notifies: which real servers alive at start notify it (keepalived init_service_rs: all at
+   * start; on a reload only the new ones). Absent: none.
+   */
+  readonly rsInitNotifies?: ((vsKey: string, rsKey: string) => boolean) | undefined;
   /** XState inspection of the virtual-server actors (and the real servers they spawn), for observe/. */
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
   /**
@@ -160,7 +165,7 @@ export class HealthChecks {
         notify: (n) => this.subject.next(n),
         inspect: this.options.inspect,
       },
-      { masterAtStart },
+      { masterAtStart, initNotify: this.options.rsInitNotifies && ((rs: string) => this.options.rsInitNotifies?.(vs.key, rs) ?? false) },
     );
     this.virtualServers.push(runner);
     built?.(runner, index);

@@ -65,6 +65,8 @@ function timeoutsOf(t: KeepalivedConfig['globalDefs']['lvsTimeouts']): LbTimeout
 export interface NodeChecksOptions {
   /** A reload's checker side: keepalived's `lvs_flush` happens at start only. */
   readonly reload?: boolean | undefined;
+  /** On a reload, the configuration that ran before: its real servers are not new (rs_init_notifies). */
+  readonly previous?: KeepalivedConfig | undefined;
   /** Build the virtual servers a slice per turn (the daemon's VRRP thread); absent, all at once. */
   readonly buildSlice?: BuildSlice | undefined;
 }
@@ -124,6 +126,7 @@ export class NodeChecks {
       flushAtStart: (g.lvsFlush ?? false) && !(this.options.reload ?? false),
       clearMode: clearModeOf(g.lvsFlushOnStop),
       buildSlice: this.options.buildSlice,
+      rsInitNotifies: g.rsInitNotifies ? this.newRealServers() : undefined,
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
     this.health = health;
@@ -172,6 +175,15 @@ export class NodeChecks {
     this.subscription = undefined;
   }
 
+  /** keepalived's rs_init_notifies notify the real servers a start (or a reload, for those it adds) brings up. */
+  private newRealServers(): (vsKey: string, rsKey: string) => boolean {
+    const previous = this.options.reload === true ? this.options.previous : undefined;
+    if (previous === undefined) return () => true;
+    const known = new Set<string>();
+    for (const vs of eachVirtualServer(previous)) for (const rs of vs.realServers) known.add(`${vs.key}|${rs.key}`);
+    return (vsKey, rsKey) => !known.has(`${vsKey}|${rsKey}`);
+  }
+
   private event(e: HealthEvent): void {
     const log = this.env.log;
     switch (e.kind) {
@@ -187,6 +199,10 @@ export class NodeChecks {
         break;
       case 'suspend':
         log.info(`VS [${e.vs}] checkers ${e.suspended ? 'suspended (ha_suspend: not master)' : 'resumed'}`);
+        break;
+      case 'failure':
+        // keepalived log_all_failures / checker_log_all_failures (check_tcp.c, check_http.c, …: LOG_INFO).
+        log.info(`${checkerName(e.checker)} failed: ${e.detail}`);
         break;
       case 'lb_error':
         log.error(`load balancer: ${e.message}`);
@@ -245,4 +261,11 @@ export class NodeChecks {
     const timeoutMs = this.stopping ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.scriptTimeoutMs) : this.scriptTimeoutMs;
     this.scripts?.runner.notify({ script, timeoutMs, what, stopping: this.stopping });
   }
+}
+
+/** A checker id (`VS|RS|n:TYPE`, actors/checks/resolve-checkers.ts) as keepalived names it in the log. */
+function checkerName(id: string): string {
+  const [vs, rs, which] = id.split('|');
+  const type = which?.slice(which.indexOf(':') + 1) ?? 'checker';
+  return rs === undefined ? id : `${type} on service [${rs}] of VS [${vs}]`;
 }

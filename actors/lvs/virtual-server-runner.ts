@@ -36,7 +36,12 @@ export class VirtualServerRunner {
   constructor(
     readonly vs: ResolvedVirtualServer,
     private readonly env: VirtualServerEnvironment,
-    options: { readonly masterAtStart: boolean; readonly initialUp?: ReadonlyMap<string, boolean> },
+    options: {
+      readonly masterAtStart: boolean;
+      readonly initialUp?: ReadonlyMap<string, boolean>;
+      /** global_defs rs_init_notifies: whether this real server (by key) notifies that it is alive at start. */
+      readonly initNotify?: ((rsKey: string) => boolean) | undefined;
+    },
   ) {
     const checkerIds = vs.realServers.flatMap((rs) => rs.checkers.map((c) => c.id));
     for (const rs of vs.realServers) for (const c of rs.checkers) this.owners.set(c.id, rs.key);
@@ -86,6 +91,7 @@ export class VirtualServerRunner {
           key: rs.key,
           weight: rs.weight,
           checkers: rs.checkers.map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.params.alpha })),
+          notifyInitialUp: options.initNotify?.(rs.key) ?? false,
         })),
       },
     });

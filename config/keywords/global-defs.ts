@@ -255,7 +255,7 @@ export const GLOBAL_KEYWORDS = {
   lvs_netlink_cmd_rcv_bufs_force: bool,
   lvs_netlink_monitor_rcv_bufs: uint(0, UINT_MAX),
   lvs_netlink_monitor_rcv_bufs_force: bool,
-  rs_init_notifies: flag,
+  rs_init_notifies: withDefault(bool, false),
   no_checker_emails: flag,
   vrrp_rx_bufs_policy: text,
   vrrp_rx_bufs_multiplier: withDefault(uint(1, UINT_MAX), 3),

@@ -86,6 +86,31 @@ test('worker: reports come back; a server going down and up is seen', async () =
   }
 });
 
+test('worker: log_all_failures failures cross back, only while the checker is up (the first probe decides: one, then DOWN, then none)', async () => {
+  const server = await startTcp();
+  await server.stop();
+  const host = new WorkerCheckerHost({ clock: new RealClock() });
+  const seen: string[] = [];
+  host.events$.subscribe((e) => {
+    if (e.kind === 'failure') seen.push(`${e.checker} failed`);
+    if (e.kind === 'report') seen.push(`${e.report.id} ${e.report.up ? 'UP' : 'DOWN'}`);
+  });
+  try {
+    host.add([{ ...tcpChecker('logged', server.port, { retry: 1 }), logAllFailures: true }, tcpChecker('quiet', server.port, { retry: 1 })]);
+    await until(() => seen.filter((s) => s.endsWith('DOWN')).length >= 2);
+    // While down, failures go on (every 200 ms) without a line: wait for a few, then look.
+    await until(async () => (await host.counters()).failures >= 8);
+    assert.deepEqual(
+      seen.filter((s) => s.startsWith('logged')),
+      ['logged failed', 'logged DOWN'],
+    );
+    assert.deepEqual(seen.filter((s) => s.startsWith('quiet')), ['quiet DOWN']);
+  } finally {
+    await host.stop();
+    await server.close();
+  }
+});
+
 test('isolation: while the worker runs a burst of 1,000 checks, the main event loop keeps turning', async () => {
   const { port, child } = await tcpServerProcess();
   const host = new WorkerCheckerHost({ clock: new RealClock() });

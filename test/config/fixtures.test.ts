@@ -263,7 +263,7 @@ test('lvs-full.conf: every checker type with its keywords and inherited values',
   assert.deepEqual([udp.connectPort, udp.payload, udp.requireReply, udp.minReplyLength, udp.maxReplyLength], [53, '0a0b0c', true, 4, 512]);
   assert.equal(checker(cs, 'PING_CHECK').retry, 5);
   const file = checker(cs, 'FILE_CHECK');
-  assert.deepEqual([file.trackFile, file.weight, file.dynamic], ['rs_weight', 2, true]);
+  assert.deepEqual([file.trackFile, file.weight], ['rs_weight', 2]);
   assert.equal(checker(cs, 'BFD_CHECK').name, 'rs_bfd');
   const ssl = lvsFull.config.virtualServers[0]!.realServers[1]!.checkers.find((c) => c.type === 'SSL_GET') as HttpChecker;
   assert.deepEqual([ssl.enableSni, ssl.urls[0]!.path], [true, '/']);

@@ -59,12 +59,12 @@ test('one warning per use: a keyword given twice, two warnings; a listed option 
 });
 
 test("a keyword given with keepalived's default value means what leaving it out means: no warning", () => {
-  const defaults = 'global_defs {\n  checker_log_all_failures off\n  smtp_connect_timeout 30\n}\n' + instance('  smtp_alert off\n  smtp_alert no\n  smtp_alert false');
+  const defaults = 'global_defs {\n  lvs_netlink_cmd_rcv_bufs_force off\n  smtp_connect_timeout 30\n}\n' + instance('  smtp_alert off\n  smtp_alert no\n  smtp_alert false');
   assert.deepEqual(notImplemented(defaults), []);
-  const others = 'global_defs {\n  checker_log_all_failures\n  smtp_connect_timeout 31\n}\n' + instance('  smtp_alert\n  smtp_alert on\n  smtp_alert yes');
+  const others = 'global_defs {\n  lvs_netlink_cmd_rcv_bufs_force\n  smtp_connect_timeout 31\n}\n' + instance('  smtp_alert\n  smtp_alert on\n  smtp_alert yes');
   assert.deepEqual(
     notImplemented(others).map((w) => w.slice(MAIN.length + 1)),
-    ['2: global_defs checker_log_all_failures', '3: global_defs smtp_connect_timeout', '11: vrrp_instance smtp_alert', '12: vrrp_instance smtp_alert', '13: vrrp_instance smtp_alert'].map((w) => `${w} ${SUFFIX}`),
+    ['2: global_defs lvs_netlink_cmd_rcv_bufs_force', '3: global_defs smtp_connect_timeout', '11: vrrp_instance smtp_alert', '12: vrrp_instance smtp_alert', '13: vrrp_instance smtp_alert'].map((w) => `${w} ${SUFFIX}`),
   );
 });
 

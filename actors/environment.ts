@@ -21,6 +21,7 @@ import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { ConfigLoader } from './runnable-config.js';
+import type { KeepalivedConfig } from './vrrp/specs-from-config.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -112,7 +113,29 @@ export interface DaemonEnvironment extends NodeEnvironment {
    * it is read on the calling thread with `hostFacts`.
    */
   readonly loadConfig?: ConfigLoader | undefined;
+  /** The process-level keywords (umask, pid file names, process names, net_namespace, reload_file …). */
+  readonly process?: ProcessHooks | undefined;
 }
+
+/**
+ * What the daemon's process does with the process-level keywords of a configuration (on a real host
+ * actors/daemon/process-control.ts).
+ */
+export interface ProcessHooks {
+  /**
+   * A configuration was read: at start before anything of it is acted on (it may not return: net_namespace runs
+   * vigil again in the namespace), on reload once it is accepted. Throwing at start stops the daemon with that line.
+   */
+  configured(config: KeepalivedConfig, phase: 'start' | 'reload'): void;
+  /**
+   * A reload is about to read the configuration (reload_file, reload_check_config): returns what to call once it
+   * has been read, with its warnings or the error that refuses it.
+   */
+  reading(running: KeepalivedConfig): (outcome: ReadOutcome) => void;
+}
+
+/** How the reading of a configuration ended. */
+export type ReadOutcome = { readonly ok: true; readonly warnings: readonly string[] } | { readonly ok: false; readonly error: string };
 
 export interface DaemonOptions extends LoadOptions {
   /** keepalived -P: VRRP only. */

@@ -2,7 +2,7 @@
  * keepalived's command line on vigil: `vigil -f FILE …` runs the daemon (`vigil run -f FILE …`, keepalivedSpelling)
  * and `vigil -t -f FILE` tests the configuration (`vigil config test -f FILE`, rewriteKeepalivedTest).
  */
-const RUN_FLAGS = new Set(['-f', '--use-file', '-D', '--log-detail', '-l', '--log-console', '-n', '--dont-fork', '-P', '--vrrp', '-C', '--check', '-p', '--pid', '-i', '--config-id']);
+const RUN_FLAGS = new Set(['-f', '--use-file', '-D', '--log-detail', '-l', '--log-console', '-n', '--dont-fork', '-P', '--vrrp', '-C', '--check', '-p', '--pid', '-i', '--config-id', '-u', '--umask']);
 
 export function keepalivedSpelling(argv: readonly string[]): string[] {
   const [node = 'node', script = 'vigil', ...args] = argv;
@@ -10,7 +10,7 @@ export function keepalivedSpelling(argv: readonly string[]): string[] {
   if (first === undefined || !first.startsWith('-')) return [...argv];
   const bare = (a: string): string => a.split('=')[0]!;
   // `-t` was already turned into `config test` by rewriteKeepalivedTest (cli/main.ts runs it first).
-  if (args.some((a) => RUN_FLAGS.has(bare(a)) || /^-[fDlnPCpi]+$/.test(a))) return [node, script, 'run', ...args];
+  if (args.some((a) => RUN_FLAGS.has(bare(a)) || /^-[fDlnPCpiu]+$/.test(a))) return [node, script, 'run', ...args];
   return [...argv];
 }
 

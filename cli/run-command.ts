@@ -14,7 +14,10 @@ import { RealClock } from '../transport/real/real-clock.js';
 import { DeferredPinoLog } from './deferred-log.js';
 import { addObservationOptions, observationFromOptions, type ObservationCliOptions } from './http-option.js';
 import { applyThreadScheduling } from '../transport/real/thread-scheduling.js';
-import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pid-file.js';
+import { ProcessControl, ProcessSettingError } from '../actors/daemon/process-control.js';
+import { DEFAULT_PID_FILE, dumpFileName } from '../actors/daemon/process-names.js';
+import { numericUmask } from '../config/umask.js';
+import { ReloadTimeMonitor } from '../transport/real/reload-time-file.js';
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
@@ -26,7 +29,6 @@ import { realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
-export const DEFAULT_PID_FILE = '/run/vigil.pid';
 /**
  * How long a stop may take before vigil exits anyway (a hung nft, a hung netlink request): never forever. Long
  * enough for notify and shutdown scripts to meet their own timeouts (shutdown_script_timeout defaults to 10 s);
@@ -36,7 +38,8 @@ const STOP_BOUND_MS = 60_000;
 
 interface RunOptions extends ObservationCliOptions {
   useFile: string;
-  pid: string;
+  pid?: string;
+  umask?: string;
   configId?: string;
   statusSocket: string;
   statusSocketMode: string;
@@ -69,7 +72,8 @@ export function registerRunCommand(program: Command): void {
   addObservationOptions(program.command('run'))
     .description('run the daemon in the foreground (keepalived -n -l)')
     .requiredOption('-f, --use-file <file>', 'configuration file (keepalived.conf)')
-    .option('-p, --pid <file>', 'pid file', DEFAULT_PID_FILE)
+    .option('-p, --pid <file>', `pid file (default ${DEFAULT_PID_FILE}, or as global_defs instance / use_pid_dir / net_namespace name it)`)
+    .option('-u, --umask <mask>', 'file creation mask, numeric (default 0177, or global_defs umask)')
     .option('-i, --config-id <id>', 'select @id conditional configuration lines')
     .option('--status-socket <path>', 'status socket for `vigil status`', DEFAULT_STATUS_SOCKET)
     .option('--status-socket-mode <mode>', 'file mode of the status socket (octal)', '0600')
@@ -90,6 +94,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     fail('root is required (raw sockets for VRRP and netlink for addresses); run as root or with CAP_NET_ADMIN and CAP_NET_RAW');
   }
+  // As vigil was started: a net_namespace run again in the namespace gets it whole (NOTIFY_SOCKET included).
+  const environment = { ...process.env };
+  const umask = options.umask === undefined ? undefined : numericUmask(options.umask);
+  if (options.umask !== undefined && umask === undefined) fail(`--umask: not a file mode mask: ${options.umask}`);
   const statusSocketMode = parseMode(options.statusSocketMode);
   if (statusSocketMode === undefined) fail(`--status-socket-mode: not an octal file mode: ${options.statusSocketMode}`);
   // Named like keepalived in ps and /proc/PID/comm: the pid file check knows a live vigil by its name.
@@ -126,12 +134,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  try {
-    claimPidFile(options.pid);
-  } catch (err) {
-    if (err instanceof PidFileError) fail(err.message);
-    throw err;
-  }
+  // umask at once; the pid file, names and namespace once the configuration is read (daemon.start()).
+  const processControl = new ProcessControl({ pidFile: options.pid, umask, environment, log });
   const netlinkError = (message: string): void => log.warn(message);
   const addresses = await NetlinkAddressManager.open({ onError: netlinkError });
   const processes = new ChildProcessRunner();
@@ -158,6 +162,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       applyScheduling: applyThreadScheduling,
       // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.
       loadConfig: workerConfigLoader(),
+      process: processControl,
       checks: async () => {
         const [{ WorkerCheckerHost }, { chooseBackendOnce }] = await Promise.all([
           import('../actors/daemon/worker-checker-host.js'),
@@ -181,7 +186,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const liveness = serviceManager ? new ServiceLiveness(serviceManager, clock, () => describeDaemon(daemon)) : undefined;
   liveness?.starting(options.useFile);
   // Only what this daemon made: its own pid file, its own socket (server.close below).
-  const cleanupFiles = (): void => releasePidFile(options.pid);
+  const cleanupFiles = (): void => processControl.release();
   observation?.attach(daemon);
   // Bound before the daemon starts: a port in use stops vigil before it touches any address.
   const url = await observation?.listen().catch((err: unknown) => {
@@ -207,7 +212,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   } catch (err) {
     cleanupFiles();
     addresses.close();
-    if (err instanceof ConfigLoadError) fail(err.message);
+    if (err instanceof ConfigLoadError || err instanceof ProcessSettingError) fail(err.message);
     log.flush();
     throw err;
   }
@@ -240,6 +245,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       log.flush();
       process.exit(1);
     }, STOP_BOUND_MS);
+    reloadTimes.close();
     await step('the daemon', () => stopped);
     await step('SNMP', () => snmp.stop());
     await step('the recorder', () => observation?.close());
@@ -273,14 +279,17 @@ async function runDaemon(options: RunOptions): Promise<void> {
         let result: Awaited<ReturnType<typeof daemon.reload>>;
         do {
           reloadAgain = false;
+          processControl.saveReloadState(daemon.runningConfig, 'pre', daemon.status());
           result = await daemon.reload().catch((err: unknown) => {
             const error = err instanceof Error ? err.message : String(err);
             log.error(`reload failed: ${error}`);
             return { ok: false, error } as const;
           });
+          processControl.saveReloadState(daemon.runningConfig, 'post', daemon.status());
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
         if (!stopping && result.ok) snmp.apply();
+        if (!stopping) reloadTimes.update(reloadTimeSettings());
       } finally {
         reloading = undefined;
       }
@@ -298,6 +307,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', reload);
+  // reload_time_file: a reload at the time a file names, as if SIGHUP came then.
+  const reloadTimes = new ReloadTimeMonitor(reload, log);
+  const reloadTimeSettings = (): { file: string; repeat: boolean } | undefined => {
+    const g = daemon.globals;
+    return g?.reloadTimeFile === undefined ? undefined : { file: g.reloadTimeFile, repeat: g.reloadRepeat };
+  };
+  reloadTimes.update(reloadTimeSettings());
 
   // What no advertisement waits for: the status socket (msgpackr) and the dumps load once the instances run.
   const [{ serveStatus }, { DEFAULT_DUMP_DIR, DumpWriter }, { processResources }] = await Promise.all([
@@ -306,7 +322,10 @@ async function runDaemon(options: RunOptions): Promise<void> {
     import('../transport/real/process-resources.js'),
   ]);
   // The dumps' directory first: made 0700 when missing (the status socket's default directory is the same).
-  const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log);
+  const dumps = new DumpWriter(options.dumpDir ?? DEFAULT_DUMP_DIR, log, (file) => {
+    const g = daemon.globals;
+    return g ? dumpFileName(file, g) : file;
+  });
   // Written in slices between turns of the VRRP thread's loop (actors/daemon/dumps.ts); they never reject.
   process.on('SIGUSR1', () => {
     void dumps.dataDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));

@@ -20,6 +20,11 @@ const HTTP = 'virtual_server real_server HTTP_GET|SSL_GET';
 export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // Top level
   global_defs: 'Config.globalDefs',
+  // The pid file's name and directory (actors/daemon/process-names.ts); net_namespace runs vigil again in it.
+  instance: { test: 'test/daemon/process-keywords.test.ts' },
+  net_namespace: { test: 'test/daemon/process-keywords.test.ts' },
+  use_pid_dir: { test: 'test/actors/process-control.test.ts' },
+  child_wait_time: { test: 'test/daemon/child-wait-time.test.ts' },
   // Without dev on global_defs default_interface; deleted ones put back unless no_track (test/daemon/topology.test.ts).
   static_ipaddress: 'Config.staticIpAddresses IpAddress.address IpAddress.dev IpAddress.scope IpAddress.label IpAddress.broadcast IpAddress.peer IpAddress.home IpAddress.nodad IpAddress.mngtmpaddr IpAddress.noprefixroute IpAddress.autojoin IpAddress.noTrack IpAddress.preferredLft IpAddress.trackGroup',
   static_routes: 'Config.staticRoutes Route.kernel',
@@ -136,6 +141,29 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs nftables_ifindex': 'GlobalDefs.nftablesIfindex',
   // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
   'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
+  // Process-level keywords (actors/daemon/process-control.ts, process-names.ts), judged from /proc on a real vigil.
+  'global_defs umask': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs vrrp_process_name': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs vrrp_cpu_affinity': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs data_use_instance': { test: 'test/daemon/process-keywords.test.ts' },
+  // The VRRP thread is vigil's main thread: process_name names it unless vrrp_process_name does.
+  'global_defs process_names': { test: 'test/daemon/scheduling.test.ts' },
+  'global_defs process_name': { test: 'test/daemon/scheduling.test.ts' },
+  'global_defs checker_process_name|lvs_process_name': { test: 'test/daemon/scheduling.test.ts' },
+  'global_defs checker_cpu_affinity': { test: 'test/daemon/scheduling.test.ts' },
+  // Seeds ${_RANDOM} from its line on (config/reader.ts), as keepalived.conf(5) says.
+  'global_defs random_seed': { test: 'test/config/reader.test.ts' },
+  // reload_file there while a reload reads the files; reload_check_config: the reading's verdict in its log file
+  // (a configuration with errors is refused whether or not it is set: vigil reads it whole before applying it).
+  'global_defs reload_file': { test: 'test/daemon/reload-files.test.ts' },
+  'global_defs reload_check_config': { test: 'test/daemon/reload-files.test.ts' },
+  // A reload at the time the file names (transport/real/reload-time-file.ts); a real vigil's in process-keywords.
+  'global_defs reload_time_file': { test: 'test/daemon/process-keywords.test.ts' },
+  'global_defs reload_repeat': { test: 'test/real/reload-time-file.test.ts' },
+  // Each configuration read, rendered, and the data dumps before and after each reload (process-control.ts).
+  'global_defs config_save_dir': { test: 'test/daemon/reload-files.test.ts' },
+  // Applied by the reader to the includes after it (config/include-check.ts), saved and restored per file.
+  'global_defs include_check': { test: 'test/config/reader.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
   // SNMP: vigil is an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees (observe/snmp/).
   'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },

@@ -39,22 +39,13 @@ const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
-  net_namespace: 'vigil runs in the network namespace it is started in',
   net_namespace_ipvs: 'vigil runs in the network namespace it is started in',
   namespace_with_ipsets: 'vigil runs in the network namespace it is started in',
-  use_pid_dir: 'the pid file is the one given with -p',
-  instance: 'instance names (for pid files and data_use_instance) are not implemented',
-  child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
 
   // global_defs
-  'global_defs process_names': 'vigil is one process; its threads are not renamed',
-  'global_defs process_name': 'vigil is one process; its threads are not renamed',
-  'global_defs vrrp_process_name': 'vigil is one process; its threads are not renamed',
-  'global_defs checker_process_name': 'vigil is one process; its threads are not renamed',
-  'global_defs lvs_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs bfd_process_name': BFD,
   'global_defs notification_email': EMAIL,
   'global_defs notification_email_from': EMAIL,
@@ -73,9 +64,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs vrrp_no_swap': 'memory is not locked',
-  'global_defs vrrp_cpu_affinity': 'threads are not pinned to CPUs',
   'global_defs checker_no_swap': 'memory is not locked',
-  'global_defs checker_cpu_affinity': 'threads are not pinned to CPUs',
   'global_defs bfd_priority': BFD,
   'global_defs bfd_no_swap': BFD,
   'global_defs bfd_rt_priority': BFD,
@@ -102,16 +91,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
-  'global_defs umask': "files are created with the process's umask",
-  'global_defs random_seed': 'the random generator is not seeded from the configuration',
-  'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',
-  'global_defs reload_time_file': 'reloads happen on SIGHUP only',
-  'global_defs reload_repeat': 'reloads happen on SIGHUP only',
-  'global_defs reload_file': 'reloads happen on SIGHUP only',
-  'global_defs include_check': 'included files are not watched',
-  'global_defs config_save_dir': 'configurations are not saved',
-  'global_defs tmp_config_directory': 'configurations are not saved',
-  'global_defs data_use_instance': { reason: 'instance names (for pid files and data_use_instance) are not implemented', defaults: OFF },
+  'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
   // vrrp_sync_group
   'vrrp_sync_group track_bfd': BFD,

@@ -7,6 +7,7 @@
  * much it may read or generate is capped (config/reader-limits.ts, config/file-opener.ts); passing a cap is an
  * error and ends the reading ("- stopping").
  */
+import { applyIncludeCheck, INCLUDE_R, INCLUDE_W, includeVariantChecks } from './include-check.js';
 import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { Definitions, type Substitution } from './definitions.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
@@ -26,7 +27,7 @@ export interface ReaderOptions {
   readonly fs: ConfigFileSystem;
   /** keepalived's -i / --config-id: selects `@id` lines. Undefined: no `@id` line matches. */
   readonly configId?: string | undefined;
-  /** Seed of ${_RANDOM} (keepalived's global_defs random_seed; fixed here so reads are repeatable). */
+  /** First seed of ${_RANDOM} (fixed, so that reads are repeatable); a global_defs random_seed line reseeds it. */
   readonly randomSeed?: number | undefined;
   /** Caps on what is read and generated (defaults: DEFAULT_READER_LIMITS). */
   readonly limits?: Partial<ReaderLimits> | undefined;
@@ -47,6 +48,8 @@ interface FileFrame {
   readonly parent: FileFrame | undefined;
   /** A line longer than keepalived reads was reported (once per file). */
   longLineWarned: boolean;
+  /** include_check as it was when this file was opened: put back when it ends (keepalived saves it per file). */
+  readonly includeCheckBefore: number;
 }
 
 interface LinesFrame {
@@ -80,6 +83,8 @@ export class ConfigReader {
   private residue: string | undefined;
   private residueAt: SourcePosition = { file: '', line: 0 };
   private seed: number;
+  /** keepalived's include_check bits (config/include-check.ts). */
+  private includeCheck = 0;
   /** Further lines split from one plain physical line. */
   private readonly queued: ConfigLine[] = [];
   private queuedIndex = 0;
@@ -119,8 +124,22 @@ export class ConfigReader {
     return this.halted;
   }
 
-  /** The next logical line, or undefined at the end of the configuration. */
+  /**
+   * The next logical line, or undefined at the end of the configuration. A `random_seed N` line (global_defs)
+   * seeds the ${_RANDOM} of the lines after it: the same seed, the same configuration (keepalived.conf(5)).
+   */
   next(): ConfigLine | undefined {
+    const line = this.nextLine();
+    if (line !== undefined && line.words[0] === 'random_seed') {
+      const seed = line.words[1];
+      if (seed !== undefined && /^\d{1,10}$/.test(seed) && Number(seed) <= 0xffffffff) this.seed = Number(seed) >>> 0;
+    }
+    // include_check (global_defs): the checks of the includes after it, in this file and those it includes.
+    if (line !== undefined && line.words[0] === 'include_check') this.includeCheck = applyIncludeCheck(this.includeCheck, line.words.slice(1)).checks;
+    return line;
+  }
+
+  private nextLine(): ConfigLine | undefined {
     if (this.queuedIndex < this.queued.length) {
       const q = this.queued[this.queuedIndex++]!;
       if (this.queuedIndex === this.queued.length) {
@@ -145,6 +164,7 @@ export class ConfigReader {
         const start = top.offset;
         if (start > text.length) {
           this.stack.pop();
+          this.includeCheck = top.includeCheckBefore;
           continue;
         }
         let end = text.indexOf('\n', start);
@@ -440,8 +460,9 @@ export class ConfigReader {
   /**
    * `include PATTERN` (and includer/includem/includew/includeb/includea). A missing file is an error (keepalived
    * only logs it for plain `include`, which silently drops configuration); a wildcard matching nothing is a
-   * warning, an error for includew / includea. What keepalived skips (a directory, anything but a regular
-   * non-executable file) is a warning for include, an error for the others, as keepalived's INCLUDE_R.
+   * warning, an error with wildcard_match (includew / includea, or include_check). What keepalived skips (a
+   * directory, anything but a regular non-executable file) is a warning, an error with read (every variant but
+   * plain include, or include_check), as keepalived's INCLUDE_R.
    */
   private include(variant: string, pattern: string, at: SourcePosition): void {
     if (pattern.length > this.limits.maxPatternLength) {
@@ -466,19 +487,21 @@ export class ConfigReader {
       return normalize(join(dirname(includer.display), relative(dirname(includer.path), path)));
     };
     for (const missing of result.missing) this.diagnostics.error(at, `include: cannot open '${displayOf(missing)}': no such file`);
+    // The variant's checks and include_check's make a problem an error; without them it is a warning.
+    const checks = includeVariantChecks(variant) | this.includeCheck;
     for (const dir of result.directories) {
       const message = `include: '${displayOf(dir)}' is a directory - skipping`;
-      if (variant === '') this.diagnostics.warning(at, message);
-      else this.diagnostics.error(at, message);
+      if (checks & INCLUDE_R) this.diagnostics.error(at, message);
+      else this.diagnostics.warning(at, message);
     }
     if (result.files.length === 0 && result.missing.length === 0 && result.directories.length === 0) {
       const message = `include: no file matches '${pattern}'`;
-      if (variant === 'w' || variant === 'a') this.diagnostics.error(at, message);
+      if (checks & INCLUDE_W) this.diagnostics.error(at, message);
       else this.diagnostics.warning(at, message);
     }
     const ancestors: OpenAncestor[] = [];
     for (let f = includer; f; f = f.parent) ancestors.unshift(f);
-    const how: OpenHow = variant === '' ? 'include' : 'includer';
+    const how: OpenHow = checks & INCLUDE_R ? 'includer' : 'include';
     const opened: OpenOutcome[] = [];
     for (const path of result.files) {
       const outcome = this.opener.open(path, displayOf(path), at, ancestors, how);
@@ -498,6 +521,6 @@ export class ConfigReader {
   private pushFile(opened: OpenOutcome & { kind: 'opened' }, parent: FileFrame | undefined): void {
     const { path, real, display, text } = opened.file;
     this.files.push(path);
-    this.stack.push({ kind: 'file', path, real, display, text, offset: 0, index: 0, parent, longLineWarned: false });
+    this.stack.push({ kind: 'file', path, real, display, text, offset: 0, index: 0, parent, longLineWarned: false, includeCheckBefore: this.includeCheck });
   }
 }

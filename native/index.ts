@@ -171,6 +171,9 @@ interface NativeBinding {
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
   setFairSlice(microseconds: number): void;
+  setThreadName(name: string): void;
+  setThreadAffinity(cpus: readonly number[]): void;
+  execve(path: string, argv: readonly string[], env: readonly string[]): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -321,4 +324,20 @@ export function setRlimitRttime(microseconds: number): void {
  */
 export function setFairSlice(microseconds: number): void {
   current('setFairSlice')(microseconds);
+}
+
+/** The calling thread's name (prctl PR_SET_NAME; /proc/PID/task/TID/comm), truncated by the kernel to 15 bytes. */
+export function setThreadName(name: string): void {
+  current('setThreadName')(name);
+}
+
+/** The calling thread runs only on these CPUs (sched_setaffinity). */
+export function setThreadAffinity(cpus: readonly number[]): void {
+  current('setThreadAffinity')(cpus);
+}
+
+/** Replaces the process with another program (execve: same pid, every thread gone); throws only on failure. */
+export function execve(path: string, argv: readonly string[], env: readonly string[]): never {
+  current('execve')(path, argv, env);
+  throw new Error('execve returned');
 }

@@ -15,6 +15,10 @@ export interface ThreadScheduling {
    * the thread preempt a busier one as soon as it wakes, rather than after that one's slice (Linux 6.12+).
    */
   readonly sliceUs?: number | undefined;
+  /** The CPUs the thread may run on (vrrp_cpu_affinity, checker_cpu_affinity); absent or empty: any. */
+  readonly cpus?: readonly number[] | undefined;
+  /** The thread's name as ps and /proc/PID/task/TID/comm show it (vrrp_process_name, checker_process_name). */
+  readonly name?: string | undefined;
 }
 
 /** Applies settings to the calling thread; returns one line per setting that could not be applied. */

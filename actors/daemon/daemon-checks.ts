@@ -4,6 +4,7 @@
  * transports (a worker thread scheduled as checker_priority says, the kernel load balancer), and build the node's
  * checker side on them (actors/lvs/node-checks.ts; the node assembly attaches it).
  */
+import { checkerThreadName } from './process-names.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
 import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { NodeChecks } from '../lvs/node-checks.js';
@@ -52,8 +53,17 @@ export async function loadChecks(
   return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
 }
 
-/** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */
+/**
+ * keepalived's checker_priority, checker_rt_priority, checker_rlimit_rttime, checker_cpu_affinity and
+ * checker_process_name, for the checker worker thread.
+ */
 function checkerScheduling(config: KeepalivedConfig): ThreadScheduling {
   const g = config.globalDefs;
-  return { nice: g.checkerPriority, realtimePriority: g.checkerRtPriority, rlimitRttimeUs: g.checkerRlimitRttime };
+  return {
+    nice: g.checkerPriority,
+    realtimePriority: g.checkerRtPriority,
+    rlimitRttimeUs: g.checkerRlimitRttime,
+    cpus: g.checkerCpuAffinity,
+    name: checkerThreadName(g),
+  };
 }

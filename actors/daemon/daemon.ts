@@ -7,6 +7,7 @@
  * live page's test).
  */
 import type { Subscription } from 'rxjs';
+import type { Clock } from '../../machines/clock.js';
 import { ConfigLoadError } from '../../config/load.js';
 import { Bus } from '../bus.js';
 import { nodeSpec, vipFirewallSettings, type KeepalivedConfig } from '../vrrp/specs-from-config.js';
@@ -22,6 +23,7 @@ import { HostSysctls } from './host-sysctls.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
+import { vrrpThreadName } from './process-names.js';
 
 /**
  * The VRRP thread's fair-scheduler slice (µs) when it is not realtime: the kernel's shortest. The thread runs for
@@ -71,7 +73,12 @@ export class VigilDaemon {
     this.scripts = new ScriptRunner(env.processes, env.log, options.scriptLimits);
   }
 
-  /** The configuration running now (undefined before start): what SNMP and the dumps describe. */
+  /** The global settings of the configuration running now (undefined before start). */
+  get globals(): KeepalivedConfig['globalDefs'] | undefined {
+    return this.config?.globalDefs;
+  }
+
+  /** The configuration running now (undefined before start). */
   get runningConfig(): KeepalivedConfig | undefined {
     return this.config;
   }
@@ -95,7 +102,14 @@ export class VigilDaemon {
     if (vrrp) {
       const g = config.globalDefs;
       const failed =
-        this.env.applyScheduling?.({ nice: g.vrrpPriority, realtimePriority: g.vrrpRtPriority, rlimitRttimeUs: g.vrrpRlimitRttime, sliceUs: VRRP_SLICE_US }) ?? [];
+        this.env.applyScheduling?.({
+          nice: g.vrrpPriority,
+          realtimePriority: g.vrrpRtPriority,
+          rlimitRttimeUs: g.vrrpRlimitRttime,
+          sliceUs: VRRP_SLICE_US,
+          cpus: g.vrrpCpuAffinity,
+          name: vrrpThreadName(g),
+        }) ?? [];
       for (const f of failed) this.env.log.warn(`VRRP thread scheduling: ${f}`);
       // Before the first advertisement: VIPs a crashed vigil left behind go, statics and VMACs are in place.
       await this.host.removeLeftovers(spec.instances);
@@ -168,6 +182,7 @@ export class VigilDaemon {
     const assembly = this.current;
     if (!assembly) return { ok: false, error: 'not running' };
     const next = loaded.config;
+    this.env.process?.configured(next, 'reload');
     const vrrp = !this.options.checkersOnly;
     // The checker part's digests were made where the configurations were read (off the VRRP thread).
     const lvsChanged = !this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest;
@@ -263,11 +278,24 @@ export class VigilDaemon {
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     this.sysctls?.stop();
-    // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
-    await this.scripts.idle();
+    // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes, for at most
+    // global_defs child_wait_time (keepalived's parent waits that long for its children, then kills them).
+    await this.scriptsIdleWithin((this.config?.globalDefs.childWaitTime ?? 5) * 1000);
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();
+  }
+
+  /** Waits for the scripts to end, for at most `ms`; then ends those still running and waits for them to go. */
+  private async scriptsIdleWithin(ms: number): Promise<void> {
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = this.env.clock.setTimeout(() => resolve('late'), ms)));
+    const outcome = await Promise.race([this.scripts.idle().then(() => 'idle' as const), late]);
+    if (timer !== undefined) this.env.clock.clearTimeout(timer);
+    if (outcome === 'idle') return;
+    this.env.log.warn(`stopping: scripts still running after child_wait_time (${ms / 1000} s), ending them`);
+    this.scripts.terminateAll();
+    await this.scripts.idle();
   }
 
   /** Which instances drop traffic to their addresses while master, and where (keepalived logs the same at start). */
@@ -293,9 +321,20 @@ export class VigilDaemon {
   private async load(signal?: AbortSignal): Promise<LoadedRunnable> {
     const { configFile, configId, strict, secureConfig, limits } = this.options;
     const options = { configId, strict, secureConfig, limits };
-    const loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running, signal) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    // reload_file: there while a reload reads the files; reload_check_config: what the reading found, in its file.
+    const read = this.config ? this.env.process?.reading(this.config) : undefined;
+    let loaded: LoadedRunnable;
+    try {
+      loaded = this.env.loadConfig ? await this.env.loadConfig(configFile, options, this.running, signal) : loadRunnable(configFile, options, this.env.hostFacts?.());
+    } catch (err) {
+      read?.({ ok: false, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+    read?.({ ok: true, warnings: loaded.warnings });
     // A stop that came while the file was read: nothing of it is said or kept.
     if (signal?.aborted) throw new ReloadAborted('stopping');
+    // At start, the process settings come before anything is looked at on the host (net_namespace changes the host).
+    if (!this.config) this.env.process?.configured(loaded.config, 'start');
     for (const w of loaded.warnings) this.env.log.warn(w);
     if (!this.options.checkersOnly) this.host.checkInterfaces(loaded.config);
     for (const line of loaded.refused) this.env.log.warn(line);

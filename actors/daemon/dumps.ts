@@ -29,6 +29,8 @@ export class DumpWriter {
   constructor(
     readonly dir: string,
     private readonly log: Pick<DaemonLog, 'info' | 'warn'>,
+    /** The name each file is written under (global_defs data_use_instance adds the instance and namespace). */
+    private readonly named: (file: string) => string = (file) => file,
   ) {}
 
   /** At start: makes the directory (0700) if missing; a problem is said now, and again at each dump. */
@@ -63,7 +65,8 @@ export class DumpWriter {
       return 0;
     }
     const written: string[] = [];
-    for (const [name, pieces] of files) {
+    for (const [file, pieces] of files) {
+      const name = this.named(file);
       const path = join(this.dir, name);
       try {
         await replaceFileInSlices(this.dir, name, pieces);

@@ -32,6 +32,9 @@ export interface WorkerHostOptions {
   /** keepalived `checker_rt_priority` (SCHED_RR) and `checker_rlimit_rttime` (µs) for the worker thread. */
   readonly realtimePriority?: number | undefined;
   readonly rlimitRttimeUs?: number | undefined;
+  /** checker_cpu_affinity and checker_process_name for the worker thread. */
+  readonly cpus?: readonly number[] | undefined;
+  readonly name?: string | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
   /**
    * How many reports one turn of the clock delivers: at most `reports`, or as many as `ms` allow. The worker sends
@@ -183,8 +186,8 @@ export class WorkerCheckerHost implements CheckerHost {
   }
 
   private spawn(event: 'started' | 'restarted'): void {
-    const { nice, realtimePriority, rlimitRttimeUs } = this.options;
-    const worker = new Worker(this.options.entry ?? WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs } });
+    const { nice, realtimePriority, rlimitRttimeUs, cpus, name } = this.options;
+    const worker = new Worker(this.options.entry ?? WORKER_URL, { workerData: { nice: nice ?? 10, realtimePriority, rlimitRttimeUs, cpus, name } });
     this.worker = worker;
     this.ready = false;
     this.lastSeen = { probes: 0, failures: 0 };

@@ -133,6 +133,19 @@ export class ScriptRunner {
     }
   }
 
+  /**
+   * Ends every script, those the stop started too (global_defs child_wait_time has run out): the waiting dropped,
+   * the running sent SIGTERM (then SIGKILL).
+   */
+  terminateAll(): void {
+    this.dropped += this.waiting.length;
+    this.waiting.splice(0, this.waiting.length);
+    for (const run of [...this.running]) {
+      run.stopped = true;
+      run.abort.abort();
+    }
+  }
+
   /** Resolves once no notify script runs or waits. */
   idle(): Promise<void> {
     if (this.running.size === 0 && this.waiting.length === 0) return Promise.resolve();

@@ -5,6 +5,8 @@
 import { positionOf, type Diagnostics, type SourcePosition } from '../diagnostics.js';
 import type { ConfigLine } from '../reader.js';
 import { address, integer, integerText, word } from '../values.js';
+import { parseUmask } from '../umask.js';
+import { applyIncludeCheck } from '../include-check.js';
 import { blockSpec, type BlockSpec, type KeywordHandler } from '../walker.js';
 import {
   bool,
@@ -129,6 +131,20 @@ const garpExtraIf = custom<{ readonly interval: number; readonly all: boolean }>
   const all = line.words[1] === 'all';
   const v = integer(line, all ? 2 : 1, 0, 86400, d);
   return v === undefined ? undefined : { interval: v, all };
+});
+
+/** umask NUMBER|BITS (config/umask.ts). */
+const umask = custom<number>((line, d) => {
+  const mask = parseUmask(line.words.slice(1));
+  if (typeof mask === 'number') return mask;
+  d.error(line, `umask: ${mask}`);
+  return undefined;
+});
+
+/** include_check [[+|-]read|match|wildcard_match|brace_match …]: applied by the reader (config/include-check.ts). */
+const includeCheck = custom<string[]>((line, d) => {
+  for (const problem of applyIncludeCheck(0, line.words.slice(1)).problems) d.error(line, `include_check: ${problem}`);
+  return line.words.slice(1);
 });
 
 const maxAutoPriority = custom<number>((line, d) => (line.words[1] === undefined ? 99 : integer(line, 1, -1, 99, d)));
@@ -263,13 +279,13 @@ export const GLOBAL_KEYWORDS = {
   log_unknown_vrids: flag,
   vmac_prefix: withDefault(text, 'vrrp'),
   vmac_addr_prefix: text,
-  umask: text,
+  umask,
   random_seed: uint(0, UINT_MAX),
   reload_check_config: optionalText,
   reload_time_file: text,
   reload_repeat: flag,
   reload_file: optionalText,
-  include_check: words,
+  include_check: includeCheck,
   config_save_dir: text,
   tmp_config_directory: text,
   data_use_instance: bool,

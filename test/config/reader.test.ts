@@ -123,6 +123,16 @@ test('predefined ${_PWD}, ${_INSTANCE}, ${_HASH}, ${_BANG} and ${_RANDOM MIN MAX
   assert.ok(n >= 5 && n <= 7, out[1]);
 });
 
+test('random_seed seeds the ${_RANDOM} of the lines after it: one seed, one configuration; another seed, another', () => {
+  const text = (seed: number): string => `a \${_RANDOM 0 1000000000}\nglobal_defs {\nrandom_seed ${seed}\n}\nb \${_RANDOM 0 1000000000} \${_RANDOM 0 1000000000}\n`;
+  const values = (seed: number): string[] => lines(text(seed)).filter((l) => /: [ab]\|/.test(l));
+  const [a7, b7] = values(7);
+  const [a8, b8] = values(8);
+  assert.deepEqual(values(7), [a7, b7]);
+  assert.equal(a7, a8, 'a line before random_seed is not affected');
+  assert.notEqual(b7, b8);
+});
+
 test('predefined definitions are substituted without any user definition, in quotes too (keepalived 2.2.7 sets them at start)', () => {
   assert.deepEqual(lines('script "${_PWD}/check.sh arg"\nb ${_INSTANCE} $HOME\n', {}, 'lb1'), ['1: script|/cfg/check.sh arg', '2: b|lb1|$HOME']);
 });
@@ -157,6 +167,19 @@ test('a missing include file is an error at the include line; a wildcard matchin
   assert.deepEqual(warningsOf(r), [`${MAIN}:4: include: no file matches 'none/*.conf'`]);
   const w = parse('includew none/*.conf\n');
   assert.deepEqual(errorsOf(w), [`${MAIN}:1: include: no file matches 'none/*.conf'`]);
+});
+
+test('include_check makes the problems of plain includes after it errors; an included file changes it for itself only', () => {
+  const files = { '/cfg/sub/x.conf': 'x 1\n', '/cfg/inner.conf': 'include_check -wildcard_match\ninclude none/*.conf\n' };
+  // Before the line: warnings. After it: errors (wildcard_match, and read for a directory).
+  const r = parse('include none/*.conf\nglobal_defs {\n  include_check\n}\ninclude none/*.conf\ninclude sub/\n', files);
+  assert.deepEqual(warningsOf(r).filter((w) => w.includes('include:')), [`${MAIN}:1: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(r), [`${MAIN}:5: include: no file matches 'none/*.conf'`, `${MAIN}:6: include: '/cfg/sub' is a directory - skipping`]);
+  // A file included after it removes wildcard_match for its own lines; the including file's setting is back after it.
+  const nested = parse('global_defs {\n  include_check +wildcard_match\n}\ninclude inner.conf\ninclude none/*.conf\n', files);
+  assert.deepEqual(warningsOf(nested).filter((w) => w.includes('include:')), [`/cfg/inner.conf:2: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(nested), [`${MAIN}:5: include: no file matches 'none/*.conf'`]);
+  assert.deepEqual(errorsOf(parse('global_defs {\n  include_check +sometimes\n}\n')), [`${MAIN}:2: include_check: unknown include_check type 'sometimes' - ignoring`]);
 });
 
 test('an include cycle is an error naming the chain, at the including line', () => {

@@ -4,7 +4,7 @@
  * vigil: a process that is gone, a zombie, or another program that got the pid since (after a crash or a
  * reboot) makes it stale, and it is replaced. Anything but a regular file at the path is refused, not removed.
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, lstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { writeAll } from './private-files.js';
 
 export class PidFileError extends Error {}
@@ -27,14 +27,16 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Whether a live process is vigil: its name (`vigil run` sets its process title, so comm starts with "vigil")
- * or, for one started without it, its command line running vigil's entry point.
+ * Whether a live process is vigil: its name (`vigil run` sets its process title, so comm starts with "vigil"
+ * unless global_defs process_name / vrrp_process_name renamed it), its title (the command line's first word) or,
+ * for one started without it, its command line running vigil's entry point.
  */
 export function isVigil(pid: number): boolean {
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     if (comm === 'vigil' || comm.startsWith('vigil ')) return true;
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (argv[0]?.split(' ')[0] === 'vigil') return true;
     return argv.some((a) => a.endsWith('/bin/vigil') || a.endsWith('/cli/main.js'));
   } catch {
     return false;
@@ -76,6 +78,8 @@ export function claimPidFile(path: string, pid = process.pid): void {
       continue;
     }
     try {
+      // rw-r--r-- whatever the umask (keepalived's pidfile_write does the same; its default umask is 0177).
+      fchmodSync(fd, 0o644);
       writeAll(fd, Buffer.from(`${pid}\n`));
     } catch (err) {
       closeSync(fd);

@@ -1,10 +1,10 @@
 /**
- * ThreadScheduling on Linux: setpriority for the nice value (per thread on Linux), the addon for SCHED_RR and for
- * the fair scheduler's slice.
+ * ThreadScheduling on Linux: setpriority for the nice value (per thread on Linux), the addon for SCHED_RR, for
+ * the fair scheduler's slice, for the CPU affinity and the name of the thread.
  */
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { setFairSlice, setRealtimePriority, setRlimitRttime } from '../../native/index.js';
+import { setFairSlice, setRealtimePriority, setRlimitRttime, setThreadAffinity, setThreadName } from '../../native/index.js';
 import type { ThreadScheduling } from '../thread-scheduling.js';
 
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -32,6 +32,20 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
       setRealtimePriority(settings.realtimePriority);
     } catch (err) {
       failed.push(`realtime priority ${settings.realtimePriority}: ${reason(err)}`);
+    }
+  }
+  if (settings.cpus !== undefined && settings.cpus.length > 0) {
+    try {
+      setThreadAffinity(settings.cpus);
+    } catch (err) {
+      failed.push(`CPU affinity ${settings.cpus.join(' ')}: ${reason(err)}`);
+    }
+  }
+  if (settings.name !== undefined) {
+    try {
+      setThreadName(settings.name);
+    } catch (err) {
+      failed.push(`thread name ${settings.name}: ${reason(err)}`);
     }
   }
   return failed;

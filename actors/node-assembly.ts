@@ -19,6 +19,7 @@ import { NodeTrackers } from './trackers/trackers.js';
 import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
+import { NodeBfd } from './bfd/node-bfd.js';
 import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
 
@@ -83,6 +84,9 @@ export class NodeAssembly {
   private readonly notifier: Notifier;
   private readonly fifos: NotifyFifos;
   private readonly trackers: NodeTrackers;
+  /** bfd_instance sessions: track_bfd for the VRRP side, BFD_CHECK for the checker side. */
+  readonly bfd: NodeBfd;
+  private bfdRunning = false;
   private checks: NodeChecks | undefined;
   private haSuspend: Subscription | undefined;
   private config: KeepalivedConfig;
@@ -111,6 +115,14 @@ export class NodeAssembly {
     });
     this.notifier.attach(bus);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
+    this.bfd = new NodeBfd(env.bfd, env.clock, bus, options.name, (id, up) => this.node.track(id, up));
+  }
+
+  /** BFD runs for whichever side starts first (keepalived's BFD process serves both). */
+  private startBfd(): void {
+    if (this.bfdRunning) return;
+    this.bfdRunning = true;
+    this.bfd.apply(this.config.bfdInstances);
   }
 
   /**
@@ -123,6 +135,7 @@ export class NodeAssembly {
     if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
     this.node.start();
     this.trackers.start(this.config);
+    this.startBfd();
   }
 
   /** The VRRP instances that are MASTER now. */
@@ -141,6 +154,7 @@ export class NodeAssembly {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
+    this.startBfd();
     return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
   }
 
@@ -170,6 +184,7 @@ export class NodeAssembly {
     this.fifos.reconfigure(next.globalDefs);
     if (!this.vrrpRunning) {
       this.config = next;
+      if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
       return { kept: [], started: [], stopped: [] };
     }
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
@@ -179,6 +194,7 @@ export class NodeAssembly {
     this.notifier.removing([]);
     this.trackers.reload(this.config, next);
     this.config = next;
+    if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
     if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
     return result;
   }
@@ -205,12 +221,14 @@ export class NodeAssembly {
   stop(): void {
     this.node.stop();
     this.trackers.stop();
+    this.bfd.stop();
   }
 
   /** A crash: everything goes silent at once (no priority 0, addresses left, no scripts). */
   halt(): void {
     this.node.halt();
     this.trackers.stop();
+    this.bfd.stop();
     this.notifier.detach();
     this.fifos.close();
   }

@@ -28,8 +28,9 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-// The session machine, codec, link and node exist (actors/bfd/); nothing starts them in `vigil run` yet.
-const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
+// keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
+const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
+const BFD = 'BFD sessions run (track_bfd acts) but BFD_CHECK does not take real servers out of the pool yet';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
@@ -46,7 +47,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
-  bfd_instance: BFD,
   'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
   'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
 
@@ -56,7 +56,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs checker_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs lvs_process_name': 'vigil is one process; its threads are not renamed',
-  'global_defs bfd_process_name': BFD,
+  'global_defs bfd_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs router_id': 'it only names the machine in email alerts and SNMP, which vigil does not have',
   'global_defs notification_email': EMAIL,
   'global_defs notification_email_from': EMAIL,
@@ -80,12 +80,12 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs vrrp_cpu_affinity': 'threads are not pinned to CPUs',
   'global_defs checker_no_swap': 'memory is not locked',
   'global_defs checker_cpu_affinity': 'threads are not pinned to CPUs',
-  'global_defs bfd_priority': BFD,
-  'global_defs bfd_no_swap': BFD,
-  'global_defs bfd_rt_priority': BFD,
-  'global_defs bfd_cpu_affinity': BFD,
-  'global_defs bfd_rlimit_rttime': BFD,
-  'global_defs bfd_rlimit_rtime': BFD,
+  'global_defs bfd_priority': BFD_THREAD,
+  'global_defs bfd_no_swap': BFD_THREAD,
+  'global_defs bfd_rt_priority': BFD_THREAD,
+  'global_defs bfd_cpu_affinity': BFD_THREAD,
+  'global_defs bfd_rlimit_rttime': BFD_THREAD,
+  'global_defs bfd_rlimit_rtime': BFD_THREAD,
   'global_defs snmp_socket': SNMP,
   'global_defs enable_traps': SNMP,
   'global_defs enable_snmp_vrrp': SNMP,
@@ -124,14 +124,12 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs data_use_instance': { reason: 'instance names (for pid files and data_use_instance) are not implemented', defaults: OFF },
 
   // vrrp_sync_group
-  'vrrp_sync_group track_bfd': BFD,
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
-  'vrrp_instance track_bfd': BFD,
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",

@@ -76,8 +76,9 @@ test('config dump spells out defaults, and its output read back has nothing to w
 });
 
 test('a listed block is one warning: nothing is said of the keywords inside it', () => {
-  const text = 'bfd_instance B1 {\n  neighbor_ip 192.0.2.9\n  min_rx 20\n}\n';
-  assert.deepEqual(notImplemented(text), [`${MAIN}:1: bfd_instance ${SUFFIX}`]);
+  const text =
+    'bfd_instance B1 {\n  neighbor_ip 192.0.2.9\n}\nvirtual_server 192.0.2.1 80 {\n  protocol TCP\n  real_server 192.0.2.2 80 {\n    BFD_CHECK {\n      name B1\n      weight 2\n    }\n  }\n}\n';
+  assert.deepEqual(notImplemented(text), [`${MAIN}:7: virtual_server real_server BFD_CHECK ${SUFFIX}`]);
 });
 
 test('strict: a keyword vigil does not implement is an error naming its file and line', () => {

@@ -20,7 +20,7 @@ import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
 import { NodeBfd } from './bfd/node-bfd.js';
-import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
+import { bfdStatuses, instanceStatuses, type BfdStatus, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
 
 export interface NodeAssemblyOptions {
@@ -250,6 +250,10 @@ export class NodeAssembly {
 
   scriptStatuses(): { name: string; up: boolean }[] {
     return this.trackers.scriptStatuses();
+  }
+
+  bfdStatuses(): BfdStatus[] {
+    return bfdStatuses(this.bfd.statuses());
   }
 
   virtualServerStatuses(): VirtualServerStatus[] {

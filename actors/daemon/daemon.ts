@@ -223,6 +223,7 @@ export class VigilDaemon {
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       script_runs: this.scripts.stats(),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
+      ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
     };
   }
 

@@ -155,7 +155,7 @@ export class NodeAssembly {
     });
     this.fifos.openSide('lvs');
     this.startBfd();
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal, this.bfd);
   }
 
   /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */

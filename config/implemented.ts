@@ -314,4 +314,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} MISC_CHECK user`]: 'MiscChecker.user MiscChecker.group',
   [`${RS} FILE_CHECK track_file`]: 'FileChecker.trackFile',
   [`${RS} FILE_CHECK weight`]: 'FileChecker.weight FileChecker.weightReverse',
+  // The real server follows a BFD session (actors/lvs/health-checks.ts; test/sim/bfd-check.test.ts).
+  [`${RS} BFD_CHECK`]: 'RealServer.checkers Checker.type',
+  [`${RS} BFD_CHECK name`]: 'BfdChecker.name',
+  [`${RS} BFD_CHECK alpha`]: 'BfdChecker.alpha',
 };

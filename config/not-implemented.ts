@@ -30,7 +30,6 @@ const OFF = ['off', 'false', 'no'];
 
 // keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
 const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
-const BFD = 'BFD sessions run (track_bfd acts) but BFD_CHECK does not take real servers out of the pool yet';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
@@ -151,7 +150,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
   'virtual_server real_server FILE_CHECK dynamic': "the file's value does not change the real server's weight",
-  'virtual_server real_server BFD_CHECK': BFD,
 };
 
 /** An entry's key read: the keyword path and the words after the colon (alternatives split at `|`). */

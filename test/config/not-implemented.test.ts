@@ -76,9 +76,8 @@ test('config dump spells out defaults, and its output read back has nothing to w
 });
 
 test('a listed block is one warning: nothing is said of the keywords inside it', () => {
-  const text =
-    'bfd_instance B1 {\n  neighbor_ip 192.0.2.9\n}\nvirtual_server 192.0.2.1 80 {\n  protocol TCP\n  real_server 192.0.2.2 80 {\n    BFD_CHECK {\n      name B1\n      weight 2\n    }\n  }\n}\n';
-  assert.deepEqual(notImplemented(text), [`${MAIN}:7: virtual_server real_server BFD_CHECK ${SUFFIX}`]);
+  const text = 'global_defs {\n  notification_email {\n    ops@example.com\n    smtp_server\n  }\n}\n';
+  assert.deepEqual(notImplemented(text), [`${MAIN}:2: global_defs notification_email ${SUFFIX}`]);
 });
 
 test('strict: a keyword vigil does not implement is an error naming its file and line', () => {

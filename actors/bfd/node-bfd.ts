@@ -68,7 +68,8 @@ export class NodeBfd {
       this.subscriptions.push(
         node.changes$.subscribe((c) => {
           this.transitions.set(c.name, (this.transitions.get(c.name) ?? 0) + 1);
-          this.bus.publish({ kind: 'bfd', at: c.at, node: this.nodeName, session: c.name, neighbor: c.neighbor, from: c.from, to: c.to, diag: c.localDiag });
+          const since = c.lastReceivedAt === undefined ? {} : { sinceLastPacketMs: c.at - c.lastReceivedAt };
+          this.bus.publish({ kind: 'bfd', at: c.at, node: this.nodeName, session: c.name, neighbor: c.neighbor, from: c.from, to: c.to, diag: c.localDiag, ...since });
           // keepalived's bfd_state_fall tells nobody of a session the neighbor took down administratively.
           const byAdmin = c.to !== 'Up' && node.session(c.name)?.context.remoteState === 'AdminDown';
           if ((c.from === 'Up') !== (c.to === 'Up') && !byAdmin) this.tell(c.name, c.to === 'Up');

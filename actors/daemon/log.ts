@@ -56,6 +56,8 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
       log.info(`(${m.instance}) Received advert from ${m.source} with lower priority ${m.theirs}, ours ${m.priority}`);
       break;
     case 'bfd':
+      // keepalived's "Expired after N ms": from the last packet received to the Detection Time's expiry.
+      if (m.to === 'Down' && m.diag === 1 && m.sinceLastPacketMs !== undefined) log.info(`BFD_Instance(${m.session}) Expired after ${m.sinceLastPacketMs.toFixed(3)} ms`);
       // keepalived's bfd_state_up / bfd_state_down lines.
       log.info(`BFD_Instance(${m.session}) Entering ${m.to.toUpperCase()} state${m.diag !== 0 ? ` (local diag - ${bfdDiagText(m.diag)})` : ''}`);
       break;

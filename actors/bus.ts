@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import { Subject } from '../transport/subject.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
+import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
 
 export type BusMessage =
   | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number }
@@ -19,7 +20,11 @@ export type BusMessage =
   /** The effective priority changed (a tracked object's weight); `state` is the instance's now. */
   | { kind: 'priority'; at: number; node: string; instance: string; state: VrrpStateName; from: number; priority: number }
   /** A master heard (and kept its mastership over) an advertisement with a lower priority than its own. */
-  | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number };
+  | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number }
+  /** A BFD session (bfd_instance) changed state; `diag` is our diagnostic after the change (RFC 5880 §4.1). */
+  | { kind: 'bfd'; at: number; node: string; session: string; neighbor: string; from: BfdStateName; to: BfdStateName; diag: number; sinceLastPacketMs?: number }
+  /** A BFD control packet was dropped (RFC 5880 §6.8.6, GTSM, no session); `session` once it was matched to one. */
+  | { kind: 'bfd_drop'; at: number; node: string; session: string | undefined; reason: BfdDropReason };
 
 export class Bus {
   private readonly subject = new Subject<BusMessage>();

@@ -22,6 +22,14 @@ import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { ConfigLoader } from './runnable-config.js';
 import type { KeepalivedConfig } from './vrrp/specs-from-config.js';
+import type { BfdLink } from '../transport/bfd-link.js';
+import type { Random } from '../transport/random.js';
+
+/** What BFD sessions run on: the link they share, and the random source of discriminators, ports and jitter. */
+export interface BfdTransport {
+  readonly link: BfdLink;
+  readonly random: Random;
+}
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -88,6 +96,11 @@ export interface NodeEnvironment {
   /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
   readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+  /**
+   * bfd_instance: made once, when a configuration first has BFD sessions (the real UDP link in the daemon, the
+   * simulated one on the host's segments in the simulator). Absent: BFD sessions do not run.
+   */
+  readonly bfd?: (() => BfdTransport) | undefined;
 }
 
 /** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */

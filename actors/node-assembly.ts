@@ -20,7 +20,8 @@ import { initTrackFiles } from './trackers/init-files.js';
 import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
-import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
+import { NodeBfd } from './bfd/node-bfd.js';
+import { bfdStatuses, instanceStatuses, type BfdStatus, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
 
 export interface NodeAssemblyOptions {
@@ -84,6 +85,9 @@ export class NodeAssembly {
   private readonly notifier: Notifier;
   private readonly fifos: NotifyFifos;
   private readonly trackers: NodeTrackers;
+  /** bfd_instance sessions: track_bfd for the VRRP side, BFD_CHECK for the checker side. */
+  readonly bfd: NodeBfd;
+  private bfdRunning = false;
   private checks: NodeChecks | undefined;
   private haSuspend: Subscription | undefined;
   private config: KeepalivedConfig;
@@ -113,6 +117,14 @@ export class NodeAssembly {
     this.notifier.attach(bus);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
     if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
+    this.bfd = new NodeBfd(env.bfd, env.clock, bus, options.name, (id, up) => this.node.track(id, up));
+  }
+
+  /** BFD runs for whichever side starts first (keepalived's BFD process serves both). */
+  private startBfd(): void {
+    if (this.bfdRunning) return;
+    this.bfdRunning = true;
+    this.bfd.apply(this.config.bfdInstances);
   }
 
   /**
@@ -126,6 +138,7 @@ export class NodeAssembly {
     if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
     this.trackers.start(this.config);
     this.node.start();
+    this.startBfd();
   }
 
   /** The VRRP instances that are MASTER now. */
@@ -144,7 +157,8 @@ export class NodeAssembly {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
+    this.startBfd();
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal, this.bfd);
   }
 
   /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
@@ -174,6 +188,7 @@ export class NodeAssembly {
     if (this.env.trackFileHost) initTrackFiles(next.trackFiles, this.env.trackFileHost, true, this.env.log);
     if (!this.vrrpRunning) {
       this.config = next;
+      if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
       return { kept: [], started: [], stopped: [] };
     }
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
@@ -184,6 +199,7 @@ export class NodeAssembly {
     this.notifier.removing([]);
     this.trackers.reload(this.config, next);
     this.config = next;
+    if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
     if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
     return result;
   }
@@ -210,12 +226,14 @@ export class NodeAssembly {
   stop(): void {
     this.node.stop();
     this.trackers.stop();
+    this.bfd.stop();
   }
 
   /** A crash: everything goes silent at once (no priority 0, addresses left, no scripts). */
   halt(): void {
     this.node.halt();
     this.trackers.stop();
+    this.bfd.stop();
     this.notifier.detach();
     this.fifos.close();
   }
@@ -237,6 +255,10 @@ export class NodeAssembly {
 
   scriptStatuses(): { name: string; up: boolean }[] {
     return this.trackers.scriptStatuses();
+  }
+
+  bfdStatuses(): BfdStatus[] {
+    return bfdStatuses(this.bfd.statuses());
   }
 
   virtualServerStatuses(): VirtualServerStatus[] {

@@ -8,6 +8,45 @@ import type { VrrpNode } from './vrrp/vrrp-node.js';
 import type { VirtualServerRunner } from './lvs/virtual-server-runner.js';
 import { liveDestinations } from '../machines/desired-state.js';
 import type { ScriptRunStats } from './scripts/script-runner.js';
+import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
+import type { BfdSessionStatus } from './bfd/node-bfd.js';
+
+/** One BFD session (bfd_instance). */
+export interface BfdStatus {
+  readonly name: string;
+  readonly neighbor: string;
+  readonly source: string | null;
+  readonly state: BfdStateName;
+  /** Our diagnostic and the remote's last (RFC 5880 §4.1). */
+  readonly local_diag: number;
+  readonly remote_diag: number;
+  /** The Detection Time in force (RFC 5880 §6.8.4). */
+  readonly detection_time_ms: number;
+  readonly transitions: number;
+  readonly packets_sent: number;
+  readonly packets_received: number;
+}
+
+export function bfdStatuses(sessions: readonly BfdSessionStatus[]): BfdStatus[] {
+  return sessions.map((s) => ({
+    name: s.name,
+    neighbor: s.neighbor,
+    source: s.source ?? null,
+    state: s.state,
+    local_diag: s.localDiag,
+    remote_diag: s.remoteDiag,
+    detection_time_ms: s.detectionTimeMs,
+    transitions: s.transitions,
+    packets_sent: s.packetsSent,
+    packets_received: s.packetsReceived,
+  }));
+}
+
+/** A BFD session in one line, for both forms of `vigil status`. */
+export function bfdLine(b: BfdStatus): string {
+  const diag = b.local_diag !== 0 ? `, diag ${b.local_diag}` : '';
+  return `bfd ${b.name} (${b.neighbor}): ${b.state}${diag}, detection ${b.detection_time_ms} ms, ${b.transitions} transitions, sent ${b.packets_sent}, received ${b.packets_received}`;
+}
 
 export interface InstanceStatus {
   readonly name: string;
@@ -61,6 +100,10 @@ export interface DaemonStatus {
   readonly kernel_drops?: number;
   /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
   readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
+  /** BFD sessions (absent: none run). */
+  readonly bfd?: readonly BfdStatus[] | undefined;
+  /** BFD control packets dropped, by reason (RFC 5880 §6.8.6, GTSM, no session). */
+  readonly bfd_drops?: Partial<Record<BfdDropReason, number>> | undefined;
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -137,5 +180,14 @@ export function formatStatus(status: DaemonStatus): string {
     lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);
   }
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
+  lines.push(...bfdLines(status));
   return `${lines.join('\n')}\n`;
+}
+
+/** The BFD sessions and what was dropped. */
+export function bfdLines(status: DaemonStatus): string[] {
+  const lines = (status.bfd ?? []).map(bfdLine);
+  const drops = Object.entries(status.bfd_drops ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
+  if (drops) lines.push(`bfd dropped: ${drops}`);
+  return lines;
 }

@@ -110,7 +110,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { UdpBfdLink }, { RealRandom }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -122,6 +122,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/notify-fifo.js'),
       import('../transport/real/nft-vip-firewall.js'),
       import('../transport/real/lb/nft-runner.js'),
+      import('../transport/real/udp-bfd-link.js'),
+      import('../transport/real/real-random.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -159,6 +161,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
       trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
       inspect: observation?.inspect,
+      // bfd_instance: UDP 3784 / 4784 on the VRRP thread (keepalived runs a BFD process of its own).
+      bfd: () => {
+        const random = new RealRandom();
+        const link = new UdpBfdLink({ random });
+        for (const e of link.listenErrors) log.warn(`BFD: cannot listen: ${e}`);
+        return { link, random };
+      },
       applyScheduling: applyThreadScheduling,
       // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.
       loadConfig: workerConfigLoader(),

@@ -66,6 +66,21 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_process|vrrp_track_process terminate_delay': 'TrackProcess.terminateDelay',
   'track_process|vrrp_track_process delay': 'TrackProcess.forkDelay TrackProcess.terminateDelay',
   'track_process|vrrp_track_process full_command': 'TrackProcess.fullCommand',
+  // BFD sessions run on the VRRP thread (actors/bfd/node-bfd.ts); track_bfd follows them (test/sim/bfd-tracking.test.ts).
+  bfd_instance: 'Config.bfdInstances',
+  'bfd_instance neighbor_ip|neighbour_ip': 'BfdInstance.neighborIp',
+  'bfd_instance source_ip': 'BfdInstance.sourceIp',
+  'bfd_instance min_rx': 'BfdInstance.minRx',
+  'bfd_instance min_tx': 'BfdInstance.minTx',
+  'bfd_instance idle_tx': 'BfdInstance.idleTx',
+  'bfd_instance multiplier': 'BfdInstance.multiplier',
+  'bfd_instance passive': 'BfdInstance.passive',
+  'bfd_instance ttl|hoplimit': 'BfdInstance.ttl',
+  'bfd_instance max_hops': 'BfdInstance.maxHops',
+  // The default weight of track_bfd lines naming the instance (finalize-vrrp.ts resolveTracks).
+  'bfd_instance weight': 'TrackedByName.weight TrackedByName.reverse',
+  'bfd_instance vrrp': 'BfdInstance.vrrp',
+  'bfd_instance checker': 'BfdInstance.checker',
   virtual_server_group: 'Config.virtualServerGroups VirtualServerGroup.entries',
   SSL: 'Config.ssl',
   'SSL password': 'SslContext.password',
@@ -186,6 +201,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_file': 'VrrpSyncGroup.trackFiles TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_bfd': 'VrrpSyncGroup.trackBfds TrackedByName.weight TrackedByName.reverse',
   // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
   'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
   'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
@@ -222,6 +238,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance track_script': 'VrrpInstance.trackScripts TrackedByName.weight',
   'vrrp_instance track_file': 'VrrpInstance.trackFiles TrackedByName.weight',
   'vrrp_instance track_process': 'VrrpInstance.trackProcesses TrackedByName.weight',
+  'vrrp_instance track_bfd': 'VrrpInstance.trackBfds TrackedByName.weight TrackedByName.reverse',
   'vrrp_instance use_vmac': 'VrrpInstance.useVmac',
   'vrrp_instance use_vmac_addr': 'VrrpInstance.useVmacAddr',
   'vrrp_instance use_ipvlan': 'VrrpInstance.useIpvlan',
@@ -356,4 +373,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} FILE_CHECK track_file`]: 'FileChecker.trackFile',
   [`${RS} FILE_CHECK weight`]: 'FileChecker.weight FileChecker.weightReverse',
   [`${RS} FILE_CHECK dynamic`]: { noop: "keepalived 2.2.7's parser has no such keyword (check/check_file.c): it warns and ignores it; so does vigil" },
+  // The real server follows a BFD session (actors/lvs/health-checks.ts; test/sim/bfd-check.test.ts).
+  [`${RS} BFD_CHECK`]: 'RealServer.checkers Checker.type',
+  [`${RS} BFD_CHECK name`]: 'BfdChecker.name',
+  [`${RS} BFD_CHECK alpha`]: 'BfdChecker.alpha',
 };

@@ -28,8 +28,8 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-// The session machine, codec, link and node exist (actors/bfd/); nothing starts them in `vigil run` yet.
-const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
+// keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
+const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
 const SNMP_RFC = 'the RFC VRRP MIBs (RFC 2787, RFC 6527) are not served yet: KEEPALIVED-MIB is (enable_snmp_vrrp)';
 const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 const DBUS = 'D-Bus is not implemented';
@@ -43,10 +43,9 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   namespace_with_ipsets: 'vigil runs in the network namespace it is started in',
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
-  bfd_instance: BFD,
 
   // global_defs
-  'global_defs bfd_process_name': BFD,
+  'global_defs bfd_process_name': BFD_THREAD,
   'global_defs notification_email': EMAIL,
   'global_defs notification_email_from': EMAIL,
   'global_defs smtp_server': EMAIL,
@@ -65,12 +64,12 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs vrrp_no_swap': 'memory is not locked',
   'global_defs checker_no_swap': 'memory is not locked',
-  'global_defs bfd_priority': BFD,
-  'global_defs bfd_no_swap': BFD,
-  'global_defs bfd_rt_priority': BFD,
-  'global_defs bfd_cpu_affinity': BFD,
-  'global_defs bfd_rlimit_rttime': BFD,
-  'global_defs bfd_rlimit_rtime': BFD,
+  'global_defs bfd_priority': BFD_THREAD,
+  'global_defs bfd_no_swap': BFD_THREAD,
+  'global_defs bfd_rt_priority': BFD_THREAD,
+  'global_defs bfd_cpu_affinity': BFD_THREAD,
+  'global_defs bfd_rlimit_rttime': BFD_THREAD,
+  'global_defs bfd_rlimit_rtime': BFD_THREAD,
   'global_defs enable_snmp_rfc': SNMP_RFC,
   'global_defs enable_snmp_rfcv2': SNMP_RFC,
   'global_defs enable_snmp_rfcv3': SNMP_RFC,
@@ -94,13 +93,11 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
   // vrrp_sync_group
-  'vrrp_sync_group track_bfd': BFD,
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance track_bfd': BFD,
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
@@ -115,7 +112,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
   'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
-  'virtual_server real_server BFD_CHECK': BFD,
 };
 
 /** An entry's key read: the keyword path and the words after the colon (alternatives split at `|`). */

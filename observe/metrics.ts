@@ -12,6 +12,8 @@
  * heard to MASTER), advertisement period and its error, and the current state of every actor (real servers,
  * virtual servers and checkers included once they run as actors). From the daemon's side: files it could not
  * write (dumps, the recording), what the HTTP endpoint turned away, and advertisements the host refused to send.
+ * BFD (bfd_instance): each session's state as RFC 5880 §4.1 numbers it (0 AdminDown, 1 Down, 2 Init, 3 Up), its
+ * Detection Time and packets, its transitions (from the stream), and control packets dropped by reason.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -20,6 +22,7 @@ import type { ScriptRunStats } from '../actors/scripts/script-runner.js';
 import type { InspectionStream } from './inspection-stream.js';
 import type { ObservedEvent } from './observed-event.js';
 import { topState } from './state-paths.js';
+import { BFD_STATE } from '../protocol/bfd-types.js';
 
 /** keepalived's numbering of VRRP states (a stopped instance counts as INIT). */
 const STATE_NUMBER: Readonly<Record<string, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOP: 0 };
@@ -61,6 +64,11 @@ export class DaemonMetrics {
   private readonly httpRejected: Counter;
   private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private readonly sendErrors: Counter;
+  private readonly bfdState: Gauge;
+  private readonly bfdDetection: Gauge;
+  private readonly bfdPackets: Counter;
+  private readonly bfdTransitions: Counter;
+  private readonly bfdDrops: Counter;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -146,6 +154,17 @@ export class DaemonMetrics {
       labelNames: ['intf', 'family', 'code'],
       registers,
     });
+    const session = ['name', 'neighbor'];
+    this.bfdState = new Gauge({ name: 'vigil_bfd_session_state', help: 'BFD session state (RFC 5880: 0 AdminDown, 1 Down, 2 Init, 3 Up)', labelNames: session, registers });
+    this.bfdDetection = new Gauge({ name: 'vigil_bfd_detection_time_seconds', help: 'BFD Detection Time in force (RFC 5880 §6.8.4)', labelNames: session, registers });
+    this.bfdPackets = new Counter({ name: 'vigil_bfd_packets_total', help: 'BFD control packets of a session, by direction (sent, received)', labelNames: [...session, 'direction'], registers });
+    this.bfdTransitions = new Counter({ name: 'vigil_bfd_transitions_total', help: 'BFD session state transitions', labelNames: ['name', 'from', 'to'], registers });
+    this.bfdDrops = new Counter({
+      name: 'vigil_bfd_dropped_packets_total',
+      help: 'BFD control packets dropped (RFC 5880 §6.8.6, GTSM / max_hops, no session), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
   }
 
@@ -181,7 +200,19 @@ export class DaemonMetrics {
     this.httpRejected.reset();
     for (const [reason, n] of Object.entries(this.source.httpRejections?.() ?? {})) this.httpRejected.inc({ reason }, n);
     this.sendErrors.reset();
+    this.bfdState.reset();
+    this.bfdDetection.reset();
+    this.bfdPackets.reset();
+    this.bfdDrops.reset();
     if (!status) return;
+    for (const b of status.bfd ?? []) {
+      const labels = { name: b.name, neighbor: b.neighbor };
+      this.bfdState.set(labels, BFD_STATE[b.state]);
+      this.bfdDetection.set(labels, b.detection_time_ms / 1000);
+      this.bfdPackets.inc({ ...labels, direction: 'sent' }, b.packets_sent);
+      this.bfdPackets.inc({ ...labels, direction: 'received' }, b.packets_received);
+    }
+    for (const [reason, n] of Object.entries(status.bfd_drops ?? {})) this.bfdDrops.inc({ reason }, n ?? 0);
     for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);
@@ -248,6 +279,10 @@ export class DaemonMetrics {
     if (e.kind !== 'bus') return;
     const m = e.message;
     if (m.node !== this.source.node) return;
+    if (m.kind === 'bfd') {
+      this.bfdTransitions.inc({ name: m.session, from: m.from, to: m.to });
+      return;
+    }
     if (m.kind === 'transition') {
       const key = `${m.node}/${m.instance}`;
       this.transitions.inc({ iname: m.instance, from: m.from, to: m.to });

@@ -27,6 +27,18 @@ export interface ResolvedChecker {
   readonly logAllFailures?: true;
 }
 
+/**
+ * A BFD_CHECK: no probe of its own, the state of a BFD session (actors/bfd/node-bfd.ts) on the main thread, as
+ * keepalived's checker process hears its BFD process (check_bfd.c): up while the session is Up.
+ */
+export interface ResolvedBfdCheck {
+  readonly id: string;
+  /** The bfd_instance. */
+  readonly name: string;
+  /** Starts down (keepalived `alpha`); the session's state at start replaces it at once in any case. */
+  readonly alpha: boolean;
+}
+
 export interface ResolvedRealServer {
   /** address:port ([v6]:port), unique within its virtual server. */
   readonly key: string;
@@ -42,6 +54,8 @@ export interface ResolvedRealServer {
   readonly upperThreshold?: number;
   readonly lowerThreshold?: number;
   readonly checkers: readonly ResolvedChecker[];
+  /** BFD_CHECKs: counted with the checkers (the real server is alive when all are up), run by no checker host. */
+  readonly bfdChecks?: readonly ResolvedBfdCheck[];
 }
 
 export interface ResolvedVirtualServer {
@@ -131,7 +145,7 @@ interface Context {
 /** One checker → one or more resolved checkers (SMTP_CHECK `host` blocks each become one, as in keepalived). */
 function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[] {
   const { rs } = ctx;
-  if (c.type === 'BFD_CHECK') return []; // not implemented: the daemon says so
+  if (c.type === 'BFD_CHECK') return []; // resolveBfdChecks
   if (c.type === 'FILE_CHECK') {
     const file = ctx.config.trackFiles.find((f) => f.name === c.trackFile);
     if (file === undefined) return []; // finalize-lvs dropped it with an error
@@ -242,7 +256,13 @@ function resolveRealServer(config: LvsConfig, vsKey: string, rs: RealServer): Re
     ...(rs.uthreshold !== undefined ? { upperThreshold: rs.uthreshold } : {}),
     ...(rs.lthreshold !== undefined ? { lowerThreshold: rs.lthreshold } : {}),
     checkers: rs.checkers.flatMap((c, i) => resolveChecker(ctx, c, `${vsKey}|${key}|${i}:${c.type}`)),
+    ...resolveBfdChecks(rs, `${vsKey}|${key}`),
   };
+}
+
+function resolveBfdChecks(rs: RealServer, prefix: string): { bfdChecks?: ResolvedBfdCheck[] } {
+  const bfdChecks = rs.checkers.flatMap((c, i) => (c.type === 'BFD_CHECK' ? [{ id: `${prefix}|${i}:BFD_CHECK`, name: c.name, alpha: c.alpha }] : []));
+  return bfdChecks.length > 0 ? { bfdChecks } : {};
 }
 
 /** The text keepalived prints for a virtual server: "address:port", "[v6]:port", "FWM n", "group NAME". */

@@ -37,11 +37,6 @@ export async function loadChecks(
     env.log.warn(`${resolveVirtualServers(config).length} virtual server(s) configured, but no checker support on this host`);
     return undefined;
   }
-  for (const vs of config.virtualServers) {
-    for (const rs of vs.realServers) {
-      for (const c of rs.checkers) if (c.type === 'BFD_CHECK') env.log.warn(`${c.at.file}:${c.at.line}: BFD_CHECK is not supported; ignored`);
-    }
-  }
   let selection: { backend: LoadBalancerBackend; statement: string };
   try {
     selection = await checks.backend(config.globalDefs.lvsBackend ?? 'auto');

@@ -250,6 +250,7 @@ export class VigilDaemon {
       kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
+      ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
     };
   }
 

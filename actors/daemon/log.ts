@@ -1,6 +1,13 @@
 /** The bus as the daemon's log, in keepalived's wording so that existing log alerts keep matching. */
 import type { BusMessage } from '../bus.js';
 import type { DaemonLog } from '../environment.js';
+import { BFD_DIAG } from '../../protocol/bfd-types.js';
+
+/** A BFD diagnostic in words (RFC 5880 §4.1): controlDetectionTimeExpired is "Control Detection Time Expired". */
+function bfdDiagText(code: number): string {
+  const name = Object.entries(BFD_DIAG).find(([, v]) => v === code)?.[0];
+  return name === undefined ? `Reserved (${code})` : name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
 
 /**
  * Drops are logged at most once a second per instance and reason, with how many were left unlogged: a flood of
@@ -49,6 +56,12 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
       break;
     case 'master_rx_lower_pri':
       log.info(`(${m.instance}) Received advert from ${m.source} with lower priority ${m.theirs}, ours ${m.priority}`);
+      break;
+    case 'bfd':
+      // keepalived's "Expired after N ms": from the last packet received to the Detection Time's expiry.
+      if (m.to === 'Down' && m.diag === 1 && m.sinceLastPacketMs !== undefined) log.info(`BFD_Instance(${m.session}) Expired after ${m.sinceLastPacketMs.toFixed(3)} ms`);
+      // keepalived's bfd_state_up / bfd_state_down lines.
+      log.info(`BFD_Instance(${m.session}) Entering ${m.to.toUpperCase()} state${m.diag !== 0 ? ` (local diag - ${bfdDiagText(m.diag)})` : ''}`);
       break;
     default:
       break;

@@ -14,6 +14,7 @@ import type { CheckerHost, HostEvent } from '../checks/checker-host.js';
 import { LoadBalancerSync } from './lb-sync.js';
 import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import { VirtualServerRunner, type LbNotification } from './virtual-server-runner.js';
+import type { CheckerReport } from '../../machines/checker.js';
 
 export type HealthEvent =
   | HostEvent
@@ -47,6 +48,8 @@ export interface HealthChecksOptions {
    * of checkers built at once held it for seconds, past the advert interval). Absent: all at once (the simulator).
    */
   readonly buildSlice?: BuildSlice | undefined;
+  /** BFD_CHECK: whether a BFD session is Up now (each BFD_CHECK starts with its session's state). */
+  readonly bfdUp?: ((name: string) => boolean) | undefined;
 }
 
 /** How much of the checker side one turn builds: a slice ends after `checkers` checkers or `ms` of the clock. */
@@ -62,12 +65,18 @@ export interface StartOptions {
   readonly built?: ((runner: VirtualServerRunner, index: number) => void) | undefined;
 }
 
+function bfdReport(id: string, name: string, up: boolean, firstRun: boolean): CheckerReport {
+  return { id, up, weight: undefined, firstRun, detail: `BFD check of [${name}] is ${up ? 'UP' : 'DOWN'}` };
+}
+
 export class HealthChecks {
   private readonly subject = new Subject<HealthEvent>();
   readonly events$: Observable<HealthEvent> = this.subject.asObservable();
   readonly lb: LoadBalancerSync;
   readonly virtualServers: VirtualServerRunner[] = [];
   private readonly byChecker = new Map<string, VirtualServerRunner>();
+  /** BFD_CHECKs by bfd_instance name. */
+  private readonly byBfd = new Map<string, { readonly id: string; readonly runner: VirtualServerRunner }[]>();
   private subscription: Subscription | undefined;
   /** The VRRP instances that are MASTER now: what a virtual server built now starts with (ha_suspend). */
   private readonly masters: Set<string>;
@@ -174,7 +183,18 @@ export class HealthChecks {
     const disabled = vs.haSuspend && !masterAtStart ? new Set(checkers.map((c) => c.id)) : undefined;
     runner.start();
     host.add(checkers, disabled === undefined ? {} : { disabled });
+    // keepalived's BFD process tells the checkers every session's state when it starts (bfd_scheduler.c), and the
+    // first event always applies (check_bfd.c): a BFD_CHECK starts with its session's state.
+    for (const c of vs.realServers.flatMap((rs) => rs.bfdChecks ?? [])) {
+      this.byBfd.set(c.name, [...(this.byBfd.get(c.name) ?? []), { id: c.id, runner }]);
+      runner.report(bfdReport(c.id, c.name, this.options.bfdUp?.(c.name) ?? false, true));
+    }
     return checkers.length;
+  }
+
+  /** A BFD session with `checker` events went Up or Down: its BFD_CHECKs follow. */
+  bfdState(name: string, up: boolean): void {
+    for (const { id, runner } of this.byBfd.get(name) ?? []) runner.report(bfdReport(id, name, up, false));
   }
 
   /** Whether virtual servers are still being built (a slice per turn). */

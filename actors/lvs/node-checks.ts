@@ -9,7 +9,7 @@
  * module only when a configuration has virtual servers; in-process on simulated servers in the simulator), then
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
@@ -39,6 +39,12 @@ export interface CheckerScripts {
   readonly runner: ScriptRunner;
   /** The notify FIFOs' checker lines (notify_fifo and lvs_notify_fifo). */
   readonly fifo?: ((line: string) => void) | undefined;
+}
+
+/** The node's BFD sessions as BFD_CHECK sees them (actors/bfd/node-bfd.ts). */
+export interface CheckerBfd {
+  isUp(name: string): boolean;
+  readonly checkerEvents$: Observable<{ readonly name: string; readonly up: boolean }>;
 }
 
 /** keepalived's notation of a service in notify FIFO lines: `[ADDRESS]:proto:PORT` (fwmark services: `FWM N`). */
@@ -75,6 +81,7 @@ export class NodeChecks {
   private health: HealthChecks | undefined;
   private syncDaemon: SyncDaemonRunner | undefined;
   private subscription: Subscription | undefined;
+  private bfdSubscription: Subscription | undefined;
   private scripts: CheckerScripts | undefined;
   /** The configured scripts (with their users) of each notification: `vs|UP`, `vs|rs|UP`, … */
   private readonly notifyScripts = new Map<string, Script>();
@@ -107,7 +114,7 @@ export class NodeChecks {
    * `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend).
    * Resolves once every virtual server is built (a slice per turn with `buildSlice`), or `signal` stopped it.
    */
-  start(masters: ReadonlySet<string>, scripts: CheckerScripts, signal?: AbortSignal): Promise<void> {
+  start(masters: ReadonlySet<string>, scripts: CheckerScripts, signal?: AbortSignal, bfd?: CheckerBfd): Promise<void> {
     const { env, transports } = this;
     this.scripts = scripts;
     const g = this.config.globalDefs;
@@ -127,8 +134,10 @@ export class NodeChecks {
       clearMode: clearModeOf(g.lvsFlushOnStop),
       buildSlice: this.options.buildSlice,
       rsInitNotifies: g.rsInitNotifies ? this.newRealServers() : undefined,
+      bfdUp: (name) => bfd?.isUp(name) ?? false,
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
+    if (bfd) this.bfdSubscription = bfd.checkerEvents$.subscribe((e) => health.bfdState(e.name, e.up));
     this.health = health;
     this.notifyScripts.clear();
     const built = health.start(eachVirtualServer(this.config), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
@@ -160,6 +169,8 @@ export class NodeChecks {
   async stop(clearRules: boolean): Promise<void> {
     const health = this.health;
     this.health = undefined;
+    this.bfdSubscription?.unsubscribe();
+    this.bfdSubscription = undefined;
     this.stopping = true;
     // A reload leaves the sync daemon running: the next checker side converges it (unchanged: untouched).
     const syncDaemon = this.syncDaemon;

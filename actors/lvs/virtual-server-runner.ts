@@ -44,7 +44,7 @@ export class VirtualServerRunner {
     },
   ) {
     const checkerIds = vs.realServers.flatMap((rs) => rs.checkers.map((c) => c.id));
-    for (const rs of vs.realServers) for (const c of rs.checkers) this.owners.set(c.id, rs.key);
+    for (const rs of vs.realServers) for (const c of [...rs.checkers, ...(rs.bfdChecks ?? [])]) this.owners.set(c.id, rs.key);
     const rsFor = (key: string) => vs.realServers.find((r) => r.key === key);
     const realServer = realServerMachine.provide({
       actions: {
@@ -90,7 +90,10 @@ export class VirtualServerRunner {
         realServerInputs: vs.realServers.map((rs) => ({
           key: rs.key,
           weight: rs.weight,
-          checkers: rs.checkers.map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.params.alpha })),
+          checkers: [
+            ...rs.checkers.map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.params.alpha })),
+            ...(rs.bfdChecks ?? []).map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.alpha })),
+          ],
           notifyInitialUp: options.initNotify?.(rs.key) ?? false,
         })),
       },

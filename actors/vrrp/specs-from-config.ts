@@ -128,8 +128,9 @@ function tracker(id: string, t: TrackedByName, up: boolean): TrackerInput {
 type Tracking = Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>;
 
 /**
- * track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail.
- * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD sessions do not reach VRRP yet: config/not-implemented.ts).
+ * track_interface / track_script / track_file / track_process / track_bfd become trackers; scripts start up unless
+ * init_fail; a BFD session starts down (keepalived's bfd_up is false until the BFD process reports it Up), so a
+ * weight 0 track_bfd holds the instance in FAULT until its session is Up (actors/bfd/node-bfd.ts publishes `bfd:NAME`).
  */
 function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
@@ -140,6 +141,7 @@ function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   }
   for (const t of owner.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
   for (const t of owner.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
+  for (const t of owner.trackBfds) trackers.push(tracker(`bfd:${t.name}`, t, false));
   return trackers;
 }
 

@@ -74,8 +74,8 @@ test('config dump spells out defaults, and its output read back has nothing to w
 });
 
 test('a listed block is one warning: nothing is said of the keywords inside it', () => {
-  const text = 'bfd_instance B1 {\n  neighbor_ip 192.0.2.9\n  min_rx 20\n}\n';
-  assert.deepEqual(notImplemented(text), [`${MAIN}:1: bfd_instance ${SUFFIX}`]);
+  const text = 'global_defs {\n  notification_email {\n    ops@example.com\n    smtp_server\n  }\n}\n';
+  assert.deepEqual(notImplemented(text), [`${MAIN}:2: global_defs notification_email ${SUFFIX}`]);
 });
 
 test('strict: a keyword vigil does not implement is an error naming its file and line', () => {

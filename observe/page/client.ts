@@ -161,7 +161,19 @@ export function vigilPage(boot: PageBoot): void {
   const lastMs = (): number => Math.max(endMs, events.length > 0 ? events[events.length - 1]![1].at : startMs, startMs + 1);
   const cursorMs = (): number => (cursor > 0 ? events[cursor - 1]![1].at : startMs);
   const currentView = (): { from: number; to: number } => view ?? { from: startMs, to: lastMs() };
-  const plotWidth = (): number => Math.max(240, ($('timeline').clientWidth || 1000) - LABEL_W - 26);
+  // Layout read once per render, before anything is written (reading it after a write would force a layout).
+  const geometry = { plotW: 1000, bodyTop: 0, bodyH: 480, asideTop: 0, asideH: 800, actorsOffset: 0 };
+  const measure = (): void => {
+    geometry.plotW = Math.max(240, ($('timeline').clientWidth || 1000) - LABEL_W - 26);
+    const body = $('tl-body');
+    geometry.bodyTop = body.scrollTop;
+    const box = $('actors');
+    const aside = box.parentElement!;
+    geometry.asideTop = aside.scrollTop;
+    geometry.asideH = aside.clientHeight || 800;
+    geometry.actorsOffset = box.offsetTop;
+  };
+  const plotWidth = (): number => geometry.plotW;
   /** Index just past the last record at or before `t`. */
   const recordAt = (t: number): number => {
     let lo = 0;
@@ -229,6 +241,30 @@ export function vigilPage(boot: PageBoot): void {
     return out.join('');
   };
 
+  /**
+   * Puts exactly these rows (HTML strings, each one element at its own offset) in `box`, keeping the elements
+   * whose HTML is unchanged: a step that changes nothing in sight changes nothing in the DOM.
+   */
+  const drawn = new WeakMap<Element, string>();
+  const patch = (box: HTMLElement, rows: readonly string[]): void => {
+    const want = new Set(rows);
+    const have = new Set<string>();
+    for (const el of [...box.children]) {
+      const html = drawn.get(el);
+      if (html === undefined || !want.has(html) || have.has(html)) el.remove();
+      else have.add(html);
+    }
+    const template = document.createElement('template');
+    for (const html of rows) {
+      if (have.has(html)) continue;
+      template.innerHTML = html;
+      const el = template.content.firstElementChild;
+      if (!el) continue;
+      drawn.set(el, html);
+      box.appendChild(el);
+    }
+  };
+
   const stateBadge = (s: string): string => (s ? `<span class="state s-${esc(s)}">${esc(s)}</span>` : '');
 
   const renderLanes = (): void => {
@@ -238,9 +274,12 @@ export function vigilPage(boot: PageBoot): void {
     const body = $('tl-body');
     const at = cursorMs();
     ($('tl-spacer') as HTMLElement).style.height = `${rows.length * ROW_H}px`;
-    body.style.setProperty('--rows', String(rows.length));
-    const first = Math.max(0, Math.floor(body.scrollTop / ROW_H) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((body.scrollTop + (body.clientHeight || 480)) / ROW_H) + OVERSCAN);
+    // The lanes' viewport: as tall as its rows, up to 62% of the window (its height is set, not measured).
+    const bodyH = Math.max(120, Math.min(rows.length * ROW_H, Math.floor((window.innerHeight || 1000) * 0.62)));
+    if (bodyH !== geometry.bodyH) body.style.height = `${bodyH}px`;
+    geometry.bodyH = bodyH;
+    const first = Math.max(0, Math.floor(geometry.bodyTop / ROW_H) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((geometry.bodyTop + bodyH) / ROW_H) + OVERSCAN);
     const html: string[] = [];
     for (let i = first; i < last; i++) {
       const row = rows[i]!;
@@ -264,11 +303,11 @@ export function vigilPage(boot: PageBoot): void {
         `<div class="row lane${row.member ? ' member' : ''}" data-lane="${esc(row.lane.key)}" data-count="${n}" style="top:${y}px"><div class="lane-label" title="${esc(names)}"><span class="lane-name">${esc(row.lane.key)}</span>${count}${stateBadge(model.stateAt(row.lane, at))}</div>${laneSvg(row.lane, v, plotW)}</div>`,
       );
     }
-    $('tl-rows').innerHTML = html.join('');
+    patch($('tl-rows'), html);
     $('lane-count').textContent = `${matching.length} of ${model.lanes.length} lanes · ${rows.length} rows`;
     document.body.dataset['rows'] = String(rows.length);
     document.body.dataset['matching'] = String(matching.length);
-    renderOverlay(body.clientHeight || 480);
+    renderOverlay(Math.min(geometry.bodyH, rows.length * ROW_H));
   };
 
   /** The axis (ticks chosen for the span and the room), the legend and the fault labels, above the lanes. */
@@ -361,10 +400,17 @@ export function vigilPage(boot: PageBoot): void {
   /** The actor list: grouped by node, filtered like the lanes (plain words and node=, state=), virtualised. */
   const renderActors = (actors: Map<string, Actor>, at: number): void => {
     const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface)=/.test(w));
+    const all = words.length === 0;
     const rows: ({ node: string } | { actor: Actor })[] = [];
     let lastNode: string | undefined;
     const byNode = new Map<string, Actor[]>();
     for (const a of actors.values()) {
+      if (all) {
+        const list = byNode.get(a.node);
+        if (list) list.push(a);
+        else byNode.set(a.node, [a]);
+        continue;
+      }
       const s = shownState(a, at).toLowerCase();
       const fields: Record<string, string> = { node: a.node.toLowerCase(), instance: a.id.toLowerCase(), state: s, machine: a.machine.toLowerCase() };
       const ok = words.every((w) => {
@@ -384,10 +430,9 @@ export function vigilPage(boot: PageBoot): void {
     }
     const box = $('actors');
     box.style.height = `${rows.length * ACTOR_H}px`;
-    const aside = box.parentElement!;
-    const offset = box.offsetTop;
-    const first = Math.max(0, Math.floor((aside.scrollTop - offset) / ACTOR_H) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((aside.scrollTop - offset + (aside.clientHeight || 800)) / ACTOR_H) + OVERSCAN);
+    const offset = geometry.actorsOffset;
+    const first = Math.max(0, Math.floor((geometry.asideTop - offset) / ACTOR_H) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((geometry.asideTop - offset + geometry.asideH) / ACTOR_H) + OVERSCAN);
     const html: string[] = [];
     for (let i = first; i < last; i++) {
       const row = rows[i]!;
@@ -404,7 +449,7 @@ export function vigilPage(boot: PageBoot): void {
         `<li class="actor${selected.has(a.actor) ? ' selected' : ''}" style="top:${y}px" data-actor="${esc(a.actor)}" title="${esc(a.id)}"><span class="name">${esc(a.id.slice(a.id.lastIndexOf('/') + 1))}</span> <span class="machine">${esc(a.machine)}</span>${prio} <span class="state s-${esc(s)}">${esc(s)}</span></li>`,
       );
     }
-    box.innerHTML = html.join('');
+    patch(box, html);
   };
 
   const renderCharts = (actors: Map<string, Actor>, at: number): void => {
@@ -439,14 +484,18 @@ export function vigilPage(boot: PageBoot): void {
       for (const e of card.edges) e.classList.toggle('fired', fired.includes(e));
       const s = shownState(a, at);
       const badge = card.el.querySelector('.state') as HTMLElement;
-      badge.textContent = s;
-      badge.className = `state s-${s}`;
+      if (badge.textContent !== s) {
+        badge.textContent = s;
+        badge.className = `state s-${s}`;
+      }
       const info = Object.entries(a.info)
         .map(([k, v]) => `${k} ${v === null ? '-' : String(v)}`)
         .join(' · ');
-      (card.el.querySelector('.info') as HTMLElement).textContent = down
+      const text = down
         ? `process of ${a.node} down (${down.cause}) since ${seconds(down.from)}; last state ${a.state.join(', ')}`
         : `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
+      const infoEl = card.el.querySelector('.info') as HTMLElement;
+      if (infoEl.textContent !== text) infoEl.textContent = text;
     }
   };
 
@@ -464,6 +513,7 @@ export function vigilPage(boot: PageBoot): void {
   let scheduled = false;
   const render = (): void => {
     scheduled = false;
+    measure();
     feedModel();
     const { actors, at } = fold(cursor);
     const scrubber = $('scrubber') as HTMLInputElement;
@@ -603,8 +653,12 @@ export function vigilPage(boot: PageBoot): void {
     collapsed.clear();
     render();
   });
-  $('tl-body').addEventListener('scroll', () => renderLanes());
+  $('tl-body').addEventListener('scroll', () => {
+    measure();
+    renderLanes();
+  });
   $('actors').parentElement!.addEventListener('scroll', () => {
+    measure();
     const { actors, at } = fold(cursor);
     renderActors(actors, at);
   });

@@ -36,10 +36,10 @@ export function axisTicks(fromMs: number, toMs: number, widthPx: number, originM
     const m = Math.floor((a % 3600000) / 60000);
     const s = (a % 60000) / 1000;
     if (step >= 3600000) return a === 0 ? '0' : `${rel < 0 ? '-' : '+'}${Math.round(a / 3600000)} h`;
-    if (step >= 60000) return h > 0 || toMs - originMs >= 3600000 ? `${sign}${h}:${pad(m)}` : `${sign}${m} min`;
+    if (step >= 60000) return h > 0 || toMs - originMs > 3600000 ? `${sign}${h}:${pad(m)}` : `${sign}${m} min`;
     if (step >= 1000) {
       if (h > 0) return `${sign}${h}:${pad(m)}:${pad(s)}`;
-      if (toMs - originMs >= 60000) return `${sign}${m}:${pad(s)}`;
+      if (toMs - originMs > 60000) return `${sign}${m}:${pad(s)}`;
       return `${sign}${Math.round(s)} s`;
     }
     const decimals = step >= 100 ? 1 : step >= 10 ? 2 : 3;

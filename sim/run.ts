@@ -62,6 +62,8 @@ export interface SimulationResult {
 export interface SimulationObserver {
   inspector(node: string): (event: InspectionEvent) => void;
   fault(text: string): void;
+  /** A node's process went down (crash, stop, restart) or came up (start, restart). */
+  process?(node: string, up: boolean, cause: string): void;
 }
 
 export interface SimulationOptions {
@@ -258,25 +260,33 @@ class SimWorld {
       case 'crash': {
         const host = this.hosts.get(action.node)!;
         if (!host.alive) return;
+        const running = this.nodes.has(action.node);
         this.stopNode(action.node, false);
         host.crash();
+        if (running) this.observer?.process?.(action.node, false, 'crash');
         return;
       }
       case 'restart': {
         const host = this.hosts.get(action.node)!;
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, false, 'restart');
         this.stopNode(action.node, false);
         for (const address of host.restart()) {
           this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
         }
         this.startNode(action.node);
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, true, 'restart');
         return;
       }
       case 'stop':
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, false, 'stop');
         this.stopNode(action.node, true);
         return;
-      case 'start':
+      case 'start': {
+        const before = this.nodes.has(action.node);
         this.startNode(action.node);
+        if (!before && this.nodes.has(action.node)) this.observer?.process?.(action.node, true, 'start');
         return;
+      }
       case 'partition':
         for (const s of this.segments.values()) s.partition(action.groups);
         return;

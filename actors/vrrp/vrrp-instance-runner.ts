@@ -382,6 +382,8 @@ export class VrrpInstanceRunner {
         from,
         to: state,
         priority: context.effectivePriority,
+        vrid: this.spec.vrid,
+        interface: this.spec.interface,
       });
     } else if (selfFault === this.lastSelfFault) {
       return;

@@ -19,6 +19,8 @@ import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { ConfigLoader } from './runnable-config.js';
+import type { MailTransport } from '../transport/mail-transport.js';
+import type { MailHost } from './mail/mail-settings.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -83,6 +85,8 @@ export interface NodeEnvironment {
   /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
   readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+  /** E-mail alerts (smtp_alert): how they are sent, and the host's names for keepalived's defaults. */
+  readonly mail?: { readonly transport: MailTransport; readonly host: MailHost } | undefined;
 }
 
 /** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */

@@ -21,6 +21,9 @@ import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
 import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
+import { MailQueue, type MailStats } from './mail/mail-queue.js';
+import { MailAlerts } from './mail/mail-alerts.js';
+import { mailSettings } from './mail/mail-settings.js';
 
 export interface NodeAssemblyOptions {
   /** The node's name in bus messages (keepalived's router_id, else the host name; the simulator's node name). */
@@ -90,6 +93,9 @@ export class NodeAssembly {
   private vrrpRunning = false;
   /** The VIP firewall, with the table global_defs named at start (a reload keeps it). */
   private readonly firewall: VipFirewall | undefined;
+  /** E-mail alerts: the queue (made with the first configuration that mails), and what decides what goes in it. */
+  private mailQueue: MailQueue | undefined;
+  private mail: MailAlerts | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -110,6 +116,7 @@ export class NodeAssembly {
       fifo: (line) => this.fifos.vrrp(line),
     });
     this.notifier.attach(bus);
+    this.configureMail(options.config);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
   }
 
@@ -141,7 +148,7 @@ export class NodeAssembly {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal);
   }
 
   /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
@@ -173,10 +180,14 @@ export class NodeAssembly {
       return { kept: [], started: [], stopped: [] };
     }
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
-    this.notifier.removing([...this.node.runners.keys()].filter((name) => !remaining.has(name)));
+    const removed = [...this.node.runners.keys()].filter((name) => !remaining.has(name));
+    this.notifier.removing(removed);
+    this.mail?.removing(removed);
     const tables = notifyTables(next);
     const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
     this.notifier.removing([]);
+    this.mail?.removing([]);
+    this.configureMail(next);
     this.trackers.reload(this.config, next);
     this.config = next;
     if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
@@ -212,6 +223,7 @@ export class NodeAssembly {
     this.node.halt();
     this.trackers.stop();
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
   }
 
@@ -223,7 +235,44 @@ export class NodeAssembly {
   /** The last step of a stop: no more notifications; the FIFOs close (and go, when vigil made them). */
   detach(): void {
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
+  }
+
+  /**
+   * The last alerts (the STOP ones) get `graceMs` to go out, then the queue closes: what is left is counted as not
+   * sent. An SMTP server that hangs delays the end of a stop by `graceMs` at most.
+   */
+  async closeMail(graceMs: number): Promise<void> {
+    const queue = this.mailQueue;
+    if (!queue) return;
+    let timer: ReturnType<typeof this.env.clock.setTimeout> | undefined;
+    await Promise.race([queue.whenIdle(), new Promise<void>((resolve) => (timer = this.env.clock.setTimeout(resolve, graceMs)))]);
+    if (timer !== undefined) this.env.clock.clearTimeout(timer);
+    await queue.close();
+  }
+
+  /** What the e-mail queue has done (undefined when no configuration has mailed). */
+  mailStats(): MailStats | undefined {
+    return this.mailQueue?.stats();
+  }
+
+  /** keepalived mails only with notification_email and smtp_server; a reload may start or stop that. */
+  private configureMail(config: KeepalivedConfig): void {
+    const mail = this.env.mail;
+    const settings = mail && mailSettings(config, mail.host);
+    if (!mail || !settings) {
+      this.mail?.detach();
+      this.mail = undefined;
+      return;
+    }
+    if (this.mail) {
+      this.mail.update(settings);
+      return;
+    }
+    this.mailQueue ??= new MailQueue({ clock: this.env.clock, transport: mail.transport, log: this.env.log });
+    this.mail = new MailAlerts(this.name, settings, this.mailQueue);
+    this.mail.attach(this.bus);
   }
 
   instanceStatuses(): InstanceStatus[] {

@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
@@ -18,6 +18,7 @@ import { claimPidFile, PidFileError, releasePidFile } from '../transport/real/pi
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
+import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
@@ -146,6 +147,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       processMonitor: new ProcConnectorMonitor(),
+      // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.
+      mail: { transport: new SmtpMailTransport(), host: { hostName: hostname(), userName: userInfo().username } },
       inspect: observation?.inspect,
       applyScheduling: applyThreadScheduling,
       // Parsing a configuration (start and reload) runs on a worker thread: the VRRP thread keeps advertising.

@@ -58,6 +58,7 @@ export class DaemonMetrics {
   private readonly advertError: Histogram;
   private readonly actorState: Gauge;
   private readonly fileFailures: Counter;
+  private readonly email: { readonly sent: Counter; readonly failed: Counter; readonly queued: Gauge };
   private readonly httpRejected: Counter;
   private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private readonly sendErrors: Counter;
@@ -140,6 +141,12 @@ export class DaemonMetrics {
       peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
       refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
     };
+    // E-mail alerts (actors/mail/mail-queue.ts).
+    this.email = {
+      sent: new Counter({ name: 'vigil_email_sent_total', help: 'E-mail alerts the SMTP server took', registers }),
+      failed: new Counter({ name: 'vigil_email_failed_total', help: 'E-mail alerts not sent: given up after every try, dropped from a full queue, or left at stop', registers }),
+      queued: new Gauge({ name: 'vigil_email_queue_depth', help: 'E-mail alerts waiting or being sent now', registers }),
+    };
     this.sendErrors = new Counter({
       name: 'vigil_advert_send_errors_total',
       help: 'Advertisements the host refused to send (interface gone, address gone, buffers full, …), by interface, family and errno name',
@@ -181,7 +188,13 @@ export class DaemonMetrics {
     this.httpRejected.reset();
     for (const [reason, n] of Object.entries(this.source.httpRejections?.() ?? {})) this.httpRejected.inc({ reason }, n);
     this.sendErrors.reset();
+    this.email.sent.reset();
+    this.email.failed.reset();
+    this.email.queued.reset();
     if (!status) return;
+    this.email.sent.inc(status.email?.sent ?? 0);
+    this.email.failed.inc(status.email?.failed ?? 0);
+    this.email.queued.set(status.email?.queued ?? 0);
     for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);

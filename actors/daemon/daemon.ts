@@ -21,6 +21,10 @@ import { HostSetup } from './host-setup.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
+import type { MailStats } from '../mail/mail-queue.js';
+
+/** How long a stop waits for its e-mail alerts (the STOP ones) to go out. */
+const MAIL_STOP_GRACE_MS = 5_000;
 
 /**
  * The VRRP thread's fair-scheduler slice (µs) when it is not realtime: the kernel's shortest. The thread runs for
@@ -41,6 +45,7 @@ class ReloadAborted extends Error {}
 export class VigilDaemon {
   readonly bus = new Bus();
   private current: NodeAssembly | undefined;
+  private lastMailStats: MailStats | undefined;
   private readonly host: HostSetup;
   private logSubscription: Subscription | undefined;
   private linkSubscription: Subscription | undefined;
@@ -211,6 +216,11 @@ export class VigilDaemon {
     return { ok: true, ...result };
   }
 
+  /** The e-mail queue's counts: the running node's, else what the last one left (after a stop). */
+  private mailStats(): MailStats | undefined {
+    return this.current?.mailStats() ?? this.lastMailStats;
+  }
+
   status(): DaemonStatus {
     const assembly = this.current;
     return {
@@ -222,6 +232,7 @@ export class VigilDaemon {
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       script_runs: this.scripts.stats(),
+      ...(this.mailStats() ? { email: this.mailStats() } : {}),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
     };
   }
@@ -250,8 +261,10 @@ export class VigilDaemon {
     await assembly?.closeFirewall();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
-    // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes.
-    await this.scripts.idle();
+    // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes; the STOP e-mails
+    // get a few seconds to go out.
+    await Promise.all([this.scripts.idle(), assembly?.closeMail(MAIL_STOP_GRACE_MS)]);
+    this.lastMailStats = assembly?.mailStats() ?? this.lastMailStats;
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();

@@ -127,6 +127,11 @@ export class VrrpNode {
     });
     this.startGroups(this.spec.syncGroups);
     for (const instance of this.spec.instances) this.addInstance(instance);
+    // keepalived vrrp_dispatcher_init: a sync group in BACKUP or FAULT once its instances have started is notified
+    // so (notify_backup / notify_fault, `notify`, the FIFO, smtp_alert); one already MASTER was notified on its way.
+    for (const [group, state] of this.groupStates()) {
+      if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: 'INIT', to: state });
+    }
   }
 
   /**

@@ -183,11 +183,12 @@ export class NodeAssembly {
     const removed = [...this.node.runners.keys()].filter((name) => !remaining.has(name));
     this.notifier.removing(removed);
     this.mail?.removing(removed);
+    // keepalived reads the new global_defs before it notifies the removals (no_email_faults, router_id: the new ones).
+    this.configureMail(next);
     const tables = notifyTables(next);
     const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
     this.notifier.removing([]);
     this.mail?.removing([]);
-    this.configureMail(next);
     this.trackers.reload(this.config, next);
     this.config = next;
     if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();

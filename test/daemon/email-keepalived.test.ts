@@ -8,39 +8,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, type Lan } from '../netns/harness.js';
+import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, ROOT, startDaemon, type Daemon } from './daemons.js';
+import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
 import type { ReceivedMail } from '../mail/smtp-sink.js';
-
-const SINK = join(ROOT, 'dist/test/mail/smtp-sink.js');
-
-interface Sink {
-  readonly mails: ReceivedMail[];
-}
-
-async function startSinkIn(lan: Lan, ns: string, address: string, port: number): Promise<Sink> {
-  const child = lan.spawn(ns, [process.execPath, SINK, address, String(port)]);
-  const mails: ReceivedMail[] = [];
-  let buffered = '';
-  let ready: () => void = () => undefined;
-  const listening = new Promise<void>((resolve) => (ready = resolve));
-  child.stdout!.on('data', (c: Buffer) => {
-    buffered += c.toString();
-    let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      if (line === 'listening') ready();
-      else if (line.startsWith('{')) mails.push(JSON.parse(line) as ReceivedMail);
-    }
-  });
-  await Promise.race([listening, once(child, 'exit').then(() => assert.fail('the SMTP sink exited'))]);
-  return { mails };
-}
+import { startSinkIn } from './mail-sink.js';
 
 /** A message without its Date: header, and with what the client said before it. */
 const comparable = (m: ReceivedMail) => ({ helo: m.helo, from: m.from, to: m.to, data: m.data.replace(/^Date: [^\r]*\r\n/, 'Date: *\r\n') });

@@ -32,7 +32,6 @@ const OFF = ['off', 'false', 'no'];
 const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
-const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
@@ -57,17 +56,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs checker_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs lvs_process_name': 'vigil is one process; its threads are not renamed',
   'global_defs bfd_process_name': BFD,
-  'global_defs router_id': 'it only names the machine in email alerts and SNMP, which vigil does not have',
-  'global_defs notification_email': EMAIL,
-  'global_defs notification_email_from': EMAIL,
-  'global_defs smtp_server': EMAIL,
-  'global_defs smtp_helo_name': EMAIL,
-  'global_defs smtp_connect_timeout': { reason: EMAIL, defaults: ['30'] },
-  'global_defs smtp_alert': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_vrrp': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_checker': { reason: EMAIL, defaults: OFF },
-  'global_defs no_email_faults': EMAIL,
-  'global_defs no_checker_emails': EMAIL,
   'global_defs checker_log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
@@ -125,7 +113,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
 
   // vrrp_sync_group
   'vrrp_sync_group track_bfd': BFD,
-  'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
@@ -133,14 +120,11 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
   'vrrp_instance track_bfd': BFD,
   'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
-  'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
   // virtual_server
-  'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server snmp_name': SNMP,
   'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
-  'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",

@@ -24,6 +24,7 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface World {
   readonly daemon: VigilDaemon;
+  readonly clock: VirtualClock;
   readonly mails: OutgoingMail[];
   readonly subjects: () => string[];
   advert(priority: number): void;
@@ -32,7 +33,7 @@ interface World {
   stop(): Promise<void>;
 }
 
-function world(t: TestContext, text: string): World {
+function world(t: TestContext, text: string, transport?: { send(m: OutgoingMail): Promise<void>; close(): Promise<void> }): World {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-mail-alerts-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'keepalived.conf');
@@ -55,7 +56,7 @@ function world(t: TestContext, text: string): World {
       log: quiet,
       pid: 1,
       mail: {
-        transport: { send: async (m) => void mails.push(m), close: async () => undefined },
+        transport: transport ?? { send: async (m) => void mails.push(m), close: async () => undefined },
         host: { hostName: 'lb1.example.org', userName: 'root' },
       },
     },
@@ -64,6 +65,7 @@ function world(t: TestContext, text: string): World {
   const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
   return {
     daemon,
+    clock,
     mails,
     subjects: () => mails.map((m) => m.alert.subject),
     advert: (priority) =>
@@ -175,4 +177,31 @@ test('a sync group mails as "VRRP Group"; no smtp_server, no e-mail at all', asy
   await silent.stop();
   assert.deepEqual(silent.mails, []);
   assert.equal(silent.daemon.status().email, undefined);
+});
+
+test('an SMTP server that never answers: VRRP keeps its times, alerts wait (the oldest dropped past 64), a stop waits 5 s for them at most', async (t) => {
+  const tried: string[] = [];
+  const hanging = { send: (m: OutgoingMail) => (tried.push(m.alert.subject), new Promise<void>(() => undefined)), close: async () => undefined };
+  const w = world(t, globals() + instance('VI_1', 1), hanging);
+  await w.daemon.start();
+  await w.advance(3500);
+  assert.equal(w.daemon.status().instances[0]!.state, 'BACKUP');
+  // Master_Down_Interval for priority 100: 3 × 1 s + (256 − 100)/256 s ≈ 3.61 s: the hanging first alert changes nothing.
+  await w.advance(200);
+  assert.equal(w.daemon.status().instances[0]!.state, 'MASTER');
+  // A peer takes over and goes away, 40 times: 80 more alerts, one being "sent" (hanging), 64 waiting.
+  for (let i = 0; i < 40; i++) {
+    w.advert(200);
+    await w.advance(100);
+    await w.advance(4000);
+  }
+  assert.equal(w.daemon.status().instances[0]!.state, 'MASTER');
+  assert.deepEqual(w.daemon.status().email, { sent: 0, failed: 17, dropped: 17, queued: 65 });
+  assert.equal(tried.length, 1, 'one at a time: the rest wait behind the one that hangs');
+  const before = w.clock.now();
+  await w.stop();
+  const took = w.clock.now() - before;
+  assert.ok(took >= 5000 && took < 7000, `the stop waited ${took} ms`);
+  // The Stopping alert could not get in either: the queue was full; every alert left is counted as not sent.
+  assert.deepEqual(w.daemon.status().email, { sent: 0, failed: 83, dropped: 18, queued: 0 });
 });

@@ -97,6 +97,8 @@ export interface NodeChecksOptions {
 
 export class NodeChecks {
   private health: HealthChecks | undefined;
+  /** The health checks being stopped: their last notifications (omega) still name their virtual servers. */
+  private stoppingHealth: HealthChecks | undefined;
   private syncDaemon: SyncDaemonRunner | undefined;
   private subscription: Subscription | undefined;
   private scripts: CheckerScripts | undefined;
@@ -186,6 +188,7 @@ export class NodeChecks {
   async stop(clearRules: boolean): Promise<void> {
     const health = this.health;
     this.health = undefined;
+    this.stoppingHealth = health;
     this.stopping = true;
     // A reload leaves the sync daemon running: the next checker side converges it (unchanged: untouched).
     const syncDaemon = this.syncDaemon;
@@ -235,11 +238,16 @@ export class NodeChecks {
     }
   }
 
+  /** A virtual server's runner, also while it is being stopped. */
+  private runner(vsKey: string): VirtualServerRunner | undefined {
+    return (this.health ?? this.stoppingHealth)?.virtualServers.find((v) => v.vs.key === vsKey);
+  }
+
   /** keepalived's lvs_notify_fifo lines: `VS [vip]:tcp:80 UP`, `RS [rip]:tcp:8080 [vip]:tcp:80 DOWN`. */
   private fifoLine(vsKey: string, rsKey: string | undefined, state: 'UP' | 'DOWN'): void {
     const write = this.scripts?.fifo;
     if (!write) return;
-    const vs = this.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
+    const vs = this.runner(vsKey)?.vs;
     const service = vs?.services[0];
     if (!vs || !service) return;
     const protocol = service.protocol;
@@ -290,7 +298,7 @@ export class NodeChecks {
   private mailQuorum(vsKey: string, up: boolean): void {
     const mail = this.scripts?.mail;
     const names = this.mailNames.get(vsKey);
-    const runner = this.virtualServers.find((v) => v.vs.key === vsKey);
+    const runner = this.runner(vsKey);
     if (!mail || !names?.smtpAlert || !runner) return;
     const weightSum = Object.values(runner.context.members).reduce((sum, m) => sum + (m.alive ? m.weight : 0), 0);
     mail.send(quorumAlert(mail.routerId, names.vs, { up, init: false, stopping: this.stopping, quorum: runner.vs.quorum, hysteresis: runner.vs.hysteresis, weightSum }));

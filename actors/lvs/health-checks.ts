@@ -17,8 +17,8 @@ import type { ResolvedChecker, ResolvedVirtualServer } from '../checks/resolve-c
 import { VirtualServerRunner, type LbNotification } from './virtual-server-runner.js';
 
 /**
- * A checker went up or down (keepalived's checker_was_up → is_up), with its real server's state before and after:
- * what keepalived's checkers mail about (check_tcp.c …).
+ * A checker went up or down (keepalived's checker_was_up → is_up), or gave its first result, with its real
+ * server's state before and after: what keepalived's checkers mail about (check_tcp.c …).
  */
 export interface CheckerChange {
   readonly kind: 'checker';
@@ -27,6 +27,9 @@ export interface CheckerChange {
   readonly rs: string;
   readonly checker: ResolvedChecker;
   readonly up: boolean;
+  /** The checker's state changed (else this is its first result, the same as it started with). */
+  readonly changed: boolean;
+  readonly firstRun: boolean;
   readonly detail: string;
   readonly rsWasAlive: boolean;
   readonly rsAlive: boolean;
@@ -193,17 +196,21 @@ export class HealthChecks {
     return checkers.length;
   }
 
-  /** A checker's report goes to its virtual server; a change of the checker's state is told with its real server's. */
+  /**
+   * A checker's report goes to its virtual server; a change of the checker's state (and its first result) is told
+   * with its real server's.
+   */
   private report(at: number, report: HostReport): void {
     const runner = this.byChecker.get(report.id);
     if (runner === undefined) return;
     const entry = this.checkers.get(report.id);
     const rsWasAlive = entry !== undefined && runner.alive(entry.rs);
     runner.report(report);
-    if (entry === undefined || entry.up === report.up) return;
+    if (entry === undefined || (entry.up === report.up && !report.firstRun)) return;
+    const changed = entry.up !== report.up;
     entry.up = report.up;
     const rsAlive = runner.alive(entry.rs);
-    this.subject.next({ kind: 'checker', at, vs: runner.vs.key, rs: entry.rs, checker: entry.checker, up: report.up, detail: report.detail, rsWasAlive, rsAlive });
+    this.subject.next({ kind: 'checker', at, vs: runner.vs.key, rs: entry.rs, checker: entry.checker, up: report.up, changed, firstRun: report.firstRun, detail: report.detail, rsWasAlive, rsAlive });
   }
 
   /** Whether virtual servers are still being built (a slice per turn). */

@@ -281,11 +281,13 @@ export class NodeChecks {
 
   /**
    * A checker went up or down (check_tcp.c and the others): mailed when its real server has smtp_alert and either
-   * the real server's state changed with it or no_checker_emails is off.
+   * the real server's state changed with it or no_checker_emails is off. MISC_CHECK (check_misc.c) mails its first
+   * result too, changed or not.
    */
   private mailChecker(e: Extract<HealthEvent, { kind: 'checker' }>): void {
     const mail = this.scripts?.mail;
     const kind = MAILING[e.checker.kind];
+    if (!e.changed && !(kind === 'misc' && e.firstRun)) return;
     const names = this.mailNames.get(e.vs);
     const rs = names?.realServers.get(e.rs);
     if (!mail || kind === undefined || !names || !rs?.smtpAlert) return;

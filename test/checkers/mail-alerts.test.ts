@@ -120,3 +120,16 @@ test('omega: stopping mails each live real server and the virtual server "Shutti
   await stopped;
   assert.deepEqual(quiet.alerts, []);
 });
+
+test('MISC_CHECK mails its first result even when it is the state it started in (check_misc.c), unless no_checker_emails', () => {
+  const text = servers('  real_server 192.168.77.11 80 {\n    MISC_CHECK {\n      misc_path /usr/local/bin/check-web\n    }\n  }');
+  const w = world(text, { 'misc:/usr/local/bin/check-web': up }, [{ atMs: 7_000, target: 'misc:/usr/local/bin/check-web', state: refuse }]);
+  w.clock.runUntil(15_000);
+  assert.deepEqual(
+    w.alerts.filter((a) => a.includes('Realserver')).map((a) => a.replace(/^\d+ /, '')),
+    [`[lb] Realserver ${RS1} - UP | => MISC CHECK succeeded on service <=`, `[lb] Realserver ${RS1} - DOWN | => MISC CHECK failed on service <=`],
+  );
+  const quiet = world(text, { 'misc:/usr/local/bin/check-web': up }, [], true);
+  quiet.clock.runUntil(15_000);
+  assert.equal(quiet.alerts.length, 0);
+});

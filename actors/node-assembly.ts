@@ -151,9 +151,13 @@ export class NodeAssembly {
     return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal);
   }
 
-  /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
-  async detachChecks(clearRules: boolean): Promise<void> {
+  /**
+   * `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side,
+   * whose configuration (`next`) says which live real servers go (their e-mail alerts).
+   */
+  async detachChecks(clearRules: boolean, next?: KeepalivedConfig): Promise<void> {
     const checks = this.checks;
+    if (next) checks?.mailRemovals(next);
     this.checks = undefined;
     this.haSuspend?.unsubscribe();
     this.haSuspend = undefined;

@@ -205,7 +205,7 @@ export class VigilDaemon {
       if (lvsChanged) {
         // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
         // unchanged services are not touched in the kernel. A stop that came meanwhile clears them.
-        await assembly.detachChecks(false);
+        await assembly.detachChecks(false, next);
         // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
         if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
       }

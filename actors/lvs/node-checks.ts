@@ -21,7 +21,7 @@ import { STOP_SCRIPT_TIMEOUT_MS } from '../vrrp/notifier.js';
 import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
 import { HealthChecks, type BuildSlice, type HealthEvent } from './health-checks.js';
-import { eachVirtualServer } from '../checks/resolve-checkers.js';
+import { eachVirtualServer, hostPort, virtualServerKey } from '../checks/resolve-checkers.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
 import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
 import { ipvsOnlyUses } from './ipvs-only.js';
@@ -182,6 +182,26 @@ export class NodeChecks {
   /** Resolves when the sync daemon commands asked for so far have been sent (tests). */
   async settled(): Promise<void> {
     await this.syncDaemon?.settled();
+  }
+
+  /**
+   * A reload is about to replace this checker side with `next`'s: each live real server that `next` drops (or whose
+   * virtual server it drops) mails "=> Removing <=" (ipwrapper.c clear_diff_services → clear_service_rs).
+   */
+  mailRemovals(next: KeepalivedConfig): void {
+    const mail = this.scripts?.mail;
+    if (!mail) return;
+    const kept = new Map<string, Set<string>>();
+    for (const vs of next.virtualServers) kept.set(virtualServerKey(vs), new Set(vs.realServers.map((rs) => hostPort(rs.ip, rs.port))));
+    for (const runner of this.virtualServers) {
+      const names = this.mailNames.get(runner.vs.key);
+      const keeps = kept.get(runner.vs.key);
+      for (const rs of runner.vs.realServers) {
+        const name = names?.realServers.get(rs.key);
+        if (!names || !name?.smtpAlert || keeps?.has(rs.key) === true || !runner.alive(rs.key)) continue;
+        mail.send(realServerRemovedAlert(mail.routerId, name.name, names.vs, false));
+      }
+    }
   }
 
   /** `clearRules`: on shutdown vigil's rules go; on a reload they stay for the next start to converge from. */

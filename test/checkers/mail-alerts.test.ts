@@ -133,3 +133,19 @@ test('MISC_CHECK mails its first result even when it is the state it started in 
   quiet.clock.runUntil(15_000);
   assert.equal(quiet.alerts.length, 0);
 });
+
+test('a reload that drops a live real server, or its virtual server, mails "=> Removing <=" for it', () => {
+  const two = '  real_server 192.168.77.11 80 {\n    TCP_CHECK {\n    }\n  }\n  real_server 192.168.77.12 80 {\n    TCP_CHECK {\n    }\n  }';
+  const w = world(servers(two), { '192.168.77.11': up, '192.168.77.12': refuse }, []);
+  w.clock.runUntil(5_000);
+  const before = w.alerts.length;
+  // .12 is down already: only .11, alive, is mailed about when the reload drops both.
+  w.checks.mailRemovals(loadConfigText(servers('  real_server 192.168.77.13 80 {\n    TCP_CHECK {\n    }\n  }'), '/cfg/keepalived.conf').config);
+  assert.deepEqual(w.alerts.slice(before).map((a) => a.replace(/^\d+ /, '')), [`[lb] Realserver ${RS1} - DOWN | => Removing <=`]);
+  // Kept: nothing.
+  w.checks.mailRemovals(loadConfigText(servers(two), '/cfg/keepalived.conf').config);
+  assert.equal(w.alerts.length, before + 1);
+  // The virtual server gone.
+  w.checks.mailRemovals(loadConfigText('global_defs {\n  smtp_alert\n}\n', '/cfg/keepalived.conf').config);
+  assert.equal(w.alerts.length, before + 2);
+});

@@ -30,6 +30,8 @@ export interface BfdTransport {
   readonly link: BfdLink;
   readonly random: Random;
 }
+import type { MailTransport } from '../transport/mail-transport.js';
+import type { MailHost } from './mail/mail-settings.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -101,6 +103,8 @@ export interface NodeEnvironment {
    * simulated one on the host's segments in the simulator). Absent: BFD sessions do not run.
    */
   readonly bfd?: (() => BfdTransport) | undefined;
+  /** E-mail alerts (smtp_alert): how they are sent, and the host's names for keepalived's defaults. */
+  readonly mail?: { readonly transport: MailTransport; readonly host: MailHost } | undefined;
 }
 
 /** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */

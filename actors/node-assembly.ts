@@ -23,6 +23,9 @@ import { NotifyFifos } from './scripts/notify-fifos.js';
 import { NodeBfd } from './bfd/node-bfd.js';
 import { bfdStatuses, instanceStatuses, type BfdStatus, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
+import { MailQueue, type MailStats } from './mail/mail-queue.js';
+import { MailAlerts } from './mail/mail-alerts.js';
+import { mailSettings } from './mail/mail-settings.js';
 
 export interface NodeAssemblyOptions {
   /** The node's name in bus messages (keepalived's router_id, else the host name; the simulator's node name). */
@@ -95,6 +98,9 @@ export class NodeAssembly {
   private vrrpRunning = false;
   /** The VIP firewall, with the table global_defs named at start (a reload keeps it). */
   private readonly firewall: VipFirewall | undefined;
+  /** E-mail alerts: the queue (made with the first configuration that mails), and what decides what goes in it. */
+  private mailQueue: MailQueue | undefined;
+  private mail: MailAlerts | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -115,6 +121,7 @@ export class NodeAssembly {
       fifo: (line) => this.fifos.vrrp(line),
     });
     this.notifier.attach(bus);
+    this.configureMail(options.config);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
     if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
     this.bfd = new NodeBfd(env.bfd, env.clock, bus, options.name, (id, up) => this.node.track(id, up));
@@ -158,12 +165,16 @@ export class NodeAssembly {
     });
     this.fifos.openSide('lvs');
     this.startBfd();
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal, this.bfd);
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal, this.bfd);
   }
 
-  /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
-  async detachChecks(clearRules: boolean): Promise<void> {
+  /**
+   * `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side,
+   * whose configuration (`next`) says which live real servers go (their e-mail alerts).
+   */
+  async detachChecks(clearRules: boolean, next?: KeepalivedConfig): Promise<void> {
     const checks = this.checks;
+    if (next) checks?.mailRemovals(next);
     this.checks = undefined;
     this.haSuspend?.unsubscribe();
     this.haSuspend = undefined;
@@ -192,11 +203,16 @@ export class NodeAssembly {
       return { kept: [], started: [], stopped: [] };
     }
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
-    this.notifier.removing([...this.node.runners.keys()].filter((name) => !remaining.has(name)));
+    const removed = [...this.node.runners.keys()].filter((name) => !remaining.has(name));
+    this.notifier.removing(removed);
+    this.mail?.removing(removed);
+    // keepalived reads the new global_defs before it notifies the removals (no_email_faults, router_id: the new ones).
+    this.configureMail(next);
     const tables = notifyTables(next);
     this.trackers.readFiles(next);
     const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
     this.notifier.removing([]);
+    this.mail?.removing([]);
     this.trackers.reload(this.config, next);
     this.config = next;
     if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
@@ -235,6 +251,7 @@ export class NodeAssembly {
     this.trackers.stop();
     this.bfd.stop();
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
   }
 
@@ -246,7 +263,44 @@ export class NodeAssembly {
   /** The last step of a stop: no more notifications; the FIFOs close (and go, when vigil made them). */
   detach(): void {
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
+  }
+
+  /**
+   * The last alerts (the STOP ones) get `graceMs` to go out, then the queue closes: what is left is counted as not
+   * sent. An SMTP server that hangs delays the end of a stop by `graceMs` at most.
+   */
+  async closeMail(graceMs: number): Promise<void> {
+    const queue = this.mailQueue;
+    if (!queue) return;
+    let timer: ReturnType<typeof this.env.clock.setTimeout> | undefined;
+    await Promise.race([queue.whenIdle(), new Promise<void>((resolve) => (timer = this.env.clock.setTimeout(resolve, graceMs)))]);
+    if (timer !== undefined) this.env.clock.clearTimeout(timer);
+    await queue.close();
+  }
+
+  /** What the e-mail queue has done (undefined when no configuration has mailed). */
+  mailStats(): MailStats | undefined {
+    return this.mailQueue?.stats();
+  }
+
+  /** keepalived mails only with notification_email and smtp_server; a reload may start or stop that. */
+  private configureMail(config: KeepalivedConfig): void {
+    const mail = this.env.mail;
+    const settings = mail && mailSettings(config, mail.host);
+    if (!mail || !settings) {
+      this.mail?.detach();
+      this.mail = undefined;
+      return;
+    }
+    if (this.mail) {
+      this.mail.update(settings);
+      return;
+    }
+    this.mailQueue ??= new MailQueue({ clock: this.env.clock, transport: mail.transport, log: this.env.log });
+    this.mail = new MailAlerts(this.name, settings, this.mailQueue);
+    this.mail.attach(this.bus);
   }
 
   instanceStatuses(): InstanceStatus[] {

@@ -2,6 +2,7 @@
  * The status of a running daemon, as `vigil status --json`, the status socket and the JSON dump show it
  * (snake_case keys, keepalived's state names).
  */
+import type { MailStats } from './mail/mail-queue.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { VrrpNode } from './vrrp/vrrp-node.js';
@@ -98,6 +99,8 @@ export interface DaemonStatus {
    * shows them as the drop reason `receive_buffer_full`. Absent from a daemon that predates it.
    */
   readonly kernel_drops?: number;
+  /** E-mail alerts: sent, failed (dropped included), dropped from a full queue, queued now (absent: no e-mail). */
+  readonly email?: MailStats | undefined;
   /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
   readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
   /** BFD sessions (absent: none run). */

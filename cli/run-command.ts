@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
@@ -27,6 +27,7 @@ import { resolveProgram } from '../transport/real/program-path.js';
 import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
 import { realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
+import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 /**
@@ -160,6 +161,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
+      // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.
+      mail: { transport: new SmtpMailTransport(), host: { hostName: hostname(), userName: userInfo().username } },
       inspect: observation?.inspect,
       // bfd_instance: UDP 3784 / 4784 on the VRRP thread (keepalived runs a BFD process of its own).
       bfd: () => {

@@ -102,6 +102,20 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
   'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',
   'global_defs lvs_sync_daemon': 'GlobalDefs.lvsSyncDaemon',
+  // E-mail alerts (actors/mail/): test/actors/mail-alerts.test.ts, test/daemon/email-alerts.test.ts, and the
+  // byte-for-byte comparison with keepalived in test/daemon/email-keepalived.test.ts.
+  // Also routerId in KEEPALIVED-MIB and in every SNMP notification (the host name when not given).
+  'global_defs router_id': 'GlobalDefs.routerId',
+  'global_defs notification_email': 'GlobalDefs.notificationEmail',
+  'global_defs notification_email_from': 'GlobalDefs.notificationEmailFrom',
+  'global_defs smtp_server': 'GlobalDefs.smtpServer',
+  'global_defs smtp_helo_name': 'GlobalDefs.smtpHeloName',
+  'global_defs smtp_connect_timeout': 'GlobalDefs.smtpConnectTimeout',
+  'global_defs smtp_alert': 'GlobalDefs.smtpAlert VrrpInstance.smtpAlert RealServer.smtpAlert VirtualServer.smtpAlert',
+  'global_defs smtp_alert_vrrp': 'GlobalDefs.smtpAlertVrrp VrrpInstance.smtpAlert',
+  'global_defs smtp_alert_checker': 'RealServer.smtpAlert VirtualServer.smtpAlert',
+  'global_defs no_email_faults': 'GlobalDefs.noEmailFaults',
+  'global_defs no_checker_emails': 'GlobalDefs.noCheckerEmails',
   'global_defs vrrp_garp_master_delay': 'VrrpInstance.garpMasterDelay',
   'global_defs vrrp_garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'global_defs vrrp_garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
@@ -184,8 +198,6 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
-  // routerId in KEEPALIVED-MIB and in every notification (the host name when not given).
-  'global_defs router_id': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',
@@ -196,6 +208,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
   'vrrp_sync_group notify_priority_changes': 'VrrpSyncGroup.notifyPriorityChanges',
+  'vrrp_sync_group smtp_alert': 'VrrpSyncGroup.smtpAlert',
   // The group's own tracking reaches every member (actors/vrrp/group-tracking.ts).
   'vrrp_sync_group track_interface': 'VrrpSyncGroup.trackInterfaces TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
@@ -252,6 +265,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',
   'vrrp_instance notify_stop': 'VrrpInstance.notifyStop',
   'vrrp_instance notify': 'VrrpInstance.notify',
+  'vrrp_instance smtp_alert': 'VrrpInstance.smtpAlert',
   'vrrp_instance notify_master_rx_lower_pri': 'VrrpInstance.notifyMasterRxLowerPri',
   'vrrp_instance notify_deleted': 'VrrpInstance.notifyDeleted',
   'vrrp_instance notify_priority_changes': 'VrrpInstance.notifyPriorityChanges',
@@ -275,6 +289,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // virtual_server and real_server
   [VS]: 'Config.virtualServers VirtualServer.address',
+  [`${VS} smtp_alert`]: 'VirtualServer.smtpAlert',
+  [`${RS} smtp_alert`]: 'RealServer.smtpAlert',
   [`${VS} retry`]: 'CheckerTiming.retry',
   [`${VS} delay_before_retry`]: 'CheckerTiming.delayBeforeRetry',
   [`${VS} warmup`]: 'CheckerTiming.warmup',

@@ -33,7 +33,6 @@ const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its ow
 const SNMP_RFC = 'the RFC VRRP MIBs (RFC 2787, RFC 6527) are not served yet: KEEPALIVED-MIB is (enable_snmp_vrrp)';
 const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 const DBUS = 'D-Bus is not implemented';
-const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
@@ -46,16 +45,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
 
   // global_defs
   'global_defs bfd_process_name': BFD_THREAD,
-  'global_defs notification_email': EMAIL,
-  'global_defs notification_email_from': EMAIL,
-  'global_defs smtp_server': EMAIL,
-  'global_defs smtp_helo_name': EMAIL,
-  'global_defs smtp_connect_timeout': { reason: EMAIL, defaults: ['30'] },
-  'global_defs smtp_alert': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_vrrp': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_checker': { reason: EMAIL, defaults: OFF },
-  'global_defs no_email_faults': EMAIL,
-  'global_defs no_checker_emails': EMAIL,
   'global_defs max_auto_priority': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs min_auto_priority_delay': 'realtime priority comes only from vrrp_rt_priority and checker_rt_priority',
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
@@ -93,18 +82,14 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
   // vrrp_sync_group
-  'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
   // virtual_server
-  'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server snmp_name': SNMP_CHECKER,
-  'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",

@@ -61,6 +61,7 @@ export class DaemonMetrics {
   private readonly advertError: Histogram;
   private readonly actorState: Gauge;
   private readonly fileFailures: Counter;
+  private readonly email: { readonly sent: Counter; readonly failed: Counter; readonly queued: Gauge };
   private readonly httpRejected: Counter;
   private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private readonly sendErrors: Counter;
@@ -148,6 +149,12 @@ export class DaemonMetrics {
       peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
       refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
     };
+    // E-mail alerts (actors/mail/mail-queue.ts).
+    this.email = {
+      sent: new Counter({ name: 'vigil_email_sent_total', help: 'E-mail alerts the SMTP server took', registers }),
+      failed: new Counter({ name: 'vigil_email_failed_total', help: 'E-mail alerts not sent: given up after every try, dropped from a full queue, or left at stop', registers }),
+      queued: new Gauge({ name: 'vigil_email_queue_depth', help: 'E-mail alerts waiting or being sent now', registers }),
+    };
     this.sendErrors = new Counter({
       name: 'vigil_advert_send_errors_total',
       help: 'Advertisements the host refused to send (interface gone, address gone, buffers full, …), by interface, family and errno name',
@@ -204,6 +211,9 @@ export class DaemonMetrics {
     this.bfdDetection.reset();
     this.bfdPackets.reset();
     this.bfdDrops.reset();
+    this.email.sent.reset();
+    this.email.failed.reset();
+    this.email.queued.reset();
     if (!status) return;
     for (const b of status.bfd ?? []) {
       const labels = { name: b.name, neighbor: b.neighbor };
@@ -213,6 +223,9 @@ export class DaemonMetrics {
       this.bfdPackets.inc({ ...labels, direction: 'received' }, b.packets_received);
     }
     for (const [reason, n] of Object.entries(status.bfd_drops ?? {})) this.bfdDrops.inc({ reason }, n ?? 0);
+    this.email.sent.inc(status.email?.sent ?? 0);
+    this.email.failed.inc(status.email?.failed ?? 0);
+    this.email.queued.set(status.email?.queued ?? 0);
     for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);

@@ -90,7 +90,8 @@ const DEFAULT_UDP_PAYLOAD = Uint8Array.from(Buffer.from('keepalived check - '.re
 /** keepalived's sorry server weight (check_data.c alloc_ssvr): it has no `weight` keyword. */
 const SORRY_SERVER_WEIGHT = 1;
 
-function hostPort(address: string, port: number): string {
+/** A real server's key: `address:port`, `[v6]:port`. */
+export function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
 

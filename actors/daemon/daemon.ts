@@ -24,6 +24,10 @@ import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
 import { vrrpThreadName } from './process-names.js';
+import type { MailStats } from '../mail/mail-queue.js';
+
+/** How long a stop waits for its e-mail alerts (the STOP ones) to go out. */
+const MAIL_STOP_GRACE_MS = 5_000;
 
 /**
  * The VRRP thread's fair-scheduler slice (µs) when it is not realtime: the kernel's shortest. The thread runs for
@@ -44,6 +48,7 @@ class ReloadAborted extends Error {}
 export class VigilDaemon {
   readonly bus = new Bus();
   private current: NodeAssembly | undefined;
+  private lastMailStats: MailStats | undefined;
   private readonly host: HostSetup;
   /** disable_local_igmp and promote_secondaries, on a host that has /proc/sys. */
   private readonly sysctls: HostSysctls | undefined;
@@ -226,7 +231,7 @@ export class VigilDaemon {
       if (lvsChanged) {
         // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
         // unchanged services are not touched in the kernel. A stop that came meanwhile clears them.
-        await assembly.detachChecks(false);
+        await assembly.detachChecks(false, next);
         // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
         if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
       }
@@ -235,6 +240,11 @@ export class VigilDaemon {
     }
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
     return { ok: true, ...result };
+  }
+
+  /** The e-mail queue's counts: the running node's, else what the last one left (after a stop). */
+  private mailStats(): MailStats | undefined {
+    return this.current?.mailStats() ?? this.lastMailStats;
   }
 
   status(): DaemonStatus {
@@ -249,6 +259,7 @@ export class VigilDaemon {
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
+      ...(this.mailStats() ? { email: this.mailStats() } : {}),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
       ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
     };
@@ -280,8 +291,10 @@ export class VigilDaemon {
     if (this.config) await this.host.removeStatics(this.config);
     this.sysctls?.stop();
     // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes, for at most
-    // global_defs child_wait_time (keepalived's parent waits that long for its children, then kills them).
-    await this.scriptsIdleWithin((this.config?.globalDefs.childWaitTime ?? 5) * 1000);
+    // global_defs child_wait_time (keepalived's parent waits that long for its children, then kills them); the
+    // STOP e-mails get a few seconds to go out.
+    await Promise.all([this.scriptsIdleWithin((this.config?.globalDefs.childWaitTime ?? 5) * 1000), assembly?.closeMail(MAIL_STOP_GRACE_MS)]);
+    this.lastMailStats = assembly?.mailStats() ?? this.lastMailStats;
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();

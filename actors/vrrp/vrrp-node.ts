@@ -133,8 +133,14 @@ export class VrrpNode {
       bus: this.bus,
       runners: () => this.runners.values(),
     });
-    this.startGroups(this.spec.syncGroups);
+    // Announced below, once the instances have started (their state decides the group's).
+    this.startGroups(this.spec.syncGroups, () => false);
     for (const instance of this.spec.instances) this.addInstance(instance);
+    // keepalived vrrp_dispatcher_init: a sync group in BACKUP or FAULT once its instances have started is notified
+    // so (notify_backup / notify_fault, `notify`, the FIFO, smtp_alert); one already MASTER was notified on its way.
+    for (const [group, state] of this.groupStates()) {
+      if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: 'INIT', to: state });
+    }
   }
 
   /**
@@ -250,9 +256,9 @@ export class VrrpNode {
   }
 
   /**
-   * Starts the sync groups. Each one `announce` picks is announced in its first state when that is BACKUP or FAULT
-   * (group notify scripts, FIFO, traps), before its members' own first notifications: keepalived's
-   * vrrp_init_state.
+   * Starts the sync groups. Each one `announce` picks (at a reload: the groups it changed, as keepalived's
+   * state_same_at_reload) is announced in its first state when that is BACKUP or FAULT (group notify scripts, FIFO,
+   * traps, e-mail); the others are told only a change made as they started.
    */
   private startGroups(specs: readonly SyncGroupSpec[], announce: (group: SyncGroupSpec) => boolean = () => true): void {
     this.groupSpecs = specs;

@@ -250,3 +250,22 @@ test('packets the kernel dropped at a full receive buffer: vigil_dropped_packets
   const series = none.find((f) => f.name === 'vigil_dropped_packets_total')?.metrics ?? [];
   assert.equal(series.some((m) => m.labels?.['reason'] === 'receive_buffer_full'), false);
 });
+
+test('e-mail alerts: vigil_email_sent_total, vigil_email_failed_total and vigil_email_queue_depth are the status\'s counts', async () => {
+  let email: DaemonStatus['email'] = { sent: 5, failed: 2, dropped: 1, queued: 3 };
+  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, scripts: [], virtual_servers: [], drops: {}, instances: [], ...(email ? { email } : {}) });
+  const metrics = new DaemonMetrics({ node: 'n', status }, new InspectionStream(new VirtualClock()));
+  let families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 5);
+  assert.equal(value(families, 'vigil_email_failed_total'), 2);
+  assert.equal(value(families, 'vigil_email_queue_depth'), 3);
+  // A scrape later: the counts of then, not added up.
+  email = { sent: 6, failed: 2, dropped: 1, queued: 0 };
+  families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 6);
+  assert.equal(value(families, 'vigil_email_queue_depth'), 0);
+  email = undefined;
+  families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 0);
+  metrics.close();
+});

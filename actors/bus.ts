@@ -6,19 +6,26 @@ import type { Observable } from 'rxjs';
 import { Subject } from '../transport/subject.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
+import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
 
 export type BusMessage =
-  | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number }
+  /** `vrid` and `interface` name the virtual router, so that a page can group one VRID's instances across nodes. */
+  | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number; vrid?: number; interface?: string }
   | { kind: 'vip'; at: number; node: string; instance: string; address: string; action: 'add' | 'del' }
   | { kind: 'advert_sent'; at: number; node: string; instance: string; priority: number }
-  | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason }
+  /** `unknownVrid`: with global_defs log_unknown_vrids, the VRID no instance on that interface has (logged each time). */
+  | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason; unknownVrid?: { vrid: number; interface: string } }
   | { kind: 'warning'; at: number; node: string; instance: string | undefined; message: string }
   | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number }
   | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string }
   /** The effective priority changed (a tracked object's weight); `state` is the instance's now. */
   | { kind: 'priority'; at: number; node: string; instance: string; state: VrrpStateName; from: number; priority: number }
   /** A master heard (and kept its mastership over) an advertisement with a lower priority than its own. */
-  | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number };
+  | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number }
+  /** A BFD session (bfd_instance) changed state; `diag` is our diagnostic after the change (RFC 5880 §4.1). */
+  | { kind: 'bfd'; at: number; node: string; session: string; neighbor: string; from: BfdStateName; to: BfdStateName; diag: number; sinceLastPacketMs?: number }
+  /** A BFD control packet was dropped (RFC 5880 §6.8.6, GTSM, no session); `session` once it was matched to one. */
+  | { kind: 'bfd_drop'; at: number; node: string; session: string | undefined; reason: BfdDropReason };
 
 export class Bus {
   private readonly subject = new Subject<BusMessage>();

@@ -15,11 +15,23 @@ import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import type { LoadOptions } from '../config/load.js';
 import type { HostFacts } from '../config/host-facts.js';
 import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
+import type { TrackFileHost } from '../transport/track-files.js';
+import type { Sysctls } from '../transport/sysctl.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
 import type { ConfigLoader } from './runnable-config.js';
 import type { KeepalivedConfig } from './vrrp/specs-from-config.js';
+import type { BfdLink } from '../transport/bfd-link.js';
+import type { Random } from '../transport/random.js';
+
+/** What BFD sessions run on: the link they share, and the random source of discriminators, ports and jitter. */
+export interface BfdTransport {
+  readonly link: BfdLink;
+  readonly random: Random;
+}
+import type { MailTransport } from '../transport/mail-transport.js';
+import type { MailHost } from './mail/mail-settings.js';
 
 export interface DaemonLog {
   debug(message: string): void;
@@ -81,9 +93,18 @@ export interface NodeEnvironment {
   readonly vipFirewall?: VipFirewallFactory | undefined;
   /** track_file: the file's text, undefined when it cannot be read. */
   readonly readFile?: ((path: string, done: (text: string | undefined) => void) => Promise<string | undefined> | undefined) | undefined;
+  /** track_file at start and reload, before the instances: init_file's write and the first read. */
+  readonly trackFileHost?: TrackFileHost | undefined;
   /** track_process: the host's processes (the kernel's process events, or listings of /proc). */
   readonly processMonitor?: ProcessMonitor | undefined;
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
+  /**
+   * bfd_instance: made once, when a configuration first has BFD sessions (the real UDP link in the daemon, the
+   * simulated one on the host's segments in the simulator). Absent: BFD sessions do not run.
+   */
+  readonly bfd?: (() => BfdTransport) | undefined;
+  /** E-mail alerts (smtp_alert): how they are sent, and the host's names for keepalived's defaults. */
+  readonly mail?: { readonly transport: MailTransport; readonly host: MailHost } | undefined;
 }
 
 /** The daemon's environment: a node's, and what only a real host has (users, VMACs, scheduling, the checker side). */
@@ -96,6 +117,8 @@ export interface DaemonEnvironment extends NodeEnvironment {
   readonly hostFacts?: (() => HostFacts) | undefined;
   /** use_vmac: macvlan interfaces with the virtual router MAC. */
   readonly vmacs?: VmacManager | undefined;
+  /** disable_local_igmp, promote_secondaries: settings under /proc/sys changed while vigil runs. */
+  readonly sysctls?: Sysctls | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
   /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */

@@ -16,11 +16,16 @@ import type { VipFirewall } from '../transport/vip-firewall.js';
 import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
+import { initTrackFiles } from './trackers/init-files.js';
 import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
-import { instanceStatuses, type InstanceStatus, type VirtualServerStatus } from './status.js';
+import { NodeBfd } from './bfd/node-bfd.js';
+import { bfdStatuses, instanceStatuses, type BfdStatus, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
+import { MailQueue, type MailStats } from './mail/mail-queue.js';
+import { MailAlerts } from './mail/mail-alerts.js';
+import { mailSettings } from './mail/mail-settings.js';
 
 export interface NodeAssemblyOptions {
   /** The node's name in bus messages (keepalived's router_id, else the host name; the simulator's node name). */
@@ -83,6 +88,9 @@ export class NodeAssembly {
   private readonly notifier: Notifier;
   private readonly fifos: NotifyFifos;
   private readonly trackers: NodeTrackers;
+  /** bfd_instance sessions: track_bfd for the VRRP side, BFD_CHECK for the checker side. */
+  readonly bfd: NodeBfd;
+  private bfdRunning = false;
   private checks: NodeChecks | undefined;
   private haSuspend: Subscription | undefined;
   private config: KeepalivedConfig;
@@ -90,6 +98,9 @@ export class NodeAssembly {
   private vrrpRunning = false;
   /** The VIP firewall, with the table global_defs named at start (a reload keeps it). */
   private readonly firewall: VipFirewall | undefined;
+  /** E-mail alerts: the queue (made with the first configuration that mails), and what decides what goes in it. */
+  private mailQueue: MailQueue | undefined;
+  private mail: MailAlerts | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -110,19 +121,31 @@ export class NodeAssembly {
       fifo: (line) => this.fifos.vrrp(line),
     });
     this.notifier.attach(bus);
+    this.configureMail(options.config);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
+    if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
+    this.bfd = new NodeBfd(env.bfd, env.clock, bus, options.name, (id, up) => this.node.track(id, up));
+  }
+
+  /** BFD runs for whichever side starts first (keepalived's BFD process serves both). */
+  private startBfd(): void {
+    if (this.bfdRunning) return;
+    this.bfdRunning = true;
+    this.bfd.apply(this.config.bfdInstances);
   }
 
   /**
-   * The VRRP side runs: its notify FIFOs open, the instances start, then the tracked objects they follow. The VIP
-   * firewall's table of a run that crashed goes first (its changes run in order: before any block of ours).
+   * The VRRP side runs: its notify FIFOs open, the tracked objects start (tracked files are read now, as keepalived
+   * init_track_files does), then the instances, from those statuses. The VIP firewall's table of a run that
+   * crashed goes first (its changes run in order: before any block of ours).
    */
   start(): void {
     this.vrrpRunning = true;
     this.fifos.openSide('vrrp');
     if (this.firewall) this.track(this.firewall.clear(), 'cannot remove the VIP firewall table left by an earlier run');
-    this.node.start();
     this.trackers.start(this.config);
+    this.node.start();
+    this.startBfd();
   }
 
   /** The VRRP instances that are MASTER now. */
@@ -141,12 +164,17 @@ export class NodeAssembly {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line) }, signal);
+    this.startBfd();
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal, this.bfd);
   }
 
-  /** `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side. */
-  async detachChecks(clearRules: boolean): Promise<void> {
+  /**
+   * `clearRules`: a shutdown removes vigil's load-balancer rules; a reload leaves them for the next checker side,
+   * whose configuration (`next`) says which live real servers go (their e-mail alerts).
+   */
+  async detachChecks(clearRules: boolean, next?: KeepalivedConfig): Promise<void> {
     const checks = this.checks;
+    if (next) checks?.mailRemovals(next);
     this.checks = undefined;
     this.haSuspend?.unsubscribe();
     this.haSuspend = undefined;
@@ -168,17 +196,26 @@ export class NodeAssembly {
       this.env.log.warn('global_defs nftables settings changed: the VIP firewall keeps its table, priority and counters until vigil restarts');
     }
     this.fifos.reconfigure(next.globalDefs);
+    if (this.env.trackFileHost) initTrackFiles(next.trackFiles, this.env.trackFileHost, true, this.env.log);
     if (!this.vrrpRunning) {
       this.config = next;
+      if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
       return { kept: [], started: [], stopped: [] };
     }
     const remaining = new Set(next.vrrpInstances.map((i) => i.name));
-    this.notifier.removing([...this.node.runners.keys()].filter((name) => !remaining.has(name)));
+    const removed = [...this.node.runners.keys()].filter((name) => !remaining.has(name));
+    this.notifier.removing(removed);
+    this.mail?.removing(removed);
+    // keepalived reads the new global_defs before it notifies the removals (no_email_faults, router_id: the new ones).
+    this.configureMail(next);
     const tables = notifyTables(next);
+    this.trackers.readFiles(next);
     const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
     this.notifier.removing([]);
+    this.mail?.removing([]);
     this.trackers.reload(this.config, next);
     this.config = next;
+    if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
     if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
     return result;
   }
@@ -205,13 +242,16 @@ export class NodeAssembly {
   stop(): void {
     this.node.stop();
     this.trackers.stop();
+    this.bfd.stop();
   }
 
   /** A crash: everything goes silent at once (no priority 0, addresses left, no scripts). */
   halt(): void {
     this.node.halt();
     this.trackers.stop();
+    this.bfd.stop();
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
   }
 
@@ -223,7 +263,44 @@ export class NodeAssembly {
   /** The last step of a stop: no more notifications; the FIFOs close (and go, when vigil made them). */
   detach(): void {
     this.notifier.detach();
+    this.mail?.detach();
     this.fifos.close();
+  }
+
+  /**
+   * The last alerts (the STOP ones) get `graceMs` to go out, then the queue closes: what is left is counted as not
+   * sent. An SMTP server that hangs delays the end of a stop by `graceMs` at most.
+   */
+  async closeMail(graceMs: number): Promise<void> {
+    const queue = this.mailQueue;
+    if (!queue) return;
+    let timer: ReturnType<typeof this.env.clock.setTimeout> | undefined;
+    await Promise.race([queue.whenIdle(), new Promise<void>((resolve) => (timer = this.env.clock.setTimeout(resolve, graceMs)))]);
+    if (timer !== undefined) this.env.clock.clearTimeout(timer);
+    await queue.close();
+  }
+
+  /** What the e-mail queue has done (undefined when no configuration has mailed). */
+  mailStats(): MailStats | undefined {
+    return this.mailQueue?.stats();
+  }
+
+  /** keepalived mails only with notification_email and smtp_server; a reload may start or stop that. */
+  private configureMail(config: KeepalivedConfig): void {
+    const mail = this.env.mail;
+    const settings = mail && mailSettings(config, mail.host);
+    if (!mail || !settings) {
+      this.mail?.detach();
+      this.mail = undefined;
+      return;
+    }
+    if (this.mail) {
+      this.mail.update(settings);
+      return;
+    }
+    this.mailQueue ??= new MailQueue({ clock: this.env.clock, transport: mail.transport, log: this.env.log });
+    this.mail = new MailAlerts(this.name, settings, this.mailQueue);
+    this.mail.attach(this.bus);
   }
 
   instanceStatuses(): InstanceStatus[] {
@@ -232,6 +309,10 @@ export class NodeAssembly {
 
   scriptStatuses(): { name: string; up: boolean }[] {
     return this.trackers.scriptStatuses();
+  }
+
+  bfdStatuses(): BfdStatus[] {
+    return bfdStatuses(this.bfd.statuses());
   }
 
   virtualServerStatuses(): VirtualServerStatus[] {

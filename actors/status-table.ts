@@ -3,7 +3,7 @@
  * that a router with 255 instances fits a terminal; `--filter` narrows it. `--detail` keeps the long form
  * (formatStatus in status.ts).
  */
-import type { DaemonStatus, InstanceStatus } from './status.js';
+import { bfdLines, type DaemonStatus, type InstanceStatus } from './status.js';
 
 /** The order of the state groups: what needs attention first. */
 const STATE_ORDER = ['FAULT', 'INIT', 'BACKUP', 'MASTER', 'STOP'];
@@ -68,7 +68,9 @@ export function formatStatusTable(status: DaemonStatus, filter = ''): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  if (status.kernel_drops) lines.push(`kernel_drops (receive buffer full, never read): ${status.kernel_drops}`);
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
+  lines.push(...bfdLines(status));
   return `${lines.join('\n')}\n`;
 }
 

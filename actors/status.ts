@@ -2,12 +2,52 @@
  * The status of a running daemon, as `vigil status --json`, the status socket and the JSON dump show it
  * (snake_case keys, keepalived's state names).
  */
+import type { MailStats } from './mail/mail-queue.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
 import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { VrrpNode } from './vrrp/vrrp-node.js';
 import type { VirtualServerRunner } from './lvs/virtual-server-runner.js';
 import { liveDestinations } from '../machines/desired-state.js';
 import type { ScriptRunStats } from './scripts/script-runner.js';
+import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
+import type { BfdSessionStatus } from './bfd/node-bfd.js';
+
+/** One BFD session (bfd_instance). */
+export interface BfdStatus {
+  readonly name: string;
+  readonly neighbor: string;
+  readonly source: string | null;
+  readonly state: BfdStateName;
+  /** Our diagnostic and the remote's last (RFC 5880 §4.1). */
+  readonly local_diag: number;
+  readonly remote_diag: number;
+  /** The Detection Time in force (RFC 5880 §6.8.4). */
+  readonly detection_time_ms: number;
+  readonly transitions: number;
+  readonly packets_sent: number;
+  readonly packets_received: number;
+}
+
+export function bfdStatuses(sessions: readonly BfdSessionStatus[]): BfdStatus[] {
+  return sessions.map((s) => ({
+    name: s.name,
+    neighbor: s.neighbor,
+    source: s.source ?? null,
+    state: s.state,
+    local_diag: s.localDiag,
+    remote_diag: s.remoteDiag,
+    detection_time_ms: s.detectionTimeMs,
+    transitions: s.transitions,
+    packets_sent: s.packetsSent,
+    packets_received: s.packetsReceived,
+  }));
+}
+
+/** A BFD session in one line, for both forms of `vigil status`. */
+export function bfdLine(b: BfdStatus): string {
+  const diag = b.local_diag !== 0 ? `, diag ${b.local_diag}` : '';
+  return `bfd ${b.name} (${b.neighbor}): ${b.state}${diag}, detection ${b.detection_time_ms} ms, ${b.transitions} transitions, sent ${b.packets_sent}, received ${b.packets_received}`;
+}
 
 export interface InstanceStatus {
   readonly name: string;
@@ -54,8 +94,19 @@ export interface DaemonStatus {
   readonly drops: Partial<Record<DropReason, number>>;
   /** Notify scripts: running, waiting their turn, dropped, refused at load (actors/scripts/script-runner.ts). */
   readonly script_runs?: ScriptRunStats | undefined;
+  /**
+   * VRRP packets the kernel dropped at a full receive buffer before vigil could read them (SO_RXQ_OVFL); /metrics
+   * shows them as the drop reason `receive_buffer_full`. Absent from a daemon that predates it.
+   */
+  readonly kernel_drops?: number;
+  /** E-mail alerts: sent, failed (dropped included), dropped from a full queue, queued now (absent: no e-mail). */
+  readonly email?: MailStats | undefined;
   /** Advertisements the host refused to send, by interface, family and errno name (absent: none). */
   readonly send_errors?: readonly { readonly interface: string; readonly family: 4 | 6; readonly code: string; readonly count: number }[];
+  /** BFD sessions (absent: none run). */
+  readonly bfd?: readonly BfdStatus[] | undefined;
+  /** BFD control packets dropped, by reason (RFC 5880 §6.8.6, GTSM, no session). */
+  readonly bfd_drops?: Partial<Record<BfdDropReason, number>> | undefined;
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -126,10 +177,20 @@ export function formatStatus(status: DaemonStatus): string {
   }
   const drops = Object.entries(status.drops).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`dropped before routing: ${drops}`);
+  if (status.kernel_drops) lines.push(`kernel_drops (receive buffer full, never read): ${status.kernel_drops}`);
   const r = status.script_runs;
   if (r && (r.started > 0 || r.refused > 0)) {
     lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);
   }
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
+  lines.push(...bfdLines(status));
   return `${lines.join('\n')}\n`;
+}
+
+/** The BFD sessions and what was dropped. */
+export function bfdLines(status: DaemonStatus): string[] {
+  const lines = (status.bfd ?? []).map(bfdLine);
+  const drops = Object.entries(status.bfd_drops ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
+  if (drops) lines.push(`bfd dropped: ${drops}`);
+  return lines;
 }

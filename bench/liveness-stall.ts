@@ -22,6 +22,7 @@ import { WorkerCheckerHost } from '../actors/daemon/worker-checker-host.js';
 import { CHECKER_BUILD_SLICE } from '../actors/daemon/daemon-checks.js';
 import { RealClock } from '../transport/real/real-clock.js';
 import { SimulatedBackend } from '../sim/simulated-backend.js';
+import { NftablesBackend } from '../transport/real/lb/nftables-backend.js';
 
 interface Stall {
   /** The longest gap between two turns of the event loop, ms of wall time. */
@@ -119,6 +120,34 @@ function largeStatus(instances: number, virtualServers: number, realServers: num
   return { pid: 1, config_file: '/etc/keepalived/keepalived.conf', reloads: 3, instances: vrrp, scripts: [], virtual_servers: vs, drops: {} };
 }
 
+/**
+ * Builds the checker side of `file` (a slice per turn), then measures the turns while the first reports of its
+ * 2,000 checkers (all failed, in one message from a stand-in worker: tools/batch-report-worker.ts) reach the virtual
+ * servers and the load balancer (nftables rendered, `nft` itself a 20 ms stand-in). `reportSlice` undefined: the
+ * whole batch in one turn, as before.
+ */
+export async function reportBurst(file: string, reportSlice: { reports: number; ms: number } | undefined): Promise<Stall> {
+  const config = loadRunnable(file, {}, undefined).config;
+  const clock = new RealClock();
+  const entry = new URL('./tools/batch-report-worker.js', import.meta.url);
+  const host = new WorkerCheckerHost({ clock, entry, reportSlice: reportSlice ?? { reports: Number.MAX_SAFE_INTEGER, ms: Number.MAX_SAFE_INTEGER } });
+  const backend = new NftablesBackend({ runner: { run: () => new Promise((r) => setTimeout(() => r({ stdout: '', stderr: '' }), 20)) } });
+  const health = new HealthChecks({ clock, host, backend, buildSlice: CHECKER_BUILD_SLICE });
+  let reports = 0;
+  let all: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => (all = resolve));
+  health.events$.subscribe((e) => {
+    if (e.kind === 'report' && ++reports === 2000) all();
+  });
+  await health.start(eachVirtualServer(config));
+  const stall = await longestStall(async () => {
+    await arrived;
+    await health.lb.flush();
+  });
+  await health.stop();
+  return stall;
+}
+
 /** Builds the checker side of `file` on this thread (checkers in a worker, as the daemon has them) and stops it. */
 async function buildCheckerSide(file: string, slice: BuildSlice | undefined): Promise<Stall> {
   const config = loadRunnable(file, {}, undefined).config;
@@ -159,6 +188,9 @@ export async function run(): Promise<void> {
     await buildCheckerSide(checkerFile, undefined);
     process.stdout.write(`  at once (before):     ${figures(await buildCheckerSide(checkerFile, undefined))}\n`);
     process.stdout.write(`  a slice per turn:     ${figures(await buildCheckerSide(checkerFile, CHECKER_BUILD_SLICE))}\n`);
+    process.stdout.write('the same built a slice per turn, then 2,000 failures in one batch from the worker reaching the virtual servers and the load balancer:\n');
+    process.stdout.write(`  at once (before):     ${figures(await reportBurst(checkerFile, undefined))}\n`);
+    process.stdout.write(`  a slice per turn:     ${figures(await reportBurst(checkerFile, {reports: 64, ms: 4}))}\n`);
 
     const status = largeStatus(1000, options.virtualServers, options.realServers);
     const quiet = { info: () => {}, warn: (m: string) => process.stdout.write(`  (${m})\n`) };

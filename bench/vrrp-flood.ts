@@ -5,7 +5,11 @@
  * Printed per daemon: the master's advertisement period error (p50/p99/max, from tcpdump stamps on the backup's
  * wire; goal p99 ≤ 2 ms), elections during the flood (goal 0), the VRRP process's CPU and RSS before, during and
  * after, and, for vigil, every packet counted by drop reason against what was sent.
- * VIGIL_BENCH_FLOOD_S (default 10) sets the flood's length, VIGIL_BENCH_FLOOD_PPS (default 20000) its rate.
+ * Each daemon runs twice: with the default scheduling, and with global_defs vrrp_rt_priority (SCHED_RR for the
+ * VRRP process or thread, as keepalived's).
+ * VIGIL_BENCH_FLOOD_S (default 10) sets the flood's length, VIGIL_BENCH_FLOOD_PPS (default 20000) its rate,
+ * VIGIL_BENCH_FLOOD_RT (default 50; 0: default scheduling only) the realtime priority, VIGIL_BENCH_FLOOD_DAEMONS
+ * (default "vigil,keepalived") which daemons run, VIGIL_BENCH_NODE_FLAGS (space separated) node flags for vigil.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,11 +26,16 @@ import { rawSocketDrops, runSender } from './tools/sender-process.js';
 type Kind = 'vigil' | 'keepalived';
 const SECONDS = Number(process.env['VIGIL_BENCH_FLOOD_S'] ?? 10);
 const RATE = Number(process.env['VIGIL_BENCH_FLOOD_PPS'] ?? 20_000);
+const RT_PRIORITY = Number(process.env['VIGIL_BENCH_FLOOD_RT'] ?? 50);
+const DAEMONS = (process.env['VIGIL_BENCH_FLOOD_DAEMONS'] ?? 'vigil,keepalived').split(',');
+const NODE_FLAGS = (process.env['VIGIL_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 const V3_VIP = '192.168.77.140';
 const V2_VIP = '192.168.77.141';
 
-function config(priority: number): string {
-  return `vrrp_instance V3 {
+/** `rt`: global_defs vrrp_rt_priority (0: none). */
+function config(priority: number, rt: number): string {
+  const globals = rt > 0 ? `global_defs {\n  vrrp_rt_priority ${rt}\n}\n` : '';
+  return `${globals}vrrp_instance V3 {
   state BACKUP
   interface eth0
   virtual_router_id 100
@@ -101,15 +110,16 @@ function send(lan: Lan, host: LanHost, packets: string[], count: number): Promis
 
 const elections = (log: string): number => (log.match(/Entering (MASTER|BACKUP) STATE(?! \(init\))/g) ?? []).length;
 
-async function floodRun(kind: Kind): Promise<void> {
+async function floodRun(kind: Kind, rt: number): Promise<void> {
   const lan = await createLan({ name: `fl${kind[0]}`, hosts: ['m', 'b', 'f'], v4Prefix: '192.168.77.X', v4Start: 131, v4PrefixLength: 26 });
   const [m, b, f] = [lan.host('m'), lan.host('b'), lan.host('f')];
   const daemons: Daemon[] = [];
   const wire = captureAdverts(lan, b, [m.ipv4, b.ipv4]);
   try {
     await wire.ready;
-    const dm = startDaemon(lan, m, kind, config(150));
-    const db = startDaemon(lan, b, kind, config(100));
+    const options = kind === 'vigil' && NODE_FLAGS.length > 0 ? { wrap: (argv: readonly string[]) => [process.execPath, ...NODE_FLAGS, ...argv] } : {};
+    const dm = startDaemon(lan, m, kind, config(150, rt), options);
+    const db = startDaemon(lan, b, kind, config(100, rt), options);
     daemons.push(dm, db);
     await eventually(
       async () => JSON.stringify(await holders(lan, [m, b], V3_VIP)) === '["m"]' && JSON.stringify(await holders(lan, [m, b], V2_VIP)) === '["m"]',
@@ -143,7 +153,7 @@ async function floodRun(kind: Kind): Promise<void> {
       JSON.stringify(await holders(lan, [m, b], V3_VIP)) === '["m"]' && JSON.stringify(await holders(lan, [m, b], V2_VIP)) === '["m"]';
     const seconds = (t1 - t0) / 1000;
     const ticks = stat0 && stat1 ? stat1.cpuTicks - stat0.cpuTicks : Number.NaN;
-    const w = kind.padEnd(10);
+    const w = `${kind}${rt > 0 ? ` rt ${rt}` : ''}`.padEnd(16);
     process.stdout.write(
       `  ${w} sent ${report.sent} packets in ${report.seconds.toFixed(1)} s (${(report.sent / report.seconds).toFixed(0)}/s, ${report.refused} refused by the sender's kernel)\n`,
     );
@@ -169,8 +179,11 @@ async function floodRun(kind: Kind): Promise<void> {
       ];
       const parts = KINDS.map((k, i) => `${k} ${counted[i]}/${report.perPacket[i]}`);
       const socketDrops = (await rawSocketDrops(lan, m.ns)) - raw0;
+      const kernelDrops = s.kernel_drops === undefined ? 'not reported' : String(s.kernel_drops - (drops0.kernel_drops ?? 0));
       const total = counted.reduce((a, b) => a + b, 0);
-      process.stdout.write(`  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops}; ${total + socketDrops} of ${report.sent} accounted for\n`);
+      process.stdout.write(
+        `  ${w} counted by drop reason / sent: ${parts.join(', ')}; dropped by the kernel at the full socket ${socketDrops} (vigil's kernel_drops: ${kernelDrops}); ${total + socketDrops} of ${report.sent} accounted for\n`,
+      );
     }
   } finally {
     wire.stop();
@@ -188,6 +201,10 @@ export async function run(): Promise<void> {
   }
   const keepalived = spawn('keepalived', ['--version']).pid !== undefined;
   process.stdout.write(`${RATE} bad packets/s for ${SECONDS} s (VIGIL_BENCH_FLOOD_PPS, VIGIL_BENCH_FLOOD_S) at a VRRPv3 advert_int 0.05 master\n`);
-  for (const kind of keepalived ? (['vigil', 'keepalived'] as const) : (['vigil'] as const)) await floodRun(kind);
+  for (const rt of RT_PRIORITY > 0 ? [0, RT_PRIORITY] : [0]) {
+    for (const kind of ['vigil', 'keepalived'] as const) {
+      if (DAEMONS.includes(kind) && (kind === 'vigil' || keepalived)) await floodRun(kind, rt);
+    }
+  }
   if (!keepalived) process.stdout.write('keepalived not installed: vigil only\n');
 }

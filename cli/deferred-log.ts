@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import type { DaemonLog } from '../actors/environment.js';
+import { NonBlockingWriter } from '../transport/real/nonblocking-writer.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 20, info: 30, warn: 40, error: 50 };
@@ -14,6 +15,7 @@ const LATEST_LOAD_MS = 1000;
 
 export class DeferredPinoLog implements DaemonLog {
   #logger: Logger | undefined;
+  #writer: NonBlockingWriter | undefined;
   #pending: { level: Level; message: string; time: number }[] = [];
   readonly #timer: NodeJS.Timeout;
 
@@ -45,13 +47,15 @@ export class DeferredPinoLog implements DaemonLog {
     const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
     // pino's own epoch timestamp, except that a waiting line keeps the time it was logged at.
     let replayed: number | undefined;
-    // Synchronous writes, as keepalived's syslog(): lines stay in order with the one-line errors written straight
-    // to stderr, and none is lost when the process exits (pino's default asynchronous stream can write a line
-    // still in flight after the ones flushed at exit, or not at all).
-    const logger = pino(
-      { level: this.level, base: { pid: this.pid }, timestamp: () => `,"time":${replayed ?? Date.now()}` },
-      pino.destination({ dest: 2, sync: true }),
-    );
+    // Written at once, as keepalived's syslog(): lines stay in order with the one-line errors written straight
+    // to stderr (after a flush), and none is lost when the process exits (pino's default asynchronous stream can
+    // write a line still in flight after the ones flushed at exit, or not at all). But never waiting for a reader
+    // that does not read (transport/real/nonblocking-writer.ts): that held the VRRP thread.
+    const writer = new NonBlockingWriter({
+      fd: 2,
+      onDropped: (lines) => this.#logger?.warn(`${lines} log line(s) dropped: standard error was not being read`),
+    });
+    const logger = pino({ level: this.level, base: { pid: this.pid }, timestamp: () => `,"time":${replayed ?? Date.now()}` }, writer);
     for (const line of this.#pending) {
       replayed = line.time;
       logger[line.level](line.message);
@@ -59,12 +63,13 @@ export class DeferredPinoLog implements DaemonLog {
     replayed = undefined;
     this.#pending = [];
     this.#logger = logger;
+    this.#writer = writer;
   }
 
   /** Everything logged so far reaches stderr (before an exit). */
   flush(): void {
     this.load();
-    this.#logger?.flush();
+    this.#writer?.flushSync();
   }
 
   #write(level: Level, message: string): void {

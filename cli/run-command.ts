@@ -5,7 +5,7 @@
  * USR2 the stats dump.
  */
 import type { Command } from 'commander';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
@@ -22,6 +22,13 @@ import { ReloadTimeMonitor } from '../transport/real/reload-time-file.js';
 import { serviceManagerFromEnvironment } from '../transport/real/sd-notify.js';
 import { describeDaemon, ServiceLiveness } from '../actors/daemon/service-liveness.js';
 import { workerConfigLoader } from '../actors/daemon/config-loader.js';
+import { SnmpService } from '../observe/snmp/snmp-service.js';
+import { VIGIL_VERSION } from './program.js';
+import { resolveProgram } from '../transport/real/program-path.js';
+import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
+import { realTrackFileHost } from '../transport/real/track-file-host.js';
+import { procSysctls } from '../transport/real/proc-sysctl.js';
+import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 /**
@@ -105,7 +112,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { UdpBfdLink }, { RealRandom }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -117,6 +124,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/notify-fifo.js'),
       import('../transport/real/nft-vip-firewall.js'),
       import('../transport/real/lb/nft-runner.js'),
+      import('../transport/real/udp-bfd-link.js'),
+      import('../transport/real/real-random.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -148,10 +157,21 @@ async function runDaemon(options: RunOptions): Promise<void> {
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
+      sysctls: procSysctls,
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
+      // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.
+      mail: { transport: new SmtpMailTransport(), host: { hostName: hostname(), userName: userInfo().username } },
       inspect: observation?.inspect,
+      // bfd_instance: UDP 3784 / 4784 on the VRRP thread (keepalived runs a BFD process of its own).
+      bfd: () => {
+        const random = new RealRandom();
+        const link = new UdpBfdLink({ random });
+        for (const e of link.listenErrors) log.warn(`BFD: cannot listen: ${e}`);
+        return { link, random };
+      },
       // The VRRP thread's scheduling, and max_auto_priority watched on its clock.
       applyScheduling: (settings) => {
         const failed = applyThreadScheduling(settings);
@@ -194,6 +214,18 @@ async function runDaemon(options: RunOptions): Promise<void> {
     fail(`--http ${options.http}: ${err instanceof Error ? err.message : String(err)}`);
   });
   if (url) log.info(`metrics, status and the live page at ${url}`);
+  // enable_snmp_vrrp: the AgentX subagent (a missing snmpd is a warning; it connects again when snmpd is back).
+  const snmp = new SnmpService({
+    config: () => daemon.runningConfig,
+    status: () => daemon.status(),
+    ifIndex: (name) => addresses.indexOf(name),
+    hostname: hostname(),
+    version: `vigil v${VIGIL_VERSION}`,
+    log,
+    resolveProgram,
+    messages$: daemon.bus.messages$,
+    subagent: (o) => new AgentxSubagent(o),
+  });
   try {
     await daemon.start();
   } catch (err) {
@@ -204,6 +236,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     throw err;
   }
   log.load();
+  snmp.apply();
   // The signal handlers come first: from here on a SIGTERM must send priority 0 and release the addresses.
   let server: { close(): void } | undefined;
   let stopping = false;
@@ -233,6 +266,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     }, STOP_BOUND_MS);
     reloadTimes.close();
     await step('the daemon', () => stopped);
+    await step('SNMP', () => snmp.stop());
     await step('the recorder', () => observation?.close());
     await step('scripts', () => processes.killAll());
     await step('the status socket', () => server?.close());
@@ -273,6 +307,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
           processControl.saveReloadState(daemon.runningConfig, 'post', daemon.status());
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
+        if (!stopping && result.ok) snmp.apply();
         if (!stopping) reloadTimes.update(reloadTimeSettings());
       } finally {
         reloading = undefined;

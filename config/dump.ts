@@ -129,7 +129,7 @@ function vrrpInstance(v: VrrpInstance): JsonObject {
     trackFiles: null,
     trackProcesses: null,
     trackBfds: null,
-    v3ChecksumAsV2: null,
+    oldUnicastChecksum: null,
     oldUnicastChecksumNever: null,
     authentication: null,
     notifyMaster: null,
@@ -155,7 +155,7 @@ function vrrpInstance(v: VrrpInstance): JsonObject {
     ['track_bfd', v.trackBfds],
   ];
   for (const [k, list] of tracks) if (list.length > 0) out[k] = tracked(list);
-  out['old_unicast_checksum'] = v.oldUnicastChecksumNever ? 'never' : v.v3ChecksumAsV2;
+  out['old_unicast_checksum'] = v.oldUnicastChecksumNever ? 'never' : v.oldUnicastChecksum;
   const scripts: [string, Script | true | undefined][] = [
     ['notify_master', v.notifyMaster],
     ['notify_backup', v.notifyBackup],

@@ -64,11 +64,12 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.weightReverse = file.weightReverse;
     }
     c.weightReverse ??= false;
-    c.dynamic ??= false;
     return c as Checker;
   }
   if (c.type === 'BFD_CHECK') {
-    if (!refs.bfds.some((b) => b.name === c.name)) {
+    // keepalived check_bfd.c: the name must be a bfd_instance whose events go to the checkers (`checker`, or
+    // neither `vrrp` nor `checker`), and a real server monitors a session once.
+    if (!refs.bfds.some((b) => b.name === c.name && b.checker)) {
       d.error(c.at, `${owner()}: BFD_CHECK ${c.name === undefined ? 'has no name' : `bfd_instance '${c.name}' is not defined`} - checker ignored`);
       return undefined;
     }
@@ -155,6 +156,10 @@ function finishRealServer(rs: RealServerDraft, vs: VirtualServerDraft, family: I
   // Completed in place; the array is compacted only when a checker is dropped.
   let kept = 0;
   for (const c of rs.checkers) {
+    if (c.type === 'BFD_CHECK' && c.name !== undefined && rs.checkers.slice(0, kept).some((o) => o.type === 'BFD_CHECK' && o.name === c.name)) {
+      d.error(c.at, `${owner()}: BFD_CHECK - real server already monitoring ${c.name} - checker ignored`);
+      continue;
+    }
     if (finishChecker(c, done, vs.delayLoop ?? 60, refs, owner, d)) rs.checkers[kept++] = c;
   }
   rs.checkers.length = kept;
@@ -235,7 +240,7 @@ export function finishVirtualServers(
         sorryServer = { ...vs.sorryServer, port, forwarding: ssForwarding, inhibit: vs.sorryServerInhibit };
       }
     }
-    const lbAlgo = vs.lbAlgo === undefined || vs.lbAlgo === 'twos' ? 'wlc' : vs.lbAlgo;
+    const lbAlgo = vs.lbAlgo ?? 'wlc';
     const schedulerFlags = usableSchedulerFlags(vs.schedulerFlags, lbAlgo, byAddress ? protocol : undefined, () => name, vs.at, d);
     if (g.lvsBackend === 'nftables') refuseOnNftables(vs, schedulerFlags, name, d);
     if (vs.hysteresis >= vs.quorum && vs.hysteresis > 0) d.warning(vs.at, `${name}: hysteresis ${vs.hysteresis} is not below quorum ${vs.quorum}`);

@@ -104,6 +104,11 @@ export function finishBfds(drafts: readonly BfdDraft[], d: Diagnostics): BfdInst
   return out;
 }
 
+/** The BFD instances whose events go to the VRRP side (`vrrp`, or neither `vrrp` nor `checker`): what track_bfd can name. */
+function vrrpBfds(bfds: readonly BfdInstance[] | undefined): BfdInstance[] | undefined {
+  return bfds?.filter((b) => b.vrrp);
+}
+
 function familyOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
@@ -308,7 +313,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     scripts: resolveTracks(name, v.at, 'track_script', v.tracks.track_script, parts.vrrpScripts, d),
     files: resolveTracks(name, v.at, 'track_file', v.tracks.track_file, parts.trackFiles, d),
     processes: resolveTracks(name, v.at, 'track_process', v.tracks.track_process, parts.trackProcesses, d),
-    bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, parts.bfdInstances, d),
+    bfds: resolveTracks(name, v.at, 'track_bfd', v.tracks.track_bfd, vrrpBfds(parts.bfdInstances), d),
   };
   return {
     name: v.name,
@@ -374,7 +379,7 @@ function finishInstance(v: InstanceDraft, g: GlobalDefs, parts: Omit<VrrpParts, 
     garpExtraIf: v.garpExtraIf ?? g.vrrpGarpExtraIf,
     downTimerAdverts,
     kernelRxBufSize: v.kernelRxBufSize,
-    v3ChecksumAsV2: v.v3ChecksumAsV2,
+    oldUnicastChecksum: v.oldUnicastChecksum,
     oldUnicastChecksumNever: v.oldUnicastChecksumNever,
     lvsSyncDaemonInterface: v.lvsSyncDaemonInterface,
   };
@@ -431,7 +436,7 @@ function finishSyncGroups(drafts: readonly SyncGroupDraft[], instances: VrrpInst
       trackScripts: resolveTracks(name, draft.at, 'track_script', g.trackScripts, parts.vrrpScripts, d),
       trackFiles: resolveTracks(name, draft.at, 'track_file', g.trackFiles, parts.trackFiles, d),
       trackProcesses: resolveTracks(name, draft.at, 'track_process', g.trackProcesses, parts.trackProcesses, d),
-      trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, parts.bfdInstances, d),
+      trackBfds: resolveTracks(name, draft.at, 'track_bfd', g.trackBfds, vrrpBfds(parts.bfdInstances), d),
       trackInterfaces: g.trackInterfaces.map((t) => ({ ...t, weight: t.weight ?? 0, reverse: t.reverse ?? false })),
     });
   }

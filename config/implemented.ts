@@ -54,6 +54,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_file|vrrp_track_file': 'Config.trackFiles',
   'track_file|vrrp_track_file file': 'TrackFile.file',
   'track_file|vrrp_track_file weight': 'TrackedByName.weight TrackedByName.reverse TrackFile.weight',
+  // Written at start and reload as keepalived does (actors/trackers/init-files.ts, test/actors/track-file-init.test.ts).
+  'track_file|vrrp_track_file init_file': 'TrackFile.initFile',
   'track_process|vrrp_track_process': 'Config.trackProcesses',
   'track_process|vrrp_track_process process': 'TrackProcess.process TrackProcess.params',
   'track_process|vrrp_track_process param_match': 'TrackProcess.paramMatch',
@@ -64,6 +66,21 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_process|vrrp_track_process terminate_delay': 'TrackProcess.terminateDelay',
   'track_process|vrrp_track_process delay': 'TrackProcess.forkDelay TrackProcess.terminateDelay',
   'track_process|vrrp_track_process full_command': 'TrackProcess.fullCommand',
+  // BFD sessions run on the VRRP thread (actors/bfd/node-bfd.ts); track_bfd follows them (test/sim/bfd-tracking.test.ts).
+  bfd_instance: 'Config.bfdInstances',
+  'bfd_instance neighbor_ip|neighbour_ip': 'BfdInstance.neighborIp',
+  'bfd_instance source_ip': 'BfdInstance.sourceIp',
+  'bfd_instance min_rx': 'BfdInstance.minRx',
+  'bfd_instance min_tx': 'BfdInstance.minTx',
+  'bfd_instance idle_tx': 'BfdInstance.idleTx',
+  'bfd_instance multiplier': 'BfdInstance.multiplier',
+  'bfd_instance passive': 'BfdInstance.passive',
+  'bfd_instance ttl|hoplimit': 'BfdInstance.ttl',
+  'bfd_instance max_hops': 'BfdInstance.maxHops',
+  // The default weight of track_bfd lines naming the instance (finalize-vrrp.ts resolveTracks).
+  'bfd_instance weight': 'TrackedByName.weight TrackedByName.reverse',
+  'bfd_instance vrrp': 'BfdInstance.vrrp',
+  'bfd_instance checker': 'BfdInstance.checker',
   virtual_server_group: 'Config.virtualServerGroups VirtualServerGroup.entries',
   SSL: 'Config.ssl',
   'SSL password': 'SslContext.password',
@@ -73,6 +90,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // global_defs: most are defaults of the instances' own keywords
   'global_defs default_interface': 'GlobalDefs.defaultInterface',
+  // net.ipv4.igmp_link_local_mcast_reports 0 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
+  // Each advertisement for a VRID unknown on its interface logged (test/actors/log-unknown-vrids.test.ts).
+  'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
@@ -81,6 +102,20 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
   'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',
   'global_defs lvs_sync_daemon': 'GlobalDefs.lvsSyncDaemon',
+  // E-mail alerts (actors/mail/): test/actors/mail-alerts.test.ts, test/daemon/email-alerts.test.ts, and the
+  // byte-for-byte comparison with keepalived in test/daemon/email-keepalived.test.ts.
+  // Also routerId in KEEPALIVED-MIB and in every SNMP notification (the host name when not given).
+  'global_defs router_id': 'GlobalDefs.routerId',
+  'global_defs notification_email': 'GlobalDefs.notificationEmail',
+  'global_defs notification_email_from': 'GlobalDefs.notificationEmailFrom',
+  'global_defs smtp_server': 'GlobalDefs.smtpServer',
+  'global_defs smtp_helo_name': 'GlobalDefs.smtpHeloName',
+  'global_defs smtp_connect_timeout': 'GlobalDefs.smtpConnectTimeout',
+  'global_defs smtp_alert': 'GlobalDefs.smtpAlert VrrpInstance.smtpAlert RealServer.smtpAlert VirtualServer.smtpAlert',
+  'global_defs smtp_alert_vrrp': 'GlobalDefs.smtpAlertVrrp VrrpInstance.smtpAlert',
+  'global_defs smtp_alert_checker': 'RealServer.smtpAlert VirtualServer.smtpAlert',
+  'global_defs no_email_faults': 'GlobalDefs.noEmailFaults',
+  'global_defs no_checker_emails': 'GlobalDefs.noCheckerEmails',
   'global_defs vrrp_garp_master_delay': 'VrrpInstance.garpMasterDelay',
   'global_defs vrrp_garp_master_repeat': 'VrrpInstance.garpMasterRepeat',
   'global_defs vrrp_garp_master_refresh': 'VrrpInstance.garpMasterRefresh',
@@ -104,6 +139,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vrrp_rt_priority': 'GlobalDefs.vrrpRtPriority',
   'global_defs vrrp_rlimit_rttime|vrrp_rlimit_rtime': 'GlobalDefs.vrrpRlimitRttime',
   'global_defs checker_priority': 'GlobalDefs.checkerPriority',
+  'global_defs checker_log_all_failures': 'GlobalDefs.checkerLogAllFailures',
+  // Real servers alive at start (on a reload: the new ones) get their UP notification then (actors/lvs/node-checks.ts).
+  'global_defs rs_init_notifies': 'GlobalDefs.rsInitNotifies',
   'global_defs checker_rt_priority': 'GlobalDefs.checkerRtPriority',
   'global_defs checker_rlimit_rttime|checker_rlimit_rtime': 'GlobalDefs.checkerRlimitRttime',
   'global_defs notify_fifo': 'GlobalDefs.notifyFifo',
@@ -159,6 +197,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs max_auto_priority': { test: 'test/daemon/process-keywords.test.ts' },
   'global_defs min_auto_priority_delay': { test: 'test/real/auto-priority.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },
+  // SNMP: vigil is an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees (observe/snmp/).
+  'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',
@@ -169,11 +211,13 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group notify_stop': 'VrrpSyncGroup.notifyStop',
   'vrrp_sync_group notify': 'VrrpSyncGroup.notify',
   'vrrp_sync_group notify_priority_changes': 'VrrpSyncGroup.notifyPriorityChanges',
+  'vrrp_sync_group smtp_alert': 'VrrpSyncGroup.smtpAlert',
   // The group's own tracking reaches every member (actors/vrrp/group-tracking.ts).
   'vrrp_sync_group track_interface': 'VrrpSyncGroup.trackInterfaces TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_script': 'VrrpSyncGroup.trackScripts TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_file': 'VrrpSyncGroup.trackFiles TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
+  'vrrp_sync_group track_bfd': 'VrrpSyncGroup.trackBfds TrackedByName.weight TrackedByName.reverse',
   // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
   'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
   'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
@@ -204,11 +248,13 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance unicast_fault_no_peer': 'VrrpInstance.unicastFaultNoPeer',
   'vrrp_instance check_unicast_src': 'VrrpInstance.checkUnicastSrc',
   'vrrp_instance skip_check_adv_addr': 'VrrpInstance.skipCheckAdvAddr',
-  'vrrp_instance old_unicast_checksum': 'VrrpInstance.v3ChecksumAsV2',
+  // The group in the pseudo-header; `never`: no switch to it (test/actors/old-unicast-checksum.test.ts).
+  'vrrp_instance old_unicast_checksum': 'VrrpInstance.oldUnicastChecksum VrrpInstance.oldUnicastChecksumNever',
   'vrrp_instance track_interface': 'VrrpInstance.trackInterfaces TrackedByName.weight',
   'vrrp_instance track_script': 'VrrpInstance.trackScripts TrackedByName.weight',
   'vrrp_instance track_file': 'VrrpInstance.trackFiles TrackedByName.weight',
   'vrrp_instance track_process': 'VrrpInstance.trackProcesses TrackedByName.weight',
+  'vrrp_instance track_bfd': 'VrrpInstance.trackBfds TrackedByName.weight TrackedByName.reverse',
   'vrrp_instance use_vmac': 'VrrpInstance.useVmac',
   'vrrp_instance use_vmac_addr': 'VrrpInstance.useVmacAddr',
   'vrrp_instance use_ipvlan': 'VrrpInstance.useIpvlan',
@@ -222,6 +268,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance notify_fault': 'VrrpInstance.notifyFault',
   'vrrp_instance notify_stop': 'VrrpInstance.notifyStop',
   'vrrp_instance notify': 'VrrpInstance.notify',
+  'vrrp_instance smtp_alert': 'VrrpInstance.smtpAlert',
   'vrrp_instance notify_master_rx_lower_pri': 'VrrpInstance.notifyMasterRxLowerPri',
   'vrrp_instance notify_deleted': 'VrrpInstance.notifyDeleted',
   'vrrp_instance notify_priority_changes': 'VrrpInstance.notifyPriorityChanges',
@@ -232,6 +279,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance dont_track_primary': 'VrrpInstance.dontTrackPrimary',
   'vrrp_instance track_src_ip': 'VrrpInstance.trackSrcIp',
   'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
+  // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
+  'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
@@ -243,6 +292,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
 
   // virtual_server and real_server
   [VS]: 'Config.virtualServers VirtualServer.address',
+  [`${VS} smtp_alert`]: 'VirtualServer.smtpAlert',
+  [`${RS} smtp_alert`]: 'RealServer.smtpAlert',
   [`${VS} retry`]: 'CheckerTiming.retry',
   [`${VS} delay_before_retry`]: 'CheckerTiming.delayBeforeRetry',
   [`${VS} warmup`]: 'CheckerTiming.warmup',
@@ -298,10 +349,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} ${TIMED} warmup`]: 'CheckerTiming.warmup',
   [`${RS} ${TIMED} delay_loop`]: 'CheckerTiming.delayLoop',
   [`${RS} ${TIMED} alpha`]: 'CheckerTiming.alpha',
+  // Each failed check while up is logged (actors/lvs/node-checks.ts), not only the one that takes it down.
+  [`${RS} ${TIMED} log_all_failures`]: 'TcpChecker.logAllFailures',
   [`${HTTP} nb_get_retry`]: 'CheckerTiming.retry',
   [`${HTTP} virtualhost`]: 'HttpChecker.virtualhost',
   [`${HTTP} http_protocol`]: 'HttpChecker.httpProtocol',
   [`${HTTP} enable_sni`]: 'HttpChecker.enableSni',
+  // Without it a DOWN checker's success is confirmed N urls × delay_loop later (machines/checker-logic.ts).
+  [`${HTTP} fast_recovery`]: 'HttpChecker.fastRecovery',
   [`${HTTP} url`]: 'HttpChecker.urls',
   [`${HTTP} url path`]: 'HttpUrl.path',
   [`${HTTP} url digest`]: 'HttpUrl.digest',
@@ -309,6 +364,14 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${HTTP} url virtualhost`]: 'HttpUrl.virtualhost',
   [`${HTTP} url regex`]: 'HttpUrl.regex',
   [`${HTTP} url regex_no_match`]: 'HttpUrl.regexNoMatch',
+  // caseless, dotall, multiline, utf become JavaScript flags; options without effect on a match are accepted; the
+  // others are listed in not-implemented.ts (protocol/http-body-regex.ts).
+  [`${HTTP} url regex_options`]: 'HttpUrl.regexOptions',
+  [`${HTTP} url regex_min_offset`]: 'HttpUrl.regexMinOffset',
+  [`${HTTP} url regex_max_offset`]: 'HttpUrl.regexMaxOffset',
+  [`${HTTP} url regex_stack`]: {
+    noop: "it sizes PCRE2's JIT stack; V8's regular expressions grow their backtracking stack as needed, so a pattern that needs a larger one still runs",
+  },
   [`${RS} SMTP_CHECK helo_name`]: 'SmtpChecker.heloName',
   [`${RS} SMTP_CHECK host`]: 'SmtpChecker.hosts',
   [`${RS} SMTP_CHECK host connect_ip`]: 'CheckerConnection.connectIp',
@@ -328,4 +391,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} MISC_CHECK user`]: 'MiscChecker.user MiscChecker.group',
   [`${RS} FILE_CHECK track_file`]: 'FileChecker.trackFile',
   [`${RS} FILE_CHECK weight`]: 'FileChecker.weight FileChecker.weightReverse',
+  [`${RS} FILE_CHECK dynamic`]: { noop: "keepalived 2.2.7's parser has no such keyword (check/check_file.c): it warns and ignores it; so does vigil" },
+  // The real server follows a BFD session (actors/lvs/health-checks.ts; test/sim/bfd-check.test.ts).
+  [`${RS} BFD_CHECK`]: 'RealServer.checkers Checker.type',
+  [`${RS} BFD_CHECK name`]: 'BfdChecker.name',
+  [`${RS} BFD_CHECK alpha`]: 'BfdChecker.alpha',
 };

@@ -209,8 +209,12 @@ export interface VrrpInstance {
   readonly garpExtraIf?: { readonly interval: number; readonly all: boolean } | undefined;
   readonly downTimerAdverts: number;
   readonly kernelRxBufSize?: number | undefined;
-  /** old_unicast_checksum: VRRPv3 over IPv4 checksummed without the pseudo-header (keepalived < 1.3.6). */
-  readonly v3ChecksumAsV2: boolean;
+  /**
+   * old_unicast_checksum: VRRPv3 over IPv4 checksummed with the multicast group (global vrrp_mcast_group4) in the
+   * pseudo-header in place of the unicast peer, as keepalived before 1.3.6 did; `never`: not switched to it when a
+   * peer sends it (keepalived switches by default).
+   */
+  readonly oldUnicastChecksum: boolean;
   readonly oldUnicastChecksumNever: boolean;
   readonly lvsSyncDaemonInterface?: string | undefined;
 }
@@ -418,7 +422,6 @@ export interface FileChecker {
   /** Default: the track_file's weight (and its reverse). */
   readonly weight: number;
   readonly weightReverse: boolean;
-  readonly dynamic: boolean;
 }
 
 export interface BfdChecker {
@@ -476,8 +479,8 @@ export interface VirtualServer {
   /** Address family (from the address, ip_family, or the real servers). */
   readonly family: IpFamily;
   readonly protocol: 'TCP' | 'UDP' | 'SCTP';
-  /** Default wlc; `twos` is read but not implemented (config/not-implemented.ts says so; finalize-lvs uses wlc). */
-  readonly lbAlgo: Exclude<LvsScheduler, 'twos'>;
+  /** Default wlc; the IPVS scheduler's name (twos: the kernel's ip_vs_twos, Linux 6.2 and later). */
+  readonly lbAlgo: LvsScheduler;
   readonly forwarding: Forwarding;
   /** ops, hashed, flag-1..3, sh-port, sh-fallback, mh-port, mh-fallback. */
   readonly schedulerFlags: readonly string[];

@@ -9,7 +9,7 @@
  * A key is the keyword's path from the top level, as it is nested in keepalived.conf (`vrrp_sync_group
  * track_interface`; top-level keywords alone: `bfd_instance`). A listed block covers everything inside it. After a
  * colon come words that the keyword's own line, or a line of its `{ }` value block, must contain for the entry to
- * apply (`virtual_server lb_algo|lvs_sched: twos`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
+ * apply (`static_routes: vrf`, `vrrp_instance virtual_routes: vrf`): `a|b` is either
  * word, `<name>` any word, and `when` narrows further. Given with keepalived's default value (`defaults`), a
  * keyword means what leaving it out means, and is not warned about (`config dump` spells defaults out). Adding
  * or removing an entry is one line.
@@ -28,14 +28,14 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-// The session machine, codec, link and node exist (actors/bfd/); nothing starts them in `vigil run` yet.
-const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, and track_bfd / BFD_CHECK do not act yet';
-const SNMP = 'SNMP is not implemented';
+// keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
+const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
+const SNMP_RFC = 'the RFC VRRP MIBs (RFC 2787, RFC 6527) are not served yet: KEEPALIVED-MIB is (enable_snmp_vrrp)';
+const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 const DBUS = 'D-Bus is not implemented';
-const EMAIL = 'email alerts are not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_SWAP =
-  'memory is not locked: mlockall(MCL_CURRENT | MCL_FUTURE), with or without MCL_ONFAULT, makes V8 abort (its mprotect of code pages then fails, OS::SetPermissions; tried on Node 20 as root)';
+  'memory is not locked: mlockall of current and future pages (MCL_CURRENT, MCL_FUTURE, with or without MCL_ONFAULT) makes V8 abort (its mprotect of code pages then fails, OS::SetPermissions; tried on Node 20 as root)';
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
@@ -44,45 +44,25 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   namespace_with_ipsets: 'vigil uses no ipsets (its VIP firewall is an nftables table, and this host has no ipset): nothing to allow in a namespace',
   'static_routes: vrf': NO_VRF,
   'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
-  bfd_instance: BFD,
-  'track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
-  'vrrp_track_file init_file': 'the file is not created or written at start; a missing file reads as 0',
 
   // global_defs
-  'global_defs bfd_process_name': BFD,
-  'global_defs router_id': 'it only names the machine in email alerts and SNMP, which vigil does not have',
-  'global_defs notification_email': EMAIL,
-  'global_defs notification_email_from': EMAIL,
-  'global_defs smtp_server': EMAIL,
-  'global_defs smtp_helo_name': EMAIL,
-  'global_defs smtp_connect_timeout': { reason: EMAIL, defaults: ['30'] },
-  'global_defs smtp_alert': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_vrrp': { reason: EMAIL, defaults: OFF },
-  'global_defs smtp_alert_checker': { reason: EMAIL, defaults: OFF },
-  'global_defs no_email_faults': EMAIL,
-  'global_defs no_checker_emails': EMAIL,
-  'global_defs checker_log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
+  'global_defs bfd_process_name': BFD_THREAD,
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
-  'global_defs disable_local_igmp': "the interfaces' IGMP settings are not changed",
   'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs vrrp_no_swap': NO_SWAP,
   'global_defs checker_no_swap': NO_SWAP,
-  'global_defs bfd_priority': BFD,
-  'global_defs bfd_no_swap': BFD,
-  'global_defs bfd_rt_priority': BFD,
-  'global_defs bfd_cpu_affinity': BFD,
-  'global_defs bfd_rlimit_rttime': BFD,
-  'global_defs bfd_rlimit_rtime': BFD,
-  'global_defs snmp_socket': SNMP,
-  'global_defs enable_traps': SNMP,
-  'global_defs enable_snmp_vrrp': SNMP,
-  'global_defs enable_snmp_keepalived': SNMP,
-  'global_defs enable_snmp_rfc': SNMP,
-  'global_defs enable_snmp_rfcv2': SNMP,
-  'global_defs enable_snmp_rfcv3': SNMP,
-  'global_defs enable_snmp_checker': SNMP,
+  'global_defs bfd_priority': BFD_THREAD,
+  'global_defs bfd_no_swap': BFD_THREAD,
+  'global_defs bfd_rt_priority': BFD_THREAD,
+  'global_defs bfd_cpu_affinity': BFD_THREAD,
+  'global_defs bfd_rlimit_rttime': BFD_THREAD,
+  'global_defs bfd_rlimit_rtime': BFD_THREAD,
+  'global_defs enable_snmp_rfc': SNMP_RFC,
+  'global_defs enable_snmp_rfcv2': SNMP_RFC,
+  'global_defs enable_snmp_rfcv3': SNMP_RFC,
+  'global_defs enable_snmp_checker': SNMP_CHECKER,
   'global_defs enable_dbus': DBUS,
   'global_defs dbus_service_name': DBUS,
   'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
@@ -97,43 +77,26 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
   'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
   'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
-  'global_defs log_unknown_vrids': 'advertisements for an unknown VRID are counted (vigil_dropped_packets_total), not logged',
   'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
   // vrrp_sync_group
-  'vrrp_sync_group track_bfd': BFD,
-  'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
   'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance old_unicast_checksum: never': 'the checksum of VRRPv3 over IPv4 is not checked both ways',
-  'vrrp_instance track_bfd': BFD,
-  'vrrp_instance promote_secondaries': "the interface's promote_secondaries setting is not changed",
-  'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
   'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
   // virtual_server
-  'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },
-  'virtual_server snmp_name': SNMP,
-  'virtual_server lb_algo|lvs_sched: twos': 'the twos scheduler is programmed as wlc',
-  'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
-  'virtual_server real_server snmp_name': SNMP,
+  'virtual_server snmp_name': SNMP_CHECKER,
+  'virtual_server real_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK log_all_failures': { reason: 'checkers log their state changes, not every failed check', defaults: OFF },
-  'virtual_server real_server HTTP_GET|SSL_GET fast_recovery': { reason: 'a failed real server needs its full retries to come back', defaults: OFF },
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_options': 'regex is a JavaScript regular expression without PCRE options',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_min_offset': 'regex is matched against the whole body',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_max_offset': 'regex is matched against the whole body',
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_stack': 'regex is a JavaScript regular expression; PCRE stack sizes do not apply',
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
+    'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
   'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
   'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
-  'virtual_server real_server FILE_CHECK dynamic': "the file's value does not change the real server's weight",
-  'virtual_server real_server BFD_CHECK': BFD,
 };
 
 /** An entry's key read: the keyword path and the words after the colon (alternatives split at `|`). */

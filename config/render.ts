@@ -294,7 +294,7 @@ function instance(o: Out, v: VrrpInstance, c: Config): void {
     o.line('down_timer_adverts', v.downTimerAdverts);
     o.kv('kernel_rx_buf_size', v.kernelRxBufSize);
     if (v.oldUnicastChecksumNever) o.line('old_unicast_checksum', 'never');
-    else o.flag('old_unicast_checksum', v.v3ChecksumAsV2);
+    else o.flag('old_unicast_checksum', v.oldUnicastChecksum);
     o.kv('lvs_sync_daemon_interface', v.lvsSyncDaemonInterface);
   });
 }
@@ -337,7 +337,6 @@ function checker(o: Out, c: Checker): void {
     if (c.type === 'FILE_CHECK') {
       o.line('track_file', word(c.trackFile));
       if (c.weight !== undefined) weight(o, c.weight, c.weightReverse);
-      o.flag('dynamic', c.dynamic);
       return;
     }
     if (c.type === 'BFD_CHECK') {

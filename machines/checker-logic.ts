@@ -10,6 +10,13 @@
  * - the counter starts full (keepalived sets retry_it = retry at start), so the very first probe decides at once;
  * - while DOWN, failures change nothing and the next probe comes after the "while down" delay (delay_loop).
  * keepalived 2.2.7 still retried while DOWN (fixed upstream in 77dad708, 2025); vigil follows the fix.
+ *
+ * HTTP_GET / SSL_GET without `fast_recovery` (check_http.c epilog): when the failed url answers again, keepalived
+ * goes back to the first url and checks each of the N urls again, delay_loop apart, before the checker is UP. vigil
+ * checks every url in each probe, so a DOWN HTTP checker's first success is confirmed by one more probe
+ * N × delay_loop later (`confirmUpAfterMs`); a failure meanwhile is retried `retry` times, delay_before_retry
+ * apart, as keepalived retries a url, and otherwise leaves it DOWN as before. With fast_recovery keepalived checks
+ * those urls back to back, at once: the first success is UP.
  */
 
 /** A weight a probe reports along with success. */
@@ -34,6 +41,8 @@ export interface CheckerParams {
   readonly alpha: boolean;
   /** MISC_CHECK counts the next run from the start of the previous one, not its end. */
   readonly fromStart: boolean;
+  /** HTTP_GET / SSL_GET without fast_recovery: a DOWN checker's success is confirmed by a probe this much later. */
+  readonly confirmUpAfterMs?: number;
 }
 
 export interface CheckerCounters {
@@ -43,6 +52,8 @@ export interface CheckerCounters {
   /** keepalived `retry_it`: consecutive failures counted while UP. */
   readonly retryIt: number;
   readonly weight: ProbeWeight | undefined;
+  /** DOWN, with a success waiting for its confirmation (confirmUpAfterMs). */
+  readonly confirming: boolean;
 }
 
 export interface ProbeOutcome {
@@ -61,7 +72,7 @@ export interface Verdict {
 }
 
 export function initialCounters(params: CheckerParams, initialUp?: boolean): CheckerCounters {
-  return { up: initialUp ?? !params.alpha, hasRun: initialUp !== undefined, retryIt: params.retry, weight: undefined };
+  return { up: initialUp ?? !params.alpha, hasRun: initialUp !== undefined, retryIt: params.retry, weight: undefined, confirming: false };
 }
 
 export function sameWeight(a: ProbeWeight | undefined, b: ProbeWeight | undefined): boolean {
@@ -72,12 +83,21 @@ export function judge(params: CheckerParams, c: CheckerCounters, outcome: ProbeO
   let delay = params.delayLoopMs;
   let next: CheckerCounters;
   let report: boolean;
-  if (outcome.ok) {
+  if (outcome.ok && !c.up && c.hasRun && !c.confirming && params.confirmUpAfterMs !== undefined) {
+    next = { ...c, retryIt: 0, confirming: true };
+    delay = params.confirmUpAfterMs;
+    report = false;
+  } else if (outcome.ok) {
     const weight = outcome.weight;
-    next = { up: true, hasRun: true, retryIt: 0, weight };
+    next = { up: true, hasRun: true, retryIt: 0, weight, confirming: false };
     report = !c.up || !c.hasRun || !sameWeight(weight, c.weight);
+  } else if (c.confirming) {
+    const retrying = c.retryIt < params.retry;
+    next = { ...c, retryIt: retrying ? c.retryIt + 1 : 0, confirming: retrying };
+    delay = retrying ? params.delayBeforeRetryMs : params.delayWhileDownMs;
+    report = false;
   } else if ((c.up || !c.hasRun) && c.retryIt >= params.retry) {
-    next = { up: false, hasRun: true, retryIt: 0, weight: undefined };
+    next = { up: false, hasRun: true, retryIt: 0, weight: undefined, confirming: false };
     delay = params.delayWhileDownMs;
     report = true;
   } else if (c.up) {

@@ -6,7 +6,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /** keepalived `lb_algo` names, which are the IPVS scheduler module names. */
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
 
 /** keepalived `lb_kind`. */

@@ -8,6 +8,8 @@ import { assign, setup } from 'xstate';
 export interface PolledTrackerInput {
   readonly name: string;
   readonly intervalMs: number;
+  /** What was seen (and reported) before the machine started, if anything: only a change from it is reported. */
+  readonly seen?: { readonly up: boolean; readonly value?: number | undefined } | undefined;
 }
 
 export interface PolledTrackerContext extends PolledTrackerInput {
@@ -36,7 +38,7 @@ export const polledTrackerMachine = setup({
   },
 }).createMachine({
   id: 'tracker',
-  context: ({ input }) => ({ ...input, seen: undefined }),
+  context: ({ input }) => ({ ...input, seen: input.seen }),
   initial: 'polling',
   states: {
     waiting: { after: { interval: 'polling' } },

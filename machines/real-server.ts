@@ -14,6 +14,8 @@ export interface RealServerInput {
   readonly weight: number;
   /** The checkers and the state each starts in (up unless alpha). */
   readonly checkers: readonly { readonly id: string; readonly up: boolean }[];
+  /** global_defs rs_init_notifies: a server alive at start runs its notify_up then (keepalived init_service_rs). */
+  readonly notifyInitialUp?: boolean;
 }
 
 interface CheckerState {
@@ -27,6 +29,7 @@ export interface RealServerContext {
   readonly checkers: Readonly<Record<string, CheckerState>>;
   /** Configured weight plus checker offsets (keepalived effective_weight), clamped to the IPVS range. */
   readonly weight: number;
+  readonly notifyInitialUp: boolean;
 }
 
 export type RealServerEvent =
@@ -92,6 +95,7 @@ const rsSetup = setup({
     /** keepalived update_svr_checker_state: a first result equal to the start state still notifies when DOWN. */
     firstFailure: ({ event }) => event.type === 'CHECKER' && event.report.firstRun && !event.report.up,
     omega: ({ event }) => event.type === 'SHUTDOWN' && event.omega,
+    aliveAndNotified: ({ context }) => context.notifyInitialUp && allUp(context),
     /** The report would change the effective weight (misc_dynamic, FILE_CHECK). */
     changesWeight: ({ context, event }) => {
       if (event.type !== 'CHECKER') return false;
@@ -106,12 +110,16 @@ export const realServerMachine = rsSetup.createMachine({
   context: ({ input }) => {
     const checkers: Record<string, CheckerState> = {};
     for (const c of input.checkers) checkers[c.id] = { up: c.up, weight: undefined };
-    return { key: input.key, configuredWeight: input.weight, checkers, weight: effectiveWeight(input.weight, checkers) };
+    return { key: input.key, configuredWeight: input.weight, checkers, weight: effectiveWeight(input.weight, checkers), notifyInitialUp: input.notifyInitialUp ?? false };
   },
   initial: 'start',
   states: {
     start: {
-      always: [{ guard: 'allCheckersUp', target: 'alive' }, { target: 'failed' }],
+      always: [
+        { guard: 'aliveAndNotified', target: 'alive', actions: { type: 'notifyUp', params: ({ context }) => ({ key: context.key }) } },
+        { guard: 'allCheckersUp', target: 'alive' },
+        { target: 'failed' },
+      ],
     },
     alive: {
       always: {

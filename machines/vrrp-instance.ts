@@ -45,6 +45,8 @@ export interface TrackerInput {
   /** keepalived's `weight … reverse`: the opposite adjustment, and weight 0 = FAULT while up (machines/vrrp-priority.ts). */
   readonly reverse?: boolean | undefined;
   readonly up: boolean;
+  /** track_file: the number last read from the file (machines/vrrp-priority.ts). */
+  readonly value?: number | undefined;
 }
 
 export interface VrrpInstanceInput {
@@ -107,7 +109,14 @@ function isFaulted(context: VrrpInstanceContext): boolean {
 
 function trackersFromInput(trackers: readonly TrackerInput[]): Record<string, TrackerState> {
   const out: Record<string, TrackerState> = {};
-  for (const t of trackers) out[t.id] = t.reverse ? { weight: t.weight, reverse: true, up: t.up } : { weight: t.weight, up: t.up };
+  for (const t of trackers) {
+    out[t.id] = {
+      weight: t.weight,
+      ...(t.reverse ? { reverse: true } : {}),
+      up: t.up,
+      ...(t.value !== undefined ? { value: t.value } : {}),
+    };
+  }
   return out;
 }
 

@@ -23,6 +23,20 @@ export type RawPacketListener = (
   sourcePort: number,
 ) => void;
 
+/**
+ * One batch of packets (RawIpSocket.startBatched): `count` packets in `data`, described in the socket's meta array
+ * (RECEIVE_META_STRIDE int32 per packet, fields at the ReceiveMeta offsets). Each packet's bytes are preceded in
+ * `data` by its source and its destination address, 16 bytes each (IPv4: the first 4).
+ */
+export type RawBatchListener = (data: Buffer, count: number) => void;
+
+/** Packets read per wakeup at most (native/src/receive_batch.h). */
+export const RECEIVE_BATCH_SIZE = 64;
+/** int32 per packet in a batch's meta array. */
+export const RECEIVE_META_STRIDE = 6;
+/** Offsets in one packet's meta: its bytes (offset in data, length), TTL / hop limit (-1: none), interface, UDP source port, truncated (1: longer than the 9216 bytes read). */
+export const ReceiveMeta = { offset: 0, length: 1, ttl: 2, ifindex: 3, sourcePort: 4, truncated: 5 } as const;
+
 /** A raw IPv4 or IPv6 socket for one IP protocol, reading through libuv. Errors are thrown with `code`/`errno`. */
 export interface RawIpSocket {
   /** SO_BINDTODEVICE: only packets arriving on this interface are delivered. */
@@ -51,8 +65,20 @@ export interface RawIpSocket {
   bind(address: string, port: number): void;
   /** The bound port (getsockname). */
   localPort(): number;
-  /** Starts delivering packets to the listener. */
+  /** Starts delivering packets to the listener, one call per packet. */
   start(): void;
+  /**
+   * Starts delivering packets in batches instead (one recvmmsg per wakeup, up to RECEIVE_BATCH_SIZE packets, then
+   * back to the event loop), one call per batch: the listener given at construction is not called. Before each
+   * call `meta` (Int32Array of RECEIVE_BATCH_SIZE * RECEIVE_META_STRIDE) describes each packet of `data`: see
+   * ReceiveMeta. Absent from an addon built before it.
+   */
+  startBatched?(meta: Int32Array, onBatch: RawBatchListener): void;
+  /**
+   * Datagrams the kernel dropped because this socket's receive queue was full (SO_RXQ_OVFL), since it was opened,
+   * as last told with a packet read. Absent from an addon built before it.
+   */
+  receiveDrops?(): number;
   /** Keep (default) or stop keeping the event loop alive while started. */
   ref(): void;
   unref(): void;

@@ -75,6 +75,18 @@ function writeAll(fd: number, data: Buffer): void {
   for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
 }
 
+/**
+ * Closes a descriptor of the recording; an error (EIO, reported again at close by some file systems) is not the
+ * daemon's: the descriptor is gone either way.
+ */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing more to do with it.
+  }
+}
+
 export class FlightRecorder {
   readonly path: string;
   private readonly maxBytes: number;
@@ -169,7 +181,7 @@ export class FlightRecorder {
     if (this.closed) return;
     if (!this.suspended) this.flush();
     this.closed = true;
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) closeQuietly(this.fd);
     this.fd = undefined;
   }
 
@@ -239,7 +251,7 @@ export class FlightRecorder {
       if (rotate) this.shiftOldFiles();
       renameSync(this.tempPath, this.path);
     } catch (err) {
-      closeSync(fd);
+      closeQuietly(fd);
       rmSync(this.tempPath, { force: true });
       throw err;
     }
@@ -271,7 +283,7 @@ export class FlightRecorder {
       this.suspend(err);
       return;
     }
-    closeSync(old);
+    closeQuietly(old);
     this.rotations++;
   }
 
@@ -285,7 +297,7 @@ export class FlightRecorder {
       } catch {
         // The frame cut short stays; the reader stops at it.
       }
-      closeSync(this.fd);
+      closeQuietly(this.fd);
       this.fd = undefined;
     }
     this.suspended = { error, frames: this.pendingFrames };

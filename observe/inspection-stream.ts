@@ -72,6 +72,11 @@ export class InspectionStream {
     this.emit({ kind: 'fault', at: this.clock.now(), text });
   }
 
+  /** A node's process went down or came up (a simulated crash, stop, restart or start). */
+  process(node: string, up: boolean, cause: string): void {
+    this.emit({ kind: 'process', at: this.clock.now(), node, up, cause });
+  }
+
   complete(): void {
     for (const s of this.buses) s.unsubscribe();
     this.subject.complete();

@@ -12,6 +12,8 @@
  * heard to MASTER), advertisement period and its error, and the current state of every actor (real servers,
  * virtual servers and checkers included once they run as actors). From the daemon's side: files it could not
  * write (dumps, the recording), what the HTTP endpoint turned away, and advertisements the host refused to send.
+ * BFD (bfd_instance): each session's state as RFC 5880 §4.1 numbers it (0 AdminDown, 1 Down, 2 Init, 3 Up), its
+ * Detection Time and packets, its transitions (from the stream), and control packets dropped by reason.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -20,6 +22,7 @@ import type { ScriptRunStats } from '../actors/scripts/script-runner.js';
 import type { InspectionStream } from './inspection-stream.js';
 import type { ObservedEvent } from './observed-event.js';
 import { topState } from './state-paths.js';
+import { BFD_STATE } from '../protocol/bfd-types.js';
 
 /** keepalived's numbering of VRRP states (a stopped instance counts as INIT). */
 const STATE_NUMBER: Readonly<Record<string, number>> = { INIT: 0, BACKUP: 1, MASTER: 2, FAULT: 3, STOP: 0 };
@@ -58,9 +61,15 @@ export class DaemonMetrics {
   private readonly advertError: Histogram;
   private readonly actorState: Gauge;
   private readonly fileFailures: Counter;
+  private readonly email: { readonly sent: Counter; readonly failed: Counter; readonly queued: Gauge };
   private readonly httpRejected: Counter;
   private readonly scriptRuns: Record<keyof ScriptRunStats, Gauge | Counter>;
   private readonly sendErrors: Counter;
+  private readonly bfdState: Gauge;
+  private readonly bfdDetection: Gauge;
+  private readonly bfdPackets: Counter;
+  private readonly bfdTransitions: Counter;
+  private readonly bfdDrops: Counter;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -97,7 +106,7 @@ export class DaemonMetrics {
 
     this.drops = new Counter({
       name: 'vigil_dropped_packets_total',
-      help: 'Advertisements dropped by the receive checks (RFC 5798 §7.1), by reason; iname "" before an instance could be named',
+      help: 'Advertisements dropped by the receive checks (RFC 5798 §7.1), by reason; iname "" before an instance could be named; receive_buffer_full: dropped by the kernel before they could be read',
       labelNames: ['iname', 'reason'],
       registers,
     });
@@ -140,10 +149,27 @@ export class DaemonMetrics {
       peak_running: new Gauge({ name: 'vigil_notify_scripts_running_max', help: 'The most notify scripts that ran at once', registers }),
       refused: new Gauge({ name: 'vigil_scripts_refused', help: 'Scripts the configuration loaded last does not run (each said in the log at load)', registers }),
     };
+    // E-mail alerts (actors/mail/mail-queue.ts).
+    this.email = {
+      sent: new Counter({ name: 'vigil_email_sent_total', help: 'E-mail alerts the SMTP server took', registers }),
+      failed: new Counter({ name: 'vigil_email_failed_total', help: 'E-mail alerts not sent: given up after every try, dropped from a full queue, or left at stop', registers }),
+      queued: new Gauge({ name: 'vigil_email_queue_depth', help: 'E-mail alerts waiting or being sent now', registers }),
+    };
     this.sendErrors = new Counter({
       name: 'vigil_advert_send_errors_total',
       help: 'Advertisements the host refused to send (interface gone, address gone, buffers full, …), by interface, family and errno name',
       labelNames: ['intf', 'family', 'code'],
+      registers,
+    });
+    const session = ['name', 'neighbor'];
+    this.bfdState = new Gauge({ name: 'vigil_bfd_session_state', help: 'BFD session state (RFC 5880: 0 AdminDown, 1 Down, 2 Init, 3 Up)', labelNames: session, registers });
+    this.bfdDetection = new Gauge({ name: 'vigil_bfd_detection_time_seconds', help: 'BFD Detection Time in force (RFC 5880 §6.8.4)', labelNames: session, registers });
+    this.bfdPackets = new Counter({ name: 'vigil_bfd_packets_total', help: 'BFD control packets of a session, by direction (sent, received)', labelNames: [...session, 'direction'], registers });
+    this.bfdTransitions = new Counter({ name: 'vigil_bfd_transitions_total', help: 'BFD session state transitions', labelNames: ['name', 'from', 'to'], registers });
+    this.bfdDrops = new Counter({
+      name: 'vigil_bfd_dropped_packets_total',
+      help: 'BFD control packets dropped (RFC 5880 §6.8.6, GTSM / max_hops, no session), by reason',
+      labelNames: ['reason'],
       registers,
     });
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
@@ -181,10 +207,30 @@ export class DaemonMetrics {
     this.httpRejected.reset();
     for (const [reason, n] of Object.entries(this.source.httpRejections?.() ?? {})) this.httpRejected.inc({ reason }, n);
     this.sendErrors.reset();
+    this.bfdState.reset();
+    this.bfdDetection.reset();
+    this.bfdPackets.reset();
+    this.bfdDrops.reset();
+    this.email.sent.reset();
+    this.email.failed.reset();
+    this.email.queued.reset();
     if (!status) return;
+    for (const b of status.bfd ?? []) {
+      const labels = { name: b.name, neighbor: b.neighbor };
+      this.bfdState.set(labels, BFD_STATE[b.state]);
+      this.bfdDetection.set(labels, b.detection_time_ms / 1000);
+      this.bfdPackets.inc({ ...labels, direction: 'sent' }, b.packets_sent);
+      this.bfdPackets.inc({ ...labels, direction: 'received' }, b.packets_received);
+    }
+    for (const [reason, n] of Object.entries(status.bfd_drops ?? {})) this.bfdDrops.inc({ reason }, n ?? 0);
+    this.email.sent.inc(status.email?.sent ?? 0);
+    this.email.failed.inc(status.email?.failed ?? 0);
+    this.email.queued.set(status.email?.queued ?? 0);
     for (const e of status.send_errors ?? []) this.sendErrors.inc({ intf: e.interface, family: String(e.family), code: e.code }, e.count);
     for (const i of status.instances) this.instance(i);
     for (const [reason, n] of Object.entries(status.drops)) this.drops.inc({ iname: '', reason }, n ?? 0);
+    // Packets the kernel dropped at a full receive buffer: never read, so without a reason of their own.
+    if (status.kernel_drops) this.drops.inc({ iname: '', reason: 'receive_buffer_full' }, status.kernel_drops);
     for (const s of status.scripts) {
       this.scriptStatus.set({ name: s.name }, s.up ? 1 : 0);
       const state = this.actorTop.get(`${this.source.node}/script:${s.name}`)?.state;
@@ -246,6 +292,10 @@ export class DaemonMetrics {
     if (e.kind !== 'bus') return;
     const m = e.message;
     if (m.node !== this.source.node) return;
+    if (m.kind === 'bfd') {
+      this.bfdTransitions.inc({ name: m.session, from: m.from, to: m.to });
+      return;
+    }
     if (m.kind === 'transition') {
       const key = `${m.node}/${m.instance}`;
       this.transitions.inc({ iname: m.instance, from: m.from, to: m.to });

@@ -61,6 +61,8 @@ export class Observation {
       this.recorder.attach(this.stream.events$);
       this.scheduleFlush();
     }
+    // The recording says when this process ran: a replay draws the time outside it as DOWN.
+    this.stream.process(config.node, true, 'start');
   }
 
   /** Follows the daemon's bus; prepares the metrics and the HTTP endpoint (not listening yet). */
@@ -101,6 +103,7 @@ export class Observation {
     if (this.closed) return;
     this.closed = true;
     if (this.flushTimer !== undefined) this.config.clock.clearTimeout(this.flushTimer);
+    this.stream.process(this.config.node, false, 'stop');
     await this.server?.close();
     this.metrics?.close();
     this.stream.complete();

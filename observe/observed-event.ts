@@ -31,4 +31,9 @@ export type ObservedEvent =
   /** A message published on the bus (transitions with keepalived's names, VIPs, drops, warnings, …). */
   | { readonly kind: 'bus'; readonly at: number; readonly message: BusMessage }
   /** A fault injected by the simulator (crash, partition, link down, …), described in words. */
-  | { readonly kind: 'fault'; readonly at: number; readonly text: string };
+  | { readonly kind: 'fault'; readonly at: number; readonly text: string }
+  /**
+   * A node's vigil process went down (`cause` crash, stop, restart) or came up (start, restart): while it is
+   * down its actors are in no state at all, and the page draws a DOWN band over its lanes.
+   */
+  | { readonly kind: 'process'; readonly at: number; readonly node: string; readonly up: boolean; readonly cause: string };

@@ -34,6 +34,8 @@ export interface ObservedTimeline {
   /** The same VIP changes with the instance that made them ('-': a reboot cleared the node's addresses). */
   readonly addressChanges: { readonly t_ms: number; readonly node: string; readonly instance: string; readonly address: string; readonly action: 'add' | 'del' }[];
   readonly faults: { readonly t_ms: number; readonly text: string }[];
+  /** A node's process going down or coming up (crash, stop, restart, start). */
+  readonly processes: { readonly t_ms: number; readonly node: string; readonly up: boolean; readonly cause: string }[];
   readonly warnings: { readonly t_ms: number; readonly node: string; readonly instance: string | null; readonly message: string }[];
   readonly syncs: { readonly t_ms: number; readonly node: string; readonly group: string; readonly from: string; readonly to: string }[];
   readonly drops: Record<string, number>;
@@ -53,6 +55,7 @@ export function emptyTimeline(): ObservedTimeline {
     vips: [],
     addressChanges: [],
     faults: [],
+    processes: [],
     warnings: [],
     syncs: [],
     drops: {},
@@ -78,6 +81,9 @@ export function foldEvent(timeline: ObservedTimeline, event: ObservedEvent): voi
       return;
     case 'fault':
       timeline.faults.push({ t_ms, text: event.text });
+      return;
+    case 'process':
+      timeline.processes.push({ t_ms, node: event.node, up: event.up, cause: event.cause });
       return;
     case 'bus': {
       const m = event.message;

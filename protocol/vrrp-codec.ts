@@ -16,17 +16,33 @@ export const MAX_V3_INTERVAL_CS = 0x0fff;
 export interface EncodeContext {
   readonly source: string;
   readonly destination: string;
-  /** keepalived `v3_checksum_as_v2`: leave the IPv4 pseudo-header out of a v3 checksum. */
-  readonly v3ChecksumAsV2?: boolean | undefined;
+  /**
+   * The destination the IPv4 pseudo-header of a v3 checksum names, when not the packet's own: keepalived's old
+   * unicast checksum (`old_unicast_checksum`, and keepalived before 1.3.6) names the multicast group
+   * (global vrrp_mcast_group4) while the packet goes to a unicast peer (vrrp.c vrrp_build_vrrp_v3).
+   */
+  readonly checksumDestination?: string | undefined;
 }
 
 export interface DecodeContext {
   readonly family: IpFamily;
   readonly source: string;
   readonly destination: string;
+  /**
+   * IPv4: the multicast group keepalived's old unicast checksum puts in the pseudo-header. Given, a v3 packet
+   * whose checksum holds with it decodes, and says so in `oldChecksum` (each instance decides whether it takes it).
+   */
+  readonly oldChecksumGroup?: string | undefined;
 }
 
-export type DecodeResult = { readonly ok: true; readonly advertisement: VrrpAdvertisement } | { readonly ok: false; readonly reason: DropReason };
+/**
+ * `oldChecksum` (v3 over IPv4, with DecodeContext.oldChecksumGroup): `only` when the checksum holds only with the
+ * group as the pseudo-header's destination (keepalived's old unicast checksum), `also` when it holds both ways (the
+ * packet went to that group); absent when it holds only with the packet's own destination.
+ */
+export type DecodeResult =
+  | { readonly ok: true; readonly advertisement: VrrpAdvertisement; readonly oldChecksum?: 'only' | 'also' }
+  | { readonly ok: false; readonly reason: DropReason };
 
 function addressBytes(text: string, family: IpFamily): Uint8Array {
   const bytes = parseIp(text);
@@ -63,20 +79,21 @@ export function encodeAdvertisement(adv: VrrpAdvertisement, ctx: EncodeContext):
     out.set(password, length - VRRP_V2_AUTH_LENGTH);
   }
   let checksum: number;
-  if (adv.version === 2 || (family === 4 && ctx.v3ChecksumAsV2)) {
+  if (adv.version === 2) {
     checksum = internetChecksum(out);
   } else {
-    checksum = internetChecksum(pseudoHeader(addressBytes(ctx.source, family), addressBytes(ctx.destination, family), length), out);
+    const destination = family === 4 ? (ctx.checksumDestination ?? ctx.destination) : ctx.destination;
+    checksum = internetChecksum(pseudoHeader(addressBytes(ctx.source, family), addressBytes(destination, family), length), out);
   }
   out[6] = checksum >> 8;
   out[7] = checksum & 0xff;
   return out;
 }
 
-function verifies(bytes: Uint8Array, ctx: DecodeContext, withPseudoHeader: boolean): boolean {
+function verifies(bytes: Uint8Array, ctx: DecodeContext, withPseudoHeader: boolean, destination = ctx.destination): boolean {
   if (!withPseudoHeader) return internetChecksum(bytes) === 0;
   const src = parseIp(ctx.source);
-  const dst = parseIp(ctx.destination);
+  const dst = parseIp(destination);
   const size = ctx.family === 4 ? 4 : 16;
   if (!src || !dst || src.length !== size || dst.length !== size) return false;
   return internetChecksum(pseudoHeader(src, dst, bytes.length), bytes) === 0;
@@ -93,13 +110,12 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): Deco
   const size = ctx.family === 4 ? 4 : 16;
   const needed = VRRP_HEADER_LENGTH + count * size + (version === 2 ? VRRP_V2_AUTH_LENGTH : 0);
   if (bytes.length < needed) return { ok: false, reason: 'length' };
-  // v3 over IPv4 is checked with the pseudo-header, and also accepted without it: that is what keepalived
-  // peers configured with `v3_checksum_as_v2` (and keepalived before 1.3.6 in unicast) send.
-  const good =
-    version === 2
-      ? verifies(bytes, ctx, false)
-      : verifies(bytes, ctx, true) || (ctx.family === 4 && verifies(bytes, ctx, false));
-  if (!good) return { ok: false, reason: 'checksum' };
+  // v3 is checked with the pseudo-header (RFC 5798 §5.2.8); over IPv4 also with the multicast group as its
+  // destination when asked (keepalived's old unicast checksum), the instance deciding whether it takes that.
+  const standard = verifies(bytes, ctx, version === 3);
+  const old = version === 3 && ctx.family === 4 && ctx.oldChecksumGroup !== undefined && verifies(bytes, ctx, true, ctx.oldChecksumGroup);
+  if (!standard && !old) return { ok: false, reason: 'checksum' };
+  const oldChecksum = old ? (standard ? 'also' : 'only') : undefined;
   const addresses: string[] = [];
   for (let i = 0; i < count; i++) {
     const at = VRRP_HEADER_LENGTH + i * size;
@@ -130,17 +146,15 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): Deco
   }
   // An interval of 0 is impossible to honour (Master_Down_Interval would be the skew alone): never accepted.
   if (intervalCs === 0) return { ok: false, reason: 'interval' };
-  return {
-    ok: true,
-    advertisement: {
-      version,
-      vrid: bytes[1]!,
-      priority: bytes[2]!,
-      intervalCs,
-      family: ctx.family,
-      addresses,
-      authType,
-      authPassword,
-    },
+  const advertisement: VrrpAdvertisement = {
+    version,
+    vrid: bytes[1]!,
+    priority: bytes[2]!,
+    intervalCs,
+    family: ctx.family,
+    addresses,
+    authType,
+    authPassword,
   };
+  return oldChecksum === undefined ? { ok: true, advertisement } : { ok: true, advertisement, oldChecksum };
 }

@@ -2,7 +2,7 @@
  * pool_matches_health: once the health checks have had time to notice (the detection bound), every live
  * director's pool for a virtual service is exactly the set of real servers that answer — or its sorry server
  * when none does. Virtual servers with ha_suspend, a quorum above 1 or hysteresis follow other rules and are
- * not judged here.
+ * not judged here, nor are those with a BFD_CHECK (their real servers follow BFD sessions, not the servers' answers).
  *
  * Detection bound of a real server, from its checkers (keepalived's counting): the rest of the current delay_loop,
  * then retry + 1 probes that each take up to connect_timeout with delay_before_retry between them; back up, one
@@ -42,7 +42,9 @@ function bounds(vs: ResolvedVirtualServer): { change: number; start: number } {
 export function checkPoolsMatchHealth(input: PoolInvariantInput): InvariantResult | undefined {
   const judged: { node: string; vs: ResolvedVirtualServer }[] = [];
   for (const [node, list] of input.resolved) {
-    for (const vs of list) if (!vs.haSuspend && vs.quorum <= 1 && vs.hysteresis === 0) judged.push({ node, vs });
+    for (const vs of list) {
+      if (!vs.haSuspend && vs.quorum <= 1 && vs.hysteresis === 0 && !vs.realServers.some((rs) => rs.bfdChecks !== undefined)) judged.push({ node, vs });
+    }
   }
   if (judged.length === 0) return undefined;
   const problems: string[] = [];

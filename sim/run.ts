@@ -22,6 +22,7 @@ import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
 import { SimHost, type ConfiguredAddress } from './sim-host.js';
+import { SimulatedBfdLink } from './simulated-bfd-link.js';
 import { SimTrackedObjects } from './sim-tracked-objects.js';
 import { SimulationInputError } from './simulation-input-error.js';
 import type { ProcessOutcome } from '../transport/process-runner.js';
@@ -61,6 +62,8 @@ export interface SimulationResult {
 export interface SimulationObserver {
   inspector(node: string): (event: InspectionEvent) => void;
   fault(text: string): void;
+  /** A node's process went down (crash, stop, restart) or came up (start, restart). */
+  process?(node: string, up: boolean, cause: string): void;
 }
 
 export interface SimulationOptions {
@@ -133,6 +136,9 @@ class SimWorld {
   readonly directors: SimDirectors;
   readonly scripts: ScriptRun[] = [];
   worstDelayMs = 0;
+  /** Each node's BFD link draws its source ports, discriminators and jitter from a stream of its own. */
+  private readonly root: SeededRandom;
+  private readonly starts = new Map<string, number>();
   private readonly observer: SimulationObserver | undefined;
 
   constructor(
@@ -142,6 +148,7 @@ class SimWorld {
   ) {
     this.observer = observe?.({ bus: this.bus, clock: this.clock });
     const root = new SeededRandom(seed);
+    this.root = root;
     const quality: LinkQuality = scenario.network;
     this.timeline.initialLoss = quality.loss;
     this.timeline.initialReordering = quality.jitterMs > 0 || quality.reorder > 0;
@@ -205,6 +212,14 @@ class SimWorld {
       log: SILENT,
       ...this.tracked.get(name)!.environment(),
       inspect: this.observer?.inspector(name),
+      bfd: () => {
+        // A fresh stream per start of the node: a restarted node draws new discriminators, as a new process does.
+        const start = (this.starts.get(name) ?? 0) + 1;
+        this.starts.set(name, start);
+        const random = this.root.fork(`bfd:${name}:${start}`);
+        const ports = host.interfaceNames().flatMap((i) => host.portOf(i) ?? []);
+        return { link: new SimulatedBfdLink(ports, random), random };
+      },
     };
   }
 
@@ -245,25 +260,33 @@ class SimWorld {
       case 'crash': {
         const host = this.hosts.get(action.node)!;
         if (!host.alive) return;
+        const running = this.nodes.has(action.node);
         this.stopNode(action.node, false);
         host.crash();
+        if (running) this.observer?.process?.(action.node, false, 'crash');
         return;
       }
       case 'restart': {
         const host = this.hosts.get(action.node)!;
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, false, 'restart');
         this.stopNode(action.node, false);
         for (const address of host.restart()) {
           this.bus.publish({ kind: 'vip', at: this.clock.now(), node: action.node, instance: '-', address, action: 'del' });
         }
         this.startNode(action.node);
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, true, 'restart');
         return;
       }
       case 'stop':
+        if (this.nodes.has(action.node)) this.observer?.process?.(action.node, false, 'stop');
         this.stopNode(action.node, true);
         return;
-      case 'start':
+      case 'start': {
+        const before = this.nodes.has(action.node);
         this.startNode(action.node);
+        if (!before && this.nodes.has(action.node)) this.observer?.process?.(action.node, true, 'start');
         return;
+      }
       case 'partition':
         for (const s of this.segments.values()) s.partition(action.groups);
         return;

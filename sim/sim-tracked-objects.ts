@@ -67,10 +67,11 @@ export class SimTrackedObjects {
   }
 
   /** The node's environment for its tracked objects and scripts. */
-  environment(): Pick<NodeEnvironment, 'processes' | 'readFile' | 'processMonitor'> {
+  environment(): Pick<NodeEnvironment, 'processes' | 'readFile' | 'trackFileHost' | 'processMonitor'> {
     return {
       processes: this.processes,
       readFile: (path, done) => this.files.read(path, done),
+      trackFileHost: this.files.host(),
       processMonitor: this.table,
     };
   }

@@ -32,6 +32,12 @@ export interface HttpUrlProbe {
   /** keepalived `regex` (run as a JavaScript RegExp over the body), and `regex_no_match` to invert it. */
   readonly regex?: string;
   readonly regexNoMatch?: boolean;
+  /** JavaScript flags from `regex_options` (protocol/http-body-regex.ts regexFlags). */
+  readonly regexFlags?: string;
+  /** `regex_min_offset`: the byte of the body the search starts at. */
+  readonly regexMinOffset?: number;
+  /** `regex_max_offset`: the last byte of the body a match may start at. */
+  readonly regexMaxOffset?: number;
 }
 
 export interface HttpProbeSpec {

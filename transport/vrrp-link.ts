@@ -89,6 +89,11 @@ export interface VrrpChannel {
    * now, or become unusable if there is none. Nothing happens when the binding is still the right one.
    */
   refresh(): void;
+  /**
+   * Packets the host dropped before they could be read because the receive buffer was full (a real socket's
+   * SO_RXQ_OVFL), over the channel's life. Absent: the link cannot tell (the simulator loses nothing).
+   */
+  readonly kernelDrops?: number;
   close(): void;
 }
 

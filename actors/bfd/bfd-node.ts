@@ -34,20 +34,53 @@ export class BfdNode {
   readonly dropCounts = new Map<BfdDropReason, number>();
   private subscription: Subscription | undefined;
 
+  private started = false;
+
   constructor(
     private readonly link: BfdLink,
     private readonly clock: Clock,
     private readonly random: Random,
     specs: readonly BfdSessionSpec[],
   ) {
-    for (const spec of specs) {
-      const discriminator = this.freshDiscriminator();
-      const sender = link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
-      const runner = new BfdSessionRunner(spec, discriminator, sender, clock, random);
-      runner.changes$.subscribe((c) => this.changes.next(c));
-      this.sessions.push(runner);
-      this.byDiscriminator.set(discriminator, runner);
+    for (const spec of specs) this.add(spec);
+  }
+
+  private add(spec: BfdSessionSpec): BfdSessionRunner {
+    const discriminator = this.freshDiscriminator();
+    const sender = this.link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
+    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random);
+    runner.changes$.subscribe((c) => this.changes.next(c));
+    this.sessions.push(runner);
+    this.byDiscriminator.set(discriminator, runner);
+    return runner;
+  }
+
+  /**
+   * A reload: sessions whose spec is unchanged keep running (state, discriminator and all); removed or changed
+   * ones stop, new ones start (keepalived's bfd reload keeps an instance of the same name and settings).
+   */
+  reconfigure(specs: readonly BfdSessionSpec[]): { kept: string[]; started: string[]; stopped: string[] } {
+    const same = (a: BfdSessionSpec, b: BfdSessionSpec): boolean => JSON.stringify(a) === JSON.stringify(b);
+    const kept: string[] = [];
+    const started: string[] = [];
+    const stopped: string[] = [];
+    for (const runner of [...this.sessions]) {
+      if (specs.some((s) => same(s, runner.spec))) continue;
+      runner.stop();
+      this.sessions.splice(this.sessions.indexOf(runner), 1);
+      this.byDiscriminator.delete(runner.localDiscriminator);
+      stopped.push(runner.spec.params.name);
     }
+    for (const spec of specs) {
+      if (this.sessions.some((r) => same(r.spec, spec))) {
+        kept.push(spec.params.name);
+        continue;
+      }
+      const runner = this.add(spec);
+      if (this.started) runner.start();
+      started.push(spec.params.name);
+    }
+    return { kept, started, stopped };
   }
 
   /** bfd.LocalDiscr: nonzero and unique on the node (RFC 5880 §6.8.1), drawn at random as keepalived does. */
@@ -59,6 +92,7 @@ export class BfdNode {
   }
 
   start(): void {
+    this.started = true;
     this.subscription = this.link.packets$.subscribe((p) => this.receive(p));
     for (const s of this.sessions) s.start();
   }

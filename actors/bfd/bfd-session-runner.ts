@@ -26,6 +26,8 @@ export interface BfdSessionChange {
   readonly remoteDiag: number;
   /** Clock time of the change. */
   readonly at: number;
+  /** Clock time of the last packet the session received before the change (undefined before any). */
+  readonly lastReceivedAt: number | undefined;
 }
 
 export class BfdSessionRunner {
@@ -66,7 +68,7 @@ export class BfdSessionRunner {
       const from = this.current;
       this.current = to;
       const c = snapshot.context;
-      this.changes.next({ name: spec.params.name, neighbor: spec.neighbor, from, to, localDiag: c.localDiag, remoteDiag: c.remoteDiag, at: clock.now() });
+      this.changes.next({ name: spec.params.name, neighbor: spec.neighbor, from, to, localDiag: c.localDiag, remoteDiag: c.remoteDiag, at: clock.now(), lastReceivedAt: this.lastReceivedAt });
     });
   }
 

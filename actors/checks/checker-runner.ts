@@ -21,7 +21,9 @@ import type { ResolvedChecker } from './resolve-checkers.js';
 
 export type CheckerEvent =
   | { readonly kind: 'probe'; readonly at: number; readonly checker: string; readonly ok: boolean; readonly latencyMs: number; readonly detail: string }
-  | { readonly kind: 'report'; readonly at: number; readonly report: CheckerReport };
+  | { readonly kind: 'report'; readonly at: number; readonly report: CheckerReport }
+  /** keepalived `log_all_failures`: a failed probe while the checker is up (or before its first result). */
+  | { readonly kind: 'failure'; readonly at: number; readonly checker: string; readonly detail: string };
 
 export interface CheckerEnvironment {
   readonly clock: Clock;
@@ -172,6 +174,11 @@ export class CheckerRunner {
     env.probed?.(event.ok);
     if (this.publishProbes) {
       env.publish({ kind: 'probe', at: env.clock.now(), checker: this.checker.id, ok: event.ok, latencyMs: event.latencyMs, detail: event.detail });
+    }
+    if (!event.ok && this.checker.logAllFailures === true) {
+      // keepalived logs these only while the checker is up (is_up || !has_run): not again and again once down.
+      const { up, hasRun } = this.actor.getSnapshot().context;
+      if (up || !hasRun) env.publish({ kind: 'failure', at: env.clock.now(), checker: this.checker.id, detail: event.detail });
     }
     this.loop = loop;
     this.steady.deliver(this.actor, probeResultEvent(event, this.checker.params.fromStart), this.nextProbe);

@@ -16,7 +16,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { readonly t: 'ready' }
-  | { readonly t: 'reports'; readonly reports: readonly CheckerReport[] }
+  /** `failures`: keepalived log_all_failures, [checker id, detail]. */
+  | { readonly t: 'reports'; readonly reports: readonly CheckerReport[]; readonly failures?: readonly (readonly [string, string])[] }
   | { readonly t: 'counters'; readonly req: number; readonly probes: number; readonly failures: number }
   /** Carries the probe counters, so that a dead worker's count is known up to its last heartbeat. */
   | { readonly t: 'pong'; readonly req: number; readonly probes: number; readonly failures: number }

@@ -11,10 +11,11 @@ import type { Destination, ForwardingMethod, LbFamily, SchedulerFlag, TunnelOpti
 import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
+import { regexFlags } from '../../protocol/http-body-regex.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
-import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
+import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, HttpUrl, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
 export interface ResolvedChecker {
   readonly id: string;
@@ -22,6 +23,20 @@ export interface ResolvedChecker {
   readonly params: CheckerParams;
   readonly warmupMs: number;
   readonly probe: ProbeSpec;
+  /** keepalived `log_all_failures` (or global_defs `checker_log_all_failures`): every failure while up is logged. */
+  readonly logAllFailures?: true;
+}
+
+/**
+ * A BFD_CHECK: no probe of its own, the state of a BFD session (actors/bfd/node-bfd.ts) on the main thread, as
+ * keepalived's checker process hears its BFD process (check_bfd.c): up while the session is Up.
+ */
+export interface ResolvedBfdCheck {
+  readonly id: string;
+  /** The bfd_instance. */
+  readonly name: string;
+  /** Starts down (keepalived `alpha`); the session's state at start replaces it at once in any case. */
+  readonly alpha: boolean;
 }
 
 export interface ResolvedRealServer {
@@ -39,6 +54,8 @@ export interface ResolvedRealServer {
   readonly upperThreshold?: number;
   readonly lowerThreshold?: number;
   readonly checkers: readonly ResolvedChecker[];
+  /** BFD_CHECKs: counted with the checkers (the real server is alive when all are up), run by no checker host. */
+  readonly bfdChecks?: readonly ResolvedBfdCheck[];
 }
 
 export interface ResolvedVirtualServer {
@@ -57,7 +74,10 @@ export interface ResolvedVirtualServer {
 }
 
 /** What resolution reads of the configuration besides the virtual servers: groups, track files, SSL, VIPs. */
-export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'>;
+export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 'trackFiles' | 'vrrpInstances' | 'ssl'> & {
+  /** Absent in tests that resolve bare virtual servers: keepalived's global defaults. */
+  readonly globalDefs?: Config['globalDefs'];
+};
 
 const S = 1000;
 
@@ -70,8 +90,19 @@ const DEFAULT_UDP_PAYLOAD = Uint8Array.from(Buffer.from('keepalived check - '.re
 /** keepalived's sorry server weight (check_data.c alloc_ssvr): it has no `weight` keyword. */
 const SORRY_SERVER_WEIGHT = 1;
 
-function hostPort(address: string, port: number): string {
+/** A real server's key: `address:port`, `[v6]:port`. */
+export function hostPort(address: string, port: number): string {
   return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** regex_options as JavaScript flags and the offset window (config/keywords/checkers.ts checked min <= max). */
+function regexWindow(u: HttpUrl): { regexFlags?: string; regexMinOffset?: number; regexMaxOffset?: number } {
+  const flags = regexFlags(u.regexOptions ?? []);
+  return {
+    ...(flags !== '' ? { regexFlags: flags } : {}),
+    ...(u.regexMinOffset !== undefined && u.regexMinOffset > 0 ? { regexMinOffset: u.regexMinOffset } : {}),
+    ...(u.regexMaxOffset !== undefined ? { regexMaxOffset: u.regexMaxOffset } : {}),
+  };
 }
 
 function familyOf(address: string): LbFamily {
@@ -115,7 +146,7 @@ interface Context {
 /** One checker → one or more resolved checkers (SMTP_CHECK `host` blocks each become one, as in keepalived). */
 function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[] {
   const { rs } = ctx;
-  if (c.type === 'BFD_CHECK') return []; // not implemented: the daemon says so
+  if (c.type === 'BFD_CHECK') return []; // resolveBfdChecks
   if (c.type === 'FILE_CHECK') {
     const file = ctx.config.trackFiles.find((f) => f.name === c.trackFile);
     if (file === undefined) return []; // finalize-lvs dropped it with an error
@@ -125,7 +156,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
     const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
     return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
-  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe });
+  const logAll = c.logAllFailures || ctx.config.globalDefs?.checkerLogAllFailures === true ? { logAllFailures: true as const } : {};
+  const one = (probe: ProbeSpec, timeoutMs: number, suffix = ''): ResolvedChecker => ({ id: `${id}${suffix}`, kind: c.type, ...timing(c.type, c, timeoutMs), probe, ...logAll });
   switch (c.type) {
     case 'TCP_CHECK': {
       const t = c.connectTimeout * S;
@@ -141,7 +173,7 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         statusCodes: u.statusCodes,
         // The Host header: the url's virtualhost, else the checker's (inherited), else the address it connects to.
         host: u.virtualhost ?? c.virtualhost ?? hostPort(target.host, target.port),
-        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch } : {}),
+        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch, ...regexWindow(u) } : {}),
       }));
       const ssl = ctx.config.ssl;
       const probe: ProbeSpec = {
@@ -155,7 +187,11 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         ...(c.type === 'SSL_GET' && ssl !== undefined ? { tlsFiles: { ca: ssl.ca, certificate: ssl.certificate, key: ssl.key, password: ssl.password } } : {}),
       };
       // Each url gets connect_timeout; the machine waits for all of them.
-      return [one(probe, t * Math.max(1, urls.length))];
+      const checker = one(probe, t * Math.max(1, urls.length));
+      if (c.fastRecovery) return [checker];
+      // Without fast_recovery keepalived rechecks its N urls delay_loop apart before a DOWN checker is UP again
+      // (machines/checker-logic.ts).
+      return [{ ...checker, params: { ...checker.params, confirmUpAfterMs: Math.max(1, urls.length) * checker.params.delayLoopMs } }];
     }
     case 'MISC_CHECK': {
       const t = c.miscTimeout * S;
@@ -221,7 +257,13 @@ function resolveRealServer(config: LvsConfig, vsKey: string, rs: RealServer): Re
     ...(rs.uthreshold !== undefined ? { upperThreshold: rs.uthreshold } : {}),
     ...(rs.lthreshold !== undefined ? { lowerThreshold: rs.lthreshold } : {}),
     checkers: rs.checkers.flatMap((c, i) => resolveChecker(ctx, c, `${vsKey}|${key}|${i}:${c.type}`)),
+    ...resolveBfdChecks(rs, `${vsKey}|${key}`),
   };
+}
+
+function resolveBfdChecks(rs: RealServer, prefix: string): { bfdChecks?: ResolvedBfdCheck[] } {
+  const bfdChecks = rs.checkers.flatMap((c, i) => (c.type === 'BFD_CHECK' ? [{ id: `${prefix}|${i}:BFD_CHECK`, name: c.name, alpha: c.alpha }] : []));
+  return bfdChecks.length > 0 ? { bfdChecks } : {};
 }
 
 /** The text keepalived prints for a virtual server: "address:port", "[v6]:port", "FWM n", "group NAME". */

@@ -49,13 +49,21 @@ const host = new InProcessCheckerHost({
 });
 
 let batch: CheckerReport[] = [];
+let failures: [string, string][] = [];
+let pending = false;
 host.events$.subscribe((event) => {
-  if (event.kind !== 'report') return;
-  if (batch.length === 0) setImmediate(() => {
-    send({ t: 'reports', reports: batch });
-    batch = [];
-  });
-  batch.push(event.report);
+  if (event.kind !== 'report' && event.kind !== 'failure') return;
+  if (!pending) {
+    pending = true;
+    setImmediate(() => {
+      send({ t: 'reports', reports: batch, ...(failures.length > 0 ? { failures } : {}) });
+      batch = [];
+      failures = [];
+      pending = false;
+    });
+  }
+  if (event.kind === 'report') batch.push(event.report);
+  else failures.push([event.checker, event.detail]);
 });
 
 port.on('message', (bytes: Uint8Array) => {

@@ -23,18 +23,19 @@ export const CHECKER_BUILD_SLICE: BuildSlice = { checkers: 64, ms: 4 };
  * Undefined when there is nothing to check (no virtual server, no lvs_sync_daemon), or nothing to check with
  * (said in the log). `reload`: a reload's checker side (keepalived's lvs_flush happens at start only).
  */
-export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfig, scriptTimeoutMs: number | undefined, reload = false): Promise<NodeChecks | undefined> {
+export async function loadChecks(
+  env: DaemonEnvironment,
+  config: KeepalivedConfig,
+  scriptTimeoutMs: number | undefined,
+  reload = false,
+  previous?: KeepalivedConfig,
+): Promise<NodeChecks | undefined> {
   if (config.virtualServers.length === 0 && config.globalDefs.lvsSyncDaemon === undefined) return undefined;
   const [{ NodeChecks }, { resolveVirtualServers }] = await Promise.all([import('../lvs/node-checks.js'), import('../checks/resolve-checkers.js')]);
   const checks = await env.checks?.();
   if (!checks) {
     env.log.warn(`${resolveVirtualServers(config).length} virtual server(s) configured, but no checker support on this host`);
     return undefined;
-  }
-  for (const vs of config.virtualServers) {
-    for (const rs of vs.realServers) {
-      for (const c of rs.checkers) if (c.type === 'BFD_CHECK') env.log.warn(`${c.at.file}:${c.at.line}: BFD_CHECK is not supported; ignored`);
-    }
   }
   let selection: { backend: LoadBalancerBackend; statement: string };
   try {
@@ -44,7 +45,7 @@ export async function loadChecks(env: DaemonEnvironment, config: KeepalivedConfi
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, buildSlice: CHECKER_BUILD_SLICE });
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
 }
 
 /**

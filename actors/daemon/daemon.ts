@@ -19,10 +19,15 @@ import type { DaemonEnvironment, DaemonOptions } from '../environment.js';
 import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
+import { HostSysctls } from './host-sysctls.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
 import { vrrpThreadName } from './process-names.js';
+import type { MailStats } from '../mail/mail-queue.js';
+
+/** How long a stop waits for its e-mail alerts (the STOP ones) to go out. */
+const MAIL_STOP_GRACE_MS = 5_000;
 
 /**
  * The VRRP thread's fair-scheduler slice (µs) when it is not realtime: the kernel's shortest. The thread runs for
@@ -43,7 +48,10 @@ class ReloadAborted extends Error {}
 export class VigilDaemon {
   readonly bus = new Bus();
   private current: NodeAssembly | undefined;
+  private lastMailStats: MailStats | undefined;
   private readonly host: HostSetup;
+  /** disable_local_igmp and promote_secondaries, on a host that has /proc/sys. */
+  private readonly sysctls: HostSysctls | undefined;
   private logSubscription: Subscription | undefined;
   private linkSubscription: Subscription | undefined;
   private reloads = 0;
@@ -66,6 +74,7 @@ export class VigilDaemon {
     private readonly options: DaemonOptions,
   ) {
     this.host = new HostSetup(env);
+    this.sysctls = env.sysctls ? new HostSysctls(env.sysctls, env.log) : undefined;
     this.scripts = new ScriptRunner(env.processes, env.log, options.scriptLimits);
   }
 
@@ -113,6 +122,7 @@ export class VigilDaemon {
       await this.host.removeLeftovers(spec.instances);
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
+      this.sysctls?.start(config);
       this.instances = spec.instances;
     }
     const assembly = new NodeAssembly(this.env, this.bus, {
@@ -195,7 +205,7 @@ export class VigilDaemon {
       // What the new configuration needs, before anything of the running one goes.
       if (vrrp) await this.host.createVmacs(nextSpec.instances, made);
       aborted();
-      if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true);
+      if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true, this.config);
       aborted();
       // Opens the new instances' channels first; throws before stopping anything if one cannot be opened.
       result = assembly.reconfigure(next);
@@ -213,6 +223,7 @@ export class VigilDaemon {
     this.config = next;
     this.running = loaded;
     if (vrrp) this.instances = nextSpec.instances;
+    if (vrrp) this.sysctls?.reload(next);
     // Then what the running configuration had and the new one drops. The new one runs from here on: a failure
     // now is logged, it does not bring the old one back.
     try {
@@ -222,7 +233,7 @@ export class VigilDaemon {
       if (lvsChanged) {
         // A changed checker configuration starts anew; the load balancer converges from the rules in place, so
         // unchanged services are not touched in the kernel. A stop that came meanwhile clears them.
-        await assembly.detachChecks(false);
+        await assembly.detachChecks(false, next);
         // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
         if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
       }
@@ -231,6 +242,11 @@ export class VigilDaemon {
     }
     this.env.log.info(`reloaded: kept ${result.kept.length}, started ${result.started.length}, stopped ${result.stopped.length}`);
     return { ok: true, ...result };
+  }
+
+  /** The e-mail queue's counts: the running node's, else what the last one left (after a stop). */
+  private mailStats(): MailStats | undefined {
+    return this.current?.mailStats() ?? this.lastMailStats;
   }
 
   status(): DaemonStatus {
@@ -243,8 +259,11 @@ export class VigilDaemon {
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
+      kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
+      ...(this.mailStats() ? { email: this.mailStats() } : {}),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
+      ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
     };
   }
 
@@ -272,9 +291,12 @@ export class VigilDaemon {
     await assembly?.closeFirewall();
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
+    this.sysctls?.stop();
     // Notify scripts started by the stop finish (or meet their timeout) before the daemon goes, for at most
-    // global_defs child_wait_time (keepalived's parent waits that long for its children, then kills them).
-    await this.scriptsIdleWithin((this.config?.globalDefs.childWaitTime ?? 5) * 1000);
+    // global_defs child_wait_time (keepalived's parent waits that long for its children, then kills them); the
+    // STOP e-mails get a few seconds to go out.
+    await Promise.all([this.scriptsIdleWithin((this.config?.globalDefs.childWaitTime ?? 5) * 1000), assembly?.closeMail(MAIL_STOP_GRACE_MS)]);
+    this.lastMailStats = assembly?.mailStats() ?? this.lastMailStats;
     assembly?.detach();
     if (this.config) await this.startupOrShutdown('shutdown', this.config);
     this.logSubscription?.unsubscribe();

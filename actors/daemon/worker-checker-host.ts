@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import type { Clock } from '../../machines/clock.js';
+import type { Clock, TimerId } from '../../machines/clock.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import type { CheckerReport } from '../../machines/checker.js';
 import { refuseDuplicates, type CheckerAddOptions, type CheckerHost, type HostEvent, type ProbeCounters } from '../checks/checker-host.js';
@@ -40,6 +40,12 @@ export interface WorkerHostOptions {
   readonly minAutoPriorityDelayUs?: number | undefined;
   readonly inspect?: (event: InspectionEvent) => void;
   /**
+   * How many reports one turn of the clock delivers: at most `reports`, or as many as `ms` allow. The worker sends
+   * its reports in batches (2,000 checkers failing together make one), and each costs the virtual server's machine
+   * a transition: delivered at once they held the VRRP thread for 0.1–0.8 s. Default 64 reports or 4 ms.
+   */
+  readonly reportSlice?: { readonly reports: number; readonly ms: number };
+  /**
    * The worker's entry module; default actors/daemon/checker-worker.js. Tests give one that wraps it with fault
    * injection (hang, crash), which is no part of the worker protocol.
    */
@@ -48,6 +54,7 @@ export interface WorkerHostOptions {
 
 const WORKER_URL = new URL('./checker-worker.js', import.meta.url);
 const DEFAULT_START_LIMIT_MS = 30_000;
+const DEFAULT_REPORT_SLICE = { reports: 64, ms: 4 } as const;
 
 export class WorkerCheckerHost implements CheckerHost {
   private readonly subject = new Subject<HostEvent>();
@@ -68,6 +75,11 @@ export class WorkerCheckerHost implements CheckerHost {
   private lastError: string | undefined;
   /** Whether the current worker has said it is ready (a hang before that is a failed start). */
   private ready = false;
+  /** Reports received and not yet delivered (from `inboxHead` on), in the order the worker sent them. */
+  private inbox: { readonly at: number; readonly report: CheckerReport }[] = [];
+  private inboxHead = 0;
+  /** The turn that delivers the next slice of the inbox. */
+  private delivering: TimerId | undefined;
   constructor(private readonly options: WorkerHostOptions) {
     const machine = watchdogMachine.provide({
       actions: {
@@ -153,6 +165,10 @@ export class WorkerCheckerHost implements CheckerHost {
   async stop(): Promise<void> {
     this.stopping = true;
     this.watchdog.send({ type: 'STOP' });
+    if (this.delivering !== undefined) this.options.clock.clearTimeout(this.delivering);
+    this.delivering = undefined;
+    this.inbox = [];
+    this.inboxHead = 0;
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) {
@@ -206,10 +222,13 @@ export class WorkerCheckerHost implements CheckerHost {
     const at = this.options.clock.now();
     switch (message.t) {
       case 'reports':
+        for (const [checker, detail] of message.failures ?? []) this.subject.next({ kind: 'failure', at, checker, detail });
         for (const report of message.reports) {
+          // What a replacement worker resumes with is known at once; the virtual servers hear it a slice at a time.
           this.lastUp.set(report.id, report.up);
-          this.subject.next({ kind: 'report', at, report: report as CheckerReport });
+          this.inbox.push({ at, report: report as CheckerReport });
         }
+        if (this.delivering === undefined) this.deliver();
         break;
       case 'counters':
         this.pendingCounters.get(message.req)?.({ probes: message.probes, failures: message.failures });
@@ -226,6 +245,26 @@ export class WorkerCheckerHost implements CheckerHost {
       case 'stopped':
         break;
     }
+  }
+
+  /** Delivers one slice of the inbox; the rest on a later turn, after whatever is due meanwhile (an advertisement). */
+  private deliver(): void {
+    this.delivering = undefined;
+    const { clock } = this.options;
+    const slice = this.options.reportSlice ?? DEFAULT_REPORT_SLICE;
+    const started = clock.now();
+    let delivered = 0;
+    while (this.inboxHead < this.inbox.length && !this.stopping) {
+      if (delivered >= slice.reports || (delivered > 0 && clock.now() - started >= slice.ms)) {
+        this.delivering = clock.setTimeout(() => this.deliver(), 0);
+        return;
+      }
+      const next = this.inbox[this.inboxHead++]!;
+      delivered++;
+      this.subject.next({ kind: 'report', at: next.at, report: next.report });
+    }
+    this.inbox = [];
+    this.inboxHead = 0;
   }
 
   private exited(worker: Worker, code: number): void {

@@ -11,12 +11,34 @@ import type { Clock, TimerId } from '../../machines/clock.js';
 import type { ApplyReport, ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost, HostEvent } from '../checks/checker-host.js';
+import type { CheckerReport as HostReport } from '../../machines/checker.js';
 import { LoadBalancerSync } from './lb-sync.js';
-import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
+import type { ResolvedChecker, ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 import { VirtualServerRunner, type LbNotification } from './virtual-server-runner.js';
+import type { CheckerReport } from '../../machines/checker.js';
+
+/**
+ * A checker went up or down (keepalived's checker_was_up → is_up), or gave its first result, with its real
+ * server's state before and after: what keepalived's checkers mail about (check_tcp.c …).
+ */
+export interface CheckerChange {
+  readonly kind: 'checker';
+  readonly at: number;
+  readonly vs: string;
+  readonly rs: string;
+  readonly checker: ResolvedChecker;
+  readonly up: boolean;
+  /** The checker's state changed (else this is its first result, the same as it started with). */
+  readonly changed: boolean;
+  readonly firstRun: boolean;
+  readonly detail: string;
+  readonly rsWasAlive: boolean;
+  readonly rsAlive: boolean;
+}
 
 export type HealthEvent =
   | HostEvent
+  | CheckerChange
   | LbNotification
   | { readonly kind: 'lb_applied'; readonly at: number; readonly report: ApplyReport }
   | { readonly kind: 'lb_error'; readonly at: number; readonly message: string };
@@ -35,6 +57,11 @@ export interface HealthChecksOptions {
   readonly flushAtStart?: boolean | undefined;
   /** keepalived `lvs_flush_on_stop`: how the rules go at stop (default: each destination, then each service). */
   readonly clearMode?: ClearMode | undefined;
+  /**
+   * global_defs rs_init_notifies: which real servers alive at start notify it (keepalived init_service_rs: all at
+   * start; on a reload only the new ones). Absent: none.
+   */
+  readonly rsInitNotifies?: ((vsKey: string, rsKey: string) => boolean) | undefined;
   /** XState inspection of the virtual-server actors (and the real servers they spawn), for observe/. */
   readonly inspect?: ((event: InspectionEvent) => void) | undefined;
   /**
@@ -42,6 +69,8 @@ export interface HealthChecksOptions {
    * of checkers built at once held it for seconds, past the advert interval). Absent: all at once (the simulator).
    */
   readonly buildSlice?: BuildSlice | undefined;
+  /** BFD_CHECK: whether a BFD session is Up now (each BFD_CHECK starts with its session's state). */
+  readonly bfdUp?: ((name: string) => boolean) | undefined;
 }
 
 /** How much of the checker side one turn builds: a slice ends after `checkers` checkers or `ms` of the clock. */
@@ -57,12 +86,20 @@ export interface StartOptions {
   readonly built?: ((runner: VirtualServerRunner, index: number) => void) | undefined;
 }
 
+function bfdReport(id: string, name: string, up: boolean, firstRun: boolean): CheckerReport {
+  return { id, up, weight: undefined, firstRun, detail: `BFD check of [${name}] is ${up ? 'UP' : 'DOWN'}` };
+}
+
 export class HealthChecks {
   private readonly subject = new Subject<HealthEvent>();
   readonly events$: Observable<HealthEvent> = this.subject.asObservable();
   readonly lb: LoadBalancerSync;
   readonly virtualServers: VirtualServerRunner[] = [];
   private readonly byChecker = new Map<string, VirtualServerRunner>();
+  /** BFD_CHECKs by bfd_instance name. */
+  private readonly byBfd = new Map<string, { readonly id: string; readonly runner: VirtualServerRunner }[]>();
+  /** Each checker, its real server, and whether it is up now (at first: up unless `alpha`, as keepalived). */
+  private readonly checkers = new Map<string, { checker: ResolvedChecker; rs: string; up: boolean }>();
   private subscription: Subscription | undefined;
   /** The VRRP instances that are MASTER now: what a virtual server built now starts with (ha_suspend). */
   private readonly masters: Set<string>;
@@ -87,7 +124,7 @@ export class HealthChecks {
    */
   start(resolved: Iterable<ResolvedVirtualServer>, options: StartOptions = {}): Promise<void> {
     this.subscription ??= this.options.host.events$.subscribe((event) => {
-      if (event.kind === 'report') this.byChecker.get(event.report.id)?.report(event.report);
+      if (event.kind === 'report') this.report(event.at, event.report);
       this.subject.next(event);
     });
     const next = resolved[Symbol.iterator]();
@@ -160,16 +197,45 @@ export class HealthChecks {
         notify: (n) => this.subject.next(n),
         inspect: this.options.inspect,
       },
-      { masterAtStart },
+      { masterAtStart, initNotify: this.options.rsInitNotifies && ((rs: string) => this.options.rsInitNotifies?.(vs.key, rs) ?? false) },
     );
     this.virtualServers.push(runner);
     built?.(runner, index);
     const checkers = vs.realServers.flatMap((rs) => rs.checkers);
     for (const c of checkers) this.byChecker.set(c.id, runner);
+    for (const rs of vs.realServers) for (const c of rs.checkers) this.checkers.set(c.id, { checker: c, rs: rs.key, up: !c.params.alpha });
     const disabled = vs.haSuspend && !masterAtStart ? new Set(checkers.map((c) => c.id)) : undefined;
     runner.start();
     host.add(checkers, disabled === undefined ? {} : { disabled });
+    // keepalived's BFD process tells the checkers every session's state when it starts (bfd_scheduler.c), and the
+    // first event always applies (check_bfd.c): a BFD_CHECK starts with its session's state.
+    for (const c of vs.realServers.flatMap((rs) => rs.bfdChecks ?? [])) {
+      this.byBfd.set(c.name, [...(this.byBfd.get(c.name) ?? []), { id: c.id, runner }]);
+      runner.report(bfdReport(c.id, c.name, this.options.bfdUp?.(c.name) ?? false, true));
+    }
     return checkers.length;
+  }
+
+  /** A BFD session with `checker` events went Up or Down: its BFD_CHECKs follow. */
+  bfdState(name: string, up: boolean): void {
+    for (const { id, runner } of this.byBfd.get(name) ?? []) runner.report(bfdReport(id, name, up, false));
+  }
+
+  /**
+   * A checker's report goes to its virtual server; a change of the checker's state (and its first result) is told
+   * with its real server's.
+   */
+  private report(at: number, report: HostReport): void {
+    const runner = this.byChecker.get(report.id);
+    if (runner === undefined) return;
+    const entry = this.checkers.get(report.id);
+    const rsWasAlive = entry !== undefined && runner.alive(entry.rs);
+    runner.report(report);
+    if (entry === undefined || (entry.up === report.up && !report.firstRun)) return;
+    const changed = entry.up !== report.up;
+    entry.up = report.up;
+    const rsAlive = runner.alive(entry.rs);
+    this.subject.next({ kind: 'checker', at, vs: runner.vs.key, rs: entry.rs, checker: entry.checker, up: report.up, changed, firstRun: report.firstRun, detail: report.detail, rsWasAlive, rsAlive });
   }
 
   /** Whether virtual servers are still being built (a slice per turn). */

@@ -9,7 +9,7 @@
  * module only when a configuration has virtual servers; in-process on simulated servers in the simulator), then
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
@@ -21,10 +21,13 @@ import { STOP_SCRIPT_TIMEOUT_MS } from '../vrrp/notifier.js';
 import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
 import { HealthChecks, type BuildSlice, type HealthEvent } from './health-checks.js';
-import { eachVirtualServer } from '../checks/resolve-checkers.js';
+import { eachVirtualServer, hostPort, virtualServerKey } from '../checks/resolve-checkers.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
 import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
 import { ipvsOnlyUses } from './ipvs-only.js';
+import type { CheckerType, VirtualServer } from '../../config/model.js';
+import type { CheckerMail } from '../mail/mail-alerts.js';
+import { checkerBody, quorumAlert, realServerAlert, realServerRemovedAlert, serviceTrio, virtualServerText, type MailingChecker } from '../../protocol/alert-mail.js';
 
 /** Where a node's checkers run and what they program. */
 export interface CheckerTransports {
@@ -39,6 +42,35 @@ export interface CheckerScripts {
   readonly runner: ScriptRunner;
   /** The notify FIFOs' checker lines (notify_fifo and lvs_notify_fifo). */
   readonly fifo?: ((line: string) => void) | undefined;
+  /** E-mail alerts (smtp_alert), when the configuration sends them. */
+  readonly mail?: CheckerMail | undefined;
+}
+
+/** keepalived's checkers that mail, by their mail text's kind (FILE_CHECK and BFD_CHECK do not mail). */
+const MAILING: Partial<Record<CheckerType, MailingChecker>> = {
+  TCP_CHECK: 'tcp',
+  HTTP_GET: 'http',
+  SSL_GET: 'ssl',
+  SMTP_CHECK: 'smtp',
+  DNS_CHECK: 'dns',
+  UDP_CHECK: 'udp',
+  PING_CHECK: 'ping',
+  MISC_CHECK: 'misc',
+};
+
+/** What an alert names a virtual server and its real servers with (format_vs, format_rs). */
+interface MailNames {
+  readonly vs: string;
+  readonly protocol: string;
+  readonly smtpAlert: boolean;
+  /** By real server key: its trio and whether it alerts. */
+  readonly realServers: ReadonlyMap<string, { readonly name: string; readonly smtpAlert: boolean }>;
+}
+
+/** The node's BFD sessions as BFD_CHECK sees them (actors/bfd/node-bfd.ts). */
+export interface CheckerBfd {
+  isUp(name: string): boolean;
+  readonly checkerEvents$: Observable<{ readonly name: string; readonly up: boolean }>;
 }
 
 /** keepalived's notation of a service in notify FIFO lines: `[ADDRESS]:proto:PORT` (fwmark services: `FWM N`). */
@@ -65,17 +97,24 @@ function timeoutsOf(t: KeepalivedConfig['globalDefs']['lvsTimeouts']): LbTimeout
 export interface NodeChecksOptions {
   /** A reload's checker side: keepalived's `lvs_flush` happens at start only. */
   readonly reload?: boolean | undefined;
+  /** On a reload, the configuration that ran before: its real servers are not new (rs_init_notifies). */
+  readonly previous?: KeepalivedConfig | undefined;
   /** Build the virtual servers a slice per turn (the daemon's VRRP thread); absent, all at once. */
   readonly buildSlice?: BuildSlice | undefined;
 }
 
 export class NodeChecks {
   private health: HealthChecks | undefined;
+  /** The health checks being stopped: their last notifications (omega) still name their virtual servers. */
+  private stoppingHealth: HealthChecks | undefined;
   private syncDaemon: SyncDaemonRunner | undefined;
   private subscription: Subscription | undefined;
+  private bfdSubscription: Subscription | undefined;
   private scripts: CheckerScripts | undefined;
   /** The configured scripts (with their users) of each notification: `vs|UP`, `vs|rs|UP`, … */
   private readonly notifyScripts = new Map<string, Script>();
+  /** Each virtual server's names and smtp_alert settings, by key. */
+  private readonly mailNames = new Map<string, MailNames>();
   /** vigil is stopping: the notifications now are the last ones. */
   private stopping = false;
 
@@ -105,7 +144,7 @@ export class NodeChecks {
    * `masters`: the VRRP instances that are MASTER now (their virtual servers check at once under ha_suspend).
    * Resolves once every virtual server is built (a slice per turn with `buildSlice`), or `signal` stopped it.
    */
-  start(masters: ReadonlySet<string>, scripts: CheckerScripts, signal?: AbortSignal): Promise<void> {
+  start(masters: ReadonlySet<string>, scripts: CheckerScripts, signal?: AbortSignal, bfd?: CheckerBfd): Promise<void> {
     const { env, transports } = this;
     this.scripts = scripts;
     const g = this.config.globalDefs;
@@ -124,10 +163,14 @@ export class NodeChecks {
       flushAtStart: (g.lvsFlush ?? false) && !(this.options.reload ?? false),
       clearMode: clearModeOf(g.lvsFlushOnStop),
       buildSlice: this.options.buildSlice,
+      rsInitNotifies: g.rsInitNotifies ? this.newRealServers() : undefined,
+      bfdUp: (name) => bfd?.isUp(name) ?? false,
     });
     this.subscription = health.events$.subscribe((e) => this.event(e));
+    if (bfd) this.bfdSubscription = bfd.checkerEvents$.subscribe((e) => health.bfdState(e.name, e.up));
     this.health = health;
     this.notifyScripts.clear();
+    this.mailNames.clear();
     const built = health.start(eachVirtualServer(this.config), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
@@ -153,10 +196,33 @@ export class NodeChecks {
     await this.syncDaemon?.settled();
   }
 
+  /**
+   * A reload is about to replace this checker side with `next`'s: each live real server that `next` drops (or whose
+   * virtual server it drops) mails "=> Removing <=" (ipwrapper.c clear_diff_services → clear_service_rs).
+   */
+  mailRemovals(next: KeepalivedConfig): void {
+    const mail = this.scripts?.mail;
+    if (!mail) return;
+    const kept = new Map<string, Set<string>>();
+    for (const vs of next.virtualServers) kept.set(virtualServerKey(vs), new Set(vs.realServers.map((rs) => hostPort(rs.ip, rs.port))));
+    for (const runner of this.virtualServers) {
+      const names = this.mailNames.get(runner.vs.key);
+      const keeps = kept.get(runner.vs.key);
+      for (const rs of runner.vs.realServers) {
+        const name = names?.realServers.get(rs.key);
+        if (!names || !name?.smtpAlert || keeps?.has(rs.key) === true || !runner.alive(rs.key)) continue;
+        mail.send(realServerRemovedAlert(mail.routerId, name.name, names.vs, false));
+      }
+    }
+  }
+
   /** `clearRules`: on shutdown vigil's rules go; on a reload they stay for the next start to converge from. */
   async stop(clearRules: boolean): Promise<void> {
     const health = this.health;
     this.health = undefined;
+    this.bfdSubscription?.unsubscribe();
+    this.bfdSubscription = undefined;
+    this.stoppingHealth = health;
     this.stopping = true;
     // A reload leaves the sync daemon running: the next checker side converges it (unchanged: untouched).
     const syncDaemon = this.syncDaemon;
@@ -172,6 +238,15 @@ export class NodeChecks {
     this.subscription = undefined;
   }
 
+  /** keepalived's rs_init_notifies notify the real servers a start (or a reload, for those it adds) brings up. */
+  private newRealServers(): (vsKey: string, rsKey: string) => boolean {
+    const previous = this.options.reload === true ? this.options.previous : undefined;
+    if (previous === undefined) return () => true;
+    const known = new Set<string>();
+    for (const vs of eachVirtualServer(previous)) for (const rs of vs.realServers) known.add(`${vs.key}|${rs.key}`);
+    return (vsKey, rsKey) => !known.has(`${vsKey}|${rsKey}`);
+  }
+
   private event(e: HealthEvent): void {
     const log = this.env.log;
     switch (e.kind) {
@@ -179,14 +254,24 @@ export class NodeChecks {
         log.info(`${e.state === 'UP' ? 'Adding' : 'Removing'} service [${e.rs}] ${e.state === 'UP' ? 'to' : 'from'} VS [${e.vs}]`);
         if (e.script) this.runScript(`${e.vs}|${e.rs}|${e.state}`, e.script, `real_server ${e.rs} notify_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, e.rs, e.state);
+        // ipwrapper.c clear_service_rs: a live real server going with vigil (omega) mails; the checkers mail the rest.
+        if (this.stopping && e.state === 'DOWN') this.mailRemoved(e.vs, e.rs);
         break;
       case 'quorum':
         log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
         if (e.script) this.runScript(`${e.vs}|${e.state}`, e.script, `virtual_server ${e.vs} quorum_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, undefined, e.state);
+        this.mailQuorum(e.vs, e.state === 'UP');
+        break;
+      case 'checker':
+        this.mailChecker(e);
         break;
       case 'suspend':
         log.info(`VS [${e.vs}] checkers ${e.suspended ? 'suspended (ha_suspend: not master)' : 'resumed'}`);
+        break;
+      case 'failure':
+        // keepalived log_all_failures / checker_log_all_failures (check_tcp.c, check_http.c, …: LOG_INFO).
+        log.info(`${checkerName(e.checker)} failed: ${e.detail}`);
         break;
       case 'lb_error':
         log.error(`load balancer: ${e.message}`);
@@ -200,11 +285,16 @@ export class NodeChecks {
     }
   }
 
+  /** A virtual server's runner, also while it is being stopped. */
+  private runner(vsKey: string): VirtualServerRunner | undefined {
+    return (this.health ?? this.stoppingHealth)?.virtualServers.find((v) => v.vs.key === vsKey);
+  }
+
   /** keepalived's lvs_notify_fifo lines: `VS [vip]:tcp:80 UP`, `RS [rip]:tcp:8080 [vip]:tcp:80 DOWN`. */
   private fifoLine(vsKey: string, rsKey: string | undefined, state: 'UP' | 'DOWN'): void {
     const write = this.scripts?.fifo;
     if (!write) return;
-    const vs = this.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
+    const vs = this.runner(vsKey)?.vs;
     const service = vs?.services[0];
     if (!vs || !service) return;
     const protocol = service.protocol;
@@ -226,6 +316,7 @@ export class NodeChecks {
     const vs = this.config.virtualServers[i];
     if (vs === undefined) return;
     const key = runner.vs.key;
+    this.mapMailNames(runner, vs);
     if (vs.quorumUp) this.notifyScripts.set(`${key}|UP`, vs.quorumUp);
     if (vs.quorumDown) this.notifyScripts.set(`${key}|DOWN`, vs.quorumDown);
     runner.vs.realServers.forEach((rs, j) => {
@@ -233,6 +324,54 @@ export class NodeChecks {
       if (configured?.notifyUp) this.notifyScripts.set(`${key}|${rs.key}|UP`, configured.notifyUp);
       if (configured?.notifyDown) this.notifyScripts.set(`${key}|${rs.key}|DOWN`, configured.notifyDown);
     });
+  }
+
+  /**
+   * A checker went up or down (check_tcp.c and the others): mailed when its real server has smtp_alert and either
+   * the real server's state changed with it or no_checker_emails is off. MISC_CHECK (check_misc.c) mails its first
+   * result too, changed or not.
+   */
+  private mailChecker(e: Extract<HealthEvent, { kind: 'checker' }>): void {
+    const mail = this.scripts?.mail;
+    const kind = MAILING[e.checker.kind];
+    if (!e.changed && !(kind === 'misc' && e.firstRun)) return;
+    const names = this.mailNames.get(e.vs);
+    const rs = names?.realServers.get(e.rs);
+    if (!mail || kind === undefined || !names || !rs?.smtpAlert) return;
+    if (e.rsWasAlive === e.rsAlive && mail.noCheckerEmails) return;
+    const body = checkerBody(kind, e.up, { timedOut: /timeout|timed out/i.test(e.detail), smtpError: e.detail || undefined });
+    mail.send(realServerAlert(mail.routerId, rs.name, names.vs, e.rsAlive, body));
+  }
+
+  /** ipwrapper.c do_vs_notifies: the virtual server's smtp_alert, with the threshold crossed and the live weight. */
+  private mailQuorum(vsKey: string, up: boolean): void {
+    const mail = this.scripts?.mail;
+    const names = this.mailNames.get(vsKey);
+    const runner = this.runner(vsKey);
+    if (!mail || !names?.smtpAlert || !runner) return;
+    const weightSum = Object.values(runner.context.members).reduce((sum, m) => sum + (m.alive ? m.weight : 0), 0);
+    mail.send(quorumAlert(mail.routerId, names.vs, { up, init: false, stopping: this.stopping, quorum: runner.vs.quorum, hysteresis: runner.vs.hysteresis, weightSum }));
+  }
+
+  private mailRemoved(vsKey: string, rsKey: string): void {
+    const mail = this.scripts?.mail;
+    const names = this.mailNames.get(vsKey);
+    const rs = names?.realServers.get(rsKey);
+    if (!mail || !names || !rs?.smtpAlert) return;
+    mail.send(realServerRemovedAlert(mail.routerId, rs.name, names.vs, true));
+  }
+
+  private mapMailNames(runner: VirtualServerRunner, vs: VirtualServer): void {
+    const protocol = vs.protocol.toLowerCase();
+    const a = vs.address;
+    const vsName = virtualServerText(
+      a.kind === 'ip' ? { kind: 'address', address: a.ip, protocol, port: a.port } : a.kind === 'fwmark' ? { kind: 'fwmark', fwmark: a.fwmark } : { kind: 'group', name: a.group, port: 0 },
+    );
+    const realServers = new Map<string, { name: string; smtpAlert: boolean }>();
+    runner.vs.realServers.forEach((rs, j) => {
+      realServers.set(rs.key, { name: serviceTrio(rs.address, protocol, rs.port), smtpAlert: vs.realServers[j]?.smtpAlert ?? false });
+    });
+    this.mailNames.set(runner.vs.key, { vs: vsName, protocol, smtpAlert: vs.smtpAlert ?? false, realServers });
   }
 
   private runScript(key: string, command: string, what: string): void {
@@ -245,4 +384,11 @@ export class NodeChecks {
     const timeoutMs = this.stopping ? Math.min(STOP_SCRIPT_TIMEOUT_MS, this.scriptTimeoutMs) : this.scriptTimeoutMs;
     this.scripts?.runner.notify({ script, timeoutMs, what, stopping: this.stopping });
   }
+}
+
+/** A checker id (`VS|RS|n:TYPE`, actors/checks/resolve-checkers.ts) as keepalived names it in the log. */
+function checkerName(id: string): string {
+  const [vs, rs, which] = id.split('|');
+  const type = which?.slice(which.indexOf(':') + 1) ?? 'checker';
+  return rs === undefined ? id : `${type} on service [${rs}] of VS [${vs}]`;
 }

@@ -36,10 +36,15 @@ export class VirtualServerRunner {
   constructor(
     readonly vs: ResolvedVirtualServer,
     private readonly env: VirtualServerEnvironment,
-    options: { readonly masterAtStart: boolean; readonly initialUp?: ReadonlyMap<string, boolean> },
+    options: {
+      readonly masterAtStart: boolean;
+      readonly initialUp?: ReadonlyMap<string, boolean>;
+      /** global_defs rs_init_notifies: whether this real server (by key) notifies that it is alive at start. */
+      readonly initNotify?: ((rsKey: string) => boolean) | undefined;
+    },
   ) {
     const checkerIds = vs.realServers.flatMap((rs) => rs.checkers.map((c) => c.id));
-    for (const rs of vs.realServers) for (const c of rs.checkers) this.owners.set(c.id, rs.key);
+    for (const rs of vs.realServers) for (const c of [...rs.checkers, ...(rs.bfdChecks ?? [])]) this.owners.set(c.id, rs.key);
     const rsFor = (key: string) => vs.realServers.find((r) => r.key === key);
     const realServer = realServerMachine.provide({
       actions: {
@@ -85,7 +90,11 @@ export class VirtualServerRunner {
         realServerInputs: vs.realServers.map((rs) => ({
           key: rs.key,
           weight: rs.weight,
-          checkers: rs.checkers.map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.params.alpha })),
+          checkers: [
+            ...rs.checkers.map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.params.alpha })),
+            ...(rs.bfdChecks ?? []).map((c) => ({ id: c.id, up: options.initialUp?.get(c.id) ?? !c.alpha })),
+          ],
+          notifyInitialUp: options.initNotify?.(rs.key) ?? false,
         })),
       },
     });

@@ -26,6 +26,8 @@ export class PolledTracker {
     intervalMs: number,
     look: Look,
     env: { clock: Clock; onStatus: (id: string, seen: Observation) => void; inspect?: (event: InspectionEvent) => void },
+    /** What was seen before (and already reported): the first poll reports only a change from it. */
+    initial?: Observation,
   ) {
     const machine = polledTrackerMachine.provide({
       actions: {
@@ -40,7 +42,7 @@ export class PolledTracker {
         report: (_, params) => env.onStatus(id, params),
       },
     });
-    this.actor = createActor(machine, { input: { name: id, intervalMs }, clock: env.clock, inspect: env.inspect, id });
+    this.actor = createActor(machine, { input: { name: id, intervalMs, seen: initial }, clock: env.clock, inspect: env.inspect, id });
   }
 
   get seen(): Observation | undefined {

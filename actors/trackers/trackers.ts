@@ -18,7 +18,7 @@ export const TRACK_POLL_MS = 1000;
 export type TrackSink = (id: string, up: boolean, value?: number) => void;
 
 /** What the trackers need of a node's environment. */
-export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'processMonitor'>;
+export type TrackerEnvironment = Pick<NodeEnvironment, 'clock' | 'processes' | 'log' | 'inspect' | 'readFile' | 'trackFileHost' | 'processMonitor'>;
 
 /**
  * The vrrp_script, track_file and track_process blocks that some instance or sync group tracks (the others never
@@ -66,6 +66,19 @@ export class NodeTrackers {
     if (JSON.stringify([before.files, before.processes]) !== JSON.stringify([after.files, after.processes])) {
       this.stopPolled();
       this.startPolled(next);
+    }
+  }
+
+  /**
+   * A reload, before its new instances start: the files the next configuration tracks are read now, so that an
+   * instance the reload adds starts from its files' values (keepalived reads them before its instances run).
+   */
+  readFiles(next: KeepalivedConfig): void {
+    const host = this.env.trackFileHost;
+    if (!host || !this.env.readFile) return;
+    for (const f of trackedParts(next).files) {
+      const seen = parseTrackFile(host.read(f.file));
+      this.track(`file:${f.name}`, seen.up, seen.value);
     }
   }
 
@@ -124,15 +137,23 @@ export class NodeTrackers {
       this.track(id, seen.up, seen.value);
     };
     const env = { clock: this.env.clock, onStatus, inspect: this.env.inspect };
-    const add = (id: string, look: Look): void => {
-      const tracker = new PolledTracker(id, TRACK_POLL_MS, look, env);
+    const add = (id: string, look: Look, initial?: Observation): void => {
+      const tracker = new PolledTracker(id, TRACK_POLL_MS, look, env, initial);
       this.polled.set(id, tracker);
       tracker.start();
     };
     const { files, processes } = trackedParts(config);
     const readFile = this.env.readFile;
+    const host = this.env.trackFileHost;
     if (readFile) {
-      for (const f of files) add(`file:${f.name}`, (done) => readFile(f.file, (text) => done(parseTrackFile(text)))?.then(parseTrackFile));
+      for (const f of files) {
+        const id = `file:${f.name}`;
+        // keepalived reads every tracked file before its instances start (init_track_files): their first priority
+        // already holds the file's value, and a file that puts one in FAULT keeps it from ever being BACKUP.
+        const initial = host ? parseTrackFile(host.read(f.file)) : undefined;
+        if (initial) onStatus(id, initial);
+        add(id, (done) => readFile(f.file, (text) => done(parseTrackFile(text)))?.then(parseTrackFile), initial);
+      }
     }
     const monitor = this.env.processMonitor;
     if (monitor && processes.length > 0) {

@@ -26,6 +26,11 @@ export interface AdvertSenderEnvironment {
 export class AdvertSender {
   private lastEncoded: { key: string; bytes: Uint8Array } | undefined;
   private readonly destinations: readonly string[];
+  /**
+   * VRRPv3 over IPv4 with keepalived's old unicast checksum: the group its pseudo-header names in place of the
+   * destination (set by the runner: from the start with old_unicast_checksum, or once a peer is heard using it).
+   */
+  checksumGroup: string | undefined;
 
   constructor(
     private readonly spec: VrrpInstanceSpec,
@@ -59,10 +64,11 @@ export class AdvertSender {
   }
 
   private encode(priority: number, source: string, destination: string): Uint8Array {
-    const key = `${priority}|${source}|${destination}`;
+    const checksumDestination = this.checksumGroup;
+    const key = `${priority}|${source}|${destination}|${checksumDestination ?? ''}`;
     if (this.lastEncoded?.key === key) return this.lastEncoded.bytes;
     const spec = this.spec;
-    const bytes = encodeAdvertisement(advertisementOf(spec, priority), { source, destination, v3ChecksumAsV2: spec.v3ChecksumAsV2 });
+    const bytes = encodeAdvertisement(advertisementOf(spec, priority), { source, destination, checksumDestination });
     // Unicast to several peers alternates destinations: only the single-destination case is worth keeping.
     if (this.destinations.length <= 1) this.lastEncoded = { key, bytes };
     return bytes;

@@ -48,8 +48,13 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * track_interface naming it is ignored, as always).
    */
   readonly dontTrackPrimary?: boolean;
-  /** keepalived `v3_checksum_as_v2`: send v3 IPv4 checksums without the pseudo-header. */
-  readonly v3ChecksumAsV2: boolean;
+  /**
+   * VRRPv3 over IPv4: keepalived's old unicast checksum, with the multicast group in the pseudo-header
+   * (vrrp.c, _WITH_UNICAST_CHKSUM_COMPAT_). `always` (old_unicast_checksum): sent and required that way; `auto`
+   * (the default): the standard checksum, until a unicast instance hears a peer that uses the old one, then the old
+   * one from there on; `never` (old_unicast_checksum never): the standard checksum only.
+   */
+  readonly oldUnicastChecksum: 'auto' | 'never' | 'always';
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];
@@ -81,6 +86,10 @@ export interface VrrpNodeSpec {
   readonly polledInterfaces?: readonly string[];
   /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
   readonly interfaceDelays?: readonly InterfaceDelaySpec[];
+  /** The IPv4 group keepalived's old unicast checksum puts in the pseudo-header (global vrrp_mcast_group4). */
+  readonly checksumGroup4?: string;
+  /** global_defs log_unknown_vrids: an advertisement for a VRID no instance on its interface has is logged. */
+  readonly logUnknownVrids?: boolean;
 }
 
 /** The advertisement an instance sends with this priority (its own interval, addresses and authentication). */

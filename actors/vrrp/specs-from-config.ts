@@ -128,8 +128,9 @@ function tracker(id: string, t: TrackedByName, up: boolean): TrackerInput {
 type Tracking = Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>;
 
 /**
- * track_interface / track_script / track_file / track_process become trackers; scripts start up unless init_fail.
- * track_bfd joins here as `bfd:NAME` once a BFD tracker publishes (BFD sessions do not reach VRRP yet: config/not-implemented.ts).
+ * track_interface / track_script / track_file / track_process / track_bfd become trackers; scripts start up unless
+ * init_fail; a BFD session starts down (keepalived's bfd_up is false until the BFD process reports it Up), so a
+ * weight 0 track_bfd holds the instance in FAULT until its session is Up (actors/bfd/node-bfd.ts publishes `bfd:NAME`).
  */
 function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   const trackers: TrackerInput[] = [];
@@ -140,6 +141,7 @@ function trackersOf(owner: Tracking, config: Config): TrackerInput[] {
   }
   for (const t of owner.trackFiles) trackers.push(tracker(`file:${t.name}`, t, true));
   for (const t of owner.trackProcesses) trackers.push(tracker(`process:${t.name}`, t, true));
+  for (const t of owner.trackBfds) trackers.push(tracker(`bfd:${t.name}`, t, false));
   return trackers;
 }
 
@@ -212,7 +214,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     ...unicastAndMulticast(instance),
     trackers: [...instanceTrackers(instance, config, topology), ...configFaults(instance)],
     dontTrackPrimary: instance.dontTrackPrimary,
-    v3ChecksumAsV2: instance.v3ChecksumAsV2,
+    oldUnicastChecksum: instance.oldUnicastChecksumNever ? 'never' : instance.oldUnicastChecksum ? 'always' : 'auto',
     garpMasterDelayMs: instance.garpMasterDelay * 1000,
     garpMasterRepeat: instance.garpMasterRepeat,
     garpMasterRefreshMs: instance.garpMasterRefresh * 1000,
@@ -306,5 +308,7 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
     polledInterfaces: polledInterfaces(config),
+    logUnknownVrids: config.globalDefs.logUnknownVrids === true,
+    checksumGroup4: config.globalDefs.vrrpMcastGroup4,
   };
 }

@@ -12,7 +12,7 @@ import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import type { ReceivedPacket, VrrpChannel } from '../../transport/vrrp-link.js';
-import type { DropReason, VrrpAdvertisement } from '../../protocol/vrrp-types.js';
+import { VRRP_MULTICAST_V4, type DropReason, type VrrpAdvertisement } from '../../protocol/vrrp-types.js';
 import { checkAdvertisement, type InstanceExpectations } from '../../protocol/receive-checks.js';
 import { compareAddresses } from '../../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type TrackerInput, type VrrpInstanceEvent, type VrrpStateName } from '../../machines/vrrp-instance.js';
@@ -54,6 +54,8 @@ export interface InstanceEnvironment {
   readonly onShorterMasterInterval?: (intervalCs: number) => void;
   /** The clock time global_defs vrrp_startup_delay ends (keepalived vrrp_delayed_start_time); absent: none. */
   readonly startupUntil?: number | undefined;
+  /** The IPv4 group of keepalived's old unicast checksum (global vrrp_mcast_group4; 224.0.0.18 when absent). */
+  readonly checksumGroup4?: string | undefined;
 }
 
 type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
@@ -107,6 +109,7 @@ export class VrrpInstanceRunner {
     };
     this.supervisor = new InstanceSupervisor(spec.name, env);
     this.sender = new AdvertSender(spec, env, this.counters);
+    if (spec.oldUnicastChecksum === 'always' && this.oldChecksumApplies) this.sender.checksumGroup = this.checksumGroup;
     this.addressEffects = new AddressEffects(spec, env);
     this.announcements = new Announcements(spec.virtualAddresses, env.announcer, spec.extraAnnouncements);
     this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
@@ -265,8 +268,41 @@ export class VrrpInstanceRunner {
     this.actor.send({ type: 'SYNC', state });
   }
 
-  /** A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine. */
-  receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement): void {
+  /** Whether keepalived's old unicast checksum can apply: VRRPv3 over IPv4 (v2 has no pseudo-header). */
+  private get oldChecksumApplies(): boolean {
+    return this.spec.version === 3 && this.spec.family === 4;
+  }
+
+  private get checksumGroup(): string {
+    return this.env.checksumGroup4 ?? VRRP_MULTICAST_V4;
+  }
+
+  /**
+   * keepalived's checksum compatibility (vrrp.c vrrp_check_packet, _WITH_UNICAST_CHKSUM_COMPAT_): an instance on
+   * the old checksum takes only that; one on the standard checksum takes only that, except that by default a
+   * unicast instance hearing the old one from a peer switches to it for good, sending it too.
+   */
+  private checksumTaken(oldChecksum: 'only' | 'also' | undefined): boolean {
+    if (!this.oldChecksumApplies || oldChecksum === 'also') return true;
+    const usingOld = this.sender.checksumGroup !== undefined;
+    if (oldChecksum === undefined) return !usingOld;
+    if (usingOld) return true;
+    if (this.spec.oldUnicastChecksum !== 'auto' || this.spec.unicastPeers.length === 0) return false;
+    this.sender.checksumGroup = this.checksumGroup;
+    const env = this.env;
+    env.bus.publish({ kind: 'warning', at: env.clock.now(), node: env.node, instance: this.spec.name, message: 'Setting unicast VRRPv3 checksum to old version' });
+    return true;
+  }
+
+  /**
+   * A decoded advertisement for our VRID: run the per-instance receive checks, then hand it to the machine.
+   * `oldChecksum`: how its checksum held (protocol/vrrp-codec.ts DecodeResult).
+   */
+  receive(packet: ReceivedPacket, advertisement: VrrpAdvertisement, oldChecksum?: 'only' | 'also'): void {
+    if (!this.checksumTaken(oldChecksum)) {
+      this.countDrop('checksum');
+      return;
+    }
     const ah = this.env.ah;
     const backup = this.state === 'BACKUP';
     // keepalived checks the address list in BACKUP only when the source is not the master it last heard.
@@ -346,6 +382,8 @@ export class VrrpInstanceRunner {
         from,
         to: state,
         priority: context.effectivePriority,
+        vrid: this.spec.vrid,
+        interface: this.spec.interface,
       });
     } else if (selfFault === this.lastSelfFault) {
       return;

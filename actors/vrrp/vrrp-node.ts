@@ -12,7 +12,7 @@ import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
-import type { DropReason } from '../../protocol/vrrp-types.js';
+import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
@@ -66,6 +66,8 @@ export class VrrpNode {
   readonly runners = new Map<string, VrrpInstanceRunner>();
   /** Drops that happened before any instance could be named (decode failures, unknown VRID). */
   readonly nodeDrops: Partial<Record<DropReason, number>> = {};
+  /** Receive-buffer drops of the channels closed so far (kernelDrops adds the open ones'). */
+  private closedKernelDrops = 0;
   private readonly channels = new Map<string, OpenChannel>();
   private readonly channelOf = new Map<string, OpenChannel>();
   private readonly specs = new Map<string, string>();
@@ -84,6 +86,12 @@ export class VrrpNode {
   /** linkbeat: interfaces whose link state is read every second rather than from notifications. */
   private poller: LinkPoller | undefined;
   private readonly sendErrors: SendErrorLog;
+  /**
+   * The last status of each tracked script, file and process (`script:`, `file:`, `process:`), told before or
+   * after the instances started: an instance that starts (at start, or added by a reload) begins from it, as
+   * keepalived's initialise_tracking_priorities does, rather than from an assumed status until the next change.
+   */
+  private readonly trackedStatus = new Map<string, { up: boolean; value?: number | undefined }>();
 
   constructor(
     readonly name: string,
@@ -125,8 +133,14 @@ export class VrrpNode {
       bus: this.bus,
       runners: () => this.runners.values(),
     });
-    this.startGroups(this.spec.syncGroups);
+    // Announced below, once the instances have started (their state decides the group's).
+    this.startGroups(this.spec.syncGroups, () => false);
     for (const instance of this.spec.instances) this.addInstance(instance);
+    // keepalived vrrp_dispatcher_init: a sync group in BACKUP or FAULT once its instances have started is notified
+    // so (notify_backup / notify_fault, `notify`, the FIFO, smtp_alert); one already MASTER was notified on its way.
+    for (const [group, state] of this.groupStates()) {
+      if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: 'INIT', to: state });
+    }
   }
 
   /**
@@ -157,8 +171,10 @@ export class VrrpNode {
       stopped.push(name);
     }
     if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+      const before = new Set(this.groupSpecs.map((g) => JSON.stringify(g)));
       this.stopGroups();
-      this.startGroups(next.syncGroups);
+      // keepalived notifies again only the groups a reload changed (state_same_at_reload).
+      this.startGroups(next.syncGroups, (g) => !before.has(JSON.stringify(g)));
     }
     beforeStart?.();
     for (const instance of next.instances) {
@@ -179,6 +195,7 @@ export class VrrpNode {
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
   track(id: string, up: boolean, value?: number): void {
+    if (/^(script|file|process):/.test(id)) this.trackedStatus.set(id, { up, value });
     for (const runner of this.runners.values()) {
       const before = runner.effectivePriority;
       runner.track(id, up, value);
@@ -232,12 +249,18 @@ export class VrrpNode {
     this.routeSubscription = undefined;
     for (const open of this.channels.values()) {
       open.subscription.unsubscribe();
+      this.closedKernelDrops += open.channel.kernelDrops ?? 0;
       open.channel.close();
     }
     this.channels.clear();
   }
 
-  private startGroups(specs: readonly SyncGroupSpec[]): void {
+  /**
+   * Starts the sync groups. Each one `announce` picks (at a reload: the groups it changed, as keepalived's
+   * state_same_at_reload) is announced in its first state when that is BACKUP or FAULT (group notify scripts, FIFO,
+   * traps, e-mail); the others are told only a change made as they started.
+   */
+  private startGroups(specs: readonly SyncGroupSpec[], announce: (group: SyncGroupSpec) => boolean = () => true): void {
     this.groupSpecs = specs;
     for (const group of specs) {
       const actor = createActor(
@@ -252,14 +275,22 @@ export class VrrpNode {
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);
-      let last = String(actor.getSnapshot().value);
+      const initial = String(actor.getSnapshot().value);
+      let last = initial;
+      let starting = true;
       actor.subscribe((snapshot) => {
         const now = String(snapshot.value);
         if (now === last) return;
-        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
+        if (!starting) this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
         last = now;
       });
       actor.start();
+      starting = false;
+      // The state the group settled in as it started, told once.
+      const from = announce(group) ? 'INIT' : initial;
+      if (last !== from && (from !== 'INIT' || last === 'BACKUP' || last === 'FAULT')) {
+        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from, to: last });
+      }
     }
   }
 
@@ -282,6 +313,7 @@ export class VrrpNode {
       ah: this.ahSession(instance),
       inspect: this.inspect,
       startupUntil: this.startupUntil,
+      checksumGroup4: this.spec.checksumGroup4,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
     });
@@ -325,6 +357,7 @@ export class VrrpNode {
     open.users--;
     if (open.users === 0) {
       open.subscription.unsubscribe();
+      this.closedKernelDrops += open.channel.kernelDrops ?? 0;
       open.channel.close();
       this.channels.delete(open.key);
     }
@@ -343,7 +376,11 @@ export class VrrpNode {
     const trackers = instance.trackers
       .filter((t) => t.id !== id)
       .map((t) => (t.id.startsWith('interface:') ? { ...t, up: isUp(t.id.slice('interface:'.length)) } : t))
-      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t));
+      .map((t) => (t.id.startsWith('address:') ? { ...t, up: this.holds(t.id) } : t))
+      .map((t) => {
+        const known = this.trackedStatus.get(t.id);
+        return known ? { ...t, up: known.up, ...(known.value !== undefined ? { value: known.value } : {}) } : t;
+      });
     const channel = { id: channelTrackerId(open.interface), weight: 0, up: open.channel.usable };
     if (instance.dontTrackPrimary === true) return { ...instance, trackers: [...trackers, channel] };
     return { ...instance, trackers: [...trackers, { id, weight: 0, up: isUp(instance.interface) }, channel] };
@@ -385,6 +422,16 @@ export class VrrpNode {
     return open;
   }
 
+  /**
+   * VRRP packets the host dropped before this node could read them, its receive buffers being full (a flood
+   * faster than the node reads), since the node started: they never reached a drop reason of their own.
+   */
+  kernelDrops(): number {
+    let n = this.closedKernelDrops;
+    for (const open of this.channels.values()) n += open.channel.kernelDrops ?? 0;
+    return n;
+  }
+
   /** Send failures by interface, family and errno name, since the node started. */
   sendErrorCounts(): readonly SendErrorCount[] {
     return this.sendErrors.counts();
@@ -399,6 +446,7 @@ export class VrrpNode {
       family: packet.family,
       source: packet.source,
       destination: packet.destination,
+      oldChecksumGroup: packet.family === 4 ? (this.spec.checksumGroup4 ?? VRRP_MULTICAST_V4) : undefined,
     });
     if (!decoded.ok) {
       this.countNodeDrop(decoded.reason);
@@ -407,17 +455,17 @@ export class VrrpNode {
     const runners = byVrid.get(decoded.advertisement.vrid);
     if (!runners) {
       // RFC 5798 §7.1: the VRID is not configured on this interface.
-      this.countNodeDrop('vrid');
+      this.countNodeDrop('vrid', this.spec.logUnknownVrids ? { vrid: decoded.advertisement.vrid, interface: packet.interface } : undefined);
       return;
     }
     for (const runner of runners) {
       if (runner.state !== 'MASTER') {
-        runner.receive(packet, decoded.advertisement);
+        runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
         continue;
       }
       const heard = runner.counters.advertsReceived;
       const ours = runner.effectivePriority;
-      runner.receive(packet, decoded.advertisement);
+      runner.receive(packet, decoded.advertisement, decoded.oldChecksum);
       // A master that accepted an advertisement other than priority 0 and is master still has heard a lower
       // priority (RFC 5798 §6.4.3: else it would have stepped down): keepalived's MASTER_RX_LOWER_PRI event.
       const theirs = decoded.advertisement.priority;
@@ -442,9 +490,10 @@ export class VrrpNode {
     }
   }
 
-  private countNodeDrop(reason: DropReason): void {
+  private countNodeDrop(reason: DropReason, unknownVrid?: { vrid: number; interface: string }): void {
     this.nodeDrops[reason] = (this.nodeDrops[reason] ?? 0) + 1;
-    this.bus.publish({ kind: 'drop', at: this.transports.clock.now(), node: this.name, instance: undefined, reason });
+    const at = this.transports.clock.now();
+    this.bus.publish(unknownVrid ? { kind: 'drop', at, node: this.name, instance: undefined, reason, unknownVrid } : { kind: 'drop', at, node: this.name, instance: undefined, reason });
   }
 }
 

@@ -17,7 +17,7 @@ export function warmTakeoverPath(instances: readonly VrrpInstanceSpec[], primary
       encodeAdvertisement(advertisementOf(spec, spec.priority), {
         source: spec.unicastSourceAddress ?? primaryAddress(spec) ?? ANY_SOURCE[spec.family],
         destination: spec.unicastPeers[0] ?? multicastGroupOf({ family: spec.family, multicastGroup: spec.multicastGroup }),
-        v3ChecksumAsV2: spec.v3ChecksumAsV2,
+        checksumDestination: spec.oldUnicastChecksum === 'always' && spec.family === 4 ? ANY_SOURCE[4] : undefined,
       });
     } catch {
       // Only a warm-up: the instance's own encoding reports any real problem.

@@ -3,7 +3,7 @@
  * `host { }`), DNS_CHECK, UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK and BFD_CHECK (keepalived.conf(5),
  * "Virtual server(s)"). Values not given are inherited from the real server in finalize-lvs.ts.
  */
-import type { SourcePosition } from '../diagnostics.js';
+import type { Diagnostics, SourcePosition } from '../diagnostics.js';
 import type { CheckerConnection, CheckerType, HttpUrl } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { address, boolean, integer, rest, seconds, word } from '../values.js';
@@ -49,7 +49,6 @@ export interface CheckerDraft extends ConnectionDraft {
   trackFile?: string | undefined;
   weight?: number | undefined;
   weightReverse?: boolean | undefined;
-  dynamic?: boolean | undefined;
 }
 
 export function newCheckerDraft(type: CheckerType, at: ConfigLine): CheckerDraft {
@@ -149,6 +148,25 @@ function parseStatusCodes(line: ConfigLine, url: Mutable<HttpUrl>, warn: (m: str
   url.statusCodes = [...url.statusCodes, ...codes];
 }
 
+/**
+ * keepalived 2.2.7's url end handler (check/check_http.c url_end_handler): regex options without a regex are
+ * dropped, and a regex_min_offset beyond regex_max_offset drops both, each with a log line (-t still passes).
+ */
+function endUrlRegex(url: Mutable<HttpUrl>, line: ConfigLine, d: Diagnostics): void {
+  if (url.regex === undefined) {
+    if (url.regexOptions !== undefined || url.regexNoMatch || url.regexMinOffset !== undefined || url.regexMaxOffset !== undefined || url.regexStack !== undefined) {
+      d.warning(line, 'url: regex parameters specified without regex - ignoring them');
+      url.regexOptions = url.regexMinOffset = url.regexMaxOffset = url.regexStack = undefined;
+      url.regexNoMatch = false;
+    }
+    return;
+  }
+  if (url.regexMaxOffset !== undefined && (url.regexMinOffset ?? 0) > url.regexMaxOffset) {
+    d.warning(line, `url: regex_min_offset ${url.regexMinOffset ?? 0} > regex_max_offset ${url.regexMaxOffset} - ignoring both`);
+    url.regexMinOffset = url.regexMaxOffset = undefined;
+  }
+}
+
 const URL_SPEC = blockSpec<Mutable<HttpUrl>>('url', {
   path: (u, line, w) => {
     const p = word(line, 1, w.diagnostics, 'path');
@@ -187,7 +205,9 @@ const URL_SPEC = blockSpec<Mutable<HttpUrl>>('url', {
   regex_stack: (u, line, w) => {
     const a = integer(line, 1, 0, 4294967295, w.diagnostics);
     const b = integer(line, 2, 0, 4294967295, w.diagnostics);
-    if (a !== undefined && b !== undefined) u.regexStack = [a, b];
+    if (a === undefined || b === undefined) return;
+    if (a > b) w.diagnostics.warning(line, 'regex_stack: start cannot exceed max value - ignoring');
+    else u.regexStack = [a, b];
   },
 });
 
@@ -223,6 +243,7 @@ const HTTP: Record<string, H<CheckerDraft>> = {
       return;
     }
     if (url.statusCodes.length === 0) url.statusCodes = [[200, 299]];
+    endUrlRegex(url, line, w.diagnostics);
     (c.urls ??= []).push(url);
   },
 };
@@ -319,8 +340,10 @@ const FILE: Record<string, H<CheckerDraft>> = {
       c.weightReverse = wt.reverse;
     }
   },
-  dynamic: (c) => {
-    c.dynamic = true;
+  // keepalived.conf(5) lists `dynamic` here, but keepalived 2.2.7's parser (check/check_file.c
+  // install_file_check_keyword) has no such keyword: it logs "Unknown keyword 'dynamic'", ignores it, and -t fails.
+  dynamic: (_c, line, w) => {
+    w.diagnostics.warning(line, "FILE_CHECK dynamic is not a keyword of keepalived 2.2.7 (its man page lists it, its parser does not): ignored, as keepalived does");
   },
 };
 

@@ -36,6 +36,20 @@ export interface SmtpServer {
   readonly port: number;
 }
 
+/**
+ * keepalived global_parser.c smtpto_handler: seconds up to UINT_MAX / TIMER_HZ; 0 is taken as 1, with a warning
+ * (kept for configurations older than 2.0.7).
+ */
+const smtpConnectTimeout = withDefault(
+  custom<number>((line, d) => {
+    const seconds = integer(line, 1, 0, Math.floor(UINT_MAX / 1_000_000), d);
+    if (seconds !== 0) return seconds;
+    d.warning(line, 'smtp_connect_timeout must be greater than 0, setting to 1');
+    return 1;
+  }),
+  30,
+);
+
 const smtpServer = custom<SmtpServer>((line, d) => {
   const host = word(line, 1, d, 'server');
   if (host === undefined) return undefined;
@@ -189,7 +203,7 @@ export const GLOBAL_KEYWORDS = {
   notification_email_from: text,
   smtp_server: smtpServer,
   smtp_helo_name: text,
-  smtp_connect_timeout: withDefault(uint(1, UINT_MAX), 30),
+  smtp_connect_timeout: smtpConnectTimeout,
   smtp_alert: bool,
   smtp_alert_vrrp: bool,
   smtp_alert_checker: bool,
@@ -282,7 +296,7 @@ export const GLOBAL_KEYWORDS = {
   lvs_netlink_cmd_rcv_bufs_force: bool,
   lvs_netlink_monitor_rcv_bufs: uint(0, UINT_MAX),
   lvs_netlink_monitor_rcv_bufs_force: bool,
-  rs_init_notifies: flag,
+  rs_init_notifies: withDefault(bool, false),
   no_checker_emails: flag,
   vrrp_rx_bufs_policy: text,
   vrrp_rx_bufs_multiplier: withDefault(uint(1, UINT_MAX), 3),

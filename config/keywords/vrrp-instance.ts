@@ -81,7 +81,7 @@ export interface InstanceDraft {
   garpExtraIf?: { interval: number; all: boolean } | undefined;
   downTimerAdverts?: number | undefined;
   kernelRxBufSize?: number | undefined;
-  v3ChecksumAsV2: boolean;
+  oldUnicastChecksum: boolean;
   oldUnicastChecksumNever: boolean;
   lvsSyncDaemonInterface?: string | undefined;
 }
@@ -110,7 +110,7 @@ export function newInstanceDraft(name: string, at: ConfigLine): InstanceDraft {
     promoteSecondaries: false,
     linkbeatUsePolling: false,
     debug: 0,
-    v3ChecksumAsV2: false,
+    oldUnicastChecksum: false,
     oldUnicastChecksumNever: false,
   };
 }
@@ -330,7 +330,7 @@ const handlers: Record<string, H> = {
   old_unicast_checksum: (v, line, w) => {
     v.unicastConfigured = true;
     const mode = line.words[1];
-    if (mode === undefined) v.v3ChecksumAsV2 = true;
+    if (mode === undefined) v.oldUnicastChecksum = true;
     else if (mode === 'never') v.oldUnicastChecksumNever = true;
     else w.diagnostics.warning(line, `old_unicast_checksum: unknown mode '${mode}' - ignoring`);
   },

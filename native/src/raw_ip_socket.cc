@@ -1,8 +1,14 @@
-// A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP, 51 for VRRP inside AH) whose reads are driven by libuv (uv_poll): one JS
-// callback per packet, with the ancillary data raw-socket cannot give (hop limit, destination, interface index),
-// and sendmsg with an explicit source address (IP_PKTINFO / IPV6_PKTINFO). Opened with protocol 17 it is a UDP
-// socket instead (BFD, RFC 5881: the TTL of every packet received, a bound port, sends to a port).
+// A raw IPv4 / IPv6 socket for one IP protocol (112 for VRRP, 51 for VRRP inside AH) whose reads are driven by libuv (uv_poll), with
+// the ancillary data raw-socket cannot give (hop limit, destination, interface index), and sendmsg with an
+// explicit source address (IP_PKTINFO / IPV6_PKTINFO). Opened with protocol 17 it is a UDP socket instead (BFD,
+// RFC 5881: the TTL of every packet received, a bound port, sends to a port).
+//
+// Each wakeup reads one batch (recvmmsg, up to ReceiveBatch::kBatchSize datagrams) and then returns to the event
+// loop, so that under a flood the timers (the advertisement sender) run between batches. `start` hands the batch
+// over one JS call per packet; `startBatched` in one JS call (a Buffer holding every packet, and a description of
+// each in an Int32Array), which is what a flood of bad packets costs least with.
 #include "common.h"
+#include "receive_batch.h"
 #include "uv_watch.h"
 
 #include <arpa/inet.h>
@@ -16,9 +22,12 @@ namespace vigil {
 
 namespace {
 
-constexpr size_t kReceiveBufferSize = 65536;
-// Packets handled per readable wakeup before yielding back to the event loop.
-constexpr int kMaxPacketsPerWakeup = 64;
+// startBatched's description of each packet: kMetaStride int32 each, in this order. The packet's bytes are at
+// `offset` in the batch's Buffer, preceded by its source and then its destination address (16 bytes each, network
+// order; IPv4 in the first 4).
+constexpr int kMetaStride = 6;
+enum MetaField { kOffset = 0, kLength, kTtl, kIfindex, kSourcePort, kTruncated };
+constexpr size_t kAddressBytes = 32;
 
 bool ParseAddress(int family, const std::string& text, void* out) {
   return inet_pton(family, text.c_str(), out) == 1;
@@ -54,6 +63,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
                            InstanceMethod("bind", &RawIpSocket::Bind),
                            InstanceMethod("localPort", &RawIpSocket::LocalPort),
                            InstanceMethod("start", &RawIpSocket::Start),
+                           InstanceMethod("startBatched", &RawIpSocket::StartBatched),
+                           InstanceMethod("receiveDrops", &RawIpSocket::ReceiveDrops),
                            InstanceMethod("ref", &RawIpSocket::RefLoop),
                            InstanceMethod("unref", &RawIpSocket::UnrefLoop),
                            InstanceMethod("close", &RawIpSocket::Close),
@@ -103,6 +114,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
       setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     }
+    // What still overflows it is counted by the kernel and told with the next packet read (receiveDrops).
+    setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   }
 
   ~RawIpSocket() override { CloseFd(); }
@@ -332,6 +345,26 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     return Napi::Number::New(env, static_cast<double>(sent));
   }
 
+  // startBatched(meta: Int32Array, onBatch(data: Buffer, count: number)): like start, but each batch is one call.
+  // `meta` (ReceiveBatch::kBatchSize * 6 int32 at least) is filled before each call and read by it there and then.
+  Napi::Value StartBatched(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsFunction() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+        info[0].As<Napi::TypedArray>().ElementLength() < static_cast<size_t>(ReceiveBatch::kBatchSize * kMetaStride)) {
+      return ThrowType(env, "startBatched(meta: Int32Array(64 * 6), onBatch: Function)");
+    }
+    if (poll_ != nullptr) return env.Undefined();
+    meta_ = Napi::Persistent(info[0].As<Napi::Object>());
+    on_batch_ = Napi::Persistent(info[1].As<Napi::Function>());
+    return Start(info);
+  }
+
+  // Datagrams the kernel dropped because the receive queue was full, since the socket was opened (as last told
+  // with a packet read: SO_RXQ_OVFL).
+  Napi::Value ReceiveDrops(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(drops_)); }
+
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
@@ -358,6 +391,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     // Drop the listener: it usually closes over the owner of this socket, and a strong native reference to it
     // would keep both alive forever.
     on_packet_.Reset();
+    on_batch_.Reset();
+    meta_.Reset();
     if (was_polling) Unref();
     return info.Env().Undefined();
   }
@@ -381,83 +416,83 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   }
 
   void Drain() {
+    ReceiveBatch& batch = ReceiveBatch::ForThisThread();
+    int got = batch.Receive(fd_, af_, &drops_);
+    if (got == 0) return;  // EAGAIN (drained) or a transient error: wait for the next wakeup
     Napi::Env env = Env();
-    static uint8_t buffer[kReceiveBufferSize];
-    for (int n = 0; n < kMaxPacketsPerWakeup && fd_ >= 0; n++) {
-      struct sockaddr_storage from;
-      alignas(struct cmsghdr) char control[256];
-      struct iovec iov;
-      iov.iov_base = buffer;
-      iov.iov_len = sizeof(buffer);
-      struct msghdr msg;
-      std::memset(&msg, 0, sizeof(msg));
-      msg.msg_name = &from;
-      msg.msg_namelen = sizeof(from);
-      msg.msg_iov = &iov;
-      msg.msg_iovlen = 1;
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof(control);
-      ssize_t got = recvmsg(fd_, &msg, MSG_DONTWAIT);
-      if (got < 0) return;  // EAGAIN (drained) or a transient error: wait for the next wakeup
-
-      char source[INET6_ADDRSTRLEN] = "";
-      char destination[INET6_ADDRSTRLEN] = "";
-      int ttl = -1;
-      int ifindex = 0;
-      int source_port = 0;
-      if (af_ == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<struct sockaddr_in*>(&from)->sin_addr, source, sizeof(source));
-        if (udp_) source_port = ntohs(reinterpret_cast<struct sockaddr_in*>(&from)->sin_port);
-      } else {
-        inet_ntop(AF_INET6, &reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_addr, source, sizeof(source));
-        if (udp_) source_port = ntohs(reinterpret_cast<struct sockaddr_in6*>(&from)->sin6_port);
-      }
-      for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-          struct in_pktinfo pi;
-          std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-          ifindex = pi.ipi_ifindex;
-          inet_ntop(AF_INET, &pi.ipi_addr, destination, sizeof(destination));  // the header's destination
-        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
-          int v;
-          std::memcpy(&v, CMSG_DATA(c), sizeof(v));
-          ttl = v;
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-          struct in6_pktinfo pi;
-          std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-          ifindex = static_cast<int>(pi.ipi6_ifindex);
-          inet_ntop(AF_INET6, &pi.ipi6_addr, destination, sizeof(destination));
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
-          int v;
-          std::memcpy(&v, CMSG_DATA(c), sizeof(v));
-          ttl = v;
-        }
-      }
-
-      Napi::HandleScope scope(env);
-      Napi::Value args[] = {
-          Napi::Buffer<uint8_t>::Copy(env, buffer, static_cast<size_t>(got)),
-          Napi::String::New(env, source),
-          Napi::String::New(env, destination),
-          Napi::Number::New(env, ttl),
-          Napi::Number::New(env, ifindex),
-          Napi::Number::New(env, source_port),
-      };
-      on_packet_.MakeCallback(Value(), {args[0], args[1], args[2], args[3], args[4], args[5]});
-      if (env.IsExceptionPending()) {
-        // A throwing listener must not be swallowed: report it as an uncaught exception.
-        Napi::Error error = env.GetAndClearPendingException();
-        napi_fatal_exception(env, error.Value());
-        return;
-      }
+    Napi::HandleScope scope(env);
+    if (!on_batch_.IsEmpty()) {
+      DeliverBatch(env, batch, got);
+      return;
     }
+    for (int i = 0; i < got && fd_ >= 0 && !on_packet_.IsEmpty(); i++) {
+      if (!DeliverOne(env, batch, i)) return;
+    }
+  }
+
+  // One call for the whole batch: the bytes in one Buffer, the description of each packet in meta_.
+  void DeliverBatch(Napi::Env env, const ReceiveBatch& batch, int got) {
+    size_t total = 0;
+    for (int i = 0; i < got; i++) total += kAddressBytes + batch.Info(i).length;
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, total);
+    Napi::TypedArray meta_array = meta_.Value().As<Napi::TypedArray>();
+    auto* meta = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(meta_array.ArrayBuffer().Data()) + meta_array.ByteOffset());
+    uint8_t* out = data.Data();
+    size_t at = 0;
+    for (int i = 0; i < got; i++) {
+      const ReceivedInfo& info = batch.Info(i);
+      std::memcpy(out + at, info.source, 16);
+      std::memcpy(out + at + 16, info.destination, 16);
+      at += kAddressBytes;
+      std::memcpy(out + at, batch.Data(i), info.length);
+      int32_t* m = meta + i * kMetaStride;
+      m[kOffset] = static_cast<int32_t>(at);
+      m[kLength] = static_cast<int32_t>(info.length);
+      m[kTtl] = info.ttl;
+      m[kIfindex] = info.ifindex;
+      m[kSourcePort] = info.source_port;
+      m[kTruncated] = info.truncated ? 1 : 0;
+      at += info.length;
+    }
+    on_batch_.MakeCallback(Value(), {data, Napi::Number::New(env, got)});
+    RethrowPending(env);
+  }
+
+  // The packet-at-a-time listener for packet `i`; false when it threw (the rest of the batch is not delivered).
+  bool DeliverOne(Napi::Env env, const ReceiveBatch& batch, int i) {
+    const ReceivedInfo& info = batch.Info(i);
+    char source[INET6_ADDRSTRLEN] = "";
+    char destination[INET6_ADDRSTRLEN] = "";
+    inet_ntop(af_, info.source, source, sizeof(source));
+    if (info.has_destination) inet_ntop(af_, info.destination, destination, sizeof(destination));
+    Napi::HandleScope scope(env);
+    on_packet_.MakeCallback(Value(), {
+                                         Napi::Buffer<uint8_t>::Copy(env, batch.Data(i), info.length),
+                                         Napi::String::New(env, source),
+                                         Napi::String::New(env, destination),
+                                         Napi::Number::New(env, info.ttl),
+                                         Napi::Number::New(env, info.ifindex),
+                                         Napi::Number::New(env, udp_ ? info.source_port : 0),
+                                     });
+    return !RethrowPending(env);
+  }
+
+  // A throwing listener must not be swallowed: it is reported as an uncaught exception. True when there was one.
+  static bool RethrowPending(Napi::Env env) {
+    if (!env.IsExceptionPending()) return false;
+    Napi::Error error = env.GetAndClearPendingException();
+    napi_fatal_exception(env, error.Value());
+    return true;
   }
 
   int af_ = AF_INET;
   bool udp_ = false;
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
+  uint32_t drops_ = 0;
   Napi::FunctionReference on_packet_;
+  Napi::FunctionReference on_batch_;
+  Napi::ObjectReference meta_;
 };
 
 void InitRawIpSocket(Napi::Env env, Napi::Object exports) {

@@ -1,11 +1,18 @@
 /**
- * The page's code in the browser. Injected into the HTML with Function.prototype.toString (with timelineSvg), so
- * it must stay self-contained: no imports other than timelineSvg, no outside names. It folds the numbered
- * inspection records up to the scrubber's position into the state of every actor, lights the active states in
- * each statechart, draws the timeline with a cursor, and (live) follows /events over server-sent events.
+ * The page's code in the browser. Injected into the HTML with Function.prototype.toString (with createLaneModel
+ * and axisTicks), so it must stay self-contained: no imports other than those, no outside names. It folds the
+ * numbered inspection records up to the scrubber's position into the state of every actor, lights the active
+ * states in each statechart, draws the timeline lanes with a cursor, and (live) follows /events over server-sent
+ * events.
+ *
+ * Built for sites of hundreds of instances and hours of history: the lanes are grouped, filtered and merged by
+ * the lane model, and only the rows in sight are in the DOM (the lane list and the actor list are both
+ * virtualised: a spacer gives the scroll height, the visible rows are drawn at their offset). Stepping redraws
+ * only those rows; the fold keeps checkpoints so that stepping back does not start from the first record.
  */
 import type { ObservedEvent } from '../observed-event.js';
-import { timelineSvg } from './timeline-svg.js';
+import { axisTicks } from './axis-ticks.js';
+import { createLaneModel, type Lane, type LaneGrouping, type LaneRow } from './lane-model.js';
 
 export interface PageBoot {
   readonly title: string;
@@ -35,7 +42,15 @@ export function vigilPage(boot: PageBoot): void {
     info: Record<string, unknown>;
     since: number;
   };
+  type Folded = { upto: number; actors: Map<string, Actor>; at: number };
+  const ROW_H = 26;
+  const ACTOR_H = 26;
+  const LABEL_W = 210;
+  const OVERSCAN = 6;
+  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a', DOWN: '#24292f' };
   const $ = (id: string): HTMLElement => document.getElementById(id)!;
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const r1 = (n: number): number => Math.round(n * 10) / 10;
   const events: (readonly [number, ObservedEvent])[] = [...boot.events];
   const svgs: Record<string, string> = { ...boot.svgs };
   let lastSeq = events.length > 0 ? events[events.length - 1]![0] : -1;
@@ -46,6 +61,15 @@ export function vigilPage(boot: PageBoot): void {
   const selected = new Set<string>();
   let selectionTouched = false;
   const cards = new Map<string, { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; machine: string }>();
+  // What the timeline shows: the time window (undefined: all of it), grouping, filter, collapsed groups and
+  // merged lanes opened member by member.
+  let view: { from: number; to: number } | undefined;
+  let groupBy: LaneGrouping = 'node';
+  let filter = '';
+  let changedOnly = false;
+  const collapsed = new Set<string>();
+  const expanded = new Set<string>();
+  let playing: { wallStart: number; fromMs: number } | undefined;
 
   const seconds = (ms: number): string => `${((ms - startMs) / 1000).toFixed(3)} s`;
   const top = (state: readonly string[]): string => {
@@ -71,6 +95,8 @@ export function vigilPage(boot: PageBoot): void {
         return `${e.actor}: ${e.event} → ${e.state.join(', ')}`;
       case 'fault':
         return `fault: ${e.text}`;
+      case 'process':
+        return `${e.node}: process ${e.up ? 'up' : 'DOWN'} (${e.cause})`;
       case 'bus': {
         const m = e.message;
         if (m.kind === 'transition') return `${m.node}/${m.instance}: ${m.from} → ${m.to} (priority ${m.priority})`;
@@ -81,12 +107,30 @@ export function vigilPage(boot: PageBoot): void {
       }
     }
   };
-  const isMilestone = (e: ObservedEvent): boolean => e.kind === 'fault' || (e.kind === 'bus' && e.message.kind === 'transition');
 
-  // The fold up to the cursor is kept: following the live end (or stepping forward) only folds the new records.
-  let folded: { upto: number; actors: Map<string, Actor>; at: number } = { upto: 0, actors: new Map(), at: startMs };
-  const fold = (upto: number): { actors: Map<string, Actor>; at: number } => {
-    if (upto < folded.upto) folded = { upto: 0, actors: new Map(), at: startMs };
+  // The lanes come from every record (the cursor only draws a line): fed once, as records come.
+  const model = createLaneModel();
+  let modelSeen = 0;
+  const feedModel = (): void => {
+    for (; modelSeen < events.length; modelSeen++) model.add(events[modelSeen]![1]);
+  };
+
+  // The fold up to the cursor is kept, with a copy every CHECKPOINT records: stepping forward folds only the new
+  // records, stepping back starts from the checkpoint before the cursor.
+  const CHECKPOINT = 2000;
+  const checkpoints: Folded[] = [];
+  const copy = (f: Folded): Folded => {
+    const actors = new Map<string, Actor>();
+    for (const [k, a] of f.actors) actors.set(k, { ...a });
+    return { upto: f.upto, actors, at: f.at };
+  };
+  let folded: Folded = { upto: 0, actors: new Map(), at: startMs };
+  const fold = (upto: number): Folded => {
+    if (upto < folded.upto) {
+      let best: Folded | undefined;
+      for (const c of checkpoints) if (c.upto <= upto && (!best || c.upto > best.upto)) best = c;
+      folded = best ? copy(best) : { upto: 0, actors: new Map(), at: startMs };
+    }
     const actors = folded.actors;
     let at = folded.at;
     for (let i = folded.upto; i < upto; i++) {
@@ -96,42 +140,233 @@ export function vigilPage(boot: PageBoot): void {
         actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], previous: [], event: '', info: {}, since: e.at });
       } else if (e.kind === 'step') {
         const a = actors.get(e.actor);
-        if (!a) continue;
-        if (e.changed) {
-          a.previous = a.state;
-          a.event = e.event;
-          a.state = [...e.state];
-          a.since = e.at;
+        if (a) {
+          if (e.changed) {
+            a.previous = a.state;
+            a.event = e.event;
+            a.state = [...e.state];
+            a.since = e.at;
+          }
+          if (e.info) a.info = { ...e.info };
         }
-        if (e.info) a.info = { ...e.info };
+      }
+      if ((i + 1) % CHECKPOINT === 0 && !checkpoints.some((c) => c.upto === i + 1)) {
+        checkpoints.push(copy({ upto: i + 1, actors, at }));
       }
     }
     folded = { upto, actors, at };
     return folded;
   };
 
-  // The timeline's lanes come from every record (the cursor only draws a line): collected once, as records come.
-  const lanes = {
-    seen: 0,
-    transitions: [] as { t_ms: number; node: string; instance: string; from: string; to: string }[],
-    vips: [] as { t_ms: number; node: string; instance: string; address: string; action: string }[],
-    faults: [] as { t_ms: number; text: string }[],
+  const lastMs = (): number => Math.max(endMs, events.length > 0 ? events[events.length - 1]![1].at : startMs, startMs + 1);
+  const cursorMs = (): number => (cursor > 0 ? events[cursor - 1]![1].at : startMs);
+  const currentView = (): { from: number; to: number } => view ?? { from: startMs, to: lastMs() };
+  // Layout read once per render, before anything is written (reading it after a write would force a layout).
+  const geometry = { plotW: 1000, bodyTop: 0, bodyH: 480, asideTop: 0, asideH: 800, actorsOffset: 0 };
+  const measure = (): void => {
+    geometry.plotW = Math.max(240, ($('timeline').clientWidth || 1000) - LABEL_W - 26);
+    const body = $('tl-body');
+    geometry.bodyTop = body.scrollTop;
+    const box = $('actors');
+    const aside = box.parentElement!;
+    geometry.asideTop = aside.scrollTop;
+    geometry.asideH = aside.clientHeight || 800;
+    geometry.actorsOffset = box.offsetTop;
   };
-  const timelineData = (): Parameters<typeof timelineSvg>[0] => {
-    for (; lanes.seen < events.length; lanes.seen++) {
-      const e = events[lanes.seen]![1];
-      if (e.kind === 'fault') lanes.faults.push({ t_ms: e.at - startMs, text: e.text });
-      if (e.kind !== 'bus') continue;
-      const m = e.message;
-      if (m.kind === 'transition') lanes.transitions.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, from: m.from, to: m.to });
-      if (m.kind === 'vip') lanes.vips.push({ t_ms: m.at - startMs, node: m.node, instance: m.instance, address: m.address, action: m.action });
+  const plotWidth = (): number => geometry.plotW;
+  /** Index just past the last record at or before `t`. */
+  const recordAt = (t: number): number => {
+    let lo = 0;
+    let hi = events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (events[mid]![1].at <= t) lo = mid + 1;
+      else hi = mid;
     }
-    const { transitions, vips, faults } = lanes;
-    const last = events.length > 0 ? events[events.length - 1]![1].at : startMs;
-    const end = Math.max(endMs, last) - startMs;
-    const cursorAt = cursor > 0 ? events[cursor - 1]![1].at - startMs : 0;
-    const width = Math.max(600, Math.min(1400, ($('timeline').clientWidth || 1000) - 4));
-    return { transitions, vips, faults, startMs: 0, endMs: end, cursorMs: cursor < events.length ? cursorAt : undefined, width };
+    return lo;
+  };
+
+  // ---- the lane rows (grouped, filtered, merged), recomputed only when something they depend on changed ----
+  let rowsCache: { key: string; rows: LaneRow[]; matching: Lane[] } | undefined;
+  const laneRows = (): { rows: LaneRow[]; matching: Lane[] } => {
+    const v = currentView();
+    const quantumMs = (v.to - v.from) / plotWidth();
+    const stateFilter = /state=/i.test(filter);
+    const key = [model.version(), groupBy, filter, changedOnly ? `${v.from}-${v.to}` : '', [...collapsed].join(','), [...expanded].join(','), quantumMs, stateFilter ? cursorMs() : ''].join('|');
+    if (rowsCache?.key !== key) {
+      const r = model.rows({ groupBy, filter, changedIn: changedOnly ? v : undefined, collapsed, expanded, quantumMs, at: cursorMs() });
+      rowsCache = { key, ...r };
+    }
+    return rowsCache;
+  };
+
+  const laneSvg = (lane: Lane, v: { from: number; to: number }, plotW: number): string => {
+    const span = v.to - v.from;
+    const x = (t: number): number => ((Math.min(Math.max(t, v.from), v.to) - v.from) / span) * plotW;
+    const bandH = ROW_H - 9;
+    const out: string[] = [`<svg class="lane-svg" width="${plotW}" height="${ROW_H}" font-family="monospace" font-size="11">`];
+    const segs = lane.segments;
+    const end = lastMs();
+    for (let j = 0; j < segs.length; j++) {
+      const c = segs[j]!;
+      const until = j + 1 < segs.length ? segs[j + 1]!.t : end;
+      if (until < v.from || c.t > v.to) continue;
+      const x0 = x(c.t);
+      const w = Math.max(x(until) - x0, 0.5);
+      out.push(
+        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)}`)}</title></rect>`,
+      );
+      if (w > c.state.length * 6.7 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
+    }
+    // The process was down: no state at all (whatever the last one was), drawn over the lane. The VIP line below
+    // stays: a crash leaves the addresses in the kernel.
+    for (const d of model.downs.get(lane.node) ?? []) {
+      const to = d.to ?? end;
+      if (to < v.from || d.from > v.to) continue;
+      const x0 = x(d.from);
+      const w = Math.max(x(to) - x0, 0.5);
+      out.push(
+        `<rect class="down" data-lane="${esc(lane.key)}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours['DOWN']}"><title>${esc(`${lane.node}: process down (${d.cause}) from ${seconds(d.from)}${d.to === undefined ? '' : ` to ${seconds(d.to)}`}`)}</title></rect>`,
+      );
+      if (w > 40) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">DOWN</text>`);
+    }
+    for (const bar of lane.vips) {
+      const to = bar.to ?? end;
+      if (to < v.from || bar.from > v.to) continue;
+      out.push(
+        `<rect class="vip" data-lane="${esc(lane.key)}" x="${r1(x(bar.from))}" y="${bandH + 3}" width="${r1(Math.max(x(to) - x(bar.from), 0.5))}" height="4" fill="#8250df"><title>${esc(`${lane.key} holds its VIPs`)}</title></rect>`,
+      );
+    }
+    out.push('</svg>');
+    return out.join('');
+  };
+
+  /**
+   * Puts exactly these rows (HTML strings, each one element at its own offset) in `box`, keeping the elements
+   * whose HTML is unchanged: a step that changes nothing in sight changes nothing in the DOM.
+   */
+  const drawn = new WeakMap<Element, string>();
+  const patch = (box: HTMLElement, rows: readonly string[]): void => {
+    const want = new Set(rows);
+    const have = new Set<string>();
+    for (const el of [...box.children]) {
+      const html = drawn.get(el);
+      if (html === undefined || !want.has(html) || have.has(html)) el.remove();
+      else have.add(html);
+    }
+    const template = document.createElement('template');
+    for (const html of rows) {
+      if (have.has(html)) continue;
+      template.innerHTML = html;
+      const el = template.content.firstElementChild;
+      if (!el) continue;
+      drawn.set(el, html);
+      box.appendChild(el);
+    }
+  };
+
+  const stateBadge = (s: string): string => (s ? `<span class="state s-${esc(s)}">${esc(s)}</span>` : '');
+
+  const renderLanes = (): void => {
+    const { rows, matching } = laneRows();
+    const v = currentView();
+    const plotW = plotWidth();
+    const body = $('tl-body');
+    const at = cursorMs();
+    ($('tl-spacer') as HTMLElement).style.height = `${rows.length * ROW_H}px`;
+    // The lanes' viewport: as tall as its rows, up to 62% of the window (its height is set, not measured).
+    const bodyH = Math.max(120, Math.min(rows.length * ROW_H, Math.floor((window.innerHeight || 1000) * 0.62)));
+    if (bodyH !== geometry.bodyH) body.style.height = `${bodyH}px`;
+    geometry.bodyH = bodyH;
+    const first = Math.max(0, Math.floor(geometry.bodyTop / ROW_H) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((geometry.bodyTop + bodyH) / ROW_H) + OVERSCAN);
+    const html: string[] = [];
+    for (let i = first; i < last; i++) {
+      const row = rows[i]!;
+      const y = i * ROW_H;
+      if (row.kind === 'group') {
+        const counts = new Map<string, number>();
+        for (const l of row.lanes) {
+          const s = model.stateAt(l, at) || 'none';
+          counts.set(s, (counts.get(s) ?? 0) + 1);
+        }
+        const summary = [...counts].map(([s, n]) => `<span class="state s-${esc(s)}">${n} ${esc(s)}</span>`).join(' ');
+        html.push(
+          `<div class="row group${row.collapsed ? ' collapsed' : ''}" data-group="${esc(row.key)}" style="top:${y}px"><span class="caret">${row.collapsed ? '▸' : '▾'}</span> <b>${esc(row.label)}</b> <span class="n">${row.lanes.length} lane${row.lanes.length === 1 ? '' : 's'}</span> ${summary}</div>`,
+        );
+        continue;
+      }
+      const n = row.members.length;
+      const names = n > 1 ? row.members.slice(0, 30).map((m) => m.key).join(', ') + (n > 30 ? ', …' : '') : row.lane.key;
+      const count = n > 1 ? ` <span class="count" title="${esc(`${n} lanes with the same history: ${names}`)}">${row.expanded ? '▾' : '×'}${n}</span>` : '';
+      html.push(
+        `<div class="row lane${row.member ? ' member' : ''}" data-lane="${esc(row.lane.key)}" data-count="${n}" style="top:${y}px"><div class="lane-label" title="${esc(names)}"><span class="lane-name">${esc(row.lane.key)}</span>${count}${stateBadge(model.stateAt(row.lane, at))}</div>${laneSvg(row.lane, v, plotW)}</div>`,
+      );
+    }
+    patch($('tl-rows'), html);
+    $('lane-count').textContent = `${matching.length} of ${model.lanes.length} lanes · ${rows.length} rows`;
+    document.body.dataset['rows'] = String(rows.length);
+    document.body.dataset['matching'] = String(matching.length);
+    renderOverlay(Math.min(geometry.bodyH, rows.length * ROW_H));
+  };
+
+  /** The axis (ticks chosen for the span and the room), the legend and the fault labels, above the lanes. */
+  let headKey = '';
+  const renderHead = (): void => {
+    const v = currentView();
+    const plotW = plotWidth();
+    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
+    if (key === headKey) return;
+    headKey = key;
+    const width = LABEL_W + plotW;
+    const x = (t: number): number => LABEL_W + ((t - v.from) / (v.to - v.from)) * plotW;
+    const out: string[] = [`<svg class="vigil-timeline" width="${width}" height="70" font-family="monospace" font-size="12">`];
+    const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
+    legend.forEach((s, i) => {
+      const lx = 8 + i * 80;
+      out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
+    });
+    const faults = model.faults.filter((f) => f.t >= v.from && f.t <= v.to);
+    faults.forEach((f, i) => {
+      const fx = r1(x(f.t));
+      const row = i % 2 === 0 ? 28 : 40;
+      const next = faults[i + 2];
+      const room = (next ? x(next.t) : width) - fx - 8;
+      const chars = Math.max(0, Math.floor(room / 6.7));
+      const label = f.text.length <= chars ? f.text : `${f.text.slice(0, Math.max(0, chars - 1))}…`;
+      out.push(
+        `<g class="fault"><line x1="${fx}" y1="${row + 2}" x2="${fx}" y2="70" stroke="#cf222e" stroke-dasharray="4 3"/><text x="${fx + 3}" y="${row}" fill="#cf222e" font-size="11">${esc(label)}</text><title>${esc(`${seconds(f.t)}: ${f.text}`)}</title></g>`,
+      );
+    });
+    const axisY = 68;
+    out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${width}" y2="${axisY}" stroke="#57606a"/>`);
+    for (const tick of axisTicks(v.from, v.to, plotW, startMs)) {
+      const tx = r1(x(tick.at));
+      out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
+    }
+    out.push('</svg>');
+    $('tl-head').innerHTML = out.join('');
+  };
+
+  /** Over the visible lanes: the faults as dashed lines, the cursor. */
+  const renderOverlay = (height: number): void => {
+    const v = currentView();
+    const plotW = plotWidth();
+    const x = (t: number): number => ((t - v.from) / (v.to - v.from)) * plotW;
+    const out: string[] = [];
+    for (const f of model.faults) {
+      if (f.t < v.from || f.t > v.to) continue;
+      out.push(`<line class="fault-line" x1="${r1(x(f.t))}" y1="0" x2="${r1(x(f.t))}" y2="${height}" stroke="#cf222e" stroke-dasharray="4 3"/>`);
+    }
+    const c = cursorMs();
+    if (cursor < events.length && c >= v.from && c <= v.to) {
+      out.push(`<line class="cursor" x1="${r1(x(c))}" y1="0" x2="${r1(x(c))}" y2="${height}" stroke="#24292f" stroke-width="2"/>`);
+    }
+    const overlay = $('tl-overlay');
+    overlay.setAttribute('width', String(plotW));
+    overlay.setAttribute('height', String(height));
+    overlay.style.left = `${LABEL_W}px`;
+    overlay.innerHTML = out.join('');
   };
 
   const ensureCard = (a: Actor): void => {
@@ -159,30 +394,65 @@ export function vigilPage(boot: PageBoot): void {
     });
   };
 
-  const renderActors = (actors: Map<string, Actor>): void => {
+  /** The state to show for an actor: DOWN while its node's process is down. */
+  const shownState = (a: Actor, at: number): string => (model.downAt(a.node, at) ? 'DOWN' : top(a.state));
+
+  /** The actor list: grouped by node, filtered like the lanes (plain words and node=, state=), virtualised. */
+  const renderActors = (actors: Map<string, Actor>, at: number): void => {
+    const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface)=/.test(w));
+    const all = words.length === 0;
+    const rows: ({ node: string } | { actor: Actor })[] = [];
+    let lastNode: string | undefined;
     const byNode = new Map<string, Actor[]>();
     for (const a of actors.values()) {
+      if (all) {
+        const list = byNode.get(a.node);
+        if (list) list.push(a);
+        else byNode.set(a.node, [a]);
+        continue;
+      }
+      const s = shownState(a, at).toLowerCase();
+      const fields: Record<string, string> = { node: a.node.toLowerCase(), instance: a.id.toLowerCase(), state: s, machine: a.machine.toLowerCase() };
+      const ok = words.every((w) => {
+        const eq = w.indexOf('=');
+        if (eq > 0) return fields[w.slice(0, eq)] === undefined || fields[w.slice(0, eq)] === w.slice(eq + 1);
+        return Object.values(fields).some((f) => f.includes(w));
+      });
+      if (!ok) continue;
       const list = byNode.get(a.node) ?? [];
       list.push(a);
       byNode.set(a.node, list);
     }
-    const html: string[] = [];
-    const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     for (const [node, list] of byNode) {
-      html.push(`<li class="node"><span class="node-name">${esc(node)}</span><ul>`);
-      for (const a of list) {
-        const s = top(a.state);
-        const prio = typeof a.info['effectivePriority'] === 'number' ? ` <span class="prio">prio ${a.info['effectivePriority']}</span>` : '';
-        html.push(
-          `<li class="actor${selected.has(a.actor) ? ' selected' : ''}" data-actor="${esc(a.actor)}" title="${esc(a.id)}"><span class="name">${esc(a.id.slice(a.id.lastIndexOf('/') + 1))}</span> <span class="machine">${esc(a.machine)}</span>${prio} <span class="state s-${esc(s)}">${esc(s)}</span></li>`,
-        );
-      }
-      html.push('</ul></li>');
+      if (node !== lastNode) rows.push({ node });
+      lastNode = node;
+      for (const a of list) rows.push({ actor: a });
     }
-    $('actors').innerHTML = html.join('');
+    const box = $('actors');
+    box.style.height = `${rows.length * ACTOR_H}px`;
+    const offset = geometry.actorsOffset;
+    const first = Math.max(0, Math.floor((geometry.asideTop - offset) / ACTOR_H) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((geometry.asideTop - offset + geometry.asideH) / ACTOR_H) + OVERSCAN);
+    const html: string[] = [];
+    for (let i = first; i < last; i++) {
+      const row = rows[i]!;
+      const y = i * ACTOR_H;
+      if ('node' in row) {
+        const down = model.downAt(row.node, at);
+        html.push(`<li class="node" style="top:${y}px"><span class="node-name">${esc(row.node)}</span>${down ? ` <span class="state s-DOWN" title="process down (${esc(down.cause)})">DOWN</span>` : ''}</li>`);
+        continue;
+      }
+      const a = row.actor;
+      const s = shownState(a, at);
+      const prio = typeof a.info['effectivePriority'] === 'number' ? ` <span class="prio">prio ${a.info['effectivePriority']}</span>` : '';
+      html.push(
+        `<li class="actor${selected.has(a.actor) ? ' selected' : ''}" style="top:${y}px" data-actor="${esc(a.actor)}" title="${esc(a.id)}"><span class="name">${esc(a.id.slice(a.id.lastIndexOf('/') + 1))}</span> <span class="machine">${esc(a.machine)}</span>${prio} <span class="state s-${esc(s)}">${esc(s)}</span></li>`,
+      );
+    }
+    patch(box, html);
   };
 
-  const renderCharts = (actors: Map<string, Actor>): void => {
+  const renderCharts = (actors: Map<string, Actor>, at: number): void => {
     if (!selectionTouched) {
       selected.clear();
       for (const a of actors.values()) if (selected.size < (boot.maxCharts ?? 12)) selected.add(a.actor);
@@ -197,7 +467,8 @@ export function vigilPage(boot: PageBoot): void {
       if (!selected.has(a.actor)) continue;
       ensureCard(a);
       const card = cards.get(a.actor)!;
-      const active = activeSet(a.state);
+      const down = model.downAt(a.node, at);
+      const active = down ? new Set<string>() : activeSet(a.state);
       const before = activeSet(a.previous);
       for (const b of card.boxes) b.classList.toggle('active', active.has(b.dataset['state'] ?? ''));
       // The transition that fired: from a state left to a state entered, labelled with the event (a timer's
@@ -211,24 +482,30 @@ export function vigilPage(boot: PageBoot): void {
       let fired = candidates.filter((e) => matches(e.dataset['event'] ?? ''));
       if (fired.length === 0) fired = candidates.filter((e) => e.classList.contains('always'));
       for (const e of card.edges) e.classList.toggle('fired', fired.includes(e));
-      const s = top(a.state);
+      const s = shownState(a, at);
       const badge = card.el.querySelector('.state') as HTMLElement;
-      badge.textContent = s;
-      badge.className = `state s-${s}`;
+      if (badge.textContent !== s) {
+        badge.textContent = s;
+        badge.className = `state s-${s}`;
+      }
       const info = Object.entries(a.info)
         .map(([k, v]) => `${k} ${v === null ? '-' : String(v)}`)
         .join(' · ');
-      (card.el.querySelector('.info') as HTMLElement).textContent = `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
+      const text = down
+        ? `process of ${a.node} down (${down.cause}) since ${seconds(down.from)}; last state ${a.state.join(', ')}`
+        : `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
+      const infoEl = card.el.querySelector('.info') as HTMLElement;
+      if (infoEl.textContent !== text) infoEl.textContent = text;
     }
   };
 
   const renderLog = (): void => {
     const out: string[] = [];
-    const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     for (let i = cursor - 1; i >= 0 && out.length < 40; i--) {
       const e = events[i]![1];
       if (e.kind === 'machine') continue;
-      out.push(`<li class="${isMilestone(e) ? 'milestone' : ''}"><span class="t">${seconds(e.at)}</span> ${esc(describe(e))}</li>`);
+      const milestone = e.kind === 'fault' || e.kind === 'process' || (e.kind === 'bus' && e.message.kind === 'transition');
+      out.push(`<li class="${milestone ? 'milestone' : ''}"><span class="t">${seconds(e.at)}</span> ${esc(describe(e))}</li>`);
     }
     $('events').innerHTML = out.join('');
   };
@@ -236,6 +513,8 @@ export function vigilPage(boot: PageBoot): void {
   let scheduled = false;
   const render = (): void => {
     scheduled = false;
+    measure();
+    feedModel();
     const { actors, at } = fold(cursor);
     const scrubber = $('scrubber') as HTMLInputElement;
     scrubber.max = String(events.length);
@@ -244,9 +523,10 @@ export function vigilPage(boot: PageBoot): void {
     $('position').textContent = `record ${cursor} of ${events.length} · t = ${seconds(at)}${current ? ` · ${describe(current)}` : ''}`;
     $('mode').textContent = boot.live ? (following ? '● live' : '❚❚ history') : 'recorded';
     $('mode').className = boot.live && following ? 'live' : 'past';
-    renderActors(actors);
-    renderCharts(actors);
-    $('timeline').innerHTML = timelineSvg(timelineData());
+    renderActors(actors, at);
+    renderCharts(actors, at);
+    renderHead();
+    renderLanes();
     renderLog();
     document.body.dataset['cursor'] = String(cursor);
     document.body.dataset['records'] = String(events.length);
@@ -256,10 +536,75 @@ export function vigilPage(boot: PageBoot): void {
     scheduled = true;
     requestAnimationFrame(render);
   };
+  /** Keeps the cursor in sight when the view is zoomed in. */
+  const follow = (): void => {
+    if (!view) return;
+    const c = cursorMs();
+    const span = view.to - view.from;
+    if (c < view.from || c > view.to) setView(c - span / 2, c + span / 2);
+  };
   const moveTo = (position: number): void => {
     cursor = Math.max(0, Math.min(events.length, position));
     following = cursor === events.length;
+    follow();
     render();
+  };
+
+  const setView = (from: number, to: number): void => {
+    const all = { from: startMs, to: lastMs() };
+    const span = Math.min(Math.max(to - from, 1), all.to - all.from);
+    if (span >= all.to - all.from) {
+      view = undefined;
+      return;
+    }
+    const f = Math.min(Math.max(from, all.from), all.to - span);
+    view = { from: f, to: f + span };
+  };
+  const zoom = (factor: number, aroundMs?: number): void => {
+    const v = currentView();
+    const around = aroundMs ?? (cursor < events.length ? cursorMs() : (v.from + v.to) / 2);
+    setView(around - (around - v.from) * factor, around + (v.to - around) * factor);
+    render();
+  };
+  const timeAtX = (clientX: number): number => {
+    const v = currentView();
+    const rect = $('tl-body').getBoundingClientRect();
+    return v.from + ((clientX - rect.left - LABEL_W) / plotWidth()) * (v.to - v.from);
+  };
+
+  /** The next (dir 1) or previous (-1) transition, DOWN or fault among the lanes the filter keeps. */
+  const jump = (dir: 1 | -1): void => {
+    const keys = new Set(laneRows().matching.map((l) => l.key));
+    const nodes = new Set(laneRows().matching.map((l) => l.node));
+    const milestone = (e: ObservedEvent): boolean =>
+      e.kind === 'fault' || (e.kind === 'process' && nodes.has(e.node)) || (e.kind === 'bus' && e.message.kind === 'transition' && keys.has(`${e.message.node} ${e.message.instance}`));
+    if (dir > 0) {
+      let i = cursor + 1;
+      while (i < events.length && !milestone(events[i - 1]![1])) i++;
+      moveTo(i);
+    } else {
+      let i = cursor - 1;
+      while (i > 0 && !milestone(events[i - 1]![1])) i--;
+      moveTo(i);
+    }
+  };
+
+  // Playback at a chosen speed (recorded time per second of wall time).
+  const play = (): void => {
+    if (!playing) return;
+    const speed = Number(($('speed') as HTMLSelectElement).value) || 1;
+    const t = playing.fromMs + ((performance.now() - playing.wallStart) / 1000) * speed;
+    const target = recordAt(t);
+    if (target !== cursor) moveTo(target);
+    if (cursor >= events.length) {
+      stopPlaying();
+      return;
+    }
+    requestAnimationFrame(play);
+  };
+  const stopPlaying = (): void => {
+    playing = undefined;
+    $('play').textContent = '▶ Play';
   };
 
   $('title').textContent = boot.title;
@@ -267,19 +612,121 @@ export function vigilPage(boot: PageBoot): void {
   $('scrubber').addEventListener('input', (ev) => moveTo(Number((ev.target as HTMLInputElement).value)));
   $('first').addEventListener('click', () => moveTo(0));
   $('live').addEventListener('click', () => moveTo(events.length));
-  $('prev').addEventListener('click', () => {
-    let i = cursor - 1;
-    while (i > 0 && !isMilestone(events[i - 1]![1])) i--;
-    moveTo(i);
+  $('prev').addEventListener('click', () => jump(-1));
+  $('next').addEventListener('click', () => jump(1));
+  $('play').addEventListener('click', () => {
+    if (playing) return stopPlaying();
+    if (cursor >= events.length) moveTo(0);
+    playing = { wallStart: performance.now(), fromMs: cursorMs() };
+    $('play').textContent = '❚❚ Pause';
+    requestAnimationFrame(play);
   });
-  $('next').addEventListener('click', () => {
-    let i = cursor + 1;
-    while (i < events.length && !isMilestone(events[i - 1]![1])) i++;
-    moveTo(i);
+  $('speed').addEventListener('change', () => {
+    if (playing) playing = { wallStart: performance.now(), fromMs: cursorMs() };
+  });
+  $('zoom-in').addEventListener('click', () => zoom(0.5));
+  $('zoom-out').addEventListener('click', () => zoom(2));
+  $('zoom-all').addEventListener('click', () => {
+    view = undefined;
+    render();
+  });
+  $('filter').addEventListener('input', (ev) => {
+    filter = (ev.target as HTMLInputElement).value;
+    $('tl-body').scrollTop = 0;
+    render();
+  });
+  $('group-by').addEventListener('change', (ev) => {
+    groupBy = (ev.target as HTMLSelectElement).value as LaneGrouping;
+    collapsed.clear();
+    $('tl-body').scrollTop = 0;
+    render();
+  });
+  $('changed').addEventListener('change', (ev) => {
+    changedOnly = (ev.target as HTMLInputElement).checked;
+    render();
+  });
+  $('collapse-all').addEventListener('click', () => {
+    for (const r of laneRows().rows) if (r.kind === 'group') collapsed.add(r.key);
+    render();
+  });
+  $('expand-all').addEventListener('click', () => {
+    collapsed.clear();
+    render();
+  });
+  $('tl-body').addEventListener('scroll', () => {
+    measure();
+    renderLanes();
+  });
+  $('actors').parentElement!.addEventListener('scroll', () => {
+    measure();
+    const { actors, at } = fold(cursor);
+    renderActors(actors, at);
+  });
+  // Zoom: the wheel over the axis, or with Ctrl over the lanes (the plain wheel scrolls the lanes); drag pans.
+  const onWheel = (ev: WheelEvent, always: boolean): void => {
+    if (!always && !ev.ctrlKey && !ev.metaKey) return;
+    ev.preventDefault();
+    zoom(ev.deltaY > 0 ? 1.25 : 0.8, timeAtX(ev.clientX));
+  };
+  $('tl-head').addEventListener('wheel', (ev) => onWheel(ev, true), { passive: false });
+  $('tl-body').addEventListener('wheel', (ev) => onWheel(ev, false), { passive: false });
+  let drag: { x: number; view: { from: number; to: number }; moved: boolean } | undefined;
+  $('tl-body').addEventListener('mousedown', (ev) => {
+    if ((ev.target as HTMLElement).closest('.lane-svg')) drag = { x: ev.clientX, view: currentView(), moved: false };
+  });
+  window.addEventListener('mousemove', (ev) => {
+    if (!drag) return;
+    const dx = ev.clientX - drag.x;
+    if (Math.abs(dx) > 3) drag.moved = true;
+    if (!drag.moved) return;
+    const shift = (dx / plotWidth()) * (drag.view.to - drag.view.from);
+    setView(drag.view.from - shift, drag.view.to - shift);
+    schedule();
+  });
+  window.addEventListener('mouseup', () => {
+    setTimeout(() => (drag = undefined), 0);
+  });
+  $('tl-rows').addEventListener('click', (ev) => {
+    const target = ev.target as HTMLElement;
+    const group = target.closest('.row.group') as HTMLElement | null;
+    if (group?.dataset['group']) {
+      const key = group.dataset['group'];
+      if (collapsed.has(key)) collapsed.delete(key);
+      else collapsed.add(key);
+      render();
+      return;
+    }
+    const lane = target.closest('.row.lane') as HTMLElement | null;
+    if (!lane) return;
+    if (target.closest('.lane-label') && Number(lane.dataset['count']) > 1) {
+      const key = lane.dataset['lane']!;
+      if (expanded.has(key)) expanded.delete(key);
+      else expanded.add(key);
+      render();
+      return;
+    }
+    // A click on a lane (not the end of a drag) puts the cursor at that time.
+    if (target.closest('.lane-svg') && !drag?.moved) moveTo(recordAt(timeAtX((ev as MouseEvent).clientX)));
   });
   document.addEventListener('keydown', (ev) => {
+    const t = ev.target as HTMLElement | null;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT') && (t as HTMLInputElement).type !== 'range') return;
     if (ev.key === 'ArrowLeft') moveTo(cursor - 1);
-    if (ev.key === 'ArrowRight') moveTo(cursor + 1);
+    else if (ev.key === 'ArrowRight') moveTo(cursor + 1);
+    else if (ev.key === 'n' || ev.key === 'PageDown') jump(1);
+    else if (ev.key === 'p' || ev.key === 'PageUp') jump(-1);
+    else if (ev.key === '+' || ev.key === '=') zoom(0.5);
+    else if (ev.key === '-') zoom(2);
+    else if (ev.key === '0') {
+      view = undefined;
+      render();
+    } else if (ev.key === '[' || ev.key === ']') {
+      const v = currentView();
+      const shift = ((v.to - v.from) / 4) * (ev.key === '[' ? -1 : 1);
+      setView(v.from + shift, v.to + shift);
+      render();
+    } else return;
+    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') ev.preventDefault();
   });
   $('actors').addEventListener('click', (ev) => {
     const li = (ev.target as HTMLElement).closest('li.actor') as HTMLElement | null;
@@ -290,6 +737,7 @@ export function vigilPage(boot: PageBoot): void {
     else selected.add(key);
     render();
   });
+  window.addEventListener('resize', () => schedule());
 
   if (boot.live && boot.eventsUrl) {
     const source = new EventSource(`${boot.eventsUrl}?from=${lastSeq + 1}`);

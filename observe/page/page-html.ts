@@ -4,8 +4,9 @@
  */
 import { escapeXml } from '../xml-escape.js';
 import { vigilPage, type PageBoot } from './client.js';
+import { axisTicks } from './axis-ticks.js';
+import { createLaneModel } from './lane-model.js';
 import { PAGE_CSS } from './styles.js';
-import { timelineSvg } from './timeline-svg.js';
 
 /** JSON safe inside a <script> element. */
 function scriptJson(value: unknown): string {
@@ -19,13 +20,31 @@ const BODY = `
   <main>
     <section id="scrub">
       <button id="first" title="first record">First</button>
-      <button id="prev" title="previous transition or fault">◀ Prev</button>
+      <button id="prev" title="previous transition, DOWN or fault of the lanes shown (p)">◀ Prev</button>
       <input type="range" id="scrubber" min="0" max="0" value="0" aria-label="history">
-      <button id="next" title="next transition or fault">Next ▶</button>
+      <button id="next" title="next transition, DOWN or fault of the lanes shown (n)">Next ▶</button>
       <button id="live" title="latest record">Now</button>
+      <button id="play" title="play the records back">▶ Play</button>
+      <select id="speed" title="playback speed: recorded time per second">
+        <option value="1">1×</option><option value="10" selected>10×</option><option value="60">60×</option><option value="600">600×</option><option value="3600">3600×</option>
+      </select>
       <div id="position"></div>
     </section>
-    <section id="timeline"></section>
+    <section id="tools">
+      <input type="search" id="filter" placeholder="filter: r1 VI_7 state=MASTER vrid=51 interface=eth0" aria-label="filter lanes and actors">
+      <label>group by <select id="group-by"><option value="node">node</option><option value="vrid">VRID</option><option value="interface">interface</option></select></label>
+      <label><input type="checkbox" id="changed"> changed in view</label>
+      <button id="collapse-all" title="collapse every group">Collapse</button>
+      <button id="expand-all" title="expand every group">Expand</button>
+      <button id="zoom-in" title="zoom in (+; Ctrl+wheel over the lanes, wheel over the axis)">+</button>
+      <button id="zoom-out" title="zoom out (-)">−</button>
+      <button id="zoom-all" title="the whole run (0)">All</button>
+      <span id="lane-count"></span>
+    </section>
+    <section id="timeline">
+      <div id="tl-head"></div>
+      <div id="tl-wrap"><div id="tl-body"><div id="tl-spacer"></div><div id="tl-rows"></div></div><svg id="tl-overlay" xmlns="http://www.w3.org/2000/svg"></svg></div>
+    </section>
     <h2>Statecharts</h2>
     <section id="charts"></section>
     <section id="log"><h2>Records</h2><ol id="events"></ol></section>
@@ -58,7 +77,8 @@ export function* pageHtmlParts(boot: PageBoot, sliceRecords = 1000): Generator<s
   yield [
     ']}</script>',
     '<script>',
-    timelineSvg.toString(),
+    axisTicks.toString(),
+    createLaneModel.toString(),
     vigilPage.toString(),
     "vigilPage(JSON.parse(document.getElementById('vigil-data').textContent));",
     '</script>',

@@ -1,9 +1,11 @@
 /**
- * The timeline picture: one lane per node and instance, coloured by VRRP state (keepalived's names), a bar under
- * a lane while that instance holds its virtual addresses, faults as red dashed lines, a time axis, and an
- * optional cursor. Used by `vigil sim --svg` and, unchanged, by the page in the browser (it is injected with
- * Function.prototype.toString), so it must stay self-contained: no imports, no outside names.
+ * The timeline picture of `vigil sim --svg`: one lane per node and instance, coloured by VRRP state
+ * (keepalived's names), a DOWN band while the node's process was down, a bar under a lane while that instance
+ * holds its virtual addresses, faults as red dashed lines, a time axis whose labels never overlap, and an
+ * optional cursor. (The page draws its lanes itself: observe/page/client.ts.)
  */
+import { axisTicks } from './axis-ticks.js';
+
 export interface TimelineSvgInput {
   readonly transitions: readonly { readonly t_ms: number; readonly node: string; readonly instance: string; readonly from: string; readonly to: string }[];
   /**
@@ -12,6 +14,8 @@ export interface TimelineSvgInput {
    */
   readonly vips: readonly { readonly t_ms: number; readonly node: string; readonly instance?: string | undefined; readonly address: string; readonly action: string }[];
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+  /** A node's process going down or coming up: DOWN bands over its lanes. */
+  readonly processes?: readonly { readonly t_ms: number; readonly node: string; readonly up: boolean; readonly cause: string }[] | undefined;
   readonly startMs: number;
   readonly endMs: number;
   readonly cursorMs?: number | undefined;
@@ -20,7 +24,7 @@ export interface TimelineSvgInput {
 }
 
 export function timelineSvg(input: TimelineSvgInput): string {
-  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a' };
+  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a', DOWN: '#24292f' };
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const r1 = (n: number): number => Math.round(n * 10) / 10;
   const width = input.width ?? 1000;
@@ -84,17 +88,25 @@ export function timelineSvg(input: TimelineSvgInput): string {
   );
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   if (input.title) out.push(`<text x="10" y="20" font-size="14" font-weight="bold">${esc(input.title)}</text>`);
-  // Time axis: about ten ticks at a round step.
-  const span = (end - start) / 1000;
-  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
-  const step = steps.find((s) => span / s <= 12) ?? 3600;
+  // Time axis: a round step chosen so that no two labels overlap.
   const axisY = height - 18;
   out.push(`<line x1="${labelW}" y1="${axisY}" x2="${labelW + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-  for (let s = Math.ceil(start / 1000 / step) * step; s <= end / 1000 + 1e-9; s += step) {
-    const tx = r1(x(s * 1000));
+  for (const tick of axisTicks(start, end, plotW, start)) {
+    const tx = r1(x(tick.at));
     out.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 4}" stroke="#57606a"/>`);
-    out.push(`<text x="${tx}" y="${axisY + 15}" text-anchor="middle" fill="#57606a">${r1(s)}s</text>`);
+    out.push(`<text class="tick" x="${tx}" y="${axisY + 15}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
   }
+  const downs = new Map<string, { from: number; to: number; cause: string }[]>();
+  const openDown = new Map<string, { from: number; cause: string }>();
+  for (const p of input.processes ?? []) {
+    const open = openDown.get(p.node);
+    if (!p.up && !open) openDown.set(p.node, { from: p.t_ms, cause: p.cause });
+    if (p.up && open) {
+      downs.set(p.node, [...(downs.get(p.node) ?? []), { from: open.from, to: p.t_ms, cause: open.cause }]);
+      openDown.delete(p.node);
+    }
+  }
+  for (const [node, open] of openDown) downs.set(node, [...(downs.get(node) ?? []), { from: open.from, to: end, cause: open.cause }]);
   lanes.forEach((key, i) => {
     const y = top + i * (laneH + gap);
     out.push(`<text x="8" y="${y + 15}" class="lane-label">${esc(key)}</text>`);
@@ -109,6 +121,12 @@ export function timelineSvg(input: TimelineSvgInput): string {
       );
       if (w > c.state.length * 7.3 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${y + 15}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
     });
+    for (const d of downs.get(key.slice(0, key.indexOf(' '))) ?? []) {
+      const x0 = x(d.from);
+      out.push(
+        `<rect class="down" data-lane="${esc(key)}" x="${r1(x0)}" y="${y}" width="${r1(Math.max(x(d.to) - x0, 0.5))}" height="${laneH}" fill="${colours['DOWN']}"><title>${esc(`${key}: process down (${d.cause}) from ${d.from / 1000} s to ${d.to / 1000} s`)}</title></rect>`,
+      );
+    }
     for (const bar of vipBars.get(key) ?? []) {
       out.push(
         `<rect class="vip" data-lane="${esc(key)}" x="${r1(x(bar.from))}" y="${y + laneH + 2}" width="${r1(Math.max(x(bar.to) - x(bar.from), 0.5))}" height="4" fill="#8250df"><title>${esc(`${key} holds its VIPs`)}</title></rect>`,
@@ -131,7 +149,7 @@ export function timelineSvg(input: TimelineSvgInput): string {
     const cx = r1(x(input.cursorMs));
     out.push(`<line class="cursor" x1="${cx}" y1="${top - 6}" x2="${cx}" y2="${axisY}" stroke="#24292f" stroke-width="2"/>`);
   }
-  const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'];
+  const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
   legend.forEach((s, i) => {
     const lx = width - 20 - (legend.length - i) * 80;
     out.push(`<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${legendY}">${s}</text>`);

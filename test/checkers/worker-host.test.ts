@@ -86,6 +86,31 @@ test('worker: reports come back; a server going down and up is seen', async () =
   }
 });
 
+test('worker: log_all_failures failures cross back, only while the checker is up (the first probe decides: one, then DOWN, then none)', async () => {
+  const server = await startTcp();
+  await server.stop();
+  const host = new WorkerCheckerHost({ clock: new RealClock() });
+  const seen: string[] = [];
+  host.events$.subscribe((e) => {
+    if (e.kind === 'failure') seen.push(`${e.checker} failed`);
+    if (e.kind === 'report') seen.push(`${e.report.id} ${e.report.up ? 'UP' : 'DOWN'}`);
+  });
+  try {
+    host.add([{ ...tcpChecker('logged', server.port, { retry: 1 }), logAllFailures: true }, tcpChecker('quiet', server.port, { retry: 1 })]);
+    await until(() => seen.filter((s) => s.endsWith('DOWN')).length >= 2);
+    // While down, failures go on (every 200 ms) without a line: wait for a few, then look.
+    await until(async () => (await host.counters()).failures >= 8);
+    assert.deepEqual(
+      seen.filter((s) => s.startsWith('logged')),
+      ['logged failed', 'logged DOWN'],
+    );
+    assert.deepEqual(seen.filter((s) => s.startsWith('quiet')), ['quiet DOWN']);
+  } finally {
+    await host.stop();
+    await server.close();
+  }
+});
+
 test('isolation: while the worker runs a burst of 1,000 checks, the main event loop keeps turning', async () => {
   const { port, child } = await tcpServerProcess();
   const host = new WorkerCheckerHost({ clock: new RealClock() });
@@ -118,6 +143,38 @@ test('isolation: while the worker runs a burst of 1,000 checks, the main event l
   } finally {
     await host.stop();
     child.kill();
+  }
+});
+
+test('a batch of 100 reports reaches the virtual servers 10 per turn, in order, with the clock\'s timers between', async () => {
+  const clock = new RealClock();
+  const entry = new URL('./fixtures/batch-report-worker.js', import.meta.url);
+  const host = new WorkerCheckerHost({ clock, entry, reportSlice: { reports: 10, ms: 60_000 } });
+  const ids = Array.from({ length: 100 }, (_, i) => `c${i}`);
+  const delivered: string[] = [];
+  /** A timer of the clock that keeps coming due while reports are delivered; how often it ran at each report. */
+  let ticks = 0;
+  const ticksAt: number[] = [];
+  const tick = (): void => {
+    ticks++;
+    if (delivered.length < ids.length) clock.setTimeout(tick, 0);
+  };
+  host.events$.subscribe((e) => {
+    if (e.kind !== 'report') return;
+    if (delivered.length === 0) clock.setTimeout(tick, 0);
+    delivered.push(e.report.id);
+    ticksAt.push(ticks);
+  });
+  try {
+    host.add(ids.map((id) => tcpChecker(id, 1)));
+    await until(() => delivered.length >= ids.length);
+    assert.deepEqual(delivered, ids);
+    // One slice per turn: the timer due meanwhile ran between each two (delivered at once: all 100 at tick 0).
+    const perTurn = new Map<number, number>();
+    for (const t of ticksAt) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    assert.deepEqual([...perTurn.values()], Array.from({ length: 10 }, () => 10), `reports per turn: ${[...perTurn.values()].join(' ')}`);
+  } finally {
+    await host.stop();
   }
 });
 

@@ -80,12 +80,12 @@ test('vigil run --strict: a keyword vigil does not implement refuses the start w
   try {
     // An interface that does not exist: were --strict ignored, the start would fail on it instead.
     const conf = join(dir, 'strict.conf');
-    writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface vigil-no-if0\n  virtual_router_id 9\n  smtp_alert\n  unicast_peer {\n    192.0.2.9\n  }\n}\n');
+    writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface vigil-no-if0\n  virtual_router_id 9\n  vrf blue\n  unicast_peer {\n    192.0.2.9\n  }\n}\n');
     const pid = join(dir, 'vigil.pid');
     const r = spawnSync(VIGIL, ['run', '--strict', '-f', conf, '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 1, r.stderr);
     const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
-    assert.deepEqual(lines, [`vigil: ${conf}:4: vrrp_instance smtp_alert is accepted but not implemented by vigil (and 1 more problem)`]);
+    assert.deepEqual(lines, [`vigil: ${conf}:4: vrrp_instance vrf is accepted but not implemented by vigil (and 1 more problem)`]);
     assert.equal(existsSync(pid), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });

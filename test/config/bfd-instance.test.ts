@@ -71,3 +71,62 @@ test("the end handler's checks: no neighbor, mixed families, duplicates, a long 
   assert.ok(at(17, 'max_hops exceeds ttl'), errors.join(' | '));
   assert.deepEqual(r.config.bfdInstances.map((b) => [b.name, b.ttl, b.maxHops]), [['first', 255, 0], ['hops', 10, 10]]);
 });
+
+test('track_bfd names a bfd_instance with vrrp events, BFD_CHECK one with checker events; a real server monitors a session once', () => {
+  const r = parse(
+    block('v', '  neighbor_ip 192.168.77.2\n  vrrp') +
+      block('c', '  neighbor_ip 192.168.77.3\n  checker') +
+      block('both', '  neighbor_ip 192.168.77.4') +
+      `vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  priority 100
+  virtual_ipaddress {
+    192.168.77.100/24
+  }
+  track_bfd {
+    v
+    c
+    both weight 10
+  }
+}
+virtual_server 192.168.77.100 80 {
+  protocol TCP
+  real_server 192.168.77.21 80 {
+    BFD_CHECK {
+      name c
+    }
+    BFD_CHECK {
+      name v
+    }
+    BFD_CHECK {
+      name c
+    }
+    BFD_CHECK {
+      name both
+      alpha
+    }
+  }
+}
+`,
+  );
+  const vi = r.config.vrrpInstances[0]!;
+  assert.deepEqual(
+    vi.trackBfds.map((t) => [t.name, t.weight]),
+    [
+      ['v', 0],
+      ['both', 10],
+    ],
+  );
+  const checkers = r.config.virtualServers[0]!.realServers[0]!.checkers;
+  assert.deepEqual(
+    checkers.map((c) => (c.type === 'BFD_CHECK' ? [c.name, c.alpha] : c.type)),
+    [
+      ['c', false],
+      ['both', true],
+    ],
+  );
+  const errors = errorsOf(r).join('\n');
+  assert.match(errors, /BFD_CHECK bfd_instance 'v' is not defined - checker ignored/);
+  assert.match(errors, /real server already monitoring c - checker ignored/);
+});

@@ -69,13 +69,13 @@ test('config test: warnings go to stderr and keep exit 0, unless --strict', asyn
 });
 
 test('config test: a keyword vigil does not implement is a warning at its line, exit 0; an error with --strict, exit 1', async () => {
-  const conf = file('not-implemented.conf', 'vrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7/24\n  }\n  smtp_alert\n}\n');
+  const conf = file('not-implemented.conf', 'vrrp_instance VI_1 {\n  interface lo\n  virtual_router_id 7\n  virtual_ipaddress {\n    192.0.2.7/24\n  }\n  vrf blue\n}\n');
   const r = await vigil(['config', 'test', '--no-interfaces', '-f', conf]);
   assert.equal(r.code, 0);
-  assert.equal(r.stderr, `${conf}:7: warning: vrrp_instance smtp_alert is accepted but not implemented by vigil\n`);
+  assert.equal(r.stderr, `${conf}:7: warning: vrrp_instance vrf is accepted but not implemented by vigil\n`);
   const strict = await vigil(['config', 'test', '--strict', '--no-interfaces', '-f', conf]);
   assert.equal(strict.code, 1);
-  assert.equal(strict.stderr, `${conf}:7: vrrp_instance smtp_alert is accepted but not implemented by vigil\n`);
+  assert.equal(strict.stderr, `${conf}:7: vrrp_instance vrf is accepted but not implemented by vigil\n`);
   assert.equal(strict.stdout, '');
 });
 

@@ -20,7 +20,7 @@ test('the model satisfies the VRRP runtime interface (KeepalivedConfig) and maps
   assert.equal(vi1.advertIntervalCs, 50);
   assert.equal(vi1.unicastSourceAddress, '192.0.2.1');
   assert.deepEqual(vi1.unicastPeers, ['192.0.2.2', '192.0.2.3']);
-  assert.equal(vi1.v3ChecksumAsV2, true);
+  assert.equal(vi1.oldUnicastChecksum, 'always');
   assert.equal(vi1.garpMasterRepeat, 2);
   // The script's own weight (-20 reverse) is used when the instance gives none; init_fail starts it down.
   assert.deepEqual(vi1.trackers.find((t) => t.id === 'script:chk_haproxy'), { id: 'script:chk_haproxy', weight: -20, reverse: true, up: false });
@@ -185,7 +185,7 @@ test('vrrp-full.conf: vrrp_instance VI_1 with every keyword', () => {
   assert.equal(v.notifyPriorityChanges, true);
   assert.equal(v.smtpAlert, false);
   assert.equal(v.kernelRxBufSize, 65536);
-  assert.equal(v.v3ChecksumAsV2, true);
+  assert.equal(v.oldUnicastChecksum, true);
 });
 
 test('vrrp-full.conf: VI_2 (vmac, PASS authentication, preempt_delay, globals) and VI_6 (IPv6, strict)', () => {
@@ -263,7 +263,7 @@ test('lvs-full.conf: every checker type with its keywords and inherited values',
   assert.deepEqual([udp.connectPort, udp.payload, udp.requireReply, udp.minReplyLength, udp.maxReplyLength], [53, '0a0b0c', true, 4, 512]);
   assert.equal(checker(cs, 'PING_CHECK').retry, 5);
   const file = checker(cs, 'FILE_CHECK');
-  assert.deepEqual([file.trackFile, file.weight, file.dynamic], ['rs_weight', 2, true]);
+  assert.deepEqual([file.trackFile, file.weight], ['rs_weight', 2]);
   assert.equal(checker(cs, 'BFD_CHECK').name, 'rs_bfd');
   const ssl = lvsFull.config.virtualServers[0]!.realServers[1]!.checkers.find((c) => c.type === 'SSL_GET') as HttpChecker;
   assert.deepEqual([ssl.enableSni, ssl.urls[0]!.path], [true, '/']);

@@ -77,10 +77,10 @@ test("a sorry server without a port serves on the virtual server's; a fwmark ser
   assert.deepEqual(errorsOf(twice), [at(7, 'virtual_server 10.0.0.1:80: real_server 10.0.0.2:80 is given twice - ignoring the second')]);
 });
 
-test('lb_algo twos is read, said to be unimplemented, and wlc is used', () => {
+test('lb_algo twos is the IPVS scheduler twos (test/lb/ipvs-messages.test.ts has its bytes)', () => {
   const r = parse(vs('  lb_algo twos\n  real_server 10.0.0.2 80 {\n  }'));
-  assert.deepEqual(warningsOf(r), [at(5, 'virtual_server lb_algo twos is accepted but not implemented by vigil')]);
-  assert.equal(r.config.virtualServers[0]!.lbAlgo, 'wlc');
+  assert.deepEqual(warningsOf(r), []);
+  assert.equal(r.config.virtualServers[0]!.lbAlgo, 'twos');
 });
 
 test('the same virtual server twice is an error and the second is ignored; TCP and UDP on one address are two', () => {

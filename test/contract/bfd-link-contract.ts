@@ -20,7 +20,8 @@ export interface WireDatagram {
 }
 
 export interface BfdLinkRig {
-  readonly a: { readonly ipv4: string; readonly ipv6: string };
+  /** `secondaryIpv4`: a second address of a's interface (a `source_ip` other than the primary). */
+  readonly a: { readonly ipv4: string; readonly ipv6: string; readonly secondaryIpv4: string };
   readonly b: { readonly ipv4: string; readonly ipv6: string };
   /** The implementation on a: a sender; returns its id and source port. */
   openSender(options: BfdSenderOptions): Promise<{ id: number; sourcePort: number }>;
@@ -64,6 +65,19 @@ export const bfdLinkContract: ContractCase<BfdLinkRig>[] = [
         }
         await rig.closeSender(id);
       }
+    },
+  },
+  {
+    name: 'a sender bound to a secondary address (source_ip) sends from it, not from the primary',
+    async check(rig) {
+      const local = rig.a.secondaryIpv4;
+      const { id, sourcePort } = await rig.openSender({ family: 4, remoteAddress: rig.b.ipv4, localAddress: local, ttl: 255, multihop: false });
+      const p = payload();
+      await rig.send(id, p);
+      await rig.until(() => rig.wireAtB().some((w) => same(w.bytes, p)), 'packet from the secondary address on the wire');
+      const w = rig.wireAtB().find((x) => same(x.bytes, p))!;
+      assert.deepEqual([w.source, w.sourcePort], [local, sourcePort]);
+      await rig.closeSender(id);
     },
   },
   {

@@ -19,7 +19,7 @@ import { bfdLinkContract, type BfdLinkRig, type WireDatagram } from './bfd-link-
 import { failingCases, pollUntil, runContract } from './contract.js';
 import { capture } from './pcap-capture.js';
 
-const A = { ipv4: '192.168.77.11', ipv6: 'fd77::11' };
+const A = { ipv4: '192.168.77.11', ipv6: 'fd77::11', secondaryIpv4: '192.168.77.21' };
 const B = { ipv4: '192.168.77.12', ipv6: 'fd77::12' };
 
 type Fault = 'sends TTL 64' | 'multihop to 3784' | 'source port 3784' | 'loses the TTL' | 'one port for all';
@@ -46,7 +46,7 @@ function simRig(fault?: Fault): BfdLinkRig {
   const segment = new LanSegment('lan', clock, random, { latencyMs: 0.2, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const portA = segment.attach('a', 'eth0');
   const portB = segment.attach('b', 'eth0');
-  for (const a of [A.ipv4, A.ipv6]) portA.addresses.add(a);
+  for (const a of [A.ipv4, A.ipv6, A.secondaryIpv4]) portA.addresses.add(a);
   for (const b of [B.ipv4, B.ipv6]) portB.addresses.add(b);
   const linkA = new SimulatedBfdLink([portA], random);
   const linkB = new SimulatedBfdLink([portB], random);
@@ -131,13 +131,15 @@ test('BfdLink contract: real UDP sockets in namespaces', { timeout: 120_000 }, a
   try {
     const a = lan.host('a');
     const b = lan.host('b');
+    const secondaryIpv4 = '192.168.77.41';
+    await lan.exec(a.ns, ['ip', 'addr', 'add', `${secondaryIpv4}/26`, 'dev', 'eth0']);
     const [agentA, agentB] = await Promise.all([startAgent(lan, a.ns), startAgent(lan, b.ns)]);
     const frames = await capture(lan, b.ns, 'eth0', 'udp');
     try {
       const listenErrors = await agentB.call<string[]>('bfdListen');
       assert.deepEqual(listenErrors, []);
       const rig: BfdLinkRig = {
-        a: { ipv4: a.ipv4, ipv6: a.ipv6! },
+        a: { ipv4: a.ipv4, ipv6: a.ipv6!, secondaryIpv4 },
         b: { ipv4: b.ipv4, ipv6: b.ipv6! },
         openSender: (options) => agentA.call('bfdOpen', options),
         send: async (id, bytes) => {

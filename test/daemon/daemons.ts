@@ -144,6 +144,8 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 export interface VigilStatus {
   reloads: number;
   drops: Record<string, number>;
+  /** Packets the kernel dropped at a full receive buffer (absent from a vigil that predates it). */
+  kernel_drops?: number;
   instances: { name: string; state: string; counters: { adverts_sent: number; adverts_received: number; drops: Record<string, number> } }[];
 }
 

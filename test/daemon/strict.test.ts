@@ -50,14 +50,14 @@ test('strict: a keyword vigil does not implement refuses the start; without stri
   const dir = mkdtempSync(join(tmpdir(), 'vigil-strict-'));
   try {
     const file = join(dir, 'keepalived.conf');
-    writeFileSync(file, CONFIG('    smtp_alert'));
+    writeFileSync(file, CONFIG('    vrf blue'));
     const lenient = daemon(file, false);
     await lenient.daemon.start();
-    assert.deepEqual(lenient.warnings, [`${file}:8: vrrp_instance smtp_alert is accepted but not implemented by vigil`]);
+    assert.deepEqual(lenient.warnings, [`${file}:8: vrrp_instance vrf is accepted but not implemented by vigil`]);
     assert.equal(lenient.daemon.status().instances.length, 1);
     await lenient.daemon.stop();
     const strict = daemon(file, true);
-    await assert.rejects(strict.daemon.start(), (err: unknown) => err instanceof ConfigLoadError && err.message === `${file}:8: vrrp_instance smtp_alert is accepted but not implemented by vigil`);
+    await assert.rejects(strict.daemon.start(), (err: unknown) => err instanceof ConfigLoadError && err.message === `${file}:8: vrrp_instance vrf is accepted but not implemented by vigil`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,9 +70,9 @@ test('strict: a reload that brings in a keyword vigil does not implement is reje
     writeFileSync(file, CONFIG(''));
     const strict = daemon(file, true);
     await strict.daemon.start();
-    writeFileSync(file, CONFIG('    priority 120\n    smtp_alert'));
+    writeFileSync(file, CONFIG('    priority 120\n    vrf blue'));
     const result = await strict.daemon.reload();
-    assert.deepEqual(result, { ok: false, error: `${file}:9: vrrp_instance smtp_alert is accepted but not implemented by vigil` });
+    assert.deepEqual(result, { ok: false, error: `${file}:9: vrrp_instance vrf is accepted but not implemented by vigil` });
     assert.equal(strict.daemon.status().instances[0]!.priority, 100);
     await strict.daemon.stop();
   } finally {

@@ -235,6 +235,7 @@ const SCHED_ATTRS: Record<(typeof SCHEDULERS)[number], string> = {
   fo: '0700 0600 666f00 00',
   ovf: '0800 0600 6f766600',
   mh: '0700 0600 6d6800 00',
+  twos: '0900 0600 74776f73 00 000000',
 };
 
 test('every scheduler name', () => {

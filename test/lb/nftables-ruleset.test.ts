@@ -77,7 +77,7 @@ test('fo: the highest weight only; a single destination needs no map', () => {
 });
 
 test('every scheduler renders, and the inexact ones are reported with what was used', () => {
-  const expected: Record<string, string> = { lc: 'rr', wlc: 'wrr', sed: 'wrr', nq: 'wrr', lblc: 'dh', lblcr: 'dh', mh: 'sh', ovf: 'fo' };
+  const expected: Record<string, string> = { lc: 'rr', wlc: 'wrr', sed: 'wrr', nq: 'wrr', lblc: 'dh', lblcr: 'dh', mh: 'sh', ovf: 'fo', twos: 'wrr' };
   for (const scheduler of SCHEDULERS) {
     const r = renderNftRuleset({ services: [{ ...web, scheduler }] });
     const used = expected[scheduler];

@@ -10,7 +10,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -24,10 +25,18 @@ interface Status {
   virtual_servers: unknown[];
 }
 
-/** The daemon's status; undefined while its status socket is not up yet. */
-function tryStatus(ns: string, d: Daemon): Status | undefined {
-  const r = spawnSync('ip', ['netns', 'exec', ns, VIGIL, 'status', '--json', '--socket', d.statusSocket], { encoding: 'utf8' });
-  return r.status === 0 ? (JSON.parse(r.stdout) as Status) : undefined;
+/**
+ * The daemon's status; undefined while its status socket is not up yet. Asked without blocking this process: a
+ * spawnSync here held the test's loop for the second a CLI takes to start on a loaded machine, the daemons' log
+ * pipes filled meanwhile, and the master's synchronous log writes then waited for this process to read them.
+ */
+async function tryStatus(ns: string, d: Daemon): Promise<Status | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('ip', ['netns', 'exec', ns, VIGIL, 'status', '--json', '--socket', d.statusSocket], { encoding: 'utf8' });
+    return JSON.parse(stdout) as Status;
+  } catch {
+    return undefined;
+  }
 }
 
 const VIP = '192.168.77.200';
@@ -49,8 +58,8 @@ test('a master rebuilding 2,000 checkers on reload keeps its advert rhythm: no g
     await eventually(async () => (await addressesIn(lan, lan.host('m'))).includes(VIP), 20_000, () => master.log());
     const backup = startDaemon(lan, lan.host('b'), 'vigil', instance(100));
     daemons.push(backup);
-    const heard = (): number => tryStatus(lan.host('b').ns, backup)?.instances[0]?.counters.adverts_received ?? 0;
-    await eventually(async () => heard() > 3, 20_000, () => backup.log());
+    const heard = async (): Promise<number> => (await tryStatus(lan.host('b').ns, backup))?.instances[0]?.counters.adverts_received ?? 0;
+    await eventually(async () => (await heard()) > 3, 20_000, () => backup.log());
 
     const source = lan.host('m').ipv4;
     capture = captureAdverts(lan, lan.host('b'), [source]);
@@ -77,10 +86,10 @@ test('a master rebuilding 2,000 checkers on reload keeps its advert rhythm: no g
     assert.ok(during.length > 0, 'advertisements during the reload');
     assert.ok(longest < 3 * ADVERT_MS, `the longest gap between advertisements during the reload was ${longest.toFixed(0)} ms (bound ${3 * ADVERT_MS} ms)`);
 
-    const b = tryStatus(lan.host('b').ns, backup)?.instances[0];
+    const b = (await tryStatus(lan.host('b').ns, backup))?.instances[0];
     assert.equal(b?.state, 'BACKUP', backup.log());
-    assert.equal(b?.counters.become_master, 0, 'the backup never took over');
-    const m = tryStatus(lan.host('m').ns, master);
+    assert.equal(b?.counters.become_master, 0, `the backup never took over:\n${backup.log().slice(-3000)}`);
+    const m = await tryStatus(lan.host('m').ns, master);
     assert.equal(m?.reloads, 1);
     assert.equal(m?.instances[0]?.state, 'MASTER');
     assert.equal(m?.virtual_servers.length, 499, 'the new checker side runs whole');

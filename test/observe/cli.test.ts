@@ -36,6 +36,9 @@ test('vigil sim --record/--svg/--html, then vigil replay of the recording', asyn
   assert.equal((picture.match(/<rect class="seg"/g) ?? []).length, result.transitions.length);
   assert.equal((picture.match(/<g class="fault">/g) ?? []).length, 6);
   assert.ok(picture.includes('>crash lb1<'));
+  // lb1's process was down twice (crashed 10-20 s, stopped 30-35 s): DOWN bands on its lanes, none on lb2's.
+  const bands = [...picture.matchAll(/<rect class="down" data-lane="(\S+) [^"]*" x="([\d.]+)"/g)];
+  assert.ok(bands.length >= 2 && bands.every((b) => b[1] === 'lb1'), bands.map((b) => b[0]).join('\n'));
   assert.match(readFileSync(html!, 'utf8'), /^<!doctype html>/);
 
   const page = join(dir, 'replay.html');

@@ -226,3 +226,46 @@ test('advertisements the host refused to send: vigil_advert_send_errors_total by
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'vrrp.50', family: '4', code: 'ENODEV' }), 7);
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'eth0', family: '6', code: 'EADDRNOTAVAIL' }), 2);
 });
+
+test('packets the kernel dropped at a full receive buffer: vigil_dropped_packets_total reason receive_buffer_full', async () => {
+  const status = (kernel: number | undefined): DaemonStatus => ({
+    pid: 1,
+    config_file: 'keepalived.conf',
+    reloads: 0,
+    scripts: [],
+    virtual_servers: [],
+    drops: { vrid: 4 },
+    instances: [],
+    ...(kernel !== undefined ? { kernel_drops: kernel } : {}),
+  });
+  let now: DaemonStatus = status(1234);
+  const metrics = new DaemonMetrics({ node: 'n', status: () => now }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: '', reason: 'receive_buffer_full' }), 1234);
+  assert.equal(value(families, 'vigil_dropped_packets_total', { iname: '', reason: 'vrid' }), 4);
+  // None yet (or a daemon that cannot tell): no such series.
+  now = status(undefined);
+  const none = parsePrometheus(await metrics.render());
+  metrics.close();
+  const series = none.find((f) => f.name === 'vigil_dropped_packets_total')?.metrics ?? [];
+  assert.equal(series.some((m) => m.labels?.['reason'] === 'receive_buffer_full'), false);
+});
+
+test('e-mail alerts: vigil_email_sent_total, vigil_email_failed_total and vigil_email_queue_depth are the status\'s counts', async () => {
+  let email: DaemonStatus['email'] = { sent: 5, failed: 2, dropped: 1, queued: 3 };
+  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, scripts: [], virtual_servers: [], drops: {}, instances: [], ...(email ? { email } : {}) });
+  const metrics = new DaemonMetrics({ node: 'n', status }, new InspectionStream(new VirtualClock()));
+  let families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 5);
+  assert.equal(value(families, 'vigil_email_failed_total'), 2);
+  assert.equal(value(families, 'vigil_email_queue_depth'), 3);
+  // A scrape later: the counts of then, not added up.
+  email = { sent: 6, failed: 2, dropped: 1, queued: 0 };
+  families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 6);
+  assert.equal(value(families, 'vigil_email_queue_depth'), 0);
+  email = undefined;
+  families = parsePrometheus(await metrics.render());
+  assert.equal(value(families, 'vigil_email_sent_total'), 0);
+  metrics.close();
+});

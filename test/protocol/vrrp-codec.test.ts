@@ -16,15 +16,16 @@ function adv(over: Partial<VrrpAdvertisement>): VrrpAdvertisement {
   return { version: 3, vrid: 51, priority: 100, intervalCs: 100, family: 4, addresses: ['192.168.77.100'], authType: 0, authPassword: '', ...over };
 }
 
-const VECTORS: { name: string; adv: VrrpAdvertisement; source: string; destination: string; asV2?: boolean; hex: string }[] = [
+const VECTORS: { name: string; adv: VrrpAdvertisement; source: string; destination: string; checksumGroup?: string; hex: string }[] = [
   { name: 'v3 IPv4 multicast', adv: adv({}), source: '192.168.77.11', destination: '224.0.0.18', hex: '3133640100646e17c0a84d64' },
   {
-    name: 'v3 IPv4 with v3_checksum_as_v2',
+    // keepalived's old unicast checksum: the pseudo-header names 224.0.0.18, not the peer (the standard one is 4075).
+    name: 'v3 IPv4 unicast with the old unicast checksum',
     adv: adv({}),
     source: '192.168.77.11',
-    destination: '224.0.0.18',
-    asV2: true,
-    hex: '3133640100645c5ac0a84d64',
+    destination: '192.168.77.12',
+    checksumGroup: '224.0.0.18',
+    hex: '3133640100646e17c0a84d64',
   },
   {
     name: 'v3 IPv4 unicast, two addresses',
@@ -58,12 +59,26 @@ const VECTORS: { name: string; adv: VrrpAdvertisement; source: string; destinati
 
 for (const v of VECTORS) {
   test(`byte vector: ${v.name}`, () => {
-    const encoded = encodeAdvertisement(v.adv, { source: v.source, destination: v.destination, v3ChecksumAsV2: v.asV2 });
+    const encoded = encodeAdvertisement(v.adv, { source: v.source, destination: v.destination, checksumDestination: v.checksumGroup });
     assert.equal(hex(encoded), v.hex);
-    const decoded = decodeAdvertisement(bytes(v.hex), { family: v.adv.family, source: v.source, destination: v.destination });
-    assert.deepEqual(decoded, { ok: true, advertisement: v.adv });
+    const decoded = decodeAdvertisement(bytes(v.hex), { family: v.adv.family, source: v.source, destination: v.destination, oldChecksumGroup: v.checksumGroup });
+    assert.deepEqual(decoded, v.checksumGroup ? { ok: true, advertisement: v.adv, oldChecksum: 'only' } : { ok: true, advertisement: v.adv });
   });
 }
+
+test("keepalived's old unicast checksum: taken only when the group is given; both ways for a packet sent to the group; never the v2 form", () => {
+  const ctx = { family: 4 as const, source: '192.168.77.11', destination: '192.168.77.12' };
+  const old = bytes('3133640100646e17c0a84d64');
+  assert.deepEqual(decodeAdvertisement(old, ctx), { ok: false, reason: 'checksum' });
+  assert.deepEqual(decodeAdvertisement(old, { ...ctx, oldChecksumGroup: '224.0.0.19' }), { ok: false, reason: 'checksum' });
+  const standard = encodeAdvertisement(adv({}), ctx);
+  assert.equal(hex(standard), '3133640100644075c0a84d64');
+  assert.deepEqual(decodeAdvertisement(standard, { ...ctx, oldChecksumGroup: '224.0.0.18' }), { ok: true, advertisement: adv({}) });
+  const multicast = { ...ctx, destination: '224.0.0.18', oldChecksumGroup: '224.0.0.18' };
+  assert.deepEqual(decodeAdvertisement(old, multicast), { ok: true, advertisement: adv({}), oldChecksum: 'also' });
+  // The checksum over the VRRP message alone (no pseudo-header): no keepalived sends it for v3, none takes it.
+  assert.deepEqual(decodeAdvertisement(bytes('3133640100645c5ac0a84d64'), { ...multicast, destination: '224.0.0.18' }), { ok: false, reason: 'checksum' });
+});
 
 test('v3 checksum covers the pseudo-header: the same bytes from another source fail', () => {
   const encoded = encodeAdvertisement(adv({ family: 6, addresses: ['fd77::100'] }), { source: 'fe80::1', destination: 'ff02::12' });

@@ -14,7 +14,7 @@
  *   sh  → jhash saddr mod ΣW over weighted slots                  (exact in spirit: same client, same server)
  *   dh  → jhash daddr mod ΣW over weighted slots
  *   fo  → the destination with the highest weight                 (exact)
- *   lc → rr; wlc, sed, nq → wrr                                    (no connection counts in nftables)
+ *   lc → rr; wlc, sed, nq, twos → wrr                              (no connection counts in nftables)
  *   lblc, lblcr → dh                                               (locality = by destination address)
  *   mh → sh                                                        (hash by source, not Maglev's consistent table)
  *   ovf → fo                                                       (no overflow on active connections)
@@ -46,6 +46,7 @@ const SCHEDULER_PLAN: Readonly<Record<Scheduler, { readonly method: Method; read
   lblcr: { method: 'daddr', weighted: true, used: 'dh', exact: false },
   mh: { method: 'saddr', weighted: true, used: 'sh', exact: false },
   ovf: { method: 'first', weighted: true, used: 'fo', exact: false },
+  twos: { method: 'numgen', weighted: true, used: 'wrr', exact: false },
 };
 
 const APPROXIMATION_REASON: Readonly<Partial<Record<Scheduler, string>>> = {
@@ -57,6 +58,7 @@ const APPROXIMATION_REASON: Readonly<Partial<Record<Scheduler, string>>> = {
   lblcr: 'locality scheduling approximated by destination-address hashing',
   mh: 'source hashing over weighted slots, not a Maglev lookup table',
   ovf: 'no overflow on active connections: all traffic to the highest weight',
+  twos: 'nftables keeps no per-server connection counts to choose the less loaded of two random servers',
 };
 
 export interface NftRenderOptions {

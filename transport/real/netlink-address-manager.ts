@@ -299,6 +299,11 @@ export class NetlinkAddressManager implements AddressManager {
     }
   }
 
+  /** The kernel's index of the interface with this name, when it exists. */
+  indexOf(interfaceName: string): number | undefined {
+    return this.#indexOf(interfaceName);
+  }
+
   #indexOf(interfaceName: string): number | undefined {
     for (const [index, link] of this.#links) if (link.name === interfaceName) return index;
     return undefined;

@@ -19,12 +19,13 @@
  */
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
-import { interfaceIndex, openRawIpSocket, type RawIpSocket } from '../../native/index.js';
+import { interfaceIndex, openRawIpSocket, RECEIVE_BATCH_SIZE, RECEIVE_META_STRIDE, ReceiveMeta, type RawIpSocket } from '../../native/index.js';
+import { AddressText } from './address-text.js';
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type SendError, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../vrrp-link.js';
 import { VRRP_PROTOCOL } from '../../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../../protocol/ipsec-ah.js';
 import { ipv4Datagram } from '../../protocol/ipv4-datagram.js';
-import { bytesToIp } from '../../protocol/ip-bytes.js';
+import { bytesToIp, ipToBytes } from '../../protocol/ip-bytes.js';
 import { isMulticastIp } from '../../protocol/ip.js';
 
 export type { SendError } from '../vrrp-link.js';
@@ -97,6 +98,16 @@ export class RawVrrpChannel implements VrrpChannel {
   sendFailures = 0;
   /** Times the socket was opened again for an interface that came (back) after the channel was opened. */
   rebinds = 0;
+  /** Packets longer than the addon reads (9216 bytes): handed on with no bytes, dropped as `length`. */
+  truncated = 0;
+  /** What the kernel dropped at the sockets closed so far (receive queue full); the open one's is added. */
+  #closedKernelDrops = 0;
+  /** Batched receive (startBatched): each batch's packets are described here by the addon. */
+  readonly #meta = new Int32Array(RECEIVE_BATCH_SIZE * RECEIVE_META_STRIDE);
+  readonly #sourceText = new AddressText();
+  readonly #destinationText = new AddressText();
+  /** Multicast mode: the group's bytes, compared with each packet's destination. */
+  readonly #groupBytes: Uint8Array | undefined;
 
   readonly packets$: Observable<ReceivedPacket> = this.#packets.asObservable();
   /** Send failures (interface down, address gone, …): counted and reported here, never thrown at the caller. */
@@ -114,6 +125,7 @@ export class RawVrrpChannel implements VrrpChannel {
     this.#hopLimit = linkOptions.hopLimit;
     const unicast = options.unicastPeers.length > 0;
     this.#group = unicast ? undefined : multicastGroupOf(options);
+    this.#groupBytes = this.#group === undefined ? undefined : ipToBytes(this.#group);
     this.#ttl = linkOptions.hopLimit ?? sendTtlOf(options);
     this.#headerTtl = this.#ttl === 0 && options.family === 4 && !options.ipsecAh ? 0 : undefined;
     const ifindex = interfaceIndex(options.interface);
@@ -125,6 +137,21 @@ export class RawVrrpChannel implements VrrpChannel {
       // Deleted between the lookup and the bind: as if it had not been there.
       if (!(error instanceof Error && INTERFACE_GONE.has(errnoName(error)))) throw error;
     }
+  }
+
+  /**
+   * VRRP packets the kernel dropped because the socket's receive queue was full (SO_RXQ_OVFL), over every socket
+   * this channel opened. 0 with an addon that predates the counter.
+   */
+  get kernelDrops(): number {
+    return this.#closedKernelDrops + (this.#socket?.receiveDrops?.() ?? 0);
+  }
+
+  /** Closes the socket, keeping its drop count. */
+  #closeSocket(): void {
+    this.#closedKernelDrops += this.#socket?.receiveDrops?.() ?? 0;
+    this.#socket?.close();
+    this.#socket = undefined;
   }
 
   get usable(): boolean {
@@ -141,8 +168,7 @@ export class RawVrrpChannel implements VrrpChannel {
     const ifindex = interfaceIndex(this.#options.interface);
     if (ifindex !== 0 && ifindex === this.#ifindex && this.#socket !== undefined) return;
     const was = this.usable;
-    this.#socket?.close();
-    this.#socket = undefined;
+    this.#closeSocket();
     this.#ifindex = ifindex;
     if (ifindex !== 0) {
       try {
@@ -180,7 +206,9 @@ export class RawVrrpChannel implements VrrpChannel {
         socket.setMulticastInterface(ifindex);
         socket.joinGroup(this.#group, ifindex);
       }
-      socket.start();
+      // Batches (one JS call per recvmmsg) when the addon has them; a packet at a time with an older one.
+      if (typeof socket.startBatched === 'function') socket.startBatched(this.#meta, (data, count) => this.#receiveBatch(data, count));
+      else socket.start();
     } catch (error) {
       socket.close();
       throw error;
@@ -231,6 +259,76 @@ export class RawVrrpChannel implements VrrpChannel {
       bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       family: 6,
       source,
+      destination,
+      ttl,
+      interface: this.#options.interface,
+    });
+  }
+
+  /** One batch from the addon: `count` packets in `data`, described in #meta (native/index.ts ReceiveMeta). */
+  #receiveBatch(data: Buffer, count: number): void {
+    const meta = this.#meta;
+    const v4 = this.#options.family === 4;
+    for (let i = 0; i < count && !this.#closed; i++) {
+      const m = i * RECEIVE_META_STRIDE;
+      const at = meta[m + ReceiveMeta.offset]!;
+      const length = meta[m + ReceiveMeta.length]!;
+      const truncated = meta[m + ReceiveMeta.truncated] === 1;
+      if (truncated) this.truncated++;
+      if (v4) this.#receiveV4(data, at, length, truncated);
+      else this.#receiveV6(data, at, length, meta[m + ReceiveMeta.ttl]!, truncated);
+    }
+  }
+
+  /**
+   * An IPv4 datagram at `at` of `data` (header included). The same checks as #receive, on the bytes: a flood is
+   * mostly packets that go no further than this and the decoder, and each string made here is paid per packet.
+   */
+  #receiveV4(data: Buffer, at: number, length: number, truncated: boolean): void {
+    const version = length >= IPV4_MIN_HEADER ? data[at]! >> 4 : 0;
+    const headerLength = (data[at]! & 0x0f) * 4;
+    if (version !== 4 || headerLength < IPV4_MIN_HEADER || headerLength > length) {
+      this.malformed++;
+      return;
+    }
+    const group = this.#groupBytes;
+    const d = at + 16;
+    const foreign =
+      group === undefined
+        ? data[d]! >= 224 && data[d]! <= 239
+        : data[d] !== group[0] || data[d + 1] !== group[1] || data[d + 2] !== group[2] || data[d + 3] !== group[3];
+    if (foreign) {
+      this.foreignDestination++;
+      return;
+    }
+    const destination = this.#group ?? this.#destinationText.of(data, d, 4);
+    const source = this.#sourceText.of(data, at + 12, 4);
+    if (this.#options.ipsecAh) {
+      const datagram = new Uint8Array(data.buffer, data.byteOffset + at, length);
+      this.#receiveAh(datagram, { ttl: data[at + 8]!, source, destination });
+      return;
+    }
+    this.#packets.next({
+      bytes: truncated ? new Uint8Array(0) : new Uint8Array(data.buffer, data.byteOffset + at + headerLength, length - headerLength),
+      family: 4,
+      source,
+      destination,
+      ttl: data[at + 8]!,
+      interface: this.#options.interface,
+    });
+  }
+
+  /** An IPv6 VRRP message at `at` of `data`, its source and destination addresses in the 32 bytes before it. */
+  #receiveV6(data: Buffer, at: number, length: number, ttl: number, truncated: boolean): void {
+    const destination = this.#destinationText.of(data, at - 16, 16);
+    if (this.#foreign(destination)) {
+      this.foreignDestination++;
+      return;
+    }
+    this.#packets.next({
+      bytes: truncated ? new Uint8Array(0) : new Uint8Array(data.buffer, data.byteOffset + at, length),
+      family: 6,
+      source: this.#sourceText.of(data, at - 32, 16),
       destination,
       ttl,
       interface: this.#options.interface,
@@ -291,8 +389,7 @@ export class RawVrrpChannel implements VrrpChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#socket?.close();
-    this.#socket = undefined;
+    this.#closeSocket();
     this.#packets.complete();
     this.#sendErrors.complete();
     this.#usable.complete();

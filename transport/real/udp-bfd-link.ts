@@ -116,7 +116,9 @@ class UdpBfdSender implements BfdSender {
   send(bytes: Uint8Array): void {
     if (this.closed) return;
     try {
-      this.socket.send(bytes, this.options.remoteAddress, 0, '', this.port);
+      // The source goes in IP_PKTINFO too: an empty one there (0.0.0.0) would let the route choose the source
+      // address over the one the socket is bound to (a secondary `source_ip` went out from the primary).
+      this.socket.send(bytes, this.options.remoteAddress, 0, this.options.localAddress ?? '', this.port);
     } catch (error) {
       this.errors.next({ destination: this.options.remoteAddress, code: errnoName(error), error: error instanceof Error ? error : new Error(String(error)) });
     }

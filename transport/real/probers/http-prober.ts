@@ -4,14 +4,16 @@
  * Content-Length), then the status code checked against `status_code` (default 200-299) and the body's MD5
  * against `digest`. TLS certificates are not verified, as keepalived does not verify them.
  *
- * keepalived checks one URL per delay_loop; vigil checks them all in one probe (what keepalived's
- * `fast_recovery` does on the way up), each URL within connect_timeout.
+ * keepalived checks one URL per delay_loop; vigil checks them all in one probe, each URL within connect_timeout
+ * (keepalived's way back up without `fast_recovery`, N urls delay_loop apart, is machines/checker-logic.ts's
+ * confirmation).
  */
 import { createHash } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
+import { bodyMatches } from '../../../protocol/http-body-regex.js';
 import { parseResponseHead, responseBody, responseComplete, type HttpResponseHead } from '../../../protocol/http-response.js';
 import { describeError, startProbe } from './outcome.js';
 import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
@@ -137,17 +139,6 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
   });
 }
 
-const regexCache = new Map<string, RegExp>();
-
-function compiled(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source);
-    regexCache.set(source, re);
-  }
-  return re;
-}
-
 /** Why a response fails a url's checks, or undefined when it passes. */
 export function judgeResponse(url: HttpUrlProbe, response: Response): string | undefined {
   if (!url.statusCodes.some(([lo, hi]) => response.status >= lo && response.status <= hi)) {
@@ -160,7 +151,10 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
   if (url.regex !== undefined) {
     let matched: boolean;
     try {
-      matched = compiled(url.regex).test(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('latin1'));
+      matched = bodyMatches(
+        { source: url.regex, flags: url.regexFlags, minOffset: url.regexMinOffset, maxOffset: url.regexMaxOffset },
+        response.body,
+      );
     } catch (err) {
       return `bad regex: ${describeError(err)}`;
     }

@@ -1,0 +1,193 @@
+/**
+ * BFD detection benchmark (issue 15): 100 sessions at 10 ms x 3 between the daemon under test (vigil, then
+ * Debian's keepalived with the same configuration) and a peer (vigil's BFD node in the test agent, one source
+ * address per session); the peer falls silent at once and each session's detection is timed, while the daemon
+ * also runs a VRRPv3 master at advert_int 0.05 s whose advertisement periods are measured meanwhile.
+ *
+ * Two figures of detection per session:
+ * - "wire": from the peer's last control packet as tcpdump captured it on the daemon's interface (-tt, epoch
+ *   microseconds) to the daemon's Down as its log stamps it (vigil's log: epoch milliseconds). keepalived's
+ *   console log has no timestamps, so it has no wire figure.
+ * - "own": what the daemon itself reports, from the last packet it received to its Down (keepalived "Expired after
+ *   N ms", vigil "Expired after N ms" in its log): comparable between the two.
+ * The goal (issue 15) is a p99 within the Detection Time (30 ms) + 2 ms. The advertisement period error is
+ * |gap between two advertisements on the wire - 50 ms| while the 100 sessions run at full rate (goal p99 <= 2 ms).
+ *
+ * Needs root and namespaces (skipped with the reason otherwise). VIGIL_BENCH_BFD_SESSIONS sets the number of
+ * sessions (default 100).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { commandAvailable, createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
+import { startDaemon, cleanupDir, type Daemon } from '../test/daemon/daemons.js';
+import { startAgent, type Agent } from '../test/real/agent-client.js';
+import { startKeepalivedBfd, type BfdPeer } from '../test/real/bfd-peers.js';
+import { loadConfigText } from '../config/load.js';
+import { bfdSpecsFromConfig } from '../actors/bfd/specs-from-config.js';
+import { captureAdverts } from './tools/advert-capture.js';
+
+const SESSIONS = Number(process.env['VIGIL_BENCH_BFD_SESSIONS'] ?? 100);
+const ADVERT_MS = 50;
+const VIP = '192.168.77.250';
+
+function percentile(xs: readonly number[], p: number): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+const fmt = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(2));
+
+/** The peer's address of session i (192.168.77.100 …), one per session: keepalived refuses two sessions to one neighbor. */
+const peerAddress = (i: number): string => `192.168.77.${100 + i}`;
+
+function bfdBlock(name: string, neighbor: string, source: string): string {
+  return `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  source_ip ${source}\n  min_rx 10\n  min_tx 10\n  multiplier 3\n}\n`;
+}
+
+function daemonConfig(us: LanHost): string {
+  let text = 'global_defs {\n  router_id us\n}\n';
+  for (let i = 0; i < SESSIONS; i++) text += bfdBlock(`s${i}`, peerAddress(i), us.ipv4);
+  text += `vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  version 3\n  virtual_router_id 77\n  priority 200\n  advert_int 0.05\n  virtual_ipaddress {\n    ${VIP}/24\n  }\n}\n`;
+  return text;
+}
+
+interface Figures {
+  readonly wire: number[];
+  readonly own: number[];
+  readonly advertError: number[];
+  readonly note: string;
+}
+
+/** Every BFD packet from the peer's addresses to `us`, by source: the time of the last one (epoch ms). */
+function captureBfd(lan: Lan, us: LanHost): { last: Map<string, number>; ready: Promise<void>; stop: () => void } {
+  const proc = lan.spawn(us.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', `udp dst port 3784 and dst host ${us.ipv4}`]);
+  const last = new Map<string, number>();
+  let buffer = '';
+  proc.stdout?.on('data', (c: Buffer) => {
+    buffer += c.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      const m = /^(\d+\.\d+) IP (\d+\.\d+\.\d+\.\d+)\.\d+ >/.exec(line);
+      if (m) last.set(m[2]!, Number(m[1]) * 1000);
+    }
+  });
+  const ready = new Promise<void>((resolve) => {
+    proc.stderr?.on('data', (c: Buffer) => {
+      if (c.toString().includes('listening')) resolve();
+    });
+    setTimeout(resolve, 3000).unref();
+  });
+  return { last, ready, stop: () => proc.kill('SIGKILL') };
+}
+
+async function pollUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string, describe: () => Promise<string> | string = () => ''): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > end) throw new Error(`timed out: ${what}\n${await describe()}`);
+    await delay(50);
+  }
+}
+
+type PeerSession = { name: string; state: string; polling: boolean; detectionTimeMs: number };
+
+async function measure(lan: Lan, us: LanHost, agent: Agent, kind: 'vigil' | 'keepalived'): Promise<Figures> {
+  const config = daemonConfig(us);
+  let daemon: Daemon | undefined;
+  let keepalived: BfdPeer | undefined;
+  if (kind === 'vigil') daemon = startDaemon(lan, us, 'vigil', config);
+  else keepalived = await startKeepalivedBfd(lan, us.ns, config);
+  const log = (): string => daemon?.log() ?? keepalived?.log() ?? '';
+  try {
+    let peerText = '';
+    for (let i = 0; i < SESSIONS; i++) peerText += bfdBlock(`p${i}`, us.ipv4, peerAddress(i));
+    const specs = bfdSpecsFromConfig(loadConfigText(peerText, 'peer.conf').config.bfdInstances);
+    await agent.call('bfdNodeStart', { specs });
+    const sessions = (): Promise<PeerSession[]> => agent.call<PeerSession[]>('bfdNodeSessions');
+    const summary = async (): Promise<string> => {
+      const counts = new Map<string, number>();
+      for (const s of await sessions()) {
+        const k = `${s.state}${s.polling ? ' polling' : ''} ${s.detectionTimeMs} ms`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      const status = daemon ? (await lan.exec(us.ns, ['bin/vigil', 'status', '--json', '--socket', daemon.statusSocket]).catch((e: Error) => ({ stdout: e.message }))).stdout : '';
+      return `peer sessions: ${JSON.stringify(Object.fromEntries(counts))}\n${status.slice(0, 3000)}\n${kind} log (end):\n${log().slice(-3000)}`;
+    };
+    await pollUntil(async () => (await sessions()).every((s) => s.state === 'Up' && !s.polling && s.detectionTimeMs === 30), 60_000, `every session Up at 10 ms (${kind})`, summary);
+    await delay(1000);
+    // Advertisement periods while the sessions run at full rate.
+    const adverts = captureAdverts(lan, us, [us.ipv4]);
+    await adverts.ready;
+    await delay(5000);
+    adverts.stop();
+    const times = adverts.adverts.filter((a) => a.priority > 0).map((a) => a.wall);
+    const advertError = times.slice(1).map((t, i) => Math.abs(t - times[i]! - ADVERT_MS));
+    // A session that flapped before the kill would time something else: counted, then left out.
+    const flapped = (await sessions()).filter((s) => s.state !== 'Up').length;
+    const capture = captureBfd(lan, us);
+    await capture.ready;
+    await delay(300);
+    const mark = log().length;
+    await agent.call('bfdNodeStop');
+    await delay(1500);
+    capture.stop();
+    const after = log().slice(mark);
+    const own: number[] = [];
+    const wire: number[] = [];
+    for (let i = 0; i < SESSIONS; i++) {
+      const name = `s${i}`;
+      const expired = new RegExp(`\\(${name}\\) Expired after ([\\d.]+) ms`).exec(after);
+      if (expired) own.push(Number(expired[1]));
+      if (kind !== 'vigil') continue;
+      const down = new RegExp(`"time":(\\d+)[^\\n]*BFD_Instance\\(${name}\\) Entering DOWN state`).exec(after);
+      const lastPacket = capture.last.get(peerAddress(i));
+      if (down && lastPacket !== undefined) wire.push(Number(down[1]) - lastPacket);
+    }
+    return { wire, own, advertError, note: flapped > 0 ? `${flapped} session(s) not Up just before the kill` : '' };
+  } finally {
+    await agent.call('bfdNodeStop');
+    if (daemon) {
+      daemon.kill('SIGKILL');
+      await daemon.exited().catch(() => undefined);
+      cleanupDir(daemon);
+    }
+    await keepalived?.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const available = netnsAvailable();
+  if (!available.ok) {
+    console.log(`skipped: ${available.reason}`);
+    return;
+  }
+  if (!commandAvailable('tcpdump').ok) {
+    console.log('skipped: tcpdump is not installed');
+    return;
+  }
+  const lan = await createLan({ name: 'bfd2bench', hosts: ['us', 'peer'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24 });
+  const us = lan.host('us');
+  const peer = lan.host('peer');
+  let agent: Agent | undefined;
+  try {
+    for (let i = 0; i < SESSIONS; i++) await lan.exec(peer.ns, ['ip', 'addr', 'add', `${peerAddress(i)}/24`, 'dev', 'eth0']);
+    agent = await startAgent(lan, peer.ns);
+    const kinds: ('vigil' | 'keepalived')[] = ['vigil'];
+    if (commandAvailable('keepalived').ok) kinds.push('keepalived');
+    else console.log('keepalived is not installed: vigil alone');
+    console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds.`);
+    console.log('daemon      detection own p50/p99/max   wire p50/p99/max   sessions   advert period error p50/p99/max');
+    for (const kind of kinds) {
+      const f = await measure(lan, us, agent, kind);
+      const line = (xs: number[]): string => `${fmt(percentile(xs, 50))}/${fmt(percentile(xs, 99))}/${fmt(xs.length ? Math.max(...xs) : undefined)}`;
+      console.log(
+        `${kind.padEnd(11)} ${line(f.own).padEnd(27)} ${(kind === 'vigil' ? line(f.wire) : 'n/a').padEnd(18)} ${String(f.own.length).padEnd(10)} ${line(f.advertError)}${f.note ? `  (${f.note})` : ''}`,
+      );
+    }
+  } finally {
+    await agent?.stop();
+    await lan.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -1,0 +1,36 @@
+/**
+ * The time axis (observe/page/axis-ticks.ts): at every span from milliseconds to a week and every width, round
+ * ticks inside the span whose labels, at their width in the axis font, leave a gap between them; units that fit
+ * the span (`+3 h`, `1:05`, `5 min`, `12 s`, `12.250 s`), and the time of day for a wall-clock recording.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { axisTicks } from '../../observe/page/axis-ticks.js';
+
+test('ticks never crowd: labels at 7.3 px a character keep apart at every span and width', () => {
+  for (const span of [3, 40, 700, 5_000, 59_000, 600_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000]) {
+    for (const width of [240, 600, 1400]) {
+      for (const from of [0, span / 3]) {
+        const ticks = axisTicks(from, from + span, width, 0);
+        assert.ok(ticks.length >= 2, `${span} ms on ${width} px: ${ticks.length} ticks`);
+        for (const t of ticks) assert.ok(t.at >= from - 1e-6 && t.at <= from + span + 1e-6);
+        const widest = Math.max(...ticks.map((t) => t.label.length)) * 7.3;
+        const stepPx = ((ticks[1]!.at - ticks[0]!.at) / span) * width;
+        assert.ok(stepPx >= widest + 14, `${span} ms on ${width} px: ${ticks.map((t) => t.label).join(' ')}`);
+        assert.equal(new Set(ticks.map((t) => t.label)).size, ticks.length, `distinct labels: ${ticks.map((t) => t.label).join(' ')}`);
+      }
+    }
+  }
+});
+
+test('units fit the span', () => {
+  assert.deepEqual(axisTicks(0, 60_000, 1000, 0).map((t) => t.label).slice(0, 3), ['0 s', '5 s', '10 s']);
+  assert.deepEqual(axisTicks(0, 600_000, 800, 0).map((t) => t.label).slice(0, 3), ['0 min', '1 min', '2 min']);
+  assert.deepEqual(axisTicks(0, 24 * 3_600_000, 700, 0).map((t) => t.label).slice(0, 3), ['0', '+2 h', '+4 h']);
+  const near = axisTicks(3_601_000, 3_601_020, 1000, 0).map((t) => t.label);
+  assert.ok(near.every((l) => /^1:00:01\.\d{3}$/.test(l)), near.join(' '));
+  // A daemon's recording: times of day.
+  const wall = Date.UTC(2026, 0, 1, 10, 0, 0);
+  const day = axisTicks(wall, wall + 3_600_000, 1000, wall).map((t) => t.label);
+  assert.ok(day.every((l) => /^\d\d:\d\d(:\d\d)?$/.test(l)), day.join(' '));
+});

@@ -1,0 +1,192 @@
+/**
+ * SNMP (issue 16): keepalived 2.2.7 and vigil, each alone on a LAN of its own with the same configuration, each the
+ * AgentX subagent of its own snmpd. Once every instance is master, a walk of KEEPALIVED-MIB must give the same
+ * OIDs, types and values on both, and snmptrapd must have received the same notifications (the sync group's
+ * BACKUP at start among them).
+ * Two differences are expected and asserted as such: `version` names the daemon, and keepalived 2.2.7 reports
+ * every address of the instances after the first as not advertised (vrrpAddressAdvertising: its table walk sets the
+ * flag for the first instance only), where vigil reports what is true.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { commandAvailable, createLan, requireNetns, type Lan, type NetnsAvailability } from '../netns/harness.js';
+import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
+import { snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.js';
+
+const KEEPALIVED_MIB = '.1.3.6.1.4.1.9586.100.5';
+const STATE_COLUMN = `${KEEPALIVED_MIB}.2.3.1.4.`;
+const ADVERTISED_COLUMN = `${KEEPALIVED_MIB}.2.6.1.11.`;
+
+function config(agentx: string, self: string): string {
+  return `global_defs {
+  router_id snmptest
+  enable_snmp_vrrp
+  enable_traps
+  snmp_socket unix:${agentx}
+  smtp_server 192.168.77.250 2525
+  smtp_connect_timeout 17
+  notification_email_from vigil@example.com
+  notification_email {
+    ops@example.com
+    noc@example.com
+  }
+  vrrp_garp_master_delay 3
+}
+static_ipaddress {
+  192.168.77.250/24 dev eth0 label eth0:s
+}
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+  }
+  notify_master "/bin/true master"
+  notify "/bin/true"
+}
+vrrp_instance VI_1 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 150
+  advert_int 1
+  authentication {
+    auth_type PASS
+    auth_pass secret
+  }
+  virtual_ipaddress {
+    192.168.77.100/24
+    192.168.77.101/32 brd 192.168.77.255 label eth0:1
+  }
+  virtual_ipaddress_excluded {
+    192.168.77.200/24
+  }
+  track_interface {
+    eth0
+  }
+  notify_master "/bin/true m"
+  notify_backup "/bin/true b"
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 52
+  priority 100
+  version 3
+  advert_int 0.5
+  accept
+  nopreempt
+  mcast_dst_ip 224.0.0.19
+  virtual_ipaddress {
+    192.168.77.102/24
+  }
+}
+vrrp_instance VI_6 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 53
+  priority 90
+  version 3
+  virtual_ipaddress {
+    fd77::100/64
+  }
+}
+vrrp_instance VI_U {
+  state BACKUP
+  interface eth0
+  virtual_router_id 54
+  priority 80
+  unicast_src_ip ${self}
+  unicast_peer {
+    192.168.77.9
+  }
+  preempt_delay 4
+  virtual_ipaddress {
+    192.168.77.104/24
+  }
+}
+`;
+}
+
+interface Site {
+  readonly lan: Lan;
+  readonly snmp: SnmpSite;
+  readonly daemon: Daemon;
+  readonly walk: () => Promise<Map<string, string>>;
+}
+
+async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
+  const lan = await createLan({ name, hosts: ['h'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24 });
+  try {
+    const host = lan.host('h');
+    const dir = mkdtempSync(join(tmpdir(), `snmp-${kind}-`));
+    const snmp = await startSnmpd(lan, host, dir);
+    const daemon = startDaemon(lan, host, kind, config(snmp.agentxSocket, host.ipv4));
+    return { lan, snmp, daemon, walk: () => snmpWalk(lan, host, KEEPALIVED_MIB) };
+  } catch (err) {
+    await lan.cleanup();
+    throw err;
+  }
+}
+
+const all =
+  (...checks: (() => NetnsAvailability)[]) =>
+  (): NetnsAvailability =>
+    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
+
+test('KEEPALIVED-MIB over AgentX: vigil serves and notifies what keepalived 2.2.7 does for the same configuration', { timeout: 240_000 }, async (t) => {
+  const tools = ['keepalived', 'snmpd', 'snmpwalk', 'snmptrapd'].map((c) => () => commandAvailable(c));
+  if (!requireNetns(t, all(...tools))) return;
+  const sites = await Promise.all([site('snmpk', 'keepalived'), site('snmpv', 'vigil')]);
+  const [k, v] = sites;
+  try {
+    const describe = async (s: Site) => `${s.daemon.kind}: ${JSON.stringify([...(await s.walk().catch(() => new Map())).entries()].filter(([o]) => o.startsWith(STATE_COLUMN)))}\n${s.daemon.log().slice(-3000)}`;
+    // Every instance master (VrrpState master(2)) on both.
+    for (const s of sites) {
+      await eventually(
+        async () => {
+          const w = await s.walk().catch(() => new Map<string, string>());
+          const states = [...w.entries()].filter(([o]) => o.startsWith(STATE_COLUMN)).map(([, val]) => val);
+          return states.length === 4 && states.every((x) => x === 'INTEGER: 2');
+        },
+        30_000,
+        () => describe(s),
+        250,
+      );
+    }
+    // The master traps have gone out by now; a second for snmptrapd to log them.
+    await delay(1000);
+    const [kw, vw] = await Promise.all([k.walk(), v.walk()]);
+    assert.ok(kw.size > 150, `keepalived served ${kw.size} objects`);
+    assert.deepEqual([...vw.keys()], [...kw.keys()], 'the same OIDs, in the same order');
+    const version = `${KEEPALIVED_MIB}.1.1.0`;
+    assert.match(kw.get(version)!, /^STRING: "Keepalived v2\.2\.7/);
+    assert.match(vw.get(version)!, /^STRING: "vigil v/);
+    for (const [oid, kval] of kw) {
+      if (oid === version) continue;
+      const vval = vw.get(oid);
+      // keepalived 2.2.7's vrrpAddressAdvertising after the first instance (index 0 is static_ipaddress: not
+      // advertised on both).
+      const row = oid.startsWith(ADVERTISED_COLUMN) ? Number(oid.slice(ADVERTISED_COLUMN.length).split('.')[0]) : 0;
+      if (row >= 2) {
+        assert.equal(kval, 'INTEGER: 2', oid);
+        assert.equal(vval, 'INTEGER: 1', `${oid}: a virtual address is advertised`);
+        continue;
+      }
+      assert.equal(vval, kval, oid);
+    }
+    // The same notifications: as multisets (instances moving in the same millisecond may be told in either order),
+    // and the sync group's BACKUP at start first on both.
+    const [kt, vt] = [trapsLogged(k.snmp), trapsLogged(v.snmp)];
+    assert.ok(kt.length >= 10, `keepalived sent ${kt.length} notifications: ${kt.join('\n')}`);
+    assert.deepEqual([...vt].sort(), [...kt].sort(), `keepalived:\n${kt.join('\n')}\nvigil:\n${vt.join('\n')}`);
+    // Among them the sync group's BACKUP at start (keepalived's vrrp_init_state; keepalived tells it before its
+    // instances' own, vigil once they have started: the order is not compared).
+    assert.ok(kt.some((x) => /9586\.100\.5\.2\.10\.0\.1 .*"G1" .* INTEGER: 1 /.test(x)), kt.join('\n'));
+  } finally {
+    await Promise.all(sites.map((s) => s.lan.cleanup()));
+  }
+});

@@ -1,0 +1,70 @@
+/**
+ * Debian's snmpd (master agent, AgentX on a socket of the test's own) and snmptrapd in a test namespace, and
+ * snmpwalk / trap log readers for the SNMP tests. Each runs with its own files in `dir` and is killed by the LAN's
+ * cleanup (by PID).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Lan, LanHost } from '../netns/harness.js';
+import { eventually } from '../daemon/daemons.js';
+
+export const SNMP_PORT = 16161;
+export const TRAP_PORT = 16162;
+
+export interface SnmpSite {
+  readonly agentxSocket: string;
+  readonly trapLog: string;
+}
+
+/** Starts snmptrapd and snmpd (AgentX master on dir/agentx) in the host's namespace, on 127.0.0.1. */
+export async function startSnmpd(lan: Lan, host: LanHost, dir: string): Promise<SnmpSite> {
+  const agentxSocket = join(dir, 'agentx');
+  const trapLog = join(dir, 'traps.log');
+  writeFileSync(join(dir, 'snmptrapd.conf'), 'disableAuthorization yes\n');
+  writeFileSync(
+    join(dir, 'snmpd.conf'),
+    [`master agentx`, `agentXSocket unix:${agentxSocket}`, `agentaddress udp:127.0.0.1:${SNMP_PORT}`, `rocommunity public 127.0.0.1`, `trap2sink 127.0.0.1:${TRAP_PORT} public`, ''].join('\n'),
+  );
+  // Their persistent files in the test's directory, not /var/lib/snmp (shared with any other run).
+  const env = { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' };
+  lan.spawn(host.ns, ['snmptrapd', '-f', '-C', '-c', join(dir, 'snmptrapd.conf'), '-Lf', trapLog, '-On', `udp:127.0.0.1:${TRAP_PORT}`], { env });
+  lan.spawn(host.ns, ['snmpd', '-f', '-C', '-c', join(dir, 'snmpd.conf'), '-Lf', join(dir, 'snmpd.log')], { env });
+  await eventually(async () => existsSync(agentxSocket), 10_000, () => `snmpd made no AgentX socket: ${readIf(join(dir, 'snmpd.log'))}`);
+  return { agentxSocket, trapLog };
+}
+
+function readIf(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** `snmpwalk -On` of a subtree: OID → "TYPE: value" (the agent's own text). */
+export async function snmpWalk(lan: Lan, host: LanHost, subtree: string): Promise<Map<string, string>> {
+  const { stdout } = await lan.exec(host.ns, ['snmpwalk', '-v2c', '-c', 'public', '-On', '-OX', '-m', '', '-t', '5', `127.0.0.1:${SNMP_PORT}`, subtree]);
+  const out = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const m = /^(\.[\d.]+) = (.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/**
+ * The notifications under `enterprise` that snmptrapd logged (snmpd's own coldStart left out), each as its varbinds
+ * without sysUpTime: "OID = TYPE: value | …".
+ */
+export function trapsLogged(site: SnmpSite, enterprise = '.1.3.6.1.4.1.9586.'): string[] {
+  return readIf(site.trapLog)
+    .split('\n')
+    .filter((l) => l.includes('.1.3.6.1.6.3.1.1.4.1.0 = OID: ' + enterprise))
+    .map((l) =>
+      l
+        .split('\t')
+        .map((v) => v.trim())
+        .filter((v) => v !== '' && !v.startsWith('.1.3.6.1.2.1.1.3.0'))
+        .join(' | '),
+    );
+}

@@ -1,0 +1,27 @@
+/**
+ * The contract of an SNMP AgentX subagent (RFC 2741): what observe/snmp/ needs of one. The real one is
+ * transport/real/agentx-subagent.ts; cli/run-command.ts gives it.
+ */
+import type { Oid, VarBind } from '../protocol/agentx-codec.js';
+import type { MibView } from '../protocol/snmp-view.js';
+
+export interface AgentxSubagentOptions {
+  /** keepalived's snmp_socket: `unix:/path`, `/path`, `tcp:host:port` (default: net-snmp's unix:/var/agentx/master). */
+  readonly socket?: string | undefined;
+  readonly description: string;
+  readonly subtrees: readonly Oid[];
+  /** The MIB as it is now (called once per request PDU). */
+  readonly view: () => MibView;
+  readonly log: { info(message: string): void; warn(message: string): void };
+  /** How long to wait before connecting again after a failure (ms). */
+  readonly retryMs?: number | undefined;
+}
+
+export interface Subagent {
+  start(): void;
+  stop(): void;
+  /** Sends a notification; false when it could be neither sent nor queued. */
+  notify(trapOid: Oid, varbinds: readonly VarBind[]): boolean;
+}
+
+export type SubagentFactory = (options: AgentxSubagentOptions) => Subagent;

@@ -26,6 +26,7 @@ import { SnmpService } from '../observe/snmp/snmp-service.js';
 import { VIGIL_VERSION } from './program.js';
 import { resolveProgram } from '../transport/real/program-path.js';
 import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
+import { interfaceMac } from '../native/index.js';
 import { realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
 import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
@@ -219,6 +220,14 @@ async function runDaemon(options: RunOptions): Promise<void> {
     config: () => daemon.runningConfig,
     status: () => daemon.status(),
     ifIndex: (name) => addresses.indexOf(name),
+    ifMac: (name) => {
+      try {
+        return interfaceMac(name);
+      } catch {
+        return undefined;
+      }
+    },
+    primaryAddress: (name, family) => addresses.primaryAddress(name, family),
     hostname: hostname(),
     version: `vigil v${VIGIL_VERSION}`,
     log,

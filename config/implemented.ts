@@ -201,6 +201,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  // VRRP-MIB (RFC 2787) and its vrrpTrapNewMaster (observe/snmp/vrrp-mib.ts).
+  'global_defs enable_snmp_rfcv2': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',

@@ -1,18 +1,23 @@
 /**
- * `enable_snmp_vrrp` / `enable_snmp_keepalived` (and `snmp_socket`): vigil as an AgentX subagent serving
- * KEEPALIVED-MIB's global and vrrp subtrees for the configuration and state of the running daemon, as keepalived's
- * VRRP process does. Started by `vigil run` after the daemon; a missing snmpd is a warning, never a failed start.
+ * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_rfcv2` (and `snmp_socket`): vigil as an AgentX
+ * subagent serving KEEPALIVED-MIB's global and vrrp subtrees and VRRP-MIB (RFC 2787) for the configuration and
+ * state of the running daemon, as keepalived's VRRP process does. Started by `vigil run`; a missing snmpd is a
+ * warning, never a failed start.
  */
 import type { Config } from '../../config/model.js';
 import type { DaemonStatus } from '../../actors/status.js';
+import type { Oid, VarBind } from '../../protocol/agentx-codec.js';
 import { MibView } from '../../protocol/snmp-view.js';
 import type { Subagent, SubagentFactory } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
+import { VRRP_MIB, vrrpMibObjects, type RfcMibSources } from './vrrp-mib.js';
 
 export interface SnmpAgentSources {
   readonly config: () => Config | undefined;
   readonly status: () => DaemonStatus;
   readonly ifIndex: (name: string) => number | undefined;
+  readonly ifMac: (name: string) => Uint8Array | undefined;
+  readonly primaryAddress: (name: string, family: 4 | 6) => string | undefined;
   readonly hostname: string;
   readonly version: string;
   readonly log: { info(message: string): void; warn(message: string): void };
@@ -21,24 +26,42 @@ export interface SnmpAgentSources {
   readonly subagent: SubagentFactory;
 }
 
-/** Whether the configuration asks for the KEEPALIVED-MIB VRRP subtree. */
-export function snmpVrrpEnabled(config: Config): boolean {
-  return config.globalDefs.enableSnmpVrrp === true;
+/** Which MIBs the configuration asks for (keepalived: enable_snmp_rfc means both RFC MIBs). */
+export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean } {
+  const g = config.globalDefs;
+  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || g.enableSnmpRfc === true };
 }
 
-/** The subagent for this configuration, not yet started; undefined when SNMP is not enabled. */
-export function snmpAgentFor(config: Config, src: SnmpAgentSources): Subagent | undefined {
-  if (!snmpVrrpEnabled(config)) return undefined;
-  const subtrees = [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP];
+/** The subagent for this configuration, not yet started; undefined when no MIB is enabled. */
+export function snmpAgentFor(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): Subagent | undefined {
+  const mibs = snmpMibs(config);
+  const subtrees: Oid[] = [...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []), ...(mibs.rfcv2 ? [VRRP_MIB] : [])];
+  if (subtrees.length === 0) return undefined;
   return src.subagent({
     socket: config.globalDefs.snmpSocket,
     description: `vigil ${src.version} VRRP`,
     subtrees,
     log: src.log,
     view: () => {
-      const running = src.config() ?? config;
-      const sources = { config: running, status: src.status(), ifIndex: src.ifIndex, version: src.version, hostname: src.hostname, resolveProgram: src.resolveProgram };
-      return new MibView([...globalScalars(sources), ...vrrpTables(sources)], subtrees);
+      const sources = rfcSources(src.config() ?? config, src, upSince);
+      const objects: VarBind[] = [];
+      if (mibs.keepalived) objects.push(...globalScalars(sources), ...vrrpTables(sources));
+      if (mibs.rfcv2) objects.push(...vrrpMibObjects(sources));
+      return new MibView(objects, subtrees);
     },
   });
+}
+
+export function rfcSources(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): RfcMibSources {
+  return {
+    config,
+    status: src.status(),
+    ifIndex: src.ifIndex,
+    ifMac: src.ifMac,
+    primaryAddress: src.primaryAddress,
+    upSince,
+    version: src.version,
+    hostname: src.hostname,
+    resolveProgram: src.resolveProgram,
+  };
 }

@@ -20,12 +20,14 @@ import { snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.j
 const KEEPALIVED_MIB = '.1.3.6.1.4.1.9586.100.5';
 const STATE_COLUMN = `${KEEPALIVED_MIB}.2.3.1.4.`;
 const ADVERTISED_COLUMN = `${KEEPALIVED_MIB}.2.6.1.11.`;
+const VRRP_MIB = '.1.3.6.1.2.1.68';
 
 function config(agentx: string, self: string): string {
   return `global_defs {
   router_id snmptest
   enable_snmp_vrrp
   enable_traps
+  enable_snmp_rfcv2
   snmp_socket unix:${agentx}
   smtp_server 192.168.77.250 2525
   smtp_connect_timeout 17
@@ -116,6 +118,8 @@ interface Site {
   readonly snmp: SnmpSite;
   readonly daemon: Daemon;
   readonly walk: () => Promise<Map<string, string>>;
+  readonly walkRfc2787: () => Promise<Map<string, string>>;
+  readonly mac: string;
 }
 
 async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
@@ -125,7 +129,7 @@ async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
     const dir = mkdtempSync(join(tmpdir(), `snmp-${kind}-`));
     const snmp = await startSnmpd(lan, host, dir);
     const daemon = startDaemon(lan, host, kind, config(snmp.agentxSocket, host.ipv4));
-    return { lan, snmp, daemon, walk: () => snmpWalk(lan, host, KEEPALIVED_MIB) };
+    return { lan, snmp, daemon, walk: () => snmpWalk(lan, host, KEEPALIVED_MIB), walkRfc2787: () => snmpWalk(lan, host, VRRP_MIB), mac: host.mac };
   } catch (err) {
     await lan.cleanup();
     throw err;
@@ -178,6 +182,27 @@ test('KEEPALIVED-MIB over AgentX: vigil serves and notifies what keepalived 2.2.
       }
       assert.equal(vval, kval, oid);
     }
+    // VRRP-MIB (RFC 2787): the VRRPv2 IPv4 instances VI_1 (VRID 51) and VI_U (54). keepalived's vrrpOperTable and
+    // vrrpRouterStatsTable walks stop after their first row (see observe/snmp/vrrp-mib.ts): vigil serves VI_U's
+    // rows too, asserted below. vrrpOperVirtualMacAddr is each host's own interface MAC; times differ.
+    const [kr, vr] = await Promise.all([k.walkRfc2787(), v.walkRfc2787()]);
+    assert.ok(kr.size > 20, `keepalived served ${kr.size} VRRP-MIB objects`);
+    const macText = (mac: string) => `Hex-STRING: ${mac.toUpperCase().split(':').join(' ')} `;
+    for (const [oid, kval] of kr) {
+      const vval = vr.get(oid);
+      if (oid.startsWith(`${VRRP_MIB}.1.3.1.2.`)) {
+        assert.equal(kval, macText(k.mac), oid);
+        assert.equal(vval, macText(v.mac), oid);
+      } else if (kval.startsWith('Timeticks:')) assert.match(vval ?? '', /^Timeticks: /, oid);
+      else assert.equal(vval, kval, oid);
+    }
+    const extra = [...vr.keys()].filter((o) => !kr.has(o));
+    assert.ok(extra.length > 20, extra.join('\n'));
+    for (const oid of extra) assert.match(oid, /^\.1\.3\.6\.1\.2\.1\.68\.(1\.3\.1|2\.4\.1)\.\d+\.\d+\.54$/, `only VI_U's rows are vigil's own: ${oid}`);
+    assert.equal(vr.get(`${VRRP_MIB}.1.3.1.5.${extra[0]!.split('.').slice(-2).join('.')}`), 'INTEGER: 80', "VI_U's priority");
+    assert.deepEqual(trapsLogged(v.snmp, `${VRRP_MIB}.0.`).sort(), trapsLogged(k.snmp, `${VRRP_MIB}.0.`).sort(), 'vrrpTrapNewMaster');
+    assert.equal(trapsLogged(k.snmp, `${VRRP_MIB}.0.`).length, 2, 'one vrrpTrapNewMaster for each of VI_1 and VI_U');
+
     // The same notifications: as multisets (instances moving in the same millisecond may be told in either order),
     // and the sync group's BACKUP at start first on both.
     const [kt, vt] = [trapsLogged(k.snmp), trapsLogged(v.snmp)];

@@ -265,6 +265,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} ${CONNECTING} bindto`]: 'CheckerConnection.bindTo',
   [`${RS} ${CONNECTING} bind_port`]: 'CheckerConnection.bindPort',
   [`${RS} ${CONNECTING} connect_timeout`]: 'CheckerConnection.connectTimeout',
+  // SO_BINDTODEVICE and SO_MARK on the checker's socket (transport/real/probers/checker-socket.ts).
+  [`${RS} ${CONNECTING} bind_if`]: 'CheckerConnection.bindIf',
+  [`${RS} ${CONNECTING} fwmark`]: 'CheckerConnection.fwmark',
   [`${RS} ${TIMED} retry`]: 'CheckerTiming.retry',
   [`${RS} ${TIMED} delay_before_retry`]: 'CheckerTiming.delayBeforeRetry',
   [`${RS} ${TIMED} warmup`]: 'CheckerTiming.warmup',
@@ -300,6 +303,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} SMTP_CHECK host bindto`]: 'CheckerConnection.bindTo',
   [`${RS} SMTP_CHECK host bind_port`]: 'CheckerConnection.bindPort',
   [`${RS} SMTP_CHECK host connect_timeout`]: 'CheckerConnection.connectTimeout',
+  [`${RS} SMTP_CHECK host bind_if`]: 'CheckerConnection.bindIf',
+  [`${RS} SMTP_CHECK host fwmark`]: 'CheckerConnection.fwmark',
   [`${RS} DNS_CHECK type`]: 'DnsChecker.queryType',
   [`${RS} DNS_CHECK name`]: 'DnsChecker.name',
   [`${RS} UDP_CHECK payload`]: 'UdpChecker.payload',

@@ -139,12 +139,8 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'virtual_server snmp_name': SNMP,
   'virtual_server real_server smtp_alert': { reason: EMAIL, defaults: OFF },
   'virtual_server real_server snmp_name': SNMP,
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
   'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
-  'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
-  'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
   'virtual_server real_server BFD_CHECK': BFD,
 };
 

@@ -120,6 +120,8 @@ function endpoint(rs: RealServer, c: Omit<CheckerConnection, 'connectTimeout'>):
     port: c.connectPort ?? rs.port,
     ...(c.bindTo !== undefined ? { bindto: c.bindTo } : {}),
     ...(c.bindPort !== undefined ? { bindPort: c.bindPort } : {}),
+    ...(c.bindIf !== undefined ? { device: c.bindIf } : {}),
+    ...(c.fwmark !== undefined ? { mark: c.fwmark } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitPreciseTimer(env, exports);
   vigil::InitUnixDatagramSocket(env, exports);
   vigil::InitNetlinkMonitor(env, exports);
+  vigil::InitSocketOptions(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));

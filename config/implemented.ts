@@ -128,6 +128,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs nftables_priority': 'GlobalDefs.nftablesPriority',
   'global_defs nftables_counters': 'GlobalDefs.nftablesCounters',
   'global_defs nftables_ifindex': 'GlobalDefs.nftablesIfindex',
+  // Virtual server groups of addresses as IPVS fwmark services, marked by an nftables table (actors/checks/group-fwmarks.ts).
+  'global_defs nftables_ipvs': 'GlobalDefs.nftablesIpvs',
+  'global_defs nftables_ipvs_priority': 'GlobalDefs.nftablesIpvsPriority',
+  'global_defs nftables_ipvs_start_fwmark': 'GlobalDefs.nftablesIpvsStartFwmark',
   // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
   'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
   'global_defs vrrp_ipsets': { test: 'test/config/vip-firewall-settings.test.ts' },

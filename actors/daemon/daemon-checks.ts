@@ -49,7 +49,7 @@ export async function loadChecks(
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend, nft: checks.nft?.() }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
 }
 
 /** keepalived's checker_priority, checker_rt_priority and checker_rlimit_rttime, for the checker worker thread. */

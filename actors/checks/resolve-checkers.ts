@@ -122,7 +122,8 @@ function endpoint(rs: RealServer, c: Omit<CheckerConnection, 'connectTimeout'>):
     ...(c.bindTo !== undefined ? { bindto: c.bindTo } : {}),
     ...(c.bindPort !== undefined ? { bindPort: c.bindPort } : {}),
     ...(c.bindIf !== undefined ? { device: c.bindIf } : {}),
-    ...(c.fwmark !== undefined ? { mark: c.fwmark } : {}),
+    // keepalived layer4.c sets SO_MARK only for a non-zero fwmark.
+    ...(c.fwmark !== undefined && c.fwmark !== 0 ? { mark: c.fwmark } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface CheckerSide {
   /** The checker host, its thread scheduled as global_defs checker_priority / checker_rt_priority say. */
   readonly host: (scheduling: ThreadScheduling) => CheckerHost;
   readonly backend: (setting: 'auto' | 'ipvs' | 'nftables') => Promise<{ backend: LoadBalancerBackend; statement: string }>;
+  /** `nft -f -` for global_defs nftables_ipvs (actors/lvs/node-checks.ts). */
+  readonly nft?: (() => { run(args: readonly string[], stdin?: string): Promise<unknown> }) | undefined;
 }
 
 /** Creates and removes use_vmac / use_ipvlan interfaces (NetlinkVmac on a real host). */

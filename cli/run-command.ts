@@ -188,7 +188,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
           import('../actors/daemon/worker-checker-host.js'),
           import('../transport/real/lb/choose-backend.js'),
         ]);
-        return { host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }), backend: (setting) => chooseBackendOnce(setting) };
+        return {
+          host: (scheduling) => new WorkerCheckerHost({ clock, inspect: observation?.inspect, ...scheduling }),
+          backend: (setting) => chooseBackendOnce(setting),
+          nft: () => new ExecNftRunner(),
+        };
       },
     },
     // keepalived's default config id is the host name up to its first dot.

@@ -83,6 +83,14 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
   c.alpha ??= rs.alpha;
   c.logAllFailures ??= false;
   if (c.type !== 'MISC_CHECK') c.connectTimeout ??= rs.connectTimeout;
+  // keepalived check_conn_opts: a link-local address is only reachable through the interface bind_if names.
+  if (c.type !== 'MISC_CHECK' && (c.type !== 'SMTP_CHECK' || c.hosts === undefined || c.connectIp !== undefined)) {
+    const dst = c.connectIp ?? rs.ip;
+    if (isLinkLocal(dst) && c.bindIf === undefined) {
+      d.error(c.at, `${owner()}: Checker link local address ${dst} requires a bind_if - checker ignored`);
+      return undefined;
+    }
+  }
   switch (c.type) {
     case 'HTTP_GET':
     case 'SSL_GET':
@@ -97,7 +105,12 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       break;
     case 'SMTP_CHECK':
       c.heloName ??= DEFAULT_HELO_NAME;
-      c.hosts = (c.hosts ?? []).map((h) => ({ ...h, connectTimeout: h.connectTimeout ?? c.connectTimeout }));
+      c.hosts = (c.hosts ?? []).flatMap((h) => {
+        const dst = h.connectIp ?? rs.ip;
+        if (!isLinkLocal(dst) || h.bindIf !== undefined) return [{ ...h, connectTimeout: h.connectTimeout ?? c.connectTimeout }];
+        d.error(c.at, `${owner()}: Checker link local address ${dst} requires a bind_if - host ignored`);
+        return [];
+      });
       break;
     case 'DNS_CHECK':
       c.queryType ??= 'SOA';
@@ -384,4 +397,9 @@ export function finishLvsGlobals(g: GlobalDefs, instances: readonly VrrpInstance
     if (g.lvsTimeouts !== undefined) d.error(g.lvsTimeouts.at ?? { file: '', line: 0 }, nftablesOnly('lvs_timeouts (the IPVS connection timeouts)'));
     if (syncd !== undefined) d.error(syncd.at ?? { file: '', line: 0 }, nftablesOnly('lvs_sync_daemon (the IPVS connection sync daemon)'));
   }
+}
+
+/** fe80::/10, where keepalived requires a checker's bind_if. */
+function isLinkLocal(address: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(address);
 }

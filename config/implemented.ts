@@ -168,6 +168,10 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs nftables_priority': 'GlobalDefs.nftablesPriority',
   'global_defs nftables_counters': 'GlobalDefs.nftablesCounters',
   'global_defs nftables_ifindex': 'GlobalDefs.nftablesIfindex',
+  // Virtual server groups of addresses as IPVS fwmark services, marked by an nftables table (actors/checks/group-fwmarks.ts).
+  'global_defs nftables_ipvs': 'GlobalDefs.nftablesIpvs',
+  'global_defs nftables_ipvs_priority': 'GlobalDefs.nftablesIpvsPriority',
+  'global_defs nftables_ipvs_start_fwmark': 'GlobalDefs.nftablesIpvsStartFwmark',
   // This host has no iptables (nor keepalived's build ipsets): both mean the nftables firewall, with a warning.
   'global_defs vrrp_iptables': { test: 'test/daemon/vip-firewall.test.ts' },
   // Process-level keywords (actors/daemon/process-control.ts, process-names.ts), judged from /proc on a real vigil.
@@ -346,6 +350,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} ${CONNECTING} bindto`]: 'CheckerConnection.bindTo',
   [`${RS} ${CONNECTING} bind_port`]: 'CheckerConnection.bindPort',
   [`${RS} ${CONNECTING} connect_timeout`]: 'CheckerConnection.connectTimeout',
+  // SO_BINDTODEVICE and SO_MARK on the checker's socket (transport/real/probers/checker-socket.ts).
+  [`${RS} ${CONNECTING} bind_if`]: 'CheckerConnection.bindIf',
+  [`${RS} ${CONNECTING} fwmark`]: 'CheckerConnection.fwmark',
   [`${RS} ${TIMED} retry`]: 'CheckerTiming.retry',
   [`${RS} ${TIMED} delay_before_retry`]: 'CheckerTiming.delayBeforeRetry',
   [`${RS} ${TIMED} warmup`]: 'CheckerTiming.warmup',
@@ -381,6 +388,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${RS} SMTP_CHECK host bindto`]: 'CheckerConnection.bindTo',
   [`${RS} SMTP_CHECK host bind_port`]: 'CheckerConnection.bindPort',
   [`${RS} SMTP_CHECK host connect_timeout`]: 'CheckerConnection.connectTimeout',
+  [`${RS} SMTP_CHECK host bind_if`]: 'CheckerConnection.bindIf',
+  [`${RS} SMTP_CHECK host fwmark`]: 'CheckerConnection.fwmark',
   [`${RS} DNS_CHECK type`]: 'DnsChecker.queryType',
   [`${RS} DNS_CHECK name`]: 'DnsChecker.name',
   [`${RS} UDP_CHECK payload`]: 'UdpChecker.payload',

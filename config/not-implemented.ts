@@ -48,9 +48,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // global_defs
   'global_defs bfd_process_name': BFD_THREAD,
   'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
-  'global_defs nftables_ipvs': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
-  'global_defs nftables_ipvs_priority': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
-  'global_defs nftables_ipvs_start_fwmark': 'IPVS services are programmed directly; no nftables fwmark rules are made for them',
   'global_defs vrrp_no_swap': NO_SWAP,
   'global_defs checker_no_swap': NO_SWAP,
   'global_defs bfd_priority': BFD_THREAD,
@@ -90,12 +87,8 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   // virtual_server
   'virtual_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server snmp_name': SNMP_CHECKER,
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK bind_if': "the checker's socket is not bound to the interface",
-  'virtual_server real_server TCP_CHECK|HTTP_GET|SSL_GET|SMTP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK fwmark': "the checker's packets are not marked",
   'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
-  'virtual_server real_server SMTP_CHECK host bind_if': "the checker's socket is not bound to the interface",
-  'virtual_server real_server SMTP_CHECK host fwmark': "the checker's packets are not marked",
 };
 
 /** An entry's key read: the keyword path and the words after the colon (alternatives split at `|`). */

@@ -174,6 +174,8 @@ interface NativeBinding {
   setThreadName(name: string): void;
   setThreadAffinity(cpus: readonly number[]): void;
   execve(path: string, argv: readonly string[], env: readonly string[]): void;
+  socketWithOptions(family: 4 | 6, type: 'tcp' | 'udp', device: string, mark: number): number;
+  setSocketOptions(fd: number, device: string, mark: number): void;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -303,6 +305,25 @@ function current<K extends keyof NativeBinding>(name: K): NativeBinding[K] {
   const member = load()[name];
   if (member === undefined) throw new Error(`vigil_native addon predates ${name}: rebuild it (\`npm run build:native\`)`);
   return member;
+}
+
+/** keepalived's checker `bind_if` (SO_BINDTODEVICE) and `fwmark` (SO_MARK); either may be absent. */
+export interface SocketOptions {
+  readonly device?: string | undefined;
+  readonly mark?: number | undefined;
+}
+
+/**
+ * A non-blocking, close-on-exec socket with SO_BINDTODEVICE / SO_MARK already set (before a connect sends its SYN);
+ * the caller owns the fd (`new net.Socket({ fd })` takes it over). Throws (ENODEV, EPERM …) as the kernel refuses.
+ */
+export function socketWithOptions(family: 4 | 6, type: 'tcp' | 'udp', options: SocketOptions): number {
+  return current('socketWithOptions')(family, type, options.device ?? '', options.mark ?? -1);
+}
+
+/** SO_BINDTODEVICE / SO_MARK on a socket that exists (a UDP socket, before its first datagram). */
+export function setSocketOptions(fd: number, options: SocketOptions): void {
+  current('setSocketOptions')(fd, options.device ?? '', options.mark ?? -1);
 }
 
 /**

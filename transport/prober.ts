@@ -13,6 +13,10 @@ export interface Endpoint {
   /** Source address (`bindto`) and port (`bind_port`). */
   readonly bindto?: string;
   readonly bindPort?: number;
+  /** keepalived `bind_if`: the socket is bound to this interface (SO_BINDTODEVICE). */
+  readonly device?: string;
+  /** keepalived `fwmark`: the checker's packets carry this mark (SO_MARK). */
+  readonly mark?: number;
 }
 
 export interface TcpProbeSpec {

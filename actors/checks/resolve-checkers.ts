@@ -12,6 +12,7 @@ import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
 import { regexFlags } from '../../protocol/http-body-regex.js';
+import { groupFwmarks } from './group-fwmarks.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
 import { splitCommandLine } from '../../config/command-line.js';
@@ -135,6 +136,9 @@ function endpoint(rs: RealServer, c: Omit<CheckerConnection, 'connectTimeout'>):
     port: c.connectPort ?? rs.port,
     ...(c.bindTo !== undefined ? { bindto: c.bindTo } : {}),
     ...(c.bindPort !== undefined ? { bindPort: c.bindPort } : {}),
+    ...(c.bindIf !== undefined ? { device: c.bindIf } : {}),
+    // keepalived layer4.c sets SO_MARK only for a non-zero fwmark.
+    ...(c.fwmark !== undefined && c.fwmark !== 0 ? { mark: c.fwmark } : {}),
   };
 }
 
@@ -331,6 +335,13 @@ function serviceTemplates(config: LvsConfig, vs: VirtualServer, key: string): Se
   if (a.kind === 'ip') return [{ ...base, kind: 'address', key, family: familyOf(a.ip), address: a.ip, port: a.port }];
   if (a.kind === 'fwmark') return [{ ...base, kind: 'fwmark', key, family: vs.family, fwmark: a.fwmark }];
   const out: ServiceTemplate[] = [];
+  // nftables_ipvs: a group of addresses only is one fwmark service per family, nftables marking its addresses.
+  const mark = groupFwmarks(config).markOf(a.group, base.protocol);
+  if (mark !== undefined) {
+    const families = groupFwmarks(config).familiesOf(a.group);
+    for (const family of families) out.push({ ...base, kind: 'fwmark', key: `${key}#FWM ${mark}${families.length > 1 ? ` IPv${family}` : ''}`, family, fwmark: mark });
+    return out;
+  }
   for (const entry of config.virtualServerGroups.find((x) => x.name === a.group)?.entries ?? []) {
     const expanded = expandGroupEntry(entry);
     if ('fwmark' in expanded) {

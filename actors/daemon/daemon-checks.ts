@@ -45,7 +45,7 @@ export async function loadChecks(
     return undefined;
   }
   env.log.info(selection.statement);
-  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
+  return new NodeChecks(env, config, { host: checks.host(checkerScheduling(config)), backend: selection.backend, nft: checks.nft?.() }, scriptTimeoutMs, { reload, previous, buildSlice: CHECKER_BUILD_SLICE });
 }
 
 /**

@@ -22,6 +22,8 @@ import { virtualServerStatuses, type VirtualServerStatus } from '../status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from '../environment.js';
 import { HealthChecks, type BuildSlice, type HealthEvent } from './health-checks.js';
 import { eachVirtualServer, hostPort, virtualServerKey } from '../checks/resolve-checkers.js';
+import { groupFwmarks } from '../checks/group-fwmarks.js';
+import { ipvsMarkSettings, renderIpvsMarks, renderIpvsMarksRemoval, type IpvsMarkSettings } from '../../transport/lb/nftables-ipvs-marks.js';
 import type { VirtualServerRunner } from './virtual-server-runner.js';
 import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
 import { ipvsOnlyUses } from './ipvs-only.js';
@@ -30,11 +32,18 @@ import type { CheckerMail } from '../mail/mail-alerts.js';
 import { checkerBody, quorumAlert, realServerAlert, realServerRemovedAlert, serviceTrio, virtualServerText, type MailingChecker } from '../../protocol/alert-mail.js';
 
 /** Where a node's checkers run and what they program. */
+/** Runs `nft` (transport/real/lb/nft-runner.ts ExecNftRunner): `nft -f -` with a transaction on stdin. */
+export interface NftRunner {
+  run(args: readonly string[], stdin?: string): Promise<unknown>;
+}
+
 export interface CheckerTransports {
   readonly host: CheckerHost;
   readonly backend: LoadBalancerBackend;
   /** Apply each state at once (the simulated backend, for exact virtual times). */
   readonly immediateApply?: boolean | undefined;
+  /** `nft` for global_defs nftables_ipvs (the marks of virtual server groups); absent, the groups are not marked. */
+  readonly nft?: NftRunner | undefined;
 }
 
 /** What the node gives its checker side to notify with. */
@@ -117,6 +126,9 @@ export class NodeChecks {
   private readonly mailNames = new Map<string, MailNames>();
   /** vigil is stopping: the notifications now are the last ones. */
   private stopping = false;
+  /** nftables_ipvs: where its table is, once applied. */
+  private marks: { readonly nft: NftRunner; readonly settings: IpvsMarkSettings } | undefined;
+  private marksApplied: Promise<void> | undefined;
 
   /** `config`: the runnable configuration (actors/scripts/runnable-scripts.ts). */
   constructor(
@@ -171,7 +183,7 @@ export class NodeChecks {
     this.health = health;
     this.notifyScripts.clear();
     this.mailNames.clear();
-    const built = health.start(eachVirtualServer(this.config), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
+    const built = health.start(eachVirtualServer(this.marksConfig(backend.name)), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
       this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
@@ -236,6 +248,38 @@ export class NodeChecks {
     }
     this.subscription?.unsubscribe();
     this.subscription = undefined;
+    // nftables_ipvs: the table goes with the rules (keepalived nft_ipvs_end); a reload's next side redefines it.
+    const marks = this.marks;
+    this.marks = undefined;
+    await this.marksApplied;
+    if (clearRules && marks) {
+      await marks.nft.run(['-f', '-'], renderIpvsMarksRemoval(marks.settings)).catch((err: unknown) => {
+        this.env.log.error(`nftables_ipvs: removing table ${marks.settings.table}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+  }
+
+  /**
+   * global_defs nftables_ipvs: with IPVS and `nft`, each group of addresses is one fwmark service and its table
+   * marks the addresses (applied here, before the services); otherwise the groups' services are programmed one by
+   * one, as without the keyword.
+   */
+  private marksConfig(backendName: string): KeepalivedConfig {
+    const g = this.config.globalDefs;
+    if (g.nftablesIpvs === undefined) return this.config;
+    const nft = this.transports.nft;
+    if (backendName !== 'ipvs' || nft === undefined) {
+      this.env.log.warn(`nftables_ipvs: ${backendName !== 'ipvs' ? `the ${backendName} load balancer dispatches groups itself` : 'no nft here'}; virtual server groups are programmed address by address`);
+      return { ...this.config, globalDefs: { ...g, nftablesIpvs: undefined } };
+    }
+    const settings = ipvsMarkSettings(g);
+    this.marks = { nft, settings };
+    const text = renderIpvsMarks(settings, groupFwmarks(this.config).elements);
+    this.marksApplied = nft.run(['-f', '-'], text).then(
+      () => undefined,
+      (err: unknown) => this.env.log.error(`nftables_ipvs: table ${settings.table}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    return this.config;
   }
 
   /** keepalived's rs_init_notifies notify the real servers a start (or a reload, for those it adds) brings up. */

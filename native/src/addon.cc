@@ -13,6 +13,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitUnixDatagramSocket(env, exports);
   vigil::InitNetlinkMonitor(env, exports);
   vigil::InitProcessControl(env, exports);
+  vigil::InitSocketOptions(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));

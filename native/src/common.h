@@ -38,6 +38,7 @@ void InitPreciseTimer(Napi::Env env, Napi::Object exports);
 void InitUnixDatagramSocket(Napi::Env env, Napi::Object exports);
 void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
 void InitProcessControl(Napi::Env env, Napi::Object exports);
+void InitSocketOptions(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 Napi::Value SetFairSlice(const Napi::CallbackInfo& info);

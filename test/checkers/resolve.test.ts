@@ -197,3 +197,14 @@ test('ha_suspend follows the vrrp_instance whose addresses hold the virtual addr
   assert.equal(vs!.haSuspend, true);
   assert.deepEqual([vs!.services[0]!.persistenceGranularity, vs!.services[0]!.persistenceTimeout], [64, 360]);
 });
+
+test('bind_if and fwmark reach the probe target (SO_BINDTODEVICE, SO_MARK): each SMTP_CHECK host its own', () => {
+  const { checkers } = one('SMTP_CHECK {\nbind_if eth1\nfwmark 7\nhost {\nconnect_ip 10.0.0.9\nbind_if eth2\nfwmark 9\n}\nhost {\nconnect_ip 10.0.0.8\n}\n}');
+  const targets = checkers.map((c) => (c.probe.kind === 'smtp' ? [c.probe.target.host, c.probe.target.device, c.probe.target.mark] : []));
+  assert.deepEqual(targets, [
+    ['10.0.0.9', 'eth2', 9],
+    ['10.0.0.8', undefined, undefined],
+  ]);
+  const [tcp] = one('TCP_CHECK {\nbind_if eth1\nfwmark 7\n}').checkers;
+  assert.deepEqual(tcp!.probe.kind === 'tcp' ? tcp!.probe.target : undefined, { host: '10.0.0.2', port: 8080, device: 'eth1', mark: 7 });
+});

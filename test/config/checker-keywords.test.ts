@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HttpChecker } from '../../config/model.js';
+import type { HttpChecker, SmtpChecker } from '../../config/model.js';
 import { errorsOf, MAIN, parse, warningsOf } from './helpers.js';
 
 const fileCheck = (extra: string): string =>
@@ -50,4 +50,19 @@ test("the url's end, as keepalived's: regex parameters without a regex, and min 
   assert.deepEqual([url(equal).regexMinOffset, url(equal).regexMaxOffset], [7, 7]);
   const stack = parse(urlBlock('        regex ok\n        regex_stack 9 8'));
   assert.deepEqual(warningsOf(stack), [`${MAIN}:10: regex_stack: start cannot exceed max value - ignoring`]);
+});
+
+test('a link-local checker address needs bind_if (keepalived check_conn_opts): the checker, or the SMTP host, is dropped with an error', () => {
+  const rs = (checker: string) =>
+    `virtual_server fd77::100 80 {\n  lb_kind NAT\n  lb_algo rr\n  protocol TCP\n  real_server fe80::1 80 {\n${checker}\n  }\n}\n`;
+  const without = parse(rs('    TCP_CHECK {\n      connect_timeout 3\n    }'));
+  assert.deepEqual(errorsOf(without), [`${MAIN}:6: virtual_server [fd77::100]:80 real_server fe80::1:80: Checker link local address fe80::1 requires a bind_if - checker ignored`]);
+  assert.equal(without.config.virtualServers[0]!.realServers[0]!.checkers.length, 0);
+  const withIf = parse(rs('    TCP_CHECK {\n      bind_if eth0\n    }'));
+  assert.deepEqual(errorsOf(withIf), []);
+  assert.equal(withIf.config.virtualServers[0]!.realServers[0]!.checkers.length, 1);
+  const smtp = parse(rs('    SMTP_CHECK {\n      host {\n        connect_ip fe80::2\n      }\n      host {\n        connect_ip fe80::3\n        bind_if eth0\n      }\n    }'));
+  assert.equal(errorsOf(smtp).length, 1);
+  assert.match(errorsOf(smtp)[0]!, /fe80::2 requires a bind_if - host ignored$/);
+  assert.deepEqual((smtp.config.virtualServers[0]!.realServers[0]!.checkers[0] as SmtpChecker).hosts.map((h) => h.connectIp), ['fe80::3']);
 });

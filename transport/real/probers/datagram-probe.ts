@@ -1,6 +1,6 @@
 /**
  * A probe over one UDP exchange (UDP_CHECK, DNS_CHECK): a socket of the target's family, bound first to keepalived
- * `bindto` / `bind_port` when given, connected to the target (so that an ICMP unreachable comes back as a socket
+ * `bindto` / `bind_port` when given (with `bind_if` / `fwmark` set then), connected to the target (so that an ICMP unreachable comes back as a socket
  * error), the payload sent once. Each reply is judged; the first verdict wins: it clears the timeout, closes the
  * socket and resolves. A socket error is a failure; the timeout gives the `silence` verdict.
  */
@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Endpoint, ProbeResult } from '../../prober.js';
 import { describeError, startProbe } from './outcome.js';
+import { applyToUdp, hasSocketOptions } from './checker-socket.js';
 
 export interface DatagramVerdict {
   readonly ok: boolean;
@@ -44,13 +45,19 @@ export function datagramProbe(exchange: DatagramExchange): Promise<ProbeResult> 
       if (verdict !== undefined) finish(verdict.ok, verdict.detail);
     });
     const send = (): void => {
+      try {
+        applyToUdp(socket, target);
+      } catch (err) {
+        return finish(false, describeError(err));
+      }
       socket.connect(target.port, target.host, () => {
         socket.send(exchange.payload, (err) => {
           if (err) finish(false, describeError(err));
         });
       });
     };
-    if (target.bindto !== undefined || target.bindPort !== undefined) socket.bind({ address: target.bindto, port: target.bindPort ?? 0 }, send);
+    // bind_if / fwmark are set on the bound socket (checker-socket.ts), before its one datagram.
+    if (target.bindto !== undefined || target.bindPort !== undefined || hasSocketOptions(target)) socket.bind({ address: target.bindto, port: target.bindPort ?? 0 }, send);
     else send();
   });
 }

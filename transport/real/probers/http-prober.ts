@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
 import { bodyMatches } from '../../../protocol/http-body-regex.js';
+import { connectTcp as connectChecker, hasSocketOptions } from './checker-socket.js';
 import { parseResponseHead, responseBody, responseComplete, type HttpResponseHead } from '../../../protocol/http-response.js';
 import { describeError, startProbe } from './outcome.js';
 import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
@@ -103,7 +104,9 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
     const options = { host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort };
     let socket: Socket;
     try {
-      socket = spec.tls ? connectTls({ ...options, ...tlsOptions(spec) }) : connectTcp(options);
+      // bind_if / fwmark: the TCP socket is made with them (checker-socket.ts), TLS runs over it.
+      if (hasSocketOptions(target)) socket = spec.tls ? connectTls({ ...tlsOptions(spec), socket: connectChecker(target) }) : connectChecker(target);
+      else socket = spec.tls ? connectTls({ ...options, ...tlsOptions(spec) }) : connectTcp(options);
     } catch (err) {
       return resolve(describeError(err));
     }

@@ -31,6 +31,8 @@ export class NativeTcpEngine {
   /** Whether this engine can probe the spec's target: IP literals only (no names, no `%scope`). */
   static takes(spec: Pick<TcpProbeSpec, 'target'>): boolean {
     const { host, bindto } = spec.target;
+    // bind_if / fwmark: on a socket of Node's made with them (checker-socket.ts).
+    if (spec.target.device !== undefined || spec.target.mark !== undefined) return false;
     if (!isIPv4(host) && !(isIPv6(host) && !host.includes('%'))) return false;
     const family = familyOf(host);
     return bindto === undefined || (family === 4 ? isIPv4(bindto) : isIPv6(bindto) && !bindto.includes('%'));

@@ -19,12 +19,23 @@ interface RawSocket {
   on(event: 'message', listener: (buffer: Buffer, source: string) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
   send(buffer: Buffer, offset: number, length: number, address: string, after: (error: Error | null, bytes: number) => void): void;
+  setOption(level: number, option: number, value: Buffer | number, length?: number): void;
   close(): void;
 }
 interface RawSocketModule {
   createSocket(options: { protocol: number; addressFamily: number }): RawSocket;
   AddressFamily: { IPv4: number; IPv6: number };
   Protocol: { ICMP: number; ICMPv6: number };
+}
+
+/** Linux's SOL_SOCKET, SO_BINDTODEVICE and SO_MARK (asm-generic/socket.h). */
+const SOL_SOCKET = 1;
+const SO_BINDTODEVICE = 25;
+const SO_MARK = 36;
+
+interface SocketOptions {
+  readonly device?: string | undefined;
+  readonly mark?: number | undefined;
 }
 
 /** keepalived sends 128 bytes of payload. */
@@ -37,7 +48,8 @@ function canonical(address: string): string {
 export class IcmpEngine {
   private module: RawSocketModule | undefined;
   private loadError: string | undefined;
-  private readonly sockets = new Map<4 | 6, RawSocket>();
+  /** By family, interface (bind_if) and mark (fwmark): a socket of its own for each combination a checker uses. */
+  private readonly sockets = new Map<string, RawSocket>();
   private readonly pending = new Map<string, (ok: boolean, detail: string) => void>();
   private readonly identifier: number;
   private sequence = 0;
@@ -57,8 +69,9 @@ export class IcmpEngine {
     return this.module;
   }
 
-  private socket(family: 4 | 6): RawSocket {
-    const existing = this.sockets.get(family);
+  private socket(family: 4 | 6, options: SocketOptions): RawSocket {
+    const id = `${family}|${options.device ?? ''}|${options.mark ?? ''}`;
+    const existing = this.sockets.get(id);
     if (existing !== undefined) return existing;
     const raw = this.load();
     if (raw === undefined) throw new Error(this.loadError);
@@ -66,6 +79,15 @@ export class IcmpEngine {
       protocol: family === 4 ? raw.Protocol.ICMP : raw.Protocol.ICMPv6,
       addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6,
     });
+    try {
+      // keepalived PING_CHECK bind_if / fwmark: SO_BINDTODEVICE (a raw socket bound to an interface also hears
+      // only that interface) and SO_MARK.
+      if (options.device !== undefined) socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, Buffer.from(`${options.device}\0`), options.device.length + 1);
+      if (options.mark !== undefined) socket.setOption(SOL_SOCKET, SO_MARK, options.mark);
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     socket.on('message', (buffer, source) => {
       const reply = decodeEchoReply(family, buffer);
       if (reply === undefined || reply.identifier !== this.identifier) return;
@@ -73,14 +95,14 @@ export class IcmpEngine {
       this.pending.get(key)?.(true, 'echo reply');
     });
     socket.on('error', (err) => {
-      this.sockets.delete(family);
+      this.sockets.delete(id);
       for (const [key, done] of this.pending) if (key.includes(':') === (family === 6)) done(false, describeError(err));
     });
-    this.sockets.set(family, socket);
+    this.sockets.set(id, socket);
     return socket;
   }
 
-  ping(address: string, timeoutMs: number): Promise<{ ok: boolean; detail: string }> {
+  ping(address: string, timeoutMs: number, options: SocketOptions = {}): Promise<{ ok: boolean; detail: string }> {
     return new Promise((resolve) => {
       const family = isIPv6(address) ? 6 : 4;
       const sequence = (this.sequence = (this.sequence + 1) & 0xffff);
@@ -95,7 +117,7 @@ export class IcmpEngine {
       const timer = setTimeout(() => done(false, 'no echo reply'), timeoutMs);
       let socket: RawSocket;
       try {
-        socket = this.socket(family);
+        socket = this.socket(family, options);
       } catch (err) {
         return done(false, describeError(err));
       }
@@ -115,6 +137,6 @@ export class IcmpEngine {
 
 export async function probePing(engine: IcmpEngine, spec: PingProbeSpec): Promise<ProbeResult> {
   const timing = startProbe();
-  const { ok, detail } = await engine.ping(spec.target.host, spec.timeoutMs);
+  const { ok, detail } = await engine.ping(spec.target.host, spec.timeoutMs, { device: spec.target.device, mark: spec.target.mark });
   return timing.done(ok, detail);
 }

@@ -3,7 +3,8 @@
  * end) and the probe's one outcome. The first `finish` wins: it clears the timeout, destroys the socket and
  * resolves; a socket error finishes the probe as failed.
  */
-import { connect, type Socket } from 'node:net';
+import { Socket } from 'node:net';
+import { connectTcp } from './checker-socket.js';
 import type { Endpoint, ProbeResult } from '../../prober.js';
 import { describeError, startProbe } from './outcome.js';
 
@@ -22,7 +23,15 @@ export function socketProbe(
 ): SocketProbe {
   const timing = startProbe();
   const { target } = spec;
-  const socket = connect({ host: target.host, port: target.port, localAddress: target.bindto, localPort: target.bindPort });
+  let socket: Socket;
+  let refused: unknown;
+  try {
+    socket = connectTcp(target);
+  } catch (err) {
+    // bind_if / fwmark refused by the kernel (no such interface, no permission): the probe fails with why.
+    refused = err;
+    socket = new Socket();
+  }
   let settled = false;
   const finish = (ok: boolean, detail: string): void => {
     if (settled) return;
@@ -33,6 +42,7 @@ export function socketProbe(
   };
   const timer = setTimeout(() => finish(false, timeoutDetail()), spec.timeoutMs);
   socket.once('error', (err) => finish(false, describeError(err)));
+  if (refused !== undefined) queueMicrotask(() => finish(false, describeError(refused)));
   return {
     socket,
     get settled() {

@@ -63,6 +63,7 @@ export class HealthChecks {
   readonly lb: LoadBalancerSync;
   readonly virtualServers: VirtualServerRunner[] = [];
   private readonly byChecker = new Map<string, VirtualServerRunner>();
+  private readonly byKey = new Map<string, VirtualServerRunner>();
   private subscription: Subscription | undefined;
   /** The VRRP instances that are MASTER now: what a virtual server built now starts with (ha_suspend). */
   private readonly masters: Set<string>;
@@ -163,6 +164,7 @@ export class HealthChecks {
       { masterAtStart },
     );
     this.virtualServers.push(runner);
+    if (!this.byKey.has(vs.key)) this.byKey.set(vs.key, runner);
     built?.(runner, index);
     const checkers = vs.realServers.flatMap((rs) => rs.checkers);
     for (const c of checkers) this.byChecker.set(c.id, runner);
@@ -184,8 +186,9 @@ export class HealthChecks {
     for (const vs of this.virtualServers) if (vs.vs.vrrpInstance === instance) vs.vrrp(state === 'MASTER');
   }
 
+  /** The virtual server of this key (a notification's), without a walk through thousands of them. */
   find(key: string): VirtualServerRunner | undefined {
-    return this.virtualServers.find((v) => v.vs.key === key);
+    return this.byKey.get(key);
   }
 
   /** For a reload: checkers stopped, the rules left for the next HealthChecks to converge from. */

@@ -204,7 +204,7 @@ export class NodeChecks {
   private fifoLine(vsKey: string, rsKey: string | undefined, state: 'UP' | 'DOWN'): void {
     const write = this.scripts?.fifo;
     if (!write) return;
-    const vs = this.virtualServers.find((v) => v.vs.key === vsKey)?.vs;
+    const vs = this.health?.find(vsKey)?.vs;
     const service = vs?.services[0];
     if (!vs || !service) return;
     const protocol = service.protocol;

@@ -113,6 +113,58 @@ function familyOfAddress(address: string): LbFamily | undefined {
 
 const isPort = (n: number, allowZero: boolean): boolean => Number.isInteger(n) && n >= (allowZero ? 0 : 1) && n <= 65535;
 
+/**
+ * The problems of one service on its own, kept per service object: a desired state is rebuilt from the same
+ * objects for the virtual servers that did not change (actors/lvs/lb-sync.ts), so checking a state of thousands
+ * of services costs the changed ones. Services are immutable (readonly throughout), which makes the cache sound.
+ */
+const checkedServices = new WeakMap<VirtualService, readonly string[]>();
+
+function serviceProblems(service: VirtualService): readonly string[] {
+  const known = checkedServices.get(service);
+  if (known !== undefined) return known;
+  const problems: string[] = [];
+  const where = `service ${JSON.stringify(service.key)}`;
+  if (service.key === '') problems.push('service with an empty key');
+  if (!(SCHEDULERS as readonly string[]).includes(service.scheduler)) problems.push(`${where}: unknown scheduler ${service.scheduler}`);
+  if (!(PROTOCOLS as readonly string[]).includes(service.protocol)) problems.push(`${where}: unknown protocol ${service.protocol}`);
+  if (service.family !== 4 && service.family !== 6) problems.push(`${where}: family must be 4 or 6`);
+  if (service.kind === 'address') {
+    if (familyOfAddress(service.address) !== service.family) problems.push(`${where}: ${service.address} is not IPv${service.family}`);
+    if (!isPort(service.port, false)) problems.push(`${where}: bad port ${service.port}`);
+  } else if (!Number.isInteger(service.fwmark) || service.fwmark < 1 || service.fwmark > 0xffffffff) {
+    problems.push(`${where}: fwmark must be 1..2^32-1`);
+  }
+  const t = service.persistenceTimeout;
+  if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > 0xffffffff)) problems.push(`${where}: bad persistence_timeout ${t}`);
+  const g = service.persistenceGranularity;
+  if (g !== undefined) {
+    const ok = service.family === 4 ? typeof g === 'string' && isNetmask(g) : typeof g === 'number' && Number.isInteger(g) && g >= 1 && g <= 128;
+    if (!ok) problems.push(`${where}: bad persistence_granularity ${String(g)}`);
+  }
+  for (const f of service.schedulerFlags ?? []) if (!(SCHEDULER_FLAGS as readonly string[]).includes(f)) problems.push(`${where}: unknown scheduler flag ${f}`);
+  const pe = service.persistenceEngine;
+  if (pe !== undefined && !/^[A-Za-z0-9_-]{1,15}$/.test(pe)) problems.push(`${where}: bad persistence_engine ${pe}`);
+  const seen = new Set<string>();
+  for (const d of [...service.destinations, ...(service.sorry === undefined ? [] : [service.sorry])]) {
+    const at = `${where}, destination ${d.address}:${d.port}`;
+    if (familyOfAddress(d.address) === undefined) problems.push(`${at}: not an IP address`);
+    // IPVS allows mixed families only for TUN (kernel ≥ 4.x, IPVS_DEST_ATTR_ADDR_FAMILY).
+    else if (familyOfAddress(d.address) !== service.family && d.forwarding !== 'TUN') problems.push(`${at}: family differs from the service`);
+    if (!isPort(d.port, true)) problems.push(`${at}: bad port`);
+    if (!Number.isInteger(d.weight) || d.weight < 0 || d.weight > 0x7fffffff) problems.push(`${at}: bad weight ${d.weight}`);
+    if (!(FORWARDING_METHODS as readonly string[]).includes(d.forwarding)) problems.push(`${at}: unknown forwarding ${d.forwarding}`);
+    if (d.tunnel !== undefined) problems.push(...tunnelProblems(d.tunnel, d.forwarding).map((p) => `${at}: ${p}`));
+    if (d !== service.sorry) {
+      const id = `${d.address}|${d.port}`;
+      if (seen.has(id)) problems.push(`${at}: duplicate destination`);
+      seen.add(id);
+    }
+  }
+  checkedServices.set(service, problems);
+  return problems;
+}
+
 /** Every problem in a desired state (empty when valid): bad addresses, families, ports, weights, duplicates. */
 export function validateDesiredState(state: DesiredState): string[] {
   const problems: string[] = [];
@@ -120,47 +172,15 @@ export function validateDesiredState(state: DesiredState): string[] {
   const identities = new Set<string>();
   for (const service of state.services) {
     const where = `service ${JSON.stringify(service.key)}`;
-    if (service.key === '') problems.push('service with an empty key');
+    const own = serviceProblems(service);
+    // In the order they were always given: an empty key first, then the duplicates, then the rest.
+    if (own[0] === 'service with an empty key') problems.push(own[0]);
     if (keys.has(service.key)) problems.push(`${where}: duplicate key`);
     keys.add(service.key);
     const identity = serviceIdentity(service);
     if (identities.has(identity)) problems.push(`${where}: duplicate service ${identity}`);
     identities.add(identity);
-    if (!(SCHEDULERS as readonly string[]).includes(service.scheduler)) problems.push(`${where}: unknown scheduler ${service.scheduler}`);
-    if (!(PROTOCOLS as readonly string[]).includes(service.protocol)) problems.push(`${where}: unknown protocol ${service.protocol}`);
-    if (service.family !== 4 && service.family !== 6) problems.push(`${where}: family must be 4 or 6`);
-    if (service.kind === 'address') {
-      if (familyOfAddress(service.address) !== service.family) problems.push(`${where}: ${service.address} is not IPv${service.family}`);
-      if (!isPort(service.port, false)) problems.push(`${where}: bad port ${service.port}`);
-    } else if (!Number.isInteger(service.fwmark) || service.fwmark < 1 || service.fwmark > 0xffffffff) {
-      problems.push(`${where}: fwmark must be 1..2^32-1`);
-    }
-    const t = service.persistenceTimeout;
-    if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > 0xffffffff)) problems.push(`${where}: bad persistence_timeout ${t}`);
-    const g = service.persistenceGranularity;
-    if (g !== undefined) {
-      const ok = service.family === 4 ? typeof g === 'string' && isNetmask(g) : typeof g === 'number' && Number.isInteger(g) && g >= 1 && g <= 128;
-      if (!ok) problems.push(`${where}: bad persistence_granularity ${String(g)}`);
-    }
-    for (const f of service.schedulerFlags ?? []) if (!(SCHEDULER_FLAGS as readonly string[]).includes(f)) problems.push(`${where}: unknown scheduler flag ${f}`);
-    const pe = service.persistenceEngine;
-    if (pe !== undefined && !/^[A-Za-z0-9_-]{1,15}$/.test(pe)) problems.push(`${where}: bad persistence_engine ${pe}`);
-    const seen = new Set<string>();
-    for (const d of [...service.destinations, ...(service.sorry === undefined ? [] : [service.sorry])]) {
-      const at = `${where}, destination ${d.address}:${d.port}`;
-      if (familyOfAddress(d.address) === undefined) problems.push(`${at}: not an IP address`);
-      // IPVS allows mixed families only for TUN (kernel ≥ 4.x, IPVS_DEST_ATTR_ADDR_FAMILY).
-      else if (familyOfAddress(d.address) !== service.family && d.forwarding !== 'TUN') problems.push(`${at}: family differs from the service`);
-      if (!isPort(d.port, true)) problems.push(`${at}: bad port`);
-      if (!Number.isInteger(d.weight) || d.weight < 0 || d.weight > 0x7fffffff) problems.push(`${at}: bad weight ${d.weight}`);
-      if (!(FORWARDING_METHODS as readonly string[]).includes(d.forwarding)) problems.push(`${at}: unknown forwarding ${d.forwarding}`);
-      if (d.tunnel !== undefined) problems.push(...tunnelProblems(d.tunnel, d.forwarding).map((p) => `${at}: ${p}`));
-      if (d !== service.sorry) {
-        const id = `${d.address}|${d.port}`;
-        if (seen.has(id)) problems.push(`${at}: duplicate destination`);
-        seen.add(id);
-      }
-    }
+    for (const p of own) if (p !== 'service with an empty key') problems.push(p);
   }
   const t = state.timeouts;
   for (const [k, v] of Object.entries(t ?? {})) {

@@ -100,6 +100,7 @@ export class HealthChecks {
   private readonly byBfd = new Map<string, { readonly id: string; readonly runner: VirtualServerRunner }[]>();
   /** Each checker, its real server, and whether it is up now (at first: up unless `alpha`, as keepalived). */
   private readonly checkers = new Map<string, { checker: ResolvedChecker; rs: string; up: boolean }>();
+  private readonly byKey = new Map<string, VirtualServerRunner>();
   private subscription: Subscription | undefined;
   /** The VRRP instances that are MASTER now: what a virtual server built now starts with (ha_suspend). */
   private readonly masters: Set<string>;
@@ -200,6 +201,7 @@ export class HealthChecks {
       { masterAtStart, initNotify: this.options.rsInitNotifies && ((rs: string) => this.options.rsInitNotifies?.(vs.key, rs) ?? false) },
     );
     this.virtualServers.push(runner);
+    if (!this.byKey.has(vs.key)) this.byKey.set(vs.key, runner);
     built?.(runner, index);
     const checkers = vs.realServers.flatMap((rs) => rs.checkers);
     for (const c of checkers) this.byChecker.set(c.id, runner);
@@ -250,8 +252,9 @@ export class HealthChecks {
     for (const vs of this.virtualServers) if (vs.vs.vrrpInstance === instance) vs.vrrp(state === 'MASTER');
   }
 
+  /** The virtual server of this key (a notification's), without a walk through thousands of them. */
   find(key: string): VirtualServerRunner | undefined {
-    return this.virtualServers.find((v) => v.vs.key === key);
+    return this.byKey.get(key);
   }
 
   /** For a reload: checkers stopped, the rules left for the next HealthChecks to converge from. */

@@ -331,7 +331,7 @@ export class NodeChecks {
 
   /** A virtual server's runner, also while it is being stopped. */
   private runner(vsKey: string): VirtualServerRunner | undefined {
-    return (this.health ?? this.stoppingHealth)?.virtualServers.find((v) => v.vs.key === vsKey);
+    return (this.health ?? this.stoppingHealth)?.find(vsKey);
   }
 
   /** keepalived's lvs_notify_fifo lines: `VS [vip]:tcp:80 UP`, `RS [rip]:tcp:8080 [vip]:tcp:80 DOWN`. */

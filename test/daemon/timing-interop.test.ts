@@ -87,9 +87,12 @@ async function takeover(name: string, oldKind: 'vigil' | 'keepalived', extra: st
     await eventually(async () => JSON.stringify(await holders(lan, [v, k], VIP)) === JSON.stringify([oldHost.name]), 15_000, why);
     daemons.push(startDaemon(lan, newHost, newKind, vrrpConfig({ name: 'new', vrid: 77, priority: 150, version: 2, vip: `${VIP}/26`, extra: newExtra })));
     await eventually(async () => JSON.stringify(await holders(lan, [v, k], VIP)) === JSON.stringify([newHost.name]), 15_000, why);
-    // Long enough for a delayed burst (garp_lower_prio_delay 1) and a few advertisements more.
-    await delay(3000);
-    const first = heard.findIndex((h) => h.kind === 'advert' && h.from === newHost.ipv4 && h.priority === 150);
+    // Long enough for a delayed burst (garp_lower_prio_delay 1) and a few advertisements more: the new master's
+    // fourth advertisement (advert_int 1) on the wire, not a wait on this process's clock, which a loaded machine
+    // can outrun. The capture is in order: whatever the new master sent before it has been read.
+    const fromNew = (h: Heard): boolean => h.kind === 'advert' && h.from === newHost.ipv4 && h.priority === 150;
+    await eventually(async () => heard.filter(fromNew).length >= 4, 15_000, why);
+    const first = heard.findIndex(fromNew);
     assert.ok(first >= 0, await why());
     out = { after: heard.slice(first), before: heard.slice(0, first).filter((h) => h.t >= heard[first]!.t - 0.5), oldHost, newHost };
   });
@@ -166,7 +169,8 @@ test("down_timer_adverts 5: vigil, the backup, takes over no sooner than 5 inter
     assert.deepEqual(await holders(lan, [v, k], VIP), ['k'], await why());
     dk.kill('SIGKILL');
     await eventually(async () => (await holders(lan, [v, k], VIP)).includes('v'), 15_000, why);
-    await delay(500);
+    // vigil's first advertisement as master, read from the capture.
+    await eventually(async () => heard.some((h) => h.kind === 'advert' && h.from === v.ipv4), 15_000, why);
     const last = heard.filter((h) => h.kind === 'advert' && h.from === k.ipv4).at(-1)!;
     const first = heard.find((h) => h.kind === 'advert' && h.from === v.ipv4)!;
     assert.ok(last !== undefined && first !== undefined, await why());

@@ -158,3 +158,19 @@ test('sh and mh with flag-2 (sh-port / mh-port) hash the source port too; other 
   assert.equal(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-1', 'flag-3'] })] }).text, plain);
   assert.equal(renderNftRuleset({ services: [webService('wrr', dests, { schedulerFlags: ['flag-2'] })] }).text, renderNftRuleset({ services: [webService('wrr', dests)] }).text);
 });
+
+test('states rebuilt from the same service objects (the LB sync) render as fresh copies do: kept per object, never stale', () => {
+  const services: AddressService[] = Array.from({ length: 20 }, (_, i) => ({ ...webService(i % 2 === 0 ? 'wrr' : 'sh', [d(10 + i, 1), d(40 + i, 2)]), key: `svc-${i}`, port: 1000 + i }));
+  const fresh = (s: readonly VirtualService[]) => renderNftRuleset({ services: JSON.parse(JSON.stringify(s)) as VirtualService[] });
+  const first = renderNftRuleset({ services });
+  assert.deepEqual(first, fresh(services));
+  // One service changes (a new object, as the sync computes it), one goes, the rest are the same objects.
+  const changed = services.map((s, i) => (i === 7 ? { ...s, destinations: [d(17, 5), d(47, 0)] } : s)).filter((_, i) => i !== 3);
+  const second = renderNftRuleset({ services: changed });
+  assert.deepEqual(second, fresh(changed));
+  assert.notEqual(second.text, first.text);
+  assert.match(second.text, /dnat to 192\.168\.77\.17:8080 comment "svc-7"/);
+  // The warnings and approximations of reused services are told again on every render.
+  const approximations = (r: typeof first) => r.approximations.map((a) => a.key);
+  assert.deepEqual(approximations(renderNftRuleset({ services: changed })), approximations(second));
+});

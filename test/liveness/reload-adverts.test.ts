@@ -7,28 +7,32 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
-import { createLan } from '../netns/harness.js';
+import { createLan, type Lan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { generateConfig } from '../../bench/config-generate.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, vrrpConfig, type Daemon } from '../daemon/daemons.js';
+import { addressesIn, cleanupDir, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon } from '../daemon/daemons.js';
 
 interface Status {
   reloads: number;
   instances: { name: string; state: string; counters: { adverts_received: number; become_master: number } }[];
 }
 
-/** The daemon's status; undefined while its status socket is not up yet. */
-function tryStatus(ns: string, d: Daemon): Status | undefined {
-  const r = spawnSync('ip', ['netns', 'exec', ns, VIGIL, 'status', '--json', '--socket', d.statusSocket], { encoding: 'utf8' });
-  return r.status === 0 ? (JSON.parse(r.stdout) as Status) : undefined;
+/**
+ * The daemon's status; undefined while its status socket is not up yet. Asked without blocking this process, which
+ * must go on reading the daemons' logs meanwhile (see reload-checkers.test.ts).
+ */
+async function tryStatus(lan: Lan, d: Daemon): Promise<Status | undefined> {
+  try {
+    return (await vigilStatus(lan, d)) as unknown as Status;
+  } catch {
+    return undefined;
+  }
 }
 
-function status(ns: string, d: Daemon): Status {
-  const s = tryStatus(ns, d);
-  assert.ok(s, `vigil status in ${ns}: ${d.log()}`);
+async function status(lan: Lan, d: Daemon): Promise<Status> {
+  const s = await tryStatus(lan, d);
+  assert.ok(s, `vigil status of ${d.host.name}: ${d.log()}`);
   return s;
 }
 
@@ -46,25 +50,24 @@ test('a master reloading 150,000 lines keeps advertising: its backup never takes
     await eventually(async () => (await addressesIn(lan, lan.host('m'))).includes(VIP), 20_000, () => master.log());
     const backup = startDaemon(lan, lan.host('b'), 'vigil', instance(100));
     daemons.push(backup);
-    const heard = (): number => tryStatus(lan.host('b').ns, backup)?.instances[0]?.counters.adverts_received ?? 0;
-    await eventually(async () => heard() > 3, 20_000, () => backup.log());
+    const heard = async (): Promise<number> => (await tryStatus(lan, backup))?.instances[0]?.counters.adverts_received ?? 0;
+    await eventually(async () => (await heard()) > 3, 20_000, () => backup.log());
 
     writeFileSync(master.conf, instance(200) + generateConfig({ virtualServers: 5000, realServers: 4 }).replace(/^global_defs \{[^}]*\}\n/, ''));
-    const before = heard();
+    const before = await heard();
     master.kill('SIGHUP');
     // The reload is over when the master says so (parsing 150,000 lines on a shared machine takes seconds).
     await eventually(async () => /reloaded: kept 1, started 0, stopped 0/.test(master.log()), 200_000, () => master.log());
-    const during = heard() - before;
+    const during = (await heard()) - before;
     // A few more advertisements after the reload: the master is still at it.
-    await eventually(async () => heard() > before + during + 3, 20_000, () => backup.log());
-    await delay(500);
+    await eventually(async () => (await heard()) > before + during + 3, 20_000, () => backup.log());
 
-    const b = status(lan.host('b').ns, backup).instances[0]!;
+    const b = (await status(lan, backup)).instances[0]!;
     assert.equal(b.state, 'BACKUP', backup.log());
     assert.equal(b.counters.become_master, 0, 'the backup never became master: no advertisement gap it could notice');
     assert.ok(!(await addressesIn(lan, lan.host('b'))).includes(VIP), 'the VIP never moved to the backup');
     assert.ok(during > 0, 'the backup heard advertisements while the master reloaded');
-    const m = status(lan.host('m').ns, master);
+    const m = await status(lan, master);
     assert.equal(m.reloads, 1);
     assert.equal(m.instances[0]?.state, 'MASTER');
     assert.doesNotMatch(master.log(), /reload rejected/);

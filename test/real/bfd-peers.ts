@@ -46,8 +46,9 @@ export async function startKeepalivedBfd(lan: Lan, ns: string, config: string): 
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   const children = async (): Promise<(number | undefined)[]> => Promise.all([readPid(files.bfd), readPid(files.vrrp), readPid(files.check)]);
   let known: (number | undefined)[] = [];
-  // The children write their pid files once they run: remember them while the files are there.
-  for (let i = 0; i < 100 && (known = await children())[0] === undefined; i++) await delay(20);
+  // The children write their pid files once they run: remember them while the files are there (a generous bound:
+  // on a loaded machine keepalived takes more than the 2 s this once allowed, and its BFD child was then left behind).
+  for (const start = performance.now(); (known = await children())[0] === undefined && performance.now() - start < 20_000; ) await delay(20);
   const kill = async (): Promise<void> => {
     const now = await children();
     for (const pid of [...now, ...known]) killPid(pid);

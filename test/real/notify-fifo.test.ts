@@ -35,7 +35,8 @@ test('a missing FIFO is created 0644 for its owner, its lines reach a reader, an
   reader.stdout.on('data', (c: Buffer) => (read += c.toString()));
   fifo.write('INSTANCE "VI_1" BACKUP 100\n');
   fifo.write('INSTANCE "VI_1" MASTER 100\n');
-  for (let i = 0; i < 100 && read.split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  // Until both lines are read, with a generous bound (cat starts slowly on a loaded machine), not a fixed 2 s.
+  for (const start = performance.now(); read.split('\n').length < 3 && performance.now() - start < 20_000; ) await new Promise((r) => setTimeout(r, 20));
   assert.equal(read, 'INSTANCE "VI_1" BACKUP 100\nINSTANCE "VI_1" MASTER 100\n');
   fifo.close();
   assert.equal(existsSync(path), false, 'the FIFO vigil made is removed');

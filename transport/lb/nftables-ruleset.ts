@@ -205,6 +205,31 @@ function renderService(service: VirtualService, approximations: Approximation[],
   return { rule: `${proto}dnat to ${expr} comment "${comment(service.key)}"`, live };
 }
 
+/** A service's rule with what rendering it said, kept per service object (immutable): see `renderedService`. */
+interface RenderedService {
+  readonly rule: ServiceRule | undefined;
+  readonly approximations: readonly Approximation[];
+  readonly warnings: readonly string[];
+}
+
+const rendered = new WeakMap<VirtualService, RenderedService>();
+
+/**
+ * renderService, once per service object: the load-balancer sync rebuilds each state from the same objects for the
+ * virtual servers that did not change (actors/lvs/lb-sync.ts), so rendering a state of thousands of services after
+ * one real server changed costs that service's rule and the joining of the text, on the VRRP thread.
+ */
+function renderedService(service: VirtualService): RenderedService {
+  let r = rendered.get(service);
+  if (r === undefined) {
+    const approximations: Approximation[] = [];
+    const warnings: string[] = [];
+    r = { rule: renderService(service, approximations, warnings), approximations, warnings };
+    rendered.set(service, r);
+  }
+  return r;
+}
+
 function renderFamily(table: string, family: LbFamily, services: readonly VirtualService[], out: { approximations: Approximation[]; warnings: string[] }): { text: string; services: number; live: number } {
   const name = FAMILY_TABLE[family];
   const chains: string[] = [];
@@ -212,7 +237,10 @@ function renderFamily(table: string, family: LbFamily, services: readonly Virtua
   const byMark: string[] = [];
   let live = 0;
   for (const service of services) {
-    const rendered = renderService(service, out.approximations, out.warnings);
+    const r = renderedService(service);
+    for (const a of r.approximations) out.approximations.push(a);
+    for (const w of r.warnings) out.warnings.push(w);
+    const rendered = r.rule;
     if (rendered === undefined) continue;
     const chain = `svc_${chains.length}`;
     chains.push(`\tchain ${chain} {\n\t\t${rendered.rule}\n\t}\n`);

@@ -63,7 +63,7 @@ test('raw socket batches: recvmmsg batches of up to 64, the loop turns between t
     const arrived = report.read + report.socketDrops;
     t.diagnostic(
       `sent ${flood.sent + late.sent}; raw socket read ${report.read} in ${report.batches.length} batches and was told of ${report.socketDrops} drops; ` +
-        `channel ${report.channelPackets} + ${report.channelDrops} drops; /proc/net/raw ${kernel}; the loop turned after ${report.readWhenImmediateRan}`,
+        `channel ${report.channelPackets} + ${report.channelDrops} drops; /proc/net/raw ${kernel}; the loop turned after ${report.readWhenImmediateRan}; ${report.pauses} paced reads`,
     );
     assert.ok(report.socketDrops > 0, 'the full queue dropped packets, and the socket was told');
     assert.ok(report.channelDrops > 0, 'RawVrrpChannel.kernelDrops counts them too');

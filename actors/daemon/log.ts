@@ -9,23 +9,35 @@ import type { DaemonLog } from '../environment.js';
  * one per packet of a flood of lower-priority advertisements, and each line is a write the VRRP loop waits for.
  */
 const RATE_LIMIT_MS = 1000;
-const limits = new WeakMap<DaemonLog, Map<string, { last: number; unlogged: number }>>();
+interface Limit {
+  last: number;
+  unlogged: number;
+}
+/** Per log: per kind of line (a drop reason, or 'lower'), per instance ('' for none). Keys are never built per line. */
+const limits = new WeakMap<DaemonLog, Map<string, Map<string, Limit>>>();
 
 /** The line's suffix when it may be logged now (' (and N more …)' or ''), undefined when it is held back. */
-function rateLimited(log: DaemonLog, key: string, at: number): string | undefined {
-  let seen = limits.get(log);
-  if (seen === undefined) limits.set(log, (seen = new Map()));
-  const entry = seen.get(key);
+function rateLimited(log: DaemonLog, kind: string, instance: string, at: number): string | undefined {
+  let kinds = limits.get(log);
+  if (kinds === undefined) limits.set(log, (kinds = new Map()));
+  let instances = kinds.get(kind);
+  if (instances === undefined) kinds.set(kind, (instances = new Map()));
+  const entry = instances.get(instance);
   if (entry !== undefined && at - entry.last < RATE_LIMIT_MS) {
     entry.unlogged++;
     return undefined;
   }
-  seen.set(key, { last: at, unlogged: 0 });
-  return entry !== undefined && entry.unlogged > 0 ? ` (and ${entry.unlogged} more since the last such line)` : '';
+  const more = entry !== undefined && entry.unlogged > 0 ? ` (and ${entry.unlogged} more since the last such line)` : '';
+  if (entry === undefined) instances.set(instance, { last: at, unlogged: 0 });
+  else {
+    entry.last = at;
+    entry.unlogged = 0;
+  }
+  return more;
 }
 
 function dropLine(log: DaemonLog, m: Extract<BusMessage, { kind: 'drop' }>): string | undefined {
-  const more = rateLimited(log, `drop\0${m.instance ?? ''}\0${m.reason}`, m.at);
+  const more = rateLimited(log, m.reason, m.instance ?? '', m.at);
   return more === undefined ? undefined : `${m.instance ? `(${m.instance}) ` : ''}dropped an advertisement: ${m.reason}${more}`;
 }
 
@@ -52,7 +64,7 @@ export function logBusMessage(log: DaemonLog, m: BusMessage): void {
       log.info(`(${m.instance}) Changing effective priority from ${m.from} to ${m.priority}`);
       break;
     case 'master_rx_lower_pri': {
-      const more = rateLimited(log, `lower\0${m.instance}`, m.at);
+      const more = rateLimited(log, 'master_rx_lower_pri', m.instance, m.at);
       if (more !== undefined) log.info(`(${m.instance}) Received advert from ${m.source} with lower priority ${m.theirs}, ours ${m.priority}${more}`);
       break;
     }

@@ -41,6 +41,7 @@ class ReadPacer {
     last_read_ns_ = now;
     if (!flooded || full) return;
     uv_poll_stop(poll_);
+    uv_update_time(timer_->loop);  // the loop's time is that of this turn's start: a pause counts from now
     uv_timer_start(timer_, &ReadPacer::Resume, kPauseMs, 0);
     pauses_++;
   }

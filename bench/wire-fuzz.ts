@@ -119,7 +119,8 @@ export async function run(): Promise<void> {
     const ip0 = await ipCounters(lan, v.ns);
     const bridge0 = await ipCounters(lan, lan.bridgeNs);
     const raw0 = await rawSocketDrops(lan, v.ns);
-    const seen0 = seenByVigil(await vigilStatus(lan, d));
+    const status0 = await vigilStatus(lan, d);
+    const seen0 = seenByVigil(status0);
     // The bridge's ports: p0 is v's cable, p1 f's (test/netns/harness.ts names them in host order).
     const counters = () => Promise.all([linkCounters(lan, f.ns), linkCounters(lan, lan.bridgeNs, 'p1'), linkCounters(lan, lan.bridgeNs, 'p0'), linkCounters(lan, v.ns)]);
     const before = await counters();
@@ -137,6 +138,7 @@ export async function run(): Promise<void> {
       () => 'vigil kept counting',
       500,
     );
+    const status1 = await vigilStatus(lan, daemon);
     const ip1 = await ipCounters(lan, v.ns);
     const bridge1 = await ipCounters(lan, lan.bridgeNs);
     const raw1 = await rawSocketDrops(lan, v.ns);
@@ -160,7 +162,8 @@ export async function run(): Promise<void> {
     const bridgeDrops = ['InHdrErrors', 'InTruncatedPkts', 'InCsumErrors'].reduce((sum, k) => sum + (bridge1[k] ?? 0) - (bridge0[k] ?? 0), 0);
     w(`dropped by the bridge's IPv4 header check (br_netfilter): ${bridgeDrops}`);
     w(`receiver's IP layer: received ${delta('InReceives')}, dropped ${dropped.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}, delivered ${delta('InDelivers')}`);
-    w(`raw socket drops (its receive buffer full; the kernel counts them as InUnknownProtos too): ${raw1 - raw0}`);
+    const kernel = (s: VigilStatus): number => s.kernel_drops ?? 0;
+    w(`raw socket drops (its receive buffer full; the kernel counts them as InUnknownProtos too): ${raw1 - raw0}; vigil's kernel_drops: ${kernel(status1) - kernel(status0)}`);
     w(`vigil read ${vigilSeen}: ${reasons.map(([k, n]) => `${k} ${n}`).join(', ')}`);
     const ipDropped = dropped.reduce((sum, [, n]) => sum + n, 0);
     w(`sent − bridge drops − received by the IP layer = ${report.sent - bridgeDrops - delta('InReceives')} (goal 0); received − IP drops − delivered = ${delta('InReceives') - ipDropped - delta('InDelivers')} (goal 0)`);

@@ -79,6 +79,11 @@ export interface RawIpSocket {
    * as last told with a packet read. Absent from an addon built before it.
    */
   receiveDrops?(): number;
+  /**
+   * Batched sockets: reads followed by a pause of about a millisecond because packets came faster than one read
+   * per 5 ms (native/src/read_pacer.h: under a flood each read finds a batch). Absent from an addon built before it.
+   */
+  readPauses?(): number;
   /** Keep (default) or stop keeping the event loop alive while started. */
   ref(): void;
   unref(): void;

@@ -75,7 +75,13 @@ function canonicalSet(list: readonly string[]): ReadonlySet<string> {
 /** IPv4 224.0.0.0/4 or IPv6 ff00::/8. */
 function isMulticast(address: string): boolean {
   if (address.includes(':')) return /^ff[0-9a-f]{2}:/i.test(address);
-  const first = Number(address.split('.')[0]);
+  // The first octet read from the characters (run on every packet: no array, no substring).
+  let first = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    first = first * 10 + c;
+  }
   return first >= 224 && first <= 239;
 }
 

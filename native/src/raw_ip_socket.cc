@@ -6,8 +6,10 @@
 // Each wakeup reads one batch (recvmmsg, up to ReceiveBatch::kBatchSize datagrams) and then returns to the event
 // loop, so that under a flood the timers (the advertisement sender) run between batches. `start` hands the batch
 // over one JS call per packet; `startBatched` in one JS call (a Buffer holding every packet, and a description of
-// each in an Int32Array), which is what a flood of bad packets costs least with.
+// each in an Int32Array), which is what a flood of bad packets costs least with. A batched socket is also paced
+// (read_pacer.h): under a flood its reads are about a millisecond apart, each finding a batch.
 #include "common.h"
+#include "read_pacer.h"
 #include "receive_batch.h"
 #include "uv_watch.h"
 
@@ -65,6 +67,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
                            InstanceMethod("start", &RawIpSocket::Start),
                            InstanceMethod("startBatched", &RawIpSocket::StartBatched),
                            InstanceMethod("receiveDrops", &RawIpSocket::ReceiveDrops),
+                           InstanceMethod("readPauses", &RawIpSocket::ReadPauses),
                            InstanceMethod("ref", &RawIpSocket::RefLoop),
                            InstanceMethod("unref", &RawIpSocket::UnrefLoop),
                            InstanceMethod("close", &RawIpSocket::Close),
@@ -358,8 +361,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     if (poll_ != nullptr) return env.Undefined();
     meta_ = Napi::Persistent(info[0].As<Napi::Object>());
     on_batch_ = Napi::Persistent(info[1].As<Napi::Function>());
-    return Start(info);
+    Start(info);
+    if (poll_ != nullptr) pacer_.Init(env, poll_, &RawIpSocket::OnReadable);
+    return env.Undefined();
   }
+
+  // Reads followed by a pause because packets came faster than one read per 5 ms (read_pacer.h).
+  Napi::Value ReadPauses(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(pacer_.Pauses())); }
 
   // Datagrams the kernel dropped because the receive queue was full, since the socket was opened (as last told
   // with a packet read: SO_RXQ_OVFL).
@@ -377,11 +385,13 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
 
   Napi::Value RefLoop(const Napi::CallbackInfo& info) {
     if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    pacer_.SetRef(true);
     return info.Env().Undefined();
   }
 
   Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
     if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    pacer_.SetRef(false);
     return info.Env().Undefined();
   }
 
@@ -398,6 +408,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   }
 
   void CloseFd() {
+    pacer_.Close();
     CloseWatch(poll_);  // stops polling at once
     poll_ = nullptr;
     if (fd_ >= 0) {
@@ -412,22 +423,25 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     if (self == nullptr || self->fd_ < 0) return;
     // A pending socket error stopped the watch: clear it and keep reading (a deaf channel is a split brain).
     if (status < 0) ResumeAfterPollError(self->poll_, self->fd_, &RawIpSocket::OnReadable);
-    self->Drain();
+    int got = self->Drain();
+    self->pacer_.AfterRead(got, got == ReceiveBatch::kBatchSize);  // nothing once the listener closed the socket
   }
 
-  void Drain() {
+  // Reads one batch and hands it over; returns how many packets it read.
+  int Drain() {
     ReceiveBatch& batch = ReceiveBatch::ForThisThread();
     int got = batch.Receive(fd_, af_, &drops_);
-    if (got == 0) return;  // EAGAIN (drained) or a transient error: wait for the next wakeup
+    if (got == 0) return 0;  // EAGAIN (drained) or a transient error: wait for the next wakeup
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     if (!on_batch_.IsEmpty()) {
       DeliverBatch(env, batch, got);
-      return;
+      return got;
     }
     for (int i = 0; i < got && fd_ >= 0 && !on_packet_.IsEmpty(); i++) {
-      if (!DeliverOne(env, batch, i)) return;
+      if (!DeliverOne(env, batch, i)) break;
     }
+    return got;
   }
 
   // One call for the whole batch: the bytes in one Buffer, the description of each packet in meta_.
@@ -490,6 +504,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   int fd_ = -1;
   uv_poll_t* poll_ = nullptr;
   uint32_t drops_ = 0;
+  ReadPacer pacer_;
   Napi::FunctionReference on_packet_;
   Napi::FunctionReference on_batch_;
   Napi::ObjectReference meta_;

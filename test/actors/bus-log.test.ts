@@ -36,3 +36,17 @@ test('transitions are logged in keepalived words, every one', () => {
   logBusMessage(log, { kind: 'transition', at: 1, node: 'n', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 100 });
   assert.deepEqual(lines, ['(VI_1) Entering BACKUP STATE (init)', '(VI_1) Entering MASTER STATE']);
 });
+
+test('a master hearing lower priorities logs it at most once a second per instance, with the number left unlogged', () => {
+  const { log, lines } = recorder();
+  const heard = (at: number, instance: string) =>
+    logBusMessage(log, { kind: 'master_rx_lower_pri', at, node: 'n', instance, priority: 150, source: '192.168.77.2', theirs: 100 });
+  for (let i = 0; i < 3000; i++) heard(i, 'VI_1'); // one a millisecond for 3 s
+  heard(0, 'VI_2');
+  assert.deepEqual(lines, [
+    '(VI_1) Received advert from 192.168.77.2 with lower priority 100, ours 150',
+    '(VI_1) Received advert from 192.168.77.2 with lower priority 100, ours 150 (and 999 more since the last such line)',
+    '(VI_1) Received advert from 192.168.77.2 with lower priority 100, ours 150 (and 999 more since the last such line)',
+    '(VI_2) Received advert from 192.168.77.2 with lower priority 100, ours 150',
+  ]);
+});

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DaemonStatus, InstanceStatus } from '../../actors/status.js';
+import { formatStatus, type DaemonStatus, type InstanceStatus } from '../../actors/status.js';
 import { formatStatusTable, matchesFilter } from '../../actors/status-table.js';
 import { serveStatus } from '../../transport/real/status-socket.js';
 
@@ -151,4 +151,13 @@ test('vigil status --watch with a bad interval: one line, exit 1', () => {
   const r = spawnSync(VIGIL, ['status', '--status-socket', '/nonexistent/vigil.sock', '--watch', 'soon'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 1);
   assert.equal(r.stderr, "vigil status: --watch: 'soon' is not a number of seconds (0.1 or more)\n");
+});
+
+test('kernel_drops (packets the kernel dropped at a full receive buffer) shown in the table and --detail, not when 0', () => {
+  const flooded = { ...site(2), drops: { vrid: 3 }, kernel_drops: 1234 };
+  for (const text of [formatStatusTable(flooded), formatStatus(flooded)]) {
+    assert.match(text, /^dropped before routing: vrid 3$/m);
+    assert.match(text, /^kernel_drops \(receive buffer full, never read\): 1234$/m);
+  }
+  for (const text of [formatStatusTable({ ...site(2), kernel_drops: 0 }), formatStatus(site(2))]) assert.doesNotMatch(text, /kernel_drops/);
 });

@@ -63,7 +63,7 @@ test('raw socket batches: recvmmsg batches of up to 64, the loop turns between t
     const arrived = report.read + report.socketDrops;
     t.diagnostic(
       `sent ${flood.sent + late.sent}; raw socket read ${report.read} in ${report.batches.length} batches and was told of ${report.socketDrops} drops; ` +
-        `channel ${report.channelPackets} + ${report.channelDrops} drops; /proc/net/raw ${kernel}; the loop turned after ${report.readWhenImmediateRan}`,
+        `channel ${report.channelPackets} + ${report.channelDrops} drops; /proc/net/raw ${kernel}; the loop turned after ${report.readWhenImmediateRan}; ${report.pauses} paced reads`,
     );
     assert.ok(report.socketDrops > 0, 'the full queue dropped packets, and the socket was told');
     assert.ok(report.channelDrops > 0, 'RawVrrpChannel.kernelDrops counts them too');
@@ -79,6 +79,19 @@ test('raw socket batches: recvmmsg batches of up to 64, the loop turns between t
     // The loop turned after one batch, long before the queue was empty.
     assert.ok(report.readWhenImmediateRan >= 1 && report.readWhenImmediateRan <= RECEIVE_BATCH_SIZE, `read ${report.readWhenImmediateRan} before the loop turned`);
     assert.ok(report.read > 4 * RECEIVE_BATCH_SIZE);
+
+    // A steady flood at a receiver that keeps up: the pacer spaces its reads (about 1 ms), so each finds several.
+    const steady = await runSender(lan, s, { interface: 'eth0', destination: '224.0.0.18', rate: 10_000, count: 5000, packets: [packet] });
+    let after = await ask();
+    for (let i = 0; i < 200 && after.read + after.socketDrops < arrived + steady.sent; i++) {
+      await delay(100);
+      after = await ask();
+    }
+    const calls = after.batches.length - report.batches.length;
+    const read = after.read - report.read;
+    t.diagnostic(`steady flood: ${steady.sent} sent in ${steady.seconds.toFixed(2)} s, ${read} read in ${calls} calls, ${after.pauses - report.pauses} paced reads`);
+    assert.ok(after.pauses > report.pauses, 'reads less than 5 ms apart are paced');
+    assert.ok(calls < read, `${calls} calls for ${read} packets`);
   } finally {
     child.stdin?.write('quit\n');
     if (child.pid !== undefined && child.exitCode === null) setTimeout(() => child.kill('SIGKILL'), 2000).unref();

@@ -41,6 +41,8 @@ export class BfdNode {
     private readonly clock: Clock,
     private readonly random: Random,
     specs: readonly BfdSessionSpec[],
+    /** The runners' steady-state shortcut (actors/bfd/bfd-session-runner.ts); off only to compare with it. */
+    private readonly shortcut = true,
   ) {
     for (const spec of specs) this.add(spec);
   }
@@ -48,7 +50,7 @@ export class BfdNode {
   private add(spec: BfdSessionSpec): BfdSessionRunner {
     const discriminator = this.freshDiscriminator();
     const sender = this.link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
-    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random);
+    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random, this.shortcut);
     runner.changes$.subscribe((c) => this.changes.next(c));
     this.sessions.push(runner);
     this.byDiscriminator.set(discriminator, runner);

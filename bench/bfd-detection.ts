@@ -113,7 +113,10 @@ async function measure(lan: Lan, us: LanHost, agent: Agent, kind: 'vigil' | 'kee
       const status = daemon ? (await lan.exec(us.ns, ['bin/vigil', 'status', '--json', '--socket', daemon.statusSocket]).catch((e: Error) => ({ stdout: e.message }))).stdout : '';
       return `peer sessions: ${JSON.stringify(Object.fromEntries(counts))}\n${status.slice(0, 3000)}\n${kind} log (end):\n${log().slice(-3000)}`;
     };
-    await pollUntil(async () => (await sessions()).every((s) => s.state === 'Up' && !s.polling && s.detectionTimeMs === 30), 60_000, `every session Up at 10 ms (${kind})`, summary);
+    const steady = async (): Promise<boolean> => (await sessions()).every((s) => s.state === 'Up' && !s.polling && s.detectionTimeMs === 30);
+    // On a loaded host some sessions flap (a packet handled later than the Detection Time): after a minute the
+    // figures are taken all the same, of the sessions Up at the kill, and the others are counted.
+    await pollUntil(steady, 60_000, `every session Up at 10 ms (${kind})`, summary).catch(async (e: Error) => console.log(`# ${e.message.split('\n')[0]}: ${(await summary()).split('\n')[0]}`));
     await delay(1000);
     // Advertisement periods while the sessions run at full rate.
     const adverts = captureAdverts(lan, us, [us.ipv4]);
@@ -123,7 +126,7 @@ async function measure(lan: Lan, us: LanHost, agent: Agent, kind: 'vigil' | 'kee
     const times = adverts.adverts.filter((a) => a.priority > 0).map((a) => a.wall);
     const advertError = times.slice(1).map((t, i) => Math.abs(t - times[i]! - ADVERT_MS));
     // A session that flapped before the kill would time something else: counted, then left out.
-    const flapped = (await sessions()).filter((s) => s.state !== 'Up').length;
+    const flapped = (await sessions()).filter((s) => s.state !== 'Up' || s.detectionTimeMs !== 30).length;
     const capture = captureBfd(lan, us);
     await capture.ready;
     await delay(300);
@@ -175,7 +178,8 @@ export async function run(): Promise<void> {
     const kinds: ('vigil' | 'keepalived')[] = ['vigil'];
     if (commandAvailable('keepalived').ok) kinds.push('keepalived');
     else console.log('keepalived is not installed: vigil alone');
-    console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds.`);
+    const load = (await lan.exec(us.ns, ['cat', '/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
+    console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds. Load average ${load}.`);
     console.log('daemon      detection own p50/p99/max   wire p50/p99/max   sessions   advert period error p50/p99/max');
     for (const kind of kinds) {
       const f = await measure(lan, us, agent, kind);

@@ -135,8 +135,9 @@ export class BfdNode {
 
   private fromNeighbor(session: BfdSessionRunner, received: BfdReceivedPacket): boolean {
     const spec = session.spec;
-    if ((canonicalIp(received.source) ?? received.source) !== spec.neighbor) return false;
-    return spec.source === undefined || (canonicalIp(received.destination) ?? received.destination) === spec.source;
+    // The addresses come as the kernel prints them, canonical already: parsed only when the text differs.
+    if (received.source !== spec.neighbor && (canonicalIp(received.source) ?? received.source) !== spec.neighbor) return false;
+    return spec.source === undefined || received.destination === spec.source || (canonicalIp(received.destination) ?? received.destination) === spec.source;
   }
 
   private byAddress(received: BfdReceivedPacket): BfdSessionRunner | undefined {

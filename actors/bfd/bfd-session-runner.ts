@@ -18,14 +18,14 @@ import type { Random } from '../../transport/random.js';
 import type { BfdSender } from '../../transport/bfd-link.js';
 import { bfdSessionMachine, bfdStateName } from '../../machines/bfd-session.js';
 import {
-  absorbBfdPacket,
+  advertisedDesiredMinTxUs,
   bfdControlPacket,
   detectionTimeUs,
   nextBfdState,
   transmitsPeriodically,
-  txIntervalUs,
   type BfdSessionContext,
 } from '../../machines/bfd-session-logic.js';
+import { BFD_STATE_NAMES as STATE_NAMES } from '../../protocol/bfd-types.js';
 import { bfdTimers } from '../../machines/bfd-timers.js';
 import { encodeBfdControl } from '../../protocol/bfd-codec.js';
 import type { BfdControlPacket, BfdStateName } from '../../protocol/bfd-types.js';
@@ -148,9 +148,21 @@ export class BfdSessionRunner {
     if (snapshot.status !== 'active' || typeof snapshot.value !== 'string') return false;
     const context = snapshot.context;
     if (nextBfdState(context.localState, packet.state) !== undefined) return false;
-    const absorbed = absorbBfdPacket(context, packet);
-    for (const key in absorbed) if (absorbed[key as keyof BfdSessionContext] !== context[key as keyof BfdSessionContext]) return false;
-    if (txIntervalUs(absorbed) !== txIntervalUs(context)) return false;
+    // The remote's variables as the packet would set them (absorbBfdPacket), compared without building them: any
+    // difference, or a Final ending our Poll, goes to the machine.
+    if (
+      context.polling ||
+      packet.myDiscriminator !== context.remoteDiscriminator ||
+      STATE_NAMES[packet.state] !== context.remoteState ||
+      packet.demand !== context.remoteDemand ||
+      packet.requiredMinRxUs !== context.remoteMinRxUs ||
+      packet.desiredMinTxUs !== context.remoteDesiredMinTxUs ||
+      packet.detectMult !== context.remoteDetectMult ||
+      packet.diag !== context.remoteDiag ||
+      advertisedDesiredMinTxUs(context.params, context.localState) !== context.effectiveDesiredMinTxUs
+    ) {
+      return false;
+    }
     this.shortcutHits++;
     detection.restart(detectionTimeUs(context) / 1000);
     return true;

@@ -23,7 +23,7 @@ export type BusMessage =
   /** A master heard (and kept its mastership over) an advertisement with a lower priority than its own. */
   | { kind: 'master_rx_lower_pri'; at: number; node: string; instance: string; priority: number; source: string; theirs: number }
   /** A BFD session (bfd_instance) changed state; `diag` is our diagnostic after the change (RFC 5880 §4.1). */
-  | { kind: 'bfd'; at: number; node: string; session: string; neighbor: string; from: BfdStateName; to: BfdStateName; diag: number; sinceLastPacketMs?: number }
+  | { kind: 'bfd'; at: number; node: string; session: string; neighbor: string; from: BfdStateName; to: BfdStateName; diag: number; sinceLastPacketMs?: number; detectionTimeMs?: number }
   /** A BFD control packet was dropped (RFC 5880 §6.8.6, GTSM, no session); `session` once it was matched to one. */
   | { kind: 'bfd_drop'; at: number; node: string; session: string | undefined; reason: BfdDropReason };
 

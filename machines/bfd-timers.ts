@@ -22,11 +22,22 @@ export interface BfdDetectionRestart {
 }
 
 /**
+ * What a runtime may hook into the timers (actors/bfd/bfd-session-runner.ts: its steady-state shortcut). Absent,
+ * the timers talk to the machine only.
+ */
+export interface BfdTimerHooks {
+  /** The transmission timer is due: true when the runtime dealt with it, else TX_TIMER goes to the machine. */
+  readonly txDue?: (() => boolean) | undefined;
+  /** A detection timer started (its restart, as DETECTION_RESTART does it) or stopped (undefined). */
+  readonly detection?: ((restart: ((delayMs: number) => void) | undefined, owner: object) => void) | undefined;
+}
+
+/**
  * TX_TIMER every jittered interval, the first at once (no packet precedes it to keep a distance from). A new
  * interval applies from the next packet on, or at once when that comes sooner (keepalived
  * bfd_sender_reschedule: a shorter interval learnt is not held back by the longer pending one).
  */
-export function bfdTransmitTimer(clock: Clock, random: BfdRandom) {
+export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTimerHooks = {}) {
   return fromCallback<BfdTxInterval, { intervalUs: number; detectMult: number }>(({ input, sendBack, receive }) => {
     let intervalUs = input.intervalUs;
     const next = (): number => jitteredIntervalMs(intervalUs, input.detectMult, random.next());
@@ -35,7 +46,7 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom) {
     function fire(): void {
       due = clock.now() + next();
       id = clock.setTimeout(fire, due - clock.now());
-      sendBack({ type: 'TX_TIMER' });
+      if (hooks.txDue?.() !== true) sendBack({ type: 'TX_TIMER' });
     }
     receive((event) => {
       if (event.intervalUs === intervalUs) return;
@@ -57,7 +68,7 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom) {
  * with precise timers (the daemon's) it is one, so that a session goes Down at its Detection Time and not a
  * millisecond or two (or a busy loop's tens) later.
  */
-export function bfdDetectionTimer(clock: Clock) {
+export function bfdDetectionTimer(clock: Clock, hooks: BfdTimerHooks = {}) {
   const set = clock.setPreciseTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
   return fromCallback<BfdDetectionRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
     let deadline = clock.now() + input.delayMs;
@@ -72,18 +83,24 @@ export function bfdDetectionTimer(clock: Clock) {
       }
       sendBack({ type: 'DETECTION_TIMEOUT' });
     }
-    receive((event) => {
-      deadline = clock.now() + event.delayMs;
+    const restart = (delayMs: number): void => {
+      deadline = clock.now() + delayMs;
       if (deadline >= due) return;
       clock.clearTimeout(id);
       due = deadline;
-      id = set(fire, event.delayMs);
-    });
-    return () => clock.clearTimeout(id);
+      id = set(fire, delayMs);
+    };
+    receive((event) => restart(event.delayMs));
+    const owner = {};
+    hooks.detection?.(restart, owner);
+    return () => {
+      clock.clearTimeout(id);
+      hooks.detection?.(undefined, owner);
+    };
   });
 }
 
 /** The session's timers bound to a clock and a random source, for `machine.provide({ actors })`. */
-export function bfdTimers(clock: Clock, random: BfdRandom) {
-  return { txTimer: bfdTransmitTimer(clock, random), detectionTimer: bfdDetectionTimer(clock) };
+export function bfdTimers(clock: Clock, random: BfdRandom, hooks: BfdTimerHooks = {}) {
+  return { txTimer: bfdTransmitTimer(clock, random, hooks), detectionTimer: bfdDetectionTimer(clock, hooks) };
 }

@@ -18,6 +18,7 @@ import { SimDirectors, type PoolChange } from './sim-directors.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
+import { checkBfdTracking, type BfdDown } from './bfd-invariant.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
@@ -135,6 +136,8 @@ class SimWorld {
   readonly virtualServers = new Map<string, readonly ResolvedVirtualServer[]>();
   readonly directors: SimDirectors;
   readonly scripts: ScriptRun[] = [];
+  /** Every BFD change of state, for the bfd_tracking invariant (times rounded as the timeline's). */
+  readonly bfdChanges: BfdDown[] = [];
   worstDelayMs = 0;
   /** Each node's BFD link draws its source ports, discriminators and jitter from a stream of its own. */
   private readonly root: SeededRandom;
@@ -153,6 +156,9 @@ class SimWorld {
     this.timeline.initialLoss = quality.loss;
     this.timeline.initialReordering = quality.jitterMs > 0 || quality.reorder > 0;
     this.timeline.record(this.bus);
+    this.bus.messages$.subscribe((m) => {
+      if (m.kind === 'bfd') this.bfdChanges.push({ ...m, at: roundTime(m.at) });
+    });
     scenario.nodes.forEach((node, index) => {
       const host = new SimHost(node.name, index);
       for (const [ifname, addresses] of Object.entries(node.interfaces)) {
@@ -365,6 +371,8 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     initialServers: new Map(Object.entries(scenario.servers)),
   });
   if (pools) invariants.push(pools);
+  const bfd = checkBfdTracking({ changes: world.bfdChanges, specs: world.specs, transitions: timeline.transitions });
+  if (bfd) invariants.push(bfd);
   const packetsDropped: Record<string, number> = {};
   let packetsSent = 0;
   for (const segment of world.segments.values()) {

@@ -41,6 +41,8 @@ export class BfdNode {
     private readonly clock: Clock,
     private readonly random: Random,
     specs: readonly BfdSessionSpec[],
+    /** The runners' steady-state shortcut (actors/bfd/bfd-session-runner.ts); off only to compare with it. */
+    private readonly shortcut = true,
   ) {
     for (const spec of specs) this.add(spec);
   }
@@ -48,7 +50,7 @@ export class BfdNode {
   private add(spec: BfdSessionSpec): BfdSessionRunner {
     const discriminator = this.freshDiscriminator();
     const sender = this.link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
-    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random);
+    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random, this.shortcut);
     runner.changes$.subscribe((c) => this.changes.next(c));
     this.sessions.push(runner);
     this.byDiscriminator.set(discriminator, runner);
@@ -133,8 +135,9 @@ export class BfdNode {
 
   private fromNeighbor(session: BfdSessionRunner, received: BfdReceivedPacket): boolean {
     const spec = session.spec;
-    if ((canonicalIp(received.source) ?? received.source) !== spec.neighbor) return false;
-    return spec.source === undefined || (canonicalIp(received.destination) ?? received.destination) === spec.source;
+    // The addresses come as the kernel prints them, canonical already: parsed only when the text differs.
+    if (received.source !== spec.neighbor && (canonicalIp(received.source) ?? received.source) !== spec.neighbor) return false;
+    return spec.source === undefined || received.destination === spec.source || (canonicalIp(received.destination) ?? received.destination) === spec.source;
   }
 
   private byAddress(received: BfdReceivedPacket): BfdSessionRunner | undefined {

@@ -2,6 +2,14 @@
  * One BFD session's machine bound to its sender (transport/bfd-link.ts) and the node's clock and random source:
  * what the machine transmits is encoded and sent; what the node hands it (a packet that passed RFC 5880 §6.8.6)
  * goes in as RECEIVED. Every change of state is published with the diagnostic that came with it.
+ *
+ * The steady state is answered without the machine (as the VRRP and checker runners do, actors/steady-shortcut.ts):
+ * at 10 ms a session hears and sends a hundred packets a second that change nothing, and a hundred sessions
+ * through XState cost more CPU than a busy host has. What the machine (machines/bfd-session.ts) does then is
+ * known exactly: a transmission timer in Down, Init or Up sends the packet its context makes (the root's TX_TIMER
+ * with the `periodic` guard, no context change); a packet that leaves the context as it is, asks for no Poll and
+ * changes no state (a RECEIVED's last branch in Down, Init or Up) restarts the detection timer and nothing else.
+ * Anything else goes to the machine. test/actors/bfd-shortcut.test.ts holds the two ways to the same packets.
  */
 import { createActor, type Actor } from 'xstate';
 import { Subject } from '../../transport/subject.js';
@@ -9,7 +17,15 @@ import type { Clock } from '../../machines/clock.js';
 import type { Random } from '../../transport/random.js';
 import type { BfdSender } from '../../transport/bfd-link.js';
 import { bfdSessionMachine, bfdStateName } from '../../machines/bfd-session.js';
-import { bfdControlPacket, detectionTimeUs, type BfdSessionContext } from '../../machines/bfd-session-logic.js';
+import {
+  advertisedDesiredMinTxUs,
+  bfdControlPacket,
+  detectionTimeUs,
+  nextBfdState,
+  transmitsPeriodically,
+  type BfdSessionContext,
+} from '../../machines/bfd-session-logic.js';
+import { BFD_STATE_NAMES as STATE_NAMES } from '../../protocol/bfd-types.js';
 import { bfdTimers } from '../../machines/bfd-timers.js';
 import { encodeBfdControl } from '../../protocol/bfd-codec.js';
 import type { BfdControlPacket, BfdStateName } from '../../protocol/bfd-types.js';
@@ -41,6 +57,12 @@ export class BfdSessionRunner {
   /** Clock time of the last packet handed to the session (undefined before any). */
   lastReceivedAt: number | undefined;
   private current: BfdStateName;
+  /** The detection timer running now (its restart, and who it is), for the shortcut. */
+  private detection: { restart: (delayMs: number) => void; owner: object } | undefined;
+  /** Events answered without the machine (packets received, transmissions). */
+  shortcutHits = 0;
+  /** The packet last encoded, and the context it was made from (a steady context sends the same bytes). */
+  private encoded: { context: BfdSessionContext; bytes: Uint8Array } | undefined;
 
   constructor(
     readonly spec: BfdSessionSpec,
@@ -48,6 +70,8 @@ export class BfdSessionRunner {
     private readonly sender: BfdSender,
     private readonly clock: Clock,
     random: Random,
+    /** The steady-state shortcut (off: every event through the machine, for the differential test). */
+    private readonly shortcut = true,
   ) {
     this.actor = createActor(
       bfdSessionMachine.provide({
@@ -57,7 +81,13 @@ export class BfdSessionRunner {
             this.sender.send(encodeBfdControl(bfdControlPacket(context, final)));
           },
         },
-        actors: bfdTimers(clock, random),
+        actors: bfdTimers(clock, random, {
+          txDue: () => this.steadyTransmit(),
+          detection: (restart, owner) => {
+            if (restart !== undefined) this.detection = { restart, owner };
+            else if (this.detection?.owner === owner) this.detection = undefined;
+          },
+        }),
       }),
       { input: { params: { ...spec.params, localDiscriminator } }, clock },
     );
@@ -92,7 +122,50 @@ export class BfdSessionRunner {
   receive(packet: BfdControlPacket): void {
     this.packetsReceived++;
     this.lastReceivedAt = this.clock.now();
+    if (this.steadyReceive(packet)) return;
     this.actor.send({ type: 'RECEIVED', packet });
+  }
+
+  /** The machine's answer to a steady transmission timer, without it (see the header); false: ask the machine. */
+  private steadyTransmit(): boolean {
+    if (!this.shortcut) return false;
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active' || typeof snapshot.value !== 'string') return false;
+    const context = snapshot.context;
+    this.shortcutHits++;
+    if (!transmitsPeriodically(context)) return true;
+    if (this.encoded?.context !== context) this.encoded = { context, bytes: encodeBfdControl(bfdControlPacket(context, false)) };
+    this.packetsSent++;
+    this.sender.send(this.encoded.bytes);
+    return true;
+  }
+
+  /** The machine's answer to a packet that changes nothing, without it (see the header); false: ask the machine. */
+  private steadyReceive(packet: BfdControlPacket): boolean {
+    const detection = this.detection;
+    if (!this.shortcut || detection === undefined || packet.poll) return false;
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active' || typeof snapshot.value !== 'string') return false;
+    const context = snapshot.context;
+    if (nextBfdState(context.localState, packet.state) !== undefined) return false;
+    // The remote's variables as the packet would set them (absorbBfdPacket), compared without building them: any
+    // difference, or a Final ending our Poll, goes to the machine.
+    if (
+      context.polling ||
+      packet.myDiscriminator !== context.remoteDiscriminator ||
+      STATE_NAMES[packet.state] !== context.remoteState ||
+      packet.demand !== context.remoteDemand ||
+      packet.requiredMinRxUs !== context.remoteMinRxUs ||
+      packet.desiredMinTxUs !== context.remoteDesiredMinTxUs ||
+      packet.detectMult !== context.remoteDetectMult ||
+      packet.diag !== context.remoteDiag ||
+      advertisedDesiredMinTxUs(context.params, context.localState) !== context.effectiveDesiredMinTxUs
+    ) {
+      return false;
+    }
+    this.shortcutHits++;
+    detection.restart(detectionTimeUs(context) / 1000);
+    return true;
   }
 
   adminDown(): void {

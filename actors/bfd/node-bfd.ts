@@ -69,6 +69,8 @@ export class NodeBfd {
         node.changes$.subscribe((c) => {
           this.transitions.set(c.name, (this.transitions.get(c.name) ?? 0) + 1);
           const since = c.lastReceivedAt === undefined ? {} : { sinceLastPacketMs: c.at - c.lastReceivedAt };
+          const detection = node.session(c.name)?.detectionTimeMs;
+          if (detection !== undefined) Object.assign(since, { detectionTimeMs: detection });
           this.bus.publish({ kind: 'bfd', at: c.at, node: this.nodeName, session: c.name, neighbor: c.neighbor, from: c.from, to: c.to, diag: c.localDiag, ...since });
           // keepalived's bfd_state_fall tells nobody of a session the neighbor took down administratively.
           const byAdmin = c.to !== 'Up' && node.session(c.name)?.context.remoteState === 'AdminDown';

@@ -116,3 +116,32 @@ test('drops: TTL under 255 (GTSM), no session, authentication not configured; a 
   n.a.stop();
   n.b.stop();
 });
+
+test('reconfigure (a reload): an unchanged session keeps running Up with its discriminator, a changed one restarts, a removed one stops, a new one starts', () => {
+  const C = '192.168.77.13';
+  const w = world(6, [spec('to-b', B, A), spec('to-b-slow', '192.168.77.14', A)], [spec('to-a', A, B)]);
+  w.clock.runUntil(5000);
+  const kept = w.a.session('to-b')!;
+  assert.equal(kept.state, 'Up');
+  const discriminator = kept.localDiscriminator;
+  const changesBefore = w.log.length;
+  const result = w.a.reconfigure([spec('to-b', B, A), spec('to-c', C, A)]);
+  assert.deepEqual(result, { kept: ['to-b'], started: ['to-c'], stopped: ['to-b-slow'] });
+  assert.equal(w.a.session('to-b'), kept, 'the same runner');
+  assert.equal(w.a.session('to-b-slow'), undefined);
+  assert.equal(w.a.session('to-c')!.state, 'Down');
+  w.clock.runFor(2000);
+  assert.equal(kept.state, 'Up');
+  assert.equal(kept.localDiscriminator, discriminator);
+  assert.equal(w.log.slice(changesBefore).filter((c) => c.name === 'to-b').length, 0, 'no change of state for the kept session');
+  // A changed spec (another multiplier) is a new session: it starts Down and comes Up again.
+  w.a.reconfigure([spec('to-b', B, A, { params: { ...spec('to-b', B, A).params, detectMult: 4 } })]);
+  const changed = w.a.session('to-b')!;
+  assert.notEqual(changed, kept);
+  assert.equal(changed.state, 'Down');
+  w.clock.runFor(5000);
+  assert.equal(changed.state, 'Up');
+  assert.equal(w.a.all.length, 1);
+  w.a.stop();
+  w.b.stop();
+});

@@ -11,6 +11,7 @@ import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, type SimulationResult } from '../../sim/run.js';
 import type { BusMessage } from '../../actors/bus.js';
 import { roundTime } from '../../sim/timeline.js';
+import { checkBfdTracking } from '../../sim/bfd-invariant.js';
 
 type BfdMessage = Extract<BusMessage, { kind: 'bfd' }>;
 
@@ -114,6 +115,25 @@ test('weight 0: lb1 is FAULT until its session to the gateway is Up, and FAULT w
   // in a quiet period. What they would catch here, a VIP held twice, must not happen.)
   const vip = result.invariants.find((i) => i.name === 'no_duplicate_vip');
   assert.ok(vip?.ok, vip?.detail);
+  // The invariant of issue 15: the dead neighbour's session Down within its Detection Time, the instance FAULT then.
+  const tracking = result.invariants.find((i) => i.name === 'bfd_tracking');
+  assert.ok(tracking?.ok, tracking?.detail);
+  assert.match(tracking.detail, /^1 session\(s\) down/);
+});
+
+test('the bfd_tracking invariant catches an instance that is not FAULT when its session goes Down, and a late Down', () => {
+  const conf = lbConfig('track_bfd {\n        gw\n    }');
+  const { result, bfd } = run(conf, [{ at: '3s', crash: 'gw' }], 1, '4s');
+  const specs = new Map([['lb1', { instances: [{ name: 'VI_1', trackers: [{ id: 'bfd:gw', weight: 0, up: false }] }] }]]) as unknown as Parameters<typeof checkBfdTracking>[0]['specs'];
+  assert.equal(checkBfdTracking({ changes: bfd, specs, transitions: result.transitions })?.ok, true);
+  // The same run judged as if lb1 had stayed MASTER: its FAULT transitions left out.
+  const noFault = result.transitions.filter((t) => !(t.node === 'lb1' && t.to === 'FAULT' && t.t_ms > 3000));
+  const caught = checkBfdTracking({ changes: bfd, specs, transitions: noFault });
+  assert.equal(caught?.ok, false);
+  assert.match(caught?.detail ?? '', /lb1 VI_1 MASTER at [\d.]+ ms, when bfd gw went Down/);
+  // A Down later than the Detection Time after the last packet.
+  const late = bfd.map((m) => (m.node === 'lb1' && m.to === 'Down' ? { ...m, sinceLastPacketMs: 45 } : m));
+  assert.match(checkBfdTracking({ changes: late, specs, transitions: result.transitions })?.detail ?? '', /Down 45 ms after its last packet \(Detection Time 30 ms\)/);
 });
 
 test('the same seed gives the same run; another seed draws other discriminators and jitter', () => {
@@ -202,4 +222,6 @@ vrrp_instance VI_2 {
     );
     assert.ok(result.transitions.some((t) => t.node === 'lb2' && t.instance === instance && t.to === 'MASTER' && t.t_ms > down.at));
   }
+  const tracking = result.invariants.find((i) => i.name === 'bfd_tracking');
+  assert.ok(tracking?.ok, tracking?.detail);
 });

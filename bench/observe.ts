@@ -18,7 +18,8 @@ import { parseScenario } from '../sim/scenario.js';
 import { runSimulation, type SimulationOptions } from '../sim/run.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 
-function scenarioText(vrids: number, duration: string): string {
+/** 3 routers × `vrids` instances; r1 crashes at 60 s and restarts at 120 s. */
+export function scenarioText(vrids: number, duration: string): string {
   const config = (priority: number): string =>
     Array.from(
       { length: vrids },

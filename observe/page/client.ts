@@ -369,6 +369,7 @@ export function vigilPage(boot: PageBoot): void {
     overlay.innerHTML = out.join('');
   };
 
+  const parsedSvgs = new Map<string, HTMLTemplateElement>();
   const ensureCard = (a: Actor): void => {
     const existing = cards.get(a.actor);
     if (existing && existing.machine === a.machine) return;
@@ -379,7 +380,15 @@ export function vigilPage(boot: PageBoot): void {
     el.innerHTML = `<div class="card-head"><span class="card-name"></span><span class="state"></span></div><div class="info"></div><div class="chart"></div>`;
     (el.querySelector('.card-name') as HTMLElement).textContent = `${a.node} / ${a.id}  (${a.machine})`;
     const chart = el.querySelector('.chart') as HTMLElement;
-    chart.innerHTML = svgs[a.machine] ?? `<p class="missing">no drawing of machine ${a.machine}</p>`;
+    // Each machine's drawing is parsed once; its cards get copies.
+    let drawing = parsedSvgs.get(a.machine);
+    if (!drawing && svgs[a.machine]) {
+      drawing = document.createElement('template');
+      drawing.innerHTML = svgs[a.machine]!;
+      parsedSvgs.set(a.machine, drawing);
+    }
+    if (drawing) chart.appendChild(drawing.content.cloneNode(true));
+    else chart.innerHTML = `<p class="missing">no drawing of machine ${esc(a.machine)}</p>`;
     // Small charts keep their size; large ones share the row until clicked (then they take it whole).
     const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
     el.style.flexBasis = `${Math.min(natural + 24, 420)}px`;
@@ -455,7 +464,9 @@ export function vigilPage(boot: PageBoot): void {
   const renderCharts = (actors: Map<string, Actor>, at: number): void => {
     if (!selectionTouched) {
       selected.clear();
-      for (const a of actors.values()) if (selected.size < (boot.maxCharts ?? 12)) selected.add(a.actor);
+      // A site of hundreds of actors starts with a few charts (pick others in the list).
+      const max = boot.maxCharts ?? (actors.size > 100 ? 4 : 12);
+      for (const a of actors.values()) if (selected.size < max) selected.add(a.actor);
     }
     for (const [key, card] of cards) {
       if (!actors.has(key) || !selected.has(key)) {

@@ -318,7 +318,8 @@ export function vigilPage(boot: PageBoot): void {
     const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
     if (key === headKey) return;
     headKey = key;
-    const width = LABEL_W + plotW;
+    // Room on the right for the half of the last label that passes the end of the lanes.
+    const width = LABEL_W + plotW + 24;
     const x = (t: number): number => LABEL_W + ((t - v.from) / (v.to - v.from)) * plotW;
     const out: string[] = [`<svg class="vigil-timeline" width="${width}" height="70" font-family="monospace" font-size="12">`];
     const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
@@ -339,7 +340,7 @@ export function vigilPage(boot: PageBoot): void {
       );
     });
     const axisY = 68;
-    out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${width}" y2="${axisY}" stroke="#57606a"/>`);
+    out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
     for (const tick of axisTicks(v.from, v.to, plotW, startMs)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);

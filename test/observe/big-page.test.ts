@@ -9,14 +9,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { staticPageHtml } from '../../observe/page/static-page.js';
 import { closeBrowser, requireBrowser } from './browser.js';
 import { siteRecording, type SiteRecording } from './site-recording.js';
 
+const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-artifacts');
 let dir: string;
 let file: string;
 let site: SiteRecording;
@@ -173,6 +175,8 @@ test('a crashed node: DOWN band on its lanes, DOWN state in the lists, its VIP l
   assert.equal(await page.locator('.card[data-actor="r1/VI_1"] .state').innerText(), 'DOWN');
   assert.match(await page.locator('.card[data-actor="r1/VI_1"] .info').innerText(), /process of r1 down \(crash\)/);
   assert.equal(await count(page, '.card[data-actor="r1/VI_1"] g.box.active'), 0);
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'page-site-crash.png') });
   // The band covers the crash to the restart; the VIP line goes on through it (the addresses stay).
   const band = await r1.locator('rect.down').evaluate((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) }));
   const vips = await r1.locator('rect.vip').evaluateAll((l) => l.map((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) })));

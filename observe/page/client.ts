@@ -207,17 +207,21 @@ export function vigilPage(boot: PageBoot): void {
     const out: string[] = [`<svg class="lane-svg" width="${plotW}" height="${ROW_H}" font-family="monospace" font-size="11">`];
     const segs = lane.segments;
     const end = lastMs();
+    const short: string[] = [];
     for (let j = 0; j < segs.length; j++) {
       const c = segs[j]!;
       const until = j + 1 < segs.length ? segs[j + 1]!.t : end;
       if (until < v.from || c.t > v.to) continue;
       const x0 = x(c.t);
-      const w = Math.max(x(until) - x0, 0.5);
-      out.push(
-        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)}`)}</title></rect>`,
-      );
+      const w = x(until) - x0;
+      const rect = (width: number): string =>
+        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(width)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)} for ${((until - c.t) / 1000).toFixed(3)} s`)}</title></rect>`;
+      // A state held for less than two pixels is drawn two pixels wide, over its neighbours, so a blip shows.
+      if (w < 2) short.push(rect(2));
+      else out.push(rect(w));
       if (w > c.state.length * 6.7 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
     }
+    out.push(...short);
     // The process was down: no state at all (whatever the last one was), drawn over the lane. The VIP line below
     // stays: a crash leaves the addresses in the kernel.
     for (const d of model.downs.get(lane.node) ?? []) {
@@ -722,7 +726,8 @@ export function vigilPage(boot: PageBoot): void {
   });
   document.addEventListener('keydown', (ev) => {
     const t = ev.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT') && (t as HTMLInputElement).type !== 'range') return;
+    // Keys typed into the filter box or a menu are theirs.
+    if (t && (t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && ['text', 'search'].includes((t as HTMLInputElement).type)))) return;
     if (ev.key === 'ArrowLeft') moveTo(cursor - 1);
     else if (ev.key === 'ArrowRight') moveTo(cursor + 1);
     else if (ev.key === 'n' || ev.key === 'PageDown') jump(1);

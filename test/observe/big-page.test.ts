@@ -226,7 +226,31 @@ test('zoom: axis labels never overlap at any span; "changed in view" keeps the l
   const lanes = await page.locator('#tl-rows .row.lane').evaluateAll((l) => l.map((x) => (x as HTMLElement).dataset['lane']!));
   assert.ok(lanes.every((l) => l.startsWith('r3 ')), lanes.join(', '));
   assert.ok(await count(page, '#tl-rows rect.seg[data-state="FAULT"]') >= 1);
+  // The keyboard zooms (+) and pans (]); the wheel over the axis zooms; dragging a lane pans.
+  await page.click('#zoom-all');
+  await page.click('#changed');
+  const ticks = (): Promise<string[]> => page.locator('#tl-head text.tick').allTextContents();
+  const all = await ticks();
+  await page.keyboard.press('+');
+  const zoomed = await ticks();
+  assert.notDeepEqual(zoomed, all);
+  await page.keyboard.press(']');
+  const panned = await ticks();
+  assert.notDeepEqual(panned, zoomed);
+  const head = (await page.locator('#tl-head').boundingBox())!;
+  await page.mouse.move(head.x + head.width * 0.6, head.y + head.height / 2);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((t) => t.textContent).join(' ') !== before, panned.join(' '));
+  const wheeled = await ticks();
+  const lane = (await page.locator('#tl-rows svg.lane-svg').first().boundingBox())!;
+  await page.mouse.move(lane.x + lane.width / 2, lane.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(lane.x + lane.width / 2 - 300, lane.y + 5, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((t) => t.textContent).join(' ') !== before, wheeled.join(' '));
+  await assertTicksApart(page, 'after wheel and drag');
   // The whole run again: every lane changed at some time.
+  await page.click('#changed');
   await page.click('#zoom-all');
   await assertTicksApart(page, 'whole run again');
   assert.ok((await data(page, 'matching')) > 255);

@@ -413,7 +413,7 @@ export function vigilPage(boot: PageBoot): void {
 
   /** The actor list: grouped by node, filtered like the lanes (plain words and node=, state=), virtualised. */
   const renderActors = (actors: Map<string, Actor>, at: number): void => {
-    const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface)=/.test(w));
+    const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface|group)=/.test(w));
     const all = words.length === 0;
     const rows: ({ node: string } | { actor: Actor })[] = [];
     let lastNode: string | undefined;

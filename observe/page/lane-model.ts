@@ -1,9 +1,9 @@
 /**
  * The page's timeline lanes, built from the records as they come: one lane per VRRP instance of a node (its
  * keepalived states), the periods it held its VIPs, the periods each node's process was down, and the faults.
- * `rows` arranges them for display: grouped (by node, by VRID across nodes, or by interface), groups collapsed
+ * `rows` arranges them for display: grouped (by node, by VRID across nodes, by interface or by sync group), groups collapsed
  * on request, lanes with the same history (at the resolution of one pixel) merged into one row with a count,
- * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, and "changed in view").
+ * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, `group=`, and "changed in view").
  *
  * Injected into the page with Function.prototype.toString, so it must stay self-contained: no imports, no
  * outside names.
@@ -22,6 +22,8 @@ export interface Lane {
   readonly instance: string;
   vrid: number | undefined;
   iface: string | undefined;
+  /** Its vrrp_sync_group, if any. */
+  group: string | undefined;
   readonly segments: LaneSegment[];
   /** While holding its VIPs (`to` undefined: still holding). */
   readonly vips: { from: number; to: number | undefined }[];
@@ -35,7 +37,7 @@ export interface DownBand {
   readonly cause: string;
 }
 
-export type LaneGrouping = 'node' | 'vrid' | 'interface';
+export type LaneGrouping = 'node' | 'vrid' | 'interface' | 'group';
 
 export interface LaneQuery {
   readonly groupBy: LaneGrouping;
@@ -80,7 +82,7 @@ export function createLaneModel(): LaneModel {
     const key = `${node} ${instance}`;
     let lane = byKey.get(key);
     if (!lane) {
-      lane = { key, node, instance, vrid: undefined, iface: undefined, segments: [], vips: [], holding: new Set() };
+      lane = { key, node, instance, vrid: undefined, iface: undefined, group: undefined, segments: [], vips: [], holding: new Set() };
       byKey.set(key, lane);
       lanes.push(lane);
       const list = byNode.get(node) ?? [];
@@ -111,6 +113,7 @@ export function createLaneModel(): LaneModel {
       const lane = laneOf(m.node, m.instance);
       if (m.vrid !== undefined) lane.vrid = m.vrid;
       if (m.interface !== undefined) lane.iface = m.interface;
+      if (m.group !== undefined) lane.group = m.group;
       lane.segments.push({ t: m.at, state: m.to });
       version++;
       return;
@@ -150,6 +153,7 @@ export function createLaneModel(): LaneModel {
 
   const groupOf = (lane: Lane, by: LaneGrouping): { key: string; label: string } => {
     if (by === 'node') return { key: `node:${lane.node}`, label: lane.node };
+    if (by === 'group') return lane.group === undefined ? { key: 'group:', label: '(in no sync group)' } : { key: `group:${lane.group}`, label: `sync group ${lane.group}` };
     if (by === 'interface') return { key: `if:${lane.iface ?? '?'}`, label: `interface ${lane.iface ?? '(unknown)'}` };
     if (lane.vrid === undefined) return { key: `inst:${lane.instance}`, label: lane.instance };
     return { key: `vrid:${lane.iface ?? ''}:${lane.vrid}`, label: `VRID ${lane.vrid}${lane.iface ? ` on ${lane.iface}` : ''}` };
@@ -167,6 +171,7 @@ export function createLaneModel(): LaneModel {
         state,
         vrid: lane.vrid === undefined ? '' : String(lane.vrid),
         interface: (lane.iface ?? '').toLowerCase(),
+        group: (lane.group ?? '').toLowerCase(),
       };
       return words.every((w) => {
         const eq = w.indexOf('=');

@@ -2,12 +2,16 @@
  * The page's lane model (observe/page/lane-model.ts), without a browser: lanes from transition records, VIP
  * periods, DOWN bands from process records (the state at a time inside one is DOWN, whatever the last state
  * was), grouping by node / VRID / interface, identical histories merged at the resolution asked for, the filter
- * words, "changed in" a window, and collapsed groups.
+ * words, "changed in" a window, and collapsed groups; and from a simulated run, the VRID, interface and sync
+ * group the transitions name, and the process records of a crash.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLaneModel, type LaneQuery } from '../../observe/page/lane-model.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
+import { InspectionStream } from '../../observe/inspection-stream.js';
+import { parseScenario } from '../../sim/scenario.js';
+import { runSimulation } from '../../sim/run.js';
 
 const tr = (at: number, node: string, vrid: number, from: string, to: string): ObservedEvent =>
   ({ kind: 'bus', at, message: { kind: 'transition', at, node, instance: `VI_${vrid}`, from, to, priority: 100, vrid, interface: vrid > 2 ? 'eth1' : 'eth0' } }) as ObservedEvent;
@@ -91,4 +95,40 @@ test('the filter: plain words, field=value, state at the cursor; changed in a wi
   assert.deepEqual(keys({ changedIn: { from: 12_000, to: 14_000 } }), ['r2 VI_1', 'r2 VI_2', 'r2 VI_3', 'r2 VI_4']);
   assert.deepEqual(keys({ changedIn: { from: 19_000, to: 21_000 } }), ['r1 VI_1', 'r1 VI_2', 'r1 VI_3', 'r1 VI_4']);
   assert.deepEqual(keys({ changedIn: { from: -1, to: 1_000 } }), []);
+});
+
+test('a simulated site: transitions name VRID, interface and sync group; lanes group by each, DOWN from the crash', () => {
+  const instance = (name: string, vrid: number, priority: number): string =>
+    `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${priority}\n  advert_int 1\n  virtual_ipaddress {\n    192.168.77.${100 + vrid}/24\n  }\n}\n`;
+  const conf = (priority: number): string =>
+    `vrrp_sync_group G {\n  group {\n    VI_1\n    VI_2\n  }\n}\n${instance('VI_1', 51, priority)}${instance('VI_2', 52, priority)}${instance('VI_3', 53, priority)}`;
+  const text = JSON.stringify({
+    duration: '30s',
+    network: { latency: '1ms' },
+    nodes: { lb1: { config: conf(150), interfaces: { eth0: '192.168.77.11/24' } }, lb2: { config: conf(100), interfaces: { eth0: '192.168.77.12/24' } } },
+    events: [
+      { at: '10s', crash: 'lb1' },
+      { at: '20s', restart: 'lb1' },
+    ],
+  });
+  const m = createLaneModel();
+  runSimulation(parseScenario(text, 'groups.json'), {
+    seed: 1,
+    observe: ({ bus, clock }) => {
+      const stream = new InspectionStream(clock);
+      stream.attachBus(bus);
+      stream.events$.subscribe((e) => m.add(e));
+      return stream;
+    },
+  });
+  const groups = (by: LaneQuery['groupBy']): string[] =>
+    m.rows(query({ groupBy: by })).rows.flatMap((r) => (r.kind === 'group' ? [`${r.label}: ${r.lanes.map((l) => l.key).join(' ')}`] : []));
+  assert.deepEqual(groups('group'), ['sync group G: lb1 VI_1 lb1 VI_2 lb2 VI_1 lb2 VI_2', '(in no sync group): lb1 VI_3 lb2 VI_3']);
+  assert.deepEqual(groups('vrid'), ['VRID 51 on eth0: lb1 VI_1 lb2 VI_1', 'VRID 52 on eth0: lb1 VI_2 lb2 VI_2', 'VRID 53 on eth0: lb1 VI_3 lb2 VI_3']);
+  assert.deepEqual(m.downs.get('lb1'), [{ from: 10_000, to: 20_000, cause: 'crash' }]);
+  assert.equal(m.downs.get('lb2'), undefined);
+  const lb1 = m.lanes.find((l) => l.key === 'lb1 VI_1')!;
+  assert.equal(m.stateAt(lb1, 9_000), 'MASTER');
+  assert.equal(m.stateAt(lb1, 15_000), 'DOWN');
+  assert.equal(m.rows(query({ filter: 'group=g node=lb2' })).matching.length, 2);
 });

@@ -24,7 +24,12 @@ export interface Lane {
   iface: string | undefined;
   /** Its vrrp_sync_group, if any. */
   group: string | undefined;
+  /**
+   * Its states. The first may be a seed: taken from the instance's actor (its state in a recording whose older
+   * files were rotated away, where the transition into it is gone), replaced by a transition into that state.
+   */
   readonly segments: LaneSegment[];
+  seeded: boolean;
   /** While holding its VIPs (`to` undefined: still holding). */
   readonly vips: { from: number; to: number | undefined }[];
   readonly holding: Set<string>;
@@ -82,7 +87,7 @@ export function createLaneModel(): LaneModel {
     const key = `${node} ${instance}`;
     let lane = byKey.get(key);
     if (!lane) {
-      lane = { key, node, instance, vrid: undefined, iface: undefined, group: undefined, segments: [], vips: [], holding: new Set() };
+      lane = { key, node, instance, vrid: undefined, iface: undefined, group: undefined, segments: [], seeded: false, vips: [], holding: new Set() };
       byKey.set(key, lane);
       lanes.push(lane);
       const list = byNode.get(node) ?? [];
@@ -92,7 +97,26 @@ export function createLaneModel(): LaneModel {
     return lane;
   };
 
+  /** VRRP instance actors (their id is the instance's name), for seeds. */
+  const vrrpActors = new Map<string, { node: string; instance: string }>();
+
   const add = (e: ObservedEvent): void => {
+    if (e.kind === 'actor') {
+      if (e.machine === 'vrrp') vrrpActors.set(e.actor, { node: e.node, instance: e.id });
+      return;
+    }
+    if (e.kind === 'step') {
+      const who = e.changed ? vrrpActors.get(e.actor) : undefined;
+      if (!who) return;
+      const first = e.state[0] ?? '';
+      const state = first.includes('.') ? first.slice(0, first.indexOf('.')) : first;
+      const lane = state === '' || state === 'INIT' ? byKey.get(`${who.node} ${who.instance}`) : laneOf(who.node, who.instance);
+      if (!lane || state === 'INIT' || lane.segments.length > 0) return;
+      lane.segments.push({ t: e.at, state });
+      lane.seeded = true;
+      version++;
+      return;
+    }
     if (e.kind === 'fault') {
       faults.push({ t: e.at, text: e.text });
       version++;
@@ -114,6 +138,8 @@ export function createLaneModel(): LaneModel {
       if (m.vrid !== undefined) lane.vrid = m.vrid;
       if (m.interface !== undefined) lane.iface = m.interface;
       if (m.group !== undefined) lane.group = m.group;
+      if (lane.seeded && lane.segments.length === 1 && lane.segments[0]!.state === m.to) lane.segments.pop();
+      lane.seeded = false;
       lane.segments.push({ t: m.at, state: m.to });
       version++;
       return;

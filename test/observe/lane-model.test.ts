@@ -3,13 +3,20 @@
  * periods, DOWN bands from process records (the state at a time inside one is DOWN, whatever the last state
  * was), grouping by node / VRID / interface, identical histories merged at the resolution asked for, the filter
  * words, "changed in" a window, and collapsed groups; and from a simulated run, the VRID, interface and sync
- * group the transitions name, and the process records of a crash.
+ * group the transitions name, and the process records of a crash; and a recording whose older files were rotated
+ * away, where the lanes start from the actors' states and a node still down stays DOWN.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLaneModel, type LaneQuery } from '../../observe/page/lane-model.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlightRecorder } from '../../observe/flight-recorder.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
+import { readRecording } from '../../observe/recording-reader.js';
+import { foldEvents } from '../../observe/timeline-model.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 
@@ -131,4 +138,50 @@ test('a simulated site: transitions name VRID, interface and sync group; lanes g
   assert.equal(m.stateAt(lb1, 9_000), 'MASTER');
   assert.equal(m.stateAt(lb1, 15_000), 'DOWN');
   assert.equal(m.rows(query({ filter: 'group=g node=lb2' })).matching.length, 2);
+});
+
+test('a rotated recording: every lane starts in the state its actor had when the kept files begin, DOWN carried on', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-lanes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'run.vrec');
+  const conf = (priority: number): string =>
+    [1, 2, 3].map((v) => `vrrp_instance VI_${v} {\n  interface eth0\n  virtual_router_id ${v}\n  priority ${priority}\n  advert_int 1\n  virtual_ipaddress {\n    192.168.77.${100 + v}/24\n  }\n}\n`).join('');
+  const text = JSON.stringify({
+    duration: '60s',
+    network: { latency: '1ms' },
+    nodes: { lb1: { config: conf(150), interfaces: { eth0: '192.168.77.11/24' } }, lb2: { config: conf(100), interfaces: { eth0: '192.168.77.12/24' } } },
+    // lb2 stops at 20 s and stays down: the files kept after rotation begin later.
+    events: [{ at: '20s', stop: 'lb2' }],
+  });
+  const whole = createLaneModel();
+  const all: ObservedEvent[] = [];
+  let stream: InspectionStream | undefined;
+  runSimulation(parseScenario(text, 'rotated.json'), {
+    seed: 1,
+    observe: ({ bus, clock }) => {
+      stream = new InspectionStream(clock);
+      stream.attachBus(bus);
+      stream.events$.subscribe((e) => {
+        whole.add(e);
+        all.push(e);
+      });
+      new FlightRecorder({ path, source: 'sim', maxBytes: 4_000, keep: 1 }).attach(stream.events$);
+      return stream;
+    },
+  });
+  stream!.complete();
+  const recording = readRecording(path);
+  const firstBus = Math.min(...recording.events.filter((e) => e.kind === 'bus').map((e) => e.at));
+  assert.ok(recording.files.length === 2 && firstBus > 25_000, `${recording.files.length} files, the kept ones from ${firstBus} ms`);
+  const m = createLaneModel();
+  for (const e of recording.events) m.add(e);
+  // No transition of the kept files names these lanes, yet each has its state: lb1 masters, lb2 is DOWN.
+  assert.deepEqual(m.lanes.map((l) => l.key).sort(), ['lb1 VI_1', 'lb1 VI_2', 'lb1 VI_3', 'lb2 VI_1', 'lb2 VI_2', 'lb2 VI_3']);
+  for (const lane of m.lanes) {
+    assert.equal(m.stateAt(lane, 59_000), lane.node === 'lb1' ? 'MASTER' : 'DOWN', lane.key);
+    assert.equal(m.stateAt(lane, 59_000), whole.stateAt(whole.lanes.find((l) => l.key === lane.key)!, 59_000), lane.key);
+  }
+  // A whole recording's lanes are the transitions, no more: the seeds gave way to them.
+  const transitions = whole.lanes.reduce((n, l) => n + l.segments.length, 0);
+  assert.equal(transitions, foldEvents(all).transitions.length);
 });

@@ -71,8 +71,6 @@ export class VrrpNode {
   private readonly specs = new Map<string, string>();
   private readonly groups = new Map<string, Actor<typeof syncGroupMachine>>();
   private readonly groupOfMember = new Map<string, Actor<typeof syncGroupMachine>>();
-  /** Sync group name of each member, for the transitions it publishes (the page groups lanes by it). */
-  private readonly groupNameOf = new Map<string, string>();
   /** AH sequence counters by instance name: a reloaded instance goes on from its predecessor's. */
   private readonly ahSessions = new Map<string, AhSession>();
   private linkSubscription: Subscription | undefined;
@@ -253,10 +251,7 @@ export class VrrpNode {
         { input: group, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
       );
       this.groups.set(group.name, actor);
-      for (const member of group.members) {
-        this.groupOfMember.set(member, actor);
-        this.groupNameOf.set(member, group.name);
-      }
+      for (const member of group.members) this.groupOfMember.set(member, actor);
       let last = String(actor.getSnapshot().value);
       actor.subscribe((snapshot) => {
         const now = String(snapshot.value);
@@ -272,7 +267,6 @@ export class VrrpNode {
     for (const actor of this.groups.values()) actor.stop();
     this.groups.clear();
     this.groupOfMember.clear();
-    this.groupNameOf.clear();
   }
 
   private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): void {
@@ -290,7 +284,8 @@ export class VrrpNode {
       startupUntil: this.startupUntil,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
-      syncGroup: () => this.groupNameOf.get(instance.name),
+      // Named in its transitions (the page groups lanes by it).
+      syncGroup: () => this.groupSpecs.find((g) => g.members.includes(instance.name))?.name,
     });
     this.runners.set(instance.name, runner);
     this.specs.set(instance.name, JSON.stringify(instance));

@@ -9,8 +9,11 @@ import type { VrrpStateName } from '../machines/vrrp-instance.js';
 import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
 
 export type BusMessage =
-  /** `vrid` and `interface` name the virtual router, so that a page can group one VRID's instances across nodes. */
-  | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number; vrid?: number; interface?: string }
+  /**
+   * `vrid` and `interface` name the virtual router, `group` the instance's vrrp_sync_group: a page groups lanes by
+   * them across nodes.
+   */
+  | { kind: 'transition'; at: number; node: string; instance: string; from: VrrpStateName; to: VrrpStateName; priority: number; vrid?: number; interface?: string; group?: string }
   | { kind: 'vip'; at: number; node: string; instance: string; address: string; action: 'add' | 'del' }
   | { kind: 'advert_sent'; at: number; node: string; instance: string; priority: number }
   /** `unknownVrid`: with global_defs log_unknown_vrids, the VRID no instance on that interface has (logged each time). */

@@ -2,8 +2,8 @@
  * The flight recorder: writes the inspection stream to FILE as msgpack frames, so an incident on a real router
  * can be replayed like a simulation (`vigil replay FILE`). Bounded: when FILE reaches `maxBytes` it becomes
  * FILE.1 (FILE.1 becomes FILE.2, …, up to `keep` old files) and a new FILE starts. Every file opens with a header
- * and a checkpoint (the machines, the live actors and their current states), so the newest files replay on their
- * own after older ones were rotated away.
+ * and a checkpoint (the machines, the live actors and their current states, the nodes whose process is down), so
+ * the newest files replay on their own after older ones were rotated away.
  *
  * A write that fails (ENOSPC, EIO, a quota) never reaches the daemon: the file is cut back to its last whole
  * frame, the recording is suspended (said once through `onError`, counted in `writeFailures`) and records are
@@ -111,6 +111,8 @@ export class FlightRecorder {
   private readonly actors = new Map<string, ActorEvent>();
   private readonly latest = new Map<string, StepEvent>();
   private readonly latestInfo = new Map<string, NonNullable<StepEvent['info']>>();
+  /** Nodes whose process is down, with the record that said so (a checkpoint carries it on). */
+  private readonly downNodes = new Map<string, ObservedEvent>();
   /** Frames written, all files together. */
   frames = 0;
   /** Bytes written, all files together. */
@@ -200,6 +202,10 @@ export class FlightRecorder {
         this.latest.set(event.actor, event);
         if (event.info) this.latestInfo.set(event.actor, event.info);
         break;
+      case 'process':
+        if (event.up) this.downNodes.delete(event.node);
+        else this.downNodes.set(event.node, event);
+        break;
       default:
         break;
     }
@@ -234,6 +240,7 @@ export class FlightRecorder {
       const info = this.latestInfo.get(actor.actor);
       if (step) events.push(info ? { ...step, changed: true, info } : { ...step, changed: true });
     }
+    events.push(...this.downNodes.values());
     const checkpoint: RecordingCheckpoint = { kind: 'checkpoint', events };
     return Buffer.concat([encodeFrame(header), encodeFrame(checkpoint)]);
   }

@@ -50,6 +50,8 @@ export interface InstanceEnvironment {
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
   /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
   readonly steadyShortcut?: boolean;
+  /** The vrrp_sync_group the instance is a member of, if any (named in its transitions). */
+  readonly syncGroup?: () => string | undefined;
   /** The instance learnt a shorter advertisement interval from its master (centiseconds). */
   readonly onShorterMasterInterval?: (intervalCs: number) => void;
   /** The clock time global_defs vrrp_startup_delay ends (keepalived vrrp_delayed_start_time); absent: none. */
@@ -384,6 +386,7 @@ export class VrrpInstanceRunner {
         priority: context.effectivePriority,
         vrid: this.spec.vrid,
         interface: this.spec.interface,
+        ...(env.syncGroup?.() !== undefined ? { group: env.syncGroup()! } : {}),
       });
     } else if (selfFault === this.lastSelfFault) {
       return;

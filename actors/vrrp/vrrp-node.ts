@@ -316,6 +316,8 @@ export class VrrpNode {
       checksumGroup4: this.spec.checksumGroup4,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
+      // Named in its transitions (the page groups lanes by it).
+      syncGroup: () => this.groupSpecs.find((g) => g.members.includes(instance.name))?.name,
     });
     this.runners.set(instance.name, runner);
     this.specs.set(instance.name, JSON.stringify(instance));

@@ -36,11 +36,12 @@ export function axisTicks(fromMs: number, toMs: number, widthPx: number, originM
     const m = Math.floor((a % 3600000) / 60000);
     const s = (a % 60000) / 1000;
     if (step >= 3600000) return a === 0 ? '0' : `${rel < 0 ? '-' : '+'}${Math.round(a / 3600000)} h`;
-    if (step >= 60000) return h > 0 || toMs - originMs > 3600000 ? `${sign}${h}:${pad(m)}` : `${sign}${m} min`;
+    // Up to an hour (or a minute) the unit counts the whole time: `60 min`, `60 s`, not `1:00` beside `50 min`.
+    if (step >= 60000) return toMs - originMs > 3600000 ? `${sign}${h}:${pad(m)}` : `${sign}${Math.round(a / 60000)} min`;
     if (step >= 1000) {
       if (h > 0) return `${sign}${h}:${pad(m)}:${pad(s)}`;
       if (toMs - originMs > 60000) return `${sign}${m}:${pad(s)}`;
-      return `${sign}${Math.round(s)} s`;
+      return `${sign}${Math.round(a / 1000)} s`;
     }
     const decimals = step >= 100 ? 1 : step >= 10 ? 2 : 3;
     if (a >= 60000) return `${sign}${h > 0 ? `${h}:${pad(m)}` : m}:${s.toFixed(decimals).padStart(decimals + 3, '0')}`;

@@ -207,17 +207,21 @@ export function vigilPage(boot: PageBoot): void {
     const out: string[] = [`<svg class="lane-svg" width="${plotW}" height="${ROW_H}" font-family="monospace" font-size="11">`];
     const segs = lane.segments;
     const end = lastMs();
+    const short: string[] = [];
     for (let j = 0; j < segs.length; j++) {
       const c = segs[j]!;
       const until = j + 1 < segs.length ? segs[j + 1]!.t : end;
       if (until < v.from || c.t > v.to) continue;
       const x0 = x(c.t);
-      const w = Math.max(x(until) - x0, 0.5);
-      out.push(
-        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)}`)}</title></rect>`,
-      );
+      const w = x(until) - x0;
+      const rect = (width: number): string =>
+        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(width)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)} for ${((until - c.t) / 1000).toFixed(3)} s`)}</title></rect>`;
+      // A state held for less than two pixels is drawn two pixels wide, over its neighbours, so a blip shows.
+      if (w < 2) short.push(rect(2));
+      else out.push(rect(w));
       if (w > c.state.length * 6.7 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
     }
+    out.push(...short);
     // The process was down: no state at all (whatever the last one was), drawn over the lane. The VIP line below
     // stays: a crash leaves the addresses in the kernel.
     for (const d of model.downs.get(lane.node) ?? []) {
@@ -318,7 +322,8 @@ export function vigilPage(boot: PageBoot): void {
     const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
     if (key === headKey) return;
     headKey = key;
-    const width = LABEL_W + plotW;
+    // Room on the right for the half of the last label that passes the end of the lanes.
+    const width = LABEL_W + plotW + 24;
     const x = (t: number): number => LABEL_W + ((t - v.from) / (v.to - v.from)) * plotW;
     const out: string[] = [`<svg class="vigil-timeline" width="${width}" height="70" font-family="monospace" font-size="12">`];
     const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
@@ -339,7 +344,7 @@ export function vigilPage(boot: PageBoot): void {
       );
     });
     const axisY = 68;
-    out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${width}" y2="${axisY}" stroke="#57606a"/>`);
+    out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
     for (const tick of axisTicks(v.from, v.to, plotW, startMs)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
@@ -369,6 +374,7 @@ export function vigilPage(boot: PageBoot): void {
     overlay.innerHTML = out.join('');
   };
 
+  const parsedSvgs = new Map<string, HTMLTemplateElement>();
   const ensureCard = (a: Actor): void => {
     const existing = cards.get(a.actor);
     if (existing && existing.machine === a.machine) return;
@@ -379,7 +385,15 @@ export function vigilPage(boot: PageBoot): void {
     el.innerHTML = `<div class="card-head"><span class="card-name"></span><span class="state"></span></div><div class="info"></div><div class="chart"></div>`;
     (el.querySelector('.card-name') as HTMLElement).textContent = `${a.node} / ${a.id}  (${a.machine})`;
     const chart = el.querySelector('.chart') as HTMLElement;
-    chart.innerHTML = svgs[a.machine] ?? `<p class="missing">no drawing of machine ${a.machine}</p>`;
+    // Each machine's drawing is parsed once; its cards get copies.
+    let drawing = parsedSvgs.get(a.machine);
+    if (!drawing && svgs[a.machine]) {
+      drawing = document.createElement('template');
+      drawing.innerHTML = svgs[a.machine]!;
+      parsedSvgs.set(a.machine, drawing);
+    }
+    if (drawing) chart.appendChild(drawing.content.cloneNode(true));
+    else chart.innerHTML = `<p class="missing">no drawing of machine ${esc(a.machine)}</p>`;
     // Small charts keep their size; large ones share the row until clicked (then they take it whole).
     const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
     el.style.flexBasis = `${Math.min(natural + 24, 420)}px`;
@@ -399,7 +413,7 @@ export function vigilPage(boot: PageBoot): void {
 
   /** The actor list: grouped by node, filtered like the lanes (plain words and node=, state=), virtualised. */
   const renderActors = (actors: Map<string, Actor>, at: number): void => {
-    const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface)=/.test(w));
+    const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0 && !/^(vrid|interface|iface|group)=/.test(w));
     const all = words.length === 0;
     const rows: ({ node: string } | { actor: Actor })[] = [];
     let lastNode: string | undefined;
@@ -455,7 +469,9 @@ export function vigilPage(boot: PageBoot): void {
   const renderCharts = (actors: Map<string, Actor>, at: number): void => {
     if (!selectionTouched) {
       selected.clear();
-      for (const a of actors.values()) if (selected.size < (boot.maxCharts ?? 12)) selected.add(a.actor);
+      // A site of hundreds of actors starts with a few charts (pick others in the list).
+      const max = boot.maxCharts ?? (actors.size > 100 ? 4 : 12);
+      for (const a of actors.values()) if (selected.size < max) selected.add(a.actor);
     }
     for (const [key, card] of cards) {
       if (!actors.has(key) || !selected.has(key)) {
@@ -710,7 +726,8 @@ export function vigilPage(boot: PageBoot): void {
   });
   document.addEventListener('keydown', (ev) => {
     const t = ev.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT') && (t as HTMLInputElement).type !== 'range') return;
+    // Keys typed into the filter box or a menu are theirs.
+    if (t && (t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && ['text', 'search'].includes((t as HTMLInputElement).type)))) return;
     if (ev.key === 'ArrowLeft') moveTo(cursor - 1);
     else if (ev.key === 'ArrowRight') moveTo(cursor + 1);
     else if (ev.key === 'n' || ev.key === 'PageDown') jump(1);

@@ -1,9 +1,9 @@
 /**
  * The page's timeline lanes, built from the records as they come: one lane per VRRP instance of a node (its
  * keepalived states), the periods it held its VIPs, the periods each node's process was down, and the faults.
- * `rows` arranges them for display: grouped (by node, by VRID across nodes, or by interface), groups collapsed
+ * `rows` arranges them for display: grouped (by node, by VRID across nodes, by interface or by sync group), groups collapsed
  * on request, lanes with the same history (at the resolution of one pixel) merged into one row with a count,
- * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, and "changed in view").
+ * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, `group=`, and "changed in view").
  *
  * Injected into the page with Function.prototype.toString, so it must stay self-contained: no imports, no
  * outside names.
@@ -22,7 +22,14 @@ export interface Lane {
   readonly instance: string;
   vrid: number | undefined;
   iface: string | undefined;
+  /** Its vrrp_sync_group, if any. */
+  group: string | undefined;
+  /**
+   * Its states. The first may be a seed: taken from the instance's actor (its state in a recording whose older
+   * files were rotated away, where the transition into it is gone), replaced by a transition into that state.
+   */
   readonly segments: LaneSegment[];
+  seeded: boolean;
   /** While holding its VIPs (`to` undefined: still holding). */
   readonly vips: { from: number; to: number | undefined }[];
   readonly holding: Set<string>;
@@ -35,7 +42,7 @@ export interface DownBand {
   readonly cause: string;
 }
 
-export type LaneGrouping = 'node' | 'vrid' | 'interface';
+export type LaneGrouping = 'node' | 'vrid' | 'interface' | 'group';
 
 export interface LaneQuery {
   readonly groupBy: LaneGrouping;
@@ -80,7 +87,7 @@ export function createLaneModel(): LaneModel {
     const key = `${node} ${instance}`;
     let lane = byKey.get(key);
     if (!lane) {
-      lane = { key, node, instance, vrid: undefined, iface: undefined, segments: [], vips: [], holding: new Set() };
+      lane = { key, node, instance, vrid: undefined, iface: undefined, group: undefined, segments: [], seeded: false, vips: [], holding: new Set() };
       byKey.set(key, lane);
       lanes.push(lane);
       const list = byNode.get(node) ?? [];
@@ -90,7 +97,26 @@ export function createLaneModel(): LaneModel {
     return lane;
   };
 
+  /** VRRP instance actors (their id is the instance's name), for seeds. */
+  const vrrpActors = new Map<string, { node: string; instance: string }>();
+
   const add = (e: ObservedEvent): void => {
+    if (e.kind === 'actor') {
+      if (e.machine === 'vrrp') vrrpActors.set(e.actor, { node: e.node, instance: e.id });
+      return;
+    }
+    if (e.kind === 'step') {
+      const who = e.changed ? vrrpActors.get(e.actor) : undefined;
+      if (!who) return;
+      const first = e.state[0] ?? '';
+      const state = first.includes('.') ? first.slice(0, first.indexOf('.')) : first;
+      const lane = state === '' || state === 'INIT' ? byKey.get(`${who.node} ${who.instance}`) : laneOf(who.node, who.instance);
+      if (!lane || state === 'INIT' || lane.segments.length > 0) return;
+      lane.segments.push({ t: e.at, state });
+      lane.seeded = true;
+      version++;
+      return;
+    }
     if (e.kind === 'fault') {
       faults.push({ t: e.at, text: e.text });
       version++;
@@ -111,6 +137,9 @@ export function createLaneModel(): LaneModel {
       const lane = laneOf(m.node, m.instance);
       if (m.vrid !== undefined) lane.vrid = m.vrid;
       if (m.interface !== undefined) lane.iface = m.interface;
+      if (m.group !== undefined) lane.group = m.group;
+      if (lane.seeded && lane.segments.length === 1 && lane.segments[0]!.state === m.to) lane.segments.pop();
+      lane.seeded = false;
       lane.segments.push({ t: m.at, state: m.to });
       version++;
       return;
@@ -150,6 +179,7 @@ export function createLaneModel(): LaneModel {
 
   const groupOf = (lane: Lane, by: LaneGrouping): { key: string; label: string } => {
     if (by === 'node') return { key: `node:${lane.node}`, label: lane.node };
+    if (by === 'group') return lane.group === undefined ? { key: 'group:', label: '(in no sync group)' } : { key: `group:${lane.group}`, label: `sync group ${lane.group}` };
     if (by === 'interface') return { key: `if:${lane.iface ?? '?'}`, label: `interface ${lane.iface ?? '(unknown)'}` };
     if (lane.vrid === undefined) return { key: `inst:${lane.instance}`, label: lane.instance };
     return { key: `vrid:${lane.iface ?? ''}:${lane.vrid}`, label: `VRID ${lane.vrid}${lane.iface ? ` on ${lane.iface}` : ''}` };
@@ -167,6 +197,7 @@ export function createLaneModel(): LaneModel {
         state,
         vrid: lane.vrid === undefined ? '' : String(lane.vrid),
         interface: (lane.iface ?? '').toLowerCase(),
+        group: (lane.group ?? '').toLowerCase(),
       };
       return words.every((w) => {
         const eq = w.indexOf('=');

@@ -34,6 +34,9 @@ function entityOf(e: ObservedEvent): string | undefined {
     case 'bus':
       if (e.message.kind === 'transition') return `transition:${e.message.node}/${e.message.instance}`;
       return undefined;
+    case 'process':
+      // A node still down after compaction keeps its DOWN band.
+      return `process:${e.node}`;
     default:
       return undefined;
   }

@@ -32,7 +32,7 @@ const BODY = `
     </section>
     <section id="tools">
       <input type="search" id="filter" placeholder="filter: r1 VI_7 state=MASTER vrid=51 interface=eth0" aria-label="filter lanes and actors">
-      <label>group by <select id="group-by"><option value="node">node</option><option value="vrid">VRID</option><option value="interface">interface</option></select></label>
+      <label>group by <select id="group-by"><option value="node">node</option><option value="vrid">VRID</option><option value="interface">interface</option><option value="group">sync group</option></select></label>
       <label><input type="checkbox" id="changed"> changed in view</label>
       <button id="collapse-all" title="collapse every group">Collapse</button>
       <button id="expand-all" title="expand every group">Expand</button>

@@ -49,13 +49,14 @@ main{flex:1;padding:12px 18px;min-width:0}
 .lane-label .state{margin-left:auto;margin-right:4px;font-size:10px}
 .lane-svg{cursor:grab}
 #charts{display:flex;flex-wrap:wrap;gap:12px}
-.card{contain:layout paint;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;flex:1 1 520px;min-width:0}
+.card{content-visibility:auto;contain-intrinsic-size:auto 520px;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;flex:1 1 520px;min-width:0}
 .card.wide{flex-basis:100% !important}
 .chart{cursor:zoom-in}.card.wide .chart{cursor:zoom-out}
 .card-head{display:flex;gap:10px;align-items:center;font:bold 13px monospace}
 .card .info{font:12px monospace;color:#57606a;margin:2px 0 6px}
 .chart{overflow:auto;max-width:100%}
 .chart svg{width:100%;height:auto;display:block}
+#log{content-visibility:auto;contain-intrinsic-size:auto 360px}
 #log ol{list-style:none;padding:0;margin:0;font:12px monospace;background:#fff;border:1px solid #d0d7de;border-radius:8px;height:320px;overflow:auto;contain:strict}
 #log li{padding:2px 10px;border-bottom:1px solid #eaeef2}
 #log li.milestone{font-weight:bold}

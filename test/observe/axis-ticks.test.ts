@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { axisTicks } from '../../observe/page/axis-ticks.js';
 
 test('ticks never crowd: labels at 7.3 px a character keep apart at every span and width', () => {
-  for (const span of [3, 40, 700, 5_000, 59_000, 600_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000]) {
+  for (const span of [3, 40, 700, 5_000, 59_000, 60_000, 600_000, 3_600_000, 4 * 3_600_000, 86_400_000, 7 * 86_400_000]) {
     for (const width of [240, 600, 1400]) {
       for (const from of [0, span / 3]) {
         const ticks = axisTicks(from, from + span, width, 0);
@@ -25,6 +25,8 @@ test('ticks never crowd: labels at 7.3 px a character keep apart at every span a
 
 test('units fit the span', () => {
   assert.deepEqual(axisTicks(0, 60_000, 1000, 0).map((t) => t.label).slice(0, 3), ['0 s', '5 s', '10 s']);
+  assert.equal(axisTicks(0, 60_000, 1000, 0).at(-1)!.label, '60 s');
+  assert.equal(axisTicks(0, 3_600_000, 1000, 0).at(-1)!.label, '60 min');
   assert.deepEqual(axisTicks(0, 600_000, 800, 0).map((t) => t.label).slice(0, 3), ['0 min', '1 min', '2 min']);
   assert.deepEqual(axisTicks(0, 24 * 3_600_000, 700, 0).map((t) => t.label).slice(0, 3), ['0', '+2 h', '+4 h']);
   const near = axisTicks(3_601_000, 3_601_020, 1000, 0).map((t) => t.label);

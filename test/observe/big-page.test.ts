@@ -9,14 +9,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { staticPageHtml } from '../../observe/page/static-page.js';
 import { closeBrowser, requireBrowser } from './browser.js';
 import { siteRecording, type SiteRecording } from './site-recording.js';
 
+const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-artifacts');
 let dir: string;
 let file: string;
 let site: SiteRecording;
@@ -173,6 +175,8 @@ test('a crashed node: DOWN band on its lanes, DOWN state in the lists, its VIP l
   assert.equal(await page.locator('.card[data-actor="r1/VI_1"] .state').innerText(), 'DOWN');
   assert.match(await page.locator('.card[data-actor="r1/VI_1"] .info').innerText(), /process of r1 down \(crash\)/);
   assert.equal(await count(page, '.card[data-actor="r1/VI_1"] g.box.active'), 0);
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'page-site-crash.png') });
   // The band covers the crash to the restart; the VIP line goes on through it (the addresses stay).
   const band = await r1.locator('rect.down').evaluate((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) }));
   const vips = await r1.locator('rect.vip').evaluateAll((l) => l.map((r) => ({ x: Number(r.getAttribute('x')), w: Number(r.getAttribute('width')) })));
@@ -222,7 +226,31 @@ test('zoom: axis labels never overlap at any span; "changed in view" keeps the l
   const lanes = await page.locator('#tl-rows .row.lane').evaluateAll((l) => l.map((x) => (x as HTMLElement).dataset['lane']!));
   assert.ok(lanes.every((l) => l.startsWith('r3 ')), lanes.join(', '));
   assert.ok(await count(page, '#tl-rows rect.seg[data-state="FAULT"]') >= 1);
+  // The keyboard zooms (+) and pans (]); the wheel over the axis zooms; dragging a lane pans.
+  await page.click('#zoom-all');
+  await page.click('#changed');
+  const ticks = (): Promise<string[]> => page.locator('#tl-head text.tick').allTextContents();
+  const all = await ticks();
+  await page.keyboard.press('+');
+  const zoomed = await ticks();
+  assert.notDeepEqual(zoomed, all);
+  await page.keyboard.press(']');
+  const panned = await ticks();
+  assert.notDeepEqual(panned, zoomed);
+  const head = (await page.locator('#tl-head').boundingBox())!;
+  await page.mouse.move(head.x + head.width * 0.6, head.y + head.height / 2);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((t) => t.textContent).join(' ') !== before, panned.join(' '));
+  const wheeled = await ticks();
+  const lane = (await page.locator('#tl-rows svg.lane-svg').first().boundingBox())!;
+  await page.mouse.move(lane.x + lane.width / 2, lane.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(lane.x + lane.width / 2 - 300, lane.y + 5, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((t) => t.textContent).join(' ') !== before, wheeled.join(' '));
+  await assertTicksApart(page, 'after wheel and drag');
   // The whole run again: every lane changed at some time.
+  await page.click('#changed');
   await page.click('#zoom-all');
   await assertTicksApart(page, 'whole run again');
   assert.ok((await data(page, 'matching')) > 255);

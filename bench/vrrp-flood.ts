@@ -16,12 +16,10 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, netnsAvailable, type Lan, type LanHost } from '../test/netns/harness.js';
 import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon } from '../test/daemon/daemons.js';
-import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
-import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { captureAdverts } from './tools/advert-capture.js';
-import { ipv4Datagram } from './tools/packet-mutations.js';
 import type { SenderReport } from './tools/packet-sender.js';
 import { rawSocketDrops, runSender } from './tools/sender-process.js';
+import { badAdvertDatagrams } from './tools/bad-packets.js';
 
 type Kind = 'vigil' | 'keepalived';
 const SECONDS = Number(process.env['VIGIL_BENCH_FLOOD_S'] ?? 10);
@@ -68,20 +66,7 @@ vrrp_instance V2 {
 const KINDS = ['ttl 254 (V3)', 'unknown VRID 99', 'bad checksum (V3)', 'wrong password (V2)'] as const;
 
 function floodPackets(source: string): string[] {
-  const adv = (o: Partial<VrrpAdvertisement>): Uint8Array =>
-    encodeAdvertisement(
-      { version: 3, vrid: 100, priority: 254, intervalCs: 5, family: 4, addresses: [V3_VIP], authType: 0, authPassword: '', ...o },
-      { source, destination: '224.0.0.18' },
-    );
-  const badChecksum = adv({});
-  badChecksum[6] = badChecksum[6]! ^ 0xff;
-  const payloads: [Uint8Array, number][] = [
-    [adv({}), 254],
-    [adv({ vrid: 99 }), 255],
-    [badChecksum, 255],
-    [adv({ version: 2, vrid: 101, intervalCs: 100, addresses: [V2_VIP], authType: 1, authPassword: 'wrong' }), 255],
-  ];
-  return payloads.map(([payload, ttl]) => Buffer.from(ipv4Datagram({ source, destination: '224.0.0.18', ttl, payload })).toString('hex'));
+  return badAdvertDatagrams(source, { v3Vip: V3_VIP, v2Vip: V2_VIP, v3IntervalCs: 5 });
 }
 
 function procStat(pid: number | undefined): { rssKb: number; cpuTicks: number } | undefined {

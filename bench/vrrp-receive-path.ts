@@ -15,10 +15,9 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, netnsAvailable, type Lan } from '../test/netns/harness.js';
 import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon, type VigilStatus } from '../test/daemon/daemons.js';
-import { encodeAdvertisement } from '../protocol/vrrp-codec.js';
-import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
-import { ipv4Datagram } from './tools/packet-mutations.js';
 import { rawSocketDrops, runSender } from './tools/sender-process.js';
+import { twoMastersConfig } from './tools/two-masters-config.js';
+import { badAdvertDatagrams } from './tools/bad-packets.js';
 import { receivePathInProcess } from './tools/receive-path-in-process.js';
 import { ROOT } from '../test/daemon/daemons.js';
 import type { ReceivedPacket } from '../transport/vrrp-link.js';
@@ -30,50 +29,11 @@ const PROFILE = process.env['VIGIL_BENCH_RX_PROFILE'];
 const VIP3 = '192.168.77.160';
 const VIP2 = '192.168.77.161';
 
-const CONFIG = `vrrp_instance V3 {
-  state MASTER
-  interface eth0
-  virtual_router_id 100
-  version 3
-  priority 150
-  advert_int 1
-  virtual_ipaddress {
-    ${VIP3}/26
-  }
-}
-vrrp_instance V2 {
-  state MASTER
-  interface eth0
-  virtual_router_id 101
-  version 2
-  priority 150
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass secret
-  }
-  virtual_ipaddress {
-    ${VIP2}/26
-  }
-}
-`;
+const CONFIG = twoMastersConfig(VIP3, VIP2);
 
 /** The flood benchmark's four kinds of bad packet (priority above the master's, so none may be acted on). */
 function badPackets(source: string): string[] {
-  const adv = (o: Partial<VrrpAdvertisement>): Uint8Array =>
-    encodeAdvertisement(
-      { version: 3, vrid: 100, priority: 254, intervalCs: 100, family: 4, addresses: [VIP3], authType: 0, authPassword: '', ...o },
-      { source, destination: '224.0.0.18' },
-    );
-  const badChecksum = adv({});
-  badChecksum[6] = badChecksum[6]! ^ 0xff;
-  const payloads: [Uint8Array, number][] = [
-    [adv({}), 254],
-    [adv({ vrid: 99 }), 255],
-    [badChecksum, 255],
-    [adv({ version: 2, vrid: 101, addresses: [VIP2], authType: 1, authPassword: 'wrong' }), 255],
-  ];
-  return payloads.map(([payload, ttl]) => Buffer.from(ipv4Datagram({ source, destination: '224.0.0.18', ttl, payload })).toString('hex'));
+  return badAdvertDatagrams(source, { v3Vip: VIP3, v2Vip: VIP2, v3IntervalCs: 100 });
 }
 
 /** The same four kinds as received packets (IP header stripped), for the in-process measure. */

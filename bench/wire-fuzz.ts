@@ -14,6 +14,7 @@ import type { VrrpAdvertisement } from '../protocol/vrrp-types.js';
 import { ipv4Datagram } from './tools/packet-mutations.js';
 import type { SenderReport } from './tools/packet-sender.js';
 import { rawSocketDrops, runSender } from './tools/sender-process.js';
+import { twoMastersConfig } from './tools/two-masters-config.js';
 
 const PACKETS = Number(process.env['VIGIL_BENCH_FUZZ_PACKETS'] ?? 1_000_000);
 const RATE = Number(process.env['VIGIL_BENCH_FUZZ_PPS'] ?? 20_000);
@@ -21,33 +22,7 @@ const SEED = Number(process.env['VIGIL_BENCH_SEED'] ?? 1);
 const VIP3 = '192.168.77.150';
 const VIP2 = '192.168.77.151';
 
-const CONFIG = `vrrp_instance V3 {
-  state MASTER
-  interface eth0
-  virtual_router_id 100
-  version 3
-  priority 150
-  advert_int 1
-  virtual_ipaddress {
-    ${VIP3}/26
-  }
-}
-vrrp_instance V2 {
-  state MASTER
-  interface eth0
-  virtual_router_id 101
-  version 2
-  priority 150
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass secret
-  }
-  virtual_ipaddress {
-    ${VIP2}/26
-  }
-}
-`;
+const CONFIG = twoMastersConfig(VIP3, VIP2);
 
 function templates(source: string): string[] {
   const adv = (o: Partial<VrrpAdvertisement>): Uint8Array =>

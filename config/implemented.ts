@@ -74,6 +74,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
   // Each advertisement for a VRID unknown on its interface logged (test/actors/log-unknown-vrids.test.ts).
   'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
+  // A missing VRRP interface is waited for in FAULT (actors/daemon/host-setup.ts, test/daemon/dynamic-interfaces.test.ts).
+  'global_defs dynamic_interfaces': 'GlobalDefs.dynamicInterfaces',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',

@@ -76,6 +76,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
   // A missing VRRP interface is waited for in FAULT (actors/daemon/host-setup.ts, test/daemon/dynamic-interfaces.test.ts).
   'global_defs dynamic_interfaces': 'GlobalDefs.dynamicInterfaces',
+  // SO_RCVBUF of the VRRP socket as keepalived sizes it (actors/vrrp/receive-buffer.ts, test/real/receive-buffer.test.ts).
+  'global_defs vrrp_rx_bufs_policy': 'GlobalDefs.vrrpRxBufsPolicy',
+  'global_defs vrrp_rx_bufs_multiplier': 'GlobalDefs.vrrpRxBufsMultiplier',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
@@ -212,6 +215,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
   // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
+  'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

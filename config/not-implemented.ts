@@ -105,8 +105,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
   'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs rs_init_notifies': "real servers' first state is not notified",
-  'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
-  'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
   'global_defs umask': "files are created with the process's umask",
   'global_defs random_seed': 'the random generator is not seeded from the configuration',
   'global_defs reload_check_config': 'a reload is checked in the daemon itself; no separate check is run',
@@ -127,7 +125,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance track_bfd': BFD,
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },
-  'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
   // virtual_server
   'virtual_server smtp_alert': { reason: EMAIL, defaults: OFF },

@@ -51,6 +51,13 @@ export interface RawIpSocket {
   bind(address: string, port: number): void;
   /** The bound port (getsockname). */
   localPort(): number;
+  /**
+   * SO_RCVBUF (SO_RCVBUFFORCE with `force`) of `bytes`: keepalived's vrrp_rx_bufs_policy / kernel_rx_buf_size.
+   * Absent from an addon built before it.
+   */
+  setReceiveBufferSize?(bytes: number, force: boolean): void;
+  /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
+  receiveBufferSize?(): number;
   /** Starts delivering packets to the listener. */
   start(): void;
   /** Keep (default) or stop keeping the event loop alive while started. */
@@ -145,6 +152,8 @@ interface NativeBinding {
   setRealtimePriority(priority: number): void;
   setRlimitRttime(microseconds: number): void;
   setFairSlice(microseconds: number): void;
+  setReceiveBuffer(fd: number, bytes: number, force: boolean): void;
+  receiveBuffer(fd: number): number;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -295,4 +304,17 @@ export function setRlimitRttime(microseconds: number): void {
  */
 export function setFairSlice(microseconds: number): void {
   current('setFairSlice')(microseconds);
+}
+
+/**
+ * SO_RCVBUF (or SO_RCVBUFFORCE) of `bytes` on a socket of this process by its descriptor (a netlink socket the
+ * `netlink` package opened: transport/real/netlink-buffers.ts). Throws with the errno.
+ */
+export function setReceiveBuffer(fd: number, bytes: number, force: boolean): void {
+  current('setReceiveBuffer')(fd, bytes, force);
+}
+
+/** SO_RCVBUF of a socket of this process by its descriptor, as the kernel set it. */
+export function receiveBuffer(fd: number): number {
+  return current('receiveBuffer')(fd);
 }

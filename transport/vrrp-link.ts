@@ -89,6 +89,11 @@ export interface VrrpChannel {
    * now, or become unusable if there is none. Nothing happens when the binding is still the right one.
    */
   refresh(): void;
+  /**
+   * keepalived's VRRP socket receive buffer (actors/vrrp/receive-buffer.ts): SO_RCVBUF of `bytes` plus
+   * `mtuMultiple` times the interface's MTU, kept across rebinds. Absent where there is no socket (the simulator).
+   */
+  setReceiveBuffer?(bytes: number, mtuMultiple: number): void;
   close(): void;
 }
 

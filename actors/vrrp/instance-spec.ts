@@ -1,3 +1,4 @@
+import type { ReceiveBufferShare } from './receive-buffer.js';
 import type { InterfaceAddress } from '../../transport/address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
@@ -55,6 +56,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * one from there on; `never` (old_unicast_checksum never): the standard checksum only.
    */
   readonly oldUnicastChecksum: 'auto' | 'never' | 'always';
+  /** Its share of its socket's receive buffer (kernel_rx_buf_size, vrrp_rx_bufs_policy: ./receive-buffer.ts). */
+  readonly receiveBuffer?: ReceiveBufferShare | undefined;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];

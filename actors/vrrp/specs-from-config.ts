@@ -13,6 +13,7 @@ import { capDelay, type InterfaceDelaySpec } from './link-debounce.js';
 import { addressTrackerId, interfaceTrackerId } from './vrrp-node.js';
 import { topologies, trackedAddressInterfaces, type InstanceTopology } from './virtual-interfaces.js';
 import { withGroupTracking } from './group-tracking.js';
+import { receiveBufferShare } from './receive-buffer.js';
 
 /** A static_ipaddress without `dev` goes on global_defs default_interface (keepalived's get_default_if). */
 export function staticAddressInterface(a: IpAddress, config: Config): string {
@@ -226,6 +227,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: own !== undefined ? { name: own.name, xmitBase: instance.vmacXmitBase, kind: own.kind } : undefined,
     interfaces: topology.interfaces,
+    receiveBuffer: receiveBufferShare(instance, advertised.length, config.globalDefs),
     firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
   };
 }

@@ -40,5 +40,7 @@ void InitNetlinkMonitor(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 Napi::Value SetFairSlice(const Napi::CallbackInfo& info);
+Napi::Value SetReceiveBufferOf(const Napi::CallbackInfo& info);
+Napi::Value ReceiveBufferOf(const Napi::CallbackInfo& info);
 
 }  // namespace vigil

@@ -79,6 +79,13 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // SO_RCVBUF of the VRRP socket as keepalived sizes it (actors/vrrp/receive-buffer.ts, test/real/receive-buffer.test.ts).
   'global_defs vrrp_rx_bufs_policy': 'GlobalDefs.vrrpRxBufsPolicy',
   'global_defs vrrp_rx_bufs_multiplier': 'GlobalDefs.vrrpRxBufsMultiplier',
+  // The VRRP side's netlink sockets, SO_RCVBUF or SO_RCVBUFFORCE (actors/daemon/netlink-buffers.ts, test/daemon/netlink-buffers.test.ts).
+  'global_defs vrrp_netlink_cmd_rcv_bufs': 'GlobalDefs.vrrpNetlinkCmdRcvBufs',
+  'global_defs vrrp_netlink_cmd_rcv_bufs_force': 'GlobalDefs.vrrpNetlinkCmdRcvBufsForce',
+  'global_defs vrrp_netlink_monitor_rcv_bufs': 'GlobalDefs.vrrpNetlinkMonitorRcvBufs',
+  'global_defs vrrp_netlink_monitor_rcv_bufs_force': 'GlobalDefs.vrrpNetlinkMonitorRcvBufsForce',
+  // SO_RCVBUFFORCE on the process events socket (transport/real/proc-connector.ts, test/real/receive-buffer.test.ts).
+  'global_defs process_monitor_rcv_bufs_force': 'GlobalDefs.processMonitorRcvBufsForce',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',

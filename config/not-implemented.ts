@@ -33,7 +33,9 @@ const BFD = 'BFD sessions exist (actors/bfd/) but the daemon does not run them, 
 const SNMP = 'SNMP is not implemented';
 const DBUS = 'D-Bus is not implemented';
 const EMAIL = 'email alerts are not implemented';
-const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
+// keepalived's checker process has an rtnetlink address monitor and command socket of its own; vigil's checker
+// side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
+const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
@@ -92,18 +94,10 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs enable_snmp_checker': SNMP,
   'global_defs enable_dbus': DBUS,
   'global_defs dbus_service_name': DBUS,
-  'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
-  'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,
-  'global_defs vrrp_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs process_monitor_rcv_bufs_force': {
-    reason: 'process_monitor_rcv_bufs is set with SO_RCVBUF, so net.core.rmem_max bounds it (no SO_RCVBUFFORCE)',
-    defaults: OFF,
-  },
-  'global_defs lvs_netlink_cmd_rcv_bufs': NETLINK_BUFS,
-  'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
-  'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
+  'global_defs lvs_netlink_cmd_rcv_bufs': LVS_NETLINK_BUFS,
+  'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
+  'global_defs lvs_netlink_monitor_rcv_bufs': LVS_NETLINK_BUFS,
+  'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
   'global_defs rs_init_notifies': "real servers' first state is not notified",
   'global_defs umask': "files are created with the process's umask",
   'global_defs random_seed': 'the random generator is not seeded from the configuration',

@@ -132,6 +132,8 @@ export interface NetlinkMonitor {
   unref(): void;
   /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
   receiveBufferSize(): number;
+  /** SO_RCVBUF, or SO_RCVBUFFORCE with `force` (past net.core.rmem_max). Absent from an addon built before it. */
+  setReceiveBufferSize?(bytes: number, force: boolean): void;
   close(): void;
 }
 

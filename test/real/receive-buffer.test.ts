@@ -29,3 +29,61 @@ test('VRRP socket: SO_RCVBUF of the bytes asked plus MTU multiples, read back wi
     await lan.cleanup();
   }
 });
+
+test("a `netlink` package socket: its descriptor found from its port id, SO_RCVBUFFORCE past rmem_max", async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const { readFileSync } = await import('node:fs');
+  const { RawNetlinkSocket } = await import('../../transport/real/netlink-package.js');
+  const { netlinkDescriptor, sizePackageSocket } = await import('../../transport/real/netlink-buffers.js');
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+  const socket = new RawNetlinkSocket(0, { recvBufferSize: 0, sendBufferSize: 0 });
+  try {
+    assert.ok(netlinkDescriptor(socket.address().port)! > 2);
+    assert.equal(sizePackageSocket(socket, { bytes: rmemMax + 4096, force: false }), 2 * rmemMax);
+    assert.equal(sizePackageSocket(socket, { bytes: rmemMax + 4096, force: true }), 2 * (rmemMax + 4096));
+  } finally {
+    socket.close();
+  }
+});
+
+/** This process's netlink sockets of a protocol (11: the connector), by descriptor. */
+async function netlinkDescriptorsOf(protocol: number): Promise<number[]> {
+  const { readFileSync, readdirSync, readlinkSync } = await import('node:fs');
+  const inodes = new Set(
+    readFileSync('/proc/net/netlink', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 10 && Number(f[1]) === protocol)
+      .map((f) => `socket:[${f[9]}]`),
+  );
+  const out: number[] = [];
+  for (const name of readdirSync('/proc/self/fd')) {
+    try {
+      if (inodes.has(readlinkSync(`/proc/self/fd/${name}`))) out.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+test('process_monitor_rcv_bufs with _force: the process events socket gets SO_RCVBUFFORCE past rmem_max', async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const { readFileSync } = await import('node:fs');
+  const { ProcConnectorMonitor } = await import('../../transport/real/proc-connector.js');
+  const { receiveBuffer } = await import('../../native/index.js');
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+  const bytes = rmemMax + 8192;
+  const sizes = async (force: boolean): Promise<number[]> => {
+    const before = new Set(await netlinkDescriptorsOf(11));
+    const watch = new ProcConnectorMonitor().watch({ comm: true, cmdlineBytes: 0 }, { ready() {}, event() {}, lost() {} }, { receiveBufferBytes: bytes, receiveBufferForce: force });
+    try {
+      return (await netlinkDescriptorsOf(11)).filter((fd) => !before.has(fd)).map((fd) => receiveBuffer(fd));
+    } finally {
+      watch.close();
+    }
+  };
+  assert.deepEqual(await sizes(false), [2 * rmemMax]);
+  assert.deepEqual(await sizes(true), [2 * bytes]);
+});

@@ -15,6 +15,7 @@ import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { createRtNetlink, parseMessages, Protocol, rt, type NetlinkMessage, type RtNetlinkSocket } from './netlink-package.js';
 import { openNetlinkMonitor, type NetlinkMonitor } from '../../native/index.js';
+import { sizePackageSocket, type ReceiveBufferRequest } from './netlink-buffers.js';
 import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from '../../protocol/ip-bytes.js';
@@ -437,6 +438,22 @@ export class NetlinkAddressManager implements AddressManager {
   /** Names of the interfaces known now. */
   interfaces(): string[] {
     return [...this.#links.values()].map((l) => l.name);
+  }
+
+  /**
+   * global_defs vrrp_netlink_monitor_rcv_bufs(_force) and vrrp_netlink_cmd_rcv_bufs(_force): the notification
+   * socket's and the request socket's receive buffers, as keepalived sets them. Returns what the kernel set;
+   * throws when a size cannot be set.
+   */
+  setReceiveBuffers(monitor: ReceiveBufferRequest | undefined, command: ReceiveBufferRequest | undefined): { monitor: number; command: number } {
+    if (monitor) {
+      const set = this.#notifications.setReceiveBufferSize;
+      if (typeof set !== 'function') throw new Error('the vigil_native addon predates netlink receive buffer sizes: rebuild it (`npm run build:native`)');
+      set.call(this.#notifications, monitor.bytes, monitor.force);
+    }
+    const raw = this.#requests.socket.socket;
+    const commandSize = command ? sizePackageSocket(raw, command) : raw.getRecvBufferSize();
+    return { monitor: this.#notifications.receiveBufferSize(), command: commandSize };
   }
 
   close(): void {

@@ -28,7 +28,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
   interface_up_down_delays: 'Config.interfaceUpDownDelays InterfaceDelay.downDelay InterfaceDelay.upDelay',
-  // Polled every second (actors/vrrp/link-poller.ts); a type of MII is listed as not implemented.
+  // Polled every second (actors/vrrp/link-poller.ts) by MII, ETHTOOL or IOCTL as keepalived falls back
+  // (transport/real/netlink-address-manager.ts linkbeatMethod, test/daemon/linkbeat-mii.test.ts).
   linkbeat_interfaces: 'Config.linkbeatInterfaces',
   linkbeat_use_polling: 'GlobalDefs.linkbeatUsePolling',
   garp_group: 'Config.garpGroups',

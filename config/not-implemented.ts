@@ -47,7 +47,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   instance: 'instance names (for pid files and data_use_instance) are not implemented',
   child_wait_time: { reason: 'vigil has no child processes to wait for at shutdown', defaults: ['5'] },
   'static_routes: vrf': NO_VRF,
-  'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
   bfd_instance: BFD,
 
   // global_defs

@@ -156,6 +156,7 @@ interface NativeBinding {
   setFairSlice(microseconds: number): void;
   setReceiveBuffer(fd: number, bytes: number, force: boolean): void;
   receiveBuffer(fd: number): number;
+  miiLinkStatus(name: string): number;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -319,4 +320,13 @@ export function setReceiveBuffer(fd: number, bytes: number, force: boolean): voi
 /** SO_RCVBUF of a socket of this process by its descriptor, as the kernel set it. */
 export function receiveBuffer(fd: number): number {
   return current('receiveBuffer')(fd);
+}
+
+/**
+ * The PHY's link through its MII registers (keepalived linkbeat type MII): 1 up, 0 down, -1 when the interface has
+ * no MII (virtual interfaces, drivers without SIOCGMIIPHY) or no such interface.
+ */
+export function miiLinkStatus(name: string): -1 | 0 | 1 {
+  const status = current('miiLinkStatus')(name);
+  return status === 1 ? 1 : status === 0 ? 0 : -1;
 }

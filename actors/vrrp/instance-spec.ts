@@ -1,5 +1,5 @@
 import type { ReceiveBufferShare } from './receive-buffer.js';
-import type { InterfaceAddress } from '../../transport/address-manager.js';
+import type { InterfaceAddress, LinkbeatType } from '../../transport/address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
 import type { UnicastPeerTtl } from '../../protocol/receive-checks.js';
@@ -87,6 +87,8 @@ export interface VrrpNodeSpec {
   readonly startupDelayMs?: number;
   /** linkbeat_interfaces / linkbeat_use_polling: interfaces whose link state is polled (./link-poller.ts). */
   readonly polledInterfaces?: readonly string[];
+  /** linkbeat_interfaces' polling types, by interface (MII, ETHTOOL, IOCTL); absent: keepalived's order. */
+  readonly linkbeatTypes?: Readonly<Record<string, LinkbeatType>>;
   /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
   readonly interfaceDelays?: readonly InterfaceDelaySpec[];
   /** The IPv4 group keepalived's old unicast checksum puts in the pseudo-header (global vrrp_mcast_group4). */

@@ -3,7 +3,7 @@
  * `vrrp_instance`, one SyncGroupSpec per `vrrp_sync_group`. Defaults were applied by the parser; what is decided
  * here is how keywords combine (e.g. `dev` defaulting to the instance's interface, tracked objects' weights).
  */
-import type { InterfaceAddress } from '../../transport/address-manager.js';
+import type { InterfaceAddress, LinkbeatType } from '../../transport/address-manager.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
@@ -308,6 +308,7 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
     polledInterfaces: polledInterfaces(config),
+    linkbeatTypes: Object.fromEntries(config.linkbeatInterfaces.filter((l) => l.type !== undefined).map((l) => [l.name, l.type as LinkbeatType])),
     logUnknownVrids: config.globalDefs.logUnknownVrids === true,
     checksumGroup4: config.globalDefs.vrrpMcastGroup4,
   };

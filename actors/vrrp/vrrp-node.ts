@@ -108,7 +108,8 @@ export class VrrpNode {
     const delay = this.spec.startupDelayMs ?? 0;
     if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
     const addresses = this.transports.addresses;
-    const poll = (name: string): boolean => addresses.pollCarrier?.(name) ?? addresses.isUp(name);
+    // The types as the running configuration gives them (a reload may change them).
+    const poll = (name: string): boolean => addresses.pollCarrier?.(name, this.spec.linkbeatTypes?.[name]) ?? addresses.isUp(name);
     const polled = new Set(this.spec.polledInterfaces ?? []);
     // A polled interface's first state is read as its polls will read it (keepalived init_linkbeat_status).
     const links = new LinkDebounce(this.transports.clock, (name) => (polled.has(name) ? poll(name) : addresses.isUp(name)), (name, up) =>

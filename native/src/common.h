@@ -42,5 +42,6 @@ Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 Napi::Value SetFairSlice(const Napi::CallbackInfo& info);
 Napi::Value SetReceiveBufferOf(const Napi::CallbackInfo& info);
 Napi::Value ReceiveBufferOf(const Napi::CallbackInfo& info);
+Napi::Value MiiLinkStatus(const Napi::CallbackInfo& info);
 
 }  // namespace vigil

@@ -36,7 +36,8 @@ const EMAIL = 'email alerts are not implemented';
 // keepalived's checker process has an rtnetlink address monitor and command socket of its own; vigil's checker
 // side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
 const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
-const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
+// Blocked: this kernel has no CONFIG_NET_VRF (`ip link add … type vrf` fails), so nothing VRF can be built or tested.
+const NO_VRF = 'blocked: VRFs need a kernel with CONFIG_NET_VRF, which the build host lacks; the route goes to its table (main unless one is given)';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
@@ -114,7 +115,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_sync_group smtp_alert': { reason: EMAIL, defaults: OFF },
 
   // vrrp_instance
-  'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
+  'vrrp_instance vrf': 'blocked: VRFs need a kernel with CONFIG_NET_VRF, which the build host lacks; advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
   'vrrp_instance track_bfd': BFD,
   'vrrp_instance smtp_alert': { reason: EMAIL, defaults: OFF },

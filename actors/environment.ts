@@ -17,6 +17,7 @@ import type { HostFacts } from '../config/host-facts.js';
 import type { OpenNotifyFifo } from '../transport/notify-fifo.js';
 import type { TrackFileHost } from '../transport/track-files.js';
 import type { Sysctls } from '../transport/sysctl.js';
+import type { NetlinkReceiveBuffers } from '../transport/receive-buffer.js';
 import type { CheckerHost } from './checks/checker-host.js';
 import type { ScriptLimits } from './scripts/script-runner.js';
 import type { ApplyThreadScheduling, ThreadScheduling } from '../transport/thread-scheduling.js';
@@ -121,6 +122,11 @@ export interface DaemonEnvironment extends NodeEnvironment {
   readonly vmacs?: VmacManager | undefined;
   /** disable_local_igmp, promote_secondaries: settings under /proc/sys changed while vigil runs. */
   readonly sysctls?: Sysctls | undefined;
+  /**
+   * vrrp_netlink_monitor_rcv_bufs / vrrp_netlink_cmd_rcv_bufs (and _force): sizes the VRRP side's netlink sockets'
+   * receive buffers; returns what the kernel set; throws when it cannot.
+   */
+  readonly netlinkReceiveBuffers?: ((buffers: NetlinkReceiveBuffers) => { monitor: number; command: number }) | undefined;
   /** Names of the interfaces that exist now (checked at start and reload, as keepalived does). */
   readonly interfaces?: (() => readonly string[]) | undefined;
   /** The checker side (virtual servers, checkers, kernel load balancer); absent where the host has none. */

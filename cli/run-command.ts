@@ -159,6 +159,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       routes: new NetlinkRoutes(netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
       sysctls: procSysctls,
+      netlinkReceiveBuffers: (buffers) => addresses.setReceiveBuffers(buffers.monitor, buffers.command),
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
       trackFileHost: realTrackFileHost,

@@ -33,7 +33,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   track_group: 'Config.trackGroups',
   'track_group group': 'TrackGroup.group',
   interface_up_down_delays: 'Config.interfaceUpDownDelays InterfaceDelay.downDelay InterfaceDelay.upDelay',
-  // Polled every second (actors/vrrp/link-poller.ts); a type of MII is listed as not implemented.
+  // Polled every second (actors/vrrp/link-poller.ts) by MII, ETHTOOL or IOCTL as keepalived falls back
+  // (transport/real/netlink-address-manager.ts linkbeatMethod, test/daemon/linkbeat-mii.test.ts).
   linkbeat_interfaces: 'Config.linkbeatInterfaces',
   linkbeat_use_polling: 'GlobalDefs.linkbeatUsePolling',
   garp_group: 'Config.garpGroups',
@@ -94,6 +95,18 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs disable_local_igmp': 'GlobalDefs.disableLocalIgmp',
   // Each advertisement for a VRID unknown on its interface logged (test/actors/log-unknown-vrids.test.ts).
   'global_defs log_unknown_vrids': 'GlobalDefs.logUnknownVrids',
+  // A missing VRRP interface is waited for in FAULT (actors/daemon/host-setup.ts, test/daemon/dynamic-interfaces.test.ts).
+  'global_defs dynamic_interfaces': 'GlobalDefs.dynamicInterfaces',
+  // SO_RCVBUF of the VRRP socket as keepalived sizes it (actors/vrrp/receive-buffer.ts, test/real/receive-buffer.test.ts).
+  'global_defs vrrp_rx_bufs_policy': 'GlobalDefs.vrrpRxBufsPolicy',
+  'global_defs vrrp_rx_bufs_multiplier': 'GlobalDefs.vrrpRxBufsMultiplier',
+  // The VRRP side's netlink sockets, SO_RCVBUF or SO_RCVBUFFORCE (actors/daemon/netlink-buffers.ts, test/daemon/netlink-buffers.test.ts).
+  'global_defs vrrp_netlink_cmd_rcv_bufs': 'GlobalDefs.vrrpNetlinkCmdRcvBufs',
+  'global_defs vrrp_netlink_cmd_rcv_bufs_force': 'GlobalDefs.vrrpNetlinkCmdRcvBufsForce',
+  'global_defs vrrp_netlink_monitor_rcv_bufs': 'GlobalDefs.vrrpNetlinkMonitorRcvBufs',
+  'global_defs vrrp_netlink_monitor_rcv_bufs_force': 'GlobalDefs.vrrpNetlinkMonitorRcvBufsForce',
+  // SO_RCVBUFFORCE on the process events socket (transport/real/proc-connector.ts, test/real/receive-buffer.test.ts).
+  'global_defs process_monitor_rcv_bufs_force': 'GlobalDefs.processMonitorRcvBufsForce',
   'global_defs vmac_prefix': 'GlobalDefs.vmacPrefix',
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
@@ -287,6 +300,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance linkbeat_use_polling': 'VrrpInstance.linkbeatUsePolling',
   // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
+  'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',

@@ -33,21 +33,22 @@ const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its ow
 const SNMP_RFCV3 = 'VRRPv3-MIB (RFC 6527) is not served yet: VRRP-MIB (RFC 2787, enable_snmp_rfcv2) and KEEPALIVED-MIB (enable_snmp_vrrp) are';
 const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 const DBUS = 'D-Bus is not implemented';
-const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
+// keepalived's checker process has an rtnetlink address monitor and command socket of its own; vigil's checker
+// side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
+const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
 const NO_SWAP =
   'memory is not locked: mlockall of current and future pages (MCL_CURRENT, MCL_FUTURE, with or without MCL_ONFAULT) makes V8 abort (its mprotect of code pages then fails, OS::SetPermissions; tried on Node 20 as root)';
-const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
+// Blocked: this kernel has no CONFIG_NET_VRF (`ip link add … type vrf` fails), so nothing VRF can be built or tested.
+const NO_VRF = 'blocked: VRFs need a kernel with CONFIG_NET_VRF, which the build host lacks; the route goes to its table (main unless one is given)';
 
 export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEntry>> = {
   // Top level
   net_namespace_ipvs: "IPVS is programmed in the namespace vigil runs in (net_namespace's, or the one it was started in); no other is opened for it",
   namespace_with_ipsets: 'vigil uses no ipsets (its VIP firewall is an nftables table, and this host has no ipset): nothing to allow in a namespace',
   'static_routes: vrf': NO_VRF,
-  'linkbeat_interfaces: MII': "the kernel's carrier is polled (what ETHTOOL_GLINK reports); the PHY's MII registers are not read",
 
   // global_defs
   'global_defs bfd_process_name': BFD_THREAD,
-  'global_defs dynamic_interfaces': 'a VRRP interface missing at start or reload is an error',
   'global_defs vrrp_no_swap': NO_SWAP,
   'global_defs checker_no_swap': NO_SWAP,
   'global_defs bfd_priority': BFD_THREAD,
@@ -61,28 +62,15 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs enable_snmp_checker': SNMP_CHECKER,
   'global_defs enable_dbus': DBUS,
   'global_defs dbus_service_name': DBUS,
-  'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
-  'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,
-  'global_defs vrrp_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs process_monitor_rcv_bufs_force': {
-    reason: 'process_monitor_rcv_bufs is set with SO_RCVBUF, so net.core.rmem_max bounds it (no SO_RCVBUFFORCE)',
-    defaults: OFF,
-  },
-  'global_defs lvs_netlink_cmd_rcv_bufs': NETLINK_BUFS,
-  'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs lvs_netlink_monitor_rcv_bufs': NETLINK_BUFS,
-  'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
-  'global_defs vrrp_rx_bufs_policy': "the VRRP socket keeps the system's receive buffer size",
-  'global_defs vrrp_rx_bufs_multiplier': { reason: "the VRRP socket keeps the system's receive buffer size", defaults: ['3'] },
+  'global_defs lvs_netlink_cmd_rcv_bufs': LVS_NETLINK_BUFS,
+  'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
+  'global_defs lvs_netlink_monitor_rcv_bufs': LVS_NETLINK_BUFS,
+  'global_defs lvs_netlink_monitor_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
   'global_defs tmp_config_directory': 'vigil makes no copy of the configuration for other processes to read (its worker threads are handed what they need): nothing goes in the directory',
 
-  // vrrp_sync_group
-
   // vrrp_instance
-  'vrrp_instance vrf': 'advertisements and addresses are not bound to a VRF',
+  'vrrp_instance vrf': 'blocked: VRFs need a kernel with CONFIG_NET_VRF, which the build host lacks; advertisements and addresses are not bound to a VRF',
   'vrrp_instance virtual_routes: vrf': NO_VRF,
-  'vrrp_instance kernel_rx_buf_size': "the VRRP socket keeps the system's receive buffer size",
 
   // virtual_server
   'virtual_server snmp_name': SNMP_CHECKER,

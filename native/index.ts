@@ -65,6 +65,13 @@ export interface RawIpSocket {
   bind(address: string, port: number): void;
   /** The bound port (getsockname). */
   localPort(): number;
+  /**
+   * SO_RCVBUF (SO_RCVBUFFORCE with `force`) of `bytes`: keepalived's vrrp_rx_bufs_policy / kernel_rx_buf_size.
+   * Absent from an addon built before it.
+   */
+  setReceiveBufferSize?(bytes: number, force: boolean): void;
+  /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
+  receiveBufferSize?(): number;
   /** Starts delivering packets to the listener, one call per packet. */
   start(): void;
   /**
@@ -156,6 +163,8 @@ export interface NetlinkMonitor {
   unref(): void;
   /** SO_RCVBUF as the kernel set it (twice what was asked, within its limits). */
   receiveBufferSize(): number;
+  /** SO_RCVBUF, or SO_RCVBUFFORCE with `force` (past net.core.rmem_max). Absent from an addon built before it. */
+  setReceiveBufferSize?(bytes: number, force: boolean): void;
   close(): void;
 }
 
@@ -181,6 +190,9 @@ interface NativeBinding {
   execve(path: string, argv: readonly string[], env: readonly string[]): void;
   socketWithOptions(family: 4 | 6, type: 'tcp' | 'udp', device: string, mark: number): number;
   setSocketOptions(fd: number, device: string, mark: number): void;
+  setReceiveBuffer(fd: number, bytes: number, force: boolean): void;
+  receiveBuffer(fd: number): number;
+  miiLinkStatus(name: string): number;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -366,4 +378,26 @@ export function setThreadAffinity(cpus: readonly number[]): void {
 export function execve(path: string, argv: readonly string[], env: readonly string[]): never {
   current('execve')(path, argv, env);
   throw new Error('execve returned');
+}
+
+/**
+ * SO_RCVBUF (or SO_RCVBUFFORCE) of `bytes` on a socket of this process by its descriptor (a netlink socket the
+ * `netlink` package opened: transport/real/netlink-buffers.ts). Throws with the errno.
+ */
+export function setReceiveBuffer(fd: number, bytes: number, force: boolean): void {
+  current('setReceiveBuffer')(fd, bytes, force);
+}
+
+/** SO_RCVBUF of a socket of this process by its descriptor, as the kernel set it. */
+export function receiveBuffer(fd: number): number {
+  return current('receiveBuffer')(fd);
+}
+
+/**
+ * The PHY's link through its MII registers (keepalived linkbeat type MII): 1 up, 0 down, -1 when the interface has
+ * no MII (virtual interfaces, drivers without SIOCGMIIPHY) or no such interface.
+ */
+export function miiLinkStatus(name: string): -1 | 0 | 1 {
+  const status = current('miiLinkStatus')(name);
+  return status === 1 ? 1 : status === 0 ? 0 : -1;
 }

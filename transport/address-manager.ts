@@ -57,10 +57,11 @@ export interface AddressManager {
   isUp(interfaceName: string): boolean;
   readonly linkEvents$: Observable<LinkEvent>;
   /**
-   * The link state read from the kernel now, not from notifications: administratively up with carrier (keepalived
-   * linkbeat polling).
+   * The link state read from the kernel now, not from notifications (keepalived linkbeat polling): by the PHY's MII
+   * registers, the carrier (what ETHTOOL_GLINK reports) or the interface flags alone, the first the interface
+   * supports from `type` on (keepalived's order without a type: MII, ETHTOOL, IOCTL), and administratively up.
    */
-  pollCarrier?(interfaceName: string): boolean;
+  pollCarrier?(interfaceName: string, type?: LinkbeatType): boolean;
   /** Whether the interface holds the address now (keepalived `track_src_ip` follows it). */
   hasAddress?(interfaceName: string, address: string): boolean;
   /** Every address change on any interface (keepalived `track_src_ip`). */
@@ -71,3 +72,6 @@ export interface AddressManager {
 export interface Announcer {
   announce(interfaceName: string, addresses: readonly InterfaceAddress[]): void;
 }
+
+/** linkbeat_interfaces' polling types (keepalived vrrp_if.c LB_MII, LB_ETHTOOL, LB_IOCTL). */
+export type LinkbeatType = 'MII' | 'ETHTOOL' | 'IOCTL';

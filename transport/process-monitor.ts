@@ -34,6 +34,8 @@ export interface ProcessWatch {
 export interface WatchOptions {
   /** global_defs process_monitor_rcv_bufs: the receive buffer for events, in bytes (the system's when absent). */
   readonly receiveBufferBytes?: number | undefined;
+  /** global_defs process_monitor_rcv_bufs_force: set with SO_RCVBUFFORCE (past net.core.rmem_max). */
+  readonly receiveBufferForce?: boolean | undefined;
 }
 
 export interface ProcessMonitor {

@@ -94,6 +94,11 @@ export interface VrrpChannel {
    * SO_RXQ_OVFL), over the channel's life. Absent: the link cannot tell (the simulator loses nothing).
    */
   readonly kernelDrops?: number;
+  /**
+   * keepalived's VRRP socket receive buffer (actors/vrrp/receive-buffer.ts): SO_RCVBUF of `bytes` plus
+   * `mtuMultiple` times the interface's MTU, kept across rebinds. Absent where there is no socket (the simulator).
+   */
+  setReceiveBuffer?(bytes: number, mtuMultiple: number): void;
   close(): void;
 }
 

@@ -20,6 +20,7 @@ import { loadRunnable, type LoadedRunnable } from '../runnable-config.js';
 import { ScriptRunner } from '../scripts/script-runner.js';
 import { HostSetup } from './host-setup.js';
 import { HostSysctls } from './host-sysctls.js';
+import { vrrpNetlinkBuffers } from './netlink-buffers.js';
 import { loadChecks } from './daemon-checks.js';
 import { logBusMessage } from './log.js';
 import { warmTakeoverPath } from '../vrrp/warm-up.js';
@@ -123,6 +124,7 @@ export class VigilDaemon {
       await this.host.applyStatics(config);
       await this.host.createVmacs(spec.instances);
       this.sysctls?.start(config);
+      this.sizeNetlinkBuffers(config);
       this.instances = spec.instances;
     }
     const assembly = new NodeAssembly(this.env, this.bus, {
@@ -224,6 +226,7 @@ export class VigilDaemon {
     this.running = loaded;
     if (vrrp) this.instances = nextSpec.instances;
     if (vrrp) this.sysctls?.reload(next);
+    if (vrrp) this.sizeNetlinkBuffers(next);
     // Then what the running configuration had and the new one drops. The new one runs from here on: a failure
     // now is logged, it does not bring the old one back.
     try {
@@ -312,6 +315,18 @@ export class VigilDaemon {
     this.env.log.warn(`stopping: scripts still running after child_wait_time (${ms / 1000} s), ending them`);
     this.scripts.terminateAll();
     await this.scripts.idle();
+  }
+
+  /** The netlink sockets' receive buffers, when the configuration sizes them (actors/daemon/netlink-buffers.ts). */
+  private sizeNetlinkBuffers(config: KeepalivedConfig): void {
+    const buffers = vrrpNetlinkBuffers(config.globalDefs);
+    if (!this.env.netlinkReceiveBuffers || (buffers.monitor === undefined && buffers.command === undefined)) return;
+    try {
+      const set = this.env.netlinkReceiveBuffers(buffers);
+      this.env.log.info(`netlink receive buffers: notifications ${set.monitor} bytes, requests ${set.command} bytes`);
+    } catch (err) {
+      this.env.log.warn(`cannot size the netlink receive buffers: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Which instances drop traffic to their addresses while master, and where (keepalived logs the same at start). */

@@ -50,13 +50,21 @@ export class HostSetup {
     this.vmacErrors = new LogLimiter(env.clock);
   }
 
-  /** keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4). */
+  /**
+   * keepalived refuses a configuration whose VRRP interface does not exist (keepalived -t exit 4), unless global_defs
+   * dynamic_interfaces: then the instance waits in FAULT for the interface to appear (its channel binds to it then).
+   */
   checkInterfaces(config: KeepalivedConfig): void {
     const list = this.env.interfaces?.();
     if (!list) return;
     const known = new Set(list);
+    const dynamic = config.globalDefs.dynamicInterfaces !== undefined;
     for (const i of config.vrrpInstances) {
-      if (!known.has(i.interface)) throw new ConfigLoadError(`${i.at.file}:${i.at.line}: vrrp_instance ${i.name}: interface ${i.interface} does not exist`);
+      if (known.has(i.interface)) continue;
+      const where = `${i.at.file}:${i.at.line}: vrrp_instance ${i.name}: interface ${i.interface}`;
+      if (!dynamic) throw new ConfigLoadError(`${where} does not exist`);
+      // keepalived's words (vrrp_if.c): the instance is in FAULT until the interface is created.
+      this.env.log.warn(`Configuration specifies interface ${i.interface} which doesn't currently exist - will use if created (${where.split(': interface')[0]})`);
     }
   }
 

@@ -57,6 +57,8 @@ export class ProcessTrackers {
     private readonly env: ProcessTrackerEnvironment,
     /** global_defs process_monitor_rcv_bufs. */
     private readonly receiveBufferBytes?: number | undefined,
+    /** global_defs process_monitor_rcv_bufs_force: SO_RCVBUFFORCE, past net.core.rmem_max. */
+    private readonly receiveBufferForce?: boolean | undefined,
   ) {
     const specs = new Map(blocks.map((b) => [b.name, matchSpecOf(b)]));
     this.census = new ProcessCensus(specs);
@@ -115,7 +117,7 @@ export class ProcessTrackers {
         this.env.log.warn(`track_process: ${detail}; listing the processes again in ${PROCESS_POLL_MS / 1000} s`);
         this.relistIn(PROCESS_POLL_MS);
       },
-    }, { receiveBufferBytes: this.receiveBufferBytes });
+    }, { receiveBufferBytes: this.receiveBufferBytes, receiveBufferForce: this.receiveBufferForce });
   }
 
   stop(): void {

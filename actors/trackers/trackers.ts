@@ -158,7 +158,7 @@ export class NodeTrackers {
     const monitor = this.env.processMonitor;
     if (monitor && processes.length > 0) {
       const { clock, log, inspect } = this.env;
-      this.processes = new ProcessTrackers(processes, { clock, monitor, log, inspect, onStatus: (name, up) => this.track(`process:${name}`, up) }, config.globalDefs.processMonitorRcvBufs);
+      this.processes = new ProcessTrackers(processes, { clock, monitor, log, inspect, onStatus: (name, up) => this.track(`process:${name}`, up) }, config.globalDefs.processMonitorRcvBufs, config.globalDefs.processMonitorRcvBufsForce);
       this.processes.start();
     }
   }

@@ -1,4 +1,5 @@
-import type { InterfaceAddress } from '../../transport/address-manager.js';
+import type { ReceiveBufferShare } from './receive-buffer.js';
+import type { InterfaceAddress, LinkbeatType } from '../../transport/address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import type { VrrpAdvertisement, VrrpAuthType } from '../../protocol/vrrp-types.js';
 import type { UnicastPeerTtl } from '../../protocol/receive-checks.js';
@@ -55,6 +56,8 @@ export interface VrrpInstanceSpec extends VrrpInstanceParams {
    * one from there on; `never` (old_unicast_checksum never): the standard checksum only.
    */
   readonly oldUnicastChecksum: 'auto' | 'never' | 'always';
+  /** Its share of its socket's receive buffer (kernel_rx_buf_size, vrrp_rx_bufs_policy: ./receive-buffer.ts). */
+  readonly receiveBuffer?: ReceiveBufferShare | undefined;
   /** `virtual_routes` / `virtual_rules`: present exactly while master, like the VIPs. */
   readonly virtualRoutes: readonly RouteSpec[];
   readonly virtualRules: readonly RuleSpec[];
@@ -84,6 +87,8 @@ export interface VrrpNodeSpec {
   readonly startupDelayMs?: number;
   /** linkbeat_interfaces / linkbeat_use_polling: interfaces whose link state is polled (./link-poller.ts). */
   readonly polledInterfaces?: readonly string[];
+  /** linkbeat_interfaces' polling types, by interface (MII, ETHTOOL, IOCTL); absent: keepalived's order. */
+  readonly linkbeatTypes?: Readonly<Record<string, LinkbeatType>>;
   /** interface_up_down_delays, as limited by the instances on each interface (./specs-from-config.ts). */
   readonly interfaceDelays?: readonly InterfaceDelaySpec[];
   /** The IPv4 group keepalived's old unicast checksum puts in the pseudo-header (global vrrp_mcast_group4). */

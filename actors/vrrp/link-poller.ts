@@ -2,9 +2,9 @@
  * keepalived's linkbeat (`linkbeat_interfaces`, `linkbeat_use_polling`): the link state of these interfaces is
  * read every second instead of taken from netlink notifications, which are then ignored for them (keepalived
  * 2.2.7 vrrp_if.c if_linkbeat_refresh_thread, POLLING_DELAY; keepalived_netlink.c skips their link messages).
- * A change a poll finds is acted on at once (no interface_up_down_delays, as keepalived). What is read is the
- * kernel's own view (see AddressManager.pollCarrier): the carrier, which is what ETHTOOL_GLINK reports for nearly
- * every driver; keepalived's MII register reads (for drivers that never report their carrier) are not done.
+ * A change a poll finds is acted on at once (no interface_up_down_delays, as keepalived). What is read is
+ * AddressManager.pollCarrier: the PHY's MII registers, the carrier (what ETHTOOL_GLINK reports) or the flags, the
+ * first the interface supports from its linkbeat_interfaces type on, as keepalived falls back.
  * Timers run on the injected Clock.
  */
 import type { Clock, TimerId } from '../../machines/clock.js';

@@ -3,7 +3,7 @@
  * `vrrp_instance`, one SyncGroupSpec per `vrrp_sync_group`. Defaults were applied by the parser; what is decided
  * here is how keywords combine (e.g. `dev` defaulting to the instance's interface, tracked objects' weights).
  */
-import type { InterfaceAddress } from '../../transport/address-manager.js';
+import type { InterfaceAddress, LinkbeatType } from '../../transport/address-manager.js';
 import type { RouteSpec, RuleSpec } from '../../transport/routes.js';
 import type { TrackerInput } from '../../machines/vrrp-instance.js';
 import type { Config, GlobalDefs, IpAddress, Route, Rule, TrackedByName, VrrpInstance } from '../../config/model.js';
@@ -13,6 +13,7 @@ import { capDelay, type InterfaceDelaySpec } from './link-debounce.js';
 import { addressTrackerId, interfaceTrackerId } from './vrrp-node.js';
 import { topologies, trackedAddressInterfaces, type InstanceTopology } from './virtual-interfaces.js';
 import { withGroupTracking } from './group-tracking.js';
+import { receiveBufferShare } from './receive-buffer.js';
 
 /** A static_ipaddress without `dev` goes on global_defs default_interface (keepalived's get_default_if). */
 export function staticAddressInterface(a: IpAddress, config: Config): string {
@@ -228,6 +229,7 @@ export function instanceSpec(instance: VrrpInstance, config: Config, topology = 
     virtualRules: ruleSpecs(instance.virtualRules),
     vmac: own !== undefined ? { name: own.name, xmitBase: instance.vmacXmitBase, kind: own.kind } : undefined,
     interfaces: topology.interfaces,
+    receiveBuffer: receiveBufferShare(instance, advertised.length, config.globalDefs),
     firewalled: firewalledOf(instance, config.globalDefs, [...instance.virtualIpAddresses, ...instance.excludedVirtualIpAddresses], [...advertised, ...excluded], onto),
   };
 }
@@ -308,6 +310,7 @@ export function nodeSpec(config: Config): VrrpNodeSpec {
     startupDelayMs: Math.round((config.globalDefs.vrrpStartupDelay ?? 0) * 1000),
     interfaceDelays: interfaceDelays(config),
     polledInterfaces: polledInterfaces(config),
+    linkbeatTypes: Object.fromEntries(config.linkbeatInterfaces.filter((l) => l.type !== undefined).map((l) => [l.name, l.type as LinkbeatType])),
     logUnknownVrids: config.globalDefs.logUnknownVrids === true,
     checksumGroup4: config.globalDefs.vrrpMcastGroup4,
   };

@@ -13,6 +13,7 @@ import type { AddressManager, Announcer } from '../../transport/address-manager.
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
+import { sumShares } from './receive-buffer.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
@@ -40,6 +41,8 @@ interface OpenChannel {
   readonly interface: string;
   readonly channel: VrrpChannel;
   readonly byVrid: Map<number, VrrpInstanceRunner[]>;
+  /** Whether an instance on it ever gave its receive buffer a size (then removals size it again). */
+  sizedReceiveBuffer?: boolean;
   readonly subscription: Subscription;
   users: number;
 }
@@ -107,7 +110,8 @@ export class VrrpNode {
     const delay = this.spec.startupDelayMs ?? 0;
     if (delay > 0) this.startupUntil = this.transports.clock.now() + delay;
     const addresses = this.transports.addresses;
-    const poll = (name: string): boolean => addresses.pollCarrier?.(name) ?? addresses.isUp(name);
+    // The types as the running configuration gives them (a reload may change them).
+    const poll = (name: string): boolean => addresses.pollCarrier?.(name, this.spec.linkbeatTypes?.[name]) ?? addresses.isUp(name);
     const polled = new Set(this.spec.polledInterfaces ?? []);
     // A polled interface's first state is read as its polls will read it (keepalived init_linkbeat_status).
     const links = new LinkDebounce(this.transports.clock, (name) => (polled.has(name) ? poll(name) : addresses.isUp(name)), (name, up) =>
@@ -325,7 +329,21 @@ export class VrrpNode {
     const list = open.byVrid.get(instance.vrid) ?? [];
     list.push(runner);
     open.byVrid.set(instance.vrid, list);
+    this.sizeReceiveBuffer(open);
     runner.start();
+  }
+
+  /** The channel's receive buffer from the shares of the instances on it (./receive-buffer.ts), when any has one. */
+  private sizeReceiveBuffer(open: OpenChannel): void {
+    const shares = [...open.byVrid.values()].flat().map((r) => r.spec.receiveBuffer);
+    if (shares.every((s) => s === undefined) && open.sizedReceiveBuffer !== true) return;
+    const { bytes, mtuMultiple } = sumShares(shares);
+    open.sizedReceiveBuffer = true;
+    try {
+      open.channel.setReceiveBuffer?.(bytes, mtuMultiple);
+    } catch (error) {
+      this.warn(`${open.interface}: cannot size the VRRP socket's receive buffer: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private ahSession(instance: VrrpInstanceSpec): AhSession | undefined {
@@ -352,6 +370,7 @@ export class VrrpNode {
     const list = (open.byVrid.get(runner.spec.vrid) ?? []).filter((r) => r !== runner);
     if (list.length > 0) open.byVrid.set(runner.spec.vrid, list);
     else open.byVrid.delete(runner.spec.vrid);
+    if (open.byVrid.size > 0) this.sizeReceiveBuffer(open);
     this.releaseChannel(open);
   }
 

@@ -17,6 +17,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));
+  exports.Set("setReceiveBuffer", Napi::Function::New(env, vigil::SetReceiveBufferOf, "setReceiveBuffer"));
+  exports.Set("receiveBuffer", Napi::Function::New(env, vigil::ReceiveBufferOf, "receiveBuffer"));
+  exports.Set("miiLinkStatus", Napi::Function::New(env, vigil::MiiLinkStatus, "miiLinkStatus"));
   return exports;
 }
 

@@ -42,5 +42,8 @@ void InitSocketOptions(Napi::Env env, Napi::Object exports);
 Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info);
 Napi::Value SetRlimitRttime(const Napi::CallbackInfo& info);
 Napi::Value SetFairSlice(const Napi::CallbackInfo& info);
+Napi::Value SetReceiveBufferOf(const Napi::CallbackInfo& info);
+Napi::Value ReceiveBufferOf(const Napi::CallbackInfo& info);
+Napi::Value MiiLinkStatus(const Napi::CallbackInfo& info);
 
 }  // namespace vigil

@@ -6,6 +6,7 @@
 // builds its error with a null syscall name, which throws in C++ and ends the process. Here the pending error is
 // taken off the socket (SO_ERROR), reported, and the watch started again: the caller dumps the state afresh.
 #include "common.h"
+#include "socket_buffer.h"
 #include "uv_watch.h"
 
 #include <linux/netlink.h>
@@ -35,6 +36,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
                            InstanceMethod("ref", &NetlinkMonitor::RefLoop),
                            InstanceMethod("unref", &NetlinkMonitor::UnrefLoop),
                            InstanceMethod("receiveBufferSize", &NetlinkMonitor::ReceiveBufferSize),
+                           InstanceMethod("setReceiveBufferSize", &NetlinkMonitor::SetReceiveBufferSize),
                        });
   }
 
@@ -115,6 +117,16 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
   Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
     if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
     return info.Env().Undefined();
+  }
+
+  // setReceiveBufferSize(bytes, force): keepalived's vrrp_netlink_monitor_rcv_bufs(_force), SO_RCVBUF(FORCE).
+  Napi::Value SetReceiveBufferSize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) return ThrowType(env, "setReceiveBufferSize(bytes: number, force: boolean)");
+    if (fd_ < 0) return ThrowErrno(env, "setsockopt(SO_RCVBUF)", EBADF);
+    bool force = info[1].As<Napi::Boolean>().Value();
+    int err = SetReceiveBuffer(fd_, info[0].As<Napi::Number>().Int32Value(), force);
+    return err != 0 ? ThrowErrno(env, force ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_RCVBUF)", err) : env.Undefined();
   }
 
   // What the kernel gave (it doubles the request, and caps it at rmem_max without SO_RCVBUFFORCE).

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "read_pacer.h"
 #include "receive_batch.h"
+#include "socket_buffer.h"
 #include "uv_watch.h"
 
 #include <arpa/inet.h>
@@ -70,6 +71,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
                            InstanceMethod("readPauses", &RawIpSocket::ReadPauses),
                            InstanceMethod("ref", &RawIpSocket::RefLoop),
                            InstanceMethod("unref", &RawIpSocket::UnrefLoop),
+                           InstanceMethod("setReceiveBufferSize", &RawIpSocket::SetReceiveBufferSize),
+                           InstanceMethod("receiveBufferSize", &RawIpSocket::ReceiveBufferSize),
                            InstanceMethod("close", &RawIpSocket::Close),
                        });
   }
@@ -186,6 +189,23 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     int on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
     unsigned char loop = static_cast<unsigned char>(on);  // one byte for IPv4
     return OptionResult(env, SetFamilyOption(IP_MULTICAST_LOOP, loop, IPV6_MULTICAST_LOOP, on), "setsockopt(MULTICAST_LOOP)");
+  }
+
+  // setReceiveBufferSize(bytes, force): keepalived's vrrp_rx_bufs_policy / kernel_rx_buf_size (SO_RCVBUF).
+  Napi::Value SetReceiveBufferSize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) return ThrowType(env, "setReceiveBufferSize(bytes: number, force: boolean)");
+    int err = SetReceiveBuffer(fd_, info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Boolean>().Value());
+    return err != 0 ? ThrowErrno(env, "setsockopt(SO_RCVBUF)", err) : env.Undefined();
+  }
+
+  // What the kernel set: twice what was asked, within net.core.rmem_max unless forced.
+  Napi::Value ReceiveBufferSize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!CheckOpen(env)) return env.Undefined();
+    int size = ReceiveBuffer(fd_);
+    return size < 0 ? ThrowErrno(env, "getsockopt(SO_RCVBUF)", -size) : Napi::Number::New(env, size);
   }
 
   // IPv6 only: the kernel computes (and on receive verifies) the checksum at this offset, pseudo-header included.

@@ -59,13 +59,13 @@ test('one warning per use: a keyword given twice, two warnings; a listed option 
 });
 
 test("a keyword given with keepalived's default value means what leaving it out means: no warning", () => {
-  const flags = (values: readonly string[]): string => values.map((v) => `  vrrp_netlink_cmd_rcv_bufs_force${v}\n`).join('');
-  const defaults = `global_defs {\n  vrrp_rx_bufs_multiplier 3\n${flags([' off', ' no', ' false'])}}\n` + instance('');
+  const flags = (values: readonly string[]): string => values.map((v) => `  lvs_netlink_cmd_rcv_bufs_force${v}\n`).join('');
+  const defaults = `global_defs {\n${flags([' off', ' no', ' false'])}}\n` + instance('');
   assert.deepEqual(notImplemented(defaults), []);
-  const others = `global_defs {\n  vrrp_rx_bufs_multiplier 4\n${flags(['', ' on', ' yes'])}}\n` + instance('');
+  const others = `global_defs {\n${flags(['', ' on', ' yes'])}}\n` + instance('');
   assert.deepEqual(
     notImplemented(others).map((w) => w.slice(MAIN.length + 1)),
-    ['2: global_defs vrrp_rx_bufs_multiplier', '3: global_defs vrrp_netlink_cmd_rcv_bufs_force', '4: global_defs vrrp_netlink_cmd_rcv_bufs_force', '5: global_defs vrrp_netlink_cmd_rcv_bufs_force'].map((w) => `${w} ${SUFFIX}`),
+    ['2: global_defs lvs_netlink_cmd_rcv_bufs_force', '3: global_defs lvs_netlink_cmd_rcv_bufs_force', '4: global_defs lvs_netlink_cmd_rcv_bufs_force'].map((w) => `${w} ${SUFFIX}`),
   );
 });
 

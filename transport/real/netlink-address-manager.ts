@@ -10,12 +10,13 @@
  * reaches the instances (keepalived only logs the overrun, keepalived_netlink.c). Every socket has an error
  * listener, and every request a bound on its answer (NETLINK_REQUEST_TIMEOUT_MS).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { createRtNetlink, parseMessages, Protocol, rt, type NetlinkMessage, type RtNetlinkSocket } from './netlink-package.js';
-import { openNetlinkMonitor, type NetlinkMonitor } from '../../native/index.js';
-import type { AddressManager, InterfaceAddress, LinkEvent } from '../address-manager.js';
+import { miiLinkStatus, openNetlinkMonitor, type NetlinkMonitor } from '../../native/index.js';
+import { sizePackageSocket, type ReceiveBufferRequest } from './netlink-buffers.js';
+import type { AddressManager, InterfaceAddress, LinkbeatType, LinkEvent } from '../address-manager.js';
 import type { IpFamily } from '../../protocol/ip.js';
 import { bytesToIp, ipFamilyOf, ipToBytes, ipv4Broadcast } from '../../protocol/ip-bytes.js';
 import { AF_INET, AF_INET6, bounded, CREATE_EXCL, NETLINK_REQUEST_TIMEOUT_MS, netlinkErrorCode, scopeName, scopeNumber, tolerate } from './netlink-common.js';
@@ -61,6 +62,36 @@ interface CachedAddress {
   value: ListedAddress;
 }
 
+/** A file of the interface's sysfs directory, trimmed; undefined when it cannot be read (reading `carrier` of a down interface fails). */
+function sysfs(interfaceName: string, file: string): string | undefined {
+  try {
+    return readFileSync(`/sys/class/net/${interfaceName}/${file}`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PHY's MII link status, -1 when there is none (or no addon). */
+function miiStatus(interfaceName: string): number {
+  try {
+    return miiLinkStatus(interfaceName);
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * keepalived init_linkbeat_status: MII when asked for or nothing was, if the PHY answers; else ETHTOOL when its
+ * carrier can be read (asked for ETHTOOL and it cannot: MII if that answers); else IOCTL.
+ */
+export function linkbeatMethod(interfaceName: string, type: LinkbeatType | undefined): LinkbeatType {
+  if (type === 'IOCTL') return 'IOCTL';
+  if ((type === undefined || type === 'MII') && miiStatus(interfaceName) >= 0) return 'MII';
+  if (existsSync(`/sys/class/net/${interfaceName}/carrier`)) return 'ETHTOOL';
+  if (type === 'ETHTOOL' && miiStatus(interfaceName) >= 0) return 'MII';
+  return 'IOCTL';
+}
+
 export interface NetlinkAddressManagerOptions {
   /** Keep the event loop alive for notifications (default false: the daemon's other handles do that). */
   readonly ref?: boolean;
@@ -98,6 +129,8 @@ export class NetlinkAddressManager implements AddressManager {
   #pending: NetlinkMessage[] | undefined = [];
   /** Notifications were lost while a dump ran: it must dump again. */
   #lostDuringDump = false;
+  /** linkbeat: the method each polled interface supports, found at its first poll. */
+  readonly #linkbeatMethods = new Map<string, LinkbeatType>();
   #closed = false;
 
   readonly linkEvents$: Observable<LinkEvent> = this.#linkEvents.asObservable();
@@ -414,18 +447,23 @@ export class NetlinkAddressManager implements AddressManager {
   }
 
   /**
-   * sysfs, read now: IFF_UP in `flags` and `carrier` (the kernel's netif_carrier_ok, which is also what
-   * ETHTOOL_GLINK answers for nearly every driver). Reading `carrier` of an interface that is down fails.
+   * Read now, as keepalived's linkbeat (vrrp_if.c init_linkbeat_status, if_linkbeat_refresh_thread): the method is
+   * found once per interface (a re-created one anew) from the configured type on: MII (the PHY's registers,
+   * native/src/mii_status.cc), else ETHTOOL (sysfs `carrier`, the kernel's netif_carrier_ok, which is what
+   * ETHTOOL_GLINK answers), else IOCTL (the flags alone); then the interface must be up (IFF_UP) as well.
    */
-  pollCarrier(interfaceName: string): boolean {
+  pollCarrier(interfaceName: string, type?: LinkbeatType): boolean {
     if (!/^[^/\s]{1,15}$/.test(interfaceName) || interfaceName === '.' || interfaceName === '..') return false;
-    try {
-      const flags = Number.parseInt(readFileSync(`/sys/class/net/${interfaceName}/flags`, 'utf8').trim(), 16);
-      if ((flags & 1) === 0) return false;
-      return readFileSync(`/sys/class/net/${interfaceName}/carrier`, 'utf8').trim() === '1';
-    } catch {
-      return false;
+    const key = `${interfaceName}#${this.#indexOf(interfaceName) ?? 0}`;
+    let method = this.#linkbeatMethods.get(key);
+    if (method === undefined) {
+      method = linkbeatMethod(interfaceName, type);
+      this.#linkbeatMethods.set(key, method);
+      if (type !== undefined && type !== method) this.#options.onError?.(`(${interfaceName}): Configured linkbeat type ${type} not supported, using ${method}`);
     }
+    const link = method === 'MII' ? miiStatus(interfaceName) === 1 : method === 'ETHTOOL' ? sysfs(interfaceName, 'carrier') === '1' : true;
+    const flags = Number.parseInt(sysfs(interfaceName, 'flags') ?? '0', 16);
+    return link && (flags & 1) !== 0;
   }
 
   hasAddress(interfaceName: string, address: string): boolean {
@@ -442,6 +480,22 @@ export class NetlinkAddressManager implements AddressManager {
   /** Names of the interfaces known now. */
   interfaces(): string[] {
     return [...this.#links.values()].map((l) => l.name);
+  }
+
+  /**
+   * global_defs vrrp_netlink_monitor_rcv_bufs(_force) and vrrp_netlink_cmd_rcv_bufs(_force): the notification
+   * socket's and the request socket's receive buffers, as keepalived sets them. Returns what the kernel set;
+   * throws when a size cannot be set.
+   */
+  setReceiveBuffers(monitor: ReceiveBufferRequest | undefined, command: ReceiveBufferRequest | undefined): { monitor: number; command: number } {
+    if (monitor) {
+      const set = this.#notifications.setReceiveBufferSize;
+      if (typeof set !== 'function') throw new Error('the vigil_native addon predates netlink receive buffer sizes: rebuild it (`npm run build:native`)');
+      set.call(this.#notifications, monitor.bytes, monitor.force);
+    }
+    const raw = this.#requests.socket.socket;
+    const commandSize = command ? sizePackageSocket(raw, command) : raw.getRecvBufferSize();
+    return { monitor: this.#notifications.receiveBufferSize(), command: commandSize };
   }
 
   close(): void {

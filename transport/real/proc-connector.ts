@@ -20,6 +20,7 @@ import { decodeProcEvent, encodeProcListen, CN_IDX_PROC, NETLINK_CONNECTOR, type
 import type { ProcessEntry } from '../../machines/process-census.js';
 import type { ProcessMonitor, ProcessReads, ProcessWatch, ProcessWatchSink, WatchOptions } from '../process-monitor.js';
 import { RawNetlinkSocket } from './netlink-package.js';
+import { sizePackageSocket } from './netlink-buffers.js';
 import { listProcesses, readProcess } from './proc-table.js';
 
 export interface ProcConnectorOptions {
@@ -101,6 +102,14 @@ export class ProcConnectorMonitor implements ProcessMonitor {
 
     try {
       socket = new RawNetlinkSocket(NETLINK_CONNECTOR, { localGroups: CN_IDX_PROC, recvBufferSize: options.receiveBufferBytes ?? 0, sendBufferSize: 0 });
+      // keepalived track_process.c set_rcv_buf: with _force, SO_RCVBUFFORCE (only with a size given).
+      if (options.receiveBufferBytes && options.receiveBufferForce) {
+        try {
+          sizePackageSocket(socket, { bytes: options.receiveBufferBytes, force: true });
+        } catch {
+          // keepalived logs and goes on with what SO_RCVBUF gave; so does vigil.
+        }
+      }
     } catch (error) {
       setImmediate(() => refuse(refusal(error)));
       return { close: () => void (state = 'closed') };

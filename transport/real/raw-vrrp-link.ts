@@ -17,6 +17,7 @@
  * interface is deleted and created again it has a new index, and `refresh` (on a link event, or a send that fails
  * with ENODEV / ENXIO) opens a new socket bound to it.
  */
+import { readFileSync } from 'node:fs';
 import type { Observable } from 'rxjs';
 import { Subject } from '../subject.js';
 import { interfaceIndex, openRawIpSocket, RECEIVE_BATCH_SIZE, RECEIVE_META_STRIDE, ReceiveMeta, type RawIpSocket } from '../../native/index.js';
@@ -71,6 +72,16 @@ function errnoName(error: Error): string {
   return typeof code === 'string' ? code : 'unknown';
 }
 
+/** The interface's MTU (/sys/class/net), 1500 when it cannot be read. */
+function interfaceMtu(name: string): number {
+  try {
+    const mtu = Number.parseInt(readFileSync(`/sys/class/net/${name}/mtu`, 'utf8'), 10);
+    return Number.isFinite(mtu) && mtu > 0 ? mtu : 1500;
+  } catch {
+    return 1500;
+  }
+}
+
 export class RawVrrpChannel implements VrrpChannel {
   readonly #packets = new Subject<ReceivedPacket>();
   readonly #sendErrors = new Subject<SendError>();
@@ -88,6 +99,8 @@ export class RawVrrpChannel implements VrrpChannel {
   /** IPv4 unicast with TTL 0: each VRRP message is sent in an IPv4 header built here (IP_HDRINCL). */
   readonly #headerTtl: number | undefined;
   #closed = false;
+  /** setReceiveBuffer's request, applied to every socket the channel opens; undefined: the addon's default. */
+  #receiveBuffer: { bytes: number; mtuMultiple: number } | undefined;
   /** Datagrams dropped before decoding because their IPv4 (or AH) header was malformed. */
   malformed = 0;
   /** AH channels: AH datagrams for another protocol than VRRP, ignored as keepalived does. */
@@ -183,6 +196,24 @@ export class RawVrrpChannel implements VrrpChannel {
     if (this.usable !== was) this.#usable.next(this.usable);
   }
 
+  setReceiveBuffer(bytes: number, mtuMultiple: number): void {
+    this.#receiveBuffer = bytes > 0 || mtuMultiple > 0 ? { bytes, mtuMultiple } : undefined;
+    if (this.#socket !== undefined) this.#applyReceiveBuffer(this.#socket);
+  }
+
+  /** SO_RCVBUF of the bound socket as the kernel set it; undefined while unusable. */
+  receiveBufferSize(): number | undefined {
+    return this.#socket?.receiveBufferSize?.();
+  }
+
+  #applyReceiveBuffer(socket: RawIpSocket): void {
+    const wanted = this.#receiveBuffer;
+    if (wanted === undefined) return;
+    if (typeof socket.setReceiveBufferSize !== 'function') throw new Error('the vigil_native addon predates receive buffer sizes: rebuild it (`npm run build:native`)');
+    const mtu = wanted.mtuMultiple > 0 ? interfaceMtu(this.#options.interface) : 0;
+    socket.setReceiveBufferSize(Math.min(0x7fffffff, wanted.bytes + wanted.mtuMultiple * mtu), false);
+  }
+
   /** A raw socket bound to the interface of this index: SO_BINDTODEVICE by name, multicast membership by index. */
   #open(ifindex: number): RawIpSocket {
     const options = this.#options;
@@ -196,6 +227,7 @@ export class RawVrrpChannel implements VrrpChannel {
         }
         socket.setHeaderIncluded(true);
       }
+      this.#applyReceiveBuffer(socket);
       // Only this interface's packets (keepalived binds its receive socket the same way).
       socket.bindToDevice(options.interface);
       // IPv6 unicast without unicast_ttl keeps the system's hop limit, as keepalived's socket does.

@@ -32,7 +32,6 @@ const OFF = ['off', 'false', 'no'];
 const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
 const SNMP_RFC = 'the RFC VRRP MIBs (RFC 2787, RFC 6527) are not served yet: KEEPALIVED-MIB is (enable_snmp_vrrp)';
 const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
-const DBUS = 'D-Bus is not implemented';
 const NETLINK_BUFS = "netlink sockets keep the system's buffer sizes";
 const NO_VRF = 'VRFs are not supported: the route goes to its table (main unless one is given)';
 
@@ -63,8 +62,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs enable_snmp_rfcv2': SNMP_RFC,
   'global_defs enable_snmp_rfcv3': SNMP_RFC,
   'global_defs enable_snmp_checker': SNMP_CHECKER,
-  'global_defs enable_dbus': DBUS,
-  'global_defs dbus_service_name': DBUS,
   'global_defs vrrp_netlink_cmd_rcv_bufs': NETLINK_BUFS,
   'global_defs vrrp_netlink_cmd_rcv_bufs_force': { reason: NETLINK_BUFS, defaults: OFF },
   'global_defs vrrp_netlink_monitor_rcv_bufs': NETLINK_BUFS,

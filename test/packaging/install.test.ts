@@ -108,6 +108,7 @@ test('the .deb: its control fields, conffile, unit, maintainer scripts and files
     './usr/bin/vigil -> ../lib/vigil/bin/vigil',
     './lib/systemd/system/vigil.service',
     './etc/vigil/vigil.conf',
+    './usr/share/dbus-1/system.d/org.keepalived.Vrrp1.conf',
     './usr/share/man/man8/vigil.8.gz',
     './usr/share/man/man5/vigil.conf.5.gz',
     './usr/share/bash-completion/completions/vigil',

@@ -199,7 +199,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   // DBus: org.keepalived.Vrrp1 on the system bus (observe/dbus/), compared with keepalived's in the differential test.
-  'global_defs enable_dbus': { test: 'test/observe/dbus-vrrp1.test.ts' },
+  'global_defs enable_dbus': { test: 'test/real/dbus-keepalived-differential.test.ts' },
   'global_defs dbus_service_name': { test: 'test/real/dbus-service.test.ts' },
 
   // vrrp_sync_group

@@ -13,6 +13,7 @@ import { loadConfigText } from '../../config/load.js';
 import type { VrrpStateName } from '../../machines/vrrp-instance.js';
 import type { DbusCall, DbusConnection, DbusConnectionOptions, DbusReply } from '../../transport/dbus-connection.js';
 import { Vrrp1Service } from '../../observe/dbus/vrrp1-service.js';
+import { KEEPALIVED_GLOBAL, globalScalars } from '../../observe/snmp/keepalived-mib.js';
 
 function config(extra: string, instances = ['VI_1 eth0 51 192.168.77.100', 'VI_6 eth0.10 53 fd77::100'], top = ''): Config {
   const blocks = instances.map((line) => {
@@ -211,4 +212,14 @@ test('a missing bus is one warning, and the service stays off', async () => {
   assert.equal(w.service.connected, false);
   w.messages$.next({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'MASTER', priority: 100 });
   assert.equal(w.signals.length, 0);
+});
+
+test('KEEPALIVED-MIB global dbus(9): true(1) with enable_dbus, false(2) without', () => {
+  const dbusScalar = (c: Config): unknown => {
+    const vars = globalScalars({ config: c, status: { instances: [] } as unknown as DaemonStatus, ifIndex: () => undefined, version: 'v', hostname: 'h' });
+    const found = vars.find((v) => v.oid.join('.') === [...KEEPALIVED_GLOBAL, 9, 0].join('.'));
+    return found !== undefined && 'value' in found ? found.value : undefined;
+  };
+  assert.equal(dbusScalar(config('enable_dbus')), 1);
+  assert.equal(dbusScalar(config('router_id x')), 2);
 });

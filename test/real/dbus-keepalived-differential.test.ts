@@ -3,7 +3,7 @@
  * owning org.keepalived.Vrrp1 on a private system bus of its own. Once every instance is master, both must offer
  * the same object tree, the same interfaces, methods, properties and signals on each object (busctl's table of
  * each, made from the introspection), the same property values (Get and GetAll), and send the same signals on
- * the same transitions (eth0 down and up again) and on a reload.
+ * the same transitions (eth0 down and up again), on a reload and at a graceful stop.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -131,13 +131,17 @@ test('org.keepalived.Vrrp1: vigil offers the objects, values and signals keepali
       for (const s of sites) s.daemon.kill('SIGHUP');
       for (const w of watches) await eventually(async () => w.signals().some(([, m]) => m === 'VrrpReloaded'), 20_000, () => JSON.stringify(w.signals()), 200);
       await delay(1000);
+      assert.deepEqual(await objectPaths(v.bus, SERVICE), await objectPaths(k.bus, SERVICE), 'the same objects after the reload');
+      // A graceful stop (SIGTERM to the daemon: keepalived's parent, which stops its VRRP child).
+      for (const s of sites) process.kill(s.daemon.proc.pid!, 'SIGTERM');
+      for (const w of watches) await eventually(async () => w.signals().some(([, m]) => m === 'VrrpStopped'), 20_000, () => JSON.stringify(w.signals()), 200);
+      await Promise.all(sites.map((s) => s.daemon.exited(20_000)));
       const [kt, vt] = watches.map(told);
-      assert.ok(kt.length >= 10, kt.join('\n'));
+      assert.ok(kt.length >= 11, kt.join('\n'));
       assert.deepEqual(vt, kt, `keepalived:\n${kt.join('\n')}\nvigil:\n${vt.join('\n')}`);
     } finally {
       for (const w of watches) w.stop();
     }
-    assert.deepEqual(await objectPaths(v.bus, SERVICE), await objectPaths(k.bus, SERVICE), 'the same objects after the reload');
   } finally {
     await Promise.all(sites.map((s) => s.lan.cleanup()));
   }

@@ -150,7 +150,7 @@ export function buildDebianPackage(input: DebianInputs): string {
   cpSync(input.appDir, at('usr', 'lib', 'vigil'), { recursive: true });
   // The README is /usr/share/doc's (a package keeps its documentation there).
   // The man pages and the completion go where man and bash-completion look (npm's copies stay out).
-  for (const moved of ['README.md', 'man', 'completion']) rmSync(join(tree, 'usr', 'lib', 'vigil', moved), { recursive: true, force: true });
+  for (const moved of ['README.md', 'man', 'completion', 'dbus']) rmSync(join(tree, 'usr', 'lib', 'vigil', moved), { recursive: true, force: true });
   cpSync(join(input.root, 'README.md'), at('usr', 'share', 'doc', 'vigil', 'README.md'));
   keepOnlyThisArch(join(tree, 'usr', 'lib', 'vigil'));
   cpSync(join(input.root, 'packaging', 'vigil.service'), at('lib', 'systemd', 'system', 'vigil.service'));

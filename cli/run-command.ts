@@ -231,6 +231,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     messages$: daemon.bus.messages$,
     log,
     connection: (o) => new DbusNextConnection(o),
+    vrrp: options.check !== true,
     actions: {
       printData: () => dumpRequest?.('data'),
       printStats: (clear) => {

@@ -38,6 +38,8 @@ export interface DbusConnectionOptions {
   /** Answers a call sent to the service; undefined leaves it to the library (org.freedesktop.DBus.Peer). */
   readonly onCall: (call: DbusCall) => DbusReply | undefined;
   readonly log: { info(message: string): void; warn(message: string): void };
+  /** The connection was lost after open() (the bus daemon stopped): nothing more is sent on it. */
+  readonly onLost?: (() => void) | undefined;
 }
 
 export interface DbusConnection {

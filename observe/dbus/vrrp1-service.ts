@@ -4,7 +4,7 @@
  * instance, their properties read from the daemon's status when asked, `VrrpStatusChange` on every change of an
  * instance's state, `VrrpStarted` / `VrrpReloaded` / `VrrpStopped` on the daemon's. A reload adds and removes
  * instance objects; enabling or disabling DBus, or another service name, takes effect at a reload. A missing bus
- * is one warning, never a failed start.
+ * is one warning, never a failed start; a bus lost later is one warning, and the next reload connects again.
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage } from '../../actors/bus.js';
@@ -43,6 +43,8 @@ export interface Vrrp1ServiceSources {
   readonly log: { info(message: string): void; warn(message: string): void };
   readonly connection: DbusConnectionFactory;
   readonly actions: Vrrp1Actions;
+  /** Whether this daemon runs VRRP (not `-C`): keepalived's DBus is its VRRP process's. */
+  readonly vrrp?: boolean | undefined;
 }
 
 const PROPERTIES = 'org.freedesktop.DBus.Properties';
@@ -78,7 +80,7 @@ export class Vrrp1Service {
   apply(): void {
     const config = this.sources.config();
     if (config === undefined) return;
-    if (!config.globalDefs.enableDbus) {
+    if (!config.globalDefs.enableDbus || this.sources.vrrp === false) {
       this.stop();
       return;
     }
@@ -93,7 +95,18 @@ export class Vrrp1Service {
     this.stop();
     this.objects = objects;
     this.name = name;
-    const connection = this.sources.connection({ name, onCall: (call) => this.onCall(call), log: this.sources.log });
+    const connection = this.sources.connection({
+      name,
+      onCall: (call) => this.onCall(call),
+      log: this.sources.log,
+      // Off until the next reload connects again (keepalived stays off the bus once it has lost it).
+      onLost: () => {
+        if (this.connection !== connection) return;
+        this.connection = undefined;
+        this.ready = false;
+        connection.close();
+      },
+    });
     this.connection = connection;
     connection.open().then(
       () => {

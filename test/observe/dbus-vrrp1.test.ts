@@ -43,16 +43,20 @@ class World {
   openResult: () => Promise<void> = () => Promise.resolve();
   readonly service: Vrrp1Service;
 
-  constructor(conf: Config) {
+  lost: (() => void) | undefined;
+
+  constructor(conf: Config, vrrp?: boolean) {
     this.conf = conf;
     this.service = new Vrrp1Service({
       config: () => this.conf,
       status: () => ({ instances: [...this.states].map(([name, state]) => ({ name, state }) as InstanceStatus) }) as unknown as DaemonStatus,
       messages$: this.messages$,
+      vrrp,
       log: { info: () => {}, warn: (m) => this.warnings.push(m) },
       connection: (o: DbusConnectionOptions): DbusConnection => ({
         open: () => {
           this.opened.push(o.name);
+          this.lost = o.onLost;
           return this.openResult();
         },
         signal: (path, iface, member, _sig, body) => this.signals.push({ path, iface, member, body }),
@@ -222,4 +226,29 @@ test('KEEPALIVED-MIB global dbus(9): true(1) with enable_dbus, false(2) without'
   };
   assert.equal(dbusScalar(config('enable_dbus')), 1);
   assert.equal(dbusScalar(config('router_id x')), 2);
+});
+
+test('-C (no VRRP here): no DBus, as keepalived serves it from its VRRP process', () => {
+  const w = new World(config('enable_dbus'), false);
+  w.service.apply();
+  assert.deepEqual(w.opened, []);
+});
+
+test('a bus lost after start: off, and the next reload connects again', async () => {
+  const w = new World(config('enable_dbus'));
+  w.states.set('VI_1', 'MASTER');
+  w.service.apply();
+  await flush();
+  assert.equal(w.service.connected, true);
+  w.lost?.();
+  assert.equal(w.service.connected, false);
+  assert.deepEqual(w.closed, ['org.keepalived.Vrrp1']);
+  w.signals.length = 0;
+  w.messages$.next({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'BACKUP', priority: 100 });
+  assert.equal(w.signals.length, 0);
+  w.service.apply();
+  await flush();
+  assert.deepEqual(w.opened, ['org.keepalived.Vrrp1', 'org.keepalived.Vrrp1']);
+  assert.equal(w.service.connected, true);
+  assert.deepEqual(w.signals.map((s) => s.member), ['VrrpStarted', 'VrrpStatusChange']);
 });

@@ -44,6 +44,7 @@ export class DbusNextConnection implements DbusConnection {
       if (this.failed) return;
       this.failed = true;
       this.options.log.warn(`DBus: connection lost: ${err.message}`);
+      this.options.onLost?.();
     });
     try {
       await new Promise<void>((resolve, reject) => {

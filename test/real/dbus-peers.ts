@@ -20,6 +20,8 @@ export interface TestBus {
   /** DBUS_SYSTEM_BUS_ADDRESS of the bus. */
   readonly address: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Stops the bus daemon (SIGTERM, by PID). */
+  stop(): void;
 }
 
 /** A system bus like Debian's (deny by default, root may monitor), with vigil's policy file included. */
@@ -62,10 +64,16 @@ export async function startBus(lan: Lan, host: LanHost, dir: string): Promise<Te
 </busconfig>
 `,
   );
-  lan.spawn(host.ns, ['dbus-daemon', `--config-file=${conf}`, '--nofork', '--nopidfile']);
+  const daemon = lan.spawn(host.ns, ['dbus-daemon', `--config-file=${conf}`, '--nofork', '--nopidfile']);
   await eventually(async () => existsSync(socket), 10_000, () => `dbus-daemon made no socket ${socket}`);
   const address = `unix:path=${socket}`;
-  return { address, env: { DBUS_SYSTEM_BUS_ADDRESS: address } };
+  return {
+    address,
+    env: { DBUS_SYSTEM_BUS_ADDRESS: address },
+    stop: () => {
+      if (daemon.pid !== undefined && daemon.exitCode === null) process.kill(daemon.pid, 'SIGTERM');
+    },
+  };
 }
 
 /** busctl --system on the bus; `as` runs it as another user (setpriv). */

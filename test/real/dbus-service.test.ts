@@ -2,8 +2,8 @@
  * enable_dbus on a real dbus-daemon (a private system bus whose policy is packaging/org.keepalived.Vrrp1.conf):
  * busctl sees vigil's objects, reads their properties as the state changes, calls the methods (a dump written, a
  * reload that adds and removes instance objects, another dbus_service_name), sees VrrpStatusChange on each
- * transition; the policy lets anyone read and only root call; a vigil with no bus to talk to starts all the same,
- * with one warning.
+ * transition; the policy lets anyone read and only root call; the bus stopping is one warning; a vigil with no bus
+ * to talk to starts all the same, with one warning.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +85,14 @@ test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signal
     const names = await busctl(bus, ['list', '--no-legend']);
     assert.ok(!names.split('\n').some((l) => l.startsWith(`${SERVICE} `)), names);
     assert.equal((await busctl(bus, ['get-property', OTHER_NAME, I4, 'org.keepalived.Vrrp1.Instance', 'State'])).trim(), '(us) 2 "Master"');
+
+    // The bus goes away: one warning, and VRRP carries on.
+    bus.stop();
+    await eventually(async () => /DBus: connection lost/.test(vigil.log()), 10_000, () => vigil.log().slice(-2000), 200);
+    assert.equal(vigil.log().split('\n').filter((l) => /DBus: connection lost/.test(l)).length, 1);
+    await lan.exec(host.ns, ['ip', 'link', 'set', 'eth0', 'down']);
+    await eventually(async () => (await vigilStatus(lan, vigil)).instances.every((i) => i.state === 'FAULT'), 15_000, () => vigil.log().slice(-2000), 250);
+    assert.equal(vigil.proc.exitCode, null, 'vigil runs on');
 
     // The vigil without a bus: MASTER, and one warning about DBus.
     await eventually(async () => (await vigilStatus(lan, lone)).instances.every((i) => i.state === 'MASTER'), 15_000, () => lone.log().slice(-2000), 250);

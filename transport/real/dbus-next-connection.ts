@@ -58,6 +58,10 @@ export class DbusNextConnection implements DbusConnection {
     } finally {
       opening = undefined;
     }
+    // The bus closing its end (dbus-daemon stopped) is seen at once, not at the next signal: dbus-next tells it on
+    // its connection only.
+    const stream = (bus as unknown as { _connection?: { on?: (event: 'end', listener: () => void) => void } })._connection;
+    stream?.on?.('end', () => bus.emit('error', new Error('the bus closed the connection')));
     bus.addMethodHandler((msg: Message) => this.handle(lib, bus, msg));
     const reply = await bus.requestName(this.options.name, 0);
     if (reply !== PRIMARY_OWNER && reply !== ALREADY_OWNER) {
@@ -94,6 +98,8 @@ export class DbusNextConnection implements DbusConnection {
   }
 
   close(): void {
+    // Our own end of the connection is no loss to tell.
+    this.failed = true;
     const bus = this.bus;
     this.bus = undefined;
     if (bus === undefined) return;

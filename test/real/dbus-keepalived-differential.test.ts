@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, requireNetns, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
-import { busctl, introspectTable, monitor, objectPaths, serviceUp, startBus, type Monitor, type TestBus } from './dbus-peers.js';
+import { busctl, introspectTable, introspectXml, monitor, objectPaths, serviceUp, startBus, type Monitor, type TestBus } from './dbus-peers.js';
 
 const SERVICE = 'org.keepalived.Vrrp1';
 const IFACE = 'org.keepalived.Vrrp1.Instance';
@@ -109,6 +109,12 @@ test('org.keepalived.Vrrp1: vigil offers the objects, values and signals keepali
         const state = async (): Promise<string> => (await busctl(s.bus, ['get-property', SERVICE, path, IFACE, 'State']).catch((e: unknown) => String(e))).trim();
         await eventually(async () => (await state()) === '(us) 2 "Master"', 30_000, async () => `${s.daemon.kind} ${path}: ${await state()}\n${s.daemon.log().slice(-2000)}`, 250);
       }
+    }
+    // The introspection XML of every node, objects and the nodes above them.
+    for (const path of kPaths) {
+      const [kx, vx] = await Promise.all([introspectXml(k.bus, SERVICE, path), introspectXml(v.bus, SERVICE, path)]);
+      assert.ok(kx.length >= 2, `${path}: ${kx.join('')}`);
+      assert.deepEqual(vx, kx, `${path}: the introspection XML`);
     }
     for (const path of leaves(kPaths)) {
       assert.deepEqual(await introspectTable(v.bus, SERVICE, path), await introspectTable(k.bus, SERVICE, path), `${path}: interfaces, methods, properties, signals`);

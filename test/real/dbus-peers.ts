@@ -132,3 +132,19 @@ export async function serviceUp(bus: TestBus, service: string, describe: () => s
     200,
   );
 }
+
+/**
+ * The introspection XML of an object (gdbus introspect --xml), as a list of its tags: comments and the DOCTYPE left
+ * out, empty elements written `<x/>`, spaces and quotes normalized, child nodes sorted (their order is free).
+ */
+export async function introspectXml(bus: TestBus, service: string, path: string): Promise<string[]> {
+  const { stdout } = await run('gdbus', ['introspect', '--system', '--dest', service, '--object-path', path, '--xml'], { env: { ...process.env, ...bus.env }, timeout: 20_000 });
+  let xml = stdout.replace(/<!DOCTYPE[^>]*>/, '').replace(/<!--[\s\S]*?-->/g, '');
+  for (let before = ''; before !== xml; ) {
+    before = xml;
+    xml = xml.replace(/<(\w+)([^<>]*?)>\s*<\/\1>/g, '<$1$2/>');
+  }
+  const tags = (xml.match(/<[^>]+>/g) ?? []).map((t) => t.replace(/'/g, '"').replace(/\s+/g, ' ').replace(/ \/>$/, '/>'));
+  const children = tags.filter((t) => t.startsWith('<node name=')).sort();
+  return [...tags.filter((t) => !t.startsWith('<node name=')), ...children];
+}

@@ -30,6 +30,8 @@ import { interfaceMac } from '../native/index.js';
 import { realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
 import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
+import { Vrrp1Service } from '../observe/dbus/vrrp1-service.js';
+import { DbusNextConnection } from '../transport/real/dbus-next-connection.js';
 
 export const DEFAULT_STATUS_SOCKET = '/run/vigil/vigil.sock';
 /**
@@ -240,6 +242,32 @@ async function runDaemon(options: RunOptions): Promise<void> {
     messages$: daemon.bus.messages$,
     subagent: (o) => new AgentxSubagent(o),
   });
+  // enable_dbus: org.keepalived.Vrrp1 on the system bus (a missing bus is a warning). Its methods do what the
+  // signals do; the dumps' writer exists once the daemon runs.
+  let dumpRequest: ((kind: 'data' | 'stats') => void) | undefined;
+  let reloadRequest: (() => void) | undefined;
+  const dbus = new Vrrp1Service({
+    config: () => daemon.runningConfig,
+    status: () => daemon.status(),
+    messages$: daemon.bus.messages$,
+    log,
+    connection: (o) => new DbusNextConnection(o),
+    vrrp: options.check !== true,
+    actions: {
+      printData: () => dumpRequest?.('data'),
+      printStats: (clear) => {
+        // vigil's counters are not reset: PrintStatsClear writes the stats as PrintStats does.
+        if (clear) log.info('DBus PrintStatsClear: the stats are written; vigil does not clear its counters');
+        dumpRequest?.('stats');
+      },
+      reload: () => reloadRequest?.(),
+      sendGarp: (name) => {
+        const runner = daemon.assembly?.node.runners.get(name);
+        runner?.announceOnce();
+        return runner !== undefined;
+      },
+    },
+  });
   try {
     await daemon.start();
   } catch (err) {
@@ -251,6 +279,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   }
   log.load();
   snmp.apply();
+  dbus.apply();
   // The signal handlers come first: from here on a SIGTERM must send priority 0 and release the addresses.
   let server: { close(): void } | undefined;
   let stopping = false;
@@ -281,6 +310,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     reloadTimes.close();
     await step('the daemon', () => stopped);
     await step('SNMP', () => snmp.stop());
+    await step('DBus', () => dbus.close());
     await step('the recorder', () => observation?.close());
     await step('scripts', () => processes.killAll());
     await step('the status socket', () => server?.close());
@@ -322,6 +352,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
         } while (reloadAgain && !stopping);
         if (!stopping) liveness?.reloaded(result);
         if (!stopping && result.ok) snmp.apply();
+        if (!stopping && result.ok) dbus.apply();
         if (!stopping) reloadTimes.update(reloadTimeSettings());
       } finally {
         reloading = undefined;
@@ -340,6 +371,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', reload);
+  reloadRequest = reload;
   // reload_time_file: a reload at the time a file names, as if SIGHUP came then.
   const reloadTimes = new ReloadTimeMonitor(reload, log);
   const reloadTimeSettings = (): { file: string; repeat: boolean } | undefined => {
@@ -360,12 +392,12 @@ async function runDaemon(options: RunOptions): Promise<void> {
     return g ? dumpFileName(file, g) : file;
   });
   // Written in slices between turns of the VRRP thread's loop (actors/daemon/dumps.ts); they never reject.
-  process.on('SIGUSR1', () => {
-    void dumps.dataDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
-  });
-  process.on('SIGUSR2', () => {
-    void dumps.statsDump(daemon.status()).then(() => (fileWriteFailures['dump'] = dumps.failures));
-  });
+  dumpRequest = (kind) => {
+    const written = kind === 'data' ? dumps.dataDump(daemon.status()) : dumps.statsDump(daemon.status());
+    void written.then(() => (fileWriteFailures['dump'] = dumps.failures));
+  };
+  process.on('SIGUSR1', () => dumpRequest?.('data'));
+  process.on('SIGUSR2', () => dumpRequest?.('stats'));
   dumps.prepare();
   const statusServer = await serveStatus(
     options.statusSocket,

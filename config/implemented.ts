@@ -220,6 +220,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   // VRRP-MIB (RFC 2787) and its vrrpTrapNewMaster (observe/snmp/vrrp-mib.ts).
   'global_defs enable_snmp_rfcv2': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  // DBus: org.keepalived.Vrrp1 on the system bus (observe/dbus/), compared with keepalived's in the differential test.
+  'global_defs enable_dbus': { test: 'test/real/dbus-keepalived-differential.test.ts' },
+  'global_defs dbus_service_name': { test: 'test/real/dbus-service.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',

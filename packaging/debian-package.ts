@@ -1,7 +1,8 @@
 /**
  * The Debian package, built with `dpkg-deb --build` from a staged tree (no debhelper): the application in
  * /usr/lib/vigil, /usr/bin/vigil, the systemd unit of packaging/vigil.service as it is, the conffile
- * /etc/vigil/vigil.conf, the man pages, the bash completion, the copyright and changelog lintian asks for, and the
+ * /etc/vigil/vigil.conf, the DBus policy of packaging/org.keepalived.Vrrp1.conf (in /usr/share/dbus-1/system.d, where
+ * packages put theirs: keepalived's own package has the same name in /etc/dbus-1/system.d), the man pages, the bash completion, the copyright and changelog lintian asks for, and the
  * maintainer scripts of packaging/debian/ (which never enable or start the service).
  */
 import { execFileSync } from 'node:child_process';
@@ -149,11 +150,12 @@ export function buildDebianPackage(input: DebianInputs): string {
   cpSync(input.appDir, at('usr', 'lib', 'vigil'), { recursive: true });
   // The README is /usr/share/doc's (a package keeps its documentation there).
   // The man pages and the completion go where man and bash-completion look (npm's copies stay out).
-  for (const moved of ['README.md', 'man', 'completion']) rmSync(join(tree, 'usr', 'lib', 'vigil', moved), { recursive: true, force: true });
+  for (const moved of ['README.md', 'man', 'completion', 'dbus']) rmSync(join(tree, 'usr', 'lib', 'vigil', moved), { recursive: true, force: true });
   cpSync(join(input.root, 'README.md'), at('usr', 'share', 'doc', 'vigil', 'README.md'));
   keepOnlyThisArch(join(tree, 'usr', 'lib', 'vigil'));
   cpSync(join(input.root, 'packaging', 'vigil.service'), at('lib', 'systemd', 'system', 'vigil.service'));
   cpSync(join(input.root, 'packaging', 'vigil.conf'), at('etc', 'vigil', 'vigil.conf'));
+  cpSync(join(input.root, 'packaging', 'org.keepalived.Vrrp1.conf'), at('usr', 'share', 'dbus-1', 'system.d', 'org.keepalived.Vrrp1.conf'));
   for (const [name, roff] of Object.entries(input.manPages)) {
     const section = name.slice(name.lastIndexOf('.') + 1);
     writeFileSync(at('usr', 'share', 'man', `man${section}`, `${name}.gz`), gzip9(roff));

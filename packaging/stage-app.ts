@@ -158,6 +158,8 @@ export function stageApp(root: string, dest: string): StagedApp {
   writeFileSync(join(dest, 'package.json'), `${JSON.stringify(installed, null, 2)}\n`);
   cpSync(join(root, 'bin'), join(dest, 'bin'), { recursive: true });
   for (const doc of ['README.md']) cpSync(join(root, doc), join(dest, doc));
+  // The DBus policy (enable_dbus), for /etc/dbus-1/system.d: the .deb installs it itself.
+  cpSync(join(root, 'packaging', 'org.keepalived.Vrrp1.conf'), join(dest, 'dbus', 'org.keepalived.Vrrp1.conf'));
   cpSync(join(root, 'dist'), join(dest, 'dist'), {
     recursive: true,
     filter: (src) => {

@@ -261,6 +261,14 @@ export class VrrpInstanceRunner {
     this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 
+  /**
+   * One round of gratuitous ARPs / unsolicited NAs now (DBus SendGarp, keepalived vrrp_send_link_update): only a
+   * master holds its addresses, so only a master sends.
+   */
+  announceOnce(): void {
+    if (this.state === 'MASTER') this.announcements.announce(1);
+  }
+
   /** Another member of the sync group heard a lower priority (see VrrpNode). */
   groupLowerPriority(): void {
     this.actor.send({ type: 'GROUP_LOWER_PRIORITY' });

@@ -74,8 +74,8 @@ export function globalScalars(src: KeepalivedMibSources): VarBind[] {
   // 64-bit IPVS statistics: vigil reads the kernel's 64-bit counters (IPVS_SVC_ATTR_STATS64).
   out.push(int(o(7), 1));
   out.push(str(o(8), g.netNamespace ?? ''));
-  // dbus(9): D-Bus is not implemented by vigil, so it is never enabled.
-  out.push(int(o(9), 2));
+  // dbus(9): enable_dbus (observe/dbus/).
+  out.push(int(o(9), truth(g.enableDbus)));
   out.push(int(o(10), truth(g.dynamicInterfaces !== undefined)));
   out.push(int(o(11), g.lvsFlushOnStop === true ? 1 : g.lvsFlushOnStop === 'VS' ? 3 : 2));
   return out;

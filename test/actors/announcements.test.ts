@@ -81,3 +81,26 @@ test('garp_master_refresh_repeat: a refresh is its own burst (keepalived default
   assert.deepEqual(seen, [T, T, T, T + 2000, T + 2000, T + 2000, T + 10_000, T + 20_000]);
   node.halt();
 });
+
+test('announceOnce (DBus SendGarp): one round from a master, nothing from a backup', () => {
+  const clock = new VirtualClock();
+  const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const host = new SimHost('n', 0);
+  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  host.addInterface('eth1', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
+  const seen: string[] = [];
+  const announcer = { announce: (name: string, addresses: readonly { address: string }[]) => seen.push(`${clock.now()} ${name} ${addresses.map((a) => a.address).join(',')}`) };
+  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  node.start();
+  const runner = node.runners.get('VI_1')!;
+  clock.runUntil(1000);
+  assert.equal(runner.state, 'BACKUP');
+  runner.announceOnce();
+  assert.deepEqual(seen, []);
+  clock.runUntil(9000);
+  assert.equal(runner.state, 'MASTER');
+  seen.length = 0;
+  runner.announceOnce();
+  assert.deepEqual(seen, ['9000 eth0 192.168.77.100', '9000 eth1 192.168.77.101']);
+  node.stop();
+});

@@ -108,6 +108,7 @@ test('the .deb: its control fields, conffile, unit, maintainer scripts and files
     './usr/bin/vigil -> ../lib/vigil/bin/vigil',
     './lib/systemd/system/vigil.service',
     './etc/vigil/vigil.conf',
+    './usr/share/dbus-1/system.d/org.keepalived.Vrrp1.conf',
     './usr/share/man/man8/vigil.8.gz',
     './usr/share/man/man5/vigil.conf.5.gz',
     './usr/share/bash-completion/completions/vigil',
@@ -117,7 +118,7 @@ test('the .deb: its control fields, conffile, unit, maintainer scripts and files
   ]) {
     assert.ok(files.includes(path), `${path} is not in the package`);
   }
-  for (const absent of ['/dist/test/', '/dist/bench/', '/node_modules/typescript/', '/node_modules/mermaid/', '/node_modules/fast-check/', '.js.map', 'elk-worker']) {
+  for (const absent of ['./usr/lib/vigil/dbus/', '/dist/test/', '/dist/bench/', '/node_modules/typescript/', '/node_modules/mermaid/', '/node_modules/fast-check/', '.js.map', 'elk-worker']) {
     assert.ok(!files.includes(absent), `${absent} is in the package`);
   }
 });
@@ -135,6 +136,7 @@ test('installed from the .deb (dpkg -x into a clean root), vigil runs as the che
 test('installed from the npm tarball (npm install -g --prefix --offline), vigil runs as the checkout does, with no compiler', { skip }, () => {
   const listing = execFileSync('tar', ['-tzf', built.tarball], { encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.ok(listing.includes('package/native/build/Release/vigil_native.node'));
+  assert.ok(listing.includes('package/dbus/org.keepalived.Vrrp1.conf'), 'the DBus policy');
   assert.ok(!listing.includes('package/dist/test/'));
   const manifest = JSON.parse(execFileSync('tar', ['-xzOf', built.tarball, 'package/package.json'], { encoding: 'utf8' })) as Record<string, unknown>;
   assert.equal(manifest['scripts'], undefined, 'no scripts: nothing is built on install');

@@ -64,8 +64,9 @@ export async function startSink(host = '127.0.0.1', port = 0, onMail?: (mail: Re
   return sink;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [host, port] = [process.argv[2] ?? '127.0.0.1', Number(process.argv[3] ?? 25)];
+// Only with its two arguments: the test runner runs every file under dist/test/ as a test, with none.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.length >= 4) {
+  const [host, port] = [process.argv[2]!, Number(process.argv[3])];
   await startSink(host, port, (mail) => process.stdout.write(`${JSON.stringify(mail)}\n`));
   process.stdout.write('listening\n');
 }

@@ -18,6 +18,7 @@ import { SimDirectors, type PoolChange } from './sim-directors.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
+import { judgeEcmpFlows, type EcmpReport } from './ecmp-flows.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
@@ -56,6 +57,8 @@ export interface SimulationResult {
   readonly pools: readonly PoolChange[];
   /** Scripts the nodes ran, as the simulated process runner recorded them (not part of `--json`). */
   readonly scripts: readonly ScriptRun[];
+  /** With `flows`: what the client flows did behind the ECMP router, per lb_algo mh service (not part of `--json`). */
+  readonly ecmp?: readonly EcmpReport[];
 }
 
 /** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
@@ -365,6 +368,12 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     initialServers: new Map(Object.entries(scenario.servers)),
   });
   if (pools) invariants.push(pools);
+  let ecmp: readonly EcmpReport[] | undefined;
+  if (scenario.flows !== undefined) {
+    const judged = judgeEcmpFlows(world.directors.services, scenario.flows, new SeededRandom(options.seed).fork('ecmp-flows'));
+    invariants.push(...judged.invariants);
+    ecmp = judged.reports;
+  }
   const packetsDropped: Record<string, number> = {};
   let packetsSent = 0;
   for (const segment of world.segments.values()) {
@@ -383,5 +392,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
     pools: world.directors.pools,
     scripts: world.scripts,
+    ...(ecmp !== undefined ? { ecmp } : {}),
   };
 }

@@ -77,3 +77,15 @@ test('persistence_granularity masks the source address; a bad table size is refu
   assert.throws(() => renderNftRuleset({ services: [{ ...web, hashTableSize: 12 }] }), /not a prime/);
   assert.throws(() => renderNftRuleset({ services: [{ ...web, hashTableSize: 1.5 }] }), /bad hash table size/);
 });
+
+test('from the configuration: the size follows the configured real servers, so a server down keeps it', async () => {
+  const { virtualServersOf } = await import('../checkers/lvs-config.js');
+  const servers = [67, 68, 69, 70].map((n) => `  real_server 192.168.77.${n} 8080 {\n  }\n`).join('');
+  const template = virtualServersOf(`virtual_server 192.168.77.100 80 {\n  lb_algo mh\n  protocol TCP\n${servers}}\n`)[0]!.services[0]!;
+  assert.equal(template.hashTableSize, maglevTableSize(4));
+  const up = { ...(template as Omit<AddressService, 'destinations'>), destinations: [d(67), d(68), d(70)] };
+  assert.match(renderNftRuleset({ services: [up] }).text, new RegExp(`jhash ip saddr mod ${maglevTableSize(4)} seed 0x0 map @svc_0_maglev`));
+  // Other schedulers carry no size.
+  const wrr = virtualServersOf(`virtual_server 192.168.77.100 80 {\n  lb_algo wrr\n  protocol TCP\n${servers}}\n`)[0]!.services[0]!;
+  assert.equal(wrr.hashTableSize, undefined);
+});

@@ -78,7 +78,8 @@ export function maglevPermutation(name: string, size: number): { offset: number;
 function turnsOf(weights: readonly number[], size: number): number[] {
   const divisor = weights.reduce(gcd);
   let turns = weights.map((w) => w / divisor);
-  for (let shift = 1; turns.reduce((a, b) => a + b, 0) > size; shift++) {
+  // Stops at one turn each: a table with fewer slots than backends leaves the last ones out, as any Maglev table.
+  for (let shift = 1; turns.reduce((a, b) => a + b, 0) > size && turns.some((t) => t > 1); shift++) {
     turns = weights.map((w) => Math.max(1, Math.floor(w / divisor / 2 ** shift)));
   }
   return turns;

@@ -5,8 +5,7 @@
  * runs and its pool for the service is not empty; the route follows at once (the speaker's hold time or BFD, which
  * decide how fast in life, are not modelled).
  */
-import { jhash } from '../protocol/jhash.js';
-import { reciprocalScale } from '../protocol/jhash.js';
+import { jhash, reciprocalScale } from '../protocol/jhash.js';
 import { maglevFlowKey, type Flow } from '../transport/lb/maglev-flows.js';
 import type { SeededRandom } from './seeded-random.js';
 

@@ -105,4 +105,7 @@ test('weights: each backend holds its share of the weights, within one round of 
   const huge = buildMaglevTable([{ name: 'a:80', weight: 1 }, { name: 'b:80', weight: 100_000 }], 101);
   assert.ok(huge.turns[0]! >= 1 && huge.turns[0]! + huge.turns[1]! <= 101);
   assert.ok(huge.slots.includes(0));
+  // More backends than slots: one turn each, the table filled, no endless halving.
+  const crowded = buildMaglevTable(pool(150).map((b, i) => ({ ...b, weight: 1 + i })), 101);
+  assert.ok(crowded.turns.every((t) => t === 1) && crowded.slots.every((s) => s >= 0));
 });

@@ -347,7 +347,8 @@ const nftablesOnly = (what: string): string => `${what} needs IPVS: it is not av
 
 /**
  * `lvs_backend nftables` (vigil's keyword): what IPVS does and nftables cannot is refused, each with its line.
- * Available there: sh-port / mh-port (the hash takes the source port), sh-fallback / mh-fallback (the map holds
+ * Available there: lb_algo mh (a Maglev map, transport/lb/nftables-ruleset.ts), sh-port (the hash takes the source
+ * port), mh-port (the hash takes the 5-tuple), sh-fallback / mh-fallback (the map holds
  * only live servers, so a client whose server is down is hashed over the others), flag-1..3 as the scheduler
  * reads them, plain TUN (`type ipip`, rendered as DNAT like every TUN destination), lvs_flush and
  * lvs_flush_on_stop (vigil's tables are replaced at start and deleted at stop, each in one transaction).

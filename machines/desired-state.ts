@@ -68,6 +68,12 @@ interface ServiceBase {
   /** keepalived `persistence_engine` (e.g. sip); applies to persistent services only, as in keepalived. */
   readonly persistenceEngine?: string;
   readonly schedulerFlags?: readonly SchedulerFlag[];
+  /**
+   * lb_algo mh on nftables: the Maglev table's size, a prime fixed from the configured real servers (not the live
+   * ones), so that a server going down keeps the table's size and moves only its own slots. Absent = from the
+   * destinations listed (transport/lb/nftables-ruleset.ts).
+   */
+  readonly hashTableSize?: number;
   readonly destinations: readonly Destination[];
   /** keepalived `sorry_server`: used only while no destination has a weight above 0. */
   readonly sorry?: Destination;
@@ -143,6 +149,8 @@ function serviceProblems(service: VirtualService): readonly string[] {
     if (!ok) problems.push(`${where}: bad persistence_granularity ${String(g)}`);
   }
   for (const f of service.schedulerFlags ?? []) if (!(SCHEDULER_FLAGS as readonly string[]).includes(f)) problems.push(`${where}: unknown scheduler flag ${f}`);
+  const m = service.hashTableSize;
+  if (m !== undefined && (!Number.isInteger(m) || m < 2 || m > 16_777_213)) problems.push(`${where}: bad hash table size ${m}`);
   const pe = service.persistenceEngine;
   if (pe !== undefined && !/^[A-Za-z0-9_-]{1,15}$/.test(pe)) problems.push(`${where}: bad persistence_engine ${pe}`);
   const seen = new Set<string>();

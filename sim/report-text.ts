@@ -27,6 +27,7 @@ export function formatTimeline(result: SimulationResult): string {
   lines.sort((a, b) => a.t - b.t || a.order - b.order);
   const out: string[] = [`simulation seed ${result.seed}, ${formatMs(result.duration_ms)} of virtual time`];
   for (const line of lines) out.push(`${formatMs(line.t).padStart(14)}  ${line.text}`);
+  for (const e of result.ecmp ?? []) out.push(`ecmp ${e.service}: ${JSON.stringify({ ...e, service: undefined })}`);
   out.push('invariants:');
   for (const inv of result.invariants) out.push(`  ${inv.ok ? 'ok  ' : 'FAIL'} ${inv.name}: ${inv.detail}`);
   const drops = Object.entries(result.stats.packets_dropped)

@@ -19,6 +19,7 @@ import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';
 import { checkPoolsMatchHealth } from './pool-invariant.js';
 import { checkBfdTracking, type BfdDown } from './bfd-invariant.js';
+import { judgeEcmpFlows, type EcmpReport } from './ecmp-flows.js';
 import { LanSegment, type LinkQuality } from './lan-segment.js';
 import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
@@ -57,6 +58,8 @@ export interface SimulationResult {
   readonly pools: readonly PoolChange[];
   /** Scripts the nodes ran, as the simulated process runner recorded them (not part of `--json`). */
   readonly scripts: readonly ScriptRun[];
+  /** With `flows`: what the client flows did behind the ECMP router, per lb_algo mh service (not part of `--json`). */
+  readonly ecmp?: readonly EcmpReport[];
 }
 
 /** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
@@ -373,6 +376,12 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
   if (pools) invariants.push(pools);
   const bfd = checkBfdTracking({ changes: world.bfdChanges, specs: world.specs, transitions: timeline.transitions });
   if (bfd) invariants.push(bfd);
+  let ecmp: readonly EcmpReport[] | undefined;
+  if (scenario.flows !== undefined) {
+    const judged = judgeEcmpFlows(world.directors.services, scenario.flows, new SeededRandom(options.seed).fork('ecmp-flows'));
+    invariants.push(...judged.invariants);
+    ecmp = judged.reports;
+  }
   const packetsDropped: Record<string, number> = {};
   let packetsSent = 0;
   for (const segment of world.segments.values()) {
@@ -391,5 +400,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     faults: timeline.faults.map((f) => ({ t_ms: f.t_ms, text: describe(f.action) })),
     pools: world.directors.pools,
     scripts: world.scripts,
+    ...(ecmp !== undefined ? { ecmp } : {}),
   };
 }

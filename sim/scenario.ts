@@ -75,6 +75,11 @@ export interface Scenario {
   readonly servers: Readonly<Record<string, SimServerMode>>;
   readonly nodes: readonly ScenarioNode[];
   readonly events: readonly ScenarioEvent[];
+  /**
+   * Client flows sent through an ECMP router to the directors of every lb_algo mh virtual service, and judged
+   * (sim/ecmp-flows.ts); absent = none.
+   */
+  readonly flows?: number;
 }
 
 export class ScenarioError extends Error {}
@@ -170,7 +175,11 @@ export function parseScenario(text: string, file: string, readFile: (path: strin
   const events: ScenarioEvent[] = rawEvents.map((e, index) => parseEvent(e, index, names, fail));
   // Stable sort by time: events at the same time keep their file order.
   const ordered = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.atMs - b.e.atMs || a.i - b.i).map((x) => x.e);
-  return { file, durationMs, network: defaults, servers, nodes, events: ordered };
+  const flows = raw.flows;
+  if (flows !== undefined && (!Number.isInteger(flows) || (flows as number) < 1 || (flows as number) > 1_000_000)) {
+    return fail(`"flows": must be a number of flows from 1 to 1000000: ${JSON.stringify(flows)}`);
+  }
+  return { file, durationMs, network: defaults, servers, nodes, events: ordered, ...(flows !== undefined ? { flows: flows as number } : {}) };
 }
 
 function parseNetwork(value: unknown, fail: (p: string) => never, where: string): Partial<NetworkSettings> {

@@ -10,7 +10,7 @@ import { InProcessCheckerHost } from '../actors/checks/checker-host.js';
 import type { CheckerTransports, NodeChecks } from '../actors/lvs/node-checks.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { SimulatedBackend } from './simulated-backend.js';
-import { liveDestinations } from '../machines/desired-state.js';
+import { liveDestinations, type VirtualService } from '../machines/desired-state.js';
 import type { LoadBalancerBackend } from '../transport/lb/load-balancer.js';
 import { SimulatedProber, type SimServerState } from './simulated-prober.js';
 import type { VirtualClock } from './virtual-clock.js';
@@ -25,14 +25,25 @@ export interface PoolChange {
   readonly members: readonly string[];
 }
 
+/** The same change with the whole service the director programs (undefined: the director is gone), for ECMP flows. */
+export interface ServiceChange {
+  readonly t_ms: number;
+  readonly node: string;
+  readonly service: string;
+  readonly state: VirtualService | undefined;
+}
+
 export class SimDirectors {
   readonly prober: SimulatedProber;
   readonly pools: PoolChange[] = [];
+  readonly services: ServiceChange[] = [];
   /** The virtual servers of each node as its first start resolved them (for the invariant). */
   readonly resolved = new Map<string, readonly ResolvedVirtualServer[]>();
   /** Nodes whose checker side runs now. */
   private readonly running = new Set<string>();
   private readonly last = new Map<string, string>();
+  /** Per node, the start whose backend may record: a crashed start's checker side, winding down, programs nothing. */
+  private readonly current = new Map<string, number>();
   private starts = 0;
 
   constructor(
@@ -65,7 +76,9 @@ export class SimDirectors {
 
   /** The transports of one start of a node's checker side. */
   transports(node: string, inspect?: (event: InspectionEvent) => void): CheckerTransports {
-    const random = this.random.fork(`checkers:${node}:${this.starts++}`);
+    const start = this.starts++;
+    this.current.set(node, start);
+    const random = this.random.fork(`checkers:${node}:${start}`);
     const backend = new SimulatedBackend(this.clock);
     // The pool is read right after each apply: the simulated backend takes the state synchronously, while the
     // promise it returns settles only after the virtual clock has moved on.
@@ -73,7 +86,7 @@ export class SimDirectors {
       name: backend.name,
       apply: (state) => {
         const report = backend.apply(state);
-        this.recordPools(node, backend);
+        if (this.current.get(node) === start) this.recordPools(node, backend);
         return report;
       },
       clear: () => backend.clear(),
@@ -94,9 +107,11 @@ export class SimDirectors {
   /** A crash or stop: the node's checkers and load balancer are gone with it. */
   stopped(node: string): void {
     if (!this.running.delete(node)) return;
+    this.current.delete(node);
     for (const key of [...this.last.keys()]) {
       if (!key.startsWith(`${node}|`)) continue;
       this.pools.push({ t_ms: this.clock.now(), node, service: key.slice(node.length + 1), members: [] });
+      this.services.push({ t_ms: this.clock.now(), node, service: key.slice(node.length + 1), state: undefined });
       this.last.delete(key);
     }
   }
@@ -109,6 +124,7 @@ export class SimDirectors {
       if (this.last.get(key) === text) continue;
       this.last.set(key, text);
       this.pools.push({ t_ms: Math.round(this.clock.now() * 1000) / 1000, node, service: service.key, members });
+      this.services.push({ t_ms: Math.round(this.clock.now() * 1000) / 1000, node, service: service.key, state: service });
     }
   }
 }

@@ -15,6 +15,7 @@ import { regexFlags } from '../../protocol/http-body-regex.js';
 import { groupFwmarks } from './group-fwmarks.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
+import { maglevTableSize } from '../../protocol/maglev.js';
 import { splitCommandLine } from '../../config/command-line.js';
 import type { Checker, CheckerConnection, CheckerTiming, CheckerType, Config, Forwarding, HttpChecker, HttpUrl, RealServer, VirtualServer, VirtualServerGroupEntry } from '../../config/model.js';
 
@@ -330,6 +331,8 @@ function serviceTemplates(config: LvsConfig, vs: VirtualServer, key: string): Se
     ...(g !== undefined ? { persistenceGranularity: g } : {}),
     ...(vs.persistenceEngine !== undefined ? { persistenceEngine: vs.persistenceEngine } : {}),
     ...schedulerFlags(vs),
+    // The Maglev table of lb_algo mh on nftables: sized by the configured real servers, fixed until a reload.
+    ...(vs.lbAlgo === 'mh' ? { hashTableSize: maglevTableSize(vs.realServers.length) } : {}),
   } as const;
   const a = vs.address;
   if (a.kind === 'ip') return [{ ...base, kind: 'address', key, family: familyOf(a.ip), address: a.ip, port: a.port }];

@@ -77,7 +77,7 @@ test('fo: the highest weight only; a single destination needs no map', () => {
 });
 
 test('every scheduler renders, and the inexact ones are reported with what was used', () => {
-  const expected: Record<string, string> = { lc: 'rr', wlc: 'wrr', sed: 'wrr', nq: 'wrr', lblc: 'dh', lblcr: 'dh', mh: 'sh', ovf: 'fo', twos: 'wrr' };
+  const expected: Record<string, string> = { lc: 'rr', wlc: 'wrr', sed: 'wrr', nq: 'wrr', lblc: 'dh', lblcr: 'dh', ovf: 'fo', twos: 'wrr' };
   for (const scheduler of SCHEDULERS) {
     const r = renderNftRuleset({ services: [{ ...web, scheduler }] });
     const used = expected[scheduler];
@@ -147,12 +147,11 @@ test('keys are safe inside comments; table names are checked; invalid states ref
   assert.equal(renderNftRuleset({ services: [web] }, { table: 'vigil_t' }).text.split('\n')[0], 'add table ip vigil_t');
 });
 
-test('sh and mh with flag-2 (sh-port / mh-port) hash the source port too; other schedulers and flags leave the rule as it was', () => {
+test('sh with flag-2 (sh-port) hashes the source port too, mh with flag-2 (mh-port) the 5-tuple; other schedulers and flags leave the rule as it was', () => {
   const dests = [natDestination(67, 8080, 1), natDestination(68, 8080, 1)];
-  for (const scheduler of ['sh', 'mh'] as const) {
-    const rule = renderNftRuleset({ services: [webService(scheduler, dests, { schedulerFlags: ['flag-2'] })] }).text;
-    assert.match(rule, /jhash ip saddr \. th sport mod 2 seed 0x0/, scheduler);
-  }
+  assert.match(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-2'] })] }).text, /jhash ip saddr \. th sport mod 2 seed 0x0/);
+  assert.match(renderNftRuleset({ services: [webService('mh', dests, { schedulerFlags: ['flag-2'] })] }).text, /jhash ip saddr \. th sport \. ip daddr \. th dport \. meta l4proto mod 521 seed 0x0 map @svc_0_maglev/);
+  assert.match(renderNftRuleset({ services: [webService('mh', dests)] }).text, /jhash ip saddr mod 521 seed 0x0 map @svc_0_maglev/);
   const plain = renderNftRuleset({ services: [webService('sh', dests)] }).text;
   assert.match(plain, /jhash ip saddr mod 2 seed 0x0/);
   assert.equal(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-1', 'flag-3'] })] }).text, plain);

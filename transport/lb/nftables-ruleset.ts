@@ -16,11 +16,14 @@
  *   fo  → the destination with the highest weight                 (exact)
  *   lc → rr; wlc, sed, nq, twos → wrr                              (no connection counts in nftables)
  *   lblc, lblcr → dh                                               (locality = by destination address)
- *   mh → sh                                                        (hash by source, not Maglev's consistent table)
+ *   mh → a Maglev lookup table (protocol/maglev.ts) in a named map  (exact in spirit: consistent hashing)
  *   ovf → fo                                                       (no overflow on active connections)
- * sh and mh with flag-2 (keepalived sh-port / mh-port) hash the source address and port (`jhash … saddr . th sport`),
- * as IPVS does; their flag-1 (sh-fallback / mh-fallback) needs nothing: the map holds only live servers, so a
- * client whose server is down is hashed over the others.
+ * sh with flag-2 (keepalived sh-port) hashes the source address and port (`jhash … saddr . th sport`), as IPVS
+ * does; mh hashes the source address as IPVS mh does, and with flag-2 (mh-port) the flow's 5-tuple (`saddr . sport
+ * . daddr . dport . l4proto`), so that flows of one client spread over the servers. Their flag-1 (sh-fallback /
+ * mh-fallback) needs nothing: the map holds only live servers, so a client whose server is down is hashed over the
+ * others. The Maglev map `svc_N_maglev` holds one element per slot, `slot : server`; every director builds the
+ * same one from the same pool, and the jhash seed is fixed, so a flow gets the same server on each of them.
  * persistence_timeout with a rotating scheduler becomes source hashing (masked by persistence_granularity):
  * sticky while the pool is unchanged, with no timeout. DR and TUN destinations are rendered as DNAT (NAT).
  * Every such substitution is returned as an Approximation.
@@ -28,8 +31,9 @@
 import { isIPv4 } from 'node:net';
 import { assertValidDesiredState, liveDestinations, type DesiredState, type Destination, type LbFamily, type Scheduler, type VirtualService } from '../../machines/desired-state.js';
 import type { Approximation } from './load-balancer.js';
+import { buildMaglevTable, maglevTableSize, type MaglevTable } from '../../protocol/maglev.js';
 
-type Method = 'numgen' | 'saddr' | 'daddr' | 'first';
+type Method = 'numgen' | 'saddr' | 'daddr' | 'first' | 'maglev';
 
 /** The method each scheduler maps to, and whether that is an approximation. */
 const SCHEDULER_PLAN: Readonly<Record<Scheduler, { readonly method: Method; readonly weighted: boolean; readonly used: string; readonly exact: boolean }>> = {
@@ -44,7 +48,7 @@ const SCHEDULER_PLAN: Readonly<Record<Scheduler, { readonly method: Method; read
   nq: { method: 'numgen', weighted: true, used: 'wrr', exact: false },
   lblc: { method: 'daddr', weighted: true, used: 'dh', exact: false },
   lblcr: { method: 'daddr', weighted: true, used: 'dh', exact: false },
-  mh: { method: 'saddr', weighted: true, used: 'sh', exact: false },
+  mh: { method: 'maglev', weighted: true, used: 'mh', exact: true },
   ovf: { method: 'first', weighted: true, used: 'fo', exact: false },
   twos: { method: 'numgen', weighted: true, used: 'wrr', exact: false },
 };
@@ -56,7 +60,6 @@ const APPROXIMATION_REASON: Readonly<Partial<Record<Scheduler, string>>> = {
   nq: 'nftables keeps no per-server connection counts',
   lblc: 'locality scheduling approximated by destination-address hashing',
   lblcr: 'locality scheduling approximated by destination-address hashing',
-  mh: 'source hashing over weighted slots, not a Maglev lookup table',
   ovf: 'no overflow on active connections: all traffic to the highest weight',
   twos: 'nftables keeps no per-server connection counts to choose the less loaded of two random servers',
 };
@@ -143,8 +146,35 @@ function granularityMask(service: VirtualService): string {
 }
 
 interface ServiceRule {
-  readonly rule: string;
+  /** The rule of the service's chain; `map` is the name of its Maglev map, when it has one. */
+  readonly rule: (map: string) => string;
   readonly live: number;
+  /** lb_algo mh: the map's type and elements (one per slot). */
+  readonly maglev?: { readonly type: string; readonly elements: string };
+}
+
+/** The name a destination has in the Maglev table: the same on every director (address, and port when DNAT sets it). */
+export function maglevName(d: Destination, withPort: boolean): string {
+  return singleTarget(d, withPort);
+}
+
+/** The Maglev table of a service's live destinations (ports resolved as the rule DNATs them). */
+export function serviceMaglevTable(service: VirtualService, dests: readonly Destination[], withPort: boolean): MaglevTable {
+  const size = service.hashTableSize ?? maglevTableSize(service.destinations.length);
+  return buildMaglevTable(dests.map((d) => ({ name: maglevName(d, withPort), weight: d.weight })), size);
+}
+
+/**
+ * The map of a Maglev table. Its key is declared `typeof numgen inc mod M` (a 32-bit integer, what jhash yields):
+ * nft 1.0.6 crashes listing a map declared `typeof jhash …`, and refuses `type mark` as a hash's map.
+ */
+function maglevMap(service: VirtualService, table: MaglevTable, dests: readonly Destination[], withPort: boolean): { type: string; elements: string } {
+  const family = FAMILY_TABLE[service.family];
+  const byName = new Map(dests.map((d) => [maglevName(d, withPort), target(d, withPort)]));
+  const values = table.backends.map((b) => byName.get(b.name) ?? b.name);
+  const parts: string[] = [];
+  table.slots.forEach((backend, slot) => parts.push(`${slot} : ${values[backend]!}`));
+  return { type: `typeof numgen inc mod ${table.slots.length} : ${family} daddr${withPort ? ' . th dport' : ''}`, elements: parts.join(', ') };
 }
 
 function renderService(service: VirtualService, approximations: Approximation[], warnings: string[]): ServiceRule | undefined {
@@ -188,7 +218,15 @@ function renderService(service: VirtualService, approximations: Approximation[],
 
   const proto = withPort ? `meta l4proto ${service.protocol} ` : '';
   let expr: string;
-  if (dests.length === 1 || method === 'first') {
+  if (method === 'maglev' && dests.length > 1) {
+    const table = serviceMaglevTable(service, dests, withPort);
+    const mask = granularityMask(service);
+    const fiveTuple = (service.schedulerFlags ?? []).includes('flag-2');
+    const hashed = fiveTuple ? `${family} saddr${mask} . th sport . ${family} daddr . th dport . meta l4proto` : `${family} saddr${mask}`;
+    const head = `${proto}dnat to jhash ${hashed} mod ${table.slots.length} seed 0x0 map @`;
+    const tail = ` comment "${comment(service.key)}"`;
+    return { rule: (map) => `${head}${map}${tail}`, live: dests.length, maglev: maglevMap(service, table, dests, withPort) };
+  } else if (dests.length === 1 || method === 'first') {
     // fo: the highest weight wins; ties go to the first listed (a stable choice).
     const best = dests.reduce((a, b) => (b.weight > a.weight ? b : a));
     expr = singleTarget(best, withPort);
@@ -196,13 +234,14 @@ function renderService(service: VirtualService, approximations: Approximation[],
     const mask = method === 'saddr' ? granularityMask(service) : '';
     const { modulus, elements, scaled } = slots(dests, plan.weighted, withPort, mask !== '');
     if (scaled) warnings.push(`${service.key}: weights scaled to ${modulus} hash slots (proportions rounded)`);
-    const withSourcePort = method === 'saddr' && (service.scheduler === 'sh' || service.scheduler === 'mh') && (service.schedulerFlags ?? []).includes('flag-2');
+    const withSourcePort = method === 'saddr' && service.scheduler === 'sh' && (service.schedulerFlags ?? []).includes('flag-2');
     const hashed = `${family} ${method}${mask}${withSourcePort ? ' . th sport' : ''}`;
     const key = method === 'numgen' ? `numgen inc mod ${modulus}` : `jhash ${hashed} mod ${modulus} seed 0x0`;
     expr = `${key} map { ${elements} }`;
   }
   const live = method === 'first' ? 1 : dests.length;
-  return { rule: `${proto}dnat to ${expr} comment "${comment(service.key)}"`, live };
+  const rule = `${proto}dnat to ${expr} comment "${comment(service.key)}"`;
+  return { rule: () => rule, live };
 }
 
 /** A service's rule with what rendering it said, kept per service object (immutable): see `renderedService`. */
@@ -233,6 +272,7 @@ function renderedService(service: VirtualService): RenderedService {
 function renderFamily(table: string, family: LbFamily, services: readonly VirtualService[], out: { approximations: Approximation[]; warnings: string[] }): { text: string; services: number; live: number } {
   const name = FAMILY_TABLE[family];
   const chains: string[] = [];
+  const maps: string[] = [];
   const byAddress: string[] = [];
   const byMark: string[] = [];
   let live = 0;
@@ -243,7 +283,9 @@ function renderFamily(table: string, family: LbFamily, services: readonly Virtua
     const rendered = r.rule;
     if (rendered === undefined) continue;
     const chain = `svc_${chains.length}`;
-    chains.push(`\tchain ${chain} {\n\t\t${rendered.rule}\n\t}\n`);
+    const map = `${chain}_maglev`;
+    if (rendered.maglev !== undefined) maps.push(`\tmap ${map} {\n\t\t${rendered.maglev.type}\n\t\telements = { ${rendered.maglev.elements} }\n\t}\n`);
+    chains.push(`\tchain ${chain} {\n\t\t${rendered.rule(map)}\n\t}\n`);
     live += rendered.live;
     if (service.kind === 'address') byAddress.push(`${service.address} . ${service.protocol} . ${service.port} : jump ${chain}`);
     else byMark.push(`0x${service.fwmark.toString(16).padStart(8, '0')} : jump ${chain}`);
@@ -255,6 +297,7 @@ function renderFamily(table: string, family: LbFamily, services: readonly Virtua
   if (byMark.length > 0) dispatch.push(`\t\tmeta mark vmap { ${byMark.join(', ')} }\n`);
   text +=
     `table ${name} ${table} {\n` +
+    maps.join('') +
     `\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n` +
     `\tchain output {\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services\n\t}\n` +
     `\tchain services {\n${dispatch.join('')}\t}\n` +

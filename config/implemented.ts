@@ -207,6 +207,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   // VRRP-MIB (RFC 2787) and its vrrpTrapNewMaster (observe/snmp/vrrp-mib.ts).
   'global_defs enable_snmp_rfcv2': { test: 'test/real/snmp-keepalived-differential.test.ts' },
+  // VRRPV3-MIB (RFC 6527) and its vrrpv3NewMaster / vrrpv3ProtoError (observe/snmp/vrrpv3-mib.ts); enable_snmp_rfc is both.
+  'global_defs enable_snmp_rfcv3|enable_snmp_rfc': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',

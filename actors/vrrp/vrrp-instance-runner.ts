@@ -146,6 +146,7 @@ export class VrrpInstanceRunner {
             instance: spec.name,
             state: params.state,
             priority: context.effectivePriority,
+            ...(params.state === 'MASTER' ? { masterReason: context.masterReason } : {}),
           });
         },
       },

@@ -10,7 +10,10 @@ import type { Oid, VarBind } from '../../protocol/agentx-codec.js';
 import { MibView } from '../../protocol/snmp-view.js';
 import type { Subagent, SubagentFactory } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
-import { VRRP_MIB, vrrpMibObjects, type RfcMibSources } from './vrrp-mib.js';
+import { VRRP_MIB, vrrpMibObjects } from './vrrp-mib.js';
+import { VRRPV3_MIB, vrrpv3MibObjects, type Rfc6527Sources } from './vrrpv3-mib.js';
+import type { MasterReason } from '../../machines/vrrp-instance.js';
+import type { DropReason } from '../../protocol/vrrp-types.js';
 
 export interface SnmpAgentSources {
   readonly config: () => Config | undefined;
@@ -27,15 +30,28 @@ export interface SnmpAgentSources {
 }
 
 /** Which MIBs the configuration asks for (keepalived: enable_snmp_rfc means both RFC MIBs). */
-export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean } {
+export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean; readonly rfcv3: boolean } {
   const g = config.globalDefs;
-  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || g.enableSnmpRfc === true };
+  const rfc = g.enableSnmpRfc === true;
+  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || rfc, rfcv3: g.enableSnmpRfcv3 === true || rfc };
+}
+
+/** What the daemon remembers of each instance for the RFC 6527 MIB (snmp-service.ts keeps it from the bus). */
+export interface InstanceHistory {
+  /** sysUpTime-like centiseconds when the instance left INIT. */
+  readonly upSince: (instance: string) => number | undefined;
+  readonly masterReason: (instance: string) => MasterReason | undefined;
+  readonly protoError: (instance: string) => DropReason | undefined;
 }
 
 /** The subagent for this configuration, not yet started; undefined when no MIB is enabled. */
-export function snmpAgentFor(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): Subagent | undefined {
+export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: InstanceHistory): Subagent | undefined {
   const mibs = snmpMibs(config);
-  const subtrees: Oid[] = [...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []), ...(mibs.rfcv2 ? [VRRP_MIB] : [])];
+  const subtrees: Oid[] = [
+    ...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []),
+    ...(mibs.rfcv2 ? [VRRP_MIB] : []),
+    ...(mibs.rfcv3 ? [VRRPV3_MIB] : []),
+  ];
   if (subtrees.length === 0) return undefined;
   return src.subagent({
     socket: config.globalDefs.snmpSocket,
@@ -43,23 +59,24 @@ export function snmpAgentFor(config: Config, src: SnmpAgentSources, upSince: (in
     subtrees,
     log: src.log,
     view: () => {
-      const sources = rfcSources(src.config() ?? config, src, upSince);
+      const sources = rfcSources(src.config() ?? config, src, history);
       const objects: VarBind[] = [];
       if (mibs.keepalived) objects.push(...globalScalars(sources), ...vrrpTables(sources));
       if (mibs.rfcv2) objects.push(...vrrpMibObjects(sources));
+      if (mibs.rfcv3) objects.push(...vrrpv3MibObjects(sources));
       return new MibView(objects, subtrees);
     },
   });
 }
 
-export function rfcSources(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): RfcMibSources {
+export function rfcSources(config: Config, src: SnmpAgentSources, history: InstanceHistory): Rfc6527Sources {
   return {
+    ...history,
     config,
     status: src.status(),
     ifIndex: src.ifIndex,
     ifMac: src.ifMac,
     primaryAddress: src.primaryAddress,
-    upSince,
     version: src.version,
     hostname: src.hostname,
     resolveProgram: src.resolveProgram,

@@ -238,6 +238,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
     resolveProgram,
     messages$: daemon.bus.messages$,
     subagent: (o) => new AgentxSubagent(o),
+    // The objects keepalived lets a manager set (vrrpInstanceBasePriority, vrrpInstancePreempt) act on the instances.
+    control: {
+      basePriority: (i) => daemon.assembly?.node.runners.get(i)?.basePriority,
+      preempt: (i) => daemon.assembly?.node.runners.get(i)?.preempt,
+      setBasePriority: (i, p) => daemon.assembly?.node.setBasePriority(i, p) ?? false,
+      setPreempt: (i, p) => daemon.assembly?.node.setPreempt(i, p) ?? false,
+    },
   });
   try {
     await daemon.start();

@@ -108,7 +108,13 @@ export type VrrpInstanceEvent =
    * Another member of this instance's sync group, master, heard a lower priority: keepalived
    * (vrrp_state_master_rx) sends this member's garp_lower_prio_repeat burst too, and its repeat after the delay.
    */
-  | { type: 'GROUP_LOWER_PRIORITY' };
+  | { type: 'GROUP_LOWER_PRIORITY' }
+  /**
+   * An SNMP set of vrrpInstanceBasePriority / vrrpInstancePreempt (keepalived vrrp_snmp.c): the configured priority
+   * (the effective one follows, with the tracked objects' weights) or Preempt_Mode changes from now on.
+   */
+  | { type: 'SET_PRIORITY'; priority: number }
+  | { type: 'SET_PREEMPT'; preempt: boolean };
 
 function isOwner(context: VrrpInstanceContext): boolean {
   return context.params.priority === OWNER_PRIORITY;
@@ -207,6 +213,14 @@ export const vrrpInstanceMachine = setup({
       const trackers = { ...context.trackers, [event.id]: next };
       return { trackers, effectivePriority: effectivePriority(context.params.priority, trackers) };
     }),
+    applySetting: assign(({ context, event }) => {
+      if (event.type === 'SET_PRIORITY') {
+        const params = { ...context.params, priority: event.priority };
+        return { params, effectivePriority: effectivePriority(event.priority, context.trackers) };
+      }
+      if (event.type === 'SET_PREEMPT') return { params: { ...context.params, preempt: event.preempt } };
+      return {};
+    }),
     applySync: assign(({ event }) => {
       if (event.type !== 'SYNC') return {};
       if (event.state === 'FAULT') return { syncFault: true };
@@ -268,6 +282,8 @@ export const vrrpInstanceMachine = setup({
   },
   on: {
     TRACK: { actions: 'applyTrack' },
+    SET_PRIORITY: { actions: 'applySetting' },
+    SET_PREEMPT: { actions: 'applySetting' },
   },
   states: {
     INIT: {

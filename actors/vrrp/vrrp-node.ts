@@ -207,6 +207,27 @@ export class VrrpNode {
     }
   }
 
+  /**
+   * An SNMP set of an instance's base priority (keepalived vrrp_snmp_instance_priority): the effective priority
+   * follows, told on the bus as a tracked object's change is. False when there is no such instance.
+   */
+  setBasePriority(instance: string, priority: number): boolean {
+    const runner = this.runners.get(instance);
+    if (runner === undefined) return false;
+    const before = runner.effectivePriority;
+    runner.setBasePriority(priority);
+    const after = runner.effectivePriority;
+    if (after !== before) this.bus.publish({ kind: 'priority', at: this.transports.clock.now(), node: this.name, instance, state: runner.state, from: before, priority: after });
+    return true;
+  }
+
+  /** An SNMP set of an instance's preemption (keepalived vrrp_snmp_instance_preempt). */
+  setPreempt(instance: string, preempt: boolean): boolean {
+    const runner = this.runners.get(instance);
+    runner?.setPreempt(preempt);
+    return runner !== undefined;
+  }
+
   /** The sync groups' states now, by name. */
   groupStates(): Map<string, string> {
     return new Map([...this.groups].map(([name, actor]) => [name, String(actor.getSnapshot().value)]));

@@ -13,6 +13,7 @@ import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from '.
 import { VRRP_MIB, vrrpMibObjects } from './vrrp-mib.js';
 import { VRRPV3_MIB, vrrpv3MibObjects, type Rfc6527Sources } from './vrrpv3-mib.js';
 import type { MasterReason } from '../../machines/vrrp-instance.js';
+import { keepalivedMibWriter, type InstanceControl } from './keepalived-mib-write.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 
 export interface SnmpAgentSources {
@@ -25,6 +26,8 @@ export interface SnmpAgentSources {
   readonly version: string;
   readonly log: { info(message: string): void; warn(message: string): void };
   readonly resolveProgram?: ((program: string) => string) | undefined;
+  /** The running instances, for the objects an SNMP set changes (keepalived-mib-write.ts); read-only without. */
+  readonly control?: InstanceControl | undefined;
   /** Makes the subagent (the real one: transport/real/agentx-subagent.ts). */
   readonly subagent: SubagentFactory;
 }
@@ -58,6 +61,8 @@ export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: Ins
     description: `vigil ${src.version} VRRP`,
     subtrees,
     log: src.log,
+    // keepalived's writable objects are KEEPALIVED-MIB's (the RFC MIBs are read-only there).
+    write: mibs.keepalived && src.control !== undefined ? keepalivedMibWriter(() => src.config() ?? config, src.control, src.log) : undefined,
     view: () => {
       const sources = rfcSources(src.config() ?? config, src, history);
       const objects: VarBind[] = [];
@@ -80,5 +85,6 @@ export function rfcSources(config: Config, src: SnmpAgentSources, history: Insta
     version: src.version,
     hostname: src.hostname,
     resolveProgram: src.resolveProgram,
+    preempt: src.control ? (i) => src.control?.preempt(i) : undefined,
   };
 }

@@ -14,6 +14,7 @@ import type { MasterReason } from '../../machines/vrrp-instance.js';
 import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import { ipToBytes } from '../../protocol/ip-bytes.js';
 import { rfcCounters, rfcState, type RfcMibSources } from './vrrp-mib.js';
+import { basePriority, preempting } from './keepalived-mib.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 
 export const VRRPV3_MIB: Oid = [1, 3, 6, 1, 2, 1, 207];
@@ -69,8 +70,8 @@ export function vrrpv3MibObjects(src: Rfc6527Sources): VarBind[] {
     out.push(octets(oper(3), addressBytes(master, inst.family)), octets(oper(4), addressBytes(primary, inst.family)));
     const mac = src.ifMac(inst.interface);
     if (mac !== undefined) out.push(octets(oper(5), mac));
-    out.push(int(oper(6), rfcState(s?.state)), gauge(oper(7), inst.priority), int(oper(8), inst.virtualIpAddresses.length));
-    out.push(int(oper(9), inst.advertIntervalCs), int(oper(10), truth(!inst.nopreempt)), int(oper(11), truth(inst.accept)));
+    out.push(int(oper(6), rfcState(s?.state)), gauge(oper(7), basePriority(inst, s)), int(oper(8), inst.virtualIpAddresses.length));
+    out.push(int(oper(9), inst.advertIntervalCs), int(oper(10), truth(preempting(inst, src))), int(oper(11), truth(inst.accept)));
     const up = s?.state === 'BACKUP' || s?.state === 'MASTER' ? (src.upSince(inst.name) ?? 0) : 0;
     out.push(ticks(oper(12), up), int(oper(13), 1));
     for (const a of inst.virtualIpAddresses) {

@@ -91,3 +91,37 @@ test('a lower priority discarded, then the timer runs out: preempted; a higher o
   });
   assert.deepEqual(silent, { reasons: ['masterNoResponse'], state: 'MASTER' });
 });
+
+test("an SNMP set of the base priority above the master's: the backup preempts it (preempted); with nopreempt set it does not", () => {
+  const hearMaster = (set: (send: (e: { type: 'SET_PRIORITY'; priority: number } | { type: 'SET_PREEMPT'; preempt: boolean }) => void) => void) => {
+    const clock = new VirtualClock();
+    const reasons: MasterReason[] = [];
+    const actor = createActor(
+      vrrpInstanceMachine.provide({
+        actions: { notify: ({ context }, params) => void (params.state === 'MASTER' && reasons.push(context.masterReason)) },
+        actors: vrrpTimers(clock, { advertise: () => {}, announce: () => {} }),
+      }),
+      { input: { params: PARAMS, trackers: [] }, clock },
+    );
+    actor.start();
+    actor.send({ type: 'START' });
+    const advert = () => actor.send({ type: 'ADVERTISEMENT', priority: 150, intervalCs: 100, source: '192.168.77.12', sourceIsHigher: true });
+    for (let t = 0; t <= 10_000; t += 1000) {
+      clock.runUntil(t);
+      if (t === 3000) set((e) => actor.send(e));
+      if (vrrpStateName(actor.getSnapshot().value) === 'BACKUP') advert();
+    }
+    const out = { state: vrrpStateName(actor.getSnapshot().value), reasons, priority: actor.getSnapshot().context.effectivePriority };
+    actor.stop();
+    return out;
+  };
+  assert.deepEqual(hearMaster(() => {}), { state: 'BACKUP', reasons: [], priority: 100 });
+  assert.deepEqual(hearMaster((send) => send({ type: 'SET_PRIORITY', priority: 200 })), { state: 'MASTER', reasons: ['preempted'], priority: 200 });
+  assert.deepEqual(
+    hearMaster((send) => {
+      send({ type: 'SET_PREEMPT', preempt: false });
+      send({ type: 'SET_PRIORITY', priority: 200 });
+    }),
+    { state: 'BACKUP', reasons: [], priority: 200 },
+  );
+});

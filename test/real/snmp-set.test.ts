@@ -8,7 +8,7 @@
  *   again: it becomes master;
  * - refusals, with the same error on both: priority 0 (wrongValue), a string (wrongType), preempt 3 (wrongValue),
  *   vrrpInstanceAccept of the v3 instance (noAccess) and of the v2 one, vrrpInstancePromoteSecondaries
- *   (notWritable).
+ *   (notWritable), a row that does not exist.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,6 +122,8 @@ test('SNMP sets of vrrpInstanceBasePriority and vrrpInstancePreempt act as on ke
           await s.set(col(ACCEPT, 2), 'i', '1'),
           await s.set(col(ACCEPT, 1), 'i', '1'),
           await s.set(col(PROMOTE_SECONDARIES, 1), 'i', '1'),
+          // No third instance.
+          await s.set(col(BASE_PRIORITY, 3), 'i', '50'),
         ];
         const raised = await s.set(col(BASE_PRIORITY, 1), 'i', '200');
         const w1 = await until(s, 'VI_1 master at 200', (w) => w.get(col(STATE, 1)) === 'INTEGER: 2');
@@ -138,7 +140,7 @@ test('SNMP sets of vrrpInstanceBasePriority and vrrpInstancePreempt act as on ke
     );
     const [k, v] = results;
     // The same answers to the same sets (the error texts name the failed object).
-    assert.deepEqual(v!.refusals, k!.refusals);
+    assert.deepEqual(v!.refusals, k!.refusals, `keepalived:\n${k!.refusals.join('\n')}\nvigil:\n${v!.refusals.join('\n')}`);
     assert.match(k!.refusals[0]!, /wrongValue/);
     assert.match(k!.refusals[1]!, /wrongType/);
     assert.match(k!.refusals[3]!, /noAccess/);

@@ -181,6 +181,9 @@ export class VrrpNode {
       const open = opened.get(instance.name);
       if (open === undefined) {
         kept.push(instance.name);
+        // keepalived takes an instance's priority and preemption from the file again at a reload, undoing SNMP sets.
+        if (this.runners.get(instance.name)?.basePriority !== instance.priority) this.setBasePriority(instance.name, instance.priority);
+        if (this.runners.get(instance.name)?.preempt !== instance.preempt) this.setPreempt(instance.name, instance.preempt);
         continue;
       }
       this.addInstance(instance, open);

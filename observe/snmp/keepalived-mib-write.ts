@@ -6,7 +6,7 @@
  * accept of a VRRPv2 instance among them, is notWritable.
  * One difference is vigil's: keepalived takes the low byte of a priority (300 becomes 44, 256 is refused as 0);
  * vigil refuses anything outside 1..255 with wrongValue.
- * A set lasts until the instance is restarted by a reload that changes it (keepalived: until any reload).
+ * A set lasts until the next reload, which takes the file's values again (actors/vrrp/vrrp-node.ts reconfigure).
  */
 import type { Config } from '../../config/model.js';
 import { AgentxError, VarType, type VarBind } from '../../protocol/agentx-codec.js';

@@ -8,7 +8,8 @@
  *   again: it becomes master;
  * - refusals, with the same error on both: priority 0 (wrongValue), a string (wrongType), preempt 3 (wrongValue),
  *   vrrpInstanceAccept of the v3 instance (noAccess) and of the v2 one, vrrpInstancePromoteSecondaries
- *   (notWritable), a row that does not exist.
+ *   (notWritable), a row that does not exist;
+ * - a reload (SIGHUP) puts the configured priority and preemption back.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +136,10 @@ test('SNMP sets of vrrpInstanceBasePriority and vrrpInstancePreempt act as on ke
         const w2 = await s.walk();
         const preempt = await s.set(col(PREEMPT, 2), 'i', '1');
         const w3 = await until(s, 'VI_3 master once preempting', (w) => w.get(col(STATE, 2)) === 'INTEGER: 2');
+        // A reload takes priority and preemption from the file again (keepalived builds its instances anew).
+        await s.set(col(PREEMPT, 2), 'i', '2');
+        s.daemons[1]!.kill('SIGHUP');
+        await until(s, 'the configured priority and preemption back after a reload', (w) => w.get(col(BASE_PRIORITY, 1)) === 'INTEGER: 100' && w.get(col(PREEMPT, 2)) === 'INTEGER: 1' && w.get(col(BASE_PRIORITY, 2)) === 'INTEGER: 100');
         return { refusals, raised, w1, noPreempt, raised3, w2, preempt, w3 };
       }),
     );

@@ -5,7 +5,7 @@
 import type { Observable } from 'rxjs';
 import { Subject } from '../transport/subject.js';
 import type { DropReason } from '../protocol/vrrp-types.js';
-import type { VrrpStateName } from '../machines/vrrp-instance.js';
+import type { MasterReason, VrrpStateName } from '../machines/vrrp-instance.js';
 import type { BfdDropReason, BfdStateName } from '../protocol/bfd-types.js';
 
 export type BusMessage =
@@ -19,7 +19,8 @@ export type BusMessage =
   /** `unknownVrid`: with global_defs log_unknown_vrids, the VRID no instance on that interface has (logged each time). */
   | { kind: 'drop'; at: number; node: string; instance: string | undefined; reason: DropReason; unknownVrid?: { vrid: number; interface: string } }
   | { kind: 'warning'; at: number; node: string; instance: string | undefined; message: string }
-  | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number }
+  /** `masterReason`, when the state is MASTER: why (RFC 6527 vrrpv3StatisticsNewMasterReason, machines/vrrp-instance.ts). */
+  | { kind: 'notify'; at: number; node: string; instance: string; state: VrrpStateName; priority: number; masterReason?: MasterReason }
   | { kind: 'sync'; at: number; node: string; group: string; from: string; to: string }
   /** The effective priority changed (a tracked object's weight); `state` is the instance's now. */
   | { kind: 'priority'; at: number; node: string; instance: string; state: VrrpStateName; from: number; priority: number }

@@ -132,7 +132,7 @@ export function instanceStatuses(node: VrrpNode): InstanceStatus[] {
       interface: spec.interface,
       family: spec.family,
       version: spec.version,
-      priority: spec.priority,
+      priority: runner.basePriority,
       effective_priority: runner.effectivePriority,
       master_address: runner.state === 'MASTER' ? null : (runner.masterAddress ?? null),
       vips: spec.virtualAddresses.map((a) => `${a.address}/${a.prefix}`),

@@ -241,6 +241,13 @@ async function runDaemon(options: RunOptions): Promise<void> {
     resolveProgram,
     messages$: daemon.bus.messages$,
     subagent: (o) => new AgentxSubagent(o),
+    // The objects keepalived lets a manager set (vrrpInstanceBasePriority, vrrpInstancePreempt) act on the instances.
+    control: {
+      basePriority: (i) => daemon.assembly?.node.runners.get(i)?.basePriority,
+      preempt: (i) => daemon.assembly?.node.runners.get(i)?.preempt,
+      setBasePriority: (i, p) => daemon.assembly?.node.setBasePriority(i, p) ?? false,
+      setPreempt: (i, p) => daemon.assembly?.node.setPreempt(i, p) ?? false,
+    },
   });
   // enable_dbus: org.keepalived.Vrrp1 on the system bus (a missing bus is a warning). Its methods do what the
   // signals do; the dumps' writer exists once the daemon runs.

@@ -223,6 +223,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // DBus: org.keepalived.Vrrp1 on the system bus (observe/dbus/), compared with keepalived's in the differential test.
   'global_defs enable_dbus': { test: 'test/real/dbus-keepalived-differential.test.ts' },
   'global_defs dbus_service_name': { test: 'test/real/dbus-service.test.ts' },
+  // VRRPV3-MIB (RFC 6527) and its vrrpv3NewMaster / vrrpv3ProtoError (observe/snmp/vrrpv3-mib.ts); enable_snmp_rfc is both.
+  'global_defs enable_snmp_rfcv3|enable_snmp_rfc': { test: 'test/real/snmp-keepalived-differential.test.ts' },
 
   // vrrp_sync_group
   vrrp_sync_group: 'Config.vrrpSyncGroups',

@@ -16,6 +16,14 @@ import { announcementsAtOnce, garpScheduleOf, lowerPriorityAtOnce, type GarpLowe
 
 export type VrrpStateName = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
+/**
+ * Why the instance last became master (RFC 6527 vrrpv3StatisticsNewMasterReason), as keepalived records it
+ * (vrrp.c, vrrp_scheduler.c): `priority` after a priority-0 advertisement, `preempted` for the address owner or
+ * after discarding a lower priority, `masterNoResponse` when Master_Down_Interval ran out; `notMaster` until the
+ * first time. Like keepalived's it stays after the instance leaves MASTER.
+ */
+export type MasterReason = 'notMaster' | 'priority' | 'preempted' | 'masterNoResponse';
+
 /** What the machine needs of a `vrrp_instance` (keepalived.conf(5)); the garp_master_* settings among them. */
 export interface VrrpInstanceParams extends GarpSchedule {
   readonly name: string;
@@ -73,6 +81,9 @@ export interface VrrpInstanceContext {
   readonly syncFault: boolean;
   /** See VrrpInstanceInput.startupDelayed. */
   readonly startupDelayed: boolean;
+  /** Why the instance would become master next (keepalived next_master_reason), and why it last did. */
+  readonly nextMasterReason: MasterReason;
+  readonly masterReason: MasterReason;
 }
 
 export type VrrpInstanceEvent =
@@ -97,7 +108,13 @@ export type VrrpInstanceEvent =
    * Another member of this instance's sync group, master, heard a lower priority: keepalived
    * (vrrp_state_master_rx) sends this member's garp_lower_prio_repeat burst too, and its repeat after the delay.
    */
-  | { type: 'GROUP_LOWER_PRIORITY' };
+  | { type: 'GROUP_LOWER_PRIORITY' }
+  /**
+   * An SNMP set of vrrpInstanceBasePriority / vrrpInstancePreempt (keepalived vrrp_snmp.c): the configured priority
+   * (the effective one follows, with the tracked objects' weights) or Preempt_Mode changes from now on.
+   */
+  | { type: 'SET_PRIORITY'; priority: number }
+  | { type: 'SET_PREEMPT'; preempt: boolean };
 
 function isOwner(context: VrrpInstanceContext): boolean {
   return context.params.priority === OWNER_PRIORITY;
@@ -182,7 +199,11 @@ export const vrrpInstanceMachine = setup({
     resetMasterToOwnInterval: assign(({ context }) => ({
       masterAdverIntervalCs: context.params.advertIntervalCs,
       masterAddress: undefined,
+      nextMasterReason: 'masterNoResponse' as const,
     })),
+    /** keepalived's next_master_reason, set by what a backup hears (vrrp.c vrrp_state_backup). */
+    nextReason: assign((_, params: { reason: MasterReason }) => ({ nextMasterReason: params.reason })),
+    becomeMasterReason: assign(({ context }) => ({ masterReason: context.nextMasterReason })),
     applyTrack: assign(({ context, event }) => {
       if (event.type !== 'TRACK') return {};
       const current = context.trackers[event.id];
@@ -191,6 +212,14 @@ export const vrrpInstanceMachine = setup({
       const next: TrackerState = event.value === undefined ? { ...kept, up: event.up } : { ...kept, up: event.up, value: event.value };
       const trackers = { ...context.trackers, [event.id]: next };
       return { trackers, effectivePriority: effectivePriority(context.params.priority, trackers) };
+    }),
+    applySetting: assign(({ context, event }) => {
+      if (event.type === 'SET_PRIORITY') {
+        const params = { ...context.params, priority: event.priority };
+        return { params, effectivePriority: effectivePriority(event.priority, context.trackers) };
+      }
+      if (event.type === 'SET_PREEMPT') return { params: { ...context.params, preempt: event.preempt } };
+      return {};
     }),
     applySync: assign(({ event }) => {
       if (event.type !== 'SYNC') return {};
@@ -247,10 +276,14 @@ export const vrrpInstanceMachine = setup({
       masterAddress: undefined,
       syncFault: false,
       startupDelayed: input.startupDelayed ?? false,
+      nextMasterReason: 'masterNoResponse',
+      masterReason: 'notMaster',
     };
   },
   on: {
     TRACK: { actions: 'applyTrack' },
+    SET_PRIORITY: { actions: 'applySetting' },
+    SET_PREEMPT: { actions: 'applySetting' },
   },
   states: {
     INIT: {
@@ -260,9 +293,9 @@ export const vrrpInstanceMachine = setup({
         START: [
           { guard: 'faulted', target: 'FAULT' },
           // Within vrrp_startup_delay the owner waits for its end (keepalived: a backup whose timer is 1 µs).
-          { guard: 'ownerStartupDelayed', target: '.startupDelay' },
+          { guard: 'ownerStartupDelayed', target: '.startupDelay', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
           // The owner sends an advertisement, announces and becomes master at once.
-          { guard: 'isOwner', target: 'MASTER' },
+          { guard: 'isOwner', target: 'MASTER', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
           // Everyone else, `state MASTER` or not, waits Master_Down_Interval as a backup (keepalived 2.x).
           { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
         ],
@@ -300,9 +333,13 @@ export const vrrpInstanceMachine = setup({
                 MASTER_DOWN: { target: '#vrrp.MASTER' },
                 ADVERTISEMENT: [
                   // Priority 0: the master is leaving; take over after Skew_Time.
-                  { guard: 'priorityZero', target: 'skewWait' },
-                  { guard: 'backupAccepts', actions: ['learnMaster', 'restartMasterDown'] },
+                  { guard: 'priorityZero', target: 'skewWait', actions: { type: 'nextReason', params: { reason: 'priority' } } },
+                  {
+                    guard: 'backupAccepts',
+                    actions: ['learnMaster', 'restartMasterDown', { type: 'nextReason', params: { reason: 'masterNoResponse' } }],
+                  },
                   // Otherwise discard: a lower-priority master, and we preempt once the timer runs out.
+                  { actions: { type: 'nextReason', params: { reason: 'preempted' } } },
                 ],
               },
             },
@@ -312,7 +349,7 @@ export const vrrpInstanceMachine = setup({
               on: {
                 MASTER_DOWN: { target: '#vrrp.MASTER' },
                 ADVERTISEMENT: [
-                  { guard: 'backupAccepts', target: 'waiting', actions: 'learnMaster' },
+                  { guard: 'backupAccepts', target: 'waiting', actions: ['learnMaster', { type: 'nextReason', params: { reason: 'masterNoResponse' } }] },
                 ],
               },
             },
@@ -335,6 +372,7 @@ export const vrrpInstanceMachine = setup({
     },
     MASTER: {
       entry: [
+        'becomeMasterReason',
         // keepalived order on becoming master: advertisement first, then addresses, then gratuitous ARPs.
         'sendAdvertisement',
         'addVirtualAddresses',
@@ -397,7 +435,7 @@ export const vrrpInstanceMachine = setup({
     FAULT: {
       entry: { type: 'notify', params: { state: 'FAULT' } },
       always: [
-        { guard: 'healthyOwner', target: 'MASTER' },
+        { guard: 'healthyOwner', target: 'MASTER', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
         { guard: 'healthy', target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
       ],
       on: {
@@ -411,8 +449,8 @@ export const vrrpInstanceMachine = setup({
         // A restarted instance begins again from Initialize.
         START: [
           { guard: 'faulted', target: 'FAULT' },
-          { guard: 'ownerStartupDelayed', target: '#vrrp.INIT.startupDelay' },
-          { guard: 'isOwner', target: 'MASTER' },
+          { guard: 'ownerStartupDelayed', target: '#vrrp.INIT.startupDelay', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
+          { guard: 'isOwner', target: 'MASTER', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
           { target: 'BACKUP', actions: 'resetMasterToOwnInterval' },
         ],
         SYNC: { actions: 'applySync' },

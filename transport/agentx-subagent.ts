@@ -13,6 +13,8 @@ export interface AgentxSubagentOptions {
   /** The MIB as it is now (called once per request PDU). */
   readonly view: () => MibView;
   readonly log: { info(message: string): void; warn(message: string): void };
+  /** The writable objects (RFC 2741 §7.2.4); without it every set is refused with notWritable. */
+  readonly write?: MibWriter | undefined;
   /** How long to wait before connecting again after a failure (ms). */
   readonly retryMs?: number | undefined;
 }
@@ -25,3 +27,17 @@ export interface Subagent {
 }
 
 export type SubagentFactory = (options: AgentxSubagentOptions) => Subagent;
+
+/** A refused varbind: its AgentX error (protocol/agentx-codec.ts AgentxError) and 1-based index in the request. */
+export interface SetRefusal {
+  readonly error: number;
+  readonly index: number;
+}
+
+/** RFC 2741 §7.2.4: the two phases of a set as a subagent plays them. */
+export interface MibWriter {
+  /** TestSet: whether every varbind may be set as asked; the first refused one otherwise. Changes nothing. */
+  test(varbinds: readonly VarBind[]): SetRefusal | undefined;
+  /** CommitSet of varbinds that passed test: acts on them, and returns what undoes it (UndoSet). */
+  commit(varbinds: readonly VarBind[]): () => void;
+}

@@ -148,6 +148,7 @@ export class VrrpInstanceRunner {
             instance: spec.name,
             state: params.state,
             priority: context.effectivePriority,
+            ...(params.state === 'MASTER' ? { masterReason: context.masterReason } : {}),
           });
         },
       },
@@ -228,6 +229,25 @@ export class VrrpInstanceRunner {
 
   get effectivePriority(): number {
     return this.actor.getSnapshot().context.effectivePriority;
+  }
+
+  /** The configured priority, or what an SNMP set made it (vrrpInstanceBasePriority). */
+  get basePriority(): number {
+    return this.actor.getSnapshot().context.params.priority;
+  }
+
+  /** Preempt_Mode: false with nopreempt, or after an SNMP set of vrrpInstancePreempt to false. */
+  get preempt(): boolean {
+    return this.actor.getSnapshot().context.params.preempt;
+  }
+
+  /** keepalived vrrp_snmp_instance_priority: a new base priority, the effective one recomputed. */
+  setBasePriority(priority: number): void {
+    this.actor.send({ type: 'SET_PRIORITY', priority });
+  }
+
+  setPreempt(preempt: boolean): void {
+    this.actor.send({ type: 'SET_PREEMPT', preempt });
   }
 
   get masterAddress(): string | undefined {

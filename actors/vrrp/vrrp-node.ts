@@ -185,6 +185,9 @@ export class VrrpNode {
       const open = opened.get(instance.name);
       if (open === undefined) {
         kept.push(instance.name);
+        // keepalived takes an instance's priority and preemption from the file again at a reload, undoing SNMP sets.
+        if (this.runners.get(instance.name)?.basePriority !== instance.priority) this.setBasePriority(instance.name, instance.priority);
+        if (this.runners.get(instance.name)?.preempt !== instance.preempt) this.setPreempt(instance.name, instance.preempt);
         continue;
       }
       this.addInstance(instance, open);
@@ -209,6 +212,27 @@ export class VrrpNode {
         this.bus.publish({ kind: 'priority', at: this.transports.clock.now(), node: this.name, instance: runner.spec.name, state: runner.state, from: before, priority: after });
       }
     }
+  }
+
+  /**
+   * An SNMP set of an instance's base priority (keepalived vrrp_snmp_instance_priority): the effective priority
+   * follows, told on the bus as a tracked object's change is. False when there is no such instance.
+   */
+  setBasePriority(instance: string, priority: number): boolean {
+    const runner = this.runners.get(instance);
+    if (runner === undefined) return false;
+    const before = runner.effectivePriority;
+    runner.setBasePriority(priority);
+    const after = runner.effectivePriority;
+    if (after !== before) this.bus.publish({ kind: 'priority', at: this.transports.clock.now(), node: this.name, instance, state: runner.state, from: before, priority: after });
+    return true;
+  }
+
+  /** An SNMP set of an instance's preemption (keepalived vrrp_snmp_instance_preempt). */
+  setPreempt(instance: string, preempt: boolean): boolean {
+    const runner = this.runners.get(instance);
+    runner?.setPreempt(preempt);
+    return runner !== undefined;
   }
 
   /** The sync groups' states now, by name. */

@@ -27,6 +27,17 @@ export interface KeepalivedMibSources {
   readonly hostname: string;
   /** A script's program as keepalived records it (PATH searched, links resolved); as written when absent. */
   readonly resolveProgram?: ((program: string) => string) | undefined;
+  /** An instance's Preempt_Mode now (an SNMP set changes it); the configuration's when absent. */
+  readonly preempt?: ((instance: string) => boolean | undefined) | undefined;
+}
+
+/** The base priority now (an SNMP set changes it: the status's) and Preempt_Mode now, of an instance. */
+export function basePriority(inst: VrrpInstance, s: InstanceStatus | undefined): number {
+  return s?.priority ?? inst.priority;
+}
+
+export function preempting(inst: VrrpInstance, src: KeepalivedMibSources): boolean {
+  return src.preempt?.(inst.name) ?? !inst.nopreempt;
 }
 
 const int = (oid: Oid, value: number): VarBind => ({ oid, type: VarType.Integer, value });
@@ -152,7 +163,7 @@ function instanceRow(inst: VrrpInstance, ii: number, s: InstanceStatus | undefin
     int(col(4), VRRP_STATE[state]),
     int(col(5), initial),
     int(col(6), wanted),
-    int(col(7), inst.priority),
+    int(col(7), basePriority(inst, s)),
     int(col(8), s?.effective_priority ?? inst.priority),
     int(col(9), truth(state === 'MASTER')),
   ];
@@ -160,7 +171,7 @@ function instanceRow(inst: VrrpInstance, ii: number, s: InstanceStatus | undefin
   out.push(int(col(11), truth(inst.trackInterfaces.length > 0)));
   // VRRPv2 in seconds, VRRPv3 in centiseconds.
   out.push(gauge(col(12), inst.version === 2 ? Math.floor(inst.advertInt) : inst.advertIntervalCs));
-  out.push(int(col(13), truth(!inst.nopreempt)), gauge(col(14), Math.floor(inst.preemptDelaySeconds)));
+  out.push(int(col(13), truth(preempting(inst, src))), gauge(col(14), Math.floor(inst.preemptDelaySeconds)));
   out.push(int(col(15), inst.version === 2 && inst.authentication !== undefined ? (inst.authentication.type === 'PASS' ? 1 : 2) : 0));
   const syncd = g.lvsSyncDaemon as { readonly interface: string; readonly instance?: string | undefined } | undefined;
   const isSyncd = syncd !== undefined && syncd.instance === inst.name;

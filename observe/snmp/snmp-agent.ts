@@ -1,8 +1,9 @@
 /**
- * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_rfcv2` (and `snmp_socket`): vigil as an AgentX
- * subagent serving KEEPALIVED-MIB's global and vrrp subtrees and VRRP-MIB (RFC 2787) for the configuration and
- * state of the running daemon, as keepalived's VRRP process does. Started by `vigil run`; a missing snmpd is a
- * warning, never a failed start.
+ * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_rfcv2`, `enable_snmp_rfcv3` (`enable_snmp_rfc`: both)
+ * and `snmp_socket`: vigil as an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees, VRRP-MIB
+ * (RFC 2787) and VRRPV3-MIB (RFC 6527) for the configuration and state of the running daemon, as keepalived's VRRP
+ * process does, and taking the sets keepalived takes (keepalived-mib-write.ts). Started by `vigil run`; a missing
+ * snmpd is a warning, never a failed start.
  */
 import type { Config } from '../../config/model.js';
 import type { DaemonStatus } from '../../actors/status.js';
@@ -10,7 +11,11 @@ import type { Oid, VarBind } from '../../protocol/agentx-codec.js';
 import { MibView } from '../../protocol/snmp-view.js';
 import type { Subagent, SubagentFactory } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
-import { VRRP_MIB, vrrpMibObjects, type RfcMibSources } from './vrrp-mib.js';
+import { VRRP_MIB, vrrpMibObjects } from './vrrp-mib.js';
+import { VRRPV3_MIB, vrrpv3MibObjects, type Rfc6527Sources } from './vrrpv3-mib.js';
+import type { MasterReason } from '../../machines/vrrp-instance.js';
+import { keepalivedMibWriter, type InstanceControl } from './keepalived-mib-write.js';
+import type { DropReason } from '../../protocol/vrrp-types.js';
 
 export interface SnmpAgentSources {
   readonly config: () => Config | undefined;
@@ -22,46 +27,65 @@ export interface SnmpAgentSources {
   readonly version: string;
   readonly log: { info(message: string): void; warn(message: string): void };
   readonly resolveProgram?: ((program: string) => string) | undefined;
+  /** The running instances, for the objects an SNMP set changes (keepalived-mib-write.ts); read-only without. */
+  readonly control?: InstanceControl | undefined;
   /** Makes the subagent (the real one: transport/real/agentx-subagent.ts). */
   readonly subagent: SubagentFactory;
 }
 
 /** Which MIBs the configuration asks for (keepalived: enable_snmp_rfc means both RFC MIBs). */
-export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean } {
+export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean; readonly rfcv3: boolean } {
   const g = config.globalDefs;
-  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || g.enableSnmpRfc === true };
+  const rfc = g.enableSnmpRfc === true;
+  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || rfc, rfcv3: g.enableSnmpRfcv3 === true || rfc };
+}
+
+/** What the daemon remembers of each instance for the RFC 6527 MIB (snmp-service.ts keeps it from the bus). */
+export interface InstanceHistory {
+  /** sysUpTime-like centiseconds when the instance left INIT. */
+  readonly upSince: (instance: string) => number | undefined;
+  readonly masterReason: (instance: string) => MasterReason | undefined;
+  readonly protoError: (instance: string) => DropReason | undefined;
 }
 
 /** The subagent for this configuration, not yet started; undefined when no MIB is enabled. */
-export function snmpAgentFor(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): Subagent | undefined {
+export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: InstanceHistory): Subagent | undefined {
   const mibs = snmpMibs(config);
-  const subtrees: Oid[] = [...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []), ...(mibs.rfcv2 ? [VRRP_MIB] : [])];
+  const subtrees: Oid[] = [
+    ...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []),
+    ...(mibs.rfcv2 ? [VRRP_MIB] : []),
+    ...(mibs.rfcv3 ? [VRRPV3_MIB] : []),
+  ];
   if (subtrees.length === 0) return undefined;
   return src.subagent({
     socket: config.globalDefs.snmpSocket,
     description: `vigil ${src.version} VRRP`,
     subtrees,
     log: src.log,
+    // keepalived's writable objects are KEEPALIVED-MIB's (the RFC MIBs are read-only there).
+    write: mibs.keepalived && src.control !== undefined ? keepalivedMibWriter(() => src.config() ?? config, src.control, src.log) : undefined,
     view: () => {
-      const sources = rfcSources(src.config() ?? config, src, upSince);
+      const sources = rfcSources(src.config() ?? config, src, history);
       const objects: VarBind[] = [];
       if (mibs.keepalived) objects.push(...globalScalars(sources), ...vrrpTables(sources));
       if (mibs.rfcv2) objects.push(...vrrpMibObjects(sources));
+      if (mibs.rfcv3) objects.push(...vrrpv3MibObjects(sources));
       return new MibView(objects, subtrees);
     },
   });
 }
 
-export function rfcSources(config: Config, src: SnmpAgentSources, upSince: (instance: string) => number | undefined): RfcMibSources {
+export function rfcSources(config: Config, src: SnmpAgentSources, history: InstanceHistory): Rfc6527Sources {
   return {
+    ...history,
     config,
     status: src.status(),
     ifIndex: src.ifIndex,
     ifMac: src.ifMac,
     primaryAddress: src.primaryAddress,
-    upSince,
     version: src.version,
     hostname: src.hostname,
     resolveProgram: src.resolveProgram,
+    preempt: src.control ? (i) => src.control?.preempt(i) : undefined,
   };
 }

@@ -5,8 +5,11 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage } from '../../actors/bus.js';
 import type { Subagent } from '../../transport/agentx-subagent.js';
-import { rfcSources, snmpAgentFor, snmpMibs, type SnmpAgentSources } from './snmp-agent.js';
+import { rfcSources, snmpAgentFor, snmpMibs, type InstanceHistory, type SnmpAgentSources } from './snmp-agent.js';
 import { newMasterTrap } from './vrrp-mib.js';
+import { PROTO_ERROR, v3NewMasterTrap, v3ProtoErrorTrap } from './vrrpv3-mib.js';
+import type { MasterReason } from '../../machines/vrrp-instance.js';
+import type { DropReason } from '../../protocol/vrrp-types.js';
 import { instanceStateTrap, syncGroupStateTrap, trapsEnabled, type Trap } from './keepalived-traps.js';
 
 export interface SnmpServiceSources extends SnmpAgentSources {
@@ -20,6 +23,14 @@ export class SnmpService {
   private readonly traps: Subscription;
   /** sysUpTime-like centiseconds (the clock's milliseconds / 10) when each instance left INIT (vrrpOperVirtualRouterUpTime). */
   private readonly upSince = new Map<string, number>();
+  /** Why each instance last became master, and its last protocol error (RFC 6527). */
+  private readonly masterReason = new Map<string, MasterReason>();
+  private readonly protoError = new Map<string, DropReason>();
+  private readonly history: InstanceHistory = {
+    upSince: (i) => this.upSince.get(i),
+    masterReason: (i) => this.masterReason.get(i),
+    protoError: (i) => this.protoError.get(i),
+  };
   /** State changes before the first apply() (the daemon starting): sent once it is known whether traps are on. */
   private early: BusMessage[] | undefined = [];
 
@@ -33,8 +44,12 @@ export class SnmpService {
       if (m.from === 'INIT' && !this.upSince.has(m.instance)) this.upSince.set(m.instance, Math.round(m.at / 10));
       return;
     }
+    if (m.kind === 'notify' && m.masterReason !== undefined) this.masterReason.set(m.instance, m.masterReason);
+    // keepalived vrrp.c: a TTL, version or checksum error is kept as the instance's proto_err_reason and told.
+    const protoError = m.kind === 'drop' && m.instance !== undefined && PROTO_ERROR[m.reason] !== undefined ? { instance: m.instance, reason: m.reason } : undefined;
+    if (protoError !== undefined) this.protoError.set(protoError.instance, protoError.reason);
     if (this.early !== undefined) {
-      if ((m.kind === 'notify' || m.kind === 'sync') && this.early.length < 256) this.early.push(m);
+      if ((m.kind === 'notify' || m.kind === 'sync' || protoError !== undefined) && this.early.length < 256) this.early.push(m);
       return;
     }
     const config = this.sources.config();
@@ -45,7 +60,12 @@ export class SnmpService {
       else if (m.kind === 'sync') traps.push(syncGroupStateTrap(config, this.sources.hostname, m.group, m.to));
     }
     // RFC 2787 vrrpTrapNewMaster, after keepalived's own (vrrp_notify.c send_instance_notifies).
-    if (m.kind === 'notify' && m.state === 'MASTER' && snmpMibs(config).rfcv2) traps.push(newMasterTrap(rfcSources(config, this.sources, (i) => this.upSince.get(i)), m.instance));
+    const mibs = snmpMibs(config);
+    const rfc = rfcSources(config, this.sources, this.history);
+    if (m.kind === 'notify' && m.state === 'MASTER' && mibs.rfcv2) traps.push(newMasterTrap(rfc, m.instance));
+    // RFC 6527 vrrpv3NewMaster, after RFC 2787's.
+    if (m.kind === 'notify' && m.state === 'MASTER' && mibs.rfcv3) traps.push(v3NewMasterTrap(rfc, m.instance, this.masterReason.get(m.instance) ?? 'notMaster'));
+    if (protoError !== undefined && mibs.rfcv3) traps.push(v3ProtoErrorTrap(rfc, protoError.instance, protoError.reason));
     for (const trap of traps) if (trap !== undefined) this.agent.notify(trap.oid, trap.varbinds);
   }
 
@@ -58,7 +78,7 @@ export class SnmpService {
     this.settings = settings;
     this.agent?.stop();
     try {
-      this.agent = snmpAgentFor(config, this.sources, (i) => this.upSince.get(i));
+      this.agent = snmpAgentFor(config, this.sources, this.history);
     } catch (err) {
       this.agent = undefined;
       this.sources.log.warn(`SNMP: ${err instanceof Error ? err.message : String(err)}; SNMP is off`);

@@ -12,7 +12,7 @@ import type { VrrpInstance } from '../../config/model.js';
 import type { InstanceStatus } from '../../actors/status.js';
 import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import { ipToBytes } from '../../protocol/ip-bytes.js';
-import type { KeepalivedMibSources } from './keepalived-mib.js';
+import { basePriority, preempting, type KeepalivedMibSources } from './keepalived-mib.js';
 
 export const VRRP_MIB: Oid = [1, 3, 6, 1, 2, 1, 68];
 /** vrrpNotifications: vrrpTrapNewMaster is .1. */
@@ -83,11 +83,11 @@ export function vrrpMibObjects(src: RfcMibSources): VarBind[] {
     const oper = (c: number): Oid => [...VRRP_MIB, 1, 3, 1, c, ...index];
     const mac = src.ifMac(inst.interface);
     if (mac !== undefined) out.push({ oid: oper(2), type: VarType.OctetString, value: mac });
-    out.push(int(oper(3), rfcState(s?.state)), int(oper(4), 1), int(oper(5), inst.priority), int(oper(6), inst.virtualIpAddresses.length));
+    out.push(int(oper(3), rfcState(s?.state)), int(oper(4), 1), int(oper(5), basePriority(inst, s)), int(oper(6), inst.virtualIpAddresses.length));
     out.push(ipAddress(oper(7), s?.state === 'MASTER' ? undefined : (s?.master_address ?? undefined)));
     out.push(ipAddress(oper(8), src.primaryAddress(inst.interface, 4)));
     out.push(int(oper(9), inst.authentication === undefined ? 1 : inst.authentication.type === 'PASS' ? 2 : 3));
-    out.push(int(oper(11), Math.floor(inst.advertInt)), int(oper(12), inst.nopreempt ? 2 : 1));
+    out.push(int(oper(11), Math.floor(inst.advertInt)), int(oper(12), preempting(inst, src) ? 1 : 2));
     const up = s?.state === 'BACKUP' || s?.state === 'MASTER' ? (src.upSince(inst.name) ?? 0) : 0;
     out.push({ oid: oper(13), type: VarType.TimeTicks, value: up }, int(oper(14), 1), int(oper(15), 1));
     for (const a of inst.virtualIpAddresses) if (isIPv4(a.address)) out.push(int([...VRRP_MIB, 1, 4, 1, 2, ...index, ...a.address.split('.').map(Number)], 1));

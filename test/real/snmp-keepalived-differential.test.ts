@@ -16,11 +16,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, requireNetns, type Lan, type NetnsAvailability } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
 import { snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.js';
+import { ipToBytes } from '../../protocol/ip-bytes.js';
 
 const KEEPALIVED_MIB = '.1.3.6.1.4.1.9586.100.5';
 const STATE_COLUMN = `${KEEPALIVED_MIB}.2.3.1.4.`;
 const ADVERTISED_COLUMN = `${KEEPALIVED_MIB}.2.6.1.11.`;
 const VRRP_MIB = '.1.3.6.1.2.1.68';
+const VRRPV3_MIB = '.1.3.6.1.2.1.207';
 
 function config(agentx: string, self: string): string {
   return `global_defs {
@@ -28,6 +30,7 @@ function config(agentx: string, self: string): string {
   enable_snmp_vrrp
   enable_traps
   enable_snmp_rfcv2
+  enable_snmp_rfcv3
   snmp_socket unix:${agentx}
   smtp_server 192.168.77.250 2525
   smtp_connect_timeout 17
@@ -119,7 +122,10 @@ interface Site {
   readonly daemon: Daemon;
   readonly walk: () => Promise<Map<string, string>>;
   readonly walkRfc2787: () => Promise<Map<string, string>>;
+  readonly walkRfc6527: () => Promise<Map<string, string>>;
   readonly mac: string;
+  /** The interface's IPv6 link-local address, as snmpwalk prints an OCTET STRING of its 16 bytes. */
+  readonly linkLocalText: () => Promise<string>;
 }
 
 async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
@@ -129,11 +135,30 @@ async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
     const dir = mkdtempSync(join(tmpdir(), `snmp-${kind}-`));
     const snmp = await startSnmpd(lan, host, dir);
     const daemon = startDaemon(lan, host, kind, config(snmp.agentxSocket, host.ipv4));
-    return { lan, snmp, daemon, walk: () => snmpWalk(lan, host, KEEPALIVED_MIB), walkRfc2787: () => snmpWalk(lan, host, VRRP_MIB), mac: host.mac };
+    const linkLocalText = async (): Promise<string> => {
+      const { stdout } = await lan.exec(host.ns, ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+      const address = /inet6 ([0-9a-f:]+)\//.exec(stdout)?.[1] ?? '';
+      return hexText(ipToBytes(address));
+    };
+    return {
+      lan,
+      snmp,
+      daemon,
+      walk: () => snmpWalk(lan, host, KEEPALIVED_MIB),
+      walkRfc2787: () => snmpWalk(lan, host, VRRP_MIB),
+      walkRfc6527: () => snmpWalk(lan, host, VRRPV3_MIB),
+      mac: host.mac,
+      linkLocalText,
+    };
   } catch (err) {
     await lan.cleanup();
     throw err;
   }
+}
+
+/** snmpwalk -OX's text of an OCTET STRING of non-printable bytes. */
+function hexText(bytes: Uint8Array): string {
+  return `Hex-STRING: ${[...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')} `;
 }
 
 const all =
@@ -202,6 +227,30 @@ test('KEEPALIVED-MIB over AgentX: vigil serves and notifies what keepalived 2.2.
     assert.equal(vr.get(`${VRRP_MIB}.1.3.1.5.${extra[0]!.split('.').slice(-2).join('.')}`), 'INTEGER: 80', "VI_U's priority");
     assert.deepEqual(trapsLogged(v.snmp, `${VRRP_MIB}.0.`).sort(), trapsLogged(k.snmp, `${VRRP_MIB}.0.`).sort(), 'vrrpTrapNewMaster');
     assert.equal(trapsLogged(k.snmp, `${VRRP_MIB}.0.`).length, 2, 'one vrrpTrapNewMaster for each of VI_1 and VI_U');
+
+    // VRRPV3-MIB (RFC 6527): every instance with a virtual address, VRRPv2 ones too (Debian's keepalived is built
+    // with _SNMP_REPLY_V3_FOR_V2_). Per host: the interface MAC (vrrpv3OperationsVirtualMacAddr) and the IPv6
+    // link-local address (VI_6's master and primary addresses); times may differ.
+    const [k3, v3] = await Promise.all([k.walkRfc6527(), v.walkRfc6527()]);
+    assert.ok(k3.size > 60, `keepalived served ${k3.size} VRRPV3-MIB objects`);
+    const [kLinkLocal, vLinkLocal] = await Promise.all([k.linkLocalText(), v.linkLocalText()]);
+    const v3Differences: string[] = [];
+    for (const [oid, kval] of k3) {
+      const vval = v3.get(oid);
+      if (oid.startsWith(`${VRRPV3_MIB}.1.1.1.1.5.`)) {
+        assert.equal(kval, macText(k.mac), oid);
+        assert.equal(vval, macText(v.mac), oid);
+      } else if (kval === kLinkLocal) assert.equal(vval, vLinkLocal, `${oid}: the host's link-local address`);
+      else if (kval.startsWith('Timeticks:') && !oid.startsWith(`${VRRPV3_MIB}.1.2.4.`) && !oid.startsWith(`${VRRPV3_MIB}.1.2.5.1.12.`)) assert.match(vval ?? '', /^Timeticks: /, oid);
+      else if (vval !== kval) v3Differences.push(`${oid}: keepalived ${kval}, vigil ${vval}`);
+    }
+    assert.deepEqual(v3Differences, [], 'VRRPV3-MIB values');
+    assert.deepEqual([...v3.keys()], [...k3.keys()], 'the same VRRPV3-MIB OIDs, in the same order');
+    // vrrpv3NewMaster for each instance, with its reason (masterNoResponse(3): each was alone on its LAN).
+    const kv3 = trapsLogged(k.snmp, `${VRRPV3_MIB}.0.`);
+    assert.equal(kv3.length, 4, kv3.join('\n'));
+    const linkLocalsAsOne = (x: string) => x.replace(kLinkLocal.trim(), 'LL').replace(vLinkLocal.trim(), 'LL');
+    assert.deepEqual(trapsLogged(v.snmp, `${VRRPV3_MIB}.0.`).map(linkLocalsAsOne).sort(), kv3.map(linkLocalsAsOne).sort(), 'vrrpv3NewMaster');
 
     // The same notifications: as multisets (instances moving in the same millisecond may be told in either order),
     // and the sync group's BACKUP at start first on both.

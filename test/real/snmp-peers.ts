@@ -23,7 +23,7 @@ export async function startSnmpd(lan: Lan, host: LanHost, dir: string): Promise<
   writeFileSync(join(dir, 'snmptrapd.conf'), 'disableAuthorization yes\n');
   writeFileSync(
     join(dir, 'snmpd.conf'),
-    [`master agentx`, `agentXSocket unix:${agentxSocket}`, `agentaddress udp:127.0.0.1:${SNMP_PORT}`, `rocommunity public 127.0.0.1`, `trap2sink 127.0.0.1:${TRAP_PORT} public`, ''].join('\n'),
+    [`master agentx`, `agentXSocket unix:${agentxSocket}`, `agentaddress udp:127.0.0.1:${SNMP_PORT}`, `rocommunity public 127.0.0.1`, `rwcommunity private 127.0.0.1`, `trap2sink 127.0.0.1:${TRAP_PORT} public`, ''].join('\n'),
   );
   // Their persistent files in the test's directory, not /var/lib/snmp (shared with any other run).
   const env = { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' };
@@ -50,6 +50,20 @@ export async function snmpWalk(lan: Lan, host: LanHost, subtree: string): Promis
     if (m) out.set(m[1]!, m[2]!);
   }
   return out;
+}
+
+/**
+ * `snmpset` of one object (TYPE as snmpset takes it: i, u, s …) with the write community: what it printed, its
+ * error text when the agent refused (snmpset exits 1 then), e.g. "Error in packet.\nReason: wrongValue …".
+ */
+export async function snmpSet(lan: Lan, host: LanHost, oid: string, type: string, value: string): Promise<string> {
+  try {
+    const { stdout, stderr } = await lan.exec(host.ns, ['snmpset', '-v2c', '-c', 'private', '-On', '-m', '', '-t', '5', `127.0.0.1:${SNMP_PORT}`, oid, type, value]);
+    return `${stdout}${stderr}`.trim();
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+  }
 }
 
 /**

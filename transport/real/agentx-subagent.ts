@@ -56,6 +56,8 @@ export class AgentxSubagent implements Subagent {
    * master has answered): sent when it is open, dropped if the first attempt fails (net-snmp drops them too).
    */
   private queued: { trapOid: Oid; varbinds: readonly VarBind[] }[] | undefined = [];
+  /** The set under way (RFC 2741 §7.2.4): its varbinds between TestSet and CleanupSet, its undo once committed. */
+  private setting: { readonly transactionId: number; readonly varbinds: readonly VarBind[]; undo?: () => void } | undefined;
   /** Replies we wait for, by packet id. */
   private readonly waiting = new Map<number, (pdu: AgentxPdu) => void>();
 
@@ -202,14 +204,33 @@ export class AgentxSubagent implements Subagent {
       }
       case 'getBulk':
         return reply(AgentxError.noError, 0, this.options.view().bulk(pdu.nonRepeaters, pdu.maxRepetitions, pdu.ranges));
-      // Nothing is writable yet: the first varbind is refused, the rest of a set transaction is a no-op.
-      case 'testSet':
-        return reply(AgentxError.notWritable, 1, pdu.varbinds);
-      case 'commitSet':
-      case 'undoSet':
+      // RFC 2741 §7.2.4: TestSet checks, CommitSet acts, UndoSet reverts a commit, CleanupSet ends the set.
+      case 'testSet': {
+        const write = this.options.write;
+        const refused = write === undefined ? { error: AgentxError.notWritable, index: 1 } : write.test(pdu.varbinds);
+        this.setting = refused === undefined ? { transactionId: pdu.transactionId, varbinds: pdu.varbinds } : undefined;
+        return refused === undefined ? reply(AgentxError.noError, 0, []) : reply(refused.error, refused.index, []);
+      }
+      case 'commitSet': {
+        const setting = this.setting?.transactionId === pdu.transactionId ? this.setting : undefined;
+        if (setting === undefined || this.options.write === undefined) return reply(AgentxError.commitFailed, 0, []);
+        try {
+          setting.undo = this.options.write.commit(setting.varbinds);
+        } catch (err) {
+          this.options.log.warn(`SNMP: a set failed: ${err instanceof Error ? err.message : String(err)}`);
+          return reply(AgentxError.commitFailed, 1, []);
+        }
         return reply(AgentxError.noError, 0, []);
+      }
+      case 'undoSet': {
+        const setting = this.setting?.transactionId === pdu.transactionId ? this.setting : undefined;
+        setting?.undo?.();
+        if (setting) setting.undo = undefined;
+        return reply(setting === undefined ? AgentxError.undoFailed : AgentxError.noError, 0, []);
+      }
       // RFC 2741 §7.2.4.4: CleanupSet has no response.
       case 'cleanupSet':
+        if (this.setting?.transactionId === pdu.transactionId) this.setting = undefined;
         return;
       case 'close':
         this.lost(socket, `the master closed the session (reason ${pdu.reason})`);

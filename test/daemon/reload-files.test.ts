@@ -81,17 +81,17 @@ test('reload_file is there while a reload reads the files; reload_check_config L
     assert.match(readFileSync(checkLog, 'utf8'), /keepalived\.conf:11: .*banana/);
     assert.ok(warnings.some((w) => w === `new configuration failed validation, see ${checkLog} for details`), warnings.join('\n'));
 
-    writeFileSync(file, CONFIG(`${globals}\n    dynamic_interfaces`, '110'));
+    writeFileSync(file, CONFIG(`${globals}\n    tmp_config_directory /tmp`, '110'));
     // What run-command does around a reload: the data dump before and after.
     control.saveReloadState(daemon.runningConfig, 'pre', daemon.status());
     const accepted = await daemon.reload();
     control.saveReloadState(daemon.runningConfig, 'post', daemon.status());
     assert.equal(accepted.ok, true);
     assert.equal(existsSync(reloadFile), false);
-    // Truncated, then the accepted configuration's warnings: dynamic_interfaces is one vigil does not implement.
+    // Truncated, then the accepted configuration's warnings: tmp_config_directory is one vigil does not implement.
     const text = readFileSync(checkLog, 'utf8');
     assert.doesNotMatch(text, /banana/);
-    assert.match(text, /dynamic_interfaces is accepted but not implemented by vigil/);
+    assert.match(text, /tmp_config_directory is accepted but not implemented by vigil/);
     // config_save_dir: each configuration read (the refused one is not), and the state around the reload.
     const saved = (name: string): string => readFileSync(join(saveDir, name), 'utf8');
     assert.equal(statSync(saveDir).mode & 0o777, 0o700);

@@ -78,7 +78,7 @@ export interface InstanceStatus {
 export interface VirtualServerStatus {
   readonly key: string;
   readonly quorum_up: boolean;
-  readonly real_servers: readonly { readonly key: string; readonly alive: boolean; readonly weight: number }[];
+  readonly real_servers: readonly { readonly key: string; readonly alive: boolean; readonly weight: number; readonly failed_checks?: number }[];
   /** What the kernel load balancer is told: live destinations (address:port, weight), or the sorry server. */
   readonly pool: readonly { readonly destination: string; readonly weight: number }[];
 }
@@ -115,7 +115,7 @@ export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): 
     return {
       key: r.vs.key,
       quorum_up: r.quorumUp,
-      real_servers: Object.entries(r.context.members).map(([key, m]) => ({ key, alive: m.alive, weight: m.weight })),
+      real_servers: Object.entries(r.context.members).map(([key, m]) => ({ key, alive: m.alive, weight: m.weight, failed_checks: r.failedChecks(key) })),
       pool: liveDestinations(pool).map((d) => ({ destination: `${d.address}:${d.port}`, weight: d.weight })),
     };
   });

@@ -30,7 +30,6 @@ const OFF = ['off', 'false', 'no'];
 
 // keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
 const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
-const SNMP_CHECKER = "KEEPALIVED-MIB's checker subtree is not served yet: its vrrp subtree is (enable_snmp_vrrp)";
 // keepalived's checker process has an rtnetlink address monitor and command socket of its own; vigil's checker
 // side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
 const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
@@ -55,7 +54,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'global_defs bfd_cpu_affinity': BFD_THREAD,
   'global_defs bfd_rlimit_rttime': BFD_THREAD,
   'global_defs bfd_rlimit_rtime': BFD_THREAD,
-  'global_defs enable_snmp_checker': SNMP_CHECKER,
   'global_defs lvs_netlink_cmd_rcv_bufs': LVS_NETLINK_BUFS,
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': LVS_NETLINK_BUFS,
@@ -67,8 +65,6 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance virtual_routes: vrf': NO_VRF,
 
   // virtual_server
-  'virtual_server snmp_name': SNMP_CHECKER,
-  'virtual_server real_server snmp_name': SNMP_CHECKER,
   'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
 };

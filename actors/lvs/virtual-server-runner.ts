@@ -5,7 +5,7 @@
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { virtualServerMachine, type VirtualServerContext } from '../../machines/virtual-server.js';
-import { realServerMachine } from '../../machines/real-server.js';
+import { realServerMachine, type RealServerContext } from '../../machines/real-server.js';
 import { desiredServices, poolOf } from '../../machines/virtual-server-pool.js';
 import type { CheckerReport } from '../../machines/checker.js';
 import type { Clock } from '../../machines/clock.js';
@@ -151,6 +151,13 @@ export class VirtualServerRunner {
 
   alive(rsKey: string): boolean {
     return this.context.members[rsKey]?.alive ?? false;
+  }
+
+  /** How many of a real server's checkers fail now (keepalived num_failed_checkers). */
+  failedChecks(rsKey: string): number {
+    const child = this.actor.getSnapshot().children[rsKey] as { getSnapshot(): { context: RealServerContext } } | undefined;
+    const checkers = child?.getSnapshot().context.checkers ?? {};
+    return Object.values(checkers).filter((c) => !c.up).length;
   }
 
   /** The destinations and sorry server the load balancer is told about. */

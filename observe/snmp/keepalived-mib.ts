@@ -15,6 +15,7 @@ import { splitCommandLine } from '../../config/command-line.js';
 export const KEEPALIVED_MIB: Oid = [1, 3, 6, 1, 4, 1, 9586, 100, 5];
 export const KEEPALIVED_GLOBAL: Oid = [...KEEPALIVED_MIB, 1];
 export const KEEPALIVED_VRRP: Oid = [...KEEPALIVED_MIB, 2];
+export const KEEPALIVED_CHECK: Oid = [...KEEPALIVED_MIB, 3];
 
 export interface KeepalivedMibSources {
   readonly config: Config;
@@ -56,7 +57,7 @@ const VRRP_STATE: Record<InstanceStatus['state'], number> = { INIT: 0, BACKUP: 1
  * keepalived's cmd_str_r: the command's words, each in single quotes (but a first word that is a `<` or `>`
  * redirection), separated by one space; the program as keepalived resolved it when it read the file.
  */
-function commandText(s: Script, src: KeepalivedMibSources): string {
+export function commandText(s: Script, src: KeepalivedMibSources): string {
   const words = splitCommandLine(s.command);
   const first = words[0];
   if (first !== undefined && !/^[<>]/.test(first) && src.resolveProgram) words[0] = src.resolveProgram(first);

@@ -1,5 +1,5 @@
 /**
- * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_rfcv2`, `enable_snmp_rfcv3` (`enable_snmp_rfc`: both)
+ * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_checker` (keepalived-check-mib.ts), `enable_snmp_rfcv2`, `enable_snmp_rfcv3` (`enable_snmp_rfc`: both)
  * and `snmp_socket`: vigil as an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees, VRRP-MIB
  * (RFC 2787) and VRRPV3-MIB (RFC 6527) for the configuration and state of the running daemon, as keepalived's VRRP
  * process does, and taking the sets keepalived takes (keepalived-mib-write.ts). Started by `vigil run`; a missing
@@ -10,7 +10,8 @@ import type { DaemonStatus } from '../../actors/status.js';
 import type { Oid, VarBind } from '../../protocol/agentx-codec.js';
 import { MibView } from '../../protocol/snmp-view.js';
 import type { Subagent, SubagentFactory } from '../../transport/agentx-subagent.js';
-import { KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
+import { KEEPALIVED_CHECK, KEEPALIVED_GLOBAL, KEEPALIVED_VRRP, globalScalars, vrrpTables } from './keepalived-mib.js';
+import { checkTables } from './keepalived-check-mib.js';
 import { VRRP_MIB, vrrpMibObjects } from './vrrp-mib.js';
 import { VRRPV3_MIB, vrrpv3MibObjects, type Rfc6527Sources } from './vrrpv3-mib.js';
 import type { MasterReason } from '../../machines/vrrp-instance.js';
@@ -34,10 +35,10 @@ export interface SnmpAgentSources {
 }
 
 /** Which MIBs the configuration asks for (keepalived: enable_snmp_rfc means both RFC MIBs). */
-export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly rfcv2: boolean; readonly rfcv3: boolean } {
+export function snmpMibs(config: Config): { readonly keepalived: boolean; readonly checker: boolean; readonly rfcv2: boolean; readonly rfcv3: boolean } {
   const g = config.globalDefs;
   const rfc = g.enableSnmpRfc === true;
-  return { keepalived: g.enableSnmpVrrp === true, rfcv2: g.enableSnmpRfcv2 === true || rfc, rfcv3: g.enableSnmpRfcv3 === true || rfc };
+  return { keepalived: g.enableSnmpVrrp === true, checker: g.enableSnmpChecker === true, rfcv2: g.enableSnmpRfcv2 === true || rfc, rfcv3: g.enableSnmpRfcv3 === true || rfc };
 }
 
 /** What the daemon remembers of each instance for the RFC 6527 MIB (snmp-service.ts keeps it from the bus). */
@@ -52,7 +53,10 @@ export interface InstanceHistory {
 export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: InstanceHistory): Subagent | undefined {
   const mibs = snmpMibs(config);
   const subtrees: Oid[] = [
-    ...(mibs.keepalived ? [KEEPALIVED_GLOBAL, KEEPALIVED_VRRP] : []),
+    // keepalived's checker process serves the global scalars too when its VRRP side does not.
+    ...(mibs.keepalived || mibs.checker ? [KEEPALIVED_GLOBAL] : []),
+    ...(mibs.keepalived ? [KEEPALIVED_VRRP] : []),
+    ...(mibs.checker ? [KEEPALIVED_CHECK] : []),
     ...(mibs.rfcv2 ? [VRRP_MIB] : []),
     ...(mibs.rfcv3 ? [VRRPV3_MIB] : []),
   ];
@@ -67,7 +71,9 @@ export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: Ins
     view: () => {
       const sources = rfcSources(src.config() ?? config, src, history);
       const objects: VarBind[] = [];
-      if (mibs.keepalived) objects.push(...globalScalars(sources), ...vrrpTables(sources));
+      if (mibs.keepalived || mibs.checker) objects.push(...globalScalars(sources));
+      if (mibs.keepalived) objects.push(...vrrpTables(sources));
+      if (mibs.checker) objects.push(...checkTables(sources));
       if (mibs.rfcv2) objects.push(...vrrpMibObjects(sources));
       if (mibs.rfcv3) objects.push(...vrrpv3MibObjects(sources));
       return new MibView(objects, subtrees);

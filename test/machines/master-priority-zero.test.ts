@@ -9,28 +9,16 @@ import { createActor } from 'xstate';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { instanceParams } from './instance-params.js';
 
-const PARAMS: VrrpInstanceParams = {
-  name: 'VI_1',
-  vrid: 51,
-  version: 3,
+// keepalived's defaults: a second burst of 5 after 5 s, no refresh; the address owner.
+const PARAMS: VrrpInstanceParams = instanceParams({
   priority: 255,
-  advertIntervalCs: 100,
-  preempt: true,
-  preemptDelayMs: 0,
-  lowerPrioNoAdvert: false,
-  higherPrioSendAdvert: false,
-  downTimerAdverts: 3,
-  // keepalived's defaults: a second burst of 5 after 5 s, no refresh.
   garpMasterDelayMs: 5000,
   garpMasterRepeat: 5,
-  garpMasterRefreshMs: 0,
-  garpMasterRefreshRepeat: 1,
-  garpIntervalMs: 0,
   garpLowerPrioRepeat: 5,
   garpLowerPrioDelayMs: 5000,
-  garpExtraIfMs: 0,
-};
+});
 
 test('a master hearing priority 0 sends one advertisement, restarts its Adver_Timer and does nothing else', () => {
   const clock = new VirtualClock();

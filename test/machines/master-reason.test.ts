@@ -10,27 +10,9 @@ import { createActor } from 'xstate';
 import { vrrpInstanceMachine, vrrpStateName, type MasterReason, type VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { instanceParams } from './instance-params.js';
 
-const PARAMS: VrrpInstanceParams = {
-  name: 'VI_1',
-  vrid: 51,
-  version: 3,
-  priority: 100,
-  advertIntervalCs: 100,
-  preempt: true,
-  preemptDelayMs: 0,
-  lowerPrioNoAdvert: false,
-  higherPrioSendAdvert: false,
-  downTimerAdverts: 3,
-  garpMasterDelayMs: 0,
-  garpMasterRepeat: 1,
-  garpMasterRefreshMs: 0,
-  garpMasterRefreshRepeat: 1,
-  garpIntervalMs: 0,
-  garpLowerPrioRepeat: 0,
-  garpLowerPrioDelayMs: 0,
-  garpExtraIfMs: 0,
-};
+const PARAMS: VrrpInstanceParams = instanceParams();
 
 /** Starts an instance; `hear` is called once it is BACKUP; returns the reasons notify MASTER saw, in order. */
 function run(priority: number, hear: (advert: (p: number) => void, clock: VirtualClock) => void): { reasons: MasterReason[]; state: string } {

@@ -10,30 +10,9 @@ import { masterDownMs, vrrpInstanceMachine, vrrpStateName, type VrrpInstancePara
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { masterDownMicros } from '../../machines/vrrp-timing.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { instanceParams } from './instance-params.js';
 
-function params(over: Partial<VrrpInstanceParams>): VrrpInstanceParams {
-  return {
-    name: 'VI_1',
-    vrid: 51,
-    version: 3,
-    priority: 100,
-    advertIntervalCs: 100,
-    preempt: true,
-    preemptDelayMs: 0,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    downTimerAdverts: 3,
-    garpMasterDelayMs: 0,
-    garpMasterRepeat: 1,
-    garpMasterRefreshMs: 0,
-    garpMasterRefreshRepeat: 1,
-    garpIntervalMs: 0,
-    garpLowerPrioRepeat: 0,
-    garpLowerPrioDelayMs: 0,
-    garpExtraIfMs: 0,
-    ...over,
-  };
-}
+const params = instanceParams;
 
 /** An instance whose effects are logged as "time what"; `startupUntil` as the runner passes vrrp_startup_delay. */
 function instance(over: Partial<VrrpInstanceParams>, startupUntil?: number) {

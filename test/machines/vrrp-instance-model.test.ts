@@ -21,6 +21,7 @@ import {
 } from '../../machines/vrrp-instance.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
+import { instanceParams } from './instance-params.js';
 
 const ADV = (priority: number, sourceIsHigher = false): VrrpInstanceEvent => ({
   type: 'ADVERTISEMENT',
@@ -78,26 +79,16 @@ function delayFor(eventType: string, context: VrrpInstanceContext, skewing: bool
 
 function inputFor(priority: number, preempt: boolean, preemptDelayMs: number): VrrpInstanceInput {
   return {
-    params: {
-      name: 'VI_1',
-      vrid: 51,
-      version: 3,
+    params: instanceParams({
       priority,
-      advertIntervalCs: 100,
       preempt,
       preemptDelayMs,
-      lowerPrioNoAdvert: false,
-      higherPrioSendAdvert: false,
-      downTimerAdverts: 3,
       garpMasterDelayMs: 5000,
       garpMasterRepeat: 5,
       garpMasterRefreshMs: 20_000,
-      garpMasterRefreshRepeat: 1,
-      garpIntervalMs: 0,
       garpLowerPrioRepeat: 2,
       garpLowerPrioDelayMs: 3000,
-      garpExtraIfMs: 0,
-    },
+    }),
     trackers: [{ id: 'interface:eth0', weight: 0, up: true }],
   };
 }

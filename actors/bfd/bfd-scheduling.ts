@@ -5,7 +5,6 @@
  */
 import type { GlobalDefs } from '../../config/model.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
-import { bfdThreadName } from '../daemon/process-names.js';
 
 export function bfdScheduling(g: GlobalDefs): ThreadScheduling {
   return {
@@ -13,7 +12,8 @@ export function bfdScheduling(g: GlobalDefs): ThreadScheduling {
     realtimePriority: g.bfdRtPriority,
     rlimitRttimeUs: g.bfdRlimitRttime,
     cpus: g.bfdCpuAffinity,
-    name: bfdThreadName(g),
+    // bfd_process_name, else with process_names `vigil_bfd` (keepalived_bfd), as actors/daemon/process-names.ts.
+    name: g.bfdProcessName ?? (g.processNames ? 'vigil_bfd' : undefined),
     maxAutoPriority: g.maxAutoPriority,
     minAutoPriorityDelayUs: g.minAutoPriorityDelay,
   };

@@ -47,7 +47,7 @@ export function reloadFilePath(g: ProcessGlobals): string | undefined {
   return g.instance !== undefined ? `${dir}/vigil_${g.instance}.reload` : `${dir}/vigil.reload`;
 }
 
-type NameGlobals = Pick<GlobalDefs, 'processNames' | 'processName' | 'vrrpProcessName' | 'checkerProcessName' | 'bfdProcessName'>;
+type NameGlobals = Pick<GlobalDefs, 'processNames' | 'processName' | 'vrrpProcessName' | 'checkerProcessName'>;
 
 /**
  * The VRRP thread's name. It is vigil's main thread, so it is also what keepalived's process_name names (the
@@ -60,9 +60,4 @@ export function vrrpThreadName(g: NameGlobals): string | undefined {
 /** The checker worker thread's name: checker_process_name, else with process_names `vigil_lvs` (keepalived_lvs). */
 export function checkerThreadName(g: NameGlobals): string | undefined {
   return g.checkerProcessName ?? (g.processNames ? 'vigil_lvs' : undefined);
-}
-
-/** The BFD worker thread's name: bfd_process_name, else with process_names `vigil_bfd` (keepalived_bfd). */
-export function bfdThreadName(g: NameGlobals): string | undefined {
-  return g.bfdProcessName ?? (g.processNames ? 'vigil_bfd' : undefined);
 }

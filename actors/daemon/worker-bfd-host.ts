@@ -20,7 +20,7 @@ export interface WorkerBfdHostOptions {
   readonly warn: (message: string) => void;
   /** The module that makes the worker's link (default the UDP link); tests give a loopback one. */
   readonly linkModule?: URL | undefined;
-  /** Counters are reported after each change and this often besides (default 1000 ms). */
+  /** Counters are reported after each apply and this often besides (default 1000 ms). */
   readonly statusMs?: number | undefined;
   /** Delay before a dead worker is replaced (default 100 ms). */
   readonly restartDelayMs?: number | undefined;

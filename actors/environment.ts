@@ -25,6 +25,7 @@ import type { ConfigLoader } from './runnable-config.js';
 import type { KeepalivedConfig } from './vrrp/specs-from-config.js';
 import type { BfdLink } from '../transport/bfd-link.js';
 import type { Random } from '../transport/random.js';
+import type { BfdHost } from './bfd/bfd-host.js';
 
 /** What BFD sessions run on: the link they share, and the random source of discriminators, ports and jitter. */
 export interface BfdTransport {
@@ -106,6 +107,11 @@ export interface NodeEnvironment {
    * simulated one on the host's segments in the simulator). Absent: BFD sessions do not run.
    */
   readonly bfd?: (() => BfdTransport) | undefined;
+  /**
+   * Where the daemon runs its BFD sessions instead of on `bfd` in-process: a host of its own (a worker thread
+   * scheduled by global_defs bfd_priority, bfd_rt_priority, bfd_rlimit_rttime, bfd_cpu_affinity, bfd_process_name).
+   */
+  readonly bfdHost?: ((scheduling: ThreadScheduling) => BfdHost) | undefined;
   /** E-mail alerts (smtp_alert): how they are sent, and the host's names for keepalived's defaults. */
   readonly mail?: { readonly transport: MailTransport; readonly host: MailHost } | undefined;
 }

@@ -21,6 +21,8 @@ import type { NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
 import { NodeBfd } from './bfd/node-bfd.js';
+import { InProcessBfdHost, type BfdHost } from './bfd/bfd-host.js';
+import { bfdScheduling } from './bfd/bfd-scheduling.js';
 import { bfdStatuses, instanceStatuses, type BfdStatus, type InstanceStatus, type VirtualServerStatus } from './status.js';
 import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.js';
 import { MailQueue, type MailStats } from './mail/mail-queue.js';
@@ -124,7 +126,19 @@ export class NodeAssembly {
     this.configureMail(options.config);
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
     if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
-    this.bfd = new NodeBfd(env.bfd, env.clock, bus, options.name, (id, up) => this.node.track(id, up));
+    this.bfd = new NodeBfd(this.bfdHost(env), bus, options.name, (id, up) => this.node.track(id, up));
+  }
+
+  /** The daemon's own BFD host (a worker thread), else the sessions in-process on `env.bfd` (the simulator). */
+  private bfdHost(env: NodeEnvironment): (() => BfdHost) | undefined {
+    const own = env.bfdHost;
+    if (own !== undefined) return () => own(bfdScheduling(this.config.globalDefs));
+    const transport = env.bfd;
+    if (transport === undefined) return undefined;
+    return () => {
+      const { link, random } = transport();
+      return new InProcessBfdHost(link, env.clock, random);
+    };
   }
 
   /** BFD runs for whichever side starts first (keepalived's BFD process serves both). */

@@ -115,7 +115,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { UdpBfdLink }, { RealRandom }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { WorkerBfdHost }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -127,8 +127,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/notify-fifo.js'),
       import('../transport/real/nft-vip-firewall.js'),
       import('../transport/real/lb/nft-runner.js'),
-      import('../transport/real/udp-bfd-link.js'),
-      import('../transport/real/real-random.js'),
+      import('../actors/daemon/worker-bfd-host.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -169,13 +168,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.
       mail: { transport: new SmtpMailTransport(), host: { hostName: hostname(), userName: userInfo().username } },
       inspect: observation?.inspect,
-      // bfd_instance: UDP 3784 / 4784 on the VRRP thread (keepalived runs a BFD process of its own).
-      bfd: () => {
-        const random = new RealRandom();
-        const link = new UdpBfdLink({ random });
-        for (const e of link.listenErrors) log.warn(`BFD: cannot listen: ${e}`);
-        return { link, random };
-      },
+      // bfd_instance: UDP 3784 / 4784 in a worker thread of its own (keepalived: a BFD process), scheduled by the
+      // bfd_* global_defs; only changes of state cross to the VRRP thread.
+      bfdHost: (scheduling) => new WorkerBfdHost({ scheduling, warn: (m) => log.warn(m) }),
       // The VRRP thread's scheduling, and max_auto_priority watched on its clock.
       applyScheduling: (settings) => {
         const failed = applyThreadScheduling(settings);

@@ -67,7 +67,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'track_process|vrrp_track_process terminate_delay': 'TrackProcess.terminateDelay',
   'track_process|vrrp_track_process delay': 'TrackProcess.forkDelay TrackProcess.terminateDelay',
   'track_process|vrrp_track_process full_command': 'TrackProcess.fullCommand',
-  // BFD sessions run on the VRRP thread (actors/bfd/node-bfd.ts); track_bfd follows them (test/sim/bfd-tracking.test.ts).
+  // BFD sessions run in a worker thread of the daemon (actors/daemon/worker-bfd-host.ts); track_bfd follows them (test/sim/bfd-tracking.test.ts).
   bfd_instance: 'Config.bfdInstances',
   'bfd_instance neighbor_ip|neighbour_ip': 'BfdInstance.neighborIp',
   'bfd_instance source_ip': 'BfdInstance.sourceIp',
@@ -197,6 +197,12 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs process_name': { test: 'test/daemon/scheduling.test.ts' },
   'global_defs checker_process_name|lvs_process_name': { test: 'test/daemon/scheduling.test.ts' },
   'global_defs checker_cpu_affinity': { test: 'test/daemon/scheduling.test.ts' },
+  // The BFD worker thread's scheduling (actors/bfd/bfd-scheduling.ts, applied in actors/daemon/bfd-worker.ts).
+  'global_defs bfd_priority': { test: 'test/daemon/bfd-scheduling.test.ts' },
+  'global_defs bfd_rt_priority': { test: 'test/daemon/bfd-scheduling.test.ts' },
+  'global_defs bfd_rlimit_rttime|bfd_rlimit_rtime': { test: 'test/daemon/bfd-scheduling.test.ts' },
+  'global_defs bfd_cpu_affinity': { test: 'test/real/bfd-worker-scheduling.test.ts' },
+  'global_defs bfd_process_name': { test: 'test/real/bfd-worker-scheduling.test.ts' },
   // Seeds ${_RANDOM} from its line on (config/reader.ts), as keepalived.conf(5) says.
   'global_defs random_seed': { test: 'test/config/reader.test.ts' },
   // reload_file there while a reload reads the files; reload_check_config: the reading's verdict in its log file

@@ -28,8 +28,6 @@ export interface NotImplementedEntry {
 
 const OFF = ['off', 'false', 'no'];
 
-// keepalived runs BFD in a process of its own; vigil runs the sessions on the VRRP thread (actors/bfd/node-bfd.ts).
-const BFD_THREAD = 'BFD runs on the VRRP thread (keepalived: a process of its own), scheduled by vrrp_priority, vrrp_rt_priority and vrrp_rlimit_rttime';
 // keepalived's checker process has an rtnetlink address monitor and command socket of its own; vigil's checker
 // side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
 const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
@@ -45,15 +43,9 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'static_routes: vrf': NO_VRF,
 
   // global_defs
-  'global_defs bfd_process_name': BFD_THREAD,
   'global_defs vrrp_no_swap': NO_SWAP,
   'global_defs checker_no_swap': NO_SWAP,
-  'global_defs bfd_priority': BFD_THREAD,
-  'global_defs bfd_no_swap': BFD_THREAD,
-  'global_defs bfd_rt_priority': BFD_THREAD,
-  'global_defs bfd_cpu_affinity': BFD_THREAD,
-  'global_defs bfd_rlimit_rttime': BFD_THREAD,
-  'global_defs bfd_rlimit_rtime': BFD_THREAD,
+  'global_defs bfd_no_swap': NO_SWAP,
   'global_defs lvs_netlink_cmd_rcv_bufs': LVS_NETLINK_BUFS,
   'global_defs lvs_netlink_cmd_rcv_bufs_force': { reason: LVS_NETLINK_BUFS, defaults: OFF },
   'global_defs lvs_netlink_monitor_rcv_bufs': LVS_NETLINK_BUFS,

@@ -3,17 +3,15 @@
  * `bfd_instance` on one link (./bfd-node.ts), made when a configuration first has one. Each change of state is
  * published on the bus and told to the VRRP side as the tracked object `bfd:NAME` (up while the session is Up,
  * keepalived's bfd_up) for the instances with `vrrp` events, and to the checker side's BFD_CHECKs for those with
- * `checker` events. keepalived runs BFD in a process of its own; vigil runs it on the VRRP thread, where its
- * timers are the same precise timers as Master_Down_Timer.
+ * `checker` events. keepalived runs BFD in a process of its own; the daemon runs it in a worker thread, the
+ * simulator in-process (./bfd-host.ts): either way its changes come here as messages.
  */
 import type { Observable, Subscription } from 'rxjs';
 import { Subject } from '../../transport/subject.js';
-import type { Clock } from '../../machines/clock.js';
 import type { BfdInstance } from '../../config/model.js';
 import type { BfdDropReason, BfdStateName } from '../../protocol/bfd-types.js';
 import type { Bus } from '../bus.js';
-import type { BfdTransport } from '../environment.js';
-import { BfdNode } from './bfd-node.js';
+import type { BfdHost, BfdHostChange } from './bfd-host.js';
 import { bfdSpecsFromConfig } from './specs-from-config.js';
 
 /** A session as `vigil status` and /metrics show it. */
@@ -37,10 +35,18 @@ export interface BfdCheckerEvent {
   readonly up: boolean;
 }
 
+/** What the VRRP side knows of a session: its spec, the epoch that started it, its state as last reported. */
+interface KnownSession {
+  readonly key: string;
+  readonly epoch: number;
+  state: BfdStateName;
+}
+
 export class NodeBfd {
-  private transport: BfdTransport | undefined;
-  private node: BfdNode | undefined;
+  private host: BfdHost | undefined;
   private instances = new Map<string, BfdInstance>();
+  private readonly known = new Map<string, KnownSession>();
+  private epoch = 0;
   private readonly transitions = new Map<string, number>();
   private readonly subscriptions: Subscription[] = [];
   private readonly checker = new Subject<BfdCheckerEvent>();
@@ -48,8 +54,8 @@ export class NodeBfd {
   readonly checkerEvents$: Observable<BfdCheckerEvent> = this.checker.asObservable();
 
   constructor(
-    private readonly make: (() => BfdTransport) | undefined,
-    private readonly clock: Clock,
+    /** Makes the host the sessions run on (in-process or a worker thread); undefined: BFD sessions do not run. */
+    private readonly make: (() => BfdHost) | undefined,
     private readonly bus: Bus,
     private readonly nodeName: string,
     /** The VRRP side's tracked objects (VrrpNode.track). */
@@ -60,31 +66,41 @@ export class NodeBfd {
   apply(instances: readonly BfdInstance[]): void {
     this.instances = new Map(instances.map((b) => [b.name, b]));
     const specs = bfdSpecsFromConfig(instances);
-    if (this.node === undefined) {
-      if (specs.length === 0 || this.make === undefined) return;
-      this.transport = this.make();
-      const node = new BfdNode(this.transport.link, this.clock, this.transport.random, specs);
-      this.node = node;
-      this.subscriptions.push(
-        node.changes$.subscribe((c) => {
-          this.transitions.set(c.name, (this.transitions.get(c.name) ?? 0) + 1);
-          const since = c.lastReceivedAt === undefined ? {} : { sinceLastPacketMs: c.at - c.lastReceivedAt };
-          const detection = node.session(c.name)?.detectionTimeMs;
-          if (detection !== undefined) Object.assign(since, { detectionTimeMs: detection });
-          this.bus.publish({ kind: 'bfd', at: c.at, node: this.nodeName, session: c.name, neighbor: c.neighbor, from: c.from, to: c.to, diag: c.localDiag, ...since });
-          // keepalived's bfd_state_fall tells nobody of a session the neighbor took down administratively.
-          const byAdmin = c.to !== 'Up' && node.session(c.name)?.context.remoteState === 'AdminDown';
-          if ((c.from === 'Up') !== (c.to === 'Up') && !byAdmin) this.tell(c.name, c.to === 'Up');
-        }),
-        node.drops$.subscribe((d) => this.dropped(d.reason, d.session)),
-      );
-      node.start();
+    const first = this.host === undefined;
+    if (first && (specs.length === 0 || this.make === undefined)) return;
+    const epoch = ++this.epoch;
+    // The host keeps a session whose spec is unchanged (actors/bfd/bfd-node.ts reconfigure): so does this mirror.
+    const before = new Map(this.known);
+    this.known.clear();
+    for (const spec of specs) {
+      const key = JSON.stringify(spec);
+      const kept = before.get(spec.params.name);
+      this.known.set(spec.params.name, kept?.key === key ? kept : { key, epoch, state: 'Down' });
+    }
+    for (const name of this.transitions.keys()) if (!this.instances.has(name)) this.transitions.delete(name);
+    if (first) {
+      const host = this.make!();
+      this.host = host;
+      this.subscriptions.push(host.events$.subscribe((e) => (e.kind === 'change' ? this.changed(e.change) : this.dropped(e.reason, e.session, e.at))));
+      host.apply(specs, epoch);
       return;
     }
-    this.node.reconfigure(specs);
-    for (const name of this.transitions.keys()) if (!this.instances.has(name)) this.transitions.delete(name);
+    this.host!.apply(specs, epoch);
     // Instances a reload added start with the session down (keepalived's bfd_up false); tell them how it is.
-    for (const s of this.node.all) this.tell(s.spec.params.name, s.state === 'Up');
+    for (const [name, s] of this.known) this.tell(name, s.state === 'Up');
+  }
+
+  private changed(c: BfdHostChange): void {
+    const known = this.known.get(c.name);
+    // A late word from a session a reload has since replaced or removed.
+    if (known === undefined || known.epoch !== c.epoch) return;
+    known.state = c.to;
+    this.transitions.set(c.name, (this.transitions.get(c.name) ?? 0) + 1);
+    const since = c.lastReceivedAt === undefined ? {} : { sinceLastPacketMs: c.at - c.lastReceivedAt };
+    if (c.detectionTimeMs !== undefined) Object.assign(since, { detectionTimeMs: c.detectionTimeMs });
+    this.bus.publish({ kind: 'bfd', at: c.at, node: this.nodeName, session: c.name, neighbor: c.neighbor, from: c.from, to: c.to, diag: c.localDiag, ...since });
+    // keepalived's bfd_state_fall tells nobody of a session the neighbor took down administratively.
+    if ((c.from === 'Up') !== (c.to === 'Up') && !c.byAdmin) this.tell(c.name, c.to === 'Up');
   }
 
   private tell(name: string, up: boolean): void {
@@ -93,42 +109,32 @@ export class NodeBfd {
     if (instance?.checker) this.checker.next({ name, up });
   }
 
-  private dropped(reason: BfdDropReason, session: string | undefined): void {
-    this.bus.publish({ kind: 'bfd_drop', at: this.clock.now(), node: this.nodeName, session, reason });
+  private dropped(reason: BfdDropReason, session: string | undefined, at: number): void {
+    this.bus.publish({ kind: 'bfd_drop', at, node: this.nodeName, session, reason });
   }
 
-  /** Whether the session is Up now (false for one that does not run). */
+  /** Whether the session is Up now, as last reported (false for one that does not run). */
   isUp(name: string): boolean {
-    return this.node?.session(name)?.state === 'Up';
+    return this.known.get(name)?.state === 'Up';
   }
 
   statuses(): BfdSessionStatus[] {
-    return (this.node?.all ?? []).map((s) => ({
-      name: s.spec.params.name,
-      neighbor: s.spec.neighbor,
-      source: s.spec.source,
-      state: s.state,
-      localDiag: s.context.localDiag,
-      remoteDiag: s.context.remoteDiag,
-      detectionTimeMs: s.detectionTimeMs,
-      transitions: this.transitions.get(s.spec.params.name) ?? 0,
-      packetsSent: s.packetsSent,
-      packetsReceived: s.packetsReceived,
-    }));
+    return (this.host?.sessions() ?? [])
+      .filter((s) => this.known.has(s.name))
+      .map((s) => ({ ...s, state: this.known.get(s.name)!.state, transitions: this.transitions.get(s.name) ?? 0 }));
   }
 
   /** Packets dropped so far, by reason. */
   get dropCounts(): ReadonlyMap<BfdDropReason, number> {
-    return this.node?.dropCounts ?? new Map();
+    return this.host?.dropCounts() ?? new Map();
   }
 
   /** Sessions stop sending at once (a stop or a crash: the neighbor detects it, as it would keepalived's exit). */
   stop(): void {
     for (const s of this.subscriptions.splice(0)) s.unsubscribe();
-    this.node?.stop();
-    this.transport?.link.close();
-    this.node = undefined;
-    this.transport = undefined;
+    this.host?.stop();
+    this.host = undefined;
+    this.known.clear();
     this.checker.complete();
   }
 }

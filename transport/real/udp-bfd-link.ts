@@ -132,3 +132,12 @@ class UdpBfdSender implements BfdSender {
     this.onClose();
   }
 }
+
+/**
+ * The BFD worker's link (actors/daemon/bfd-worker.ts loads a module with this export; tests give one of their
+ * own): the UDP link, and a line for each listener it could not open.
+ */
+export function createBfdLink(random: Random): { link: BfdLink; warnings: readonly string[] } {
+  const link = new UdpBfdLink({ random });
+  return { link, warnings: link.listenErrors.map((e) => `BFD: cannot listen: ${e}`) };
+}

@@ -1,0 +1,68 @@
+/**
+ * The BFD worker thread: the node's BFD sessions on the real clock, off the VRRP thread (keepalived runs them in a
+ * BFD process of its own). Their changes of state and dropped packets cross back, batched once per event-loop
+ * turn; the sessions' counters after each apply and every `statusMs`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { RealClock } from '../../transport/real/real-clock.js';
+import { RealRandom } from '../../transport/real/real-random.js';
+import { watchAutoPriority } from '../../transport/real/auto-priority.js';
+import { applyThreadScheduling } from '../../transport/real/thread-scheduling.js';
+import type { BfdLink } from '../../transport/bfd-link.js';
+import type { Random } from '../../transport/random.js';
+import { InProcessBfdHost, type BfdHostEvent } from '../bfd/bfd-host.js';
+import type { BfdWorkerData, FromBfdWorker, ToBfdWorker } from './bfd-wire.js';
+
+const port = parentPort;
+if (port === null) throw new Error('bfd-worker.js runs as a worker thread');
+const data = workerData as BfdWorkerData;
+
+// The thread's own scheduling (keepalived bfd_priority, bfd_rt_priority, bfd_rlimit_rttime, bfd_cpu_affinity,
+// bfd_process_name): setpriority and sched_setscheduler act on the calling thread alone on Linux. sliceUs 0: the
+// default slice, not the VRRP thread's short one a new thread inherits (with it, a hundred sessions at 10 ms were
+// preempted mid-burst and flapped on a loaded host: bench/bfd-detection.ts, 99 of 100 not Up against 0).
+const warnings = [...applyThreadScheduling({ ...data.scheduling, sliceUs: 0 })].map((m) => `BFD thread scheduling: ${m}`);
+const send = (message: FromBfdWorker): void => port.postMessage(message);
+
+const clock = new RealClock();
+const { maxAutoPriority: max, minAutoPriorityDelayUs: minDelayUs, realtimePriority: current, rlimitRttimeUs } = data.scheduling;
+watchAutoPriority(clock, { max, minDelayUs, current, rlimitRttimeUs }, (m) => process.stderr.write(`vigil: BFD thread: ${m}\n`));
+
+const random = new RealRandom();
+const made = ((await import(data.linkModule)) as { createBfdLink(random: Random): { link: BfdLink; warnings: readonly string[] } }).createBfdLink(random);
+warnings.push(...made.warnings);
+const host = new InProcessBfdHost(made.link, clock, random);
+
+const reportSessions = (): void => send({ t: 'sessions', sessions: host.sessions(), drops: [...host.dropCounts()] });
+const status = setInterval(reportSessions, data.statusMs);
+
+let batch: BfdHostEvent[] = [];
+host.events$.subscribe((event) => {
+  if (batch.length === 0) {
+    setImmediate(() => {
+      const events = batch;
+      batch = [];
+      // The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would
+      // otherwise send a hundred snapshots of a hundred sessions, and delay the changes behind them.
+      send({ t: 'events', events });
+    });
+  }
+  batch.push(event);
+});
+
+port.on('message', (message: ToBfdWorker) => {
+  switch (message.t) {
+    case 'apply':
+      host.apply(message.specs, message.epoch);
+      reportSessions();
+      break;
+    case 'stop':
+      clearInterval(status);
+      host.stop();
+      send({ t: 'stopped' });
+      port.close();
+      break;
+  }
+});
+
+send({ t: 'ready', timeOrigin: performance.timeOrigin, warnings });

@@ -266,7 +266,9 @@ export class InspectionStream {
       }
       const id = actorId(event);
       const actor = `${node}/${id}`;
-      // A rebuilt actor (supervision, reload) starts from scratch.
+      // A rebuilt actor (supervision, reload) starts from scratch: a run of its predecessor's ends here (an actor
+      // that failed may have said nothing more).
+      if (this.runs.size > 0) for (const [ref, run] of this.runs) if (run.actor === actor) this.endRun(ref, run);
       this.tracks.set(actor, { state: [], info: undefined, value: undefined, context: undefined });
       this.machineOf.set(actor, logic.id);
       this.emit({ kind: 'actor', at, actor, node, id, machine: logic.id });

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InspectionEvent } from 'xstate';
+import { createActor, createMachine, type InspectionEvent } from 'xstate';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, simulationJson, type SimulationObserver } from '../../sim/run.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
@@ -189,4 +190,29 @@ test('a recording of an observed run replays to the live fold, summaries include
   const live = foldEvents(run.events);
   assert.deepEqual(foldEvents(replay.events), live);
   assert.ok((live.unchanged['ADVERTISEMENT'] ?? 0) > 600);
+});
+
+test('a run of an actor rebuilt (supervision, reload) ends when its successor starts', () => {
+  const clock = new VirtualClock();
+  const stream = new InspectionStream(clock);
+  const events: ObservedEvent[] = [];
+  stream.events$.subscribe((e) => events.push(e));
+  const inspect = stream.inspector('n');
+  const machine = createMachine({ id: 'm', initial: 'idle', states: { idle: { on: { PING: {} } } } });
+  const first = createActor(machine, { id: 'a', inspect });
+  first.start();
+  first.send({ type: 'PING' });
+  for (let i = 0; i < 5; i++) {
+    clock.runFor(1000);
+    inspect.absorbed!(first, { type: 'PING' });
+  }
+  assert.equal(events.filter((e) => e.kind === 'steady').length, 0, 'the run is open');
+  // The actor failed without a word; the runner builds another under the same id.
+  clock.runFor(500);
+  createActor(machine, { id: 'a', inspect }).start();
+  const steady = events.find((e) => e.kind === 'steady');
+  assert.deepEqual(steady, { kind: 'steady', at: 5500, actor: 'n/a', event: 'PING', state: ['idle'], count: 5, first: 1000, last: 5000 });
+  const actors = events.flatMap((e, i) => (e.kind === 'actor' ? [i] : []));
+  assert.equal(actors.length, 2);
+  assert.ok(events.indexOf(steady!) < actors[1]!, 'before the new actor');
 });

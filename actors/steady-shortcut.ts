@@ -7,9 +7,14 @@
  *
  * What keeps it safe to change: the key is the whole event the machine would receive, compared field by field (a
  * field the machine starts to read is part of the key already), and the snapshot object the answer left (anything
- * else the machine heard since, its own timers included, makes a new snapshot). A runner that is observed (an
- * inspector) or asked not to remembers nothing: every event then goes through the machine.
+ * else the machine heard since, its own timers included, makes a new snapshot). A runner asked not to (or stopped)
+ * remembers nothing: every event then goes through the machine.
+ *
+ * Observed, the shortcut stays on (issue 17: an observed run costs what a plain one does). XState never sees the
+ * events it answers, so the runner tells the inspector's `absorbed` hook of each one (observe/inspection-stream.ts
+ * sums a run of them up in one record): the stream still hears of every event, only not one record each.
  */
+import type { AnyActorRef, EventObject, InspectionEvent } from 'xstate';
 
 /** What the shortcut needs of an XState actor. */
 export interface ShortcutActor<Event> {
@@ -17,11 +22,26 @@ export interface ShortcutActor<Event> {
   send(event: Event): void;
 }
 
-export interface SteadyShortcutOptions {
-  /** Whether an answer may be remembered now (false while observed, or when the shortcut is switched off). */
+export interface SteadyShortcutOptions<Event extends object> {
+  /** Whether an answer may be remembered now (false when the shortcut is switched off, or the runner stopped). */
   readonly remember: () => boolean;
+  /** Told of each event answered without the machine (an observer's `absorbed`), after its answer was given. */
+  readonly hit?: ((event: Event) => void) | undefined;
   /** Two different objects in a context field that are equal all the same (the context is compared by reference). */
   readonly sameField?: (key: string, x: unknown, y: unknown) => boolean;
+}
+
+/**
+ * An XState `inspect` callback that may also take the events a runner's shortcut answered without the machine
+ * (which XState therefore never reports): `absorbed(actor, event)`, called once per such event, at its time.
+ */
+export type ShortcutInspector = ((event: InspectionEvent) => void) & {
+  readonly absorbed?: (actor: AnyActorRef, event: EventObject) => void;
+};
+
+/** The `absorbed` hook of an inspector, when it has one. */
+export function absorbedHook(inspect: ((event: InspectionEvent) => void) | undefined): ((actor: AnyActorRef, event: EventObject) => void) | undefined {
+  return (inspect as ShortcutInspector | undefined)?.absorbed;
 }
 
 interface Memo<Event, Answer> {
@@ -41,7 +61,7 @@ export class SteadyShortcut<Event extends object, Answer> {
   private lastAnswer: Answer | undefined;
   private effects = 0;
 
-  constructor(private readonly options: SteadyShortcutOptions) {}
+  constructor(private readonly options: SteadyShortcutOptions<Event>) {}
 
   /** The machine gave the steady answer (the runtime's hook calls this while the machine runs). */
   answered(answer: Answer): void {
@@ -64,6 +84,7 @@ export class SteadyShortcut<Event extends object, Answer> {
     const memo = this.memo;
     if (memo !== undefined && memo.snapshot === before && (memo.event === event || sameEvent(memo, event)) && replay(memo.answer)) {
       this.hits++;
+      this.options.hit?.(event);
       return;
     }
     this.memo = undefined;

@@ -17,6 +17,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
+import type { BusMessage } from '../actors/bus.js';
 import type { DaemonStatus, InstanceStatus } from '../actors/status.js';
 import type { ScriptRunStats } from '../actors/scripts/script-runner.js';
 import type { InspectionStream } from './inspection-stream.js';
@@ -172,7 +173,9 @@ export class DaemonMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Steps from the records; bus messages one by one (the stream sums a master's advertisements up), each timed.
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
+    this.subscription.add(stream.bus$.subscribe((m) => this.observeBus(m)));
   }
 
   get contentType(): string {
@@ -289,8 +292,14 @@ export class DaemonMetrics {
       if (e.event === 'ADVERTISEMENT') this.lastAdvertHeard.set(e.actor, e.at);
       return;
     }
-    if (e.kind !== 'bus') return;
-    const m = e.message;
+    if (e.kind === 'steady') {
+      // Advertisements the backup's shortcut answered (the run ends before any change of the instance's state).
+      if (e.event === 'ADVERTISEMENT') this.lastAdvertHeard.set(e.actor, e.last);
+      return;
+    }
+  }
+
+  private observeBus(m: BusMessage): void {
     if (m.node !== this.source.node) return;
     if (m.kind === 'bfd') {
       this.bfdTransitions.inc({ name: m.session, from: m.from, to: m.to });

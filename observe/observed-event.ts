@@ -28,6 +28,29 @@ export type ObservedEvent =
       readonly changed: boolean;
       readonly info?: ActorInfo;
     }
+  /**
+   * A run of `count` identical events an actor's runner answered without the machine (the steady-state shortcut,
+   * actors/steady-shortcut.ts: a backup hearing its master, a checker's server answering), from `first` to `last`:
+   * each left the actor in `state`, unchanged, as an unchanged step would. Emitted when the run ends (anything else
+   * happens to the actor) or has lasted the stream's window, so `at` (the time it was emitted) is ≥ `last`.
+   */
+  | {
+      readonly kind: 'steady';
+      readonly at: number;
+      readonly actor: string;
+      readonly event: string;
+      readonly state: readonly string[];
+      readonly count: number;
+      readonly first: number;
+      readonly last: number;
+    }
+  /**
+   * `count` messages published on the bus that were the same but for their time (today: a master's
+   * advertisements, `advert_sent` at one priority), the first being `message`, the last at `last`. Emitted when
+   * the run ends (another message about the instance, another priority, its node's process down) or has lasted
+   * the stream's window; `at` (when it was emitted) is ≥ `last`.
+   */
+  | { readonly kind: 'repeated'; readonly at: number; readonly message: BusMessage; readonly count: number; readonly last: number }
   /** A message published on the bus (transitions with keepalived's names, VIPs, drops, warnings, …). */
   | { readonly kind: 'bus'; readonly at: number; readonly message: BusMessage }
   /** A fault injected by the simulator (crash, partition, link down, …), described in words. */

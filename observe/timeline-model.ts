@@ -39,6 +39,11 @@ export interface ObservedTimeline {
   readonly warnings: { readonly t_ms: number; readonly node: string; readonly instance: string | null; readonly message: string }[];
   readonly syncs: { readonly t_ms: number; readonly node: string; readonly group: string; readonly from: string; readonly to: string }[];
   readonly drops: Record<string, number>;
+  /**
+   * Events that left their actor as it was, by event type: the unchanged steps and the runs of them the actors'
+   * shortcuts answered (`steady` records, counted for as many events as they sum up).
+   */
+  readonly unchanged: Record<string, number>;
   /** Latest context facts of each actor. */
   readonly info: Record<string, ActorInfo>;
   advertsSent: number;
@@ -59,6 +64,7 @@ export function emptyTimeline(): ObservedTimeline {
     warnings: [],
     syncs: [],
     drops: {},
+    unchanged: {},
     info: {},
     advertsSent: 0,
     records: 0,
@@ -78,6 +84,13 @@ export function foldEvent(timeline: ObservedTimeline, event: ObservedEvent): voi
     case 'step':
       if (event.info) timeline.info[event.actor] = event.info;
       if (event.changed) timeline.steps.push({ t_ms, actor: event.actor, event: event.event, state: event.state });
+      else timeline.unchanged[event.event] = (timeline.unchanged[event.event] ?? 0) + 1;
+      return;
+    case 'steady':
+      timeline.unchanged[event.event] = (timeline.unchanged[event.event] ?? 0) + event.count;
+      return;
+    case 'repeated':
+      if (event.message.kind === 'advert_sent') timeline.advertsSent += event.count;
       return;
     case 'fault':
       timeline.faults.push({ t_ms, text: event.text });

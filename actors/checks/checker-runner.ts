@@ -6,14 +6,14 @@
  * Steady state: a checker that keeps getting the same result (a healthy server, or a dead one) gets the same
  * answer from its machine every time — "next probe after d", nothing else. Once the machine gave that answer and
  * nothing else happened to it since, the runner gives the same answer to the same result event without running
- * the machine (../steady-shortcut.ts; `shortcuts` counts them). Not when the run is observed (an inspector):
- * there every result is a step.
+ * the machine (../steady-shortcut.ts; `shortcuts` counts them). Observed too: the inspector hears of each result
+ * so answered (its `absorbed` hook), and the stream sums a run of them up.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../../machines/checker.js';
 import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle, type ProbeResultEvent } from '../../machines/checker-timers.js';
 import { sameWeight, type ProbeWeight } from '../../machines/checker-logic.js';
-import { SteadyShortcut } from '../steady-shortcut.js';
+import { absorbedHook, SteadyShortcut } from '../steady-shortcut.js';
 import type { Clock } from '../../machines/clock.js';
 import type { Random } from '../../transport/random.js';
 import { isCallbackProber, type ProbeResult, type Prober } from '../../transport/prober.js';
@@ -36,7 +36,7 @@ export interface CheckerEnvironment {
   /** Called for every probe result (a timeout included), published or not: the host's counters. */
   readonly probed?: (ok: boolean) => void;
   readonly inspect?: (event: InspectionEvent) => void;
-  /** The steady-state shortcut (default on; off in an observed run, where every result is shown, and in tests). */
+  /** The steady-state shortcut (default on; tests turn it off). Observed, its answers are summed up in the stream. */
   readonly steadyShortcut?: boolean;
 }
 
@@ -100,9 +100,11 @@ export class CheckerRunner {
     runtime?: CheckerRuntime,
   ) {
     this.publishProbes = env.publishProbes ?? true;
+    const absorbed = absorbedHook(env.inspect);
     this.steady = new SteadyShortcut({
-      remember: () => env.inspect === undefined && env.steadyShortcut !== false && !this.stopped,
+      remember: () => env.steadyShortcut !== false && !this.stopped,
       sameField: sameCheckerField,
+      hit: absorbed && ((event) => absorbed(this.actor, event)),
     });
     this.runtime = runtime ?? new CheckerRuntime(env.clock);
     if (this.runtime.clock !== env.clock) throw new Error('a checker runtime serves the checkers of one clock');

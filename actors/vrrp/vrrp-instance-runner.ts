@@ -18,7 +18,7 @@ import { compareAddresses } from '../../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type TrackerInput, type VrrpInstanceEvent, type VrrpStateName } from '../../machines/vrrp-instance.js';
 import { trackersFault } from '../../machines/vrrp-priority.js';
 import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js';
-import { SteadyShortcut } from '../steady-shortcut.js';
+import { absorbedHook, SteadyShortcut } from '../steady-shortcut.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
@@ -48,7 +48,7 @@ export interface InstanceEnvironment {
   readonly ah?: AhSession | undefined;
   /** Called on every change of state or own-fault status (sync groups listen here). */
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
-  /** The steady-state shortcut (default on; off in an observed run, where every event is shown, and in tests). */
+  /** The steady-state shortcut (default on; tests turn it off). Observed, its answers are summed up in the stream. */
   readonly steadyShortcut?: boolean;
   /** The vrrp_sync_group the instance is a member of, if any (named in its transitions). */
   readonly syncGroup?: () => string | undefined;
@@ -114,7 +114,12 @@ export class VrrpInstanceRunner {
     if (spec.oldUnicastChecksum === 'always' && this.oldChecksumApplies) this.sender.checksumGroup = this.checksumGroup;
     this.addressEffects = new AddressEffects(spec, env);
     this.announcements = new Announcements(spec.virtualAddresses, env.announcer, spec.extraAnnouncements);
-    this.steady = new SteadyShortcut({ remember: () => env.inspect === undefined && env.steadyShortcut !== false });
+    // Observed, the shortcut stays on: the inspector hears of each advertisement it answers (absorbedHook).
+    const absorbed = absorbedHook(env.inspect);
+    this.steady = new SteadyShortcut({
+      remember: () => env.steadyShortcut !== false,
+      hit: absorbed && ((event) => absorbed(this.actor, event)),
+    });
     const steady = this.steady;
     this.machine = vrrpInstanceMachine.provide({
       actions: {
@@ -278,6 +283,9 @@ export class VrrpInstanceRunner {
   }
 
   track(id: string, up: boolean, value?: number): void {
+    // An object the instance does not track changes nothing (applyTrack ignores it), and the node tells every
+    // instance of every change (each VIP a master adds is an address event): the machine need not hear those.
+    if (!Object.hasOwn(this.actor.getSnapshot().context.trackers, id)) return;
     this.actor.send(value === undefined ? { type: 'TRACK', id, up } : { type: 'TRACK', id, up, value });
   }
 

@@ -33,6 +33,8 @@ export interface VrrpNodeTransports {
   readonly announcer: Announcer;
   readonly routes?: RouteManager | undefined;
   readonly firewall?: VipFirewall | undefined;
+  /** The instances' steady-state shortcut (default on; tests compare runs without it). */
+  readonly steadyShortcut?: boolean | undefined;
 }
 
 interface OpenChannel {
@@ -340,6 +342,7 @@ export class VrrpNode {
       channel: open.channel,
       ah: this.ahSession(instance),
       inspect: this.inspect,
+      steadyShortcut: this.transports.steadyShortcut,
       startupUntil: this.startupUntil,
       checksumGroup4: this.spec.checksumGroup4,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),

@@ -95,6 +95,10 @@ export function vigilPage(boot: PageBoot): void {
         return `${e.actor}: ${e.event} → ${e.state.join(', ')}`;
       case 'fault':
         return `fault: ${e.text}`;
+      case 'repeated':
+        return `${e.count} × ${e.message.kind} (${e.message.at} to ${e.last} ms)`;
+      case 'steady':
+        return `${e.actor}: ${e.count} × ${e.event}, unchanged (${e.first} to ${e.last} ms)`;
       case 'process':
         return `${e.node}: process ${e.up ? 'up' : 'DOWN'} (${e.cause})`;
       case 'bus': {

@@ -11,11 +11,15 @@ export interface NumberedEvent {
   readonly event: ObservedEvent;
 }
 
-/** Whether a record belongs on the page (advertisements, drops and unchanged steps do not). */
+/** Whether a record belongs on the page (advertisements, drops and unchanged steps, one by one or summed up, do not). */
 export function forPage(e: ObservedEvent): boolean {
   switch (e.kind) {
     case 'step':
       return e.changed || e.info !== undefined;
+    case 'steady':
+    case 'repeated':
+      // Runs of unchanged steps and of advertisements, summed up: no more on the page than one of them.
+      return false;
     case 'bus':
       return e.message.kind === 'transition' || e.message.kind === 'vip' || e.message.kind === 'warning' || e.message.kind === 'sync';
     default:

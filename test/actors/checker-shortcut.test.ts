@@ -2,7 +2,8 @@
  * The steady-state shortcut of a checker (actors/checks/checker-runner.ts): a result the machine already answered with
  * "next probe after d" and nothing else, in the snapshot it left, is answered the same way without the machine.
  * It must never change an outcome: the same reports, probes and pool changes at the same virtual times as a run
- * where every result goes through the machine (an observed run), through failures, retries, recovery, alpha,
+ * where every result goes through the machine (the shortcut switched off), and as an observed run (which keeps
+ * the shortcut, its inspector told of each result so answered), through failures, retries, recovery, alpha,
  * MISC_CHECK's from-start schedule with dynamic weights, ha_suspend and probes asked for at once — and the
  * shortcut must actually be taken.
  */
@@ -16,6 +17,7 @@ import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { HealthChecks } from '../../actors/lvs/health-checks.js';
 import type { ResolvedVirtualServer } from '../../actors/checks/resolve-checkers.js';
 import { virtualServersOf } from '../checkers/lvs-config.js';
+import type { InspectionEvent } from 'xstate';
 
 const up: SimServerState = { mode: 'up', latencyMs: 2 };
 const slow: SimServerState = { mode: 'up', latencyMs: 40 };
@@ -123,14 +125,29 @@ const scenarios: Scenario[] = [
   },
 ];
 
-function run(s: Scenario, observed: boolean) {
+function run(s: Scenario, mode: 'plain' | 'no-shortcut' | 'observed') {
   const clock = new VirtualClock();
   const random = new SeededRandom(5);
   const prober = new SimulatedProber(clock, s.servers, s.faults);
   let steps = 0;
-  // An inspector makes every probe result go through the machine.
-  const inspect = observed ? () => void steps++ : undefined;
-  const host = new InProcessCheckerHost({ clock, random: random.fork('checkers'), prober, ...(inspect ? { inspect } : {}) });
+  let absorbed = 0;
+  // An observed run: XState reports the results that go through the machine, the hook those that do not.
+  const inspect =
+    mode === 'observed'
+      ? Object.assign(
+          (e: InspectionEvent) => {
+            if (e.type === '@xstate.event' && e.event.type === 'PROBE_RESULT') steps++;
+          },
+          { absorbed: () => void absorbed++ },
+        )
+      : undefined;
+  const host = new InProcessCheckerHost({
+    clock,
+    random: random.fork('checkers'),
+    prober,
+    steadyShortcut: mode !== 'no-shortcut',
+    ...(inspect ? { inspect } : {}),
+  });
   const backend = new SimulatedBackend(clock);
   const health = new HealthChecks({ clock, host, backend, immediateApply: true, ...(inspect ? { inspect } : {}) });
   const log: string[] = [];
@@ -143,25 +160,32 @@ function run(s: Scenario, observed: boolean) {
   for (const [at, act] of s.actions ?? []) clock.setTimeout(() => act({ health, host }), at);
   clock.runUntil(s.untilMs);
   const pools = backend.history.filter((h) => h.changed).map((h) => `${h.at} ${JSON.stringify(h.state)}`);
-  return { log, pools, shortcuts: host.shortcuts, steps };
+  return { log, pools, shortcuts: host.shortcuts, steps, absorbed };
 }
 
 for (const s of scenarios) {
   test(`checker shortcut, ${s.name}: the same reports, probes and pools at the same times as an observed run`, () => {
-    const plain = run(s, false);
-    const observed = run(s, true);
-    assert.ok(observed.steps > 0);
-    assert.equal(observed.shortcuts, 0, 'an observed run sends every result through the machine');
+    const plain = run(s, 'plain');
+    const off = run(s, 'no-shortcut');
+    const observed = run(s, 'observed');
+    assert.equal(off.shortcuts, 0, 'without the shortcut every result goes through the machine');
     assert.ok(plain.shortcuts > 10, `${plain.shortcuts} shortcuts`);
     assert.ok(plain.log.some((l) => l.includes(' report ')), 'something was reported');
-    assert.deepEqual(plain.log, observed.log);
-    assert.deepEqual(plain.pools, observed.pools);
+    assert.deepEqual(plain.log, off.log);
+    assert.deepEqual(plain.pools, off.pools);
+    assert.deepEqual(observed.log, off.log);
+    assert.deepEqual(observed.pools, off.pools);
+    // Observed, the shortcut stays on; the inspector hears of every result, from XState or from the hook.
+    assert.equal(observed.shortcuts, plain.shortcuts);
+    assert.equal(observed.absorbed, observed.shortcuts);
+    const probes = observed.log.filter((l) => l.includes(' probe ')).length;
+    assert.equal(observed.steps + observed.absorbed, probes, 'every result told');
   });
 }
 
 test('checker shortcut: most results of a steady pool skip the machine, and a change still gets through at once', () => {
   const s = scenarios[0]!;
-  const plain = run(s, false);
+  const plain = run(s, 'plain');
   const probes = plain.log.filter((l) => l.includes(' probe ')).length;
   assert.ok(plain.shortcuts > probes / 2, `${plain.shortcuts} of ${probes}`);
   // 192.168.77.12 refuses from 20 s: DOWN after its first failure and two retries, 1 s apart.

@@ -1,6 +1,6 @@
 /**
  * `vigil sim --record --svg --html` and `vigil replay`: the replayed JSON has the transitions and VIP changes of
- * `vigil sim --json`, the timeline picture has one segment per transition and one line per fault, the pages are
+ * `vigil sim --json` (which prints the same bytes as an unobserved run), the timeline picture has one segment per transition and one line per fault, the pages are
  * written, and a file that is not a recording is refused (exit 2).
  */
 import { test } from 'node:test';
@@ -23,6 +23,9 @@ test('vigil sim --record/--svg/--html, then vigil replay of the recording', asyn
   const [rec, svg, html] = ['run.vrec', 'run.svg', 'run.html'].map((f) => join(dir, f));
   const sim = await run(vigil, ['sim', `${root}examples/two-node-failover.json`, '--seed', '4', '--json', '--record', rec!, '--svg', svg!, '--html', html!]);
   const result = JSON.parse(sim.stdout) as { transitions: unknown[]; vips: unknown[] };
+  // Observing changes nothing of the run (issue 17: observed runs keep the steady-state shortcut): the same bytes.
+  const plain = await run(vigil, ['sim', `${root}examples/two-node-failover.json`, '--seed', '4', '--json']);
+  assert.equal(sim.stdout, plain.stdout);
   const replay = await run(vigil, ['replay', rec!, '--json']);
   const replayed = JSON.parse(replay.stdout) as { source: string; meta: Record<string, unknown>; transitions: unknown[]; vips: unknown[]; faults: unknown[] };
   assert.equal(replayed.source, 'sim');

@@ -22,9 +22,12 @@ import {
   type VarBind,
 } from '../../protocol/agentx-codec.js';
 import type { AgentxSubagentOptions, Subagent } from '../agentx-subagent.js';
+import type { MibView } from '../../protocol/snmp-view.js';
 
 
 export const DEFAULT_AGENTX_SOCKET = 'unix:/var/agentx/master';
+/** How long one build of the MIB answers requests (ms). */
+const VIEW_MAX_AGE_MS = 100;
 /** SNMPv2-MIB sysUpTime.0 and snmpTrapOID.0: the first two varbinds of every notification (RFC 3416 §4.2.6). */
 const SYS_UPTIME: Oid = [1, 3, 6, 1, 2, 1, 1, 3, 0];
 const SNMP_TRAP_OID: Oid = [1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0];
@@ -58,6 +61,7 @@ export class AgentxSubagent implements Subagent {
   private queued: { trapOid: Oid; varbinds: readonly VarBind[] }[] | undefined = [];
   /** The set under way (RFC 2741 §7.2.4): its varbinds between TestSet and CleanupSet, its undo once committed. */
   private setting: { readonly transactionId: number; readonly varbinds: readonly VarBind[]; undo?: () => void } | undefined;
+  private built: { readonly at: number; readonly view: MibView } | undefined;
   /** Replies we wait for, by packet id. */
   private readonly waiting = new Map<number, (pdu: AgentxPdu) => void>();
 
@@ -183,6 +187,16 @@ export class AgentxSubagent implements Subagent {
     }
   }
 
+  /**
+   * The MIB as it is now, built at most every VIEW_MAX_AGE_MS: a walk is hundreds of requests, and building the
+   * whole MIB for each would cost the VRRP thread a full build per request (a set rebuilds it at once).
+   */
+  private view(): MibView {
+    const now = performance.now();
+    if (this.built === undefined || now - this.built.at > VIEW_MAX_AGE_MS) this.built = { at: now, view: this.options.view() };
+    return this.built.view;
+  }
+
   private handle(socket: Socket, pdu: AgentxPdu): void {
     const reply = (error: number, index: number, varbinds: readonly VarBind[]): void => {
       socket.write(encodeResponse({ sessionId: pdu.sessionId, transactionId: pdu.transactionId, packetId: pdu.packetId }, this.uptime(), error, index, varbinds));
@@ -195,15 +209,15 @@ export class AgentxSubagent implements Subagent {
         return;
       }
       case 'get': {
-        const view = this.options.view();
+        const view = this.view();
         return reply(AgentxError.noError, 0, pdu.ranges.map((r) => view.get(r.start)));
       }
       case 'getNext': {
-        const view = this.options.view();
+        const view = this.view();
         return reply(AgentxError.noError, 0, pdu.ranges.map((r) => view.next(r)));
       }
       case 'getBulk':
-        return reply(AgentxError.noError, 0, this.options.view().bulk(pdu.nonRepeaters, pdu.maxRepetitions, pdu.ranges));
+        return reply(AgentxError.noError, 0, this.view().bulk(pdu.nonRepeaters, pdu.maxRepetitions, pdu.ranges));
       // RFC 2741 §7.2.4: TestSet checks, CommitSet acts, UndoSet reverts a commit, CleanupSet ends the set.
       case 'testSet': {
         const write = this.options.write;
@@ -216,6 +230,7 @@ export class AgentxSubagent implements Subagent {
         if (setting === undefined || this.options.write === undefined) return reply(AgentxError.commitFailed, 0, []);
         try {
           setting.undo = this.options.write.commit(setting.varbinds);
+          this.built = undefined;
         } catch (err) {
           this.options.log.warn(`SNMP: a set failed: ${err instanceof Error ? err.message : String(err)}`);
           return reply(AgentxError.commitFailed, 1, []);
@@ -226,6 +241,7 @@ export class AgentxSubagent implements Subagent {
         const setting = this.setting?.transactionId === pdu.transactionId ? this.setting : undefined;
         setting?.undo?.();
         if (setting) setting.undo = undefined;
+        this.built = undefined;
         return reply(setting === undefined ? AgentxError.undoFailed : AgentxError.noError, 0, []);
       }
       // RFC 2741 §7.2.4.4: CleanupSet has no response.

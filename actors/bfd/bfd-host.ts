@@ -40,6 +40,7 @@ export interface BfdHostSession {
   readonly state: BfdStateName;
   readonly localDiag: number;
   readonly remoteDiag: number;
+  /** The Detection Time in force (RFC 5880 §6.8.4), milliseconds. */
   readonly detectionTimeMs: number;
   readonly packetsSent: number;
   readonly packetsReceived: number;

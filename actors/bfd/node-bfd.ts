@@ -11,22 +11,12 @@ import { Subject } from '../../transport/subject.js';
 import type { BfdInstance } from '../../config/model.js';
 import type { BfdDropReason, BfdStateName } from '../../protocol/bfd-types.js';
 import type { Bus } from '../bus.js';
-import type { BfdHost, BfdHostChange } from './bfd-host.js';
+import type { BfdHost, BfdHostChange, BfdHostSession } from './bfd-host.js';
 import { bfdSpecsFromConfig } from './specs-from-config.js';
 
-/** A session as `vigil status` and /metrics show it. */
-export interface BfdSessionStatus {
-  readonly name: string;
-  readonly neighbor: string;
-  readonly source: string | undefined;
-  readonly state: BfdStateName;
-  readonly localDiag: number;
-  readonly remoteDiag: number;
-  /** The Detection Time in force (RFC 5880 §6.8.4), milliseconds. */
-  readonly detectionTimeMs: number;
+/** A session as `vigil status` and /metrics show it: as its host last told, with the transitions counted here. */
+export interface BfdSessionStatus extends BfdHostSession {
   readonly transitions: number;
-  readonly packetsSent: number;
-  readonly packetsReceived: number;
 }
 
 /** What the checker side hears: a session that `checker` events go to changed between up and down. */

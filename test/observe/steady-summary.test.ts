@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createActor, createMachine, type InspectionEvent } from 'xstate';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { parseScenario } from '../../sim/scenario.js';
+import { scenarioText } from '../../bench/observe.js';
 import { runSimulation, simulationJson, type SimulationObserver } from '../../sim/run.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
 import { FlightRecorder } from '../../observe/flight-recorder.js';
@@ -22,38 +23,9 @@ import type { ObservedEvent } from '../../observe/observed-event.js';
 import type { ShortcutInspector } from '../../actors/steady-shortcut.js';
 
 /** 3 routers × 3 VRIDs; r1 (the master) crashes at 60 s and restarts at 120 s. */
+/** The observe benchmark's site, 3 VRIDs: r1 crashes at 60 s and restarts at 120 s. */
 function scenario(duration = '180s') {
-  const config = (priority: number): string =>
-    [1, 2, 3]
-      .map(
-        (vrid) => `vrrp_instance VI_${vrid} {
-  interface eth0
-  virtual_router_id ${vrid}
-  priority ${priority}
-  advert_int 1
-  version 3
-  virtual_ipaddress {
-    192.168.77.${200 + vrid}/32
-  }
-}`,
-      )
-      .join('\n');
-  return parseScenario(
-    JSON.stringify({
-      duration,
-      network: { latency: '1ms', jitter: '0ms' },
-      nodes: {
-        r1: { config: config(100), interfaces: { eth0: '192.168.77.11/24' } },
-        r2: { config: config(90), interfaces: { eth0: '192.168.77.12/24' } },
-        r3: { config: config(80), interfaces: { eth0: '192.168.77.13/24' } },
-      },
-      events: [
-        { at: '60s', crash: 'r1' },
-        { at: '120s', restart: 'r1' },
-      ],
-    }),
-    'steady.json',
-  );
+  return parseScenario(scenarioText(3, duration), 'steady.json');
 }
 
 interface Observed {

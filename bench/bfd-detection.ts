@@ -24,7 +24,7 @@ import { startAgent, type Agent } from '../test/real/agent-client.js';
 import { startFrrBfdd, startKeepalivedBfd, type BfdPeer } from '../test/real/bfd-peers.js';
 import { loadConfigText } from '../config/load.js';
 import { bfdSpecsFromConfig } from '../actors/bfd/specs-from-config.js';
-import { captureAdverts } from './tools/advert-capture.js';
+import { captureAdverts, tcpdumpLines } from './tools/advert-capture.js';
 
 const SESSIONS = Number(process.env['VIGIL_BENCH_BFD_SESSIONS'] ?? 100);
 const ADVERT_MS = 50;
@@ -78,25 +78,12 @@ interface Figures {
 
 /** Every BFD packet from the peer to our addresses, by our address: the time of the last one (epoch ms). */
 function captureBfd(lan: Lan, us: LanHost, peer: LanHost): { last: Map<string, number>; ready: Promise<void>; stop: () => void } {
-  const proc = lan.spawn(us.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', `udp dst port 3784 and src host ${peer.ipv4}`]);
   const last = new Map<string, number>();
-  let buffer = '';
-  proc.stdout?.on('data', (c: Buffer) => {
-    buffer += c.toString();
-    const lines = buffer.split('\n');
-    buffer = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+\.\d+) IP \S+ > (\d+\.\d+\.\d+\.\d+)\.3784:/.exec(line);
-      if (m) last.set(m[2]!, Number(m[1]) * 1000);
-    }
+  const capture = tcpdumpLines(lan, us, `udp dst port 3784 and src host ${peer.ipv4}`, (line) => {
+    const m = /^(\d+\.\d+) IP \S+ > (\d+\.\d+\.\d+\.\d+)\.3784:/.exec(line);
+    if (m) last.set(m[2]!, Number(m[1]) * 1000);
   });
-  const ready = new Promise<void>((resolve) => {
-    proc.stderr?.on('data', (c: Buffer) => {
-      if (c.toString().includes('listening')) resolve();
-    });
-    setTimeout(resolve, 3000).unref();
-  });
-  return { last, ready, stop: () => proc.kill('SIGKILL') };
+  return { last, ...capture };
 }
 
 /** BFD packets the vigil daemon has sent and received so far (its status). */

@@ -19,20 +19,15 @@ export interface AdvertCapture {
   stop(): void;
 }
 
-/** `sources`: only advertisements from these addresses (default: every VRRP packet). */
-export function captureAdverts(lan: Lan, host: LanHost, sources?: readonly string[]): AdvertCapture {
-  const filter = sources ? `ip proto 112 and (${sources.map((s) => `src host ${s}`).join(' or ')})` : 'ip proto 112';
+/** tcpdump on the host's eth0 with `filter`: each line it prints, as it prints it (-tt: epoch seconds first). */
+export function tcpdumpLines(lan: Lan, host: LanHost, filter: string, onLine: (line: string) => void): { ready: Promise<void>; stop: () => void } {
   const proc = lan.spawn(host.ns, ['tcpdump', '-tt', '-l', '-n', '-i', 'eth0', filter]);
-  const adverts: CapturedAdvert[] = [];
   let buffer = '';
   proc.stdout?.on('data', (c: Buffer) => {
     buffer += c.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+\.\d+) IP (\S+) > .*vrid (\d+), prio (\d+)/.exec(line);
-      if (m) adverts.push({ wall: Number(m[1]) * 1000, source: m[2]!, vrid: Number(m[3]), priority: Number(m[4]) });
-    }
+    for (const line of lines) onLine(line);
   });
   // tcpdump says "listening on eth0" on stderr once its capture is open.
   const ready = new Promise<void>((resolve) => {
@@ -41,5 +36,16 @@ export function captureAdverts(lan: Lan, host: LanHost, sources?: readonly strin
     });
     setTimeout(resolve, 3000).unref();
   });
-  return { adverts, ready, stop: () => proc.kill('SIGKILL') };
+  return { ready, stop: () => proc.kill('SIGKILL') };
+}
+
+/** `sources`: only advertisements from these addresses (default: every VRRP packet). */
+export function captureAdverts(lan: Lan, host: LanHost, sources?: readonly string[]): AdvertCapture {
+  const filter = sources ? `ip proto 112 and (${sources.map((s) => `src host ${s}`).join(' or ')})` : 'ip proto 112';
+  const adverts: CapturedAdvert[] = [];
+  const capture = tcpdumpLines(lan, host, filter, (line) => {
+    const m = /^(\d+\.\d+) IP (\S+) > .*vrid (\d+), prio (\d+)/.exec(line);
+    if (m) adverts.push({ wall: Number(m[1]) * 1000, source: m[2]!, vrid: Number(m[3]), priority: Number(m[4]) });
+  });
+  return { adverts, ...capture };
 }

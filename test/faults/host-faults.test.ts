@@ -25,10 +25,11 @@ test('faults of the host and the LAN', { timeout: 240_000 }, async (t) => {
   try {
     await Promise.all([
       t.test('nft failing at stop: the daemon still exits, says so, and releases the VIP; the next start replaces the table', () => {
-        // An nft that works until the file `fail` exists (PATH puts it first; vigil runs nft by name).
+        // An nft that works until the file `fail` exists (PATH puts it first; vigil runs nft by name). The real server
+        // does not exist, so its first check fails; the sorry server keeps the service (and vigil's table) from then.
         writeFileSync(join(dir, 'nft'), `#!/bin/sh\n[ -e ${dir}/fail ] && { echo "nft: injected failure" >&2; exit 1; }\nexec /usr/sbin/nft "$@"\n`, { mode: 0o755 });
         const top = (host: 'm' | 'b') =>
-          host === 'm' ? `global_defs {\n  lvs_backend nftables\n}\nvirtual_server 192.168.77.66 80 {\n  delay_loop 1\n  lb_kind NAT\n  protocol TCP\n  real_server 192.168.77.99 8080 {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n}\n` : '';
+          host === 'm' ? `global_defs {\n  lvs_backend nftables\n}\nvirtual_server 192.168.77.66 80 {\n  delay_loop 1\n  lb_kind NAT\n  protocol TCP\n  sorry_server 192.168.77.98 8080\n  real_server 192.168.77.99 8080 {\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n}\n` : '';
         return withPair(
           'hn',
           { start: 21, vip: '192.168.77.66', vrid: 66, top, daemonOptions: (h) => (h === 'm' ? { wrap: (cmd) => ['env', `PATH=${dir}:${process.env['PATH']}`, ...cmd] } : {}) },

@@ -2,7 +2,7 @@
  * A VigilDaemon for node lb1 on the simulator's transports, as the daemon tests set one up: its configuration in a
  * directory of its own, a SimHost with eth0 (192.168.77.11/24) on a LAN segment, virtual time, scripts that exit 0
  * at once, warnings collected. A test adds what it looks at (scheduling hooks, a checker side, a process runner of
- * its own …) through `environment`. No root, no real network.
+ * its own …) through `environment`, and more hosts on `segment`. No root, no real network.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,18 @@ import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { advanceSettling } from '../virtual-time.js';
 
 /** What the daemon runs on, for a test's additions to its environment. */
 export interface SimulatedWorld {
   readonly clock: VirtualClock;
+  /** eth0's LAN: no loss, 1 ms latency. */
+  readonly segment: LanSegment;
   readonly host: SimHost;
-  /** The daemon's directory (its configuration file is there; removed by remove / close). */
+  /** The daemon's directory (removed by remove / close). */
   readonly dir: string;
+  /** The configuration file, in `dir`. */
+  readonly file: string;
   /** The daemon's log: warnings go to `warnings`, the rest nowhere. */
   readonly log: DaemonLog;
 }
@@ -32,10 +37,14 @@ export interface SimulatedDaemonSetUp {
 
 export interface SimulatedDaemon extends SimulatedWorld {
   readonly daemon: VigilDaemon;
-  /** The configuration file. */
-  readonly file: string;
   /** What the daemon logged as warnings, in order. */
   readonly warnings: string[];
+  /** Writes the configuration file (for a reload). */
+  write(text: string): void;
+  /** Runs virtual time, promise callbacks between timers (../virtual-time.ts). */
+  advance(ms: number): Promise<void>;
+  /** Stops the daemon, virtual time running meanwhile (a stop waits for the scripts it starts). */
+  stop(): Promise<void>;
   /** Removes the directory (once the daemon is stopped, or was never started). */
   remove(): void;
   /** Stops the daemon, then removes the directory. */
@@ -48,12 +57,13 @@ export function simulatedDaemon(config: string | ((dir: string) => string), setU
   const file = join(dir, 'keepalived.conf');
   writeFileSync(file, typeof config === 'string' ? config : config(dir));
   const clock = new VirtualClock();
+  // No loss, jitter or reordering: the segment's random stream is never drawn from.
   const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const host = new SimHost('lb1', 0);
   host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const warnings: string[] = [];
   const log: DaemonLog = { debug() {}, info() {}, warn: (m) => void warnings.push(m), error() {} };
-  const world: SimulatedWorld = { clock, host, dir, log };
+  const world: SimulatedWorld = { clock, segment, host, dir, file, log };
   const daemon = new VigilDaemon(
     {
       clock,
@@ -67,16 +77,25 @@ export function simulatedDaemon(config: string | ((dir: string) => string), setU
     },
     { ...setUp.options, configFile: file, nodeName: 'lb1' },
   );
+  const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
+  const stop = async (): Promise<void> => {
+    let stopped = false;
+    const stopping = daemon.stop().finally(() => (stopped = true));
+    while (!stopped) await advance(100);
+    await stopping;
+  };
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   return {
     ...world,
     daemon,
-    file,
     warnings,
+    write: (text) => writeFileSync(file, text),
+    advance,
+    stop,
     remove,
     async close() {
       try {
-        await daemon.stop();
+        await stop();
       } finally {
         remove();
       }

@@ -6,8 +6,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { advanceSettling } from '../virtual-time.js';
 import { simulatedDaemon, type SimulatedDaemon } from './simulated-daemon.js';
 
 const instance = (name: string, vrid: number): string =>
@@ -25,13 +23,6 @@ function told(d: SimulatedDaemon): string[] {
   return lines;
 }
 
-async function stop(d: SimulatedDaemon): Promise<void> {
-  const stopping = d.daemon.stop();
-  await advanceSettling(d.clock, 1000);
-  await stopping;
-  d.remove();
-}
-
 test('at start each group is told BACKUP from INIT once its instances have started; MASTER later, from BACKUP', async () => {
   const d = simulatedDaemon(CONFIG);
   const lines = told(d);
@@ -39,13 +30,13 @@ test('at start each group is told BACKUP from INIT once its instances have start
     await d.daemon.start();
     assert.deepEqual(lines, ['notify VI_1 BACKUP', 'notify VI_2 BACKUP', 'notify VI_4 BACKUP', 'sync G INIT>BACKUP', 'sync H INIT>BACKUP']);
     // Alone on the LAN, every instance becomes master after Master_Down_Interval.
-    await advanceSettling(d.clock, 5000);
+    await d.advance(5000);
     assert.deepEqual(
       lines.filter((l) => l.startsWith('sync G')),
       ['sync G INIT>BACKUP', 'sync G BACKUP>MASTER'],
     );
   } finally {
-    await stop(d);
+    await d.close();
   }
 });
 
@@ -61,7 +52,7 @@ test('at start with the interface down, each group is told FAULT from INIT after
     }
     assert.ok(!lines.some((l) => /^sync . INIT>(BACKUP|MASTER)/.test(l)), lines.join('\n'));
   } finally {
-    await stop(d);
+    await d.close();
   }
 });
 
@@ -70,12 +61,12 @@ test('a reload announces the group it adds, not the ones it keeps', async () => 
   const lines = told(d);
   try {
     await d.daemon.start();
-    await advanceSettling(d.clock, 1000);
+    await d.advance(1000);
     const before = lines.length;
-    writeFileSync(d.file, group('K', ['VI_3']) + CONFIG + instance('VI_3', 53));
+    d.write(group('K', ['VI_3']) + CONFIG + instance('VI_3', 53));
     assert.equal((await d.daemon.reload()).ok, true);
     assert.deepEqual(lines.slice(before), ['sync K INIT>BACKUP', 'notify VI_3 BACKUP']);
   } finally {
-    await stop(d);
+    await d.close();
   }
 });

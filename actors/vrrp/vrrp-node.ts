@@ -317,7 +317,7 @@ export class VrrpNode {
    */
   private announceGroups(groups: readonly SyncGroupSpec[]): void {
     for (const group of groups) {
-      const state = this.groupStates().get(group.name);
+      const state = this.groups.get(group.name)?.getSnapshot().value;
       if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: 'INIT', to: state });
     }
   }

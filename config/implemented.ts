@@ -316,6 +316,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
+  // vigil's extension: host routes of the VIPs in a table a BGP speaker exports while MASTER (actors/announce/).
+  'vrrp_instance announce_table': { test: 'test/config/announce-table.test.ts' },
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
@@ -347,6 +349,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${VS} persistence_granularity`]: 'VirtualServer.persistenceGranularity',
   [`${VS} protocol`]: 'VirtualServer.protocol',
   [`${VS} ha_suspend`]: 'VirtualServer.haSuspend',
+  // vigil's extension: a host route of each address in a table a BGP speaker exports while the quorum is up.
+  [`${VS} announce_table`]: { test: 'test/config/announce-table.test.ts' },
   [`${VS} omega`]: 'VirtualServer.omega',
   [`${VS} quorum`]: 'VirtualServer.quorum',
   [`${VS} hysteresis`]: 'VirtualServer.hysteresis',

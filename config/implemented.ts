@@ -317,7 +317,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
   // vigil's extension: host routes of the VIPs in a table a BGP speaker exports while MASTER (actors/announce/).
-  'vrrp_instance announce_table': { test: 'test/config/announce-table.test.ts' },
+  'vrrp_instance announce_table': 'VrrpInstance.announceTable',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
@@ -350,7 +350,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${VS} protocol`]: 'VirtualServer.protocol',
   [`${VS} ha_suspend`]: 'VirtualServer.haSuspend',
   // vigil's extension: a host route of each address in a table a BGP speaker exports while the quorum is up.
-  [`${VS} announce_table`]: { test: 'test/config/announce-table.test.ts' },
+  [`${VS} announce_table`]: 'VirtualServer.announceTable',
   [`${VS} omega`]: 'VirtualServer.omega',
   [`${VS} quorum`]: 'VirtualServer.quorum',
   [`${VS} hysteresis`]: 'VirtualServer.hysteresis',

@@ -37,6 +37,8 @@ export function announcedRouteSpec(route: AnnouncedRoute, device: string): Route
 export class TunRouteAnnouncer implements RouteAnnouncer {
   #fd: number | undefined;
   #routes: NetlinkRoutes | undefined;
+  /** The requests in the order they were made: an announce and the withdraw right after it must not cross. */
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly device = ANNOUNCE_DEVICE,
@@ -50,17 +52,29 @@ export class TunRouteAnnouncer implements RouteAnnouncer {
     return this.#routes;
   }
 
-  async announce(route: AnnouncedRoute): Promise<void> {
-    await this.#ready().addRoute(announcedRouteSpec(route, this.device));
+  #inOrder(request: () => Promise<void>): Promise<void> {
+    const done = this.#chain.then(request);
+    this.#chain = done.catch(() => undefined);
+    return done;
   }
 
-  async withdraw(route: AnnouncedRoute): Promise<void> {
-    if (this.#fd === undefined) return;
-    await this.#ready().removeRoute(announcedRouteSpec(route, this.device));
+  announce(route: AnnouncedRoute): Promise<void> {
+    return this.#inOrder(() => this.#ready().addRoute(announcedRouteSpec(route, this.device)));
+  }
+
+  withdraw(route: AnnouncedRoute): Promise<void> {
+    return this.#inOrder(async () => {
+      if (this.#fd === undefined) return;
+      await this.#ready().removeRoute(announcedRouteSpec(route, this.device));
+    });
   }
 
   /** The device goes, and every route through it with it. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.#inOrder(async () => this.#close());
+  }
+
+  #close(): void {
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd !== undefined) closeSync(fd);

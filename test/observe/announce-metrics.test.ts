@@ -40,6 +40,60 @@ vrrp_instance VI_1 {
 }
 `;
 
+async function daemonWith(config: string, t: { after(fn: () => unknown): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-announce-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clock = new VirtualClock();
+  const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
+  const host = new SimHost('lb1', 0);
+  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const file = join(dir, 'lb1.conf');
+  writeFileSync(file, config);
+  const routes = new SimulatedRouteAnnouncer(clock, 'lb1');
+  const daemon = new VigilDaemon(
+    {
+      clock,
+      link: host,
+      addresses: host,
+      announcer: host,
+      processes: { run: () => Promise.resolve({ kind: 'exited', code: 0 }) },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+      pid: 2000,
+      routeAnnouncer: routes,
+    },
+    { configFile: file, nodeName: 'lb1' },
+  );
+  return { clock, routes, daemon, file };
+}
+
+test('a reload that removes announce_table withdraws, one that changes the table moves the route, one that keeps it leaves it', async (t) => {
+  const { clock, routes, daemon, file } = await daemonWith(CONFIG, t);
+  await daemon.start();
+  await advanceSettling(clock, 4000);
+  assert.deepEqual(routes.table(), ['192.168.77.100 table 100']);
+  const reload = async (text: string): Promise<void> => {
+    writeFileSync(file, text);
+    let done = false;
+    const reloading = daemon.reload().then((r) => ((done = true), r));
+    while (!done) await advanceSettling(clock, 10);
+    assert.equal((await reloading).ok, true);
+  };
+  const announcedBefore = routes.table();
+  await reload(`${CONFIG}
+! a comment: nothing changes
+`);
+  assert.deepEqual(routes.table(), announcedBefore);
+  await reload(CONFIG.replace('announce_table 100', 'announce_table 101'));
+  assert.deepEqual(routes.table(), ['192.168.77.100 table 101']);
+  await reload(CONFIG.replace('announce_table 100', ''));
+  assert.deepEqual(routes.table(), []);
+  assert.equal(daemon.status().instances[0]?.state, 'MASTER', 'the instance itself is untouched by the keyword');
+  let stopped = false;
+  const stopping = daemon.stop().then(() => (stopped = true));
+  while (!stopped) await advanceSettling(clock, 100);
+  await stopping;
+});
+
 test('announce_table in vigil status and /metrics, and withdrawn at stop', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-announce-metrics-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -111,6 +111,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
+  // vigil's own: the TUN device of announce_table's routes (actors/announce/node-announcements.ts).
+  'global_defs announce_device': 'GlobalDefs.announceDevice',
   'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
   'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',

@@ -29,6 +29,11 @@ export interface RouteAnnouncer {
   announce(route: AnnouncedRoute): Promise<void>;
   withdraw(route: AnnouncedRoute): Promise<void>;
   close(): Promise<void>;
+  /**
+   * global_defs announce_device: the device the routes go through, from the first announcement on (a device in
+   * use is kept until close(); the returned text says so). Absent where there is no device (the simulator).
+   */
+  useDevice?(name: string): string | undefined;
 }
 
 /** The key of a route in sets and messages: `VIP table T`. */

@@ -41,6 +41,10 @@ export class NodeAnnouncements {
   apply(config: KeepalivedConfig): void {
     const announcer = this.env.announcer;
     const specs = announcer === undefined ? [] : announcementSpecs(config);
+    if (specs.length > 0) {
+      const kept = announcer?.useDevice?.(config.globalDefs.announceDevice);
+      if (kept !== undefined) this.env.warn(kept);
+    }
     const wanted = new Map(specs.map((s) => [s.owner, s]));
     for (const [owner, runner] of [...this.runners]) {
       const next = wanted.get(owner);

@@ -115,3 +115,25 @@ test('a stop withdraws everything; a halt (crash) leaves the routes to the kerne
   crashed.node.halt();
   assert.equal(crashed.table.table().length, 3, 'the process has not withdrawn anything: the kernel will');
 });
+
+test('global_defs announce_device goes to the announcer before the first announcement; a change at a reload is said', () => {
+  const clock = new VirtualClock();
+  const table = new SimulatedRouteAnnouncer(clock, 'lb1');
+  const devices: string[] = [];
+  const warnings: string[] = [];
+  const announcer: RouteAnnouncer = {
+    announce: (r) => table.announce(r),
+    withdraw: (r) => table.withdraw(r),
+    close: () => table.close(),
+    useDevice: (name) => (devices.push(name), devices.length > 1 ? `kept ${devices[0]}` : undefined),
+  };
+  const node = new NodeAnnouncements({ clock, announcer, warn: (m) => warnings.push(m), changed: () => {} });
+  const withDevice = (name: string): KeepalivedConfig => {
+    const c = config('', 'announce_table 7');
+    return { ...c, globalDefs: { ...c.globalDefs, announceDevice: name } };
+  };
+  node.apply(withDevice('vigil-b'));
+  assert.deepEqual(devices, ['vigil-b']);
+  node.apply(withDevice('vigil-c'));
+  assert.deepEqual(warnings, ['kept vigil-b']);
+});

@@ -65,3 +65,11 @@ test('config dump writes the resolved table back, and reading the dump gives the
   assert.deepEqual(errorsOf(again), []);
   assert.deepEqual([again.config.virtualServers[0]!.announceTable, again.config.vrrpInstances[0]!.announceTable], [120, 7]);
 });
+
+test('global_defs announce_device names the TUN device (default vigil-announce); a name the kernel would refuse is an error', () => {
+  assert.equal(read(instance('')).config.globalDefs.announceDevice, 'vigil-announce');
+  assert.equal(read(`global_defs {\n  announce_device vigil-b\n}\n${instance('')}`).config.globalDefs.announceDevice, 'vigil-b');
+  const errors = errorsOf(read(`global_defs {\n  announce_device much-too-long-a-name\n}\n`));
+  assert.ok(errors.some((e) => e.startsWith(`${MAIN}:2: announce_device: 'much-too-long-a-name' is not an interface name`)), errors.join('\n'));
+  assert.ok(errorsOf(read(`global_defs {\n  announce_device "a;b"\n}\n`)).some((e) => e.includes('is not an interface name')));
+});

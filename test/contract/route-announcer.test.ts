@@ -42,7 +42,8 @@ export async function kernelAnnounced(lan: Lan, ns: string): Promise<string[]> {
 
 /** A TunRouteAnnouncer in its own process in `ns`: requests over stdin, answers on stdout. */
 async function childAnnouncer(lan: Lan, ns: string): Promise<{ announcer: RouteAnnouncer; child: ChildProcess }> {
-  const child = lan.spawn(ns, [process.execPath, CLI, 'serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A device name of its own (global_defs announce_device), not the default.
+  const child = lan.spawn(ns, [process.execPath, CLI, 'serve', 'vigil-ctr'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const answers: ((line: string) => void)[] = [];
   const pending: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {

@@ -58,9 +58,16 @@ export class TunRouteAnnouncer implements RouteAnnouncer {
   #chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly device = ANNOUNCE_DEVICE,
+    private device = ANNOUNCE_DEVICE,
     private readonly onError?: (message: string) => void,
   ) {}
+
+  useDevice(name: string): string | undefined {
+    if (name === this.device) return undefined;
+    if (this.#fd !== undefined) return `announce_device ${name}: the routes go through ${this.device} until vigil restarts`;
+    this.device = name;
+    return undefined;
+  }
 
   /** The device, made once (its descriptor held until close()), and its guardian. */
   #ready(): NetlinkRoutes {

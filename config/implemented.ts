@@ -111,6 +111,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
+  // vigil's own: the TUN device of announce_table's routes (actors/announce/node-announcements.ts).
+  'global_defs announce_device': 'GlobalDefs.announceDevice',
   'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
   'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',
@@ -316,6 +318,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
+  // vigil's extension: host routes of the VIPs in a table a BGP speaker exports while MASTER (actors/announce/).
+  'vrrp_instance announce_table': 'VrrpInstance.announceTable',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
@@ -347,6 +351,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${VS} persistence_granularity`]: 'VirtualServer.persistenceGranularity',
   [`${VS} protocol`]: 'VirtualServer.protocol',
   [`${VS} ha_suspend`]: 'VirtualServer.haSuspend',
+  // vigil's extension: a host route of each address in a table a BGP speaker exports while the quorum is up.
+  [`${VS} announce_table`]: 'VirtualServer.announceTable',
   [`${VS} omega`]: 'VirtualServer.omega',
   [`${VS} quorum`]: 'VirtualServer.quorum',
   [`${VS} hysteresis`]: 'VirtualServer.hysteresis',

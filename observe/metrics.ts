@@ -71,6 +71,7 @@ export class DaemonMetrics {
   private readonly bfdPackets: Counter;
   private readonly bfdTransitions: Counter;
   private readonly bfdDrops: Counter;
+  private readonly announced: Gauge;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -173,6 +174,12 @@ export class DaemonMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.announced = new Gauge({
+      name: 'vigil_announced',
+      help: 'announce_table: 1 while the address host route is in the table for the BGP speaker, else 0',
+      labelNames: ['vip', 'table'],
+      registers,
+    });
     // Steps from the records; bus messages one by one (the stream sums a master's advertisements up), each timed.
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
     this.subscription.add(stream.bus$.subscribe((m) => this.observeBus(m)));
@@ -214,6 +221,7 @@ export class DaemonMetrics {
     this.bfdDetection.reset();
     this.bfdPackets.reset();
     this.bfdDrops.reset();
+    this.announced.reset();
     this.email.sent.reset();
     this.email.failed.reset();
     this.email.queued.reset();
@@ -226,6 +234,7 @@ export class DaemonMetrics {
       this.bfdPackets.inc({ ...labels, direction: 'received' }, b.packets_received);
     }
     for (const [reason, n] of Object.entries(status.bfd_drops ?? {})) this.bfdDrops.inc({ reason }, n ?? 0);
+    for (const a of status.announced ?? []) this.announced.set({ vip: a.vip, table: String(a.table) }, a.announced ? 1 : 0);
     this.email.sent.inc(status.email?.sent ?? 0);
     this.email.failed.inc(status.email?.failed ?? 0);
     this.email.queued.set(status.email?.queued ?? 0);

@@ -261,6 +261,7 @@ export class VigilDaemon {
       instances: assembly?.instanceStatuses() ?? [],
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
+      ...(assembly && assembly.announcementStatuses().length > 0 ? { announced: assembly.announcementStatuses() } : {}),
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
@@ -292,6 +293,7 @@ export class VigilDaemon {
     await assembly?.detachChecks(true).catch((err: unknown) => this.env.log.error(`stopping the checks: ${err instanceof Error ? err.message : String(err)}`));
     await assembly?.settled();
     await assembly?.closeFirewall();
+    await assembly?.closeAnnouncements().catch((err: unknown) => this.env.log.error(`removing the announce device: ${err instanceof Error ? err.message : String(err)}`));
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     this.sysctls?.stop();

@@ -10,6 +10,7 @@
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
 import type { Observable, Subscription } from 'rxjs';
+import { Subject } from '../../transport/subject.js';
 import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
@@ -129,6 +130,9 @@ export class NodeChecks {
   /** nftables_ipvs: where its table is, once applied. */
   private marks: { readonly nft: NftRunner; readonly settings: IpvsMarkSettings } | undefined;
   private marksApplied: Promise<void> | undefined;
+  private readonly quorumSubject = new Subject<{ readonly vs: string; readonly up: boolean }>();
+  /** Each virtual server's quorum once it has started, then each change (announce_table follows it). */
+  readonly quorum$: Observable<{ readonly vs: string; readonly up: boolean }> = this.quorumSubject.asObservable();
 
   /** `config`: the runnable configuration (actors/scripts/runnable-scripts.ts). */
   constructor(
@@ -183,7 +187,11 @@ export class NodeChecks {
     this.health = health;
     this.notifyScripts.clear();
     this.mailNames.clear();
-    const built = health.start(eachVirtualServer(this.marksConfig(backend.name)), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
+    const built = health.start(eachVirtualServer(this.marksConfig(backend.name)), {
+      signal,
+      built: (runner, i) => this.mapNotifyScripts(runner, i),
+      started: (runner) => this.quorumSubject.next({ vs: runner.vs.key, up: runner.quorumUp }),
+    });
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
       this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
@@ -303,6 +311,7 @@ export class NodeChecks {
         break;
       case 'quorum':
         log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
+        this.quorumSubject.next({ vs: e.vs, up: e.state === 'UP' });
         if (e.script) this.runScript(`${e.vs}|${e.state}`, e.script, `virtual_server ${e.vs} quorum_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, undefined, e.state);
         this.mailQuorum(e.vs, e.state === 'UP');

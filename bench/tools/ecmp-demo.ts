@@ -43,6 +43,7 @@ try {
   const { report, details } = await runEcmpScenario(topology, { flows, log });
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   if (process.env.ECMP_DEMO_DETAILS) process.stderr.write(`${JSON.stringify(details)}\n`);
+  if (process.env.ECMP_DEMO_HOLD) { process.stderr.write('holding 120 s\n'); await new Promise((r) => setTimeout(r, 120_000)); }
   await stop(0);
 } catch (error) {
   process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -180,9 +180,11 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
     await nss.exec(client, ['ip', 'addr', 'add', '192.168.77.2/28', 'dev', 'eth0']);
     await nss.exec(client, ['ip', 'route', 'add', 'default', 'via', '192.168.77.1']);
     await plug('front', 'up0', upstream, 'front', '192.168.77.17');
-    // Forwarding, and ECMP by the flow's 5-tuple (policy 1): the default, addresses only, would put one client's
-    // flows all on one director.
-    await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.fib_multipath_hash_policy=1']);
+    // Forwarding, and ECMP by the flow's 5-tuple, as a router does. The default (policy 0, addresses only) would put
+    // the client's flows all on one director; policy 1 (layer 4) takes the hash a local sender's socket left on the
+    // packet (a random one per socket, carried across the veth), so a 5-tuple opened again could take another
+    // director. Policy 3 hashes the fields named: source and destination address, protocol, both ports (0x37).
+    await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.fib_multipath_hash_policy=3', 'net.ipv4.fib_multipath_hash_fields=0x0037']);
 
     for (let i = 0; i < 3; i++) {
       const name = `d${i + 1}`;

@@ -119,6 +119,8 @@ export interface Speaker {
   readonly kind: SpeakerKind;
   readonly ns: string;
   log(): string;
+  /** A command of the speaker's own CLI (birdc / vtysh) on its control socket; its output. */
+  show(command: string): Promise<string>;
   /** SIGKILL by PID to every daemon of the speaker. */
   kill(): void;
   /** Kills what is left and removes its files. */
@@ -144,6 +146,7 @@ export async function startBird(nss: Namespaces, ns: string, config: string): Pr
     kind: 'bird',
     ns,
     log: () => sink.text,
+    show: async (command) => (await nss.exec(ns, ['birdc', '-s', files.ctl, ...command.split(' ')])).stdout,
     kill: () => killPid(child.pid),
     async stop() {
       killPid(child.pid);
@@ -176,6 +179,7 @@ export async function startFrr(nss: Namespaces, ns: string, bgpdConfig: string):
     kind: 'frr',
     ns,
     log: () => sink.text,
+    show: async (command) => (await nss.exec(ns, ['vtysh', '--vty_socket', dir, '-c', command])).stdout,
     kill,
     async stop() {
       kill();

@@ -87,6 +87,8 @@ export interface EcmpTopology {
   readonly vigilAnnounces: boolean;
   /** The upstream's next hops for the VIP (addresses), as its kernel has them. */
   upstreamNextHops(): Promise<string[]>;
+  /** Whether the upstream's BGP session with a director is Established (its speaker's own view). */
+  upstreamSessionEstablished(director: Director): Promise<boolean>;
   /** Waits until the upstream's route has exactly these next hops; rejects after timeoutMs. */
   waitForNextHops(expected: readonly string[], timeoutMs: number): Promise<void>;
   /** The real servers (addresses) in a director's Maglev map. */
@@ -264,6 +266,15 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       async upstreamNextHops() {
         const routes = JSON.parse((await nss.exec(upstream, ['ip', '-j', 'route', 'show', `${VIP}/32`])).stdout) as Array<{ gateway?: string; nexthops?: Array<{ gateway: string }> }>;
         return routes.flatMap((r) => (r.nexthops ? r.nexthops.map((n) => n.gateway) : r.gateway ? [r.gateway] : [])).sort();
+      },
+      async upstreamSessionEstablished(d) {
+        const speaker = speakers[0]!;
+        if (speaker.kind === 'bird') {
+          const name = `director${directors.indexOf(d) + 1}`;
+          return new RegExp(`^${name}\\s+BGP\\s.*Established`, 'm').test(await speaker.show('show protocols'));
+        }
+        const neighbors = JSON.parse(await speaker.show('show bgp neighbors json')) as Record<string, { bgpState?: string }>;
+        return neighbors[d.front]?.bgpState === 'Established';
       },
       async waitForNextHops(expected, timeoutMs) {
         const want = [...expected].sort().join(',');

@@ -44,6 +44,10 @@ export type VirtualServerEvent =
   | { type: 'CHECKER'; rs: string; report: CheckerReport }
   /** The owning VRRP instance's state (ha_suspend). */
   | { type: 'VRRP'; master: boolean }
+  /** An SNMP set of real server `rs`'s weight (realServerWeight). */
+  | { type: 'SET_WEIGHT'; rs: string; weight: number }
+  /** A reload that keeps this virtual server: every real server's configured weight again. */
+  | { type: 'RESET_WEIGHTS' }
   /** The daemon stops. */
   | { type: 'SHUTDOWN' }
   /** Internal: the real servers have heard SHUTDOWN; the quorum's turn. */
@@ -126,6 +130,16 @@ export const virtualServerMachine = vsSetup.createMachine({
         CHECKER: {
           actions: vsSetup.enqueueActions(({ event, enqueue }) => {
             if (event.type === 'CHECKER') enqueue.sendTo(event.rs, { type: 'CHECKER', report: event.report });
+          }),
+        },
+        SET_WEIGHT: {
+          actions: vsSetup.enqueueActions(({ event, enqueue }) => {
+            if (event.type === 'SET_WEIGHT') enqueue.sendTo(event.rs, { type: 'SET_WEIGHT', weight: event.weight });
+          }),
+        },
+        RESET_WEIGHTS: {
+          actions: vsSetup.enqueueActions(({ context, enqueue }) => {
+            for (const rs of context.input.realServerInputs) enqueue.sendTo(rs.key, { type: 'RESET_WEIGHT' });
           }),
         },
         SHUTDOWN: { target: 'stopped' },

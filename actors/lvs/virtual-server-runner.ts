@@ -130,6 +130,18 @@ export class VirtualServerRunner {
     if (rs !== undefined) this.actor.send({ type: 'CHECKER', rs, report });
   }
 
+  /** An SNMP set of a real server's weight (realServerWeight); false when this virtual server has no such server. */
+  setWeight(rsKey: string, weight: number): boolean {
+    if (this.context.members[rsKey] === undefined) return false;
+    this.actor.send({ type: 'SET_WEIGHT', rs: rsKey, weight });
+    return true;
+  }
+
+  /** A reload that keeps this virtual server: the configured weights again (keepalived set_effective_weights). */
+  resetWeights(): void {
+    this.actor.send({ type: 'RESET_WEIGHTS' });
+  }
+
   vrrp(master: boolean): void {
     this.actor.send({ type: 'VRRP', master });
   }

@@ -94,6 +94,34 @@ test('quorum with hysteresis: lost below quorum − hysteresis (or at 0), regain
   ]);
 });
 
+test('an SNMP weight set (realServerWeight): the pool and the quorum follow at once, a failed server keeps it, a reload takes the configured ones', () => {
+  const w = simWorld(vs(['quorum 4', 'quorum_up qup', 'quorum_down qdown', 'retry 0'], [rs(1, 'weight 3', TCP), rs(2, 'weight 2', TCP)]), allUp, [
+    { atMs: 10_000, target: '192.168.77.12', state: refuse },
+    { atMs: 20_000, target: '192.168.77.12', state: up },
+  ]);
+  const runner = w.health.find(KEY)!;
+  w.clock.runUntil(5000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 2 });
+  // 1 + 2 < quorum 4: lost at once (keepalived update_svr_wgt with update_quorum).
+  assert.equal(runner.setWeight(A, 1), true);
+  w.clock.runUntil(6000);
+  assert.deepEqual(w.weights(KEY), { [A]: 1, [B]: 2 });
+  assert.equal(runner.setWeight(A, 6), true);
+  w.clock.runUntil(14_000);
+  // B failed at 13 s; its new weight waits for it to come back, and its row shows it meanwhile.
+  runner.setWeight(B, 5);
+  w.clock.runUntil(15_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 6 });
+  assert.deepEqual(runner.context.members[B], { alive: false, weight: 5 });
+  w.clock.runUntil(26_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 6, [B]: 5 });
+  runner.resetWeights();
+  w.clock.runUntil(27_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 2 });
+  assert.equal(runner.setWeight('192.168.77.19:80', 4), false, 'no such real server');
+  assert.deepEqual(w.notifications(), ['5000 quorum DOWN qdown', '6000 quorum UP qup', `13000 ${B} DOWN`, `25000 ${B} UP`]);
+});
+
 test('sorry server: takes over the whole pool when the quorum is lost (alive servers too), leaves when it returns', () => {
   const w = simWorld(
     vs(['quorum 2', 'retry 0', 'sorry_server 192.168.77.99 8080']),

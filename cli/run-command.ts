@@ -263,9 +263,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
     actions: {
       printData: () => dumpRequest?.('data'),
       printStats: (clear) => {
-        // vigil's counters are not reset: PrintStatsClear writes the stats as PrintStats does.
-        if (clear) log.info('DBus PrintStatsClear: the stats are written; vigil does not clear its counters');
+        // The dump takes the status now; PrintStatsClear then zeroes the statistics (actors/vrrp/instance-counters.ts).
         dumpRequest?.('stats');
+        if (clear) daemon.assembly?.node.clearStats();
       },
       reload: () => reloadRequest?.(),
       sendGarp: (name) => {

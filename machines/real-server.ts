@@ -92,6 +92,11 @@ const rsSetup = setup({
     notifyUp: (_, _params: { key: string }) => {},
     /** keepalived notify_down. */
     notifyDown: (_, _params: { key: string }) => {},
+    /**
+     * vigil stops, without omega, while this server is alive: no script, but keepalived still sends its SNMP
+     * notification (ipwrapper.c clear_service_rs: "We always want to send SNMP messages on shutdown").
+     */
+    notifyStopped: (_, _params: { key: string }) => {},
     tellAlive: sendParent(({ context }): RealServerStateEvent => ({ type: 'RS_STATE', key: context.key, alive: true, weight: context.weight })),
     tellFailed: sendParent(({ context }): RealServerStateEvent => ({ type: 'RS_STATE', key: context.key, alive: false, weight: context.weight })),
     applyReport: assign(({ context, event }) => {
@@ -157,7 +162,7 @@ export const realServerMachine = rsSetup.createMachine({
         RESET_WEIGHT: { guard: 'setChangesWeight', actions: ['applyWeight', 'tellAlive'] },
         SHUTDOWN: [
           { guard: 'omega', target: 'stopped', actions: { type: 'notifyDown', params: ({ context }) => ({ key: context.key }) } },
-          { target: 'stopped' },
+          { target: 'stopped', actions: { type: 'notifyStopped', params: ({ context }) => ({ key: context.key }) } },
         ],
       },
     },

@@ -79,6 +79,8 @@ const vsSetup = setup({
     /** keepalived quorum_up script (and notify FIFO "VS … UP"). */
     notifyQuorumUp: (_, _params: { key: string }) => {},
     notifyQuorumDown: (_, _params: { key: string }) => {},
+    /** vigil stops and no quorum_down runs: keepalived still sends its SNMP notification (update_vs_notifies). */
+    notifyQuorumStopped: (_, _params: { key: string }) => {},
     /** ha_suspend: stop / start probing this virtual server's checkers (they keep their state). */
     suspendCheckers: (_, _params: { key: string }) => {},
     resumeCheckers: (_, _params: { key: string }) => {},
@@ -198,7 +200,10 @@ export const virtualServerMachine = vsSetup.createMachine({
         enqueue.sendTo(self, { type: 'QUORUM_SHUTDOWN' });
       }),
       on: {
-        QUORUM_SHUTDOWN: { guard: 'omegaWithQuorum', actions: { type: 'notifyQuorumDown', params: key } },
+        QUORUM_SHUTDOWN: [
+          { guard: 'omegaWithQuorum', actions: { type: 'notifyQuorumDown', params: key } },
+          { actions: { type: 'notifyQuorumStopped', params: key } },
+        ],
       },
     },
   },

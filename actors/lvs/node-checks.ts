@@ -350,6 +350,15 @@ export class NodeChecks {
         this.mailQuorum(e.vs, e.state === 'UP');
         this.scripts?.tell?.({ kind: 'quorum', at: e.at, vs: e.vs, state: e.state, stopping: this.stopping, realServersUp: this.realServersUp(e.vs) });
         break;
+      case 'stopped':
+        // Only the SNMP notification (observe/snmp/check-traps.ts), as keepalived sends it whatever omega says.
+        if (e.rs !== undefined) {
+          this.downAtStop.add(`${e.vs}|${e.rs}`);
+          this.scripts?.tell?.({ kind: 'real_server', at: e.at, vs: e.vs, rs: e.rs, state: 'DOWN', stopping: true, realServersUp: this.realServersUp(e.vs, e.rs, 'DOWN') });
+        } else {
+          this.scripts?.tell?.({ kind: 'quorum', at: e.at, vs: e.vs, state: 'DOWN', stopping: true, realServersUp: this.realServersUp(e.vs) });
+        }
+        break;
       case 'checker':
         this.mailChecker(e);
         break;

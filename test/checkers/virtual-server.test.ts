@@ -211,7 +211,7 @@ test('ha_suspend: checkers do not probe until the VRRP instance is MASTER, and p
   assert.deepEqual(suspends, ['0 true', '20000 false', '32000 true']);
 });
 
-test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared', async () => {
+test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared; without omega only the SNMP ones', async () => {
   const w = simWorld(vs(['omega', 'quorum_down qdown'], [rs(1, 'notify_down down', TCP), rs(2)]), allUp);
   w.clock.runUntil(5000);
   await w.health.stop();
@@ -222,6 +222,15 @@ test('omega: shutdown runs the down notifications of live servers and of the quo
   quiet.clock.runUntil(5000);
   await quiet.health.stop();
   assert.deepEqual(quiet.notifications(), []);
+  // No script without omega, but keepalived's SNMP notifications still go: each live server, then the quorum.
+  const stopped = (w: typeof quiet) => w.events.flatMap((e) => (e.kind === 'stopped' ? [`${e.at} ${e.rs ?? 'quorum'}`] : []));
+  assert.deepEqual(stopped(quiet), [`5000 ${A}`, `5000 ${B}`, `5000 ${C}`, '5000 quorum']);
+  assert.deepEqual(stopped(w), [], 'omega: the notifications themselves');
+  // A failed server is not alive to leave.
+  const failed = simWorld(vs(['retry 0']), { ...allUp, '192.168.77.12': refuse });
+  failed.clock.runUntil(5000);
+  await failed.health.stop();
+  assert.deepEqual(stopped(failed), [`5000 ${A}`, `5000 ${C}`, '5000 quorum']);
 });
 
 test('virtual_server_group: every address of a range and every fwmark gets the same pool', () => {

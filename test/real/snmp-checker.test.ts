@@ -7,7 +7,8 @@
  * - the weight-2 server dies: realServerStateChange (down) and virtualServerQuorumStateChange (notMet) with their
  *   varbinds, the walk follows; back: the same, up and met;
  * - snmpset realServerWeight: the status, the walk and the nftables rule (numgen over ΣW) follow; a reload puts the
- *   file's weight back; sets of other objects, of a row that does not exist, are refused.
+ *   file's weight back; sets of other objects, of a row that does not exist, are refused;
+ * - vigil stops: a realServerStateChange for each live server and a virtualServerQuorumStateChange shutdown(3).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -160,20 +161,20 @@ test('the check subtree of a live nftables virtual server: walk = status, traps 
     const down = await until('8081 down, quorum lost', (s) => server(s, 8081)?.alive === false && !s.virtual_servers[0]!.quorum_up);
     assert.equal(down.walk.get(`${RS}.6.1.2`), 'INTEGER: 2');
     const vsNaming = [`${VS}.2 = INTEGER: 2`, `${VS}.5 = INTEGER: 1`, `${VS}.6 = Hex-STRING: ${hex(VIP)}`, `${VS}.7 = Gauge32: 80`, `${VS}.8 = INTEGER: 1`];
-    const rsTrap = (up: boolean, realUp: number): string =>
+    const rsTrap = (up: boolean, realUp: number, port = 8081): string =>
       [
         `.1.3.6.1.6.3.1.1.4.1.0 = OID: ${CHECK}.5.0.1`,
         `${RS}.3 = INTEGER: 1`,
         `${RS}.4 = Hex-STRING: ${hex(r.ipv4)}`,
-        `${RS}.5 = Gauge32: 8081`,
+        `${RS}.5 = Gauge32: ${port}`,
         `${RS}.6 = INTEGER: ${up ? 1 : 2}`,
         ...vsNaming,
         `${VS}.21 = Gauge32: ${realUp}`,
         `${VS}.20 = Gauge32: 2`,
         `${ROUTER_ID} = STRING: "snmpchk"`,
       ].join(' | ');
-    const quorumTrap = (met: boolean, realUp: number): string =>
-      [`.1.3.6.1.6.3.1.1.4.1.0 = OID: ${CHECK}.5.0.2`, ...vsNaming, `${VS}.23 = INTEGER: ${met ? 1 : 2}`, `${VS}.22 = Gauge32: 2`, `${VS}.21 = Gauge32: ${realUp}`, `${VS}.20 = Gauge32: 2`, `${ROUTER_ID} = STRING: "snmpchk"`].join(' | ');
+    const quorumTrap = (met: boolean | 'shutdown', realUp: number): string =>
+      [`.1.3.6.1.6.3.1.1.4.1.0 = OID: ${CHECK}.5.0.2`, ...vsNaming, `${VS}.23 = INTEGER: ${met === 'shutdown' ? 3 : met ? 1 : 2}`, `${VS}.22 = Gauge32: 2`, `${VS}.21 = Gauge32: ${realUp}`, `${VS}.20 = Gauge32: 2`, `${ROUTER_ID} = STRING: "snmpchk"`].join(' | ');
     const traps = () => trapsLogged(site, `${CHECK}.5.`);
     await eventually(async () => traps().length >= 2, 15_000, () => traps().join('\n'), 200);
     assert.deepEqual(traps(), [rsTrap(false, 1), quorumTrap(false, 1)]);
@@ -202,6 +203,12 @@ test('the check subtree of a live nftables virtual server: walk = status, traps 
     v.kill('SIGHUP');
     await until('8080 weighs 1 again', (s) => server(s, 8080)?.weight === 1);
     await eventually(async () => /numgen inc mod 3 /.test(await ruleset()), 10_000, ruleset, 200);
+
+    // vigil stops (no omega): no script, but each live real server's notification and the quorum's, shutdown(3).
+    v.kill('SIGTERM');
+    assert.equal(await v.exited(), 0);
+    await eventually(async () => traps().length >= 7, 10_000, () => traps().join('\n'), 200);
+    assert.deepEqual(traps().slice(4), [rsTrap(false, 1, 8080), rsTrap(false, 0, 8081), quorumTrap('shutdown', 0)]);
   } finally {
     for (const s of servers.values()) s.kill('SIGKILL');
     vigil?.kill('SIGKILL');

@@ -265,7 +265,9 @@ async function runDaemon(options: RunOptions): Promise<void> {
       printStats: (clear) => {
         // The dump takes the status now; PrintStatsClear then zeroes the statistics (actors/vrrp/instance-counters.ts).
         dumpRequest?.('stats');
-        if (clear) daemon.assembly?.node.clearStats();
+        if (!clear) return;
+        daemon.assembly?.node.clearStats();
+        snmp.clearStats();
       },
       reload: () => reloadRequest?.(),
       sendGarp: (name) => {

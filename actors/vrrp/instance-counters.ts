@@ -35,7 +35,8 @@ export function newCounters(): InstanceCounters {
  * authentication, …). So are what reads them: the stats dump, `vigil status`, the per-instance /metrics counters
  * (keepalived_advertisements_*_total, keepalived_become_master_total, keepalived_release_master_total,
  * keepalived_*_errors_total, keepalived_authentication_*_total, keepalived_priority_zero_*_total and
- * vigil_dropped_packets_total{iname}), and KEEPALIVED-MIB / VRRP-MIB / VRRPV3-MIB statistics.
+ * vigil_dropped_packets_total{iname}), and KEEPALIVED-MIB / VRRP-MIB / VRRPV3-MIB statistics (the RFC 6527
+ * reasons keepalived also zeroes are the SNMP service's: observe/snmp/snmp-service.ts clearStats).
  * `transitions` is vigil's own (keepalived has no such statistic) and is kept, as are the node's drops before an
  * instance is known and vigil_transitions_total (counted from the inspection stream).
  */

@@ -94,6 +94,17 @@ export class SnmpService {
     for (const m of early) this.onMessage(m);
   }
 
+  /**
+   * PrintStatsClear: keepalived zeroes each instance's vrrp_stats, its master_reason and proto_err_reason among them
+   * (vrrpv3StatisticsNewMasterReason and …ProtoErrReason read 0 after). The counters are the instances'
+   * (actors/vrrp/instance-counters.ts clearCounters). keepalived's uptime is zeroed too, which makes its up times
+   * nonsense; vigil keeps them.
+   */
+  clearStats(): void {
+    this.masterReason.clear();
+    this.protoError.clear();
+  }
+
   stop(): void {
     this.traps.unsubscribe();
     this.agent?.stop();

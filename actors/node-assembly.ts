@@ -17,7 +17,7 @@ import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
 import { initTrackFiles } from './trackers/init-files.js';
-import type { NodeChecks } from './lvs/node-checks.js';
+import type { CheckerNotice, NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
 import { NodeBfd } from './bfd/node-bfd.js';
@@ -198,7 +198,8 @@ export class NodeAssembly {
     });
     this.fifos.openSide('lvs');
     this.startBfd();
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal, this.bfd);
+    const tell = (notice: CheckerNotice): void => this.bus.publish({ ...notice, node: this.name });
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail(), tell }, signal, this.bfd);
   }
 
   /**

@@ -246,6 +246,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
       setBasePriority: (i, p) => daemon.assembly?.node.setBasePriority(i, p) ?? false,
       setPreempt: (i, p) => daemon.assembly?.node.setPreempt(i, p) ?? false,
     },
+    // realServerWeight acts on the running real servers (until a reload).
+    checkControl: {
+      realServerWeight: (vs, rs) => daemon.assembly?.checkerSide?.realServerAt(vs, rs)?.weight,
+      setRealServerWeight: (vs, rs, weight) => daemon.assembly?.checkerSide?.setRealServerWeight(vs, rs, weight) ?? false,
+    },
   });
   // enable_dbus: org.keepalived.Vrrp1 on the system bus (a missing bus is a warning). Its methods do what the
   // signals do; the dumps' writer exists once the daemon runs.
@@ -261,9 +266,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
     actions: {
       printData: () => dumpRequest?.('data'),
       printStats: (clear) => {
-        // vigil's counters are not reset: PrintStatsClear writes the stats as PrintStats does.
-        if (clear) log.info('DBus PrintStatsClear: the stats are written; vigil does not clear its counters');
+        // The dump takes the status now; PrintStatsClear then zeroes the statistics (actors/vrrp/instance-counters.ts).
         dumpRequest?.('stats');
+        if (!clear) return;
+        daemon.assembly?.node.clearStats();
+        snmp.clearStats();
       },
       reload: () => reloadRequest?.(),
       sendGarp: (name) => {

@@ -226,8 +226,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
-  // KEEPALIVED-MIB's check subtree (observe/snmp/keepalived-check-mib.ts), snmp_name its virtualServerName / realServerName.
-  'global_defs enable_snmp_checker': { test: 'test/observe/snmp-checker.test.ts' },
+  // KEEPALIVED-MIB's check subtree (observe/snmp/keepalived-check-mib.ts), its traps (check-traps.ts) and writable
+  // realServerWeight (check-mib-write.ts), walked on a live nftables virtual server; snmp_name its virtualServerName / realServerName.
+  'global_defs enable_snmp_checker': { test: 'test/real/snmp-checker.test.ts' },
   'virtual_server snmp_name': { test: 'test/observe/snmp-checker.test.ts' },
   'virtual_server real_server snmp_name': { test: 'test/observe/snmp-checker.test.ts' },
   // VRRP-MIB (RFC 2787) and its vrrpTrapNewMaster (observe/snmp/vrrp-mib.ts).

@@ -239,6 +239,9 @@ export class VigilDaemon {
         await assembly.detachChecks(false, next);
         // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
         if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
+      } else {
+        // keepalived builds its real servers anew at each reload: a weight an SNMP set gave goes.
+        assembly.checkerSide?.resetWeights();
       }
     } catch (err) {
       this.env.log.error(`reload: ${err instanceof Error ? err.message : String(err)}`);

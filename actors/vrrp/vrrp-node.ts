@@ -20,6 +20,7 @@ import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+import { clearCounters } from './instance-counters.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
 import { LinkDebounce } from './link-debounce.js';
@@ -232,6 +233,11 @@ export class VrrpNode {
     const runner = this.runners.get(instance);
     runner?.setPreempt(preempt);
     return runner !== undefined;
+  }
+
+  /** PrintStatsClear: every instance's statistics zeroed, once the caller has taken the status it prints. */
+  clearStats(): void {
+    for (const runner of this.runners.values()) clearCounters(runner.counters);
   }
 
   /** The sync groups' states now, by name. */

@@ -1,13 +1,13 @@
 /**
  * enable_dbus on a real dbus-daemon (a private system bus whose policy is packaging/org.keepalived.Vrrp1.conf):
- * busctl sees vigil's objects, reads their properties as the state changes, calls the methods (a dump written, a
- * reload that adds and removes instance objects, another dbus_service_name), sees VrrpStatusChange on each
- * transition; the policy lets anyone read and only root call; the bus stopping is one warning; a vigil with no bus
+ * busctl sees vigil's objects, reads their properties as the state changes, calls the methods (a dump written, the
+ * statistics zeroed after PrintStatsClear's dump, a reload that adds and removes instance objects, another
+ * dbus_service_name), sees VrrpStatusChange on each transition; the policy lets anyone read and only root call; the bus stopping is one warning; a vigil with no bus
  * to talk to starts all the same, with one warning.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireNetns } from '../netns/harness.js';
@@ -49,6 +49,14 @@ test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signal
     await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.data')), 10_000, () => `no data dump in ${vigil.dumpDir}`);
     await busctl(bus, ['call', SERVICE, VRRP, 'org.keepalived.Vrrp1.Vrrp', 'PrintStats']);
     await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.stats')), 10_000, () => `no stats dump in ${vigil.dumpDir}`);
+    // PrintStatsClear: the dump, then the statistics from 0 (VI_1 became master once; it is still master).
+    const counters = async () => (await vigilStatus(lan, vigil)).instances.find((i) => i.name === 'VI_1')!.counters as { become_master?: number };
+    assert.equal((await counters()).become_master, 1);
+    rmSync(join(vigil.dumpDir, 'vigil.stats'));
+    await busctl(bus, ['call', SERVICE, VRRP, 'org.keepalived.Vrrp1.Vrrp', 'PrintStatsClear']);
+    await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.stats')), 10_000, () => `no stats dump in ${vigil.dumpDir}`);
+    assert.match(readFileSync(join(vigil.dumpDir, 'vigil.stats'), 'utf8'), /VRRP instance: VI_1\n(.*\n){2}  became master: +1\n/);
+    assert.equal((await counters()).become_master, 0);
     await busctl(bus, ['call', SERVICE, I4, 'org.keepalived.Vrrp1.Instance', 'SendGarp']);
 
     // A transition: eth0 down is FAULT (3) for both, up again is BACKUP (1) then MASTER (2).

@@ -107,6 +107,8 @@ export interface DaemonStatus {
   readonly bfd?: readonly BfdStatus[] | undefined;
   /** BFD control packets dropped, by reason (RFC 5880 §6.8.6, GTSM, no session). */
   readonly bfd_drops?: Partial<Record<BfdDropReason, number>> | undefined;
+  /** BFD worker threads replaced, by why: exited (crashed) or silent past the hang bound (hung). */
+  readonly bfd_worker_restarts?: Readonly<Record<'crashed' | 'hung', number>> | undefined;
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -187,10 +189,12 @@ export function formatStatus(status: DaemonStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The BFD sessions and what was dropped. */
+/** The BFD sessions, what was dropped, and the BFD threads replaced. */
 export function bfdLines(status: DaemonStatus): string[] {
   const lines = (status.bfd ?? []).map(bfdLine);
   const drops = Object.entries(status.bfd_drops ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`bfd dropped: ${drops}`);
+  const restarts = status.bfd_worker_restarts;
+  if (restarts && restarts.crashed + restarts.hung > 0) lines.push(`bfd thread restarts: crashed ${restarts.crashed}, hung ${restarts.hung}`);
   return lines;
 }

@@ -1,7 +1,7 @@
 /**
  * The BFD worker thread: the node's BFD sessions on the real clock, off the VRRP thread (keepalived runs them in a
  * BFD process of its own). Their changes of state and dropped packets cross back, batched once per event-loop
- * turn; the sessions' counters after each apply and every `statusMs`.
+ * turn; the sessions' counters after each apply and every `statusMs`; a heartbeat every `heartbeatMs`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../../transport/real/real-clock.js';
@@ -35,6 +35,8 @@ const host = new InProcessBfdHost(made.link, clock, random);
 
 const reportSessions = (): void => send({ t: 'sessions', sessions: host.sessions(), drops: [...host.dropCounts()] });
 const status = setInterval(reportSessions, data.statusMs);
+// The heartbeat (actors/daemon/worker-bfd-host.ts): a loop that runs says so every heartbeatMs; a hung one cannot.
+const beat = setInterval(() => send({ t: 'beat' }), data.heartbeatMs);
 
 let batch: BfdHostEvent[] = [];
 host.events$.subscribe((event) => {
@@ -58,6 +60,7 @@ port.on('message', (message: ToBfdWorker) => {
       break;
     case 'stop':
       clearInterval(status);
+      clearInterval(beat);
       host.stop();
       send({ t: 'stopped' });
       port.close();

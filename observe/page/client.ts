@@ -351,10 +351,11 @@ export function vigilPage(boot: PageBoot): void {
     });
     // BFD sessions' states, once there is a session lane (after the VRRP ones: 6 x 80 px).
     if (bfd) {
-      ['AdminDown', 'Down', 'Init', 'Up'].forEach((s, i) => {
-        const lx = 8 + 6 * 80 + 16 + i * 104;
+      let lx = 8 + 6 * 80 + 16;
+      for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
         out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
-      });
+        lx += 14 + (4 + s.length) * 7.3 + 18;
+      }
     }
     const faults = model.faults.filter((f) => f.t >= v.from && f.t <= v.to);
     faults.forEach((f, i) => {

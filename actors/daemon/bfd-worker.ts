@@ -1,6 +1,6 @@
 /**
  * The BFD worker thread: the node's BFD sessions on the real clock, off the VRRP thread (keepalived runs them in a
- * BFD process of its own). Their changes of state and dropped packets cross back, batched once per event-loop
+ * BFD process of its own). Their changes of state cross back at once, dropped packets batched once per event-loop
  * turn; the sessions' counters after each apply and every `statusMs`; a heartbeat every `heartbeatMs`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -38,18 +38,26 @@ const status = setInterval(reportSessions, data.statusMs);
 // The heartbeat (actors/daemon/worker-bfd-host.ts): a loop that runs says so every heartbeatMs; a hung one cannot.
 const beat = setInterval(() => send({ t: 'beat' }), data.heartbeatMs);
 
-let batch: BfdHostEvent[] = [];
+// A change of state crosses at once. Batched to the end of the event-loop turn, the first of a hundred sessions
+// expiring together waited for the rest of the turn (the other expiries, the packets sent meanwhile) while the VRRP
+// thread sat idle; sent at once, the VRRP thread acts on it while this one goes on (bench/bfd-detection.ts).
+// Drops, which a flood of bad packets makes many, still go once per turn.
+let drops: BfdHostEvent[] = [];
 host.events$.subscribe((event) => {
-  if (batch.length === 0) {
+  if (event.kind === 'change') {
+    send({ t: 'events', events: [event] });
+    return;
+  }
+  if (drops.length === 0) {
     setImmediate(() => {
-      const events = batch;
-      batch = [];
+      const events = drops;
+      drops = [];
       // The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would
       // otherwise send a hundred snapshots of a hundred sessions, and delay the changes behind them.
       send({ t: 'events', events });
     });
   }
-  batch.push(event);
+  drops.push(event);
 });
 
 port.on('message', (message: ToBfdWorker) => {

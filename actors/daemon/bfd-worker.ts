@@ -10,7 +10,8 @@ import { watchAutoPriority } from '../../transport/real/auto-priority.js';
 import { applyThreadScheduling } from '../../transport/real/thread-scheduling.js';
 import type { BfdLink } from '../../transport/bfd-link.js';
 import type { Random } from '../../transport/random.js';
-import { InProcessBfdHost, type BfdHostEvent } from '../bfd/bfd-host.js';
+import { InProcessBfdHost } from '../bfd/bfd-host.js';
+import { forwardBfdEvents } from './bfd-forward.js';
 import type { BfdWorkerData, FromBfdWorker, ToBfdWorker } from './bfd-wire.js';
 
 const port = parentPort;
@@ -38,27 +39,9 @@ const status = setInterval(reportSessions, data.statusMs);
 // The heartbeat (actors/daemon/worker-bfd-host.ts): a loop that runs says so every heartbeatMs; a hung one cannot.
 const beat = setInterval(() => send({ t: 'beat' }), data.heartbeatMs);
 
-// A change of state crosses at once. Batched to the end of the event-loop turn, the first of a hundred sessions
-// expiring together waited for the rest of the turn (the other expiries, the packets sent meanwhile) while the VRRP
-// thread sat idle; sent at once, the VRRP thread acts on it while this one goes on (bench/bfd-detection.ts).
-// Drops, which a flood of bad packets makes many, still go once per turn.
-let drops: BfdHostEvent[] = [];
-host.events$.subscribe((event) => {
-  if (event.kind === 'change') {
-    send({ t: 'events', events: [event] });
-    return;
-  }
-  if (drops.length === 0) {
-    setImmediate(() => {
-      const events = drops;
-      drops = [];
-      // The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would
-      // otherwise send a hundred snapshots of a hundred sessions, and delay the changes behind them.
-      send({ t: 'events', events });
-    });
-  }
-  drops.push(event);
-});
+// The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would otherwise
+// send a hundred snapshots of a hundred sessions, and delay the changes behind them.
+forwardBfdEvents(host.events$, (events) => send({ t: 'events', events }), setImmediate);
 
 port.on('message', (message: ToBfdWorker) => {
   switch (message.t) {

@@ -271,6 +271,7 @@ export class VigilDaemon {
       ...(this.mailStats() ? { email: this.mailStats() } : {}),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
       ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
+      ...(assembly?.bfd.workerRestarts() ? { bfd_worker_restarts: assembly.bfd.workerRestarts() } : {}),
     };
   }
 

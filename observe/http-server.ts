@@ -27,6 +27,7 @@ import type { MachineGraph } from './machine-graph.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { ObservedEvent } from './observed-event.js';
 import type { PeerClock, PeerFrame } from './peer-stream.js';
+import type { SiteSnapshot } from './site/site-snapshot.js';
 import { MachineSvgs } from './page/machine-svgs.js';
 import { PageHistory, type NumberedEvent } from './page/page-history.js';
 import { pageHtmlParts } from './page/page-html.js';
@@ -39,8 +40,8 @@ export interface ObservedSource {
 
 /** A site's state beyond its records (observe/site/): served at `/site`, in the page's boot data, and as `site` events. */
 export interface SiteView {
-  snapshot(): unknown;
-  readonly changes$: Observable<unknown>;
+  snapshot(): SiteSnapshot;
+  readonly changes$: Observable<SiteSnapshot>;
 }
 
 export interface ObservationServerOptions {

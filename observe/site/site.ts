@@ -15,8 +15,11 @@ import type { MachineGraph } from '../machine-graph.js';
 import type { ObservedEvent } from '../observed-event.js';
 import { createLaneModel, type LaneModel } from '../page/lane-model.js';
 import { MergeBuffer } from './merge-buffer.js';
-import { PeerLink, type PeerLinkOptions, type PeerState } from './peer-link.js';
+import { PeerLink, type PeerLinkOptions } from './peer-link.js';
 import { mapRecord } from './record-map.js';
+import type { SitePeerView, SiteSnapshot } from './site-snapshot.js';
+
+export type { SitePeerView, SiteSnapshot, SiteVrid } from './site-snapshot.js';
 
 /** The cause of the band drawn while a peer cannot be reached (observe/page/lane-model.ts shows it as such). */
 export const UNREACHABLE = 'unreachable';
@@ -25,39 +28,6 @@ export interface SitePeerSpec {
   readonly url: string;
   /** The node name the site shows (default: the one the daemon reports). */
   readonly name?: string | undefined;
-}
-
-export interface SitePeerView {
-  readonly url: string;
-  /** The node name on the page (undefined until the peer was first heard, unless given). */
-  readonly name: string | undefined;
-  readonly state: PeerState;
-  /** Site time of the last change of state. */
-  readonly since: number;
-  readonly error?: string | undefined;
-  /** Peer clock minus the site's (what the page's times are corrected by), and the round trip it came from. */
-  readonly offsetMs?: number | undefined;
-  readonly rttMs?: number | undefined;
-  /** The peer host's wall clock minus the site host's. */
-  readonly wallOffsetMs?: number | undefined;
-  readonly records: number;
-  /** Records that arrived after later ones had been shown (a backlog after a reconnection). */
-  readonly late: number;
-}
-
-export interface SiteVrid {
-  readonly vrid: number;
-  readonly iface: string | undefined;
-  /** Nodes whose instance of this VRID is MASTER now. */
-  readonly masters: readonly string[];
-  /** Nodes holding the VRID's addresses now, as their records tell. */
-  readonly holders: readonly string[];
-}
-
-export interface SiteSnapshot {
-  readonly now: number;
-  readonly peers: readonly SitePeerView[];
-  readonly vrids: readonly SiteVrid[];
 }
 
 export interface SiteOptions {

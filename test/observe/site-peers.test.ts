@@ -5,7 +5,7 @@
  * onto its own clock, merges them in time order, shows the VIP holder per VRID, marks a peer that went away as
  * unreachable and reads it again, from its first record, when it comes back restarted.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Subject } from 'rxjs';
@@ -15,16 +15,19 @@ import type { MachineGraph } from '../../observe/machine-graph.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
 import { Site, type SiteSnapshot } from '../../observe/site/site.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { closeBrowser, requireBrowser } from './browser.js';
+
+after(closeBrowser);
 
 const TOKEN = 'site-test-token-0123456789abcdef';
 
 /** A daemon's endpoint fed by hand, its clock at `start`. */
-async function peer(node: string, start: number, options: { token?: string; port?: number } = {}) {
+async function peer(node: string, start: number, options: { token?: string; port?: number; wallAtStart?: number } = {}) {
   const clock = new VirtualClock();
   clock.runUntil(start);
   const events = new Subject<ObservedEvent>();
   const source = { events$: events.asObservable(), graphs: new Map<string, MachineGraph>() };
-  const server = new ObservationServer({ host: '127.0.0.1', port: options.port ?? 0, title: node, node, clock, wallClock: () => 1_700_000_000_000 + clock.now(), stream: source, token: options.token });
+  const server = new ObservationServer({ host: '127.0.0.1', port: options.port ?? 0, title: node, node, clock, wallClock: () => (options.wallAtStart ?? 1_700_000_000_000 + start) + clock.now() - start, stream: source, token: options.token });
   const { port, url } = await server.listen();
   const bus = (message: BusMessage): void => events.next({ kind: 'bus', at: message.at, message });
   const instance = (name: string): void => events.next({ kind: 'actor', at: clock.now(), actor: `${node}/${name}`, node, id: name, machine: 'vrrp' });
@@ -151,9 +154,66 @@ test('site: two peers on clocks far apart, merged on the site clock in time orde
   // The new clock, estimated again (the site's clock moved on while it retried: the offset of a sample taken then).
   const offset = peerOf('hostB')!.offsetMs!;
   assert.ok(offset >= 900_000 - siteClock.now() && offset < 900_000 - 100, `offset ${offset} at ${siteClock.now()}`);
-  b2.clock.runFor(1000);
-  a.clock.runFor(1000);
-  await until('b read again', () => shown(merged).some((l) => l.endsWith('hostB up reachable')), () => shown(merged).join('\n'));
+  // The peers' clocks go on (together, as real ones do) until b's return is merged.
+  for (let i = 0; i < 400 && !shown(merged).some((l) => l.endsWith('hostB up reachable')); i++) {
+    b2.clock.runFor(500);
+    a.clock.runFor(500);
+    await delay(25);
+  }
+  assert.ok(shown(merged).some((l) => l.endsWith('hostB up reachable')), shown(merged).join('\n'));
   const again = merged.filter((e) => e.kind === 'bus' && e.message.kind === 'transition' && e.message.node === 'hostB' && e.at === 900_000 - offset);
   assert.equal(again.length, 1, shown(merged).join('\n'));
+});
+
+test('site page in Chromium: the peers and their clocks in the header, the VIP holder per VRID, an unreachable peer banded', { timeout: 90_000 }, async (t) => {
+  const browser = await requireBrowser(t);
+  if (!browser) return;
+  // Their wall clocks read 1_700_000_001_000 as they start; the site's reads 1_700_000_000_998 at its 1000.
+  const a = await peer('hostA', 10_000, { wallAtStart: 1_700_000_001_000 });
+  const b = await peer('hostB', 40_000, { wallAtStart: 1_700_000_001_000 });
+  const siteClock = new VirtualClock();
+  siteClock.runUntil(1000);
+  const site = new Site({ peers: [{ url: a.url, name: 'r1' }, { url: b.url, name: 'r2' }], clock: siteClock, wallClock: () => 1_700_000_000_000 + siteClock.now() - 2, link: { samples: 2 } });
+  const siteServer = new ObservationServer({ host: '127.0.0.1', port: 0, title: 'site', clock: siteClock, stream: site, site });
+  const siteUrl = (await siteServer.listen()).url;
+  t.after(async () => {
+    site.close();
+    await siteServer.close();
+    await a.server.close();
+    await b.server.close();
+  });
+  for (const p of [a, b]) {
+    p.instance('VI_1');
+    p.transition('VI_1', 51, 'INIT', 'BACKUP');
+  }
+  b.clock.runFor(10);
+  b.transition('VI_1', 51, 'BACKUP', 'MASTER');
+  b.vip('VI_1', 'add');
+  site.start();
+  await until('both live', () => site.snapshot().peers.every((p) => p.state === 'live'), () => JSON.stringify(site.snapshot()));
+  a.clock.runFor(1000);
+  b.clock.runFor(1000);
+  await until('merged', () => site.snapshot().vrids.length === 1 && site.snapshot().vrids[0]!.masters.length === 1, () => JSON.stringify(site.snapshot()));
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  t.after(() => page.close());
+  await page.goto(siteUrl);
+  await page.waitForSelector('#peers .peer[data-peer="r2"]');
+  const peers = await page.$$eval('#peers .peer', (els) => els.map((e) => `${(e as HTMLElement).dataset['peer']} ${(e as HTMLElement).dataset['state']} ${e.textContent}`));
+  // Wall clocks 2 ms apart (b's 10 ms on when asked), known exactly here (round trips of 0 on virtual clocks).
+  assert.deepEqual(peers, ['r1 live r1 ● clock +2.0 ±0.0 ms', 'r2 live r2 ● clock +12.0 ±0.0 ms']);
+  await page.waitForSelector('#holders .vrid[data-vrid="51"]');
+  const holder = await page.$eval('#holders .vrid[data-vrid="51"]', (e) => [(e as HTMLElement).dataset['masters'], (e as HTMLElement).dataset['holders'], e.textContent]);
+  assert.deepEqual(holder, ['r2', 'r2', 'VRID 51 eth0: r2']);
+  // Lanes per node, both nodes.
+  const lanes = await page.$$eval('#tl-rows .row.lane', (els) => els.map((e) => (e as HTMLElement).dataset['lane']));
+  assert.deepEqual(lanes.sort(), ['r1 VI_1', 'r2 VI_1']);
+
+  // r2 goes away: the header says so (a `site` event), its lane turns UNREACHABLE and it is no longer the master.
+  await b.server.close();
+  a.clock.runFor(1000);
+  await page.waitForSelector('#peers .peer[data-peer="r2"][data-state="unreachable"]');
+  await page.waitForSelector('#tl-rows .row.lane[data-lane="r2 VI_1"] rect.down[data-band="UNREACHABLE"]');
+  const badge = await page.$eval('#tl-rows .row.lane[data-lane="r2 VI_1"] .lane-label .state', (e) => e.textContent);
+  assert.equal(badge, 'UNREACHABLE');
+  await page.waitForSelector('#holders .vrid.odd[data-vrid="51"][data-masters=""]');
 });

@@ -152,8 +152,10 @@ export class PeerLink {
   private async sample(controller: AbortController): Promise<void> {
     const t0 = this.options.clock.now();
     const res = await this.get('clock', controller);
-    const answer = (await res.json()) as PeerClock;
+    // The answer is in when its head is (a few bytes, one packet with its body): reading the body is this side's
+    // work, not the way back.
     const t3 = this.options.clock.now();
+    const answer = (await res.json()) as PeerClock;
     if (typeof answer.now !== 'number' || typeof answer.incarnation !== 'string') throw new Error('/clock: not a vigil endpoint');
     if (answer.incarnation !== this.incarnation) {
       // Another process (or the first contact): its clock and its numbering start again.

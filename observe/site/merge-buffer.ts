@@ -11,11 +11,60 @@
  */
 import type { ObservedEvent } from '../observed-event.js';
 
+/** A record held, with its place in the order of arrival (equal times go out in that order). */
+interface Held {
+  readonly event: ObservedEvent;
+  readonly arrival: number;
+}
+
+/** One source's held records, in time order (a peer's come in order; the site's own nearly so). */
+class Queue {
+  private items: Held[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  peek(): Held | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): Held {
+    const item = this.items[this.head++]!;
+    // Drop what went out once it is most of the array (amortised O(1)).
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  add(item: Held): void {
+    const items = this.items;
+    if (this.size === 0 || items[items.length - 1]!.event.at <= item.event.at) {
+      items.push(item);
+      return;
+    }
+    // Out of order within the source: after every held record of the same time or earlier.
+    let lo = this.head;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (items[mid]!.event.at <= item.event.at) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, item);
+  }
+}
+
 export class MergeBuffer {
-  /** Held records in time order (equal times in arrival order). */
-  private readonly held: ObservedEvent[] = [];
+  /** Held records, a queue per source: going out is a merge of their heads, O(sources) a record. */
+  private readonly queues = new Map<string, Queue>();
   /** Watermark of each source that holds records back (-Infinity: connecting, nothing heard yet). */
   private readonly watermarks = new Map<string, number>();
+  private arrivals = 0;
+  private held = 0;
   /** Time of the last record that went out. */
   released = -Infinity;
   /** Records that came after later ones had gone out, by source. */
@@ -49,22 +98,20 @@ export class MergeBuffer {
       this.emit(event);
       return;
     }
-    // After every held record of the same time or earlier.
-    let lo = 0;
-    let hi = this.held.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.held[mid]!.at <= event.at) lo = mid + 1;
-      else hi = mid;
+    let queue = this.queues.get(source);
+    if (!queue) {
+      queue = new Queue();
+      this.queues.set(source, queue);
     }
-    this.held.splice(lo, 0, event);
+    queue.add({ event, arrival: this.arrivals++ });
+    this.held++;
     if (this.watermarks.has(source)) this.advance(source, event.at);
     else this.flush();
   }
 
   /** Records held now. */
   get size(): number {
-    return this.held.length;
+    return this.held;
   }
 
   /** The time up to which records may go out: the least watermark of the live sources. */
@@ -75,14 +122,23 @@ export class MergeBuffer {
   }
 
   private flush(): void {
+    if (this.held === 0) return;
     const limit = this.limit();
-    let n = 0;
-    while (n < this.held.length && this.held[n]!.at <= limit) n++;
-    if (n === 0) return;
-    const out = this.held.splice(0, n);
-    for (const e of out) {
-      this.released = Math.max(this.released, e.at);
-      this.emit(e);
+    for (;;) {
+      let best: Queue | undefined;
+      let first: Held | undefined;
+      for (const q of this.queues.values()) {
+        const h = q.peek();
+        if (h && (!first || h.event.at < first.event.at || (h.event.at === first.event.at && h.arrival < first.arrival))) {
+          first = h;
+          best = q;
+        }
+      }
+      if (!best || !first || first.event.at > limit) return;
+      best.shift();
+      this.held--;
+      this.released = Math.max(this.released, first.event.at);
+      this.emit(first.event);
     }
   }
 }

@@ -114,3 +114,22 @@ test('record map: every time moved by the offset, the peer node renamed everywhe
   // The originals are untouched (records are shared with the peer's other readers in-process).
   assert.equal(events[0]!.at, 1000);
 });
+
+test('merge: three long backlogs arriving one after the other come out as one time order, every record once', () => {
+  const out: ObservedEvent[] = [];
+  const merge = new MergeBuffer((e) => out.push(e));
+  const sources = ['a', 'b', 'c'];
+  for (const s of sources) merge.hold(s);
+  // Each source's history: 20,000 records, times interleaved with the others' (a: 0, 3, 6…; b: 1, 4…; c: 2, 5…).
+  const n = 20_000;
+  // a's whole backlog, then b's, then c's, as they would arrive on connecting; then their ticks.
+  sources.forEach((s, k) => {
+    for (let i = 0; i < n; i++) merge.push(s, fault(i * 3 + k, `${s}${i}`));
+  });
+  assert.ok(out.length < 3 * n, 'c, the last to tell, holds back what is after its first record');
+  for (const s of sources) merge.advance(s, 3 * n);
+  assert.equal(out.length, 3 * n);
+  assert.equal(merge.size, 0);
+  out.forEach((e, i) => assert.equal(e.at, i));
+  assert.equal(merge.late.size, 0);
+});

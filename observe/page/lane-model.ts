@@ -76,7 +76,10 @@ export interface LaneModel {
   /** Grows whenever a record changed the lanes. */
   readonly version: () => number;
   add(e: ObservedEvent): void;
-  /** The lane's state at `t`: 'DOWN' while its node's process is down, '' before its first state. */
+  /**
+   * The lane's state at `t`: 'DOWN' while its node's process is down ('UNREACHABLE' when the band is a site's
+   * peer it could not reach: `vigil site`, cause `unreachable`), '' before its first state.
+   */
   stateAt(lane: Lane, t: number): string;
   downAt(node: string, t: number): DownBand | undefined;
   rows(q: LaneQuery): { rows: LaneRow[]; matching: Lane[] };
@@ -181,7 +184,8 @@ export function createLaneModel(): LaneModel {
   };
 
   const stateAt = (lane: Lane, t: number): string => {
-    if (downAt(lane.node, t)) return 'DOWN';
+    const down = downAt(lane.node, t);
+    if (down) return down.cause === 'unreachable' ? 'UNREACHABLE' : 'DOWN';
     const s = lane.segments;
     let lo = 0;
     let hi = s.length;

@@ -54,6 +54,8 @@ export interface ObservationServerOptions {
   readonly stallMs?: number | undefined;
   /** Records per slice of the page or of an `/events` backlog (default 500). */
   readonly sliceRecords?: number | undefined;
+  /** Wall-clock time at which the clock read 0 (the daemon's): the page's axis shows times of day. */
+  readonly wallAtZeroMs?: number | undefined;
 }
 
 /** One `/events` client: the next record it needs, whether it is still catching up, since when it is congested. */
@@ -347,7 +349,7 @@ export class ObservationServer {
   private async page(res: ServerResponse): Promise<void> {
     const svgs = await this.svgs.all(this.options.stream.graphs.values());
     const events = this.history.since(0).map((n) => [n.seq, n.event] as const);
-    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt };
+    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt, wallAtZeroMs: this.options.wallAtZeroMs };
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     for (const part of pageHtmlParts(boot, this.options.sliceRecords ?? 500)) {
       if (res.destroyed) return;

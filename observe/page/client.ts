@@ -25,6 +25,11 @@ export interface PageBoot {
   readonly events: readonly (readonly [number, ObservedEvent])[];
   readonly startMs?: number | undefined;
   readonly endMs?: number | undefined;
+  /**
+   * The wall-clock time (ms since 1970) at which the records' clock read 0: a daemon's recording or live page,
+   * whose axis then offers the time of day.
+   */
+  readonly wallAtZeroMs?: number | undefined;
   /** Statecharts shown at first when there are many actors. */
   readonly maxCharts?: number | undefined;
 }
@@ -70,8 +75,17 @@ export function vigilPage(boot: PageBoot): void {
   const collapsed = new Set<string>();
   const expanded = new Set<string>();
   let playing: { wallStart: number; fromMs: number } | undefined;
+  // The axis in times of day when the records have wall-clock time (a checkbox turns it back to time since start).
+  let clockTime = boot.wallAtZeroMs !== undefined;
 
   const seconds = (ms: number): string => `${((ms - startMs) / 1000).toFixed(3)} s`;
+  /** The time of day of a record (with its milliseconds), for records with wall-clock time. */
+  const timeOfDay = (ms: number): string => {
+    if (boot.wallAtZeroMs === undefined) return '';
+    const d = new Date(ms + boot.wallAtZeroMs);
+    const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  };
   const top = (state: readonly string[]): string => {
     const first = state[0] ?? '';
     const dot = first.indexOf('.');
@@ -323,7 +337,7 @@ export function vigilPage(boot: PageBoot): void {
   const renderHead = (): void => {
     const v = currentView();
     const plotW = plotWidth();
-    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
+    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}|${clockTime}`;
     if (key === headKey) return;
     headKey = key;
     // Room on the right for the half of the last label that passes the end of the lanes.
@@ -349,7 +363,7 @@ export function vigilPage(boot: PageBoot): void {
     });
     const axisY = 68;
     out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-    for (const tick of axisTicks(v.from, v.to, plotW, startMs)) {
+    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? boot.wallAtZeroMs : undefined)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
     }
@@ -540,7 +554,8 @@ export function vigilPage(boot: PageBoot): void {
     scrubber.max = String(events.length);
     scrubber.value = String(cursor);
     const current = cursor > 0 ? events[cursor - 1]![1] : undefined;
-    $('position').textContent = `record ${cursor} of ${events.length} · t = ${seconds(at)}${current ? ` · ${describe(current)}` : ''}`;
+    const wall = timeOfDay(at);
+    $('position').textContent = `record ${cursor} of ${events.length} · t = ${seconds(at)}${wall ? ` (${wall})` : ''}${current ? ` · ${describe(current)}` : ''}`;
     $('mode').textContent = boot.live ? (following ? '● live' : '❚❚ history') : 'recorded';
     $('mode').className = boot.live && following ? 'live' : 'past';
     renderActors(actors, at);
@@ -643,6 +658,13 @@ export function vigilPage(boot: PageBoot): void {
   });
   $('speed').addEventListener('change', () => {
     if (playing) playing = { wallStart: performance.now(), fromMs: cursorMs() };
+  });
+  const clockBox = $('clock-time') as HTMLInputElement;
+  clockBox.parentElement!.hidden = boot.wallAtZeroMs === undefined;
+  clockBox.checked = clockTime;
+  clockBox.addEventListener('change', () => {
+    clockTime = clockBox.checked;
+    render();
   });
   $('zoom-in').addEventListener('click', () => zoom(0.5));
   $('zoom-out').addEventListener('click', () => zoom(2));

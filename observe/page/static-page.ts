@@ -13,6 +13,8 @@ export interface StaticPageOptions {
   readonly startMs?: number | undefined;
   /** End of the run (a simulation's duration), so the lanes reach it. */
   readonly endMs?: number | undefined;
+  /** Wall-clock time at which the records' clock read 0 (a daemon's recording): the axis shows times of day. */
+  readonly wallAtZeroMs?: number | undefined;
 }
 
 export async function staticPageHtml(events: readonly ObservedEvent[], options: StaticPageOptions): Promise<string> {
@@ -23,5 +25,5 @@ export async function staticPageHtml(events: readonly ObservedEvent[], options: 
     if (forPage(e)) numbered.push([numbered.length, e]);
   }
   const svgs = await new MachineSvgs().all(graphs);
-  return pageHtml({ title: options.title, live: false, svgs, events: numbered, startMs: options.startMs, endMs: options.endMs });
+  return pageHtml({ title: options.title, live: false, svgs, events: numbered, startMs: options.startMs, endMs: options.endMs, wallAtZeroMs: options.wallAtZeroMs });
 }

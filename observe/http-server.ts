@@ -5,7 +5,7 @@
  *   /         the live page: actor tree, statecharts with the active state lit, timeline, scrubber
  *   /events   server-sent events: every page record (`event: record`, `[seq, record]`), from ?from=SEQ on, and a
  *             `tick` with the clock's time every second so the timeline moves while nothing happens
- *   /machines/ID.svg  the statechart of one machine
+ *   /machines/ID.svg  the statechart of one machine (ID.thumb.svg: its thumbnail, as the page's cards show it)
  *
  * It shares the VRRP thread, so it is bounded: connections and `/events` clients are capped; a client whose
  * unsent data passes `maxUnsentBytes`, or that reads nothing for `stallMs`, is dropped; the page and an
@@ -332,14 +332,14 @@ export class ObservationServer {
       this.events(req, res, url);
       return;
     }
-    const machine = /^\/machines\/([^/]+)\.svg$/.exec(path);
+    const machine = /^\/machines\/([^/]+?)(\.thumb)?\.svg$/.exec(path);
     if (machine) {
       const graph = this.options.stream.graphs.get(decodeURIComponent(machine[1]!));
       if (!graph) {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(await this.svgs.svg(graph));
+      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(await (machine[2] ? this.svgs.thumbnail(graph) : this.svgs.svg(graph)));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -348,8 +348,9 @@ export class ObservationServer {
   /** The page, in slices: the records as they were when the request came (a copy), then /events goes on. */
   private async page(res: ServerResponse): Promise<void> {
     const svgs = await this.svgs.all(this.options.stream.graphs.values());
+    const thumbs = await this.svgs.allThumbnails(this.options.stream.graphs.values());
     const events = this.history.since(0).map((n) => [n.seq, n.event] as const);
-    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt, wallAtZeroMs: this.options.wallAtZeroMs };
+    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, thumbs, events, endMs: this.history.lastAt, wallAtZeroMs: this.options.wallAtZeroMs };
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     for (const part of pageHtmlParts(boot, this.options.sliceRecords ?? 500)) {
       if (res.destroyed) return;

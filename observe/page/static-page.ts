@@ -24,6 +24,8 @@ export async function staticPageHtml(events: readonly ObservedEvent[], options: 
     if (e.kind === 'machine') graphs.push(e.graph);
     if (forPage(e)) numbered.push([numbered.length, e]);
   }
-  const svgs = await new MachineSvgs().all(graphs);
-  return pageHtml({ title: options.title, live: false, svgs, events: numbered, startMs: options.startMs, endMs: options.endMs, wallAtZeroMs: options.wallAtZeroMs });
+  const drawings = new MachineSvgs();
+  const svgs = await drawings.all(graphs);
+  const thumbs = await drawings.allThumbnails(graphs);
+  return pageHtml({ title: options.title, live: false, svgs, thumbs, events: numbered, startMs: options.startMs, endMs: options.endMs, wallAtZeroMs: options.wallAtZeroMs });
 }

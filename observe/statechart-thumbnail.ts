@@ -153,14 +153,17 @@ export function thumbnailLayoutInput(graph: MachineGraph, depth: number): { node
 
 /**
  * The thumbnail at the deepest depth that fits THUMBNAIL (the machine's own depth when it fits; the top-level
- * states otherwise, however large they come out).
+ * states otherwise, however large they come out). Depths are tried from the top down and the first that does not
+ * fit ends the search (a deeper drawing is not narrower): ELK's layout is the cost, and a deep machine's full
+ * depth is the dearest one.
  */
 export async function layoutThumbnail(graph: MachineGraph): Promise<Diagram> {
-  let laid: Diagram | undefined;
-  for (let depth = graphDepth(graph); depth >= 1; depth--) {
+  let fits: Diagram | undefined;
+  for (let depth = 1; depth <= graphDepth(graph); depth++) {
     const { nodes, edges } = thumbnailLayoutInput(graph, depth);
-    laid = await layoutDiagram(graph.id, nodes, edges, { spacing: { layers: 30, nodes: 20, edgeNode: 10 } });
-    if (laid.width <= THUMBNAIL.maxWidth && laid.height <= THUMBNAIL.maxHeight) return laid;
+    const laid = await layoutDiagram(graph.id, nodes, edges, { spacing: { layers: 30, nodes: 20, edgeNode: 10 } });
+    if (laid.width > THUMBNAIL.maxWidth || laid.height > THUMBNAIL.maxHeight) return fits ?? laid;
+    fits = laid;
   }
-  return laid!;
+  return fits!;
 }

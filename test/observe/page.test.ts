@@ -80,6 +80,12 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   assert.equal(await stateOf(page, 'lb2/VI_1'), 'BACKUP');
   // The tracked script is an actor of lb2 too (between runs, or running one).
   assert.ok(['waiting', 'running'].includes(await stateOf(page, 'lb2/script:chk_up')));
+  // The endpoint serves each machine's thumbnail beside its full chart (for machines first seen after the page loaded).
+  const served = await fetch(new URL('/machines/vrrp.thumb.svg', url));
+  assert.equal(served.status, 200);
+  assert.match(await served.text(), /^<svg [^>]*class="vigil-diagram vigil-thumb"/);
+  assert.match(await (await fetch(new URL('/machines/vrrp.svg', url))).text(), /^<svg [^>]*class="vigil-diagram"/);
+  assert.equal((await fetch(new URL('/machines/nothing.thumb.svg', url))).status, 404);
   // The thumbnails light the top-level state and name its active inner states in its box.
   assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] .thumb g.box.active[data-state="MASTER"]'), 1);
   assert.match((await page.locator('.card[data-actor="lb1/VI_1"] .thumb text.slot[data-slot="MASTER"]').textContent()) ?? '', /advertising/);

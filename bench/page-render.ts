@@ -7,7 +7,9 @@
  * sight, the statecharts, and the style and layout it causes). On the server (issue 13): how long the live
  * endpoint holds the event loop (the VRRP thread) while it sends a long history: the longest stall of the loop
  * while GET / and a full /events catch-up of 50,000 records are served, with the page and the backlog in slices
- * (the default) and, for comparison, in one piece.
+ * (the default) and, for comparison, in one piece. The statechart drawings the page embeds (once per machine, ELK
+ * layout in the writer): the full charts and the cards' thumbnails, time to draw every machine of this build and
+ * their size.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,9 @@ import { InspectionStream } from '../observe/inspection-stream.js';
 import type { ObservedEvent } from '../observe/observed-event.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 import { siteRecording } from '../test/observe/site-recording.js';
+import { MachineSvgs } from '../observe/page/machine-svgs.js';
+import { machineGraph } from '../observe/machine-graph.js';
+import { availableMachines, loadMachine } from '../observe/machine-registry.js';
 
 const CHROMIUM = process.env['VIGIL_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -189,7 +194,28 @@ async function browserPages(): Promise<void> {
   }
 }
 
+/** Draws every machine's full chart and thumbnail afresh: the best of 3 for each, and the bytes they add to a page. */
+export async function statechartDrawings(): Promise<string> {
+  const graphs = await Promise.all((await availableMachines()).map(async (e) => machineGraph((await loadMachine(e))!)));
+  const best = async (draw: (svgs: MachineSvgs) => Promise<Record<string, string>>): Promise<{ ms: number; bytes: number }> => {
+    let ms = Infinity;
+    let bytes = 0;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const out = await draw(new MachineSvgs());
+      ms = Math.min(ms, performance.now() - started);
+      bytes = Object.values(out).reduce((n, svg) => n + svg.length, 0);
+    }
+    return { ms, bytes };
+  };
+  const full = await best((svgs) => svgs.all(graphs));
+  const thumbs = await best((svgs) => svgs.allThumbnails(graphs));
+  const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+  return `${graphs.length} machines: full charts ${full.ms.toFixed(0)} ms (${kib(full.bytes)}), thumbnails ${thumbs.ms.toFixed(0)} ms (${kib(thumbs.bytes)})`;
+}
+
 export async function run(): Promise<void> {
+  process.stdout.write(`statechart drawings (best of 3): ${await statechartDrawings()}\n`);
   await browserPages();
   await measure(500); // warm-up
   process.stdout.write(`live endpoint with ${RECORDS.toLocaleString('en-US')} records of history:\n`);

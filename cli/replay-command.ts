@@ -46,6 +46,8 @@ export function registerReplayCommand(program: Command): void {
       const last = recording.events.reduce((m, e) => Math.max(m, e.at), 0);
       const startMs = sim ? 0 : first;
       const endMs = typeof meta['duration_ms'] === 'number' ? meta['duration_ms'] : last;
+      // A daemon's recording names the wall-clock time at which its monotonic clock read 0.
+      const epoch = !sim && typeof meta['clock_epoch_ms'] === 'number' ? meta['clock_epoch_ms'] : undefined;
       const title = sim ? `${String(meta['scenario'] ?? file)} seed ${String(meta['seed'] ?? '?')} (recorded)` : `${String(meta['node'] ?? file)} (recorded ${String(meta['started_at'] ?? '')})`;
       if (options.json) {
         const { transitions, vips, faults } = timeline;
@@ -60,12 +62,13 @@ export function registerReplayCommand(program: Command): void {
           processes: shift(timeline.processes),
           startMs: 0,
           endMs: endMs - startMs,
+          wallAtZeroMs: epoch === undefined ? undefined : epoch + startMs,
           title,
         });
         writeFileSync(options.svg, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`);
       }
       if (options.output !== undefined || (!options.json && options.svg === undefined)) {
-        const html = await staticPageHtml(recording.events, { title, startMs, endMs });
+        const html = await staticPageHtml(recording.events, { title, startMs, endMs, wallAtZeroMs: epoch });
         if (options.output !== undefined) writeFileSync(options.output, html);
         else process.stdout.write(html);
       }

@@ -134,7 +134,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const clock = new RealClock();
   let observation: Awaited<ReturnType<typeof observationFromOptions>>;
   try {
-    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString() }, {
+    observation = await observationFromOptions(options, hostname(), clock, { config: options.useFile, pid: process.pid, started_at: new Date().toISOString(), clock_epoch_ms: Date.now() - clock.now() }, {
       log,
       fileWriteFailures: () => fileWriteFailures,
     });

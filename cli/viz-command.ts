@@ -1,6 +1,7 @@
 /**
- * `vigil viz [MACHINE] [--format svg|mermaid] [-o FILE]`: draws a machine (default: the VRRP instance) as SVG laid
- * out by ELK, or as Mermaid stateDiagram-v2 text; `vigil viz --config FILE` draws the actor tree that the
+ * `vigil viz [MACHINE] [--format svg|mermaid] [--thumbnail] [-o FILE]`: draws a machine (default: the VRRP
+ * instance) as SVG laid out by ELK, or as Mermaid stateDiagram-v2 text, or (`--thumbnail`) as the compact SVG the
+ * page's cards show; `vigil viz --config FILE` draws the actor tree that the
  * configuration would create; `vigil viz --list` names the machines of this build. Exit 2 on bad input.
  */
 import { writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import type { Command } from 'commander';
 import { ConfigLoadError, loadConfigFile } from '../config/load.js';
 import { actorTree } from '../observe/actor-tree.js';
 import { availableMachines, DEFAULT_MACHINE, findEntry, loadMachine, MACHINES } from '../observe/machine-registry.js';
-import { renderActorTree, renderMachine, type VizFormat } from '../observe/render-machine.js';
+import { renderActorTree, renderMachine, renderThumbnail, type VizFormat } from '../observe/render-machine.js';
 
 interface VizOptions {
   format: string;
@@ -16,6 +17,7 @@ interface VizOptions {
   config?: string;
   configId?: string;
   list?: boolean;
+  thumbnail?: boolean;
 }
 
 function fail(message: string): never {
@@ -32,6 +34,7 @@ export function registerVizCommand(program: Command): void {
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--config <file>', 'draw the actor tree of this keepalived.conf')
     .option('-i, --config-id <id>', 'select @id conditional configuration lines (with --config)')
+    .option('--thumbnail', "the compact drawing the page's cards show (SVG): events grouped per edge, self-loops folded")
     .option('--list', 'list the machines of this build')
     .action(async (name: string, options: VizOptions) => {
       if (options.list) {
@@ -40,6 +43,7 @@ export function registerVizCommand(program: Command): void {
       }
       const format = options.format as VizFormat;
       if (format !== 'svg' && format !== 'mermaid') fail(`--format: svg or mermaid, not ${options.format}`);
+      if (options.thumbnail && (format !== 'svg' || options.config !== undefined)) fail('--thumbnail: a machine, as SVG only');
       let text: string;
       if (options.config !== undefined) {
         try {
@@ -54,7 +58,7 @@ export function registerVizCommand(program: Command): void {
         if (!entry) fail(`no machine "${name}"; known: ${MACHINES.map((m) => m.name).join(', ')}`);
         const machine = await loadMachine(entry);
         if (!machine) fail(`the ${entry.name} machine (machines/${entry.file}.ts) is not part of this build`);
-        text = await renderMachine(machine, format);
+        text = options.thumbnail ? await renderThumbnail(machine) : await renderMachine(machine, format);
       }
       if (options.output) writeFileSync(options.output, text);
       else process.stdout.write(text);

@@ -15,7 +15,25 @@ export interface DiagramBox {
   readonly depth: number;
   /** Extra attributes for the SVG element (data-state="…" lets the live page light the active state). */
   readonly data: Readonly<Record<string, string>>;
+  readonly marks?: BoxMarks | undefined;
 }
+
+/**
+ * What a statechart thumbnail draws inside a box besides its name: a mark for its self-loops (transitions that
+ * stay in the box, folded: no arc), and a line where the page writes the active states hidden inside it.
+ */
+export interface BoxMarks {
+  /** The events of the folded loops, one per line (the mark's tooltip); `on` their tokens, for the page. */
+  readonly loop?: { readonly text: string; readonly on: string } | undefined;
+  /** Characters reserved for the line of active inner states (the box is collapsed). */
+  readonly slotChars?: number | undefined;
+}
+
+/** Room a loop mark takes at the right of a box's name. */
+export const LOOP_MARK = 18;
+
+/** Height of the line of active inner states: a line and a little, clear of the bold name above it. */
+export const SLOT_LINE = 20;
 
 export interface DiagramEdge {
   readonly id: string;
@@ -44,6 +62,7 @@ export interface LayoutNode {
   readonly data?: Readonly<Record<string, string>> | undefined;
   /** Direction of this node's children (ELK `elk.direction`), when not the default. */
   readonly direction?: 'DOWN' | 'RIGHT' | undefined;
+  readonly marks?: BoxMarks | undefined;
 }
 
 export interface LayoutEdge {
@@ -60,4 +79,10 @@ export const FONT = { size: 12, charWidth: 7.3, lineHeight: 16, titleSize: 13, t
 
 export function labelWidth(text: string, title = false): number {
   return Math.ceil(text.length * (title ? FONT.titleCharWidth : FONT.charWidth));
+}
+
+/** Width and height of a label of one or more lines (`\n`). */
+export function labelSize(text: string): { width: number; height: number } {
+  const lines = text.split('\n');
+  return { width: Math.max(...lines.map((l) => labelWidth(l))), height: lines.length * FONT.lineHeight };
 }

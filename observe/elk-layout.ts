@@ -5,7 +5,7 @@
  */
 import ElkBundled from 'elkjs/lib/elk.bundled.js';
 import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
-import { FONT, labelWidth, type Diagram, type DiagramBox, type DiagramEdge, type LayoutEdge, type LayoutNode } from './diagram.js';
+import { FONT, LOOP_MARK, SLOT_LINE, labelSize, labelWidth, type Diagram, type DiagramBox, type DiagramEdge, type LayoutEdge, type LayoutNode } from './diagram.js';
 
 // elk.bundled.js is CommonJS: its module.exports is the constructor, and also its own `default`.
 const ElkConstructor = (ElkBundled as unknown as { default: new () => ElkApi }).default;
@@ -26,22 +26,28 @@ function elkNode(node: LayoutNode): ElkNode {
     layoutOptions['elk.padding'] = `[top=${band + PAD},left=${PAD},bottom=${PAD},right=${PAD}]`;
     // The box must be wide enough for its own title.
     layoutOptions['elk.nodeSize.constraints'] = 'MINIMUM_SIZE';
-    const width = Math.max(labelWidth(name, true), ...details.map((d) => labelWidth(d)));
+    const width = Math.max(labelWidth(name, true) + (node.marks?.loop ? LOOP_MARK : 0), ...details.map((d) => labelWidth(d)));
     layoutOptions['elk.nodeSize.minimum'] = `(${width + 2 * PAD}, ${band + 2 * PAD})`;
     return { id: node.id, layoutOptions, children: children.map(elkNode) };
   }
-  const width = node.size?.width ?? Math.max(64, labelWidth(name, true) + 2 * PAD, ...details.map((d) => labelWidth(d) + 2 * PAD));
-  const height = node.size?.height ?? 34 + details.length * FONT.lineHeight;
+  // A thumbnail's box: its loop mark beside the name, the line of its active inner states under it.
+  const loop = node.marks?.loop ? LOOP_MARK : 0;
+  const slot = node.marks?.slotChars;
+  const slotWidth = slot === undefined ? 0 : Math.ceil(slot * FONT.charWidth) + 2 * PAD;
+  const width = node.size?.width ?? Math.max(64, labelWidth(name, true) + 2 * PAD + 2 * loop, slotWidth, ...details.map((d) => labelWidth(d) + 2 * PAD));
+  const height = node.size?.height ?? 34 + details.length * FONT.lineHeight + (slot === undefined ? 0 : SLOT_LINE);
   return { id: node.id, width, height, layoutOptions };
 }
 
 function elkEdge(edge: LayoutEdge): ElkExtendedEdge {
-  const labels = edge.label ? [{ text: edge.label, width: labelWidth(edge.label), height: FONT.lineHeight }] : [];
+  const labels = edge.label ? [{ text: edge.label, ...labelSize(edge.label) }] : [];
   return { id: edge.id, sources: [edge.source], targets: [edge.target], labels };
 }
 
 export interface LayoutOptions {
   readonly direction?: 'DOWN' | 'RIGHT';
+  /** Tighter spacing (a thumbnail): between layers, between nodes, between an edge and a node. */
+  readonly spacing?: { readonly layers: number; readonly nodes: number; readonly edgeNode: number };
 }
 
 export async function layoutDiagram(
@@ -59,10 +65,10 @@ export async function layoutDiagram(
       'elk.json.shapeCoords': 'ROOT',
       'elk.json.edgeCoords': 'ROOT',
       'elk.edgeLabels.placement': 'CENTER',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '40',
-      'elk.spacing.nodeNode': '28',
+      'elk.layered.spacing.nodeNodeBetweenLayers': String(options.spacing?.layers ?? 40),
+      'elk.spacing.nodeNode': String(options.spacing?.nodes ?? 28),
       'elk.spacing.edgeLabel': '4',
-      'elk.spacing.edgeNode': '16',
+      'elk.spacing.edgeNode': String(options.spacing?.edgeNode ?? 16),
       'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
       'elk.padding': '[top=16,left=16,bottom=16,right=16]',
     },
@@ -92,6 +98,7 @@ export async function layoutDiagram(
         height: n.height ?? 0,
         depth,
         data: input.data ?? {},
+        ...(input.marks ? { marks: input.marks } : {}),
       });
     }
     for (const c of n.children ?? []) walk(c, depth + 1);

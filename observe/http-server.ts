@@ -8,7 +8,7 @@
  *             ?format=msgpack the same as length-prefixed msgpack frames (observe/peer-stream.ts), for `vigil site`
  *   /clock    the clock's time now (JSON), for a site's offset estimate
  *   /site     a site's peers and VIP holders (JSON), when the endpoint is `vigil site`'s
- *   /machines/ID.svg  the statechart of one machine
+ *   /machines/ID.svg  the statechart of one machine (ID.thumb.svg: its thumbnail, as the page's cards show it)
  *
  * It shares the VRRP thread, so it is bounded: connections and `/events` clients are capped; a client whose
  * unsent data passes `maxUnsentBytes`, or that reads nothing for `stallMs`, is dropped; the page and an
@@ -78,6 +78,8 @@ export interface ObservationServerOptions {
   readonly stallMs?: number | undefined;
   /** Records per slice of the page or of an `/events` backlog (default 500). */
   readonly sliceRecords?: number | undefined;
+  /** Wall-clock time at which the clock read 0 (the daemon's): the page's axis shows times of day. */
+  readonly wallAtZeroMs?: number | undefined;
 }
 
 /** One `/events` client: the next record it needs, whether it is still catching up, since when it is congested. */
@@ -377,14 +379,14 @@ export class ObservationServer {
       this.events(req, res, url);
       return;
     }
-    const machine = /^\/machines\/([^/]+)\.svg$/.exec(path);
+    const machine = /^\/machines\/([^/]+?)(\.thumb)?\.svg$/.exec(path);
     if (machine) {
       const graph = this.options.stream.graphs.get(decodeURIComponent(machine[1]!));
       if (!graph) {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(await this.svgs.svg(graph));
+      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(await (machine[2] ? this.svgs.thumbnail(graph) : this.svgs.svg(graph)));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -393,9 +395,10 @@ export class ObservationServer {
   /** The page, in slices: the records as they were when the request came (a copy), then /events goes on. */
   private async page(res: ServerResponse): Promise<void> {
     const svgs = await this.svgs.all(this.options.stream.graphs.values());
+    const thumbs = await this.svgs.allThumbnails(this.options.stream.graphs.values());
     const events = this.history.since(0).map((n) => [n.seq, n.event] as const);
     const site = this.options.site?.snapshot();
-    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt, ...(site === undefined ? {} : { site }) };
+    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, thumbs, events, endMs: this.history.lastAt, wallAtZeroMs: this.options.wallAtZeroMs, ...(site === undefined ? {} : { site }) };
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     for (const part of pageHtmlParts(boot, this.options.sliceRecords ?? 500)) {
       if (res.destroyed) return;

@@ -94,6 +94,8 @@ export class Observation {
       status,
       token: this.config.token,
       allowedHosts: [this.config.node, ...(this.config.allowedHosts ?? [])],
+      // The daemon's meta names the wall-clock time at which its clock read 0 (cli/run-command.ts).
+      wallAtZeroMs: typeof this.config.meta?.['clock_epoch_ms'] === 'number' ? this.config.meta['clock_epoch_ms'] : undefined,
     });
   }
 

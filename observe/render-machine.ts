@@ -5,6 +5,7 @@ import { layoutDiagram } from './elk-layout.js';
 import { machineGraph, type MachineGraph } from './machine-graph.js';
 import { layoutStatechart } from './statechart-layout.js';
 import { statechartMermaid } from './statechart-mermaid.js';
+import { layoutThumbnail } from './statechart-thumbnail.js';
 import { actorTreeMermaid, type ActorTree } from './actor-tree.js';
 
 export type VizFormat = 'svg' | 'mermaid';
@@ -16,6 +17,11 @@ export async function renderGraph(graph: MachineGraph, format: VizFormat): Promi
 
 export function renderMachine(machine: AnyStateMachine, format: VizFormat): Promise<string> {
   return renderGraph(machineGraph(machine), format);
+}
+
+/** The thumbnail the page's cards show (observe/statechart-thumbnail.ts), as an SVG document. */
+export async function renderThumbnail(machine: AnyStateMachine): Promise<string> {
+  return diagramSvg(await layoutThumbnail(machineGraph(machine)), { className: 'vigil-thumb' });
 }
 
 export async function renderActorTree(tree: ActorTree, format: VizFormat): Promise<string> {

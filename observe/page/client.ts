@@ -23,9 +23,16 @@ export interface PageBoot {
   /** Where to fetch the SVG of a machine first seen after the page loaded (id appended, then ".svg"). */
   readonly machineUrl?: string | undefined;
   readonly svgs: Readonly<Record<string, string>>;
+  /** The thumbnail of each machine, shown on its cards (the full chart, `svgs`, on click). */
+  readonly thumbs?: Readonly<Record<string, string>> | undefined;
   readonly events: readonly (readonly [number, ObservedEvent])[];
   readonly startMs?: number | undefined;
   readonly endMs?: number | undefined;
+  /**
+   * The wall-clock time (ms since 1970) at which the records' clock read 0: a daemon's recording or live page,
+   * whose axis then offers the time of day.
+   */
+  readonly wallAtZeroMs?: number | undefined;
   /** Statecharts shown at first when there are many actors. */
   readonly maxCharts?: number | undefined;
   /** A site's peers (`vigil site`): shown in the header, updated by `site` events. */
@@ -42,6 +49,8 @@ export function vigilPage(boot: PageBoot): void {
     previous: string[];
     /** The event of the last change of state. */
     event: string;
+    /** The last changes of state, oldest first: the path that led to the state (marked on the statechart). */
+    trail: { from: string[]; to: string[]; event: string }[];
     info: Record<string, unknown>;
     since: number;
   };
@@ -72,6 +81,7 @@ export function vigilPage(boot: PageBoot): void {
   const r1 = (n: number): number => Math.round(n * 10) / 10;
   const events: (readonly [number, ObservedEvent])[] = [...boot.events];
   const svgs: Record<string, string> = { ...boot.svgs };
+  const thumbs: Record<string, string> = { ...(boot.thumbs ?? {}) };
   let lastSeq = events.length > 0 ? events[events.length - 1]![0] : -1;
   let cursor = events.length;
   let following = true;
@@ -79,7 +89,8 @@ export function vigilPage(boot: PageBoot): void {
   const startMs = boot.startMs ?? (events.length > 0 ? events[0]![1].at : 0);
   const selected = new Set<string>();
   let selectionTouched = false;
-  const cards = new Map<string, { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; machine: string }>();
+  type Card = { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; loops: SVGGElement[]; slots: SVGTextElement[]; machine: string };
+  const cards = new Map<string, Card>();
   // What the timeline shows: the time window (undefined: all of it), grouping, filter, collapsed groups and
   // merged lanes opened member by member.
   let view: { from: number; to: number } | undefined;
@@ -89,8 +100,17 @@ export function vigilPage(boot: PageBoot): void {
   const collapsed = new Set<string>();
   const expanded = new Set<string>();
   let playing: { wallStart: number; fromMs: number } | undefined;
+  // The axis in times of day when the records have wall-clock time (a checkbox turns it back to time since start).
+  let clockTime = boot.wallAtZeroMs !== undefined;
 
   const seconds = (ms: number): string => `${((ms - startMs) / 1000).toFixed(3)} s`;
+  /** The time of day of a record (with its milliseconds), for records with wall-clock time. */
+  const timeOfDay = (ms: number): string => {
+    if (boot.wallAtZeroMs === undefined) return '';
+    const d = new Date(ms + boot.wallAtZeroMs);
+    const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+  };
   const top = (state: readonly string[]): string => {
     const first = state[0] ?? '';
     const dot = first.indexOf('.');
@@ -142,6 +162,8 @@ export function vigilPage(boot: PageBoot): void {
   // The fold up to the cursor is kept, with a copy every CHECKPOINT records: stepping forward folds only the new
   // records, stepping back starts from the checkpoint before the cursor.
   const CHECKPOINT = 2000;
+  /** Changes of state marked on a statechart: the one that led to the state, and those before it. */
+  const TRAIL = 3;
   const checkpoints: Folded[] = [];
   const copy = (f: Folded): Folded => {
     const actors = new Map<string, Actor>();
@@ -161,13 +183,15 @@ export function vigilPage(boot: PageBoot): void {
       const e = events[i]![1];
       at = Math.max(at, e.at);
       if (e.kind === 'actor') {
-        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], previous: [], event: '', info: {}, since: e.at });
+        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], previous: [], event: '', trail: [], info: {}, since: e.at });
       } else if (e.kind === 'step') {
         const a = actors.get(e.actor);
         if (a) {
           if (e.changed) {
             a.previous = a.state;
             a.event = e.event;
+            // A new array, not a push: the checkpoints share the old one.
+            a.trail = [...a.trail.slice(1 - TRAIL), { from: a.state, to: [...e.state], event: e.event }];
             a.state = [...e.state];
             a.since = e.at;
           }
@@ -345,7 +369,7 @@ export function vigilPage(boot: PageBoot): void {
     const v = currentView();
     const plotW = plotWidth();
     const bfd = model.lanes.some((l) => l.kind === 'bfd');
-    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}|${bfd}`;
+    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}|${bfd}|${clockTime}`;
     if (key === headKey) return;
     headKey = key;
     // Room on the right for the half of the last label that passes the end of the lanes.
@@ -379,7 +403,7 @@ export function vigilPage(boot: PageBoot): void {
     });
     const axisY = 68;
     out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-    for (const tick of axisTicks(v.from, v.to, plotW, startMs)) {
+    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? boot.wallAtZeroMs : undefined)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
     }
@@ -408,7 +432,59 @@ export function vigilPage(boot: PageBoot): void {
     overlay.innerHTML = out.join('');
   };
 
+  /**
+   * The edges (and a thumbnail's loop marks) of a card that a change of state took: from a box it left to a box it
+   * entered (a loop: within its box), for its event (`data-on` tokens on a thumbnail, the label on the full chart;
+   * a timer's `after DELAY`), else an eventless one.
+   */
+  const firedBy = (c: { from: string[]; to: string[]; event: string }, card: Card): Element[] => {
+    if (c.from.length === 0) return [];
+    const before = activeSet(c.from);
+    const after = activeSet(c.to);
+    const delay = c.event.startsWith('xstate.after.') ? c.event.slice('xstate.after.'.length).split('.')[0] : undefined;
+    const token = delay !== undefined ? `after:${delay}` : c.event;
+    const tokens = (el: SVGGElement): string[] => {
+      if (el.dataset['on'] !== undefined) return el.dataset['on'].split(' ');
+      const label = el.dataset['event'] ?? '';
+      if (label.startsWith('after ')) return [`after:${label.slice(6)}`];
+      if (el.classList.contains('always')) return ['always'];
+      return [label.split(' ')[0]!];
+    };
+    const leavesIn = (state: readonly string[], path: string): string => state.filter((p) => p.startsWith(`${path}.`)).join(',');
+    const candidates: SVGGElement[] = card.edges.filter((e) => {
+      const source = e.dataset['source'] ?? '';
+      const target = e.dataset['target'] ?? '';
+      return before.has(source) && after.has(target) && !before.has(target);
+    });
+    for (const l of card.loops) {
+      const path = l.dataset['state'] ?? '';
+      if (before.has(path) && after.has(path) && leavesIn(c.from, path) !== leavesIn(c.to, path)) candidates.push(l);
+    }
+    const fired = candidates.filter((e) => tokens(e).includes(token));
+    return fired.length > 0 ? fired : candidates.filter((e) => tokens(e).includes('always'));
+  };
+
   const parsedSvgs = new Map<string, HTMLTemplateElement>();
+  /** A copy of a drawing (parsed once per machine and kind), or undefined when there is none. */
+  const drawing = (kind: 'full' | 'thumb', machine: string): Node | undefined => {
+    const text = kind === 'full' ? svgs[machine] : thumbs[machine];
+    if (!text) return undefined;
+    let parsed = parsedSvgs.get(`${kind}:${machine}`);
+    if (!parsed) {
+      parsed = document.createElement('template');
+      parsed.innerHTML = text;
+      parsedSvgs.set(`${kind}:${machine}`, parsed);
+    }
+    return parsed.content.cloneNode(true);
+  };
+  /** The elements of a card's drawings the fold lights (both drawings, once the full one is open). */
+  const collect = (card: Card): void => {
+    const el = card.el;
+    card.boxes = [...el.querySelectorAll<SVGGElement>('g.box[data-state]')];
+    card.edges = [...el.querySelectorAll<SVGGElement>('g.edge[data-source]')];
+    card.loops = [...el.querySelectorAll<SVGGElement>('g.loop[data-state]')];
+    card.slots = [...el.querySelectorAll<SVGTextElement>('text.slot[data-slot]')];
+  };
   const ensureCard = (a: Actor): void => {
     const existing = cards.get(a.actor);
     if (existing && existing.machine === a.machine) return;
@@ -419,27 +495,42 @@ export function vigilPage(boot: PageBoot): void {
     el.innerHTML = `<div class="card-head"><span class="card-name"></span><span class="state"></span></div><div class="info"></div><div class="chart"></div>`;
     (el.querySelector('.card-name') as HTMLElement).textContent = `${a.node} / ${a.id}  (${a.machine})`;
     const chart = el.querySelector('.chart') as HTMLElement;
-    // Each machine's drawing is parsed once; its cards get copies.
-    let drawing = parsedSvgs.get(a.machine);
-    if (!drawing && svgs[a.machine]) {
-      drawing = document.createElement('template');
-      drawing.innerHTML = svgs[a.machine]!;
-      parsedSvgs.set(a.machine, drawing);
-    }
-    if (drawing) chart.appendChild(drawing.content.cloneNode(true));
+    // The thumbnail (the full chart when the machine has none); the full chart on click, made then.
+    const thumb = drawing('thumb', a.machine) ?? drawing('full', a.machine);
+    if (thumb) chart.appendChild(thumb);
     else chart.innerHTML = `<p class="missing">no drawing of machine ${esc(a.machine)}</p>`;
-    // Small charts keep their size; large ones share the row until clicked (then they take it whole).
+    chart.classList.add(thumbs[a.machine] ? 'thumb' : 'full');
+    // At its own size when there is room; never under 0.75 of it (its 12 px labels stay 9 px or more).
     const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
-    el.style.flexBasis = `${Math.min(natural + 24, 420)}px`;
+    el.style.flexBasis = `${natural + 24}px`;
     el.style.maxWidth = `${natural + 24}px`;
-    chart.addEventListener('click', () => el.classList.toggle('wide'));
+    el.style.minWidth = `${Math.ceil(natural * 0.75) + 24}px`;
+    const card: Card = { el, machine: a.machine, boxes: [], edges: [], loops: [], slots: [] };
+    const toggle = (): void => {
+      const wide = !el.classList.contains('wide');
+      el.classList.toggle('wide', wide);
+      if (!thumbs[a.machine]) return;
+      let full = el.querySelector('.chart.full') as HTMLElement | null;
+      if (wide && !full) {
+        full = document.createElement('div');
+        full.className = 'chart full';
+        const svg = drawing('full', a.machine);
+        if (svg) full.appendChild(svg);
+        // As wide as the card, but not under 0.75 of its own size (it scrolls instead).
+        const drawn = full.querySelector('svg');
+        if (drawn) drawn.style.minWidth = `${Math.ceil(Number(drawn.getAttribute('width') ?? 0) * 0.75)}px`;
+        full.addEventListener('click', toggle);
+        el.appendChild(full);
+        collect(card);
+      }
+      chart.hidden = wide;
+      if (full) full.hidden = !wide;
+      schedule();
+    };
+    chart.addEventListener('click', toggle);
     $('charts').appendChild(el);
-    cards.set(a.actor, {
-      el,
-      machine: a.machine,
-      boxes: [...el.querySelectorAll<SVGGElement>('g.box[data-state]')],
-      edges: [...el.querySelectorAll<SVGGElement>('g.edge[data-source]')],
-    });
+    collect(card);
+    cards.set(a.actor, card);
   };
 
   /** The state to show for an actor: DOWN while its node's process is down (UNREACHABLE while a site cannot reach it). */
@@ -522,19 +613,24 @@ export function vigilPage(boot: PageBoot): void {
       const card = cards.get(a.actor)!;
       const down = model.downAt(a.node, at);
       const active = down ? new Set<string>() : activeSet(a.state);
-      const before = activeSet(a.previous);
       for (const b of card.boxes) b.classList.toggle('active', active.has(b.dataset['state'] ?? ''));
-      // The transition that fired: from a state left to a state entered, labelled with the event (a timer's
-      // "after DELAY"), else an eventless one.
-      const candidates = card.edges.filter(
-        (e) => a.previous.length > 0 && before.has(e.dataset['source'] ?? '') && active.has(e.dataset['target'] ?? '') && !before.has(e.dataset['target'] ?? ''),
-      );
-      const delay = a.event.startsWith('xstate.after.') ? a.event.slice('xstate.after.'.length).split('.')[0] : undefined;
-      const matches = (label: string): boolean =>
-        delay !== undefined ? label === `after ${delay}` : label === a.event || label.startsWith(`${a.event} `);
-      let fired = candidates.filter((e) => matches(e.dataset['event'] ?? ''));
-      if (fired.length === 0) fired = candidates.filter((e) => e.classList.contains('always'));
-      for (const e of card.edges) e.classList.toggle('fired', fired.includes(e));
+      // A collapsed box (a thumbnail's) names its active inner states.
+      for (const slot of card.slots) {
+        const path = slot.dataset['slot'] ?? '';
+        const inner = down ? [] : a.state.filter((p) => p.startsWith(`${path}.`)).map((p) => p.slice(p.lastIndexOf('.') + 1));
+        const text = inner.join(' · ');
+        if (slot.textContent !== text) slot.textContent = text;
+      }
+      // The transition that fired (the last change) and those before it, newest last.
+      const marks = new Map<Element, string>();
+      if (!down) a.trail.forEach((c, i) => {
+        for (const el of firedBy(c, card)) marks.set(el, i === a.trail.length - 1 ? 'fired' : 'trail');
+      });
+      for (const el of [...card.edges, ...card.loops]) {
+        const mark = marks.get(el);
+        el.classList.toggle('fired', mark === 'fired');
+        el.classList.toggle('trail', mark === 'trail');
+      }
       const s = shownState(a, at);
       const badge = card.el.querySelector('.state') as HTMLElement;
       if (badge.textContent !== s) {
@@ -629,7 +725,8 @@ export function vigilPage(boot: PageBoot): void {
     scrubber.max = String(events.length);
     scrubber.value = String(cursor);
     const current = cursor > 0 ? events[cursor - 1]![1] : undefined;
-    $('position').textContent = `record ${cursor} of ${events.length} · t = ${seconds(at)}${current ? ` · ${describe(current)}` : ''}`;
+    const wall = timeOfDay(at);
+    $('position').textContent = `record ${cursor} of ${events.length} · t = ${seconds(at)}${wall ? ` (${wall})` : ''}${current ? ` · ${describe(current)}` : ''}`;
     $('mode').textContent = boot.live ? (following ? '● live' : '❚❚ history') : 'recorded';
     $('mode').className = boot.live && following ? 'live' : 'past';
     renderActors(actors, at);
@@ -737,6 +834,13 @@ export function vigilPage(boot: PageBoot): void {
   });
   $('speed').addEventListener('change', () => {
     if (playing) playing = { wallStart: performance.now(), fromMs: cursorMs() };
+  });
+  const clockBox = $('clock-time') as HTMLInputElement;
+  clockBox.parentElement!.hidden = boot.wallAtZeroMs === undefined;
+  clockBox.checked = clockTime;
+  clockBox.addEventListener('change', () => {
+    clockTime = clockBox.checked;
+    render();
   });
   $('zoom-in').addEventListener('click', () => zoom(0.5));
   $('zoom-out').addEventListener('click', () => zoom(2));
@@ -863,6 +967,14 @@ export function vigilPage(boot: PageBoot): void {
       events.push([seq, e]);
       endMs = Math.max(endMs, e.at);
       if (following) cursor = events.length;
+      if (e.kind === 'machine' && !thumbs[e.graph.id] && boot.machineUrl) {
+        void fetch(`${boot.machineUrl}${encodeURIComponent(e.graph.id)}.thumb.svg`)
+          .then((r) => (r.ok ? r.text() : ''))
+          .then((text) => {
+            if (text) thumbs[e.graph.id] = text;
+            schedule();
+          });
+      }
       if (e.kind === 'machine' && !svgs[e.graph.id] && boot.machineUrl) {
         void fetch(`${boot.machineUrl}${encodeURIComponent(e.graph.id)}.svg`)
           .then((r) => (r.ok ? r.text() : ''))

@@ -39,6 +39,7 @@ const BODY = `
       <button id="zoom-in" title="zoom in (+; Ctrl+wheel over the lanes, wheel over the axis)">+</button>
       <button id="zoom-out" title="zoom out (-)">−</button>
       <button id="zoom-all" title="the whole run (0)">All</button>
+      <label title="the axis in times of day (the recording has wall-clock time)"><input type="checkbox" id="clock-time"> clock time</label>
       <span id="lane-count"></span>
     </section>
     <div id="holders"></div>

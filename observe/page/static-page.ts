@@ -13,6 +13,8 @@ export interface StaticPageOptions {
   readonly startMs?: number | undefined;
   /** End of the run (a simulation's duration), so the lanes reach it. */
   readonly endMs?: number | undefined;
+  /** Wall-clock time at which the records' clock read 0 (a daemon's recording): the axis shows times of day. */
+  readonly wallAtZeroMs?: number | undefined;
 }
 
 export async function staticPageHtml(events: readonly ObservedEvent[], options: StaticPageOptions): Promise<string> {
@@ -22,6 +24,8 @@ export async function staticPageHtml(events: readonly ObservedEvent[], options: 
     if (e.kind === 'machine') graphs.push(e.graph);
     if (forPage(e)) numbered.push([numbered.length, e]);
   }
-  const svgs = await new MachineSvgs().all(graphs);
-  return pageHtml({ title: options.title, live: false, svgs, events: numbered, startMs: options.startMs, endMs: options.endMs });
+  const drawings = new MachineSvgs();
+  const svgs = await drawings.all(graphs);
+  const thumbs = await drawings.allThumbnails(graphs);
+  return pageHtml({ title: options.title, live: false, svgs, thumbs, events: numbered, startMs: options.startMs, endMs: options.endMs, wallAtZeroMs: options.wallAtZeroMs });
 }

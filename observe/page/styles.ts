@@ -56,7 +56,7 @@ main{flex:1;padding:12px 18px;min-width:0}
 .lane-svg{cursor:grab}
 #charts{display:flex;flex-wrap:wrap;gap:12px}
 .card{content-visibility:auto;contain-intrinsic-size:auto 520px;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;flex:1 1 520px;min-width:0}
-.card.wide{flex-basis:100% !important}
+.card.wide{flex-basis:100% !important;max-width:none !important}
 .chart{cursor:zoom-in}.card.wide .chart{cursor:zoom-out}
 .card-head{display:flex;gap:10px;align-items:center;font:bold 13px monospace}
 .card .info{font:12px monospace;color:#57606a;margin:2px 0 6px}

@@ -19,6 +19,8 @@ export interface TimelineSvgInput {
   readonly startMs: number;
   readonly endMs: number;
   readonly cursorMs?: number | undefined;
+  /** Wall-clock time at which `t_ms` 0 was: the axis shows times of day. */
+  readonly wallAtZeroMs?: number | undefined;
   readonly width?: number | undefined;
   readonly title?: string | undefined;
 }
@@ -91,7 +93,7 @@ export function timelineSvg(input: TimelineSvgInput): string {
   // Time axis: a round step chosen so that no two labels overlap.
   const axisY = height - 18;
   out.push(`<line x1="${labelW}" y1="${axisY}" x2="${labelW + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-  for (const tick of axisTicks(start, end, plotW, start)) {
+  for (const tick of axisTicks(start, end, plotW, start, input.wallAtZeroMs)) {
     const tx = r1(x(tick.at));
     out.push(`<line x1="${tx}" y1="${axisY}" x2="${tx}" y2="${axisY + 4}" stroke="#57606a"/>`);
     out.push(`<text class="tick" x="${tx}" y="${axisY + 15}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);

@@ -36,3 +36,42 @@ test('units fit the span', () => {
   const day = axisTicks(wall, wall + 3_600_000, 1000, wall).map((t) => t.label);
   assert.ok(day.every((l) => /^\d\d:\d\d(:\d\d)?$/.test(l)), day.join(' '));
 });
+
+test("a daemon's recording (its clock's epoch known): times of day on round times of the local clock", () => {
+  const saved = process.env['TZ'];
+  try {
+    for (const zone of ['UTC', 'Asia/Kolkata', 'America/St_Johns']) {
+      process.env['TZ'] = zone;
+      // The daemon's monotonic clock read 0 at 09:59:47.123 local time (an odd moment, not a round one).
+      const zero = new Date(2026, 0, 1, 9, 59, 47, 123).getTime();
+      const local = (t: number): Date => new Date(t + zero);
+      for (const [span, width, shape] of [
+        [3_600_000, 1000, /^\d\d:\d\d(:\d\d)?$/],
+        [90_000, 1000, /^\d\d:\d\d:\d\d$/],
+        [2_000, 1000, /^\d\d:\d\d:\d\d\.\d{1,3}$/],
+        [3 * 86_400_000, 700, /^(\d\d:\d\d|\d\d-\d\d)$/],
+      ] as const) {
+        const from = 1234.5;
+        const ticks = axisTicks(from, from + span, width, 0, zero);
+        assert.ok(ticks.length >= 2, `${zone} ${span}: ${ticks.length} ticks`);
+        const step = ticks[1]!.at - ticks[0]!.at;
+        assert.ok((step / span) * width >= Math.max(...ticks.map((t) => t.label.length)) * 7.3 + 14, `${zone} ${span}: crowded`);
+        for (const t of ticks) {
+          assert.match(t.label, shape, `${zone} ${span}: ${t.label}`);
+          assert.ok(t.at >= from - 1e-6 && t.at <= from + span + 1e-6);
+          // On a round time of the local clock: the label is what the clock shows there, whole in the step's unit.
+          const d = local(t.at);
+          const ms = ((d.getHours() * 60 + d.getMinutes()) * 60 + d.getSeconds()) * 1000 + d.getMilliseconds();
+          assert.equal(ms % Math.min(step, 86_400_000), 0, `${zone} ${span}: ${t.label} at ${d.toString()}`);
+          if (/:/.test(t.label)) assert.ok(t.label.startsWith(`${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`), `${zone}: ${t.label} is ${d.toString()}`);
+        }
+      }
+      // Days: the date at midnight.
+      const days = axisTicks(0, 3 * 86_400_000, 700, 0, zero).map((t) => t.label);
+      assert.ok(days.includes('01-02') && days.includes('01-03'), days.join(' '));
+    }
+  } finally {
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
+  }
+});

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { checkXml } from './xml-check.js';
+import { FlightRecorder } from '../../observe/flight-recorder.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -57,4 +58,25 @@ test('vigil sim --record/--svg/--html, then vigil replay of the recording', asyn
     assert.match(err.stderr ?? '', /not a vigil flight recording/);
     return true;
   });
+});
+
+test("vigil replay of a daemon's recording: its clock's epoch (clock_epoch_ms) puts times of day on the axis", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-replay-daemon-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const rec = join(dir, 'lb1.vrec');
+  // The daemon's monotonic clock read 0 at 10:00:00 UTC; its records span 10:00:05 to 10:02:05.
+  const epoch = Date.UTC(2026, 0, 1, 10, 0, 0);
+  const recorder = new FlightRecorder({ path: rec, source: 'daemon', meta: { node: 'lb1', clock_epoch_ms: epoch }, bufferBytes: 0 });
+  recorder.write({ kind: 'process', at: 5_000, node: 'lb1', up: true, cause: 'start' });
+  recorder.write({ kind: 'bus', at: 6_000, message: { kind: 'transition', at: 6_000, node: 'lb1', instance: 'VI_1', from: 'INIT', to: 'BACKUP', priority: 100 } });
+  recorder.write({ kind: 'bus', at: 9_600, message: { kind: 'transition', at: 9_600, node: 'lb1', instance: 'VI_1', from: 'BACKUP', to: 'MASTER', priority: 100 } });
+  recorder.write({ kind: 'bus', at: 125_000, message: { kind: 'transition', at: 125_000, node: 'lb1', instance: 'VI_1', from: 'MASTER', to: 'BACKUP', priority: 100 } });
+  recorder.close();
+  const svg = join(dir, 'lb1.svg');
+  const page = join(dir, 'lb1.html');
+  await run(vigil, ['replay', rec, '--svg', svg, '-o', page], { env: { ...process.env, TZ: 'UTC' } });
+  const ticks = [...readFileSync(svg, 'utf8').matchAll(/<text class="tick"[^>]*>([^<]+)</g)].map((m) => m[1]!);
+  assert.ok(ticks.length >= 3 && ticks.every((l) => /^10:0[0-2]:\d\d$|^10:0[0-2]$/.test(l)), ticks.join(' '));
+  // The page carries the epoch of the records' time 0 (they start at the first record, 5 s after the clock's 0).
+  assert.match(readFileSync(page, 'utf8'), new RegExp(`"wallAtZeroMs":${epoch}[,}]`));
 });

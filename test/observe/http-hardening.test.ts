@@ -179,7 +179,7 @@ test('the page and an /events backlog go out in slices, the event loop turning b
   const { port, server, stream } = await endpoint(t, { sliceRecords: 50 });
   for (let i = 0; i < 20_000; i++) stream.fault(`f${i}`);
   const events = server.history.since(0).map((n) => [n.seq, n.event] as const);
-  const expected = pageHtml({ title: 'test', live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs: {}, events, endMs: server.history.lastAt });
+  const expected = pageHtml({ title: 'test', live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs: {}, thumbs: {}, events, endMs: server.history.lastAt });
   const { value: page, turns } = await turnsDuring(get(port, '/'));
   assert.equal(page.status, 200);
   assert.equal(page.body, expected);

@@ -22,6 +22,8 @@ test('--http and --record on a daemon: /status, /metrics, the page, and a record
   const clock = new VirtualClock();
   const observation = (await observationFromOptions({ http: '127.0.0.1:0', record: join(dir, 'lb2.vrec'), recordSize: '1', recordKeep: '2' }, 'lb2', clock, {
     started_at: 'test',
+    // What `vigil run` adds: the wall-clock time at which its clock read 0.
+    clock_epoch_ms: 1_767_261_600_000,
   }))!;
   const world = await observedPair({ clock, inspectors: { lb2: observation.inspect } });
   const lb2 = world.daemons.get('lb2')!;
@@ -46,11 +48,14 @@ test('--http and --record on a daemon: /status, /metrics, the page, and a record
   const page = await (await fetch(url!)).text();
   assert.match(page, /^<!doctype html>/);
   assert.ok(page.includes('lb2/VI_1'));
+  // The live page's axis shows times of day: it knows the clock's epoch.
+  assert.match(page, /"wallAtZeroMs":1767261600000[,}]/);
 
   await observation.close();
   const recording = readRecording(join(dir, 'lb2.vrec'));
   assert.equal(recording.header.source, 'daemon');
   assert.equal(recording.header.meta['node'], 'lb2');
+  assert.equal(recording.header.meta['clock_epoch_ms'], 1_767_261_600_000);
   const timeline = foldEvents(recording.events);
   const transitions = published.filter((m) => m.kind === 'transition').map((m) => (m.kind === 'transition' ? `${m.from}>${m.to}` : ''));
   assert.deepEqual(timeline.transitions.map((x) => `${x.from}>${x.to}`), transitions);

@@ -80,11 +80,23 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   assert.equal(await stateOf(page, 'lb2/VI_1'), 'BACKUP');
   // The tracked script is an actor of lb2 too (between runs, or running one).
   assert.ok(['waiting', 'running'].includes(await stateOf(page, 'lb2/script:chk_up')));
-  // The statechart of lb1 lights MASTER and its substate; lb2's lights both regions of BACKUP.
-  assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] g.box.active[data-state="MASTER"]'), 1);
-  assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] g.box.active[data-state="MASTER.advertising"]'), 1);
-  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="BACKUP.timer.waiting"]'), 1);
-  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="BACKUP.preempt.idle"]'), 1);
+  // The endpoint serves each machine's thumbnail beside its full chart (for machines first seen after the page loaded).
+  const served = await fetch(new URL('/machines/vrrp.thumb.svg', url));
+  assert.equal(served.status, 200);
+  assert.match(await served.text(), /^<svg [^>]*class="vigil-diagram vigil-thumb"/);
+  assert.match(await (await fetch(new URL('/machines/vrrp.svg', url))).text(), /^<svg [^>]*class="vigil-diagram"/);
+  assert.equal((await fetch(new URL('/machines/nothing.thumb.svg', url))).status, 404);
+  // The thumbnails light the top-level state and name its active inner states in its box.
+  assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] .thumb g.box.active[data-state="MASTER"]'), 1);
+  assert.match((await page.locator('.card[data-actor="lb1/VI_1"] .thumb text.slot[data-slot="MASTER"]').textContent()) ?? '', /advertising/);
+  assert.match((await page.locator('.card[data-actor="lb2/VI_1"] .thumb text.slot[data-slot="BACKUP"]').textContent()) ?? '', /^(waiting · idle|idle · waiting)$/);
+  // Opened (a click), the full statechart of lb1 lights MASTER and its substate; lb2's lights both regions of BACKUP.
+  await page.locator('.card[data-actor="lb1/VI_1"] .chart.thumb').click();
+  await page.locator('.card[data-actor="lb2/VI_1"] .chart.thumb').click();
+  assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] .full g.box.active[data-state="MASTER"]'), 1);
+  assert.equal(await count(page, '.card[data-actor="lb1/VI_1"] .full g.box.active[data-state="MASTER.advertising"]'), 1);
+  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] .full g.box.active[data-state="BACKUP.timer.waiting"]'), 1);
+  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] .full g.box.active[data-state="BACKUP.preempt.idle"]'), 1);
   assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="MASTER"]'), 0);
   const segmentsBefore = await count(page, '#timeline rect.seg');
   const recordsBefore = Number(await page.locator('body').getAttribute('data-records'));
@@ -96,9 +108,13 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   await world.advance(6000);
   await page.locator('#actors li.actor[data-actor="lb2/VI_1"] .state.s-MASTER').waitFor();
   assert.equal(await stateOf(page, 'lb1/VI_1'), 'FAULT');
-  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="MASTER"]'), 1);
-  // The transition that fired is marked on the chart.
-  assert.equal(await page.locator('.card[data-actor="lb2/VI_1"] g.edge.fired').getAttribute('data-event'), 'MASTER_DOWN');
+  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] .full g.box.active[data-state="MASTER"]'), 1);
+  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] .thumb g.box.active[data-state="MASTER"]'), 1);
+  // The transition that fired is marked on the chart, and on the thumbnail the edge it is grouped in.
+  assert.equal(await page.locator('.card[data-actor="lb2/VI_1"] .full g.edge.fired').getAttribute('data-event'), 'MASTER_DOWN');
+  const firedThumb = page.locator('.card[data-actor="lb2/VI_1"] .thumb g.edge.fired');
+  assert.deepEqual([await firedThumb.getAttribute('data-source'), await firedThumb.getAttribute('data-target')], ['BACKUP', 'MASTER']);
+  assert.ok(((await firedThumb.getAttribute('data-on')) ?? '').split(' ').includes('MASTER_DOWN'));
   const segmentsAfter = await count(page, '#timeline rect.seg');
   assert.ok(segmentsAfter > segmentsBefore, `timeline grew from ${segmentsBefore} to ${segmentsAfter} segments`);
   assert.ok(await count(page, '#timeline rect.seg[data-lane="lb2 VI_1"][data-state="MASTER"]') >= 1);
@@ -109,7 +125,7 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   await scrubTo(page, recordsBefore);
   assert.equal(await stateOf(page, 'lb1/VI_1'), 'MASTER');
   assert.equal(await stateOf(page, 'lb2/VI_1'), 'BACKUP');
-  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] g.box.active[data-state="BACKUP"]'), 1);
+  assert.equal(await count(page, '.card[data-actor="lb2/VI_1"] .full g.box.active[data-state="BACKUP"]'), 1);
   assert.equal(await count(page, '#timeline line.cursor'), 1);
   assert.match(await page.locator('#mode').innerText(), /history/);
   // Records keep arriving; the page stays where it was put.

@@ -125,6 +125,12 @@ test('vigil viz on the command line: default machine, formats, -o, and exit 2 on
   assert.ok(svg.stdout.includes('data-state="BACKUP.timer.waiting"'));
   const mermaid = await run(vigil, ['viz', 'sync-group', '--format', 'mermaid']);
   assert.match(mermaid.stdout, /^stateDiagram-v2\n/);
+  // The thumbnail the page's cards show: the five keepalived states, loops as marks.
+  const thumb = await run(vigil, ['viz', '--thumbnail']);
+  checkXml(thumb.stdout);
+  assert.match(thumb.stdout, /class="vigil-diagram vigil-thumb"/);
+  assert.deepEqual([...thumb.stdout.matchAll(/<g class="box [^"]*" data-state="([^"]*)"/g)].map((m) => m[1]), ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP']);
+  await assert.rejects(run(vigil, ['viz', '--thumbnail', '--format', 'mermaid']), (err: { code?: number; stderr?: string }) => err.code === 2 && /--thumbnail/.test(err.stderr ?? ''));
   const list = await run(vigil, ['viz', '--list']);
   assert.match(list.stdout, /^vrrp-instance /m);
   await assert.rejects(run(vigil, ['viz', 'no-such-machine']), (err: { code?: number; stderr?: string }) => {

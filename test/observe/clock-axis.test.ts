@@ -1,0 +1,103 @@
+/**
+ * The page's time axis for a recording with wall-clock time (a daemon's: `vigil replay`, the live page): times of
+ * day (`10:00`, `10:00:30`) at the whole run, down to milliseconds (`10:00:01.250`) zoomed in, labels measured
+ * from the DOM never overlapping; the record line names the time of day; "clock time" unticked goes back to time
+ * since the start. A simulation's page (no wall clock) has no such box and keeps its relative labels.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { staticPageHtml } from '../../observe/page/static-page.js';
+import { closeBrowser, requireBrowser } from './browser.js';
+import { siteRecording } from './site-recording.js';
+
+let dir: string;
+const files: { wall: string; sim: string } = { wall: '', sim: '' };
+// The daemon's monotonic clock read 0 at this moment (not a round one: the ticks must still fall on round times).
+const ZERO = Date.UTC(2026, 0, 1, 9, 59, 47, 123);
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-clock-axis-'));
+  const site = siteRecording({ nodes: 2, instances: 6, hours: 3 });
+  files.wall = join(dir, 'wall.html');
+  files.sim = join(dir, 'sim.html');
+  writeFileSync(files.wall, await staticPageHtml(site.events, { title: 'daemon', startMs: 0, endMs: site.endMs, wallAtZeroMs: ZERO }));
+  writeFileSync(files.sim, await staticPageHtml(site.events, { title: 'sim', startMs: 0, endMs: site.endMs }));
+});
+after(async () => {
+  await closeBrowser();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The axis labels left to right, none overlapping the next (their boxes measured). */
+async function ticksApart(page: Page, what: string): Promise<string[]> {
+  const ticks = await page.evaluate(() =>
+    [...document.querySelectorAll('#tl-head text.tick')].map((t) => {
+      const r = t.getBoundingClientRect();
+      return { left: r.left, right: r.right, label: t.textContent ?? '' };
+    }),
+  );
+  assert.ok(ticks.length >= 3, `${what}: ${ticks.length} ticks`);
+  ticks.sort((a, b) => a.left - b.left);
+  for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i - 1]!.right <= ticks[i]!.left, `${what}: "${ticks[i - 1]!.label}" and "${ticks[i]!.label}" overlap`);
+  return ticks.map((t) => t.label);
+}
+
+async function open(t: Parameters<typeof requireBrowser>[0], file: string): Promise<Page | undefined> {
+  const browser = await requireBrowser(t);
+  if (!browser) return undefined;
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, timezoneId: 'UTC' });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  t.after(async () => {
+    await page.close();
+    assert.deepEqual(errors, []);
+  });
+  await page.goto(`file://${file}`);
+  await page.locator('#tl-rows .row').first().waitFor();
+  return page;
+}
+
+const timeOfDay = /^(\d\d:\d\d(:\d\d(\.\d{1,3})?)?|\d\d-\d\d)$/;
+
+test('a recording with wall-clock time: times of day on the axis at every zoom, to the millisecond', { timeout: 180_000 }, async (t) => {
+  const page = await open(t, files.wall);
+  if (!page) return;
+  assert.equal(await page.locator('#clock-time').isChecked(), true);
+  const whole = await ticksApart(page, 'whole run');
+  assert.ok(whole.every((l) => timeOfDay.test(l)), whole.join(' '));
+  // 09:59:47 + 3 h: the hours 10, 11 and 12 are on the axis.
+  assert.ok(whole.some((l) => l.startsWith('10:')) && whole.some((l) => l.startsWith('12:')), whole.join(' '));
+  // The record line says when, by the clock.
+  await page.click('#first');
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.locator('#position').innerText(), /\(2026-01-01 \d\d:\d\d:\d\d\.\d{3}\)/);
+
+  // Zoomed in step by step to about a second: still apart, still times of day, then milliseconds.
+  let last: string[] = whole;
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press('+');
+    await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((x) => x.textContent).join(' ') !== before, last.join(' '));
+    last = await ticksApart(page, `zoom ${i + 1}`);
+    assert.ok(last.every((l) => timeOfDay.test(l)), `zoom ${i + 1}: ${last.join(' ')}`);
+  }
+  assert.ok(last.some((l) => /\.\d+$/.test(l)), `milliseconds when zoomed in: ${last.join(' ')}`);
+
+  // Time since the start instead.
+  await page.keyboard.press('0');
+  await page.locator('#clock-time').uncheck();
+  const relative = await ticksApart(page, 'relative');
+  assert.ok(!relative.some((l) => /^\d\d:\d\d/.test(l)), relative.join(' '));
+  assert.notDeepEqual(relative, whole);
+});
+
+test('a simulation (no wall clock): no clock-time box, relative labels', { timeout: 180_000 }, async (t) => {
+  const page = await open(t, files.sim);
+  if (!page) return;
+  assert.equal(await page.locator('#clock-time').isVisible(), false);
+  const labels = await ticksApart(page, 'sim');
+  assert.ok(labels.every((l) => /^(0|\+\d+ h|\d+:\d\d|\d+ min)$/.test(l)), labels.join(' '));
+});

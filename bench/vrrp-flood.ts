@@ -41,6 +41,8 @@ const RATE = Number(process.env['VIGIL_BENCH_FLOOD_PPS'] ?? 20_000);
 const RT_PRIORITY = Number(process.env['VIGIL_BENCH_FLOOD_RT'] ?? 50);
 const DAEMONS = (process.env['VIGIL_BENCH_FLOOD_DAEMONS'] ?? 'vigil,keepalived').split(',');
 const NODE_FLAGS = (process.env['VIGIL_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+/** VIGIL_BENCH_FLOOD_RT_ONLY=1: the realtime runs only. */
+const RT_ONLY = process.env['VIGIL_BENCH_FLOOD_RT_ONLY'] === '1';
 const LOAD = Number(process.env['VIGIL_BENCH_FLOOD_LOAD'] ?? 0);
 const PROBE = process.env['VIGIL_BENCH_FLOOD_PROBE'] === '1';
 const SESSION = process.env['VIGIL_BENCH_FLOOD_SESSION'] !== '0';

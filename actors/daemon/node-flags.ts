@@ -6,9 +6,9 @@
  * `--single-threaded-gc` with `vrrp_rt_priority`: under SCHED_RR the VRRP thread's scavenges wait for V8's helper
  * threads, which stay in the fair class behind everything else on a loaded host. Flood benchmark (issue 13;
  * bench/vrrp-flood.ts, 20,000 bad packets/s, two pinned busy loops, load average 17–24, three pairs of runs): longest
- * scavenge 17–27 ms with the helpers, 3 ms without; advertisement period error p99 0.86 / 0.83 / 0.62 ms with them,
- * 0.51 / 0.31 ms (two runs) without, max up to 8.5 ms (a period put down to a scavenge) against 1.7 ms. Under the
- * fair class the helpers run as the VRRP thread does, and nothing is changed.
+ * scavenge 17–27 ms with the helpers, 2–3 ms without; advertisement period error p99 0.62–0.86 ms with them,
+ * 0.31–0.51 ms without; the late periods put down to a collection, with them, up to 8.5 ms.
+ * Without vrrp_rt_priority the helpers run in the fair class as the VRRP thread does, and nothing is changed.
  */
 import type { GlobalDefs } from '../../config/model.js';
 

@@ -135,7 +135,7 @@ export async function run(): Promise<void> {
   process.stdout.write(`in-process (no sockets), ${ROUNDS * packets.length} bad packets into a VrrpNode's channel:\n`);
   for (const [label, root] of [...(BASELINE !== undefined ? [[`baseline ${BASELINE}`, resolve(BASELINE)]] : []), ['this checkout', ROOT]] as [string, string][]) {
     const r = await receivePathInProcess(root, CONFIG, packets, ROUNDS);
-    process.stdout.write(`  ${label}: ${r.usPerPacket.toFixed(2)} µs of CPU per bad packet (node drops counted ${r.drops})\n`);
+    process.stdout.write(`  ${label}: ${r.usPerPacket.toFixed(2)} µs of CPU and ${r.bytesPerPacket.toFixed(0)} bytes of heap per bad packet (node drops counted ${r.drops})\n`);
   }
   if (SECONDS <= 0) return;
   const avail = netnsAvailable();

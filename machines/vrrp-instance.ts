@@ -464,6 +464,7 @@ export type VrrpInstanceMachine = typeof vrrpInstanceMachine;
 /** keepalived's name for a snapshot's state. */
 export function vrrpStateName(value: unknown): VrrpStateName {
   if (typeof value === 'string') return value as VrrpStateName;
-  if (value && typeof value === 'object') return Object.keys(value)[0] as VrrpStateName;
+  // The first key, read without the array Object.keys makes: the receive path asks on every packet (issue 13).
+  if (value && typeof value === 'object') for (const key in value) if (Object.hasOwn(value, key)) return key as VrrpStateName;
   return 'INIT';
 }

@@ -24,6 +24,37 @@ export function internetChecksum(...chunks: Uint8Array[]): number {
   return ~sum(chunks) & 0xffff;
 }
 
+/** 16-bit words of `bytes` from `at`, an odd last byte as the high half of a word; added to `total`, not folded. */
+function addWords(total: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) total += (bytes[i]! << 8) | bytes[i + 1]!;
+  if (i < n) total += bytes[i]! << 8;
+  return total;
+}
+
+function fold(total: number): number {
+  while (total > 0xffff) total = (total & 0xffff) + (total >>> 16);
+  return ~total & 0xffff;
+}
+
+/** internetChecksum(bytes) with nothing made: the receive path checks every packet of a flood (issue 13). */
+export function checksumOf(bytes: Uint8Array): number {
+  return fold(addWords(0, bytes));
+}
+
+/**
+ * internetChecksum(pseudoHeader(source, destination, message.length, protocol), message), with no pseudo-header
+ * made: the same sum, word by word (the addresses are 4 or 16 bytes, so the message starts on a word).
+ */
+export function pseudoHeaderChecksum(source: Uint8Array, destination: Uint8Array, message: Uint8Array, protocol: number = VRRP_PROTOCOL): number {
+  const length = message.length;
+  let total = addWords(addWords(0, source), destination);
+  // IPv4 (RFC 768 layout): zero, protocol, 16-bit length. IPv6 (RFC 8200 §8.1): 32-bit length, zeros, next header.
+  total += source.length === 4 ? protocol + (length & 0xffff) : ((length >>> 16) & 0xffff) + (length & 0xffff) + protocol;
+  return fold(addWords(total, message));
+}
+
 /**
  * The pseudo-header for a message of `length` bytes between two addresses (4 or 16 bytes each): IPv4's
  * (RFC 768 layout) or IPv6's (RFC 8200 §8.1). `protocol` is VRRP (112) unless told otherwise (ICMPv6: 58).

@@ -109,42 +109,51 @@ function peerOf(source: string, instance: InstanceExpectations): UnicastPeerTtl 
  */
 export function checkAdvertisement(meta: ReceivedMeta, adv: VrrpAdvertisement, instance: InstanceExpectations, ah?: AhCounter): ReceiveVerdict {
   // keepalived checks first that an AH header is there exactly when the instance uses AH (authtype_mismatch).
-  if ((meta.datagram !== undefined) !== (instance.authType === 2)) return { drop: 'auth_type' };
+  if ((meta.datagram !== undefined) !== (instance.authType === 2)) return dropped('auth_type');
   // RFC 5798 §7.1: TTL / hop limit must be 255. keepalived enforces it in multicast mode only.
-  if (meta.multicast && meta.ttl !== 255) return { drop: 'ttl' };
-  if (adv.version !== instance.version) return { drop: 'version' };
-  if (adv.family !== instance.family) return { drop: 'family' };
+  if (meta.multicast && meta.ttl !== 255) return dropped('ttl');
+  if (adv.version !== instance.version) return dropped('version');
+  if (adv.family !== instance.family) return dropped('family');
   // keepalived: a multicast instance drops what was sent to an address of ours, a unicast one what was multicast.
-  if (meta.destination !== '' && isMulticast(meta.destination) !== meta.multicast) return { drop: 'destination' };
+  if (meta.destination !== '' && isMulticast(meta.destination) !== meta.multicast) return dropped('destination');
   let ahSequence: number | undefined;
   if (adv.version === 2) {
     // RFC 3768 §7.1: authentication type and data must match; the interval must match ours.
-    if (adv.authType !== instance.authType) return { drop: 'auth_type' };
-    if (adv.authType === 1 && adv.authPassword !== instance.authPassword.slice(0, 8)) return { drop: 'auth' };
+    if (adv.authType !== instance.authType) return dropped('auth_type');
+    if (adv.authType === 1 && adv.authPassword !== instance.authPassword.slice(0, 8)) return dropped('auth');
     if (adv.authType === 2 && meta.datagram !== undefined) {
       // keepalived: the ICV (a wrong password), the SPI (= source address), then anti-replay; all auth_failure.
       // The TTL is in the ICV in multicast mode only.
       const verdict = verifyAhDatagram(meta.datagram, ahKey(instance.authPassword), !meta.multicast);
-      if (!verdict.ok) return { drop: 'auth' };
-      if (!sequenceAccepted(ah ?? AH_COUNTER_START, verdict.sequence)) return { drop: 'auth_replay' };
+      if (!verdict.ok) return dropped('auth');
+      if (!sequenceAccepted(ah ?? AH_COUNTER_START, verdict.sequence)) return dropped('auth_replay');
       ahSequence = verdict.sequence;
     }
-    if (adv.intervalCs !== instance.intervalCs) return withSequence({ drop: 'interval' }, ahSequence);
+    if (adv.intervalCs !== instance.intervalCs) return withSequence(dropped('interval'), ahSequence);
   }
   if (!meta.skipAddressCheck) {
     // keepalived 2.2.7 drops an advertisement whose address list differs (RFC 3768 §7.1's MAY, counted as
     // addr_list_err) unless skip_check_adv_addr spares the master it last heard.
-    if (!sameAddressList(adv.addresses, instance.addresses)) return withSequence({ drop: 'address_list' }, ahSequence);
+    if (!sameAddressList(adv.addresses, instance.addresses)) return withSequence(dropped('address_list'), ahSequence);
     if (!meta.multicast && instance.checkUnicastSource) {
       const peer = peerOf(meta.source, instance);
-      if (peer === undefined) return withSequence({ drop: 'unicast_peer' }, ahSequence);
+      if (peer === undefined) return withSequence(dropped('unicast_peer'), ahSequence);
       // An unknown TTL (-1) is not judged, as keepalived.
-      if (meta.ttl >= 0 && (meta.ttl < peer.minTtl || meta.ttl > peer.maxTtl)) return withSequence({ drop: 'ttl' }, ahSequence);
+      if (meta.ttl >= 0 && (meta.ttl < peer.minTtl || meta.ttl > peer.maxTtl)) return withSequence(dropped('ttl'), ahSequence);
     }
   }
   // RFC 5798 §7.1: the address owner discards advertisements (it is master whatever others say).
-  if (instance.priority === 255) return withSequence({ drop: 'owner' }, ahSequence);
-  return withSequence({ accept: true }, ahSequence);
+  if (instance.priority === 255) return withSequence(dropped('owner'), ahSequence);
+  return withSequence(ACCEPTED, ahSequence);
+}
+
+const ACCEPTED: ReceiveVerdict = Object.freeze({ accept: true });
+/** One verdict per drop reason, shared: a flood's packets are each dropped here with no object of their own. */
+const DROPPED = new Map<DropReason, { readonly drop: DropReason }>();
+function dropped(reason: DropReason): { readonly drop: DropReason } {
+  let verdict = DROPPED.get(reason);
+  if (verdict === undefined) DROPPED.set(reason, (verdict = Object.freeze({ drop: reason })));
+  return verdict;
 }
 
 function withSequence<V extends ReceiveVerdict>(verdict: V, ahSequence: number | undefined): V {

@@ -3,7 +3,7 @@
  * authentication types 0 and 1 ("PASS"). Decoding never throws: a malformed packet yields a drop reason.
  */
 import type { IpFamily } from './ip.js';
-import { internetChecksum, pseudoHeader } from './checksum.js';
+import { checksumOf, internetChecksum, pseudoHeader, pseudoHeaderChecksum } from './checksum.js';
 import { formatIpv4, formatIpv6, parseIp } from './ip.js';
 import type { DropReason, VrrpAdvertisement, VrrpAuthType } from './vrrp-types.js';
 
@@ -90,36 +90,95 @@ export function encodeAdvertisement(adv: VrrpAdvertisement, ctx: EncodeContext):
   return out;
 }
 
+/** Checked with nothing made (no pseudo-header, no array): a flood is mostly packets that end here or soon after. */
 function verifies(bytes: Uint8Array, ctx: DecodeContext, withPseudoHeader: boolean, destination = ctx.destination): boolean {
-  if (!withPseudoHeader) return internetChecksum(bytes) === 0;
+  if (!withPseudoHeader) return checksumOf(bytes) === 0;
   const src = parseIp(ctx.source);
   const dst = parseIp(destination);
   const size = ctx.family === 4 ? 4 : 16;
   if (!src || !dst || src.length !== size || dst.length !== size) return false;
-  return internetChecksum(pseudoHeader(src, dst, bytes.length), bytes) === 0;
+  return pseudoHeaderChecksum(src, dst, bytes) === 0;
+}
+
+/** One result per drop reason, shared: a dropped packet costs no object of its own. */
+const DROPS = new Map<DropReason, DecodeResult>();
+function drop(reason: DropReason): DecodeResult {
+  let result = DROPS.get(reason);
+  if (result === undefined) DROPS.set(reason, (result = Object.freeze({ ok: false, reason })));
+  return result;
+}
+
+/**
+ * The v2 password field at `at` (8 bytes) as text: only trailing NULs are padding; anything else is part of what is
+ * compared (keepalived compares all 8 bytes). Bytes that are not UTF-8 (undefined) can never equal a configured
+ * password. From a small cache keyed by the 8 bytes: a flood of wrong passwords is the same few all along.
+ */
+const PASSWORD_TEXT = new Map<number, Map<number, string | null>>();
+const PASSWORD_TEXT_LIMIT = 256;
+let passwordTexts = 0;
+function passwordText(bytes: Uint8Array, at: number): string | undefined {
+  const high = word32(bytes, at);
+  const low = word32(bytes, at + 4);
+  let lows = PASSWORD_TEXT.get(high);
+  const cached = lows?.get(low);
+  if (cached !== undefined) return cached ?? undefined;
+  let end = VRRP_V2_AUTH_LENGTH;
+  while (end > 0 && bytes[at + end - 1] === 0) end--;
+  let text: string | null;
+  try {
+    text = STRICT_UTF8.decode(bytes.subarray(at, at + end));
+  } catch {
+    text = null;
+  }
+  if (passwordTexts >= PASSWORD_TEXT_LIMIT) {
+    PASSWORD_TEXT.clear();
+    passwordTexts = 0;
+    lows = undefined;
+  }
+  if (lows === undefined) PASSWORD_TEXT.set(high, (lows = new Map()));
+  lows.set(low, text);
+  passwordTexts++;
+  return text ?? undefined;
+}
+
+function word32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/** The text of the IPv4 address at `at`, from a small cache: the same few addresses come in all day. */
+const IPV4_TEXT = new Map<number, string>();
+const IPV4_TEXT_LIMIT = 1024;
+function ipv4Text(bytes: Uint8Array, at: number): string {
+  const key = word32(bytes, at);
+  let text = IPV4_TEXT.get(key);
+  if (text === undefined) {
+    if (IPV4_TEXT.size >= IPV4_TEXT_LIMIT) IPV4_TEXT.clear();
+    IPV4_TEXT.set(key, (text = formatIpv4(bytes, at)));
+  }
+  return text;
 }
 
 export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): DecodeResult {
-  if (bytes.length < VRRP_HEADER_LENGTH) return { ok: false, reason: 'length' };
+  if (bytes.length < VRRP_HEADER_LENGTH) return drop('length');
   const version = bytes[0]! >> 4;
   const type = bytes[0]! & 0x0f;
-  if (version !== 2 && version !== 3) return { ok: false, reason: 'version' };
-  if (version === 2 && ctx.family !== 4) return { ok: false, reason: 'version' };
-  if (type !== 1) return { ok: false, reason: 'type' };
+  if (version !== 2 && version !== 3) return drop('version');
+  if (version === 2 && ctx.family !== 4) return drop('version');
+  if (type !== 1) return drop('type');
   const count = bytes[3]!;
   const size = ctx.family === 4 ? 4 : 16;
   const needed = VRRP_HEADER_LENGTH + count * size + (version === 2 ? VRRP_V2_AUTH_LENGTH : 0);
-  if (bytes.length < needed) return { ok: false, reason: 'length' };
+  if (bytes.length < needed) return drop('length');
   // v3 is checked with the pseudo-header (RFC 5798 §5.2.8); over IPv4 also with the multicast group as its
   // destination when asked (keepalived's old unicast checksum), the instance deciding whether it takes that.
   const standard = verifies(bytes, ctx, version === 3);
   const old = version === 3 && ctx.family === 4 && ctx.oldChecksumGroup !== undefined && verifies(bytes, ctx, true, ctx.oldChecksumGroup);
-  if (!standard && !old) return { ok: false, reason: 'checksum' };
+  if (!standard && !old) return drop('checksum');
   const oldChecksum = old ? (standard ? 'also' : 'only') : undefined;
   const addresses: string[] = [];
   for (let i = 0; i < count; i++) {
     const at = VRRP_HEADER_LENGTH + i * size;
-    addresses.push(size === 4 ? formatIpv4(bytes, at) : formatIpv6(bytes, at));
+    addresses.push(size === 4 ? ipv4Text(bytes, at) : formatIpv6(bytes, at));
   }
   let intervalCs: number;
   let authType: VrrpAuthType = 0;
@@ -129,23 +188,16 @@ export function decodeAdvertisement(bytes: Uint8Array, ctx: DecodeContext): Deco
   } else {
     const auth = bytes[4]!;
     authType = auth === 1 ? 1 : auth === 2 ? 2 : 0;
-    if (auth > 2) return { ok: false, reason: 'auth_type' };
+    if (auth > 2) return drop('auth_type');
     intervalCs = bytes[5]! * 100;
     if (authType === 1) {
-      // Only trailing NULs are padding; anything else is part of what is compared (keepalived compares all 8
-      // bytes). Bytes that are not UTF-8 can never equal a configured password.
-      const data = bytes.subarray(needed - VRRP_V2_AUTH_LENGTH, needed);
-      let end = data.length;
-      while (end > 0 && data[end - 1] === 0) end--;
-      try {
-        authPassword = STRICT_UTF8.decode(data.subarray(0, end));
-      } catch {
-        return { ok: false, reason: 'auth' };
-      }
+      const password = passwordText(bytes, needed - VRRP_V2_AUTH_LENGTH);
+      if (password === undefined) return drop('auth');
+      authPassword = password;
     }
   }
   // An interval of 0 is impossible to honour (Master_Down_Interval would be the skew alone): never accepted.
-  if (intervalCs === 0) return { ok: false, reason: 'interval' };
+  if (intervalCs === 0) return drop('interval');
   const advertisement: VrrpAdvertisement = {
     version,
     vrid: bytes[1]!,

@@ -19,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { renderConfig } from '../../config/render.js';
 import type { DaemonStatus } from '../status.js';
 import { formatDataDump } from './dumps.js';
-import { inNetworkNamespace, runInNetworkNamespace } from '../../transport/real/net-namespace.js';
+import { inNetworkNamespace, runAgainWithNodeFlags, runInNetworkNamespace } from '../../transport/real/net-namespace.js';
+import { missingNodeFlags, nodeFlagsFor } from './node-flags.js';
 import { DEFAULT_UMASK } from '../../config/umask.js';
 import { claimPidFile, PidFileError, releasePidFile } from '../../transport/real/pid-file.js';
 import type { DaemonLog, ProcessHooks, ReadOutcome } from '../environment.js';
@@ -32,6 +33,8 @@ export class ProcessSettingError extends Error {}
 
 /** Set in the environment of the vigil that `ip netns exec` runs: it must find itself in the namespace. */
 export const NETNS_MARKER = 'VIGIL_NET_NAMESPACE';
+/** Set in the environment of the vigil run again with the Node flags its configuration wants: it must have them. */
+export const NODE_FLAGS_MARKER = 'VIGIL_NODE_FLAGS';
 
 export interface ProcessControlOptions {
   /** `-p`: the pid file given on the command line (wins over the configuration's names). */
@@ -81,12 +84,16 @@ export class ProcessControl implements ProcessHooks {
       ] as const) {
         if (was !== now) this.options.log.warn(`${keyword} cannot change on a reload (${was ?? 'none'} stays); restart vigil for ${now ?? 'none'}`);
       }
+      const missing = missingNodeFlags(nodeFlagsFor(g));
+      if (missing.length > 0) this.options.log.warn(`vrrp_rt_priority: Node's ${missing.join(' ')} is set at start only; restart vigil for it`);
       return;
     }
     this.started = config;
     // The daemon names the VRRP thread with the rest of its scheduling at start.
     this.threadName = vrrpThreadName(g);
-    if (g.netNamespace !== undefined) this.enterNamespace(g.netNamespace);
+    const missing = missingNodeFlags(nodeFlagsFor(g));
+    if (g.netNamespace !== undefined) this.enterNamespace(g.netNamespace, missing);
+    if (missing.length > 0) this.runWithNodeFlags(missing);
     this.claimPidFile(config);
   }
 
@@ -191,7 +198,23 @@ export class ProcessControl implements ProcessHooks {
   }
 
   /** Runs vigil again in the namespace (never returns), unless it is there already. */
-  private enterNamespace(name: string): void {
+  /**
+   * Runs vigil again, same pid, with the Node flags its configuration wants (actors/daemon/node-flags.ts); when that
+   * fails it goes on without them, saying so: they make it better, not possible.
+   */
+  private runWithNodeFlags(flags: readonly string[]): void {
+    const wanted = flags.join(' ');
+    if (process.env[NODE_FLAGS_MARKER] !== undefined) {
+      this.options.log.warn(`vrrp_rt_priority: still without Node's ${wanted} after running again; going on without`);
+      return;
+    }
+    this.options.log.info(`vrrp_rt_priority: running again with Node's ${wanted}`);
+    this.options.beforeExec?.();
+    const problem = runAgainWithNodeFlags(flags, { ...this.options.environment, [NODE_FLAGS_MARKER]: wanted });
+    this.options.log.warn(`vrrp_rt_priority: cannot run again with Node's ${wanted} (${problem}); going on without`);
+  }
+
+  private enterNamespace(name: string, nodeFlags: readonly string[]): void {
     let inside: boolean;
     try {
       inside = inNetworkNamespace(name);
@@ -202,7 +225,9 @@ export class ProcessControl implements ProcessHooks {
     if (process.env[NETNS_MARKER] === name) throw new ProcessSettingError(`net_namespace ${name}: still not in the namespace after ip netns exec`);
     this.options.log.info(`net_namespace ${name}: running again in the namespace`);
     this.options.beforeExec?.();
-    const problem = runInNetworkNamespace(name, { ...this.options.environment, [NETNS_MARKER]: name });
+    // The Node flags the configuration wants come along (one run again for both).
+    const marked = nodeFlags.length > 0 ? { [NODE_FLAGS_MARKER]: nodeFlags.join(' ') } : {};
+    const problem = runInNetworkNamespace(name, { ...this.options.environment, [NETNS_MARKER]: name, ...marked }, nodeFlags);
     throw new ProcessSettingError(`net_namespace ${name}: ${problem}`);
   }
 }

@@ -11,7 +11,7 @@ import type { Subscription } from 'rxjs';
 import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, type VrrpChannelOptions, type VrrpLink } from '../../transport/vrrp-link.js';
-import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
+import { decodeAdvertisement, type DecodeContext } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { sumShares } from './receive-buffer.js';
 import { syncGroupMachine } from '../../machines/sync-group.js';
@@ -493,13 +493,16 @@ export class VrrpNode {
     this.bus.publish({ kind: 'warning', at: this.transports.clock.now(), node: this.name, instance: undefined, message });
   }
 
+  private readonly decodeContext: { -readonly [K in keyof DecodeContext]: DecodeContext[K] } = { family: 4, source: '', destination: '', oldChecksumGroup: undefined };
+
   private route(byVrid: Map<number, VrrpInstanceRunner[]>, packet: ReceivedPacket): void {
-    const decoded = decodeAdvertisement(packet.bytes, {
-      family: packet.family,
-      source: packet.source,
-      destination: packet.destination,
-      oldChecksumGroup: packet.family === 4 ? (this.spec.checksumGroup4 ?? VRRP_MULTICAST_V4) : undefined,
-    });
+    // One context, filled for each packet (the decoder keeps nothing of it): no object per packet of a flood.
+    const ctx = this.decodeContext;
+    ctx.family = packet.family;
+    ctx.source = packet.source;
+    ctx.destination = packet.destination;
+    ctx.oldChecksumGroup = packet.family === 4 ? (this.spec.checksumGroup4 ?? VRRP_MULTICAST_V4) : undefined;
+    const decoded = decodeAdvertisement(packet.bytes, ctx);
     if (!decoded.ok) {
       this.countNodeDrop(decoded.reason);
       return;

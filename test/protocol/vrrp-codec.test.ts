@@ -163,3 +163,53 @@ test('round trip: decode(encode(a)) = a for v2 and v3, IPv4 and IPv6', () => {
     { numRuns: 2000, seed: 5798 },
   );
 });
+
+/** The password field as keepalived compares it, with nothing cached: trailing NULs are padding; not UTF-8 is never equal. */
+function referencePassword(field: Uint8Array): string | undefined {
+  let end = field.length;
+  while (end > 0 && field[end - 1] === 0) end--;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(field.subarray(0, end));
+  } catch {
+    return undefined;
+  }
+}
+
+test('v2 password field: decoded as keepalived compares it, the same again when it comes again (the decoder caches the text)', () => {
+  const v2 = (field: Uint8Array): Uint8Array => {
+    const packet = bytes('213396010101fda2c0a84d647333637265740000');
+    packet.set(field, 12);
+    packet[6] = 0;
+    packet[7] = 0;
+    let sum = 0;
+    for (let i = 0; i < packet.length; i += 2) sum += (packet[i]! << 8) | packet[i + 1]!;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    packet[6] = (~sum >> 8) & 0xff;
+    packet[7] = ~sum & 0xff;
+    return packet;
+  };
+  // Fields that share their first or last four bytes, NULs inside and at the end, bytes that are not UTF-8.
+  const fields = fc.oneof(
+    fc.uint8Array({ minLength: 8, maxLength: 8 }),
+    fc.constantFrom(...['secret\0\0', 'secrets\0', 'secr\0\0\0x', 'secrxxxx', 'xxxxet\0\0', '\0\0\0\0\0\0\0\0'].map((s) => new Uint8Array(Buffer.from(s, 'latin1')))),
+  );
+  fc.assert(
+    fc.property(fc.array(fields, { minLength: 1, maxLength: 6 }), (list) => {
+      for (const field of [...list, ...list]) {
+        const decoded = decodeAdvertisement(v2(field), ctx4);
+        const expected = referencePassword(field);
+        if (expected === undefined) assert.deepEqual(decoded, { ok: false, reason: 'auth' });
+        else assert.ok(decoded.ok && decoded.advertisement.authPassword === expected, `${Buffer.from(field).toString('hex')}: ${JSON.stringify(decoded)}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a dropped packet costs no object of its own: every drop for one reason is the one frozen result', () => {
+  const a = decodeAdvertisement(Object.assign(good(), { 2: 101 }), ctx4);
+  const b = decodeAdvertisement(Object.assign(good(), { 11: 0x65 }), ctx4);
+  assert.deepEqual(a, { ok: false, reason: 'checksum' });
+  assert.equal(a, b);
+  assert.ok(Object.isFrozen(a));
+});

@@ -1,5 +1,5 @@
 /**
- * Running vigil in a named network namespace (keepalived's net_namespace): the process is replaced, keeping its
+ * Running vigil again, same pid: with Node flags it needs (actors/daemon/node-flags.ts), or in a named network namespace (keepalived's net_namespace): the process is replaced, keeping its
  * pid, by `ip netns exec NAME` running the same command line; that joins /run/netns/NAME and gives a mount
  * namespace of its own with the namespace's /sys. keepalived setns()es itself, but a thread cannot join a mount
  * namespace in a process that has other threads, as Node's has.
@@ -16,13 +16,30 @@ export function inNetworkNamespace(name: string): boolean {
   return named.ino === own.ino && named.dev === own.dev;
 }
 
-/** Replaces this process with itself run by `ip netns exec NAME`, in `env`. Returns only with an error message. */
-export function runInNetworkNamespace(name: string, env: Readonly<Record<string, string | undefined>>): string {
+const environ = (env: Readonly<Record<string, string | undefined>>): string[] => Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+
+/** This process's command line, with `nodeFlags` added to Node's own. */
+const commandLine = (nodeFlags: readonly string[]): string[] => [process.execPath, ...process.execArgv, ...nodeFlags, ...process.argv.slice(1)];
+
+/**
+ * Replaces this process with itself run by `ip netns exec NAME`, in `env`, with `nodeFlags` added to Node's (see
+ * runAgainWithNodeFlags). Returns only with an error message.
+ */
+export function runInNetworkNamespace(name: string, env: Readonly<Record<string, string | undefined>>, nodeFlags: readonly string[] = []): string {
   const ip = IP_COMMANDS.find((p) => existsSync(p));
   if (ip === undefined) return `no ip command (iproute2) in ${IP_COMMANDS.join(', ')}`;
-  const argv = [ip, 'netns', 'exec', name, process.execPath, ...process.execArgv, ...process.argv.slice(1)];
   try {
-    execve(ip, argv, Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])));
+    execve(ip, [ip, 'netns', 'exec', name, ...commandLine(nodeFlags)], environ(env));
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return 'execve returned';
+}
+
+/** Replaces this process (same pid) with itself run with `nodeFlags` added to Node's, in `env`. Returns only with an error message. */
+export function runAgainWithNodeFlags(nodeFlags: readonly string[], env: Readonly<Record<string, string | undefined>>): string {
+  try {
+    execve(process.execPath, commandLine(nodeFlags), environ(env));
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }

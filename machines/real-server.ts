@@ -158,8 +158,8 @@ export const realServerMachine = rsSetup.createMachine({
         // A weight change of a live server reaches the pool (and the quorum) at once.
         CHECKER: [{ guard: 'changesWeight', actions: ['applyReport', 'tellAlive'] }, { actions: 'applyReport' }],
         // keepalived update_svr_wgt(…, update_quorum true): the pool and the quorum follow at once.
-        SET_WEIGHT: { guard: 'setChangesWeight', actions: ['applyWeight', 'tellAlive'] },
-        RESET_WEIGHT: { guard: 'setChangesWeight', actions: ['applyWeight', 'tellAlive'] },
+        SET_WEIGHT: [{ guard: 'setChangesWeight', actions: ['applyWeight', 'tellAlive'] }, { actions: 'applyWeight' }],
+        RESET_WEIGHT: [{ guard: 'setChangesWeight', actions: ['applyWeight', 'tellAlive'] }, { actions: 'applyWeight' }],
         SHUTDOWN: [
           { guard: 'omega', target: 'stopped', actions: { type: 'notifyDown', params: ({ context }) => ({ key: context.key }) } },
           { target: 'stopped', actions: { type: 'notifyStopped', params: ({ context }) => ({ key: context.key }) } },
@@ -178,8 +178,8 @@ export const realServerMachine = rsSetup.createMachine({
           { actions: 'applyReport' },
         ],
         // A failed server's weight takes effect when it comes back; its virtual server shows it at once.
-        SET_WEIGHT: { guard: 'setChangesWeight', actions: ['applyWeight', 'tellFailed'] },
-        RESET_WEIGHT: { guard: 'setChangesWeight', actions: ['applyWeight', 'tellFailed'] },
+        SET_WEIGHT: [{ guard: 'setChangesWeight', actions: ['applyWeight', 'tellFailed'] }, { actions: 'applyWeight' }],
+        RESET_WEIGHT: [{ guard: 'setChangesWeight', actions: ['applyWeight', 'tellFailed'] }, { actions: 'applyWeight' }],
         SHUTDOWN: { target: 'stopped' },
       },
     },

@@ -360,8 +360,10 @@ export class NodeChecks {
         this.scripts?.tell?.({ kind: 'quorum', at: e.at, vs: e.vs, state: e.state, stopping: this.stopping, realServersUp: this.realServersUp(e.vs) });
         break;
       case 'stopped':
-        // Only the SNMP notification (observe/snmp/check-traps.ts), as keepalived sends it whatever omega says.
+        // Only the SNMP notification (observe/snmp/check-traps.ts), as keepalived sends it whatever omega says; with
+        // lvs_flush_on_stop it flushes without taking the real servers out one by one, and tells only the quorum.
         if (e.rs !== undefined) {
+          if (this.config.globalDefs.lvsFlushOnStop !== undefined) break;
           this.downAtStop.add(`${e.vs}|${e.rs}`);
           this.scripts?.tell?.({ kind: 'real_server', at: e.at, vs: e.vs, rs: e.rs, state: 'DOWN', stopping: true, realServersUp: this.realServersUp(e.vs, e.rs, 'DOWN') });
         } else {

@@ -147,6 +147,8 @@ export function vigilPage(boot: PageBoot): void {
         if (m.kind === 'warning') return `${m.node}${m.instance ? `/${m.instance}` : ''}: ${m.message}`;
         if (m.kind === 'sync') return `${m.node} sync group ${m.group}: ${m.from} → ${m.to}`;
         if (m.kind === 'bfd') return `${m.node} BFD ${m.session} (${m.neighbor}): ${m.from} → ${m.to}${m.diag !== 0 ? ` (diag ${m.diag})` : ''}`;
+        if (m.kind === 'real_server') return `${m.node} VS ${m.vs}: real server ${m.rs} ${m.state}${m.stopping ? ' (stopping)' : ''}`;
+        if (m.kind === 'quorum') return `${m.node} VS ${m.vs}: quorum ${m.state === 'UP' ? 'gained' : 'lost'}${m.stopping ? ' (stopping)' : ''}`;
         return `${m.kind}`;
       }
     }

@@ -2,8 +2,8 @@
  * `enable_snmp_vrrp` / `enable_snmp_keepalived`, `enable_snmp_checker` (keepalived-check-mib.ts), `enable_snmp_rfcv2`, `enable_snmp_rfcv3` (`enable_snmp_rfc`: both)
  * and `snmp_socket`: vigil as an AgentX subagent serving KEEPALIVED-MIB's global and vrrp subtrees, VRRP-MIB
  * (RFC 2787) and VRRPV3-MIB (RFC 6527) for the configuration and state of the running daemon, as keepalived's VRRP
- * process does, and taking the sets keepalived takes (keepalived-mib-write.ts). Started by `vigil run`; a missing
- * snmpd is a warning, never a failed start.
+ * process does, and taking the sets keepalived takes (keepalived-mib-write.ts, check-mib-write.ts). Started by
+ * `vigil run`; a missing snmpd is a warning, never a failed start.
  */
 import type { Config } from '../../config/model.js';
 import type { DaemonStatus } from '../../actors/status.js';

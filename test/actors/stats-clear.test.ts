@@ -1,7 +1,7 @@
 /**
  * PrintStatsClear (keepalived vrrp_print_stats(true)): the statistics the stats dump printed are zeroed, every
  * instance's (advertisements, priority 0, became / released master, address list errors, packet errors by reason);
- * the status and what reads it (the dump, /metrics, the MIBs) count from 0 again; vigil's own transitions stay.
+ * the status and what reads it (the dump, /metrics) count from 0 again; vigil's own transitions stay.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +15,9 @@ import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { instanceStatuses } from '../../actors/status.js';
 import { formatStatsDump } from '../../actors/daemon/dumps.js';
 import { loadConfigText } from '../../config/load.js';
+import { DaemonMetrics } from '../../observe/metrics.js';
+import { InspectionStream } from '../../observe/inspection-stream.js';
+import type { DaemonStatus } from '../../actors/status.js';
 
 const config = (priority: number, advertInt = 1): string => `vrrp_instance VI_1 {
   interface eth0
@@ -26,7 +29,7 @@ const config = (priority: number, advertInt = 1): string => `vrrp_instance VI_1 
   }
 }`;
 
-test('clearStats zeroes the statistics keepalived clears; they count again from 0; transitions stay', () => {
+test('clearStats zeroes the statistics keepalived clears; they count again from 0; transitions stay', async () => {
   const clock = new VirtualClock();
   const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const nodes = [config(200), config(100), config(50, 3)].map((text, i) => {
@@ -45,7 +48,12 @@ test('clearStats zeroes the statistics keepalived clears; they count again from 
   const masterBefore = instanceStatuses(master)[0]!.counters;
   assert.equal(masterBefore.become_master, 1);
   assert.ok(masterBefore.adverts_sent > 5);
-  const dump = formatStatsDump({ pid: 1, config_file: 'k.conf', reloads: 0, instances: instanceStatuses(backup), scripts: [], virtual_servers: [], drops: {} });
+  const status = (): DaemonStatus => ({ pid: 1, config_file: 'k.conf', reloads: 0, instances: instanceStatuses(backup), scripts: [], virtual_servers: [], drops: {} });
+  const dump = formatStatsDump(status());
+  const metrics = new DaemonMetrics({ node: 'n1', status }, new InspectionStream(clock));
+  const scrape = async (name: string): Promise<number> => Number(new RegExp(`^${name}\\{iname="VI_1"[^}]*\\} (\\d+)$`, 'm').exec(await metrics.render())?.[1]);
+  assert.equal(await scrape('keepalived_advertisements_received_total'), before.adverts_received);
+  assert.equal(await scrape('vigil_dropped_packets_total'), before.drops.interval);
 
   for (const n of nodes) n.clearStats();
   const cleared = instanceStatuses(backup)[0]!.counters;
@@ -55,6 +63,10 @@ test('clearStats zeroes the statistics keepalived clears; they count again from 
   );
   assert.equal(cleared.transitions, before.transitions, 'vigil counts its transitions on');
   assert.equal(instanceStatuses(master)[0]!.counters.become_master, 0, 'still master, the statistic cleared');
+  // /metrics reads them: the keepalived exporter's counters from 0; vigil's drops of the instance gone.
+  assert.equal(await scrape('keepalived_advertisements_received_total'), 0);
+  assert.equal(await scrape('keepalived_advertisements_interval_errors_total'), 0);
+  assert.ok(Number.isNaN(await scrape('vigil_dropped_packets_total')));
   // The dump taken before the clear printed the old counts.
   assert.match(dump, new RegExp(`advertisements received: ${before.adverts_received}\\n`));
 

@@ -50,7 +50,8 @@ function config(agentx: string, real: string): string {
     (port, i) => `  real_server ${real} ${port} {
     weight ${i + 1}
     TCP_CHECK {
-      connect_timeout 1
+      # A dead server refuses at once; a slow start on a loaded host is not a failure.
+      connect_timeout 3
       retry 0
     }
   }`,

@@ -522,7 +522,7 @@ export function vigilPage(boot: PageBoot): void {
         .map(([k, v]) => `${k} ${v === null ? '-' : String(v)}`)
         .join(' · ');
       const text = down
-        ? `${bandText(a.node, down)} since ${seconds(down.from)}; last state ${a.state.join(', ')}`
+        ? `${down.cause === 'unreachable' ? `${a.node} not reachable from the site, state unknown,` : `process of ${a.node} down (${down.cause})`} since ${seconds(down.from)}; last state ${a.state.join(', ')}`
         : `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
       const infoEl = card.el.querySelector('.info') as HTMLElement;
       if (infoEl.textContent !== text) infoEl.textContent = text;

@@ -50,7 +50,20 @@ export function vigilPage(boot: PageBoot): void {
   const ACTOR_H = 26;
   const LABEL_W = 210;
   const OVERSCAN = 6;
-  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a', DOWN: '#24292f', UNREACHABLE: '#9a6700' };
+  // VRRP states (keepalived's names), DOWN (the process), UNREACHABLE (a site's peer), and a BFD session's (RFC 5880 §4.1's names).
+  const colours: Record<string, string> = {
+    INIT: '#afb8c1',
+    BACKUP: '#54aeff',
+    MASTER: '#2da44e',
+    FAULT: '#cf222e',
+    STOP: '#57606a',
+    DOWN: '#24292f',
+    UNREACHABLE: '#9a6700',
+    AdminDown: '#8c959f',
+    Down: '#cf222e',
+    Init: '#d4a72c',
+    Up: '#2da44e',
+  };
   // A band is DOWN (the node's process was down) or UNREACHABLE (a site could not reach the node: its state unknown).
   const bandName = (d: DownBand): string => (d.cause === 'unreachable' ? 'UNREACHABLE' : 'DOWN');
   const bandText = (node: string, d: DownBand): string => (d.cause === 'unreachable' ? `${node}: not reachable from the site, state unknown` : `${node}: process down (${d.cause})`);
@@ -113,6 +126,7 @@ export function vigilPage(boot: PageBoot): void {
         if (m.kind === 'vip') return `${m.node}/${m.instance}: ${m.action === 'add' ? 'adds' : 'removes'} ${m.address}`;
         if (m.kind === 'warning') return `${m.node}${m.instance ? `/${m.instance}` : ''}: ${m.message}`;
         if (m.kind === 'sync') return `${m.node} sync group ${m.group}: ${m.from} → ${m.to}`;
+        if (m.kind === 'bfd') return `${m.node} BFD ${m.session} (${m.neighbor}): ${m.from} → ${m.to}${m.diag !== 0 ? ` (diag ${m.diag})` : ''}`;
         return `${m.kind}`;
       }
     }
@@ -330,7 +344,8 @@ export function vigilPage(boot: PageBoot): void {
   const renderHead = (): void => {
     const v = currentView();
     const plotW = plotWidth();
-    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
+    const bfd = model.lanes.some((l) => l.kind === 'bfd');
+    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}|${bfd}`;
     if (key === headKey) return;
     headKey = key;
     // Room on the right for the half of the last label that passes the end of the lanes.
@@ -342,6 +357,14 @@ export function vigilPage(boot: PageBoot): void {
       const lx = 8 + i * 80;
       out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
     });
+    // BFD sessions' states, once there is a session lane (after the VRRP ones: 6 x 80 px).
+    if (bfd) {
+      let lx = 8 + 6 * 80 + 16;
+      for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
+        out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
+        lx += 14 + (4 + s.length) * 7.3 + 18;
+      }
+    }
     const faults = model.faults.filter((f) => f.t >= v.from && f.t <= v.to);
     faults.forEach((f, i) => {
       const fx = r1(x(f.t));
@@ -664,7 +687,10 @@ export function vigilPage(boot: PageBoot): void {
     const keys = new Set(laneRows().matching.map((l) => l.key));
     const nodes = new Set(laneRows().matching.map((l) => l.node));
     const milestone = (e: ObservedEvent): boolean =>
-      e.kind === 'fault' || (e.kind === 'process' && nodes.has(e.node)) || (e.kind === 'bus' && e.message.kind === 'transition' && keys.has(`${e.message.node} ${e.message.instance}`));
+      e.kind === 'fault' ||
+      (e.kind === 'process' && nodes.has(e.node)) ||
+      (e.kind === 'bus' && e.message.kind === 'transition' && keys.has(`${e.message.node} ${e.message.instance}`)) ||
+      (e.kind === 'bus' && e.message.kind === 'bfd' && keys.has(`${e.message.node} bfd:${e.message.session}`));
     if (dir > 0) {
       let i = cursor + 1;
       while (i < events.length && !milestone(events[i - 1]![1])) i++;

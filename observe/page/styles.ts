@@ -28,6 +28,7 @@ aside h2,main h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;co
 .s-up,.s-alive,.s-active,.s-GOOD{background:#2da44e}.s-down,.s-failed,.s-BAD{background:#cf222e}.s-probing{background:#54aeff}
 .s-DOWN{background:#24292f}.s-UNREACHABLE{background:#9a6700}.s-none{background:#d0d7de;color:#24292f}
 .s-BACKUP{background:#54aeff}.s-MASTER{background:#2da44e}.s-FAULT{background:#cf222e}.s-STOP{background:#57606a}.s-INIT{background:#8c959f}
+.s-Up{background:#2da44e}.s-Down{background:#cf222e}.s-Init{background:#d4a72c}.s-AdminDown{background:#8c959f}
 main{flex:1;padding:12px 18px;min-width:0}
 #scrub{display:flex;flex-wrap:wrap;gap:8px;align-items:center;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;position:sticky;top:0;z-index:2}
 #scrub input[type=range]{flex:1;min-width:200px}

@@ -357,9 +357,9 @@ export function vigilPage(boot: PageBoot): void {
       const lx = 8 + i * 80;
       out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
     });
-    // BFD sessions' states, once there is a session lane (after the VRRP ones: 6 x 80 px).
+    // BFD sessions' states, once there is a session lane (after the VRRP ones: 80 px each, the last as wide as its label).
     if (bfd) {
-      let lx = 8 + 6 * 80 + 16;
+      let lx = 8 + (legend.length - 1) * 80 + 14 + legend[legend.length - 1]!.length * 7.3 + 34;
       for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
         out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
         lx += 14 + (4 + s.length) * 7.3 + 18;

@@ -7,6 +7,7 @@
  * SIGTERM. Bad arguments: one line, exit 2.
  */
 import type { Command } from 'commander';
+import type { Clock } from '../machines/clock.js';
 import { parseHttpAddress } from '../observe/http-address.js';
 import { readTokenFile } from './token-file.js';
 
@@ -80,7 +81,11 @@ export function registerSiteCommand(program: Command): void {
         import('../observe/site/site.js'),
         import('../observe/http-server.js'),
       ]);
-      const clock = new RealClock();
+      const real = new RealClock();
+      // The site's time: this host's wall clock when it started, plus its monotonic clock since (so it never steps).
+      // Every record is moved onto it, so the page's axis shows the time of day.
+      const origin = Date.now() - real.now();
+      const clock: Clock = { now: () => origin + real.now(), setTimeout: (fn, ms) => real.setTimeout(fn, ms), clearTimeout: (id) => real.clearTimeout(id) };
       const site = new Site({ peers, token: peerToken, clock, wallClock: () => Date.now() });
       const title = options.title ?? `site: ${peers.map((p) => p.name ?? new URL(p.url).host).join(', ')}`;
       const allowedHosts = (options.httpAllowHost ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');

@@ -24,12 +24,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** `NAME=URL` or `URL`: an http(s) URL of a daemon's endpoint, its path the endpoint's root. */
+/** `NAME=URL` or `URL` (or ADDR:PORT): the http URL of a daemon's endpoint, its path the endpoint's root. */
 export function parsePeer(text: string): { url: string; name?: string } {
   const eq = text.indexOf('=');
   const named = eq > 0 && !text.slice(0, eq).includes('/') && !text.slice(0, eq).includes(':');
   const name = named ? text.slice(0, eq) : undefined;
-  const raw = named ? text.slice(eq + 1) : text;
+  const given = named ? text.slice(eq + 1) : text;
+  // ADDR:PORT alone is the endpoint `vigil run --http ADDR:PORT` serves.
+  const raw = /^(\[[0-9A-Fa-f:.]+\]|[^/:[\]]+):\d{1,5}$/.test(given) ? `http://${given}/` : given;
   let url: URL;
   try {
     url = new URL(raw);
@@ -47,7 +49,7 @@ export function registerSiteCommand(program: Command): void {
   program
     .command('site')
     .description('serve the live page of several daemons at once: their records merged on one clock')
-    .argument('<peers...>', "the daemons' endpoints: http://ADDR:PORT/ (vigil run --http), NAME=URL to name the node")
+    .argument('<peers...>', "the daemons' endpoints: http://ADDR:PORT/ or ADDR:PORT (vigil run --http), NAME=URL to name the node")
     .option('--http <addr:port>', 'serve the merged page, /site and /events here', '127.0.0.1:9651')
     .option('--http-token-file <file>', 'require the token on the first line of FILE here; needed for a non-loopback --http')
     .option('--http-allow-host <names>', 'host names (comma-separated) accepted in the Host header besides the address')

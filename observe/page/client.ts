@@ -573,7 +573,9 @@ export function vigilPage(boot: PageBoot): void {
         const name = p.name ?? p.url;
         const attrs = `class="peer p-${p.state}" data-peer="${esc(name)}" data-state="${p.state}"`;
         if (p.state !== 'live') {
-          const why = p.state === 'unreachable' ? `unreachable${p.error ? ` (${p.error})` : ''}` : 'connecting';
+          // A site's clock is a wall clock (vigil site): since when, as a time of day.
+          const when = p.since > 1e12 ? ` since ${new Date(p.since).toLocaleTimeString()}` : '';
+          const why = p.state === 'unreachable' ? `unreachable${when}${p.error ? ` (${p.error})` : ''}` : 'connecting';
           return `<span ${attrs} title="${esc(p.url)}">${esc(name)} ✕ ${esc(why)}</span>`;
         }
         const within = p.rttMs === undefined ? '' : ` ±${(p.rttMs / 2).toFixed(1)}`;

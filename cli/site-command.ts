@@ -7,6 +7,7 @@
  * SIGTERM. Bad arguments: one line, exit 2.
  */
 import type { Command } from 'commander';
+import type { Clock } from '../machines/clock.js';
 import { parseHttpAddress } from '../observe/http-address.js';
 import { readTokenFile } from './token-file.js';
 
@@ -23,12 +24,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** `NAME=URL` or `URL`: an http(s) URL of a daemon's endpoint, its path the endpoint's root. */
+/** `NAME=URL` or `URL` (or ADDR:PORT): the http URL of a daemon's endpoint, its path the endpoint's root. */
 export function parsePeer(text: string): { url: string; name?: string } {
   const eq = text.indexOf('=');
   const named = eq > 0 && !text.slice(0, eq).includes('/') && !text.slice(0, eq).includes(':');
   const name = named ? text.slice(0, eq) : undefined;
-  const raw = named ? text.slice(eq + 1) : text;
+  const given = named ? text.slice(eq + 1) : text;
+  // ADDR:PORT alone is the endpoint `vigil run --http ADDR:PORT` serves.
+  const raw = /^(\[[0-9A-Fa-f:.]+\]|[^/:[\]]+):\d{1,5}$/.test(given) ? `http://${given}/` : given;
   let url: URL;
   try {
     url = new URL(raw);
@@ -46,7 +49,7 @@ export function registerSiteCommand(program: Command): void {
   program
     .command('site')
     .description('serve the live page of several daemons at once: their records merged on one clock')
-    .argument('<peers...>', "the daemons' endpoints: http://ADDR:PORT/ (vigil run --http), NAME=URL to name the node")
+    .argument('<peers...>', "the daemons' endpoints: http://ADDR:PORT/ or ADDR:PORT (vigil run --http), NAME=URL to name the node")
     .option('--http <addr:port>', 'serve the merged page, /site and /events here', '127.0.0.1:9651')
     .option('--http-token-file <file>', 'require the token on the first line of FILE here; needed for a non-loopback --http')
     .option('--http-allow-host <names>', 'host names (comma-separated) accepted in the Host header besides the address')
@@ -80,7 +83,11 @@ export function registerSiteCommand(program: Command): void {
         import('../observe/site/site.js'),
         import('../observe/http-server.js'),
       ]);
-      const clock = new RealClock();
+      const real = new RealClock();
+      // The site's time: this host's wall clock when it started, plus its monotonic clock since (so it never steps).
+      // Every record is moved onto it, so the page's axis shows the time of day.
+      const origin = Date.now() - real.now();
+      const clock: Clock = { now: () => origin + real.now(), setTimeout: (fn, ms) => real.setTimeout(fn, ms), clearTimeout: (id) => real.clearTimeout(id) };
       const site = new Site({ peers, token: peerToken, clock, wallClock: () => Date.now() });
       const title = options.title ?? `site: ${peers.map((p) => p.name ?? new URL(p.url).host).join(', ')}`;
       const allowedHosts = (options.httpAllowHost ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');

@@ -383,9 +383,9 @@ export function vigilPage(boot: PageBoot): void {
       const lx = 8 + i * 80;
       out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
     });
-    // BFD sessions' states, once there is a session lane (after the VRRP ones: 6 x 80 px).
+    // BFD sessions' states, once there is a session lane (after the VRRP ones: 80 px each, the last as wide as its label).
     if (bfd) {
-      let lx = 8 + 6 * 80 + 16;
+      let lx = 8 + (legend.length - 1) * 80 + 14 + legend[legend.length - 1]!.length * 7.3 + 34;
       for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
         out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
         lx += 14 + (4 + s.length) * 7.3 + 18;
@@ -643,7 +643,7 @@ export function vigilPage(boot: PageBoot): void {
         .map(([k, v]) => `${k} ${v === null ? '-' : String(v)}`)
         .join(' · ');
       const text = down
-        ? `${bandText(a.node, down)} since ${seconds(down.from)}; last state ${a.state.join(', ')}`
+        ? `${down.cause === 'unreachable' ? `${a.node} not reachable from the site, state unknown,` : `process of ${a.node} down (${down.cause})`} since ${seconds(down.from)}; last state ${a.state.join(', ')}`
         : `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
       const infoEl = card.el.querySelector('.info') as HTMLElement;
       if (infoEl.textContent !== text) infoEl.textContent = text;
@@ -671,7 +671,9 @@ export function vigilPage(boot: PageBoot): void {
         const name = p.name ?? p.url;
         const attrs = `class="peer p-${p.state}" data-peer="${esc(name)}" data-state="${p.state}"`;
         if (p.state !== 'live') {
-          const why = p.state === 'unreachable' ? `unreachable${p.error ? ` (${p.error})` : ''}` : 'connecting';
+          // A site's clock is a wall clock (vigil site): since when, as a time of day.
+          const when = p.since > 1e12 ? ` since ${new Date(p.since).toLocaleTimeString()}` : '';
+          const why = p.state === 'unreachable' ? `unreachable${when}${p.error ? ` (${p.error})` : ''}` : 'connecting';
           return `<span ${attrs} title="${esc(p.url)}">${esc(name)} ✕ ${esc(why)}</span>`;
         }
         const within = p.rttMs === undefined ? '' : ` ±${(p.rttMs / 2).toFixed(1)}`;

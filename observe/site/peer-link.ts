@@ -140,7 +140,8 @@ export class PeerLink {
       const res = await this.fetch(`${this.url}${path}`, { headers: this.headers(), signal: controller.signal });
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
-        throw new Error(`HTTP ${res.status}${res.status === 401 ? ' (token refused)' : ''}`);
+        const why = res.status === 401 ? ' (token refused: --peer-token-file)' : res.status === 403 ? ' (Host refused: the daemon needs --http-allow-host for this name)' : res.status === 503 ? ' (too many /events clients)' : '';
+        throw new Error(`HTTP ${res.status}${why}`);
       }
       return res;
     } finally {

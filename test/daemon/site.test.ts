@@ -1,17 +1,20 @@
 /**
  * `vigil site` against three real daemons: vigil run in three namespaces on a bridge, VRRP between them, each
  * with `--http` on its LAN address behind a token; the site in a fourth namespace reads the three with that
- * token and serves the merged page on its loopback. Asserted over HTTP (curl in the site's namespace): the
+ * token and serves the merged page on its loopback. Asserted over HTTP (curl in the site's namespace) and in
+ * Chromium (started in that namespace: the header's peers, the lanes, the VIP holder, the band). Over HTTP: the
  * merged records hold all three nodes, in time order, with one master per VRID; the hosts' wall clocks (one
  * machine here) are found equal to within the estimate's own bound; killing the master shows it unreachable
  * while the others go on (the backup takes over, on the page too); restarted, it is read again.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from '../observe/browser.js';
 import { commandAvailable, createLan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
@@ -33,6 +36,7 @@ test('vigil site: three daemons merged on one page, one master per VRID, a kille
   const VIP = '192.168.77.250';
   const daemons: Daemon[] = [];
   let site: ChildProcess | undefined;
+  let browser: Browser | undefined;
   let siteLog = '';
   const get = async (path: string): Promise<string> => (await lan.exec(w.ns, ['curl', '-sf', '--max-time', '10', `${SITE}${path}`])).stdout;
   const snapshot = async (): Promise<SiteSnapshot | undefined> => {
@@ -102,6 +106,26 @@ test('vigil site: three daemons merged on one page, one master per VRID, a kille
     assert.ok(transitions(merged).includes('r1 MASTER'), transitions(merged).join(', '));
     assert.ok(transitions(merged).includes('r2 BACKUP') && transitions(merged).includes('r3 BACKUP'), transitions(merged).join(', '));
 
+    // The page in Chromium, started in the site's namespace (the page is on its loopback).
+    let page: Page | undefined;
+    if (existsSync(CHROMIUM)) {
+      const wrapper = join(dir, 'chromium');
+      writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${w.ns} ${CHROMIUM} "$@"\n`, { mode: 0o700 });
+      browser = await chromium.launch({ executablePath: wrapper, headless: true, args: ['--no-sandbox'] });
+      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(SITE);
+      await page.waitForSelector('#holders .vrid[data-vrid="61"][data-holders="r1"][data-masters="r1"]');
+      const peers = await page.$$eval('#peers .peer', (els) => els.map((e) => `${(e as HTMLElement).dataset['peer']} ${(e as HTMLElement).dataset['state']}`));
+      assert.deepEqual(peers, ['r1 live', 'r2 live', 'r3 live']);
+      assert.match((await page.textContent('#peers .peer[data-peer="r2"]')) ?? '', /^r2 ● clock [+−]\d+\.\d ±\d+\.\d ms$/);
+      const lanes = await page.$$eval('#tl-rows .row.lane', (els) => els.map((e) => (e as HTMLElement).dataset['lane']));
+      assert.deepEqual(lanes.sort(), ['r1 VI_1', 'r2 VI_1', 'r3 VI_1'], 'lanes per node');
+    } else if (process.env['VIGIL_REQUIRE_NETNS'] === '1') {
+      assert.fail(`${CHROMIUM} is not installed, and VIGIL_REQUIRE_NETNS=1 requires the page tests`);
+    } else {
+      t.diagnostic(`${CHROMIUM} is not installed: the page is not checked in a browser`);
+    }
+
     // r1 dies without a word: unreachable on the page, r2 takes over, r3 goes on.
     d1.kill('SIGKILL');
     await d1.exited();
@@ -119,6 +143,13 @@ test('vigil site: three daemons merged on one page, one master per VRID, a kille
     assert.ok(band && band.kind === 'process' && band.cause === 'unreachable', JSON.stringify(band));
     const sinceBand = after.slice(after.indexOf(band!));
     assert.ok(transitions(sinceBand).includes('r2 MASTER'), `r2 takes over after r1 is gone: ${transitions(sinceBand).join(', ')}`);
+    if (page) {
+      // The open page follows: r1 unreachable in the header and on its lane, r2 the holder.
+      await page.waitForSelector('#peers .peer[data-peer="r1"][data-state="unreachable"]');
+      await page.waitForSelector('#tl-rows .row.lane[data-lane="r1 VI_1"] rect.down[data-band="UNREACHABLE"]');
+      await page.waitForSelector('#holders .vrid[data-vrid="61"][data-masters="r2"]');
+      assert.equal(await page.textContent('#tl-rows .row.lane[data-lane="r1 VI_1"] .lane-label .state'), 'UNREACHABLE');
+    }
 
     // r1 comes back (a new process, numbering its records from 0): read again, and master again (preempt).
     d1.restart();
@@ -137,6 +168,7 @@ test('vigil site: three daemons merged on one page, one master per VRID, a kille
     assert.ok(back.some((e) => e.kind === 'process' && e.node === 'r1' && e.up), 'the band ends');
     assert.ok(transitions(back).includes('r1 MASTER'), transitions(back).join(', '));
   } finally {
+    await browser?.close();
     site?.kill('SIGKILL');
     for (const d of daemons) d.kill('SIGKILL');
     await lan.cleanup();

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { encodeFrame, FrameReader } from '../../observe/frames.js';
 import { ClockOffsetEstimator } from '../../observe/site/clock-offset.js';
 import { MergeBuffer } from '../../observe/site/merge-buffer.js';
 import { mapRecord } from '../../observe/site/record-map.js';
@@ -132,4 +133,21 @@ test('merge: three long backlogs arriving one after the other come out as one ti
   assert.equal(merge.size, 0);
   out.forEach((e, i) => assert.equal(e.at, i));
   assert.equal(merge.late.size, 0);
+});
+
+test('frames from a stream in pieces: whatever the cut, the same values; a length past the bound is refused', () => {
+  const values = [{ kind: 'hello', node: 'r1', incarnation: 'x', now: 1.5 }, { kind: 'record', seq: 0, event: fault(2, 'é') }, { kind: 'live' }];
+  const bytes = Buffer.concat(values.map((v) => encodeFrame(v)));
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const reader = new FrameReader();
+    const got = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))];
+    assert.deepEqual(got, values, `cut at ${cut}`);
+    assert.equal(reader.buffered, 0);
+  }
+  // One byte at a time.
+  const reader = new FrameReader();
+  const got: unknown[] = [];
+  for (const b of bytes) got.push(...reader.push(Uint8Array.of(b)));
+  assert.deepEqual(got, values);
+  assert.throws(() => new FrameReader().push(Buffer.from([0x7f, 0, 0, 0, 1])), /not a vigil frame stream/);
 });

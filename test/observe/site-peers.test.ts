@@ -217,3 +217,21 @@ test('site page in Chromium: the peers and their clocks in the header, the VIP h
   assert.equal(badge, 'UNREACHABLE');
   await page.waitForSelector('#holders .vrid.odd[data-vrid="51"][data-masters=""]');
 });
+
+test('site: a peer that refuses the token is unreachable, saying so; nothing of it is shown', { timeout: 30_000 }, async (t) => {
+  const a = await peer('hostA', 1000, { token: TOKEN });
+  a.instance('VI_1');
+  const siteClock = new VirtualClock();
+  const site = new Site({ peers: [{ url: a.url }], token: 'not-the-token-0123456789abcdef', clock: siteClock, link: { samples: 1 } });
+  const merged: ObservedEvent[] = [];
+  site.events$.subscribe((e) => merged.push(e));
+  t.after(async () => {
+    site.close();
+    await a.server.close();
+  });
+  site.start();
+  await until('refused', () => site.snapshot().peers[0]!.state === 'unreachable', () => JSON.stringify(site.snapshot()));
+  assert.equal(site.snapshot().peers[0]!.error, 'HTTP 401 (token refused: --peer-token-file)');
+  assert.equal(a.server.counters.unauthorized, 1);
+  assert.deepEqual(merged, []);
+});

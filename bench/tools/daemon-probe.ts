@@ -33,7 +33,7 @@ export interface ProbeBatch {
   readonly ms: number;
   readonly count: number;
 }
-/** perf_hooks monitorEventLoopDelay over one second: how late a 10 ms timer ran (run queue and long turns alike). */
+/** perf_hooks monitorEventLoopDelay over one second: how late a 10 ms timer ran (run queue and long turns alike), ms. */
 export interface ProbeLoopDelay {
   readonly wall: number;
   readonly p50Ms: number;
@@ -99,10 +99,12 @@ if (file !== undefined && file !== '') {
       line.gcs.push({ wall: performance.timeOrigin + e.startTime, ms: e.duration, kind: e.detail?.kind ?? 0 });
     }
   }).observe({ entryTypes: ['gc'] });
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const RESOLUTION_MS = 10;
+  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   setInterval(() => {
-    const ms = (ns: number): number => ns / 1e6;
+    // The histogram holds the time between the sampling timer's runs: its delay is what exceeds the resolution.
+    const ms = (ns: number): number => Math.max(0, ns / 1e6 - RESOLUTION_MS);
     const loop = { wall: wall(), p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
     delay.reset();
     appendFileSync(file, `${JSON.stringify({ ...line, loop })}\n`);

@@ -8,6 +8,8 @@
  *   /run/netns/NAME, and a mount namespace with that namespace's /sys), before it opens a socket the
  *   configuration needs. keepalived setns()es itself; a thread cannot join a mount namespace in a process that
  *   has other threads, as Node has. It cannot change on reload.
+ * - `vrrp_rt_priority`: vigil runs itself again, same pid, with Node's `--single-threaded-gc`
+ *   (actors/daemon/node-flags.ts), in the same run again as net_namespace's when both apply. Not changed by a reload.
  * - `reload_file`: created (mode 0644) while a reload reads the files, removed once they are read.
  * - `reload_check_config [LOG_FILE]`: what the reading of a reload found, in LOG_FILE.
  * - `config_save_dir DIR` (made 0700 when missing): each configuration read, as vigil understood it
@@ -197,7 +199,6 @@ export class ProcessControl implements ProcessHooks {
     this.pidFile = path;
   }
 
-  /** Runs vigil again in the namespace (never returns), unless it is there already. */
   /**
    * Runs vigil again, same pid, with the Node flags its configuration wants (actors/daemon/node-flags.ts); when that
    * fails it goes on without them, saying so: they make it better, not possible.
@@ -214,6 +215,7 @@ export class ProcessControl implements ProcessHooks {
     this.options.log.warn(`vrrp_rt_priority: cannot run again with Node's ${wanted} (${problem}); going on without`);
   }
 
+  /** Runs vigil again in the namespace (never returns), unless it is there already; with `nodeFlags` added to Node's. */
   private enterNamespace(name: string, nodeFlags: readonly string[]): void {
     let inside: boolean;
     try {

@@ -13,7 +13,7 @@ import type { Clock } from '../../machines/clock.js';
 import type { AddressManager, Announcer } from '../../transport/address-manager.js';
 import type { ReceivedPacket, VrrpChannel } from '../../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, type DropReason, type VrrpAdvertisement } from '../../protocol/vrrp-types.js';
-import { checkAdvertisement, type InstanceExpectations } from '../../protocol/receive-checks.js';
+import { checkAdvertisement, type InstanceExpectations, type ReceivedMeta } from '../../protocol/receive-checks.js';
 import { compareAddresses } from '../../protocol/ip.js';
 import { vrrpInstanceMachine, vrrpStateName, type TrackerInput, type VrrpInstanceEvent, type VrrpStateName } from '../../machines/vrrp-instance.js';
 import { trackersFault } from '../../machines/vrrp-priority.js';
@@ -345,19 +345,15 @@ export class VrrpInstanceRunner {
     const backup = this.state === 'BACKUP';
     // keepalived checks the address list in BACKUP only when the source is not the master it last heard.
     const skipAddressCheck = backup && this.spec.skipCheckAdvAddr && this.heardMaster === packet.source;
-    const verdict = checkAdvertisement(
-      {
-        ttl: packet.ttl,
-        multicast: this.spec.unicastPeers.length === 0,
-        source: packet.source,
-        destination: packet.destination,
-        skipAddressCheck,
-        datagram: packet.datagram,
-      },
-      advertisement,
-      this.expectations,
-      ah?.counter,
-    );
+    // One description, filled for each packet (the checks keep nothing of it): no object per packet of a flood.
+    const meta = this.receivedMeta;
+    meta.ttl = packet.ttl;
+    meta.multicast = this.spec.unicastPeers.length === 0;
+    meta.source = packet.source;
+    meta.destination = packet.destination;
+    meta.skipAddressCheck = skipAddressCheck;
+    meta.datagram = packet.datagram;
+    const verdict = checkAdvertisement(meta, advertisement, this.expectations, ah?.counter);
     if (ah && verdict.ahSequence !== undefined) {
       const seen = 'drop' in verdict ? 'other' : ahReceiveContext(this.state, advertisement.priority, this.effectivePriority, this.sourceIsHigher(packet.source));
       ah.heard(verdict.ahSequence, seen);
@@ -371,6 +367,8 @@ export class VrrpInstanceRunner {
     else if (backup) this.heardMaster = packet.source;
     this.steady.deliver(this.actor, this.advertisementEvent(advertisement.priority, advertisement.intervalCs, packet.source), this.restartMasterDown);
   }
+
+  private readonly receivedMeta: { -readonly [K in keyof ReceivedMeta]: ReceivedMeta[K] } = { ttl: 0, multicast: true, source: '', destination: '', skipAddressCheck: false, datagram: undefined };
 
   countDrop(reason: DropReason): void {
     this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;

@@ -5,13 +5,14 @@
  * Recorded (wall milliseconds, the system clock tcpdump stamps with):
  * - each send of a VRRPv3 advertisement: the main thread's CPU time and run-queue wait so far (/proc/thread-self/schedstat);
  * - each garbage collection's pause on the main thread (perf_hooks 'gc' entries);
- * - each batch of received packets handed to JS (RawIpSocket.startBatched): its length in time and in packets.
+ * - each batch of received packets handed to JS (RawIpSocket.startBatched): its length in time and in packets;
+ * - the event loop's delay each second (monitorEventLoopDelay, 10 ms resolution: 100 more wakeups a second).
  * Appended as JSON lines once a second. Bench only: the daemon never loads it by itself.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export interface ProbeSend {
@@ -32,10 +33,18 @@ export interface ProbeBatch {
   readonly ms: number;
   readonly count: number;
 }
+/** perf_hooks monitorEventLoopDelay over one second: how late a 10 ms timer ran (run queue and long turns alike), ms. */
+export interface ProbeLoopDelay {
+  readonly wall: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
 export interface ProbeLine {
   readonly sends: ProbeSend[];
   readonly gcs: ProbeGc[];
   readonly batches: ProbeBatch[];
+  readonly loop?: ProbeLoopDelay;
 }
 
 interface SocketLike {
@@ -90,9 +99,15 @@ if (file !== undefined && file !== '') {
       line.gcs.push({ wall: performance.timeOrigin + e.startTime, ms: e.duration, kind: e.detail?.kind ?? 0 });
     }
   }).observe({ entryTypes: ['gc'] });
+  const RESOLUTION_MS = 10;
+  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  delay.enable();
   setInterval(() => {
-    if (line.sends.length + line.gcs.length + line.batches.length === 0) return;
-    appendFileSync(file, `${JSON.stringify(line)}\n`);
+    // The histogram holds the time between the sampling timer's runs: its delay is what exceeds the resolution.
+    const ms = (ns: number): number => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+    const loop = { wall: wall(), p50Ms: ms(delay.percentile(50)), p99Ms: ms(delay.percentile(99)), maxMs: ms(delay.max) };
+    delay.reset();
+    appendFileSync(file, `${JSON.stringify({ ...line, loop })}\n`);
     line = { sends: [], gcs: [], batches: [] };
   }, 1000).unref();
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../test/daemon/daemons.js';
-import type { ProbeBatch, ProbeGc, ProbeLine, ProbeSend } from './daemon-probe.js';
+import type { ProbeBatch, ProbeGc, ProbeLine, ProbeLoopDelay, ProbeSend } from './daemon-probe.js';
 
 export const PROBE_MODULE = join(ROOT, 'dist/bench/tools/daemon-probe.js');
 /** The addon the probed daemon loads (VIGIL_NATIVE_ADDON), whichever checkout it runs from: the one the probe patches. */
@@ -16,10 +16,11 @@ export interface Probe {
   readonly sends: ProbeSend[];
   readonly gcs: ProbeGc[];
   readonly batches: ProbeBatch[];
+  readonly loops: ProbeLoopDelay[];
 }
 
 export function readProbe(file: string): Probe {
-  const probe: Probe = { sends: [], gcs: [], batches: [] };
+  const probe: Probe = { sends: [], gcs: [], batches: [], loops: [] };
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
@@ -32,6 +33,7 @@ export function readProbe(file: string): Probe {
     probe.sends.push(...line.sends);
     probe.gcs.push(...line.gcs);
     probe.batches.push(...line.batches);
+    if (line.loop !== undefined) probe.loops.push(line.loop);
   }
   return probe;
 }
@@ -91,6 +93,8 @@ export function probeReport(probe: Probe, t0: number, t1: number, vrid: number, 
   const waitShare = first && last ? (last.waitNs - first.waitNs) / 1e6 / (last.wall - first.wall) : Number.NaN;
   const cpuShare = first && last ? (last.cpuNs - first.cpuNs) / 1e6 / (last.wall - first.wall) : Number.NaN;
   const late = latePeriods(probe, t0, t1, vrid, intervalMs);
+  // Each second's figures, read at its end: the seconds that ended within the flood.
+  const loops = probe.loops.filter((l) => l.wall > t0 + 1000 && l.wall <= t1);
   const causes = (['run queue', 'gc', 'long batch', 'other'] as const).map((c) => {
     const of = late.filter((l) => l.cause === c);
     return `${c} ${of.length}${of.length ? ` (late ${f(percentile(of.map((l) => Math.abs(l.lateMs)), 50))}/${f(Math.max(...of.map((l) => Math.abs(l.lateMs))))} ms p50/max)` : ''}`;
@@ -100,6 +104,7 @@ export function probeReport(probe: Probe, t0: number, t1: number, vrid: number, 
     `probe: period error as the daemon sent, over ${errors.length} periods: p50 ${f(percentile(errors, 50))} ms, p99 ${f(percentile(errors, 99))} ms, max ${f(Math.max(...errors))} ms`,
     `probe: main thread ${f(cpuShare * 100)}% on a CPU, ${f(waitShare * 100)}% waiting on a run queue; GC scavenges ${pauses(minor)}, mark-compacts ${pauses(major)}, other ${gcs.length - minor.length - major.length}`,
     `probe: ${batches.length} batches (${(batches.length / seconds).toFixed(0)}/s, ${(packets / Math.max(1, batches.length)).toFixed(1)} packets each), JS time per batch p50 ${f(percentile(batchMs, 50))}, p99 ${f(percentile(batchMs, 99))}, max ${f(Math.max(0, ...batchMs))} ms`,
+    `probe: event loop delay (10 ms timer) per second, median over ${loops.length} s: p50 ${f(percentile(loops.map((l) => l.p50Ms), 50))}, p99 ${f(percentile(loops.map((l) => l.p99Ms), 50))} ms; worst second's max ${f(Math.max(0, ...loops.map((l) => l.maxMs)))} ms`,
     `probe: ${late.length} periods off by more than 2 ms, put down to: ${causes.join(', ')}`,
   ];
 }

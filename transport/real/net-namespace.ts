@@ -1,8 +1,9 @@
 /**
- * Running vigil again, same pid: with Node flags it needs (actors/daemon/node-flags.ts), or in a named network namespace (keepalived's net_namespace): the process is replaced, keeping its
- * pid, by `ip netns exec NAME` running the same command line; that joins /run/netns/NAME and gives a mount
- * namespace of its own with the namespace's /sys. keepalived setns()es itself, but a thread cannot join a mount
- * namespace in a process that has other threads, as Node's has.
+ * Running vigil again, same pid: with Node flags it needs (actors/daemon/node-flags.ts), or in a named network
+ * namespace (keepalived's net_namespace): the process is replaced, keeping its pid, by `ip netns exec NAME` running
+ * the same command line; that joins /run/netns/NAME and gives a mount namespace of its own with the namespace's /sys.
+ * keepalived setns()es itself, but a thread cannot join a mount namespace in a process that has other threads, as
+ * Node's has.
  */
 import { existsSync, statSync } from 'node:fs';
 import { execve } from '../../native/index.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
 import { requireRealNetwork } from './helpers.js';
-import { startDaemon, type Daemon } from '../daemon/daemons.js';
+import { startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 import { pollUntil } from '../contract/contract.js';
 
 const VIP = '192.168.77.100';
@@ -171,10 +171,16 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
     console.log(`# ${name}: the upstream learned ${VIP}/32 ${first.toFixed(0)} ms after vigil started`);
     const { stdout } = await lan.exec(dir.ns, ['ip', '-N', '-j', 'route', 'show', 'table', String(TABLE), 'proto', '86']);
     assert.deepEqual((JSON.parse(stdout) as { dst: string; dev: string }[]).map((r) => `${r.dst} ${r.dev}`), [`${VIP} vigil-announce`]);
+    const announced = async (): Promise<unknown> => {
+      const status = await lan.exec(dir.ns, [VIGIL, 'status', '--json', '--socket', vigil!.statusSocket]);
+      return (JSON.parse(status.stdout) as { announced?: unknown }).announced;
+    };
+    assert.deepEqual(await announced(), [{ owner: `virtual_server ${VIP}:80`, vip: VIP, table: TABLE, announced: true }]);
 
     server.kill('SIGKILL');
     const lost = await until(false, 'the upstream loses the VIP when the real server fails (quorum down)');
     console.log(`# ${name}: withdrawn ${lost.toFixed(0)} ms after the real server was killed (delay_loop 1, connect_timeout 1)`);
+    assert.deepEqual(await announced(), [{ owner: `virtual_server ${VIP}:80`, vip: VIP, table: TABLE, announced: false }]);
     server = startRealServer(lan, rs.ns);
     await until(true, 'the upstream learns the VIP again when the real server is back');
 

@@ -75,7 +75,14 @@ export class TunRouteAnnouncer implements RouteAnnouncer {
   /** The device, made once (its descriptor held until close()), and its guardian. */
   #ready(): NetlinkRoutes {
     if (this.#fd === undefined) {
-      this.#fd = openTunDevice(this.device);
+      try {
+        this.#fd = openTunDevice(this.device);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // EBUSY: the name is another's (a second vigil in this network namespace, or a persistent device of that name).
+        if (code === 'EBUSY' || code === 'EEXIST') throw new Error(`device ${this.device} is in use (another vigil here? global_defs announce_device names another)`);
+        throw error;
+      }
       this.#guard(this.#fd);
     }
     this.#routes ??= new NetlinkRoutes(this.onError);

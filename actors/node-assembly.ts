@@ -284,8 +284,6 @@ export class NodeAssembly {
    * still there goes with it).
    */
   async closeAnnouncements(): Promise<void> {
-    this.announceFeed.unsubscribe();
-    this.quorumFeed?.unsubscribe();
     await this.announcements.close();
   }
 
@@ -296,6 +294,8 @@ export class NodeAssembly {
 
   /** Graceful stop: announcements withdrawn; masters send priority 0 first (RFC 5798 §6.4.3) and release their addresses; trackers stop. */
   stop(): void {
+    this.announceFeed.unsubscribe();
+    this.quorumFeed?.unsubscribe();
     this.announcements.stop();
     this.node.stop();
     this.trackers.stop();

@@ -21,6 +21,9 @@ export function formatTimeline(result: SimulationResult): string {
   for (const p of result.pools) {
     lines.push({ t: p.t_ms, order: order++, text: `${p.node} pool ${p.service}: [${p.members.join(' ')}]` });
   }
+  for (const a of result.announcements ?? []) {
+    lines.push({ t: a.t_ms, order: order++, text: `${a.node} ${a.announced ? 'announces' : 'withdraws'} ${a.vip} (table ${a.table})` });
+  }
   for (const r of result.scripts) {
     lines.push({ t: r.t_ms, order: order++, text: `${r.node} ran ${r.argv.map(quoted).join(' ')}: ${r.outcome}` });
   }

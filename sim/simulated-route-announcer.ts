@@ -40,6 +40,11 @@ export class SimulatedRouteAnnouncer implements RouteAnnouncer {
     for (const route of [...this.routes.values()]) this.set(route, false);
   }
 
+  /** A route gone without a word to anyone (`VIP table T`): what the kernel's silent IPv4 flush would do (tests). */
+  forget(key: string): void {
+    this.routes.delete(key);
+  }
+
   /** The routes in the tables now (`VIP table T`), sorted. */
   table(): string[] {
     return [...this.routes.keys()].sort();

@@ -13,6 +13,11 @@ export interface RouteAnnouncerRig {
   routes(): Promise<string[]>;
   /** The process that holds the announcer dies without a word (SIGKILL); resolves once it is gone (its routes may go a little later). */
   die(): Promise<void>;
+  /**
+   * Starts listening to route deletions as the host tells them to its listeners (rtnetlink's RTM_DELROUTE, what a
+   * BGP speaker's zebra hears); the function returned stops and gives the deleted routes seen, `VIP table T`, sorted.
+   */
+  watchDeletions(): Promise<() => Promise<string[]>>;
 }
 
 const A = { vip: '192.168.77.100', table: 101 };
@@ -76,6 +81,22 @@ export const routeAnnouncerContract: readonly ContractCase<RouteAnnouncerRig>[] 
       await rig.die();
       // The kernel's (and the guardian's) doing, not the dead process's: soon after, not necessarily at once.
       await pollUntil(async () => (await rig.routes()).length === 0, 'the routes gone after the death', 10_000, 20);
+    },
+  },
+  {
+    name: 'the routes going with the process are told to the listeners, IPv4 ones too (a speaker withdraws them)',
+    async check(rig) {
+      await rig.announcer.announce(A);
+      await rig.announcer.announce(V6);
+      const seen = await rig.watchDeletions();
+      await rig.die();
+      await pollUntil(async () => (await rig.routes()).length === 0, 'the routes gone after the death', 10_000, 20);
+      // The notifications may trail the table by a little.
+      let deleted: string[] = [];
+      const start = performance.now();
+      do deleted = await seen();
+      while (deleted.length < 2 && performance.now() - start < 5_000 && (await new Promise((r) => setTimeout(r, 50)), true));
+      assert.deepEqual(deleted, ['192.168.77.100 table 101', 'fd77::100 table 101']);
     },
   },
 ];

@@ -18,11 +18,19 @@ import { routeAnnouncerContract, type RouteAnnouncerRig } from './route-announce
 const CLI = fileURLToPath(new URL('./route-announcer-cli.js', import.meta.url));
 
 function simRig(wrap: (inner: SimulatedRouteAnnouncer) => RouteAnnouncer = (a) => a): RouteAnnouncerRig {
-  const host = new SimulatedRouteAnnouncer(new VirtualClock(), 'd1');
+  const deletions: string[][] = [];
+  const host = new SimulatedRouteAnnouncer(new VirtualClock(), 'd1', (c) => {
+    if (!c.announced) for (const list of deletions) list.push(`${c.vip} table ${c.table}`);
+  });
   return {
     announcer: wrap(host),
     routes: async () => host.table(),
     die: async () => host.processDied(),
+    async watchDeletions() {
+      const list: string[] = [];
+      deletions.push(list);
+      return async () => [...list].sort();
+    },
   };
 }
 
@@ -38,6 +46,22 @@ export async function kernelAnnounced(lan: Lan, ns: string): Promise<string[]> {
     for (const r of JSON.parse(stdout || '[]') as { dst: string; table?: string }[]) out.push(`${r.dst} table ${r.table ?? 'main'}`);
   }
   return out.sort();
+}
+
+/** `ip monitor route` in `ns`: the deletions of proto 86 routes the kernel tells its listeners. */
+async function watchKernelDeletions(lan: Lan, ns: string): Promise<() => Promise<string[]>> {
+  const monitor = lan.spawn(ns, ['ip', '-N', 'monitor', 'route']);
+  const deleted = new Set<string>();
+  createInterface({ input: monitor.stdout! }).on('line', (line) => {
+    const m = /^Deleted (?:unicast )?(\S+) .*?table (\d+).*proto 86/.exec(line);
+    if (m) deleted.add(`${m[1]!.replace(/\/(32|128)$/, '')} table ${m[2]}`);
+  });
+  // Time for the monitor to join the route groups (it prints nothing until something changes).
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return async () => {
+    monitor.kill('SIGKILL');
+    return [...deleted].sort();
+  };
 }
 
 /** A TunRouteAnnouncer in its own process in `ns`: requests over stdin, answers on stdout. */
@@ -85,7 +109,7 @@ test('route announcer contract: TUN device and rtnetlink (namespace)', async (t)
       if (previous) await killed(previous);
       const { announcer, child } = await childAnnouncer(lan, ns);
       previous = child;
-      return { announcer, routes: () => kernelAnnounced(lan, ns), die: () => killed(child) };
+      return { announcer, routes: () => kernelAnnounced(lan, ns), die: () => killed(child), watchDeletions: () => watchKernelDeletions(lan, ns) };
     });
   } finally {
     if (previous) await killed(previous);
@@ -96,11 +120,21 @@ test('route announcer contract: TUN device and rtnetlink (namespace)', async (t)
 test('route announcer contract: broken announcers fail it', async () => {
   const delegate = (a: RouteAnnouncer): RouteAnnouncer => ({ announce: (r) => a.announce(r), withdraw: (r) => a.withdraw(r), close: () => a.close() });
   // Routes kept by a daemon that outlives the process (a persistent device, or routes via a real interface).
-  const survives = await failingCases(routeAnnouncerContract, () => {
-    const host = new SimulatedRouteAnnouncer(new VirtualClock(), 'd1');
-    return { announcer: host, routes: async () => host.table(), die: async () => {} };
+  const survives = await failingCases(routeAnnouncerContract, () => ({ ...simRig(), die: async () => {} }));
+  assert.deepEqual(survives, ['the process dying (SIGKILL) takes every route, without its help', 'the routes going with the process are told to the listeners, IPv4 ones too (a speaker withdraws them)']);
+  // The kernel's silent IPv4 flush (no guardian): the routes go, but no listener hears of the IPv4 one.
+  const silent = await failingCases(routeAnnouncerContract, () => {
+    const rig = simRig();
+    const host = (rig.announcer as SimulatedRouteAnnouncer);
+    return {
+      ...rig,
+      die: async () => {
+        for (const route of host.table()) if (!route.includes(':')) host.forget(route);
+        host.processDied();
+      },
+    };
   });
-  assert.deepEqual(survives, ['the process dying (SIGKILL) takes every route, without its help']);
+  assert.deepEqual(silent, ['the routes going with the process are told to the listeners, IPv4 ones too (a speaker withdraws them)']);
   const noWithdraw = await failingCases(routeAnnouncerContract, () => simRig((a) => ({ ...delegate(a), withdraw: async () => {} })));
   assert.ok(noWithdraw.includes('withdraw takes that route only; withdrawing an absent route is harmless'), noWithdraw.join(', '));
   // A withdrawal that forgets the table: every table's route to the address goes.

@@ -9,13 +9,11 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { birdDirector, birdHasRoute, birdUpstream, frrBgpd, frrZebra, startBird, startFrr, type Speaker } from './bgp-speakers.js';
 import { requireRealNetwork } from './helpers.js';
-import { startDaemon, type Daemon } from '../daemon/daemons.js';
+import { startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 import { pollUntil } from '../contract/contract.js';
 
 const VIP = '192.168.77.100';
@@ -42,104 +40,6 @@ virtual_server ${VIP} 80 {
 }
 `;
 
-const birdUpstream = (up: LanHost, dir: LanHost): string => `router id ${up.ipv4};
-log stderr all;
-protocol device { }
-protocol bgp director {
-  local as 65000;
-  neighbor ${dir.ipv4} as 65001;
-  hold time 9;
-  ipv4 { import all; export none; };
-}
-`;
-
-/** BIRD 2 on the director: the kernel protocol learns table 100 (vigil's routes, proto 86), BGP exports them. */
-export const birdDirector = (dir: LanHost, up: LanHost, table = TABLE): string => `router id ${dir.ipv4};
-log stderr all;
-protocol device { }
-protocol kernel vigil_vips {
-  ipv4 { import all; export none; };
-  kernel table ${table};
-  learn;
-}
-protocol bgp upstream {
-  local as 65001;
-  neighbor ${up.ipv4} as 65000;
-  hold time 9;
-  ipv4 { import none; export where proto = "vigil_vips"; next hop self; };
-}
-`;
-
-/** FRR on the director: zebra imports table 100 into its RIB, bgpd redistributes it. */
-export const frrZebra = (table = TABLE): string => `ip import-table ${table}\n`;
-export const frrBgpd = (dir: LanHost, up: LanHost, table = TABLE): string => `router bgp 65001
- bgp router-id ${dir.ipv4}
- no bgp ebgp-requires-policy
- neighbor ${up.ipv4} remote-as 65000
- neighbor ${up.ipv4} timers 3 9
- address-family ipv4 unicast
-  redistribute table ${table}
- exit-address-family
-`;
-
-interface Speaker {
-  log(): string;
-  stop(): Promise<void>;
-}
-
-async function tempDir(name: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), `vigil-announce-${name}-`));
-  await chmod(dir, 0o777);
-  return dir;
-}
-
-function collect(child: ChildProcess, into: { text: string }): void {
-  child.stdout?.on('data', (c: Buffer) => (into.text += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (into.text += c.toString()));
-}
-
-/** BIRD 2 in `ns`, its own config, control socket and pid file, in the foreground (the LAN kills it). */
-async function startBird(lan: Lan, ns: string, name: string, config: string): Promise<Speaker & { ctl: string }> {
-  const dir = await tempDir(`bird-${name}`);
-  const files = { conf: join(dir, 'bird.conf'), ctl: join(dir, 'bird.ctl'), pid: join(dir, 'bird.pid') };
-  await writeFile(files.conf, config);
-  const log = { text: '' };
-  const child = lan.spawn(ns, ['bird', '-f', '-c', files.conf, '-s', files.ctl, '-P', files.pid]);
-  collect(child, log);
-  return {
-    ctl: files.ctl,
-    log: () => log.text,
-    async stop() {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** FRR's zebra and bgpd in `ns`: their own zserv socket, pid files and vty socket directory. */
-async function startFrr(lan: Lan, ns: string, zebraConf: string, bgpdConf: string): Promise<Speaker & { vtysh(command: string): Promise<string> }> {
-  const dir = await tempDir('frr');
-  const files = { zebra: join(dir, 'zebra.conf'), bgpd: join(dir, 'bgpd.conf'), zserv: join(dir, 'zserv.api') };
-  await writeFile(files.zebra, zebraConf, { mode: 0o644 });
-  await writeFile(files.bgpd, bgpdConf, { mode: 0o644 });
-  const log = { text: '' };
-  const common = ['-z', files.zserv, '--vty_socket', dir, '-u', 'frr', '-g', 'frr', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout'];
-  const zebra = lan.spawn(ns, ['/usr/lib/frr/zebra', '-f', files.zebra, '-i', join(dir, 'zebra.pid'), ...common]);
-  collect(zebra, log);
-  await pollUntil(() => existsSync(files.zserv), 'zebra listening', WAIT_MS, 50);
-  const bgpd = lan.spawn(ns, ['/usr/lib/frr/bgpd', '-f', files.bgpd, '-i', join(dir, 'bgpd.pid'), ...common]);
-  collect(bgpd, log);
-  return {
-    log: () => log.text,
-    vtysh: async (command) => (await lan.exec(ns, ['vtysh', '--vty_socket', dir, '-c', command])).stdout,
-    async stop() {
-      bgpd.kill('SIGKILL');
-      zebra.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** A TCP server on 8080 in `ns` (the real server's service): accepts and closes. */
 function startRealServer(lan: Lan, ns: string): ChildProcess {
   return lan.spawn(ns, [process.execPath, '-e', "require('net').createServer((s) => s.end()).listen(8080, '0.0.0.0')"]);
@@ -152,13 +52,11 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
   let vigil: Daemon | undefined;
   const logs = (): string => `\n--- vigil:\n${vigil?.log() ?? ''}\n${speakers.map((s) => `--- speaker:\n${s.log()}`).join('\n')}`;
   try {
-    const upstream = await startBird(lan, up.ns, 'up', birdUpstream(up, dir));
+    const upstream = await startBird(lan, up.ns, 'up', birdUpstream(up, [dir]));
     speakers.push(upstream);
     speakers.push(await director(lan, dir, up));
     const learned = async (): Promise<boolean> => {
-      // birdc fails while BIRD is starting (no control socket yet): not learned.
-      const stdout = await lan.exec(up.ns, ['birdc', '-s', upstream.ctl, 'show', 'route', `${VIP}/32`]).then((r) => r.stdout, () => '');
-      return stdout.includes(`${VIP}/32`) && stdout.includes(`via ${dir.ipv4}`);
+      return birdHasRoute(lan, up.ns, upstream.ctl, `${VIP}/32`, `via ${dir.ipv4}`);
     };
     const until = async (want: boolean, what: string): Promise<number> => {
       const start = performance.now();
@@ -171,10 +69,16 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
     console.log(`# ${name}: the upstream learned ${VIP}/32 ${first.toFixed(0)} ms after vigil started`);
     const { stdout } = await lan.exec(dir.ns, ['ip', '-N', '-j', 'route', 'show', 'table', String(TABLE), 'proto', '86']);
     assert.deepEqual((JSON.parse(stdout) as { dst: string; dev: string }[]).map((r) => `${r.dst} ${r.dev}`), [`${VIP} vigil-announce`]);
+    const announced = async (): Promise<unknown> => {
+      const status = await lan.exec(dir.ns, [VIGIL, 'status', '--json', '--socket', vigil!.statusSocket]);
+      return (JSON.parse(status.stdout) as { announced?: unknown }).announced;
+    };
+    assert.deepEqual(await announced(), [{ owner: `virtual_server ${VIP}:80`, vip: VIP, table: TABLE, announced: true }]);
 
     server.kill('SIGKILL');
     const lost = await until(false, 'the upstream loses the VIP when the real server fails (quorum down)');
     console.log(`# ${name}: withdrawn ${lost.toFixed(0)} ms after the real server was killed (delay_loop 1, connect_timeout 1)`);
+    assert.deepEqual(await announced(), [{ owner: `virtual_server ${VIP}:80`, vip: VIP, table: TABLE, announced: false }]);
     server = startRealServer(lan, rs.ns);
     await until(true, 'the upstream learns the VIP again when the real server is back');
 
@@ -195,10 +99,10 @@ const installed = (path: string, what: string) => (): NetnsAvailability => (exis
 
 test('announce_table with BIRD 2: the upstream learns the VIP while the quorum is up, loses it on a failure and on kill -9', { timeout: 300_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
-  await scenario(t, 'announcebird', async (lan, dir, up) => startBird(lan, dir.ns, 'dir', birdDirector(dir, up)));
+  await scenario(t, 'announcebird', async (lan, dir, up) => startBird(lan, dir.ns, 'dir', birdDirector(dir, up, TABLE)));
 });
 
 test('announce_table with FRR (zebra ip import-table, bgpd redistribute table): the same', { timeout: 300_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
-  await scenario(t, 'announcefrr', async (lan, dir, up) => startFrr(lan, dir.ns, frrZebra(), frrBgpd(dir, up)));
+  await scenario(t, 'announcefrr', async (lan, dir, up) => startFrr(lan, dir.ns, frrZebra(TABLE), frrBgpd(dir, up, TABLE)));
 });

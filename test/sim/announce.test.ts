@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
+import { formatTimeline } from '../../sim/report-text.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
@@ -57,6 +58,8 @@ test('examples/ecmp-maglev.json: each director announces while it runs; a crash 
     '50000 d2 +192.168.77.100 table 100',
     '75000 d1 -192.168.77.100 table 100',
   ]);
+  // The readable report has them in its timeline.
+  assert.match(formatTimeline(r), /^\s+20\.000s  d2 withdraws 192\.168\.77\.100 \(table 100\)$/m);
 });
 
 test('a virtual server withdraws when its quorum goes (every real server down) and announces when it is back', () => {

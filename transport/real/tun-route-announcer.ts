@@ -20,6 +20,9 @@ import { RTN_UNICAST, type RouteSpec } from '../../protocol/rtnetlink-routes.js'
 import { ANNOUNCE_DEVICE, RTPROT_VIGIL, type AnnouncedRoute, type RouteAnnouncer } from '../route-announcer.js';
 import { NetlinkRoutes } from './netlink-routes.js';
 
+/** How long after a guardian's unexpected end another is started. */
+const GUARDIAN_RESTART_MS = 1000;
+
 /** RT_SCOPE_LINK: the route is to a device, with no gateway. */
 const RT_SCOPE_LINK = 253;
 
@@ -72,7 +75,14 @@ export class TunRouteAnnouncer implements RouteAnnouncer {
   /** The device, made once (its descriptor held until close()), and its guardian. */
   #ready(): NetlinkRoutes {
     if (this.#fd === undefined) {
-      this.#fd = openTunDevice(this.device);
+      try {
+        this.#fd = openTunDevice(this.device);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // EBUSY: the name is another's (a second vigil in this network namespace, or a persistent device of that name).
+        if (code === 'EBUSY' || code === 'EEXIST') throw new Error(`device ${this.device} is in use (another vigil here? global_defs announce_device names another)`);
+        throw error;
+      }
       this.#guard(this.#fd);
     }
     this.#routes ??= new NetlinkRoutes(this.onError);
@@ -89,7 +99,13 @@ export class TunRouteAnnouncer implements RouteAnnouncer {
     }
     guardian.on('error', (error) => this.onError?.(`announce: guardian of ${this.device}: ${error.message}`));
     guardian.on('exit', () => {
-      if (this.#guardian === guardian && this.#fd !== undefined) this.onError?.(`announce: the guardian of ${this.device} ended while vigil runs`);
+      if (this.#guardian !== guardian || this.#fd !== fd) return;
+      // Killed by someone while vigil runs: another one, a second later (no loop if /bin/sh cannot run at all).
+      this.onError?.(`announce: the guardian of ${this.device} ended while vigil runs; starting another`);
+      this.#guardian = undefined;
+      setTimeout(() => {
+        if (this.#fd === fd && this.#guardian === undefined) this.#guard(fd);
+      }, GUARDIAN_RESTART_MS).unref();
     });
     // Neither the guardian nor its pipe keeps vigil's event loop alive.
     guardian.unref();

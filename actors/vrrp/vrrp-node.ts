@@ -328,7 +328,8 @@ export class VrrpNode {
 
   /**
    * A sync group's first announcement, the one mechanism for it: at start once the instances have started
-   * (keepalived vrrp_dispatcher_init), at a reload for the groups it changed (state_same_at_reload). A group in
+   * (keepalived vrrp_dispatcher_init), at a reload that makes the groups again for those not in the state they
+   * had before it, new ones included (state_same_at_reload), before the new instances start. A group in
    * BACKUP or FAULT is told as entering it from INIT (notify_backup / notify_fault, `notify`, the FIFO, traps,
    * smtp_alert); one already MASTER was told on its way there.
    */

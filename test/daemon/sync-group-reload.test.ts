@@ -22,6 +22,10 @@ const scripts = (name: string): string =>
 interface World extends SimulatedDaemon {
   /** Scripts run, as their argv joined by spaces. */
   readonly ran: string[];
+  /** E-mail alerts' subjects, in order. */
+  readonly mails: string[];
+  /** FIFO lines, by FIFO path. */
+  readonly fifo: Map<string, string[]>;
   /** The daemon's group and instance notifications, in order: "sync G INIT>BACKUP", "notify VI_1 BACKUP". */
   readonly told: string[];
   readonly states: () => Record<string, string>;
@@ -29,6 +33,8 @@ interface World extends SimulatedDaemon {
 
 function world(t: TestContext, config: string): World {
   const ran: string[] = [];
+  const mails: string[] = [];
+  const fifo = new Map<string, string[]>();
   const d = simulatedDaemon(config, {
     environment: () => {
       const processes: CallbackProcessRunner = {
@@ -38,7 +44,18 @@ function world(t: TestContext, config: string): World {
         },
         run: (request) => new Promise((resolve) => processes.runWith(request, resolve)),
       };
-      return { processes };
+      return {
+        processes,
+        mail: {
+          transport: { send: async (m) => void mails.push(m.alert.subject), close: async () => undefined },
+          host: { hostName: 'lb1.example.org', userName: 'root' },
+        },
+        openFifo: (path) => {
+          const lines = fifo.get(path) ?? [];
+          fifo.set(path, lines);
+          return { write: (line) => void lines.push(line), close() {} };
+        },
+      };
     },
   });
   t.after(d.remove);
@@ -54,7 +71,7 @@ function world(t: TestContext, config: string): World {
     for (const [name, state] of node.groupStates()) out[name] = state;
     return out;
   };
-  return { ...d, ran, told, states };
+  return { ...d, ran, mails, fifo, told, states };
 }
 
 /** A second interface, eth1, down without a word (link events are for changes after start). */
@@ -121,6 +138,24 @@ test("a group a reload adds is told with the new file's scripts", async (t) => {
     await w.advance(100);
     assert.deepEqual(w.told.slice(told), ['sync K INIT>BACKUP', 'notify VI_3 BACKUP']);
     assert.deepEqual(w.ran.slice(ran), ['/etc/vigil/k-backup.sh', '/etc/vigil/k-notify.sh GROUP K BACKUP 0']);
+  } finally {
+    await w.close();
+  }
+});
+
+test("a group a reload adds is mailed and written to the FIFO as the new file says", async (t) => {
+  const globals = (routerId: string, fifo: string): string =>
+    `global_defs {\n    router_id ${routerId}\n    notification_email {\n        ops@example.org\n    }\n    smtp_server 192.168.77.25\n    vrrp_notify_fifo /run/vigil/${fifo}.fifo\n}\n`;
+  const w = world(t, globals('old', 'old') + G);
+  try {
+    await w.daemon.start();
+    await w.advance(1000);
+    assert.deepEqual(w.mails, []);
+    w.write(globals('new', 'new') + group('K', ['VI_3'], '    smtp_alert\n') + G + instance('VI_3', 53));
+    assert.equal((await w.daemon.reload()).ok, true);
+    await w.advance(100);
+    assert.deepEqual(w.mails, ['[new] VRRP Group K - Entering BACKUP state']);
+    assert.deepEqual(w.fifo.get('/run/vigil/new.fifo'), ['GROUP "K" BACKUP 0\n', 'INSTANCE "VI_3" BACKUP 100\n']);
   } finally {
     await w.close();
   }

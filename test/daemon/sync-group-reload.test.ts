@@ -161,6 +161,23 @@ test("a group a reload adds is mailed and written to the FIFO as the new file sa
   }
 });
 
+test('fifo_write_vrrp_states_on_reload: one line for each instance and group, those the reload told included', async (t) => {
+  const globals = 'global_defs {\n    vrrp_notify_fifo /run/vigil/vrrp.fifo\n    fifo_write_vrrp_states_on_reload\n}\n';
+  const w = world(t, globals + G);
+  try {
+    await w.daemon.start();
+    await w.advance(5000);
+    const lines = w.fifo.get('/run/vigil/vrrp.fifo')!;
+    const before = lines.length;
+    w.write(globals + group('K', ['VI_3']) + G + instance('VI_3', 53));
+    assert.equal((await w.daemon.reload()).ok, true);
+    // keepalived vrrp_init_state: a group or instance the reload notifies is not written again.
+    assert.deepEqual(lines.slice(before), ['GROUP "K" BACKUP 0\n', 'INSTANCE "VI_3" BACKUP 100\n', 'INSTANCE "VI_1" MASTER 100\n', 'INSTANCE "VI_2" MASTER 100\n', 'GROUP "G" MASTER 0\n']);
+  } finally {
+    await w.close();
+  }
+});
+
 test('at start a group whose members fault is told FAULT once, from INIT, after its instances', async (t) => {
   const w = world(t, group('G', ['VI_1', 'VI_2'], scripts('g')) + instance('VI_1', 51) + instance('VI_2', 52));
   w.host.setLink('eth0', false, true);

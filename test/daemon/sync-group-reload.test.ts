@@ -161,6 +161,22 @@ test("a group a reload adds is mailed and written to the FIFO as the new file sa
   }
 });
 
+test('a reload whose channel cannot be opened leaves the running configuration the old one', async (t) => {
+  const w = world(t, G);
+  try {
+    await w.daemon.start();
+    await w.advance(1000);
+    const running = w.daemon.runningConfig;
+    w.write(G + group('K', ['VI_9']) + instance('VI_9', 59).replace('interface eth0', 'interface eth9'));
+    const result = await w.daemon.reload();
+    assert.equal(result.ok, false, JSON.stringify(result));
+    assert.equal(w.daemon.runningConfig, running);
+    assert.deepEqual(w.states(), { VI_1: 'BACKUP', VI_2: 'BACKUP', G: 'BACKUP' });
+  } finally {
+    await w.close();
+  }
+});
+
 test('fifo_write_vrrp_states_on_reload: one line for each instance and group, those the reload told included', async (t) => {
   const globals = 'global_defs {\n    vrrp_notify_fifo /run/vigil/vrrp.fifo\n    fifo_write_vrrp_states_on_reload\n}\n';
   const w = world(t, globals + G);

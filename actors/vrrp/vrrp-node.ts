@@ -292,7 +292,7 @@ export class VrrpNode {
   }
 
   /**
-   * Starts the sync groups, each from its members' states now (./../../machines/sync-group.ts); each change of a
+   * Starts the sync groups, each from its members' states now (machines/sync-group.ts); each change of a
    * group's state from then on is told (announceGroups tells the first).
    */
   private startGroups(specs: readonly SyncGroupSpec[]): void {

@@ -251,13 +251,25 @@ export class NodeAssembly {
     this.configureMail(next);
     const tables = notifyTables(next);
     this.trackers.readFiles(next);
-    const result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
+    // fifo_write_vrrp_states_on_reload writes the states of those the reload did not tell (keepalived vrrp_init_state).
+    const told = new Set<string>();
+    const telling = next.globalDefs.fifoWriteVrrpStatesOnReload
+      ? this.bus.messages$.subscribe((m) => {
+          if (m.node === this.name && (m.kind === 'notify' || m.kind === 'sync')) told.add(m.kind === 'notify' ? `INSTANCE ${m.instance}` : `GROUP ${m.group}`);
+        })
+      : undefined;
+    let result: ReconfigureResult;
+    try {
+      result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
+    } finally {
+      telling?.unsubscribe();
+    }
     this.notifier.removing([]);
     this.mail?.removing([]);
     this.trackers.reload(this.config, next);
     this.config = next;
     if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
-    if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates();
+    if (next.globalDefs.fifoWriteVrrpStatesOnReload) this.writeStates(told);
     return result;
   }
 
@@ -383,9 +395,14 @@ export class NodeAssembly {
     return this.checks?.virtualServers.length ?? 0;
   }
 
-  /** fifo_write_vrrp_states_on_reload: every instance's and sync group's state, again, after a reload. */
-  private writeStates(): void {
-    for (const r of this.node.runners.values()) this.fifos.vrrp(`INSTANCE "${r.spec.name}" ${r.state} ${r.effectivePriority}\n`);
-    for (const [group, state] of this.node.groupStates()) this.fifos.vrrp(`GROUP "${group}" ${state} 0\n`);
+  /**
+   * fifo_write_vrrp_states_on_reload: every instance's and sync group's state, again, after a reload; those the
+   * reload told (`told`: "INSTANCE name", "GROUP name") have their line already.
+   */
+  private writeStates(told: ReadonlySet<string>): void {
+    for (const r of this.node.runners.values()) {
+      if (!told.has(`INSTANCE ${r.spec.name}`)) this.fifos.vrrp(`INSTANCE "${r.spec.name}" ${r.state} ${r.effectivePriority}\n`);
+    }
+    for (const [group, state] of this.node.groupStates()) if (!told.has(`GROUP ${group}`)) this.fifos.vrrp(`GROUP "${group}" ${state} 0\n`);
   }
 }

@@ -2,16 +2,23 @@
  * A `vrrp_sync_group` (keepalived.conf(5)): its members change state together. One member in FAULT holds every
  * member in FAULT until no member has a fault of its own; one member becoming MASTER makes all MASTER; one member
  * falling back to BACKUP makes all BACKUP. Pure: the runtime reports member states and binds `driveMembers`.
+ *
+ * A group starts from its members' states as they are when it is made (at start, before they leave INIT; at a
+ * reload, as they run), as keepalived's vrrp_complete_init does: FAULT when a member has a fault of its own,
+ * MASTER when every member is MASTER, else BACKUP. Entering BACKUP it frees the members an earlier group held in
+ * FAULT and brings its masters back to BACKUP (keepalived vrrp_init_state: each member takes its group's state).
  */
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import type { VrrpStateName } from './vrrp-instance.js';
 
 export interface SyncGroupInput {
   readonly name: string;
   readonly members: readonly string[];
+  /** The members' states when the group is made (a member not named here: INIT, no fault). */
+  readonly initial?: Readonly<Record<string, MemberStatus>> | undefined;
 }
 
-interface MemberStatus {
+export interface MemberStatus {
   readonly state: VrrpStateName;
   /** The member's own fault (a tracked object or its interface), as opposed to one the group imposed. */
   readonly selfFault: boolean;
@@ -28,6 +35,11 @@ export type SyncDirective = 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR';
 
 function anySelfFault(context: SyncGroupContext): boolean {
   return Object.values(context.members).some((m) => m.selfFault);
+}
+
+function allMaster(context: SyncGroupContext): boolean {
+  const members = Object.values(context.members);
+  return members.length > 0 && members.every((m) => m.state === 'MASTER');
 }
 
 export const syncGroupMachine = setup({
@@ -51,16 +63,34 @@ export const syncGroupMachine = setup({
     memberMaster: ({ event }) => event.state === 'MASTER',
     memberBackup: ({ event }) => event.state === 'BACKUP',
     noSelfFault: ({ context }) => !anySelfFault(context),
+    anySelfFault: ({ context }) => anySelfFault(context),
+    allMaster: ({ context }) => allMaster(context),
   },
 }).createMachine({
   id: 'syncGroup',
-  initial: 'BACKUP',
+  initial: 'made',
   context: ({ input }) => {
     const members: Record<string, MemberStatus> = {};
-    for (const name of input.members) members[name] = { state: 'INIT', selfFault: false };
+    for (const name of input.members) members[name] = input.initial?.[name] ?? { state: 'INIT', selfFault: false };
     return { name: input.name, members };
   },
   states: {
+    /** Transient: the group's first state, from its members' (keepalived vrrp_complete_init). */
+    made: {
+      always: [
+        { guard: 'anySelfFault', target: 'FAULT', actions: { type: 'driveMembers', params: { state: 'FAULT' } } },
+        { guard: 'allMaster', target: 'MASTER' },
+        {
+          target: 'BACKUP',
+          // Members held in FAULT by an earlier group are freed; masters step back to BACKUP.
+          actions: enqueueActions(({ context, enqueue }) => {
+            const members = Object.values(context.members);
+            if (members.some((m) => m.state === 'FAULT' && !m.selfFault)) enqueue({ type: 'driveMembers', params: { state: 'CLEAR' } });
+            if (members.some((m) => m.state === 'MASTER')) enqueue({ type: 'driveMembers', params: { state: 'BACKUP' } });
+          }),
+        },
+      ],
+    },
     BACKUP: {
       on: {
         MEMBER_STATE: [

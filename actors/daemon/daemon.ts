@@ -196,6 +196,7 @@ export class VigilDaemon {
     // The checker part's digests were made where the configurations were read (off the VRRP thread).
     const lvsChanged = !this.options.vrrpOnly && loaded.lvsDigest !== this.running?.lvsDigest;
     const made: string[] = [];
+    const previousConfig = this.config;
     let checks: NodeChecks | undefined;
     let nextSpec: VrrpNodeSpec;
     let result: ReconfigureResult;
@@ -209,9 +210,13 @@ export class VigilDaemon {
       aborted();
       if (lvsChanged) checks = await loadChecks(this.env, next, this.options.scriptTimeoutMs, true, this.config);
       aborted();
-      // Opens the new instances' channels first; throws before stopping anything if one cannot be opened.
+      // The new file runs from here: what the reconfiguration announces (traps made from the running
+      // configuration among them) is the new file's. Opens the new instances' channels first; throws before
+      // stopping anything if one cannot be opened, and the running configuration is the old one again.
+      this.config = next;
       result = assembly.reconfigure(next);
     } catch (err) {
+      this.config = previousConfig;
       await checks?.discard();
       await this.host.removeVmacs(made);
       if (err instanceof ReloadAborted) {
@@ -221,8 +226,6 @@ export class VigilDaemon {
       return reject(err instanceof Error ? err.message : String(err));
     }
     this.reloads++;
-    const previousConfig = this.config;
-    this.config = next;
     this.running = loaded;
     if (vrrp) this.instances = nextSpec.instances;
     if (vrrp) this.sysctls?.reload(next);

@@ -232,6 +232,12 @@ export class VrrpInstanceRunner {
     return vrrpStateName(this.actor.getSnapshot().value);
   }
 
+  /** Its state and whether it has a fault of its own (what its sync group hears of it; INIT before it starts). */
+  get status(): { state: VrrpStateName; selfFault: boolean } {
+    const snapshot = this.actor.getSnapshot();
+    return { state: vrrpStateName(snapshot.value), selfFault: trackersFault(snapshot.context.trackers) };
+  }
+
   get effectivePriority(): number {
     return this.actor.getSnapshot().context.effectivePriority;
   }
@@ -302,6 +308,7 @@ export class VrrpInstanceRunner {
     this.actor.send({ type: 'GROUP_LOWER_PRIORITY' });
   }
 
+  /** Its sync group's directive. Before start it waits in the actor's mailbox, and START comes after it. */
   sync(state: 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR'): void {
     this.actor.send({ type: 'SYNC', state });
   }

@@ -14,7 +14,7 @@ import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type VrrpChannel, typ
 import { decodeAdvertisement, type DecodeContext } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { sumShares } from './receive-buffer.js';
-import { syncGroupMachine } from '../../machines/sync-group.js';
+import { syncGroupMachine, type MemberStatus } from '../../machines/sync-group.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
@@ -140,9 +140,12 @@ export class VrrpNode {
       bus: this.bus,
       runners: () => this.runners.values(),
     });
+    // Every instance is made before any starts, and the groups from them: a group whose member has a fault of its
+    // own starts in FAULT and holds the others there from their first state on (keepalived vrrp_complete_init).
+    const made = this.spec.instances.map((instance) => this.addInstance(instance));
     this.startGroups(this.spec.syncGroups);
-    for (const instance of this.spec.instances) this.addInstance(instance);
-    // Once the instances have started: their states decide the groups'.
+    for (const runner of made) this.startInstance(runner);
+    // Once the instances have started.
     this.announceGroups(this.spec.syncGroups);
   }
 
@@ -173,14 +176,9 @@ export class VrrpNode {
       this.removeInstance(name, true);
       stopped.push(name);
     }
-    if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
-      const before = new Set(this.groupSpecs.map((g) => JSON.stringify(g)));
-      this.stopGroups();
-      this.startGroups(next.syncGroups);
-      // keepalived notifies again only the groups a reload changed (state_same_at_reload).
-      this.announceGroups(next.syncGroups.filter((g) => !before.has(JSON.stringify(g))));
-    }
+    // Everything the reload announces from here on is told with the new scripts.
     beforeStart?.();
+    const made: VrrpInstanceRunner[] = [];
     for (const instance of next.instances) {
       const open = opened.get(instance.name);
       if (open === undefined) {
@@ -190,9 +188,20 @@ export class VrrpNode {
         if (this.runners.get(instance.name)?.preempt !== instance.preempt) this.setPreempt(instance.name, instance.preempt);
         continue;
       }
-      this.addInstance(instance, open);
+      made.push(this.addInstance(instance, open));
       started.push(instance.name);
     }
+    if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+      // The groups are made again from their members as they run now (the new ones not started yet), faults of
+      // their own included: a fault an old group imposed is not one (keepalived vrrp_complete_init at reload).
+      const before = this.groupStates();
+      this.stopGroups();
+      this.startGroups(next.syncGroups);
+      this.freeUngrouped();
+      // keepalived set_previous_sync_group_states: a group in the state it had before the reload is not told again.
+      this.announceGroups(next.syncGroups.filter((g) => before.get(g.name) !== this.groups.get(g.name)?.getSnapshot().value));
+    }
+    for (const runner of made) this.startInstance(runner);
     for (const name of this.ahSessions.keys()) if (!wanted.has(name)) this.ahSessions.delete(name);
     this.links?.setDelays(next.interfaceDelays ?? []);
     this.poller?.setInterfaces(next.polledInterfaces ?? []);
@@ -288,10 +297,18 @@ export class VrrpNode {
     this.channels.clear();
   }
 
-  /** Starts the sync groups; each change of a group's state from then on is told (announceGroups tells the first). */
+  /**
+   * Starts the sync groups, each from its members' states now (machines/sync-group.ts); each change of a
+   * group's state from then on is told (announceGroups tells the first).
+   */
   private startGroups(specs: readonly SyncGroupSpec[]): void {
     this.groupSpecs = specs;
     for (const group of specs) {
+      const initial: Record<string, MemberStatus> = {};
+      for (const member of group.members) {
+        const runner = this.runners.get(member);
+        if (runner !== undefined) initial[member] = runner.status;
+      }
       const actor = createActor(
         syncGroupMachine.provide({
           actions: {
@@ -300,7 +317,7 @@ export class VrrpNode {
             },
           },
         }),
-        { input: group, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
+        { input: { ...group, initial }, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);
@@ -317,7 +334,8 @@ export class VrrpNode {
 
   /**
    * A sync group's first announcement, the one mechanism for it: at start once the instances have started
-   * (keepalived vrrp_dispatcher_init), at a reload for the groups it changed (state_same_at_reload). A group in
+   * (keepalived vrrp_dispatcher_init), at a reload that makes the groups again for those not in the state they
+   * had before it, new ones included (state_same_at_reload), before the new instances start. A group in
    * BACKUP or FAULT is told as entering it from INIT (notify_backup / notify_fault, `notify`, the FIFO, traps,
    * smtp_alert); one already MASTER was told on its way there.
    */
@@ -328,13 +346,23 @@ export class VrrpNode {
     }
   }
 
+  /** An instance in no group now is not held in FAULT by the group it was in before (a reload took it out). */
+  private freeUngrouped(): void {
+    for (const [name, runner] of this.runners) {
+      if (this.groupOfMember.has(name)) continue;
+      const { state, selfFault } = runner.status;
+      if (state === 'FAULT' && !selfFault) runner.sync('CLEAR');
+    }
+  }
+
   private stopGroups(): void {
     for (const actor of this.groups.values()) actor.stop();
     this.groups.clear();
     this.groupOfMember.clear();
   }
 
-  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): void {
+  /** Makes an instance's runner and routes its VRID to it; it starts with startInstance. */
+  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): VrrpInstanceRunner {
     const runner = new VrrpInstanceRunner(this.withInterfaceState(instance, open), {
       node: this.name,
       clock: this.transports.clock,
@@ -361,6 +389,12 @@ export class VrrpNode {
     list.push(runner);
     open.byVrid.set(instance.vrid, list);
     this.sizeReceiveBuffer(open);
+    return runner;
+  }
+
+  /** An instance whose group is in FAULT starts held there (keepalived: a member of a group in FAULT is in FAULT). */
+  private startInstance(runner: VrrpInstanceRunner): void {
+    if (this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT') runner.sync('FAULT');
     runner.start();
   }
 

@@ -63,11 +63,20 @@ export class Vrrp1Service {
   /** Set once the bus has given the name: signals before that are not sent (as keepalived's global_connection). */
   private ready = false;
   private objects = new Map<string, Vrrp1Object>();
+  /** The objects before the last reload: an instance a reload removes is told there. */
+  private previousObjects = new Map<string, Vrrp1Object>();
+  /** The configuration of the last apply(). */
+  private applied: Config | undefined;
   private readonly subscription: Subscription;
 
   constructor(private readonly sources: Vrrp1ServiceSources) {
     this.subscription = sources.messages$.subscribe((m) => {
-      if (m.kind === 'notify') this.stateChanged(m.instance, stateCode(m.state));
+      if (m.kind !== 'notify') return;
+      // A reload's first notification: the new instances' objects are there, and VrrpReloaded said, before it is
+      // told (keepalived start_vrrp runs dbus_reload before its instances notify).
+      const config = this.applied !== undefined ? this.sources.config() : undefined;
+      if (config !== undefined && config !== this.applied) this.apply();
+      this.stateChanged(m.instance, stateCode(m.state));
     });
   }
 
@@ -80,6 +89,9 @@ export class Vrrp1Service {
   apply(): void {
     const config = this.sources.config();
     if (config === undefined) return;
+    // Already applied (at the reload's first notification): nothing to do, unless the bus was lost meanwhile.
+    if (config === this.applied && this.connection !== undefined) return;
+    this.applied = config;
     if (!config.globalDefs.enableDbus || this.sources.vrrp === false) {
       this.stop();
       return;
@@ -88,6 +100,7 @@ export class Vrrp1Service {
     const objects = vrrp1Objects(config);
     if (this.connection !== undefined && name === this.name) {
       // keepalived dbus_reload: instance objects come and go with the configuration, then VrrpReloaded.
+      this.previousObjects = this.objects;
       this.objects = objects;
       if (this.ready) this.signal(vrrpObjectPath(config), VRRP_INTERFACE, 'VrrpReloaded');
       return;
@@ -137,9 +150,10 @@ export class Vrrp1Service {
 
   private stateChanged(instance: string, code: number): void {
     if (!this.ready) return;
-    for (const [path, o] of this.objects) {
-      if (o.kind === 'instance' && o.name === instance) this.signal(path, INSTANCE_INTERFACE, 'VrrpStatusChange', 'u', [code]);
-    }
+    const named = (objects: Map<string, Vrrp1Object>): string[] => [...objects].filter(([, o]) => o.kind === 'instance' && o.name === instance).map(([path]) => path);
+    // An instance the last reload removed is told on the object it had (keepalived notifies it before dbus_reload).
+    const paths = named(this.objects);
+    for (const path of paths.length > 0 ? paths : named(this.previousObjects)) this.signal(path, INSTANCE_INTERFACE, 'VrrpStatusChange', 'u', [code]);
   }
 
   private signal(path: string, iface: string, member: string, signature = '', body: readonly unknown[] = []): void {

@@ -23,8 +23,12 @@ export function trapsEnabled(config: Config): boolean {
   return config.globalDefs.enableTraps === true && config.globalDefs.enableSnmpVrrp === true;
 }
 
-export function instanceStateTrap(config: Config, hostname: string, instance: string, state: string): Trap | undefined {
-  const spec = config.vrrpInstances.find((i) => i.name === instance);
+/**
+ * `specFrom`: where the instance is looked up when `config` (the running one, whose router_id is sent) has it no
+ * more: a reload's removals are told with the instance as the old file had it.
+ */
+export function instanceStateTrap(config: Config, hostname: string, instance: string, state: string, specFrom?: Config): Trap | undefined {
+  const spec = config.vrrpInstances.find((i) => i.name === instance) ?? specFrom?.vrrpInstances.find((i) => i.name === instance);
   if (spec === undefined) return undefined;
   return {
     oid: [...KEEPALIVED_VRRP, 10, 0, 2],

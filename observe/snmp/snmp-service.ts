@@ -5,6 +5,7 @@
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage } from '../../actors/bus.js';
+import type { Config } from '../../config/model.js';
 import type { Subagent } from '../../transport/agentx-subagent.js';
 import { rfcSources, snmpAgentFor, snmpMibs, type InstanceHistory, type SnmpAgentSources } from './snmp-agent.js';
 import { newMasterTrap } from './vrrp-mib.js';
@@ -35,6 +36,9 @@ export class SnmpService {
   };
   /** State changes before the first apply() (the daemon starting): sent once it is known whether traps are on. */
   private early: BusMessage[] | undefined = [];
+  /** The configuration of the last apply(), and the one before it (a reload's removed instances are in that one). */
+  private applied: Config | undefined;
+  private before: Config | undefined;
 
   constructor(private readonly sources: SnmpServiceSources) {
     this.traps = sources.messages$.subscribe((m) => this.onMessage(m));
@@ -56,10 +60,13 @@ export class SnmpService {
       return;
     }
     const config = this.sources.config();
+    // A reload's first notification: the new file's SNMP settings apply before it is told (keepalived start_vrrp
+    // sets SNMP up again before its instances notify).
+    if (config !== undefined && config !== this.applied) this.apply();
     if (this.agent === undefined || config === undefined || config.globalDefs.enableTraps !== true) return;
     const traps: (Trap | undefined)[] = [];
     if (trapsEnabled(config)) {
-      if (m.kind === 'notify') traps.push(instanceStateTrap(config, this.sources.hostname, m.instance, m.state));
+      if (m.kind === 'notify') traps.push(instanceStateTrap(config, this.sources.hostname, m.instance, m.state, this.before));
       else if (m.kind === 'sync') traps.push(syncGroupStateTrap(config, this.sources.hostname, m.group, m.to));
     }
     // The checker's: realServerStateChange, virtualServerQuorumStateChange (check-traps.ts).
@@ -78,6 +85,10 @@ export class SnmpService {
   apply(): void {
     const config = this.sources.config();
     if (config === undefined) return;
+    if (config !== this.applied) {
+      this.before = this.applied;
+      this.applied = config;
+    }
     const settings = JSON.stringify([snmpMibs(config), config.globalDefs.snmpSocket ?? null]);
     if (settings === this.settings) return;
     this.settings = settings;

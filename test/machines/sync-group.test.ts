@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createActor } from 'xstate';
-import { syncGroupMachine, type SyncDirective } from '../../machines/sync-group.js';
+import { syncGroupMachine, type MemberStatus, type SyncDirective } from '../../machines/sync-group.js';
 
-function group(): { actor: ReturnType<typeof createActor<typeof syncGroupMachine>>; driven: [string, SyncDirective][] } {
+function group(initial?: Record<string, MemberStatus>): { actor: ReturnType<typeof createActor<typeof syncGroupMachine>>; driven: [string, SyncDirective][] } {
   const driven: [string, SyncDirective][] = [];
   const members = ['VI_1', 'VI_2', 'VI_3'];
   const actor = createActor(
@@ -14,7 +14,7 @@ function group(): { actor: ReturnType<typeof createActor<typeof syncGroupMachine
         },
       },
     }),
-    { input: { name: 'G', members } },
+    { input: { name: 'G', members, initial } },
   );
   actor.start();
   return { actor, driven };
@@ -60,4 +60,33 @@ test('a member fault holds the group in FAULT until no member has a fault of its
   assert.equal(actor.getSnapshot().value, 'BACKUP');
   // CLEAR reaches every member, VI_3 (the last to recover, and held by the group too) included.
   assert.deepEqual(driven, [['VI_1', 'CLEAR'], ['VI_2', 'CLEAR'], ['VI_3', 'CLEAR']]);
+});
+
+test('made with no member states (at start, before they leave INIT): BACKUP, nobody driven', () => {
+  const { actor, driven } = group();
+  assert.equal(actor.getSnapshot().value, 'BACKUP');
+  assert.deepEqual(driven, []);
+});
+
+test("made while a member has a fault of its own: FAULT, every member driven there, cleared once it recovers", () => {
+  const { actor, driven } = group({ VI_1: { state: 'FAULT', selfFault: false }, VI_2: { state: 'FAULT', selfFault: true }, VI_3: { state: 'INIT', selfFault: false } });
+  assert.equal(actor.getSnapshot().value, 'FAULT');
+  assert.deepEqual(driven, [['VI_1', 'FAULT'], ['VI_2', 'FAULT'], ['VI_3', 'FAULT']]);
+  driven.length = 0;
+  actor.send({ type: 'MEMBER_STATE', member: 'VI_2', state: 'FAULT', selfFault: false });
+  assert.equal(actor.getSnapshot().value, 'BACKUP');
+  assert.deepEqual(driven, [['VI_1', 'CLEAR'], ['VI_2', 'CLEAR'], ['VI_3', 'CLEAR']]);
+});
+
+test('made while every member is MASTER: MASTER, nobody driven', () => {
+  const master = { state: 'MASTER', selfFault: false } as const;
+  const { actor, driven } = group({ VI_1: master, VI_2: master, VI_3: master });
+  assert.equal(actor.getSnapshot().value, 'MASTER');
+  assert.deepEqual(driven, []);
+});
+
+test('made in BACKUP: members an earlier group held in FAULT are freed, masters step back to BACKUP', () => {
+  const { actor, driven } = group({ VI_1: { state: 'FAULT', selfFault: false }, VI_2: { state: 'MASTER', selfFault: false }, VI_3: { state: 'BACKUP', selfFault: false } });
+  assert.equal(actor.getSnapshot().value, 'BACKUP');
+  assert.deepEqual(driven, [['VI_1', 'CLEAR'], ['VI_2', 'CLEAR'], ['VI_3', 'CLEAR'], ['VI_1', 'BACKUP'], ['VI_2', 'BACKUP'], ['VI_3', 'BACKUP']]);
 });

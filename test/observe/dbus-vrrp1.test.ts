@@ -13,6 +13,7 @@ import { loadConfigText } from '../../config/load.js';
 import type { VrrpStateName } from '../../machines/vrrp-instance.js';
 import type { DbusCall, DbusConnection, DbusConnectionOptions, DbusReply } from '../../transport/dbus-connection.js';
 import { Vrrp1Service } from '../../observe/dbus/vrrp1-service.js';
+import { stateCode } from '../../observe/dbus/vrrp1-objects.js';
 import { KEEPALIVED_GLOBAL, globalScalars } from '../../observe/snmp/keepalived-mib.js';
 
 function config(extra: string, instances = ['VI_1 eth0 51 192.168.77.100', 'VI_6 eth0.10 53 fd77::100'], top = ''): Config {
@@ -204,6 +205,24 @@ test('reload: instance objects come and go, VrrpReloaded; enable_dbus removed: V
   assert.deepEqual(w.closed, ['org.keepalived.Vrrp1']);
   w.messages$.next({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'MASTER', priority: 100 });
   assert.equal(w.signals.at(-1)?.member, 'VrrpStopped');
+});
+
+test("a reload's notifications: the new configuration's objects from the first one on, a removed instance on the object it had", async () => {
+  const w = new World(config('enable_dbus'));
+  w.service.apply();
+  await flush();
+  w.signals.length = 0;
+  // VI_1 removed, VI_7 added: the daemon runs the new configuration while the reload notifies.
+  w.conf = config('enable_dbus', ['VI_7 eth0 57 192.168.77.107']);
+  w.messages$.next({ kind: 'notify', at: 0, node: 'n', instance: 'VI_1', state: 'STOP', priority: 100 });
+  w.messages$.next({ kind: 'notify', at: 0, node: 'n', instance: 'VI_7', state: 'BACKUP', priority: 100 });
+  // `vigil run` applies the configuration after the reload: done already, VrrpReloaded is not said twice.
+  w.service.apply();
+  const I7 = '/org/keepalived/Vrrp1/Instance/eth0/57/IPv4';
+  assert.deepEqual(
+    w.signals.map((s) => [s.path, s.member, ...s.body]),
+    [[VRRP, 'VrrpReloaded'], [I4, 'VrrpStatusChange', stateCode('STOP')], [I7, 'VrrpStatusChange', stateCode('BACKUP')]],
+  );
 });
 
 test('a missing bus is one warning, and the service stays off', async () => {

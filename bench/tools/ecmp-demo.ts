@@ -3,6 +3,7 @@
  * (test/ecmp/topology.ts), runs the scenario (test/ecmp/scenario.ts) and prints its JSON report on stdout;
  * progress goes to stderr. Always cleans up, on SIGINT / SIGTERM too.
  *   node dist/bench/tools/ecmp-demo.js [--speaker bird|frr] [--flows N]
+ * ECMP_DEMO_DETAILS=1 adds, on stderr, what the report leaves out (every flow's answers, per step).
  */
 import { createEcmpTopology, type EcmpTopology } from '../../test/ecmp/topology.js';
 import { runEcmpScenario } from '../../test/ecmp/scenario.js';
@@ -43,7 +44,6 @@ try {
   const { report, details } = await runEcmpScenario(topology, { flows, log });
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   if (process.env.ECMP_DEMO_DETAILS) process.stderr.write(`${JSON.stringify(details)}\n`);
-  if (process.env.ECMP_DEMO_HOLD) { process.stderr.write('holding 120 s\n'); await new Promise((r) => setTimeout(r, 120_000)); }
   await stop(0);
 } catch (error) {
   process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);

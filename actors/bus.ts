@@ -29,7 +29,15 @@ export type BusMessage =
   /** A BFD session (bfd_instance) changed state; `diag` is our diagnostic after the change (RFC 5880 §4.1). */
   | { kind: 'bfd'; at: number; node: string; session: string; neighbor: string; from: BfdStateName; to: BfdStateName; diag: number; sinceLastPacketMs?: number; detectionTimeMs?: number }
   /** A BFD control packet was dropped (RFC 5880 §6.8.6, GTSM, no session); `session` once it was matched to one. */
-  | { kind: 'bfd_drop'; at: number; node: string; session: string | undefined; reason: BfdDropReason };
+  | { kind: 'bfd_drop'; at: number; node: string; session: string | undefined; reason: BfdDropReason }
+  /**
+   * The checker side: real server `rs` (`address:port`) of virtual server `vs` (its key) went UP or DOWN, where
+   * keepalived runs notify_up / notify_down (ipwrapper.c do_rs_notifies); `stopping` while vigil stops;
+   * `realServersUp`: how many of the virtual server's real servers are alive with this change.
+   */
+  | { kind: 'real_server'; at: number; node: string; vs: string; rs: string; state: 'UP' | 'DOWN'; stopping: boolean; realServersUp: number }
+  /** Virtual server `vs` gained or lost its quorum, where keepalived runs quorum_up / quorum_down (do_vs_notifies). */
+  | { kind: 'quorum'; at: number; node: string; vs: string; state: 'UP' | 'DOWN'; stopping: boolean; realServersUp: number };
 
 export class Bus {
   private readonly subject = new Subject<BusMessage>();

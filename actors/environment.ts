@@ -33,6 +33,7 @@ export interface BfdTransport {
   readonly random: Random;
 }
 import type { MailTransport } from '../transport/mail-transport.js';
+import type { RouteAnnouncer } from '../transport/route-announcer.js';
 import type { MailHost } from './mail/mail-settings.js';
 
 export interface DaemonLog {
@@ -112,6 +113,11 @@ export interface NodeEnvironment {
    * scheduled by global_defs bfd_priority, bfd_rt_priority, bfd_rlimit_rttime, bfd_cpu_affinity, bfd_process_name).
    */
   readonly bfdHost?: ((scheduling: ThreadScheduling) => BfdHost) | undefined;
+  /**
+   * announce_table: the host routes of announced addresses in the tables a BGP speaker exports (a TUN device's
+   * routes in the daemon, the simulated host's tables). Absent: nothing is announced.
+   */
+  readonly routeAnnouncer?: RouteAnnouncer | undefined;
   /** E-mail alerts (smtp_alert): how they are sent, and the host's names for keepalived's defaults. */
   readonly mail?: { readonly transport: MailTransport; readonly host: MailHost } | undefined;
 }

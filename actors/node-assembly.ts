@@ -17,7 +17,7 @@ import { VrrpNode } from './vrrp/vrrp-node.js';
 import { Notifier, type NotifyScripts } from './vrrp/notifier.js';
 import { NodeTrackers } from './trackers/trackers.js';
 import { initTrackFiles } from './trackers/init-files.js';
-import type { NodeChecks } from './lvs/node-checks.js';
+import type { CheckerNotice, NodeChecks } from './lvs/node-checks.js';
 import { ScriptRunner, type ScriptLimits } from './scripts/script-runner.js';
 import { NotifyFifos } from './scripts/notify-fifos.js';
 import { NodeBfd } from './bfd/node-bfd.js';
@@ -28,6 +28,7 @@ import { DEFAULT_SCRIPT_TIMEOUT_MS, type NodeEnvironment } from './environment.j
 import { MailQueue, type MailStats } from './mail/mail-queue.js';
 import { MailAlerts } from './mail/mail-alerts.js';
 import { mailSettings } from './mail/mail-settings.js';
+import { NodeAnnouncements, type AnnouncementStatus } from './announce/node-announcements.js';
 
 export interface NodeAssemblyOptions {
   /** The node's name in bus messages (keepalived's router_id, else the host name; the simulator's node name). */
@@ -103,6 +104,10 @@ export class NodeAssembly {
   /** E-mail alerts: the queue (made with the first configuration that mails), and what decides what goes in it. */
   private mailQueue: MailQueue | undefined;
   private mail: MailAlerts | undefined;
+  /** announce_table: the announced virtual servers and instances, fed by the instances' states and the quorums. */
+  private readonly announcements: NodeAnnouncements;
+  private readonly announceFeed: Subscription;
+  private quorumFeed: Subscription | undefined;
 
   constructor(
     private readonly env: NodeEnvironment,
@@ -127,6 +132,18 @@ export class NodeAssembly {
     this.trackers = new NodeTrackers(env, (id, up, value) => this.node.track(id, up, value));
     if (env.trackFileHost) initTrackFiles(options.config.trackFiles, env.trackFileHost, false, env.log);
     this.bfd = new NodeBfd(this.bfdHost(env), bus, options.name, (id, up) => this.node.track(id, up));
+    this.announcements = new NodeAnnouncements({
+      clock: env.clock,
+      announcer: env.routeAnnouncer,
+      inspect: env.inspect,
+      warn: (message) => this.bus.publish({ kind: 'warning', at: env.clock.now(), node: this.name, instance: undefined, message }),
+      changed: (spec, announced) =>
+        env.log.info(`${spec.owner}: ${announced ? 'announcing' : 'withdrawing'} ${spec.routes.map((r) => `${r.vip} (table ${r.table})`).join(', ')}`),
+    });
+    this.announceFeed = bus.messages$.subscribe((m) => {
+      if (m.kind === 'transition' && m.node === this.name) this.announcements.vrrpState(m.instance, m.to);
+    });
+    this.announcements.apply(options.config);
   }
 
   /** The daemon's own BFD host (a worker thread), else the sessions in-process on `env.bfd` (the simulator). */
@@ -174,12 +191,15 @@ export class NodeAssembly {
    */
   attachChecks(checks: NodeChecks, signal?: AbortSignal): Promise<void> {
     this.checks = checks;
+    this.quorumFeed?.unsubscribe();
+    this.quorumFeed = checks.quorum$.subscribe(({ vs, up }) => this.announcements.quorum(vs, up));
     this.haSuspend = this.bus.messages$.subscribe((m) => {
       if (m.kind === 'transition' && m.node === this.name) checks.vrrpState(m.instance, m.to);
     });
     this.fifos.openSide('lvs');
     this.startBfd();
-    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail() }, signal, this.bfd);
+    const tell = (notice: CheckerNotice): void => this.bus.publish({ ...notice, node: this.name });
+    return checks.start(this.masters(), { runner: this.scripts, fifo: (line) => this.fifos.lvs(line), mail: this.mail?.checkerMail(), tell }, signal, this.bfd);
   }
 
   /**
@@ -192,6 +212,12 @@ export class NodeAssembly {
     this.checks = undefined;
     this.haSuspend?.unsubscribe();
     this.haSuspend = undefined;
+    // A reload keeps what is announced until the next checker side tells its quorums; a stop withdraws.
+    if (clearRules) {
+      this.quorumFeed?.unsubscribe();
+      this.quorumFeed = undefined;
+      this.announcements.checksStopped();
+    }
     await checks?.stop(clearRules);
   }
 
@@ -211,6 +237,7 @@ export class NodeAssembly {
     }
     this.fifos.reconfigure(next.globalDefs);
     if (this.env.trackFileHost) initTrackFiles(next.trackFiles, this.env.trackFileHost, true, this.env.log);
+    this.announcements.apply(next);
     if (!this.vrrpRunning) {
       this.config = next;
       if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
@@ -252,15 +279,34 @@ export class NodeAssembly {
     );
   }
 
-  /** Graceful stop: masters send priority 0 first (RFC 5798 §6.4.3) and release their addresses; trackers stop. */
+  /**
+   * The last of a stop: the route announcer's device goes (every announcement was withdrawn by stop(); any route
+   * still there goes with it).
+   */
+  async closeAnnouncements(): Promise<void> {
+    this.announceFeed.unsubscribe();
+    this.quorumFeed?.unsubscribe();
+    await this.announcements.close();
+  }
+
+  /** What announce_table announces, and whether it is announced now. */
+  announcementStatuses(): AnnouncementStatus[] {
+    return this.announcements.statuses();
+  }
+
+  /** Graceful stop: announcements withdrawn; masters send priority 0 first (RFC 5798 §6.4.3) and release their addresses; trackers stop. */
   stop(): void {
+    this.announcements.stop();
     this.node.stop();
     this.trackers.stop();
     this.bfd.stop();
   }
 
-  /** A crash: everything goes silent at once (no priority 0, addresses left, no scripts). */
+  /** A crash: everything goes silent at once (no priority 0, addresses left, no scripts; announced routes to the kernel). */
   halt(): void {
+    this.announceFeed.unsubscribe();
+    this.quorumFeed?.unsubscribe();
+    this.announcements.halt();
     this.node.halt();
     this.trackers.stop();
     this.bfd.stop();

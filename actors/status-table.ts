@@ -3,7 +3,7 @@
  * that a router with 255 instances fits a terminal; `--filter` narrows it. `--detail` keeps the long form
  * (formatStatus in status.ts).
  */
-import { bfdLines, type DaemonStatus, type InstanceStatus } from './status.js';
+import { announceLines, bfdLines, type DaemonStatus, type InstanceStatus } from './status.js';
 
 /** The order of the state groups: what needs attention first. */
 const STATE_ORDER = ['FAULT', 'INIT', 'BACKUP', 'MASTER', 'STOP'];
@@ -70,7 +70,7 @@ export function formatStatusTable(status: DaemonStatus, filter = ''): string {
   if (drops) lines.push(`dropped before routing: ${drops}`);
   if (status.kernel_drops) lines.push(`kernel_drops (receive buffer full, never read): ${status.kernel_drops}`);
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
-  lines.push(...bfdLines(status));
+  lines.push(...bfdLines(status), ...announceLines(status));
   return `${lines.join('\n')}\n`;
 }
 

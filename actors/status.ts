@@ -107,6 +107,10 @@ export interface DaemonStatus {
   readonly bfd?: readonly BfdStatus[] | undefined;
   /** BFD control packets dropped, by reason (RFC 5880 §6.8.6, GTSM, no session). */
   readonly bfd_drops?: Partial<Record<BfdDropReason, number>> | undefined;
+  /** announce_table: each announced address, its table, and whether its route is in the table now (absent: none). */
+  readonly announced?: readonly { readonly owner: string; readonly vip: string; readonly table: number; readonly announced: boolean }[] | undefined;
+  /** BFD worker threads replaced, by why: exited (crashed) or silent past the hang bound (hung). */
+  readonly bfd_worker_restarts?: Readonly<Record<'crashed' | 'hung', number>> | undefined;
 }
 
 export function virtualServerStatuses(runners: readonly VirtualServerRunner[]): VirtualServerStatus[] {
@@ -183,14 +187,21 @@ export function formatStatus(status: DaemonStatus): string {
     lines.push(`notify scripts: ${r.running} running, ${r.waiting} waiting, ${r.started} started, ${r.dropped} dropped; ${r.refused} refused at load`);
   }
   for (const e of status.send_errors ?? []) lines.push(`send errors on ${e.interface} (IPv${e.family}): ${e.code} ${e.count}`);
-  lines.push(...bfdLines(status));
+  lines.push(...bfdLines(status), ...announceLines(status));
   return `${lines.join('\n')}\n`;
 }
 
-/** The BFD sessions and what was dropped. */
+/** announce_table: `announced 192.0.2.10 table 100 (virtual_server 192.0.2.10:80)`, or `withdrawn …`. */
+export function announceLines(status: DaemonStatus): string[] {
+  return (status.announced ?? []).map((a) => `${a.announced ? 'announced' : 'withdrawn'} ${a.vip} table ${a.table} (${a.owner})`);
+}
+
+/** The BFD sessions, what was dropped, and the BFD threads replaced. */
 export function bfdLines(status: DaemonStatus): string[] {
   const lines = (status.bfd ?? []).map(bfdLine);
   const drops = Object.entries(status.bfd_drops ?? {}).map(([r, n]) => `${r} ${n}`).join(', ');
   if (drops) lines.push(`bfd dropped: ${drops}`);
+  const restarts = status.bfd_worker_restarts;
+  if (restarts && restarts.crashed + restarts.hung > 0) lines.push(`bfd thread restarts: crashed ${restarts.crashed}, hung ${restarts.hung}`);
   return lines;
 }

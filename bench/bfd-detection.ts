@@ -14,7 +14,7 @@
  * |gap between two advertisements on the wire - 50 ms| while the 100 sessions run at full rate (goal p99 <= 2 ms).
  *
  * Needs root and namespaces (skipped with the reason otherwise). VIGIL_BENCH_BFD_SESSIONS sets the number of
- * sessions (default 100).
+ * sessions (default 100); VIGIL_BENCH_BFD_DAEMONS=vigil leaves keepalived out.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -269,7 +269,8 @@ export async function run(): Promise<void> {
       other = agentPeer(agent, peer);
     }
     const kinds: ('vigil' | 'keepalived')[] = ['vigil'];
-    if (commandAvailable('keepalived').ok) kinds.push('keepalived');
+    if (process.env['VIGIL_BENCH_BFD_DAEMONS'] === 'vigil') console.log('VIGIL_BENCH_BFD_DAEMONS=vigil: vigil alone');
+    else if (commandAvailable('keepalived').ok) kinds.push('keepalived');
     else console.log('keepalived is not installed: vigil alone');
     const load = (await lan.exec(us.ns, ['cat', '/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
     console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds. Load average ${load}. Peer: ${other.name}.`);

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   config: async () => (await import('./config-command.js')).registerConfigCommand,
   viz: async () => (await import('./viz-command.js')).registerVizCommand,
   replay: async () => (await import('./replay-command.js')).registerReplayCommand,
+  site: async () => (await import('./site-command.js')).registerSiteCommand,
 };
 
 /** Adds the named subcommand, or every one when the name is not a known subcommand (help, errors). */

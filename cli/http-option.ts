@@ -54,6 +54,7 @@ export async function observationFromOptions(
     return new Observation({
       node,
       clock,
+      wallClock: () => Date.now(),
       title: node,
       http,
       record: options.record === undefined ? undefined : { path: options.record, maxBytes: Math.round(sizeMiB * (1 << 20)), keep },

@@ -115,7 +115,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
   const fileWriteFailures: Record<string, number> = {};
   // Loaded lazily: the native addon and netlink exist only where the daemon runs. The status socket (msgpackr)
   // and the dumps load after the instances have started: nothing of theirs is needed before the first advertisement.
-  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { WorkerBfdHost }] =
+  const [{ RawVrrpLink }, { NetlinkAddressManager }, { RawAnnouncer }, { ChildProcessRunner }, { NetlinkRoutes }, { NetlinkVmac }, { ProcConnectorMonitor }, { openNotifyFifo }, { NftVipFirewall }, { ExecNftRunner }, { WorkerBfdHost }, { TunRouteAnnouncer }] =
     await Promise.all([
       import('../transport/real/raw-vrrp-link.js'),
       import('../transport/real/netlink-address-manager.js'),
@@ -128,6 +128,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       import('../transport/real/nft-vip-firewall.js'),
       import('../transport/real/lb/nft-runner.js'),
       import('../actors/daemon/worker-bfd-host.js'),
+      import('../transport/real/tun-route-announcer.js'),
     ]);
   // Its precise timers serve Master_Down_Timer: a takeover happens on time, not a millisecond or two after.
   const clock = new RealClock();
@@ -158,6 +159,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       openFifo: (path, owner) => openNotifyFifo(path, owner, log),
       interfaces: () => addresses.interfaces(),
       routes: new NetlinkRoutes(netlinkError),
+      // announce_table: the TUN device is made at the first announcement, and dies with the process.
+      routeAnnouncer: new TunRouteAnnouncer(undefined, netlinkError),
       vmacs: new NetlinkVmac({ onError: netlinkError }),
       sysctls: procSysctls,
       netlinkReceiveBuffers: (buffers) => addresses.setReceiveBuffers(buffers.monitor, buffers.command),
@@ -243,6 +246,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
       setBasePriority: (i, p) => daemon.assembly?.node.setBasePriority(i, p) ?? false,
       setPreempt: (i, p) => daemon.assembly?.node.setPreempt(i, p) ?? false,
     },
+    // realServerWeight acts on the running real servers (until a reload).
+    checkControl: {
+      realServerWeight: (vs, rs) => daemon.assembly?.checkerSide?.realServerAt(vs, rs)?.weight,
+      setRealServerWeight: (vs, rs, weight) => daemon.assembly?.checkerSide?.setRealServerWeight(vs, rs, weight) ?? false,
+    },
   });
   // enable_dbus: org.keepalived.Vrrp1 on the system bus (a missing bus is a warning). Its methods do what the
   // signals do; the dumps' writer exists once the daemon runs.
@@ -258,9 +266,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
     actions: {
       printData: () => dumpRequest?.('data'),
       printStats: (clear) => {
-        // vigil's counters are not reset: PrintStatsClear writes the stats as PrintStats does.
-        if (clear) log.info('DBus PrintStatsClear: the stats are written; vigil does not clear its counters');
+        // The dump takes the status now; PrintStatsClear then zeroes the statistics (actors/vrrp/instance-counters.ts).
         dumpRequest?.('stats');
+        if (!clear) return;
+        daemon.assembly?.node.clearStats();
+        snmp.clearStats();
       },
       reload: () => reloadRequest?.(),
       sendGarp: (name) => {

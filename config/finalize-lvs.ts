@@ -291,6 +291,7 @@ export function finishVirtualServers(
       persistenceGranularity: vs.persistenceGranularity,
       persistenceEngine: vs.persistenceEngine,
       haSuspend: vs.haSuspend,
+      announceTable: vs.announceTable,
       smtpAlert: vs.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert,
       virtualhost: vs.virtualhost,
       snmpName: vs.snmpName,

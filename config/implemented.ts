@@ -111,6 +111,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs vmac_addr_prefix': 'GlobalDefs.vmacAddrPrefix',
   'global_defs process_monitor_rcv_bufs': 'GlobalDefs.processMonitorRcvBufs',
   'global_defs lvs_backend': 'GlobalDefs.lvsBackend',
+  // vigil's own: the TUN device of announce_table's routes (actors/announce/node-announcements.ts).
+  'global_defs announce_device': 'GlobalDefs.announceDevice',
   'global_defs lvs_timeouts': 'GlobalDefs.lvsTimeouts',
   'global_defs lvs_flush': 'GlobalDefs.lvsFlush',
   'global_defs lvs_flush_on_stop|lvs_flush_onstop': 'GlobalDefs.lvsFlushOnStop',
@@ -224,8 +226,9 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'global_defs enable_snmp_vrrp|enable_snmp_keepalived': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs snmp_socket': { test: 'test/real/snmp-keepalived-differential.test.ts' },
   'global_defs enable_traps': { test: 'test/real/snmp-keepalived-differential.test.ts' },
-  // KEEPALIVED-MIB's check subtree (observe/snmp/keepalived-check-mib.ts), snmp_name its virtualServerName / realServerName.
-  'global_defs enable_snmp_checker': { test: 'test/observe/snmp-checker.test.ts' },
+  // KEEPALIVED-MIB's check subtree (observe/snmp/keepalived-check-mib.ts), its traps (check-traps.ts) and writable
+  // realServerWeight (check-mib-write.ts), walked on a live nftables virtual server; snmp_name its virtualServerName / realServerName.
+  'global_defs enable_snmp_checker': { test: 'test/real/snmp-checker.test.ts' },
   'virtual_server snmp_name': { test: 'test/observe/snmp-checker.test.ts' },
   'virtual_server real_server snmp_name': { test: 'test/observe/snmp-checker.test.ts' },
   // VRRP-MIB (RFC 2787) and its vrrpTrapNewMaster (observe/snmp/vrrp-mib.ts).
@@ -316,6 +319,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   // net.ipv4.conf.IF.promote_secondaries 1 while vigil runs (actors/daemon/host-sysctls.ts, test/daemon/host-sysctls.test.ts).
   'vrrp_instance promote_secondaries': 'VrrpInstance.promoteSecondaries',
   'vrrp_instance kernel_rx_buf_size': 'VrrpInstance.kernelRxBufSize',
+  // vigil's extension: host routes of the VIPs in a table a BGP speaker exports while MASTER (actors/announce/).
+  'vrrp_instance announce_table': 'VrrpInstance.announceTable',
   'vrrp_instance garp_master_refresh_repeat': 'VrrpInstance.garpMasterRefreshRepeat',
   'vrrp_instance garp_lower_prio_delay': 'VrrpInstance.garpLowerPrioDelay',
   'vrrp_instance garp_lower_prio_repeat': 'VrrpInstance.garpLowerPrioRepeat',
@@ -347,6 +352,8 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   [`${VS} persistence_granularity`]: 'VirtualServer.persistenceGranularity',
   [`${VS} protocol`]: 'VirtualServer.protocol',
   [`${VS} ha_suspend`]: 'VirtualServer.haSuspend',
+  // vigil's extension: a host route of each address in a table a BGP speaker exports while the quorum is up.
+  [`${VS} announce_table`]: 'VirtualServer.announceTable',
   [`${VS} omega`]: 'VirtualServer.omega',
   [`${VS} quorum`]: 'VirtualServer.quorum',
   [`${VS} hysteresis`]: 'VirtualServer.hysteresis',

@@ -209,6 +209,8 @@ export interface VrrpInstance {
   readonly garpExtraIf?: { readonly interval: number; readonly all: boolean } | undefined;
   readonly downTimerAdverts: number;
   readonly kernelRxBufSize?: number | undefined;
+  /** vigil's announce_table: the routing table its virtual_ipaddress host routes go in while MASTER. */
+  readonly announceTable?: number | undefined;
   /**
    * old_unicast_checksum: VRRPv3 over IPv4 checksummed with the multicast group (global vrrp_mcast_group4) in the
    * pseudo-header in place of the unicast peer, as keepalived before 1.3.6 did; `never`: not switched to it when a
@@ -488,6 +490,8 @@ export interface VirtualServer {
   readonly persistenceGranularity?: string | undefined;
   readonly persistenceEngine?: string | undefined;
   readonly haSuspend: boolean;
+  /** vigil's announce_table: the routing table its addresses' host routes go in while it has its quorum. */
+  readonly announceTable?: number | undefined;
   readonly smtpAlert?: boolean | undefined;
   readonly virtualhost?: string | undefined;
   readonly snmpName?: string | undefined;

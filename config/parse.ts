@@ -6,6 +6,7 @@ import { Diagnostics, type Diagnostic } from './diagnostics.js';
 import type { ConfigFileSystem } from './files.js';
 import { finishLvsGlobals, finishVirtualServers } from './finalize-lvs.js';
 import { finishRoutes, type RouteNames } from './finalize-routes.js';
+import { resolveAnnounceTable } from './finalize-announce.js';
 import { finishVrrp, type VrrpParts } from './finalize-vrrp.js';
 import { ipProtocolNames } from './ip-protocols.js';
 import { iproute2Names } from './iproute2-names.js';
@@ -80,11 +81,14 @@ function run(file: string, text: string | undefined, options: ParseOptions): Par
   }
   const g = drafts.globalDefs;
   let config: Config;
+  const routeNames = options.routeNames ?? { iproute2: iproute2Names(), ipProtocols: ipProtocolNames() };
   try {
+    for (const v of drafts.instances) resolveAnnounceTable(v, `vrrp_instance ${v.name}`, routeNames.iproute2, diagnostics);
+    for (const vs of drafts.virtualServers) resolveAnnounceTable(vs, `virtual_server ${vs.at.words.slice(1).join(' ')}`, routeNames.iproute2, diagnostics);
     const vrrp = finishVrrp(g, drafts, diagnostics);
     finishLvsGlobals(g, vrrp.vrrpInstances, diagnostics);
     const virtualServers = finishVirtualServers(drafts.virtualServers, drafts.vsGroups, g, { trackFiles: vrrp.trackFiles, bfds: vrrp.bfdInstances }, diagnostics);
-    config = finishRoutes(assemble(drafts, vrrp, virtualServers), options.routeNames ?? { iproute2: iproute2Names(), ipProtocols: ipProtocolNames() }, diagnostics);
+    config = finishRoutes(assemble(drafts, vrrp, virtualServers), routeNames, diagnostics);
     checkScriptSecurity(config, diagnostics);
   } catch (err) {
     diagnostics.error({ file, line: 0 }, `internal error while completing the configuration: ${err instanceof Error ? err.message : String(err)}`);

@@ -293,6 +293,7 @@ function instance(o: Out, v: VrrpInstance, c: Config): void {
     if (v.garpExtraIf) o.line('garp_extra_if', ...(v.garpExtraIf.all ? ['all'] : []), v.garpExtraIf.interval);
     o.line('down_timer_adverts', v.downTimerAdverts);
     o.kv('kernel_rx_buf_size', v.kernelRxBufSize);
+    o.kv('announce_table', v.announceTable);
     if (v.oldUnicastChecksumNever) o.line('old_unicast_checksum', 'never');
     else o.flag('old_unicast_checksum', v.oldUnicastChecksum);
     o.kv('lvs_sync_daemon_interface', v.lvsSyncDaemonInterface);
@@ -422,6 +423,7 @@ function virtualServer(o: Out, v: VirtualServer, groups: readonly VirtualServerG
     o.kv('persistence_granularity', v.persistenceGranularity);
     if (byAddress) o.line('protocol', v.protocol);
     o.flag('ha_suspend', v.haSuspend);
+    o.kv('announce_table', v.announceTable);
     o.kv('smtp_alert', v.smtpAlert);
     o.kv('virtualhost', v.virtualhost);
     o.kv('snmp_name', v.snmpName);

@@ -44,6 +44,10 @@ export type VirtualServerEvent =
   | { type: 'CHECKER'; rs: string; report: CheckerReport }
   /** The owning VRRP instance's state (ha_suspend). */
   | { type: 'VRRP'; master: boolean }
+  /** An SNMP set of real server `rs`'s weight (realServerWeight). */
+  | { type: 'SET_WEIGHT'; rs: string; weight: number }
+  /** A reload that keeps this virtual server: every real server's configured weight again. */
+  | { type: 'RESET_WEIGHTS' }
   /** The daemon stops. */
   | { type: 'SHUTDOWN' }
   /** Internal: the real servers have heard SHUTDOWN; the quorum's turn. */
@@ -75,6 +79,8 @@ const vsSetup = setup({
     /** keepalived quorum_up script (and notify FIFO "VS … UP"). */
     notifyQuorumUp: (_, _params: { key: string }) => {},
     notifyQuorumDown: (_, _params: { key: string }) => {},
+    /** vigil stops and no quorum_down runs: keepalived still sends its SNMP notification (update_vs_notifies). */
+    notifyQuorumStopped: (_, _params: { key: string }) => {},
     /** ha_suspend: stop / start probing this virtual server's checkers (they keep their state). */
     suspendCheckers: (_, _params: { key: string }) => {},
     resumeCheckers: (_, _params: { key: string }) => {},
@@ -126,6 +132,16 @@ export const virtualServerMachine = vsSetup.createMachine({
         CHECKER: {
           actions: vsSetup.enqueueActions(({ event, enqueue }) => {
             if (event.type === 'CHECKER') enqueue.sendTo(event.rs, { type: 'CHECKER', report: event.report });
+          }),
+        },
+        SET_WEIGHT: {
+          actions: vsSetup.enqueueActions(({ event, enqueue }) => {
+            if (event.type === 'SET_WEIGHT') enqueue.sendTo(event.rs, { type: 'SET_WEIGHT', weight: event.weight });
+          }),
+        },
+        RESET_WEIGHTS: {
+          actions: vsSetup.enqueueActions(({ context, enqueue }) => {
+            for (const rs of context.input.realServerInputs) enqueue.sendTo(rs.key, { type: 'RESET_WEIGHT' });
           }),
         },
         SHUTDOWN: { target: 'stopped' },
@@ -184,7 +200,10 @@ export const virtualServerMachine = vsSetup.createMachine({
         enqueue.sendTo(self, { type: 'QUORUM_SHUTDOWN' });
       }),
       on: {
-        QUORUM_SHUTDOWN: { guard: 'omegaWithQuorum', actions: { type: 'notifyQuorumDown', params: key } },
+        QUORUM_SHUTDOWN: [
+          { guard: 'omegaWithQuorum', actions: { type: 'notifyQuorumDown', params: key } },
+          { actions: { type: 'notifyQuorumStopped', params: key } },
+        ],
       },
     },
   },

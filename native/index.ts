@@ -193,6 +193,7 @@ interface NativeBinding {
   setReceiveBuffer(fd: number, bytes: number, force: boolean): void;
   receiveBuffer(fd: number): number;
   miiLinkStatus(name: string): number;
+  openTunDevice(name: string): number;
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -400,4 +401,13 @@ export function receiveBuffer(fd: number): number {
 export function miiLinkStatus(name: string): -1 | 0 | 1 {
   const status = current('miiLinkStatus')(name);
   return status === 1 ? 1 : status === 0 ? 0 : -1;
+}
+
+/**
+ * Creates the non-persistent TUN device `name` (IFF_TUN | IFF_NO_PI) and sets its link up; returns the descriptor
+ * that keeps it (close-on-exec). When the descriptor closes (fs.closeSync, or the process ends however it ends)
+ * the kernel deletes the device and every route through it. Throws (EPERM, EBUSY: the name is taken …).
+ */
+export function openTunDevice(name: string): number {
+  return current('openTunDevice')(name);
 }

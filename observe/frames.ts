@@ -33,3 +33,34 @@ export function decodeFrames(bytes: Uint8Array): { values: unknown[]; truncated:
   }
   return { values, truncated: offset !== buffer.length };
 }
+
+/**
+ * Frames from a byte stream that arrives in pieces (an HTTP body): `push` a piece, get the frames it completed.
+ * Throws on a frame larger than MAX_FRAME_BYTES (the stream is not frames).
+ */
+export class FrameReader {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(chunk: Uint8Array): unknown[] {
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.pending = this.pending.length === 0 ? piece : Buffer.concat([this.pending, piece]);
+    const values: unknown[] = [];
+    let offset = 0;
+    while (offset + 4 <= this.pending.length) {
+      const length = this.pending.readUInt32BE(offset);
+      if (length > MAX_FRAME_BYTES) throw new Error(`frame of ${length} bytes: not a vigil frame stream`);
+      if (offset + 4 + length > this.pending.length) break;
+      values.push(packr.unpack(this.pending.subarray(offset + 4, offset + 4 + length)));
+      offset += 4 + length;
+    }
+    // What is left is copied: the chunk it came from may be reused by its producer.
+    if (offset > 0) this.pending = Buffer.from(this.pending.subarray(offset));
+    else if (this.pending === piece) this.pending = Buffer.from(piece);
+    return values;
+  }
+
+  /** Bytes of a frame not yet complete. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+}

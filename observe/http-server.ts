@@ -4,7 +4,10 @@
  *   /status   the daemon status as JSON, the same as `vigil status --json`
  *   /         the live page: actor tree, statecharts with the active state lit, timeline, scrubber
  *   /events   server-sent events: every page record (`event: record`, `[seq, record]`), from ?from=SEQ on, and a
- *             `tick` with the clock's time every second so the timeline moves while nothing happens
+ *             `tick` with the clock's time every second so the timeline moves while nothing happens; with
+ *             ?format=msgpack the same as length-prefixed msgpack frames (observe/peer-stream.ts), for `vigil site`
+ *   /clock    the clock's time now (JSON), for a site's offset estimate
+ *   /site     a site's peers and VIP holders (JSON), when the endpoint is `vigil site`'s
  *   /machines/ID.svg  the statechart of one machine
  *
  * It shares the VRRP thread, so it is bounded: connections and `/events` clients are capped; a client whose
@@ -13,24 +16,45 @@
  * header must name the bound address (or `localhost` on loopback, or a name in `allowedHosts`); a token, when
  * set, is required on every request, and a non-loopback address refuses to start without one.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { DaemonStatus } from '../actors/status.js';
 import type { Clock, TimerId } from '../machines/clock.js';
-import type { InspectionStream } from './inspection-stream.js';
+import { encodeFrame } from './frames.js';
+import type { MachineGraph } from './machine-graph.js';
 import type { DaemonMetrics } from './metrics.js';
+import type { ObservedEvent } from './observed-event.js';
+import type { PeerClock, PeerFrame } from './peer-stream.js';
+import type { SiteSnapshot } from './site/site-snapshot.js';
 import { MachineSvgs } from './page/machine-svgs.js';
 import { PageHistory, type NumberedEvent } from './page/page-history.js';
 import { pageHtmlParts } from './page/page-html.js';
+
+/** What the endpoint serves records and drawings from: a daemon's inspection stream, or a site's merge of several. */
+export interface ObservedSource {
+  readonly events$: Observable<ObservedEvent>;
+  readonly graphs: ReadonlyMap<string, MachineGraph>;
+}
+
+/** A site's state beyond its records (observe/site/): served at `/site`, in the page's boot data, and as `site` events. */
+export interface SiteView {
+  snapshot(): SiteSnapshot;
+  readonly changes$: Observable<SiteSnapshot>;
+}
 
 export interface ObservationServerOptions {
   readonly host: string;
   readonly port: number;
   readonly title: string;
+  /** The node the records are of, said to a site that reads them (default: the title). */
+  readonly node?: string | undefined;
   readonly clock: Clock;
-  readonly stream: InspectionStream;
+  /** The host's wall clock (ms since 1970), told at `/clock` so a site can show how far apart its hosts' clocks are. */
+  readonly wallClock?: (() => number) | undefined;
+  readonly stream: ObservedSource;
+  readonly site?: SiteView | undefined;
   readonly metrics?: DaemonMetrics | undefined;
   readonly status?: (() => DaemonStatus | undefined) | undefined;
   /** Records kept for the page (default 50,000). */
@@ -59,6 +83,8 @@ export interface ObservationServerOptions {
 /** One `/events` client: the next record it needs, whether it is still catching up, since when it is congested. */
 interface EventClient {
   readonly res: ServerResponse;
+  /** Server-sent events (the page), or msgpack frames (a site). */
+  readonly format: 'sse' | 'msgpack';
   next: number;
   backlog: boolean;
   congestedSince: number | undefined;
@@ -129,6 +155,9 @@ export class ObservationServer {
   private readonly tokenDigest: Buffer | undefined;
   private readonly hosts = new Set<string>();
   private anyAddressLiteral = false;
+  /** Differs at every start: a site that reconnects learns whether its `from=` still means anything. */
+  readonly incarnation = randomUUID();
+  private siteSubscription: Subscription | undefined;
 
   constructor(private readonly options: ObservationServerOptions) {
     this.history = new PageHistory(options.historySize);
@@ -136,6 +165,10 @@ export class ObservationServer {
     this.subscription = options.stream.events$.subscribe((e) => this.history.add(e));
     this.history.subscribe((n) => {
       for (const client of this.clients) if (!client.backlog) this.sendRecord(client, n);
+    });
+    this.siteSubscription = options.site?.changes$.subscribe((view) => {
+      const text = `event: site\ndata: ${JSON.stringify(view)}\n\n`;
+      for (const client of this.clients) if (client.format === 'sse') this.write(client, text);
     });
   }
 
@@ -192,6 +225,7 @@ export class ObservationServer {
 
   async close(): Promise<void> {
     this.subscription.unsubscribe();
+    this.siteSubscription?.unsubscribe();
     if (this.tick !== undefined) this.options.clock.clearTimeout(this.tick);
     this.tick = undefined;
     for (const client of this.clients) client.res.end();
@@ -209,7 +243,7 @@ export class ObservationServer {
       const stallMs = this.options.stallMs ?? 30_000;
       for (const client of this.clients) {
         if (client.congestedSince !== undefined && now - client.congestedSince > stallMs) this.drop(client);
-        else if (!client.backlog) this.write(client, `event: tick\ndata: ${now}\n\n`);
+        else if (!client.backlog) this.write(client, client.format === 'sse' ? `event: tick\ndata: ${now}\n\n` : encodeFrame({ kind: 'tick', now } satisfies PeerFrame));
       }
       if (this.server) this.scheduleTick();
     }, this.options.tickMs ?? 1000);
@@ -222,7 +256,7 @@ export class ObservationServer {
   }
 
   /** Writes to one client; drops it when its unsent data passes the bound. False when it should wait. */
-  private write(client: EventClient, text: string): boolean {
+  private write(client: EventClient, text: string | Buffer): boolean {
     if (!this.clients.has(client)) return false;
     const res = client.res;
     const flowing = res.write(text);
@@ -243,7 +277,8 @@ export class ObservationServer {
 
   private sendRecord(client: EventClient, n: NumberedEvent): void {
     client.next = n.seq + 1;
-    this.write(client, `event: record\nid: ${n.seq}\ndata: ${JSON.stringify([n.seq, n.event])}\n\n`);
+    if (client.format === 'msgpack') this.write(client, encodeFrame({ kind: 'record', seq: n.seq, event: n.event } satisfies PeerFrame));
+    else this.write(client, `event: record\nid: ${n.seq}\ndata: ${JSON.stringify([n.seq, n.event])}\n\n`);
   }
 
   /** Catches a client up with the history, a slice per turn of the event loop, waiting while it is congested. */
@@ -253,6 +288,7 @@ export class ObservationServer {
       const missing = this.history.range(client.next, slice);
       if (missing.length === 0) {
         client.backlog = false;
+        if (client.format === 'msgpack') this.write(client, encodeFrame({ kind: 'live' } satisfies PeerFrame));
         return;
       }
       for (const n of missing) {
@@ -326,6 +362,17 @@ export class ObservationServer {
       await this.page(res);
       return;
     }
+    if (path === '/clock') {
+      const now = this.options.clock.now();
+      const wall = this.options.wallClock?.();
+      const clock: PeerClock = { now, ...(wall === undefined ? {} : { wall }), node: this.options.node ?? this.options.title, incarnation: this.incarnation };
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(clock)}\n`);
+      return;
+    }
+    if (path === '/site' && this.options.site) {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify(this.options.site.snapshot())}\n`);
+      return;
+    }
     if (path === '/events') {
       this.events(req, res, url);
       return;
@@ -347,7 +394,8 @@ export class ObservationServer {
   private async page(res: ServerResponse): Promise<void> {
     const svgs = await this.svgs.all(this.options.stream.graphs.values());
     const events = this.history.since(0).map((n) => [n.seq, n.event] as const);
-    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt };
+    const site = this.options.site?.snapshot();
+    const boot = { title: this.options.title, live: true, eventsUrl: '/events', machineUrl: '/machines/', svgs, events, endMs: this.history.lastAt, ...(site === undefined ? {} : { site }) };
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     for (const part of pageHtmlParts(boot, this.options.sliceRecords ?? 500)) {
       if (res.destroyed) return;
@@ -365,11 +413,13 @@ export class ObservationServer {
       return;
     }
     const from = Number(url.searchParams.get('from') ?? req.headers['last-event-id'] ?? 0);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    const client: EventClient = { res, next: Number.isFinite(from) ? from : 0, backlog: true, congestedSince: undefined };
+    const format = url.searchParams.get('format') === 'msgpack' ? 'msgpack' : 'sse';
+    res.writeHead(200, { 'content-type': format === 'sse' ? 'text/event-stream' : 'application/x-msgpack', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const client: EventClient = { res, format, next: Number.isFinite(from) ? from : 0, backlog: true, congestedSince: undefined };
     this.clients.add(client);
     res.on('close', () => this.clients.delete(client));
-    this.write(client, 'retry: 2000\n\n');
+    if (format === 'sse') this.write(client, 'retry: 2000\n\n');
+    else this.write(client, encodeFrame({ kind: 'hello', node: this.options.node ?? this.options.title, incarnation: this.incarnation, now: this.options.clock.now() } satisfies PeerFrame));
     void this.pump(client);
   }
 }

@@ -13,7 +13,8 @@
  * virtual servers and checkers included once they run as actors). From the daemon's side: files it could not
  * write (dumps, the recording), what the HTTP endpoint turned away, and advertisements the host refused to send.
  * BFD (bfd_instance): each session's state as RFC 5880 §4.1 numbers it (0 AdminDown, 1 Down, 2 Init, 3 Up), its
- * Detection Time and packets, its transitions (from the stream), and control packets dropped by reason.
+ * Detection Time and packets, its transitions (from the stream), control packets dropped by reason, and BFD worker
+ * threads replaced by reason (crashed, hung).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
@@ -71,6 +72,8 @@ export class DaemonMetrics {
   private readonly bfdPackets: Counter;
   private readonly bfdTransitions: Counter;
   private readonly bfdDrops: Counter;
+  private readonly announced: Gauge;
+  private readonly bfdWorkerRestarts: Counter;
   private subscription: Subscription | undefined;
   // Stream-side bookkeeping.
   private readonly lastAdvertHeard = new Map<string, number>();
@@ -173,6 +176,18 @@ export class DaemonMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.announced = new Gauge({
+      name: 'vigil_announced',
+      help: 'announce_table: 1 while the address host route is in the table for the BGP speaker, else 0',
+      labelNames: ['vip', 'table'],
+      registers,
+    });
+    this.bfdWorkerRestarts = new Counter({
+      name: 'vigil_bfd_worker_restarts_total',
+      help: 'BFD worker threads replaced, by reason (crashed: it exited; hung: no heartbeat within the hang bound)',
+      labelNames: ['reason'],
+      registers,
+    });
     // Steps from the records; bus messages one by one (the stream sums a master's advertisements up), each timed.
     this.subscription = stream.events$.subscribe((e) => this.observe(e));
     this.subscription.add(stream.bus$.subscribe((m) => this.observeBus(m)));
@@ -214,6 +229,8 @@ export class DaemonMetrics {
     this.bfdDetection.reset();
     this.bfdPackets.reset();
     this.bfdDrops.reset();
+    this.announced.reset();
+    this.bfdWorkerRestarts.reset();
     this.email.sent.reset();
     this.email.failed.reset();
     this.email.queued.reset();
@@ -226,6 +243,8 @@ export class DaemonMetrics {
       this.bfdPackets.inc({ ...labels, direction: 'received' }, b.packets_received);
     }
     for (const [reason, n] of Object.entries(status.bfd_drops ?? {})) this.bfdDrops.inc({ reason }, n ?? 0);
+    for (const a of status.announced ?? []) this.announced.set({ vip: a.vip, table: String(a.table) }, a.announced ? 1 : 0);
+    for (const [reason, n] of Object.entries(status.bfd_worker_restarts ?? {})) this.bfdWorkerRestarts.inc({ reason }, n);
     this.email.sent.inc(status.email?.sent ?? 0);
     this.email.failed.inc(status.email?.failed ?? 0);
     this.email.queued.set(status.email?.queued ?? 0);

@@ -15,6 +15,8 @@ import { DaemonMetrics } from './metrics.js';
 export interface ObservationConfig {
   readonly node: string;
   readonly clock: Clock;
+  /** The host's wall clock, told at `/clock` to a site (`vigil site`) that shows how far apart its hosts' clocks are. */
+  readonly wallClock?: (() => number) | undefined;
   readonly title: string;
   readonly http?: HttpAddress | undefined;
   readonly record?: { readonly path: string; readonly maxBytes?: number | undefined; readonly keep?: number | undefined } | undefined;
@@ -85,6 +87,8 @@ export class Observation {
       port: this.config.http.port,
       title: this.config.title,
       clock: this.config.clock,
+      wallClock: this.config.wallClock,
+      node: this.config.node,
       stream: this.stream,
       metrics: this.metrics,
       status,

@@ -12,6 +12,7 @@ interface Manifest {
   readonly license?: string;
   readonly dependencies?: Readonly<Record<string, string>>;
   readonly optionalDependencies?: Readonly<Record<string, string>>;
+  readonly allowScripts?: Readonly<Record<string, boolean>>;
 }
 
 export interface ModulePackage {
@@ -38,8 +39,13 @@ function resolvePackage(name: string, from: string, root: string): string | unde
 /** Every package `vigil` may load, in a stable order. Throws naming a required dependency that is not installed. */
 export function productionModules(root: string): ModulePackage[] {
   const found = new Map<string, ModulePackage>();
+  const top = manifest(root);
+  // An optional dependency whose install script the project declines (`allowScripts: { usocket: false }`) is never
+  // built, so nothing can load it: it is left out, with what it alone depends on (usocket brings node-gyp).
+  const declined = new Set(Object.entries(top.allowScripts ?? {}).filter(([, allowed]) => !allowed).map(([name]) => name));
   const visit = (from: string, deps: Readonly<Record<string, string>> | undefined, optional: boolean): void => {
     for (const name of Object.keys(deps ?? {})) {
+      if (optional && declined.has(name)) continue;
       const dir = resolvePackage(name, from, root);
       if (dir === undefined) {
         if (optional) continue;
@@ -53,7 +59,6 @@ export function productionModules(root: string): ModulePackage[] {
       visit(dir, m.optionalDependencies, true);
     }
   };
-  const top = manifest(root);
   visit(root, top.dependencies, false);
   visit(root, top.optionalDependencies, true);
   return [...found.values()].sort((a, b) => a.path.localeCompare(b.path));

@@ -14,6 +14,7 @@ import { maglevFlowPicker, type Flow } from '../transport/lb/maglev-flows.js';
 import { clientFlows, ecmpNextHop } from './ecmp-router.js';
 import type { InvariantResult } from './invariants.js';
 import type { ServiceChange } from './sim-directors.js';
+import type { AnnouncementChange } from './simulated-route-announcer.js';
 import type { SeededRandom } from './seeded-random.js';
 
 /** What the flows did, per judged service (the shape of issue 18's report). */
@@ -52,15 +53,29 @@ const poolText = (s: VirtualService): string =>
     .sort()
     .join(',');
 
-function moments(changes: readonly ServiceChange[], flows: readonly Flow[]): Moment[] {
+/** One step of a director's state: its pool for the service changed, or its announcement of the service's address. */
+type Step = { readonly t: number; readonly node: string } & ({ readonly pool: ServiceChange } | { readonly announced: boolean });
+
+function moments(changes: readonly ServiceChange[], flows: readonly Flow[], announcements: readonly AnnouncementChange[] | undefined): Moment[] {
   const state = new Map<string, VirtualService | undefined>();
+  const announced = new Map<string, boolean>();
   const pickers = new WeakMap<VirtualService, (f: Flow) => string | undefined>();
   const out: Moment[] = [];
-  for (let i = 0; i < changes.length; i++) {
-    const c = changes[i]!;
-    state.set(c.node, c.state);
-    if (changes[i + 1]?.t_ms === c.t_ms) continue; // the changes of one instant together
-    const announcing = [...state].filter(([, s]) => s !== undefined && liveDestinations(s).length > 0).map(([n]) => n).sort();
+  // Stable: at one instant, pools before announcements (both are judged together below).
+  const steps: Step[] = [
+    ...changes.map((c) => ({ t: c.t_ms, node: c.node, pool: c })),
+    ...(announcements ?? []).map((a) => ({ t: a.t_ms, node: a.node, announced: a.announced })),
+  ].sort((a, b) => a.t - b.t);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if ('pool' in step) state.set(step.node, step.pool.state);
+    else announced.set(step.node, step.announced);
+    if (steps[i + 1]?.t === step.t) continue; // the changes of one instant together
+    // A director is a next hop while the router has its route: announced (announce_table), else while its pool is not empty.
+    const announcing = [...state]
+      .filter(([n, s]) => s !== undefined && liveDestinations(s).length > 0 && (announcements === undefined || announced.get(n) === true))
+      .map(([n]) => n)
+      .sort();
     const pools = new Set(announcing.map((n) => poolText(state.get(n)!)));
     const byDirector = flows.map((f) => ecmpNextHop(f, announcing));
     const servers = flows.map((f, k) => {
@@ -71,7 +86,7 @@ function moments(changes: readonly ServiceChange[], flows: readonly Flow[]): Mom
       if (pick === undefined) pickers.set(s, (pick = maglevFlowPicker(s)));
       return pick(f);
     });
-    out.push({ t: c.t_ms, directors: announcing, pool: pools.size === 1 ? [...pools][0] : announcing.length === 0 ? '' : undefined, servers, byDirector });
+    out.push({ t: step.t, directors: announcing, pool: pools.size === 1 ? [...pools][0] : announcing.length === 0 ? '' : undefined, servers, byDirector });
   }
   return out;
 }
@@ -82,8 +97,17 @@ const count = (values: readonly (string | undefined)[]): Record<string, number> 
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 };
 
-/** Judges the flows of every lb_algo mh address service the directors programmed. */
-export function judgeEcmpFlows(changes: readonly ServiceChange[], flowCount: number, random: SeededRandom): { reports: EcmpReport[]; invariants: InvariantResult[] } {
+/**
+ * Judges the flows of every lb_algo mh address service the directors programmed. The router's next hops for a
+ * service are the directors announcing its address (`announcements`, announce_table) when any director does,
+ * else (no announce_table) the directors whose pool is not empty.
+ */
+export function judgeEcmpFlows(
+  changes: readonly ServiceChange[],
+  flowCount: number,
+  random: SeededRandom,
+  announcements: readonly AnnouncementChange[] = [],
+): { reports: EcmpReport[]; invariants: InvariantResult[] } {
   const keys = [...new Set(changes.filter((c) => c.state?.scheduler === 'mh' && c.state.kind === 'address').map((c) => c.service))].sort();
   const reports: EcmpReport[] = [];
   const directorProblems: string[] = [];
@@ -94,7 +118,8 @@ export function judgeEcmpFlows(changes: readonly ServiceChange[], flowCount: num
     const mine = changes.filter((c) => c.service === key);
     const first = mine.find((c) => c.state?.kind === 'address')!.state as Extract<VirtualService, { kind: 'address' }>;
     const flows = clientFlows(random.fork(`flows:${key}`), flowCount, first.address, first.port, first.protocol);
-    const all = moments(mine, flows);
+    const mineAnnounced = announcements.filter((a) => a.vip === first.address);
+    const all = moments(mine, flows, mineAnnounced.length > 0 ? mineAnnounced : undefined);
     const consistent = all.filter((m) => m.pool !== undefined && m.directors.length > 0);
     let movedDirector = 0;
     let movedServer = 0;

@@ -1,9 +1,10 @@
 /**
  * The upstream router of active-active directors: every director that announces a virtual service's address is a
  * next hop of one ECMP route, and the router spreads flows over them by a hash of the flow's 5-tuple (hash-threshold,
- * RFC 2992: the hash's range cut into equal parts, one per next hop, in a fixed order). A director announces while it
- * runs and its pool for the service is not empty; the route follows at once (the speaker's hold time or BFD, which
- * decide how fast in life, are not modelled).
+ * RFC 2992: the hash's range cut into equal parts, one per next hop, in a fixed order). The next hops are the
+ * directors whose announce_table route to the service's address is in their table now (the node's announcements,
+ * actors/announce/, on the simulated route announcer; without announce_table, those whose pool is not empty); the
+ * route follows at once (the speaker's hold time or BFD, which decide how fast in life, are not modelled).
  */
 import { jhash, reciprocalScale } from '../protocol/jhash.js';
 import { maglevFlowKey, type Flow } from '../transport/lb/maglev-flows.js';

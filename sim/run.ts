@@ -25,6 +25,7 @@ import type { Scenario, ScenarioAction, ScenarioEvent } from './scenario.js';
 import { SeededRandom } from './seeded-random.js';
 import { SimHost, type ConfiguredAddress } from './sim-host.js';
 import { SimulatedBfdLink } from './simulated-bfd-link.js';
+import { SimulatedRouteAnnouncer, type AnnouncementChange } from './simulated-route-announcer.js';
 import { SimTrackedObjects } from './sim-tracked-objects.js';
 import { SimulationInputError } from './simulation-input-error.js';
 import type { ProcessOutcome } from '../transport/process-runner.js';
@@ -60,6 +61,8 @@ export interface SimulationResult {
   readonly scripts: readonly ScriptRun[];
   /** With `flows`: what the client flows did behind the ECMP router, per lb_algo mh service (not part of `--json`). */
   readonly ecmp?: readonly EcmpReport[];
+  /** Each change of a node's announce_table routes (announced or withdrawn, with its virtual time; not part of `--json`). */
+  readonly announcements?: readonly AnnouncementChange[];
 }
 
 /** Watches a run (observe/inspection-stream.ts): every node's XState inspection and the injected faults. */
@@ -141,6 +144,10 @@ class SimWorld {
   readonly scripts: ScriptRun[] = [];
   /** Every BFD change of state, for the bfd_tracking invariant (times rounded as the timeline's). */
   readonly bfdChanges: BfdDown[] = [];
+  /** Each node's announce tables (announce_table), the host's: a crash of the process empties them. */
+  readonly routeAnnouncers = new Map<string, SimulatedRouteAnnouncer>();
+  /** Every change of an announced route, for the ECMP router (sim/ecmp-flows.ts). */
+  readonly announcements: AnnouncementChange[] = [];
   worstDelayMs = 0;
   /** Each node's BFD link draws its source ports, discriminators and jitter from a stream of its own. */
   private readonly root: SeededRandom;
@@ -218,6 +225,7 @@ class SimWorld {
       addresses: host,
       announcer: host,
       vipFirewall: (settings) => host.nftables.firewall(settings),
+      routeAnnouncer: this.routeAnnouncer(name),
       log: SILENT,
       ...this.tracked.get(name)!.environment(),
       inspect: this.observer?.inspector(name),
@@ -230,6 +238,15 @@ class SimWorld {
         return { link: new SimulatedBfdLink(ports, random), random };
       },
     };
+  }
+
+  private routeAnnouncer(name: string): SimulatedRouteAnnouncer {
+    let announcer = this.routeAnnouncers.get(name);
+    if (!announcer) {
+      announcer = new SimulatedRouteAnnouncer(this.clock, name, (change) => this.announcements.push(change));
+      this.routeAnnouncers.set(name, announcer);
+    }
+    return announcer;
   }
 
   startNode(name: string): void {
@@ -259,6 +276,8 @@ class SimWorld {
     void node.detachChecks(true);
     this.directors.stopped(name);
     node.detach();
+    // The process is gone, and its TUN device with every route through it.
+    this.routeAnnouncers.get(name)?.processDied();
   }
 
   apply(event: ScenarioEvent): void {
@@ -378,7 +397,7 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
   if (bfd) invariants.push(bfd);
   let ecmp: readonly EcmpReport[] | undefined;
   if (scenario.flows !== undefined) {
-    const judged = judgeEcmpFlows(world.directors.services, scenario.flows, new SeededRandom(options.seed).fork('ecmp-flows'));
+    const judged = judgeEcmpFlows(world.directors.services, scenario.flows, new SeededRandom(options.seed).fork('ecmp-flows'), world.announcements);
     invariants.push(...judged.invariants);
     ecmp = judged.reports;
   }
@@ -401,5 +420,6 @@ export function runSimulation(scenario: Scenario, options: SimulationOptions): S
     pools: world.directors.pools,
     scripts: world.scripts,
     ...(ecmp !== undefined ? { ecmp } : {}),
+    ...(world.announcements.length > 0 ? { announcements: world.announcements } : {}),
   };
 }

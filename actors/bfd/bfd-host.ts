@@ -59,6 +59,8 @@ export interface BfdHost {
   dropCounts(): ReadonlyMap<BfdDropReason, number>;
   /** Sessions stop sending at once. */
   stop(): void;
+  /** A host on a thread of its own: the threads it replaced so far, crashed (exited) or hung (no heartbeat). */
+  workerRestarts?(): Readonly<Record<'crashed' | 'hung', number>>;
 }
 
 /** BFD sessions on the calling thread: the simulator's, and the body of the daemon's worker thread. */

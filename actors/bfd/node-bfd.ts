@@ -114,6 +114,11 @@ export class NodeBfd {
       .map((s) => ({ ...s, state: this.known.get(s.name)!.state, transitions: this.transitions.get(s.name) ?? 0 }));
   }
 
+  /** BFD threads replaced so far, by why (undefined: the sessions run in-process). */
+  workerRestarts(): Readonly<Record<'crashed' | 'hung', number>> | undefined {
+    return this.host?.workerRestarts?.();
+  }
+
   /** Packets dropped so far, by reason. */
   get dropCounts(): ReadonlyMap<BfdDropReason, number> {
     return this.host?.dropCounts() ?? new Map();

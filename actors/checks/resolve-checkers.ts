@@ -392,11 +392,17 @@ export function resolveVirtualServers(config: LvsConfig): ResolvedVirtualServer[
 
 /** The same, one at a time as they are asked for: a daemon building thousands resolves them a slice per turn. */
 export function* eachVirtualServer(config: LvsConfig): Generator<ResolvedVirtualServer> {
+  const keys = virtualServerKeys(config.virtualServers);
+  for (const [i, vs] of config.virtualServers.entries()) yield resolveVirtualServer(config, vs, keys[i]);
+}
+
+/** Each virtual server's key, in file order: a second one with the same address (another protocol) gets ` (2)`. */
+export function virtualServerKeys(virtualServers: readonly Pick<VirtualServer, 'address'>[]): string[] {
   const seen = new Map<string, number>();
-  for (const vs of config.virtualServers) {
+  return virtualServers.map((vs) => {
     const text = virtualServerKey(vs);
     const n = (seen.get(text) ?? 0) + 1;
     seen.set(text, n);
-    yield resolveVirtualServer(config, vs, n === 1 ? text : `${text} (${n})`);
-  }
+    return n === 1 ? text : `${text} (${n})`;
+  });
 }

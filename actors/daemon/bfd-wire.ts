@@ -13,6 +13,8 @@ export interface BfdWorkerData {
   readonly linkModule: string;
   /** How often the sessions' counters are reported besides after each change, milliseconds. */
   readonly statusMs: number;
+  /** How often the worker says it is alive on its own timer (`beat`), milliseconds: a hung loop says nothing. */
+  readonly heartbeatMs: number;
 }
 
 export type ToBfdWorker = { readonly t: 'apply'; readonly specs: readonly BfdSessionSpec[]; readonly epoch: number } | { readonly t: 'stop' };
@@ -21,4 +23,5 @@ export type FromBfdWorker =
   | { readonly t: 'ready'; readonly timeOrigin: number; readonly warnings: readonly string[] }
   | { readonly t: 'events'; readonly events: readonly BfdHostEvent[] }
   | { readonly t: 'sessions'; readonly sessions: readonly BfdHostSession[]; readonly drops: readonly (readonly [BfdDropReason, number])[] }
+  | { readonly t: 'beat' }
   | { readonly t: 'stopped' };

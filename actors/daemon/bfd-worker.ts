@@ -1,7 +1,7 @@
 /**
  * The BFD worker thread: the node's BFD sessions on the real clock, off the VRRP thread (keepalived runs them in a
- * BFD process of its own). Their changes of state and dropped packets cross back, batched once per event-loop
- * turn; the sessions' counters after each apply and every `statusMs`.
+ * BFD process of its own). Their changes of state cross back at once, dropped packets batched once per event-loop
+ * turn; the sessions' counters after each apply and every `statusMs`; a heartbeat every `heartbeatMs`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RealClock } from '../../transport/real/real-clock.js';
@@ -10,7 +10,8 @@ import { watchAutoPriority } from '../../transport/real/auto-priority.js';
 import { applyThreadScheduling } from '../../transport/real/thread-scheduling.js';
 import type { BfdLink } from '../../transport/bfd-link.js';
 import type { Random } from '../../transport/random.js';
-import { InProcessBfdHost, type BfdHostEvent } from '../bfd/bfd-host.js';
+import { InProcessBfdHost } from '../bfd/bfd-host.js';
+import { forwardBfdEvents } from './bfd-forward.js';
 import type { BfdWorkerData, FromBfdWorker, ToBfdWorker } from './bfd-wire.js';
 
 const port = parentPort;
@@ -35,20 +36,12 @@ const host = new InProcessBfdHost(made.link, clock, random);
 
 const reportSessions = (): void => send({ t: 'sessions', sessions: host.sessions(), drops: [...host.dropCounts()] });
 const status = setInterval(reportSessions, data.statusMs);
+// The heartbeat (actors/daemon/worker-bfd-host.ts): a loop that runs says so every heartbeatMs; a hung one cannot.
+const beat = setInterval(() => send({ t: 'beat' }), data.heartbeatMs);
 
-let batch: BfdHostEvent[] = [];
-host.events$.subscribe((event) => {
-  if (batch.length === 0) {
-    setImmediate(() => {
-      const events = batch;
-      batch = [];
-      // The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would
-      // otherwise send a hundred snapshots of a hundred sessions, and delay the changes behind them.
-      send({ t: 'events', events });
-    });
-  }
-  batch.push(event);
-});
+// The counters go every statusMs, not with each change: a hundred sessions expiring one turn apart would otherwise
+// send a hundred snapshots of a hundred sessions, and delay the changes behind them.
+forwardBfdEvents(host.events$, (events) => send({ t: 'events', events }), setImmediate);
 
 port.on('message', (message: ToBfdWorker) => {
   switch (message.t) {
@@ -58,6 +51,7 @@ port.on('message', (message: ToBfdWorker) => {
       break;
     case 'stop':
       clearInterval(status);
+      clearInterval(beat);
       host.stop();
       send({ t: 'stopped' });
       port.close();

@@ -239,6 +239,9 @@ export class VigilDaemon {
         await assembly.detachChecks(false, next);
         // Built a slice per turn: the instances keep advertising meanwhile. A stop ends the building.
         if (checks) await assembly.attachChecks(checks, this.stopSignal.signal);
+      } else {
+        // keepalived builds its real servers anew at each reload: a weight an SNMP set gave goes.
+        assembly.checkerSide?.resetWeights();
       }
     } catch (err) {
       this.env.log.error(`reload: ${err instanceof Error ? err.message : String(err)}`);
@@ -261,12 +264,14 @@ export class VigilDaemon {
       instances: assembly?.instanceStatuses() ?? [],
       scripts: assembly?.scriptStatuses() ?? [],
       virtual_servers: assembly?.virtualServerStatuses() ?? [],
+      ...(assembly && assembly.announcementStatuses().length > 0 ? { announced: assembly.announcementStatuses() } : {}),
       drops: { ...(assembly?.node.nodeDrops ?? {}) },
       kernel_drops: assembly?.node.kernelDrops() ?? 0,
       script_runs: this.scripts.stats(),
       ...(this.mailStats() ? { email: this.mailStats() } : {}),
       send_errors: assembly?.node.sendErrorCounts() ?? [],
       ...(assembly && assembly.bfd.statuses().length > 0 ? { bfd: assembly.bfdStatuses(), bfd_drops: Object.fromEntries(assembly.bfd.dropCounts) } : {}),
+      ...(assembly?.bfd.workerRestarts() ? { bfd_worker_restarts: assembly.bfd.workerRestarts() } : {}),
     };
   }
 
@@ -292,6 +297,7 @@ export class VigilDaemon {
     await assembly?.detachChecks(true).catch((err: unknown) => this.env.log.error(`stopping the checks: ${err instanceof Error ? err.message : String(err)}`));
     await assembly?.settled();
     await assembly?.closeFirewall();
+    await assembly?.closeAnnouncements().catch((err: unknown) => this.env.log.error(`removing the announce device: ${err instanceof Error ? err.message : String(err)}`));
     await this.host.removeUnusedVmacs([]);
     if (this.config) await this.host.removeStatics(this.config);
     this.sysctls?.stop();

@@ -4,6 +4,11 @@
  * thread. Changes come as messages, shifted onto this thread's clock. A worker that dies is replaced, as
  * keepalived's parent restarts its BFD child: the sessions it ran are told Down (its neighbors see them go) and
  * start again from Down in the new one.
+ *
+ * So is a worker that hangs (its loop blocked, not exited): it says it is alive every `heartbeatMs` on its own
+ * timer, and one silent for longer than the hang bound, the smallest Detection Time of its sessions or
+ * `minHangMs` (1 s) whichever is larger, is terminated. Below its sessions' Detection Time a stall is one the
+ * neighbors would not have noticed either; past it they have, and the VRRP side must hear the sessions went Down.
  */
 import { Worker } from 'node:worker_threads';
 import type { Observable } from 'rxjs';
@@ -24,7 +29,16 @@ export interface WorkerBfdHostOptions {
   readonly statusMs?: number | undefined;
   /** Delay before a dead worker is replaced (default 100 ms). */
   readonly restartDelayMs?: number | undefined;
+  /** How often the worker says it is alive (default 200 ms). */
+  readonly heartbeatMs?: number | undefined;
+  /** The least silence that counts as a hang, whatever the sessions' Detection Times (default 1000 ms). */
+  readonly minHangMs?: number | undefined;
+  /** How long a new worker may take to load and say it is ready (default 30 s: far longer than usual on a loaded host). */
+  readonly startLimitMs?: number | undefined;
 }
+
+/** Why a worker was replaced. */
+export type BfdWorkerLoss = 'crashed' | 'hung';
 
 const WORKER_URL = new URL('./bfd-worker.js', import.meta.url);
 const UDP_LINK_URL = new URL('../../transport/real/udp-bfd-link.js', import.meta.url);
@@ -45,10 +59,40 @@ export class WorkerBfdHost implements BfdHost {
   private offset = 0;
   private stopping = false;
   private restart: ReturnType<typeof setTimeout> | undefined;
-  restarts = 0;
+  /** Replacements so far, by why. */
+  private readonly lost = { crashed: 0, hung: 0 };
+  /** When the worker last said anything (performance.now()), and whether it has said it is ready. */
+  private lastHeard = 0;
+  private ready = false;
+  private readonly watch: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: WorkerBfdHostOptions) {
     this.spawn();
+    this.watch = setInterval(() => this.checkAlive(), this.heartbeatMs);
+    this.watch.unref();
+  }
+
+  private get heartbeatMs(): number {
+    return this.options.heartbeatMs ?? 200;
+  }
+
+  /** Workers replaced so far. */
+  get restarts(): number {
+    return this.lost.crashed + this.lost.hung;
+  }
+
+  /** Workers replaced so far, by why (/metrics vigil_bfd_worker_restarts_total). */
+  workerRestarts(): Readonly<Record<BfdWorkerLoss, number>> {
+    return { ...this.lost };
+  }
+
+  /**
+   * The silence after which a ready worker is hung: its sessions' smallest Detection Time, as last reported, or
+   * `minHangMs`, whichever is larger.
+   */
+  hangBoundMs(): number {
+    const detection = this.lastSessions.map((s) => s.detectionTimeMs).filter((ms) => ms > 0);
+    return Math.max(this.options.minHangMs ?? 1000, detection.length > 0 ? Math.min(...detection) : 0);
   }
 
   apply(specs: readonly BfdSessionSpec[], epoch: number): void {
@@ -75,6 +119,7 @@ export class WorkerBfdHost implements BfdHost {
 
   stop(): void {
     this.stopping = true;
+    clearInterval(this.watch);
     if (this.restart !== undefined) clearTimeout(this.restart);
     const worker = this.worker;
     this.worker = undefined;
@@ -96,20 +141,25 @@ export class WorkerBfdHost implements BfdHost {
       scheduling: this.options.scheduling,
       linkModule: (this.options.linkModule ?? UDP_LINK_URL).href,
       statusMs: this.options.statusMs ?? 1000,
+      heartbeatMs: this.heartbeatMs,
     };
     const worker = new Worker(WORKER_URL, { workerData: data });
     this.worker = worker;
     this.drops = new Map();
+    this.ready = false;
+    this.lastHeard = performance.now();
     let lastError: string | undefined;
     worker.on('message', (message: FromBfdWorker) => {
-      if (worker === this.worker) this.receive(message);
+      if (worker !== this.worker) return;
+      this.lastHeard = performance.now();
+      this.receive(message);
     });
     worker.on('error', (err) => {
       lastError = err.message;
     });
     worker.on('exit', (code) => {
       if (worker !== this.worker || this.stopping) return;
-      this.lost(`exit code ${code}${lastError !== undefined ? `: ${lastError}` : ''}`);
+      this.replace('crashed', `exit code ${code}${lastError !== undefined ? `: ${lastError}` : ''}`);
     });
     if (this.applied !== undefined) this.post({ t: 'apply', ...this.applied });
   }
@@ -117,6 +167,7 @@ export class WorkerBfdHost implements BfdHost {
   private receive(message: FromBfdWorker): void {
     switch (message.t) {
       case 'ready':
+        this.ready = true;
         this.offset = message.timeOrigin - performance.timeOrigin;
         for (const w of message.warnings) this.options.warn(w);
         break;
@@ -136,15 +187,37 @@ export class WorkerBfdHost implements BfdHost {
         this.lastSessions = message.sessions;
         this.drops = new Map(message.drops);
         break;
+      case 'beat':
       case 'stopped':
         break;
     }
   }
 
-  /** A worker died: its sessions are down (their neighbors detect it); a new one starts them again. */
-  private lost(detail: string): void {
+  /**
+   * On this thread's timer: a worker silent past its bound is hung. Its messages that came while this thread was
+   * busy are read after the timers of this turn, so the verdict waits for them (setImmediate runs after that poll):
+   * a stalled VRRP thread does not take a live worker for a hung one.
+   */
+  private checkAlive(): void {
+    const worker = this.worker;
+    if (worker === undefined || this.stopping) return;
+    const bound = this.ready ? this.hangBoundMs() : (this.options.startLimitMs ?? 30_000);
+    if (performance.now() - this.lastHeard <= bound) return;
+    setImmediate(() => {
+      const silent = performance.now() - this.lastHeard;
+      if (worker !== this.worker || this.stopping || silent <= bound) return;
+      this.replace('hung', this.ready ? `no heartbeat for ${Math.round(silent)} ms, bound ${Math.round(bound)} ms` : `not ready within ${bound} ms`, worker);
+    });
+  }
+
+  /**
+   * A worker died or hung: its sessions are down (their neighbors detect it); a new one starts them again, once a
+   * hung one has ended (it holds the listening ports until then) or 2 s have passed.
+   */
+  private replace(why: BfdWorkerLoss, detail: string, hung?: Worker): void {
     this.worker = undefined;
-    this.options.warn(`BFD thread lost (${detail}); restarting it`);
+    this.lost[why]++;
+    this.options.warn(`BFD thread ${why === 'hung' ? 'hung' : 'lost'} (${detail}); restarting it`);
     for (const [reason, n] of this.drops) this.retiredDrops.set(reason, (this.retiredDrops.get(reason) ?? 0) + n);
     this.drops = new Map();
     const at = performance.now();
@@ -155,10 +228,22 @@ export class WorkerBfdHost implements BfdHost {
       s.state = 'Down';
     }
     this.lastSessions = this.lastSessions.map((s) => ({ ...s, state: 'Down' as const }));
-    this.restarts++;
-    this.restart = setTimeout(() => {
-      this.restart = undefined;
-      if (!this.stopping) this.spawn();
-    }, this.options.restartDelayMs ?? 100);
+    const respawn = (): void => {
+      this.restart = setTimeout(() => {
+        this.restart = undefined;
+        if (!this.stopping) this.spawn();
+      }, this.options.restartDelayMs ?? 100);
+    };
+    if (hung === undefined) return respawn();
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(limit);
+      respawn();
+    };
+    const limit = setTimeout(once, 2000);
+    hung.once('exit', once);
+    void hung.terminate();
   }
 }

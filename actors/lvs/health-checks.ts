@@ -84,6 +84,8 @@ export interface StartOptions {
   readonly signal?: AbortSignal | undefined;
   /** Each virtual server's runner as it is made, before it starts (its position among the resolved ones). */
   readonly built?: ((runner: VirtualServerRunner, index: number) => void) | undefined;
+  /** Each virtual server's runner once it has started (its quorum is known). */
+  readonly started?: ((runner: VirtualServerRunner) => void) | undefined;
 }
 
 function bfdReport(id: string, name: string, up: boolean, firstRun: boolean): CheckerReport {
@@ -134,7 +136,7 @@ export class HealthChecks {
     const buildNext = (): number | undefined => {
       const item = next.next();
       if (item.done === true) return undefined;
-      return this.build(item.value, index++, options.built);
+      return this.build(item.value, index++, options.built, options.started);
     };
     const slice = this.options.buildSlice;
     if (slice === undefined) {
@@ -186,7 +188,7 @@ export class HealthChecks {
   }
 
   /** Makes and starts one virtual server and adds its checkers to the host; returns its number of checkers. */
-  private build(vs: ResolvedVirtualServer, index: number, built: StartOptions['built']): number {
+  private build(vs: ResolvedVirtualServer, index: number, built: StartOptions['built'], started?: StartOptions['started']): number {
     const { clock, host } = this.options;
     const masterAtStart = vs.vrrpInstance === undefined || this.masters.has(vs.vrrpInstance);
     const runner = new VirtualServerRunner(
@@ -208,6 +210,7 @@ export class HealthChecks {
     for (const rs of vs.realServers) for (const c of rs.checkers) this.checkers.set(c.id, { checker: c, rs: rs.key, up: !c.params.alpha });
     const disabled = vs.haSuspend && !masterAtStart ? new Set(checkers.map((c) => c.id)) : undefined;
     runner.start();
+    started?.(runner);
     host.add(checkers, disabled === undefined ? {} : { disabled });
     // keepalived's BFD process tells the checkers every session's state when it starts (bfd_scheduler.c), and the
     // first event always applies (check_bfd.c): a BFD_CHECK starts with its session's state.

@@ -10,6 +10,7 @@
  * attached to its node by actors/node-assembly.ts, which links it to the VRRP instances (ha_suspend).
  */
 import type { Observable, Subscription } from 'rxjs';
+import { Subject } from '../../transport/subject.js';
 import type { ClearMode, LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import type { LbTimeouts } from '../../machines/desired-state.js';
 import type { CheckerHost } from '../checks/checker-host.js';
@@ -29,6 +30,7 @@ import { SyncDaemonRunner, syncDaemonSpec } from './sync-daemon-runner.js';
 import { ipvsOnlyUses } from './ipvs-only.js';
 import type { CheckerType, VirtualServer } from '../../config/model.js';
 import type { CheckerMail } from '../mail/mail-alerts.js';
+import type { BusMessage } from '../bus.js';
 import { checkerBody, quorumAlert, realServerAlert, realServerRemovedAlert, serviceTrio, virtualServerText, type MailingChecker } from '../../protocol/alert-mail.js';
 
 /** Where a node's checkers run and what they program. */
@@ -53,7 +55,13 @@ export interface CheckerScripts {
   readonly fifo?: ((line: string) => void) | undefined;
   /** E-mail alerts (smtp_alert), when the configuration sends them. */
   readonly mail?: CheckerMail | undefined;
+  /** Real-server and quorum changes for the node's bus (SNMP traps: observe/snmp/check-traps.ts). */
+  readonly tell?: ((notice: CheckerNotice) => void) | undefined;
 }
+
+/** A real server's or a virtual server's quorum's change, as the bus carries it without the node's name. */
+export type CheckerNotice = DistributiveOmit<Extract<BusMessage, { kind: 'real_server' | 'quorum' }>, 'node'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** keepalived's checkers that mail, by their mail text's kind (FILE_CHECK and BFD_CHECK do not mail). */
 const MAILING: Partial<Record<CheckerType, MailingChecker>> = {
@@ -126,9 +134,14 @@ export class NodeChecks {
   private readonly mailNames = new Map<string, MailNames>();
   /** vigil is stopping: the notifications now are the last ones. */
   private stopping = false;
+  /** `vs|rs` of the real servers that went down as vigil stops (omega). */
+  private readonly downAtStop = new Set<string>();
   /** nftables_ipvs: where its table is, once applied. */
   private marks: { readonly nft: NftRunner; readonly settings: IpvsMarkSettings } | undefined;
   private marksApplied: Promise<void> | undefined;
+  private readonly quorumSubject = new Subject<{ readonly vs: string; readonly up: boolean }>();
+  /** Each virtual server's quorum once it has started, then each change (announce_table follows it). */
+  readonly quorum$: Observable<{ readonly vs: string; readonly up: boolean }> = this.quorumSubject.asObservable();
 
   /** `config`: the runnable configuration (actors/scripts/runnable-scripts.ts). */
   constructor(
@@ -183,7 +196,11 @@ export class NodeChecks {
     this.health = health;
     this.notifyScripts.clear();
     this.mailNames.clear();
-    const built = health.start(eachVirtualServer(this.marksConfig(backend.name)), { signal, built: (runner, i) => this.mapNotifyScripts(runner, i) });
+    const built = health.start(eachVirtualServer(this.marksConfig(backend.name)), {
+      signal,
+      built: (runner, i) => this.mapNotifyScripts(runner, i),
+      started: (runner) => this.quorumSubject.next({ vs: runner.vs.key, up: runner.quorumUp }),
+    });
     const spec = syncDaemonSpec(g);
     if (spec !== undefined && backend.syncDaemon !== undefined) {
       this.syncDaemon = new SyncDaemonRunner(backend.syncDaemon, spec, env.log);
@@ -195,6 +212,37 @@ export class NodeChecks {
   /** A checker side made for a reload that did not happen: its checker host stops without having started. */
   async discard(): Promise<void> {
     if (!this.health) await this.transports.host.stop();
+  }
+
+  /**
+   * The real server at position `rs` of the virtual server at position `vs` (both 0-based, in file order, as
+   * KEEPALIVED-MIB indexes them): its key, its effective weight and whether it is alive; undefined when there is no
+   * such real server (or its virtual server is not built yet).
+   */
+  realServerAt(vs: number, rs: number): { readonly runner: VirtualServerRunner; readonly key: string; readonly weight: number; readonly alive: boolean } | undefined {
+    const runner = this.health?.virtualServers[vs];
+    const key = runner?.vs.realServers[rs]?.key;
+    const member = key === undefined ? undefined : runner?.context.members[key];
+    if (runner === undefined || key === undefined || member === undefined) return undefined;
+    return { runner, key, weight: member.weight, alive: member.alive };
+  }
+
+  /**
+   * An SNMP set of realServerWeight (keepalived check_snmp.c → update_svr_wgt): the real server's effective weight
+   * is `weight` from now on, the pool and the quorum follow; until a reload. False when there is no such server.
+   */
+  setRealServerWeight(vs: number, rs: number, weight: number): boolean {
+    const at = this.realServerAt(vs, rs);
+    if (at === undefined) return false;
+    if (at.weight !== weight) {
+      this.env.log.info(`Changing weight from ${at.weight} to ${weight} for ${at.alive ? '' : 'in'}active service [${at.key}] of VS [${at.runner.vs.key}]`);
+    }
+    return at.runner.setWeight(at.key, weight);
+  }
+
+  /** A reload that keeps this checker side: what SNMP set goes, the configured weights again (set_effective_weights). */
+  resetWeights(): void {
+    for (const runner of this.virtualServers) runner.resetWeights();
   }
 
   /** A VRRP instance of this node changed state: virtual servers with ha_suspend follow it, and so does lvs_sync_daemon. */
@@ -300,12 +348,25 @@ export class NodeChecks {
         this.fifoLine(e.vs, e.rs, e.state);
         // ipwrapper.c clear_service_rs: a live real server going with vigil (omega) mails; the checkers mail the rest.
         if (this.stopping && e.state === 'DOWN') this.mailRemoved(e.vs, e.rs);
+        if (this.stopping && e.state === 'DOWN') this.downAtStop.add(`${e.vs}|${e.rs}`);
+        this.scripts?.tell?.({ kind: 'real_server', at: e.at, vs: e.vs, rs: e.rs, state: e.state, stopping: this.stopping, realServersUp: this.realServersUp(e.vs, e.rs, e.state) });
         break;
       case 'quorum':
         log.info(`VS [${e.vs}] quorum ${e.state === 'UP' ? 'gained' : 'lost'}`);
+        this.quorumSubject.next({ vs: e.vs, up: e.state === 'UP' });
         if (e.script) this.runScript(`${e.vs}|${e.state}`, e.script, `virtual_server ${e.vs} quorum_${e.state.toLowerCase()}`);
         this.fifoLine(e.vs, undefined, e.state);
         this.mailQuorum(e.vs, e.state === 'UP');
+        this.scripts?.tell?.({ kind: 'quorum', at: e.at, vs: e.vs, state: e.state, stopping: this.stopping, realServersUp: this.realServersUp(e.vs) });
+        break;
+      case 'stopped':
+        // Only the SNMP notification (observe/snmp/check-traps.ts), as keepalived sends it whatever omega says.
+        if (e.rs !== undefined) {
+          this.downAtStop.add(`${e.vs}|${e.rs}`);
+          this.scripts?.tell?.({ kind: 'real_server', at: e.at, vs: e.vs, rs: e.rs, state: 'DOWN', stopping: true, realServersUp: this.realServersUp(e.vs, e.rs, 'DOWN') });
+        } else {
+          this.scripts?.tell?.({ kind: 'quorum', at: e.at, vs: e.vs, state: 'DOWN', stopping: true, realServersUp: this.realServersUp(e.vs) });
+        }
         break;
       case 'checker':
         this.mailChecker(e);
@@ -327,6 +388,18 @@ export class NodeChecks {
         log.debug(`checkers: ${JSON.stringify(e)}`);
         break;
     }
+  }
+
+  /**
+   * How many real servers of a virtual server are alive, `rs` counted as `state` says (its virtual server hears of
+   * it after its notification), those that went down while vigil stops not (keepalived UNSET_ALIVE, then notifies).
+   */
+  private realServersUp(vsKey: string, rsKey?: string, state?: 'UP' | 'DOWN'): number {
+    let up = 0;
+    for (const [key, m] of Object.entries(this.runner(vsKey)?.context.members ?? {})) {
+      if (key === rsKey ? state === 'UP' : m.alive && !this.downAtStop.has(`${vsKey}|${key}`)) up++;
+    }
+    return up;
   }
 
   /** A virtual server's runner, also while it is being stopped. */

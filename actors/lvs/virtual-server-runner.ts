@@ -16,7 +16,12 @@ import type { ResolvedVirtualServer } from '../checks/resolve-checkers.js';
 export type LbNotification =
   | { readonly kind: 'real_server'; readonly at: number; readonly vs: string; readonly rs: string; readonly state: 'UP' | 'DOWN'; readonly script?: string }
   | { readonly kind: 'quorum'; readonly at: number; readonly vs: string; readonly state: 'UP' | 'DOWN'; readonly script?: string }
-  | { readonly kind: 'suspend'; readonly at: number; readonly vs: string; readonly suspended: boolean };
+  | { readonly kind: 'suspend'; readonly at: number; readonly vs: string; readonly suspended: boolean }
+  /**
+   * vigil stops and no script runs (no omega): live real server `rs` leaves, or (no `rs`) the virtual server's
+   * quorum ends; only keepalived's SNMP notification tells it.
+   */
+  | { readonly kind: 'stopped'; readonly at: number; readonly vs: string; readonly rs?: string };
 
 export interface VirtualServerEnvironment {
   readonly clock: Clock;
@@ -52,6 +57,7 @@ export class VirtualServerRunner {
           env.notify({ kind: 'real_server', at: env.clock.now(), vs: vs.key, rs: key, state: 'UP', ...script(rsFor(key)?.notifyUp) }),
         notifyDown: (_, { key }) =>
           env.notify({ kind: 'real_server', at: env.clock.now(), vs: vs.key, rs: key, state: 'DOWN', ...script(rsFor(key)?.notifyDown) }),
+        notifyStopped: (_, { key }) => env.notify({ kind: 'stopped', at: env.clock.now(), vs: vs.key, rs: key }),
       },
     });
     const machine = virtualServerMachine.provide({
@@ -62,6 +68,7 @@ export class VirtualServerRunner {
         },
         notifyQuorumUp: () => env.notify({ kind: 'quorum', at: env.clock.now(), vs: vs.key, state: 'UP', ...script(vs.quorumUp) }),
         notifyQuorumDown: () => env.notify({ kind: 'quorum', at: env.clock.now(), vs: vs.key, state: 'DOWN', ...script(vs.quorumDown) }),
+        notifyQuorumStopped: () => env.notify({ kind: 'stopped', at: env.clock.now(), vs: vs.key }),
         suspendCheckers: () => {
           env.setCheckersEnabled(checkerIds, false);
           env.notify({ kind: 'suspend', at: env.clock.now(), vs: vs.key, suspended: true });
@@ -128,6 +135,18 @@ export class VirtualServerRunner {
   report(report: CheckerReport): void {
     const rs = this.owners.get(report.id);
     if (rs !== undefined) this.actor.send({ type: 'CHECKER', rs, report });
+  }
+
+  /** An SNMP set of a real server's weight (realServerWeight); false when this virtual server has no such server. */
+  setWeight(rsKey: string, weight: number): boolean {
+    if (this.context.members[rsKey] === undefined) return false;
+    this.actor.send({ type: 'SET_WEIGHT', rs: rsKey, weight });
+    return true;
+  }
+
+  /** A reload that keeps this virtual server: the configured weights again (keepalived set_effective_weights). */
+  resetWeights(): void {
+    this.actor.send({ type: 'RESET_WEIGHTS' });
   }
 
   vrrp(master: boolean): void {

@@ -20,6 +20,7 @@ import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
 import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+import { clearCounters } from './instance-counters.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
 import { LinkDebounce } from './link-debounce.js';
@@ -139,14 +140,10 @@ export class VrrpNode {
       bus: this.bus,
       runners: () => this.runners.values(),
     });
-    // Announced below, once the instances have started (their state decides the group's).
-    this.startGroups(this.spec.syncGroups, () => false);
+    this.startGroups(this.spec.syncGroups);
     for (const instance of this.spec.instances) this.addInstance(instance);
-    // keepalived vrrp_dispatcher_init: a sync group in BACKUP or FAULT once its instances have started is notified
-    // so (notify_backup / notify_fault, `notify`, the FIFO, smtp_alert); one already MASTER was notified on its way.
-    for (const [group, state] of this.groupStates()) {
-      if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group, from: 'INIT', to: state });
-    }
+    // Once the instances have started: their states decide the groups'.
+    this.announceGroups(this.spec.syncGroups);
   }
 
   /**
@@ -179,8 +176,9 @@ export class VrrpNode {
     if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
       const before = new Set(this.groupSpecs.map((g) => JSON.stringify(g)));
       this.stopGroups();
+      this.startGroups(next.syncGroups);
       // keepalived notifies again only the groups a reload changed (state_same_at_reload).
-      this.startGroups(next.syncGroups, (g) => !before.has(JSON.stringify(g)));
+      this.announceGroups(next.syncGroups.filter((g) => !before.has(JSON.stringify(g))));
     }
     beforeStart?.();
     for (const instance of next.instances) {
@@ -237,6 +235,11 @@ export class VrrpNode {
     return runner !== undefined;
   }
 
+  /** PrintStatsClear: every instance's statistics zeroed, once the caller has taken the status it prints. */
+  clearStats(): void {
+    for (const runner of this.runners.values()) clearCounters(runner.counters);
+  }
+
   /** The sync groups' states now, by name. */
   groupStates(): Map<string, string> {
     return new Map([...this.groups].map(([name, actor]) => [name, String(actor.getSnapshot().value)]));
@@ -285,12 +288,8 @@ export class VrrpNode {
     this.channels.clear();
   }
 
-  /**
-   * Starts the sync groups. Each one `announce` picks (at a reload: the groups it changed, as keepalived's
-   * state_same_at_reload) is announced in its first state when that is BACKUP or FAULT (group notify scripts, FIFO,
-   * traps, e-mail); the others are told only a change made as they started.
-   */
-  private startGroups(specs: readonly SyncGroupSpec[], announce: (group: SyncGroupSpec) => boolean = () => true): void {
+  /** Starts the sync groups; each change of a group's state from then on is told (announceGroups tells the first). */
+  private startGroups(specs: readonly SyncGroupSpec[]): void {
     this.groupSpecs = specs;
     for (const group of specs) {
       const actor = createActor(
@@ -305,22 +304,27 @@ export class VrrpNode {
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);
-      const initial = String(actor.getSnapshot().value);
-      let last = initial;
-      let starting = true;
+      let last = String(actor.getSnapshot().value);
       actor.subscribe((snapshot) => {
         const now = String(snapshot.value);
         if (now === last) return;
-        if (!starting) this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
+        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: last, to: now });
         last = now;
       });
       actor.start();
-      starting = false;
-      // The state the group settled in as it started, told once.
-      const from = announce(group) ? 'INIT' : initial;
-      if (last !== from && (from !== 'INIT' || last === 'BACKUP' || last === 'FAULT')) {
-        this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from, to: last });
-      }
+    }
+  }
+
+  /**
+   * A sync group's first announcement, the one mechanism for it: at start once the instances have started
+   * (keepalived vrrp_dispatcher_init), at a reload for the groups it changed (state_same_at_reload). A group in
+   * BACKUP or FAULT is told as entering it from INIT (notify_backup / notify_fault, `notify`, the FIFO, traps,
+   * smtp_alert); one already MASTER was told on its way there.
+   */
+  private announceGroups(groups: readonly SyncGroupSpec[]): void {
+    for (const group of groups) {
+      const state = this.groups.get(group.name)?.getSnapshot().value;
+      if (state === 'BACKUP' || state === 'FAULT') this.bus.publish({ kind: 'sync', at: this.transports.clock.now(), node: this.name, group: group.name, from: 'INIT', to: state });
     }
   }
 

@@ -50,6 +50,15 @@ const smtpConnectTimeout = withDefault(
   30,
 );
 
+/** An interface name the kernel takes (IFNAMSIZ) and a shell line can carry as it is. */
+const announceDevice = custom<string>((line, d) => {
+  const name = word(line, 1, d, 'device name');
+  if (name === undefined) return undefined;
+  if (/^[A-Za-z0-9_.-]{1,15}$/.test(name) && name !== '.' && name !== '..') return name;
+  d.error(line, `announce_device: '${name}' is not an interface name (1 to 15 letters, digits, '_', '.', '-')`);
+  return undefined;
+});
+
 const smtpServer = custom<SmtpServer>((line, d) => {
   const host = word(line, 1, d, 'server');
   if (host === undefined) return undefined;
@@ -223,6 +232,8 @@ export const GLOBAL_KEYWORDS = {
   lvs_flush_on_stop: lvsFlushOnStop,
   // vigil's own: which kernel load balancer to program (IPVS when the kernel has it, else nftables).
   lvs_backend: withDefault(oneOf(['auto', 'ipvs', 'nftables']), 'auto'),
+  // vigil's own: the TUN device announce_table's routes go through (one per vigil in a network namespace).
+  announce_device: withDefault(announceDevice, 'vigil-announce'),
   lvs_sync_daemon: lvsSyncDaemon,
   vrrp_mcast_group4: withDefault(ip, '224.0.0.18'),
   vrrp_mcast_group6: withDefault(ip, 'ff02::12'),

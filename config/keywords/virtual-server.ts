@@ -11,6 +11,7 @@ import { address, boolean, integer, integerText, script, seconds, word } from '.
 import { blockSpec, type KeywordHandler, type Walker } from '../walker.js';
 import { CHECKER_SPECS, CHECKER_TYPES, newCheckerDraft, type CheckerDraft } from './checkers.js';
 import { parseForwarding } from './forwarding.js';
+import { announceTableHandler, type AnnounceDraft } from './announce.js';
 
 const WEIGHT_LIMIT = 2147483647;
 
@@ -64,7 +65,7 @@ export interface SorryServerDraft {
   readonly family: IpFamily;
 }
 
-export interface VirtualServerDraft extends TimerDraft {
+export interface VirtualServerDraft extends TimerDraft, AnnounceDraft {
   readonly at: ConfigLine;
   readonly address: VirtualServerAddress;
   family?: IpFamily | undefined;
@@ -255,6 +256,9 @@ export const VIRTUAL_SERVER_SPEC = blockSpec<VirtualServerDraft>('virtual_server
   ha_suspend: (vs) => {
     vs.haSuspend = true;
   },
+  announce_table: announceTableHandler<VirtualServerDraft>((vs) =>
+    vs.address.kind === 'fwmark' ? `a fwmark virtual server has no address to announce (fwmark ${vs.address.fwmark})` : undefined,
+  ),
   omega: (vs) => {
     vs.omega = true;
   },

@@ -13,12 +13,13 @@ import { parseIpAddressLine } from './addresses.js';
 import { parseRouteLine } from './routes.js';
 import { parseRuleLine, rulePriorities } from './rules.js';
 import { parseTrackLine, type TrackKind } from './tracking.js';
+import { announceTableHandler, type AnnounceDraft } from './announce.js';
 import { parseUseIpvlan, parseUseVmac, type UseIpvlanDraft, type UseVmacDraft } from './vmac.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What the vrrp_instance block said, before defaults from elsewhere are applied. */
-export interface InstanceDraft {
+export interface InstanceDraft extends AnnounceDraft {
   readonly name: string;
   readonly at: ConfigLine;
   state?: 'MASTER' | 'BACKUP' | undefined;
@@ -428,6 +429,7 @@ const handlers: Record<string, H> = {
     const n = integer(line, 1, 0, 4294967295, w.diagnostics);
     if (n !== undefined) v.kernelRxBufSize = n;
   },
+  announce_table: announceTableHandler<InstanceDraft>(),
 };
 
 function sourceIp(v: InstanceDraft, line: ConfigLine, w: Walker, keyword: 'unicast_src_ip' | 'mcast_src_ip'): void {

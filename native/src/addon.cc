@@ -1,6 +1,7 @@
 // vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data,
 // TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread, a netlink
-// notification socket that survives a receive buffer overrun, AF_UNIX datagrams for sd_notify).
+// notification socket that survives a receive buffer overrun, AF_UNIX datagrams for sd_notify, the TUN device the
+// announced routes die with).
 #include "common.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -20,6 +21,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setReceiveBuffer", Napi::Function::New(env, vigil::SetReceiveBufferOf, "setReceiveBuffer"));
   exports.Set("receiveBuffer", Napi::Function::New(env, vigil::ReceiveBufferOf, "receiveBuffer"));
   exports.Set("miiLinkStatus", Napi::Function::New(env, vigil::MiiLinkStatus, "miiLinkStatus"));
+  exports.Set("openTunDevice", Napi::Function::New(env, vigil::OpenTunDevice, "openTunDevice"));
   return exports;
 }
 

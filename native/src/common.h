@@ -45,5 +45,6 @@ Napi::Value SetFairSlice(const Napi::CallbackInfo& info);
 Napi::Value SetReceiveBufferOf(const Napi::CallbackInfo& info);
 Napi::Value ReceiveBufferOf(const Napi::CallbackInfo& info);
 Napi::Value MiiLinkStatus(const Napi::CallbackInfo& info);
+Napi::Value OpenTunDevice(const Napi::CallbackInfo& info);
 
 }  // namespace vigil

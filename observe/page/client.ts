@@ -12,7 +12,8 @@
  */
 import type { ObservedEvent } from '../observed-event.js';
 import { axisTicks } from './axis-ticks.js';
-import { createLaneModel, type Lane, type LaneGrouping, type LaneRow } from './lane-model.js';
+import { createLaneModel, type DownBand, type Lane, type LaneGrouping, type LaneRow } from './lane-model.js';
+import type { SiteSnapshot } from '../site/site-snapshot.js';
 
 export interface PageBoot {
   readonly title: string;
@@ -27,6 +28,8 @@ export interface PageBoot {
   readonly endMs?: number | undefined;
   /** Statecharts shown at first when there are many actors. */
   readonly maxCharts?: number | undefined;
+  /** A site's peers (`vigil site`): shown in the header, updated by `site` events. */
+  readonly site?: SiteSnapshot | undefined;
 }
 
 export function vigilPage(boot: PageBoot): void {
@@ -47,7 +50,23 @@ export function vigilPage(boot: PageBoot): void {
   const ACTOR_H = 26;
   const LABEL_W = 210;
   const OVERSCAN = 6;
-  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a', DOWN: '#24292f' };
+  // VRRP states (keepalived's names), DOWN (the process), UNREACHABLE (a site's peer), and a BFD session's (RFC 5880 §4.1's names).
+  const colours: Record<string, string> = {
+    INIT: '#afb8c1',
+    BACKUP: '#54aeff',
+    MASTER: '#2da44e',
+    FAULT: '#cf222e',
+    STOP: '#57606a',
+    DOWN: '#24292f',
+    UNREACHABLE: '#9a6700',
+    AdminDown: '#8c959f',
+    Down: '#cf222e',
+    Init: '#d4a72c',
+    Up: '#2da44e',
+  };
+  // A band is DOWN (the node's process was down) or UNREACHABLE (a site could not reach the node: its state unknown).
+  const bandName = (d: DownBand): string => (d.cause === 'unreachable' ? 'UNREACHABLE' : 'DOWN');
+  const bandText = (node: string, d: DownBand): string => (d.cause === 'unreachable' ? `${node}: not reachable from the site, state unknown` : `${node}: process down (${d.cause})`);
   const $ = (id: string): HTMLElement => document.getElementById(id)!;
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const r1 = (n: number): number => Math.round(n * 10) / 10;
@@ -107,6 +126,7 @@ export function vigilPage(boot: PageBoot): void {
         if (m.kind === 'vip') return `${m.node}/${m.instance}: ${m.action === 'add' ? 'adds' : 'removes'} ${m.address}`;
         if (m.kind === 'warning') return `${m.node}${m.instance ? `/${m.instance}` : ''}: ${m.message}`;
         if (m.kind === 'sync') return `${m.node} sync group ${m.group}: ${m.from} → ${m.to}`;
+        if (m.kind === 'bfd') return `${m.node} BFD ${m.session} (${m.neighbor}): ${m.from} → ${m.to}${m.diag !== 0 ? ` (diag ${m.diag})` : ''}`;
         return `${m.kind}`;
       }
     }
@@ -233,10 +253,11 @@ export function vigilPage(boot: PageBoot): void {
       if (to < v.from || d.from > v.to) continue;
       const x0 = x(d.from);
       const w = Math.max(x(to) - x0, 0.5);
+      const name = bandName(d);
       out.push(
-        `<rect class="down" data-lane="${esc(lane.key)}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours['DOWN']}"><title>${esc(`${lane.node}: process down (${d.cause}) from ${seconds(d.from)}${d.to === undefined ? '' : ` to ${seconds(d.to)}`}`)}</title></rect>`,
+        `<rect class="down" data-lane="${esc(lane.key)}" data-band="${name}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours[name]}"><title>${esc(`${bandText(lane.node, d)} from ${seconds(d.from)}${d.to === undefined ? '' : ` to ${seconds(d.to)}`}`)}</title></rect>`,
       );
-      if (w > 40) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">DOWN</text>`);
+      if (w > name.length * 6.7 + 8) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">${name}</text>`);
     }
     for (const bar of lane.vips) {
       const to = bar.to ?? end;
@@ -323,18 +344,27 @@ export function vigilPage(boot: PageBoot): void {
   const renderHead = (): void => {
     const v = currentView();
     const plotW = plotWidth();
-    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}`;
+    const bfd = model.lanes.some((l) => l.kind === 'bfd');
+    const key = `${v.from}|${v.to}|${plotW}|${model.faults.length}|${bfd}`;
     if (key === headKey) return;
     headKey = key;
     // Room on the right for the half of the last label that passes the end of the lanes.
     const width = LABEL_W + plotW + 24;
     const x = (t: number): number => LABEL_W + ((t - v.from) / (v.to - v.from)) * plotW;
     const out: string[] = [`<svg class="vigil-timeline" width="${width}" height="70" font-family="monospace" font-size="12">`];
-    const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
+    const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN', ...(boot.site ? ['UNREACHABLE'] : [])];
     legend.forEach((s, i) => {
       const lx = 8 + i * 80;
       out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
     });
+    // BFD sessions' states, once there is a session lane (after the VRRP ones: 6 x 80 px).
+    if (bfd) {
+      let lx = 8 + 6 * 80 + 16;
+      for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
+        out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
+        lx += 14 + (4 + s.length) * 7.3 + 18;
+      }
+    }
     const faults = model.faults.filter((f) => f.t >= v.from && f.t <= v.to);
     faults.forEach((f, i) => {
       const fx = r1(x(f.t));
@@ -412,8 +442,11 @@ export function vigilPage(boot: PageBoot): void {
     });
   };
 
-  /** The state to show for an actor: DOWN while its node's process is down. */
-  const shownState = (a: Actor, at: number): string => (model.downAt(a.node, at) ? 'DOWN' : top(a.state));
+  /** The state to show for an actor: DOWN while its node's process is down (UNREACHABLE while a site cannot reach it). */
+  const shownState = (a: Actor, at: number): string => {
+    const down = model.downAt(a.node, at);
+    return down ? bandName(down) : top(a.state);
+  };
 
   /** The actor list: grouped by node, filtered like the lanes (plain words and node=, state=), virtualised. */
   const renderActors = (actors: Map<string, Actor>, at: number): void => {
@@ -457,7 +490,7 @@ export function vigilPage(boot: PageBoot): void {
       const y = i * ACTOR_H;
       if ('node' in row) {
         const down = model.downAt(row.node, at);
-        html.push(`<li class="node" style="top:${y}px"><span class="node-name">${esc(row.node)}</span>${down ? ` <span class="state s-DOWN" title="process down (${esc(down.cause)})">DOWN</span>` : ''}</li>`);
+        html.push(`<li class="node" style="top:${y}px"><span class="node-name">${esc(row.node)}</span>${down ? ` <span class="state s-${bandName(down)}" title="${esc(bandText(row.node, down))}">${bandName(down)}</span>` : ''}</li>`);
         continue;
       }
       const a = row.actor;
@@ -512,7 +545,7 @@ export function vigilPage(boot: PageBoot): void {
         .map(([k, v]) => `${k} ${v === null ? '-' : String(v)}`)
         .join(' · ');
       const text = down
-        ? `process of ${a.node} down (${down.cause}) since ${seconds(down.from)}; last state ${a.state.join(', ')}`
+        ? `${bandText(a.node, down)} since ${seconds(down.from)}; last state ${a.state.join(', ')}`
         : `${a.state.join(', ')} since ${seconds(a.since)}${info ? ` · ${info}` : ''}`;
       const infoEl = card.el.querySelector('.info') as HTMLElement;
       if (infoEl.textContent !== text) infoEl.textContent = text;
@@ -528,6 +561,62 @@ export function vigilPage(boot: PageBoot): void {
       out.push(`<li class="${milestone ? 'milestone' : ''}"><span class="t">${seconds(e.at)}</span> ${esc(describe(e))}</li>`);
     }
     $('events').innerHTML = out.join('');
+  };
+
+  // ---- a site's peers (`vigil site`), in the header: state, and how far each host's clock is from the site's ----
+  let site = boot.site;
+  const signed = (n: number): string => `${n < 0 ? '−' : '+'}${Math.abs(n).toFixed(1)}`;
+  const renderPeers = (): void => {
+    if (!site) return;
+    $('peers').innerHTML = site.peers
+      .map((p) => {
+        const name = p.name ?? p.url;
+        const attrs = `class="peer p-${p.state}" data-peer="${esc(name)}" data-state="${p.state}"`;
+        if (p.state !== 'live') {
+          const why = p.state === 'unreachable' ? `unreachable${p.error ? ` (${p.error})` : ''}` : 'connecting';
+          return `<span ${attrs} title="${esc(p.url)}">${esc(name)} ✕ ${esc(why)}</span>`;
+        }
+        const within = p.rttMs === undefined ? '' : ` ±${(p.rttMs / 2).toFixed(1)}`;
+        const shown = p.wallOffsetMs !== undefined ? `clock ${signed(p.wallOffsetMs)}${within} ms` : p.offsetMs !== undefined ? `offset ${signed(p.offsetMs)}${within} ms` : '';
+        const title = [
+          p.url,
+          p.wallOffsetMs === undefined ? '' : `its wall clock is ${signed(p.wallOffsetMs)} ms from the site's`,
+          p.offsetMs === undefined ? '' : `its records' times (its monotonic clock) are moved by ${signed(-p.offsetMs)} ms onto the site's, to within ${((p.rttMs ?? 0) / 2).toFixed(1)} ms`,
+          `${p.records} records${p.late > 0 ? `, ${p.late} late (after a reconnection)` : ''}`,
+        ].filter((x) => x !== '').join('\n');
+        return `<span ${attrs} data-offset="${p.offsetMs ?? ''}" title="${esc(title)}">${esc(name)} ● ${shown}</span>`;
+      })
+      .join('');
+  };
+
+  // ---- the VIP holder of every VRID across the nodes, at the cursor: the site at a glance ----
+  let holdersKey = '';
+  const renderHolders = (at: number): void => {
+    const key = `${model.version()}|${at}`;
+    if (key === holdersKey) return;
+    holdersKey = key;
+    const vrids = new Map<string, { vrid: number; label: string; masters: string[]; holders: string[] }>();
+    for (const lane of model.lanes) {
+      if (lane.vrid === undefined) continue;
+      const k = `${lane.iface ?? ''}:${lane.vrid}`;
+      let v = vrids.get(k);
+      if (!v) {
+        v = { vrid: lane.vrid, label: `VRID ${lane.vrid}${lane.iface ? ` ${lane.iface}` : ''}`, masters: [], holders: [] };
+        vrids.set(k, v);
+      }
+      if (model.stateAt(lane, at) === 'MASTER') v.masters.push(lane.node);
+      if (lane.vips.some((p) => p.from <= at && (p.to === undefined || at < p.to))) v.holders.push(lane.node);
+    }
+    const all = [...vrids.values()].sort((a, b) => a.vrid - b.vrid);
+    const odd = (v: { masters: string[]; holders: string[] }): boolean => v.masters.length !== 1 || v.holders.length !== 1 || v.masters[0] !== v.holders[0];
+    const span = (v: (typeof all)[number]): string => {
+      const who = v.holders.length > 0 ? v.holders.join(', ') : 'no holder';
+      const masters = odd(v) ? ` (master${v.masters.length === 1 ? '' : 's'}: ${v.masters.join(', ') || 'none'})` : '';
+      return `<span class="vrid${odd(v) ? ' odd' : ''}" data-vrid="${v.vrid}" data-masters="${esc(v.masters.join(','))}" data-holders="${esc(v.holders.join(','))}">${esc(`${v.label}: ${who}${masters}`)}</span>`;
+    };
+    const shown = all.length <= 12 ? all : all.filter(odd).slice(0, 12);
+    const summary = all.length <= 12 ? '' : `<span class="n">${all.length} VRIDs, ${all.filter((v) => !odd(v)).length} with one master holding the addresses</span>`;
+    $('holders').innerHTML = all.length === 0 ? '' : `<b>VIPs</b> ${summary}${shown.map(span).join('')}`;
   };
 
   let scheduled = false;
@@ -547,6 +636,7 @@ export function vigilPage(boot: PageBoot): void {
     renderCharts(actors, at);
     renderHead();
     renderLanes();
+    renderHolders(cursorMs());
     renderLog();
     document.body.dataset['cursor'] = String(cursor);
     document.body.dataset['records'] = String(events.length);
@@ -597,7 +687,10 @@ export function vigilPage(boot: PageBoot): void {
     const keys = new Set(laneRows().matching.map((l) => l.key));
     const nodes = new Set(laneRows().matching.map((l) => l.node));
     const milestone = (e: ObservedEvent): boolean =>
-      e.kind === 'fault' || (e.kind === 'process' && nodes.has(e.node)) || (e.kind === 'bus' && e.message.kind === 'transition' && keys.has(`${e.message.node} ${e.message.instance}`));
+      e.kind === 'fault' ||
+      (e.kind === 'process' && nodes.has(e.node)) ||
+      (e.kind === 'bus' && e.message.kind === 'transition' && keys.has(`${e.message.node} ${e.message.instance}`)) ||
+      (e.kind === 'bus' && e.message.kind === 'bfd' && keys.has(`${e.message.node} bfd:${e.message.session}`));
     if (dir > 0) {
       let i = cursor + 1;
       while (i < events.length && !milestone(events[i - 1]![1])) i++;
@@ -628,6 +721,7 @@ export function vigilPage(boot: PageBoot): void {
   };
 
   $('title').textContent = boot.title;
+  renderPeers();
   document.title = `vigil — ${boot.title}`;
   $('scrubber').addEventListener('input', (ev) => moveTo(Number((ev.target as HTMLInputElement).value)));
   $('first').addEventListener('click', () => moveTo(0));
@@ -782,6 +876,10 @@ export function vigilPage(boot: PageBoot): void {
     source.addEventListener('tick', (ev) => {
       endMs = Math.max(endMs, Number((ev as MessageEvent<string>).data));
       schedule();
+    });
+    source.addEventListener('site', (ev) => {
+      site = JSON.parse((ev as MessageEvent<string>).data) as SiteSnapshot;
+      renderPeers();
     });
     source.addEventListener('open', () => document.body.classList.add('connected'));
     source.addEventListener('error', () => document.body.classList.remove('connected'));

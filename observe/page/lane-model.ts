@@ -1,9 +1,11 @@
 /**
  * The page's timeline lanes, built from the records as they come: one lane per VRRP instance of a node (its
- * keepalived states), the periods it held its VIPs, the periods each node's process was down, and the faults.
+ * keepalived states), one per BFD session of a node (`bfd:NAME`, its RFC 5880 states AdminDown, Down, Init, Up,
+ * from the `bfd` bus messages), the periods an instance held its VIPs, the periods each node's process was down,
+ * and the faults.
  * `rows` arranges them for display: grouped (by node, by VRID across nodes, by interface or by sync group), groups collapsed
  * on request, lanes with the same history (at the resolution of one pixel) merged into one row with a count,
- * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, `group=`, and "changed in view").
+ * and a filter (words, `node=`, `instance=`, `state=`, `vrid=`, `interface=`, `group=`, `kind=` (vrrp, bfd), `neighbor=`, and "changed in view").
  *
  * Injected into the page with Function.prototype.toString, so it must stay self-contained: no imports, no
  * outside names.
@@ -16,10 +18,15 @@ export interface LaneSegment {
 }
 
 export interface Lane {
-  /** `node instance`, the key the page and its tests name a lane by. */
+  /** `node instance`, the key the page and its tests name a lane by (`node bfd:NAME` for a BFD session). */
   readonly key: string;
+  /** A VRRP instance, or a BFD session (bfd_instance). */
+  readonly kind: 'vrrp' | 'bfd';
   readonly node: string;
+  /** The instance's name, or `bfd:` and the session's. */
   readonly instance: string;
+  /** A BFD session's neighbor. */
+  neighbor: string | undefined;
   vrid: number | undefined;
   iface: string | undefined;
   /** Its vrrp_sync_group, if any. */
@@ -69,7 +76,10 @@ export interface LaneModel {
   /** Grows whenever a record changed the lanes. */
   readonly version: () => number;
   add(e: ObservedEvent): void;
-  /** The lane's state at `t`: 'DOWN' while its node's process is down, '' before its first state. */
+  /**
+   * The lane's state at `t`: 'DOWN' while its node's process is down ('UNREACHABLE' when the band is a site's
+   * peer it could not reach: `vigil site`, cause `unreachable`), '' before its first state.
+   */
   stateAt(lane: Lane, t: number): string;
   downAt(node: string, t: number): DownBand | undefined;
   rows(q: LaneQuery): { rows: LaneRow[]; matching: Lane[] };
@@ -83,11 +93,11 @@ export function createLaneModel(): LaneModel {
   const faults: { t: number; text: string }[] = [];
   let version = 0;
 
-  const laneOf = (node: string, instance: string): Lane => {
+  const laneOf = (node: string, instance: string, kind: Lane['kind'] = 'vrrp'): Lane => {
     const key = `${node} ${instance}`;
     let lane = byKey.get(key);
     if (!lane) {
-      lane = { key, node, instance, vrid: undefined, iface: undefined, group: undefined, segments: [], seeded: false, vips: [], holding: new Set() };
+      lane = { key, kind, node, instance, neighbor: undefined, vrid: undefined, iface: undefined, group: undefined, segments: [], seeded: false, vips: [], holding: new Set() };
       byKey.set(key, lane);
       lanes.push(lane);
       const list = byNode.get(node) ?? [];
@@ -144,9 +154,18 @@ export function createLaneModel(): LaneModel {
       version++;
       return;
     }
+    if (m.kind === 'bfd') {
+      // A session starts Down (RFC 5880 §6.8.1): its lane starts at its first change, from Down.
+      const lane = laneOf(m.node, `bfd:${m.session}`, 'bfd');
+      lane.neighbor = m.neighbor;
+      if (lane.segments.length === 0 && m.from !== 'Down') lane.segments.push({ t: m.at, state: m.from });
+      lane.segments.push({ t: m.at, state: m.to });
+      version++;
+      return;
+    }
     if (m.kind !== 'vip') return;
     // '-' or no instance: every lane of the node (a reboot cleared the node's addresses).
-    const targets = m.instance === undefined || m.instance === '-' ? (byNode.get(m.node) ?? []) : [laneOf(m.node, m.instance)];
+    const targets = m.instance === undefined || m.instance === '-' ? (byNode.get(m.node) ?? []).filter((l) => l.kind === 'vrrp') : [laneOf(m.node, m.instance)];
     for (const lane of targets) {
       const open = lane.vips.length > 0 && lane.vips[lane.vips.length - 1]!.to === undefined ? lane.vips[lane.vips.length - 1] : undefined;
       if (m.action === 'add') {
@@ -165,7 +184,8 @@ export function createLaneModel(): LaneModel {
   };
 
   const stateAt = (lane: Lane, t: number): string => {
-    if (downAt(lane.node, t)) return 'DOWN';
+    const down = downAt(lane.node, t);
+    if (down) return down.cause === 'unreachable' ? 'UNREACHABLE' : 'DOWN';
     const s = lane.segments;
     let lo = 0;
     let hi = s.length;
@@ -179,6 +199,8 @@ export function createLaneModel(): LaneModel {
 
   const groupOf = (lane: Lane, by: LaneGrouping): { key: string; label: string } => {
     if (by === 'node') return { key: `node:${lane.node}`, label: lane.node };
+    // Sessions have no VRID, interface or sync group: together, whatever else groups the instances.
+    if (lane.kind === 'bfd') return { key: 'bfd:', label: 'BFD sessions' };
     if (by === 'group') return lane.group === undefined ? { key: 'group:', label: '(in no sync group)' } : { key: `group:${lane.group}`, label: `sync group ${lane.group}` };
     if (by === 'interface') return { key: `if:${lane.iface ?? '?'}`, label: `interface ${lane.iface ?? '(unknown)'}` };
     if (lane.vrid === undefined) return { key: `inst:${lane.instance}`, label: lane.instance };
@@ -198,6 +220,8 @@ export function createLaneModel(): LaneModel {
         vrid: lane.vrid === undefined ? '' : String(lane.vrid),
         interface: (lane.iface ?? '').toLowerCase(),
         group: (lane.group ?? '').toLowerCase(),
+        kind: lane.kind,
+        neighbor: lane.neighbor ?? '',
       };
       return words.every((w) => {
         const eq = w.indexOf('=');

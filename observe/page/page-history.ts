@@ -1,6 +1,7 @@
 /**
  * What the page shows, kept on the server: the inspection stream's records that change the picture (machines,
- * actors, state changes, keepalived transitions, VIP changes, warnings, sync-group changes, faults), numbered so
+ * actors, state changes, keepalived transitions, VIP changes, warnings, sync-group changes, BFD sessions' changes
+ * of state, faults), numbered so
  * a page can ask for what it missed (`/events?from=N`). Bounded: past `maxEvents`, the older half is compacted to
  * the last record of each actor and instance, which is enough to draw the present and the recent past.
  */
@@ -21,7 +22,7 @@ export function forPage(e: ObservedEvent): boolean {
       // Runs of unchanged steps and of advertisements, summed up: no more on the page than one of them.
       return false;
     case 'bus':
-      return e.message.kind === 'transition' || e.message.kind === 'vip' || e.message.kind === 'warning' || e.message.kind === 'sync';
+      return e.message.kind === 'transition' || e.message.kind === 'vip' || e.message.kind === 'warning' || e.message.kind === 'sync' || e.message.kind === 'bfd';
     default:
       return true;
   }
@@ -37,6 +38,7 @@ function entityOf(e: ObservedEvent): string | undefined {
       return `step:${e.actor}`;
     case 'bus':
       if (e.message.kind === 'transition') return `transition:${e.message.node}/${e.message.instance}`;
+      if (e.message.kind === 'bfd') return `bfd:${e.message.node}/${e.message.session}`;
       return undefined;
     case 'process':
       // A node still down after compaction keeps its DOWN band.

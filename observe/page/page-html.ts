@@ -14,7 +14,7 @@ function scriptJson(value: unknown): string {
 }
 
 const BODY = `
-<header><h1>vigil</h1><span id="title"></span><span id="mode"></span></header>
+<header><h1>vigil</h1><span id="title"></span><span id="peers"></span><span id="mode"></span></header>
 <div id="layout">
   <aside><h2>Actors</h2><ul id="actors"></ul></aside>
   <main>
@@ -41,6 +41,7 @@ const BODY = `
       <button id="zoom-all" title="the whole run (0)">All</button>
       <span id="lane-count"></span>
     </section>
+    <div id="holders"></div>
     <section id="timeline">
       <div id="tl-head"></div>
       <div id="tl-wrap"><div id="tl-body"><div id="tl-spacer"></div><div id="tl-rows"></div></div><svg id="tl-overlay" xmlns="http://www.w3.org/2000/svg"></svg></div>

@@ -6,6 +6,11 @@ header{display:flex;gap:16px;align-items:baseline;padding:10px 18px;background:#
 header h1{margin:0;font-size:18px}
 #title{font-family:monospace;opacity:.85}
 #mode{margin-left:auto;font-weight:bold}
+#peers{display:flex;flex-wrap:wrap;gap:6px 12px;font:12px monospace}
+.peer{padding:1px 8px;border-radius:10px;background:#2da44e}.peer.p-unreachable{background:#9a6700}.peer.p-connecting{background:#57606a}
+#holders{display:flex;flex-wrap:wrap;gap:4px 10px;margin-top:8px;font:12px monospace;color:#57606a}
+#holders:empty{display:none}
+#holders .vrid{color:#24292f}#holders .vrid.odd{color:#cf222e;font-weight:bold}
 #mode.live{color:#4ac26b}
 #mode.past{color:#d4a72c}
 #layout{display:flex;align-items:flex-start}
@@ -21,8 +26,9 @@ aside h2,main h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;co
 #actors .state{margin-left:auto}
 .state{display:inline-block;padding:1px 7px;border-radius:10px;font:bold 11px monospace;background:#afb8c1;color:#fff}
 .s-up,.s-alive,.s-active,.s-GOOD{background:#2da44e}.s-down,.s-failed,.s-BAD{background:#cf222e}.s-probing{background:#54aeff}
-.s-DOWN{background:#24292f}.s-none{background:#d0d7de;color:#24292f}
+.s-DOWN{background:#24292f}.s-UNREACHABLE{background:#9a6700}.s-none{background:#d0d7de;color:#24292f}
 .s-BACKUP{background:#54aeff}.s-MASTER{background:#2da44e}.s-FAULT{background:#cf222e}.s-STOP{background:#57606a}.s-INIT{background:#8c959f}
+.s-Up{background:#2da44e}.s-Down{background:#cf222e}.s-Init{background:#d4a72c}.s-AdminDown{background:#8c959f}
 main{flex:1;padding:12px 18px;min-width:0}
 #scrub{display:flex;flex-wrap:wrap;gap:8px;align-items:center;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px 12px;position:sticky;top:0;z-index:2}
 #scrub input[type=range]{flex:1;min-width:200px}

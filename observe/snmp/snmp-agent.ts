@@ -16,6 +16,8 @@ import { VRRP_MIB, vrrpMibObjects } from './vrrp-mib.js';
 import { VRRPV3_MIB, vrrpv3MibObjects, type Rfc6527Sources } from './vrrpv3-mib.js';
 import type { MasterReason } from '../../machines/vrrp-instance.js';
 import { keepalivedMibWriter, type InstanceControl } from './keepalived-mib-write.js';
+import { checkMibWriter, type RealServerControl } from './check-mib-write.js';
+import { subtreeWriters, type SubtreeWriter } from './mib-writers.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 
 export interface SnmpAgentSources {
@@ -30,6 +32,8 @@ export interface SnmpAgentSources {
   readonly resolveProgram?: ((program: string) => string) | undefined;
   /** The running instances, for the objects an SNMP set changes (keepalived-mib-write.ts); read-only without. */
   readonly control?: InstanceControl | undefined;
+  /** The running real servers, for realServerWeight (check-mib-write.ts); read-only without. */
+  readonly checkControl?: RealServerControl | undefined;
   /** Makes the subagent (the real one: transport/real/agentx-subagent.ts). */
   readonly subagent: SubagentFactory;
 }
@@ -61,13 +65,17 @@ export function snmpAgentFor(config: Config, src: SnmpAgentSources, history: Ins
     ...(mibs.rfcv3 ? [VRRPV3_MIB] : []),
   ];
   if (subtrees.length === 0) return undefined;
+  // keepalived's writable objects are KEEPALIVED-MIB's (the RFC MIBs are read-only there).
+  const current = (): Config => src.config() ?? config;
+  const writers: SubtreeWriter[] = [];
+  if (mibs.keepalived && src.control !== undefined) writers.push({ subtree: KEEPALIVED_VRRP, writer: keepalivedMibWriter(current, src.control, src.log) });
+  if (mibs.checker && src.checkControl !== undefined) writers.push({ subtree: KEEPALIVED_CHECK, writer: checkMibWriter(current, src.checkControl) });
   return src.subagent({
     socket: config.globalDefs.snmpSocket,
     description: `vigil ${src.version} VRRP`,
     subtrees,
     log: src.log,
-    // keepalived's writable objects are KEEPALIVED-MIB's (the RFC MIBs are read-only there).
-    write: mibs.keepalived && src.control !== undefined ? keepalivedMibWriter(() => src.config() ?? config, src.control, src.log) : undefined,
+    write: subtreeWriters(writers),
     view: () => {
       const sources = rfcSources(src.config() ?? config, src, history);
       const objects: VarBind[] = [];

@@ -1,6 +1,7 @@
 /**
  * The SNMP side of `vigil run`: the subagent the running configuration asks for, made again when a reload changes
- * what it asks for (enabled or not, snmp_socket), as keepalived re-reads them on reload.
+ * what it asks for (enabled or not, snmp_socket), as keepalived re-reads them on reload; the notifications of the
+ * VRRP side's and the checker side's changes, from the daemon's bus.
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { BusMessage } from '../../actors/bus.js';
@@ -11,6 +12,7 @@ import { PROTO_ERROR, v3NewMasterTrap, v3ProtoErrorTrap } from './vrrpv3-mib.js'
 import type { MasterReason } from '../../machines/vrrp-instance.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 import { instanceStateTrap, syncGroupStateTrap, trapsEnabled, type Trap } from './keepalived-traps.js';
+import { checkTrapsEnabled, checkerTrap } from './check-traps.js';
 
 export interface SnmpServiceSources extends SnmpAgentSources {
   /** The daemon's bus: state changes become notifications (enable_traps). */
@@ -49,7 +51,8 @@ export class SnmpService {
     const protoError = m.kind === 'drop' && m.instance !== undefined && PROTO_ERROR[m.reason] !== undefined ? { instance: m.instance, reason: m.reason } : undefined;
     if (protoError !== undefined) this.protoError.set(protoError.instance, protoError.reason);
     if (this.early !== undefined) {
-      if ((m.kind === 'notify' || m.kind === 'sync' || protoError !== undefined) && this.early.length < 256) this.early.push(m);
+      const told = m.kind === 'notify' || m.kind === 'sync' || m.kind === 'real_server' || m.kind === 'quorum' || protoError !== undefined;
+      if (told && this.early.length < 256) this.early.push(m);
       return;
     }
     const config = this.sources.config();
@@ -59,6 +62,8 @@ export class SnmpService {
       if (m.kind === 'notify') traps.push(instanceStateTrap(config, this.sources.hostname, m.instance, m.state));
       else if (m.kind === 'sync') traps.push(syncGroupStateTrap(config, this.sources.hostname, m.group, m.to));
     }
+    // The checker's: realServerStateChange, virtualServerQuorumStateChange (check-traps.ts).
+    if ((m.kind === 'real_server' || m.kind === 'quorum') && checkTrapsEnabled(config)) traps.push(checkerTrap(config, this.sources.hostname, m));
     // RFC 2787 vrrpTrapNewMaster, after keepalived's own (vrrp_notify.c send_instance_notifies).
     const mibs = snmpMibs(config);
     const rfc = rfcSources(config, this.sources, this.history);
@@ -87,6 +92,17 @@ export class SnmpService {
     const early = this.early ?? [];
     this.early = undefined;
     for (const m of early) this.onMessage(m);
+  }
+
+  /**
+   * PrintStatsClear: keepalived zeroes each instance's vrrp_stats, its master_reason and proto_err_reason among them
+   * (vrrpv3StatisticsNewMasterReason and …ProtoErrReason read 0 after). The counters are the instances'
+   * (actors/vrrp/instance-counters.ts clearCounters). keepalived's uptime is zeroed too, which makes its up times
+   * nonsense; vigil keeps them.
+   */
+  clearStats(): void {
+    this.masterReason.clear();
+    this.protoError.clear();
   }
 
   stop(): void {

@@ -6,66 +6,39 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4 } from '../../protocol/vrrp-types.js';
 import type { OutgoingMail } from '../../transport/mail-transport.js';
-import { advanceSettling } from '../virtual-time.js';
+import { simulatedDaemon, type SimulatedDaemon } from '../daemon/simulated-daemon.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface World {
-  readonly daemon: VigilDaemon;
-  readonly clock: VirtualClock;
+interface World extends SimulatedDaemon {
   readonly mails: OutgoingMail[];
   readonly subjects: () => string[];
+  /** An advertisement from the peer (192.168.77.12) for VRID 1 at that priority. */
   advert(priority: number): void;
-  write(text: string): void;
-  advance(ms: number): Promise<void>;
-  stop(): Promise<void>;
 }
 
 function world(t: TestContext, text: string, transport?: { send(m: OutgoingMail): Promise<void>; close(): Promise<void> }): World {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-mail-alerts-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const peer = new SimHost('peer', 1);
-  peer.addInterface('eth0', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
-  const channel = peer.open({ interface: 'eth0', family: 4, sourceAddress: '192.168.77.12', unicastPeers: [] });
   const mails: OutgoingMail[] = [];
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
+  const d = simulatedDaemon(text, {
+    environment: ({ clock }) => ({
       processes: new SimulatedProcessRunner(clock, () => {}, 10),
-      log: quiet,
-      pid: 1,
       mail: {
         transport: transport ?? { send: async (m) => void mails.push(m), close: async () => undefined },
         host: { hostName: 'lb1.example.org', userName: 'root' },
       },
-    },
-    { configFile: file, nodeName: 'lb1' },
-  );
-  const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
+    }),
+  });
+  t.after(d.remove);
+  const peer = new SimHost('peer', 1);
+  peer.addInterface('eth0', d.segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
+  const channel = peer.open({ interface: 'eth0', family: 4, sourceAddress: '192.168.77.12', unicastPeers: [] });
   return {
-    daemon,
-    clock,
+    ...d,
     mails,
     subjects: () => mails.map((m) => m.alert.subject),
     advert: (priority) =>
@@ -76,14 +49,6 @@ function world(t: TestContext, text: string, transport?: { send(m: OutgoingMail)
           { source: '192.168.77.12', destination: VRRP_MULTICAST_V4 },
         ),
       ),
-    write: (next) => writeFileSync(file, next),
-    advance,
-    async stop() {
-      let stopped = false;
-      const stopping = daemon.stop().then(() => (stopped = true));
-      while (!stopped) await advance(100);
-      await stopping;
-    },
   };
 }
 

@@ -5,25 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { loadNodeConfig } from '../../sim/config-loader.js';
-import { LanSegment } from '../../sim/lan-segment.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimHost } from '../../sim/sim-host.js';
 import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { SimulatedProber } from '../../sim/simulated-prober.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { advanceSettling } from '../virtual-time.js';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { simulatedDaemon, type SimulatedDaemon } from '../daemon/simulated-daemon.js';
 
 function config(o: { scriptInterval?: number; priorityOf2?: number; instances?: readonly string[]; delayLoop?: number } = {}): string {
   const instances = o.instances ?? ['VI_1'];
@@ -90,69 +82,34 @@ function actorLog(into: string[]): (event: InspectionEvent) => void {
   };
 }
 
-interface SimDaemon {
-  readonly daemon: VigilDaemon;
-  readonly clock: VirtualClock;
+interface SimDaemon extends SimulatedDaemon {
   readonly runs: { t_ms: number; argv: readonly string[] }[];
   readonly actors: string[];
-  /** The directory of the configuration file (removed by close). */
-  readonly dir: string;
-  write(text: string): void;
-  advance(ms: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 /** VigilDaemon for node lb1 on the simulator's transports: a host on a LAN segment, simulated programs, files, processes and real servers. */
 function simDaemon(text: string): SimDaemon {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-assembly-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(7), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const runs: { t_ms: number; argv: readonly string[] }[] = [];
-  const tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, (r) => runs.push({ t_ms: Math.round(r.t_ms * 1000) / 1000, argv: r.argv }));
-  const prober = new SimulatedProber(clock, { '192.168.77.21:8080': { mode: 'up' } });
   const actors: string[] = [];
   const inspect = actorLog(actors);
-  // The random streams the simulator gives lb1's first checker side with seed 1 (sim/run.ts, sim/sim-directors.ts).
-  const random = new SeededRandom(1).fork('directors').fork('checkers:lb1:0');
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      log: quiet,
-      pid: 1,
-      ...tracked.environment(),
-      inspect,
-      checks: async () => ({
-        random: random.fork('specs'),
-        host: () => new InProcessCheckerHost({ clock, random: random.fork('probes'), prober, inspect }),
-        backend: async () => ({ backend: new SimulatedBackend(clock), statement: 'simulated load balancer' }),
-      }),
+  const d = simulatedDaemon(text, {
+    environment: ({ clock, file }) => {
+      const tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, (r) => runs.push({ t_ms: Math.round(r.t_ms * 1000) / 1000, argv: r.argv }));
+      const prober = new SimulatedProber(clock, { '192.168.77.21:8080': { mode: 'up' } });
+      // The random streams the simulator gives lb1's first checker side with seed 1 (sim/run.ts, sim/sim-directors.ts).
+      const random = new SeededRandom(1).fork('directors').fork('checkers:lb1:0');
+      return {
+        ...tracked.environment(),
+        inspect,
+        checks: async () => ({
+          random: random.fork('specs'),
+          host: () => new InProcessCheckerHost({ clock, random: random.fork('probes'), prober, inspect }),
+          backend: async () => ({ backend: new SimulatedBackend(clock), statement: 'simulated load balancer' }),
+        }),
+      };
     },
-    { configFile: file, nodeName: 'lb1' },
-  );
-  return {
-    daemon,
-    clock,
-    runs,
-    actors,
-    dir,
-    write: (next) => writeFileSync(file, next),
-    advance: (ms) => advanceSettling(clock, ms),
-    async close() {
-      // The stop waits for the notify scripts it starts, which take virtual time: the clock goes on meanwhile.
-      let stopped = false;
-      const stopping = daemon.stop().then(() => (stopped = true));
-      while (!stopped) await this.advance(100);
-      await stopping;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
+  return { ...d, runs, actors };
 }
 
 test('the daemon and the simulator assemble the same node: same actors, same scripts at the same virtual times', async () => {

@@ -7,101 +7,57 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { VRRP_MULTICAST_V4 } from '../../protocol/vrrp-types.js';
 import type { CallbackProcessRunner } from '../../transport/process-runner.js';
 import type { DaemonOptions } from '../../actors/environment.js';
-import { advanceSettling } from '../virtual-time.js';
+import { simulatedDaemon, type SimulatedDaemon } from '../daemon/simulated-daemon.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-
-interface World {
-  readonly daemon: VigilDaemon;
-  readonly clock: VirtualClock;
-  readonly segment: LanSegment;
+interface World extends SimulatedDaemon {
   /** Runs as `t_ms argv…`, when each started. */
   readonly started: string[];
   /** FIFO lines, by FIFO path. */
   readonly fifo: Map<string, string[]>;
   readonly running: () => number;
   readonly peak: () => number;
-  write(text: string): void;
-  advance(ms: number): Promise<void>;
-  close(): Promise<void>;
 }
 
-function world(t: TestContext, text: string, o: { runMs?: number; options?: Partial<DaemonOptions> } = {}): World {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-scripts-notify-'));
-  // Gone even when an assertion fails before close().
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(3), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const sim = new SimulatedProcessRunner(clock, () => {}, o.runMs ?? 10);
+function world(t: TestContext, text: string, o: { runMs?: number; options?: Omit<DaemonOptions, 'configFile' | 'nodeName'> } = {}): World {
   const started: string[] = [];
   let running = 0;
   let peak = 0;
-  const processes: CallbackProcessRunner = {
-    runWith(request, done) {
-      started.push(`${clock.now()} ${request.argv.join(' ')}`);
-      running++;
-      peak = Math.max(peak, running);
-      sim.runWith(request, (outcome) => {
-        running--;
-        done(outcome);
-      });
-    },
-    run: (request) => new Promise((resolve) => processes.runWith(request, resolve)),
-  };
   const fifo = new Map<string, string[]>();
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes,
-      log: quiet,
-      pid: 1,
-      openFifo: (path) => {
-        const lines = fifo.get(path) ?? [];
-        fifo.set(path, lines);
-        return { write: (line) => lines.push(line), close() {} };
-      },
+  const d = simulatedDaemon(text, {
+    environment: ({ clock }) => {
+      const sim = new SimulatedProcessRunner(clock, () => {}, o.runMs ?? 10);
+      const processes: CallbackProcessRunner = {
+        runWith(request, done) {
+          started.push(`${clock.now()} ${request.argv.join(' ')}`);
+          running++;
+          peak = Math.max(peak, running);
+          sim.runWith(request, (outcome) => {
+            running--;
+            done(outcome);
+          });
+        },
+        run: (request) => new Promise((resolve) => processes.runWith(request, resolve)),
+      };
+      return {
+        processes,
+        openFifo: (path) => {
+          const lines = fifo.get(path) ?? [];
+          fifo.set(path, lines);
+          return { write: (line) => lines.push(line), close() {} };
+        },
+      };
     },
-    { configFile: file, nodeName: 'lb1', ...o.options },
-  );
-  const advance = (ms: number): Promise<void> => advanceSettling(clock, ms);
-  return {
-    daemon,
-    clock,
-    segment,
-    started,
-    fifo,
-    running: () => running,
-    peak: () => peak,
-    write: (next) => writeFileSync(file, next),
-    advance,
-    async close() {
-      let stopped = false;
-      const stopping = daemon.stop().then(() => (stopped = true));
-      while (!stopped) await advance(100);
-      await stopping;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    options: o.options,
+  });
+  // Gone even when an assertion fails before close().
+  t.after(d.remove);
+  return { ...d, started, fifo, running: () => running, peak: () => peak };
 }
 
 function instance(name: string, vrid: number, body = '', priority = 100): string {

@@ -9,20 +9,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import type { BusMessage } from '../../actors/bus.js';
 import { initFileAction, initTrackFiles } from '../../actors/trackers/init-files.js';
 import type { TrackFile } from '../../config/model.js';
 import { loadNodeConfig } from '../../sim/config-loader.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimHost } from '../../sim/sim-host.js';
 import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { realTrackFileHost } from '../../transport/real/track-file-host.js';
-import { advanceSettling } from '../virtual-time.js';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { simulatedDaemon } from '../daemon/simulated-daemon.js';
 
 test('init_file: create a missing file; overwrite a regular one at start only; refuse to overwrite what is not a file', () => {
   assert.equal(initFileAction(false, 'missing', false), 'write');
@@ -104,30 +97,17 @@ ${instances.join('\n')}
 
 /** VigilDaemon on the simulator's transports; its files are the simulated host's. */
 function simDaemon(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-net-daemon-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, text);
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(7), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, () => {});
-  const daemon = new VigilDaemon({ clock, link: host, addresses: host, announcer: host, log: quiet, pid: 1, ...tracked.environment() }, { configFile: file, nodeName: 'lb1', vrrpOnly: true });
-  const messages: BusMessage[] = [];
-  daemon.bus.messages$.subscribe((m) => messages.push(m));
-  return {
-    daemon,
-    tracked,
-    messages,
-    write: (next: string) => writeFileSync(file, next),
-    advance: (ms: number) => advanceSettling(clock, ms),
-    async close() {
-      const stopping = daemon.stop();
-      await advanceSettling(clock, 5000);
-      await stopping;
-      rmSync(dir, { recursive: true, force: true });
+  let tracked: SimTrackedObjects | undefined;
+  const d = simulatedDaemon(text, {
+    environment: ({ clock, file }) => {
+      tracked = new SimTrackedObjects(clock, loadNodeConfig(text, file, 'lb1').config, () => {});
+      return tracked.environment();
     },
-  };
+    options: { vrrpOnly: true },
+  });
+  const messages: BusMessage[] = [];
+  d.daemon.bus.messages$.subscribe((m) => messages.push(m));
+  return { ...d, tracked: tracked!, messages };
 }
 
 test('init_file in the daemon: the file is written before the first read, and the instance starts from its value', async () => {

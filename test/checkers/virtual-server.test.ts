@@ -94,6 +94,34 @@ test('quorum with hysteresis: lost below quorum − hysteresis (or at 0), regain
   ]);
 });
 
+test('an SNMP weight set (realServerWeight): the pool and the quorum follow at once, a failed server keeps it, a reload takes the configured ones', () => {
+  const w = simWorld(vs(['quorum 4', 'quorum_up qup', 'quorum_down qdown', 'retry 0'], [rs(1, 'weight 3', TCP), rs(2, 'weight 2', TCP)]), allUp, [
+    { atMs: 10_000, target: '192.168.77.12', state: refuse },
+    { atMs: 20_000, target: '192.168.77.12', state: up },
+  ]);
+  const runner = w.health.find(KEY)!;
+  w.clock.runUntil(5000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 2 });
+  // 1 + 2 < quorum 4: lost at once (keepalived update_svr_wgt with update_quorum).
+  assert.equal(runner.setWeight(A, 1), true);
+  w.clock.runUntil(6000);
+  assert.deepEqual(w.weights(KEY), { [A]: 1, [B]: 2 });
+  assert.equal(runner.setWeight(A, 6), true);
+  w.clock.runUntil(14_000);
+  // B failed at 13 s; its new weight waits for it to come back, and its row shows it meanwhile.
+  runner.setWeight(B, 5);
+  w.clock.runUntil(15_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 6 });
+  assert.deepEqual(runner.context.members[B], { alive: false, weight: 5 });
+  w.clock.runUntil(26_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 6, [B]: 5 });
+  runner.resetWeights();
+  w.clock.runUntil(27_000);
+  assert.deepEqual(w.weights(KEY), { [A]: 3, [B]: 2 });
+  assert.equal(runner.setWeight('192.168.77.19:80', 4), false, 'no such real server');
+  assert.deepEqual(w.notifications(), ['5000 quorum DOWN qdown', '6000 quorum UP qup', `13000 ${B} DOWN`, `25000 ${B} UP`]);
+});
+
 test('sorry server: takes over the whole pool when the quorum is lost (alive servers too), leaves when it returns', () => {
   const w = simWorld(
     vs(['quorum 2', 'retry 0', 'sorry_server 192.168.77.99 8080']),
@@ -183,7 +211,7 @@ test('ha_suspend: checkers do not probe until the VRRP instance is MASTER, and p
   assert.deepEqual(suspends, ['0 true', '20000 false', '32000 true']);
 });
 
-test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared', async () => {
+test('omega: shutdown runs the down notifications of live servers and of the quorum; the rules are cleared; without omega only the SNMP ones', async () => {
   const w = simWorld(vs(['omega', 'quorum_down qdown'], [rs(1, 'notify_down down', TCP), rs(2)]), allUp);
   w.clock.runUntil(5000);
   await w.health.stop();
@@ -194,6 +222,15 @@ test('omega: shutdown runs the down notifications of live servers and of the quo
   quiet.clock.runUntil(5000);
   await quiet.health.stop();
   assert.deepEqual(quiet.notifications(), []);
+  // No script without omega, but keepalived's SNMP notifications still go: each live server, then the quorum.
+  const stopped = (w: typeof quiet) => w.events.flatMap((e) => (e.kind === 'stopped' ? [`${e.at} ${e.rs ?? 'quorum'}`] : []));
+  assert.deepEqual(stopped(quiet), [`5000 ${A}`, `5000 ${B}`, `5000 ${C}`, '5000 quorum']);
+  assert.deepEqual(stopped(w), [], 'omega: the notifications themselves');
+  // A failed server is not alive to leave.
+  const failed = simWorld(vs(['retry 0']), { ...allUp, '192.168.77.12': refuse });
+  failed.clock.runUntil(5000);
+  await failed.health.stop();
+  assert.deepEqual(stopped(failed), [`5000 ${A}`, `5000 ${C}`, '5000 quorum']);
 });
 
 test('virtual_server_group: every address of a range and every fwmark gets the same pool', () => {

@@ -6,68 +6,32 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InProcessBfdHost } from '../../actors/bfd/bfd-host.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SimulatedBfdLink } from '../../sim/simulated-bfd-link.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
+import { instanceConfig, simulatedDaemon } from './simulated-daemon.js';
 
-const CONFIG = (globals: string, bfd: boolean): string => `
-global_defs {
-${globals}
-}
-${bfd ? 'bfd_instance gw {\n    neighbor_ip 192.168.77.1\n}\n' : ''}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 100
-    virtual_ipaddress {
-        192.168.77.100/24 dev eth0
-    }
-}
-`;
+const CONFIG = (globals: string, bfd: boolean): string => instanceConfig(globals) + (bfd ? 'bfd_instance gw {\n    neighbor_ip 192.168.77.1\n}\n' : '');
 
 async function bfdCalls(globals: string, bfd = true): Promise<ThreadScheduling[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bfdsched-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, CONFIG(globals, bfd));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const calls: ThreadScheduling[] = [];
   const random = new SeededRandom(2);
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: async () => ({ kind: 'exited', code: 0 }) },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-      pid: 1000,
+  const { daemon, clock, close } = simulatedDaemon(CONFIG(globals, bfd), {
+    environment: ({ clock, host }) => ({
       bfdHost: (scheduling) => {
         calls.push(scheduling);
         return new InProcessBfdHost(new SimulatedBfdLink([host.portOf('eth0')!], random), clock, random);
       },
-    },
-    { configFile: file, nodeName: 'lb1' },
-  );
+    }),
+  });
   try {
     await daemon.start();
     clock.runFor(100);
     // The session runs on the host made for it.
     assert.equal(daemon.status().bfd?.length ?? 0, bfd ? 1 : 0);
   } finally {
-    await daemon.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
   return calls;
 }

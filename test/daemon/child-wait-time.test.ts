@@ -4,42 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { ProcessOutcome, ProcessRunRequest } from '../../transport/process-runner.js';
+import { instanceConfig, simulatedDaemon } from './simulated-daemon.js';
 
-const CONFIG = (globals: string): string => `
-global_defs {
-${globals}
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 100
-    notify_stop "/usr/bin/hangs forever"
-    virtual_ipaddress {
-        192.168.77.100/24 dev eth0
-    }
-}
-`;
+const CONFIG = (globals: string): string => instanceConfig(globals, { lines: '    notify_stop "/usr/bin/hangs forever"\n' });
 
 /** Starts a daemon whose notify_stop never ends by itself, stops it, and says when (virtual ms) the stop ended. */
 async function stopTime(globals: string, topLevel = ''): Promise<{ stoppedAtMs: number; outcome: string; warnings: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-proc-cwt-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, topLevel + CONFIG(globals));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const warnings: string[] = [];
   let outcome = 'not run';
   const hangs = (request: ProcessRunRequest): Promise<ProcessOutcome> =>
     new Promise((resolve) => {
@@ -49,18 +20,7 @@ async function stopTime(globals: string, topLevel = ''): Promise<{ stoppedAtMs: 
         resolve({ kind: 'signalled', signal: 'SIGTERM' });
       });
     });
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: hangs },
-      log: { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} },
-      pid: 1000,
-    },
-    { configFile: file, nodeName: 'lb1', scriptTimeoutMs: 600_000 },
-  );
+  const { daemon, clock, warnings, remove } = simulatedDaemon(topLevel + CONFIG(globals), { environment: () => ({ processes: { run: hangs } }), options: { scriptTimeoutMs: 600_000 } });
   try {
     await daemon.start();
     clock.runFor(1000);
@@ -76,7 +36,7 @@ async function stopTime(globals: string, topLevel = ''): Promise<{ stoppedAtMs: 
     await stopped;
     return { stoppedAtMs: clock.now() - start, outcome, warnings };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 }
 

@@ -6,67 +6,37 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { ProcessControl } from '../../actors/daemon/process-control.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
+import { instanceConfig, simulatedDaemon } from './simulated-daemon.js';
 
-const CONFIG = (globals: string, priority = '100'): string => `
-global_defs {
-${globals}
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority ${priority}
-    virtual_ipaddress {
-        192.168.77.100/24 dev eth0
-    }
-}
-`;
+const CONFIG = (globals: string, priority = '100'): string => instanceConfig(globals, { priority });
 
 test('reload_file is there while a reload reads the files; reload_check_config LOG_FILE gets what the reading found', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-proc-reload-'));
   const umask = process.umask();
-  const file = join(dir, 'keepalived.conf');
-  const reloadFile = join(dir, 'vigil.reload');
-  const checkLog = join(dir, 'check.log');
-  const saveDir = join(dir, 'saved');
-  const globals = `    reload_file ${reloadFile}\n    reload_check_config ${checkLog}\n    config_save_dir ${saveDir}/`;
-  writeFileSync(file, CONFIG(globals));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const warnings: string[] = [];
-  const log = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
-  const control = new ProcessControl({ pidFile: join(dir, 'vigil.pid'), environment: {}, log, applyScheduling: () => [] });
+  /** The files the configuration names, in the daemon's directory. */
+  const named = (dir: string) => {
+    const [reloadFile, checkLog, saveDir] = [join(dir, 'vigil.reload'), join(dir, 'check.log'), join(dir, 'saved')];
+    return { reloadFile, checkLog, saveDir, globals: `    reload_file ${reloadFile}\n    reload_check_config ${checkLog}\n    config_save_dir ${saveDir}/` };
+  };
+  let control: ProcessControl | undefined;
   // The reload file as the files are being read: the loader is where the reading happens.
   const seenWhileReading: boolean[] = [];
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: async () => ({ kind: 'exited', code: 0 }) },
-      log,
-      pid: 1000,
-      process: control,
-      loadConfig: async (path, options) => {
-        seenWhileReading.push(existsSync(reloadFile));
-        const { loadRunnable } = await import('../../actors/runnable-config.js');
-        return loadRunnable(path, options, undefined);
-      },
+  const { daemon, dir, file, warnings, remove } = simulatedDaemon((dir) => CONFIG(named(dir).globals), {
+    environment: ({ dir, log }) => {
+      control = new ProcessControl({ pidFile: join(dir, 'vigil.pid'), environment: {}, log, applyScheduling: () => [] });
+      return {
+        process: control,
+        loadConfig: async (path, options) => {
+          seenWhileReading.push(existsSync(named(dir).reloadFile));
+          const { loadRunnable } = await import('../../actors/runnable-config.js');
+          return loadRunnable(path, options, undefined);
+        },
+      };
     },
-    { configFile: file, nodeName: 'lb1' },
-  );
+  });
+  const { reloadFile, checkLog, saveDir, globals } = named(dir);
   try {
     await daemon.start();
     assert.equal(readFileSync(join(dir, 'vigil.pid'), 'utf8').trim(), String(process.pid));
@@ -83,9 +53,9 @@ test('reload_file is there while a reload reads the files; reload_check_config L
 
     writeFileSync(file, CONFIG(`${globals}\n    tmp_config_directory /tmp`, '110'));
     // What run-command does around a reload: the data dump before and after.
-    control.saveReloadState(daemon.runningConfig, 'pre', daemon.status());
+    control!.saveReloadState(daemon.runningConfig, 'pre', daemon.status());
     const accepted = await daemon.reload();
-    control.saveReloadState(daemon.runningConfig, 'post', daemon.status());
+    control!.saveReloadState(daemon.runningConfig, 'post', daemon.status());
     assert.equal(accepted.ok, true);
     assert.equal(existsSync(reloadFile), false);
     // Truncated, then the accepted configuration's warnings: tmp_config_directory is one vigil does not implement.
@@ -101,8 +71,8 @@ test('reload_file is there while a reload reads the files; reload_check_config L
     assert.match(saved(`vigil_vrrp.${process.pid}.1.post`), /VRRP instance VI_1/);
   } finally {
     await daemon.stop();
-    control.release();
+    control?.release();
     process.umask(umask);
-    rmSync(dir, { recursive: true, force: true });
+    remove();
   }
 });

@@ -5,33 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { SimulatedProber } from '../../sim/simulated-prober.js';
 import type { ThreadScheduling } from '../../transport/thread-scheduling.js';
+import { instanceConfig, simulatedDaemon } from './simulated-daemon.js';
 
-const CONFIG = (globals: string): string => `
-global_defs {
-${globals}
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority 100
-    virtual_ipaddress {
-        192.168.77.100/24 dev eth0
-    }
-}
-virtual_server 192.168.77.100 80 {
+const CONFIG = (globals: string): string => `${instanceConfig(globals)}virtual_server 192.168.77.100 80 {
     delay_loop 5
     lb_kind NAT
     protocol TCP
@@ -44,26 +25,11 @@ virtual_server 192.168.77.100 80 {
 `;
 
 async function start(globals: string, failing: readonly string[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-sched-'));
-  const file = join(dir, 'keepalived.conf');
-  writeFileSync(file, CONFIG(globals));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const vrrpCalls: ThreadScheduling[] = [];
   const checkerCalls: ThreadScheduling[] = [];
-  const warnings: string[] = [];
   const random = new SeededRandom(2);
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: async () => ({ kind: 'exited', code: 0 }) },
-      log: { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} },
-      pid: 1000,
+  const d = simulatedDaemon(CONFIG(globals), {
+    environment: ({ clock }) => ({
       applyScheduling: (settings) => {
         vrrpCalls.push(settings);
         return failing;
@@ -75,19 +41,10 @@ async function start(globals: string, failing: readonly string[] = []) {
         },
         backend: async () => ({ backend: new SimulatedBackend(clock), statement: 'simulated' }),
       }),
-    },
-    { configFile: file, nodeName: 'lb1' },
-  );
-  await daemon.start();
-  return {
-    vrrpCalls,
-    checkerCalls,
-    warnings,
-    async close() {
-      await daemon.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    }),
+  });
+  await d.daemon.start();
+  return { vrrpCalls, checkerCalls, warnings: d.warnings, close: d.close };
 }
 
 test('vrrp_* scheduling goes to the VRRP thread, checker_* to the checker host', async () => {

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkerBfdHost } from '../../actors/daemon/worker-bfd-host.js';
 import type { BfdHostChange } from '../../actors/bfd/bfd-host.js';
+import { NodeBfd } from '../../actors/bfd/node-bfd.js';
+import { Bus, type BusMessage } from '../../actors/bus.js';
+import { loadConfigText } from '../../config/load.js';
 import { pollUntil } from '../contract/contract.js';
 import { spec } from '../contract/bfd-host-contract.js';
 
@@ -41,6 +44,88 @@ test('a BFD worker that dies is replaced: its sessions are told Down, then run a
   } finally {
     host.stop();
     delete process.env['VIGIL_TEST_BFD_CRASH'];
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a BFD worker whose loop blocks (hung, not exited) is detected by its heartbeat and replaced', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bfdw-hang-'));
+  const flag = join(dir, 'hang');
+  process.env['VIGIL_TEST_BFD_HANG'] = flag;
+  const warnings: string[] = [];
+  const changes: BfdHostChange[] = [];
+  const host = new WorkerBfdHost({
+    scheduling: {},
+    warn: (m) => warnings.push(m),
+    linkModule: new URL('./bfd-hang-link.js', import.meta.url),
+    statusMs: 50,
+    heartbeatMs: 50,
+  });
+  host.events$.subscribe((e) => e.kind === 'change' && changes.push(e.change));
+  const last = (name: string) => changes.filter((c) => c.name === name).at(-1);
+  try {
+    host.apply([spec('a', '10.0.0.1', '10.0.0.2'), spec('b', '10.0.0.2', '10.0.0.1')], 1);
+    await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up', 60_000, 10);
+    // Detection Time 3 x 20 ms: the bound is the 1 s floor.
+    await pollUntil(() => host.sessions().filter((s) => s.detectionTimeMs === 60).length === 2, 'the Detection Times reported', 60_000, 10);
+    assert.equal(host.hangBoundMs(), 1000);
+    assert.deepEqual(host.workerRestarts(), { crashed: 0, hung: 0 });
+    const before = changes.length;
+    writeFileSync(flag, '');
+    await pollUntil(() => host.restarts === 1, 'the hung worker replaced', 60_000, 10);
+    assert.deepEqual(host.workerRestarts(), { crashed: 0, hung: 1 });
+    const told = changes.slice(before).filter((c) => c.to === 'Down');
+    assert.deepEqual(told.map((c) => [c.name, c.from, c.localDiag, c.epoch]).sort(), [['a', 'Up', 7, 1], ['b', 'Up', 7, 1]]);
+    assert.ok(warnings.some((w) => /^BFD thread hung \(no heartbeat for \d+ ms, bound 1000 ms\); restarting it$/.test(w)), warnings.join('\n'));
+    await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up again in the new worker', 60_000, 10);
+    assert.equal(host.restarts, 1, 'the replacement is not taken for hung');
+  } finally {
+    host.stop();
+    delete process.env['VIGIL_TEST_BFD_HANG'];
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the hang bound is the smallest Detection Time when that is above the floor', { timeout: 120_000 }, async () => {
+  const host = new WorkerBfdHost({ scheduling: {}, warn: () => undefined, linkModule: new URL('../contract/bfd-loopback-link.js', import.meta.url), statusMs: 50, minHangMs: 40 });
+  try {
+    host.apply([spec('a', '10.0.0.1', '10.0.0.2'), spec('b', '10.0.0.2', '10.0.0.1', 5)], 1);
+    // a's Detection Time is b's Detect Mult x 20 ms = 100, b's 3 x 20 = 60 (RFC 5880 §6.8.4).
+    await pollUntil(() => host.sessions().map((s) => s.detectionTimeMs).sort().join() === '100,60', 'the Detection Times reported', 60_000, 10);
+    assert.equal(host.hangBoundMs(), 60);
+  } finally {
+    host.stop();
+  }
+});
+
+test('a hung BFD worker: the VRRP side hears its tracked sessions go down (track_bfd acts), then come back', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bfdw-hang-node-'));
+  const flag = join(dir, 'hang');
+  process.env['VIGIL_TEST_BFD_HANG'] = flag;
+  const block = (name: string, source: string, neighbor: string): string =>
+    `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  source_ip ${source}\n  min_rx 20\n  min_tx 20\n  multiplier 3\n}\n`;
+  const { config } = loadConfigText(block('a', '10.0.0.1', '10.0.0.2') + block('b', '10.0.0.2', '10.0.0.1'), 'bfd.conf');
+  const tracked: [string, boolean][] = [];
+  const bus = new Bus();
+  const messages: BusMessage[] = [];
+  bus.messages$.subscribe((m) => messages.push(m));
+  const warnings: string[] = [];
+  const host = new WorkerBfdHost({ scheduling: {}, warn: (m) => warnings.push(m), linkModule: new URL('./bfd-hang-link.js', import.meta.url), statusMs: 50, heartbeatMs: 50 });
+  const bfd = new NodeBfd(() => host, bus, 'n', (id, up) => tracked.push([id, up]));
+  const lastTold = (id: string) => tracked.filter(([t]) => t === id).at(-1)?.[1];
+  try {
+    bfd.apply(config.bfdInstances);
+    await pollUntil(() => lastTold('bfd:a') === true && lastTold('bfd:b') === true, 'both tracked up', 60_000, 10);
+    writeFileSync(flag, '');
+    await pollUntil(() => lastTold('bfd:a') === false && lastTold('bfd:b') === false, 'both tracked down after the hang', 60_000, 10);
+    assert.deepEqual(bfd.workerRestarts(), { crashed: 0, hung: 1 });
+    const down = messages.filter((m) => m.kind === 'bfd' && m.to === 'Down' && m.diag === 7);
+    assert.equal(down.length, 2, 'each session published Down with diagnostic 7 (Administratively Down: ended here)');
+    await pollUntil(() => lastTold('bfd:a') === true && lastTold('bfd:b') === true, 'both tracked up again', 60_000, 10);
+    assert.ok(warnings.some((w) => w.startsWith('BFD thread hung')), warnings.join('\n'));
+  } finally {
+    bfd.stop();
+    delete process.env['VIGIL_TEST_BFD_HANG'];
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,12 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigLoadError } from '../../config/load.js';
 import { workerConfigLoader } from '../../actors/daemon/config-loader.js';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
+import { simulatedDaemon } from '../daemon/simulated-daemon.js';
 import { BLOCK_MARK } from './fixtures/hanging-config-worker.js';
 
 const ENTRY = new URL('./fixtures/hanging-config-worker.js', import.meta.url);
@@ -74,27 +70,19 @@ test(
   }),
 );
 
-test(
-  'a reload whose load hangs is rejected, the running configuration stays whole, a later reload is taken',
-  withDir(async (dir) => {
-    const file = join(dir, 'keepalived.conf');
-    writeFileSync(file, instances('VI_1'));
-    const clock = new VirtualClock();
-    const segment = new LanSegment('eth0', clock, new SeededRandom(3), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-    const host = new SimHost('lb1', 0);
-    host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-    const logs: string[] = [];
-    const log = { debug() {}, info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-    const daemon = new VigilDaemon(
-      { clock, link: host, addresses: host, announcer: host, processes: new SimulatedProcessRunner(clock, () => {}, 10), log, pid: 1, loadConfig: workerConfigLoader({ entry: ENTRY, timeoutMs: BOUND_MS }) },
-      { configFile: file, nodeName: 'lb1' },
-    );
+test('a reload whose load hangs is rejected, the running configuration stays whole, a later reload is taken', async () => {
+  const logs: string[] = [];
+  const log = { debug() {}, info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+  const { daemon, clock, file, write, remove } = simulatedDaemon(instances('VI_1'), {
+    environment: ({ clock }) => ({ processes: new SimulatedProcessRunner(clock, () => {}, 10), log, loadConfig: workerConfigLoader({ entry: ENTRY, timeoutMs: BOUND_MS }) }),
+  });
+  try {
     await daemon.start();
     clock.runFor(5000);
     const names = (): string[] => daemon.status().instances.map((i) => i.name);
     assert.deepEqual(names(), ['VI_1']);
 
-    writeFileSync(file, `${BLOCK_MARK}\n${instances('VI_1', 'VI_2')}`);
+    write(`${BLOCK_MARK}\n${instances('VI_1', 'VI_2')}`);
     const hung = await daemon.reload();
     assert.equal(hung.ok, false);
     assert.ok(logs.includes(`reload rejected, the running configuration stays: ${file}: not read within ${BOUND_MS / 1000} s, given up (an include that blocks?)`), logs.join('\n'));
@@ -102,12 +90,14 @@ test(
     assert.deepEqual(names(), ['VI_1'], 'the running configuration stays');
     assert.equal(daemon.status().reloads, 0);
 
-    writeFileSync(file, instances('VI_1', 'VI_2'));
+    write(instances('VI_1', 'VI_2'));
     const next = await daemon.reload();
     assert.deepEqual(next, { ok: true, kept: ['VI_1'], started: ['VI_2'], stopped: [] });
     assert.deepEqual(names(), ['VI_1', 'VI_2']);
     const stopping = daemon.stop();
     clock.runFor(5000);
     await stopping;
-  }),
-);
+  } finally {
+    remove();
+  }
+});

@@ -185,3 +185,67 @@ test('a rotated recording: every lane starts in the state its actor had when the
   const transitions = whole.lanes.reduce((n, l) => n + l.segments.length, 0);
   assert.equal(transitions, foldEvents(all).transitions.length);
 });
+
+const bfd = (at: number, node: string, session: string, from: string, to: string, diag = 0): ObservedEvent =>
+  ({ kind: 'bus', at, message: { kind: 'bfd', at, node, session, neighbor: '192.168.77.1', from, to, diag } }) as ObservedEvent;
+
+test('BFD sessions are lanes of their own: Down, Init, Up bands from the bfd records, grouped apart, filtered by kind', () => {
+  const m = site();
+  for (const e of [bfd(100, 'r1', 'gw', 'Down', 'Init'), bfd(120, 'r1', 'gw', 'Init', 'Up'), bfd(5_000, 'r1', 'gw', 'Up', 'Down', 1), bfd(130, 'r2', 'gw', 'Down', 'Up')]) m.add(e);
+  const lane = m.lanes.find((l) => l.key === 'r1 bfd:gw')!;
+  assert.equal(lane.kind, 'bfd');
+  assert.equal(lane.neighbor, '192.168.77.1');
+  assert.deepEqual(lane.segments, [{ t: 100, state: 'Init' }, { t: 120, state: 'Up' }, { t: 5_000, state: 'Down' }]);
+  assert.equal(m.stateAt(lane, 110), 'Init');
+  assert.equal(m.stateAt(lane, 4_999), 'Up');
+  assert.equal(m.stateAt(lane, 5_000), 'Down');
+  // Its node's process down: DOWN over the session too.
+  assert.equal(m.stateAt(lane, 15_000), 'DOWN');
+  // A reboot's '-' VIP removal is no business of a session's lane.
+  assert.deepEqual(lane.vips, []);
+  // By node, with the node's instances; by VRID (or interface, or group), in a group of their own.
+  const byNode = m.rows(query({ groupBy: 'node' })).rows;
+  assert.ok(byNode.some((r) => r.kind === 'lane' && r.lane.key === 'r1 bfd:gw'));
+  const byVrid = m.rows(query({ groupBy: 'vrid' })).rows.filter((r) => r.kind === 'group');
+  assert.deepEqual(byVrid.map((r) => (r.kind === 'group' ? `${r.label}:${r.lanes.map((l) => l.key).join(',')}` : '')).at(-1), 'BFD sessions:r1 bfd:gw,r2 bfd:gw');
+  const keys = (q: Partial<LaneQuery>): string[] => m.rows(query(q)).matching.map((l) => l.key);
+  assert.deepEqual(keys({ filter: 'kind=bfd' }), ['r1 bfd:gw', 'r2 bfd:gw']);
+  assert.deepEqual(keys({ filter: 'kind=bfd state=up', at: 4_000 }), ['r1 bfd:gw', 'r2 bfd:gw']);
+  assert.deepEqual(keys({ filter: 'neighbor=192.168.77.1 node=r2' }), ['r2 bfd:gw']);
+  assert.equal(keys({ filter: 'kind=vrrp' }).length, 8);
+  // A change of a session's state is a change in the window.
+  assert.deepEqual(keys({ changedIn: { from: 4_000, to: 6_000 } }), ['r1 bfd:gw']);
+});
+
+test('a simulated BFD site: the tracking node\'s session to a gateway that dies is Up, then Down one Detection Time later', () => {
+  const session = (name: string, neighbor: string): string => `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  min_rx 10\n  min_tx 10\n  multiplier 3\n}\n`;
+  const lb = `${session('gw', '192.168.77.1')}vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    192.168.77.100/24\n  }\n  track_bfd {\n    gw\n  }\n}\n`;
+  const text = JSON.stringify({
+    duration: '6s',
+    network: { latency: '0.2ms' },
+    nodes: {
+      lb1: { config: lb, interfaces: { eth0: '192.168.77.11/24' } },
+      gw: { config: session('lb1', '192.168.77.11'), interfaces: { eth0: '192.168.77.1/24' } },
+    },
+    events: [{ at: '4s', crash: 'gw' }],
+  });
+  const m = createLaneModel();
+  runSimulation(parseScenario(text, 'bfd-lanes.json'), {
+    seed: 1,
+    observe: ({ bus, clock }) => {
+      const stream = new InspectionStream(clock);
+      stream.attachBus(bus);
+      stream.events$.subscribe((e) => m.add(e));
+      return stream;
+    },
+  });
+  assert.deepEqual(m.lanes.map((l) => `${l.key} ${l.kind}`).sort(), ['gw bfd:lb1 bfd', 'lb1 VI_1 vrrp', 'lb1 bfd:gw bfd']);
+  const lane = m.lanes.find((l) => l.key === 'lb1 bfd:gw')!;
+  assert.equal(m.stateAt(lane, 3_900), 'Up');
+  const down = lane.segments.find((s) => s.state === 'Down' && s.t > 4_000)!;
+  assert.ok(down && down.t - 4_000 <= 30 + 0.2 + 1e-6, `Down ${down?.t} ms`);
+  // The instance tracking it: FAULT at the same moment (track_bfd, weight 0).
+  const vi = m.lanes.find((l) => l.key === 'lb1 VI_1')!;
+  assert.equal(m.stateAt(vi, down.t), 'FAULT');
+  assert.equal(m.stateAt(m.lanes.find((l) => l.key === 'gw bfd:lb1')!, 5_000), 'DOWN', 'the crashed gateway: its process DOWN');
+});

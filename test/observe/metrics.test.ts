@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import type { DaemonStatus } from '../../actors/status.js';
+import { bfdLines, type DaemonStatus } from '../../actors/status.js';
 import { DaemonMetrics } from '../../observe/metrics.js';
 import { ObservationServer } from '../../observe/http-server.js';
 import { parseHttpAddress } from '../../observe/http-address.js';
@@ -268,4 +268,24 @@ test('e-mail alerts: vigil_email_sent_total, vigil_email_failed_total and vigil_
   families = parsePrometheus(await metrics.render());
   assert.equal(value(families, 'vigil_email_sent_total'), 0);
   metrics.close();
+});
+
+test('BFD worker threads replaced: vigil_bfd_worker_restarts_total by reason, and a line in vigil status', async () => {
+  const status: DaemonStatus = {
+    pid: 1,
+    config_file: 'keepalived.conf',
+    reloads: 0,
+    scripts: [],
+    virtual_servers: [],
+    drops: {},
+    instances: [],
+    bfd_worker_restarts: { crashed: 1, hung: 2 },
+  };
+  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  metrics.close();
+  assert.equal(value(families, 'vigil_bfd_worker_restarts_total', { reason: 'crashed' }), 1);
+  assert.equal(value(families, 'vigil_bfd_worker_restarts_total', { reason: 'hung' }), 2);
+  assert.ok(bfdLines(status).includes('bfd thread restarts: crashed 1, hung 2'), bfdLines(status).join('\n'));
+  assert.deepEqual(bfdLines({ ...status, bfd_worker_restarts: { crashed: 0, hung: 0 } }), []);
 });

@@ -2,7 +2,8 @@
  * KEEPALIVED-MIB's check subtree (enable_snmp_checker) without snmpd: every object served is one the MIB file
  * (/usr/share/snmp/mibs/KEEPALIVED-MIB.txt, Debian's keepalived) defines, with its type and the number of index
  * parts of its table; the rows and values follow check_snmp.c (sorry server first, fwmark group entries before
- * addresses, objects left out where keepalived leaves them out, snmp_name).
+ * addresses, objects left out where keepalived leaves them out, snmp_name); the checker's notifications from the
+ * bus's real-server and quorum changes (check-traps.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Bus } from '../../actors/bus.js';
 import type { DaemonStatus, VirtualServerStatus } from '../../actors/status.js';
 import { loadConfigText } from '../../config/load.js';
-import { VarType, type Oid } from '../../protocol/agentx-codec.js';
+import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibView } from '../../protocol/snmp-view.js';
 import type { AgentxSubagentOptions } from '../../transport/agentx-subagent.js';
 import { SnmpService } from '../../observe/snmp/snmp-service.js';
@@ -232,4 +233,58 @@ test('rows and values as check_snmp.c gives them', () => {
   assert.equal(value([...CHECK, 7, 1, 0]), 900);
   assert.equal(value([...CHECK, 7, 2, 0]), NOSUCH);
   s.service.stop();
+});
+
+test('realServerStateChange and virtualServerQuorumStateChange from the checker side\'s changes, with check_snmp.c\'s varbinds', () => {
+  const { config } = loadConfigText(CONFIG, 'keepalived.conf');
+  const bus = new Bus();
+  const sent: string[] = [];
+  let traps = true;
+  const service = new SnmpService({
+    config: () => ({ ...config, globalDefs: { ...config.globalDefs, enableTraps: traps } }),
+    status: () => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [], scripts: [], virtual_servers: STATUSES, drops: {} }),
+    ifIndex: () => 7,
+    ifMac: () => undefined,
+    primaryAddress: () => undefined,
+    hostname: 'h',
+    version: 'vigil test',
+    log: { info: () => {}, warn: () => {} },
+    messages$: bus.messages$,
+    subagent: () => ({
+      start: () => {},
+      stop: () => {},
+      notify: (oid, varbinds) => {
+        const text = (v: VarBind): string => ('value' in v ? (v.value instanceof Uint8Array ? Buffer.from(v.value).toString('hex') : String(v.value)) : '');
+        sent.push([oid.slice(CHECK.length).join('.'), ...varbinds.map((v) => `${v.oid.slice(KEEPALIVED.length).join('.')}=${v.type}:${text(v)}`)].join(' '));
+        return true;
+      },
+    }),
+  });
+  const at = 0;
+  const node = 'h';
+  // Before the subagent starts (the daemon's first changes): sent once it runs.
+  bus.publish({ kind: 'real_server', at, node, vs: '192.168.77.10:80', rs: '192.168.77.22:8080', state: 'DOWN', stopping: false, realServersUp: 1 });
+  assert.deepEqual(sent, []);
+  service.apply();
+  const [I, G, S] = [VarType.Integer, VarType.Gauge32, VarType.OctetString];
+  const routerId = `1.2.0=${S}:${Buffer.from('r1').toString('hex')}`;
+  assert.deepEqual(sent, [
+    `5.0.1 3.4.1.3=${I}:1 3.4.1.4=${S}:c0a84d16 3.4.1.5=${G}:8080 3.4.1.6=${I}:2 3.3.1.2=${I}:2 3.3.1.5=${I}:1 3.3.1.6=${S}:c0a84d0a 3.3.1.7=${G}:80 3.3.1.8=${I}:1 3.3.1.21=${G}:1 3.3.1.20=${G}:2 ${routerId}`,
+  ]);
+  // A group's service is named by its group, a fwmark's by its mark; the quorum: met 1, notMet 2, shutdown 3.
+  bus.publish({ kind: 'quorum', at, node, vs: 'group G1', state: 'UP', stopping: false, realServersUp: 1 });
+  bus.publish({ kind: 'quorum', at, node, vs: 'FWM 9', state: 'DOWN', stopping: false, realServersUp: 0 });
+  bus.publish({ kind: 'quorum', at, node, vs: '192.168.77.10:80', state: 'DOWN', stopping: true, realServersUp: 0 });
+  assert.deepEqual(sent.slice(1), [
+    // The group's service has no protocol line: UDP, as keepalived 2.2 takes it (udp(2)).
+    `5.0.2 3.3.1.2=${I}:3 3.3.1.3=${S}:${Buffer.from('G1').toString('hex')} 3.3.1.8=${I}:2 3.3.1.23=${I}:1 3.3.1.22=${G}:1 3.3.1.21=${G}:1 3.3.1.20=${G}:1 ${routerId}`,
+    `5.0.2 3.3.1.2=${I}:1 3.3.1.4=${G}:9 3.3.1.8=${I}:1 3.3.1.23=${I}:2 3.3.1.22=${G}:1 3.3.1.21=${G}:0 3.3.1.20=${G}:1 ${routerId}`,
+    `5.0.2 3.3.1.2=${I}:2 3.3.1.5=${I}:1 3.3.1.6=${S}:c0a84d0a 3.3.1.7=${G}:80 3.3.1.8=${I}:1 3.3.1.23=${I}:3 3.3.1.22=${G}:2 3.3.1.21=${G}:0 3.3.1.20=${G}:2 ${routerId}`,
+  ]);
+  // A real server the configuration does not have, and enable_traps off: nothing.
+  bus.publish({ kind: 'real_server', at, node, vs: '192.168.77.10:80', rs: '192.168.77.23:8080', state: 'UP', stopping: false, realServersUp: 2 });
+  traps = false;
+  bus.publish({ kind: 'real_server', at, node, vs: '192.168.77.10:80', rs: '192.168.77.22:8080', state: 'UP', stopping: false, realServersUp: 2 });
+  assert.equal(sent.length, 4);
+  service.stop();
 });

@@ -116,6 +116,12 @@ test('notify MASTER with its reason: vrrpv3NewMaster and vrrpv3StatisticsNewMast
   s.setState('BACKUP');
   s.bus.publish({ kind: 'notify', at: 20, node: 'n', instance: 'VI_1', state: 'BACKUP', priority: 100 });
   assert.equal(s.value(reasonOid), 1);
+  // PrintStatsClear zeroes it with the rest of the statistics, and the protocol error's reason too.
+  s.bus.publish({ kind: 'drop', at: 21, node: 'n', instance: 'VI_1', reason: 'ttl' });
+  assert.equal(s.value([...MIB, 1, 2, 5, 1, 6, ...INDEX]), 1);
+  s.service.clearStats();
+  assert.equal(s.value(reasonOid), 0);
+  assert.equal(s.value([...MIB, 1, 2, 5, 1, 6, ...INDEX]), 0);
   s.service.stop();
 });
 

@@ -11,68 +11,32 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, requireNetns, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { requireNetns, type Lan, type LanHost } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
 import { busctl, introspectTable, introspectXml, monitor, objectPaths, serviceUp, startBus, type Monitor, type TestBus } from './dbus-peers.js';
+import { block, commandsAvailable, sideBySide, vrrpInstance, type DaemonKind } from './daemon-sites.js';
 
 const SERVICE = 'org.keepalived.Vrrp1';
 const IFACE = 'org.keepalived.Vrrp1.Instance';
 
-const CONFIG = `global_defs {
-  router_id dbusdiff
-  enable_dbus
-}
-vrrp_instance VI_1 {
-  state MASTER
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.100/24
-  }
-}
-vrrp_instance VI_2 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 52
-  priority 100
-  version 3
-  advert_int 0.5
-  virtual_ipaddress {
-    192.168.77.102/24
-  }
-}
-vrrp_instance VI_6 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 53
-  priority 90
-  version 3
-  virtual_ipaddress {
-    fd77::100/64
-  }
-}
-`;
+const CONFIG = [
+  block('global_defs', ['router_id dbusdiff', 'enable_dbus']),
+  vrrpInstance('VI_1', { state: 'MASTER', vrid: 51, priority: 150, lines: ['advert_int 1'], vips: ['192.168.77.100/24'] }),
+  vrrpInstance('VI_2', { state: 'BACKUP', vrid: 52, priority: 100, lines: ['version 3', 'advert_int 0.5'], vips: ['192.168.77.102/24'] }),
+  vrrpInstance('VI_6', { state: 'BACKUP', vrid: 53, priority: 90, lines: ['version 3'], vips: ['fd77::100/64'] }),
+].join('');
 
 interface Site {
-  readonly lan: Lan;
   readonly host: LanHost;
   readonly bus: TestBus;
   readonly daemon: Daemon;
 }
 
-async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
-  const lan = await createLan({ name, hosts: ['h'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24, v6Prefix: 'fd77::X', v6PrefixLength: 64 });
-  try {
-    const host = lan.host('h');
-    const bus = await startBus(lan, host, mkdtempSync(join(tmpdir(), `dbus-${kind}-`)));
-    const daemon = startDaemon(lan, host, kind, CONFIG, { env: bus.env });
-    return { lan, host, bus, daemon };
-  } catch (err) {
-    await lan.cleanup();
-    throw err;
-  }
+async function setUp(lan: Lan, kind: DaemonKind): Promise<Site> {
+  const host = lan.host('h');
+  const bus = await startBus(lan, host, mkdtempSync(join(tmpdir(), `dbus-${kind}-`)));
+  const daemon = startDaemon(lan, host, kind, CONFIG, { env: bus.env });
+  return { host, bus, daemon };
 }
 
 const leaves = (paths: readonly string[]): string[] => paths.filter((p) => /\/(Vrrp|IPv4|IPv6)$/.test(p));
@@ -88,16 +52,10 @@ async function properties(s: Site, path: string): Promise<string[]> {
 /** The signals a monitor saw, as sorted lines (instances moving in the same millisecond may be told in either order). */
 const told = (m: Monitor): string[] => m.signals().map((x) => JSON.stringify(x)).sort();
 
-const all =
-  (...checks: (() => NetnsAvailability)[]) =>
-  (): NetnsAvailability =>
-    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
-
 test('org.keepalived.Vrrp1: vigil offers the objects, values and signals keepalived 2.2.7 does for the same configuration', { timeout: 240_000 }, async (t) => {
-  if (!requireNetns(t, all(...['keepalived', 'dbus-daemon', 'busctl'].map((c) => () => commandAvailable(c))))) return;
-  const sites = await Promise.all([site('dbusk', 'keepalived'), site('dbusv', 'vigil')]);
-  const [k, v] = sites;
-  try {
+  if (!requireNetns(t, commandsAvailable('keepalived', 'dbus-daemon', 'busctl'))) return;
+  await sideBySide({ name: 'dbus', hosts: ['h'], v4Start: 10, v6: true }, setUp, async (sites) => {
+    const [k, v] = sites;
     for (const s of sites) await serviceUp(s.bus, SERVICE, () => `${s.daemon.kind}: ${s.daemon.log().slice(-3000)}`);
     const kPaths = await objectPaths(k.bus, SERVICE);
     assert.equal(leaves(kPaths).length, 4, kPaths.join('\n'));
@@ -148,7 +106,5 @@ test('org.keepalived.Vrrp1: vigil offers the objects, values and signals keepali
     } finally {
       for (const w of watches) w.stop();
     }
-  } finally {
-    await Promise.all(sites.map((s) => s.lan.cleanup()));
-  }
+  });
 });

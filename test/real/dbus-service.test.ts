@@ -1,18 +1,19 @@
 /**
  * enable_dbus on a real dbus-daemon (a private system bus whose policy is packaging/org.keepalived.Vrrp1.conf):
- * busctl sees vigil's objects, reads their properties as the state changes, calls the methods (a dump written, a
- * reload that adds and removes instance objects, another dbus_service_name), sees VrrpStatusChange on each
- * transition; the policy lets anyone read and only root call; the bus stopping is one warning; a vigil with no bus
+ * busctl sees vigil's objects, reads their properties as the state changes, calls the methods (a dump written, the
+ * statistics zeroed after PrintStatsClear's dump, a reload that adds and removes instance objects, another
+ * dbus_service_name), sees VrrpStatusChange on each transition; the policy lets anyone read and only root call; the bus stopping is one warning; a vigil with no bus
  * to talk to starts all the same, with one warning.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandAvailable, createLan, requireNetns, type NetnsAvailability } from '../netns/harness.js';
+import { requireNetns } from '../netns/harness.js';
 import { eventually, startDaemon, vigilStatus } from '../daemon/daemons.js';
 import { OTHER_NAME, busctl, monitor, objectPaths, serviceUp, startBus } from './dbus-peers.js';
+import { block, commandsAvailable, testLan, vrrpInstance } from './daemon-sites.js';
 
 const SERVICE = 'org.keepalived.Vrrp1';
 const I4 = '/org/keepalived/Vrrp1/Instance/eth0/51/IPv4';
@@ -21,21 +22,16 @@ const I7 = '/org/keepalived/Vrrp1/Instance/eth0/57/IPv4';
 const VRRP = '/org/keepalived/Vrrp1/Vrrp';
 
 function instance(name: string, vrid: number, vip: string): string {
-  return `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id ${vrid}\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    ${vip}\n  }\n}\n`;
+  return vrrpInstance(name, { state: 'BACKUP', vrid, priority: 100, lines: ['advert_int 1'], vips: [vip] });
 }
 
-const all =
-  (...checks: (() => NetnsAvailability)[]) =>
-  (): NetnsAvailability =>
-    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
-
 test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signals, reload; no bus is a warning', { timeout: 240_000 }, async (t) => {
-  if (!requireNetns(t, all(...['dbus-daemon', 'busctl', 'setpriv'].map((c) => () => commandAvailable(c))))) return;
-  const lan = await createLan({ name: 'dbuss', hosts: ['h', 'm'], v4Prefix: '192.168.77.X', v4Start: 30, v4PrefixLength: 24, v6Prefix: 'fd77::X', v6PrefixLength: 64 });
+  if (!requireNetns(t, commandsAvailable('dbus-daemon', 'busctl', 'setpriv'))) return;
+  const lan = await testLan({ name: 'dbuss', hosts: ['h', 'm'], v4Start: 30, v6: true });
   try {
     const host = lan.host('h');
     const bus = await startBus(lan, host, mkdtempSync(join(tmpdir(), 'dbus-vigil-')));
-    const head = 'global_defs {\n  router_id dbustest\n  enable_dbus\n}\n';
+    const head = block('global_defs', ['router_id dbustest', 'enable_dbus']);
     const vigil = startDaemon(lan, host, 'vigil', head + instance('VI_1', 51, '192.168.77.131/24') + instance('VI_6', 53, 'fd77::131/64'), { env: bus.env });
     // Another vigil with no bus at all: it starts, says so once, and runs its instance.
     const lone = startDaemon(lan, lan.host('m'), 'vigil', head + instance('VI_9', 61, '192.168.77.139/24'), { env: { DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/dbus-vigil-test' } });
@@ -53,6 +49,14 @@ test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signal
     await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.data')), 10_000, () => `no data dump in ${vigil.dumpDir}`);
     await busctl(bus, ['call', SERVICE, VRRP, 'org.keepalived.Vrrp1.Vrrp', 'PrintStats']);
     await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.stats')), 10_000, () => `no stats dump in ${vigil.dumpDir}`);
+    // PrintStatsClear: the dump, then the statistics from 0 (VI_1 became master once; it is still master).
+    const counters = async () => (await vigilStatus(lan, vigil)).instances.find((i) => i.name === 'VI_1')!.counters as { become_master?: number };
+    assert.equal((await counters()).become_master, 1);
+    rmSync(join(vigil.dumpDir, 'vigil.stats'));
+    await busctl(bus, ['call', SERVICE, VRRP, 'org.keepalived.Vrrp1.Vrrp', 'PrintStatsClear']);
+    await eventually(async () => existsSync(join(vigil.dumpDir, 'vigil.stats')), 10_000, () => `no stats dump in ${vigil.dumpDir}`);
+    assert.match(readFileSync(join(vigil.dumpDir, 'vigil.stats'), 'utf8'), /VRRP instance: VI_1\n(.*\n){2}  became master: +1\n/);
+    assert.equal((await counters()).become_master, 0);
     await busctl(bus, ['call', SERVICE, I4, 'org.keepalived.Vrrp1.Instance', 'SendGarp']);
 
     // A transition: eth0 down is FAULT (3) for both, up again is BACKUP (1) then MASTER (2).
@@ -79,7 +83,7 @@ test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signal
     }
 
     // dbus_service_name at a reload: the service moves to the new name.
-    writeFileSync(vigil.conf, head.replace('enable_dbus', `enable_dbus\n  dbus_service_name ${OTHER_NAME}`) + instance('VI_1', 51, '192.168.77.131/24'));
+    writeFileSync(vigil.conf, block('global_defs', ['router_id dbustest', 'enable_dbus', `dbus_service_name ${OTHER_NAME}`]) + instance('VI_1', 51, '192.168.77.131/24'));
     await busctl(bus, ['call', SERVICE, VRRP, 'org.keepalived.Vrrp1.Vrrp', 'ReloadConfig']);
     await serviceUp(bus, OTHER_NAME, () => vigil.log().slice(-2000));
     const names = await busctl(bus, ['list', '--no-legend']);

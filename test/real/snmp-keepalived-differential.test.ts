@@ -13,9 +13,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, requireNetns, type Lan, type NetnsAvailability } from '../netns/harness.js';
+import { requireNetns, type Lan } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
 import { snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.js';
+import { block, commandsAvailable, sideBySide, vrrpInstance, type DaemonKind } from './daemon-sites.js';
 import { ipToBytes } from '../../protocol/ip-bytes.js';
 
 const KEEPALIVED_MIB = '.1.3.6.1.4.1.9586.100.5';
@@ -25,99 +26,37 @@ const VRRP_MIB = '.1.3.6.1.2.1.68';
 const VRRPV3_MIB = '.1.3.6.1.2.1.207';
 
 function config(agentx: string, self: string): string {
-  return `global_defs {
-  router_id snmptest
-  enable_snmp_vrrp
-  enable_traps
-  enable_snmp_rfcv2
-  enable_snmp_rfcv3
-  snmp_socket unix:${agentx}
-  smtp_server 192.168.77.250 2525
-  smtp_connect_timeout 17
-  notification_email_from vigil@example.com
-  notification_email {
-    ops@example.com
-    noc@example.com
-  }
-  vrrp_garp_master_delay 3
-}
-static_ipaddress {
-  192.168.77.250/24 dev eth0 label eth0:s
-}
-vrrp_sync_group G1 {
-  group {
-    VI_1
-    VI_2
-  }
-  notify_master "/bin/true master"
-  notify "/bin/true"
-}
-vrrp_instance VI_1 {
-  state MASTER
-  interface eth0
-  virtual_router_id 51
-  priority 150
-  advert_int 1
-  authentication {
-    auth_type PASS
-    auth_pass secret
-  }
-  virtual_ipaddress {
-    192.168.77.100/24
-    192.168.77.101/32 brd 192.168.77.255 label eth0:1
-  }
-  virtual_ipaddress_excluded {
-    192.168.77.200/24
-  }
-  track_interface {
-    eth0
-  }
-  notify_master "/bin/true m"
-  notify_backup "/bin/true b"
-}
-vrrp_instance VI_2 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 52
-  priority 100
-  version 3
-  advert_int 0.5
-  accept
-  nopreempt
-  mcast_dst_ip 224.0.0.19
-  virtual_ipaddress {
-    192.168.77.102/24
-  }
-}
-vrrp_instance VI_6 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 53
-  priority 90
-  version 3
-  virtual_ipaddress {
-    fd77::100/64
-  }
-}
-vrrp_instance VI_U {
-  state BACKUP
-  interface eth0
-  virtual_router_id 54
-  priority 80
-  unicast_src_ip ${self}
-  unicast_peer {
-    192.168.77.9
-  }
-  preempt_delay 4
-  virtual_ipaddress {
-    192.168.77.104/24
-  }
-}
-`;
+  return [
+    block('global_defs', [
+      'router_id snmptest',
+      'enable_snmp_vrrp',
+      'enable_traps',
+      'enable_snmp_rfcv2',
+      'enable_snmp_rfcv3',
+      `snmp_socket unix:${agentx}`,
+      'smtp_server 192.168.77.250 2525',
+      'smtp_connect_timeout 17',
+      'notification_email_from vigil@example.com',
+      block('notification_email', ['ops@example.com', 'noc@example.com']),
+      'vrrp_garp_master_delay 3',
+    ]),
+    block('static_ipaddress', ['192.168.77.250/24 dev eth0 label eth0:s']),
+    block('vrrp_sync_group G1', [block('group', ['VI_1', 'VI_2']), 'notify_master "/bin/true master"', 'notify "/bin/true"']),
+    vrrpInstance('VI_1', {
+      state: 'MASTER',
+      vrid: 51,
+      priority: 150,
+      lines: ['advert_int 1', block('authentication', ['auth_type PASS', 'auth_pass secret'])],
+      vips: ['192.168.77.100/24', '192.168.77.101/32 brd 192.168.77.255 label eth0:1'],
+      after: [block('virtual_ipaddress_excluded', ['192.168.77.200/24']), block('track_interface', ['eth0']), 'notify_master "/bin/true m"', 'notify_backup "/bin/true b"'],
+    }),
+    vrrpInstance('VI_2', { state: 'BACKUP', vrid: 52, priority: 100, lines: ['version 3', 'advert_int 0.5', 'accept', 'nopreempt', 'mcast_dst_ip 224.0.0.19'], vips: ['192.168.77.102/24'] }),
+    vrrpInstance('VI_6', { state: 'BACKUP', vrid: 53, priority: 90, lines: ['version 3'], vips: ['fd77::100/64'] }),
+    vrrpInstance('VI_U', { state: 'BACKUP', vrid: 54, priority: 80, lines: [`unicast_src_ip ${self}`, block('unicast_peer', ['192.168.77.9']), 'preempt_delay 4'], vips: ['192.168.77.104/24'] }),
+  ].join('');
 }
 
 interface Site {
-  readonly lan: Lan;
   readonly snmp: SnmpSite;
   readonly daemon: Daemon;
   readonly walk: () => Promise<Map<string, string>>;
@@ -128,32 +67,24 @@ interface Site {
   readonly linkLocalText: () => Promise<string>;
 }
 
-async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
-  const lan = await createLan({ name, hosts: ['h'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24 });
-  try {
-    const host = lan.host('h');
-    const dir = mkdtempSync(join(tmpdir(), `snmp-${kind}-`));
-    const snmp = await startSnmpd(lan, host, dir);
-    const daemon = startDaemon(lan, host, kind, config(snmp.agentxSocket, host.ipv4));
-    const linkLocalText = async (): Promise<string> => {
-      const { stdout } = await lan.exec(host.ns, ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
-      const address = /inet6 ([0-9a-f:]+)\//.exec(stdout)?.[1] ?? '';
-      return hexText(ipToBytes(address));
-    };
-    return {
-      lan,
-      snmp,
-      daemon,
-      walk: () => snmpWalk(lan, host, KEEPALIVED_MIB),
-      walkRfc2787: () => snmpWalk(lan, host, VRRP_MIB),
-      walkRfc6527: () => snmpWalk(lan, host, VRRPV3_MIB),
-      mac: host.mac,
-      linkLocalText,
-    };
-  } catch (err) {
-    await lan.cleanup();
-    throw err;
-  }
+async function setUp(lan: Lan, kind: DaemonKind): Promise<Site> {
+  const host = lan.host('h');
+  const snmp = await startSnmpd(lan, host, mkdtempSync(join(tmpdir(), `snmp-${kind}-`)));
+  const daemon = startDaemon(lan, host, kind, config(snmp.agentxSocket, host.ipv4));
+  const linkLocalText = async (): Promise<string> => {
+    const { stdout } = await lan.exec(host.ns, ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'link']);
+    const address = /inet6 ([0-9a-f:]+)\//.exec(stdout)?.[1] ?? '';
+    return hexText(ipToBytes(address));
+  };
+  return {
+    snmp,
+    daemon,
+    walk: () => snmpWalk(lan, host, KEEPALIVED_MIB),
+    walkRfc2787: () => snmpWalk(lan, host, VRRP_MIB),
+    walkRfc6527: () => snmpWalk(lan, host, VRRPV3_MIB),
+    mac: host.mac,
+    linkLocalText,
+  };
 }
 
 /** snmpwalk -OX's text of an OCTET STRING of non-printable bytes. */
@@ -161,17 +92,10 @@ function hexText(bytes: Uint8Array): string {
   return `Hex-STRING: ${[...bytes].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')} `;
 }
 
-const all =
-  (...checks: (() => NetnsAvailability)[]) =>
-  (): NetnsAvailability =>
-    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
-
 test('KEEPALIVED-MIB over AgentX: vigil serves and notifies what keepalived 2.2.7 does for the same configuration', { timeout: 240_000 }, async (t) => {
-  const tools = ['keepalived', 'snmpd', 'snmpwalk', 'snmptrapd'].map((c) => () => commandAvailable(c));
-  if (!requireNetns(t, all(...tools))) return;
-  const sites = await Promise.all([site('snmpk', 'keepalived'), site('snmpv', 'vigil')]);
-  const [k, v] = sites;
-  try {
+  if (!requireNetns(t, commandsAvailable('keepalived', 'snmpd', 'snmpwalk', 'snmptrapd'))) return;
+  await sideBySide({ name: 'snmp', hosts: ['h'], v4Start: 10 }, setUp, async (sites) => {
+    const [k, v] = sites;
     const describe = async (s: Site) => `${s.daemon.kind}: ${JSON.stringify([...(await s.walk().catch(() => new Map())).entries()].filter(([o]) => o.startsWith(STATE_COLUMN)))}\n${s.daemon.log().slice(-3000)}`;
     // Every instance master (VrrpState master(2)) on both.
     for (const s of sites) {
@@ -260,7 +184,5 @@ test('KEEPALIVED-MIB over AgentX: vigil serves and notifies what keepalived 2.2.
     // Among them the sync group's BACKUP at start (keepalived's vrrp_init_state; keepalived tells it before its
     // instances' own, vigil once they have started: the order is not compared).
     assert.ok(kt.some((x) => /9586\.100\.5\.2\.10\.0\.1 .*"G1" .* INTEGER: 1 /.test(x)), kt.join('\n'));
-  } finally {
-    await Promise.all(sites.map((s) => s.lan.cleanup()));
-  }
+  });
 });

@@ -10,61 +10,36 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandAvailable, createLan, requireNetns, type Lan, type NetnsAvailability } from '../netns/harness.js';
+import { requireNetns, type Lan } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
 import { snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.js';
+import { block, commandsAvailable, sideBySide, vrrpInstance, type DaemonKind } from './daemon-sites.js';
 
 const VRRPV3_MIB = '.1.3.6.1.2.1.207';
 
 function config(version: 2 | 3, priority: number, snmp: string | undefined): string {
-  const global = snmp === undefined ? '' : `global_defs {\n  router_id a\n  enable_traps\n  enable_snmp_rfcv3\n  snmp_socket unix:${snmp}\n}\n`;
-  return `${global}vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 71
-  priority ${priority}
-  version ${version}
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.120/24
-  }
-}
-`;
+  const global = snmp === undefined ? '' : block('global_defs', ['router_id a', 'enable_traps', 'enable_snmp_rfcv3', `snmp_socket unix:${snmp}`]);
+  return global + vrrpInstance('VI_1', { state: 'BACKUP', vrid: 71, priority, lines: [`version ${version}`, 'advert_int 1'], vips: ['192.168.77.120/24'] });
 }
 
 interface Site {
-  readonly kind: 'vigil' | 'keepalived';
-  readonly lan: Lan;
   readonly snmp: SnmpSite;
   readonly daemons: readonly Daemon[];
   readonly walk: () => Promise<Map<string, string>>;
   readonly ifIndex: () => Promise<number>;
 }
 
-async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
-  const lan = await createLan({ name, hosts: ['a', 'b'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24 });
-  try {
-    const [a, b] = [lan.host('a'), lan.host('b')];
-    const snmp = await startSnmpd(lan, a, mkdtempSync(join(tmpdir(), `snmpproto-${kind}-`)));
-    const daemons = [startDaemon(lan, b, kind, config(3, 150, undefined)), startDaemon(lan, a, kind, config(2, 100, snmp.agentxSocket))];
-    const ifIndex = async () => Number(/^(\d+):/.exec((await lan.exec(a.ns, ['ip', '-o', 'link', 'show', 'dev', 'eth0'])).stdout)?.[1]);
-    return { kind, lan, snmp, daemons, walk: () => snmpWalk(lan, a, VRRPV3_MIB), ifIndex };
-  } catch (err) {
-    await lan.cleanup();
-    throw err;
-  }
+async function setUp(lan: Lan, kind: DaemonKind): Promise<Site> {
+  const [a, b] = [lan.host('a'), lan.host('b')];
+  const snmp = await startSnmpd(lan, a, mkdtempSync(join(tmpdir(), `snmpproto-${kind}-`)));
+  const daemons = [startDaemon(lan, b, kind, config(3, 150, undefined)), startDaemon(lan, a, kind, config(2, 100, snmp.agentxSocket))];
+  const ifIndex = async () => Number(/^(\d+):/.exec((await lan.exec(a.ns, ['ip', '-o', 'link', 'show', 'dev', 'eth0'])).stdout)?.[1]);
+  return { snmp, daemons, walk: () => snmpWalk(lan, a, VRRPV3_MIB), ifIndex };
 }
 
-const all =
-  (...checks: (() => NetnsAvailability)[]) =>
-  (): NetnsAvailability =>
-    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
-
 test('a VRRPv2 instance hearing VRRPv3 advertisements: vrrpv3ProtoError versionError, as keepalived 2.2.7 tells it', { timeout: 240_000 }, async (t) => {
-  const tools = ['keepalived', 'snmpd', 'snmpwalk', 'snmptrapd'].map((c) => () => commandAvailable(c));
-  if (!requireNetns(t, all(...tools))) return;
-  const sites = await Promise.all([site('snmppk', 'keepalived'), site('snmppv', 'vigil')]);
-  try {
+  if (!requireNetns(t, commandsAvailable('keepalived', 'snmpd', 'snmpwalk', 'snmptrapd'))) return;
+  await sideBySide({ name: 'snmpp', hosts: ['a', 'b'], v4Start: 10 }, setUp, async (sites) => {
     const seen = await Promise.all(
       sites.map(async (s) => {
         const row = `${await s.ifIndex()}.71.1`;
@@ -84,7 +59,5 @@ test('a VRRPv2 instance hearing VRRPv3 advertisements: vrrpv3ProtoError versionE
       assert.equal(s.reason, 'INTEGER: 2', 'versionError');
       assert.match(s.versionErrors ?? '', /^Counter64: [1-9]/);
     }
-  } finally {
-    await Promise.all(sites.map((s) => s.lan.cleanup()));
-  }
+  });
 });

@@ -17,9 +17,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, requireNetns, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { requireNetns, type Lan } from '../netns/harness.js';
 import { eventually, startDaemon, type Daemon } from '../daemon/daemons.js';
 import { snmpSet, snmpWalk, startSnmpd } from './snmp-peers.js';
+import { block, commandsAvailable, sideBySide, vrrpInstance, type DaemonKind } from './daemon-sites.js';
 
 const INSTANCES = '.1.3.6.1.4.1.9586.100.5.2.3.1';
 const col = (c: number, instance: number): string => `${INSTANCES}.${c}.${instance}`;
@@ -31,35 +32,16 @@ const ACCEPT = 27;
 const PROMOTE_SECONDARIES = 28;
 
 function config(priority: number, snmp: string | undefined): string {
-  const global = snmp === undefined ? '' : `global_defs {\n  router_id a\n  enable_snmp_vrrp\n  snmp_socket unix:${snmp}\n}\n`;
-  return `${global}vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 61
-  priority ${priority}
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.110/24
-  }
-}
-vrrp_instance VI_3 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 62
-  priority ${priority}
-  version 3
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.111/24
-  }
-}
-`;
+  const global = snmp === undefined ? '' : block('global_defs', ['router_id a', 'enable_snmp_vrrp', `snmp_socket unix:${snmp}`]);
+  return (
+    global +
+    vrrpInstance('VI_1', { state: 'BACKUP', vrid: 61, priority, lines: ['advert_int 1'], vips: ['192.168.77.110/24'] }) +
+    vrrpInstance('VI_3', { state: 'BACKUP', vrid: 62, priority, lines: ['version 3', 'advert_int 1'], vips: ['192.168.77.111/24'] })
+  );
 }
 
 interface Site {
-  readonly kind: 'vigil' | 'keepalived';
-  readonly lan: Lan;
-  readonly a: LanHost;
+  readonly kind: DaemonKind;
   readonly daemons: readonly Daemon[];
   readonly walk: () => Promise<Map<string, string>>;
   readonly set: (oid: string, type: string, value: string) => Promise<string>;
@@ -67,31 +49,17 @@ interface Site {
   readonly bHolds: (address: string) => Promise<boolean>;
 }
 
-async function site(name: string, kind: 'vigil' | 'keepalived'): Promise<Site> {
-  const lan = await createLan({ name, hosts: ['a', 'b'], v4Prefix: '192.168.77.X', v4Start: 10, v4PrefixLength: 24 });
-  try {
-    const [a, b] = [lan.host('a'), lan.host('b')];
-    const snmp = await startSnmpd(lan, a, mkdtempSync(join(tmpdir(), `snmpset-${kind}-`)));
-    const daemons = [startDaemon(lan, b, kind, config(150, undefined)), startDaemon(lan, a, kind, config(100, snmp.agentxSocket))];
-    return {
-      kind,
-      lan,
-      a,
-      daemons,
-      walk: () => snmpWalk(lan, a, INSTANCES),
-      set: (oid, type, value) => snmpSet(lan, a, oid, type, value),
-      bHolds: async (address) => (await lan.exec(b.ns, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).stdout.includes(`${address}/`),
-    };
-  } catch (err) {
-    await lan.cleanup();
-    throw err;
-  }
+async function setUp(lan: Lan, kind: DaemonKind): Promise<Omit<Site, 'kind'>> {
+  const [a, b] = [lan.host('a'), lan.host('b')];
+  const snmp = await startSnmpd(lan, a, mkdtempSync(join(tmpdir(), `snmpset-${kind}-`)));
+  const daemons = [startDaemon(lan, b, kind, config(150, undefined)), startDaemon(lan, a, kind, config(100, snmp.agentxSocket))];
+  return {
+    daemons,
+    walk: () => snmpWalk(lan, a, INSTANCES),
+    set: (oid, type, value) => snmpSet(lan, a, oid, type, value),
+    bHolds: async (address) => (await lan.exec(b.ns, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).stdout.includes(`${address}/`),
+  };
 }
-
-const all =
-  (...checks: (() => NetnsAvailability)[]) =>
-  (): NetnsAvailability =>
-    checks.map((c) => c()).find((r) => !r.ok) ?? { ok: true };
 
 async function until(s: Site, what: string, check: (walk: Map<string, string>) => boolean | Promise<boolean>): Promise<Map<string, string>> {
   let last = new Map<string, string>();
@@ -108,10 +76,8 @@ async function until(s: Site, what: string, check: (walk: Map<string, string>) =
 }
 
 test('SNMP sets of vrrpInstanceBasePriority and vrrpInstancePreempt act as on keepalived 2.2.7; the rest are refused alike', { timeout: 300_000 }, async (t) => {
-  const tools = ['keepalived', 'snmpd', 'snmpwalk', 'snmpset'].map((c) => () => commandAvailable(c));
-  if (!requireNetns(t, all(...tools))) return;
-  const sites = await Promise.all([site('snmpsk', 'keepalived'), site('snmpsv', 'vigil')]);
-  try {
+  if (!requireNetns(t, commandsAvailable('keepalived', 'snmpd', 'snmpwalk', 'snmpset'))) return;
+  await sideBySide({ name: 'snmps', hosts: ['a', 'b'], v4Start: 10 }, setUp, async (sites) => {
     const results = await Promise.all(
       sites.map(async (s) => {
         // b is master of both, a backup of both.
@@ -161,7 +127,5 @@ test('SNMP sets of vrrpInstanceBasePriority and vrrpInstancePreempt act as on ke
       assert.equal(r.w3.get(col(PREEMPT, 2)), 'INTEGER: 1');
     }
     assert.deepEqual([v!.raised, v!.noPreempt, v!.raised3, v!.preempt], [k!.raised, k!.noPreempt, k!.raised3, k!.preempt]);
-  } finally {
-    await Promise.all(sites.map((s) => s.lan.cleanup()));
-  }
+  });
 });

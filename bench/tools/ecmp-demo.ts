@@ -40,7 +40,6 @@ process.once('SIGTERM', () => void stop(143));
 
 try {
   topology = await createEcmpTopology({ speaker: speaker as SpeakerKind, log });
-  if (!topology.vigilAnnounces) log('this vigil has no announce_table: the demo stands in for it (a vigil-announce device, deleted with vigil)');
   const { report, details } = await runEcmpScenario(topology, { flows, log });
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   if (process.env.ECMP_DEMO_DETAILS) process.stderr.write(`${JSON.stringify(details)}\n`);

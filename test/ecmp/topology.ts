@@ -27,7 +27,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../daemon/daemons.js';
 import { createNamespaces, killPid, type Namespaces } from './namespaces.js';
-import { ANNOUNCE_DEVICE, birdDirectorConfig, birdUpstreamConfig, frrDirectorConfig, frrUpstreamConfig, startBird, startFrr, type Speaker, type SpeakerKind } from './speakers.js';
+import { birdDirectorConfig, birdUpstreamConfig, frrDirectorConfig, frrDirectorZebraConfig, frrUpstreamConfig, startBird, startFrr, type Speaker, type SpeakerKind } from './speakers.js';
 import { CLIENT_PROGRAM, SERVER_PROGRAM } from './flow-programs.js';
 
 export const VIP = '192.168.77.100';
@@ -35,7 +35,7 @@ export const VIP_PORT = 80;
 export const SERVER_PORT = 8080;
 const UPSTREAM_ASN = 65000;
 const DIRECTOR_ASN = 65001;
-/** The kernel table vigil announces into (announce_table) for BIRD; FRR reads the main table. */
+/** The kernel table vigil announces into (announce_table), which the directors' speakers export. */
 export const ANNOUNCE_TABLE = 100;
 
 export interface EcmpTopologyOptions {
@@ -83,8 +83,6 @@ export interface EcmpTopology {
   readonly directors: readonly Director[];
   readonly servers: readonly RealServer[];
   readonly client: FlowClient;
-  /** Whether vigil announces itself (announce_table), or the topology stands in for it (see announceStandIn). */
-  readonly vigilAnnounces: boolean;
   /** The upstream's next hops for the VIP (addresses), as its kernel has them. */
   upstreamNextHops(): Promise<string[]>;
   /** Whether the upstream's BGP session with a director is Established (its speaker's own view). */
@@ -99,7 +97,7 @@ export interface EcmpTopology {
   maglevSlots(director: Director): Promise<number>;
   /** Connections each director saw begin (its nftables counter of new conntrack entries for the VIP). */
   newFlowCounts(): Promise<number[]>;
-  /** SIGKILL to a director's vigil; resolves when it has exited (and the stand-in's device is gone). */
+  /** SIGKILL to a director's vigil (its PID alone, as a crash); resolves when it has exited. */
   killVigil(director: Director): Promise<void>;
   /** SIGKILL to a real server's HTTP server. */
   failServer(server: RealServer): void;
@@ -108,17 +106,7 @@ export interface EcmpTopology {
 
 const VIGIL = join(ROOT, 'bin/vigil');
 
-/**
- * Whether the built vigil knows `announce_table` (issue 18's announcing, landing separately). Until it does, the
- * topology stands in for it: the route through a `vigil-announce` device of its own, deleted when vigil is killed
- * (what the kernel does to vigil's TUN device when the process dies).
- */
-function vigilKnowsAnnounce(): boolean {
-  const file = join(ROOT, 'dist/config/implemented.js');
-  return existsSync(file) && readFileSync(file, 'utf8').includes('announce_table');
-}
-
-export function vigilConfig(servers: readonly string[], announce: boolean): string {
+export function vigilConfig(servers: readonly string[]): string {
   const real = servers
     .map((address) => `    real_server ${address} ${SERVER_PORT} {\n        TCP_CHECK {\n            connect_timeout 1\n            retry 1\n            delay_before_retry 1\n        }\n    }\n`)
     .join('');
@@ -129,7 +117,8 @@ virtual_server ${VIP} ${VIP_PORT} {
     mh-port
     lb_kind NAT
     protocol TCP
-${announce ? `    announce_table ${ANNOUNCE_TABLE}\n` : ''}${real}}
+    announce_table ${ANNOUNCE_TABLE}
+${real}}
 `;
 }
 
@@ -148,7 +137,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
   const holdTime = options.holdTime ?? 3;
   const nss = createNamespaces('ecmpdemo');
   const dir = mkdtempSync(join(tmpdir(), 'ecmpdemo-'));
-  const vigilAnnounces = vigilKnowsAnnounce();
   const directors: Director[] = [];
   const servers: RealServer[] = [];
   const speakers: Speaker[] = [];
@@ -232,11 +220,11 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
 
     // Speakers: the upstream and one per director.
     const upstreamPlan = { address: '192.168.77.17', asn: UPSTREAM_ASN, holdTime, directors: directors.map((d) => ({ address: d.front, asn: DIRECTOR_ASN })) };
-    const start = options.speaker === 'bird' ? (ns: string, config: string) => startBird(nss, ns, config) : (ns: string, config: string) => startFrr(nss, ns, config);
-    speakers.push(await start(upstream, options.speaker === 'bird' ? birdUpstreamConfig(upstreamPlan) : frrUpstreamConfig(upstreamPlan)));
+    const bird = options.speaker === 'bird';
+    speakers.push(bird ? await startBird(nss, upstream, birdUpstreamConfig(upstreamPlan)) : await startFrr(nss, upstream, frrUpstreamConfig(upstreamPlan)));
     for (const d of directors) {
-      const plan = { address: d.front, asn: DIRECTOR_ASN, upstream: { address: '192.168.77.17', asn: UPSTREAM_ASN }, table: options.speaker === 'bird' ? ANNOUNCE_TABLE : 254, holdTime };
-      d.speaker = await start(d.ns, options.speaker === 'bird' ? birdDirectorConfig(plan) : frrDirectorConfig(plan));
+      const plan = { address: d.front, asn: DIRECTOR_ASN, upstream: { address: '192.168.77.17', asn: UPSTREAM_ASN }, table: ANNOUNCE_TABLE, holdTime };
+      d.speaker = bird ? await startBird(nss, d.ns, birdDirectorConfig(plan)) : await startFrr(nss, d.ns, frrDirectorConfig(plan), frrDirectorZebraConfig(plan));
       speakers.push(d.speaker);
     }
     log(`${options.speaker} speakers started`);
@@ -246,7 +234,7 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
     for (const d of directors) {
       const own = join(dir, d.name);
       const conf = join(dir, `${d.name}.conf`);
-      writeFileSync(conf, vigilConfig(serverAddresses, vigilAnnounces));
+      writeFileSync(conf, vigilConfig(serverAddresses));
       const proc = nss.spawn(d.ns, [process.execPath, VIGIL, 'run', '-f', conf, '-p', `${own}.pid`, '--status-socket', `${own}.sock`, '--dump-dir', `${own}-run`, '-D']);
       const add = (c: Buffer): void => {
         d.vigilLog = (d.vigilLog + c.toString()).slice(-20_000);
@@ -261,7 +249,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       holdTime,
       directors,
       servers,
-      vigilAnnounces,
       client: undefined as unknown as FlowClient,
       async upstreamNextHops() {
         const routes = JSON.parse((await nss.exec(upstream, ['ip', '-j', 'route', 'show', `${VIP}/32`])).stdout) as Array<{ gateway?: string; nexthops?: Array<{ gateway: string }> }>;
@@ -303,7 +290,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
         if (proc === undefined) return;
         const exited = proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : once(proc, 'exit').then(() => undefined);
         killPid(proc.pid);
-        if (!vigilAnnounces) await nss.exec(d.ns, ['ip', 'link', 'del', ANNOUNCE_DEVICE]);
         await exited;
       },
       failServer(s) {
@@ -312,12 +298,13 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       cleanup,
     };
 
-    // Every pool up on every director (the checkers found the four servers), then announced.
+    // Every pool up on every director (the checkers found the four servers), and its VIP announced.
     await Promise.all(
       directors.map((d) => until(async () => (await topology.maglevServers(d)).length === servers.length, 60_000, () => `${d.name}'s Maglev map of ${servers.length} servers\n${d.vigilLog}`, 100)),
     );
-    if (!vigilAnnounces) for (const d of directors) await announceStandIn(nss, d, options.speaker);
-    await topology.waitForNextHops(directors.map((d) => d.front), 60_000);
+    await topology.waitForNextHops(directors.map((d) => d.front), 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${directors.map((d) => `${d.name}'s vigil:\n${d.vigilLog}`).join('\n')}`);
+    });
     log(`upstream routes ${VIP} over ${directors.length} directors`);
 
     clientProc = nss.spawn(client, [process.execPath, '-e', CLIENT_PROGRAM, VIP, String(VIP_PORT), String(options.parallel ?? 32), '20000']);
@@ -327,24 +314,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-/**
- * What vigil's announcing does (until the keyword is in this build): the VIP's /32 through a `vigil-announce`
- * device; BIRD learns it in table 100, FRR redistributes it from the main table through a nexthop object.
- */
-async function announceStandIn(nss: Namespaces, d: Director, speaker: SpeakerKind): Promise<void> {
-  // A veth pair (this kernel has no dummy devices): up on both ends, so the device has its carrier, as vigil's TUN
-  // device has while vigil holds it.
-  await nss.exec(d.ns, ['ip', 'link', 'add', ANNOUNCE_DEVICE, 'type', 'veth', 'peer', 'name', 'vigil-annc-peer']);
-  await nss.exec(d.ns, ['ip', 'link', 'set', 'vigil-annc-peer', 'up']);
-  await nss.exec(d.ns, ['ip', 'link', 'set', ANNOUNCE_DEVICE, 'up']);
-  if (speaker === 'bird') {
-    await nss.exec(d.ns, ['ip', 'route', 'add', `${VIP}/32`, 'dev', ANNOUNCE_DEVICE, 'table', String(ANNOUNCE_TABLE)]);
-  } else {
-    await nss.exec(d.ns, ['ip', 'nexthop', 'add', 'id', '77', 'dev', ANNOUNCE_DEVICE]);
-    await nss.exec(d.ns, ['ip', 'route', 'add', `${VIP}/32`, 'nhid', '77']);
   }
 }
 

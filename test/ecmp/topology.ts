@@ -68,6 +68,13 @@ export interface RealServer {
 
 export type Answers = Record<string, string>;
 
+export interface RouteWatch {
+  readonly changes: ReadonlyArray<{ readonly at: number; readonly line: string }>;
+  /** The first change to the VIP's route at or after `since`. */
+  firstAfter(since: number): { readonly at: number; readonly line: string } | undefined;
+  stop(): void;
+}
+
 export interface FlowClient {
   /** Opens a keep-alive connection from each source port in [from, to) and asks once on each. */
   open(from: number, to: number): Promise<Answers>;
@@ -85,6 +92,11 @@ export interface EcmpTopology {
   readonly client: FlowClient;
   /** The upstream's next hops for the VIP (addresses), as its kernel has them. */
   upstreamNextHops(): Promise<string[]>;
+  /**
+   * The upstream kernel's route changes for the VIP as they happen (`ip -o monitor route`), each with the time
+   * (performance.now()) its line arrived here: a change is timed to the kernel's notification, not to a poll.
+   */
+  watchUpstreamRoutes(): RouteWatch;
   /** Whether the upstream's BGP session with a director is Established (its speaker's own view). */
   upstreamSessionEstablished(director: Director): Promise<boolean>;
   /** Waits until the upstream's route has exactly these next hops; rejects after timeoutMs. */
@@ -99,6 +111,8 @@ export interface EcmpTopology {
   newFlowCounts(): Promise<number[]>;
   /** SIGKILL to a director's vigil (its PID alone, as a crash); resolves when it has exited. */
   killVigil(director: Director): Promise<void>;
+  /** Starts a director's vigil again (after killVigil). */
+  startVigil(director: Director): void;
   /** SIGKILL to a real server's HTTP server. */
   failServer(server: RealServer): void;
   cleanup(): Promise<void>;
@@ -231,10 +245,11 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
 
     // vigil on each director.
     const serverAddresses = servers.map((s) => s.address);
-    for (const d of directors) {
+    const startVigil = (d: Director): void => {
       const own = join(dir, d.name);
       const conf = join(dir, `${d.name}.conf`);
       writeFileSync(conf, vigilConfig(serverAddresses));
+      // A pid file left by a killed vigil is stale: vigil replaces it.
       const proc = nss.spawn(d.ns, [process.execPath, VIGIL, 'run', '-f', conf, '-p', `${own}.pid`, '--status-socket', `${own}.sock`, '--dump-dir', `${own}-run`, '-D']);
       const add = (c: Buffer): void => {
         d.vigilLog = (d.vigilLog + c.toString()).slice(-20_000);
@@ -242,7 +257,8 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       proc.stdout?.on('data', add);
       proc.stderr?.on('data', add);
       d.vigil = proc;
-    }
+    };
+    directors.forEach(startVigil);
 
     const topology: EcmpTopology = {
       speaker: options.speaker,
@@ -253,6 +269,18 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       async upstreamNextHops() {
         const routes = JSON.parse((await nss.exec(upstream, ['ip', '-j', 'route', 'show', `${VIP}/32`])).stdout) as Array<{ gateway?: string; nexthops?: Array<{ gateway: string }> }>;
         return routes.flatMap((r) => (r.nexthops ? r.nexthops.map((n) => n.gateway) : r.gateway ? [r.gateway] : [])).sort();
+      },
+      watchUpstreamRoutes() {
+        const proc = nss.spawn(upstream, ['ip', '-o', 'monitor', 'route']);
+        const changes: Array<{ at: number; line: string }> = [];
+        createInterface({ input: proc.stdout! }).on('line', (line) => {
+          if (line.includes(`${VIP} `)) changes.push({ at: performance.now(), line });
+        });
+        return {
+          changes,
+          firstAfter: (since) => changes.find((c) => c.at >= since),
+          stop: () => killPid(proc.pid),
+        };
       },
       async upstreamSessionEstablished(d) {
         const speaker = speakers[0]!;
@@ -292,6 +320,7 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
         killPid(proc.pid);
         await exited;
       },
+      startVigil,
       failServer(s) {
         killPid(s.process?.pid);
       },

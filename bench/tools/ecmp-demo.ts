@@ -31,12 +31,18 @@ if (process.getuid?.() !== 0) {
 
 const log = (line: string): void => void process.stderr.write(`# ${line}\n`);
 let topology: EcmpTopology | undefined;
+let stopping = false;
 const stop = async (code: number): Promise<never> => {
   await topology?.cleanup();
   process.exit(code);
 };
-process.once('SIGINT', () => void stop(130));
-process.once('SIGTERM', () => void stop(143));
+const interrupted = (code: number): void => {
+  stopping = true;
+  log('interrupted: cleaning up');
+  void stop(code);
+};
+process.once('SIGINT', () => interrupted(130));
+process.once('SIGTERM', () => interrupted(143));
 
 try {
   topology = await createEcmpTopology({ speaker: speaker as SpeakerKind, log });
@@ -45,6 +51,9 @@ try {
   if (process.env.ECMP_DEMO_DETAILS) process.stderr.write(`${JSON.stringify(details)}\n`);
   await stop(0);
 } catch (error) {
-  process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);
-  await stop(1);
+  // After an interruption, what fails is the cleanup's doing: stop() exits with the signal's code.
+  if (!stopping) {
+    process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
 }

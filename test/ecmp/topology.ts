@@ -122,7 +122,9 @@ const VIGIL = join(ROOT, 'bin/vigil');
 
 export function vigilConfig(servers: readonly string[]): string {
   const real = servers
-    .map((address) => `    real_server ${address} ${SERVER_PORT} {\n        TCP_CHECK {\n            connect_timeout 1\n            retry 1\n            delay_before_retry 1\n        }\n    }\n`)
+    // A dead server refuses at once; the generous timeout and retries keep a loaded machine's late timer from
+    // taking a live one out (which would move flows mid-test).
+    .map((address) => `    real_server ${address} ${SERVER_PORT} {\n        TCP_CHECK {\n            connect_timeout 3\n            retry 2\n            delay_before_retry 1\n        }\n    }\n`)
     .join('');
   return `! A director of the ECMP demo: every director has this same pool, hence the same Maglev table.
 virtual_server ${VIP} ${VIP_PORT} {
@@ -188,7 +190,9 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
     // the client's flows all on one director; policy 1 (layer 4) takes the hash a local sender's socket left on the
     // packet (a random one per socket, carried across the veth), so a 5-tuple opened again could take another
     // director. Policy 3 hashes the fields named: source and destination address, protocol, both ports (0x37).
+    // A fixed seed: the same flows take the same directors on every machine and run.
     await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.fib_multipath_hash_policy=3', 'net.ipv4.fib_multipath_hash_fields=0x0037']);
+    await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.fib_multipath_hash_seed=18']).catch(() => undefined); // Linux 6.11+
 
     for (let i = 0; i < 3; i++) {
       const name = `d${i + 1}`;

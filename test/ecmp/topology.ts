@@ -19,14 +19,14 @@
  * and DNATed by the same Maglev table to the same server, whose replies then follow it.
  */
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../daemon/daemons.js';
-import { createNamespaces, killPid, type Namespaces } from './namespaces.js';
+import { createNamespaces, killPid } from './namespaces.js';
 import { birdDirectorConfig, birdUpstreamConfig, frrDirectorConfig, frrDirectorZebraConfig, frrUpstreamConfig, startBird, startFrr, type Speaker, type SpeakerKind } from './speakers.js';
 import { CLIENT_PROGRAM, SERVER_PROGRAM } from './flow-programs.js';
 

@@ -3,6 +3,7 @@
  * (test/ecmp/topology.ts), runs the scenario (test/ecmp/scenario.ts) and prints its JSON report on stdout;
  * progress goes to stderr. Always cleans up, on SIGINT / SIGTERM too.
  *   node dist/bench/tools/ecmp-demo.js [--speaker bird|frr] [--flows N]
+ * ECMP_DEMO_DETAILS=1 adds, on stderr, what the report leaves out (every flow's answers, per step).
  */
 import { createEcmpTopology, type EcmpTopology } from '../../test/ecmp/topology.js';
 import { runEcmpScenario } from '../../test/ecmp/scenario.js';
@@ -30,22 +31,29 @@ if (process.getuid?.() !== 0) {
 
 const log = (line: string): void => void process.stderr.write(`# ${line}\n`);
 let topology: EcmpTopology | undefined;
+let stopping = false;
 const stop = async (code: number): Promise<never> => {
   await topology?.cleanup();
   process.exit(code);
 };
-process.once('SIGINT', () => void stop(130));
-process.once('SIGTERM', () => void stop(143));
+const interrupted = (code: number): void => {
+  stopping = true;
+  log('interrupted: cleaning up');
+  void stop(code);
+};
+process.once('SIGINT', () => interrupted(130));
+process.once('SIGTERM', () => interrupted(143));
 
 try {
   topology = await createEcmpTopology({ speaker: speaker as SpeakerKind, log });
-  if (!topology.vigilAnnounces) log('this vigil has no announce_table: the demo stands in for it (a vigil-announce device, deleted with vigil)');
   const { report, details } = await runEcmpScenario(topology, { flows, log });
   process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   if (process.env.ECMP_DEMO_DETAILS) process.stderr.write(`${JSON.stringify(details)}\n`);
-  if (process.env.ECMP_DEMO_HOLD) { process.stderr.write('holding 120 s\n'); await new Promise((r) => setTimeout(r, 120_000)); }
   await stop(0);
 } catch (error) {
-  process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);
-  await stop(1);
+  // After an interruption, what fails is the cleanup's doing: stop() exits with the signal's code.
+  if (!stopping) {
+    process.stderr.write(`ecmp demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
 }

@@ -4,7 +4,7 @@
  *
  *  1. N keep-alive connections from distinct source ports, one request each: which real server answered each
  *     flow, and which director carried it (each director's counter of new connections).
- *  2. SIGKILL to d1's vigil: the time until the upstream's route has lost d1 (withdraw_ms). Then one more request
+ *  2. SIGKILL to d1's vigil: the time until the upstream's kernel changes the route, losing d1 (withdraw_ms). Then one more request
  *     on every connection: d1's connections now reach d2 or d3, which pick them up mid-stream and send them, by
  *     the same Maglev table, to the same real server. moved_on_director_loss: flows answered by another server.
  *  3. A real server killed; once the surviving directors have dropped it from their tables, every connection is
@@ -93,10 +93,14 @@ export async function runEcmpScenario(topology: EcmpTopology, options: EcmpScena
 
   log(`step 2: SIGKILL to ${d1.name}'s vigil`);
   const survivors = topology.directors.filter((d) => d !== d1).map((d) => d.front);
+  const watch = topology.watchUpstreamRoutes();
+  await new Promise((r) => setTimeout(r, 200)); // the monitor listening
   const t0 = performance.now();
   await topology.killVigil(d1);
   await topology.waitForNextHops(survivors, Math.max(30_000, topology.holdTime * 1000 * 3));
-  const withdrawMs = performance.now() - t0;
+  // The kernel's notification of the changed route; the poll's own time if the monitor missed it.
+  const withdrawMs = (watch.firstAfter(t0)?.at ?? performance.now()) - t0;
+  watch.stop();
   const nextHopsAfter = await topology.upstreamNextHops();
   const second = await topology.client.ask();
   const counts2 = await topology.newFlowCounts();

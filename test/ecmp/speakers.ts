@@ -2,13 +2,12 @@
  * The BGP speakers of the ECMP topology, each in its own namespace with its own files: BIRD 2 (one `bird -f`) or
  * FRR (zebra + bgpd, run as the frr user). The upstream router installs the VIP's route with one next hop per
  * announcing director (BIRD: kernel protocol `merge paths on`; FRR: `maximum-paths`); each director's speaker
- * exports what vigil announces, the routes through the `vigil-announce` device:
- *  - BIRD: a kernel protocol that `learn`s kernel table TABLE, exported over BGP. The kernel removes those routes
- *    with the device (vigil's death), silently for IPv4; BIRD notices the device going and withdraws at once.
- *  - FRR 8.4: `redistribute kernel` of routes through that device in the main table. zebra hears a device's
- *    routes go only through their nexthop object (RTM_DELNEXTHOP), so the route must use one (`nhid`). FRR's
- *    `ip import-table TABLE` keeps its copy of a route the kernel flushed with its device (seen with 8.4.4), so
- *    a SIGKILL would never be withdrawn that way.
+ * exports what vigil announces (announce_table TABLE: the VIP's /32 through vigil's `vigil-announce` TUN device):
+ *  - BIRD: a kernel protocol that `learn`s table TABLE, exported over BGP. The kernel removes those routes with the
+ *    device when vigil dies, silently for IPv4; BIRD notices the device going and withdraws at once.
+ *  - FRR: zebra's `ip import-table TABLE`, redistributed by bgpd (`redistribute table TABLE`). zebra does not
+ *    follow the kernel's silent removal (its copy would stay): vigil's guardian deletes the routes, told, when
+ *    vigil dies (transport/real/tun-route-announcer.ts).
  * Importing this module does nothing.
  */
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,9 +17,6 @@ import type { ChildProcess } from 'node:child_process';
 import { killPid, type Namespaces } from './namespaces.js';
 
 export type SpeakerKind = 'bird' | 'frr';
-
-/** The device vigil announces through (issue 18's announce_table): its routes are what the speakers export. */
-export const ANNOUNCE_DEVICE = 'vigil-announce';
 
 export interface Peer {
   readonly address: string;
@@ -39,7 +35,7 @@ export interface DirectorPlan {
   readonly address: string;
   readonly asn: number;
   readonly upstream: Peer;
-  /** The kernel table vigil announces into (BIRD learns it; FRR reads the main table, 254). */
+  /** The kernel table vigil announces into (announce_table). */
   readonly table: number;
   readonly holdTime: number;
 }
@@ -96,13 +92,17 @@ ${neighbors} address-family ipv4 unicast
 `;
 }
 
+/** zebra's part of a director: table TABLE imported into its RIB (as `table` routes). */
+export function frrDirectorZebraConfig(plan: DirectorPlan): string {
+  return `hostname director
+log stdout warnings
+ip import-table ${plan.table}
+`;
+}
+
 export function frrDirectorConfig(plan: DirectorPlan): string {
   return `hostname director
 log stdout warnings
-! What vigil announces: the kernel's routes through its device.
-route-map ANNOUNCED permit 10
- match interface ${ANNOUNCE_DEVICE}
-exit
 router bgp ${plan.asn}
  bgp router-id ${plan.address}
  no bgp ebgp-requires-policy
@@ -110,7 +110,7 @@ router bgp ${plan.asn}
  neighbor ${plan.upstream.address} timers ${keepalive(plan.holdTime)} ${plan.holdTime}
  neighbor ${plan.upstream.address} timers connect 1
  address-family ipv4 unicast
-  redistribute kernel route-map ANNOUNCED
+  redistribute table ${plan.table}
  exit-address-family
 `;
 }
@@ -159,13 +159,13 @@ export async function startBird(nss: Namespaces, ns: string, config: string): Pr
  * zebra and bgpd with their own zserv socket, vty socket directory and pid files; they run as the frr user
  * (root is not in frrvty), so the directory is open to it.
  */
-export async function startFrr(nss: Namespaces, ns: string, bgpdConfig: string): Promise<Speaker> {
+export async function startFrr(nss: Namespaces, ns: string, bgpdConfig: string, zebraConfig = 'log stdout warnings\n'): Promise<Speaker> {
   const dir = await mkdtemp(join(tmpdir(), 'ecmpdemo-frr-'));
   await chmod(dir, 0o777);
   const zserv = join(dir, 'zserv.api');
   const sink = { text: '' };
   const children: ChildProcess[] = [];
-  for (const [daemon, config] of [['zebra', 'log stdout warnings\n'], ['bgpd', bgpdConfig]] as const) {
+  for (const [daemon, config] of [['zebra', zebraConfig], ['bgpd', bgpdConfig]] as const) {
     const conf = join(dir, `${daemon}.conf`);
     await writeFile(conf, config, { mode: 0o644 });
     const child = nss.spawn(ns, [`/usr/lib/frr/${daemon}`, '-f', conf, '-i', join(dir, `${daemon}.pid`), '-z', zserv, '--vty_socket', dir, '-u', 'frr', '-g', 'frr', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout']);

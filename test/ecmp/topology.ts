@@ -19,15 +19,15 @@
  * and DNATed by the same Maglev table to the same server, whose replies then follow it.
  */
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../daemon/daemons.js';
-import { createNamespaces, killPid, type Namespaces } from './namespaces.js';
-import { ANNOUNCE_DEVICE, birdDirectorConfig, birdUpstreamConfig, frrDirectorConfig, frrUpstreamConfig, startBird, startFrr, type Speaker, type SpeakerKind } from './speakers.js';
+import { createNamespaces, killPid } from './namespaces.js';
+import { birdDirectorConfig, birdUpstreamConfig, frrDirectorConfig, frrDirectorZebraConfig, frrUpstreamConfig, startBird, startFrr, type Speaker, type SpeakerKind } from './speakers.js';
 import { CLIENT_PROGRAM, SERVER_PROGRAM } from './flow-programs.js';
 
 export const VIP = '192.168.77.100';
@@ -35,7 +35,7 @@ export const VIP_PORT = 80;
 export const SERVER_PORT = 8080;
 const UPSTREAM_ASN = 65000;
 const DIRECTOR_ASN = 65001;
-/** The kernel table vigil announces into (announce_table) for BIRD; FRR reads the main table. */
+/** The kernel table vigil announces into (announce_table), which the directors' speakers export. */
 export const ANNOUNCE_TABLE = 100;
 
 export interface EcmpTopologyOptions {
@@ -68,6 +68,13 @@ export interface RealServer {
 
 export type Answers = Record<string, string>;
 
+export interface RouteWatch {
+  readonly changes: ReadonlyArray<{ readonly at: number; readonly line: string }>;
+  /** The first change to the VIP's route at or after `since`. */
+  firstAfter(since: number): { readonly at: number; readonly line: string } | undefined;
+  stop(): void;
+}
+
 export interface FlowClient {
   /** Opens a keep-alive connection from each source port in [from, to) and asks once on each. */
   open(from: number, to: number): Promise<Answers>;
@@ -83,10 +90,13 @@ export interface EcmpTopology {
   readonly directors: readonly Director[];
   readonly servers: readonly RealServer[];
   readonly client: FlowClient;
-  /** Whether vigil announces itself (announce_table), or the topology stands in for it (see announceStandIn). */
-  readonly vigilAnnounces: boolean;
   /** The upstream's next hops for the VIP (addresses), as its kernel has them. */
   upstreamNextHops(): Promise<string[]>;
+  /**
+   * The upstream kernel's route changes for the VIP as they happen (`ip -o monitor route`), each with the time
+   * (performance.now()) its line arrived here: a change is timed to the kernel's notification, not to a poll.
+   */
+  watchUpstreamRoutes(): RouteWatch;
   /** Whether the upstream's BGP session with a director is Established (its speaker's own view). */
   upstreamSessionEstablished(director: Director): Promise<boolean>;
   /** Waits until the upstream's route has exactly these next hops; rejects after timeoutMs. */
@@ -99,8 +109,10 @@ export interface EcmpTopology {
   maglevSlots(director: Director): Promise<number>;
   /** Connections each director saw begin (its nftables counter of new conntrack entries for the VIP). */
   newFlowCounts(): Promise<number[]>;
-  /** SIGKILL to a director's vigil; resolves when it has exited (and the stand-in's device is gone). */
+  /** SIGKILL to a director's vigil (its PID alone, as a crash); resolves when it has exited. */
   killVigil(director: Director): Promise<void>;
+  /** Starts a director's vigil again (after killVigil). */
+  startVigil(director: Director): void;
   /** SIGKILL to a real server's HTTP server. */
   failServer(server: RealServer): void;
   cleanup(): Promise<void>;
@@ -108,19 +120,11 @@ export interface EcmpTopology {
 
 const VIGIL = join(ROOT, 'bin/vigil');
 
-/**
- * Whether the built vigil knows `announce_table` (issue 18's announcing, landing separately). Until it does, the
- * topology stands in for it: the route through a `vigil-announce` device of its own, deleted when vigil is killed
- * (what the kernel does to vigil's TUN device when the process dies).
- */
-function vigilKnowsAnnounce(): boolean {
-  const file = join(ROOT, 'dist/config/implemented.js');
-  return existsSync(file) && readFileSync(file, 'utf8').includes('announce_table');
-}
-
-export function vigilConfig(servers: readonly string[], announce: boolean): string {
+export function vigilConfig(servers: readonly string[]): string {
   const real = servers
-    .map((address) => `    real_server ${address} ${SERVER_PORT} {\n        TCP_CHECK {\n            connect_timeout 1\n            retry 1\n            delay_before_retry 1\n        }\n    }\n`)
+    // A dead server refuses at once; the generous timeout and retries keep a loaded machine's late timer from
+    // taking a live one out (which would move flows mid-test).
+    .map((address) => `    real_server ${address} ${SERVER_PORT} {\n        TCP_CHECK {\n            connect_timeout 3\n            retry 2\n            delay_before_retry 1\n        }\n    }\n`)
     .join('');
   return `! A director of the ECMP demo: every director has this same pool, hence the same Maglev table.
 virtual_server ${VIP} ${VIP_PORT} {
@@ -129,7 +133,8 @@ virtual_server ${VIP} ${VIP_PORT} {
     mh-port
     lb_kind NAT
     protocol TCP
-${announce ? `    announce_table ${ANNOUNCE_TABLE}\n` : ''}${real}}
+    announce_table ${ANNOUNCE_TABLE}
+${real}}
 `;
 }
 
@@ -148,7 +153,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
   const holdTime = options.holdTime ?? 3;
   const nss = createNamespaces('ecmpdemo');
   const dir = mkdtempSync(join(tmpdir(), 'ecmpdemo-'));
-  const vigilAnnounces = vigilKnowsAnnounce();
   const directors: Director[] = [];
   const servers: RealServer[] = [];
   const speakers: Speaker[] = [];
@@ -186,7 +190,9 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
     // the client's flows all on one director; policy 1 (layer 4) takes the hash a local sender's socket left on the
     // packet (a random one per socket, carried across the veth), so a 5-tuple opened again could take another
     // director. Policy 3 hashes the fields named: source and destination address, protocol, both ports (0x37).
+    // A fixed seed: the same flows take the same directors on every machine and run.
     await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.fib_multipath_hash_policy=3', 'net.ipv4.fib_multipath_hash_fields=0x0037']);
+    await nss.exec(upstream, ['sysctl', '-q', '-w', 'net.ipv4.fib_multipath_hash_seed=18']).catch(() => undefined); // Linux 6.11+
 
     for (let i = 0; i < 3; i++) {
       const name = `d${i + 1}`;
@@ -232,21 +238,22 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
 
     // Speakers: the upstream and one per director.
     const upstreamPlan = { address: '192.168.77.17', asn: UPSTREAM_ASN, holdTime, directors: directors.map((d) => ({ address: d.front, asn: DIRECTOR_ASN })) };
-    const start = options.speaker === 'bird' ? (ns: string, config: string) => startBird(nss, ns, config) : (ns: string, config: string) => startFrr(nss, ns, config);
-    speakers.push(await start(upstream, options.speaker === 'bird' ? birdUpstreamConfig(upstreamPlan) : frrUpstreamConfig(upstreamPlan)));
+    const bird = options.speaker === 'bird';
+    speakers.push(bird ? await startBird(nss, upstream, birdUpstreamConfig(upstreamPlan)) : await startFrr(nss, upstream, frrUpstreamConfig(upstreamPlan)));
     for (const d of directors) {
-      const plan = { address: d.front, asn: DIRECTOR_ASN, upstream: { address: '192.168.77.17', asn: UPSTREAM_ASN }, table: options.speaker === 'bird' ? ANNOUNCE_TABLE : 254, holdTime };
-      d.speaker = await start(d.ns, options.speaker === 'bird' ? birdDirectorConfig(plan) : frrDirectorConfig(plan));
+      const plan = { address: d.front, asn: DIRECTOR_ASN, upstream: { address: '192.168.77.17', asn: UPSTREAM_ASN }, table: ANNOUNCE_TABLE, holdTime };
+      d.speaker = bird ? await startBird(nss, d.ns, birdDirectorConfig(plan)) : await startFrr(nss, d.ns, frrDirectorConfig(plan), frrDirectorZebraConfig(plan));
       speakers.push(d.speaker);
     }
     log(`${options.speaker} speakers started`);
 
     // vigil on each director.
     const serverAddresses = servers.map((s) => s.address);
-    for (const d of directors) {
+    const startVigil = (d: Director): void => {
       const own = join(dir, d.name);
       const conf = join(dir, `${d.name}.conf`);
-      writeFileSync(conf, vigilConfig(serverAddresses, vigilAnnounces));
+      writeFileSync(conf, vigilConfig(serverAddresses));
+      // A pid file left by a killed vigil is stale: vigil replaces it.
       const proc = nss.spawn(d.ns, [process.execPath, VIGIL, 'run', '-f', conf, '-p', `${own}.pid`, '--status-socket', `${own}.sock`, '--dump-dir', `${own}-run`, '-D']);
       const add = (c: Buffer): void => {
         d.vigilLog = (d.vigilLog + c.toString()).slice(-20_000);
@@ -254,18 +261,30 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       proc.stdout?.on('data', add);
       proc.stderr?.on('data', add);
       d.vigil = proc;
-    }
+    };
+    directors.forEach(startVigil);
 
     const topology: EcmpTopology = {
       speaker: options.speaker,
       holdTime,
       directors,
       servers,
-      vigilAnnounces,
       client: undefined as unknown as FlowClient,
       async upstreamNextHops() {
         const routes = JSON.parse((await nss.exec(upstream, ['ip', '-j', 'route', 'show', `${VIP}/32`])).stdout) as Array<{ gateway?: string; nexthops?: Array<{ gateway: string }> }>;
         return routes.flatMap((r) => (r.nexthops ? r.nexthops.map((n) => n.gateway) : r.gateway ? [r.gateway] : [])).sort();
+      },
+      watchUpstreamRoutes() {
+        const proc = nss.spawn(upstream, ['ip', '-o', 'monitor', 'route']);
+        const changes: Array<{ at: number; line: string }> = [];
+        createInterface({ input: proc.stdout! }).on('line', (line) => {
+          if (line.includes(`${VIP} `)) changes.push({ at: performance.now(), line });
+        });
+        return {
+          changes,
+          firstAfter: (since) => changes.find((c) => c.at >= since),
+          stop: () => killPid(proc.pid),
+        };
       },
       async upstreamSessionEstablished(d) {
         const speaker = speakers[0]!;
@@ -303,21 +322,22 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
         if (proc === undefined) return;
         const exited = proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : once(proc, 'exit').then(() => undefined);
         killPid(proc.pid);
-        if (!vigilAnnounces) await nss.exec(d.ns, ['ip', 'link', 'del', ANNOUNCE_DEVICE]);
         await exited;
       },
+      startVigil,
       failServer(s) {
         killPid(s.process?.pid);
       },
       cleanup,
     };
 
-    // Every pool up on every director (the checkers found the four servers), then announced.
+    // Every pool up on every director (the checkers found the four servers), and its VIP announced.
     await Promise.all(
       directors.map((d) => until(async () => (await topology.maglevServers(d)).length === servers.length, 60_000, () => `${d.name}'s Maglev map of ${servers.length} servers\n${d.vigilLog}`, 100)),
     );
-    if (!vigilAnnounces) for (const d of directors) await announceStandIn(nss, d, options.speaker);
-    await topology.waitForNextHops(directors.map((d) => d.front), 60_000);
+    await topology.waitForNextHops(directors.map((d) => d.front), 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${directors.map((d) => `${d.name}'s vigil:\n${d.vigilLog}`).join('\n')}`);
+    });
     log(`upstream routes ${VIP} over ${directors.length} directors`);
 
     clientProc = nss.spawn(client, [process.execPath, '-e', CLIENT_PROGRAM, VIP, String(VIP_PORT), String(options.parallel ?? 32), '20000']);
@@ -327,24 +347,6 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
   } catch (error) {
     await cleanup();
     throw error;
-  }
-}
-
-/**
- * What vigil's announcing does (until the keyword is in this build): the VIP's /32 through a `vigil-announce`
- * device; BIRD learns it in table 100, FRR redistributes it from the main table through a nexthop object.
- */
-async function announceStandIn(nss: Namespaces, d: Director, speaker: SpeakerKind): Promise<void> {
-  // A veth pair (this kernel has no dummy devices): up on both ends, so the device has its carrier, as vigil's TUN
-  // device has while vigil holds it.
-  await nss.exec(d.ns, ['ip', 'link', 'add', ANNOUNCE_DEVICE, 'type', 'veth', 'peer', 'name', 'vigil-annc-peer']);
-  await nss.exec(d.ns, ['ip', 'link', 'set', 'vigil-annc-peer', 'up']);
-  await nss.exec(d.ns, ['ip', 'link', 'set', ANNOUNCE_DEVICE, 'up']);
-  if (speaker === 'bird') {
-    await nss.exec(d.ns, ['ip', 'route', 'add', `${VIP}/32`, 'dev', ANNOUNCE_DEVICE, 'table', String(ANNOUNCE_TABLE)]);
-  } else {
-    await nss.exec(d.ns, ['ip', 'nexthop', 'add', 'id', '77', 'dev', ANNOUNCE_DEVICE]);
-    await nss.exec(d.ns, ['ip', 'route', 'add', `${VIP}/32`, 'nhid', '77']);
   }
 }
 

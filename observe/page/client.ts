@@ -43,9 +43,6 @@ export function vigilPage(boot: PageBoot): void {
     id: string;
     machine: string;
     state: string[];
-    previous: string[];
-    /** The event of the last change of state. */
-    event: string;
     /** The last changes of state, oldest first: the path that led to the state (marked on the statechart). */
     trail: { from: string[]; to: string[]; event: string }[];
     info: Record<string, unknown>;
@@ -163,13 +160,11 @@ export function vigilPage(boot: PageBoot): void {
       const e = events[i]![1];
       at = Math.max(at, e.at);
       if (e.kind === 'actor') {
-        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], previous: [], event: '', trail: [], info: {}, since: e.at });
+        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], trail: [], info: {}, since: e.at });
       } else if (e.kind === 'step') {
         const a = actors.get(e.actor);
         if (a) {
           if (e.changed) {
-            a.previous = a.state;
-            a.event = e.event;
             // A new array, not a push: the checkpoints share the old one.
             a.trail = [...a.trail.slice(1 - TRAIL), { from: a.state, to: [...e.state], event: e.event }];
             a.state = [...e.state];

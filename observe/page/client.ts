@@ -465,11 +465,13 @@ export function vigilPage(boot: PageBoot): void {
     if (thumb) chart.appendChild(thumb);
     else chart.innerHTML = `<p class="missing">no drawing of machine ${esc(a.machine)}</p>`;
     chart.classList.add(thumbs[a.machine] ? 'thumb' : 'full');
-    // At its own size when there is room; never under 0.75 of it (its 12 px labels stay 9 px or more).
-    const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
+    // At its own size when there is room; never under 0.75 of it (its 12 px labels stay 9 px or more: in a
+    // narrower card it scrolls).
+    const shown = chart.querySelector('svg');
+    const natural = Number(shown?.getAttribute('width') ?? 400);
+    if (shown) shown.style.minWidth = `${Math.ceil(natural * 0.75)}px`;
     el.style.flexBasis = `${natural + 24}px`;
     el.style.maxWidth = `${natural + 24}px`;
-    el.style.minWidth = `${Math.ceil(natural * 0.75) + 24}px`;
     const card: Card = { el, machine: a.machine, boxes: [], edges: [], loops: [], slots: [] };
     const toggle = (): void => {
       const wide = !el.classList.contains('wide');

@@ -38,6 +38,12 @@ test('the VRRP instance at depth 1: its five states, one edge per pair, each eve
   const events = (source: string, target: string): string[] => thumb.edges.find((e) => e.source === source && e.target === target)?.events.map((x) => x.text) ?? [];
   // Three transitions MASTER -> BACKUP (SYNC [syncBackup], ADVERTISEMENT [senderWins], ADVERTISEMENT [(senderWins && …)]).
   assert.deepEqual(events('MASTER', 'BACKUP'), ['SYNC', 'ADVERTISEMENT']);
+  // Its tooltip keeps what the label leaves out: each transition with its guard.
+  assert.deepEqual(thumb.edges.find((e) => e.source === 'MASTER' && e.target === 'BACKUP')?.transitions, [
+    'MASTER → BACKUP: SYNC [syncBackup]',
+    'MASTER → BACKUP: ADVERTISEMENT [(senderWins && higherPrioSendAdvert)]',
+    'MASTER → BACKUP: ADVERTISEMENT [senderWins]',
+  ]);
   // The timer's own and the preemption's moves stay inside BACKUP: a loop, with the delayed one named.
   assert.deepEqual(thumb.loops.get('BACKUP')?.map((x) => x.text), ['ADVERTISEMENT', 'after preemptDelay']);
   assert.deepEqual(thumb.loops.get('MASTER')?.map((x) => x.token), ['ADVERTISEMENT']);

@@ -166,13 +166,15 @@ async function measure(page: Page): Promise<Measured[]> {
   return out;
 }
 
-for (const width of [1400, 900]) {
+for (const width of [1400, 900, 640]) {
   test(`thumbnails at a ${width} px window: no text under 9 px on screen, no two labels overlapping`, { timeout: 180_000 }, async (t) => {
     const page = await open(t, width);
     if (!page) return;
     const cards = await measure(page);
     const machines = new Set(cards.map((c) => c.machine));
     assert.ok(['vrrp', 'checker', 'realServer', 'virtualServer'].every((m) => machines.has(m)), [...machines].join(' '));
+    const smallest = Math.min(...cards.flatMap((c) => c.texts.map((x) => x.px)));
+    t.diagnostic(`${width} px window: smallest text ${smallest.toFixed(1)} px on screen`);
     for (const card of cards) {
       assert.ok(card.texts.length >= 3, `${card.actor}: ${card.texts.length} texts`);
       for (const x of card.texts) assert.ok(x.px >= 9, `${card.actor}: "${x.text}" is ${x.px.toFixed(1)} px on screen`);

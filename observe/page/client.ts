@@ -78,14 +78,17 @@ export function vigilPage(boot: PageBoot): void {
   const collapsed = new Set<string>();
   const expanded = new Set<string>();
   let playing: { wallStart: number; fromMs: number } | undefined;
-  // The axis in times of day when the records have wall-clock time (a checkbox turns it back to time since start).
-  let clockTime = boot.wallAtZeroMs !== undefined;
+  // The records' clock at wall-clock time 0: given (a daemon's), or 0 when their times are themselves wall-clock
+  // times (after 2001: `vigil site`'s merged page). The axis shows times of day then (a checkbox turns it back to
+  // time since the start).
+  const wallZero = boot.wallAtZeroMs ?? (startMs > 1e12 ? 0 : undefined);
+  let clockTime = wallZero !== undefined;
 
   const seconds = (ms: number): string => `${((ms - startMs) / 1000).toFixed(3)} s`;
   /** The time of day of a record (with its milliseconds), for records with wall-clock time. */
   const timeOfDay = (ms: number): string => {
-    if (boot.wallAtZeroMs === undefined) return '';
-    const d = new Date(ms + boot.wallAtZeroMs);
+    if (wallZero === undefined) return '';
+    const d = new Date(ms + wallZero);
     const p = (n: number, w = 2): string => String(n).padStart(w, '0');
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
   };
@@ -368,7 +371,7 @@ export function vigilPage(boot: PageBoot): void {
     });
     const axisY = 68;
     out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? boot.wallAtZeroMs : undefined)) {
+    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? wallZero : null)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
     }
@@ -739,7 +742,7 @@ export function vigilPage(boot: PageBoot): void {
     if (playing) playing = { wallStart: performance.now(), fromMs: cursorMs() };
   });
   const clockBox = $('clock-time') as HTMLInputElement;
-  clockBox.parentElement!.hidden = boot.wallAtZeroMs === undefined;
+  clockBox.parentElement!.hidden = wallZero === undefined;
   clockBox.checked = clockTime;
   clockBox.addEventListener('change', () => {
     clockTime = clockBox.checked;

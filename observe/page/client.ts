@@ -67,7 +67,7 @@ export function vigilPage(boot: PageBoot): void {
   const startMs = boot.startMs ?? (events.length > 0 ? events[0]![1].at : 0);
   const selected = new Set<string>();
   let selectionTouched = false;
-  type Card = { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; loops: SVGGElement[]; slots: SVGTextElement[]; machine: string };
+  type Card = { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; loops: SVGGElement[]; slots: SVGTextElement[]; machine: string; drawn: string };
   const cards = new Map<string, Card>();
   // What the timeline shows: the time window (undefined: all of it), grouping, filter, collapsed groups and
   // merged lanes opened member by member.
@@ -455,8 +455,9 @@ export function vigilPage(boot: PageBoot): void {
   };
   const ensureCard = (a: Actor): void => {
     const existing = cards.get(a.actor);
-    if (existing && existing.machine === a.machine) return;
-    existing?.el.remove();
+    // Made again when its machine changed, or its drawing came since (the live page fetches a new machine's).
+    const drawn = thumbs[a.machine] ? 'thumb' : svgs[a.machine] ? 'full' : '';
+    if (existing && existing.machine === a.machine && existing.drawn === drawn) return;
     const el = document.createElement('div');
     el.className = 'card';
     el.dataset['actor'] = a.actor;
@@ -475,7 +476,7 @@ export function vigilPage(boot: PageBoot): void {
     if (shown) shown.style.minWidth = `${Math.ceil(natural * 0.75)}px`;
     el.style.flexBasis = `${natural + 24}px`;
     el.style.maxWidth = `${natural + 24}px`;
-    const card: Card = { el, machine: a.machine, boxes: [], edges: [], loops: [], slots: [] };
+    const card: Card = { el, machine: a.machine, drawn, boxes: [], edges: [], loops: [], slots: [] };
     const toggle = (): void => {
       const wide = !el.classList.contains('wide');
       el.classList.toggle('wide', wide);
@@ -498,7 +499,9 @@ export function vigilPage(boot: PageBoot): void {
       schedule();
     };
     chart.addEventListener('click', toggle);
-    $('charts').appendChild(el);
+    // In the place of the card it replaces.
+    if (existing) existing.el.replaceWith(el);
+    else $('charts').appendChild(el);
     collect(card);
     cards.set(a.actor, card);
   };

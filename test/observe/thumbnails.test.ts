@@ -22,6 +22,9 @@ import { graphDepth, layoutThumbnail, THUMBNAIL, thumbnailGraph } from '../../ob
 import { loadScenarioFile } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 import { closeBrowser, requireBrowser } from './browser.js';
+import { createActor, createMachine } from 'xstate';
+import { ObservationServer } from '../../observe/http-server.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -235,4 +238,33 @@ test('the active state, its inner states and the transitions that led to it are 
   await full.click();
   assert.equal(await thumb.isVisible(), true);
   assert.equal(await full.isVisible(), false);
+});
+
+test('the live page: a machine first seen after the page loaded gets its thumbnail from the endpoint', { timeout: 180_000 }, async (t) => {
+  const browser = await requireBrowser(t);
+  if (!browser) return;
+  const clock = new VirtualClock();
+  const stream = new InspectionStream(clock);
+  const server = new ObservationServer({ host: '127.0.0.1', port: 0, title: 'late machine', clock, stream });
+  const { url } = await server.listen();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  t.after(async () => {
+    await page.close();
+    await server.close();
+  });
+  await page.goto(url);
+  await page.locator('#scrubber').waitFor();
+  // A machine the page has never seen: idle -> busy -> idle, and a self-loop on busy.
+  const machine = createMachine({ id: 'late', initial: 'idle', states: { idle: { on: { GO: 'busy' } }, busy: { on: { DONE: 'idle', AGAIN: 'busy' } } } });
+  const actor = createActor(machine, { id: 'late', inspect: stream.inspector('n1') }).start();
+  actor.send({ type: 'GO' });
+  const card = page.locator('.card[data-actor="n1/late"]');
+  await card.locator('.chart.thumb svg.vigil-thumb').waitFor();
+  assert.equal(await card.locator('.chart.thumb g.box.active[data-state="busy"]').count(), 1);
+  assert.equal(await card.locator('.chart.thumb g.loop[data-state="busy"]').count(), 1);
+  assert.equal(await card.locator('.chart.thumb g.edge.fired').getAttribute('data-on'), 'GO');
+  actor.stop();
+  assert.deepEqual(errors, []);
 });

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +212,9 @@ test('the active state, its inner states and the transitions that led to it are 
   assert.equal(await fired.count(), 1);
   assert.equal(await fired.getAttribute('data-target'), state);
   assert.ok((await thumb.locator('g.edge.trail').count()) >= 1, 'the path before it');
+  const artifacts = join(root, 'test-artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  await page.locator('#charts').screenshot({ path: join(artifacts, 'page-thumbnails.png') });
   // Stepping back to before that change moves the marks with the state: the edge that fired then enters it.
   const firedSource = (await fired.getAttribute('data-source')) ?? '';
   const earlier = await page.evaluate((now) => {

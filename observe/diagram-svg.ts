@@ -104,7 +104,8 @@ function drawEdge(e: DiagramEdge, marker: string): string {
       `<rect x="${round(l.x - 2)}" y="${round(l.y)}" width="${round(l.width + 4)}" height="${round(l.height)}" rx="3"/>` +
       lines.map((line, i) => `<text x="${round(l.x)}" y="${round(l.y + (i + 1) * FONT.lineHeight - 4)}">${escapeXml(line)}</text>`).join('');
   }
-  return `<g class="edge ${e.kind}"${attrs(e.data)}><path d="${d}" marker-end="url(#${marker})"/>${label}</g>`;
+  const tooltip = e.tooltip ? `<title>${escapeXml(e.tooltip)}</title>` : '';
+  return `<g class="edge ${e.kind}"${attrs(e.data)}>${tooltip}<path d="${d}" marker-end="url(#${marker})"/>${label}</g>`;
 }
 
 export function diagramSvg(diagram: Diagram, options: SvgOptions = {}): string {

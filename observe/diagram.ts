@@ -41,6 +41,8 @@ export interface DiagramEdge {
   readonly points: readonly { readonly x: number; readonly y: number }[];
   readonly label?: { readonly text: string; readonly x: number; readonly y: number; readonly width: number; readonly height: number } | undefined;
   readonly data: Readonly<Record<string, string>>;
+  /** Its tooltip (a thumbnail's edge: the transitions it stands for, with their guards). */
+  readonly tooltip?: string | undefined;
 }
 
 export interface Diagram {
@@ -72,6 +74,7 @@ export interface LayoutEdge {
   readonly label?: string | undefined;
   readonly kind: string;
   readonly data?: Readonly<Record<string, string>> | undefined;
+  readonly tooltip?: string | undefined;
 }
 
 /** Character width and line height of the monospace font the SVG uses, for measuring labels. */

@@ -122,6 +122,7 @@ export async function layoutDiagram(
         points,
         label: l && input.label ? { text: input.label, x: l.x ?? 0, y: l.y ?? 0, width: l.width ?? 0, height: l.height ?? 0 } : undefined,
         data: input.data ?? {},
+        ...(input.tooltip ? { tooltip: input.tooltip } : {}),
       });
     }
     for (const c of n.children ?? []) collectEdges(c);

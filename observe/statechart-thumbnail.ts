@@ -60,7 +60,14 @@ function slotChars(state: GraphState): number {
 export interface ThumbnailGraph {
   readonly depth: number;
   /** One per pair of boxes: the events, each once, in the machine's order. */
-  readonly edges: readonly { readonly source: string; readonly target: string; readonly kind: string; readonly events: readonly { text: string; token: string }[] }[];
+  readonly edges: readonly {
+    readonly source: string;
+    readonly target: string;
+    readonly kind: string;
+    readonly events: readonly { text: string; token: string }[];
+    /** The transitions it stands for, as the full chart labels them ("BACKUP.timer.waiting → MASTER: MASTER_DOWN"). */
+    readonly transitions: readonly string[];
+  }[];
   /** The folded loops of each box. */
   readonly loops: ReadonlyMap<string, readonly { text: string; token: string }[]>;
 }
@@ -68,7 +75,7 @@ export interface ThumbnailGraph {
 /** The machine's transitions lifted to the states drawn at `depth`, grouped per pair, loops folded. */
 export function thumbnailGraph(graph: MachineGraph, depth: number): ThumbnailGraph {
   const lift = (path: string): string => path.split('.').slice(0, depth).join('.');
-  const edges = new Map<string, { source: string; target: string; kinds: Set<string>; events: Map<string, { text: string; token: string }> }>();
+  const edges = new Map<string, { source: string; target: string; kinds: Set<string>; events: Map<string, { text: string; token: string }>; transitions: string[] }>();
   const loops = new Map<string, Map<string, { text: string; token: string }>>();
   for (const t of graph.transitions) {
     const source = lift(t.source);
@@ -81,15 +88,22 @@ export function thumbnailGraph(graph: MachineGraph, depth: number): ThumbnailGra
       continue;
     }
     const key = `${source}\u0000${target}`;
-    const edge = edges.get(key) ?? { source, target, kinds: new Set<string>(), events: new Map<string, { text: string; token: string }>() };
+    const edge = edges.get(key) ?? { source, target, kinds: new Set<string>(), events: new Map<string, { text: string; token: string }>(), transitions: [] };
     edge.kinds.add(t.kind);
+    edge.transitions.push(`${t.source} → ${t.target}: ${t.label || 'always'}`);
     edge.events.set(e.text, e);
     edges.set(key, edge);
   }
   return {
     depth,
     // An edge of eventless transitions only is drawn dashed, of delayed ones only as a timer's; else as events.
-    edges: [...edges.values()].map((e) => ({ source: e.source, target: e.target, kind: e.kinds.size === 1 ? [...e.kinds][0]! : 'event', events: [...e.events.values()] })),
+    edges: [...edges.values()].map((e) => ({
+      source: e.source,
+      target: e.target,
+      kind: e.kinds.size === 1 ? [...e.kinds][0]! : 'event',
+      events: [...e.events.values()],
+      transitions: e.transitions,
+    })),
     loops: new Map([...loops].map(([k, v]) => [k, [...v.values()]])),
   };
 }
@@ -146,6 +160,7 @@ export function thumbnailLayoutInput(graph: MachineGraph, depth: number): { node
       label: edgeLabel(e.events),
       kind: e.kind,
       data: { source: e.source, target: e.target, event: e.events.map((x) => x.text).join(', '), on: e.events.map((x) => x.token).join(' ') },
+      tooltip: e.transitions.join('\n'),
     });
   }
   return { nodes, edges };

@@ -7,7 +7,7 @@
  * A recording with wall-clock time (a daemon's: its clock's time 0 is `wallAtZeroMs` since 1970; or times that
  * are themselves after 2001) is labelled with the local time of day instead, on round times of the clock:
  * `10:00`, `10:00:30`, `10:00:00.250` when zoomed in that far, and the date (`01-02`) at midnight and for steps
- * of days. Used by `vigil sim --svg` and injected into the page (Function.prototype.toString), so it must stay
+ * of days. `wallAtZeroMs` null labels the times since `originMs`, whatever they are. Used by `vigil sim --svg` and injected into the page (Function.prototype.toString), so it must stay
  * self-contained.
  */
 export interface AxisTick {
@@ -15,13 +15,13 @@ export interface AxisTick {
   readonly label: string;
 }
 
-export function axisTicks(fromMs: number, toMs: number, widthPx: number, originMs: number, wallAtZeroMs?: number): AxisTick[] {
+export function axisTicks(fromMs: number, toMs: number, widthPx: number, originMs: number, wallAtZeroMs?: number | null): AxisTick[] {
   // One character of the labels (12 px monospace), and the least gap between two labels.
   const charPx = 7.3;
   const gapPx = 14;
   const span = Math.max(toMs - fromMs, 1e-3);
   // Times after 2001 are wall-clock times, else times since the run began (unless the clock's epoch is given).
-  const wallZero = wallAtZeroMs ?? (originMs > 1e12 ? 0 : undefined);
+  const wallZero = wallAtZeroMs === null ? undefined : (wallAtZeroMs ?? (originMs > 1e12 ? 0 : undefined));
   const steps = [
     1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000, 3600000,
     7200000, 10800000, 21600000, 43200000, 86400000, 172800000, 604800000,

@@ -46,9 +46,6 @@ export function vigilPage(boot: PageBoot): void {
     id: string;
     machine: string;
     state: string[];
-    previous: string[];
-    /** The event of the last change of state. */
-    event: string;
     /** The last changes of state, oldest first: the path that led to the state (marked on the statechart). */
     trail: { from: string[]; to: string[]; event: string }[];
     info: Record<string, unknown>;
@@ -89,7 +86,7 @@ export function vigilPage(boot: PageBoot): void {
   const startMs = boot.startMs ?? (events.length > 0 ? events[0]![1].at : 0);
   const selected = new Set<string>();
   let selectionTouched = false;
-  type Card = { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; loops: SVGGElement[]; slots: SVGTextElement[]; machine: string };
+  type Card = { el: HTMLElement; boxes: SVGGElement[]; edges: SVGGElement[]; loops: SVGGElement[]; slots: SVGTextElement[]; machine: string; drawn: string };
   const cards = new Map<string, Card>();
   // What the timeline shows: the time window (undefined: all of it), grouping, filter, collapsed groups and
   // merged lanes opened member by member.
@@ -100,14 +97,17 @@ export function vigilPage(boot: PageBoot): void {
   const collapsed = new Set<string>();
   const expanded = new Set<string>();
   let playing: { wallStart: number; fromMs: number } | undefined;
-  // The axis in times of day when the records have wall-clock time (a checkbox turns it back to time since start).
-  let clockTime = boot.wallAtZeroMs !== undefined;
+  // The records' clock at wall-clock time 0: given (a daemon's), or 0 when their times are themselves wall-clock
+  // times (after 2001: `vigil site`'s merged page). The axis shows times of day then (a checkbox turns it back to
+  // time since the start).
+  const wallZero = boot.wallAtZeroMs ?? (startMs > 1e12 ? 0 : undefined);
+  let clockTime = wallZero !== undefined;
 
   const seconds = (ms: number): string => `${((ms - startMs) / 1000).toFixed(3)} s`;
   /** The time of day of a record (with its milliseconds), for records with wall-clock time. */
   const timeOfDay = (ms: number): string => {
-    if (boot.wallAtZeroMs === undefined) return '';
-    const d = new Date(ms + boot.wallAtZeroMs);
+    if (wallZero === undefined) return '';
+    const d = new Date(ms + wallZero);
     const p = (n: number, w = 2): string => String(n).padStart(w, '0');
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
   };
@@ -185,13 +185,11 @@ export function vigilPage(boot: PageBoot): void {
       const e = events[i]![1];
       at = Math.max(at, e.at);
       if (e.kind === 'actor') {
-        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], previous: [], event: '', trail: [], info: {}, since: e.at });
+        actors.set(e.actor, { actor: e.actor, node: e.node, id: e.id, machine: e.machine, state: [], trail: [], info: {}, since: e.at });
       } else if (e.kind === 'step') {
         const a = actors.get(e.actor);
         if (a) {
           if (e.changed) {
-            a.previous = a.state;
-            a.event = e.event;
             // A new array, not a push: the checkpoints share the old one.
             a.trail = [...a.trail.slice(1 - TRAIL), { from: a.state, to: [...e.state], event: e.event }];
             a.state = [...e.state];
@@ -405,7 +403,7 @@ export function vigilPage(boot: PageBoot): void {
     });
     const axisY = 68;
     out.push(`<line x1="${LABEL_W}" y1="${axisY}" x2="${LABEL_W + plotW}" y2="${axisY}" stroke="#57606a"/>`);
-    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? boot.wallAtZeroMs : undefined)) {
+    for (const tick of axisTicks(v.from, v.to, plotW, startMs, clockTime ? wallZero : null)) {
       const tx = r1(x(tick.at));
       out.push(`<line x1="${tx}" y1="${axisY - 5}" x2="${tx}" y2="${axisY}" stroke="#57606a"/><text class="tick" x="${tx}" y="${axisY - 8}" text-anchor="middle" fill="#57606a">${esc(tick.label)}</text>`);
     }
@@ -489,8 +487,9 @@ export function vigilPage(boot: PageBoot): void {
   };
   const ensureCard = (a: Actor): void => {
     const existing = cards.get(a.actor);
-    if (existing && existing.machine === a.machine) return;
-    existing?.el.remove();
+    // Made again when its machine changed, or its drawing came since (the live page fetches a new machine's).
+    const drawn = thumbs[a.machine] ? 'thumb' : svgs[a.machine] ? 'full' : '';
+    if (existing && existing.machine === a.machine && existing.drawn === drawn) return;
     const el = document.createElement('div');
     el.className = 'card';
     el.dataset['actor'] = a.actor;
@@ -502,12 +501,14 @@ export function vigilPage(boot: PageBoot): void {
     if (thumb) chart.appendChild(thumb);
     else chart.innerHTML = `<p class="missing">no drawing of machine ${esc(a.machine)}</p>`;
     chart.classList.add(thumbs[a.machine] ? 'thumb' : 'full');
-    // At its own size when there is room; never under 0.75 of it (its 12 px labels stay 9 px or more).
-    const natural = Number(chart.querySelector('svg')?.getAttribute('width') ?? 400);
+    // At its own size when there is room; never under 0.75 of it (its 12 px labels stay 9 px or more: in a
+    // narrower card it scrolls).
+    const shown = chart.querySelector('svg');
+    const natural = Number(shown?.getAttribute('width') ?? 400);
+    if (shown) shown.style.minWidth = `${Math.ceil(natural * 0.75)}px`;
     el.style.flexBasis = `${natural + 24}px`;
     el.style.maxWidth = `${natural + 24}px`;
-    el.style.minWidth = `${Math.ceil(natural * 0.75) + 24}px`;
-    const card: Card = { el, machine: a.machine, boxes: [], edges: [], loops: [], slots: [] };
+    const card: Card = { el, machine: a.machine, drawn, boxes: [], edges: [], loops: [], slots: [] };
     const toggle = (): void => {
       const wide = !el.classList.contains('wide');
       el.classList.toggle('wide', wide);
@@ -530,7 +531,9 @@ export function vigilPage(boot: PageBoot): void {
       schedule();
     };
     chart.addEventListener('click', toggle);
-    $('charts').appendChild(el);
+    // In the place of the card it replaces.
+    if (existing) existing.el.replaceWith(el);
+    else $('charts').appendChild(el);
     collect(card);
     cards.set(a.actor, card);
   };
@@ -840,7 +843,7 @@ export function vigilPage(boot: PageBoot): void {
     if (playing) playing = { wallStart: performance.now(), fromMs: cursorMs() };
   });
   const clockBox = $('clock-time') as HTMLInputElement;
-  clockBox.parentElement!.hidden = boot.wallAtZeroMs === undefined;
+  clockBox.parentElement!.hidden = wallZero === undefined;
   clockBox.checked = clockTime;
   clockBox.addEventListener('change', () => {
     clockTime = clockBox.checked;

@@ -75,3 +75,17 @@ test("a daemon's recording (its clock's epoch known): times of day on round time
     else process.env['TZ'] = saved;
   }
 });
+
+test('times that are themselves wall-clock times are labelled as times of day, unless told null', () => {
+  const saved = process.env['TZ'];
+  process.env['TZ'] = 'UTC';
+  try {
+    const t0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+    const day = axisTicks(t0, t0 + 3_600_000, 1000, t0).map((t) => t.label);
+    assert.ok(day.every((l) => /^1[01]:\d\d$/.test(l)), day.join(' '));
+    assert.deepEqual(axisTicks(t0, t0 + 3_600_000, 1000, t0, null).map((t) => t.label), axisTicks(0, 3_600_000, 1000, 0).map((t) => t.label));
+  } finally {
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
+  }
+});

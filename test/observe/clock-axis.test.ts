@@ -10,12 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { ObservedEvent } from '../../observe/observed-event.js';
 import { staticPageHtml } from '../../observe/page/static-page.js';
 import { closeBrowser, requireBrowser } from './browser.js';
 import { siteRecording } from './site-recording.js';
 
 let dir: string;
-const files: { wall: string; sim: string } = { wall: '', sim: '' };
+const files: { wall: string; sim: string; site: string } = { wall: '', sim: '', site: '' };
 // The daemon's monotonic clock read 0 at this moment (not a round one: the ticks must still fall on round times).
 const ZERO = Date.UTC(2026, 0, 1, 9, 59, 47, 123);
 
@@ -26,6 +27,10 @@ before(async () => {
   files.sim = join(dir, 'sim.html');
   writeFileSync(files.wall, await staticPageHtml(site.events, { title: 'daemon', startMs: 0, endMs: site.endMs, wallAtZeroMs: ZERO }));
   writeFileSync(files.sim, await staticPageHtml(site.events, { title: 'sim', startMs: 0, endMs: site.endMs }));
+  // Records whose times are wall-clock times themselves (`vigil site` moves every daemon's records onto its clock).
+  const onWallClock = site.events.map((e): ObservedEvent => (e.kind === 'bus' ? { ...e, at: e.at + ZERO, message: { ...e.message, at: e.message.at + ZERO } } : { ...e, at: e.at + ZERO }));
+  files.site = join(dir, 'site.html');
+  writeFileSync(files.site, await staticPageHtml(onWallClock, { title: 'site', startMs: ZERO, endMs: ZERO + site.endMs }));
 });
 after(async () => {
   await closeBrowser();
@@ -100,4 +105,15 @@ test('a simulation (no wall clock): no clock-time box, relative labels', { timeo
   assert.equal(await page.locator('#clock-time').isVisible(), false);
   const labels = await ticksApart(page, 'sim');
   assert.ok(labels.every((l) => /^(0|\+\d+ h|\d+:\d\d|\d+ min)$/.test(l)), labels.join(' '));
+});
+
+test("records on the wall clock (vigil site's page): times of day, and the box turns them into time since the start", { timeout: 180_000 }, async (t) => {
+  const page = await open(t, files.site);
+  if (!page) return;
+  assert.equal(await page.locator('#clock-time').isChecked(), true);
+  const labels = await ticksApart(page, 'site');
+  assert.ok(labels.every((l) => timeOfDay.test(l)) && labels.some((l) => l.startsWith('10:')), labels.join(' '));
+  await page.locator('#clock-time').uncheck();
+  const relative = await ticksApart(page, 'site, relative');
+  assert.ok(relative.every((l) => /^(0|\+\d+ h|\d+:\d\d|\d+ min)$/.test(l)), relative.join(' '));
 });

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,9 @@ import { graphDepth, layoutThumbnail, THUMBNAIL, thumbnailGraph } from '../../ob
 import { loadScenarioFile } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 import { closeBrowser, requireBrowser } from './browser.js';
+import { createActor, createMachine } from 'xstate';
+import { ObservationServer } from '../../observe/http-server.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -38,6 +41,12 @@ test('the VRRP instance at depth 1: its five states, one edge per pair, each eve
   const events = (source: string, target: string): string[] => thumb.edges.find((e) => e.source === source && e.target === target)?.events.map((x) => x.text) ?? [];
   // Three transitions MASTER -> BACKUP (SYNC [syncBackup], ADVERTISEMENT [senderWins], ADVERTISEMENT [(senderWins && …)]).
   assert.deepEqual(events('MASTER', 'BACKUP'), ['SYNC', 'ADVERTISEMENT']);
+  // Its tooltip keeps what the label leaves out: each transition with its guard.
+  assert.deepEqual(thumb.edges.find((e) => e.source === 'MASTER' && e.target === 'BACKUP')?.transitions, [
+    'MASTER → BACKUP: SYNC [syncBackup]',
+    'MASTER → BACKUP: ADVERTISEMENT [(senderWins && higherPrioSendAdvert)]',
+    'MASTER → BACKUP: ADVERTISEMENT [senderWins]',
+  ]);
   // The timer's own and the preemption's moves stay inside BACKUP: a loop, with the delayed one named.
   assert.deepEqual(thumb.loops.get('BACKUP')?.map((x) => x.text), ['ADVERTISEMENT', 'after preemptDelay']);
   assert.deepEqual(thumb.loops.get('MASTER')?.map((x) => x.token), ['ADVERTISEMENT']);
@@ -160,13 +169,15 @@ async function measure(page: Page): Promise<Measured[]> {
   return out;
 }
 
-for (const width of [1400, 900]) {
+for (const width of [1400, 900, 640]) {
   test(`thumbnails at a ${width} px window: no text under 9 px on screen, no two labels overlapping`, { timeout: 180_000 }, async (t) => {
     const page = await open(t, width);
     if (!page) return;
     const cards = await measure(page);
     const machines = new Set(cards.map((c) => c.machine));
     assert.ok(['vrrp', 'checker', 'realServer', 'virtualServer'].every((m) => machines.has(m)), [...machines].join(' '));
+    const smallest = Math.min(...cards.flatMap((c) => c.texts.map((x) => x.px)));
+    t.diagnostic(`${width} px window: smallest text ${smallest.toFixed(1)} px on screen`);
     for (const card of cards) {
       assert.ok(card.texts.length >= 3, `${card.actor}: ${card.texts.length} texts`);
       for (const x of card.texts) assert.ok(x.px >= 9, `${card.actor}: "${x.text}" is ${x.px.toFixed(1)} px on screen`);
@@ -201,6 +212,9 @@ test('the active state, its inner states and the transitions that led to it are 
   assert.equal(await fired.count(), 1);
   assert.equal(await fired.getAttribute('data-target'), state);
   assert.ok((await thumb.locator('g.edge.trail').count()) >= 1, 'the path before it');
+  const artifacts = join(root, 'test-artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  await page.locator('#charts').screenshot({ path: join(artifacts, 'page-thumbnails.png') });
   // Stepping back to before that change moves the marks with the state: the edge that fired then enters it.
   const firedSource = (await fired.getAttribute('data-source')) ?? '';
   const earlier = await page.evaluate((now) => {
@@ -227,4 +241,33 @@ test('the active state, its inner states and the transitions that led to it are 
   await full.click();
   assert.equal(await thumb.isVisible(), true);
   assert.equal(await full.isVisible(), false);
+});
+
+test('the live page: a machine first seen after the page loaded gets its thumbnail from the endpoint', { timeout: 180_000 }, async (t) => {
+  const browser = await requireBrowser(t);
+  if (!browser) return;
+  const clock = new VirtualClock();
+  const stream = new InspectionStream(clock);
+  const server = new ObservationServer({ host: '127.0.0.1', port: 0, title: 'late machine', clock, stream });
+  const { url } = await server.listen();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  t.after(async () => {
+    await page.close();
+    await server.close();
+  });
+  await page.goto(url);
+  await page.locator('#scrubber').waitFor();
+  // A machine the page has never seen: idle -> busy -> idle, and a self-loop on busy.
+  const machine = createMachine({ id: 'late', initial: 'idle', states: { idle: { on: { GO: 'busy' } }, busy: { on: { DONE: 'idle', AGAIN: 'busy' } } } });
+  const actor = createActor(machine, { id: 'late', inspect: stream.inspector('n1') }).start();
+  actor.send({ type: 'GO' });
+  const card = page.locator('.card[data-actor="n1/late"]');
+  await card.locator('.chart.thumb svg.vigil-thumb').waitFor();
+  assert.equal(await card.locator('.chart.thumb g.box.active[data-state="busy"]').count(), 1);
+  assert.equal(await card.locator('.chart.thumb g.loop[data-state="busy"]').count(), 1);
+  assert.equal(await card.locator('.chart.thumb g.edge.fired').getAttribute('data-on'), 'GO');
+  actor.stop();
+  assert.deepEqual(errors, []);
 });

@@ -74,6 +74,12 @@ interface ServiceBase {
    * destinations listed (transport/lb/nftables-ruleset.ts).
    */
   readonly hashTableSize?: number;
+  /**
+   * lb_algo mh on nftables: every configured real server (address and port), live or not, from which the Maglev
+   * permutations are drawn (protocol/maglev.ts maglevPermutations), so that a failure changes no other server's.
+   * Absent = the destinations listed.
+   */
+  readonly hashPool?: readonly { readonly address: string; readonly port: number }[];
   readonly destinations: readonly Destination[];
   /** keepalived `sorry_server`: used only while no destination has a weight above 0. */
   readonly sorry?: Destination;

@@ -332,7 +332,7 @@ function serviceTemplates(config: LvsConfig, vs: VirtualServer, key: string): Se
     ...(vs.persistenceEngine !== undefined ? { persistenceEngine: vs.persistenceEngine } : {}),
     ...schedulerFlags(vs),
     // The Maglev table of lb_algo mh on nftables: sized by the configured real servers, fixed until a reload.
-    ...(vs.lbAlgo === 'mh' ? { hashTableSize: maglevTableSize(vs.realServers.length) } : {}),
+    ...(vs.lbAlgo === 'mh' ? { hashTableSize: maglevTableSize(vs.realServers.length), hashPool: vs.realServers.map((rs) => ({ address: rs.ip, port: rs.port })) } : {}),
   } as const;
   const a = vs.address;
   if (a.kind === 'ip') return [{ ...base, kind: 'address', key, family: familyOf(a.ip), address: a.ip, port: a.port }];

@@ -216,8 +216,8 @@ export async function createEcmpTopology(options: EcmpTopologyOptions): Promise<
       [0, 1, 2, 3].map(async (i) => {
         const name = `s${i + 1}`;
         const ns = await nss.add(name);
-        // .37-.40: of .41-.44, .43:8080 and .44:8080 share their Maglev skip in a 1,031-slot table (lockstep
-        // permutations), and losing one of those four servers moves up to 19 % of the flows besides its own.
+        // .37-.40 (.43:8080 and .44:8080 once shared their Maglev skip, before permutations were drawn from the
+        // configured pool: test/protocol/maglev.test.ts keeps that case).
         const address = `192.168.77.${37 + i}`;
         await plug('back', `s${i}`, ns, 'eth0', address);
         // Replies leave through the director the connection last came from (see the header).

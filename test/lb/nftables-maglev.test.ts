@@ -62,13 +62,13 @@ test('the table keeps its size when a server goes down, and the survivors keep t
   const elements = (s: AddressService): string[] => /elements = \{ (.*) \}/.exec(renderNftRuleset({ services: [s] }).text)![1]!.split(', ');
   const before = elements(three);
   const after = elements({ ...three, destinations: [d(67), d(69)] });
-  assert.equal(before.length, 769);
-  assert.equal(after.length, 769);
+  assert.equal(before.length, 8191);
+  assert.equal(after.length, 8191);
   const survivorsMoved = before.filter((e, i) => !e.includes('.68 ') && after[i] !== e).length;
-  assert.ok(survivorsMoved / 769 <= 0.02, `${survivorsMoved} of the survivors' slots moved`);
+  assert.ok(survivorsMoved / 8191 <= 0.02, `${survivorsMoved} of the survivors' slots moved`);
   assert.ok(after.every((e) => !e.includes('.68 ')));
   // Without a size from the configuration, the listed destinations decide it.
-  assert.match(renderNftRuleset({ services: [{ ...three, hashTableSize: undefined } as AddressService] }).text, /mod 769 seed/);
+  assert.match(renderNftRuleset({ services: [{ ...three, hashTableSize: undefined } as AddressService] }).text, /mod 8191 seed/);
 });
 
 test('persistence_granularity masks the source address; a bad table size is refused', () => {

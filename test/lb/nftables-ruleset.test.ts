@@ -150,8 +150,8 @@ test('keys are safe inside comments; table names are checked; invalid states ref
 test('sh with flag-2 (sh-port) hashes the source port too, mh with flag-2 (mh-port) the 5-tuple; other schedulers and flags leave the rule as it was', () => {
   const dests = [natDestination(67, 8080, 1), natDestination(68, 8080, 1)];
   assert.match(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-2'] })] }).text, /jhash ip saddr \. th sport mod 2 seed 0x0/);
-  assert.match(renderNftRuleset({ services: [webService('mh', dests, { schedulerFlags: ['flag-2'] })] }).text, /jhash ip saddr \. th sport \. ip daddr \. th dport \. meta l4proto mod 521 seed 0x0 map @svc_0_maglev/);
-  assert.match(renderNftRuleset({ services: [webService('mh', dests)] }).text, /jhash ip saddr mod 521 seed 0x0 map @svc_0_maglev/);
+  assert.match(renderNftRuleset({ services: [webService('mh', dests, { schedulerFlags: ['flag-2'] })] }).text, /jhash ip saddr \. th sport \. ip daddr \. th dport \. meta l4proto mod 8191 seed 0x0 map @svc_0_maglev/);
+  assert.match(renderNftRuleset({ services: [webService('mh', dests)] }).text, /jhash ip saddr mod 8191 seed 0x0 map @svc_0_maglev/);
   const plain = renderNftRuleset({ services: [webService('sh', dests)] }).text;
   assert.match(plain, /jhash ip saddr mod 2 seed 0x0/);
   assert.equal(renderNftRuleset({ services: [webService('sh', dests, { schedulerFlags: ['flag-1', 'flag-3'] })] }).text, plain);

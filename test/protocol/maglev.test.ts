@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jhash, nftConcat, nftJhash, reciprocalScale } from '../../protocol/jhash.js';
-import { buildMaglevTable, isPrime, maglevDisruption, maglevTableSize, MAGLEV_MAX_SIZE, type MaglevBackend } from '../../protocol/maglev.js';
+import { buildMaglevTable, isPrime, maglevDisruption, maglevPermutation, maglevPermutations, maglevTableSize, MAGLEV_MAX_SIZE, type MaglevBackend } from '../../protocol/maglev.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -33,11 +33,12 @@ test('nftConcat pads every field to 32 bits with zeros', () => {
 
 const pool = (n: number, weight = 1): MaglevBackend[] => Array.from({ length: n }, (_, i) => ({ name: `192.168.77.${100 + i}:8080`, weight }));
 
-test('table size: the smallest prime ≥ 256 × backends; a size that is not a prime is refused', () => {
-  assert.equal(maglevTableSize(1), 257);
-  assert.equal(maglevTableSize(4), 1031);
-  assert.equal(maglevTableSize(10), 2579);
-  assert.equal(maglevTableSize(0), 257);
+test('table size: the smallest prime ≥ 256 × backends, at least 8,191; a size that is not a prime is refused', () => {
+  assert.equal(maglevTableSize(1), 8191);
+  assert.equal(maglevTableSize(4), 8191);
+  assert.equal(maglevTableSize(32), 8209);
+  assert.equal(maglevTableSize(100), 25601);
+  assert.equal(maglevTableSize(0), 8191);
   assert.ok(isPrime(65537) && isPrime(MAGLEV_MAX_SIZE));
   assert.throws(() => buildMaglevTable(pool(3), 400), /not a prime/);
   assert.throws(() => buildMaglevTable([...pool(2), { name: '192.168.77.100:8080', weight: 2 }], 101), /given twice/);
@@ -108,4 +109,23 @@ test('weights: each backend holds its share of the weights, within one round of 
   // More backends than slots: one turn each, the table filled, no endless halving.
   const crowded = buildMaglevTable(pool(150).map((b, i) => ({ ...b, weight: 1 + i })), 101);
   assert.ok(crowded.turns.every((t) => t === 1) && crowded.slots.every((s) => s >= 0));
+});
+
+test('two backends with one skip walk in lockstep; permutations of the configured pool draw the later one again', () => {
+  // 192.168.77.43:8080 and .44:8080 have the same skip (617) in a table of 1,031: losing .41 then moved 19 % of the
+  // other servers' flows besides its own 25 %.
+  const size = 1031;
+  const backends = [41, 42, 43, 44].map((i) => ({ name: `192.168.77.${i}:8080`, weight: 1 }));
+  assert.equal(maglevPermutation('192.168.77.43:8080', size).skip, maglevPermutation('192.168.77.44:8080', size).skip);
+  const permutations = maglevPermutations(backends.map((b) => b.name), size);
+  assert.equal(new Set([...permutations.values()].map((p) => p.skip)).size, 4);
+  assert.deepEqual(permutations.get('192.168.77.43:8080'), maglevPermutation('192.168.77.43:8080', size), 'the first in name order keeps its own');
+  const extra = (perms: typeof permutations | undefined, lost: number): number => {
+    const before = buildMaglevTable(backends, size, perms);
+    const after = buildMaglevTable(backends.filter((_, i) => i !== lost), size, perms);
+    const own = before.slots.filter((s) => before.backends[s]!.name === backends[lost]!.name).length / size;
+    return maglevDisruption(before, after) - own;
+  };
+  assert.ok(extra(undefined, 0) > 0.1, 'the defect shows without them');
+  for (let lost = 0; lost < 4; lost++) assert.ok(extra(permutations, lost) <= 0.02, `losing ${backends[lost]!.name} moved ${extra(permutations, lost)} besides its own`);
 });

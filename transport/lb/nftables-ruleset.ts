@@ -31,7 +31,7 @@
 import { isIPv4 } from 'node:net';
 import { assertValidDesiredState, liveDestinations, type DesiredState, type Destination, type LbFamily, type Scheduler, type VirtualService } from '../../machines/desired-state.js';
 import type { Approximation } from './load-balancer.js';
-import { buildMaglevTable, maglevTableSize, type MaglevTable } from '../../protocol/maglev.js';
+import { buildMaglevTable, maglevPermutations, maglevTableSize, type MaglevTable } from '../../protocol/maglev.js';
 
 type Method = 'numgen' | 'saddr' | 'daddr' | 'first' | 'maglev';
 
@@ -103,7 +103,7 @@ function target(d: Destination, withPort: boolean): string {
   return `${d.address} . ${d.port}`;
 }
 
-function singleTarget(d: Destination, withPort: boolean): string {
+function singleTarget(d: { readonly address: string; readonly port: number }, withPort: boolean): string {
   if (!withPort) return d.address;
   return isIPv4(d.address) ? `${d.address}:${d.port}` : `[${d.address}]:${d.port}`;
 }
@@ -161,7 +161,11 @@ export function maglevName(d: Destination, withPort: boolean): string {
 /** The Maglev table of a service's live destinations (ports resolved as the rule DNATs them). */
 export function serviceMaglevTable(service: VirtualService, dests: readonly Destination[], withPort: boolean): MaglevTable {
   const size = service.hashTableSize ?? maglevTableSize(service.destinations.length);
-  return buildMaglevTable(dests.map((d) => ({ name: maglevName(d, withPort), weight: d.weight })), size);
+  // Permutations from every configured real server, live or not: a failure must change no other's permutation.
+  // Port 0 is the service's port, as the rule DNATs it (address services).
+  const pool = (service.hashPool ?? service.destinations).map((d) => ({ address: d.address, port: d.port === 0 && service.kind === 'address' ? service.port : d.port }));
+  const permutations = maglevPermutations(pool.map((d) => singleTarget(d, withPort)), size);
+  return buildMaglevTable(dests.map((d) => ({ name: maglevName(d, withPort), weight: d.weight })), size, permutations);
 }
 
 /**

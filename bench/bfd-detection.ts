@@ -15,7 +15,7 @@
  *
  * Needs root and namespaces (skipped with the reason otherwise). VIGIL_BENCH_BFD_SESSIONS sets the number of
  * sessions (default 100); VIGIL_BENCH_BFD_DAEMONS=vigil leaves keepalived out; VIGIL_BENCH_BFD_RT=N runs both
- * daemons' VRRP and BFD threads (and the FRR peer) realtime at priority N.
+ * daemons' VRRP and BFD threads realtime at priority N.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -51,8 +51,8 @@ function bfdBlock(name: string, neighbor: string, source: string): string {
 
 /**
  * VIGIL_BENCH_BFD_RT=N: both daemons' VRRP and BFD threads (processes for keepalived) realtime at priority N
- * (vrrp_rt_priority, bfd_rt_priority), and FRR's bfdd too, so that a host loaded by other work measures the
- * daemons, not the queue for its CPUs.
+ * (vrrp_rt_priority, bfd_rt_priority), so that a host loaded by other work measures the daemon more than the queue
+ * for its CPUs. The peer stays as it is (FRR's bfdd realtime with its debug log starved the host).
  */
 const RT = process.env['VIGIL_BENCH_BFD_RT'];
 
@@ -164,7 +164,7 @@ function frrPeer(lan: Lan, peer: LanHost): Peer {
   return {
     name: "FRR's bfdd",
     async start() {
-      frr = await startFrrBfdd(lan, peer.ns, config, RT === undefined ? undefined : Number(RT));
+      frr = await startFrrBfdd(lan, peer.ns, config);
     },
     async sessions() {
       const text = (await frr?.show().catch(() => '[]')) ?? '[]';

@@ -66,16 +66,15 @@ export async function startKeepalivedBfd(lan: Lan, ns: string, config: string): 
 
 /**
  * FRR's bfdd alone in a namespace with its configuration file (`-f`), its own pid file, vty socket directory and
- * control socket; it runs as the frr user (root is not in frrvty), so its directory is open to it. `realtime`: under
- * SCHED_RR at that priority (chrt), as a benchmark's daemon under test may run.
+ * control socket; it runs as the frr user (root is not in frrvty), so its directory is open to it.
  */
-export async function startFrrBfdd(lan: Lan, ns: string, config: string, realtime?: number): Promise<BfdPeer & { show(): Promise<string> }> {
+export async function startFrrBfdd(lan: Lan, ns: string, config: string): Promise<BfdPeer & { show(): Promise<string> }> {
   const dir = await mkdtemp(join(tmpdir(), 'vigil-frr-bfd-'));
   await chmod(dir, 0o777);
   const files = { conf: join(dir, 'bfdd.conf'), pid: join(dir, 'bfdd.pid'), ctl: join(dir, 'bfdd.sock') };
   await writeFile(files.conf, config, { mode: 0o644 });
   let log = '';
-  const child = lan.spawn(ns, [...(realtime === undefined ? [] : ['chrt', '-r', String(realtime)]), '/usr/lib/frr/bfdd', '-f', files.conf, '-i', files.pid, '--vty_socket', dir, '--bfdctl', files.ctl, '-u', 'frr', '-g', 'frr', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout', '--log-level', 'debug']);
+  const child = lan.spawn(ns, ['/usr/lib/frr/bfdd', '-f', files.conf, '-i', files.pid, '--vty_socket', dir, '--bfdctl', files.ctl, '-u', 'frr', '-g', 'frr', '-A', '127.0.0.1', '-P', '0', '--log', 'stdout', '--log-level', 'debug']);
   child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
   const kill = async (): Promise<void> => {

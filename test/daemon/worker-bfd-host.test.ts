@@ -144,3 +144,27 @@ test('a hung BFD worker: the VRRP side hears its tracked sessions go down (track
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a VRRP thread that stalls past the bound does not take a live worker for hung (its beats are read first)', { timeout: 120_000 }, async () => {
+  const warnings: string[] = [];
+  const host = new WorkerBfdHost({ scheduling: {}, warn: (m) => warnings.push(m), linkModule: new URL('../contract/bfd-loopback-link.js', import.meta.url), statusMs: 50, heartbeatMs: 50, minHangMs: 2000 });
+  const up = new Set<string>();
+  host.events$.subscribe((e) => e.kind === 'change' && (e.change.to === 'Up' ? up.add(e.change.name) : up.delete(e.change.name)));
+  try {
+    host.apply([steady('a', '10.0.0.1', '10.0.0.2'), steady('b', '10.0.0.2', '10.0.0.1')], 1);
+    await pollUntil(() => up.size === 2, 'both Up', 60_000, 10);
+    // This thread blocks twice the bound in a timer callback: the check's own timer is due when it returns, before
+    // the worker's beats (queued meanwhile) are read.
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
+        resolve();
+      }, 0),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(host.restarts, 0, warnings.join('\n'));
+    assert.deepEqual(warnings, []);
+  } finally {
+    host.stop();
+  }
+});

@@ -14,7 +14,8 @@
  * |gap between two advertisements on the wire - 50 ms| while the 100 sessions run at full rate (goal p99 <= 2 ms).
  *
  * Needs root and namespaces (skipped with the reason otherwise). VIGIL_BENCH_BFD_SESSIONS sets the number of
- * sessions (default 100); VIGIL_BENCH_BFD_DAEMONS=vigil leaves keepalived out.
+ * sessions (default 100); VIGIL_BENCH_BFD_DAEMONS=vigil leaves keepalived out; VIGIL_BENCH_BFD_RT=N runs both
+ * daemons' VRRP and BFD threads realtime at priority N.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -48,8 +49,16 @@ function bfdBlock(name: string, neighbor: string, source: string): string {
   return `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  source_ip ${source}\n  min_rx 10\n  min_tx 10\n  multiplier 3\n}\n`;
 }
 
+/**
+ * VIGIL_BENCH_BFD_RT=N: both daemons' VRRP and BFD threads (processes for keepalived) realtime at priority N
+ * (vrrp_rt_priority, bfd_rt_priority), so that a host loaded by other work measures the daemon more than the queue
+ * for its CPUs. The peer stays as it is (FRR's bfdd realtime with its debug log starved the host).
+ */
+const RT = process.env['VIGIL_BENCH_BFD_RT'];
+
 function daemonConfig(peer: LanHost): string {
-  let text = 'global_defs {\n  router_id us\n}\n';
+  const rt = RT === undefined ? '' : `  vrrp_rt_priority ${Number(RT)}\n  bfd_rt_priority ${Number(RT)}\n`;
+  let text = `global_defs {\n  router_id us\n${rt}}\n`;
   for (let i = 0; i < SESSIONS; i++) text += bfdBlock(`s${i}`, peer.ipv4, ourAddress(i));
   text += `vrrp_instance VI_1 {\n  state MASTER\n  interface eth0\n  version 3\n  virtual_router_id 77\n  priority 200\n  advert_int 0.05\n  virtual_ipaddress {\n    ${VIP}/24\n  }\n}\n`;
   return text;
@@ -273,7 +282,7 @@ export async function run(): Promise<void> {
     else if (commandAvailable('keepalived').ok) kinds.push('keepalived');
     else console.log('keepalived is not installed: vigil alone');
     const load = (await lan.exec(us.ns, ['cat', '/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ');
-    console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds. Load average ${load}. Peer: ${other.name}.`);
+    console.log(`${SESSIONS} sessions at 10 ms x 3 (Detection Time 30 ms); a VRRPv3 master at ${ADVERT_MS} ms meanwhile. Milliseconds. Load average ${load}.${RT === undefined ? '' : ` vrrp_rt_priority and bfd_rt_priority ${RT}.`} Peer: ${other.name}.`);
     console.log('daemon      detection own p50/p99/max   wire p50/p99/max   sessions   advert period error p50/p99/max   CPU % per 1000 packets/s');
     for (const kind of kinds) {
       const f = await measure(lan, us, peer, other, kind);

@@ -59,6 +59,7 @@ export function registerReplayCommand(program: Command): void {
           transitions: shift(timeline.transitions),
           vips: shift(timeline.addressChanges),
           faults: shift(timeline.faults),
+          bfd: shift(timeline.bfd),
           processes: shift(timeline.processes),
           startMs: 0,
           endMs: endMs - startMs,

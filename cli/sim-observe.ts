@@ -68,6 +68,7 @@ export class SimObservation {
         transitions: timeline.transitions,
         vips: timeline.addressChanges,
         faults: timeline.faults,
+        bfd: timeline.bfd,
         processes: timeline.processes,
         startMs: 0,
         endMs: result.duration_ms,

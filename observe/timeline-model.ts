@@ -1,6 +1,7 @@
 /**
  * Folds an inspection stream (live, or read back from a flight recording) into one timeline: the actors, their
- * state changes, keepalived-named transitions, VIP changes, injected faults, warnings and drop counts. The live
+ * state changes, keepalived-named transitions, VIP changes, BFD sessions' changes, injected faults, warnings and
+ * drop counts. The live
  * run and its replay must fold to the same value; `transitions` and `vips` have exactly the shape of a simulation
  * result's, so a recording of `vigil sim` can be compared with its `--json` output.
  */
@@ -38,6 +39,8 @@ export interface ObservedTimeline {
   readonly processes: { readonly t_ms: number; readonly node: string; readonly up: boolean; readonly cause: string }[];
   readonly warnings: { readonly t_ms: number; readonly node: string; readonly instance: string | null; readonly message: string }[];
   readonly syncs: { readonly t_ms: number; readonly node: string; readonly group: string; readonly from: string; readonly to: string }[];
+  /** BFD sessions' changes of state (RFC 5880 names). */
+  readonly bfd: { readonly t_ms: number; readonly node: string; readonly session: string; readonly from: string; readonly to: string }[];
   readonly drops: Record<string, number>;
   /**
    * Events that left their actor as it was, by event type: the unchanged steps and the runs of them the actors'
@@ -63,6 +66,7 @@ export function emptyTimeline(): ObservedTimeline {
     processes: [],
     warnings: [],
     syncs: [],
+    bfd: [],
     drops: {},
     unchanged: {},
     info: {},
@@ -119,6 +123,9 @@ export function foldEvent(timeline: ObservedTimeline, event: ObservedEvent): voi
           return;
         case 'sync':
           timeline.syncs.push({ t_ms: roundTime(m.at), node: m.node, group: m.group, from: m.from, to: m.to });
+          return;
+        case 'bfd':
+          timeline.bfd.push({ t_ms: roundTime(m.at), node: m.node, session: m.session, from: m.from, to: m.to });
           return;
         default:
           return;

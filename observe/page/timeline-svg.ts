@@ -1,6 +1,6 @@
 /**
  * The timeline picture of `vigil sim --svg`: one lane per node and instance, coloured by VRRP state
- * (keepalived's names), a DOWN band while the node's process was down, a bar under a lane while that instance
+ * (keepalived's names), one per node and BFD session (`node bfd:NAME`, coloured by its RFC 5880 state), a DOWN band while the node's process was down, a bar under a lane while that instance
  * holds its virtual addresses, faults as red dashed lines, a time axis whose labels never overlap, and an
  * optional cursor. (The page draws its lanes itself: observe/page/client.ts.)
  */
@@ -14,6 +14,8 @@ export interface TimelineSvgInput {
    */
   readonly vips: readonly { readonly t_ms: number; readonly node: string; readonly instance?: string | undefined; readonly address: string; readonly action: string }[];
   readonly faults: readonly { readonly t_ms: number; readonly text: string }[];
+  /** BFD sessions' changes of state: a lane each, after the instances'. */
+  readonly bfd?: readonly { readonly t_ms: number; readonly node: string; readonly session: string; readonly from: string; readonly to: string }[] | undefined;
   /** A node's process going down or coming up: DOWN bands over its lanes. */
   readonly processes?: readonly { readonly t_ms: number; readonly node: string; readonly up: boolean; readonly cause: string }[] | undefined;
   readonly startMs: number;
@@ -26,7 +28,18 @@ export interface TimelineSvgInput {
 }
 
 export function timelineSvg(input: TimelineSvgInput): string {
-  const colours: Record<string, string> = { INIT: '#afb8c1', BACKUP: '#54aeff', MASTER: '#2da44e', FAULT: '#cf222e', STOP: '#57606a', DOWN: '#24292f' };
+  const colours: Record<string, string> = {
+    INIT: '#afb8c1',
+    BACKUP: '#54aeff',
+    MASTER: '#2da44e',
+    FAULT: '#cf222e',
+    STOP: '#57606a',
+    DOWN: '#24292f',
+    AdminDown: '#8c959f',
+    Down: '#cf222e',
+    Init: '#d4a72c',
+    Up: '#2da44e',
+  };
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const r1 = (n: number): number => Math.round(n * 10) / 10;
   const width = input.width ?? 1000;
@@ -35,8 +48,11 @@ export function timelineSvg(input: TimelineSvgInput): string {
   const gap = 12;
   // Rows from the top: title and legend, then fault labels on two staggered rows, then the lanes.
   const legendY = input.title ? 20 : 14;
-  const faultRows = [legendY + 16, legendY + 28];
-  const top = legendY + 44;
+  // A second legend row for the BFD sessions' states, when there are sessions.
+  const bfdLegendY = (input.bfd ?? []).length > 0 ? legendY + 15 : undefined;
+  const below = bfdLegendY === undefined ? legendY : bfdLegendY;
+  const faultRows = [below + 16, below + 28];
+  const top = below + 44;
   const plotW = width - labelW - 20;
   const start = input.startMs;
   const end = Math.max(input.endMs, start + 1);
@@ -52,6 +68,16 @@ export function timelineSvg(input: TimelineSvgInput): string {
     }
     byLane.get(key)!.push({ t: t.t_ms, state: t.to });
   }
+  const bfdLanes = new Set<string>();
+  for (const b of input.bfd ?? []) {
+    const key = `${b.node} bfd:${b.session}`;
+    if (!byLane.has(key)) {
+      byLane.set(key, []);
+      lanes.push(key);
+      bfdLanes.add(key);
+    }
+    byLane.get(key)!.push({ t: b.t_ms, state: b.to });
+  }
   const holding = new Map<string, { since: number; addresses: Set<string> }>();
   const vipBars = new Map<string, { from: number; to: number }[]>();
   const closeBar = (key: string, t: number): void => {
@@ -63,7 +89,7 @@ export function timelineSvg(input: TimelineSvgInput): string {
     holding.delete(key);
   };
   for (const v of input.vips) {
-    const keys = v.instance === undefined || v.instance === '-' ? lanes.filter((l) => l.startsWith(`${v.node} `)) : [`${v.node} ${v.instance}`];
+    const keys = v.instance === undefined || v.instance === '-' ? lanes.filter((l) => l.startsWith(`${v.node} `) && !bfdLanes.has(l)) : [`${v.node} ${v.instance}`];
     for (const key of keys) {
       if (v.action === 'add') {
         const h = holding.get(key) ?? { since: v.t_ms, addresses: new Set<string>() };
@@ -156,6 +182,13 @@ export function timelineSvg(input: TimelineSvgInput): string {
     const lx = width - 20 - (legend.length - i) * 80;
     out.push(`<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${legendY}">${s}</text>`);
   });
+  // The sessions' states, under the instances', right-aligned with them.
+  if (bfdLegendY !== undefined) {
+    ['AdminDown', 'Down', 'Init', 'Up'].forEach((s, i) => {
+      const lx = width - 20 - (4 - i) * 110;
+      out.push(`<rect class="legend-bfd" x="${lx}" y="${bfdLegendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${bfdLegendY}">BFD ${s}</text>`);
+    });
+  }
   out.push('</svg>');
   return out.join('\n');
 }

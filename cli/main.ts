@@ -27,6 +27,9 @@ describeProgram(program);
 program.exitOverride();
 // keepalived's spellings: `-t -f FILE` tests the configuration, `-f FILE …` runs the daemon.
 const args = keepalivedSpelling([node, script, ...rewriteKeepalivedTest(rest)]).slice(2);
+// keepalived's real-time signal functions (JSON, STATS_CLEAR, its thread dump) would end the daemon by their
+// default action until it watches them: ignored from here on, before the daemon's modules load.
+if (args[0] === 'run') (await import('../transport/real/keepalived-signals.js')).holdRealtimeSignals();
 await registerCommands(program, args[0]);
 
 try {

@@ -8,7 +8,7 @@
  * not) SIGRTMAX. The man page calls that one TDATA; keepalived's code only knows TDUMP.
  */
 import { constants } from 'node:os';
-import { realtimeSignalRange } from '../../native/index.js';
+import { holdSignals, realtimeSignalRange } from '../../native/index.js';
 
 /** The names Debian's keepalived 2.2.7 accepts (configured with --enable-json, without THREAD_DUMP). */
 export const SIGNAL_FUNCTIONS = ['STOP', 'RELOAD', 'DATA', 'STATS', 'STATS_CLEAR', 'JSON'] as const;
@@ -49,5 +49,17 @@ export function signalNumber(name: string): number | undefined {
       return realtimeSignals().statsClear;
     case 'JSON':
       return realtimeSignals().json;
+  }
+}
+
+/**
+ * The real-time signals vigil handles are ignored from now on until watched (native holdSignals): their default
+ * action ends the process. Without the addon (no daemon can run then) nothing is held.
+ */
+export function holdRealtimeSignals(): void {
+  try {
+    holdSignals(Object.values(realtimeSignals()));
+  } catch {
+    // The addon's absence is said when the daemon first needs it.
   }
 }

@@ -61,7 +61,8 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
     return DefineClass(env, "SignalWatch", {InstanceMethod("close", &SignalWatch::CloseMethod)});
   }
 
-  // new SignalWatch(signum, onSignal: (signum) => void): does not keep the loop alive.
+  // new SignalWatch(signum, onSignal: (signum) => void): does not keep the loop alive, and is not collected
+  // before close() (nothing in JS need hold it).
   explicit SignalWatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SignalWatch>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
@@ -91,6 +92,8 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
       return;
     }
     uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+    Ref();
+    referenced_ = true;
     if (napi_add_env_cleanup_hook(env, &SignalWatch::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
   }
 
@@ -102,6 +105,10 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
  private:
   Napi::Value CloseMethod(const Napi::CallbackInfo& info) {
     Close();
+    if (referenced_) {
+      referenced_ = false;
+      Unref();
+    }
     return info.Env().Undefined();
   }
 
@@ -134,6 +141,7 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
 
   int signum_ = 0;
   bool cleanup_hook_ = false;
+  bool referenced_ = false;
   uv_signal_t* handle_ = nullptr;
   Napi::FunctionReference on_signal_;
 };

@@ -16,7 +16,7 @@ import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
 const NATIVE = pathToFileURL(join(resolve(fileURLToPath(import.meta.url), '../../..'), 'native/index.js')).href;
 
 function child(code: string): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const native = await import(${JSON.stringify(NATIVE)});\n${code}`], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', `const native = await import(${JSON.stringify(NATIVE)});\n${code}`], { encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -48,6 +48,19 @@ test('held, watched, closed: ignored, then delivered with its number, then ignor
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, `held\nseen ${threadDump},${json},${statsClear},${json}\nclosed 4\n`);
   assert.equal(r.status, 0);
+});
+
+test('a watch nothing in JS holds is not collected: it still calls back after a garbage collection', () => {
+  const r = child(`
+    native.holdSignals([${statsClear}]);
+    let seen = 0;
+    native.watchSignal(${statsClear}, () => seen++);
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 100)); }
+    process.kill(process.pid, ${statsClear});
+    await new Promise((r) => setTimeout(r, 300));
+    console.log('seen ' + seen);
+  `);
+  assert.equal(r.stdout, 'seen 1\n', r.stderr);
 });
 
 test('held signals stay ignored across execve; a watched one not held is back at its default action there', (t) => {

@@ -198,7 +198,8 @@ export async function run(): Promise<void> {
     dumps.prepare();
     await dumps.dataDump(status);
     process.stdout.write(`dumps of 1000 instances and ${options.virtualServers} virtual servers × ${options.realServers} real servers:\n`);
-    process.stdout.write(`  SIGUSR1 (data + JSON): ${figures(await longestStall(() => dumps.dataDump(status)))}\n`);
+    process.stdout.write(`  SIGUSR1 (data):        ${figures(await longestStall(() => dumps.dataDump(status)))}\n`);
+    process.stdout.write(`  JSON (SIGRTMIN+2):     ${figures(await longestStall(() => dumps.jsonDump(status)))}\n`);
     process.stdout.write(`  SIGUSR2 (stats):       ${figures(await longestStall(() => dumps.statsDump(status)))}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

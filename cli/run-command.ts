@@ -1,8 +1,9 @@
 /**
  * `vigil run -f FILE` (and keepalived's spelling `vigil -f FILE`): the daemon in the foreground, logging to stderr.
  * Flags as keepalived has them; those that make no sense for a foreground actor system are accepted as no-ops.
- * Signals as keepalived: HUP reloads, TERM/INT stop gracefully, USR1 writes the data dump (and the JSON dump),
- * USR2 the stats dump.
+ * Signals as keepalived: HUP reloads, TERM/INT stop gracefully, USR1 writes the data dump, USR2 the stats dump,
+ * and the real-time ones `vigil --signum` names: JSON (SIGRTMIN+2) the JSON dump, STATS_CLEAR (SIGRTMAX-1) the
+ * stats dump then clears the statistics; keepalived's thread dump (SIGRTMAX) is logged only.
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
@@ -26,7 +27,8 @@ import { SnmpService } from '../observe/snmp/snmp-service.js';
 import { VIGIL_VERSION } from './program.js';
 import { resolveProgram } from '../transport/real/program-path.js';
 import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
-import { interfaceMac } from '../native/index.js';
+import { interfaceMac, watchSignal } from '../native/index.js';
+import { realtimeSignals } from '../transport/real/keepalived-signals.js';
 import { realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
 import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
@@ -109,6 +111,17 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // keepalived's real-time signal functions, watched from here (held ignored since cli/main.ts: the scripts
+  // started from here on get their default actions back). Each acts once the daemon can (signalActions).
+  const realtime = realtimeSignals();
+  const signalActions = new Map<number, () => void>();
+  signalActions.set(realtime.threadDump, () => log.info(`signal ${realtime.threadDump} (keepalived's thread dump, TDUMP): vigil has no thread dump; ignored`));
+  try {
+    for (const signum of Object.values(realtime)) watchSignal(signum, () => signalActions.get(signum)?.());
+  } catch (err) {
+    // Without the addon (a platform it is not built for: checkers only) these signals keep their default action.
+    log.warn(`signals ${Object.values(realtime).join(', ')} (JSON, STATS_CLEAR, TDUMP) not handled: ${err instanceof Error ? err.message : String(err)}`);
+  }
   // systemd's NOTIFY_SOCKET (Type=notify), read and cleared from the environment before anything is started.
   const serviceManager = serviceManagerFromEnvironment((message) => log.warn(message));
   // Files that could not be written (dumps here, the recording in the observation), for /metrics.
@@ -254,8 +267,16 @@ async function runDaemon(options: RunOptions): Promise<void> {
   });
   // enable_dbus: org.keepalived.Vrrp1 on the system bus (a missing bus is a warning). Its methods do what the
   // signals do; the dumps' writer exists once the daemon runs.
-  let dumpRequest: ((kind: 'data' | 'stats') => void) | undefined;
+  let dumpRequest: ((kind: 'data' | 'stats' | 'json') => void) | undefined;
   let reloadRequest: (() => void) | undefined;
+  // The stats dump (SIGUSR2, PrintStats), then for STATS_CLEAR and PrintStatsClear the statistics zeroed.
+  const printStats = (clear: boolean): void => {
+    // The dump takes the status now; the statistics are zeroed after (actors/vrrp/instance-counters.ts).
+    dumpRequest?.('stats');
+    if (!clear) return;
+    daemon.assembly?.node.clearStats();
+    snmp.clearStats();
+  };
   const dbus = new Vrrp1Service({
     config: () => daemon.runningConfig,
     status: () => daemon.status(),
@@ -265,13 +286,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
     vrrp: options.check !== true,
     actions: {
       printData: () => dumpRequest?.('data'),
-      printStats: (clear) => {
-        // The dump takes the status now; PrintStatsClear then zeroes the statistics (actors/vrrp/instance-counters.ts).
-        dumpRequest?.('stats');
-        if (!clear) return;
-        daemon.assembly?.node.clearStats();
-        snmp.clearStats();
-      },
+      printStats,
       reload: () => reloadRequest?.(),
       sendGarp: (name) => {
         const runner = daemon.assembly?.node.runners.get(name);
@@ -405,11 +420,17 @@ async function runDaemon(options: RunOptions): Promise<void> {
   });
   // Written in slices between turns of the VRRP thread's loop (actors/daemon/dumps.ts); they never reject.
   dumpRequest = (kind) => {
-    const written = kind === 'data' ? dumps.dataDump(daemon.status()) : dumps.statsDump(daemon.status());
+    const status = daemon.status();
+    const written = kind === 'data' ? dumps.dataDump(status) : kind === 'json' ? dumps.jsonDump(status) : dumps.statsDump(status);
     void written.then(() => (fileWriteFailures['dump'] = dumps.failures));
   };
   process.on('SIGUSR1', () => dumpRequest?.('data'));
-  process.on('SIGUSR2', () => dumpRequest?.('stats'));
+  process.on('SIGUSR2', () => printStats(false));
+  signalActions.set(realtime.json, () => dumpRequest?.('json'));
+  signalActions.set(realtime.statsClear, () => {
+    log.info(`signal ${realtime.statsClear} (STATS_CLEAR): the stats dump, then the statistics cleared`);
+    printStats(true);
+  });
   dumps.prepare();
   const statusServer = await serveStatus(
     options.statusSocket,

@@ -194,6 +194,9 @@ interface NativeBinding {
   receiveBuffer(fd: number): number;
   miiLinkStatus(name: string): number;
   openTunDevice(name: string): number;
+  SignalWatch: new (signum: number, onSignal: (signum: number) => void) => SignalWatch;
+  holdSignals(signals: readonly number[]): void;
+  realtimeSignalRange(): { min: number; max: number };
 }
 
 const ADDON_FILE = 'vigil_native.node';
@@ -410,4 +413,32 @@ export function miiLinkStatus(name: string): -1 | 0 | 1 {
  */
 export function openTunDevice(name: string): number {
   return current('openTunDevice')(name);
+}
+
+/** A signal watched on the calling thread's event loop (uv_signal_t); it does not keep the loop alive. */
+export interface SignalWatch {
+  /** Stops watching; a held signal (holdSignals) is ignored again, not put back to its default action. */
+  close(): void;
+}
+
+/**
+ * Calls `onSignal` on the event loop each time `signum` comes, any signal number (the real-time ones Node's
+ * process.on cannot name included). Throws with the errno when libuv refuses.
+ */
+export function watchSignal(signum: number, onSignal: (signum: number) => void): SignalWatch {
+  return new (current('SignalWatch'))(signum, onSignal);
+}
+
+/**
+ * From now on these signals, those still at their default action (for a real-time signal: ending the process),
+ * are ignored until watched (watchSignal), again after a watch closes, and across execve: nothing between the
+ * start of the process and its handlers can end it with one.
+ */
+export function holdSignals(signals: readonly number[]): void {
+  current('holdSignals')(signals);
+}
+
+/** SIGRTMIN and SIGRTMAX as the C library has them (glibc: 34 and 64). */
+export function realtimeSignalRange(): { min: number; max: number } {
+  return current('realtimeSignalRange')();
 }

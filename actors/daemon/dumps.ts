@@ -1,5 +1,6 @@
 /**
- * SIGUSR1 / SIGUSR2 dumps. keepalived writes /tmp/keepalived.data, /tmp/keepalived.stats and keepalived.json;
+ * SIGUSR1 / SIGUSR2 / JSON dumps. keepalived writes /tmp/keepalived.data (SIGUSR1, DATA), /tmp/keepalived.stats
+ * (SIGUSR2, STATS and STATS_CLEAR) and keepalived.json (SIGRTMIN+2, JSON: `keepalived --signum=JSON`);
  * vigil writes the same three with its own prefix (vigil.data, vigil.stats, vigil.json), and not in the shared
  * /tmp but in a directory only root can write (`--dump-dir`, default /run/vigil, created 0700), each file made
  * new at 0600 and renamed into place (transport/real/private-files.ts). A dump that cannot be written is logged
@@ -42,12 +43,14 @@ export class DumpWriter {
     }
   }
 
-  /** SIGUSR1: the data dump and the JSON dump. Resolves with the number of files written; never rejects. */
+  /** SIGUSR1: the data dump. Resolves with the number of files written; never rejects. */
   dataDump(status: DaemonStatus): Promise<number> {
-    return this.write('data dump', [
-      [DUMP_FILES.data, dataDumpPieces(status)],
-      [DUMP_FILES.json, jsonPieces(status)],
-    ]);
+    return this.write('data dump', [[DUMP_FILES.data, dataDumpPieces(status)]]);
+  }
+
+  /** keepalived's JSON signal (SIGRTMIN+2; vrrp_print_json): the JSON dump, alone, as keepalived's. */
+  jsonDump(status: DaemonStatus): Promise<number> {
+    return this.write('JSON dump', [[DUMP_FILES.json, jsonPieces(status)]]);
   }
 
   /** SIGUSR2: the stats dump. */

@@ -1,7 +1,7 @@
 // vigil_native: what no npm package does for vigil (AF_PACKET frames, raw IP sockets with recvmsg ancillary data,
 // TCP_CHECK connects batched off one epoll fd, a timerfd timer, realtime scheduling of a thread, a netlink
 // notification socket that survives a receive buffer overrun, AF_UNIX datagrams for sd_notify, the TUN device the
-// announced routes die with).
+// announced routes die with, the real-time signals of keepalived's --signum).
 #include "common.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   vigil::InitNetlinkMonitor(env, exports);
   vigil::InitProcessControl(env, exports);
   vigil::InitSocketOptions(env, exports);
+  vigil::InitSignalWatch(env, exports);
   exports.Set("setRealtimePriority", Napi::Function::New(env, vigil::SetRealtimePriority, "setRealtimePriority"));
   exports.Set("setRlimitRttime", Napi::Function::New(env, vigil::SetRlimitRttime, "setRlimitRttime"));
   exports.Set("setFairSlice", Napi::Function::New(env, vigil::SetFairSlice, "setFairSlice"));

@@ -4,9 +4,13 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <signal.h>
+
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vigil {
 
@@ -46,5 +50,10 @@ Napi::Value SetReceiveBufferOf(const Napi::CallbackInfo& info);
 Napi::Value ReceiveBufferOf(const Napi::CallbackInfo& info);
 Napi::Value MiiLinkStatus(const Napi::CallbackInfo& info);
 Napi::Value OpenTunDevice(const Napi::CallbackInfo& info);
+void InitSignalWatch(Napi::Env env, Napi::Object exports);
+// The held signals' dispositions (holdSignals, signal_watch.cc) before IgnoreHeldSignals set them to SIG_IGN.
+using HeldDispositions = std::vector<std::pair<int, struct sigaction>>;
+void IgnoreHeldSignals(HeldDispositions& saved);
+void RestoreHeldSignals(const HeldDispositions& saved);
 
 }  // namespace vigil

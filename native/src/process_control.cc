@@ -64,8 +64,13 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   std::vector<char*> envp;
   for (auto& v : vars) envp.push_back(v.data());
   envp.push_back(nullptr);
+  // The held real-time signals stay ignored in the new image until it watches them (signal_watch.cc).
+  HeldDispositions saved;
+  IgnoreHeldSignals(saved);
   execve(path.c_str(), argv.data(), envp.data());
-  return ThrowErrno(env, "execve", errno);
+  int err = errno;
+  RestoreHeldSignals(saved);
+  return ThrowErrno(env, "execve", err);
 }
 
 }  // namespace

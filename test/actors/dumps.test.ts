@@ -66,7 +66,8 @@ test('hostile objects at every dump name: the symlink and the FIFO are replaced,
 
   const { log, infos, warnings } = capture();
   const dumps = new DumpWriter(dir, log);
-  assert.equal(await dumps.dataDump(STATUS), 2);
+  assert.equal(await dumps.dataDump(STATUS), 1);
+  assert.equal(await dumps.jsonDump(STATUS), 1);
   assert.equal(await dumps.statsDump(STATUS), 0);
 
   assert.equal(readFileSync(victim, 'utf8'), 'root:x:0:0::/root:/bin/sh\n', 'the symlink was not followed');
@@ -80,7 +81,7 @@ test('hostile objects at every dump name: the symlink and the FIFO are replaced,
   assert.ok(lstatSync(join(dir, DUMP_FILES.stats)).isDirectory(), 'the directory is left alone');
   assert.equal(dumps.failures, 1);
   assert.deepEqual(warnings, [`stats dump: ${join(dir, DUMP_FILES.stats)} not written (EISDIR)`]);
-  assert.deepEqual(infos, [`data dump written to ${join(dir, DUMP_FILES.data)} and ${join(dir, DUMP_FILES.json)}`]);
+  assert.deepEqual(infos, [`data dump written to ${join(dir, DUMP_FILES.data)}`, `JSON dump written to ${join(dir, DUMP_FILES.json)}`]);
 
   // Once the directory is gone, the next SIGUSR2 writes the stats.
   rmSync(join(dir, DUMP_FILES.stats), { recursive: true });
@@ -103,8 +104,10 @@ test('the dump directory: made 0700 when missing; one others may write, or a sym
   chmodSync(open, 0o1777);
   const shared = new DumpWriter(open, log);
   assert.equal(await shared.dataDump(STATUS), 0);
+  assert.equal(await shared.jsonDump(STATUS), 0);
   assert.equal(shared.failures, 2);
-  assert.match(warnings.at(-1)!, /^data dump not written: .*tmp is writable by others \(mode 1777\): refused$/);
+  assert.match(warnings.at(-2)!, /^data dump not written: .*tmp is writable by others \(mode 1777\): refused$/);
+  assert.match(warnings.at(-1)!, /^JSON dump not written: .*tmp is writable by others \(mode 1777\): refused$/);
 
   symlinkSync(open, join(base, 'link'));
   const linked = new DumpWriter(join(base, 'link'), log);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { readRecording } from '../../observe/recording-reader.js';
+import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
 import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
 
 const CONFIG = `
@@ -72,7 +73,9 @@ test('dumps, pid file: a symlink, a directory and a FIFO at the dump names, a st
 
     process.kill(d.vrrpPid()!, 'SIGUSR1');
     process.kill(d.vrrpPid()!, 'SIGUSR2');
-    await eventually(async () => /data dump written to/.test(d.log()) && /stats dump: .*vigil\.stats not written \(EISDIR\)/.test(d.log()), 10_000, () => d.log());
+    // The JSON dump: keepalived's JSON signal (SIGRTMIN+2), by the number `vigil --signum=JSON` prints.
+    process.kill(d.vrrpPid()!, Number(spawnSync(VIGIL, ['--signum=JSON'], { encoding: 'utf8' }).stdout));
+    await eventually(async () => /data dump written to/.test(d.log()) && /JSON dump written to/.test(d.log()) && /stats dump: .*vigil\.stats not written \(EISDIR\)/.test(d.log()), 10_000, () => d.log());
     assert.equal(readFileSync(join(d.dir, 'victim'), 'utf8'), 'precious\n', 'the symlink was not followed');
     for (const name of ['vigil.data', 'vigil.json']) {
       const st = lstatSync(join(d.dumpDir, name));
@@ -154,7 +157,7 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
   }
 });
 
-test('SIGUSR1 and SIGUSR2 while the daemon starts: never the Node debugger (root code for any local user), never an exit', { timeout: 90_000 }, async (t) => {
+test('SIGUSR1, SIGUSR2 and the real-time JSON, STATS_CLEAR and SIGRTMAX while the daemon starts: never the Node debugger (root code for any local user), never an exit', { timeout: 90_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
   const lan = await createLan({ name: 'hardenfiles', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 150, v4PrefixLength: 26 });
   const v = lan.host('v');
@@ -163,13 +166,15 @@ test('SIGUSR1 and SIGUSR2 while the daemon starts: never the Node debugger (root
     const d = startDaemon(lan, v, 'vigil', CONFIG);
     daemons.push(d);
     // From the moment its pid file is there (it is running its own code by then) until its status socket answers:
-    // without handlers, SIGUSR1 starts Node's inspector on 127.0.0.1:9229 and SIGUSR2 ends the process.
+    // without handlers, SIGUSR1 starts Node's inspector on 127.0.0.1:9229 and SIGUSR2 ends the process, as do the
+    // real-time signals `vigil --signum` names (JSON, STATS_CLEAR) and SIGRTMAX (keepalived's thread dump).
+    const { json, statsClear, threadDump } = realtimeSignals();
     await eventually(async () => existsSync(d.pidFile), 15_000, () => d.log(), 2);
     let sent = 0;
     await eventually(
       async () => {
         if (!alive(d)) return true;
-        for (const signal of ['SIGUSR2', 'SIGUSR1'] as const) {
+        for (const signal of ['SIGUSR2', 'SIGUSR1', json, statsClear, threadDump]) {
           try {
             process.kill(d.proc.pid!, signal);
             sent++;

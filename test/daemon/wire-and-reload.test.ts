@@ -145,10 +145,12 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     assert.ok(afterStorm.reloads >= 1 && afterStorm.reloads <= 50);
     assert.ok(afterStorm.instances.every((i) => i.state === 'MASTER'));
 
-    // SIGUSR1: data dump and JSON dump; SIGUSR2: stats dump (keepalived's /tmp/keepalived.* as vigil.* in --dump-dir).
+    // SIGUSR1: data dump; SIGUSR2: stats dump; JSON (SIGRTMIN+2): JSON dump (keepalived's /tmp/keepalived.* as
+    // vigil.* in --dump-dir).
     const dump = (name: string): string => join(d.dumpDir, name);
     process.kill(pid, 'SIGUSR1');
     process.kill(pid, 'SIGUSR2');
+    process.kill(pid, Number(spawnSync(VIGIL, ['--signum=JSON'], { encoding: 'utf8' }).stdout));
     // Each file appears whole (written under a temporary name, then renamed).
     await eventually(async () => existsSync(dump('vigil.data')) && existsSync(dump('vigil.stats')) && existsSync(dump('vigil.json')), 3000, () => d.log());
     assert.match(readFileSync(dump('vigil.data'), 'utf8'), /VRRP instance V3\n {3}state {18}MASTER/);

@@ -111,6 +111,22 @@ async function runDaemon(options: RunOptions): Promise<void> {
   process.title = ['vigil', ...process.argv.slice(2)].join(' ');
   const log = new DeferredPinoLog(options.logDetail ? 'debug' : 'info', process.pid);
   flushLog = () => log.flush();
+  // SIGTERM, SIGINT and SIGHUP from the first moment: their default action would end the process half set up
+  // (sysctls changed, a VIP added, the pid file left). One that comes while the daemon starts is acted on once it
+  // has started: a stop as a stop (priority 0, addresses released, sysctls put back), a reload as a reload. The
+  // listeners stay: removing one drops a signal caught but not yet dispatched (start's last steps may run as
+  // microtasks only, and the loop's poll phase delivers signals), so what they do changes instead.
+  let earlyStop: 'SIGTERM' | 'SIGINT' | undefined;
+  let earlyReload = false;
+  let onStop = (signal: 'SIGTERM' | 'SIGINT'): void => {
+    earlyStop ??= signal;
+  };
+  let onReload = (): void => {
+    earlyReload = true;
+  };
+  process.on('SIGTERM', () => onStop('SIGTERM'));
+  process.on('SIGINT', () => onStop('SIGINT'));
+  process.on('SIGHUP', () => onReload());
   // keepalived's real-time signal functions, watched from here (held ignored since cli/main.ts: the scripts
   // started from here on get their default actions back). Each acts once the daemon can (signalActions).
   const realtime = realtimeSignals();
@@ -395,10 +411,11 @@ async function runDaemon(options: RunOptions): Promise<void> {
     log.flush();
     process.exit(1);
   });
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', reload);
+  onStop = (signal) => void shutdown(signal);
+  onReload = reload;
   reloadRequest = reload;
+  if (earlyStop !== undefined) void shutdown(earlyStop);
+  else if (earlyReload) reload();
   // reload_time_file: a reload at the time a file names, as if SIGHUP came then.
   const reloadTimes = new ReloadTimeMonitor(reload, log);
   const reloadTimeSettings = (): { file: string; repeat: boolean } | undefined => {

@@ -57,3 +57,28 @@ for (const kind of ['keepalived', 'vigil'] as const) {
     }
   });
 }
+
+// A SIGTERM while the daemon starts (here: as soon as its sysctls are set, before its instance runs) is a stop like
+// any other once it has started: exit 0, sysctls put back. Its default action would have killed it half set up, and
+// a listener swapped at the end of the start once dropped a SIGTERM caught but not yet dispatched.
+test('vigil: a SIGTERM while it starts stops it whole: exit 0, sysctls put back', { timeout: 120_000 }, async (t) => {
+  if (!requireRealNetwork(t)) return;
+  const lan = await createLan({ name: 'kwsyse', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 171, v4PrefixLength: 24 });
+  const a = lan.host('a');
+  let daemon: Daemon | undefined;
+  try {
+    const d = startDaemon(lan, a, 'vigil', CONFIG);
+    daemon = d;
+    const describe = async (): Promise<string> => `${JSON.stringify(await settings(lan, a))} exit ${d.proc.exitCode} ${d.proc.signalCode}\n${d.log()}`;
+    await eventually(async () => (await settings(lan, a)).igmpReports === '0', 10_000, describe);
+    d.kill('SIGTERM');
+    await d.exited(30_000).catch(async (err: unknown) => assert.fail(`${err instanceof Error ? err.message : String(err)}\n${await describe()}`));
+    assert.equal(d.proc.signalCode, null, await describe());
+    assert.equal(d.proc.exitCode, 0, await describe());
+    assert.deepEqual(await settings(lan, a), { igmpReports: '1', promoteSecondaries: '0' }, await describe());
+  } finally {
+    daemon?.kill('SIGKILL');
+    await lan.cleanup();
+    if (daemon) cleanupDir(daemon);
+  }
+});

@@ -159,6 +159,29 @@ async function buildCheckerSide(file: string, slice: BuildSlice | undefined): Pr
   return stall;
 }
 
+/**
+ * A reload that changed the checker part, as the daemon runs it: the running side (built, its checkers reporting)
+ * stops keeping its rules and its worker, then the new side is built a slice per turn on a new worker. Measured from
+ * the stop to the new side whole, with the garbage of the old side collected meanwhile.
+ */
+export async function reloadCheckerSide(file: string, nextFile: string, slice: BuildSlice | undefined = CHECKER_BUILD_SLICE): Promise<Stall> {
+  const clock = new RealClock();
+  const side = (f: string): HealthChecks =>
+    new HealthChecks({ clock, host: new WorkerCheckerHost({ clock }), backend: new SimulatedBackend(clock), buildSlice: slice });
+  const running = side(file);
+  await running.start(eachVirtualServer(loadRunnable(file, {}, undefined).config));
+  // Let the first reports arrive (every probe of an unreachable server fails at once).
+  await new Promise((r) => setTimeout(r, 1500));
+  const nextConfig = loadRunnable(nextFile, {}, undefined).config;
+  const next = side(nextFile);
+  const stall = await longestStall(async () => {
+    await running.stopKeepingRules();
+    await next.start(eachVirtualServer(nextConfig));
+  });
+  await next.stop();
+  return stall;
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-liveness-bench-'));
   try {

@@ -178,3 +178,32 @@ test('a failure in a later slice rejects the building (the caller logs it); noth
   assert.equal(host.total, 2 * SLICE.checkers);
   await health.stop();
 });
+
+test('a clock that offers nextTurn is yielded to through it between two slices (the real clock: no timer sleep per slice)', async () => {
+  // The virtual clock with nextTurn: a 0 ms timer, counted. A slice per turn must come through it, never a timer.
+  class TurningClock extends VirtualClock {
+    turns = 0;
+    timers = 0;
+    nextTurn(fn: () => void): number {
+      this.turns++;
+      return super.setTimeout(fn, 0);
+    }
+    override setTimeout(fn: () => void, ms: number): number {
+      this.timers++;
+      return super.setTimeout(fn, ms);
+    }
+  }
+  const clock = new TurningClock();
+  const host = new RecordingHost();
+  const health = new HealthChecks({ clock, host, backend: recordingBackend([]), buildSlice: SLICE });
+  let finished = false;
+  const timersBefore = clock.timers;
+  const built = health.start(eachVirtualServer(bigConfig())).then(() => (finished = true));
+  await drive(clock, () => finished);
+  await built;
+  assert.equal(host.total, 2000);
+  assert.equal(clock.turns, Math.ceil(2000 / SLICE.checkers) - 1, `${clock.turns} turns yielded through nextTurn`);
+  // The virtual servers' own timers may use setTimeout; the building itself used none per slice.
+  assert.ok(clock.timers - timersBefore < clock.turns, `${clock.timers - timersBefore} timers set during the build`);
+  await health.stop();
+});

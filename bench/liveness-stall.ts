@@ -2,7 +2,8 @@
  * How long the VRRP thread's event loop is held (issue 13, "Liveness") while the daemon does what can take long:
  * reading a large configuration on reload (on the VRRP thread, as before, and on the config worker, as now) and
  * writing the SIGUSR1 / SIGUSR2 dumps of a large status, and building the checker side of 2,000 checkers (at start and
- * on a reload that changed it: at once, as before, and a slice per turn, as now). Prints the longest turn of the loop (the thread's CPU time
+ * on a reload that changed it: at once, as before, and a slice per turn, as now; and a whole reload of the checker
+ * side, the running one stopped and the new one built). Prints the longest turn of the loop (the thread's CPU time
  * between two turns, and the wall time, which on a loaded machine also counts waiting for a CPU) and the whole
  * operation's time. An advert interval is 1 s by default and can be 10 ms (VRRPv3): a turn must stay well below it.
  * (Page rendering has its own benchmark: bench/page-render.ts.)
@@ -211,6 +212,9 @@ export async function run(): Promise<void> {
     await buildCheckerSide(checkerFile, undefined);
     process.stdout.write(`  at once (before):     ${figures(await buildCheckerSide(checkerFile, undefined))}\n`);
     process.stdout.write(`  a slice per turn:     ${figures(await buildCheckerSide(checkerFile, CHECKER_BUILD_SLICE))}\n`);
+    const nextCheckerFile = join(dir, 'checkers-next.conf');
+    writeFileSync(nextCheckerFile, generateConfig({ virtualServers: 499, realServers: 4 }).replaceAll('real_server 172.16.', 'real_server 127.16.'));
+    process.stdout.write(`a reload that changed it (the running side stopped, 499 virtual servers built): ${figures(await reloadCheckerSide(checkerFile, nextCheckerFile))}\n`);
     process.stdout.write('the same built a slice per turn, then 2,000 failures in one batch from the worker reaching the virtual servers and the load balancer:\n');
     process.stdout.write(`  at once (before):     ${figures(await reportBurst(checkerFile, undefined))}\n`);
     process.stdout.write(`  a slice per turn:     ${figures(await reportBurst(checkerFile, {reports: 64, ms: 4}))}\n`);

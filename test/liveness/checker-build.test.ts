@@ -207,3 +207,35 @@ test('a clock that offers nextTurn is yielded to through it between two slices (
   assert.ok(clock.timers - timersBefore < clock.turns, `${clock.timers - timersBefore} timers set during the build`);
   await health.stop();
 });
+
+test('a reload does not wait for the old checkers\' host to end: stopKeepingRules resolves while its stop is pending, and its reports reach nobody', async () => {
+  const clock = new VirtualClock();
+  let endStop: () => void = () => {};
+  class SlowStopHost extends RecordingHost {
+    stops = 0;
+    override stop(): Promise<void> {
+      this.stops++;
+      return new Promise<void>((resolve) => (endStop = resolve));
+    }
+  }
+  const host = new SlowStopHost();
+  const health = new HealthChecks({ clock, host, backend: recordingBackend([]) });
+  await health.start(eachVirtualServer(bigConfig()));
+  const heard: string[] = [];
+  // What the load balancer says (the state applied as the stop flushes it) is not what is looked at here.
+  health.events$.subscribe({ next: (e) => void (e.kind.startsWith('lb_') || heard.push(e.kind)), complete: () => heard.push('complete') });
+  await health.stopKeepingRules();
+  assert.equal(host.stops, 1, 'the host was told to stop');
+  assert.deepEqual(heard, ['complete']);
+  let ended = false;
+  void health.hostStopped?.then(() => (ended = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(ended, false, 'the host has not ended yet');
+  // A late report of the old host reaches no virtual server and no subscriber.
+  const checker = host.adds[0]!.checkers[0]!;
+  host.events$.next({ kind: 'report', at: 0, report: { id: checker.id, up: false, weight: undefined, firstRun: true, detail: 'late' } });
+  assert.deepEqual(heard, ['complete']);
+  endStop();
+  await health.hostStopped;
+  assert.equal(ended, true);
+});

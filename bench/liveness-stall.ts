@@ -30,14 +30,22 @@ interface Stall {
   readonly stallMs: number;
   /** The most CPU time this thread used between two turns, ms (undefined without /proc schedstat). */
   readonly cpuMs: number | undefined;
+  /** In the longest gap, how long this thread was runnable but waiting for a CPU, ms (the rest it was blocked). */
+  readonly waitMs: number | undefined;
   /** The whole operation, ms. */
   readonly totalMs: number;
 }
 
 /** This thread's time on a CPU in ns (/proc/thread-self/schedstat), undefined where the kernel does not say. */
 function threadCpuNs(): number | undefined {
+  return threadSchedstat()?.[0];
+}
+
+/** This thread's time on a CPU and time runnable but waiting for one, ns (/proc/thread-self/schedstat). */
+function threadSchedstat(): [number, number] | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(cpu), Number(wait)];
   } catch {
     return undefined;
   }
@@ -54,10 +62,15 @@ async function longestStall(work: () => unknown): Promise<Stall> {
   let lastCpu = threadCpuNs();
   let worst = 0;
   let worstCpu = lastCpu === undefined ? undefined : 0;
+  let lastWait = threadSchedstat()?.[1];
+  let worstWait: number | undefined;
   let running = true;
   const tick = (): void => {
     const now = performance.now();
     const cpu = threadCpuNs();
+    const wait = threadSchedstat()?.[1];
+    if (now - last > worst && wait !== undefined && lastWait !== undefined) worstWait = (wait - lastWait) / 1e6;
+    lastWait = wait;
     worst = Math.max(worst, now - last);
     if (worstCpu !== undefined && cpu !== undefined && lastCpu !== undefined) worstCpu = Math.max(worstCpu, (cpu - lastCpu) / 1e6);
     last = now;
@@ -74,11 +87,11 @@ async function longestStall(work: () => unknown): Promise<Stall> {
   running = false;
   clearTimeout(timer);
   tick();
-  return { stallMs: worst, cpuMs: worstCpu, totalMs };
+  return { stallMs: worst, cpuMs: worstCpu, waitMs: worstWait, totalMs };
 }
 
 const figures = (s: Stall): string =>
-  `longest turn ${s.cpuMs === undefined ? '' : `${s.cpuMs.toFixed(1)} ms of CPU, `}${s.stallMs.toFixed(1)} ms wall; whole ${s.totalMs.toFixed(0)} ms`;
+  `longest turn ${s.cpuMs === undefined ? '' : `${s.cpuMs.toFixed(1)} ms of CPU, `}${s.stallMs.toFixed(1)} ms wall${s.waitMs === undefined ? '' : ` (${s.waitMs.toFixed(1)} of it waiting for a CPU)`}; whole ${s.totalMs.toFixed(0)} ms`;
 
 function largeStatus(instances: number, virtualServers: number, realServers: number): DaemonStatus {
   const vrrp: InstanceStatus[] = [];

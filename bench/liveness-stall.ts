@@ -2,7 +2,8 @@
  * How long the VRRP thread's event loop is held (issue 13, "Liveness") while the daemon does what can take long:
  * reading a large configuration on reload (on the VRRP thread, as before, and on the config worker, as now) and
  * writing the SIGUSR1 / SIGUSR2 dumps of a large status, and building the checker side of 2,000 checkers (at start and
- * on a reload that changed it: at once, as before, and a slice per turn, as now). Prints the longest turn of the loop (the thread's CPU time
+ * on a reload that changed it: at once, as before, and a slice per turn, as now; and a whole reload of the checker
+ * side, the running one stopped and the new one built). Prints the longest turn of the loop (the thread's CPU time
  * between two turns, and the wall time, which on a loaded machine also counts waiting for a CPU) and the whole
  * operation's time. An advert interval is 1 s by default and can be 10 ms (VRRPv3): a turn must stay well below it.
  * (Page rendering has its own benchmark: bench/page-render.ts.)
@@ -29,14 +30,22 @@ interface Stall {
   readonly stallMs: number;
   /** The most CPU time this thread used between two turns, ms (undefined without /proc schedstat). */
   readonly cpuMs: number | undefined;
+  /** In the longest gap, how long this thread was runnable but waiting for a CPU, ms (the rest it was blocked). */
+  readonly waitMs: number | undefined;
   /** The whole operation, ms. */
   readonly totalMs: number;
 }
 
 /** This thread's time on a CPU in ns (/proc/thread-self/schedstat), undefined where the kernel does not say. */
 function threadCpuNs(): number | undefined {
+  return threadSchedstat()?.[0];
+}
+
+/** This thread's time on a CPU and time runnable but waiting for one, ns (/proc/thread-self/schedstat). */
+function threadSchedstat(): [number, number] | undefined {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return [Number(cpu), Number(wait)];
   } catch {
     return undefined;
   }
@@ -53,10 +62,15 @@ async function longestStall(work: () => unknown): Promise<Stall> {
   let lastCpu = threadCpuNs();
   let worst = 0;
   let worstCpu = lastCpu === undefined ? undefined : 0;
+  let lastWait = threadSchedstat()?.[1];
+  let worstWait: number | undefined;
   let running = true;
   const tick = (): void => {
     const now = performance.now();
     const cpu = threadCpuNs();
+    const wait = threadSchedstat()?.[1];
+    if (now - last > worst && wait !== undefined && lastWait !== undefined) worstWait = (wait - lastWait) / 1e6;
+    lastWait = wait;
     worst = Math.max(worst, now - last);
     if (worstCpu !== undefined && cpu !== undefined && lastCpu !== undefined) worstCpu = Math.max(worstCpu, (cpu - lastCpu) / 1e6);
     last = now;
@@ -73,11 +87,11 @@ async function longestStall(work: () => unknown): Promise<Stall> {
   running = false;
   clearTimeout(timer);
   tick();
-  return { stallMs: worst, cpuMs: worstCpu, totalMs };
+  return { stallMs: worst, cpuMs: worstCpu, waitMs: worstWait, totalMs };
 }
 
 const figures = (s: Stall): string =>
-  `longest turn ${s.cpuMs === undefined ? '' : `${s.cpuMs.toFixed(1)} ms of CPU, `}${s.stallMs.toFixed(1)} ms wall; whole ${s.totalMs.toFixed(0)} ms`;
+  `longest turn ${s.cpuMs === undefined ? '' : `${s.cpuMs.toFixed(1)} ms of CPU, `}${s.stallMs.toFixed(1)} ms wall${s.waitMs === undefined ? '' : ` (${s.waitMs.toFixed(1)} of it waiting for a CPU)`}; whole ${s.totalMs.toFixed(0)} ms`;
 
 function largeStatus(instances: number, virtualServers: number, realServers: number): DaemonStatus {
   const vrrp: InstanceStatus[] = [];
@@ -159,6 +173,29 @@ async function buildCheckerSide(file: string, slice: BuildSlice | undefined): Pr
   return stall;
 }
 
+/**
+ * A reload that changed the checker part, as the daemon runs it: the running side (built, its checkers reporting)
+ * stops keeping its rules and its worker, then the new side is built a slice per turn on a new worker. Measured from
+ * the stop to the new side whole, with the garbage of the old side collected meanwhile.
+ */
+export async function reloadCheckerSide(file: string, nextFile: string, slice: BuildSlice | undefined = CHECKER_BUILD_SLICE): Promise<Stall> {
+  const clock = new RealClock();
+  const side = (f: string): HealthChecks =>
+    new HealthChecks({ clock, host: new WorkerCheckerHost({ clock }), backend: new SimulatedBackend(clock), buildSlice: slice });
+  const running = side(file);
+  await running.start(eachVirtualServer(loadRunnable(file, {}, undefined).config));
+  // Let the first reports arrive (every probe of an unreachable server fails at once).
+  await new Promise((r) => setTimeout(r, 1500));
+  const nextConfig = loadRunnable(nextFile, {}, undefined).config;
+  const next = side(nextFile);
+  const stall = await longestStall(async () => {
+    await running.stopKeepingRules();
+    await next.start(eachVirtualServer(nextConfig));
+  });
+  await next.stop();
+  return stall;
+}
+
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-liveness-bench-'));
   try {
@@ -188,6 +225,9 @@ export async function run(): Promise<void> {
     await buildCheckerSide(checkerFile, undefined);
     process.stdout.write(`  at once (before):     ${figures(await buildCheckerSide(checkerFile, undefined))}\n`);
     process.stdout.write(`  a slice per turn:     ${figures(await buildCheckerSide(checkerFile, CHECKER_BUILD_SLICE))}\n`);
+    const nextCheckerFile = join(dir, 'checkers-next.conf');
+    writeFileSync(nextCheckerFile, generateConfig({ virtualServers: 499, realServers: 4 }).replaceAll('real_server 172.16.', 'real_server 127.16.'));
+    process.stdout.write(`a reload that changed it (the running side stopped, 499 virtual servers built): ${figures(await reloadCheckerSide(checkerFile, nextCheckerFile))}\n`);
     process.stdout.write('the same built a slice per turn, then 2,000 failures in one batch from the worker reaching the virtual servers and the load balancer:\n');
     process.stdout.write(`  at once (before):     ${figures(await reportBurst(checkerFile, undefined))}\n`);
     process.stdout.write(`  a slice per turn:     ${figures(await reportBurst(checkerFile, {reports: 64, ms: 4}))}\n`);

@@ -19,4 +19,15 @@ export interface Clock {
    * clock whose timers are exact already (the simulator's) does not offer it.
    */
   setPreciseTimeout?(fn: () => void, ms: number): TimerId;
+  /**
+   * Runs `fn` on a later turn of the loop, after whatever is due or ready by then (an advertisement's timer, a
+   * packet): how a long job yields. The real clock wakes for it without sleeping, where setTimeout(fn, 0) sleeps a
+   * millisecond at least and, on a loaded host, waits for a CPU again each time. Cancelled with clearTimeout.
+   */
+  nextTurn?(fn: () => void): TimerId;
+}
+
+/** `clock.nextTurn`, or a 0 ms timer on a clock without it (the simulator's: the same virtual time, later). */
+export function nextTurn(clock: Clock, fn: () => void): TimerId {
+  return clock.nextTurn !== undefined ? clock.nextTurn(fn) : clock.setTimeout(fn, 0);
 }

@@ -17,7 +17,16 @@ if (port === null) throw new Error('config-worker.js runs as a worker thread');
 // Below the VRRP thread, as the checker worker (nice 10, the default slice rather than the VRRP thread's short one).
 applyThreadScheduling({ nice: 10, sliceUs: 0 });
 
-const send = (message: FromConfigWorker): void => port.postMessage(message);
+/**
+ * Sends `message`; the last one of a load (the VRRP thread then ends this worker) raises the thread back to nice 0
+ * first: the VRRP thread joins this thread when it ends, and a nice-10 thread freeing a large configuration on a
+ * loaded host held it blocked for a tenth of a second and more (bench/liveness-stall.ts, blocked time).
+ */
+const send = (message: FromConfigWorker): void => {
+  const last = message.type === 'error' || (message.type === 'loaded' && message.arrays.length === 0) || (message.type === 'chunk' && message.last);
+  if (last) applyThreadScheduling({ nice: 0 });
+  port.postMessage(message);
+};
 
 /** The chunks still to hand over, in order. */
 let pending: FromConfigWorker[] = [];

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import type { Clock, TimerId } from '../../machines/clock.js';
+import { nextTurn, type Clock, type TimerId } from '../../machines/clock.js';
 import { watchdogMachine } from '../../machines/watchdog.js';
 import type { CheckerReport } from '../../machines/checker.js';
 import { refuseDuplicates, type CheckerAddOptions, type CheckerHost, type HostEvent, type ProbeCounters } from '../checks/checker-host.js';
@@ -256,7 +256,7 @@ export class WorkerCheckerHost implements CheckerHost {
     let delivered = 0;
     while (this.inboxHead < this.inbox.length && !this.stopping) {
       if (delivered >= slice.reports || (delivered > 0 && clock.now() - started >= slice.ms)) {
-        this.delivering = clock.setTimeout(() => this.deliver(), 0);
+        this.delivering = nextTurn(clock, () => this.deliver());
         return;
       }
       const next = this.inbox[this.inboxHead++]!;

@@ -178,3 +178,64 @@ test('a failure in a later slice rejects the building (the caller logs it); noth
   assert.equal(host.total, 2 * SLICE.checkers);
   await health.stop();
 });
+
+test('a clock that offers nextTurn is yielded to through it between two slices (the real clock: no timer sleep per slice)', async () => {
+  // The virtual clock with nextTurn: a 0 ms timer, counted. A slice per turn must come through it, never a timer.
+  class TurningClock extends VirtualClock {
+    turns = 0;
+    timers = 0;
+    nextTurn(fn: () => void): number {
+      this.turns++;
+      return super.setTimeout(fn, 0);
+    }
+    override setTimeout(fn: () => void, ms: number): number {
+      this.timers++;
+      return super.setTimeout(fn, ms);
+    }
+  }
+  const clock = new TurningClock();
+  const host = new RecordingHost();
+  const health = new HealthChecks({ clock, host, backend: recordingBackend([]), buildSlice: SLICE });
+  let finished = false;
+  const timersBefore = clock.timers;
+  const built = health.start(eachVirtualServer(bigConfig())).then(() => (finished = true));
+  await drive(clock, () => finished);
+  await built;
+  assert.equal(host.total, 2000);
+  assert.equal(clock.turns, Math.ceil(2000 / SLICE.checkers) - 1, `${clock.turns} turns yielded through nextTurn`);
+  // The virtual servers' own timers may use setTimeout; the building itself used none per slice.
+  assert.ok(clock.timers - timersBefore < clock.turns, `${clock.timers - timersBefore} timers set during the build`);
+  await health.stop();
+});
+
+test('a reload does not wait for the old checkers\' host to end: stopKeepingRules resolves while its stop is pending, and its reports reach nobody', async () => {
+  const clock = new VirtualClock();
+  let endStop: () => void = () => {};
+  class SlowStopHost extends RecordingHost {
+    stops = 0;
+    override stop(): Promise<void> {
+      this.stops++;
+      return new Promise<void>((resolve) => (endStop = resolve));
+    }
+  }
+  const host = new SlowStopHost();
+  const health = new HealthChecks({ clock, host, backend: recordingBackend([]) });
+  await health.start(eachVirtualServer(bigConfig()));
+  const heard: string[] = [];
+  // What the load balancer says (the state applied as the stop flushes it) is not what is looked at here.
+  health.events$.subscribe({ next: (e) => void (e.kind.startsWith('lb_') || heard.push(e.kind)), complete: () => heard.push('complete') });
+  await health.stopKeepingRules();
+  assert.equal(host.stops, 1, 'the host was told to stop');
+  assert.deepEqual(heard, ['complete']);
+  let ended = false;
+  void health.hostStopped?.then(() => (ended = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(ended, false, 'the host has not ended yet');
+  // A late report of the old host reaches no virtual server and no subscriber.
+  const checker = host.adds[0]!.checkers[0]!;
+  host.events$.next({ kind: 'report', at: 0, report: { id: checker.id, up: false, weight: undefined, firstRun: true, detail: 'late' } });
+  assert.deepEqual(heard, ['complete']);
+  endStop();
+  await health.hostStopped;
+  assert.equal(ended, true);
+});

@@ -87,6 +87,39 @@ for (const kind of kinds) {
     // One queue for every precise timer, whatever wakes it: deadline order, however loaded the machine.
     assert.deepEqual(fired, ['second', 'third', 'chained']);
   });
+
+  test(`${kind.name}: a job yielding with nextTurn lets a precise timer due meanwhile run between two of its turns; a cancelled turn never runs`, { skip: kind.skip }, async () => {
+    const clock = new RealClock(kind.options(3));
+    const order: string[] = [];
+    clock.setPreciseTimeout(() => order.push('precise'), 5);
+    // A job of turns that each hold the loop for a millisecond, until it has seen the timer fire (or 10 s).
+    const started = clock.now();
+    let turns = 0;
+    const turn = (): void => {
+      turns++;
+      const end = clock.now() + 1;
+      while (clock.now() < end);
+      if (order.includes('precise') || clock.now() - started > 10_000) order.push('job done');
+      else clock.nextTurn(turn);
+    };
+    clock.nextTurn(turn);
+    const cancelled = clock.nextTurn(() => order.push('cancelled'));
+    clock.clearTimeout(cancelled);
+    await until(() => order.includes('job done'));
+    await delay(10);
+    assert.deepEqual(order, ['precise', 'job done']);
+    assert.ok(turns > 1, `the job yielded (${turns} turns)`);
+  });
+
+  test(`${kind.name}: nextTurn runs after the timers already due, in the order asked`, { skip: kind.skip }, async () => {
+    const clock = new RealClock(kind.options(3));
+    const order: string[] = [];
+    clock.setTimeout(() => order.push('plain 0'), 0);
+    clock.nextTurn(() => order.push('turn 1'));
+    clock.nextTurn(() => order.push('turn 2'));
+    await until(() => order.length === 3);
+    assert.deepEqual(order, ['plain 0', 'turn 1', 'turn 2']);
+  });
 }
 
 test('plain timers are the event loop\'s own', async () => {

@@ -63,8 +63,8 @@ export class RealClock implements Clock {
    * otherwise overtake an earlier precise one, or the other way round (the Clock contract, test/contract/).
    */
   private readonly timers = new TimerQueue();
-  /** The event loop's timer behind each plain timer. */
-  private readonly plain = new Map<number, NodeJS.Timeout>();
+  /** What wakes the loop for each plain timer: the event loop's timer, or setImmediate (nextTurn). */
+  private readonly plain = new Map<number, NodeJS.Timeout | NodeJS.Immediate>();
   private sequence = 0;
   /** Precise deadlines alone: the waker is armed for the earliest (Infinity: disarmed). */
   private readonly precise = new TimerQueue();
@@ -83,12 +83,34 @@ export class RealClock implements Clock {
     const id = ++this.sequence;
     const delay = Math.max(0, ms);
     this.timers.add(id, performance.now() + delay, () => {
-      clearTimeout(this.plain.get(id));
-      this.plain.delete(id);
+      this.unwake(id);
       fn();
     });
     this.plain.set(id, setTimeout(() => this.runDue(id), delay));
     return id;
+  }
+
+  /**
+   * Due now, woken by setImmediate: the loop polls its I/O (the timerfd of a precise timer, packets) without
+   * sleeping, then runs this with every timer due by then, in deadline order.
+   */
+  nextTurn(fn: () => void): TimerId {
+    const id = ++this.sequence;
+    this.timers.add(id, performance.now(), () => {
+      this.unwake(id);
+      fn();
+    });
+    this.plain.set(id, setImmediate(() => this.runDue(id)));
+    return id;
+  }
+
+  /** A plain timer ran or went: what would wake the loop for it goes too. */
+  private unwake(id: TimerId): void {
+    const wake = this.plain.get(id);
+    this.plain.delete(id);
+    if (wake === undefined) return;
+    if ('refresh' in wake) clearTimeout(wake);
+    else clearImmediate(wake);
   }
 
   /**
@@ -126,8 +148,7 @@ export class RealClock implements Clock {
       else if (next > this.armedFor) this.arm(next);
       return;
     }
-    clearTimeout(this.plain.get(id));
-    this.plain.delete(id);
+    this.unwake(id);
   }
 
   private openWaker(): Waker {

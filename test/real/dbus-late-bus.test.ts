@@ -3,7 +3,8 @@
  * at start), vigil joins the bus at start and at a reload only. Here: enable_dbus with no bus at the system bus
  * address: one warning, the instance master; a dbus-daemon started there later is not joined until a reload
  * (SIGHUP), then the service is on it with the instance's state; the bus stopped and started again: joined at the
- * next reload likewise.
+ * next reload likewise. A bus whose policy refuses vigil's name (the policy file not installed): one warning at start
+ * and at each reload, and no connection of vigil's left on the bus (one stayed open per try, owning nothing).
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,6 +61,49 @@ test('enable_dbus without a bus: one warning, a normal start; a bus started late
     await serviceUp(b2, SERVICE, () => d.log().slice(-3000));
     await eventually(async () => (await state(b2)) === '(us) 2 "Master"', 15_000, async () => `${await state(b2)}\n${d.log().slice(-2000)}`, 250);
     assert.equal(dbusLines().filter((l) => /"level":(40|50)/.test(l)).length, 2, dbusLines().join('\n'));
+    assert.equal(d.proc.exitCode, null, 'vigil runs');
+    assert.equal((await vigilStatus(lan, d)).instances[0]!.state, 'MASTER');
+  } finally {
+    bus?.stop();
+    await lan.cleanup();
+    if (vigil) cleanupDir(vigil);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bus whose policy does not let vigil own its name: one warning per try, a normal start, no connection left on the bus', { timeout: 180_000 }, async (t) => {
+  if (!requireNetns(t, commandsAvailable('dbus-daemon', 'busctl'))) return;
+  const lan = await testLan({ name: 'snmpresdbr', hosts: ['h'], v4Start: 162 });
+  const dir = mkdtempSync(join(tmpdir(), 'snmpres-dbusr-'));
+  let vigil: Daemon | undefined;
+  let bus: TestBus | undefined;
+  try {
+    const host = lan.host('h');
+    bus = await startBus(lan, host, dir);
+    const b = bus;
+    // A name no policy lets anyone own (the policy file for it not installed).
+    const conf = block('global_defs', ['router_id snmpres-dbusr', 'enable_dbus', 'dbus_service_name org.keepalived.VigilRefused1']) + vrrpInstance('VI_1', { state: 'MASTER', vrid: 95, priority: 150, lines: ['advert_int 1'], vips: ['192.168.77.171/24'] });
+    const d = startDaemon(lan, host, 'vigil', conf, { env: b.env });
+    vigil = d;
+    const refusals = () => d.log().split('\n').filter((l) => /"level":40.*cannot own org\.keepalived\.VigilRefused1/.test(l));
+    // The connections vigil's process holds on the bus (busctl list: NAME PID …).
+    const connections = async () => (await busctl(b, ['list', '--no-legend', '--unique'])).split('\n').filter((l) => l.split(/\s+/)[1] === String(d.proc.pid)).length;
+    await eventually(async () => (await vigilStatus(lan, d).catch(() => undefined))?.instances.every((i) => i.state === 'MASTER') === true, 20_000, () => d.log().slice(-3000), 250);
+    await eventually(async () => refusals().length === 1, 15_000, () => d.log().slice(-3000), 250);
+    assert.match(refusals()[0]!, /AccessDenied|not allowed/);
+    await eventually(async () => (await connections()) === 0, 10_000, async () => `${await busctl(b, ['list', '--no-legend', '--unique'])}\nvigil pid ${d.proc.pid}`, 250);
+
+    // Each reload tries again, says so once, and leaves nothing open either.
+    for (let i = 2; i <= 3; i++) {
+      d.kill('SIGHUP');
+      await eventually(async () => refusals().length === i, 15_000, () => d.log().slice(-3000), 250);
+    }
+    await eventually(async () => (await connections()) === 0, 10_000, async () => `${await busctl(b, ['list', '--no-legend', '--unique'])}\nvigil pid ${d.proc.pid}`, 250);
+
+    // The bus stopping now is nothing to vigil: it holds no connection to lose.
+    b.stop();
+    await delay(3_000);
+    assert.equal(d.log().split('\n').filter((l) => l.includes('DBus: connection lost')).length, 0, d.log().slice(-2000));
     assert.equal(d.proc.exitCode, null, 'vigil runs');
     assert.equal((await vigilStatus(lan, d)).instances[0]!.state, 'MASTER');
   } finally {

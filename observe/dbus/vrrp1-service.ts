@@ -129,6 +129,8 @@ export class Vrrp1Service {
         this.announce();
       },
       (err: unknown) => {
+        // Connected but refused the name (no policy for it): off the bus, not a connection left open on it.
+        connection.close();
         if (this.connection !== connection) return;
         this.connection = undefined;
         this.sources.log.warn(`DBus: cannot own ${name} on the system bus: ${err instanceof Error ? err.message : String(err)}; DBus is off`);

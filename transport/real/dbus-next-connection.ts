@@ -63,7 +63,14 @@ export class DbusNextConnection implements DbusConnection {
     const stream = (bus as unknown as { _connection?: { on?: (event: 'end', listener: () => void) => void } })._connection;
     stream?.on?.('end', () => bus.emit('error', new Error('the bus closed the connection')));
     bus.addMethodHandler((msg: Message) => this.handle(lib, bus, msg));
-    const reply = await bus.requestName(this.options.name, 0);
+    let reply: number;
+    try {
+      reply = await bus.requestName(this.options.name, 0);
+    } catch (err) {
+      // The bus refused the name (its policy has no rule for it): nothing stays connected.
+      this.close();
+      throw err;
+    }
     if (reply !== PRIMARY_OWNER && reply !== ALREADY_OWNER) {
       this.options.log.warn(`DBus: ${this.options.name} is owned by another connection; waiting in its queue`);
     }

@@ -1,0 +1,97 @@
+/**
+ * A vrrp_instance with announce_table, in namespaces: two vigil routers running VRRP between them (r1 priority 150,
+ * r2 priority 100), each with BIRD 2 exporting table 100 to an upstream BIRD 2 (hold time 3 s). Only the MASTER
+ * announces the VIP: the upstream has it via r1 alone; `kill -9` of r1's vigil (its TUN device, and the route
+ * through it, gone with it) makes r2 MASTER, and the upstream's route moves to r2 alone. The times are printed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { commandAvailable, createLan, type LanHost } from '../netns/harness.js';
+import { startBird, type Speaker } from './bgp-speakers.js';
+import { birdDirectorOf, birdNextHops, birdUpstreamOf } from './announce-peers.js';
+import { requireRealNetwork } from './helpers.js';
+import { cleanupDir, startDaemon, vigilStatus, type Daemon } from '../daemon/daemons.js';
+
+const VIP = '192.168.77.100';
+const TABLE = 100;
+const TIMERS = { hold: 3, keepalive: 1 };
+const WAIT_MS = 60_000;
+
+const vigilConfig = (name: string, priority: number): string => `global_defs {
+  router_id ${name}
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 77
+  priority ${priority}
+  advert_int 1
+  announce_table ${TABLE}
+  virtual_ipaddress {
+    ${VIP}/32
+  }
+}
+`;
+
+interface Announced {
+  readonly vip: string;
+  readonly table: number;
+  readonly announced: boolean;
+}
+
+test('vrrp_instance with announce_table: only the MASTER reaches the upstream; on kill -9 of the master the route moves to the new one', { timeout: 180_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'))) return;
+  const lan = await createLan({ name: 'ecmpmorevr', hosts: ['up', 'r1', 'r2'], v4Prefix: '192.168.77.X', v4Start: 21, v4PrefixLength: 24 });
+  const up = lan.host('up');
+  const routers = [lan.host('r1'), lan.host('r2')] as [LanHost, LanHost];
+  const speakers: Speaker[] = [];
+  const vigils: Daemon[] = [];
+  let upstreamLog = (): string => '';
+  const logs = (): string => `\n--- upstream:\n${upstreamLog()}\n${vigils.map((v) => `--- vigil ${v.host.name}:\n${v.log().slice(-3000)}`).join('\n')}`;
+  try {
+    const self = { address: up.ipv4, asn: 65000 };
+    const peers = routers.map((r, i) => ({ address: r.ipv4, asn: 65001 + i }));
+    const upstream = await startBird(lan, up.ns, 'up', birdUpstreamOf(up.ipv4, self, peers, 'ipv4', TIMERS));
+    upstreamLog = upstream.log;
+    speakers.push(upstream);
+    for (const [i, r] of routers.entries()) speakers.push(await startBird(lan, r.ns, r.name, birdDirectorOf(r.ipv4, peers[i]!, self, TABLE, 'ipv4', TIMERS)));
+    const [v1, v2] = [startDaemon(lan, routers[0], 'vigil', vigilConfig('r1', 150)), startDaemon(lan, routers[1], 'vigil', vigilConfig('r2', 100))];
+    vigils.push(v1, v2);
+
+    const nextHops = (): Promise<string[]> => birdNextHops(lan, up.ns, upstream.ctl, `${VIP}/32`);
+    const until = async (want: readonly string[], what: string): Promise<number> => {
+      const t0 = performance.now();
+      let seen: string[] = [];
+      while ((seen = await nextHops()).join() !== want.join()) {
+        if (performance.now() - t0 > WAIT_MS) assert.fail(`${what}: the upstream has ${VIP} via [${seen.join(', ')}], not [${want.join(', ')}]${logs()}`);
+        await delay(50);
+      }
+      return performance.now() - t0;
+    };
+    const state = async (d: Daemon): Promise<{ state: string | undefined; announced: Announced[] }> => {
+      const s = (await vigilStatus(lan, d)) as unknown as { instances: { name: string; state: string }[]; announced?: Announced[] };
+      return { state: s.instances.find((i) => i.name === 'VI_1')?.state, announced: (s.announced ?? []).map(({ vip, table, announced }) => ({ vip, table, announced })) };
+    };
+
+    const first = await until([routers[0].ipv4], 'r1 MASTER');
+    t.diagnostic(`the upstream has ${VIP}/32 via r1 alone ${first.toFixed(0)} ms after the vigils started`);
+    // r2 is BACKUP by now (it saw r1's adverts, or it would have become MASTER too): it announces nothing.
+    assert.deepEqual(await state(v1), { state: 'MASTER', announced: [{ vip: VIP, table: TABLE, announced: true }] });
+    assert.deepEqual(await state(v2), { state: 'BACKUP', announced: [{ vip: VIP, table: TABLE, announced: false }] });
+    // And it stays so: a few advertisement intervals later, still r1 alone.
+    await delay(3000);
+    assert.deepEqual(await nextHops(), [routers[0].ipv4], `still r1 alone${logs()}`);
+
+    v1.kill('SIGKILL');
+    await v1.exited();
+    const moved = await until([routers[1].ipv4], 'after kill -9 of r1 (MASTER)');
+    t.diagnostic(`the upstream's route moved to r2 ${moved.toFixed(0)} ms after kill -9 of r1's vigil (master down interval ~3 s)`);
+    assert.deepEqual(await state(v2), { state: 'MASTER', announced: [{ vip: VIP, table: TABLE, announced: true }] });
+  } finally {
+    for (const v of vigils) v.kill('SIGKILL');
+    for (const s of speakers) await s.stop();
+    await lan.cleanup();
+    for (const v of vigils) cleanupDir(v);
+  }
+});

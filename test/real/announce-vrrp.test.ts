@@ -1,14 +1,17 @@
 /**
  * A vrrp_instance with announce_table, in namespaces: two vigil routers running VRRP between them (r1 priority 150,
- * r2 priority 100), each with BIRD 2 exporting table 100 to an upstream BIRD 2 (hold time 3 s). Only the MASTER
- * announces the VIP: the upstream has it via r1 alone; `kill -9` of r1's vigil (its TUN device, and the route
- * through it, gone with it) makes r2 MASTER, and the upstream's route moves to r2 alone. The times are printed.
+ * r2 priority 100), each with its speaker (BIRD 2, or FRR's zebra + bgpd) exporting table 100 to an upstream
+ * BIRD 2 (hold time 3 s). Only the MASTER announces the VIP: the upstream has it via r1 alone; `kill -9` of r1's
+ * vigil (its TUN device, and the route through it, gone with it) makes r2 MASTER, and the upstream's route moves
+ * to r2 alone; r1's vigil started again preempts, and the route moves back; r1 stopped (SIGTERM: priority 0 sent,
+ * its route withdrawn at stop) hands it to r2 again. The times are printed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, type LanHost } from '../netns/harness.js';
-import { startBird, type Speaker } from './bgp-speakers.js';
+import { existsSync } from 'node:fs';
+import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { frrBgpd, frrZebra, startBird, startFrr, type Speaker } from './bgp-speakers.js';
 import { birdDirectorOf, birdNextHops, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { cleanupDir, startDaemon, vigilStatus, type Daemon } from '../daemon/daemons.js';
@@ -18,7 +21,8 @@ const TABLE = 100;
 const TIMERS = { hold: 3, keepalive: 1 };
 const WAIT_MS = 60_000;
 
-const vigilConfig = (name: string, priority: number): string => `global_defs {
+/** `prefix`: the VIP's prefix length on the interface (see the FRR test). */
+const vigilConfig = (name: string, priority: number, prefix: number): string => `global_defs {
   router_id ${name}
 }
 vrrp_instance VI_1 {
@@ -29,7 +33,7 @@ vrrp_instance VI_1 {
   advert_int 1
   announce_table ${TABLE}
   virtual_ipaddress {
-    ${VIP}/32
+    ${VIP}/${prefix}
   }
 }
 `;
@@ -40,23 +44,25 @@ interface Announced {
   readonly announced: boolean;
 }
 
-test('vrrp_instance with announce_table: only the MASTER reaches the upstream; on kill -9 of the master the route moves to the new one', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'))) return;
-  const lan = await createLan({ name: 'ecmpmorevr', hosts: ['up', 'r1', 'r2'], v4Prefix: '192.168.77.X', v4Start: 21, v4PrefixLength: 24 });
+/** A router's speaker, exporting table TABLE to the upstream as AS `asn`. */
+type RouterSpeaker = (lan: Lan, router: LanHost, up: LanHost, asn: number) => Promise<Speaker>;
+
+async function scenario(t: { diagnostic(s: string): void }, name: string, speaker: RouterSpeaker, prefix: number): Promise<void> {
+  const lan = await createLan({ name, hosts: ['up', 'r1', 'r2'], v4Prefix: '192.168.77.X', v4Start: 21, v4PrefixLength: 24 });
   const up = lan.host('up');
   const routers = [lan.host('r1'), lan.host('r2')] as [LanHost, LanHost];
   const speakers: Speaker[] = [];
   const vigils: Daemon[] = [];
   let upstreamLog = (): string => '';
-  const logs = (): string => `\n--- upstream:\n${upstreamLog()}\n${vigils.map((v) => `--- vigil ${v.host.name}:\n${v.log().slice(-3000)}`).join('\n')}`;
+  const logs = (): string => `\n--- upstream:\n${upstreamLog()}\n${vigils.map((v) => `--- vigil ${v.host.name}:\n${v.log().slice(-3000)}`).join('\n')}\n${speakers.slice(1).map((s) => `--- router speaker:\n${s.log().slice(-2000)}`).join('\n')}`;
   try {
     const self = { address: up.ipv4, asn: 65000 };
     const peers = routers.map((r, i) => ({ address: r.ipv4, asn: 65001 + i }));
     const upstream = await startBird(lan, up.ns, 'up', birdUpstreamOf(up.ipv4, self, peers, 'ipv4', TIMERS));
     upstreamLog = upstream.log;
     speakers.push(upstream);
-    for (const [i, r] of routers.entries()) speakers.push(await startBird(lan, r.ns, r.name, birdDirectorOf(r.ipv4, peers[i]!, self, TABLE, 'ipv4', TIMERS)));
-    const [v1, v2] = [startDaemon(lan, routers[0], 'vigil', vigilConfig('r1', 150)), startDaemon(lan, routers[1], 'vigil', vigilConfig('r2', 100))];
+    for (const [i, r] of routers.entries()) speakers.push(await speaker(lan, r, up, peers[i]!.asn));
+    const [v1, v2] = [startDaemon(lan, routers[0], 'vigil', vigilConfig('r1', 150, prefix)), startDaemon(lan, routers[1], 'vigil', vigilConfig('r2', 100, prefix))];
     vigils.push(v1, v2);
 
     const nextHops = (): Promise<string[]> => birdNextHops(lan, up.ns, upstream.ctl, `${VIP}/32`);
@@ -86,12 +92,39 @@ test('vrrp_instance with announce_table: only the MASTER reaches the upstream; o
     v1.kill('SIGKILL');
     await v1.exited();
     const moved = await until([routers[1].ipv4], 'after kill -9 of r1 (MASTER)');
-    t.diagnostic(`the upstream's route moved to r2 ${moved.toFixed(0)} ms after kill -9 of r1's vigil (master down interval ~3 s)`);
+    t.diagnostic(`${name}: the upstream's route moved to r2 ${moved.toFixed(0)} ms after kill -9 of r1's vigil (master down interval ~3 s)`);
     assert.deepEqual(await state(v2), { state: 'MASTER', announced: [{ vip: VIP, table: TABLE, announced: true }] });
+
+    // r1 back: it preempts (higher priority), announces, and r2, BACKUP again, withdraws.
+    v1.restart();
+    const back = await until([routers[0].ipv4], 'r1 started again (preempts)');
+    t.diagnostic(`${name}: the route moved back to r1 ${back.toFixed(0)} ms after its vigil started again`);
+    assert.deepEqual(await state(v2), { state: 'BACKUP', announced: [{ vip: VIP, table: TABLE, announced: false }] });
+
+    // r1 stopped: it withdraws at stop and sends priority 0, r2 takes over.
+    v1.kill('SIGTERM');
+    await v1.exited(30_000);
+    const handed = await until([routers[1].ipv4], 'r1 stopped (SIGTERM)');
+    t.diagnostic(`${name}: the route moved to r2 ${handed.toFixed(0)} ms after r1's vigil stopped`);
   } finally {
     for (const v of vigils) v.kill('SIGKILL');
     for (const s of speakers) await s.stop();
     await lan.cleanup();
     for (const v of vigils) cleanupDir(v);
   }
+}
+
+const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
+
+test('vrrp_instance with announce_table, BIRD 2 on the routers: only the MASTER reaches the upstream; the route follows failover, preemption and stop', { timeout: 180_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'))) return;
+  await scenario(t, 'ecmpmorevrb', (lan, r, up, asn) => startBird(lan, r.ns, r.name, birdDirectorOf(r.ipv4, { address: r.ipv4, asn }, { address: up.ipv4, asn: 65000 }, TABLE, 'ipv4', TIMERS)), 32);
+});
+
+// zebra makes a connected route of every interface address: a VIP added as /32 would be a connected
+// 192.168.77.100/32 (distance 0) that hides the imported table route (distance 15) from `redistribute table`, which
+// redistributes only the best route of a prefix. With the subnet's prefix length the connected route is the /24.
+test('vrrp_instance with announce_table, FRR on the routers (ip import-table, redistribute table; the VIP as /24): the same', { timeout: 180_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  await scenario(t, 'ecmpmorevrf', (lan, r, up, asn) => startFrr(lan, r.ns, frrZebra(TABLE), frrBgpd(r, up, TABLE, asn)), 24);
 });

@@ -1,6 +1,6 @@
 /**
  * announce_table for an IPv6 virtual server, in namespaces: a director running vigil (virtual server fd77::100
- * port 80, one real server) and its speaker, peering eBGP over IPv6 with an upstream BIRD 2 (ipv6 channel). The
+ * port 80, one real server) and BIRD 2, peering eBGP over IPv6 with an upstream BIRD 2 (ipv6 channel) or FRR. The
  * upstream learns fd77::100/128 while the quorum is up, loses it when the real server fails, learns it again when
  * it is back, and loses it after `kill -9` of vigil. The times are printed.
  */
@@ -43,9 +43,39 @@ function startRealServer(lan: Lan, ns: string): ChildProcess {
   return lan.spawn(ns, [process.execPath, '-e', "require('net').createServer((s) => s.end()).listen(8080, '::')"]);
 }
 
-type DirectorSpeaker = (lan: Lan, dir: LanHost, up: LanHost) => Promise<Speaker>;
+/** The upstream router: its speaker, and the next hops of its BGP routes for a prefix. */
+interface Upstream {
+  readonly speaker: Speaker;
+  nextHops(prefix: string): Promise<string[]>;
+}
+type StartUpstream = (lan: Lan, up: LanHost, dir: LanHost) => Promise<Upstream>;
 
-async function scenario(t: { diagnostic(s: string): void }, name: string, director: DirectorSpeaker): Promise<void> {
+const birdUpstream: StartUpstream = async (lan, up, dir) => {
+  const speaker = await startBird(lan, up.ns, 'up', birdUpstreamOf(up.ipv4, { address: up.ipv6!, asn: 65000 }, [{ address: dir.ipv6!, asn: 65001 }], 'ipv6', TIMERS));
+  return { speaker, nextHops: (prefix) => birdNextHops(lan, up.ns, speaker.ctl, prefix) };
+};
+
+/** FRR's bgpd as the upstream: an IPv6 session, the ipv6 unicast family activated on it. */
+const frrUpstream: StartUpstream = async (lan, up, dir) => {
+  const n = dir.ipv6!;
+  const bgpd = `router bgp 65000\n bgp router-id ${up.ipv4}\n no bgp ebgp-requires-policy\n neighbor ${n} remote-as 65001\n neighbor ${n} timers ${TIMERS.keepalive} ${TIMERS.hold}\n neighbor ${n} timers connect 1\n address-family ipv6 unicast\n  neighbor ${n} activate\n exit-address-family\n`;
+  const speaker = await startFrr(lan, up.ns, 'log stdout warnings\n', bgpd);
+  return {
+    speaker,
+    async nextHops(prefix) {
+      const out = await speaker.vtysh(`show bgp ipv6 unicast ${prefix} json`).catch(() => '{}');
+      let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
+      try {
+        parsed = JSON.parse(out) as typeof parsed;
+      } catch {
+        // bgpd starting: nothing yet
+      }
+      return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((h) => h.ip ?? '')))].filter((a) => a !== '').sort();
+    },
+  };
+};
+
+async function scenario(t: { diagnostic(s: string): void }, name: string, startUpstream: StartUpstream): Promise<void> {
   const lan = await createLan({ name, hosts: ['up', 'dir', 'rs'], v4Prefix: '192.168.77.X', v4Start: 31, v4PrefixLength: 24, v6Prefix: 'fd77::X', v6PrefixLength: 64 });
   const [up, dir, rs] = [lan.host('up'), lan.host('dir'), lan.host('rs')];
   const speakers: Speaker[] = [];
@@ -53,13 +83,12 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, direct
   let upstreamLog = (): string => '';
   const logs = (): string => `\n--- vigil:\n${vigil?.log().slice(-3000) ?? ''}\n--- upstream:\n${upstreamLog()}\n${speakers.slice(1).map((s) => `--- director's speaker:\n${s.log().slice(-3000)}`).join('\n')}`;
   try {
-    const self = { address: up.ipv6!, asn: 65000 };
-    const upstream = await startBird(lan, up.ns, 'up', birdUpstreamOf(up.ipv4, self, [{ address: dir.ipv6!, asn: 65001 }], 'ipv6', TIMERS));
-    upstreamLog = upstream.log;
-    speakers.push(upstream);
-    speakers.push(await director(lan, dir, up));
+    const upstream = await startUpstream(lan, up, dir);
+    upstreamLog = upstream.speaker.log;
+    speakers.push(upstream.speaker);
+    speakers.push(await startBird(lan, dir.ns, 'dir', birdDirectorOf(dir.ipv4, { address: dir.ipv6!, asn: 65001 }, { address: up.ipv6!, asn: 65000 }, TABLE, 'ipv6', TIMERS)));
 
-    const learned = async (): Promise<boolean> => (await birdNextHops(lan, up.ns, upstream.ctl, `${VIP}/128`)).includes(dir.ipv6!);
+    const learned = async (): Promise<boolean> => (await upstream.nextHops(`${VIP}/128`)).includes(dir.ipv6!);
     const until = async (want: boolean, what: string): Promise<number> => {
       const t0 = performance.now();
       while ((await learned()) !== want) {
@@ -107,5 +136,10 @@ const installed = (path: string, what: string) => (): NetnsAvailability => (exis
 
 test('announce_table on an IPv6 virtual server with BIRD 2 (ipv6 channel): the upstream learns the /128, loses it on quorum down and on kill -9', { timeout: 180_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
-  await scenario(t, 'ecmpmore6b', (lan, dir, up) => startBird(lan, dir.ns, 'dir', birdDirectorOf(dir.ipv4, { address: dir.ipv6!, asn: 65001 }, { address: up.ipv6!, asn: 65000 }, TABLE, 'ipv6', TIMERS)));
+  await scenario(t, 'ecmpmore6b', birdUpstream);
+});
+
+test('the same behind an upstream FRR bgpd (ipv6 unicast over an IPv6 session)', { timeout: 180_000 }, async (t) => {
+  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  await scenario(t, 'ecmpmore6f', frrUpstream);
 });

@@ -12,6 +12,7 @@ import type { Config } from '../../config/model.js';
 import { AgentxError, VarType, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibWriter, SetRefusal } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_CHECK } from './keepalived-mib.js';
+import { changeWriter } from './change-writer.js';
 
 /** What a set acts on: the running checker side's real servers, by 0-based positions in the configuration. */
 export interface RealServerControl {
@@ -54,21 +55,9 @@ export function checkMibWriter(config: () => Config | undefined, control: RealSe
     }
     return out;
   };
-  return {
-    test: (varbinds) => {
-      const c = changes(varbinds);
-      return Array.isArray(c) ? undefined : c;
-    },
-    commit: (varbinds) => {
-      const c = changes(varbinds);
-      if (!Array.isArray(c)) throw new Error(`varbind ${c.index} can no longer be set (error ${c.error})`);
-      const undo: (() => void)[] = [];
-      for (const change of c) {
-        const before = control.realServerWeight(change.vs, change.rs) ?? change.weight;
-        undo.push(() => control.setRealServerWeight(change.vs, change.rs, before));
-        control.setRealServerWeight(change.vs, change.rs, change.weight);
-      }
-      return () => undo.reverse().forEach((u) => u());
-    },
-  };
+  return changeWriter(changes, (change) => {
+    const before = control.realServerWeight(change.vs, change.rs) ?? change.weight;
+    control.setRealServerWeight(change.vs, change.rs, change.weight);
+    return () => control.setRealServerWeight(change.vs, change.rs, before);
+  });
 }

@@ -12,6 +12,7 @@ import type { Config } from '../../config/model.js';
 import { AgentxError, VarType, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibWriter, SetRefusal } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_VRRP } from './keepalived-mib.js';
+import { changeWriter } from './change-writer.js';
 
 /** What a set acts on: the running instances, by name. */
 export interface InstanceControl {
@@ -60,28 +61,16 @@ export function keepalivedMibWriter(config: () => Config | undefined, control: I
     if (change.column === PRIORITY) control.setBasePriority(change.instance, value);
     else control.setPreempt(change.instance, value === 1);
   };
-  return {
-    test: (varbinds) => {
-      const c = changes(varbinds);
-      return Array.isArray(c) ? undefined : c;
-    },
-    commit: (varbinds) => {
-      const c = changes(varbinds);
-      if (!Array.isArray(c)) throw new Error(`varbind ${c.index} can no longer be set (error ${c.error})`);
-      const undo: (() => void)[] = [];
-      for (const change of c) {
-        if (change.column === PRIORITY) {
-          const before = control.basePriority(change.instance) ?? change.value;
-          log.info(`(${change.instance}) base priority changed from ${before} to ${change.value} via SNMP.`);
-          undo.push(() => apply(change, before));
-        } else {
-          const before = control.preempt(change.instance) === false ? 2 : 1;
-          log.info(`(${change.instance}) preemption ${change.value === 1 ? 'enabled' : 'disabled'} with SNMP`);
-          undo.push(() => apply(change, before));
-        }
-        apply(change, change.value);
-      }
-      return () => undo.reverse().forEach((u) => u());
-    },
-  };
+  return changeWriter(changes, (change) => {
+    let before: number;
+    if (change.column === PRIORITY) {
+      before = control.basePriority(change.instance) ?? change.value;
+      log.info(`(${change.instance}) base priority changed from ${before} to ${change.value} via SNMP.`);
+    } else {
+      before = control.preempt(change.instance) === false ? 2 : 1;
+      log.info(`(${change.instance}) preemption ${change.value === 1 ? 'enabled' : 'disabled'} with SNMP`);
+    }
+    apply(change, change.value);
+    return () => apply(change, before);
+  });
 }

@@ -9,47 +9,23 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InspectionStream } from '../../observe/inspection-stream.js';
-import type { ObservedEvent } from '../../observe/observed-event.js';
 import { staticPageHtml } from '../../observe/page/static-page.js';
-import { parseScenario } from '../../sim/scenario.js';
-import { runSimulation } from '../../sim/run.js';
+import { bfdGatewayRun } from './bfd-gateway-run.js';
 import { closeBrowser, requireBrowser } from './browser.js';
 
 after(closeBrowser);
 
-const session = (name: string, neighbor: string): string => `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  min_rx 10\n  min_tx 10\n  multiplier 3\n}\n`;
-const LB = `${session('gw', '192.168.77.1')}vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    192.168.77.100/24\n  }\n  track_bfd {\n    gw\n  }\n}\n`;
 
 test('the page draws BFD sessions as lanes: state bands, legend, state at the cursor, filter kind=bfd', async (t) => {
   const browser = await requireBrowser(t);
   if (!browser) return;
-  const text = JSON.stringify({
-    duration: '6s',
-    network: { latency: '0.2ms' },
-    nodes: {
-      lb1: { config: LB, interfaces: { eth0: '192.168.77.11/24' } },
-      gw: { config: session('lb1', '192.168.77.11'), interfaces: { eth0: '192.168.77.1/24' } },
-    },
-    // The gateway's link fails (its process lives on): both ends of the session go Down.
-    events: [{ at: '4s', link: { node: 'gw', interface: 'eth0', up: false } }],
-  });
-  const events: ObservedEvent[] = [];
-  const result = runSimulation(parseScenario(text, 'bfd-page.json'), {
-    seed: 1,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe((e) => events.push(e));
-      return stream;
-    },
-  });
+  const { events, durationMs } = bfdGatewayRun();
   const bfd = events.flatMap((e) => (e.kind === 'bus' && e.message.kind === 'bfd' ? [e.message] : []));
   const changes = (node: string) => bfd.filter((m) => m.node === node);
   assert.ok(changes('lb1').some((m) => m.to === 'Down' && m.at > 4000), JSON.stringify(bfd));
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bfd-page-'));
   const file = join(dir, 'run.html');
-  writeFileSync(file, await staticPageHtml(events, { title: 'bfd-page seed 1', startMs: 0, endMs: result.duration_ms }));
+  writeFileSync(file, await staticPageHtml(events, { title: 'bfd-page seed 1', startMs: 0, endMs: durationMs }));
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   t.after(async () => {
     await page.close();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
-import { birdDirector, birdHasRoute, birdUpstream, frrBgpd, frrZebra, startBird, startFrr, type Speaker } from './bgp-speakers.js';
+import { announcedVirtualServer, birdDirector, birdHasRoute, birdUpstream, frrBgpd, frrZebra, startBird, startFrr, startTcpRealServer, type Speaker } from './bgp-speakers.js';
 import { requireRealNetwork } from './helpers.js';
 import { startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 import { pollUntil } from '../contract/contract.js';
@@ -21,29 +21,7 @@ const TABLE = 100;
 /** Generous bounds for a loaded machine: what is asserted is that it happens, the times are printed. */
 const WAIT_MS = 60_000;
 
-const vigilConfig = (rs: LanHost): string => `global_defs {
-  router_id director
-  lvs_backend nftables
-}
-virtual_server ${VIP} 80 {
-  announce_table ${TABLE}
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  real_server ${rs.ipv4} 8080 {
-    TCP_CHECK {
-      connect_timeout 1
-      retry 0
-    }
-  }
-}
-`;
 
-/** A TCP server on 8080 in `ns` (the real server's service): accepts and closes. */
-function startRealServer(lan: Lan, ns: string): ChildProcess {
-  return lan.spawn(ns, [process.execPath, '-e', "require('net').createServer((s) => s.end()).listen(8080, '0.0.0.0')"]);
-}
 
 async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: LanHost, up: LanHost) => Promise<Speaker>): Promise<void> {
   const lan = await createLan({ name, hosts: ['dir', 'up', 'rs'], v4Prefix: '192.168.77.X', v4Start: 11, v4PrefixLength: 24 });
@@ -63,8 +41,8 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
       await pollUntil(async () => (await learned()) === want, what, WAIT_MS, 20).catch((e: Error) => assert.fail(`${e.message}${logs()}`));
       return performance.now() - start;
     };
-    let server = startRealServer(lan, rs.ns);
-    vigil = startDaemon(lan, dir, 'vigil', vigilConfig(rs));
+    let server = startTcpRealServer(lan, rs.ns, '0.0.0.0');
+    vigil = startDaemon(lan, dir, 'vigil', announcedVirtualServer(VIP, rs.ipv4, TABLE));
     const first = await until(true, 'the upstream learns the VIP (quorum up)');
     console.log(`# ${name}: the upstream learned ${VIP}/32 ${first.toFixed(0)} ms after vigil started`);
     const { stdout } = await lan.exec(dir.ns, ['ip', '-N', '-j', 'route', 'show', 'table', String(TABLE), 'proto', '86']);
@@ -79,7 +57,7 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
     const lost = await until(false, 'the upstream loses the VIP when the real server fails (quorum down)');
     console.log(`# ${name}: withdrawn ${lost.toFixed(0)} ms after the real server was killed (delay_loop 1, connect_timeout 1)`);
     assert.deepEqual(await announced(), [{ owner: `virtual_server ${VIP}:80`, vip: VIP, table: TABLE, announced: false }]);
-    server = startRealServer(lan, rs.ns);
+    server = startTcpRealServer(lan, rs.ns, '0.0.0.0');
     await until(true, 'the upstream learns the VIP again when the real server is back');
 
     vigil.kill('SIGKILL');

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
-import { startBird, startFrr, type Speaker } from './bgp-speakers.js';
+import { announcedVirtualServer, startBird, startFrr, startTcpRealServer, type Speaker } from './bgp-speakers.js';
 import { birdDirectorOf, birdNextHops, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { cleanupDir, startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
@@ -20,28 +20,7 @@ const TABLE = 100;
 const TIMERS = { hold: 3, keepalive: 1 };
 const WAIT_MS = 60_000;
 
-const vigilConfig = (rs: LanHost): string => `global_defs {
-  router_id director
-  lvs_backend nftables
-}
-virtual_server ${VIP} 80 {
-  announce_table ${TABLE}
-  delay_loop 1
-  lb_algo rr
-  lb_kind NAT
-  protocol TCP
-  real_server ${rs.ipv6!} 8080 {
-    TCP_CHECK {
-      connect_timeout 1
-      retry 0
-    }
-  }
-}
-`;
 
-function startRealServer(lan: Lan, ns: string): ChildProcess {
-  return lan.spawn(ns, [process.execPath, '-e', "require('net').createServer((s) => s.end()).listen(8080, '::')"]);
-}
 
 /** The upstream router: its speaker, and the next hops of its BGP routes for a prefix. */
 interface Upstream {
@@ -102,8 +81,8 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, startU
       return (JSON.parse(status.stdout) as { announced?: Array<{ vip: string; table: number; announced: boolean }> }).announced?.map(({ vip, table, announced }) => ({ vip, table, announced }));
     };
 
-    let server = startRealServer(lan, rs.ns);
-    vigil = startDaemon(lan, dir, 'vigil', vigilConfig(rs));
+    let server = startTcpRealServer(lan, rs.ns, '::');
+    vigil = startDaemon(lan, dir, 'vigil', announcedVirtualServer(VIP, rs.ipv6!, TABLE));
     const first = await until(true, `the upstream learns ${VIP}/128 (quorum up)`);
     t.diagnostic(`${name}: the upstream learned ${VIP}/128 ${first.toFixed(0)} ms after vigil started`);
     const routes = JSON.parse((await lan.exec(dir.ns, ['ip', '-6', '-j', 'route', 'show', 'table', String(TABLE), 'proto', '86'])).stdout) as { dst: string; dev: string }[];
@@ -114,7 +93,7 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, startU
     const lost = await until(false, `the upstream loses ${VIP}/128 when the real server fails (quorum down)`);
     t.diagnostic(`${name}: withdrawn ${lost.toFixed(0)} ms after the real server was killed`);
     assert.deepEqual(await announced(), [{ vip: VIP, table: TABLE, announced: false }]);
-    server = startRealServer(lan, rs.ns);
+    server = startTcpRealServer(lan, rs.ns, '::');
     await until(true, `the upstream learns ${VIP}/128 again when the real server is back`);
 
     vigil.kill('SIGKILL');

@@ -127,3 +127,28 @@ export async function birdHasRoute(lan: Lan, ns: string, ctl: string, prefix: st
   const stdout = await lan.exec(ns, ['birdc', '-s', ctl, 'show', 'route', prefix]).then((r) => r.stdout, () => '');
   return stdout.includes(prefix) && stdout.includes(nextHop);
 }
+
+/** A director's vigil: the nftables virtual server `vip` port 80 announced into `table` while its real server's TCP 8080 answers (checked every second). */
+export const announcedVirtualServer = (vip: string, realServer: string, table: number): string => `global_defs {
+  router_id director
+  lvs_backend nftables
+}
+virtual_server ${vip} 80 {
+  announce_table ${table}
+  delay_loop 1
+  lb_algo rr
+  lb_kind NAT
+  protocol TCP
+  real_server ${realServer} 8080 {
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+}
+`;
+
+/** A TCP server on 8080 in `ns`, bound to `listen` (the real server's service): accepts and closes. */
+export function startTcpRealServer(lan: Lan, ns: string, listen: '0.0.0.0' | '::'): ChildProcess {
+  return lan.spawn(ns, [process.execPath, '-e', `require('net').createServer((s) => s.end()).listen(8080, '${listen}')`]);
+}

@@ -10,9 +10,8 @@ import type { SendError } from '../transport/vrrp-link.js';
 import {
   BFD_MULTIHOP_PORT,
   BFD_SINGLE_HOP_PORT,
-  BFD_SOURCE_PORT_MAX,
-  BFD_SOURCE_PORT_MIN,
   bfdPortOf,
+  pickSourcePort,
   type BfdLink,
   type BfdReceivedPacket,
   type BfdSender,
@@ -67,16 +66,8 @@ export class SimulatedBfdLink implements BfdLink {
   }
 
   openSender(options: BfdSenderOptions): BfdSender {
-    const span = BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1;
-    const first = Math.floor(this.random.next() * span);
-    let sourcePort: number | undefined;
-    for (let i = 0; i < span && sourcePort === undefined; i++) {
-      const candidate = BFD_SOURCE_PORT_MIN + ((first + i) % span);
-      if (!this.taken.has(candidate)) sourcePort = candidate;
-    }
-    if (sourcePort === undefined) throw Object.assign(new Error('no free BFD source port in 49152-65535'), { code: 'EADDRINUSE' });
-    this.taken.add(sourcePort);
-    const chosen = sourcePort;
+    const chosen = pickSourcePort(this.random, (candidate) => !this.taken.has(candidate));
+    this.taken.add(chosen);
     const errors = new Subject<SendError>();
     const destination = canonicalIp(options.remoteAddress) ?? options.remoteAddress;
     const destinationPort = bfdPortOf(options.multihop);

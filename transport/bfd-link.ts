@@ -7,6 +7,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { IpFamily } from '../protocol/ip.js';
+import type { Random } from './random.js';
 import type { SendError } from './vrrp-link.js';
 
 /** RFC 5881 §4: single-hop control packets go to UDP 3784. */
@@ -66,4 +67,18 @@ export interface BfdLink {
 /** The port a session's packets go to. */
 export function bfdPortOf(multihop: boolean): number {
   return multihop ? BFD_MULTIHOP_PORT : BFD_SINGLE_HOP_PORT;
+}
+
+/**
+ * RFC 5881 §4: a sender's source port, as keepalived's bfd_open_fd_out picks it: a random start in 49152–65535,
+ * then each next one (wrapping) until `take` accepts one. Throws EADDRINUSE when none is accepted.
+ */
+export function pickSourcePort(random: Random, take: (port: number) => boolean): number {
+  const span = BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1;
+  const first = Math.floor(random.next() * span);
+  for (let i = 0; i < span; i++) {
+    const port = BFD_SOURCE_PORT_MIN + ((first + i) % span);
+    if (take(port)) return port;
+  }
+  throw Object.assign(new Error('no free BFD source port in 49152-65535'), { code: 'EADDRINUSE' });
 }

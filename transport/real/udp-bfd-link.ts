@@ -13,9 +13,8 @@ import type { SendError } from '../vrrp-link.js';
 import {
   BFD_MULTIHOP_PORT,
   BFD_SINGLE_HOP_PORT,
-  BFD_SOURCE_PORT_MAX,
-  BFD_SOURCE_PORT_MIN,
   bfdPortOf,
+  pickSourcePort,
   type BfdLink,
   type BfdReceivedPacket,
   type BfdSender,
@@ -70,17 +69,15 @@ export class UdpBfdLink implements BfdLink {
     const socket = openRawIpSocket(options.family, IPPROTO_UDP, () => undefined);
     try {
       socket.setHopLimit(options.ttl);
-      const span = BFD_SOURCE_PORT_MAX - BFD_SOURCE_PORT_MIN + 1;
-      const first = Math.floor(this.options.random.next() * span);
-      for (let i = 0; ; i++) {
-        if (i === span) throw Object.assign(new Error('no free BFD source port in 49152-65535'), { code: 'EADDRINUSE' });
+      pickSourcePort(this.options.random, (port) => {
         try {
-          socket.bind(options.localAddress ?? '', BFD_SOURCE_PORT_MIN + ((first + i) % span));
-          break;
+          socket.bind(options.localAddress ?? '', port);
+          return true;
         } catch (error) {
           if (errnoName(error) !== 'EADDRINUSE') throw error;
+          return false;
         }
-      }
+      });
     } catch (error) {
       socket.close();
       throw error;

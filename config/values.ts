@@ -35,31 +35,25 @@ export function parseUnsigned(text: string): number | undefined {
   return UNSIGNED.test(text) ? Number(text) : undefined;
 }
 
-/** An integer word within [min, max]. */
-export function integer(
-  line: ConfigLine,
-  i: number,
-  min: number,
-  max: number,
-  diagnostics: Diagnostics,
-  name = keyword(line),
-): number | undefined {
-  const text = line.words[i];
-  if (text === undefined) {
-    diagnostics.error(line, `${name}: missing value (an integer from ${min} to ${max})`);
-    return undefined;
-  }
-  return integerText(text, line, min, max, diagnostics, name);
+/** A ranged number word's reading from its text; errors and warnings are reported at `at`. */
+type RangedText = (text: string, at: SourcePosition, min: number, max: number, diagnostics: Diagnostics, name: string) => number | undefined;
+/** The same read from word `i` of a line; `name` (default: the line's keyword) heads each message. */
+type RangedWord = (line: ConfigLine, i: number, min: number, max: number, diagnostics: Diagnostics, name?: string) => number | undefined;
+
+/** Word `i` of a line read by `fromText`; a missing word is an error naming what was expected (`what`). */
+function rangedWord(what: string, fromText: RangedText): RangedWord {
+  return (line, i, min, max, diagnostics, name = keyword(line)) => {
+    const text = line.words[i];
+    if (text === undefined) {
+      diagnostics.error(line, `${name}: missing value (${what} from ${min} to ${max})`);
+      return undefined;
+    }
+    return fromText(text, line, min, max, diagnostics, name);
+  };
 }
 
-export function integerText(
-  text: string,
-  at: SourcePosition,
-  min: number,
-  max: number,
-  diagnostics: Diagnostics,
-  name: string,
-): number | undefined {
+/** An integer text within [min, max]. */
+export const integerText: RangedText = (text, at, min, max, diagnostics, name) => {
   const ok = (min < 0 ? SIGNED : UNSIGNED).test(text);
   const n = ok ? Number(text) : NaN;
   if (!ok || n < min || n > max) {
@@ -67,47 +61,40 @@ export function integerText(
     return undefined;
   }
   return n;
-}
+};
+
+/** An integer word within [min, max]. */
+export const integer = rangedWord('an integer', integerText);
 
 const DECIMAL = /^\+?([0-9]*)(?:\.([0-9]*))?$/;
 
 /** A decimal number of seconds (keepalived timers: micro-second resolution) within [min, max]. */
-export function seconds(
-  line: ConfigLine,
-  i: number,
-  min: number,
-  max: number,
-  diagnostics: Diagnostics,
-  name = keyword(line),
-): number | undefined {
-  const text = line.words[i];
-  if (text === undefined) {
-    diagnostics.error(line, `${name}: missing value (seconds from ${min} to ${max})`);
-    return undefined;
-  }
+const secondsText: RangedText = (text, at, min, max, diagnostics, name) => {
   if (UNSIGNED.test(text)) {
     const whole = Number(text);
     if (whole < min || whole > max) {
-      diagnostics.error(line, `${name}: '${text}' is out of range [${min}, ${max}]`);
+      diagnostics.error(at, `${name}: '${text}' is out of range [${min}, ${max}]`);
       return undefined;
     }
     return whole;
   }
   const m = DECIMAL.exec(text);
   if (!m || (m[1] === '' && (m[2] ?? '') === '')) {
-    diagnostics.error(line, `${name}: '${text}' is not a number of seconds`);
+    diagnostics.error(at, `${name}: '${text}' is not a number of seconds`);
     return undefined;
   }
   const fraction = m[2] ?? '';
-  if (fraction.length > 6) diagnostics.warning(line, `${name}: '${text}' has more than 6 decimal places - rounded`);
+  if (fraction.length > 6) diagnostics.warning(at, `${name}: '${text}' has more than 6 decimal places - rounded`);
   const micro = Math.round(Number(`${m[1] || '0'}.${fraction || '0'}`) * 1e6);
   const value = micro / 1e6;
   if (value < min || value > max) {
-    diagnostics.error(line, `${name}: '${text}' is out of range [${min}, ${max}]`);
+    diagnostics.error(at, `${name}: '${text}' is out of range [${min}, ${max}]`);
     return undefined;
   }
   return value;
-}
+};
+
+export const seconds = rangedWord('seconds', secondsText);
 
 /** keepalived's <BOOL>; a missing word means true. */
 export function boolean(line: ConfigLine, i: number, diagnostics: Diagnostics, name = keyword(line)): boolean | undefined {
@@ -149,13 +136,9 @@ export interface Prefixed extends Address {
 
 /** ADDRESS[/PREFIX]; a missing prefix is the host prefix (32 / 128). */
 export function prefixed(text: string | undefined, at: SourcePosition, diagnostics: Diagnostics, name: string): Prefixed | undefined {
-  if (text === undefined) {
-    diagnostics.error(at, `${name}: missing address`);
-    return undefined;
-  }
-  const slash = text.indexOf('/');
-  const a = address(slash < 0 ? text : text.slice(0, slash), at, diagnostics, name);
-  if (!a) return undefined;
+  const slash = text?.indexOf('/') ?? -1;
+  const a = address(slash < 0 ? text : text?.slice(0, slash), at, diagnostics, name); // a missing text is reported there
+  if (!a || text === undefined) return undefined;
   const max = a.family === 4 ? 32 : 128;
   if (slash < 0) return { ...a, prefix: max, prefixGiven: false };
   const p = parseUnsigned(text.slice(slash + 1));

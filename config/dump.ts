@@ -19,6 +19,8 @@ import type {
   VrrpInstance,
   VrrpSyncGroup,
 } from './model.js';
+import { ipAddressOptions, routeOptions, ruleSelectors, trackingOptions, type LineOption } from './line-options.js';
+import { TRACK_BLOCKS, type TrackOwner } from './track-blocks.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -54,57 +56,32 @@ function script(s: Script | true | undefined): Json | undefined {
   return { script: s.command, user: s.user, ...(s.group !== undefined ? { group: s.group } : {}) };
 }
 
-function ipAddress(a: IpAddress): JsonObject {
-  const out: JsonObject = { address: a.address, prefix: a.prefix };
-  put(out, 'dev', a.dev);
-  put(out, 'scope', a.scope);
-  put(out, 'label', a.label);
-  put(out, 'brd', a.broadcast);
-  put(out, 'peer', a.peer);
-  if (a.home) out['home'] = true;
-  if (a.nodad) out['-nodad'] = true;
-  if (a.mngtmpaddr) out['mngtmpaddr'] = true;
-  if (a.noprefixroute) out['noprefixroute'] = true;
-  if (a.autojoin) out['autojoin'] = true;
-  if (a.noTrack) out['no_track'] = true;
-  put(out, 'preferred_lft', a.preferredLft);
-  if (a.useVmac) out['use_vmac'] = true;
-  put(out, 'track_group', a.trackGroup);
+/** Line options as keys: a bare keyword is `true`. */
+function putOptions(out: JsonObject, options: readonly LineOption[]): JsonObject {
+  for (const [k, v] of options) if (v !== undefined && v !== false) out[k] = v;
   return out;
+}
+
+function ipAddress(a: IpAddress): JsonObject {
+  return putOptions({ address: a.address, prefix: a.prefix }, ipAddressOptions(a));
 }
 
 function route(r: Route): JsonObject {
   const out: JsonObject = {};
   if (r.type !== 'unicast') out['type'] = r.type;
   out['to'] = `${r.destination}/${r.prefix}`;
-  put(out, 'src', r.src);
-  put(out, 'via', r.via);
-  put(out, 'dev', r.dev);
-  put(out, 'table', r.table);
-  put(out, 'scope', r.scope);
-  put(out, 'metric', r.metric);
-  put(out, 'protocol', r.protocol);
+  putOptions(out, routeOptions(r));
   if (r.nexthops.length > 0) out['nexthop'] = r.nexthops.map((h) => plain(h) ?? null);
-  if (r.noTrack) out['no_track'] = true;
-  put(out, 'track_group', r.trackGroup);
+  putOptions(out, trackingOptions(r));
   for (const [k, v] of r.options) out[k] = v === '' ? true : v;
   return out;
 }
 
 function rule(r: Rule): JsonObject {
-  const out: JsonObject = {};
-  if (r.invert) out['not'] = true;
-  put(out, 'from', r.from);
-  put(out, 'to', r.to);
-  put(out, 'table', r.table);
-  put(out, 'preference', r.preference);
-  put(out, 'iif', r.iif);
-  put(out, 'oif', r.oif);
-  put(out, 'fwmark', r.fwmark);
+  const out = putOptions({}, ruleSelectors(r));
   put(out, 'action', r.action);
   put(out, 'goto', r.gotoTarget);
-  if (r.noTrack) out['no_track'] = true;
-  put(out, 'track_group', r.trackGroup);
+  putOptions(out, trackingOptions(r));
   for (const [k, v] of r.options) out[k] = v === '' ? true : v;
   if (r.family === 6) out['inet6'] = true;
   return out;
@@ -112,6 +89,10 @@ function rule(r: Rule): JsonObject {
 
 function tracked(list: readonly TrackedByName[]): Json[] {
   return list.map((t) => ({ name: t.name, ...(t.weight !== undefined ? { weight: t.weight } : {}), ...(t.reverse ? { reverse: true } : {}) }));
+}
+
+function putTracks(out: JsonObject, owner: TrackOwner): void {
+  for (const { keyword, list } of TRACK_BLOCKS) if (list(owner).length > 0) out[keyword] = tracked(list(owner));
 }
 
 function vrrpInstance(v: VrrpInstance): JsonObject {
@@ -147,14 +128,7 @@ function vrrpInstance(v: VrrpInstance): JsonObject {
   if (v.virtualRoutes.length > 0) out['virtual_routes'] = v.virtualRoutes.map(route);
   if (v.virtualRules.length > 0) out['virtual_rules'] = v.virtualRules.map(rule);
   if (v.unicastPeers.length > 0) out['unicast_peer'] = v.unicastPeers.map((p) => ({ address: p.address, min_ttl: p.minTtl, max_ttl: p.maxTtl }));
-  const tracks: [string, readonly TrackedByName[]][] = [
-    ['track_interface', v.trackInterfaces],
-    ['track_script', v.trackScripts],
-    ['track_file', v.trackFiles],
-    ['track_process', v.trackProcesses],
-    ['track_bfd', v.trackBfds],
-  ];
-  for (const [k, list] of tracks) if (list.length > 0) out[k] = tracked(list);
+  putTracks(out, v);
   out['old_unicast_checksum'] = v.oldUnicastChecksumNever ? 'never' : v.oldUnicastChecksum;
   const scripts: [string, Script | true | undefined][] = [
     ['notify_master', v.notifyMaster],
@@ -171,14 +145,7 @@ function vrrpInstance(v: VrrpInstance): JsonObject {
 
 function syncGroup(g: VrrpSyncGroup): JsonObject {
   const out: JsonObject = { name: g.name, group: [...g.group] };
-  const tracks: [string, readonly TrackedByName[]][] = [
-    ['track_interface', g.trackInterfaces],
-    ['track_script', g.trackScripts],
-    ['track_file', g.trackFiles],
-    ['track_process', g.trackProcesses],
-    ['track_bfd', g.trackBfds],
-  ];
-  for (const [k, list] of tracks) if (list.length > 0) out[k] = tracked(list);
+  putTracks(out, g);
   put(out, 'notify_master', script(g.notifyMaster));
   put(out, 'notify_backup', script(g.notifyBackup));
   put(out, 'notify_fault', script(g.notifyFault));

@@ -22,6 +22,8 @@ import type {
 } from './model.js';
 import { GLOBAL_KEYWORDS, ROOT_GLOBAL_KEYWORDS } from './keywords/global-defs.js';
 import { camelCase, flag } from './keywords/value-specs.js';
+import { ipAddressOptions, routeOptions, ruleSelectors, trackingOptions, type LineOption } from './line-options.js';
+import { TRACK_BLOCKS, type TrackedObject, type TrackOwner } from './track-blocks.js';
 
 type Value = string | number | boolean | undefined;
 
@@ -114,25 +116,22 @@ function renderGlobal(o: Out, c: Config): void {
   });
 }
 
+/** Line options as words: `keyword value`, or the bare keyword. */
+function pushOptions(w: (string | number)[], options: readonly LineOption[]): void {
+  for (const [k, v] of options) {
+    if (v === true) w.push(k);
+    else if (v !== undefined && v !== false) w.push(k, word(v));
+  }
+}
+
+/** The ip options a route or rule line ends with, as given: a flag alone, else its words. */
+function pushIpOptions(w: (string | number)[], options: readonly (readonly [string, string])[]): void {
+  for (const [k, v] of options) v === '' ? w.push(k) : w.push(k, ...v.split(' ').map(word));
+}
+
 function ipAddress(a: IpAddress): string {
   const w: (string | number)[] = [`${a.address}/${a.prefix}`];
-  const opt = (k: string, v: string | number | undefined): void => {
-    if (v !== undefined) w.push(k, word(v));
-  };
-  opt('dev', a.dev);
-  opt('scope', a.scope);
-  opt('label', a.label);
-  opt('brd', a.broadcast);
-  opt('peer', a.peer);
-  if (a.home) w.push('home');
-  if (a.nodad) w.push('-nodad');
-  if (a.mngtmpaddr) w.push('mngtmpaddr');
-  if (a.noprefixroute) w.push('noprefixroute');
-  if (a.autojoin) w.push('autojoin');
-  if (a.noTrack) w.push('no_track');
-  opt('preferred_lft', a.preferredLft);
-  if (a.useVmac) w.push('use_vmac');
-  opt('track_group', a.trackGroup);
+  pushOptions(w, ipAddressOptions(a));
   return w.join(' ');
 }
 
@@ -140,49 +139,30 @@ function route(r: Route): string {
   const w: (string | number)[] = [];
   if (r.type !== 'unicast') w.push(r.type);
   w.push(`${r.destination}/${r.prefix}`);
-  const opt = (k: string, v: string | number | undefined): void => {
-    if (v !== undefined) w.push(k, word(v));
-  };
-  opt('src', r.src);
-  opt('via', r.via);
-  opt('dev', r.dev);
-  opt('table', r.table);
-  opt('scope', r.scope);
-  opt('metric', r.metric);
-  opt('protocol', r.protocol);
+  pushOptions(w, routeOptions(r));
   for (const h of r.nexthops) {
     w.push('nexthop');
-    opt('via', h.via);
-    opt('dev', h.dev);
-    opt('weight', h.weight);
-    if (h.onlink) w.push('onlink');
-    opt('realms', h.realms);
+    pushOptions(w, [
+      ['via', h.via],
+      ['dev', h.dev],
+      ['weight', h.weight],
+      ['onlink', h.onlink],
+      ['realms', h.realms],
+    ]);
     if (h.encap !== undefined) w.push('encap', ...h.encap.split(' ').map(word));
   }
-  if (r.noTrack) w.push('no_track');
-  opt('track_group', r.trackGroup);
-  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, ...v.split(' ').map(word));
+  pushOptions(w, trackingOptions(r));
+  pushIpOptions(w, r.options);
   return w.join(' ');
 }
 
 function rule(r: Rule): string {
   const w: (string | number)[] = [];
-  const opt = (k: string, v: string | number | undefined): void => {
-    if (v !== undefined) w.push(k, word(v));
-  };
-  if (r.invert) w.push('not');
-  opt('from', r.from);
-  opt('to', r.to);
-  opt('table', r.table);
-  opt('preference', r.preference);
-  opt('iif', r.iif);
-  opt('oif', r.oif);
-  opt('fwmark', r.fwmark);
-  if (r.action === 'goto') opt('goto', r.gotoTarget);
+  pushOptions(w, ruleSelectors(r));
+  if (r.action === 'goto') pushOptions(w, [['goto', r.gotoTarget]]);
   else if (r.action !== undefined) w.push(word(r.action));
-  if (r.noTrack) w.push('no_track');
-  opt('track_group', r.trackGroup);
-  for (const [k, v] of r.options) v === '' ? w.push(k) : w.push(k, ...v.split(' ').map(word));
+  pushOptions(w, trackingOptions(r));
+  pushIpOptions(w, r.options);
   if (r.family === 6 && r.from === undefined && r.to === undefined) w.push('inet6');
   return w.join(' ');
 }
@@ -191,7 +171,7 @@ function rule(r: Rule): string {
  * A track_* block. `objects` are the tracked blocks (vrrp_script …): a line that leaves out reverse / noreverse
  * takes its object's direction, so `noreverse` is written where the object's is `reverse` and the line's is not.
  */
-function tracks(o: Out, keyword: string, list: readonly TrackedByName[], objects: readonly { readonly name: string; readonly weightReverse: boolean }[] = []): void {
+function tracks(o: Out, keyword: string, list: readonly TrackedByName[], objects: readonly TrackedObject[]): void {
   if (list.length === 0) return;
   const objectReverse = (name: string): boolean => objects.some((x) => x.name === name && x.weightReverse);
   o.block(keyword, () => {
@@ -202,12 +182,8 @@ function tracks(o: Out, keyword: string, list: readonly TrackedByName[], objects
   });
 }
 
-function allTracks(o: Out, owner: Pick<VrrpInstance, 'trackInterfaces' | 'trackScripts' | 'trackFiles' | 'trackProcesses' | 'trackBfds'>, c: Config): void {
-  tracks(o, 'track_interface', owner.trackInterfaces);
-  tracks(o, 'track_script', owner.trackScripts, c.vrrpScripts);
-  tracks(o, 'track_file', owner.trackFiles, c.trackFiles);
-  tracks(o, 'track_process', owner.trackProcesses, c.trackProcesses);
-  tracks(o, 'track_bfd', owner.trackBfds, c.bfdInstances);
+function allTracks(o: Out, owner: TrackOwner, c: Config): void {
+  for (const { keyword, list, objects } of TRACK_BLOCKS) tracks(o, keyword, list(owner), objects(c));
 }
 
 function weight(o: Out, w: number, reverse: boolean): void {

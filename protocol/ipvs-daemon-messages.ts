@@ -10,9 +10,7 @@ import {
   attr,
   attributeMap,
   cstring,
-  genlMessage,
   nested,
-  NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_REQUEST,
   parseGenl,
@@ -24,7 +22,7 @@ import {
   u32,
   type NetlinkReply,
 } from './genl.js';
-import { IPVS_CMD, IPVS_CMD_ATTR, IPVS_GENL_VERSION, type IpvsFraming } from './ipvs-messages.js';
+import { IPVS_ACKED, IPVS_CMD, IPVS_CMD_ATTR, ipvsRequest, type IpvsFraming } from './ipvs-messages.js';
 
 export const IPVS_DAEMON_ATTR = {
   STATE: 1,
@@ -63,14 +61,9 @@ export interface IpvsDaemon {
   readonly group?: Uint8Array;
 }
 
-const ACKED = NLM_F_REQUEST | NLM_F_ACK;
-
-const request = (framing: IpvsFraming, cmd: number, flags: number, attrs: readonly Uint8Array[]): Uint8Array =>
-  genlMessage({ familyId: framing.familyId, cmd, version: IPVS_GENL_VERSION, flags, seq: framing.seq }, attrs);
-
 /** IPVS_CMD_SET_CONFIG with all three timeouts, as keepalived sends it (the ones not configured at their old value). */
 export function setTimeoutsMessage(framing: IpvsFraming, t: IpvsTimeouts): Uint8Array {
-  return request(framing, IPVS_CMD.SET_CONFIG, ACKED, [
+  return ipvsRequest(framing, IPVS_CMD.SET_CONFIG, IPVS_ACKED, [
     attr(IPVS_CMD_ATTR.TIMEOUT_TCP, u32(t.tcp)),
     attr(IPVS_CMD_ATTR.TIMEOUT_TCP_FIN, u32(t.tcpFin)),
     attr(IPVS_CMD_ATTR.TIMEOUT_UDP, u32(t.udp)),
@@ -79,7 +72,7 @@ export function setTimeoutsMessage(framing: IpvsFraming, t: IpvsTimeouts): Uint8
 
 /** IPVS_CMD_GET_CONFIG: the kernel answers with one message holding the three timeouts. */
 export function getTimeoutsMessage(framing: IpvsFraming): Uint8Array {
-  return request(framing, IPVS_CMD.GET_CONFIG, NLM_F_REQUEST, []);
+  return ipvsRequest(framing, IPVS_CMD.GET_CONFIG, NLM_F_REQUEST, []);
 }
 
 /** The timeouts of a GET_CONFIG reply (or of a SET_CONFIG request, when testing). */
@@ -112,19 +105,19 @@ export function newDaemonMessage(framing: IpvsFraming, d: IpvsDaemon): Uint8Arra
     else if (d.group.length === 4) attrs.push(attr(IPVS_DAEMON_ATTR.MCAST_GROUP, d.group));
     else throw new Error(`sync daemon group of ${d.group.length} bytes`);
   }
-  return request(framing, IPVS_CMD.NEW_DAEMON, ACKED, [nested(IPVS_CMD_ATTR.DAEMON, attrs)]);
+  return ipvsRequest(framing, IPVS_CMD.NEW_DAEMON, IPVS_ACKED, [nested(IPVS_CMD_ATTR.DAEMON, attrs)]);
 }
 
 /** IPVS_CMD_DEL_DAEMON: the state to stop, and the sync id (keepalived sends it; the kernel reads only the state). */
 export function delDaemonMessage(framing: IpvsFraming, state: IpvsDaemon['state'], syncId: number): Uint8Array {
-  return request(framing, IPVS_CMD.DEL_DAEMON, ACKED, [
+  return ipvsRequest(framing, IPVS_CMD.DEL_DAEMON, IPVS_ACKED, [
     nested(IPVS_CMD_ATTR.DAEMON, [attr(IPVS_DAEMON_ATTR.STATE, u32(state)), attr(IPVS_DAEMON_ATTR.SYNC_ID, u32(syncId))]),
   ]);
 }
 
 /** IPVS_CMD_GET_DAEMON: a dump of the running daemons (master, backup), each an IPVS_CMD_NEW_DAEMON message. */
 export function getDaemonsMessage(framing: IpvsFraming): Uint8Array {
-  return request(framing, IPVS_CMD.GET_DAEMON, NLM_F_REQUEST | NLM_F_DUMP, []);
+  return ipvsRequest(framing, IPVS_CMD.GET_DAEMON, NLM_F_REQUEST | NLM_F_DUMP, []);
 }
 
 /** The daemon in a message's IPVS_CMD_ATTR_DAEMON (a GET_DAEMON reply part, or a NEW/DEL_DAEMON request). */

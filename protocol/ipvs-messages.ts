@@ -227,39 +227,41 @@ function tunnelAttrs(dest: IpvsDest): Uint8Array[] {
   return out;
 }
 
-const request = (framing: IpvsFraming, cmd: number, flags: number, attrs: readonly Uint8Array[]): Uint8Array =>
+/** One IPVS generic-netlink request (service, destination, daemon or config command). */
+export const ipvsRequest = (framing: IpvsFraming, cmd: number, flags: number, attrs: readonly Uint8Array[]): Uint8Array =>
   genlMessage({ familyId: framing.familyId, cmd, version: IPVS_GENL_VERSION, flags, seq: framing.seq }, attrs);
 
-const ACKED = NLM_F_REQUEST | NLM_F_ACK;
+/** A change the kernel answers with an ack (or an error). */
+export const IPVS_ACKED = NLM_F_REQUEST | NLM_F_ACK;
 
 export function newServiceMessage(framing: IpvsFraming, service: IpvsService): Uint8Array {
-  return request(framing, IPVS_CMD.NEW_SERVICE, ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceFullAttrs(service))]);
+  return ipvsRequest(framing, IPVS_CMD.NEW_SERVICE, IPVS_ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceFullAttrs(service))]);
 }
 
 export function setServiceMessage(framing: IpvsFraming, service: IpvsService): Uint8Array {
-  return request(framing, IPVS_CMD.SET_SERVICE, ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceFullAttrs(service))]);
+  return ipvsRequest(framing, IPVS_CMD.SET_SERVICE, IPVS_ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceFullAttrs(service))]);
 }
 
 export function delServiceMessage(framing: IpvsFraming, service: IpvsService): Uint8Array {
-  return request(framing, IPVS_CMD.DEL_SERVICE, ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service))]);
+  return ipvsRequest(framing, IPVS_CMD.DEL_SERVICE, IPVS_ACKED, [nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service))]);
 }
 
 export function newDestMessage(framing: IpvsFraming, service: IpvsService, dest: IpvsDest): Uint8Array {
-  return request(framing, IPVS_CMD.NEW_DEST, ACKED, [
+  return ipvsRequest(framing, IPVS_CMD.NEW_DEST, IPVS_ACKED, [
     nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service)),
     nested(IPVS_CMD_ATTR.DEST, destFullAttrs(dest)),
   ]);
 }
 
 export function setDestMessage(framing: IpvsFraming, service: IpvsService, dest: IpvsDest): Uint8Array {
-  return request(framing, IPVS_CMD.SET_DEST, ACKED, [
+  return ipvsRequest(framing, IPVS_CMD.SET_DEST, IPVS_ACKED, [
     nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service)),
     nested(IPVS_CMD_ATTR.DEST, destFullAttrs(dest)),
   ]);
 }
 
 export function delDestMessage(framing: IpvsFraming, service: IpvsService, dest: IpvsDestId): Uint8Array {
-  return request(framing, IPVS_CMD.DEL_DEST, ACKED, [
+  return ipvsRequest(framing, IPVS_CMD.DEL_DEST, IPVS_ACKED, [
     nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service)),
     nested(IPVS_CMD_ATTR.DEST, [...destIdAttrs(dest), attr(IPVS_DEST_ATTR.ADDR_FAMILY, u16(dest.af))]),
   ]);
@@ -267,17 +269,17 @@ export function delDestMessage(framing: IpvsFraming, service: IpvsService, dest:
 
 /** Dump of every service (NLM_F_DUMP, no attributes). */
 export function getServicesMessage(framing: IpvsFraming): Uint8Array {
-  return request(framing, IPVS_CMD.GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, []);
+  return ipvsRequest(framing, IPVS_CMD.GET_SERVICE, NLM_F_REQUEST | NLM_F_DUMP, []);
 }
 
 /** Dump of one service's destinations. */
 export function getDestsMessage(framing: IpvsFraming, service: IpvsService): Uint8Array {
-  return request(framing, IPVS_CMD.GET_DEST, NLM_F_REQUEST | NLM_F_DUMP, [nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service))]);
+  return ipvsRequest(framing, IPVS_CMD.GET_DEST, NLM_F_REQUEST | NLM_F_DUMP, [nested(IPVS_CMD_ATTR.SERVICE, serviceIdAttrs(service))]);
 }
 
 /** Removes every service and destination (ipvsadm -C); vigil never sends it for a running daemon. */
 export function flushMessage(framing: IpvsFraming): Uint8Array {
-  return request(framing, IPVS_CMD.FLUSH, ACKED, []);
+  return ipvsRequest(framing, IPVS_CMD.FLUSH, IPVS_ACKED, []);
 }
 
 /** Trims a 16-byte nf_inet_addr to 4 bytes for IPv4. */

@@ -17,18 +17,21 @@ function initialId(parentPath: string): string {
   return `i:${parentPath}`;
 }
 
-function kindOf(state: GraphState, parent: GraphState | undefined): string {
-  if (parent?.type === 'parallel') return 'region';
-  return state.type;
-}
-
-export function statechartLayoutInput(graph: MachineGraph): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+/**
+ * The state boxes of a machine below its root, nested, for both charts (this one and the thumbnail): `box` makes
+ * a state's box and calls `children` where it draws the state's children; every level that is not a parallel
+ * state's gets a dot with an arrow into its initial state. `edges` holds those arrows, and `edgeId` numbers the
+ * edges the caller adds after them.
+ */
+export function stateBoxTree(
+  graph: MachineGraph,
+  box: (state: GraphState, parent: GraphState, children: () => LayoutNode[]) => LayoutNode,
+): { nodes: LayoutNode[]; edges: LayoutEdge[]; edgeId: () => string } {
   const edges: LayoutEdge[] = [];
   let n = 0;
   const edgeId = (): string => `e${String(n++).padStart(4, '0')}`;
-
   const childrenOf = (state: GraphState): LayoutNode[] => {
-    const nodes = state.children.map((c) => nodeOf(c, state));
+    const nodes = state.children.map((c) => box(c, state, () => childrenOf(c)));
     const initial = state.type === 'parallel' ? undefined : (state.initial ?? (state.path === '' ? state.children[0]?.path : undefined));
     if (initial !== undefined) {
       nodes.unshift({ id: initialId(state.path), label: '', kind: 'initial', size: { width: INITIAL_DOT, height: INITIAL_DOT } });
@@ -36,18 +39,19 @@ export function statechartLayoutInput(graph: MachineGraph): { nodes: LayoutNode[
     }
     return nodes;
   };
+  return { nodes: childrenOf(graph.root), edges, edgeId };
+}
 
-  const nodeOf = (state: GraphState, parent: GraphState | undefined): LayoutNode => ({
+export function statechartLayoutInput(graph: MachineGraph): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
+  const { nodes, edges, edgeId } = stateBoxTree(graph, (state, parent, children) => ({
     id: stateBoxId(state.path),
     label: [state.key, ...(state.invokes ?? []).map((src) => `invoke ${src}`)].join('\n'),
-    kind: kindOf(state, parent),
-    children: state.children.length > 0 ? childrenOf(state) : undefined,
+    kind: parent.type === 'parallel' ? 'region' : state.type,
+    children: state.children.length > 0 ? children() : undefined,
     data: { state: state.path },
     // The regions of a parallel state side by side.
     direction: state.type === 'parallel' ? 'RIGHT' : undefined,
-  });
-
-  const nodes = childrenOf(graph.root);
+  }));
   for (const t of graph.transitions) {
     edges.push({
       id: edgeId(),

@@ -17,7 +17,7 @@
 import type { Diagram, LayoutEdge, LayoutNode } from './diagram.js';
 import { layoutDiagram } from './elk-layout.js';
 import type { GraphState, GraphTransition, MachineGraph } from './machine-graph.js';
-import { INITIAL_DOT, stateBoxId } from './statechart-layout.js';
+import { stateBoxId, stateBoxTree } from './statechart-layout.js';
 
 /** The room of a thumbnail at scale 1 (the page shows it at 0.75 of this at the least: 12 px text ≥ 9 px). */
 export const THUMBNAIL = { maxWidth: 560, maxHeight: 720 } as const;
@@ -116,29 +116,14 @@ function edgeLabel(events: readonly { text: string }[]): string {
 
 export function thumbnailLayoutInput(graph: MachineGraph, depth: number): { nodes: LayoutNode[]; edges: LayoutEdge[] } {
   const thumb = thumbnailGraph(graph, depth);
-  const edges: LayoutEdge[] = [];
-  let n = 0;
-  const edgeId = (): string => `e${String(n++).padStart(4, '0')}`;
-  const initialId = (parentPath: string): string => `i:${parentPath}`;
-
-  const childrenOf = (state: GraphState): LayoutNode[] => {
-    const nodes = state.children.map((c) => nodeOf(c, state));
-    const initial = state.type === 'parallel' ? undefined : (state.initial ?? (state.path === '' ? state.children[0]?.path : undefined));
-    if (initial !== undefined) {
-      nodes.unshift({ id: initialId(state.path), label: '', kind: 'initial', size: { width: INITIAL_DOT, height: INITIAL_DOT } });
-      edges.push({ id: edgeId(), source: initialId(state.path), target: stateBoxId(initial), kind: 'initial' });
-    }
-    return nodes;
-  };
-
-  const nodeOf = (state: GraphState, parent: GraphState): LayoutNode => {
+  const { nodes, edges, edgeId } = stateBoxTree(graph, (state, parent, children) => {
     const collapsed = state.children.length > 0 && depthOf(state.path) >= depth;
     const loop = thumb.loops.get(state.path);
     return {
       id: stateBoxId(state.path),
       label: state.key,
       kind: collapsed ? 'collapsed' : parent.type === 'parallel' ? 'region' : state.type,
-      children: state.children.length > 0 && !collapsed ? childrenOf(state) : undefined,
+      children: state.children.length > 0 && !collapsed ? children() : undefined,
       data: { state: state.path },
       direction: state.type === 'parallel' && !collapsed ? 'RIGHT' : undefined,
       marks:
@@ -149,9 +134,7 @@ export function thumbnailLayoutInput(graph: MachineGraph, depth: number): { node
             }
           : undefined,
     };
-  };
-
-  const nodes = childrenOf(graph.root);
+  });
   for (const e of thumb.edges) {
     edges.push({
       id: edgeId(),

@@ -1,6 +1,6 @@
 /**
- * The page's code in the browser. Injected into the HTML with Function.prototype.toString (with createLaneModel
- * and axisTicks), so it must stay self-contained: no imports other than those, no outside names. It folds the
+ * The page's code in the browser. Injected into the HTML with Function.prototype.toString (with createLaneModel,
+ * axisTicks and stateColour), so it must stay self-contained: no imports other than those, no outside names. It folds the
  * numbered inspection records up to the scrubber's position into the state of every actor, lights the active
  * states in each statechart, draws the timeline lanes with a cursor, and (live) follows /events over server-sent
  * events.
@@ -13,6 +13,7 @@
 import type { ObservedEvent } from '../observed-event.js';
 import { axisTicks } from './axis-ticks.js';
 import { createLaneModel, type DownBand, type Lane, type LaneGrouping, type LaneRow } from './lane-model.js';
+import { stateColour } from './state-colours.js';
 import type { SiteSnapshot } from '../site/site-snapshot.js';
 
 export interface PageBoot {
@@ -56,20 +57,6 @@ export function vigilPage(boot: PageBoot): void {
   const ACTOR_H = 26;
   const LABEL_W = 210;
   const OVERSCAN = 6;
-  // VRRP states (keepalived's names), DOWN (the process), UNREACHABLE (a site's peer), and a BFD session's (RFC 5880 §4.1's names).
-  const colours: Record<string, string> = {
-    INIT: '#afb8c1',
-    BACKUP: '#54aeff',
-    MASTER: '#2da44e',
-    FAULT: '#cf222e',
-    STOP: '#57606a',
-    DOWN: '#24292f',
-    UNREACHABLE: '#9a6700',
-    AdminDown: '#8c959f',
-    Down: '#cf222e',
-    Init: '#d4a72c',
-    Up: '#2da44e',
-  };
   // A band is DOWN (the node's process was down) or UNREACHABLE (a site could not reach the node: its state unknown).
   const bandName = (d: DownBand): string => (d.cause === 'unreachable' ? 'UNREACHABLE' : 'DOWN');
   const bandText = (node: string, d: DownBand): string => (d.cause === 'unreachable' ? `${node}: not reachable from the site, state unknown` : `${node}: process down (${d.cause})`);
@@ -263,7 +250,7 @@ export function vigilPage(boot: PageBoot): void {
       const x0 = x(c.t);
       const w = x(until) - x0;
       const rect = (width: number): string =>
-        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(width)}" height="${bandH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)} for ${((until - c.t) / 1000).toFixed(3)} s`)}</title></rect>`;
+        `<rect class="seg" data-lane="${esc(lane.key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="1" width="${r1(width)}" height="${bandH}" fill="${stateColour(c.state) ?? '#8c959f'}"><title>${esc(`${lane.key}: ${c.state} from ${seconds(c.t)} for ${((until - c.t) / 1000).toFixed(3)} s`)}</title></rect>`;
       // A state held for less than two pixels is drawn two pixels wide, over its neighbours, so a blip shows.
       if (w < 2) short.push(rect(2));
       else out.push(rect(w));
@@ -279,7 +266,7 @@ export function vigilPage(boot: PageBoot): void {
       const w = Math.max(x(to) - x0, 0.5);
       const name = bandName(d);
       out.push(
-        `<rect class="down" data-lane="${esc(lane.key)}" data-band="${name}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${colours[name]}"><title>${esc(`${bandText(lane.node, d)} from ${seconds(d.from)}${d.to === undefined ? '' : ` to ${seconds(d.to)}`}`)}</title></rect>`,
+        `<rect class="down" data-lane="${esc(lane.key)}" data-band="${name}" x="${r1(x0)}" y="1" width="${r1(w)}" height="${bandH}" fill="${stateColour(name)}"><title>${esc(`${bandText(lane.node, d)} from ${seconds(d.from)}${d.to === undefined ? '' : ` to ${seconds(d.to)}`}`)}</title></rect>`,
       );
       if (w > name.length * 6.7 + 8) out.push(`<text x="${r1(x0 + 4)}" y="${bandH - 3}" fill="#ffffff" pointer-events="none">${name}</text>`);
     }
@@ -379,13 +366,13 @@ export function vigilPage(boot: PageBoot): void {
     const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN', ...(boot.site ? ['UNREACHABLE'] : [])];
     legend.forEach((s, i) => {
       const lx = 8 + i * 80;
-      out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">${s}</text>`);
+      out.push(`<rect x="${lx}" y="4" width="10" height="10" fill="${stateColour(s)}"/><text x="${lx + 14}" y="13">${s}</text>`);
     });
     // BFD sessions' states, once there is a session lane (after the VRRP ones: 80 px each, the last as wide as its label).
     if (bfd) {
       let lx = 8 + (legend.length - 1) * 80 + 14 + legend[legend.length - 1]!.length * 7.3 + 34;
       for (const s of ['AdminDown', 'Down', 'Init', 'Up']) {
-        out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
+        out.push(`<rect class="legend-bfd" x="${lx}" y="4" width="10" height="10" fill="${stateColour(s)}"/><text x="${lx + 14}" y="13">BFD ${s}</text>`);
         lx += 14 + (4 + s.length) * 7.3 + 18;
       }
     }

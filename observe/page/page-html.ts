@@ -6,6 +6,7 @@ import { escapeXml } from '../xml-escape.js';
 import { vigilPage, type PageBoot } from './client.js';
 import { axisTicks } from './axis-ticks.js';
 import { createLaneModel } from './lane-model.js';
+import { stateColour } from './state-colours.js';
 import { PAGE_CSS } from './styles.js';
 
 /** JSON safe inside a <script> element. */
@@ -81,6 +82,7 @@ export function* pageHtmlParts(boot: PageBoot, sliceRecords = 1000): Generator<s
     '<script>',
     axisTicks.toString(),
     createLaneModel.toString(),
+    stateColour.toString(),
     vigilPage.toString(),
     "vigilPage(JSON.parse(document.getElementById('vigil-data').textContent));",
     '</script>',

@@ -5,6 +5,7 @@
  * optional cursor. (The page draws its lanes itself: observe/page/client.ts.)
  */
 import { axisTicks } from './axis-ticks.js';
+import { stateColour } from './state-colours.js';
 
 export interface TimelineSvgInput {
   readonly transitions: readonly { readonly t_ms: number; readonly node: string; readonly instance: string; readonly from: string; readonly to: string }[];
@@ -28,18 +29,6 @@ export interface TimelineSvgInput {
 }
 
 export function timelineSvg(input: TimelineSvgInput): string {
-  const colours: Record<string, string> = {
-    INIT: '#afb8c1',
-    BACKUP: '#54aeff',
-    MASTER: '#2da44e',
-    FAULT: '#cf222e',
-    STOP: '#57606a',
-    DOWN: '#24292f',
-    AdminDown: '#8c959f',
-    Down: '#cf222e',
-    Init: '#d4a72c',
-    Up: '#2da44e',
-  };
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   const r1 = (n: number): number => Math.round(n * 10) / 10;
   const width = input.width ?? 1000;
@@ -145,14 +134,14 @@ export function timelineSvg(input: TimelineSvgInput): string {
       const x0 = x(c.t);
       const w = Math.max(x(until) - x0, 0.5);
       out.push(
-        `<rect class="seg" data-lane="${esc(key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="${y}" width="${r1(w)}" height="${laneH}" fill="${colours[c.state] ?? '#8c959f'}"><title>${esc(`${key}: ${c.state} from ${c.t / 1000} s`)}</title></rect>`,
+        `<rect class="seg" data-lane="${esc(key)}" data-state="${esc(c.state)}" x="${r1(x0)}" y="${y}" width="${r1(w)}" height="${laneH}" fill="${stateColour(c.state) ?? '#8c959f'}"><title>${esc(`${key}: ${c.state} from ${c.t / 1000} s`)}</title></rect>`,
       );
       if (w > c.state.length * 7.3 + 6) out.push(`<text x="${r1(x0 + 4)}" y="${y + 15}" fill="#ffffff" pointer-events="none">${c.state}</text>`);
     });
     for (const d of downs.get(key.slice(0, key.indexOf(' '))) ?? []) {
       const x0 = x(d.from);
       out.push(
-        `<rect class="down" data-lane="${esc(key)}" x="${r1(x0)}" y="${y}" width="${r1(Math.max(x(d.to) - x0, 0.5))}" height="${laneH}" fill="${colours['DOWN']}"><title>${esc(`${key}: process down (${d.cause}) from ${d.from / 1000} s to ${d.to / 1000} s`)}</title></rect>`,
+        `<rect class="down" data-lane="${esc(key)}" x="${r1(x0)}" y="${y}" width="${r1(Math.max(x(d.to) - x0, 0.5))}" height="${laneH}" fill="${stateColour('DOWN')}"><title>${esc(`${key}: process down (${d.cause}) from ${d.from / 1000} s to ${d.to / 1000} s`)}</title></rect>`,
       );
     }
     for (const bar of vipBars.get(key) ?? []) {
@@ -180,13 +169,13 @@ export function timelineSvg(input: TimelineSvgInput): string {
   const legend = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DOWN'];
   legend.forEach((s, i) => {
     const lx = width - 20 - (legend.length - i) * 80;
-    out.push(`<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${legendY}">${s}</text>`);
+    out.push(`<rect x="${lx}" y="${legendY - 9}" width="10" height="10" fill="${stateColour(s)}"/><text x="${lx + 14}" y="${legendY}">${s}</text>`);
   });
   // The sessions' states, under the instances', right-aligned with them.
   if (bfdLegendY !== undefined) {
     ['AdminDown', 'Down', 'Init', 'Up'].forEach((s, i) => {
       const lx = width - 20 - (4 - i) * 110;
-      out.push(`<rect class="legend-bfd" x="${lx}" y="${bfdLegendY - 9}" width="10" height="10" fill="${colours[s]}"/><text x="${lx + 14}" y="${bfdLegendY}">BFD ${s}</text>`);
+      out.push(`<rect class="legend-bfd" x="${lx}" y="${bfdLegendY - 9}" width="10" height="10" fill="${stateColour(s)}"/><text x="${lx + 14}" y="${bfdLegendY}">BFD ${s}</text>`);
     });
   }
   out.push('</svg>');

@@ -14,6 +14,7 @@ import { checkerMachine, firstProbeDelayMs, type CheckerReport } from '../../mac
 import { checkerTimers, probeResultEvent, type ProbeAnswer, type ProbeLoopHandle, type ProbeResultEvent } from '../../machines/checker-timers.js';
 import { sameWeight, type ProbeWeight } from '../../machines/checker-logic.js';
 import { absorbedHook, SteadyShortcut } from '../steady-shortcut.js';
+import { OwnedActor } from '../owned-actor.js';
 import type { Clock } from '../../machines/clock.js';
 import type { Random } from '../../transport/random.js';
 import { isCallbackProber, type ProbeResult, type Prober } from '../../transport/prober.js';
@@ -78,10 +79,8 @@ export class CheckerRuntime {
   }
 }
 
-export class CheckerRunner {
-  private readonly actor: Actor<CheckerRuntime['machine']>;
+export class CheckerRunner extends OwnedActor<Actor<CheckerRuntime['machine']>> {
   private readonly runtime: CheckerRuntime;
-  private stopped = false;
   private readonly publishProbes: boolean;
   /** The machine's answer to a result in the steady state: the next probe after this delay, and nothing else. */
   private readonly steady: SteadyShortcut<ProbeResultEvent, number>;
@@ -99,6 +98,7 @@ export class CheckerRunner {
     options: CheckerStartOptions,
     runtime?: CheckerRuntime,
   ) {
+    super();
     this.publishProbes = env.publishProbes ?? true;
     const absorbed = absorbedHook(env.inspect);
     this.steady = new SteadyShortcut({
@@ -127,13 +127,8 @@ export class CheckerRunner {
     return this.actor.getSnapshot().context.up;
   }
 
-  start(): void {
-    this.actor.start();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.actor.stop();
+  override stop(): void {
+    super.stop();
     this.runtime.unregister(this);
   }
 

@@ -9,6 +9,7 @@ import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Clock } from '../../machines/clock.js';
 import { polledTrackerMachine } from '../../machines/polled-tracker.js';
 import type { Answering } from '../environment.js';
+import { OwnedActor } from '../owned-actor.js';
 
 export interface Observation {
   readonly up: boolean;
@@ -17,10 +18,7 @@ export interface Observation {
 
 export type Look = Answering<Observation>;
 
-export class PolledTracker {
-  private readonly actor: Actor<typeof polledTrackerMachine>;
-  private stopped = false;
-
+export class PolledTracker extends OwnedActor<Actor<typeof polledTrackerMachine>> {
   constructor(
     readonly id: string,
     intervalMs: number,
@@ -29,6 +27,7 @@ export class PolledTracker {
     /** What was seen before (and already reported): the first poll reports only a change from it. */
     initial?: Observation,
   ) {
+    super();
     const machine = polledTrackerMachine.provide({
       actions: {
         poll: () => {
@@ -47,15 +46,6 @@ export class PolledTracker {
 
   get seen(): Observation | undefined {
     return this.actor.getSnapshot().context.seen;
-  }
-
-  start(): void {
-    this.actor.start();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.actor.stop();
   }
 }
 

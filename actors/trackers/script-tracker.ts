@@ -7,6 +7,7 @@ import type { Clock } from '../../machines/clock.js';
 import { runProcess, type ProcessRunner } from '../../transport/process-runner.js';
 import { scriptArgv } from '../scripts/script-command.js';
 import { trackedScriptMachine } from '../../machines/tracked-script.js';
+import { OwnedActor } from '../owned-actor.js';
 
 export interface ScriptTrackerSpec {
   readonly name: string;
@@ -27,14 +28,12 @@ export interface ScriptTrackerEnvironment {
   readonly inspect?: (event: InspectionEvent) => void;
 }
 
-export class ScriptTracker {
-  private readonly actor: Actor<typeof trackedScriptMachine>;
-  private stopped = false;
-
+export class ScriptTracker extends OwnedActor<Actor<typeof trackedScriptMachine>> {
   constructor(
     readonly spec: ScriptTrackerSpec,
     env: ScriptTrackerEnvironment,
   ) {
+    super();
     const argv = scriptArgv(spec.script);
     const machine = trackedScriptMachine.provide({
       actions: {
@@ -58,14 +57,5 @@ export class ScriptTracker {
 
   get up(): boolean {
     return this.actor.getSnapshot().context.up;
-  }
-
-  start(): void {
-    this.actor.start();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.actor.stop();
   }
 }

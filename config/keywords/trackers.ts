@@ -5,6 +5,7 @@
  */
 import type { BfdInstance, TrackFile, TrackProcess } from '../model.js';
 import type { ConfigLine } from '../reader.js';
+import type { SourcePosition } from '../diagnostics.js';
 import { address, integer, integerText, seconds, word } from '../values.js';
 import { blockSpec } from '../walker.js';
 import { parseOwnWeight } from './tracking.js';
@@ -15,7 +16,7 @@ export type TrackFileDraft = Mutable<TrackFile>;
 export type TrackProcessDraft = Mutable<TrackProcess> & { processGiven: boolean };
 export type BfdDraft = Mutable<BfdInstance>;
 
-const pos = (at: ConfigLine) => ({ file: at.file, line: at.line });
+const pos = (at: SourcePosition): SourcePosition => ({ file: at.file, line: at.line });
 
 export function newTrackFileDraft(name: string, at: ConfigLine): TrackFileDraft {
   return { name, at: pos(at), file: '', weight: 1, weightReverse: false };
@@ -48,7 +49,8 @@ export const TRACK_FILE_SPEC = blockSpec<TrackFileDraft>('track_file', {
   },
 });
 
-export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcessDraft {
+/** A vrrp_track_process block before its lines are read: keepalived's defaults, no process yet. */
+export function trackProcessDefaults(name: string, at: SourcePosition): TrackProcess {
   return {
     name,
     at: pos(at),
@@ -62,8 +64,11 @@ export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcess
     forkDelay: 0,
     terminateDelay: 0,
     fullCommand: false,
-    processGiven: false,
   };
+}
+
+export function newTrackProcessDraft(name: string, at: ConfigLine): TrackProcessDraft {
+  return { ...trackProcessDefaults(name, at), processGiven: false };
 }
 
 /** keepalived's range for fork_delay, terminate_delay and delay: a microsecond to an hour. */

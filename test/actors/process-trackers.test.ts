@@ -10,18 +10,11 @@ import { SimulatedProcessTable } from '../../sim/simulated-process-table.js';
 import { ProcessTrackers } from '../../actors/trackers/process-trackers.js';
 import type { ProcessMonitor, ProcessWatchSink } from '../../transport/process-monitor.js';
 import type { TrackProcess } from '../../config/model.js';
+import { trackProcessDefaults } from '../../config/keywords/trackers.js';
 
 const block = (over: Partial<TrackProcess> = {}): TrackProcess => ({
-  name: 'web',
-  at: { file: 'keepalived.conf', line: 1 },
+  ...trackProcessDefaults('web', { file: 'keepalived.conf', line: 1 }),
   process: 'nginx',
-  params: [],
-  weight: 0,
-  weightReverse: false,
-  quorum: 1,
-  forkDelay: 0,
-  terminateDelay: 0,
-  fullCommand: false,
   ...over,
 });
 

@@ -32,15 +32,29 @@ vrrp_instance VI_1 {
   }
 }`;
 
-test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped by leaving MASTER', () => {
+/**
+ * A node of CONFIG (or `config`) on the virtual clock whose host has eth0 and, with `eth1`, eth1 on one segment;
+ * `announce` sees every announcement.
+ */
+function garpNode(announce: (clock: VirtualClock) => (name: string, addresses: readonly { address: string }[]) => void, options: { config?: string; eth1?: boolean } = {}) {
   const clock = new VirtualClock();
   const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const host = new SimHost('n', 0);
   host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  host.addInterface('eth1', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
+  if (options.eth1 ?? true) host.addInterface('eth1', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
+  const announcer = { announce: announce(clock) };
+  const node = new VrrpNode('n', nodeSpec(loadConfigText(options.config ?? CONFIG, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  return { clock, node };
+}
+
+/** Each announcement as "time interface addresses". */
+const described = (seen: string[]) => (clock: VirtualClock) => (name: string, addresses: readonly { address: string }[]) => {
+  seen.push(`${clock.now()} ${name} ${addresses.map((a) => a.address).join(',')}`);
+};
+
+test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped by leaving MASTER', () => {
   const seen: string[] = [];
-  const announcer = { announce: (name: string, addresses: readonly { address: string }[]) => seen.push(`${clock.now()} ${name} ${addresses.map((a) => a.address).join(',')}`) };
-  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  const { clock, node } = garpNode(described(seen));
   node.start();
   clock.runUntil(25_000);
   const T = 3609.375;
@@ -65,15 +79,12 @@ test('GARP bursts: repeat, delay, refresh and interval, per interface; stopped b
 });
 
 test('garp_master_refresh_repeat: a refresh is its own burst (keepalived default 1), not garp_master_repeat', () => {
-  const clock = new VirtualClock();
-  const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('n', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
   const seen: number[] = [];
-  const announcer = { announce: () => seen.push(clock.now()) };
   const config = CONFIG.replace('  garp_master_refresh_repeat 3\n', '').replace(/vrrp_garp_interval 0.1/, 'vrrp_garp_interval 0').replace('    192.168.77.101/24 dev eth1\n', '');
   assert.ok(!config.includes('refresh_repeat') && !config.includes('eth1'));
-  const node = new VrrpNode('n', nodeSpec(loadConfigText(config, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  const { clock, node } = garpNode((clock) => () => {
+    seen.push(clock.now());
+  }, { config, eth1: false });
   node.start();
   clock.runUntil(25_000);
   const T = 3609.375;
@@ -83,14 +94,8 @@ test('garp_master_refresh_repeat: a refresh is its own burst (keepalived default
 });
 
 test('announceOnce (DBus SendGarp): one round from a master, nothing from a backup', () => {
-  const clock = new VirtualClock();
-  const segment = new LanSegment('lan', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('n', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  host.addInterface('eth1', segment, [{ address: '192.168.77.12', prefix: 24, family: 4 }]);
   const seen: string[] = [];
-  const announcer = { announce: (name: string, addresses: readonly { address: string }[]) => seen.push(`${clock.now()} ${name} ${addresses.map((a) => a.address).join(',')}`) };
-  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'garp.conf').config), { clock, link: host, addresses: host, announcer }, new Bus());
+  const { clock, node } = garpNode(described(seen));
   node.start();
   const runner = node.runners.get('VI_1')!;
   clock.runUntil(1000);

@@ -6,25 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Subject } from 'rxjs';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { Bus, type BusMessage } from '../../actors/bus.js';
-import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
-import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
-import { loadConfigText } from '../../config/load.js';
+import type { VirtualClock } from '../../sim/virtual-clock.js';
+import type { SimHost } from '../../sim/sim-host.js';
+import type { BusMessage } from '../../actors/bus.js';
+import type { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
+import { singleHost, singleNode } from './single-node.js';
 import type { SendError, VrrpChannel, VrrpChannelOptions, VrrpLink } from '../../transport/vrrp-link.js';
-
-const CONFIG = `vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 7
-  priority 200
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.100/24
-  }
-}`;
 
 /** A simulated host's channels, whose usability and send errors the test decides. */
 class ControlledLink implements VrrpLink {
@@ -65,15 +52,9 @@ class ControlledLink implements VrrpLink {
 }
 
 function world(): { clock: VirtualClock; host: SimHost; link: ControlledLink; node: VrrpNode; messages: BusMessage[] } {
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('n', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const { clock, host } = singleHost();
   const link = new ControlledLink(host);
-  const bus = new Bus();
-  const messages: BusMessage[] = [];
-  bus.messages$.subscribe((m) => messages.push(m));
-  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'test.conf').config), { clock, link, addresses: host, announcer: host }, bus);
+  const { node, messages } = singleNode(clock, host, link);
   return { clock, host, link, node, messages };
 }
 

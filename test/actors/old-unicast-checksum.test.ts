@@ -6,16 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { VigilDaemon } from '../../actors/daemon/daemon.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { advanceSettling } from '../virtual-time.js';
+import { runSimDaemons } from './sim-daemons.js';
 
 const A = '192.168.77.11';
 const B = '192.168.77.12';
@@ -25,35 +16,16 @@ function conf(self: string, peer: string, priority: number, extra: string): stri
 }
 
 async function pair(aExtra: string, bExtra: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-net-chk-'));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const warnings: Record<string, string[]> = { a: [], b: [] };
+  const log = (name: string) => ({ debug() {}, info() {}, warn: (m: string) => void warnings[name]!.push(m), error() {} });
   const nodes = [
-    { name: 'a', address: A, text: conf(A, B, 150, aExtra) },
-    { name: 'b', address: B, text: conf(B, A, 100, bExtra) },
+    { name: 'a', address: A, config: conf(A, B, 150, aExtra), log: log('a') },
+    { name: 'b', address: B, config: conf(B, A, 100, bExtra), log: log('b') },
   ];
-  const daemons = nodes.map((n) => {
-    const host = new SimHost(n.name, 0);
-    host.addInterface('eth0', segment, [{ address: n.address, prefix: 24, family: 4 }]);
-    const file = join(dir, `${n.name}.conf`);
-    writeFileSync(file, n.text);
-    const log = { debug() {}, info() {}, warn: (m: string) => warnings[n.name]!.push(m), error() {} };
-    return new VigilDaemon({ clock, link: host, addresses: host, announcer: host, processes: new SimulatedProcessRunner(clock), log, pid: 1 }, { configFile: file, nodeName: n.name, vrrpOnly: true });
-  });
-  try {
-    for (const d of daemons) await d.start();
-    await advanceSettling(clock, 15_000);
+  return runSimDaemons(5, nodes, 15_000, (daemons) => {
     const state = (i: number) => daemons[i]!.status().instances[0]!;
     return { a: state(0), b: state(1), warnings };
-  } finally {
-    for (const d of daemons) {
-      const stopping = d.stop();
-      await advanceSettling(clock, 1000);
-      await stopping;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 test('by default a unicast instance hearing the old checksum switches to it: one master', async () => {

@@ -4,31 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SimHost } from '../../sim/sim-host.js';
-import { Bus, type BusMessage } from '../../actors/bus.js';
-import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
-import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
-import { loadConfigText } from '../../config/load.js';
+import { singleHost, singleNode } from './single-node.js';
 import type { VrrpChannelOptions, VrrpLink } from '../../transport/vrrp-link.js';
 
-const CONFIG = `vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 7
-  priority 200
-  advert_int 1
-  virtual_ipaddress {
-    192.168.77.100/24
-  }
-}`;
-
 test('a failing instance actor is restarted; a master stays MASTER and keeps its VIP', () => {
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('n', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const { clock, host } = singleHost();
   let sends = 0;
   const link: VrrpLink = {
     open(options: VrrpChannelOptions) {
@@ -50,10 +30,7 @@ test('a failing instance actor is restarted; a master stays MASTER and keeps its
       };
     },
   };
-  const bus = new Bus();
-  const messages: BusMessage[] = [];
-  bus.messages$.subscribe((m) => messages.push(m));
-  const node = new VrrpNode('n', nodeSpec(loadConfigText(CONFIG, 'test.conf').config), { clock, link, addresses: host, announcer: host }, bus);
+  const { node, messages } = singleNode(clock, host, link);
   node.start();
   clock.runUntil(20_000);
   const runner = node.runners.get('VI_1')!;

@@ -56,6 +56,17 @@ test('HTTP_GET: the request is keepalived\'s, byte for byte', () => {
   assert.equal(httpRequest(url, '1.0C'), 'GET /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nConnection: close\r\nHost: 10.0.0.1:8080\r\n\r\n');
 });
 
+/** A probe of http://127.0.0.1:`port`/ (status 2xx, Host h, HTTP/1.0, 2 s), with `over` in place of any of it. */
+const httpSpec = (port: number, over: Partial<HttpProbeSpec> = {}): HttpProbeSpec => ({
+  kind: 'http',
+  tls: false,
+  target: { host: '127.0.0.1', port },
+  timeoutMs: 2000,
+  httpProtocol: '1.0',
+  urls: [{ path: '/', statusCodes: [[200, 299]], host: 'h' }],
+  ...over,
+});
+
 test('HTTP_GET: status codes, digest and virtualhost; down and up', async () => {
   let status = 200;
   let body = 'all good\n';
@@ -65,15 +76,8 @@ test('HTTP_GET: status codes, digest and virtualhost; down and up', async () => 
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end(body);
   });
-  const spec = (over: Partial<HttpProbeSpec> = {}): HttpProbeSpec => ({
-    kind: 'http',
-    tls: false,
-    target: { host: '127.0.0.1', port: server.port },
-    timeoutMs: 2000,
-    httpProtocol: '1.0',
-    urls: [{ path: '/', statusCodes: [[200, 299]], host: 'www.example.test', digest: md5('all good\n') }],
-    ...over,
-  });
+  const spec = (over: Partial<HttpProbeSpec> = {}): HttpProbeSpec =>
+    httpSpec(server.port, { urls: [{ path: '/', statusCodes: [[200, 299]], host: 'www.example.test', digest: md5('all good\n') }], ...over });
   try {
     const ok = await probeHttp(spec());
     assert.equal(ok.ok, true, ok.detail);
@@ -121,17 +125,15 @@ test('HTTP_GET: every url is checked; one failing url fails the probe', async ()
     res.end('x');
   });
   try {
-    const result = await probeHttp({
-      kind: 'http',
-      tls: false,
-      target: { host: '127.0.0.1', port: server.port },
-      timeoutMs: 2000,
-      httpProtocol: '1.1',
-      urls: [
-        { path: '/a', statusCodes: [[200, 299]], host: 'h' },
-        { path: '/broken', statusCodes: [[200, 299]], host: 'h' },
-      ],
-    });
+    const result = await probeHttp(
+      httpSpec(server.port, {
+        httpProtocol: '1.1',
+        urls: [
+          { path: '/a', statusCodes: [[200, 299]], host: 'h' },
+          { path: '/broken', statusCodes: [[200, 299]], host: 'h' },
+        ],
+      }),
+    );
     assert.equal(result.ok, false);
     assert.match(result.detail, /^\/broken: status 500/);
   } finally {
@@ -142,14 +144,7 @@ test('HTTP_GET: every url is checked; one failing url fails the probe', async ()
 test('HTTP_GET: a server that accepts but never answers fails at the timeout', async () => {
   const server = await startTcp();
   try {
-    const result = await probeHttp({
-      kind: 'http',
-      tls: false,
-      target: { host: '127.0.0.1', port: server.port },
-      timeoutMs: 150,
-      httpProtocol: '1.0',
-      urls: [{ path: '/', statusCodes: [[200, 299]], host: 'h' }],
-    });
+    const result = await probeHttp(httpSpec(server.port, { timeoutMs: 150 }));
     assert.equal(result.ok, false);
     assert.match(result.detail, /timeout/);
   } finally {
@@ -163,14 +158,7 @@ test('SSL_GET: a self-signed certificate (made by openssl req) is accepted; dige
     res.writeHead(200);
     res.end('secure body');
   }, credentials);
-  const spec: HttpProbeSpec = {
-    kind: 'http',
-    tls: true,
-    target: { host: '127.0.0.1', port: server.port },
-    timeoutMs: 2000,
-    httpProtocol: '1.0',
-    urls: [{ path: '/', statusCodes: [[200, 299]], host: '127.0.0.1:' + server.port, digest: md5('secure body') }],
-  };
+  const spec = httpSpec(server.port, { tls: true, urls: [{ path: '/', statusCodes: [[200, 299]], host: '127.0.0.1:' + server.port, digest: md5('secure body') }] });
   try {
     const ok = await probeHttp(spec);
     assert.equal(ok.ok, true, ok.detail);
@@ -193,14 +181,7 @@ test('SSL_GET with the global SSL block: a client certificate for a server that 
   writeFileSync(join(dir, 'client.key'), clientCreds.key);
   writeFileSync(join(dir, 'client.pem'), clientCreds.cert);
   const server = await startHttps((_req, res) => res.end('ok'), { ...serverCreds, requestCert: true, rejectUnauthorized: true, ca: [clientCreds.cert] });
-  const spec: HttpProbeSpec = {
-    kind: 'http',
-    tls: true,
-    target: { host: '127.0.0.1', port: server.port },
-    timeoutMs: 2000,
-    httpProtocol: '1.0',
-    urls: [{ path: '/', statusCodes: [[200, 299]], host: 'h' }],
-  };
+  const spec = httpSpec(server.port, { tls: true });
   try {
     assert.equal((await probeHttp(spec)).ok, false, 'no client certificate');
     const withCert = await probeHttp({ ...spec, tlsFiles: { certificate: join(dir, 'client.pem'), key: join(dir, 'client.key') } });

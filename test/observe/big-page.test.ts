@@ -7,7 +7,7 @@
  * r1's process is down (the VIP line kept), next/previous within the filtered lanes, and axis labels that never
  * overlap (their boxes measured) at every zoom.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { staticPageHtml } from '../../observe/page/static-page.js';
-import { closeBrowser, requireBrowser } from './browser.js';
+import { closeBrowser, openPageFile, ticksApart } from './browser.js';
 import { siteRecording, type SiteRecording } from './site-recording.js';
 
 const artifacts = join(fileURLToPath(new URL('../../../', import.meta.url)), 'test-artifacts');
@@ -48,39 +48,10 @@ async function cursorAt(page: Page, t: number): Promise<void> {
   }, position < 0 ? site.events.length : position);
 }
 
+const open = (t: TestContext): Promise<Page | undefined> => openPageFile(t, file, '#tl-rows .row', { viewport: { width: 1400, height: 1000 } });
+
 async function setFilter(page: Page, text: string): Promise<void> {
   await page.fill('#filter', text);
-}
-
-/** The boxes of the axis labels, left to right: none may overlap the next. */
-async function assertTicksApart(page: Page, what: string): Promise<string[]> {
-  const ticks = await page.evaluate(() =>
-    [...document.querySelectorAll('#tl-head text.tick')].map((t) => {
-      const r = t.getBoundingClientRect();
-      return { left: r.left, right: r.right, label: t.textContent ?? '' };
-    }),
-  );
-  assert.ok(ticks.length >= 3, `${what}: ${ticks.length} ticks`);
-  ticks.sort((a, b) => a.left - b.left);
-  for (let i = 1; i < ticks.length; i++) {
-    assert.ok(ticks[i - 1]!.right <= ticks[i]!.left, `${what}: "${ticks[i - 1]!.label}" and "${ticks[i]!.label}" overlap`);
-  }
-  return ticks.map((t) => t.label);
-}
-
-async function open(t: Parameters<typeof requireBrowser>[0]): Promise<Page | undefined> {
-  const browser = await requireBrowser(t);
-  if (!browser) return undefined;
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  t.after(async () => {
-    await page.close();
-    assert.deepEqual(errors, []);
-  });
-  await page.goto(`file://${file}`);
-  await page.locator('#tl-rows .row').first().waitFor();
-  return page;
 }
 
 test('255 × 3 over 4 h: lanes grouped by node, identical ones merged, rows and actors virtualised', { timeout: 180_000 }, async (t) => {
@@ -206,14 +177,14 @@ test('a crashed node: DOWN band on its lanes, DOWN state in the lists, its VIP l
 test('zoom: axis labels never overlap at any span; "changed in view" keeps the lanes that changed in the window', { timeout: 180_000 }, async (t) => {
   const page = await open(t);
   if (!page) return;
-  const whole = await assertTicksApart(page, 'whole run');
+  const whole = await ticksApart(page, 'whole run');
   assert.ok(whole.includes('1:00') || whole.includes('+1 h'), `hours on a 4 h axis: ${whole.join(' ')}`);
   // Zoom in around the FAULT incident, step by step down to milliseconds.
   await cursorAt(page, site.at.trackDown + 1100);
   const seen: string[][] = [whole];
   for (let i = 0; i < 20; i++) {
     await page.click('#zoom-in');
-    seen.push(await assertTicksApart(page, `zoom ${i + 1}`));
+    seen.push(await ticksApart(page, `zoom ${i + 1}`));
   }
   assert.ok(seen.at(-1)!.some((l) => /\.\d/.test(l)), `ms near events: ${seen.at(-1)!.join(' ')}`);
   assert.notDeepEqual(seen[3], seen[0]);
@@ -248,10 +219,10 @@ test('zoom: axis labels never overlap at any span; "changed in view" keeps the l
   await page.mouse.move(lane.x + lane.width / 2 - 300, lane.y + 5, { steps: 5 });
   await page.mouse.up();
   await page.waitForFunction((before) => [...document.querySelectorAll('#tl-head text.tick')].map((t) => t.textContent).join(' ') !== before, wheeled.join(' '));
-  await assertTicksApart(page, 'after wheel and drag');
+  await ticksApart(page, 'after wheel and drag');
   // The whole run again: every lane changed at some time.
   await page.click('#changed');
   await page.click('#zoom-all');
-  await assertTicksApart(page, 'whole run again');
+  await ticksApart(page, 'whole run again');
   assert.ok((await data(page, 'matching')) > 255);
 });

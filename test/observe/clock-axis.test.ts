@@ -4,7 +4,7 @@
  * from the DOM never overlapping; the record line names the time of day; "clock time" unticked goes back to time
  * since the start. A simulation's page (no wall clock) has no such box and keeps its relative labels.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ObservedEvent } from '../../observe/observed-event.js';
 import { staticPageHtml } from '../../observe/page/static-page.js';
-import { closeBrowser, requireBrowser } from './browser.js';
+import { closeBrowser, openPageFile, ticksApart } from './browser.js';
 import { siteRecording } from './site-recording.js';
 
 let dir: string;
@@ -37,34 +37,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The axis labels left to right, none overlapping the next (their boxes measured). */
-async function ticksApart(page: Page, what: string): Promise<string[]> {
-  const ticks = await page.evaluate(() =>
-    [...document.querySelectorAll('#tl-head text.tick')].map((t) => {
-      const r = t.getBoundingClientRect();
-      return { left: r.left, right: r.right, label: t.textContent ?? '' };
-    }),
-  );
-  assert.ok(ticks.length >= 3, `${what}: ${ticks.length} ticks`);
-  ticks.sort((a, b) => a.left - b.left);
-  for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i - 1]!.right <= ticks[i]!.left, `${what}: "${ticks[i - 1]!.label}" and "${ticks[i]!.label}" overlap`);
-  return ticks.map((t) => t.label);
-}
-
-async function open(t: Parameters<typeof requireBrowser>[0], file: string): Promise<Page | undefined> {
-  const browser = await requireBrowser(t);
-  if (!browser) return undefined;
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, timezoneId: 'UTC' });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  t.after(async () => {
-    await page.close();
-    assert.deepEqual(errors, []);
-  });
-  await page.goto(`file://${file}`);
-  await page.locator('#tl-rows .row').first().waitFor();
-  return page;
-}
+const open = (t: TestContext, file: string): Promise<Page | undefined> => openPageFile(t, file, '#tl-rows .row', { viewport: { width: 1200, height: 900 }, timezoneId: 'UTC' });
 
 const timeOfDay = /^(\d\d:\d\d(:\d\d(\.\d{1,3})?)?|\d\d-\d\d)$/;
 

@@ -10,7 +10,7 @@ import { bfdLines, type DaemonStatus } from '../../actors/status.js';
 import { DaemonMetrics } from '../../observe/metrics.js';
 import { ObservationServer } from '../../observe/http-server.js';
 import { parseHttpAddress } from '../../observe/http-address.js';
-import { observedPair } from './observed-world.js';
+import { observedPair, serveLb2 } from './observed-world.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 
@@ -35,6 +35,17 @@ function value(families: Family[], name: string, labels: Record<string, string> 
   return sample?.value === undefined ? undefined : Number(sample.value);
 }
 
+/** A running daemon's status with nothing in it but `more`. */
+const statusWith = (more: Partial<DaemonStatus>): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, scripts: [], virtual_servers: [], drops: {}, instances: [], ...more });
+
+/** The families of one scrape of a daemon whose status is `status`. */
+async function scrape(status: DaemonStatus): Promise<Family[]> {
+  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
+  const families = parsePrometheus(await metrics.render());
+  metrics.close();
+  return families;
+}
+
 test('--http addresses: loopback unless named, IPv6 in brackets', () => {
   assert.deepEqual(parseHttpAddress('9650'), { host: '127.0.0.1', port: 9650 });
   assert.deepEqual(parseHttpAddress(':9650'), { host: '127.0.0.1', port: 9650 });
@@ -47,20 +58,10 @@ test('--http addresses: loopback unless named, IPv6 in brackets', () => {
 test('/metrics after a failover: exporter names and labels, values equal to /status', async (t) => {
   const world = await observedPair();
   const lb2 = world.daemons.get('lb2')!;
-  const metrics = new DaemonMetrics({ node: 'lb2', status: () => lb2.status() }, world.stream);
-  const server = new ObservationServer({
-    host: '127.0.0.1',
-    port: 0,
-    title: 'lb2',
-    clock: world.clock,
-    stream: world.stream,
-    metrics,
-    status: () => lb2.status(),
-  });
-  const { url } = await server.listen();
+  const served = await serveLb2(world, 'lb2');
+  const { url } = served;
   t.after(async () => {
-    await server.close();
-    metrics.close();
+    await served.close();
     await world.close();
   });
   await world.start();
@@ -162,13 +163,7 @@ test('keepalived_up is 0 and /status 503 when the daemon is not running', async 
 });
 
 test('authentication drops: an AH replay counts as keepalived_authentication_failure_total, and by its own reason', async () => {
-  const status: DaemonStatus = {
-    pid: 1,
-    config_file: 'keepalived.conf',
-    reloads: 0,
-    scripts: [],
-    virtual_servers: [],
-    drops: {},
+  const status = statusWith({
     instances: [
       {
         name: 'VI_AH',
@@ -195,10 +190,8 @@ test('authentication drops: an AH replay counts as keepalived_authentication_fai
         },
       },
     ],
-  };
-  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
-  const families = parsePrometheus(await metrics.render());
-  metrics.close();
+  });
+  const families = await scrape(status);
   const labels = { iname: 'VI_AH', intf: 'eth0', vrid: '61' };
   assert.equal(value(families, 'keepalived_authentication_failure_total', labels), 5);
   assert.equal(value(families, 'keepalived_authentication_mismatch_total', labels), 1);
@@ -207,37 +200,19 @@ test('authentication drops: an AH replay counts as keepalived_authentication_fai
 });
 
 test('advertisements the host refused to send: vigil_advert_send_errors_total by interface, family and errno name', async () => {
-  const status: DaemonStatus = {
-    pid: 1,
-    config_file: 'keepalived.conf',
-    reloads: 0,
-    scripts: [],
-    virtual_servers: [],
-    drops: {},
-    instances: [],
+  const status = statusWith({
     send_errors: [
       { interface: 'vrrp.50', family: 4, code: 'ENODEV', count: 7 },
       { interface: 'eth0', family: 6, code: 'EADDRNOTAVAIL', count: 2 },
     ],
-  };
-  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
-  const families = parsePrometheus(await metrics.render());
-  metrics.close();
+  });
+  const families = await scrape(status);
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'vrrp.50', family: '4', code: 'ENODEV' }), 7);
   assert.equal(value(families, 'vigil_advert_send_errors_total', { intf: 'eth0', family: '6', code: 'EADDRNOTAVAIL' }), 2);
 });
 
 test('packets the kernel dropped at a full receive buffer: vigil_dropped_packets_total reason receive_buffer_full', async () => {
-  const status = (kernel: number | undefined): DaemonStatus => ({
-    pid: 1,
-    config_file: 'keepalived.conf',
-    reloads: 0,
-    scripts: [],
-    virtual_servers: [],
-    drops: { vrid: 4 },
-    instances: [],
-    ...(kernel !== undefined ? { kernel_drops: kernel } : {}),
-  });
+  const status = (kernel: number | undefined): DaemonStatus => statusWith({ drops: { vrid: 4 }, ...(kernel !== undefined ? { kernel_drops: kernel } : {}) });
   let now: DaemonStatus = status(1234);
   const metrics = new DaemonMetrics({ node: 'n', status: () => now }, new InspectionStream(new VirtualClock()));
   const families = parsePrometheus(await metrics.render());
@@ -253,7 +228,7 @@ test('packets the kernel dropped at a full receive buffer: vigil_dropped_packets
 
 test('e-mail alerts: vigil_email_sent_total, vigil_email_failed_total and vigil_email_queue_depth are the status\'s counts', async () => {
   let email: DaemonStatus['email'] = { sent: 5, failed: 2, dropped: 1, queued: 3 };
-  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, scripts: [], virtual_servers: [], drops: {}, instances: [], ...(email ? { email } : {}) });
+  const status = (): DaemonStatus => statusWith(email ? { email } : {});
   const metrics = new DaemonMetrics({ node: 'n', status }, new InspectionStream(new VirtualClock()));
   let families = parsePrometheus(await metrics.render());
   assert.equal(value(families, 'vigil_email_sent_total'), 5);
@@ -271,19 +246,8 @@ test('e-mail alerts: vigil_email_sent_total, vigil_email_failed_total and vigil_
 });
 
 test('BFD worker threads replaced: vigil_bfd_worker_restarts_total by reason, and a line in vigil status', async () => {
-  const status: DaemonStatus = {
-    pid: 1,
-    config_file: 'keepalived.conf',
-    reloads: 0,
-    scripts: [],
-    virtual_servers: [],
-    drops: {},
-    instances: [],
-    bfd_worker_restarts: { crashed: 1, hung: 2 },
-  };
-  const metrics = new DaemonMetrics({ node: 'n', status: () => status }, new InspectionStream(new VirtualClock()));
-  const families = parsePrometheus(await metrics.render());
-  metrics.close();
+  const status = statusWith({ bfd_worker_restarts: { crashed: 1, hung: 2 } });
+  const families = await scrape(status);
   assert.equal(value(families, 'vigil_bfd_worker_restarts_total', { reason: 'crashed' }), 1);
   assert.equal(value(families, 'vigil_bfd_worker_restarts_total', { reason: 'hung' }), 2);
   assert.ok(bfdLines(status).includes('bfd thread restarts: crashed 1, hung 2'), bfdLines(status).join('\n'));

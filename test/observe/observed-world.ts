@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VigilDaemon } from '../../actors/daemon/daemon.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
+import { ObservationServer } from '../../observe/http-server.js';
+import { DaemonMetrics } from '../../observe/metrics.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';
@@ -95,6 +97,36 @@ export async function observedPair(options: PairOptions = {}): Promise<ObservedW
       }
       stream.complete();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ObservedServer {
+  /** The server's base URL, ending in `/`. */
+  readonly url: string;
+  /** Closes the server and the metrics (not the world). */
+  close(): Promise<void>;
+}
+
+/** lb2 of `world` served over HTTP on loopback: /metrics, /status and the page with the world's stream. */
+export async function serveLb2(world: ObservedWorld, title: string): Promise<ObservedServer> {
+  const lb2 = world.daemons.get('lb2')!;
+  const metrics = new DaemonMetrics({ node: 'lb2', status: () => lb2.status() }, world.stream);
+  const server = new ObservationServer({
+    host: '127.0.0.1',
+    port: 0,
+    title,
+    clock: world.clock,
+    stream: world.stream,
+    metrics,
+    status: () => lb2.status(),
+  });
+  const { url } = await server.listen();
+  return {
+    url,
+    async close() {
+      await server.close();
+      metrics.close();
     },
   };
 }

@@ -17,11 +17,9 @@ import { loadConfigFile } from '../../config/load.js';
 import { loadScenarioFile } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 import { actorTree, actorTreeMermaid } from '../../observe/actor-tree.js';
-import { ObservationServer } from '../../observe/http-server.js';
 import { InspectionStream } from '../../observe/inspection-stream.js';
 import { machineGraph } from '../../observe/machine-graph.js';
 import { availableMachines, loadMachine } from '../../observe/machine-registry.js';
-import { DaemonMetrics } from '../../observe/metrics.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
 import { staticPageHtml } from '../../observe/page/static-page.js';
 import { renderActorTree, renderGraph } from '../../observe/render-machine.js';
@@ -29,7 +27,7 @@ import { foldEvents } from '../../observe/timeline-model.js';
 import { FlightRecorder } from '../../observe/flight-recorder.js';
 import { readRecording } from '../../observe/recording-reader.js';
 import { closeBrowser, requireBrowser } from './browser.js';
-import { observedPair } from './observed-world.js';
+import { observedPair, serveLb2 } from './observed-world.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const artifacts = join(root, 'test-artifacts');
@@ -51,25 +49,14 @@ test('live page: MASTER shown, the peer fails, the page follows, the scrubber go
   const browser = await requireBrowser(t);
   if (!browser) return;
   const world = await observedPair();
-  const lb2 = world.daemons.get('lb2')!;
-  const metrics = new DaemonMetrics({ node: 'lb2', status: () => lb2.status() }, world.stream);
-  const server = new ObservationServer({
-    host: '127.0.0.1',
-    port: 0,
-    title: 'lb1 + lb2 (simulated transports)',
-    clock: world.clock,
-    stream: world.stream,
-    metrics,
-    status: () => lb2.status(),
-  });
-  const { url } = await server.listen();
+  const observation = await serveLb2(world, 'lb1 + lb2 (simulated transports)');
+  const { url } = observation;
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   t.after(async () => {
     await page.close();
-    await server.close();
-    metrics.close();
+    await observation.close();
     await world.close();
   });
   await world.start();

@@ -5,7 +5,7 @@
  * 9 px on screen, no two labels overlapping, measured from the DOM at two window widths), the active state and
  * the transitions that led to it marked, the full chart on click and the thumbnail again on a second click.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { diagramSvg } from '../../observe/diagram-svg.js';
 import { graphDepth, layoutThumbnail, THUMBNAIL, thumbnailGraph } from '../../observe/statechart-thumbnail.js';
 import { loadScenarioFile } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
-import { closeBrowser, requireBrowser } from './browser.js';
+import { closeBrowser, openPageFile, requireBrowser } from './browser.js';
 import { createActor, createMachine } from 'xstate';
 import { ObservationServer } from '../../observe/http-server.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
@@ -116,20 +116,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(t: Parameters<typeof requireBrowser>[0], width: number): Promise<Page | undefined> {
-  const browser = await requireBrowser(t);
-  if (!browser) return undefined;
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  t.after(async () => {
-    await page.close();
-    assert.deepEqual(errors, []);
-  });
-  await page.goto(`file://${file}`);
-  await page.locator('.card .chart.thumb svg').first().waitFor();
-  return page;
-}
+const open = (t: TestContext, width: number): Promise<Page | undefined> => openPageFile(t, file, '.card .chart.thumb svg', { viewport: { width, height: 900 } });
 
 interface Measured {
   readonly actor: string;

@@ -9,21 +9,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { commandAvailable, createLan } from '../netns/harness.js';
-import { startAgent, type AgentEvent } from './agent-client.js';
+import { startAgent } from './agent-client.js';
 import { requireRealNetwork } from './helpers.js';
 import { startFrrBfdd } from './bfd-peers.js';
 import { parse } from '../config/helpers.js';
 import { bfdSpecsFromConfig } from '../../actors/bfd/specs-from-config.js';
 import { pollUntil } from '../contract/contract.js';
 import { capture } from '../contract/pcap-capture.js';
-
-/**
- * What the test allows past the Detection Time: the 2-core CI machines run other tests at the same time (load
- * averages of 20 were seen), and a late timer there is the machine's, not the protocol's. Still far below the
- * 3 s a session at the slow rate would take, so a pass shows detection at the negotiated 10 ms × 3; the times
- * are printed, and the precise figures belong to the benchmark.
- */
-const LATENESS_MS = 150;
+import { LATENESS_MS, bfdChange, killAndDetect, waitFastRate } from './bfd-detection.js';
 
 interface FrrPeer {
   status: string;
@@ -52,41 +45,19 @@ test("BFD interop with FRR's bfdd: Up both ways at 10 ms × 3, Down within the D
         return undefined;
       }
     };
-    const change = (to: string, since: number) => agent.waitFor((e: AgentEvent) => e.event === 'bfdChange' && e['to'] === to, 20_000, since);
-    const steady = async (): Promise<void> => {
-      type Session = { state: string; packetsReceived: number; polling: boolean; detectionTimeMs: number };
-      const session = async (): Promise<Session> => (await agent.call<Session[]>('bfdNodeSessions'))[0]!;
-      await pollUntil(async () => { const s = await session(); return s.state === 'Up' && !s.polling && s.detectionTimeMs === 30; }, 'fast rate', 10_000, 10);
-      const from = (await session()).packetsReceived;
-      await pollUntil(async () => (await session()).packetsReceived >= from + 20, '20 packets at the fast rate', 10_000, 10);
-    };
+    const change = (to: string, since: number) => bfdChange(agent, 'to_frr', to, since);
 
     await change('Up', 0).catch((e: Error) => assert.fail(`${e.message}\nbfdd:\n${frr?.log()}`));
     await pollUntil(async () => (await peer())?.status === 'up', 'bfdd up', 20_000, 50).catch((e: Error) => assert.fail(`${e.message}\n${frr?.log()}`));
-    // bfdd dies: vigil is Down one Detection Time after bfdd's last packet. A flap on the loaded machine just
-    // before the kill says nothing about detection: bfdd comes back and the kill is tried again (at most three
-    // times; each flap is printed).
-    let down: AgentEvent | undefined;
-    for (let attempt = 1; down === undefined; attempt++) {
-      await steady();
-      const before = agent.events.length;
-      await frr.kill();
-      const first = await change('Down', before);
-      if (first['from'] === 'Up' && first['detectionTimeMs'] === 30) {
-        down = first;
-        break;
-      }
-      console.log(`# attempt ${attempt}: the session flapped before the kill (${JSON.stringify(first)})`);
-      assert.ok(attempt < 3, 'the session flapped at every attempt');
-      await frr.stop();
-      const restart = agent.events.length;
-      frr = await startFrrBfdd(lan, fr.ns, frrConfig);
-      await change('Up', restart);
-    }
-    const waited = Number(down['at']) - Number(down['lastReceivedAt']);
-    console.log(`# vigil Down ${waited.toFixed(2)} ms after bfdd's last packet (Detection Time ${String(down['detectionTimeMs'])} ms)`);
-    assert.equal(down['localDiag'], 1, 'Control Detection Time Expired');
-    assert.ok(waited >= 30 - 0.5 && waited <= 30 + LATENESS_MS, `Down after ${waited} ms`);
+    // bfdd dies: vigil is Down one Detection Time after bfdd's last packet.
+    await killAndDetect(agent, 'to_frr', {
+      label: 'bfdd',
+      kill: () => frr!.kill(),
+      stop: () => frr!.stop(),
+      start: async () => {
+        frr = await startFrrBfdd(lan, fr.ns, frrConfig);
+      },
+    });
     await frr.stop();
 
     // bfdd back: Up again; then vigil's node stops and bfdd expires.
@@ -94,7 +65,7 @@ test("BFD interop with FRR's bfdd: Up both ways at 10 ms × 3, Down within the D
     frr = await startFrrBfdd(lan, fr.ns, frrConfig);
     await change('Up', again).catch((e: Error) => assert.fail(`${e.message}\nbfdd:\n${frr?.log()}`));
     await pollUntil(async () => (await peer())?.status === 'up', 'bfdd up again', 20_000, 50);
-    await steady();
+    await waitFastRate(agent, 'to_frr');
     const mark = wire.frames.length;
     await agent.call('bfdNodeStop');
     await pollUntil(async () => (await peer())?.status === 'down', 'bfdd down', 10_000, 20);

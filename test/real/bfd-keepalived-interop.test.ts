@@ -9,20 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan } from '../netns/harness.js';
-import { startAgent, type AgentEvent } from './agent-client.js';
+import { startAgent } from './agent-client.js';
 import { requireRealNetwork } from './helpers.js';
 import { startKeepalivedBfd, type BfdPeer } from './bfd-peers.js';
 import { parse } from '../config/helpers.js';
 import { bfdSpecsFromConfig } from '../../actors/bfd/specs-from-config.js';
 import { pollUntil } from '../contract/contract.js';
-
-/**
- * What the test allows past the Detection Time: the 2-core CI machines run other tests at the same time (load
- * averages of 20 were seen), and a late timer there is the machine's, not the protocol's. Still far below the
- * 3 s a session at the slow rate would take, so a pass shows detection at the negotiated 10 ms × 3; the times
- * are printed, and the precise figures belong to the benchmark.
- */
-const LATENESS_MS = 150;
+import { LATENESS_MS, bfdChange, killAndDetect, waitFastRate } from './bfd-detection.js';
 
 const bfdConfig = (name: string, neighbor: string, source: string): string => `
 bfd_instance ${name} {
@@ -60,15 +53,7 @@ test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3 (and an IPv6
     assert.deepEqual(await agent.call('bfdNodeStart', { specs }), []);
     keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
     const kaLog = (): string => keepalived?.log() ?? '';
-    /** Both Polls over and packets coming at the fast rate: 20 more heard after the Poll ended (200 ms at 10 ms). */
-    const steady = async (): Promise<void> => {
-      type Session = { state: string; packetsReceived: number; polling: boolean; detectionTimeMs: number };
-      const session = async (): Promise<Session> => (await agent.call<(Session & { name: string })[]>('bfdNodeSessions')).find((x) => x.name === 'to_ka')!;
-      await pollUntil(async () => { const s = await session(); return s.state === 'Up' && !s.polling && s.detectionTimeMs === 30; }, 'fast rate', 10_000, 10);
-      const from = (await session()).packetsReceived;
-      await pollUntil(async () => (await session()).packetsReceived >= from + 20, '20 packets at the fast rate', 10_000, 10);
-    };
-    const change = (to: string, since: number, name = 'to_ka') => agent.waitFor((e: AgentEvent) => e.event === 'bfdChange' && e['name'] === name && e['to'] === to, 20_000, since);
+    const change = (to: string, since: number, name = 'to_ka') => bfdChange(agent, name, to, since);
 
     // Up on both sides (the slow start at 1 s takes a few seconds).
     await change('Up', 0).catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
@@ -77,30 +62,15 @@ test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3 (and an IPv6
     await change('Up', 0, 'to_ka6').catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
     await pollUntil(() => /\(to_vg6\) Entering Up state/.test(kaLog()), 'keepalived IPv6 Up', 20_000, 20).catch((e: Error) => assert.fail(`${e.message}\n${kaLog()}`));
 
-    // keepalived dies: vigil is Down one Detection Time after the last packet it heard from it. A session that
-    // flapped on the loaded machine just before the kill says nothing about detection: then keepalived comes
-    // back and the kill is tried again (at most three times; each flap is printed).
-    let down: AgentEvent | undefined;
-    for (let attempt = 1; down === undefined; attempt++) {
-      await steady();
-      const before = agent.events.length;
-      await keepalived.kill();
-      const first = await change('Down', before);
-      if (first['from'] === 'Up' && first['detectionTimeMs'] === 30) {
-        down = first;
-        break;
-      }
-      console.log(`# attempt ${attempt}: the session flapped before the kill (${JSON.stringify(first)})`);
-      assert.ok(attempt < 3, 'the session flapped at every attempt');
-      await keepalived.stop();
-      const restart = agent.events.length;
-      keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
-      await change('Up', restart);
-    }
-    const waited = Number(down['at']) - Number(down['lastReceivedAt']);
-    console.log(`# vigil Down ${waited.toFixed(2)} ms after keepalived's last packet (Detection Time ${String(down['detectionTimeMs'])} ms)`);
-    assert.equal(down['localDiag'], 1, 'Control Detection Time Expired');
-    assert.ok(waited >= 30 - 0.5 && waited <= 30 + LATENESS_MS, `Down after ${waited} ms`);
+    // keepalived dies: vigil is Down one Detection Time after the last packet it heard from it.
+    await killAndDetect(agent, 'to_ka', {
+      label: 'keepalived',
+      kill: () => keepalived!.kill(),
+      stop: () => keepalived!.stop(),
+      start: async () => {
+        keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
+      },
+    });
     await keepalived.stop();
 
     // keepalived back: Up again; then vigil stops and keepalived expires.
@@ -108,7 +78,7 @@ test('BFD interop with keepalived 2.2.7: Up both ways at 10 ms × 3 (and an IPv6
     keepalived = await startKeepalivedBfd(lan, ka.ns, kaConfig);
     await change('Up', again).catch((e: Error) => assert.fail(`${e.message}\nkeepalived:\n${kaLog()}`));
     await pollUntil(() => /\(to_vg\) Entering Up state/.test(kaLog()), 'keepalived Up again', 20_000, 20);
-    await steady();
+    await waitFastRate(agent, 'to_ka');
     const logMark = kaLog().length;
     const newLog = (): string => kaLog().slice(logMark);
     await agent.call('bfdNodeStop');

@@ -256,7 +256,7 @@ export const IMPLEMENTED: Readonly<Record<string, Evidence>> = {
   'vrrp_sync_group track_process': 'VrrpSyncGroup.trackProcesses TrackedByName.weight TrackedByName.reverse',
   'vrrp_sync_group track_bfd': 'VrrpSyncGroup.trackBfds TrackedByName.weight TrackedByName.reverse',
   // Both keep the members' own tracking weights (config/finalize-tracking.ts takes them as keepalived does otherwise).
-  'vrrp_sync_group global_tracking': { test: 'test/config/tracking.test.ts' },
+  'vrrp_sync_group global_tracking': { test: 'test/sim/sync-group-tracking.test.ts' },
   'vrrp_sync_group sync_group_tracking_weight': { test: 'test/sim/sync-group-tracking.test.ts' },
 
   // vrrp_instance

@@ -14,6 +14,10 @@ import { VRRP_MULTICAST_V4 } from '../../protocol/vrrp-types.js';
 import type { CallbackProcessRunner } from '../../transport/process-runner.js';
 import type { DaemonOptions } from '../../actors/environment.js';
 import { simulatedDaemon, type SimulatedDaemon } from '../daemon/simulated-daemon.js';
+import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { SimulatedBackend } from '../../sim/simulated-backend.js';
+import { SimulatedProber } from '../../sim/simulated-prober.js';
 
 interface World extends SimulatedDaemon {
   /** Runs as `t_ms argv…`, when each started. */
@@ -24,7 +28,8 @@ interface World extends SimulatedDaemon {
   readonly peak: () => number;
 }
 
-function world(t: TestContext, text: string, o: { runMs?: number; options?: Omit<DaemonOptions, 'configFile' | 'nodeName'> } = {}): World {
+/** `checks`: the checker side runs too (simulated real servers, all up, and load balancer). */
+function world(t: TestContext, text: string, o: { runMs?: number; checks?: boolean; options?: Omit<DaemonOptions, 'configFile' | 'nodeName'> } = {}): World {
   const started: string[] = [];
   let running = 0;
   let peak = 0;
@@ -51,6 +56,14 @@ function world(t: TestContext, text: string, o: { runMs?: number; options?: Omit
           fifo.set(path, lines);
           return { write: (line) => lines.push(line), close() {} };
         },
+        ...(o.checks
+          ? {
+              checks: async () => ({
+                host: () => new InProcessCheckerHost({ clock, random: new SeededRandom(1), prober: new SimulatedProber(clock) }),
+                backend: async () => ({ backend: new SimulatedBackend(clock), statement: 'simulated load balancer' }),
+              }),
+            }
+          : {}),
       };
     },
     options: o.options,
@@ -237,4 +250,52 @@ ${instance('VI_2', 2)}`;
   );
   assert.deepEqual(w.fifo.get('/run/vigil/all.fifo')!.slice(lines), ['INSTANCE "VI_1" STOP 100\n', 'INSTANCE "VI_2" STOP 100\n', 'GROUP "G" STOP 0\n']);
   assert.ok(state === 'MASTER' || state === 'BACKUP', `the group was ${state}`);
+});
+
+test('the FIFO scripts: notify_fifo_script, vrrp_notify_fifo_script and lvs_notify_fifo_script each start once on their FIFO (its name last), run until stop, and each FIFO gets its own lines', async (t) => {
+  const text = (lvsFifo: string) => `global_defs {
+    notify_fifo /run/vigil/all.fifo
+    notify_fifo_script /etc/vigil/all-reader.sh
+    vrrp_notify_fifo /run/vigil/vrrp.fifo
+    vrrp_notify_fifo_script /etc/vigil/vrrp-reader.sh
+    lvs_notify_fifo ${lvsFifo}
+    lvs_notify_fifo_script /etc/vigil/lvs-reader.sh
+}
+${instance('VI_1', 1)}
+virtual_server 192.168.77.101 80 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 192.168.77.50 8080 {
+        weight 1
+    }
+}
+`;
+  // keepalived runs a FIFO script as long as the FIFO is open (lib/notify.c fifo_open): the readers never exit here.
+  const w = world(t, text('/run/vigil/lvs.fifo'), { runMs: 3_600_000, checks: true });
+  await w.daemon.start();
+  await w.advance(5000);
+  const readers = w.started.map((r) => r.replace(/^\d+ /, '')).filter((r) => r.includes('-reader.sh')).sort();
+  assert.deepEqual(readers, [
+    '/etc/vigil/all-reader.sh /run/vigil/all.fifo',
+    '/etc/vigil/lvs-reader.sh /run/vigil/lvs.fifo',
+    '/etc/vigil/vrrp-reader.sh /run/vigil/vrrp.fifo',
+  ]);
+  assert.equal(w.running(), 3, 'the three readers are still running');
+  // VRRP lines go to notify_fifo and vrrp_notify_fifo, the checker's to notify_fifo and lvs_notify_fifo.
+  const vrrpLine = 'INSTANCE "VI_1" BACKUP 100\n';
+  assert.ok(w.fifo.get('/run/vigil/vrrp.fifo')!.includes(vrrpLine), w.fifo.get('/run/vigil/vrrp.fifo')!.join(''));
+  assert.ok(w.fifo.get('/run/vigil/all.fifo')!.includes(vrrpLine));
+  assert.ok(!w.fifo.get('/run/vigil/lvs.fifo')!.some((l) => l.startsWith('INSTANCE')), 'no VRRP line on the LVS FIFO');
+  await w.close();
+  assert.equal(w.running(), 0, 'stop ends the readers');
+  // The LVS FIFO named as the VRRP one, both with a script: one FIFO, and lvs_notify_fifo_script is not run (keepalived global_data.c).
+  const shared = world(t, text('/run/vigil/vrrp.fifo'), { runMs: 3_600_000, checks: true });
+  await shared.daemon.start();
+  await shared.advance(5000);
+  assert.deepEqual(shared.started.map((r) => r.replace(/^\d+ /, '')).filter((r) => r.includes('-reader.sh')).sort(), [
+    '/etc/vigil/all-reader.sh /run/vigil/all.fifo',
+    '/etc/vigil/vrrp-reader.sh /run/vigil/vrrp.fifo',
+  ]);
+  await shared.close();
 });

@@ -147,7 +147,7 @@ test("a sync group's weighted script moves every member's own priority; the memb
   for (const [t, , from] of lb1) assert.ok(from === 'MASTER' ? t > 16_000 && t < 20_000 : t > 34_000, `${from} at ${t}`);
 });
 
-test("sync_group_tracking_weight: a member's own weighted script counts with it and is not tracked at all without it", () => {
+test("sync_group_tracking_weight (or global_tracking): a member's own weighted script counts with it and is not tracked at all without it", () => {
   const member = `vrrp_script chk_member {
     script "/usr/local/bin/check-member"
     interval 1
@@ -157,11 +157,73 @@ test("sync_group_tracking_weight: a member's own weighted script counts with it 
   const without = run(scenarioText(config(member, '', '    track_script {\n        chk_member\n    }'), events, '20s'));
   assert.deepEqual(without.priorities.get('lb1/VI_1'), [[0, 150]]);
   assert.deepEqual(transitionsOf(without.result, 'lb1').filter(([t]) => t > 10_000), []);
-  const withWeight = run(scenarioText(config(member, '    sync_group_tracking_weight', '    track_script {\n        chk_member\n    }'), events, '20s'));
-  // The first failing run is at 11 s (fall 1): VI_1 alone drops to 120; VI_2 stays at 150.
-  assert.deepEqual(withWeight.priorities.get('lb1/VI_1'), [
-    [0, 150],
-    [11_000, 120],
+  // global_tracking is keepalived's deprecated spelling of sync_group_tracking_weight (vrrp_parser.c sets the same flag).
+  for (const keyword of ['sync_group_tracking_weight', 'global_tracking']) {
+    const withWeight = run(scenarioText(config(member, `    ${keyword}`, '    track_script {\n        chk_member\n    }'), events, '20s'));
+    // The first failing run is at 11 s (fall 1): VI_1 alone drops to 120; VI_2 stays at 150.
+    assert.deepEqual(withWeight.priorities.get('lb1/VI_1'), [
+      [0, 150],
+      [11_000, 120],
+    ], keyword);
+    assert.deepEqual(withWeight.priorities.get('lb1/VI_2'), [[0, 150]], keyword);
+  }
+});
+
+test("a sync group's track_file: a non-zero value with weight 0 puts every member in FAULT at the next read, 0 brings them back", () => {
+  const file = `vrrp_track_file maint {
+    file /run/vigil/maintenance
+}`;
+  const { result } = run(
+    scenarioText(config(file, '    track_file {\n        maint weight 0\n    }'), [
+      { at: '10.3s', track: { node: 'lb1', id: 'file:maint', value: 1 } },
+      { at: '20.5s', track: { node: 'lb1', id: 'file:maint', up: true } },
+    ], '30s'),
+  );
+  // The file is read every second: the change at 10.3 s is seen at 11 s, the one at 20.5 s at 21 s.
+  assert.deepEqual(transitionsOf(result, 'lb1').filter(([t]) => t >= 10_000 && t <= 21_000), [
+    [11_000, 'VI_1', 'MASTER', 'FAULT'],
+    [11_000, 'VI_2', 'MASTER', 'FAULT'],
+    [21_000, 'VI_1', 'FAULT', 'BACKUP'],
+    [21_000, 'VI_2', 'FAULT', 'BACKUP'],
   ]);
-  assert.deepEqual(withWeight.priorities.get('lb1/VI_2'), [[0, 150]]);
+  assert.deepEqual(transitionsOf(result, 'lb2').filter(([, , , to]) => to === 'MASTER').map(([, instance]) => instance).sort(), ['VI_1', 'VI_2']);
+});
+
+test("a sync group's weighted track_file moves every member's priority by value times weight", () => {
+  const file = `vrrp_track_file maint {
+    file /run/vigil/maintenance
+}`;
+  const { priorities } = run(
+    scenarioText(config(file, '    track_file {\n        maint weight -20\n    }'), [
+      { at: '10.3s', track: { node: 'lb1', id: 'file:maint', value: 3 } },
+      { at: '20.5s', track: { node: 'lb1', id: 'file:maint', up: true } },
+    ], '30s'),
+  );
+  for (const instance of ['VI_1', 'VI_2']) {
+    assert.deepEqual(priorities.get(`lb1/${instance}`), [
+      [0, 150],
+      [11_000, 90],
+      [21_000, 150],
+    ], instance);
+  }
+});
+
+test("a sync group's track_process: the process exiting puts every member in FAULT at once (the kernel tells), its return brings them back", () => {
+  const process = `vrrp_track_process web {
+    process nginx
+    weight 0
+}`;
+  const { result } = run(
+    scenarioText(config(process, '    track_process {\n        web\n    }'), [
+      { at: '10.5s', track: { node: 'lb1', id: 'process:web', up: false } },
+      { at: '20.2s', track: { node: 'lb1', id: 'process:web', up: true } },
+    ], '30s'),
+  );
+  assert.deepEqual(transitionsOf(result, 'lb1').filter(([t]) => t >= 10_000 && t <= 21_000), [
+    [10_500, 'VI_1', 'MASTER', 'FAULT'],
+    [10_500, 'VI_2', 'MASTER', 'FAULT'],
+    [20_200, 'VI_1', 'FAULT', 'BACKUP'],
+    [20_200, 'VI_2', 'FAULT', 'BACKUP'],
+  ]);
+  assert.ok(transitionsOf(result, 'lb2').every(([, , , to]) => to !== 'FAULT'));
 });

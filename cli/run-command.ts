@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../transport/real/regular-file.js';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
 import { readHostFacts } from '../config/host-facts.js';
@@ -194,7 +194,8 @@ async function runDaemon(options: RunOptions): Promise<void> {
       sysctls: procSysctls,
       netlinkReceiveBuffers: (buffers) => addresses.setReceiveBuffers(buffers.monitor, buffers.command),
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
-      readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+      // track_file polls: a regular file only, never a thread of libuv's pool blocked on a FIFO.
+      readFile: (path) => readRegularFile(path),
       trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
       // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.

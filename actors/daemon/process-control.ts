@@ -16,7 +16,7 @@
  *   (`vigil.conf.PID.N`, keepalived's `keepalived.conf.PID.N` is its preprocessed text), and the data dump before
  *   and after each reload (`vigil_vrrp.PID.N.pre` / `.post`, keepalived's `keepalived_vrrp.PID.N.pre` / `.post`).
  */
-import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, mkdirSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderConfig } from '../../config/render.js';
 import type { DaemonStatus } from '../status.js';
@@ -123,11 +123,16 @@ export class ProcessControl implements ProcessHooks {
     };
   }
 
-  /** Writes a file rw-r--r-- whatever the umask (truncating one that is there); says why not. */
+  /**
+   * Writes a file rw-r--r-- whatever the umask (truncating one that is there); says why not. Only a regular file
+   * is written: the open never blocks (O_NONBLOCK: a FIFO planted at the path without a reader would otherwise
+   * hold the VRRP thread for ever) and a FIFO, device or socket found there is left alone (issue 13, dump files).
+   */
   private writeFile(keyword: string, path: string, text: string): boolean {
     try {
-      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
       try {
+        if (!fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file, left alone' });
         fchmodSync(fd, 0o644);
         writeSync(fd, text);
       } finally {

@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpFileName, pidFilePath, reloadFilePath } from '../../actors/daemon/process-names.js';
@@ -73,6 +74,44 @@ test('reload_file: made rw-r--r-- while a reload reads the files (umask 0177 not
     given.configured({ globalDefs: globals('global_defs {\n umask 0022\n}\n') } as unknown as KeepalivedConfig, 'reload');
     assert.equal(process.umask(), 0o077);
   } finally {
+    process.umask(before);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reload_file and reload_check_config: a FIFO, with or without a reader, or a directory at the path is left alone with a warning, never blocks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-kw-proc-'));
+  const before = process.umask();
+  const warnings: string[] = [];
+  let reader: number | undefined;
+  try {
+    const fifo = join(dir, 'vigil.reload');
+    const log = join(dir, 'check.log');
+    execFileSync('mkfifo', [fifo, log]);
+    const control = new ProcessControl({ environment: {}, log: { info() {}, warn: (m) => warnings.push(m) }, applyScheduling: () => [] });
+    const config = { globalDefs: globals(`global_defs {\n reload_file ${fifo}\n reload_check_config ${log}\n}\n`) } as unknown as KeepalivedConfig;
+    // No reader: an open for writing without O_NONBLOCK would wait here for ever.
+    let done = control.reading(config);
+    done({ ok: false, error: 'k.conf:1: broken' });
+    assert.ok(statSync(fifo).isFIFO() && statSync(log).isFIFO(), 'both FIFOs are still there');
+    assert.ok(warnings.some((w) => w.startsWith(`reload_file ${fifo}: ENXIO`)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith(`reload_check_config ${log}: ENXIO`)), warnings.join('\n'));
+    // A reader on the FIFO: opened, but not written (not a regular file), and not removed afterwards.
+    reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    warnings.length = 0;
+    done = control.reading(config);
+    done({ ok: true, warnings: [] });
+    assert.ok(statSync(fifo).isFIFO(), 'the FIFO with a reader is left in place');
+    assert.ok(warnings.some((w) => w === `reload_file ${fifo}: not a regular file, left alone`), warnings.join('\n'));
+    // A directory: EISDIR, said, left in place.
+    rmSync(fifo);
+    mkdirSync(fifo);
+    warnings.length = 0;
+    control.reading(config)({ ok: true, warnings: [] });
+    assert.ok(statSync(fifo).isDirectory());
+    assert.ok(warnings.some((w) => w === `reload_file ${fifo}: EISDIR`), warnings.join('\n'));
+  } finally {
+    if (reader !== undefined) closeSync(reader);
     process.umask(before);
     rmSync(dir, { recursive: true, force: true });
   }

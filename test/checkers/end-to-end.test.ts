@@ -13,7 +13,8 @@ import { virtualServersOf } from './lvs-config.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function until(what: () => boolean, limitMs = 10_000): Promise<void> {
+// Generous: on a loaded machine a checker worker takes seconds to start (worker-host.test.ts says the same).
+async function until(what: () => boolean, limitMs = 30_000): Promise<void> {
   const start = performance.now();
   while (!what()) {
     if (performance.now() - start > limitMs) throw new Error('condition not reached');

@@ -156,7 +156,7 @@ test('BfdLink contract: real UDP sockets in namespaces', { timeout: 120_000 }, a
         inject: async (family, port, ttl, bytes) => {
           await agentA.call('udpInject', { family, port, ttl, destination: family === 4 ? b.ipv4 : b.ipv6, bytes: Buffer.from(bytes).toString('hex') });
         },
-        until: (done, what) => pollUntil(done, what, 10_000, 5),
+        until: (done, what) => pollUntil(done, what, 20_000, 5),
         settle: (ms) => new Promise((r) => setTimeout(r, ms)),
       };
       await runContract(t, bfdLinkContract, rig);

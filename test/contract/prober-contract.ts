@@ -40,7 +40,8 @@ export interface ProberRig {
   probe(spec: ProbeSpec): Promise<{ result: ProbeResult; tookMs: number }>;
 }
 
-const ANSWER_TIMEOUT_MS = 2000;
+// Generous: a loaded host must not turn an answer or a refusal into a timeout (the cases assert which came first).
+const ANSWER_TIMEOUT_MS = 10_000;
 const SILENCE_TIMEOUT_MS = 200;
 
 function casesFor(kind: ProbeKind): ContractCase<ProberRig>[] {

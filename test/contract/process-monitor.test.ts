@@ -109,7 +109,7 @@ function realRig(dir: string, monitor: ProcessMonitor = new ProcConnectorMonitor
       else await pollUntil(() => stateOf(pid) === undefined || stateOf(pid) === 'Z', 'the process died');
       started.delete(pid);
     },
-    until: (done, what) => pollUntil(done, what, 10_000),
+    until: (done, what) => pollUntil(done, what, 20_000),
     idle: () => new Promise((r) => setTimeout(r, 300)),
     list: (reads) => new Promise((r) => monitor.list(reads, r)),
     async cleanup() {

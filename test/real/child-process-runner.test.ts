@@ -106,12 +106,11 @@ test('a script gets a clean environment: PATH and the locale, nothing else of vi
 test('an aborted run ends at once with SIGTERM, and a run without a timeout runs until then', async () => {
   const runner = new ChildProcessRunner();
   const abort = new AbortController();
-  const started = performance.now();
   const run = runner.run({ argv: ['/bin/sleep', '30'], timeoutMs: Infinity, signal: abort.signal });
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(runner.running.size, 1, 'still running after 200 ms: no timeout fired');
   abort.abort();
+  // SIGTERM can only be the abort's: nothing else signals it, and it has no timeout (no wall-clock bound asserted).
   assert.deepEqual(await run, { kind: 'signalled', signal: 'SIGTERM' });
-  assert.ok(performance.now() - started < 10_000);
   assert.equal(runner.running.size, 0);
 });

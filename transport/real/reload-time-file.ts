@@ -6,7 +6,8 @@
  * time comes the file is deleted (kept with reload_repeat when it holds a time alone: the same time every day)
  * and the daemon reloads as on SIGHUP.
  */
-import { readFileSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { unlinkSync, watch, type FSWatcher } from 'node:fs';
+import { readRegularFileSync } from './regular-file.js';
 import { basename, dirname } from 'node:path';
 
 export type ReloadTime = { readonly at: number; readonly dateSpecified: boolean } | { readonly problem: string };
@@ -93,13 +94,10 @@ export class ReloadTimeMonitor {
   private read(): void {
     const file = this.settings?.file;
     if (file === undefined) return;
-    let line: string;
-    try {
-      line = readFileSync(file, 'utf8').split('\n', 1)[0]!;
-    } catch {
-      this.cancel(true);
-      return;
-    }
+    // A regular file only, without blocking (regular-file.ts): a FIFO put there must not hold the VRRP thread.
+    const text = readRegularFileSync(file);
+    if (text === undefined) return this.cancel(true);
+    const line = text.split('\n', 1)[0]!;
     if (line === '') return this.cancel(true);
     const when = parseReloadTime(line, Date.now());
     if ('problem' in when) {

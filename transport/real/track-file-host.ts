@@ -3,9 +3,10 @@
  * to a new file beside the target, mode rw-r--r-- (0666 less keepalived's default umask 0133), then renamed over
  * it, so no reader ever sees a half-written file and a user who had the old one open does not see the new text.
  */
-import { closeSync, fchmodSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { TrackFileHost, TrackFileKind } from '../track-files.js';
+import { readRegularFileSync } from './regular-file.js';
 
 const MODE = 0o644;
 
@@ -17,13 +18,8 @@ export const realTrackFileHost: TrackFileHost = {
       return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'other';
     }
   },
-  read(path: string): string | undefined {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
+  // Only a regular file, without blocking (transport/real/regular-file.ts says why).
+  read: (path: string): string | undefined => readRegularFileSync(path),
   write(path: string, text: string): void {
     const temporary = `${path}${randomBytes(6).toString('base64url')}`;
     const fd = openSync(temporary, 'wx', MODE);

@@ -4,6 +4,7 @@
  * it, so no reader ever sees a half-written file and a user who had the old one open does not see the new text.
  */
 import { closeSync, fchmodSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { TrackFileHost, TrackFileKind } from '../track-files.js';
 
@@ -44,3 +45,11 @@ export const realTrackFileHost: TrackFileHost = {
     }
   },
 };
+
+/**
+ * track_file's polls after start (NodeEnvironment.readFile): the file's text read off the VRRP thread, undefined
+ * when it cannot be read (missing, not a file, no permission).
+ */
+export function readTrackFile(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}

@@ -1,6 +1,6 @@
 /**
  * The AgentX protocol (RFC 2741) as a subagent speaks it to the host's snmpd: PDU encoding and decoding, and the
- * splitting of the byte stream into PDUs. Pure: no sockets here (actors/snmp/agentx-session.ts has them).
+ * splitting of the byte stream into PDUs. Pure: no sockets here (transport/real/agentx-subagent.ts has them).
  *
  * Written here rather than taken from the npm `net-snmp` package: its AgentX encoder writes OCTET STRINGs as UTF-8
  * with the character count as their length (any byte >= 0x80, as in every address keepalived's MIB serves, corrupts

@@ -7,7 +7,6 @@
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
-import { readRegularFile } from '../transport/real/regular-file.js';
 import { VigilDaemon, type DaemonLog } from '../actors/daemon/daemon.js';
 import { ConfigLoadError } from '../config/load.js';
 import { readHostFacts } from '../config/host-facts.js';
@@ -29,7 +28,7 @@ import { resolveProgram } from '../transport/real/program-path.js';
 import { AgentxSubagent } from '../transport/real/agentx-subagent.js';
 import { interfaceMac, watchSignal } from '../native/index.js';
 import { realtimeSignals } from '../transport/real/keepalived-signals.js';
-import { realTrackFileHost } from '../transport/real/track-file-host.js';
+import { readTrackFile, realTrackFileHost } from '../transport/real/track-file-host.js';
 import { procSysctls } from '../transport/real/proc-sysctl.js';
 import { SmtpMailTransport } from '../transport/real/smtp-mail-transport.js';
 import { Vrrp1Service } from '../observe/dbus/vrrp1-service.js';
@@ -195,7 +194,7 @@ async function runDaemon(options: RunOptions): Promise<void> {
       netlinkReceiveBuffers: (buffers) => addresses.setReceiveBuffers(buffers.monitor, buffers.command),
       vipFirewall: (settings) => new NftVipFirewall(settings, new ExecNftRunner()),
       // track_file polls: a regular file only, never a thread of libuv's pool blocked on a FIFO.
-      readFile: (path) => readRegularFile(path),
+      readFile: readTrackFile,
       trackFileHost: realTrackFileHost,
       processMonitor: new ProcConnectorMonitor(),
       // smtp_alert: sent from a thread of its own, started (and nodemailer loaded) with the first alert.

@@ -2,7 +2,7 @@
  * The one source of time in vigil. Monotonic milliseconds and timers.
  *
  * Its shape matches XState v5's `clock` actor option (setTimeout/clearTimeout), so the same object is given to
- * every actor; RxJS work uses a scheduler built on it (actors/clock-scheduler.ts). The real clock wraps the event
+ * every actor; RxJS work uses a scheduler built on it (transport/clock-scheduler.ts). The real clock wraps the event
  * loop (transport/real/real-clock.ts); the simulator's is a discrete-event queue (sim/virtual-clock.ts).
  */
 export type TimerId = number;

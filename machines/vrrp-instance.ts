@@ -459,8 +459,6 @@ export const vrrpInstanceMachine = setup({
   },
 });
 
-export type VrrpInstanceMachine = typeof vrrpInstanceMachine;
-
 /** keepalived's name for a snapshot's state. */
 export function vrrpStateName(value: unknown): VrrpStateName {
   if (typeof value === 'string') return value as VrrpStateName;

@@ -14,7 +14,7 @@
 import { closeSync, constants, existsSync, ftruncateSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Observable, Subscription } from 'rxjs';
-import { encodeFrame } from './frames.js';
+import { encodeFrame } from './msgpack-frames.js';
 import type { MachineGraph } from './machine-graph.js';
 import type { ObservedEvent } from './observed-event.js';
 

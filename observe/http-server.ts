@@ -22,7 +22,7 @@ import { isIP, type AddressInfo } from 'node:net';
 import type { Observable, Subscription } from 'rxjs';
 import type { DaemonStatus } from '../actors/status.js';
 import type { Clock, TimerId } from '../machines/clock.js';
-import { encodeFrame } from './frames.js';
+import { encodeFrame } from './msgpack-frames.js';
 import type { MachineGraph } from './machine-graph.js';
 import type { DaemonMetrics } from './metrics.js';
 import type { ObservedEvent } from './observed-event.js';

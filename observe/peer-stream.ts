@@ -1,6 +1,6 @@
 /**
  * What a daemon's HTTP endpoint offers a site (`vigil site`, observe/site/): its page records as length-prefixed
- * msgpack frames (observe/frames.ts) at `/events?format=msgpack&from=SEQ`, and its clock at `/clock` for the
+ * msgpack frames (observe/msgpack-frames.ts) at `/events?format=msgpack&from=SEQ`, and its clock at `/clock` for the
  * site's offset estimate. `incarnation` differs for every start of the endpoint, so a site that reconnects knows
  * whether `from=` still means anything (a restarted daemon numbers its records from 0 again).
  */

@@ -6,7 +6,7 @@
  * checkpoint brings every actor that changed meanwhile to its state at the end of the gap.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { decodeFrames } from './frames.js';
+import { decodeFrames } from './msgpack-frames.js';
 import { RECORDING_FORMAT, type RecordingCheckpoint, type RecordingGap, type RecordingHeader } from './flight-recorder.js';
 import type { ObservedEvent } from './observed-event.js';
 

@@ -35,13 +35,3 @@ export function titleLine(name: string, section: number, date: string, version: 
   // Ragged right (`.ad l`): long keyword paths cannot be spread over a justified line at narrow widths.
   return `.TH ${name.toUpperCase()} ${section} ${roffArg(date)} ${roffArg(`vigil ${version}`)} ${roffArg(manual)}\n.ad l`;
 }
-
-/** Paragraphs of running text (blank-line separated in `text`) as roff lines, one sentence source line each. */
-export function paragraphs(text: string): string[] {
-  const out: string[] = [];
-  for (const [i, para] of text.trim().split(/\n\s*\n/).entries()) {
-    if (i > 0) out.push('.PP');
-    out.push(...para.split('\n').map((l) => l.trim()).filter((l) => l !== '').map(roffText));
-  }
-  return out;
-}

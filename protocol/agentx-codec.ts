@@ -1,6 +1,6 @@
 /**
  * The AgentX protocol (RFC 2741) as a subagent speaks it to the host's snmpd: PDU encoding and decoding, and the
- * splitting of the byte stream into PDUs. Pure: no sockets here (actors/snmp/agentx-session.ts has them).
+ * splitting of the byte stream into PDUs. Pure: no sockets here (transport/real/agentx-subagent.ts has them).
  *
  * Written here rather than taken from the npm `net-snmp` package: its AgentX encoder writes OCTET STRINGs as UTF-8
  * with the character count as their length (any byte >= 0x80, as in every address keepalived's MIB serves, corrupts
@@ -222,10 +222,6 @@ export function encodeNotify(ids: Ids, varbinds: readonly VarBind[]): Buffer {
   return frame({ ...ids, type: AgentxPduType.Notify }, w.bytes());
 }
 
-export function encodePing(ids: Ids): Buffer {
-  return frame({ ...ids, type: AgentxPduType.Ping }, Buffer.alloc(0));
-}
-
 /** RFC 2741 §6.2.16: the response to a request carries its ids; `index` is 1-based, 0 without error. */
 export function encodeResponse(ids: Ids, sysUpTime: number, error: number, index: number, varbinds: readonly VarBind[]): Buffer {
   const w = new Writer().u32(sysUpTime).u16(error).u16(index);
@@ -429,8 +425,4 @@ export function compareOids(a: Oid, b: Oid): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
   return a.length - b.length;
-}
-
-export function parseOid(text: string): Oid {
-  return text.replace(/^\./, '').split('.').map(Number);
 }

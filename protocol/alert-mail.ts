@@ -195,10 +195,3 @@ export function messageText(m: MailMessage): string {
   // The DATA text and its ".\r\n" share keepalived's 1024-byte send buffer; what does not fit is not sent.
   return cutBytes(text, DATA_MAX - 3);
 }
-
-/** The SMTP envelope keepalived gives: HELO name (default: the host's name), MAIL FROM, RCPT TO each. */
-export interface Envelope {
-  readonly helo: string;
-  readonly from: string;
-  readonly to: readonly string[];
-}

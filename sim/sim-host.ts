@@ -3,7 +3,7 @@
  * address manager, announcer) implemented over them. A crashed host is silent and deaf; like a real one whose
  * keepalived was killed, it keeps whatever addresses it had until it restarts (a reboot clears them). Each
  * interface has a MAC of its own (02:00:00:00:host:interface, locally administered); announcements go on the
- * segment as the real announcer's frames (protocol/frames.ts) from that MAC.
+ * segment as the real announcer's frames (protocol/ethernet-frames.ts) from that MAC.
  */
 import { Subject, type Observable } from 'rxjs';
 import type { AddressChange, AddressManager, Announcer, InterfaceAddress, LinkEvent } from '../transport/address-manager.js';
@@ -11,7 +11,7 @@ import { multicastGroupOf, sendTtlOf, type ReceivedPacket, type SendError, type 
 import { VRRP_PROTOCOL } from '../protocol/vrrp-types.js';
 import { IPPROTO_AH, openAhDatagram } from '../protocol/ipsec-ah.js';
 import { isMulticastIp, type IpFamily } from '../protocol/ip.js';
-import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/frames.js';
+import { buildGratuitousArp, buildUnsolicitedNa } from '../protocol/ethernet-frames.js';
 import { macFromString } from '../protocol/ip-bytes.js';
 import type { Frame, LanSegment, SegmentPort } from './lan-segment.js';
 import { SimulatedNftables } from './simulated-vip-firewall.js';

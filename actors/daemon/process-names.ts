@@ -10,7 +10,6 @@
  */
 import type { GlobalDefs } from '../../config/keywords/global-defs.js';
 
-export const RUN_DIR = '/run';
 export const PID_DIR = '/run/vigil';
 export const DEFAULT_PID_FILE = '/run/vigil.pid';
 

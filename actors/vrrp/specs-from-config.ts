@@ -22,12 +22,6 @@ export function staticAddressInterface(a: IpAddress, config: Config): string {
 
 export type KeepalivedConfig = Config;
 
-/** The interface the instance's VIPs of its own family go on: its VMAC (use_vmac), else its interface. */
-export function vmacName(instance: VrrpInstance, config: Config): string | undefined {
-  const own = topologies(config).get(instance)?.own;
-  return own?.kind === 'macvlan' ? own.name : undefined;
-}
-
 /**
  * A virtual_ipaddress / virtual_ipaddress_excluded entry as keepalived adds it (vrrp_ipaddress.c): its options, and
  * an IPv6 /128 deprecated (preferred lifetime 0) unless `preferred_lft` says otherwise (keepalived.conf(5)); IPv4

@@ -9,7 +9,7 @@
  * Timers run on the injected clock; the requests are fetch's (injectable too).
  */
 import type { Clock, TimerId } from '../../machines/clock.js';
-import { FrameReader } from '../frames.js';
+import { FrameReader } from '../msgpack-frames.js';
 import type { ObservedEvent } from '../observed-event.js';
 import type { PeerClock, PeerFrame } from '../peer-stream.js';
 import { ClockOffsetEstimator, type OffsetEstimate } from './clock-offset.js';

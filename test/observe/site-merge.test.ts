@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameReader } from '../../observe/frames.js';
+import { encodeFrame, FrameReader } from '../../observe/msgpack-frames.js';
 import { ClockOffsetEstimator } from '../../observe/site/clock-offset.js';
 import { MergeBuffer } from '../../observe/site/merge-buffer.js';
 import { mapRecord } from '../../observe/site/record-map.js';

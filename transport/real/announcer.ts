@@ -1,7 +1,7 @@
 /** Announcer over AF_PACKET (vigil_native): gratuitous ARP for IPv4, unsolicited NA for IPv6 (RFC 5798 §6.4.2). */
 import { interfaceIndex, interfaceMac, sendFrame } from '../../native/index.js';
 import type { Announcer, InterfaceAddress } from '../address-manager.js';
-import { buildGratuitousArp, buildUnsolicitedNa } from '../../protocol/frames.js';
+import { buildGratuitousArp, buildUnsolicitedNa } from '../../protocol/ethernet-frames.js';
 
 export interface AnnounceError {
   readonly interface: string;

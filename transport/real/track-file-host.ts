@@ -6,7 +6,7 @@
 import { closeSync, fchmodSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { TrackFileHost, TrackFileKind } from '../track-files.js';
-import { readRegularFileSync } from './regular-file.js';
+import { readRegularFile, readRegularFileSync } from './regular-file.js';
 
 const MODE = 0o644;
 
@@ -40,3 +40,11 @@ export const realTrackFileHost: TrackFileHost = {
     }
   },
 };
+
+/**
+ * track_file's polls after start (NodeEnvironment.readFile): the file's text read off the VRRP thread, undefined
+ * when it cannot be read (missing, not a regular file, no permission); never a pool thread blocked on a FIFO.
+ */
+export function readTrackFile(path: string): Promise<string | undefined> {
+  return readRegularFile(path);
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGratuitousArp, buildUnsolicitedNa, icmpv6Checksum } from '../../protocol/frames.js';
+import { buildGratuitousArp, buildUnsolicitedNa, icmpv6Checksum } from '../../protocol/ethernet-frames.js';
 import { bytesToIp, ipv4Broadcast, ipv6ToBytes, macFromString } from '../../protocol/ip-bytes.js';
 import { parseIpv4Header } from '../../transport/real/raw-vrrp-link.js';
 import { virtualRouterMac } from '../../transport/real/vmac.js';

@@ -7,6 +7,8 @@
  * reload, as they run), as keepalived's vrrp_complete_init does: FAULT when a member has a fault of its own,
  * MASTER when every member is MASTER, else BACKUP. Entering BACKUP it frees the members an earlier group held in
  * FAULT and brings its masters back to BACKUP (keepalived vrrp_init_state: each member takes its group's state).
+ * A group whose members are all address owners about to start (INIT, priority 255) starts MASTER, as they will be
+ * at once (keepalived vrrp_sync_set_group): it is never BACKUP, so nothing is told of it then.
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import type { VrrpStateName } from './vrrp-instance.js';
@@ -16,6 +18,8 @@ export interface SyncGroupInput {
   readonly members: readonly string[];
   /** The members' states when the group is made (a member not named here: INIT, no fault). */
   readonly initial?: Readonly<Record<string, MemberStatus>> | undefined;
+  /** The members that are address owners (priority 255). */
+  readonly owners?: readonly string[] | undefined;
 }
 
 export interface MemberStatus {
@@ -27,6 +31,8 @@ export interface MemberStatus {
 export interface SyncGroupContext {
   readonly name: string;
   readonly members: Readonly<Record<string, MemberStatus>>;
+  /** Whether every member is an address owner. */
+  readonly allOwners: boolean;
 }
 
 export type SyncGroupEvent = { type: 'MEMBER_STATE'; member: string; state: VrrpStateName; selfFault: boolean };
@@ -35,6 +41,11 @@ export type SyncDirective = 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR';
 
 function anySelfFault(context: SyncGroupContext): boolean {
   return Object.values(context.members).some((m) => m.selfFault);
+}
+
+/** Every member an address owner not started yet: each becomes MASTER at once, so the group starts there. */
+function ownersStarting(context: SyncGroupContext): boolean {
+  return context.allOwners && Object.values(context.members).every((m) => m.state === 'INIT');
 }
 
 function allMaster(context: SyncGroupContext): boolean {
@@ -65,6 +76,7 @@ export const syncGroupMachine = setup({
     noSelfFault: ({ context }) => !anySelfFault(context),
     anySelfFault: ({ context }) => anySelfFault(context),
     allMaster: ({ context }) => allMaster(context),
+    ownersStarting: ({ context }) => ownersStarting(context),
   },
 }).createMachine({
   id: 'syncGroup',
@@ -72,7 +84,8 @@ export const syncGroupMachine = setup({
   context: ({ input }) => {
     const members: Record<string, MemberStatus> = {};
     for (const name of input.members) members[name] = input.initial?.[name] ?? { state: 'INIT', selfFault: false };
-    return { name: input.name, members };
+    const owners = new Set(input.owners ?? []);
+    return { name: input.name, members, allOwners: input.members.length > 0 && input.members.every((m) => owners.has(m)) };
   },
   states: {
     /** Transient: the group's first state, from its members' (keepalived vrrp_complete_init). */
@@ -80,6 +93,7 @@ export const syncGroupMachine = setup({
       always: [
         { guard: 'anySelfFault', target: 'FAULT', actions: { type: 'driveMembers', params: { state: 'FAULT' } } },
         { guard: 'allMaster', target: 'MASTER' },
+        { guard: 'ownersStarting', target: 'MASTER' },
         {
           target: 'BACKUP',
           // Members held in FAULT by an earlier group are freed; masters step back to BACKUP.

@@ -15,6 +15,7 @@ import { decodeAdvertisement, type DecodeContext } from '../../protocol/vrrp-cod
 import { VRRP_MULTICAST_V4, type DropReason } from '../../protocol/vrrp-types.js';
 import { sumShares } from './receive-buffer.js';
 import { syncGroupMachine, type MemberStatus } from '../../machines/sync-group.js';
+import { OWNER_PRIORITY } from '../../machines/vrrp-priority.js';
 import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
@@ -305,9 +306,11 @@ export class VrrpNode {
     this.groupSpecs = specs;
     for (const group of specs) {
       const initial: Record<string, MemberStatus> = {};
+      const owners: string[] = [];
       for (const member of group.members) {
         const runner = this.runners.get(member);
         if (runner !== undefined) initial[member] = runner.status;
+        if (runner !== undefined && runner.basePriority === OWNER_PRIORITY) owners.push(member);
       }
       const actor = createActor(
         syncGroupMachine.provide({
@@ -317,7 +320,7 @@ export class VrrpNode {
             },
           },
         }),
-        { input: { ...group, initial }, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
+        { input: { ...group, initial, owners }, clock: this.transports.clock, inspect: this.inspect, id: `group:${group.name}` },
       );
       this.groups.set(group.name, actor);
       for (const member of group.members) this.groupOfMember.set(member, actor);

@@ -70,3 +70,22 @@ test('a reload announces the group it adds, not the ones it keeps', async () => 
     await d.close();
   }
 });
+
+test('at start a group of address owners is told nothing: its members are told MASTER, as keepalived 2.2.7 does', async () => {
+  // keepalived 2.2.7 in a namespace, notify_fifo, this configuration with `state MASTER` or no state: the FIFO reads
+  // INSTANCE "VI_1" MASTER 255, INSTANCE "VI_2" MASTER 255 and no GROUP line (vrrp_sync_set_group starts the group
+  // MASTER; vrrp_init_state tells only a group in BACKUP or FAULT).
+  const owner = (name: string, vrid: number, state: string): string => instance(name, vrid).replace('    state BACKUP\n', state).replace('priority 100', 'priority 255');
+  for (const state of ['    state MASTER\n', '']) {
+    const d = simulatedDaemon(group('G', ['VI_1', 'VI_2']) + owner('VI_1', 51, state) + owner('VI_2', 52, state));
+    const lines = told(d);
+    try {
+      await d.daemon.start();
+      await d.advance(5000);
+      assert.deepEqual(lines, ['notify VI_1 MASTER', 'notify VI_2 MASTER']);
+      assert.deepEqual([...d.daemon.assembly!.node.groupStates()], [['G', 'MASTER']]);
+    } finally {
+      await d.close();
+    }
+  }
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createActor } from 'xstate';
 import { syncGroupMachine, type MemberStatus, type SyncDirective } from '../../machines/sync-group.js';
 
-function group(initial?: Record<string, MemberStatus>): { actor: ReturnType<typeof createActor<typeof syncGroupMachine>>; driven: [string, SyncDirective][] } {
+function group(initial?: Record<string, MemberStatus>, owners?: readonly string[]): { actor: ReturnType<typeof createActor<typeof syncGroupMachine>>; driven: [string, SyncDirective][] } {
   const driven: [string, SyncDirective][] = [];
   const members = ['VI_1', 'VI_2', 'VI_3'];
   const actor = createActor(
@@ -14,7 +14,7 @@ function group(initial?: Record<string, MemberStatus>): { actor: ReturnType<type
         },
       },
     }),
-    { input: { name: 'G', members, initial } },
+    { input: { name: 'G', members, initial, owners } },
   );
   actor.start();
   return { actor, driven };
@@ -89,4 +89,20 @@ test('made in BACKUP: members an earlier group held in FAULT are freed, masters 
   const { actor, driven } = group({ VI_1: { state: 'FAULT', selfFault: false }, VI_2: { state: 'MASTER', selfFault: false }, VI_3: { state: 'BACKUP', selfFault: false } });
   assert.equal(actor.getSnapshot().value, 'BACKUP');
   assert.deepEqual(driven, [['VI_1', 'CLEAR'], ['VI_2', 'CLEAR'], ['VI_3', 'CLEAR'], ['VI_1', 'BACKUP'], ['VI_2', 'BACKUP'], ['VI_3', 'BACKUP']]);
+});
+
+test('a group of address owners about to start starts MASTER, driving no one; one non-owner member makes it BACKUP', () => {
+  // keepalived vrrp_sync_set_group: each owner will be MASTER at once, so the group is never BACKUP.
+  const owners = group(undefined, ['VI_1', 'VI_2', 'VI_3']);
+  assert.equal(owners.actor.getSnapshot().value, 'MASTER');
+  assert.deepEqual(owners.driven, []);
+  owners.actor.send({ type: 'MEMBER_STATE', member: 'VI_1', state: 'MASTER', selfFault: false });
+  assert.equal(owners.actor.getSnapshot().value, 'MASTER');
+  assert.deepEqual(owners.driven, []);
+  assert.equal(group(undefined, ['VI_1', 'VI_2']).actor.getSnapshot().value, 'BACKUP');
+  // Owners already running (a reload) start from their states as any member does.
+  const running = { state: 'BACKUP', selfFault: false } as const;
+  assert.equal(group({ VI_1: running, VI_2: running, VI_3: running }, ['VI_1', 'VI_2', 'VI_3']).actor.getSnapshot().value, 'BACKUP');
+  // An owner with a fault of its own: FAULT first.
+  assert.equal(group({ VI_2: { state: 'INIT', selfFault: true } }, ['VI_1', 'VI_2', 'VI_3']).actor.getSnapshot().value, 'FAULT');
 });

@@ -6,7 +6,9 @@
  * - each send of a VRRPv3 advertisement: the main thread's CPU time and run-queue wait so far (/proc/thread-self/schedstat);
  * - each garbage collection's pause on the main thread (perf_hooks 'gc' entries);
  * - each batch of received packets handed to JS (RawIpSocket.startBatched): its length in time and in packets;
- * - the event loop's delay each second (monitorEventLoopDelay, 10 ms resolution: 100 more wakeups a second).
+ * - the event loop's delay each second (monitorEventLoopDelay, 10 ms resolution: 100 more wakeups a second);
+ * - at the first advertisement, how the kernel schedules the main thread (policy, nice, se.slice) after the daemon
+ *   applied its scheduling (/proc/thread-self/sched).
  * Appended as JSON lines once a second. Bench only: the daemon never loads it by itself.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -40,11 +42,18 @@ export interface ProbeLoopDelay {
   readonly p99Ms: number;
   readonly maxMs: number;
 }
+/** The main thread's scheduling as /proc/thread-self/sched shows it (se.slice absent before Linux 6.6). */
+export interface ProbeSched {
+  readonly policy: number;
+  readonly prio: number;
+  readonly sliceNs?: number;
+}
 export interface ProbeLine {
   readonly sends: ProbeSend[];
   readonly gcs: ProbeGc[];
   readonly batches: ProbeBatch[];
   readonly loop?: ProbeLoopDelay;
+  readonly sched?: ProbeSched;
 }
 
 interface SocketLike {
@@ -64,9 +73,24 @@ function schedstat(): [number, number] {
   }
 }
 
+function threadSched(): ProbeSched | undefined {
+  try {
+    const text = readFileSync('/proc/thread-self/sched', 'utf8');
+    const field = (name: string): number | undefined => {
+      const m = new RegExp(`^${name.replace('.', '\\.')}\\s*:\\s*(-?\\d+)`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const sliceNs = field('se.slice');
+    return { policy: field('policy') ?? Number.NaN, prio: field('prio') ?? Number.NaN, ...(sliceNs !== undefined ? { sliceNs } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 const file = process.env['VIGIL_PROBE_FILE'];
 if (file !== undefined && file !== '') {
   let line: ProbeLine = { sends: [], gcs: [], batches: [] };
+  let sched: ProbeSched | undefined;
   const root = resolve(fileURLToPath(import.meta.url), '../../../..');
   // The path the daemon's native/index.ts loads (VIGIL_NATIVE_ADDON, set by the benchmark): require's cache gives
   // both the one module object.
@@ -80,6 +104,10 @@ if (file !== undefined && file !== '') {
       if (bytes[0] === 0x31) {
         const [cpuNs, waitNs] = schedstat();
         line.sends.push({ wall: wall(), vrid: bytes[1]!, cpuNs, waitNs });
+        if (sched === undefined) {
+          sched = threadSched();
+          if (sched !== undefined) line = { ...line, sched };
+        }
       }
       return result;
     }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../test/daemon/daemons.js';
-import type { ProbeBatch, ProbeGc, ProbeLine, ProbeLoopDelay, ProbeSend } from './daemon-probe.js';
+import type { ProbeBatch, ProbeGc, ProbeLine, ProbeLoopDelay, ProbeSched, ProbeSend } from './daemon-probe.js';
 
 export const PROBE_MODULE = join(ROOT, 'dist/bench/tools/daemon-probe.js');
 /** The addon the probed daemon loads (VIGIL_NATIVE_ADDON), whichever checkout it runs from: the one the probe patches. */
@@ -17,6 +17,7 @@ export interface Probe {
   readonly gcs: ProbeGc[];
   readonly batches: ProbeBatch[];
   readonly loops: ProbeLoopDelay[];
+  sched?: ProbeSched;
 }
 
 export function readProbe(file: string): Probe {
@@ -34,6 +35,7 @@ export function readProbe(file: string): Probe {
     probe.gcs.push(...line.gcs);
     probe.batches.push(...line.batches);
     if (line.loop !== undefined) probe.loops.push(line.loop);
+    if (line.sched !== undefined) probe.sched ??= line.sched;
   }
   return probe;
 }
@@ -100,7 +102,11 @@ export function probeReport(probe: Probe, t0: number, t1: number, vrid: number, 
     return `${c} ${of.length}${of.length ? ` (late ${f(percentile(of.map((l) => Math.abs(l.lateMs)), 50))}/${f(Math.max(...of.map((l) => Math.abs(l.lateMs))))} ms p50/max)` : ''}`;
   });
   const pauses = (xs: number[]): string => (xs.length ? `${xs.length} (p50 ${f(percentile(xs, 50))}, p99 ${f(percentile(xs, 99))}, max ${f(Math.max(...xs))} ms, total ${f(xs.reduce((a, b) => a + b, 0))} ms)` : '0');
+  const sched = probe.sched;
+  const policy = sched === undefined ? 'not read' : sched.policy === 0 ? `SCHED_OTHER nice ${sched.prio - 120}` : `policy ${sched.policy} prio ${sched.prio}`;
+  const slice = sched?.sliceNs === undefined ? '' : `, se.slice ${f(sched.sliceNs / 1e6)} ms`;
   return [
+    `probe: main thread scheduled ${policy}${slice} (/proc/thread-self/sched at the first advertisement)`,
     `probe: period error as the daemon sent, over ${errors.length} periods: p50 ${f(percentile(errors, 50))} ms, p99 ${f(percentile(errors, 99))} ms, max ${f(Math.max(...errors))} ms`,
     `probe: main thread ${f(cpuShare * 100)}% on a CPU, ${f(waitShare * 100)}% waiting on a run queue; GC scavenges ${pauses(minor)}, mark-compacts ${pauses(major)}, other ${gcs.length - minor.length - major.length}`,
     `probe: ${batches.length} batches (${(batches.length / seconds).toFixed(0)}/s, ${(packets / Math.max(1, batches.length)).toFixed(1)} packets each), JS time per batch p50 ${f(percentile(batchMs, 50))}, p99 ${f(percentile(batchMs, 99))}, max ${f(Math.max(0, ...batchMs))} ms`,

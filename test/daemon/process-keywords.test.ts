@@ -1,7 +1,8 @@
 /**
  * The process-level keywords on a real vigil in a network namespace, judged from /proc and the file system:
  * `umask` (the process's mask), `instance` (the pid file /run/vigil/vigil_NAME.pid, made rw-r--r--, gone at stop),
- * `vrrp_process_name` (the main thread's comm), `vrrp_cpu_affinity` (the main thread's CPUs), `data_use_instance`
+ * `vrrp_process_name` (the main thread's comm), `vrrp_cpu_affinity` (the main thread's CPUs), vigil's short fair-scheduler
+ * slice on the VRRP thread alone (/proc/PID/task/TID/sched se.slice), `data_use_instance`
  * (the SIGUSR1 dump named vigil.NAME.data), `max_auto_priority` (realtime after a late timer), `reload_time_file` (a reload at the time written), `checker_process_name` and `checker_cpu_affinity` (the checker
  * worker thread's); and `net_namespace` (a vigil started outside the namespace runs in
  * it with the same pid, its pid file in /run/vigil/NS/, and becomes master there). Needs root.
@@ -10,9 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan, requireNetns } from '../netns/harness.js';
+import { VRRP_SLICE_US } from '../../actors/daemon/daemon.js';
 import { addressesIn, eventually, VIGIL } from './daemons.js';
 
 const VIP = '192.168.77.213';
@@ -82,6 +84,14 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     await eventually(async () => comms().some((c) => c.comm === 'kwp_check'), 10_000, () => `no checker thread: ${JSON.stringify(comms())} ${output}`);
     const checker = comms().find((c) => c.comm === 'kwp_check')!;
     if (cpus().length > 1) assert.equal(procField(pid, 'Cpus_allowed_list', checker.tid), '1');
+    // The VRRP thread's fair-scheduler slice is vigil's short one (VRRP_SLICE_US); the checker thread, which would
+    // inherit it, has the default back (Linux 6.12+ takes a thread's own slice).
+    const slice = (tid: number): string | undefined => /^se\.slice\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8'))?.[1];
+    const [major, minor] = release().split('.').map(Number) as [number, number];
+    if (major > 6 || (major === 6 && minor >= 12)) {
+      assert.equal(slice(pid), String(VRRP_SLICE_US * 1000));
+      assert.notEqual(slice(checker.tid), String(VRRP_SLICE_US * 1000), 'the checker thread kept the VRRP thread\'s slice');
+    }
     // Threads started before the configuration was read keep every CPU: only the VRRP thread is pinned.
     const others = readdirSync(`/proc/${pid}/task`).map(Number).filter((tid) => tid !== pid);
     assert.ok(others.some((tid) => procField(pid, 'Cpus_allowed_list', tid) !== '0'), 'every thread pinned');

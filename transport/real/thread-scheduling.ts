@@ -7,6 +7,9 @@ import { cpus, getPriority, setPriority } from 'node:os';
 import { setFairSlice, setRealtimePriority, setRlimitRttime, setThreadAffinity, setThreadName } from '../../native/index.js';
 import type { ThreadScheduling } from '../thread-scheduling.js';
 
+/** sched_setattr's answers on a kernel without it (ENOSYS) or refusing its sched_runtime for the fair class. */
+const SLICE_UNSUPPORTED = new Set(['ENOSYS', 'EINVAL']);
+
 const reason = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function applyThreadScheduling(settings: ThreadScheduling): readonly string[] {
@@ -18,11 +21,14 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
       failed.push(`nice ${settings.nice}: ${reason(err)}`);
     }
   }
+  // The slice is for the fair scheduler only: a realtime priority supersedes it (SCHED_RR has no EEVDF slice).
   if (settings.sliceUs !== undefined && !(settings.realtimePriority !== undefined && settings.realtimePriority > 0)) {
     try {
       setFairSlice(settings.sliceUs);
     } catch (err) {
-      failed.push(`time slice ${settings.sliceUs} µs: ${reason(err)}`);
+      // A latency wish, never configured: a kernel without sched_setattr or refusing the request leaves the default
+      // slice, which is no failure to report (kernels before 6.12 accept sched_runtime and ignore it).
+      if (!SLICE_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) failed.push(`time slice ${settings.sliceUs} µs: ${reason(err)}`);
     }
   }
   if (settings.realtimePriority !== undefined) {

@@ -57,7 +57,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance virtual_routes: vrf': NO_VRF,
 
   // virtual_server
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: dupnames|ucp':
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
 };
 

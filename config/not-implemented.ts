@@ -32,7 +32,7 @@ const OFF = ['off', 'false', 'no'];
 // side has none (it shares the VRRP side's, which vrrp_netlink_*_rcv_bufs size; IPVS goes over generic netlink).
 const LVS_NETLINK_BUFS = "vigil's checker side has no rtnetlink socket of its own to size (the VRRP side's are sized by vrrp_netlink_*_rcv_bufs)";
 const NO_SWAP =
-  'memory is not locked: mlockall of current and future pages (MCL_CURRENT, MCL_FUTURE, with or without MCL_ONFAULT) makes V8 abort (its mprotect of code pages then fails, OS::SetPermissions; tried on Node 20 as root)';
+  'memory is not locked: mlockall makes V8 abort when it later changes or frees locked pages (OS::SetPermissions fails): with MCL_FUTURE as soon as it protects new code pages, with MCL_CURRENT alone (with or without MCL_ONFAULT) when a worker thread ends (tried on Node 20 as root)';
 // Blocked: this kernel has no CONFIG_NET_VRF (`ip link add … type vrf` fails), so nothing VRF can be built or tested.
 const NO_VRF = 'blocked: VRFs need a kernel with CONFIG_NET_VRF, which the build host lacks; the route goes to its table (main unless one is given)';
 
@@ -57,7 +57,7 @@ export const NOT_IMPLEMENTED: Readonly<Record<string, string | NotImplementedEnt
   'vrrp_instance virtual_routes: vrf': NO_VRF,
 
   // virtual_server
-  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: allow_empty_class|alt_bsux|alt_circumflex|dupnames|extended|firstline|ucp|ungreedy':
+  'virtual_server real_server HTTP_GET|SSL_GET url regex_options: dupnames|ucp':
     'regex is a JavaScript regular expression, which has no equivalent of this PCRE2 option',
 };
 

@@ -4,8 +4,12 @@
  * - `regex_options`: the PCRE2 options that have a JavaScript flag become that flag (caseless i, dotall s,
  *   multiline m, utf u: the body is then read as UTF-8 rather than as bytes); those that change nothing about
  *   whether a body matches, or ask for what JavaScript does anyway, need no flag (REGEX_OPTIONS_WITHOUT_FLAG);
- *   the rest have no JavaScript equivalent and are listed in config/not-implemented.ts
- *   (REGEX_OPTIONS_WITHOUT_EQUIVALENT).
+ *   `extended`, `ungreedy` and `alt_bsux` rewrite the pattern (protocol/pcre2-pattern.ts), `firstline` bounds
+ *   where a match may start (below); the rest have no JavaScript equivalent and are listed in
+ *   config/not-implemented.ts (REGEX_OPTIONS_WITHOUT_EQUIVALENT).
+ * - `firstline` (PCRE2_FIRSTLINE): the match must start before or at the first newline at or after where the
+ *   search starts (it may run on past it). keepalived matches each buffer it reads in turn, so for a body longer
+ *   than one read its "first line" is that of each buffer; vigil matches the body whole, as for the offsets.
  * - `regex_min_offset N`: the search starts at byte N of the body (lookbehind still sees the bytes before it).
  * - `regex_max_offset N`: the first match must start at byte N at the latest; one starting later is no match.
  *   keepalived ignores both (with a log line) when min >= max + 1.
@@ -32,19 +36,15 @@ export const REGEX_OPTIONS_WITHOUT_FLAG: Readonly<Record<string, string>> = {
   match_unset_backref: 'a JavaScript backreference to an unset group already matches the empty string',
   no_auto_capture: 'plain groups stop capturing; whether the body matches is the same',
   dollar_endonly: "JavaScript's $ (without multiline) already matches only at the very end",
+  allow_empty_class: 'JavaScript reads [] as a class that matches nothing (and [^] as any character) already',
+  alt_circumflex: "JavaScript's ^ with multiline already matches after a newline that ends the body",
 };
 
+/** PCRE2 options done by rewriting the pattern (protocol/pcre2-pattern.ts translatePattern) or bounding the match. */
+export const REGEX_OPTIONS_REWRITTEN = ['extended', 'ungreedy', 'alt_bsux', 'firstline'] as const;
+
 /** PCRE2 options keepalived accepts that JavaScript regular expressions cannot do. */
-export const REGEX_OPTIONS_WITHOUT_EQUIVALENT = [
-  'allow_empty_class',
-  'alt_bsux',
-  'alt_circumflex',
-  'dupnames',
-  'extended',
-  'firstline',
-  'ucp',
-  'ungreedy',
-] as const;
+export const REGEX_OPTIONS_WITHOUT_EQUIVALENT = ['dupnames', 'ucp'] as const;
 
 /** The JavaScript flags for keepalived `regex_options` words (unknown words are ignored, as keepalived does). */
 export function regexFlags(options: readonly string[]): string {
@@ -64,6 +64,8 @@ export interface BodyRegex {
   readonly minOffset?: number;
   /** Last byte offset a match may start at (keepalived's `regex_max_offset` value, inclusive). */
   readonly maxOffset?: number;
+  /** `regex_options firstline`: the match must start before or at the first newline from where the search starts. */
+  readonly firstLine?: boolean;
 }
 
 const cache = new Map<string, RegExp>();
@@ -96,8 +98,13 @@ export function bodyMatches(r: BodyRegex, body: Uint8Array): boolean {
   const re = compiled(r.source, flags);
   re.lastIndex = r.minOffset === undefined ? 0 : Math.min(index(r.minOffset), text.length);
   if (r.minOffset !== undefined && r.minOffset > body.byteLength) return false;
+  const from = re.lastIndex;
   const m = re.exec(text);
   if (m === null) return false;
+  if (r.firstLine) {
+    const newline = text.indexOf('\n', from);
+    if (newline >= 0 && m.index > newline) return false;
+  }
   if (r.maxOffset === undefined) return true;
   const start = utf ? Buffer.byteLength(text.slice(0, m.index), 'utf8') : m.index;
   return start <= r.maxOffset;

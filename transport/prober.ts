@@ -42,6 +42,8 @@ export interface HttpUrlProbe {
   readonly regexMinOffset?: number;
   /** `regex_max_offset`: the last byte of the body a match may start at. */
   readonly regexMaxOffset?: number;
+  /** `regex_options firstline`: the match must start before or at the first newline of the searched body. */
+  readonly regexFirstLine?: boolean;
 }
 
 export interface HttpProbeSpec {

@@ -12,6 +12,7 @@ import type { Endpoint, ProbeSpec } from '../../transport/prober.js';
 import { DNS_TYPE_NUMBERS } from '../../protocol/dns-message.js';
 import { parseHexString } from '../../protocol/hex-string.js';
 import { regexFlags } from '../../protocol/http-body-regex.js';
+import { translatePattern } from '../../protocol/pcre2-pattern.js';
 import { groupFwmarks } from './group-fwmarks.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { expandAddressRange } from '../../protocol/ip-range.js';
@@ -98,10 +99,11 @@ export function hostPort(address: string, port: number): string {
 }
 
 /** regex_options as JavaScript flags and the offset window (config/keywords/checkers.ts checked min <= max). */
-function regexWindow(u: HttpUrl): { regexFlags?: string; regexMinOffset?: number; regexMaxOffset?: number } {
+function regexWindow(u: HttpUrl): { regexFlags?: string; regexMinOffset?: number; regexMaxOffset?: number; regexFirstLine?: boolean } {
   const flags = regexFlags(u.regexOptions ?? []);
   return {
     ...(flags !== '' ? { regexFlags: flags } : {}),
+    ...(u.regexOptions?.includes('firstline') ? { regexFirstLine: true } : {}),
     ...(u.regexMinOffset !== undefined && u.regexMinOffset > 0 ? { regexMinOffset: u.regexMinOffset } : {}),
     ...(u.regexMaxOffset !== undefined ? { regexMaxOffset: u.regexMaxOffset } : {}),
   };
@@ -178,7 +180,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
         statusCodes: u.statusCodes,
         // The Host header: the url's virtualhost, else the checker's (inherited), else the address it connects to.
         host: u.virtualhost ?? c.virtualhost ?? hostPort(target.host, target.port),
-        ...(u.regex !== undefined ? { regex: u.regex, regexNoMatch: u.regexNoMatch, ...regexWindow(u) } : {}),
+        // extended, ungreedy, alt_bsux: the pattern as JavaScript must read it to mean what PCRE2 reads.
+        ...(u.regex !== undefined ? { regex: translatePattern(u.regex, u.regexOptions ?? []), regexNoMatch: u.regexNoMatch, ...regexWindow(u) } : {}),
       }));
       const ssl = ctx.config.ssl;
       const probe: ProbeSpec = {

@@ -155,7 +155,7 @@ export function judgeResponse(url: HttpUrlProbe, response: Response): string | u
     let matched: boolean;
     try {
       matched = bodyMatches(
-        { source: url.regex, flags: url.regexFlags, minOffset: url.regexMinOffset, maxOffset: url.regexMaxOffset },
+        { source: url.regex, flags: url.regexFlags, minOffset: url.regexMinOffset, maxOffset: url.regexMaxOffset, firstLine: url.regexFirstLine },
         response.body,
       );
     } catch (err) {

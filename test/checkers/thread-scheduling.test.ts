@@ -83,6 +83,45 @@ test('sliceUs: the calling thread\'s fair-scheduler slice, and 0 gives the defau
   assert.equal(answer.back, answer.before);
 });
 
+const REALTIME_OR_SLICE_CHILD = `
+const { readFileSync } = require('node:fs');
+import(process.argv[1]).then(({ applyThreadScheduling }) => {
+  const failed = applyThreadScheduling({ realtimePriority: 5, sliceUs: 100 });
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const slice = /se\\.slice\\s*:\\s*(\\d+)/.exec(readFileSync('/proc/thread-self/sched', 'utf8'))?.[1];
+  console.log(JSON.stringify({ failed, stat, slice }));
+});
+`;
+
+/** The slice, fair scheduler only: skipped for a thread made realtime, kept for one refused realtime. */
+test('sliceUs beside realtimePriority: a realtime thread stays SCHED_RR, a thread refused realtime gets the slice', { skip: nativeAvailable() ? false : 'vigil_native addon not built' }, async (t) => {
+  const module = new URL('../../transport/real/thread-scheduling.js', import.meta.url).href;
+  const { execFileSync } = await import('node:child_process');
+  const run = (argv: readonly string[]): { failed: string[]; stat: string; slice?: string } =>
+    JSON.parse(execFileSync(argv[0]!, [...argv.slice(1), process.execPath, '-e', REALTIME_OR_SLICE_CHILD, module], { encoding: 'utf8' })) as {
+      failed: string[];
+      stat: string;
+      slice?: string;
+    };
+  const root = process.getuid?.() === 0;
+  // As root, the same child once as it is (realtime granted) and once as nobody without capabilities (refused).
+  const refusedArgv = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'] : ['env'];
+  const refused = run(refusedArgv);
+  if (refused.failed.length === 0) {
+    t.skip('realtime priority was granted without privilege here (RLIMIT_RTPRIO)');
+    return;
+  }
+  assert.match(refused.failed.join('\n'), /realtime priority 5: .*(EPERM|not permitted)/i);
+  assert.equal(refused.failed.length, 1, refused.failed.join('\n'));
+  assert.equal(schedOf(refused.stat).policy, SCHED_OTHER);
+  if (refused.slice !== undefined) assert.equal(refused.slice, '100000');
+  if (!root) return;
+  const granted = run(['env']);
+  assert.deepEqual(granted.failed, []);
+  assert.deepEqual(schedOf(granted.stat), { policy: SCHED_RR, rtPriority: 5 });
+  if (granted.slice !== undefined) assert.notEqual(granted.slice, '100000');
+});
+
 const PLATFORM_CHILD = `
 const { readdirSync, readFileSync } = require('node:fs');
 const niceOf = (tid) => { const s = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[19 - 3]); };

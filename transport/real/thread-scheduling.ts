@@ -21,23 +21,26 @@ export function applyThreadScheduling(settings: ThreadScheduling): readonly stri
       failed.push(`nice ${settings.nice}: ${reason(err)}`);
     }
   }
-  // The slice is for the fair scheduler only: a realtime priority supersedes it (SCHED_RR has no EEVDF slice).
-  if (settings.sliceUs !== undefined && !(settings.realtimePriority !== undefined && settings.realtimePriority > 0)) {
+  let realtime = false;
+  if (settings.realtimePriority !== undefined) {
+    try {
+      // The limit first: a realtime thread must never run unbounded without it when one is configured.
+      if (settings.rlimitRttimeUs !== undefined) setRlimitRttime(settings.rlimitRttimeUs);
+      setRealtimePriority(settings.realtimePriority);
+      realtime = settings.realtimePriority > 0;
+    } catch (err) {
+      failed.push(`realtime priority ${settings.realtimePriority}: ${reason(err)}`);
+    }
+  }
+  // The slice is for the fair scheduler only: realtime supersedes it (and setting it would leave SCHED_RR), but a
+  // thread refused realtime (no CAP_SYS_NICE) still gets it.
+  if (settings.sliceUs !== undefined && !realtime) {
     try {
       setFairSlice(settings.sliceUs);
     } catch (err) {
       // A latency wish, never configured: a kernel without sched_setattr or refusing the request leaves the default
       // slice, which is no failure to report (kernels before 6.12 accept sched_runtime and ignore it).
       if (!SLICE_UNSUPPORTED.has((err as NodeJS.ErrnoException).code ?? '')) failed.push(`time slice ${settings.sliceUs} µs: ${reason(err)}`);
-    }
-  }
-  if (settings.realtimePriority !== undefined) {
-    try {
-      // The limit first: a realtime thread must never run unbounded without it when one is configured.
-      if (settings.rlimitRttimeUs !== undefined) setRlimitRttime(settings.rlimitRttimeUs);
-      setRealtimePriority(settings.realtimePriority);
-    } catch (err) {
-      failed.push(`realtime priority ${settings.realtimePriority}: ${reason(err)}`);
     }
   }
   if (settings.cpus !== undefined && settings.cpus.length > 0) {

@@ -64,6 +64,9 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.weightReverse = file.weightReverse;
     }
     c.weightReverse ??= false;
+    // Read every delay_loop of its real server, starting as a checker of that real server would.
+    c.delayLoop = rs.delayLoop;
+    c.warmup = rs.warmup ?? rs.delayLoop;
     return c as Checker;
   }
   if (c.type === 'BFD_CHECK') {

@@ -155,10 +155,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
   if (c.type === 'FILE_CHECK') {
     const file = ctx.config.trackFiles.find((f) => f.name === c.trackFile);
     if (file === undefined) return []; // finalize-lvs dropped it with an error
-    // keepalived watches the file (inotify); vigil reads it every delay_loop of its real server, starting as a
-    // checker of that real server would. Its state is known at once: no retry, never alpha.
-    const delayLoop = rs.delayLoop;
-    const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
+    // Read every delay_loop (config/finalize-lvs.ts). Its state is known at once: no retry, never alpha.
+    const params = timing('FILE_CHECK', { delayLoop: c.delayLoop, retry: 0, delayBeforeRetry: c.delayLoop, warmup: c.warmup, alpha: false }, 1000);
     return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
   const logAll = c.logAllFailures || ctx.config.globalDefs?.checkerLogAllFailures === true ? { logAllFailures: true as const } : {};

@@ -60,7 +60,8 @@ test('every checker default is in the model once finalized, and `config dump --j
   assert.equal(smtp.heloName, 'smtpchecker.keepalived.org');
   // keepalived check_misc.c: misc_timeout defaults to the virtual server's delay_loop, not the checker's.
   assert.deepEqual([misc.delayLoop, misc.miscTimeout], [3, 7]);
-  assert.deepEqual([file.weight, file.weightReverse], [4, true]);
+  // FILE_CHECK is read every delay_loop of its real server, first after its warmup (default: delay_loop).
+  assert.deepEqual([file.weight, file.weightReverse, file.delayLoop, file.warmup], [4, true, 7, 7]);
   const dumped = JSON.stringify(dumpConfig(r.config));
   for (const shown of ['"http_protocol":"1.0"', '"helo_name":"smtpchecker.keepalived.org"', '"misc_timeout":7']) assert.ok(dumped.includes(shown), shown);
 });

@@ -400,8 +400,8 @@ export interface DnsChecker extends CheckerCommon, CheckerConnection {
 
 export interface UdpChecker extends CheckerCommon, CheckerConnection {
   readonly type: 'UDP_CHECK';
-  /** Hex text as configured. */
-  readonly payload?: string | undefined;
+  /** Hex text as configured; default keepalived's 32 bytes (core/layer4.c set_buf: "keepalived check - " repeated). */
+  readonly payload: string;
   readonly requireReply?: string | true | undefined;
   readonly minReplyLength: number;
   readonly maxReplyLength: number;

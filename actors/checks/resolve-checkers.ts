@@ -83,12 +83,6 @@ export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 
 
 const S = 1000;
 
-/**
- * keepalived's UDP_CHECK datagram when no `payload` is given (core/layer4.c set_buf): 32 bytes of
- * "keepalived check - " repeated.
- */
-const DEFAULT_UDP_PAYLOAD = Uint8Array.from(Buffer.from('keepalived check - '.repeat(2).slice(0, 32), 'latin1'));
-
 /** keepalived's sorry server weight (check_data.c alloc_ssvr): it has no `weight` keyword. */
 const SORRY_SERVER_WEIGHT = 1;
 
@@ -226,7 +220,7 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
             kind: 'udp',
             target: endpoint(rs, c),
             timeoutMs: t,
-            payload: c.payload !== undefined ? parseHexString(c.payload).data : DEFAULT_UDP_PAYLOAD,
+            payload: parseHexString(c.payload).data,
             requireReply: c.requireReply !== undefined,
             ...(reply !== undefined ? { replyData: reply.data } : {}),
             ...(reply?.mask !== undefined ? { replyMask: reply.mask } : {}),

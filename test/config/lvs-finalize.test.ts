@@ -66,6 +66,15 @@ test('every checker default is in the model once finalized, and `config dump --j
   for (const shown of ['"http_protocol":"1.0"', '"helo_name":"smtpchecker.keepalived.org"', '"misc_timeout":7']) assert.ok(dumped.includes(shown), shown);
 });
 
+test("UDP_CHECK without a payload: keepalived's 32 bytes are in the finalized model (layer4.c set_buf), a configured one stays", () => {
+  const r = parse(vs('  real_server 10.0.0.2 {\n    UDP_CHECK {\n    }\n    UDP_CHECK {\n      payload 0a0b\n    }\n  }'));
+  assert.deepEqual(errorsOf(r), []);
+  const [plain, given] = r.config.virtualServers[0]!.realServers[0]!.checkers;
+  assert.ok(plain?.type === 'UDP_CHECK' && given?.type === 'UDP_CHECK');
+  assert.equal(Buffer.from(plain.payload, 'hex').toString('latin1'), 'keepalived check - keepalived ch');
+  assert.equal(given.payload, '0a0b');
+});
+
 test("a sorry server without a port serves on the virtual server's; a fwmark service keeps port 0", () => {
   const r = parse(`${vs('  sorry_server 10.0.0.9\n  real_server 10.0.0.2 8080 {\n  }')}virtual_server fwmark 5 {\n  lb_algo rr\n  lb_kind DR\n  sorry_server 10.0.0.9\n  real_server 10.0.0.3 {\n  }\n}\n`);
   assert.deepEqual(errorsOf(r), []);

@@ -5,7 +5,8 @@
  * Final, changed intervals, multipliers, diagnostics and discriminators, long runs of the same packet from a steady
  * peer), AdminDown / AdminUp, and time passing (transmission and detection timers, with their jitter) are played to
  * one session twice, shortcut on and off: the packets it sends, its changes of state and its context after each
- * packet must be identical at identical virtual times. A new seed every run, printed by fast-check on failure; VIGIL_FUZZ_SEED replays one.
+ * packet must be identical at identical virtual times. A new seed every run, printed by fast-check on failure;
+ * VIGIL_FUZZ_SEED replays one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

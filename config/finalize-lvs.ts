@@ -7,7 +7,8 @@
  * for retry / timeouts / alpha / inhibit_on_failure / virtualhost. Checker defaults: retry 1 (DNS_CHECK 3,
  * MISC_CHECK 0), delay_before_retry 1 s (HTTP_GET/SSL_GET 3 s, DNS_CHECK delay_loop), warmup = delay_loop,
  * http_protocol 1.0, helo_name smtpchecker.keepalived.org, misc_timeout = the virtual server's delay_loop,
- * DNS_CHECK type SOA name ".", UDP_CHECK reply lengths 0-255, FILE_CHECK weight of its track_file.
+ * DNS_CHECK type SOA name ".", UDP_CHECK reply lengths 0-255 and its 32-byte payload, FILE_CHECK weight of its
+ * track_file and its real server's delay_loop and warmup.
  */
 import type { IpFamily } from '../protocol/ip.js';
 import type { Diagnostics, SourcePosition } from './diagnostics.js';
@@ -23,6 +24,8 @@ const NAT: Forwarding = { method: 'NAT' };
 
 /** SMTP_CHECK `helo_name` when none is given (keepalived SMTP_DEFAULT_HELO). */
 export const DEFAULT_HELO_NAME = 'smtpchecker.keepalived.org';
+/** keepalived's UDP_CHECK datagram without `payload` (core/layer4.c set_buf): "keepalived check - " to 32 bytes. */
+const DEFAULT_UDP_PAYLOAD_HEX = Buffer.from('keepalived check - '.repeat(2).slice(0, 32), 'latin1').toString('hex');
 
 function describe(vs: VirtualServerDraft): string {
   const a = vs.address;
@@ -64,6 +67,9 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.weightReverse = file.weightReverse;
     }
     c.weightReverse ??= false;
+    // Read every delay_loop of its real server, starting as a checker of that real server would.
+    c.delayLoop = rs.delayLoop;
+    c.warmup = rs.warmup ?? rs.delayLoop;
     return c as Checker;
   }
   if (c.type === 'BFD_CHECK') {
@@ -117,6 +123,7 @@ function finishChecker(c: CheckerDraft, rs: RealServer, vsDelayLoop: number, ref
       c.name ??= '.';
       break;
     case 'UDP_CHECK':
+      c.payload ??= DEFAULT_UDP_PAYLOAD_HEX;
       c.minReplyLength ??= 0;
       c.maxReplyLength ??= 255;
       if (c.minReplyLength > c.maxReplyLength) d.warning(c.at, `${owner()}: UDP_CHECK min_reply_length ${c.minReplyLength} > max_reply_length ${c.maxReplyLength}`);

@@ -400,8 +400,8 @@ export interface DnsChecker extends CheckerCommon, CheckerConnection {
 
 export interface UdpChecker extends CheckerCommon, CheckerConnection {
   readonly type: 'UDP_CHECK';
-  /** Hex text as configured. */
-  readonly payload?: string | undefined;
+  /** Hex text as configured; default keepalived's 32 bytes (core/layer4.c set_buf: "keepalived check - " repeated). */
+  readonly payload: string;
   readonly requireReply?: string | true | undefined;
   readonly minReplyLength: number;
   readonly maxReplyLength: number;
@@ -424,6 +424,13 @@ export interface FileChecker {
   /** Default: the track_file's weight (and its reverse). */
   readonly weight: number;
   readonly weightReverse: boolean;
+  /**
+   * Seconds between reads: its real server's delay_loop (keepalived watches the file with inotify; vigil reads it
+   * on this period too, besides its own file watch). FILE_CHECK has no keyword of its own for it.
+   */
+  readonly delayLoop: number;
+  /** Seconds before the first read: its real server's warmup, else delay_loop (as any checker's). */
+  readonly warmup: number;
 }
 
 export interface BfdChecker {

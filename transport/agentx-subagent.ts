@@ -10,7 +10,7 @@ export interface AgentxSubagentOptions {
   readonly socket?: string | undefined;
   readonly description: string;
   readonly subtrees: readonly Oid[];
-  /** The MIB as it is now (called once per request PDU). */
+  /** The MIB as it is now (asked again for a request at most every 100 ms: a walk is hundreds of requests). */
   readonly view: () => MibView;
   readonly log: { info(message: string): void; warn(message: string): void };
   /** The writable objects (RFC 2741 §7.2.4); without it every set is refused with notWritable. */

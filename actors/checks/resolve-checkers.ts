@@ -84,12 +84,6 @@ export type LvsConfig = Pick<Config, 'virtualServers' | 'virtualServerGroups' | 
 
 const S = 1000;
 
-/**
- * keepalived's UDP_CHECK datagram when no `payload` is given (core/layer4.c set_buf): 32 bytes of
- * "keepalived check - " repeated.
- */
-const DEFAULT_UDP_PAYLOAD = Uint8Array.from(Buffer.from('keepalived check - '.repeat(2).slice(0, 32), 'latin1'));
-
 /** keepalived's sorry server weight (check_data.c alloc_ssvr): it has no `weight` keyword. */
 const SORRY_SERVER_WEIGHT = 1;
 
@@ -157,10 +151,8 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
   if (c.type === 'FILE_CHECK') {
     const file = ctx.config.trackFiles.find((f) => f.name === c.trackFile);
     if (file === undefined) return []; // finalize-lvs dropped it with an error
-    // keepalived watches the file (inotify); vigil reads it every delay_loop of its real server, starting as a
-    // checker of that real server would. Its state is known at once: no retry, never alpha.
-    const delayLoop = rs.delayLoop;
-    const params = timing('FILE_CHECK', { delayLoop, retry: 0, delayBeforeRetry: delayLoop, warmup: rs.warmup ?? delayLoop, alpha: false }, 1000);
+    // Read every delay_loop (config/finalize-lvs.ts). Its state is known at once: no retry, never alpha.
+    const params = timing('FILE_CHECK', { delayLoop: c.delayLoop, retry: 0, delayBeforeRetry: c.delayLoop, warmup: c.warmup, alpha: false }, 1000);
     return [{ id, kind: c.type, ...params, probe: { kind: 'file', path: file.file, weight: c.weight ?? file.weight, reverse: c.weightReverse } }];
   }
   const logAll = c.logAllFailures || ctx.config.globalDefs?.checkerLogAllFailures === true ? { logAllFailures: true as const } : {};
@@ -231,7 +223,7 @@ function resolveChecker(ctx: Context, c: Checker, id: string): ResolvedChecker[]
             kind: 'udp',
             target: endpoint(rs, c),
             timeoutMs: t,
-            payload: c.payload !== undefined ? parseHexString(c.payload).data : DEFAULT_UDP_PAYLOAD,
+            payload: parseHexString(c.payload).data,
             requireReply: c.requireReply !== undefined,
             ...(reply !== undefined ? { replyData: reply.data } : {}),
             ...(reply?.mask !== undefined ? { replyMask: reply.mask } : {}),

@@ -60,9 +60,19 @@ test('every checker default is in the model once finalized, and `config dump --j
   assert.equal(smtp.heloName, 'smtpchecker.keepalived.org');
   // keepalived check_misc.c: misc_timeout defaults to the virtual server's delay_loop, not the checker's.
   assert.deepEqual([misc.delayLoop, misc.miscTimeout], [3, 7]);
-  assert.deepEqual([file.weight, file.weightReverse], [4, true]);
+  // FILE_CHECK is read every delay_loop of its real server, first after its warmup (default: delay_loop).
+  assert.deepEqual([file.weight, file.weightReverse, file.delayLoop, file.warmup], [4, true, 7, 7]);
   const dumped = JSON.stringify(dumpConfig(r.config));
   for (const shown of ['"http_protocol":"1.0"', '"helo_name":"smtpchecker.keepalived.org"', '"misc_timeout":7']) assert.ok(dumped.includes(shown), shown);
+});
+
+test("UDP_CHECK without a payload: keepalived's 32 bytes are in the finalized model (layer4.c set_buf), a configured one stays", () => {
+  const r = parse(vs('  real_server 10.0.0.2 {\n    UDP_CHECK {\n    }\n    UDP_CHECK {\n      payload 0a0b\n    }\n  }'));
+  assert.deepEqual(errorsOf(r), []);
+  const [plain, given] = r.config.virtualServers[0]!.realServers[0]!.checkers;
+  assert.ok(plain?.type === 'UDP_CHECK' && given?.type === 'UDP_CHECK');
+  assert.equal(Buffer.from(plain.payload, 'hex').toString('latin1'), 'keepalived check - keepalived ch');
+  assert.equal(given.payload, '0a0b');
 });
 
 test("a sorry server without a port serves on the virtual server's; a fwmark service keeps port 0", () => {

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { instanceAlert, messageText } from '../../protocol/alert-mail.js';
-import type { MailTransport, OutgoingMail } from '../../transport/mail-transport.js';
+import type { MailTransport } from '../../transport/mail-transport.js';
 import type { ContractCase } from './contract.js';
-import type { SmtpSink } from '../mail/smtp-sink.js';
+import { alertMail, type SmtpSink } from '../mail/smtp-sink.js';
 
 export interface MailTransportRig {
   readonly transport: MailTransport;
@@ -23,14 +23,7 @@ export interface MailTransportRig {
   close(): Promise<void>;
 }
 
-const mail = (port: number, timeoutMs: number): OutgoingMail => ({
-  server: { host: '127.0.0.1', port },
-  helo: 'lb1.example.org',
-  from: 'keepalived@lb1.example.org',
-  to: ['ops@example.org', 'noc@example.org'],
-  alert: instanceAlert('lb1', 'VI_1', 'MASTER'),
-  timeoutMs,
-});
+const mail = alertMail;
 
 /** How a send ended, or 'pending' after `boundMs` (a bound for a broken transport, not a speed goal). */
 async function outcome(send: Promise<void>, boundMs = 20_000): Promise<'sent' | 'failed' | 'pending'> {

@@ -5,6 +5,8 @@
  */
 import { SMTPServer } from 'smtp-server';
 import { fileURLToPath } from 'node:url';
+import { instanceAlert } from '../../protocol/alert-mail.js';
+import type { OutgoingMail } from '../../transport/mail-transport.js';
 
 export interface ReceivedMail {
   /** HELO or EHLO. */
@@ -23,6 +25,18 @@ export interface SmtpSink {
   /** Messages taken, or refused with `refuse` (then nothing is recorded). */
   refuse: boolean;
   close(): Promise<void>;
+}
+
+/** The alert the e-mail tests send: lb1's VI_1 becoming MASTER, to two recipients, through 127.0.0.1:port. */
+export function alertMail(port: number, timeoutMs = 5_000): OutgoingMail {
+  return {
+    server: { host: '127.0.0.1', port },
+    helo: 'lb1.example.org',
+    from: 'keepalived@lb1.example.org',
+    to: ['ops@example.org', 'noc@example.org'],
+    alert: instanceAlert('lb1', 'VI_1', 'MASTER'),
+    timeoutMs,
+  };
 }
 
 export async function startSink(host = '127.0.0.1', port = 0, onMail?: (mail: ReceivedMail) => void): Promise<SmtpSink> {

@@ -12,21 +12,14 @@ import { RealClock } from '../../transport/real/real-clock.js';
 import { MailQueue } from '../../actors/mail/mail-queue.js';
 import { instanceAlert, messageText } from '../../protocol/alert-mail.js';
 import type { OutgoingMail } from '../../transport/mail-transport.js';
-import { startSink } from './smtp-sink.js';
+import { alertMail, startSink } from './smtp-sink.js';
 
 const log = () => {
   const lines: string[] = [];
   return { lines, debug: () => undefined, info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
 };
 
-const mail = (port: number, timeoutMs = 5_000): OutgoingMail => ({
-  server: { host: '127.0.0.1', port },
-  helo: 'lb1.example.org',
-  from: 'keepalived@lb1.example.org',
-  to: ['ops@example.org', 'noc@example.org'],
-  alert: instanceAlert('lb1', 'VI_1', 'MASTER'),
-  timeoutMs,
-});
+const mail = alertMail;
 
 test('one alert: the HELO name, MAIL FROM, RCPT TO each and keepalived\'s message text, Date: stamped now', { timeout: 60_000 }, async () => {
   const sink = await startSink();

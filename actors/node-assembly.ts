@@ -227,7 +227,8 @@ export class NodeAssembly {
 
   /**
    * A reload: unchanged instances keep running untouched, removed ones stop (priority 0, addresses released) and
-   * are notified as deleted with their old scripts, changed ones restart; instances the reload adds start with the
+   * are notified as deleted with their old scripts, changed ones keep their state with the new settings (unless
+   * they are another virtual router now: then they restart); instances the reload adds start with the
    * new scripts from their first notification on; trackers whose blocks did not change keep running, status and
    * all. A node whose VRRP side does not run (`vigil run -C`) keeps it that way.
    */

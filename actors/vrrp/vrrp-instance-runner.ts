@@ -213,10 +213,10 @@ export class VrrpInstanceRunner {
     this.actor = this.createInstanceActor(spec.trackers);
   }
 
-  private createInstanceActor(trackers: readonly TrackerInput[]): Actor<typeof vrrpInstanceMachine> {
+  private createInstanceActor(trackers: readonly TrackerInput[], resume?: VrrpStateName): Actor<typeof vrrpInstanceMachine> {
     const startupDelayed = this.env.startupUntil !== undefined && this.env.startupUntil > this.env.clock.now();
     const actor = createActor(this.machine, {
-      input: { params: this.spec, trackers, startupDelayed },
+      input: { params: this.spec, trackers, startupDelayed, resume },
       clock: this.env.clock,
       inspect: this.env.inspect,
       id: this.spec.name,
@@ -228,10 +228,9 @@ export class VrrpInstanceRunner {
     return actor;
   }
 
-  /** Whether entering `state` now is the predecessor's state going on (or a master's way back to it), not news. */
+  /** Whether entering `state` now is the predecessor's state going on, not news. */
   private resumesInto(state: VrrpStateName): boolean {
-    const from = this.resuming?.from.state;
-    return from !== undefined && (state === from || (from === 'MASTER' && state === 'BACKUP'));
+    return this.resuming !== undefined && this.resuming.from.state === state;
   }
 
   private failedInTimer(error: unknown): void {
@@ -303,17 +302,20 @@ export class VrrpInstanceRunner {
    * restore_vrrp_state; vrrp_scheduler.c vrrp_init_state): a master goes on as master with its new settings
    * (adding the addresses it did not hold, announcing them), a backup restarts its Master_Down_Timer, and neither is
    * told again; a FAULT stays FAULT untold. What the new settings change is told: a fault they bring (FAULT), an
-   * owner that was backup (MASTER). The predecessor was halted; the caller has it hand over its addresses.
+   * owner that was backup (MASTER). `groupFault`: its sync group holds it in FAULT. The predecessor was halted; the
+   * caller has it hand over its addresses.
    */
-  resume(from: Predecessor): void {
+  resume(from: Predecessor, groupFault: boolean): void {
     this.lastState = from.state;
     this.lastSelfFault = from.selfFault;
     this.resuming = { from, added: false };
     try {
       this.addressEffects.vmacFirewall('add');
+      // Not started yet: the actor made with the runner is replaced by one that knows what it resumes.
+      this.actor = this.createInstanceActor(this.spec.trackers, from.state);
       this.actor.start();
+      if (groupFault) this.actor.send({ type: 'SYNC', state: 'FAULT' });
       this.actor.send({ type: 'START' });
-      if (from.state === 'MASTER' && this.state === 'BACKUP') this.actor.send({ type: 'SYNC', state: 'MASTER' });
     } finally {
       this.resuming = undefined;
     }

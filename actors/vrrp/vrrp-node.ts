@@ -423,9 +423,10 @@ export class VrrpNode {
    * `from`: the instance it replaces at a reload, whose state it keeps.
    */
   private startInstance(runner: VrrpInstanceRunner, from?: Predecessor): void {
-    if (this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT') runner.sync('FAULT');
-    if (from) runner.resume(from);
-    else runner.start();
+    const groupFault = this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT';
+    if (from) return runner.resume(from, groupFault);
+    if (groupFault) runner.sync('FAULT');
+    runner.start();
   }
 
   /** The channel's receive buffer from the shares of the instances on it (./receive-buffer.ts), when any has one. */

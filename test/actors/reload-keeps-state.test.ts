@@ -121,6 +121,8 @@ test('a reload that changes the members of a sync group keeps their states and t
   assert.deepEqual(w.states('a'), { VI_1: 'MASTER', VI_2: 'MASTER', G: 'MASTER' });
   assert.deepEqual(w.states('b'), { VI_1: 'BACKUP', VI_2: 'BACKUP', G: 'BACKUP' });
   assert.deepEqual(na.host.heldAddresses().sort(), ['192.168.77.151', '192.168.77.152', '192.168.77.162']);
+  // VI_1 added nothing: no announcement, not even garp_master_delay's (5 s) burst, which follows becoming master only.
+  assert.ok(!na.host.announcements.slice(announced).some((x) => x.addresses.includes('192.168.77.151')), JSON.stringify(na.host.announcements.slice(announced)));
   assert.deepEqual(nb.host.heldAddresses(), []);
   // a advertises the new priority and never stopped (no priority 0); b never advertised (it never took over).
   const after = w.adverts('192.168.77.11', 51, reloadAt);

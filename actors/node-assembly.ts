@@ -47,8 +47,11 @@ export interface NodeAssemblyOptions {
 }
 
 export interface ReconfigureResult {
+  /** Instances that run on in the state they had: unchanged, or changed but the same virtual router (resumed). */
   readonly kept: readonly string[];
+  /** Instances started from INIT: new ones, and changed ones that are another virtual router now. */
   readonly started: readonly string[];
+  /** Instances stopped: removed ones, and changed ones that are another virtual router now. */
   readonly stopped: readonly string[];
 }
 

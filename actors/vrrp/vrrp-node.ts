@@ -154,7 +154,8 @@ export class VrrpNode {
   }
 
   /**
-   * Applies a new configuration without disturbing instances whose settings did not change. The channels the new
+   * Applies a new configuration without disturbing instances whose settings did not change; a changed one that is
+   * still the same virtual router is replaced by a runner that resumes its state (`kept`). The channels the new
    * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
    * configuration is untouched (and a channel an old and a new instance share stays open across). `beforeStart`
    * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there).

@@ -47,8 +47,11 @@ export interface NodeAssemblyOptions {
 }
 
 export interface ReconfigureResult {
+  /** Instances that run on in the state they had: unchanged, or changed but the same virtual router (resumed). */
   readonly kept: readonly string[];
+  /** Instances started from INIT: new ones, and changed ones that are another virtual router now. */
   readonly started: readonly string[];
+  /** Instances stopped: removed ones, and changed ones that are another virtual router now. */
   readonly stopped: readonly string[];
 }
 
@@ -227,7 +230,8 @@ export class NodeAssembly {
 
   /**
    * A reload: unchanged instances keep running untouched, removed ones stop (priority 0, addresses released) and
-   * are notified as deleted with their old scripts, changed ones restart; instances the reload adds start with the
+   * are notified as deleted with their old scripts, changed ones keep their state with the new settings (unless
+   * they are another virtual router now: then they restart); instances the reload adds start with the
    * new scripts from their first notification on; trackers whose blocks did not change keep running, status and
    * all. A node whose VRRP side does not run (`vigil run -C`) keeps it that way.
    */

@@ -67,6 +67,11 @@ export interface VrrpInstanceInput {
    * the same end (machines/vrrp-timers.ts `notBefore`).
    */
   readonly startupDelayed?: boolean;
+  /**
+   * The state of the instance this one replaces at a reload (keepalived restore_vrrp_state): a master starts as
+   * master again, without garp_master_delay's burst (keepalived sends it on becoming master only).
+   */
+  readonly resume?: VrrpStateName | undefined;
 }
 
 export interface VrrpInstanceContext {
@@ -84,6 +89,8 @@ export interface VrrpInstanceContext {
   /** Why the instance would become master next (keepalived next_master_reason), and why it last did. */
   readonly nextMasterReason: MasterReason;
   readonly masterReason: MasterReason;
+  /** See VrrpInstanceInput.resume; forgotten when the instance first leaves MASTER. */
+  readonly resume: VrrpStateName | undefined;
 }
 
 export type VrrpInstanceEvent =
@@ -204,6 +211,7 @@ export const vrrpInstanceMachine = setup({
     /** keepalived's next_master_reason, set by what a backup hears (vrrp.c vrrp_state_backup). */
     nextReason: assign((_, params: { reason: MasterReason }) => ({ nextMasterReason: params.reason })),
     becomeMasterReason: assign(({ context }) => ({ masterReason: context.nextMasterReason })),
+    forgetResume: assign({ resume: undefined }),
     applyTrack: assign(({ context, event }) => {
       if (event.type !== 'TRACK') return {};
       const current = context.trackers[event.id];
@@ -251,6 +259,7 @@ export const vrrpInstanceMachine = setup({
     lowerPrioGarps: ({ context }) => context.params.garpLowerPrioRepeat > 0,
     higherPrioSendAdvert: ({ context }) => context.params.higherPrioSendAdvert,
     ownerStartupDelayed: ({ context }) => isOwner(context) && context.startupDelayed,
+    resumesMaster: ({ context }) => context.resume === 'MASTER',
     syncMaster: ({ event }) => event.type === 'SYNC' && event.state === 'MASTER',
     syncBackup: ({ event }) => event.type === 'SYNC' && event.state === 'BACKUP',
     lowerPriorityWhilePreempting: ({ context, event }) =>
@@ -278,6 +287,7 @@ export const vrrpInstanceMachine = setup({
       startupDelayed: input.startupDelayed ?? false,
       nextMasterReason: 'masterNoResponse',
       masterReason: 'notMaster',
+      resume: input.resume,
     };
   },
   on: {
@@ -292,6 +302,8 @@ export const vrrpInstanceMachine = setup({
         // Leaving Initialize (RFC 5798 §6.4.1).
         START: [
           { guard: 'faulted', target: 'FAULT' },
+          // A reload replaced a master: master it stays (keepalived vrrp_init_state, reload_master).
+          { guard: 'resumesMaster', target: 'MASTER' },
           // Within vrrp_startup_delay the owner waits for its end (keepalived: a backup whose timer is 1 µs).
           { guard: 'ownerStartupDelayed', target: '.startupDelay', actions: { type: 'nextReason', params: { reason: 'preempted' } } },
           // The owner sends an advertisement, announces and becomes master at once.
@@ -379,8 +391,13 @@ export const vrrpInstanceMachine = setup({
         { type: 'announce', params: ({ context }) => ({ count: announcementsAtOnce(context.params) }) },
         { type: 'notify', params: { state: 'MASTER' } },
       ],
-      // The rest of the GARP schedule, for as long as this instance is master.
-      invoke: { id: 'garpTimer', src: 'garpTimer', input: ({ context }) => garpScheduleOf(context.params) },
+      // The rest of the GARP schedule, for as long as this instance is master (a resumed master's without the delayed burst).
+      invoke: {
+        id: 'garpTimer',
+        src: 'garpTimer',
+        input: ({ context }) => (context.resume === 'MASTER' ? { ...garpScheduleOf(context.params), garpMasterDelayMs: 0 } : garpScheduleOf(context.params)),
+      },
+      exit: 'forgetResume',
       always: { guard: 'faulted', target: 'FAULT', actions: ['sendPriorityZero', 'removeVirtualAddresses'] },
       initial: 'advertising',
       on: {

@@ -25,6 +25,15 @@ export interface AddressEffectsEnvironment {
   readonly firewall?: VipFirewall | undefined;
 }
 
+/** What a master holds on the host: its addresses, routes and rules (an instance's spec has them). */
+export type HeldEffects = Pick<VrrpInstanceSpec, 'virtualAddresses' | 'virtualRoutes' | 'virtualRules'>;
+
+/** Whether `list` has an entry equal to `item`, field by field. */
+function includes(list: readonly unknown[], item: unknown): boolean {
+  const key = JSON.stringify(item);
+  return list.some((x) => JSON.stringify(x) === key);
+}
+
 export class AddressEffects {
   private readonly pending = new Set<Promise<void>>();
   /** Whether this instance holds a block in the firewall now (a supervisor's restart adds again: one block). */
@@ -37,16 +46,33 @@ export class AddressEffects {
     private readonly env: AddressEffectsEnvironment,
   ) {}
 
-  /** Blocks the addresses' traffic if the instance does not accept it, adds the addresses, then the routes and rules. */
-  add(): void {
-    this.changeAddresses('add', this.block());
-    this.changeRoutes('add');
+  /**
+   * Blocks the addresses' traffic if the instance does not accept it, adds the addresses, then the routes and rules.
+   * `held`: what the host holds already for this instance (its predecessor at a reload was master): only the rest is
+   * added (keepalived restore_vrrp_state). True when an address was added.
+   */
+  add(held?: HeldEffects): boolean {
+    const addresses = this.spec.virtualAddresses.filter((a) => !held || !includes(held.virtualAddresses, a));
+    this.changeAddresses('add', this.block(), addresses);
+    this.changeRoutes('add', held);
+    return addresses.length > 0;
   }
 
   /** Removes the rules and routes, then the addresses; then lets their traffic through. */
   remove(): void {
     this.changeRoutes('del');
     this.unblock(this.changeAddresses('del'));
+  }
+
+  /**
+   * At a reload that hands this master's addresses to its successor: removes what `kept` (the successor, master)
+   * does not hold, then lets this instance's share of the firewall's drop go (the successor holds its own by then:
+   * keepalived clear_diff_vrrp_vip). Nothing is kept when there is no successor holding them.
+   */
+  handOver(kept: HeldEffects | undefined): void {
+    this.changeRoutes('del', kept);
+    const addresses = this.spec.virtualAddresses.filter((a) => !kept || !includes(kept.virtualAddresses, a));
+    this.unblock(this.changeAddresses('del', undefined, addresses));
   }
 
   /**
@@ -81,10 +107,10 @@ export class AddressEffects {
   }
 
   /** The address changes, each after `after` (the firewall's block) when given; resolves when all are done. */
-  private changeAddresses(action: 'add' | 'del', after?: Promise<void>): Promise<unknown> {
+  private changeAddresses(action: 'add' | 'del', after?: Promise<void>, addresses = this.spec.virtualAddresses): Promise<unknown> {
     const env = this.env;
     const requests: Promise<void>[] = [];
-    for (const address of this.spec.virtualAddresses) {
+    for (const address of addresses) {
       const change = (): Promise<void> => (action === 'add' ? env.addresses.addAddress(address) : env.addresses.removeAddress(address));
       const request = after ? after.then(change) : change();
       requests.push(request);
@@ -119,9 +145,11 @@ export class AddressEffects {
   }
 
   /** virtual_routes and virtual_rules follow the VIPs: routes after the addresses, rules after the routes. */
-  private changeRoutes(action: 'add' | 'del'): void {
+  /** `except`: routes and rules left as they are (held already, or kept by a successor). */
+  private changeRoutes(action: 'add' | 'del', except?: HeldEffects): void {
     const routes = this.env.routes;
-    const { virtualRoutes, virtualRules } = this.spec;
+    const virtualRoutes = this.spec.virtualRoutes.filter((r) => !except || !includes(except.virtualRoutes, r));
+    const virtualRules = this.spec.virtualRules.filter((r) => !except || !includes(except.virtualRules, r));
     if (!routes || (virtualRoutes.length === 0 && virtualRules.length === 0)) return;
     const run = async (): Promise<void> => {
       if (action === 'add') {

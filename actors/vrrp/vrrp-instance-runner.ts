@@ -26,7 +26,7 @@ import type { VrrpInstanceSpec } from './instance-spec.js';
 import { newCounters, type InstanceCounters } from './instance-counters.js';
 import { AdvertSender } from './advert-sender.js';
 import { ahReceiveContext, type AhSession } from './ah-session.js';
-import { AddressEffects } from './address-effects.js';
+import { AddressEffects, type HeldEffects } from './address-effects.js';
 import { Announcements } from './announcements.js';
 import { InstanceSupervisor } from './instance-supervisor.js';
 
@@ -58,12 +58,22 @@ export interface InstanceEnvironment {
   readonly startupUntil?: number | undefined;
   /** The IPv4 group of keepalived's old unicast checksum (global vrrp_mcast_group4; 224.0.0.18 when absent). */
   readonly checksumGroup4?: string | undefined;
+  /** The statistics to go on counting in: its predecessor's, at a reload that keeps its state (keepalived restore_vrrp_state). */
+  readonly counters?: InstanceCounters | undefined;
+}
+
+/** The instance a reload replaces, as the new one takes over from it (VrrpInstanceRunner.resume). */
+export interface Predecessor {
+  readonly state: VrrpStateName;
+  readonly selfFault: boolean;
+  /** What it holds on the host (its spec), when it was master. */
+  readonly held?: HeldEffects | undefined;
 }
 
 type AdvertisementEvent = Extract<VrrpInstanceEvent, { type: 'ADVERTISEMENT' }>;
 
 export class VrrpInstanceRunner {
-  readonly counters: InstanceCounters = newCounters();
+  readonly counters: InstanceCounters;
   private actor: Actor<typeof vrrpInstanceMachine>;
   private readonly machine: typeof vrrpInstanceMachine;
   private readonly supervisor: InstanceSupervisor;
@@ -72,6 +82,11 @@ export class VrrpInstanceRunner {
   private readonly announcements: Announcements;
   private lastState: VrrpStateName = 'INIT';
   private lastSelfFault = false;
+  /**
+   * While the instance takes over from its predecessor at a reload (resume): the state it had, which is not news;
+   * what the predecessor held on the host; whether taking over added an address.
+   */
+  private resuming: { readonly from: Predecessor; added: boolean } | undefined;
   /** The Master_Adver_Interval last seen in the machine's context (see onShorterMasterInterval). */
   private lastMasterIntervalCs = Infinity;
   /** What the receive checks compare against: fixed for the life of the instance (a reload makes a new one). */
@@ -97,6 +112,7 @@ export class VrrpInstanceRunner {
     readonly spec: VrrpInstanceSpec,
     private readonly env: InstanceEnvironment,
   ) {
+    this.counters = env.counters ?? newCounters();
     this.expectations = {
       version: spec.version,
       family: spec.family,
@@ -133,7 +149,9 @@ export class VrrpInstanceRunner {
         },
         addVirtualAddresses: () => {
           steady.effect();
-          this.addressEffects.add();
+          const resuming = this.resuming;
+          const added = this.addressEffects.add(resuming?.from.held);
+          if (resuming) resuming.added = added;
         },
         removeVirtualAddresses: () => {
           steady.effect();
@@ -141,11 +159,14 @@ export class VrrpInstanceRunner {
         },
         announce: (_, params) => {
           steady.effect();
+          // A master taking over its predecessor's addresses announces only when it added one (keepalived
+          // clear_diff_vrrp: vrrp_send_link_update only when restore_vrrp_state added an address).
+          if (this.resuming?.added === false) return;
           this.announcements.announce(params.count);
         },
         notify: ({ context }, params) => {
           steady.effect();
-          if (this.supervisor.recovering) return;
+          if (this.supervisor.recovering || this.resumesInto(params.state)) return;
           env.bus.publish({
             kind: 'notify',
             at: env.clock.now(),
@@ -192,10 +213,10 @@ export class VrrpInstanceRunner {
     this.actor = this.createInstanceActor(spec.trackers);
   }
 
-  private createInstanceActor(trackers: readonly TrackerInput[]): Actor<typeof vrrpInstanceMachine> {
+  private createInstanceActor(trackers: readonly TrackerInput[], resume?: VrrpStateName): Actor<typeof vrrpInstanceMachine> {
     const startupDelayed = this.env.startupUntil !== undefined && this.env.startupUntil > this.env.clock.now();
     const actor = createActor(this.machine, {
-      input: { params: this.spec, trackers, startupDelayed },
+      input: { params: this.spec, trackers, startupDelayed, resume },
       clock: this.env.clock,
       inspect: this.env.inspect,
       id: this.spec.name,
@@ -205,6 +226,11 @@ export class VrrpInstanceRunner {
       error: (error) => this.recover(error),
     });
     return actor;
+  }
+
+  /** Whether entering `state` now is the predecessor's state going on, not news. */
+  private resumesInto(state: VrrpStateName): boolean {
+    return this.resuming !== undefined && this.resuming.from.state === state;
   }
 
   private failedInTimer(error: unknown): void {
@@ -269,6 +295,41 @@ export class VrrpInstanceRunner {
     this.addressEffects.vmacFirewall('add');
     this.actor.start();
     this.actor.send({ type: 'START' });
+  }
+
+  /**
+   * Starts in its predecessor's place at a reload, keeping its state as keepalived does (vrrp.c vrrp_complete_init,
+   * restore_vrrp_state; vrrp_scheduler.c vrrp_init_state): a master goes on as master with its new settings
+   * (adding the addresses it did not hold, announcing them), a backup restarts its Master_Down_Timer, and neither is
+   * told again; a FAULT stays FAULT untold. What the new settings change is told: a fault they bring (FAULT), an
+   * owner that was backup (MASTER). `groupFault`: its sync group holds it in FAULT. The predecessor was halted; the
+   * caller has it hand over its addresses.
+   */
+  resume(from: Predecessor, groupFault: boolean): void {
+    this.lastState = from.state;
+    this.lastSelfFault = from.selfFault;
+    this.resuming = { from, added: false };
+    try {
+      this.addressEffects.vmacFirewall('add');
+      // Not started yet: the actor made with the runner is replaced by one that knows what it resumes.
+      this.actor = this.createInstanceActor(this.spec.trackers, from.state);
+      this.actor.start();
+      if (groupFault) this.actor.send({ type: 'SYNC', state: 'FAULT' });
+      this.actor.send({ type: 'START' });
+    } finally {
+      this.resuming = undefined;
+    }
+    const snapshot = this.actor.getSnapshot();
+    this.observe(snapshot.value, snapshot.context);
+  }
+
+  /**
+   * The last of an instance a reload replaced by resume (halted first): what it held that its successor does not
+   * goes (`kept`: the successor's, when it is master), and its share of the firewall.
+   */
+  handOver(kept: HeldEffects | undefined, held: boolean): void {
+    if (held) this.addressEffects.handOver(kept);
+    this.addressEffects.vmacFirewall('del');
   }
 
   /** Graceful shutdown: a master sends priority 0 and releases its addresses (RFC 5798 §6.4.3). */
@@ -405,7 +466,8 @@ export class VrrpInstanceRunner {
   }
 
   private observe(value: unknown, context: { effectivePriority: number; masterAdverIntervalCs: number; trackers: Parameters<typeof trackersFault>[0] }): void {
-    if (this.supervisor.recovering) return;
+    // While resuming, the steps are not news: resume() observes where they ended.
+    if (this.supervisor.recovering || this.resuming !== undefined) return;
     if (context.masterAdverIntervalCs < this.lastMasterIntervalCs) this.env.onShorterMasterInterval?.(context.masterAdverIntervalCs);
     this.lastMasterIntervalCs = context.masterAdverIntervalCs;
     const state = vrrpStateName(value);

@@ -3,8 +3,10 @@
  * once and routes it by VRID to its instances, follows link events for track_interface, and runs the sync
  * groups. The same code runs in the daemon and in the simulator; only the transports differ.
  *
- * `reconfigure` applies a new configuration the way a keepalived reload should: instances whose settings did not
- * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones restart.
+ * `reconfigure` applies a new configuration the way a keepalived reload does: instances whose settings did not
+ * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones keep their state
+ * with their new settings (a new runner resumes from the old one), unless they are another virtual router now
+ * (VRID, family, interface, multicast group or unicast source, VMAC: keepalived vrrp_exist), which restart.
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import type { Subscription } from 'rxjs';
@@ -20,7 +22,8 @@ import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { SyncGroupSpec, VrrpInstanceSpec, VrrpNodeSpec } from './instance-spec.js';
-import { VrrpInstanceRunner } from './vrrp-instance-runner.js';
+import { VrrpInstanceRunner, type Predecessor } from './vrrp-instance-runner.js';
+import type { InstanceCounters } from './instance-counters.js';
 import { clearCounters } from './instance-counters.js';
 import { AhSession } from './ah-session.js';
 import { followRouteDeletions } from './tracked-routes.js';
@@ -151,7 +154,8 @@ export class VrrpNode {
   }
 
   /**
-   * Applies a new configuration without disturbing instances whose settings did not change. The channels the new
+   * Applies a new configuration without disturbing instances whose settings did not change; a changed one that is
+   * still the same virtual router is replaced by a runner that resumes its state (`kept`). The channels the new
    * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
    * configuration is untouched (and a channel an old and a new instance share stays open across). `beforeStart`
    * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there).
@@ -173,7 +177,17 @@ export class VrrpNode {
       for (const open of opened.values()) this.releaseChannel(open);
       throw error;
     }
+    // An instance that is the same virtual router still is halted without a word: its successor takes over.
+    const predecessors = new Map<string, { runner: VrrpInstanceRunner; from: Predecessor }>();
     for (const name of changed) {
+      const runner = this.runners.get(name)!;
+      const nextSpec = wanted.get(name);
+      if (nextSpec !== undefined && sameVirtualRouter(runner.spec, nextSpec)) {
+        const status = runner.status;
+        predecessors.set(name, { runner, from: { ...status, ...(status.state === 'MASTER' ? { held: runner.spec } : {}) } });
+        this.removeInstance(name, false);
+        continue;
+      }
       this.removeInstance(name, true);
       stopped.push(name);
     }
@@ -189,8 +203,17 @@ export class VrrpNode {
         if (this.runners.get(instance.name)?.preempt !== instance.preempt) this.setPreempt(instance.name, instance.preempt);
         continue;
       }
-      made.push(this.addInstance(instance, open));
-      started.push(instance.name);
+      const predecessor = predecessors.get(instance.name);
+      const runner = this.addInstance(instance, open, predecessor?.runner.counters);
+      if (predecessor === undefined) {
+        made.push(runner);
+        started.push(instance.name);
+        continue;
+      }
+      // Before the groups are made again: they start from the state it keeps.
+      kept.push(instance.name);
+      this.startInstance(runner, predecessor.from);
+      predecessor.runner.handOver(runner.state === 'MASTER' ? runner.spec : undefined, predecessor.from.held !== undefined);
     }
     if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
       // The groups are made again from their members as they run now (the new ones not started yet), faults of
@@ -365,7 +388,7 @@ export class VrrpNode {
   }
 
   /** Makes an instance's runner and routes its VRID to it; it starts with startInstance. */
-  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance)): VrrpInstanceRunner {
+  private addInstance(instance: VrrpInstanceSpec, open = this.acquireChannel(instance), counters?: InstanceCounters): VrrpInstanceRunner {
     const runner = new VrrpInstanceRunner(this.withInterfaceState(instance, open), {
       node: this.name,
       clock: this.transports.clock,
@@ -380,6 +403,7 @@ export class VrrpNode {
       steadyShortcut: this.transports.steadyShortcut,
       startupUntil: this.startupUntil,
       checksumGroup4: this.spec.checksumGroup4,
+      counters,
       onShorterMasterInterval: (intervalCs) => this.links?.cap(instance.interface, instance.downTimerAdverts, intervalCs * 10),
       onStatus: (status) => this.groupOfMember.get(instance.name)?.send({ type: 'MEMBER_STATE', member: instance.name, ...status }),
       // Named in its transitions (the page groups lanes by it).
@@ -395,9 +419,14 @@ export class VrrpNode {
     return runner;
   }
 
-  /** An instance whose group is in FAULT starts held there (keepalived: a member of a group in FAULT is in FAULT). */
-  private startInstance(runner: VrrpInstanceRunner): void {
-    if (this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT') runner.sync('FAULT');
+  /**
+   * An instance whose group is in FAULT starts held there (keepalived: a member of a group in FAULT is in FAULT).
+   * `from`: the instance it replaces at a reload, whose state it keeps.
+   */
+  private startInstance(runner: VrrpInstanceRunner, from?: Predecessor): void {
+    const groupFault = this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT';
+    if (from) return runner.resume(from, groupFault);
+    if (groupFault) runner.sync('FAULT');
     runner.start();
   }
 
@@ -587,6 +616,18 @@ export class VrrpNode {
     const at = this.transports.clock.now();
     this.bus.publish(unknownVrid ? { kind: 'drop', at, node: this.name, instance: undefined, reason, unknownVrid } : { kind: 'drop', at, node: this.name, instance: undefined, reason });
   }
+}
+
+/**
+ * Whether two specs are the same virtual router, as keepalived's vrrp_exist matches an instance across a reload:
+ * VRID, family and interface, unicast or not, and then the unicast source or the VMAC and multicast group.
+ */
+function sameVirtualRouter(a: VrrpInstanceSpec, b: VrrpInstanceSpec): boolean {
+  if (a.vrid !== b.vrid || a.family !== b.family || a.interface !== b.interface) return false;
+  const unicast = a.unicastPeers.length > 0;
+  if (unicast !== b.unicastPeers.length > 0) return false;
+  if (unicast) return a.unicastSourceAddress === b.unicastSourceAddress;
+  return a.vmac?.name === b.vmac?.name && a.vmac?.kind === b.vmac?.kind && a.multicastGroup === b.multicastGroup;
 }
 
 /** The channel an instance needs: multicast to its group, or unicast to its peers with its unicast_ttl. */

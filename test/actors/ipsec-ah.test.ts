@@ -224,16 +224,18 @@ test('a master hearing a lower priority with larger numbers jumps past them, and
   assert.ok((w.runner('b').counters.drops.auth_replay ?? 0) >= 1);
 });
 
-test('a reload that restarts the instance keeps its counter (keepalived copies it)', () => {
+test('a reload that changes the instance keeps its counter (keepalived copies it)', () => {
   // The owner comes back as MASTER at once, so b never sends: only a kept counter makes its adverts news to b.
   const w = world();
   w.add('a', '192.168.91.1', { priority: 255, state: 'MASTER' });
   w.add('b', '192.168.91.2', { priority: 100 });
   w.clock.runUntil(10_000);
   assert.ok(w.frames.length >= 5);
-  // A changed setting restarts VI_1 on a: the priority 0 it sends on the way out, then the new instance.
+  // A changed setting: a new VI_1 on a takes over from the old one, MASTER still (keepalived restore_vrrp_state).
   const changed = nodeSpec(loadConfigText(config({ priority: 255, state: 'MASTER', extra: 'garp_master_repeat 2' }), 'a.conf').config);
-  assert.deepEqual(w.nodes.get('a')!.reconfigure(changed).started, ['VI_1']);
+  const before = w.runner('a');
+  assert.deepEqual(w.nodes.get('a')!.reconfigure(changed).kept, ['VI_1']);
+  assert.notEqual(w.runner('a'), before, 'a new runner, with the new settings');
   w.clock.runUntil(20_000);
   assert.equal(w.state('a'), 'MASTER');
   assert.equal(w.state('b'), 'BACKUP');

@@ -221,3 +221,34 @@ test('at start a member listed before the faulty one is held in FAULT from the f
     await w.close();
   }
 });
+
+test('a reload that changes members (priority, a VIP) and an instance outside the group keeps their states: no script, no FIFO line, no mail', async (t) => {
+  // keepalived 2.2.7 in a namespace (notify_fifo): G's members MASTER, VI_1's priority 100 → 120, a VIP added to
+  // VI_2, VI_3 (no group) at priority 110 with advert_int 2: the FIFO reads nothing at the reload, all stay MASTER.
+  const globals = `global_defs {\n    vrrp_notify_fifo /run/vigil/vrrp.fifo\n    notification_email {\n        ops@example.org\n    }\n    smtp_server 192.168.77.25\n}\n`;
+  const withVip = (text: string): string => text.replace('        192.168.77.52/24\n', '        192.168.77.52/24\n        192.168.77.62/24\n');
+  const before = globals + group('G', ['VI_1', 'VI_2'], scripts('g') + '    smtp_alert\n') + instance('VI_1', 51, scripts('v1')) + instance('VI_2', 52, scripts('v2')) + instance('VI_3', 53, scripts('v3'));
+  const w = world(t, before);
+  try {
+    await w.daemon.start();
+    await w.advance(5000);
+    assert.deepEqual(w.states(), { VI_1: 'MASTER', VI_2: 'MASTER', VI_3: 'MASTER', G: 'MASTER' });
+    const fifo = w.fifo.get('/run/vigil/vrrp.fifo')!;
+    const [told, ran, lines, mails] = [w.told.length, w.ran.length, fifo.length, w.mails.length];
+    w.write(
+      withVip(before)
+        .replace('priority 100\n    advert_int 1\n    notify_master /etc/vigil/v1-', 'priority 120\n    advert_int 1\n    notify_master /etc/vigil/v1-')
+        .replace('priority 100\n    advert_int 1\n    notify_master /etc/vigil/v3-', 'priority 110\n    advert_int 2\n    notify_master /etc/vigil/v3-'),
+    );
+    const result = await w.daemon.reload();
+    assert.deepEqual(result.ok && [result.kept, result.started, result.stopped], [['VI_1', 'VI_2', 'VI_3'], [], []]);
+    await w.advance(10_000);
+    assert.deepEqual(w.states(), { VI_1: 'MASTER', VI_2: 'MASTER', VI_3: 'MASTER', G: 'MASTER' });
+    assert.deepEqual([w.told.slice(told), w.ran.slice(ran), fifo.slice(lines), w.mails.slice(mails)], [[], [], [], []]);
+    assert.deepEqual(w.host.heldAddresses().sort(), ['192.168.77.51', '192.168.77.52', '192.168.77.53', '192.168.77.62']);
+    const node = w.daemon.assembly!.node;
+    assert.deepEqual([node.runners.get('VI_1')!.effectivePriority, node.runners.get('VI_3')!.spec.advertIntervalCs], [120, 200]);
+  } finally {
+    await w.close();
+  }
+});

@@ -118,10 +118,7 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     self->on_signal_.MakeCallback(self->Value(), {Napi::Number::New(env, signum)});
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
+    RethrowPending(env);
   }
 
   static void OnEnvCleanup(void* arg) {

@@ -135,11 +135,7 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector>, private ConnectLoop:
       }
       done += n;
       on_results_.MakeCallback(Value(), {Napi::Number::New(env, static_cast<double>(n / 2)), bytes});
-      if (env.IsExceptionPending()) {
-        Napi::Error error = env.GetAndClearPendingException();
-        napi_fatal_exception(env, error.Value());
-        break;
-      }
+      if (RethrowPending(env)) break;
     }
     batch.clear();
     if (outcomes.pairs.empty()) outcomes.pairs.swap(batch);  // keep the capacity for the next batch

@@ -3,6 +3,7 @@
 // they fire up to a millisecond or more late; a VRRP instance's Adver_Timer and Master_Down_Timer (RFC 5798 §6.4)
 // should not. One timer per clock: JS keeps its deadlines in a heap and arms this one for the earliest.
 #include "common.h"
+#include "env_cleanup.h"
 #include "polled_fd.h"
 
 #include <sys/timerfd.h>
@@ -45,13 +46,10 @@ class PreciseTimer : public PolledFd<PreciseTimer> {
     }
     // Like a Node timer, an armed one keeps the loop alive; a disarmed one does not.
     SetLoopRef(false);
-    if (napi_add_env_cleanup_hook(env, &PreciseTimer::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
+    cleanup_.Add(env, [this] { CloseAll(); });
   }
 
-  ~PreciseTimer() override {
-    if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), &PreciseTimer::OnEnvCleanup, this);
-    CloseAll();
-  }
+  ~PreciseTimer() override { CloseAll(); }
 
  private:
   // arm(delayMs): fire once, delayMs from now (0 or less: at once, on the loop's next poll).
@@ -107,20 +105,14 @@ class PreciseTimer : public PolledFd<PreciseTimer> {
     RethrowPending(env);
   }
 
-  static void OnEnvCleanup(void* arg) {
-    auto* self = static_cast<PreciseTimer*>(arg);
-    self->cleanup_hook_ = false;
-    self->CloseAll();
-  }
-
   void CloseAll() {
     CloseFd();
     armed_ = false;
   }
 
   bool armed_ = false;
-  bool cleanup_hook_ = false;
   Napi::FunctionReference on_fire_;
+  EnvCleanup cleanup_;
 };
 
 void InitPreciseTimer(Napi::Env env, Napi::Object exports) {

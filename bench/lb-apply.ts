@@ -5,12 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import type { AddressService, DesiredState } from '../machines/desired-state.js';
 import { renderNftRuleset } from '../transport/lb/nftables-ruleset.js';
-import { NftablesBackend } from '../transport/real/lb/nftables-backend.js';
-import { ExecNftRunner } from '../transport/real/lb/nft-runner.js';
+import { withNftDirector } from './tools/nft-director.js';
 import { IpvsBackend } from '../transport/real/lb/ipvs-backend.js';
 import { newDestMessage, newServiceMessage } from '../protocol/ipvs-messages.js';
 import { toIpvsDest, toIpvsService } from '../transport/real/lb/ipvs-mapping.js';
-import { createLan, netnsAvailable } from '../test/netns/harness.js';
 import { FakeIpvsKernel } from '../test/lb/fake-ipvs-kernel.js';
 
 const SERVICES = 200;
@@ -53,14 +51,7 @@ async function benchNftables(): Promise<void> {
   }
   console.log(`nftables render ${SERVICES}×${DESTS}: median ${median(renders).toFixed(2)} ms (${(bytes / 1024).toFixed(0)} KiB of rules)`);
 
-  const availability = netnsAvailable();
-  if (!availability.ok) {
-    console.log(`nftables apply: skipped (${availability.reason})`);
-    return;
-  }
-  const lan = await createLan({ name: 'lbbench', hosts: ['director'], v4Prefix: '192.168.77.X' });
-  try {
-    const backend = new NftablesBackend({ runner: new ExecNftRunner({ netns: lan.host('director').ns }) });
+  await withNftDirector('lbbench', async (backend) => {
     const applies: number[] = [];
     for (let k = 0; k < 12; k++) {
       const t0 = performance.now();
@@ -75,10 +66,7 @@ async function benchNftables(): Promise<void> {
       `nftables render+apply ${SERVICES}×${DESTS} (one nft -f transaction): median ${median(applies).toFixed(1)} ms, ` +
         `min ${Math.min(...applies).toFixed(1)} ms, max ${Math.max(...applies).toFixed(1)} ms; unchanged state ${unchanged.toFixed(1)} ms (changed=${same.changed})`,
     );
-    await backend.clear();
-  } finally {
-    await lan.cleanup();
-  }
+  });
 }
 
 async function benchIpvs(): Promise<void> {

@@ -7,12 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { buildMaglevTable, maglevDisruption, maglevTableSize, type MaglevBackend } from '../protocol/maglev.js';
 import type { AddressService } from '../machines/desired-state.js';
 import { renderNftRuleset } from '../transport/lb/nftables-ruleset.js';
+import { withNftDirector } from './tools/nft-director.js';
 import { maglevFlowPicker } from '../transport/lb/maglev-flows.js';
-import { NftablesBackend } from '../transport/real/lb/nftables-backend.js';
-import { ExecNftRunner } from '../transport/real/lb/nft-runner.js';
 import { clientFlows } from '../sim/ecmp-router.js';
 import { SeededRandom } from '../sim/seeded-random.js';
-import { createLan, netnsAvailable } from '../test/netns/harness.js';
 
 const BACKENDS = 1000;
 const SLOTS = 65_537;
@@ -74,14 +72,7 @@ async function benchNftables(): Promise<void> {
     renders.push(performance.now() - t0);
   }
   console.log(`nftables render of the ${SLOTS}-slot map (${BACKENDS} servers): median ${median(renders).toFixed(1)} ms (${(bytes / 1024 / 1024).toFixed(2)} MiB of rules)`);
-  const availability = netnsAvailable();
-  if (!availability.ok) {
-    console.log(`nftables apply: skipped (${availability.reason})`);
-    return;
-  }
-  const lan = await createLan({ name: 'ecmpbench', hosts: ['director'], v4Prefix: '192.168.77.X' });
-  try {
-    const backend = new NftablesBackend({ runner: new ExecNftRunner({ netns: lan.host('director').ns }) });
+  await withNftDirector('ecmpbench', async (backend) => {
     const applies: number[] = [];
     for (let k = 0; k < 4; k++) {
       const t0 = performance.now();
@@ -92,10 +83,7 @@ async function benchNftables(): Promise<void> {
     console.log(
       `nftables render + nft -f of the ${SLOTS}-slot map: median ${median(applies).toFixed(0)} ms (min ${Math.min(...applies).toFixed(0)}, max ${Math.max(...applies).toFixed(0)})`,
     );
-    await backend.clear();
-  } finally {
-    await lan.cleanup();
-  }
+  });
 }
 
 export async function run(): Promise<void> {

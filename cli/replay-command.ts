@@ -10,6 +10,7 @@ import { readRecording, RecordingError } from '../observe/recording-reader.js';
 import { staticPageHtml } from '../observe/page/static-page.js';
 import { timelineSvg } from '../observe/page/timeline-svg.js';
 import { foldEvents } from '../observe/timeline-model.js';
+import { failer, type Fail } from './fail.js';
 
 interface ReplayOptions {
   output?: string;
@@ -17,10 +18,7 @@ interface ReplayOptions {
   json?: boolean;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`vigil replay: ${message}\n`);
-  process.exit(2);
-}
+const fail: Fail = failer('replay');
 
 export function registerReplayCommand(program: Command): void {
   program

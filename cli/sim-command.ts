@@ -11,6 +11,7 @@ import { SimulationInputError } from '../sim/simulation-input-error.js';
 import { exploreRun } from '../sim/explore.js';
 import { formatTimeline } from '../sim/report-text.js';
 import { addSimObservationOptions, SimObservation, type SimObservationOptions } from './sim-observe.js';
+import { failer, type Fail } from './fail.js';
 
 interface SimOptions extends SimObservationOptions {
   seed: string;
@@ -19,10 +20,7 @@ interface SimOptions extends SimObservationOptions {
   explore?: string;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`vigil sim: ${message}\n`);
-  process.exit(2);
-}
+const fail: Fail = failer('sim');
 
 function parseSeed(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) fail(`--seed: not an integer from 0 to 4294967295: ${text}`);

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { Clock } from '../machines/clock.js';
 import { parseHttpAddress } from '../observe/http-address.js';
 import { readTokenFile } from './token-file.js';
+import { failer, type Fail } from './fail.js';
 
 interface SiteCliOptions {
   http: string;
@@ -19,10 +20,7 @@ interface SiteCliOptions {
   title?: string;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`vigil site: ${message}\n`);
-  process.exit(2);
-}
+const fail: Fail = failer('site');
 
 /** `NAME=URL` or `URL` (or ADDR:PORT): the http URL of a daemon's endpoint, its path the endpoint's root. */
 export function parsePeer(text: string): { url: string; name?: string } {

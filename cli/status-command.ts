@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { formatStatus, type DaemonStatus } from '../actors/status.js';
 import { formatStatusTable, matchesFilter } from '../actors/status-table.js';
 import { DEFAULT_STATUS_SOCKET } from './run-command.js';
+import { failer, type Fail } from './fail.js';
 
 interface StatusOptions {
   readonly json?: boolean;
@@ -68,7 +69,4 @@ async function ask(socket: string): Promise<DaemonStatus> {
   return reply as DaemonStatus;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`vigil status: ${message}\n`);
-  process.exit(1);
-}
+const fail: Fail = failer('status', 1);

@@ -10,6 +10,7 @@ import { ConfigLoadError, loadConfigFile } from '../config/load.js';
 import { actorTree } from '../observe/actor-tree.js';
 import { availableMachines, DEFAULT_MACHINE, findEntry, loadMachine, MACHINES } from '../observe/machine-registry.js';
 import { renderActorTree, renderMachine, renderThumbnail, type VizFormat } from '../observe/render-machine.js';
+import { failer, type Fail } from './fail.js';
 
 interface VizOptions {
   format: string;
@@ -20,10 +21,7 @@ interface VizOptions {
   thumbnail?: boolean;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`vigil viz: ${message}\n`);
-  process.exit(2);
-}
+const fail: Fail = failer('viz');
 
 export function registerVizCommand(program: Command): void {
   program

@@ -18,8 +18,12 @@ export interface AdvertSenderEnvironment {
   readonly clock: Clock;
   readonly bus: Bus;
   readonly addresses: AddressManager;
+  /** Where the advertisements go (the node owns the channel; the instance only sends). */
   readonly channel: Pick<VrrpChannel, 'send'>;
-  /** `auth_type AH`: advertisements are sealed in an AH datagram with the instance's next sequence number. */
+  /**
+   * `auth_type AH`: advertisements are sealed in an AH datagram with the instance's next sequence number (the
+   * counter the node keeps across reloads).
+   */
   readonly ah?: AhSession | undefined;
 }
 

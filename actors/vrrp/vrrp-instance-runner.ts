@@ -9,9 +9,8 @@
  * given by the machine, is given again by the runner to the same advertisement (../steady-shortcut.ts).
  */
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import type { Clock } from '../../machines/clock.js';
-import type { AddressManager, Announcer } from '../../transport/address-manager.js';
-import type { ReceivedPacket, VrrpChannel } from '../../transport/vrrp-link.js';
+import type { Announcer } from '../../transport/address-manager.js';
+import type { ReceivedPacket } from '../../transport/vrrp-link.js';
 import { VRRP_MULTICAST_V4, type DropReason, type VrrpAdvertisement } from '../../protocol/vrrp-types.js';
 import { checkAdvertisement, type InstanceExpectations, type ReceivedMeta } from '../../protocol/receive-checks.js';
 import { compareAddresses } from '../../protocol/ip.js';
@@ -19,33 +18,25 @@ import { vrrpInstanceMachine, vrrpStateName, type TrackerInput, type VrrpInstanc
 import { trackersFault } from '../../machines/vrrp-priority.js';
 import { vrrpTimers, type MasterDownHandle } from '../../machines/vrrp-timers.js';
 import { absorbedHook, SteadyShortcut } from '../steady-shortcut.js';
-import type { Bus } from '../bus.js';
 import type { RouteManager } from '../../transport/routes.js';
 import type { VipFirewall } from '../../transport/vip-firewall.js';
 import type { VrrpInstanceSpec } from './instance-spec.js';
 import { newCounters, type InstanceCounters } from './instance-counters.js';
-import { AdvertSender } from './advert-sender.js';
+import { AdvertSender, type AdvertSenderEnvironment } from './advert-sender.js';
 import { ahReceiveContext, type AhSession } from './ah-session.js';
 import { AddressEffects, type HeldEffects } from './address-effects.js';
 import { Announcements } from './announcements.js';
 import { InstanceSupervisor } from './instance-supervisor.js';
 
-export interface InstanceEnvironment {
-  readonly node: string;
-  readonly clock: Clock;
-  readonly bus: Bus;
-  readonly addresses: AddressManager;
+/** What an instance runs on: its advertisement sender's environment (node, clock, bus, addresses, channel, AH), and more. */
+export interface InstanceEnvironment extends AdvertSenderEnvironment {
   readonly announcer: Announcer;
-  /** Where its advertisements go (the node owns the channel; the instance only sends). */
-  readonly channel: Pick<VrrpChannel, 'send'>;
   /** virtual_routes / virtual_rules; absent where the host has none (the simulator). */
   readonly routes?: RouteManager | undefined;
   /** The VIP firewall (no_accept / vrrp_strict); absent where the host has none. */
   readonly firewall?: VipFirewall | undefined;
   /** XState inspection, for the observability stream. */
   readonly inspect?: (event: InspectionEvent) => void;
-  /** `auth_type AH`: the instance's sequence counter, kept by the node across reloads. */
-  readonly ah?: AhSession | undefined;
   /** Called on every change of state or own-fault status (sync groups listen here). */
   readonly onStatus?: (status: { state: VrrpStateName; selfFault: boolean }) => void;
   /** The steady-state shortcut (default on; tests turn it off). Observed, its answers are summed up in the stream. */

@@ -8,7 +8,7 @@ import type { CheckerConnection, CheckerType, HttpUrl } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { address, boolean, integer, rest, seconds, word } from '../values.js';
 import { blockSpec, type BlockSpec, type KeywordHandler } from '../walker.js';
-import { parseOwnWeight } from './tracking.js';
+import { ownWeightKeyword } from './tracking.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -333,13 +333,7 @@ const FILE: Record<string, H<CheckerDraft>> = {
     const n = word(line, 1, w.diagnostics, 'track_file name');
     if (n !== undefined) c.trackFile = n;
   },
-  weight: (c, line, w) => {
-    const wt = parseOwnWeight(line, -2147483647, 2147483647, w.diagnostics);
-    if (wt) {
-      c.weight = wt.weight;
-      c.weightReverse = wt.reverse;
-    }
-  },
+  weight: ownWeightKeyword(2147483647),
   // keepalived.conf(5) lists `dynamic` here, but keepalived 2.2.7's parser (check/check_file.c
   // install_file_check_keyword) has no such keyword: it logs "Unknown keyword 'dynamic'", ignores it, and -t fails.
   dynamic: (_c, line, w) => {

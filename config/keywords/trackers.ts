@@ -8,7 +8,7 @@ import type { ConfigLine } from '../reader.js';
 import type { SourcePosition } from '../diagnostics.js';
 import { address, integer, integerText, seconds, word } from '../values.js';
 import { blockSpec } from '../walker.js';
-import { parseOwnWeight } from './tracking.js';
+import { ownWeightKeyword } from './tracking.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -27,13 +27,7 @@ export const TRACK_FILE_SPEC = blockSpec<TrackFileDraft>('track_file', {
     const f = word(line, 1, w.diagnostics, 'file name');
     if (f !== undefined) t.file = f;
   },
-  weight: (t, line, w) => {
-    const wt = parseOwnWeight(line, -2147483647, 2147483647, w.diagnostics);
-    if (wt) {
-      t.weight = wt.weight;
-      t.weightReverse = wt.reverse;
-    }
-  },
+  weight: ownWeightKeyword(2147483647),
   init_file: (t, line, w) => {
     let value = 0;
     let overwrite = false;
@@ -104,13 +98,7 @@ export const TRACK_PROCESS_SPEC = blockSpec<TrackProcessDraft>('vrrp_track_proce
     }
     t.fullCommand = true;
   },
-  weight: (t, line, w) => {
-    const wt = parseOwnWeight(line, -254, 254, w.diagnostics);
-    if (wt) {
-      t.weight = wt.weight;
-      t.weightReverse = wt.reverse;
-    }
-  },
+  weight: ownWeightKeyword(254),
   quorum: (t, line, w) => {
     const n = integer(line, 1, 1, 65535, w.diagnostics);
     if (n !== undefined) t.quorum = n;
@@ -189,13 +177,7 @@ export const BFD_SPEC = blockSpec<BfdDraft>('bfd_instance', {
     const n = integer(line, 1, -1, 255, w.diagnostics);
     if (n !== undefined) t.maxHops = n < 0 ? 255 : n;
   },
-  weight: (t, line, w) => {
-    const wt = parseOwnWeight(line, -253, 253, w.diagnostics);
-    if (wt) {
-      t.weight = wt.weight;
-      t.weightReverse = wt.reverse;
-    }
-  },
+  weight: ownWeightKeyword(253),
   vrrp: (t) => {
     t.vrrp = true;
   },

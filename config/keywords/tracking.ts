@@ -9,6 +9,7 @@ import { positionOf, type Diagnostics } from '../diagnostics.js';
 import type { TrackedByName } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { integerText } from '../values.js';
+import type { KeywordHandler } from '../walker.js';
 
 export type TrackKind = 'track_interface' | 'track_script' | 'track_file' | 'track_process' | 'track_bfd';
 
@@ -64,4 +65,15 @@ export function parseOwnWeight(line: ConfigLine, min: number, max: number, d: Di
   const extra = line.words[2];
   if (extra !== undefined && extra !== 'reverse' && extra !== 'noreverse') d.warning(line, `weight: unknown option '${extra}' - ignoring`);
   return { weight, reverse: extra === 'reverse' };
+}
+
+/** The `weight W [reverse]` keyword of a block with its own weight (those above, and FILE_CHECK), W within ±limit. */
+export function ownWeightKeyword(limit: number): KeywordHandler<{ weight?: number | undefined; weightReverse?: boolean | undefined }> {
+  return (t, line, w) => {
+    const wt = parseOwnWeight(line, -limit, limit, w.diagnostics);
+    if (wt) {
+      t.weight = wt.weight;
+      t.weightReverse = wt.reverse;
+    }
+  };
 }

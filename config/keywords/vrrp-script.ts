@@ -3,7 +3,7 @@ import type { VrrpScript } from '../model.js';
 import type { ConfigLine } from '../reader.js';
 import { integer, rest } from '../values.js';
 import { blockSpec } from '../walker.js';
-import { parseOwnWeight } from './tracking.js';
+import { ownWeightKeyword } from './tracking.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -36,13 +36,7 @@ export const VRRP_SCRIPT_SPEC = blockSpec<ScriptDraft>('vrrp_script', {
     const n = integer(line, 1, 0, 4294, w.diagnostics);
     if (n !== undefined) s.timeout = atLeastOne(s, line, n, (l, m) => w.diagnostics.warning(l, m));
   },
-  weight: (s, line, w) => {
-    const wt = parseOwnWeight(line, -253, 253, w.diagnostics);
-    if (wt) {
-      s.weight = wt.weight;
-      s.weightReverse = wt.reverse;
-    }
-  },
+  weight: ownWeightKeyword(253),
   rise: (s, line, w) => {
     const n = integer(line, 1, 1, 2147483647, w.diagnostics);
     if (n !== undefined) s.rise = n;

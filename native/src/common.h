@@ -33,6 +33,16 @@ inline Napi::Value ThrowType(Napi::Env env, const char* message) {
   return env.Undefined();
 }
 
+// After a JS listener was called from the event loop (MakeCallback): an exception it threw must not be swallowed,
+// so it is reported as an uncaught exception (napi_fatal_exception), as Node does for an event listener's. True
+// when there was one.
+inline bool RethrowPending(Napi::Env env) {
+  if (!env.IsExceptionPending()) return false;
+  Napi::Error error = env.GetAndClearPendingException();
+  napi_fatal_exception(env, error.Value());
+  return true;
+}
+
 Napi::Value SendFrame(const Napi::CallbackInfo& info);
 Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 Napi::Value InterfaceMac(const Napi::CallbackInfo& info);

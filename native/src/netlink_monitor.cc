@@ -6,8 +6,7 @@
 // builds its error with a null syscall name, which throws in C++ and ends the process. Here the pending error is
 // taken off the socket (SO_ERROR), reported, and the watch started again: the caller dumps the state afresh.
 #include "common.h"
-#include "socket_buffer.h"
-#include "uv_watch.h"
+#include "polled_fd.h"
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -27,7 +26,7 @@ constexpr size_t kDatagramBuffer = 256 * 1024;
 
 }  // namespace
 
-class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
+class NetlinkMonitor : public PolledFd<NetlinkMonitor> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NetlinkMonitor",
@@ -41,7 +40,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
   }
 
   // new NetlinkMonitor(protocol, groups: number[], rcvbuf: number, onData(datagram: Buffer), onError(code, errno))
-  explicit NetlinkMonitor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NetlinkMonitor>(info) {
+  explicit NetlinkMonitor(const Napi::CallbackInfo& info) : PolledFd<NetlinkMonitor>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 5 || !info[0].IsNumber() || !info[1].IsArray() || !info[2].IsNumber() || !info[3].IsFunction() ||
         !info[4].IsFunction()) {
@@ -60,9 +59,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       return;
     }
     // The buffer a burst of notifications must fit in. SO_RCVBUFFORCE passes rmem_max when we are root.
-    if (rcvbuf > 0 && setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
-      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    }
+    if (rcvbuf > 0) AskReceiveBuffer(fd_, rcvbuf);
     struct sockaddr_nl local;
     std::memset(&local, 0, sizeof(local));
     local.nl_family = AF_NETLINK;  // nl_pid 0: the kernel assigns the port
@@ -88,63 +85,19 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       }
     }
     buffer_.resize(kDatagramBuffer);
-    poll_ = WatchReadable(env, fd_, this, &NetlinkMonitor::OnReadable);
-    if (poll_ == nullptr) {
+    if (!Watch(env, &NetlinkMonitor::OnReadable)) {
       CloseFd();
       return;
     }
-    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));  // like the package's sockets: the caller decides (ref())
-    Ref();  // stay alive while the loop may call us back
+    SetLoopRef(false);  // like the package's sockets: the caller decides (ref())
   }
-
-  ~NetlinkMonitor() override { CloseFd(); }
 
  private:
   Napi::Value CloseMethod(const Napi::CallbackInfo& info) {
-    bool was_polling = poll_ != nullptr;
-    CloseFd();
+    Release();
     on_data_.Reset();
     on_error_.Reset();
-    if (was_polling) Unref();
     return info.Env().Undefined();
-  }
-
-  Napi::Value RefLoop(const Napi::CallbackInfo& info) {
-    if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-    return info.Env().Undefined();
-  }
-
-  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
-    if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-    return info.Env().Undefined();
-  }
-
-  // setReceiveBufferSize(bytes, force): keepalived's vrrp_netlink_monitor_rcv_bufs(_force), SO_RCVBUF(FORCE).
-  Napi::Value SetReceiveBufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) return ThrowType(env, "setReceiveBufferSize(bytes: number, force: boolean)");
-    if (fd_ < 0) return ThrowErrno(env, "setsockopt(SO_RCVBUF)", EBADF);
-    bool force = info[1].As<Napi::Boolean>().Value();
-    int err = SetReceiveBuffer(fd_, info[0].As<Napi::Number>().Int32Value(), force);
-    return err != 0 ? ThrowErrno(env, force ? "setsockopt(SO_RCVBUFFORCE)" : "setsockopt(SO_RCVBUF)", err) : env.Undefined();
-  }
-
-  // What the kernel gave (it doubles the request, and caps it at rmem_max without SO_RCVBUFFORCE).
-  Napi::Value ReceiveBufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    int size = 0;
-    socklen_t len = sizeof(size);
-    if (fd_ < 0 || getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &size, &len) < 0) return ThrowErrno(env, "getsockopt(SO_RCVBUF)", fd_ < 0 ? EBADF : errno);
-    return Napi::Number::New(env, size);
-  }
-
-  void CloseFd() {
-    CloseWatch(poll_);
-    poll_ = nullptr;
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
   }
 
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
@@ -166,12 +119,7 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
     Napi::HandleScope scope(env);
     const char* name = uv_err_name(-err);
     on_error_.MakeCallback(Value(), {Napi::String::New(env, name != nullptr ? name : "EIO"), Napi::Number::New(env, err)});
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-      return false;
-    }
-    return true;
+    return !RethrowPending(env);
   }
 
   void Drain() {
@@ -202,16 +150,10 @@ class NetlinkMonitor : public Napi::ObjectWrap<NetlinkMonitor> {
       Napi::Env env = Env();
       Napi::HandleScope scope(env);
       on_data_.MakeCallback(Value(), {Napi::Buffer<uint8_t>::Copy(env, buffer_.data(), static_cast<size_t>(got))});
-      if (env.IsExceptionPending()) {
-        Napi::Error error = env.GetAndClearPendingException();
-        napi_fatal_exception(env, error.Value());
-        return;
-      }
+      if (RethrowPending(env)) return;
     }
   }
 
-  int fd_ = -1;
-  uv_poll_t* poll_ = nullptr;
   std::vector<uint8_t> buffer_;
   Napi::FunctionReference on_data_;
   Napi::FunctionReference on_error_;

@@ -3,7 +3,8 @@
 // they fire up to a millisecond or more late; a VRRP instance's Adver_Timer and Master_Down_Timer (RFC 5798 §6.4)
 // should not. One timer per clock: JS keeps its deadlines in a heap and arms this one for the earliest.
 #include "common.h"
-#include "uv_watch.h"
+#include "env_cleanup.h"
+#include "polled_fd.h"
 
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 
 namespace vigil {
 
-class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
+class PreciseTimer : public PolledFd<PreciseTimer> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "PreciseTimer",
@@ -26,7 +27,7 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
   }
 
   // new PreciseTimer(onFire: () => void)
-  explicit PreciseTimer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PreciseTimer>(info) {
+  explicit PreciseTimer(const Napi::CallbackInfo& info) : PolledFd<PreciseTimer>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsFunction()) {
       ThrowType(env, "new PreciseTimer(onFire: Function)");
@@ -44,14 +45,11 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
       return;
     }
     // Like a Node timer, an armed one keeps the loop alive; a disarmed one does not.
-    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-    if (napi_add_env_cleanup_hook(env, &PreciseTimer::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
+    SetLoopRef(false);
+    cleanup_.Add(env, [this] { CloseAll(); });
   }
 
-  ~PreciseTimer() override {
-    if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), &PreciseTimer::OnEnvCleanup, this);
-    CloseAll();
-  }
+  ~PreciseTimer() override { CloseAll(); }
 
  private:
   // arm(delayMs): fire once, delayMs from now (0 or less: at once, on the loop's next poll).
@@ -69,7 +67,7 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
     spec.it_value.tv_sec = static_cast<time_t>(at / 1000000000LL);
     spec.it_value.tv_nsec = static_cast<long>(at % 1000000000LL);
     if (timerfd_settime(fd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) return ThrowErrno(env, "timerfd_settime", errno);
-    if (!armed_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    if (!armed_) SetLoopRef(true);
     armed_ = true;
     return env.Undefined();
   }
@@ -91,7 +89,7 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
     uint64_t expirations;
     (void)!read(fd_, &expirations, sizeof(expirations));  // drop an expiry not yet seen
     armed_ = false;
-    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    SetLoopRef(false);
   }
 
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
@@ -100,37 +98,21 @@ class PreciseTimer : public Napi::ObjectWrap<PreciseTimer> {
     uint64_t expirations = 0;
     if (read(self->fd_, &expirations, sizeof(expirations)) != sizeof(expirations)) return;  // disarmed meanwhile
     self->armed_ = false;
-    uv_unref(reinterpret_cast<uv_handle_t*>(self->poll_));
+    self->SetLoopRef(false);
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     self->on_fire_.MakeCallback(self->Value(), {});
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
-  }
-
-  static void OnEnvCleanup(void* arg) {
-    auto* self = static_cast<PreciseTimer*>(arg);
-    self->cleanup_hook_ = false;
-    self->CloseAll();
+    RethrowPending(env);
   }
 
   void CloseAll() {
-    CloseWatch(poll_);
-    poll_ = nullptr;
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
+    CloseFd();
     armed_ = false;
   }
 
-  int fd_ = -1;
   bool armed_ = false;
-  bool cleanup_hook_ = false;
-  uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference on_fire_;
+  EnvCleanup cleanup_;
 };
 
 void InitPreciseTimer(Napi::Env env, Napi::Object exports) {

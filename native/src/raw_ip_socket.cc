@@ -11,8 +11,7 @@
 #include "common.h"
 #include "read_pacer.h"
 #include "receive_batch.h"
-#include "socket_buffer.h"
-#include "uv_watch.h"
+#include "polled_fd.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -49,7 +48,7 @@ void PutControl(struct msghdr* msg, int level, int type, const T& value) {
 
 }  // namespace
 
-class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
+class RawIpSocket : public PolledFd<RawIpSocket> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "RawIpSocket",
@@ -78,7 +77,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   }
 
   // new RawIpSocket(family: 4 | 6, protocol: number, onPacket(bytes, source, destination, ttl, ifindex))
-  explicit RawIpSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RawIpSocket>(info) {
+  explicit RawIpSocket(const Napi::CallbackInfo& info) : PolledFd<RawIpSocket>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsFunction()) {
       ThrowType(env, "new RawIpSocket(family: 4 | 6, protocol: number, onPacket: Function)");
@@ -116,10 +115,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     // A burst of advertisements (hundreds of VRIDs at once, as keepalived's vrrp_rx_bufs_policy allows for) must
     // not overflow the default receive buffer while the event loop is busy. SO_RCVBUFFORCE passes rmem_max when
     // we are root; otherwise SO_RCVBUF gets what the system allows. Failure here is not fatal.
-    int rcvbuf = 4 << 20;
-    if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0) {
-      setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-    }
+    AskReceiveBuffer(fd_, 4 << 20);
     // What still overflows it is counted by the kernel and told with the next packet read (receiveDrops).
     setsockopt(fd_, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
   }
@@ -127,11 +123,7 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
   ~RawIpSocket() override { CloseFd(); }
 
  private:
-  bool CheckOpen(Napi::Env env) {
-    if (fd_ >= 0) return true;
-    ThrowErrno(env, "socket closed", EBADF);
-    return false;
-  }
+  friend class PolledFd<RawIpSocket>;  // calls the CloseFd and SetLoopRef below, which also stop the pacer
 
   // The prologue of a method taking one argument: the socket is open and info[0] passes `is` (else a JS error).
   bool CheckOneArgument(const Napi::CallbackInfo& info, bool (Napi::Value::*is)() const, const char* usage) {
@@ -189,23 +181,6 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     int on = info[0].As<Napi::Boolean>().Value() ? 1 : 0;
     unsigned char loop = static_cast<unsigned char>(on);  // one byte for IPv4
     return OptionResult(env, SetFamilyOption(IP_MULTICAST_LOOP, loop, IPV6_MULTICAST_LOOP, on), "setsockopt(MULTICAST_LOOP)");
-  }
-
-  // setReceiveBufferSize(bytes, force): keepalived's vrrp_rx_bufs_policy / kernel_rx_buf_size (SO_RCVBUF).
-  Napi::Value SetReceiveBufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsBoolean()) return ThrowType(env, "setReceiveBufferSize(bytes: number, force: boolean)");
-    int err = SetReceiveBuffer(fd_, info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Boolean>().Value());
-    return err != 0 ? ThrowErrno(env, "setsockopt(SO_RCVBUF)", err) : env.Undefined();
-  }
-
-  // What the kernel set: twice what was asked, within net.core.rmem_max unless forced.
-  Napi::Value ReceiveBufferSize(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!CheckOpen(env)) return env.Undefined();
-    int size = ReceiveBuffer(fd_);
-    return size < 0 ? ThrowErrno(env, "getsockopt(SO_RCVBUF)", -size) : Napi::Number::New(env, size);
   }
 
   // IPv6 only: the kernel computes (and on receive verifies) the checksum at this offset, pseudo-header included.
@@ -397,44 +372,28 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     Napi::Env env = info.Env();
     if (!CheckOpen(env)) return env.Undefined();
     if (poll_ != nullptr) return env.Undefined();
-    poll_ = WatchReadable(env, fd_, this, &RawIpSocket::OnReadable);
-    if (poll_ == nullptr) return env.Undefined();
-    Ref();  // stay alive while the loop may call us back
+    Watch(env, &RawIpSocket::OnReadable);
     return env.Undefined();
   }
 
-  Napi::Value RefLoop(const Napi::CallbackInfo& info) {
-    if (poll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-    pacer_.SetRef(true);
-    return info.Env().Undefined();
-  }
-
-  Napi::Value UnrefLoop(const Napi::CallbackInfo& info) {
-    if (poll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
-    pacer_.SetRef(false);
-    return info.Env().Undefined();
+  void SetLoopRef(bool on) {
+    PolledFd::SetLoopRef(on);
+    pacer_.SetRef(on);
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    bool was_polling = poll_ != nullptr;
-    CloseFd();
+    Release();
     // Drop the listener: it usually closes over the owner of this socket, and a strong native reference to it
     // would keep both alive forever.
     on_packet_.Reset();
     on_batch_.Reset();
     meta_.Reset();
-    if (was_polling) Unref();
     return info.Env().Undefined();
   }
 
   void CloseFd() {
     pacer_.Close();
-    CloseWatch(poll_);  // stops polling at once
-    poll_ = nullptr;
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
+    PolledFd::CloseFd();
   }
 
 
@@ -511,18 +470,8 @@ class RawIpSocket : public Napi::ObjectWrap<RawIpSocket> {
     return !RethrowPending(env);
   }
 
-  // A throwing listener must not be swallowed: it is reported as an uncaught exception. True when there was one.
-  static bool RethrowPending(Napi::Env env) {
-    if (!env.IsExceptionPending()) return false;
-    Napi::Error error = env.GetAndClearPendingException();
-    napi_fatal_exception(env, error.Value());
-    return true;
-  }
-
   int af_ = AF_INET;
   bool udp_ = false;
-  int fd_ = -1;
-  uv_poll_t* poll_ = nullptr;
   uint32_t drops_ = 0;
   ReadPacer pacer_;
   Napi::FunctionReference on_packet_;

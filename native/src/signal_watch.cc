@@ -5,6 +5,7 @@
 // (a disposition is process-wide, unlike a signal mask, which each of Node's threads has its own of), and execve
 // keeps them ignored across the exec (exec resets a caught signal to its default, an ignored one stays ignored).
 #include "common.h"
+#include "env_cleanup.h"
 
 #include <signal.h>
 #include <uv.h>
@@ -94,13 +95,10 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
     uv_unref(reinterpret_cast<uv_handle_t*>(handle));
     Ref();
     referenced_ = true;
-    if (napi_add_env_cleanup_hook(env, &SignalWatch::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
+    cleanup_.Add(env, [this] { Close(); });
   }
 
-  ~SignalWatch() override {
-    if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), &SignalWatch::OnEnvCleanup, this);
-    Close();
-  }
+  ~SignalWatch() override { Close(); }
 
  private:
   Napi::Value CloseMethod(const Napi::CallbackInfo& info) {
@@ -118,16 +116,7 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
     Napi::Env env = self->Env();
     Napi::HandleScope scope(env);
     self->on_signal_.MakeCallback(self->Value(), {Napi::Number::New(env, signum)});
-    if (env.IsExceptionPending()) {
-      Napi::Error error = env.GetAndClearPendingException();
-      napi_fatal_exception(env, error.Value());
-    }
-  }
-
-  static void OnEnvCleanup(void* arg) {
-    auto* self = static_cast<SignalWatch*>(arg);
-    self->cleanup_hook_ = false;
-    self->Close();
+    RethrowPending(env);
   }
 
   // libuv puts the signal back to its default action when its last watch stops: a held one is ignored again.
@@ -140,10 +129,10 @@ class SignalWatch : public Napi::ObjectWrap<SignalWatch> {
   }
 
   int signum_ = 0;
-  bool cleanup_hook_ = false;
   bool referenced_ = false;
   uv_signal_t* handle_ = nullptr;
   Napi::FunctionReference on_signal_;
+  EnvCleanup cleanup_;
 };
 
 }  // namespace

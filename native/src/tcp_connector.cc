@@ -5,6 +5,7 @@
 // timed out by DeadlineHeap (deadline_heap.cc: one uv_timer), and an exchange's bytes are HttpExchange's
 // (http_exchange.cc). Outcome codes: tcp_outcome.h.
 #include "common.h"
+#include "env_cleanup.h"
 #include "connect_loop.h"
 #include "tcp_outcome.h"
 #include "tcp_socket.h"
@@ -43,13 +44,10 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector>, private ConnectLoop:
     on_results_ = Napi::Persistent(info[1].As<Napi::Function>());
     if (!loop_.Open(env, this)) return;
     // A worker thread's environment can end with probes in flight: close the handles while its loop still runs.
-    if (napi_add_env_cleanup_hook(env, &TcpConnector::OnEnvCleanup, this) == napi_ok) cleanup_hook_ = true;
+    cleanup_.Add(env, [this] { loop_.Close(); });
   }
 
-  ~TcpConnector() override {
-    if (cleanup_hook_) napi_remove_env_cleanup_hook(Env(), &TcpConnector::OnEnvCleanup, this);
-    loop_.Close();
-  }
+  ~TcpConnector() override { loop_.Close(); }
 
  private:
   // connect(id, family 4 | 6, address, port, timeoutMs, bindAddress?: string, bindPort?: number): number
@@ -135,26 +133,16 @@ class TcpConnector : public Napi::ObjectWrap<TcpConnector>, private ConnectLoop:
       }
       done += n;
       on_results_.MakeCallback(Value(), {Napi::Number::New(env, static_cast<double>(n / 2)), bytes});
-      if (env.IsExceptionPending()) {
-        Napi::Error error = env.GetAndClearPendingException();
-        napi_fatal_exception(env, error.Value());
-        break;
-      }
+      if (RethrowPending(env)) break;
     }
     batch.clear();
     if (outcomes.pairs.empty()) outcomes.pairs.swap(batch);  // keep the capacity for the next batch
   }
 
-  static void OnEnvCleanup(void* arg) {
-    auto* self = static_cast<TcpConnector*>(arg);
-    self->cleanup_hook_ = false;
-    self->loop_.Close();
-  }
-
-  bool cleanup_hook_ = false;
   ConnectLoop loop_;
   Napi::Reference<Napi::Int32Array> results_ref_;
   Napi::FunctionReference on_results_;
+  EnvCleanup cleanup_;
 };
 
 void InitTcpConnector(Napi::Env env, Napi::Object exports) {

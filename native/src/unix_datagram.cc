@@ -3,7 +3,7 @@
 // bind + receive (with the sender's pid from SCM_CREDENTIALS, as systemd checks it for NotifyAccess=main) serve
 // tests that stand in for the service manager.
 #include "common.h"
-#include "uv_watch.h"
+#include "polled_fd.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -32,7 +32,7 @@ bool UnixAddress(const std::string& text, struct sockaddr_un* address, socklen_t
 
 }  // namespace
 
-class UnixDatagramSocket : public Napi::ObjectWrap<UnixDatagramSocket> {
+class UnixDatagramSocket : public PolledFd<UnixDatagramSocket> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "UnixDatagramSocket",
@@ -44,12 +44,10 @@ class UnixDatagramSocket : public Napi::ObjectWrap<UnixDatagramSocket> {
                        });
   }
 
-  explicit UnixDatagramSocket(const Napi::CallbackInfo& info) : Napi::ObjectWrap<UnixDatagramSocket>(info) {
+  explicit UnixDatagramSocket(const Napi::CallbackInfo& info) : PolledFd<UnixDatagramSocket>(info) {
     fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) ThrowErrno(info.Env(), "socket(AF_UNIX, SOCK_DGRAM)", errno);
   }
-
-  ~UnixDatagramSocket() override { CloseFd(); }
 
  private:
   bool Usable(const Napi::CallbackInfo& info, size_t arguments, const char* usage) {
@@ -97,26 +95,14 @@ class UnixDatagramSocket : public Napi::ObjectWrap<UnixDatagramSocket> {
     if (info.Length() < 1 || !info[0].IsFunction()) return ThrowType(env, "start(onMessage: Function)");
     if (poll_ != nullptr) return env.Undefined();
     on_message_ = Napi::Persistent(info[0].As<Napi::Function>());
-    poll_ = WatchReadable(env, fd_, this, &UnixDatagramSocket::OnReadable);
-    if (poll_ != nullptr) Ref();  // stay alive while the loop may call us back
+    Watch(env, &UnixDatagramSocket::OnReadable);
     return env.Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    bool was_polling = poll_ != nullptr;
-    CloseFd();
+    Release();
     on_message_.Reset();
-    if (was_polling) Unref();
     return info.Env().Undefined();
-  }
-
-  void CloseFd() {
-    CloseWatch(poll_);
-    poll_ = nullptr;
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
   }
 
   static void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
@@ -149,16 +135,10 @@ class UnixDatagramSocket : public Napi::ObjectWrap<UnixDatagramSocket> {
       }
       Napi::HandleScope scope(env);
       on_message_.MakeCallback(Value(), {Napi::Buffer<uint8_t>::Copy(env, buffer, static_cast<size_t>(got)), Napi::Number::New(env, pid)});
-      if (env.IsExceptionPending()) {
-        Napi::Error error = env.GetAndClearPendingException();
-        napi_fatal_exception(env, error.Value());
-        return;
-      }
+      if (RethrowPending(env)) return;
     }
   }
 
-  int fd_ = -1;
-  uv_poll_t* poll_ = nullptr;
   Napi::FunctionReference on_message_;
 };
 

@@ -10,7 +10,7 @@
  */
 import type { Config } from '../../config/model.js';
 import { AgentxError, VarType, type VarBind } from '../../protocol/agentx-codec.js';
-import type { MibWriter, SetRefusal } from '../../transport/agentx-subagent.js';
+import type { MibWriter } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_CHECK } from './keepalived-mib.js';
 import { changeWriter } from './change-writer.js';
 
@@ -44,20 +44,14 @@ function changeOf(config: Config, vb: VarBind): Change | number {
 }
 
 export function checkMibWriter(config: () => Config | undefined, control: RealServerControl): MibWriter {
-  const changes = (varbinds: readonly VarBind[]): Change[] | SetRefusal => {
-    const c = config();
-    const out: Change[] = [];
-    for (const [i, vb] of varbinds.entries()) {
-      const change = c === undefined ? AgentxError.notWritable : changeOf(c, vb);
-      if (typeof change === 'number') return { error: change, index: i + 1 };
-      if (control.realServerWeight(change.vs, change.rs) === undefined) return { error: AgentxError.notWritable, index: i + 1 };
-      out.push(change);
-    }
-    return out;
-  };
-  return changeWriter(changes, (change) => {
-    const before = control.realServerWeight(change.vs, change.rs) ?? change.weight;
-    control.setRealServerWeight(change.vs, change.rs, change.weight);
-    return () => control.setRealServerWeight(change.vs, change.rs, before);
+  return changeWriter<Change>({
+    config,
+    changeOf,
+    present: (change) => control.realServerWeight(change.vs, change.rs) !== undefined,
+    make: (change) => {
+      const before = control.realServerWeight(change.vs, change.rs) ?? change.weight;
+      control.setRealServerWeight(change.vs, change.rs, change.weight);
+      return () => control.setRealServerWeight(change.vs, change.rs, before);
+    },
   });
 }

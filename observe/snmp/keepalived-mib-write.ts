@@ -10,7 +10,7 @@
  */
 import type { Config } from '../../config/model.js';
 import { AgentxError, VarType, type VarBind } from '../../protocol/agentx-codec.js';
-import type { MibWriter, SetRefusal } from '../../transport/agentx-subagent.js';
+import type { MibWriter } from '../../transport/agentx-subagent.js';
 import { KEEPALIVED_VRRP } from './keepalived-mib.js';
 import { changeWriter } from './change-writer.js';
 
@@ -46,31 +46,25 @@ function changeOf(config: Config, vb: VarBind): Change | number {
 }
 
 export function keepalivedMibWriter(config: () => Config | undefined, control: InstanceControl, log: { info(message: string): void }): MibWriter {
-  const changes = (varbinds: readonly VarBind[]): Change[] | SetRefusal => {
-    const c = config();
-    const out: Change[] = [];
-    for (const [i, vb] of varbinds.entries()) {
-      const change = c === undefined ? AgentxError.notWritable : changeOf(c, vb);
-      if (typeof change === 'number') return { error: change, index: i + 1 };
-      if (control.basePriority(change.instance) === undefined) return { error: AgentxError.notWritable, index: i + 1 };
-      out.push(change);
-    }
-    return out;
-  };
   const apply = (change: Change, value: number): void => {
     if (change.column === PRIORITY) control.setBasePriority(change.instance, value);
     else control.setPreempt(change.instance, value === 1);
   };
-  return changeWriter(changes, (change) => {
-    let before: number;
-    if (change.column === PRIORITY) {
-      before = control.basePriority(change.instance) ?? change.value;
-      log.info(`(${change.instance}) base priority changed from ${before} to ${change.value} via SNMP.`);
-    } else {
-      before = control.preempt(change.instance) === false ? 2 : 1;
-      log.info(`(${change.instance}) preemption ${change.value === 1 ? 'enabled' : 'disabled'} with SNMP`);
-    }
-    apply(change, change.value);
-    return () => apply(change, before);
+  return changeWriter<Change>({
+    config,
+    changeOf,
+    present: (change) => control.basePriority(change.instance) !== undefined,
+    make: (change) => {
+      let before: number;
+      if (change.column === PRIORITY) {
+        before = control.basePriority(change.instance) ?? change.value;
+        log.info(`(${change.instance}) base priority changed from ${before} to ${change.value} via SNMP.`);
+      } else {
+        before = control.preempt(change.instance) === false ? 2 : 1;
+        log.info(`(${change.instance}) preemption ${change.value === 1 ? 'enabled' : 'disabled'} with SNMP`);
+      }
+      apply(change, change.value);
+      return () => apply(change, before);
+    },
   });
 }

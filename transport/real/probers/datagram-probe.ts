@@ -7,7 +7,7 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Endpoint, ProbeResult } from '../../prober.js';
-import { describeError, startProbe } from './outcome.js';
+import { describeError, once, startProbe } from './outcome.js';
 import { applyToUdp, hasSocketOptions } from './checker-socket.js';
 
 export interface DatagramVerdict {
@@ -30,14 +30,11 @@ export function datagramProbe(exchange: DatagramExchange): Promise<ProbeResult> 
   return new Promise((resolve) => {
     const { target } = exchange;
     const socket = createSocket(isIPv6(target.host) ? 'udp6' : 'udp4');
-    let settled = false;
-    const finish = (ok: boolean, detail: string): void => {
-      if (settled) return;
-      settled = true;
+    const finish = once((ok: boolean, detail: string): void => {
       clearTimeout(timer);
       socket.close();
       resolve(timing.done(ok, detail));
-    };
+    });
     const timer = setTimeout(() => finish(exchange.silence.ok, exchange.silence.detail), exchange.timeoutMs);
     socket.on('error', (err) => finish(false, describeError(err)));
     socket.on('message', (message: Buffer) => {

@@ -16,7 +16,7 @@ import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
 import { bodyMatches } from '../../../protocol/http-body-regex.js';
 import { connectTcp as connectChecker, hasSocketOptions } from './checker-socket.js';
 import { parseResponseHead, responseBody, responseComplete, type HttpResponseHead } from '../../../protocol/http-response.js';
-import { describeError, startProbe } from './outcome.js';
+import { describeError, once, startProbe } from './outcome.js';
 import { describeConnectCode, NativeTcpEngine, nativeTcpEngine } from './native-tcp-prober.js';
 import { TCP_CONNECT_TIMED_OUT } from '../../../native/index.js';
 
@@ -112,14 +112,11 @@ function fetchBySocket(spec: HttpProbeSpec, url: HttpUrlProbe): Promise<Response
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let settled = false;
-    const finish = (outcome: Response | string): void => {
-      if (settled) return;
-      settled = true;
+    const finish = once((outcome: Response | string): void => {
       clearTimeout(timer);
       socket.destroy();
       resolve(outcome);
-    };
+    });
     // The head, once its header section is in: then only the body's length is watched.
     let head: HttpResponseHead | undefined;
     const fromData = (): Response | string => responseIn(Buffer.concat(chunks, size));

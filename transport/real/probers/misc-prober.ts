@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { MiscProbeSpec, ProbeResult } from '../../prober.js';
-import { describeError, startProbe } from './outcome.js';
+import { describeError, once, startProbe } from './outcome.js';
 import { lookupUser } from '../user-lookup.js';
 import { scriptEnvironment } from '../script-environment.js';
 
@@ -32,13 +32,10 @@ export function probeMisc(spec: MiscProbeSpec): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const [file, ...args] = spec.argv;
     if (file === undefined) return resolve(timing.done(false, 'empty misc_path'));
-    let settled = false;
-    const finish = (ok: boolean, detail: string, weight?: number): void => {
-      if (settled) return;
-      settled = true;
+    const finish = once((ok: boolean, detail: string, weight?: number): void => {
       clearTimeout(timer);
       resolve(timing.done(ok, detail, weight === undefined ? undefined : { kind: 'absolute', value: weight }));
-    };
+    });
     const ids = spec.user === undefined ? undefined : lookupUser(spec.user, spec.group);
     if (typeof ids === 'string') return resolve(timing.done(false, ids));
     let child: ReturnType<typeof spawn>;

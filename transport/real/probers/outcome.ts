@@ -14,6 +14,16 @@ export function startProbe(): { done(ok: boolean, detail: string, weight?: Probe
   };
 }
 
+/** `end` made to run once: a probe ends by its answer, its error or its timeout, whichever comes first. */
+export function once<A extends unknown[]>(end: (...args: A) => void): (...args: A) => void {
+  let done = false;
+  return (...args) => {
+    if (done) return;
+    done = true;
+    end(...args);
+  };
+}
+
 /** One line from an error, with its code when it has one (ECONNREFUSED …). */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {

@@ -12,8 +12,8 @@ import { loadConfigText } from '../../config/load.js';
 import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibView } from '../../protocol/snmp-view.js';
 import type { AgentxSubagentOptions } from '../../transport/agentx-subagent.js';
-import { SnmpService } from '../../observe/snmp/snmp-service.js';
 import { instanceStatus } from '../status-fixtures.js';
+import { testSnmpService } from './snmp-service-fixture.js';
 
 const CONFIG = `global_defs {
   enable_traps
@@ -46,15 +46,11 @@ function start() {
   let options: AgentxSubagentOptions | undefined;
   let state: InstanceStatus['state'] = 'BACKUP';
   const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [instanceStatus({ state })], scripts: [], virtual_servers: [], drops: {} });
-  const service = new SnmpService({
+  const service = testSnmpService({
     config: () => config,
     status,
-    ifIndex: () => 7,
     ifMac: () => new Uint8Array([2, 0, 0, 0, 0, 1]),
     primaryAddress: () => '192.168.77.10',
-    hostname: 'h',
-    version: 'vigil test',
-    log: { info: () => {}, warn: () => {} },
     messages$: bus.messages$,
     subagent: (o) => {
       options = o;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { decodeAdvertisement, encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { checkAdvertisement } from '../../protocol/receive-checks.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
+import { fuzzRandom } from './fuzz-random.js';
 
 const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'interval', 'unicast_peer', 'destination', 'address_list']);
 
@@ -21,10 +21,7 @@ const SEEDS: [string, 4 | 6, string, string][] = [
 ];
 
 test('fuzz: 120,000 random and mutated packets never throw, and every verdict is sound', () => {
-  const seed = process.env.VIGIL_FUZZ_SEED !== undefined ? Number(process.env.VIGIL_FUZZ_SEED) : (process.hrtime()[1] ^ process.pid) >>> 0;
-  console.log(`# fuzz seed ${seed} (VIGIL_FUZZ_SEED=${seed} replays it)`);
-  const rnd = new SeededRandom(seed);
-  const int = (n: number): number => Math.floor(rnd.next() * n);
+  const { rnd, int } = fuzzRandom();
   const reasons = new Map<string, number>();
   let accepted = 0;
   const RUNS = 120_000;

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { BfdHost, BfdHostChange, BfdHostEvent } from '../../actors/bfd/bfd-host.js';
 import type { BfdSessionSpec } from '../../actors/bfd/bfd-session-spec.js';
 import type { ContractCase } from './contract.js';
+import { bfdSessionSpec } from '../bfd-session-spec.js';
 
 export interface BfdHostRig {
   /** A fresh host on the loopback link (each case stops its own). */
@@ -18,16 +19,9 @@ export interface BfdHostRig {
   until(done: () => boolean): Promise<void>;
 }
 
+/** A session at 20 ms × `detectMult` (note the order: source before neighbor). */
 export function spec(name: string, source: string, neighbor: string, detectMult = 3): BfdSessionSpec {
-  return {
-    params: { name, detectMult, desiredMinTxUs: 20_000, requiredMinRxUs: 20_000, idleTxUs: 1_000_000, passive: false },
-    family: 4,
-    neighbor,
-    source,
-    ttl: 255,
-    maxHops: 0,
-    multihop: false,
-  };
+  return bfdSessionSpec(name, neighbor, source, { detectMult, desiredMinTxUs: 20_000, requiredMinRxUs: 20_000 });
 }
 
 const A = spec('a', '10.0.0.1', '10.0.0.2');

@@ -14,7 +14,7 @@ import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { readRecording } from '../../observe/recording-reader.js';
 import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 
 const CONFIG = `
 vrrp_instance VI_1 {
@@ -99,9 +99,7 @@ test('dumps, pid file: a symlink, a directory and a FIFO at the dump names, a st
     assert.ok(alive(d));
   } finally {
     other.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -151,9 +149,7 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     process.kill(d.vrrpPid()!, 'SIGTERM');
     assert.equal(await d.exited(20_000), 0);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -194,8 +190,6 @@ test('SIGUSR1, SIGUSR2 and the real-time JSON, STATS_CLEAR and SIGRTMAX while th
     assert.equal(listening.stdout.trim(), '', 'nothing listens on the inspector port');
     await eventually(async () => (await addressesIn(lan, v)).includes('192.168.77.190'), 15_000, () => d.log());
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

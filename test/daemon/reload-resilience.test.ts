@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, vigilStatus, type Daemon } from './daemons.js';
+import { eventually, startDaemon, vigilStatus, type Daemon, stopDaemons } from './daemons.js';
 
 function instance(name: string, o: { vrid: number; priority: number; vip: string; iface?: string; extra?: string }): string {
   return `vrrp_instance ${name} {
@@ -75,9 +75,7 @@ test('a reload that fails after parsing (a VMAC the kernel refuses) keeps the ru
     assert.doesNotMatch(events, /Deleted.*192\.168\.77\.210/);
   } finally {
     monitor.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -106,8 +104,6 @@ test('SIGTERM during a slow reload: the daemon stops cleanly and leaves nothing 
     assert.ok(!left.includes('192.168.77.230') && !left.includes('192.168.77.231'), `VIPs left: ${left.join(' ')}`);
     assert.ok(!(await linkNames(lan, v)).includes('vrrp.71'), 'the reload left its VMAC behind');
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

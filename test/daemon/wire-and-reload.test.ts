@@ -14,7 +14,7 @@ import { requireRealNetwork } from '../real/helpers.js';
 import { startAgent } from '../real/agent-client.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 
 interface Status {
   reloads: number;
@@ -113,9 +113,7 @@ test('bad packets on the wire are dropped and counted; the state does not change
     assert.equal(status(v.ns, d).instances.find((i) => i.name === 'V3')!.counters.release_master, 1);
     await agent.stop();
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -174,8 +172,6 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     assert.equal(status(v.ns, d).instances[0]!.state, 'MASTER');
   } finally {
     monitor.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -21,6 +21,7 @@ import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedRouteAnnouncer } from '../../sim/simulated-route-announcer.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { advanceSettling } from '../virtual-time.js';
+import { simDaemonEnvironment } from './sim-daemon-environment.js';
 
 interface Family {
   readonly name: string;
@@ -60,17 +61,7 @@ async function daemonWith(
   writeFileSync(file, config);
   const routes = new SimulatedRouteAnnouncer(clock, 'lb1');
   const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: () => Promise.resolve({ kind: 'exited', code: 0 }) },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-      pid: 2000,
-      routeAnnouncer: routes,
-      ...more(routes),
-    },
+    { ...simDaemonEnvironment(clock, host, 2000), routeAnnouncer: routes, ...more(routes) },
     { configFile: file, nodeName: 'lb1' },
   );
   return { clock, routes, daemon, file };

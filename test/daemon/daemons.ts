@@ -206,9 +206,12 @@ export function cleanupDir(d: Daemon): void {
   rmSync(d.dir, { recursive: true, force: true });
 }
 
-/** The end of a daemon test: every daemon killed (SIGKILL by PID), the LAN's namespaces removed, the daemons' files too. */
-export async function stopDaemons(lan: Lan, daemons: readonly Daemon[]): Promise<void> {
-  for (const d of daemons) d.kill('SIGKILL');
+/**
+ * The end of a daemon test: every daemon killed (SIGKILL by PID), the LAN's namespaces removed, the daemons' files
+ * too. An undefined entry (a daemon the test did not get to start) is passed over.
+ */
+export async function stopDaemons(lan: Lan, daemons: readonly (Daemon | undefined)[]): Promise<void> {
+  for (const d of daemons) d?.kill('SIGKILL');
   await lan.cleanup();
-  for (const d of daemons) cleanupDir(d);
+  for (const d of daemons) if (d) cleanupDir(d);
 }

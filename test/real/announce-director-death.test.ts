@@ -17,7 +17,7 @@ import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailabi
 import type { BgpPeer } from './announce-peers.js';
 import { existsSync } from 'node:fs';
 import { startBird, startFrr, type Speaker } from './bgp-speakers.js';
-import { birdDirectorOf, birdNextHops, birdProtocol, birdUpstreamOf } from './announce-peers.js';
+import { birdDirectorOf, birdNextHops, frrNextHops, birdProtocol, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { startDaemon, cleanupDir, type Daemon } from '../daemon/daemons.js';
 
@@ -77,16 +77,7 @@ async function frrUpstream(lan: Lan, up: LanHost, self: BgpPeer, peers: readonly
   const speaker = await startFrr(lan, up.ns, 'log stdout warnings\n', bgpd);
   return {
     speaker,
-    async nextHops(prefix) {
-      const out = await speaker.vtysh(`show bgp ipv4 unicast ${prefix} json`).catch(() => '{}');
-      let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
-      try {
-        parsed = JSON.parse(out) as typeof parsed;
-      } catch {
-        // bgpd starting: nothing yet
-      }
-      return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((n) => n.ip ?? '')))].filter((a) => a !== '').sort();
-    },
+    nextHops: (prefix) => frrNextHops(speaker.vtysh, 'ipv4', prefix),
     async holdTimerExpired(i) {
       const text = await speaker.vtysh(`show bgp neighbors ${peers[i]!.address} json`).catch((e: Error) => e.message);
       return { expired: /Hold Timer Expired/i.test(text), text };

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
 import { announcedVirtualServer, startBird, startFrr, startTcpRealServer, type Speaker } from './bgp-speakers.js';
-import { birdDirectorOf, birdNextHops, birdUpstreamOf } from './announce-peers.js';
+import { birdDirectorOf, birdNextHops, frrNextHops, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { cleanupDir, startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 
@@ -41,16 +41,7 @@ const frrUpstream: StartUpstream = async (lan, up, dir) => {
   const speaker = await startFrr(lan, up.ns, 'log stdout warnings\n', bgpd);
   return {
     speaker,
-    async nextHops(prefix) {
-      const out = await speaker.vtysh(`show bgp ipv6 unicast ${prefix} json`).catch(() => '{}');
-      let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
-      try {
-        parsed = JSON.parse(out) as typeof parsed;
-      } catch {
-        // bgpd starting: nothing yet
-      }
-      return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((h) => h.ip ?? '')))].filter((a) => a !== '').sort();
-    },
+    nextHops: (prefix) => frrNextHops(speaker.vtysh, 'ipv6', prefix),
   };
 };
 

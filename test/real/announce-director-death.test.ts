@@ -13,10 +13,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import type { BgpPeer } from './announce-peers.js';
-import { existsSync } from 'node:fs';
-import { startBird, startFrr, type Speaker } from './bgp-speakers.js';
+import { startBird, startFrr, type Speaker, BIRD_NEEDS, FRR_NEEDS } from './bgp-speakers.js';
 import { birdDirectorOf, birdNextHops, frrNextHops, birdProtocol, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { startDaemon, cleanupDir, type Daemon } from '../daemon/daemons.js';
@@ -161,14 +160,12 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, startU
   }
 }
 
-const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
-
 test('a director dying whole, upstream BIRD 2: its path goes when the hold timer expires (link cut) or at once (session closed); the others stay', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'))) return;
   await scenario(t, 'ecmpmoredieb', birdUpstream);
 });
 
 test('a director dying whole, upstream FRR bgpd: the same', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'), ...FRR_NEEDS)) return;
   await scenario(t, 'ecmpmoredief', frrUpstream);
 });

@@ -14,20 +14,12 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SimulatedBfdLink } from '../../sim/simulated-bfd-link.js';
+import { bfdSessionSpec } from '../bfd-session-spec.js';
 
 const A = '192.168.77.11';
 const B = '192.168.77.12';
 
-const spec = (name: string, neighbor: string, source: string, over: Partial<BfdSessionSpec> = {}): BfdSessionSpec => ({
-  params: { name, detectMult: 3, desiredMinTxUs: 10_000, requiredMinRxUs: 10_000, idleTxUs: 1_000_000, passive: false },
-  family: 4,
-  neighbor,
-  source,
-  ttl: 255,
-  maxHops: 0,
-  multihop: false,
-  ...over,
-});
+const spec = (name: string, neighbor: string, source: string, over: Partial<Omit<BfdSessionSpec, 'params'>> = {}): BfdSessionSpec => bfdSessionSpec(name, neighbor, source, {}, over);
 
 function world(seed: number, specsA: BfdSessionSpec[], specsB: BfdSessionSpec[]) {
   const clock = new VirtualClock();
@@ -135,7 +127,7 @@ test('reconfigure (a reload): an unchanged session keeps running Up with its dis
   assert.equal(kept.localDiscriminator, discriminator);
   assert.equal(w.log.slice(changesBefore).filter((c) => c.name === 'to-b').length, 0, 'no change of state for the kept session');
   // A changed spec (another multiplier) is a new session: it starts Down and comes Up again.
-  w.a.reconfigure([spec('to-b', B, A, { params: { ...spec('to-b', B, A).params, detectMult: 4 } })]);
+  w.a.reconfigure([bfdSessionSpec('to-b', B, A, { detectMult: 4 })]);
   const changed = w.a.session('to-b')!;
   assert.notEqual(changed, kept);
   assert.equal(changed.state, 'Down');

@@ -14,19 +14,12 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SimulatedBfdLink } from '../../sim/simulated-bfd-link.js';
+import { bfdSessionSpec } from '../bfd-session-spec.js';
 
 const A = '192.168.77.11';
 const B = '192.168.77.12';
 
-const spec = (name: string, neighbor: string, source: string, over: Partial<BfdSessionSpec['params']> = {}): BfdSessionSpec => ({
-  params: { name, detectMult: 3, desiredMinTxUs: 10_000, requiredMinRxUs: 10_000, idleTxUs: 1_000_000, passive: false, ...over },
-  family: 4,
-  neighbor,
-  source,
-  ttl: 255,
-  maxHops: 0,
-  multihop: false,
-});
+const spec = bfdSessionSpec;
 
 function world(shortcut: boolean) {
   const clock = new VirtualClock();

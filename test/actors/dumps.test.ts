@@ -11,37 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DaemonStatus } from '../../actors/status.js';
 import { DUMP_FILES, DumpWriter } from '../../actors/daemon/dumps.js';
+import { instanceStatus, masterCounters } from '../status-fixtures.js';
 
 const STATUS: DaemonStatus = {
   pid: 4242,
   config_file: '/etc/keepalived/keepalived.conf',
   reloads: 0,
-  instances: [
-    {
-      name: 'VI_1',
-      state: 'MASTER',
-      vrid: 51,
-      interface: 'eth0',
-      family: 4,
-      version: 3,
-      priority: 100,
-      effective_priority: 100,
-      master_address: null,
-      vips: ['192.168.77.100'],
-      counters: {
-        adverts_sent: 7,
-        adverts_received: 0,
-        priority_zero_sent: 0,
-        priority_zero_received: 0,
-        become_master: 1,
-        release_master: 0,
-        transitions: 2,
-        address_list_errors: 0,
-        restarts: 0,
-        drops: {},
-      },
-    },
-  ],
+  instances: [instanceStatus({ vips: ['192.168.77.100'], counters: masterCounters({ adverts_sent: 7 }) })],
   scripts: [],
   virtual_servers: [],
   drops: {},

@@ -5,15 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
-import { LanSegment } from '../../sim/lan-segment.js';
-import { SimHost } from '../../sim/sim-host.js';
 import { Bus } from '../../actors/bus.js';
 import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
 import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { loadConfigText } from '../../config/load.js';
 import type { VrrpLink } from '../../transport/vrrp-link.js';
+import { wrapChannel } from '../channel-wrapper.js';
+import { singleHost } from './single-node.js';
 
 function instance(name: string, o: { vrid: number; priority: number; vip: string; iface?: string }): string {
   return `vrrp_instance ${name} {
@@ -31,28 +29,17 @@ function instance(name: string, o: { vrid: number; priority: number; vip: string
 const spec = (text: string) => nodeSpec(loadConfigText(text, 'test.conf').config);
 
 test('a reconfigure whose new channel cannot be opened throws before anything stops; a good one then applies', () => {
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(1), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const host = new SimHost('n', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
+  const { clock, host } = singleHost();
   let sent = 0;
   const link: VrrpLink = {
     open(options) {
       const channel = host.open(options);
-      return {
-        packets$: channel.packets$,
-        usable$: channel.usable$,
-        sendErrors$: channel.sendErrors$,
-        get usable() {
-          return channel.usable;
-        },
-        refresh: () => channel.refresh(),
-        close: () => channel.close(),
+      return wrapChannel(channel, {
         send(destination, bytes, source) {
           sent++;
           channel.send(destination, bytes, source);
         },
-      };
+      });
     },
   };
   const first = instance('VI_1', { vrid: 7, priority: 200, vip: '192.168.77.100/24' });

@@ -26,6 +26,7 @@ import { SimulatedBackend } from '../../sim/simulated-backend.js';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
 import { HealthChecks } from '../../actors/lvs/health-checks.js';
 import { virtualServersOf } from '../checkers/lvs-config.js';
+import { chkTrackedConfig } from './chk-tracked-config.js';
 
 const FUZZ_SEED = process.env['VIGIL_FUZZ_SEED'] === undefined ? {} : { seed: Number(process.env['VIGIL_FUZZ_SEED']) };
 
@@ -93,25 +94,7 @@ function config(variant: Variant): string {
   return `global_defs {
   ${variant.global}
 }
-vrrp_script chk {
-  script "/bin/true"
-  weight 60
-  init_fail
-}
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 7
-  priority ${variant.priority}
-  advert_int 1
-  ${variant.instance}
-  track_script {
-    chk
-  }
-  virtual_ipaddress {
-    192.168.77.100/24
-    192.168.77.101/24
-  }
-}`;
+${chkTrackedConfig(variant.priority, variant.instance, ['192.168.77.100/24', '192.168.77.101/24'])}`;
 }
 
 /** The host as the runner sees it: one interface whose primary address a step may change. */

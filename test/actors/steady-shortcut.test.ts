@@ -17,26 +17,10 @@ import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
 import { nodeSpec } from '../../actors/vrrp/specs-from-config.js';
 import { loadConfigText } from '../../config/load.js';
 import type { InspectionEvent } from 'xstate';
+import { chkTrackedConfig } from './chk-tracked-config.js';
 
 function config(priority: number, extra = ''): string {
-  return `vrrp_script chk {
-  script "/bin/true"
-  weight 60
-  init_fail
-}
-vrrp_instance VI_1 {
-  interface eth0
-  virtual_router_id 7
-  priority ${priority}
-  advert_int 1
-  track_script {
-    chk
-  }
-  ${extra}
-  virtual_ipaddress {
-    192.168.77.100/24
-  }
-}`;
+  return chkTrackedConfig(priority, extra, ['192.168.77.100/24']);
 }
 
 interface World {

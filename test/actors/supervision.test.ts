@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { singleHost, singleNode } from './single-node.js';
 import type { VrrpChannelOptions, VrrpLink } from '../../transport/vrrp-link.js';
+import { wrapChannel } from '../channel-wrapper.js';
 
 test('a failing instance actor is restarted; a master stays MASTER and keeps its VIP', () => {
   const { clock, host } = singleHost();
@@ -13,21 +14,13 @@ test('a failing instance actor is restarted; a master stays MASTER and keeps its
   const link: VrrpLink = {
     open(options: VrrpChannelOptions) {
       const channel = host.open(options);
-      return {
-        packets$: channel.packets$,
-        get usable() {
-          return channel.usable;
-        },
-        usable$: channel.usable$,
-        sendErrors$: channel.sendErrors$,
-        refresh: () => channel.refresh(),
-        close: () => channel.close(),
+      return wrapChannel(channel, {
         send(destination: string, bytes: Uint8Array) {
           sends++;
           if (sends === 5) throw new Error('sendmsg: ENOBUFS');
           channel.send(destination, bytes);
         },
-      };
+      });
     },
   };
   const { node, messages } = singleNode(clock, host, link);

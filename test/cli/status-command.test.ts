@@ -14,36 +14,23 @@ import { fileURLToPath } from 'node:url';
 import { formatStatus, type DaemonStatus, type InstanceStatus } from '../../actors/status.js';
 import { formatStatusTable, matchesFilter } from '../../actors/status-table.js';
 import { serveStatus } from '../../transport/real/status-socket.js';
+import { instanceStatus, masterCounters } from '../status-fixtures.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const VIGIL = join(ROOT, 'bin/vigil');
 const execFileAsync = promisify(execFile);
 
 function instance(n: number, state: InstanceStatus['state']): InstanceStatus {
-  return {
+  return instanceStatus({
     name: `VI_${n}`,
     state,
     vrid: n,
     interface: n % 2 === 0 ? 'eth0' : 'eth1',
-    family: 4,
-    version: 3,
-    priority: 100,
     effective_priority: n === 7 ? 90 : 100,
     master_address: state === 'BACKUP' ? '192.168.77.2' : null,
     vips: n === 9 ? ['192.168.77.9/24', '192.168.77.109/24', '192.168.77.209/24'] : [`192.168.77.${n}/24`],
-    counters: {
-      adverts_sent: n,
-      adverts_received: 0,
-      priority_zero_sent: 0,
-      priority_zero_received: 0,
-      become_master: 1,
-      release_master: 0,
-      transitions: 2,
-      address_list_errors: 0,
-      restarts: 0,
-      drops: n === 3 ? { ttl: 4, auth: 1 } : {},
-    },
-  };
+    counters: masterCounters({ adverts_sent: n, drops: n === 3 ? { ttl: 4, auth: 1 } : {} }),
+  });
 }
 
 /** A router with `count` instances: every 10th in FAULT, odd ones BACKUP, the rest MASTER. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { AddressService, DesiredState } from '../../machines/desired-state.js';
 import type { LoadBalancerBackend } from '../../transport/lb/load-balancer.js';
 import { natDestination, webService } from '../lb/fixtures.js';
-import type { ContractCase } from './contract.js';
+import { thenClear, type ContractCase } from './contract.js';
 
 export interface BackendRig {
   readonly backend: LoadBalancerBackend;
@@ -30,13 +30,7 @@ const LIVE_ONE = ['192.168.77.67:8080', '192.168.77.68:8080'];
 const LIVE_TWO = ['192.168.77.67:8080', '192.168.77.68:8080', '192.168.77.69:8080', '192.168.77.70:0'];
 
 /** Runs a case and clears after it, so the next starts from nothing. */
-async function cleanly(rig: BackendRig, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } finally {
-    await rig.backend.clear();
-  }
-}
+const cleanly = (rig: BackendRig, body: () => Promise<void>): Promise<void> => thenClear(() => rig.backend.clear(), body);
 
 export const backendContract: readonly ContractCase<BackendRig>[] = [
   {

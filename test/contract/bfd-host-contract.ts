@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { BfdHost, BfdHostChange, BfdHostEvent } from '../../actors/bfd/bfd-host.js';
 import type { BfdSessionSpec } from '../../actors/bfd/bfd-session-spec.js';
 import type { ContractCase } from './contract.js';
+import { bfdSessionSpec } from '../bfd-session-spec.js';
 
 export interface BfdHostRig {
   /** A fresh host on the loopback link (each case stops its own). */
@@ -18,16 +19,9 @@ export interface BfdHostRig {
   until(done: () => boolean): Promise<void>;
 }
 
+/** A session at 20 ms × `detectMult` (note the order: source before neighbor). */
 export function spec(name: string, source: string, neighbor: string, detectMult = 3): BfdSessionSpec {
-  return {
-    params: { name, detectMult, desiredMinTxUs: 20_000, requiredMinRxUs: 20_000, idleTxUs: 1_000_000, passive: false },
-    family: 4,
-    neighbor,
-    source,
-    ttl: 255,
-    maxHops: 0,
-    multihop: false,
-  };
+  return bfdSessionSpec(name, neighbor, source, { detectMult, desiredMinTxUs: 20_000, requiredMinRxUs: 20_000 });
 }
 
 const A = spec('a', '10.0.0.1', '10.0.0.2');
@@ -53,12 +47,21 @@ async function bothUp(rig: BfdHostRig, w: Watched): Promise<void> {
   await rig.until(() => w.state('a') === 'Up' && w.state('b') === 'Up');
 }
 
+/** Runs `body` on a new host of the rig, watched from its start, and stops the host after it whatever happened. */
+async function withWatchedHost(rig: BfdHostRig, body: (w: Watched) => Promise<void>): Promise<void> {
+  const w = watch(rig.host());
+  try {
+    await body(w);
+  } finally {
+    w.host.stop();
+  }
+}
+
 export const bfdHostContract: readonly ContractCase<BfdHostRig>[] = [
   {
     name: 'two sessions that are each other\'s neighbor come Up; each change carries its epoch and detection time',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.apply([A, B], 1);
         await bothUp(rig, w);
         for (const c of [...w.changes('a'), ...w.changes('b')]) {
@@ -68,16 +71,12 @@ export const bfdHostContract: readonly ContractCase<BfdHostRig>[] = [
         assert.ok((w.changes('a').at(-1)?.detectionTimeMs ?? 0) > 0, 'the Detection Time in force comes with the change');
         // Once the Poll Sequence to the configured rates is over (RFC 5880 §6.8.3), 3 x 20 ms.
         await rig.until(() => w.host.sessions().filter((s) => s.state === 'Up' && s.detectionTimeMs === 60 && s.packetsSent > 0 && s.packetsReceived > 0).length === 2);
-      } finally {
-        w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a kept session whose neighbor goes away goes Down with diagnostic 1, under its first epoch',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.apply([A, B], 1);
         await bothUp(rig, w);
         w.host.apply([A], 2);
@@ -85,16 +84,12 @@ export const bfdHostContract: readonly ContractCase<BfdHostRig>[] = [
         const down = w.changes('a').at(-1)!;
         assert.deepEqual([down.from, down.localDiag, down.epoch, down.byAdmin], ['Up', 1, 1, false]);
         await rig.until(() => w.host.sessions().length === 1 && w.host.sessions()[0]?.name === 'a');
-      } finally {
-        w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a session a reload changes starts again under the new epoch',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.apply([A, B], 1);
         await bothUp(rig, w);
         w.host.apply([spec('a', '10.0.0.1', '10.0.0.2', 5), B], 2);
@@ -102,23 +97,16 @@ export const bfdHostContract: readonly ContractCase<BfdHostRig>[] = [
         assert.ok(w.changes('b').every((c) => c.epoch === 1), 'the unchanged session keeps its epoch');
         // RFC 5880 §6.8.4: b's Detection Time is a's new Detect Mult (5) x 20 ms.
         await rig.until(() => w.host.sessions().find((s) => s.name === 'b')?.detectionTimeMs === 100);
-      } finally {
-        w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a packet for no session is reported as a drop and counted',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         // Its packets come back from 10.9.9.8, which is nobody's neighbor.
         w.host.apply([spec('c', '10.9.9.8', '10.9.9.9')], 1);
         await rig.until(() => w.events.some((e) => e.kind === 'drop' && e.reason === 'no_session') && (w.host.dropCounts().get('no_session') ?? 0) > 0);
-      } finally {
-        w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'stop() completes the stream',

@@ -43,6 +43,16 @@ function watch(host: CheckerHost): Watched {
   };
 }
 
+/** Runs `body` on a new host of the rig, watched from its start, and stops the host after it whatever happened. */
+async function withWatchedHost(rig: CheckerHostRig, body: (w: Watched) => Promise<void>): Promise<void> {
+  const w = watch(rig.host());
+  try {
+    await body(w);
+  } finally {
+    await w.host.stop();
+  }
+}
+
 /** Waits until the host has run `n` more probes than now (the sentinel's, when everything else is quiet). */
 async function probesMore(rig: CheckerHostRig, host: CheckerHost, n: number): Promise<void> {
   const from = (await host.counters()).probes;
@@ -52,24 +62,19 @@ async function probesMore(rig: CheckerHostRig, host: CheckerHost, n: number): Pr
 export const checkerHostContract: readonly ContractCase<CheckerHostRig>[] = [
   {
     name: 'added checkers report their first state: UP for an answering target, DOWN for a refusing one',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('up', 'up'), rig.checker('down', 'down')]);
         await rig.until(() => w.reports().length >= 2);
         assert.deepEqual(w.reports().sort(), ['down DOWN', 'up UP']);
         const first = w.events.flatMap((e) => (e.kind === 'report' ? [e.report.firstRun] : []));
         assert.deepEqual(first, [true, true], 'the first report of each is marked firstRun');
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'counters count every probe, and the failed ones apart',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('up', 'up')]);
         await probesMore(rig, w.host, 3);
         assert.equal((await w.host.counters()).failures, 0, 'an answering target never fails');
@@ -77,16 +82,12 @@ export const checkerHostContract: readonly ContractCase<CheckerHostRig>[] = [
         await rig.until(async () => (await w.host.counters()).failures >= 3);
         const c = await w.host.counters();
         assert.ok(c.probes >= c.failures + 3, `probes ${c.probes}, failures ${c.failures}`);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a checker added paused does not probe until resumed, then reports',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('sentinel', 'up')]);
         w.host.add([rig.checker('paused', 'down')], { disabled: new Set(['paused']) });
         await rig.until(() => w.reports('sentinel').length === 1);
@@ -96,16 +97,12 @@ export const checkerHostContract: readonly ContractCase<CheckerHostRig>[] = [
         w.host.setEnabled(['paused'], true);
         await rig.until(() => w.reports('paused').length === 1);
         assert.deepEqual(w.reports('paused'), ['paused DOWN']);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a running checker paused probes no more; resumed, it probes again',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('sentinel', 'up'), rig.checker('down', 'down')]);
         await rig.until(async () => (await w.host.counters()).failures >= 2);
         w.host.setEnabled(['down'], false);
@@ -115,16 +112,12 @@ export const checkerHostContract: readonly ContractCase<CheckerHostRig>[] = [
         assert.equal((await w.host.counters()).failures, failures, 'a paused checker probed');
         w.host.setEnabled(['down'], true);
         await rig.until(async () => (await w.host.counters()).failures > failures);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a removed checker probes and reports no more; its id can be added again',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('sentinel', 'up'), rig.checker('down', 'down')]);
         await rig.until(async () => (await w.host.counters()).failures >= 2);
         w.host.remove(['down']);
@@ -136,40 +129,29 @@ export const checkerHostContract: readonly ContractCase<CheckerHostRig>[] = [
         assert.equal(w.reports().length, reports);
         w.host.add([rig.checker('down', 'down')]);
         await rig.until(() => w.reports('down').length === 2);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a checker resumed with its last state (initialUp) reports only a change',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('same', 'up'), rig.checker('changed', 'down')], { initialUp: new Map([['same', true], ['changed', true]]) });
         await rig.until(() => w.reports('changed').length === 1);
         await probesMore(rig, w.host, 4);
         assert.deepEqual(w.reports(), ['changed DOWN']);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'a duplicate id is refused, and the host keeps running',
-    async check(rig) {
-      const w = watch(rig.host());
-      try {
+    check: (rig) =>
+      withWatchedHost(rig, async (w) => {
         w.host.add([rig.checker('a', 'up')]);
         assert.throws(() => w.host.add([rig.checker('b', 'up'), rig.checker('a', 'down')]), /duplicate/);
         await probesMore(rig, w.host, 3);
         assert.equal((await w.host.counters()).failures, 0, 'the refused duplicate (or its batch) probed');
         assert.deepEqual(w.reports(), ['a UP']);
         assert.deepEqual(w.events.filter((e) => e.kind === 'worker' && e.event !== 'started'), []);
-      } finally {
-        await w.host.stop();
-      }
-    },
+      }),
   },
   {
     name: 'stop() completes the stream',

@@ -55,3 +55,12 @@ export async function pollUntil(done: () => boolean | Promise<boolean>, what: st
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/** Runs a case's body, then `clear` whatever happened, so that the next case starts from nothing. */
+export async function thenClear(clear: () => Promise<void>, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    await clear();
+  }
+}

@@ -18,6 +18,7 @@ import type { ProcessEntry, ProcessMonitor, ProcessReads } from '../../transport
 import { failingCases, pollUntil, runContract } from './contract.js';
 import { processMonitorContract, type ProcessMonitorRig } from './process-monitor-contract.js';
 import { requireNetns } from '../netns/harness.js';
+import { inTempDir } from '../temp-dir.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -126,10 +127,7 @@ function realRig(dir: string, monitor: ProcessMonitor = new ProcConnectorMonitor
   };
 }
 
-function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-track-process-'));
-  return body(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
-}
+const withDir = (body: (dir: string) => Promise<void>): Promise<void> => inTempDir('vigil-track-process-', body);
 
 /** The simulated rig: the simulated host's process table on a virtual clock. */
 function simRig(wrap: (table: SimulatedProcessTable) => ProcessMonitor = (t) => t, kernel?: ConstructorParameters<typeof SimulatedProcessTable>[1]): ProcessMonitorRig {

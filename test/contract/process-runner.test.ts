@@ -14,6 +14,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { ProcessOutcome, ProcessRunner } from '../../transport/process-runner.js';
 import { CaseSkipped, failingCases, runContract } from './contract.js';
 import { processRunnerContract, type Program, type ProcessRunnerRig } from './process-runner-contract.js';
+import { inTempDir } from '../temp-dir.js';
 
 /** The real rig: each program is a small shell script (the script's own shell, not one around the runner). */
 function realRig(dir: string, runner: ProcessRunner = new ChildProcessRunner()): ProcessRunnerRig {
@@ -55,10 +56,11 @@ function realRig(dir: string, runner: ProcessRunner = new ChildProcessRunner()):
 }
 
 function withDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-contracts-process-'));
-  // The 'check user' script must be readable and runnable by nobody.
-  chmodSync(dir, 0o755);
-  return body(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+  return inTempDir('vigil-contracts-process-', (dir) => {
+    // The 'check user' script must be readable and runnable by nobody.
+    chmodSync(dir, 0o755);
+    return body(dir);
+  });
 }
 
 /** The simulated rig: each program is defined by what it does, under a path of its own. */

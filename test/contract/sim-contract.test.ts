@@ -15,6 +15,7 @@ import type { ContractHost, ContractWorld } from './contract-world.js';
 import { failingCases, runContract } from './contract.js';
 import { linkAddressContract } from './link-address-contract.js';
 import { announcerContract } from './announcer-contract.js';
+import { wrapChannel } from '../channel-wrapper.js';
 
 /** A fault in a's transports. */
 type Fault =
@@ -37,20 +38,8 @@ function faulty(sim: SimHost, fault: Fault | undefined): { link: VrrpLink; addre
         ? { open: (options) => sim.open({ ...options, unicastPeers: [] }) }
         : fault === 'stays bound'
           ? {
-              open: (options) => {
-                const channel = sim.open(options);
-                return {
-                  packets$: channel.packets$,
-                  usable$: channel.usable$,
-                  sendErrors$: channel.sendErrors$,
-                  get usable() {
-                    return channel.usable;
-                  },
-                  send: (destination, bytes, source) => channel.send(destination, bytes, source),
-                  refresh: () => undefined,
-                  close: () => channel.close(),
-                };
-              },
+              // refresh() does nothing: the channel stays bound to what it was.
+              open: (options) => wrapChannel(sim.open(options), { refresh: () => undefined }),
             }
           : sim,
     addresses:

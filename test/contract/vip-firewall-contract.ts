@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import type { VipFirewall, VipFirewallAddress } from '../../transport/vip-firewall.js';
-import type { ContractCase } from './contract.js';
+import { thenClear, type ContractCase } from './contract.js';
 
 export interface VipFirewallRig {
   /** A firewall on a host where nothing of it exists yet. */
@@ -32,13 +32,7 @@ const v4 = (address: string, rig: VipFirewallRig): VipFirewallAddress => ({ addr
 const v6 = (address: string, rig: VipFirewallRig, byName = false): VipFirewallAddress => ({ address, family: 6, interface: rig.interface, byName });
 
 /** Runs a case and clears after it, so the next starts from nothing. */
-async function cleanly(rig: VipFirewallRig, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } finally {
-    await rig.firewall.clear();
-  }
-}
+const cleanly = (rig: VipFirewallRig, body: () => Promise<void>): Promise<void> => thenClear(() => rig.firewall.clear(), body);
 
 export const vipFirewallContract: readonly ContractCase<VipFirewallRig>[] = [
   {

@@ -116,6 +116,14 @@ export function startDaemon(lan: Lan, host: LanHost, kind: 'vigil' | 'keepalived
   return daemon;
 }
 
+/** `ip -o monitor address` in a namespace: every address change there, as text, from now until stop(). */
+export function monitorAddresses(lan: Lan, ns: string): { text(): string; stop(): void } {
+  const monitor = lan.spawn(ns, ['ip', '-o', 'monitor', 'address']);
+  let text = '';
+  monitor.stdout?.on('data', (c: Buffer) => (text += c.toString()));
+  return { text: () => text, stop: () => monitor.kill('SIGKILL') };
+}
+
 /** Addresses on eth0 of a namespace (without prefix). */
 export async function addressesIn(lan: Lan, host: LanHost): Promise<string[]> {
   const { stdout } = await lan.exec(host.ns, ['ip', '-j', 'addr', 'show', 'dev', 'eth0']);
@@ -196,4 +204,14 @@ vrrp_instance VI_1 {
 
 export function cleanupDir(d: Daemon): void {
   rmSync(d.dir, { recursive: true, force: true });
+}
+
+/**
+ * The end of a daemon test: every daemon killed (SIGKILL by PID), the LAN's namespaces removed, the daemons' files
+ * too. An undefined entry (a daemon the test did not get to start) is passed over.
+ */
+export async function stopDaemons(lan: Lan, daemons: readonly (Daemon | undefined)[]): Promise<void> {
+  for (const d of daemons) d?.kill('SIGKILL');
+  await lan.cleanup();
+  for (const d of daemons) if (d) cleanupDir(d);
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.171';
 
@@ -53,9 +53,7 @@ for (const kind of ['keepalived', 'vigil'] as const) {
       await lan.exec(a.ns, ['ip', 'link', 'set', 'kwdyn0', 'up']);
       await eventually(async () => /Entering MASTER STATE/.test(d.log()) && (await vipOn(lan, a)), 15_000, describe);
     } finally {
-      daemon?.kill('SIGKILL');
-      await lan.cleanup();
-      if (daemon) cleanupDir(daemon);
+      await stopDaemons(lan, [daemon]);
     }
   });
 }
@@ -72,8 +70,6 @@ test('vigil without dynamic_interfaces: a missing interface stops the start, wit
     assert.match(d.log(), /keepalived\.conf:5: vrrp_instance VI_1: interface kwdyn0 does not exist/);
     assert.doesNotMatch(d.log(), /\n\s+at /, 'no stack trace');
   } finally {
-    daemon?.kill('SIGKILL');
-    await lan.cleanup();
-    if (daemon) cleanupDir(daemon);
+    await stopDaemons(lan, [daemon]);
   }
 });

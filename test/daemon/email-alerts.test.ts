@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 import { startSinkIn } from './mail-sink.js';
 
 const SERVER = `
@@ -103,8 +103,6 @@ virtual_server ${vip} 80 {
     assert.ok(has('[lb-rs] VRRP Instance VI_1 - Stopping'), describe());
   } finally {
     server?.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

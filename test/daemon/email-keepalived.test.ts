@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 import type { ReceivedMail } from '../mail/smtp-sink.js';
 import { startSinkIn } from './mail-sink.js';
 
@@ -86,8 +86,6 @@ vrrp_instance VI_1 {
     assert.ok(vigil.every((m) => m.opening === 'EHLO'));
     t.diagnostic(`both sent: ${JSON.stringify(subjectsOf(keepalived))}`);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 test('use_vmac, virtual_routes/rules, static_ipaddress, track_file and track_process on a real daemon', { timeout: 90_000 }, async (t) => {
   if (!requireRealNetwork(t, () => commandAvailable('tcpdump'))) return;
@@ -106,9 +106,7 @@ vrrp_instance VI_1 {
   } finally {
     sleeper.kill('SIGKILL');
     tcpdump.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const CONFIG = `global_defs {
   router_id kwnet
@@ -51,9 +51,7 @@ for (const kind of ['keepalived', 'vigil'] as const) {
       const after = await settings(lan, a);
       assert.deepEqual(after, { igmpReports: "1", promoteSecondaries: "0" }, `${JSON.stringify(after)} exit ${d.proc.exitCode} ${d.proc.signalCode}\n${d.log()}`);
     } finally {
-      daemon?.kill('SIGKILL');
-      await lan.cleanup();
-      if (daemon) cleanupDir(daemon);
+      await stopDaemons(lan, [daemon]);
     }
   });
 }
@@ -77,8 +75,6 @@ test('vigil: a SIGTERM while it starts stops it whole: exit 0, sysctls put back'
     assert.equal(d.proc.exitCode, 0, await describe());
     assert.deepEqual(await settings(lan, a), { igmpReports: '1', promoteSecondaries: '0' }, await describe());
   } finally {
-    daemon?.kill('SIGKILL');
-    await lan.cleanup();
-    if (daemon) cleanupDir(daemon);
+    await stopDaemons(lan, [daemon]);
   }
 });

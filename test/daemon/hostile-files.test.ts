@@ -8,13 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { readRecording } from '../../observe/recording-reader.js';
 import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
+import { fillFileSystem } from '../fill-file-system.js';
 
 const CONFIG = `
 vrrp_instance VI_1 {
@@ -99,9 +100,7 @@ test('dumps, pid file: a symlink, a directory and a FIFO at the dump names, a st
     assert.ok(alive(d));
   } finally {
     other.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -122,16 +121,7 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     // The daemon's view of the file system, from outside its mount namespace.
     const rec = `/proc/${d.proc.pid}/root${join(d.dir, 'rec')}`;
     await eventually(async () => lstatSync(join(rec, 'flight.vrec')).size > 0, 10_000, () => d.log());
-    const filler = openSync(join(rec, 'filler'), 'w');
-    const block = Buffer.alloc(4096, 1);
-    for (;;) {
-      try {
-        writeSync(filler, block);
-      } catch {
-        break;
-      }
-    }
-    closeSync(filler);
+    fillFileSystem(join(rec, 'filler'));
     await eventually(async () => /recording .*flight\.vrec suspended \(ENOSPC\)/.test(d.log()), 30_000, () => d.log());
     // VRRP goes on: alive, MASTER, advertising, the address in place.
     const sent = status(v.ns, d).instances[0]!.counters.adverts_sent;
@@ -151,9 +141,7 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     process.kill(d.vrrpPid()!, 'SIGTERM');
     assert.equal(await d.exited(20_000), 0);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -194,8 +182,6 @@ test('SIGUSR1, SIGUSR2 and the real-time JSON, STATS_CLEAR and SIGRTMAX while th
     assert.equal(listening.stdout.trim(), '', 'nothing listens on the inspector port');
     await eventually(async () => (await addressesIn(lan, v)).includes('192.168.77.190'), 15_000, () => d.log());
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.150';
 
@@ -58,9 +58,7 @@ async function withPair(name: string, start: number, aExtra: string, body: (pair
     await eventually(async () => JSON.stringify(await holders()) === '["a"]' && (await vigilStatus(lan, db)).instances[0]?.state === 'BACKUP', 10_000, describe);
     await body(pair);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 }
 

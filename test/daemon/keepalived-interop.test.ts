@@ -11,9 +11,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { commandAvailable, createLan } from '../netns/harness.js';
+import { commandAvailable } from '../netns/harness.js';
+import { interopLan } from './interop-lan.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, VIGIL, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, VIGIL, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 interface Cell {
   readonly version: 2 | 3;
@@ -50,15 +51,7 @@ function vigilDrops(ns: string, d: Daemon): Record<string, number> {
 }
 
 async function runCell(cell: Cell, index: number): Promise<void> {
-  const lan = await createLan({
-    name: `ki${index}`,
-    hosts: ['v', 'k'],
-    v4Prefix: '192.168.77.X',
-    v4Start: 193,
-    v4PrefixLength: 26,
-    v6Prefix: 'fd77::c0:X',
-    v6PrefixLength: 112,
-  });
+  const lan = await interopLan(`ki${index}`);
   const v = lan.host('v');
   const k = lan.host('k');
   const vip = cell.family === 4 ? '192.168.77.250' : 'fd77::c0:250';
@@ -119,9 +112,7 @@ async function runCell(cell: Cell, index: number): Promise<void> {
     high.restart();
     await eventually(async () => JSON.stringify(await who()) === JSON.stringify([high.host.name]), 15_000, describe);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 }
 

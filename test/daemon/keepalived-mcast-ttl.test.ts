@@ -9,11 +9,12 @@
 import { test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
+import { commandAvailable, type Lan, type LanHost } from '../netns/harness.js';
+import { interopLan } from './interop-lan.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { canonicalIp } from '../../protocol/ip.js';
 import { capture, type Capture } from '../contract/pcap-capture.js';
-import { cleanupDir, eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 interface World {
   readonly lan: Lan;
@@ -39,15 +40,7 @@ interface Cell {
 }
 
 async function inWorld(index: number, cell: Cell): Promise<void> {
-  const lan = await createLan({
-    name: `mcastttl${index}`,
-    hosts: ['v', 'k'],
-    v4Prefix: '192.168.77.X',
-    v4Start: 193,
-    v4PrefixLength: 26,
-    v6Prefix: 'fd77::c0:X',
-    v6PrefixLength: 112,
-  });
+  const lan = await interopLan(`mcastttl${index}`);
   const daemons: Daemon[] = [];
   const captures: Capture[] = [];
   const v = lan.host('v');
@@ -79,9 +72,7 @@ async function inWorld(index: number, cell: Cell): Promise<void> {
     await cell.run(world);
   } finally {
     for (const c of captures) c.stop();
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 }
 

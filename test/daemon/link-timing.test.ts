@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLan, type Lan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, startDaemon, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 /** The bridge-side end of host 0's veth (test/netns/harness.ts names them p0, p1, …). */
 async function carrier(lan: Lan, up: boolean): Promise<void> {
@@ -28,9 +28,7 @@ async function run(name: string, top: string, body: (lan: Lan, d: Daemon) => Pro
     await eventually(async () => masters(daemon) === 1, 15_000, () => daemon.log());
     await body(lan, daemon);
   } finally {
-    d?.kill('SIGKILL');
-    await lan.cleanup();
-    if (d) cleanupDir(d);
+    await stopDaemons(lan, [d]);
   }
 }
 

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const CONFIG = `global_defs {
   router_id kwlb
@@ -66,9 +66,7 @@ for (const kind of ['keepalived', 'vigil'] as const) {
       await lan.exec(ns, ['ip', 'link', 'set', 'kwlb1', 'up']);
       await eventually(async () => count(/Entering MASTER STATE/g) > masters, 15_000, describe);
     } finally {
-      daemon?.kill('SIGKILL');
-      await lan.cleanup();
-      if (daemon) cleanupDir(daemon);
+      await stopDaemons(lan, [daemon]);
     }
   });
 }

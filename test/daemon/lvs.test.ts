@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.100';
 const SERVERS = ['b1', 'b2', 'b3'] as const;
@@ -147,8 +147,6 @@ ${realServers}
   } finally {
     for (const c of cleanups) c();
     for (const s of servers.values()) s.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

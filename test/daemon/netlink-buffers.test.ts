@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { vrrpNetlinkBuffers } from '../../actors/daemon/netlink-buffers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 test('global_defs netlink buffer keywords as keepalived reads them: a _force alone asks for 64 KiB', () => {
   assert.deepEqual(vrrpNetlinkBuffers({}), { monitor: undefined, command: undefined });
@@ -50,8 +50,6 @@ vrrp_instance VI_1 {
     assert.equal(Number(m[1]), 2 * asked);
     assert.equal(Number(m[2]), 2 * rmemMax);
   } finally {
-    daemon?.kill('SIGKILL');
-    await lan.cleanup();
-    if (daemon) cleanupDir(daemon);
+    await stopDaemons(lan, [daemon]);
   }
 });

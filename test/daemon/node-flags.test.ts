@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan, requireNetns, type Lan } from '../netns/harness.js';
 import { addressesIn, eventually, VIGIL } from './daemons.js';
+import { stopProcess } from './stop-process.js';
 import { missingNodeFlags, nodeFlagsFor, SINGLE_THREADED_GC } from '../../actors/daemon/node-flags.js';
 
 test('vrrp_rt_priority wants --single-threaded-gc; no realtime priority wants no flag', () => {
@@ -39,15 +40,6 @@ vrrp_instance VI_1 {
     }
 }
 `;
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-  });
-}
 
 /**
  * Runs vigil with `globals` in the LAN's host until it is master; the environment it was last executed with, and its

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.210';
 
@@ -32,9 +32,7 @@ for (const oldOne of ['keepalived', 'vigil'] as const) {
       const states = [...db.log().matchAll(/Entering (\w+) STATE/g)].map((m) => m[1]);
       assert.equal(states.at(-1), 'BACKUP', await describe());
     } finally {
-      for (const d of daemons) d.kill('SIGKILL');
-      await lan.cleanup();
-      for (const d of daemons) cleanupDir(d);
+      await stopDaemons(lan, daemons);
     }
   });
 }

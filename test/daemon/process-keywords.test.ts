@@ -13,9 +13,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLan, requireNetns } from '../netns/harness.js';
+import { createLan, requireNetns, type Lan } from '../netns/harness.js';
 import { VRRP_SLICE_US } from '../../actors/daemon/daemon.js';
 import { addressesIn, eventually, VIGIL } from './daemons.js';
+import { stopProcess } from './stop-process.js';
 
 const VIP = '192.168.77.213';
 
@@ -36,18 +37,22 @@ vrrp_instance VI_1 {
 }
 `;
 
+/** vigil stops, and its pid file goes with it. */
+async function stopRemovesPidFile(child: ChildProcess, pidFile: string): Promise<void> {
+  await stopProcess(child);
+  assert.equal(existsSync(pidFile), false, 'the pid file stays after the stop');
+}
+
+/** The end of every test here: vigil stopped if it ran, the LAN and the test's directory removed. */
+async function cleanUp(child: ChildProcess | undefined, lan: Lan, dir: string): Promise<void> {
+  if (child) await stopProcess(child);
+  await lan.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function procField(pid: number, field: string, tid = pid): string | undefined {
   const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
   return new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim();
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
-  });
 }
 
 test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance act on the process', async (t) => {
@@ -116,12 +121,9 @@ test('umask, instance, vrrp_process_name, vrrp_cpu_affinity, data_use_instance a
     writeFileSync(reloadAt, `${[t.getHours(), t.getMinutes(), t.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':')}\n`);
     await eventually(async () => /reloaded: kept 1/.test(output), 10_000, () => `no reload: ${output}`);
     assert.equal(existsSync(reloadAt), false);
-    await stopProcess(child);
-    assert.equal(existsSync(pidFile), false, 'the pid file stays after the stop');
+    await stopRemovesPidFile(child, pidFile);
   } finally {
-    if (child) await stopProcess(child);
-    await lan.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp(child, lan, dir);
     rmSync(pidFile, { force: true });
   }
 });
@@ -145,12 +147,9 @@ test('net_namespace: vigil started outside the namespace runs in it, same pid, p
     assert.equal(readlinkSync(`/proc/${pid}/ns/net`), `net:[${statSync(`/run/netns/${ns}`).ino}]`);
     assert.notEqual(readlinkSync(`/proc/${pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
     assert.equal(readFileSync(pidFile, 'utf8').trim(), String(pid));
-    await stopProcess(child);
-    assert.equal(existsSync(pidFile), false, 'the pid file stays after the stop');
+    await stopRemovesPidFile(child, pidFile);
   } finally {
-    if (child) await stopProcess(child);
-    await lan.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp(child, lan, dir);
     rmSync(`/run/vigil/${ns}`, { recursive: true, force: true });
   }
 });

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, vigilStatus, type Daemon } from './daemons.js';
+import { eventually, startDaemon, vigilStatus, type Daemon, stopDaemons, monitorAddresses } from './daemons.js';
 
 function instance(name: string, o: { vrid: number; priority: number; vip: string; iface?: string; extra?: string }): string {
   return `vrrp_instance ${name} {
@@ -42,14 +42,12 @@ test('a reload that fails after parsing (a VMAC the kernel refuses) keeps the ru
   const lan = await createLan({ name: 'rlf', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 201, v4PrefixLength: 26 });
   const v = lan.host('v');
   const daemons: Daemon[] = [];
-  const monitor = lan.spawn(v.ns, ['ip', '-o', 'monitor', 'address']);
-  let events = '';
-  monitor.stdout?.on('data', (c: Buffer) => (events += c.toString()));
+  const monitor = monitorAddresses(lan, v.ns);
   try {
     const first = instance('VI_1', { vrid: 60, priority: 100, vip: '192.168.77.210/26' });
     const d = startDaemon(lan, v, 'vigil', first);
     daemons.push(d);
-    const describe = (): string => `${d.log()}\n--- ip monitor:\n${events}`;
+    const describe = (): string => `${d.log()}\n--- ip monitor:\n${monitor.text()}`;
     await eventually(async () => (await everyAddress(lan, v)).includes('192.168.77.210'), 10_000, describe);
     const pid = d.vrrpPid()!;
 
@@ -61,7 +59,7 @@ test('a reload that fails after parsing (a VMAC the kernel refuses) keeps the ru
     assert.deepEqual(kept.instances.map((i) => [i.name, i.state]), [['VI_1', 'MASTER']]);
     assert.equal((kept.instances[0] as unknown as { priority: number }).priority, 100, 'the old VI_1 runs, not the new one');
     assert.equal(kept.reloads, 0);
-    assert.doesNotMatch(events, /Deleted.*192\.168\.77\.210/, 'the VIP of the running configuration was removed');
+    assert.doesNotMatch(monitor.text(), /Deleted.*192\.168\.77\.210/, 'the VIP of the running configuration was removed');
     assert.ok(!(await linkNames(lan, v)).includes('vrrp.61'));
 
     // The latch is free: a good configuration reloads.
@@ -72,12 +70,10 @@ test('a reload that fails after parsing (a VMAC the kernel refuses) keeps the ru
     const after = await vigilStatus(lan, d);
     assert.deepEqual(after.instances.map((i) => [i.name, i.state]), [['VI_1', 'MASTER'], ['VI_3', 'MASTER']]);
     assert.equal(after.reloads, 1);
-    assert.doesNotMatch(events, /Deleted.*192\.168\.77\.210/);
+    assert.doesNotMatch(monitor.text(), /Deleted.*192\.168\.77\.210/);
   } finally {
-    monitor.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    monitor.stop();
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -106,8 +102,6 @@ test('SIGTERM during a slow reload: the daemon stops cleanly and leaves nothing 
     assert.ok(!left.includes('192.168.77.230') && !left.includes('192.168.77.231'), `VIPs left: ${left.join(' ')}`);
     assert.ok(!(await linkNames(lan, v)).includes('vrrp.71'), 'the reload left its VMAC behind');
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -17,7 +17,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { cleanupDir, eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.90';
 const GW = '192.168.77.65';
@@ -332,9 +332,7 @@ test('virtual and static routes and rules: every option in the kernel, as keepal
       assert.deepEqual(after.rules, []);
     });
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
     for (const etc of etcs) rmSync(etc, { recursive: true, force: true });
   }
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 function read(path: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : '';
@@ -122,9 +122,7 @@ test('scripts run as their users, clean; insecure ones and root fallbacks are re
       .filter((n) => !['PWD', 'SHLVL', '_', 'OLDPWD', 'LANG', 'LANGUAGE', 'TZ'].includes(n) && !n.startsWith('LC_'));
     assert.deepEqual(names, ['PATH']);
   } finally {
-    daemon?.kill('SIGKILL');
-    await lan.cleanup();
-    if (daemon) cleanupDir(daemon);
+    await stopDaemons(lan, [daemon]);
     rmSync(w.work, { recursive: true, force: true });
   }
 });
@@ -160,9 +158,7 @@ test('a hanging startup or shutdown script is cut at its timeout: vigil starts, 
       assert.equal(existsSync(`/proc/${pid}`), false, `${which} script gone`);
     }
   } finally {
-    daemon?.kill('SIGKILL');
-    await lan.cleanup();
-    if (daemon) cleanupDir(daemon);
+    await stopDaemons(lan, [daemon]);
     rmSync(w.work, { recursive: true, force: true });
   }
 });

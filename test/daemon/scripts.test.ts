@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 test('vrrp_script weight moves mastership; notify scripts run with INSTANCE name state priority', { timeout: 60_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
@@ -56,9 +56,7 @@ test('vrrp_script weight moves mastership; notify scripts run with INSTANCE name
     assert.deepEqual(lines.slice(0, 4), ['INSTANCE VI_1 BACKUP 150', 'INSTANCE VI_1 MASTER 150', 'INSTANCE VI_1 BACKUP 90', 'INSTANCE VI_1 MASTER 150']);
     assert.equal(readFileSync(masters, 'utf8'), 'master\nmaster\n');
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
     rmSync(work, { recursive: true, force: true });
   }
 });

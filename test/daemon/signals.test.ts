@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, vigilStatus, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, vigilStatus, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.200';
 const CONFIG = `
@@ -93,8 +93,6 @@ test("keepalived's signal functions by their --signum numbers: dumps, stats clea
     assert.equal(await d.exited(30_000), 0, d.log());
     assert.ok(!(await addressesIn(lan, v)).includes(VIP));
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -19,7 +19,7 @@ import { commandAvailable, createLan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
 import type { SiteSnapshot } from '../../observe/site/site.js';
-import { cleanupDir, eventually, holders, startDaemon, VIGIL, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, VIGIL, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 const TOKEN = 'site-netns-token-0123456789abcdef';
 const PORT = 9650;
@@ -170,9 +170,7 @@ test('vigil site: three daemons merged on one page, one master per VRID, a kille
   } finally {
     await browser?.close();
     site?.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.250';
 
@@ -55,9 +55,7 @@ async function withLan(name: string, body: (lan: Lan, v: LanHost, k: LanHost, he
     await Promise.race([cap.ready, delay(5000)]);
     await body(lan, lan.host('v'), lan.host('k'), cap.heard, daemons);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 }
 

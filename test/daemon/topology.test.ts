@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon } from './daemons.js';
+import { cleanupDir, eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const IPVLAN = `vrrp_instance VI_2 {
   state MASTER
@@ -280,8 +280,6 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
       }
     });
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.230';
 
@@ -57,8 +57,6 @@ test('track_bfd: the master loses its gateway\'s BFD and the backup takes the VI
     const status = await vigilStatus(lan, da);
     assert.equal(status.instances[0]!.state, 'FAULT');
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

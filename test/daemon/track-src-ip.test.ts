@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 test('track_src_ip: vigil is FAULT while its unicast_src_ip is off the interface, MASTER again once it is back', { timeout: 120_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
@@ -32,8 +32,6 @@ test('track_src_ip: vigil is FAULT while its unicast_src_ip is off the interface
     await eventually(async () => (await state()) === 'MASTER' && (await addressesIn(lan, v)).includes(vip), 10_000, why);
     assert.equal(await state(), 'MASTER');
   } finally {
-    d?.kill('SIGKILL');
-    await lan.cleanup();
-    if (d) cleanupDir(d);
+    await stopDaemons(lan, [d]);
   }
 });

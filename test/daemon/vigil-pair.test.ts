@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vrrpConfig, VIGIL, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vrrpConfig, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.140';
 
@@ -50,8 +50,6 @@ test('two vigil daemons: election, SIGKILL failover, preempt back, SIGTERM hando
     await eventually(async () => JSON.stringify(await who()) === '["b"]', 3_000, describe);
     assert.match(da.log(), /Entering STOP STATE|stopping/);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon } from './daemons.js';
+import { eventually, holders, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from './daemons.js';
 
 /** Whether tcpdump says it is listening (it prints that to stderr once attached). */
 function listening(tcpdump: ChildProcess): () => Promise<boolean> {
@@ -59,9 +59,7 @@ test('three IPv6 daemons: highest wins, failover to the next, nopreempt keeps th
     assert.deepEqual(await who(), ['b'], await describe());
   } finally {
     tcpdump.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -92,8 +90,6 @@ test('VRRPv2 unicast pair: gratuitous ARP on takeover, seen on the wire', { time
     await eventually(async () => new RegExp(`Request who-has ${VIP.replace(/\./g, '\\.')} (\\(ff:ff:ff:ff:ff:ff\\) )?tell ${VIP.replace(/\./g, '\\.')}`).test(capture.slice(before)), 3000, () => capture);
   } finally {
     tcpdump.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -14,7 +14,7 @@ import { requireRealNetwork } from '../real/helpers.js';
 import { startAgent } from '../real/agent-client.js';
 import { encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import type { VrrpAdvertisement } from '../../protocol/vrrp-types.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from './daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons, monitorAddresses } from './daemons.js';
 
 interface Status {
   reloads: number;
@@ -113,9 +113,7 @@ test('bad packets on the wire are dropped and counted; the state does not change
     assert.equal(status(v.ns, d).instances.find((i) => i.name === 'V3')!.counters.release_master, 1);
     await agent.stop();
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });
 
@@ -124,9 +122,7 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
   const lan = await createLan({ name: 'rl', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 170, v4PrefixLength: 26 });
   const v = lan.host('v');
   const daemons: Daemon[] = [];
-  const monitor = lan.spawn(v.ns, ['ip', '-o', 'monitor', 'address']);
-  let events = '';
-  monitor.stdout?.on('data', (c: Buffer) => (events += c.toString()));
+  const monitor = monitorAddresses(lan, v.ns);
   try {
     const d = startDaemon(lan, v, 'vigil', CONFIG.replace('version 2', 'version 3'));
     daemons.push(d);
@@ -140,7 +136,7 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     // The storm coalesces: wait until every reload begun has finished (each logs "reloaded:" at its end).
     const finished = (): number => (d.log().match(/reloaded: kept/g) ?? []).length;
     await eventually(async () => finished() >= 1 && finished() === status(v.ns, d).reloads, 10_000, () => d.log());
-    assert.doesNotMatch(events, /Deleted.*192\.168\.77\.18[01]/, 'no VIP removed during the storm');
+    assert.doesNotMatch(monitor.text(), /Deleted.*192\.168\.77\.18[01]/, 'no VIP removed during the storm');
     const afterStorm = status(v.ns, d);
     assert.ok(afterStorm.reloads >= 1 && afterStorm.reloads <= 50);
     assert.ok(afterStorm.instances.every((i) => i.state === 'MASTER'));
@@ -163,7 +159,7 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     process.kill(pid, 'SIGHUP');
     await eventually(async () => !(await vips()).includes('192.168.77.181'), 3000, () => d.log());
     assert.ok((await vips()).includes('192.168.77.180'));
-    assert.doesNotMatch(events, /Deleted.*192\.168\.77\.180/);
+    assert.doesNotMatch(monitor.text(), /Deleted.*192\.168\.77\.180/);
     assert.deepEqual(status(v.ns, d).instances.map((i) => i.name), ['V3']);
 
     // A broken configuration: rejected with file:line in the log, the running one stays.
@@ -173,9 +169,7 @@ test('reloads: 50 SIGHUPs without a VIP flap; a removed instance releases its VI
     assert.ok((await vips()).includes('192.168.77.180'));
     assert.equal(status(v.ns, d).instances[0]!.state, 'MASTER');
   } finally {
-    monitor.kill('SIGKILL');
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    monitor.stop();
+    await stopDaemons(lan, daemons);
   }
 });

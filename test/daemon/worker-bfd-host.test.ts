@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerBfdHost } from '../../actors/daemon/worker-bfd-host.js';
+import { WorkerBfdHost, type WorkerBfdHostOptions } from '../../actors/daemon/worker-bfd-host.js';
 import type { BfdHostChange } from '../../actors/bfd/bfd-host.js';
 import { NodeBfd } from '../../actors/bfd/node-bfd.js';
 import { Bus, type BusMessage } from '../../actors/bus.js';
@@ -26,20 +26,42 @@ const steady = (name: string, source: string, neighbor: string): BfdSessionSpec 
   return { ...s, params: { ...s.params, desiredMinTxUs: 200_000, requiredMinRxUs: 200_000 } };
 };
 
-test('a BFD worker that dies is replaced: its sessions are told Down, then run again', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bfdw-crash-'));
-  const flag = join(dir, 'crash');
-  process.env['VIGIL_TEST_BFD_CRASH'] = flag;
+/**
+ * A WorkerBfdHost whose worker's link (bfd-KIND-link.js) fails once `flag`, a file in a fresh directory, exists;
+ * its warnings and session changes kept. `close()` stops it and removes the directory and the variable.
+ */
+function faultyWorkerHost(kind: 'crash' | 'hang', more: Partial<WorkerBfdHostOptions>) {
+  const dir = mkdtempSync(join(tmpdir(), `vigil-bfdw-${kind}-`));
+  const flag = join(dir, kind);
+  const variable = `VIGIL_TEST_BFD_${kind.toUpperCase()}`;
+  process.env[variable] = flag;
   const warnings: string[] = [];
   const changes: BfdHostChange[] = [];
   const host = new WorkerBfdHost({
     scheduling: {},
     warn: (m) => warnings.push(m),
-    linkModule: new URL('./bfd-crash-link.js', import.meta.url),
+    linkModule: new URL(`./bfd-${kind}-link.js`, import.meta.url),
     statusMs: 50,
+    ...more,
   });
   host.events$.subscribe((e) => e.kind === 'change' && changes.push(e.change));
-  const last = (name: string) => changes.filter((c) => c.name === name).at(-1);
+  return {
+    host,
+    flag,
+    warnings,
+    changes,
+    last: (name: string) => changes.filter((c) => c.name === name).at(-1),
+    close() {
+      host.stop();
+      delete process.env[variable];
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a BFD worker that dies is replaced: its sessions are told Down, then run again', { timeout: 120_000 }, async () => {
+  const w = faultyWorkerHost('crash', {});
+  const { host, flag, warnings, changes, last } = w;
   try {
     host.apply([steady('a', '10.0.0.1', '10.0.0.2'), steady('b', '10.0.0.2', '10.0.0.1')], 1);
     await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up', 60_000, 10);
@@ -52,29 +74,14 @@ test('a BFD worker that dies is replaced: its sessions are told Down, then run a
     await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up again in the new worker', 60_000, 10);
     await pollUntil(() => host.sessions().filter((s) => s.state === 'Up').length === 2, 'the new worker\'s counters', 60_000, 10);
   } finally {
-    host.stop();
-    delete process.env['VIGIL_TEST_BFD_CRASH'];
-    rmSync(dir, { recursive: true, force: true });
+    w.close();
   }
 });
 
 test('a BFD worker whose loop blocks (hung, not exited) is detected by its heartbeat and replaced', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bfdw-hang-'));
-  const flag = join(dir, 'hang');
-  process.env['VIGIL_TEST_BFD_HANG'] = flag;
-  const warnings: string[] = [];
-  const changes: BfdHostChange[] = [];
-  const host = new WorkerBfdHost({
-    scheduling: {},
-    warn: (m) => warnings.push(m),
-    linkModule: new URL('./bfd-hang-link.js', import.meta.url),
-    statusMs: 50,
-    heartbeatMs: 50,
-    // A floor above the default 1 s: a live worker on a heavily loaded test host is never taken for hung.
-    minHangMs: 3000,
-  });
-  host.events$.subscribe((e) => e.kind === 'change' && changes.push(e.change));
-  const last = (name: string) => changes.filter((c) => c.name === name).at(-1);
+  // A floor above the default 1 s: a live worker on a heavily loaded test host is never taken for hung.
+  const w = faultyWorkerHost('hang', { heartbeatMs: 50, minHangMs: 3000 });
+  const { host, flag, warnings, changes, last } = w;
   try {
     host.apply([steady('a', '10.0.0.1', '10.0.0.2'), steady('b', '10.0.0.2', '10.0.0.1')], 1);
     await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up', 60_000, 10);
@@ -92,9 +99,7 @@ test('a BFD worker whose loop blocks (hung, not exited) is detected by its heart
     await pollUntil(() => last('a')?.to === 'Up' && last('b')?.to === 'Up', 'both Up again in the new worker', 60_000, 10);
     assert.equal(host.restarts, 1, 'the replacement is not taken for hung');
   } finally {
-    host.stop();
-    delete process.env['VIGIL_TEST_BFD_HANG'];
-    rmSync(dir, { recursive: true, force: true });
+    w.close();
   }
 });
 

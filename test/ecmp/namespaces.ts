@@ -4,15 +4,10 @@
  * side). Every namespace carries a per-process prefix; cleanup() kills the processes it started, by PID, and
  * deletes the namespaces; it also runs at process exit as a last resort. Importing this module does nothing.
  */
-import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { promisify } from 'node:util';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { NamespaceSet, type ExecResult } from '../netns/namespace-set.js';
 
-const execFileAsync = promisify(execFile);
-
-export interface ExecResult {
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { killPid, run, type ExecResult } from '../netns/namespace-set.js';
 
 export interface Namespaces {
   /** The prefix of every namespace name (contains the caller's tag and this process's PID). */
@@ -31,75 +26,34 @@ export interface Namespaces {
 const live = new Set<Namespaces>();
 let counter = 0;
 
-export async function run(cmd: readonly string[]): Promise<ExecResult> {
-  const [file, ...args] = cmd;
-  if (file === undefined) throw new Error('empty command');
-  return execFileAsync(file, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-
-export function killPid(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
 /** `tag`: letters and digits naming the user (e.g. "ecmpdemo"), part of every namespace name. */
 export function createNamespaces(tag: string): Namespaces {
   if (!/^[a-z0-9]{1,16}$/i.test(tag)) throw new Error(`namespace tag must be 1-16 letters/digits: ${tag}`);
   counter++;
   const prefix = `${tag}-${process.pid}-${counter}`;
-  const names: string[] = [];
-  const children = new Set<ChildProcess>();
-  let cleaned = false;
-  const exec = (ns: string, cmd: readonly string[]): Promise<ExecResult> => run(['ip', 'netns', 'exec', ns, ...cmd]);
-
-  const cleanupSync = (): void => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) killPid(child.pid);
-    for (const ns of [...names].reverse()) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
-      } catch {
-        // already deleted
-      }
-    }
-    live.delete(self);
-  };
+  const set = new NamespaceSet(() => live.delete(self));
 
   const self: Namespaces = {
     prefix,
     async add(name) {
       const ns = `${prefix}-${name}`;
-      await run(['ip', 'netns', 'add', ns]);
-      names.push(ns);
-      await exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
+      await set.add(ns);
+      await set.exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
       return ns;
     },
-    exec,
+    exec: (ns, cmd) => set.exec(ns, cmd),
     spawn(ns, cmd, options = {}) {
-      const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'], ...options });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
+      const child = set.spawn(ns, cmd, options);
       // A child that cannot start is reported by whoever waits for it, not as an unhandled error.
       child.on('error', () => undefined);
       return child;
     },
     async veth(a, aIf, b, bIf) {
-      await exec(a, ['ip', 'link', 'add', aIf, 'type', 'veth', 'peer', 'name', bIf, 'netns', b]);
-      await exec(a, ['ip', 'link', 'set', aIf, 'up']);
-      await exec(b, ['ip', 'link', 'set', bIf, 'up']);
+      await set.exec(a, ['ip', 'link', 'add', aIf, 'type', 'veth', 'peer', 'name', bIf, 'netns', b]);
+      await set.exec(a, ['ip', 'link', 'set', aIf, 'up']);
+      await set.exec(b, ['ip', 'link', 'set', bIf, 'up']);
     },
-    async cleanup() {
-      const waits = [...children]
-        .filter((c) => c.exitCode === null && c.signalCode === null)
-        .map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
-      cleanupSync();
-      await Promise.all(waits);
-    },
+    cleanup: () => set.cleanup(),
   };
   live.add(self);
   return self;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
-import { cleanupDir, eventually, holders, startDaemon, vigilStatus, type Daemon, type DaemonOptions } from '../daemon/daemons.js';
+import { eventually, holders, startDaemon, vigilStatus, type Daemon, type DaemonOptions, stopDaemons } from '../daemon/daemons.js';
 
 export interface Pair {
   readonly lan: Lan;
@@ -88,8 +88,6 @@ export async function withPair(name: string, o: PairOptions, body: (pair: Pair) 
     await pair.heldBy(o.settled ?? 'm', 15_000);
     await body(pair);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 }

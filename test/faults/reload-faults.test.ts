@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { requireRealNetwork } from '../real/helpers.js';
-import { eventually, vigilStatus } from '../daemon/daemons.js';
+import { eventually, monitorAddresses, vigilStatus } from '../daemon/daemons.js';
 import { pairConfig, withPair, type PairOptions } from './fault-pair.js';
 
 const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
@@ -18,9 +18,7 @@ test('faults in reloads', { timeout: 240_000 }, async (t) => {
     t.test('100 SIGHUPs alternating a good and a broken file: the broken ones rejected, no VIP flap, the daemon runs on', () => {
       const o: PairOptions = { start: 13, vip: '192.168.77.63', vrid: 64 };
       return withPair('rh', o, async (p) => {
-        const monitor = p.lan.spawn(p.m.ns, ['ip', '-o', 'monitor', 'address']);
-        let events = '';
-        monitor.stdout?.on('data', (c: Buffer) => (events += c.toString()));
+        const monitor = monitorAddresses(p.lan, p.m.ns);
         const good = pairConfig(o, 'm');
         const broken = good.replace('virtual_router_id 64', 'virtual_router_id 300');
         for (let i = 0; i < 100; i++) {
@@ -31,10 +29,10 @@ test('faults in reloads', { timeout: 240_000 }, async (t) => {
           // Each reload is waited for (a storm of them coalesces, which another test covers).
           await eventually(async () => count(p.dm.log(), bad ? /reload rejected/g : /reloaded: kept/g) > before, 10_000, p.describe, 20);
         }
-        monitor.kill('SIGKILL');
+        monitor.stop();
         assert.equal(count(p.dm.log(), /reload rejected, the running configuration stays: .*:\d+: .*virtual_router_id/g), 50);
         assert.equal((await vigilStatus(p.lan, p.dm)).reloads, 50);
-        assert.doesNotMatch(events, /Deleted.*192\.168\.77\.63/, 'the VIP never left the master');
+        assert.doesNotMatch(monitor.text(), /Deleted.*192\.168\.77\.63/, 'the VIP never left the master');
         assert.deepEqual(await p.holders(), ['m']);
         p.assertRunning();
       });

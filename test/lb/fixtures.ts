@@ -9,3 +9,14 @@ export function webService(scheduler: AddressService['scheduler'], destinations:
 export function natDestination(n: number, port: number, weight: number): Destination {
   return { address: `192.168.77.${n}`, port, weight, forwarding: 'NAT' };
 }
+
+/** The two nat chains every IPv4 or IPv6 rendering of renderNftRuleset opens its table with. */
+export const NFT_HOOKS = `\tchain prerouting {
+\t\ttype nat hook prerouting priority dstnat; policy accept;
+\t\tjump services
+\t}
+\tchain output {
+\t\ttype nat hook output priority -100; policy accept;
+\t\tjump services
+\t}
+`;

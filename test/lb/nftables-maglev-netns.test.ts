@@ -6,8 +6,8 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { commandAvailable, createLan, requireNetns } from '../netns/harness.js';
+import { commandAvailable, requireNetns } from '../netns/harness.js';
+import { directorLan, SERVERS, VIP } from './director-lan.js';
 import { NftablesBackend } from '../../transport/real/lb/nftables-backend.js';
 import { ExecNftRunner } from '../../transport/real/lb/nft-runner.js';
 import { buildMaglevTable, maglevTableSize } from '../../protocol/maglev.js';
@@ -15,15 +15,7 @@ import { nftConcat, nftJhash } from '../../protocol/jhash.js';
 import { ipToBytes } from '../../protocol/ip-bytes.js';
 import type { AddressService, Destination } from '../../machines/desired-state.js';
 
-const VIP = '192.168.77.100';
-const SERVERS = ['b1', 'b2', 'b3'] as const;
 const SIZE = maglevTableSize(SERVERS.length);
-
-const SERVER = `
-const net = require('node:net');
-const name = process.argv[1];
-net.createServer((s) => { s.on('error', () => {}); s.end(name); }).listen(8080, '0.0.0.0', () => console.log('ready'));
-`;
 
 /** One connection from each source port in [from, to), 8 at a time; prints {port: answer}. */
 const CLIENT = `
@@ -61,21 +53,8 @@ function predicted(client: string, members: readonly number[], sport: number, fi
 
 test('Maglev map in namespaces: every flow lands on the server the table says', async (t: TestContext) => {
   if (!requireNetns(t, () => commandAvailable('nft'))) return;
-  const lan = await createLan({ name: 'ecmpmh', hosts: ['client', 'director', ...SERVERS], v4Prefix: '192.168.77.X' });
+  const { lan, director, client } = await directorLan('ecmpmh');
   try {
-    const director = lan.host('director');
-    const client = lan.host('client');
-    await lan.exec(director.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0']);
-    await lan.exec(director.ns, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0']);
-    await Promise.all(
-      SERVERS.map(async (name) => {
-        const host = lan.host(name);
-        await lan.exec(host.ns, ['ip', 'route', 'add', `${client.ipv4}/32`, 'via', director.ipv4]);
-        const child = lan.spawn(host.ns, [process.execPath, '-e', SERVER, name]);
-        const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-        assert.equal(line.toString().trim(), 'ready');
-      }),
-    );
     const backend = new NftablesBackend({ runner: new ExecNftRunner({ netns: director.ns }) });
     // Each phase uses source ports of its own: a reused 5-tuple would follow its old conntrack entry.
     const flows = async (from: number, to: number): Promise<Record<string, string>> =>

@@ -4,18 +4,9 @@ import assert from 'node:assert/strict';
 import { renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
 import { buildMaglevTable, maglevTableSize } from '../../protocol/maglev.js';
 import type { AddressService, Destination, FwmarkService } from '../../machines/desired-state.js';
+import { NFT_HOOKS } from './fixtures.js';
 
 const d = (last: number, weight = 1): Destination => ({ address: `192.168.77.${last}`, port: 8080, weight, forwarding: 'NAT' });
-
-const HOOKS = `\tchain prerouting {
-\t\ttype nat hook prerouting priority dstnat; policy accept;
-\t\tjump services
-\t}
-\tchain output {
-\t\ttype nat hook output priority -100; policy accept;
-\t\tjump services
-\t}
-`;
 
 const web: AddressService = {
   kind: 'address', key: 'web', protocol: 'tcp', family: 4, address: '192.168.77.100', port: 80,
@@ -30,7 +21,7 @@ test('mh with mh-port: a 13-slot Maglev map of weights 1:2 (weight 0 left out), 
     r.text,
     'add table ip vigil\ndelete table ip vigil\ntable ip vigil {\n' +
       `\tmap svc_0_maglev {\n\t\ttypeof numgen inc mod 13 : ip daddr . th dport\n\t\telements = { ${slots.map((v, i) => `${i} : ${v}`).join(', ')} }\n\t}\n` +
-      HOOKS +
+      NFT_HOOKS +
       '\tchain services {\n\t\tip daddr . meta l4proto . th dport vmap { 192.168.77.100 . tcp . 80 : jump svc_0 }\n\t}\n' +
       '\tchain svc_0 {\n\t\tmeta l4proto tcp dnat to jhash ip saddr . th sport . ip daddr . th dport . meta l4proto mod 13 seed 0x0 map @svc_0_maglev comment "web"\n\t}\n' +
       '}\nadd table ip6 vigil\ndelete table ip6 vigil\n',
@@ -51,7 +42,7 @@ test('mh on an IPv6 fwmark service keeping the port: a map of addresses, hashed 
     renderNftRuleset({ services: [fw6] }).text,
     'add table ip vigil\ndelete table ip vigil\nadd table ip6 vigil\ndelete table ip6 vigil\ntable ip6 vigil {\n' +
       '\tmap svc_0_maglev {\n\t\ttypeof numgen inc mod 7 : ip6 daddr\n\t\telements = { 0 : fd77::67, 1 : fd77::67, 2 : fd77::67, 3 : fd77::68, 4 : fd77::68, 5 : fd77::67, 6 : fd77::68 }\n\t}\n' +
-      HOOKS +
+      NFT_HOOKS +
       '\tchain services {\n\t\tmeta mark vmap { 0x00000007 : jump svc_0 }\n\t}\n' +
       '\tchain svc_0 {\n\t\tdnat to jhash ip6 saddr mod 7 seed 0x0 map @svc_0_maglev comment "fw6"\n\t}\n}\n',
   );

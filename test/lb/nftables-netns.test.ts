@@ -5,21 +5,12 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { commandAvailable, createLan, requireNetns, type Lan, type LanHost } from '../netns/harness.js';
+import { commandAvailable, requireNetns, type Lan, type LanHost } from '../netns/harness.js';
+import { directorLan, SERVERS, VIP } from './director-lan.js';
 import { NftablesBackend } from '../../transport/real/lb/nftables-backend.js';
 import { ExecNftRunner } from '../../transport/real/lb/nft-runner.js';
 import { renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
 import { SCHEDULERS, type AddressService, type DesiredState, type VirtualService } from '../../machines/desired-state.js';
-
-const VIP = '192.168.77.100';
-const SERVERS = ['b1', 'b2', 'b3'] as const;
-
-const SERVER = `
-const net = require('node:net');
-const name = process.argv[1];
-net.createServer((s) => { s.on('error', () => {}); s.end(name); }).listen(8080, '0.0.0.0', () => console.log('ready'));
-`;
 
 /** N connections to host:port, `parallel` at a time; prints {name: count} (errors under "error:<code>"). */
 const CLIENT = `
@@ -49,23 +40,7 @@ interface World {
 }
 
 async function setUp(): Promise<World> {
-  const lan = await createLan({ name: 'lbnft', hosts: ['client', 'director', ...SERVERS], v4Prefix: '192.168.77.X' });
-  const director = lan.host('director');
-  const sysctl = ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0'];
-  await lan.exec(director.ns, sysctl);
-  await lan.exec(director.ns, ['sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.eth0.rp_filter=0']);
-  await lan.exec(director.ns, ['ip', 'addr', 'add', `${VIP}/32`, 'dev', 'eth0']);
-  const client = lan.host('client');
-  await Promise.all(
-    SERVERS.map(async (name) => {
-      const host = lan.host(name);
-      // Replies to the client go back through the director, which undoes the DNAT (connection tracking).
-      await lan.exec(host.ns, ['ip', 'route', 'add', `${client.ipv4}/32`, 'via', director.ipv4]);
-      const child = lan.spawn(host.ns, [process.execPath, '-e', SERVER, name]);
-      const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-      assert.equal(line.toString().trim(), 'ready');
-    }),
-  );
+  const { lan, director, client } = await directorLan('lbnft', true);
   const nft = new ExecNftRunner({ netns: director.ns });
   return { lan, director, client, backend: new NftablesBackend({ runner: nft }), nft };
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderNftClear, renderNftRuleset } from '../../transport/lb/nftables-ruleset.js';
 import { SCHEDULERS, type AddressService, type Destination, type FwmarkService, type VirtualService } from '../../machines/desired-state.js';
-import { natDestination, webService } from './fixtures.js';
+import { NFT_HOOKS, natDestination, webService } from './fixtures.js';
 
 const d = (last: number, weight = 1, port = 8080, forwarding: Destination['forwarding'] = 'NAT'): Destination => ({
   address: `192.168.77.${last}`,
@@ -16,15 +16,7 @@ const web: AddressService = webService('rr', [d(67), d(68), d(69)]);
 const HEAD4 = `add table ip vigil
 delete table ip vigil
 table ip vigil {
-\tchain prerouting {
-\t\ttype nat hook prerouting priority dstnat; policy accept;
-\t\tjump services
-\t}
-\tchain output {
-\t\ttype nat hook output priority -100; policy accept;
-\t\tjump services
-\t}
-`;
+${NFT_HOOKS}`;
 const CLEAR6 = 'add table ip6 vigil\ndelete table ip6 vigil\n';
 
 /** The single service rule of a one-service IPv4 rendering. */

@@ -13,20 +13,12 @@ import { ConfigLoadError } from '../../config/load.js';
 import { workerConfigLoader } from '../../actors/daemon/config-loader.js';
 import { loadRunnable } from '../../actors/runnable-config.js';
 import { generateConfig } from '../../bench/config-generate.js';
+import { inTempDir } from '../temp-dir.js';
 
 /** Enough virtual servers that the checker arrays cross in several chunks (CHUNK_BYTES each). */
 const LARGE = { virtualServers: 600, realServers: 4, vrrpInstances: 3, interface: 'lo' };
 
-function withDir(body: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-liveness-config-'));
-    try {
-      await body(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+const withDir = (body: (dir: string) => Promise<void>) => (): Promise<void> => inTempDir('vigil-liveness-config-', body);
 
 test(
   'a configuration loaded on the worker equals one loaded on this thread',

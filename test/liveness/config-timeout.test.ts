@@ -14,6 +14,7 @@ import { workerConfigLoader } from '../../actors/daemon/config-loader.js';
 import { SimulatedProcessRunner } from '../../sim/simulated-process-runner.js';
 import { simulatedDaemon } from '../daemon/simulated-daemon.js';
 import { BLOCK_MARK } from './fixtures/hanging-config-worker.js';
+import { inTempDir } from '../temp-dir.js';
 
 const ENTRY = new URL('./fixtures/hanging-config-worker.js', import.meta.url);
 /**
@@ -39,16 +40,7 @@ function instances(...names: string[]): string {
     .join('');
 }
 
-function withDir(body: (dir: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-config-timeout-'));
-    try {
-      await body(dir);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-}
+const withDir = (body: (dir: string) => Promise<void>) => (): Promise<void> => inTempDir('vigil-config-timeout-', body);
 
 test(
   'a load that blocks is given up after the bound with a one-line ConfigLoadError; the next load works',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, startDaemon, vrrpConfig, type Daemon } from '../daemon/daemons.js';
+import { startDaemon, vrrpConfig, type Daemon, stopDaemons } from '../daemon/daemons.js';
 import { fakeNotifySocket, has, type Notification } from './fake-notify-socket.js';
 
 const STALLING_VIGIL = join(fileURLToPath(import.meta.url), '../stalling-vigil.js');
@@ -73,9 +73,7 @@ test('vigil run tells a fake systemd READY, STATUS, RELOADING/READY, STOPPING; i
     );
     assert.ok(r.filter(starts('READY=1')).length === 2, 'READY once at start, once after the reload');
   } finally {
-    d?.kill('SIGKILL');
-    await lan.cleanup();
-    if (d) cleanupDir(d);
+    await stopDaemons(lan, [d]);
     sink.close();
   }
 });

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { createLan, type Lan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { generateConfig } from '../../bench/config-generate.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon } from '../daemon/daemons.js';
+import { addressesIn, eventually, startDaemon, vigilStatus, vrrpConfig, type Daemon, stopDaemons } from '../daemon/daemons.js';
 
 interface Status {
   reloads: number;
@@ -72,8 +72,6 @@ test('a master reloading 150,000 lines keeps advertising: its backup never takes
     assert.equal(m.instances[0]?.state, 'MASTER');
     assert.doesNotMatch(master.log(), /reload rejected/);
   } finally {
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -17,7 +17,7 @@ import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { generateConfig } from '../../bench/config-generate.js';
 import { captureAdverts, type AdvertCapture } from '../../bench/tools/advert-capture.js';
-import { addressesIn, cleanupDir, eventually, startDaemon, VIGIL, vrrpConfig, type Daemon } from '../daemon/daemons.js';
+import { addressesIn, eventually, startDaemon, VIGIL, vrrpConfig, type Daemon, stopDaemons } from '../daemon/daemons.js';
 
 interface Status {
   reloads: number;
@@ -96,8 +96,6 @@ test('a master rebuilding 2,000 checkers on reload keeps its advert rhythm: no g
     assert.doesNotMatch(master.log(), /reload rejected|reload failed/);
   } finally {
     capture?.stop();
-    for (const d of daemons) d.kill('SIGKILL');
-    await lan.cleanup();
-    for (const d of daemons) cleanupDir(d);
+    await stopDaemons(lan, daemons);
   }
 });

@@ -11,32 +11,18 @@ import { join } from 'node:path';
 import type { DaemonStatus, InstanceStatus } from '../../actors/status.js';
 import { DUMP_FILES, DumpWriter, formatDataDump, formatStatsDump, jsonPieces } from '../../actors/daemon/dumps.js';
 import { replaceFileInSlices } from '../../transport/real/private-files.js';
+import { instanceStatus, masterCounters } from '../status-fixtures.js';
 
 function instance(i: number): InstanceStatus {
-  return {
+  return instanceStatus({
     name: `VI_${i}`,
     state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
     vrid: i + 1,
-    interface: 'eth0',
-    family: 4,
-    version: 3,
-    priority: 100,
     effective_priority: 100 - i,
     master_address: i % 2 === 0 ? null : '192.168.0.2',
     vips: i === 1 ? [] : [`10.0.0.${i}`, 'fe80::"quoted\nname"'],
-    counters: {
-      adverts_sent: i,
-      adverts_received: 0,
-      priority_zero_sent: 0,
-      priority_zero_received: 0,
-      become_master: 1,
-      release_master: 0,
-      transitions: 2,
-      address_list_errors: 0,
-      restarts: 0,
-      drops: i === 0 ? {} : { ttl: i },
-    },
-  };
+    counters: masterCounters({ adverts_sent: i, drops: i === 0 ? {} : { ttl: i } }),
+  });
 }
 
 function status(instances: number, virtualServers: number): DaemonStatus {

@@ -9,13 +9,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, getNextSnapshot, type AnyStateNode } from 'xstate';
+import { createActor, getNextSnapshot } from 'xstate';
 import { getShortestPaths } from '@xstate/graph';
 import { bfdSessionMachine, bfdStateName, type BfdSessionEvent, type BfdSessionInput } from '../../machines/bfd-session.js';
 import { bfdControlPacket, detectionTimeUs, type BfdSessionContext } from '../../machines/bfd-session-logic.js';
 import { bfdTimers } from '../../machines/bfd-timers.js';
 import { BFD_STATE, BFD_STATE_NAMES, type BfdControlPacket, type BfdStateCode } from '../../protocol/bfd-types.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { pendingTimerEvents } from './pending-timers.js';
 
 function remote(state: BfdStateCode, poll: boolean, final: boolean): BfdSessionEvent {
   const packet: BfdControlPacket = {
@@ -47,15 +48,7 @@ const EXTERNAL: BfdSessionEvent[] = [
 type Snapshot = ReturnType<typeof bfdSessionMachine.transition>;
 
 /** Timer events pending in a snapshot: `after` transitions, and DETECTION_TIMEOUT while the detection timer runs. */
-function timerEvents(snapshot: Snapshot): BfdSessionEvent[] {
-  const nodes = (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
-  const out: BfdSessionEvent[] = [];
-  for (const node of nodes) {
-    for (const t of node.after) out.push({ type: t.eventType } as unknown as BfdSessionEvent);
-    if (node.invoke.some((i) => i.src === 'detectionTimer')) out.push({ type: 'DETECTION_TIMEOUT' });
-  }
-  return out;
-}
+const timerEvents = (snapshot: Snapshot): BfdSessionEvent[] => pendingTimerEvents<BfdSessionEvent>(snapshot, 'detectionTimer', 'DETECTION_TIMEOUT');
 
 const isTimer = (type: string): boolean => type.startsWith('xstate.after.') || type === 'DETECTION_TIMEOUT';
 

@@ -12,6 +12,7 @@ import { vrrpInstanceMachine, vrrpStateName, type VrrpInstanceParams } from '../
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { announcementsAtOnce, burst, type GarpSchedule } from '../../machines/garp-timer.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+import { instanceParams } from './instance-params.js';
 
 const KEEPALIVED_DEFAULTS: GarpSchedule = {
   garpMasterDelayMs: 5000,
@@ -25,20 +26,7 @@ const KEEPALIVED_DEFAULTS: GarpSchedule = {
 };
 
 function params(garp: Partial<GarpSchedule>, priority = 255): VrrpInstanceParams {
-  return {
-    name: 'VI_1',
-    vrid: 51,
-    version: 3,
-    priority,
-    advertIntervalCs: 100,
-    preempt: true,
-    preemptDelayMs: 0,
-    lowerPrioNoAdvert: false,
-    higherPrioSendAdvert: false,
-    downTimerAdverts: 3,
-    ...KEEPALIVED_DEFAULTS,
-    ...garp,
-  };
+  return instanceParams({ priority, ...KEEPALIVED_DEFAULTS, ...garp });
 }
 
 /** An instance (the owner: MASTER at once) whose announcements are logged as "time count". */

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { createActor } from 'xstate';
 import { vrrpInstanceMachine, vrrpStateName, type VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { instanceParams } from './instance-params.js';
+import { effectLog, instanceParams } from './instance-params.js';
 
 // keepalived's defaults: a second burst of 5 after 5 s, no refresh; the address owner.
 const PARAMS: VrrpInstanceParams = instanceParams({
@@ -21,9 +20,7 @@ const PARAMS: VrrpInstanceParams = instanceParams({
 });
 
 test('a master hearing priority 0 sends one advertisement, restarts its Adver_Timer and does nothing else', () => {
-  const clock = new VirtualClock();
-  const log: string[] = [];
-  const at = (what: string) => () => log.push(`${clock.now()} ${what}`);
+  const { clock, log, at } = effectLog();
   const actor = createActor(
     vrrpInstanceMachine.provide({
       actions: {

@@ -9,16 +9,13 @@ import { createActor } from 'xstate';
 import { masterDownMs, vrrpInstanceMachine, vrrpStateName, type VrrpInstanceParams } from '../../machines/vrrp-instance.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { masterDownMicros } from '../../machines/vrrp-timing.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { instanceParams } from './instance-params.js';
+import { effectLog, instanceParams } from './instance-params.js';
 
 const params = instanceParams;
 
 /** An instance whose effects are logged as "time what"; `startupUntil` as the runner passes vrrp_startup_delay. */
 function instance(over: Partial<VrrpInstanceParams>, startupUntil?: number) {
-  const clock = new VirtualClock();
-  const log: string[] = [];
-  const at = (what: string) => () => log.push(`${clock.now()} ${what}`);
+  const { clock, log, at } = effectLog();
   const actor = createActor(
     vrrpInstanceMachine.provide({
       actions: {

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, type AnyStateNode } from 'xstate';
+import { createActor } from 'xstate';
 import { getShortestPaths } from '@xstate/graph';
 import {
   masterDownMs,
@@ -22,6 +22,7 @@ import {
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { vrrpTimers } from '../../machines/vrrp-timers.js';
 import { instanceParams } from './instance-params.js';
+import { pendingTimerEvents } from './pending-timers.js';
 
 const ADV = (priority: number, sourceIsHigher = false): VrrpInstanceEvent => ({
   type: 'ADVERTISEMENT',
@@ -53,15 +54,7 @@ type Snapshot = ReturnType<typeof vrrpInstanceMachine.transition>;
  * The timer events pending in a snapshot: its active state nodes' `after` transitions, and MASTER_DOWN while the
  * Master_Down_Timer actor is invoked.
  */
-function delayedEvents(snapshot: Snapshot): VrrpInstanceEvent[] {
-  const nodes = (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
-  const out: VrrpInstanceEvent[] = [];
-  for (const node of nodes) {
-    for (const t of node.after) out.push({ type: t.eventType } as unknown as VrrpInstanceEvent);
-    if (node.invoke.some((i) => i.src === 'masterDownTimer')) out.push({ type: 'MASTER_DOWN' });
-  }
-  return out;
-}
+const delayedEvents = (snapshot: Snapshot): VrrpInstanceEvent[] => pendingTimerEvents<VrrpInstanceEvent>(snapshot, 'masterDownTimer', 'MASTER_DOWN');
 
 const isTimerEvent = (type: string): boolean => type.startsWith('xstate.after.') || type === 'MASTER_DOWN';
 

@@ -5,11 +5,11 @@
  * Every name carries a per-process, per-LAN prefix so parallel test files never collide; cleanup() (also run at
  * process exit as a last resort) kills the processes it started, by PID, and deletes the namespaces.
  */
-import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { TestContext } from 'node:test';
+import { NamespaceSet, type ExecResult } from './namespace-set.js';
 
-const execFileAsync = promisify(execFile);
+export type { ExecResult } from './namespace-set.js';
 
 export interface LanHost {
   /** The name given in `hosts`. */
@@ -24,11 +24,6 @@ export interface LanHost {
   readonly ipv6?: string;
   readonly ipv6LinkLocal: string;
   readonly mac: string;
-}
-
-export interface ExecResult {
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface Lan {
@@ -68,12 +63,6 @@ export type NetnsAvailability = { readonly ok: true } | { readonly ok: false; re
 let availability: NetnsAvailability | undefined;
 let lanCounter = 0;
 const liveLans = new Set<Lan>();
-
-function run(cmd: readonly string[]): Promise<ExecResult> {
-  const [file, ...args] = cmd;
-  if (file === undefined) throw new Error('empty command');
-  return execFileAsync(file, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-}
 
 /** Whether this process can create namespaces (root, iproute2 present, netns works). Cached. */
 export function netnsAvailable(): NetnsAvailability {
@@ -127,33 +116,8 @@ export async function createLan(options: LanOptions): Promise<Lan> {
   lanCounter++;
   const prefix = `vigil-${options.name}-${process.pid}-${lanCounter}`;
   const bridgeNs = `${prefix}-br`;
-  const namespaces: string[] = [];
-  const children = new Set<ChildProcess>();
-  let cleaned = false;
-
-  const exec = (ns: string, cmd: readonly string[]): Promise<ExecResult> => run(['ip', 'netns', 'exec', ns, ...cmd]);
-
-  const cleanupSync = (): void => {
-    if (cleaned) return;
-    cleaned = true;
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-    for (const ns of [...namespaces].reverse()) {
-      try {
-        execFileSync('ip', ['netns', 'del', ns], { stdio: 'pipe' });
-      } catch {
-        // already deleted
-      }
-    }
-    liveLans.delete(lan);
-  };
+  const set = new NamespaceSet(() => liveLans.delete(lan));
+  const exec = (ns: string, cmd: readonly string[]): Promise<ExecResult> => set.exec(ns, cmd);
 
   const lan: Lan = {
     name: prefix,
@@ -166,11 +130,7 @@ export async function createLan(options: LanOptions): Promise<Lan> {
     },
     exec,
     spawn(ns: string, cmd: readonly string[], spawnOptions: SpawnOptions = {}): ChildProcess {
-      // `ip netns exec` execs the command after setns(), so the child's PID is the command's own.
-      const child = spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'], ...spawnOptions });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      return child;
+      return set.spawn(ns, cmd, spawnOptions);
     },
     async deleteInterface(host: LanHost): Promise<void> {
       await exec(host.ns, ['ip', 'link', 'del', host.ifname]);
@@ -180,19 +140,12 @@ export async function createLan(options: LanOptions): Promise<Lan> {
       if (i < 0) throw new Error(`no host ${host.name} on ${prefix}`);
       await plug(host.ns, `p${i}`, host);
     },
-    async cleanup(): Promise<void> {
-      const waits = [...children]
-        .filter((c) => c.exitCode === null && c.signalCode === null)
-        .map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
-      cleanupSync();
-      await Promise.all(waits);
-    },
+    cleanup: (): Promise<void> => set.cleanup(),
   };
   liveLans.add(lan);
 
   const addNs = async (ns: string): Promise<void> => {
-    await run(['ip', 'netns', 'add', ns]);
-    namespaces.push(ns);
+    await set.add(ns);
     // No DAD: link-local and test addresses are usable at once (no 1-2 s tentative phase).
     await exec(ns, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
     await exec(ns, ['ip', 'link', 'set', 'lo', 'up']);
@@ -245,7 +198,7 @@ export async function createLan(options: LanOptions): Promise<Lan> {
     (lan as { hosts: readonly LanHost[] }).hosts = hosts;
     return lan;
   } catch (error) {
-    cleanupSync();
+    set.cleanupSync();
     throw error;
   }
 }

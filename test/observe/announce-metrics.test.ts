@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VigilDaemon } from '../../actors/daemon/daemon.js';
+import type { DaemonEnvironment } from '../../actors/environment.js';
 import { formatStatus } from '../../actors/status.js';
 import { formatStatusTable } from '../../actors/status-table.js';
 import { DaemonMetrics } from '../../observe/metrics.js';
@@ -20,6 +21,7 @@ import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedRouteAnnouncer } from '../../sim/simulated-route-announcer.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { advanceSettling } from '../virtual-time.js';
+import { simDaemonEnvironment } from './sim-daemon-environment.js';
 
 interface Family {
   readonly name: string;
@@ -40,10 +42,18 @@ vrrp_instance VI_1 {
 }
 `;
 
-async function daemonWith(config: string, t: { after(fn: () => unknown): void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-announce-reload-'));
+/**
+ * lb1's daemon of `config` on the virtual clock `clock`, announcing to a SimulatedRouteAnnouncer; `more` adds to
+ * its environment (given the announcer).
+ */
+async function daemonWith(
+  config: string,
+  t: { after(fn: () => unknown): void },
+  more: (routes: SimulatedRouteAnnouncer) => Partial<DaemonEnvironment> = () => ({}),
+  clock = new VirtualClock(),
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-announce-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const clock = new VirtualClock();
   const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const host = new SimHost('lb1', 0);
   host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
@@ -51,19 +61,18 @@ async function daemonWith(config: string, t: { after(fn: () => unknown): void })
   writeFileSync(file, config);
   const routes = new SimulatedRouteAnnouncer(clock, 'lb1');
   const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: () => Promise.resolve({ kind: 'exited', code: 0 }) },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-      pid: 2000,
-      routeAnnouncer: routes,
-    },
+    { ...simDaemonEnvironment(clock, host, 2000), routeAnnouncer: routes, ...more(routes) },
     { configFile: file, nodeName: 'lb1' },
   );
   return { clock, routes, daemon, file };
+}
+
+/** Stops the daemon, the clock going on meanwhile. */
+async function stop(daemon: VigilDaemon, clock: VirtualClock): Promise<void> {
+  let stopped = false;
+  const stopping = daemon.stop().then(() => (stopped = true));
+  while (!stopped) await advanceSettling(clock, 100);
+  await stopping;
 }
 
 test('a reload that removes announce_table withdraws, one that changes the table moves the route, one that keeps it leaves it', async (t) => {
@@ -88,38 +97,18 @@ test('a reload that removes announce_table withdraws, one that changes the table
   await reload(CONFIG.replace('announce_table 100', ''));
   assert.deepEqual(routes.table(), []);
   assert.equal(daemon.status().instances[0]?.state, 'MASTER', 'the instance itself is untouched by the keyword');
-  let stopped = false;
-  const stopping = daemon.stop().then(() => (stopped = true));
-  while (!stopped) await advanceSettling(clock, 100);
-  await stopping;
+  await stop(daemon, clock);
 });
 
 test('announce_table in vigil status and /metrics, and withdrawn at stop', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-announce-metrics-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const clock = new VirtualClock();
-  const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
-  const stream = new InspectionStream(clock);
-  const host = new SimHost('lb1', 0);
-  host.addInterface('eth0', segment, [{ address: '192.168.77.11', prefix: 24, family: 4 }]);
-  const file = join(dir, 'lb1.conf');
-  writeFileSync(file, CONFIG);
-  const routes = new SimulatedRouteAnnouncer(clock, 'lb1');
   let closed = 0;
-  const daemon = new VigilDaemon(
-    {
-      clock,
-      link: host,
-      addresses: host,
-      announcer: host,
-      processes: { run: () => Promise.resolve({ kind: 'exited', code: 0 }) },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-      pid: 2000,
-      inspect: stream.inspector('lb1'),
-      routeAnnouncer: { announce: (r) => routes.announce(r), withdraw: (r) => routes.withdraw(r), close: () => (closed++, routes.close()) },
-    },
-    { configFile: file, nodeName: 'lb1' },
-  );
+  const clock = new VirtualClock();
+  const stream = new InspectionStream(clock);
+  const inspected = (routes: SimulatedRouteAnnouncer): Partial<DaemonEnvironment> => ({
+    inspect: stream.inspector('lb1'),
+    routeAnnouncer: { announce: (r) => routes.announce(r), withdraw: (r) => routes.withdraw(r), close: () => (closed++, routes.close()) },
+  });
+  const { routes, daemon } = await daemonWith(CONFIG, t, inspected, clock);
   stream.attachBus(daemon.bus);
   const metrics = new DaemonMetrics({ node: 'lb1', status: () => daemon.status() }, stream);
   t.after(() => metrics.close());
@@ -139,10 +128,7 @@ test('announce_table in vigil status and /metrics, and withdrawn at stop', async
   assert.deepEqual(status.announced, [{ owner: 'vrrp_instance VI_1', vip: '192.168.77.100', table: 100, announced: true }]);
   assert.match(formatStatusTable(status), /^announced 192\.168\.77\.100 table 100 \(vrrp_instance VI_1\)$/m);
   assert.match(formatStatus(status), /^announced 192\.168\.77\.100 table 100/m);
-  let stopped = false;
-  const stopping = daemon.stop().then(() => (stopped = true));
-  while (!stopped) await advanceSettling(clock, 100);
-  await stopping;
+  await stop(daemon, clock);
   assert.deepEqual(routes.table(), []);
   assert.equal(closed, 1, 'the announcer (the real one: its TUN device) is closed at the end of the stop');
 });

@@ -22,6 +22,7 @@ import { SimHost } from '../../sim/sim-host.js';
 import { SimulatedBfdLink } from '../../sim/simulated-bfd-link.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { advanceSettling } from '../virtual-time.js';
+import { simDaemonEnvironment } from './sim-daemon-environment.js';
 
 interface Family {
   readonly name: string;
@@ -62,7 +63,6 @@ test('BFD in vigil status and /metrics: session state, transitions, Detection Ti
   const clock = new VirtualClock();
   const segment = new LanSegment('eth0', clock, new SeededRandom(5), { latencyMs: 1, jitterMs: 0, loss: 0, duplication: 0, reorder: 0 });
   const stream = new InspectionStream(clock);
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const daemons = new Map<string, VigilDaemon>();
   const hosts = new Map<string, SimHost>();
   for (const [index, name, peer] of [[0, 'lb1', 'lb2'], [1, 'lb2', 'lb1']] as const) {
@@ -73,13 +73,7 @@ test('BFD in vigil status and /metrics: session state, transitions, Detection Ti
     const random = new SeededRandom(11 + index);
     const daemon = new VigilDaemon(
       {
-        clock,
-        link: host,
-        addresses: host,
-        announcer: host,
-        processes: { run: () => Promise.resolve({ kind: 'exited', code: 0 }) },
-        log: quiet,
-        pid: 2000 + index,
+        ...simDaemonEnvironment(clock, host, 2000 + index),
         inspect: stream.inspector(name),
         bfd: () => ({ link: new SimulatedBfdLink([host.portOf('eth0')!], random), random }),
       },

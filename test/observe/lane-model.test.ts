@@ -19,6 +19,8 @@ import { readRecording } from '../../observe/recording-reader.js';
 import { foldEvents } from '../../observe/timeline-model.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
+import { bfdGatewayRun } from './bfd-gateway-run.js';
+import { observeInto } from './observe-into.js';
 
 const tr = (at: number, node: string, vrid: number, from: string, to: string): ObservedEvent =>
   ({ kind: 'bus', at, message: { kind: 'transition', at, node, instance: `VI_${vrid}`, from, to, priority: 100, vrid, interface: vrid > 2 ? 'eth1' : 'eth0' } }) as ObservedEvent;
@@ -121,12 +123,7 @@ test('a simulated site: transitions name VRID, interface and sync group; lanes g
   const m = createLaneModel();
   runSimulation(parseScenario(text, 'groups.json'), {
     seed: 1,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe((e) => m.add(e));
-      return stream;
-    },
+    observe: observeInto((e) => m.add(e)),
   });
   const groups = (by: LaneQuery['groupBy']): string[] =>
     m.rows(query({ groupBy: by })).rows.flatMap((r) => (r.kind === 'group' ? [`${r.label}: ${r.lanes.map((l) => l.key).join(' ')}`] : []));
@@ -218,27 +215,8 @@ test('BFD sessions are lanes of their own: Down, Init, Up bands from the bfd rec
 });
 
 test('a simulated BFD site: the tracking node\'s session to a gateway that dies is Up, then Down one Detection Time later', () => {
-  const session = (name: string, neighbor: string): string => `bfd_instance ${name} {\n  neighbor_ip ${neighbor}\n  min_rx 10\n  min_tx 10\n  multiplier 3\n}\n`;
-  const lb = `${session('gw', '192.168.77.1')}vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    192.168.77.100/24\n  }\n  track_bfd {\n    gw\n  }\n}\n`;
-  const text = JSON.stringify({
-    duration: '6s',
-    network: { latency: '0.2ms' },
-    nodes: {
-      lb1: { config: lb, interfaces: { eth0: '192.168.77.11/24' } },
-      gw: { config: session('lb1', '192.168.77.11'), interfaces: { eth0: '192.168.77.1/24' } },
-    },
-    events: [{ at: '4s', crash: 'gw' }],
-  });
   const m = createLaneModel();
-  runSimulation(parseScenario(text, 'bfd-lanes.json'), {
-    seed: 1,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe((e) => m.add(e));
-      return stream;
-    },
-  });
+  for (const e of bfdGatewayRun('crash').events) m.add(e);
   assert.deepEqual(m.lanes.map((l) => `${l.key} ${l.kind}`).sort(), ['gw bfd:lb1 bfd', 'lb1 VI_1 vrrp', 'lb1 bfd:gw bfd']);
   const lane = m.lanes.find((l) => l.key === 'lb1 bfd:gw')!;
   assert.equal(m.stateAt(lane, 3_900), 'Up');

@@ -15,6 +15,7 @@ import { FlightRecorder } from '../../observe/flight-recorder.js';
 import { readRecording, recordingFiles } from '../../observe/recording-reader.js';
 import { emptyTimeline, foldEvent, foldEvents } from '../../observe/timeline-model.js';
 import type { ObservedEvent } from '../../observe/observed-event.js';
+import { observeInto } from './observe-into.js';
 
 const scenario = loadScenarioFile(new URL('../../../examples/two-node-failover.json', import.meta.url).pathname);
 
@@ -101,12 +102,7 @@ test('observing a simulation does not change it (VRRP only, and with directors a
     let count = 0;
     const observed = runSimulation(s, {
       seed: 11,
-      observe: ({ bus, clock }) => {
-        const stream = new InspectionStream(clock);
-        stream.attachBus(bus);
-        stream.events$.subscribe(() => count++);
-        return stream;
-      },
+      observe: observeInto(() => count++),
     });
     assert.ok(count > 100, `${count} records`);
     assert.deepEqual(observed.transitions, plain.transitions);
@@ -121,12 +117,7 @@ test('the stream names actors node/id, carries their machines, state changes and
   runSimulation(scenario, {
     seed: 1,
     untilMs: 5000,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe((e) => events.push(e));
-      return stream;
-    },
+    observe: observeInto((e) => events.push(e)),
   });
   const actors = events.filter((e) => e.kind === 'actor').map((e) => (e.kind === 'actor' ? `${e.actor} ${e.machine}` : ''));
   assert.deepEqual(actors, ['lb1/VI_1 vrrp', 'lb2/VI_1 vrrp']);
@@ -146,12 +137,7 @@ test('the checker side is in the stream too: virtual servers, real servers and c
   const events: ObservedEvent[] = [];
   runSimulation(directors, {
     seed: 1,
-    observe: ({ bus, clock }) => {
-      const stream = new InspectionStream(clock);
-      stream.attachBus(bus);
-      stream.events$.subscribe((e) => events.push(e));
-      return stream;
-    },
+    observe: observeInto((e) => events.push(e)),
   });
   const timeline = foldEvents(events);
   assert.deepEqual(Object.keys(timeline.machines).sort(), ['checker', 'realServer', 'virtualServer', 'vrrp']);

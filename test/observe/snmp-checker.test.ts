@@ -14,7 +14,7 @@ import { loadConfigText } from '../../config/load.js';
 import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibView } from '../../protocol/snmp-view.js';
 import type { AgentxSubagentOptions } from '../../transport/agentx-subagent.js';
-import { SnmpService } from '../../observe/snmp/snmp-service.js';
+import { testSnmpService } from './snmp-service-fixture.js';
 
 const MIB_FILE = '/usr/share/snmp/mibs/KEEPALIVED-MIB.txt';
 const KEEPALIVED = [1, 3, 6, 1, 4, 1, 9586, 100, 5];
@@ -117,20 +117,17 @@ function typeOf(syntax: string): number {
   throw new Error(`syntax ${syntax}`);
 }
 
+/** A daemon's status with only virtual servers. */
+const checkerStatus = (virtualServers: VirtualServerStatus[]): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [], scripts: [], virtual_servers: virtualServers, drops: {} });
+
 function start(statuses: VirtualServerStatus[]) {
   const { config } = loadConfigText(CONFIG, 'keepalived.conf');
   const bus = new Bus();
   let options: AgentxSubagentOptions | undefined;
-  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [], scripts: [], virtual_servers: statuses, drops: {} });
-  const service = new SnmpService({
+  const status = (): DaemonStatus => checkerStatus(statuses);
+  const service = testSnmpService({
     config: () => config,
     status,
-    ifIndex: () => 7,
-    ifMac: () => undefined,
-    primaryAddress: () => undefined,
-    hostname: 'h',
-    version: 'vigil test',
-    log: { info: () => {}, warn: () => {} },
     messages$: bus.messages$,
     subagent: (o) => {
       options = o;
@@ -240,15 +237,9 @@ test('realServerStateChange and virtualServerQuorumStateChange from the checker 
   const bus = new Bus();
   const sent: string[] = [];
   let traps = true;
-  const service = new SnmpService({
+  const service = testSnmpService({
     config: () => ({ ...config, globalDefs: { ...config.globalDefs, enableTraps: traps } }),
-    status: () => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [], scripts: [], virtual_servers: STATUSES, drops: {} }),
-    ifIndex: () => 7,
-    ifMac: () => undefined,
-    primaryAddress: () => undefined,
-    hostname: 'h',
-    version: 'vigil test',
-    log: { info: () => {}, warn: () => {} },
+    status: () => checkerStatus(STATUSES),
     messages$: bus.messages$,
     subagent: () => ({
       start: () => {},

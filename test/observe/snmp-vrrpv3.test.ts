@@ -12,7 +12,8 @@ import { loadConfigText } from '../../config/load.js';
 import { VarType, type Oid, type VarBind } from '../../protocol/agentx-codec.js';
 import type { MibView } from '../../protocol/snmp-view.js';
 import type { AgentxSubagentOptions } from '../../transport/agentx-subagent.js';
-import { SnmpService } from '../../observe/snmp/snmp-service.js';
+import { instanceStatus } from '../status-fixtures.js';
+import { testSnmpService } from './snmp-service-fixture.js';
 
 const CONFIG = `global_defs {
   enable_traps
@@ -38,38 +39,18 @@ vrrp_instance VI_N {
 const MIB = [1, 3, 6, 1, 2, 1, 207];
 const INDEX = [7, 51, 1];
 
-function instance(state: InstanceStatus['state']): InstanceStatus {
-  return {
-    name: 'VI_1',
-    state,
-    vrid: 51,
-    interface: 'eth0',
-    family: 4,
-    version: 3,
-    priority: 100,
-    effective_priority: 100,
-    master_address: null,
-    vips: [],
-    counters: { adverts_sent: 0, adverts_received: 0, priority_zero_sent: 0, priority_zero_received: 0, become_master: 1, release_master: 0, transitions: 2, address_list_errors: 0, restarts: 0, drops: {} },
-  };
-}
-
 function start() {
   const { config } = loadConfigText(CONFIG, 'keepalived.conf');
   const bus = new Bus();
   const sent: { trapOid: Oid; varbinds: readonly VarBind[] }[] = [];
   let options: AgentxSubagentOptions | undefined;
   let state: InstanceStatus['state'] = 'BACKUP';
-  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [instance(state)], scripts: [], virtual_servers: [], drops: {} });
-  const service = new SnmpService({
+  const status = (): DaemonStatus => ({ pid: 1, config_file: 'keepalived.conf', reloads: 0, instances: [instanceStatus({ state })], scripts: [], virtual_servers: [], drops: {} });
+  const service = testSnmpService({
     config: () => config,
     status,
-    ifIndex: () => 7,
     ifMac: () => new Uint8Array([2, 0, 0, 0, 0, 1]),
     primaryAddress: () => '192.168.77.10',
-    hostname: 'h',
-    version: 'vigil test',
-    log: { info: () => {}, warn: () => {} },
     messages$: bus.messages$,
     subagent: (o) => {
       options = o;

@@ -9,7 +9,7 @@ import { decodeBfdControl, encodeBfdControl } from '../../protocol/bfd-codec.js'
 import { checkBfdForSession, checkBfdPacket } from '../../protocol/bfd-reception.js';
 import { UNKNOWN_SEQUENCE } from '../../protocol/bfd-auth.js';
 import { BFD_DROP_REASONS, type BfdDropReason } from '../../protocol/bfd-types.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
+import { fuzzRandom } from './fuzz-random.js';
 
 const REASONS: ReadonlySet<BfdDropReason> = new Set(BFD_DROP_REASONS);
 
@@ -22,10 +22,7 @@ const SEEDS: string[] = [
 ].map((s) => s.replace(/\s+/g, ''));
 
 test('fuzz: 120,000 random and mutated BFD packets never throw, and every verdict is sound', () => {
-  const seed = process.env.VIGIL_FUZZ_SEED !== undefined ? Number(process.env.VIGIL_FUZZ_SEED) : (process.hrtime()[1] ^ process.pid) >>> 0;
-  console.log(`# fuzz seed ${seed} (VIGIL_FUZZ_SEED=${seed} replays it)`);
-  const rnd = new SeededRandom(seed);
-  const int = (n: number): number => Math.floor(rnd.next() * n);
+  const { rnd, int } = fuzzRandom();
   const reasons = new Map<string, number>();
   let accepted = 0;
   for (let i = 0; i < 120_000; i++) {

@@ -11,7 +11,7 @@ import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { checkAdvertisement, type InstanceExpectations } from '../../protocol/receive-checks.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
 import { formatIpv4 } from '../../protocol/ip.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
+import { fuzzRandom, mutate } from './fuzz-random.js';
 
 const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'auth_replay', 'interval', 'unicast_peer', 'destination', 'address_list']);
 
@@ -24,16 +24,13 @@ const SEEDS: [string, boolean][] = [
 const PASSWORD = 'secret';
 
 test('fuzz: 60,000 random and mutated AH datagrams never throw, and only authentic ones are accepted', () => {
-  const seed = process.env.VIGIL_FUZZ_SEED !== undefined ? Number(process.env.VIGIL_FUZZ_SEED) : (process.hrtime()[1] ^ process.pid) >>> 0;
-  console.log(`# fuzz seed ${seed} (VIGIL_FUZZ_SEED=${seed} replays it)`);
-  const rnd = new SeededRandom(seed);
-  const int = (n: number): number => Math.floor(rnd.next() * n);
+  const { rnd, int } = fuzzRandom();
   const outcomes = new Map<string, number>();
   const count = (what: string): void => void outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
   let accepted = 0;
   for (let i = 0; i < 60_000; i++) {
     const [seedHex, unicast] = SEEDS[int(SEEDS.length)]!;
-    let d = new Uint8Array(Buffer.from(seedHex, 'hex'));
+    let d: Uint8Array = new Uint8Array(Buffer.from(seedHex, 'hex'));
     if (i % 4 === 0) {
       d = new Uint8Array(int(80));
       for (let j = 0; j < d.length; j++) d[j] = int(256);
@@ -46,14 +43,9 @@ test('fuzz: 60,000 random and mutated AH datagrams never throw, and only authent
       }
     } else if (i % 4 !== 1) {
       // (i % 4 === 1: the datagram as captured, replayed against a random counter.)
-      const mutations = 1 + int(3);
-      for (let m = 0; m < mutations; m++) {
-        const what = int(4);
-        if (what === 0 && d.length > 0) d[int(d.length)] ^= 1 << int(8);
-        else if (what === 1) d = d.subarray(0, int(d.length + 1));
-        else if (what === 2) d = Uint8Array.from([...d, ...Array.from({ length: 1 + int(12) }, () => int(256))]);
-        else d[int(Math.min(d.length, 24))] = int(256);
-      }
+      d = mutate(d, int, 12, (b) => {
+        b[int(Math.min(b.length, 24))] = int(256);
+      });
     }
     const opened = openAhDatagram(d);
     if (!opened.ok) {

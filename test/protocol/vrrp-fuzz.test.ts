@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { decodeAdvertisement, encodeAdvertisement } from '../../protocol/vrrp-codec.js';
 import { checkAdvertisement } from '../../protocol/receive-checks.js';
 import type { DropReason } from '../../protocol/vrrp-types.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
+import { fuzzRandom, mutate } from './fuzz-random.js';
 
 const REASONS: ReadonlySet<DropReason> = new Set(['ttl', 'version', 'type', 'length', 'checksum', 'vrid', 'owner', 'family', 'auth_type', 'auth', 'interval', 'unicast_peer', 'destination', 'address_list']);
 
@@ -21,10 +21,7 @@ const SEEDS: [string, 4 | 6, string, string][] = [
 ];
 
 test('fuzz: 120,000 random and mutated packets never throw, and every verdict is sound', () => {
-  const seed = process.env.VIGIL_FUZZ_SEED !== undefined ? Number(process.env.VIGIL_FUZZ_SEED) : (process.hrtime()[1] ^ process.pid) >>> 0;
-  console.log(`# fuzz seed ${seed} (VIGIL_FUZZ_SEED=${seed} replays it)`);
-  const rnd = new SeededRandom(seed);
-  const int = (n: number): number => Math.floor(rnd.next() * n);
+  const { rnd, int } = fuzzRandom();
   const reasons = new Map<string, number>();
   let accepted = 0;
   const RUNS = 120_000;
@@ -38,14 +35,9 @@ test('fuzz: 120,000 random and mutated packets never throw, and every verdict is
       if (packet.length > 0 && rnd.next() < 0.5) packet[0] = rnd.next() < 0.5 ? 0x31 : 0x21;
     } else {
       packet = new Uint8Array(Buffer.from(seedHex, 'hex'));
-      const mutations = 1 + int(3);
-      for (let m = 0; m < mutations; m++) {
-        const what = int(4);
-        if (what === 0 && packet.length > 0) packet[int(packet.length)] ^= 1 << int(8);
-        else if (what === 1) packet = packet.subarray(0, int(packet.length + 1));
-        else if (what === 2) packet = Uint8Array.from([...packet, ...Array.from({ length: 1 + int(20) }, () => int(256))]);
-        else if (packet.length > 3) packet[3] = int(256);
-      }
+      packet = mutate(packet, int, 20, (b) => {
+        if (b.length > 3) b[3] = int(256);
+      });
     }
     const ctx = { family, source, destination };
     const result = decodeAdvertisement(packet, ctx);

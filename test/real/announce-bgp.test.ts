@@ -8,10 +8,9 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
-import { announcedVirtualServer, birdDirector, birdHasRoute, birdUpstream, frrBgpd, frrZebra, startBird, startFrr, startTcpRealServer, type Speaker } from './bgp-speakers.js';
+import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
+import { announcedVirtualServer, birdDirector, birdHasRoute, birdUpstream, frrBgpd, frrZebra, startBird, startFrr, startTcpRealServer, type Speaker, BIRD_NEEDS, FRR_NEEDS } from './bgp-speakers.js';
 import { requireRealNetwork } from './helpers.js';
 import { startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 import { pollUntil } from '../contract/contract.js';
@@ -73,14 +72,12 @@ async function scenario(t: TestContext, name: string, director: (lan: Lan, dir: 
   }
 }
 
-const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
-
 test('announce_table with BIRD 2: the upstream learns the VIP while the quorum is up, loses it on a failure and on kill -9', { timeout: 300_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'))) return;
   await scenario(t, 'announcebird', async (lan, dir, up) => startBird(lan, dir.ns, 'dir', birdDirector(dir, up, TABLE)));
 });
 
 test('announce_table with FRR (zebra ip import-table, bgpd redistribute table): the same', { timeout: 300_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'), ...FRR_NEEDS)) return;
   await scenario(t, 'announcefrr', async (lan, dir, up) => startFrr(lan, dir.ns, frrZebra(TABLE), frrBgpd(dir, up, TABLE)));
 });

@@ -13,11 +13,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
+import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import type { BgpPeer } from './announce-peers.js';
-import { existsSync } from 'node:fs';
-import { startBird, startFrr, type Speaker } from './bgp-speakers.js';
-import { birdDirectorOf, birdNextHops, birdProtocol, birdUpstreamOf } from './announce-peers.js';
+import { startBird, startFrr, type Speaker, BIRD_NEEDS, FRR_NEEDS } from './bgp-speakers.js';
+import { birdDirectorOf, birdNextHops, frrNextHops, birdProtocol, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { startDaemon, cleanupDir, type Daemon } from '../daemon/daemons.js';
 
@@ -77,16 +76,7 @@ async function frrUpstream(lan: Lan, up: LanHost, self: BgpPeer, peers: readonly
   const speaker = await startFrr(lan, up.ns, 'log stdout warnings\n', bgpd);
   return {
     speaker,
-    async nextHops(prefix) {
-      const out = await speaker.vtysh(`show bgp ipv4 unicast ${prefix} json`).catch(() => '{}');
-      let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
-      try {
-        parsed = JSON.parse(out) as typeof parsed;
-      } catch {
-        // bgpd starting: nothing yet
-      }
-      return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((n) => n.ip ?? '')))].filter((a) => a !== '').sort();
-    },
+    nextHops: (prefix) => frrNextHops(speaker.vtysh, 'ipv4', prefix),
     async holdTimerExpired(i) {
       const text = await speaker.vtysh(`show bgp neighbors ${peers[i]!.address} json`).catch((e: Error) => e.message);
       return { expired: /Hold Timer Expired/i.test(text), text };
@@ -170,14 +160,12 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, startU
   }
 }
 
-const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
-
 test('a director dying whole, upstream BIRD 2: its path goes when the hold timer expires (link cut) or at once (session closed); the others stay', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'))) return;
   await scenario(t, 'ecmpmoredieb', birdUpstream);
 });
 
 test('a director dying whole, upstream FRR bgpd: the same', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'), ...FRR_NEEDS)) return;
   await scenario(t, 'ecmpmoredief', frrUpstream);
 });

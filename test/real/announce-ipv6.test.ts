@@ -6,12 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
-import { announcedVirtualServer, startBird, startFrr, startTcpRealServer, type Speaker } from './bgp-speakers.js';
-import { birdDirectorOf, birdNextHops, birdUpstreamOf } from './announce-peers.js';
+import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
+import { announcedVirtualServer, startBird, startFrr, startTcpRealServer, type Speaker, BIRD_NEEDS, FRR_NEEDS } from './bgp-speakers.js';
+import { birdDirectorOf, birdNextHops, frrNextHops, birdUpstreamOf } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { cleanupDir, startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
 
@@ -41,16 +40,7 @@ const frrUpstream: StartUpstream = async (lan, up, dir) => {
   const speaker = await startFrr(lan, up.ns, 'log stdout warnings\n', bgpd);
   return {
     speaker,
-    async nextHops(prefix) {
-      const out = await speaker.vtysh(`show bgp ipv6 unicast ${prefix} json`).catch(() => '{}');
-      let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
-      try {
-        parsed = JSON.parse(out) as typeof parsed;
-      } catch {
-        // bgpd starting: nothing yet
-      }
-      return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((h) => h.ip ?? '')))].filter((a) => a !== '').sort();
-    },
+    nextHops: (prefix) => frrNextHops(speaker.vtysh, 'ipv6', prefix),
   };
 };
 
@@ -111,14 +101,12 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, startU
   }
 }
 
-const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
-
 test('announce_table on an IPv6 virtual server with BIRD 2 (ipv6 channel): the upstream learns the /128, loses it on quorum down and on kill -9', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'))) return;
   await scenario(t, 'ecmpmore6b', birdUpstream);
 });
 
 test('the same behind an upstream FRR bgpd (ipv6 unicast over an IPv6 session)', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('nft'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, () => commandAvailable('nft'), ...FRR_NEEDS)) return;
   await scenario(t, 'ecmpmore6f', frrUpstream);
 });

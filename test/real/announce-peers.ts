@@ -66,6 +66,18 @@ export async function birdNextHops(lan: Lan, ns: string, ctl: string, prefix: st
   return [...new Set([...stdout.matchAll(/\bvia ([0-9a-f:.]+)/gi)].map((m) => m[1]!))].sort();
 }
 
+/** The next hops of FRR bgpd's best paths to `prefix` (`show bgp ipv4|ipv6 unicast PREFIX json`), sorted; none while bgpd starts. */
+export async function frrNextHops(vtysh: (command: string) => Promise<string>, afi: 'ipv4' | 'ipv6', prefix: string): Promise<string[]> {
+  const out = await vtysh(`show bgp ${afi} unicast ${prefix} json`).catch(() => '{}');
+  let parsed: { paths?: Array<{ nexthops?: Array<{ ip?: string }> }> } = {};
+  try {
+    parsed = JSON.parse(out) as typeof parsed;
+  } catch {
+    // bgpd starting: nothing yet
+  }
+  return [...new Set((parsed.paths ?? []).flatMap((p) => (p.nexthops ?? []).map((n) => n.ip ?? '')))].filter((a) => a !== '').sort();
+}
+
 /** `birdc show protocols all NAME`: its state and last error, as BIRD reports them. */
 export async function birdProtocol(lan: Lan, ns: string, ctl: string, name: string): Promise<string> {
   return lan.exec(ns, ['birdc', '-s', ctl, 'show', 'protocols', 'all', name]).then((r) => r.stdout, (e: Error) => e.message);

@@ -10,9 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { existsSync } from 'node:fs';
-import { commandAvailable, createLan, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
-import { frrBgpd, frrZebra, startBird, startFrr, type Speaker } from './bgp-speakers.js';
+import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
+import { frrBgpd, frrZebra, startBird, startFrr, type Speaker, BIRD_NEEDS, FRR_NEEDS } from './bgp-speakers.js';
 import { birdDirectorOf, birdNextHops, birdUpstreamOf, type Family } from './announce-peers.js';
 import { requireRealNetwork } from './helpers.js';
 import { cleanupDir, startDaemon, vigilStatus, type Daemon } from '../daemon/daemons.js';
@@ -129,10 +128,8 @@ async function scenario(t: { diagnostic(s: string): void }, name: string, speake
 const birdRouter: RouterSpeaker = (lan, r, up, asn, family) =>
   startBird(lan, r.ns, r.name, birdDirectorOf(r.ipv4, { address: addressOf(r, family), asn }, { address: addressOf(up, family), asn: 65000 }, TABLE, family, TIMERS));
 
-const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
-
 test('vrrp_instance with announce_table, BIRD 2 on the routers: only the MASTER reaches the upstream; the route follows failover, preemption and stop', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS)) return;
   await scenario(t, 'ecmpmorevrb', birdRouter, V4(32));
 });
 
@@ -140,11 +137,11 @@ test('vrrp_instance with announce_table, BIRD 2 on the routers: only the MASTER 
 // 192.168.77.100/32 (distance 0) that hides the imported table route (distance 15) from `redistribute table`, which
 // redistributes only the best route of a prefix. With the subnet's prefix length the connected route is the /24.
 test('vrrp_instance with announce_table, FRR on the routers (ip import-table, redistribute table; the VIP as /24): the same', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'), () => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS, ...FRR_NEEDS)) return;
   await scenario(t, 'ecmpmorevrf', (lan, r, up, asn) => startFrr(lan, r.ns, frrZebra(TABLE), frrBgpd(r, up, TABLE, asn)), V4(24));
 });
 
 test('an IPv6 vrrp_instance (VRRPv3) with announce_table, BIRD 2 (ipv6 channel) on the routers: the /128 follows the MASTER', { timeout: 180_000 }, async (t) => {
-  if (!requireRealNetwork(t, () => commandAvailable('bird'), () => commandAvailable('birdc'))) return;
+  if (!requireRealNetwork(t, ...BIRD_NEEDS)) return;
   await scenario(t, 'ecmpmorevr6', birdRouter, V6);
 });

@@ -17,7 +17,8 @@ export interface BfdPeer {
   stop(): Promise<void>;
 }
 
-async function readPid(path: string): Promise<number | undefined> {
+/** The PID in a pid file, or undefined while there is none. */
+export async function readPid(path: string): Promise<number | undefined> {
   try {
     const pid = Number((await readFile(path, 'utf8')).trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;

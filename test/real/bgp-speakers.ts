@@ -10,7 +10,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Lan, LanHost } from '../netns/harness.js';
+import { commandAvailable, type Lan, type LanHost, type NetnsAvailability } from '../netns/harness.js';
 import { pollUntil } from '../contract/contract.js';
 
 const WAIT_MS = 60_000;
@@ -62,6 +62,14 @@ export const frrBgpd = (dir: LanHost, up: LanHost, table: number, as = 65001): s
   redistribute table ${table}
  exit-address-family
 `;
+
+const installed = (path: string, what: string) => (): NetnsAvailability => (existsSync(path) ? { ok: true } : { ok: false, reason: `${what} not installed` });
+
+/** What the BIRD 2 speakers need installed (for requireRealNetwork). */
+export const BIRD_NEEDS: readonly (() => NetnsAvailability)[] = [() => commandAvailable('bird'), () => commandAvailable('birdc')];
+
+/** What FRR's speakers (zebra, bgpd, through vtysh) need installed. */
+export const FRR_NEEDS: readonly (() => NetnsAvailability)[] = [() => commandAvailable('vtysh'), installed('/usr/lib/frr/zebra', 'FRR zebra'), installed('/usr/lib/frr/bgpd', 'FRR bgpd')];
 
 export interface Speaker {
   log(): string;

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable, createLan, type Lan } from '../netns/harness.js';
 import { startAgent, type AgentEvent } from './agent-client.js';
 import { requireRealNetwork } from './helpers.js';
+import { readPid } from './bfd-peers.js';
 import { ahKey, decodeAhHeader, verifyAhDatagram } from '../../protocol/ipsec-ah.js';
 import { decodeAdvertisement } from '../../protocol/vrrp-codec.js';
 
@@ -37,15 +38,6 @@ vrrp_instance V6 {
   }
 }
 `;
-
-async function readPid(path: string): Promise<number | undefined> {
-  try {
-    const pid = Number((await readFile(path, 'utf8')).trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Keepalived {
   log(): string;

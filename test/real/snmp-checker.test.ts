@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandAvailable, createLan, type Lan, type NetnsAvailability } from '../netns/harness.js';
 import { requireRealNetwork } from './helpers.js';
-import { cleanupDir, eventually, startDaemon, VIGIL, type Daemon } from '../daemon/daemons.js';
+import { eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from '../daemon/daemons.js';
 import { snmpSet, snmpWalk, startSnmpd, trapsLogged, type SnmpSite } from './snmp-peers.js';
 
 const CHECK = '.1.3.6.1.4.1.9586.100.5.3';
@@ -212,9 +212,7 @@ test('the check subtree of a live nftables virtual server: walk = status, traps 
     assert.deepEqual(traps().slice(4), [rsTrap(false, 1, 8080), rsTrap(false, 0, 8081), quorumTrap('shutdown', 0)]);
   } finally {
     for (const s of servers.values()) s.kill('SIGKILL');
-    vigil?.kill('SIGKILL');
-    await lan.cleanup();
-    if (vigil) cleanupDir(vigil);
+    await stopDaemons(lan, [vigil]);
     rmSync(snmpDir, { recursive: true, force: true });
   }
 });

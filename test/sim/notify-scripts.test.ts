@@ -8,36 +8,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
+import { pairInstance, pairScenario } from './pair-scenario.js';
 
-const CONFIG = `vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    @lb1 priority 150
-    @lb2 priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.168.77.100/24
-    }
-    notify_master /etc/vigil/master.sh
+const CONFIG = pairInstance({
+  after: `    notify_master /etc/vigil/master.sh
     notify_backup /etc/vigil/backup.sh
     notify_stop /etc/vigil/stop.sh
     notify /etc/vigil/notify.sh
     notify_master_rx_lower_pri "/etc/vigil/lower.sh restore"
-}
-`;
+`,
+});
 
-function scenario(events: unknown[]): string {
-  return JSON.stringify({
-    duration: '40s',
-    network: { latency: '1ms' },
-    nodes: {
-      lb1: { config: CONFIG, interfaces: { eth0: '192.168.77.11/24' } },
-      lb2: { config: CONFIG, interfaces: { eth0: '192.168.77.12/24' } },
-    },
-    events,
-  });
-}
+const scenario = (events: unknown[]): string => pairScenario(CONFIG, events, '40s');
 
 test('after a partition heals, the higher master runs notify_master_rx_lower_pri when it hears the lower one, which steps down', () => {
   // lb1 advertises at x.414 s (master since 3.414 s), lb2 in the partition at x.024 s (since 13.024 s): healed at

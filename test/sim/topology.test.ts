@@ -7,34 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, type SimulationResult } from '../../sim/run.js';
+import { pairInstance, pairScenario } from './pair-scenario.js';
 
 function config(line: string): string {
-  return `vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    @lb1 priority 150
-    @lb2 priority 100
-    advert_int 1
-    ${line}
-    virtual_ipaddress {
-        192.168.77.100/24
-    }
-}
-`;
+  return pairInstance({ before: `    ${line}\n` });
 }
 
 function run(conf: string, events: unknown[] = []): SimulationResult {
-  const text = JSON.stringify({
-    duration: '30s',
-    network: { latency: '1ms' },
-    nodes: {
-      lb1: { config: conf, interfaces: { eth0: '192.168.77.11/24' } },
-      lb2: { config: conf, interfaces: { eth0: '192.168.77.12/24' } },
-    },
-    events,
-  });
-  return runSimulation(parseScenario(text, 'topology.json'), { seed: 1 });
+  return runSimulation(parseScenario(pairScenario(conf, events, '30s'), 'topology.json'), { seed: 1 });
 }
 
 const states = (r: SimulationResult, node: string): string[] => r.transitions.filter((t) => t.node === node).map((t) => t.to);

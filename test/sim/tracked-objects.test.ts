@@ -16,38 +16,17 @@ import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, type SimulationResult } from '../../sim/run.js';
 import { SimulationInputError } from '../../sim/simulation-input-error.js';
 import { formatTimeline } from '../../sim/report-text.js';
+import { pairInstance, pairScenario } from './pair-scenario.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 /** lb1 (150) and lb2 (100) share one configuration; `@lb1` lines are lb1's alone. */
 function config(extra: string, tracking: string): string {
   return `${extra}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    @lb1 priority 150
-    @lb2 priority 100
-    advert_int 1
-    virtual_ipaddress {
-        192.168.77.100/24
-    }
-${tracking}
-}
-`;
+${pairInstance({ after: `${tracking}\n` })}`;
 }
 
-function scenarioText(conf: string, events: unknown[], duration = '45s'): string {
-  return JSON.stringify({
-    duration,
-    network: { latency: '1ms' },
-    nodes: {
-      lb1: { config: conf, interfaces: { eth0: '192.168.77.11/24' } },
-      lb2: { config: conf, interfaces: { eth0: '192.168.77.12/24' } },
-    },
-    events,
-  });
-}
+const scenarioText = (conf: string, events: unknown[], duration = '45s'): string => pairScenario(conf, events, duration);
 
 /** Each change of a value read from an actor's snapshot, with its virtual time, per "node/actor". */
 type Series = Map<string, [number, unknown][]>;

@@ -23,7 +23,7 @@ test('SMTP_CHECK: greeting 220, HELO helo_name → 250, QUIT; a bad greeting fai
   let greeting = '220-first line\r\n220 ready\r\n';
   const helos: string[] = [];
   const server = await startSmtp({ greeting: () => greeting, helos });
-  const spec = { kind: 'smtp', target: { host: '127.0.0.1', port: server.port }, timeoutMs: 2000, heloName: 'checker.vigil' } as const;
+  const spec = { kind: 'smtp', target: { host: '127.0.0.1', port: server.port }, timeoutMs: 10_000, heloName: 'checker.vigil' } as const;
   try {
     const ok = await probeSmtp(spec);
     assert.equal(ok.ok, true, ok.detail);
@@ -58,7 +58,7 @@ test('DNS_CHECK: the query is RD with one question; NOERROR succeeds, SERVFAIL f
   let rcode = 0;
   const queries: Buffer[] = [];
   const server = await startDns({ rcode: () => rcode, wrongIdFirst: true, queries });
-  const spec = { kind: 'dns', target: { host: '127.0.0.1', port: server.port }, timeoutMs: 1000, name: 'vigil.test', type: 1 } as const;
+  const spec = { kind: 'dns', target: { host: '127.0.0.1', port: server.port }, timeoutMs: 10_000, name: 'vigil.test', type: 1 } as const;
   try {
     const ok = await probeDns(spec);
     assert.equal(ok.ok, true, ok.detail);

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -189,6 +190,11 @@ test('SSL_GET with the global SSL block: a client certificate for a server that 
     const missing = await probeHttp({ ...spec, tlsFiles: { key: join(dir, 'absent.key') } });
     assert.equal(missing.ok, false);
     assert.match(missing.detail, /ENOENT/);
+    // A FIFO at the key's path is not opened for a blocking read (the checker thread would hang on it for ever).
+    assert.equal(spawnSync('mkfifo', [join(dir, 'fifo.key')]).status, 0);
+    const fifo = await probeHttp({ ...spec, tlsFiles: { key: join(dir, 'fifo.key') } });
+    assert.equal(fifo.ok, false);
+    assert.match(fifo.detail, /not a regular file/);
   } finally {
     await server.close();
   }

@@ -52,12 +52,21 @@ export async function kernelAnnounced(lan: Lan, ns: string): Promise<string[]> {
 async function watchKernelDeletions(lan: Lan, ns: string): Promise<() => Promise<string[]>> {
   const monitor = lan.spawn(ns, ['ip', '-N', 'monitor', 'route']);
   const deleted = new Set<string>();
+  let lines = 0;
   createInterface({ input: monitor.stdout! }).on('line', (line) => {
+    lines++;
     const m = /^Deleted (?:unicast )?(\S+) .*?table (\d+).*proto 86/.exec(line);
     if (m) deleted.add(`${m[1]!.replace(/\/(32|128)$/, '')} table ${m[2]}`);
   });
-  // Time for the monitor to join the route groups (it prints nothing until something changes).
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The monitor prints nothing until something changes: a route of its own (not proto 86) is changed until the
+  // monitor shows it, so it has joined the route groups (not a fixed time, which a loaded host may not keep).
+  const sentinel = ['blackhole', '192.168.77.253/32', 'table', '251'];
+  for (const start = performance.now(); lines === 0; ) {
+    if (performance.now() - start > 20_000) throw new Error('ip monitor route printed nothing within 20 s');
+    await lan.exec(ns, ['ip', 'route', 'replace', ...sentinel]);
+    await lan.exec(ns, ['ip', 'route', 'del', ...sentinel]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return async () => {
     monitor.kill('SIGKILL');
     return [...deleted].sort();

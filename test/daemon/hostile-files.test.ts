@@ -8,7 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -109,9 +111,24 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
   const lan = await createLan({ name: 'hardenfiles', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 140, v4PrefixLength: 26 });
   const v = lan.host('v');
   const daemons: Daemon[] = [];
+  // The priority moves (100 + 0 or 3, a track_file) every half second: records to write once the disk is full. In
+  // a steady state the stream sums advertisements up in one record a minute, which the file's last page may hold:
+  // whether the fill was noticed then depended on when it came (the test failed now and then).
+  const trackDir = mkdtempSync(join(tmpdir(), 'vigil-hardenfiles-'));
+  chmodSync(trackDir, 0o755);
+  const weight = join(trackDir, 'weight');
+  writeFileSync(weight, '0\n');
+  let moving = true;
+  const mover = (async () => {
+    for (let i = 0; moving; i++) {
+      writeFileSync(weight, `${(i % 2) * 3}\n`);
+      await delay(500);
+    }
+  })();
+  const config = `vrrp_track_file tf {\n  file ${weight}\n}\n${CONFIG.replace('  advert_int 0.1\n', '  advert_int 0.1\n  track_file {\n    tf weight 1\n  }\n')}`;
   try {
     // A 256 KiB tmpfs at DIR/rec in a mount namespace of the daemon's own.
-    const d = startDaemon(lan, v, 'vigil', CONFIG, {
+    const d = startDaemon(lan, v, 'vigil', config, {
       prepare: (dir) => mkdirSync(join(dir, 'rec')),
       args: (dir) => ['--record', join(dir, 'rec', 'flight.vrec'), '--http', '127.0.0.1:9650'],
       wrap: (argv, dir) => ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=256k vigil-harden-files "$0" && exec "$@"', join(dir, 'rec'), ...argv],
@@ -141,6 +158,9 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     process.kill(d.vrrpPid()!, 'SIGTERM');
     assert.equal(await d.exited(20_000), 0);
   } finally {
+    moving = false;
+    await mover;
+    rmSync(trackDir, { recursive: true, force: true });
     await stopDaemons(lan, daemons);
   }
 });

@@ -11,12 +11,12 @@ import { readHostFacts } from '../../config/host-facts.js';
 
 test('exit codes and signals are reported; a missing program is a failure, not an exception', async () => {
   const runner = new ChildProcessRunner();
-  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', 'exit 3'], timeoutMs: 5000 }), { kind: 'exited', code: 3 });
-  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', 'kill -USR1 $$'], timeoutMs: 5000 }), { kind: 'signalled', signal: 'SIGUSR1' });
-  const missing = await runner.run({ argv: ['/nonexistent/script'], timeoutMs: 5000 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', 'exit 3'], timeoutMs: 30_000 }), { kind: 'exited', code: 3 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', 'kill -USR1 $$'], timeoutMs: 30_000 }), { kind: 'signalled', signal: 'SIGUSR1' });
+  const missing = await runner.run({ argv: ['/nonexistent/script'], timeoutMs: 30_000 });
   assert.equal(missing.kind, 'failed');
   // No shell: metacharacters are plain arguments.
-  assert.deepEqual(await runner.run({ argv: ['/bin/test', '$HOME', '=', '$HOME'], timeoutMs: 5000 }), { kind: 'exited', code: 0 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/test', '$HOME', '=', '$HOME'], timeoutMs: 30_000 }), { kind: 'exited', code: 0 });
 });
 
 /** Live members of a process group (zombies are not: they have exited), from /proc. */
@@ -72,8 +72,8 @@ test('script_user: the script runs with that uid and gid', async (t) => {
   assert.ok(nobody, 'nobody exists');
   const runner = new ChildProcessRunner();
   const check = `test "$(id -u)" = ${nobody.uid} && test "$(id -g)" = ${nobody.gid}`;
-  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 5000, user: nobody }), { kind: 'exited', code: 0 });
-  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 5000 }), { kind: 'exited', code: 1 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 30_000, user: nobody }), { kind: 'exited', code: 0 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', check], timeoutMs: 30_000 }), { kind: 'exited', code: 1 });
 });
 
 test('a script gets a clean environment: PATH and the locale, nothing else of vigil', async (t) => {
@@ -93,7 +93,7 @@ test('a script gets a clean environment: PATH and the locale, nothing else of vi
   process.env['LANG'] = 'C.UTF-8';
   const out = join(dir, 'env');
   const runner = new ChildProcessRunner();
-  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', `env > ${out}`], timeoutMs: 5000 }), { kind: 'exited', code: 0 });
+  assert.deepEqual(await runner.run({ argv: ['/bin/sh', '-c', `env > ${out}`], timeoutMs: 30_000 }), { kind: 'exited', code: 0 });
   const names = readFileSync(out, 'utf8')
     .trim()
     .split('\n')

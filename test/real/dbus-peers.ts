@@ -102,6 +102,8 @@ export async function objectPaths(bus: TestBus, service: string): Promise<string
 /** A `busctl monitor` of the service's signals, as JSON lines: [path, member, payload] of each signal seen. */
 export interface Monitor {
   signals(): [string, string, unknown][];
+  /** Every message seen so far (calls included): more than none once the monitor is live. */
+  messages(): number;
   stop(): void;
 }
 
@@ -117,6 +119,7 @@ export function monitor(bus: TestBus, service: string): Monitor {
         .map((l) => JSON.parse(l) as { type: string; path: string; member: string; payload?: { data?: unknown } })
         .filter((m) => m.type === 'signal' && m.path?.startsWith('/org/keepalived'))
         .map((m) => [m.path, m.member, m.payload?.data ?? []]),
+    messages: () => text.split('\n').filter((l) => l.startsWith('{')).length,
     stop: () => {
       if (proc.pid !== undefined && proc.exitCode === null) process.kill(proc.pid, 'SIGTERM');
     },

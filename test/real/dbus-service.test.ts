@@ -62,7 +62,8 @@ test('org.keepalived.Vrrp1 on a system bus: objects, properties, methods, signal
     // A transition: eth0 down is FAULT (3) for both, up again is BACKUP (1) then MASTER (2).
     const watch = monitor(bus, SERVICE);
     try {
-      await new Promise((r) => setTimeout(r, 1000));
+      // Live once it shows a call to the service (a property read, asked again until seen), not after a fixed time.
+      await eventually(async () => (await state(I4), watch.messages() > 0), 20_000, () => 'busctl monitor showed nothing', 200);
       await lan.exec(host.ns, ['ip', 'link', 'set', 'eth0', 'down']);
       const seen = (path: string, code: number) => () => watch.signals().some(([p, m, d]) => p === path && m === 'VrrpStatusChange' && JSON.stringify(d) === JSON.stringify([code]));
       await eventually(async () => seen(I4, 3)() && seen(I6, 3)(), 15_000, () => JSON.stringify(watch.signals()), 200);

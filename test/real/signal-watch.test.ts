@@ -32,12 +32,15 @@ test('held, watched, closed: ignored, then delivered with its number, then ignor
   const r = child(`
     native.holdSignals([${json}, ${statsClear}, ${threadDump}]);
     const pause = () => new Promise((r) => setTimeout(r, 300));
+    // A delivery is waited for (20 s at most: a loaded host), not assumed done after a fixed pause.
+    const until = async (ok) => { for (let i = 0; i < 2000 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
     for (const s of [${json}, ${statsClear}, ${threadDump}]) process.kill(process.pid, s);
     await pause();
     console.log('held');
     const seen = [];
     const watches = [${json}, ${statsClear}, ${threadDump}].map((s) => native.watchSignal(s, (n) => seen.push(n)));
-    for (const s of [${threadDump}, ${json}, ${statsClear}, ${json}]) { process.kill(process.pid, s); await pause(); }
+    for (const s of [${threadDump}, ${json}, ${statsClear}, ${json}]) { const n = seen.length; process.kill(process.pid, s); await until(() => seen.length > n); }
+    await pause();
     console.log('seen ' + seen.join(','));
     for (const w of watches) w.close();
     await pause();
@@ -57,6 +60,8 @@ test('a watch nothing in JS holds is not collected: it still calls back after a 
     native.watchSignal(${statsClear}, () => seen++);
     for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 100)); }
     process.kill(process.pid, ${statsClear});
+    // Until it is delivered (20 s at most), then a moment more: a second call would show.
+    for (let i = 0; i < 2000 && seen === 0; i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 300));
     console.log('seen ' + seen);
   `);

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readRegularFileBytesSync } from '../regular-file.js';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import type { HttpProbeSpec, HttpUrlProbe, ProbeResult } from '../../prober.js';
 import { bodyMatches } from '../../../protocol/http-body-regex.js';
@@ -31,12 +31,16 @@ export function httpRequest(url: HttpUrlProbe, protocol: HttpProbeSpec['httpProt
 
 /** Certificate files are read once per path. */
 const fileCache = new Map<string, Buffer | Error>();
+/** A certificate, key or CA bundle is far smaller. */
+const MAX_TLS_FILE = 4 << 20;
 
 function readCached(path: string): Buffer {
   let entry = fileCache.get(path);
   if (entry === undefined) {
     try {
-      entry = readFileSync(path);
+      // A regular file only, never blocking: a FIFO at the path would hang the checker thread (and each
+      // replacement the watchdog starts).
+      entry = readRegularFileBytesSync(path, MAX_TLS_FILE);
     } catch (err) {
       entry = err instanceof Error ? err : new Error(String(err));
     }

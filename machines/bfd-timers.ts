@@ -26,10 +26,17 @@ export interface BfdDetectionRestart {
  * the timers talk to the machine only.
  */
 export interface BfdTimerHooks {
+  /** The transmission timer fires: called first, before it draws its next interval. */
+  readonly txFires?: (() => void) | undefined;
   /** The transmission timer is due: true when the runtime dealt with it, else TX_TIMER goes to the machine. */
   readonly txDue?: (() => boolean) | undefined;
   /** A detection timer started (its restart, as DETECTION_RESTART does it) or stopped (undefined). */
   readonly detection?: ((restart: ((delayMs: number) => void) | undefined, owner: object) => void) | undefined;
+  /**
+   * The detection timer expired: true when the runtime dealt with it (it sends DETECTION_TIMEOUT to the machine
+   * itself, later), else the timer sends it now.
+   */
+  readonly expired?: (() => boolean) | undefined;
 }
 
 /**
@@ -44,6 +51,7 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTime
     let due = clock.now();
     let id: TimerId = clock.setTimeout(fire, 0);
     function fire(): void {
+      hooks.txFires?.();
       due = clock.now() + next();
       id = clock.setTimeout(fire, due - clock.now());
       if (hooks.txDue?.() !== true) sendBack({ type: 'TX_TIMER' });
@@ -81,7 +89,7 @@ export function bfdDetectionTimer(clock: Clock, hooks: BfdTimerHooks = {}) {
         id = set(fire, deadline - now);
         return;
       }
-      sendBack({ type: 'DETECTION_TIMEOUT' });
+      if (hooks.expired?.() !== true) sendBack({ type: 'DETECTION_TIMEOUT' });
     }
     const restart = (delayMs: number): void => {
       deadline = clock.now() + delayMs;

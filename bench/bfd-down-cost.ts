@@ -9,8 +9,15 @@
  * later, and the packets of the sessions still Up) is what the burst costs. The first round runs in a fresh
  * process (cold code, as in the daemon, where each session goes Down once), later rounds warm.
  *
+ * Then the same on the real clock (transport/real/real-clock.ts, precise timers), the peer's sessions on the same
+ * thread and the segment's delivery on real timers: how late each Down is reported, from its Detection Time after
+ * the last packet the session received (what bench/bfd-detection.ts calls "own", without the namespaces and the
+ * worker thread). Wall-clock time: on a shared host, read it with the load average printed.
+ *
  * VIGIL_BENCH_BFD_SESSIONS sets the number of sessions (default 100), VIGIL_BENCH_BFD_ROUNDS the rounds (default 5).
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { loadavg } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { InProcessBfdHost } from '../actors/bfd/bfd-host.js';
 import { BfdNode } from '../actors/bfd/bfd-node.js';
@@ -20,6 +27,9 @@ import { VirtualClock } from '../sim/virtual-clock.js';
 import { SeededRandom } from '../sim/seeded-random.js';
 import { LanSegment } from '../sim/lan-segment.js';
 import { SimulatedBfdLink } from '../sim/simulated-bfd-link.js';
+import { RealClock } from '../transport/real/real-clock.js';
+import type { Clock } from '../machines/clock.js';
+import type { Random } from '../transport/random.js';
 
 const SESSIONS = Number(process.env['VIGIL_BENCH_BFD_SESSIONS'] ?? 100);
 const ROUNDS = Number(process.env['VIGIL_BENCH_BFD_ROUNDS'] ?? 5);
@@ -53,9 +63,10 @@ function percentile(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
-export async function run(): Promise<void> {
-  const clock = new VirtualClock();
-  const random = new SeededRandom(15);
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+/** Our sessions as the worker runs them, and a peer's, on one segment. */
+function world(clock: Clock, random: Random) {
   const segment = new LanSegment('lan', clock, random, { latencyMs: 0.05, jitterMs: 0.02, loss: 0, duplication: 0, reorder: 0 });
   const ours = segment.attach('us', 'eth0');
   const theirs = segment.attach('peer', 'eth0');
@@ -67,22 +78,75 @@ export async function run(): Promise<void> {
   channel.port1.unref();
   channel.port2.unref();
   forwardBfdEvents(host.events$, (events) => channel.port1.postMessage({ t: 'events', events }), setImmediate);
-  let downs = 0;
-  let ups = 0;
-  host.events$.subscribe((e) => {
-    if (e.kind !== 'change') return;
-    if (e.change.to === 'Down') downs++;
-    if (e.change.to === 'Up') ups++;
-  });
   host.apply(
     Array.from({ length: SESSIONS }, (_, i) => spec(`s${i}`, PEER, ourAddress(i))),
     1,
   );
   const peerSpecs = Array.from({ length: SESSIONS }, (_, i) => spec(`p${i}`, ourAddress(i), PEER));
+  const peer = (): BfdNode => {
+    const node = new BfdNode(new SimulatedBfdLink([theirs], random), clock, random, peerSpecs);
+    node.start();
+    return node;
+  };
+  const stop = (): void => {
+    host.stop();
+    channel.port1.close();
+  };
+  return { host, peer, stop };
+}
+
+/** On the real clock: how late each Down is reported after its Detection Time, milliseconds, a round at a time. */
+async function realClock(): Promise<void> {
+  const clock = new RealClock();
+  const w = world(clock, new SeededRandom(16));
+  const late: number[][] = [];
+  let current: number[] = [];
+  const up = new Set<string>();
+  w.host.events$.subscribe((e) => {
+    if (e.kind !== 'change') return;
+    const c = e.change;
+    if (c.to === 'Up') up.add(c.name);
+    else up.delete(c.name);
+    if (c.to === 'Down' && c.from === 'Up' && c.lastReceivedAt !== undefined && c.detectionTimeMs !== undefined) current.push(c.at - c.lastReceivedAt - c.detectionTimeMs);
+  });
+  const rounds = Math.min(ROUNDS, 3);
+  for (let r = 0; r < rounds; r++) {
+    const peer = w.peer();
+    const end = performance.now() + 60_000;
+    // Up, and at 10 ms (the Poll ended), then a second of the steady state.
+    while (!(up.size === SESSIONS && w.host.sessions().every((s) => s.detectionTimeMs === 30)) && performance.now() < end) await delay(100);
+    await delay(1000);
+    current = [];
+    const flapped = SESSIONS - up.size;
+    peer.stop();
+    await delay(500);
+    late.push(current);
+    if (flapped > 0 || current.length !== SESSIONS) console.log(`# round ${r + 1}: ${flapped} not Up at the kill, ${current.length} Down from Up`);
+  }
+  w.stop();
+  console.log(`The same on the real clock, the peer on the same thread. Milliseconds a Down is reported after its Detection Time. Load average ${load()}.`);
+  console.log('round         late p50/p99/max');
+  for (const [i, xs] of late.entries()) console.log(`${(i === 0 ? '1 (cold)' : String(i + 1)).padEnd(13)} ${percentile(xs, 50).toFixed(2)}/${percentile(xs, 99).toFixed(2)}/${Math.max(...xs).toFixed(2)}`);
+}
+
+export async function run(): Promise<void> {
+  await virtualClock();
+  await realClock();
+}
+
+async function virtualClock(): Promise<void> {
+  const clock = new VirtualClock();
+  const w = world(clock, new SeededRandom(15));
+  let downs = 0;
+  let ups = 0;
+  w.host.events$.subscribe((e) => {
+    if (e.kind !== 'change') return;
+    if (e.change.to === 'Down') downs++;
+    if (e.change.to === 'Up') ups++;
+  });
   const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const peer = new BfdNode(new SimulatedBfdLink([theirs], random), clock, random, peerSpecs);
-    peer.start();
+    const peer = w.peer();
     const upsBefore = ups;
     clock.runFor(5000);
     if (ups - upsBefore !== SESSIONS) throw new Error(`round ${r + 1}: ${ups - upsBefore} of ${SESSIONS} sessions came Up`);
@@ -101,10 +165,8 @@ export async function run(): Promise<void> {
     rounds.push(round);
     clock.runFor(2000);
   }
-  host.stop();
-  channel.port1.close();
-  const load = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
-  console.log(`${SESSIONS} sessions at 10 ms x 3 going Down together, in-process (virtual clock, changes posted on a MessageChannel). CPU microseconds. Load average ${load}.`);
+  w.stop();
+  console.log(`${SESSIONS} sessions at 10 ms x 3 going Down together, in-process (virtual clock, changes posted on a MessageChannel). CPU microseconds. Load average ${load()}.`);
   console.log('round         step reporting a Down p50/p99/max/sum   window total / per Down');
   for (const [i, r] of rounds.entries()) {
     const f = (x: number): string => x.toFixed(0);

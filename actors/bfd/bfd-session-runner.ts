@@ -16,8 +16,9 @@
  * the report is what the VRRP side waits for; the transition, with its timers stopped and started, costs tens of
  * microseconds. A hundred sessions whose peer died expire within one transmission interval: transitions in line
  * before the reports put the last ones milliseconds late (bench/bfd-down-cost.ts, bench/bfd-detection.ts). The
- * transition waits for `defer` (the node runs one a turn, actors/bfd/bfd-node.ts), and anything else that comes to
- * the session first (a packet, a timer, a look at its context) makes it happen before going on.
+ * transition waits for `defer` (the node runs one a turn, actors/bfd/bfd-node.ts); an event that comes to the
+ * session first (a packet, its transmission timer, an administrative change) makes it happen before going on, and
+ * a look at the context meanwhile sees the one the machine will make.
  */
 import { createActor, type Actor } from 'xstate';
 import { Subject } from '../../transport/subject.js';
@@ -78,8 +79,8 @@ export class BfdSessionRunner {
   shortcutHits = 0;
   /** The packet last encoded, and the context it was made from (a steady context sends the same bytes). */
   private encoded: { context: BfdSessionContext; bytes: Uint8Array } | undefined;
-  /** A Down reported at its expiry, the machine's DETECTION_TIMEOUT still to come (see the header). */
-  private unsettled = false;
+  /** A Down reported at its expiry: the context the machine's DETECTION_TIMEOUT, still to come, makes (see the header). */
+  private unsettled: BfdSessionContext | undefined;
   private stopped = false;
 
   constructor(
@@ -150,7 +151,7 @@ export class BfdSessionRunner {
     if (snapshot.status !== 'active' || (snapshot.value !== 'Up' && snapshot.value !== 'Init')) return false;
     // The context the machine's DETECTION_TIMEOUT makes in Init and Up (machines/bfd-session.ts: enter, forget).
     const after = forgetRemote(enterBfdState(snapshot.context, 'Down', DIAG.controlDetectionTimeExpired));
-    this.unsettled = true;
+    this.unsettled = after;
     this.publish('Down', after);
     this.defer(() => this.settle());
     return true;
@@ -158,8 +159,8 @@ export class BfdSessionRunner {
 
   /** The machine catches up with a Down reported at its expiry (a no-op when it has, or the session stopped). */
   settle(): void {
-    if (!this.unsettled || this.stopped) return;
-    this.unsettled = false;
+    if (this.unsettled === undefined || this.stopped) return;
+    this.unsettled = undefined;
     this.actor.send({ type: 'DETECTION_TIMEOUT' });
   }
 
@@ -173,12 +174,12 @@ export class BfdSessionRunner {
 
   /** False while a Down reported at its expiry waits for the machine to follow (see the header). */
   get settled(): boolean {
-    return !this.unsettled;
+    return this.unsettled === undefined;
   }
 
+  /** The machine's context, or while it has yet to follow a Down reported at its expiry, the one it will make. */
   get context(): BfdSessionContext {
-    this.settle();
-    return this.actor.getSnapshot().context;
+    return this.unsettled ?? this.actor.getSnapshot().context;
   }
 
   /** The Detection Time now in force (RFC 5880 §6.8.4), in milliseconds. */

@@ -80,6 +80,11 @@ test('a Detection Time expiring in Up: the Down is reported at the expiry, the m
   assert.equal(w.ours.state, 'Down');
   assert.equal(w.ours.settled, false, 'the machine has not followed yet');
   assert.equal(w.held.length, 1);
+  // A look at the session (status, metrics) shows what the machine will make, and does not make it follow.
+  assert.equal(w.ours.context.localState, 'Down');
+  assert.equal(w.ours.context.remoteDiscriminator, 0);
+  assert.equal(w.ours.detectionTimeMs, 30);
+  assert.equal(w.ours.settled, false);
   // The transmission timer fires next (within 10 ms): the machine follows first, so the packet says Down, at 1 s.
   const from = w.oursSent.length;
   w.clock.runUntil(lastReceivedAt + 45);

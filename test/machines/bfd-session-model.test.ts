@@ -46,13 +46,16 @@ const EXTERNAL: BfdSessionEvent[] = [
 
 type Snapshot = ReturnType<typeof bfdSessionMachine.transition>;
 
-/** Timer events pending in a snapshot: `after` transitions, and DETECTION_TIMEOUT while the detection timer runs. */
+/**
+ * Timer events pending in a snapshot: `after` transitions, and DETECTION_TIMEOUT while the detection timer runs (the
+ * machine's one detection timer runs in the states that start it on entry, Down, Init and Up).
+ */
 function timerEvents(snapshot: Snapshot): BfdSessionEvent[] {
   const nodes = (snapshot as unknown as { _nodes: AnyStateNode[] })._nodes;
   const out: BfdSessionEvent[] = [];
   for (const node of nodes) {
     for (const t of node.after) out.push({ type: t.eventType } as unknown as BfdSessionEvent);
-    if (node.invoke.some((i) => i.src === 'detectionTimer')) out.push({ type: 'DETECTION_TIMEOUT' });
+    if (node.entry.some((a) => (a as { type?: unknown }).type === 'startDetection' || a === 'startDetection')) out.push({ type: 'DETECTION_TIMEOUT' });
   }
   return out;
 }

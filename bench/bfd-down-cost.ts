@@ -30,6 +30,7 @@ import { SimulatedBfdLink } from '../sim/simulated-bfd-link.js';
 import { RealClock } from '../transport/real/real-clock.js';
 import type { Clock } from '../machines/clock.js';
 import type { Random } from '../transport/random.js';
+import type { BfdLink } from '../transport/bfd-link.js';
 
 const SESSIONS = Number(process.env['VIGIL_BENCH_BFD_SESSIONS'] ?? 100);
 const ROUNDS = Number(process.env['VIGIL_BENCH_BFD_ROUNDS'] ?? 5);
@@ -83,10 +84,24 @@ function world(clock: Clock, random: Random) {
     1,
   );
   const peerSpecs = Array.from({ length: SESSIONS }, (_, i) => spec(`p${i}`, ourAddress(i), PEER));
-  const peer = (): BfdNode => {
-    const node = new BfdNode(new SimulatedBfdLink([theirs], random), clock, random, peerSpecs);
+  /**
+   * A peer whose sessions come Up with ours; `silence` makes it fall silent at once (its sends dropped, nothing
+   * else done on the thread, as a killed bfdd), `stop` ends it once the measurement is over.
+   */
+  const peer = (): { silence(): void; stop(): void } => {
+    let silent = false;
+    const inner = new SimulatedBfdLink([theirs], random);
+    const link: BfdLink = {
+      packets$: inner.packets$,
+      openSender: (options) => {
+        const sender = inner.openSender(options);
+        return { ...sender, sourcePort: sender.sourcePort, send: (bytes) => (silent ? undefined : sender.send(bytes)), close: () => sender.close() };
+      },
+      close: () => inner.close(),
+    };
+    const node = new BfdNode(link, clock, random, peerSpecs);
     node.start();
-    return node;
+    return { silence: () => (silent = true), stop: () => node.stop() };
   };
   const stop = (): void => {
     host.stop();
@@ -118,8 +133,9 @@ async function realClock(): Promise<void> {
     await delay(1000);
     current = [];
     const flapped = SESSIONS - up.size;
-    peer.stop();
+    peer.silence();
     await delay(500);
+    peer.stop();
     late.push(current);
     if (flapped > 0 || current.length !== SESSIONS) console.log(`# round ${r + 1}: ${flapped} not Up at the kill, ${current.length} Down from Up`);
   }
@@ -150,7 +166,7 @@ async function virtualClock(): Promise<void> {
     const upsBefore = ups;
     clock.runFor(5000);
     if (ups - upsBefore !== SESSIONS) throw new Error(`round ${r + 1}: ${ups - upsBefore} of ${SESSIONS} sessions came Up`);
-    peer.stop();
+    peer.silence();
     const round: Round = { downs: [], total: 0 };
     const end = clock.now() + 60;
     while ((clock.peek() ?? Infinity) <= end) {
@@ -162,6 +178,7 @@ async function virtualClock(): Promise<void> {
       if (downs > before) round.downs.push(us);
     }
     if (round.downs.length !== SESSIONS) throw new Error(`round ${r + 1}: ${round.downs.length} of ${SESSIONS} sessions went Down`);
+    peer.stop();
     rounds.push(round);
     clock.runFor(2000);
   }

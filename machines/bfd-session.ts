@@ -21,7 +21,7 @@ import {
   type BfdSessionContext,
   type BfdSessionParams,
 } from './bfd-session-logic.js';
-import type { BfdDetectionRestart, BfdTxInterval } from './bfd-timers.js';
+import type { BfdDetectionCommand, BfdTxInterval } from './bfd-timers.js';
 
 export interface BfdSessionInput {
   readonly params: BfdSessionParams;
@@ -65,7 +65,10 @@ const sessionSetup = setup({
     forget: assign(({ context }) => forgetRemote(context)),
     /** The transmission timer learns the interval now in effect (it ignores an unchanged one). */
     retime: sendTo('tx', ({ context }): BfdTxInterval => ({ type: 'TX_INTERVAL', intervalUs: txIntervalUs(context) })),
-    restartDetection: sendTo('detection', ({ context }): BfdDetectionRestart => ({ type: 'DETECTION_RESTART', delayMs: detectionMs(context) })),
+    restartDetection: sendTo('detection', ({ context }): BfdDetectionCommand => ({ type: 'DETECTION_RESTART', delayMs: detectionMs(context) })),
+    /** Entering Down, Init or Up: a Detection Time from now, with the context the state is entered with. */
+    startDetection: sendTo('detection', ({ context }): BfdDetectionCommand => ({ type: 'DETECTION_START', delayMs: detectionMs(context) })),
+    stopDetection: sendTo('detection', (): BfdDetectionCommand => ({ type: 'DETECTION_STOP' })),
   },
   guards: {
     toInit: goesTo('Init'),
@@ -80,7 +83,7 @@ const sessionSetup = setup({
   actors: {
     /** Placeholders: the runtime binds both to its clock with `machine.provide({ actors: bfdTimers(clock, random) })`. */
     txTimer: fromCallback<BfdTxInterval, { intervalUs: number; detectMult: number }>(() => undefined),
-    detectionTimer: fromCallback<BfdDetectionRestart, { delayMs: number }>(() => undefined),
+    detectionTimer: fromCallback<BfdDetectionCommand, Record<string, never>>(() => undefined),
   },
 });
 
@@ -93,18 +96,22 @@ export const bfdSessionMachine = sessionSetup.createMachine({
   id: 'bfdSession',
   context: ({ input }) => initialBfdContext(input.params),
   initial: 'Down',
-  invoke: {
-    id: 'tx',
-    src: 'txTimer',
-    input: ({ context }) => ({ intervalUs: txIntervalUs(context), detectMult: context.params.detectMult }),
-  },
+  invoke: [
+    {
+      id: 'tx',
+      src: 'txTimer',
+      input: ({ context }) => ({ intervalUs: txIntervalUs(context), detectMult: context.params.detectMult }),
+    },
+    // Runs in Down, Init and Up, started afresh on entering each (startDetection), stopped in AdminDown.
+    { id: 'detection', src: 'detectionTimer', input: {} },
+  ],
   on: {
     TX_TIMER: { guard: 'periodic', actions: { type: 'transmit', params: { final: false } } },
   },
   states: {
     AdminDown: {
       initial: 'announcing',
-      entry: { type: 'transmit', params: { final: false } },
+      entry: ['stopDetection', { type: 'transmit', params: { final: false } }],
       states: {
         announcing: { after: { adminDownGrace: 'quiet' } },
         quiet: {
@@ -121,7 +128,7 @@ export const bfdSessionMachine = sessionSetup.createMachine({
     Down: {
       // Here the detection timer only forgets the remote once it has been silent for a Detection Time (§6.8.1
       // bfd.RemoteDiscr; keepalived's reset thread).
-      invoke: { id: 'detection', src: 'detectionTimer', input: ({ context }) => ({ delayMs: detectionMs(context) }) },
+      entry: 'startDetection',
       on: {
         RECEIVED: [
           { guard: 'toInit', target: 'Init', actions: ['receive', 'retime', answerPoll] },
@@ -133,7 +140,7 @@ export const bfdSessionMachine = sessionSetup.createMachine({
       },
     },
     Init: {
-      invoke: { id: 'detection', src: 'detectionTimer', input: ({ context }) => ({ delayMs: detectionMs(context) }) },
+      entry: 'startDetection',
       on: {
         RECEIVED: [
           { guard: 'toUp', target: 'Up', actions: ['receive', 'retime', answerPoll] },
@@ -145,7 +152,7 @@ export const bfdSessionMachine = sessionSetup.createMachine({
       },
     },
     Up: {
-      invoke: { id: 'detection', src: 'detectionTimer', input: ({ context }) => ({ delayMs: detectionMs(context) }) },
+      entry: 'startDetection',
       on: {
         RECEIVED: [
           { guard: 'toDown', target: 'Down', actions: ['receive', 'retime', answerPoll] },

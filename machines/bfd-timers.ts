@@ -16,20 +16,31 @@ export interface BfdTxInterval {
   readonly intervalUs: number;
 }
 
-export interface BfdDetectionRestart {
-  readonly type: 'DETECTION_RESTART';
-  readonly delayMs: number;
-}
+/**
+ * What the machine tells its detection timer: a packet received moves the deadline (DETECTION_RESTART, nothing
+ * once it has expired); entering Down, Init or Up starts it afresh (DETECTION_START); AdminDown stops it.
+ */
+export type BfdDetectionCommand =
+  | { readonly type: 'DETECTION_RESTART'; readonly delayMs: number }
+  | { readonly type: 'DETECTION_START'; readonly delayMs: number }
+  | { readonly type: 'DETECTION_STOP' };
 
 /**
  * What a runtime may hook into the timers (actors/bfd/bfd-session-runner.ts: its steady-state shortcut). Absent,
  * the timers talk to the machine only.
  */
 export interface BfdTimerHooks {
+  /** The transmission timer fires: called first, before it draws its next interval. */
+  readonly txFires?: (() => void) | undefined;
   /** The transmission timer is due: true when the runtime dealt with it, else TX_TIMER goes to the machine. */
   readonly txDue?: (() => boolean) | undefined;
-  /** A detection timer started (its restart, as DETECTION_RESTART does it) or stopped (undefined). */
+  /** The detection timer started (its restart, as DETECTION_RESTART does it) or stopped for good (undefined). */
   readonly detection?: ((restart: ((delayMs: number) => void) | undefined, owner: object) => void) | undefined;
+  /**
+   * The detection timer expired: true when the runtime dealt with it (it sends DETECTION_TIMEOUT to the machine
+   * itself, later), else the timer sends it now.
+   */
+  readonly expired?: (() => boolean) | undefined;
 }
 
 /**
@@ -44,6 +55,7 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTime
     let due = clock.now();
     let id: TimerId = clock.setTimeout(fire, 0);
     function fire(): void {
+      hooks.txFires?.();
       due = clock.now() + next();
       id = clock.setTimeout(fire, due - clock.now());
       if (hooks.txDue?.() !== true) sendBack({ type: 'TX_TIMER' });
@@ -62,7 +74,10 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTime
 }
 
 /**
- * DETECTION_TIMEOUT once `delayMs` passes without a DETECTION_RESTART (each valid packet received restarts it).
+ * DETECTION_TIMEOUT once the delay of the last DETECTION_START passes without a DETECTION_RESTART (each valid
+ * packet received restarts it); once expired or stopped, only a DETECTION_START arms it again. One timer for the
+ * session's life, invoked at the machine's root: starting and stopping an actor on each change of state cost more
+ * than the rest of the change (bench/bfd-down-cost.ts).
  * A restart only moves the deadline; the pending clock timer re-arms for the rest when it fires early, or is
  * replaced when the new deadline is sooner. It is a failure's deadline, like VRRP's Master_Down_Timer: on a clock
  * with precise timers (the daemon's) it is one, so that a session goes Down at its Detection Time and not a
@@ -70,10 +85,10 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTime
  */
 export function bfdDetectionTimer(clock: Clock, hooks: BfdTimerHooks = {}) {
   const set = clock.setPreciseTimeout?.bind(clock) ?? clock.setTimeout.bind(clock);
-  return fromCallback<BfdDetectionRestart, { delayMs: number }>(({ input, sendBack, receive }) => {
-    let deadline = clock.now() + input.delayMs;
-    let due = deadline;
-    let id: TimerId = set(fire, input.delayMs);
+  return fromCallback<BfdDetectionCommand, Record<string, never>>(({ sendBack, receive }) => {
+    let deadline = Infinity;
+    let due = Infinity;
+    let id: TimerId | undefined;
     function fire(): void {
       const now = clock.now();
       if (deadline > now) {
@@ -81,20 +96,32 @@ export function bfdDetectionTimer(clock: Clock, hooks: BfdTimerHooks = {}) {
         id = set(fire, deadline - now);
         return;
       }
-      sendBack({ type: 'DETECTION_TIMEOUT' });
+      id = undefined;
+      if (hooks.expired?.() !== true) sendBack({ type: 'DETECTION_TIMEOUT' });
     }
+    const disarm = (): void => {
+      if (id !== undefined) clock.clearTimeout(id);
+      id = undefined;
+    };
     const restart = (delayMs: number): void => {
+      if (id === undefined) return;
       deadline = clock.now() + delayMs;
       if (deadline >= due) return;
       clock.clearTimeout(id);
       due = deadline;
       id = set(fire, delayMs);
     };
-    receive((event) => restart(event.delayMs));
+    receive((event) => {
+      if (event.type === 'DETECTION_RESTART') return restart(event.delayMs);
+      disarm();
+      if (event.type === 'DETECTION_STOP') return;
+      deadline = due = clock.now() + event.delayMs;
+      id = set(fire, event.delayMs);
+    });
     const owner = {};
     hooks.detection?.(restart, owner);
     return () => {
-      clock.clearTimeout(id);
+      disarm();
       hooks.detection?.(undefined, owner);
     };
   });

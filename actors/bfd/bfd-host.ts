@@ -19,10 +19,10 @@ import type { BfdSessionSpec } from './bfd-session-spec.js';
 import { BfdNode } from './bfd-node.js';
 
 /** A change of a session's state, with what the VRRP side needs to judge it. */
-export interface BfdHostChange extends BfdSessionChange {
+export interface BfdHostChange extends Omit<BfdSessionChange, 'remoteState' | 'detectionTimeMs'> {
   /** The epoch of the `apply` that started the session. */
   readonly epoch: number;
-  /** The Detection Time in force after the change, milliseconds. */
+  /** The Detection Time in force after the change, milliseconds (undefined: the host lost the session). */
   readonly detectionTimeMs: number | undefined;
   /** The neighbor took the session down administratively (its remote state is AdminDown). */
   readonly byAdmin: boolean;
@@ -83,14 +83,9 @@ export class InProcessBfdHost implements BfdHost {
       const node = new BfdNode(this.link, this.clock, this.random, specs);
       this.node = node;
       this.subscriptions.push(
-        node.changes$.subscribe((c) => {
-          const session = node.session(c.name);
-          const change: BfdHostChange = {
-            ...c,
-            epoch: this.epochs.get(c.name) ?? epoch,
-            detectionTimeMs: session?.detectionTimeMs,
-            byAdmin: c.to !== 'Up' && session?.context.remoteState === 'AdminDown',
-          };
+        // The change says all the host needs: a Down reported at its expiry goes out before its machine follows.
+        node.changes$.subscribe(({ remoteState, ...c }) => {
+          const change: BfdHostChange = { ...c, epoch: this.epochs.get(c.name) ?? epoch, byAdmin: c.to !== 'Up' && remoteState === 'AdminDown' };
           this.subject.next({ kind: 'change', change });
         }),
         node.drops$.subscribe((d) => this.subject.next({ kind: 'drop', at: this.clock.now(), reason: d.reason, session: d.session })),

@@ -6,7 +6,7 @@
  */
 import { Subject } from '../../transport/subject.js';
 import type { Subscription } from 'rxjs';
-import type { Clock } from '../../machines/clock.js';
+import { nextTurn, type Clock, type TimerId } from '../../machines/clock.js';
 import type { Random } from '../../transport/random.js';
 import { bfdPortOf, type BfdLink, type BfdReceivedPacket } from '../../transport/bfd-link.js';
 import { decodeBfdControl } from '../../protocol/bfd-codec.js';
@@ -33,6 +33,12 @@ export class BfdNode {
   readonly drops$ = this.drops.asObservable();
   readonly dropCounts = new Map<BfdDropReason, number>();
   private subscription: Subscription | undefined;
+  /**
+   * Machines to catch up with a Down reported at its expiry (actors/bfd/bfd-session-runner.ts), one a turn: the
+   * expiries due meanwhile go first, each behind one transition at most, not behind all of them.
+   */
+  private readonly unsettled: (() => void)[] = [];
+  private settling: TimerId | undefined;
 
   private started = false;
 
@@ -50,7 +56,7 @@ export class BfdNode {
   private add(spec: BfdSessionSpec): BfdSessionRunner {
     const discriminator = this.freshDiscriminator();
     const sender = this.link.openSender({ family: spec.family, remoteAddress: spec.neighbor, localAddress: spec.source, ttl: spec.ttl, multihop: spec.multihop });
-    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random, this.shortcut);
+    const runner = new BfdSessionRunner(spec, discriminator, sender, this.clock, this.random, this.shortcut, (settle) => this.defer(settle));
     runner.changes$.subscribe((c) => this.changes.next(c));
     this.sessions.push(runner);
     this.byDiscriminator.set(discriminator, runner);
@@ -83,6 +89,18 @@ export class BfdNode {
       started.push(spec.params.name);
     }
     return { kept, started, stopped };
+  }
+
+  private defer(settle: () => void): void {
+    this.unsettled.push(settle);
+    this.settling ??= nextTurn(this.clock, () => this.settleNext());
+  }
+
+  private settleNext(): void {
+    this.settling = undefined;
+    const settle = this.unsettled.shift();
+    if (this.unsettled.length > 0) this.settling = nextTurn(this.clock, () => this.settleNext());
+    settle?.();
   }
 
   /** bfd.LocalDiscr: nonzero and unique on the node (RFC 5880 §6.8.1), drawn at random as keepalived does. */
@@ -145,6 +163,9 @@ export class BfdNode {
   }
 
   stop(): void {
+    if (this.settling !== undefined) this.clock.clearTimeout(this.settling);
+    this.settling = undefined;
+    this.unsettled.length = 0;
     this.subscription?.unsubscribe();
     for (const s of this.sessions) s.stop();
     this.changes.complete();

@@ -10,6 +10,15 @@
  * with the `periodic` guard, no context change); a packet that leaves the context as it is, asks for no Poll and
  * changes no state (a RECEIVED's last branch in Down, Init or Up) restarts the detection timer and nothing else.
  * Anything else goes to the machine. test/actors/bfd-shortcut.test.ts holds the two ways to the same packets.
+ *
+ * A Detection Time that expires in Init or Up is reported at once, the machine's transition after (issue 15). What
+ * the machine does then is known exactly too (DETECTION_TIMEOUT: Down with diagnostic 1, the remote forgotten), and
+ * the report is what the VRRP side waits for; the transition, with its timers stopped and started, costs tens of
+ * microseconds. A hundred sessions whose peer died expire within one transmission interval: transitions in line
+ * before the reports put the last ones milliseconds late (bench/bfd-down-cost.ts, bench/bfd-detection.ts). The
+ * transition waits for `defer` (the node runs one a turn, actors/bfd/bfd-node.ts); an event that comes to the
+ * session first (a packet, its transmission timer, an administrative change) makes it happen before going on, and
+ * a look at the context meanwhile sees the one the machine will make.
  */
 import { createActor, type Actor } from 'xstate';
 import { Subject } from '../../transport/subject.js';
@@ -21,6 +30,9 @@ import {
   advertisedDesiredMinTxUs,
   bfdControlPacket,
   detectionTimeUs,
+  DIAG,
+  enterBfdState,
+  forgetRemote,
   nextBfdState,
   transmitsPeriodically,
   type BfdSessionContext,
@@ -40,6 +52,10 @@ export interface BfdSessionChange {
   /** Our diagnostic (RFC 5880 §4.1) after the change, and the remote's last. */
   readonly localDiag: number;
   readonly remoteDiag: number;
+  /** The remote's state as last heard, after the change (AdminDown: the neighbor took the session down). */
+  readonly remoteState: BfdStateName;
+  /** The Detection Time in force after the change (RFC 5880 §6.8.4), milliseconds. */
+  readonly detectionTimeMs: number;
   /** Clock time of the change. */
   readonly at: number;
   /** Clock time of the last packet the session received before the change (undefined before any). */
@@ -63,6 +79,9 @@ export class BfdSessionRunner {
   shortcutHits = 0;
   /** The packet last encoded, and the context it was made from (a steady context sends the same bytes). */
   private encoded: { context: BfdSessionContext; bytes: Uint8Array } | undefined;
+  /** A Down reported at its expiry: the context the machine's DETECTION_TIMEOUT, still to come, makes (see the header). */
+  private unsettled: BfdSessionContext | undefined;
+  private stopped = false;
 
   constructor(
     readonly spec: BfdSessionSpec,
@@ -72,6 +91,8 @@ export class BfdSessionRunner {
     random: Random,
     /** The steady-state shortcut (off: every event through the machine, for the differential test). */
     private readonly shortcut = true,
+    /** Runs the machine's transition after an expiry reported at once (default: right after the report). */
+    private readonly defer: (settle: () => void) => void = (settle) => settle(),
   ) {
     this.actor = createActor(
       bfdSessionMachine.provide({
@@ -82,11 +103,14 @@ export class BfdSessionRunner {
           },
         },
         actors: bfdTimers(clock, random, {
+          // A deferred transition first (see the header), so that the timer draws its next interval at the rate it sets.
+          txFires: () => this.settle(),
           txDue: () => this.steadyTransmit(),
           detection: (restart, owner) => {
             if (restart !== undefined) this.detection = { restart, owner };
             else if (this.detection?.owner === owner) this.detection = undefined;
           },
+          expired: () => this.expire(),
         }),
       }),
       { input: { params: { ...spec.params, localDiscriminator } }, clock },
@@ -95,11 +119,49 @@ export class BfdSessionRunner {
     this.actor.subscribe((snapshot) => {
       const to = bfdStateName(snapshot.value);
       if (to === this.current) return;
-      const from = this.current;
-      this.current = to;
-      const c = snapshot.context;
-      this.changes.next({ name: spec.params.name, neighbor: spec.neighbor, from, to, localDiag: c.localDiag, remoteDiag: c.remoteDiag, at: clock.now(), lastReceivedAt: this.lastReceivedAt });
+      this.publish(to, snapshot.context);
     });
+  }
+
+  private publish(to: BfdStateName, c: BfdSessionContext): void {
+    const from = this.current;
+    this.current = to;
+    const { spec } = this;
+    this.changes.next({
+      name: spec.params.name,
+      neighbor: spec.neighbor,
+      from,
+      to,
+      localDiag: c.localDiag,
+      remoteDiag: c.remoteDiag,
+      remoteState: c.remoteState,
+      detectionTimeMs: detectionTimeUs(c) / 1000,
+      at: this.clock.now(),
+      lastReceivedAt: this.lastReceivedAt,
+    });
+  }
+
+  /**
+   * The detection timer expired: in Init or Up, the Down is reported now and the machine's transition deferred
+   * (see the header); false: the timer tells the machine at once.
+   */
+  private expire(): boolean {
+    if (!this.shortcut) return false;
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.status !== 'active' || (snapshot.value !== 'Up' && snapshot.value !== 'Init')) return false;
+    // The context the machine's DETECTION_TIMEOUT makes in Init and Up (machines/bfd-session.ts: enter, forget).
+    const after = forgetRemote(enterBfdState(snapshot.context, 'Down', DIAG.controlDetectionTimeExpired));
+    this.unsettled = after;
+    this.publish('Down', after);
+    this.defer(() => this.settle());
+    return true;
+  }
+
+  /** The machine catches up with a Down reported at its expiry (a no-op when it has, or the session stopped). */
+  settle(): void {
+    if (this.unsettled === undefined || this.stopped) return;
+    this.unsettled = undefined;
+    this.actor.send({ type: 'DETECTION_TIMEOUT' });
   }
 
   start(): void {
@@ -110,8 +172,14 @@ export class BfdSessionRunner {
     return this.current;
   }
 
+  /** False while a Down reported at its expiry waits for the machine to follow (see the header). */
+  get settled(): boolean {
+    return this.unsettled === undefined;
+  }
+
+  /** The machine's context, or while it has yet to follow a Down reported at its expiry, the one it will make. */
   get context(): BfdSessionContext {
-    return this.actor.getSnapshot().context;
+    return this.unsettled ?? this.actor.getSnapshot().context;
   }
 
   /** The Detection Time now in force (RFC 5880 §6.8.4), in milliseconds. */
@@ -122,6 +190,7 @@ export class BfdSessionRunner {
   receive(packet: BfdControlPacket): void {
     this.packetsReceived++;
     this.lastReceivedAt = this.clock.now();
+    this.settle();
     if (this.steadyReceive(packet)) return;
     this.actor.send({ type: 'RECEIVED', packet });
   }
@@ -169,14 +238,17 @@ export class BfdSessionRunner {
   }
 
   adminDown(): void {
+    this.settle();
     this.actor.send({ type: 'ADMIN_DOWN' });
   }
 
   adminUp(): void {
+    this.settle();
     this.actor.send({ type: 'ADMIN_UP' });
   }
 
   stop(): void {
+    this.stopped = true;
     this.actor.stop();
     this.sender.close();
     this.changes.complete();

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createActor, getNextSnapshot } from 'xstate';
+import { createActor, getNextSnapshot, type AnyStateNode } from 'xstate';
 import { getShortestPaths } from '@xstate/graph';
 import { bfdSessionMachine, bfdStateName, type BfdSessionEvent, type BfdSessionInput } from '../../machines/bfd-session.js';
 import { bfdControlPacket, detectionTimeUs, type BfdSessionContext } from '../../machines/bfd-session-logic.js';
@@ -47,8 +47,12 @@ const EXTERNAL: BfdSessionEvent[] = [
 
 type Snapshot = ReturnType<typeof bfdSessionMachine.transition>;
 
-/** Timer events pending in a snapshot: `after` transitions, and DETECTION_TIMEOUT while the detection timer runs. */
-const timerEvents = (snapshot: Snapshot): BfdSessionEvent[] => pendingTimerEvents<BfdSessionEvent>(snapshot, 'detectionTimer', 'DETECTION_TIMEOUT');
+/**
+ * Timer events pending in a snapshot: `after` transitions, and DETECTION_TIMEOUT while the detection timer runs (the
+ * machine's one detection timer runs in the states that start it on entry, Down, Init and Up).
+ */
+const startsDetection = (node: AnyStateNode): boolean => node.entry.some((a) => (a as { type?: unknown }).type === 'startDetection' || a === 'startDetection');
+const timerEvents = (snapshot: Snapshot): BfdSessionEvent[] => pendingTimerEvents<BfdSessionEvent>(snapshot, startsDetection, 'DETECTION_TIMEOUT');
 
 const isTimer = (type: string): boolean => type.startsWith('xstate.after.') || type === 'DETECTION_TIMEOUT';
 

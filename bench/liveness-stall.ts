@@ -17,6 +17,7 @@ import { workerConfigLoader } from '../actors/daemon/config-loader.js';
 import { DumpWriter } from '../actors/daemon/dumps.js';
 import type { DaemonStatus, InstanceStatus, VirtualServerStatus } from '../actors/status.js';
 import { generateConfig } from './config-generate.js';
+import { instanceStatus, masterCounters } from '../test/status-fixtures.js';
 import { HealthChecks, type BuildSlice } from '../actors/lvs/health-checks.js';
 import { eachVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { WorkerCheckerHost } from '../actors/daemon/worker-checker-host.js';
@@ -96,30 +97,16 @@ const figures = (s: Stall): string =>
 function largeStatus(instances: number, virtualServers: number, realServers: number): DaemonStatus {
   const vrrp: InstanceStatus[] = [];
   for (let i = 0; i < instances; i++) {
-    vrrp.push({
-      name: `VI_${i}`,
-      state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
-      vrid: (i % 255) + 1,
-      interface: 'eth0',
-      family: 4,
-      version: 3,
-      priority: 100,
-      effective_priority: 100,
-      master_address: i % 2 === 0 ? null : '192.168.0.2',
-      vips: [`10.100.${Math.floor(i / 256) % 256}.${i % 256}`],
-      counters: {
-        adverts_sent: i * 7,
-        adverts_received: i * 3,
-        priority_zero_sent: 0,
-        priority_zero_received: 0,
-        become_master: 1,
-        release_master: 0,
-        transitions: 2,
-        address_list_errors: 0,
-        restarts: 0,
-        drops: {},
-      },
-    });
+    vrrp.push(
+      instanceStatus({
+        name: `VI_${i}`,
+        state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
+        vrid: (i % 255) + 1,
+        master_address: i % 2 === 0 ? null : '192.168.0.2',
+        vips: [`10.100.${Math.floor(i / 256) % 256}.${i % 256}`],
+        counters: masterCounters({ adverts_sent: i * 7, adverts_received: i * 3 }),
+      }),
+    );
   }
   const vs: VirtualServerStatus[] = [];
   for (let v = 0; v < virtualServers; v++) {

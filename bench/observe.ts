@@ -18,6 +18,7 @@ import { layoutStatechart } from '../observe/statechart-layout.js';
 import { parseScenario } from '../sim/scenario.js';
 import { runSimulation, type SimulationOptions } from '../sim/run.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
+import { instanceStatus, masterCounters } from '../test/status-fixtures.js';
 
 /** 3 routers × `vrids` instances; r1 crashes at 60 s and restarts at 120 s. */
 export function scenarioText(vrids: number, duration: string): string {
@@ -133,18 +134,12 @@ async function streamOverhead(): Promise<void> {
 }
 
 function instance(i: number): InstanceStatus {
-  return {
+  return instanceStatus({
     name: `VI_${i}`,
     state: i % 2 === 0 ? 'MASTER' : 'BACKUP',
     vrid: i,
-    interface: 'eth0',
-    family: 4,
-    version: 3,
-    priority: 100,
-    effective_priority: 100,
-    master_address: null,
     vips: [`192.168.78.${i}/32`],
-    counters: {
+    counters: masterCounters({
       adverts_sent: 1000 + i,
       adverts_received: 2000 + i,
       priority_zero_sent: 1,
@@ -152,11 +147,9 @@ function instance(i: number): InstanceStatus {
       become_master: 3,
       release_master: 2,
       transitions: 7,
-      address_list_errors: 0,
-      restarts: 0,
       drops: { ttl: 1, auth: 2 },
-    },
-  };
+    }),
+  });
 }
 
 async function metricsRender(): Promise<void> {

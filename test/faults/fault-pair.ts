@@ -1,6 +1,7 @@
 /**
- * The fault campaign's stage (issue 13): a LAN of namespaces with a vigil master and backup, a watch of who holds
- * the VIP, and the checks every case ends with: exactly one holder, both daemons still running.
+ * The fault campaign's stage (issue 13): a LAN of namespaces with a vigil master and a backup (vigil, or keepalived
+ * with `peer`), a watch of who holds the VIP, and the checks every case ends with: exactly one holder, both daemons
+ * still running.
  */
 import assert from 'node:assert/strict';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
@@ -36,6 +37,8 @@ export interface PairOptions {
   readonly daemonOptions?: (host: 'm' | 'b') => DaemonOptions;
   /** Who holds the VIP before the case starts (default the master, m). */
   readonly settled?: 'm' | 'b';
+  /** What runs on b, the backup (default vigil; keepalived 2.2.7 for the cases beside it). */
+  readonly peer?: 'vigil' | 'keepalived';
 }
 
 export function pairConfig(o: PairOptions, host: 'm' | 'b'): string {
@@ -62,11 +65,11 @@ export async function withPair(name: string, o: PairOptions, body: (pair: Pair) 
   try {
     const dm = startDaemon(lan, m, 'vigil', pairConfig(o, 'm'), o.daemonOptions?.('m'));
     daemons.push(dm);
-    const db = startDaemon(lan, b, 'vigil', pairConfig(o, 'b'), o.daemonOptions?.('b'));
+    const db = startDaemon(lan, b, o.peer ?? 'vigil', pairConfig(o, 'b'), o.daemonOptions?.('b'));
     daemons.push(db);
     const who = () => holders(lan, [m, b], o.vip);
     const describe = async () => {
-      const status = async (d: Daemon) => JSON.stringify((await vigilStatus(lan, d).catch(() => undefined))?.instances.map((i) => i.state));
+      const status = async (d: Daemon) => (d.kind === 'keepalived' ? '(keepalived: see its log)' : JSON.stringify((await vigilStatus(lan, d).catch(() => undefined))?.instances.map((i) => i.state)));
       return `holders ${JSON.stringify(await who())}; states m ${await status(dm)} b ${await status(db)}\n--- m:\n${dm.log().slice(-2500)}\n--- b:\n${db.log().slice(-2500)}`;
     };
     const pair: Pair = {

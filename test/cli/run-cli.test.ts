@@ -1,15 +1,27 @@
 /** `vigil run` refusals: not root, a bad configuration; keepalived's spelling `vigil -f`. One line, exit 1. */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkoutReadableBy } from './readable-copy.js';
+import { inTempDir } from '../temp-dir.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 const VIGIL = join(ROOT, 'bin/vigil');
+
+/** Runs `body` as root only (the daemon refuses to start otherwise: skipped elsewhere), in a temporary directory all can read. */
+async function asRootInDir(t: TestContext, prefix: string, body: (dir: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root: the daemon refuses to start otherwise');
+    return;
+  }
+  await inTempDir(prefix, async (dir) => {
+    chmodSync(dir, 0o755);
+    body(dir);
+  });
+}
 
 test('without root: one line naming what is needed, exit 1', (t) => {
   if (process.getuid?.() !== 0 || spawnSync('runuser', ['--help']).status !== 0) {
@@ -26,14 +38,8 @@ test('without root: one line naming what is needed, exit 1', (t) => {
   assert.match(r.stderr, /root is required/);
 });
 
-test('a bad configuration: one line with file:line, exit 1, no stack, pid file not left behind', (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('needs root: the daemon refuses to start otherwise');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
-  chmodSync(dir, 0o755);
-  try {
+test('a bad configuration: one line with file:line, exit 1, no stack, pid file not left behind', (t) =>
+  asRootInDir(t, 'vigil-run-', (dir) => {
     const conf = join(dir, 'bad.conf');
     writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 0\n  priority 100\n}\n');
     const pid = join(dir, 'vigil.pid');
@@ -65,19 +71,11 @@ test('a bad configuration: one line with file:line, exit 1, no stack, pid file n
     const missing = spawnSync(VIGIL, ['run', '-f', join(dir, 'none.conf'), '-p', pid, '--status-socket', join(dir, 's')], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /none\.conf/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
-test('vigil run --strict: a keyword vigil does not implement refuses the start with its file:line, exit 1', (t) => {
-  if (process.getuid?.() !== 0) {
-    t.skip('needs root: the daemon refuses to start otherwise');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-run-strict-'));
-  chmodSync(dir, 0o755);
-  try {
+test('vigil run --strict: a keyword vigil does not implement refuses the start with its file:line, exit 1', (t) =>
+  asRootInDir(t, 'vigil-run-strict-', (dir) => {
     // An interface that does not exist: were --strict ignored, the start would fail on it instead.
     const conf = join(dir, 'strict.conf');
     writeFileSync(conf, 'vrrp_instance VI_1 {\n  interface vigil-no-if0\n  virtual_router_id 9\n  vrf blue\n  unicast_peer {\n    192.0.2.9\n  }\n}\n');
@@ -87,10 +85,8 @@ test('vigil run --strict: a keyword vigil does not implement refuses the start w
     const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
     assert.deepEqual(lines, [`vigil: ${conf}:4: vrrp_instance vrf is accepted but not implemented by vigil (and 1 more problem)`]);
     assert.equal(existsSync(pid), false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }),
+);
 
 test('vigil status without a daemon: one line, exit 1', () => {
   const r = spawnSync(VIGIL, ['status', '--socket', '/tmp/vigil-no-such.sock'], { encoding: 'utf8' });

@@ -17,7 +17,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const VIP = '192.168.77.90';
 const GW = '192.168.77.65';
@@ -234,9 +234,7 @@ test('virtual and static routes and rules: every option in the kernel, as keepal
         assert.deepEqual(vigil.routes, keepalived.routes, dk.log().slice(-3000));
         assert.deepEqual(vigil.rules, keepalived.rules, dk.log().slice(-3000));
       } finally {
-        dk.kill('SIGKILL');
-        await other.cleanup();
-        cleanupDir(dk);
+        await stopDaemons(other, [dk]);
       }
     });
 

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandAvailable, createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { cleanupDir, eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
+import { eventually, startDaemon, type Daemon, stopDaemons } from './daemons.js';
 
 const IPVLAN = `vrrp_instance VI_2 {
   state MASTER
@@ -262,9 +262,7 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
         assert.deepEqual(vigil.links, keepalived.links, dk.log().slice(-3000));
         assert.deepEqual(vigil.addresses, keepalived.addresses, dk.log().slice(-3000));
       } finally {
-        dk.kill('SIGKILL');
-        await other.cleanup();
-        cleanupDir(dk);
+        await stopDaemons(other, [dk]);
       }
     });
 

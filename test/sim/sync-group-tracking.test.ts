@@ -6,9 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InspectionEvent } from 'xstate';
-import { parseScenario } from '../../sim/scenario.js';
-import { runSimulation, type SimulationResult } from '../../sim/run.js';
+import type { SimulationResult } from '../../sim/run.js';
+import { runWithSeries, type Series } from './context-series.js';
 
 /** lb1 (150) and lb2 (100) share one configuration: VI_1 and VI_2 on eth0, in sync group G; `@lb1` lines are lb1's. */
 function config(objects: string, group: string, vi1 = ''): string {
@@ -49,27 +48,14 @@ function scenarioText(conf: string, events: unknown[], duration = '45s'): string
 }
 
 /** Each change of an instance's effective priority, with its virtual time, per "node/instance". */
-type Priorities = Map<string, [number, number][]>;
+type Priorities = Series<number>;
 
 function run(text: string): { result: SimulationResult; priorities: Priorities } {
-  const priorities: Priorities = new Map();
-  const result = runSimulation(parseScenario(text, 'sync-tracking.json'), {
-    seed: 1,
-    observe: ({ clock }) => ({
-      inspector: (node: string) => (event: InspectionEvent) => {
-        if (event.type !== '@xstate.snapshot') return;
-        const id = String((event.actorRef as { id?: unknown }).id);
-        const priority = (event.snapshot as { context?: { effectivePriority?: unknown } }).context?.effectivePriority;
-        if (!id.startsWith('VI_') || typeof priority !== 'number') return;
-        const key = `${node}/${id}`;
-        const list = priorities.get(key) ?? [];
-        if (list.length === 0 || list[list.length - 1]![1] !== priority) list.push([clock.now(), priority]);
-        priorities.set(key, list);
-      },
-      fault: () => {},
-    }),
+  const { result, series } = runWithSeries(text, 'sync-tracking.json', (id, context) => {
+    const priority = context['effectivePriority'];
+    return id.startsWith('VI_') && typeof priority === 'number' ? priority : undefined;
   });
-  return { result, priorities };
+  return { result, priorities: series };
 }
 
 /** A node's transitions as [time, instance, from, to]. */

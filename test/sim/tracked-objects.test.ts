@@ -11,12 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { InspectionEvent } from 'xstate';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation, type SimulationResult } from '../../sim/run.js';
 import { SimulationInputError } from '../../sim/simulation-input-error.js';
 import { formatTimeline } from '../../sim/report-text.js';
 import { pairInstance, pairScenario } from './pair-scenario.js';
+import { runWithSeries, type Series } from './context-series.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../../..');
 
@@ -28,31 +28,8 @@ ${pairInstance({ after: `${tracking}\n` })}`;
 
 const scenarioText = (conf: string, events: unknown[], duration = '45s'): string => pairScenario(conf, events, duration);
 
-/** Each change of a value read from an actor's snapshot, with its virtual time, per "node/actor". */
-type Series = Map<string, [number, unknown][]>;
-
-function run(text: string, pick: (actorId: string, context: Record<string, unknown>) => unknown): { result: SimulationResult; series: Series } {
-  const series: Series = new Map();
-  const result = runSimulation(parseScenario(text, 'tracked.json'), {
-    seed: 1,
-    observe: ({ clock }) => ({
-      inspector: (node: string) => (event: InspectionEvent) => {
-        if (event.type !== '@xstate.snapshot') return;
-        const context = (event.snapshot as { context?: Record<string, unknown> }).context;
-        if (!context) return;
-        const id = String((event.actorRef as { id?: unknown }).id);
-        const value = pick(id, context);
-        if (value === undefined) return;
-        const key = `${node}/${id}`;
-        const list = series.get(key) ?? [];
-        if (list.length === 0 || JSON.stringify(list[list.length - 1]![1]) !== JSON.stringify(value)) list.push([clock.now(), value]);
-        series.set(key, list);
-      },
-      fault: () => {},
-    }),
-  });
-  return { result, series };
-}
+const run = (text: string, pick: (actorId: string, context: Record<string, unknown>) => unknown): { result: SimulationResult; series: Series } =>
+  runWithSeries(text, 'tracked.json', pick);
 
 const priorityOf = (id: string, context: Record<string, unknown>): unknown => (id === 'VI_1' ? context['effectivePriority'] : undefined);
 

@@ -34,7 +34,7 @@ import { resolveVirtualServers } from '../actors/checks/resolve-checkers.js';
 import { loadConfigText } from '../config/load.js';
 import { LanSegment } from '../sim/lan-segment.js';
 import { SimHost } from '../sim/sim-host.js';
-import { loadVrrpConfig } from '../sim/config-loader.js';
+import { loadVrrpConfig } from '../sim/node-config-reader.js';
 import { Bus } from '../actors/bus.js';
 import { VrrpNode } from '../actors/vrrp/vrrp-node.js';
 import { VRRP_SLICE_US } from '../actors/daemon/daemon.js';

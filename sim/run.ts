@@ -13,7 +13,7 @@ import { NodeAssembly } from '../actors/node-assembly.js';
 import { runnableScripts } from '../actors/scripts/runnable-scripts.js';
 import { NodeChecks } from '../actors/lvs/node-checks.js';
 import type { DaemonLog, NodeEnvironment } from '../actors/environment.js';
-import { loadNodeConfig } from './config-loader.js';
+import { loadNodeConfig } from './node-config-reader.js';
 import { SimDirectors, type PoolChange } from './sim-directors.js';
 import type { ResolvedVirtualServer } from '../actors/checks/resolve-checkers.js';
 import { checkInvariants, type InstanceFacts, type InvariantResult } from './invariants.js';

@@ -31,7 +31,7 @@ async function load(root: string): Promise<Modules> {
     SeededRandom: (await from('sim/seeded-random.js'))['SeededRandom'],
     LanSegment: (await from('sim/lan-segment.js'))['LanSegment'],
     SimHost: (await from('sim/sim-host.js'))['SimHost'],
-    loadVrrpConfig: (await from('sim/config-loader.js'))['loadVrrpConfig'],
+    loadVrrpConfig: (await from('sim/node-config-reader.js'))['loadVrrpConfig'],
     Bus: (await from('actors/bus.js'))['Bus'],
     VrrpNode: (await from('actors/vrrp/vrrp-node.js'))['VrrpNode'],
     logBusMessage: (await from('actors/daemon/log.js'))['logBusMessage'],

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { InspectionEvent } from 'xstate';
 import { InProcessCheckerHost } from '../../actors/checks/checker-host.js';
-import { loadNodeConfig } from '../../sim/config-loader.js';
+import { loadNodeConfig } from '../../sim/node-config-reader.js';
 import { parseScenario } from '../../sim/scenario.js';
 import { runSimulation } from '../../sim/run.js';
 import { SeededRandom } from '../../sim/seeded-random.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { BusMessage } from '../../actors/bus.js';
 import { initFileAction, initTrackFiles } from '../../actors/trackers/init-files.js';
 import type { TrackFile } from '../../config/model.js';
-import { loadNodeConfig } from '../../sim/config-loader.js';
+import { loadNodeConfig } from '../../sim/node-config-reader.js';
 import { SimTrackedObjects } from '../../sim/sim-tracked-objects.js';
 import { realTrackFileHost } from '../../transport/real/track-file-host.js';
 import { simulatedDaemon } from '../daemon/simulated-daemon.js';

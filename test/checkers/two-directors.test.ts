@@ -13,7 +13,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SimHost } from '../../sim/sim-host.js';
-import { loadVrrpConfig } from '../../sim/config-loader.js';
+import { loadVrrpConfig } from '../../sim/node-config-reader.js';
 import { Bus } from '../../actors/bus.js';
 import { VrrpNode } from '../../actors/vrrp/vrrp-node.js';
 import { SimulatedProber, type SimServerState } from '../../sim/simulated-prober.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Bus } from '../../actors/bus.js';
 import { NodeAssembly } from '../../actors/node-assembly.js';
 import { runnableScripts } from '../../actors/scripts/runnable-scripts.js';
-import { loadNodeConfig } from '../../sim/config-loader.js';
+import { loadNodeConfig } from '../../sim/node-config-reader.js';
 import { LanSegment } from '../../sim/lan-segment.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { SimHost } from '../../sim/sim-host.js';

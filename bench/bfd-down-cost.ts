@@ -31,21 +31,14 @@ import { RealClock } from '../transport/real/real-clock.js';
 import type { Clock } from '../machines/clock.js';
 import type { Random } from '../transport/random.js';
 import type { BfdLink } from '../transport/bfd-link.js';
+import { bfdSessionSpec } from '../test/bfd-session-spec.js';
 
 const SESSIONS = Number(process.env['VIGIL_BENCH_BFD_SESSIONS'] ?? 100);
 const ROUNDS = Number(process.env['VIGIL_BENCH_BFD_ROUNDS'] ?? 5);
 const PEER = '192.168.77.10';
 const ourAddress = (i: number): string => `192.168.77.${100 + i}`;
 
-const spec = (name: string, neighbor: string, source: string): BfdSessionSpec => ({
-  params: { name, detectMult: 3, desiredMinTxUs: 10_000, requiredMinRxUs: 10_000, idleTxUs: 1_000_000, passive: false },
-  family: 4,
-  neighbor,
-  source,
-  ttl: 255,
-  maxHops: 0,
-  multihop: false,
-});
+const spec = (name: string, neighbor: string, source: string): BfdSessionSpec => bfdSessionSpec(name, neighbor, source);
 
 interface Round {
   /** CPU microseconds of each step in which a session's Down was reported. */

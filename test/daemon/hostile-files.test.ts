@@ -8,9 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -18,6 +16,7 @@ import { readRecording } from '../../observe/recording-reader.js';
 import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
 import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 import { fillFileSystem } from '../fill-file-system.js';
+import { movingTrackFile } from '../moving-track-file.js';
 
 const CONFIG = `
 vrrp_instance VI_1 {
@@ -111,20 +110,10 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
   const lan = await createLan({ name: 'hardenfiles', hosts: ['v'], v4Prefix: '192.168.77.X', v4Start: 140, v4PrefixLength: 26 });
   const v = lan.host('v');
   const daemons: Daemon[] = [];
-  // The priority moves (100 + 0 or 3, a track_file) every half second: records to write once the disk is full. In
-  // a steady state the stream sums advertisements up in one record a minute, which the file's last page may hold:
-  // whether the fill was noticed then depended on when it came (the test failed now and then).
-  const trackDir = mkdtempSync(join(tmpdir(), 'vigil-hardenfiles-'));
-  chmodSync(trackDir, 0o755);
-  const weight = join(trackDir, 'weight');
-  writeFileSync(weight, '0\n');
-  let moving = true;
-  const mover = (async () => {
-    for (let i = 0; moving; i++) {
-      writeFileSync(weight, `${(i % 2) * 3}\n`);
-      await delay(500);
-    }
-  })();
+  // The priority moves (100 + 0 or 3, a track_file) every half second: records to write once the disk is full
+  // (test/moving-track-file.ts); whether a fill was noticed otherwise depended on when it came.
+  const tracked = movingTrackFile('vigil-hardenfiles-');
+  const weight = tracked.path;
   const config = `vrrp_track_file tf {\n  file ${weight}\n}\n${CONFIG.replace('  advert_int 0.1\n', '  advert_int 0.1\n  track_file {\n    tf weight 1\n  }\n')}`;
   try {
     // A 256 KiB tmpfs at DIR/rec in a mount namespace of the daemon's own.
@@ -158,9 +147,7 @@ test('the recording file system fills up: VRRP goes on, the recording is suspend
     process.kill(d.vrrpPid()!, 'SIGTERM');
     assert.equal(await d.exited(20_000), 0);
   } finally {
-    moving = false;
-    await mover;
-    rmSync(trackDir, { recursive: true, force: true });
+    await tracked.stop();
     await stopDaemons(lan, daemons);
   }
 });

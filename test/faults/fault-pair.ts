@@ -94,3 +94,17 @@ export async function withPair(name: string, o: PairOptions, body: (pair: Pair) 
     await stopDaemons(lan, daemons);
   }
 }
+
+/**
+ * The master's link down: vigil goes FAULT (and says so), the backup takes over; link up: the master preempts back
+ * (its priority is the higher). The case of both the vigil pair and the vigil/keepalived pair.
+ */
+export async function linkDownAndBack(p: Pair): Promise<void> {
+  await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'down']);
+  await p.heldBy('b');
+  await eventually(async () => (await vigilStatus(p.lan, p.dm)).instances[0]!.state === 'FAULT', 5000, p.describe, 100);
+  assert.match(p.dm.log(), /\(VI_1\) Entering FAULT STATE/);
+  await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'up']);
+  await p.heldBy('m', 15_000);
+  p.assertRunning();
+}

@@ -8,13 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { requireRealNetwork } from '../real/helpers.js';
 import { eventually, VIGIL, vigilStatus } from '../daemon/daemons.js';
 import { withPair, type Pair } from './fault-pair.js';
+import { fillFileSystem } from '../fill-file-system.js';
+import { movingTrackFile } from '../moving-track-file.js';
 
 /** The backup has not been MASTER since the mark: the master kept advertising through the fault. */
 function backupNeverTookOver(p: Pair, mark: number): void {
@@ -69,17 +70,8 @@ test('faults in the files of a running master', { timeout: 240_000 }, async (t) 
       // The master's priority moves (150 + 0 or 3, a track_file) every half second: records to write while the disk
       // is full (in a steady state the stream sums advertisements up in one record a minute, which the file's last
       // page would hold). The backup (100) has no reason to take over.
-      const trackDir = mkdtempSync(join(tmpdir(), 'vigil-file-faults-'));
-      chmodSync(trackDir, 0o755);
-      const weight = join(trackDir, 'weight');
-      writeFileSync(weight, '0\n');
-      let moving = true;
-      const mover = (async () => {
-        for (let i = 0; moving; i++) {
-          writeFileSync(weight, `${(i % 2) * 3}\n`);
-          await delay(500);
-        }
-      })();
+      const tracked = movingTrackFile('vigil-file-faults-');
+      const weight = tracked.path;
       try {
         await withPair(
           'lr',
@@ -105,16 +97,7 @@ test('faults in the files of a running master', { timeout: 240_000 }, async (t) 
             const rec = `/proc/${p.dm.proc.pid}/root${join(p.dm.dir, 'rec')}`;
             const files = () => readdirSync(rec).map((n) => `${n} ${lstatSync(join(rec, n)).size}`).join(', ');
             await eventually(async () => lstatSync(join(rec, 'flight.vrec')).size > 0, 10_000, p.describe);
-            const filler = openSync(join(rec, 'filler'), 'w');
-            const block = Buffer.alloc(4096, 1);
-            for (;;) {
-              try {
-                writeSync(filler, block);
-              } catch {
-                break;
-              }
-            }
-            closeSync(filler);
+            fillFileSystem(join(rec, 'filler'));
             await eventually(async () => /recording .*flight\.vrec suspended \(ENOSPC\)/.test(p.dm.log()), 30_000, async () => `${files()}\n${await p.describe()}`);
             // Advertising goes on while the disk is full: the backup hears at least ten more.
             const heard = async () => (await vigilStatus(p.lan, p.db)).instances[0]!.counters.adverts_received;
@@ -129,9 +112,7 @@ test('faults in the files of a running master', { timeout: 240_000 }, async (t) 
           },
         );
       } finally {
-        moving = false;
-        await mover;
-        rmSync(trackDir, { recursive: true, force: true });
+        await tracked.stop();
       }
     }),
   ]);

@@ -10,9 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
-import { eventually, vigilStatus } from '../daemon/daemons.js';
+import { eventually } from '../daemon/daemons.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { pairConfig, withPair, type PairOptions } from './fault-pair.js';
+import { linkDownAndBack, pairConfig, withPair, type PairOptions } from './fault-pair.js';
 
 /** VIGIL_FAULT_SEED replays a failing run's kill points. */
 const SEED = Number(process.env['VIGIL_FAULT_SEED'] ?? 1);
@@ -42,15 +42,7 @@ test(`faults of a vigil master beside a keepalived backup (seed ${SEED})`, { tim
       }),
     ),
     t.test('link down on vigil: FAULT, keepalived takes over; link up: vigil preempts back', () =>
-      withPair('kl', { start: 45, vip: '192.168.77.72', vrid: 72, peer: 'keepalived' }, async (p) => {
-        await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'down']);
-        await p.heldBy('b');
-        await eventually(async () => (await vigilStatus(p.lan, p.dm)).instances[0]!.state === 'FAULT', 5000, p.describe, 100);
-        assert.match(p.dm.log(), /\(VI_1\) Entering FAULT STATE/);
-        await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'up']);
-        await p.heldBy('m', 15_000);
-        p.assertRunning();
-      }),
+      withPair('kl', { start: 45, vip: '192.168.77.72', vrid: 72, peer: 'keepalived' }, linkDownAndBack),
     ),
     t.test('20 SIGHUPs of vigil alternating a good and a broken file: keepalived never takes over', () => {
       const o: PairOptions = { start: 49, vip: '192.168.77.73', vrid: 73, peer: 'keepalived' };

@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { requireRealNetwork } from '../real/helpers.js';
 import { eventually, vigilStatus } from '../daemon/daemons.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { withPair } from './fault-pair.js';
+import { linkDownAndBack, withPair } from './fault-pair.js';
 
 /** VIGIL_FAULT_SEED replays a failing run's kill points. */
 const SEED = Number(process.env['VIGIL_FAULT_SEED'] ?? 1);
@@ -37,15 +37,7 @@ test(`faults on the wire and in the process (seed ${SEED})`, { timeout: 240_000 
       }),
     ),
     t.test('link down on the master: FAULT, addresses removed, the backup takes over; link up: the master preempts back', () =>
-      withPair('fl', { start: 5, vip: '192.168.77.61', vrid: 62 }, async (p) => {
-        await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'down']);
-        await p.heldBy('b');
-        await eventually(async () => (await vigilStatus(p.lan, p.dm)).instances[0]!.state === 'FAULT', 5000, p.describe, 100);
-        assert.match(p.dm.log(), /\(VI_1\) Entering FAULT STATE/);
-        await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'up']);
-        await p.heldBy('m', 15_000);
-        p.assertRunning();
-      }),
+      withPair('fl', { start: 5, vip: '192.168.77.61', vrid: 62 }, linkDownAndBack),
     ),
     t.test('carrier lost under the master (the far end of its link down): FAULT, the backup takes over; carrier back: preempts', () =>
       withPair('fc', { start: 9, vip: '192.168.77.62', vrid: 63 }, async (p) => {

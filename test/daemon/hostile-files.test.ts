@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLan } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -17,6 +17,7 @@ import { realtimeSignals } from '../../transport/real/keepalived-signals.js';
 import { addressesIn, eventually, startDaemon, VIGIL, type Daemon, stopDaemons } from './daemons.js';
 import { fillFileSystem } from '../fill-file-system.js';
 import { movingTrackFile } from '../moving-track-file.js';
+import { plantHostileRunDir } from '../hostile-run-dir.js';
 
 const CONFIG = `
 vrrp_instance VI_1 {
@@ -60,12 +61,7 @@ test('dumps, pid file: a symlink, a directory and a FIFO at the dump names, a st
     const d = startDaemon(lan, v, 'vigil', CONFIG, {
       args: () => ['--http', '127.0.0.1:9650'],
       prepare: (dir) => {
-        const run = join(dir, 'run');
-        mkdirSync(run, { mode: 0o700 });
-        writeFileSync(join(dir, 'victim'), 'precious\n');
-        symlinkSync(join(dir, 'victim'), join(run, 'vigil.data'));
-        mkdirSync(join(run, 'vigil.stats'));
-        assert.equal(spawnSync('mkfifo', [join(run, 'vigil.json')]).status, 0);
+        plantHostileRunDir(dir);
         writeFileSync(join(dir, 'main.pid'), `${other.pid}\n`);
       },
     });

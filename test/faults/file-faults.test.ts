@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { requireRealNetwork } from '../real/helpers.js';
@@ -16,6 +16,7 @@ import { eventually, VIGIL, vigilStatus } from '../daemon/daemons.js';
 import { withPair, type Pair } from './fault-pair.js';
 import { fillFileSystem } from '../fill-file-system.js';
 import { movingTrackFile } from '../moving-track-file.js';
+import { plantHostileRunDir } from '../hostile-run-dir.js';
 
 /** The backup has not been MASTER since the mark: the master kept advertising through the fault. */
 function backupNeverTookOver(p: Pair, mark: number): void {
@@ -35,14 +36,7 @@ test('faults in the files of a running master', { timeout: 240_000 }, async (t) 
           daemonOptions: (h) =>
             h === 'm'
               ? {
-                  prepare: (dir) => {
-                    const run = join(dir, 'run');
-                    mkdirSync(run, { mode: 0o700 });
-                    writeFileSync(join(dir, 'victim'), 'precious\n');
-                    symlinkSync(join(dir, 'victim'), join(run, 'vigil.data'));
-                    mkdirSync(join(run, 'vigil.stats'));
-                    assert.equal(spawnSync('mkfifo', [join(run, 'vigil.json')]).status, 0);
-                  },
+                  prepare: plantHostileRunDir,
                 }
               : {},
         },

@@ -19,9 +19,9 @@ const IPVLAN = `vrrp_instance VI_2 {
   virtual_router_id 52
   priority 150
   advert_int 1
-  use_ipvlan ipv52 10.78.0.120/24 private
+  use_ipvlan ipv52 192.168.77.170/28 private
   virtual_ipaddress {
-    10.78.0.121/24
+    192.168.77.171/28
   }
 }
 `;
@@ -31,8 +31,8 @@ const config = (ipvlan: boolean): string => `global_defs {
   default_interface eth1
 }
 static_ipaddress {
-  10.79.0.1/24
-  fd79::1/64 dev eth1 home noprefixroute
+  192.168.77.145/28
+  fd77::1:0:0:1/80 dev eth1 home noprefixroute
 }
 vrrp_instance VI_1 {
   state MASTER
@@ -43,8 +43,8 @@ vrrp_instance VI_1 {
   use_vmac vm51 02:11:22:33:44:55
   use_vmac_addr
   virtual_ipaddress {
-    192.168.79.100/26
-    192.168.79.101/32 dev eth1
+    192.168.77.100/26
+    192.168.77.101/32 dev eth1
   }
 }
 ${ipvlan ? IPVLAN : ''}vrrp_instance VI_4 {
@@ -123,7 +123,7 @@ async function topology(lan: Lan, host: LanHost): Promise<{ links: Record<string
       settings,
     };
   }
-  const ignored = new Set([host.ipv4, host.ipv6, host.ipv6LinkLocal, '10.77.0.1', '10.78.0.1', '127.0.0.1', '::1']);
+  const ignored = new Set([host.ipv4, host.ipv6, host.ipv6LinkLocal, '192.168.77.129', '192.168.77.161', '127.0.0.1', '::1']);
   const addresses: Record<string, unknown[]> = {};
   for (const i of addrs) {
     const parent = parentOf.get(i.ifname);
@@ -150,9 +150,9 @@ async function topology(lan: Lan, host: LanHost): Promise<{ links: Record<string
 async function secondInterface(lan: Lan, host: LanHost): Promise<void> {
   const sh = (...cmd: string[]) => lan.exec(host.ns, cmd);
   await sh('ip', 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth2');
-  await sh('ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'eth1');
+  await sh('ip', 'addr', 'add', '192.168.77.129/28', 'dev', 'eth1');
   await sh('ip', 'link', 'add', 'eth3', 'type', 'veth', 'peer', 'name', 'eth4');
-  await sh('ip', 'addr', 'add', '10.78.0.1/24', 'dev', 'eth3');
+  await sh('ip', 'addr', 'add', '192.168.77.161/28', 'dev', 'eth3');
   for (const i of ['eth1', 'eth2', 'eth3', 'eth4']) await sh('ip', 'link', 'set', i, 'up');
 }
 
@@ -177,7 +177,7 @@ const settled = (t: Awaited<ReturnType<typeof topology>>, ipvlan: boolean): bool
 
 test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach the kernel as keepalived puts them', { timeout: 120_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
-  const lan = await createLan({ name: 'topo', hosts: ['a'], v4Prefix: '192.168.79.X', v4Start: 70, v4PrefixLength: 26, v6Prefix: 'fd77::79:X', v6PrefixLength: 112 });
+  const lan = await createLan({ name: 'topo', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 70, v4PrefixLength: 26, v6Prefix: 'fd77::79:X', v6PrefixLength: 112 });
   const a = lan.host('a');
   const daemons: Daemon[] = [];
   try {
@@ -206,16 +206,16 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
     });
 
     await t.test('each address on its interface with the options written', () => {
-      assert.deepEqual(vigil.addresses['vm51'], [{ local: '192.168.79.100', prefix: 26 }]);
-      assert.deepEqual(vigil.addresses['vrrp.51'], [{ local: '192.168.79.101', prefix: 32 }]);
+      assert.deepEqual(vigil.addresses['vm51'], [{ local: '192.168.77.100', prefix: 26 }]);
+      assert.deepEqual(vigil.addresses['vrrp.51'], [{ local: '192.168.77.101', prefix: 32 }]);
       // The IPv6 VMAC's link-local address is its parent's (set_link_local_address), deprecated, without DAD.
       assert.deepEqual(vigil.addresses['vrrp.54'], [
         { local: 'fd77::79:54', prefix: 64, nodad: true, deprecated: false, preferred: 'forever' },
         { local: "parent's link-local", prefix: 64, nodad: true, deprecated: true, preferred: 0 },
       ]);
       if (ipvlan) {
-        assert.deepEqual(vigil.addresses['ipv52'], [{ local: '10.78.0.120', prefix: 24 }]);
-        assert.deepEqual(vigil.addresses['eth3'], [{ local: '10.78.0.121', prefix: 24 }]);
+        assert.deepEqual(vigil.addresses['ipv52'], [{ local: '192.168.77.170', prefix: 28 }]);
+        assert.deepEqual(vigil.addresses['eth3'], [{ local: '192.168.77.171', prefix: 28 }]);
       }
       assert.deepEqual(vigil.addresses['eth0'], [
         { local: 'fd77::79:1', prefix: 128, nodad: true, deprecated: true, preferred: 0 },
@@ -224,24 +224,24 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
         { local: 'fd77::79:4', prefix: 128, peer: 'fd77::79:5', nodad: true, deprecated: true, preferred: 0 },
       ]);
       assert.deepEqual(vigil.addresses['eth1'], [
-        { local: '10.79.0.1', prefix: 24 },
-        { local: 'fd79::1', prefix: 64, home: true, noprefixroute: true, nodad: true, deprecated: false, preferred: 'forever' },
+        { local: '192.168.77.145', prefix: 28 },
+        { local: 'fd77::1:0:0:1', prefix: 80, home: true, noprefixroute: true, nodad: true, deprecated: false, preferred: 'forever' },
       ]);
     });
 
     await t.test('a deleted static address is put back', async () => {
-      await lan.exec(a.ns, ['ip', 'addr', 'del', '10.79.0.1/24', 'dev', 'eth1']);
-      await eventually(async () => ((await topology(lan, a)).addresses['eth1'] ?? []).some((x) => (x as { local: string }).local === '10.79.0.1'), 5000, () => da.log().slice(-2000));
+      await lan.exec(a.ns, ['ip', 'addr', 'del', '192.168.77.145/28', 'dev', 'eth1']);
+      await eventually(async () => ((await topology(lan, a)).addresses['eth1'] ?? []).some((x) => (x as { local: string }).local === '192.168.77.145'), 5000, () => da.log().slice(-2000));
     });
 
     await t.test('a reload removes the static addresses gone from the file or changed, and adds the new ones', async () => {
-      const next = config(ipvlan).replace('  10.79.0.1/24\n', '  10.79.0.2/24\n').replace('fd79::1/64 dev eth1 home noprefixroute', 'fd79::1/64 dev eth1 home');
+      const next = config(ipvlan).replace('  192.168.77.145/28\n', '  192.168.77.146/28\n').replace('fd77::1:0:0:1/80 dev eth1 home noprefixroute', 'fd77::1:0:0:1/80 dev eth1 home');
       writeFileSync(da.conf, next);
       da.kill('SIGHUP');
       await eventually(async () => /reloaded: /.test(da.log()), 5000, () => da.log().slice(-2000));
       const expected = [
-        { local: '10.79.0.2', prefix: 24 },
-        { local: 'fd79::1', prefix: 64, home: true, nodad: true, deprecated: false, preferred: 'forever' },
+        { local: '192.168.77.146', prefix: 28 },
+        { local: 'fd77::1:0:0:1', prefix: 80, home: true, nodad: true, deprecated: false, preferred: 'forever' },
       ];
       let eth1: unknown[] = [];
       await eventually(async () => JSON.stringify((eth1 = (await topology(lan, a)).addresses['eth1'] ?? [])) === JSON.stringify(expected), 3000, () => `${JSON.stringify(eth1)}\n${da.log().slice(-2000)}`);
@@ -252,7 +252,7 @@ test('use_vmac, use_vmac_addr, use_ipvlan, VIP and static address options reach 
         st.skip('keepalived is not installed');
         return;
       }
-      const other = await createLan({ name: 'topok', hosts: ['a'], v4Prefix: '192.168.79.X', v4Start: 70, v4PrefixLength: 26, v6Prefix: 'fd77::79:X', v6PrefixLength: 112 });
+      const other = await createLan({ name: 'topok', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 70, v4PrefixLength: 26, v6Prefix: 'fd77::79:X', v6PrefixLength: 112 });
       const k = other.host('a');
       await secondInterface(other, k);
       const dk = startDaemon(other, k, 'keepalived', config(ipvlan));

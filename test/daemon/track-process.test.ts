@@ -30,7 +30,8 @@ function inFirstNamespace(): { ok: true } | { ok: false; reason: string } {
 test('track_process on a real daemon follows the kernel\'s process events: FAULT and back, priority with a quorum', { timeout: 120_000 }, async (t) => {
   if (!requireRealNetwork(t, inFirstNamespace)) return;
   const dev = `trackproc${process.pid % 100000}`;
-  const net = 10 + (process.pid % 200);
+  // One /29 of 192.168.77.0/24 per process (the machine's test range; this link is in the first namespace).
+  const net = 8 * (process.pid % 32);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-track-process-'));
   const markers = { sleeper: `86400.${process.pid}1`, pair: `86400.${process.pid}2` };
   const sleepers = new Set<ChildProcess>();
@@ -53,7 +54,7 @@ test('track_process on a real daemon follows the kernel\'s process events: FAULT
     execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
     execFileSync('ip', ['-n', ns, 'link', 'set', peer, 'up']);
-    execFileSync('ip', ['addr', 'add', `10.254.${net}.1/29`, 'dev', dev]);
+    execFileSync('ip', ['addr', 'add', `192.168.77.${net + 1}/29`, 'dev', dev]);
     execFileSync('ip', ['link', 'set', dev, 'up']);
     let sleeper = run(markers.sleeper);
     const pair = [run(markers.pair), run(markers.pair)];
@@ -78,7 +79,7 @@ vrrp_instance VI_TP {
   priority 200
   advert_int 1
   virtual_ipaddress {
-    10.254.${net}.6/29
+    192.168.77.${net + 6}/29
   }
   track_process {
     sleeper

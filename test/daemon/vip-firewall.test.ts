@@ -42,7 +42,7 @@ const CELLS: readonly Cell[] = [false, true].flatMap((strict) =>
 
 /** The VIPs of the instance with this VRID: IPv6 ones start with a link-local address, as strict mode wants. */
 function vipsOf(cell: Cell, vrid: number): string[] {
-  return cell.family === 4 ? [`10.77.${vrid}.1/24`] : [`fe80::77:${vrid}/64`, `fd77:${vrid}::1/64`];
+  return cell.family === 4 ? [`192.168.77.${100 + vrid}/24`] : [`fe80::77:${vrid}/64`, `fd77::${vrid}:1/64`];
 }
 
 function instanceText(cell: Cell, vrid: number, extra = ''): string {
@@ -160,7 +160,7 @@ test("differential with keepalived 2.2.7: use_vmac's listener-report rules, with
     Object.entries(views.vigil.sets).filter(([k]) => k.includes('vmac')).map(([k, v]) => `${k}: ${v.elements.join(' ')}`).sort(),
     ['ip vmac_map: vrrp.51>eth0', 'ip6 vmac_map: vmac52>eth0', 'ip6 vmac_set: vmac52'],
   );
-  assert.deepEqual(droppedBy(views.vigil), ['fd77:52::1', 'fe80::77:52%vmac52']);
+  assert.deepEqual(droppedBy(views.vigil), ['fd77::52:1', 'fe80::77:52%vmac52']);
 });
 
 test('against the kernel: no ping answer from a no_accept VIP, answers from accept and owner VIPs; a SIGKILLed vigil leaves its table, the next start replaces it', { timeout: 120_000 }, async (t) => {

@@ -23,11 +23,11 @@ const starts = (prefix: string) => (n: Notification): boolean => n.fields.some((
 
 test('vigil run tells a fake systemd READY, STATUS, RELOADING/READY, STOPPING; its watchdog pings stop while the VRRP thread stalls', { timeout: 120_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
-  const lan = await createLan({ name: 'lvn', hosts: ['a'], v4Prefix: '192.168.79.X', v4Start: 65, v4PrefixLength: 26 });
+  const lan = await createLan({ name: 'lvn', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 65, v4PrefixLength: 26 });
   const sink = fakeNotifySocket();
   let d: Daemon | undefined;
   try {
-    d = startDaemon(lan, lan.host('a'), 'vigil', vrrpConfig({ vrid: 91, priority: 100, version: 3, vip: '192.168.79.100/26' }), {
+    d = startDaemon(lan, lan.host('a'), 'vigil', vrrpConfig({ vrid: 91, priority: 100, version: 3, vip: '192.168.77.100/26' }), {
       env: { NOTIFY_SOCKET: sink.address, WATCHDOG_USEC: String(WATCHDOG_USEC), VIGIL_TEST_STALL_MS: String(STALL_MS) },
       wrap: (argv) => [process.execPath, STALLING_VIGIL, ...argv.slice(1)],
     });

@@ -36,12 +36,12 @@ async function status(lan: Lan, d: Daemon): Promise<Status> {
   return s;
 }
 
-const VIP = '192.168.79.140';
+const VIP = '192.168.77.140';
 const instance = (priority: number): string => vrrpConfig({ vrid: 93, priority, version: 3, advert: '0.2', vip: `${VIP}/26` });
 
 test('a master reloading 150,000 lines keeps advertising: its backup never takes over', { timeout: 240_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
-  const lan = await createLan({ name: 'lvr', hosts: ['m', 'b'], v4Prefix: '192.168.79.X', v4Start: 129, v4PrefixLength: 26 });
+  const lan = await createLan({ name: 'lvr', hosts: ['m', 'b'], v4Prefix: '192.168.77.X', v4Start: 129, v4PrefixLength: 26 });
   const daemons: Daemon[] = [];
   try {
     // -P: the VRRP side only; the virtual servers are read (and compared) but no checker runs.

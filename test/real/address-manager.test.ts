@@ -147,7 +147,7 @@ test('NetlinkAddressManager after lost notifications (ENOBUFS): the resync tells
     // A receive buffer the kernel rounds up to a few kB: a burst of link changes overruns it.
     await agent.call('amOpen', { recvBufferSize: 1024 });
     await lan.exec(a.ns, ['ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
-    await lan.exec(a.ns, ['ip', 'addr', 'add', '10.77.0.1/24', 'dev', 'v0']);
+    await lan.exec(a.ns, ['ip', 'addr', 'add', '192.168.77.129/28', 'dev', 'v0']);
     await lan.exec(a.ns, ['ip', 'link', 'set', 'v1', 'up']);
     await lan.exec(a.ns, ['ip', 'link', 'set', 'v0', 'up']);
     await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'v0' && e['up'] === true);
@@ -161,13 +161,13 @@ test('NetlinkAddressManager after lost notifications (ENOBUFS): the resync tells
     await agent.waitFor((e) => e.event === 'blocking', 5000, since);
     await lan.exec(a.ns, ['ip', '-batch', batch]);
     await lan.exec(a.ns, ['ip', 'link', 'set', 'v0', 'down']);
-    await lan.exec(a.ns, ['ip', 'addr', 'del', '10.77.0.1/24', 'dev', 'v0']);
+    await lan.exec(a.ns, ['ip', 'addr', 'del', '192.168.77.129/28', 'dev', 'v0']);
     await held;
 
     const error = await agent.waitFor((e) => e.event === 'netlinkError', 10_000, since);
     assert.match(String(error['message']), /receive buffer overrun/);
     await agent.waitFor((e) => e.event === 'link' && e['interface'] === 'v0' && e['up'] === false, 10_000, since);
-    await agent.waitFor((e) => e.event === 'address' && e['kind'] === 'removed' && e['address'] === '10.77.0.1', 10_000, since);
+    await agent.waitFor((e) => e.event === 'address' && e['kind'] === 'removed' && e['address'] === '192.168.77.129', 10_000, since);
     assert.equal(await agent.call('amIsUp', { interface: 'v0' }), false);
     const stats = await agent.call<{ resyncs: number; socketErrors: Record<string, number>; interfaces: string[] }>('amStats');
     assert.ok(stats.resyncs >= 1, JSON.stringify(stats));

@@ -34,65 +34,65 @@ async function kernelAddress(lan: Lan, ns: string, local: string): Promise<IpAdd
 
 test('address options in a namespace: flags, lifetimes and peer as written', { timeout: 30_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
-  const lan = await createLan({ name: 'addropt', hosts: ['a'], v4Prefix: '192.168.78.X', v4Start: 80, v4PrefixLength: 26 });
+  const lan = await createLan({ name: 'addropt', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 80, v4PrefixLength: 26 });
   const a = lan.host('a');
   const agent = await startAgent(lan, a.ns);
   try {
     await agent.call('amOpen');
 
     await t.test('IPv6 flags: home, mngtmpaddr, noprefixroute; nodad unless dad is asked for', async () => {
-      await agent.call('amAdd', { address: 'fd78::1', prefix: 64, interface: 'eth0', family: 6, flags: { home: true, mngtmpaddr: true, noprefixroute: true } });
-      const one = await kernelAddress(lan, a.ns, 'fd78::1');
+      await agent.call('amAdd', { address: 'fd77::1:1', prefix: 64, interface: 'eth0', family: 6, flags: { home: true, mngtmpaddr: true, noprefixroute: true } });
+      const one = await kernelAddress(lan, a.ns, 'fd77::1:1');
       assert.deepEqual([one?.home, one?.mngtmpaddr, one?.noprefixroute, one?.nodad], [true, true, true, true]);
       assert.equal(one?.preferred_life_time, FOREVER);
-      await agent.call('amAdd', { address: 'fd78::2', prefix: 64, interface: 'eth0', family: 6, dad: true });
-      const two = await kernelAddress(lan, a.ns, 'fd78::2');
+      await agent.call('amAdd', { address: 'fd77::1:2', prefix: 64, interface: 'eth0', family: 6, dad: true });
+      const two = await kernelAddress(lan, a.ns, 'fd77::1:2');
       assert.equal(two?.nodad, undefined);
       assert.equal(two?.home, undefined);
     });
 
     await t.test('noprefixroute: no route for the prefix is made', async () => {
-      const routes = (await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd78::/64'])).stdout;
-      // fd78::2 has no noprefixroute, so the prefix route exists; remove it and add another address with the flag.
-      assert.match(routes, /fd78::\/64/);
-      await agent.call('amAdd', { address: 'fd79::1', prefix: 64, interface: 'eth0', family: 6, flags: { noprefixroute: true } });
-      assert.equal((await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd79::/64'])).stdout.trim(), '');
+      const routes = (await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd77::/64'])).stdout;
+      // fd77::1:2 has no noprefixroute, so the prefix route exists; remove it and add another address with the flag.
+      assert.match(routes, /fd77::\/64/);
+      await agent.call('amAdd', { address: 'fd77::2:1', prefix: 112, interface: 'eth0', family: 6, flags: { noprefixroute: true } });
+      assert.equal((await lan.exec(a.ns, ['ip', '-6', 'route', 'show', 'fd77::2:0/112'])).stdout.trim(), '');
     });
 
     await t.test('preferred lifetime: 0 makes the address deprecated, a number is kept, valid stays forever', async () => {
-      await agent.call('amAdd', { address: 'fd78::10', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 0 });
-      const zero = await kernelAddress(lan, a.ns, 'fd78::10');
+      await agent.call('amAdd', { address: 'fd77::3:10', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 0 });
+      const zero = await kernelAddress(lan, a.ns, 'fd77::3:10');
       assert.equal(zero?.deprecated, true);
       assert.equal(zero?.preferred_life_time, 0);
       assert.equal(zero?.valid_life_time, FOREVER);
-      await agent.call('amAdd', { address: 'fd78::11', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 3600 });
-      const hour = await kernelAddress(lan, a.ns, 'fd78::11');
+      await agent.call('amAdd', { address: 'fd77::3:11', prefix: 128, interface: 'eth0', family: 6, preferredLifetime: 3600 });
+      const hour = await kernelAddress(lan, a.ns, 'fd77::3:11');
       assert.ok(hour !== undefined && hour.preferred_life_time! > 3500 && hour.preferred_life_time! <= 3600, JSON.stringify(hour));
       assert.equal(hour?.valid_life_time, FOREVER);
     });
 
     await t.test('autojoin on a multicast address', async () => {
-      await agent.call('amAdd', { address: 'ff15::78', prefix: 128, interface: 'eth0', family: 6, flags: { autojoin: true } });
-      assert.equal((await kernelAddress(lan, a.ns, 'ff15::78'))?.autojoin, true);
+      await agent.call('amAdd', { address: 'ff15::77', prefix: 128, interface: 'eth0', family: 6, flags: { autojoin: true } });
+      assert.equal((await kernelAddress(lan, a.ns, 'ff15::77'))?.autojoin, true);
     });
 
     await t.test('peer: IFA_ADDRESS is the peer, and the address is removed again', async () => {
-      const v4 = { address: '10.78.0.1', prefix: 32, interface: 'eth0', family: 4, peer: '10.78.0.2' };
+      const v4 = { address: '192.168.77.129', prefix: 32, interface: 'eth0', family: 4, peer: '192.168.77.130' };
       await agent.call('amAdd', v4);
-      const got = await kernelAddress(lan, a.ns, '10.78.0.1');
-      assert.deepEqual([got?.address, got?.prefixlen], ['10.78.0.2', 32]);
-      const v6 = { address: 'fd78::20', prefix: 128, interface: 'eth0', family: 6, peer: 'fd78::21' };
+      const got = await kernelAddress(lan, a.ns, '192.168.77.129');
+      assert.deepEqual([got?.address, got?.prefixlen], ['192.168.77.130', 32]);
+      const v6 = { address: 'fd77::4:20', prefix: 128, interface: 'eth0', family: 6, peer: 'fd77::4:21' };
       await agent.call('amAdd', v6);
-      assert.equal((await kernelAddress(lan, a.ns, 'fd78::20'))?.address, 'fd78::21');
+      assert.equal((await kernelAddress(lan, a.ns, 'fd77::4:20'))?.address, 'fd77::4:21');
       await agent.call('amRemove', v4);
       await agent.call('amRemove', v6);
-      assert.equal(await kernelAddress(lan, a.ns, '10.78.0.1'), undefined);
-      assert.equal(await kernelAddress(lan, a.ns, 'fd78::20'), undefined);
+      assert.equal(await kernelAddress(lan, a.ns, '192.168.77.129'), undefined);
+      assert.equal(await kernelAddress(lan, a.ns, 'fd77::4:20'), undefined);
     });
 
     await t.test('an address with options is removed like any other', async () => {
-      for (const address of ['fd78::1', 'fd78::10', 'ff15::78']) {
-        await agent.call('amRemove', { address, prefix: address === 'fd78::1' ? 64 : 128, interface: 'eth0', family: 6 });
+      for (const address of ['fd77::1:1', 'fd77::3:10', 'ff15::77']) {
+        await agent.call('amRemove', { address, prefix: address === 'fd77::1:1' ? 64 : 128, interface: 'eth0', family: 6 });
         assert.equal(await kernelAddress(lan, a.ns, address), undefined, address);
       }
     });

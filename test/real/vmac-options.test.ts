@@ -44,7 +44,7 @@ async function sysctl(lan: Lan, ns: string, path: string): Promise<string> {
 
 test('NetlinkVmac in a namespace: the given MAC, IPv6 off, the IPv4 settings of macvlan and parent', { timeout: 30_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
-  const lan = await createLan({ name: 'vmacopt', hosts: ['a'], v4Prefix: '192.168.76.X', v4Start: 80, v4PrefixLength: 26 });
+  const lan = await createLan({ name: 'vmacopt', hosts: ['a'], v4Prefix: '192.168.77.X', v4Start: 80, v4PrefixLength: 26 });
   const a = lan.host('a');
   const agent = await startAgent(lan, a.ns);
   try {

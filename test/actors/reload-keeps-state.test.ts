@@ -244,3 +244,20 @@ test('a reload where two instances swap names matches each to its own virtual ro
   assert.deepEqual(w.adverts('192.168.77.11', 52, reloadAt), []);
   assert.deepEqual(w.adverts('192.168.77.12', 51, reloadAt), []);
 });
+
+test('a reload that renames a sync group member keeps it and its group master, telling nothing', () => {
+  const w = world();
+  const config = (first: string): string =>
+    group([first, 'VI_2']) + instance(first, 51, { priority: 150, vips: ['192.168.77.151'] }) + instance('VI_2', 52, { priority: 150, vips: ['192.168.77.152'] });
+  const na = w.add('a', '192.168.77.11', config('VI_1'));
+  na.node.start();
+  w.clock.runUntil(10_000);
+  assert.deepEqual(w.states('a'), { VI_1: 'MASTER', VI_2: 'MASTER', G: 'MASTER' });
+  const told = w.told.length;
+
+  assert.deepEqual(na.node.reconfigure(spec(config('VI_NEW'))), { kept: ['VI_NEW', 'VI_2'], started: [], stopped: [] });
+  w.clock.runUntil(30_000);
+  assert.deepEqual(w.told.slice(told), []);
+  assert.deepEqual(w.states('a'), { VI_NEW: 'MASTER', VI_2: 'MASTER', G: 'MASTER' });
+  assert.deepEqual(na.host.heldAddresses().sort(), ['192.168.77.151', '192.168.77.152']);
+});

@@ -264,7 +264,10 @@ export class NodeAssembly {
       : undefined;
     let result: ReconfigureResult;
     try {
-      result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
+      result = this.node.reconfigure(nodeSpec(next), (renamed) => {
+        this.notifier.update(tables.instances, tables.groups);
+        this.notifier.renamed(renamed);
+      });
     } finally {
       telling?.unsubscribe();
     }

@@ -159,9 +159,10 @@ export class VrrpNode {
    * still the same virtual router is replaced by a runner that resumes its state (`kept`). The channels the new
    * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
    * configuration is untouched (and a channel an old and a new instance share stays open across). `beforeStart`
-   * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there).
+   * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there),
+   * given the instances that go on under another name (old name to new).
    */
-  reconfigure(next: VrrpNodeSpec, beforeStart?: () => void): { kept: string[]; started: string[]; stopped: string[] } {
+  reconfigure(next: VrrpNodeSpec, beforeStart?: (renamed: ReadonlyMap<string, string>) => void): { kept: string[]; started: string[]; stopped: string[] } {
     const kept: string[] = [];
     const started: string[] = [];
     const stopped: string[] = [];
@@ -203,7 +204,7 @@ export class VrrpNode {
     }
     if (renamed) this.moveAhSessions(successors);
     // Everything the reload announces from here on is told with the new scripts.
-    beforeStart?.();
+    beforeStart?.(new Map([...successors].filter(([from, to]) => from !== to.name).map(([from, to]) => [from, to.name])));
     const made: VrrpInstanceRunner[] = [];
     for (const instance of next.instances) {
       const open = opened.get(instance.name);

@@ -167,17 +167,7 @@ export class VrrpNode {
     const started: string[] = [];
     const stopped: string[] = [];
     const wanted = new Map(next.instances.map((i) => [i.name, i]));
-    const changed = [...this.runners.keys()].filter((name) => {
-      const nextSpec = wanted.get(name);
-      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
-    });
-    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
-    // The instance each changed one goes on as, matched by its virtual router and not its name (keepalived
-    // vrrp_exist): a renamed instance keeps its state under its new name.
-    const successors = matchVirtualRouters(
-      changed.map((name) => this.runners.get(name)!.spec),
-      starting,
-    );
+    const { changed, starting, successors } = this.plan(next);
     const renamed = [...successors].some(([from, to]) => from !== to.name);
     const opened = new Map<string, OpenChannel>();
     try {
@@ -244,6 +234,34 @@ export class VrrpNode {
     this.poller?.setInterfaces(next.polledInterfaces ?? []);
     this.spec = next;
     return { kept, started, stopped };
+  }
+
+  /**
+   * The running instances a reload to `next` does not carry on (by their virtual router, not their name: keepalived
+   * vrrp_exist), which it stops: what keepalived reports as deleted.
+   */
+  ending(next: VrrpNodeSpec): string[] {
+    const { changed, successors } = this.plan(next);
+    return changed.filter((name) => !successors.has(name));
+  }
+
+  /**
+   * What a reload to `next` changes: the running instances whose settings differ (or that it drops), the instances
+   * it starts a runner for, and the one each changed instance goes on as, matched by its virtual router and not its
+   * name (keepalived vrrp_exist): a renamed instance keeps its state under its new name.
+   */
+  private plan(next: VrrpNodeSpec): { changed: string[]; starting: VrrpInstanceSpec[]; successors: Map<string, VrrpInstanceSpec> } {
+    const wanted = new Map(next.instances.map((i) => [i.name, i]));
+    const changed = [...this.runners.keys()].filter((name) => {
+      const nextSpec = wanted.get(name);
+      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
+    });
+    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
+    const successors = matchVirtualRouters(
+      changed.map((name) => this.runners.get(name)!.spec),
+      starting,
+    );
+    return { changed, starting, successors };
   }
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */

@@ -230,8 +230,9 @@ export class NodeAssembly {
 
   /**
    * A reload: unchanged instances keep running untouched, removed ones stop (priority 0, addresses released) and
-   * are notified as deleted with their old scripts, changed ones keep their state with the new settings (unless
-   * they are another virtual router now: then they restart); instances the reload adds start with the
+   * are notified as deleted with their old scripts, changed ones keep their state with the new settings, renamed
+   * ones too, under their new names (unless they are another virtual router now: then the old one is deleted and
+   * the new one starts); instances the reload adds start with the
    * new scripts from their first notification on; trackers whose blocks did not change keep running, status and
    * all. A node whose VRRP side does not run (`vigil run -C`) keeps it that way.
    */
@@ -247,8 +248,10 @@ export class NodeAssembly {
       if (this.bfdRunning) this.bfd.apply(next.bfdInstances);
       return { kept: [], started: [], stopped: [] };
     }
-    const remaining = new Set(next.vrrpInstances.map((i) => i.name));
-    const removed = [...this.node.runners.keys()].filter((name) => !remaining.has(name));
+    const nextSpec = nodeSpec(next);
+    // By virtual router, not by name (keepalived clear_diff_vrrp): a renamed instance goes on, and one another takes
+    // the name of, or that is another virtual router now, is deleted.
+    const removed = this.node.ending(nextSpec);
     this.notifier.removing(removed);
     this.mail?.removing(removed);
     // keepalived reads the new global_defs before it notifies the removals (no_email_faults, router_id: the new ones).
@@ -264,7 +267,10 @@ export class NodeAssembly {
       : undefined;
     let result: ReconfigureResult;
     try {
-      result = this.node.reconfigure(nodeSpec(next), () => this.notifier.update(tables.instances, tables.groups));
+      result = this.node.reconfigure(nextSpec, (renamed) => {
+        this.notifier.update(tables.instances, tables.groups);
+        this.notifier.renamed(renamed);
+      });
     } finally {
       telling?.unsubscribe();
     }

@@ -101,6 +101,13 @@ export class Notifier {
     this.options = { ...this.options, instances, groups };
   }
 
+  /** A reload renamed these instances (old name to new, ./vrrp-node.ts): each goes on from its last state. */
+  renamed(names: ReadonlyMap<string, string>): void {
+    const states = [...names].map(([from, to]) => [to, this.lastState.get(from)] as const);
+    for (const from of names.keys()) this.lastState.delete(from);
+    for (const [to, state] of states) if (state !== undefined) this.lastState.set(to, state);
+  }
+
   /** A reload is about to remove these instances: their STOP is reported as keepalived reports a deletion. */
   removing(instances: Iterable<string>): void {
     this.deleting.clear();

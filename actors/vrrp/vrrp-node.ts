@@ -4,7 +4,8 @@
  * groups. The same code runs in the daemon and in the simulator; only the transports differ.
  *
  * `reconfigure` applies a new configuration the way a keepalived reload does: instances whose settings did not
- * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones keep their state
+ * change keep running untouched (state and VIPs stay), removed ones stop gracefully, changed ones (matched by their
+ * virtual router, not their name: a renamed one goes on under its new name) keep their state
  * with their new settings (a new runner resumes from the old one), unless they are another virtual router now
  * (VRID, family, interface, multicast group or unicast source, VMAC: keepalived vrrp_exist), which restart.
  */
@@ -158,18 +159,16 @@ export class VrrpNode {
    * still the same virtual router is replaced by a runner that resumes its state (`kept`). The channels the new
    * instances need are opened before anything is stopped: if one cannot be opened this throws and the running
    * configuration is untouched (and a channel an old and a new instance share stays open across). `beforeStart`
-   * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there).
+   * runs once the old instances are gone and before the new ones start (the notifier takes the new scripts there),
+   * given the instances that go on under another name (old name to new).
    */
-  reconfigure(next: VrrpNodeSpec, beforeStart?: () => void): { kept: string[]; started: string[]; stopped: string[] } {
+  reconfigure(next: VrrpNodeSpec, beforeStart?: (renamed: ReadonlyMap<string, string>) => void): { kept: string[]; started: string[]; stopped: string[] } {
     const kept: string[] = [];
     const started: string[] = [];
     const stopped: string[] = [];
     const wanted = new Map(next.instances.map((i) => [i.name, i]));
-    const changed = [...this.runners.keys()].filter((name) => {
-      const nextSpec = wanted.get(name);
-      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
-    });
-    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
+    const { changed, starting, successors } = this.plan(next);
+    const renamed = [...successors].some(([from, to]) => from !== to.name);
     const opened = new Map<string, OpenChannel>();
     try {
       for (const instance of starting) opened.set(instance.name, this.acquireChannel(instance));
@@ -178,21 +177,24 @@ export class VrrpNode {
       throw error;
     }
     // An instance that is the same virtual router still is halted without a word: its successor takes over.
-    const predecessors = new Map<string, { runner: VrrpInstanceRunner; from: Predecessor }>();
+    const predecessors = new Map<string, { runner: VrrpInstanceRunner; from: Predecessor; groupFault: boolean }>();
     for (const name of changed) {
       const runner = this.runners.get(name)!;
-      const nextSpec = wanted.get(name);
-      if (nextSpec !== undefined && sameVirtualRouter(runner.spec, nextSpec)) {
+      const successor = successors.get(name);
+      if (successor !== undefined) {
         const status = runner.status;
-        predecessors.set(name, { runner, from: { ...status, ...(status.state === 'MASTER' ? { held: runner.spec } : {}) } });
+        // The group it was in holds it as before (a renamed member is looked up by its old name).
+        const groupFault = this.groupOfMember.get(name)?.getSnapshot().value === 'FAULT';
+        predecessors.set(successor.name, { runner, from: { ...status, ...(status.state === 'MASTER' ? { held: runner.spec } : {}) }, groupFault });
         this.removeInstance(name, false);
         continue;
       }
       this.removeInstance(name, true);
       stopped.push(name);
     }
+    if (renamed) this.moveAhSessions(successors);
     // Everything the reload announces from here on is told with the new scripts.
-    beforeStart?.();
+    beforeStart?.(new Map([...successors].filter(([from, to]) => from !== to.name).map(([from, to]) => [from, to.name])));
     const made: VrrpInstanceRunner[] = [];
     for (const instance of next.instances) {
       const open = opened.get(instance.name);
@@ -212,10 +214,11 @@ export class VrrpNode {
       }
       // Before the groups are made again: they start from the state it keeps.
       kept.push(instance.name);
-      this.startInstance(runner, predecessor.from);
+      runner.resume(predecessor.from, predecessor.groupFault);
       predecessor.runner.handOver(runner.state === 'MASTER' ? runner.spec : undefined, predecessor.from.held !== undefined);
     }
-    if (JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
+    // A rename remakes the groups even when their member lists read the same (two instances swapped names).
+    if (renamed || JSON.stringify(next.syncGroups) !== JSON.stringify(this.groupSpecs)) {
       // The groups are made again from their members as they run now (the new ones not started yet), faults of
       // their own included: a fault an old group imposed is not one (keepalived vrrp_complete_init at reload).
       const before = this.groupStates();
@@ -231,6 +234,34 @@ export class VrrpNode {
     this.poller?.setInterfaces(next.polledInterfaces ?? []);
     this.spec = next;
     return { kept, started, stopped };
+  }
+
+  /**
+   * The running instances a reload to `next` does not carry on (by their virtual router, not their name: keepalived
+   * vrrp_exist), which it stops: what keepalived reports as deleted.
+   */
+  ending(next: VrrpNodeSpec): string[] {
+    const { changed, successors } = this.plan(next);
+    return changed.filter((name) => !successors.has(name));
+  }
+
+  /**
+   * What a reload to `next` changes: the running instances whose settings differ (or that it drops), the instances
+   * it starts a runner for, and the one each changed instance goes on as, matched by its virtual router and not its
+   * name (keepalived vrrp_exist): a renamed instance keeps its state under its new name.
+   */
+  private plan(next: VrrpNodeSpec): { changed: string[]; starting: VrrpInstanceSpec[]; successors: Map<string, VrrpInstanceSpec> } {
+    const wanted = new Map(next.instances.map((i) => [i.name, i]));
+    const changed = [...this.runners.keys()].filter((name) => {
+      const nextSpec = wanted.get(name);
+      return !(nextSpec && JSON.stringify(nextSpec) === this.specs.get(name));
+    });
+    const starting = next.instances.filter((i) => !this.runners.has(i.name) || changed.includes(i.name));
+    const successors = matchVirtualRouters(
+      changed.map((name) => this.runners.get(name)!.spec),
+      starting,
+    );
+    return { changed, starting, successors };
   }
 
   /** A tracked object changed (script:NAME, file:NAME, process:NAME, interface:NAME): every instance hears it. */
@@ -419,14 +450,9 @@ export class VrrpNode {
     return runner;
   }
 
-  /**
-   * An instance whose group is in FAULT starts held there (keepalived: a member of a group in FAULT is in FAULT).
-   * `from`: the instance it replaces at a reload, whose state it keeps.
-   */
-  private startInstance(runner: VrrpInstanceRunner, from?: Predecessor): void {
-    const groupFault = this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT';
-    if (from) return runner.resume(from, groupFault);
-    if (groupFault) runner.sync('FAULT');
+  /** An instance whose group is in FAULT starts held there (keepalived: a member of a group in FAULT is in FAULT). */
+  private startInstance(runner: VrrpInstanceRunner): void {
+    if (this.groupOfMember.get(runner.spec.name)?.getSnapshot().value === 'FAULT') runner.sync('FAULT');
     runner.start();
   }
 
@@ -451,6 +477,13 @@ export class VrrpNode {
     const session = new AhSession(instance.authPassword, instance.unicastPeers.length > 0, this.ahSessions.get(instance.name)?.counter, sendTtlOf(instance) ?? 255);
     this.ahSessions.set(instance.name, session);
     return session;
+  }
+
+  /** A renamed instance's IPsec AH sequence numbers go on under its new name (keepalived restore_vrrp_state). */
+  private moveAhSessions(successors: ReadonlyMap<string, VrrpInstanceSpec>): void {
+    const moving = [...successors].map(([from, to]) => [to.name, this.ahSessions.get(from)] as const);
+    for (const from of successors.keys()) this.ahSessions.delete(from);
+    for (const [to, session] of moving) if (session !== undefined) this.ahSessions.set(to, session);
   }
 
   private removeInstance(name: string, graceful: boolean): void {
@@ -616,6 +649,31 @@ export class VrrpNode {
     const at = this.transports.clock.now();
     this.bus.publish(unknownVrid ? { kind: 'drop', at, node: this.name, instance: undefined, reason, unknownVrid } : { kind: 'drop', at, node: this.name, instance: undefined, reason });
   }
+}
+
+/**
+ * Which of `candidates` each of `old` goes on as across a reload, by old name: the first candidate with its VRID,
+ * family and interface, unicast or not, when it is the same virtual router (keepalived vrrp_exist: a unicast one
+ * looks on past another unicast source; a multicast one is decided by the first). Each candidate goes on from one.
+ */
+function matchVirtualRouters(old: readonly VrrpInstanceSpec[], candidates: readonly VrrpInstanceSpec[]): Map<string, VrrpInstanceSpec> {
+  const matched = new Map<string, VrrpInstanceSpec>();
+  const taken = new Set<string>();
+  for (const spec of old) {
+    const unicast = spec.unicastPeers.length > 0;
+    for (const candidate of candidates) {
+      if (taken.has(candidate.name)) continue;
+      if (candidate.vrid !== spec.vrid || candidate.family !== spec.family || candidate.interface !== spec.interface) continue;
+      if (unicast !== candidate.unicastPeers.length > 0) continue;
+      if (unicast && candidate.unicastSourceAddress !== spec.unicastSourceAddress) continue;
+      if (sameVirtualRouter(spec, candidate)) {
+        matched.set(spec.name, candidate);
+        taken.add(candidate.name);
+      }
+      break;
+    }
+  }
+  return matched;
 }
 
 /**

@@ -37,7 +37,7 @@ ${instances
     (name, i) => `vrrp_instance ${name} {
     state BACKUP
     interface eth0
-    virtual_router_id ${51 + i}
+    virtual_router_id ${50 + Number(name.replace(/\D/g, ''))}
     priority ${i === 1 ? (o.priorityOf2 ?? 120) : 150}
     advert_int 1
     virtual_ipaddress {
@@ -153,7 +153,8 @@ test('reload: kept, started and stopped instances; trackers kept unless their bl
   assert.equal(created('script:chk:vrrp_script'), 1);
   assert.equal(virtualServers(), 1);
 
-  // VI_2 goes, VI_3 comes, VI_1 and everything else stay.
+  // VI_2 goes, VI_3 comes, VI_1 and everything else stay (VI_3's VRID is another: with VI_2's it would be VI_2
+  // renamed, kept as keepalived vrrp_exist matches it).
   d.write(config({ instances: ['VI_1', 'VI_3'] }));
   const first = await d.daemon.reload();
   await d.advance(1000);

@@ -120,6 +120,29 @@ test('reload: an added instance notifies from its first state on; a removed one 
   await w.close();
 });
 
+test('reload: a renamed instance goes on untold, with its new scripts; the instance whose name it takes is deleted (keepalived vrrp_exist)', async (t) => {
+  const globals = 'global_defs {\n    vrrp_notify_fifo /run/vigil/vrrp.fifo\n}\n';
+  const w = world(t, globals + instance('VI_A', 1, '    notify /etc/vigil/notify.sh') + instance('VI_B', 2, '    notify /etc/vigil/notify.sh'));
+  await w.daemon.start();
+  await w.advance(5000);
+  const before = w.started.length;
+  const fifoBefore = w.fifo.get('/run/vigil/vrrp.fifo')!.length;
+  // VI_A's virtual router (VRID 1) is named VI_B now; VI_B's (VRID 2) goes.
+  w.write(globals + instance('VI_B', 1, '    notify /etc/vigil/renamed.sh'));
+  const reloading = w.daemon.reload();
+  await w.advance(5000);
+  const result = await reloading;
+  assert.deepEqual(result, { ok: true, kept: ['VI_B'], started: [], stopped: ['VI_B'] });
+  // The old VI_B, a master, is deleted (FAULT without notify_deleted) with its own scripts; the renamed one is told nothing.
+  assert.deepEqual(w.started.slice(before).map((r) => r.replace(/^[\d.]+ /, '')), ['/etc/vigil/notify.sh INSTANCE VI_B FAULT 100']);
+  assert.deepEqual(w.fifo.get('/run/vigil/vrrp.fifo')!.slice(fifoBefore), ['INSTANCE "VI_B" FAULT 100\n']);
+  assert.deepEqual(w.daemon.status().instances.map((i) => [i.name, i.state]), [['VI_B', 'MASTER']]);
+  // From then on it is told by its new name, with its new scripts.
+  const beforeStop = w.started.length;
+  await w.close();
+  assert.deepEqual(w.started.slice(beforeStop).map((r) => r.replace(/^[\d.]+ /, '')), ['/etc/vigil/renamed.sh INSTANCE VI_B STOP 100']);
+});
+
 test('notify_priority_changes: the instance\'s own, else its sync group\'s, else global; only the FIFO hears', async (t) => {
   const text = (global: boolean) => `global_defs {
     notify_fifo /run/vigil/all.fifo

@@ -182,3 +182,82 @@ test('a reload that gives a master member a fault tells it: FAULT for it and its
   assert.ok(!lines.some((l) => /STOP|BACKUP/.test(l)), JSON.stringify(lines));
   assert.deepEqual(na.host.heldAddresses(), []);
 });
+
+test('a reload that renames an instance keeps it master, telling nothing; from then on it is told by its new name', () => {
+  const w = world();
+  const nc = w.add('c', '192.168.77.13', instance('VI_3', 53, { priority: 100, vips: ['192.168.77.153'] }));
+  nc.node.start();
+  w.clock.runUntil(10_000);
+  assert.deepEqual(w.states('c'), { VI_3: 'MASTER' });
+  const sentBefore = nc.node.runners.get('VI_3')!.counters.advertsSent;
+  const told = w.told.length;
+  const announced = nc.host.announcements.length;
+
+  // keepalived vrrp_exist matches the virtual router (VRID, family, interface...), not the name.
+  const reloadAt = w.clock.now();
+  assert.deepEqual(nc.node.reconfigure(spec(instance('VI_RENAMED', 53, { priority: 100, vips: ['192.168.77.153'] }))), { kept: ['VI_RENAMED'], started: [], stopped: [] });
+  w.clock.runUntil(30_000);
+  assert.deepEqual(w.told.slice(told), [], 'a rename tells nothing');
+  assert.deepEqual(w.states('c'), { VI_RENAMED: 'MASTER' });
+  assert.deepEqual(nc.host.heldAddresses(), ['192.168.77.153']);
+  assert.deepEqual(nc.host.announcements.slice(announced), [], 'it added no address: nothing announced');
+  // It never stopped advertising (no priority 0, no gap) and its statistics go on.
+  const after = w.adverts('192.168.77.13', 53, reloadAt);
+  const gaps = after.slice(1).map((x, i) => x.at - after[i]!.at);
+  assert.ok(after.length >= 19 && gaps.every((g) => g === 1000), JSON.stringify(gaps));
+  assert.deepEqual([...new Set(after.map((x) => x.priority))], [100]);
+  assert.ok(nc.node.runners.get('VI_RENAMED')!.counters.advertsSent >= sentBefore + after.length);
+
+  nc.node.stop();
+  assert.ok(w.told.slice(told).includes('c notify VI_RENAMED STOP'), JSON.stringify(w.told.slice(told)));
+  assert.ok(!w.told.slice(told).some((l) => l.includes('VI_3')), JSON.stringify(w.told.slice(told)));
+});
+
+test('a reload where two instances swap names matches each to its own virtual router: states kept, nothing told', () => {
+  const w = world();
+  // a: master of VRID 51, backup of VRID 52 (b's); b the other way round.
+  const a = (first: string, second: string): string =>
+    instance(first, 51, { priority: 150, vips: ['192.168.77.151'] }) + instance(second, 52, { priority: 100, vips: ['192.168.77.152'] });
+  const na = w.add('a', '192.168.77.11', a('VI_1', 'VI_2'));
+  const nb = w.add('b', '192.168.77.12', instance('VI_1', 51, { priority: 100, vips: ['192.168.77.151'] }) + instance('VI_2', 52, { priority: 150, vips: ['192.168.77.152'] }));
+  na.node.start();
+  nb.node.start();
+  w.clock.runUntil(10_000);
+  assert.deepEqual(w.states('a'), { VI_1: 'MASTER', VI_2: 'BACKUP' });
+  assert.deepEqual(w.states('b'), { VI_1: 'BACKUP', VI_2: 'MASTER' });
+  const told = w.told.length;
+
+  const reloadAt = w.clock.now();
+  const result = na.node.reconfigure(spec(a('VI_2', 'VI_1')));
+  assert.deepEqual({ ...result, kept: [...result.kept].sort() }, { kept: ['VI_1', 'VI_2'], started: [], stopped: [] });
+  // Each name now runs the other virtual router, in the state that router had.
+  assert.equal(na.node.runners.get('VI_2')!.spec.vrid, 51);
+  assert.equal(na.node.runners.get('VI_1')!.spec.vrid, 52);
+  w.clock.runUntil(30_000);
+  assert.deepEqual(w.told.slice(told), [], 'nobody is told, on either node');
+  assert.deepEqual(w.states('a'), { VI_2: 'MASTER', VI_1: 'BACKUP' });
+  assert.deepEqual(w.states('b'), { VI_1: 'BACKUP', VI_2: 'MASTER' });
+  assert.deepEqual(na.host.heldAddresses(), ['192.168.77.151']);
+  assert.deepEqual(nb.host.heldAddresses(), ['192.168.77.152']);
+  // a went on advertising VRID 51 only, b VRID 52 only.
+  assert.ok(w.adverts('192.168.77.11', 51, reloadAt).length >= 19);
+  assert.deepEqual(w.adverts('192.168.77.11', 52, reloadAt), []);
+  assert.deepEqual(w.adverts('192.168.77.12', 51, reloadAt), []);
+});
+
+test('a reload that renames a sync group member keeps it and its group master, telling nothing', () => {
+  const w = world();
+  const config = (first: string): string =>
+    group([first, 'VI_2']) + instance(first, 51, { priority: 150, vips: ['192.168.77.151'] }) + instance('VI_2', 52, { priority: 150, vips: ['192.168.77.152'] });
+  const na = w.add('a', '192.168.77.11', config('VI_1'));
+  na.node.start();
+  w.clock.runUntil(10_000);
+  assert.deepEqual(w.states('a'), { VI_1: 'MASTER', VI_2: 'MASTER', G: 'MASTER' });
+  const told = w.told.length;
+
+  assert.deepEqual(na.node.reconfigure(spec(config('VI_NEW'))), { kept: ['VI_NEW', 'VI_2'], started: [], stopped: [] });
+  w.clock.runUntil(30_000);
+  assert.deepEqual(w.told.slice(told), []);
+  assert.deepEqual(w.states('a'), { VI_NEW: 'MASTER', VI_2: 'MASTER', G: 'MASTER' });
+  assert.deepEqual(na.host.heldAddresses().sort(), ['192.168.77.151', '192.168.77.152']);
+});

@@ -149,3 +149,31 @@ test('notify: a notifier given its node hears only that node (a shared bus carri
   assert.deepEqual(runs, [['/n.sh', 'INSTANCE', 'VI_1', 'BACKUP', '150']]);
   notifier.detach();
 });
+
+test('notify: a reload that renames instances carries each one\'s last state to its new name (a removal in FAULT is not told FAULT again)', () => {
+  const clock = new VirtualClock();
+  const runs: string[][] = [];
+  const runner: CallbackProcessRunner = {
+    runWith: (request, done) => {
+      runs.push([...request.argv]);
+      done({ kind: 'exited', code: 0 });
+    },
+    run: () => Promise.resolve({ kind: 'exited', code: 0 }),
+  };
+  const bus = new Bus();
+  const quiet = { info() {}, warn() {} };
+  const scripts = { notify: { command: '/n.sh' } };
+  const notifier = new Notifier({ instances: new Map([['VI_1', scripts], ['VI_2', scripts]]), groups: new Map(), scripts: new ScriptRunner(runner, quiet), timeoutMs: 1000 });
+  notifier.attach(bus);
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'FAULT', priority: 100 });
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_2', state: 'MASTER', priority: 100 });
+  // The two swap names (keepalived matches them by their virtual routers): VI_2 is the one in FAULT now.
+  notifier.renamed(new Map([['VI_1', 'VI_2'], ['VI_2', 'VI_1']]));
+  runs.length = 0;
+  // A later reload removes both: one in FAULT is not told FAULT again (keepalived clear_diff_vrrp), the other is.
+  notifier.removing(['VI_1', 'VI_2']);
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_2', state: 'STOP', priority: 100 });
+  bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'STOP', priority: 100 });
+  assert.deepEqual(runs, [['/n.sh', 'INSTANCE', 'VI_1', 'FAULT', '100']]);
+  notifier.detach();
+});

@@ -130,8 +130,8 @@ test('a runner that answers through a callback on the clock: results arrive at t
   tracker.stop();
 });
 
-test('notify: a notifier given its node hears only that node (a shared bus carries every node)', () => {
-  const clock = new VirtualClock();
+/** A notifier's world: a virtual clock, a bus, and a script runner whose runs (argv) are recorded, each exiting 0. */
+function notifyWorld(): { clock: VirtualClock; runs: string[][]; bus: Bus; scripts: ScriptRunner } {
   const runs: string[][] = [];
   const runner: CallbackProcessRunner = {
     runWith: (request, done) => {
@@ -140,9 +140,12 @@ test('notify: a notifier given its node hears only that node (a shared bus carri
     },
     run: () => Promise.resolve({ kind: 'exited', code: 0 }),
   };
-  const bus = new Bus();
-  const quiet = { info() {}, warn() {} };
-  const notifier = new Notifier({ node: 'lb1', instances: new Map([['VI_1', { notify: { command: '/n.sh' } }]]), groups: new Map(), scripts: new ScriptRunner(runner, quiet), timeoutMs: 1000 });
+  return { clock: new VirtualClock(), runs, bus: new Bus(), scripts: new ScriptRunner(runner, { info() {}, warn() {} }) };
+}
+
+test('notify: a notifier given its node hears only that node (a shared bus carries every node)', () => {
+  const { clock, runs, bus, scripts: runScripts } = notifyWorld();
+  const notifier = new Notifier({ node: 'lb1', instances: new Map([['VI_1', { notify: { command: '/n.sh' } }]]), groups: new Map(), scripts: runScripts, timeoutMs: 1000 });
   notifier.attach(bus);
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb2', instance: 'VI_1', state: 'MASTER', priority: 100 });
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'BACKUP', priority: 150 });
@@ -151,19 +154,9 @@ test('notify: a notifier given its node hears only that node (a shared bus carri
 });
 
 test('notify: a reload that renames instances carries each one\'s last state to its new name (a removal in FAULT is not told FAULT again)', () => {
-  const clock = new VirtualClock();
-  const runs: string[][] = [];
-  const runner: CallbackProcessRunner = {
-    runWith: (request, done) => {
-      runs.push([...request.argv]);
-      done({ kind: 'exited', code: 0 });
-    },
-    run: () => Promise.resolve({ kind: 'exited', code: 0 }),
-  };
-  const bus = new Bus();
-  const quiet = { info() {}, warn() {} };
+  const { clock, runs, bus, scripts: runScripts } = notifyWorld();
   const scripts = { notify: { command: '/n.sh' } };
-  const notifier = new Notifier({ instances: new Map([['VI_1', scripts], ['VI_2', scripts]]), groups: new Map(), scripts: new ScriptRunner(runner, quiet), timeoutMs: 1000 });
+  const notifier = new Notifier({ instances: new Map([['VI_1', scripts], ['VI_2', scripts]]), groups: new Map(), scripts: runScripts, timeoutMs: 1000 });
   notifier.attach(bus);
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_1', state: 'FAULT', priority: 100 });
   bus.publish({ kind: 'notify', at: clock.now(), node: 'lb1', instance: 'VI_2', state: 'MASTER', priority: 100 });

@@ -30,8 +30,11 @@ export type BfdDetectionCommand =
  * the timers talk to the machine only.
  */
 export interface BfdTimerHooks {
-  /** The transmission timer fires: called first, before it draws its next interval. */
-  readonly txFires?: (() => void) | undefined;
+  /**
+   * The transmission timer started (its retime, as TX_INTERVAL does it) or stopped for good (undefined): a runtime
+   * that reports a change before the machine makes it sets the rate that change sets.
+   */
+  readonly transmission?: ((retime: ((intervalUs: number) => void) | undefined, owner: object) => void) | undefined;
   /** The transmission timer is due: true when the runtime dealt with it, else TX_TIMER goes to the machine. */
   readonly txDue?: (() => boolean) | undefined;
   /** The detection timer started (its restart, as DETECTION_RESTART does it) or stopped for good (undefined). */
@@ -55,21 +58,26 @@ export function bfdTransmitTimer(clock: Clock, random: BfdRandom, hooks: BfdTime
     let due = clock.now();
     let id: TimerId = clock.setTimeout(fire, 0);
     function fire(): void {
-      hooks.txFires?.();
       due = clock.now() + next();
       id = clock.setTimeout(fire, due - clock.now());
       if (hooks.txDue?.() !== true) sendBack({ type: 'TX_TIMER' });
     }
-    receive((event) => {
-      if (event.intervalUs === intervalUs) return;
-      intervalUs = event.intervalUs;
+    const retime = (newIntervalUs: number): void => {
+      if (newIntervalUs === intervalUs) return;
+      intervalUs = newIntervalUs;
       const sooner = clock.now() + next();
       if (sooner >= due) return;
       clock.clearTimeout(id);
       due = sooner;
       id = clock.setTimeout(fire, due - clock.now());
-    });
-    return () => clock.clearTimeout(id);
+    };
+    receive((event) => retime(event.intervalUs));
+    const owner = {};
+    hooks.transmission?.(retime, owner);
+    return () => {
+      clock.clearTimeout(id);
+      hooks.transmission?.(undefined, owner);
+    };
   });
 }
 

@@ -23,6 +23,11 @@ export interface BfdDrop {
   readonly session?: string | undefined;
 }
 
+/** No expiry for this long: the burst is over, the machines follow (see `unsettled`). */
+const SETTLE_QUIET_MS = 2;
+/** A machine follows its reported Down at the latest this long after it. */
+const SETTLE_MAX_WAIT_MS = 100;
+
 export class BfdNode {
   private readonly sessions: BfdSessionRunner[] = [];
   private readonly byDiscriminator = new Map<number, BfdSessionRunner>();
@@ -34,11 +39,15 @@ export class BfdNode {
   readonly dropCounts = new Map<BfdDropReason, number>();
   private subscription: Subscription | undefined;
   /**
-   * Machines to catch up with a Down reported at its expiry (actors/bfd/bfd-session-runner.ts), one a turn: the
-   * expiries due meanwhile go first, each behind one transition at most, not behind all of them.
+   * Machines to catch up with a Down reported at its expiry (actors/bfd/bfd-session-runner.ts), with when each was
+   * reported. They wait until no expiry has come for SETTLE_QUIET_MS, then go one a turn: a peer that dies takes
+   * all its sessions Down within one transmission interval, and transitions run in that burst (tens to hundreds of
+   * microseconds each, a hundred of them) put the last expiries' reports milliseconds late (issue 15). None waits
+   * more than SETTLE_MAX_WAIT_MS, whatever keeps expiring.
    */
-  private readonly unsettled: (() => void)[] = [];
+  private readonly unsettled: { readonly settle: () => void; readonly at: number }[] = [];
   private settling: TimerId | undefined;
+  private lastExpiryAt = -Infinity;
 
   private started = false;
 
@@ -92,15 +101,25 @@ export class BfdNode {
   }
 
   private defer(settle: () => void): void {
-    this.unsettled.push(settle);
-    this.settling ??= nextTurn(this.clock, () => this.settleNext());
+    const now = this.clock.now();
+    this.lastExpiryAt = now;
+    this.unsettled.push({ settle, at: now });
+    this.settling ??= this.clock.setTimeout(() => this.settleNext(), SETTLE_QUIET_MS);
   }
 
   private settleNext(): void {
     this.settling = undefined;
-    const settle = this.unsettled.shift();
+    const head = this.unsettled[0];
+    if (head === undefined) return;
+    const now = this.clock.now();
+    const quietAt = Math.min(this.lastExpiryAt + SETTLE_QUIET_MS, head.at + SETTLE_MAX_WAIT_MS);
+    if (now < quietAt) {
+      this.settling = this.clock.setTimeout(() => this.settleNext(), quietAt - now);
+      return;
+    }
+    this.unsettled.shift();
     if (this.unsettled.length > 0) this.settling = nextTurn(this.clock, () => this.settleNext());
-    settle?.();
+    head.settle();
   }
 
   /** bfd.LocalDiscr: nonzero and unique on the node (RFC 5880 §6.8.1), drawn at random as keepalived does. */

@@ -16,9 +16,10 @@
  * the report is what the VRRP side waits for; the transition, with its timers stopped and started, costs tens of
  * microseconds. A hundred sessions whose peer died expire within one transmission interval: transitions in line
  * before the reports put the last ones milliseconds late (bench/bfd-down-cost.ts, bench/bfd-detection.ts). The
- * transition waits for `defer` (the node runs one a turn, actors/bfd/bfd-node.ts); an event that comes to the
- * session first (a packet, its transmission timer, an administrative change) makes it happen before going on, and
- * a look at the context meanwhile sees the one the machine will make.
+ * transition waits for `defer` (the node runs them once the expiries stop coming, actors/bfd/bfd-node.ts); a packet
+ * or an administrative change that comes to the session first makes it happen before going on. The transmission
+ * timer does not: the report sets the slow rate the transition sets (its `retime`), and a packet due meanwhile is
+ * the one the machine would send, made from the context it will make (what a look at the context sees too).
  */
 import { createActor, type Actor } from 'xstate';
 import { Subject } from '../../transport/subject.js';
@@ -35,6 +36,7 @@ import {
   forgetRemote,
   nextBfdState,
   transmitsPeriodically,
+  txIntervalUs,
   type BfdSessionContext,
 } from '../../machines/bfd-session-logic.js';
 import { BFD_STATE_NAMES as STATE_NAMES } from '../../protocol/bfd-types.js';
@@ -75,6 +77,8 @@ export class BfdSessionRunner {
   private current: BfdStateName;
   /** The detection timer running now (its restart, and who it is), for the shortcut. */
   private detection: { restart: (delayMs: number) => void; owner: object } | undefined;
+  /** The transmission timer running now (its retime, and who it is), for a Down reported before the machine's. */
+  private transmission: { retime: (intervalUs: number) => void; owner: object } | undefined;
   /** Events answered without the machine (packets received, transmissions). */
   shortcutHits = 0;
   /** The packet last encoded, and the context it was made from (a steady context sends the same bytes). */
@@ -103,8 +107,10 @@ export class BfdSessionRunner {
           },
         },
         actors: bfdTimers(clock, random, {
-          // A deferred transition first (see the header), so that the timer draws its next interval at the rate it sets.
-          txFires: () => this.settle(),
+          transmission: (retime, owner) => {
+            if (retime !== undefined) this.transmission = { retime, owner };
+            else if (this.transmission?.owner === owner) this.transmission = undefined;
+          },
           txDue: () => this.steadyTransmit(),
           detection: (restart, owner) => {
             if (restart !== undefined) this.detection = { restart, owner };
@@ -153,6 +159,8 @@ export class BfdSessionRunner {
     const after = forgetRemote(enterBfdState(snapshot.context, 'Down', DIAG.controlDetectionTimeExpired));
     this.unsettled = after;
     this.publish('Down', after);
+    // The machine's `retime` on this transition, now: the next packet after the pending one goes at the slow rate.
+    this.transmission?.retime(txIntervalUs(after));
     this.defer(() => this.settle());
     return true;
   }
@@ -200,7 +208,8 @@ export class BfdSessionRunner {
     if (!this.shortcut) return false;
     const snapshot = this.actor.getSnapshot();
     if (snapshot.status !== 'active' || typeof snapshot.value !== 'string') return false;
-    const context = snapshot.context;
+    // A Down reported at its expiry sends what the machine will (Down, diagnostic 1, the remote forgotten).
+    const context = this.context;
     this.shortcutHits++;
     if (!transmitsPeriodically(context)) return true;
     if (this.encoded?.context !== context) this.encoded = { context, bytes: encodeBfdControl(bfdControlPacket(context, false)) };

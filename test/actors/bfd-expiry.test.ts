@@ -2,9 +2,9 @@
  * A Detection Time that expires in Up is reported at once and the machine follows later (actors/bfd/
  * bfd-session-runner.ts, issue 15): two runners on the virtual clock, ours with its machine's catch-up held by the
  * test. The Down is reported at the expiry with what the machine will make of it (diagnostic 1, the remote
- * forgotten, the Detection Time); anything that reaches the session before the catch-up runs (its transmission
- * timer, a packet) finds the machine Down already: the packet it sends says Down at the slow rate, a packet from
- * the peer is taken in Down. The held catch-up then changes nothing, and no change is reported twice.
+ * forgotten, the Detection Time). Its transmission timer does not wait for the catch-up: the packet it sends is
+ * the machine's (Down at the slow rate, set at the report). A packet from the peer makes the machine follow first
+ * and is taken in Down. No change is reported twice.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,7 +65,7 @@ function pair() {
   return { clock, link, held, oursSent, changes, ours, theirs };
 }
 
-test('a Detection Time expiring in Up: the Down is reported at the expiry, the machine follows when anything reaches the session', () => {
+test('a Detection Time expiring in Up: the Down is reported at the expiry, the machine follows in its turn; the packets meanwhile are the machine\'s', () => {
   const w = pair();
   const upChanges = w.changes.length;
   w.link.open = false;
@@ -85,23 +85,28 @@ test('a Detection Time expiring in Up: the Down is reported at the expiry, the m
   assert.equal(w.ours.context.remoteDiscriminator, 0);
   assert.equal(w.ours.detectionTimeMs, 30);
   assert.equal(w.ours.settled, false);
-  // The transmission timer fires next (within 10 ms): the machine follows first, so the packet says Down, at 1 s.
+  // The transmission timer fires next (within 10 ms) and does not wait for the machine: its packet is the one the
+  // machine would send, Down at 1 s.
   const from = w.oursSent.length;
   w.clock.runUntil(lastReceivedAt + 45);
-  assert.equal(w.ours.settled, true);
+  assert.equal(w.ours.settled, false);
   const after = w.oursSent.slice(from);
   assert.equal(after.length, 1);
   assert.equal(after[0]!.packet.state, BFD_STATE.Down);
   assert.equal(after[0]!.packet.diag, 1);
   assert.equal(after[0]!.packet.desiredMinTxUs, 1_000_000);
   assert.equal(after[0]!.packet.yourDiscriminator, 0, 'the remote is forgotten');
-  // The next one a second later (§6.8.3: the slow rate while not Up), not 10 ms.
+  // The next one a second later (§6.8.3: the slow rate while not Up, set at the report), not 10 ms.
   w.clock.runUntil(lastReceivedAt + 700);
   assert.equal(w.oursSent.length, from + 1);
-  // The held catch-up changes nothing now.
+  // The held catch-up makes the machine follow, and reports nothing more.
   w.held.shift()!();
+  assert.equal(w.ours.settled, true);
   assert.equal(w.changes.length, upChanges + 1);
   assert.equal(w.ours.context.localState, 'Down');
+  w.clock.runUntil(lastReceivedAt + 1100);
+  assert.equal(w.oursSent.length, from + 2, 'still at the slow rate once the machine followed');
+  assert.equal(w.oursSent.at(-1)!.packet.desiredMinTxUs, 1_000_000);
 });
 
 test('a packet that arrives before the machine followed is taken in Down', () => {

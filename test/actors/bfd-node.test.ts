@@ -137,3 +137,42 @@ test('reconfigure (a reload): an unchanged session keeps running Up with its dis
   w.a.stop();
   w.b.stop();
 });
+
+test('a peer that dies takes 100 sessions Down together: each is reported at its Detection Time and no machine follows until the expiries stop for 2 ms', () => {
+  const n = 100;
+  const ours = (i: number): string => `192.168.77.${100 + i}`;
+  const w = world(
+    16,
+    Array.from({ length: n }, (_, i) => spec(`s${i}`, B, ours(i))),
+    Array.from({ length: n }, (_, i) => spec(`p${i}`, ours(i), B)),
+  );
+  for (let i = 0; i < n; i++) w.portA.addresses.add(ours(i));
+  w.clock.runUntil(5000);
+  assert.ok(w.a.all.every((s) => s.state === 'Up' && s.detectionTimeMs === 30));
+  const reports: { at: number; lastReceivedAt: number; followedBefore: number }[] = [];
+  w.a.changes$.subscribe((c) => {
+    if (c.to !== 'Down') return;
+    // How many of the sessions reported Down so far had their machine follow already.
+    reports.push({ at: c.at, lastReceivedAt: c.lastReceivedAt!, followedBefore: w.a.all.filter((s) => s.state === 'Down' && s.settled).length });
+  });
+  w.segment.partition([['a'], ['b']]);
+  const end = w.clock.now() + 45;
+  while (reports.length < n && w.clock.now() < end) w.clock.step();
+  assert.equal(reports.length, n);
+  for (const r of reports) assert.equal(r.at, r.lastReceivedAt + 30, 'reported at its Detection Time');
+  const gaps = reports.slice(1).map((r, i) => r.at - reports[i]!.at);
+  assert.ok(Math.max(...gaps) < 2, `one burst (largest gap ${Math.max(...gaps)} ms)`);
+  assert.deepEqual(
+    reports.map((r) => r.followedBefore),
+    reports.map(() => 0),
+    'no transition ran between the expiries',
+  );
+  const last = reports.at(-1)!.at;
+  w.clock.runUntil(last + 1.9);
+  assert.equal(w.a.all.filter((s) => s.settled).length, 0, 'still none 1.9 ms after the last');
+  w.clock.runUntil(last + 2);
+  assert.equal(w.a.all.filter((s) => s.settled).length, n, 'all follow once the expiries stopped for 2 ms');
+  assert.ok(w.a.all.every((s) => s.state === 'Down' && s.context.localState === 'Down' && s.context.remoteDiscriminator === 0));
+  w.a.stop();
+  w.b.stop();
+});

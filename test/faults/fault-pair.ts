@@ -4,6 +4,7 @@
  * still running.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { createLan, type Lan, type LanHost } from '../netns/harness.js';
 import { eventually, holders, startDaemon, vigilStatus, type Daemon, type DaemonOptions, stopDaemons } from '../daemon/daemons.js';
 
@@ -107,4 +108,24 @@ export async function linkDownAndBack(p: Pair): Promise<void> {
   await p.lan.exec(p.m.ns, ['ip', 'link', 'set', 'eth0', 'up']);
   await p.heldBy('m', 15_000);
   p.assertRunning();
+}
+
+/** How many times `re` (global) matches `text`. */
+export const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
+
+/**
+ * `times` SIGHUPs of the master, alternating its good file and a broken one (VRID 300, refused at its line), each
+ * waited for until the master logs it applied or rejected (a storm of them coalesces, which another test covers).
+ */
+export async function alternateReloads(p: Pair, o: PairOptions, times: number): Promise<void> {
+  const good = pairConfig(o, 'm');
+  const broken = good.replace(`virtual_router_id ${o.vrid}`, 'virtual_router_id 300');
+  for (let i = 0; i < times; i++) {
+    const bad = i % 2 === 1;
+    const done = bad ? /reload rejected/g : /reloaded: kept/g;
+    const before = count(p.dm.log(), done);
+    writeFileSync(p.dm.conf, bad ? broken : good);
+    p.dm.proc.kill('SIGHUP');
+    await eventually(async () => count(p.dm.log(), done) > before, 10_000, p.describe, 20);
+  }
 }

@@ -6,18 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { commandAvailable } from '../netns/harness.js';
 import { requireRealNetwork } from '../real/helpers.js';
 import { eventually } from '../daemon/daemons.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
-import { linkDownAndBack, pairConfig, withPair, type PairOptions } from './fault-pair.js';
+import { alternateReloads, count, linkDownAndBack, withPair, type PairOptions } from './fault-pair.js';
 
 /** VIGIL_FAULT_SEED replays a failing run's kill points. */
 const SEED = Number(process.env['VIGIL_FAULT_SEED'] ?? 1);
 
-const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
 const keepalivedMasters = (log: string): number => count(log, /Entering MASTER STATE/g);
 
 test(`faults of a vigil master beside a keepalived backup (seed ${SEED})`, { timeout: 240_000 }, async (t) => {
@@ -48,15 +46,7 @@ test(`faults of a vigil master beside a keepalived backup (seed ${SEED})`, { tim
       const o: PairOptions = { start: 49, vip: '192.168.77.73', vrid: 73, peer: 'keepalived' };
       return withPair('kr', o, async (p) => {
         const masters = keepalivedMasters(p.db.log());
-        const good = pairConfig(o, 'm');
-        const broken = good.replace('virtual_router_id 73', 'virtual_router_id 300');
-        for (let i = 0; i < 20; i++) {
-          const bad = i % 2 === 1;
-          const before = count(p.dm.log(), bad ? /reload rejected/g : /reloaded: kept/g);
-          writeFileSync(p.dm.conf, bad ? broken : good);
-          p.dm.proc.kill('SIGHUP');
-          await eventually(async () => count(p.dm.log(), bad ? /reload rejected/g : /reloaded: kept/g) > before, 10_000, p.describe, 20);
-        }
+        await alternateReloads(p, o, 20);
         assert.equal(count(p.dm.log(), /reload rejected, the running configuration stays: .*:\d+: .*virtual_router_id/g), 10);
         assert.equal(keepalivedMasters(p.db.log()), masters, 'keepalived took over during the reloads');
         assert.deepEqual(await p.holders(), ['m']);

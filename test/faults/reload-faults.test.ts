@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { requireRealNetwork } from '../real/helpers.js';
 import { eventually, monitorAddresses, vigilStatus } from '../daemon/daemons.js';
-import { pairConfig, withPair, type PairOptions } from './fault-pair.js';
+import { alternateReloads, count, pairConfig, withPair, type PairOptions } from './fault-pair.js';
 
-const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length;
 
 test('faults in reloads', { timeout: 240_000 }, async (t) => {
   if (!requireRealNetwork(t)) return;
@@ -19,16 +18,7 @@ test('faults in reloads', { timeout: 240_000 }, async (t) => {
       const o: PairOptions = { start: 13, vip: '192.168.77.63', vrid: 64 };
       return withPair('rh', o, async (p) => {
         const monitor = monitorAddresses(p.lan, p.m.ns);
-        const good = pairConfig(o, 'm');
-        const broken = good.replace('virtual_router_id 64', 'virtual_router_id 300');
-        for (let i = 0; i < 100; i++) {
-          const bad = i % 2 === 1;
-          const before = count(p.dm.log(), bad ? /reload rejected/g : /reloaded: kept/g);
-          writeFileSync(p.dm.conf, bad ? broken : good);
-          p.dm.proc.kill('SIGHUP');
-          // Each reload is waited for (a storm of them coalesces, which another test covers).
-          await eventually(async () => count(p.dm.log(), bad ? /reload rejected/g : /reloaded: kept/g) > before, 10_000, p.describe, 20);
-        }
+        await alternateReloads(p, o, 100);
         monitor.stop();
         assert.equal(count(p.dm.log(), /reload rejected, the running configuration stays: .*:\d+: .*virtual_router_id/g), 50);
         assert.equal((await vigilStatus(p.lan, p.dm)).reloads, 50);
